@@ -1,0 +1,484 @@
+//! The HTTP server: builder, accept loop, the request pipeline and the handle
+//! on a running emulator.
+//!
+//! The server is hyper 1 over tokio, without a router framework: the protocol
+//! has a single path, and a hyper service that returns an error closes the
+//! connection without any response, which is exactly the `DropConnection`
+//! fault (a framework handler cannot do that). Each connection runs in its
+//! own task; shutting down stops the accept loop and aborts the connection
+//! tasks.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::clock::Clock;
+use crate::credentials::{KeyPair, KeyStore};
+use crate::error::{ApiError, HOST_ID};
+use crate::faults::{Fault, FaultHandle, FaultTable};
+use crate::fixture::{Fixture, InstanceSnapshot};
+use crate::operations::{self, OperationRequest};
+use crate::request::ParsedRequest;
+use crate::state::{AccountState, Traffic};
+use crate::verify::{requested_action, requested_nonce, Verifier};
+
+/// Bodies larger than this are refused: no RDS request comes near it.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
+/// in front of the service might send.
+const MALFORMED_BODY: &str = "<html><body>502 Bad Gateway</body></html>";
+
+/// The RDS emulator. Start one with [`Emulator::builder`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the demo fixture, the demo key pair (unless pairs are
+    /// given) and no clock offset.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Configures and starts an emulator.
+#[derive(Debug, Default)]
+pub struct EmulatorBuilder {
+    fixture: Option<Fixture>,
+    key_pairs: Vec<KeyPair>,
+    clock_offset_seconds: i64,
+}
+
+impl EmulatorBuilder {
+    /// The initial state; the demo fixture when not called.
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.fixture = Some(fixture);
+        self
+    }
+
+    /// Accepts this key pair. May be called repeatedly; a later pair with the
+    /// same AccessKey ID replaces an earlier one. When never called, the
+    /// emulator accepts the demo pair only.
+    pub fn key_pair(mut self, key_pair: KeyPair) -> Self {
+        self.key_pairs.push(key_pair);
+        self
+    }
+
+    /// Runs the emulator's clock this many seconds ahead of the system clock
+    /// (behind, when negative). See also
+    /// [`RunningEmulator::set_clock_offset`].
+    pub fn clock_offset(mut self, offset_seconds: i64) -> Self {
+        self.clock_offset_seconds = offset_seconds;
+        self
+    }
+
+    /// Binds `addr` (port 0 picks a free port) and starts serving in a
+    /// background task of the current tokio runtime.
+    pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let key_pairs = if self.key_pairs.is_empty() {
+            vec![KeyPair::demo()]
+        } else {
+            self.key_pairs
+        };
+        let shared = Arc::new(Shared {
+            verifier: Verifier::new(KeyStore::new(key_pairs)),
+            clock: Clock::new(self.clock_offset_seconds),
+            faults: Arc::new(FaultTable::default()),
+            traffic: Traffic::default(),
+            account: Mutex::new(AccountState::from_fixture(
+                self.fixture.unwrap_or_else(Fixture::demo),
+            )),
+        });
+        let (stop_sender, stop_receiver) = watch::channel(false);
+        let stop = Arc::new(stop_sender);
+        let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_receiver));
+        Ok(RunningEmulator {
+            local_addr,
+            shared,
+            stop,
+            server: Some(server),
+        })
+    }
+}
+
+/// Everything the request pipeline shares across connections.
+#[derive(Debug)]
+struct Shared {
+    verifier: Verifier,
+    clock: Clock,
+    faults: Arc<FaultTable>,
+    traffic: Traffic,
+    account: Mutex<AccountState>,
+}
+
+/// A started emulator. Dropping it stops the server, as
+/// [`RunningEmulator::shutdown`] does without waiting.
+pub struct RunningEmulator {
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Arc<watch::Sender<bool>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for RunningEmulator {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("RunningEmulator")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningEmulator {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The URL clients use as endpoint, `http://127.0.0.1:PORT`. When bound
+    /// to an unspecified address (`0.0.0.0`, `::`), the URL names loopback,
+    /// which is always reachable.
+    pub fn base_url(&self) -> String {
+        let address = match self.local_addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), self.local_addr.port())
+            }
+            IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), self.local_addr.port())
+            }
+            _ => self.local_addr,
+        };
+        format!("http://{address}")
+    }
+
+    /// The handle to inject faults with.
+    pub fn faults(&self) -> FaultHandle {
+        FaultHandle::new(Arc::clone(&self.shared.faults))
+    }
+
+    /// How many requests named `action` so far, whatever their outcome
+    /// (including refused signatures and injected faults).
+    pub fn request_count(&self, action: &str) -> usize {
+        self.shared.traffic.request_count(action)
+    }
+
+    /// Every nonce received so far (`SignatureNonce` or
+    /// `x-acs-signature-nonce`), in arrival order, whatever the outcome of the
+    /// request.
+    pub fn nonces(&self) -> Vec<String> {
+        self.shared.traffic.nonces()
+    }
+
+    /// The current state of an instance, if it exists.
+    pub fn instance(&self, name: &str) -> Option<InstanceSnapshot> {
+        self.shared
+            .account
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .instance(name)
+            .cloned()
+    }
+
+    /// Moves the emulator's clock to `offset_seconds` from the system clock,
+    /// effective for the next request.
+    pub fn set_clock_offset(&self, offset_seconds: i64) {
+        self.shared.clock.set_offset(offset_seconds);
+    }
+
+    /// A handle that can stop the server from elsewhere, for example while
+    /// another task awaits [`RunningEmulator::wait`].
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            stop: Arc::clone(&self.stop),
+        }
+    }
+
+    /// Stops accepting connections, aborts open ones and waits for the
+    /// server task to end.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(server) = self.server.take() {
+            // The task only ends by returning or being aborted; neither is
+            // an error worth reporting to someone shutting down.
+            let _ = server.await;
+        }
+    }
+
+    /// Serves until the server task ends, which happens when a
+    /// [`ShutdownHandle`] stops it.
+    pub async fn wait(mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// Stops a running emulator from anywhere. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ShutdownHandle {
+    stop: Arc<watch::Sender<bool>>,
+}
+
+impl ShutdownHandle {
+    /// Asks the server to stop: it stops accepting and aborts open
+    /// connections.
+    pub fn shutdown(&self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// Accepts connections until asked to stop, then aborts the open ones.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        let mut pause_after_accept_error = false;
+        tokio::select! {
+            // The guard `wait_for` returns is dropped at once: holding it
+            // across an await would make the loop unsendable.
+            _ = async { stop.wait_for(|stopped| *stopped).await.map(|_| ()) } => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    let shared = Arc::clone(&shared);
+                    connections.spawn(async move {
+                        let service = service_fn(move |request| {
+                            handle_request(Arc::clone(&shared), request)
+                        });
+                        // A connection error is the client's business (or
+                        // an injected drop); the server carries on.
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+                // Accept errors (for example, out of file descriptors) are
+                // transient; pausing avoids a busy loop until they clear.
+                Err(_) => pause_after_accept_error = true,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+        if pause_after_accept_error {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    connections.shutdown().await;
+}
+
+/// The error a service returns to make hyper close the connection without a
+/// response: the [`Fault::DropConnection`] fault.
+#[derive(Debug)]
+struct DroppedConnection;
+
+impl fmt::Display for DroppedConnection {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DroppedConnection {}
+
+/// One request, end to end. `Err` drops the connection.
+async fn handle_request(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DroppedConnection> {
+    let request_id = new_request_id();
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let error = ApiError::invalid_parameter(
+                "Body",
+                "The request body could not be read or is larger than 1 MiB.",
+            );
+            return Ok(error_response(&shared, &request_id, &error));
+        }
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let parsed = ParsedRequest::new(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query(),
+        headers,
+        body,
+    );
+    match process(&shared, &parsed).await {
+        Outcome::Answer(answer, delay) => {
+            let response = finish(&shared, &request_id, answer);
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
+            Ok(response)
+        }
+        Outcome::Drop => Err(DroppedConnection),
+    }
+}
+
+/// What to do with a request.
+enum Outcome {
+    /// Send this answer, after waiting the delay if there is one.
+    Answer(Answer, Option<Duration>),
+    /// Close the connection without answering.
+    Drop,
+}
+
+/// An answer before the common headers and `RequestId` are added.
+enum Answer {
+    Success(operations::OperationOutput),
+    Error(ApiError),
+    Malformed,
+}
+
+/// The request pipeline described in the crate documentation.
+async fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
+    if let Some(action) = requested_action(request) {
+        shared.traffic.count_request(action);
+    }
+    if let Some(nonce) = requested_nonce(request) {
+        shared.traffic.record_nonce(nonce);
+    }
+    if request.path != "/" {
+        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);
+    }
+    let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
+        Ok(authenticated) => authenticated,
+        Err(error) => return Outcome::Answer(Answer::Error(error), None),
+    };
+    let mut delay = None;
+    match shared.faults.take(&authenticated.action) {
+        None => {}
+        Some(Fault::Delay(duration)) => delay = Some(duration),
+        Some(Fault::Error {
+            http_status,
+            code,
+            message,
+            retry_after,
+        }) => {
+            let status =
+                StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut error = ApiError::new(status, &code, &message);
+            error.retry_after = retry_after;
+            return Outcome::Answer(Answer::Error(error), None);
+        }
+        Some(Fault::MalformedBody) => return Outcome::Answer(Answer::Malformed, None),
+        Some(Fault::DropConnection) => return Outcome::Drop,
+    }
+    if authenticated.version != crate::API_VERSION {
+        return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
+    }
+    let Some(handler) = operations::find(&authenticated.action) else {
+        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay);
+    };
+    let result = {
+        let mut account = shared
+            .account
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        handler(&mut account, &OperationRequest::new(request))
+    };
+    let answer = match result {
+        Ok(output) => Answer::Success(output),
+        Err(error) => Answer::Error(error),
+    };
+    Outcome::Answer(answer, delay)
+}
+
+/// Serialises an answer and adds the common headers.
+fn finish(shared: &Shared, request_id: &str, answer: Answer) -> Response<Full<Bytes>> {
+    match answer {
+        Answer::Success(mut output) => {
+            output.insert("RequestId".into(), Value::from(request_id));
+            json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
+        }
+        Answer::Error(error) => error_response(shared, request_id, &error),
+        Answer::Malformed => {
+            let mut response =
+                Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
+            add_common_headers(shared, request_id, &mut response);
+            response
+        }
+    }
+}
+
+/// The error body `{"RequestId","HostId","Code","Message","Recommend"}`.
+fn error_response(shared: &Shared, request_id: &str, error: &ApiError) -> Response<Full<Bytes>> {
+    let body = serde_json::json!({
+        "RequestId": request_id,
+        "HostId": HOST_ID,
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": error.recommend,
+    });
+    let mut response = json_response(shared, request_id, error.status, &body);
+    if let Some(retry_after) = &error.retry_after {
+        if let Ok(value) = HeaderValue::from_str(retry_after) {
+            response.headers_mut().insert("x-acs-retry-after", value);
+        }
+    }
+    response
+}
+
+fn json_response(
+    shared: &Shared,
+    request_id: &str,
+    status: StatusCode,
+    body: &Value,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    add_common_headers(shared, request_id, &mut response);
+    response
+}
+
+fn add_common_headers(shared: &Shared, request_id: &str, response: &mut Response<Full<Bytes>>) {
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
+    if let Ok(date) = HeaderValue::from_str(&shared.clock.http_date()) {
+        headers.insert(DATE, date);
+    }
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-acs-request-id", id);
+    }
+}
+
+/// A fresh request ID, upper-case UUID as the service sends.
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .to_string()
+        .to_ascii_uppercase()
+}
