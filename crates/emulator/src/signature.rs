@@ -14,7 +14,7 @@
 //!   [`acs3_canonical_request`], [`acs3_string_to_sign`], [`acs3_signature`].
 
 use base64::Engine as _;
-use hmac::{KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -81,13 +81,11 @@ fn rpc_mac(access_key_secret: &str, string_to_sign: &str) -> Hmac<Sha1> {
     let key = format!("{access_key_secret}&");
     // HMAC accepts keys of any length, so this cannot fail; the fallback
     // keeps the function total without a panic path.
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha1> as KeyInit>::new(&Default::default()));
+    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key.as_bytes())
+        .unwrap_or_else(|_| <Hmac<Sha1> as Mac>::new(&Default::default()));
     mac.update(string_to_sign.as_bytes());
     mac
 }
-
-type Hmac<D> = hmac::Hmac<D>;
 
 /// The RPC signature: base64 of HMAC-SHA1 over the string to sign, keyed with
 /// `secret&`.
@@ -201,8 +199,8 @@ pub fn acs3_string_to_sign(canonical_request: &str) -> String {
 /// secret alone.
 fn acs3_mac(access_key_secret: &str, string_to_sign: &str) -> Hmac<Sha256> {
     // As for HMAC-SHA1, any key length is accepted; see `rpc_mac`.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(access_key_secret.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(access_key_secret.as_bytes())
+        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
     mac.update(string_to_sign.as_bytes());
     mac
 }
