@@ -1,20 +1,248 @@
-//! The runtime a generated client holds (contract placeholder).
+//! The runtime a generated client holds: it turns one operation call into
+//! signed HTTP attempts, applies the retry policy and decodes the answer.
+//!
+//! One [`Runtime`] owns one pooled HTTP client, the resolved endpoint, the
+//! credentials provider (cached) and the retry quota; clones share them.
+//! Every attempt is signed anew (fresh nonce and timestamp). Tracing spans
+//! `aliyun.operation` and `aliyun.attempt` record the operation, attempt
+//! number, HTTP status, request id and latency; never a URL (its query may
+//! hold a security token) or a header value.
 
-use crate::error::SdkError;
-use crate::metadata::{OperationMetadata, ProductMetadata};
-use crate::Config;
+use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::Instrument as _;
+
+use crate::config::{Config, CredentialsSource, REGION_VAR};
+use crate::credentials::{
+    cli_profile_region, CachedProvider, CredentialsError, CredentialsErrorKind,
+    DefaultCredentialsChain, ProvideCredentials,
+};
+use crate::endpoint::{resolve_endpoint, Endpoint};
+use crate::error::{
+    ConstructionError, DispatchError, ResponseError, ResponseErrorKind, SdkError, TimeoutError,
+    TimeoutKind,
+};
+use crate::metadata::{HttpMethod, OperationMetadata, ProductMetadata};
+use crate::parameters::flatten_parameters;
+use crate::response::{decode_response, success_request_id};
+use crate::retry::{
+    classify_service_error, may_retry, parse_retry_after, FailureClass, RetryQuota,
+};
+use crate::signing::{sign_request, SignedRequest, SigningInput};
+
+/// The error code that says the request's timestamp is too far from the
+/// server's clock.
+const CLOCK_SKEW_CODE: &str = "InvalidTimeStamp.Expired";
 
 /// The shared machinery behind a generated client. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+struct RuntimeInner {
     config: Config,
     product: &'static ProductMetadata,
+    region: Option<String>,
+    endpoint: Endpoint,
+    http: reqwest::Client,
+    credentials: Arc<dyn ProvideCredentials>,
+    quota: Option<RetryQuota>,
+    /// Server time minus local time, in milliseconds, learned from a
+    /// clock-skew error and applied to every later signature.
+    clock_offset_millis: AtomicI64,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("product", &self.inner.product.code)
+            .field("region", &self.inner.region)
+            .field("endpoint", &self.inner.endpoint.base_url())
+            .field("signature_version", &self.inner.config.signature_version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response read in full.
+struct RawResponse {
+    status: u16,
+    retry_after: Option<Duration>,
+    date: Option<SystemTime>,
+    body: Vec<u8>,
+}
+
+/// Why an attempt produced no response.
+enum AttemptFailure {
+    Timeout(TimeoutError),
+    Dispatch(DispatchError),
+    Response(ResponseError),
 }
 
 impl Runtime {
-    /// Builds a runtime for one product.
-    pub fn new(config: Config, product: &'static ProductMetadata) -> Result<Self, crate::error::ConstructionError> {
-        Ok(Runtime { config, product })
+    /// Builds a runtime for one product: resolves the region (explicit,
+    /// else `ALIBABA_CLOUD_REGION_ID`, else the CLI profile's `region_id`)
+    /// and the endpoint, sets up credentials and the HTTP client.
+    pub fn new(
+        config: Config,
+        product: &'static ProductMetadata,
+    ) -> Result<Self, ConstructionError> {
+        let environment = Arc::clone(&config.environment);
+        let region = config
+            .region
+            .clone()
+            .or_else(|| environment.non_empty_var(REGION_VAR))
+            .or_else(|| cli_profile_region(environment.as_ref(), config.profile.as_deref()));
+        let endpoint = resolve_endpoint(
+            product,
+            config.endpoint_url.as_deref(),
+            region.as_deref(),
+            config.network,
+        )?;
+
+        let credentials: Arc<dyn ProvideCredentials> = match &config.credentials {
+            CredentialsSource::Provider(provider) => Arc::clone(provider),
+            CredentialsSource::DefaultChain => {
+                let mut chain =
+                    DefaultCredentialsChain::builder().environment(Arc::clone(&environment));
+                if let Some(profile) = &config.profile {
+                    chain = chain.profile(profile.clone());
+                }
+                if let Some(metadata_endpoint) = &config.ecs_metadata_endpoint {
+                    chain = chain.ecs_metadata_endpoint(metadata_endpoint.clone());
+                }
+                Arc::new(
+                    CachedProvider::new(Arc::new(chain.build()))
+                        .with_clock(Arc::clone(&config.clock)),
+                )
+            }
+        };
+
+        let mut user_agent = format!(
+            "aliyun-rust-sdk/{} ({}; {}) {}/{}",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            product.code,
+            product.version
+        );
+        if let Some(suffix) = config
+            .user_agent_suffix
+            .as_deref()
+            .filter(|suffix| !suffix.is_empty())
+        {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.timeouts.connect)
+            .user_agent(user_agent)
+            .build()
+            .map_err(|error| {
+                ConstructionError::invalid_configuration("the HTTP client could not be created")
+                    .with_source(error.without_url())
+            })?;
+
+        let quota = config.retry.quota.map(RetryQuota::new);
+        Ok(Runtime {
+            inner: Arc::new(RuntimeInner {
+                config,
+                product,
+                region,
+                endpoint,
+                http,
+                credentials,
+                quota,
+                clock_offset_millis: AtomicI64::new(0),
+            }),
+        })
+    }
+
+    /// The product this runtime calls.
+    pub fn product(&self) -> &'static ProductMetadata {
+        self.inner.product
+    }
+
+    /// The resolved region, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// The resolved endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The configuration the runtime was built with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The clock offset learned from the service, in milliseconds (server
+    /// minus local).
+    pub fn clock_offset_millis(&self) -> i64 {
+        self.inner.clock_offset_millis.load(Ordering::Relaxed)
+    }
+
+    /// The current signing time: the configured clock plus the learned
+    /// offset.
+    fn signing_time(&self) -> SystemTime {
+        let now = self.inner.config.clock.now();
+        let offset = self.clock_offset_millis();
+        let magnitude = Duration::from_millis(offset.unsigned_abs());
+        if offset >= 0 {
+            now.checked_add(magnitude).unwrap_or(now)
+        } else {
+            now.checked_sub(magnitude).unwrap_or(now)
+        }
+    }
+
+    async fn credentials(&self) -> Result<crate::credentials::Credentials, ConstructionError> {
+        self.inner
+            .credentials
+            .provide_credentials()
+            .await
+            .map_err(credentials_error)
+    }
+
+    /// Builds and signs the request for one call without sending it, for
+    /// printing or sending by other means. Each call uses a fresh nonce and
+    /// the current time.
+    pub async fn presign<I: Serialize + ?Sized>(
+        &self,
+        operation: &'static OperationMetadata,
+        input: &I,
+    ) -> Result<SignedRequest, ConstructionError> {
+        let parameters = flatten_parameters(input)?;
+        let credentials = self.credentials().await?;
+        Ok(self.sign(operation, &parameters, &credentials))
+    }
+
+    fn sign(
+        &self,
+        operation: &'static OperationMetadata,
+        parameters: &[(String, String)],
+        credentials: &crate::credentials::Credentials,
+    ) -> SignedRequest {
+        let nonce = self.inner.config.nonce_source.nonce();
+        sign_request(
+            self.inner.config.signature_version,
+            &SigningInput {
+                method: operation.method,
+                endpoint: &self.inner.endpoint,
+                action: operation.name,
+                version: self.inner.product.version,
+                parameters,
+                credentials,
+                timestamp: self.signing_time(),
+                nonce: &nonce,
+            },
+        )
     }
 
     /// Sends one operation and decodes its response.
@@ -28,7 +256,280 @@ impl Runtime {
         I: serde::Serialize + ?Sized,
         O: serde::de::DeserializeOwned,
     {
-        let _ = (operation, input, parse_error, &self.config, self.product);
-        Err(SdkError::Construction(crate::error::ConstructionError { message: "not yet implemented".into() }))
+        let parameters = flatten_parameters(input)?;
+        let span = tracing::info_span!(
+            "aliyun.operation",
+            product = self.inner.product.code,
+            operation = operation.name,
+            attempts = tracing::field::Empty,
+        );
+        let limit = self.inner.config.timeouts.operation;
+        let attempts = self.run_attempts(operation, &parameters, parse_error);
+        match tokio::time::timeout(limit, attempts.instrument(span.clone())).await {
+            Ok(result) => result,
+            Err(_) => {
+                span.in_scope(|| {
+                    tracing::warn!(timeout_ms = limit.as_millis() as u64, "operation timed out")
+                });
+                Err(SdkError::Timeout(TimeoutError::new(
+                    TimeoutKind::Operation,
+                    limit,
+                )))
+            }
+        }
+    }
+
+    async fn run_attempts<O: DeserializeOwned, E>(
+        &self,
+        operation: &'static OperationMetadata,
+        parameters: &[(String, String)],
+        parse_error: fn(&str) -> E,
+    ) -> Result<O, SdkError<E>> {
+        let retry = &self.inner.config.retry;
+        let max_attempts = retry.max_attempts.max(1);
+        let mut attempt_number = 0u32;
+        let mut counted_attempts = 0u32;
+        let mut retry_tokens_spent = 0u32;
+        let mut clock_corrected = false;
+        loop {
+            attempt_number += 1;
+            counted_attempts += 1;
+            tracing::Span::current().record("attempts", attempt_number);
+            let credentials = self.credentials().await?;
+            let signed = self.sign(operation, parameters, &credentials);
+            let attempt_span = tracing::info_span!(
+                "aliyun.attempt",
+                attempt = attempt_number,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let outcome = self.send(&signed).instrument(attempt_span.clone()).await;
+            attempt_span.record("latency_ms", started.elapsed().as_millis() as u64);
+
+            let (error, class, retry_after, after_timeout) = match outcome {
+                Ok(response) => {
+                    attempt_span.record("status", response.status);
+                    let result =
+                        decode_response::<O, E>(response.status, &response.body, parse_error);
+                    match result {
+                        Ok(output) => {
+                            if let Some(request_id) = success_request_id(&response.body) {
+                                attempt_span.record("request_id", request_id.as_str());
+                            }
+                            attempt_span.in_scope(|| tracing::debug!("attempt succeeded"));
+                            if let Some(quota) = &self.inner.quota {
+                                quota.release(retry_tokens_spent);
+                            }
+                            return Ok(output);
+                        }
+                        Err(SdkError::Service(service)) => {
+                            if let Some(request_id) = service.request_id() {
+                                attempt_span.record("request_id", request_id);
+                            }
+                            attempt_span.in_scope(|| {
+                                tracing::debug!(code = service.code(), "service answered an error")
+                            });
+                            if service.code() == CLOCK_SKEW_CODE && !clock_corrected {
+                                if let Some(server_time) = response.date {
+                                    self.learn_clock_offset(server_time);
+                                    clock_corrected = true;
+                                    // The correction retry is free: the
+                                    // service refused the request unread.
+                                    counted_attempts -= 1;
+                                    continue;
+                                }
+                            }
+                            let class = classify_service_error(
+                                self.inner.product,
+                                service.code(),
+                                response.status,
+                            );
+                            (
+                                SdkError::Service(service),
+                                class,
+                                response.retry_after,
+                                false,
+                            )
+                        }
+                        Err(other) => {
+                            let class = if response.status >= 500 {
+                                FailureClass::Transient
+                            } else {
+                                FailureClass::Permanent
+                            };
+                            attempt_span.in_scope(
+                                || tracing::debug!(error = %other, "unreadable response"),
+                            );
+                            (other, class, response.retry_after, false)
+                        }
+                    }
+                }
+                Err(AttemptFailure::Timeout(timeout)) => {
+                    let class = if timeout.request_sent() {
+                        FailureClass::Transient
+                    } else {
+                        FailureClass::NotSent
+                    };
+                    attempt_span
+                        .in_scope(|| tracing::debug!(error = %timeout, "attempt timed out"));
+                    (SdkError::Timeout(timeout), class, None, true)
+                }
+                Err(AttemptFailure::Dispatch(dispatch)) => {
+                    let class = if dispatch.request_sent() {
+                        FailureClass::Transient
+                    } else {
+                        FailureClass::NotSent
+                    };
+                    attempt_span
+                        .in_scope(|| tracing::debug!(error = %dispatch, "connection failed"));
+                    (SdkError::Dispatch(dispatch), class, None, true)
+                }
+                Err(AttemptFailure::Response(response)) => (
+                    SdkError::Response(response),
+                    FailureClass::Permanent,
+                    None,
+                    false,
+                ),
+            };
+
+            if !may_retry(operation, class) || counted_attempts >= max_attempts {
+                return Err(error);
+            }
+            if let Some(quota) = &self.inner.quota {
+                match quota.acquire(after_timeout) {
+                    Some(cost) => retry_tokens_spent += cost,
+                    None => {
+                        tracing::debug!("retry quota exhausted; not retrying");
+                        return Err(error);
+                    }
+                }
+            }
+            let delay = retry_after.unwrap_or_else(|| retry.backoff(counted_attempts));
+            tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn learn_clock_offset(&self, server_time: SystemTime) {
+        let local = self.inner.config.clock.now();
+        let offset = match server_time.duration_since(local) {
+            Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
+            Err(behind) => -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
+        };
+        tracing::info!(
+            offset_ms = offset,
+            "clock skew detected; correcting signature timestamps"
+        );
+        self.inner
+            .clock_offset_millis
+            .store(offset, Ordering::Relaxed);
+    }
+
+    /// Sends one signed request and reads the whole response, within the
+    /// attempt timeout and the body limit.
+    async fn send(&self, signed: &SignedRequest) -> Result<RawResponse, AttemptFailure> {
+        let method = match signed.method() {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+        };
+        let mut request = self.inner.http.request(method, signed.url());
+        for (name, value) in signed.headers() {
+            request = request.header(*name, value.as_str());
+        }
+        if signed.method() == HttpMethod::Post {
+            request = request.body(Vec::new());
+        }
+        let limit = self.inner.config.timeouts.attempt;
+        let body_limit = self.inner.config.response_body_limit;
+        let exchange = async {
+            let response = request.send().await.map_err(transport_failure)?;
+            read_response(response, body_limit).await
+        };
+        match tokio::time::timeout(limit, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(AttemptFailure::Timeout(TimeoutError::new(
+                TimeoutKind::Attempt,
+                limit,
+            ))),
+        }
+    }
+}
+
+/// Classifies a transport error. The URL is dropped from it: its query may
+/// hold the security token.
+fn transport_failure(error: reqwest::Error) -> AttemptFailure {
+    let error = error.without_url();
+    if error.is_connect() {
+        if error.is_timeout() {
+            // The connect timeout's length is not carried by the error;
+            // report the kind, which is what callers act on.
+            return AttemptFailure::Timeout(TimeoutError::new(
+                TimeoutKind::Connect,
+                Duration::ZERO,
+            ));
+        }
+        AttemptFailure::Dispatch(DispatchError::new(false, error))
+    } else {
+        AttemptFailure::Dispatch(DispatchError::new(true, error))
+    }
+}
+
+async fn read_response(
+    mut response: reqwest::Response,
+    body_limit: usize,
+) -> Result<RawResponse, AttemptFailure> {
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let retry_after = headers
+        .get("x-acs-retry-after")
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_retry_after);
+    let date = headers
+        .get(reqwest::header::DATE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| httpdate::parse_http_date(value).ok());
+    let too_large = |body: &[u8]| {
+        AttemptFailure::Response(ResponseError::new(
+            ResponseErrorKind::BodyTooLarge,
+            Some(status),
+            body,
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > body_limit as u64)
+    {
+        return Err(too_large(&[]));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|error| AttemptFailure::Dispatch(DispatchError::new(true, error.without_url())))?
+    {
+        if body.len() + chunk.len() > body_limit {
+            return Err(too_large(&body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse {
+        status,
+        retry_after,
+        date,
+        body,
+    })
+}
+
+fn credentials_error(error: CredentialsError) -> ConstructionError {
+    match error.kind() {
+        CredentialsErrorKind::NotConfigured => {
+            ConstructionError::credentials_missing(error.searched_locations())
+        }
+        _ => ConstructionError::credentials_unavailable(
+            format!("credentials could not be obtained from {}", error),
+            Some(Box::new(error)),
+        ),
     }
 }

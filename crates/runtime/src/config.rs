@@ -1,10 +1,318 @@
-//! Client configuration (contract placeholder, to be completed by the runtime work).
+//! Client configuration: where to call, as whom, how to sign, and how long
+//! and how often to try.
+//!
+//! Build one with [`Config::builder`]; every setting has a safe default
+//! (HTTPS, HMAC-SHA1 signing, the default credentials chain, timeouts on,
+//! three attempts). The region, when not set, is read when the runtime is
+//! built: `ALIBABA_CLOUD_REGION_ID`, then the `region_id` of the CLI
+//! profile.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
+use crate::credentials::{Credentials, Environment, ProcessEnvironment, ProvideCredentials};
+use crate::retry::RetryConfig;
+
+/// Variable holding the default region.
+pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
+
+/// The default response body limit: 4 MiB.
+pub const DEFAULT_RESPONSE_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Which signature algorithm requests carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SignatureVersion {
+    /// RPC signature 1.0: HMAC-SHA1 over the canonical query string, sent
+    /// as the `Signature` parameter. What the official SDKs send for RPC
+    /// APIs by default.
+    #[default]
+    V1,
+    /// `ACS3-HMAC-SHA256`: HMAC-SHA256 over a canonical request, sent in the
+    /// `Authorization` header.
+    V3,
+}
+
+/// Which network the default endpoint is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Network {
+    /// The public endpoint.
+    #[default]
+    Public,
+    /// The endpoint reachable only from inside a VPC.
+    Vpc,
+}
+
+/// Where credentials come from.
+#[derive(Clone, Default)]
+pub(crate) enum CredentialsSource {
+    /// The default chain (environment, CLI profile, INI file, ECS role,
+    /// credentials URI).
+    #[default]
+    DefaultChain,
+    /// A provider given by the caller.
+    Provider(Arc<dyn ProvideCredentials>),
+}
+
+impl fmt::Debug for CredentialsSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialsSource::DefaultChain => f.write_str("DefaultChain"),
+            // The provider's own Debug is redacting (Credentials is).
+            CredentialsSource::Provider(provider) => write!(f, "Provider({provider:?})"),
+        }
+    }
+}
+
+/// The three timeouts of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection (TCP and TLS). Default 5 s.
+    pub connect: Duration,
+    /// One attempt: sending the request and reading the whole response.
+    /// Default 10 s.
+    pub attempt: Duration,
+    /// The whole operation, retries and backoff included. Default 30 s.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(10),
+            operation: Duration::from_secs(30),
+        }
+    }
+}
 
 /// Configuration shared by every call a client makes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
+    pub(crate) region: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) network: Network,
+    pub(crate) credentials: CredentialsSource,
+    pub(crate) profile: Option<String>,
+    pub(crate) environment: Arc<dyn Environment>,
+    pub(crate) ecs_metadata_endpoint: Option<String>,
+    pub(crate) signature_version: SignatureVersion,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) retry: RetryConfig,
+    pub(crate) response_body_limit: usize,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) nonce_source: Arc<dyn NonceSource>,
+    pub(crate) user_agent_suffix: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: None,
+            endpoint_url: None,
+            network: Network::Public,
+            credentials: CredentialsSource::DefaultChain,
+            profile: None,
+            environment: Arc::new(ProcessEnvironment),
+            ecs_metadata_endpoint: None,
+            signature_version: SignatureVersion::V1,
+            timeouts: Timeouts::default(),
+            retry: RetryConfig::default(),
+            response_body_limit: DEFAULT_RESPONSE_BODY_LIMIT,
+            clock: Arc::new(SystemClock),
+            nonce_source: Arc::new(RandomNonce),
+            user_agent_suffix: None,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from the defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// A builder starting from this configuration.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder {
+            config: self.clone(),
+        }
+    }
+
+    /// The configured region, if set explicitly.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The configured endpoint URL, if any.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    /// The network of the default endpoint.
+    pub fn network(&self) -> Network {
+        self.network
+    }
+
+    /// The profile name for the CLI and INI files, if set.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// The signature algorithm.
+    pub fn signature_version(&self) -> SignatureVersion {
+        self.signature_version
+    }
+
+    /// The timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The retry settings.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// The largest response body accepted, in bytes.
+    pub fn response_body_limit(&self) -> usize {
+        self.response_body_limit
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder {
+    config: Config,
+}
+
+impl ConfigBuilder {
     /// The region to call, for example `cn-hangzhou`.
-    pub region: Option<String>,
-    /// An explicit endpoint URL, scheme included.
-    pub endpoint_url: Option<String>,
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.config.region = Some(region.into());
+        self
+    }
+
+    /// An explicit endpoint URL with its scheme, for example
+    /// `https://rds.aliyuncs.com` or, for a local emulator,
+    /// `http://127.0.0.1:8080`. Plain HTTP is only ever used when given
+    /// here.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.config.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// The network of the default endpoint (ignored with an explicit URL).
+    pub fn network(mut self, network: Network) -> Self {
+        self.config.network = network;
+        self
+    }
+
+    /// Fixed credentials (with [`Credentials::with_security_token`] for
+    /// STS credentials).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.config.credentials = CredentialsSource::Provider(Arc::new(credentials));
+        self
+    }
+
+    /// Any credentials provider. It is called before every attempt; wrap
+    /// slow providers in [`CachedProvider`](crate::credentials::CachedProvider).
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.config.credentials = CredentialsSource::Provider(provider);
+        self
+    }
+
+    /// Uses the default credentials chain (the default).
+    pub fn default_credentials_chain(mut self) -> Self {
+        self.config.credentials = CredentialsSource::DefaultChain;
+        self
+    }
+
+    /// The profile of `~/.aliyun/config.json` and section of the INI
+    /// credentials file the default chain reads, overriding
+    /// `ALIBABA_CLOUD_PROFILE` (what the CLI's `--profile` sets).
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.config.profile = Some(profile.into());
+        self
+    }
+
+    /// Where environment variables and the home directory are read from
+    /// (the process by default; tests pass a
+    /// [`FixedEnvironment`](crate::credentials::FixedEnvironment)).
+    pub fn environment(mut self, environment: Arc<dyn Environment>) -> Self {
+        self.config.environment = environment;
+        self
+    }
+
+    /// The ECS instance metadata service the default chain asks (for tests
+    /// and unusual networks).
+    pub fn ecs_metadata_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.config.ecs_metadata_endpoint = Some(url.into());
+        self
+    }
+
+    /// The signature algorithm ([`SignatureVersion::V1`] by default).
+    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
+        self.config.signature_version = version;
+        self
+    }
+
+    /// The connect timeout (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeouts.connect = timeout;
+        self
+    }
+
+    /// The timeout of one attempt (default 10 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeouts.attempt = timeout;
+        self
+    }
+
+    /// The timeout of a whole operation including retries (default 30 s).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeouts.operation = timeout;
+        self
+    }
+
+    /// The retry settings.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default 4 MiB).
+    pub fn response_body_limit(mut self, bytes: usize) -> Self {
+        self.config.response_body_limit = bytes;
+        self
+    }
+
+    /// The clock used for signature timestamps and credential expiry.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.config.clock = clock;
+        self
+    }
+
+    /// The source of signature nonces.
+    pub fn nonce_source(mut self, nonce_source: Arc<dyn NonceSource>) -> Self {
+        self.config.nonce_source = nonce_source;
+        self
+    }
+
+    /// Text appended to the `User-Agent` header, for example `my-app/1.2`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.config.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// The configuration. Validation (region, endpoint URL) happens when
+    /// the runtime is built, where errors can be returned.
+    pub fn build(self) -> Config {
+        self.config
+    }
 }

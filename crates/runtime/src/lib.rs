@@ -2,15 +2,37 @@
 //!
 //! Generated client crates describe operations with the static tables of
 //! [`metadata`] and call [`Runtime::invoke`]; everything that makes such a
-//! call reach the service correctly and safely lives here: signing,
-//! credentials, endpoints, transport, typed errors and retries.
+//! call reach the service correctly and safely lives here:
+//!
+//! * [`signing`]: both signature versions (RPC HMAC-SHA1 and
+//!   ACS3-HMAC-SHA256) and building a signed request without sending it;
+//! * [`credentials`]: access keys, the default provider chain and caching;
+//! * [`endpoint`]: which URL a product and region resolve to;
+//! * [`retry`]: the retry policy, backoff and retry quota;
+//! * [`response`]: decoding outputs and the service's error documents;
+//! * [`error`]: the error types every operation returns;
+//! * [`config`]: the knobs, with safe defaults.
+
+#![warn(missing_docs)]
 
 pub mod client;
+pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod de;
+pub mod encoding;
+pub mod endpoint;
 pub mod error;
 pub mod metadata;
+pub mod parameters;
+pub mod response;
+pub mod retry;
+pub mod ser;
+pub mod signing;
 
 pub use client::Runtime;
-pub use config::Config;
-pub use error::{SdkError, ServiceError, ServiceErrorMetadata};
+pub use config::{Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
+pub use credentials::{Credentials, ProvideCredentials};
+pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
+pub use retry::RetryConfig;
+pub use signing::{sign_request, SignedRequest, SigningInput};

@@ -1,0 +1,387 @@
+//! Credentials from environment variables and from the two profile files
+//! Alibaba Cloud tools share.
+//!
+//! * Environment: `ALIBABA_CLOUD_ACCESS_KEY_ID`,
+//!   `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and optionally
+//!   `ALIBABA_CLOUD_SECURITY_TOKEN`.
+//! * The CLI's `~/.aliyun/config.json`: a `profiles` array whose entries
+//!   have `name`, `mode` (`AK` or `StsToken` are supported),
+//!   `access_key_id`, `access_key_secret`, `sts_token` and `region_id`; the
+//!   profile used is the configured one, else `ALIBABA_CLOUD_PROFILE`, else
+//!   the file's `current` field, else `default`.
+//! * The INI file `ALIBABA_CLOUD_CREDENTIALS_FILE` or
+//!   `~/.alibabacloud/credentials.ini`: section named by the configured
+//!   profile or `ALIBABA_CLOUD_PROFILE`, else `default`, with
+//!   `type = access_key`, `access_key_id` and `access_key_secret`.
+//!
+//! The files are a few hundred bytes, so they are read synchronously.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::{
+    Credentials, CredentialsError, Environment, ProvideCredentials, ProvideCredentialsFuture,
+};
+
+/// Variable holding the AccessKey id.
+pub const ACCESS_KEY_ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+/// Variable holding the AccessKey secret.
+pub const ACCESS_KEY_SECRET_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+/// Variable holding the STS security token.
+pub const SECURITY_TOKEN_VAR: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+/// Variable naming the profile to use.
+pub const PROFILE_VAR: &str = "ALIBABA_CLOUD_PROFILE";
+/// Variable naming the INI credentials file.
+pub const CREDENTIALS_FILE_VAR: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
+
+/// Reads credentials from `ALIBABA_CLOUD_*` environment variables.
+#[derive(Debug, Clone)]
+pub struct EnvironmentProvider {
+    environment: Arc<dyn Environment>,
+}
+
+impl EnvironmentProvider {
+    /// A provider reading `environment`.
+    pub fn new(environment: Arc<dyn Environment>) -> Self {
+        EnvironmentProvider { environment }
+    }
+
+    fn load(&self) -> Result<Credentials, CredentialsError> {
+        let location = format!("environment variables {ACCESS_KEY_ID_VAR}/{ACCESS_KEY_SECRET_VAR}");
+        let id = self.environment.non_empty_var(ACCESS_KEY_ID_VAR);
+        let secret = self.environment.non_empty_var(ACCESS_KEY_SECRET_VAR);
+        let (id, secret) = match (id, secret) {
+            (None, None) => return Err(CredentialsError::not_configured(location, "not set")),
+            (Some(_), None) => {
+                return Err(CredentialsError::failed(
+                    location,
+                    format!("{ACCESS_KEY_ID_VAR} is set but {ACCESS_KEY_SECRET_VAR} is not"),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(CredentialsError::failed(
+                    location,
+                    format!("{ACCESS_KEY_SECRET_VAR} is set but {ACCESS_KEY_ID_VAR} is not"),
+                ))
+            }
+            (Some(id), Some(secret)) => (id, secret),
+        };
+        let mut credentials = Credentials::new(id, secret).with_source("environment");
+        if let Some(token) = self.environment.non_empty_var(SECURITY_TOKEN_VAR) {
+            credentials = credentials.with_security_token(token);
+        }
+        Ok(credentials)
+    }
+}
+
+impl ProvideCredentials for EnvironmentProvider {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        Box::pin(async move { self.load() })
+    }
+}
+
+/// The CLI configuration file, as far as credentials and region go.
+#[derive(Debug, Deserialize)]
+struct CliConfigFile {
+    #[serde(default)]
+    current: Option<String>,
+    #[serde(default)]
+    profiles: Vec<CliProfile>,
+}
+
+#[derive(Deserialize)]
+struct CliProfile {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    access_key_id: String,
+    #[serde(default)]
+    access_key_secret: String,
+    #[serde(default)]
+    sts_token: String,
+    #[serde(default)]
+    region_id: String,
+}
+
+impl std::fmt::Debug for CliProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CliProfile")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+fn cli_config_path(environment: &dyn Environment) -> Option<PathBuf> {
+    environment
+        .home_dir()
+        .map(|home| home.join(".aliyun").join("config.json"))
+}
+
+/// Reads and parses the CLI file; `Ok(None)` when it does not exist.
+fn read_cli_config(path: &Path) -> Result<Option<CliConfigFile>, CredentialsError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(
+                CredentialsError::failed(path.display().to_string(), "could not be read")
+                    .with_source(error),
+            )
+        }
+    };
+    serde_json::from_str(&text).map(Some).map_err(|error| {
+        CredentialsError::failed(
+            path.display().to_string(),
+            "is not a valid CLI configuration file",
+        )
+        .with_source(error)
+    })
+}
+
+fn select_profile<'a>(
+    file: &'a CliConfigFile,
+    configured: Option<&str>,
+    environment: &dyn Environment,
+) -> (String, Option<&'a CliProfile>) {
+    let name = configured
+        .map(str::to_owned)
+        .or_else(|| environment.non_empty_var(PROFILE_VAR))
+        .or_else(|| file.current.clone().filter(|current| !current.is_empty()))
+        .unwrap_or_else(|| "default".to_owned());
+    let profile = file.profiles.iter().find(|profile| profile.name == name);
+    (name, profile)
+}
+
+/// The `region_id` of the selected CLI profile, if the file and field
+/// exist. Used when no region is configured otherwise.
+pub fn cli_profile_region(environment: &dyn Environment, profile: Option<&str>) -> Option<String> {
+    let path = cli_config_path(environment)?;
+    let file = read_cli_config(&path).ok()??;
+    let (_, selected) = select_profile(&file, profile, environment);
+    selected
+        .map(|selected| selected.region_id.clone())
+        .filter(|region| !region.is_empty())
+}
+
+/// Reads the profile of the CLI's `~/.aliyun/config.json`.
+#[derive(Debug, Clone)]
+pub struct CliProfileProvider {
+    environment: Arc<dyn Environment>,
+    profile: Option<String>,
+}
+
+impl CliProfileProvider {
+    /// A provider reading the file below `environment`'s home directory;
+    /// `profile` overrides `ALIBABA_CLOUD_PROFILE` and the file's `current`.
+    pub fn new(environment: Arc<dyn Environment>, profile: Option<String>) -> Self {
+        CliProfileProvider {
+            environment,
+            profile,
+        }
+    }
+
+    fn load(&self) -> Result<Credentials, CredentialsError> {
+        let Some(path) = cli_config_path(self.environment.as_ref()) else {
+            return Err(CredentialsError::not_configured(
+                "~/.aliyun/config.json",
+                "no home directory is known",
+            ));
+        };
+        let location = path.display().to_string();
+        let Some(file) = read_cli_config(&path)? else {
+            return Err(CredentialsError::not_configured(location, "does not exist"));
+        };
+        let (name, profile) =
+            select_profile(&file, self.profile.as_deref(), self.environment.as_ref());
+        let Some(profile) = profile else {
+            return Err(CredentialsError::failed(
+                location,
+                format!("has no profile named `{name}`"),
+            ));
+        };
+        let location = format!("{location} (profile `{name}`)");
+        if profile.access_key_id.is_empty() || profile.access_key_secret.is_empty() {
+            return Err(CredentialsError::failed(
+                location,
+                "access_key_id or access_key_secret is empty",
+            ));
+        }
+        let credentials = Credentials::new(
+            profile.access_key_id.as_str(),
+            profile.access_key_secret.as_str(),
+        )
+        .with_source("cli profile");
+        match profile.mode.as_str() {
+            "AK" | "" => Ok(credentials),
+            "StsToken" => {
+                if profile.sts_token.is_empty() {
+                    Err(CredentialsError::failed(
+                        location,
+                        "mode StsToken but sts_token is empty",
+                    ))
+                } else {
+                    Ok(credentials.with_security_token(profile.sts_token.as_str()))
+                }
+            }
+            other => Err(CredentialsError::failed(
+                location,
+                format!("mode `{other}` is not supported by this SDK (use AK or StsToken)"),
+            )),
+        }
+    }
+}
+
+impl ProvideCredentials for CliProfileProvider {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        Box::pin(async move { self.load() })
+    }
+}
+
+/// Reads a section of the INI credentials file.
+#[derive(Debug, Clone)]
+pub struct IniProfileProvider {
+    environment: Arc<dyn Environment>,
+    profile: Option<String>,
+}
+
+impl IniProfileProvider {
+    /// A provider reading `ALIBABA_CLOUD_CREDENTIALS_FILE` or
+    /// `~/.alibabacloud/credentials.ini`; `profile` overrides
+    /// `ALIBABA_CLOUD_PROFILE` as the section name.
+    pub fn new(environment: Arc<dyn Environment>, profile: Option<String>) -> Self {
+        IniProfileProvider {
+            environment,
+            profile,
+        }
+    }
+
+    fn load(&self) -> Result<Credentials, CredentialsError> {
+        let explicit = self
+            .environment
+            .non_empty_var(CREDENTIALS_FILE_VAR)
+            .map(PathBuf::from);
+        let path = match &explicit {
+            Some(path) => path.clone(),
+            None => match self.environment.home_dir() {
+                Some(home) => home.join(".alibabacloud").join("credentials.ini"),
+                None => {
+                    return Err(CredentialsError::not_configured(
+                        "~/.alibabacloud/credentials.ini",
+                        "no home directory is known",
+                    ))
+                }
+            },
+        };
+        let location = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            // A file named explicitly must exist; the default one may not.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                return Err(CredentialsError::not_configured(location, "does not exist"))
+            }
+            Err(error) => {
+                return Err(
+                    CredentialsError::failed(location, "could not be read").with_source(error)
+                )
+            }
+        };
+        let section_name = self
+            .profile
+            .clone()
+            .or_else(|| self.environment.non_empty_var(PROFILE_VAR))
+            .unwrap_or_else(|| "default".to_owned());
+        let sections = parse_ini(&text);
+        let Some(section) = sections.get(&section_name) else {
+            return Err(CredentialsError::failed(
+                location,
+                format!("has no section [{section_name}]"),
+            ));
+        };
+        let location = format!("{location} [{section_name}]");
+        let kind = section
+            .get("type")
+            .map(String::as_str)
+            .unwrap_or("access_key");
+        if kind != "access_key" {
+            return Err(CredentialsError::failed(
+                location,
+                format!("type `{kind}` is not supported by this SDK (use access_key)"),
+            ));
+        }
+        match (
+            section.get("access_key_id"),
+            section.get("access_key_secret"),
+        ) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+                Ok(Credentials::new(id.as_str(), secret.as_str()).with_source("credentials file"))
+            }
+            _ => Err(CredentialsError::failed(
+                location,
+                "access_key_id or access_key_secret is missing",
+            )),
+        }
+    }
+}
+
+impl ProvideCredentials for IniProfileProvider {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        Box::pin(async move { self.load() })
+    }
+}
+
+/// Parses the INI subset the credentials file uses: `[section]` headers,
+/// `key = value` lines, `;` and `#` comment lines, optional quotes around
+/// values. A dedicated crate would bring features (escapes, multi-line
+/// values) this file never uses.
+fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
+    let mut sections: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            let name = name.trim().to_owned();
+            sections.entry(name.clone()).or_default();
+            current = Some(name);
+            continue;
+        }
+        if let (Some(section), Some((key, value))) = (&current, line.split_once('=')) {
+            let value = value.trim();
+            let value = value
+                .strip_prefix('"')
+                .and_then(|inner| inner.strip_suffix('"'))
+                .unwrap_or(value);
+            sections
+                .entry(section.clone())
+                .or_default()
+                .insert(key.trim().to_owned(), value.to_owned());
+        }
+    }
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_ini;
+
+    #[test]
+    fn ini_sections_keys_comments_and_quotes() {
+        let parsed = parse_ini(
+            "; c\n[default]\ntype = access_key\naccess_key_id = \"id\"\n# x\n[other]\na=b=c\n",
+        );
+        assert_eq!(parsed["default"]["type"], "access_key");
+        assert_eq!(parsed["default"]["access_key_id"], "id");
+        assert_eq!(parsed["other"]["a"], "b=c");
+    }
+}
