@@ -1,1 +1,72 @@
-fn main() {}
+//! `cargo xtask`: the command-line front end of the project's developer
+//! tasks. Each subcommand is a thin wrapper over the `xtask` library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::codegen::{self, Layout};
+
+/// The project's developer tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate the spec and regenerate crates/rds-errors and crates/rds.
+    Codegen {
+        /// Write nothing; fail, naming each stale, missing or extra file,
+        /// when the generated crates differ from the spec.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Codegen { check } => run_codegen(check),
+    }
+}
+
+fn run_codegen(check_only: bool) -> ExitCode {
+    let root = xtask::workspace_root();
+    let layout = Layout::default();
+    let outcome = codegen::generate(&root, &layout).and_then(|generated| {
+        if check_only {
+            codegen::check(&root, &layout, &generated)
+        } else {
+            codegen::write(&root, &layout, &generated)
+        }
+    });
+    match outcome {
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+        Ok(differences) if check_only && !differences.is_empty() => {
+            eprintln!("error: the generated crates are out of date with the spec; run `cargo xtask codegen`:");
+            for difference in &differences {
+                eprintln!("  {difference}");
+            }
+            ExitCode::FAILURE
+        }
+        Ok(differences) if check_only => {
+            let _ = differences;
+            println!("the generated crates are up to date");
+            ExitCode::SUCCESS
+        }
+        Ok(differences) => {
+            if differences.is_empty() {
+                println!("the generated crates were already up to date");
+            }
+            for difference in &differences {
+                println!("updated {difference}");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! Emission of `aliyun-rds-errors`: the gateway error enum and one error
+//! enum per operation.
+//!
+//! The crate has no dependencies. Each operation's enum has one variant per
+//! distinct documented code (rows sharing a code share a variant), then
+//! `Gateway(GatewayError)` for product-wide gateway errors and
+//! `Unknown(String)` for anything else.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::render::{code_span, Docs};
+use super::types::{member_ident, type_ident};
+use crate::spec::validate::{assign_error_variants, operation_rust_name, CodeRow, ErrorVariant};
+use crate::spec::{ErrorRow, GatewayErrorRow, LoadedOperation, LoadedProduct, SpecError};
+
+/// The Rust name of an operation's error enum.
+pub fn error_enum_name(operation: &LoadedOperation) -> String {
+    format!(
+        "{}Error",
+        crate::spec::naming::upper_camel_case(&operation_rust_name(&operation.spec))
+    )
+}
+
+/// `lib.rs` of the errors crate.
+pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
+    let docs = Docs::new()
+        .line(format!(
+            "Typed error codes of the Alibaba Cloud {} API ({}).",
+            product.product.name, product.product.version
+        ))
+        .blank()
+        .line("[`gateway::GatewayError`] lists the errors the API gateway may answer for any")
+        .line("operation. Each operation has a module holding its error enum, with one variant")
+        .line("per documented code, generated from the operation's error table.")
+        .inner();
+    let modules = product.operations.iter().map(|operation| {
+        let module = member_ident(&operation_rust_name(&operation.spec));
+        let enum_name = error_enum_name(operation);
+        let doc = format!(
+            " Errors of `{}` ([`{module}::{enum_name}`]).",
+            operation.spec.name
+        );
+        quote! {
+            #[doc = #doc]
+            pub mod #module;
+        }
+    });
+    quote! {
+        #docs
+        #![warn(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        pub mod gateway;
+        #(#modules)*
+    }
+}
+
+/// Rustdoc of one gateway variant.
+fn gateway_variant_docs(row: &GatewayErrorRow) -> Docs {
+    Docs::new()
+        .line(format!(
+            "{} (HTTP {}).",
+            code_span(&row.code),
+            row.http_status
+        ))
+        .prose(&row.message)
+        .prose_opt(row.description.as_deref())
+}
+
+/// `gateway.rs`: the product-wide gateway errors.
+pub fn gateway_rs(
+    product: &LoadedProduct,
+    file: &std::path::Path,
+) -> Result<TokenStream, Vec<SpecError>> {
+    let rows = &product.product.gateway_errors;
+    let code_rows: Vec<CodeRow<'_>> = rows
+        .iter()
+        .map(|row| CodeRow {
+            code: &row.code,
+            rust_name: None,
+        })
+        .collect();
+    let variants = assign_error_variants(file, "/gatewayErrors", &code_rows)?;
+    // Gateway codes are unique (validation checks it), so variant `i` is row `i`.
+    let entries: Vec<(Ident, &GatewayErrorRow)> = variants
+        .iter()
+        .zip(rows)
+        .map(|(variant, row)| (type_ident(&variant.name), row))
+        .collect();
+
+    let declarations = entries.iter().map(|(ident, row)| {
+        let docs = gateway_variant_docs(row).outer();
+        quote! { #docs #ident, }
+    });
+    let all = entries
+        .iter()
+        .map(|(ident, _)| quote!(GatewayError::#ident));
+    let from_code = entries.iter().map(|(ident, row)| {
+        let code = &row.code;
+        quote!(#code => Some(GatewayError::#ident),)
+    });
+    let code_arms = entries.iter().map(|(ident, row)| {
+        let code = &row.code;
+        quote!(GatewayError::#ident => #code,)
+    });
+    let status_arms = entries.iter().map(|(ident, row)| {
+        let status = row.http_status;
+        quote!(GatewayError::#ident => #status,)
+    });
+    let message_arms = entries.iter().map(|(ident, row)| {
+        let message = &row.message;
+        quote!(GatewayError::#ident => #message,)
+    });
+    let messages_arms = entries.iter().map(|(ident, row)| {
+        let message = &row.message;
+        quote!(GatewayError::#ident => &[#message],)
+    });
+    let description_arms = entries.iter().map(|(ident, row)| {
+        let description = optional_str(row.description.as_deref());
+        quote!(GatewayError::#ident => #description,)
+    });
+    let refused = predicate_body(
+        entries
+            .iter()
+            .filter(|(_, row)| row.refused_before_execution)
+            .map(|(ident, _)| ident),
+    );
+    let retryable = predicate_body(
+        entries
+            .iter()
+            .filter(|(_, row)| row.retryable)
+            .map(|(ident, _)| ident),
+    );
+
+    Ok(quote! {
+        //! Errors the API gateway may answer for any operation.
+        //!
+        //! No operation's error table lists them; every operation's error enum
+        //! wraps them in its `Gateway` variant.
+
+        use std::fmt;
+
+        /// An error answered by the API gateway rather than by the operation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum GatewayError {
+            #(#declarations)*
+        }
+
+        impl GatewayError {
+            /// Every gateway error, in documentation order.
+            pub const ALL: &'static [GatewayError] = &[#(#all),*];
+
+            /// The gateway error with exactly this code (case-sensitive), if any.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code {
+                    #(#from_code)*
+                    _ => None,
+                }
+            }
+
+            /// The error code, as the service sends it.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    #(#code_arms)*
+                }
+            }
+
+            /// The documented HTTP status of the response carrying this error.
+            pub fn http_status(&self) -> u16 {
+                match self {
+                    #(#status_arms)*
+                }
+            }
+
+            /// The documented message.
+            pub fn message(&self) -> &'static str {
+                match self {
+                    #(#message_arms)*
+                }
+            }
+
+            /// The documented message as a one-element list, the shape of the
+            /// operation errors' `messages()`.
+            pub fn messages(&self) -> &'static [&'static str] {
+                match self {
+                    #(#messages_arms)*
+                }
+            }
+
+            /// What the error means and what to do about it, if documented.
+            pub fn description(&self) -> Option<&'static str> {
+                match self {
+                    #(#description_arms)*
+                }
+            }
+
+            /// Whether this error proves the service refused the request before
+            /// running it (bad signature, throttling, unknown action...), so even
+            /// a non-idempotent request may be sent again.
+            pub fn is_refused_before_execution(&self) -> bool {
+                #refused
+            }
+
+            /// Whether the condition is transient, so a later attempt may succeed.
+            pub fn is_retryable(&self) -> bool {
+                #retryable
+            }
+        }
+
+        impl fmt::Display for GatewayError {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(formatter, "{}: {}", self.code(), self.message())
+            }
+        }
+
+        impl std::error::Error for GatewayError {}
+    })
+}
+
+/// `matches!(self, A | B)`, or `false` when no variant qualifies.
+fn predicate_body<'a>(idents: impl Iterator<Item = &'a Ident>) -> TokenStream {
+    let idents: Vec<&Ident> = idents.collect();
+    if idents.is_empty() {
+        quote!(false)
+    } else {
+        quote!(matches!(self, #(GatewayError::#idents)|*))
+    }
+}
+
+/// `Some("text")` or `None`.
+pub fn optional_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    }
+}
+
+/// Rustdoc of one operation error variant: every row of its code.
+fn operation_variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
+    let documented: Vec<&ErrorRow> = variant
+        .rows
+        .iter()
+        .filter_map(|index| rows.get(*index))
+        .collect();
+    match documented.as_slice() {
+        [row] => Docs::new()
+            .line(format!(
+                "{} (HTTP {}).",
+                code_span(&variant.code),
+                row.http_status
+            ))
+            .prose(&row.message)
+            .prose_opt(row.description.as_deref()),
+        _ => {
+            let mut docs = Docs::new().line(format!(
+                "{}, documented in {} rows:",
+                code_span(&variant.code),
+                documented.len()
+            ));
+            for (number, row) in documented.iter().enumerate() {
+                docs = docs
+                    .blank()
+                    .line(format!("Row {} (HTTP {}):", number + 1, row.http_status))
+                    .prose(&row.message)
+                    .prose_opt(row.description.as_deref());
+            }
+            docs
+        }
+    }
+}
+
+/// One operation's error module.
+pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<SpecError>> {
+    let spec = &operation.spec;
+    let rows = &spec.errors;
+    let code_rows: Vec<CodeRow<'_>> = rows
+        .iter()
+        .map(|row| CodeRow {
+            code: &row.code,
+            rust_name: row.rust_name.as_deref(),
+        })
+        .collect();
+    let variants = assign_error_variants(&operation.file, "/errors", &code_rows)?;
+    let enum_ident = format_ident!("{}", error_enum_name(operation));
+    let module = operation_rust_name(spec);
+    let first_row =
+        |variant: &ErrorVariant| variant.rows.first().and_then(|index| rows.get(*index));
+
+    let declarations = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        let docs = operation_variant_docs(variant, rows).outer();
+        quote! { #docs #ident, }
+    });
+    let from_code = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        let code = &variant.code;
+        quote!(#code => #enum_ident::#ident,)
+    });
+    let code_arms = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        let code = &variant.code;
+        quote!(#enum_ident::#ident => #code,)
+    });
+    let status_arms = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        let status = first_row(variant).map_or(quote!(None), |row| {
+            let status = row.http_status;
+            quote!(Some(#status))
+        });
+        quote!(#enum_ident::#ident => #status,)
+    });
+    let message_arms = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        let message = optional_str(first_row(variant).map(|row| row.message.as_str()));
+        quote!(#enum_ident::#ident => #message,)
+    });
+    let messages_arms = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        let messages = variant
+            .rows
+            .iter()
+            .filter_map(|index| rows.get(*index))
+            .map(|row| &row.message);
+        quote!(#enum_ident::#ident => &[#(#messages),*],)
+    });
+    let description_arms = variants.iter().map(|variant| {
+        let ident = type_ident(&variant.name);
+        // The first row that has a description: a repeated code often
+        // documents it on one row only.
+        let description = variant
+            .rows
+            .iter()
+            .filter_map(|index| rows.get(*index))
+            .find_map(|row| row.description.as_deref());
+        let description = optional_str(description);
+        quote!(#enum_ident::#ident => #description,)
+    });
+
+    let all_upper_case = variants.iter().any(|variant| {
+        variant.name.len() > 1
+            && !variant
+                .name
+                .chars()
+                .any(|character| character.is_ascii_lowercase())
+    });
+    let acronym_allowance = if all_upper_case {
+        quote!(#[allow(clippy::upper_case_acronyms)])
+    } else {
+        quote!()
+    };
+
+    let module_docs = Docs::new()
+        .line(format!("The documented errors of `{}`.", spec.name))
+        .blank()
+        .line(format!(
+            "[`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per distinct code of the operation's error table ({} rows, {} codes).",
+            rows.len(),
+            variants.len()
+        ))
+        .inner();
+    let enum_docs = Docs::new()
+        .line(format!("An error code answered by `{}`.", spec.name))
+        .blank()
+        .line("Codes are matched exactly (they are case-sensitive): the operation's own table")
+        .line("first, then the gateway's errors; any other code is kept in `Unknown`.")
+        .outer();
+
+    Ok(quote! {
+        #module_docs
+
+        use std::fmt;
+
+        use crate::gateway::GatewayError;
+
+        #enum_docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        #acronym_allowance
+        pub enum #enum_ident {
+            #(#declarations)*
+            /// An error answered by the API gateway, which any operation may return.
+            Gateway(GatewayError),
+            /// A code neither the operation's nor the gateway's documentation lists,
+            /// kept verbatim.
+            Unknown(String),
+        }
+
+        impl #enum_ident {
+            /// The error for a code, matched exactly: the operation's table first,
+            /// then the gateway's errors, else [`Self::Unknown`].
+            pub fn from_code(code: &str) -> Self {
+                match code {
+                    #(#from_code)*
+                    other => match GatewayError::from_code(other) {
+                        Some(gateway) => #enum_ident::Gateway(gateway),
+                        None => #enum_ident::Unknown(other.to_owned()),
+                    },
+                }
+            }
+
+            /// The error code, as the service sends it.
+            pub fn code(&self) -> &str {
+                match self {
+                    #(#code_arms)*
+                    #enum_ident::Gateway(gateway) => gateway.code(),
+                    #enum_ident::Unknown(code) => code,
+                }
+            }
+
+            /// The documented HTTP status (of the first row when a code is documented
+            /// twice); `None` for an unknown code.
+            pub fn http_status(&self) -> Option<u16> {
+                match self {
+                    #(#status_arms)*
+                    #enum_ident::Gateway(gateway) => Some(gateway.http_status()),
+                    #enum_ident::Unknown(_) => None,
+                }
+            }
+
+            /// The documented message (of the first row when a code is documented
+            /// twice); `None` for an unknown code.
+            pub fn message(&self) -> Option<&'static str> {
+                match self {
+                    #(#message_arms)*
+                    #enum_ident::Gateway(gateway) => Some(gateway.message()),
+                    #enum_ident::Unknown(_) => None,
+                }
+            }
+
+            /// Every documented message of the code, one per table row; empty for an
+            /// unknown code.
+            pub fn messages(&self) -> &'static [&'static str] {
+                match self {
+                    #(#messages_arms)*
+                    #enum_ident::Gateway(gateway) => gateway.messages(),
+                    #enum_ident::Unknown(_) => &[],
+                }
+            }
+
+            /// The documented description, if the table gives one.
+            pub fn description(&self) -> Option<&'static str> {
+                match self {
+                    #(#description_arms)*
+                    #enum_ident::Gateway(gateway) => gateway.description(),
+                    #enum_ident::Unknown(_) => None,
+                }
+            }
+
+            /// Whether the code is documented, by the operation or the gateway.
+            pub fn is_documented(&self) -> bool {
+                !matches!(self, #enum_ident::Unknown(_))
+            }
+
+            /// The gateway error, when this is one.
+            pub fn gateway(&self) -> Option<GatewayError> {
+                match self {
+                    #enum_ident::Gateway(gateway) => Some(*gateway),
+                    _ => None,
+                }
+            }
+
+            /// Whether a later attempt may succeed. Only gateway errors are
+            /// documented as transient.
+            pub fn is_retryable(&self) -> bool {
+                self.gateway().is_some_and(|gateway| gateway.is_retryable())
+            }
+
+            /// Whether the error proves the request was refused before it ran.
+            /// Only gateway errors are documented that way.
+            pub fn is_refused_before_execution(&self) -> bool {
+                self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+            }
+        }
+
+        impl fmt::Display for #enum_ident {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    #enum_ident::Gateway(gateway) => fmt::Display::fmt(gateway, formatter),
+                    #enum_ident::Unknown(code) => write!(
+                        formatter,
+                        "{code}: an error code the documentation does not list; see the service's message for details"
+                    ),
+                    documented => write!(
+                        formatter,
+                        "{}: {}",
+                        documented.code(),
+                        documented.message().unwrap_or_default()
+                    ),
+                }
+            }
+        }
+
+        impl std::error::Error for #enum_ident {}
+    })
+}

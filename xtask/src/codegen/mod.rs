@@ -1,0 +1,315 @@
+//! `cargo xtask codegen`: from the spec to the two generated crates.
+//!
+//! [`generate`] loads and validates the whole spec, then renders every
+//! generated file in memory. Only when all of that succeeded does
+//! [`write`] touch the disk (or [`check`] compare with it), so a bad spec
+//! never leaves half-written crates behind. Output is deterministic: files,
+//! operations and rows are always visited in sorted or documentation order.
+
+pub mod client_crate;
+pub mod errors_crate;
+pub mod operation;
+pub mod render;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::spec::{load_product, LoadedProduct, SpecError, SpecErrors};
+use render::{render_file, RenderError};
+
+/// Where the generator reads and writes, relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// The product directory, holding `product.json` and `operations/`.
+    pub product_dir: PathBuf,
+    /// The `src` directory of the errors crate.
+    pub errors_src: PathBuf,
+    /// The `src` directory of the client crate.
+    pub client_src: PathBuf,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            product_dir: PathBuf::from("spec/rds/2014-08-15"),
+            errors_src: PathBuf::from("crates/rds-errors/src"),
+            client_src: PathBuf::from("crates/rds/src"),
+        }
+    }
+}
+
+impl Layout {
+    /// The directories whose whole contents are generated.
+    pub fn generated_dirs(&self) -> [&Path; 2] {
+        [&self.errors_src, &self.client_src]
+    }
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CodegenError {
+    /// The spec is invalid; every problem is listed.
+    Spec(SpecErrors),
+    /// The generator produced invalid Rust (a generator bug).
+    Render(RenderError),
+    /// A file could not be read, written or removed.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodegenError::Spec(errors) => errors.fmt(formatter),
+            CodegenError::Render(error) => error.fmt(formatter),
+            CodegenError::Io { path, source } => {
+                write!(formatter, "cannot access {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CodegenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CodegenError::Spec(errors) => Some(errors),
+            CodegenError::Render(error) => Some(error),
+            CodegenError::Io { source, .. } => Some(source),
+        }
+    }
+}
+
+impl From<RenderError> for CodegenError {
+    fn from(error: RenderError) -> Self {
+        CodegenError::Render(error)
+    }
+}
+
+/// Every generated file, by path relative to the workspace root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GeneratedFiles {
+    /// File contents by relative path, sorted.
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+/// How a file on disk differs from what the generator would write.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Difference {
+    /// The file exists with other contents.
+    Stale(PathBuf),
+    /// The file does not exist.
+    Missing(PathBuf),
+    /// The file exists in a generated directory but the generator would not
+    /// write it.
+    Extra(PathBuf),
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Difference::Stale(path) => write!(
+                formatter,
+                "stale: {} differs from the generator's output",
+                path.display()
+            ),
+            Difference::Missing(path) => {
+                write!(formatter, "missing: {} is not on disk", path.display())
+            }
+            Difference::Extra(path) => write!(
+                formatter,
+                "extra: {} is not generated and must be removed",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Makes the file names in spec errors relative to the workspace root, so
+/// messages read `spec/rds/...` wherever the workspace lives.
+fn relative_errors(root: &Path, errors: SpecErrors) -> SpecErrors {
+    SpecErrors(
+        errors
+            .0
+            .into_iter()
+            .map(|mut error| {
+                if let Ok(relative) = error.file.strip_prefix(root) {
+                    error.file = relative.to_path_buf();
+                }
+                error
+            })
+            .collect(),
+    )
+}
+
+/// Loads the spec under `root` and renders every generated file in memory.
+///
+/// # Errors
+///
+/// [`CodegenError::Spec`] lists every problem of the spec.
+pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
+    let product = load_product(&root.join(&layout.product_dir))
+        .map_err(|errors| CodegenError::Spec(relative_errors(root, errors)))?;
+    render_all(&product, layout).map_err(|error| match error {
+        CodegenError::Spec(errors) => CodegenError::Spec(relative_errors(root, errors)),
+        other => other,
+    })
+}
+
+fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
+    let mut generated = GeneratedFiles::default();
+    let mut problems: Vec<SpecError> = Vec::new();
+    let mut add = |path: PathBuf, tokens: proc_macro2::TokenStream| -> Result<(), CodegenError> {
+        let text = render_file(&path.display().to_string(), tokens)?;
+        generated.files.insert(path, text);
+        Ok(())
+    };
+
+    let errors_src = &layout.errors_src;
+    let client_src = &layout.client_src;
+    add(errors_src.join("lib.rs"), errors_crate::lib_rs(product))?;
+    let product_file = layout.product_dir.join(crate::spec::load::PRODUCT_FILE);
+    match errors_crate::gateway_rs(product, &product_file) {
+        Ok(tokens) => add(errors_src.join("gateway.rs"), tokens)?,
+        Err(errors) => problems.extend(errors),
+    }
+    add(client_src.join("lib.rs"), client_crate::lib_rs(product))?;
+    add(
+        client_src.join("client.rs"),
+        client_crate::client_rs(product),
+    )?;
+    add(client_src.join("error.rs"), client_crate::error_rs(product))?;
+    add(
+        client_src.join("metadata.rs"),
+        client_crate::metadata_rs(product),
+    )?;
+    add(
+        client_src.join("operation/mod.rs"),
+        client_crate::operation_mod_rs(product),
+    )?;
+
+    for loaded in &product.operations {
+        let module = crate::spec::validate::operation_rust_name(&loaded.spec);
+        match errors_crate::operation_rs(loaded) {
+            Ok(tokens) => add(errors_src.join(format!("{module}.rs")), tokens)?,
+            Err(errors) => problems.extend(errors),
+        }
+        match operation::operation_rs(loaded) {
+            Ok(tokens) => add(client_src.join(format!("operation/{module}.rs")), tokens)?,
+            Err(errors) => problems.extend(errors),
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(generated)
+    } else {
+        Err(CodegenError::Spec(SpecErrors(problems)))
+    }
+}
+
+/// Every file below `directory`, relative to `root`, sorted.
+fn files_below(root: &Path, directory: &Path) -> Result<BTreeSet<PathBuf>, CodegenError> {
+    let mut found = BTreeSet::new();
+    let mut pending = vec![root.join(directory)];
+    while let Some(current) = pending.pop() {
+        let entries = match std::fs::read_dir(&current) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => {
+                return Err(CodegenError::Io {
+                    path: current,
+                    source,
+                })
+            }
+        };
+        for entry in entries {
+            let entry = entry.map_err(|source| CodegenError::Io {
+                path: current.clone(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(root) {
+                found.insert(relative.to_path_buf());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Compares the generated files with the disk under `root`: every stale,
+/// missing or extra file, sorted. Nothing is written.
+pub fn check(
+    root: &Path,
+    layout: &Layout,
+    generated: &GeneratedFiles,
+) -> Result<Vec<Difference>, CodegenError> {
+    let mut differences = Vec::new();
+    for (path, text) in &generated.files {
+        match std::fs::read_to_string(root.join(path)) {
+            Ok(existing) if existing == *text => {}
+            Ok(_) => differences.push(Difference::Stale(path.clone())),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                differences.push(Difference::Missing(path.clone()));
+            }
+            Err(source) => {
+                return Err(CodegenError::Io {
+                    path: root.join(path),
+                    source,
+                })
+            }
+        }
+    }
+    for directory in layout.generated_dirs() {
+        for path in files_below(root, directory)? {
+            if !generated.files.contains_key(&path) {
+                differences.push(Difference::Extra(path));
+            }
+        }
+    }
+    differences.sort();
+    Ok(differences)
+}
+
+/// Brings the disk under `root` in line with the generated files: writes
+/// what differs and removes extra files. Returns what was changed.
+pub fn write(
+    root: &Path,
+    layout: &Layout,
+    generated: &GeneratedFiles,
+) -> Result<Vec<Difference>, CodegenError> {
+    let differences = check(root, layout, generated)?;
+    for difference in &differences {
+        match difference {
+            Difference::Stale(path) | Difference::Missing(path) => {
+                let full = root.join(path);
+                if let Some(parent) = full.parent() {
+                    std::fs::create_dir_all(parent).map_err(|source| CodegenError::Io {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                let text = generated
+                    .files
+                    .get(path)
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                std::fs::write(&full, text)
+                    .map_err(|source| CodegenError::Io { path: full, source })?;
+            }
+            Difference::Extra(path) => {
+                let full = root.join(path);
+                std::fs::remove_file(&full)
+                    .map_err(|source| CodegenError::Io { path: full, source })?;
+            }
+        }
+    }
+    Ok(differences)
+}

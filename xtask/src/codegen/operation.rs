@@ -1,0 +1,666 @@
+//! Emission of one operation module of `aliyun-rds`
+//! (`src/operation/<operation>.rs`).
+//!
+//! The module is self-contained so that a cargo feature per operation can
+//! later gate it with one `#[cfg]` on its `mod` line: it holds the client
+//! method (an `impl Client` block), the input struct, the fluent builder,
+//! the output struct and nested types, the re-exported error enum and the
+//! operation's static metadata.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::errors_crate::{error_enum_name, optional_str};
+use super::render::{code_span, Docs};
+use super::types::{member_ident, type_ident, Direction, NestedStruct, TypePlanner};
+use crate::spec::validate::{member_rust_name, operation_rust_name};
+use crate::spec::{
+    Field, HttpMethod, LoadedOperation, Parameter, ParameterStyle, SpecError, TypeName, Typed,
+};
+
+/// The Rust names of an operation's own types.
+pub struct OperationNames {
+    /// The module and method name, `activate_migration_target_instance`.
+    pub module: Ident,
+    /// `ActivateMigrationTargetInstanceInput`.
+    pub input: Ident,
+    /// `ActivateMigrationTargetInstanceOutput`.
+    pub output: Ident,
+    /// `ActivateMigrationTargetInstanceFluentBuilder`.
+    pub builder: Ident,
+    /// `ActivateMigrationTargetInstanceError`.
+    pub error: Ident,
+}
+
+impl OperationNames {
+    /// The names for one operation.
+    pub fn of(operation: &LoadedOperation) -> Self {
+        let rust_name = operation_rust_name(&operation.spec);
+        let prefix = crate::spec::naming::upper_camel_case(&rust_name);
+        OperationNames {
+            module: member_ident(&rust_name),
+            input: format_ident!("{prefix}Input"),
+            output: format_ident!("{prefix}Output"),
+            builder: format_ident!("{prefix}FluentBuilder"),
+            error: format_ident!("{}", error_enum_name(operation)),
+        }
+    }
+}
+
+/// Whether a member holds a secret whose value `Debug` must not show: the
+/// spec's `sensitive`, else any name mentioning a password or a secret.
+fn is_sensitive(wire_name: &str, sensitive: Option<bool>) -> bool {
+    sensitive.unwrap_or_else(|| {
+        let lower = wire_name.to_ascii_lowercase();
+        lower.contains("password") || lower.contains("secret")
+    })
+}
+
+/// One member of a generated struct, resolved.
+struct Member {
+    ident: Ident,
+    wire_name: String,
+    rust_type: TokenStream,
+    type_name: TypeName,
+    docs: Docs,
+    required: bool,
+    style: ParameterStyle,
+    deprecated: bool,
+    sensitive: bool,
+}
+
+fn member_docs(
+    description: Option<&str>,
+    example: Option<&str>,
+    wire_name: &str,
+    deprecated: bool,
+) -> Docs {
+    let docs = match description {
+        Some(description) if !description.trim().is_empty() => Docs::new().prose(description),
+        _ => Docs::new().line(format!("The {} value.", code_span(wire_name))),
+    };
+    let docs = docs
+        .blank()
+        .line(format!("Wire name: {}.", code_span(wire_name)));
+    let docs = docs.example(example);
+    if deprecated {
+        docs.blank()
+            .line("**Deprecated** by the service documentation.")
+    } else {
+        docs
+    }
+}
+
+fn parameter_member<'spec>(
+    planner: &mut TypePlanner<'spec>,
+    parameter: &'spec Parameter,
+    index: usize,
+    parent: &str,
+) -> Member {
+    let rust_name = member_rust_name(&parameter.name, parameter.rust_name.as_deref());
+    let deprecated = parameter.deprecated.unwrap_or(false);
+    let rust_type = planner.rust_type(
+        parameter.type_ref(),
+        &parameter.name,
+        parameter.description.as_deref(),
+        parent,
+        &format!("/parameters/{index}"),
+        Direction::Request,
+    );
+    Member {
+        ident: member_ident(&rust_name),
+        wire_name: parameter.name.clone(),
+        rust_type,
+        type_name: parameter.type_name,
+        docs: member_docs(
+            parameter.description.as_deref(),
+            parameter.example.as_deref(),
+            &parameter.name,
+            deprecated,
+        ),
+        required: parameter.required,
+        style: parameter.style(),
+        deprecated,
+        sensitive: is_sensitive(&parameter.name, parameter.sensitive),
+    }
+}
+
+fn field_member<'spec>(
+    planner: &mut TypePlanner<'spec>,
+    field: &'spec Field,
+    pointer: &str,
+    parent: &str,
+    direction: Direction,
+) -> Member {
+    let rust_name = member_rust_name(&field.name, field.rust_name.as_deref());
+    let deprecated = field.deprecated.unwrap_or(false);
+    let rust_type = planner.rust_type(
+        field.type_ref(),
+        &field.name,
+        field.description.as_deref(),
+        parent,
+        pointer,
+        direction,
+    );
+    Member {
+        ident: member_ident(&rust_name),
+        wire_name: field.name.clone(),
+        rust_type,
+        type_name: field.type_name,
+        docs: member_docs(
+            field.description.as_deref(),
+            field.example.as_deref(),
+            &field.name,
+            deprecated,
+        ),
+        required: false,
+        style: ParameterStyle::Flat,
+        deprecated,
+        sensitive: is_sensitive(&field.name, field.sensitive),
+    }
+}
+
+/// The lenient deserializer of an optional scalar in a response, which
+/// accepts the number or boolean as a JSON string too.
+fn lenient_deserializer(type_name: TypeName) -> Option<&'static str> {
+    match type_name {
+        TypeName::Int32 => Some("aliyun_runtime::de::option_i32"),
+        TypeName::Int64 => Some("aliyun_runtime::de::option_i64"),
+        TypeName::Number => Some("aliyun_runtime::de::option_f64"),
+        TypeName::Boolean => Some("aliyun_runtime::de::option_bool"),
+        _ => None,
+    }
+}
+
+/// The declaration of one struct field, with its serde attributes.
+fn field_declaration(member: &Member, direction: Direction) -> TokenStream {
+    let Member {
+        ident,
+        wire_name,
+        rust_type,
+        docs,
+        ..
+    } = member;
+    let docs = docs.outer();
+    let json = (member.style == ParameterStyle::Json)
+        .then(|| quote!(, serialize_with = "aliyun_runtime::ser::json_string"));
+    match direction {
+        Direction::Request if member.required => quote! {
+            #docs
+            #[serde(rename = #wire_name #json)]
+            pub #ident: #rust_type,
+        },
+        Direction::Request => quote! {
+            #docs
+            #[serde(rename = #wire_name, skip_serializing_if = "Option::is_none" #json)]
+            pub #ident: Option<#rust_type>,
+        },
+        Direction::Response => {
+            let lenient = lenient_deserializer(member.type_name)
+                .map(|path| quote!(, deserialize_with = #path));
+            quote! {
+                #docs
+                #[serde(rename = #wire_name, default, skip_serializing_if = "Option::is_none" #lenient)]
+                pub #ident: Option<#rust_type>,
+            }
+        }
+    }
+}
+
+/// A `Debug` implementation that prints `<redacted>` for sensitive members,
+/// or `None` when the struct has none and may derive `Debug`.
+fn redacting_debug(name: &Ident, members: &[Member]) -> Option<TokenStream> {
+    if !members.iter().any(|member| member.sensitive) {
+        return None;
+    }
+    let label = name.to_string();
+    let entries = members.iter().map(|member| {
+        let ident = &member.ident;
+        let label = ident.to_string().trim_start_matches("r#").to_owned();
+        if member.sensitive {
+            quote!(.field(#label, &self.#ident.as_ref().map(|_| "<redacted>")))
+        } else {
+            quote!(.field(#label, &self.#ident))
+        }
+    });
+    Some(quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.debug_struct(#label) #(#entries)* .finish()
+            }
+        }
+    })
+}
+
+/// A struct with its derives, given its members.
+fn struct_definition(
+    name: &Ident,
+    docs: TokenStream,
+    members: &[Member],
+    direction: Direction,
+    exhaustive: bool,
+) -> TokenStream {
+    let declarations = members
+        .iter()
+        .map(|member| field_declaration(member, direction));
+    let debug = redacting_debug(name, members);
+    let derive_debug = if debug.is_some() {
+        quote!()
+    } else {
+        quote!(Debug,)
+    };
+    let default = members
+        .iter()
+        .all(|member| !member.required)
+        .then(|| quote!(Default,));
+    let serde_derives = match direction {
+        Direction::Request => quote!(Serialize),
+        Direction::Response => quote!(Serialize, Deserialize),
+    };
+    let non_exhaustive = (!exhaustive).then(|| quote!(#[non_exhaustive]));
+    quote! {
+        #docs
+        #[derive(#derive_debug Clone, #default PartialEq, #serde_derives)]
+        #non_exhaustive
+        pub struct #name {
+            #(#declarations)*
+        }
+
+        #debug
+    }
+}
+
+/// A nested struct: request structs stay exhaustive (callers build them
+/// with struct literals and `..Default::default()`), response structs are
+/// `#[non_exhaustive]` so new documented fields are not breaking.
+fn nested_struct<'spec>(
+    planner: &mut TypePlanner<'spec>,
+    nested: &NestedStruct<'spec>,
+) -> TokenStream {
+    let name = type_ident(&nested.name);
+    let members: Vec<Member> = nested
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            field_member(
+                planner,
+                field,
+                &format!("{}/fields/{index}", nested.pointer),
+                &nested.name,
+                nested.direction,
+            )
+        })
+        .collect();
+    let docs = Docs::new()
+        .line(format!("The value of {}.", code_span(&nested.member)))
+        .prose_opt(nested.description)
+        .outer();
+    struct_definition(
+        &name,
+        docs,
+        &members,
+        nested.direction,
+        nested.direction == Direction::Request,
+    )
+}
+
+/// How a builder method or argument takes a value: strings through
+/// `impl Into<String>`, everything else as it is.
+fn argument_type(member: &Member) -> (TokenStream, TokenStream) {
+    let ident = &member.ident;
+    if member.type_name == TypeName::String {
+        (quote!(impl Into<String>), quote!(#ident.into()))
+    } else {
+        let rust_type = &member.rust_type;
+        (quote!(#rust_type), quote!(#ident))
+    }
+}
+
+fn setters(member: &Member) -> TokenStream {
+    let ident = &member.ident;
+    let set_ident = format_ident!("set_{}", ident.to_string().trim_start_matches("r#"));
+    let rust_type = &member.rust_type;
+    let (argument, conversion) = argument_type(member);
+    let wire = code_span(&member.wire_name);
+    let value_docs = Docs::new()
+        .line(format!("Sets {wire}."))
+        .blank()
+        .append(&member.docs)
+        .outer();
+    let option_docs = Docs::new()
+        .line(format!(
+            "Sets {wire}, or leaves it out of the request with `None`."
+        ))
+        .outer();
+    let deprecated = member
+        .deprecated
+        .then(|| quote!(#[deprecated = "deprecated by the service documentation"]));
+    quote! {
+        #value_docs
+        #deprecated
+        pub fn #ident(mut self, #ident: #argument) -> Self {
+            self.input.#ident = Some(#conversion);
+            self
+        }
+
+        #option_docs
+        #deprecated
+        pub fn #set_ident(mut self, #ident: Option<#rust_type>) -> Self {
+            self.input.#ident = #ident;
+            self
+        }
+    }
+}
+
+/// The runtime's `ValueType` for a spec type.
+fn value_type(type_name: TypeName) -> TokenStream {
+    match type_name {
+        TypeName::String => quote!(metadata::ValueType::String),
+        TypeName::Int32 => quote!(metadata::ValueType::Int32),
+        TypeName::Int64 => quote!(metadata::ValueType::Int64),
+        TypeName::Boolean => quote!(metadata::ValueType::Boolean),
+        TypeName::Number => quote!(metadata::ValueType::Number),
+        TypeName::Array => quote!(metadata::ValueType::Array),
+        // The runtime has no free-form variant; free-form JSON is an object
+        // or array on the wire, and the runtime flattens both alike.
+        TypeName::Object | TypeName::Any => quote!(metadata::ValueType::Object),
+    }
+}
+
+fn parameter_style(style: ParameterStyle) -> TokenStream {
+    match style {
+        ParameterStyle::Flat => quote!(metadata::ParameterStyle::Flat),
+        ParameterStyle::RepeatList => quote!(metadata::ParameterStyle::RepeatList),
+        ParameterStyle::Json => quote!(metadata::ParameterStyle::Json),
+    }
+}
+
+/// `pub static METADATA`: what the runtime needs to send the operation.
+fn metadata_static(operation: &LoadedOperation, members: &[Member]) -> TokenStream {
+    let spec = &operation.spec;
+    let name = &spec.name;
+    let rust_name = operation_rust_name(spec);
+    let summary = &spec.summary;
+    let method = match spec.request.method {
+        HttpMethod::Get => quote!(metadata::HttpMethod::Get),
+        HttpMethod::Post => quote!(metadata::HttpMethod::Post),
+    };
+    let pathname = &spec.request.pathname;
+    let operation_type = &spec.idempotency.operation_type;
+    let idempotent = spec.idempotency.idempotent;
+    let deprecated = spec.is_deprecated();
+    let parameters = spec
+        .parameters
+        .iter()
+        .zip(members)
+        .map(|(parameter, member)| {
+            let wire_name = &parameter.name;
+            let rust_name = member.ident.to_string().trim_start_matches("r#").to_owned();
+            let value_type = value_type(parameter.type_name);
+            let style = parameter_style(parameter.style());
+            let required = parameter.required;
+            let description = parameter.description.as_deref().unwrap_or_default();
+            let example = optional_str(parameter.example.as_deref());
+            let deprecated = member.deprecated;
+            quote! {
+                metadata::ParameterMetadata {
+                    name: #wire_name,
+                    rust_name: #rust_name,
+                    value_type: #value_type,
+                    style: #style,
+                    required: #required,
+                    description: #description,
+                    example: #example,
+                    deprecated: #deprecated,
+                },
+            }
+        });
+    let errors = spec.errors.iter().map(|row| {
+        let status = row.http_status;
+        let code = &row.code;
+        let message = &row.message;
+        let description = optional_str(row.description.as_deref());
+        quote! {
+            metadata::ErrorMetadata {
+                http_status: #status,
+                code: #code,
+                message: #message,
+                description: #description,
+                refused_before_execution: false,
+                retryable: false,
+            },
+        }
+    });
+    quote! {
+        /// What the runtime needs to know to send this operation: wire names,
+        /// method, idempotency, parameters and the documented error table.
+        pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
+            name: #name,
+            rust_name: #rust_name,
+            summary: #summary,
+            method: #method,
+            pathname: #pathname,
+            idempotency: metadata::Idempotency {
+                operation_type: #operation_type,
+                idempotent: #idempotent,
+            },
+            deprecated: #deprecated,
+            parameters: &[#(#parameters)*],
+            errors: &[#(#errors)*],
+        };
+    }
+}
+
+/// The rustdoc shared by the module and the client method.
+fn operation_docs(operation: &LoadedOperation) -> Docs {
+    let spec = &operation.spec;
+    let docs = Docs::new()
+        .prose(&spec.summary)
+        .prose_opt(spec.description.as_deref());
+    let docs = match &spec.engines {
+        Some(engines) if !engines.is_empty() => docs.blank().line(format!(
+            "Supported database engines: {}.",
+            engines.join(", ")
+        )),
+        _ => docs,
+    };
+    let idempotency = if spec.idempotency.idempotent {
+        "idempotent: the runtime may resend it after a network failure"
+    } else {
+        "not idempotent: the runtime resends it only when the service proves it never ran"
+    };
+    docs.blank().line(format!(
+        "Action `{}`, operation type `{}`, {idempotency}.",
+        spec.name, spec.idempotency.operation_type
+    ))
+}
+
+/// The whole `src/operation/<operation>.rs` file.
+pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<SpecError>> {
+    let spec = &operation.spec;
+    let names = OperationNames::of(operation);
+    let OperationNames {
+        module,
+        input,
+        output,
+        builder,
+        error,
+    } = &names;
+    let reserved: Vec<String> = [input, output, builder, error]
+        .iter()
+        .map(|ident| ident.to_string())
+        .collect();
+    let mut planner = TypePlanner::new(&operation.file, &reserved);
+
+    let input_name = input.to_string();
+    let parameters: Vec<Member> = spec
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(index, parameter)| parameter_member(&mut planner, parameter, index, &input_name))
+        .collect();
+    let output_name = output.to_string();
+    let response_fields: Vec<Member> = spec
+        .response
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            field_member(
+                &mut planner,
+                field,
+                &format!("/response/fields/{index}"),
+                &output_name,
+                Direction::Response,
+            )
+        })
+        .collect();
+    let mut nested = Vec::new();
+    let mut index = 0;
+    while let Some(definition) = planner.struct_at(index) {
+        nested.push(nested_struct(&mut planner, &definition));
+        index += 1;
+    }
+    planner.finish()?;
+
+    let module_docs = operation_docs(operation).inner();
+    let method_docs = operation_docs(operation);
+    let required: Vec<&Member> = parameters.iter().filter(|member| member.required).collect();
+    let optional: Vec<&Member> = parameters
+        .iter()
+        .filter(|member| !member.required)
+        .collect();
+    let method_docs = if required.is_empty() {
+        method_docs
+    } else {
+        let mut docs = method_docs.blank().line("# Arguments");
+        for member in &required {
+            docs = docs
+                .blank()
+                .line(format!(
+                    "`{}`:",
+                    member.ident.to_string().trim_start_matches("r#")
+                ))
+                .append(&member.docs);
+        }
+        docs
+    };
+    let method_docs = method_docs
+        .blank()
+        .line(format!("Optional parameters are set on the returned [`{builder}`]; nothing is sent until its `send` is awaited."))
+        .outer();
+    let method_deprecated = spec.is_deprecated().then(
+        || quote!(#[deprecated = "the operation is deprecated by the service documentation"]),
+    );
+    let arguments = required.iter().map(|member| {
+        let ident = &member.ident;
+        let (argument, _) = argument_type(member);
+        quote!(#ident: #argument)
+    });
+    let initializers = parameters.iter().map(|member| {
+        let ident = &member.ident;
+        if member.required {
+            let (_, conversion) = argument_type(member);
+            quote!(#ident: #conversion,)
+        } else {
+            quote!(#ident: None,)
+        }
+    });
+    let input_docs = Docs::new()
+        .line(format!("The request parameters of `{}`.", spec.name))
+        .blank()
+        .line(format!(
+            "Built by [`Client::{module}`](crate::Client::{module}) and [`{builder}`]."
+        ))
+        .outer();
+    let input_struct = struct_definition(input, input_docs, &parameters, Direction::Request, false);
+    let output_docs = Docs::new()
+        .line(format!("The response of `{}`.", spec.name))
+        .prose_opt(spec.response.description.as_deref())
+        .blank()
+        .line("Every field is optional: the service may leave any of them out.")
+        .outer();
+    let output_struct = struct_definition(
+        output,
+        output_docs,
+        &response_fields,
+        Direction::Response,
+        false,
+    );
+    let setters = optional.iter().map(|member| setters(member));
+    let builder_docs = Docs::new()
+        .line(format!(
+            "Sets the optional parameters of `{}` and sends it.",
+            spec.name
+        ))
+        .blank()
+        .line(format!(
+            "Made by [`Client::{module}`](crate::Client::{module})."
+        ))
+        .outer();
+    let metadata = metadata_static(operation, &parameters);
+    let send_docs = Docs::new()
+        .line("Sends the request and decodes the response.")
+        .blank()
+        .line("# Errors")
+        .blank()
+        .line(format!(
+            "`SdkError::Service` carries the service's error code as an [`{error}`];"
+        ))
+        .line("the other variants report failures to build, sign, send or decode the request.")
+        .outer();
+
+    Ok(quote! {
+        #module_docs
+
+        use aliyun_runtime::metadata;
+        use aliyun_runtime::{Runtime, SdkError};
+        use serde::{Deserialize, Serialize};
+
+        pub use aliyun_rds_errors::#module::#error;
+
+        impl crate::Client {
+            #method_docs
+            #method_deprecated
+            pub fn #module(&self, #(#arguments),*) -> #builder {
+                #builder {
+                    runtime: self.runtime().clone(),
+                    input: #input {
+                        #(#initializers)*
+                    },
+                }
+            }
+        }
+
+        #input_struct
+
+        #builder_docs
+        #[derive(Debug, Clone)]
+        #[must_use = "the request is only sent when `send` is awaited"]
+        pub struct #builder {
+            runtime: Runtime,
+            input: #input,
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            /// The request as built so far.
+            pub fn as_input(&self) -> &#input {
+                &self.input
+            }
+
+            #send_docs
+            pub async fn send(self) -> Result<#output, SdkError<#error>> {
+                self.runtime.invoke(&METADATA, &self.input, #error::from_code).await
+            }
+        }
+
+        #output_struct
+
+        #(#nested)*
+
+        #metadata
+    })
+}

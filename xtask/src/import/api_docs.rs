@@ -1,0 +1,193 @@
+//! The input side: Alibaba Cloud's OpenAPI Explorer `api-docs` document.
+//!
+//! Only the keys the importer uses are modelled; the document carries many
+//! more (`extraInfo`, `staticInfo`, `security`...) that the spec format has no
+//! place for, so unknown keys are ignored here, unlike in spec files.
+//!
+//! JSON objects whose key order carries meaning (response properties are
+//! listed in documentation order, error tables by status) are read into
+//! [`OrderedMap`], because `serde_json::Map` sorts its keys unless the
+//! workspace-wide `preserve_order` feature is switched on.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// The whole document: `{version, info, directories, components, apis, endpoints}`.
+#[derive(Debug, Deserialize)]
+pub struct ApiDocs {
+    #[serde(default)]
+    pub info: Option<Info>,
+    pub apis: OrderedMap<Api>,
+}
+
+/// `info`: which product and version the document describes.
+#[derive(Debug, Deserialize)]
+pub struct Info {
+    #[serde(default)]
+    pub style: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// One entry of `apis`, keyed by the action name.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Api {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default)]
+    pub deprecated: Option<bool>,
+    #[serde(default)]
+    pub system_tags: Option<SystemTags>,
+    #[serde(default)]
+    pub parameters: Vec<ApiParameter>,
+    #[serde(default)]
+    pub responses: OrderedMap<ApiResponse>,
+    #[serde(default)]
+    pub error_codes: OrderedMap<Vec<ApiErrorCode>>,
+    /// A JSON array, itself encoded as a string, of `{type, example, errorExample}`.
+    #[serde(default)]
+    pub response_demo: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemTags {
+    #[serde(default)]
+    pub operation_type: Option<String>,
+}
+
+/// A request parameter: where it goes, how it is laid out, and its schema.
+#[derive(Debug, Deserialize)]
+pub struct ApiParameter {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: String,
+    #[serde(default)]
+    pub style: Option<String>,
+    #[serde(default)]
+    pub deprecated: Option<bool>,
+    pub schema: Schema,
+}
+
+/// A response keyed by HTTP status. `DescribeClassDetails` documents a `201`
+/// without a schema, so the schema is optional.
+#[derive(Debug, Default, Deserialize)]
+pub struct ApiResponse {
+    #[serde(default)]
+    pub schema: Option<Schema>,
+}
+
+/// An OpenAPI-like schema node, the same shape for parameters, response
+/// bodies, properties and array items.
+#[derive(Debug, Deserialize)]
+pub struct Schema {
+    #[serde(rename = "type", default)]
+    pub type_name: Option<String>,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Mostly strings, but nothing in the format forbids numbers or booleans.
+    #[serde(default)]
+    pub example: Option<Value>,
+    #[serde(default)]
+    pub required: Option<bool>,
+    #[serde(default)]
+    pub deprecated: Option<bool>,
+    #[serde(default)]
+    pub properties: Option<OrderedMap<Schema>>,
+    #[serde(default)]
+    pub items: Option<Box<Schema>>,
+    #[serde(rename = "enum", default)]
+    pub enum_values: Option<Vec<Value>>,
+}
+
+/// A row of `errorCodes.<status>[]`. The metadata has no description column.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiErrorCode {
+    pub error_code: String,
+    #[serde(default)]
+    pub error_message: String,
+}
+
+/// One entry of the decoded `responseDemo` array.
+#[derive(Debug, Deserialize)]
+pub struct ResponseDemo {
+    #[serde(rename = "type", default)]
+    pub format: String,
+    #[serde(default)]
+    pub example: String,
+}
+
+/// A JSON object read as a list of entries in document order.
+#[derive(Debug)]
+pub struct OrderedMap<T>(pub Vec<(String, T)>);
+
+impl<T> Default for OrderedMap<T> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<T> OrderedMap<T> {
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0
+            .iter()
+            .find(|(entry_key, _)| entry_key == key)
+            .map(|(_, value)| value)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
+        self.0.iter().map(|(key, value)| (key.as_str(), value))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedMapVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OrderedMapVisitor<T> {
+            type Value = OrderedMap<T>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some((key, value)) = map.next_entry::<String, T>()? {
+                    entries.push((key, value));
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+
+        deserializer.deserialize_map(OrderedMapVisitor(PhantomData))
+    }
+}
+
+/// Renders an `example` or `enum` value as the spec format's string.
+pub fn value_to_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,394 @@
+//! `cargo xtask import`: turns Alibaba Cloud's OpenAPI Explorer `api-docs`
+//! metadata into spec files, and reports what changed.
+//!
+//! ```text
+//! cargo xtask import --api-docs FILE (--operation NAME)... [--dry-run] [--spec-dir DIR]
+//! cargo xtask import --api-docs FILE --all [--dry-run] [--spec-dir DIR]
+//! ```
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. [`api_docs`] reads the metadata document;
+//! 2. [`convert`] maps each selected operation to the spec model of
+//!    [`crate::spec`] (the mapping of every metadata shape is documented
+//!    there);
+//! 3. [`merge`] keeps what an existing spec file knows and the metadata
+//!    lacks (error descriptions, `documentation`, `engines`, `rustName`s);
+//! 4. [`report`] compares the result with the existing file and prints the
+//!    change report, each change marked BREAKING, additive or changed;
+//! 5. the spec module's validation (the one `cargo xtask codegen` runs)
+//!    checks every converted spec; only if all pass are the files written,
+//!    pretty-printed the way the repository stores them.
+//!
+//! `--dry-run` stops after the report. Files of operations the metadata no
+//! longer lists are reported (with `--all`) but never deleted.
+
+pub mod api_docs;
+pub mod convert;
+pub mod error;
+pub mod error_rows;
+pub mod merge;
+pub mod naming;
+pub mod report;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::spec::load::{LoadedOperation, OPERATIONS_DIR, PRODUCT_FILE};
+use crate::spec::{OperationSpec, ProductSpec, SpecErrors};
+
+pub use error::ImportError;
+pub use report::{Change, Impact, OperationReport, OperationStatus};
+
+/// The command line of `cargo xtask import`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("selection").required(true).args(["operations", "all"])))]
+pub struct ImportArgs {
+    /// The OpenAPI Explorer api-docs JSON document to import from.
+    #[arg(long, value_name = "FILE")]
+    pub api_docs: PathBuf,
+
+    /// An operation (action name) to import; repeat for several.
+    #[arg(long = "operation", value_name = "NAME")]
+    pub operations: Vec<String>,
+
+    /// Import every operation of the document.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print the change report without writing any file.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The product directory holding `product.json` and `operations/`.
+    #[arg(long, value_name = "DIR", default_value = "spec/rds/2014-08-15")]
+    pub spec_dir: PathBuf,
+}
+
+/// What an import did, for callers that want more than the printed report.
+#[derive(Debug)]
+pub struct ImportOutcome {
+    /// One report per imported operation, in document order, then one per
+    /// spec file whose operation the metadata no longer lists.
+    pub reports: Vec<OperationReport>,
+    /// The files written (empty on a dry run or when nothing changed).
+    pub written: Vec<PathBuf>,
+}
+
+/// Runs the command, printing the report on standard output.
+pub fn run(args: ImportArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    import(&args, &mut out)?;
+    Ok(())
+}
+
+/// One operation on its way from the metadata to its file.
+struct Imported {
+    file: PathBuf,
+    spec: OperationSpec,
+    text: String,
+    existing_text: Option<String>,
+}
+
+/// Imports as `args` asks, writing the change report to `out`.
+pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, ImportError> {
+    let document_text = read_text(&args.api_docs)?;
+    let document: api_docs::ApiDocs = error::parse_json(&document_text, &args.api_docs)?;
+    check_product(args, &document)?;
+    let selected = select_operations(args, &document)?;
+
+    let operations_dir = args.spec_dir.join(OPERATIONS_DIR);
+    let mut imported = Vec::with_capacity(selected.len());
+    let mut reports = Vec::with_capacity(selected.len());
+    for (name, api) in selected {
+        let file = operations_dir.join(format!("{name}.json"));
+        let mut spec = convert::convert_operation(&args.api_docs, name, api)?;
+        let existing_text = read_optional_text(&file)?;
+        let existing: Option<OperationSpec> = existing_text
+            .as_deref()
+            .map(|text| error::parse_json(text, &file))
+            .transpose()?;
+        if let Some(existing) = &existing {
+            merge::merge_existing(&mut spec, existing);
+        }
+        merge::fill_required_texts(&mut spec);
+        let settled = naming::settle_error_variant_names(&mut spec);
+        let mut operation_report = report::compare_operation(existing.as_ref(), &spec);
+        operation_report.note_settled_names(&settled);
+        reports.push(operation_report);
+        let text = render_operation(&spec, &file)?;
+        imported.push(Imported {
+            file,
+            spec,
+            text,
+            existing_text,
+        });
+    }
+    let others = load_other_operations(&operations_dir, &imported)?;
+    if args.all {
+        reports.extend(
+            others
+                .iter()
+                .map(|other| OperationReport::removed(&other.spec.name)),
+        );
+    }
+
+    print_report(out, &reports, args.dry_run).map_err(|source| ImportError::Io {
+        path: PathBuf::from("<standard output>"),
+        action: "print the change report",
+        source,
+    })?;
+    validate(&imported, others)?;
+    if args.dry_run {
+        return Ok(ImportOutcome {
+            reports,
+            written: Vec::new(),
+        });
+    }
+    let written = write_files(&operations_dir, &imported)?;
+    writeln!(
+        out,
+        "wrote {} file(s) under {}",
+        written.len(),
+        operations_dir.display()
+    )
+    .map_err(|source| ImportError::Io {
+        path: PathBuf::from("<standard output>"),
+        action: "print the summary",
+        source,
+    })?;
+    Ok(ImportOutcome { reports, written })
+}
+
+/// Renders a spec file the way the repository stores them: two-space
+/// indentation, keys in model order, and a trailing newline.
+pub fn render_operation(spec: &OperationSpec, file: &Path) -> Result<String, ImportError> {
+    let mut text = serde_json::to_string_pretty(spec).map_err(|source| ImportError::Parse {
+        path: file.to_path_buf(),
+        json_path: String::new(),
+        source,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn read_text(path: &Path) -> Result<String, ImportError> {
+    std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        action: "read the file",
+        source,
+    })
+}
+
+fn read_optional_text(path: &Path) -> Result<Option<String>, ImportError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ImportError::Io {
+            path: path.to_path_buf(),
+            action: "read the existing spec file",
+            source,
+        }),
+    }
+}
+
+/// Refuses a document of another product, version or API style than the
+/// spec directory's `product.json` (when there is one): importing the wrong
+/// version would silently rewrite every operation.
+fn check_product(args: &ImportArgs, document: &api_docs::ApiDocs) -> Result<(), ImportError> {
+    let Some(info) = &document.info else {
+        return Ok(());
+    };
+    let mismatch = |key: &str, message: String| ImportError::Unsupported {
+        path: args.api_docs.clone(),
+        operation: "(all)".to_string(),
+        json_path: error::json_pointer(["info", key]),
+        message,
+    };
+    if let Some(style) = info.style.as_deref().filter(|style| *style != "RPC") {
+        return Err(mismatch(
+            "style",
+            format!("API style \"{style}\"; only RPC is supported"),
+        ));
+    }
+    let product_file = args.spec_dir.join(PRODUCT_FILE);
+    let Some(product_text) = read_optional_text(&product_file)? else {
+        return Ok(());
+    };
+    let product: ProductSpec = error::parse_json(&product_text, &product_file)?;
+    if let Some(version) = info.version.as_deref().filter(|v| *v != product.version) {
+        return Err(mismatch(
+            "version",
+            format!(
+                "the document describes version {version}, but {} is version {}",
+                product_file.display(),
+                product.version
+            ),
+        ));
+    }
+    if let Some(code) = info
+        .product
+        .as_deref()
+        .filter(|code| !code.eq_ignore_ascii_case(&product.code))
+    {
+        return Err(mismatch(
+            "product",
+            format!(
+                "the document describes product {code}, but {} is product {}",
+                product_file.display(),
+                product.code
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The operations to import, in document order, each named once.
+fn select_operations<'a>(
+    args: &ImportArgs,
+    document: &'a api_docs::ApiDocs,
+) -> Result<Vec<(&'a str, &'a api_docs::Api)>, ImportError> {
+    if args.all {
+        return Ok(document.apis.iter().collect());
+    }
+    let mut seen = BTreeSet::new();
+    let mut selected = Vec::new();
+    for name in &args.operations {
+        if !seen.insert(name.as_str()) {
+            continue;
+        }
+        let (key, api) = document
+            .apis
+            .0
+            .iter()
+            .find(|(key, _)| key == name)
+            .ok_or_else(|| ImportError::UnknownOperation {
+                path: args.api_docs.clone(),
+                operation: name.clone(),
+                available: document.apis.len(),
+            })?;
+        selected.push((key.as_str(), api));
+    }
+    Ok(selected)
+}
+
+/// The spec files of `operations_dir` that this import does not rewrite:
+/// they take part in the checks across operations (two actions must not
+/// derive one Rust name), and with `--all` they are the removed operations.
+fn load_other_operations(
+    operations_dir: &Path,
+    imported: &[Imported],
+) -> Result<Vec<LoadedOperation>, ImportError> {
+    let entries = match std::fs::read_dir(operations_dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(ImportError::Io {
+                path: operations_dir.to_path_buf(),
+                action: "list the directory",
+                source,
+            })
+        }
+    };
+    let imported_files: BTreeSet<&Path> = imported.iter().map(|item| item.file.as_path()).collect();
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| ImportError::Io {
+            path: operations_dir.to_path_buf(),
+            action: "list the directory",
+            source,
+        })?;
+        let file = entry.path();
+        let is_json = file.extension().is_some_and(|extension| extension == "json");
+        if is_json && !imported_files.contains(file.as_path()) {
+            files.push(file);
+        }
+    }
+    // Directory order is the file system's; sorting keeps the report stable.
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let spec = error::parse_json(&read_text(&file)?, &file)?;
+            Ok(LoadedOperation { file, spec })
+        })
+        .collect()
+}
+
+fn print_report(
+    out: &mut dyn Write,
+    reports: &[OperationReport],
+    dry_run: bool,
+) -> std::io::Result<()> {
+    for report in reports {
+        write!(out, "{report}")?;
+    }
+    let count = |status: OperationStatus| {
+        reports
+            .iter()
+            .filter(|report| report.status == status)
+            .count()
+    };
+    let breaking: usize = reports.iter().map(OperationReport::breaking_count).sum();
+    writeln!(
+        out,
+        "{} operation(s): {} new, {} updated, {} unchanged, {} removed; {breaking} BREAKING change(s){}",
+        reports.len(),
+        count(OperationStatus::New),
+        count(OperationStatus::Updated),
+        count(OperationStatus::Unchanged),
+        count(OperationStatus::Removed),
+        if dry_run { " (dry run: nothing written)" } else { "" }
+    )
+}
+
+/// Runs the spec module's checks on every converted spec, and the checks
+/// across operations on them together with the other files of the directory.
+fn validate(imported: &[Imported], others: Vec<LoadedOperation>) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    for item in imported {
+        problems.extend(crate::spec::validate_operation(&item.file, &item.spec));
+    }
+    let mut all = others;
+    all.extend(imported.iter().map(|item| LoadedOperation {
+        file: item.file.clone(),
+        spec: item.spec.clone(),
+    }));
+    all.sort_by(|left, right| left.spec.name.cmp(&right.spec.name));
+    problems.extend(crate::spec::validate::validate_operation_set(&all));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::Invalid {
+            problems: SpecErrors(problems),
+        })
+    }
+}
+
+/// Writes the files whose text changed; an unchanged file keeps its
+/// modification time, so tools watching the tree see only real changes.
+fn write_files(operations_dir: &Path, imported: &[Imported]) -> Result<Vec<PathBuf>, ImportError> {
+    std::fs::create_dir_all(operations_dir).map_err(|source| ImportError::Io {
+        path: operations_dir.to_path_buf(),
+        action: "create the directory",
+        source,
+    })?;
+    let mut written = Vec::new();
+    for item in imported {
+        if item.existing_text.as_deref() == Some(item.text.as_str()) {
+            continue;
+        }
+        std::fs::write(&item.file, &item.text).map_err(|source| ImportError::Io {
+            path: item.file.clone(),
+            action: "write the spec file",
+            source,
+        })?;
+        written.push(item.file.clone());
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,23 @@
+//! The project's developer tasks, as a library so that tests can run them
+//! in-process.
+//!
+//! [`spec`] is the typed model of the JSON files under `spec/`, with loading
+//! and validation; [`codegen`] turns a loaded spec into the generated crates
+//! `aliyun-rds-errors` and `aliyun-rds`. The `xtask` binary (`cargo xtask`)
+//! is a thin command-line front end over both.
+
+#![warn(missing_docs)]
+
+pub mod codegen;
+pub mod spec;
+
+use std::path::PathBuf;
+
+/// The workspace root: the parent of this package's directory.
+pub fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
+}

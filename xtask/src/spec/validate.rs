@@ -1,0 +1,489 @@
+//! Checks that JSON Schema cannot express well: duplicates, file names,
+//! consistent type keys, and the Rust identifiers the generator will derive.
+//!
+//! The functions return every problem they find, each naming the file and
+//! the JSON pointer, so one run of the generator reports a whole bad spec.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::error::{SpecError, SpecErrorKind};
+use super::load::LoadedOperation;
+use super::model::{Field, OperationSpec, ParameterStyle, ProductSpec, TypeName, TypeRef, Typed};
+use super::naming;
+
+/// Names an error enum may not use for a code's variant because the enum
+/// already has them.
+pub const RESERVED_ERROR_VARIANTS: &[&str] = &["Gateway", "Unknown"];
+
+/// One variant of a generated error enum: a distinct code and the rows
+/// (indices into the table) that document it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The exact code.
+    pub code: String,
+    /// Indices of the rows with this code, in documentation order.
+    pub rows: Vec<usize>,
+}
+
+/// A code and its optional `rustName`, as read from an error table row.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeRow<'a> {
+    /// The exact code.
+    pub code: &'a str,
+    /// The row's variant name override.
+    pub rust_name: Option<&'a str>,
+}
+
+/// Groups rows by exact code and names each group's variant by the rules of
+/// `spec/README.md`. `table_pointer` is the pointer of the table, such as
+/// `/errors`. When two codes still get one name, the error names both rows.
+pub fn assign_error_variants(
+    file: &Path,
+    table_pointer: &str,
+    rows: &[CodeRow<'_>],
+) -> Result<Vec<ErrorVariant>, Vec<SpecError>> {
+    let mut problems = Vec::new();
+    let mut variants: Vec<ErrorVariant> = Vec::new();
+    let mut overrides: Vec<Option<String>> = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        match variants.iter().position(|variant| variant.code == row.code) {
+            Some(existing) => {
+                variants[existing].rows.push(index);
+                if let Some(rust_name) = row.rust_name {
+                    match &overrides[existing] {
+                        Some(earlier) if earlier != rust_name => problems.push(SpecError::at(
+                            file,
+                            format!("{table_pointer}/{index}/rustName"),
+                            SpecErrorKind::NameCollision,
+                            format!(
+                                "code {:?} is given rustName {rust_name:?} here but {earlier:?} in an earlier row; rows of one code share one variant, so give them the same rustName",
+                                row.code
+                            ),
+                        )),
+                        _ => overrides[existing] = Some(rust_name.to_owned()),
+                    }
+                }
+            }
+            None => {
+                variants.push(ErrorVariant {
+                    name: String::new(),
+                    code: row.code.to_owned(),
+                    rows: vec![index],
+                });
+                overrides.push(row.rust_name.map(str::to_owned));
+            }
+        }
+    }
+
+    let base_names: Vec<String> = variants
+        .iter()
+        .zip(&overrides)
+        .map(|(variant, rust_name)| {
+            rust_name
+                .clone()
+                .unwrap_or_else(|| naming::error_variant_base(&variant.code))
+        })
+        .collect();
+    let mut base_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in &base_names {
+        *base_counts.entry(name.as_str()).or_default() += 1;
+    }
+    for ((variant, rust_name), base) in variants.iter_mut().zip(&overrides).zip(&base_names) {
+        let collides = base_counts.get(base.as_str()).copied().unwrap_or(0) > 1;
+        variant.name = if collides
+            && rust_name.is_none()
+            && !naming::code_segments_are_upper_case(&variant.code)
+        {
+            format!("{base}{}", naming::LOWER_CASE_SUFFIX)
+        } else {
+            base.clone()
+        };
+    }
+
+    let mut owners: BTreeMap<&str, &ErrorVariant> = BTreeMap::new();
+    for variant in &variants {
+        let first_row = variant.rows.first().copied().unwrap_or(0);
+        let pointer = format!("{table_pointer}/{first_row}/code");
+        let starts_upper = variant
+            .name
+            .starts_with(|first: char| first.is_ascii_uppercase());
+        if !naming::is_identifier(&variant.name) || !starts_upper {
+            problems.push(SpecError::at(
+                file,
+                pointer,
+                SpecErrorKind::InvalidName,
+                format!(
+                    "code {:?} gives the variant name {:?}, which is not an UpperCamelCase Rust identifier; set `rustName` on the row",
+                    variant.code, variant.name
+                ),
+            ));
+        } else if RESERVED_ERROR_VARIANTS.contains(&variant.name.as_str()) {
+            problems.push(SpecError::at(
+                file,
+                pointer,
+                SpecErrorKind::NameCollision,
+                format!(
+                    "code {:?} gives the variant name {:?}, which the error enum reserves; set `rustName` on the row",
+                    variant.code, variant.name
+                ),
+            ));
+        } else if let Some(owner) = owners.get(variant.name.as_str()) {
+            let owner_row = owner.rows.first().copied().unwrap_or(0);
+            problems.push(SpecError::at(
+                file,
+                pointer,
+                SpecErrorKind::NameCollision,
+                format!(
+                    "codes {:?} ({table_pointer}/{owner_row}) and {:?} ({table_pointer}/{first_row}) both become the variant {:?}; set `rustName` on one of the rows",
+                    owner.code, variant.code, variant.name
+                ),
+            ));
+        } else {
+            owners.insert(&variant.name, variant);
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(variants)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The Rust name of a parameter or field: its `rustName`, else the
+/// snake_case form of its wire name.
+pub fn member_rust_name(wire_name: &str, rust_name: Option<&str>) -> String {
+    rust_name.map_or_else(|| naming::snake_case(wire_name), str::to_owned)
+}
+
+/// The Rust module and method name of an operation.
+pub fn operation_rust_name(spec: &OperationSpec) -> String {
+    member_rust_name(&spec.name, spec.rust_name.as_deref())
+}
+
+/// Checks one product file.
+pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
+    let mut problems = Vec::new();
+    if !naming::is_identifier(&spec.code) {
+        problems.push(SpecError::at(
+            file,
+            "/code",
+            SpecErrorKind::InvalidName,
+            format!("product code {:?} must be letters and digits", spec.code),
+        ));
+    }
+    for (index, row) in spec.gateway_errors.iter().enumerate() {
+        check_http_status(
+            file,
+            &format!("/gatewayErrors/{index}/httpStatus"),
+            row.http_status,
+            &mut problems,
+        );
+        if let Some(first) = spec.gateway_errors[..index]
+            .iter()
+            .position(|earlier| earlier.code == row.code)
+        {
+            problems.push(SpecError::at(
+                file,
+                format!("/gatewayErrors/{index}/code"),
+                SpecErrorKind::NameCollision,
+                format!("gateway error code {:?} is listed twice (also /gatewayErrors/{first}); list each gateway code once", row.code),
+            ));
+        }
+    }
+    let rows: Vec<CodeRow<'_>> = spec
+        .gateway_errors
+        .iter()
+        .map(|row| CodeRow {
+            code: &row.code,
+            rust_name: None,
+        })
+        .collect();
+    if let Err(errors) = assign_error_variants(file, "/gatewayErrors", &rows) {
+        problems.extend(errors);
+    }
+    for (index, region) in spec.endpoints.regions.iter().enumerate() {
+        if let Some(first) = spec.endpoints.regions[..index]
+            .iter()
+            .position(|earlier| earlier.region_id == region.region_id)
+        {
+            problems.push(SpecError::at(
+                file,
+                format!("/endpoints/regions/{index}/regionId"),
+                SpecErrorKind::InvalidValue,
+                format!(
+                    "region {:?} is listed twice (also /endpoints/regions/{first})",
+                    region.region_id
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+fn check_http_status(file: &Path, pointer: &str, status: u16, problems: &mut Vec<SpecError>) {
+    if !(100..=599).contains(&status) {
+        problems.push(SpecError::at(
+            file,
+            pointer,
+            SpecErrorKind::InvalidValue,
+            format!("HTTP status {status} is not between 100 and 599"),
+        ));
+    }
+}
+
+/// Checks one operation file.
+pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
+    let mut problems = Vec::new();
+
+    let file_stem = file
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or_default();
+    if file_stem != spec.name {
+        problems.push(SpecError::at(
+            file,
+            "/name",
+            SpecErrorKind::FileNameMismatch,
+            format!(
+                "the operation is named {:?} but the file is {file_stem:?}.json; rename the file to {}.json",
+                spec.name, spec.name
+            ),
+        ));
+    }
+    let pascal_case = spec
+        .name
+        .starts_with(|first: char| first.is_ascii_uppercase())
+        && spec
+            .name
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric());
+    if !pascal_case {
+        problems.push(SpecError::at(
+            file,
+            "/name",
+            SpecErrorKind::InvalidName,
+            format!(
+                "operation name {:?} must be PascalCase letters and digits",
+                spec.name
+            ),
+        ));
+    }
+    if let Some(rust_name) = &spec.rust_name {
+        check_snake_identifier(file, "/rustName", rust_name, &mut problems);
+    }
+
+    let mut wire_names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rust_names: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, parameter) in spec.parameters.iter().enumerate() {
+        let pointer = format!("/parameters/{index}");
+        if let Some(first) = wire_names.insert(&parameter.name, index) {
+            problems.push(SpecError::at(
+                file,
+                format!("{pointer}/name"),
+                SpecErrorKind::DuplicateParameter,
+                format!(
+                    "duplicate parameter {:?}: /parameters/{first} has the same name",
+                    parameter.name
+                ),
+            ));
+            continue;
+        }
+        let rust_name = member_rust_name(&parameter.name, parameter.rust_name.as_deref());
+        check_snake_identifier(file, &format!("{pointer}/name"), &rust_name, &mut problems);
+        if let Some(first) = rust_names.insert(rust_name.clone(), index) {
+            problems.push(SpecError::at(
+                file,
+                format!("{pointer}/name"),
+                SpecErrorKind::DuplicateParameter,
+                format!(
+                    "duplicate parameter: {:?} and /parameters/{first} both become the Rust name `{rust_name}`; set `rustName` on one of them",
+                    parameter.name
+                ),
+            ));
+        }
+        if parameter.style() == ParameterStyle::RepeatList && parameter.type_name != TypeName::Array
+        {
+            problems.push(SpecError::at(
+                file,
+                format!("{pointer}/style"),
+                SpecErrorKind::InconsistentType,
+                format!(
+                    "style \"repeatList\" needs type \"array\", not {:?}",
+                    parameter.type_name.as_str()
+                ),
+            ));
+        }
+        check_type(file, &pointer, parameter.type_ref(), &mut problems);
+    }
+
+    check_fields(
+        file,
+        "/response/fields",
+        &spec.response.fields,
+        &mut problems,
+    );
+
+    for (index, row) in spec.errors.iter().enumerate() {
+        check_http_status(
+            file,
+            &format!("/errors/{index}/httpStatus"),
+            row.http_status,
+            &mut problems,
+        );
+    }
+    let rows: Vec<CodeRow<'_>> = spec
+        .errors
+        .iter()
+        .map(|row| CodeRow {
+            code: &row.code,
+            rust_name: row.rust_name.as_deref(),
+        })
+        .collect();
+    if let Err(errors) = assign_error_variants(file, "/errors", &rows) {
+        problems.extend(errors);
+    }
+    problems
+}
+
+/// Checks what only a set of operations can get wrong: two operations with
+/// the same Rust name.
+pub fn validate_operation_set(operations: &[LoadedOperation]) -> Vec<SpecError> {
+    let mut problems = Vec::new();
+    let mut owners: BTreeMap<String, &LoadedOperation> = BTreeMap::new();
+    for operation in operations {
+        let rust_name = operation_rust_name(&operation.spec);
+        if let Some(owner) = owners.get(&rust_name) {
+            problems.push(SpecError::at(
+                &operation.file,
+                "/name",
+                SpecErrorKind::NameCollision,
+                format!(
+                    "operations {:?} ({}) and {:?} both become the Rust name `{rust_name}`; set `rustName` on one of them",
+                    owner.spec.name,
+                    owner.file.display(),
+                    operation.spec.name
+                ),
+            ));
+        } else {
+            owners.insert(rust_name, operation);
+        }
+    }
+    problems
+}
+
+fn check_snake_identifier(file: &Path, pointer: &str, name: &str, problems: &mut Vec<SpecError>) {
+    let snake = name.chars().all(|character| {
+        character.is_ascii_lowercase() || character.is_ascii_digit() || character == '_'
+    });
+    if !naming::is_identifier(name) || !snake {
+        problems.push(SpecError::at(
+            file,
+            pointer,
+            SpecErrorKind::InvalidName,
+            format!("{name:?} is not a usable snake_case Rust name; set `rustName`"),
+        ));
+    }
+}
+
+fn check_fields(file: &Path, pointer: &str, fields: &[Field], problems: &mut Vec<SpecError>) {
+    let mut wire_names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rust_names: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, field) in fields.iter().enumerate() {
+        let field_pointer = format!("{pointer}/{index}");
+        if let Some(first) = wire_names.insert(&field.name, index) {
+            problems.push(SpecError::at(
+                file,
+                format!("{field_pointer}/name"),
+                SpecErrorKind::DuplicateField,
+                format!(
+                    "duplicate field {:?}: {pointer}/{first} has the same name",
+                    field.name
+                ),
+            ));
+            continue;
+        }
+        let rust_name = member_rust_name(&field.name, field.rust_name.as_deref());
+        check_snake_identifier(file, &format!("{field_pointer}/name"), &rust_name, problems);
+        if let Some(first) = rust_names.insert(rust_name.clone(), index) {
+            problems.push(SpecError::at(
+                file,
+                format!("{field_pointer}/name"),
+                SpecErrorKind::DuplicateField,
+                format!(
+                    "duplicate field: {:?} and {pointer}/{first} both become the Rust name `{rust_name}`; set `rustName` on one of them",
+                    field.name
+                ),
+            ));
+        }
+        check_type(file, &field_pointer, field.type_ref(), problems);
+    }
+}
+
+/// Checks that the type keys fit the `type`: `fields` only and always on
+/// objects, `items` only and always on arrays, `enum` only on strings.
+fn check_type(file: &Path, pointer: &str, type_ref: TypeRef<'_>, problems: &mut Vec<SpecError>) {
+    let type_name = type_ref.name;
+    let mut misplaced = |key: &str, wanted: &str| {
+        problems.push(SpecError::at(
+            file,
+            format!("{pointer}/{key}"),
+            SpecErrorKind::InconsistentType,
+            format!(
+                "`{key}` belongs to type \"{wanted}\", not {:?}",
+                type_name.as_str()
+            ),
+        ));
+    };
+    if type_name != TypeName::String && !type_ref.enum_values.is_empty() {
+        misplaced("enum", "string");
+    }
+    if type_name != TypeName::Object && !type_ref.fields.is_empty() {
+        misplaced("fields", "object");
+    }
+    if type_name != TypeName::Object && type_ref.rust_type.is_some() {
+        misplaced("rustType", "object");
+    }
+    if type_name != TypeName::Array && type_ref.items.is_some() {
+        misplaced("items", "array");
+    }
+    match type_name {
+        TypeName::Object => {
+            if let Some(rust_type) = type_ref.rust_type {
+                let upper = rust_type.starts_with(|first: char| first.is_ascii_uppercase());
+                if !naming::is_identifier(rust_type) || !upper {
+                    problems.push(SpecError::at(
+                        file,
+                        format!("{pointer}/rustType"),
+                        SpecErrorKind::InvalidName,
+                        format!("{rust_type:?} is not an UpperCamelCase Rust type name"),
+                    ));
+                }
+            }
+            check_fields(
+                file,
+                &format!("{pointer}/fields"),
+                type_ref.fields,
+                problems,
+            );
+        }
+        TypeName::Array => match type_ref.items {
+            Some(items) => check_type(
+                file,
+                &format!("{pointer}/items"),
+                items.type_ref(),
+                problems,
+            ),
+            None => problems.push(SpecError::at(
+                file,
+                pointer,
+                SpecErrorKind::InconsistentType,
+                "type \"array\" needs `items`, the type of its elements",
+            )),
+        },
+        _ => {}
+    }
+}
