@@ -443,8 +443,12 @@ impl Runtime {
         }
         let limit = self.inner.config.timeouts.attempt;
         let body_limit = self.inner.config.response_body_limit;
+        let connect_timeout = self.inner.config.timeouts.connect;
         let exchange = async {
-            let response = request.send().await.map_err(transport_failure)?;
+            let response = request
+                .send()
+                .await
+                .map_err(|error| transport_failure(error, connect_timeout))?;
             read_response(response, body_limit).await
         };
         match tokio::time::timeout(limit, exchange).await {
@@ -459,7 +463,7 @@ impl Runtime {
 
 /// Classifies a transport error. The URL is dropped from it: its query may
 /// hold the security token.
-fn transport_failure(error: reqwest::Error) -> AttemptFailure {
+fn transport_failure(error: reqwest::Error, connect_timeout: Duration) -> AttemptFailure {
     let error = error.without_url();
     if error.is_connect() {
         if error.is_timeout() {
