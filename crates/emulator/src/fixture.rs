@@ -143,15 +143,23 @@ impl Fixture {
     }
 
     fn parse(json: &str, path: Option<&Path>) -> Result<Fixture, FixtureError> {
+        let invalid = |reason: String| FixtureError::Invalid {
+            path: path.map(Path::to_path_buf),
+            reason,
+        };
+        // serde would accept an array in place of the object and describe
+        // the mismatch in terms of internal type names; this says it plainly.
+        let first = json.trim_start().chars().next();
+        if first.is_some() && first != Some('{') {
+            return Err(invalid(
+                "the document must be a JSON object with an \"Instances\" array".to_owned(),
+            ));
+        }
         let document: FixtureDocument =
             serde_json::from_str(json).map_err(|source| FixtureError::Syntax {
                 path: path.map(Path::to_path_buf),
                 source,
             })?;
-        let invalid = |reason: String| FixtureError::Invalid {
-            path: path.map(Path::to_path_buf),
-            reason,
-        };
         let mut seen = HashSet::new();
         for (index, instance) in document.instances.iter().enumerate() {
             if instance.name.trim().is_empty() {

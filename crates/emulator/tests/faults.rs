@@ -175,7 +175,11 @@ async fn dropped_connection_is_a_connection_error_for_the_client() {
         .expect("the server closes the connection");
     // A reset is as good as an orderly close: either way nothing arrived.
     if read.is_ok() {
-        assert!(received.is_empty(), "{}", String::from_utf8_lossy(&received));
+        assert!(
+            received.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&received)
+        );
     }
     assert_eq!(emulator.request_count(ACTION), 2);
     // The operation did not run.

@@ -28,7 +28,10 @@ async fn a_synchronized_task_switches_over_once() {
     let emulator = common::start(vec![]).await;
     let reply = activate(&emulator, &[("DBInstanceName", "pgm-demo-ready")]).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_eq!(stage(&emulator, "pgm-demo-ready"), Some(MigrationStage::Completed));
+    assert_eq!(
+        stage(&emulator, "pgm-demo-ready"),
+        Some(MigrationStage::Completed)
+    );
 
     let reply = activate(&emulator, &[("DBInstanceName", "pgm-demo-ready")]).await;
     reply.assert_error(400, "InvalidMigrateTask");
@@ -45,7 +48,10 @@ async fn a_task_still_syncing_needs_force_switch() {
         reply.message(),
         "The migrate target instance is not synced with source instance."
     );
-    assert_eq!(stage(&emulator, "pgm-demo-syncing"), Some(MigrationStage::Syncing));
+    assert_eq!(
+        stage(&emulator, "pgm-demo-syncing"),
+        Some(MigrationStage::Syncing)
+    );
 
     let reply = activate(
         &emulator,
@@ -64,7 +70,10 @@ async fn a_task_still_syncing_needs_force_switch() {
     assert_eq!(json["TaskId"], 440913676);
     assert_eq!(json["SourceIpAddress"], "172.16.10.22");
     assert_eq!(json["SourcePort"], 5433);
-    assert_eq!(stage(&emulator, "pgm-demo-syncing"), Some(MigrationStage::Completed));
+    assert_eq!(
+        stage(&emulator, "pgm-demo-syncing"),
+        Some(MigrationStage::Completed)
+    );
 }
 
 #[tokio::test]
@@ -95,7 +104,10 @@ async fn an_instance_that_is_not_running_refuses_the_switchover() {
         reply.message(),
         "The current instance state does not support this operation."
     );
-    assert_eq!(stage(&emulator, "pgm-demo-locked"), Some(MigrationStage::Synchronized));
+    assert_eq!(
+        stage(&emulator, "pgm-demo-locked"),
+        Some(MigrationStage::Synchronized)
+    );
     assert_eq!(
         emulator.instance("pgm-demo-locked").map(|i| i.status),
         Some("Locked".to_owned())
@@ -130,7 +142,11 @@ async fn a_custom_fixture_drives_the_state() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     // A task ID beyond 2^53 survives as an exact JSON integer.
-    assert!(reply.body.contains("\"TaskId\":9007199254740993"), "{}", reply.body);
+    assert!(
+        reply.body.contains("\"TaskId\":9007199254740993"),
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.json()["SourcePort"], 6543);
     // The demo instances are not there.
     activate(&emulator, &[("DBInstanceName", "pgm-demo-ready")])

@@ -27,7 +27,10 @@ async fn rpc_get_with_query_parameters_switches_over() {
     assert_eq!(json["SourcePort"], 5432);
     assert!(json["SourcePort"].is_u64());
     let request_id = json["RequestId"].as_str().expect("RequestId");
-    assert_eq!(reply.header("x-acs-request-id").as_deref(), Some(request_id));
+    assert_eq!(
+        reply.header("x-acs-request-id").as_deref(),
+        Some(request_id)
+    );
 }
 
 #[tokio::test]
@@ -55,10 +58,7 @@ async fn rpc_post_with_form_body_and_mixed_placement_is_verified() {
     let reply = RpcRequest::new(
         &signer,
         ACTION,
-        &[
-            ("DBInstanceName", "pgm-demo-syncing"),
-            ("ForceSwitch", "1"),
-        ],
+        &[("DBInstanceName", "pgm-demo-syncing"), ("ForceSwitch", "1")],
     )
     .post_form(&["DBInstanceName", "ForceSwitch"])
     .send(&emulator, &signer.secret)
@@ -73,13 +73,9 @@ async fn rpc_encoding_of_special_characters_is_verified() {
     let signer = Signer::demo();
     // Spaces, reserved characters and non-ASCII survive the round trip: the
     // operation refuses the name, which proves the signature was accepted.
-    let reply = RpcRequest::new(
-        &signer,
-        ACTION,
-        &[("DBInstanceName", "pgm demo+/*~ é&x=y")],
-    )
-    .send(&emulator, &signer.secret)
-    .await;
+    let reply = RpcRequest::new(&signer, ACTION, &[("DBInstanceName", "pgm demo+/*~ é&x=y")])
+        .send(&emulator, &signer.secret)
+        .await;
     reply.assert_error(404, "InvalidDBInstanceName.NotFound");
 }
 
@@ -153,7 +149,10 @@ async fn wrong_secret_is_signature_does_not_match_for_both_schemes() {
         .instance("pgm-demo-ready")
         .and_then(|instance| instance.migration_task)
         .expect("task");
-    assert_eq!(task.stage, aliyun_rds_emulator::MigrationStage::Synchronized);
+    assert_eq!(
+        task.stage,
+        aliyun_rds_emulator::MigrationStage::Synchronized
+    );
 }
 
 #[tokio::test]
@@ -345,7 +344,11 @@ async fn date_header_follows_the_emulator_clock_and_skew_can_be_corrected() {
 async fn malformed_timestamps_are_format_errors() {
     let emulator = common::start(vec![]).await;
     let signer = Signer::demo();
-    for bad in ["2024-01-01 00:00:00", "2024-01-01T00:00:00.000Z", "yesterday"] {
+    for bad in [
+        "2024-01-01 00:00:00",
+        "2024-01-01T00:00:00.000Z",
+        "yesterday",
+    ] {
         let reply = RpcRequest::new(&signer, ACTION, &[READY])
             .set("Timestamp", bad)
             .send(&emulator, &signer.secret)
@@ -383,7 +386,10 @@ async fn a_repeated_nonce_is_refused_but_a_refused_request_does_not_burn_it() {
         .assert_error(400, "InvalidMigrateTask");
     let reply = request().send(&emulator, &signer.secret).await;
     reply.assert_error(400, "SignatureNonceUsed");
-    assert_eq!(reply.message(), "Specified signature nonce was used already.");
+    assert_eq!(
+        reply.message(),
+        "Specified signature nonce was used already."
+    );
 
     let acs3_nonce = common::nonce();
     let request = || {
@@ -504,7 +510,9 @@ async fn unknown_actions_versions_and_paths_are_refused() {
     .await;
     reply.assert_error(404, "InvalidAction.NotFound");
     assert_eq!(
-        emulator.instance("pgm-demo-ready").map(|i| i.migration_task.map(|t| t.stage)),
+        emulator
+            .instance("pgm-demo-ready")
+            .map(|i| i.migration_task.map(|t| t.stage)),
         Some(Some(aliyun_rds_emulator::MigrationStage::Synchronized))
     );
 }

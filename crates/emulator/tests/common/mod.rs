@@ -62,7 +62,9 @@ fn join_sorted(pairs: &[(String, String)]) -> String {
 /// The current UTC time shifted by `offset_seconds`, in the protocol format.
 pub fn timestamp(offset_seconds: i64) -> String {
     let now = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset_seconds);
-    let now = now.replace_nanosecond(0).expect("zero nanoseconds are valid");
+    let now = now
+        .replace_nanosecond(0)
+        .expect("zero nanoseconds are valid");
     now.format(&time::format_description::well_known::Rfc3339)
         .expect("formats")
 }
@@ -386,7 +388,10 @@ impl Reply {
     }
 
     pub fn message(&self) -> String {
-        self.json()["Message"].as_str().unwrap_or_default().to_owned()
+        self.json()["Message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -406,7 +411,11 @@ impl Reply {
         );
         let json = self.json();
         for field in ["RequestId", "HostId", "Code", "Message", "Recommend"] {
-            assert!(json.get(field).is_some(), "{field} missing in {}", self.body);
+            assert!(
+                json.get(field).is_some(),
+                "{field} missing in {}",
+                self.body
+            );
         }
     }
 }

@@ -1,0 +1,168 @@
+//! Fixture loading: the demo document, files, and clear errors for broken
+//! ones.
+
+use std::error::Error as _;
+use std::path::Path;
+
+use aliyun_rds_emulator::{Fixture, FixtureError, MigrationStage};
+
+/// A fixture file written for the test, removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &str) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("emulator-fixture-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).expect("temp file written");
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn the_shipped_demo_file_is_the_built_in_demo() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo.json");
+    let from_file = Fixture::from_path(&path).expect("demo file loads");
+    assert_eq!(from_file, Fixture::demo());
+    let ready = &from_file.instances()[0];
+    assert_eq!(ready.name, "pgm-demo-ready");
+    assert!(ready.is_running());
+    assert_eq!(
+        ready.migration_task.as_ref().map(|task| task.stage),
+        Some(MigrationStage::Synchronized)
+    );
+    let locked = from_file
+        .instances()
+        .iter()
+        .find(|instance| instance.name == "pgm-demo-locked")
+        .expect("locked instance");
+    assert!(!locked.is_running());
+}
+
+#[test]
+fn a_missing_file_names_the_file() {
+    let path = Path::new("no/such/fixture.json");
+    let error = Fixture::from_path(path).expect_err("missing file");
+    assert!(matches!(error, FixtureError::Read { .. }));
+    let message = error.to_string();
+    assert!(message.contains("no/such/fixture.json"), "{message}");
+    assert!(error.source().is_some());
+}
+
+#[test]
+fn a_syntax_error_names_the_file_and_position() {
+    let file = TempFile::new(
+        "syntax.json",
+        "{\"Instances\": [\n  {\"DBInstanceName\": }\n]}",
+    );
+    let error = Fixture::from_path(&file.0).expect_err("bad JSON");
+    let message = error.to_string();
+    assert!(message.contains(&file.0.display().to_string()), "{message}");
+    assert!(message.contains("line 2"), "{message}");
+    assert!(error.source().is_some());
+}
+
+#[test]
+fn unknown_missing_and_mistyped_fields_are_reported() {
+    let cases = [
+        (r#"{"Instances": [], "Extra": 1}"#, "unknown field `Extra`"),
+        (
+            r#"{"Instances": [{"DBInstanceName": "a", "DBInstanceStatus": "Running", "Engine": "PostgreSQL", "Colour": "red"}]}"#,
+            "unknown field `Colour`",
+        ),
+        (
+            r#"{"Instances": [{"DBInstanceName": "a", "Engine": "PostgreSQL"}]}"#,
+            "missing field `DBInstanceStatus`",
+        ),
+        (
+            r#"{"Instances": [{"DBInstanceName": "a", "DBInstanceStatus": "Running", "Engine": "PostgreSQL",
+                "MigrationTask": {"TaskId": 1, "Stage": "paused", "SourceIpAddress": "h", "SourcePort": 1}}]}"#,
+            "unknown variant `paused`",
+        ),
+        (
+            r#"{"Instances": [{"DBInstanceName": "a", "DBInstanceStatus": "Running", "Engine": "PostgreSQL",
+                "MigrationTask": {"TaskId": 1, "Stage": "syncing", "SourceIpAddress": "h", "SourcePort": 70000}}]}"#,
+            "70000",
+        ),
+        ("", "EOF"),
+    ];
+    for (json, expected) in cases {
+        let error = Fixture::from_json_str(json).expect_err(json);
+        let message = error.to_string();
+        assert!(matches!(error, FixtureError::Syntax { .. }), "{message}");
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+}
+
+#[test]
+fn a_document_that_is_not_an_object_is_reported() {
+    let error = Fixture::from_json_str("[]").expect_err("array");
+    assert!(matches!(error, FixtureError::Invalid { .. }));
+    assert!(
+        error.to_string().contains("must be a JSON object"),
+        "{error}"
+    );
+}
+
+#[test]
+fn impossible_states_are_reported_with_the_field() {
+    let instance = |name: &str, task: &str| {
+        format!(
+            r#"{{"DBInstanceName": "{name}", "DBInstanceStatus": "Running", "Engine": "PostgreSQL"{task}}}"#
+        )
+    };
+    let cases = [
+        (
+            format!(
+                r#"{{"Instances": [{}, {}]}}"#,
+                instance("twin", ""),
+                instance("twin", "")
+            ),
+            "Instances[1].DBInstanceName \"twin\" appears more than once",
+        ),
+        (
+            format!(r#"{{"Instances": [{}]}}"#, instance(" ", "")),
+            "Instances[0].DBInstanceName is empty",
+        ),
+        (
+            format!(
+                r#"{{"Instances": [{}]}}"#,
+                instance(
+                    "a",
+                    r#", "MigrationTask": {"TaskId": 0, "Stage": "syncing", "SourceIpAddress": "h", "SourcePort": 1}"#
+                )
+            ),
+            "MigrationTask.TaskId",
+        ),
+        (
+            format!(
+                r#"{{"Instances": [{}]}}"#,
+                instance(
+                    "a",
+                    r#", "MigrationTask": {"TaskId": 3, "Stage": "syncing", "SourceIpAddress": "h", "SourcePort": 0}"#
+                )
+            ),
+            "MigrationTask.SourcePort",
+        ),
+    ];
+    for (json, expected) in cases {
+        let file = TempFile::new("invalid.json", &json);
+        let error = Fixture::from_path(&file.0).expect_err(&json);
+        let message = error.to_string();
+        assert!(matches!(error, FixtureError::Invalid { .. }), "{message}");
+        assert!(message.contains(expected), "{expected}: {message}");
+        assert!(message.contains(&file.0.display().to_string()), "{message}");
+    }
+}
+
+#[test]
+fn an_empty_fixture_is_valid() {
+    let fixture = Fixture::from_json_str(r#"{"Instances": []}"#).expect("valid");
+    assert!(fixture.instances().is_empty());
+    assert_eq!(fixture, Fixture::empty());
+}
