@@ -95,7 +95,10 @@ pub fn convert_operation(file: &Path, name: &str, api: &Api) -> Result<Operation
     let mut parameters: Vec<Parameter> = Vec::with_capacity(api.parameters.len());
     for (index, api_parameter) in api.parameters.iter().enumerate() {
         let parameter = convert_parameter(&context, index, api_parameter)?;
-        match parameters.iter_mut().find(|first| first.name == parameter.name) {
+        match parameters
+            .iter_mut()
+            .find(|first| first.name == parameter.name)
+        {
             Some(first) => fold_duplicate_parameter(&context, index, first, parameter)?,
             None => parameters.push(parameter),
         }
@@ -175,7 +178,11 @@ fn first_word(action_name: &str) -> &str {
 }
 
 fn choose_method(context: &Context<'_>, methods: &[String]) -> Result<HttpMethod, ImportError> {
-    let allows = |wanted: &str| methods.iter().any(|method| method.eq_ignore_ascii_case(wanted));
+    let allows = |wanted: &str| {
+        methods
+            .iter()
+            .any(|method| method.eq_ignore_ascii_case(wanted))
+    };
     if allows("post") {
         Ok(HttpMethod::Post)
     } else if allows("get") {
@@ -199,14 +206,20 @@ fn convert_parameter(
         other => {
             return Err(context.unsupported(
                 &child(&path, "in"),
-                format!("unknown parameter location \"{other}\" (expected query, formData or body)"),
+                format!(
+                    "unknown parameter location \"{other}\" (expected query, formData or body)"
+                ),
             ))
         }
     }
     let schema_path = child(&path, "schema");
     let mut description = clean_text(parameter.schema.description.as_deref());
+    let mut example = example_text(&parameter.schema);
     let (parts, style) = match parameter.style.as_deref() {
-        None | Some("flat") => (convert_type(context, &parameter.schema, &schema_path)?, None),
+        None | Some("flat") => (
+            convert_type(context, &parameter.schema, &schema_path)?,
+            None,
+        ),
         Some("repeatList") => (
             convert_type(context, &parameter.schema, &schema_path)?,
             Some(ParameterStyle::RepeatList),
@@ -219,7 +232,10 @@ fn convert_parameter(
             let parts = convert_type(context, &parameter.schema, &schema_path)?;
             let scalar_items = parts.type_name == TypeName::Array
                 && parts.items.as_ref().is_some_and(|items| {
-                    !matches!(items.type_name, TypeName::Object | TypeName::Array | TypeName::Any)
+                    !matches!(
+                        items.type_name,
+                        TypeName::Object | TypeName::Array | TypeName::Any
+                    )
                 });
             if !scalar_items {
                 return Err(context.unsupported(
@@ -232,17 +248,23 @@ fn convert_parameter(
                 Some(text) => format!("{text}\n\n{note}"),
                 None => note.to_string(),
             });
+            // The list's own example is rarely given; one element's is.
+            if example.is_none() {
+                example = parameter.schema.items.as_deref().and_then(example_text);
+            }
             (TypeParts::simple(TypeName::String), None)
         }
         Some(other) => {
             return Err(context.unsupported(
                 &child(&path, "style"),
-                format!("unknown parameter style \"{other}\" (expected flat, repeatList, json or simple)"),
+                format!(
+                "unknown parameter style \"{other}\" (expected flat, repeatList, json or simple)"
+            ),
             ))
         }
     };
-    let deprecated = parameter.deprecated.unwrap_or(false)
-        || parameter.schema.deprecated.unwrap_or(false);
+    let deprecated =
+        parameter.deprecated.unwrap_or(false) || parameter.schema.deprecated.unwrap_or(false);
     Ok(Parameter {
         name: parameter.name.clone(),
         rust_name: None,
@@ -250,7 +272,7 @@ fn convert_parameter(
         required: parameter.schema.required.unwrap_or(false),
         style,
         description,
-        example: example_text(&parameter.schema),
+        example,
         deprecated: deprecated.then_some(true),
         sensitive: None,
         enum_values: parts.enum_values,

@@ -301,7 +301,9 @@ fn load_other_operations(
             source,
         })?;
         let file = entry.path();
-        let is_json = file.extension().is_some_and(|extension| extension == "json");
+        let is_json = file
+            .extension()
+            .is_some_and(|extension| extension == "json");
         if is_json && !imported_files.contains(file.as_path()) {
             files.push(file);
         }

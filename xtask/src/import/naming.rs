@@ -54,7 +54,8 @@ pub fn settle_error_variant_names(operation: &mut OperationSpec) -> Vec<SettledN
 /// The name to use instead of the derived one, if the derived one is unusable.
 fn replacement_name(code: &str) -> Option<String> {
     let derived = error_variant_base(code);
-    let usable = is_identifier(&derived) && derived.starts_with(|first: char| first.is_ascii_uppercase());
+    let usable =
+        is_identifier(&derived) && derived.starts_with(|first: char| first.is_ascii_uppercase());
     if !usable {
         Some(format!("Code{derived}"))
     } else if RESERVED_ERROR_VARIANTS.contains(&derived.as_str()) {

@@ -20,7 +20,9 @@ use std::fmt;
 
 use super::error_rows::pair_error_rows;
 use super::naming::SettledName;
-use crate::spec::model::{ErrorRow, Field, OperationSpec, Parameter, ParameterStyle, TypeRef, Typed};
+use crate::spec::model::{
+    ErrorRow, Field, OperationSpec, Parameter, ParameterStyle, TypeRef, Typed,
+};
 
 /// How a change affects code written against the generated crates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -159,7 +161,13 @@ pub fn compare_operation(existing: Option<&OperationSpec>, new: &OperationSpec) 
     let mut changes = Vec::new();
     compare_operation_facts(old, new, &mut changes);
     compare_parameters(&old.parameters, &new.parameters, &mut changes);
-    compare_fields("response field", "", &old.response.fields, &new.response.fields, &mut changes);
+    compare_fields(
+        "response field",
+        "",
+        &old.response.fields,
+        &new.response.fields,
+        &mut changes,
+    );
     compare_errors(&old.errors, &new.errors, &mut changes);
     let status = if changes.is_empty() && old == new {
         OperationStatus::Unchanged
@@ -242,7 +250,10 @@ fn compare_operation_facts(old: &OperationSpec, new: &OperationSpec, changes: &m
 
 fn compare_parameters(old: &[Parameter], new: &[Parameter], changes: &mut Vec<Change>) {
     for old_parameter in old {
-        if !new.iter().any(|parameter| parameter.name == old_parameter.name) {
+        if !new
+            .iter()
+            .any(|parameter| parameter.name == old_parameter.name)
+        {
             push(
                 changes,
                 Impact::Breaking,
@@ -269,7 +280,10 @@ fn compare_parameters(old: &[Parameter], new: &[Parameter], changes: &mut Vec<Ch
                     changes,
                     Impact::Additive,
                     subject,
-                    format!("added, optional, of type {}", describe_type(parameter.type_ref())),
+                    format!(
+                        "added, optional, of type {}",
+                        describe_type(parameter.type_ref())
+                    ),
                 );
             }
             continue;
@@ -425,7 +439,11 @@ fn compare_types(
 /// A one-line rendering of a type such as `array<object>`.
 fn describe_type(type_ref: TypeRef<'_>) -> String {
     match type_ref.items {
-        Some(items) => format!("{}<{}>", type_ref.name.as_str(), describe_type(items.type_ref())),
+        Some(items) => format!(
+            "{}<{}>",
+            type_ref.name.as_str(),
+            describe_type(items.type_ref())
+        ),
         None => type_ref.name.as_str().to_string(),
     }
 }
@@ -437,7 +455,12 @@ fn compare_row_texts(
     changes: &mut Vec<Change>,
 ) {
     if old_description != new_description {
-        push(changes, Impact::Changed, subject, "description changed".to_string());
+        push(
+            changes,
+            Impact::Changed,
+            subject,
+            "description changed".to_string(),
+        );
     }
     let (old_deprecated, new_deprecated) = (
         old_deprecated.unwrap_or(false),
@@ -461,7 +484,10 @@ fn compare_errors(old: &[ErrorRow], new: &[ErrorRow], changes: &mut Vec<Change>)
         let Some(old_index) = *partner else {
             let known_code = old.iter().any(|old_row| old_row.code == row.code);
             let detail = if known_code {
-                format!("row added (message \"{}\"); the code was already documented", row.message)
+                format!(
+                    "row added (message \"{}\"); the code was already documented",
+                    row.message
+                )
             } else {
                 format!("row added (message \"{}\")", row.message)
             };
