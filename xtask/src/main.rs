@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::codegen::{self, Layout};
+use xtask::codegen::{self, Difference, Layout, Mode};
 
 /// The project's developer tasks.
 #[derive(Debug, Parser)]
@@ -35,13 +35,8 @@ fn main() -> ExitCode {
 fn run_codegen(check_only: bool) -> ExitCode {
     let root = xtask::workspace_root();
     let layout = Layout::default();
-    let outcome = codegen::generate(&root, &layout).and_then(|generated| {
-        if check_only {
-            codegen::check(&root, &layout, &generated)
-        } else {
-            codegen::write(&root, &layout, &generated)
-        }
-    });
+    let mode = if check_only { Mode::Check } else { Mode::Write };
+    let outcome = codegen::run(&root, &layout, mode);
     match outcome {
         Err(error) => {
             eprintln!("error: {error}");
@@ -54,8 +49,7 @@ fn run_codegen(check_only: bool) -> ExitCode {
             }
             ExitCode::FAILURE
         }
-        Ok(differences) if check_only => {
-            let _ = differences;
+        Ok(_) if check_only => {
             println!("the generated crates are up to date");
             ExitCode::SUCCESS
         }
@@ -64,7 +58,11 @@ fn run_codegen(check_only: bool) -> ExitCode {
                 println!("the generated crates were already up to date");
             }
             for difference in &differences {
-                println!("updated {difference}");
+                match difference {
+                    Difference::Stale(path) => println!("updated {}", path.display()),
+                    Difference::Missing(path) => println!("created {}", path.display()),
+                    Difference::Extra(path) => println!("removed {}", path.display()),
+                }
             }
             ExitCode::SUCCESS
         }

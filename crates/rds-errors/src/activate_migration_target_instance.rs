@@ -5,6 +5,8 @@
 //!
 //! [`ActivateMigrationTargetInstanceError`](crate::activate_migration_target_instance::ActivateMigrationTargetInstanceError) has one variant per distinct code of the operation's error table (66 rows, 65 codes).
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 use std::fmt;
 use crate::gateway::GatewayError;
 

@@ -6,6 +6,8 @@
 //! No operation's error table lists them; every operation's error enum
 //! wraps them in its `Gateway` variant.
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 use std::fmt;
 
 /// An error answered by the API gateway rather than by the operation.

@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub mod gateway;
 

@@ -6,6 +6,8 @@
 //! The operation methods are defined next to their types, in the modules
 //! of [`crate::operation`], so each operation is self-contained.
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 use aliyun_runtime::error::ConstructionError;
 use aliyun_runtime::{Config, Runtime};
 

@@ -4,6 +4,8 @@
 //! The crate-wide error: any operation's failure, so that one function
 //! can call several operations and use `?` on each.
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 use std::fmt;
 use aliyun_runtime::SdkError;
 

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub mod client;
 pub mod error;

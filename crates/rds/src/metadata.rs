@@ -4,6 +4,8 @@
 //! Static metadata: the product's and every operation's, for the runtime,
 //! the CLI and the tests, without any hand-written list.
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 use aliyun_runtime::metadata::{
     EndpointRule, ErrorMetadata, OperationMetadata, ProductMetadata, RegionEndpoint,
 };

@@ -313,3 +313,26 @@ pub fn write(
     }
     Ok(differences)
 }
+
+/// What [`run`] does with the generated files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write what differs and remove extra files.
+    Write,
+    /// Write nothing; only report differences.
+    Check,
+}
+
+/// Generates from the spec under `root` and writes or checks the result.
+/// Returns the differences found (in [`Mode::Write`], the files changed).
+///
+/// # Errors
+///
+/// Any [`CodegenError`]; when the spec is invalid nothing is written.
+pub fn run(root: &Path, layout: &Layout, mode: Mode) -> Result<Vec<Difference>, CodegenError> {
+    let generated = generate(root, layout)?;
+    match mode {
+        Mode::Write => write(root, layout, &generated),
+        Mode::Check => check(root, layout, &generated),
+    }
+}

@@ -15,7 +15,8 @@ use super::render::{code_span, Docs};
 use super::types::{member_ident, type_ident, Direction, NestedStruct, TypePlanner};
 use crate::spec::validate::{member_rust_name, operation_rust_name};
 use crate::spec::{
-    Field, HttpMethod, LoadedOperation, Parameter, ParameterStyle, SpecError, TypeName, Typed,
+    Field, HttpMethod, LoadedOperation, Parameter, ParameterStyle, SpecError, TypeName, TypeRef,
+    Typed,
 };
 
 /// The Rust names of an operation's own types.
@@ -69,10 +70,13 @@ struct Member {
     sensitive: bool,
 }
 
+/// The documentation of a parameter or field: the spec's description, the
+/// wire name, documented values, example and deprecation.
 fn member_docs(
     description: Option<&str>,
     example: Option<&str>,
     wire_name: &str,
+    type_ref: TypeRef<'_>,
     deprecated: bool,
 ) -> Docs {
     let docs = match description {
@@ -82,6 +86,17 @@ fn member_docs(
     let docs = docs
         .blank()
         .line(format!("Wire name: {}.", code_span(wire_name)));
+    let docs = if type_ref.enum_values.is_empty() {
+        docs
+    } else {
+        let values: Vec<String> = type_ref
+            .enum_values
+            .iter()
+            .map(|value| code_span(value))
+            .collect();
+        docs.blank()
+            .line(format!("Documented values: {}.", values.join(", ")))
+    };
     let docs = docs.example(example);
     if deprecated {
         docs.blank()
@@ -116,6 +131,7 @@ fn parameter_member<'spec>(
             parameter.description.as_deref(),
             parameter.example.as_deref(),
             &parameter.name,
+            parameter.type_ref(),
             deprecated,
         ),
         required: parameter.required,
@@ -151,6 +167,7 @@ fn field_member<'spec>(
             field.description.as_deref(),
             field.example.as_deref(),
             &field.name,
+            field.type_ref(),
             deprecated,
         ),
         required: false,
@@ -217,7 +234,9 @@ fn redacting_debug(name: &Ident, members: &[Member]) -> Option<TokenStream> {
     let entries = members.iter().map(|member| {
         let ident = &member.ident;
         let label = ident.to_string().trim_start_matches("r#").to_owned();
-        if member.sensitive {
+        if member.sensitive && member.required {
+            quote!(.field(#label, &"<redacted>"))
+        } else if member.sensitive {
             quote!(.field(#label, &self.#ident.as_ref().map(|_| "<redacted>")))
         } else {
             quote!(.field(#label, &self.#ident))

@@ -44,10 +44,16 @@ impl std::error::Error for RenderError {
 
 /// Formats `tokens` as the source file `file`, header first.
 pub fn render_file(file: &str, tokens: TokenStream) -> Result<String, RenderError> {
-    let syntax: syn::File = syn::parse2(tokens).map_err(|error| RenderError {
+    let mut syntax: syn::File = syn::parse2(tokens).map_err(|error| RenderError {
         file: file.to_owned(),
         error,
     })?;
+    // The files are formatted by `prettyplease`, whose layout differs from
+    // rustfmt's in details; `cargo fmt` must leave them as generated, or
+    // `cargo xtask codegen --check` would see them as stale.
+    syntax
+        .attrs
+        .push(syn::parse_quote!(#![cfg_attr(rustfmt, rustfmt::skip)]));
     Ok(format!(
         "{HEADER}\n{}",
         separate_items(&prettyplease::unparse(&syntax))

@@ -17,6 +17,8 @@
 //!
 //! Action `ActivateMigrationTargetInstance`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
 use serde::{Deserialize, Serialize};

@@ -4,5 +4,7 @@
 //! One module per operation, each holding the operation's client method,
 //! input, fluent builder, output, error enum and metadata.
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 /// `ActivateMigrationTargetInstance`: Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.
 pub mod activate_migration_target_instance;
