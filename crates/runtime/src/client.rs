@@ -467,11 +467,9 @@ fn transport_failure(error: reqwest::Error, connect_timeout: Duration) -> Attemp
     let error = error.without_url();
     if error.is_connect() {
         if error.is_timeout() {
-            // The connect timeout's length is not carried by the error;
-            // report the kind, which is what callers act on.
             return AttemptFailure::Timeout(TimeoutError::new(
                 TimeoutKind::Connect,
-                Duration::ZERO,
+                connect_timeout,
             ));
         }
         AttemptFailure::Dispatch(DispatchError::new(false, error))
