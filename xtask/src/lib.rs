@@ -3,12 +3,14 @@
 //!
 //! [`spec`] is the typed model of the JSON files under `spec/`, with loading
 //! and validation; [`codegen`] turns a loaded spec into the generated crates
-//! `aliyun-rds-errors` and `aliyun-rds`. The `xtask` binary (`cargo xtask`)
-//! is a thin command-line front end over both.
+//! `aliyun-rds-errors` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
+//! api-docs metadata into spec files. The `xtask` binary (`cargo xtask`) is
+//! a thin command-line front end over them.
 
 #![warn(missing_docs)]
 
 pub mod codegen;
+pub mod import;
 pub mod spec;
 
 use std::path::PathBuf;

@@ -23,12 +23,21 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Convert api-docs metadata into spec files and report what changed.
+    Import(xtask::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Codegen { check } => run_codegen(check),
+        Command::Import(args) => match xtask::import::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
