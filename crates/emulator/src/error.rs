@@ -126,6 +126,15 @@ impl ApiError {
         )
     }
 
+    pub(crate) fn unsupported_method() -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "UnsupportedHTTPMethod",
+            "This http method is not supported.",
+        )
+        .recommend("Send RDS API requests with GET or POST.")
+    }
+
     pub(crate) fn invalid_version() -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -46,6 +46,31 @@ pub enum Fault {
     DropConnection,
 }
 
+impl Fault {
+    /// `Throttling.User` (HTTP 400) with the service's exact message, as the
+    /// gateway answers when the account's request rate is exceeded;
+    /// `retry_after` becomes the `x-acs-retry-after` header.
+    pub fn throttling(retry_after: Option<&str>) -> Fault {
+        Fault::Error {
+            http_status: 400,
+            code: "Throttling.User".to_owned(),
+            message: "Request was denied due to user flow control.".to_owned(),
+            retry_after: retry_after.map(str::to_owned),
+        }
+    }
+
+    /// `ServiceUnavailable` (HTTP 503) with the service's exact message: a
+    /// transient failure after which the request may or may not have run.
+    pub fn service_unavailable() -> Fault {
+        Fault::Error {
+            http_status: 503,
+            code: "ServiceUnavailable".to_owned(),
+            message: "The request has failed due to a temporary failure of the server.".to_owned(),
+            retry_after: None,
+        }
+    }
+}
+
 /// The queued faults of every action.
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {

@@ -22,17 +22,11 @@
 //!     .await?;
 //! println!("RDS emulator listening on {}", emulator.base_url());
 //!
-//! // The next request naming this action is answered with a throttling error.
-//! emulator.faults().inject(
-//!     "ActivateMigrationTargetInstance",
-//!     Fault::Error {
-//!         http_status: 400,
-//!         code: "Throttling.User".into(),
-//!         message: "Request was denied due to user flow control.".into(),
-//!         retry_after: Some("1".into()),
-//!     },
-//!     1,
-//! );
+//! // The next request naming this action is answered with `Throttling.User`
+//! // and an `x-acs-retry-after: 1` header.
+//! emulator
+//!     .faults()
+//!     .inject("ActivateMigrationTargetInstance", Fault::throttling(Some("1")), 1);
 //! emulator.shutdown().await;
 //! # Ok(())
 //! # }
@@ -51,7 +45,8 @@
 //! 2. If the request names an action (the `Action` parameter, or the
 //!    `x-acs-action` header for `ACS3-HMAC-SHA256`), that action's request
 //!    counter is incremented, whatever the outcome of the request.
-//! 3. The path must be `/`, otherwise `InvalidAction.NotFound`.
+//! 3. The method must be `GET` or `POST` (`UnsupportedHTTPMethod`) and the
+//!    path `/` (`InvalidAction.NotFound`).
 //! 4. Authentication ([`mod@signature`] holds the canonicalisation): signing
 //!    parameters present and well formed, timestamp format, access key known,
 //!    signature, clock skew (at most 15 minutes either way), security token,

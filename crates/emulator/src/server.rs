@@ -20,7 +20,7 @@ use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::Value;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
@@ -38,6 +38,10 @@ use crate::verify::{requested_action, requested_nonce, Verifier};
 
 /// Bodies larger than this are refused: no RDS request comes near it.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How long a client may take to send a request's headers before the
+/// connection is closed, so idle or stalled connections do not pile up.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
 /// in front of the service might send.
@@ -269,6 +273,8 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
                         // A connection error is the client's business (or
                         // an injected drop); the server carries on.
                         let _ = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(HEADER_READ_TIMEOUT)
                             .serve_connection(TokioIo::new(stream), service)
                             .await;
                     });
@@ -367,6 +373,9 @@ async fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
     }
     if let Some(nonce) = requested_nonce(request) {
         shared.traffic.record_nonce(nonce);
+    }
+    if request.method != "GET" && request.method != "POST" {
+        return Outcome::Answer(Answer::Error(ApiError::unsupported_method()), None);
     }
     if request.path != "/" {
         return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);

@@ -77,23 +77,21 @@ pub fn rpc_string_to_sign(method: &str, canonicalized_query: &str) -> String {
 }
 
 /// The raw HMAC-SHA1 of the RPC scheme: the key is the secret followed by `&`.
-fn rpc_mac(access_key_secret: &str, string_to_sign: &str) -> Hmac<Sha1> {
+/// HMAC accepts keys of any length, so `None` cannot happen in practice; the
+/// `Option` keeps the code free of a panic path all the same.
+fn rpc_mac(access_key_secret: &str, string_to_sign: &str) -> Option<Hmac<Sha1>> {
     let key = format!("{access_key_secret}&");
-    // HMAC accepts keys of any length, so this cannot fail; the fallback
-    // keeps the function total without a panic path.
-    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha1> as Mac>::new(&Default::default()));
+    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key.as_bytes()).ok()?;
     mac.update(string_to_sign.as_bytes());
-    mac
+    Some(mac)
 }
 
 /// The RPC signature: base64 of HMAC-SHA1 over the string to sign, keyed with
 /// `secret&`.
 pub fn rpc_signature(access_key_secret: &str, string_to_sign: &str) -> String {
-    let digest = rpc_mac(access_key_secret, string_to_sign)
-        .finalize()
-        .into_bytes();
-    base64::engine::general_purpose::STANDARD.encode(digest)
+    rpc_mac(access_key_secret, string_to_sign)
+        .map(|mac| base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+        .unwrap_or_default()
 }
 
 /// Checks a base64 RPC signature in constant time. A signature that is not
@@ -107,8 +105,7 @@ pub fn rpc_signature_matches(
         return false;
     };
     rpc_mac(access_key_secret, string_to_sign)
-        .verify_slice(&provided)
-        .is_ok()
+        .is_some_and(|mac| mac.verify_slice(&provided).is_ok())
 }
 
 /// The canonical query string of the `ACS3-HMAC-SHA256` scheme: the query
@@ -196,23 +193,19 @@ pub fn acs3_string_to_sign(canonical_request: &str) -> String {
 }
 
 /// The raw HMAC-SHA256 of the `ACS3-HMAC-SHA256` scheme, keyed with the
-/// secret alone.
-fn acs3_mac(access_key_secret: &str, string_to_sign: &str) -> Hmac<Sha256> {
-    // As for HMAC-SHA1, any key length is accepted; see `rpc_mac`.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(access_key_secret.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
+/// secret alone. As for [`rpc_mac`], `None` cannot happen in practice.
+fn acs3_mac(access_key_secret: &str, string_to_sign: &str) -> Option<Hmac<Sha256>> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(access_key_secret.as_bytes()).ok()?;
     mac.update(string_to_sign.as_bytes());
-    mac
+    Some(mac)
 }
 
 /// The `ACS3-HMAC-SHA256` signature: lower-case hex of HMAC-SHA256 over the
 /// string to sign, keyed with the secret alone.
 pub fn acs3_signature(access_key_secret: &str, string_to_sign: &str) -> String {
-    hex::encode(
-        acs3_mac(access_key_secret, string_to_sign)
-            .finalize()
-            .into_bytes(),
-    )
+    acs3_mac(access_key_secret, string_to_sign)
+        .map(|mac| hex::encode(mac.finalize().into_bytes()))
+        .unwrap_or_default()
 }
 
 /// Checks a hex `ACS3-HMAC-SHA256` signature in constant time. Hex in either
@@ -226,8 +219,7 @@ pub fn acs3_signature_matches(
         return false;
     };
     acs3_mac(access_key_secret, string_to_sign)
-        .verify_slice(&provided)
-        .is_ok()
+        .is_some_and(|mac| mac.verify_slice(&provided).is_ok())
 }
 
 #[cfg(test)]

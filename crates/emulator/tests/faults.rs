@@ -13,12 +13,7 @@ const NOTASK: (&str, &str) = ("DBInstanceName", "pgm-demo-notask");
 const READY: (&str, &str) = ("DBInstanceName", "pgm-demo-ready");
 
 fn throttling() -> Fault {
-    Fault::Error {
-        http_status: 400,
-        code: "Throttling.User".into(),
-        message: "Request was denied due to user flow control.".into(),
-        retry_after: Some("2".into()),
-    }
+    Fault::throttling(Some("2"))
 }
 
 /// A signed request URL for the RPC scheme, for clients other than the
@@ -42,13 +37,16 @@ async fn error_faults_answer_the_given_error_then_stop() {
     let emulator = common::start(vec![]).await;
     let signer = Signer::demo();
     emulator.faults().inject(ACTION, throttling(), 2);
+    emulator
+        .faults()
+        .inject(ACTION, Fault::service_unavailable(), 1);
     emulator.faults().inject(
         ACTION,
         Fault::Error {
-            http_status: 503,
-            code: "ServiceUnavailable".into(),
-            message: "The request has failed due to a temporary failure of the server.".into(),
-            retry_after: None,
+            http_status: 418,
+            code: "Custom.Teapot".into(),
+            message: "A custom fault.".into(),
+            retry_after: Some("Wed, 21 Oct 2015 07:28:00 GMT".into()),
         },
         1,
     );
@@ -68,7 +66,20 @@ async fn error_faults_answer_the_given_error_then_stop() {
         .send(&emulator, &signer.secret)
         .await;
     reply.assert_error(503, "ServiceUnavailable");
+    assert_eq!(
+        reply.message(),
+        "The request has failed due to a temporary failure of the server."
+    );
     assert_eq!(reply.header("x-acs-retry-after"), None);
+    let reply = RpcRequest::new(&signer, ACTION, &[READY])
+        .send(&emulator, &signer.secret)
+        .await;
+    reply.assert_error(418, "Custom.Teapot");
+    assert_eq!(reply.message(), "A custom fault.");
+    assert_eq!(
+        reply.header("x-acs-retry-after").as_deref(),
+        Some("Wed, 21 Oct 2015 07:28:00 GMT")
+    );
     // The operation did not run while faults answered.
     assert_eq!(
         emulator
@@ -81,7 +92,7 @@ async fn error_faults_answer_the_given_error_then_stop() {
         .send(&emulator, &signer.secret)
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_eq!(emulator.request_count(ACTION), 4);
+    assert_eq!(emulator.request_count(ACTION), 5);
 }
 
 #[tokio::test]
