@@ -19,18 +19,23 @@ use serde_json::Value;
 /// The whole document: `{version, info, directories, components, apis, endpoints}`.
 #[derive(Debug, Deserialize)]
 pub struct ApiDocs {
+    /// Which product, version and API style the document describes.
     #[serde(default)]
     pub info: Option<Info>,
+    /// Every operation, keyed by action name, in document order.
     pub apis: OrderedMap<Api>,
 }
 
 /// `info`: which product and version the document describes.
 #[derive(Debug, Deserialize)]
 pub struct Info {
+    /// The API style, `RPC` for RDS.
     #[serde(default)]
     pub style: Option<String>,
+    /// The product code, `Rds`.
     #[serde(default)]
     pub product: Option<String>,
+    /// The API version, `2014-08-15`.
     #[serde(default)]
     pub version: Option<String>,
 }
@@ -39,22 +44,31 @@ pub struct Info {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Api {
+    /// The page title; mostly the action name itself.
     #[serde(default)]
     pub title: Option<String>,
+    /// The one-sentence summary.
     #[serde(default)]
     pub summary: Option<String>,
+    /// The page's description, in Markdown.
     #[serde(default)]
     pub description: Option<String>,
+    /// The allowed HTTP methods, lower-case (`post`, `get`).
     #[serde(default)]
     pub methods: Vec<String>,
+    /// Whether the operation is deprecated; absent means not.
     #[serde(default)]
     pub deprecated: Option<bool>,
+    /// Classification tags, among them `operationType`.
     #[serde(default)]
     pub system_tags: Option<SystemTags>,
+    /// The request parameters, in documentation order.
     #[serde(default)]
     pub parameters: Vec<ApiParameter>,
+    /// The responses, keyed by HTTP status.
     #[serde(default)]
     pub responses: OrderedMap<ApiResponse>,
+    /// The error table, grouped by HTTP status.
     #[serde(default)]
     pub error_codes: OrderedMap<Vec<ApiErrorCode>>,
     /// A JSON array, itself encoded as a string, of `{type, example, errorExample}`.
@@ -62,9 +76,11 @@ pub struct Api {
     pub response_demo: Option<String>,
 }
 
+/// `systemTags`: how the documentation classifies the operation.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemTags {
+    /// `get`, `list`, `create`, `update`, `delete` or `none`.
     #[serde(default)]
     pub operation_type: Option<String>,
 }
@@ -72,13 +88,18 @@ pub struct SystemTags {
 /// A request parameter: where it goes, how it is laid out, and its schema.
 #[derive(Debug, Deserialize)]
 pub struct ApiParameter {
+    /// The wire name.
     pub name: String,
+    /// `in`: `query`, `formData` or `body`.
     #[serde(rename = "in")]
     pub location: String,
+    /// `repeatList`, `json`, `flat` or `simple`; absent means flat.
     #[serde(default)]
     pub style: Option<String>,
+    /// Whether the parameter is deprecated (also possible on the schema).
     #[serde(default)]
     pub deprecated: Option<bool>,
+    /// The parameter's type and documentation.
     pub schema: Schema,
 }
 
@@ -86,6 +107,7 @@ pub struct ApiParameter {
 /// without a schema, so the schema is optional.
 #[derive(Debug, Default, Deserialize)]
 pub struct ApiResponse {
+    /// The body's schema, an object for RDS.
     #[serde(default)]
     pub schema: Option<Schema>,
 }
@@ -94,23 +116,31 @@ pub struct ApiResponse {
 /// bodies, properties and array items.
 #[derive(Debug, Deserialize)]
 pub struct Schema {
+    /// `string`, `integer`, `number`, `boolean`, `object`, `array` or `any`.
     #[serde(rename = "type", default)]
     pub type_name: Option<String>,
+    /// Refines the type: `int32`, `int64`, `double`, `float`, `byte`...
     #[serde(default)]
     pub format: Option<String>,
+    /// The documentation, with a trailing newline.
     #[serde(default)]
     pub description: Option<String>,
     /// Mostly strings, but nothing in the format forbids numbers or booleans.
     #[serde(default)]
     pub example: Option<Value>,
+    /// Whether a parameter is required (meaningless on response fields).
     #[serde(default)]
     pub required: Option<bool>,
+    /// Whether the parameter or field is deprecated.
     #[serde(default)]
     pub deprecated: Option<bool>,
+    /// An object's properties, in document order.
     #[serde(default)]
     pub properties: Option<OrderedMap<Schema>>,
+    /// An array's element schema.
     #[serde(default)]
     pub items: Option<Box<Schema>>,
+    /// The documented values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<Value>>,
 }
@@ -119,7 +149,9 @@ pub struct Schema {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiErrorCode {
+    /// The code the service answers, e.g. `InvalidDBInstanceName.NotFound`.
     pub error_code: String,
+    /// The message the service answers with the code.
     #[serde(default)]
     pub error_message: String,
 }
@@ -127,8 +159,10 @@ pub struct ApiErrorCode {
 /// One entry of the decoded `responseDemo` array.
 #[derive(Debug, Deserialize)]
 pub struct ResponseDemo {
+    /// `json` or `xml`.
     #[serde(rename = "type", default)]
     pub format: String,
+    /// The sample body, verbatim.
     #[serde(default)]
     pub example: String,
 }
@@ -144,6 +178,7 @@ impl<T> Default for OrderedMap<T> {
 }
 
 impl<T> OrderedMap<T> {
+    /// The value of the first entry named `key`.
     pub fn get(&self, key: &str) -> Option<&T> {
         self.0
             .iter()
@@ -151,12 +186,19 @@ impl<T> OrderedMap<T> {
             .map(|(_, value)| value)
     }
 
+    /// The entries, in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
         self.0.iter().map(|(key, value)| (key.as_str(), value))
     }
 
+    /// The number of entries.
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Whether the object has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

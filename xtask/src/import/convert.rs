@@ -356,7 +356,7 @@ fn convert_type(
         "boolean" => TypeParts::simple(TypeName::Boolean),
         "any" => TypeParts::simple(TypeName::Any),
         "object" => match &schema.properties {
-            Some(properties) if properties.len() > 0 => {
+            Some(properties) if !properties.is_empty() => {
                 let properties_path = at("properties");
                 let fields = properties
                     .iter()

@@ -16,35 +16,52 @@ use crate::spec::SpecErrors;
 pub enum ImportError {
     /// A file could not be read, written or created.
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// What the importer tried to do, e.g. `read the file`.
         action: &'static str,
+        /// The operating system's error.
         source: std::io::Error,
     },
     /// A file is not JSON of the expected shape (wrong type, missing key,
     /// unknown key in a spec file).
     Parse {
+        /// The file.
         path: PathBuf,
+        /// The JSON Pointer of the value that did not fit; empty for the
+        /// document itself.
         json_path: String,
+        /// The parser's error, with line and column.
         source: serde_json::Error,
     },
     /// The api-docs document is valid JSON but holds something the spec
     /// format cannot express (an unknown type, style or location...).
     Unsupported {
+        /// The api-docs file.
         path: PathBuf,
+        /// The action name, or `(all)` for document-wide problems.
         operation: String,
+        /// The JSON Pointer of the offending value.
         json_path: String,
+        /// What the value is and why it cannot be mapped.
         message: String,
     },
     /// `--operation` named an action that the api-docs document lacks.
     UnknownOperation {
+        /// The api-docs file.
         path: PathBuf,
+        /// The name asked for.
         operation: String,
+        /// How many operations the document has.
         available: usize,
     },
     /// A converted spec breaks a rule of the spec format (checked by the
     /// spec module's validation, the same that `cargo xtask codegen` runs),
     /// for example two error codes that derive the same Rust variant name.
-    Invalid { problems: SpecErrors },
+    Invalid {
+        /// Every problem found, each naming the file and JSON Pointer.
+        problems: SpecErrors,
+    },
 }
 
 impl fmt::Display for ImportError {

@@ -18,8 +18,11 @@ use crate::spec::validate::RESERVED_ERROR_VARIANTS;
 /// A `rustName` the importer chose, for the change report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettledName {
+    /// The HTTP status of the row that received the name.
     pub http_status: u16,
+    /// The code.
     pub code: String,
+    /// The chosen variant name.
     pub rust_name: String,
 }
 

@@ -27,8 +27,11 @@ use crate::spec::model::{
 /// How a change affects code written against the generated crates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Impact {
+    /// Code written against the previous crates may stop compiling.
     Breaking,
+    /// Something new; existing code is unaffected.
     Additive,
+    /// Signatures stay; wording, wire details or documentation changed.
     Changed,
 }
 
@@ -45,32 +48,43 @@ impl fmt::Display for Impact {
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    /// How the change affects code using the generated crates.
     pub impact: Impact,
     /// What changed, e.g. `parameter DBInstanceName` or
     /// `error 400 BasicInfoUncompleted`.
     pub subject: String,
+    /// What happened to it.
     pub detail: String,
 }
 
 /// Whether the operation's spec file is new, rewritten, untouched or orphaned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationStatus {
+    /// No spec file existed; one is created.
     New,
+    /// The spec file is rewritten.
     Updated,
+    /// The spec file already says exactly what the import produces.
     Unchanged,
     /// The spec file exists but the metadata no longer lists the operation.
     /// The importer reports it and leaves the file alone.
     Removed,
 }
 
+/// The report of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationReport {
+    /// The action name.
     pub operation: String,
+    /// What happens to its spec file.
     pub status: OperationStatus,
+    /// The changes, in the order: operation facts, parameters, response
+    /// fields, error rows.
     pub changes: Vec<Change>,
 }
 
 impl OperationReport {
+    /// How many changes are breaking.
     pub fn breaking_count(&self) -> usize {
         self.changes
             .iter()
