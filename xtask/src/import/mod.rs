@@ -61,9 +61,27 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// The product directory holding `product.json` and `operations/`.
-    #[arg(long, value_name = "DIR", default_value = "spec/rds/2014-08-15")]
-    pub spec_dir: PathBuf,
+    /// The product directory holding `product.json` and `operations/`
+    /// [default: spec/rds/2014-08-15 in the workspace].
+    #[arg(long, value_name = "DIR")]
+    pub spec_dir: Option<PathBuf>,
+}
+
+/// The product directory the importer writes to when `--spec-dir` is not
+/// given, relative to the workspace root.
+pub const DEFAULT_SPEC_DIR: &str = "spec/rds/2014-08-15";
+
+impl ImportArgs {
+    /// The product directory: `--spec-dir` as given (relative to the current
+    /// directory, like any path on a command line), else the default below
+    /// the workspace root, so that `cargo xtask import` works from any
+    /// directory of the workspace.
+    pub fn spec_dir(&self) -> PathBuf {
+        match &self.spec_dir {
+            Some(directory) => directory.clone(),
+            None => crate::workspace_root().join(DEFAULT_SPEC_DIR),
+        }
+    }
 }
 
 /// What an import did, for callers that want more than the printed report.
@@ -99,7 +117,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
     check_product(args, &document)?;
     let selected = select_operations(args, &document)?;
 
-    let operations_dir = args.spec_dir.join(OPERATIONS_DIR);
+    let operations_dir = args.spec_dir().join(OPERATIONS_DIR);
     let mut imported = Vec::with_capacity(selected.len());
     let mut reports = Vec::with_capacity(selected.len());
     for (name, api) in selected {
@@ -213,7 +231,7 @@ fn check_product(args: &ImportArgs, document: &api_docs::ApiDocs) -> Result<(), 
             format!("API style \"{style}\"; only RPC is supported"),
         ));
     }
-    let product_file = args.spec_dir.join(PRODUCT_FILE);
+    let product_file = args.spec_dir().join(PRODUCT_FILE);
     let Some(product_text) = read_optional_text(&product_file)? else {
         return Ok(());
     };

@@ -50,7 +50,7 @@ fn args(api_docs: PathBuf, spec_dir: &Path, operations: &[&str], dry_run: bool) 
         operations: operations.iter().map(|name| name.to_string()).collect(),
         all: operations.is_empty(),
         dry_run,
-        spec_dir: spec_dir.to_path_buf(),
+        spec_dir: Some(spec_dir.to_path_buf()),
     }
 }
 
