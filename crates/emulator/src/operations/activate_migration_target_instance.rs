@@ -39,9 +39,11 @@ pub(crate) const NOT_SYNCHRONIZED: (u16, &str, &str) = (
     "The migrate target instance is not synced with source instance.",
 );
 
-fn operation_error((status, code, message): (u16, &str, &str)) -> ApiError {
+/// Builds the answer for one of the errors above, with a hint on what to do
+/// in `Recommend`.
+fn operation_error((status, code, message): (u16, &str, &str), recommend: &str) -> ApiError {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    ApiError::new(status, code, message)
+    ApiError::new(status, code, message).recommend(recommend)
 }
 
 pub(crate) fn handle(
@@ -70,18 +72,32 @@ pub(crate) fn handle(
     };
     // SwitchTime is a reserved parameter without effect, so it is not read.
 
-    let instance = state
-        .instance_mut(name)
-        .ok_or_else(|| operation_error(INSTANCE_NOT_FOUND))?;
+    let instance = state.instance_mut(name).ok_or_else(|| {
+        operation_error(
+            INSTANCE_NOT_FOUND,
+            "Check the instance ID; DescribeDBInstances lists the instances.",
+        )
+    })?;
     if !instance.is_running() {
-        return Err(operation_error(INCORRECT_INSTANCE_STATE));
+        return Err(operation_error(
+            INCORRECT_INSTANCE_STATE,
+            "The instance must be Running; wait until it is, then retry.",
+        ));
     }
     let task = match &mut instance.migration_task {
         Some(task) if task.stage != MigrationStage::Completed => task,
-        _ => return Err(operation_error(NO_RUNNING_TASK)),
+        _ => {
+            return Err(operation_error(
+                NO_RUNNING_TASK,
+                "Create a cloud migration task for this instance first; a completed task cannot be switched over again.",
+            ))
+        }
     };
     if task.stage != MigrationStage::Synchronized && !force {
-        return Err(operation_error(NOT_SYNCHRONIZED));
+        return Err(operation_error(
+            NOT_SYNCHRONIZED,
+            "Wait until the migration task is synchronized, or send ForceSwitch=1 to switch over anyway.",
+        ));
     }
     task.stage = MigrationStage::Completed;
 
