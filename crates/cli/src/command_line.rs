@@ -1,0 +1,189 @@
+//! The command-line grammar, built at run time from the generated operation
+//! metadata.
+//!
+//! No operation or parameter is listed by hand here: every entry of
+//! `aliyun_rds::metadata::OPERATIONS` becomes a kebab-case subcommand and
+//! every one of its parameters a kebab-case flag, so an operation added to the
+//! spec appears in the CLI as soon as the client is regenerated.
+
+use aliyun_runtime::metadata::{OperationMetadata, ParameterMetadata};
+use clap::{Arg, ArgAction, Command};
+
+/// The name of the subcommand that serves the emulator.
+pub const EMULATOR_SUBCOMMAND: &str = "emulator";
+
+/// Builds the whole command line: global options, one subcommand per
+/// operation, and the `emulator` subcommand.
+pub fn build() -> Command {
+    let mut command = Command::new("aliyun-rds")
+        .about("Call the Alibaba Cloud RDS API (2014-08-15), or run a local emulator of it.")
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(global_options())
+        .subcommand(emulator_subcommand());
+    for operation in aliyun_rds::metadata::OPERATIONS {
+        command = command.subcommand(operation_subcommand(operation));
+    }
+    command
+}
+
+/// The options every operation shares. They are accepted before the
+/// subcommand, as in `aliyun-rds --region cn-hangzhou describe-regions`.
+fn global_options() -> Vec<Arg> {
+    vec![
+        Arg::new("region")
+            .long("region")
+            .value_name("ID")
+            .help("Region to call, for example cn-hangzhou. Default: ALIBABA_CLOUD_REGION_ID, else the profile's region."),
+        Arg::new("endpoint")
+            .long("endpoint")
+            .value_name("URL")
+            .help("Endpoint URL with its scheme, for example http://127.0.0.1:8080. Overrides the region's endpoint."),
+        Arg::new("profile")
+            .long("profile")
+            .value_name("NAME")
+            .help("Profile of the aliyun CLI configuration (~/.aliyun/config.json) to take credentials from."),
+        Arg::new("signature-version")
+            .long("signature-version")
+            .value_name("VERSION")
+            .value_parser(["v1", "v3"])
+            .default_value("v1")
+            .help("Signature scheme: v1 (HMAC-SHA1) or v3 (ACS3-HMAC-SHA256)."),
+        Arg::new("output")
+            .long("output")
+            .value_name("FORMAT")
+            .value_parser(["json", "text"])
+            .default_value("json")
+            .help("Output format."),
+        Arg::new("emulator")
+            .long("emulator")
+            .action(ArgAction::SetTrue)
+            .help("Run the call against an in-process emulator with the demo fixture: no credentials, no network."),
+    ]
+}
+
+fn emulator_subcommand() -> Command {
+    Command::new(EMULATOR_SUBCOMMAND)
+        .about("Serve the local RDS emulator until killed.")
+        .long_about(
+            "Serve the local RDS emulator until killed. The first line on stdout is \
+             `listening on http://HOST:PORT`. The key pair comes from the flags, else from \
+             ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, else the documented demo pair.",
+        )
+        .arg(
+            Arg::new("listen")
+                .long("listen")
+                .value_name("ADDR")
+                .default_value("127.0.0.1:0")
+                .help("Address to listen on; port 0 picks a free port."),
+        )
+        .arg(
+            Arg::new("fixture")
+                .long("fixture")
+                .value_name("FILE")
+                .help("JSON fixture with the emulated instances. Default: the built-in demo fixture."),
+        )
+        .arg(
+            Arg::new("access-key-id")
+                .long("access-key-id")
+                .value_name("ID")
+                .requires("access-key-secret")
+                .help("AccessKey ID the emulator accepts."),
+        )
+        .arg(
+            Arg::new("access-key-secret")
+                .long("access-key-secret")
+                .value_name("SECRET")
+                .requires("access-key-id")
+                .help("AccessKey secret the emulator accepts."),
+        )
+}
+
+/// One subcommand for one operation, with a flag per parameter.
+fn operation_subcommand(operation: &'static OperationMetadata) -> Command {
+    let mut command = Command::new(kebab_case(operation.rust_name)).about(operation.summary);
+    for parameter in operation.parameters {
+        command = command.arg(parameter_flag(parameter));
+    }
+    command
+}
+
+fn parameter_flag(parameter: &'static ParameterMetadata) -> Arg {
+    let mut help = parameter.description.to_owned();
+    if let Some(example) = parameter.example {
+        help.push_str(&format!(" Example: {example}."));
+    }
+    Arg::new(parameter.name)
+        .long(kebab_case(parameter.rust_name))
+        .value_name(value_name(parameter))
+        .required(parameter.required)
+        .help(help)
+}
+
+fn value_name(parameter: &ParameterMetadata) -> &'static str {
+    use aliyun_runtime::metadata::ValueType;
+    match parameter.value_type {
+        ValueType::String => "STRING",
+        ValueType::Int32 | ValueType::Int64 => "INTEGER",
+        ValueType::Boolean => "BOOLEAN",
+        ValueType::Number => "NUMBER",
+        ValueType::Object | ValueType::Array => "JSON",
+    }
+}
+
+/// Turns a snake_case name into the kebab-case form used on the command line.
+pub fn kebab_case(snake_case: &str) -> String {
+    snake_case.replace('_', "-")
+}
+
+/// Finds the operation whose subcommand name is `subcommand`.
+pub fn operation_for_subcommand(subcommand: &str) -> Option<&'static OperationMetadata> {
+    aliyun_rds::metadata::OPERATIONS
+        .iter()
+        .copied()
+        .find(|operation| kebab_case(operation.rust_name) == subcommand)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        // clap checks for duplicate names and bad settings only in debug
+        // assertions; this makes them run for every generated operation.
+        build().debug_assert();
+    }
+
+    #[test]
+    fn every_operation_has_a_subcommand_with_its_flags() {
+        let command = build();
+        for operation in aliyun_rds::metadata::OPERATIONS {
+            let name = kebab_case(operation.rust_name);
+            let subcommand = command
+                .find_subcommand(&name)
+                .unwrap_or_else(|| panic!("no subcommand {name}"));
+            for parameter in operation.parameters {
+                let flag = subcommand
+                    .get_arguments()
+                    .find(|arg| arg.get_id() == parameter.name)
+                    .unwrap_or_else(|| panic!("{name} has no flag for {}", parameter.name));
+                assert_eq!(flag.get_long(), Some(kebab_case(parameter.rust_name).as_str()));
+                assert_eq!(flag.is_required_set(), parameter.required);
+            }
+        }
+    }
+
+    #[test]
+    fn activate_migration_target_instance_has_the_documented_flags() {
+        let command = build();
+        let subcommand = command
+            .find_subcommand("activate-migration-target-instance")
+            .expect("subcommand");
+        let longs: Vec<_> = subcommand.get_arguments().filter_map(|arg| arg.get_long()).collect();
+        for expected in ["db-instance-name", "switch-time", "switch-time-mode", "force-switch"] {
+            assert!(longs.contains(&expected), "missing --{expected} in {longs:?}");
+        }
+    }
+}

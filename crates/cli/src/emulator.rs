@@ -1,0 +1,87 @@
+//! The emulator as the CLI runs it: served by the `emulator` subcommand until
+//! killed, or started in-process for one call by `--emulator`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use aliyun_rds_emulator::{Emulator, Fixture, KeyPair, RunningEmulator};
+use clap::ArgMatches;
+
+use crate::report;
+
+/// Serves the emulator with the subcommand's options until the process is
+/// killed (or interrupted with Ctrl-C).
+pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
+    let fixture = match matches.get_one::<String>("fixture") {
+        Some(path) => match Fixture::from_path(Path::new(path)) {
+            Ok(fixture) => fixture,
+            Err(error) => return report::configuration_error(&error.to_string()),
+        },
+        None => Fixture::demo(),
+    };
+    let key_pair = key_pair_for_serving(matches);
+    let listen = matches
+        .get_one::<String>("listen")
+        .map(String::as_str)
+        .unwrap_or("127.0.0.1:0");
+    let running = match Emulator::builder()
+        .fixture(fixture)
+        .key_pair(key_pair)
+        .start(listen)
+        .await
+    {
+        Ok(running) => running,
+        Err(error) => {
+            return report::configuration_error(&format!("cannot listen on {listen}: {error}"))
+        }
+    };
+    // This exact line is what scripts and tests wait for.
+    report::print_stdout(&format!("listening on {}", running.base_url()));
+    tokio::select! {
+        () = running.wait() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    ExitCode::SUCCESS
+}
+
+/// The key pair the served emulator accepts: the flags, else the standard
+/// environment variables, else the documented demo pair.
+fn key_pair_for_serving(matches: &ArgMatches) -> KeyPair {
+    let from_flags = matches
+        .get_one::<String>("access-key-id")
+        .zip(matches.get_one::<String>("access-key-secret"))
+        .map(|(id, secret)| (id.clone(), secret.clone()));
+    let from_environment = || {
+        let id = std::env::var("ALIBABA_CLOUD_ACCESS_KEY_ID").ok()?;
+        let secret = std::env::var("ALIBABA_CLOUD_ACCESS_KEY_SECRET").ok()?;
+        Some((id, secret))
+    };
+    let (access_key_id, access_key_secret) = from_flags.or_else(from_environment).unwrap_or_else(|| {
+        (
+            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID.to_owned(),
+            aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET.to_owned(),
+        )
+    });
+    KeyPair {
+        access_key_id,
+        access_key_secret,
+        security_token: None,
+    }
+}
+
+/// Starts an emulator with the demo fixture and key pair on a free loopback
+/// port, for `--emulator`.
+pub async fn start_demo() -> std::io::Result<RunningEmulator> {
+    Emulator::builder()
+        .fixture(Fixture::demo())
+        .start("127.0.0.1:0")
+        .await
+}
+
+/// The credentials that the demo emulator accepts.
+pub fn demo_credentials() -> aliyun_runtime::Credentials {
+    aliyun_runtime::Credentials::new(
+        aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,
+        aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET,
+    )
+}
