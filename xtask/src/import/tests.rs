@@ -781,3 +781,94 @@ fn idempotency_follows_the_documented_rule() {
     assert!(!is_idempotent("update", "DescribeSomething"));
     assert!(!is_idempotent("delete", "DeleteDBInstance"));
 }
+
+#[test]
+fn shapes_absent_from_the_rds_document_map_as_documented() {
+    let directory = spec_dir(false);
+    let scratch = TempDir::new().expect("create a temporary directory");
+    let document = scratch.path().join("synthetic.json");
+    // Shapes the converter supports although the RDS document lacks them:
+    // a body parameter, an integer without format, an integer enum, a
+    // deprecated parameter, an array without items, an explicit flat style,
+    // a success body documented under 201 only, no JSON sample, GET only,
+    // no system tags.
+    fs::write(
+        &document,
+        r#"{"info": {"style": "RPC", "product": "Rds", "version": "2014-08-15"}, "apis": {
+          "DescribeSynthetic": {
+            "summary": "A synthetic operation.\n",
+            "methods": ["get"],
+            "parameters": [
+              {"name": "Body", "in": "body", "schema": {"type": "string", "required": true}},
+              {"name": "Count", "in": "query", "schema": {"type": "integer", "enum": ["1", "2"]}},
+              {"name": "Old", "in": "query", "schema": {"type": "boolean", "deprecated": true}},
+              {"name": "Flat", "in": "query", "style": "flat",
+               "schema": {"type": "object", "properties": {"A": {"type": "number", "format": "float"}}}},
+              {"name": "Loose", "in": "query", "style": "json", "schema": {"type": "array"}}
+            ],
+            "responses": {"201": {"schema": {"type": "object", "properties": {
+              "Nested": {"type": "array", "items": {"type": "array", "items": {"type": "object",
+                "properties": {"Deep": {"type": "string", "enum": ["x", "y"], "description": "Deep.\n"}}}}}}}}},
+            "errorCodes": {"409": [{"errorCode": "Conflict", "errorMessage": "In use.\n"}]},
+            "responseDemo": "[{\"type\":\"xml\",\"example\":\"<a/>\"}]"
+          }}}"#,
+    )
+    .expect("write the synthetic document");
+    let (result, printed) = run_import(&args(
+        document,
+        directory.path(),
+        &["DescribeSynthetic"],
+        false,
+    ));
+    result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    let spec = read_spec(directory.path(), "DescribeSynthetic");
+
+    assert_eq!(
+        spec.title, "DescribeSynthetic",
+        "an empty title falls back to the name"
+    );
+    assert_eq!(spec.summary, "A synthetic operation.");
+    assert_eq!(spec.request.method, crate::spec::HttpMethod::Get);
+    assert_eq!(
+        spec.request.parameter_location,
+        crate::spec::ParameterLocation::FormData
+    );
+    assert_eq!(spec.idempotency.operation_type, "none");
+    assert!(
+        spec.idempotency.idempotent,
+        "untagged, and a read by its name"
+    );
+
+    let count = parameter(&spec, "Count");
+    assert_eq!(count.type_name, TypeName::Int64);
+    assert_eq!(count.enum_values, None, "the spec has no integer enums");
+    assert_eq!(parameter(&spec, "Old").deprecated, Some(true));
+    assert!(parameter(&spec, "Body").required);
+    let flat = parameter(&spec, "Flat");
+    assert_eq!(flat.style, None);
+    assert_eq!(
+        field(flat.fields.as_deref().unwrap_or_default(), "A").type_name,
+        TypeName::Number
+    );
+    let loose = parameter(&spec, "Loose");
+    assert_eq!(
+        loose.items.as_deref().map(|items| items.type_name),
+        Some(TypeName::Any)
+    );
+
+    let nested = field(&spec.response.fields, "Nested");
+    let inner = nested
+        .items
+        .as_deref()
+        .and_then(|items| items.items.as_deref())
+        .expect("an array of arrays");
+    let deep = field(inner.fields.as_deref().unwrap_or_default(), "Deep");
+    assert_eq!(deep.description.as_deref(), Some("Deep."));
+    assert_eq!(
+        deep.enum_values.as_deref(),
+        Some(&["x".to_string(), "y".to_string()][..])
+    );
+    assert_eq!(spec.sample_response, None);
+    assert_eq!(spec.errors[0].http_status, 409);
+    assert_eq!(spec.errors[0].message, "In use.");
+}
