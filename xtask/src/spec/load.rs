@@ -59,7 +59,7 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, SpecErro
         let pointer = json_pointer(error.path());
         let inner = error.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            let message = format!("invalid JSON: {inner}");
+            let message = format!("invalid JSON: {}", without_position(&inner));
             SpecError::at_line(
                 file,
                 inner.line(),
@@ -79,11 +79,20 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, SpecErro
             inner.line(),
             inner.column(),
             SpecErrorKind::InvalidJson,
-            format!("invalid JSON: {inner}"),
+            format!("invalid JSON: {}", without_position(&inner)),
         )
         .with_source(inner)
     })?;
     Ok(parsed)
+}
+
+/// The message of a `serde_json` error without its trailing position, which
+/// the spec error shows in its own place.
+fn without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    text.strip_suffix(&suffix)
+        .map_or(text.clone(), str::to_owned)
 }
 
 fn read(file: &Path) -> Result<String, SpecError> {

@@ -337,6 +337,10 @@ pub struct TypeRef<'a> {
     pub rust_type: Option<&'a str>,
     /// The element type of an array.
     pub items: Option<&'a ItemType>,
+    /// Whether the spec has an `enum` key (possibly an empty list).
+    pub declares_enum: bool,
+    /// Whether the spec has a `fields` key (possibly an empty list).
+    pub declares_fields: bool,
 }
 
 /// Anything that carries the type keys.
@@ -357,6 +361,8 @@ macro_rules! impl_typed {
                     fields: self.fields.as_deref().unwrap_or(&[]),
                     rust_type: self.rust_type.as_deref(),
                     items: self.items.as_deref(),
+                    declares_enum: self.enum_values.is_some(),
+                    declares_fields: self.fields.is_some(),
                 }
             }
         }

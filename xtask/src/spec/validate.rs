@@ -438,10 +438,10 @@ fn check_type(file: &Path, pointer: &str, type_ref: TypeRef<'_>, problems: &mut 
             ),
         ));
     };
-    if type_name != TypeName::String && !type_ref.enum_values.is_empty() {
+    if type_name != TypeName::String && type_ref.declares_enum {
         misplaced("enum", "string");
     }
-    if type_name != TypeName::Object && !type_ref.fields.is_empty() {
+    if type_name != TypeName::Object && type_ref.declares_fields {
         misplaced("fields", "object");
     }
     if type_name != TypeName::Object && type_ref.rust_type.is_some() {
@@ -452,6 +452,14 @@ fn check_type(file: &Path, pointer: &str, type_ref: TypeRef<'_>, problems: &mut 
     }
     match type_name {
         TypeName::Object => {
+            if !type_ref.declares_fields {
+                problems.push(SpecError::at(
+                    file,
+                    pointer,
+                    SpecErrorKind::InconsistentType,
+                    "type \"object\" needs `fields` (an empty list when the documentation lists none)",
+                ));
+            }
             if let Some(rust_type) = type_ref.rust_type {
                 let upper = rust_type.starts_with(|first: char| first.is_ascii_uppercase());
                 if !naming::is_identifier(rust_type) || !upper {
