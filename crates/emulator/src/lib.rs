@@ -123,6 +123,7 @@ mod error;
 mod faults;
 mod fixture;
 mod operations;
+mod pipeline;
 mod request;
 mod server;
 pub mod signature;

@@ -1,5 +1,5 @@
-//! The HTTP server: builder, accept loop, the request pipeline and the handle
-//! on a running emulator.
+//! The HTTP server: builder, accept loop and the handle on a running
+//! emulator. What happens to each request is the `pipeline` module's job.
 //!
 //! The server is hyper 1 over tokio, without a router framework: the protocol
 //! has a single path, and a hyper service that returns an error closes the
@@ -13,39 +13,24 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use serde_json::Value;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::clock::Clock;
 use crate::credentials::{KeyPair, KeyStore};
-use crate::error::{ApiError, HOST_ID};
-use crate::faults::{Fault, FaultHandle, FaultTable};
+use crate::faults::{FaultHandle, FaultTable};
 use crate::fixture::{Fixture, InstanceSnapshot};
-use crate::operations::{self, OperationRequest};
-use crate::request::ParsedRequest;
+use crate::pipeline::{handle_request, Shared};
 use crate::state::{AccountState, Traffic};
-use crate::verify::{requested_action, requested_nonce, Verifier};
-
-/// Bodies larger than this are refused: no RDS request comes near it.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+use crate::verify::Verifier;
 
 /// How long a client may take to send a request's headers before the
 /// connection is closed, so idle or stalled connections do not pile up.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
-/// in front of the service might send.
-const MALFORMED_BODY: &str = "<html><body>502 Bad Gateway</body></html>";
 
 /// The RDS emulator. Start one with [`Emulator::builder`].
 #[derive(Debug)]
@@ -120,16 +105,6 @@ impl EmulatorBuilder {
             server: Some(server),
         })
     }
-}
-
-/// Everything the request pipeline shares across connections.
-#[derive(Debug)]
-struct Shared {
-    verifier: Verifier,
-    clock: Clock,
-    faults: Arc<FaultTable>,
-    traffic: Traffic,
-    account: Mutex<AccountState>,
 }
 
 /// A started emulator. Dropping it stops the server, as
@@ -290,204 +265,4 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
         }
     }
     connections.shutdown().await;
-}
-
-/// The error a service returns to make hyper close the connection without a
-/// response: the [`Fault::DropConnection`] fault.
-#[derive(Debug)]
-struct DroppedConnection;
-
-impl fmt::Display for DroppedConnection {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for DroppedConnection {}
-
-/// One request, end to end. `Err` drops the connection.
-async fn handle_request(
-    shared: Arc<Shared>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DroppedConnection> {
-    let request_id = new_request_id();
-    let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            let error = ApiError::invalid_parameter(
-                "Body",
-                "The request body could not be read or is larger than 1 MiB.",
-            );
-            return Ok(error_response(&shared, &request_id, &error));
-        }
-    };
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let parsed = ParsedRequest::new(
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query(),
-        headers,
-        body,
-    );
-    match process(&shared, &parsed).await {
-        Outcome::Answer(answer, delay) => {
-            let response = finish(&shared, &request_id, answer);
-            if let Some(delay) = delay {
-                tokio::time::sleep(delay).await;
-            }
-            Ok(response)
-        }
-        Outcome::Drop => Err(DroppedConnection),
-    }
-}
-
-/// What to do with a request.
-enum Outcome {
-    /// Send this answer, after waiting the delay if there is one.
-    Answer(Answer, Option<Duration>),
-    /// Close the connection without answering.
-    Drop,
-}
-
-/// An answer before the common headers and `RequestId` are added.
-enum Answer {
-    Success(operations::OperationOutput),
-    Error(ApiError),
-    Malformed,
-}
-
-/// The request pipeline described in the crate documentation.
-async fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
-    if let Some(action) = requested_action(request) {
-        shared.traffic.count_request(action);
-    }
-    if let Some(nonce) = requested_nonce(request) {
-        shared.traffic.record_nonce(nonce);
-    }
-    if request.method != "GET" && request.method != "POST" {
-        return Outcome::Answer(Answer::Error(ApiError::unsupported_method()), None);
-    }
-    if request.path != "/" {
-        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);
-    }
-    let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
-        Ok(authenticated) => authenticated,
-        Err(error) => return Outcome::Answer(Answer::Error(error), None),
-    };
-    let mut delay = None;
-    match shared.faults.take(&authenticated.action) {
-        None => {}
-        Some(Fault::Delay(duration)) => delay = Some(duration),
-        Some(Fault::Error {
-            http_status,
-            code,
-            message,
-            retry_after,
-        }) => {
-            let status =
-                StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut error = ApiError::new(status, &code, &message);
-            error.retry_after = retry_after;
-            return Outcome::Answer(Answer::Error(error), None);
-        }
-        Some(Fault::MalformedBody) => return Outcome::Answer(Answer::Malformed, None),
-        Some(Fault::DropConnection) => return Outcome::Drop,
-    }
-    if authenticated.version != crate::API_VERSION {
-        return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
-    }
-    let Some(handler) = operations::find(&authenticated.action) else {
-        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay);
-    };
-    let result = {
-        let mut account = shared
-            .account
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        handler(&mut account, &OperationRequest::new(request))
-    };
-    let answer = match result {
-        Ok(output) => Answer::Success(output),
-        Err(error) => Answer::Error(error),
-    };
-    Outcome::Answer(answer, delay)
-}
-
-/// Serialises an answer and adds the common headers.
-fn finish(shared: &Shared, request_id: &str, answer: Answer) -> Response<Full<Bytes>> {
-    match answer {
-        Answer::Success(mut output) => {
-            output.insert("RequestId".into(), Value::from(request_id));
-            json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
-        }
-        Answer::Error(error) => error_response(shared, request_id, &error),
-        Answer::Malformed => {
-            let mut response =
-                Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
-            add_common_headers(shared, request_id, &mut response);
-            response
-        }
-    }
-}
-
-/// The error body `{"RequestId","HostId","Code","Message","Recommend"}`.
-fn error_response(shared: &Shared, request_id: &str, error: &ApiError) -> Response<Full<Bytes>> {
-    let body = serde_json::json!({
-        "RequestId": request_id,
-        "HostId": HOST_ID,
-        "Code": error.code,
-        "Message": error.message,
-        "Recommend": error.recommend,
-    });
-    let mut response = json_response(shared, request_id, error.status, &body);
-    if let Some(retry_after) = &error.retry_after {
-        if let Ok(value) = HeaderValue::from_str(retry_after) {
-            response.headers_mut().insert("x-acs-retry-after", value);
-        }
-    }
-    response
-}
-
-fn json_response(
-    shared: &Shared,
-    request_id: &str,
-    status: StatusCode,
-    body: &Value,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    add_common_headers(shared, request_id, &mut response);
-    response
-}
-
-fn add_common_headers(shared: &Shared, request_id: &str, response: &mut Response<Full<Bytes>>) {
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json;charset=utf-8"),
-    );
-    if let Ok(date) = HeaderValue::from_str(&shared.clock.http_date()) {
-        headers.insert(DATE, date);
-    }
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        headers.insert("x-acs-request-id", id);
-    }
-}
-
-/// A fresh request ID, upper-case UUID as the service sends.
-fn new_request_id() -> String {
-    uuid::Uuid::new_v4()
-        .hyphenated()
-        .to_string()
-        .to_ascii_uppercase()
 }

@@ -59,7 +59,6 @@ pub(crate) fn requested_nonce(request: &ParsedRequest) -> Option<&str> {
 /// What a successfully authenticated request asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Authenticated {
-    pub(crate) access_key_id: String,
     pub(crate) action: String,
     pub(crate) version: String,
 }
@@ -114,7 +113,6 @@ impl Verifier {
             return Err(ApiError::nonce_used());
         }
         Ok(Authenticated {
-            access_key_id: fields.access_key_id.to_owned(),
             action: fields.action.to_owned(),
             version: fields.version.to_owned(),
         })
