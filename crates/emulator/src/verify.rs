@@ -170,8 +170,11 @@ impl Verifier {
             &string_to_sign,
             provided_signature,
         ) {
-            return Err(ApiError::signature_does_not_match()
-                .recommend(format!("Server string to sign is: {string_to_sign}")));
+            return Err(signature_mismatch(
+                "string to sign",
+                &string_to_sign,
+                request.parameter("SecurityToken").is_some(),
+            ));
         }
         Ok(SigningFields {
             action,
@@ -254,8 +257,11 @@ impl Verifier {
             &string_to_sign,
             authorization.signature,
         ) {
-            return Err(ApiError::signature_does_not_match()
-                .recommend(format!("Server canonical request is: {canonical_request}")));
+            return Err(signature_mismatch(
+                "canonical request",
+                &canonical_request,
+                request.header("x-acs-security-token").is_some(),
+            ));
         }
         let access_key_id = authorization.access_key_id;
         Ok(SigningFields {
@@ -293,6 +299,24 @@ impl Verifier {
             }
         }
     }
+}
+
+/// `SignatureDoesNotMatch`, with the server's side of the computation in
+/// `Recommend` so that a client author can diff it against their own. The
+/// computation contains no secret, except a security token when the request
+/// carries one: it is then left out, since tokens must not reach error
+/// messages.
+fn signature_mismatch(what: &str, computed: &str, carries_token: bool) -> ApiError {
+    let hint = if carries_token {
+        format!(
+            "Check the AccessKey secret and the signing code. The server's {what} is not shown because it contains the security token."
+        )
+    } else {
+        format!(
+            "Check the AccessKey secret and the signing code. The server's {what} is: {computed}"
+        )
+    };
+    ApiError::signature_does_not_match().recommend(hint)
 }
 
 /// The parts of an `ACS3-HMAC-SHA256` `Authorization` header.

@@ -138,6 +138,15 @@ async fn wrong_secret_is_signature_does_not_match_for_both_schemes() {
         "Specified signature is not matched with our calculation."
     );
     assert!(!reply.body.contains(&signer.secret));
+    // The server's string to sign helps the client author find the
+    // difference.
+    assert!(
+        reply.json()["Recommend"]
+            .as_str()
+            .is_some_and(|hint| hint.contains("GET&%2F&AccessKeyId%3D")),
+        "{}",
+        reply.body
+    );
 
     let reply = Acs3Request::new(&signer, ACTION, &[READY])
         .send(&emulator, &signer.id, "not-the-secret")
@@ -257,6 +266,19 @@ async fn sts_tokens_are_required_and_checked() {
         .send(&emulator, &crossed.id, &crossed.secret)
         .await
         .assert_error(400, "InvalidSecurityToken.MismatchWithAccessKey");
+
+    // A wrong secret: the answer shows the server's computation without the
+    // token.
+    let reply = RpcRequest::new(&with_token, ACTION, &[notask])
+        .send(&emulator, "wrong-secret")
+        .await;
+    reply.assert_error(400, "SignatureDoesNotMatch");
+    assert!(!reply.body.contains("token-of-first"), "{}", reply.body);
+    let reply = Acs3Request::new(&with_token, ACTION, &[notask])
+        .send(&emulator, &with_token.id, "wrong-secret")
+        .await;
+    reply.assert_error(400, "SignatureDoesNotMatch");
+    assert!(!reply.body.contains("token-of-first"), "{}", reply.body);
 
     // A token nobody issued.
     let garbage = first.clone().with_token("not-a-token");
