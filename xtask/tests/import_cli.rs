@@ -1,0 +1,115 @@
+//! `cargo xtask import` from the command line: argument rules, exit codes,
+//! and where the report and the errors go. The conversion itself is tested
+//! in-process in `src/import/tests.rs`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/import")
+        .join(name)
+}
+
+fn xtask(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(arguments)
+        .output()
+        .expect("run the xtask binary")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn an_operation_or_all_must_be_chosen_but_not_both() {
+    let api_docs = fixture("ActivateMigrationTargetInstance.api-docs.json");
+    let api_docs = api_docs.to_str().expect("a UTF-8 path");
+
+    let neither = xtask(&["import", "--api-docs", api_docs]);
+    assert_eq!(neither.status.code(), Some(2));
+    assert!(
+        text(&neither.stderr).contains("--operation <NAME>|--all"),
+        "{}",
+        text(&neither.stderr)
+    );
+
+    let both = xtask(&[
+        "import",
+        "--api-docs",
+        api_docs,
+        "--all",
+        "--operation",
+        "X",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        text(&both.stderr).contains("cannot be used with"),
+        "{}",
+        text(&both.stderr)
+    );
+}
+
+#[test]
+fn a_dry_run_prints_the_report_and_writes_nothing() {
+    let directory = tempfile::TempDir::new().expect("create a temporary directory");
+    let operations = directory.path().join("operations");
+    fs::create_dir(&operations).expect("create operations/");
+    let spec_file = operations.join("ActivateMigrationTargetInstance.json");
+    fs::copy(
+        fixture("ActivateMigrationTargetInstance.spec-2024.json"),
+        &spec_file,
+    )
+    .expect("copy the 2024 spec");
+    let before = fs::read(&spec_file).expect("read the copy");
+
+    let output = xtask(&[
+        "import",
+        "--api-docs",
+        fixture("ActivateMigrationTargetInstance.api-docs.json")
+            .to_str()
+            .expect("a UTF-8 path"),
+        "--operation",
+        "ActivateMigrationTargetInstance",
+        "--dry-run",
+        "--spec-dir",
+        directory.path().to_str().expect("a UTF-8 path"),
+    ]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        stdout.contains("ActivateMigrationTargetInstance: updated"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("additive  error 400 ProductInstanceReleased: row added"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(dry run: nothing written)"), "{stdout}");
+    assert_eq!(fs::read(&spec_file).expect("read again"), before);
+}
+
+#[test]
+fn an_unknown_operation_fails_with_a_message_on_stderr() {
+    let directory = tempfile::TempDir::new().expect("create a temporary directory");
+    let output = xtask(&[
+        "import",
+        "--api-docs",
+        fixture("ActivateMigrationTargetInstance.api-docs.json")
+            .to_str()
+            .expect("a UTF-8 path"),
+        "--operation",
+        "ActivateMigrationTarget",
+        "--spec-dir",
+        directory.path().to_str().expect("a UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no operation named \"ActivateMigrationTarget\" among its 1 operations"),
+        "{stderr}"
+    );
+    assert!(!directory.path().join("operations").exists());
+}
