@@ -1,1 +1,11 @@
-//! Workspace-level integration tests live under `tests/tests/`.
+//! Workspace-level integration tests live under `tests/tests/`; this
+//! library is empty.
+//!
+//! - `generated_code.rs` fails `cargo test --workspace` when the generated
+//!   crates are stale or edited by hand.
+//! - `error_table.rs` checks every documented error row against
+//!   `aliyun-rds-errors`.
+//! - `client.rs` drives the generated client against the emulator over
+//!   loopback.
+//! - `compile.rs` (trybuild) proves that required parameters are enforced at
+//!   compile time and that the crates are usable as a user would use them.

@@ -23,7 +23,11 @@ async fn emulator() -> RunningEmulator {
         .expect("start the emulator")
 }
 
-fn client_for(emulator: &RunningEmulator, version: SignatureVersion, credentials: Credentials) -> Client {
+fn client_for(
+    emulator: &RunningEmulator,
+    version: SignatureVersion,
+    credentials: Credentials,
+) -> Client {
     let config = Config::builder()
         .endpoint_url(emulator.base_url())
         .credentials(credentials)
@@ -72,7 +76,10 @@ async fn switchover_succeeds_with_both_signature_schemes() {
             .send()
             .await
             .expect_err("the task was completed by the first call");
-        assert_eq!(service_code(error), ActivateMigrationTargetInstanceError::InvalidMigrateTask);
+        assert_eq!(
+            service_code(error),
+            ActivateMigrationTargetInstanceError::InvalidMigrateTask
+        );
         emulator.shutdown().await;
     }
 }
@@ -97,9 +104,18 @@ async fn every_documented_state_path() {
     );
 
     let cases = [
-        ("pgm-demo-notask", ActivateMigrationTargetInstanceError::InvalidMigrateTask),
-        ("pgm-demo-syncing", ActivateMigrationTargetInstanceError::InvalidMigrateStatus),
-        ("pgm-demo-locked", ActivateMigrationTargetInstanceError::IncorrectDBInstanceState),
+        (
+            "pgm-demo-notask",
+            ActivateMigrationTargetInstanceError::InvalidMigrateTask,
+        ),
+        (
+            "pgm-demo-syncing",
+            ActivateMigrationTargetInstanceError::InvalidMigrateStatus,
+        ),
+        (
+            "pgm-demo-locked",
+            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState,
+        ),
     ];
     for (instance, expected) in cases {
         let error = client
@@ -146,7 +162,10 @@ async fn sts_tokens_are_sent_with_both_schemes() {
             .await
             .expect_err("the instance has no task");
         // Reaching the state model proves the signed token was accepted.
-        assert_eq!(service_code(error), ActivateMigrationTargetInstanceError::InvalidMigrateTask);
+        assert_eq!(
+            service_code(error),
+            ActivateMigrationTargetInstanceError::InvalidMigrateTask
+        );
 
         let without_token = Credentials::new("sts-access-key-id", "sts-access-key-secret");
         let client = client_for(&emulator, version, without_token);
@@ -176,7 +195,10 @@ async fn a_wrong_secret_is_refused_with_signature_does_not_match() {
             .await
             .expect_err("wrong secret");
         let rendered = format!("{error} {error:?}");
-        assert!(!rendered.contains("wrong-secret"), "the secret leaked: {rendered}");
+        assert!(
+            !rendered.contains("wrong-secret"),
+            "the secret leaked: {rendered}"
+        );
         assert_eq!(
             service_code(error),
             ActivateMigrationTargetInstanceError::Gateway(GatewayError::SignatureDoesNotMatch)
@@ -196,7 +218,9 @@ async fn a_wrong_secret_is_refused_with_signature_does_not_match() {
 #[tokio::test]
 async fn a_non_idempotent_call_is_sent_exactly_once_after_a_5xx() {
     let emulator = emulator().await;
-    emulator.faults().inject(ACTION, Fault::service_unavailable(), 1);
+    emulator
+        .faults()
+        .inject(ACTION, Fault::service_unavailable(), 1);
     let client = client_for(&emulator, SignatureVersion::V1, demo_credentials());
     let error = client
         .activate_migration_target_instance("pgm-demo-ready")
@@ -207,7 +231,11 @@ async fn a_non_idempotent_call_is_sent_exactly_once_after_a_5xx() {
         service_code(error),
         ActivateMigrationTargetInstanceError::Gateway(GatewayError::ServiceUnavailable)
     );
-    assert_eq!(emulator.request_count(ACTION), 1, "a 503 must not be retried");
+    assert_eq!(
+        emulator.request_count(ACTION),
+        1,
+        "a 503 must not be retried"
+    );
     emulator.shutdown().await;
 }
 
@@ -229,7 +257,9 @@ async fn a_non_idempotent_call_is_not_resent_after_a_dropped_connection() {
 #[tokio::test]
 async fn a_throttled_call_is_retried_with_a_new_nonce_and_succeeds() {
     let emulator = emulator().await;
-    emulator.faults().inject(ACTION, Fault::throttling(Some("10")), 1);
+    emulator
+        .faults()
+        .inject(ACTION, Fault::throttling(Some("10")), 1);
     let client = client_for(&emulator, SignatureVersion::V1, demo_credentials());
     let output = client
         .activate_migration_target_instance("pgm-demo-ready")
@@ -240,14 +270,19 @@ async fn a_throttled_call_is_retried_with_a_new_nonce_and_succeeds() {
     assert_eq!(emulator.request_count(ACTION), 2);
     let nonces = emulator.nonces();
     assert_eq!(nonces.len(), 2, "{nonces:?}");
-    assert_ne!(nonces[0], nonces[1], "each attempt must be signed with a fresh nonce");
+    assert_ne!(
+        nonces[0], nonces[1],
+        "each attempt must be signed with a fresh nonce"
+    );
     emulator.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_slow_answer_is_a_timeout_and_is_not_resent() {
     let emulator = emulator().await;
-    emulator.faults().inject(ACTION, Fault::Delay(Duration::from_secs(3)), 1);
+    emulator
+        .faults()
+        .inject(ACTION, Fault::Delay(Duration::from_secs(3)), 1);
     let config = Config::builder()
         .endpoint_url(emulator.base_url())
         .credentials(demo_credentials())
@@ -260,7 +295,11 @@ async fn a_slow_answer_is_a_timeout_and_is_not_resent() {
         .await
         .expect_err("the attempt timed out");
     assert!(matches!(error, SdkError::Timeout(_)), "{error}");
-    assert_eq!(emulator.request_count(ACTION), 1, "a read timeout must not be retried");
+    assert_eq!(
+        emulator.request_count(ACTION),
+        1,
+        "a read timeout must not be retried"
+    );
     emulator.shutdown().await;
 }
 
@@ -303,14 +342,25 @@ async fn an_undecodable_success_body_is_a_response_error() {
 
 #[tokio::test]
 async fn errors_convert_into_the_crate_level_error() {
-    async fn switch_over(client: &Client, instance: &str) -> Result<Option<i64>, aliyun_rds::Error> {
-        let output = client.activate_migration_target_instance(instance).send().await?;
+    async fn switch_over(
+        client: &Client,
+        instance: &str,
+    ) -> Result<Option<i64>, aliyun_rds::Error> {
+        let output = client
+            .activate_migration_target_instance(instance)
+            .send()
+            .await?;
         Ok(output.task_id)
     }
     let emulator = emulator().await;
     let client = client_for(&emulator, SignatureVersion::V1, demo_credentials());
-    let error = switch_over(&client, "pgm-demo-locked").await.expect_err("locked");
+    let error = switch_over(&client, "pgm-demo-locked")
+        .await
+        .expect_err("locked");
     assert_eq!(error.operation(), ACTION);
-    assert!(error.to_string().contains("IncorrectDBInstanceState"), "{error}");
+    assert!(
+        error.to_string().contains("IncorrectDBInstanceState"),
+        "{error}"
+    );
     emulator.shutdown().await;
 }
