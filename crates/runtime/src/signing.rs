@@ -98,10 +98,20 @@ pub fn sign_v1(access_key_secret: &str, string_to_sign: &str) -> String {
 }
 
 fn v1_mac(access_key_secret: &str) -> Hmac<Sha1> {
-    let mut key = String::with_capacity(access_key_secret.len() + 1);
-    key.push_str(access_key_secret);
-    key.push('&');
-    <Hmac<Sha1> as Mac>::new_from_slice(key.as_bytes()).unwrap_or_else(|_| unreachable_hmac())
+    let secret = access_key_secret.as_bytes();
+    // Secrets are 30 characters; building `secret&` on the stack keeps the
+    // signer free of an allocation that would only hold a secret anyway.
+    let mut stack_key = [0u8; 64];
+    if secret.len() < stack_key.len() {
+        stack_key[..secret.len()].copy_from_slice(secret);
+        stack_key[secret.len()] = b'&';
+        return <Hmac<Sha1> as Mac>::new_from_slice(&stack_key[..secret.len() + 1])
+            .unwrap_or_else(|_| unreachable_hmac());
+    }
+    let mut key = Vec::with_capacity(secret.len() + 1);
+    key.extend_from_slice(secret);
+    key.push(b'&');
+    <Hmac<Sha1> as Mac>::new_from_slice(&key).unwrap_or_else(|_| unreachable_hmac())
 }
 
 #[cold]
@@ -312,27 +322,33 @@ fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
     pairs.sort_unstable();
 
     // The URL is `base/?<canonical query>&Signature=...`; building the
-    // canonical query inside the URL buffer saves a copy.
+    // canonical query inside the URL buffer saves a copy, and the string to
+    // sign is streamed into the HMAC instead of being built.
     let base = input.endpoint.base_url();
-    let mut url = String::with_capacity(
-        base.len()
-            + 2
-            + 48
-            + pairs
-                .iter()
-                .map(|(n, v)| n.len() + v.len() + 2)
-                .sum::<usize>()
-                * 5
-                / 4,
-    );
+    let unencoded_length: usize = pairs
+        .iter()
+        .map(|(name, value)| name.len() + value.len() + 2)
+        .sum();
+    let mut url = String::with_capacity(base.len() + 2 + unencoded_length * 3 / 2 + 48);
     url.push_str(base);
     url.push_str("/?");
     let query_start = url.len();
     append_canonical_query(&mut url, &pairs);
-    let string_to_sign = rpc_string_to_sign(input.method.as_str(), &url[query_start..]);
-    let signature = sign_v1(input.credentials.access_key_secret(), &string_to_sign);
+
+    let mut mac = v1_mac(input.credentials.access_key_secret());
+    mac.update(input.method.as_str().as_bytes());
+    mac.update(b"&%2F&");
+    crate::encoding::stream_percent_encoded(&url[query_start..], |piece| mac.update(piece));
+    let mut signature = [0u8; 28];
+    let length = base64::engine::general_purpose::STANDARD
+        .encode_slice(mac.finalize().into_bytes(), &mut signature)
+        .unwrap_or(0);
     url.push_str("&Signature=");
-    append_percent_encoded(&mut url, &signature);
+    // Base64 output is ASCII, so this conversion cannot fail.
+    append_percent_encoded(
+        &mut url,
+        std::str::from_utf8(&signature[..length]).unwrap_or(""),
+    );
     SignedRequest {
         method: input.method,
         url,

@@ -156,6 +156,12 @@ proptest! {
     }
 
     #[test]
+    fn encoder_equals_the_percent_encoding_crate(input in any::<String>()) {
+        let reference: String = percent_encoding::utf8_percent_encode(&input, aliyun_runtime::encoding::ESCAPED).collect();
+        prop_assert_eq!(percent_encode(&input), reference);
+    }
+
+    #[test]
     fn every_ascii_byte_is_classified_exactly(byte in 0u8..128) {
         let text = (byte as char).to_string();
         let unreserved = byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte);
