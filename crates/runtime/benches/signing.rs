@@ -172,6 +172,19 @@ fn signing(criterion: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The pieces of build-and-sign, to see where time goes.
+    let mut group = criterion.benchmark_group("parts");
+    group.bench_function("flatten_parameters", |b| {
+        b.iter(|| flatten_parameters(black_box(&typed_input)).unwrap())
+    });
+    group.bench_function("format_timestamp", |b| {
+        b.iter(|| format_timestamp(black_box(timestamp())))
+    });
+    group.bench_function("canonical_query_string", |b| {
+        b.iter(|| canonical_query_string(black_box(&parameters)))
+    });
+    group.finish();
 }
 
 criterion_group! {

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use crate::config::SignatureVersion;
 use crate::credentials::{Credentials, REDACTED};
-use crate::encoding::{append_percent_encoded, percent_encode};
+use crate::encoding::{append_percent_encoded, append_percent_encoded_twice, percent_encode};
 use crate::endpoint::Endpoint;
 use crate::metadata::HttpMethod;
 
@@ -37,17 +37,43 @@ pub const EMPTY_PAYLOAD_SHA256: &str =
 /// Formats an instant as the signature timestamp, `YYYY-MM-DDThh:mm:ssZ`
 /// in UTC (sub-second precision is dropped).
 pub fn format_timestamp(instant: SystemTime) -> String {
+    let mut buffer = [0u8; 20];
+    // The buffer holds only ASCII digits and separators.
+    std::str::from_utf8(write_timestamp(instant, &mut buffer))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Writes the signature timestamp into a stack buffer. Signing happens
+/// for every attempt, and the general formatting machinery costs more
+/// than the rest of building the timestamp.
+fn write_timestamp(instant: SystemTime, buffer: &mut [u8; 20]) -> &[u8] {
     let moment = OffsetDateTime::from(instant);
-    // Writing the fields directly avoids a format-description parse per call.
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        moment.year(),
-        u8::from(moment.month()),
-        moment.day(),
-        moment.hour(),
-        moment.minute(),
-        moment.second()
-    )
+    let (year, month, day) = moment.to_calendar_date();
+    let (hour, minute, second) = moment.to_hms();
+    // Years outside 0..=9999 cannot be written in four digits; they only
+    // arise from a broken clock, and the service rejects them anyway.
+    let year = year.clamp(0, 9999) as u32;
+    let mut put = |at: usize, value: u32, width: usize| {
+        let mut remaining = value;
+        for position in (at..at + width).rev() {
+            buffer[position] = b'0' + (remaining % 10) as u8;
+            remaining /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, u8::from(month) as u32, 2);
+    put(8, day as u32, 2);
+    put(11, hour as u32, 2);
+    put(14, minute as u32, 2);
+    put(17, second as u32, 2);
+    buffer[4] = b'-';
+    buffer[7] = b'-';
+    buffer[10] = b'T';
+    buffer[13] = b':';
+    buffer[16] = b':';
+    buffer[19] = b'Z';
+    &buffer[..]
 }
 
 /// Builds the canonical query string: pairs sorted by name (then value) in
@@ -67,6 +93,33 @@ pub fn canonical_query_string<N: AsRef<str>, V: AsRef<str>>(parameters: &[(N, V)
     );
     append_canonical_query(&mut output, &sorted);
     output
+}
+
+/// Walks two sorted lists of pairs as one sorted list, without building it.
+struct MergeSorted<'list, 'text> {
+    left: &'list [(&'text str, &'text str)],
+    right: &'list [(&'text str, &'text str)],
+}
+
+impl<'text> Iterator for MergeSorted<'_, 'text> {
+    type Item = (&'text str, &'text str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let take_left = match (self.left.first(), self.right.first()) {
+            (Some(left), Some(right)) => left <= right,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let side = if take_left {
+            &mut self.left
+        } else {
+            &mut self.right
+        };
+        let (first, rest) = side.split_first()?;
+        *side = rest;
+        Some(*first)
+    }
 }
 
 /// Appends already sorted pairs as a canonical query string.
@@ -97,7 +150,7 @@ pub fn sign_v1(access_key_secret: &str, string_to_sign: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-fn v1_mac(access_key_secret: &str) -> Hmac<Sha1> {
+pub(crate) fn v1_mac(access_key_secret: &str) -> Hmac<Sha1> {
     let secret = access_key_secret.as_bytes();
     // Secrets are 30 characters; building `secret&` on the stack keeps the
     // signer free of an allocation that would only hold a secret anyway.
@@ -298,47 +351,72 @@ pub fn sign_request(version: SignatureVersion, input: &SigningInput<'_>) -> Sign
 }
 
 fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
-    let timestamp = format_timestamp(input.timestamp);
-    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(input.parameters.len() + 9);
-    pairs.extend([
+    let mut timestamp_buffer = [0u8; 20];
+    let timestamp = std::str::from_utf8(write_timestamp(input.timestamp, &mut timestamp_buffer))
+        .unwrap_or_default();
+    // The common parameters, already in byte order; the operation's own
+    // parameters are sorted on their own and merged in, which is cheaper
+    // than sorting everything together.
+    let mut common: [(&str, &str); 9] = [
         ("AccessKeyId", input.credentials.access_key_id()),
         ("Action", input.action),
         ("Format", "JSON"),
+        ("SecurityToken", ""),
         ("SignatureMethod", V1_SIGNATURE_METHOD),
         ("SignatureNonce", input.nonce),
         ("SignatureVersion", V1_SIGNATURE_VERSION),
-        ("Timestamp", timestamp.as_str()),
+        ("Timestamp", timestamp),
         ("Version", input.version),
-    ]);
-    if let Some(token) = input.credentials.security_token() {
-        pairs.push(("SecurityToken", token));
-    }
-    pairs.extend(
-        input
-            .parameters
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str())),
-    );
-    pairs.sort_unstable();
-
-    // The URL is `base/?<canonical query>&Signature=...`; building the
-    // canonical query inside the URL buffer saves a copy, and the string to
-    // sign is streamed into the HMAC instead of being built.
-    let base = input.endpoint.base_url();
-    let unencoded_length: usize = pairs
+    ];
+    let common: &[(&str, &str)] = match input.credentials.security_token() {
+        Some(token) => {
+            common[3].1 = token;
+            &common
+        }
+        None => {
+            common.copy_within(4.., 3);
+            &common[..8]
+        }
+    };
+    let mut own: Vec<(&str, &str)> = input
+        .parameters
         .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    own.sort_unstable();
+    let pairs = || MergeSorted {
+        left: common,
+        right: &own,
+    };
+
+    // One pass over the pairs writes the canonical query string straight
+    // into the URL (`base/?<canonical query>&Signature=...`) and, beside
+    // it, the string to sign, which holds the same query encoded again.
+    let base = input.endpoint.base_url();
+    let unencoded_length: usize = common
+        .iter()
+        .chain(own.iter())
         .map(|(name, value)| name.len() + value.len() + 2)
         .sum();
     let mut url = String::with_capacity(base.len() + 2 + unencoded_length * 3 / 2 + 48);
+    let mut string_to_sign = String::with_capacity(unencoded_length * 2 + 16);
     url.push_str(base);
     url.push_str("/?");
-    let query_start = url.len();
-    append_canonical_query(&mut url, &pairs);
+    string_to_sign.push_str(input.method.as_str());
+    string_to_sign.push_str("&%2F&");
+    for (index, (name, value)) in pairs().enumerate() {
+        if index > 0 {
+            url.push('&');
+            string_to_sign.push_str("%26");
+        }
+        append_percent_encoded_twice(&mut url, &mut string_to_sign, name);
+        url.push('=');
+        string_to_sign.push_str("%3D");
+        append_percent_encoded_twice(&mut url, &mut string_to_sign, value);
+    }
 
-    let mut mac = v1_mac(input.credentials.access_key_secret());
-    mac.update(input.method.as_str().as_bytes());
-    mac.update(b"&%2F&");
-    crate::encoding::stream_percent_encoded(&url[query_start..], |piece| mac.update(piece));
+    let mut mac = input.credentials.v1_mac();
+    mac.update(string_to_sign.as_bytes());
     let mut signature = [0u8; 28];
     let length = base64::engine::general_purpose::STANDARD
         .encode_slice(mac.finalize().into_bytes(), &mut signature)
@@ -357,48 +435,105 @@ fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
 }
 
 fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
-    let canonical_query = canonical_query_string(input.parameters);
-    let timestamp = format_timestamp(input.timestamp);
-    let mut headers: Vec<(&'static str, String)> = vec![
-        ("host", input.endpoint.authority().to_owned()),
-        ("x-acs-action", input.action.to_owned()),
-        ("x-acs-content-sha256", EMPTY_PAYLOAD_SHA256.to_owned()),
-        ("x-acs-date", timestamp),
-        ("x-acs-signature-nonce", input.nonce.to_owned()),
-        ("x-acs-version", input.version.to_owned()),
-    ];
-    if let Some(token) = input.credentials.security_token() {
-        headers.push(("x-acs-security-token", token.to_owned()));
-    }
-    let to_sign: Vec<(&str, &str)> = headers
+    let mut own: Vec<(&str, &str)> = input
+        .parameters
         .iter()
-        .map(|(name, value)| (*name, value.as_str()))
+        .map(|(name, value)| (name.as_str(), value.as_str()))
         .collect();
-    let canonical = v3_canonical_request(
-        input.method.as_str(),
-        "/",
-        &canonical_query,
-        &to_sign,
-        EMPTY_PAYLOAD_SHA256,
-    );
-    let string_to_sign = v3_string_to_sign(&canonical.canonical_request);
-    let signature = sign_v3(input.credentials.access_key_secret(), &string_to_sign);
-    headers.push((
-        "authorization",
-        v3_authorization(
-            input.credentials.access_key_id(),
-            &canonical.signed_headers,
-            &signature,
-        ),
-    ));
-    let mut url =
-        String::with_capacity(input.endpoint.base_url().len() + 2 + canonical_query.len());
-    url.push_str(input.endpoint.base_url());
+    own.sort_unstable();
+    let base = input.endpoint.base_url();
+    let unencoded_length: usize = own
+        .iter()
+        .map(|(name, value)| name.len() + value.len() + 2)
+        .sum();
+    let mut url = String::with_capacity(base.len() + 2 + unencoded_length * 3 / 2);
+    url.push_str(base);
     url.push('/');
-    if !canonical_query.is_empty() {
+    if !own.is_empty() {
         url.push('?');
-        url.push_str(&canonical_query);
     }
+    let query_start = url.len();
+    append_canonical_query(&mut url, &own);
+
+    let mut timestamp_buffer = [0u8; 20];
+    let timestamp = std::str::from_utf8(write_timestamp(input.timestamp, &mut timestamp_buffer))
+        .unwrap_or_default();
+    // The signed headers, already lower case and in byte order; the
+    // token header sorts between the date and the nonce.
+    let token = input.credentials.security_token();
+    let mut signed: [(&'static str, &str); 7] = [
+        ("host", input.endpoint.authority()),
+        ("x-acs-action", input.action),
+        ("x-acs-content-sha256", EMPTY_PAYLOAD_SHA256),
+        ("x-acs-date", timestamp),
+        ("x-acs-security-token", token.unwrap_or("")),
+        ("x-acs-signature-nonce", input.nonce),
+        ("x-acs-version", input.version),
+    ];
+    let signed: &[(&'static str, &str)] = if token.is_some() {
+        &signed
+    } else {
+        signed.copy_within(5.., 4);
+        &signed[..6]
+    };
+
+    // The canonical request is built in one buffer and only hashed.
+    let mut canonical = String::with_capacity(512 + url.len());
+    canonical.push_str(input.method.as_str());
+    canonical.push_str("\n/\n");
+    canonical.push_str(&url[query_start..]);
+    canonical.push('\n');
+    for (name, value) in signed {
+        canonical.push_str(name);
+        canonical.push(':');
+        canonical.push_str(value.trim());
+        canonical.push('\n');
+    }
+    canonical.push('\n');
+    let signed_headers_start = canonical.len();
+    for (index, (name, _)) in signed.iter().enumerate() {
+        if index > 0 {
+            canonical.push(';');
+        }
+        canonical.push_str(name);
+    }
+    let signed_headers_end = canonical.len();
+    canonical.push('\n');
+    canonical.push_str(EMPTY_PAYLOAD_SHA256);
+
+    let mut string_to_sign = [0u8; V3_ALGORITHM.len() + 1 + 64];
+    string_to_sign[..V3_ALGORITHM.len()].copy_from_slice(V3_ALGORITHM.as_bytes());
+    string_to_sign[V3_ALGORITHM.len()] = b'\n';
+    // Both hex encodings write exactly twice the digest length.
+    let _ = hex::encode_to_slice(
+        Sha256::digest(canonical.as_bytes()),
+        &mut string_to_sign[V3_ALGORITHM.len() + 1..],
+    );
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(input.credentials.access_key_secret().as_bytes())
+            .unwrap_or_else(|_| unreachable_hmac());
+    mac.update(&string_to_sign);
+    let mut signature = [0u8; 64];
+    let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut signature);
+
+    let signed_headers = &canonical[signed_headers_start..signed_headers_end];
+    let mut authorization =
+        String::with_capacity(V3_ALGORITHM.len() + 64 + signed_headers.len() + 64);
+    authorization.push_str(V3_ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(input.credentials.access_key_id());
+    authorization.push_str(",SignedHeaders=");
+    authorization.push_str(signed_headers);
+    authorization.push_str(",Signature=");
+    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
+
+    let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(signed.len() + 1);
+    headers.extend(
+        signed
+            .iter()
+            .map(|(name, value)| (*name, (*value).to_owned())),
+    );
+    headers.push(("authorization", authorization));
     SignedRequest {
         method: input.method,
         url,

@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,7 +34,7 @@ fn temporary_home(name: &str) -> PathBuf {
     home
 }
 
-fn write(home: &PathBuf, relative: &str, contents: &str) -> PathBuf {
+fn write(home: &Path, relative: &str, contents: &str) -> PathBuf {
     let path = home.join(relative);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, contents).unwrap();
@@ -43,7 +43,7 @@ fn write(home: &PathBuf, relative: &str, contents: &str) -> PathBuf {
 
 /// An environment with ECS metadata disabled, so no test ever reaches for
 /// the real metadata address.
-fn base_environment(home: &PathBuf) -> FixedEnvironment {
+fn base_environment(home: &Path) -> FixedEnvironment {
     FixedEnvironment::new()
         .with_home(home)
         .with_var("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")

@@ -29,8 +29,11 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
+
+use hmac::Hmac;
+use sha1::Sha1;
 
 use crate::error::BoxError;
 
@@ -61,14 +64,30 @@ impl fmt::Debug for Secret {
 }
 
 /// An AccessKey pair, optionally temporary (with an STS token and expiry).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Credentials {
     access_key_id: Arc<str>,
     access_key_secret: Secret,
     security_token: Option<Secret>,
     expiry: Option<SystemTime>,
     source: &'static str,
+    /// The HMAC-SHA1 state keyed with `secret&`, computed on first use and
+    /// shared by clones: keying costs two hash blocks per signature
+    /// otherwise. It is derived from the secret, so it is never printed.
+    v1_signing_key: Arc<OnceLock<Hmac<Sha1>>>,
 }
+
+impl PartialEq for Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        self.access_key_id == other.access_key_id
+            && self.access_key_secret == other.access_key_secret
+            && self.security_token == other.security_token
+            && self.expiry == other.expiry
+            && self.source == other.source
+    }
+}
+
+impl Eq for Credentials {}
 
 impl Credentials {
     /// A long-term AccessKey pair.
@@ -79,7 +98,15 @@ impl Credentials {
             security_token: None,
             expiry: None,
             source: "explicit",
+            v1_signing_key: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// A fresh HMAC-SHA1 keyed for RPC signatures (`secret&`).
+    pub(crate) fn v1_mac(&self) -> Hmac<Sha1> {
+        self.v1_signing_key
+            .get_or_init(|| crate::signing::v1_mac(self.access_key_secret()))
+            .clone()
     }
 
     /// Adds an STS security token (temporary credentials).
