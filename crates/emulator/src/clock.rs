@@ -77,9 +77,44 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
         .map(|moment| moment.unix_timestamp())
 }
 
+/// Formats seconds since the Unix epoch in the protocol format,
+/// `YYYY-MM-DDThh:mm:ssZ`, as the describe operations report times. A moment
+/// outside the years the format can express reads as the epoch.
+pub(crate) fn format_timestamp(unix_seconds: i64) -> String {
+    let moment = time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .filter(|moment| (0..=9999).contains(&moment.year()))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        moment.year(),
+        u8::from(moment.month()),
+        moment.day(),
+        moment.hour(),
+        moment.minute(),
+        moment.second()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_what_it_parses() {
+        for text in [
+            "1970-01-01T00:01:00Z",
+            "2016-02-23T12:46:24Z",
+            "2026-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                parse_timestamp(text).map(format_timestamp).as_deref(),
+                Some(text)
+            );
+        }
+        assert_eq!(format_timestamp(i64::MAX), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(-62_167_219_201), "1970-01-01T00:00:00Z");
+    }
 
     #[test]
     fn parses_the_protocol_format_only() {

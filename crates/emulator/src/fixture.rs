@@ -15,13 +15,33 @@ use serde::{Deserialize, Serialize};
 const DEMO_FIXTURE: &str = include_str!("../fixtures/demo.json");
 
 /// The stage of a cloud migration task, as the migration workflow moves it.
+///
+/// A task created by `CreateCloudMigrationTask` starts in
+/// [`MigrationStage::BaseBackup`] and moves one stage on every
+/// `polls_per_stage` polls of `DescribeCloudMigrationResult` (see
+/// [`crate::EmulatorBuilder::polls_per_stage`]) until it is
+/// [`MigrationStage::Synchronized`]; only a switchover moves it on from there.
+/// The crate documentation lists what `DescribeCloudMigrationResult` reports
+/// for each stage. In a fixture the stages are written in lower case
+/// (`"basebackup"`, `"startup"`, `"syncing"`, `"synchronized"`,
+/// `"completed"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum MigrationStage {
-    /// Data is still being copied: a switchover needs `ForceSwitch=1`.
+    /// Full data is being copied from a base backup of the source
+    /// (`MigrateStage` `basebackup`): a switchover needs `ForceSwitch=1`.
+    BaseBackup,
+    /// The RDS instance is being started as a replica of the source
+    /// (`MigrateStage` `startup`): a switchover needs `ForceSwitch=1`.
+    Startup,
+    /// Incremental data is still catching up with the source (`MigrateStage`
+    /// `increment`, `ReplicationState` `catchup`): a switchover needs
+    /// `ForceSwitch=1`.
     Syncing,
-    /// The target has caught up with the source: ready to switch over.
+    /// The target has caught up with the source and streams its changes
+    /// (`MigrateStage` `increment`, `ReplicationState` `streaming`): ready to
+    /// switch over.
     Synchronized,
     /// The switchover happened; the task is no longer running.
     Completed,
@@ -83,12 +103,158 @@ impl InstanceSnapshot {
     }
 }
 
+/// The region of an instance whose fixture entry names none.
+pub(crate) const DEFAULT_REGION_ID: &str = "cn-hangzhou";
+
+/// The creation time of an instance whose fixture entry gives none: a fixed
+/// date, so that answers are the same on every run.
+const DEFAULT_CREATION_TIME: &str = "2026-01-05T08:00:00Z";
+
 /// The document shape of a fixture file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FixtureDocument {
     #[serde(rename = "Instances")]
-    instances: Vec<InstanceSnapshot>,
+    instances: Vec<InstanceDocument>,
+}
+
+/// One entry of `Instances`: the fields of [`InstanceSnapshot`] plus the
+/// optional attributes `DescribeDBInstances` and friends report. They are
+/// read flat, as RDS itself names them, and split apart after parsing so
+/// that [`InstanceSnapshot`] keeps its shape for existing users.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstanceDocument {
+    #[serde(rename = "DBInstanceName")]
+    name: String,
+    #[serde(rename = "DBInstanceStatus")]
+    status: String,
+    #[serde(rename = "Engine")]
+    engine: String,
+    #[serde(rename = "EngineVersion", default)]
+    engine_version: Option<String>,
+    #[serde(rename = "RegionId", default)]
+    region_id: Option<String>,
+    #[serde(rename = "MigrationTask", default)]
+    migration_task: Option<MigrationTask>,
+    #[serde(rename = "DBInstanceDescription", default)]
+    description: Option<String>,
+    #[serde(rename = "DBInstanceClass", default)]
+    class: Option<String>,
+    #[serde(rename = "ZoneId", default)]
+    zone_id: Option<String>,
+    #[serde(rename = "InstanceNetworkType", default)]
+    network_type: Option<String>,
+    #[serde(rename = "VpcId", default)]
+    vpc_id: Option<String>,
+    #[serde(rename = "VSwitchId", default)]
+    vswitch_id: Option<String>,
+    #[serde(rename = "ConnectionString", default)]
+    connection_string: Option<String>,
+    #[serde(rename = "Port", default)]
+    port: Option<u16>,
+    #[serde(rename = "DBInstanceStorage", default)]
+    storage_gb: Option<u32>,
+    #[serde(rename = "Category", default)]
+    category: Option<String>,
+    #[serde(rename = "DBInstanceType", default)]
+    instance_type: Option<String>,
+    #[serde(rename = "PayType", default)]
+    pay_type: Option<String>,
+    #[serde(rename = "CreationTime", default)]
+    creation_time: Option<String>,
+    #[serde(rename = "CloudResourceAuthorized", default)]
+    cloud_resource_authorized: Option<bool>,
+}
+
+/// What the describe operations report of an instance beyond its
+/// [`InstanceSnapshot`], with the documented defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InstanceAttributes {
+    /// `RegionId`, [`DEFAULT_REGION_ID`] when the fixture names none.
+    pub(crate) region_id: String,
+    pub(crate) description: String,
+    pub(crate) class: String,
+    pub(crate) zone_id: String,
+    /// `VPC` or `Classic`.
+    pub(crate) network_type: String,
+    /// Empty for a `Classic` instance.
+    pub(crate) vpc_id: String,
+    /// Empty for a `Classic` instance.
+    pub(crate) vswitch_id: String,
+    pub(crate) connection_string: String,
+    pub(crate) port: u16,
+    pub(crate) storage_gb: u32,
+    pub(crate) category: String,
+    pub(crate) instance_type: String,
+    pub(crate) pay_type: String,
+    pub(crate) creation_time: String,
+    /// Whether RDS may use the cloud resources the migration workflow needs
+    /// (`CheckCloudResourceAuthorized`).
+    pub(crate) authorized: bool,
+}
+
+/// The defaults that depend on the engine: an instance class, the domain
+/// label of the endpoint and the port.
+fn engine_defaults(engine: &str) -> (&'static str, &'static str, u16) {
+    match engine.to_ascii_lowercase().as_str() {
+        "postgresql" => ("pg.n2.2c.2m", "pg", 5432),
+        "mysql" => ("mysql.n2.medium.1", "mysql", 3306),
+        "mariadb" => ("mariadb.n2.medium.2c", "mariadb", 3306),
+        "sqlserver" => ("mssql.x4.medium.e2", "sqlserver", 1433),
+        _ => ("rds.n2.medium.2c", "rds", 5432),
+    }
+}
+
+impl InstanceDocument {
+    /// Splits the entry into the public snapshot and the attributes, filling
+    /// in the defaults the crate documentation lists.
+    fn split(self) -> (InstanceSnapshot, InstanceAttributes) {
+        let (class, domain_label, port) = engine_defaults(&self.engine);
+        let region_id = self
+            .region_id
+            .clone()
+            .unwrap_or_else(|| DEFAULT_REGION_ID.to_owned());
+        let network_type = self.network_type.unwrap_or_else(|| "VPC".to_owned());
+        let is_vpc = network_type == "VPC";
+        let in_vpc = |value: Option<String>, default: &str| match value {
+            Some(value) => value,
+            None if is_vpc => default.to_owned(),
+            None => String::new(),
+        };
+        let attributes = InstanceAttributes {
+            zone_id: self.zone_id.unwrap_or_else(|| format!("{region_id}-h")),
+            description: self.description.unwrap_or_default(),
+            class: self.class.unwrap_or_else(|| class.to_owned()),
+            vpc_id: in_vpc(self.vpc_id, "vpc-emulator0default"),
+            vswitch_id: in_vpc(self.vswitch_id, "vsw-emulator0default"),
+            network_type,
+            connection_string: self
+                .connection_string
+                .unwrap_or_else(|| format!("{}.{domain_label}.rds.aliyuncs.com", self.name)),
+            port: self.port.unwrap_or(port),
+            storage_gb: self.storage_gb.unwrap_or(20),
+            category: self
+                .category
+                .unwrap_or_else(|| "HighAvailability".to_owned()),
+            instance_type: self.instance_type.unwrap_or_else(|| "Primary".to_owned()),
+            pay_type: self.pay_type.unwrap_or_else(|| "Postpaid".to_owned()),
+            creation_time: self
+                .creation_time
+                .unwrap_or_else(|| DEFAULT_CREATION_TIME.to_owned()),
+            authorized: self.cloud_resource_authorized.unwrap_or(true),
+            region_id,
+        };
+        let snapshot = InstanceSnapshot {
+            name: self.name,
+            status: self.status,
+            engine: self.engine,
+            engine_version: self.engine_version,
+            region_id: self.region_id,
+            migration_task: self.migration_task,
+        };
+        (snapshot, attributes)
+    }
 }
 
 /// The initial state of an emulator: its RDS instances and their migration
@@ -96,11 +262,15 @@ struct FixtureDocument {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fixture {
     instances: Vec<InstanceSnapshot>,
+    /// The attributes of `instances`, in the same order.
+    attributes: Vec<InstanceAttributes>,
 }
 
 impl Fixture {
     /// The built-in demo state: `pgm-demo-ready`, `pgm-demo-syncing`,
-    /// `pgm-demo-notask` and `pgm-demo-locked` (see the crate documentation).
+    /// `pgm-demo-notask`, `pgm-demo-locked`, `pgm-demo-target`,
+    /// `pgm-demo-unauthorized` and `rm-demo-mysql` (see the crate
+    /// documentation).
     pub fn demo() -> Fixture {
         match Fixture::from_json_str(DEMO_FIXTURE) {
             Ok(fixture) => fixture,
@@ -115,6 +285,7 @@ impl Fixture {
     pub fn empty() -> Fixture {
         Fixture {
             instances: Vec::new(),
+            attributes: Vec::new(),
         }
     }
 
@@ -137,9 +308,10 @@ impl Fixture {
         &self.instances
     }
 
-    /// Consumes the fixture, giving its instances.
-    pub(crate) fn into_instances(self) -> Vec<InstanceSnapshot> {
-        self.instances
+    /// Consumes the fixture, giving its instances with their attributes, in
+    /// document order.
+    pub(crate) fn into_parts(self) -> Vec<(InstanceSnapshot, InstanceAttributes)> {
+        self.instances.into_iter().zip(self.attributes).collect()
     }
 
     fn parse(json: &str, path: Option<&Path>) -> Result<Fixture, FixtureError> {
@@ -161,7 +333,30 @@ impl Fixture {
                 source,
             })?;
         let mut seen = HashSet::new();
+        let mut task_ids = HashSet::new();
         for (index, instance) in document.instances.iter().enumerate() {
+            if let Some(network_type) = &instance.network_type {
+                if network_type != "VPC" && network_type != "Classic" {
+                    return Err(invalid(format!(
+                        "Instances[{index}].InstanceNetworkType of \"{}\" must be VPC or Classic, not \"{network_type}\"",
+                        instance.name
+                    )));
+                }
+            }
+            if instance.port == Some(0) {
+                return Err(invalid(format!(
+                    "Instances[{index}].Port of \"{}\" must be between 1 and 65535",
+                    instance.name
+                )));
+            }
+            if let Some(creation_time) = &instance.creation_time {
+                if crate::clock::parse_timestamp(creation_time).is_none() {
+                    return Err(invalid(format!(
+                        "Instances[{index}].CreationTime of \"{}\" must be UTC in the form YYYY-MM-DDThh:mm:ssZ",
+                        instance.name
+                    )));
+                }
+            }
             if instance.name.trim().is_empty() {
                 return Err(invalid(format!(
                     "Instances[{index}].DBInstanceName is empty"
@@ -180,6 +375,12 @@ impl Fixture {
                 )));
             }
             if let Some(task) = &instance.migration_task {
+                if !task_ids.insert(task.task_id) {
+                    return Err(invalid(format!(
+                        "Instances[{index}].MigrationTask.TaskId {} of \"{}\" is already the ID of another task",
+                        task.task_id, instance.name
+                    )));
+                }
                 if task.task_id <= 0 {
                     return Err(invalid(format!(
                         "Instances[{index}].MigrationTask.TaskId of \"{}\" must be a positive integer, not {}",
@@ -200,8 +401,14 @@ impl Fixture {
                 }
             }
         }
+        let (instances, attributes) = document
+            .instances
+            .into_iter()
+            .map(InstanceDocument::split)
+            .unzip();
         Ok(Fixture {
-            instances: document.instances,
+            instances,
+            attributes,
         })
     }
 }
@@ -286,7 +493,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn demo_fixture_parses_with_the_four_documented_instances() {
+    fn demo_fixture_parses_with_the_documented_instances() {
         let fixture = Fixture::from_json_str(DEMO_FIXTURE).expect("demo fixture parses");
         let names: Vec<&str> = fixture
             .instances()
@@ -299,7 +506,10 @@ mod tests {
                 "pgm-demo-ready",
                 "pgm-demo-syncing",
                 "pgm-demo-notask",
-                "pgm-demo-locked"
+                "pgm-demo-locked",
+                "pgm-demo-target",
+                "pgm-demo-unauthorized",
+                "rm-demo-mysql"
             ]
         );
         assert_eq!(Fixture::demo(), fixture);

@@ -122,6 +122,7 @@ mod credentials;
 mod error;
 mod faults;
 mod fixture;
+mod migration;
 mod operations;
 mod pipeline;
 mod request;

@@ -160,12 +160,16 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
     let Some(handler) = operations::find(&authenticated.action) else {
         return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay);
     };
+    let now_unix_seconds = shared.clock.now_unix_seconds();
     let result = {
         let mut account = shared
             .account
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        handler(&mut account, &OperationRequest::new(request))
+        handler(
+            &mut account,
+            &OperationRequest::new(request, now_unix_seconds),
+        )
     };
     let answer = match result {
         Ok(output) => Answer::Success(output),

@@ -25,7 +25,7 @@ use crate::credentials::{KeyPair, KeyStore};
 use crate::faults::{FaultHandle, FaultTable};
 use crate::fixture::{Fixture, InstanceSnapshot};
 use crate::pipeline::{handle_request, Shared};
-use crate::state::{AccountState, Traffic};
+use crate::state::{AccountState, Traffic, DEFAULT_POLLS_PER_STAGE};
 use crate::verify::Verifier;
 
 /// How long a client may take to send a request's headers before the
@@ -51,6 +51,7 @@ pub struct EmulatorBuilder {
     fixture: Option<Fixture>,
     key_pairs: Vec<KeyPair>,
     clock_offset_seconds: i64,
+    polls_per_stage: Option<u32>,
 }
 
 impl EmulatorBuilder {
@@ -76,6 +77,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many polls of `DescribeCloudMigrationResult` a cloud migration
+    /// task spends in each stage before moving to the next (2 when not
+    /// called; 0 counts as 1). A very large value keeps tasks where they
+    /// are, for testing a waiter that gives up.
+    pub fn polls_per_stage(mut self, polls: u32) -> Self {
+        self.polls_per_stage = Some(polls);
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
@@ -93,6 +103,7 @@ impl EmulatorBuilder {
             traffic: Traffic::default(),
             account: Mutex::new(AccountState::from_fixture(
                 self.fixture.unwrap_or_else(Fixture::demo),
+                self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
             )),
         });
         let (stop_sender, stop_receiver) = watch::channel(false);

@@ -10,19 +10,71 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use crate::fixture::{Fixture, InstanceSnapshot};
+use crate::fixture::{Fixture, InstanceAttributes, InstanceSnapshot, MigrationStage};
+use crate::migration::{next_stage, MigrationRecord, PrecheckTask};
+
+/// How many polls of `DescribeCloudMigrationResult` a migration task spends
+/// in each stage unless the builder says otherwise.
+pub(crate) const DEFAULT_POLLS_PER_STAGE: u32 = 2;
+
+/// The first ID handed to a task created through the API; IDs of fixture
+/// tasks at or above it push it further up.
+const FIRST_TASK_ID: i64 = 441_000_000;
 
 /// The RDS resources of the emulated account.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct AccountState {
+    /// In fixture order, which is the order `DescribeDBInstances` lists them.
     instances: Vec<InstanceSnapshot>,
+    attributes: HashMap<String, InstanceAttributes>,
+    /// In creation order.
+    prechecks: Vec<PrecheckTask>,
+    /// Keyed by task ID.
+    migrations: HashMap<i64, MigrationRecord>,
+    next_task_id: i64,
+    polls_per_stage: u32,
+}
+
+impl Default for AccountState {
+    fn default() -> Self {
+        AccountState::from_fixture(Fixture::empty(), DEFAULT_POLLS_PER_STAGE)
+    }
 }
 
 impl AccountState {
-    pub(crate) fn from_fixture(fixture: Fixture) -> Self {
-        AccountState {
-            instances: fixture.into_instances(),
+    /// The state a fixture describes; migration tasks stay in each stage for
+    /// `polls_per_stage` polls (at least one).
+    pub(crate) fn from_fixture(fixture: Fixture, polls_per_stage: u32) -> Self {
+        let mut state = AccountState {
+            instances: Vec::new(),
+            attributes: HashMap::new(),
+            prechecks: Vec::new(),
+            migrations: HashMap::new(),
+            next_task_id: FIRST_TASK_ID,
+            polls_per_stage: polls_per_stage.max(1),
+        };
+        for (instance, attributes) in fixture.into_parts() {
+            if let Some(task) = &instance.migration_task {
+                state.next_task_id = state.next_task_id.max(task.task_id.saturating_add(1));
+                state.migrations.insert(
+                    task.task_id,
+                    MigrationRecord {
+                        task_name: format!("migration-{}", task.task_id),
+                        instance_name: instance.name.clone(),
+                        source_account: String::new(),
+                        source_category: None,
+                        precheck_detail: String::new(),
+                        created: attributes.creation_time.clone(),
+                        modified: attributes.creation_time.clone(),
+                        polls_in_stage: 0,
+                        switch_time: None,
+                    },
+                );
+            }
+            state.attributes.insert(instance.name.clone(), attributes);
+            state.instances.push(instance);
         }
+        state
     }
 
     pub(crate) fn instance(&self, name: &str) -> Option<&InstanceSnapshot> {
@@ -33,6 +85,87 @@ impl AccountState {
         self.instances
             .iter_mut()
             .find(|instance| instance.name == name)
+    }
+
+    /// Every instance with its attributes, in fixture order.
+    pub(crate) fn instances_with_attributes(
+        &self,
+    ) -> impl Iterator<Item = (&InstanceSnapshot, &InstanceAttributes)> {
+        self.instances.iter().filter_map(|instance| {
+            self.attributes
+                .get(&instance.name)
+                .map(|attributes| (instance, attributes))
+        })
+    }
+
+    /// The attributes of an instance, if it exists.
+    pub(crate) fn attributes(&self, name: &str) -> Option<&InstanceAttributes> {
+        self.attributes.get(name)
+    }
+
+    /// A fresh task ID, shared by precheck and migration tasks as on the
+    /// real service.
+    pub(crate) fn allocate_task_id(&mut self) -> i64 {
+        let id = self.next_task_id;
+        self.next_task_id = self.next_task_id.saturating_add(1);
+        id
+    }
+
+    pub(crate) fn add_precheck(&mut self, precheck: PrecheckTask) {
+        self.prechecks.push(precheck);
+    }
+
+    /// The precheck tasks of an instance, in creation order.
+    pub(crate) fn prechecks_of<'a>(
+        &'a self,
+        instance_name: &'a str,
+    ) -> impl Iterator<Item = &'a PrecheckTask> {
+        self.prechecks
+            .iter()
+            .filter(move |precheck| precheck.instance_name == instance_name)
+    }
+
+    pub(crate) fn migration_record(&self, task_id: i64) -> Option<&MigrationRecord> {
+        self.migrations.get(&task_id)
+    }
+
+    pub(crate) fn migration_record_mut(&mut self, task_id: i64) -> Option<&mut MigrationRecord> {
+        self.migrations.get_mut(&task_id)
+    }
+
+    pub(crate) fn add_migration_record(&mut self, task_id: i64, record: MigrationRecord) {
+        self.migrations.insert(task_id, record);
+    }
+
+    /// One poll of the migration task of `instance_name`: a task that has
+    /// been reported `polls_per_stage` times in its stage moves to the next
+    /// one, then the poll is counted. So with `n` polls per stage a new task
+    /// is reported in `basebackup` by polls 1 to n, `startup` by polls n+1
+    /// to 2n, catching up by polls 2n+1 to 3n, and synchronized from poll
+    /// 3n+1 on.
+    pub(crate) fn poll_migration(&mut self, instance_name: &str, now: &str) {
+        let polls_per_stage = self.polls_per_stage;
+        let Some(task) = self
+            .instances
+            .iter_mut()
+            .find(|instance| instance.name == instance_name)
+            .and_then(|instance| instance.migration_task.as_mut())
+        else {
+            return;
+        };
+        let Some(record) = self.migrations.get_mut(&task.task_id) else {
+            return;
+        };
+        if record.polls_in_stage >= polls_per_stage {
+            if let Some(next) = next_stage(task.stage) {
+                task.stage = next;
+                record.polls_in_stage = 0;
+                record.modified = now.to_owned();
+            }
+        }
+        if task.stage != MigrationStage::Completed {
+            record.polls_in_stage = record.polls_in_stage.saturating_add(1);
+        }
     }
 }
 

@@ -109,6 +109,13 @@ pub(crate) fn handle(
         Value::from(task.source_ip_address.clone()),
     );
     output.insert("SourcePort".into(), Value::from(task.source_port));
+    // DescribeCloudMigrationResult reports when the switchover happened.
+    let task_id = task.task_id;
+    let now = request.now();
+    if let Some(record) = state.migration_record_mut(task_id) {
+        record.switch_time = Some(now.clone());
+        record.modified = now;
+    }
     Ok(output)
 }
 

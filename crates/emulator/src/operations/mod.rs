@@ -10,6 +10,17 @@
 //! [`OPERATIONS`].
 
 mod activate_migration_target_instance;
+mod check_cloud_resource_authorized;
+mod cloud_migration;
+mod create_cloud_migration_precheck_task;
+mod create_cloud_migration_task;
+mod describe_cloud_migration_precheck_result;
+mod describe_cloud_migration_result;
+mod describe_db_instance_attribute;
+mod describe_db_instances;
+mod describe_regions;
+mod documented_errors;
+mod paging;
 
 use serde_json::{Map, Value};
 
@@ -25,10 +36,38 @@ pub(crate) type Handler =
     fn(&mut AccountState, &OperationRequest<'_>) -> Result<OperationOutput, ApiError>;
 
 /// Every implemented operation, by action name.
-const OPERATIONS: &[(&str, Handler)] = &[(
-    "ActivateMigrationTargetInstance",
-    activate_migration_target_instance::handle,
-)];
+const OPERATIONS: &[(&str, Handler)] = &[
+    (
+        "ActivateMigrationTargetInstance",
+        activate_migration_target_instance::handle,
+    ),
+    (
+        "CheckCloudResourceAuthorized",
+        check_cloud_resource_authorized::handle,
+    ),
+    (
+        "CreateCloudMigrationPrecheckTask",
+        create_cloud_migration_precheck_task::handle,
+    ),
+    (
+        "CreateCloudMigrationTask",
+        create_cloud_migration_task::handle,
+    ),
+    (
+        "DescribeCloudMigrationPrecheckResult",
+        describe_cloud_migration_precheck_result::handle,
+    ),
+    (
+        "DescribeCloudMigrationResult",
+        describe_cloud_migration_result::handle,
+    ),
+    (
+        "DescribeDBInstanceAttribute",
+        describe_db_instance_attribute::handle,
+    ),
+    ("DescribeDBInstances", describe_db_instances::handle),
+    ("DescribeRegions", describe_regions::handle),
+];
 
 /// The handler of `action`, if the emulator implements it.
 pub(crate) fn find(action: &str) -> Option<Handler> {
@@ -38,15 +77,20 @@ pub(crate) fn find(action: &str) -> Option<Handler> {
         .map(|(_, handler)| *handler)
 }
 
-/// The parameters of an authenticated request, as operations read them.
+/// The parameters of an authenticated request, as operations read them, and
+/// the emulator's time when it arrived.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OperationRequest<'a> {
     request: &'a ParsedRequest,
+    now_unix_seconds: i64,
 }
 
 impl<'a> OperationRequest<'a> {
-    pub(crate) fn new(request: &'a ParsedRequest) -> Self {
-        OperationRequest { request }
+    pub(crate) fn new(request: &'a ParsedRequest, now_unix_seconds: i64) -> Self {
+        OperationRequest {
+            request,
+            now_unix_seconds,
+        }
     }
 
     /// An optional parameter; an empty value counts as absent.
@@ -58,5 +102,22 @@ impl<'a> OperationRequest<'a> {
     pub(crate) fn required(&self, name: &str) -> Result<&'a str, ApiError> {
         self.optional(name)
             .ok_or_else(|| ApiError::missing_parameter(name))
+    }
+
+    /// An optional integer parameter, or `InvalidParameter` naming it when it
+    /// is not an integer.
+    pub(crate) fn optional_integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.optional(name) {
+            None => Ok(None),
+            Some(text) => text.trim().parse::<i64>().map(Some).map_err(|_| {
+                ApiError::invalid_parameter(name, &format!("{name} must be an integer."))
+            }),
+        }
+    }
+
+    /// When the request arrived, by the emulator's clock, in the protocol
+    /// format the describe operations report times in.
+    pub(crate) fn now(&self) -> String {
+        crate::clock::format_timestamp(self.now_unix_seconds)
     }
 }

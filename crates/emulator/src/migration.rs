@@ -1,0 +1,381 @@
+//! The cloud migration workflow's model: precheck tasks, the bookkeeping of
+//! migration tasks, and how a task's [`MigrationStage`] reads on the wire.
+//!
+//! The stage of a migration task lives in exactly one place, the
+//! [`crate::MigrationTask`] of its target instance, which is also what
+//! `ActivateMigrationTargetInstance` reads and changes. What only the
+//! describe operations need (name, source account, times, how many polls the
+//! task has spent in its stage) is kept here, keyed by task ID.
+//!
+//! No password is ever stored: `SourcePassword` is required by the create
+//! operations but the emulator has no database to log in to, so it is read,
+//! checked for presence, and dropped.
+
+use std::net::IpAddr;
+
+use crate::fixture::MigrationStage;
+
+/// Where the self-managed PostgreSQL runs (`SourceCategory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceCategory {
+    /// In a data center connected to the instance's VPC (`idcOnVpc`).
+    IdcOnVpc,
+    /// On an ECS instance (`ecsOnVpc`).
+    EcsOnVpc,
+}
+
+impl SourceCategory {
+    /// Reads a `SourceCategory` value. The documentation spells the values
+    /// `idcOnVpc` and `ecsOnVpc` in requests but answers them in lower case,
+    /// so any case is accepted.
+    pub(crate) fn parse(text: &str) -> Option<SourceCategory> {
+        match text.to_ascii_lowercase().as_str() {
+            "idconvpc" => Some(SourceCategory::IdcOnVpc),
+            "ecsonvpc" => Some(SourceCategory::EcsOnVpc),
+            _ => None,
+        }
+    }
+
+    /// The value answered by the describe operations (lower case, as the
+    /// documented examples show).
+    pub(crate) fn wire(self) -> &'static str {
+        match self {
+            SourceCategory::IdcOnVpc => "idconvpc",
+            SourceCategory::EcsOnVpc => "ecsonvpc",
+        }
+    }
+}
+
+/// The self-managed source a precheck or migration task connects to. The
+/// password is deliberately not part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SourceEndpoint {
+    pub(crate) ip_address: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) account: String,
+    pub(crate) category: SourceCategory,
+}
+
+impl SourceEndpoint {
+    /// Whether the source's address lies in a range reserved for
+    /// documentation (RFC 5737, RFC 3849): nothing answers there, so the
+    /// connectivity checks of a precheck fail. This is how a test provokes a
+    /// failed precheck.
+    pub(crate) fn is_unreachable(&self) -> bool {
+        match self.ip_address {
+            IpAddr::V4(ip) => {
+                let [a, b, c, _] = ip.octets();
+                matches!((a, b, c), (192, 0, 2) | (198, 51, 100) | (203, 0, 113))
+            }
+            IpAddr::V6(ip) => {
+                let segments = ip.segments();
+                segments[0] == 0x2001 && segments[1] == 0x0db8
+            }
+        }
+    }
+}
+
+/// The outcome of one precheck item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CheckStatus {
+    Success,
+    Failed,
+}
+
+impl CheckStatus {
+    fn wire(self) -> &'static str {
+        match self {
+            CheckStatus::Success => "success",
+            CheckStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One item of a precheck report, in the groups the real report uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CheckItem {
+    pub(crate) group: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) status: CheckStatus,
+}
+
+/// A precheck task created by `CreateCloudMigrationPrecheckTask`. Prechecks
+/// finish at once: the report is computed when the task is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrecheckTask {
+    pub(crate) task_id: i64,
+    pub(crate) task_name: String,
+    pub(crate) instance_name: String,
+    pub(crate) source: SourceEndpoint,
+    pub(crate) created: String,
+    pub(crate) checks: Vec<CheckItem>,
+}
+
+impl PrecheckTask {
+    /// Runs the precheck of `source` against a target that already holds
+    /// migrated data (`target_has_task`) or not. Deterministic: the target
+    /// must be empty, and a source in a documentation address range is
+    /// unreachable; every other item succeeds.
+    pub(crate) fn run(source: &SourceEndpoint, target_has_task: bool) -> Vec<CheckItem> {
+        let outcome = |failed: bool| {
+            if failed {
+                CheckStatus::Failed
+            } else {
+                CheckStatus::Success
+            }
+        };
+        let unreachable = source.is_unreachable();
+        let item = |group, name, failed| CheckItem {
+            group,
+            name,
+            status: outcome(failed),
+        };
+        vec![
+            item("Check rds empty", "Check rds databases", target_has_task),
+            item(
+                "Check source connectivity",
+                "Check ip connectable",
+                unreachable,
+            ),
+            item(
+                "Check source connectivity",
+                "Check port connectable",
+                unreachable,
+            ),
+            item(
+                "Check source connectivity",
+                "Check database connectable",
+                unreachable,
+            ),
+            item(
+                "Check source connectivity",
+                "Check account replication privilege",
+                unreachable,
+            ),
+            item(
+                "Check source connectivity",
+                "Check account createrole privilege",
+                unreachable,
+            ),
+            item(
+                "Check source connectivity",
+                "Check account monitor privilege",
+                unreachable,
+            ),
+            item(
+                "Check source version",
+                "Check major version consistent",
+                false,
+            ),
+            item("Check disk size", "Check disk size enough", false),
+            item(
+                "Check wal keep size",
+                "Check wal keep size large enough",
+                false,
+            ),
+            item("Check spec params", "Check if spec params too large", false),
+        ]
+    }
+
+    /// Whether every item succeeded: only then may a migration task from the
+    /// same source to the same instance be created.
+    pub(crate) fn passed(&self) -> bool {
+        self.checks
+            .iter()
+            .all(|check| check.status == CheckStatus::Success)
+    }
+
+    /// The report as `Detail` carries it: a `[group]` line before each group,
+    /// one `name: status` line per item, and a final verdict line.
+    pub(crate) fn detail(&self) -> String {
+        let mut detail = String::new();
+        let mut current_group = "";
+        for check in &self.checks {
+            if check.group != current_group {
+                detail.push_str(&format!("[{}]\n", check.group));
+                current_group = check.group;
+            }
+            detail.push_str(&format!("{}: {}\n", check.name, check.status.wire()));
+        }
+        detail.push_str(if self.passed() {
+            "*Migrate check success*"
+        } else {
+            "*Migrate check failed*"
+        });
+        detail
+    }
+}
+
+/// What the describe operations report of a migration task besides its
+/// stage, which lives on the target instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MigrationRecord {
+    pub(crate) task_name: String,
+    pub(crate) instance_name: String,
+    /// Empty for a task that came from a fixture, which does not say.
+    pub(crate) source_account: String,
+    /// `None` for a task that came from a fixture.
+    pub(crate) source_category: Option<SourceCategory>,
+    /// The report of the precheck that allowed the task; empty for a task
+    /// that came from a fixture.
+    pub(crate) precheck_detail: String,
+    pub(crate) created: String,
+    pub(crate) modified: String,
+    /// How many polls the task has been reported in its current stage.
+    pub(crate) polls_in_stage: u32,
+    /// When `ActivateMigrationTargetInstance` switched it over.
+    pub(crate) switch_time: Option<String>,
+}
+
+/// The stage after `stage` when a task progresses on its own; `None` once
+/// only a switchover can move it on.
+pub(crate) fn next_stage(stage: MigrationStage) -> Option<MigrationStage> {
+    match stage {
+        MigrationStage::BaseBackup => Some(MigrationStage::Startup),
+        MigrationStage::Startup => Some(MigrationStage::Syncing),
+        MigrationStage::Syncing => Some(MigrationStage::Synchronized),
+        MigrationStage::Synchronized | MigrationStage::Completed => None,
+    }
+}
+
+/// `MigrateStage` and `ReplicationState` of a task in `stage`, with the
+/// values `DescribeCloudMigrationResult` documents.
+pub(crate) fn wire_stage(stage: MigrationStage) -> (&'static str, &'static str) {
+    match stage {
+        MigrationStage::BaseBackup => ("basebackup", "unstarted"),
+        MigrationStage::Startup => ("startup", "unstarted"),
+        MigrationStage::Syncing => ("increment", "catchup"),
+        MigrationStage::Synchronized => ("increment", "streaming"),
+        MigrationStage::Completed => ("success", "finish"),
+    }
+}
+
+/// The lines `Detail` gains as a task moves through its stages, after the
+/// precheck report.
+pub(crate) fn progress_detail(stage: MigrationStage) -> String {
+    let steps = [
+        (
+            MigrationStage::BaseBackup,
+            "[Base backup]\nCopy full data from the source by base backup",
+        ),
+        (
+            MigrationStage::Startup,
+            "[Start RDS instance]\nStart RDS instance as slave for data replication",
+        ),
+        (
+            MigrationStage::Syncing,
+            "[Synchronize data]\nSynchronize data from source to RDS by streaming replication",
+        ),
+        (
+            MigrationStage::Synchronized,
+            "[Data synchronized]\nRDS has caught up with the source: ready to switch over",
+        ),
+        (
+            MigrationStage::Completed,
+            "[Switch over]\nRDS promoted to primary: cloud migration completed",
+        ),
+    ];
+    let reached = stage_rank(stage);
+    steps
+        .iter()
+        .filter(|(step, _)| stage_rank(*step) <= reached)
+        .map(|(_, text)| *text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The order of the stages, for "has the task reached this step".
+fn stage_rank(stage: MigrationStage) -> u8 {
+    match stage {
+        MigrationStage::BaseBackup => 0,
+        MigrationStage::Startup => 1,
+        MigrationStage::Syncing => 2,
+        MigrationStage::Synchronized => 3,
+        MigrationStage::Completed => 4,
+    }
+}
+
+/// `ReplicationInfo`: a JSON document in a string, as the service sends it,
+/// with the replication status and whether the target is in sync.
+pub(crate) fn replication_info(stage: MigrationStage) -> String {
+    let (_, replication_state) = wire_stage(stage);
+    let synced = matches!(
+        stage,
+        MigrationStage::Synchronized | MigrationStage::Completed
+    );
+    serde_json::json!({
+        "Status": replication_state,
+        "Synced": if synced { "true" } else { "false" },
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(ip: &str) -> SourceEndpoint {
+        SourceEndpoint {
+            ip_address: ip.parse().expect("test address"),
+            port: 5432,
+            account: "migratetest".into(),
+            category: SourceCategory::EcsOnVpc,
+        }
+    }
+
+    #[test]
+    fn documentation_addresses_are_unreachable() {
+        for ip in ["192.0.2.10", "198.51.100.1", "203.0.113.254", "2001:db8::1"] {
+            assert!(source(ip).is_unreachable(), "{ip}");
+        }
+        for ip in ["172.16.10.21", "10.0.0.1", "192.0.3.1", "2001:db9::1"] {
+            assert!(!source(ip).is_unreachable(), "{ip}");
+        }
+    }
+
+    #[test]
+    fn stages_progress_to_synchronized_and_stop() {
+        let mut stage = MigrationStage::BaseBackup;
+        let mut seen = vec![wire_stage(stage)];
+        while let Some(next) = next_stage(stage) {
+            stage = next;
+            seen.push(wire_stage(stage));
+        }
+        assert_eq!(
+            seen,
+            [
+                ("basebackup", "unstarted"),
+                ("startup", "unstarted"),
+                ("increment", "catchup"),
+                ("increment", "streaming"),
+            ]
+        );
+        assert_eq!(next_stage(MigrationStage::Completed), None);
+    }
+
+    #[test]
+    fn the_report_lists_every_item_and_a_verdict() {
+        let task = PrecheckTask {
+            task_id: 1,
+            task_name: "t".into(),
+            instance_name: "i".into(),
+            source: source("192.0.2.1"),
+            created: String::new(),
+            checks: PrecheckTask::run(&source("192.0.2.1"), false),
+        };
+        assert!(!task.passed());
+        let detail = task.detail();
+        assert!(detail.starts_with("[Check rds empty]\nCheck rds databases: success\n"));
+        assert!(
+            detail.contains("Check ip connectable: failed\n"),
+            "{detail}"
+        );
+        assert!(detail.ends_with("*Migrate check failed*"), "{detail}");
+        assert!(PrecheckTask::run(&source("10.0.0.1"), false)
+            .iter()
+            .all(|check| check.status == CheckStatus::Success));
+        assert!(PrecheckTask::run(&source("10.0.0.1"), true)
+            .iter()
+            .any(|check| check.status == CheckStatus::Failed));
+    }
+}

@@ -1,0 +1,45 @@
+//! `CreateCloudMigrationPrecheckTask`: check that a self-managed PostgreSQL
+//! can be migrated into an RDS instance, before creating the migration task.
+//!
+//! The precheck finishes at once (see [`PrecheckTask::run`] for what fails);
+//! `DescribeCloudMigrationPrecheckResult` reports it. A migration task can
+//! only be created from a source whose precheck passed.
+
+use serde_json::Value;
+
+use super::cloud_migration::{migration_target, read_source};
+use super::documented_errors::INVALID_SOURCE_CATEGORY;
+use super::{OperationOutput, OperationRequest};
+use crate::error::ApiError;
+use crate::migration::PrecheckTask;
+use crate::state::AccountState;
+
+pub(crate) fn handle(
+    state: &mut AccountState,
+    request: &OperationRequest<'_>,
+) -> Result<OperationOutput, ApiError> {
+    let name = request.required("DBInstanceName")?;
+    let source = read_source(request, Some(INVALID_SOURCE_CATEGORY))?;
+    let target_has_task = migration_target(state, name)?.migration_task.is_some();
+
+    let task_id = state.allocate_task_id();
+    let task_name = request
+        .optional("TaskName")
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("precheck-{task_id}"));
+    let checks = PrecheckTask::run(&source, target_has_task);
+    state.add_precheck(PrecheckTask {
+        task_id,
+        task_name: task_name.clone(),
+        instance_name: name.to_owned(),
+        source,
+        created: request.now(),
+        checks,
+    });
+
+    let mut output = OperationOutput::new();
+    output.insert("DBInstanceName".into(), Value::from(name));
+    output.insert("TaskId".into(), Value::from(task_id));
+    output.insert("TaskName".into(), Value::from(task_name));
+    Ok(output)
+}
