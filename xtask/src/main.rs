@@ -22,6 +22,10 @@ enum Command {
         /// when the generated crates differ from the spec.
         #[arg(long)]
         check: bool,
+        /// The workspace whose `spec/` is read and whose generated crates are
+        /// written; this repository when left out.
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<std::path::PathBuf>,
     },
     /// Convert api-docs metadata into spec files and report what changed.
     Import(xtask::import::ImportArgs),
@@ -30,7 +34,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Codegen { check } => run_codegen(check),
+        Command::Codegen { check, workspace } => {
+            run_codegen(check, workspace.unwrap_or_else(xtask::workspace_root))
+        }
         Command::Import(args) => match xtask::import::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -41,8 +47,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_codegen(check_only: bool) -> ExitCode {
-    let root = xtask::workspace_root();
+fn run_codegen(check_only: bool, root: std::path::PathBuf) -> ExitCode {
     let layout = Layout::default();
     let mode = if check_only { Mode::Check } else { Mode::Write };
     let outcome = codegen::run(&root, &layout, mode);

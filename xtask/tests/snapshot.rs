@@ -84,9 +84,11 @@ fn repeated_codes_share_a_variant_and_case_only_collisions_are_split() {
     // One variant for both BasicInfoUncompleted rows, documenting both.
     assert_eq!(errors.matches("    BasicInfoUncompleted,").count(), 1);
     assert!(errors.contains("Your information is incomplete, again."));
+    // Both rows sit together in the table, so the variant's span covers two.
+    assert!(errors.contains("DescribeWidgetsError::BasicInfoUncompleted => 0usize..2usize,"));
     let compact: String = errors.split_whitespace().collect();
     assert!(compact.contains(
-        "=>{&[\"Yourinformationisincomplete.\",\"Yourinformationisincomplete,again.\",]"
+        "staticMESSAGES:&[&str]=&[\"Yourinformationisincomplete.\",\"Yourinformationisincomplete,again.\","
     ));
     // The two credit-card codes are distinct variants.
     assert!(errors.contains("    PayNoCreditCard,"));
@@ -114,7 +116,7 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(operation.contains("pub struct WidgetItems"));
     assert!(operation.contains("\"<redacted>\""));
     // Prose cannot become a doctest, a link or an HTML tag.
-    assert!(operation.contains("/// an indented line that must not become a doctest."));
+    assert!(operation.contains("//! an indented line that must not become a doctest."));
     assert!(operation.contains("\\[bracketed\\]"));
     assert!(operation.contains("<https://example.com/docs>"));
 }

@@ -8,7 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
+use std::ops::Range;
 use crate::gateway::GatewayError;
+use crate::ErrorRow;
 
 /// An error code answered by `ActivateMigrationTargetInstance`.
 ///
@@ -404,6 +406,540 @@ pub enum ActivateMigrationTargetInstanceError {
     Unknown(String),
 }
 
+/// The documented rows, grouped by code: the rows of one code are adjacent
+/// and in documentation order.
+static ROWS: &[ErrorRow] = &[
+    ErrorRow {
+        http_status: 400u16,
+        code: "IncorrectDBInstanceState",
+        message: "The current instance state does not support this operation.",
+        description: Some(
+            "The operation is not supported. The RDS instance is not in a ready state.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidMigrateStatus",
+        message: "The migrate target instance is not synced with source instance.",
+        description: Some(
+            "The destination migration instance is not synchronized with the source instance.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidMigrateTask",
+        message: "No running migrate task found.",
+        description: Some("No running migration task found."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Order.ComboInstanceNotAllowOperate",
+        message: "A package instance is not allowed to operate independently.",
+        description: Some("A package instance is not allowed to operate independently."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Price.PricingPlanResultNotFound",
+        message: "Pricing plan price result not found.",
+        description: Some("Pricing plan price result not found."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Order.NoRealNameAuthentication",
+        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
+        description: Some(
+            "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InsufficientAvailableQuota",
+        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
+        description: Some(
+            "Your account available limit is less than 0, please recharge before trying to purchase.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "CommodityServiceCalling.Exception",
+        message: "Failed to call commodity service.",
+        description: Some("Failed to call commodity service return."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "RegionDissolvedEOM",
+        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
+        description: Some(
+            "Hello, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will stop operating. In order to ensure your business continuity and smooth transition of data migration, you are currently unable to operate new purchase orders. Thank you for your understanding and support.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Commodity.InvalidComponent",
+        message: "The module you purchased is not legal, please buy it again.",
+        description: Some("The module you purchased is not legal, please buy it again."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "RegionEndTimeDissolvedIndia",
+        message: "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
+        description: Some(
+            "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "RegionEndTimeDissolvedAustralia",
+        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
+        description: Some(
+            "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Price.CommoditySys",
+        message: "Commodity system call exception.",
+        description: Some("Commodity system call exception."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Pay.InsufficientBalance",
+        message: "Insufficient available balance.",
+        description: Some("Insufficient available balance."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Order.PeriodInvalid",
+        message: "There is a problem with the period you selected, please choose again.",
+        description: Some(
+            "There is a problem with the period you selected, please choose again.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "pay.noCreditCard",
+        message: "Account not bound to credit card.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Order.InstHasUnpaidOrder",
+        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
+        description: Some(
+            "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "noAvailablePaymentMethod",
+        message: "No payment method is specified for your account. We recommend that you add a payment method.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "BasicInfoUncompleted",
+        message: "Your information is incomplete. Complete your information before the operation.",
+        description: Some(
+            "Your basic information is not complete, please complete your basic information before operation.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "BasicInfoUncompleted",
+        message: "Your information is incomplete, Complete your information before the operation.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Risk.RiskControlRejection",
+        message: "Your account is abnormal, please contact customer service for details.",
+        description: Some(
+            "Your account is abnormal, please contact customer service for details.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Api.NotSupport",
+        message: "Specified api is not supported.",
+        description: Some("The current interface does not support."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "ContainForbiddenLabelError",
+        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
+        description: Some(
+            "You cannot place the order because a tag indicates that order placement is prohibited. Contact your distributor.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidDBInstanceId.NotFound",
+        message: "The DBInstanceId provided does not exist in records.",
+        description: Some("The DBInstanceId provided does not exist."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidInstanceLevel.DiskType",
+        message: "Specified instance level not support request disk type",
+        description: Some(
+            "The current instance type does not support the specified storage type.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidParam",
+        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
+        description: Some(
+            "The specified wal_level parameter is invalid. There is still a copy slot in the instance, so it cannot be set to replica.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "KmsApiError",
+        message: "User secret key invalid.",
+        description: Some("The user key is invalid."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "System.SaleValidateFailed",
+        message: "Sales expression validation system error.",
+        description: Some("A system error occurs when the sales expression is verified."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Abs.InvalidAccount.NotFound",
+        message: "account is not found.",
+        description: Some("The account does not exist."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "SqlExecuteFailedOrTimeout",
+        message: "sql command execution failed or timed out:%s.",
+        description: Some("SQL command execution failed or timed out"),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "ColdData.EngineVersionNotSupport",
+        message: "The current instance engine version not support coldDataEnabled.",
+        description: Some(
+            "The current instance engine version not support coldDataEnabled.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "ColdData.MinorVersionNotSupport",
+        message: "The current instance minor version not support coldDataEnabled.",
+        description: Some(
+            "The current instance minor version not support coldDataEnabled.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "IncorrectTargetClasscode",
+        message: "The current instance type does not support this operation.",
+        description: Some("This operation is not supported by the instance type."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidConnectionString.Duplicate",
+        message: "Specified connection string already exists in the RDS.",
+        description: Some(
+            "The link address name is duplicate. Please reset the connection string.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "RequiredParam.NotFound",
+        message: "Required input param is not found.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Parameters.Invalid",
+        message: "Parameter error, please check the parameters.",
+        description: Some("Parameter error, please check the parameters."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "BackupPolicyNotSupport",
+        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
+        description: Some(
+            "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalideStatus.Format",
+        message: "The instance status does not support this operation.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidReleasedKeepPolicy.Format",
+        message: "Specified Released Keep Policy is not valid.",
+        description: Some("Specified Released Keep Policy is not valid."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidDBInstanceEngineType.Format",
+        message: "the DB instance engine type does not support this operation.",
+        description: Some(
+            "This operation is not supported for the database engine of the instance.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "Pay.NoCreditCard",
+        message: "No credit cards.",
+        description: Some("No credit cards."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "VpcNetworkTypeNotSupport",
+        message: "The vpc network type instance does not support this operation.",
+        description: Some(
+            "The vpc network type instance does not support this operation.",
+        ),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "MirrorInsExists",
+        message: "Specified DB instance mirror ins already existed.",
+        description: Some("Specified DB instance mirror ins already existed."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "UnsupportedClassCode",
+        message: "The specified DB instance class stops selling.",
+        description: Some("The specified DB instance class stops selling."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "InvalidBackupSet",
+        message: "The specified database does not exist in the backup set.",
+        description: Some("The specified database does not exist in the backup set."),
+    },
+    ErrorRow {
+        http_status: 400u16,
+        code: "OrdTCommodityQueryError",
+        message: "Failed to query for product.",
+        description: Some("Failed to query product."),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "IncorrectDBInstance",
+        message: "The current DB instance does not support this operation.",
+        description: Some(
+            "The operation failed. The operation is not supported for the RDS instance.",
+        ),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "IncorrectDBInstanceType",
+        message: "The database instance type does not support the operation.",
+        description: Some(
+            "The operation failed. The operation is not supported for the database engine of the RDS instance.",
+        ),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "OrderStatus.UnPaid",
+        message: "The specified db instance has unpaid order.",
+        description: Some(
+            "The instance has an unpaid order. Please pay first and try again.",
+        ),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "InvalidReduceDiskSize",
+        message: "The storage capacity after the scale-down must be larger than the used amount.",
+        description: Some(
+            "The scale-in target capacity cannot be less than the current storage space usage",
+        ),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "CloudSSDNotSupport",
+        message: "Cloud ssd does not support this operation, please upgrade to essd.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "InvalidUserOperatorPermission",
+        message: "The user permission does not support this operation.",
+        description: Some("The user is not authorized to perform this operation."),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "InvalidVswitchId",
+        message: "Specified conn vswitch id is not valid.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "IncorrectMinorVersion",
+        message: "Current engine minor version does not support operations.",
+        description: Some(
+            "This operation is not supported for the current minor engine version.",
+        ),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "OperationDenied.ZoneResource",
+        message: "There is no available zone for inventory.",
+        description: Some("There is no available zone for inventory."),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "NotInFlowController",
+        message: "Sorry,no permission.",
+        description: Some("Sorry,no permission."),
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "InvalidKmsKey",
+        message: "Kms key is disabled.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 403u16,
+        code: "InvalidInstanceLevel.Malformed",
+        message: "Current DB instance level does not support this operation.",
+        description: Some(
+            "The specified database instance type does not support this operation.",
+        ),
+    },
+    ErrorRow {
+        http_status: 404u16,
+        code: "InvalidDBInstanceName.NotFound",
+        message: "The database instance does not exist.",
+        description: Some(
+            "The name of the RDS instance cannot be found. Check the name of the RDS instance.",
+        ),
+    },
+    ErrorRow {
+        http_status: 404u16,
+        code: "IncorrectDBInstanceLockMode",
+        message: "Current DB instance lock mode does not support this operation.",
+        description: Some("The operation failed. The RDS instance is locked."),
+    },
+    ErrorRow {
+        http_status: 404u16,
+        code: "InvalidClusterKms",
+        message: "The current instance does not authorized to access the Key Management Service.",
+        description: Some(
+            "The instance does not have permissions to access Key Management Service (KMS).",
+        ),
+    },
+    ErrorRow {
+        http_status: 404u16,
+        code: "Request.NotFound",
+        message: "The requested resource is not available.",
+        description: Some("The requested resources are unavailable."),
+    },
+    ErrorRow {
+        http_status: 404u16,
+        code: "HostInfo.NotFound",
+        message: "The specified host info is not found.",
+        description: None,
+    },
+    ErrorRow {
+        http_status: 500u16,
+        code: "ExternalFailure",
+        message: "The request processing has failed due to external service failure.",
+        description: Some(
+            "The request processing has failed due to external service failure.",
+        ),
+    },
+    ErrorRow {
+        http_status: 500u16,
+        code: "RequestMetaDataFailed",
+        message: "The service request failed. Please try again later or contact service personnel.",
+        description: Some(
+            "The service request failed. Please try again later or contact service personnel.",
+        ),
+    },
+    ErrorRow {
+        http_status: 500u16,
+        code: "InvokeProxyFailure",
+        message: "The request processing has failed due to service failure of rds api.",
+        description: Some(
+            "The request failed to be processed due to an RDS API failure.",
+        ),
+    },
+];
+
+/// The messages of [`ROWS`], in the same order, so that `messages()` can
+/// lend a slice.
+static MESSAGES: &[&str] = &[
+    "The current instance state does not support this operation.",
+    "The migrate target instance is not synced with source instance.",
+    "No running migrate task found.",
+    "A package instance is not allowed to operate independently.",
+    "Pricing plan price result not found.",
+    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
+    "Your account quota limit is less than 0, please recharge before trying to purchase.",
+    "Failed to call commodity service.",
+    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
+    "The module you purchased is not legal, please buy it again.",
+    "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
+    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
+    "Commodity system call exception.",
+    "Insufficient available balance.",
+    "There is a problem with the period you selected, please choose again.",
+    "Account not bound to credit card.",
+    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
+    "No payment method is specified for your account. We recommend that you add a payment method.",
+    "Your information is incomplete. Complete your information before the operation.",
+    "Your information is incomplete, Complete your information before the operation.",
+    "Your account is abnormal, please contact customer service for details.",
+    "Specified api is not supported.",
+    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
+    "The DBInstanceId provided does not exist in records.",
+    "Specified instance level not support request disk type",
+    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
+    "User secret key invalid.",
+    "Sales expression validation system error.",
+    "account is not found.",
+    "sql command execution failed or timed out:%s.",
+    "The current instance engine version not support coldDataEnabled.",
+    "The current instance minor version not support coldDataEnabled.",
+    "The current instance type does not support this operation.",
+    "Specified connection string already exists in the RDS.",
+    "Required input param is not found.",
+    "Parameter error, please check the parameters.",
+    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
+    "The instance status does not support this operation.",
+    "Specified Released Keep Policy is not valid.",
+    "the DB instance engine type does not support this operation.",
+    "No credit cards.",
+    "The vpc network type instance does not support this operation.",
+    "Specified DB instance mirror ins already existed.",
+    "The specified DB instance class stops selling.",
+    "The specified database does not exist in the backup set.",
+    "Failed to query for product.",
+    "The current DB instance does not support this operation.",
+    "The database instance type does not support the operation.",
+    "The specified db instance has unpaid order.",
+    "The storage capacity after the scale-down must be larger than the used amount.",
+    "Cloud ssd does not support this operation, please upgrade to essd.",
+    "The user permission does not support this operation.",
+    "Specified conn vswitch id is not valid.",
+    "Current engine minor version does not support operations.",
+    "There is no available zone for inventory.",
+    "Sorry,no permission.",
+    "Kms key is disabled.",
+    "Current DB instance level does not support this operation.",
+    "The database instance does not exist.",
+    "Current DB instance lock mode does not support this operation.",
+    "The current instance does not authorized to access the Key Management Service.",
+    "The requested resource is not available.",
+    "The specified host info is not found.",
+    "The request processing has failed due to external service failure.",
+    "The service request failed. Please try again later or contact service personnel.",
+    "The request processing has failed due to service failure of rds api.",
+];
+
 impl ActivateMigrationTargetInstanceError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
@@ -595,184 +1131,176 @@ impl ActivateMigrationTargetInstanceError {
         }
     }
 
+    /// Where this code's rows are in [`ROWS`]; empty for gateway and
+    /// unknown codes.
+    fn row_span(&self) -> Range<usize> {
+        match self {
+            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
+                0usize..1usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => 1usize..2usize,
+            ActivateMigrationTargetInstanceError::InvalidMigrateTask => 2usize..3usize,
+            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
+                3usize..4usize
+            }
+            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
+                4usize..5usize
+            }
+            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
+                5usize..6usize
+            }
+            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
+                6usize..7usize
+            }
+            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
+                7usize..8usize
+            }
+            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => 8usize..9usize,
+            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
+                9usize..10usize
+            }
+            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
+                10usize..11usize
+            }
+            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
+                11usize..12usize
+            }
+            ActivateMigrationTargetInstanceError::PriceCommoditySys => 12usize..13usize,
+            ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
+                13usize..14usize
+            }
+            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => 14usize..15usize,
+            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
+                15usize..16usize
+            }
+            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
+                16usize..17usize
+            }
+            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
+                17usize..18usize
+            }
+            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
+                18usize..20usize
+            }
+            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
+                20usize..21usize
+            }
+            ActivateMigrationTargetInstanceError::ApiNotSupport => 21usize..22usize,
+            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
+                22usize..23usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
+                23usize..24usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
+                24usize..25usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidParam => 25usize..26usize,
+            ActivateMigrationTargetInstanceError::KmsApiError => 26usize..27usize,
+            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
+                27usize..28usize
+            }
+            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
+                28usize..29usize
+            }
+            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
+                29usize..30usize
+            }
+            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
+                30usize..31usize
+            }
+            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
+                31usize..32usize
+            }
+            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
+                32usize..33usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
+                33usize..34usize
+            }
+            ActivateMigrationTargetInstanceError::RequiredParamNotFound => {
+                34usize..35usize
+            }
+            ActivateMigrationTargetInstanceError::ParametersInvalid => 35usize..36usize,
+            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
+                36usize..37usize
+            }
+            ActivateMigrationTargetInstanceError::InvalideStatusFormat => {
+                37usize..38usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
+                38usize..39usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
+                39usize..40usize
+            }
+            ActivateMigrationTargetInstanceError::PayNoCreditCard => 40usize..41usize,
+            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
+                41usize..42usize
+            }
+            ActivateMigrationTargetInstanceError::MirrorInsExists => 42usize..43usize,
+            ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
+                43usize..44usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidBackupSet => 44usize..45usize,
+            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
+                45usize..46usize
+            }
+            ActivateMigrationTargetInstanceError::IncorrectDBInstance => 46usize..47usize,
+            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
+                47usize..48usize
+            }
+            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => 48usize..49usize,
+            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
+                49usize..50usize
+            }
+            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => 50usize..51usize,
+            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
+                51usize..52usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidVswitchId => 52usize..53usize,
+            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
+                53usize..54usize
+            }
+            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
+                54usize..55usize
+            }
+            ActivateMigrationTargetInstanceError::NotInFlowController => 55usize..56usize,
+            ActivateMigrationTargetInstanceError::InvalidKmsKey => 56usize..57usize,
+            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
+                57usize..58usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
+                58usize..59usize
+            }
+            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
+                59usize..60usize
+            }
+            ActivateMigrationTargetInstanceError::InvalidClusterKms => 60usize..61usize,
+            ActivateMigrationTargetInstanceError::RequestNotFound => 61usize..62usize,
+            ActivateMigrationTargetInstanceError::HostInfoNotFound => 62usize..63usize,
+            ActivateMigrationTargetInstanceError::ExternalFailure => 63usize..64usize,
+            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
+                64usize..65usize
+            }
+            ActivateMigrationTargetInstanceError::InvokeProxyFailure => 65usize..66usize,
+            ActivateMigrationTargetInstanceError::Gateway(_)
+            | ActivateMigrationTargetInstanceError::Unknown(_) => 0..0,
+        }
+    }
+
+    /// The rows of the operation's error table documenting this code, in
+    /// documentation order; empty for gateway and unknown codes.
+    pub fn documented_rows(&self) -> &'static [ErrorRow] {
+        ROWS.get(self.row_span()).unwrap_or_default()
+    }
+
     /// The error code, as the service sends it.
     pub fn code(&self) -> &str {
         match self {
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                "IncorrectDBInstanceState"
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => {
-                "InvalidMigrateStatus"
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => {
-                "InvalidMigrateTask"
-            }
-            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                "Order.ComboInstanceNotAllowOperate"
-            }
-            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                "Price.PricingPlanResultNotFound"
-            }
-            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                "Order.NoRealNameAuthentication"
-            }
-            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                "InsufficientAvailableQuota"
-            }
-            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                "CommodityServiceCalling.Exception"
-            }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => {
-                "RegionDissolvedEOM"
-            }
-            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                "Commodity.InvalidComponent"
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                "RegionEndTimeDissolvedIndia"
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                "RegionEndTimeDissolvedAustralia"
-            }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => {
-                "Price.CommoditySys"
-            }
-            ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
-                "Pay.InsufficientBalance"
-            }
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => {
-                "Order.PeriodInvalid"
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
-                "pay.noCreditCard"
-            }
-            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
-                "Order.InstHasUnpaidOrder"
-            }
-            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
-                "noAvailablePaymentMethod"
-            }
-            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
-                "BasicInfoUncompleted"
-            }
-            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                "Risk.RiskControlRejection"
-            }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => "Api.NotSupport",
-            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                "ContainForbiddenLabelError"
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                "InvalidDBInstanceId.NotFound"
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                "InvalidInstanceLevel.DiskType"
-            }
-            ActivateMigrationTargetInstanceError::InvalidParam => "InvalidParam",
-            ActivateMigrationTargetInstanceError::KmsApiError => "KmsApiError",
-            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                "System.SaleValidateFailed"
-            }
-            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                "Abs.InvalidAccount.NotFound"
-            }
-            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                "SqlExecuteFailedOrTimeout"
-            }
-            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                "ColdData.EngineVersionNotSupport"
-            }
-            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                "ColdData.MinorVersionNotSupport"
-            }
-            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                "IncorrectTargetClasscode"
-            }
-            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                "InvalidConnectionString.Duplicate"
-            }
-            ActivateMigrationTargetInstanceError::RequiredParamNotFound => {
-                "RequiredParam.NotFound"
-            }
-            ActivateMigrationTargetInstanceError::ParametersInvalid => {
-                "Parameters.Invalid"
-            }
-            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
-                "BackupPolicyNotSupport"
-            }
-            ActivateMigrationTargetInstanceError::InvalideStatusFormat => {
-                "InvalideStatus.Format"
-            }
-            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                "InvalidReleasedKeepPolicy.Format"
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                "InvalidDBInstanceEngineType.Format"
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => "Pay.NoCreditCard",
-            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                "VpcNetworkTypeNotSupport"
-            }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => "MirrorInsExists",
-            ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
-                "UnsupportedClassCode"
-            }
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => "InvalidBackupSet",
-            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
-                "OrdTCommodityQueryError"
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => {
-                "IncorrectDBInstance"
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
-                "IncorrectDBInstanceType"
-            }
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => {
-                "OrderStatus.UnPaid"
-            }
-            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
-                "InvalidReduceDiskSize"
-            }
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => {
-                "CloudSSDNotSupport"
-            }
-            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                "InvalidUserOperatorPermission"
-            }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => "InvalidVswitchId",
-            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
-                "IncorrectMinorVersion"
-            }
-            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                "OperationDenied.ZoneResource"
-            }
-            ActivateMigrationTargetInstanceError::NotInFlowController => {
-                "NotInFlowController"
-            }
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => "InvalidKmsKey",
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                "InvalidInstanceLevel.Malformed"
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                "InvalidDBInstanceName.NotFound"
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                "IncorrectDBInstanceLockMode"
-            }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => {
-                "InvalidClusterKms"
-            }
-            ActivateMigrationTargetInstanceError::RequestNotFound => "Request.NotFound",
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => "HostInfo.NotFound",
-            ActivateMigrationTargetInstanceError::ExternalFailure => "ExternalFailure",
-            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
-                "RequestMetaDataFailed"
-            }
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => {
-                "InvokeProxyFailure"
-            }
             ActivateMigrationTargetInstanceError::Gateway(gateway) => gateway.code(),
             ActivateMigrationTargetInstanceError::Unknown(code) => code,
+            documented => documented.documented_rows().first().map_or("", |row| row.code),
         }
     }
 
@@ -780,135 +1308,10 @@ impl ActivateMigrationTargetInstanceError {
     /// twice); `None` for an unknown code.
     pub fn http_status(&self) -> Option<u16> {
         match self {
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => Some(400u16),
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => Some(400u16),
-            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => Some(400u16),
-            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => Some(400u16),
-            ActivateMigrationTargetInstanceError::PayInsufficientBalance => Some(400u16),
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => Some(400u16),
-            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => Some(400u16),
-            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => Some(400u16),
-            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => Some(400u16),
-            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidParam => Some(400u16),
-            ActivateMigrationTargetInstanceError::KmsApiError => Some(400u16),
-            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::RequiredParamNotFound => Some(400u16),
-            ActivateMigrationTargetInstanceError::ParametersInvalid => Some(400u16),
-            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => Some(400u16),
-            ActivateMigrationTargetInstanceError::InvalideStatusFormat => Some(400u16),
-            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => Some(400u16),
-            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                Some(400u16)
-            }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => Some(400u16),
-            ActivateMigrationTargetInstanceError::UnsupportedClassCode => Some(400u16),
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => Some(400u16),
-            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => Some(400u16),
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => Some(403u16),
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => Some(403u16),
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => Some(403u16),
-            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => Some(403u16),
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => Some(403u16),
-            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                Some(403u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => Some(403u16),
-            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => Some(403u16),
-            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                Some(403u16)
-            }
-            ActivateMigrationTargetInstanceError::NotInFlowController => Some(403u16),
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => Some(403u16),
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                Some(403u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                Some(404u16)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                Some(404u16)
-            }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => Some(404u16),
-            ActivateMigrationTargetInstanceError::RequestNotFound => Some(404u16),
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => Some(404u16),
-            ActivateMigrationTargetInstanceError::ExternalFailure => Some(500u16),
-            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => Some(500u16),
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => Some(500u16),
             ActivateMigrationTargetInstanceError::Gateway(gateway) => {
                 Some(gateway.http_status())
             }
-            ActivateMigrationTargetInstanceError::Unknown(_) => None,
+            documented => documented.documented_rows().first().map(|row| row.http_status),
         }
     }
 
@@ -916,243 +1319,10 @@ impl ActivateMigrationTargetInstanceError {
     /// twice); `None` for an unknown code.
     pub fn message(&self) -> Option<&'static str> {
         match self {
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                Some("The current instance state does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => {
-                Some("The migrate target instance is not synced with source instance.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => {
-                Some("No running migrate task found.")
-            }
-            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                Some("A package instance is not allowed to operate independently.")
-            }
-            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                Some("Pricing plan price result not found.")
-            }
-            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                Some(
-                    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                Some(
-                    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                Some("Failed to call commodity service.")
-            }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => {
-                Some(
-                    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                Some("The module you purchased is not legal, please buy it again.")
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                Some(
-                    "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                Some(
-                    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => {
-                Some("Commodity system call exception.")
-            }
-            ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
-                Some("Insufficient available balance.")
-            }
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => {
-                Some(
-                    "There is a problem with the period you selected, please choose again.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
-                Some("Account not bound to credit card.")
-            }
-            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
-                Some(
-                    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
-                Some(
-                    "No payment method is specified for your account. We recommend that you add a payment method.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
-                Some(
-                    "Your information is incomplete. Complete your information before the operation.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                Some(
-                    "Your account is abnormal, please contact customer service for details.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => {
-                Some("Specified api is not supported.")
-            }
-            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                Some(
-                    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                Some("The DBInstanceId provided does not exist in records.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                Some("Specified instance level not support request disk type")
-            }
-            ActivateMigrationTargetInstanceError::InvalidParam => {
-                Some(
-                    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::KmsApiError => {
-                Some("User secret key invalid.")
-            }
-            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                Some("Sales expression validation system error.")
-            }
-            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                Some("account is not found.")
-            }
-            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                Some("sql command execution failed or timed out:%s.")
-            }
-            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                Some("The current instance engine version not support coldDataEnabled.")
-            }
-            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                Some("The current instance minor version not support coldDataEnabled.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                Some("The current instance type does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                Some("Specified connection string already exists in the RDS.")
-            }
-            ActivateMigrationTargetInstanceError::RequiredParamNotFound => {
-                Some("Required input param is not found.")
-            }
-            ActivateMigrationTargetInstanceError::ParametersInvalid => {
-                Some("Parameter error, please check the parameters.")
-            }
-            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
-                Some(
-                    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalideStatusFormat => {
-                Some("The instance status does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Some("Specified Released Keep Policy is not valid.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Some("the DB instance engine type does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => {
-                Some("No credit cards.")
-            }
-            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                Some("The vpc network type instance does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => {
-                Some("Specified DB instance mirror ins already existed.")
-            }
-            ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
-                Some("The specified DB instance class stops selling.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => {
-                Some("The specified database does not exist in the backup set.")
-            }
-            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
-                Some("Failed to query for product.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => {
-                Some("The current DB instance does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
-                Some("The database instance type does not support the operation.")
-            }
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => {
-                Some("The specified db instance has unpaid order.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
-                Some(
-                    "The storage capacity after the scale-down must be larger than the used amount.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => {
-                Some(
-                    "Cloud ssd does not support this operation, please upgrade to essd.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                Some("The user permission does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => {
-                Some("Specified conn vswitch id is not valid.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
-                Some("Current engine minor version does not support operations.")
-            }
-            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                Some("There is no available zone for inventory.")
-            }
-            ActivateMigrationTargetInstanceError::NotInFlowController => {
-                Some("Sorry,no permission.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => {
-                Some("Kms key is disabled.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                Some("Current DB instance level does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                Some("The database instance does not exist.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                Some("Current DB instance lock mode does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => {
-                Some(
-                    "The current instance does not authorized to access the Key Management Service.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RequestNotFound => {
-                Some("The requested resource is not available.")
-            }
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => {
-                Some("The specified host info is not found.")
-            }
-            ActivateMigrationTargetInstanceError::ExternalFailure => {
-                Some(
-                    "The request processing has failed due to external service failure.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
-                Some(
-                    "The service request failed. Please try again later or contact service personnel.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => {
-                Some(
-                    "The request processing has failed due to service failure of rds api.",
-                )
-            }
             ActivateMigrationTargetInstanceError::Gateway(gateway) => {
                 Some(gateway.message())
             }
-            ActivateMigrationTargetInstanceError::Unknown(_) => None,
+            documented => documented.documented_rows().first().map(|row| row.message),
         }
     }
 
@@ -1160,477 +1330,20 @@ impl ActivateMigrationTargetInstanceError {
     /// unknown code.
     pub fn messages(&self) -> &'static [&'static str] {
         match self {
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                &["The current instance state does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => {
-                &["The migrate target instance is not synced with source instance."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => {
-                &["No running migrate task found."]
-            }
-            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                &["A package instance is not allowed to operate independently."]
-            }
-            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                &["Pricing plan price result not found."]
-            }
-            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                &[
-                    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                &[
-                    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                &["Failed to call commodity service."]
-            }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => {
-                &[
-                    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                &["The module you purchased is not legal, please buy it again."]
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                &[
-                    "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                &[
-                    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => {
-                &["Commodity system call exception."]
-            }
-            ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
-                &["Insufficient available balance."]
-            }
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => {
-                &[
-                    "There is a problem with the period you selected, please choose again.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
-                &["Account not bound to credit card."]
-            }
-            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
-                &[
-                    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
-                &[
-                    "No payment method is specified for your account. We recommend that you add a payment method.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
-                &[
-                    "Your information is incomplete. Complete your information before the operation.",
-                    "Your information is incomplete, Complete your information before the operation.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                &[
-                    "Your account is abnormal, please contact customer service for details.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => {
-                &["Specified api is not supported."]
-            }
-            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                &[
-                    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                &["The DBInstanceId provided does not exist in records."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                &["Specified instance level not support request disk type"]
-            }
-            ActivateMigrationTargetInstanceError::InvalidParam => {
-                &[
-                    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::KmsApiError => {
-                &["User secret key invalid."]
-            }
-            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                &["Sales expression validation system error."]
-            }
-            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                &["account is not found."]
-            }
-            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                &["sql command execution failed or timed out:%s."]
-            }
-            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                &["The current instance engine version not support coldDataEnabled."]
-            }
-            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                &["The current instance minor version not support coldDataEnabled."]
-            }
-            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                &["The current instance type does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                &["Specified connection string already exists in the RDS."]
-            }
-            ActivateMigrationTargetInstanceError::RequiredParamNotFound => {
-                &["Required input param is not found."]
-            }
-            ActivateMigrationTargetInstanceError::ParametersInvalid => {
-                &["Parameter error, please check the parameters."]
-            }
-            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
-                &[
-                    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::InvalideStatusFormat => {
-                &["The instance status does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                &["Specified Released Keep Policy is not valid."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                &["the DB instance engine type does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => {
-                &["No credit cards."]
-            }
-            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                &["The vpc network type instance does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => {
-                &["Specified DB instance mirror ins already existed."]
-            }
-            ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
-                &["The specified DB instance class stops selling."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => {
-                &["The specified database does not exist in the backup set."]
-            }
-            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
-                &["Failed to query for product."]
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => {
-                &["The current DB instance does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
-                &["The database instance type does not support the operation."]
-            }
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => {
-                &["The specified db instance has unpaid order."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
-                &[
-                    "The storage capacity after the scale-down must be larger than the used amount.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => {
-                &["Cloud ssd does not support this operation, please upgrade to essd."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                &["The user permission does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => {
-                &["Specified conn vswitch id is not valid."]
-            }
-            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
-                &["Current engine minor version does not support operations."]
-            }
-            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                &["There is no available zone for inventory."]
-            }
-            ActivateMigrationTargetInstanceError::NotInFlowController => {
-                &["Sorry,no permission."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => {
-                &["Kms key is disabled."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                &["Current DB instance level does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                &["The database instance does not exist."]
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                &["Current DB instance lock mode does not support this operation."]
-            }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => {
-                &[
-                    "The current instance does not authorized to access the Key Management Service.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::RequestNotFound => {
-                &["The requested resource is not available."]
-            }
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => {
-                &["The specified host info is not found."]
-            }
-            ActivateMigrationTargetInstanceError::ExternalFailure => {
-                &["The request processing has failed due to external service failure."]
-            }
-            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
-                &[
-                    "The service request failed. Please try again later or contact service personnel.",
-                ]
-            }
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => {
-                &["The request processing has failed due to service failure of rds api."]
-            }
             ActivateMigrationTargetInstanceError::Gateway(gateway) => gateway.messages(),
-            ActivateMigrationTargetInstanceError::Unknown(_) => &[],
+            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
         }
     }
 
-    /// The documented description, if the table gives one.
+    /// The documented description: the first row of the code that has one.
     pub fn description(&self) -> Option<&'static str> {
         match self {
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                Some(
-                    "The operation is not supported. The RDS instance is not in a ready state.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => {
-                Some(
-                    "The destination migration instance is not synchronized with the source instance.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => {
-                Some("No running migration task found.")
-            }
-            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                Some("A package instance is not allowed to operate independently.")
-            }
-            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                Some("Pricing plan price result not found.")
-            }
-            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                Some(
-                    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                Some(
-                    "Your account available limit is less than 0, please recharge before trying to purchase.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                Some("Failed to call commodity service return.")
-            }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => {
-                Some(
-                    "Hello, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will stop operating. In order to ensure your business continuity and smooth transition of data migration, you are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                Some("The module you purchased is not legal, please buy it again.")
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                Some(
-                    "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                Some(
-                    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => {
-                Some("Commodity system call exception.")
-            }
-            ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
-                Some("Insufficient available balance.")
-            }
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => {
-                Some(
-                    "There is a problem with the period you selected, please choose again.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => None,
-            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
-                Some(
-                    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => None,
-            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
-                Some(
-                    "Your basic information is not complete, please complete your basic information before operation.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                Some(
-                    "Your account is abnormal, please contact customer service for details.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => {
-                Some("The current interface does not support.")
-            }
-            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                Some(
-                    "You cannot place the order because a tag indicates that order placement is prohibited. Contact your distributor.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                Some("The DBInstanceId provided does not exist.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                Some(
-                    "The current instance type does not support the specified storage type.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidParam => {
-                Some(
-                    "The specified wal_level parameter is invalid. There is still a copy slot in the instance, so it cannot be set to replica.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::KmsApiError => {
-                Some("The user key is invalid.")
-            }
-            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                Some("A system error occurs when the sales expression is verified.")
-            }
-            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                Some("The account does not exist.")
-            }
-            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                Some("SQL command execution failed or timed out")
-            }
-            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                Some("The current instance engine version not support coldDataEnabled.")
-            }
-            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                Some("The current instance minor version not support coldDataEnabled.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                Some("This operation is not supported by the instance type.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                Some(
-                    "The link address name is duplicate. Please reset the connection string.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RequiredParamNotFound => None,
-            ActivateMigrationTargetInstanceError::ParametersInvalid => {
-                Some("Parameter error, please check the parameters.")
-            }
-            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
-                Some(
-                    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalideStatusFormat => None,
-            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Some("Specified Released Keep Policy is not valid.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Some(
-                    "This operation is not supported for the database engine of the instance.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => {
-                Some("No credit cards.")
-            }
-            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                Some("The vpc network type instance does not support this operation.")
-            }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => {
-                Some("Specified DB instance mirror ins already existed.")
-            }
-            ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
-                Some("The specified DB instance class stops selling.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => {
-                Some("The specified database does not exist in the backup set.")
-            }
-            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
-                Some("Failed to query product.")
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => {
-                Some(
-                    "The operation failed. The operation is not supported for the RDS instance.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
-                Some(
-                    "The operation failed. The operation is not supported for the database engine of the RDS instance.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => {
-                Some("The instance has an unpaid order. Please pay first and try again.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
-                Some(
-                    "The scale-in target capacity cannot be less than the current storage space usage",
-                )
-            }
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => None,
-            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                Some("The user is not authorized to perform this operation.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => None,
-            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
-                Some(
-                    "This operation is not supported for the current minor engine version.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                Some("There is no available zone for inventory.")
-            }
-            ActivateMigrationTargetInstanceError::NotInFlowController => {
-                Some("Sorry,no permission.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => None,
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                Some(
-                    "The specified database instance type does not support this operation.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                Some(
-                    "The name of the RDS instance cannot be found. Check the name of the RDS instance.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                Some("The operation failed. The RDS instance is locked.")
-            }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => {
-                Some(
-                    "The instance does not have permissions to access Key Management Service (KMS).",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RequestNotFound => {
-                Some("The requested resources are unavailable.")
-            }
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => None,
-            ActivateMigrationTargetInstanceError::ExternalFailure => {
-                Some(
-                    "The request processing has failed due to external service failure.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
-                Some(
-                    "The service request failed. Please try again later or contact service personnel.",
-                )
-            }
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => {
-                Some("The request failed to be processed due to an RDS API failure.")
-            }
             ActivateMigrationTargetInstanceError::Gateway(gateway) => {
                 gateway.description()
             }
-            ActivateMigrationTargetInstanceError::Unknown(_) => None,
+            documented => {
+                documented.documented_rows().iter().find_map(|row| row.description)
+            }
         }
     }
 

@@ -15,3 +15,16 @@ pub mod gateway;
 
 /// Errors of `ActivateMigrationTargetInstance` ([`activate_migration_target_instance::ActivateMigrationTargetInstanceError`]).
 pub mod activate_migration_target_instance;
+
+/// One row of an operation's documented error table, verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ErrorRow {
+    /// The documented HTTP status.
+    pub http_status: u16,
+    /// The exact, case-sensitive error code.
+    pub code: &'static str,
+    /// The documented message, verbatim (it may contain `%s`).
+    pub message: &'static str,
+    /// The documented description, if the table gives one.
+    pub description: Option<&'static str>,
+}

@@ -53,6 +53,19 @@ pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
 
         pub mod gateway;
         #(#modules)*
+
+        /// One row of an operation's documented error table, verbatim.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct ErrorRow {
+            /// The documented HTTP status.
+            pub http_status: u16,
+            /// The exact, case-sensitive error code.
+            pub code: &'static str,
+            /// The documented message, verbatim (it may contain `%s`).
+            pub message: &'static str,
+            /// The documented description, if the table gives one.
+            pub description: Option<&'static str>,
+        }
     }
 }
 
@@ -271,7 +284,28 @@ fn operation_variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
     }
 }
 
+/// The rows of every variant, grouped: each variant's rows are adjacent, in
+/// documentation order, and variants follow the order of their first row.
+/// Returns the grouped rows and each variant's span within them.
+fn grouped_rows<'spec>(
+    variants: &[ErrorVariant],
+    rows: &'spec [ErrorRow],
+) -> (Vec<&'spec ErrorRow>, Vec<std::ops::Range<usize>>) {
+    let mut grouped = Vec::with_capacity(rows.len());
+    let mut spans = Vec::with_capacity(variants.len());
+    for variant in variants {
+        let start = grouped.len();
+        grouped.extend(variant.rows.iter().filter_map(|index| rows.get(*index)));
+        spans.push(start..grouped.len());
+    }
+    (grouped, spans)
+}
+
 /// One operation's error module.
+///
+/// The documented rows live once, in a static table grouped by code; each
+/// variant only knows its span in it. That keeps the module small when an
+/// operation documents dozens of codes, as most do.
 pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<SpecError>> {
     let spec = &operation.spec;
     let rows = &spec.errors;
@@ -285,8 +319,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
     let variants = assign_error_variants(&operation.file, "/errors", &code_rows)?;
     let enum_ident = format_ident!("{}", error_enum_name(operation));
     let module = operation_rust_name(spec);
-    let first_row =
-        |variant: &ErrorVariant| variant.rows.first().and_then(|index| rows.get(*index));
+    let (grouped, spans) = grouped_rows(&variants, rows);
 
     let declarations = variants.iter().map(|variant| {
         let ident = type_ident(&variant.name);
@@ -298,45 +331,26 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         let code = &variant.code;
         quote!(#code => #enum_ident::#ident,)
     });
-    let code_arms = variants.iter().map(|variant| {
+    let span_arms = variants.iter().zip(&spans).map(|(variant, span)| {
         let ident = type_ident(&variant.name);
-        let code = &variant.code;
-        quote!(#enum_ident::#ident => #code,)
+        let (start, end) = (span.start, span.end);
+        quote!(#enum_ident::#ident => #start..#end,)
     });
-    let status_arms = variants.iter().map(|variant| {
-        let ident = type_ident(&variant.name);
-        let status = first_row(variant).map_or(quote!(None), |row| {
-            let status = row.http_status;
-            quote!(Some(#status))
-        });
-        quote!(#enum_ident::#ident => #status,)
+    let table = grouped.iter().map(|row| {
+        let status = row.http_status;
+        let code = &row.code;
+        let message = &row.message;
+        let description = optional_str(row.description.as_deref());
+        quote! {
+            ErrorRow {
+                http_status: #status,
+                code: #code,
+                message: #message,
+                description: #description,
+            },
+        }
     });
-    let message_arms = variants.iter().map(|variant| {
-        let ident = type_ident(&variant.name);
-        let message = optional_str(first_row(variant).map(|row| row.message.as_str()));
-        quote!(#enum_ident::#ident => #message,)
-    });
-    let messages_arms = variants.iter().map(|variant| {
-        let ident = type_ident(&variant.name);
-        let messages = variant
-            .rows
-            .iter()
-            .filter_map(|index| rows.get(*index))
-            .map(|row| &row.message);
-        quote!(#enum_ident::#ident => &[#(#messages),*],)
-    });
-    let description_arms = variants.iter().map(|variant| {
-        let ident = type_ident(&variant.name);
-        // The first row that has a description: a repeated code often
-        // documents it on one row only.
-        let description = variant
-            .rows
-            .iter()
-            .filter_map(|index| rows.get(*index))
-            .find_map(|row| row.description.as_deref());
-        let description = optional_str(description);
-        quote!(#enum_ident::#ident => #description,)
-    });
+    let messages = grouped.iter().map(|row| &row.message);
 
     let all_upper_case = variants.iter().any(|variant| {
         variant.name.len() > 1
@@ -371,8 +385,10 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         #module_docs
 
         use std::fmt;
+        use std::ops::Range;
 
         use crate::gateway::GatewayError;
+        use crate::ErrorRow;
 
         #enum_docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -387,6 +403,14 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             Unknown(String),
         }
 
+        /// The documented rows, grouped by code: the rows of one code are adjacent
+        /// and in documentation order.
+        static ROWS: &[ErrorRow] = &[#(#table)*];
+
+        /// The messages of [`ROWS`], in the same order, so that `messages()` can
+        /// lend a slice.
+        static MESSAGES: &[&str] = &[#(#messages),*];
+
         impl #enum_ident {
             /// The error for a code, matched exactly: the operation's table first,
             /// then the gateway's errors, else [`Self::Unknown`].
@@ -400,12 +424,27 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
                 }
             }
 
+            /// Where this code's rows are in [`ROWS`]; empty for gateway and
+            /// unknown codes.
+            fn row_span(&self) -> Range<usize> {
+                match self {
+                    #(#span_arms)*
+                    #enum_ident::Gateway(_) | #enum_ident::Unknown(_) => 0..0,
+                }
+            }
+
+            /// The rows of the operation's error table documenting this code, in
+            /// documentation order; empty for gateway and unknown codes.
+            pub fn documented_rows(&self) -> &'static [ErrorRow] {
+                ROWS.get(self.row_span()).unwrap_or_default()
+            }
+
             /// The error code, as the service sends it.
             pub fn code(&self) -> &str {
                 match self {
-                    #(#code_arms)*
                     #enum_ident::Gateway(gateway) => gateway.code(),
                     #enum_ident::Unknown(code) => code,
+                    documented => documented.documented_rows().first().map_or("", |row| row.code),
                 }
             }
 
@@ -413,9 +452,8 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             /// twice); `None` for an unknown code.
             pub fn http_status(&self) -> Option<u16> {
                 match self {
-                    #(#status_arms)*
                     #enum_ident::Gateway(gateway) => Some(gateway.http_status()),
-                    #enum_ident::Unknown(_) => None,
+                    documented => documented.documented_rows().first().map(|row| row.http_status),
                 }
             }
 
@@ -423,9 +461,8 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             /// twice); `None` for an unknown code.
             pub fn message(&self) -> Option<&'static str> {
                 match self {
-                    #(#message_arms)*
                     #enum_ident::Gateway(gateway) => Some(gateway.message()),
-                    #enum_ident::Unknown(_) => None,
+                    documented => documented.documented_rows().first().map(|row| row.message),
                 }
             }
 
@@ -433,18 +470,16 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             /// unknown code.
             pub fn messages(&self) -> &'static [&'static str] {
                 match self {
-                    #(#messages_arms)*
                     #enum_ident::Gateway(gateway) => gateway.messages(),
-                    #enum_ident::Unknown(_) => &[],
+                    documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
                 }
             }
 
-            /// The documented description, if the table gives one.
+            /// The documented description: the first row of the code that has one.
             pub fn description(&self) -> Option<&'static str> {
                 match self {
-                    #(#description_arms)*
                     #enum_ident::Gateway(gateway) => gateway.description(),
-                    #enum_ident::Unknown(_) => None,
+                    documented => documented.documented_rows().iter().find_map(|row| row.description),
                 }
             }
 

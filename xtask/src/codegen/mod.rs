@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::spec::{load_product, LoadedProduct, SpecError, SpecErrors};
+use crate::spec::{load_product, LoadedOperation, LoadedProduct, SpecError, SpecErrors};
 use render::{render_file, RenderError};
 
 /// Where the generator reads and writes, relative to the workspace root.
@@ -194,23 +194,89 @@ fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles
         client_crate::operation_mod_rs(product),
     )?;
 
-    for loaded in &product.operations {
-        let module = crate::spec::validate::operation_rust_name(&loaded.spec);
-        match errors_crate::operation_rs(loaded) {
-            Ok(tokens) => add(errors_src.join(format!("{module}.rs")), tokens)?,
-            Err(errors) => problems.extend(errors),
-        }
-        match operation::operation_rs(loaded) {
-            Ok(tokens) => add(client_src.join(format!("operation/{module}.rs")), tokens)?,
-            Err(errors) => problems.extend(errors),
+    for rendered in render_operations(&product.operations, layout) {
+        match rendered {
+            Rendered::File(path, text) => {
+                generated.files.insert(path, text);
+            }
+            Rendered::Spec(errors) => problems.extend(errors),
+            Rendered::Bug(error) => return Err(CodegenError::Render(error)),
         }
     }
+    // Workers finish in any order; sorting keeps the report the same on
+    // every run and every machine.
+    problems.sort_by_key(|problem| (problem.file.clone(), problem.location.to_string()));
 
     if problems.is_empty() {
         Ok(generated)
     } else {
         Err(CodegenError::Spec(SpecErrors(problems)))
     }
+}
+
+/// The outcome of rendering one file of an operation.
+enum Rendered {
+    /// The file's path and text.
+    File(PathBuf, String),
+    /// The operation's spec problems found while naming its types.
+    Spec(Vec<SpecError>),
+    /// A generator bug.
+    Bug(RenderError),
+}
+
+/// Both files of one operation: its error module and its client module.
+fn render_operation(loaded: &LoadedOperation, layout: &Layout) -> Vec<Rendered> {
+    let module = crate::spec::validate::operation_rust_name(&loaded.spec);
+    let errors_path = layout.errors_src.join(format!("{module}.rs"));
+    let client_path = layout.client_src.join(format!("operation/{module}.rs"));
+    let outputs = [
+        (errors_path, errors_crate::operation_rs(loaded)),
+        (client_path, operation::operation_rs(loaded)),
+    ];
+    outputs
+        .into_iter()
+        .map(|(path, tokens)| match tokens {
+            Ok(tokens) => match render_file(&path.display().to_string(), tokens) {
+                Ok(text) => Rendered::File(path, text),
+                Err(error) => Rendered::Bug(error),
+            },
+            Err(errors) => Rendered::Spec(errors),
+        })
+        .collect()
+}
+
+/// Renders every operation, spread over the machine's cores: operations
+/// are independent, and formatting hundreds of modules is the generator's
+/// main cost. Each worker takes every n-th operation.
+fn render_operations(operations: &[LoadedOperation], layout: &Layout) -> Vec<Rendered> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8)
+        .min(operations.len().max(1));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                scope.spawn(move || {
+                    operations
+                        .iter()
+                        .skip(worker)
+                        .step_by(workers)
+                        .flat_map(|loaded| render_operation(loaded, layout))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                // A worker only panics on a generator bug; re-raising it on
+                // this thread keeps the original message.
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Every file below `directory`, relative to `root`, sorted.

@@ -60,6 +60,8 @@ fn is_sensitive(wire_name: &str, sensitive: Option<bool>) -> bool {
 /// One member of a generated struct, resolved.
 struct Member {
     ident: Ident,
+    /// The first line of the description, for the builder's setters.
+    headline: Option<String>,
     wire_name: String,
     rust_type: TokenStream,
     type_name: TypeName,
@@ -68,6 +70,15 @@ struct Member {
     style: ParameterStyle,
     deprecated: bool,
     sensitive: bool,
+}
+
+/// The first non-empty line of a description.
+fn headline(description: Option<&str>) -> Option<String> {
+    description?
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .map(str::to_owned)
 }
 
 /// The documentation of a parameter or field: the spec's description, the
@@ -124,6 +135,7 @@ fn parameter_member<'spec>(
     );
     Member {
         ident: member_ident(&rust_name),
+        headline: headline(parameter.description.as_deref()),
         wire_name: parameter.name.clone(),
         rust_type,
         type_name: parameter.type_name,
@@ -160,6 +172,7 @@ fn field_member<'spec>(
     );
     Member {
         ident: member_ident(&rust_name),
+        headline: headline(field.description.as_deref()),
         wire_name: field.name.clone(),
         rust_type,
         type_name: field.type_name,
@@ -336,16 +349,22 @@ fn argument_type(member: &Member) -> (TokenStream, TokenStream) {
     }
 }
 
-fn setters(member: &Member) -> TokenStream {
+fn setters(member: &Member, input: &Ident) -> TokenStream {
     let ident = &member.ident;
-    let set_ident = format_ident!("set_{}", ident.to_string().trim_start_matches("r#"));
+    let field = ident.to_string().trim_start_matches("r#").to_owned();
+    let set_ident = format_ident!("set_{}", field);
     let rust_type = &member.rust_type;
     let (argument, conversion) = argument_type(member);
     let wire = code_span(&member.wire_name);
+    // The full description lives on the input field; the setter repeats its
+    // first line and links to it, which keeps large operations small.
     let value_docs = Docs::new()
         .line(format!("Sets {wire}."))
+        .prose_opt(member.headline.as_deref())
         .blank()
-        .append(&member.docs)
+        .line(format!(
+            "See [`{input}::{field}`] for the full documentation."
+        ))
         .outer();
     let option_docs = Docs::new()
         .line(format!(
@@ -544,7 +563,11 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
     planner.finish()?;
 
     let module_docs = operation_docs(operation).inner();
-    let method_docs = operation_docs(operation);
+    // The module documentation carries the full description; the method
+    // gives the summary and links to it.
+    let method_docs = Docs::new().prose(&spec.summary).blank().line(format!(
+        "The [module documentation](crate::operation::{module}) has the full description."
+    ));
     let required: Vec<&Member> = parameters.iter().filter(|member| member.required).collect();
     let optional: Vec<&Member> = parameters
         .iter()
@@ -569,6 +592,10 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         .blank()
         .line(format!("Optional parameters are set on the returned [`{builder}`]; nothing is sent until its `send` is awaited."))
         .outer();
+    // Required parameters are arguments so that leaving one out does not
+    // compile; a few operations have more than clippy's default of seven.
+    let many_arguments =
+        (required.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let method_deprecated = spec.is_deprecated().then(
         || quote!(#[deprecated = "the operation is deprecated by the service documentation"]),
     );
@@ -579,7 +606,10 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
     });
     let initializers = parameters.iter().map(|member| {
         let ident = &member.ident;
-        if member.required {
+        if member.required && member.type_name != TypeName::String {
+            // The argument has the field's name and type: shorthand.
+            quote!(#ident,)
+        } else if member.required {
             let (_, conversion) = argument_type(member);
             quote!(#ident: #conversion,)
         } else {
@@ -607,7 +637,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         Direction::Response,
         false,
     );
-    let setters = optional.iter().map(|member| setters(member));
+    let setters = optional.iter().map(|member| setters(member, input));
     let builder_docs = Docs::new()
         .line(format!(
             "Sets the optional parameters of `{}` and sends it.",
@@ -642,6 +672,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         impl crate::Client {
             #method_docs
             #method_deprecated
+            #many_arguments
             pub fn #module(&self, #(#arguments),*) -> #builder {
                 #builder {
                     runtime: self.runtime().clone(),

@@ -153,12 +153,20 @@ impl Docs {
         }
         self = self.blank();
         let mut previous_blank = false;
+        let mut in_list = false;
         for line in text.lines() {
             let safe = escape_line(line);
             // Runs of blank lines collapse into one paragraph break.
             if safe.is_empty() && previous_blank {
                 continue;
             }
+            // Indentation is gone, so a line after a list item would be read
+            // as a lazy continuation of it; a blank line makes it a paragraph.
+            let list_item = is_list_item(&safe);
+            if in_list && !safe.is_empty() && !list_item {
+                self.lines.push(String::new());
+            }
+            in_list = list_item;
             previous_blank = safe.is_empty();
             self.lines.push(safe);
         }
@@ -204,6 +212,22 @@ impl Docs {
     }
 }
 
+/// Whether a (trimmed) line starts a Markdown list item: `-`, `*` or `+`
+/// and a space, or a number followed by `.` or `)` and a space.
+fn is_list_item(line: &str) -> bool {
+    if ["- ", "* ", "+ "]
+        .iter()
+        .any(|marker| line.starts_with(marker))
+    {
+        return true;
+    }
+    let digits = line.len()
+        - line
+            .trim_start_matches(|character: char| character.is_ascii_digit())
+            .len();
+    digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
+}
+
 /// Doc attributes hold the text after `///`; the conventional space comes
 /// first unless the line is empty.
 fn doc_text(line: &str) -> String {
@@ -229,7 +253,10 @@ pub fn code_span(text: &str) -> String {
 /// they are neither links nor HTML, and URLs are wrapped in `<...>` so
 /// rustdoc links them instead of warning.
 fn escape_line(line: &str) -> String {
-    let trimmed = line.trim();
+    // Tabs inside prose become spaces: rustdoc and clippy both object to
+    // tabs in documentation.
+    let untabbed = line.replace('\t', " ");
+    let trimmed = untabbed.trim();
     let mut escaped = String::with_capacity(trimmed.len() + 8);
     if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
         escaped.push('\\');

@@ -68,14 +68,58 @@ pub fn member_ident(name: &str) -> Ident {
     }
 }
 
+/// Names a nested struct must not take because the operation module uses
+/// them already: the prelude's types, traits and variants, and the names the
+/// module imports. A struct called `Result` would shadow the prelude's.
+const NAMES_IN_SCOPE: &[&str] = &[
+    "Box",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "Deserialize",
+    "Drop",
+    "Eq",
+    "Err",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "Hash",
+    "Into",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Runtime",
+    "SdkError",
+    "Self",
+    "Send",
+    "Serialize",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "Vec",
+];
+
 impl<'spec> TypePlanner<'spec> {
-    /// A planner whose `reserved` names (the operation's own types) are
-    /// never handed out.
+    /// A planner whose `reserved` names (the operation's own types) and
+    /// the names already in scope are never handed out.
     pub fn new(file: &'spec Path, reserved: &[String]) -> Self {
-        let owners = reserved
+        let own_types = reserved
             .iter()
-            .map(|name| (name.clone(), "the operation's own types".to_owned()))
-            .collect();
+            .map(|name| (name.clone(), "the operation's own types".to_owned()));
+        let in_scope = NAMES_IN_SCOPE
+            .iter()
+            .map(|name| ((*name).to_owned(), "a name already in scope".to_owned()));
+        let owners = own_types.chain(in_scope).collect();
         TypePlanner {
             file,
             owners,

@@ -27,19 +27,7 @@ pub use aliyun_rds_errors::activate_migration_target_instance::ActivateMigration
 impl crate::Client {
     /// Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.
     ///
-    /// Supported database engines
-    ///
-    /// • PostgreSQL
-    ///
-    /// References
-    ///
-    /// Note : Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
-    ///
-    /// Use the cloud migration feature
-    ///
-    /// Supported database engines: PostgreSQL.
-    ///
-    /// Action `ActivateMigrationTargetInstance`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
+    /// The [module documentation](crate::operation::activate_migration_target_instance) has the full description.
     ///
     /// # Arguments
     ///
@@ -120,9 +108,7 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     ///
     /// A reserved parameter. This parameter does not take effect.
     ///
-    /// Wire name: `SwitchTime`.
-    ///
-    /// Example: `2022-02-25T06:57:41Z`
+    /// See [`ActivateMigrationTargetInstanceInput::switch_time`] for the full documentation.
     pub fn switch_time(mut self, switch_time: impl Into<String>) -> Self {
         self.input.switch_time = Some(switch_time.into());
         self
@@ -138,11 +124,7 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     ///
     /// The time when you want to perform the switchover.
     ///
-    /// Set the value to 0. The value 0 specifies an immediate switchover.
-    ///
-    /// Wire name: `SwitchTimeMode`.
-    ///
-    /// Example: `0`
+    /// See [`ActivateMigrationTargetInstanceInput::switch_time_mode`] for the full documentation.
     pub fn switch_time_mode(mut self, switch_time_mode: impl Into<String>) -> Self {
         self.input.switch_time_mode = Some(switch_time_mode.into());
         self
@@ -158,9 +140,7 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     ///
     /// Specifies whether to forcefully perform a switchover. Set the value to 1. The value 1 specifies a forceful switchover.
     ///
-    /// Wire name: `ForceSwitch`.
-    ///
-    /// Example: `1`
+    /// See [`ActivateMigrationTargetInstanceInput::force_switch`] for the full documentation.
     pub fn force_switch(mut self, force_switch: impl Into<String>) -> Self {
         self.input.force_switch = Some(force_switch.into());
         self
