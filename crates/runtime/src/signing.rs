@@ -95,6 +95,33 @@ pub fn canonical_query_string<N: AsRef<str>, V: AsRef<str>>(parameters: &[(N, V)
     output
 }
 
+/// How many operation parameters are sorted on the stack; operations
+/// rarely have more, and those that do fall back to the heap.
+const STACK_PARAMETERS: usize = 24;
+
+/// Borrows the parameters as pairs sorted by name then value, in `stack`
+/// when they fit and in `heap` otherwise.
+fn sorted_parameters<'text, 'buffer>(
+    parameters: &'text [(String, String)],
+    stack: &'buffer mut [(&'text str, &'text str); STACK_PARAMETERS],
+    heap: &'buffer mut Vec<(&'text str, &'text str)>,
+) -> &'buffer [(&'text str, &'text str)] {
+    let borrowed = parameters
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()));
+    let sorted: &'buffer mut [(&'text str, &'text str)] = if parameters.len() <= STACK_PARAMETERS {
+        for (slot, pair) in stack.iter_mut().zip(borrowed) {
+            *slot = pair;
+        }
+        &mut stack[..parameters.len()]
+    } else {
+        heap.extend(borrowed);
+        heap.as_mut_slice()
+    };
+    sorted.sort_unstable();
+    sorted
+}
+
 /// Walks two sorted lists of pairs as one sorted list, without building it.
 struct MergeSorted<'list, 'text> {
     left: &'list [(&'text str, &'text str)],
@@ -378,15 +405,12 @@ fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
             &common[..8]
         }
     };
-    let mut own: Vec<(&str, &str)> = input
-        .parameters
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    own.sort_unstable();
+    let mut stack = [("", ""); STACK_PARAMETERS];
+    let mut heap = Vec::new();
+    let own = sorted_parameters(input.parameters, &mut stack, &mut heap);
     let pairs = || MergeSorted {
         left: common,
-        right: &own,
+        right: own,
     };
 
     // One pass over the pairs writes the canonical query string straight
@@ -435,12 +459,9 @@ fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
 }
 
 fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
-    let mut own: Vec<(&str, &str)> = input
-        .parameters
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    own.sort_unstable();
+    let mut stack = [("", ""); STACK_PARAMETERS];
+    let mut heap = Vec::new();
+    let own = sorted_parameters(input.parameters, &mut stack, &mut heap);
     let base = input.endpoint.base_url();
     let unencoded_length: usize = own
         .iter()
@@ -453,7 +474,7 @@ fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
         url.push('?');
     }
     let query_start = url.len();
-    append_canonical_query(&mut url, &own);
+    append_canonical_query(&mut url, own);
 
     let mut timestamp_buffer = [0u8; 20];
     let timestamp = std::str::from_utf8(write_timestamp(input.timestamp, &mut timestamp_buffer))
@@ -538,5 +559,149 @@ fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
         method: input.method,
         url,
         headers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn parameters(count: usize) -> Vec<(String, String)> {
+        // Reverse order and reserved characters, so sorting and encoding
+        // both matter.
+        (0..count)
+            .rev()
+            .map(|index| (format!("Param{index:02}"), format!("v {index}*/é")))
+            .collect()
+    }
+
+    fn input<'a>(
+        endpoint: &'a Endpoint,
+        parameters: &'a [(String, String)],
+        credentials: &'a Credentials,
+    ) -> SigningInput<'a> {
+        SigningInput {
+            method: HttpMethod::Post,
+            endpoint,
+            action: "ActivateMigrationTargetInstance",
+            version: "2014-08-15",
+            parameters,
+            credentials,
+            timestamp: UNIX_EPOCH + Duration::from_secs(1_456_231_584),
+            nonce: "nonce-1",
+        }
+    }
+
+    /// The fast V1 path gives what the published primitives give, on the
+    /// stack path and the heap path, with and without a token.
+    #[test]
+    fn v1_fast_path_equals_the_primitives() {
+        let endpoint = Endpoint::https("rds.aliyuncs.com").unwrap();
+        for count in [0, 3, STACK_PARAMETERS, STACK_PARAMETERS + 7] {
+            for credentials in [
+                Credentials::new("id", "secret"),
+                Credentials::new("id", "secret").with_security_token("to ken"),
+            ] {
+                let parameters = parameters(count);
+                let signed = sign_request(
+                    SignatureVersion::V1,
+                    &input(&endpoint, &parameters, &credentials),
+                );
+                let mut all: Vec<(String, String)> = vec![
+                    ("AccessKeyId".into(), "id".into()),
+                    ("Action".into(), "ActivateMigrationTargetInstance".into()),
+                    ("Format".into(), "JSON".into()),
+                    ("SignatureMethod".into(), "HMAC-SHA1".into()),
+                    ("SignatureNonce".into(), "nonce-1".into()),
+                    ("SignatureVersion".into(), "1.0".into()),
+                    ("Timestamp".into(), "2016-02-23T12:46:24Z".into()),
+                    ("Version".into(), "2014-08-15".into()),
+                ];
+                if let Some(token) = credentials.security_token() {
+                    all.push(("SecurityToken".into(), token.into()));
+                }
+                all.extend(parameters.iter().cloned());
+                let canonical = canonical_query_string(&all);
+                let signature = sign_v1("secret", &rpc_string_to_sign("POST", &canonical));
+                let expected = format!(
+                    "https://rds.aliyuncs.com/?{canonical}&Signature={}",
+                    percent_encode(&signature)
+                );
+                assert_eq!(signed.url(), expected, "{count} parameters");
+            }
+        }
+    }
+
+    /// The fast V3 path gives what the published primitives give.
+    #[test]
+    fn v3_fast_path_equals_the_primitives() {
+        let endpoint = Endpoint::from_url("http://127.0.0.1:8080").unwrap();
+        for count in [0, 3, STACK_PARAMETERS + 7] {
+            for credentials in [
+                Credentials::new("id", "secret"),
+                Credentials::new("id", "secret").with_security_token("token"),
+            ] {
+                let parameters = parameters(count);
+                let signed = sign_request(
+                    SignatureVersion::V3,
+                    &input(&endpoint, &parameters, &credentials),
+                );
+                let canonical_query = canonical_query_string(&parameters);
+                let mut headers = vec![
+                    ("host", "127.0.0.1:8080"),
+                    ("x-acs-action", "ActivateMigrationTargetInstance"),
+                    ("x-acs-content-sha256", EMPTY_PAYLOAD_SHA256),
+                    ("x-acs-date", "2016-02-23T12:46:24Z"),
+                    ("x-acs-signature-nonce", "nonce-1"),
+                    ("x-acs-version", "2014-08-15"),
+                ];
+                if let Some(token) = credentials.security_token() {
+                    headers.push(("x-acs-security-token", token));
+                }
+                let canonical = v3_canonical_request(
+                    "POST",
+                    "/",
+                    &canonical_query,
+                    &headers,
+                    EMPTY_PAYLOAD_SHA256,
+                );
+                let signature = sign_v3("secret", &v3_string_to_sign(&canonical.canonical_request));
+                let authorization = v3_authorization("id", &canonical.signed_headers, &signature);
+                let sent = signed
+                    .headers()
+                    .iter()
+                    .find(|(name, _)| *name == "authorization")
+                    .map(|(_, value)| value.clone());
+                assert_eq!(sent, Some(authorization), "{count} parameters");
+                let query = if canonical_query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{canonical_query}")
+                };
+                assert_eq!(signed.url(), format!("http://127.0.0.1:8080/{query}"));
+            }
+        }
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_seconds() {
+        assert_eq!(
+            format_timestamp(UNIX_EPOCH + Duration::from_millis(1_456_231_584_999)),
+            "2016-02-23T12:46:24Z"
+        );
+        assert_eq!(format_timestamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn debug_hides_the_token_in_the_url() {
+        let endpoint = Endpoint::https("rds.aliyuncs.com").unwrap();
+        let credentials = Credentials::new("id", "secret").with_security_token("hidden-token");
+        let signed = sign_request(SignatureVersion::V1, &input(&endpoint, &[], &credentials));
+        let shown = format!("{signed:?}");
+        assert!(
+            !shown.contains("hidden-token") && shown.contains("SecurityToken="),
+            "{shown}"
+        );
     }
 }

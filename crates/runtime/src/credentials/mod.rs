@@ -17,8 +17,11 @@ mod environment;
 mod http;
 mod profile;
 
-pub use cache::CachedProvider;
-pub use chain::{DefaultCredentialsChain, DefaultCredentialsChainBuilder};
+pub use cache::{CachedProvider, DEFAULT_REFRESH_MARGIN};
+pub use chain::{
+    DefaultCredentialsChain, DefaultCredentialsChainBuilder, CREDENTIALS_URI_VAR,
+    ECS_METADATA_DISABLED_VAR, ECS_METADATA_ROLE_VAR,
+};
 pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
 pub use http::{CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT};
 pub use profile::{
