@@ -286,6 +286,7 @@ impl Runtime {
         parse_error: fn(&str) -> E,
     ) -> Result<O, SdkError<E>> {
         let retry = &self.inner.config.retry;
+        let deadline = Instant::now() + self.inner.config.timeouts.operation;
         let max_attempts = retry.max_attempts.max(1);
         let mut attempt_number = 0u32;
         let mut counted_attempts = 0u32;
@@ -397,6 +398,16 @@ impl Runtime {
             if !may_retry(operation, class) || counted_attempts >= max_attempts {
                 return Err(error);
             }
+            let delay = retry_after.unwrap_or_else(|| retry.backoff(counted_attempts));
+            // A wait that would outlast the operation timeout cannot lead to
+            // an answer; the failure at hand says more than a timeout would.
+            if Instant::now() + delay >= deadline {
+                tracing::debug!(
+                    delay_ms = delay.as_millis() as u64,
+                    "retry wait exceeds the operation timeout; not retrying"
+                );
+                return Err(error);
+            }
             if let Some(quota) = &self.inner.quota {
                 match quota.acquire(after_timeout) {
                     Some(cost) => retry_tokens_spent += cost,
@@ -406,7 +417,6 @@ impl Runtime {
                     }
                 }
             }
-            let delay = retry_after.unwrap_or_else(|| retry.backoff(counted_attempts));
             tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
         }

@@ -289,3 +289,18 @@ async fn connect_timeout_is_reported_as_not_sent() {
     }
     drop(listener);
 }
+
+#[tokio::test]
+async fn a_retry_wait_beyond_the_operation_timeout_returns_the_failure_itself() {
+    let server = TestServer::start(|_, _| {
+        Reply::json(400, &throttling_body()).with_header("x-acs-retry-after", "60000")
+    })
+    .await;
+    let runtime = runtime(config_for(&server.url()).operation_timeout(Duration::from_secs(2)));
+    let error = call(&runtime, &ACTIVATE).await.unwrap_err();
+    assert_eq!(
+        error.as_service_error().map(|service| service.code()),
+        Some("Throttling.User")
+    );
+    assert_eq!(server.request_count(), 1);
+}
