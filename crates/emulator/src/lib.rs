@@ -6,7 +6,8 @@
 //! endpoint does: it checks both signature schemes (`HMAC-SHA1` signature
 //! version 1.0 and `ACS3-HMAC-SHA256`) with its own implementation, answers
 //! the gateway errors of the real service with their exact codes and messages,
-//! and models the migration state behind `ActivateMigrationTargetInstance`.
+//! and models the cloud migration workflow that ends with
+//! `ActivateMigrationTargetInstance`.
 //! Tests can inject faults (delays, error responses, malformed bodies, dropped
 //! connections), shift the emulator's clock and count requests per action.
 //!
@@ -95,26 +96,143 @@
 //! | --- | --- | --- |
 //! | `Instances[]` | yes | The RDS instances the account owns. |
 //! | `DBInstanceName` | yes | The instance ID, unique in the fixture, not empty. |
-//! | `DBInstanceStatus` | yes | The instance status as RDS reports it: `Running`, `Locked`, `Creating`, ... Only `Running` allows a switchover. |
-//! | `Engine` | yes | The database engine, for example `PostgreSQL`. |
+//! | `DBInstanceStatus` | yes | The instance status as RDS reports it: `Running`, `Locked`, `Creating`, ... Only `Running` allows a switchover or a cloud migration. |
+//! | `Engine` | yes | The database engine, for example `PostgreSQL`. Cloud migration needs `PostgreSQL`. |
 //! | `EngineVersion` | no | The engine version, for example `16.0`. |
-//! | `RegionId` | no | The region the instance lives in. |
+//! | `RegionId` | no | The region the instance lives in; `cn-hangzhou` when absent. |
+//! | `ZoneId` | no | Its zone; the region followed by `-h` when absent. |
+//! | `DBInstanceDescription` | no | A description; empty when absent. |
+//! | `DBInstanceClass` | no | The instance type; by engine when absent (`pg.n2.2c.2m` for PostgreSQL). |
+//! | `DBInstanceStorage` | no | Storage in GB; 20 when absent. |
+//! | `DBInstanceType` | no | `Primary` (the default), `Readonly`, ... |
+//! | `Category` | no | `HighAvailability` (the default), `Basic`, ... |
+//! | `PayType` | no | `Postpaid` (the default) or `Prepaid`. |
+//! | `InstanceNetworkType` | no | `VPC` (the default) or `Classic`. |
+//! | `VpcId`, `VSwitchId` | no | The instance's VPC and vSwitch; placeholder IDs for a VPC instance when absent, empty for a classic one. |
+//! | `ConnectionString` | no | The internal endpoint; `<DBInstanceName>.pg.rds.aliyuncs.com` (by engine) when absent. |
+//! | `Port` | no | The internal port, 1 to 65535; by engine when absent (5432 for PostgreSQL). |
+//! | `CreationTime` | no | `YYYY-MM-DDThh:mm:ssZ`; `2026-01-05T08:00:00Z` when absent, so answers are the same on every run. |
+//! | `CloudResourceAuthorized` | no | Whether RDS may use the cloud resources the migration workflow needs; `true` when absent. |
 //! | `MigrationTask` | no | The cloud migration task whose target is this instance. |
-//! | `MigrationTask.TaskId` | yes | The task ID, a positive integer. |
-//! | `MigrationTask.Stage` | yes | `syncing` (data still copying), `synchronized` (ready to switch over) or `completed` (switched over; no longer running). |
+//! | `MigrationTask.TaskId` | yes | The task ID, a positive integer, unique in the fixture. |
+//! | `MigrationTask.Stage` | yes | `basebackup`, `startup`, `syncing` (data still copying), `synchronized` (ready to switch over) or `completed` (switched over; no longer running); see [`MigrationStage`]. |
 //! | `MigrationTask.SourceIpAddress` | yes | The address of the self-managed source database. |
 //! | `MigrationTask.SourcePort` | yes | Its port, 1 to 65535. |
 //!
-//! The built-in [`Fixture::demo`] holds four instances: `pgm-demo-ready` (a
-//! synchronized task: the switchover succeeds), `pgm-demo-syncing` (a task not
-//! yet synchronized), `pgm-demo-notask` (no migration task) and
-//! `pgm-demo-locked` (an instance that is not running).
+//! The built-in [`Fixture::demo`] holds these instances:
+//!
+//! | instance | what it is for |
+//! | --- | --- |
+//! | `pgm-demo-ready` | A synchronized task: the switchover succeeds. |
+//! | `pgm-demo-syncing` | A task not yet synchronized (catching up): the switchover needs `ForceSwitch=1`, or polls of `DescribeCloudMigrationResult` until it is synchronized. |
+//! | `pgm-demo-notask` | No migration task. |
+//! | `pgm-demo-locked` | An instance that is not running (`Locked`). |
+//! | `pgm-demo-target` | A running, authorized PostgreSQL instance without a task: the whole cloud migration workflow succeeds on it. |
+//! | `pgm-demo-unauthorized` | Like `pgm-demo-target`, but its cloud resources are not authorized: prechecks and migration tasks are refused. |
+//! | `rm-demo-mysql` | A MySQL instance in `cn-shanghai`: not a cloud migration target. |
+//!
+//! # The cloud migration workflow
+//!
+//! Moving a self-managed PostgreSQL into an RDS instance takes six steps,
+//! all modelled here, deterministically so that tests and waiters can rely
+//! on them:
+//!
+//! 1. **`CheckCloudResourceAuthorized`** (`DBInstanceId`) answers
+//!    `AuthorizationState` `1` (authorized) or `0` (not authorized, from the
+//!    fixture's `CloudResourceAuthorized: false`) and a `RoleArn`. Neither
+//!    `DBInstanceId` nor `TargetRegionId`:
+//!    `InvalidParameter.ByokInsnameAndRegionAllEmpty`; an unknown instance:
+//!    `InvalidDBInstanceId.NotFound`.
+//! 2. **`CreateCloudMigrationPrecheckTask`** checks its parameters
+//!    (`DBInstanceName`, `SourceIpAddress`, `SourcePort`, `SourceAccount`,
+//!    `SourcePassword`, `SourceCategory` required: `MissingParameter`; an
+//!    address that is not IPv4 or IPv6, or a port outside 1 to 65535:
+//!    `InvalidParameter`; a `SourceCategory` other than `idcOnVpc` or
+//!    `ecsOnVpc`, in any case: `InvalidSourceCategory`), then the target (see
+//!    below), and creates a precheck task, finished at once. Its report fails
+//!    when the target already has a migration task (`Check rds databases`)
+//!    or when the source address lies in a range reserved for documentation
+//!    (`192.0.2.0/24`, `198.51.100.0/24`, `203.0.113.0/24`, `2001:db8::/32`:
+//!    the connectivity checks); otherwise it passes.
+//! 3. **`DescribeCloudMigrationPrecheckResult`** lists the instance's
+//!    precheck tasks, oldest first, filtered by `TaskId`, `TaskName`,
+//!    `SourceIpAddress`, `SourcePort`, paged by `PageNumber` (default 1) and
+//!    `PageSize` (30 to 100, default 30). `Detail` holds one
+//!    `<check>: success` or `<check>: failed` line per item under `[group]`
+//!    headings, and ends with `*Migrate check success*` or
+//!    `*Migrate check failed*`.
+//! 4. **`CreateCloudMigrationTask`** takes the same parameters (an unknown
+//!    `SourceCategory` is `InvalidParameter` here, the code this operation
+//!    documents none for), checks the target, and needs the latest precheck
+//!    of the same source (address, port, account, category) for that
+//!    instance to have passed: otherwise `InvalidParameter` with the message
+//!    `No passed precheck task matches this instance and source.` An
+//!    instance that already has a migration task (in any stage) refuses a
+//!    second one with `IncorrectDBInstanceState`. The new task becomes the
+//!    instance's [`MigrationTask`], in [`MigrationStage::BaseBackup`].
+//! 5. **`DescribeCloudMigrationResult`** (`DBInstanceName`; filters and
+//!    paging as above, `PageSize` 1 to 100) reports the task. Every
+//!    successful call is one poll, counted before the answer is built: with
+//!    `n` polls per stage ([`EmulatorBuilder::polls_per_stage`], 2 by
+//!    default) a new task is reported in each of the first three rows below
+//!    for `n` polls, then synchronized from poll `3n + 1` on:
+//!
+//!    | [`MigrationStage`] | `MigrateStage` | `ReplicationState` | `ReplicationInfo` `Synced` |
+//!    | --- | --- | --- | --- |
+//!    | `BaseBackup` | `basebackup` | `unstarted` | `false` |
+//!    | `Startup` | `startup` | `unstarted` | `false` |
+//!    | `Syncing` | `increment` | `catchup` | `false` |
+//!    | `Synchronized` | `increment` | `streaming` | `true` |
+//!    | `Completed` | `success` | `finish` | `true` |
+//!
+//!    **Ready to switch over** means `MigrateStage` is `increment` and
+//!    `ReplicationState` is `streaming` (the task is
+//!    [`MigrationStage::Synchronized`]); a task stays there until it is
+//!    switched over. A fixture task starts where its `Stage` says and
+//!    progresses the same way (`pgm-demo-syncing` is synchronized after `n`
+//!    polls).
+//! 6. **`ActivateMigrationTargetInstance`** then succeeds (before that it
+//!    answers `InvalidMigrateStatus` unless `ForceSwitch=1`), and the task
+//!    reads `MigrateStage` `success` with a `SwitchTime`.
+//!
+//! The target checks of steps 2 and 4, in order: an unknown instance is
+//! `InvalidDBInstanceName.NotFound`, one that is not `Running`
+//! `IncorrectDBInstanceState`, one that does not run PostgreSQL
+//! `InvalidDBInstanceEngineType.Format`, and one whose cloud resources are
+//! not authorized `InvalidUserOperatorPermission`.
+//!
+//! `SourcePassword` is required but never stored: it appears in no answer
+//! (the describe operations leave their `SourcePassword` field out), no
+//! error hint and no `Debug` output. Task IDs are handed out in increasing
+//! order from 441000000 (above any fixture task ID); a task created without
+//! `TaskName` is named `precheck-<TaskId>` or `migration-<TaskId>`. Times
+//! come from the emulator's clock.
+//!
+//! # Describing instances and regions
+//!
+//! `DescribeDBInstances` (`RegionId` required) lists the region's instances
+//! in fixture order as `Items.DBInstance[]`, with `PageNumber`,
+//! `PageRecordCount` and `TotalRecordCount`; it filters by `DBInstanceId`
+//! (comma-separated IDs), `Engine`, `DBInstanceStatus`, `EngineVersion`,
+//! `DBInstanceClass`, `DBInstanceType`, `ZoneId`, `InstanceNetworkType`,
+//! `VpcId`, `VSwitchId`, `PayType`, `Category`, `ConnectionString` and
+//! `SearchKey` (part of an ID or description), and pages by `PageNumber` and
+//! `PageSize` (1 to 100, default 30). `DescribeDBInstanceAttribute`
+//! (`DBInstanceId`) answers `Items.DBInstanceAttribute[]` with one entry, or
+//! `InvalidDBInstanceId.NotFound`. `DescribeRegions` answers
+//! `Regions.RDSRegion[]`, one entry per zone: a few built-in regions plus
+//! every region and zone of the fixture; `AcceptLanguage` other than `en-US`
+//! or `zh-CN` is `InvalidAcceptLanguage.NotFound`.
 //!
 //! # Implemented operations
 //!
 //! Operations live in a dispatch table from action name to handler (see the
 //! `operations` module); adding one is a new module and one table entry.
-//! Today the table holds `ActivateMigrationTargetInstance`.
+//! Today the table holds `ActivateMigrationTargetInstance`,
+//! `CheckCloudResourceAuthorized`, `CreateCloudMigrationPrecheckTask`,
+//! `CreateCloudMigrationTask`, `DescribeCloudMigrationPrecheckResult`,
+//! `DescribeCloudMigrationResult`, `DescribeDBInstanceAttribute`,
+//! `DescribeDBInstances` and `DescribeRegions`.
 #![warn(missing_docs)]
 
 mod clock;
