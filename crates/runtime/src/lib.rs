@@ -12,6 +12,27 @@
 //! * [`response`]: decoding outputs and the service's error documents;
 //! * [`error`]: the error types every operation returns;
 //! * [`config`]: the knobs, with safe defaults.
+//!
+//! A client is configured once and shared:
+//!
+//! ```
+//! use aliyun_runtime::{Config, Credentials, SignatureVersion};
+//!
+//! // Everything optional: region from ALIBABA_CLOUD_REGION_ID or the CLI
+//! // profile, credentials from the default chain, HTTPS, signature V1.
+//! let defaults = Config::builder().build();
+//!
+//! // What a command-line tool sets from its flags.
+//! let explicit = Config::builder()
+//!     .region("cn-hangzhou")
+//!     .endpoint_url("http://127.0.0.1:8080")
+//!     .profile("work")
+//!     .signature_version(SignatureVersion::V3)
+//!     .credentials(Credentials::new("LTAI...", "secret"))
+//!     .build();
+//! assert_eq!(explicit.region(), Some("cn-hangzhou"));
+//! # let _ = defaults;
+//! ```
 
 #![warn(missing_docs)]
 
