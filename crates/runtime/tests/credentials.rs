@@ -436,3 +436,61 @@ async fn runtime_signs_with_chain_credentials() {
         Some("chain-id")
     );
 }
+
+#[tokio::test]
+async fn a_metadata_service_without_tokens_is_asked_without_one() {
+    let expiration = rfc3339(SystemTime::now() + Duration::from_secs(3600));
+    let server = TestServer::start(move |request, _| match (request.method.as_str(), request.path()) {
+        ("PUT", "/latest/api/token") => Reply::raw(404, "text/plain", b"not found"),
+        ("GET", "/latest/meta-data/ram/security-credentials/") => Reply::raw(200, "text/plain", b"OldRole\n"),
+        ("GET", "/latest/meta-data/ram/security-credentials/OldRole") => Reply::json(
+            200,
+            &serde_json::json!({"Code": "Success", "AccessKeyId": "old-id", "AccessKeySecret": "old-secret",
+                "SecurityToken": "old-token", "Expiration": expiration})
+            .to_string(),
+        ),
+        _ => Reply::raw(400, "text/plain", b"unexpected"),
+    })
+    .await;
+    let credentials = EcsRamRoleProvider::new(server.url(), None)
+        .unwrap()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.access_key_id(), "old-id");
+    assert!(server.requests()[1..]
+        .iter()
+        .all(|request| request.header("x-aliyun-ecs-metadata-token").is_none()));
+}
+
+#[tokio::test]
+async fn the_runtime_caches_chain_credentials_across_calls() {
+    let metadata = fake_metadata_service(
+        SystemTime::now() + Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
+    let service = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
+    let home = temporary_home("runtime-cache");
+    let config = Config::builder()
+        .endpoint_url(service.url())
+        .environment(Arc::new(FixedEnvironment::new().with_home(&home)))
+        .ecs_metadata_endpoint(metadata.url())
+        .build();
+    let runtime = Runtime::new(config, &PRODUCT).unwrap();
+    for _ in 0..3 {
+        runtime
+            .invoke::<_, Value, String>(&ACTIVATE, &serde_json::json!({}), |c| c.to_owned())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        metadata.request_count(),
+        3,
+        "one credential fetch for three calls"
+    );
+    for request in service.requests() {
+        assert_eq!(request.param("SecurityToken").as_deref(), Some("ecs-token"));
+        assert!(request.param("AccessKeyId").unwrap().starts_with("STS.id-"));
+    }
+}
