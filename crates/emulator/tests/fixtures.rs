@@ -166,3 +166,78 @@ fn an_empty_fixture_is_valid() {
     assert!(fixture.instances().is_empty());
     assert_eq!(fixture, Fixture::empty());
 }
+
+#[test]
+fn the_optional_attributes_load_and_are_checked() {
+    let instance = |extra: &str| {
+        format!(
+            r#"{{"Instances": [{{"DBInstanceName": "a", "DBInstanceStatus": "Running", "Engine": "PostgreSQL"{extra}}}]}}"#
+        )
+    };
+    let full = instance(
+        r#", "ZoneId": "cn-hangzhou-i", "DBInstanceDescription": "d", "DBInstanceClass": "pg.x4.large.2c",
+            "DBInstanceStorage": 500, "DBInstanceType": "Primary", "Category": "Basic", "PayType": "Prepaid",
+            "InstanceNetworkType": "Classic", "VpcId": "", "VSwitchId": "", "ConnectionString": "a.example",
+            "Port": 1921, "CreationTime": "2024-02-29T23:59:59Z", "CloudResourceAuthorized": false"#,
+    );
+    let fixture = Fixture::from_json_str(&full).expect("every optional attribute loads");
+    assert_eq!(fixture.instances()[0].name, "a");
+
+    let cases = [
+        (instance(r#", "InstanceNetworkType": "Mesh""#), "InstanceNetworkType"),
+        (instance(r#", "Port": 0"#), "Port"),
+        (instance(r#", "CreationTime": "2024-02-30T00:00:00Z""#), "CreationTime"),
+        (instance(r#", "CreationTime": "yesterday""#), "CreationTime"),
+        (
+            r#"{"Instances": [
+                {"DBInstanceName": "a", "DBInstanceStatus": "Running", "Engine": "PostgreSQL",
+                 "MigrationTask": {"TaskId": 5, "Stage": "syncing", "SourceIpAddress": "h", "SourcePort": 1}},
+                {"DBInstanceName": "b", "DBInstanceStatus": "Running", "Engine": "PostgreSQL",
+                 "MigrationTask": {"TaskId": 5, "Stage": "startup", "SourceIpAddress": "h", "SourcePort": 1}}
+            ]}"#
+            .to_owned(),
+            "TaskId 5",
+        ),
+    ];
+    for (json, expected) in cases {
+        let error = Fixture::from_json_str(&json).expect_err(&json);
+        assert!(matches!(error, FixtureError::Invalid { .. }), "{error}");
+        assert!(error.to_string().contains(expected), "{expected}: {error}");
+    }
+    for (json, expected) in [
+        (instance(r#", "Port": 70000"#), "70000"),
+        (
+            instance(r#", "CloudResourceAuthorized": "no""#),
+            "expected a boolean",
+        ),
+        (instance(r#", "DBInstanceStorage": -1"#), "-1"),
+    ] {
+        let error = Fixture::from_json_str(&json).expect_err(&json);
+        assert!(matches!(error, FixtureError::Syntax { .. }), "{error}");
+        assert!(error.to_string().contains(expected), "{expected}: {error}");
+    }
+}
+
+#[test]
+fn every_stage_reads_in_lower_case() {
+    for (text, stage) in [
+        ("basebackup", MigrationStage::BaseBackup),
+        ("startup", MigrationStage::Startup),
+        ("syncing", MigrationStage::Syncing),
+        ("synchronized", MigrationStage::Synchronized),
+        ("completed", MigrationStage::Completed),
+    ] {
+        let json = format!(
+            r#"{{"Instances": [{{"DBInstanceName": "a", "DBInstanceStatus": "Running", "Engine": "PostgreSQL",
+                "MigrationTask": {{"TaskId": 1, "Stage": "{text}", "SourceIpAddress": "h", "SourcePort": 1}}}}]}}"#
+        );
+        let fixture = Fixture::from_json_str(&json).expect(text);
+        assert_eq!(
+            fixture.instances()[0]
+                .migration_task
+                .as_ref()
+                .map(|task| task.stage),
+            Some(stage)
+        );
+    }
+}

@@ -197,3 +197,127 @@ fn arbitrary_requests_get_json_errors_and_never_break_the_server() {
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
+
+/// Every action the emulator implements.
+const ACTIONS: &[&str] = &[
+    "ActivateMigrationTargetInstance",
+    "CheckCloudResourceAuthorized",
+    "CreateCloudMigrationPrecheckTask",
+    "CreateCloudMigrationTask",
+    "DescribeCloudMigrationPrecheckResult",
+    "DescribeCloudMigrationResult",
+    "DescribeDBInstanceAttribute",
+    "DescribeDBInstances",
+    "DescribeRegions",
+];
+
+/// The operation parameters the handlers read.
+const OPERATION_PARAMETERS: &[&str] = &[
+    "DBInstanceName",
+    "DBInstanceId",
+    "RegionId",
+    "TargetRegionId",
+    "SourceIpAddress",
+    "SourcePort",
+    "SourceAccount",
+    "SourceCategory",
+    "TaskId",
+    "TaskName",
+    "PageNumber",
+    "PageSize",
+    "Engine",
+    "DBInstanceStatus",
+    "SearchKey",
+    "AcceptLanguage",
+    "ForceSwitch",
+];
+
+/// The password sent with every request of the property below.
+const PROPERTY_PASSWORD: &str = "pw-property-5b1e";
+
+/// A parameter value: one a handler accepts, an edge, or noise.
+fn operation_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "pgm-demo-target",
+            "pgm-demo-ready",
+            "pgm-demo-syncing",
+            "rm-demo-mysql",
+            "cn-hangzhou",
+            "172.16.10.30",
+            "192.0.2.1",
+            "::1",
+            "ecsOnVpc",
+            "idcOnVpc",
+            "5432",
+            "0",
+            "-1",
+            "65536",
+            "30",
+            "100",
+            "4294967296",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "zh-CN",
+        ])
+        .prop_map(str::to_owned),
+        "[0-9]{1,25}",
+        "\\PC{0,24}",
+    ]
+}
+
+#[test]
+fn signed_requests_with_arbitrary_parameters_get_json_answers() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let emulator = runtime.block_on(common::start(vec![]));
+    let signer = common::Signer::demo();
+    let strategy = (
+        prop::sample::select(ACTIONS),
+        prop::collection::vec(
+            (
+                prop::sample::select(OPERATION_PARAMETERS),
+                operation_value(),
+            ),
+            0..8,
+        ),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |(action, parameters)| {
+            let mut all: Vec<(&str, &str)> = parameters
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            all.push(("SourcePassword", PROPERTY_PASSWORD));
+            let reply = runtime.block_on(
+                common::RpcRequest::new(&signer, action, &all).send(&emulator, &signer.secret),
+            );
+            prop_assert!(
+                [200, 400, 403, 404].contains(&reply.status),
+                "{action} {parameters:?}: {} {}",
+                reply.status,
+                reply.body
+            );
+            let json: serde_json::Value = serde_json::from_str(&reply.body)
+                .map_err(|error| TestCaseError::fail(format!("{error}: {}", reply.body)))?;
+            prop_assert!(json["RequestId"].is_string(), "{}", reply.body);
+            if reply.status != 200 {
+                prop_assert!(json["Code"].is_string(), "{}", reply.body);
+            }
+            prop_assert!(
+                !reply.body.contains(PROPERTY_PASSWORD),
+                "{action}: {}",
+                reply.body
+            );
+            Ok(())
+        })
+        .expect("every signed request gets a JSON answer");
+}

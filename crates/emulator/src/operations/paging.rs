@@ -65,7 +65,7 @@ impl Page {
     /// The entries of `items` on this page; empty past the last page.
     pub(crate) fn slice<'a, T>(&self, items: &'a [T]) -> &'a [T] {
         let size = usize::try_from(self.size).unwrap_or(usize::MAX);
-        let skip = usize::try_from(self.number - 1)
+        let skip = usize::try_from(self.number.saturating_sub(1))
             .unwrap_or(usize::MAX)
             .saturating_mul(size);
         let start = skip.min(items.len());
