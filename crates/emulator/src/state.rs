@@ -1,7 +1,9 @@
 //! The emulated account's state and what the emulator observed of its
 //! traffic.
 //!
-//! [`AccountState`] holds the RDS resources that operations read and change;
+//! [`AccountState`] holds the RDS resources that operations read and change
+//! (instances with their attributes, precheck tasks, the bookkeeping of
+//! migration tasks, and the rule that moves migration tasks on per poll);
 //! it sits behind one lock so that an operation sees and leaves a consistent
 //! state, as a real control plane serialises changes to an instance.
 //! [`Traffic`] records per-action request counts and the nonces received, for
