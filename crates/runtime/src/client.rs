@@ -141,6 +141,9 @@ impl Runtime {
         }
         let http = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
+            // Every resend is decided by the runtime's own policy, which
+            // knows whether the operation is idempotent.
+            .retry(reqwest::retry::never())
             .user_agent(user_agent)
             .build()
             .map_err(|error| {
