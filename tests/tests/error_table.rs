@@ -143,3 +143,25 @@ fn every_gateway_error_round_trips_through_its_code() {
         );
     }
 }
+
+#[test]
+fn documented_rows_follow_the_table_of_the_spec() {
+    let rows = error_rows();
+    for row in &rows {
+        let code = text(row, "code");
+        let expected: Vec<(&str, &str)> = rows
+            .iter()
+            .filter(|other| text(other, "code") == code)
+            .map(|other| (text(other, "code"), text(other, "message")))
+            .collect();
+        let documented: Vec<(&str, &str)> = OperationError::from_code(code)
+            .documented_rows()
+            .iter()
+            .map(|documented| (documented.code, documented.message))
+            .collect();
+        assert_eq!(documented, expected, "{code}");
+    }
+    assert!(OperationError::from_code("Throttling")
+        .documented_rows()
+        .is_empty());
+}

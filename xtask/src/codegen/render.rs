@@ -188,7 +188,10 @@ impl Docs {
     pub fn example(self, example: Option<&str>) -> Self {
         match example {
             Some(example) if !example.trim().is_empty() => {
-                let safe_inline = !example.contains('`') && !example.contains('\n');
+                // Surrounding whitespace (often a stray tab) is not part of
+                // the value a reader should copy.
+                let example = example.trim();
+                let safe_inline = !example.contains(['`', '\n', '\t']);
                 if safe_inline {
                     self.blank().line(format!("Example: `{example}`"))
                 } else {
