@@ -79,6 +79,8 @@ struct RawResponse {
 
 /// Why an attempt produced no response.
 enum AttemptFailure {
+    /// The request could not even be built (an invalid header value).
+    Construction(ConstructionError),
     Timeout(TimeoutError),
     Dispatch(DispatchError),
     Response(ResponseError),
@@ -136,6 +138,14 @@ impl Runtime {
             .as_deref()
             .filter(|suffix| !suffix.is_empty())
         {
+            if suffix
+                .chars()
+                .any(|character| character.is_control() || !character.is_ascii())
+            {
+                return Err(ConstructionError::invalid_configuration(
+                    "the user agent suffix must be printable ASCII (it is sent as an HTTP header)",
+                ));
+            }
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
@@ -390,6 +400,9 @@ impl Runtime {
                         .in_scope(|| tracing::debug!(error = %dispatch, "connection failed"));
                     (SdkError::Dispatch(dispatch), class, None, true)
                 }
+                Err(AttemptFailure::Construction(construction)) => {
+                    return Err(SdkError::Construction(construction));
+                }
                 Err(AttemptFailure::Response(response)) => (
                     SdkError::Response(response),
                     FailureClass::Permanent,
@@ -478,6 +491,14 @@ impl Runtime {
 /// hold the security token.
 fn transport_failure(error: reqwest::Error, connect_timeout: Duration) -> AttemptFailure {
     let error = error.without_url();
+    if error.is_builder() {
+        return AttemptFailure::Construction(
+            ConstructionError::invalid_input(
+                "the request could not be built (a header value is not valid HTTP)",
+            )
+            .with_source(error),
+        );
+    }
     if error.is_connect() {
         if error.is_timeout() {
             return AttemptFailure::Timeout(TimeoutError::new(

@@ -568,3 +568,39 @@ async fn invalid_input_is_a_construction_error() {
         other => panic!("expected a construction error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn values_that_cannot_be_http_headers_are_construction_errors() {
+    let bad_suffix = Config::builder()
+        .region("cn-hangzhou")
+        .credentials(Credentials::new("id", "secret"))
+        .user_agent_suffix("tool\r\nX-Injected: 1")
+        .build();
+    let error = Runtime::new(bad_suffix, &PRODUCT).unwrap_err();
+    assert!(error.to_string().contains("user agent suffix"), "{error}");
+
+    // Under V3 the nonce travels in a header; one with a line break cannot.
+    #[derive(Debug)]
+    struct BrokenNonce;
+    impl aliyun_runtime::clock::NonceSource for BrokenNonce {
+        fn nonce(&self) -> String {
+            "line\nbreak".to_owned()
+        }
+    }
+    let server = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
+    let config = Config::builder()
+        .endpoint_url(server.url())
+        .credentials(Credentials::new("id", "secret"))
+        .signature_version(SignatureVersion::V3)
+        .nonce_source(Arc::new(BrokenNonce))
+        .build();
+    let runtime = Runtime::new(config, &PRODUCT).unwrap();
+    let error = runtime
+        .invoke::<_, Value, String>(&DESCRIBE, &BTreeMap::<String, String>::new(), |c| {
+            c.to_owned()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SdkError::Construction(_)), "{error:?}");
+    assert_eq!(server.request_count(), 0);
+}
