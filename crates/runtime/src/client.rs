@@ -232,6 +232,7 @@ impl Runtime {
         input: &I,
     ) -> Result<SignedRequest, ConstructionError> {
         let parameters = flatten_parameters(input)?;
+        reject_reserved_names(&parameters)?;
         let credentials = self.credentials().await?;
         Ok(self.sign(operation, &parameters, &credentials))
     }
@@ -270,6 +271,7 @@ impl Runtime {
         O: serde::de::DeserializeOwned,
     {
         let parameters = flatten_parameters(input)?;
+        reject_reserved_names(&parameters)?;
         let span = tracing::info_span!(
             "aliyun.operation",
             product = self.inner.product.code,
@@ -556,6 +558,33 @@ async fn read_response(
         date,
         body,
     })
+}
+
+/// Parameters the signer sets itself; an input that sets one would send it
+/// twice.
+const RESERVED_PARAMETERS: &[&str] = &[
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+];
+
+fn reject_reserved_names(parameters: &[(String, String)]) -> Result<(), ConstructionError> {
+    match parameters
+        .iter()
+        .find(|(name, _)| RESERVED_PARAMETERS.contains(&name.as_str()))
+    {
+        Some((name, _)) => Err(ConstructionError::invalid_input(format!(
+            "the parameter `{name}` is set by the runtime when it signs the request; remove it from the input"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn credentials_error(error: CredentialsError) -> ConstructionError {

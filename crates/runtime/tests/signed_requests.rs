@@ -567,6 +567,17 @@ async fn invalid_input_is_a_construction_error() {
         SdkError::Construction(construction) => assert!(!construction.is_credentials_missing()),
         other => panic!("expected a construction error, got {other:?}"),
     }
+    let reserved = BTreeMap::from([("Timestamp".to_owned(), "2020-01-01T00:00:00Z".to_owned())]);
+    let error = runtime
+        .invoke::<_, Value, String>(&ACTIVATE, &reserved, |c| c.to_owned())
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`Timestamp` is set by the runtime"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
