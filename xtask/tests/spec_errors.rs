@@ -288,3 +288,31 @@ fn problems_in_several_files_are_all_reported() {
         "{message}"
     );
 }
+
+#[test]
+fn a_parameter_may_not_take_a_builder_method_name() {
+    let root = workspace();
+    edit(root.path(), |spec| {
+        spec["parameters"][2]["name"] = json!("Send");
+    });
+    let message = expect_failure(root.path(), SpecErrorKind::NameCollision);
+    assert!(
+        message.starts_with(&format!("{OPERATION}: /parameters/2/name:")),
+        "{message}"
+    );
+    assert!(message.contains("`send`"), "{message}");
+}
+
+#[test]
+fn a_parameter_may_not_shadow_another_parameters_setter() {
+    let root = workspace();
+    edit(root.path(), |spec| {
+        spec["parameters"][2]["name"] = json!("SetPageSize");
+    });
+    let message = expect_failure(root.path(), SpecErrorKind::NameCollision);
+    assert!(
+        message.starts_with(&format!("{OPERATION}: /parameters/2/name:")),
+        "{message}"
+    );
+    assert!(message.contains("/parameters/1"), "{message}");
+}

@@ -16,6 +16,13 @@ use super::naming;
 /// already has them.
 pub const RESERVED_ERROR_VARIANTS: &[&str] = &["Gateway", "Unknown"];
 
+/// Rust names a parameter may not have: the fluent builder's own methods.
+pub const RESERVED_PARAMETER_NAMES: &[&str] = &["send", "as_input"];
+
+/// Rust names an operation may not have: the client's own methods and the
+/// errors crate's `gateway` module.
+pub const RESERVED_OPERATION_NAMES: &[&str] = &["new", "from_runtime", "runtime", "gateway"];
+
 /// One variant of a generated error enum: a distinct code and the rows
 /// (indices into the table) that document it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,6 +301,17 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
         }
         let rust_name = member_rust_name(&parameter.name, parameter.rust_name.as_deref());
         check_snake_identifier(file, &format!("{pointer}/name"), &rust_name, &mut problems);
+        if RESERVED_PARAMETER_NAMES.contains(&rust_name.as_str()) {
+            problems.push(SpecError::at(
+                file,
+                format!("{pointer}/name"),
+                SpecErrorKind::NameCollision,
+                format!(
+                    "parameter {:?} becomes `{rust_name}`, a method the request builder already has; set `rustName`",
+                    parameter.name
+                ),
+            ));
+        }
         if let Some(first) = rust_names.insert(rust_name.clone(), index) {
             problems.push(SpecError::at(
                 file,
@@ -318,6 +336,23 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
             ));
         }
         check_type(file, &pointer, parameter.type_ref(), &mut problems);
+    }
+
+    // An optional parameter `x` gets the setters `x` and `set_x`, so a
+    // parameter whose Rust name is `set_x` would collide with them.
+    for (rust_name, index) in &rust_names {
+        if let Some(base) = rust_name.strip_prefix("set_") {
+            if let Some(other) = rust_names.get(base) {
+                problems.push(SpecError::at(
+                    file,
+                    format!("/parameters/{index}/name"),
+                    SpecErrorKind::NameCollision,
+                    format!(
+                        "`{rust_name}` is also the setter of /parameters/{other} (`{base}`); set `rustName` on one of them"
+                    ),
+                ));
+            }
+        }
     }
 
     check_fields(
@@ -356,6 +391,17 @@ pub fn validate_operation_set(operations: &[LoadedOperation]) -> Vec<SpecError> 
     let mut owners: BTreeMap<String, &LoadedOperation> = BTreeMap::new();
     for operation in operations {
         let rust_name = operation_rust_name(&operation.spec);
+        if RESERVED_OPERATION_NAMES.contains(&rust_name.as_str()) {
+            problems.push(SpecError::at(
+                &operation.file,
+                "/name",
+                SpecErrorKind::NameCollision,
+                format!(
+                    "operation {:?} becomes `{rust_name}`, a name the generated crates already use; set `rustName`",
+                    operation.spec.name
+                ),
+            ));
+        }
         if let Some(owner) = owners.get(&rust_name) {
             problems.push(SpecError::at(
                 &operation.file,
