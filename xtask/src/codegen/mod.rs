@@ -2,7 +2,7 @@
 //!
 //! [`generate`] loads and validates the whole spec, then renders every
 //! generated file in memory. Only when all of that succeeded does
-//! [`write`] touch the disk (or [`check`] compare with it), so a bad spec
+//! [`write()`] touch the disk (or [`check`] compare with it), so a bad spec
 //! never leaves half-written crates behind. Output is deterministic: files,
 //! operations and rows are always visited in sorted or documentation order.
 
