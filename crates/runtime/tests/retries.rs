@@ -252,7 +252,14 @@ async fn operation_timeout_bounds_all_attempts() {
         SdkError::Timeout(timeout) => assert_eq!(timeout.kind(), TimeoutKind::Operation),
         other => panic!("expected an operation timeout, got {other:?}"),
     }
-    assert_eq!(server.request_count(), 2);
+    // The first attempt timed out at 300 ms and the second was cut short
+    // (on a loaded machine it may not have reached the server yet); a
+    // third never started.
+    assert!(
+        (1..=2).contains(&server.request_count()),
+        "{}",
+        server.request_count()
+    );
 }
 
 #[tokio::test]
