@@ -174,7 +174,14 @@ pub fn operation_rust_name(spec: &OperationSpec) -> String {
 /// Checks one product file.
 pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
     let mut problems = Vec::new();
-    if !naming::is_identifier(&spec.code) {
+    let letters_and_digits = spec
+        .code
+        .starts_with(|first: char| first.is_ascii_alphabetic())
+        && spec
+            .code
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric());
+    if !letters_and_digits {
         problems.push(SpecError::at(
             file,
             "/code",
