@@ -40,18 +40,12 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `Order.ComboInstanceNotAllowOperate` (HTTP 400).
     ///
     /// A package instance is not allowed to operate independently.
-    ///
-    /// A package instance is not allowed to operate independently.
     OrderComboInstanceNotAllowOperate,
     /// `Price.PricingPlanResultNotFound` (HTTP 400).
     ///
     /// Pricing plan price result not found.
-    ///
-    /// Pricing plan price result not found.
     PricePricingPlanResultNotFound,
     /// `Order.NoRealNameAuthentication` (HTTP 400).
-    ///
-    /// You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.
     ///
     /// You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.
     OrderNoRealNameAuthentication,
@@ -76,36 +70,24 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `Commodity.InvalidComponent` (HTTP 400).
     ///
     /// The module you purchased is not legal, please buy it again.
-    ///
-    /// The module you purchased is not legal, please buy it again.
     CommodityInvalidComponent,
     /// `RegionEndTimeDissolvedIndia` (HTTP 400).
-    ///
-    /// Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.
     ///
     /// Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.
     RegionEndTimeDissolvedIndia,
     /// `RegionEndTimeDissolvedAustralia` (HTTP 400).
     ///
     /// Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.
-    ///
-    /// Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.
     RegionEndTimeDissolvedAustralia,
     /// `Price.CommoditySys` (HTTP 400).
-    ///
-    /// Commodity system call exception.
     ///
     /// Commodity system call exception.
     PriceCommoditySys,
     /// `Pay.InsufficientBalance` (HTTP 400).
     ///
     /// Insufficient available balance.
-    ///
-    /// Insufficient available balance.
     PayInsufficientBalance,
     /// `Order.PeriodInvalid` (HTTP 400).
-    ///
-    /// There is a problem with the period you selected, please choose again.
     ///
     /// There is a problem with the period you selected, please choose again.
     OrderPeriodInvalid,
@@ -114,8 +96,6 @@ pub enum ActivateMigrationTargetInstanceError {
     /// Account not bound to credit card.
     PayNoCreditCardLowerCase,
     /// `Order.InstHasUnpaidOrder` (HTTP 400).
-    ///
-    /// There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.
     ///
     /// There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.
     OrderInstHasUnpaidOrder,
@@ -136,8 +116,6 @@ pub enum ActivateMigrationTargetInstanceError {
     /// Your information is incomplete, Complete your information before the operation.
     BasicInfoUncompleted,
     /// `Risk.RiskControlRejection` (HTTP 400).
-    ///
-    /// Your account is abnormal, please contact customer service for details.
     ///
     /// Your account is abnormal, please contact customer service for details.
     RiskRiskControlRejection,
@@ -198,12 +176,8 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `ColdData.EngineVersionNotSupport` (HTTP 400).
     ///
     /// The current instance engine version not support coldDataEnabled.
-    ///
-    /// The current instance engine version not support coldDataEnabled.
     ColdDataEngineVersionNotSupport,
     /// `ColdData.MinorVersionNotSupport` (HTTP 400).
-    ///
-    /// The current instance minor version not support coldDataEnabled.
     ///
     /// The current instance minor version not support coldDataEnabled.
     ColdDataMinorVersionNotSupport,
@@ -226,12 +200,8 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `Parameters.Invalid` (HTTP 400).
     ///
     /// Parameter error, please check the parameters.
-    ///
-    /// Parameter error, please check the parameters.
     ParametersInvalid,
     /// `BackupPolicyNotSupport` (HTTP 400).
-    ///
-    /// Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.
     ///
     /// Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.
     BackupPolicyNotSupport,
@@ -240,8 +210,6 @@ pub enum ActivateMigrationTargetInstanceError {
     /// The instance status does not support this operation.
     InvalideStatusFormat,
     /// `InvalidReleasedKeepPolicy.Format` (HTTP 400).
-    ///
-    /// Specified Released Keep Policy is not valid.
     ///
     /// Specified Released Keep Policy is not valid.
     InvalidReleasedKeepPolicyFormat,
@@ -254,30 +222,20 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `Pay.NoCreditCard` (HTTP 400).
     ///
     /// No credit cards.
-    ///
-    /// No credit cards.
     PayNoCreditCard,
     /// `VpcNetworkTypeNotSupport` (HTTP 400).
-    ///
-    /// The vpc network type instance does not support this operation.
     ///
     /// The vpc network type instance does not support this operation.
     VpcNetworkTypeNotSupport,
     /// `MirrorInsExists` (HTTP 400).
     ///
     /// Specified DB instance mirror ins already existed.
-    ///
-    /// Specified DB instance mirror ins already existed.
     MirrorInsExists,
     /// `UnsupportedClassCode` (HTTP 400).
     ///
     /// The specified DB instance class stops selling.
-    ///
-    /// The specified DB instance class stops selling.
     UnsupportedClassCode,
     /// `InvalidBackupSet` (HTTP 400).
-    ///
-    /// The specified database does not exist in the backup set.
     ///
     /// The specified database does not exist in the backup set.
     InvalidBackupSet,
@@ -334,12 +292,8 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `OperationDenied.ZoneResource` (HTTP 403).
     ///
     /// There is no available zone for inventory.
-    ///
-    /// There is no available zone for inventory.
     OperationDeniedZoneResource,
     /// `NotInFlowController` (HTTP 403).
-    ///
-    /// Sorry,no permission.
     ///
     /// Sorry,no permission.
     NotInFlowController,
@@ -384,12 +338,8 @@ pub enum ActivateMigrationTargetInstanceError {
     /// `ExternalFailure` (HTTP 500).
     ///
     /// The request processing has failed due to external service failure.
-    ///
-    /// The request processing has failed due to external service failure.
     ExternalFailure,
     /// `RequestMetaDataFailed` (HTTP 500).
-    ///
-    /// The service request failed. Please try again later or contact service personnel.
     ///
     /// The service request failed. Please try again later or contact service personnel.
     RequestMetaDataFailed,

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use aliyun_runtime::SdkError;
+use crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
 
 /// The failure of any operation, tagged with the operation.
 ///
@@ -16,11 +17,7 @@ use aliyun_runtime::SdkError;
 #[non_exhaustive]
 pub enum Error {
     /// A failure of [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance).
-    ActivateMigrationTargetInstance(
-        SdkError<
-            crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError,
-        >,
-    ),
+    ActivateMigrationTargetInstance(SdkError<ActivateMigrationTargetInstanceError>),
 }
 
 impl Error {
@@ -41,16 +38,8 @@ impl Error {
     }
 }
 
-impl From<
-    SdkError<
-        crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError,
-    >,
-> for Error {
-    fn from(
-        error: SdkError<
-            crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError,
-        >,
-    ) -> Self {
+impl From<SdkError<ActivateMigrationTargetInstanceError>> for Error {
+    fn from(error: SdkError<ActivateMigrationTargetInstanceError>) -> Self {
         Error::ActivateMigrationTargetInstance(error)
     }
 }

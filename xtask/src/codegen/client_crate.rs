@@ -110,20 +110,24 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
         let doc = format!(" A failure of [`Client::{module}`](crate::Client::{module}).");
         quote! {
             #[doc = #doc]
-            #variant(SdkError<crate::operation::#module::#error>),
+            #variant(SdkError<#error>),
         }
     });
     let conversions = names.iter().map(|(names, wire_name)| {
         let variant = quote::format_ident!("{}", wire_name);
-        let module = &names.module;
         let error = &names.error;
         quote! {
-            impl From<SdkError<crate::operation::#module::#error>> for Error {
-                fn from(error: SdkError<crate::operation::#module::#error>) -> Self {
+            impl From<SdkError<#error>> for Error {
+                fn from(error: SdkError<#error>) -> Self {
                     Error::#variant(error)
                 }
             }
         }
+    });
+    let imports = names.iter().map(|(names, _)| {
+        let module = &names.module;
+        let error = &names.error;
+        quote!(use crate::operation::#module::#error;)
     });
     let operation_arms = names.iter().map(|(_, wire_name)| {
         let variant = quote::format_ident!("{}", wire_name);
@@ -140,6 +144,8 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
         use std::fmt;
 
         use aliyun_runtime::SdkError;
+
+        #(#imports)*
 
         /// The failure of any operation, tagged with the operation.
         ///

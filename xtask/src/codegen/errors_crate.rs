@@ -78,7 +78,10 @@ fn gateway_variant_docs(row: &GatewayErrorRow) -> Docs {
             row.http_status
         ))
         .prose(&row.message)
-        .prose_opt(row.description.as_deref())
+        .prose_opt(distinct_description(
+            row.description.as_deref(),
+            &row.message,
+        ))
 }
 
 /// `gateway.rs`: the product-wide gateway errors.
@@ -242,6 +245,12 @@ fn predicate_body<'a>(idents: impl Iterator<Item = &'a Ident>) -> TokenStream {
     }
 }
 
+/// The description, unless it only repeats the message (as many
+/// documentation rows do), in which case the docs show the text once.
+fn distinct_description<'row>(description: Option<&'row str>, message: &str) -> Option<&'row str> {
+    description.filter(|description| description.trim() != message.trim())
+}
+
 /// `Some("text")` or `None`.
 pub fn optional_str(text: Option<&str>) -> TokenStream {
     match text {
@@ -265,7 +274,10 @@ fn operation_variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
                 row.http_status
             ))
             .prose(&row.message)
-            .prose_opt(row.description.as_deref()),
+            .prose_opt(distinct_description(
+                row.description.as_deref(),
+                &row.message,
+            )),
         _ => {
             let mut docs = Docs::new().line(format!(
                 "{}, documented in {} rows:",
@@ -277,7 +289,10 @@ fn operation_variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
                     .blank()
                     .line(format!("Row {} (HTTP {}):", number + 1, row.http_status))
                     .prose(&row.message)
-                    .prose_opt(row.description.as_deref());
+                    .prose_opt(distinct_description(
+                        row.description.as_deref(),
+                        &row.message,
+                    ));
             }
             docs
         }
