@@ -23,7 +23,10 @@ pub async fn run(
     global_matches: &ArgMatches,
     operation_matches: &ArgMatches,
 ) -> ExitCode {
-    let format = match global_matches.get_one::<String>("output").map(String::as_str) {
+    let format = match global_matches
+        .get_one::<String>("output")
+        .map(String::as_str)
+    {
         Some("text") => OutputFormat::Text,
         _ => OutputFormat::Json,
     };
@@ -115,7 +118,11 @@ fn client_config(
     if let Some(profile) = matches.get_one::<String>("profile") {
         builder = builder.profile(profile);
     }
-    if matches.get_one::<String>("signature-version").map(String::as_str) == Some("v3") {
+    if matches
+        .get_one::<String>("signature-version")
+        .map(String::as_str)
+        == Some("v3")
+    {
         builder = builder.signature_version(aliyun_runtime::SignatureVersion::V3);
     }
     if let Some(running) = in_process_emulator {

@@ -169,7 +169,10 @@ mod tests {
                     .get_arguments()
                     .find(|arg| arg.get_id() == parameter.name)
                     .unwrap_or_else(|| panic!("{name} has no flag for {}", parameter.name));
-                assert_eq!(flag.get_long(), Some(kebab_case(parameter.rust_name).as_str()));
+                assert_eq!(
+                    flag.get_long(),
+                    Some(kebab_case(parameter.rust_name).as_str())
+                );
                 assert_eq!(flag.is_required_set(), parameter.required);
             }
         }
@@ -181,9 +184,20 @@ mod tests {
         let subcommand = command
             .find_subcommand("activate-migration-target-instance")
             .expect("subcommand");
-        let longs: Vec<_> = subcommand.get_arguments().filter_map(|arg| arg.get_long()).collect();
-        for expected in ["db-instance-name", "switch-time", "switch-time-mode", "force-switch"] {
-            assert!(longs.contains(&expected), "missing --{expected} in {longs:?}");
+        let longs: Vec<_> = subcommand
+            .get_arguments()
+            .filter_map(|arg| arg.get_long())
+            .collect();
+        for expected in [
+            "db-instance-name",
+            "switch-time",
+            "switch-time-mode",
+            "force-switch",
+        ] {
+            assert!(
+                longs.contains(&expected),
+                "missing --{expected} in {longs:?}"
+            );
         }
     }
 }

@@ -56,12 +56,13 @@ fn key_pair_for_serving(matches: &ArgMatches) -> KeyPair {
         let secret = std::env::var("ALIBABA_CLOUD_ACCESS_KEY_SECRET").ok()?;
         Some((id, secret))
     };
-    let (access_key_id, access_key_secret) = from_flags.or_else(from_environment).unwrap_or_else(|| {
-        (
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID.to_owned(),
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET.to_owned(),
-        )
-    });
+    let (access_key_id, access_key_secret) =
+        from_flags.or_else(from_environment).unwrap_or_else(|| {
+            (
+                aliyun_rds_emulator::DEMO_ACCESS_KEY_ID.to_owned(),
+                aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET.to_owned(),
+            )
+        });
     KeyPair {
         access_key_id,
         access_key_secret,

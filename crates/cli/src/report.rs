@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use aliyun_runtime::error::{ServiceErrorMetadata, SdkError};
+use aliyun_runtime::error::{SdkError, ServiceErrorMetadata};
 use aliyun_runtime::metadata::{ErrorMetadata, OperationMetadata};
 use serde_json::{json, Value};
 
@@ -82,7 +82,10 @@ fn service_error_line(metadata: &ServiceErrorMetadata) -> String {
 
 /// The machine-readable form of a service error, enriched with what the
 /// spec documents about its code.
-pub fn service_error_json(metadata: &ServiceErrorMetadata, operation: &'static OperationMetadata) -> Value {
+pub fn service_error_json(
+    metadata: &ServiceErrorMetadata,
+    operation: &'static OperationMetadata,
+) -> Value {
     let documented = documented_error(&metadata.code, operation);
     json!({
         "Code": metadata.code,
@@ -98,7 +101,10 @@ pub fn service_error_json(metadata: &ServiceErrorMetadata, operation: &'static O
 
 /// Looks a code up in the operation's table, then in the product's gateway
 /// errors. The comparison is exact: codes are case-sensitive.
-fn documented_error(code: &str, operation: &'static OperationMetadata) -> Option<&'static ErrorMetadata> {
+fn documented_error(
+    code: &str,
+    operation: &'static OperationMetadata,
+) -> Option<&'static ErrorMetadata> {
     operation
         .documented_error(code)
         .or_else(|| aliyun_rds::metadata::PRODUCT.gateway_error(code))

@@ -30,7 +30,8 @@ fn cli(home: &PathBuf) -> Command {
 
 /// An empty home directory of the test's own, so no real `~/.aliyun` is read.
 fn empty_home(name: &str) -> PathBuf {
-    let home = std::env::temp_dir().join(format!("aliyun-rds-cli-test-{}-{name}", std::process::id()));
+    let home =
+        std::env::temp_dir().join(format!("aliyun-rds-cli-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).expect("create the test home directory");
     home
@@ -39,8 +40,14 @@ fn empty_home(name: &str) -> PathBuf {
 /// The environment that gives the CLI the emulator's demo key pair.
 fn with_demo_credentials(command: &mut Command) -> &mut Command {
     command
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", aliyun_rds_emulator::DEMO_ACCESS_KEY_ID)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET)
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,
+        )
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET,
+        )
 }
 
 fn run(command: &mut Command) -> Output {
@@ -72,13 +79,31 @@ async fn start_emulator() -> RunningEmulator {
 #[test]
 fn emulator_switchover_succeeds_and_prints_the_response() {
     let home = empty_home("success");
-    let output = run(cli(&home).args(["--emulator", OPERATION, "--db-instance-name", "pgm-demo-ready"]));
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr_text(&output));
+    let output = run(cli(&home).args([
+        "--emulator",
+        OPERATION,
+        "--db-instance-name",
+        "pgm-demo-ready",
+    ]));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_text(&output)
+    );
     let response = stdout_json(&output);
     assert_eq!(response["DBInstanceName"], "pgm-demo-ready");
-    assert!(response["TaskId"].is_i64(), "TaskId should be a JSON number: {response}");
-    assert!(response["SourcePort"].is_i64(), "SourcePort should be a JSON number: {response}");
-    assert!(response["RequestId"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        response["TaskId"].is_i64(),
+        "TaskId should be a JSON number: {response}"
+    );
+    assert!(
+        response["SourcePort"].is_i64(),
+        "SourcePort should be a JSON number: {response}"
+    );
+    assert!(response["RequestId"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty()));
 }
 
 #[test]
@@ -92,15 +117,30 @@ fn text_output_prints_one_line_per_field() {
         "--db-instance-name",
         "pgm-demo-ready",
     ]));
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_text(&output)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.lines().any(|line| line == "DBInstanceName: pgm-demo-ready"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line == "DBInstanceName: pgm-demo-ready"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn service_error_exits_3_with_the_documented_description() {
     let home = empty_home("service-error");
-    let output = run(cli(&home).args(["--emulator", OPERATION, "--db-instance-name", "pgm-demo-notask"]));
+    let output = run(cli(&home).args([
+        "--emulator",
+        OPERATION,
+        "--db-instance-name",
+        "pgm-demo-notask",
+    ]));
     assert_eq!(output.status.code(), Some(3));
     let stderr = stderr_text(&output);
     let line = stderr
@@ -125,7 +165,12 @@ fn service_error_exits_3_with_the_documented_description() {
 #[test]
 fn unknown_instance_is_a_documented_404() {
     let home = empty_home("not-found");
-    let output = run(cli(&home).args(["--emulator", OPERATION, "--db-instance-name", "pgm-does-not-exist"]));
+    let output = run(cli(&home).args([
+        "--emulator",
+        OPERATION,
+        "--db-instance-name",
+        "pgm-does-not-exist",
+    ]));
     assert_eq!(output.status.code(), Some(3));
     let error = stdout_json(&output);
     assert_eq!(error["Code"], "InvalidDBInstanceName.NotFound");
@@ -138,17 +183,30 @@ fn missing_required_flag_is_a_usage_error() {
     let home = empty_home("usage");
     let output = run(cli(&home).args(["--emulator", OPERATION]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr_text(&output).contains("--db-instance-name"), "{}", stderr_text(&output));
+    assert!(
+        stderr_text(&output).contains("--db-instance-name"),
+        "{}",
+        stderr_text(&output)
+    );
 }
 
 #[test]
 fn unknown_subcommand_and_bad_option_values_are_usage_errors() {
     let home = empty_home("usage-2");
-    assert_eq!(run(cli(&home).args(["no-such-operation"])).status.code(), Some(2));
     assert_eq!(
-        run(cli(&home).args(["--signature-version", "v2", OPERATION, "--db-instance-name", "x"]))
-            .status
-            .code(),
+        run(cli(&home).args(["no-such-operation"])).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(cli(&home).args([
+            "--signature-version",
+            "v2",
+            OPERATION,
+            "--db-instance-name",
+            "x"
+        ]))
+        .status
+        .code(),
         Some(2)
     );
 }
@@ -159,8 +217,14 @@ fn help_shows_the_spec_descriptions() {
     let output = run(cli(&home).args([OPERATION, "--help"]));
     assert_eq!(output.status.code(), Some(0));
     let help = String::from_utf8_lossy(&output.stdout);
-    assert!(help.contains("Switches workloads over from the source PostgreSQL instance"), "{help}");
-    assert!(help.contains("You can call the DescribeDBInstances operation to query the instance ID."), "{help}");
+    assert!(
+        help.contains("Switches workloads over from the source PostgreSQL instance"),
+        "{help}"
+    );
+    assert!(
+        help.contains("You can call the DescribeDBInstances operation to query the instance ID."),
+        "{help}"
+    );
 }
 
 #[test]
@@ -173,7 +237,12 @@ fn missing_credentials_is_a_configuration_error_naming_where_it_looked() {
         "--db-instance-name",
         "pgm-demo-ready",
     ]));
-    assert_eq!(output.status.code(), Some(5), "stderr: {}", stderr_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(5),
+        "stderr: {}",
+        stderr_text(&output)
+    );
     let stderr = stderr_text(&output);
     assert!(stderr.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{stderr}");
     assert!(stderr.contains("config.json"), "{stderr}");
@@ -194,7 +263,12 @@ fn connection_refused_is_a_transport_error() {
         "--db-instance-name",
         "pgm-demo-ready",
     ]));
-    assert_eq!(output.status.code(), Some(4), "stderr: {}", stderr_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(4),
+        "stderr: {}",
+        stderr_text(&output)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,8 +288,17 @@ async fn undecodable_response_is_a_transport_error_naming_the_status() {
     })
     .await
     .expect("join");
-    assert_eq!(output.status.code(), Some(4), "stderr: {}", stderr_text(&output));
-    assert!(stderr_text(&output).contains("200"), "{}", stderr_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(4),
+        "stderr: {}",
+        stderr_text(&output)
+    );
+    assert!(
+        stderr_text(&output).contains("200"),
+        "{}",
+        stderr_text(&output)
+    );
     emulator.shutdown().await;
 }
 
@@ -252,13 +335,21 @@ async fn every_documented_error_code_comes_out_as_a_documented_error() {
         })
         .await
         .expect("join");
-        assert_eq!(output.status.code(), Some(3), "{}: {}", row.code, stderr_text(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{}: {}",
+            row.code,
+            stderr_text(&output)
+        );
         let error = stdout_json(&output);
         assert_eq!(error["Code"], row.code);
         assert_eq!(error["HttpStatus"], row.http_status);
         assert_eq!(error["Documented"], true, "{}", row.code);
         // A code listed twice documents the description of its first row.
-        let expected = operation.documented_error(row.code).and_then(|first| first.description);
+        let expected = operation
+            .documented_error(row.code)
+            .and_then(|first| first.description);
         assert_eq!(error["Description"].as_str(), expected, "{}", row.code);
     }
     emulator.shutdown().await;
@@ -275,13 +366,18 @@ fn the_emulator_subcommand_serves_until_killed() {
         .expect("spawn the emulator");
     let stdout = server.stdout.take().expect("piped stdout");
     let mut first_line = String::new();
-    BufReader::new(stdout).read_line(&mut first_line).expect("read the first line");
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .expect("read the first line");
     let url = first_line
         .trim_end()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
         .to_owned();
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
 
     for signature_version in ["v1", "v3"] {
         let output = run(with_demo_credentials(&mut cli(&home)).args([
@@ -296,27 +392,53 @@ fn the_emulator_subcommand_serves_until_killed() {
             "1",
         ]));
         if signature_version == "v1" {
-            assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr_text(&output));
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "stderr: {}",
+                stderr_text(&output)
+            );
             assert_eq!(stdout_json(&output)["DBInstanceName"], "pgm-demo-syncing");
         } else {
             // The forced switchover completed the task, so the second call
             // proves the V3 request was accepted and reached the state model.
-            assert_eq!(output.status.code(), Some(3), "stderr: {}", stderr_text(&output));
+            assert_eq!(
+                output.status.code(),
+                Some(3),
+                "stderr: {}",
+                stderr_text(&output)
+            );
             assert_eq!(stdout_json(&output)["Code"], "InvalidMigrateTask");
         }
     }
 
     // A wrong secret is refused by the served emulator's signature check.
     let output = run(cli(&home)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", aliyun_rds_emulator::DEMO_ACCESS_KEY_ID)
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,
+        )
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret")
-        .args(["--endpoint", &url, OPERATION, "--db-instance-name", "pgm-demo-ready"]));
+        .args([
+            "--endpoint",
+            &url,
+            OPERATION,
+            "--db-instance-name",
+            "pgm-demo-ready",
+        ]));
     assert_eq!(output.status.code(), Some(3));
     let error = stdout_json(&output);
     assert_eq!(error["Code"], "SignatureDoesNotMatch");
     assert_eq!(error["Documented"], true);
-    let everything_printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), stderr_text(&output));
-    assert!(!everything_printed.contains("not-the-secret"), "the secret leaked: {everything_printed}");
+    let everything_printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr_text(&output)
+    );
+    assert!(
+        !everything_printed.contains("not-the-secret"),
+        "the secret leaked: {everything_printed}"
+    );
 
     server.kill().expect("kill the emulator");
     let _ = server.wait();
