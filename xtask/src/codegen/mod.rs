@@ -100,6 +100,8 @@ pub struct GeneratedFiles {
 }
 
 /// How a file on disk differs from what the generator would write.
+// Deliberately exhaustive: a file is stale, missing or extra, and callers
+// report each case differently.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Difference {
     /// The file exists with other contents.

@@ -36,6 +36,7 @@ pub enum SpecErrorKind {
 
 /// Where in a file the problem is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Location {
     /// The whole file.
     File,
