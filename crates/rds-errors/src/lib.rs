@@ -16,6 +16,30 @@ pub mod gateway;
 /// Errors of `ActivateMigrationTargetInstance` ([`activate_migration_target_instance::ActivateMigrationTargetInstanceError`]).
 pub mod activate_migration_target_instance;
 
+/// Errors of `CheckCloudResourceAuthorized` ([`check_cloud_resource_authorized::CheckCloudResourceAuthorizedError`]).
+pub mod check_cloud_resource_authorized;
+
+/// Errors of `CreateCloudMigrationPrecheckTask` ([`create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError`]).
+pub mod create_cloud_migration_precheck_task;
+
+/// Errors of `CreateCloudMigrationTask` ([`create_cloud_migration_task::CreateCloudMigrationTaskError`]).
+pub mod create_cloud_migration_task;
+
+/// Errors of `DescribeCloudMigrationPrecheckResult` ([`describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError`]).
+pub mod describe_cloud_migration_precheck_result;
+
+/// Errors of `DescribeCloudMigrationResult` ([`describe_cloud_migration_result::DescribeCloudMigrationResultError`]).
+pub mod describe_cloud_migration_result;
+
+/// Errors of `DescribeDBInstanceAttribute` ([`describe_db_instance_attribute::DescribeDbInstanceAttributeError`]).
+pub mod describe_db_instance_attribute;
+
+/// Errors of `DescribeDBInstances` ([`describe_db_instances::DescribeDbInstancesError`]).
+pub mod describe_db_instances;
+
+/// Errors of `DescribeRegions` ([`describe_regions::DescribeRegionsError`]).
+pub mod describe_regions;
+
 /// One row of an operation's documented error table, verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ErrorRow {

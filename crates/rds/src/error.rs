@@ -9,6 +9,14 @@
 use std::fmt;
 use aliyun_runtime::SdkError;
 use crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
+use crate::operation::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError;
+use crate::operation::create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError;
+use crate::operation::create_cloud_migration_task::CreateCloudMigrationTaskError;
+use crate::operation::describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError;
+use crate::operation::describe_cloud_migration_result::DescribeCloudMigrationResultError;
+use crate::operation::describe_db_instance_attribute::DescribeDbInstanceAttributeError;
+use crate::operation::describe_db_instances::DescribeDbInstancesError;
+use crate::operation::describe_regions::DescribeRegionsError;
 
 /// The failure of any operation, tagged with the operation.
 ///
@@ -18,6 +26,24 @@ use crate::operation::activate_migration_target_instance::ActivateMigrationTarge
 pub enum Error {
     /// A failure of [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance).
     ActivateMigrationTargetInstance(SdkError<ActivateMigrationTargetInstanceError>),
+    /// A failure of [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized).
+    CheckCloudResourceAuthorized(SdkError<CheckCloudResourceAuthorizedError>),
+    /// A failure of [`Client::create_cloud_migration_precheck_task`](crate::Client::create_cloud_migration_precheck_task).
+    CreateCloudMigrationPrecheckTask(SdkError<CreateCloudMigrationPrecheckTaskError>),
+    /// A failure of [`Client::create_cloud_migration_task`](crate::Client::create_cloud_migration_task).
+    CreateCloudMigrationTask(SdkError<CreateCloudMigrationTaskError>),
+    /// A failure of [`Client::describe_cloud_migration_precheck_result`](crate::Client::describe_cloud_migration_precheck_result).
+    DescribeCloudMigrationPrecheckResult(
+        SdkError<DescribeCloudMigrationPrecheckResultError>,
+    ),
+    /// A failure of [`Client::describe_cloud_migration_result`](crate::Client::describe_cloud_migration_result).
+    DescribeCloudMigrationResult(SdkError<DescribeCloudMigrationResultError>),
+    /// A failure of [`Client::describe_db_instance_attribute`](crate::Client::describe_db_instance_attribute).
+    DescribeDBInstanceAttribute(SdkError<DescribeDbInstanceAttributeError>),
+    /// A failure of [`Client::describe_db_instances`](crate::Client::describe_db_instances).
+    DescribeDBInstances(SdkError<DescribeDbInstancesError>),
+    /// A failure of [`Client::describe_regions`](crate::Client::describe_regions).
+    DescribeRegions(SdkError<DescribeRegionsError>),
 }
 
 impl Error {
@@ -27,6 +53,18 @@ impl Error {
             Error::ActivateMigrationTargetInstance(_) => {
                 "ActivateMigrationTargetInstance"
             }
+            Error::CheckCloudResourceAuthorized(_) => "CheckCloudResourceAuthorized",
+            Error::CreateCloudMigrationPrecheckTask(_) => {
+                "CreateCloudMigrationPrecheckTask"
+            }
+            Error::CreateCloudMigrationTask(_) => "CreateCloudMigrationTask",
+            Error::DescribeCloudMigrationPrecheckResult(_) => {
+                "DescribeCloudMigrationPrecheckResult"
+            }
+            Error::DescribeCloudMigrationResult(_) => "DescribeCloudMigrationResult",
+            Error::DescribeDBInstanceAttribute(_) => "DescribeDBInstanceAttribute",
+            Error::DescribeDBInstances(_) => "DescribeDBInstances",
+            Error::DescribeRegions(_) => "DescribeRegions",
         }
     }
 
@@ -34,6 +72,14 @@ impl Error {
     fn operation_error(&self) -> &(dyn std::error::Error + 'static) {
         match *self {
             Error::ActivateMigrationTargetInstance(ref error) => error,
+            Error::CheckCloudResourceAuthorized(ref error) => error,
+            Error::CreateCloudMigrationPrecheckTask(ref error) => error,
+            Error::CreateCloudMigrationTask(ref error) => error,
+            Error::DescribeCloudMigrationPrecheckResult(ref error) => error,
+            Error::DescribeCloudMigrationResult(ref error) => error,
+            Error::DescribeDBInstanceAttribute(ref error) => error,
+            Error::DescribeDBInstances(ref error) => error,
+            Error::DescribeRegions(ref error) => error,
         }
     }
 }
@@ -41,6 +87,54 @@ impl Error {
 impl From<SdkError<ActivateMigrationTargetInstanceError>> for Error {
     fn from(error: SdkError<ActivateMigrationTargetInstanceError>) -> Self {
         Error::ActivateMigrationTargetInstance(error)
+    }
+}
+
+impl From<SdkError<CheckCloudResourceAuthorizedError>> for Error {
+    fn from(error: SdkError<CheckCloudResourceAuthorizedError>) -> Self {
+        Error::CheckCloudResourceAuthorized(error)
+    }
+}
+
+impl From<SdkError<CreateCloudMigrationPrecheckTaskError>> for Error {
+    fn from(error: SdkError<CreateCloudMigrationPrecheckTaskError>) -> Self {
+        Error::CreateCloudMigrationPrecheckTask(error)
+    }
+}
+
+impl From<SdkError<CreateCloudMigrationTaskError>> for Error {
+    fn from(error: SdkError<CreateCloudMigrationTaskError>) -> Self {
+        Error::CreateCloudMigrationTask(error)
+    }
+}
+
+impl From<SdkError<DescribeCloudMigrationPrecheckResultError>> for Error {
+    fn from(error: SdkError<DescribeCloudMigrationPrecheckResultError>) -> Self {
+        Error::DescribeCloudMigrationPrecheckResult(error)
+    }
+}
+
+impl From<SdkError<DescribeCloudMigrationResultError>> for Error {
+    fn from(error: SdkError<DescribeCloudMigrationResultError>) -> Self {
+        Error::DescribeCloudMigrationResult(error)
+    }
+}
+
+impl From<SdkError<DescribeDbInstanceAttributeError>> for Error {
+    fn from(error: SdkError<DescribeDbInstanceAttributeError>) -> Self {
+        Error::DescribeDBInstanceAttribute(error)
+    }
+}
+
+impl From<SdkError<DescribeDbInstancesError>> for Error {
+    fn from(error: SdkError<DescribeDbInstancesError>) -> Self {
+        Error::DescribeDBInstances(error)
+    }
+}
+
+impl From<SdkError<DescribeRegionsError>> for Error {
+    fn from(error: SdkError<DescribeRegionsError>) -> Self {
+        Error::DescribeRegions(error)
     }
 }
 

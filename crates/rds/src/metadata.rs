@@ -392,4 +392,12 @@ pub static PRODUCT: ProductMetadata = ProductMetadata {
 /// Every operation's metadata, sorted by action name.
 pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::activate_migration_target_instance::METADATA,
+    &crate::operation::check_cloud_resource_authorized::METADATA,
+    &crate::operation::create_cloud_migration_precheck_task::METADATA,
+    &crate::operation::create_cloud_migration_task::METADATA,
+    &crate::operation::describe_cloud_migration_precheck_result::METADATA,
+    &crate::operation::describe_cloud_migration_result::METADATA,
+    &crate::operation::describe_db_instance_attribute::METADATA,
+    &crate::operation::describe_db_instances::METADATA,
+    &crate::operation::describe_regions::METADATA,
 ];

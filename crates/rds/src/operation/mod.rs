@@ -8,3 +8,27 @@
 
 /// `ActivateMigrationTargetInstance`: Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.
 pub mod activate_migration_target_instance;
+
+/// `CheckCloudResourceAuthorized`: Checks permissions that are granted on an instance.
+pub mod check_cloud_resource_authorized;
+
+/// `CreateCloudMigrationPrecheckTask`: Creates an assessment task for cloud migration to an ApsaraDB RDS for PostgreSQL instance.
+pub mod create_cloud_migration_precheck_task;
+
+/// `CreateCloudMigrationTask`: Creates a cloud migration task for an ApsaraDB RDS for PostgreSQL instance.
+pub mod create_cloud_migration_task;
+
+/// `DescribeCloudMigrationPrecheckResult`: Query the details about the assessment report for cloud migration to an instance.
+pub mod describe_cloud_migration_precheck_result;
+
+/// `DescribeCloudMigrationResult`: Queries the details about the cloud migration task of an ApsaraDB RDS for PostgreSQL instance.
+pub mod describe_cloud_migration_result;
+
+/// `DescribeDBInstanceAttribute`: Queries the details of an instance.
+pub mod describe_db_instance_attribute;
+
+/// `DescribeDBInstances`: Queries instances.
+pub mod describe_db_instances;
+
+/// `DescribeRegions`: Queries the details of all regions and zones for ApsaraDB RDS. The regions that are no longer supported are also queried. Exercise caution when you call this operation.
+pub mod describe_regions;
