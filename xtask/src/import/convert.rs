@@ -28,7 +28,7 @@
 //!   without descriptions: the metadata has none ([`super::merge`] keeps
 //!   those of an existing spec). Codes are trimmed of stray whitespace.
 //! - A parameter listed twice is folded into one (see
-//!   [`fold_duplicate_parameter`]).
+//!   `fold_duplicate_parameter`).
 
 use std::path::Path;
 
