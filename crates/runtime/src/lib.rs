@@ -9,6 +9,7 @@
 //! * [`credentials`]: access keys, the default provider chain and caching;
 //! * [`endpoint`]: which URL a product and region resolve to;
 //! * [`retry`]: the retry policy, backoff and retry quota;
+//! * [`waiter`]: polling an operation until a resource reaches a state;
 //! * [`response`]: decoding outputs and the service's error documents;
 //! * [`error`]: the error types every operation returns;
 //! * [`config`]: the knobs, with safe defaults.
@@ -50,6 +51,7 @@ pub mod response;
 pub mod retry;
 pub mod ser;
 pub mod signing;
+pub mod waiter;
 
 pub use client::Runtime;
 pub use config::{Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
@@ -57,3 +59,4 @@ pub use credentials::{Credentials, ProvideCredentials};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
 pub use retry::RetryConfig;
 pub use signing::{sign_request, SignedRequest, SigningInput};
+pub use waiter::{Waiter, WaiterError};
