@@ -9,10 +9,14 @@
 //! keeps the status and an excerpt. These functions never panic, whatever
 //! the bytes.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::error::{
     ResponseError, ResponseErrorKind, SdkError, ServiceError, ServiceErrorMetadata,
@@ -62,33 +66,143 @@ pub fn parse_service_error(http_status: u16, body: &[u8]) -> Option<ServiceError
 }
 
 fn parse_json_error(http_status: u16, body: &[u8]) -> Option<ServiceErrorMetadata> {
-    let Value::Object(fields) = serde_json::from_slice::<Value>(body).ok()? else {
-        return None;
-    };
-    let code = json_field(&fields, "Code").filter(|code| !code.is_empty())?;
+    let JsonErrorFields(fields) = serde_json::from_slice(body).ok()?;
+    let [code, message, request_id, host_id, recommend, access_denied_detail] =
+        fields.map(FoundField::into_value);
+    let code = code.filter(|code| !code.is_empty())?;
     Some(ServiceErrorMetadata {
         http_status,
         code,
-        message: json_field(&fields, "Message").unwrap_or_default(),
-        request_id: json_field(&fields, "RequestId"),
-        host_id: json_field(&fields, "HostId"),
-        recommend: json_field(&fields, "Recommend"),
-        access_denied_detail: json_field(&fields, "AccessDeniedDetail"),
+        message: message.unwrap_or_default(),
+        request_id,
+        host_id,
+        recommend,
+        access_denied_detail,
     })
 }
 
-/// A field by name, any case; strings as they are, other values as JSON.
-fn json_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
-    let value = fields.get(name).or_else(|| {
-        fields
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value)
-    })?;
+/// The fields of a JSON error document, in the order of
+/// [`JsonErrorFields`]' slots.
+const JSON_ERROR_FIELDS: [&str; 6] = [
+    "Code",
+    "Message",
+    "RequestId",
+    "HostId",
+    "Recommend",
+    "AccessDeniedDetail",
+];
+
+/// The error fields of a JSON object, read in one pass without building
+/// the whole object: every error response is decoded, and a map of owned
+/// keys and values costs several times what the handful of fields does.
+///
+/// The fields are found as a map lookup would find them: a key spelled
+/// exactly wins, else the smallest key (in byte order) that matches ignoring
+/// ASCII case; a repeated key keeps its last value. Values are kept as
+/// [`FoundField::into_value`] describes.
+struct JsonErrorFields<'de>([FoundField<'de>; 6]);
+
+/// What was found for one error field.
+#[derive(Default)]
+struct FoundField<'de> {
+    /// The value under the exact name.
+    exact: Option<Option<String>>,
+    /// The key and value of the best match ignoring case.
+    folded: Option<(Cow<'de, str>, Option<String>)>,
+}
+
+impl FoundField<'_> {
+    /// The field's text: strings as they are, `null` as absent, other
+    /// values as their JSON text.
+    fn into_value(self) -> Option<String> {
+        match (self.exact, self.folded) {
+            (Some(value), _) => value,
+            (None, Some((_, value))) => value,
+            (None, None) => None,
+        }
+    }
+}
+
+/// A JSON value as error-field text (see [`FoundField::into_value`]).
+fn field_text(value: Value) -> Option<String> {
     match value {
         Value::Null => None,
-        Value::String(text) => Some(text.clone()),
+        Value::String(text) => Some(text),
         other => Some(other.to_string()),
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonErrorFields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(JsonErrorFieldsVisitor)
+    }
+}
+
+struct JsonErrorFieldsVisitor;
+
+impl<'de> Visitor<'de> for JsonErrorFieldsVisitor {
+    type Value = JsonErrorFields<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a JSON error object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields: [FoundField<'de>; 6] = Default::default();
+        while let Some(ObjectKey(key)) = map.next_key()? {
+            let Some(index) = JSON_ERROR_FIELDS
+                .iter()
+                .position(|name| name.eq_ignore_ascii_case(&key))
+            else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let value = field_text(map.next_value::<Value>()?);
+            let found = &mut fields[index];
+            if key == JSON_ERROR_FIELDS[index] {
+                found.exact = Some(value);
+            } else {
+                let better = match &found.folded {
+                    Some((best, _)) => key.as_ref() <= best.as_ref(),
+                    None => true,
+                };
+                if better {
+                    found.folded = Some((key, value));
+                }
+            }
+        }
+        Ok(JsonErrorFields(fields))
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+struct ObjectKey<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for ObjectKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(ObjectKeyVisitor)
+    }
+}
+
+struct ObjectKeyVisitor;
+
+impl<'de> Visitor<'de> for ObjectKeyVisitor {
+    type Value = ObjectKey<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(ObjectKey(Cow::Borrowed(key)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(ObjectKey(Cow::Owned(key.to_owned())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, key: String) -> Result<Self::Value, E> {
+        Ok(ObjectKey(Cow::Owned(key)))
     }
 }
 
@@ -165,4 +279,144 @@ pub(crate) fn success_request_id(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<RequestIdOnly>(body)
         .ok()?
         .request_id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference reading of a JSON error document: the whole object as
+    /// a map, then each field looked up by name.
+    fn parse_json_error_via_map(http_status: u16, body: &[u8]) -> Option<ServiceErrorMetadata> {
+        let Value::Object(fields) = serde_json::from_slice::<Value>(body).ok()? else {
+            return None;
+        };
+        let field = |name: &str| -> Option<String> {
+            let value = fields.get(name).or_else(|| {
+                fields
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                    .map(|(_, value)| value)
+            })?;
+            field_text(value.clone())
+        };
+        let code = field("Code").filter(|code| !code.is_empty())?;
+        Some(ServiceErrorMetadata {
+            http_status,
+            code,
+            message: field("Message").unwrap_or_default(),
+            request_id: field("RequestId"),
+            host_id: field("HostId"),
+            recommend: field("Recommend"),
+            access_denied_detail: field("AccessDeniedDetail"),
+        })
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "Code",
+                "code",
+                "CODE",
+                "cOde",
+                "Message",
+                "message",
+                "RequestId",
+                "requestid",
+                "REQUESTID",
+                "HostId",
+                "hostId",
+                "Recommend",
+                "recommend",
+                "AccessDeniedDetail",
+                "accessDeniedDetail",
+                "Other",
+            ])
+            .prop_map(str::to_owned),
+            "[A-Za-z]{0,6}",
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            "-?[0-9]{1,4}(\\.[0-9]{1,3})?",
+            "[a-zA-Z .]{0,8}".prop_map(|text| format!("\"{text}\"")),
+            Just("\"esc\\\"aped\\u00e9\"".to_owned()),
+            Just("[1,\"two\",{\"Code\":3}]".to_owned()),
+            Just("{\"Code\":\"nested\",\"n\":[null]}".to_owned()),
+        ]
+    }
+
+    /// Objects written by hand, so keys can repeat and can carry escapes.
+    fn object() -> impl Strategy<Value = String> {
+        prop::collection::vec((key(), any::<bool>(), value()), 0..10).prop_map(|members| {
+            let members: Vec<String> = members
+                .into_iter()
+                .map(|(key, escape_first, value)| {
+                    let key = match key.char_indices().next() {
+                        Some((_, first)) if escape_first => {
+                            format!("\\u{:04x}{}", first as u32, &key[first.len_utf8()..])
+                        }
+                        _ => key,
+                    };
+                    format!("\"{key}\": {value}")
+                })
+                .collect();
+            format!("{{{}}}", members.join(", "))
+        })
+    }
+
+    #[test]
+    fn documented_shape_is_read() {
+        let body = br#"{"RequestId":"R-1","HostId":"rds.aliyuncs.com","Code":"InvalidMigrateTask","Message":"No task.","Recommend":"https://example.invalid/x","Extra":{"a":[1,2]}}"#;
+        let metadata = parse_service_error(400, body).expect("error document");
+        assert_eq!(metadata.code, "InvalidMigrateTask");
+        assert_eq!(metadata.message, "No task.");
+        assert_eq!(metadata.request_id.as_deref(), Some("R-1"));
+        assert_eq!(metadata.host_id.as_deref(), Some("rds.aliyuncs.com"));
+        assert_eq!(
+            metadata.recommend.as_deref(),
+            Some("https://example.invalid/x")
+        );
+        assert_eq!(metadata.access_denied_detail, None);
+    }
+
+    #[test]
+    fn exact_keys_win_and_other_spellings_pick_the_smallest_key() {
+        let body = br#"{"code":"lower","Code":"exact","CODE":"upper"}"#;
+        assert_eq!(parse_service_error(400, body).unwrap().code, "exact");
+        let body = br#"{"code":"lower","CODE":"upper","coDe":"mixed"}"#;
+        assert_eq!(parse_service_error(400, body).unwrap().code, "upper");
+        let body = br#"{"Code":"first","Code":"last","Message":7,"RequestId":null}"#;
+        let metadata = parse_service_error(400, body).unwrap();
+        assert_eq!(metadata.code, "last");
+        assert_eq!(metadata.message, "7");
+        assert_eq!(metadata.request_id, None);
+    }
+
+    #[test]
+    fn non_objects_and_trailing_bytes_are_not_error_documents() {
+        for body in [
+            &b"[1]"[..],
+            b"{\"Code\":\"X\"} x",
+            b"{\"Code\":",
+            b"{\"Code\":\"\"}",
+        ] {
+            assert_eq!(parse_service_error(400, body), None);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_reading_agrees_with_the_map_lookup(body in object(), status in 400u16..600) {
+            prop_assert_eq!(
+                parse_json_error(status, body.as_bytes()),
+                parse_json_error_via_map(status, body.as_bytes()),
+                "{}", body
+            );
+        }
+    }
 }
