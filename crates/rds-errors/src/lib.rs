@@ -6,6 +6,10 @@
 //! [`gateway::GatewayError`] lists the errors the API gateway may answer for any
 //! operation. Each operation has a module holding its error enum, with one variant
 //! per documented code, generated from the operation's error table.
+//!
+//! Each operation's module is compiled only when the cargo feature of the same
+//! name in kebab-case is on (`describe-regions` for [`describe_regions`]); the
+//! default feature `all` turns them all on.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -14,30 +18,39 @@
 pub mod gateway;
 
 /// Errors of `ActivateMigrationTargetInstance` ([`activate_migration_target_instance::ActivateMigrationTargetInstanceError`]).
+#[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
 
 /// Errors of `CheckCloudResourceAuthorized` ([`check_cloud_resource_authorized::CheckCloudResourceAuthorizedError`]).
+#[cfg(feature = "check-cloud-resource-authorized")]
 pub mod check_cloud_resource_authorized;
 
 /// Errors of `CreateCloudMigrationPrecheckTask` ([`create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError`]).
+#[cfg(feature = "create-cloud-migration-precheck-task")]
 pub mod create_cloud_migration_precheck_task;
 
 /// Errors of `CreateCloudMigrationTask` ([`create_cloud_migration_task::CreateCloudMigrationTaskError`]).
+#[cfg(feature = "create-cloud-migration-task")]
 pub mod create_cloud_migration_task;
 
 /// Errors of `DescribeCloudMigrationPrecheckResult` ([`describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError`]).
+#[cfg(feature = "describe-cloud-migration-precheck-result")]
 pub mod describe_cloud_migration_precheck_result;
 
 /// Errors of `DescribeCloudMigrationResult` ([`describe_cloud_migration_result::DescribeCloudMigrationResultError`]).
+#[cfg(feature = "describe-cloud-migration-result")]
 pub mod describe_cloud_migration_result;
 
 /// Errors of `DescribeDBInstanceAttribute` ([`describe_db_instance_attribute::DescribeDbInstanceAttributeError`]).
+#[cfg(feature = "describe-db-instance-attribute")]
 pub mod describe_db_instance_attribute;
 
 /// Errors of `DescribeDBInstances` ([`describe_db_instances::DescribeDbInstancesError`]).
+#[cfg(feature = "describe-db-instances")]
 pub mod describe_db_instances;
 
 /// Errors of `DescribeRegions` ([`describe_regions::DescribeRegionsError`]).
+#[cfg(feature = "describe-regions")]
 pub mod describe_regions;
 
 /// One row of an operation's documented error table, verbatim.

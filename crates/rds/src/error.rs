@@ -7,63 +7,112 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use aliyun_runtime::SdkError;
+
+#[cfg(feature = "activate-migration-target-instance")]
 use crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
+
+#[cfg(feature = "check-cloud-resource-authorized")]
 use crate::operation::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError;
+
+#[cfg(feature = "create-cloud-migration-precheck-task")]
 use crate::operation::create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError;
+
+#[cfg(feature = "create-cloud-migration-task")]
 use crate::operation::create_cloud_migration_task::CreateCloudMigrationTaskError;
+
+#[cfg(feature = "describe-cloud-migration-precheck-result")]
 use crate::operation::describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError;
+
+#[cfg(feature = "describe-cloud-migration-result")]
 use crate::operation::describe_cloud_migration_result::DescribeCloudMigrationResultError;
+
+#[cfg(feature = "describe-db-instance-attribute")]
 use crate::operation::describe_db_instance_attribute::DescribeDbInstanceAttributeError;
+
+#[cfg(feature = "describe-db-instances")]
 use crate::operation::describe_db_instances::DescribeDbInstancesError;
+
+#[cfg(feature = "describe-regions")]
 use crate::operation::describe_regions::DescribeRegionsError;
 
 /// The failure of any operation, tagged with the operation.
 ///
-/// Every operation's `SdkError` converts into it with `?`.
+/// Every operation's `SdkError` converts into it with `?`. It has one
+/// variant per operation compiled in (see the crate's cargo features).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A failure of [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance).
-    ActivateMigrationTargetInstance(SdkError<ActivateMigrationTargetInstanceError>),
+    #[cfg(feature = "activate-migration-target-instance")]
+    ActivateMigrationTargetInstance(
+        aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>,
+    ),
     /// A failure of [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized).
-    CheckCloudResourceAuthorized(SdkError<CheckCloudResourceAuthorizedError>),
+    #[cfg(feature = "check-cloud-resource-authorized")]
+    CheckCloudResourceAuthorized(
+        aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>,
+    ),
     /// A failure of [`Client::create_cloud_migration_precheck_task`](crate::Client::create_cloud_migration_precheck_task).
-    CreateCloudMigrationPrecheckTask(SdkError<CreateCloudMigrationPrecheckTaskError>),
+    #[cfg(feature = "create-cloud-migration-precheck-task")]
+    CreateCloudMigrationPrecheckTask(
+        aliyun_runtime::SdkError<CreateCloudMigrationPrecheckTaskError>,
+    ),
     /// A failure of [`Client::create_cloud_migration_task`](crate::Client::create_cloud_migration_task).
-    CreateCloudMigrationTask(SdkError<CreateCloudMigrationTaskError>),
+    #[cfg(feature = "create-cloud-migration-task")]
+    CreateCloudMigrationTask(aliyun_runtime::SdkError<CreateCloudMigrationTaskError>),
     /// A failure of [`Client::describe_cloud_migration_precheck_result`](crate::Client::describe_cloud_migration_precheck_result).
+    #[cfg(feature = "describe-cloud-migration-precheck-result")]
     DescribeCloudMigrationPrecheckResult(
-        SdkError<DescribeCloudMigrationPrecheckResultError>,
+        aliyun_runtime::SdkError<DescribeCloudMigrationPrecheckResultError>,
     ),
     /// A failure of [`Client::describe_cloud_migration_result`](crate::Client::describe_cloud_migration_result).
-    DescribeCloudMigrationResult(SdkError<DescribeCloudMigrationResultError>),
+    #[cfg(feature = "describe-cloud-migration-result")]
+    DescribeCloudMigrationResult(
+        aliyun_runtime::SdkError<DescribeCloudMigrationResultError>,
+    ),
     /// A failure of [`Client::describe_db_instance_attribute`](crate::Client::describe_db_instance_attribute).
-    DescribeDBInstanceAttribute(SdkError<DescribeDbInstanceAttributeError>),
+    #[cfg(feature = "describe-db-instance-attribute")]
+    DescribeDBInstanceAttribute(
+        aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>,
+    ),
     /// A failure of [`Client::describe_db_instances`](crate::Client::describe_db_instances).
-    DescribeDBInstances(SdkError<DescribeDbInstancesError>),
+    #[cfg(feature = "describe-db-instances")]
+    DescribeDBInstances(aliyun_runtime::SdkError<DescribeDbInstancesError>),
     /// A failure of [`Client::describe_regions`](crate::Client::describe_regions).
-    DescribeRegions(SdkError<DescribeRegionsError>),
+    #[cfg(feature = "describe-regions")]
+    DescribeRegions(aliyun_runtime::SdkError<DescribeRegionsError>),
 }
 
 impl Error {
     /// The action name of the operation that failed.
     pub fn operation(&self) -> &'static str {
         match *self {
+            #[cfg(feature = "activate-migration-target-instance")]
             Error::ActivateMigrationTargetInstance(_) => {
                 "ActivateMigrationTargetInstance"
             }
+
+            #[cfg(feature = "check-cloud-resource-authorized")]
             Error::CheckCloudResourceAuthorized(_) => "CheckCloudResourceAuthorized",
+            #[cfg(feature = "create-cloud-migration-precheck-task")]
             Error::CreateCloudMigrationPrecheckTask(_) => {
                 "CreateCloudMigrationPrecheckTask"
             }
+
+            #[cfg(feature = "create-cloud-migration-task")]
             Error::CreateCloudMigrationTask(_) => "CreateCloudMigrationTask",
+            #[cfg(feature = "describe-cloud-migration-precheck-result")]
             Error::DescribeCloudMigrationPrecheckResult(_) => {
                 "DescribeCloudMigrationPrecheckResult"
             }
+
+            #[cfg(feature = "describe-cloud-migration-result")]
             Error::DescribeCloudMigrationResult(_) => "DescribeCloudMigrationResult",
+            #[cfg(feature = "describe-db-instance-attribute")]
             Error::DescribeDBInstanceAttribute(_) => "DescribeDBInstanceAttribute",
+            #[cfg(feature = "describe-db-instances")]
             Error::DescribeDBInstances(_) => "DescribeDBInstances",
+            #[cfg(feature = "describe-regions")]
             Error::DescribeRegions(_) => "DescribeRegions",
         }
     }
@@ -71,69 +120,94 @@ impl Error {
     /// The operation's own error.
     fn operation_error(&self) -> &(dyn std::error::Error + 'static) {
         match *self {
+            #[cfg(feature = "activate-migration-target-instance")]
             Error::ActivateMigrationTargetInstance(ref error) => error,
+            #[cfg(feature = "check-cloud-resource-authorized")]
             Error::CheckCloudResourceAuthorized(ref error) => error,
+            #[cfg(feature = "create-cloud-migration-precheck-task")]
             Error::CreateCloudMigrationPrecheckTask(ref error) => error,
+            #[cfg(feature = "create-cloud-migration-task")]
             Error::CreateCloudMigrationTask(ref error) => error,
+            #[cfg(feature = "describe-cloud-migration-precheck-result")]
             Error::DescribeCloudMigrationPrecheckResult(ref error) => error,
+            #[cfg(feature = "describe-cloud-migration-result")]
             Error::DescribeCloudMigrationResult(ref error) => error,
+            #[cfg(feature = "describe-db-instance-attribute")]
             Error::DescribeDBInstanceAttribute(ref error) => error,
+            #[cfg(feature = "describe-db-instances")]
             Error::DescribeDBInstances(ref error) => error,
+            #[cfg(feature = "describe-regions")]
             Error::DescribeRegions(ref error) => error,
         }
     }
 }
 
-impl From<SdkError<ActivateMigrationTargetInstanceError>> for Error {
-    fn from(error: SdkError<ActivateMigrationTargetInstanceError>) -> Self {
+#[cfg(feature = "activate-migration-target-instance")]
+impl From<aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>> for Error {
+    fn from(
+        error: aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>,
+    ) -> Self {
         Error::ActivateMigrationTargetInstance(error)
     }
 }
 
-impl From<SdkError<CheckCloudResourceAuthorizedError>> for Error {
-    fn from(error: SdkError<CheckCloudResourceAuthorizedError>) -> Self {
+#[cfg(feature = "check-cloud-resource-authorized")]
+impl From<aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>> for Error {
+    fn from(error: aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>) -> Self {
         Error::CheckCloudResourceAuthorized(error)
     }
 }
 
-impl From<SdkError<CreateCloudMigrationPrecheckTaskError>> for Error {
-    fn from(error: SdkError<CreateCloudMigrationPrecheckTaskError>) -> Self {
+#[cfg(feature = "create-cloud-migration-precheck-task")]
+impl From<aliyun_runtime::SdkError<CreateCloudMigrationPrecheckTaskError>> for Error {
+    fn from(
+        error: aliyun_runtime::SdkError<CreateCloudMigrationPrecheckTaskError>,
+    ) -> Self {
         Error::CreateCloudMigrationPrecheckTask(error)
     }
 }
 
-impl From<SdkError<CreateCloudMigrationTaskError>> for Error {
-    fn from(error: SdkError<CreateCloudMigrationTaskError>) -> Self {
+#[cfg(feature = "create-cloud-migration-task")]
+impl From<aliyun_runtime::SdkError<CreateCloudMigrationTaskError>> for Error {
+    fn from(error: aliyun_runtime::SdkError<CreateCloudMigrationTaskError>) -> Self {
         Error::CreateCloudMigrationTask(error)
     }
 }
 
-impl From<SdkError<DescribeCloudMigrationPrecheckResultError>> for Error {
-    fn from(error: SdkError<DescribeCloudMigrationPrecheckResultError>) -> Self {
+#[cfg(feature = "describe-cloud-migration-precheck-result")]
+impl From<aliyun_runtime::SdkError<DescribeCloudMigrationPrecheckResultError>>
+for Error {
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeCloudMigrationPrecheckResultError>,
+    ) -> Self {
         Error::DescribeCloudMigrationPrecheckResult(error)
     }
 }
 
-impl From<SdkError<DescribeCloudMigrationResultError>> for Error {
-    fn from(error: SdkError<DescribeCloudMigrationResultError>) -> Self {
+#[cfg(feature = "describe-cloud-migration-result")]
+impl From<aliyun_runtime::SdkError<DescribeCloudMigrationResultError>> for Error {
+    fn from(error: aliyun_runtime::SdkError<DescribeCloudMigrationResultError>) -> Self {
         Error::DescribeCloudMigrationResult(error)
     }
 }
 
-impl From<SdkError<DescribeDbInstanceAttributeError>> for Error {
-    fn from(error: SdkError<DescribeDbInstanceAttributeError>) -> Self {
+#[cfg(feature = "describe-db-instance-attribute")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>> for Error {
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>) -> Self {
         Error::DescribeDBInstanceAttribute(error)
     }
 }
 
-impl From<SdkError<DescribeDbInstancesError>> for Error {
-    fn from(error: SdkError<DescribeDbInstancesError>) -> Self {
+#[cfg(feature = "describe-db-instances")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancesError>> for Error {
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstancesError>) -> Self {
         Error::DescribeDBInstances(error)
     }
 }
 
-impl From<SdkError<DescribeRegionsError>> for Error {
-    fn from(error: SdkError<DescribeRegionsError>) -> Self {
+#[cfg(feature = "describe-regions")]
+impl From<aliyun_runtime::SdkError<DescribeRegionsError>> for Error {
+    fn from(error: aliyun_runtime::SdkError<DescribeRegionsError>) -> Self {
         Error::DescribeRegions(error)
     }
 }

@@ -9,6 +9,12 @@
 //! [`operation`] with its input, output, builder, error enum and metadata;
 //! [`metadata::OPERATIONS`] lists them all.
 //!
+//! Each operation is compiled only when the cargo feature of the same name in
+//! kebab-case is on (`describe-regions` for [`Client::describe_regions`]). The
+//! default feature `all` turns every operation on; with `default-features = false`,
+//! name the operations you use, or a group such as `cloud-migration`, and pay
+//! only for those. `serde-serialize` adds `Serialize` to outputs.
+//!
 //! The whole crate is generated from the spec by `cargo xtask codegen`.
 
 #![warn(missing_docs)]

@@ -389,15 +389,25 @@ pub static PRODUCT: ProductMetadata = ProductMetadata {
     ],
 };
 
-/// Every operation's metadata, sorted by action name.
+/// The metadata of every operation compiled in (see the crate's cargo
+/// features), sorted by action name.
 pub static OPERATIONS: &[&OperationMetadata] = &[
+    #[cfg(feature = "activate-migration-target-instance")]
     &crate::operation::activate_migration_target_instance::METADATA,
+    #[cfg(feature = "check-cloud-resource-authorized")]
     &crate::operation::check_cloud_resource_authorized::METADATA,
+    #[cfg(feature = "create-cloud-migration-precheck-task")]
     &crate::operation::create_cloud_migration_precheck_task::METADATA,
+    #[cfg(feature = "create-cloud-migration-task")]
     &crate::operation::create_cloud_migration_task::METADATA,
+    #[cfg(feature = "describe-cloud-migration-precheck-result")]
     &crate::operation::describe_cloud_migration_precheck_result::METADATA,
+    #[cfg(feature = "describe-cloud-migration-result")]
     &crate::operation::describe_cloud_migration_result::METADATA,
+    #[cfg(feature = "describe-db-instance-attribute")]
     &crate::operation::describe_db_instance_attribute::METADATA,
+    #[cfg(feature = "describe-db-instances")]
     &crate::operation::describe_db_instances::METADATA,
+    #[cfg(feature = "describe-regions")]
     &crate::operation::describe_regions::METADATA,
 ];

@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::errors_crate::optional_str;
+use super::features::operation_cfg;
 use super::operation::OperationNames;
 use super::render::Docs;
 use crate::spec::LoadedProduct;
@@ -25,6 +26,12 @@ pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
         .line("optional ones, and `send().await` runs it. Every operation lives in a module of")
         .line("[`operation`] with its input, output, builder, error enum and metadata;")
         .line("[`metadata::OPERATIONS`] lists them all.")
+        .blank()
+        .line("Each operation is compiled only when the cargo feature of the same name in")
+        .line("kebab-case is on (`describe-regions` for [`Client::describe_regions`]). The")
+        .line("default feature `all` turns every operation on; with `default-features = false`,")
+        .line("name the operations you use, or a group such as `cloud-migration`, and pay")
+        .line("only for those. `serde-serialize` adds `Serialize` to outputs.")
         .blank()
         .line("The whole crate is generated from the spec by `cargo xtask codegen`.")
         .inner();
@@ -98,44 +105,52 @@ pub fn client_rs(product: &LoadedProduct) -> TokenStream {
 
 /// `src/error.rs`: one variant per operation, so `?` works across them.
 pub fn error_rs(product: &LoadedProduct) -> TokenStream {
-    let names: Vec<(OperationNames, &str)> = product
+    let names: Vec<(OperationNames, &str, TokenStream)> = product
         .operations
         .iter()
-        .map(|operation| (OperationNames::of(operation), operation.spec.name.as_str()))
+        .map(|operation| {
+            (
+                OperationNames::of(operation),
+                operation.spec.name.as_str(),
+                operation_cfg(operation),
+            )
+        })
         .collect();
-    let variants = names.iter().map(|(names, wire_name)| {
+    let variants = names.iter().map(|(names, wire_name, cfg)| {
         let variant = quote::format_ident!("{}", wire_name);
         let module = &names.module;
         let error = &names.error;
         let doc = format!(" A failure of [`Client::{module}`](crate::Client::{module}).");
         quote! {
             #[doc = #doc]
-            #variant(SdkError<#error>),
+            #cfg
+            #variant(aliyun_runtime::SdkError<#error>),
         }
     });
-    let conversions = names.iter().map(|(names, wire_name)| {
+    let conversions = names.iter().map(|(names, wire_name, cfg)| {
         let variant = quote::format_ident!("{}", wire_name);
         let error = &names.error;
         quote! {
-            impl From<SdkError<#error>> for Error {
-                fn from(error: SdkError<#error>) -> Self {
+            #cfg
+            impl From<aliyun_runtime::SdkError<#error>> for Error {
+                fn from(error: aliyun_runtime::SdkError<#error>) -> Self {
                     Error::#variant(error)
                 }
             }
         }
     });
-    let imports = names.iter().map(|(names, _)| {
+    let imports = names.iter().map(|(names, _, cfg)| {
         let module = &names.module;
         let error = &names.error;
-        quote!(use crate::operation::#module::#error;)
+        quote!(#cfg use crate::operation::#module::#error;)
     });
-    let operation_arms = names.iter().map(|(_, wire_name)| {
+    let operation_arms = names.iter().map(|(_, wire_name, cfg)| {
         let variant = quote::format_ident!("{}", wire_name);
-        quote!(Error::#variant(_) => #wire_name,)
+        quote!(#cfg Error::#variant(_) => #wire_name,)
     });
-    let inner_arms = names.iter().map(|(_, wire_name)| {
+    let inner_arms = names.iter().map(|(_, wire_name, cfg)| {
         let variant = quote::format_ident!("{}", wire_name);
-        quote!(Error::#variant(ref error) => error,)
+        quote!(#cfg Error::#variant(ref error) => error,)
     });
     quote! {
         //! The crate-wide error: any operation's failure, so that one function
@@ -143,13 +158,12 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
 
         use std::fmt;
 
-        use aliyun_runtime::SdkError;
-
         #(#imports)*
 
         /// The failure of any operation, tagged with the operation.
         ///
-        /// Every operation's `SdkError` converts into it with `?`.
+        /// Every operation's `SdkError` converts into it with `?`. It has one
+        /// variant per operation compiled in (see the crate's cargo features).
         #[derive(Debug)]
         #[non_exhaustive]
         pub enum Error {
@@ -221,7 +235,8 @@ pub fn metadata_rs(product: &LoadedProduct) -> TokenStream {
     // `product.operations` is sorted by action name.
     let operations = product.operations.iter().map(|operation| {
         let module = OperationNames::of(operation).module;
-        quote!(&crate::operation::#module::METADATA,)
+        let cfg = operation_cfg(operation);
+        quote!(#cfg &crate::operation::#module::METADATA,)
     });
     let product_doc = format!(
         " The metadata of {} {}: endpoints and gateway errors.",
@@ -243,7 +258,8 @@ pub fn metadata_rs(product: &LoadedProduct) -> TokenStream {
             gateway_errors: &[#(#gateway_errors)*],
         };
 
-        /// Every operation's metadata, sorted by action name.
+        /// The metadata of every operation compiled in (see the crate's cargo
+        /// features), sorted by action name.
         pub static OPERATIONS: &[&OperationMetadata] = &[#(#operations)*];
     }
 }
@@ -258,8 +274,10 @@ pub fn operation_mod_rs(product: &LoadedProduct) -> TokenStream {
             operation.spec.summary.lines().next().unwrap_or_default()
         );
         let doc = Docs::new().prose(&doc).outer();
+        let cfg = operation_cfg(operation);
         quote! {
             #doc
+            #cfg
             pub mod #module;
         }
     });

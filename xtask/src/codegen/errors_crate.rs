@@ -33,6 +33,10 @@ pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
         .line("[`gateway::GatewayError`] lists the errors the API gateway may answer for any")
         .line("operation. Each operation has a module holding its error enum, with one variant")
         .line("per documented code, generated from the operation's error table.")
+        .blank()
+        .line("Each operation's module is compiled only when the cargo feature of the same")
+        .line("name in kebab-case is on (`describe-regions` for [`describe_regions`]); the")
+        .line("default feature `all` turns them all on.")
         .inner();
     let modules = product.operations.iter().map(|operation| {
         let module = member_ident(&operation_rust_name(&operation.spec));
@@ -41,8 +45,10 @@ pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
             " Errors of `{}` ([`{module}::{enum_name}`]).",
             operation.spec.name
         );
+        let cfg = super::features::operation_cfg(operation);
         quote! {
             #[doc = #doc]
+            #cfg
             pub mod #module;
         }
     });

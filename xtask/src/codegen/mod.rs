@@ -8,6 +8,7 @@
 
 pub mod client_crate;
 pub mod errors_crate;
+pub mod features;
 pub mod operation;
 pub mod render;
 pub mod types;
@@ -97,6 +98,11 @@ impl From<RenderError> for CodegenError {
 pub struct GeneratedFiles {
     /// File contents by relative path, sorted.
     pub files: BTreeMap<PathBuf, String>,
+    /// The generated crates' `Cargo.toml` files, whose `[features]` table is
+    /// generated and the rest kept as written by hand. Only manifests that
+    /// exist are listed: the generator completes a crate, it does not create
+    /// one.
+    pub manifests: BTreeMap<PathBuf, String>,
 }
 
 /// How a file on disk differs from what the generator would write.
@@ -158,10 +164,34 @@ fn relative_errors(root: &Path, errors: SpecErrors) -> SpecErrors {
 pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
     let product = load_product(&root.join(&layout.product_dir))
         .map_err(|errors| CodegenError::Spec(relative_errors(root, errors)))?;
-    render_all(&product, layout).map_err(|error| match error {
+    let mut generated = render_all(&product, layout).map_err(|error| match error {
         CodegenError::Spec(errors) => CodegenError::Spec(relative_errors(root, errors)),
         other => other,
-    })
+    })?;
+    let crates = [
+        (&layout.errors_src, features::GeneratedCrate::Errors),
+        (&layout.client_src, features::GeneratedCrate::Client),
+    ];
+    for (src, krate) in crates {
+        let Some(crate_dir) = src.parent() else {
+            continue;
+        };
+        let path = crate_dir.join("Cargo.toml");
+        match std::fs::read_to_string(root.join(&path)) {
+            Ok(existing) => {
+                let text = features::manifest(&existing, &product, krate);
+                generated.manifests.insert(path, text);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(CodegenError::Io {
+                    path: root.join(path),
+                    source,
+                })
+            }
+        }
+    }
+    Ok(generated)
 }
 
 fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
@@ -177,6 +207,7 @@ fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles
     let client_src = &layout.client_src;
     add(errors_src.join("lib.rs"), errors_crate::lib_rs(product))?;
     let product_file = layout.product_dir.join(crate::spec::load::PRODUCT_FILE);
+    problems.extend(features::check(product, &product_file));
     match errors_crate::gateway_rs(product, &product_file) {
         Ok(tokens) => add(errors_src.join("gateway.rs"), tokens)?,
         Err(errors) => problems.extend(errors),
@@ -320,7 +351,7 @@ pub fn check(
     generated: &GeneratedFiles,
 ) -> Result<Vec<Difference>, CodegenError> {
     let mut differences = Vec::new();
-    for (path, text) in &generated.files {
+    for (path, text) in generated.files.iter().chain(&generated.manifests) {
         match std::fs::read_to_string(root.join(path)) {
             Ok(existing) if existing == *text => {}
             Ok(_) => differences.push(Difference::Stale(path.clone())),
@@ -367,6 +398,7 @@ pub fn write(
                 let text = generated
                     .files
                     .get(path)
+                    .or_else(|| generated.manifests.get(path))
                     .map(String::as_str)
                     .unwrap_or_default();
                 std::fs::write(&full, text)

@@ -29,6 +29,23 @@ pub struct ProductSpec {
     pub endpoints: Endpoints,
     /// Errors the API gateway may answer for any operation.
     pub gateway_errors: Vec<GatewayErrorRow>,
+    /// Named sets of operations, each becoming a cargo feature of the
+    /// generated crates that enables them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feature_groups: Vec<FeatureGroup>,
+}
+
+/// A named set of operations that users enable together, such as the
+/// operations of one workflow: a cargo feature of the generated crates.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FeatureGroup {
+    /// The cargo feature's name, kebab-case, for example `cloud-migration`.
+    pub name: String,
+    /// What the group is for, written above the feature in `Cargo.toml`.
+    pub description: String,
+    /// The action names of its operations.
+    pub operations: Vec<String>,
 }
 
 /// The API style of a product or an operation.

@@ -219,6 +219,7 @@ pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
     if let Err(errors) = assign_error_variants(file, "/gatewayErrors", &rows) {
         problems.extend(errors);
     }
+    check_feature_groups(file, spec, &mut problems);
     for (index, region) in spec.endpoints.regions.iter().enumerate() {
         if let Some(first) = spec.endpoints.regions[..index]
             .iter()
@@ -236,6 +237,64 @@ pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
         }
     }
     problems
+}
+
+/// Cargo features the generated crates define besides one per operation
+/// and one per group, which a group therefore cannot be named.
+pub const RESERVED_FEATURE_NAMES: &[&str] = &["default", "all", "serde-serialize"];
+
+/// Whether `name` is a kebab-case cargo feature name: lower-case ASCII
+/// letters and digits in dash-separated words, starting with a letter.
+pub fn is_kebab_case_feature(name: &str) -> bool {
+    name.starts_with(|first: char| first.is_ascii_lowercase())
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// Group names are kebab-case, unique and not taken by the generated crates'
+/// own features. That each listed operation exists is checked by the
+/// generator, which sees the operations.
+fn check_feature_groups(file: &Path, spec: &ProductSpec, problems: &mut Vec<SpecError>) {
+    for (index, group) in spec.feature_groups.iter().enumerate() {
+        let pointer = format!("/featureGroups/{index}/name");
+        if !is_kebab_case_feature(&group.name) {
+            problems.push(SpecError::at(
+                file,
+                pointer.clone(),
+                SpecErrorKind::InvalidName,
+                format!("feature group {:?} must be kebab-case (lower-case letters and digits joined by dashes)", group.name),
+            ));
+        }
+        if RESERVED_FEATURE_NAMES.contains(&group.name.as_str()) {
+            problems.push(SpecError::at(
+                file,
+                pointer.clone(),
+                SpecErrorKind::NameCollision,
+                format!(
+                    "feature group {:?} is a feature the generated crates already define",
+                    group.name
+                ),
+            ));
+        }
+        if let Some(first) = spec.feature_groups[..index]
+            .iter()
+            .position(|earlier| earlier.name == group.name)
+        {
+            problems.push(SpecError::at(
+                file,
+                pointer,
+                SpecErrorKind::NameCollision,
+                format!(
+                    "feature group {:?} is defined twice (also /featureGroups/{first})",
+                    group.name
+                ),
+            ));
+        }
+    }
 }
 
 fn check_http_status(file: &Path, pointer: &str, status: u16, problems: &mut Vec<SpecError>) {

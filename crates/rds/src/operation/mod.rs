@@ -7,28 +7,37 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 /// `ActivateMigrationTargetInstance`: Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
 
 /// `CheckCloudResourceAuthorized`: Checks permissions that are granted on an instance.
+#[cfg(feature = "check-cloud-resource-authorized")]
 pub mod check_cloud_resource_authorized;
 
 /// `CreateCloudMigrationPrecheckTask`: Creates an assessment task for cloud migration to an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "create-cloud-migration-precheck-task")]
 pub mod create_cloud_migration_precheck_task;
 
 /// `CreateCloudMigrationTask`: Creates a cloud migration task for an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "create-cloud-migration-task")]
 pub mod create_cloud_migration_task;
 
 /// `DescribeCloudMigrationPrecheckResult`: Query the details about the assessment report for cloud migration to an instance.
+#[cfg(feature = "describe-cloud-migration-precheck-result")]
 pub mod describe_cloud_migration_precheck_result;
 
 /// `DescribeCloudMigrationResult`: Queries the details about the cloud migration task of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-cloud-migration-result")]
 pub mod describe_cloud_migration_result;
 
 /// `DescribeDBInstanceAttribute`: Queries the details of an instance.
+#[cfg(feature = "describe-db-instance-attribute")]
 pub mod describe_db_instance_attribute;
 
 /// `DescribeDBInstances`: Queries instances.
+#[cfg(feature = "describe-db-instances")]
 pub mod describe_db_instances;
 
 /// `DescribeRegions`: Queries the details of all regions and zones for ApsaraDB RDS. The regions that are no longer supported are also queried. Exercise caution when you call this operation.
+#[cfg(feature = "describe-regions")]
 pub mod describe_regions;

@@ -1,0 +1,172 @@
+//! The cargo features of the generated crates: one per operation, one per
+//! group of `product.json`, and `all`.
+//!
+//! Each operation's module is compiled only when its feature is on, so a
+//! program that uses a few operations does not pay for the whole API. The
+//! `[features]` table of both crates' `Cargo.toml` is therefore generated
+//! too: [`manifest`] keeps the hand-written part of the file (everything
+//! before the `[features]` line) and replaces the rest.
+
+use std::path::Path;
+
+use crate::spec::validate::{operation_rust_name, RESERVED_FEATURE_NAMES};
+use crate::spec::{LoadedOperation, LoadedProduct, SpecError, SpecErrorKind};
+
+/// The cargo feature that compiles one operation, the kebab-case form of
+/// its module name (`activate-migration-target-instance`).
+pub fn operation_feature(operation: &LoadedOperation) -> String {
+    operation_rust_name(&operation.spec)
+        .trim_start_matches("r#")
+        .replace('_', "-")
+}
+
+/// `#[cfg(feature = "...")]` for an operation's items.
+pub fn operation_cfg(operation: &LoadedOperation) -> proc_macro2::TokenStream {
+    let feature = operation_feature(operation);
+    quote::quote!(#[cfg(feature = #feature)])
+}
+
+/// Which of the two generated crates a manifest belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneratedCrate {
+    /// `aliyun-rds-errors`: operation features stand alone.
+    Errors,
+    /// `aliyun-rds`: each operation feature turns on the same feature of the
+    /// errors crate, whose enum the operation re-exports.
+    Client,
+}
+
+/// The line that starts the generated part of a manifest.
+const FEATURES_LINE: &str = "[features]";
+
+/// Checks that every group names existing operations and that no operation
+/// feature takes the name of a group or of a reserved feature.
+pub fn check(product: &LoadedProduct, product_file: &Path) -> Vec<SpecError> {
+    let mut problems = Vec::new();
+    let names: std::collections::BTreeSet<&str> = product
+        .operations
+        .iter()
+        .map(|operation| operation.spec.name.as_str())
+        .collect();
+    for (group_index, group) in product.product.feature_groups.iter().enumerate() {
+        for (index, member) in group.operations.iter().enumerate() {
+            if !names.contains(member.as_str()) {
+                problems.push(SpecError::at(
+                    product_file,
+                    format!("/featureGroups/{group_index}/operations/{index}"),
+                    SpecErrorKind::InvalidValue,
+                    format!(
+                        "feature group {:?} lists {member:?}, which is not an operation of the spec",
+                        group.name
+                    ),
+                ));
+            }
+        }
+    }
+    for operation in &product.operations {
+        let feature = operation_feature(operation);
+        let taken = RESERVED_FEATURE_NAMES.contains(&feature.as_str())
+            || product
+                .product
+                .feature_groups
+                .iter()
+                .any(|group| group.name == feature);
+        if taken {
+            problems.push(SpecError::at(
+                &operation.file,
+                "/name",
+                SpecErrorKind::NameCollision,
+                format!("the operation's cargo feature {feature:?} is already a group or a reserved feature; set a `rustName`"),
+            ));
+        }
+    }
+    problems
+}
+
+/// A TOML array of strings, one per line once it holds more than one.
+fn toml_array(items: &[String]) -> String {
+    match items {
+        [] => "[]".to_owned(),
+        [single] => format!("[\"{single}\"]"),
+        _ => {
+            let lines: Vec<String> = items
+                .iter()
+                .map(|item| format!("    \"{item}\",\n"))
+                .collect();
+            format!("[\n{}]", lines.concat())
+        }
+    }
+}
+
+/// The generated `[features]` table of one crate.
+pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String {
+    let operation_features: Vec<String> =
+        product.operations.iter().map(operation_feature).collect();
+    let mut table = String::new();
+    table.push_str(FEATURES_LINE);
+    table.push('\n');
+    table.push_str(
+        "# Everything from the [features] line down is written by `cargo xtask codegen`\n\
+         # from the spec: edit the spec, not this table.\n\
+         #\n\
+         # Each operation is compiled only when its feature is on. `all` (the\n\
+         # default) turns on every operation; a program that uses a few of them can\n\
+         # set `default-features = false` and name the operations or a group.\n",
+    );
+    table.push_str("default = [\"all\"]\n");
+    table.push_str("# Every operation of the API.\n");
+    table.push_str(&format!("all = {}\n", toml_array(&operation_features)));
+    if krate == GeneratedCrate::Client {
+        table.push_str(
+            "# `Serialize` on outputs and their nested types, for programs that re-encode\n\
+             # responses; decoding never needs it.\n\
+             serde-serialize = []\n",
+        );
+    }
+    for group in &product.product.feature_groups {
+        let mut members: Vec<String> = product
+            .operations
+            .iter()
+            .filter(|operation| group.operations.contains(&operation.spec.name))
+            .map(operation_feature)
+            .collect();
+        members.dedup();
+        for line in group.description.lines().map(str::trim) {
+            if line.is_empty() {
+                table.push_str("#\n");
+            } else {
+                table.push_str(&format!("# {line}\n"));
+            }
+        }
+        table.push_str(&format!("{} = {}\n", group.name, toml_array(&members)));
+    }
+    table.push_str("# One feature per operation.\n");
+    for feature in &operation_features {
+        match krate {
+            GeneratedCrate::Errors => table.push_str(&format!("{feature} = []\n")),
+            GeneratedCrate::Client => {
+                table.push_str(&format!("{feature} = [\"aliyun-rds-errors/{feature}\"]\n"))
+            }
+        }
+    }
+    table
+}
+
+/// The whole manifest: the hand-written part of `existing` (up to its
+/// `[features]` line, which must be the last table) followed by the
+/// generated table.
+pub fn manifest(existing: &str, product: &LoadedProduct, krate: GeneratedCrate) -> String {
+    let hand_written = existing
+        .lines()
+        .position(|line| line.trim() == FEATURES_LINE)
+        .map_or(existing.to_owned(), |index| {
+            let kept: Vec<&str> = existing.lines().take(index).collect();
+            let mut kept = kept.join("\n");
+            kept.push('\n');
+            kept
+        });
+    let mut text = hand_written.trim_end().to_owned();
+    text.push_str("\n\n");
+    text.push_str(&features_table(product, krate));
+    text
+}
