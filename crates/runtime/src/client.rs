@@ -22,6 +22,7 @@ use crate::credentials::{
     cli_profile_region, CachedProvider, CredentialsError, CredentialsErrorKind,
     DefaultCredentialsChain, ProvideCredentials,
 };
+use crate::deadline::{OperationTimer, TimerPool};
 use crate::endpoint::{resolve_endpoint, Endpoint};
 use crate::error::{
     ConstructionError, DispatchError, ResponseError, ResponseErrorKind, SdkError, TimeoutError,
@@ -53,6 +54,8 @@ struct RuntimeInner {
     http: reqwest::Client,
     credentials: Arc<dyn ProvideCredentials>,
     quota: Option<RetryQuota>,
+    /// Timers of finished operations, for the next ones to reuse.
+    timers: TimerPool,
     /// Server time minus local time, in milliseconds, learned from a
     /// clock-skew error and applied to every later signature.
     clock_offset_millis: AtomicI64,
@@ -171,6 +174,7 @@ impl Runtime {
                 http,
                 credentials,
                 quota,
+                timers: TimerPool::default(),
                 clock_offset_millis: AtomicI64::new(0),
             }),
         })
@@ -278,30 +282,28 @@ impl Runtime {
             operation = operation.name,
             attempts = tracing::field::Empty,
         );
-        let limit = self.inner.config.timeouts.operation;
-        let attempts = self.run_attempts(operation, &parameters, parse_error);
-        match tokio::time::timeout(limit, attempts.instrument(span.clone())).await {
-            Ok(result) => result,
-            Err(_) => {
-                span.in_scope(|| {
-                    tracing::warn!(timeout_ms = limit.as_millis() as u64, "operation timed out")
-                });
-                Err(SdkError::Timeout(TimeoutError::new(
-                    TimeoutKind::Operation,
-                    limit,
-                )))
-            }
-        }
+        let deadline = Instant::now() + self.inner.config.timeouts.operation;
+        let mut timer = self.inner.timers.timer(deadline);
+        let result = self
+            .run_attempts(operation, &parameters, parse_error, &mut timer, deadline)
+            .instrument(span)
+            .await;
+        timer.recycle();
+        result
     }
 
+    /// The attempts of one operation, all within `deadline`, which `timer`
+    /// enforces: every wait of the operation (credentials, each attempt,
+    /// each backoff) goes through it.
     async fn run_attempts<O: DeserializeOwned, E>(
         &self,
         operation: &'static OperationMetadata,
         parameters: &[(String, String)],
         parse_error: fn(&str) -> E,
+        timer: &mut OperationTimer<'_>,
+        deadline: Instant,
     ) -> Result<O, SdkError<E>> {
         let retry = &self.inner.config.retry;
-        let deadline = Instant::now() + self.inner.config.timeouts.operation;
         let max_attempts = retry.max_attempts.max(1);
         let mut attempt_number = 0u32;
         let mut counted_attempts = 0u32;
@@ -311,7 +313,10 @@ impl Runtime {
             attempt_number += 1;
             counted_attempts += 1;
             tracing::Span::current().record("attempts", attempt_number);
-            let credentials = self.credentials().await?;
+            let credentials = match timer.run_until(deadline, self.credentials()).await {
+                Some(credentials) => credentials?,
+                None => return Err(self.operation_timed_out()),
+            };
             let signed = self.sign(operation, parameters, &credentials);
             let attempt_span = tracing::info_span!(
                 "aliyun.attempt",
@@ -321,7 +326,19 @@ impl Runtime {
                 latency_ms = tracing::field::Empty,
             );
             let started = Instant::now();
-            let outcome = self.send(&signed).instrument(attempt_span.clone()).await;
+            let attempt_limit = self.inner.config.timeouts.attempt;
+            let attempt_deadline = started + attempt_limit;
+            let exchange = self.send(&signed).instrument(attempt_span.clone());
+            let outcome = match timer
+                .run_until(attempt_deadline.min(deadline), exchange)
+                .await
+            {
+                Some(outcome) => outcome,
+                None if attempt_deadline < deadline => Err(AttemptFailure::Timeout(
+                    TimeoutError::new(TimeoutKind::Attempt, attempt_limit),
+                )),
+                None => return Err(self.operation_timed_out()),
+            };
             attempt_span.record("latency_ms", started.elapsed().as_millis() as u64);
 
             let (error, class, retry_after, after_timeout) = match outcome {
@@ -436,8 +453,16 @@ impl Runtime {
                 }
             }
             tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
-            tokio::time::sleep(delay).await;
+            timer.sleep_until(Instant::now() + delay).await;
         }
+    }
+
+    /// The error of an operation that ran out of time, logged in the
+    /// operation's span.
+    fn operation_timed_out<E>(&self) -> SdkError<E> {
+        let limit = self.inner.config.timeouts.operation;
+        tracing::warn!(timeout_ms = limit.as_millis() as u64, "operation timed out");
+        SdkError::Timeout(TimeoutError::new(TimeoutKind::Operation, limit))
     }
 
     fn learn_clock_offset(&self, server_time: SystemTime) {
@@ -456,7 +481,7 @@ impl Runtime {
     }
 
     /// Sends one signed request and reads the whole response, within the
-    /// attempt timeout and the body limit.
+    /// body limit (the caller enforces the attempt timeout).
     async fn send(&self, signed: &SignedRequest) -> Result<RawResponse, AttemptFailure> {
         let method = match signed.method() {
             HttpMethod::Get => reqwest::Method::GET,
@@ -469,23 +494,13 @@ impl Runtime {
         if signed.method() == HttpMethod::Post {
             request = request.body(Vec::new());
         }
-        let limit = self.inner.config.timeouts.attempt;
         let body_limit = self.inner.config.response_body_limit;
         let connect_timeout = self.inner.config.timeouts.connect;
-        let exchange = async {
-            let response = request
-                .send()
-                .await
-                .map_err(|error| transport_failure(error, connect_timeout))?;
-            read_response(response, body_limit).await
-        };
-        match tokio::time::timeout(limit, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(AttemptFailure::Timeout(TimeoutError::new(
-                TimeoutKind::Attempt,
-                limit,
-            ))),
-        }
+        let response = request
+            .send()
+            .await
+            .map_err(|error| transport_failure(error, connect_timeout))?;
+        read_response(response, body_limit).await
     }
 }
 

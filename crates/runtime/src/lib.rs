@@ -42,6 +42,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod de;
+mod deadline;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
