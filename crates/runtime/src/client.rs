@@ -72,12 +72,26 @@ impl fmt::Debug for Runtime {
     }
 }
 
+/// The header through which the service asks for a longer wait before a
+/// retry.
+const RETRY_AFTER_HEADER: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-acs-retry-after");
+
 /// A response read in full.
 struct RawResponse {
     status: u16,
     retry_after: Option<Duration>,
-    date: Option<SystemTime>,
+    /// The `Date` header, parsed only when a clock-skew error needs it.
+    date: Option<reqwest::header::HeaderValue>,
     body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The server's time, from the `Date` header.
+    fn server_time(&self) -> Option<SystemTime> {
+        let date = self.date.as_ref()?.to_str().ok()?;
+        httpdate::parse_http_date(date).ok()
+    }
 }
 
 /// Why an attempt produced no response.
@@ -348,8 +362,12 @@ impl Runtime {
                         decode_response::<O, E>(response.status, &response.body, parse_error);
                     match result {
                         Ok(output) => {
-                            if let Some(request_id) = success_request_id(&response.body) {
-                                attempt_span.record("request_id", request_id.as_str());
+                            // The body is read again only for a span that
+                            // records it.
+                            if !attempt_span.is_disabled() {
+                                if let Some(request_id) = success_request_id(&response.body) {
+                                    attempt_span.record("request_id", request_id.as_str());
+                                }
                             }
                             attempt_span.in_scope(|| tracing::debug!("attempt succeeded"));
                             if let Some(quota) = &self.inner.quota {
@@ -365,7 +383,7 @@ impl Runtime {
                                 tracing::debug!(code = service.code(), "service answered an error")
                             });
                             if service.code() == CLOCK_SKEW_CODE && !clock_corrected {
-                                if let Some(server_time) = response.date {
+                                if let Some(server_time) = response.server_time() {
                                     self.learn_clock_offset(server_time);
                                     clock_corrected = true;
                                     // The correction retry is free: the
@@ -536,13 +554,10 @@ async fn read_response(
     let status = response.status().as_u16();
     let headers = response.headers();
     let retry_after = headers
-        .get("x-acs-retry-after")
+        .get(RETRY_AFTER_HEADER)
         .and_then(|value| value.to_str().ok())
         .and_then(parse_retry_after);
-    let date = headers
-        .get(reqwest::header::DATE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| httpdate::parse_http_date(value).ok());
+    let date = headers.get(reqwest::header::DATE).cloned();
     let too_large = |body: &[u8]| {
         AttemptFailure::Response(ResponseError::new(
             ResponseErrorKind::BodyTooLarge,

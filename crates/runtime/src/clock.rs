@@ -50,6 +50,30 @@ impl NonceSource for RandomNonce {
     fn nonce(&self) -> String {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
-        hex::encode(bytes)
+        // Encoding into a stack buffer avoids `hex::encode`, which
+        // collects the digits one `char` at a time.
+        let mut digits = [0u8; 32];
+        match hex::encode_to_slice(bytes, &mut digits) {
+            Ok(()) => String::from_utf8_lossy(&digits).into_owned(),
+            Err(_) => hex::encode(bytes),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_nonces_are_32_lower_case_hex_digits_and_differ() {
+        let first = RandomNonce.nonce();
+        let second = RandomNonce.nonce();
+        for nonce in [&first, &second] {
+            assert_eq!(nonce.len(), 32);
+            assert!(nonce
+                .bytes()
+                .all(|digit| digit.is_ascii_digit() || (b'a'..=b'f').contains(&digit)));
+        }
+        assert_ne!(first, second);
     }
 }
