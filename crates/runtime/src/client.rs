@@ -51,6 +51,8 @@ struct RuntimeInner {
     product: &'static ProductMetadata,
     region: Option<String>,
     endpoint: Endpoint,
+    /// The endpoint's root URL, `base/`, parsed once (see [`request_url`]).
+    root_url: Option<reqwest::Url>,
     http: reqwest::Client,
     credentials: Arc<dyn ProvideCredentials>,
     quota: Option<RetryQuota>,
@@ -178,6 +180,7 @@ impl Runtime {
                     .with_source(error.without_url())
             })?;
 
+        let root_url = parse_root_url(&endpoint);
         let quota = config.retry.quota.map(RetryQuota::new);
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
@@ -185,6 +188,7 @@ impl Runtime {
                 product,
                 region,
                 endpoint,
+                root_url,
                 http,
                 credentials,
                 quota,
@@ -505,7 +509,10 @@ impl Runtime {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
         };
-        let mut request = self.inner.http.request(method, signed.url());
+        let mut request = match request_url(self.inner.root_url.as_ref(), signed.url()) {
+            Some(url) => self.inner.http.request(method, url),
+            None => self.inner.http.request(method, signed.url()),
+        };
         for (name, value) in signed.headers() {
             request = request.header(*name, value.as_str());
         }
@@ -520,6 +527,36 @@ impl Runtime {
             .map_err(|error| transport_failure(error, connect_timeout))?;
         read_response(response, body_limit).await
     }
+}
+
+/// The endpoint's root URL, when parsing `base/` gives back exactly that
+/// text (so appending a query to it is the same as parsing the whole URL).
+fn parse_root_url(endpoint: &Endpoint) -> Option<reqwest::Url> {
+    let root = format!("{}/", endpoint.base_url());
+    reqwest::Url::parse(&root)
+        .ok()
+        .filter(|url| url.as_str() == root)
+}
+
+/// The URL of a signed request, built from the pre-parsed root URL: every
+/// signed URL is the root followed by the query, and setting just the
+/// query spares parsing the scheme and host (the host through IDNA
+/// processing) on every attempt. `None` when the URL is not of that form;
+/// the caller then parses it whole.
+fn request_url(root: Option<&reqwest::Url>, signed_url: &str) -> Option<reqwest::Url> {
+    let root = root?;
+    let rest = signed_url.strip_prefix(root.as_str())?;
+    let mut url = root.clone();
+    if rest.is_empty() {
+        return Some(url);
+    }
+    // A `#` would start a fragment when the whole URL is parsed; the signer
+    // percent-encodes it, so this only guards the equivalence.
+    let query = rest
+        .strip_prefix('?')
+        .filter(|query| !query.contains('#'))?;
+    url.set_query(Some(query));
+    Some(url)
 }
 
 /// Classifies a transport error. The URL is dropped from it: its query may
@@ -626,5 +663,40 @@ fn credentials_error(error: CredentialsError) -> ConstructionError {
             format!("credentials could not be obtained from {}", error),
             Some(Box::new(error)),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_urls_built_from_the_root_equal_the_parsed_signed_urls() {
+        let endpoint = Endpoint::from_url("http://127.0.0.1:8080").unwrap();
+        let root = parse_root_url(&endpoint);
+        assert!(root.is_some());
+        for signed_url in [
+            "http://127.0.0.1:8080/",
+            "http://127.0.0.1:8080/?",
+            "http://127.0.0.1:8080/?Action=X&SignatureNonce=ab12&Timestamp=2026-01-01T00%3A00%3A00Z&Signature=a%2Bb%3D",
+            "http://127.0.0.1:8080/?Name=%E4%BD%A0%20~-._&Empty=&Flag",
+        ] {
+            let built = request_url(root.as_ref(), signed_url).expect("root-relative URL");
+            assert_eq!(built, reqwest::Url::parse(signed_url).unwrap(), "{signed_url}");
+        }
+        for other in [
+            "http://127.0.0.1:8081/?Action=X",
+            "http://127.0.0.1:8080/path?Action=X",
+            "http://127.0.0.1:8080/?Action=X#fragment",
+        ] {
+            assert_eq!(request_url(root.as_ref(), other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn https_and_named_hosts_have_a_root_url() {
+        let endpoint = Endpoint::https("rds.aliyuncs.com").unwrap();
+        let root = parse_root_url(&endpoint).expect("root URL");
+        assert_eq!(root.as_str(), "https://rds.aliyuncs.com/");
     }
 }
