@@ -120,3 +120,23 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(operation.contains("\\[bracketed\\]"));
     assert!(operation.contains("<https://example.com/docs>"));
 }
+
+#[test]
+fn waiters_become_a_builder_method_and_a_static_definition() {
+    let operation = generated_file("expected/rds/src/operation/describe_widgets.rs");
+    let compact: String = operation.split_whitespace().collect();
+    assert!(compact.contains("pubfnwait_until_widgets_ready(self,max_wait:std::time::Duration,)->aliyun_runtime::waiter::Waiter<DescribeWidgetsInput,DescribeWidgetsOutput,DescribeWidgetsError,>"));
+    assert!(
+        compact.contains("pubstaticWIDGETS_READY_WAITER:aliyun_runtime::waiter::WaiterDefinition")
+    );
+    // Paths are emitted parsed; values as the runtime compares them.
+    assert!(compact.contains("path:&[aliyun_runtime::waiter::PathSegment::Field(\"Items\"),aliyun_runtime::waiter::PathSegment::Field(\"Widget\"),aliyun_runtime::waiter::PathSegment::AnyIndex,aliyun_runtime::waiter::PathSegment::Field(\"Size\"),],equals:\"5\""));
+    assert!(compact.contains("equals:\"true\""));
+    assert!(compact.contains("retry_on_errors:&[\"BasicInfoUncompleted\"]"));
+    assert!(compact.contains(
+        "min_delay:std::time::Duration::from_secs(2),max_delay:std::time::Duration::from_secs(30),"
+    ));
+    assert!(compact.contains("description:Some(\"thefirstwidgetisbroken\")"));
+    // The spec's prose is escaped like every other text.
+    assert!(operation.contains("Prose with a \\[bracketed\\] word."));
+}

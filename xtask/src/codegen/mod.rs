@@ -12,6 +12,7 @@ pub mod features;
 pub mod operation;
 pub mod render;
 pub mod types;
+pub mod waiter;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -649,6 +649,8 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         ))
         .outer();
     let metadata = metadata_static(operation, &parameters);
+    let waiter_methods = super::waiter::builder_methods(operation, input, output, error);
+    let waiter_definitions = super::waiter::definitions(operation, builder)?;
     let send_docs = Docs::new()
         .line("Sends the request and decodes the response.")
         .blank()
@@ -705,6 +707,8 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             pub async fn send(self) -> Result<#output, SdkError<#error>> {
                 self.runtime.invoke(&METADATA, &self.input, #error::from_code).await
             }
+
+            #waiter_methods
         }
 
         #output_struct
@@ -712,5 +716,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         #(#nested)*
 
         #metadata
+
+        #waiter_definitions
     })
 }

@@ -143,6 +143,8 @@ pub fn convert_operation(file: &Path, name: &str, api: &Api) -> Result<Operation
         response: convert_response(&context, api)?,
         sample_response: sample_response(&context, api.response_demo.as_deref())?,
         errors: convert_errors(&context, api)?,
+        // The metadata has no waiters; merging keeps those of an existing spec.
+        waiters: None,
     })
 }
 

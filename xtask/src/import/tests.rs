@@ -872,3 +872,46 @@ fn shapes_absent_from_the_rds_document_map_as_documented() {
     assert_eq!(spec.errors[0].http_status, 409);
     assert_eq!(spec.errors[0].message, "In use.");
 }
+
+#[test]
+fn reimporting_keeps_hand_written_waiters() {
+    let directory = spec_dir(true);
+    let spec_file = directory
+        .path()
+        .join("operations/ActivateMigrationTargetInstance.json");
+    let mut existing: OperationSpec =
+        serde_json::from_str(&fs::read_to_string(&spec_file).expect("read")).expect("parse");
+    let waiters: Vec<crate::spec::waiter::WaiterSpec> = serde_json::from_value(serde_json::json!([{
+        "name": "SwitchedOver",
+        "summary": "Waits until the answer names the instance.",
+        "minDelaySeconds": 2,
+        "maxDelaySeconds": 20,
+        "acceptors": [
+            { "state": "success", "conditions": [ { "path": "DBInstanceName", "equals": "pgm-a" } ] }
+        ],
+        "retryOnErrors": ["Throttling.User"]
+    }]))
+    .expect("a valid waiter");
+    existing.waiters = Some(waiters);
+    fs::write(
+        &spec_file,
+        super::render_operation(&existing, &spec_file).expect("render"),
+    )
+    .expect("write the edited copy");
+
+    let (result, printed) = run_import(&args(
+        full_document(),
+        directory.path(),
+        &[OPERATION],
+        false,
+    ));
+    result.expect("the import succeeds");
+    let spec = read_spec(directory.path(), OPERATION);
+    assert_eq!(spec.waiters, existing.waiters, "{printed}");
+    assert!(
+        fs::read_to_string(&spec_file)
+            .expect("read the written spec")
+            .contains("\"retryOnErrors\""),
+        "the waiter is written back in the spec format"
+    );
+}

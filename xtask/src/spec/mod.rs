@@ -11,6 +11,7 @@ pub mod load;
 pub mod model;
 pub mod naming;
 pub mod validate;
+pub mod waiter;
 
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors};
 pub use load::{

@@ -447,6 +447,7 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
     if let Err(errors) = assign_error_variants(file, "/errors", &rows) {
         problems.extend(errors);
     }
+    problems.extend(super::waiter::validate_waiters(file, spec));
     problems
 }
 

@@ -222,6 +222,42 @@ impl DescribeCloudMigrationResultFluentBuilder {
             .invoke(&METADATA, &self.input, DescribeCloudMigrationResultError::from_code)
             .await
     }
+
+    /// Waits until the cloud migration task is ready to switch over: its incremental data synchronization is running and the replication link is streaming.
+    ///
+    /// Filter the request (for example with TaskId) so that the task to wait for is the first item. Once the waiter succeeds, ActivateMigrationTargetInstance switches the workloads over. A task whose switchover has been triggered or has completed can never become ready again, so the waiter fails at once on it rather than waiting until the maximum wait. A disconnected replication link (ReplicationState disconnect) is polled again, since the link may reconnect.
+    ///
+    /// Sends `DescribeCloudMigrationResult` with the request built so far, immediately and then again after each delay, until a response matches:
+    ///
+    /// - it succeeds when `Items[0].MigrateStage` is `"increment"` and `Items[0].ReplicationState` is `"streaming"`: the task is synchronized and can be switched over.
+    /// - it fails when `Items[0].MigrateStage` is `"switch"`: the switchover has already been triggered.
+    /// - it fails when `Items[0].MigrateStage` is `"success"`: the task was already switched over.
+    ///
+    /// Any other response means polling again; so does an error answer with one of these codes:
+    /// `Throttling`, `Throttling.User`, `Throttling.Api`, `ServiceUnavailable`.
+    ///
+    /// Between polls it waits 15 to 120 seconds, with exponential backoff and jitter; the returned waiter's `min_delay` and `max_delay` change that. It gives up after `max_wait`. Await the waiter to run it.
+    ///
+    /// # Errors
+    ///
+    /// Awaiting the waiter fails with [`aliyun_runtime::waiter::WaiterError`]: `Timeout` after `max_wait`, `FailureState` when a failure acceptor matched, `Operation` with the operation's error, `Decode` when the final response does not decode.
+    pub fn wait_until_cloud_migration_ready_to_switch(
+        self,
+        max_wait: std::time::Duration,
+    ) -> aliyun_runtime::waiter::Waiter<
+        DescribeCloudMigrationResultInput,
+        DescribeCloudMigrationResultOutput,
+        DescribeCloudMigrationResultError,
+    > {
+        aliyun_runtime::waiter::Waiter::new(
+            self.runtime,
+            &METADATA,
+            self.input,
+            DescribeCloudMigrationResultError::from_code,
+            &CLOUD_MIGRATION_READY_TO_SWITCH_WAITER,
+            max_wait,
+        )
+    }
 }
 
 /// The response of `DescribeCloudMigrationResult`.
@@ -1038,4 +1074,71 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             retryable: false,
         },
     ],
+};
+
+/// The definition of the waiter `CloudMigrationReadyToSwitch`: its acceptors and default delays.
+///
+/// Used by [`DescribeCloudMigrationResultFluentBuilder::wait_until_cloud_migration_ready_to_switch`].
+pub static CLOUD_MIGRATION_READY_TO_SWITCH_WAITER: aliyun_runtime::waiter::WaiterDefinition = aliyun_runtime::waiter::WaiterDefinition {
+    name: "CloudMigrationReadyToSwitch",
+    acceptors: &[
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Success,
+            conditions: &[
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("MigrateStage"),
+                    ],
+                    equals: "increment",
+                },
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("ReplicationState"),
+                    ],
+                    equals: "streaming",
+                },
+            ],
+            description: Some("the task is synchronized and can be switched over"),
+        },
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Failure,
+            conditions: &[
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("MigrateStage"),
+                    ],
+                    equals: "switch",
+                },
+            ],
+            description: Some("the switchover has already been triggered"),
+        },
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Failure,
+            conditions: &[
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("MigrateStage"),
+                    ],
+                    equals: "success",
+                },
+            ],
+            description: Some("the task was already switched over"),
+        },
+    ],
+    retry_on_errors: &[
+        "Throttling",
+        "Throttling.User",
+        "Throttling.Api",
+        "ServiceUnavailable",
+    ],
+    min_delay: std::time::Duration::from_secs(15),
+    max_delay: std::time::Duration::from_secs(120),
 };

@@ -1,0 +1,194 @@
+//! Error cases of the `waiters` of an operation spec: every mistake is
+//! reported with the file and the JSON pointer of the offending key, and
+//! nothing is written.
+//!
+//! Each test copies the fixture spec (whose `DescribeWidgets` has two
+//! valid waiters) into a temporary workspace, breaks one waiter and runs
+//! the generator in write mode.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use xtask::codegen::{self, CodegenError, Layout, Mode};
+use xtask::spec::SpecErrorKind;
+
+const OPERATION: &str = "spec/rds/2014-08-15/operations/DescribeWidgets.json";
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create the directory");
+    for entry in fs::read_dir(from).expect("list the fixture") {
+        let entry = entry.expect("read the entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy the file");
+        }
+    }
+}
+
+/// Copies the fixture, applies `change` to `DescribeWidgets.json`, runs the
+/// generator and returns every error message of `kind`, after checking
+/// that nothing was written.
+fn failures(kind: SpecErrorKind, change: impl FnOnce(&mut Value)) -> Vec<String> {
+    let directory = tempfile::tempdir().expect("create a temporary directory");
+    let root = directory.path();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small/spec"),
+        &root.join("spec"),
+    );
+    let file = root.join(OPERATION);
+    let mut spec: Value =
+        serde_json::from_str(&fs::read_to_string(&file).expect("read")).expect("JSON");
+    change(&mut spec);
+    fs::write(
+        &file,
+        serde_json::to_string_pretty(&spec).expect("serialize"),
+    )
+    .expect("write");
+
+    let layout = Layout::default();
+    let outcome = codegen::run(root, &layout, Mode::Write);
+    for generated in layout.generated_dirs() {
+        assert!(
+            !root.join(generated).exists(),
+            "{} was written",
+            generated.display()
+        );
+    }
+    match outcome {
+        Err(CodegenError::Spec(errors)) => errors
+            .0
+            .iter()
+            .filter(|error| error.kind == kind)
+            .map(ToString::to_string)
+            .collect(),
+        other => panic!("expected a spec error, got {other:?}"),
+    }
+}
+
+/// The single error of `kind`, which must name the file and `pointer`.
+fn single_failure(kind: SpecErrorKind, pointer: &str, change: impl FnOnce(&mut Value)) -> String {
+    let messages = failures(kind, change);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    let message = messages.into_iter().next().unwrap_or_default();
+    assert!(
+        message.starts_with(&format!("{OPERATION}: {pointer}:")),
+        "{message}"
+    );
+    message
+}
+
+fn first_condition(spec: &mut Value) -> &mut Value {
+    &mut spec["waiters"][0]["acceptors"][0]["conditions"][0]
+}
+
+#[test]
+fn a_path_to_a_field_the_response_lacks() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0/path",
+        |spec| first_condition(spec)["path"] = json!("Items.Gadget[0].Size"),
+    );
+    assert!(message.contains("no field \"Gadget\""), "{message}");
+    assert!(
+        message.contains("Widget"),
+        "the known fields are listed: {message}"
+    );
+}
+
+#[test]
+fn paths_that_index_a_non_array_or_stop_at_an_object_or_do_not_parse() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0/path",
+        |spec| first_condition(spec)["path"] = json!("Items[0].Widget"),
+    );
+    assert!(message.contains("not an array"), "{message}");
+    let message = single_failure(
+        SpecErrorKind::InconsistentType,
+        "/waiters/0/acceptors/0/conditions/0/equals",
+        |spec| first_condition(spec)["path"] = json!("Items.Widget[0].Items"),
+    );
+    assert!(
+        message.contains("strings, integers and booleans"),
+        "{message}"
+    );
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0/path",
+        |spec| first_condition(spec)["path"] = json!("Items.Widget[x].Size"),
+    );
+    assert!(message.contains("[x]"), "{message}");
+}
+
+#[test]
+fn a_value_of_the_wrong_type() {
+    let message = single_failure(
+        SpecErrorKind::InconsistentType,
+        "/waiters/0/acceptors/0/conditions/0/equals",
+        |spec| first_condition(spec)["equals"] = json!("five"),
+    );
+    assert!(message.contains("int64"), "{message}");
+}
+
+#[test]
+fn a_path_that_reads_a_secret() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0/path",
+        |spec| {
+            let fields = spec["response"]["fields"]
+                .as_array_mut()
+                .expect("response fields");
+            fields.push(json!({ "name": "AdminPassword", "type": "string" }));
+            *first_condition(spec) = json!({ "path": "AdminPassword", "equals": "x" });
+        },
+    );
+    assert!(message.contains("a secret"), "{message}");
+}
+
+#[test]
+fn names_must_be_pascal_case_and_unique() {
+    let message = single_failure(SpecErrorKind::InvalidName, "/waiters/0/name", |spec| {
+        spec["waiters"][0]["name"] = json!("widgets_ready")
+    });
+    assert!(message.contains("PascalCase"), "{message}");
+    let message = single_failure(SpecErrorKind::NameCollision, "/waiters/1/name", |spec| {
+        spec["waiters"][1]["name"] = json!("WidgetsReady")
+    });
+    assert!(message.contains("wait_until_widgets_ready"), "{message}");
+}
+
+#[test]
+fn a_waiter_needs_sane_delays_a_success_acceptor_and_conditions() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/maxDelaySeconds",
+        |spec| spec["waiters"][0]["maxDelaySeconds"] = json!(1),
+    );
+    assert!(message.contains("below the minimum"), "{message}");
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/1/acceptors",
+        |spec| spec["waiters"][1]["acceptors"][0]["state"] = json!("retry"),
+    );
+    assert!(message.contains("\"success\""), "{message}");
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/2/conditions",
+        |spec| spec["waiters"][0]["acceptors"][2]["conditions"] = json!([]),
+    );
+    assert!(message.contains("at least one condition"), "{message}");
+}
+
+#[test]
+fn unknown_keys_are_shape_errors() {
+    let message = single_failure(
+        SpecErrorKind::Shape,
+        "/waiters/0/acceptors/0/conditions/0/matches",
+        |spec| first_condition(spec)["matches"] = json!("x"),
+    );
+    assert!(message.contains("unknown field"), "{message}");
+}
