@@ -46,7 +46,7 @@ pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
         pub mod operation;
 
         pub use aliyun_rds_errors as errors;
-        pub use aliyun_runtime::{Config, SdkError};
+        pub use aliyun_runtime::{Config, SdkError, WaiterError};
         pub use client::Client;
         pub use error::Error;
     }
