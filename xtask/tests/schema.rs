@@ -204,3 +204,68 @@ fn the_product_schema_rejects_what_the_loader_rejects() {
         );
     }
 }
+
+/// A valid waiter on the seed operation, for [`waiters_are_checked_alike`]
+/// to break one way at a time.
+fn with_waiter(spec: &mut Value) -> &mut Value {
+    spec["waiters"] = json!([{
+        "name": "NamedInstance",
+        "summary": "Waits until the answer names the instance.",
+        "minDelaySeconds": 1,
+        "maxDelaySeconds": 5,
+        "acceptors": [
+            { "state": "success", "conditions": [ { "path": "DBInstanceName", "equals": "pgm-a" } ] }
+        ]
+    }]);
+    &mut spec["waiters"][0]
+}
+
+#[test]
+fn waiters_are_checked_alike() {
+    // The unbroken waiter is valid under both, so each rejection below is
+    // about its one change.
+    let source = workspace_root()
+        .join("spec/rds/2014-08-15/operations/ActivateMigrationTargetInstance.json");
+    let mut valid = read_json(&source);
+    with_waiter(&mut valid);
+    let problems = schema_errors(&validator("operation.schema.json"), &valid);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let file = directory
+        .path()
+        .join("ActivateMigrationTargetInstance.json");
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&valid).expect("serialize"),
+    )
+    .expect("write");
+    xtask::spec::load_operation(&file).unwrap_or_else(|errors| panic!("{errors}"));
+
+    assert_both_reject("an unknown waiter field", |spec| {
+        with_waiter(spec)["timeout"] = json!(5)
+    });
+    assert_both_reject("an unknown acceptor state", |spec| {
+        with_waiter(spec)["acceptors"][0]["state"] = json!("done")
+    });
+    assert_both_reject("a condition without a value", |spec| {
+        with_waiter(spec)["acceptors"][0]["conditions"][0]
+            .as_object_mut()
+            .expect("object")
+            .remove("equals");
+    });
+    assert_both_reject("a fractional value", |spec| {
+        with_waiter(spec)["acceptors"][0]["conditions"][0]["equals"] = json!(1.5)
+    });
+    assert_both_reject("an acceptor without conditions", |spec| {
+        with_waiter(spec)["acceptors"][0]["conditions"] = json!([])
+    });
+    assert_both_reject("a zero minimum delay", |spec| {
+        with_waiter(spec)["minDelaySeconds"] = json!(0)
+    });
+    assert_both_reject("a malformed path", |spec| {
+        with_waiter(spec)["acceptors"][0]["conditions"][0]["path"] = json!("Items[x]")
+    });
+    assert_both_reject("a lower-case waiter name", |spec| {
+        with_waiter(spec)["name"] = json!("namedInstance")
+    });
+}
