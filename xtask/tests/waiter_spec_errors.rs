@@ -192,3 +192,14 @@ fn unknown_keys_are_shape_errors() {
     );
     assert!(message.contains("unknown field"), "{message}");
 }
+
+#[test]
+fn retried_codes_must_be_documented_or_gateway_errors() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/retryOnErrors/1",
+        |spec| spec["waiters"][0]["retryOnErrors"] = json!(["Throttling.User", "throttling.user"]),
+    );
+    assert!(message.contains("\"throttling.user\""), "{message}");
+    assert!(message.contains("case-sensitive"), "{message}");
+}

@@ -190,6 +190,9 @@ pub fn load_product(directory: &Path) -> Result<LoadedProduct, SpecErrors> {
     }
     operations.sort_by(|left, right| left.spec.name.cmp(&right.spec.name));
     problems.extend(super::validate::validate_operation_set(&operations));
+    if let Some(product) = &product {
+        problems.extend(super::waiter::validate_retried_codes(product, &operations));
+    }
 
     match product {
         Some(product) if problems.is_empty() => Ok(LoadedProduct {

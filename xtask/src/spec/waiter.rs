@@ -14,7 +14,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::{SpecError, SpecErrorKind};
-use super::model::{Field, OperationSpec, TypeName, TypeRef, Typed};
+use super::load::LoadedOperation;
+use super::model::{Field, OperationSpec, ProductSpec, TypeName, TypeRef, Typed};
 use super::naming;
 use super::validate::{member_rust_name, RESERVED_PARAMETER_NAMES};
 
@@ -412,6 +413,35 @@ pub fn validate_waiters(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
                     SpecErrorKind::InvalidValue,
                     format!("error code {code:?} is listed twice (also {pointer}/retryOnErrors/{first})"),
                 );
+            }
+        }
+    }
+    problems
+}
+
+/// Checks that every code a waiter retries on is one the operation can
+/// answer: a row of its error table or a gateway error of the product. A
+/// misspelt code would otherwise never match, silently.
+pub fn validate_retried_codes(
+    product: &ProductSpec,
+    operations: &[LoadedOperation],
+) -> Vec<SpecError> {
+    let mut problems = Vec::new();
+    for operation in operations {
+        for (waiter_index, waiter) in operation.spec.waiters.iter().flatten().enumerate() {
+            for (code_index, code) in waiter.retry_on_errors.iter().flatten().enumerate() {
+                let documented = operation.spec.errors.iter().any(|row| row.code == *code)
+                    || product.gateway_errors.iter().any(|row| row.code == *code);
+                if !documented {
+                    problems.push(SpecError::at(
+                        &operation.file,
+                        format!("/waiters/{waiter_index}/retryOnErrors/{code_index}"),
+                        SpecErrorKind::InvalidValue,
+                        format!(
+                            "error code {code:?} is neither in the operation's error table nor a gateway error of product.json; codes are case-sensitive"
+                        ),
+                    ));
+                }
             }
         }
     }
