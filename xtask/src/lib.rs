@@ -5,10 +5,12 @@
 //! and validation; [`codegen`] turns a loaded spec into the generated crates
 //! `aliyun-rds-errors` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
 //! api-docs metadata into spec files. The `xtask` binary (`cargo xtask`) is
-//! a thin command-line front end over them.
+//! a thin command-line front end over them; [`bench_compile`] times builds
+//! of the whole API beside a published crate.
 
 #![warn(missing_docs)]
 
+pub mod bench_compile;
 pub mod codegen;
 pub mod import;
 pub mod spec;

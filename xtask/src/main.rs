@@ -29,6 +29,9 @@ enum Command {
     },
     /// Convert api-docs metadata into spec files and report what changed.
     Import(xtask::import::ImportArgs),
+    /// Time clean builds of the generated crates with every operation of the
+    /// api-docs fixture, beside the published `ali-acs` (many minutes).
+    BenchCompile(xtask::bench_compile::BenchCompileArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,13 @@ fn main() -> ExitCode {
         Command::Codegen { check, workspace } => {
             run_codegen(check, workspace.unwrap_or_else(xtask::workspace_root))
         }
+        Command::BenchCompile(args) => match xtask::bench_compile::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Import(args) => match xtask::import::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

@@ -108,7 +108,11 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(operation.contains("pub ratio: Option<f64>"));
     assert!(operation.contains("pub tag: Option<Vec<Tag>>"));
     assert!(operation.contains("serialize_with = \"aliyun_runtime::ser::json_string\""));
-    assert!(operation.contains("deserialize_with = \"aliyun_runtime::de::option_i32\""));
+    // Responses decode through the runtime's lenient `FromJson`, one look-up
+    // per field by wire name.
+    assert!(operation.contains("impl aliyun_runtime::de::FromJson for DescribeWidgetsOutput"));
+    assert!(operation.contains("total_count: aliyun_runtime::de::field(object, \"TotalCount\")?"));
+    assert!(operation.contains("aliyun_runtime::de::deserialize(deserializer)"));
     assert!(operation.contains("pub extra: Option<serde_json::Value>"));
     // The nested `Items` under a widget collides with the top-level one and
     // gets its parent's name as a prefix.

@@ -16,264 +16,139 @@ use crate::ErrorRow;
 ///
 /// Codes are matched exactly (they are case-sensitive): the operation's own table
 /// first, then the gateway's errors; any other code is kept in `Unknown`.
+/// Each variant's documentation gives its rows' status and message;
+/// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
+/// give the whole rows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateCloudMigrationTaskError {
-    /// `IncorrectDBInstanceState` (HTTP 400).
-    ///
-    /// The current instance state does not support this operation.
+    /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
     IncorrectDBInstanceState,
-    /// `Order.ComboInstanceNotAllowOperate` (HTTP 400).
-    ///
-    /// A package instance is not allowed to operate independently.
+    /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
     OrderComboInstanceNotAllowOperate,
-    /// `Price.PricingPlanResultNotFound` (HTTP 400).
-    ///
-    /// Pricing plan price result not found.
+    /// `Price.PricingPlanResultNotFound`, HTTP 400: Pricing plan price result not found.
     PricePricingPlanResultNotFound,
-    /// `Order.NoRealNameAuthentication` (HTTP 400).
-    ///
-    /// You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.
+    /// `Order.NoRealNameAuthentication`, HTTP 400: You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.
     OrderNoRealNameAuthentication,
-    /// `InsufficientAvailableQuota` (HTTP 400).
-    ///
-    /// Your account quota limit is less than 0, please recharge before trying to purchase.
+    /// `InsufficientAvailableQuota`, HTTP 400: Your account quota limit is less than 0, please recharge before trying to purchase.
     InsufficientAvailableQuota,
-    /// `CommodityServiceCalling.Exception` (HTTP 400).
-    ///
-    /// Failed to call commodity service.
+    /// `CommodityServiceCalling.Exception`, HTTP 400: Failed to call commodity service.
     CommodityServiceCallingException,
-    /// `RegionDissolvedEOM` (HTTP 400).
-    ///
-    /// Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.
+    /// `RegionDissolvedEOM`, HTTP 400: Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.
     RegionDissolvedEOM,
-    /// `Commodity.InvalidComponent` (HTTP 400).
-    ///
-    /// The module you purchased is not legal, please buy it again.
+    /// `Commodity.InvalidComponent`, HTTP 400: The module you purchased is not legal, please buy it again.
     CommodityInvalidComponent,
-    /// `RegionEndTimeDissolvedAustralia` (HTTP 400).
-    ///
-    /// Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.
+    /// `RegionEndTimeDissolvedAustralia`, HTTP 400: Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.
     RegionEndTimeDissolvedAustralia,
-    /// `Price.CommoditySys` (HTTP 400).
-    ///
-    /// Commodity system call exception.
+    /// `Price.CommoditySys`, HTTP 400: Commodity system call exception.
     PriceCommoditySys,
-    /// `Pay.InsufficientBalance` (HTTP 400).
-    ///
-    /// Insufficient available balance.
+    /// `Pay.InsufficientBalance`, HTTP 400: Insufficient available balance.
     PayInsufficientBalance,
-    /// `Order.PeriodInvalid` (HTTP 400).
-    ///
-    /// There is a problem with the period you selected, please choose again.
+    /// `Order.PeriodInvalid`, HTTP 400: There is a problem with the period you selected, please choose again.
     OrderPeriodInvalid,
-    /// `pay.noCreditCard` (HTTP 400).
-    ///
-    /// Account not bound to credit card.
+    /// `pay.noCreditCard`, HTTP 400: Account not bound to credit card.
     PayNoCreditCardLowerCase,
-    /// `Order.InstHasUnpaidOrder` (HTTP 400).
-    ///
-    /// There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.
+    /// `Order.InstHasUnpaidOrder`, HTTP 400: There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.
     OrderInstHasUnpaidOrder,
-    /// `noAvailablePaymentMethod` (HTTP 400).
-    ///
-    /// No payment method is specified for your account. We recommend that you add a payment method.
+    /// `noAvailablePaymentMethod`, HTTP 400: No payment method is specified for your account. We recommend that you add a payment method.
     NoAvailablePaymentMethod,
-    /// `BasicInfoUncompleted` (HTTP 400).
-    ///
-    /// Your information is incomplete. Complete your information before the operation.
+    /// `BasicInfoUncompleted`, HTTP 400: Your information is incomplete. Complete your information before the operation.
     BasicInfoUncompleted,
-    /// `Risk.RiskControlRejection` (HTTP 400).
-    ///
-    /// Your account is abnormal, please contact customer service for details.
+    /// `Risk.RiskControlRejection`, HTTP 400: Your account is abnormal, please contact customer service for details.
     RiskRiskControlRejection,
-    /// `Api.NotSupport` (HTTP 400).
-    ///
-    /// Specified api is not supported.
+    /// `Api.NotSupport`, HTTP 400: Specified api is not supported.
     ApiNotSupport,
-    /// `ContainForbiddenLabelError` (HTTP 400).
-    ///
-    /// There is a label that prohibits placing orders. Please contact your distributor for assistance.
+    /// `ContainForbiddenLabelError`, HTTP 400: There is a label that prohibits placing orders. Please contact your distributor for assistance.
     ContainForbiddenLabelError,
-    /// `InvalidDBInstanceId.NotFound` (HTTP 400).
-    ///
-    /// The DBInstanceId provided does not exist in records.
+    /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
     InvalidDBInstanceIdNotFound,
-    /// `InvalidInstanceLevel.DiskType` (HTTP 400).
-    ///
-    /// Specified instance level not support request disk type
+    /// `InvalidInstanceLevel.DiskType`, HTTP 400: Specified instance level not support request disk type
     InvalidInstanceLevelDiskType,
-    /// `InvalidParam` (HTTP 400).
-    ///
-    /// Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.
+    /// `InvalidParam`, HTTP 400: Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.
     InvalidParam,
-    /// `KmsApiError` (HTTP 400).
-    ///
-    /// User secret key invalid.
+    /// `KmsApiError`, HTTP 400: User secret key invalid.
     KmsApiError,
-    /// `System.SaleValidateFailed` (HTTP 400).
-    ///
-    /// Sales expression validation system error.
+    /// `System.SaleValidateFailed`, HTTP 400: Sales expression validation system error.
     SystemSaleValidateFailed,
-    /// `Abs.InvalidAccount.NotFound` (HTTP 400).
-    ///
-    /// account  is not found.
+    /// `Abs.InvalidAccount.NotFound`, HTTP 400: account  is not found.
     AbsInvalidAccountNotFound,
-    /// `SqlExecuteFailedOrTimeout` (HTTP 400).
-    ///
-    /// sql command execution failed or timed out:%s.
+    /// `SqlExecuteFailedOrTimeout`, HTTP 400: sql command execution failed or timed out:%s.
     SqlExecuteFailedOrTimeout,
-    /// `ColdData.EngineVersionNotSupport` (HTTP 400).
-    ///
-    /// The current instance engine version not support coldDataEnabled.
+    /// `ColdData.EngineVersionNotSupport`, HTTP 400: The current instance engine version not support coldDataEnabled.
     ColdDataEngineVersionNotSupport,
-    /// `ColdData.MinorVersionNotSupport` (HTTP 400).
-    ///
-    /// The current instance minor version not support coldDataEnabled.
+    /// `ColdData.MinorVersionNotSupport`, HTTP 400: The current instance minor version not support coldDataEnabled.
     ColdDataMinorVersionNotSupport,
-    /// `IncorrectTargetClasscode` (HTTP 400).
-    ///
-    /// The current instance type does not support this operation.
+    /// `IncorrectTargetClasscode`, HTTP 400: The current instance type does not support this operation.
     IncorrectTargetClasscode,
-    /// `InvalidConnectionString.Duplicate` (HTTP 400).
-    ///
-    /// Specified connection string already exists in the RDS.
+    /// `InvalidConnectionString.Duplicate`, HTTP 400: Specified connection string already exists in the RDS.
     InvalidConnectionStringDuplicate,
-    /// `RequiredParam.NotFound` (HTTP 400).
-    ///
-    /// Required input param is not found.
+    /// `RequiredParam.NotFound`, HTTP 400: Required input param is not found.
     RequiredParamNotFound,
-    /// `Parameters.Invalid` (HTTP 400).
-    ///
-    /// Parameter error, please check the parameters.
+    /// `Parameters.Invalid`, HTTP 400: Parameter error, please check the parameters.
     ParametersInvalid,
-    /// `BackupPolicyNotSupport` (HTTP 400).
-    ///
-    /// Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.
+    /// `BackupPolicyNotSupport`, HTTP 400: Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.
     BackupPolicyNotSupport,
-    /// `InvalideStatus.Format` (HTTP 400).
-    ///
-    /// The instance status does not support this operation.
+    /// `InvalideStatus.Format`, HTTP 400: The instance status does not support this operation.
     InvalideStatusFormat,
-    /// `InvalidReleasedKeepPolicy.Format` (HTTP 400).
-    ///
-    /// Specified Released Keep Policy is not valid.
+    /// `InvalidReleasedKeepPolicy.Format`, HTTP 400: Specified Released Keep Policy is not valid.
     InvalidReleasedKeepPolicyFormat,
-    /// `InvalidDBInstanceEngineType.Format` (HTTP 400).
-    ///
-    /// the DB instance engine type does not support this operation.
+    /// `InvalidDBInstanceEngineType.Format`, HTTP 400: the DB instance engine type does not support this operation.
     InvalidDBInstanceEngineTypeFormat,
-    /// `Pay.NoCreditCard` (HTTP 400).
-    ///
-    /// No credit cards.
+    /// `Pay.NoCreditCard`, HTTP 400: No credit cards.
     PayNoCreditCard,
-    /// `VpcNetworkTypeNotSupport` (HTTP 400).
-    ///
-    /// The vpc network type instance does not support this operation.
+    /// `VpcNetworkTypeNotSupport`, HTTP 400: The vpc network type instance does not support this operation.
     VpcNetworkTypeNotSupport,
-    /// `MirrorInsExists` (HTTP 400).
-    ///
-    /// Specified DB instance mirror ins already existed.
+    /// `MirrorInsExists`, HTTP 400: Specified DB instance mirror ins already existed.
     MirrorInsExists,
-    /// `UnsupportedClassCode` (HTTP 400).
-    ///
-    /// The specified DB instance class stops selling.
+    /// `UnsupportedClassCode`, HTTP 400: The specified DB instance class stops selling.
     UnsupportedClassCode,
-    /// `InvalidBackupSet` (HTTP 400).
-    ///
-    /// The specified database does not exist in the backup set.
+    /// `InvalidBackupSet`, HTTP 400: The specified database does not exist in the backup set.
     InvalidBackupSet,
-    /// `OrdTCommodityQueryError` (HTTP 400).
-    ///
-    /// Failed to query for product.
+    /// `OrdTCommodityQueryError`, HTTP 400: Failed to query for product.
     OrdTCommodityQueryError,
-    /// `ProductInstanceReleased` (HTTP 400).
-    ///
-    /// The instance has been released. Please check before placing the order.
+    /// `ProductInstanceReleased`, HTTP 400: The instance has been released. Please check before placing the order.
     ProductInstanceReleased,
-    /// `RegionEndTimeDissolvedIndia` (HTTP 400).
-    ///
-    /// The region is no longer supported.
+    /// `RegionEndTimeDissolvedIndia`, HTTP 400: The region is no longer supported.
     RegionEndTimeDissolvedIndia,
-    /// `IncorrectDBInstance` (HTTP 403).
-    ///
-    /// The current DB instance does not support this operation.
+    /// `IncorrectDBInstance`, HTTP 403: The current DB instance does not support this operation.
     IncorrectDBInstance,
-    /// `IncorrectDBInstanceType` (HTTP 403).
-    ///
-    /// The database instance type does not support the operation.
+    /// `IncorrectDBInstanceType`, HTTP 403: The database instance type does not support the operation.
     IncorrectDBInstanceType,
-    /// `OrderStatus.UnPaid` (HTTP 403).
-    ///
-    /// The specified db instance has unpaid order.
+    /// `OrderStatus.UnPaid`, HTTP 403: The specified db instance has unpaid order.
     OrderStatusUnPaid,
-    /// `InvalidReduceDiskSize` (HTTP 403).
-    ///
-    /// The storage capacity after the scale-down must be larger than the used amount.
+    /// `InvalidReduceDiskSize`, HTTP 403: The storage capacity after the scale-down must be larger than the used amount.
     InvalidReduceDiskSize,
-    /// `CloudSSDNotSupport` (HTTP 403).
-    ///
-    /// Cloud ssd does not support this operation, please upgrade to essd.
+    /// `CloudSSDNotSupport`, HTTP 403: Cloud ssd does not support this operation, please upgrade to essd.
     CloudSSDNotSupport,
-    /// `InvalidUserOperatorPermission` (HTTP 403).
-    ///
-    /// The user permission does not support this operation.
+    /// `InvalidUserOperatorPermission`, HTTP 403: The user permission does not support this operation.
     InvalidUserOperatorPermission,
-    /// `InvalidVswitchId` (HTTP 403).
-    ///
-    /// Specified conn vswitch id is not valid.
+    /// `InvalidVswitchId`, HTTP 403: Specified conn vswitch id is not valid.
     InvalidVswitchId,
-    /// `IncorrectMinorVersion` (HTTP 403).
-    ///
-    /// Current engine minor version does not support operations.
+    /// `IncorrectMinorVersion`, HTTP 403: Current engine minor version does not support operations.
     IncorrectMinorVersion,
-    /// `OperationDenied.ZoneResource` (HTTP 403).
-    ///
-    /// There is no available zone for inventory.
+    /// `OperationDenied.ZoneResource`, HTTP 403: There is no available zone for inventory.
     OperationDeniedZoneResource,
-    /// `NotInFlowController` (HTTP 403).
-    ///
-    /// Sorry,no permission.
+    /// `NotInFlowController`, HTTP 403: Sorry,no permission.
     NotInFlowController,
-    /// `InvalidKmsKey` (HTTP 403).
-    ///
-    /// Kms key is disabled.
+    /// `InvalidKmsKey`, HTTP 403: Kms key is disabled.
     InvalidKmsKey,
-    /// `InvalidInstanceLevel.Malformed` (HTTP 403).
-    ///
-    /// Current DB instance level does not support this operation.
+    /// `InvalidInstanceLevel.Malformed`, HTTP 403: Current DB instance level does not support this operation.
     InvalidInstanceLevelMalformed,
-    /// `InvalidDBInstanceName.NotFound` (HTTP 404).
-    ///
-    /// The database instance does not exist.
+    /// `InvalidDBInstanceName.NotFound`, HTTP 404: The database instance does not exist.
     InvalidDBInstanceNameNotFound,
-    /// `IncorrectDBInstanceLockMode` (HTTP 404).
-    ///
-    /// Current DB instance lock mode does not support this operation.
+    /// `IncorrectDBInstanceLockMode`, HTTP 404: Current DB instance lock mode does not support this operation.
     IncorrectDBInstanceLockMode,
-    /// `InvalidClusterKms` (HTTP 404).
-    ///
-    /// The current instance does not authorized to access the Key Management Service.
+    /// `InvalidClusterKms`, HTTP 404: The current instance does not authorized to access the Key Management Service.
     InvalidClusterKms,
-    /// `Request.NotFound` (HTTP 404).
-    ///
-    /// The requested resource is not available.
+    /// `Request.NotFound`, HTTP 404: The requested resource is not available.
     RequestNotFound,
-    /// `HostInfo.NotFound` (HTTP 404).
-    ///
-    /// The specified host info is not found.
+    /// `HostInfo.NotFound`, HTTP 404: The specified host info is not found.
     HostInfoNotFound,
-    /// `ExternalFailure` (HTTP 500).
-    ///
-    /// The request processing has failed due to external service failure.
+    /// `ExternalFailure`, HTTP 500: The request processing has failed due to external service failure.
     ExternalFailure,
-    /// `RequestMetaDataFailed` (HTTP 500).
-    ///
-    /// The service request failed. Please try again later or contact service personnel.
+    /// `RequestMetaDataFailed`, HTTP 500: The service request failed. Please try again later or contact service personnel.
     RequestMetaDataFailed,
-    /// `InvokeProxyFailure` (HTTP 500).
-    ///
-    /// The request processing has failed due to service failure of rds api.
+    /// `InvokeProxyFailure`, HTTP 500: The request processing has failed due to service failure of rds api.
     InvokeProxyFailure,
     /// An error answered by the API gateway, which any operation may return.
     Gateway(GatewayError),
@@ -743,6 +618,7 @@ static MESSAGES: &[&str] = &[
 impl CreateCloudMigrationTaskError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
+    #[inline]
     pub fn from_code(code: &str) -> Self {
         match code {
             "IncorrectDBInstanceState" => {
@@ -900,6 +776,7 @@ impl CreateCloudMigrationTaskError {
 
     /// Where this code's rows are in [`ROWS`]; empty for gateway and
     /// unknown codes.
+    #[inline]
     fn row_span(&self) -> Range<usize> {
         match self {
             CreateCloudMigrationTaskError::IncorrectDBInstanceState => 0usize..1usize,
@@ -1009,11 +886,13 @@ impl CreateCloudMigrationTaskError {
 
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; empty for gateway and unknown codes.
+    #[inline]
     pub fn documented_rows(&self) -> &'static [ErrorRow] {
         ROWS.get(self.row_span()).unwrap_or_default()
     }
 
     /// The error code, as the service sends it.
+    #[inline]
     pub fn code(&self) -> &str {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => gateway.code(),
@@ -1024,6 +903,7 @@ impl CreateCloudMigrationTaskError {
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
+    #[inline]
     pub fn http_status(&self) -> Option<u16> {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => {
@@ -1035,6 +915,7 @@ impl CreateCloudMigrationTaskError {
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
+    #[inline]
     pub fn message(&self) -> Option<&'static str> {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => Some(gateway.message()),
@@ -1044,6 +925,7 @@ impl CreateCloudMigrationTaskError {
 
     /// Every documented message of the code, one per table row; empty for an
     /// unknown code.
+    #[inline]
     pub fn messages(&self) -> &'static [&'static str] {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => gateway.messages(),
@@ -1052,6 +934,7 @@ impl CreateCloudMigrationTaskError {
     }
 
     /// The documented description: the first row of the code that has one.
+    #[inline]
     pub fn description(&self) -> Option<&'static str> {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => gateway.description(),
@@ -1062,11 +945,13 @@ impl CreateCloudMigrationTaskError {
     }
 
     /// Whether the code is documented, by the operation or the gateway.
+    #[inline]
     pub fn is_documented(&self) -> bool {
         !matches!(self, CreateCloudMigrationTaskError::Unknown(_))
     }
 
     /// The gateway error, when this is one.
+    #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => Some(*gateway),
@@ -1076,18 +961,21 @@ impl CreateCloudMigrationTaskError {
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
+    #[inline]
     pub fn is_retryable(&self) -> bool {
         self.gateway().is_some_and(|gateway| gateway.is_retryable())
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
+    #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
         self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
     }
 }
 
 impl fmt::Display for CreateCloudMigrationTaskError {
+    #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CreateCloudMigrationTaskError::Gateway(gateway) => {

@@ -78,13 +78,17 @@ pub struct OperationMetadata {
     pub parameters: &'static [ParameterMetadata],
     /// The documented error table, in documentation order. A code may
     /// appear in more than one row (with different messages).
-    pub errors: &'static [ErrorMetadata],
+    ///
+    /// The rows are references because most operations document the same
+    /// few dozen errors: a product's crate keeps each distinct row once and
+    /// every operation points at its rows.
+    pub errors: &'static [&'static ErrorMetadata],
 }
 
 impl OperationMetadata {
     /// Returns the first documented error row with exactly this code.
     pub fn documented_error(&self, code: &str) -> Option<&'static ErrorMetadata> {
-        self.errors.iter().find(|error| error.code == code)
+        self.errors.iter().copied().find(|error| error.code == code)
     }
 
     /// Looks a parameter up by its wire name.

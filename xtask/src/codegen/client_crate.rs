@@ -10,7 +10,76 @@ use super::errors_crate::optional_str;
 use super::features::operation_cfg;
 use super::operation::OperationNames;
 use super::render::Docs;
-use crate::spec::LoadedProduct;
+use crate::spec::{ErrorRow, LoadedProduct};
+
+/// A documented error row as the runtime's metadata holds it: status,
+/// code, message and description.
+type RowKey<'spec> = (u16, &'spec str, &'spec str, Option<&'spec str>);
+
+/// Every distinct documented error row of the product's operations, in
+/// order of first appearance (operations sorted by name, rows in
+/// documentation order).
+///
+/// Most operations document the same few dozen errors: 313 operations have
+/// about 20,800 rows but fewer than 1,300 distinct ones. `metadata.rs`
+/// holds each distinct row once, and each operation's metadata lists
+/// references into it, so the crate does not type-check and store the same
+/// rows hundreds of times.
+#[derive(Debug, Default)]
+pub struct ErrorRowTable<'spec> {
+    rows: Vec<&'spec ErrorRow>,
+    index: std::collections::HashMap<RowKey<'spec>, usize>,
+}
+
+fn row_key(row: &ErrorRow) -> RowKey<'_> {
+    (
+        row.http_status,
+        &row.code,
+        &row.message,
+        row.description.as_deref(),
+    )
+}
+
+impl<'spec> ErrorRowTable<'spec> {
+    /// The table of a product.
+    pub fn of(product: &'spec LoadedProduct) -> Self {
+        let mut table = ErrorRowTable::default();
+        for row in product
+            .operations
+            .iter()
+            .flat_map(|operation| &operation.spec.errors)
+        {
+            let next = table.rows.len();
+            if *table.index.entry(row_key(row)).or_insert(next) == next {
+                table.rows.push(row);
+            }
+        }
+        table
+    }
+
+    /// The position of a row in the table, if it is there.
+    pub fn position(&self, row: &ErrorRow) -> Option<usize> {
+        self.index.get(&row_key(row)).copied()
+    }
+}
+
+/// The runtime's `ErrorMetadata` literal of an operation's error row.
+pub fn error_row_literal(row: &ErrorRow) -> TokenStream {
+    let status = row.http_status;
+    let code = &row.code;
+    let message = &row.message;
+    let description = optional_str(row.description.as_deref());
+    quote! {
+        ErrorMetadata {
+            http_status: #status,
+            code: #code,
+            message: #message,
+            description: #description,
+            refused_before_execution: false,
+            retryable: false,
+        }
+    }
+}
 
 /// `src/lib.rs`.
 pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
@@ -203,7 +272,7 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
 }
 
 /// `src/metadata.rs`: the product's static metadata and the operation list.
-pub fn metadata_rs(product: &LoadedProduct) -> TokenStream {
+pub fn metadata_rs(product: &LoadedProduct, error_rows: &ErrorRowTable<'_>) -> TokenStream {
     let spec = &product.product;
     let code = &spec.code;
     let version = &spec.version;
@@ -238,6 +307,8 @@ pub fn metadata_rs(product: &LoadedProduct) -> TokenStream {
         let cfg = operation_cfg(operation);
         quote!(#cfg &crate::operation::#module::METADATA,)
     });
+    let row_count = error_rows.rows.len();
+    let row_literals = error_rows.rows.iter().map(|row| error_row_literal(row));
     let product_doc = format!(
         " The metadata of {} {}: endpoints and gateway errors.",
         spec.name, spec.version
@@ -261,6 +332,11 @@ pub fn metadata_rs(product: &LoadedProduct) -> TokenStream {
         /// The metadata of every operation compiled in (see the crate's cargo
         /// features), sorted by action name.
         pub static OPERATIONS: &[&OperationMetadata] = &[#(#operations)*];
+
+        /// Every distinct row of the operations' documented error tables, each
+        /// kept once: an operation's [`OperationMetadata::errors`] refers to its
+        /// rows here.
+        pub static ERROR_ROWS: [ErrorMetadata; #row_count] = [#(#row_literals),*];
     }
 }
 

@@ -265,44 +265,33 @@ pub fn optional_str(text: Option<&str>) -> TokenStream {
     }
 }
 
-/// Rustdoc of one operation error variant: every row of its code.
+/// Rustdoc of one operation error variant: one line per code, giving the
+/// status and message of each of its rows.
+///
+/// Most operations document the same few dozen codes, so these docs are
+/// repeated hundreds of times across the crate; one line each (the full
+/// rows stay available through `documented_rows()` and `description()`)
+/// keeps the crate's source, and its build, small.
 fn operation_variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
     let documented: Vec<&ErrorRow> = variant
         .rows
         .iter()
         .filter_map(|index| rows.get(*index))
         .collect();
+    let code = code_span(&variant.code);
+    let mut docs = Docs::new();
     match documented.as_slice() {
-        [row] => Docs::new()
-            .line(format!(
-                "{} (HTTP {}).",
-                code_span(&variant.code),
-                row.http_status
-            ))
-            .prose(&row.message)
-            .prose_opt(distinct_description(
-                row.description.as_deref(),
-                &row.message,
-            )),
+        [row] => {
+            docs = docs.one_line(&format!("{code}, HTTP {}: ", row.http_status), &row.message);
+        }
         _ => {
-            let mut docs = Docs::new().line(format!(
-                "{}, documented in {} rows:",
-                code_span(&variant.code),
-                documented.len()
-            ));
-            for (number, row) in documented.iter().enumerate() {
-                docs = docs
-                    .blank()
-                    .line(format!("Row {} (HTTP {}):", number + 1, row.http_status))
-                    .prose(&row.message)
-                    .prose_opt(distinct_description(
-                        row.description.as_deref(),
-                        &row.message,
-                    ));
+            docs = docs.line(format!("{code}, documented in {} rows:", documented.len()));
+            for row in documented {
+                docs = docs.one_line(&format!("HTTP {}: ", row.http_status), &row.message);
             }
-            docs
         }
     }
+    docs
 }
 
 /// The rows of every variant, grouped: each variant's rows are adjacent, in
@@ -400,6 +389,9 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         .blank()
         .line("Codes are matched exactly (they are case-sensitive): the operation's own table")
         .line("first, then the gateway's errors; any other code is kept in `Unknown`.")
+        .line("Each variant's documentation gives its rows' status and message;")
+        .line("[`documented_rows`](Self::documented_rows) and [`description`](Self::description)")
+        .line("give the whole rows.")
         .outer();
 
     Ok(quote! {
@@ -435,6 +427,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
         impl #enum_ident {
             /// The error for a code, matched exactly: the operation's table first,
             /// then the gateway's errors, else [`Self::Unknown`].
+            #[inline]
             pub fn from_code(code: &str) -> Self {
                 match code {
                     #(#from_code)*
@@ -447,6 +440,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
 
             /// Where this code's rows are in [`ROWS`]; empty for gateway and
             /// unknown codes.
+            #[inline]
             fn row_span(&self) -> Range<usize> {
                 match self {
                     #(#span_arms)*
@@ -456,11 +450,13 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
 
             /// The rows of the operation's error table documenting this code, in
             /// documentation order; empty for gateway and unknown codes.
+            #[inline]
             pub fn documented_rows(&self) -> &'static [ErrorRow] {
                 ROWS.get(self.row_span()).unwrap_or_default()
             }
 
             /// The error code, as the service sends it.
+            #[inline]
             pub fn code(&self) -> &str {
                 match self {
                     #enum_ident::Gateway(gateway) => gateway.code(),
@@ -471,6 +467,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
 
             /// The documented HTTP status (of the first row when a code is documented
             /// twice); `None` for an unknown code.
+            #[inline]
             pub fn http_status(&self) -> Option<u16> {
                 match self {
                     #enum_ident::Gateway(gateway) => Some(gateway.http_status()),
@@ -480,6 +477,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
 
             /// The documented message (of the first row when a code is documented
             /// twice); `None` for an unknown code.
+            #[inline]
             pub fn message(&self) -> Option<&'static str> {
                 match self {
                     #enum_ident::Gateway(gateway) => Some(gateway.message()),
@@ -489,6 +487,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
 
             /// Every documented message of the code, one per table row; empty for an
             /// unknown code.
+            #[inline]
             pub fn messages(&self) -> &'static [&'static str] {
                 match self {
                     #enum_ident::Gateway(gateway) => gateway.messages(),
@@ -497,6 +496,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             }
 
             /// The documented description: the first row of the code that has one.
+            #[inline]
             pub fn description(&self) -> Option<&'static str> {
                 match self {
                     #enum_ident::Gateway(gateway) => gateway.description(),
@@ -505,11 +505,13 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             }
 
             /// Whether the code is documented, by the operation or the gateway.
+            #[inline]
             pub fn is_documented(&self) -> bool {
                 !matches!(self, #enum_ident::Unknown(_))
             }
 
             /// The gateway error, when this is one.
+            #[inline]
             pub fn gateway(&self) -> Option<GatewayError> {
                 match self {
                     #enum_ident::Gateway(gateway) => Some(*gateway),
@@ -519,18 +521,21 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
 
             /// Whether a later attempt may succeed. Only gateway errors are
             /// documented as transient.
+            #[inline]
             pub fn is_retryable(&self) -> bool {
                 self.gateway().is_some_and(|gateway| gateway.is_retryable())
             }
 
             /// Whether the error proves the request was refused before it ran.
             /// Only gateway errors are documented that way.
+            #[inline]
             pub fn is_refused_before_execution(&self) -> bool {
                 self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
             }
         }
 
         impl fmt::Display for #enum_ident {
+            #[inline]
             fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
                     #enum_ident::Gateway(gateway) => fmt::Display::fmt(gateway, formatter),

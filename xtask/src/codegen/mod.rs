@@ -219,16 +219,17 @@ fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles
         client_crate::client_rs(product),
     )?;
     add(client_src.join("error.rs"), client_crate::error_rs(product))?;
+    let error_rows = client_crate::ErrorRowTable::of(product);
     add(
         client_src.join("metadata.rs"),
-        client_crate::metadata_rs(product),
+        client_crate::metadata_rs(product, &error_rows),
     )?;
     add(
         client_src.join("operation/mod.rs"),
         client_crate::operation_mod_rs(product),
     )?;
 
-    for rendered in render_operations(&product.operations, layout) {
+    for rendered in render_operations(&product.operations, layout, &error_rows) {
         match rendered {
             Rendered::File(path, text) => {
                 generated.files.insert(path, text);
@@ -259,13 +260,17 @@ enum Rendered {
 }
 
 /// Both files of one operation: its error module and its client module.
-fn render_operation(loaded: &LoadedOperation, layout: &Layout) -> Vec<Rendered> {
+fn render_operation(
+    loaded: &LoadedOperation,
+    layout: &Layout,
+    error_rows: &client_crate::ErrorRowTable<'_>,
+) -> Vec<Rendered> {
     let module = crate::spec::validate::operation_rust_name(&loaded.spec);
     let errors_path = layout.errors_src.join(format!("{module}.rs"));
     let client_path = layout.client_src.join(format!("operation/{module}.rs"));
     let outputs = [
         (errors_path, errors_crate::operation_rs(loaded)),
-        (client_path, operation::operation_rs(loaded)),
+        (client_path, operation::operation_rs(loaded, error_rows)),
     ];
     outputs
         .into_iter()
@@ -282,7 +287,11 @@ fn render_operation(loaded: &LoadedOperation, layout: &Layout) -> Vec<Rendered> 
 /// Renders every operation, spread over the machine's cores: operations
 /// are independent, and formatting hundreds of modules is the generator's
 /// main cost. Each worker takes every n-th operation.
-fn render_operations(operations: &[LoadedOperation], layout: &Layout) -> Vec<Rendered> {
+fn render_operations(
+    operations: &[LoadedOperation],
+    layout: &Layout,
+    error_rows: &client_crate::ErrorRowTable<'_>,
+) -> Vec<Rendered> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)
@@ -295,7 +304,7 @@ fn render_operations(operations: &[LoadedOperation], layout: &Layout) -> Vec<Ren
                         .iter()
                         .skip(worker)
                         .step_by(workers)
-                        .flat_map(|loaded| render_operation(loaded, layout))
+                        .flat_map(|loaded| render_operation(loaded, layout, error_rows))
                         .collect::<Vec<_>>()
                 })
             })

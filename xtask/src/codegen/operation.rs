@@ -10,6 +10,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::client_crate::ErrorRowTable;
 use super::errors_crate::{error_enum_name, optional_str};
 use super::render::{code_span, Docs};
 use super::types::{member_ident, type_ident, Direction, NestedStruct, TypePlanner};
@@ -190,18 +191,6 @@ fn field_member<'spec>(
     }
 }
 
-/// The lenient deserializer of an optional scalar in a response, which
-/// accepts the number or boolean as a JSON string too.
-fn lenient_deserializer(type_name: TypeName) -> Option<&'static str> {
-    match type_name {
-        TypeName::Int32 => Some("aliyun_runtime::de::option_i32"),
-        TypeName::Int64 => Some("aliyun_runtime::de::option_i64"),
-        TypeName::Number => Some("aliyun_runtime::de::option_f64"),
-        TypeName::Boolean => Some("aliyun_runtime::de::option_bool"),
-        _ => None,
-    }
-}
-
 /// The declaration of one struct field, with its serde attributes.
 fn field_declaration(member: &Member, direction: Direction) -> TokenStream {
     let Member {
@@ -225,15 +214,13 @@ fn field_declaration(member: &Member, direction: Direction) -> TokenStream {
             #[serde(rename = #wire_name, skip_serializing_if = "Option::is_none" #json)]
             pub #ident: Option<#rust_type>,
         },
-        Direction::Response => {
-            let lenient = lenient_deserializer(member.type_name)
-                .map(|path| quote!(, deserialize_with = #path));
-            quote! {
-                #docs
-                #[serde(rename = #wire_name, default, skip_serializing_if = "Option::is_none" #lenient)]
-                pub #ident: Option<#rust_type>,
-            }
-        }
+        // Decoding is the `FromJson` impl's job; the serde attributes only
+        // serve the optional `Serialize`.
+        Direction::Response => quote! {
+            #docs
+            #[cfg_attr(feature = "serde-serialize", serde(rename = #wire_name, skip_serializing_if = "Option::is_none"))]
+            pub #ident: Option<#rust_type>,
+        },
     }
 }
 
@@ -285,20 +272,63 @@ fn struct_definition(
         .iter()
         .all(|member| !member.required)
         .then(|| quote!(Default,));
-    let serde_derives = match direction {
-        Direction::Request => quote!(Serialize),
-        Direction::Response => quote!(Serialize, Deserialize),
+    // Responses are decoded by a generated `FromJson` impl (one look-up per
+    // field) rather than a derived `Deserialize`, whose visitors made up
+    // most of the crate's build time; re-encoding them is opt-in.
+    let (serde_derives, optional_serialize) = match direction {
+        Direction::Request => (quote!(, Serialize), None),
+        Direction::Response => (
+            quote!(),
+            Some(quote!(#[cfg_attr(feature = "serde-serialize", derive(Serialize))])),
+        ),
     };
+    let decoding = (direction == Direction::Response).then(|| from_json_impls(name, members));
     let non_exhaustive = (!exhaustive).then(|| quote!(#[non_exhaustive]));
     quote! {
         #docs
-        #[derive(#derive_debug Clone, #default PartialEq, #serde_derives)]
+        #[derive(#derive_debug Clone, #default PartialEq #serde_derives)]
+        #optional_serialize
         #non_exhaustive
         pub struct #name {
             #(#declarations)*
         }
 
         #debug
+        #decoding
+    }
+}
+
+/// `FromJson` and `Deserialize` for a response struct: each field is one
+/// look-up by wire name in the JSON object.
+fn from_json_impls(name: &Ident, members: &[Member]) -> TokenStream {
+    let fields = members.iter().map(|member| {
+        let ident = &member.ident;
+        let wire_name = &member.wire_name;
+        quote!(#ident: aliyun_runtime::de::field(object, #wire_name)?,)
+    });
+    let body = if members.is_empty() {
+        quote! {
+            aliyun_runtime::de::object(value)?;
+            Ok(#name {})
+        }
+    } else {
+        quote! {
+            let object = aliyun_runtime::de::object(value)?;
+            Ok(#name { #(#fields)* })
+        }
+    };
+    quote! {
+        impl aliyun_runtime::de::FromJson for #name {
+            fn from_json(value: &serde_json::Value) -> Result<Self, aliyun_runtime::de::DecodeError> {
+                #body
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                aliyun_runtime::de::deserialize(deserializer)
+            }
+        }
     }
 }
 
@@ -377,6 +407,7 @@ fn setters(member: &Member, input: &Ident) -> TokenStream {
     quote! {
         #value_docs
         #deprecated
+        #[inline]
         pub fn #ident(mut self, #ident: #argument) -> Self {
             self.input.#ident = Some(#conversion);
             self
@@ -384,6 +415,7 @@ fn setters(member: &Member, input: &Ident) -> TokenStream {
 
         #option_docs
         #deprecated
+        #[inline]
         pub fn #set_ident(mut self, #ident: Option<#rust_type>) -> Self {
             self.input.#ident = #ident;
             self
@@ -415,7 +447,11 @@ fn parameter_style(style: ParameterStyle) -> TokenStream {
 }
 
 /// `pub static METADATA`: what the runtime needs to send the operation.
-fn metadata_static(operation: &LoadedOperation, members: &[Member]) -> TokenStream {
+fn metadata_static(
+    operation: &LoadedOperation,
+    members: &[Member],
+    error_rows: &ErrorRowTable<'_>,
+) -> TokenStream {
     let spec = &operation.spec;
     let name = &spec.name;
     let rust_name = operation_rust_name(spec);
@@ -454,22 +490,18 @@ fn metadata_static(operation: &LoadedOperation, members: &[Member]) -> TokenStre
                 },
             }
         });
-    let errors = spec.errors.iter().map(|row| {
-        let status = row.http_status;
-        let code = &row.code;
-        let message = &row.message;
-        let description = optional_str(row.description.as_deref());
-        quote! {
-            metadata::ErrorMetadata {
-                http_status: #status,
-                code: #code,
-                message: #message,
-                description: #description,
-                refused_before_execution: false,
-                retryable: false,
-            },
-        }
-    });
+    // References into the crate-wide table of distinct rows; a row missing
+    // from it (which `ErrorRowTable::of` rules out) is written in place.
+    let errors = spec
+        .errors
+        .iter()
+        .map(|row| match error_rows.position(row) {
+            Some(position) => quote!(&crate::metadata::ERROR_ROWS[#position]),
+            None => {
+                let literal = super::client_crate::error_row_literal(row);
+                quote!(&metadata::#literal)
+            }
+        });
     quote! {
         /// What the runtime needs to know to send this operation: wire names,
         /// method, idempotency, parameters and the documented error table.
@@ -485,7 +517,7 @@ fn metadata_static(operation: &LoadedOperation, members: &[Member]) -> TokenStre
             },
             deprecated: #deprecated,
             parameters: &[#(#parameters)*],
-            errors: &[#(#errors)*],
+            errors: &[#(#errors),*],
         };
     }
 }
@@ -515,7 +547,10 @@ fn operation_docs(operation: &LoadedOperation) -> Docs {
 }
 
 /// The whole `src/operation/<operation>.rs` file.
-pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<SpecError>> {
+pub fn operation_rs(
+    operation: &LoadedOperation,
+    error_rows: &ErrorRowTable<'_>,
+) -> Result<TokenStream, Vec<SpecError>> {
     let spec = &operation.spec;
     let names = OperationNames::of(operation);
     let OperationNames {
@@ -648,7 +683,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             "Made by [`Client::{module}`](crate::Client::{module})."
         ))
         .outer();
-    let metadata = metadata_static(operation, &parameters);
+    let metadata = metadata_static(operation, &parameters, error_rows);
     let waiter_methods = super::waiter::builder_methods(operation, input, output, error);
     let waiter_definitions = super::waiter::definitions(operation, builder)?;
     let send_docs = Docs::new()
@@ -675,6 +710,7 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             #method_docs
             #method_deprecated
             #many_arguments
+            #[inline]
             pub fn #module(&self, #(#arguments),*) -> #builder {
                 #builder {
                     runtime: self.runtime().clone(),
@@ -699,11 +735,17 @@ pub fn operation_rs(operation: &LoadedOperation) -> Result<TokenStream, Vec<Spec
             #(#setters)*
 
             /// The request as built so far.
+            #[inline]
             pub fn as_input(&self) -> &#input {
                 &self.input
             }
 
             #send_docs
+            // `#[inline]` makes the call, and the runtime's generic machinery
+            // it instantiates for this operation's types, compiled only in
+            // programs that send it, instead of in this crate for every
+            // operation: most of the crate's build time otherwise.
+            #[inline]
             pub async fn send(self) -> Result<#output, SdkError<#error>> {
                 self.runtime.invoke(&METADATA, &self.input, #error::from_code).await
             }

@@ -146,6 +146,22 @@ impl Docs {
         self
     }
 
+    /// Adds spec prose on one line, its lines joined by spaces, made safe for
+    /// rustdoc; for short docs repeated many times, such as error variants.
+    pub fn one_line(mut self, prefix: &str, text: &str) -> Self {
+        let joined: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        self.lines.push(
+            format!("{prefix}{}", escape_line(&joined.join(" ")))
+                .trim_end()
+                .to_owned(),
+        );
+        self
+    }
+
     /// Adds spec prose as a paragraph of its own, made safe for rustdoc.
     pub fn prose(mut self, text: &str) -> Self {
         if text.trim().is_empty() {

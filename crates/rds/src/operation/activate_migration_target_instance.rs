@@ -39,6 +39,7 @@ impl crate::Client {
     /// Example: `pgm-bp102g323jd4****`
     ///
     /// Optional parameters are set on the returned [`ActivateMigrationTargetInstanceFluentBuilder`]; nothing is sent until its `send` is awaited.
+    #[inline]
     pub fn activate_migration_target_instance(
         &self,
         db_instance_name: impl Into<String>,
@@ -109,12 +110,14 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     /// A reserved parameter. This parameter does not take effect.
     ///
     /// See [`ActivateMigrationTargetInstanceInput::switch_time`] for the full documentation.
+    #[inline]
     pub fn switch_time(mut self, switch_time: impl Into<String>) -> Self {
         self.input.switch_time = Some(switch_time.into());
         self
     }
 
     /// Sets `SwitchTime`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_switch_time(mut self, switch_time: Option<String>) -> Self {
         self.input.switch_time = switch_time;
         self
@@ -125,12 +128,14 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     /// The time when you want to perform the switchover.
     ///
     /// See [`ActivateMigrationTargetInstanceInput::switch_time_mode`] for the full documentation.
+    #[inline]
     pub fn switch_time_mode(mut self, switch_time_mode: impl Into<String>) -> Self {
         self.input.switch_time_mode = Some(switch_time_mode.into());
         self
     }
 
     /// Sets `SwitchTimeMode`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_switch_time_mode(mut self, switch_time_mode: Option<String>) -> Self {
         self.input.switch_time_mode = switch_time_mode;
         self
@@ -141,18 +146,21 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     /// Specifies whether to forcefully perform a switchover. Set the value to 1. The value 1 specifies a forceful switchover.
     ///
     /// See [`ActivateMigrationTargetInstanceInput::force_switch`] for the full documentation.
+    #[inline]
     pub fn force_switch(mut self, force_switch: impl Into<String>) -> Self {
         self.input.force_switch = Some(force_switch.into());
         self
     }
 
     /// Sets `ForceSwitch`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_force_switch(mut self, force_switch: Option<String>) -> Self {
         self.input.force_switch = force_switch;
         self
     }
 
     /// The request as built so far.
+    #[inline]
     pub fn as_input(&self) -> &ActivateMigrationTargetInstanceInput {
         &self.input
     }
@@ -163,6 +171,7 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     ///
     /// `SdkError::Service` carries the service's error code as an [`ActivateMigrationTargetInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -184,7 +193,8 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct ActivateMigrationTargetInstanceOutput {
     /// The name of the destination instance.
@@ -192,25 +202,29 @@ pub struct ActivateMigrationTargetInstanceOutput {
     /// Wire name: `DBInstanceName`.
     ///
     /// Example: `pgm-bp102g323jd4****`
-    #[serde(rename = "DBInstanceName", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceName", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_name: Option<String>,
     /// The ID of the request.
     ///
     /// Wire name: `RequestId`.
     ///
     /// Example: `76364A52-E0AB-5CC8-9818-CF1DC482C092`
-    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the identification task.
     ///
     /// Wire name: `TaskId`.
     ///
     /// Example: `440913675`
-    #[serde(
-        rename = "TaskId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i64"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<i64>,
     /// The private IP address that is used to connect to the self-managed PostgreSQL instance.
@@ -218,10 +232,9 @@ pub struct ActivateMigrationTargetInstanceOutput {
     /// Wire name: `SourceIpAddress`.
     ///
     /// Example: `172.16.XX.XX`
-    #[serde(
-        rename = "SourceIpAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SourceIpAddress", skip_serializing_if = "Option::is_none")
     )]
     pub source_ip_address: Option<String>,
     /// The port number that is used to connect to the self-managed PostgreSQL instance.
@@ -229,13 +242,34 @@ pub struct ActivateMigrationTargetInstanceOutput {
     /// Wire name: `SourcePort`.
     ///
     /// Example: `5432`
-    #[serde(
-        rename = "SourcePort",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i64"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SourcePort", skip_serializing_if = "Option::is_none")
     )]
     pub source_port: Option<i64>,
+}
+
+impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(ActivateMigrationTargetInstanceOutput {
+            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
+            request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            task_id: aliyun_runtime::de::field(object, "TaskId")?,
+            source_ip_address: aliyun_runtime::de::field(object, "SourceIpAddress")?,
+            source_port: aliyun_runtime::de::field(object, "SourcePort")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ActivateMigrationTargetInstanceOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,
@@ -294,603 +328,71 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     errors: &[
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "IncorrectDBInstanceState",
-            message: "The current instance state does not support this operation.",
-            description: Some(
-                "The operation is not supported. The RDS instance is not in a ready state.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidMigrateStatus",
-            message: "The migrate target instance is not synced with source instance.",
-            description: Some(
-                "The destination migration instance is not synchronized with the source instance.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidMigrateTask",
-            message: "No running migrate task found.",
-            description: Some("No running migration task found."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.ComboInstanceNotAllowOperate",
-            message: "A package instance is not allowed to operate independently.",
-            description: Some(
-                "A package instance is not allowed to operate independently.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.PricingPlanResultNotFound",
-            message: "Pricing plan price result not found.",
-            description: Some("Pricing plan price result not found."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.NoRealNameAuthentication",
-            message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-            description: Some(
-                "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InsufficientAvailableQuota",
-            message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-            description: Some(
-                "Your account available limit is less than 0, please recharge before trying to purchase.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "CommodityServiceCalling.Exception",
-            message: "Failed to call commodity service.",
-            description: Some("Failed to call commodity service return."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionDissolvedEOM",
-            message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-            description: Some(
-                "Hello, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will stop operating. In order to ensure your business continuity and smooth transition of data migration, you are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Commodity.InvalidComponent",
-            message: "The module you purchased is not legal, please buy it again.",
-            description: Some(
-                "The module you purchased is not legal, please buy it again.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedIndia",
-            message: "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-            description: Some(
-                "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedAustralia",
-            message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-            description: Some(
-                "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.CommoditySys",
-            message: "Commodity system call exception.",
-            description: Some("Commodity system call exception."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.InsufficientBalance",
-            message: "Insufficient available balance.",
-            description: Some("Insufficient available balance."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.PeriodInvalid",
-            message: "There is a problem with the period you selected, please choose again.",
-            description: Some(
-                "There is a problem with the period you selected, please choose again.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "pay.noCreditCard",
-            message: "Account not bound to credit card.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.InstHasUnpaidOrder",
-            message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-            description: Some(
-                "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "noAvailablePaymentMethod",
-            message: "No payment method is specified for your account. We recommend that you add a payment method.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BasicInfoUncompleted",
-            message: "Your information is incomplete. Complete your information before the operation.",
-            description: Some(
-                "Your basic information is not complete, please complete your basic information before operation.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Risk.RiskControlRejection",
-            message: "Your account is abnormal, please contact customer service for details.",
-            description: Some(
-                "Your account is abnormal, please contact customer service for details.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BasicInfoUncompleted",
-            message: "Your information is incomplete, Complete your information before the operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Api.NotSupport",
-            message: "Specified api is not supported.",
-            description: Some("The current interface does not support."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ContainForbiddenLabelError",
-            message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-            description: Some(
-                "You cannot place the order because a tag indicates that order placement is prohibited. Contact your distributor.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceId.NotFound",
-            message: "The DBInstanceId provided does not exist in records.",
-            description: Some("The DBInstanceId provided does not exist."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidInstanceLevel.DiskType",
-            message: "Specified instance level not support request disk type",
-            description: Some(
-                "The current instance type does not support the specified storage type.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidParam",
-            message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-            description: Some(
-                "The specified wal_level parameter is invalid. There is still a copy slot in the instance, so it cannot be set to replica.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "KmsApiError",
-            message: "User secret key invalid.",
-            description: Some("The user key is invalid."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "System.SaleValidateFailed",
-            message: "Sales expression validation system error.",
-            description: Some(
-                "A system error occurs when the sales expression is verified.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Abs.InvalidAccount.NotFound",
-            message: "account is not found.",
-            description: Some("The account does not exist."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "SqlExecuteFailedOrTimeout",
-            message: "sql command execution failed or timed out:%s.",
-            description: Some("SQL command execution failed or timed out"),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.EngineVersionNotSupport",
-            message: "The current instance engine version not support coldDataEnabled.",
-            description: Some(
-                "The current instance engine version not support coldDataEnabled.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.MinorVersionNotSupport",
-            message: "The current instance minor version not support coldDataEnabled.",
-            description: Some(
-                "The current instance minor version not support coldDataEnabled.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "IncorrectTargetClasscode",
-            message: "The current instance type does not support this operation.",
-            description: Some("This operation is not supported by the instance type."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidConnectionString.Duplicate",
-            message: "Specified connection string already exists in the RDS.",
-            description: Some(
-                "The link address name is duplicate. Please reset the connection string.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RequiredParam.NotFound",
-            message: "Required input param is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Parameters.Invalid",
-            message: "Parameter error, please check the parameters.",
-            description: Some("Parameter error, please check the parameters."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BackupPolicyNotSupport",
-            message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-            description: Some(
-                "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalideStatus.Format",
-            message: "The instance status does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidReleasedKeepPolicy.Format",
-            message: "Specified Released Keep Policy is not valid.",
-            description: Some("Specified Released Keep Policy is not valid."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceEngineType.Format",
-            message: "the DB instance engine type does not support this operation.",
-            description: Some(
-                "This operation is not supported for the database engine of the instance.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.NoCreditCard",
-            message: "No credit cards.",
-            description: Some("No credit cards."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "VpcNetworkTypeNotSupport",
-            message: "The vpc network type instance does not support this operation.",
-            description: Some(
-                "The vpc network type instance does not support this operation.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "MirrorInsExists",
-            message: "Specified DB instance mirror ins already existed.",
-            description: Some("Specified DB instance mirror ins already existed."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "UnsupportedClassCode",
-            message: "The specified DB instance class stops selling.",
-            description: Some("The specified DB instance class stops selling."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidBackupSet",
-            message: "The specified database does not exist in the backup set.",
-            description: Some(
-                "The specified database does not exist in the backup set.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "OrdTCommodityQueryError",
-            message: "Failed to query for product.",
-            description: Some("Failed to query product."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "IncorrectDBInstance",
-            message: "The current DB instance does not support this operation.",
-            description: Some(
-                "The operation failed. The operation is not supported for the RDS instance.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "IncorrectDBInstanceType",
-            message: "The database instance type does not support the operation.",
-            description: Some(
-                "The operation failed. The operation is not supported for the database engine of the RDS instance.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OrderStatus.UnPaid",
-            message: "The specified db instance has unpaid order.",
-            description: Some(
-                "The instance has an unpaid order. Please pay first and try again.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidReduceDiskSize",
-            message: "The storage capacity after the scale-down must be larger than the used amount.",
-            description: Some(
-                "The scale-in target capacity cannot be less than the current storage space usage",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "CloudSSDNotSupport",
-            message: "Cloud ssd does not support this operation, please upgrade to essd.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidUserOperatorPermission",
-            message: "The user permission does not support this operation.",
-            description: Some("The user is not authorized to perform this operation."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidVswitchId",
-            message: "Specified conn vswitch id is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "IncorrectMinorVersion",
-            message: "Current engine minor version does not support operations.",
-            description: Some(
-                "This operation is not supported for the current minor engine version.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OperationDenied.ZoneResource",
-            message: "There is no available zone for inventory.",
-            description: Some("There is no available zone for inventory."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "NotInFlowController",
-            message: "Sorry,no permission.",
-            description: Some("Sorry,no permission."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidKmsKey",
-            message: "Kms key is disabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidInstanceLevel.Malformed",
-            message: "Current DB instance level does not support this operation.",
-            description: Some(
-                "The specified database instance type does not support this operation.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "InvalidDBInstanceName.NotFound",
-            message: "The database instance does not exist.",
-            description: Some(
-                "The name of the RDS instance cannot be found. Check the name of the RDS instance.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "IncorrectDBInstanceLockMode",
-            message: "Current DB instance lock mode does not support this operation.",
-            description: Some("The operation failed. The RDS instance is locked."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "InvalidClusterKms",
-            message: "The current instance does not authorized to access the Key Management Service.",
-            description: Some(
-                "The instance does not have permissions to access Key Management Service (KMS).",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "Request.NotFound",
-            message: "The requested resource is not available.",
-            description: Some("The requested resources are unavailable."),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "HostInfo.NotFound",
-            message: "The specified host info is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "ExternalFailure",
-            message: "The request processing has failed due to external service failure.",
-            description: Some(
-                "The request processing has failed due to external service failure.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "RequestMetaDataFailed",
-            message: "The service request failed. Please try again later or contact service personnel.",
-            description: Some(
-                "The service request failed. Please try again later or contact service personnel.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "InvokeProxyFailure",
-            message: "The request processing has failed due to service failure of rds api.",
-            description: Some(
-                "The request failed to be processed due to an RDS API failure.",
-            ),
-            refused_before_execution: false,
-            retryable: false,
-        },
+        &crate::metadata::ERROR_ROWS[0usize],
+        &crate::metadata::ERROR_ROWS[1usize],
+        &crate::metadata::ERROR_ROWS[2usize],
+        &crate::metadata::ERROR_ROWS[3usize],
+        &crate::metadata::ERROR_ROWS[4usize],
+        &crate::metadata::ERROR_ROWS[5usize],
+        &crate::metadata::ERROR_ROWS[6usize],
+        &crate::metadata::ERROR_ROWS[7usize],
+        &crate::metadata::ERROR_ROWS[8usize],
+        &crate::metadata::ERROR_ROWS[9usize],
+        &crate::metadata::ERROR_ROWS[10usize],
+        &crate::metadata::ERROR_ROWS[11usize],
+        &crate::metadata::ERROR_ROWS[12usize],
+        &crate::metadata::ERROR_ROWS[13usize],
+        &crate::metadata::ERROR_ROWS[14usize],
+        &crate::metadata::ERROR_ROWS[15usize],
+        &crate::metadata::ERROR_ROWS[16usize],
+        &crate::metadata::ERROR_ROWS[17usize],
+        &crate::metadata::ERROR_ROWS[18usize],
+        &crate::metadata::ERROR_ROWS[19usize],
+        &crate::metadata::ERROR_ROWS[20usize],
+        &crate::metadata::ERROR_ROWS[21usize],
+        &crate::metadata::ERROR_ROWS[22usize],
+        &crate::metadata::ERROR_ROWS[23usize],
+        &crate::metadata::ERROR_ROWS[24usize],
+        &crate::metadata::ERROR_ROWS[25usize],
+        &crate::metadata::ERROR_ROWS[26usize],
+        &crate::metadata::ERROR_ROWS[27usize],
+        &crate::metadata::ERROR_ROWS[28usize],
+        &crate::metadata::ERROR_ROWS[29usize],
+        &crate::metadata::ERROR_ROWS[30usize],
+        &crate::metadata::ERROR_ROWS[31usize],
+        &crate::metadata::ERROR_ROWS[32usize],
+        &crate::metadata::ERROR_ROWS[33usize],
+        &crate::metadata::ERROR_ROWS[34usize],
+        &crate::metadata::ERROR_ROWS[35usize],
+        &crate::metadata::ERROR_ROWS[36usize],
+        &crate::metadata::ERROR_ROWS[37usize],
+        &crate::metadata::ERROR_ROWS[38usize],
+        &crate::metadata::ERROR_ROWS[39usize],
+        &crate::metadata::ERROR_ROWS[40usize],
+        &crate::metadata::ERROR_ROWS[41usize],
+        &crate::metadata::ERROR_ROWS[42usize],
+        &crate::metadata::ERROR_ROWS[43usize],
+        &crate::metadata::ERROR_ROWS[44usize],
+        &crate::metadata::ERROR_ROWS[45usize],
+        &crate::metadata::ERROR_ROWS[46usize],
+        &crate::metadata::ERROR_ROWS[47usize],
+        &crate::metadata::ERROR_ROWS[48usize],
+        &crate::metadata::ERROR_ROWS[49usize],
+        &crate::metadata::ERROR_ROWS[50usize],
+        &crate::metadata::ERROR_ROWS[51usize],
+        &crate::metadata::ERROR_ROWS[52usize],
+        &crate::metadata::ERROR_ROWS[53usize],
+        &crate::metadata::ERROR_ROWS[54usize],
+        &crate::metadata::ERROR_ROWS[55usize],
+        &crate::metadata::ERROR_ROWS[56usize],
+        &crate::metadata::ERROR_ROWS[57usize],
+        &crate::metadata::ERROR_ROWS[58usize],
+        &crate::metadata::ERROR_ROWS[59usize],
+        &crate::metadata::ERROR_ROWS[60usize],
+        &crate::metadata::ERROR_ROWS[61usize],
+        &crate::metadata::ERROR_ROWS[62usize],
+        &crate::metadata::ERROR_ROWS[63usize],
+        &crate::metadata::ERROR_ROWS[64usize],
+        &crate::metadata::ERROR_ROWS[65usize],
     ],
 };

@@ -25,6 +25,7 @@ impl crate::Client {
     /// The [module documentation](crate::operation::check_cloud_resource_authorized) has the full description.
     ///
     /// Optional parameters are set on the returned [`CheckCloudResourceAuthorizedFluentBuilder`]; nothing is sent until its `send` is awaited.
+    #[inline]
     pub fn check_cloud_resource_authorized(
         &self,
     ) -> CheckCloudResourceAuthorizedFluentBuilder {
@@ -92,12 +93,14 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
     /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::region_id`] for the full documentation.
+    #[inline]
     pub fn region_id(mut self, region_id: impl Into<String>) -> Self {
         self.input.region_id = Some(region_id.into());
         self
     }
 
     /// Sets `RegionId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_region_id(mut self, region_id: Option<String>) -> Self {
         self.input.region_id = region_id;
         self
@@ -108,12 +111,14 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
     /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::db_instance_id`] for the full documentation.
+    #[inline]
     pub fn db_instance_id(mut self, db_instance_id: impl Into<String>) -> Self {
         self.input.db_instance_id = Some(db_instance_id.into());
         self
     }
 
     /// Sets `DBInstanceId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_db_instance_id(mut self, db_instance_id: Option<String>) -> Self {
         self.input.db_instance_id = db_instance_id;
         self
@@ -124,12 +129,14 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
     /// The destination region ID. You can call the DescribeRegions operation to query the most recent region list.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::target_region_id`] for the full documentation.
+    #[inline]
     pub fn target_region_id(mut self, target_region_id: impl Into<String>) -> Self {
         self.input.target_region_id = Some(target_region_id.into());
         self
     }
 
     /// Sets `TargetRegionId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_target_region_id(mut self, target_region_id: Option<String>) -> Self {
         self.input.target_region_id = target_region_id;
         self
@@ -140,18 +147,21 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
     /// The resource group ID.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::resource_group_id`] for the full documentation.
+    #[inline]
     pub fn resource_group_id(mut self, resource_group_id: impl Into<String>) -> Self {
         self.input.resource_group_id = Some(resource_group_id.into());
         self
     }
 
     /// Sets `ResourceGroupId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_resource_group_id(mut self, resource_group_id: Option<String>) -> Self {
         self.input.resource_group_id = resource_group_id;
         self
     }
 
     /// The request as built so far.
+    #[inline]
     pub fn as_input(&self) -> &CheckCloudResourceAuthorizedInput {
         &self.input
     }
@@ -162,6 +172,7 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
     ///
     /// `SdkError::Service` carries the service's error code as an [`CheckCloudResourceAuthorizedError`];
     /// the other variants report failures to build, sign, send or decode the request.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -179,7 +190,8 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct CheckCloudResourceAuthorizedOutput {
     /// The authorization status. Valid values:
@@ -190,11 +202,9 @@ pub struct CheckCloudResourceAuthorizedOutput {
     /// Wire name: `AuthorizationState`.
     ///
     /// Example: `1`
-    #[serde(
-        rename = "AuthorizationState",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AuthorizationState", skip_serializing_if = "Option::is_none")
     )]
     pub authorization_state: Option<i32>,
     /// The request ID.
@@ -202,15 +212,45 @@ pub struct CheckCloudResourceAuthorizedOutput {
     /// Wire name: `RequestId`.
     ///
     /// Example: `8B993DA9-5272-5414-94E3-4CA8BA0146C2`
-    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The Alibaba Cloud Resource Name (ARN) of the RAM role. A RAM role is a virtual identity that you can create within your Alibaba Cloud account. For more information, see \[RAM role overview\](~~93689~~).
     ///
     /// Wire name: `RoleArn`.
     ///
     /// Example: `acs:ram::1406926****:role/aliyunrdsinstanceencryptiondefaultrole`
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
+    )]
     pub role_arn: Option<String>,
+}
+
+impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(CheckCloudResourceAuthorizedOutput {
+            authorization_state: aliyun_runtime::de::field(
+                object,
+                "AuthorizationState",
+            )?,
+            request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            role_arn: aliyun_runtime::de::field(object, "RoleArn")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckCloudResourceAuthorizedOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,
@@ -269,485 +309,65 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     errors: &[
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidParameter.ByokInsnameAndRegionAllEmpty",
-            message: "The insName and targetRegionId can't be all empty.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.ComboInstanceNotAllowOperate",
-            message: "A package instance is not allowed to operate independently.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.PricingPlanResultNotFound",
-            message: "Pricing plan price result not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.NoRealNameAuthentication",
-            message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InsufficientAvailableQuota",
-            message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "CommodityServiceCalling.Exception",
-            message: "Failed to call commodity service.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionDissolvedEOM",
-            message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Commodity.InvalidComponent",
-            message: "The module you purchased is not legal, please buy it again.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedAustralia",
-            message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.CommoditySys",
-            message: "Commodity system call exception.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.InsufficientBalance",
-            message: "Insufficient available balance.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.PeriodInvalid",
-            message: "There is a problem with the period you selected, please choose again.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "pay.noCreditCard",
-            message: "Account not bound to credit card.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.InstHasUnpaidOrder",
-            message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "noAvailablePaymentMethod",
-            message: "No payment method is specified for your account. We recommend that you add a payment method.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BasicInfoUncompleted",
-            message: "Your information is incomplete. Complete your information before the operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Risk.RiskControlRejection",
-            message: "Your account is abnormal, please contact customer service for details.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Api.NotSupport",
-            message: "Specified api is not supported.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ContainForbiddenLabelError",
-            message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceId.NotFound",
-            message: "The DBInstanceId provided does not exist in records.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidInstanceLevel.DiskType",
-            message: "Specified instance level not support request disk type",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidParam",
-            message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "KmsApiError",
-            message: "User secret key invalid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "System.SaleValidateFailed",
-            message: "Sales expression validation system error.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Abs.InvalidAccount.NotFound",
-            message: "account  is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "SqlExecuteFailedOrTimeout",
-            message: "sql command execution failed or timed out:%s.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.EngineVersionNotSupport",
-            message: "The current instance engine version not support coldDataEnabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.MinorVersionNotSupport",
-            message: "The current instance minor version not support coldDataEnabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "IncorrectTargetClasscode",
-            message: "The current instance type does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidConnectionString.Duplicate",
-            message: "Specified connection string already exists in the RDS.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RequiredParam.NotFound",
-            message: "Required input param is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Parameters.Invalid",
-            message: "Parameter error, please check the parameters.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BackupPolicyNotSupport",
-            message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalideStatus.Format",
-            message: "The instance status does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidReleasedKeepPolicy.Format",
-            message: "Specified Released Keep Policy is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceEngineType.Format",
-            message: "the DB instance engine type does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.NoCreditCard",
-            message: "No credit cards.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "VpcNetworkTypeNotSupport",
-            message: "The vpc network type instance does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "MirrorInsExists",
-            message: "Specified DB instance mirror ins already existed.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "UnsupportedClassCode",
-            message: "The specified DB instance class stops selling.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidBackupSet",
-            message: "The specified database does not exist in the backup set.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "OrdTCommodityQueryError",
-            message: "Failed to query for product.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ProductInstanceReleased",
-            message: "The instance has been released. Please check before placing the order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedIndia",
-            message: "The region is no longer supported.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OrderStatus.UnPaid",
-            message: "The specified db instance has unpaid order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidReduceDiskSize",
-            message: "The storage capacity after the scale-down must be larger than the used amount.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "CloudSSDNotSupport",
-            message: "Cloud ssd does not support this operation, please upgrade to essd.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidUserOperatorPermission",
-            message: "The user permission does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidVswitchId",
-            message: "Specified conn vswitch id is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "IncorrectMinorVersion",
-            message: "Current engine minor version does not support operations.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OperationDenied.ZoneResource",
-            message: "There is no available zone for inventory.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "NotInFlowController",
-            message: "Sorry,no permission.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidKmsKey",
-            message: "Kms key is disabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidInstanceLevel.Malformed",
-            message: "Current DB instance level does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "InvalidClusterKms",
-            message: "The current instance does not authorized to access the Key Management Service.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "Request.NotFound",
-            message: "The requested resource is not available.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "HostInfo.NotFound",
-            message: "The specified host info is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "ExternalFailure",
-            message: "The request processing has failed due to external service failure.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "RequestMetaDataFailed",
-            message: "The service request failed. Please try again later or contact service personnel.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "InvokeProxyFailure",
-            message: "The request processing has failed due to service failure of rds api.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
+        &crate::metadata::ERROR_ROWS[66usize],
+        &crate::metadata::ERROR_ROWS[67usize],
+        &crate::metadata::ERROR_ROWS[68usize],
+        &crate::metadata::ERROR_ROWS[69usize],
+        &crate::metadata::ERROR_ROWS[70usize],
+        &crate::metadata::ERROR_ROWS[71usize],
+        &crate::metadata::ERROR_ROWS[72usize],
+        &crate::metadata::ERROR_ROWS[73usize],
+        &crate::metadata::ERROR_ROWS[74usize],
+        &crate::metadata::ERROR_ROWS[75usize],
+        &crate::metadata::ERROR_ROWS[76usize],
+        &crate::metadata::ERROR_ROWS[77usize],
+        &crate::metadata::ERROR_ROWS[15usize],
+        &crate::metadata::ERROR_ROWS[78usize],
+        &crate::metadata::ERROR_ROWS[17usize],
+        &crate::metadata::ERROR_ROWS[79usize],
+        &crate::metadata::ERROR_ROWS[80usize],
+        &crate::metadata::ERROR_ROWS[81usize],
+        &crate::metadata::ERROR_ROWS[82usize],
+        &crate::metadata::ERROR_ROWS[83usize],
+        &crate::metadata::ERROR_ROWS[84usize],
+        &crate::metadata::ERROR_ROWS[85usize],
+        &crate::metadata::ERROR_ROWS[86usize],
+        &crate::metadata::ERROR_ROWS[87usize],
+        &crate::metadata::ERROR_ROWS[88usize],
+        &crate::metadata::ERROR_ROWS[89usize],
+        &crate::metadata::ERROR_ROWS[90usize],
+        &crate::metadata::ERROR_ROWS[91usize],
+        &crate::metadata::ERROR_ROWS[92usize],
+        &crate::metadata::ERROR_ROWS[93usize],
+        &crate::metadata::ERROR_ROWS[34usize],
+        &crate::metadata::ERROR_ROWS[94usize],
+        &crate::metadata::ERROR_ROWS[95usize],
+        &crate::metadata::ERROR_ROWS[37usize],
+        &crate::metadata::ERROR_ROWS[96usize],
+        &crate::metadata::ERROR_ROWS[97usize],
+        &crate::metadata::ERROR_ROWS[98usize],
+        &crate::metadata::ERROR_ROWS[99usize],
+        &crate::metadata::ERROR_ROWS[100usize],
+        &crate::metadata::ERROR_ROWS[101usize],
+        &crate::metadata::ERROR_ROWS[102usize],
+        &crate::metadata::ERROR_ROWS[103usize],
+        &crate::metadata::ERROR_ROWS[104usize],
+        &crate::metadata::ERROR_ROWS[105usize],
+        &crate::metadata::ERROR_ROWS[106usize],
+        &crate::metadata::ERROR_ROWS[107usize],
+        &crate::metadata::ERROR_ROWS[50usize],
+        &crate::metadata::ERROR_ROWS[108usize],
+        &crate::metadata::ERROR_ROWS[52usize],
+        &crate::metadata::ERROR_ROWS[109usize],
+        &crate::metadata::ERROR_ROWS[110usize],
+        &crate::metadata::ERROR_ROWS[111usize],
+        &crate::metadata::ERROR_ROWS[56usize],
+        &crate::metadata::ERROR_ROWS[112usize],
+        &crate::metadata::ERROR_ROWS[113usize],
+        &crate::metadata::ERROR_ROWS[114usize],
+        &crate::metadata::ERROR_ROWS[62usize],
+        &crate::metadata::ERROR_ROWS[115usize],
+        &crate::metadata::ERROR_ROWS[116usize],
+        &crate::metadata::ERROR_ROWS[117usize],
     ],
 };

@@ -36,6 +36,7 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5*****`
     ///
     /// Optional parameters are set on the returned [`DescribeDbInstanceAttributeFluentBuilder`]; nothing is sent until its `send` is awaited.
+    #[inline]
     pub fn describe_db_instance_attribute(
         &self,
         db_instance_id: impl Into<String>,
@@ -93,18 +94,21 @@ impl DescribeDbInstanceAttributeFluentBuilder {
     /// Specifies whether the instance expires. Valid values:
     ///
     /// See [`DescribeDbInstanceAttributeInput::expired`] for the full documentation.
+    #[inline]
     pub fn expired(mut self, expired: impl Into<String>) -> Self {
         self.input.expired = Some(expired.into());
         self
     }
 
     /// Sets `Expired`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_expired(mut self, expired: Option<String>) -> Self {
         self.input.expired = expired;
         self
     }
 
     /// The request as built so far.
+    #[inline]
     pub fn as_input(&self) -> &DescribeDbInstanceAttributeInput {
         &self.input
     }
@@ -115,6 +119,7 @@ impl DescribeDbInstanceAttributeFluentBuilder {
     ///
     /// `SdkError::Service` carries the service's error code as an [`DescribeDbInstanceAttributeError`];
     /// the other variants report failures to build, sign, send or decode the request.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -132,42 +137,92 @@ impl DescribeDbInstanceAttributeFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceAttributeOutput {
     /// The `Items` value.
     ///
     /// Wire name: `Items`.
-    #[serde(rename = "Items", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Items", skip_serializing_if = "Option::is_none")
+    )]
     pub items: Option<Items>,
     /// The ID of the request.
     ///
     /// Wire name: `RequestId`.
     ///
     /// Example: `1AD222E9-E606-4A42-BF6D-8A4442913CEF`
-    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
+impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DescribeDbInstanceAttributeOutput {
+            items: aliyun_runtime::de::field(object, "Items")?,
+            request_id: aliyun_runtime::de::field(object, "RequestId")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeDbInstanceAttributeOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `Items`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct Items {
     /// The details of instances.
     ///
     /// Wire name: `DBInstanceAttribute`.
-    #[serde(
-        rename = "DBInstanceAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceAttribute", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_attribute: Option<Vec<DbInstanceAttribute>>,
+}
+
+impl aliyun_runtime::de::FromJson for Items {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(Items {
+            db_instance_attribute: aliyun_runtime::de::field(
+                object,
+                "DBInstanceAttribute",
+            )?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `DBInstanceAttribute`.
 ///
 /// The details of the instance.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DbInstanceAttribute {
     /// The maximum number of accounts that can be created on the instance.
@@ -175,11 +230,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `AccountMaxQuantity`.
     ///
     /// Example: `50`
-    #[serde(
-        rename = "AccountMaxQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AccountMaxQuantity", skip_serializing_if = "Option::is_none")
     )]
     pub account_max_quantity: Option<i32>,
     /// The advanced features that are enabled for the instance. If multiple advanced features are enabled, the advanced features are separated by commas (,). This parameter is available only to instances that run **SQL Server**. Valid values:
@@ -190,10 +243,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `AdvancedFeatures`.
     ///
     /// Example: `LinkedServer`
-    #[serde(
-        rename = "AdvancedFeatures",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AdvancedFeatures", skip_serializing_if = "Option::is_none")
     )]
     pub advanced_features: Option<String>,
     /// The method that is used to update the minor engine version of the instance. Valid values:
@@ -204,10 +256,12 @@ pub struct DbInstanceAttribute {
     /// Wire name: `AutoUpgradeMinorVersion`.
     ///
     /// Example: `Auto`
-    #[serde(
-        rename = "AutoUpgradeMinorVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "AutoUpgradeMinorVersion",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub auto_upgrade_minor_version: Option<String>,
     /// The availability status of the instance in percentage.
@@ -215,10 +269,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `AvailabilityValue`.
     ///
     /// Example: `100.0%`
-    #[serde(
-        rename = "AvailabilityValue",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AvailabilityValue", skip_serializing_if = "Option::is_none")
     )]
     pub availability_value: Option<String>,
     /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
@@ -226,20 +279,17 @@ pub struct DbInstanceAttribute {
     /// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see \[Introduction to Babelfish\](~~428613~~).
     ///
     /// Wire name: `BabelfishConfig`.
-    #[serde(
-        rename = "BabelfishConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BabelfishConfig", skip_serializing_if = "Option::is_none")
     )]
     pub babelfish_config: Option<BabelfishConfig>,
     /// The `IsAnalyticReadOnlyIns` value.
     ///
     /// Wire name: `IsAnalyticReadOnlyIns`.
-    #[serde(
-        rename = "IsAnalyticReadOnlyIns",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "IsAnalyticReadOnlyIns", skip_serializing_if = "Option::is_none")
     )]
     pub is_analytic_read_only_ins: Option<bool>,
     /// Indicates whether the conditions for a temporary upgrade are met.
@@ -249,11 +299,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `CanTempUpgrade`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "CanTempUpgrade",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "CanTempUpgrade", skip_serializing_if = "Option::is_none")
     )]
     pub can_temp_upgrade: Option<bool>,
     /// The RDS edition. Valid values:
@@ -268,7 +316,10 @@ pub struct DbInstanceAttribute {
     /// Wire name: `Category`.
     ///
     /// Example: `Basic`
-    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Category", skip_serializing_if = "Option::is_none")
+    )]
     pub category: Option<String>,
     /// Indicates whether the data archiving feature is enabled for Premium ESSDs. Valid values:
     ///
@@ -280,11 +331,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ColdDataEnabled`.
     ///
     /// Example: `None`
-    #[serde(
-        rename = "ColdDataEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ColdDataEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub cold_data_enabled: Option<bool>,
     /// The character set collation of the instance.
@@ -292,7 +341,10 @@ pub struct DbInstanceAttribute {
     /// Wire name: `Collation`.
     ///
     /// Example: `Chinese_PRC_CI_AS`
-    #[serde(rename = "Collation", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Collation", skip_serializing_if = "Option::is_none")
+    )]
     pub collation: Option<String>,
     /// The connection mode of the instance. Valid values:
     ///
@@ -302,17 +354,19 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ConnectionMode`.
     ///
     /// Example: `Standard`
-    #[serde(rename = "ConnectionMode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConnectionMode", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_mode: Option<String>,
     /// The internal endpoint.
     ///
     /// Wire name: `ConnectionString`.
     ///
     /// Example: `rm-uf6wjk5*****.mysql.rds.aliyuncs.com`
-    #[serde(
-        rename = "ConnectionString",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConnectionString", skip_serializing_if = "Option::is_none")
     )]
     pub connection_string: Option<String>,
     /// The type of the proxy that is used by the instance. Valid values:
@@ -325,47 +379,57 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ConsoleVersion`.
     ///
     /// Example: `2`
-    #[serde(rename = "ConsoleVersion", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConsoleVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub console_version: Option<String>,
     /// The creation time. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
     /// Wire name: `CreationTime`.
     ///
     /// Example: `2011-05-30T12:11:04Z`
-    #[serde(rename = "CreationTime", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "CreationTime", skip_serializing_if = "Option::is_none")
+    )]
     pub creation_time: Option<String>,
     /// The minor engine version.
     ///
     /// Wire name: `CurrentKernelVersion`.
     ///
     /// Example: `rds_20181010`
-    #[serde(
-        rename = "CurrentKernelVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "CurrentKernelVersion", skip_serializing_if = "Option::is_none")
     )]
     pub current_kernel_version: Option<String>,
     /// The `DBClusterNodes` value.
     ///
     /// Wire name: `DBClusterNodes`.
-    #[serde(rename = "DBClusterNodes", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBClusterNodes", skip_serializing_if = "Option::is_none")
+    )]
     pub db_cluster_nodes: Option<DbClusterNodes>,
     /// The number of CPU cores.
     ///
     /// Wire name: `DBInstanceCPU`.
     ///
     /// Example: `2`
-    #[serde(rename = "DBInstanceCPU", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceCPU", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_cpu: Option<String>,
     /// The instance type of the instance. For more information, see \[Primary ApsaraDB RDS instance types\](~~26312~~).
     ///
     /// Wire name: `DBInstanceClass`.
     ///
     /// Example: `rds.mys2.small`
-    #[serde(
-        rename = "DBInstanceClass",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_class: Option<String>,
     /// The instance family. Valid values:
@@ -378,10 +442,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceClassType`.
     ///
     /// Example: `s`
-    #[serde(
-        rename = "DBInstanceClassType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceClassType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_class_type: Option<String>,
     /// The instance description.
@@ -389,10 +452,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceDescription`.
     ///
     /// Example: `The number of cores that are configured for the instance.`
-    #[serde(
-        rename = "DBInstanceDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceDescription", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_description: Option<String>,
     /// The disk usage of the instance. Unit: byte.
@@ -400,10 +462,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceDiskUsed`.
     ///
     /// Example: `300`
-    #[serde(
-        rename = "DBInstanceDiskUsed",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceDiskUsed", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_disk_used: Option<String>,
     /// The instance ID.
@@ -411,18 +472,19 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5*****`
-    #[serde(rename = "DBInstanceId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<String>,
     /// The memory capacity of the instance. Unit: MB.
     ///
     /// Wire name: `DBInstanceMemory`.
     ///
     /// Example: `4096`
-    #[serde(
-        rename = "DBInstanceMemory",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i64"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceMemory", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_memory: Option<i64>,
     /// The type of the network over which the instance is connected. Valid values:
@@ -433,10 +495,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceNetType`.
     ///
     /// Example: `Internet`
-    #[serde(
-        rename = "DBInstanceNetType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceNetType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_net_type: Option<String>,
     /// The instance status. For more information, see \[Instance statuses\](~~26315~~).
@@ -444,10 +505,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceStatus`.
     ///
     /// Example: `Running`
-    #[serde(
-        rename = "DBInstanceStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceStatus", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_status: Option<String>,
     /// The storage capacity of the instance. Unit: GB.
@@ -455,11 +515,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceStorage`.
     ///
     /// Example: `10`
-    #[serde(
-        rename = "DBInstanceStorage",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceStorage", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_storage: Option<i32>,
     /// The storage type of the instance. Valid values:
@@ -472,10 +530,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceStorageType`.
     ///
     /// Example: `local_ssd`
-    #[serde(
-        rename = "DBInstanceStorageType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceStorageType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_storage_type: Option<String>,
     /// The type of the instance. Valid values:
@@ -488,18 +545,19 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DBInstanceType`.
     ///
     /// Example: `Primary`
-    #[serde(rename = "DBInstanceType", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_type: Option<String>,
     /// The maximum number of databases that can be created on the instance.
     ///
     /// Wire name: `DBMaxQuantity`.
     ///
     /// Example: `200`
-    #[serde(
-        rename = "DBMaxQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBMaxQuantity", skip_serializing_if = "Option::is_none")
     )]
     pub db_max_quantity: Option<i32>,
     /// The ID of the dedicated cluster to which the instance belongs.
@@ -507,10 +565,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DedicatedHostGroupId`.
     ///
     /// Example: `dhg-7a9*****`
-    #[serde(
-        rename = "DedicatedHostGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DedicatedHostGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub dedicated_host_group_id: Option<String>,
     /// Indicates whether the release protection feature is enabled. Valid values:
@@ -521,11 +578,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DeletionProtection`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")
     )]
     pub deletion_protection: Option<bool>,
     /// Disaster Recovery Instance Information
@@ -533,10 +588,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DisasterRecoveryInfo`.
     ///
     /// Example: `{"replicatorAccount": "******","sourcePort":******,"sourceAddress": "pgm-2ze******","sourceCategory": "aliyunRDS","sourceInstanceRegionId": "cn-******","replicatorPassword": "******","sourceInstanceName": "pgm-2ze******"}`
-    #[serde(
-        rename = "DisasterRecoveryInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DisasterRecoveryInfo", skip_serializing_if = "Option::is_none")
     )]
     pub disaster_recovery_info: Option<String>,
     /// All disaster recovery instances of the current instance.
@@ -544,10 +598,12 @@ pub struct DbInstanceAttribute {
     /// Wire name: `DisasterRecoveryInstances`.
     ///
     /// Example: `[{"regionId":"cn-******","insName":"pgm-2ze******"},{"regionId":"cn-******","insName":"pgm-2ze******"}]`
-    #[serde(
-        rename = "DisasterRecoveryInstances",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DisasterRecoveryInstances",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disaster_recovery_instances: Option<String>,
     /// The database engine of the instance. Valid values:
@@ -560,14 +616,20 @@ pub struct DbInstanceAttribute {
     /// Wire name: `Engine`.
     ///
     /// Example: `MySQL`
-    #[serde(rename = "Engine", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Engine", skip_serializing_if = "Option::is_none")
+    )]
     pub engine: Option<String>,
     /// The database engine version.
     ///
     /// Wire name: `EngineVersion`.
     ///
     /// Example: `5.5`
-    #[serde(rename = "EngineVersion", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub engine_version: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
@@ -576,22 +638,27 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ExpireTime`.
     ///
     /// Example: `2019-03-27T16:00:00Z`
-    #[serde(rename = "ExpireTime", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ExpireTime", skip_serializing_if = "Option::is_none")
+    )]
     pub expire_time: Option<String>,
     /// The extended information about the instance.
     ///
     /// Wire name: `Extra`.
-    #[serde(rename = "Extra", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Extra", skip_serializing_if = "Option::is_none")
+    )]
     pub extra: Option<Extra>,
     /// The name of the dedicated cluster to which the instance belongs. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition.
     ///
     /// Wire name: `GeneralGroupName`.
     ///
     /// Example: `TestGroup`
-    #[serde(
-        rename = "GeneralGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "GeneralGroupName", skip_serializing_if = "Option::is_none")
     )]
     pub general_group_name: Option<String>,
     /// The ID of the disaster recovery instance that is attached to the primary instance.
@@ -599,10 +666,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `GuardDBInstanceId`.
     ///
     /// Example: `rm-uf64zsu*****`
-    #[serde(
-        rename = "GuardDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "GuardDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub guard_db_instance_id: Option<String>,
     /// The IP address type. Only **IPv4 addresses** are supported.
@@ -610,17 +676,22 @@ pub struct DbInstanceAttribute {
     /// Wire name: `IPType`.
     ///
     /// Example: `IPv4`
-    #[serde(rename = "IPType", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "IPType", skip_serializing_if = "Option::is_none")
+    )]
     pub ip_type: Option<String>,
     /// The ID of the instance from which incremental data comes. The incremental data of a disaster recovery instance comes from its primary instance. The incremental data of a read-only instance comes from its primary instance. If this parameter is not returned, the instance is a primary instance.
     ///
     /// Wire name: `IncrementSourceDBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5*****`
-    #[serde(
-        rename = "IncrementSourceDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "IncrementSourceDBInstanceId",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub increment_source_db_instance_id: Option<String>,
     /// The network type of the instance. Valid values:
@@ -631,10 +702,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `InstanceNetworkType`.
     ///
     /// Example: `Classic`
-    #[serde(
-        rename = "InstanceNetworkType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "InstanceNetworkType", skip_serializing_if = "Option::is_none")
     )]
     pub instance_network_type: Option<String>,
     /// The architecture type of the instance. Valid values:
@@ -645,10 +715,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `InstructionSetArch`.
     ///
     /// Example: `x86`
-    #[serde(
-        rename = "InstructionSetArch",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "InstructionSetArch", skip_serializing_if = "Option::is_none")
     )]
     pub instruction_set_arch: Option<String>,
     /// Indicates whether Buffer Pool Extension (BPE) is enabled for Premium ESSDs.
@@ -661,10 +730,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `IoAccelerationEnabled`.
     ///
     /// Example: `None`
-    #[serde(
-        rename = "IoAccelerationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "IoAccelerationEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub io_acceleration_enabled: Option<String>,
     /// The latest minor engine version that is supported by the instance.
@@ -672,10 +740,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `LatestKernelVersion`.
     ///
     /// Example: `rds_20201031`
-    #[serde(
-        rename = "LatestKernelVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "LatestKernelVersion", skip_serializing_if = "Option::is_none")
     )]
     pub latest_kernel_version: Option<String>,
     /// The lock mode of the instance. Valid values:
@@ -690,21 +757,30 @@ pub struct DbInstanceAttribute {
     /// Wire name: `LockMode`.
     ///
     /// Example: `Unlock`
-    #[serde(rename = "LockMode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "LockMode", skip_serializing_if = "Option::is_none")
+    )]
     pub lock_mode: Option<String>,
     /// The reason why the instance was locked.
     ///
     /// Wire name: `LockReason`.
     ///
     /// Example: `instance_expired`
-    #[serde(rename = "LockReason", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "LockReason", skip_serializing_if = "Option::is_none")
+    )]
     pub lock_reason: Option<String>,
     /// The maintenance window of the instance. The time is displayed in UTC. The maintenance window displayed in the ApsaraDB RDS console is equal to the value of this parameter plus 8 hours.
     ///
     /// Wire name: `MaintainTime`.
     ///
     /// Example: `00:00Z-02:00Z`
-    #[serde(rename = "MaintainTime", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MaintainTime", skip_serializing_if = "Option::is_none")
+    )]
     pub maintain_time: Option<String>,
     /// The primary instance ID.
     ///
@@ -713,10 +789,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `MasterInstanceId`.
     ///
     /// Example: `rm-uf6wjk5*****`
-    #[serde(
-        rename = "MasterInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MasterInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub master_instance_id: Option<String>,
     /// The zone ID of the primary instance.
@@ -724,18 +799,19 @@ pub struct DbInstanceAttribute {
     /// Wire name: `MasterZone`.
     ///
     /// Example: `5454284`
-    #[serde(rename = "MasterZone", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MasterZone", skip_serializing_if = "Option::is_none")
+    )]
     pub master_zone: Option<String>,
     /// The maximum number of concurrent connections.
     ///
     /// Wire name: `MaxConnections`.
     ///
     /// Example: `60`
-    #[serde(
-        rename = "MaxConnections",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MaxConnections", skip_serializing_if = "Option::is_none")
     )]
     pub max_connections: Option<i32>,
     /// The maximum I/O throughput. Unit: MB/s.
@@ -743,11 +819,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `MaxIOMBPS`.
     ///
     /// Example: `0MB/s`
-    #[serde(
-        rename = "MaxIOMBPS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MaxIOMBPS", skip_serializing_if = "Option::is_none")
     )]
     pub max_iombps: Option<i32>,
     /// The maximum number of I/O requests per second.
@@ -755,11 +829,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `MaxIOPS`.
     ///
     /// Example: `150`
-    #[serde(
-        rename = "MaxIOPS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MaxIOPS", skip_serializing_if = "Option::is_none")
     )]
     pub max_iops: Option<i32>,
     /// Indicates whether auto scaling is being performed on the instance. If the value **true** is returned, auto scaling is being performed on the instance. If no value is returned, auto scaling is not being performed on the instance.
@@ -767,11 +839,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `MultipleTempUpgrade`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "MultipleTempUpgrade",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MultipleTempUpgrade", skip_serializing_if = "Option::is_none")
     )]
     pub multiple_temp_upgrade: Option<bool>,
     /// Indicates whether PgBouncer is enabled.
@@ -781,10 +851,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `PGBouncerEnabled`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "PGBouncerEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PGBouncerEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub pg_bouncer_enabled: Option<String>,
     /// The billing method of the instance. Valid values:
@@ -796,14 +865,20 @@ pub struct DbInstanceAttribute {
     /// Wire name: `PayType`.
     ///
     /// Example: `Postpaid`
-    #[serde(rename = "PayType", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PayType", skip_serializing_if = "Option::is_none")
+    )]
     pub pay_type: Option<String>,
     /// The port that is used to connect to the instance over an internal network.
     ///
     /// Wire name: `Port`.
     ///
     /// Example: `3306`
-    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Port", skip_serializing_if = "Option::is_none")
+    )]
     pub port: Option<String>,
     /// The type of the proxy that is supported by the instance. Valid values:
     ///
@@ -814,20 +889,17 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ProxyType`.
     ///
     /// Example: `1`
-    #[serde(
-        rename = "ProxyType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ProxyType", skip_serializing_if = "Option::is_none")
     )]
     pub proxy_type: Option<i32>,
     /// The `ReadOnlyDBInstanceIds` value.
     ///
     /// Wire name: `ReadOnlyDBInstanceIds`.
-    #[serde(
-        rename = "ReadOnlyDBInstanceIds",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ReadOnlyDBInstanceIds", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_ids: Option<ReadOnlyDbInstanceIds>,
     /// The latency at which the system replicates data to read-only instances. The system replicates data from the primary instance to the read-only instances at the latency that is specified by the **ReadonlyInstanceSQLDelayedTime** parameter. Unit: seconds.
@@ -835,10 +907,12 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ReadonlyInstanceSQLDelayedTime`.
     ///
     /// Example: `30`
-    #[serde(
-        rename = "ReadonlyInstanceSQLDelayedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "ReadonlyInstanceSQLDelayedTime",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub readonly_instance_sql_delayed_time: Option<String>,
     /// The region ID.
@@ -846,17 +920,19 @@ pub struct DbInstanceAttribute {
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
-    #[serde(rename = "RegionId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
+    )]
     pub region_id: Option<String>,
     /// The resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
     /// Example: `rg-acfmy*****`
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
     /// The IP addresses in the IP address whitelist.
@@ -864,7 +940,10 @@ pub struct DbInstanceAttribute {
     /// Wire name: `SecurityIPList`.
     ///
     /// Example: `192.168.XX.XX/24`
-    #[serde(rename = "SecurityIPList", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SecurityIPList", skip_serializing_if = "Option::is_none")
+    )]
     pub security_ip_list: Option<String>,
     /// The whitelist mode. Valid values:
     ///
@@ -874,21 +953,26 @@ pub struct DbInstanceAttribute {
     /// Wire name: `SecurityIPMode`.
     ///
     /// Example: `normal`
-    #[serde(rename = "SecurityIPMode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SecurityIPMode", skip_serializing_if = "Option::is_none")
+    )]
     pub security_ip_mode: Option<String>,
     /// The settings of the serverless instance.
     ///
     /// Wire name: `ServerlessConfig`.
-    #[serde(
-        rename = "ServerlessConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ServerlessConfig", skip_serializing_if = "Option::is_none")
     )]
     pub serverless_config: Option<ServerlessConfig>,
     /// The `SlaveZones` value.
     ///
     /// Wire name: `SlaveZones`.
-    #[serde(rename = "SlaveZones", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SlaveZones", skip_serializing_if = "Option::is_none")
+    )]
     pub slave_zones: Option<SlaveZones>,
     /// Indicates whether the instance supports superuser accounts, such as the system administrator (SA) account, Active Directory (AD) account, and host account. Valid values:
     ///
@@ -898,10 +982,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `SuperPermissionMode`.
     ///
     /// Example: `Disabled`
-    #[serde(
-        rename = "SuperPermissionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SuperPermissionMode", skip_serializing_if = "Option::is_none")
     )]
     pub super_permission_mode: Option<String>,
     /// The ID of the temporary instance that is attached to the primary instance.
@@ -909,10 +992,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `TempDBInstanceId`.
     ///
     /// Example: `rm-uf64zsu*****`
-    #[serde(
-        rename = "TempDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TempDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub temp_db_instance_id: Option<String>,
     /// The end time of the temporary upgrade of the instance.
@@ -922,10 +1004,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `TempUpgradeTimeEnd`.
     ///
     /// Example: `2024-05-30 00:00:00`
-    #[serde(
-        rename = "TempUpgradeTimeEnd",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TempUpgradeTimeEnd", skip_serializing_if = "Option::is_none")
     )]
     pub temp_upgrade_time_end: Option<String>,
     /// The start time of the temporary upgrade of the instance.
@@ -935,10 +1016,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `TempUpgradeTimeStart`.
     ///
     /// Example: `2024-05-29 00:00:00`
-    #[serde(
-        rename = "TempUpgradeTimeStart",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TempUpgradeTimeStart", skip_serializing_if = "Option::is_none")
     )]
     pub temp_upgrade_time_start: Option<String>,
     /// The time zone.
@@ -946,14 +1026,20 @@ pub struct DbInstanceAttribute {
     /// Wire name: `TimeZone`.
     ///
     /// Example: `Central Standard Time`
-    #[serde(rename = "TimeZone", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")
+    )]
     pub time_zone: Option<String>,
     /// The information about the exception that is detected on the instance. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition.
     ///
     /// Wire name: `Tips`.
     ///
     /// Example: `The IP addresses in the IP address whitelist.`
-    #[serde(rename = "Tips", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Tips", skip_serializing_if = "Option::is_none")
+    )]
     pub tips: Option<String>,
     /// The severity of the exception that is detected on the instance. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition. Valid values:
     ///
@@ -963,11 +1049,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `TipsLevel`.
     ///
     /// Example: `1`
-    #[serde(
-        rename = "TipsLevel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TipsLevel", skip_serializing_if = "Option::is_none")
     )]
     pub tips_level: Option<i32>,
     /// The vSwitch ID.
@@ -975,17 +1059,19 @@ pub struct DbInstanceAttribute {
     /// Wire name: `VSwitchId`.
     ///
     /// Example: `vsw-*****`
-    #[serde(rename = "VSwitchId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")
+    )]
     pub v_switch_id: Option<String>,
     /// The ID of the VPC. This parameter is returned only when the instance resides in a VPC.
     ///
     /// Wire name: `VpcCloudInstanceId`.
     ///
     /// Example: `vpc-23rsxdf*****`
-    #[serde(
-        rename = "VpcCloudInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VpcCloudInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub vpc_cloud_instance_id: Option<String>,
     /// The VPC ID.
@@ -993,14 +1079,20 @@ pub struct DbInstanceAttribute {
     /// Wire name: `VpcId`.
     ///
     /// Example: `vpc-*****`
-    #[serde(rename = "VpcId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VpcId", skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
     /// The zone ID.
     ///
     /// Wire name: `ZoneId`.
     ///
     /// Example: `cn-hangzhou-a`
-    #[serde(rename = "ZoneId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub zone_id: Option<String>,
     /// An internal parameter. You do not need to specify this parameter.
     ///
@@ -1012,7 +1104,10 @@ pub struct DbInstanceAttribute {
     ///
     /// - **x86**
     /// - **arm**
-    #[serde(rename = "kindCode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "kindCode", skip_serializing_if = "Option::is_none")
+    )]
     pub kind_code: Option<String>,
     /// The OptimizedWritesInfo parameter contains the following fields:
     /// *   **optimized_writes**: indicates whether the 16K atomic write feature is enabled for the current instance.
@@ -1021,10 +1116,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `OptimizedWritesInfo`.
     ///
     /// Example: `{"optimized_writes":true,"init_optimized_writes":true}`
-    #[serde(
-        rename = "OptimizedWritesInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "OptimizedWritesInfo", skip_serializing_if = "Option::is_none")
     )]
     pub optimized_writes_info: Option<String>,
     /// The storage compression mode of the instance.
@@ -1032,10 +1126,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `CompressionMode`.
     ///
     /// Example: `on, off`
-    #[serde(
-        rename = "CompressionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "CompressionMode", skip_serializing_if = "Option::is_none")
     )]
     pub compression_mode: Option<String>,
     /// Indicates whether storage compression can be enabled for the instance.
@@ -1043,11 +1136,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `SupportCompression`.
     ///
     /// Example: `true, false`
-    #[serde(
-        rename = "SupportCompression",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SupportCompression", skip_serializing_if = "Option::is_none")
     )]
     pub support_compression: Option<bool>,
     /// The storage compression ratio.
@@ -1055,10 +1146,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `CompressionRatio`.
     ///
     /// Example: `1.25`
-    #[serde(
-        rename = "CompressionRatio",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "CompressionRatio", skip_serializing_if = "Option::is_none")
     )]
     pub compression_ratio: Option<String>,
     /// This is a reserved parameter and is not in use.
@@ -1066,10 +1156,12 @@ pub struct DbInstanceAttribute {
     /// Wire name: `BlueGreenDeploymentName`.
     ///
     /// Example: `None`
-    #[serde(
-        rename = "BlueGreenDeploymentName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "BlueGreenDeploymentName",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub blue_green_deployment_name: Option<String>,
     /// This is a reserved parameter and is not in use.
@@ -1077,10 +1169,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `GreenInstanceName`.
     ///
     /// Example: `None`
-    #[serde(
-        rename = "GreenInstanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "GreenInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub green_instance_name: Option<String>,
     /// This is a reserved parameter and is not in use.
@@ -1088,10 +1179,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `BlueInstanceName`.
     ///
     /// Example: `None`
-    #[serde(
-        rename = "BlueInstanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BlueInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub blue_instance_name: Option<String>,
     /// This is a reserved parameter and is not in use.
@@ -1099,11 +1189,9 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ComputeBurstEnabled`.
     ///
     /// Example: `None`
-    #[serde(
-        rename = "ComputeBurstEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ComputeBurstEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub compute_burst_enabled: Option<bool>,
     /// This is a reserved parameter and is not in use.
@@ -1111,7 +1199,10 @@ pub struct DbInstanceAttribute {
     /// Wire name: `ReadOnlyStatus`.
     ///
     /// Example: `None`
-    #[serde(rename = "ReadOnlyStatus", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ReadOnlyStatus", skip_serializing_if = "Option::is_none")
+    )]
     pub read_only_status: Option<String>,
     /// Indicates whether the I/O burst feature is enabled for Premium ESSDs. Valid values:
     ///
@@ -1123,13 +1214,207 @@ pub struct DbInstanceAttribute {
     /// Wire name: `BurstingEnabled`.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "BurstingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BurstingEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub bursting_enabled: Option<bool>,
+}
+
+impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DbInstanceAttribute {
+            account_max_quantity: aliyun_runtime::de::field(
+                object,
+                "AccountMaxQuantity",
+            )?,
+            advanced_features: aliyun_runtime::de::field(object, "AdvancedFeatures")?,
+            auto_upgrade_minor_version: aliyun_runtime::de::field(
+                object,
+                "AutoUpgradeMinorVersion",
+            )?,
+            availability_value: aliyun_runtime::de::field(object, "AvailabilityValue")?,
+            babelfish_config: aliyun_runtime::de::field(object, "BabelfishConfig")?,
+            is_analytic_read_only_ins: aliyun_runtime::de::field(
+                object,
+                "IsAnalyticReadOnlyIns",
+            )?,
+            can_temp_upgrade: aliyun_runtime::de::field(object, "CanTempUpgrade")?,
+            category: aliyun_runtime::de::field(object, "Category")?,
+            cold_data_enabled: aliyun_runtime::de::field(object, "ColdDataEnabled")?,
+            collation: aliyun_runtime::de::field(object, "Collation")?,
+            connection_mode: aliyun_runtime::de::field(object, "ConnectionMode")?,
+            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
+            console_version: aliyun_runtime::de::field(object, "ConsoleVersion")?,
+            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
+            current_kernel_version: aliyun_runtime::de::field(
+                object,
+                "CurrentKernelVersion",
+            )?,
+            db_cluster_nodes: aliyun_runtime::de::field(object, "DBClusterNodes")?,
+            db_instance_cpu: aliyun_runtime::de::field(object, "DBInstanceCPU")?,
+            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
+            db_instance_class_type: aliyun_runtime::de::field(
+                object,
+                "DBInstanceClassType",
+            )?,
+            db_instance_description: aliyun_runtime::de::field(
+                object,
+                "DBInstanceDescription",
+            )?,
+            db_instance_disk_used: aliyun_runtime::de::field(
+                object,
+                "DBInstanceDiskUsed",
+            )?,
+            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+            db_instance_memory: aliyun_runtime::de::field(object, "DBInstanceMemory")?,
+            db_instance_net_type: aliyun_runtime::de::field(
+                object,
+                "DBInstanceNetType",
+            )?,
+            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
+            db_instance_storage: aliyun_runtime::de::field(object, "DBInstanceStorage")?,
+            db_instance_storage_type: aliyun_runtime::de::field(
+                object,
+                "DBInstanceStorageType",
+            )?,
+            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
+            db_max_quantity: aliyun_runtime::de::field(object, "DBMaxQuantity")?,
+            dedicated_host_group_id: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostGroupId",
+            )?,
+            deletion_protection: aliyun_runtime::de::field(
+                object,
+                "DeletionProtection",
+            )?,
+            disaster_recovery_info: aliyun_runtime::de::field(
+                object,
+                "DisasterRecoveryInfo",
+            )?,
+            disaster_recovery_instances: aliyun_runtime::de::field(
+                object,
+                "DisasterRecoveryInstances",
+            )?,
+            engine: aliyun_runtime::de::field(object, "Engine")?,
+            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
+            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
+            extra: aliyun_runtime::de::field(object, "Extra")?,
+            general_group_name: aliyun_runtime::de::field(object, "GeneralGroupName")?,
+            guard_db_instance_id: aliyun_runtime::de::field(
+                object,
+                "GuardDBInstanceId",
+            )?,
+            ip_type: aliyun_runtime::de::field(object, "IPType")?,
+            increment_source_db_instance_id: aliyun_runtime::de::field(
+                object,
+                "IncrementSourceDBInstanceId",
+            )?,
+            instance_network_type: aliyun_runtime::de::field(
+                object,
+                "InstanceNetworkType",
+            )?,
+            instruction_set_arch: aliyun_runtime::de::field(
+                object,
+                "InstructionSetArch",
+            )?,
+            io_acceleration_enabled: aliyun_runtime::de::field(
+                object,
+                "IoAccelerationEnabled",
+            )?,
+            latest_kernel_version: aliyun_runtime::de::field(
+                object,
+                "LatestKernelVersion",
+            )?,
+            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
+            lock_reason: aliyun_runtime::de::field(object, "LockReason")?,
+            maintain_time: aliyun_runtime::de::field(object, "MaintainTime")?,
+            master_instance_id: aliyun_runtime::de::field(object, "MasterInstanceId")?,
+            master_zone: aliyun_runtime::de::field(object, "MasterZone")?,
+            max_connections: aliyun_runtime::de::field(object, "MaxConnections")?,
+            max_iombps: aliyun_runtime::de::field(object, "MaxIOMBPS")?,
+            max_iops: aliyun_runtime::de::field(object, "MaxIOPS")?,
+            multiple_temp_upgrade: aliyun_runtime::de::field(
+                object,
+                "MultipleTempUpgrade",
+            )?,
+            pg_bouncer_enabled: aliyun_runtime::de::field(object, "PGBouncerEnabled")?,
+            pay_type: aliyun_runtime::de::field(object, "PayType")?,
+            port: aliyun_runtime::de::field(object, "Port")?,
+            proxy_type: aliyun_runtime::de::field(object, "ProxyType")?,
+            read_only_db_instance_ids: aliyun_runtime::de::field(
+                object,
+                "ReadOnlyDBInstanceIds",
+            )?,
+            readonly_instance_sql_delayed_time: aliyun_runtime::de::field(
+                object,
+                "ReadonlyInstanceSQLDelayedTime",
+            )?,
+            region_id: aliyun_runtime::de::field(object, "RegionId")?,
+            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
+            security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
+            security_ip_mode: aliyun_runtime::de::field(object, "SecurityIPMode")?,
+            serverless_config: aliyun_runtime::de::field(object, "ServerlessConfig")?,
+            slave_zones: aliyun_runtime::de::field(object, "SlaveZones")?,
+            super_permission_mode: aliyun_runtime::de::field(
+                object,
+                "SuperPermissionMode",
+            )?,
+            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
+            temp_upgrade_time_end: aliyun_runtime::de::field(
+                object,
+                "TempUpgradeTimeEnd",
+            )?,
+            temp_upgrade_time_start: aliyun_runtime::de::field(
+                object,
+                "TempUpgradeTimeStart",
+            )?,
+            time_zone: aliyun_runtime::de::field(object, "TimeZone")?,
+            tips: aliyun_runtime::de::field(object, "Tips")?,
+            tips_level: aliyun_runtime::de::field(object, "TipsLevel")?,
+            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
+            vpc_cloud_instance_id: aliyun_runtime::de::field(
+                object,
+                "VpcCloudInstanceId",
+            )?,
+            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
+            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            kind_code: aliyun_runtime::de::field(object, "kindCode")?,
+            optimized_writes_info: aliyun_runtime::de::field(
+                object,
+                "OptimizedWritesInfo",
+            )?,
+            compression_mode: aliyun_runtime::de::field(object, "CompressionMode")?,
+            support_compression: aliyun_runtime::de::field(
+                object,
+                "SupportCompression",
+            )?,
+            compression_ratio: aliyun_runtime::de::field(object, "CompressionRatio")?,
+            blue_green_deployment_name: aliyun_runtime::de::field(
+                object,
+                "BlueGreenDeploymentName",
+            )?,
+            green_instance_name: aliyun_runtime::de::field(object, "GreenInstanceName")?,
+            blue_instance_name: aliyun_runtime::de::field(object, "BlueInstanceName")?,
+            compute_burst_enabled: aliyun_runtime::de::field(
+                object,
+                "ComputeBurstEnabled",
+            )?,
+            read_only_status: aliyun_runtime::de::field(object, "ReadOnlyStatus")?,
+            bursting_enabled: aliyun_runtime::de::field(object, "BurstingEnabled")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DbInstanceAttribute {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `BabelfishConfig`.
@@ -1137,7 +1422,8 @@ pub struct DbInstanceAttribute {
 /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
 ///
 /// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see \[Introduction to Babelfish\](~~428613~~).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct BabelfishConfig {
     /// Indicates whether Babelfish is enabled.
@@ -1147,10 +1433,9 @@ pub struct BabelfishConfig {
     /// Wire name: `BabelfishEnabled`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "BabelfishEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BabelfishEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub babelfish_enabled: Option<String>,
     /// The migration mode for Babelfish. Valid values:
@@ -1163,25 +1448,72 @@ pub struct BabelfishConfig {
     /// Wire name: `MigrationMode`.
     ///
     /// Example: `single-db`
-    #[serde(rename = "MigrationMode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MigrationMode", skip_serializing_if = "Option::is_none")
+    )]
     pub migration_mode: Option<String>,
 }
 
+impl aliyun_runtime::de::FromJson for BabelfishConfig {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(BabelfishConfig {
+            babelfish_enabled: aliyun_runtime::de::field(object, "BabelfishEnabled")?,
+            migration_mode: aliyun_runtime::de::field(object, "MigrationMode")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for BabelfishConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `DBClusterNodes`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DbClusterNodes {
     /// The information about the node in the cluster.
     ///
     /// Wire name: `DBClusterNode`.
-    #[serde(rename = "DBClusterNode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBClusterNode", skip_serializing_if = "Option::is_none")
+    )]
     pub db_cluster_node: Option<Vec<DbClusterNode>>,
+}
+
+impl aliyun_runtime::de::FromJson for DbClusterNodes {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DbClusterNodes {
+            db_cluster_node: aliyun_runtime::de::field(object, "DBClusterNode")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DbClusterNodes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `Extra`.
 ///
 /// The extended information about the instance.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct Extra {
     /// The group policy of the instance account.
@@ -1192,45 +1524,97 @@ pub struct Extra {
     /// Wire name: `AccountSecurityPolicy`.
     ///
     /// Example: `{"MaximumPasswordAge": 42,"MinimumPasswordAge": 30}`
-    #[serde(
-        rename = "AccountSecurityPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AccountSecurityPolicy", skip_serializing_if = "Option::is_none")
     )]
     pub account_security_policy: Option<String>,
     /// The `DBInstanceIds` value.
     ///
     /// Wire name: `DBInstanceIds`.
-    #[serde(rename = "DBInstanceIds", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceIds", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_ids: Option<DbInstanceIds>,
     /// The recovery model. Valid values: Simple and Full.
     ///
     /// Wire name: `RecoveryModel`.
     ///
     /// Example: `Simple`
-    #[serde(rename = "RecoveryModel", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RecoveryModel", skip_serializing_if = "Option::is_none")
+    )]
     pub recovery_model: Option<String>,
 }
 
+impl aliyun_runtime::de::FromJson for Extra {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(Extra {
+            account_security_policy: aliyun_runtime::de::field(
+                object,
+                "AccountSecurityPolicy",
+            )?,
+            db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
+            recovery_model: aliyun_runtime::de::field(object, "RecoveryModel")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `ReadOnlyDBInstanceIds`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceIds {
     /// The IDs of the read-only instances that are attached to the primary instance.
     ///
     /// Wire name: `ReadOnlyDBInstanceId`.
-    #[serde(
-        rename = "ReadOnlyDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+}
+
+impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: aliyun_runtime::de::field(
+                object,
+                "ReadOnlyDBInstanceId",
+            )?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `ServerlessConfig`.
 ///
 /// The settings of the serverless instance.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct ServerlessConfig {
     /// Indicates whether the automatic start and stop feature is enabled for the serverless instance. Valid values:
@@ -1243,11 +1627,9 @@ pub struct ServerlessConfig {
     /// Wire name: `AutoPause`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "AutoPause",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AutoPause", skip_serializing_if = "Option::is_none")
     )]
     pub auto_pause: Option<bool>,
     /// The maximum number of RCUs.
@@ -1255,11 +1637,9 @@ pub struct ServerlessConfig {
     /// Wire name: `ScaleMax`.
     ///
     /// Example: `8`
-    #[serde(
-        rename = "ScaleMax",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_f64"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ScaleMax", skip_serializing_if = "Option::is_none")
     )]
     pub scale_max: Option<f64>,
     /// The minimum number of RDS Capacity Units (RCUs).
@@ -1267,11 +1647,9 @@ pub struct ServerlessConfig {
     /// Wire name: `ScaleMin`.
     ///
     /// Example: `0.5`
-    #[serde(
-        rename = "ScaleMin",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_f64"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ScaleMin", skip_serializing_if = "Option::is_none")
     )]
     pub scale_min: Option<f64>,
     /// Indicates whether the forced scaling feature is enabled for the serverless instance. Valid values:
@@ -1284,30 +1662,74 @@ pub struct ServerlessConfig {
     /// Wire name: `SwitchForce`.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "SwitchForce",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SwitchForce", skip_serializing_if = "Option::is_none")
     )]
     pub switch_force: Option<bool>,
 }
 
+impl aliyun_runtime::de::FromJson for ServerlessConfig {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(ServerlessConfig {
+            auto_pause: aliyun_runtime::de::field(object, "AutoPause")?,
+            scale_max: aliyun_runtime::de::field(object, "ScaleMax")?,
+            scale_min: aliyun_runtime::de::field(object, "ScaleMin")?,
+            switch_force: aliyun_runtime::de::field(object, "SwitchForce")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerlessConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `SlaveZones`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct SlaveZones {
     /// The zone IDs of the secondary instances.
     ///
     /// Wire name: `SlaveZone`.
-    #[serde(rename = "SlaveZone", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SlaveZone", skip_serializing_if = "Option::is_none")
+    )]
     pub slave_zone: Option<Vec<SlaveZone>>,
+}
+
+impl aliyun_runtime::de::FromJson for SlaveZones {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(SlaveZones {
+            slave_zone: aliyun_runtime::de::field(object, "SlaveZone")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SlaveZones {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `DBClusterNode`.
 ///
 /// The details of the node.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DbClusterNode {
     /// The node specification.
@@ -1315,7 +1737,10 @@ pub struct DbClusterNode {
     /// Wire name: `ClassCode`.
     ///
     /// Example: `mysql.n2.medium.xc`
-    #[serde(rename = "ClassCode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ClassCode", skip_serializing_if = "Option::is_none")
+    )]
     pub class_code: Option<String>,
     /// The node type. Default value: true. Valid values:
     ///
@@ -1325,35 +1750,50 @@ pub struct DbClusterNode {
     /// Wire name: `ClassType`.
     ///
     /// Example: `x`
-    #[serde(rename = "ClassType", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ClassType", skip_serializing_if = "Option::is_none")
+    )]
     pub class_type: Option<String>,
     /// The number of CPU cores of the node.
     ///
     /// Wire name: `Cpu`.
     ///
     /// Example: `4`
-    #[serde(rename = "Cpu", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Cpu", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu: Option<String>,
     /// The memory capacity of the node. Unit: MB.
     ///
     /// Wire name: `Memory`.
     ///
     /// Example: `4096`
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Memory", skip_serializing_if = "Option::is_none")
+    )]
     pub memory: Option<String>,
     /// The node ID.
     ///
     /// Wire name: `NodeId`.
     ///
     /// Example: `rn-****`
-    #[serde(rename = "NodeId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "NodeId", skip_serializing_if = "Option::is_none")
+    )]
     pub node_id: Option<String>,
     /// The region ID.
     ///
     /// Wire name: `NodeRegionId`.
     ///
     /// Example: `cn-beijing`
-    #[serde(rename = "NodeRegionId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "NodeRegionId", skip_serializing_if = "Option::is_none")
+    )]
     pub node_region_id: Option<String>,
     /// The role of the node. Valid values:
     ///
@@ -1363,14 +1803,20 @@ pub struct DbClusterNode {
     /// Wire name: `NodeRole`.
     ///
     /// Example: `primary`
-    #[serde(rename = "NodeRole", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "NodeRole", skip_serializing_if = "Option::is_none")
+    )]
     pub node_role: Option<String>,
     /// The zone ID.
     ///
     /// Wire name: `NodeZoneId`.
     ///
     /// Example: `cn-beijing-h`
-    #[serde(rename = "NodeZoneId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "NodeZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub node_zone_id: Option<String>,
     /// The node status. Valid values:
     ///
@@ -1383,25 +1829,79 @@ pub struct DbClusterNode {
     /// Wire name: `Status`.
     ///
     /// Example: `active`
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Status", skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
 }
 
+impl aliyun_runtime::de::FromJson for DbClusterNode {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DbClusterNode {
+            class_code: aliyun_runtime::de::field(object, "ClassCode")?,
+            class_type: aliyun_runtime::de::field(object, "ClassType")?,
+            cpu: aliyun_runtime::de::field(object, "Cpu")?,
+            memory: aliyun_runtime::de::field(object, "Memory")?,
+            node_id: aliyun_runtime::de::field(object, "NodeId")?,
+            node_region_id: aliyun_runtime::de::field(object, "NodeRegionId")?,
+            node_role: aliyun_runtime::de::field(object, "NodeRole")?,
+            node_zone_id: aliyun_runtime::de::field(object, "NodeZoneId")?,
+            status: aliyun_runtime::de::field(object, "Status")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DbClusterNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `DBInstanceIds`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DbInstanceIds {
     /// The instance IDs.
     ///
     /// Wire name: `DBInstanceId`.
-    #[serde(rename = "DBInstanceId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<Vec<String>>,
+}
+
+impl aliyun_runtime::de::FromJson for DbInstanceIds {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DbInstanceIds {
+            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DbInstanceIds {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `ReadOnlyDBInstanceId`.
 ///
 /// The data returned.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceId {
     /// The read-only instance ID.
@@ -1409,14 +1909,37 @@ pub struct ReadOnlyDbInstanceId {
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp*****`
-    #[serde(rename = "DBInstanceId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<String>,
+}
+
+impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(ReadOnlyDbInstanceId {
+            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `SlaveZone`.
 ///
 /// The following information is returned.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct SlaveZone {
     /// The zone ID.
@@ -1424,8 +1947,30 @@ pub struct SlaveZone {
     /// Wire name: `ZoneId`.
     ///
     /// Example: `cn-hangzhou-a`
-    #[serde(rename = "ZoneId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub zone_id: Option<String>,
+}
+
+impl aliyun_runtime::de::FromJson for SlaveZone {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(SlaveZone {
+            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SlaveZone {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,
@@ -1464,509 +2009,68 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     errors: &[
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ConnectTimeoutRetryLater",
-            message: "Connect timeout retry later.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "TimeoutRetryLater",
-            message: "Timeout, please retry later.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "DataNotExist",
-            message: "Data not exist.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.ComboInstanceNotAllowOperate",
-            message: "A package instance is not allowed to operate independently.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.PricingPlanResultNotFound",
-            message: "Pricing plan price result not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.NoRealNameAuthentication",
-            message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InsufficientAvailableQuota",
-            message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "CommodityServiceCalling.Exception",
-            message: "Failed to call commodity service.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionDissolvedEOM",
-            message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Commodity.InvalidComponent",
-            message: "The module you purchased is not legal, please buy it again.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedAustralia",
-            message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.CommoditySys",
-            message: "Commodity system call exception.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.InsufficientBalance",
-            message: "Insufficient available balance.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.PeriodInvalid",
-            message: "There is a problem with the period you selected, please choose again.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "pay.noCreditCard",
-            message: "Account not bound to credit card.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.InstHasUnpaidOrder",
-            message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "noAvailablePaymentMethod",
-            message: "No payment method is specified for your account. We recommend that you add a payment method.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BasicInfoUncompleted",
-            message: "Your information is incomplete. Complete your information before the operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Risk.RiskControlRejection",
-            message: "Your account is abnormal, please contact customer service for details.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Api.NotSupport",
-            message: "Specified api is not supported.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ContainForbiddenLabelError",
-            message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceId.NotFound",
-            message: "The DBInstanceId provided does not exist in records.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidInstanceLevel.DiskType",
-            message: "Specified instance level not support request disk type",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidParam",
-            message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "KmsApiError",
-            message: "User secret key invalid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "System.SaleValidateFailed",
-            message: "Sales expression validation system error.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Abs.InvalidAccount.NotFound",
-            message: "account  is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "SqlExecuteFailedOrTimeout",
-            message: "sql command execution failed or timed out:%s.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.EngineVersionNotSupport",
-            message: "The current instance engine version not support coldDataEnabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.MinorVersionNotSupport",
-            message: "The current instance minor version not support coldDataEnabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "IncorrectTargetClasscode",
-            message: "The current instance type does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidConnectionString.Duplicate",
-            message: "Specified connection string already exists in the RDS.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RequiredParam.NotFound",
-            message: "Required input param is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Parameters.Invalid",
-            message: "Parameter error, please check the parameters.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BackupPolicyNotSupport",
-            message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalideStatus.Format",
-            message: "The instance status does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidReleasedKeepPolicy.Format",
-            message: "Specified Released Keep Policy is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceEngineType.Format",
-            message: "the DB instance engine type does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.NoCreditCard",
-            message: "No credit cards.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "VpcNetworkTypeNotSupport",
-            message: "The vpc network type instance does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "MirrorInsExists",
-            message: "Specified DB instance mirror ins already existed.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "UnsupportedClassCode",
-            message: "The specified DB instance class stops selling.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidBackupSet",
-            message: "The specified database does not exist in the backup set.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "OrdTCommodityQueryError",
-            message: "Failed to query for product.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ProductInstanceReleased",
-            message: "The instance has been released. Please check before placing the order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedIndia",
-            message: "The region is no longer supported.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceName.NotFound",
-            message: "The specified DB instance name does not exist.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OrderStatus.UnPaid",
-            message: "The specified db instance has unpaid order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidReduceDiskSize",
-            message: "The storage capacity after the scale-down must be larger than the used amount.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "CloudSSDNotSupport",
-            message: "Cloud ssd does not support this operation, please upgrade to essd.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidUserOperatorPermission",
-            message: "The user permission does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidVswitchId",
-            message: "Specified conn vswitch id is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "IncorrectMinorVersion",
-            message: "Current engine minor version does not support operations.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OperationDenied.ZoneResource",
-            message: "There is no available zone for inventory.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "NotInFlowController",
-            message: "Sorry,no permission.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidKmsKey",
-            message: "Kms key is disabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidInstanceLevel.Malformed",
-            message: "Current DB instance level does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "InvalidClusterKms",
-            message: "The current instance does not authorized to access the Key Management Service.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "Request.NotFound",
-            message: "The requested resource is not available.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "HostInfo.NotFound",
-            message: "The specified host info is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "ExternalFailure",
-            message: "The request processing has failed due to external service failure.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "RequestMetaDataFailed",
-            message: "The service request failed. Please try again later or contact service personnel.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "InvokeProxyFailure",
-            message: "The request processing has failed due to service failure of rds api.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
+        &crate::metadata::ERROR_ROWS[124usize],
+        &crate::metadata::ERROR_ROWS[125usize],
+        &crate::metadata::ERROR_ROWS[126usize],
+        &crate::metadata::ERROR_ROWS[67usize],
+        &crate::metadata::ERROR_ROWS[68usize],
+        &crate::metadata::ERROR_ROWS[69usize],
+        &crate::metadata::ERROR_ROWS[70usize],
+        &crate::metadata::ERROR_ROWS[71usize],
+        &crate::metadata::ERROR_ROWS[72usize],
+        &crate::metadata::ERROR_ROWS[73usize],
+        &crate::metadata::ERROR_ROWS[74usize],
+        &crate::metadata::ERROR_ROWS[75usize],
+        &crate::metadata::ERROR_ROWS[76usize],
+        &crate::metadata::ERROR_ROWS[77usize],
+        &crate::metadata::ERROR_ROWS[15usize],
+        &crate::metadata::ERROR_ROWS[78usize],
+        &crate::metadata::ERROR_ROWS[17usize],
+        &crate::metadata::ERROR_ROWS[79usize],
+        &crate::metadata::ERROR_ROWS[80usize],
+        &crate::metadata::ERROR_ROWS[81usize],
+        &crate::metadata::ERROR_ROWS[82usize],
+        &crate::metadata::ERROR_ROWS[83usize],
+        &crate::metadata::ERROR_ROWS[84usize],
+        &crate::metadata::ERROR_ROWS[85usize],
+        &crate::metadata::ERROR_ROWS[86usize],
+        &crate::metadata::ERROR_ROWS[87usize],
+        &crate::metadata::ERROR_ROWS[88usize],
+        &crate::metadata::ERROR_ROWS[89usize],
+        &crate::metadata::ERROR_ROWS[90usize],
+        &crate::metadata::ERROR_ROWS[91usize],
+        &crate::metadata::ERROR_ROWS[92usize],
+        &crate::metadata::ERROR_ROWS[93usize],
+        &crate::metadata::ERROR_ROWS[34usize],
+        &crate::metadata::ERROR_ROWS[94usize],
+        &crate::metadata::ERROR_ROWS[95usize],
+        &crate::metadata::ERROR_ROWS[37usize],
+        &crate::metadata::ERROR_ROWS[96usize],
+        &crate::metadata::ERROR_ROWS[97usize],
+        &crate::metadata::ERROR_ROWS[98usize],
+        &crate::metadata::ERROR_ROWS[99usize],
+        &crate::metadata::ERROR_ROWS[100usize],
+        &crate::metadata::ERROR_ROWS[101usize],
+        &crate::metadata::ERROR_ROWS[102usize],
+        &crate::metadata::ERROR_ROWS[103usize],
+        &crate::metadata::ERROR_ROWS[104usize],
+        &crate::metadata::ERROR_ROWS[105usize],
+        &crate::metadata::ERROR_ROWS[127usize],
+        &crate::metadata::ERROR_ROWS[106usize],
+        &crate::metadata::ERROR_ROWS[107usize],
+        &crate::metadata::ERROR_ROWS[50usize],
+        &crate::metadata::ERROR_ROWS[108usize],
+        &crate::metadata::ERROR_ROWS[52usize],
+        &crate::metadata::ERROR_ROWS[109usize],
+        &crate::metadata::ERROR_ROWS[110usize],
+        &crate::metadata::ERROR_ROWS[111usize],
+        &crate::metadata::ERROR_ROWS[56usize],
+        &crate::metadata::ERROR_ROWS[112usize],
+        &crate::metadata::ERROR_ROWS[113usize],
+        &crate::metadata::ERROR_ROWS[114usize],
+        &crate::metadata::ERROR_ROWS[62usize],
+        &crate::metadata::ERROR_ROWS[115usize],
+        &crate::metadata::ERROR_ROWS[116usize],
+        &crate::metadata::ERROR_ROWS[117usize],
     ],
 };

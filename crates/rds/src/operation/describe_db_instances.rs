@@ -34,6 +34,7 @@ impl crate::Client {
     /// Example: `cn-hangzhou`
     ///
     /// Optional parameters are set on the returned [`DescribeDbInstancesFluentBuilder`]; nothing is sent until its `send` is awaited.
+    #[inline]
     pub fn describe_db_instances(
         &self,
         region_id: impl Into<String>,
@@ -354,12 +355,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
     ///
     /// See [`DescribeDbInstancesInput::client_token`] for the full documentation.
+    #[inline]
     pub fn client_token(mut self, client_token: impl Into<String>) -> Self {
         self.input.client_token = Some(client_token.into());
         self
     }
 
     /// Sets `ClientToken`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_client_token(mut self, client_token: Option<String>) -> Self {
         self.input.client_token = client_token;
         self
@@ -370,12 +373,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// A deprecated parameter. You do not need to configure this parameter.
     ///
     /// See [`DescribeDbInstancesInput::proxy_id`] for the full documentation.
+    #[inline]
     pub fn proxy_id(mut self, proxy_id: impl Into<String>) -> Self {
         self.input.proxy_id = Some(proxy_id.into());
         self
     }
 
     /// Sets `proxyId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_proxy_id(mut self, proxy_id: Option<String>) -> Self {
         self.input.proxy_id = proxy_id;
         self
@@ -386,12 +391,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The database engine of the instance. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::engine`] for the full documentation.
+    #[inline]
     pub fn engine(mut self, engine: impl Into<String>) -> Self {
         self.input.engine = Some(engine.into());
         self
     }
 
     /// Sets `Engine`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_engine(mut self, engine: Option<String>) -> Self {
         self.input.engine = engine;
         self
@@ -402,12 +409,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The zone ID of the instance.
     ///
     /// See [`DescribeDbInstancesInput::zone_id`] for the full documentation.
+    #[inline]
     pub fn zone_id(mut self, zone_id: impl Into<String>) -> Self {
         self.input.zone_id = Some(zone_id.into());
         self
     }
 
     /// Sets `ZoneId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_zone_id(mut self, zone_id: Option<String>) -> Self {
         self.input.zone_id = zone_id;
         self
@@ -418,12 +427,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The ID of the resource group.
     ///
     /// See [`DescribeDbInstancesInput::resource_group_id`] for the full documentation.
+    #[inline]
     pub fn resource_group_id(mut self, resource_group_id: impl Into<String>) -> Self {
         self.input.resource_group_id = Some(resource_group_id.into());
         self
     }
 
     /// Sets `ResourceGroupId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_resource_group_id(mut self, resource_group_id: Option<String>) -> Self {
         self.input.resource_group_id = resource_group_id;
         self
@@ -434,12 +445,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The status of the instance. For more information, see \[Instance states\](~~26315~~).
     ///
     /// See [`DescribeDbInstancesInput::db_instance_status`] for the full documentation.
+    #[inline]
     pub fn db_instance_status(mut self, db_instance_status: impl Into<String>) -> Self {
         self.input.db_instance_status = Some(db_instance_status.into());
         self
     }
 
     /// Sets `DBInstanceStatus`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_db_instance_status(mut self, db_instance_status: Option<String>) -> Self {
         self.input.db_instance_status = db_instance_status;
         self
@@ -450,12 +463,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// Specifies whether the instances have expired. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::expired`] for the full documentation.
+    #[inline]
     pub fn expired(mut self, expired: impl Into<String>) -> Self {
         self.input.expired = Some(expired.into());
         self
     }
 
     /// Sets `Expired`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_expired(mut self, expired: Option<String>) -> Self {
         self.input.expired = expired;
         self
@@ -466,12 +481,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The keyword that is used for fuzzy search. The keyword can be part of an instance ID or an instance description.
     ///
     /// See [`DescribeDbInstancesInput::search_key`] for the full documentation.
+    #[inline]
     pub fn search_key(mut self, search_key: impl Into<String>) -> Self {
         self.input.search_key = Some(search_key.into());
         self
     }
 
     /// Sets `SearchKey`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_search_key(mut self, search_key: Option<String>) -> Self {
         self.input.search_key = search_key;
         self
@@ -482,12 +499,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The instance ID.
     ///
     /// See [`DescribeDbInstancesInput::db_instance_id`] for the full documentation.
+    #[inline]
     pub fn db_instance_id(mut self, db_instance_id: impl Into<String>) -> Self {
         self.input.db_instance_id = Some(db_instance_id.into());
         self
     }
 
     /// Sets `DBInstanceId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_db_instance_id(mut self, db_instance_id: Option<String>) -> Self {
         self.input.db_instance_id = db_instance_id;
         self
@@ -498,12 +517,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The role of the instance. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::db_instance_type`] for the full documentation.
+    #[inline]
     pub fn db_instance_type(mut self, db_instance_type: impl Into<String>) -> Self {
         self.input.db_instance_type = Some(db_instance_type.into());
         self
     }
 
     /// Sets `DBInstanceType`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_db_instance_type(mut self, db_instance_type: Option<String>) -> Self {
         self.input.db_instance_type = db_instance_type;
         self
@@ -514,12 +535,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The number of entries to return on each page. Valid values: **1** to **100**.
     ///
     /// See [`DescribeDbInstancesInput::page_size`] for the full documentation.
+    #[inline]
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.input.page_size = Some(page_size);
         self
     }
 
     /// Sets `PageSize`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_page_size(mut self, page_size: Option<i32>) -> Self {
         self.input.page_size = page_size;
         self
@@ -530,12 +553,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The page number. Pages start from 1.
     ///
     /// See [`DescribeDbInstancesInput::page_number`] for the full documentation.
+    #[inline]
     pub fn page_number(mut self, page_number: i32) -> Self {
         self.input.page_number = Some(page_number);
         self
     }
 
     /// Sets `PageNumber`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_page_number(mut self, page_number: Option<i32>) -> Self {
         self.input.page_number = page_number;
         self
@@ -546,6 +571,7 @@ impl DescribeDbInstancesFluentBuilder {
     /// The network type of the instance. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::instance_network_type`] for the full documentation.
+    #[inline]
     pub fn instance_network_type(
         mut self,
         instance_network_type: impl Into<String>,
@@ -555,6 +581,7 @@ impl DescribeDbInstancesFluentBuilder {
     }
 
     /// Sets `InstanceNetworkType`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_instance_network_type(
         mut self,
         instance_network_type: Option<String>,
@@ -568,12 +595,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The VPC ID.
     ///
     /// See [`DescribeDbInstancesInput::vpc_id`] for the full documentation.
+    #[inline]
     pub fn vpc_id(mut self, vpc_id: impl Into<String>) -> Self {
         self.input.vpc_id = Some(vpc_id.into());
         self
     }
 
     /// Sets `VpcId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_vpc_id(mut self, vpc_id: Option<String>) -> Self {
         self.input.vpc_id = vpc_id;
         self
@@ -584,12 +613,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The vSwitch ID.
     ///
     /// See [`DescribeDbInstancesInput::v_switch_id`] for the full documentation.
+    #[inline]
     pub fn v_switch_id(mut self, v_switch_id: impl Into<String>) -> Self {
         self.input.v_switch_id = Some(v_switch_id.into());
         self
     }
 
     /// Sets `VSwitchId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_v_switch_id(mut self, v_switch_id: Option<String>) -> Self {
         self.input.v_switch_id = v_switch_id;
         self
@@ -600,12 +631,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The instance type of the instance. For information, see \[Primary ApsaraDB RDS instance types\](~~26312~~).
     ///
     /// See [`DescribeDbInstancesInput::db_instance_class`] for the full documentation.
+    #[inline]
     pub fn db_instance_class(mut self, db_instance_class: impl Into<String>) -> Self {
         self.input.db_instance_class = Some(db_instance_class.into());
         self
     }
 
     /// Sets `DBInstanceClass`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_db_instance_class(mut self, db_instance_class: Option<String>) -> Self {
         self.input.db_instance_class = db_instance_class;
         self
@@ -616,12 +649,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The database engine version.
     ///
     /// See [`DescribeDbInstancesInput::engine_version`] for the full documentation.
+    #[inline]
     pub fn engine_version(mut self, engine_version: impl Into<String>) -> Self {
         self.input.engine_version = Some(engine_version.into());
         self
     }
 
     /// Sets `EngineVersion`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_engine_version(mut self, engine_version: Option<String>) -> Self {
         self.input.engine_version = engine_version;
         self
@@ -632,12 +667,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The billing method of the instance. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::pay_type`] for the full documentation.
+    #[inline]
     pub fn pay_type(mut self, pay_type: impl Into<String>) -> Self {
         self.input.pay_type = Some(pay_type.into());
         self
     }
 
     /// Sets `PayType`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_pay_type(mut self, pay_type: Option<String>) -> Self {
         self.input.pay_type = pay_type;
         self
@@ -648,12 +685,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The connection mode of the instance. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::connection_mode`] for the full documentation.
+    #[inline]
     pub fn connection_mode(mut self, connection_mode: impl Into<String>) -> Self {
         self.input.connection_mode = Some(connection_mode.into());
         self
     }
 
     /// Sets `ConnectionMode`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_connection_mode(mut self, connection_mode: Option<String>) -> Self {
         self.input.connection_mode = connection_mode;
         self
@@ -664,12 +703,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The tag that is added to the instance. Each tag is a key-value pair that consists of two fields: TagKey and TagValue. You can specify a maximum of five tags in the following format for each request: {"key1":"value1","key2":"value2"...}.
     ///
     /// See [`DescribeDbInstancesInput::tags`] for the full documentation.
+    #[inline]
     pub fn tags(mut self, tags: impl Into<String>) -> Self {
         self.input.tags = Some(tags.into());
         self
     }
 
     /// Sets `Tags`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_tags(mut self, tags: Option<String>) -> Self {
         self.input.tags = tags;
         self
@@ -680,6 +721,7 @@ impl DescribeDbInstancesFluentBuilder {
     /// The dedicated cluster ID.
     ///
     /// See [`DescribeDbInstancesInput::dedicated_host_group_id`] for the full documentation.
+    #[inline]
     pub fn dedicated_host_group_id(
         mut self,
         dedicated_host_group_id: impl Into<String>,
@@ -689,6 +731,7 @@ impl DescribeDbInstancesFluentBuilder {
     }
 
     /// Sets `DedicatedHostGroupId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_dedicated_host_group_id(
         mut self,
         dedicated_host_group_id: Option<String>,
@@ -702,12 +745,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The host ID of the instance in the dedicated cluster.
     ///
     /// See [`DescribeDbInstancesInput::dedicated_host_id`] for the full documentation.
+    #[inline]
     pub fn dedicated_host_id(mut self, dedicated_host_id: impl Into<String>) -> Self {
         self.input.dedicated_host_id = Some(dedicated_host_id.into());
         self
     }
 
     /// Sets `DedicatedHostId`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_dedicated_host_id(mut self, dedicated_host_id: Option<String>) -> Self {
         self.input.dedicated_host_id = dedicated_host_id;
         self
@@ -718,12 +763,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// Specifies whether to return the RDS edition of the instance by using the Category parameter. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::instance_level`] for the full documentation.
+    #[inline]
     pub fn instance_level(mut self, instance_level: i32) -> Self {
         self.input.instance_level = Some(instance_level);
         self
     }
 
     /// Sets `InstanceLevel`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_instance_level(mut self, instance_level: Option<i32>) -> Self {
         self.input.instance_level = instance_level;
         self
@@ -732,12 +779,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// Sets `QueryAutoRenewal`.
     ///
     /// See [`DescribeDbInstancesInput::query_auto_renewal`] for the full documentation.
+    #[inline]
     pub fn query_auto_renewal(mut self, query_auto_renewal: bool) -> Self {
         self.input.query_auto_renewal = Some(query_auto_renewal);
         self
     }
 
     /// Sets `QueryAutoRenewal`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_query_auto_renewal(mut self, query_auto_renewal: Option<bool>) -> Self {
         self.input.query_auto_renewal = query_auto_renewal;
         self
@@ -748,12 +797,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The endpoint of the instance. You must specify this parameter only when you want to query a single instance.
     ///
     /// See [`DescribeDbInstancesInput::connection_string`] for the full documentation.
+    #[inline]
     pub fn connection_string(mut self, connection_string: impl Into<String>) -> Self {
         self.input.connection_string = Some(connection_string.into());
         self
     }
 
     /// Sets `ConnectionString`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_connection_string(mut self, connection_string: Option<String>) -> Self {
         self.input.connection_string = connection_string;
         self
@@ -764,12 +815,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **DescribeDBInstances** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
     ///
     /// See [`DescribeDbInstancesInput::next_token`] for the full documentation.
+    #[inline]
     pub fn next_token(mut self, next_token: impl Into<String>) -> Self {
         self.input.next_token = Some(next_token.into());
         self
     }
 
     /// Sets `NextToken`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_next_token(mut self, next_token: Option<String>) -> Self {
         self.input.next_token = next_token;
         self
@@ -780,12 +833,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The number of entries to return per page. Valid values: **1 to 100**.
     ///
     /// See [`DescribeDbInstancesInput::max_results`] for the full documentation.
+    #[inline]
     pub fn max_results(mut self, max_results: i32) -> Self {
         self.input.max_results = Some(max_results);
         self
     }
 
     /// Sets `MaxResults`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_max_results(mut self, max_results: Option<i32>) -> Self {
         self.input.max_results = max_results;
         self
@@ -796,12 +851,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// The JSON string that consists of filter condition parameters and their values.
     ///
     /// See [`DescribeDbInstancesInput::filter`] for the full documentation.
+    #[inline]
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.input.filter = Some(filter.into());
         self
     }
 
     /// Sets `Filter`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_filter(mut self, filter: Option<String>) -> Self {
         self.input.filter = filter;
         self
@@ -812,18 +869,21 @@ impl DescribeDbInstancesFluentBuilder {
     /// The RDS edition of the instance. Valid values:
     ///
     /// See [`DescribeDbInstancesInput::category`] for the full documentation.
+    #[inline]
     pub fn category(mut self, category: impl Into<String>) -> Self {
         self.input.category = Some(category.into());
         self
     }
 
     /// Sets `Category`, or leaves it out of the request with `None`.
+    #[inline]
     pub fn set_category(mut self, category: Option<String>) -> Self {
         self.input.category = category;
         self
     }
 
     /// The request as built so far.
+    #[inline]
     pub fn as_input(&self) -> &DescribeDbInstancesInput {
         &self.input
     }
@@ -834,6 +894,7 @@ impl DescribeDbInstancesFluentBuilder {
     ///
     /// `SdkError::Service` carries the service's error code as an [`DescribeDbInstancesError`];
     /// the other variants report failures to build, sign, send or decode the request.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<DescribeDbInstancesOutput, SdkError<DescribeDbInstancesError>> {
@@ -848,20 +909,27 @@ impl DescribeDbInstancesFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstancesOutput {
     /// The `Items` value.
     ///
     /// Wire name: `Items`.
-    #[serde(rename = "Items", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Items", skip_serializing_if = "Option::is_none")
+    )]
     pub items: Option<Items>,
     /// The token that is used to display the next page. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with **NextToken** specified.
     ///
     /// Wire name: `NextToken`.
     ///
     /// Example: `o7PORW5o2TJg**********`
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// The page number of the returned page.
     ///
@@ -870,11 +938,9 @@ pub struct DescribeDbInstancesOutput {
     /// Wire name: `PageNumber`.
     ///
     /// Example: `1`
-    #[serde(
-        rename = "PageNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")
     )]
     pub page_number: Option<i32>,
     /// The number of entries returned on the current page.
@@ -882,11 +948,9 @@ pub struct DescribeDbInstancesOutput {
     /// Wire name: `PageRecordCount`.
     ///
     /// Example: `10`
-    #[serde(
-        rename = "PageRecordCount",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PageRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub page_record_count: Option<i32>,
     /// The ID of the request.
@@ -894,7 +958,10 @@ pub struct DescribeDbInstancesOutput {
     /// Wire name: `RequestId`.
     ///
     /// Example: `1AD222E9-E606-4A42-BF6D-8A4442913CEF`
-    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The total number of entries returned.
     ///
@@ -903,30 +970,76 @@ pub struct DescribeDbInstancesOutput {
     /// Wire name: `TotalRecordCount`.
     ///
     /// Example: `100`
-    #[serde(
-        rename = "TotalRecordCount",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
 }
 
+impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DescribeDbInstancesOutput {
+            items: aliyun_runtime::de::field(object, "Items")?,
+            next_token: aliyun_runtime::de::field(object, "NextToken")?,
+            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
+            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
+            request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeDbInstancesOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `Items`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct Items {
     /// The information about the instances.
     ///
     /// Wire name: `DBInstance`.
-    #[serde(rename = "DBInstance", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstance", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance: Option<Vec<DbInstance>>,
+}
+
+impl aliyun_runtime::de::FromJson for Items {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(Items {
+            db_instance: aliyun_runtime::de::field(object, "DBInstance")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `DBInstance`.
 ///
 /// The information about the instances.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct DbInstance {
     /// A deprecated parameter.
@@ -934,7 +1047,10 @@ pub struct DbInstance {
     /// Wire name: `BpeEnabled`.
     ///
     /// Example: `0`
-    #[serde(rename = "BpeEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BpeEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub bpe_enabled: Option<String>,
     /// Indicates whether the I/O burst feature is enabled. Valid values:
     ///
@@ -944,11 +1060,9 @@ pub struct DbInstance {
     /// Wire name: `BurstingEnabled`.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "BurstingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BurstingEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub bursting_enabled: Option<bool>,
     /// The RDS edition of the instance. Valid values:
@@ -962,16 +1076,17 @@ pub struct DbInstance {
     /// Wire name: `Category`.
     ///
     /// Example: `Basic`
-    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Category", skip_serializing_if = "Option::is_none")
+    )]
     pub category: Option<String>,
     /// The `IsAnalyticReadOnlyIns` value.
     ///
     /// Wire name: `IsAnalyticReadOnlyIns`.
-    #[serde(
-        rename = "IsAnalyticReadOnlyIns",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "IsAnalyticReadOnlyIns", skip_serializing_if = "Option::is_none")
     )]
     pub is_analytic_read_only_ins: Option<bool>,
     /// The connection mode of the instance. Valid values:
@@ -982,17 +1097,19 @@ pub struct DbInstance {
     /// Wire name: `ConnectionMode`.
     ///
     /// Example: `Standard`
-    #[serde(rename = "ConnectionMode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConnectionMode", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_mode: Option<String>,
     /// The endpoint of the instance.
     ///
     /// Wire name: `ConnectionString`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`
-    #[serde(
-        rename = "ConnectionString",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConnectionString", skip_serializing_if = "Option::is_none")
     )]
     pub connection_string: Option<String>,
     /// The creation time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
@@ -1000,7 +1117,10 @@ pub struct DbInstance {
     /// Wire name: `CreateTime`.
     ///
     /// Example: `2018-11-05T11:26:02Z`
-    #[serde(rename = "CreateTime", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")
+    )]
     pub create_time: Option<String>,
     /// The number of CPU instances.
     ///
@@ -1009,17 +1129,19 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceCPU`.
     ///
     /// Example: `2`
-    #[serde(rename = "DBInstanceCPU", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceCPU", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_cpu: Option<String>,
     /// The instance type of the instance. For information, see \[Primary ApsaraDB RDS instance types\](~~26312~~).
     ///
     /// Wire name: `DBInstanceClass`.
     ///
     /// Example: `rds.mys2.small`
-    #[serde(
-        rename = "DBInstanceClass",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_class: Option<String>,
     /// The instance description.
@@ -1027,10 +1149,9 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceDescription`.
     ///
     /// Example: `Test database`
-    #[serde(
-        rename = "DBInstanceDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceDescription", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_description: Option<String>,
     /// The instance ID.
@@ -1038,7 +1159,10 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
-    #[serde(rename = "DBInstanceId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<String>,
     /// The memory size of the node. Unit: MB.
     ///
@@ -1047,11 +1171,9 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceMemory`.
     ///
     /// Example: `4096`
-    #[serde(
-        rename = "DBInstanceMemory",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceMemory", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_memory: Option<i32>,
     /// The type of the network connection to the instance. Valid values:
@@ -1062,10 +1184,9 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceNetType`.
     ///
     /// Example: `Internet`
-    #[serde(
-        rename = "DBInstanceNetType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceNetType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_net_type: Option<String>,
     /// The instance status. For more information, see \[Instance statuses\](~~26315~~).
@@ -1073,10 +1194,9 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceStatus`.
     ///
     /// Example: `Running`
-    #[serde(
-        rename = "DBInstanceStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceStatus", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_status: Option<String>,
     /// The storage type of the instance.
@@ -1084,10 +1204,9 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceStorageType`.
     ///
     /// Example: `ModuleList.4.ModuleCode`
-    #[serde(
-        rename = "DBInstanceStorageType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceStorageType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_storage_type: Option<String>,
     /// The type of the instance. Valid values:
@@ -1100,17 +1219,19 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceType`.
     ///
     /// Example: `Primary`
-    #[serde(rename = "DBInstanceType", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_type: Option<String>,
     /// The ID of the dedicated cluster.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
     /// Example: `dhg-7a9xxxxxxxx`
-    #[serde(
-        rename = "DedicatedHostGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DedicatedHostGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub dedicated_host_group_id: Option<String>,
     /// The name of the dedicated cluster.
@@ -1118,10 +1239,9 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostGroupName`.
     ///
     /// Example: `testhostgroup`
-    #[serde(
-        rename = "DedicatedHostGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DedicatedHostGroupName", skip_serializing_if = "Option::is_none")
     )]
     pub dedicated_host_group_name: Option<String>,
     /// The ID of the host on which the logger instance resides.
@@ -1129,10 +1249,9 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostIdForLog`.
     ///
     /// Example: `dh-bpxxxx`
-    #[serde(
-        rename = "DedicatedHostIdForLog",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DedicatedHostIdForLog", skip_serializing_if = "Option::is_none")
     )]
     pub dedicated_host_id_for_log: Option<String>,
     /// The ID of the host on which the primary instance resides.
@@ -1140,10 +1259,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostIdForMaster`.
     ///
     /// Example: `dh-bpxxxx`
-    #[serde(
-        rename = "DedicatedHostIdForMaster",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostIdForMaster",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_id_for_master: Option<String>,
     /// The ID of the host on which the secondary instance resides.
@@ -1151,10 +1272,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostIdForSlave`.
     ///
     /// Example: `dh-bpxxxx`
-    #[serde(
-        rename = "DedicatedHostIdForSlave",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostIdForSlave",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_id_for_slave: Option<String>,
     /// The name of the host on which the logger instance resides.
@@ -1162,10 +1285,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostNameForLog`.
     ///
     /// Example: `testlog`
-    #[serde(
-        rename = "DedicatedHostNameForLog",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostNameForLog",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_name_for_log: Option<String>,
     /// The name of the host on which the primary instance resides.
@@ -1173,10 +1298,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostNameForMaster`.
     ///
     /// Example: `testmaster`
-    #[serde(
-        rename = "DedicatedHostNameForMaster",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostNameForMaster",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_name_for_master: Option<String>,
     /// The name of the host on which the secondary instance resides.
@@ -1184,10 +1311,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostNameForSlave`.
     ///
     /// Example: `testslave`
-    #[serde(
-        rename = "DedicatedHostNameForSlave",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostNameForSlave",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_name_for_slave: Option<String>,
     /// The zone ID of the host on which the logger instance resides.
@@ -1195,10 +1324,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostZoneIdForLog`.
     ///
     /// Example: `cn-hangzhou-b`
-    #[serde(
-        rename = "DedicatedHostZoneIdForLog",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostZoneIdForLog",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_zone_id_for_log: Option<String>,
     /// The zone ID of the host on which the primary instance resides.
@@ -1206,10 +1337,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostZoneIdForMaster`.
     ///
     /// Example: `cn-hangzhou-c`
-    #[serde(
-        rename = "DedicatedHostZoneIdForMaster",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostZoneIdForMaster",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_zone_id_for_master: Option<String>,
     /// The zone ID of the host on which the secondary instance resides.
@@ -1217,10 +1350,12 @@ pub struct DbInstance {
     /// Wire name: `DedicatedHostZoneIdForSlave`.
     ///
     /// Example: `cn-hangzhou-d`
-    #[serde(
-        rename = "DedicatedHostZoneIdForSlave",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "DedicatedHostZoneIdForSlave",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub dedicated_host_zone_id_for_slave: Option<String>,
     /// Indicates whether the release protection feature is enabled for the instance. Valid values:
@@ -1231,11 +1366,9 @@ pub struct DbInstance {
     /// Wire name: `DeletionProtection`.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")
     )]
     pub deletion_protection: Option<bool>,
     /// The time when the instance was destroyed. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
@@ -1243,21 +1376,30 @@ pub struct DbInstance {
     /// Wire name: `DestroyTime`.
     ///
     /// Example: `2018-11-05T11:26:02Z`
-    #[serde(rename = "DestroyTime", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DestroyTime", skip_serializing_if = "Option::is_none")
+    )]
     pub destroy_time: Option<String>,
     /// The database engine of the instance.
     ///
     /// Wire name: `Engine`.
     ///
     /// Example: `MySQL`
-    #[serde(rename = "Engine", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Engine", skip_serializing_if = "Option::is_none")
+    )]
     pub engine: Option<String>,
     /// The database engine version.
     ///
     /// Wire name: `EngineVersion`.
     ///
     /// Example: `5.7`
-    #[serde(rename = "EngineVersion", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub engine_version: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
@@ -1266,17 +1408,19 @@ pub struct DbInstance {
     /// Wire name: `ExpireTime`.
     ///
     /// Example: `2019-02-27T16:00:00Z`
-    #[serde(rename = "ExpireTime", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ExpireTime", skip_serializing_if = "Option::is_none")
+    )]
     pub expire_time: Option<String>,
     /// The name of the dedicated cluster to which the instance belongs. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition.
     ///
     /// Wire name: `GeneralGroupName`.
     ///
     /// Example: `TestGroup`
-    #[serde(
-        rename = "GeneralGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "GeneralGroupName", skip_serializing_if = "Option::is_none")
     )]
     pub general_group_name: Option<String>,
     /// The ID of the disaster recovery instance. This parameter is returned only when the instance is a primary instance and has a disaster recovery instance attached.
@@ -1284,10 +1428,9 @@ pub struct DbInstance {
     /// Wire name: `GuardDBInstanceId`.
     ///
     /// Example: `rm-uf64zsuxxxxxxxxxx`
-    #[serde(
-        rename = "GuardDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "GuardDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub guard_db_instance_id: Option<String>,
     /// The network type of the instance. Valid values:
@@ -1298,10 +1441,9 @@ pub struct DbInstance {
     /// Wire name: `InstanceNetworkType`.
     ///
     /// Example: `Classic`
-    #[serde(
-        rename = "InstanceNetworkType",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "InstanceNetworkType", skip_serializing_if = "Option::is_none")
     )]
     pub instance_network_type: Option<String>,
     /// Indicates whether the I/O acceleration feature is enabled. Valid values:
@@ -1312,10 +1454,9 @@ pub struct DbInstance {
     /// Wire name: `IoAccelerationEnabled`.
     ///
     /// Example: `0`
-    #[serde(
-        rename = "IoAccelerationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "IoAccelerationEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub io_acceleration_enabled: Option<String>,
     /// The lock mode of the instance. Valid values:
@@ -1330,24 +1471,29 @@ pub struct DbInstance {
     /// Wire name: `LockMode`.
     ///
     /// Example: `Unlock`
-    #[serde(rename = "LockMode", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "LockMode", skip_serializing_if = "Option::is_none")
+    )]
     pub lock_mode: Option<String>,
     /// The reason why the instance was locked.
     ///
     /// Wire name: `LockReason`.
     ///
     /// Example: `instance_expired`
-    #[serde(rename = "LockReason", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "LockReason", skip_serializing_if = "Option::is_none")
+    )]
     pub lock_reason: Option<String>,
     /// The ID of the primary instance. If this parameter is null, the instance is a primary instance.
     ///
     /// Wire name: `MasterInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
-    #[serde(
-        rename = "MasterInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MasterInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub master_instance_id: Option<String>,
     /// Indicates whether the multi-zone deployment method is used for the instance. Valid values:
@@ -1360,11 +1506,9 @@ pub struct DbInstance {
     /// Wire name: `MutriORsignle`.
     ///
     /// Example: `true`
-    #[serde(
-        rename = "MutriORsignle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MutriORsignle", skip_serializing_if = "Option::is_none")
     )]
     pub mutri_o_rsignle: Option<bool>,
     /// The billing method of the instance. Valid values:
@@ -1375,15 +1519,17 @@ pub struct DbInstance {
     /// Wire name: `PayType`.
     ///
     /// Example: `Postpaid`
-    #[serde(rename = "PayType", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PayType", skip_serializing_if = "Option::is_none")
+    )]
     pub pay_type: Option<String>,
     /// The `ReadOnlyDBInstanceIds` value.
     ///
     /// Wire name: `ReadOnlyDBInstanceIds`.
-    #[serde(
-        rename = "ReadOnlyDBInstanceIds",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ReadOnlyDBInstanceIds", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_ids: Option<ReadOnlyDbInstanceIds>,
     /// The region ID.
@@ -1391,17 +1537,19 @@ pub struct DbInstance {
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
-    #[serde(rename = "RegionId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
+    )]
     pub region_id: Option<String>,
     /// The resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
     /// Example: `rg-acfmyxxxxxxx`
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
     /// Indicates whether the instance supports weight-based switchovers for high availability. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition. Valid values:
@@ -1412,11 +1560,9 @@ pub struct DbInstance {
     /// Wire name: `SwitchWeight`.
     ///
     /// Example: `100`
-    #[serde(
-        rename = "SwitchWeight",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SwitchWeight", skip_serializing_if = "Option::is_none")
     )]
     pub switch_weight: Option<i32>,
     /// The ID of the temporary instance. This parameter is returned only when the instance is a primary instance and has a temporary instance attached.
@@ -1424,10 +1570,9 @@ pub struct DbInstance {
     /// Wire name: `TempDBInstanceId`.
     ///
     /// Example: `rm-uf64zsuxxxxxxxxxx`
-    #[serde(
-        rename = "TempDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TempDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub temp_db_instance_id: Option<String>,
     /// The information about the exception that is detected on the instance. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition.
@@ -1435,7 +1580,10 @@ pub struct DbInstance {
     /// Wire name: `Tips`.
     ///
     /// Example: `Run as expected.`
-    #[serde(rename = "Tips", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Tips", skip_serializing_if = "Option::is_none")
+    )]
     pub tips: Option<String>,
     /// The severity of the exception that is detected on the instance. This parameter is returned only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition. Valid values:
     ///
@@ -1445,11 +1593,9 @@ pub struct DbInstance {
     /// Wire name: `TipsLevel`.
     ///
     /// Example: `1`
-    #[serde(
-        rename = "TipsLevel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_i32"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TipsLevel", skip_serializing_if = "Option::is_none")
     )]
     pub tips_level: Option<i32>,
     /// The vSwitch ID.
@@ -1457,17 +1603,19 @@ pub struct DbInstance {
     /// Wire name: `VSwitchId`.
     ///
     /// Example: `vsw-uf6adz52c2pxxxxxxx`
-    #[serde(rename = "VSwitchId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")
+    )]
     pub v_switch_id: Option<String>,
     /// The ID of the instance. This parameter is returned only when the instance resides in a VPC.
     ///
     /// Wire name: `VpcCloudInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
-    #[serde(
-        rename = "VpcCloudInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VpcCloudInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub vpc_cloud_instance_id: Option<String>,
     /// The virtual private cloud (VPC) ID.
@@ -1475,57 +1623,64 @@ pub struct DbInstance {
     /// Wire name: `VpcId`.
     ///
     /// Example: `vpc-uf6f7l4fg90xxxxxxx`
-    #[serde(rename = "VpcId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VpcId", skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
     /// The VPC name.
     ///
     /// Wire name: `VpcName`.
     ///
     /// Example: `test-huadong`
-    #[serde(rename = "VpcName", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VpcName", skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_name: Option<String>,
     /// The zone ID.
     ///
     /// Wire name: `ZoneId`.
     ///
     /// Example: `cn-hangzhou-a`
-    #[serde(rename = "ZoneId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub zone_id: Option<String>,
     /// The `BlueGreenDeploymentName` value.
     ///
     /// Wire name: `BlueGreenDeploymentName`.
-    #[serde(
-        rename = "BlueGreenDeploymentName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(
+            rename = "BlueGreenDeploymentName",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub blue_green_deployment_name: Option<String>,
     /// The `BlueInstanceName` value.
     ///
     /// Wire name: `BlueInstanceName`.
-    #[serde(
-        rename = "BlueInstanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BlueInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub blue_instance_name: Option<String>,
     /// The `GreenInstanceName` value.
     ///
     /// Wire name: `GreenInstanceName`.
-    #[serde(
-        rename = "GreenInstanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "GreenInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub green_instance_name: Option<String>,
     /// The `AutoRenewal` value.
     ///
     /// Wire name: `AutoRenewal`.
-    #[serde(
-        rename = "AutoRenewal",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AutoRenewal", skip_serializing_if = "Option::is_none")
     )]
     pub auto_renewal: Option<bool>,
     /// A reserved parameter.
@@ -1533,34 +1688,197 @@ pub struct DbInstance {
     /// Wire name: `ColdDataEnabled`.
     ///
     /// Example: `false`
-    #[serde(
-        rename = "ColdDataEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_runtime::de::option_bool"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ColdDataEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub cold_data_enabled: Option<bool>,
 }
 
+impl aliyun_runtime::de::FromJson for DbInstance {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(DbInstance {
+            bpe_enabled: aliyun_runtime::de::field(object, "BpeEnabled")?,
+            bursting_enabled: aliyun_runtime::de::field(object, "BurstingEnabled")?,
+            category: aliyun_runtime::de::field(object, "Category")?,
+            is_analytic_read_only_ins: aliyun_runtime::de::field(
+                object,
+                "IsAnalyticReadOnlyIns",
+            )?,
+            connection_mode: aliyun_runtime::de::field(object, "ConnectionMode")?,
+            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
+            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
+            db_instance_cpu: aliyun_runtime::de::field(object, "DBInstanceCPU")?,
+            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
+            db_instance_description: aliyun_runtime::de::field(
+                object,
+                "DBInstanceDescription",
+            )?,
+            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+            db_instance_memory: aliyun_runtime::de::field(object, "DBInstanceMemory")?,
+            db_instance_net_type: aliyun_runtime::de::field(
+                object,
+                "DBInstanceNetType",
+            )?,
+            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
+            db_instance_storage_type: aliyun_runtime::de::field(
+                object,
+                "DBInstanceStorageType",
+            )?,
+            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
+            dedicated_host_group_id: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostGroupId",
+            )?,
+            dedicated_host_group_name: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostGroupName",
+            )?,
+            dedicated_host_id_for_log: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostIdForLog",
+            )?,
+            dedicated_host_id_for_master: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostIdForMaster",
+            )?,
+            dedicated_host_id_for_slave: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostIdForSlave",
+            )?,
+            dedicated_host_name_for_log: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostNameForLog",
+            )?,
+            dedicated_host_name_for_master: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostNameForMaster",
+            )?,
+            dedicated_host_name_for_slave: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostNameForSlave",
+            )?,
+            dedicated_host_zone_id_for_log: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostZoneIdForLog",
+            )?,
+            dedicated_host_zone_id_for_master: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostZoneIdForMaster",
+            )?,
+            dedicated_host_zone_id_for_slave: aliyun_runtime::de::field(
+                object,
+                "DedicatedHostZoneIdForSlave",
+            )?,
+            deletion_protection: aliyun_runtime::de::field(
+                object,
+                "DeletionProtection",
+            )?,
+            destroy_time: aliyun_runtime::de::field(object, "DestroyTime")?,
+            engine: aliyun_runtime::de::field(object, "Engine")?,
+            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
+            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
+            general_group_name: aliyun_runtime::de::field(object, "GeneralGroupName")?,
+            guard_db_instance_id: aliyun_runtime::de::field(
+                object,
+                "GuardDBInstanceId",
+            )?,
+            instance_network_type: aliyun_runtime::de::field(
+                object,
+                "InstanceNetworkType",
+            )?,
+            io_acceleration_enabled: aliyun_runtime::de::field(
+                object,
+                "IoAccelerationEnabled",
+            )?,
+            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
+            lock_reason: aliyun_runtime::de::field(object, "LockReason")?,
+            master_instance_id: aliyun_runtime::de::field(object, "MasterInstanceId")?,
+            mutri_o_rsignle: aliyun_runtime::de::field(object, "MutriORsignle")?,
+            pay_type: aliyun_runtime::de::field(object, "PayType")?,
+            read_only_db_instance_ids: aliyun_runtime::de::field(
+                object,
+                "ReadOnlyDBInstanceIds",
+            )?,
+            region_id: aliyun_runtime::de::field(object, "RegionId")?,
+            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
+            switch_weight: aliyun_runtime::de::field(object, "SwitchWeight")?,
+            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
+            tips: aliyun_runtime::de::field(object, "Tips")?,
+            tips_level: aliyun_runtime::de::field(object, "TipsLevel")?,
+            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
+            vpc_cloud_instance_id: aliyun_runtime::de::field(
+                object,
+                "VpcCloudInstanceId",
+            )?,
+            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
+            vpc_name: aliyun_runtime::de::field(object, "VpcName")?,
+            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            blue_green_deployment_name: aliyun_runtime::de::field(
+                object,
+                "BlueGreenDeploymentName",
+            )?,
+            blue_instance_name: aliyun_runtime::de::field(object, "BlueInstanceName")?,
+            green_instance_name: aliyun_runtime::de::field(object, "GreenInstanceName")?,
+            auto_renewal: aliyun_runtime::de::field(object, "AutoRenewal")?,
+            cold_data_enabled: aliyun_runtime::de::field(object, "ColdDataEnabled")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DbInstance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
 /// The value of `ReadOnlyDBInstanceIds`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceIds {
     /// The IDs of the read-only instances. This parameter is returned only when the instance is a primary instance and has the read-only instances attached.
     ///
     /// Wire name: `ReadOnlyDBInstanceId`.
-    #[serde(
-        rename = "ReadOnlyDBInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+}
+
+impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: aliyun_runtime::de::field(
+                object,
+                "ReadOnlyDBInstanceId",
+            )?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// The value of `ReadOnlyDBInstanceId`.
 ///
 /// The IDs of the read-only instances. This parameter is returned only when the instance is a primary instance and has the read-only instances attached.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceId {
     /// The read-only instance ID.
@@ -1568,8 +1886,30 @@ pub struct ReadOnlyDbInstanceId {
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rr-uf6wjk5xxxxxxx`
-    #[serde(rename = "DBInstanceId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<String>,
+}
+
+impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+    fn from_json(
+        value: &serde_json::Value,
+    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(ReadOnlyDbInstanceId {
+            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        aliyun_runtime::de::deserialize(deserializer)
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,
@@ -1888,525 +2228,70 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     errors: &[
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Invalid.NextToken",
-            message: "The parameter NextToken is invalid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceType.ValueNotSupport",
-            message: "The specified  parameter DBInstanceType is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidParameter.OwnerAccount",
-            message: "The specified parameter OwnerAccount is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "TimeoutRetryLater",
-            message: "Timeout, Please retry later.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidExpired.Format",
-            message: "The instance expiration status parameter is incorrect.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Abs.InvalidAccount.NotFound",
-            message: "account  is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Abs.ImageNotFound",
-            message: "The specified Image is disabled or is deleted.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.ComboInstanceNotAllowOperate",
-            message: "A package instance is not allowed to operate independently.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.PricingPlanResultNotFound",
-            message: "Pricing plan price result not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.NoRealNameAuthentication",
-            message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InsufficientAvailableQuota",
-            message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "CommodityServiceCalling.Exception",
-            message: "Failed to call commodity service.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionDissolvedEOM",
-            message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Commodity.InvalidComponent",
-            message: "The module you purchased is not legal, please buy it again.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedAustralia",
-            message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Price.CommoditySys",
-            message: "Commodity system call exception.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.InsufficientBalance",
-            message: "Insufficient available balance.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.PeriodInvalid",
-            message: "There is a problem with the period you selected, please choose again.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "pay.noCreditCard",
-            message: "Account not bound to credit card.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Order.InstHasUnpaidOrder",
-            message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "noAvailablePaymentMethod",
-            message: "No payment method is specified for your account. We recommend that you add a payment method.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BasicInfoUncompleted",
-            message: "Your information is incomplete. Complete your information before the operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Risk.RiskControlRejection",
-            message: "Your account is abnormal, please contact customer service for details.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Api.NotSupport",
-            message: "Specified api is not supported.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ContainForbiddenLabelError",
-            message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceId.NotFound",
-            message: "The DBInstanceId provided does not exist in records.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidInstanceLevel.DiskType",
-            message: "Specified instance level not support request disk type",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidParam",
-            message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "KmsApiError",
-            message: "User secret key invalid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "System.SaleValidateFailed",
-            message: "Sales expression validation system error.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "SqlExecuteFailedOrTimeout",
-            message: "sql command execution failed or timed out:%s.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.EngineVersionNotSupport",
-            message: "The current instance engine version not support coldDataEnabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ColdData.MinorVersionNotSupport",
-            message: "The current instance minor version not support coldDataEnabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "IncorrectTargetClasscode",
-            message: "The current instance type does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidConnectionString.Duplicate",
-            message: "Specified connection string already exists in the RDS.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RequiredParam.NotFound",
-            message: "Required input param is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Parameters.Invalid",
-            message: "Parameter error, please check the parameters.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "BackupPolicyNotSupport",
-            message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalideStatus.Format",
-            message: "The instance status does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidReleasedKeepPolicy.Format",
-            message: "Specified Released Keep Policy is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidDBInstanceEngineType.Format",
-            message: "the DB instance engine type does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "Pay.NoCreditCard",
-            message: "No credit cards.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "VpcNetworkTypeNotSupport",
-            message: "The vpc network type instance does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "MirrorInsExists",
-            message: "Specified DB instance mirror ins already existed.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "UnsupportedClassCode",
-            message: "The specified DB instance class stops selling.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "InvalidBackupSet",
-            message: "The specified database does not exist in the backup set.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "OrdTCommodityQueryError",
-            message: "Failed to query for product.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "ProductInstanceReleased",
-            message: "The instance has been released. Please check before placing the order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 400u16,
-            code: "RegionEndTimeDissolvedIndia",
-            message: "The region is no longer supported.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OrderStatus.UnPaid",
-            message: "The specified db instance has unpaid order.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidReduceDiskSize",
-            message: "The storage capacity after the scale-down must be larger than the used amount.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "CloudSSDNotSupport",
-            message: "Cloud ssd does not support this operation, please upgrade to essd.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidUserOperatorPermission",
-            message: "The user permission does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidVswitchId",
-            message: "Specified conn vswitch id is not valid.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "IncorrectMinorVersion",
-            message: "Current engine minor version does not support operations.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "OperationDenied.ZoneResource",
-            message: "There is no available zone for inventory.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "NotInFlowController",
-            message: "Sorry,no permission.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidKmsKey",
-            message: "Kms key is disabled.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 403u16,
-            code: "InvalidInstanceLevel.Malformed",
-            message: "Current DB instance level does not support this operation.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "InvalidClusterKms",
-            message: "The current instance does not authorized to access the Key Management Service.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "Request.NotFound",
-            message: "The requested resource is not available.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 404u16,
-            code: "HostInfo.NotFound",
-            message: "The specified host info is not found.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "ExternalFailure",
-            message: "The request processing has failed due to external service failure.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "RequestMetaDataFailed",
-            message: "The service request failed. Please try again later or contact service personnel.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
-        metadata::ErrorMetadata {
-            http_status: 500u16,
-            code: "InvokeProxyFailure",
-            message: "The request processing has failed due to service failure of rds api.",
-            description: None,
-            refused_before_execution: false,
-            retryable: false,
-        },
+        &crate::metadata::ERROR_ROWS[128usize],
+        &crate::metadata::ERROR_ROWS[129usize],
+        &crate::metadata::ERROR_ROWS[130usize],
+        &crate::metadata::ERROR_ROWS[131usize],
+        &crate::metadata::ERROR_ROWS[132usize],
+        &crate::metadata::ERROR_ROWS[88usize],
+        &crate::metadata::ERROR_ROWS[133usize],
+        &crate::metadata::ERROR_ROWS[67usize],
+        &crate::metadata::ERROR_ROWS[68usize],
+        &crate::metadata::ERROR_ROWS[69usize],
+        &crate::metadata::ERROR_ROWS[70usize],
+        &crate::metadata::ERROR_ROWS[71usize],
+        &crate::metadata::ERROR_ROWS[72usize],
+        &crate::metadata::ERROR_ROWS[73usize],
+        &crate::metadata::ERROR_ROWS[74usize],
+        &crate::metadata::ERROR_ROWS[75usize],
+        &crate::metadata::ERROR_ROWS[76usize],
+        &crate::metadata::ERROR_ROWS[77usize],
+        &crate::metadata::ERROR_ROWS[15usize],
+        &crate::metadata::ERROR_ROWS[78usize],
+        &crate::metadata::ERROR_ROWS[17usize],
+        &crate::metadata::ERROR_ROWS[79usize],
+        &crate::metadata::ERROR_ROWS[80usize],
+        &crate::metadata::ERROR_ROWS[81usize],
+        &crate::metadata::ERROR_ROWS[82usize],
+        &crate::metadata::ERROR_ROWS[83usize],
+        &crate::metadata::ERROR_ROWS[84usize],
+        &crate::metadata::ERROR_ROWS[85usize],
+        &crate::metadata::ERROR_ROWS[86usize],
+        &crate::metadata::ERROR_ROWS[87usize],
+        &crate::metadata::ERROR_ROWS[89usize],
+        &crate::metadata::ERROR_ROWS[90usize],
+        &crate::metadata::ERROR_ROWS[91usize],
+        &crate::metadata::ERROR_ROWS[92usize],
+        &crate::metadata::ERROR_ROWS[93usize],
+        &crate::metadata::ERROR_ROWS[34usize],
+        &crate::metadata::ERROR_ROWS[94usize],
+        &crate::metadata::ERROR_ROWS[95usize],
+        &crate::metadata::ERROR_ROWS[37usize],
+        &crate::metadata::ERROR_ROWS[96usize],
+        &crate::metadata::ERROR_ROWS[97usize],
+        &crate::metadata::ERROR_ROWS[98usize],
+        &crate::metadata::ERROR_ROWS[99usize],
+        &crate::metadata::ERROR_ROWS[100usize],
+        &crate::metadata::ERROR_ROWS[101usize],
+        &crate::metadata::ERROR_ROWS[102usize],
+        &crate::metadata::ERROR_ROWS[103usize],
+        &crate::metadata::ERROR_ROWS[104usize],
+        &crate::metadata::ERROR_ROWS[105usize],
+        &crate::metadata::ERROR_ROWS[106usize],
+        &crate::metadata::ERROR_ROWS[107usize],
+        &crate::metadata::ERROR_ROWS[50usize],
+        &crate::metadata::ERROR_ROWS[108usize],
+        &crate::metadata::ERROR_ROWS[52usize],
+        &crate::metadata::ERROR_ROWS[109usize],
+        &crate::metadata::ERROR_ROWS[110usize],
+        &crate::metadata::ERROR_ROWS[111usize],
+        &crate::metadata::ERROR_ROWS[56usize],
+        &crate::metadata::ERROR_ROWS[112usize],
+        &crate::metadata::ERROR_ROWS[113usize],
+        &crate::metadata::ERROR_ROWS[114usize],
+        &crate::metadata::ERROR_ROWS[62usize],
+        &crate::metadata::ERROR_ROWS[115usize],
+        &crate::metadata::ERROR_ROWS[116usize],
+        &crate::metadata::ERROR_ROWS[117usize],
     ],
 };
