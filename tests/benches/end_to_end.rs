@@ -39,7 +39,10 @@ struct Sample {
 
 impl Sample {
     fn new(name: &'static str) -> Self {
-        Sample { name, latencies: Vec::with_capacity(ROUNDS * CALLS_PER_ROUND) }
+        Sample {
+            name,
+            latencies: Vec::with_capacity(ROUNDS * CALLS_PER_ROUND),
+        }
     }
 
     fn percentile(&self, fraction: f64) -> Duration {
@@ -156,7 +159,10 @@ fn presign(endpoint: &Endpoint, credentials: &Credentials, index: usize) -> Sign
 }
 
 async fn call_client(client: &Client) {
-    let outcome = client.activate_migration_target_instance(INSTANCE).send().await;
+    let outcome = client
+        .activate_migration_target_instance(INSTANCE)
+        .send()
+        .await;
     assert!(outcome.is_err(), "the demo instance has no task");
 }
 
