@@ -45,9 +45,10 @@ struct IdleTimers {
 }
 
 impl TimerPool {
-    /// A timer for one operation, set to `deadline` (not yet armed: it is
-    /// armed when first awaited). Must be called within a tokio runtime
-    /// with timers enabled, like any tokio timer.
+    /// A timer for one operation; `deadline` is the operation's, used only
+    /// if a new timer has to be created (every wait sets its own deadline).
+    /// Must be called within a tokio runtime with timers enabled, like any
+    /// tokio timer.
     pub(crate) fn timer(&self, deadline: Instant) -> OperationTimer<'_> {
         let runtime = Handle::try_current().ok().map(|handle| handle.id());
         let reused = runtime.and_then(|runtime| {
@@ -61,13 +62,7 @@ impl TimerPool {
                 None
             }
         });
-        let sleep = match reused {
-            Some(mut sleep) => {
-                sleep.as_mut().reset(deadline.into());
-                sleep
-            }
-            None => Box::pin(tokio::time::sleep_until(deadline.into())),
-        };
+        let sleep = reused.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline.into())));
         OperationTimer {
             sleep,
             runtime,
@@ -111,17 +106,26 @@ impl OperationTimer<'_> {
     /// case it is dropped and `None` returned. Like `tokio::time::timeout`,
     /// the future is polled before the timer, so a future that is ready
     /// wins over a deadline that passed meanwhile.
+    ///
+    /// The timer is set only once the future has to wait: a future that is
+    /// ready at once (credentials already at hand) leaves it alone, so
+    /// within an operation the timer's deadline only ever moves later,
+    /// which is the cheap move (see the module documentation).
     pub(crate) async fn run_until<F: Future>(
         &mut self,
         deadline: Instant,
         future: F,
     ) -> Option<F::Output> {
-        self.sleep.as_mut().reset(deadline.into());
         let mut future = pin!(future);
         let sleep = &mut self.sleep;
+        let mut armed = false;
         poll_fn(|context| {
             if let Poll::Ready(output) = future.as_mut().poll(context) {
                 return Poll::Ready(Some(output));
+            }
+            if !armed {
+                sleep.as_mut().reset(deadline.into());
+                armed = true;
             }
             sleep.as_mut().poll(context).map(|()| None)
         })
@@ -204,6 +208,25 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_millis(20));
         timer.recycle();
         assert_eq!(pool.idle.lock().unwrap().timers.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_reused_timer_that_expired_does_not_cut_the_next_wait_short() {
+        let pool = TimerPool::default();
+        let mut timer = pool.timer(Instant::now() + Duration::from_secs(60));
+        timer
+            .sleep_until(Instant::now() + Duration::from_millis(5))
+            .await;
+        timer.recycle();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let mut timer = pool.timer(Instant::now() + Duration::from_secs(60));
+        let outcome = timer
+            .run_until(
+                Instant::now() + Duration::from_secs(60),
+                tokio::time::sleep(Duration::from_millis(30)),
+            )
+            .await;
+        assert_eq!(outcome, Some(()));
     }
 
     #[test]
