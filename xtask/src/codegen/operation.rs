@@ -319,6 +319,9 @@ fn from_json_impls(name: &Ident, members: &[Member]) -> TokenStream {
     };
     quote! {
         impl aliyun_runtime::de::FromJson for #name {
+            // Compiled in the programs that decode the type, not for every
+            // response struct of the crate.
+            #[inline]
             fn from_json(value: &serde_json::Value) -> Result<Self, aliyun_runtime::de::DecodeError> {
                 #body
             }

@@ -250,6 +250,7 @@ pub struct ActivateMigrationTargetInstanceOutput {
 }
 
 impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

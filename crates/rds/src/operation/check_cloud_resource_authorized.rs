@@ -230,6 +230,7 @@ pub struct CheckCloudResourceAuthorizedOutput {
 }
 
 impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

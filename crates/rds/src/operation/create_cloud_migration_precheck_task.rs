@@ -291,6 +291,7 @@ pub struct CreateCloudMigrationPrecheckTaskOutput {
 }
 
 impl aliyun_runtime::de::FromJson for CreateCloudMigrationPrecheckTaskOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

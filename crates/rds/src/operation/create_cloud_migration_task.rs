@@ -287,6 +287,7 @@ pub struct CreateCloudMigrationTaskOutput {
 }
 
 impl aliyun_runtime::de::FromJson for CreateCloudMigrationTaskOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

@@ -299,6 +299,7 @@ pub struct DescribeCloudMigrationPrecheckResultOutput {
 }
 
 impl aliyun_runtime::de::FromJson for DescribeCloudMigrationPrecheckResultOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -477,6 +478,7 @@ impl std::fmt::Debug for Items {
 }
 
 impl aliyun_runtime::de::FromJson for Items {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

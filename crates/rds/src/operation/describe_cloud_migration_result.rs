@@ -331,6 +331,7 @@ pub struct DescribeCloudMigrationResultOutput {
 }
 
 impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -566,6 +567,7 @@ impl std::fmt::Debug for Items {
 }
 
 impl aliyun_runtime::de::FromJson for Items {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

@@ -162,6 +162,7 @@ pub struct DescribeDbInstanceAttributeOutput {
 }
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -197,6 +198,7 @@ pub struct Items {
 }
 
 impl aliyun_runtime::de::FromJson for Items {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1222,6 +1224,7 @@ pub struct DbInstanceAttribute {
 }
 
 impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1456,6 +1459,7 @@ pub struct BabelfishConfig {
 }
 
 impl aliyun_runtime::de::FromJson for BabelfishConfig {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1491,6 +1495,7 @@ pub struct DbClusterNodes {
 }
 
 impl aliyun_runtime::de::FromJson for DbClusterNodes {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1550,6 +1555,7 @@ pub struct Extra {
 }
 
 impl aliyun_runtime::de::FromJson for Extra {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1589,6 +1595,7 @@ pub struct ReadOnlyDbInstanceIds {
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1670,6 +1677,7 @@ pub struct ServerlessConfig {
 }
 
 impl aliyun_runtime::de::FromJson for ServerlessConfig {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1707,6 +1715,7 @@ pub struct SlaveZones {
 }
 
 impl aliyun_runtime::de::FromJson for SlaveZones {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1837,6 +1846,7 @@ pub struct DbClusterNode {
 }
 
 impl aliyun_runtime::de::FromJson for DbClusterNode {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1879,6 +1889,7 @@ pub struct DbInstanceIds {
 }
 
 impl aliyun_runtime::de::FromJson for DbInstanceIds {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1917,6 +1928,7 @@ pub struct ReadOnlyDbInstanceId {
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1955,6 +1967,7 @@ pub struct SlaveZone {
 }
 
 impl aliyun_runtime::de::FromJson for SlaveZone {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

@@ -978,6 +978,7 @@ pub struct DescribeDbInstancesOutput {
 }
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1017,6 +1018,7 @@ pub struct Items {
 }
 
 impl aliyun_runtime::de::FromJson for Items {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1696,6 +1698,7 @@ pub struct DbInstance {
 }
 
 impl aliyun_runtime::de::FromJson for DbInstance {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1853,6 +1856,7 @@ pub struct ReadOnlyDbInstanceIds {
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -1894,6 +1898,7 @@ pub struct ReadOnlyDbInstanceId {
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {

@@ -137,6 +137,7 @@ pub struct DescribeRegionsOutput {
 }
 
 impl aliyun_runtime::de::FromJson for DescribeRegionsOutput {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -172,6 +173,7 @@ pub struct Regions {
 }
 
 impl aliyun_runtime::de::FromJson for Regions {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
@@ -256,6 +258,7 @@ pub struct RdsRegion {
 }
 
 impl aliyun_runtime::de::FromJson for RdsRegion {
+    #[inline]
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
