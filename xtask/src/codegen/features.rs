@@ -114,8 +114,18 @@ pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String 
          # set `default-features = false` and name the operations or a group.\n",
     );
     table.push_str("default = [\"all\"]\n");
-    table.push_str("# Every operation of the API.\n");
-    table.push_str(&format!("all = {}\n", toml_array(&operation_features)));
+    // `all` names the groups too, so that `required-features` of a group
+    // (as the examples have) is met by the default features.
+    let mut everything = operation_features.clone();
+    everything.extend(
+        product
+            .product
+            .feature_groups
+            .iter()
+            .map(|group| group.name.clone()),
+    );
+    table.push_str("# Every operation of the API, and every group.\n");
+    table.push_str(&format!("all = {}\n", toml_array(&everything)));
     if krate == GeneratedCrate::Client {
         table.push_str(
             "# `Serialize` on outputs and their nested types, for programs that re-encode\n\
@@ -169,4 +179,75 @@ pub fn manifest(existing: &str, product: &LoadedProduct, krate: GeneratedCrate) 
     text.push_str("\n\n");
     text.push_str(&features_table(product, krate));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check, manifest, GeneratedCrate};
+    use crate::spec::{load_product, FeatureGroup, LoadedProduct};
+
+    fn fixture() -> LoadedProduct {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/small/spec/rds/2014-08-15");
+        let mut product = load_product(&directory).expect("the fixture spec is valid");
+        product.product.feature_groups.push(FeatureGroup {
+            name: "widgets".to_owned(),
+            description: "Everything about widgets.".to_owned(),
+            operations: vec!["DescribeWidgets".to_owned()],
+        });
+        product
+    }
+
+    #[test]
+    fn the_features_table_replaces_only_the_end_of_the_manifest() {
+        let product = fixture();
+        let hand_written = "[package]\nname = \"x\"\n\n[dependencies]\nserde = \"1\"\n";
+        let old = format!("{hand_written}\n[features]\nstale = []\n");
+        let text = manifest(&old, &product, GeneratedCrate::Client);
+        assert!(text.starts_with(hand_written), "{text}");
+        assert!(!text.contains("stale"), "{text}");
+        assert!(text.contains("default = [\"all\"]\n"), "{text}");
+        assert!(text.contains("serde-serialize = []\n"), "{text}");
+        assert!(text.contains("# Everything about widgets.\nwidgets = [\"describe-widgets\"]\n"));
+        assert!(text.contains("describe-widgets = [\"aliyun-rds-errors/describe-widgets\"]\n"));
+        let all = text
+            .split("all = [")
+            .nth(1)
+            .and_then(|rest| rest.split(']').next())
+            .unwrap_or_default();
+        for feature in ["create-widget", "describe-widgets", "widgets"] {
+            assert!(all.contains(&format!("\"{feature}\"")), "{all}");
+        }
+        // Generating again from the output changes nothing.
+        assert_eq!(manifest(&text, &product, GeneratedCrate::Client), text);
+        let errors = manifest(&old, &product, GeneratedCrate::Errors);
+        assert!(errors.contains("describe-widgets = []\n"), "{errors}");
+        assert!(!errors.contains("serde-serialize"), "{errors}");
+    }
+
+    #[test]
+    fn groups_must_name_operations_and_operations_must_not_take_group_names() {
+        let mut product = fixture();
+        let file = std::path::Path::new("product.json");
+        assert!(check(&product, file).is_empty());
+        product.product.feature_groups[0]
+            .operations
+            .push("NoSuchOperation".to_owned());
+        product.product.feature_groups.push(FeatureGroup {
+            name: "create-widget".to_owned(),
+            description: String::new(),
+            operations: Vec::new(),
+        });
+        let problems: Vec<String> = check(&product, file)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("/featureGroups/0/operations/1"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("NoSuchOperation"), "{problems:?}");
+        assert!(problems[1].contains("create-widget"), "{problems:?}");
+    }
 }
