@@ -65,10 +65,11 @@ async fn switchover_succeeds_with_both_signature_schemes() {
             .await
             .unwrap_or_else(|error| panic!("{version:?}: {error}"));
         assert_eq!(output.db_instance_name.as_deref(), Some("pgm-demo-ready"));
-        assert!(output.task_id.is_some_and(|id| id > 0));
+        assert_eq!(output.task_id, Some(440_913_675));
         assert_eq!(output.source_port, Some(5432));
         assert!(output.source_ip_address.is_some());
-        assert!(output.request_id.is_some());
+        assert!(output.request_id.is_some_and(|id| !id.is_empty()));
+        assert_eq!(emulator.request_count(ACTION), 1);
 
         // The task is complete now, so a second switchover is refused.
         let error = client
@@ -102,6 +103,7 @@ async fn every_documented_state_path() {
         *service_error.kind(),
         ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound
     );
+    assert_eq!(service_error.kind().http_status(), Some(404));
 
     let cases = [
         (
@@ -359,8 +361,49 @@ async fn errors_convert_into_the_crate_level_error() {
         .expect_err("locked");
     assert_eq!(error.operation(), ACTION);
     assert!(
+        error
+            .to_string()
+            .starts_with("ActivateMigrationTargetInstance failed: "),
+        "{error}"
+    );
+    assert!(
         error.to_string().contains("IncorrectDBInstanceState"),
         "{error}"
     );
+    assert!(std::error::Error::source(&error).is_some());
+    let aliyun_rds::Error::ActivateMigrationTargetInstance(inner) = error else {
+        panic!("unexpected variant {error:?}");
+    };
+    assert_eq!(
+        service_code(inner),
+        ActivateMigrationTargetInstanceError::IncorrectDBInstanceState
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn with_retries_off_throttling_surfaces_as_a_typed_retryable_gateway_error() {
+    let emulator = emulator().await;
+    emulator
+        .faults()
+        .inject(ACTION, Fault::throttling(Some("1")), 1);
+    let config = Config::builder()
+        .endpoint_url(emulator.base_url())
+        .credentials(demo_credentials())
+        .retry(aliyun_runtime::RetryConfig::disabled())
+        .build();
+    let client = Client::new(config).expect("build the client");
+    let error = client
+        .activate_migration_target_instance("pgm-demo-ready")
+        .send()
+        .await
+        .expect_err("throttled, and no retry allowed");
+    let code = service_code(error);
+    assert_eq!(
+        code,
+        ActivateMigrationTargetInstanceError::Gateway(GatewayError::ThrottlingUser)
+    );
+    assert!(code.is_retryable());
+    assert_eq!(emulator.request_count(ACTION), 1);
     emulator.shutdown().await;
 }
