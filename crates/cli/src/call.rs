@@ -14,9 +14,6 @@ use serde_json::{Map, Value};
 use crate::emulator;
 use crate::report::{self, OutputFormat};
 
-/// Exit code of a flag whose value cannot be used (clap's usage-error code).
-const EXIT_USAGE_ERROR: u8 = 2;
-
 /// Sends `operation` with the flags in `operation_matches` and reports the result.
 pub async fn run(
     operation: &'static OperationMetadata,
@@ -34,7 +31,7 @@ pub async fn run(
         Ok(parameters) => parameters,
         Err(message) => {
             report::print_stderr(&format!("error: {message}"));
-            return ExitCode::from(EXIT_USAGE_ERROR);
+            return ExitCode::from(report::EXIT_USAGE_ERROR);
         }
     };
 

@@ -23,7 +23,9 @@ fn main() -> ExitCode {
             // `--help` and `--version` are "errors" that print to stdout and
             // succeed; real usage errors exit with clap's code 2.
             let _ = error.print();
-            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+            return ExitCode::from(
+                u8::try_from(error.exit_code()).unwrap_or(report::EXIT_USAGE_ERROR),
+            );
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -22,6 +22,9 @@ pub enum OutputFormat {
     Text,
 }
 
+/// Exit code: the command line cannot be used (clap's own usage-error code,
+/// also used for a flag value the CLI itself cannot read, such as bad JSON).
+pub const EXIT_USAGE_ERROR: u8 = 2;
 /// Exit code: the service answered with an error.
 pub const EXIT_SERVICE_ERROR: u8 = 3;
 /// Exit code: the request failed in transport, timed out, or the response
