@@ -25,6 +25,39 @@ fn the_builder_fills_the_input_with_wire_names() {
 }
 
 #[test]
+fn to_parameters_writes_what_the_derived_serialize_flattens_to() {
+    let config = Config::builder()
+        .region("cn-hangzhou")
+        .credentials(Credentials::new("id", "secret"))
+        .build();
+    let client = Client::new(config).expect("a valid configuration");
+    let builder = client
+        .describe_db_instances("cn-hangzhou")
+        .engine("PostgreSQL")
+        .page_size(30)
+        .query_auto_renewal(true)
+        .set_vpc_id(None);
+    let input = builder.as_input();
+    let written = input.to_parameters().expect("writable");
+    assert_eq!(
+        written,
+        aliyun_runtime::parameters::flatten_parameters(input).expect("serializable")
+    );
+    let mut sorted = written;
+    sorted.sort();
+    let expected: Vec<(String, String)> = [
+        ("Engine", "PostgreSQL"),
+        ("PageSize", "30"),
+        ("QueryAutoRenewal", "true"),
+        ("RegionId", "cn-hangzhou"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .collect();
+    assert_eq!(sorted, expected);
+}
+
+#[test]
 fn numbers_decode_from_strings_and_unknown_fields_are_ignored() {
     let output: ActivateMigrationTargetInstanceOutput = serde_json::from_str(
         r#"{"TaskId": "440913675", "SourcePort": 5432, "Surprise": true, "RequestId": "R"}"#,

@@ -36,10 +36,10 @@ fn every_documented_row_is_known_with_its_status_and_message() {
         );
         assert_eq!(error.code(), code);
         assert_eq!(error.http_status(), Some(status), "{code}");
+        let messages: Vec<&str> = error.messages().collect();
         assert!(
-            error.messages().contains(&message),
-            "{code}: {message:?} missing from {:?}",
-            error.messages()
+            messages.contains(&message),
+            "{code}: {message:?} missing from {messages:?}"
         );
         assert_eq!(
             error.description(),
@@ -66,7 +66,7 @@ fn a_repeated_code_is_one_variant_documenting_both_rows() {
     let error = OperationError::from_code("BasicInfoUncompleted");
     assert_eq!(error, OperationError::BasicInfoUncompleted);
     assert_eq!(
-        error.messages(),
+        error.messages().collect::<Vec<_>>(),
         [
             "Your information is incomplete. Complete your information before the operation.",
             "Your information is incomplete, Complete your information before the operation.",
@@ -102,7 +102,7 @@ fn gateway_codes_come_after_the_operation_table() {
     assert!(throttled.is_refused_before_execution());
     assert_eq!(throttled.http_status(), Some(400));
     assert_eq!(
-        throttled.messages(),
+        throttled.messages().collect::<Vec<_>>(),
         ["Request was denied due to user flow control."]
     );
 
@@ -122,7 +122,7 @@ fn unknown_codes_are_kept_verbatim() {
     assert_eq!(error.code(), "Something.New");
     assert_eq!(error.http_status(), None);
     assert_eq!(error.message(), None);
-    assert!(error.messages().is_empty());
+    assert_eq!(error.messages().next(), None);
     assert!(error.to_string().starts_with("Something.New: "));
 }
 
@@ -156,12 +156,49 @@ fn documented_rows_follow_the_table_of_the_spec() {
             .collect();
         let documented: Vec<(&str, &str)> = OperationError::from_code(code)
             .documented_rows()
-            .iter()
             .map(|documented| (documented.code, documented.message))
             .collect();
         assert_eq!(documented, expected, "{code}");
     }
-    assert!(OperationError::from_code("Throttling")
-        .documented_rows()
-        .is_empty());
+    assert_eq!(
+        OperationError::from_code("Throttling")
+            .documented_rows()
+            .next(),
+        None
+    );
+}
+
+#[test]
+fn debug_names_the_variant_and_clone_keeps_it() {
+    let documented = OperationError::from_code("pay.noCreditCard");
+    assert_eq!(format!("{documented:?}"), "PayNoCreditCardLowerCase");
+    assert_eq!(documented.clone(), OperationError::PayNoCreditCardLowerCase);
+
+    let gateway = OperationError::from_code("Throttling");
+    assert_eq!(format!("{gateway:?}"), "Gateway(Throttling)");
+    assert_eq!(gateway.clone(), gateway);
+
+    let unknown = OperationError::from_code("Something.New");
+    assert_eq!(format!("{unknown:?}"), "Unknown(\"Something.New\")");
+    assert_eq!(unknown.clone(), unknown);
+
+    // Every documented code: the clone is the same variant, and the Debug
+    // name is an identifier of its own.
+    let mut names = std::collections::BTreeMap::new();
+    let rows = error_rows();
+    for row in &rows {
+        let code = text(row, "code");
+        let error = OperationError::from_code(code);
+        assert_eq!(error.clone(), error);
+        let name = format!("{error:?}");
+        assert!(
+            name.chars()
+                .all(|character| character.is_ascii_alphanumeric()),
+            "{name:?} is not a variant name"
+        );
+        if let Some(other) = names.insert(name.clone(), code) {
+            assert_eq!(other, code, "{other} and {code} are both {name}");
+        }
+    }
+    assert_eq!(names.len(), 65, "66 rows, one code documented twice");
 }

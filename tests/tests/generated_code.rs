@@ -36,7 +36,7 @@ fn operations_are_listed_in_name_order_with_their_metadata() {
         .expect("documented parameter");
     assert!(parameter.required);
     assert_eq!(parameter.rust_name, "db_instance_name");
-    assert_eq!(activate.errors.len(), 66);
+    assert_eq!(activate.errors().count(), 66);
     assert_eq!(aliyun_rds::metadata::PRODUCT.code, "Rds");
     assert!(aliyun_rds::metadata::PRODUCT
         .gateway_error("Throttling.User")

@@ -84,20 +84,28 @@ fn repeated_codes_share_a_variant_and_case_only_collisions_are_split() {
     // One variant for both BasicInfoUncompleted rows, documenting both.
     assert_eq!(errors.matches("    BasicInfoUncompleted,").count(), 1);
     assert!(errors.contains("Your information is incomplete, again."));
-    // Both rows sit together in the table, so the variant's span covers two.
-    assert!(errors.contains("DescribeWidgetsError::BasicInfoUncompleted => 0usize..2usize,"));
     let compact: String = errors.split_whitespace().collect();
-    assert!(compact.contains(
-        "staticMESSAGES:&[&str]=&[\"Yourinformationisincomplete.\",\"Yourinformationisincomplete,again.\","
-    ));
-    // The two credit-card codes are distinct variants.
+    // The variant is the first of the table, and its rows sit together: the
+    // first two positions in the crate's row table, which holds each
+    // distinct row once.
+    assert!(compact.contains("0=>Some(DescribeWidgetsError::BasicInfoUncompleted)"));
+    assert!(compact.contains("starts:&[0,2,"));
+    assert!(compact.contains("rows:&[0,3,"));
+    let table: String = generated_file("expected/rds-errors/src/table.rs")
+        .split_whitespace()
+        .collect();
+    let rows: Vec<&str> = table.split("ErrorRow{").skip(1).collect();
+    assert!(rows[0].contains("message:\"Yourinformationisincomplete.\""));
+    assert!(rows[3].contains("message:\"Yourinformationisincomplete,again.\""));
+    // The two credit-card codes are distinct variants, with distinct rows.
     assert!(errors.contains("    PayNoCreditCard,"));
     assert!(errors.contains("    PayNoCreditCardLowerCase,"));
-    assert!(
-        errors.contains("\"pay.noCreditCard\" => DescribeWidgetsError::PayNoCreditCardLowerCase")
-    );
+    assert!(compact.contains("2=>Some(DescribeWidgetsError::PayNoCreditCardLowerCase)"));
+    assert!(rows[1].contains("code:\"Pay.NoCreditCard\""));
+    assert!(rows[2].contains("code:\"pay.noCreditCard\""));
     // rustName settles a clash with the fallback variant.
-    assert!(errors.contains("\"Unknown\" => DescribeWidgetsError::UnknownCode"));
+    assert!(compact.contains("4=>Some(DescribeWidgetsError::UnknownCode)"));
+    assert!(rows[5].contains("code:\"Unknown\""));
 }
 
 #[test]

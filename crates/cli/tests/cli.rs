@@ -309,9 +309,9 @@ async fn every_documented_error_code_comes_out_as_a_documented_error() {
         .iter()
         .find(|operation| operation.name == ACTION)
         .expect("operation metadata");
-    assert_eq!(operation.errors.len(), 66);
+    assert_eq!(operation.errors().count(), 66);
     let home = empty_home("all-codes");
-    for row in operation.errors {
+    for row in operation.errors() {
         emulator.faults().inject(
             ACTION,
             Fault::Error {

@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `ActivateMigrationTargetInstance`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ActivateMigrationTargetInstanceError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -161,953 +161,466 @@ pub enum ActivateMigrationTargetInstanceError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectDBInstanceState",
-        message: "The current instance state does not support this operation.",
-        description: Some(
-            "The operation is not supported. The RDS instance is not in a ready state.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidMigrateStatus",
-        message: "The migrate target instance is not synced with source instance.",
-        description: Some(
-            "The destination migration instance is not synchronized with the source instance.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidMigrateTask",
-        message: "No running migrate task found.",
-        description: Some("No running migration task found."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: Some("A package instance is not allowed to operate independently."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: Some("Pricing plan price result not found."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: Some(
-            "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: Some(
-            "Your account available limit is less than 0, please recharge before trying to purchase.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: Some("Failed to call commodity service return."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: Some(
-            "Hello, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will stop operating. In order to ensure your business continuity and smooth transition of data migration, you are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: Some("The module you purchased is not legal, please buy it again."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-        description: Some(
-            "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: Some(
-            "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: Some("Commodity system call exception."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: Some("Insufficient available balance."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: Some(
-            "There is a problem with the period you selected, please choose again.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: Some(
-            "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: Some(
-            "Your basic information is not complete, please complete your basic information before operation.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete, Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: Some(
-            "Your account is abnormal, please contact customer service for details.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: Some("The current interface does not support."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: Some(
-            "You cannot place the order because a tag indicates that order placement is prohibited. Contact your distributor.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: Some("The DBInstanceId provided does not exist."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: Some(
-            "The current instance type does not support the specified storage type.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: Some(
-            "The specified wal_level parameter is invalid. There is still a copy slot in the instance, so it cannot be set to replica.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: Some("The user key is invalid."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: Some("A system error occurs when the sales expression is verified."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account is not found.",
-        description: Some("The account does not exist."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: Some("SQL command execution failed or timed out"),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: Some(
-            "The current instance engine version not support coldDataEnabled.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: Some(
-            "The current instance minor version not support coldDataEnabled.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: Some("This operation is not supported by the instance type."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: Some(
-            "The link address name is duplicate. Please reset the connection string.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: Some("Parameter error, please check the parameters."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: Some(
-            "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: Some("Specified Released Keep Policy is not valid."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: Some(
-            "This operation is not supported for the database engine of the instance.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: Some("No credit cards."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: Some(
-            "The vpc network type instance does not support this operation.",
-        ),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: Some("Specified DB instance mirror ins already existed."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: Some("The specified DB instance class stops selling."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: Some("The specified database does not exist in the backup set."),
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: Some("Failed to query product."),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectDBInstance",
-        message: "The current DB instance does not support this operation.",
-        description: Some(
-            "The operation failed. The operation is not supported for the RDS instance.",
-        ),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectDBInstanceType",
-        message: "The database instance type does not support the operation.",
-        description: Some(
-            "The operation failed. The operation is not supported for the database engine of the RDS instance.",
-        ),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: Some(
-            "The instance has an unpaid order. Please pay first and try again.",
-        ),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: Some(
-            "The scale-in target capacity cannot be less than the current storage space usage",
-        ),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: Some("The user is not authorized to perform this operation."),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: Some(
-            "This operation is not supported for the current minor engine version.",
-        ),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: Some("There is no available zone for inventory."),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: Some("Sorry,no permission."),
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: Some(
-            "The specified database instance type does not support this operation.",
-        ),
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidDBInstanceName.NotFound",
-        message: "The database instance does not exist.",
-        description: Some(
-            "The name of the RDS instance cannot be found. Check the name of the RDS instance.",
-        ),
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "IncorrectDBInstanceLockMode",
-        message: "Current DB instance lock mode does not support this operation.",
-        description: Some("The operation failed. The RDS instance is locked."),
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: Some(
-            "The instance does not have permissions to access Key Management Service (KMS).",
-        ),
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: Some("The requested resources are unavailable."),
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: Some(
-            "The request processing has failed due to external service failure.",
-        ),
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: Some(
-            "The service request failed. Please try again later or contact service personnel.",
-        ),
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: Some(
-            "The request failed to be processed due to an RDS API failure.",
-        ),
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "The current instance state does not support this operation.",
-    "The migrate target instance is not synced with source instance.",
-    "No running migrate task found.",
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the India (Mumbai) region will be discontinued. Set the validity date to July 15, 2024 or earlier than July 15, 2024.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your information is incomplete, Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The current DB instance does not support this operation.",
-    "The database instance type does not support the operation.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The database instance does not exist.",
-    "Current DB instance lock mode does not support this operation.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "IncorrectDBInstanceState",
+        "InvalidMigrateStatus",
+        "InvalidMigrateTask",
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedIndia",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "IncorrectDBInstance",
+        "IncorrectDBInstanceType",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidDBInstanceNameNotFound",
+        "IncorrectDBInstanceLockMode",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 19, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+        63, 64, 65,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22, 23,
+        24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+        44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+        64, 65, 66,
+    ],
+    by_code: &[
+        27, 20, 35, 18, 49, 29, 30, 9, 7, 21, 62, 61, 45, 58, 0, 46, 52, 31, 6, 43, 59,
+        32, 38, 22, 57, 23, 56, 55, 1, 2, 24, 48, 37, 50, 51, 36, 64, 25, 41, 54, 53, 44,
+        3, 16, 5, 14, 47, 34, 13, 39, 12, 4, 8, 11, 10, 60, 63, 33, 19, 28, 26, 42, 40,
+        17, 15,
+    ],
+};
 
 impl ActivateMigrationTargetInstanceError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "IncorrectDBInstanceState" => {
-                ActivateMigrationTargetInstanceError::IncorrectDBInstanceState
-            }
-            "InvalidMigrateStatus" => {
-                ActivateMigrationTargetInstanceError::InvalidMigrateStatus
-            }
-            "InvalidMigrateTask" => {
-                ActivateMigrationTargetInstanceError::InvalidMigrateTask
-            }
-            "Order.ComboInstanceNotAllowOperate" => {
-                ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                ActivateMigrationTargetInstanceError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                ActivateMigrationTargetInstanceError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => {
-                ActivateMigrationTargetInstanceError::RegionDissolvedEOM
-            }
-            "Commodity.InvalidComponent" => {
-                ActivateMigrationTargetInstanceError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => {
-                ActivateMigrationTargetInstanceError::PriceCommoditySys
-            }
-            "Pay.InsufficientBalance" => {
-                ActivateMigrationTargetInstanceError::PayInsufficientBalance
-            }
-            "Order.PeriodInvalid" => {
-                ActivateMigrationTargetInstanceError::OrderPeriodInvalid
-            }
-            "pay.noCreditCard" => {
-                ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase
-            }
-            "Order.InstHasUnpaidOrder" => {
-                ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => {
-                ActivateMigrationTargetInstanceError::BasicInfoUncompleted
-            }
-            "Risk.RiskControlRejection" => {
-                ActivateMigrationTargetInstanceError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => ActivateMigrationTargetInstanceError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                ActivateMigrationTargetInstanceError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => ActivateMigrationTargetInstanceError::InvalidParam,
-            "KmsApiError" => ActivateMigrationTargetInstanceError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                ActivateMigrationTargetInstanceError::SystemSaleValidateFailed
-            }
-            "Abs.InvalidAccount.NotFound" => {
-                ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                ActivateMigrationTargetInstanceError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => {
-                ActivateMigrationTargetInstanceError::RequiredParamNotFound
-            }
-            "Parameters.Invalid" => {
-                ActivateMigrationTargetInstanceError::ParametersInvalid
-            }
-            "BackupPolicyNotSupport" => {
-                ActivateMigrationTargetInstanceError::BackupPolicyNotSupport
-            }
-            "InvalideStatus.Format" => {
-                ActivateMigrationTargetInstanceError::InvalideStatusFormat
-            }
-            "InvalidReleasedKeepPolicy.Format" => {
-                ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => ActivateMigrationTargetInstanceError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => {
-                ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => ActivateMigrationTargetInstanceError::MirrorInsExists,
-            "UnsupportedClassCode" => {
-                ActivateMigrationTargetInstanceError::UnsupportedClassCode
-            }
-            "InvalidBackupSet" => ActivateMigrationTargetInstanceError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => {
-                ActivateMigrationTargetInstanceError::OrdTCommodityQueryError
-            }
-            "IncorrectDBInstance" => {
-                ActivateMigrationTargetInstanceError::IncorrectDBInstance
-            }
-            "IncorrectDBInstanceType" => {
-                ActivateMigrationTargetInstanceError::IncorrectDBInstanceType
-            }
-            "OrderStatus.UnPaid" => {
-                ActivateMigrationTargetInstanceError::OrderStatusUnPaid
-            }
-            "InvalidReduceDiskSize" => {
-                ActivateMigrationTargetInstanceError::InvalidReduceDiskSize
-            }
-            "CloudSSDNotSupport" => {
-                ActivateMigrationTargetInstanceError::CloudSSDNotSupport
-            }
-            "InvalidUserOperatorPermission" => {
-                ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => ActivateMigrationTargetInstanceError::InvalidVswitchId,
-            "IncorrectMinorVersion" => {
-                ActivateMigrationTargetInstanceError::IncorrectMinorVersion
-            }
-            "OperationDenied.ZoneResource" => {
-                ActivateMigrationTargetInstanceError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => {
-                ActivateMigrationTargetInstanceError::NotInFlowController
-            }
-            "InvalidKmsKey" => ActivateMigrationTargetInstanceError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed
-            }
-            "InvalidDBInstanceName.NotFound" => {
-                ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound
-            }
-            "IncorrectDBInstanceLockMode" => {
-                ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode
-            }
-            "InvalidClusterKms" => {
-                ActivateMigrationTargetInstanceError::InvalidClusterKms
-            }
-            "Request.NotFound" => ActivateMigrationTargetInstanceError::RequestNotFound,
-            "HostInfo.NotFound" => ActivateMigrationTargetInstanceError::HostInfoNotFound,
-            "ExternalFailure" => ActivateMigrationTargetInstanceError::ExternalFailure,
-            "RequestMetaDataFailed" => {
-                ActivateMigrationTargetInstanceError::RequestMetaDataFailed
-            }
-            "InvokeProxyFailure" => {
-                ActivateMigrationTargetInstanceError::InvokeProxyFailure
-            }
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => {
                         ActivateMigrationTargetInstanceError::Gateway(gateway)
                     }
                     None => {
-                        ActivateMigrationTargetInstanceError::Unknown(other.to_owned())
+                        ActivateMigrationTargetInstanceError::Unknown(code.to_owned())
                     }
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstanceState),
+            1 => Some(ActivateMigrationTargetInstanceError::InvalidMigrateStatus),
+            2 => Some(ActivateMigrationTargetInstanceError::InvalidMigrateTask),
+            3 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate,
+                )
+            }
+            4 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound,
+                )
+            }
+            5 => {
+                Some(ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication)
+            }
+            6 => Some(ActivateMigrationTargetInstanceError::InsufficientAvailableQuota),
+            7 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::CommodityServiceCallingException,
+                )
+            }
+            8 => Some(ActivateMigrationTargetInstanceError::RegionDissolvedEOM),
+            9 => Some(ActivateMigrationTargetInstanceError::CommodityInvalidComponent),
+            10 => Some(ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia),
+            11 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia,
+                )
+            }
+            12 => Some(ActivateMigrationTargetInstanceError::PriceCommoditySys),
+            13 => Some(ActivateMigrationTargetInstanceError::PayInsufficientBalance),
+            14 => Some(ActivateMigrationTargetInstanceError::OrderPeriodInvalid),
+            15 => Some(ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase),
+            16 => Some(ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder),
+            17 => Some(ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod),
+            18 => Some(ActivateMigrationTargetInstanceError::BasicInfoUncompleted),
+            19 => Some(ActivateMigrationTargetInstanceError::RiskRiskControlRejection),
+            20 => Some(ActivateMigrationTargetInstanceError::ApiNotSupport),
+            21 => Some(ActivateMigrationTargetInstanceError::ContainForbiddenLabelError),
+            22 => Some(ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound),
+            23 => {
+                Some(ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType)
+            }
+            24 => Some(ActivateMigrationTargetInstanceError::InvalidParam),
+            25 => Some(ActivateMigrationTargetInstanceError::KmsApiError),
+            26 => Some(ActivateMigrationTargetInstanceError::SystemSaleValidateFailed),
+            27 => Some(ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound),
+            28 => Some(ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout),
+            29 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport,
+                )
+            }
+            30 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport,
+                )
+            }
+            31 => Some(ActivateMigrationTargetInstanceError::IncorrectTargetClasscode),
+            32 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate,
+                )
+            }
+            33 => Some(ActivateMigrationTargetInstanceError::RequiredParamNotFound),
+            34 => Some(ActivateMigrationTargetInstanceError::ParametersInvalid),
+            35 => Some(ActivateMigrationTargetInstanceError::BackupPolicyNotSupport),
+            36 => Some(ActivateMigrationTargetInstanceError::InvalideStatusFormat),
+            37 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat,
+                )
+            }
+            38 => {
+                Some(
+                    ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat,
+                )
+            }
+            39 => Some(ActivateMigrationTargetInstanceError::PayNoCreditCard),
+            40 => Some(ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport),
+            41 => Some(ActivateMigrationTargetInstanceError::MirrorInsExists),
+            42 => Some(ActivateMigrationTargetInstanceError::UnsupportedClassCode),
+            43 => Some(ActivateMigrationTargetInstanceError::InvalidBackupSet),
+            44 => Some(ActivateMigrationTargetInstanceError::OrdTCommodityQueryError),
+            45 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstance),
+            46 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstanceType),
+            47 => Some(ActivateMigrationTargetInstanceError::OrderStatusUnPaid),
+            48 => Some(ActivateMigrationTargetInstanceError::InvalidReduceDiskSize),
+            49 => Some(ActivateMigrationTargetInstanceError::CloudSSDNotSupport),
+            50 => {
+                Some(ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission)
+            }
+            51 => Some(ActivateMigrationTargetInstanceError::InvalidVswitchId),
+            52 => Some(ActivateMigrationTargetInstanceError::IncorrectMinorVersion),
+            53 => Some(ActivateMigrationTargetInstanceError::OperationDeniedZoneResource),
+            54 => Some(ActivateMigrationTargetInstanceError::NotInFlowController),
+            55 => Some(ActivateMigrationTargetInstanceError::InvalidKmsKey),
+            56 => {
+                Some(ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed)
+            }
+            57 => {
+                Some(ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound)
+            }
+            58 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode),
+            59 => Some(ActivateMigrationTargetInstanceError::InvalidClusterKms),
+            60 => Some(ActivateMigrationTargetInstanceError::RequestNotFound),
+            61 => Some(ActivateMigrationTargetInstanceError::HostInfoNotFound),
+            62 => Some(ActivateMigrationTargetInstanceError::ExternalFailure),
+            63 => Some(ActivateMigrationTargetInstanceError::RequestMetaDataFailed),
+            64 => Some(ActivateMigrationTargetInstanceError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
             ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                0usize..1usize
+                Kind::Documented(0)
             }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => 1usize..2usize,
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => 2usize..3usize,
+            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => {
+                Kind::Documented(1)
+            }
+            ActivateMigrationTargetInstanceError::InvalidMigrateTask => {
+                Kind::Documented(2)
+            }
             ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                3usize..4usize
+                Kind::Documented(3)
             }
             ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                4usize..5usize
+                Kind::Documented(4)
             }
             ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                5usize..6usize
+                Kind::Documented(5)
             }
             ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                6usize..7usize
+                Kind::Documented(6)
             }
             ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                7usize..8usize
+                Kind::Documented(7)
             }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => 8usize..9usize,
+            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => {
+                Kind::Documented(8)
+            }
             ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                9usize..10usize
+                Kind::Documented(9)
             }
             ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                10usize..11usize
+                Kind::Documented(10)
             }
             ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                11usize..12usize
+                Kind::Documented(11)
             }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => 12usize..13usize,
+            ActivateMigrationTargetInstanceError::PriceCommoditySys => {
+                Kind::Documented(12)
+            }
             ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
-                13usize..14usize
+                Kind::Documented(13)
             }
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => 14usize..15usize,
+            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => {
+                Kind::Documented(14)
+            }
             ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
-                15usize..16usize
+                Kind::Documented(15)
             }
             ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
-                16usize..17usize
+                Kind::Documented(16)
             }
             ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
-                17usize..18usize
+                Kind::Documented(17)
             }
             ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
-                18usize..20usize
+                Kind::Documented(18)
             }
             ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                20usize..21usize
+                Kind::Documented(19)
             }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => 21usize..22usize,
+            ActivateMigrationTargetInstanceError::ApiNotSupport => Kind::Documented(20),
             ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                22usize..23usize
+                Kind::Documented(21)
             }
             ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                23usize..24usize
+                Kind::Documented(22)
             }
             ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                24usize..25usize
+                Kind::Documented(23)
             }
-            ActivateMigrationTargetInstanceError::InvalidParam => 25usize..26usize,
-            ActivateMigrationTargetInstanceError::KmsApiError => 26usize..27usize,
+            ActivateMigrationTargetInstanceError::InvalidParam => Kind::Documented(24),
+            ActivateMigrationTargetInstanceError::KmsApiError => Kind::Documented(25),
             ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                27usize..28usize
+                Kind::Documented(26)
             }
             ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                28usize..29usize
+                Kind::Documented(27)
             }
             ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                29usize..30usize
+                Kind::Documented(28)
             }
             ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                30usize..31usize
+                Kind::Documented(29)
             }
             ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                31usize..32usize
+                Kind::Documented(30)
             }
             ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                32usize..33usize
+                Kind::Documented(31)
             }
             ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                33usize..34usize
+                Kind::Documented(32)
             }
             ActivateMigrationTargetInstanceError::RequiredParamNotFound => {
-                34usize..35usize
+                Kind::Documented(33)
             }
-            ActivateMigrationTargetInstanceError::ParametersInvalid => 35usize..36usize,
+            ActivateMigrationTargetInstanceError::ParametersInvalid => {
+                Kind::Documented(34)
+            }
             ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
-                36usize..37usize
+                Kind::Documented(35)
             }
             ActivateMigrationTargetInstanceError::InvalideStatusFormat => {
-                37usize..38usize
+                Kind::Documented(36)
             }
             ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                38usize..39usize
+                Kind::Documented(37)
             }
             ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                39usize..40usize
+                Kind::Documented(38)
             }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => 40usize..41usize,
+            ActivateMigrationTargetInstanceError::PayNoCreditCard => Kind::Documented(39),
             ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                41usize..42usize
+                Kind::Documented(40)
             }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => 42usize..43usize,
+            ActivateMigrationTargetInstanceError::MirrorInsExists => Kind::Documented(41),
             ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
-                43usize..44usize
+                Kind::Documented(42)
             }
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => 44usize..45usize,
+            ActivateMigrationTargetInstanceError::InvalidBackupSet => {
+                Kind::Documented(43)
+            }
             ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
-                45usize..46usize
+                Kind::Documented(44)
             }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => 46usize..47usize,
+            ActivateMigrationTargetInstanceError::IncorrectDBInstance => {
+                Kind::Documented(45)
+            }
             ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
-                47usize..48usize
+                Kind::Documented(46)
             }
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => 48usize..49usize,
+            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => {
+                Kind::Documented(47)
+            }
             ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
-                49usize..50usize
+                Kind::Documented(48)
             }
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => 50usize..51usize,
+            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => {
+                Kind::Documented(49)
+            }
             ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                51usize..52usize
+                Kind::Documented(50)
             }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => 52usize..53usize,
+            ActivateMigrationTargetInstanceError::InvalidVswitchId => {
+                Kind::Documented(51)
+            }
             ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
-                53usize..54usize
+                Kind::Documented(52)
             }
             ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                54usize..55usize
+                Kind::Documented(53)
             }
-            ActivateMigrationTargetInstanceError::NotInFlowController => 55usize..56usize,
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => 56usize..57usize,
+            ActivateMigrationTargetInstanceError::NotInFlowController => {
+                Kind::Documented(54)
+            }
+            ActivateMigrationTargetInstanceError::InvalidKmsKey => Kind::Documented(55),
             ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                57usize..58usize
+                Kind::Documented(56)
             }
             ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                58usize..59usize
+                Kind::Documented(57)
             }
             ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                59usize..60usize
+                Kind::Documented(58)
             }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => 60usize..61usize,
-            ActivateMigrationTargetInstanceError::RequestNotFound => 61usize..62usize,
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => 62usize..63usize,
-            ActivateMigrationTargetInstanceError::ExternalFailure => 63usize..64usize,
+            ActivateMigrationTargetInstanceError::InvalidClusterKms => {
+                Kind::Documented(59)
+            }
+            ActivateMigrationTargetInstanceError::RequestNotFound => Kind::Documented(60),
+            ActivateMigrationTargetInstanceError::HostInfoNotFound => {
+                Kind::Documented(61)
+            }
+            ActivateMigrationTargetInstanceError::ExternalFailure => Kind::Documented(62),
             ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
-                64usize..65usize
+                Kind::Documented(63)
             }
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => 65usize..66usize,
-            ActivateMigrationTargetInstanceError::Gateway(_)
-            | ActivateMigrationTargetInstanceError::Unknown(_) => 0..0,
+            ActivateMigrationTargetInstanceError::InvokeProxyFailure => {
+                Kind::Documented(64)
+            }
+            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
+                Kind::Gateway(*gateway)
+            }
+            ActivateMigrationTargetInstanceError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => gateway.code(),
-            ActivateMigrationTargetInstanceError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
-                Some(gateway.http_status())
-            }
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
-                Some(gateway.message())
-            }
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
-                gateway.description()
-            }
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -1140,26 +653,38 @@ impl ActivateMigrationTargetInstanceError {
     }
 }
 
+impl Eq for ActivateMigrationTargetInstanceError {}
+
+impl Clone for ActivateMigrationTargetInstanceError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
+                ActivateMigrationTargetInstanceError::Gateway(*gateway)
+            }
+            ActivateMigrationTargetInstanceError::Unknown(code) => {
+                ActivateMigrationTargetInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                ActivateMigrationTargetInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ActivateMigrationTargetInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for ActivateMigrationTargetInstanceError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            ActivateMigrationTargetInstanceError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

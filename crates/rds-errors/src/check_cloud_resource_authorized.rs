@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `CheckCloudResourceAuthorized`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckCloudResourceAuthorizedError {
     /// `InvalidParameter.ByokInsnameAndRegionAllEmpty`, HTTP 400: The insName and targetRegionId can't be all empty.
@@ -149,787 +149,387 @@ pub enum CheckCloudResourceAuthorizedError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParameter.ByokInsnameAndRegionAllEmpty",
-        message: "The insName and targetRegionId can't be all empty.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "The insName and targetRegionId can't be all empty.",
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account  is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "InvalidParameterByokInsnameAndRegionAllEmpty",
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83,
+        84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
+        102, 103, 104, 105, 106, 107, 50, 108, 52, 109, 110, 111, 56, 112, 113, 114, 62,
+        115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+    ],
+    by_code: &[
+        24, 17, 32, 15, 46, 26, 27, 7, 5, 18, 57, 56, 49, 28, 4, 40, 54, 29, 35, 19, 20,
+        53, 52, 21, 0, 45, 34, 47, 48, 33, 59, 22, 38, 51, 50, 41, 1, 13, 3, 11, 44, 31,
+        10, 36, 9, 2, 42, 6, 8, 43, 55, 58, 30, 16, 25, 23, 39, 37, 14, 12,
+    ],
+};
 
 impl CheckCloudResourceAuthorizedError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "InvalidParameter.ByokInsnameAndRegionAllEmpty" => {
-                CheckCloudResourceAuthorizedError::InvalidParameterByokInsnameAndRegionAllEmpty
-            }
-            "Order.ComboInstanceNotAllowOperate" => {
-                CheckCloudResourceAuthorizedError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                CheckCloudResourceAuthorizedError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                CheckCloudResourceAuthorizedError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                CheckCloudResourceAuthorizedError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                CheckCloudResourceAuthorizedError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => CheckCloudResourceAuthorizedError::RegionDissolvedEOM,
-            "Commodity.InvalidComponent" => {
-                CheckCloudResourceAuthorizedError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => CheckCloudResourceAuthorizedError::PriceCommoditySys,
-            "Pay.InsufficientBalance" => {
-                CheckCloudResourceAuthorizedError::PayInsufficientBalance
-            }
-            "Order.PeriodInvalid" => {
-                CheckCloudResourceAuthorizedError::OrderPeriodInvalid
-            }
-            "pay.noCreditCard" => {
-                CheckCloudResourceAuthorizedError::PayNoCreditCardLowerCase
-            }
-            "Order.InstHasUnpaidOrder" => {
-                CheckCloudResourceAuthorizedError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                CheckCloudResourceAuthorizedError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => {
-                CheckCloudResourceAuthorizedError::BasicInfoUncompleted
-            }
-            "Risk.RiskControlRejection" => {
-                CheckCloudResourceAuthorizedError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => CheckCloudResourceAuthorizedError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                CheckCloudResourceAuthorizedError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                CheckCloudResourceAuthorizedError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                CheckCloudResourceAuthorizedError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => CheckCloudResourceAuthorizedError::InvalidParam,
-            "KmsApiError" => CheckCloudResourceAuthorizedError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                CheckCloudResourceAuthorizedError::SystemSaleValidateFailed
-            }
-            "Abs.InvalidAccount.NotFound" => {
-                CheckCloudResourceAuthorizedError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                CheckCloudResourceAuthorizedError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                CheckCloudResourceAuthorizedError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                CheckCloudResourceAuthorizedError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                CheckCloudResourceAuthorizedError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                CheckCloudResourceAuthorizedError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => {
-                CheckCloudResourceAuthorizedError::RequiredParamNotFound
-            }
-            "Parameters.Invalid" => CheckCloudResourceAuthorizedError::ParametersInvalid,
-            "BackupPolicyNotSupport" => {
-                CheckCloudResourceAuthorizedError::BackupPolicyNotSupport
-            }
-            "InvalideStatus.Format" => {
-                CheckCloudResourceAuthorizedError::InvalideStatusFormat
-            }
-            "InvalidReleasedKeepPolicy.Format" => {
-                CheckCloudResourceAuthorizedError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                CheckCloudResourceAuthorizedError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => CheckCloudResourceAuthorizedError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => {
-                CheckCloudResourceAuthorizedError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => CheckCloudResourceAuthorizedError::MirrorInsExists,
-            "UnsupportedClassCode" => {
-                CheckCloudResourceAuthorizedError::UnsupportedClassCode
-            }
-            "InvalidBackupSet" => CheckCloudResourceAuthorizedError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => {
-                CheckCloudResourceAuthorizedError::OrdTCommodityQueryError
-            }
-            "ProductInstanceReleased" => {
-                CheckCloudResourceAuthorizedError::ProductInstanceReleased
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedIndia
-            }
-            "OrderStatus.UnPaid" => CheckCloudResourceAuthorizedError::OrderStatusUnPaid,
-            "InvalidReduceDiskSize" => {
-                CheckCloudResourceAuthorizedError::InvalidReduceDiskSize
-            }
-            "CloudSSDNotSupport" => CheckCloudResourceAuthorizedError::CloudSSDNotSupport,
-            "InvalidUserOperatorPermission" => {
-                CheckCloudResourceAuthorizedError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => CheckCloudResourceAuthorizedError::InvalidVswitchId,
-            "IncorrectMinorVersion" => {
-                CheckCloudResourceAuthorizedError::IncorrectMinorVersion
-            }
-            "OperationDenied.ZoneResource" => {
-                CheckCloudResourceAuthorizedError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => {
-                CheckCloudResourceAuthorizedError::NotInFlowController
-            }
-            "InvalidKmsKey" => CheckCloudResourceAuthorizedError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                CheckCloudResourceAuthorizedError::InvalidInstanceLevelMalformed
-            }
-            "InvalidClusterKms" => CheckCloudResourceAuthorizedError::InvalidClusterKms,
-            "Request.NotFound" => CheckCloudResourceAuthorizedError::RequestNotFound,
-            "HostInfo.NotFound" => CheckCloudResourceAuthorizedError::HostInfoNotFound,
-            "ExternalFailure" => CheckCloudResourceAuthorizedError::ExternalFailure,
-            "RequestMetaDataFailed" => {
-                CheckCloudResourceAuthorizedError::RequestMetaDataFailed
-            }
-            "InvokeProxyFailure" => CheckCloudResourceAuthorizedError::InvokeProxyFailure,
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => CheckCloudResourceAuthorizedError::Gateway(gateway),
-                    None => CheckCloudResourceAuthorizedError::Unknown(other.to_owned()),
+                    None => CheckCloudResourceAuthorizedError::Unknown(code.to_owned()),
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => {
+                Some(
+                    CheckCloudResourceAuthorizedError::InvalidParameterByokInsnameAndRegionAllEmpty,
+                )
+            }
+            1 => {
+                Some(
+                    CheckCloudResourceAuthorizedError::OrderComboInstanceNotAllowOperate,
+                )
+            }
+            2 => Some(CheckCloudResourceAuthorizedError::PricePricingPlanResultNotFound),
+            3 => Some(CheckCloudResourceAuthorizedError::OrderNoRealNameAuthentication),
+            4 => Some(CheckCloudResourceAuthorizedError::InsufficientAvailableQuota),
+            5 => {
+                Some(CheckCloudResourceAuthorizedError::CommodityServiceCallingException)
+            }
+            6 => Some(CheckCloudResourceAuthorizedError::RegionDissolvedEOM),
+            7 => Some(CheckCloudResourceAuthorizedError::CommodityInvalidComponent),
+            8 => Some(CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedAustralia),
+            9 => Some(CheckCloudResourceAuthorizedError::PriceCommoditySys),
+            10 => Some(CheckCloudResourceAuthorizedError::PayInsufficientBalance),
+            11 => Some(CheckCloudResourceAuthorizedError::OrderPeriodInvalid),
+            12 => Some(CheckCloudResourceAuthorizedError::PayNoCreditCardLowerCase),
+            13 => Some(CheckCloudResourceAuthorizedError::OrderInstHasUnpaidOrder),
+            14 => Some(CheckCloudResourceAuthorizedError::NoAvailablePaymentMethod),
+            15 => Some(CheckCloudResourceAuthorizedError::BasicInfoUncompleted),
+            16 => Some(CheckCloudResourceAuthorizedError::RiskRiskControlRejection),
+            17 => Some(CheckCloudResourceAuthorizedError::ApiNotSupport),
+            18 => Some(CheckCloudResourceAuthorizedError::ContainForbiddenLabelError),
+            19 => Some(CheckCloudResourceAuthorizedError::InvalidDBInstanceIdNotFound),
+            20 => Some(CheckCloudResourceAuthorizedError::InvalidInstanceLevelDiskType),
+            21 => Some(CheckCloudResourceAuthorizedError::InvalidParam),
+            22 => Some(CheckCloudResourceAuthorizedError::KmsApiError),
+            23 => Some(CheckCloudResourceAuthorizedError::SystemSaleValidateFailed),
+            24 => Some(CheckCloudResourceAuthorizedError::AbsInvalidAccountNotFound),
+            25 => Some(CheckCloudResourceAuthorizedError::SqlExecuteFailedOrTimeout),
+            26 => {
+                Some(CheckCloudResourceAuthorizedError::ColdDataEngineVersionNotSupport)
+            }
+            27 => Some(CheckCloudResourceAuthorizedError::ColdDataMinorVersionNotSupport),
+            28 => Some(CheckCloudResourceAuthorizedError::IncorrectTargetClasscode),
+            29 => {
+                Some(CheckCloudResourceAuthorizedError::InvalidConnectionStringDuplicate)
+            }
+            30 => Some(CheckCloudResourceAuthorizedError::RequiredParamNotFound),
+            31 => Some(CheckCloudResourceAuthorizedError::ParametersInvalid),
+            32 => Some(CheckCloudResourceAuthorizedError::BackupPolicyNotSupport),
+            33 => Some(CheckCloudResourceAuthorizedError::InvalideStatusFormat),
+            34 => {
+                Some(CheckCloudResourceAuthorizedError::InvalidReleasedKeepPolicyFormat)
+            }
+            35 => {
+                Some(
+                    CheckCloudResourceAuthorizedError::InvalidDBInstanceEngineTypeFormat,
+                )
+            }
+            36 => Some(CheckCloudResourceAuthorizedError::PayNoCreditCard),
+            37 => Some(CheckCloudResourceAuthorizedError::VpcNetworkTypeNotSupport),
+            38 => Some(CheckCloudResourceAuthorizedError::MirrorInsExists),
+            39 => Some(CheckCloudResourceAuthorizedError::UnsupportedClassCode),
+            40 => Some(CheckCloudResourceAuthorizedError::InvalidBackupSet),
+            41 => Some(CheckCloudResourceAuthorizedError::OrdTCommodityQueryError),
+            42 => Some(CheckCloudResourceAuthorizedError::ProductInstanceReleased),
+            43 => Some(CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedIndia),
+            44 => Some(CheckCloudResourceAuthorizedError::OrderStatusUnPaid),
+            45 => Some(CheckCloudResourceAuthorizedError::InvalidReduceDiskSize),
+            46 => Some(CheckCloudResourceAuthorizedError::CloudSSDNotSupport),
+            47 => Some(CheckCloudResourceAuthorizedError::InvalidUserOperatorPermission),
+            48 => Some(CheckCloudResourceAuthorizedError::InvalidVswitchId),
+            49 => Some(CheckCloudResourceAuthorizedError::IncorrectMinorVersion),
+            50 => Some(CheckCloudResourceAuthorizedError::OperationDeniedZoneResource),
+            51 => Some(CheckCloudResourceAuthorizedError::NotInFlowController),
+            52 => Some(CheckCloudResourceAuthorizedError::InvalidKmsKey),
+            53 => Some(CheckCloudResourceAuthorizedError::InvalidInstanceLevelMalformed),
+            54 => Some(CheckCloudResourceAuthorizedError::InvalidClusterKms),
+            55 => Some(CheckCloudResourceAuthorizedError::RequestNotFound),
+            56 => Some(CheckCloudResourceAuthorizedError::HostInfoNotFound),
+            57 => Some(CheckCloudResourceAuthorizedError::ExternalFailure),
+            58 => Some(CheckCloudResourceAuthorizedError::RequestMetaDataFailed),
+            59 => Some(CheckCloudResourceAuthorizedError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
             CheckCloudResourceAuthorizedError::InvalidParameterByokInsnameAndRegionAllEmpty => {
-                0usize..1usize
+                Kind::Documented(0)
             }
             CheckCloudResourceAuthorizedError::OrderComboInstanceNotAllowOperate => {
-                1usize..2usize
+                Kind::Documented(1)
             }
             CheckCloudResourceAuthorizedError::PricePricingPlanResultNotFound => {
-                2usize..3usize
+                Kind::Documented(2)
             }
             CheckCloudResourceAuthorizedError::OrderNoRealNameAuthentication => {
-                3usize..4usize
+                Kind::Documented(3)
             }
             CheckCloudResourceAuthorizedError::InsufficientAvailableQuota => {
-                4usize..5usize
+                Kind::Documented(4)
             }
             CheckCloudResourceAuthorizedError::CommodityServiceCallingException => {
-                5usize..6usize
+                Kind::Documented(5)
             }
-            CheckCloudResourceAuthorizedError::RegionDissolvedEOM => 6usize..7usize,
+            CheckCloudResourceAuthorizedError::RegionDissolvedEOM => Kind::Documented(6),
             CheckCloudResourceAuthorizedError::CommodityInvalidComponent => {
-                7usize..8usize
+                Kind::Documented(7)
             }
             CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedAustralia => {
-                8usize..9usize
+                Kind::Documented(8)
             }
-            CheckCloudResourceAuthorizedError::PriceCommoditySys => 9usize..10usize,
-            CheckCloudResourceAuthorizedError::PayInsufficientBalance => 10usize..11usize,
-            CheckCloudResourceAuthorizedError::OrderPeriodInvalid => 11usize..12usize,
+            CheckCloudResourceAuthorizedError::PriceCommoditySys => Kind::Documented(9),
+            CheckCloudResourceAuthorizedError::PayInsufficientBalance => {
+                Kind::Documented(10)
+            }
+            CheckCloudResourceAuthorizedError::OrderPeriodInvalid => Kind::Documented(11),
             CheckCloudResourceAuthorizedError::PayNoCreditCardLowerCase => {
-                12usize..13usize
+                Kind::Documented(12)
             }
             CheckCloudResourceAuthorizedError::OrderInstHasUnpaidOrder => {
-                13usize..14usize
+                Kind::Documented(13)
             }
             CheckCloudResourceAuthorizedError::NoAvailablePaymentMethod => {
-                14usize..15usize
+                Kind::Documented(14)
             }
-            CheckCloudResourceAuthorizedError::BasicInfoUncompleted => 15usize..16usize,
+            CheckCloudResourceAuthorizedError::BasicInfoUncompleted => {
+                Kind::Documented(15)
+            }
             CheckCloudResourceAuthorizedError::RiskRiskControlRejection => {
-                16usize..17usize
+                Kind::Documented(16)
             }
-            CheckCloudResourceAuthorizedError::ApiNotSupport => 17usize..18usize,
+            CheckCloudResourceAuthorizedError::ApiNotSupport => Kind::Documented(17),
             CheckCloudResourceAuthorizedError::ContainForbiddenLabelError => {
-                18usize..19usize
+                Kind::Documented(18)
             }
             CheckCloudResourceAuthorizedError::InvalidDBInstanceIdNotFound => {
-                19usize..20usize
+                Kind::Documented(19)
             }
             CheckCloudResourceAuthorizedError::InvalidInstanceLevelDiskType => {
-                20usize..21usize
+                Kind::Documented(20)
             }
-            CheckCloudResourceAuthorizedError::InvalidParam => 21usize..22usize,
-            CheckCloudResourceAuthorizedError::KmsApiError => 22usize..23usize,
+            CheckCloudResourceAuthorizedError::InvalidParam => Kind::Documented(21),
+            CheckCloudResourceAuthorizedError::KmsApiError => Kind::Documented(22),
             CheckCloudResourceAuthorizedError::SystemSaleValidateFailed => {
-                23usize..24usize
+                Kind::Documented(23)
             }
             CheckCloudResourceAuthorizedError::AbsInvalidAccountNotFound => {
-                24usize..25usize
+                Kind::Documented(24)
             }
             CheckCloudResourceAuthorizedError::SqlExecuteFailedOrTimeout => {
-                25usize..26usize
+                Kind::Documented(25)
             }
             CheckCloudResourceAuthorizedError::ColdDataEngineVersionNotSupport => {
-                26usize..27usize
+                Kind::Documented(26)
             }
             CheckCloudResourceAuthorizedError::ColdDataMinorVersionNotSupport => {
-                27usize..28usize
+                Kind::Documented(27)
             }
             CheckCloudResourceAuthorizedError::IncorrectTargetClasscode => {
-                28usize..29usize
+                Kind::Documented(28)
             }
             CheckCloudResourceAuthorizedError::InvalidConnectionStringDuplicate => {
-                29usize..30usize
+                Kind::Documented(29)
             }
-            CheckCloudResourceAuthorizedError::RequiredParamNotFound => 30usize..31usize,
-            CheckCloudResourceAuthorizedError::ParametersInvalid => 31usize..32usize,
-            CheckCloudResourceAuthorizedError::BackupPolicyNotSupport => 32usize..33usize,
-            CheckCloudResourceAuthorizedError::InvalideStatusFormat => 33usize..34usize,
+            CheckCloudResourceAuthorizedError::RequiredParamNotFound => {
+                Kind::Documented(30)
+            }
+            CheckCloudResourceAuthorizedError::ParametersInvalid => Kind::Documented(31),
+            CheckCloudResourceAuthorizedError::BackupPolicyNotSupport => {
+                Kind::Documented(32)
+            }
+            CheckCloudResourceAuthorizedError::InvalideStatusFormat => {
+                Kind::Documented(33)
+            }
             CheckCloudResourceAuthorizedError::InvalidReleasedKeepPolicyFormat => {
-                34usize..35usize
+                Kind::Documented(34)
             }
             CheckCloudResourceAuthorizedError::InvalidDBInstanceEngineTypeFormat => {
-                35usize..36usize
+                Kind::Documented(35)
             }
-            CheckCloudResourceAuthorizedError::PayNoCreditCard => 36usize..37usize,
+            CheckCloudResourceAuthorizedError::PayNoCreditCard => Kind::Documented(36),
             CheckCloudResourceAuthorizedError::VpcNetworkTypeNotSupport => {
-                37usize..38usize
+                Kind::Documented(37)
             }
-            CheckCloudResourceAuthorizedError::MirrorInsExists => 38usize..39usize,
-            CheckCloudResourceAuthorizedError::UnsupportedClassCode => 39usize..40usize,
-            CheckCloudResourceAuthorizedError::InvalidBackupSet => 40usize..41usize,
+            CheckCloudResourceAuthorizedError::MirrorInsExists => Kind::Documented(38),
+            CheckCloudResourceAuthorizedError::UnsupportedClassCode => {
+                Kind::Documented(39)
+            }
+            CheckCloudResourceAuthorizedError::InvalidBackupSet => Kind::Documented(40),
             CheckCloudResourceAuthorizedError::OrdTCommodityQueryError => {
-                41usize..42usize
+                Kind::Documented(41)
             }
             CheckCloudResourceAuthorizedError::ProductInstanceReleased => {
-                42usize..43usize
+                Kind::Documented(42)
             }
             CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedIndia => {
-                43usize..44usize
+                Kind::Documented(43)
             }
-            CheckCloudResourceAuthorizedError::OrderStatusUnPaid => 44usize..45usize,
-            CheckCloudResourceAuthorizedError::InvalidReduceDiskSize => 45usize..46usize,
-            CheckCloudResourceAuthorizedError::CloudSSDNotSupport => 46usize..47usize,
+            CheckCloudResourceAuthorizedError::OrderStatusUnPaid => Kind::Documented(44),
+            CheckCloudResourceAuthorizedError::InvalidReduceDiskSize => {
+                Kind::Documented(45)
+            }
+            CheckCloudResourceAuthorizedError::CloudSSDNotSupport => Kind::Documented(46),
             CheckCloudResourceAuthorizedError::InvalidUserOperatorPermission => {
-                47usize..48usize
+                Kind::Documented(47)
             }
-            CheckCloudResourceAuthorizedError::InvalidVswitchId => 48usize..49usize,
-            CheckCloudResourceAuthorizedError::IncorrectMinorVersion => 49usize..50usize,
+            CheckCloudResourceAuthorizedError::InvalidVswitchId => Kind::Documented(48),
+            CheckCloudResourceAuthorizedError::IncorrectMinorVersion => {
+                Kind::Documented(49)
+            }
             CheckCloudResourceAuthorizedError::OperationDeniedZoneResource => {
-                50usize..51usize
+                Kind::Documented(50)
             }
-            CheckCloudResourceAuthorizedError::NotInFlowController => 51usize..52usize,
-            CheckCloudResourceAuthorizedError::InvalidKmsKey => 52usize..53usize,
+            CheckCloudResourceAuthorizedError::NotInFlowController => {
+                Kind::Documented(51)
+            }
+            CheckCloudResourceAuthorizedError::InvalidKmsKey => Kind::Documented(52),
             CheckCloudResourceAuthorizedError::InvalidInstanceLevelMalformed => {
-                53usize..54usize
+                Kind::Documented(53)
             }
-            CheckCloudResourceAuthorizedError::InvalidClusterKms => 54usize..55usize,
-            CheckCloudResourceAuthorizedError::RequestNotFound => 55usize..56usize,
-            CheckCloudResourceAuthorizedError::HostInfoNotFound => 56usize..57usize,
-            CheckCloudResourceAuthorizedError::ExternalFailure => 57usize..58usize,
-            CheckCloudResourceAuthorizedError::RequestMetaDataFailed => 58usize..59usize,
-            CheckCloudResourceAuthorizedError::InvokeProxyFailure => 59usize..60usize,
-            CheckCloudResourceAuthorizedError::Gateway(_)
-            | CheckCloudResourceAuthorizedError::Unknown(_) => 0..0,
+            CheckCloudResourceAuthorizedError::InvalidClusterKms => Kind::Documented(54),
+            CheckCloudResourceAuthorizedError::RequestNotFound => Kind::Documented(55),
+            CheckCloudResourceAuthorizedError::HostInfoNotFound => Kind::Documented(56),
+            CheckCloudResourceAuthorizedError::ExternalFailure => Kind::Documented(57),
+            CheckCloudResourceAuthorizedError::RequestMetaDataFailed => {
+                Kind::Documented(58)
+            }
+            CheckCloudResourceAuthorizedError::InvokeProxyFailure => Kind::Documented(59),
+            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
+                Kind::Gateway(*gateway)
+            }
+            CheckCloudResourceAuthorizedError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => gateway.code(),
-            CheckCloudResourceAuthorizedError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
-                Some(gateway.http_status())
-            }
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
-                Some(gateway.message())
-            }
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => gateway.description(),
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -962,26 +562,36 @@ impl CheckCloudResourceAuthorizedError {
     }
 }
 
+impl Eq for CheckCloudResourceAuthorizedError {}
+
+impl Clone for CheckCloudResourceAuthorizedError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
+                CheckCloudResourceAuthorizedError::Gateway(*gateway)
+            }
+            CheckCloudResourceAuthorizedError::Unknown(code) => {
+                CheckCloudResourceAuthorizedError::Unknown(code.clone())
+            }
+            documented => CheckCloudResourceAuthorizedError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckCloudResourceAuthorizedError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for CheckCloudResourceAuthorizedError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            CheckCloudResourceAuthorizedError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

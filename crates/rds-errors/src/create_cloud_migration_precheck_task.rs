@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `CreateCloudMigrationPrecheckTask`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateCloudMigrationPrecheckTaskError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -159,894 +159,490 @@ pub enum CreateCloudMigrationPrecheckTaskError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectDBInstanceState",
-        message: "The current instance state does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidSourceCategory",
-        message: "specified source category is invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectDBInstance",
-        message: "The current DB instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectDBInstanceType",
-        message: "The database instance type does not support the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidDBInstanceName.NotFound",
-        message: "The database instance does not exist.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "IncorrectDBInstanceLockMode",
-        message: "Current DB instance lock mode does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "The current instance state does not support this operation.",
-    "specified source category is invalid.",
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account  is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The current DB instance does not support this operation.",
-    "The database instance type does not support the operation.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The database instance does not exist.",
-    "Current DB instance lock mode does not support this operation.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "IncorrectDBInstanceState",
+        "InvalidSourceCategory",
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "IncorrectDBInstance",
+        "IncorrectDBInstanceType",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidDBInstanceNameNotFound",
+        "IncorrectDBInstanceLockMode",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        118, 119, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
+        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
+        101, 102, 103, 104, 105, 120, 121, 106, 107, 50, 108, 52, 109, 110, 111, 56, 112,
+        122, 123, 113, 114, 62, 115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+        63, 64, 65,
+    ],
+    by_code: &[
+        25, 18, 33, 16, 49, 27, 28, 8, 6, 19, 62, 61, 45, 58, 0, 46, 52, 29, 5, 41, 59,
+        30, 36, 20, 57, 21, 56, 55, 22, 48, 35, 1, 50, 51, 34, 64, 23, 39, 54, 53, 42, 2,
+        14, 4, 12, 47, 32, 11, 37, 10, 3, 43, 7, 9, 44, 60, 63, 31, 17, 26, 24, 40, 38,
+        15, 13,
+    ],
+};
 
 impl CreateCloudMigrationPrecheckTaskError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "IncorrectDBInstanceState" => {
-                CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceState
-            }
-            "InvalidSourceCategory" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidSourceCategory
-            }
-            "Order.ComboInstanceNotAllowOperate" => {
-                CreateCloudMigrationPrecheckTaskError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                CreateCloudMigrationPrecheckTaskError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                CreateCloudMigrationPrecheckTaskError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                CreateCloudMigrationPrecheckTaskError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                CreateCloudMigrationPrecheckTaskError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => {
-                CreateCloudMigrationPrecheckTaskError::RegionDissolvedEOM
-            }
-            "Commodity.InvalidComponent" => {
-                CreateCloudMigrationPrecheckTaskError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => {
-                CreateCloudMigrationPrecheckTaskError::PriceCommoditySys
-            }
-            "Pay.InsufficientBalance" => {
-                CreateCloudMigrationPrecheckTaskError::PayInsufficientBalance
-            }
-            "Order.PeriodInvalid" => {
-                CreateCloudMigrationPrecheckTaskError::OrderPeriodInvalid
-            }
-            "pay.noCreditCard" => {
-                CreateCloudMigrationPrecheckTaskError::PayNoCreditCardLowerCase
-            }
-            "Order.InstHasUnpaidOrder" => {
-                CreateCloudMigrationPrecheckTaskError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                CreateCloudMigrationPrecheckTaskError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => {
-                CreateCloudMigrationPrecheckTaskError::BasicInfoUncompleted
-            }
-            "Risk.RiskControlRejection" => {
-                CreateCloudMigrationPrecheckTaskError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => CreateCloudMigrationPrecheckTaskError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                CreateCloudMigrationPrecheckTaskError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => CreateCloudMigrationPrecheckTaskError::InvalidParam,
-            "KmsApiError" => CreateCloudMigrationPrecheckTaskError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                CreateCloudMigrationPrecheckTaskError::SystemSaleValidateFailed
-            }
-            "Abs.InvalidAccount.NotFound" => {
-                CreateCloudMigrationPrecheckTaskError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                CreateCloudMigrationPrecheckTaskError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                CreateCloudMigrationPrecheckTaskError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                CreateCloudMigrationPrecheckTaskError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                CreateCloudMigrationPrecheckTaskError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => {
-                CreateCloudMigrationPrecheckTaskError::RequiredParamNotFound
-            }
-            "Parameters.Invalid" => {
-                CreateCloudMigrationPrecheckTaskError::ParametersInvalid
-            }
-            "BackupPolicyNotSupport" => {
-                CreateCloudMigrationPrecheckTaskError::BackupPolicyNotSupport
-            }
-            "InvalideStatus.Format" => {
-                CreateCloudMigrationPrecheckTaskError::InvalideStatusFormat
-            }
-            "InvalidReleasedKeepPolicy.Format" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => CreateCloudMigrationPrecheckTaskError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => {
-                CreateCloudMigrationPrecheckTaskError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => CreateCloudMigrationPrecheckTaskError::MirrorInsExists,
-            "UnsupportedClassCode" => {
-                CreateCloudMigrationPrecheckTaskError::UnsupportedClassCode
-            }
-            "InvalidBackupSet" => CreateCloudMigrationPrecheckTaskError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => {
-                CreateCloudMigrationPrecheckTaskError::OrdTCommodityQueryError
-            }
-            "ProductInstanceReleased" => {
-                CreateCloudMigrationPrecheckTaskError::ProductInstanceReleased
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedIndia
-            }
-            "IncorrectDBInstance" => {
-                CreateCloudMigrationPrecheckTaskError::IncorrectDBInstance
-            }
-            "IncorrectDBInstanceType" => {
-                CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceType
-            }
-            "OrderStatus.UnPaid" => {
-                CreateCloudMigrationPrecheckTaskError::OrderStatusUnPaid
-            }
-            "InvalidReduceDiskSize" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidReduceDiskSize
-            }
-            "CloudSSDNotSupport" => {
-                CreateCloudMigrationPrecheckTaskError::CloudSSDNotSupport
-            }
-            "InvalidUserOperatorPermission" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => CreateCloudMigrationPrecheckTaskError::InvalidVswitchId,
-            "IncorrectMinorVersion" => {
-                CreateCloudMigrationPrecheckTaskError::IncorrectMinorVersion
-            }
-            "OperationDenied.ZoneResource" => {
-                CreateCloudMigrationPrecheckTaskError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => {
-                CreateCloudMigrationPrecheckTaskError::NotInFlowController
-            }
-            "InvalidKmsKey" => CreateCloudMigrationPrecheckTaskError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelMalformed
-            }
-            "InvalidDBInstanceName.NotFound" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceNameNotFound
-            }
-            "IncorrectDBInstanceLockMode" => {
-                CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceLockMode
-            }
-            "InvalidClusterKms" => {
-                CreateCloudMigrationPrecheckTaskError::InvalidClusterKms
-            }
-            "Request.NotFound" => CreateCloudMigrationPrecheckTaskError::RequestNotFound,
-            "HostInfo.NotFound" => {
-                CreateCloudMigrationPrecheckTaskError::HostInfoNotFound
-            }
-            "ExternalFailure" => CreateCloudMigrationPrecheckTaskError::ExternalFailure,
-            "RequestMetaDataFailed" => {
-                CreateCloudMigrationPrecheckTaskError::RequestMetaDataFailed
-            }
-            "InvokeProxyFailure" => {
-                CreateCloudMigrationPrecheckTaskError::InvokeProxyFailure
-            }
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => {
                         CreateCloudMigrationPrecheckTaskError::Gateway(gateway)
                     }
                     None => {
-                        CreateCloudMigrationPrecheckTaskError::Unknown(other.to_owned())
+                        CreateCloudMigrationPrecheckTaskError::Unknown(code.to_owned())
                     }
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceState),
+            1 => Some(CreateCloudMigrationPrecheckTaskError::InvalidSourceCategory),
+            2 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::OrderComboInstanceNotAllowOperate,
+                )
+            }
+            3 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::PricePricingPlanResultNotFound,
+                )
+            }
+            4 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::OrderNoRealNameAuthentication,
+                )
+            }
+            5 => Some(CreateCloudMigrationPrecheckTaskError::InsufficientAvailableQuota),
+            6 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::CommodityServiceCallingException,
+                )
+            }
+            7 => Some(CreateCloudMigrationPrecheckTaskError::RegionDissolvedEOM),
+            8 => Some(CreateCloudMigrationPrecheckTaskError::CommodityInvalidComponent),
+            9 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedAustralia,
+                )
+            }
+            10 => Some(CreateCloudMigrationPrecheckTaskError::PriceCommoditySys),
+            11 => Some(CreateCloudMigrationPrecheckTaskError::PayInsufficientBalance),
+            12 => Some(CreateCloudMigrationPrecheckTaskError::OrderPeriodInvalid),
+            13 => Some(CreateCloudMigrationPrecheckTaskError::PayNoCreditCardLowerCase),
+            14 => Some(CreateCloudMigrationPrecheckTaskError::OrderInstHasUnpaidOrder),
+            15 => Some(CreateCloudMigrationPrecheckTaskError::NoAvailablePaymentMethod),
+            16 => Some(CreateCloudMigrationPrecheckTaskError::BasicInfoUncompleted),
+            17 => Some(CreateCloudMigrationPrecheckTaskError::RiskRiskControlRejection),
+            18 => Some(CreateCloudMigrationPrecheckTaskError::ApiNotSupport),
+            19 => Some(CreateCloudMigrationPrecheckTaskError::ContainForbiddenLabelError),
+            20 => {
+                Some(CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceIdNotFound)
+            }
+            21 => {
+                Some(CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelDiskType)
+            }
+            22 => Some(CreateCloudMigrationPrecheckTaskError::InvalidParam),
+            23 => Some(CreateCloudMigrationPrecheckTaskError::KmsApiError),
+            24 => Some(CreateCloudMigrationPrecheckTaskError::SystemSaleValidateFailed),
+            25 => Some(CreateCloudMigrationPrecheckTaskError::AbsInvalidAccountNotFound),
+            26 => Some(CreateCloudMigrationPrecheckTaskError::SqlExecuteFailedOrTimeout),
+            27 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::ColdDataEngineVersionNotSupport,
+                )
+            }
+            28 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::ColdDataMinorVersionNotSupport,
+                )
+            }
+            29 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectTargetClasscode),
+            30 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::InvalidConnectionStringDuplicate,
+                )
+            }
+            31 => Some(CreateCloudMigrationPrecheckTaskError::RequiredParamNotFound),
+            32 => Some(CreateCloudMigrationPrecheckTaskError::ParametersInvalid),
+            33 => Some(CreateCloudMigrationPrecheckTaskError::BackupPolicyNotSupport),
+            34 => Some(CreateCloudMigrationPrecheckTaskError::InvalideStatusFormat),
+            35 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::InvalidReleasedKeepPolicyFormat,
+                )
+            }
+            36 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceEngineTypeFormat,
+                )
+            }
+            37 => Some(CreateCloudMigrationPrecheckTaskError::PayNoCreditCard),
+            38 => Some(CreateCloudMigrationPrecheckTaskError::VpcNetworkTypeNotSupport),
+            39 => Some(CreateCloudMigrationPrecheckTaskError::MirrorInsExists),
+            40 => Some(CreateCloudMigrationPrecheckTaskError::UnsupportedClassCode),
+            41 => Some(CreateCloudMigrationPrecheckTaskError::InvalidBackupSet),
+            42 => Some(CreateCloudMigrationPrecheckTaskError::OrdTCommodityQueryError),
+            43 => Some(CreateCloudMigrationPrecheckTaskError::ProductInstanceReleased),
+            44 => {
+                Some(CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedIndia)
+            }
+            45 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstance),
+            46 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceType),
+            47 => Some(CreateCloudMigrationPrecheckTaskError::OrderStatusUnPaid),
+            48 => Some(CreateCloudMigrationPrecheckTaskError::InvalidReduceDiskSize),
+            49 => Some(CreateCloudMigrationPrecheckTaskError::CloudSSDNotSupport),
+            50 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::InvalidUserOperatorPermission,
+                )
+            }
+            51 => Some(CreateCloudMigrationPrecheckTaskError::InvalidVswitchId),
+            52 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectMinorVersion),
+            53 => {
+                Some(CreateCloudMigrationPrecheckTaskError::OperationDeniedZoneResource)
+            }
+            54 => Some(CreateCloudMigrationPrecheckTaskError::NotInFlowController),
+            55 => Some(CreateCloudMigrationPrecheckTaskError::InvalidKmsKey),
+            56 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelMalformed,
+                )
+            }
+            57 => {
+                Some(
+                    CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceNameNotFound,
+                )
+            }
+            58 => {
+                Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceLockMode)
+            }
+            59 => Some(CreateCloudMigrationPrecheckTaskError::InvalidClusterKms),
+            60 => Some(CreateCloudMigrationPrecheckTaskError::RequestNotFound),
+            61 => Some(CreateCloudMigrationPrecheckTaskError::HostInfoNotFound),
+            62 => Some(CreateCloudMigrationPrecheckTaskError::ExternalFailure),
+            63 => Some(CreateCloudMigrationPrecheckTaskError::RequestMetaDataFailed),
+            64 => Some(CreateCloudMigrationPrecheckTaskError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
             CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceState => {
-                0usize..1usize
+                Kind::Documented(0)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidSourceCategory => {
-                1usize..2usize
+                Kind::Documented(1)
             }
             CreateCloudMigrationPrecheckTaskError::OrderComboInstanceNotAllowOperate => {
-                2usize..3usize
+                Kind::Documented(2)
             }
             CreateCloudMigrationPrecheckTaskError::PricePricingPlanResultNotFound => {
-                3usize..4usize
+                Kind::Documented(3)
             }
             CreateCloudMigrationPrecheckTaskError::OrderNoRealNameAuthentication => {
-                4usize..5usize
+                Kind::Documented(4)
             }
             CreateCloudMigrationPrecheckTaskError::InsufficientAvailableQuota => {
-                5usize..6usize
+                Kind::Documented(5)
             }
             CreateCloudMigrationPrecheckTaskError::CommodityServiceCallingException => {
-                6usize..7usize
+                Kind::Documented(6)
             }
-            CreateCloudMigrationPrecheckTaskError::RegionDissolvedEOM => 7usize..8usize,
+            CreateCloudMigrationPrecheckTaskError::RegionDissolvedEOM => {
+                Kind::Documented(7)
+            }
             CreateCloudMigrationPrecheckTaskError::CommodityInvalidComponent => {
-                8usize..9usize
+                Kind::Documented(8)
             }
             CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedAustralia => {
-                9usize..10usize
+                Kind::Documented(9)
             }
-            CreateCloudMigrationPrecheckTaskError::PriceCommoditySys => 10usize..11usize,
+            CreateCloudMigrationPrecheckTaskError::PriceCommoditySys => {
+                Kind::Documented(10)
+            }
             CreateCloudMigrationPrecheckTaskError::PayInsufficientBalance => {
-                11usize..12usize
+                Kind::Documented(11)
             }
-            CreateCloudMigrationPrecheckTaskError::OrderPeriodInvalid => 12usize..13usize,
+            CreateCloudMigrationPrecheckTaskError::OrderPeriodInvalid => {
+                Kind::Documented(12)
+            }
             CreateCloudMigrationPrecheckTaskError::PayNoCreditCardLowerCase => {
-                13usize..14usize
+                Kind::Documented(13)
             }
             CreateCloudMigrationPrecheckTaskError::OrderInstHasUnpaidOrder => {
-                14usize..15usize
+                Kind::Documented(14)
             }
             CreateCloudMigrationPrecheckTaskError::NoAvailablePaymentMethod => {
-                15usize..16usize
+                Kind::Documented(15)
             }
             CreateCloudMigrationPrecheckTaskError::BasicInfoUncompleted => {
-                16usize..17usize
+                Kind::Documented(16)
             }
             CreateCloudMigrationPrecheckTaskError::RiskRiskControlRejection => {
-                17usize..18usize
+                Kind::Documented(17)
             }
-            CreateCloudMigrationPrecheckTaskError::ApiNotSupport => 18usize..19usize,
+            CreateCloudMigrationPrecheckTaskError::ApiNotSupport => Kind::Documented(18),
             CreateCloudMigrationPrecheckTaskError::ContainForbiddenLabelError => {
-                19usize..20usize
+                Kind::Documented(19)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceIdNotFound => {
-                20usize..21usize
+                Kind::Documented(20)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelDiskType => {
-                21usize..22usize
+                Kind::Documented(21)
             }
-            CreateCloudMigrationPrecheckTaskError::InvalidParam => 22usize..23usize,
-            CreateCloudMigrationPrecheckTaskError::KmsApiError => 23usize..24usize,
+            CreateCloudMigrationPrecheckTaskError::InvalidParam => Kind::Documented(22),
+            CreateCloudMigrationPrecheckTaskError::KmsApiError => Kind::Documented(23),
             CreateCloudMigrationPrecheckTaskError::SystemSaleValidateFailed => {
-                24usize..25usize
+                Kind::Documented(24)
             }
             CreateCloudMigrationPrecheckTaskError::AbsInvalidAccountNotFound => {
-                25usize..26usize
+                Kind::Documented(25)
             }
             CreateCloudMigrationPrecheckTaskError::SqlExecuteFailedOrTimeout => {
-                26usize..27usize
+                Kind::Documented(26)
             }
             CreateCloudMigrationPrecheckTaskError::ColdDataEngineVersionNotSupport => {
-                27usize..28usize
+                Kind::Documented(27)
             }
             CreateCloudMigrationPrecheckTaskError::ColdDataMinorVersionNotSupport => {
-                28usize..29usize
+                Kind::Documented(28)
             }
             CreateCloudMigrationPrecheckTaskError::IncorrectTargetClasscode => {
-                29usize..30usize
+                Kind::Documented(29)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidConnectionStringDuplicate => {
-                30usize..31usize
+                Kind::Documented(30)
             }
             CreateCloudMigrationPrecheckTaskError::RequiredParamNotFound => {
-                31usize..32usize
+                Kind::Documented(31)
             }
-            CreateCloudMigrationPrecheckTaskError::ParametersInvalid => 32usize..33usize,
+            CreateCloudMigrationPrecheckTaskError::ParametersInvalid => {
+                Kind::Documented(32)
+            }
             CreateCloudMigrationPrecheckTaskError::BackupPolicyNotSupport => {
-                33usize..34usize
+                Kind::Documented(33)
             }
             CreateCloudMigrationPrecheckTaskError::InvalideStatusFormat => {
-                34usize..35usize
+                Kind::Documented(34)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidReleasedKeepPolicyFormat => {
-                35usize..36usize
+                Kind::Documented(35)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceEngineTypeFormat => {
-                36usize..37usize
+                Kind::Documented(36)
             }
-            CreateCloudMigrationPrecheckTaskError::PayNoCreditCard => 37usize..38usize,
+            CreateCloudMigrationPrecheckTaskError::PayNoCreditCard => {
+                Kind::Documented(37)
+            }
             CreateCloudMigrationPrecheckTaskError::VpcNetworkTypeNotSupport => {
-                38usize..39usize
+                Kind::Documented(38)
             }
-            CreateCloudMigrationPrecheckTaskError::MirrorInsExists => 39usize..40usize,
+            CreateCloudMigrationPrecheckTaskError::MirrorInsExists => {
+                Kind::Documented(39)
+            }
             CreateCloudMigrationPrecheckTaskError::UnsupportedClassCode => {
-                40usize..41usize
+                Kind::Documented(40)
             }
-            CreateCloudMigrationPrecheckTaskError::InvalidBackupSet => 41usize..42usize,
+            CreateCloudMigrationPrecheckTaskError::InvalidBackupSet => {
+                Kind::Documented(41)
+            }
             CreateCloudMigrationPrecheckTaskError::OrdTCommodityQueryError => {
-                42usize..43usize
+                Kind::Documented(42)
             }
             CreateCloudMigrationPrecheckTaskError::ProductInstanceReleased => {
-                43usize..44usize
+                Kind::Documented(43)
             }
             CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedIndia => {
-                44usize..45usize
+                Kind::Documented(44)
             }
             CreateCloudMigrationPrecheckTaskError::IncorrectDBInstance => {
-                45usize..46usize
+                Kind::Documented(45)
             }
             CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceType => {
-                46usize..47usize
+                Kind::Documented(46)
             }
-            CreateCloudMigrationPrecheckTaskError::OrderStatusUnPaid => 47usize..48usize,
+            CreateCloudMigrationPrecheckTaskError::OrderStatusUnPaid => {
+                Kind::Documented(47)
+            }
             CreateCloudMigrationPrecheckTaskError::InvalidReduceDiskSize => {
-                48usize..49usize
+                Kind::Documented(48)
             }
-            CreateCloudMigrationPrecheckTaskError::CloudSSDNotSupport => 49usize..50usize,
+            CreateCloudMigrationPrecheckTaskError::CloudSSDNotSupport => {
+                Kind::Documented(49)
+            }
             CreateCloudMigrationPrecheckTaskError::InvalidUserOperatorPermission => {
-                50usize..51usize
+                Kind::Documented(50)
             }
-            CreateCloudMigrationPrecheckTaskError::InvalidVswitchId => 51usize..52usize,
+            CreateCloudMigrationPrecheckTaskError::InvalidVswitchId => {
+                Kind::Documented(51)
+            }
             CreateCloudMigrationPrecheckTaskError::IncorrectMinorVersion => {
-                52usize..53usize
+                Kind::Documented(52)
             }
             CreateCloudMigrationPrecheckTaskError::OperationDeniedZoneResource => {
-                53usize..54usize
+                Kind::Documented(53)
             }
             CreateCloudMigrationPrecheckTaskError::NotInFlowController => {
-                54usize..55usize
+                Kind::Documented(54)
             }
-            CreateCloudMigrationPrecheckTaskError::InvalidKmsKey => 55usize..56usize,
+            CreateCloudMigrationPrecheckTaskError::InvalidKmsKey => Kind::Documented(55),
             CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelMalformed => {
-                56usize..57usize
+                Kind::Documented(56)
             }
             CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceNameNotFound => {
-                57usize..58usize
+                Kind::Documented(57)
             }
             CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceLockMode => {
-                58usize..59usize
+                Kind::Documented(58)
             }
-            CreateCloudMigrationPrecheckTaskError::InvalidClusterKms => 59usize..60usize,
-            CreateCloudMigrationPrecheckTaskError::RequestNotFound => 60usize..61usize,
-            CreateCloudMigrationPrecheckTaskError::HostInfoNotFound => 61usize..62usize,
-            CreateCloudMigrationPrecheckTaskError::ExternalFailure => 62usize..63usize,
+            CreateCloudMigrationPrecheckTaskError::InvalidClusterKms => {
+                Kind::Documented(59)
+            }
+            CreateCloudMigrationPrecheckTaskError::RequestNotFound => {
+                Kind::Documented(60)
+            }
+            CreateCloudMigrationPrecheckTaskError::HostInfoNotFound => {
+                Kind::Documented(61)
+            }
+            CreateCloudMigrationPrecheckTaskError::ExternalFailure => {
+                Kind::Documented(62)
+            }
             CreateCloudMigrationPrecheckTaskError::RequestMetaDataFailed => {
-                63usize..64usize
+                Kind::Documented(63)
             }
-            CreateCloudMigrationPrecheckTaskError::InvokeProxyFailure => 64usize..65usize,
-            CreateCloudMigrationPrecheckTaskError::Gateway(_)
-            | CreateCloudMigrationPrecheckTaskError::Unknown(_) => 0..0,
+            CreateCloudMigrationPrecheckTaskError::InvokeProxyFailure => {
+                Kind::Documented(64)
+            }
+            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
+                Kind::Gateway(*gateway)
+            }
+            CreateCloudMigrationPrecheckTaskError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => gateway.code(),
-            CreateCloudMigrationPrecheckTaskError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
-                Some(gateway.http_status())
-            }
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
-                Some(gateway.message())
-            }
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
-                gateway.description()
-            }
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -1079,26 +675,38 @@ impl CreateCloudMigrationPrecheckTaskError {
     }
 }
 
+impl Eq for CreateCloudMigrationPrecheckTaskError {}
+
+impl Clone for CreateCloudMigrationPrecheckTaskError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
+                CreateCloudMigrationPrecheckTaskError::Gateway(*gateway)
+            }
+            CreateCloudMigrationPrecheckTaskError::Unknown(code) => {
+                CreateCloudMigrationPrecheckTaskError::Unknown(code.clone())
+            }
+            documented => {
+                CreateCloudMigrationPrecheckTaskError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CreateCloudMigrationPrecheckTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for CreateCloudMigrationPrecheckTaskError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            CreateCloudMigrationPrecheckTaskError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

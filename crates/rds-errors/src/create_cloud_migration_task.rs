@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `CreateCloudMigrationTask`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateCloudMigrationTaskError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -157,791 +157,365 @@ pub enum CreateCloudMigrationTaskError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectDBInstanceState",
-        message: "The current instance state does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectDBInstance",
-        message: "The current DB instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectDBInstanceType",
-        message: "The database instance type does not support the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidDBInstanceName.NotFound",
-        message: "The database instance does not exist.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "IncorrectDBInstanceLockMode",
-        message: "Current DB instance lock mode does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "The current instance state does not support this operation.",
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account  is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The current DB instance does not support this operation.",
-    "The database instance type does not support the operation.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The database instance does not exist.",
-    "Current DB instance lock mode does not support this operation.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "IncorrectDBInstanceState",
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "IncorrectDBInstance",
+        "IncorrectDBInstanceType",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidDBInstanceNameNotFound",
+        "IncorrectDBInstanceLockMode",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        118, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83,
+        84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
+        102, 103, 104, 105, 120, 121, 106, 107, 50, 108, 52, 109, 110, 111, 56, 112, 122,
+        123, 113, 114, 62, 115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+        63, 64,
+    ],
+    by_code: &[
+        24, 17, 32, 15, 48, 26, 27, 7, 5, 18, 61, 60, 44, 57, 0, 45, 51, 28, 4, 40, 58,
+        29, 35, 19, 56, 20, 55, 54, 21, 47, 34, 49, 50, 33, 63, 22, 38, 53, 52, 41, 1,
+        13, 3, 11, 46, 31, 10, 36, 9, 2, 42, 6, 8, 43, 59, 62, 30, 16, 25, 23, 39, 37,
+        14, 12,
+    ],
+};
 
 impl CreateCloudMigrationTaskError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "IncorrectDBInstanceState" => {
-                CreateCloudMigrationTaskError::IncorrectDBInstanceState
-            }
-            "Order.ComboInstanceNotAllowOperate" => {
-                CreateCloudMigrationTaskError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                CreateCloudMigrationTaskError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                CreateCloudMigrationTaskError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                CreateCloudMigrationTaskError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                CreateCloudMigrationTaskError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => CreateCloudMigrationTaskError::RegionDissolvedEOM,
-            "Commodity.InvalidComponent" => {
-                CreateCloudMigrationTaskError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                CreateCloudMigrationTaskError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => CreateCloudMigrationTaskError::PriceCommoditySys,
-            "Pay.InsufficientBalance" => {
-                CreateCloudMigrationTaskError::PayInsufficientBalance
-            }
-            "Order.PeriodInvalid" => CreateCloudMigrationTaskError::OrderPeriodInvalid,
-            "pay.noCreditCard" => CreateCloudMigrationTaskError::PayNoCreditCardLowerCase,
-            "Order.InstHasUnpaidOrder" => {
-                CreateCloudMigrationTaskError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                CreateCloudMigrationTaskError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => CreateCloudMigrationTaskError::BasicInfoUncompleted,
-            "Risk.RiskControlRejection" => {
-                CreateCloudMigrationTaskError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => CreateCloudMigrationTaskError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                CreateCloudMigrationTaskError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                CreateCloudMigrationTaskError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                CreateCloudMigrationTaskError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => CreateCloudMigrationTaskError::InvalidParam,
-            "KmsApiError" => CreateCloudMigrationTaskError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                CreateCloudMigrationTaskError::SystemSaleValidateFailed
-            }
-            "Abs.InvalidAccount.NotFound" => {
-                CreateCloudMigrationTaskError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                CreateCloudMigrationTaskError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                CreateCloudMigrationTaskError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                CreateCloudMigrationTaskError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                CreateCloudMigrationTaskError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                CreateCloudMigrationTaskError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => {
-                CreateCloudMigrationTaskError::RequiredParamNotFound
-            }
-            "Parameters.Invalid" => CreateCloudMigrationTaskError::ParametersInvalid,
-            "BackupPolicyNotSupport" => {
-                CreateCloudMigrationTaskError::BackupPolicyNotSupport
-            }
-            "InvalideStatus.Format" => {
-                CreateCloudMigrationTaskError::InvalideStatusFormat
-            }
-            "InvalidReleasedKeepPolicy.Format" => {
-                CreateCloudMigrationTaskError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                CreateCloudMigrationTaskError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => CreateCloudMigrationTaskError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => {
-                CreateCloudMigrationTaskError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => CreateCloudMigrationTaskError::MirrorInsExists,
-            "UnsupportedClassCode" => CreateCloudMigrationTaskError::UnsupportedClassCode,
-            "InvalidBackupSet" => CreateCloudMigrationTaskError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => {
-                CreateCloudMigrationTaskError::OrdTCommodityQueryError
-            }
-            "ProductInstanceReleased" => {
-                CreateCloudMigrationTaskError::ProductInstanceReleased
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                CreateCloudMigrationTaskError::RegionEndTimeDissolvedIndia
-            }
-            "IncorrectDBInstance" => CreateCloudMigrationTaskError::IncorrectDBInstance,
-            "IncorrectDBInstanceType" => {
-                CreateCloudMigrationTaskError::IncorrectDBInstanceType
-            }
-            "OrderStatus.UnPaid" => CreateCloudMigrationTaskError::OrderStatusUnPaid,
-            "InvalidReduceDiskSize" => {
-                CreateCloudMigrationTaskError::InvalidReduceDiskSize
-            }
-            "CloudSSDNotSupport" => CreateCloudMigrationTaskError::CloudSSDNotSupport,
-            "InvalidUserOperatorPermission" => {
-                CreateCloudMigrationTaskError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => CreateCloudMigrationTaskError::InvalidVswitchId,
-            "IncorrectMinorVersion" => {
-                CreateCloudMigrationTaskError::IncorrectMinorVersion
-            }
-            "OperationDenied.ZoneResource" => {
-                CreateCloudMigrationTaskError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => CreateCloudMigrationTaskError::NotInFlowController,
-            "InvalidKmsKey" => CreateCloudMigrationTaskError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                CreateCloudMigrationTaskError::InvalidInstanceLevelMalformed
-            }
-            "InvalidDBInstanceName.NotFound" => {
-                CreateCloudMigrationTaskError::InvalidDBInstanceNameNotFound
-            }
-            "IncorrectDBInstanceLockMode" => {
-                CreateCloudMigrationTaskError::IncorrectDBInstanceLockMode
-            }
-            "InvalidClusterKms" => CreateCloudMigrationTaskError::InvalidClusterKms,
-            "Request.NotFound" => CreateCloudMigrationTaskError::RequestNotFound,
-            "HostInfo.NotFound" => CreateCloudMigrationTaskError::HostInfoNotFound,
-            "ExternalFailure" => CreateCloudMigrationTaskError::ExternalFailure,
-            "RequestMetaDataFailed" => {
-                CreateCloudMigrationTaskError::RequestMetaDataFailed
-            }
-            "InvokeProxyFailure" => CreateCloudMigrationTaskError::InvokeProxyFailure,
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => CreateCloudMigrationTaskError::Gateway(gateway),
-                    None => CreateCloudMigrationTaskError::Unknown(other.to_owned()),
+                    None => CreateCloudMigrationTaskError::Unknown(code.to_owned()),
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(CreateCloudMigrationTaskError::IncorrectDBInstanceState),
+            1 => Some(CreateCloudMigrationTaskError::OrderComboInstanceNotAllowOperate),
+            2 => Some(CreateCloudMigrationTaskError::PricePricingPlanResultNotFound),
+            3 => Some(CreateCloudMigrationTaskError::OrderNoRealNameAuthentication),
+            4 => Some(CreateCloudMigrationTaskError::InsufficientAvailableQuota),
+            5 => Some(CreateCloudMigrationTaskError::CommodityServiceCallingException),
+            6 => Some(CreateCloudMigrationTaskError::RegionDissolvedEOM),
+            7 => Some(CreateCloudMigrationTaskError::CommodityInvalidComponent),
+            8 => Some(CreateCloudMigrationTaskError::RegionEndTimeDissolvedAustralia),
+            9 => Some(CreateCloudMigrationTaskError::PriceCommoditySys),
+            10 => Some(CreateCloudMigrationTaskError::PayInsufficientBalance),
+            11 => Some(CreateCloudMigrationTaskError::OrderPeriodInvalid),
+            12 => Some(CreateCloudMigrationTaskError::PayNoCreditCardLowerCase),
+            13 => Some(CreateCloudMigrationTaskError::OrderInstHasUnpaidOrder),
+            14 => Some(CreateCloudMigrationTaskError::NoAvailablePaymentMethod),
+            15 => Some(CreateCloudMigrationTaskError::BasicInfoUncompleted),
+            16 => Some(CreateCloudMigrationTaskError::RiskRiskControlRejection),
+            17 => Some(CreateCloudMigrationTaskError::ApiNotSupport),
+            18 => Some(CreateCloudMigrationTaskError::ContainForbiddenLabelError),
+            19 => Some(CreateCloudMigrationTaskError::InvalidDBInstanceIdNotFound),
+            20 => Some(CreateCloudMigrationTaskError::InvalidInstanceLevelDiskType),
+            21 => Some(CreateCloudMigrationTaskError::InvalidParam),
+            22 => Some(CreateCloudMigrationTaskError::KmsApiError),
+            23 => Some(CreateCloudMigrationTaskError::SystemSaleValidateFailed),
+            24 => Some(CreateCloudMigrationTaskError::AbsInvalidAccountNotFound),
+            25 => Some(CreateCloudMigrationTaskError::SqlExecuteFailedOrTimeout),
+            26 => Some(CreateCloudMigrationTaskError::ColdDataEngineVersionNotSupport),
+            27 => Some(CreateCloudMigrationTaskError::ColdDataMinorVersionNotSupport),
+            28 => Some(CreateCloudMigrationTaskError::IncorrectTargetClasscode),
+            29 => Some(CreateCloudMigrationTaskError::InvalidConnectionStringDuplicate),
+            30 => Some(CreateCloudMigrationTaskError::RequiredParamNotFound),
+            31 => Some(CreateCloudMigrationTaskError::ParametersInvalid),
+            32 => Some(CreateCloudMigrationTaskError::BackupPolicyNotSupport),
+            33 => Some(CreateCloudMigrationTaskError::InvalideStatusFormat),
+            34 => Some(CreateCloudMigrationTaskError::InvalidReleasedKeepPolicyFormat),
+            35 => Some(CreateCloudMigrationTaskError::InvalidDBInstanceEngineTypeFormat),
+            36 => Some(CreateCloudMigrationTaskError::PayNoCreditCard),
+            37 => Some(CreateCloudMigrationTaskError::VpcNetworkTypeNotSupport),
+            38 => Some(CreateCloudMigrationTaskError::MirrorInsExists),
+            39 => Some(CreateCloudMigrationTaskError::UnsupportedClassCode),
+            40 => Some(CreateCloudMigrationTaskError::InvalidBackupSet),
+            41 => Some(CreateCloudMigrationTaskError::OrdTCommodityQueryError),
+            42 => Some(CreateCloudMigrationTaskError::ProductInstanceReleased),
+            43 => Some(CreateCloudMigrationTaskError::RegionEndTimeDissolvedIndia),
+            44 => Some(CreateCloudMigrationTaskError::IncorrectDBInstance),
+            45 => Some(CreateCloudMigrationTaskError::IncorrectDBInstanceType),
+            46 => Some(CreateCloudMigrationTaskError::OrderStatusUnPaid),
+            47 => Some(CreateCloudMigrationTaskError::InvalidReduceDiskSize),
+            48 => Some(CreateCloudMigrationTaskError::CloudSSDNotSupport),
+            49 => Some(CreateCloudMigrationTaskError::InvalidUserOperatorPermission),
+            50 => Some(CreateCloudMigrationTaskError::InvalidVswitchId),
+            51 => Some(CreateCloudMigrationTaskError::IncorrectMinorVersion),
+            52 => Some(CreateCloudMigrationTaskError::OperationDeniedZoneResource),
+            53 => Some(CreateCloudMigrationTaskError::NotInFlowController),
+            54 => Some(CreateCloudMigrationTaskError::InvalidKmsKey),
+            55 => Some(CreateCloudMigrationTaskError::InvalidInstanceLevelMalformed),
+            56 => Some(CreateCloudMigrationTaskError::InvalidDBInstanceNameNotFound),
+            57 => Some(CreateCloudMigrationTaskError::IncorrectDBInstanceLockMode),
+            58 => Some(CreateCloudMigrationTaskError::InvalidClusterKms),
+            59 => Some(CreateCloudMigrationTaskError::RequestNotFound),
+            60 => Some(CreateCloudMigrationTaskError::HostInfoNotFound),
+            61 => Some(CreateCloudMigrationTaskError::ExternalFailure),
+            62 => Some(CreateCloudMigrationTaskError::RequestMetaDataFailed),
+            63 => Some(CreateCloudMigrationTaskError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
-            CreateCloudMigrationTaskError::IncorrectDBInstanceState => 0usize..1usize,
+            CreateCloudMigrationTaskError::IncorrectDBInstanceState => {
+                Kind::Documented(0)
+            }
             CreateCloudMigrationTaskError::OrderComboInstanceNotAllowOperate => {
-                1usize..2usize
+                Kind::Documented(1)
             }
             CreateCloudMigrationTaskError::PricePricingPlanResultNotFound => {
-                2usize..3usize
+                Kind::Documented(2)
             }
             CreateCloudMigrationTaskError::OrderNoRealNameAuthentication => {
-                3usize..4usize
+                Kind::Documented(3)
             }
-            CreateCloudMigrationTaskError::InsufficientAvailableQuota => 4usize..5usize,
+            CreateCloudMigrationTaskError::InsufficientAvailableQuota => {
+                Kind::Documented(4)
+            }
             CreateCloudMigrationTaskError::CommodityServiceCallingException => {
-                5usize..6usize
+                Kind::Documented(5)
             }
-            CreateCloudMigrationTaskError::RegionDissolvedEOM => 6usize..7usize,
-            CreateCloudMigrationTaskError::CommodityInvalidComponent => 7usize..8usize,
+            CreateCloudMigrationTaskError::RegionDissolvedEOM => Kind::Documented(6),
+            CreateCloudMigrationTaskError::CommodityInvalidComponent => {
+                Kind::Documented(7)
+            }
             CreateCloudMigrationTaskError::RegionEndTimeDissolvedAustralia => {
-                8usize..9usize
+                Kind::Documented(8)
             }
-            CreateCloudMigrationTaskError::PriceCommoditySys => 9usize..10usize,
-            CreateCloudMigrationTaskError::PayInsufficientBalance => 10usize..11usize,
-            CreateCloudMigrationTaskError::OrderPeriodInvalid => 11usize..12usize,
-            CreateCloudMigrationTaskError::PayNoCreditCardLowerCase => 12usize..13usize,
-            CreateCloudMigrationTaskError::OrderInstHasUnpaidOrder => 13usize..14usize,
-            CreateCloudMigrationTaskError::NoAvailablePaymentMethod => 14usize..15usize,
-            CreateCloudMigrationTaskError::BasicInfoUncompleted => 15usize..16usize,
-            CreateCloudMigrationTaskError::RiskRiskControlRejection => 16usize..17usize,
-            CreateCloudMigrationTaskError::ApiNotSupport => 17usize..18usize,
-            CreateCloudMigrationTaskError::ContainForbiddenLabelError => 18usize..19usize,
+            CreateCloudMigrationTaskError::PriceCommoditySys => Kind::Documented(9),
+            CreateCloudMigrationTaskError::PayInsufficientBalance => Kind::Documented(10),
+            CreateCloudMigrationTaskError::OrderPeriodInvalid => Kind::Documented(11),
+            CreateCloudMigrationTaskError::PayNoCreditCardLowerCase => {
+                Kind::Documented(12)
+            }
+            CreateCloudMigrationTaskError::OrderInstHasUnpaidOrder => {
+                Kind::Documented(13)
+            }
+            CreateCloudMigrationTaskError::NoAvailablePaymentMethod => {
+                Kind::Documented(14)
+            }
+            CreateCloudMigrationTaskError::BasicInfoUncompleted => Kind::Documented(15),
+            CreateCloudMigrationTaskError::RiskRiskControlRejection => {
+                Kind::Documented(16)
+            }
+            CreateCloudMigrationTaskError::ApiNotSupport => Kind::Documented(17),
+            CreateCloudMigrationTaskError::ContainForbiddenLabelError => {
+                Kind::Documented(18)
+            }
             CreateCloudMigrationTaskError::InvalidDBInstanceIdNotFound => {
-                19usize..20usize
+                Kind::Documented(19)
             }
             CreateCloudMigrationTaskError::InvalidInstanceLevelDiskType => {
-                20usize..21usize
+                Kind::Documented(20)
             }
-            CreateCloudMigrationTaskError::InvalidParam => 21usize..22usize,
-            CreateCloudMigrationTaskError::KmsApiError => 22usize..23usize,
-            CreateCloudMigrationTaskError::SystemSaleValidateFailed => 23usize..24usize,
-            CreateCloudMigrationTaskError::AbsInvalidAccountNotFound => 24usize..25usize,
-            CreateCloudMigrationTaskError::SqlExecuteFailedOrTimeout => 25usize..26usize,
+            CreateCloudMigrationTaskError::InvalidParam => Kind::Documented(21),
+            CreateCloudMigrationTaskError::KmsApiError => Kind::Documented(22),
+            CreateCloudMigrationTaskError::SystemSaleValidateFailed => {
+                Kind::Documented(23)
+            }
+            CreateCloudMigrationTaskError::AbsInvalidAccountNotFound => {
+                Kind::Documented(24)
+            }
+            CreateCloudMigrationTaskError::SqlExecuteFailedOrTimeout => {
+                Kind::Documented(25)
+            }
             CreateCloudMigrationTaskError::ColdDataEngineVersionNotSupport => {
-                26usize..27usize
+                Kind::Documented(26)
             }
             CreateCloudMigrationTaskError::ColdDataMinorVersionNotSupport => {
-                27usize..28usize
+                Kind::Documented(27)
             }
-            CreateCloudMigrationTaskError::IncorrectTargetClasscode => 28usize..29usize,
+            CreateCloudMigrationTaskError::IncorrectTargetClasscode => {
+                Kind::Documented(28)
+            }
             CreateCloudMigrationTaskError::InvalidConnectionStringDuplicate => {
-                29usize..30usize
+                Kind::Documented(29)
             }
-            CreateCloudMigrationTaskError::RequiredParamNotFound => 30usize..31usize,
-            CreateCloudMigrationTaskError::ParametersInvalid => 31usize..32usize,
-            CreateCloudMigrationTaskError::BackupPolicyNotSupport => 32usize..33usize,
-            CreateCloudMigrationTaskError::InvalideStatusFormat => 33usize..34usize,
+            CreateCloudMigrationTaskError::RequiredParamNotFound => Kind::Documented(30),
+            CreateCloudMigrationTaskError::ParametersInvalid => Kind::Documented(31),
+            CreateCloudMigrationTaskError::BackupPolicyNotSupport => Kind::Documented(32),
+            CreateCloudMigrationTaskError::InvalideStatusFormat => Kind::Documented(33),
             CreateCloudMigrationTaskError::InvalidReleasedKeepPolicyFormat => {
-                34usize..35usize
+                Kind::Documented(34)
             }
             CreateCloudMigrationTaskError::InvalidDBInstanceEngineTypeFormat => {
-                35usize..36usize
+                Kind::Documented(35)
             }
-            CreateCloudMigrationTaskError::PayNoCreditCard => 36usize..37usize,
-            CreateCloudMigrationTaskError::VpcNetworkTypeNotSupport => 37usize..38usize,
-            CreateCloudMigrationTaskError::MirrorInsExists => 38usize..39usize,
-            CreateCloudMigrationTaskError::UnsupportedClassCode => 39usize..40usize,
-            CreateCloudMigrationTaskError::InvalidBackupSet => 40usize..41usize,
-            CreateCloudMigrationTaskError::OrdTCommodityQueryError => 41usize..42usize,
-            CreateCloudMigrationTaskError::ProductInstanceReleased => 42usize..43usize,
+            CreateCloudMigrationTaskError::PayNoCreditCard => Kind::Documented(36),
+            CreateCloudMigrationTaskError::VpcNetworkTypeNotSupport => {
+                Kind::Documented(37)
+            }
+            CreateCloudMigrationTaskError::MirrorInsExists => Kind::Documented(38),
+            CreateCloudMigrationTaskError::UnsupportedClassCode => Kind::Documented(39),
+            CreateCloudMigrationTaskError::InvalidBackupSet => Kind::Documented(40),
+            CreateCloudMigrationTaskError::OrdTCommodityQueryError => {
+                Kind::Documented(41)
+            }
+            CreateCloudMigrationTaskError::ProductInstanceReleased => {
+                Kind::Documented(42)
+            }
             CreateCloudMigrationTaskError::RegionEndTimeDissolvedIndia => {
-                43usize..44usize
+                Kind::Documented(43)
             }
-            CreateCloudMigrationTaskError::IncorrectDBInstance => 44usize..45usize,
-            CreateCloudMigrationTaskError::IncorrectDBInstanceType => 45usize..46usize,
-            CreateCloudMigrationTaskError::OrderStatusUnPaid => 46usize..47usize,
-            CreateCloudMigrationTaskError::InvalidReduceDiskSize => 47usize..48usize,
-            CreateCloudMigrationTaskError::CloudSSDNotSupport => 48usize..49usize,
+            CreateCloudMigrationTaskError::IncorrectDBInstance => Kind::Documented(44),
+            CreateCloudMigrationTaskError::IncorrectDBInstanceType => {
+                Kind::Documented(45)
+            }
+            CreateCloudMigrationTaskError::OrderStatusUnPaid => Kind::Documented(46),
+            CreateCloudMigrationTaskError::InvalidReduceDiskSize => Kind::Documented(47),
+            CreateCloudMigrationTaskError::CloudSSDNotSupport => Kind::Documented(48),
             CreateCloudMigrationTaskError::InvalidUserOperatorPermission => {
-                49usize..50usize
+                Kind::Documented(49)
             }
-            CreateCloudMigrationTaskError::InvalidVswitchId => 50usize..51usize,
-            CreateCloudMigrationTaskError::IncorrectMinorVersion => 51usize..52usize,
+            CreateCloudMigrationTaskError::InvalidVswitchId => Kind::Documented(50),
+            CreateCloudMigrationTaskError::IncorrectMinorVersion => Kind::Documented(51),
             CreateCloudMigrationTaskError::OperationDeniedZoneResource => {
-                52usize..53usize
+                Kind::Documented(52)
             }
-            CreateCloudMigrationTaskError::NotInFlowController => 53usize..54usize,
-            CreateCloudMigrationTaskError::InvalidKmsKey => 54usize..55usize,
+            CreateCloudMigrationTaskError::NotInFlowController => Kind::Documented(53),
+            CreateCloudMigrationTaskError::InvalidKmsKey => Kind::Documented(54),
             CreateCloudMigrationTaskError::InvalidInstanceLevelMalformed => {
-                55usize..56usize
+                Kind::Documented(55)
             }
             CreateCloudMigrationTaskError::InvalidDBInstanceNameNotFound => {
-                56usize..57usize
+                Kind::Documented(56)
             }
             CreateCloudMigrationTaskError::IncorrectDBInstanceLockMode => {
-                57usize..58usize
+                Kind::Documented(57)
             }
-            CreateCloudMigrationTaskError::InvalidClusterKms => 58usize..59usize,
-            CreateCloudMigrationTaskError::RequestNotFound => 59usize..60usize,
-            CreateCloudMigrationTaskError::HostInfoNotFound => 60usize..61usize,
-            CreateCloudMigrationTaskError::ExternalFailure => 61usize..62usize,
-            CreateCloudMigrationTaskError::RequestMetaDataFailed => 62usize..63usize,
-            CreateCloudMigrationTaskError::InvokeProxyFailure => 63usize..64usize,
-            CreateCloudMigrationTaskError::Gateway(_)
-            | CreateCloudMigrationTaskError::Unknown(_) => 0..0,
+            CreateCloudMigrationTaskError::InvalidClusterKms => Kind::Documented(58),
+            CreateCloudMigrationTaskError::RequestNotFound => Kind::Documented(59),
+            CreateCloudMigrationTaskError::HostInfoNotFound => Kind::Documented(60),
+            CreateCloudMigrationTaskError::ExternalFailure => Kind::Documented(61),
+            CreateCloudMigrationTaskError::RequestMetaDataFailed => Kind::Documented(62),
+            CreateCloudMigrationTaskError::InvokeProxyFailure => Kind::Documented(63),
+            CreateCloudMigrationTaskError::Gateway(gateway) => Kind::Gateway(*gateway),
+            CreateCloudMigrationTaskError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => gateway.code(),
-            CreateCloudMigrationTaskError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => {
-                Some(gateway.http_status())
-            }
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => Some(gateway.message()),
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => gateway.description(),
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -974,26 +548,36 @@ impl CreateCloudMigrationTaskError {
     }
 }
 
+impl Eq for CreateCloudMigrationTaskError {}
+
+impl Clone for CreateCloudMigrationTaskError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateCloudMigrationTaskError::Gateway(gateway) => {
+                CreateCloudMigrationTaskError::Gateway(*gateway)
+            }
+            CreateCloudMigrationTaskError::Unknown(code) => {
+                CreateCloudMigrationTaskError::Unknown(code.clone())
+            }
+            documented => CreateCloudMigrationTaskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateCloudMigrationTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for CreateCloudMigrationTaskError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            CreateCloudMigrationTaskError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

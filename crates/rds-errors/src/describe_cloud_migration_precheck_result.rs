@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `DescribeCloudMigrationPrecheckResult`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCloudMigrationPrecheckResultError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -149,622 +149,106 @@ pub enum DescribeCloudMigrationPrecheckResultError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidDBInstanceName.NotFound",
-        message: "The database instance does not exist.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account  is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The database instance does not exist.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidDBInstanceNameNotFound",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
+        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
+        102, 103, 104, 105, 106, 107, 50, 108, 52, 109, 110, 111, 56, 112, 122, 113, 114,
+        62, 115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+    ],
+    by_code: &[
+        23, 16, 31, 14, 45, 25, 26, 6, 4, 17, 57, 56, 48, 27, 3, 39, 54, 28, 34, 18, 53,
+        19, 52, 51, 20, 44, 33, 46, 47, 32, 59, 21, 37, 50, 49, 40, 0, 12, 2, 10, 43, 30,
+        9, 35, 8, 1, 41, 5, 7, 42, 55, 58, 29, 15, 24, 22, 38, 36, 13, 11,
+    ],
+};
 
 impl DescribeCloudMigrationPrecheckResultError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "Order.ComboInstanceNotAllowOperate" => {
-                DescribeCloudMigrationPrecheckResultError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                DescribeCloudMigrationPrecheckResultError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                DescribeCloudMigrationPrecheckResultError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                DescribeCloudMigrationPrecheckResultError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                DescribeCloudMigrationPrecheckResultError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => {
-                DescribeCloudMigrationPrecheckResultError::RegionDissolvedEOM
-            }
-            "Commodity.InvalidComponent" => {
-                DescribeCloudMigrationPrecheckResultError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => {
-                DescribeCloudMigrationPrecheckResultError::PriceCommoditySys
-            }
-            "Pay.InsufficientBalance" => {
-                DescribeCloudMigrationPrecheckResultError::PayInsufficientBalance
-            }
-            "Order.PeriodInvalid" => {
-                DescribeCloudMigrationPrecheckResultError::OrderPeriodInvalid
-            }
-            "pay.noCreditCard" => {
-                DescribeCloudMigrationPrecheckResultError::PayNoCreditCardLowerCase
-            }
-            "Order.InstHasUnpaidOrder" => {
-                DescribeCloudMigrationPrecheckResultError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                DescribeCloudMigrationPrecheckResultError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => {
-                DescribeCloudMigrationPrecheckResultError::BasicInfoUncompleted
-            }
-            "Risk.RiskControlRejection" => {
-                DescribeCloudMigrationPrecheckResultError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => DescribeCloudMigrationPrecheckResultError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                DescribeCloudMigrationPrecheckResultError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => DescribeCloudMigrationPrecheckResultError::InvalidParam,
-            "KmsApiError" => DescribeCloudMigrationPrecheckResultError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                DescribeCloudMigrationPrecheckResultError::SystemSaleValidateFailed
-            }
-            "Abs.InvalidAccount.NotFound" => {
-                DescribeCloudMigrationPrecheckResultError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                DescribeCloudMigrationPrecheckResultError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                DescribeCloudMigrationPrecheckResultError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                DescribeCloudMigrationPrecheckResultError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                DescribeCloudMigrationPrecheckResultError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => {
-                DescribeCloudMigrationPrecheckResultError::RequiredParamNotFound
-            }
-            "Parameters.Invalid" => {
-                DescribeCloudMigrationPrecheckResultError::ParametersInvalid
-            }
-            "BackupPolicyNotSupport" => {
-                DescribeCloudMigrationPrecheckResultError::BackupPolicyNotSupport
-            }
-            "InvalideStatus.Format" => {
-                DescribeCloudMigrationPrecheckResultError::InvalideStatusFormat
-            }
-            "InvalidReleasedKeepPolicy.Format" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => {
-                DescribeCloudMigrationPrecheckResultError::PayNoCreditCard
-            }
-            "VpcNetworkTypeNotSupport" => {
-                DescribeCloudMigrationPrecheckResultError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => {
-                DescribeCloudMigrationPrecheckResultError::MirrorInsExists
-            }
-            "UnsupportedClassCode" => {
-                DescribeCloudMigrationPrecheckResultError::UnsupportedClassCode
-            }
-            "InvalidBackupSet" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidBackupSet
-            }
-            "OrdTCommodityQueryError" => {
-                DescribeCloudMigrationPrecheckResultError::OrdTCommodityQueryError
-            }
-            "ProductInstanceReleased" => {
-                DescribeCloudMigrationPrecheckResultError::ProductInstanceReleased
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedIndia
-            }
-            "OrderStatus.UnPaid" => {
-                DescribeCloudMigrationPrecheckResultError::OrderStatusUnPaid
-            }
-            "InvalidReduceDiskSize" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidReduceDiskSize
-            }
-            "CloudSSDNotSupport" => {
-                DescribeCloudMigrationPrecheckResultError::CloudSSDNotSupport
-            }
-            "InvalidUserOperatorPermission" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidVswitchId
-            }
-            "IncorrectMinorVersion" => {
-                DescribeCloudMigrationPrecheckResultError::IncorrectMinorVersion
-            }
-            "OperationDenied.ZoneResource" => {
-                DescribeCloudMigrationPrecheckResultError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => {
-                DescribeCloudMigrationPrecheckResultError::NotInFlowController
-            }
-            "InvalidKmsKey" => DescribeCloudMigrationPrecheckResultError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelMalformed
-            }
-            "InvalidDBInstanceName.NotFound" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceNameNotFound
-            }
-            "InvalidClusterKms" => {
-                DescribeCloudMigrationPrecheckResultError::InvalidClusterKms
-            }
-            "Request.NotFound" => {
-                DescribeCloudMigrationPrecheckResultError::RequestNotFound
-            }
-            "HostInfo.NotFound" => {
-                DescribeCloudMigrationPrecheckResultError::HostInfoNotFound
-            }
-            "ExternalFailure" => {
-                DescribeCloudMigrationPrecheckResultError::ExternalFailure
-            }
-            "RequestMetaDataFailed" => {
-                DescribeCloudMigrationPrecheckResultError::RequestMetaDataFailed
-            }
-            "InvokeProxyFailure" => {
-                DescribeCloudMigrationPrecheckResultError::InvokeProxyFailure
-            }
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => {
                         DescribeCloudMigrationPrecheckResultError::Gateway(gateway)
                     }
                     None => {
                         DescribeCloudMigrationPrecheckResultError::Unknown(
-                            other.to_owned(),
+                            code.to_owned(),
                         )
                     }
                 }
@@ -772,252 +256,412 @@ impl DescribeCloudMigrationPrecheckResultError {
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::OrderComboInstanceNotAllowOperate,
+                )
+            }
+            1 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::PricePricingPlanResultNotFound,
+                )
+            }
+            2 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::OrderNoRealNameAuthentication,
+                )
+            }
+            3 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InsufficientAvailableQuota,
+                )
+            }
+            4 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::CommodityServiceCallingException,
+                )
+            }
+            5 => Some(DescribeCloudMigrationPrecheckResultError::RegionDissolvedEOM),
+            6 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::CommodityInvalidComponent,
+                )
+            }
+            7 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedAustralia,
+                )
+            }
+            8 => Some(DescribeCloudMigrationPrecheckResultError::PriceCommoditySys),
+            9 => Some(DescribeCloudMigrationPrecheckResultError::PayInsufficientBalance),
+            10 => Some(DescribeCloudMigrationPrecheckResultError::OrderPeriodInvalid),
+            11 => {
+                Some(DescribeCloudMigrationPrecheckResultError::PayNoCreditCardLowerCase)
+            }
+            12 => {
+                Some(DescribeCloudMigrationPrecheckResultError::OrderInstHasUnpaidOrder)
+            }
+            13 => {
+                Some(DescribeCloudMigrationPrecheckResultError::NoAvailablePaymentMethod)
+            }
+            14 => Some(DescribeCloudMigrationPrecheckResultError::BasicInfoUncompleted),
+            15 => {
+                Some(DescribeCloudMigrationPrecheckResultError::RiskRiskControlRejection)
+            }
+            16 => Some(DescribeCloudMigrationPrecheckResultError::ApiNotSupport),
+            17 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::ContainForbiddenLabelError,
+                )
+            }
+            18 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceIdNotFound,
+                )
+            }
+            19 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelDiskType,
+                )
+            }
+            20 => Some(DescribeCloudMigrationPrecheckResultError::InvalidParam),
+            21 => Some(DescribeCloudMigrationPrecheckResultError::KmsApiError),
+            22 => {
+                Some(DescribeCloudMigrationPrecheckResultError::SystemSaleValidateFailed)
+            }
+            23 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::AbsInvalidAccountNotFound,
+                )
+            }
+            24 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::SqlExecuteFailedOrTimeout,
+                )
+            }
+            25 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::ColdDataEngineVersionNotSupport,
+                )
+            }
+            26 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::ColdDataMinorVersionNotSupport,
+                )
+            }
+            27 => {
+                Some(DescribeCloudMigrationPrecheckResultError::IncorrectTargetClasscode)
+            }
+            28 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidConnectionStringDuplicate,
+                )
+            }
+            29 => Some(DescribeCloudMigrationPrecheckResultError::RequiredParamNotFound),
+            30 => Some(DescribeCloudMigrationPrecheckResultError::ParametersInvalid),
+            31 => Some(DescribeCloudMigrationPrecheckResultError::BackupPolicyNotSupport),
+            32 => Some(DescribeCloudMigrationPrecheckResultError::InvalideStatusFormat),
+            33 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidReleasedKeepPolicyFormat,
+                )
+            }
+            34 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceEngineTypeFormat,
+                )
+            }
+            35 => Some(DescribeCloudMigrationPrecheckResultError::PayNoCreditCard),
+            36 => {
+                Some(DescribeCloudMigrationPrecheckResultError::VpcNetworkTypeNotSupport)
+            }
+            37 => Some(DescribeCloudMigrationPrecheckResultError::MirrorInsExists),
+            38 => Some(DescribeCloudMigrationPrecheckResultError::UnsupportedClassCode),
+            39 => Some(DescribeCloudMigrationPrecheckResultError::InvalidBackupSet),
+            40 => {
+                Some(DescribeCloudMigrationPrecheckResultError::OrdTCommodityQueryError)
+            }
+            41 => {
+                Some(DescribeCloudMigrationPrecheckResultError::ProductInstanceReleased)
+            }
+            42 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedIndia,
+                )
+            }
+            43 => Some(DescribeCloudMigrationPrecheckResultError::OrderStatusUnPaid),
+            44 => Some(DescribeCloudMigrationPrecheckResultError::InvalidReduceDiskSize),
+            45 => Some(DescribeCloudMigrationPrecheckResultError::CloudSSDNotSupport),
+            46 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidUserOperatorPermission,
+                )
+            }
+            47 => Some(DescribeCloudMigrationPrecheckResultError::InvalidVswitchId),
+            48 => Some(DescribeCloudMigrationPrecheckResultError::IncorrectMinorVersion),
+            49 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::OperationDeniedZoneResource,
+                )
+            }
+            50 => Some(DescribeCloudMigrationPrecheckResultError::NotInFlowController),
+            51 => Some(DescribeCloudMigrationPrecheckResultError::InvalidKmsKey),
+            52 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelMalformed,
+                )
+            }
+            53 => {
+                Some(
+                    DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceNameNotFound,
+                )
+            }
+            54 => Some(DescribeCloudMigrationPrecheckResultError::InvalidClusterKms),
+            55 => Some(DescribeCloudMigrationPrecheckResultError::RequestNotFound),
+            56 => Some(DescribeCloudMigrationPrecheckResultError::HostInfoNotFound),
+            57 => Some(DescribeCloudMigrationPrecheckResultError::ExternalFailure),
+            58 => Some(DescribeCloudMigrationPrecheckResultError::RequestMetaDataFailed),
+            59 => Some(DescribeCloudMigrationPrecheckResultError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
             DescribeCloudMigrationPrecheckResultError::OrderComboInstanceNotAllowOperate => {
-                0usize..1usize
+                Kind::Documented(0)
             }
             DescribeCloudMigrationPrecheckResultError::PricePricingPlanResultNotFound => {
-                1usize..2usize
+                Kind::Documented(1)
             }
             DescribeCloudMigrationPrecheckResultError::OrderNoRealNameAuthentication => {
-                2usize..3usize
+                Kind::Documented(2)
             }
             DescribeCloudMigrationPrecheckResultError::InsufficientAvailableQuota => {
-                3usize..4usize
+                Kind::Documented(3)
             }
             DescribeCloudMigrationPrecheckResultError::CommodityServiceCallingException => {
-                4usize..5usize
+                Kind::Documented(4)
             }
             DescribeCloudMigrationPrecheckResultError::RegionDissolvedEOM => {
-                5usize..6usize
+                Kind::Documented(5)
             }
             DescribeCloudMigrationPrecheckResultError::CommodityInvalidComponent => {
-                6usize..7usize
+                Kind::Documented(6)
             }
             DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedAustralia => {
-                7usize..8usize
+                Kind::Documented(7)
             }
             DescribeCloudMigrationPrecheckResultError::PriceCommoditySys => {
-                8usize..9usize
+                Kind::Documented(8)
             }
             DescribeCloudMigrationPrecheckResultError::PayInsufficientBalance => {
-                9usize..10usize
+                Kind::Documented(9)
             }
             DescribeCloudMigrationPrecheckResultError::OrderPeriodInvalid => {
-                10usize..11usize
+                Kind::Documented(10)
             }
             DescribeCloudMigrationPrecheckResultError::PayNoCreditCardLowerCase => {
-                11usize..12usize
+                Kind::Documented(11)
             }
             DescribeCloudMigrationPrecheckResultError::OrderInstHasUnpaidOrder => {
-                12usize..13usize
+                Kind::Documented(12)
             }
             DescribeCloudMigrationPrecheckResultError::NoAvailablePaymentMethod => {
-                13usize..14usize
+                Kind::Documented(13)
             }
             DescribeCloudMigrationPrecheckResultError::BasicInfoUncompleted => {
-                14usize..15usize
+                Kind::Documented(14)
             }
             DescribeCloudMigrationPrecheckResultError::RiskRiskControlRejection => {
-                15usize..16usize
+                Kind::Documented(15)
             }
-            DescribeCloudMigrationPrecheckResultError::ApiNotSupport => 16usize..17usize,
+            DescribeCloudMigrationPrecheckResultError::ApiNotSupport => {
+                Kind::Documented(16)
+            }
             DescribeCloudMigrationPrecheckResultError::ContainForbiddenLabelError => {
-                17usize..18usize
+                Kind::Documented(17)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceIdNotFound => {
-                18usize..19usize
+                Kind::Documented(18)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelDiskType => {
-                19usize..20usize
+                Kind::Documented(19)
             }
-            DescribeCloudMigrationPrecheckResultError::InvalidParam => 20usize..21usize,
-            DescribeCloudMigrationPrecheckResultError::KmsApiError => 21usize..22usize,
+            DescribeCloudMigrationPrecheckResultError::InvalidParam => {
+                Kind::Documented(20)
+            }
+            DescribeCloudMigrationPrecheckResultError::KmsApiError => {
+                Kind::Documented(21)
+            }
             DescribeCloudMigrationPrecheckResultError::SystemSaleValidateFailed => {
-                22usize..23usize
+                Kind::Documented(22)
             }
             DescribeCloudMigrationPrecheckResultError::AbsInvalidAccountNotFound => {
-                23usize..24usize
+                Kind::Documented(23)
             }
             DescribeCloudMigrationPrecheckResultError::SqlExecuteFailedOrTimeout => {
-                24usize..25usize
+                Kind::Documented(24)
             }
             DescribeCloudMigrationPrecheckResultError::ColdDataEngineVersionNotSupport => {
-                25usize..26usize
+                Kind::Documented(25)
             }
             DescribeCloudMigrationPrecheckResultError::ColdDataMinorVersionNotSupport => {
-                26usize..27usize
+                Kind::Documented(26)
             }
             DescribeCloudMigrationPrecheckResultError::IncorrectTargetClasscode => {
-                27usize..28usize
+                Kind::Documented(27)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidConnectionStringDuplicate => {
-                28usize..29usize
+                Kind::Documented(28)
             }
             DescribeCloudMigrationPrecheckResultError::RequiredParamNotFound => {
-                29usize..30usize
+                Kind::Documented(29)
             }
             DescribeCloudMigrationPrecheckResultError::ParametersInvalid => {
-                30usize..31usize
+                Kind::Documented(30)
             }
             DescribeCloudMigrationPrecheckResultError::BackupPolicyNotSupport => {
-                31usize..32usize
+                Kind::Documented(31)
             }
             DescribeCloudMigrationPrecheckResultError::InvalideStatusFormat => {
-                32usize..33usize
+                Kind::Documented(32)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidReleasedKeepPolicyFormat => {
-                33usize..34usize
+                Kind::Documented(33)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceEngineTypeFormat => {
-                34usize..35usize
+                Kind::Documented(34)
             }
             DescribeCloudMigrationPrecheckResultError::PayNoCreditCard => {
-                35usize..36usize
+                Kind::Documented(35)
             }
             DescribeCloudMigrationPrecheckResultError::VpcNetworkTypeNotSupport => {
-                36usize..37usize
+                Kind::Documented(36)
             }
             DescribeCloudMigrationPrecheckResultError::MirrorInsExists => {
-                37usize..38usize
+                Kind::Documented(37)
             }
             DescribeCloudMigrationPrecheckResultError::UnsupportedClassCode => {
-                38usize..39usize
+                Kind::Documented(38)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidBackupSet => {
-                39usize..40usize
+                Kind::Documented(39)
             }
             DescribeCloudMigrationPrecheckResultError::OrdTCommodityQueryError => {
-                40usize..41usize
+                Kind::Documented(40)
             }
             DescribeCloudMigrationPrecheckResultError::ProductInstanceReleased => {
-                41usize..42usize
+                Kind::Documented(41)
             }
             DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedIndia => {
-                42usize..43usize
+                Kind::Documented(42)
             }
             DescribeCloudMigrationPrecheckResultError::OrderStatusUnPaid => {
-                43usize..44usize
+                Kind::Documented(43)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidReduceDiskSize => {
-                44usize..45usize
+                Kind::Documented(44)
             }
             DescribeCloudMigrationPrecheckResultError::CloudSSDNotSupport => {
-                45usize..46usize
+                Kind::Documented(45)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidUserOperatorPermission => {
-                46usize..47usize
+                Kind::Documented(46)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidVswitchId => {
-                47usize..48usize
+                Kind::Documented(47)
             }
             DescribeCloudMigrationPrecheckResultError::IncorrectMinorVersion => {
-                48usize..49usize
+                Kind::Documented(48)
             }
             DescribeCloudMigrationPrecheckResultError::OperationDeniedZoneResource => {
-                49usize..50usize
+                Kind::Documented(49)
             }
             DescribeCloudMigrationPrecheckResultError::NotInFlowController => {
-                50usize..51usize
+                Kind::Documented(50)
             }
-            DescribeCloudMigrationPrecheckResultError::InvalidKmsKey => 51usize..52usize,
+            DescribeCloudMigrationPrecheckResultError::InvalidKmsKey => {
+                Kind::Documented(51)
+            }
             DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelMalformed => {
-                52usize..53usize
+                Kind::Documented(52)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceNameNotFound => {
-                53usize..54usize
+                Kind::Documented(53)
             }
             DescribeCloudMigrationPrecheckResultError::InvalidClusterKms => {
-                54usize..55usize
+                Kind::Documented(54)
             }
             DescribeCloudMigrationPrecheckResultError::RequestNotFound => {
-                55usize..56usize
+                Kind::Documented(55)
             }
             DescribeCloudMigrationPrecheckResultError::HostInfoNotFound => {
-                56usize..57usize
+                Kind::Documented(56)
             }
             DescribeCloudMigrationPrecheckResultError::ExternalFailure => {
-                57usize..58usize
+                Kind::Documented(57)
             }
             DescribeCloudMigrationPrecheckResultError::RequestMetaDataFailed => {
-                58usize..59usize
+                Kind::Documented(58)
             }
             DescribeCloudMigrationPrecheckResultError::InvokeProxyFailure => {
-                59usize..60usize
+                Kind::Documented(59)
             }
-            DescribeCloudMigrationPrecheckResultError::Gateway(_)
-            | DescribeCloudMigrationPrecheckResultError::Unknown(_) => 0..0,
+            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
+                Kind::Gateway(*gateway)
+            }
+            DescribeCloudMigrationPrecheckResultError::Unknown(code) => {
+                Kind::Unknown(code)
+            }
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => gateway.code(),
-            DescribeCloudMigrationPrecheckResultError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
-                Some(gateway.http_status())
-            }
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
-                Some(gateway.message())
-            }
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
-                gateway.messages()
-            }
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
-                gateway.description()
-            }
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -1050,26 +694,38 @@ impl DescribeCloudMigrationPrecheckResultError {
     }
 }
 
+impl Eq for DescribeCloudMigrationPrecheckResultError {}
+
+impl Clone for DescribeCloudMigrationPrecheckResultError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
+                DescribeCloudMigrationPrecheckResultError::Gateway(*gateway)
+            }
+            DescribeCloudMigrationPrecheckResultError::Unknown(code) => {
+                DescribeCloudMigrationPrecheckResultError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeCloudMigrationPrecheckResultError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCloudMigrationPrecheckResultError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for DescribeCloudMigrationPrecheckResultError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            DescribeCloudMigrationPrecheckResultError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

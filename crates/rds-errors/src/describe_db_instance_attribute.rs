@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `DescribeDBInstanceAttribute`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceAttributeError {
     /// `ConnectTimeoutRetryLater`, HTTP 400: Connect timeout retry later.
@@ -155,806 +155,381 @@ pub enum DescribeDbInstanceAttributeError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "ConnectTimeoutRetryLater",
-        message: "Connect timeout retry later.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "TimeoutRetryLater",
-        message: "Timeout, please retry later.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "DataNotExist",
-        message: "Data not exist.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceName.NotFound",
-        message: "The specified DB instance name does not exist.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "Connect timeout retry later.",
-    "Timeout, please retry later.",
-    "Data not exist.",
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account  is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The specified DB instance name does not exist.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "ConnectTimeoutRetryLater",
+        "TimeoutRetryLater",
+        "DataNotExist",
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "InvalidDBInstanceNameNotFound",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        124, 125, 126, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80,
+        81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98,
+        99, 100, 101, 102, 103, 104, 105, 127, 106, 107, 50, 108, 52, 109, 110, 111, 56,
+        112, 113, 114, 62, 115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+        63,
+    ],
+    by_code: &[
+        26, 19, 34, 17, 49, 28, 29, 9, 7, 0, 20, 2, 60, 59, 52, 30, 6, 42, 57, 31, 37,
+        21, 46, 22, 56, 55, 23, 48, 36, 50, 51, 35, 62, 24, 40, 54, 53, 43, 3, 15, 5, 13,
+        47, 33, 12, 38, 11, 4, 44, 8, 10, 45, 58, 61, 32, 18, 27, 25, 1, 41, 39, 16, 14,
+    ],
+};
 
 impl DescribeDbInstanceAttributeError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "ConnectTimeoutRetryLater" => {
-                DescribeDbInstanceAttributeError::ConnectTimeoutRetryLater
-            }
-            "TimeoutRetryLater" => DescribeDbInstanceAttributeError::TimeoutRetryLater,
-            "DataNotExist" => DescribeDbInstanceAttributeError::DataNotExist,
-            "Order.ComboInstanceNotAllowOperate" => {
-                DescribeDbInstanceAttributeError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                DescribeDbInstanceAttributeError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                DescribeDbInstanceAttributeError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                DescribeDbInstanceAttributeError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                DescribeDbInstanceAttributeError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => DescribeDbInstanceAttributeError::RegionDissolvedEOM,
-            "Commodity.InvalidComponent" => {
-                DescribeDbInstanceAttributeError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                DescribeDbInstanceAttributeError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => DescribeDbInstanceAttributeError::PriceCommoditySys,
-            "Pay.InsufficientBalance" => {
-                DescribeDbInstanceAttributeError::PayInsufficientBalance
-            }
-            "Order.PeriodInvalid" => DescribeDbInstanceAttributeError::OrderPeriodInvalid,
-            "pay.noCreditCard" => {
-                DescribeDbInstanceAttributeError::PayNoCreditCardLowerCase
-            }
-            "Order.InstHasUnpaidOrder" => {
-                DescribeDbInstanceAttributeError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                DescribeDbInstanceAttributeError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => {
-                DescribeDbInstanceAttributeError::BasicInfoUncompleted
-            }
-            "Risk.RiskControlRejection" => {
-                DescribeDbInstanceAttributeError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => DescribeDbInstanceAttributeError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                DescribeDbInstanceAttributeError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                DescribeDbInstanceAttributeError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                DescribeDbInstanceAttributeError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => DescribeDbInstanceAttributeError::InvalidParam,
-            "KmsApiError" => DescribeDbInstanceAttributeError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                DescribeDbInstanceAttributeError::SystemSaleValidateFailed
-            }
-            "Abs.InvalidAccount.NotFound" => {
-                DescribeDbInstanceAttributeError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                DescribeDbInstanceAttributeError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                DescribeDbInstanceAttributeError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                DescribeDbInstanceAttributeError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                DescribeDbInstanceAttributeError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                DescribeDbInstanceAttributeError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => {
-                DescribeDbInstanceAttributeError::RequiredParamNotFound
-            }
-            "Parameters.Invalid" => DescribeDbInstanceAttributeError::ParametersInvalid,
-            "BackupPolicyNotSupport" => {
-                DescribeDbInstanceAttributeError::BackupPolicyNotSupport
-            }
-            "InvalideStatus.Format" => {
-                DescribeDbInstanceAttributeError::InvalideStatusFormat
-            }
-            "InvalidReleasedKeepPolicy.Format" => {
-                DescribeDbInstanceAttributeError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                DescribeDbInstanceAttributeError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => DescribeDbInstanceAttributeError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => {
-                DescribeDbInstanceAttributeError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => DescribeDbInstanceAttributeError::MirrorInsExists,
-            "UnsupportedClassCode" => {
-                DescribeDbInstanceAttributeError::UnsupportedClassCode
-            }
-            "InvalidBackupSet" => DescribeDbInstanceAttributeError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => {
-                DescribeDbInstanceAttributeError::OrdTCommodityQueryError
-            }
-            "ProductInstanceReleased" => {
-                DescribeDbInstanceAttributeError::ProductInstanceReleased
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                DescribeDbInstanceAttributeError::RegionEndTimeDissolvedIndia
-            }
-            "InvalidDBInstanceName.NotFound" => {
-                DescribeDbInstanceAttributeError::InvalidDBInstanceNameNotFound
-            }
-            "OrderStatus.UnPaid" => DescribeDbInstanceAttributeError::OrderStatusUnPaid,
-            "InvalidReduceDiskSize" => {
-                DescribeDbInstanceAttributeError::InvalidReduceDiskSize
-            }
-            "CloudSSDNotSupport" => DescribeDbInstanceAttributeError::CloudSSDNotSupport,
-            "InvalidUserOperatorPermission" => {
-                DescribeDbInstanceAttributeError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => DescribeDbInstanceAttributeError::InvalidVswitchId,
-            "IncorrectMinorVersion" => {
-                DescribeDbInstanceAttributeError::IncorrectMinorVersion
-            }
-            "OperationDenied.ZoneResource" => {
-                DescribeDbInstanceAttributeError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => {
-                DescribeDbInstanceAttributeError::NotInFlowController
-            }
-            "InvalidKmsKey" => DescribeDbInstanceAttributeError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                DescribeDbInstanceAttributeError::InvalidInstanceLevelMalformed
-            }
-            "InvalidClusterKms" => DescribeDbInstanceAttributeError::InvalidClusterKms,
-            "Request.NotFound" => DescribeDbInstanceAttributeError::RequestNotFound,
-            "HostInfo.NotFound" => DescribeDbInstanceAttributeError::HostInfoNotFound,
-            "ExternalFailure" => DescribeDbInstanceAttributeError::ExternalFailure,
-            "RequestMetaDataFailed" => {
-                DescribeDbInstanceAttributeError::RequestMetaDataFailed
-            }
-            "InvokeProxyFailure" => DescribeDbInstanceAttributeError::InvokeProxyFailure,
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => DescribeDbInstanceAttributeError::Gateway(gateway),
-                    None => DescribeDbInstanceAttributeError::Unknown(other.to_owned()),
+                    None => DescribeDbInstanceAttributeError::Unknown(code.to_owned()),
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(DescribeDbInstanceAttributeError::ConnectTimeoutRetryLater),
+            1 => Some(DescribeDbInstanceAttributeError::TimeoutRetryLater),
+            2 => Some(DescribeDbInstanceAttributeError::DataNotExist),
+            3 => {
+                Some(DescribeDbInstanceAttributeError::OrderComboInstanceNotAllowOperate)
+            }
+            4 => Some(DescribeDbInstanceAttributeError::PricePricingPlanResultNotFound),
+            5 => Some(DescribeDbInstanceAttributeError::OrderNoRealNameAuthentication),
+            6 => Some(DescribeDbInstanceAttributeError::InsufficientAvailableQuota),
+            7 => Some(DescribeDbInstanceAttributeError::CommodityServiceCallingException),
+            8 => Some(DescribeDbInstanceAttributeError::RegionDissolvedEOM),
+            9 => Some(DescribeDbInstanceAttributeError::CommodityInvalidComponent),
+            10 => Some(DescribeDbInstanceAttributeError::RegionEndTimeDissolvedAustralia),
+            11 => Some(DescribeDbInstanceAttributeError::PriceCommoditySys),
+            12 => Some(DescribeDbInstanceAttributeError::PayInsufficientBalance),
+            13 => Some(DescribeDbInstanceAttributeError::OrderPeriodInvalid),
+            14 => Some(DescribeDbInstanceAttributeError::PayNoCreditCardLowerCase),
+            15 => Some(DescribeDbInstanceAttributeError::OrderInstHasUnpaidOrder),
+            16 => Some(DescribeDbInstanceAttributeError::NoAvailablePaymentMethod),
+            17 => Some(DescribeDbInstanceAttributeError::BasicInfoUncompleted),
+            18 => Some(DescribeDbInstanceAttributeError::RiskRiskControlRejection),
+            19 => Some(DescribeDbInstanceAttributeError::ApiNotSupport),
+            20 => Some(DescribeDbInstanceAttributeError::ContainForbiddenLabelError),
+            21 => Some(DescribeDbInstanceAttributeError::InvalidDBInstanceIdNotFound),
+            22 => Some(DescribeDbInstanceAttributeError::InvalidInstanceLevelDiskType),
+            23 => Some(DescribeDbInstanceAttributeError::InvalidParam),
+            24 => Some(DescribeDbInstanceAttributeError::KmsApiError),
+            25 => Some(DescribeDbInstanceAttributeError::SystemSaleValidateFailed),
+            26 => Some(DescribeDbInstanceAttributeError::AbsInvalidAccountNotFound),
+            27 => Some(DescribeDbInstanceAttributeError::SqlExecuteFailedOrTimeout),
+            28 => Some(DescribeDbInstanceAttributeError::ColdDataEngineVersionNotSupport),
+            29 => Some(DescribeDbInstanceAttributeError::ColdDataMinorVersionNotSupport),
+            30 => Some(DescribeDbInstanceAttributeError::IncorrectTargetClasscode),
+            31 => {
+                Some(DescribeDbInstanceAttributeError::InvalidConnectionStringDuplicate)
+            }
+            32 => Some(DescribeDbInstanceAttributeError::RequiredParamNotFound),
+            33 => Some(DescribeDbInstanceAttributeError::ParametersInvalid),
+            34 => Some(DescribeDbInstanceAttributeError::BackupPolicyNotSupport),
+            35 => Some(DescribeDbInstanceAttributeError::InvalideStatusFormat),
+            36 => Some(DescribeDbInstanceAttributeError::InvalidReleasedKeepPolicyFormat),
+            37 => {
+                Some(DescribeDbInstanceAttributeError::InvalidDBInstanceEngineTypeFormat)
+            }
+            38 => Some(DescribeDbInstanceAttributeError::PayNoCreditCard),
+            39 => Some(DescribeDbInstanceAttributeError::VpcNetworkTypeNotSupport),
+            40 => Some(DescribeDbInstanceAttributeError::MirrorInsExists),
+            41 => Some(DescribeDbInstanceAttributeError::UnsupportedClassCode),
+            42 => Some(DescribeDbInstanceAttributeError::InvalidBackupSet),
+            43 => Some(DescribeDbInstanceAttributeError::OrdTCommodityQueryError),
+            44 => Some(DescribeDbInstanceAttributeError::ProductInstanceReleased),
+            45 => Some(DescribeDbInstanceAttributeError::RegionEndTimeDissolvedIndia),
+            46 => Some(DescribeDbInstanceAttributeError::InvalidDBInstanceNameNotFound),
+            47 => Some(DescribeDbInstanceAttributeError::OrderStatusUnPaid),
+            48 => Some(DescribeDbInstanceAttributeError::InvalidReduceDiskSize),
+            49 => Some(DescribeDbInstanceAttributeError::CloudSSDNotSupport),
+            50 => Some(DescribeDbInstanceAttributeError::InvalidUserOperatorPermission),
+            51 => Some(DescribeDbInstanceAttributeError::InvalidVswitchId),
+            52 => Some(DescribeDbInstanceAttributeError::IncorrectMinorVersion),
+            53 => Some(DescribeDbInstanceAttributeError::OperationDeniedZoneResource),
+            54 => Some(DescribeDbInstanceAttributeError::NotInFlowController),
+            55 => Some(DescribeDbInstanceAttributeError::InvalidKmsKey),
+            56 => Some(DescribeDbInstanceAttributeError::InvalidInstanceLevelMalformed),
+            57 => Some(DescribeDbInstanceAttributeError::InvalidClusterKms),
+            58 => Some(DescribeDbInstanceAttributeError::RequestNotFound),
+            59 => Some(DescribeDbInstanceAttributeError::HostInfoNotFound),
+            60 => Some(DescribeDbInstanceAttributeError::ExternalFailure),
+            61 => Some(DescribeDbInstanceAttributeError::RequestMetaDataFailed),
+            62 => Some(DescribeDbInstanceAttributeError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceAttributeError::ConnectTimeoutRetryLater => 0usize..1usize,
-            DescribeDbInstanceAttributeError::TimeoutRetryLater => 1usize..2usize,
-            DescribeDbInstanceAttributeError::DataNotExist => 2usize..3usize,
+            DescribeDbInstanceAttributeError::ConnectTimeoutRetryLater => {
+                Kind::Documented(0)
+            }
+            DescribeDbInstanceAttributeError::TimeoutRetryLater => Kind::Documented(1),
+            DescribeDbInstanceAttributeError::DataNotExist => Kind::Documented(2),
             DescribeDbInstanceAttributeError::OrderComboInstanceNotAllowOperate => {
-                3usize..4usize
+                Kind::Documented(3)
             }
             DescribeDbInstanceAttributeError::PricePricingPlanResultNotFound => {
-                4usize..5usize
+                Kind::Documented(4)
             }
             DescribeDbInstanceAttributeError::OrderNoRealNameAuthentication => {
-                5usize..6usize
+                Kind::Documented(5)
             }
             DescribeDbInstanceAttributeError::InsufficientAvailableQuota => {
-                6usize..7usize
+                Kind::Documented(6)
             }
             DescribeDbInstanceAttributeError::CommodityServiceCallingException => {
-                7usize..8usize
+                Kind::Documented(7)
             }
-            DescribeDbInstanceAttributeError::RegionDissolvedEOM => 8usize..9usize,
+            DescribeDbInstanceAttributeError::RegionDissolvedEOM => Kind::Documented(8),
             DescribeDbInstanceAttributeError::CommodityInvalidComponent => {
-                9usize..10usize
+                Kind::Documented(9)
             }
             DescribeDbInstanceAttributeError::RegionEndTimeDissolvedAustralia => {
-                10usize..11usize
+                Kind::Documented(10)
             }
-            DescribeDbInstanceAttributeError::PriceCommoditySys => 11usize..12usize,
-            DescribeDbInstanceAttributeError::PayInsufficientBalance => 12usize..13usize,
-            DescribeDbInstanceAttributeError::OrderPeriodInvalid => 13usize..14usize,
+            DescribeDbInstanceAttributeError::PriceCommoditySys => Kind::Documented(11),
+            DescribeDbInstanceAttributeError::PayInsufficientBalance => {
+                Kind::Documented(12)
+            }
+            DescribeDbInstanceAttributeError::OrderPeriodInvalid => Kind::Documented(13),
             DescribeDbInstanceAttributeError::PayNoCreditCardLowerCase => {
-                14usize..15usize
+                Kind::Documented(14)
             }
-            DescribeDbInstanceAttributeError::OrderInstHasUnpaidOrder => 15usize..16usize,
+            DescribeDbInstanceAttributeError::OrderInstHasUnpaidOrder => {
+                Kind::Documented(15)
+            }
             DescribeDbInstanceAttributeError::NoAvailablePaymentMethod => {
-                16usize..17usize
+                Kind::Documented(16)
             }
-            DescribeDbInstanceAttributeError::BasicInfoUncompleted => 17usize..18usize,
+            DescribeDbInstanceAttributeError::BasicInfoUncompleted => {
+                Kind::Documented(17)
+            }
             DescribeDbInstanceAttributeError::RiskRiskControlRejection => {
-                18usize..19usize
+                Kind::Documented(18)
             }
-            DescribeDbInstanceAttributeError::ApiNotSupport => 19usize..20usize,
+            DescribeDbInstanceAttributeError::ApiNotSupport => Kind::Documented(19),
             DescribeDbInstanceAttributeError::ContainForbiddenLabelError => {
-                20usize..21usize
+                Kind::Documented(20)
             }
             DescribeDbInstanceAttributeError::InvalidDBInstanceIdNotFound => {
-                21usize..22usize
+                Kind::Documented(21)
             }
             DescribeDbInstanceAttributeError::InvalidInstanceLevelDiskType => {
-                22usize..23usize
+                Kind::Documented(22)
             }
-            DescribeDbInstanceAttributeError::InvalidParam => 23usize..24usize,
-            DescribeDbInstanceAttributeError::KmsApiError => 24usize..25usize,
+            DescribeDbInstanceAttributeError::InvalidParam => Kind::Documented(23),
+            DescribeDbInstanceAttributeError::KmsApiError => Kind::Documented(24),
             DescribeDbInstanceAttributeError::SystemSaleValidateFailed => {
-                25usize..26usize
+                Kind::Documented(25)
             }
             DescribeDbInstanceAttributeError::AbsInvalidAccountNotFound => {
-                26usize..27usize
+                Kind::Documented(26)
             }
             DescribeDbInstanceAttributeError::SqlExecuteFailedOrTimeout => {
-                27usize..28usize
+                Kind::Documented(27)
             }
             DescribeDbInstanceAttributeError::ColdDataEngineVersionNotSupport => {
-                28usize..29usize
+                Kind::Documented(28)
             }
             DescribeDbInstanceAttributeError::ColdDataMinorVersionNotSupport => {
-                29usize..30usize
+                Kind::Documented(29)
             }
             DescribeDbInstanceAttributeError::IncorrectTargetClasscode => {
-                30usize..31usize
+                Kind::Documented(30)
             }
             DescribeDbInstanceAttributeError::InvalidConnectionStringDuplicate => {
-                31usize..32usize
+                Kind::Documented(31)
             }
-            DescribeDbInstanceAttributeError::RequiredParamNotFound => 32usize..33usize,
-            DescribeDbInstanceAttributeError::ParametersInvalid => 33usize..34usize,
-            DescribeDbInstanceAttributeError::BackupPolicyNotSupport => 34usize..35usize,
-            DescribeDbInstanceAttributeError::InvalideStatusFormat => 35usize..36usize,
+            DescribeDbInstanceAttributeError::RequiredParamNotFound => {
+                Kind::Documented(32)
+            }
+            DescribeDbInstanceAttributeError::ParametersInvalid => Kind::Documented(33),
+            DescribeDbInstanceAttributeError::BackupPolicyNotSupport => {
+                Kind::Documented(34)
+            }
+            DescribeDbInstanceAttributeError::InvalideStatusFormat => {
+                Kind::Documented(35)
+            }
             DescribeDbInstanceAttributeError::InvalidReleasedKeepPolicyFormat => {
-                36usize..37usize
+                Kind::Documented(36)
             }
             DescribeDbInstanceAttributeError::InvalidDBInstanceEngineTypeFormat => {
-                37usize..38usize
+                Kind::Documented(37)
             }
-            DescribeDbInstanceAttributeError::PayNoCreditCard => 38usize..39usize,
+            DescribeDbInstanceAttributeError::PayNoCreditCard => Kind::Documented(38),
             DescribeDbInstanceAttributeError::VpcNetworkTypeNotSupport => {
-                39usize..40usize
+                Kind::Documented(39)
             }
-            DescribeDbInstanceAttributeError::MirrorInsExists => 40usize..41usize,
-            DescribeDbInstanceAttributeError::UnsupportedClassCode => 41usize..42usize,
-            DescribeDbInstanceAttributeError::InvalidBackupSet => 42usize..43usize,
-            DescribeDbInstanceAttributeError::OrdTCommodityQueryError => 43usize..44usize,
-            DescribeDbInstanceAttributeError::ProductInstanceReleased => 44usize..45usize,
+            DescribeDbInstanceAttributeError::MirrorInsExists => Kind::Documented(40),
+            DescribeDbInstanceAttributeError::UnsupportedClassCode => {
+                Kind::Documented(41)
+            }
+            DescribeDbInstanceAttributeError::InvalidBackupSet => Kind::Documented(42),
+            DescribeDbInstanceAttributeError::OrdTCommodityQueryError => {
+                Kind::Documented(43)
+            }
+            DescribeDbInstanceAttributeError::ProductInstanceReleased => {
+                Kind::Documented(44)
+            }
             DescribeDbInstanceAttributeError::RegionEndTimeDissolvedIndia => {
-                45usize..46usize
+                Kind::Documented(45)
             }
             DescribeDbInstanceAttributeError::InvalidDBInstanceNameNotFound => {
-                46usize..47usize
+                Kind::Documented(46)
             }
-            DescribeDbInstanceAttributeError::OrderStatusUnPaid => 47usize..48usize,
-            DescribeDbInstanceAttributeError::InvalidReduceDiskSize => 48usize..49usize,
-            DescribeDbInstanceAttributeError::CloudSSDNotSupport => 49usize..50usize,
+            DescribeDbInstanceAttributeError::OrderStatusUnPaid => Kind::Documented(47),
+            DescribeDbInstanceAttributeError::InvalidReduceDiskSize => {
+                Kind::Documented(48)
+            }
+            DescribeDbInstanceAttributeError::CloudSSDNotSupport => Kind::Documented(49),
             DescribeDbInstanceAttributeError::InvalidUserOperatorPermission => {
-                50usize..51usize
+                Kind::Documented(50)
             }
-            DescribeDbInstanceAttributeError::InvalidVswitchId => 51usize..52usize,
-            DescribeDbInstanceAttributeError::IncorrectMinorVersion => 52usize..53usize,
+            DescribeDbInstanceAttributeError::InvalidVswitchId => Kind::Documented(51),
+            DescribeDbInstanceAttributeError::IncorrectMinorVersion => {
+                Kind::Documented(52)
+            }
             DescribeDbInstanceAttributeError::OperationDeniedZoneResource => {
-                53usize..54usize
+                Kind::Documented(53)
             }
-            DescribeDbInstanceAttributeError::NotInFlowController => 54usize..55usize,
-            DescribeDbInstanceAttributeError::InvalidKmsKey => 55usize..56usize,
+            DescribeDbInstanceAttributeError::NotInFlowController => Kind::Documented(54),
+            DescribeDbInstanceAttributeError::InvalidKmsKey => Kind::Documented(55),
             DescribeDbInstanceAttributeError::InvalidInstanceLevelMalformed => {
-                56usize..57usize
+                Kind::Documented(56)
             }
-            DescribeDbInstanceAttributeError::InvalidClusterKms => 57usize..58usize,
-            DescribeDbInstanceAttributeError::RequestNotFound => 58usize..59usize,
-            DescribeDbInstanceAttributeError::HostInfoNotFound => 59usize..60usize,
-            DescribeDbInstanceAttributeError::ExternalFailure => 60usize..61usize,
-            DescribeDbInstanceAttributeError::RequestMetaDataFailed => 61usize..62usize,
-            DescribeDbInstanceAttributeError::InvokeProxyFailure => 62usize..63usize,
-            DescribeDbInstanceAttributeError::Gateway(_)
-            | DescribeDbInstanceAttributeError::Unknown(_) => 0..0,
+            DescribeDbInstanceAttributeError::InvalidClusterKms => Kind::Documented(57),
+            DescribeDbInstanceAttributeError::RequestNotFound => Kind::Documented(58),
+            DescribeDbInstanceAttributeError::HostInfoNotFound => Kind::Documented(59),
+            DescribeDbInstanceAttributeError::ExternalFailure => Kind::Documented(60),
+            DescribeDbInstanceAttributeError::RequestMetaDataFailed => {
+                Kind::Documented(61)
+            }
+            DescribeDbInstanceAttributeError::InvokeProxyFailure => Kind::Documented(62),
+            DescribeDbInstanceAttributeError::Gateway(gateway) => Kind::Gateway(*gateway),
+            DescribeDbInstanceAttributeError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => gateway.code(),
-            DescribeDbInstanceAttributeError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => {
-                Some(gateway.http_status())
-            }
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => Some(gateway.message()),
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => gateway.description(),
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -987,26 +562,36 @@ impl DescribeDbInstanceAttributeError {
     }
 }
 
+impl Eq for DescribeDbInstanceAttributeError {}
+
+impl Clone for DescribeDbInstanceAttributeError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceAttributeError::Gateway(gateway) => {
+                DescribeDbInstanceAttributeError::Gateway(*gateway)
+            }
+            DescribeDbInstanceAttributeError::Unknown(code) => {
+                DescribeDbInstanceAttributeError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceAttributeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceAttributeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for DescribeDbInstanceAttributeError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            DescribeDbInstanceAttributeError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

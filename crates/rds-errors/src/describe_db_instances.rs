@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `DescribeDBInstances`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancesError {
     /// `Invalid.NextToken`, HTTP 400: The parameter NextToken is invalid.
@@ -159,752 +159,328 @@ pub enum DescribeDbInstancesError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "Invalid.NextToken",
-        message: "The parameter NextToken is invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceType.ValueNotSupport",
-        message: "The specified  parameter DBInstanceType is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParameter.OwnerAccount",
-        message: "The specified parameter OwnerAccount is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "TimeoutRetryLater",
-        message: "Timeout, Please retry later.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidExpired.Format",
-        message: "The instance expiration status parameter is incorrect.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.ImageNotFound",
-        message: "The specified Image is disabled or is deleted.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "The parameter NextToken is invalid.",
-    "The specified  parameter DBInstanceType is not valid.",
-    "The specified parameter OwnerAccount is not valid.",
-    "Timeout, Please retry later.",
-    "The instance expiration status parameter is incorrect.",
-    "account  is not found.",
-    "The specified Image is disabled or is deleted.",
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "InvalidNextToken",
+        "InvalidDBInstanceTypeValueNotSupport",
+        "InvalidParameterOwnerAccount",
+        "TimeoutRetryLater",
+        "InvalidExpiredFormat",
+        "AbsInvalidAccountNotFound",
+        "AbsImageNotFound",
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        128, 129, 130, 131, 132, 88, 133, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15,
+        78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 89, 90, 91, 92, 93, 34, 94, 95, 37,
+        96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 50, 108, 52, 109, 110,
+        111, 56, 112, 113, 114, 62, 115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+        63, 64, 65,
+    ],
+    by_code: &[
+        6, 5, 23, 37, 21, 51, 31, 32, 13, 11, 24, 62, 61, 54, 33, 10, 0, 45, 59, 34, 40,
+        25, 1, 4, 26, 58, 57, 27, 2, 50, 39, 52, 53, 38, 64, 28, 43, 56, 55, 46, 7, 19,
+        9, 17, 49, 36, 16, 41, 15, 8, 47, 12, 14, 48, 60, 63, 35, 22, 30, 29, 3, 44, 42,
+        20, 18,
+    ],
+};
 
 impl DescribeDbInstancesError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "Invalid.NextToken" => DescribeDbInstancesError::InvalidNextToken,
-            "InvalidDBInstanceType.ValueNotSupport" => {
-                DescribeDbInstancesError::InvalidDBInstanceTypeValueNotSupport
-            }
-            "InvalidParameter.OwnerAccount" => {
-                DescribeDbInstancesError::InvalidParameterOwnerAccount
-            }
-            "TimeoutRetryLater" => DescribeDbInstancesError::TimeoutRetryLater,
-            "InvalidExpired.Format" => DescribeDbInstancesError::InvalidExpiredFormat,
-            "Abs.InvalidAccount.NotFound" => {
-                DescribeDbInstancesError::AbsInvalidAccountNotFound
-            }
-            "Abs.ImageNotFound" => DescribeDbInstancesError::AbsImageNotFound,
-            "Order.ComboInstanceNotAllowOperate" => {
-                DescribeDbInstancesError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                DescribeDbInstancesError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                DescribeDbInstancesError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                DescribeDbInstancesError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                DescribeDbInstancesError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => DescribeDbInstancesError::RegionDissolvedEOM,
-            "Commodity.InvalidComponent" => {
-                DescribeDbInstancesError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                DescribeDbInstancesError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => DescribeDbInstancesError::PriceCommoditySys,
-            "Pay.InsufficientBalance" => DescribeDbInstancesError::PayInsufficientBalance,
-            "Order.PeriodInvalid" => DescribeDbInstancesError::OrderPeriodInvalid,
-            "pay.noCreditCard" => DescribeDbInstancesError::PayNoCreditCardLowerCase,
-            "Order.InstHasUnpaidOrder" => {
-                DescribeDbInstancesError::OrderInstHasUnpaidOrder
-            }
-            "noAvailablePaymentMethod" => {
-                DescribeDbInstancesError::NoAvailablePaymentMethod
-            }
-            "BasicInfoUncompleted" => DescribeDbInstancesError::BasicInfoUncompleted,
-            "Risk.RiskControlRejection" => {
-                DescribeDbInstancesError::RiskRiskControlRejection
-            }
-            "Api.NotSupport" => DescribeDbInstancesError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                DescribeDbInstancesError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                DescribeDbInstancesError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                DescribeDbInstancesError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => DescribeDbInstancesError::InvalidParam,
-            "KmsApiError" => DescribeDbInstancesError::KmsApiError,
-            "System.SaleValidateFailed" => {
-                DescribeDbInstancesError::SystemSaleValidateFailed
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                DescribeDbInstancesError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                DescribeDbInstancesError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                DescribeDbInstancesError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => {
-                DescribeDbInstancesError::IncorrectTargetClasscode
-            }
-            "InvalidConnectionString.Duplicate" => {
-                DescribeDbInstancesError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => DescribeDbInstancesError::RequiredParamNotFound,
-            "Parameters.Invalid" => DescribeDbInstancesError::ParametersInvalid,
-            "BackupPolicyNotSupport" => DescribeDbInstancesError::BackupPolicyNotSupport,
-            "InvalideStatus.Format" => DescribeDbInstancesError::InvalideStatusFormat,
-            "InvalidReleasedKeepPolicy.Format" => {
-                DescribeDbInstancesError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                DescribeDbInstancesError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => DescribeDbInstancesError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => {
-                DescribeDbInstancesError::VpcNetworkTypeNotSupport
-            }
-            "MirrorInsExists" => DescribeDbInstancesError::MirrorInsExists,
-            "UnsupportedClassCode" => DescribeDbInstancesError::UnsupportedClassCode,
-            "InvalidBackupSet" => DescribeDbInstancesError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => {
-                DescribeDbInstancesError::OrdTCommodityQueryError
-            }
-            "ProductInstanceReleased" => {
-                DescribeDbInstancesError::ProductInstanceReleased
-            }
-            "RegionEndTimeDissolvedIndia" => {
-                DescribeDbInstancesError::RegionEndTimeDissolvedIndia
-            }
-            "OrderStatus.UnPaid" => DescribeDbInstancesError::OrderStatusUnPaid,
-            "InvalidReduceDiskSize" => DescribeDbInstancesError::InvalidReduceDiskSize,
-            "CloudSSDNotSupport" => DescribeDbInstancesError::CloudSSDNotSupport,
-            "InvalidUserOperatorPermission" => {
-                DescribeDbInstancesError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => DescribeDbInstancesError::InvalidVswitchId,
-            "IncorrectMinorVersion" => DescribeDbInstancesError::IncorrectMinorVersion,
-            "OperationDenied.ZoneResource" => {
-                DescribeDbInstancesError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => DescribeDbInstancesError::NotInFlowController,
-            "InvalidKmsKey" => DescribeDbInstancesError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                DescribeDbInstancesError::InvalidInstanceLevelMalformed
-            }
-            "InvalidClusterKms" => DescribeDbInstancesError::InvalidClusterKms,
-            "Request.NotFound" => DescribeDbInstancesError::RequestNotFound,
-            "HostInfo.NotFound" => DescribeDbInstancesError::HostInfoNotFound,
-            "ExternalFailure" => DescribeDbInstancesError::ExternalFailure,
-            "RequestMetaDataFailed" => DescribeDbInstancesError::RequestMetaDataFailed,
-            "InvokeProxyFailure" => DescribeDbInstancesError::InvokeProxyFailure,
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => DescribeDbInstancesError::Gateway(gateway),
-                    None => DescribeDbInstancesError::Unknown(other.to_owned()),
+                    None => DescribeDbInstancesError::Unknown(code.to_owned()),
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(DescribeDbInstancesError::InvalidNextToken),
+            1 => Some(DescribeDbInstancesError::InvalidDBInstanceTypeValueNotSupport),
+            2 => Some(DescribeDbInstancesError::InvalidParameterOwnerAccount),
+            3 => Some(DescribeDbInstancesError::TimeoutRetryLater),
+            4 => Some(DescribeDbInstancesError::InvalidExpiredFormat),
+            5 => Some(DescribeDbInstancesError::AbsInvalidAccountNotFound),
+            6 => Some(DescribeDbInstancesError::AbsImageNotFound),
+            7 => Some(DescribeDbInstancesError::OrderComboInstanceNotAllowOperate),
+            8 => Some(DescribeDbInstancesError::PricePricingPlanResultNotFound),
+            9 => Some(DescribeDbInstancesError::OrderNoRealNameAuthentication),
+            10 => Some(DescribeDbInstancesError::InsufficientAvailableQuota),
+            11 => Some(DescribeDbInstancesError::CommodityServiceCallingException),
+            12 => Some(DescribeDbInstancesError::RegionDissolvedEOM),
+            13 => Some(DescribeDbInstancesError::CommodityInvalidComponent),
+            14 => Some(DescribeDbInstancesError::RegionEndTimeDissolvedAustralia),
+            15 => Some(DescribeDbInstancesError::PriceCommoditySys),
+            16 => Some(DescribeDbInstancesError::PayInsufficientBalance),
+            17 => Some(DescribeDbInstancesError::OrderPeriodInvalid),
+            18 => Some(DescribeDbInstancesError::PayNoCreditCardLowerCase),
+            19 => Some(DescribeDbInstancesError::OrderInstHasUnpaidOrder),
+            20 => Some(DescribeDbInstancesError::NoAvailablePaymentMethod),
+            21 => Some(DescribeDbInstancesError::BasicInfoUncompleted),
+            22 => Some(DescribeDbInstancesError::RiskRiskControlRejection),
+            23 => Some(DescribeDbInstancesError::ApiNotSupport),
+            24 => Some(DescribeDbInstancesError::ContainForbiddenLabelError),
+            25 => Some(DescribeDbInstancesError::InvalidDBInstanceIdNotFound),
+            26 => Some(DescribeDbInstancesError::InvalidInstanceLevelDiskType),
+            27 => Some(DescribeDbInstancesError::InvalidParam),
+            28 => Some(DescribeDbInstancesError::KmsApiError),
+            29 => Some(DescribeDbInstancesError::SystemSaleValidateFailed),
+            30 => Some(DescribeDbInstancesError::SqlExecuteFailedOrTimeout),
+            31 => Some(DescribeDbInstancesError::ColdDataEngineVersionNotSupport),
+            32 => Some(DescribeDbInstancesError::ColdDataMinorVersionNotSupport),
+            33 => Some(DescribeDbInstancesError::IncorrectTargetClasscode),
+            34 => Some(DescribeDbInstancesError::InvalidConnectionStringDuplicate),
+            35 => Some(DescribeDbInstancesError::RequiredParamNotFound),
+            36 => Some(DescribeDbInstancesError::ParametersInvalid),
+            37 => Some(DescribeDbInstancesError::BackupPolicyNotSupport),
+            38 => Some(DescribeDbInstancesError::InvalideStatusFormat),
+            39 => Some(DescribeDbInstancesError::InvalidReleasedKeepPolicyFormat),
+            40 => Some(DescribeDbInstancesError::InvalidDBInstanceEngineTypeFormat),
+            41 => Some(DescribeDbInstancesError::PayNoCreditCard),
+            42 => Some(DescribeDbInstancesError::VpcNetworkTypeNotSupport),
+            43 => Some(DescribeDbInstancesError::MirrorInsExists),
+            44 => Some(DescribeDbInstancesError::UnsupportedClassCode),
+            45 => Some(DescribeDbInstancesError::InvalidBackupSet),
+            46 => Some(DescribeDbInstancesError::OrdTCommodityQueryError),
+            47 => Some(DescribeDbInstancesError::ProductInstanceReleased),
+            48 => Some(DescribeDbInstancesError::RegionEndTimeDissolvedIndia),
+            49 => Some(DescribeDbInstancesError::OrderStatusUnPaid),
+            50 => Some(DescribeDbInstancesError::InvalidReduceDiskSize),
+            51 => Some(DescribeDbInstancesError::CloudSSDNotSupport),
+            52 => Some(DescribeDbInstancesError::InvalidUserOperatorPermission),
+            53 => Some(DescribeDbInstancesError::InvalidVswitchId),
+            54 => Some(DescribeDbInstancesError::IncorrectMinorVersion),
+            55 => Some(DescribeDbInstancesError::OperationDeniedZoneResource),
+            56 => Some(DescribeDbInstancesError::NotInFlowController),
+            57 => Some(DescribeDbInstancesError::InvalidKmsKey),
+            58 => Some(DescribeDbInstancesError::InvalidInstanceLevelMalformed),
+            59 => Some(DescribeDbInstancesError::InvalidClusterKms),
+            60 => Some(DescribeDbInstancesError::RequestNotFound),
+            61 => Some(DescribeDbInstancesError::HostInfoNotFound),
+            62 => Some(DescribeDbInstancesError::ExternalFailure),
+            63 => Some(DescribeDbInstancesError::RequestMetaDataFailed),
+            64 => Some(DescribeDbInstancesError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancesError::InvalidNextToken => 0usize..1usize,
+            DescribeDbInstancesError::InvalidNextToken => Kind::Documented(0),
             DescribeDbInstancesError::InvalidDBInstanceTypeValueNotSupport => {
-                1usize..2usize
+                Kind::Documented(1)
             }
-            DescribeDbInstancesError::InvalidParameterOwnerAccount => 2usize..3usize,
-            DescribeDbInstancesError::TimeoutRetryLater => 3usize..4usize,
-            DescribeDbInstancesError::InvalidExpiredFormat => 4usize..5usize,
-            DescribeDbInstancesError::AbsInvalidAccountNotFound => 5usize..6usize,
-            DescribeDbInstancesError::AbsImageNotFound => 6usize..7usize,
-            DescribeDbInstancesError::OrderComboInstanceNotAllowOperate => 7usize..8usize,
-            DescribeDbInstancesError::PricePricingPlanResultNotFound => 8usize..9usize,
-            DescribeDbInstancesError::OrderNoRealNameAuthentication => 9usize..10usize,
-            DescribeDbInstancesError::InsufficientAvailableQuota => 10usize..11usize,
+            DescribeDbInstancesError::InvalidParameterOwnerAccount => Kind::Documented(2),
+            DescribeDbInstancesError::TimeoutRetryLater => Kind::Documented(3),
+            DescribeDbInstancesError::InvalidExpiredFormat => Kind::Documented(4),
+            DescribeDbInstancesError::AbsInvalidAccountNotFound => Kind::Documented(5),
+            DescribeDbInstancesError::AbsImageNotFound => Kind::Documented(6),
+            DescribeDbInstancesError::OrderComboInstanceNotAllowOperate => {
+                Kind::Documented(7)
+            }
+            DescribeDbInstancesError::PricePricingPlanResultNotFound => {
+                Kind::Documented(8)
+            }
+            DescribeDbInstancesError::OrderNoRealNameAuthentication => {
+                Kind::Documented(9)
+            }
+            DescribeDbInstancesError::InsufficientAvailableQuota => Kind::Documented(10),
             DescribeDbInstancesError::CommodityServiceCallingException => {
-                11usize..12usize
+                Kind::Documented(11)
             }
-            DescribeDbInstancesError::RegionDissolvedEOM => 12usize..13usize,
-            DescribeDbInstancesError::CommodityInvalidComponent => 13usize..14usize,
-            DescribeDbInstancesError::RegionEndTimeDissolvedAustralia => 14usize..15usize,
-            DescribeDbInstancesError::PriceCommoditySys => 15usize..16usize,
-            DescribeDbInstancesError::PayInsufficientBalance => 16usize..17usize,
-            DescribeDbInstancesError::OrderPeriodInvalid => 17usize..18usize,
-            DescribeDbInstancesError::PayNoCreditCardLowerCase => 18usize..19usize,
-            DescribeDbInstancesError::OrderInstHasUnpaidOrder => 19usize..20usize,
-            DescribeDbInstancesError::NoAvailablePaymentMethod => 20usize..21usize,
-            DescribeDbInstancesError::BasicInfoUncompleted => 21usize..22usize,
-            DescribeDbInstancesError::RiskRiskControlRejection => 22usize..23usize,
-            DescribeDbInstancesError::ApiNotSupport => 23usize..24usize,
-            DescribeDbInstancesError::ContainForbiddenLabelError => 24usize..25usize,
-            DescribeDbInstancesError::InvalidDBInstanceIdNotFound => 25usize..26usize,
-            DescribeDbInstancesError::InvalidInstanceLevelDiskType => 26usize..27usize,
-            DescribeDbInstancesError::InvalidParam => 27usize..28usize,
-            DescribeDbInstancesError::KmsApiError => 28usize..29usize,
-            DescribeDbInstancesError::SystemSaleValidateFailed => 29usize..30usize,
-            DescribeDbInstancesError::SqlExecuteFailedOrTimeout => 30usize..31usize,
-            DescribeDbInstancesError::ColdDataEngineVersionNotSupport => 31usize..32usize,
-            DescribeDbInstancesError::ColdDataMinorVersionNotSupport => 32usize..33usize,
-            DescribeDbInstancesError::IncorrectTargetClasscode => 33usize..34usize,
+            DescribeDbInstancesError::RegionDissolvedEOM => Kind::Documented(12),
+            DescribeDbInstancesError::CommodityInvalidComponent => Kind::Documented(13),
+            DescribeDbInstancesError::RegionEndTimeDissolvedAustralia => {
+                Kind::Documented(14)
+            }
+            DescribeDbInstancesError::PriceCommoditySys => Kind::Documented(15),
+            DescribeDbInstancesError::PayInsufficientBalance => Kind::Documented(16),
+            DescribeDbInstancesError::OrderPeriodInvalid => Kind::Documented(17),
+            DescribeDbInstancesError::PayNoCreditCardLowerCase => Kind::Documented(18),
+            DescribeDbInstancesError::OrderInstHasUnpaidOrder => Kind::Documented(19),
+            DescribeDbInstancesError::NoAvailablePaymentMethod => Kind::Documented(20),
+            DescribeDbInstancesError::BasicInfoUncompleted => Kind::Documented(21),
+            DescribeDbInstancesError::RiskRiskControlRejection => Kind::Documented(22),
+            DescribeDbInstancesError::ApiNotSupport => Kind::Documented(23),
+            DescribeDbInstancesError::ContainForbiddenLabelError => Kind::Documented(24),
+            DescribeDbInstancesError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
+            DescribeDbInstancesError::InvalidInstanceLevelDiskType => {
+                Kind::Documented(26)
+            }
+            DescribeDbInstancesError::InvalidParam => Kind::Documented(27),
+            DescribeDbInstancesError::KmsApiError => Kind::Documented(28),
+            DescribeDbInstancesError::SystemSaleValidateFailed => Kind::Documented(29),
+            DescribeDbInstancesError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
+            DescribeDbInstancesError::ColdDataEngineVersionNotSupport => {
+                Kind::Documented(31)
+            }
+            DescribeDbInstancesError::ColdDataMinorVersionNotSupport => {
+                Kind::Documented(32)
+            }
+            DescribeDbInstancesError::IncorrectTargetClasscode => Kind::Documented(33),
             DescribeDbInstancesError::InvalidConnectionStringDuplicate => {
-                34usize..35usize
+                Kind::Documented(34)
             }
-            DescribeDbInstancesError::RequiredParamNotFound => 35usize..36usize,
-            DescribeDbInstancesError::ParametersInvalid => 36usize..37usize,
-            DescribeDbInstancesError::BackupPolicyNotSupport => 37usize..38usize,
-            DescribeDbInstancesError::InvalideStatusFormat => 38usize..39usize,
-            DescribeDbInstancesError::InvalidReleasedKeepPolicyFormat => 39usize..40usize,
+            DescribeDbInstancesError::RequiredParamNotFound => Kind::Documented(35),
+            DescribeDbInstancesError::ParametersInvalid => Kind::Documented(36),
+            DescribeDbInstancesError::BackupPolicyNotSupport => Kind::Documented(37),
+            DescribeDbInstancesError::InvalideStatusFormat => Kind::Documented(38),
+            DescribeDbInstancesError::InvalidReleasedKeepPolicyFormat => {
+                Kind::Documented(39)
+            }
             DescribeDbInstancesError::InvalidDBInstanceEngineTypeFormat => {
-                40usize..41usize
+                Kind::Documented(40)
             }
-            DescribeDbInstancesError::PayNoCreditCard => 41usize..42usize,
-            DescribeDbInstancesError::VpcNetworkTypeNotSupport => 42usize..43usize,
-            DescribeDbInstancesError::MirrorInsExists => 43usize..44usize,
-            DescribeDbInstancesError::UnsupportedClassCode => 44usize..45usize,
-            DescribeDbInstancesError::InvalidBackupSet => 45usize..46usize,
-            DescribeDbInstancesError::OrdTCommodityQueryError => 46usize..47usize,
-            DescribeDbInstancesError::ProductInstanceReleased => 47usize..48usize,
-            DescribeDbInstancesError::RegionEndTimeDissolvedIndia => 48usize..49usize,
-            DescribeDbInstancesError::OrderStatusUnPaid => 49usize..50usize,
-            DescribeDbInstancesError::InvalidReduceDiskSize => 50usize..51usize,
-            DescribeDbInstancesError::CloudSSDNotSupport => 51usize..52usize,
-            DescribeDbInstancesError::InvalidUserOperatorPermission => 52usize..53usize,
-            DescribeDbInstancesError::InvalidVswitchId => 53usize..54usize,
-            DescribeDbInstancesError::IncorrectMinorVersion => 54usize..55usize,
-            DescribeDbInstancesError::OperationDeniedZoneResource => 55usize..56usize,
-            DescribeDbInstancesError::NotInFlowController => 56usize..57usize,
-            DescribeDbInstancesError::InvalidKmsKey => 57usize..58usize,
-            DescribeDbInstancesError::InvalidInstanceLevelMalformed => 58usize..59usize,
-            DescribeDbInstancesError::InvalidClusterKms => 59usize..60usize,
-            DescribeDbInstancesError::RequestNotFound => 60usize..61usize,
-            DescribeDbInstancesError::HostInfoNotFound => 61usize..62usize,
-            DescribeDbInstancesError::ExternalFailure => 62usize..63usize,
-            DescribeDbInstancesError::RequestMetaDataFailed => 63usize..64usize,
-            DescribeDbInstancesError::InvokeProxyFailure => 64usize..65usize,
-            DescribeDbInstancesError::Gateway(_)
-            | DescribeDbInstancesError::Unknown(_) => 0..0,
+            DescribeDbInstancesError::PayNoCreditCard => Kind::Documented(41),
+            DescribeDbInstancesError::VpcNetworkTypeNotSupport => Kind::Documented(42),
+            DescribeDbInstancesError::MirrorInsExists => Kind::Documented(43),
+            DescribeDbInstancesError::UnsupportedClassCode => Kind::Documented(44),
+            DescribeDbInstancesError::InvalidBackupSet => Kind::Documented(45),
+            DescribeDbInstancesError::OrdTCommodityQueryError => Kind::Documented(46),
+            DescribeDbInstancesError::ProductInstanceReleased => Kind::Documented(47),
+            DescribeDbInstancesError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
+            DescribeDbInstancesError::OrderStatusUnPaid => Kind::Documented(49),
+            DescribeDbInstancesError::InvalidReduceDiskSize => Kind::Documented(50),
+            DescribeDbInstancesError::CloudSSDNotSupport => Kind::Documented(51),
+            DescribeDbInstancesError::InvalidUserOperatorPermission => {
+                Kind::Documented(52)
+            }
+            DescribeDbInstancesError::InvalidVswitchId => Kind::Documented(53),
+            DescribeDbInstancesError::IncorrectMinorVersion => Kind::Documented(54),
+            DescribeDbInstancesError::OperationDeniedZoneResource => Kind::Documented(55),
+            DescribeDbInstancesError::NotInFlowController => Kind::Documented(56),
+            DescribeDbInstancesError::InvalidKmsKey => Kind::Documented(57),
+            DescribeDbInstancesError::InvalidInstanceLevelMalformed => {
+                Kind::Documented(58)
+            }
+            DescribeDbInstancesError::InvalidClusterKms => Kind::Documented(59),
+            DescribeDbInstancesError::RequestNotFound => Kind::Documented(60),
+            DescribeDbInstancesError::HostInfoNotFound => Kind::Documented(61),
+            DescribeDbInstancesError::ExternalFailure => Kind::Documented(62),
+            DescribeDbInstancesError::RequestMetaDataFailed => Kind::Documented(63),
+            DescribeDbInstancesError::InvokeProxyFailure => Kind::Documented(64),
+            DescribeDbInstancesError::Gateway(gateway) => Kind::Gateway(*gateway),
+            DescribeDbInstancesError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => gateway.code(),
-            DescribeDbInstancesError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => Some(gateway.http_status()),
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => Some(gateway.message()),
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => gateway.description(),
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -937,26 +513,36 @@ impl DescribeDbInstancesError {
     }
 }
 
+impl Eq for DescribeDbInstancesError {}
+
+impl Clone for DescribeDbInstancesError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancesError::Gateway(gateway) => {
+                DescribeDbInstancesError::Gateway(*gateway)
+            }
+            DescribeDbInstancesError::Unknown(code) => {
+                DescribeDbInstancesError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstancesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for DescribeDbInstancesError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            DescribeDbInstancesError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

@@ -8,9 +8,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use std::fmt;
-use std::ops::Range;
 use crate::gateway::GatewayError;
-use crate::ErrorRow;
+use crate::table::{Kind, OperationTable};
+use crate::{DocumentedRows, Messages};
 
 /// An error code answered by `DescribeRegions`.
 ///
@@ -19,7 +19,7 @@ use crate::ErrorRow;
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRegionsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -149,680 +149,289 @@ pub enum DescribeRegionsError {
     Unknown(String),
 }
 
-/// The documented rows, grouped by code: the rows of one code are adjacent
-/// and in documentation order.
-static ROWS: &[ErrorRow] = &[
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 400u16,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 403u16,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidAcceptLanguage.NotFound",
-        message: "Only Chinese (zh-CN) and English (en-US) are allowed.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 404u16,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-    },
-    ErrorRow {
-        http_status: 500u16,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
-        description: None,
-    },
-];
-
-/// The messages of [`ROWS`], in the same order, so that `messages()` can
-/// lend a slice.
-static MESSAGES: &[&str] = &[
-    "A package instance is not allowed to operate independently.",
-    "Pricing plan price result not found.",
-    "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-    "Your account quota limit is less than 0, please recharge before trying to purchase.",
-    "Failed to call commodity service.",
-    "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-    "The module you purchased is not legal, please buy it again.",
-    "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-    "Commodity system call exception.",
-    "Insufficient available balance.",
-    "There is a problem with the period you selected, please choose again.",
-    "Account not bound to credit card.",
-    "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-    "No payment method is specified for your account. We recommend that you add a payment method.",
-    "Your information is incomplete. Complete your information before the operation.",
-    "Your account is abnormal, please contact customer service for details.",
-    "Specified api is not supported.",
-    "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-    "The DBInstanceId provided does not exist in records.",
-    "Specified instance level not support request disk type",
-    "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-    "User secret key invalid.",
-    "Sales expression validation system error.",
-    "account  is not found.",
-    "sql command execution failed or timed out:%s.",
-    "The current instance engine version not support coldDataEnabled.",
-    "The current instance minor version not support coldDataEnabled.",
-    "The current instance type does not support this operation.",
-    "Specified connection string already exists in the RDS.",
-    "Required input param is not found.",
-    "Parameter error, please check the parameters.",
-    "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-    "The instance status does not support this operation.",
-    "Specified Released Keep Policy is not valid.",
-    "the DB instance engine type does not support this operation.",
-    "No credit cards.",
-    "The vpc network type instance does not support this operation.",
-    "Specified DB instance mirror ins already existed.",
-    "The specified DB instance class stops selling.",
-    "The specified database does not exist in the backup set.",
-    "Failed to query for product.",
-    "The instance has been released. Please check before placing the order.",
-    "The region is no longer supported.",
-    "The specified db instance has unpaid order.",
-    "The storage capacity after the scale-down must be larger than the used amount.",
-    "Cloud ssd does not support this operation, please upgrade to essd.",
-    "The user permission does not support this operation.",
-    "Specified conn vswitch id is not valid.",
-    "Current engine minor version does not support operations.",
-    "There is no available zone for inventory.",
-    "Sorry,no permission.",
-    "Kms key is disabled.",
-    "Current DB instance level does not support this operation.",
-    "Only Chinese (zh-CN) and English (en-US) are allowed.",
-    "The current instance does not authorized to access the Key Management Service.",
-    "The requested resource is not available.",
-    "The specified host info is not found.",
-    "The request processing has failed due to external service failure.",
-    "The service request failed. Please try again later or contact service personnel.",
-    "The request processing has failed due to service failure of rds api.",
-];
+/// The operation's error table: entry `i` describes the `i`-th variant
+/// of the enum. A constant rather than a static, so that, like the
+/// `#[inline]` methods that read it, it is compiled only into programs
+/// that use the operation.
+const TABLE: OperationTable = OperationTable {
+    names: &[
+        "OrderComboInstanceNotAllowOperate",
+        "PricePricingPlanResultNotFound",
+        "OrderNoRealNameAuthentication",
+        "InsufficientAvailableQuota",
+        "CommodityServiceCallingException",
+        "RegionDissolvedEOM",
+        "CommodityInvalidComponent",
+        "RegionEndTimeDissolvedAustralia",
+        "PriceCommoditySys",
+        "PayInsufficientBalance",
+        "OrderPeriodInvalid",
+        "PayNoCreditCardLowerCase",
+        "OrderInstHasUnpaidOrder",
+        "NoAvailablePaymentMethod",
+        "BasicInfoUncompleted",
+        "RiskRiskControlRejection",
+        "ApiNotSupport",
+        "ContainForbiddenLabelError",
+        "InvalidDBInstanceIdNotFound",
+        "InvalidInstanceLevelDiskType",
+        "InvalidParam",
+        "KmsApiError",
+        "SystemSaleValidateFailed",
+        "AbsInvalidAccountNotFound",
+        "SqlExecuteFailedOrTimeout",
+        "ColdDataEngineVersionNotSupport",
+        "ColdDataMinorVersionNotSupport",
+        "IncorrectTargetClasscode",
+        "InvalidConnectionStringDuplicate",
+        "RequiredParamNotFound",
+        "ParametersInvalid",
+        "BackupPolicyNotSupport",
+        "InvalideStatusFormat",
+        "InvalidReleasedKeepPolicyFormat",
+        "InvalidDBInstanceEngineTypeFormat",
+        "PayNoCreditCard",
+        "VpcNetworkTypeNotSupport",
+        "MirrorInsExists",
+        "UnsupportedClassCode",
+        "InvalidBackupSet",
+        "OrdTCommodityQueryError",
+        "ProductInstanceReleased",
+        "RegionEndTimeDissolvedIndia",
+        "OrderStatusUnPaid",
+        "InvalidReduceDiskSize",
+        "CloudSSDNotSupport",
+        "InvalidUserOperatorPermission",
+        "InvalidVswitchId",
+        "IncorrectMinorVersion",
+        "OperationDeniedZoneResource",
+        "NotInFlowController",
+        "InvalidKmsKey",
+        "InvalidInstanceLevelMalformed",
+        "InvalidAcceptLanguageNotFound",
+        "InvalidClusterKms",
+        "RequestNotFound",
+        "HostInfoNotFound",
+        "ExternalFailure",
+        "RequestMetaDataFailed",
+        "InvokeProxyFailure",
+    ],
+    rows: &[
+        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
+        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
+        102, 103, 104, 105, 106, 107, 50, 108, 52, 109, 110, 111, 56, 112, 134, 113, 114,
+        62, 115, 116, 117,
+    ],
+    starts: &[
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+    ],
+    by_code: &[
+        23, 16, 31, 14, 45, 25, 26, 6, 4, 17, 57, 56, 48, 27, 3, 53, 39, 54, 28, 34, 18,
+        19, 52, 51, 20, 44, 33, 46, 47, 32, 59, 21, 37, 50, 49, 40, 0, 12, 2, 10, 43, 30,
+        9, 35, 8, 1, 41, 5, 7, 42, 55, 58, 29, 15, 24, 22, 38, 36, 13, 11,
+    ],
+};
 
 impl DescribeRegionsError {
     /// The error for a code, matched exactly: the operation's table first,
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "Order.ComboInstanceNotAllowOperate" => {
-                DescribeRegionsError::OrderComboInstanceNotAllowOperate
-            }
-            "Price.PricingPlanResultNotFound" => {
-                DescribeRegionsError::PricePricingPlanResultNotFound
-            }
-            "Order.NoRealNameAuthentication" => {
-                DescribeRegionsError::OrderNoRealNameAuthentication
-            }
-            "InsufficientAvailableQuota" => {
-                DescribeRegionsError::InsufficientAvailableQuota
-            }
-            "CommodityServiceCalling.Exception" => {
-                DescribeRegionsError::CommodityServiceCallingException
-            }
-            "RegionDissolvedEOM" => DescribeRegionsError::RegionDissolvedEOM,
-            "Commodity.InvalidComponent" => {
-                DescribeRegionsError::CommodityInvalidComponent
-            }
-            "RegionEndTimeDissolvedAustralia" => {
-                DescribeRegionsError::RegionEndTimeDissolvedAustralia
-            }
-            "Price.CommoditySys" => DescribeRegionsError::PriceCommoditySys,
-            "Pay.InsufficientBalance" => DescribeRegionsError::PayInsufficientBalance,
-            "Order.PeriodInvalid" => DescribeRegionsError::OrderPeriodInvalid,
-            "pay.noCreditCard" => DescribeRegionsError::PayNoCreditCardLowerCase,
-            "Order.InstHasUnpaidOrder" => DescribeRegionsError::OrderInstHasUnpaidOrder,
-            "noAvailablePaymentMethod" => DescribeRegionsError::NoAvailablePaymentMethod,
-            "BasicInfoUncompleted" => DescribeRegionsError::BasicInfoUncompleted,
-            "Risk.RiskControlRejection" => DescribeRegionsError::RiskRiskControlRejection,
-            "Api.NotSupport" => DescribeRegionsError::ApiNotSupport,
-            "ContainForbiddenLabelError" => {
-                DescribeRegionsError::ContainForbiddenLabelError
-            }
-            "InvalidDBInstanceId.NotFound" => {
-                DescribeRegionsError::InvalidDBInstanceIdNotFound
-            }
-            "InvalidInstanceLevel.DiskType" => {
-                DescribeRegionsError::InvalidInstanceLevelDiskType
-            }
-            "InvalidParam" => DescribeRegionsError::InvalidParam,
-            "KmsApiError" => DescribeRegionsError::KmsApiError,
-            "System.SaleValidateFailed" => DescribeRegionsError::SystemSaleValidateFailed,
-            "Abs.InvalidAccount.NotFound" => {
-                DescribeRegionsError::AbsInvalidAccountNotFound
-            }
-            "SqlExecuteFailedOrTimeout" => {
-                DescribeRegionsError::SqlExecuteFailedOrTimeout
-            }
-            "ColdData.EngineVersionNotSupport" => {
-                DescribeRegionsError::ColdDataEngineVersionNotSupport
-            }
-            "ColdData.MinorVersionNotSupport" => {
-                DescribeRegionsError::ColdDataMinorVersionNotSupport
-            }
-            "IncorrectTargetClasscode" => DescribeRegionsError::IncorrectTargetClasscode,
-            "InvalidConnectionString.Duplicate" => {
-                DescribeRegionsError::InvalidConnectionStringDuplicate
-            }
-            "RequiredParam.NotFound" => DescribeRegionsError::RequiredParamNotFound,
-            "Parameters.Invalid" => DescribeRegionsError::ParametersInvalid,
-            "BackupPolicyNotSupport" => DescribeRegionsError::BackupPolicyNotSupport,
-            "InvalideStatus.Format" => DescribeRegionsError::InvalideStatusFormat,
-            "InvalidReleasedKeepPolicy.Format" => {
-                DescribeRegionsError::InvalidReleasedKeepPolicyFormat
-            }
-            "InvalidDBInstanceEngineType.Format" => {
-                DescribeRegionsError::InvalidDBInstanceEngineTypeFormat
-            }
-            "Pay.NoCreditCard" => DescribeRegionsError::PayNoCreditCard,
-            "VpcNetworkTypeNotSupport" => DescribeRegionsError::VpcNetworkTypeNotSupport,
-            "MirrorInsExists" => DescribeRegionsError::MirrorInsExists,
-            "UnsupportedClassCode" => DescribeRegionsError::UnsupportedClassCode,
-            "InvalidBackupSet" => DescribeRegionsError::InvalidBackupSet,
-            "OrdTCommodityQueryError" => DescribeRegionsError::OrdTCommodityQueryError,
-            "ProductInstanceReleased" => DescribeRegionsError::ProductInstanceReleased,
-            "RegionEndTimeDissolvedIndia" => {
-                DescribeRegionsError::RegionEndTimeDissolvedIndia
-            }
-            "OrderStatus.UnPaid" => DescribeRegionsError::OrderStatusUnPaid,
-            "InvalidReduceDiskSize" => DescribeRegionsError::InvalidReduceDiskSize,
-            "CloudSSDNotSupport" => DescribeRegionsError::CloudSSDNotSupport,
-            "InvalidUserOperatorPermission" => {
-                DescribeRegionsError::InvalidUserOperatorPermission
-            }
-            "InvalidVswitchId" => DescribeRegionsError::InvalidVswitchId,
-            "IncorrectMinorVersion" => DescribeRegionsError::IncorrectMinorVersion,
-            "OperationDenied.ZoneResource" => {
-                DescribeRegionsError::OperationDeniedZoneResource
-            }
-            "NotInFlowController" => DescribeRegionsError::NotInFlowController,
-            "InvalidKmsKey" => DescribeRegionsError::InvalidKmsKey,
-            "InvalidInstanceLevel.Malformed" => {
-                DescribeRegionsError::InvalidInstanceLevelMalformed
-            }
-            "InvalidAcceptLanguage.NotFound" => {
-                DescribeRegionsError::InvalidAcceptLanguageNotFound
-            }
-            "InvalidClusterKms" => DescribeRegionsError::InvalidClusterKms,
-            "Request.NotFound" => DescribeRegionsError::RequestNotFound,
-            "HostInfo.NotFound" => DescribeRegionsError::HostInfoNotFound,
-            "ExternalFailure" => DescribeRegionsError::ExternalFailure,
-            "RequestMetaDataFailed" => DescribeRegionsError::RequestMetaDataFailed,
-            "InvokeProxyFailure" => DescribeRegionsError::InvokeProxyFailure,
-            other => {
-                match GatewayError::from_code(other) {
+        match TABLE.find(code).and_then(Self::documented) {
+            Some(documented) => documented,
+            None => {
+                match GatewayError::from_code(code) {
                     Some(gateway) => DescribeRegionsError::Gateway(gateway),
-                    None => DescribeRegionsError::Unknown(other.to_owned()),
+                    None => DescribeRegionsError::Unknown(code.to_owned()),
                 }
             }
         }
     }
 
-    /// Where this code's rows are in [`ROWS`]; empty for gateway and
-    /// unknown codes.
+    /// The documented variant at a position of [`TABLE`].
     #[inline]
-    fn row_span(&self) -> Range<usize> {
+    fn documented(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(DescribeRegionsError::OrderComboInstanceNotAllowOperate),
+            1 => Some(DescribeRegionsError::PricePricingPlanResultNotFound),
+            2 => Some(DescribeRegionsError::OrderNoRealNameAuthentication),
+            3 => Some(DescribeRegionsError::InsufficientAvailableQuota),
+            4 => Some(DescribeRegionsError::CommodityServiceCallingException),
+            5 => Some(DescribeRegionsError::RegionDissolvedEOM),
+            6 => Some(DescribeRegionsError::CommodityInvalidComponent),
+            7 => Some(DescribeRegionsError::RegionEndTimeDissolvedAustralia),
+            8 => Some(DescribeRegionsError::PriceCommoditySys),
+            9 => Some(DescribeRegionsError::PayInsufficientBalance),
+            10 => Some(DescribeRegionsError::OrderPeriodInvalid),
+            11 => Some(DescribeRegionsError::PayNoCreditCardLowerCase),
+            12 => Some(DescribeRegionsError::OrderInstHasUnpaidOrder),
+            13 => Some(DescribeRegionsError::NoAvailablePaymentMethod),
+            14 => Some(DescribeRegionsError::BasicInfoUncompleted),
+            15 => Some(DescribeRegionsError::RiskRiskControlRejection),
+            16 => Some(DescribeRegionsError::ApiNotSupport),
+            17 => Some(DescribeRegionsError::ContainForbiddenLabelError),
+            18 => Some(DescribeRegionsError::InvalidDBInstanceIdNotFound),
+            19 => Some(DescribeRegionsError::InvalidInstanceLevelDiskType),
+            20 => Some(DescribeRegionsError::InvalidParam),
+            21 => Some(DescribeRegionsError::KmsApiError),
+            22 => Some(DescribeRegionsError::SystemSaleValidateFailed),
+            23 => Some(DescribeRegionsError::AbsInvalidAccountNotFound),
+            24 => Some(DescribeRegionsError::SqlExecuteFailedOrTimeout),
+            25 => Some(DescribeRegionsError::ColdDataEngineVersionNotSupport),
+            26 => Some(DescribeRegionsError::ColdDataMinorVersionNotSupport),
+            27 => Some(DescribeRegionsError::IncorrectTargetClasscode),
+            28 => Some(DescribeRegionsError::InvalidConnectionStringDuplicate),
+            29 => Some(DescribeRegionsError::RequiredParamNotFound),
+            30 => Some(DescribeRegionsError::ParametersInvalid),
+            31 => Some(DescribeRegionsError::BackupPolicyNotSupport),
+            32 => Some(DescribeRegionsError::InvalideStatusFormat),
+            33 => Some(DescribeRegionsError::InvalidReleasedKeepPolicyFormat),
+            34 => Some(DescribeRegionsError::InvalidDBInstanceEngineTypeFormat),
+            35 => Some(DescribeRegionsError::PayNoCreditCard),
+            36 => Some(DescribeRegionsError::VpcNetworkTypeNotSupport),
+            37 => Some(DescribeRegionsError::MirrorInsExists),
+            38 => Some(DescribeRegionsError::UnsupportedClassCode),
+            39 => Some(DescribeRegionsError::InvalidBackupSet),
+            40 => Some(DescribeRegionsError::OrdTCommodityQueryError),
+            41 => Some(DescribeRegionsError::ProductInstanceReleased),
+            42 => Some(DescribeRegionsError::RegionEndTimeDissolvedIndia),
+            43 => Some(DescribeRegionsError::OrderStatusUnPaid),
+            44 => Some(DescribeRegionsError::InvalidReduceDiskSize),
+            45 => Some(DescribeRegionsError::CloudSSDNotSupport),
+            46 => Some(DescribeRegionsError::InvalidUserOperatorPermission),
+            47 => Some(DescribeRegionsError::InvalidVswitchId),
+            48 => Some(DescribeRegionsError::IncorrectMinorVersion),
+            49 => Some(DescribeRegionsError::OperationDeniedZoneResource),
+            50 => Some(DescribeRegionsError::NotInFlowController),
+            51 => Some(DescribeRegionsError::InvalidKmsKey),
+            52 => Some(DescribeRegionsError::InvalidInstanceLevelMalformed),
+            53 => Some(DescribeRegionsError::InvalidAcceptLanguageNotFound),
+            54 => Some(DescribeRegionsError::InvalidClusterKms),
+            55 => Some(DescribeRegionsError::RequestNotFound),
+            56 => Some(DescribeRegionsError::HostInfoNotFound),
+            57 => Some(DescribeRegionsError::ExternalFailure),
+            58 => Some(DescribeRegionsError::RequestMetaDataFailed),
+            59 => Some(DescribeRegionsError::InvokeProxyFailure),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for the code in `table.rs` that every
+    /// operation's errors share.
+    #[inline]
+    fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRegionsError::OrderComboInstanceNotAllowOperate => 0usize..1usize,
-            DescribeRegionsError::PricePricingPlanResultNotFound => 1usize..2usize,
-            DescribeRegionsError::OrderNoRealNameAuthentication => 2usize..3usize,
-            DescribeRegionsError::InsufficientAvailableQuota => 3usize..4usize,
-            DescribeRegionsError::CommodityServiceCallingException => 4usize..5usize,
-            DescribeRegionsError::RegionDissolvedEOM => 5usize..6usize,
-            DescribeRegionsError::CommodityInvalidComponent => 6usize..7usize,
-            DescribeRegionsError::RegionEndTimeDissolvedAustralia => 7usize..8usize,
-            DescribeRegionsError::PriceCommoditySys => 8usize..9usize,
-            DescribeRegionsError::PayInsufficientBalance => 9usize..10usize,
-            DescribeRegionsError::OrderPeriodInvalid => 10usize..11usize,
-            DescribeRegionsError::PayNoCreditCardLowerCase => 11usize..12usize,
-            DescribeRegionsError::OrderInstHasUnpaidOrder => 12usize..13usize,
-            DescribeRegionsError::NoAvailablePaymentMethod => 13usize..14usize,
-            DescribeRegionsError::BasicInfoUncompleted => 14usize..15usize,
-            DescribeRegionsError::RiskRiskControlRejection => 15usize..16usize,
-            DescribeRegionsError::ApiNotSupport => 16usize..17usize,
-            DescribeRegionsError::ContainForbiddenLabelError => 17usize..18usize,
-            DescribeRegionsError::InvalidDBInstanceIdNotFound => 18usize..19usize,
-            DescribeRegionsError::InvalidInstanceLevelDiskType => 19usize..20usize,
-            DescribeRegionsError::InvalidParam => 20usize..21usize,
-            DescribeRegionsError::KmsApiError => 21usize..22usize,
-            DescribeRegionsError::SystemSaleValidateFailed => 22usize..23usize,
-            DescribeRegionsError::AbsInvalidAccountNotFound => 23usize..24usize,
-            DescribeRegionsError::SqlExecuteFailedOrTimeout => 24usize..25usize,
-            DescribeRegionsError::ColdDataEngineVersionNotSupport => 25usize..26usize,
-            DescribeRegionsError::ColdDataMinorVersionNotSupport => 26usize..27usize,
-            DescribeRegionsError::IncorrectTargetClasscode => 27usize..28usize,
-            DescribeRegionsError::InvalidConnectionStringDuplicate => 28usize..29usize,
-            DescribeRegionsError::RequiredParamNotFound => 29usize..30usize,
-            DescribeRegionsError::ParametersInvalid => 30usize..31usize,
-            DescribeRegionsError::BackupPolicyNotSupport => 31usize..32usize,
-            DescribeRegionsError::InvalideStatusFormat => 32usize..33usize,
-            DescribeRegionsError::InvalidReleasedKeepPolicyFormat => 33usize..34usize,
-            DescribeRegionsError::InvalidDBInstanceEngineTypeFormat => 34usize..35usize,
-            DescribeRegionsError::PayNoCreditCard => 35usize..36usize,
-            DescribeRegionsError::VpcNetworkTypeNotSupport => 36usize..37usize,
-            DescribeRegionsError::MirrorInsExists => 37usize..38usize,
-            DescribeRegionsError::UnsupportedClassCode => 38usize..39usize,
-            DescribeRegionsError::InvalidBackupSet => 39usize..40usize,
-            DescribeRegionsError::OrdTCommodityQueryError => 40usize..41usize,
-            DescribeRegionsError::ProductInstanceReleased => 41usize..42usize,
-            DescribeRegionsError::RegionEndTimeDissolvedIndia => 42usize..43usize,
-            DescribeRegionsError::OrderStatusUnPaid => 43usize..44usize,
-            DescribeRegionsError::InvalidReduceDiskSize => 44usize..45usize,
-            DescribeRegionsError::CloudSSDNotSupport => 45usize..46usize,
-            DescribeRegionsError::InvalidUserOperatorPermission => 46usize..47usize,
-            DescribeRegionsError::InvalidVswitchId => 47usize..48usize,
-            DescribeRegionsError::IncorrectMinorVersion => 48usize..49usize,
-            DescribeRegionsError::OperationDeniedZoneResource => 49usize..50usize,
-            DescribeRegionsError::NotInFlowController => 50usize..51usize,
-            DescribeRegionsError::InvalidKmsKey => 51usize..52usize,
-            DescribeRegionsError::InvalidInstanceLevelMalformed => 52usize..53usize,
-            DescribeRegionsError::InvalidAcceptLanguageNotFound => 53usize..54usize,
-            DescribeRegionsError::InvalidClusterKms => 54usize..55usize,
-            DescribeRegionsError::RequestNotFound => 55usize..56usize,
-            DescribeRegionsError::HostInfoNotFound => 56usize..57usize,
-            DescribeRegionsError::ExternalFailure => 57usize..58usize,
-            DescribeRegionsError::RequestMetaDataFailed => 58usize..59usize,
-            DescribeRegionsError::InvokeProxyFailure => 59usize..60usize,
-            DescribeRegionsError::Gateway(_) | DescribeRegionsError::Unknown(_) => 0..0,
+            DescribeRegionsError::OrderComboInstanceNotAllowOperate => {
+                Kind::Documented(0)
+            }
+            DescribeRegionsError::PricePricingPlanResultNotFound => Kind::Documented(1),
+            DescribeRegionsError::OrderNoRealNameAuthentication => Kind::Documented(2),
+            DescribeRegionsError::InsufficientAvailableQuota => Kind::Documented(3),
+            DescribeRegionsError::CommodityServiceCallingException => Kind::Documented(4),
+            DescribeRegionsError::RegionDissolvedEOM => Kind::Documented(5),
+            DescribeRegionsError::CommodityInvalidComponent => Kind::Documented(6),
+            DescribeRegionsError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
+            DescribeRegionsError::PriceCommoditySys => Kind::Documented(8),
+            DescribeRegionsError::PayInsufficientBalance => Kind::Documented(9),
+            DescribeRegionsError::OrderPeriodInvalid => Kind::Documented(10),
+            DescribeRegionsError::PayNoCreditCardLowerCase => Kind::Documented(11),
+            DescribeRegionsError::OrderInstHasUnpaidOrder => Kind::Documented(12),
+            DescribeRegionsError::NoAvailablePaymentMethod => Kind::Documented(13),
+            DescribeRegionsError::BasicInfoUncompleted => Kind::Documented(14),
+            DescribeRegionsError::RiskRiskControlRejection => Kind::Documented(15),
+            DescribeRegionsError::ApiNotSupport => Kind::Documented(16),
+            DescribeRegionsError::ContainForbiddenLabelError => Kind::Documented(17),
+            DescribeRegionsError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
+            DescribeRegionsError::InvalidInstanceLevelDiskType => Kind::Documented(19),
+            DescribeRegionsError::InvalidParam => Kind::Documented(20),
+            DescribeRegionsError::KmsApiError => Kind::Documented(21),
+            DescribeRegionsError::SystemSaleValidateFailed => Kind::Documented(22),
+            DescribeRegionsError::AbsInvalidAccountNotFound => Kind::Documented(23),
+            DescribeRegionsError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
+            DescribeRegionsError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
+            DescribeRegionsError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
+            DescribeRegionsError::IncorrectTargetClasscode => Kind::Documented(27),
+            DescribeRegionsError::InvalidConnectionStringDuplicate => {
+                Kind::Documented(28)
+            }
+            DescribeRegionsError::RequiredParamNotFound => Kind::Documented(29),
+            DescribeRegionsError::ParametersInvalid => Kind::Documented(30),
+            DescribeRegionsError::BackupPolicyNotSupport => Kind::Documented(31),
+            DescribeRegionsError::InvalideStatusFormat => Kind::Documented(32),
+            DescribeRegionsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
+            DescribeRegionsError::InvalidDBInstanceEngineTypeFormat => {
+                Kind::Documented(34)
+            }
+            DescribeRegionsError::PayNoCreditCard => Kind::Documented(35),
+            DescribeRegionsError::VpcNetworkTypeNotSupport => Kind::Documented(36),
+            DescribeRegionsError::MirrorInsExists => Kind::Documented(37),
+            DescribeRegionsError::UnsupportedClassCode => Kind::Documented(38),
+            DescribeRegionsError::InvalidBackupSet => Kind::Documented(39),
+            DescribeRegionsError::OrdTCommodityQueryError => Kind::Documented(40),
+            DescribeRegionsError::ProductInstanceReleased => Kind::Documented(41),
+            DescribeRegionsError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
+            DescribeRegionsError::OrderStatusUnPaid => Kind::Documented(43),
+            DescribeRegionsError::InvalidReduceDiskSize => Kind::Documented(44),
+            DescribeRegionsError::CloudSSDNotSupport => Kind::Documented(45),
+            DescribeRegionsError::InvalidUserOperatorPermission => Kind::Documented(46),
+            DescribeRegionsError::InvalidVswitchId => Kind::Documented(47),
+            DescribeRegionsError::IncorrectMinorVersion => Kind::Documented(48),
+            DescribeRegionsError::OperationDeniedZoneResource => Kind::Documented(49),
+            DescribeRegionsError::NotInFlowController => Kind::Documented(50),
+            DescribeRegionsError::InvalidKmsKey => Kind::Documented(51),
+            DescribeRegionsError::InvalidInstanceLevelMalformed => Kind::Documented(52),
+            DescribeRegionsError::InvalidAcceptLanguageNotFound => Kind::Documented(53),
+            DescribeRegionsError::InvalidClusterKms => Kind::Documented(54),
+            DescribeRegionsError::RequestNotFound => Kind::Documented(55),
+            DescribeRegionsError::HostInfoNotFound => Kind::Documented(56),
+            DescribeRegionsError::ExternalFailure => Kind::Documented(57),
+            DescribeRegionsError::RequestMetaDataFailed => Kind::Documented(58),
+            DescribeRegionsError::InvokeProxyFailure => Kind::Documented(59),
+            DescribeRegionsError::Gateway(gateway) => Kind::Gateway(*gateway),
+            DescribeRegionsError::Unknown(code) => Kind::Unknown(code),
         }
     }
 
     /// The rows of the operation's error table documenting this code, in
-    /// documentation order; empty for gateway and unknown codes.
+    /// documentation order; none for gateway and unknown codes.
     #[inline]
-    pub fn documented_rows(&self) -> &'static [ErrorRow] {
-        ROWS.get(self.row_span()).unwrap_or_default()
+    pub fn documented_rows(&self) -> DocumentedRows {
+        TABLE.documented_rows(self.kind())
     }
 
     /// The error code, as the service sends it.
     #[inline]
     pub fn code(&self) -> &str {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => gateway.code(),
-            DescribeRegionsError::Unknown(code) => code,
-            documented => documented.documented_rows().first().map_or("", |row| row.code),
-        }
+        TABLE.code(self.kind())
     }
 
     /// The documented HTTP status (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => Some(gateway.http_status()),
-            documented => documented.documented_rows().first().map(|row| row.http_status),
-        }
+        TABLE.http_status(self.kind())
     }
 
     /// The documented message (of the first row when a code is documented
     /// twice); `None` for an unknown code.
     #[inline]
     pub fn message(&self) -> Option<&'static str> {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => Some(gateway.message()),
-            documented => documented.documented_rows().first().map(|row| row.message),
-        }
+        TABLE.message(self.kind())
     }
 
-    /// Every documented message of the code, one per table row; empty for an
+    /// Every documented message of the code, one per table row; none for an
     /// unknown code.
     #[inline]
-    pub fn messages(&self) -> &'static [&'static str] {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => gateway.messages(),
-            documented => MESSAGES.get(documented.row_span()).unwrap_or_default(),
-        }
+    pub fn messages(&self) -> Messages {
+        TABLE.messages(self.kind())
     }
 
     /// The documented description: the first row of the code that has one.
     #[inline]
     pub fn description(&self) -> Option<&'static str> {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => gateway.description(),
-            documented => {
-                documented.documented_rows().iter().find_map(|row| row.description)
-            }
-        }
+        TABLE.description(self.kind())
     }
 
     /// Whether the code is documented, by the operation or the gateway.
@@ -855,26 +464,36 @@ impl DescribeRegionsError {
     }
 }
 
+impl Eq for DescribeRegionsError {}
+
+impl Clone for DescribeRegionsError {
+    /// Documented variants carry no data, so they are rebuilt from their
+    /// code: cheaper to compile than one more match over every variant.
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRegionsError::Gateway(gateway) => {
+                DescribeRegionsError::Gateway(*gateway)
+            }
+            DescribeRegionsError::Unknown(code) => {
+                DescribeRegionsError::Unknown(code.clone())
+            }
+            documented => DescribeRegionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRegionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
 impl fmt::Display for DescribeRegionsError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => {
-                fmt::Display::fmt(gateway, formatter)
-            }
-            DescribeRegionsError::Unknown(code) => {
-                write!(
-                    formatter,
-                    "{code}: an error code the documentation does not list; see the service's message for details"
-                )
-            }
-            documented => {
-                write!(
-                    formatter, "{}: {}", documented.code(), documented.message()
-                    .unwrap_or_default()
-                )
-            }
-        }
+        TABLE.fmt_display(self.kind(), formatter)
     }
 }
 

@@ -16,6 +16,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub mod gateway;
+mod table;
 
 /// Errors of `ActivateMigrationTargetInstance` ([`activate_migration_target_instance::ActivateMigrationTargetInstanceError`]).
 #[cfg(feature = "activate-migration-target-instance")]
@@ -52,6 +53,8 @@ pub mod describe_db_instances;
 /// Errors of `DescribeRegions` ([`describe_regions::DescribeRegionsError`]).
 #[cfg(feature = "describe-regions")]
 pub mod describe_regions;
+
+pub use table::{DocumentedRows, Messages};
 
 /// One row of an operation's documented error table, verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -39,7 +39,6 @@ use crate::operation::describe_regions::DescribeRegionsError;
 ///
 /// Every operation's `SdkError` converts into it with `?`. It has one
 /// variant per operation compiled in (see the crate's cargo features).
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A failure of [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance).
@@ -85,6 +84,7 @@ pub enum Error {
 
 impl Error {
     /// The action name of the operation that failed.
+    #[inline]
     pub fn operation(&self) -> &'static str {
         match *self {
             #[cfg(feature = "activate-migration-target-instance")]
@@ -118,6 +118,7 @@ impl Error {
     }
 
     /// The operation's own error.
+    #[inline]
     fn operation_error(&self) -> &(dyn std::error::Error + 'static) {
         match *self {
             #[cfg(feature = "activate-migration-target-instance")]
@@ -144,6 +145,7 @@ impl Error {
 
 #[cfg(feature = "activate-migration-target-instance")]
 impl From<aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>> for Error {
+    #[inline]
     fn from(
         error: aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>,
     ) -> Self {
@@ -153,6 +155,7 @@ impl From<aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>> for Er
 
 #[cfg(feature = "check-cloud-resource-authorized")]
 impl From<aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>> for Error {
+    #[inline]
     fn from(error: aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>) -> Self {
         Error::CheckCloudResourceAuthorized(error)
     }
@@ -160,6 +163,7 @@ impl From<aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>> for Error
 
 #[cfg(feature = "create-cloud-migration-precheck-task")]
 impl From<aliyun_runtime::SdkError<CreateCloudMigrationPrecheckTaskError>> for Error {
+    #[inline]
     fn from(
         error: aliyun_runtime::SdkError<CreateCloudMigrationPrecheckTaskError>,
     ) -> Self {
@@ -169,6 +173,7 @@ impl From<aliyun_runtime::SdkError<CreateCloudMigrationPrecheckTaskError>> for E
 
 #[cfg(feature = "create-cloud-migration-task")]
 impl From<aliyun_runtime::SdkError<CreateCloudMigrationTaskError>> for Error {
+    #[inline]
     fn from(error: aliyun_runtime::SdkError<CreateCloudMigrationTaskError>) -> Self {
         Error::CreateCloudMigrationTask(error)
     }
@@ -177,6 +182,7 @@ impl From<aliyun_runtime::SdkError<CreateCloudMigrationTaskError>> for Error {
 #[cfg(feature = "describe-cloud-migration-precheck-result")]
 impl From<aliyun_runtime::SdkError<DescribeCloudMigrationPrecheckResultError>>
 for Error {
+    #[inline]
     fn from(
         error: aliyun_runtime::SdkError<DescribeCloudMigrationPrecheckResultError>,
     ) -> Self {
@@ -186,6 +192,7 @@ for Error {
 
 #[cfg(feature = "describe-cloud-migration-result")]
 impl From<aliyun_runtime::SdkError<DescribeCloudMigrationResultError>> for Error {
+    #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeCloudMigrationResultError>) -> Self {
         Error::DescribeCloudMigrationResult(error)
     }
@@ -193,6 +200,7 @@ impl From<aliyun_runtime::SdkError<DescribeCloudMigrationResultError>> for Error
 
 #[cfg(feature = "describe-db-instance-attribute")]
 impl From<aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>> for Error {
+    #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>) -> Self {
         Error::DescribeDBInstanceAttribute(error)
     }
@@ -200,6 +208,7 @@ impl From<aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>> for Error 
 
 #[cfg(feature = "describe-db-instances")]
 impl From<aliyun_runtime::SdkError<DescribeDbInstancesError>> for Error {
+    #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeDbInstancesError>) -> Self {
         Error::DescribeDBInstances(error)
     }
@@ -207,18 +216,30 @@ impl From<aliyun_runtime::SdkError<DescribeDbInstancesError>> for Error {
 
 #[cfg(feature = "describe-regions")]
 impl From<aliyun_runtime::SdkError<DescribeRegionsError>> for Error {
+    #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeRegionsError>) -> Self {
         Error::DescribeRegions(error)
     }
 }
 
+impl fmt::Debug for Error {
+    /// The same as a derived `Debug`: the variant, named after the
+    /// operation, around the operation's `SdkError`.
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_tuple(self.operation()).field(&self.operation_error()).finish()
+    }
+}
+
 impl fmt::Display for Error {
+    #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "{} failed: {}", self.operation(), self.operation_error())
     }
 }
 
 impl std::error::Error for Error {
+    #[inline]
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(self.operation_error())
     }

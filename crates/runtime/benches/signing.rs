@@ -36,7 +36,8 @@ static ACTIVATE: OperationMetadata = OperationMetadata {
     },
     deprecated: false,
     parameters: &[],
-    errors: &[],
+    error_rows: &[],
+    error_table: &[],
 };
 
 /// The operation's input as the generated crate shapes it.

@@ -281,7 +281,9 @@ impl Runtime {
         )
     }
 
-    /// Sends one operation and decodes its response.
+    /// Sends one operation whose input is any `Serialize` value that
+    /// flattens to parameters (a map, a JSON object, a struct), and decodes
+    /// its response.
     pub async fn invoke<I, O, E>(
         &self,
         operation: &'static OperationMetadata,
@@ -293,6 +295,43 @@ impl Runtime {
         O: serde::de::DeserializeOwned,
     {
         let parameters = flatten_parameters(input)?;
+        self.invoke_with_parameters(operation, parameters, parse_error)
+            .await
+    }
+
+    /// What a generated operation's `send` returns: the future that sends
+    /// the operation, with its input's wire parameters (or why they could
+    /// not be written, reported as [`SdkError::Construction`]), and decodes
+    /// its response.
+    ///
+    /// It takes the runtime by value so that the future owns all it needs.
+    /// Generated `send` methods are plain functions returning this future
+    /// rather than `async fn`s of their own: compiling an `async fn` per
+    /// operation was the largest part of the client crate's build.
+    pub async fn send_operation<O, E>(
+        self,
+        operation: &'static OperationMetadata,
+        parameters: Result<Vec<(String, String)>, ConstructionError>,
+        parse_error: fn(&str) -> E,
+    ) -> Result<O, SdkError<E>>
+    where
+        O: serde::de::DeserializeOwned,
+    {
+        self.invoke_with_parameters(operation, parameters?, parse_error)
+            .await
+    }
+
+    /// Sends one operation with its wire parameters already flattened (what
+    /// generated inputs' `to_parameters` gives), and decodes its response.
+    pub async fn invoke_with_parameters<O, E>(
+        &self,
+        operation: &'static OperationMetadata,
+        parameters: Vec<(String, String)>,
+        parse_error: fn(&str) -> E,
+    ) -> Result<O, SdkError<E>>
+    where
+        O: serde::de::DeserializeOwned,
+    {
         reject_reserved_names(&parameters)?;
         let span = tracing::info_span!(
             "aliyun.operation",

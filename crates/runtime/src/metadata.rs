@@ -76,19 +76,33 @@ pub struct OperationMetadata {
     pub deprecated: bool,
     /// The request parameters, in documentation order.
     pub parameters: &'static [ParameterMetadata],
-    /// The documented error table, in documentation order. A code may
-    /// appear in more than one row (with different messages).
+    /// The documented error table, in documentation order, as positions in
+    /// [`error_table`](Self::error_table); [`errors`](Self::errors) reads
+    /// the rows. A code may appear in more than one row (with different
+    /// messages).
     ///
-    /// The rows are references because most operations document the same
-    /// few dozen errors: a product's crate keeps each distinct row once and
-    /// every operation points at its rows.
-    pub errors: &'static [&'static ErrorMetadata],
+    /// Most operations document the same few dozen errors, so a product's
+    /// crate keeps each distinct row once and every operation lists the
+    /// positions of its rows: a list of integers costs the compiler far
+    /// less than a list of references, across hundreds of operations.
+    pub error_rows: &'static [u16],
+    /// The table [`error_rows`](Self::error_rows) points into, shared by
+    /// every operation of the product.
+    pub error_table: &'static [ErrorMetadata],
 }
 
 impl OperationMetadata {
+    /// The documented error table, in documentation order.
+    pub fn errors(&self) -> DocumentedErrors {
+        DocumentedErrors {
+            positions: self.error_rows.iter(),
+            table: self.error_table,
+        }
+    }
+
     /// Returns the first documented error row with exactly this code.
     pub fn documented_error(&self, code: &str) -> Option<&'static ErrorMetadata> {
-        self.errors.iter().copied().find(|error| error.code == code)
+        self.errors().find(|error| error.code == code)
     }
 
     /// Looks a parameter up by its wire name.
@@ -98,6 +112,32 @@ impl OperationMetadata {
             .find(|parameter| parameter.name == wire_name)
     }
 }
+
+/// The documented error rows of one operation, in documentation order:
+/// what [`OperationMetadata::errors`] returns.
+#[derive(Debug, Clone)]
+pub struct DocumentedErrors {
+    positions: std::slice::Iter<'static, u16>,
+    table: &'static [ErrorMetadata],
+}
+
+impl Iterator for DocumentedErrors {
+    type Item = &'static ErrorMetadata;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Generated tables are consistent, so every position is in range;
+        // one that is not is skipped rather than allowed to panic.
+        self.positions
+            .by_ref()
+            .find_map(|position| self.table.get(usize::from(*position)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.positions.len()))
+    }
+}
+
+impl std::iter::FusedIterator for DocumentedErrors {}
 
 /// The HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

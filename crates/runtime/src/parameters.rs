@@ -3,13 +3,17 @@
 //! The input is flattened the way RPC APIs expect: scalars as strings
 //! (numbers in their JSON form, booleans as `true`/`false`), nested objects
 //! as `Name.Field`, arrays as `Name.1`, `Name.2`, ... (recursively), nulls
-//! skipped. Parameters with `style: json` arrive here already as one JSON
-//! string (see [`crate::ser::json_string`]).
+//! skipped. Parameters with `style: json` are sent as one string holding
+//! the value's JSON.
 //!
-//! The result is exactly what serializing to a `serde_json::Value` and
-//! walking the tree would give, but a dedicated serde `Serializer` writes
-//! the pairs directly: building the tree first cost as much as signing
-//! itself, and this runs before every call.
+//! Generated inputs list their parameters one by one into a
+//! [`ParameterWriter`]: a derived `Serialize` on hundreds of input structs
+//! cost more to compile than the rest of their code. Any other
+//! `Serialize` value (a map, a JSON object) goes through
+//! [`flatten_parameters`]. Both use the same dedicated serde `Serializer`
+//! for each value, which writes the pairs directly: building a
+//! `serde_json::Value` tree first cost as much as signing itself, and this
+//! runs before every call.
 
 use std::fmt;
 
@@ -27,20 +31,71 @@ pub fn flatten_parameters<I: Serialize + ?Sized>(
             output: &mut parameters,
             name: None,
         })
-        .map_err(|error| {
-            let message = match error.0 {
-                FlattenErrorKind::NotAnObject(kind) => {
-                    format!(
-                        "the operation input must serialize to an object of parameters, not {kind}"
-                    )
-                }
-                FlattenErrorKind::Custom(message) => {
-                    format!("the operation input could not be serialized: {message}")
-                }
-            };
-            ConstructionError::invalid_input(message)
-        })?;
+        .map_err(construction_error)?;
     Ok(parameters)
+}
+
+fn construction_error(error: FlattenError) -> ConstructionError {
+    let message = match error.0 {
+        FlattenErrorKind::NotAnObject(kind) => {
+            format!("the operation input must serialize to an object of parameters, not {kind}")
+        }
+        FlattenErrorKind::Custom(message) => {
+            format!("the operation input could not be serialized: {message}")
+        }
+    };
+    ConstructionError::invalid_input(message)
+}
+
+/// Collects an operation's parameters one at a time, in the form
+/// [`flatten_parameters`] gives a struct with the same fields.
+///
+/// Generated inputs call it once per parameter; the first failure is kept
+/// and reported by [`finish`](Self::finish).
+#[derive(Debug, Default)]
+pub struct ParameterWriter {
+    output: Vec<(String, String)>,
+    error: Option<FlattenError>,
+}
+
+impl ParameterWriter {
+    /// A writer with room for `capacity` pairs.
+    pub fn with_capacity(capacity: usize) -> Self {
+        ParameterWriter {
+            output: Vec::with_capacity(capacity),
+            error: None,
+        }
+    }
+
+    /// Adds a parameter, flattened; `None` leaves it out.
+    pub fn add<T: Serialize + ?Sized>(&mut self, name: &str, value: Option<&T>) {
+        if let (Some(value), None) = (value, &self.error) {
+            let written = value.serialize(Flattener {
+                output: &mut self.output,
+                name: Some(name.to_owned()),
+            });
+            self.error = written.err();
+        }
+    }
+
+    /// Adds a `style: json` parameter: one string holding the value's JSON.
+    /// `None` leaves it out.
+    pub fn add_json<T: Serialize + ?Sized>(&mut self, name: &str, value: Option<&T>) {
+        if let (Some(value), None) = (value, &self.error) {
+            match serde_json::to_string(value) {
+                Ok(text) => self.output.push((name.to_owned(), text)),
+                Err(error) => self.error = Some(ser::Error::custom(error)),
+            }
+        }
+    }
+
+    /// The parameters, or why one of them could not be written.
+    pub fn finish(self) -> Result<Vec<(String, String)>, ConstructionError> {
+        match self.error {
+            Some(error) => Err(construction_error(error)),
+            None => Ok(self.output),
+        }
+    }
 }
 
 /// Why flattening failed.
@@ -599,6 +654,98 @@ mod tests {
     fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
         pairs.sort();
         pairs
+    }
+
+    #[derive(serde::Serialize)]
+    struct Tag {
+        #[serde(rename = "Key")]
+        key: String,
+        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    }
+
+    /// An input of every kind of field, as a generated input with the
+    /// `serde-serialize` feature derives it.
+    #[derive(serde::Serialize)]
+    struct EveryKind {
+        #[serde(rename = "Name")]
+        name: String,
+        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
+        size: Option<i64>,
+        #[serde(rename = "Ratio", skip_serializing_if = "Option::is_none")]
+        ratio: Option<f64>,
+        #[serde(rename = "Verbose", skip_serializing_if = "Option::is_none")]
+        verbose: Option<bool>,
+        #[serde(rename = "Missing", skip_serializing_if = "Option::is_none")]
+        missing: Option<String>,
+        #[serde(rename = "Tag", skip_serializing_if = "Option::is_none")]
+        tag: Option<Vec<Tag>>,
+        #[serde(
+            rename = "Filter",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "crate::ser::json_string"
+        )]
+        filter: Option<BTreeMap<String, Vec<u32>>>,
+    }
+
+    #[test]
+    fn the_writer_gives_what_flattening_the_struct_gives() {
+        let input = EveryKind {
+            name: "pgm-1".into(),
+            size: Some(-7),
+            ratio: Some(1.0),
+            verbose: Some(false),
+            missing: None,
+            tag: Some(vec![
+                Tag {
+                    key: "env".into(),
+                    value: Some("prod".into()),
+                },
+                Tag {
+                    key: "bare".into(),
+                    value: None,
+                },
+            ]),
+            filter: Some(BTreeMap::from([("ids".to_owned(), vec![1, 2])])),
+        };
+        // What a generated `to_parameters` writes for the same fields.
+        let mut writer = ParameterWriter::with_capacity(7);
+        writer.add("Name", Some(&input.name));
+        writer.add("Size", input.size.as_ref());
+        writer.add("Ratio", input.ratio.as_ref());
+        writer.add("Verbose", input.verbose.as_ref());
+        writer.add("Missing", input.missing.as_ref());
+        writer.add("Tag", input.tag.as_ref());
+        writer.add_json("Filter", input.filter.as_ref());
+        let written = writer.finish().unwrap();
+        assert_eq!(written, flatten_parameters(&input).unwrap());
+        assert_eq!(
+            sorted(written),
+            sorted(vec![
+                ("Name".into(), "pgm-1".into()),
+                ("Size".into(), "-7".into()),
+                ("Ratio".into(), "1.0".into()),
+                ("Verbose".into(), "false".into()),
+                ("Tag.1.Key".into(), "env".into()),
+                ("Tag.1.Value".into(), "prod".into()),
+                ("Tag.2.Key".into(), "bare".into()),
+                ("Filter".into(), r#"{"ids":[1,2]}"#.into()),
+            ])
+        );
+    }
+
+    #[test]
+    fn the_writer_reports_the_first_value_it_cannot_write() {
+        let mut writer = ParameterWriter::default();
+        writer.add("Name", Some("ok"));
+        // A map with non-string keys has no JSON form.
+        writer.add_json("Filter", Some(&BTreeMap::from([((1, 2), 3)])));
+        writer.add("Later", Some("skipped"));
+        let error = writer.finish().unwrap_err();
+        assert!(
+            error.to_string().contains("could not be serialized"),
+            "{error}"
+        );
     }
 
     #[test]

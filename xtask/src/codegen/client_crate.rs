@@ -6,62 +6,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::error_rows::ErrorRowTable;
 use super::errors_crate::optional_str;
 use super::features::operation_cfg;
 use super::operation::OperationNames;
 use super::render::Docs;
 use crate::spec::{ErrorRow, LoadedProduct};
-
-/// A documented error row as the runtime's metadata holds it: status,
-/// code, message and description.
-type RowKey<'spec> = (u16, &'spec str, &'spec str, Option<&'spec str>);
-
-/// Every distinct documented error row of the product's operations, in
-/// order of first appearance (operations sorted by name, rows in
-/// documentation order).
-///
-/// Most operations document the same few dozen errors: 313 operations have
-/// about 20,800 rows but fewer than 1,300 distinct ones. `metadata.rs`
-/// holds each distinct row once, and each operation's metadata lists
-/// references into it, so the crate does not type-check and store the same
-/// rows hundreds of times.
-#[derive(Debug, Default)]
-pub struct ErrorRowTable<'spec> {
-    rows: Vec<&'spec ErrorRow>,
-    index: std::collections::HashMap<RowKey<'spec>, usize>,
-}
-
-fn row_key(row: &ErrorRow) -> RowKey<'_> {
-    (
-        row.http_status,
-        &row.code,
-        &row.message,
-        row.description.as_deref(),
-    )
-}
-
-impl<'spec> ErrorRowTable<'spec> {
-    /// The table of a product.
-    pub fn of(product: &'spec LoadedProduct) -> Self {
-        let mut table = ErrorRowTable::default();
-        for row in product
-            .operations
-            .iter()
-            .flat_map(|operation| &operation.spec.errors)
-        {
-            let next = table.rows.len();
-            if *table.index.entry(row_key(row)).or_insert(next) == next {
-                table.rows.push(row);
-            }
-        }
-        table
-    }
-
-    /// The position of a row in the table, if it is there.
-    pub fn position(&self, row: &ErrorRow) -> Option<usize> {
-        self.index.get(&row_key(row)).copied()
-    }
-}
 
 /// The runtime's `ErrorMetadata` literal of an operation's error row.
 pub fn error_row_literal(row: &ErrorRow) -> TokenStream {
@@ -202,6 +152,7 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
         quote! {
             #cfg
             impl From<aliyun_runtime::SdkError<#error>> for Error {
+                #[inline]
                 fn from(error: aliyun_runtime::SdkError<#error>) -> Self {
                     Error::#variant(error)
                 }
@@ -233,14 +184,18 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
         ///
         /// Every operation's `SdkError` converts into it with `?`. It has one
         /// variant per operation compiled in (see the crate's cargo features).
-        #[derive(Debug)]
         #[non_exhaustive]
         pub enum Error {
             #(#variants)*
         }
 
+        // Every method is `#[inline]` and `Debug` is written out rather than
+        // derived: otherwise this crate would compile the formatting code of
+        // every operation's `SdkError`, whether a program sends it or not.
+
         impl Error {
             /// The action name of the operation that failed.
+            #[inline]
             pub fn operation(&self) -> &'static str {
                 match *self {
                     #(#operation_arms)*
@@ -248,6 +203,7 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
             }
 
             /// The operation's own error.
+            #[inline]
             fn operation_error(&self) -> &(dyn std::error::Error + 'static) {
                 match *self {
                     #(#inner_arms)*
@@ -257,13 +213,24 @@ pub fn error_rs(product: &LoadedProduct) -> TokenStream {
 
         #(#conversions)*
 
+        impl fmt::Debug for Error {
+            /// The same as a derived `Debug`: the variant, named after the
+            /// operation, around the operation's `SdkError`.
+            #[inline]
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.debug_tuple(self.operation()).field(&self.operation_error()).finish()
+            }
+        }
+
         impl fmt::Display for Error {
+            #[inline]
             fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(formatter, "{} failed: {}", self.operation(), self.operation_error())
             }
         }
 
         impl std::error::Error for Error {
+            #[inline]
             fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
                 Some(self.operation_error())
             }
@@ -307,8 +274,8 @@ pub fn metadata_rs(product: &LoadedProduct, error_rows: &ErrorRowTable<'_>) -> T
         let cfg = operation_cfg(operation);
         quote!(#cfg &crate::operation::#module::METADATA,)
     });
-    let row_count = error_rows.rows.len();
-    let row_literals = error_rows.rows.iter().map(|row| error_row_literal(row));
+    let row_count = error_rows.rows().len();
+    let row_literals = error_rows.rows().iter().map(|row| error_row_literal(row));
     let product_doc = format!(
         " The metadata of {} {}: endpoints and gateway errors.",
         spec.name, spec.version

@@ -7,6 +7,7 @@
 //! operations and rows are always visited in sorted or documentation order.
 
 pub mod client_crate;
+pub mod error_rows;
 pub mod errors_crate;
 pub mod features;
 pub mod operation;
@@ -213,13 +214,17 @@ fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles
         Ok(tokens) => add(errors_src.join("gateway.rs"), tokens)?,
         Err(errors) => problems.extend(errors),
     }
+    let error_rows = error_rows::ErrorRowTable::of(product);
+    add(
+        errors_src.join("table.rs"),
+        errors_crate::table_rs(product, &error_rows),
+    )?;
     add(client_src.join("lib.rs"), client_crate::lib_rs(product))?;
     add(
         client_src.join("client.rs"),
         client_crate::client_rs(product),
     )?;
     add(client_src.join("error.rs"), client_crate::error_rs(product))?;
-    let error_rows = client_crate::ErrorRowTable::of(product);
     add(
         client_src.join("metadata.rs"),
         client_crate::metadata_rs(product, &error_rows),
@@ -263,13 +268,13 @@ enum Rendered {
 fn render_operation(
     loaded: &LoadedOperation,
     layout: &Layout,
-    error_rows: &client_crate::ErrorRowTable<'_>,
+    error_rows: &error_rows::ErrorRowTable<'_>,
 ) -> Vec<Rendered> {
     let module = crate::spec::validate::operation_rust_name(&loaded.spec);
     let errors_path = layout.errors_src.join(format!("{module}.rs"));
     let client_path = layout.client_src.join(format!("operation/{module}.rs"));
     let outputs = [
-        (errors_path, errors_crate::operation_rs(loaded)),
+        (errors_path, errors_crate::operation_rs(loaded, error_rows)),
         (client_path, operation::operation_rs(loaded, error_rows)),
     ];
     outputs
@@ -290,7 +295,7 @@ fn render_operation(
 fn render_operations(
     operations: &[LoadedOperation],
     layout: &Layout,
-    error_rows: &client_crate::ErrorRowTable<'_>,
+    error_rows: &error_rows::ErrorRowTable<'_>,
 ) -> Vec<Rendered> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)

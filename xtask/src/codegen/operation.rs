@@ -10,7 +10,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::client_crate::ErrorRowTable;
+use super::error_rows::ErrorRowTable;
 use super::errors_crate::{error_enum_name, optional_str};
 use super::render::{code_span, Docs};
 use super::types::{member_ident, type_ident, Direction, NestedStruct, TypePlanner};
@@ -191,8 +191,25 @@ fn field_member<'spec>(
     }
 }
 
+/// Whether a struct derives `Serialize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serialization {
+    /// Always: nested request structs, which the runtime flattens through
+    /// `Serialize`.
+    Always,
+    /// With the `serde-serialize` feature only: operation inputs, which
+    /// list their parameters in a generated `to_parameters`, and responses,
+    /// which decode through a generated `FromJson`. A derived `Serialize` on
+    /// every one of them cost more to compile than the rest of their code.
+    Optional,
+}
+
 /// The declaration of one struct field, with its serde attributes.
-fn field_declaration(member: &Member, direction: Direction) -> TokenStream {
+fn field_declaration(
+    member: &Member,
+    direction: Direction,
+    serialization: Serialization,
+) -> TokenStream {
     let Member {
         ident,
         wire_name,
@@ -203,33 +220,77 @@ fn field_declaration(member: &Member, direction: Direction) -> TokenStream {
     let docs = docs.outer();
     let json = (member.style == ParameterStyle::Json)
         .then(|| quote!(, serialize_with = "aliyun_runtime::ser::json_string"));
-    match direction {
-        Direction::Request if member.required => quote! {
-            #docs
-            #[serde(rename = #wire_name #json)]
-            pub #ident: #rust_type,
-        },
-        Direction::Request => quote! {
-            #docs
-            #[serde(rename = #wire_name, skip_serializing_if = "Option::is_none" #json)]
-            pub #ident: Option<#rust_type>,
-        },
-        // Decoding is the `FromJson` impl's job; the serde attributes only
-        // serve the optional `Serialize`.
-        Direction::Response => quote! {
-            #docs
-            #[cfg_attr(feature = "serde-serialize", serde(rename = #wire_name, skip_serializing_if = "Option::is_none"))]
-            pub #ident: Option<#rust_type>,
-        },
+    let (serde, rust_type) = match direction {
+        Direction::Request if member.required => {
+            (quote!(rename = #wire_name #json), quote!(#rust_type))
+        }
+        _ => (
+            quote!(rename = #wire_name, skip_serializing_if = "Option::is_none" #json),
+            quote!(Option<#rust_type>),
+        ),
+    };
+    let serde = match serialization {
+        Serialization::Always => quote!(#[serde(#serde)]),
+        Serialization::Optional => quote!(#[cfg_attr(feature = "serde-serialize", serde(#serde))]),
+    };
+    quote! {
+        #docs
+        #serde
+        pub #ident: #rust_type,
     }
 }
 
-/// A `Debug` implementation that prints `<redacted>` for sensitive members,
-/// or `None` when the struct has none and may derive `Debug`.
-fn redacting_debug(name: &Ident, members: &[Member]) -> Option<TokenStream> {
-    if !members.iter().any(|member| member.sensitive) {
-        return None;
+/// `to_parameters` of an operation input: each parameter written by name
+/// into the runtime's `ParameterWriter`, which flattens it.
+fn to_parameters_impl(input: &Ident, members: &[Member]) -> TokenStream {
+    let writes = members.iter().map(|member| {
+        let ident = &member.ident;
+        let wire_name = &member.wire_name;
+        let method = if member.style == ParameterStyle::Json {
+            quote!(add_json)
+        } else {
+            quote!(add)
+        };
+        if member.required {
+            quote!(parameters.#method(#wire_name, Some(&self.#ident));)
+        } else {
+            quote!(parameters.#method(#wire_name, self.#ident.as_ref());)
+        }
+    });
+    let capacity = members.len();
+    let binding = if members.is_empty() {
+        quote!(let parameters)
+    } else {
+        quote!(let mut parameters)
+    };
+    quote! {
+        impl #input {
+            /// The request's wire parameters, before signing: each parameter that is
+            /// set, flattened the way the API expects (`Name.1` for list elements,
+            /// `Name.Field` for nested values, one JSON string for `json`-style
+            /// parameters).
+            ///
+            /// # Errors
+            ///
+            /// A value that cannot be serialized, such as a map with non-string keys
+            /// in a `json`-style parameter.
+            #[inline]
+            pub fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+                #binding = aliyun_runtime::parameters::ParameterWriter::with_capacity(#capacity);
+                #(#writes)*
+                parameters.finish()
+            }
+        }
     }
+}
+
+/// The `Debug` implementation of a generated struct, which prints
+/// `<redacted>` for sensitive members.
+///
+/// It is written out with `#[inline]` rather than derived: a derived `Debug`
+/// is compiled into this crate for every struct of every operation, while
+/// an inline one is compiled only into the programs that format the type.
+fn debug_impl(name: &Ident, members: &[Member]) -> TokenStream {
     let label = name.to_string();
     let entries = members.iter().map(|member| {
         let ident = &member.ident;
@@ -242,13 +303,14 @@ fn redacting_debug(name: &Ident, members: &[Member]) -> Option<TokenStream> {
             quote!(.field(#label, &self.#ident))
         }
     });
-    Some(quote! {
+    quote! {
         impl std::fmt::Debug for #name {
+            #[inline]
             fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 formatter.debug_struct(#label) #(#entries)* .finish()
             }
         }
-    })
+    }
 }
 
 /// A struct with its derives, given its members.
@@ -257,37 +319,32 @@ fn struct_definition(
     docs: TokenStream,
     members: &[Member],
     direction: Direction,
+    serialization: Serialization,
     exhaustive: bool,
 ) -> TokenStream {
     let declarations = members
         .iter()
-        .map(|member| field_declaration(member, direction));
-    let debug = redacting_debug(name, members);
-    let derive_debug = if debug.is_some() {
-        quote!()
-    } else {
-        quote!(Debug,)
-    };
+        .map(|member| field_declaration(member, direction, serialization));
+    let debug = debug_impl(name, members);
     let default = members
         .iter()
         .all(|member| !member.required)
         .then(|| quote!(Default,));
     // Responses are decoded by a generated `FromJson` impl (one look-up per
     // field) rather than a derived `Deserialize`, whose visitors made up
-    // most of the crate's build time; re-encoding them is opt-in.
-    let (serde_derives, optional_serialize) = match direction {
-        Direction::Request => (quote!(, Serialize), None),
-        Direction::Response => (
-            quote!(),
-            Some(quote!(#[cfg_attr(feature = "serde-serialize", derive(Serialize))])),
-        ),
+    // most of the crate's build time.
+    let serialize = match serialization {
+        Serialization::Always => quote!(#[derive(serde::Serialize)]),
+        Serialization::Optional => {
+            quote!(#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))])
+        }
     };
     let decoding = (direction == Direction::Response).then(|| from_json_impls(name, members));
     let non_exhaustive = (!exhaustive).then(|| quote!(#[non_exhaustive]));
     quote! {
         #docs
-        #[derive(#derive_debug Clone, #default PartialEq #serde_derives)]
-        #optional_serialize
+        #[derive(Clone, #default PartialEq)]
+        #serialize
         #non_exhaustive
         pub struct #name {
             #(#declarations)*
@@ -361,11 +418,16 @@ fn nested_struct<'spec>(
         .line(format!("The value of {}.", code_span(&nested.member)))
         .prose_opt(nested.description)
         .outer();
+    let serialization = match nested.direction {
+        Direction::Request => Serialization::Always,
+        Direction::Response => Serialization::Optional,
+    };
     struct_definition(
         &name,
         docs,
         &members,
         nested.direction,
+        serialization,
         nested.direction == Direction::Request,
     )
 }
@@ -493,18 +555,12 @@ fn metadata_static(
                 },
             }
         });
-    // References into the crate-wide table of distinct rows; a row missing
-    // from it (which `ErrorRowTable::of` rules out) is written in place.
-    let errors = spec
+    // Positions in the crate-wide table of distinct rows, which holds every
+    // row of every operation (validation keeps it within `u16`).
+    let error_positions = spec
         .errors
         .iter()
-        .map(|row| match error_rows.position(row) {
-            Some(position) => quote!(&crate::metadata::ERROR_ROWS[#position]),
-            None => {
-                let literal = super::client_crate::error_row_literal(row);
-                quote!(&metadata::#literal)
-            }
-        });
+        .filter_map(|row| error_rows.position(row));
     quote! {
         /// What the runtime needs to know to send this operation: wire names,
         /// method, idempotency, parameters and the documented error table.
@@ -520,7 +576,8 @@ fn metadata_static(
             },
             deprecated: #deprecated,
             parameters: &[#(#parameters)*],
-            errors: &[#(#errors),*],
+            error_rows: &[#(#error_positions),*],
+            error_table: &crate::metadata::ERROR_ROWS,
         };
     }
 }
@@ -661,7 +718,15 @@ pub fn operation_rs(
             "Built by [`Client::{module}`](crate::Client::{module}) and [`{builder}`]."
         ))
         .outer();
-    let input_struct = struct_definition(input, input_docs, &parameters, Direction::Request, false);
+    let input_struct = struct_definition(
+        input,
+        input_docs,
+        &parameters,
+        Direction::Request,
+        Serialization::Optional,
+        false,
+    );
+    let to_parameters = to_parameters_impl(input, &parameters);
     let output_docs = Docs::new()
         .line(format!("The response of `{}`.", spec.name))
         .prose_opt(spec.response.description.as_deref())
@@ -673,9 +738,11 @@ pub fn operation_rs(
         output_docs,
         &response_fields,
         Direction::Response,
+        Serialization::Optional,
         false,
     );
     let setters = optional.iter().map(|member| setters(member, input));
+    let builder_label = builder.to_string();
     let builder_docs = Docs::new()
         .line(format!(
             "Sets the optional parameters of `{}` and sends it.",
@@ -705,7 +772,7 @@ pub fn operation_rs(
 
         use aliyun_runtime::metadata;
         use aliyun_runtime::{Runtime, SdkError};
-        use serde::{Deserialize, Serialize};
+        use serde::Deserialize;
 
         pub use aliyun_rds_errors::#module::#error;
 
@@ -726,12 +793,25 @@ pub fn operation_rs(
 
         #input_struct
 
+        #to_parameters
+
         #builder_docs
-        #[derive(Debug, Clone)]
+        #[derive(Clone)]
         #[must_use = "the request is only sent when `send` is awaited"]
         pub struct #builder {
             runtime: Runtime,
             input: #input,
+        }
+
+        impl std::fmt::Debug for #builder {
+            #[inline]
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter
+                    .debug_struct(#builder_label)
+                    .field("runtime", &self.runtime)
+                    .field("input", &self.input)
+                    .finish()
+            }
         }
 
         impl #builder {
@@ -744,13 +824,15 @@ pub fn operation_rs(
             }
 
             #send_docs
-            // `#[inline]` makes the call, and the runtime's generic machinery
-            // it instantiates for this operation's types, compiled only in
-            // programs that send it, instead of in this crate for every
-            // operation: most of the crate's build time otherwise.
+            // A plain function returning the runtime's future, rather than an
+            // `async fn`: an `async fn` per operation was most of this crate's
+            // build time. `#[inline]` makes the call, and the runtime's generic
+            // machinery it instantiates for this operation's types, compiled
+            // only in programs that send it.
             #[inline]
-            pub async fn send(self) -> Result<#output, SdkError<#error>> {
-                self.runtime.invoke(&METADATA, &self.input, #error::from_code).await
+            pub fn send(self) -> impl std::future::Future<Output = Result<#output, SdkError<#error>>> {
+                let parameters = self.input.to_parameters();
+                self.runtime.send_operation(&METADATA, parameters, #error::from_code)
             }
 
             #waiter_methods

@@ -436,6 +436,17 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
             &mut problems,
         );
     }
+    if spec.errors.len() > MAX_ERROR_ROWS {
+        problems.push(SpecError::at(
+            file,
+            "/errors",
+            SpecErrorKind::InvalidValue,
+            format!(
+                "{} error rows, more than the {MAX_ERROR_ROWS} the generated tables can index; split the operation's table",
+                spec.errors.len()
+            ),
+        ));
+    }
     let rows: Vec<CodeRow<'_>> = spec
         .errors
         .iter()
@@ -451,10 +462,38 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
     problems
 }
 
+/// The most error rows the generated crates can index: one operation's
+/// rows, and the distinct rows of all operations together, are numbered
+/// with `u16` (see `codegen::error_rows`).
+pub const MAX_ERROR_ROWS: usize = u16::MAX as usize;
+
 /// Checks what only a set of operations can get wrong: two operations with
-/// the same Rust name.
+/// the same Rust name, or more distinct error rows than the generated
+/// tables can index.
 pub fn validate_operation_set(operations: &[LoadedOperation]) -> Vec<SpecError> {
     let mut problems = Vec::new();
+    let mut distinct_rows = std::collections::HashSet::new();
+    for operation in operations {
+        distinct_rows.extend(operation.spec.errors.iter().map(|row| {
+            (
+                row.http_status,
+                row.code.as_str(),
+                row.message.as_str(),
+                row.description.as_deref(),
+            )
+        }));
+        if distinct_rows.len() > MAX_ERROR_ROWS {
+            problems.push(SpecError::at(
+                &operation.file,
+                "/errors",
+                SpecErrorKind::InvalidValue,
+                format!(
+                    "the operations up to this one document more than {MAX_ERROR_ROWS} distinct error rows, more than the generated tables can index"
+                ),
+            ));
+            break;
+        }
+    }
     let mut owners: BTreeMap<String, &LoadedOperation> = BTreeMap::new();
     for operation in operations {
         let rust_name = operation_rust_name(&operation.spec);

@@ -21,7 +21,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
 
 impl crate::Client {
@@ -59,7 +59,8 @@ impl crate::Client {
 /// The request parameters of `ActivateMigrationTargetInstance`.
 ///
 /// Built by [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance) and [`ActivateMigrationTargetInstanceFluentBuilder`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivateMigrationTargetInstanceInput {
     /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
@@ -67,14 +68,17 @@ pub struct ActivateMigrationTargetInstanceInput {
     /// Wire name: `DBInstanceName`.
     ///
     /// Example: `pgm-bp102g323jd4****`
-    #[serde(rename = "DBInstanceName")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceName"))]
     pub db_instance_name: String,
     /// A reserved parameter. This parameter does not take effect.
     ///
     /// Wire name: `SwitchTime`.
     ///
     /// Example: `2022-02-25T06:57:41Z`
-    #[serde(rename = "SwitchTime", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SwitchTime", skip_serializing_if = "Option::is_none")
+    )]
     pub switch_time: Option<String>,
     /// The time when you want to perform the switchover.
     ///
@@ -83,25 +87,80 @@ pub struct ActivateMigrationTargetInstanceInput {
     /// Wire name: `SwitchTimeMode`.
     ///
     /// Example: `0`
-    #[serde(rename = "SwitchTimeMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SwitchTimeMode", skip_serializing_if = "Option::is_none")
+    )]
     pub switch_time_mode: Option<String>,
     /// Specifies whether to forcefully perform a switchover. Set the value to 1. The value 1 specifies a forceful switchover.
     ///
     /// Wire name: `ForceSwitch`.
     ///
     /// Example: `1`
-    #[serde(rename = "ForceSwitch", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ForceSwitch", skip_serializing_if = "Option::is_none")
+    )]
     pub force_switch: Option<String>,
+}
+
+impl std::fmt::Debug for ActivateMigrationTargetInstanceInput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ActivateMigrationTargetInstanceInput")
+            .field("db_instance_name", &self.db_instance_name)
+            .field("switch_time", &self.switch_time)
+            .field("switch_time_mode", &self.switch_time_mode)
+            .field("force_switch", &self.force_switch)
+            .finish()
+    }
+}
+
+impl ActivateMigrationTargetInstanceInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            4usize,
+        );
+        parameters.add("DBInstanceName", Some(&self.db_instance_name));
+        parameters.add("SwitchTime", self.switch_time.as_ref());
+        parameters.add("SwitchTimeMode", self.switch_time_mode.as_ref());
+        parameters.add("ForceSwitch", self.force_switch.as_ref());
+        parameters.finish()
+    }
 }
 
 /// Sets the optional parameters of `ActivateMigrationTargetInstance` and sends it.
 ///
 /// Made by [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct ActivateMigrationTargetInstanceFluentBuilder {
     runtime: Runtime,
     input: ActivateMigrationTargetInstanceInput,
+}
+
+impl std::fmt::Debug for ActivateMigrationTargetInstanceFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ActivateMigrationTargetInstanceFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl ActivateMigrationTargetInstanceFluentBuilder {
@@ -172,19 +231,21 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`ActivateMigrationTargetInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        ActivateMigrationTargetInstanceOutput,
-        SdkError<ActivateMigrationTargetInstanceError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ActivateMigrationTargetInstanceOutput,
+            SdkError<ActivateMigrationTargetInstanceError>,
+        >,
     > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(
+            .send_operation(
                 &METADATA,
-                &self.input,
+                parameters,
                 ActivateMigrationTargetInstanceError::from_code,
             )
-            .await
     }
 }
 
@@ -193,8 +254,8 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivateMigrationTargetInstanceOutput {
     /// The name of the destination instance.
@@ -247,6 +308,20 @@ pub struct ActivateMigrationTargetInstanceOutput {
         serde(rename = "SourcePort", skip_serializing_if = "Option::is_none")
     )]
     pub source_port: Option<i64>,
+}
+
+impl std::fmt::Debug for ActivateMigrationTargetInstanceOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ActivateMigrationTargetInstanceOutput")
+            .field("db_instance_name", &self.db_instance_name)
+            .field("request_id", &self.request_id)
+            .field("task_id", &self.task_id)
+            .field("source_ip_address", &self.source_ip_address)
+            .field("source_port", &self.source_port)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
@@ -328,72 +403,13 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[0usize],
-        &crate::metadata::ERROR_ROWS[1usize],
-        &crate::metadata::ERROR_ROWS[2usize],
-        &crate::metadata::ERROR_ROWS[3usize],
-        &crate::metadata::ERROR_ROWS[4usize],
-        &crate::metadata::ERROR_ROWS[5usize],
-        &crate::metadata::ERROR_ROWS[6usize],
-        &crate::metadata::ERROR_ROWS[7usize],
-        &crate::metadata::ERROR_ROWS[8usize],
-        &crate::metadata::ERROR_ROWS[9usize],
-        &crate::metadata::ERROR_ROWS[10usize],
-        &crate::metadata::ERROR_ROWS[11usize],
-        &crate::metadata::ERROR_ROWS[12usize],
-        &crate::metadata::ERROR_ROWS[13usize],
-        &crate::metadata::ERROR_ROWS[14usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[16usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[18usize],
-        &crate::metadata::ERROR_ROWS[19usize],
-        &crate::metadata::ERROR_ROWS[20usize],
-        &crate::metadata::ERROR_ROWS[21usize],
-        &crate::metadata::ERROR_ROWS[22usize],
-        &crate::metadata::ERROR_ROWS[23usize],
-        &crate::metadata::ERROR_ROWS[24usize],
-        &crate::metadata::ERROR_ROWS[25usize],
-        &crate::metadata::ERROR_ROWS[26usize],
-        &crate::metadata::ERROR_ROWS[27usize],
-        &crate::metadata::ERROR_ROWS[28usize],
-        &crate::metadata::ERROR_ROWS[29usize],
-        &crate::metadata::ERROR_ROWS[30usize],
-        &crate::metadata::ERROR_ROWS[31usize],
-        &crate::metadata::ERROR_ROWS[32usize],
-        &crate::metadata::ERROR_ROWS[33usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[35usize],
-        &crate::metadata::ERROR_ROWS[36usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[38usize],
-        &crate::metadata::ERROR_ROWS[39usize],
-        &crate::metadata::ERROR_ROWS[40usize],
-        &crate::metadata::ERROR_ROWS[41usize],
-        &crate::metadata::ERROR_ROWS[42usize],
-        &crate::metadata::ERROR_ROWS[43usize],
-        &crate::metadata::ERROR_ROWS[44usize],
-        &crate::metadata::ERROR_ROWS[45usize],
-        &crate::metadata::ERROR_ROWS[46usize],
-        &crate::metadata::ERROR_ROWS[47usize],
-        &crate::metadata::ERROR_ROWS[48usize],
-        &crate::metadata::ERROR_ROWS[49usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[51usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[53usize],
-        &crate::metadata::ERROR_ROWS[54usize],
-        &crate::metadata::ERROR_ROWS[55usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[57usize],
-        &crate::metadata::ERROR_ROWS[58usize],
-        &crate::metadata::ERROR_ROWS[59usize],
-        &crate::metadata::ERROR_ROWS[60usize],
-        &crate::metadata::ERROR_ROWS[61usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[63usize],
-        &crate::metadata::ERROR_ROWS[64usize],
-        &crate::metadata::ERROR_ROWS[65usize],
+    error_rows: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+        13u16, 14u16, 15u16, 16u16, 17u16, 18u16, 19u16, 20u16, 21u16, 22u16, 23u16,
+        24u16, 25u16, 26u16, 27u16, 28u16, 29u16, 30u16, 31u16, 32u16, 33u16, 34u16,
+        35u16, 36u16, 37u16, 38u16, 39u16, 40u16, 41u16, 42u16, 43u16, 44u16, 45u16,
+        46u16, 47u16, 48u16, 49u16, 50u16, 51u16, 52u16, 53u16, 54u16, 55u16, 56u16,
+        57u16, 58u16, 59u16, 60u16, 61u16, 62u16, 63u16, 64u16, 65u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };

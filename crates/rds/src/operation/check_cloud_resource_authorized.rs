@@ -16,7 +16,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError;
 
 impl crate::Client {
@@ -44,7 +44,8 @@ impl crate::Client {
 /// The request parameters of `CheckCloudResourceAuthorized`.
 ///
 /// Built by [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized) and [`CheckCloudResourceAuthorizedFluentBuilder`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CheckCloudResourceAuthorizedInput {
     /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
@@ -52,39 +53,100 @@ pub struct CheckCloudResourceAuthorizedInput {
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
-    #[serde(rename = "RegionId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
+    )]
     pub region_id: Option<String>,
     /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n7j9eb52y7c1960`
-    #[serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<String>,
     /// The destination region ID. You can call the DescribeRegions operation to query the most recent region list.
     ///
     /// Wire name: `TargetRegionId`.
     ///
     /// Example: `us-east-1`
-    #[serde(rename = "TargetRegionId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TargetRegionId", skip_serializing_if = "Option::is_none")
+    )]
     pub target_region_id: Option<String>,
     /// The resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
     /// Example: `rg-acfmy**********`
-    #[serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
+}
+
+impl std::fmt::Debug for CheckCloudResourceAuthorizedInput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CheckCloudResourceAuthorizedInput")
+            .field("region_id", &self.region_id)
+            .field("db_instance_id", &self.db_instance_id)
+            .field("target_region_id", &self.target_region_id)
+            .field("resource_group_id", &self.resource_group_id)
+            .finish()
+    }
+}
+
+impl CheckCloudResourceAuthorizedInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            4usize,
+        );
+        parameters.add("RegionId", self.region_id.as_ref());
+        parameters.add("DBInstanceId", self.db_instance_id.as_ref());
+        parameters.add("TargetRegionId", self.target_region_id.as_ref());
+        parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
+        parameters.finish()
+    }
 }
 
 /// Sets the optional parameters of `CheckCloudResourceAuthorized` and sends it.
 ///
 /// Made by [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct CheckCloudResourceAuthorizedFluentBuilder {
     runtime: Runtime,
     input: CheckCloudResourceAuthorizedInput,
+}
+
+impl std::fmt::Debug for CheckCloudResourceAuthorizedFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CheckCloudResourceAuthorizedFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl CheckCloudResourceAuthorizedFluentBuilder {
@@ -173,15 +235,21 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`CheckCloudResourceAuthorizedError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        CheckCloudResourceAuthorizedOutput,
-        SdkError<CheckCloudResourceAuthorizedError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            CheckCloudResourceAuthorizedOutput,
+            SdkError<CheckCloudResourceAuthorizedError>,
+        >,
     > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(&METADATA, &self.input, CheckCloudResourceAuthorizedError::from_code)
-            .await
+            .send_operation(
+                &METADATA,
+                parameters,
+                CheckCloudResourceAuthorizedError::from_code,
+            )
     }
 }
 
@@ -190,8 +258,8 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CheckCloudResourceAuthorizedOutput {
     /// The authorization status. Valid values:
@@ -227,6 +295,18 @@ pub struct CheckCloudResourceAuthorizedOutput {
         serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
     )]
     pub role_arn: Option<String>,
+}
+
+impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CheckCloudResourceAuthorizedOutput")
+            .field("authorization_state", &self.authorization_state)
+            .field("request_id", &self.request_id)
+            .field("role_arn", &self.role_arn)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
@@ -309,66 +389,13 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[66usize],
-        &crate::metadata::ERROR_ROWS[67usize],
-        &crate::metadata::ERROR_ROWS[68usize],
-        &crate::metadata::ERROR_ROWS[69usize],
-        &crate::metadata::ERROR_ROWS[70usize],
-        &crate::metadata::ERROR_ROWS[71usize],
-        &crate::metadata::ERROR_ROWS[72usize],
-        &crate::metadata::ERROR_ROWS[73usize],
-        &crate::metadata::ERROR_ROWS[74usize],
-        &crate::metadata::ERROR_ROWS[75usize],
-        &crate::metadata::ERROR_ROWS[76usize],
-        &crate::metadata::ERROR_ROWS[77usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[78usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[79usize],
-        &crate::metadata::ERROR_ROWS[80usize],
-        &crate::metadata::ERROR_ROWS[81usize],
-        &crate::metadata::ERROR_ROWS[82usize],
-        &crate::metadata::ERROR_ROWS[83usize],
-        &crate::metadata::ERROR_ROWS[84usize],
-        &crate::metadata::ERROR_ROWS[85usize],
-        &crate::metadata::ERROR_ROWS[86usize],
-        &crate::metadata::ERROR_ROWS[87usize],
-        &crate::metadata::ERROR_ROWS[88usize],
-        &crate::metadata::ERROR_ROWS[89usize],
-        &crate::metadata::ERROR_ROWS[90usize],
-        &crate::metadata::ERROR_ROWS[91usize],
-        &crate::metadata::ERROR_ROWS[92usize],
-        &crate::metadata::ERROR_ROWS[93usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[94usize],
-        &crate::metadata::ERROR_ROWS[95usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[96usize],
-        &crate::metadata::ERROR_ROWS[97usize],
-        &crate::metadata::ERROR_ROWS[98usize],
-        &crate::metadata::ERROR_ROWS[99usize],
-        &crate::metadata::ERROR_ROWS[100usize],
-        &crate::metadata::ERROR_ROWS[101usize],
-        &crate::metadata::ERROR_ROWS[102usize],
-        &crate::metadata::ERROR_ROWS[103usize],
-        &crate::metadata::ERROR_ROWS[104usize],
-        &crate::metadata::ERROR_ROWS[105usize],
-        &crate::metadata::ERROR_ROWS[106usize],
-        &crate::metadata::ERROR_ROWS[107usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[108usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[109usize],
-        &crate::metadata::ERROR_ROWS[110usize],
-        &crate::metadata::ERROR_ROWS[111usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[112usize],
-        &crate::metadata::ERROR_ROWS[113usize],
-        &crate::metadata::ERROR_ROWS[114usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[115usize],
-        &crate::metadata::ERROR_ROWS[116usize],
-        &crate::metadata::ERROR_ROWS[117usize],
+    error_rows: &[
+        66u16, 67u16, 68u16, 69u16, 70u16, 71u16, 72u16, 73u16, 74u16, 75u16, 76u16,
+        77u16, 15u16, 78u16, 17u16, 79u16, 80u16, 81u16, 82u16, 83u16, 84u16, 85u16,
+        86u16, 87u16, 88u16, 89u16, 90u16, 91u16, 92u16, 93u16, 34u16, 94u16, 95u16,
+        37u16, 96u16, 97u16, 98u16, 99u16, 100u16, 101u16, 102u16, 103u16, 104u16,
+        105u16, 106u16, 107u16, 50u16, 108u16, 52u16, 109u16, 110u16, 111u16, 56u16,
+        112u16, 113u16, 114u16, 62u16, 115u16, 116u16, 117u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };

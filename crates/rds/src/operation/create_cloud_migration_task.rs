@@ -19,7 +19,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::create_cloud_migration_task::CreateCloudMigrationTaskError;
 
 impl crate::Client {
@@ -106,7 +106,8 @@ impl crate::Client {
 /// The request parameters of `CreateCloudMigrationTask`.
 ///
 /// Built by [`Client::create_cloud_migration_task`](crate::Client::create_cloud_migration_task) and [`CreateCloudMigrationTaskFluentBuilder`].
-#[derive(Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateCloudMigrationTaskInput {
     /// The ID of the destination instance. You can call the DescribeDBInstances operation to query the instance ID.
@@ -114,7 +115,7 @@ pub struct CreateCloudMigrationTaskInput {
     /// Wire name: `DBInstanceName`.
     ///
     /// Example: `pgm-bp102g323jd4****`
-    #[serde(rename = "DBInstanceName")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceName"))]
     pub db_instance_name: String,
     /// The private or public IP address that is used to connect to the self-managed PostgreSQL instance.
     ///
@@ -124,35 +125,38 @@ pub struct CreateCloudMigrationTaskInput {
     /// Wire name: `SourceIpAddress`.
     ///
     /// Example: `172.16.XX.XX`
-    #[serde(rename = "SourceIpAddress")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourceIpAddress"))]
     pub source_ip_address: String,
     /// The port number that is used to connect to the self-managed PostgreSQL instance. You can run the `netstat -a | grep PGSQL` command to obtain the port number.
     ///
     /// Wire name: `SourcePort`.
     ///
     /// Example: `5432`
-    #[serde(rename = "SourcePort")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourcePort"))]
     pub source_port: i64,
     /// The username of the account that is used to connect to the self-managed PostgreSQL instance. Enter the username of the account that you created in the \[Create an account for cloud migration on a self-managed PostgreSQL instance\](~~369500~~) topic.
     ///
     /// Wire name: `SourceAccount`.
     ///
     /// Example: `migratetest`
-    #[serde(rename = "SourceAccount")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourceAccount"))]
     pub source_account: String,
     /// The password of the account that is used to connect to the self-managed PostgreSQL instance. Enter the password of the account that you created in the \[Create an account for cloud migration on a self-managed PostgreSQL instance\](~~369500~~) topic.
     ///
     /// Wire name: `SourcePassword`.
     ///
     /// Example: `123456`
-    #[serde(rename = "SourcePassword")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourcePassword"))]
     pub source_password: String,
     /// The name of the task. If you do not specify this parameter, ApsaraDB RDS automatically generates a name for the cloud migration task.
     ///
     /// Wire name: `TaskName`.
     ///
     /// Example: `362c6c7a-4d20-4eac-898c-1495ceab374c`
-    #[serde(rename = "TaskName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TaskName", skip_serializing_if = "Option::is_none")
+    )]
     pub task_name: Option<String>,
     /// The environment in which the self-managed PostgreSQL instance runs.
     ///
@@ -162,11 +166,12 @@ pub struct CreateCloudMigrationTaskInput {
     /// Wire name: `SourceCategory`.
     ///
     /// Example: `ecsOnVpc`
-    #[serde(rename = "SourceCategory")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourceCategory"))]
     pub source_category: String,
 }
 
 impl std::fmt::Debug for CreateCloudMigrationTaskInput {
+    #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("CreateCloudMigrationTaskInput")
@@ -181,14 +186,53 @@ impl std::fmt::Debug for CreateCloudMigrationTaskInput {
     }
 }
 
+impl CreateCloudMigrationTaskInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            7usize,
+        );
+        parameters.add("DBInstanceName", Some(&self.db_instance_name));
+        parameters.add("SourceIpAddress", Some(&self.source_ip_address));
+        parameters.add("SourcePort", Some(&self.source_port));
+        parameters.add("SourceAccount", Some(&self.source_account));
+        parameters.add("SourcePassword", Some(&self.source_password));
+        parameters.add("TaskName", self.task_name.as_ref());
+        parameters.add("SourceCategory", Some(&self.source_category));
+        parameters.finish()
+    }
+}
+
 /// Sets the optional parameters of `CreateCloudMigrationTask` and sends it.
 ///
 /// Made by [`Client::create_cloud_migration_task`](crate::Client::create_cloud_migration_task).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct CreateCloudMigrationTaskFluentBuilder {
     runtime: Runtime,
     input: CreateCloudMigrationTaskInput,
+}
+
+impl std::fmt::Debug for CreateCloudMigrationTaskFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CreateCloudMigrationTaskFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl CreateCloudMigrationTaskFluentBuilder {
@@ -223,15 +267,21 @@ impl CreateCloudMigrationTaskFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`CreateCloudMigrationTaskError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        CreateCloudMigrationTaskOutput,
-        SdkError<CreateCloudMigrationTaskError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            CreateCloudMigrationTaskOutput,
+            SdkError<CreateCloudMigrationTaskError>,
+        >,
     > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(&METADATA, &self.input, CreateCloudMigrationTaskError::from_code)
-            .await
+            .send_operation(
+                &METADATA,
+                parameters,
+                CreateCloudMigrationTaskError::from_code,
+            )
     }
 }
 
@@ -240,8 +290,8 @@ impl CreateCloudMigrationTaskFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateCloudMigrationTaskOutput {
     /// The name of the instance.
@@ -284,6 +334,19 @@ pub struct CreateCloudMigrationTaskOutput {
         serde(rename = "TaskName", skip_serializing_if = "Option::is_none")
     )]
     pub task_name: Option<String>,
+}
+
+impl std::fmt::Debug for CreateCloudMigrationTaskOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CreateCloudMigrationTaskOutput")
+            .field("db_instance_name", &self.db_instance_name)
+            .field("request_id", &self.request_id)
+            .field("task_id", &self.task_id)
+            .field("task_name", &self.task_name)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for CreateCloudMigrationTaskOutput {
@@ -394,70 +457,14 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[118usize],
-        &crate::metadata::ERROR_ROWS[67usize],
-        &crate::metadata::ERROR_ROWS[68usize],
-        &crate::metadata::ERROR_ROWS[69usize],
-        &crate::metadata::ERROR_ROWS[70usize],
-        &crate::metadata::ERROR_ROWS[71usize],
-        &crate::metadata::ERROR_ROWS[72usize],
-        &crate::metadata::ERROR_ROWS[73usize],
-        &crate::metadata::ERROR_ROWS[74usize],
-        &crate::metadata::ERROR_ROWS[75usize],
-        &crate::metadata::ERROR_ROWS[76usize],
-        &crate::metadata::ERROR_ROWS[77usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[78usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[79usize],
-        &crate::metadata::ERROR_ROWS[80usize],
-        &crate::metadata::ERROR_ROWS[81usize],
-        &crate::metadata::ERROR_ROWS[82usize],
-        &crate::metadata::ERROR_ROWS[83usize],
-        &crate::metadata::ERROR_ROWS[84usize],
-        &crate::metadata::ERROR_ROWS[85usize],
-        &crate::metadata::ERROR_ROWS[86usize],
-        &crate::metadata::ERROR_ROWS[87usize],
-        &crate::metadata::ERROR_ROWS[88usize],
-        &crate::metadata::ERROR_ROWS[89usize],
-        &crate::metadata::ERROR_ROWS[90usize],
-        &crate::metadata::ERROR_ROWS[91usize],
-        &crate::metadata::ERROR_ROWS[92usize],
-        &crate::metadata::ERROR_ROWS[93usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[94usize],
-        &crate::metadata::ERROR_ROWS[95usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[96usize],
-        &crate::metadata::ERROR_ROWS[97usize],
-        &crate::metadata::ERROR_ROWS[98usize],
-        &crate::metadata::ERROR_ROWS[99usize],
-        &crate::metadata::ERROR_ROWS[100usize],
-        &crate::metadata::ERROR_ROWS[101usize],
-        &crate::metadata::ERROR_ROWS[102usize],
-        &crate::metadata::ERROR_ROWS[103usize],
-        &crate::metadata::ERROR_ROWS[104usize],
-        &crate::metadata::ERROR_ROWS[105usize],
-        &crate::metadata::ERROR_ROWS[120usize],
-        &crate::metadata::ERROR_ROWS[121usize],
-        &crate::metadata::ERROR_ROWS[106usize],
-        &crate::metadata::ERROR_ROWS[107usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[108usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[109usize],
-        &crate::metadata::ERROR_ROWS[110usize],
-        &crate::metadata::ERROR_ROWS[111usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[112usize],
-        &crate::metadata::ERROR_ROWS[122usize],
-        &crate::metadata::ERROR_ROWS[123usize],
-        &crate::metadata::ERROR_ROWS[113usize],
-        &crate::metadata::ERROR_ROWS[114usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[115usize],
-        &crate::metadata::ERROR_ROWS[116usize],
-        &crate::metadata::ERROR_ROWS[117usize],
+    error_rows: &[
+        118u16, 67u16, 68u16, 69u16, 70u16, 71u16, 72u16, 73u16, 74u16, 75u16, 76u16,
+        77u16, 15u16, 78u16, 17u16, 79u16, 80u16, 81u16, 82u16, 83u16, 84u16, 85u16,
+        86u16, 87u16, 88u16, 89u16, 90u16, 91u16, 92u16, 93u16, 34u16, 94u16, 95u16,
+        37u16, 96u16, 97u16, 98u16, 99u16, 100u16, 101u16, 102u16, 103u16, 104u16,
+        105u16, 120u16, 121u16, 106u16, 107u16, 50u16, 108u16, 52u16, 109u16, 110u16,
+        111u16, 56u16, 112u16, 122u16, 123u16, 113u16, 114u16, 62u16, 115u16, 116u16,
+        117u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };

@@ -13,7 +13,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::describe_cloud_migration_result::DescribeCloudMigrationResultError;
 
 impl crate::Client {
@@ -70,7 +70,8 @@ impl crate::Client {
 /// The request parameters of `DescribeCloudMigrationResult`.
 ///
 /// Built by [`Client::describe_cloud_migration_result`](crate::Client::describe_cloud_migration_result) and [`DescribeCloudMigrationResultFluentBuilder`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeCloudMigrationResultInput {
     /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
@@ -78,21 +79,27 @@ pub struct DescribeCloudMigrationResultInput {
     /// Wire name: `DBInstanceName`.
     ///
     /// Example: `pgm-bp102g323jd4****`
-    #[serde(rename = "DBInstanceName")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceName"))]
     pub db_instance_name: String,
     /// The task ID. You can obtain the task ID from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.
     ///
     /// Wire name: `TaskId`.
     ///
     /// Example: `440437220`
-    #[serde(rename = "TaskId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
+    )]
     pub task_id: Option<i64>,
     /// The task name. You can obtain the task name from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.
     ///
     /// Wire name: `TaskName`.
     ///
     /// Example: `362c6c7a-4d20-4eac-898c-1495ceab374c`
-    #[serde(rename = "TaskName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "TaskName", skip_serializing_if = "Option::is_none")
+    )]
     pub task_name: Option<String>,
     /// The private IP address that is used to connect to the self-managed PostgreSQL instance.
     ///
@@ -102,39 +109,100 @@ pub struct DescribeCloudMigrationResultInput {
     /// Wire name: `SourceIpAddress`.
     ///
     /// Example: `172.16.XX.XX`
-    #[serde(rename = "SourceIpAddress", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SourceIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub source_ip_address: Option<String>,
     /// The port number that is used to connect to the self-managed PostgreSQL instance. You can run the netstat -a | grep PGSQL command to obtain the port number.
     ///
     /// Wire name: `SourcePort`.
     ///
     /// Example: `5432`
-    #[serde(rename = "SourcePort", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SourcePort", skip_serializing_if = "Option::is_none")
+    )]
     pub source_port: Option<i64>,
     /// The number of entries per page.
     ///
     /// Wire name: `PageNumber`.
     ///
     /// Example: `10`
-    #[serde(rename = "PageNumber")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "PageNumber"))]
     pub page_number: i64,
     /// The page number.
     ///
     /// Wire name: `PageSize`.
     ///
     /// Example: `1`
-    #[serde(rename = "PageSize")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "PageSize"))]
     pub page_size: i64,
+}
+
+impl std::fmt::Debug for DescribeCloudMigrationResultInput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeCloudMigrationResultInput")
+            .field("db_instance_name", &self.db_instance_name)
+            .field("task_id", &self.task_id)
+            .field("task_name", &self.task_name)
+            .field("source_ip_address", &self.source_ip_address)
+            .field("source_port", &self.source_port)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
+
+impl DescribeCloudMigrationResultInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            7usize,
+        );
+        parameters.add("DBInstanceName", Some(&self.db_instance_name));
+        parameters.add("TaskId", self.task_id.as_ref());
+        parameters.add("TaskName", self.task_name.as_ref());
+        parameters.add("SourceIpAddress", self.source_ip_address.as_ref());
+        parameters.add("SourcePort", self.source_port.as_ref());
+        parameters.add("PageNumber", Some(&self.page_number));
+        parameters.add("PageSize", Some(&self.page_size));
+        parameters.finish()
+    }
 }
 
 /// Sets the optional parameters of `DescribeCloudMigrationResult` and sends it.
 ///
 /// Made by [`Client::describe_cloud_migration_result`](crate::Client::describe_cloud_migration_result).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct DescribeCloudMigrationResultFluentBuilder {
     runtime: Runtime,
     input: DescribeCloudMigrationResultInput,
+}
+
+impl std::fmt::Debug for DescribeCloudMigrationResultFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeCloudMigrationResultFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl DescribeCloudMigrationResultFluentBuilder {
@@ -223,15 +291,21 @@ impl DescribeCloudMigrationResultFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeCloudMigrationResultError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        DescribeCloudMigrationResultOutput,
-        SdkError<DescribeCloudMigrationResultError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DescribeCloudMigrationResultOutput,
+            SdkError<DescribeCloudMigrationResultError>,
+        >,
     > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(&METADATA, &self.input, DescribeCloudMigrationResultError::from_code)
-            .await
+            .send_operation(
+                &METADATA,
+                parameters,
+                DescribeCloudMigrationResultError::from_code,
+            )
     }
 
     /// Waits until the cloud migration task is ready to switch over: its incremental data synchronization is running and the replication link is streaming.
@@ -276,8 +350,8 @@ impl DescribeCloudMigrationResultFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeCloudMigrationResultOutput {
     /// The details about the cloud migration task.
@@ -330,6 +404,20 @@ pub struct DescribeCloudMigrationResultOutput {
     pub total_size: Option<i32>,
 }
 
+impl std::fmt::Debug for DescribeCloudMigrationResultOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeCloudMigrationResultOutput")
+            .field("items", &self.items)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("request_id", &self.request_id)
+            .field("total_size", &self.total_size)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
     #[inline]
     fn from_json(
@@ -358,7 +446,7 @@ impl<'de> Deserialize<'de> for DescribeCloudMigrationResultOutput {
 ///
 /// The details about the cloud migration task.
 #[derive(Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Items {
     /// The details about the migration task.
@@ -540,6 +628,7 @@ pub struct Items {
 }
 
 impl std::fmt::Debug for Items {
+    #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("Items")
@@ -689,68 +778,15 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[67usize],
-        &crate::metadata::ERROR_ROWS[68usize],
-        &crate::metadata::ERROR_ROWS[69usize],
-        &crate::metadata::ERROR_ROWS[70usize],
-        &crate::metadata::ERROR_ROWS[71usize],
-        &crate::metadata::ERROR_ROWS[72usize],
-        &crate::metadata::ERROR_ROWS[73usize],
-        &crate::metadata::ERROR_ROWS[74usize],
-        &crate::metadata::ERROR_ROWS[75usize],
-        &crate::metadata::ERROR_ROWS[76usize],
-        &crate::metadata::ERROR_ROWS[77usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[78usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[79usize],
-        &crate::metadata::ERROR_ROWS[80usize],
-        &crate::metadata::ERROR_ROWS[81usize],
-        &crate::metadata::ERROR_ROWS[82usize],
-        &crate::metadata::ERROR_ROWS[83usize],
-        &crate::metadata::ERROR_ROWS[84usize],
-        &crate::metadata::ERROR_ROWS[85usize],
-        &crate::metadata::ERROR_ROWS[86usize],
-        &crate::metadata::ERROR_ROWS[87usize],
-        &crate::metadata::ERROR_ROWS[88usize],
-        &crate::metadata::ERROR_ROWS[89usize],
-        &crate::metadata::ERROR_ROWS[90usize],
-        &crate::metadata::ERROR_ROWS[91usize],
-        &crate::metadata::ERROR_ROWS[92usize],
-        &crate::metadata::ERROR_ROWS[93usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[94usize],
-        &crate::metadata::ERROR_ROWS[95usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[96usize],
-        &crate::metadata::ERROR_ROWS[97usize],
-        &crate::metadata::ERROR_ROWS[98usize],
-        &crate::metadata::ERROR_ROWS[99usize],
-        &crate::metadata::ERROR_ROWS[100usize],
-        &crate::metadata::ERROR_ROWS[101usize],
-        &crate::metadata::ERROR_ROWS[102usize],
-        &crate::metadata::ERROR_ROWS[103usize],
-        &crate::metadata::ERROR_ROWS[104usize],
-        &crate::metadata::ERROR_ROWS[105usize],
-        &crate::metadata::ERROR_ROWS[106usize],
-        &crate::metadata::ERROR_ROWS[107usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[108usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[109usize],
-        &crate::metadata::ERROR_ROWS[110usize],
-        &crate::metadata::ERROR_ROWS[111usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[112usize],
-        &crate::metadata::ERROR_ROWS[122usize],
-        &crate::metadata::ERROR_ROWS[113usize],
-        &crate::metadata::ERROR_ROWS[114usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[115usize],
-        &crate::metadata::ERROR_ROWS[116usize],
-        &crate::metadata::ERROR_ROWS[117usize],
+    error_rows: &[
+        67u16, 68u16, 69u16, 70u16, 71u16, 72u16, 73u16, 74u16, 75u16, 76u16, 77u16,
+        15u16, 78u16, 17u16, 79u16, 80u16, 81u16, 82u16, 83u16, 84u16, 85u16, 86u16,
+        87u16, 88u16, 89u16, 90u16, 91u16, 92u16, 93u16, 34u16, 94u16, 95u16, 37u16,
+        96u16, 97u16, 98u16, 99u16, 100u16, 101u16, 102u16, 103u16, 104u16, 105u16,
+        106u16, 107u16, 50u16, 108u16, 52u16, 109u16, 110u16, 111u16, 56u16, 112u16,
+        122u16, 113u16, 114u16, 62u16, 115u16, 116u16, 117u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };
 
 /// The definition of the waiter `CloudMigrationReadyToSwitch`: its acceptors and default delays.

@@ -16,7 +16,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::describe_db_instance_attribute::DescribeDbInstanceAttributeError;
 
 impl crate::Client {
@@ -54,7 +54,8 @@ impl crate::Client {
 /// The request parameters of `DescribeDBInstanceAttribute`.
 ///
 /// Built by [`Client::describe_db_instance_attribute`](crate::Client::describe_db_instance_attribute) and [`DescribeDbInstanceAttributeFluentBuilder`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceAttributeInput {
     /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
@@ -64,7 +65,7 @@ pub struct DescribeDbInstanceAttributeInput {
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5*****`
-    #[serde(rename = "DBInstanceId")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
     /// Specifies whether the instance expires. Valid values:
     ///
@@ -74,18 +75,66 @@ pub struct DescribeDbInstanceAttributeInput {
     /// Wire name: `Expired`.
     ///
     /// Example: `False`
-    #[serde(rename = "Expired", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Expired", skip_serializing_if = "Option::is_none")
+    )]
     pub expired: Option<String>,
+}
+
+impl std::fmt::Debug for DescribeDbInstanceAttributeInput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeDbInstanceAttributeInput")
+            .field("db_instance_id", &self.db_instance_id)
+            .field("expired", &self.expired)
+            .finish()
+    }
+}
+
+impl DescribeDbInstanceAttributeInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            2usize,
+        );
+        parameters.add("DBInstanceId", Some(&self.db_instance_id));
+        parameters.add("Expired", self.expired.as_ref());
+        parameters.finish()
+    }
 }
 
 /// Sets the optional parameters of `DescribeDBInstanceAttribute` and sends it.
 ///
 /// Made by [`Client::describe_db_instance_attribute`](crate::Client::describe_db_instance_attribute).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct DescribeDbInstanceAttributeFluentBuilder {
     runtime: Runtime,
     input: DescribeDbInstanceAttributeInput,
+}
+
+impl std::fmt::Debug for DescribeDbInstanceAttributeFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeDbInstanceAttributeFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl DescribeDbInstanceAttributeFluentBuilder {
@@ -120,15 +169,21 @@ impl DescribeDbInstanceAttributeFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeDbInstanceAttributeError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        DescribeDbInstanceAttributeOutput,
-        SdkError<DescribeDbInstanceAttributeError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DescribeDbInstanceAttributeOutput,
+            SdkError<DescribeDbInstanceAttributeError>,
+        >,
     > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(&METADATA, &self.input, DescribeDbInstanceAttributeError::from_code)
-            .await
+            .send_operation(
+                &METADATA,
+                parameters,
+                DescribeDbInstanceAttributeError::from_code,
+            )
     }
 }
 
@@ -137,8 +192,8 @@ impl DescribeDbInstanceAttributeFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceAttributeOutput {
     /// The `Items` value.
@@ -159,6 +214,17 @@ pub struct DescribeDbInstanceAttributeOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+}
+
+impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeDbInstanceAttributeOutput")
+            .field("items", &self.items)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
@@ -183,8 +249,8 @@ impl<'de> Deserialize<'de> for DescribeDbInstanceAttributeOutput {
 }
 
 /// The value of `Items`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Items {
     /// The details of instances.
@@ -195,6 +261,16 @@ pub struct Items {
         serde(rename = "DBInstanceAttribute", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_attribute: Option<Vec<DbInstanceAttribute>>,
+}
+
+impl std::fmt::Debug for Items {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Items")
+            .field("db_instance_attribute", &self.db_instance_attribute)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for Items {
@@ -223,8 +299,8 @@ impl<'de> Deserialize<'de> for Items {
 /// The value of `DBInstanceAttribute`.
 ///
 /// The details of the instance.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DbInstanceAttribute {
     /// The maximum number of accounts that can be created on the instance.
@@ -1223,6 +1299,109 @@ pub struct DbInstanceAttribute {
     pub bursting_enabled: Option<bool>,
 }
 
+impl std::fmt::Debug for DbInstanceAttribute {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DbInstanceAttribute")
+            .field("account_max_quantity", &self.account_max_quantity)
+            .field("advanced_features", &self.advanced_features)
+            .field("auto_upgrade_minor_version", &self.auto_upgrade_minor_version)
+            .field("availability_value", &self.availability_value)
+            .field("babelfish_config", &self.babelfish_config)
+            .field("is_analytic_read_only_ins", &self.is_analytic_read_only_ins)
+            .field("can_temp_upgrade", &self.can_temp_upgrade)
+            .field("category", &self.category)
+            .field("cold_data_enabled", &self.cold_data_enabled)
+            .field("collation", &self.collation)
+            .field("connection_mode", &self.connection_mode)
+            .field("connection_string", &self.connection_string)
+            .field("console_version", &self.console_version)
+            .field("creation_time", &self.creation_time)
+            .field("current_kernel_version", &self.current_kernel_version)
+            .field("db_cluster_nodes", &self.db_cluster_nodes)
+            .field("db_instance_cpu", &self.db_instance_cpu)
+            .field("db_instance_class", &self.db_instance_class)
+            .field("db_instance_class_type", &self.db_instance_class_type)
+            .field("db_instance_description", &self.db_instance_description)
+            .field("db_instance_disk_used", &self.db_instance_disk_used)
+            .field("db_instance_id", &self.db_instance_id)
+            .field("db_instance_memory", &self.db_instance_memory)
+            .field("db_instance_net_type", &self.db_instance_net_type)
+            .field("db_instance_status", &self.db_instance_status)
+            .field("db_instance_storage", &self.db_instance_storage)
+            .field("db_instance_storage_type", &self.db_instance_storage_type)
+            .field("db_instance_type", &self.db_instance_type)
+            .field("db_max_quantity", &self.db_max_quantity)
+            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
+            .field("deletion_protection", &self.deletion_protection)
+            .field("disaster_recovery_info", &self.disaster_recovery_info)
+            .field("disaster_recovery_instances", &self.disaster_recovery_instances)
+            .field("engine", &self.engine)
+            .field("engine_version", &self.engine_version)
+            .field("expire_time", &self.expire_time)
+            .field("extra", &self.extra)
+            .field("general_group_name", &self.general_group_name)
+            .field("guard_db_instance_id", &self.guard_db_instance_id)
+            .field("ip_type", &self.ip_type)
+            .field(
+                "increment_source_db_instance_id",
+                &self.increment_source_db_instance_id,
+            )
+            .field("instance_network_type", &self.instance_network_type)
+            .field("instruction_set_arch", &self.instruction_set_arch)
+            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
+            .field("latest_kernel_version", &self.latest_kernel_version)
+            .field("lock_mode", &self.lock_mode)
+            .field("lock_reason", &self.lock_reason)
+            .field("maintain_time", &self.maintain_time)
+            .field("master_instance_id", &self.master_instance_id)
+            .field("master_zone", &self.master_zone)
+            .field("max_connections", &self.max_connections)
+            .field("max_iombps", &self.max_iombps)
+            .field("max_iops", &self.max_iops)
+            .field("multiple_temp_upgrade", &self.multiple_temp_upgrade)
+            .field("pg_bouncer_enabled", &self.pg_bouncer_enabled)
+            .field("pay_type", &self.pay_type)
+            .field("port", &self.port)
+            .field("proxy_type", &self.proxy_type)
+            .field("read_only_db_instance_ids", &self.read_only_db_instance_ids)
+            .field(
+                "readonly_instance_sql_delayed_time",
+                &self.readonly_instance_sql_delayed_time,
+            )
+            .field("region_id", &self.region_id)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("security_ip_list", &self.security_ip_list)
+            .field("security_ip_mode", &self.security_ip_mode)
+            .field("serverless_config", &self.serverless_config)
+            .field("slave_zones", &self.slave_zones)
+            .field("super_permission_mode", &self.super_permission_mode)
+            .field("temp_db_instance_id", &self.temp_db_instance_id)
+            .field("temp_upgrade_time_end", &self.temp_upgrade_time_end)
+            .field("temp_upgrade_time_start", &self.temp_upgrade_time_start)
+            .field("time_zone", &self.time_zone)
+            .field("tips", &self.tips)
+            .field("tips_level", &self.tips_level)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("vpc_cloud_instance_id", &self.vpc_cloud_instance_id)
+            .field("vpc_id", &self.vpc_id)
+            .field("zone_id", &self.zone_id)
+            .field("kind_code", &self.kind_code)
+            .field("optimized_writes_info", &self.optimized_writes_info)
+            .field("compression_mode", &self.compression_mode)
+            .field("support_compression", &self.support_compression)
+            .field("compression_ratio", &self.compression_ratio)
+            .field("blue_green_deployment_name", &self.blue_green_deployment_name)
+            .field("green_instance_name", &self.green_instance_name)
+            .field("blue_instance_name", &self.blue_instance_name)
+            .field("compute_burst_enabled", &self.compute_burst_enabled)
+            .field("read_only_status", &self.read_only_status)
+            .field("bursting_enabled", &self.bursting_enabled)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
     #[inline]
     fn from_json(
@@ -1425,8 +1604,8 @@ impl<'de> Deserialize<'de> for DbInstanceAttribute {
 /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
 ///
 /// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see \[Introduction to Babelfish\](~~428613~~).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BabelfishConfig {
     /// Indicates whether Babelfish is enabled.
@@ -1458,6 +1637,17 @@ pub struct BabelfishConfig {
     pub migration_mode: Option<String>,
 }
 
+impl std::fmt::Debug for BabelfishConfig {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("BabelfishConfig")
+            .field("babelfish_enabled", &self.babelfish_enabled)
+            .field("migration_mode", &self.migration_mode)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for BabelfishConfig {
     #[inline]
     fn from_json(
@@ -1480,8 +1670,8 @@ impl<'de> Deserialize<'de> for BabelfishConfig {
 }
 
 /// The value of `DBClusterNodes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DbClusterNodes {
     /// The information about the node in the cluster.
@@ -1492,6 +1682,16 @@ pub struct DbClusterNodes {
         serde(rename = "DBClusterNode", skip_serializing_if = "Option::is_none")
     )]
     pub db_cluster_node: Option<Vec<DbClusterNode>>,
+}
+
+impl std::fmt::Debug for DbClusterNodes {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DbClusterNodes")
+            .field("db_cluster_node", &self.db_cluster_node)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for DbClusterNodes {
@@ -1517,8 +1717,8 @@ impl<'de> Deserialize<'de> for DbClusterNodes {
 /// The value of `Extra`.
 ///
 /// The extended information about the instance.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Extra {
     /// The group policy of the instance account.
@@ -1554,6 +1754,18 @@ pub struct Extra {
     pub recovery_model: Option<String>,
 }
 
+impl std::fmt::Debug for Extra {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Extra")
+            .field("account_security_policy", &self.account_security_policy)
+            .field("db_instance_ids", &self.db_instance_ids)
+            .field("recovery_model", &self.recovery_model)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for Extra {
     #[inline]
     fn from_json(
@@ -1580,8 +1792,8 @@ impl<'de> Deserialize<'de> for Extra {
 }
 
 /// The value of `ReadOnlyDBInstanceIds`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceIds {
     /// The IDs of the read-only instances that are attached to the primary instance.
@@ -1592,6 +1804,16 @@ pub struct ReadOnlyDbInstanceIds {
         serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+}
+
+impl std::fmt::Debug for ReadOnlyDbInstanceIds {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ReadOnlyDbInstanceIds")
+            .field("read_only_db_instance_id", &self.read_only_db_instance_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
@@ -1620,8 +1842,8 @@ impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
 /// The value of `ServerlessConfig`.
 ///
 /// The settings of the serverless instance.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServerlessConfig {
     /// Indicates whether the automatic start and stop feature is enabled for the serverless instance. Valid values:
@@ -1676,6 +1898,19 @@ pub struct ServerlessConfig {
     pub switch_force: Option<bool>,
 }
 
+impl std::fmt::Debug for ServerlessConfig {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ServerlessConfig")
+            .field("auto_pause", &self.auto_pause)
+            .field("scale_max", &self.scale_max)
+            .field("scale_min", &self.scale_min)
+            .field("switch_force", &self.switch_force)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for ServerlessConfig {
     #[inline]
     fn from_json(
@@ -1700,8 +1935,8 @@ impl<'de> Deserialize<'de> for ServerlessConfig {
 }
 
 /// The value of `SlaveZones`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SlaveZones {
     /// The zone IDs of the secondary instances.
@@ -1712,6 +1947,16 @@ pub struct SlaveZones {
         serde(rename = "SlaveZone", skip_serializing_if = "Option::is_none")
     )]
     pub slave_zone: Option<Vec<SlaveZone>>,
+}
+
+impl std::fmt::Debug for SlaveZones {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SlaveZones")
+            .field("slave_zone", &self.slave_zone)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for SlaveZones {
@@ -1737,8 +1982,8 @@ impl<'de> Deserialize<'de> for SlaveZones {
 /// The value of `DBClusterNode`.
 ///
 /// The details of the node.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DbClusterNode {
     /// The node specification.
@@ -1845,6 +2090,24 @@ pub struct DbClusterNode {
     pub status: Option<String>,
 }
 
+impl std::fmt::Debug for DbClusterNode {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DbClusterNode")
+            .field("class_code", &self.class_code)
+            .field("class_type", &self.class_type)
+            .field("cpu", &self.cpu)
+            .field("memory", &self.memory)
+            .field("node_id", &self.node_id)
+            .field("node_region_id", &self.node_region_id)
+            .field("node_role", &self.node_role)
+            .field("node_zone_id", &self.node_zone_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for DbClusterNode {
     #[inline]
     fn from_json(
@@ -1874,8 +2137,8 @@ impl<'de> Deserialize<'de> for DbClusterNode {
 }
 
 /// The value of `DBInstanceIds`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DbInstanceIds {
     /// The instance IDs.
@@ -1886,6 +2149,16 @@ pub struct DbInstanceIds {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for DbInstanceIds {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DbInstanceIds")
+            .field("db_instance_id", &self.db_instance_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for DbInstanceIds {
@@ -1911,8 +2184,8 @@ impl<'de> Deserialize<'de> for DbInstanceIds {
 /// The value of `ReadOnlyDBInstanceId`.
 ///
 /// The data returned.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceId {
     /// The read-only instance ID.
@@ -1925,6 +2198,16 @@ pub struct ReadOnlyDbInstanceId {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
+}
+
+impl std::fmt::Debug for ReadOnlyDbInstanceId {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ReadOnlyDbInstanceId")
+            .field("db_instance_id", &self.db_instance_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
@@ -1950,8 +2233,8 @@ impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
 /// The value of `SlaveZone`.
 ///
 /// The following information is returned.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SlaveZone {
     /// The zone ID.
@@ -1964,6 +2247,13 @@ pub struct SlaveZone {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+}
+
+impl std::fmt::Debug for SlaveZone {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("SlaveZone").field("zone_id", &self.zone_id).finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for SlaveZone {
@@ -2021,69 +2311,13 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[124usize],
-        &crate::metadata::ERROR_ROWS[125usize],
-        &crate::metadata::ERROR_ROWS[126usize],
-        &crate::metadata::ERROR_ROWS[67usize],
-        &crate::metadata::ERROR_ROWS[68usize],
-        &crate::metadata::ERROR_ROWS[69usize],
-        &crate::metadata::ERROR_ROWS[70usize],
-        &crate::metadata::ERROR_ROWS[71usize],
-        &crate::metadata::ERROR_ROWS[72usize],
-        &crate::metadata::ERROR_ROWS[73usize],
-        &crate::metadata::ERROR_ROWS[74usize],
-        &crate::metadata::ERROR_ROWS[75usize],
-        &crate::metadata::ERROR_ROWS[76usize],
-        &crate::metadata::ERROR_ROWS[77usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[78usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[79usize],
-        &crate::metadata::ERROR_ROWS[80usize],
-        &crate::metadata::ERROR_ROWS[81usize],
-        &crate::metadata::ERROR_ROWS[82usize],
-        &crate::metadata::ERROR_ROWS[83usize],
-        &crate::metadata::ERROR_ROWS[84usize],
-        &crate::metadata::ERROR_ROWS[85usize],
-        &crate::metadata::ERROR_ROWS[86usize],
-        &crate::metadata::ERROR_ROWS[87usize],
-        &crate::metadata::ERROR_ROWS[88usize],
-        &crate::metadata::ERROR_ROWS[89usize],
-        &crate::metadata::ERROR_ROWS[90usize],
-        &crate::metadata::ERROR_ROWS[91usize],
-        &crate::metadata::ERROR_ROWS[92usize],
-        &crate::metadata::ERROR_ROWS[93usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[94usize],
-        &crate::metadata::ERROR_ROWS[95usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[96usize],
-        &crate::metadata::ERROR_ROWS[97usize],
-        &crate::metadata::ERROR_ROWS[98usize],
-        &crate::metadata::ERROR_ROWS[99usize],
-        &crate::metadata::ERROR_ROWS[100usize],
-        &crate::metadata::ERROR_ROWS[101usize],
-        &crate::metadata::ERROR_ROWS[102usize],
-        &crate::metadata::ERROR_ROWS[103usize],
-        &crate::metadata::ERROR_ROWS[104usize],
-        &crate::metadata::ERROR_ROWS[105usize],
-        &crate::metadata::ERROR_ROWS[127usize],
-        &crate::metadata::ERROR_ROWS[106usize],
-        &crate::metadata::ERROR_ROWS[107usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[108usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[109usize],
-        &crate::metadata::ERROR_ROWS[110usize],
-        &crate::metadata::ERROR_ROWS[111usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[112usize],
-        &crate::metadata::ERROR_ROWS[113usize],
-        &crate::metadata::ERROR_ROWS[114usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[115usize],
-        &crate::metadata::ERROR_ROWS[116usize],
-        &crate::metadata::ERROR_ROWS[117usize],
+    error_rows: &[
+        124u16, 125u16, 126u16, 67u16, 68u16, 69u16, 70u16, 71u16, 72u16, 73u16, 74u16,
+        75u16, 76u16, 77u16, 15u16, 78u16, 17u16, 79u16, 80u16, 81u16, 82u16, 83u16,
+        84u16, 85u16, 86u16, 87u16, 88u16, 89u16, 90u16, 91u16, 92u16, 93u16, 34u16,
+        94u16, 95u16, 37u16, 96u16, 97u16, 98u16, 99u16, 100u16, 101u16, 102u16, 103u16,
+        104u16, 105u16, 127u16, 106u16, 107u16, 50u16, 108u16, 52u16, 109u16, 110u16,
+        111u16, 56u16, 112u16, 113u16, 114u16, 62u16, 115u16, 116u16, 117u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };

@@ -16,7 +16,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::describe_db_instances::DescribeDbInstancesError;
 
 impl crate::Client {
@@ -80,7 +80,8 @@ impl crate::Client {
 /// The request parameters of `DescribeDBInstances`.
 ///
 /// Built by [`Client::describe_db_instances`](crate::Client::describe_db_instances) and [`DescribeDbInstancesFluentBuilder`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstancesInput {
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
@@ -88,14 +89,20 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `ClientToken`.
     ///
     /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
+    )]
     pub client_token: Option<String>,
     /// A deprecated parameter. You do not need to configure this parameter.
     ///
     /// Wire name: `proxyId`.
     ///
     /// Example: `API`
-    #[serde(rename = "proxyId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "proxyId", skip_serializing_if = "Option::is_none")
+    )]
     pub proxy_id: Option<String>,
     /// The database engine of the instance. Valid values:
     ///
@@ -109,28 +116,40 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `Engine`.
     ///
     /// Example: `MySQL`
-    #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Engine", skip_serializing_if = "Option::is_none")
+    )]
     pub engine: Option<String>,
     /// The zone ID of the instance.
     ///
     /// Wire name: `ZoneId`.
     ///
     /// Example: `cn-hangzhou-a`
-    #[serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub zone_id: Option<String>,
     /// The ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
     /// Example: `rg-acfmyxxxxx`
-    #[serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
     /// The status of the instance. For more information, see \[Instance states\](~~26315~~).
     ///
     /// Wire name: `DBInstanceStatus`.
     ///
     /// Example: `Running`
-    #[serde(rename = "DBInstanceStatus", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceStatus", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_status: Option<String>,
     /// Specifies whether the instances have expired. Valid values:
     ///
@@ -140,21 +159,30 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `Expired`.
     ///
     /// Example: `True`
-    #[serde(rename = "Expired", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Expired", skip_serializing_if = "Option::is_none")
+    )]
     pub expired: Option<String>,
     /// The keyword that is used for fuzzy search. The keyword can be part of an instance ID or an instance description.
     ///
     /// Wire name: `SearchKey`.
     ///
     /// Example: `rm-uf6w`
-    #[serde(rename = "SearchKey", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "SearchKey", skip_serializing_if = "Option::is_none")
+    )]
     pub search_key: Option<String>,
     /// The instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
-    #[serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_id: Option<String>,
     /// The role of the instance. Valid values:
     ///
@@ -168,14 +196,17 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `DBInstanceType`.
     ///
     /// Example: `Primary`
-    #[serde(rename = "DBInstanceType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_type: Option<String>,
     /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
-    #[serde(rename = "RegionId")]
+    #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
     /// The number of entries to return on each page. Valid values: **1** to **100**.
     ///
@@ -184,7 +215,10 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `PageSize`.
     ///
     /// Example: `30`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PageSize", skip_serializing_if = "Option::is_none")
+    )]
     pub page_size: Option<i32>,
     /// The page number. Pages start from 1.
     ///
@@ -193,7 +227,10 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `PageNumber`.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub page_number: Option<i32>,
     /// The network type of the instance. Valid values:
     ///
@@ -205,35 +242,50 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `InstanceNetworkType`.
     ///
     /// Example: `Classic`
-    #[serde(rename = "InstanceNetworkType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "InstanceNetworkType", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_network_type: Option<String>,
     /// The VPC ID.
     ///
     /// Wire name: `VpcId`.
     ///
     /// Example: `vpc-uf6f7l4fg90xxxxxxxxxx`
-    #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VpcId", skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
     /// The vSwitch ID.
     ///
     /// Wire name: `VSwitchId`.
     ///
     /// Example: `vsw-uf6adz52c2pxxxxxxxxxx`
-    #[serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")
+    )]
     pub v_switch_id: Option<String>,
     /// The instance type of the instance. For information, see \[Primary ApsaraDB RDS instance types\](~~26312~~).
     ///
     /// Wire name: `DBInstanceClass`.
     ///
     /// Example: `rds.mys2.small`
-    #[serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")
+    )]
     pub db_instance_class: Option<String>,
     /// The database engine version.
     ///
     /// Wire name: `EngineVersion`.
     ///
     /// Example: `5.7`
-    #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub engine_version: Option<String>,
     /// The billing method of the instance. Valid values:
     ///
@@ -243,7 +295,10 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `PayType`.
     ///
     /// Example: `Postpaid`
-    #[serde(rename = "PayType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "PayType", skip_serializing_if = "Option::is_none")
+    )]
     pub pay_type: Option<String>,
     /// The connection mode of the instance. Valid values:
     ///
@@ -255,28 +310,40 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `ConnectionMode`.
     ///
     /// Example: `Standard`
-    #[serde(rename = "ConnectionMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConnectionMode", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_mode: Option<String>,
     /// The tag that is added to the instance. Each tag is a key-value pair that consists of two fields: TagKey and TagValue. You can specify a maximum of five tags in the following format for each request: {"key1":"value1","key2":"value2"...}.
     ///
     /// Wire name: `Tags`.
     ///
     /// Example: `{"key1":"value1"}`
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<String>,
     /// The dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
     /// Example: `dhg-7a9xxxxxxxx`
-    #[serde(rename = "DedicatedHostGroupId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DedicatedHostGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub dedicated_host_group_id: Option<String>,
     /// The host ID of the instance in the dedicated cluster.
     ///
     /// Wire name: `DedicatedHostId`.
     ///
     /// Example: `i-bpxxxxxxx`
-    #[serde(rename = "DedicatedHostId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "DedicatedHostId", skip_serializing_if = "Option::is_none")
+    )]
     pub dedicated_host_id: Option<String>,
     /// Specifies whether to return the RDS edition of the instance by using the Category parameter. Valid values:
     ///
@@ -286,26 +353,38 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `InstanceLevel`.
     ///
     /// Example: `0`
-    #[serde(rename = "InstanceLevel", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "InstanceLevel", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_level: Option<i32>,
     /// The `QueryAutoRenewal` value.
     ///
     /// Wire name: `QueryAutoRenewal`.
-    #[serde(rename = "QueryAutoRenewal", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "QueryAutoRenewal", skip_serializing_if = "Option::is_none")
+    )]
     pub query_auto_renewal: Option<bool>,
     /// The endpoint of the instance. You must specify this parameter only when you want to query a single instance.
     ///
     /// Wire name: `ConnectionString`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`
-    #[serde(rename = "ConnectionString", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "ConnectionString", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_string: Option<String>,
     /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **DescribeDBInstances** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
     ///
     /// Wire name: `NextToken`.
     ///
     /// Example: `o7PORW5o2TJg**********`
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// The number of entries to return per page. Valid values: **1 to 100**.
     ///
@@ -316,14 +395,20 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `MaxResults`.
     ///
     /// Example: `30`
-    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i32>,
     /// The JSON string that consists of filter condition parameters and their values.
     ///
     /// Wire name: `Filter`.
     ///
     /// Example: `{"babelfishEnabled":"true"}`
-    #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filter: Option<String>,
     /// The RDS edition of the instance. Valid values:
     ///
@@ -335,18 +420,122 @@ pub struct DescribeDbInstancesInput {
     /// Wire name: `Category`.
     ///
     /// Example: `cluster`
-    #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "Category", skip_serializing_if = "Option::is_none")
+    )]
     pub category: Option<String>,
+}
+
+impl std::fmt::Debug for DescribeDbInstancesInput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeDbInstancesInput")
+            .field("client_token", &self.client_token)
+            .field("proxy_id", &self.proxy_id)
+            .field("engine", &self.engine)
+            .field("zone_id", &self.zone_id)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("db_instance_status", &self.db_instance_status)
+            .field("expired", &self.expired)
+            .field("search_key", &self.search_key)
+            .field("db_instance_id", &self.db_instance_id)
+            .field("db_instance_type", &self.db_instance_type)
+            .field("region_id", &self.region_id)
+            .field("page_size", &self.page_size)
+            .field("page_number", &self.page_number)
+            .field("instance_network_type", &self.instance_network_type)
+            .field("vpc_id", &self.vpc_id)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("db_instance_class", &self.db_instance_class)
+            .field("engine_version", &self.engine_version)
+            .field("pay_type", &self.pay_type)
+            .field("connection_mode", &self.connection_mode)
+            .field("tags", &self.tags)
+            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
+            .field("dedicated_host_id", &self.dedicated_host_id)
+            .field("instance_level", &self.instance_level)
+            .field("query_auto_renewal", &self.query_auto_renewal)
+            .field("connection_string", &self.connection_string)
+            .field("next_token", &self.next_token)
+            .field("max_results", &self.max_results)
+            .field("filter", &self.filter)
+            .field("category", &self.category)
+            .finish()
+    }
+}
+
+impl DescribeDbInstancesInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            30usize,
+        );
+        parameters.add("ClientToken", self.client_token.as_ref());
+        parameters.add("proxyId", self.proxy_id.as_ref());
+        parameters.add("Engine", self.engine.as_ref());
+        parameters.add("ZoneId", self.zone_id.as_ref());
+        parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
+        parameters.add("DBInstanceStatus", self.db_instance_status.as_ref());
+        parameters.add("Expired", self.expired.as_ref());
+        parameters.add("SearchKey", self.search_key.as_ref());
+        parameters.add("DBInstanceId", self.db_instance_id.as_ref());
+        parameters.add("DBInstanceType", self.db_instance_type.as_ref());
+        parameters.add("RegionId", Some(&self.region_id));
+        parameters.add("PageSize", self.page_size.as_ref());
+        parameters.add("PageNumber", self.page_number.as_ref());
+        parameters.add("InstanceNetworkType", self.instance_network_type.as_ref());
+        parameters.add("VpcId", self.vpc_id.as_ref());
+        parameters.add("VSwitchId", self.v_switch_id.as_ref());
+        parameters.add("DBInstanceClass", self.db_instance_class.as_ref());
+        parameters.add("EngineVersion", self.engine_version.as_ref());
+        parameters.add("PayType", self.pay_type.as_ref());
+        parameters.add("ConnectionMode", self.connection_mode.as_ref());
+        parameters.add("Tags", self.tags.as_ref());
+        parameters.add("DedicatedHostGroupId", self.dedicated_host_group_id.as_ref());
+        parameters.add("DedicatedHostId", self.dedicated_host_id.as_ref());
+        parameters.add("InstanceLevel", self.instance_level.as_ref());
+        parameters.add("QueryAutoRenewal", self.query_auto_renewal.as_ref());
+        parameters.add("ConnectionString", self.connection_string.as_ref());
+        parameters.add("NextToken", self.next_token.as_ref());
+        parameters.add("MaxResults", self.max_results.as_ref());
+        parameters.add("Filter", self.filter.as_ref());
+        parameters.add("Category", self.category.as_ref());
+        parameters.finish()
+    }
 }
 
 /// Sets the optional parameters of `DescribeDBInstances` and sends it.
 ///
 /// Made by [`Client::describe_db_instances`](crate::Client::describe_db_instances).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct DescribeDbInstancesFluentBuilder {
     runtime: Runtime,
     input: DescribeDbInstancesInput,
+}
+
+impl std::fmt::Debug for DescribeDbInstancesFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeDbInstancesFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl DescribeDbInstancesFluentBuilder {
@@ -895,12 +1084,14 @@ impl DescribeDbInstancesFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeDbInstancesError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<DescribeDbInstancesOutput, SdkError<DescribeDbInstancesError>> {
+    ) -> impl std::future::Future<
+        Output = Result<DescribeDbInstancesOutput, SdkError<DescribeDbInstancesError>>,
+    > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(&METADATA, &self.input, DescribeDbInstancesError::from_code)
-            .await
+            .send_operation(&METADATA, parameters, DescribeDbInstancesError::from_code)
     }
 }
 
@@ -909,8 +1100,8 @@ impl DescribeDbInstancesFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstancesOutput {
     /// The `Items` value.
@@ -977,6 +1168,21 @@ pub struct DescribeDbInstancesOutput {
     pub total_record_count: Option<i32>,
 }
 
+impl std::fmt::Debug for DescribeDbInstancesOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeDbInstancesOutput")
+            .field("items", &self.items)
+            .field("next_token", &self.next_token)
+            .field("page_number", &self.page_number)
+            .field("page_record_count", &self.page_record_count)
+            .field("request_id", &self.request_id)
+            .field("total_record_count", &self.total_record_count)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
     #[inline]
     fn from_json(
@@ -1003,8 +1209,8 @@ impl<'de> Deserialize<'de> for DescribeDbInstancesOutput {
 }
 
 /// The value of `Items`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Items {
     /// The information about the instances.
@@ -1015,6 +1221,13 @@ pub struct Items {
         serde(rename = "DBInstance", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance: Option<Vec<DbInstance>>,
+}
+
+impl std::fmt::Debug for Items {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Items").field("db_instance", &self.db_instance).finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for Items {
@@ -1040,8 +1253,8 @@ impl<'de> Deserialize<'de> for Items {
 /// The value of `DBInstance`.
 ///
 /// The information about the instances.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DbInstance {
     /// A deprecated parameter.
@@ -1697,6 +1910,85 @@ pub struct DbInstance {
     pub cold_data_enabled: Option<bool>,
 }
 
+impl std::fmt::Debug for DbInstance {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DbInstance")
+            .field("bpe_enabled", &self.bpe_enabled)
+            .field("bursting_enabled", &self.bursting_enabled)
+            .field("category", &self.category)
+            .field("is_analytic_read_only_ins", &self.is_analytic_read_only_ins)
+            .field("connection_mode", &self.connection_mode)
+            .field("connection_string", &self.connection_string)
+            .field("create_time", &self.create_time)
+            .field("db_instance_cpu", &self.db_instance_cpu)
+            .field("db_instance_class", &self.db_instance_class)
+            .field("db_instance_description", &self.db_instance_description)
+            .field("db_instance_id", &self.db_instance_id)
+            .field("db_instance_memory", &self.db_instance_memory)
+            .field("db_instance_net_type", &self.db_instance_net_type)
+            .field("db_instance_status", &self.db_instance_status)
+            .field("db_instance_storage_type", &self.db_instance_storage_type)
+            .field("db_instance_type", &self.db_instance_type)
+            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
+            .field("dedicated_host_group_name", &self.dedicated_host_group_name)
+            .field("dedicated_host_id_for_log", &self.dedicated_host_id_for_log)
+            .field("dedicated_host_id_for_master", &self.dedicated_host_id_for_master)
+            .field("dedicated_host_id_for_slave", &self.dedicated_host_id_for_slave)
+            .field("dedicated_host_name_for_log", &self.dedicated_host_name_for_log)
+            .field(
+                "dedicated_host_name_for_master",
+                &self.dedicated_host_name_for_master,
+            )
+            .field("dedicated_host_name_for_slave", &self.dedicated_host_name_for_slave)
+            .field(
+                "dedicated_host_zone_id_for_log",
+                &self.dedicated_host_zone_id_for_log,
+            )
+            .field(
+                "dedicated_host_zone_id_for_master",
+                &self.dedicated_host_zone_id_for_master,
+            )
+            .field(
+                "dedicated_host_zone_id_for_slave",
+                &self.dedicated_host_zone_id_for_slave,
+            )
+            .field("deletion_protection", &self.deletion_protection)
+            .field("destroy_time", &self.destroy_time)
+            .field("engine", &self.engine)
+            .field("engine_version", &self.engine_version)
+            .field("expire_time", &self.expire_time)
+            .field("general_group_name", &self.general_group_name)
+            .field("guard_db_instance_id", &self.guard_db_instance_id)
+            .field("instance_network_type", &self.instance_network_type)
+            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
+            .field("lock_mode", &self.lock_mode)
+            .field("lock_reason", &self.lock_reason)
+            .field("master_instance_id", &self.master_instance_id)
+            .field("mutri_o_rsignle", &self.mutri_o_rsignle)
+            .field("pay_type", &self.pay_type)
+            .field("read_only_db_instance_ids", &self.read_only_db_instance_ids)
+            .field("region_id", &self.region_id)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("switch_weight", &self.switch_weight)
+            .field("temp_db_instance_id", &self.temp_db_instance_id)
+            .field("tips", &self.tips)
+            .field("tips_level", &self.tips_level)
+            .field("v_switch_id", &self.v_switch_id)
+            .field("vpc_cloud_instance_id", &self.vpc_cloud_instance_id)
+            .field("vpc_id", &self.vpc_id)
+            .field("vpc_name", &self.vpc_name)
+            .field("zone_id", &self.zone_id)
+            .field("blue_green_deployment_name", &self.blue_green_deployment_name)
+            .field("blue_instance_name", &self.blue_instance_name)
+            .field("green_instance_name", &self.green_instance_name)
+            .field("auto_renewal", &self.auto_renewal)
+            .field("cold_data_enabled", &self.cold_data_enabled)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for DbInstance {
     #[inline]
     fn from_json(
@@ -1841,8 +2133,8 @@ impl<'de> Deserialize<'de> for DbInstance {
 }
 
 /// The value of `ReadOnlyDBInstanceIds`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceIds {
     /// The IDs of the read-only instances. This parameter is returned only when the instance is a primary instance and has the read-only instances attached.
@@ -1853,6 +2145,16 @@ pub struct ReadOnlyDbInstanceIds {
         serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+}
+
+impl std::fmt::Debug for ReadOnlyDbInstanceIds {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ReadOnlyDbInstanceIds")
+            .field("read_only_db_instance_id", &self.read_only_db_instance_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
@@ -1881,8 +2183,8 @@ impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
 /// The value of `ReadOnlyDBInstanceId`.
 ///
 /// The IDs of the read-only instances. This parameter is returned only when the instance is a primary instance and has the read-only instances attached.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReadOnlyDbInstanceId {
     /// The read-only instance ID.
@@ -1895,6 +2197,16 @@ pub struct ReadOnlyDbInstanceId {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
+}
+
+impl std::fmt::Debug for ReadOnlyDbInstanceId {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ReadOnlyDbInstanceId")
+            .field("db_instance_id", &self.db_instance_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
@@ -2232,71 +2544,14 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[128usize],
-        &crate::metadata::ERROR_ROWS[129usize],
-        &crate::metadata::ERROR_ROWS[130usize],
-        &crate::metadata::ERROR_ROWS[131usize],
-        &crate::metadata::ERROR_ROWS[132usize],
-        &crate::metadata::ERROR_ROWS[88usize],
-        &crate::metadata::ERROR_ROWS[133usize],
-        &crate::metadata::ERROR_ROWS[67usize],
-        &crate::metadata::ERROR_ROWS[68usize],
-        &crate::metadata::ERROR_ROWS[69usize],
-        &crate::metadata::ERROR_ROWS[70usize],
-        &crate::metadata::ERROR_ROWS[71usize],
-        &crate::metadata::ERROR_ROWS[72usize],
-        &crate::metadata::ERROR_ROWS[73usize],
-        &crate::metadata::ERROR_ROWS[74usize],
-        &crate::metadata::ERROR_ROWS[75usize],
-        &crate::metadata::ERROR_ROWS[76usize],
-        &crate::metadata::ERROR_ROWS[77usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[78usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[79usize],
-        &crate::metadata::ERROR_ROWS[80usize],
-        &crate::metadata::ERROR_ROWS[81usize],
-        &crate::metadata::ERROR_ROWS[82usize],
-        &crate::metadata::ERROR_ROWS[83usize],
-        &crate::metadata::ERROR_ROWS[84usize],
-        &crate::metadata::ERROR_ROWS[85usize],
-        &crate::metadata::ERROR_ROWS[86usize],
-        &crate::metadata::ERROR_ROWS[87usize],
-        &crate::metadata::ERROR_ROWS[89usize],
-        &crate::metadata::ERROR_ROWS[90usize],
-        &crate::metadata::ERROR_ROWS[91usize],
-        &crate::metadata::ERROR_ROWS[92usize],
-        &crate::metadata::ERROR_ROWS[93usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[94usize],
-        &crate::metadata::ERROR_ROWS[95usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[96usize],
-        &crate::metadata::ERROR_ROWS[97usize],
-        &crate::metadata::ERROR_ROWS[98usize],
-        &crate::metadata::ERROR_ROWS[99usize],
-        &crate::metadata::ERROR_ROWS[100usize],
-        &crate::metadata::ERROR_ROWS[101usize],
-        &crate::metadata::ERROR_ROWS[102usize],
-        &crate::metadata::ERROR_ROWS[103usize],
-        &crate::metadata::ERROR_ROWS[104usize],
-        &crate::metadata::ERROR_ROWS[105usize],
-        &crate::metadata::ERROR_ROWS[106usize],
-        &crate::metadata::ERROR_ROWS[107usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[108usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[109usize],
-        &crate::metadata::ERROR_ROWS[110usize],
-        &crate::metadata::ERROR_ROWS[111usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[112usize],
-        &crate::metadata::ERROR_ROWS[113usize],
-        &crate::metadata::ERROR_ROWS[114usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[115usize],
-        &crate::metadata::ERROR_ROWS[116usize],
-        &crate::metadata::ERROR_ROWS[117usize],
+    error_rows: &[
+        128u16, 129u16, 130u16, 131u16, 132u16, 88u16, 133u16, 67u16, 68u16, 69u16,
+        70u16, 71u16, 72u16, 73u16, 74u16, 75u16, 76u16, 77u16, 15u16, 78u16, 17u16,
+        79u16, 80u16, 81u16, 82u16, 83u16, 84u16, 85u16, 86u16, 87u16, 89u16, 90u16,
+        91u16, 92u16, 93u16, 34u16, 94u16, 95u16, 37u16, 96u16, 97u16, 98u16, 99u16,
+        100u16, 101u16, 102u16, 103u16, 104u16, 105u16, 106u16, 107u16, 50u16, 108u16,
+        52u16, 109u16, 110u16, 111u16, 56u16, 112u16, 113u16, 114u16, 62u16, 115u16,
+        116u16, 117u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };

@@ -16,7 +16,7 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 pub use aliyun_rds_errors::describe_regions::DescribeRegionsError;
 
 impl crate::Client {
@@ -39,7 +39,8 @@ impl crate::Client {
 /// The request parameters of `DescribeRegions`.
 ///
 /// Built by [`Client::describe_regions`](crate::Client::describe_regions) and [`DescribeRegionsFluentBuilder`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeRegionsInput {
     /// The language that is used for the return value of the **LocalName** parameter. Valid values:
@@ -52,18 +53,64 @@ pub struct DescribeRegionsInput {
     /// Wire name: `AcceptLanguage`.
     ///
     /// Example: `en-US`
-    #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")
+    )]
     pub accept_language: Option<String>,
+}
+
+impl std::fmt::Debug for DescribeRegionsInput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeRegionsInput")
+            .field("accept_language", &self.accept_language)
+            .finish()
+    }
+}
+
+impl DescribeRegionsInput {
+    /// The request's wire parameters, before signing: each parameter that is
+    /// set, flattened the way the API expects (`Name.1` for list elements,
+    /// `Name.Field` for nested values, one JSON string for `json`-style
+    /// parameters).
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized, such as a map with non-string keys
+    /// in a `json`-style parameter.
+    #[inline]
+    pub fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+            1usize,
+        );
+        parameters.add("AcceptLanguage", self.accept_language.as_ref());
+        parameters.finish()
+    }
 }
 
 /// Sets the optional parameters of `DescribeRegions` and sends it.
 ///
 /// Made by [`Client::describe_regions`](crate::Client::describe_regions).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "the request is only sent when `send` is awaited"]
 pub struct DescribeRegionsFluentBuilder {
     runtime: Runtime,
     input: DescribeRegionsInput,
+}
+
+impl std::fmt::Debug for DescribeRegionsFluentBuilder {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeRegionsFluentBuilder")
+            .field("runtime", &self.runtime)
+            .field("input", &self.input)
+            .finish()
+    }
 }
 
 impl DescribeRegionsFluentBuilder {
@@ -98,12 +145,14 @@ impl DescribeRegionsFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeRegionsError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<DescribeRegionsOutput, SdkError<DescribeRegionsError>> {
+    ) -> impl std::future::Future<
+        Output = Result<DescribeRegionsOutput, SdkError<DescribeRegionsError>>,
+    > {
+        let parameters = self.input.to_parameters();
         self.runtime
-            .invoke(&METADATA, &self.input, DescribeRegionsError::from_code)
-            .await
+            .send_operation(&METADATA, parameters, DescribeRegionsError::from_code)
     }
 }
 
@@ -112,8 +161,8 @@ impl DescribeRegionsFluentBuilder {
 /// The response parameters.
 ///
 /// Every field is optional: the service may leave any of them out.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// The `Regions` value.
@@ -134,6 +183,17 @@ pub struct DescribeRegionsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+}
+
+impl std::fmt::Debug for DescribeRegionsOutput {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DescribeRegionsOutput")
+            .field("regions", &self.regions)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for DescribeRegionsOutput {
@@ -158,8 +218,8 @@ impl<'de> Deserialize<'de> for DescribeRegionsOutput {
 }
 
 /// The value of `Regions`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Regions {
     /// The available regions and zones.
@@ -170,6 +230,13 @@ pub struct Regions {
         serde(rename = "RDSRegion", skip_serializing_if = "Option::is_none")
     )]
     pub rds_region: Option<Vec<RdsRegion>>,
+}
+
+impl std::fmt::Debug for Regions {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Regions").field("rds_region", &self.rds_region).finish()
+    }
 }
 
 impl aliyun_runtime::de::FromJson for Regions {
@@ -195,8 +262,8 @@ impl<'de> Deserialize<'de> for Regions {
 /// The value of `RDSRegion`.
 ///
 /// The available regions and zones.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(Serialize))]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RdsRegion {
     /// The region name. The return value of this parameter is in the language that is specified by the **AcceptLanguage** parameter. For example, if the value of the RegionId parameter in the response is cn-hangzhou, the following values are returned for the LocalName parameter:
@@ -257,6 +324,20 @@ pub struct RdsRegion {
     pub zone_name: Option<String>,
 }
 
+impl std::fmt::Debug for RdsRegion {
+    #[inline]
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RdsRegion")
+            .field("local_name", &self.local_name)
+            .field("region_endpoint", &self.region_endpoint)
+            .field("region_id", &self.region_id)
+            .field("zone_id", &self.zone_id)
+            .field("zone_name", &self.zone_name)
+            .finish()
+    }
+}
+
 impl aliyun_runtime::de::FromJson for RdsRegion {
     #[inline]
     fn from_json(
@@ -306,66 +387,13 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             deprecated: false,
         },
     ],
-    errors: &[
-        &crate::metadata::ERROR_ROWS[67usize],
-        &crate::metadata::ERROR_ROWS[68usize],
-        &crate::metadata::ERROR_ROWS[69usize],
-        &crate::metadata::ERROR_ROWS[70usize],
-        &crate::metadata::ERROR_ROWS[71usize],
-        &crate::metadata::ERROR_ROWS[72usize],
-        &crate::metadata::ERROR_ROWS[73usize],
-        &crate::metadata::ERROR_ROWS[74usize],
-        &crate::metadata::ERROR_ROWS[75usize],
-        &crate::metadata::ERROR_ROWS[76usize],
-        &crate::metadata::ERROR_ROWS[77usize],
-        &crate::metadata::ERROR_ROWS[15usize],
-        &crate::metadata::ERROR_ROWS[78usize],
-        &crate::metadata::ERROR_ROWS[17usize],
-        &crate::metadata::ERROR_ROWS[79usize],
-        &crate::metadata::ERROR_ROWS[80usize],
-        &crate::metadata::ERROR_ROWS[81usize],
-        &crate::metadata::ERROR_ROWS[82usize],
-        &crate::metadata::ERROR_ROWS[83usize],
-        &crate::metadata::ERROR_ROWS[84usize],
-        &crate::metadata::ERROR_ROWS[85usize],
-        &crate::metadata::ERROR_ROWS[86usize],
-        &crate::metadata::ERROR_ROWS[87usize],
-        &crate::metadata::ERROR_ROWS[88usize],
-        &crate::metadata::ERROR_ROWS[89usize],
-        &crate::metadata::ERROR_ROWS[90usize],
-        &crate::metadata::ERROR_ROWS[91usize],
-        &crate::metadata::ERROR_ROWS[92usize],
-        &crate::metadata::ERROR_ROWS[93usize],
-        &crate::metadata::ERROR_ROWS[34usize],
-        &crate::metadata::ERROR_ROWS[94usize],
-        &crate::metadata::ERROR_ROWS[95usize],
-        &crate::metadata::ERROR_ROWS[37usize],
-        &crate::metadata::ERROR_ROWS[96usize],
-        &crate::metadata::ERROR_ROWS[97usize],
-        &crate::metadata::ERROR_ROWS[98usize],
-        &crate::metadata::ERROR_ROWS[99usize],
-        &crate::metadata::ERROR_ROWS[100usize],
-        &crate::metadata::ERROR_ROWS[101usize],
-        &crate::metadata::ERROR_ROWS[102usize],
-        &crate::metadata::ERROR_ROWS[103usize],
-        &crate::metadata::ERROR_ROWS[104usize],
-        &crate::metadata::ERROR_ROWS[105usize],
-        &crate::metadata::ERROR_ROWS[106usize],
-        &crate::metadata::ERROR_ROWS[107usize],
-        &crate::metadata::ERROR_ROWS[50usize],
-        &crate::metadata::ERROR_ROWS[108usize],
-        &crate::metadata::ERROR_ROWS[52usize],
-        &crate::metadata::ERROR_ROWS[109usize],
-        &crate::metadata::ERROR_ROWS[110usize],
-        &crate::metadata::ERROR_ROWS[111usize],
-        &crate::metadata::ERROR_ROWS[56usize],
-        &crate::metadata::ERROR_ROWS[112usize],
-        &crate::metadata::ERROR_ROWS[134usize],
-        &crate::metadata::ERROR_ROWS[113usize],
-        &crate::metadata::ERROR_ROWS[114usize],
-        &crate::metadata::ERROR_ROWS[62usize],
-        &crate::metadata::ERROR_ROWS[115usize],
-        &crate::metadata::ERROR_ROWS[116usize],
-        &crate::metadata::ERROR_ROWS[117usize],
+    error_rows: &[
+        67u16, 68u16, 69u16, 70u16, 71u16, 72u16, 73u16, 74u16, 75u16, 76u16, 77u16,
+        15u16, 78u16, 17u16, 79u16, 80u16, 81u16, 82u16, 83u16, 84u16, 85u16, 86u16,
+        87u16, 88u16, 89u16, 90u16, 91u16, 92u16, 93u16, 34u16, 94u16, 95u16, 37u16,
+        96u16, 97u16, 98u16, 99u16, 100u16, 101u16, 102u16, 103u16, 104u16, 105u16,
+        106u16, 107u16, 50u16, 108u16, 52u16, 109u16, 110u16, 111u16, 56u16, 112u16,
+        134u16, 113u16, 114u16, 62u16, 115u16, 116u16, 117u16,
     ],
+    error_table: &crate::metadata::ERROR_ROWS,
 };

@@ -349,7 +349,8 @@ pub static ACTIVATE: OperationMetadata = OperationMetadata {
     },
     deprecated: false,
     parameters: &[],
-    errors: &[],
+    error_rows: &[],
+    error_table: &[],
 };
 
 /// Idempotent (a read).
@@ -365,7 +366,8 @@ pub static DESCRIBE: OperationMetadata = OperationMetadata {
     },
     deprecated: false,
     parameters: &[],
-    errors: &[],
+    error_rows: &[],
+    error_table: &[],
 };
 
 /// A buffer the tracing subscriber writes into.
