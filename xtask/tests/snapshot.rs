@@ -18,6 +18,7 @@ fn fixture_layout() -> Layout {
     Layout {
         product_dir: PathBuf::from("spec/rds/2014-08-15"),
         errors_src: PathBuf::from("expected/rds-errors/src"),
+        types_src: PathBuf::from("expected/rds-types/src"),
         client_src: PathBuf::from("expected/rds/src"),
     }
 }
@@ -110,23 +111,31 @@ fn repeated_codes_share_a_variant_and_case_only_collisions_are_split() {
 
 #[test]
 fn types_styles_and_secrets_are_emitted_as_documented() {
-    let operation = generated_file("expected/rds/src/operation/describe_widgets.rs");
-    assert!(operation.contains("pub page_size: Option<i32>"));
-    assert!(operation.contains("pub verbose: Option<bool>"));
-    assert!(operation.contains("pub ratio: Option<f64>"));
-    assert!(operation.contains("pub tag: Option<Vec<Tag>>"));
-    assert!(operation.contains("serialize_with = \"aliyun_runtime::ser::json_string\""));
+    let types = generated_file("expected/rds-types/src/describe_widgets.rs");
+    assert!(types.contains("pub page_size: Option<i32>"));
+    assert!(types.contains("pub verbose: Option<bool>"));
+    assert!(types.contains("pub ratio: Option<f64>"));
+    assert!(types.contains("pub tag: Option<Vec<Tag>>"));
+    // Inputs write their parameters by wire name, `json` ones as one JSON
+    // string; the derived `Serialize` says the same behind `serde-serialize`.
+    assert!(types.contains("parameters.add(\"RegionId\", Some(&self.region_id));"));
+    assert!(types.contains("parameters.add(\"PageSize\", self.page_size.as_ref());"));
+    assert!(types.contains("parameters.add_json(\"Filter\", self.filter.as_ref());"));
+    assert!(types.contains("serialize_with = \"aliyun_runtime::ser::json_string\""));
     // Responses decode through the runtime's lenient `FromJson`, one look-up
     // per field by wire name.
-    assert!(operation.contains("impl aliyun_runtime::de::FromJson for DescribeWidgetsOutput"));
-    assert!(operation.contains("total_count: aliyun_runtime::de::field(object, \"TotalCount\")?"));
-    assert!(operation.contains("aliyun_runtime::de::deserialize(deserializer)"));
-    assert!(operation.contains("pub extra: Option<serde_json::Value>"));
+    assert!(types.contains("impl aliyun_runtime::de::FromJson for DescribeWidgetsOutput"));
+    assert!(types.contains("total_count: aliyun_runtime::de::field(object, \"TotalCount\")?"));
+    assert!(types.contains("aliyun_runtime::de::deserialize(deserializer)"));
+    assert!(types.contains("pub extra: Option<serde_json::Value>"));
     // The nested `Items` under a widget collides with the top-level one and
     // gets its parent's name as a prefix.
-    assert!(operation.contains("pub struct Items"));
-    assert!(operation.contains("pub struct WidgetItems"));
-    assert!(operation.contains("\"<redacted>\""));
+    assert!(types.contains("pub struct Items"));
+    assert!(types.contains("pub struct WidgetItems"));
+    assert!(types.contains("\"<redacted>\""));
+    // The client module re-exports the types and carries the documentation.
+    let operation = generated_file("expected/rds/src/operation/describe_widgets.rs");
+    assert!(operation.contains("pub use aliyun_rds_types::describe_widgets::*;"));
     // Prose cannot become a doctest, a link or an HTML tag.
     assert!(operation.contains("//! an indented line that must not become a doctest."));
     assert!(operation.contains("\\[bracketed\\]"));

@@ -26,13 +26,15 @@ pub fn operation_cfg(operation: &LoadedOperation) -> proc_macro2::TokenStream {
     quote::quote!(#[cfg(feature = #feature)])
 }
 
-/// Which of the two generated crates a manifest belongs to.
+/// Which of the three generated crates a manifest belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GeneratedCrate {
     /// `aliyun-rds-errors`: operation features stand alone.
     Errors,
+    /// `aliyun-rds-types`: operation features stand alone.
+    Types,
     /// `aliyun-rds`: each operation feature turns on the same feature of the
-    /// errors crate, whose enum the operation re-exports.
+    /// errors and types crates, whose items the operation re-exports.
     Client,
 }
 
@@ -126,12 +128,18 @@ pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String 
     );
     table.push_str("# Every operation of the API, and every group.\n");
     table.push_str(&format!("all = {}\n", toml_array(&everything)));
-    if krate == GeneratedCrate::Client {
-        table.push_str(
-            "# `Serialize` on outputs and their nested types, for programs that re-encode\n\
-             # responses; decoding never needs it.\n\
+    match krate {
+        GeneratedCrate::Errors => {}
+        GeneratedCrate::Types => table.push_str(
+            "# `Serialize` on inputs, outputs and their nested types, for programs that\n\
+             # re-encode them; sending and decoding never need it.\n\
              serde-serialize = []\n",
-        );
+        ),
+        GeneratedCrate::Client => table.push_str(
+            "# `Serialize` on inputs, outputs and their nested types, for programs that\n\
+             # re-encode them; sending and decoding never need it.\n\
+             serde-serialize = [\"aliyun-rds-types/serde-serialize\"]\n",
+        ),
     }
     for group in &product.product.feature_groups {
         let mut members: Vec<String> = product
@@ -153,10 +161,12 @@ pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String 
     table.push_str("# One feature per operation.\n");
     for feature in &operation_features {
         match krate {
-            GeneratedCrate::Errors => table.push_str(&format!("{feature} = []\n")),
-            GeneratedCrate::Client => {
-                table.push_str(&format!("{feature} = [\"aliyun-rds-errors/{feature}\"]\n"))
+            GeneratedCrate::Errors | GeneratedCrate::Types => {
+                table.push_str(&format!("{feature} = []\n"))
             }
+            GeneratedCrate::Client => table.push_str(&format!(
+                "{feature} = [\"aliyun-rds-errors/{feature}\", \"aliyun-rds-types/{feature}\"]\n"
+            )),
         }
     }
     table
@@ -207,9 +217,14 @@ mod tests {
         assert!(text.starts_with(hand_written), "{text}");
         assert!(!text.contains("stale"), "{text}");
         assert!(text.contains("default = [\"all\"]\n"), "{text}");
-        assert!(text.contains("serde-serialize = []\n"), "{text}");
+        assert!(
+            text.contains("serde-serialize = [\"aliyun-rds-types/serde-serialize\"]\n"),
+            "{text}"
+        );
         assert!(text.contains("# Everything about widgets.\nwidgets = [\"describe-widgets\"]\n"));
-        assert!(text.contains("describe-widgets = [\"aliyun-rds-errors/describe-widgets\"]\n"));
+        assert!(text.contains(
+            "describe-widgets = [\"aliyun-rds-errors/describe-widgets\", \"aliyun-rds-types/describe-widgets\"]\n"
+        ));
         let all = text
             .split("all = [")
             .nth(1)
@@ -223,6 +238,9 @@ mod tests {
         let errors = manifest(&old, &product, GeneratedCrate::Errors);
         assert!(errors.contains("describe-widgets = []\n"), "{errors}");
         assert!(!errors.contains("serde-serialize"), "{errors}");
+        let types = manifest(&old, &product, GeneratedCrate::Types);
+        assert!(types.contains("describe-widgets = []\n"), "{types}");
+        assert!(types.contains("serde-serialize = []\n"), "{types}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `cargo xtask codegen`: from the spec to the two generated crates.
+//! `cargo xtask codegen`: from the spec to the three generated crates.
 //!
 //! [`generate`] loads and validates the whole spec, then renders every
 //! generated file in memory. Only when all of that succeeded does
@@ -13,6 +13,7 @@ pub mod features;
 pub mod operation;
 pub mod render;
 pub mod types;
+pub mod types_crate;
 pub mod waiter;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,8 @@ pub struct Layout {
     pub product_dir: PathBuf,
     /// The `src` directory of the errors crate.
     pub errors_src: PathBuf,
+    /// The `src` directory of the types crate.
+    pub types_src: PathBuf,
     /// The `src` directory of the client crate.
     pub client_src: PathBuf,
 }
@@ -38,6 +41,7 @@ impl Default for Layout {
         Layout {
             product_dir: PathBuf::from("spec/rds/2014-08-15"),
             errors_src: PathBuf::from("crates/rds-errors/src"),
+            types_src: PathBuf::from("crates/rds-types/src"),
             client_src: PathBuf::from("crates/rds/src"),
         }
     }
@@ -45,8 +49,8 @@ impl Default for Layout {
 
 impl Layout {
     /// The directories whose whole contents are generated.
-    pub fn generated_dirs(&self) -> [&Path; 2] {
-        [&self.errors_src, &self.client_src]
+    pub fn generated_dirs(&self) -> [&Path; 3] {
+        [&self.errors_src, &self.types_src, &self.client_src]
     }
 }
 
@@ -172,6 +176,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     })?;
     let crates = [
         (&layout.errors_src, features::GeneratedCrate::Errors),
+        (&layout.types_src, features::GeneratedCrate::Types),
         (&layout.client_src, features::GeneratedCrate::Client),
     ];
     for (src, krate) in crates {
@@ -219,6 +224,10 @@ fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles
         errors_src.join("table.rs"),
         errors_crate::table_rs(product, &error_rows),
     )?;
+    add(
+        layout.types_src.join("lib.rs"),
+        types_crate::lib_rs(product),
+    )?;
     add(client_src.join("lib.rs"), client_crate::lib_rs(product))?;
     add(
         client_src.join("client.rs"),
@@ -264,7 +273,8 @@ enum Rendered {
     Bug(RenderError),
 }
 
-/// Both files of one operation: its error module and its client module.
+/// The three files of one operation: its error module, its types and its
+/// client module.
 fn render_operation(
     loaded: &LoadedOperation,
     layout: &Layout,
@@ -272,11 +282,16 @@ fn render_operation(
 ) -> Vec<Rendered> {
     let module = crate::spec::validate::operation_rust_name(&loaded.spec);
     let errors_path = layout.errors_src.join(format!("{module}.rs"));
+    let types_path = layout.types_src.join(format!("{module}.rs"));
     let client_path = layout.client_src.join(format!("operation/{module}.rs"));
-    let outputs = [
-        (errors_path, errors_crate::operation_rs(loaded, error_rows)),
-        (client_path, operation::operation_rs(loaded, error_rows)),
-    ];
+    let mut outputs = vec![(errors_path, errors_crate::operation_rs(loaded, error_rows))];
+    match operation::operation_rs(loaded, error_rows) {
+        Ok(files) => {
+            outputs.push((types_path, Ok(files.types)));
+            outputs.push((client_path, Ok(files.client)));
+        }
+        Err(errors) => outputs.push((client_path, Err(errors))),
+    }
     outputs
         .into_iter()
         .map(|(path, tokens)| match tokens {

@@ -606,11 +606,23 @@ fn operation_docs(operation: &LoadedOperation) -> Docs {
     ))
 }
 
-/// The whole `src/operation/<operation>.rs` file.
+/// The two generated files of one operation.
+pub struct OperationFiles {
+    /// `src/<operation>.rs` of `aliyun-rds-types`: the input, the output and
+    /// their nested types.
+    pub types: TokenStream,
+    /// `src/operation/<operation>.rs` of `aliyun-rds`: the client method, the
+    /// fluent builder and `send`, the metadata and the re-exports of the
+    /// types and the error enum.
+    pub client: TokenStream,
+}
+
+/// Both files of one operation: its types in `aliyun-rds-types` and its
+/// module of `aliyun-rds`.
 pub fn operation_rs(
     operation: &LoadedOperation,
     error_rows: &ErrorRowTable<'_>,
-) -> Result<TokenStream, Vec<SpecError>> {
+) -> Result<OperationFiles, Vec<SpecError>> {
     let spec = &operation.spec;
     let names = OperationNames::of(operation);
     let OperationNames {
@@ -694,11 +706,14 @@ pub fn operation_rs(
     let method_deprecated = spec.is_deprecated().then(
         || quote!(#[deprecated = "the operation is deprecated by the service documentation"]),
     );
-    let arguments = required.iter().map(|member| {
-        let ident = &member.ident;
-        let (argument, _) = argument_type(member);
-        quote!(#ident: #argument)
-    });
+    let arguments: Vec<TokenStream> = required
+        .iter()
+        .map(|member| {
+            let ident = &member.ident;
+            let (argument, _) = argument_type(member);
+            quote!(#ident: #argument)
+        })
+        .collect();
     let initializers = parameters.iter().map(|member| {
         let ident = &member.ident;
         if member.required && member.type_name != TypeName::String {
@@ -711,11 +726,20 @@ pub fn operation_rs(
             quote!(#ident: None,)
         }
     });
+    let argument_names: Vec<&Ident> = required.iter().map(|member| &member.ident).collect();
+    let new_docs = if required.is_empty() {
+        Docs::new().line("An input with no parameter set.")
+    } else {
+        Docs::new().line("An input with its required parameters set and no optional one.")
+    }
+    .outer();
+    // The types crate does not know the client, so its docs name the
+    // client's items without linking to them.
     let input_docs = Docs::new()
         .line(format!("The request parameters of `{}`.", spec.name))
         .blank()
         .line(format!(
-            "Built by [`Client::{module}`](crate::Client::{module}) and [`{builder}`]."
+            "Built by `Client::{module}` and `{builder}` of `aliyun-rds`, or by [`{input}::new`]."
         ))
         .outer();
     let input_struct = struct_definition(
@@ -767,14 +791,48 @@ pub fn operation_rs(
         .line("the other variants report failures to build, sign, send or decode the request.")
         .outer();
 
-    Ok(quote! {
+    let types_docs = Docs::new()
+        .line(format!(
+            "The request and response types of `{}`; `aliyun-rds` re-exports them in its",
+            spec.name
+        ))
+        .line(format!(
+            "`operation::{module}` module, with the operation's documentation."
+        ))
+        .inner();
+    let types = quote! {
+        #types_docs
+
+        use serde::Deserialize;
+
+        #input_struct
+
+        impl #input {
+            #new_docs
+            #many_arguments
+            #[inline]
+            pub fn new(#(#arguments),*) -> Self {
+                #input {
+                    #(#initializers)*
+                }
+            }
+        }
+
+        #to_parameters
+
+        #output_struct
+
+        #(#nested)*
+    };
+
+    let client = quote! {
         #module_docs
 
         use aliyun_runtime::metadata;
         use aliyun_runtime::{Runtime, SdkError};
-        use serde::Deserialize;
 
         pub use aliyun_rds_errors::#module::#error;
+        pub use aliyun_rds_types::#module::*;
 
         impl crate::Client {
             #method_docs
@@ -784,16 +842,10 @@ pub fn operation_rs(
             pub fn #module(&self, #(#arguments),*) -> #builder {
                 #builder {
                     runtime: self.runtime().clone(),
-                    input: #input {
-                        #(#initializers)*
-                    },
+                    input: #input::new(#(#argument_names),*),
                 }
             }
         }
-
-        #input_struct
-
-        #to_parameters
 
         #builder_docs
         #[derive(Clone)]
@@ -838,12 +890,9 @@ pub fn operation_rs(
             #waiter_methods
         }
 
-        #output_struct
-
-        #(#nested)*
-
         #metadata
 
         #waiter_definitions
-    })
+    };
+    Ok(OperationFiles { types, client })
 }

@@ -21,8 +21,8 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::Deserialize;
 pub use aliyun_rds_errors::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
+pub use aliyun_rds_types::activate_migration_target_instance::*;
 
 impl crate::Client {
     /// Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.
@@ -46,99 +46,8 @@ impl crate::Client {
     ) -> ActivateMigrationTargetInstanceFluentBuilder {
         ActivateMigrationTargetInstanceFluentBuilder {
             runtime: self.runtime().clone(),
-            input: ActivateMigrationTargetInstanceInput {
-                db_instance_name: db_instance_name.into(),
-                switch_time: None,
-                switch_time_mode: None,
-                force_switch: None,
-            },
+            input: ActivateMigrationTargetInstanceInput::new(db_instance_name),
         }
-    }
-}
-
-/// The request parameters of `ActivateMigrationTargetInstance`.
-///
-/// Built by [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance) and [`ActivateMigrationTargetInstanceFluentBuilder`].
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct ActivateMigrationTargetInstanceInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
-    ///
-    /// Wire name: `DBInstanceName`.
-    ///
-    /// Example: `pgm-bp102g323jd4****`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceName"))]
-    pub db_instance_name: String,
-    /// A reserved parameter. This parameter does not take effect.
-    ///
-    /// Wire name: `SwitchTime`.
-    ///
-    /// Example: `2022-02-25T06:57:41Z`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "SwitchTime", skip_serializing_if = "Option::is_none")
-    )]
-    pub switch_time: Option<String>,
-    /// The time when you want to perform the switchover.
-    ///
-    /// Set the value to 0. The value 0 specifies an immediate switchover.
-    ///
-    /// Wire name: `SwitchTimeMode`.
-    ///
-    /// Example: `0`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "SwitchTimeMode", skip_serializing_if = "Option::is_none")
-    )]
-    pub switch_time_mode: Option<String>,
-    /// Specifies whether to forcefully perform a switchover. Set the value to 1. The value 1 specifies a forceful switchover.
-    ///
-    /// Wire name: `ForceSwitch`.
-    ///
-    /// Example: `1`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "ForceSwitch", skip_serializing_if = "Option::is_none")
-    )]
-    pub force_switch: Option<String>,
-}
-
-impl std::fmt::Debug for ActivateMigrationTargetInstanceInput {
-    #[inline]
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ActivateMigrationTargetInstanceInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("switch_time", &self.switch_time)
-            .field("switch_time_mode", &self.switch_time_mode)
-            .field("force_switch", &self.force_switch)
-            .finish()
-    }
-}
-
-impl ActivateMigrationTargetInstanceInput {
-    /// The request's wire parameters, before signing: each parameter that is
-    /// set, flattened the way the API expects (`Name.1` for list elements,
-    /// `Name.Field` for nested values, one JSON string for `json`-style
-    /// parameters).
-    ///
-    /// # Errors
-    ///
-    /// A value that cannot be serialized, such as a map with non-string keys
-    /// in a `json`-style parameter.
-    #[inline]
-    pub fn to_parameters(
-        &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4usize,
-        );
-        parameters.add("DBInstanceName", Some(&self.db_instance_name));
-        parameters.add("SwitchTime", self.switch_time.as_ref());
-        parameters.add("SwitchTimeMode", self.switch_time_mode.as_ref());
-        parameters.add("ForceSwitch", self.force_switch.as_ref());
-        parameters.finish()
     }
 }
 
@@ -246,105 +155,6 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
                 parameters,
                 ActivateMigrationTargetInstanceError::from_code,
             )
-    }
-}
-
-/// The response of `ActivateMigrationTargetInstance`.
-///
-/// The response parameters.
-///
-/// Every field is optional: the service may leave any of them out.
-#[derive(Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct ActivateMigrationTargetInstanceOutput {
-    /// The name of the destination instance.
-    ///
-    /// Wire name: `DBInstanceName`.
-    ///
-    /// Example: `pgm-bp102g323jd4****`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "DBInstanceName", skip_serializing_if = "Option::is_none")
-    )]
-    pub db_instance_name: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Wire name: `RequestId`.
-    ///
-    /// Example: `76364A52-E0AB-5CC8-9818-CF1DC482C092`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
-    )]
-    pub request_id: Option<String>,
-    /// The ID of the identification task.
-    ///
-    /// Wire name: `TaskId`.
-    ///
-    /// Example: `440913675`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
-    )]
-    pub task_id: Option<i64>,
-    /// The private IP address that is used to connect to the self-managed PostgreSQL instance.
-    ///
-    /// Wire name: `SourceIpAddress`.
-    ///
-    /// Example: `172.16.XX.XX`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "SourceIpAddress", skip_serializing_if = "Option::is_none")
-    )]
-    pub source_ip_address: Option<String>,
-    /// The port number that is used to connect to the self-managed PostgreSQL instance.
-    ///
-    /// Wire name: `SourcePort`.
-    ///
-    /// Example: `5432`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "SourcePort", skip_serializing_if = "Option::is_none")
-    )]
-    pub source_port: Option<i64>,
-}
-
-impl std::fmt::Debug for ActivateMigrationTargetInstanceOutput {
-    #[inline]
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ActivateMigrationTargetInstanceOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("source_ip_address", &self.source_ip_address)
-            .field("source_port", &self.source_port)
-            .finish()
-    }
-}
-
-impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
-    #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ActivateMigrationTargetInstanceOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            source_ip_address: aliyun_runtime::de::field(object, "SourceIpAddress")?,
-            source_port: aliyun_runtime::de::field(object, "SourcePort")?,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for ActivateMigrationTargetInstanceOutput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
     }
 }
 

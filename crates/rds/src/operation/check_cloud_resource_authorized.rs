@@ -16,8 +16,8 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::Deserialize;
 pub use aliyun_rds_errors::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError;
+pub use aliyun_rds_types::check_cloud_resource_authorized::*;
 
 impl crate::Client {
     /// Checks permissions that are granted on an instance.
@@ -31,100 +31,8 @@ impl crate::Client {
     ) -> CheckCloudResourceAuthorizedFluentBuilder {
         CheckCloudResourceAuthorizedFluentBuilder {
             runtime: self.runtime().clone(),
-            input: CheckCloudResourceAuthorizedInput {
-                region_id: None,
-                db_instance_id: None,
-                target_region_id: None,
-                resource_group_id: None,
-            },
+            input: CheckCloudResourceAuthorizedInput::new(),
         }
-    }
-}
-
-/// The request parameters of `CheckCloudResourceAuthorized`.
-///
-/// Built by [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized) and [`CheckCloudResourceAuthorizedFluentBuilder`].
-#[derive(Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct CheckCloudResourceAuthorizedInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Wire name: `RegionId`.
-    ///
-    /// Example: `cn-hangzhou`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
-    )]
-    pub region_id: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
-    ///
-    /// Wire name: `DBInstanceId`.
-    ///
-    /// Example: `rm-t4n7j9eb52y7c1960`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
-    )]
-    pub db_instance_id: Option<String>,
-    /// The destination region ID. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Wire name: `TargetRegionId`.
-    ///
-    /// Example: `us-east-1`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "TargetRegionId", skip_serializing_if = "Option::is_none")
-    )]
-    pub target_region_id: Option<String>,
-    /// The resource group ID.
-    ///
-    /// Wire name: `ResourceGroupId`.
-    ///
-    /// Example: `rg-acfmy**********`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
-    )]
-    pub resource_group_id: Option<String>,
-}
-
-impl std::fmt::Debug for CheckCloudResourceAuthorizedInput {
-    #[inline]
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCloudResourceAuthorizedInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("target_region_id", &self.target_region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
-    }
-}
-
-impl CheckCloudResourceAuthorizedInput {
-    /// The request's wire parameters, before signing: each parameter that is
-    /// set, flattened the way the API expects (`Name.1` for list elements,
-    /// `Name.Field` for nested values, one JSON string for `json`-style
-    /// parameters).
-    ///
-    /// # Errors
-    ///
-    /// A value that cannot be serialized, such as a map with non-string keys
-    /// in a `json`-style parameter.
-    #[inline]
-    pub fn to_parameters(
-        &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4usize,
-        );
-        parameters.add("RegionId", self.region_id.as_ref());
-        parameters.add("DBInstanceId", self.db_instance_id.as_ref());
-        parameters.add("TargetRegionId", self.target_region_id.as_ref());
-        parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
-        parameters.finish()
     }
 }
 
@@ -250,87 +158,6 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
                 parameters,
                 CheckCloudResourceAuthorizedError::from_code,
             )
-    }
-}
-
-/// The response of `CheckCloudResourceAuthorized`.
-///
-/// The response parameters.
-///
-/// Every field is optional: the service may leave any of them out.
-#[derive(Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct CheckCloudResourceAuthorizedOutput {
-    /// The authorization status. Valid values:
-    ///
-    /// *   **1**: authorized
-    /// *   **0**: not authorized
-    ///
-    /// Wire name: `AuthorizationState`.
-    ///
-    /// Example: `1`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "AuthorizationState", skip_serializing_if = "Option::is_none")
-    )]
-    pub authorization_state: Option<i32>,
-    /// The request ID.
-    ///
-    /// Wire name: `RequestId`.
-    ///
-    /// Example: `8B993DA9-5272-5414-94E3-4CA8BA0146C2`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
-    )]
-    pub request_id: Option<String>,
-    /// The Alibaba Cloud Resource Name (ARN) of the RAM role. A RAM role is a virtual identity that you can create within your Alibaba Cloud account. For more information, see \[RAM role overview\](~~93689~~).
-    ///
-    /// Wire name: `RoleArn`.
-    ///
-    /// Example: `acs:ram::1406926****:role/aliyunrdsinstanceencryptiondefaultrole`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
-    )]
-    pub role_arn: Option<String>,
-}
-
-impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
-    #[inline]
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCloudResourceAuthorizedOutput")
-            .field("authorization_state", &self.authorization_state)
-            .field("request_id", &self.request_id)
-            .field("role_arn", &self.role_arn)
-            .finish()
-    }
-}
-
-impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
-    #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CheckCloudResourceAuthorizedOutput {
-            authorization_state: aliyun_runtime::de::field(
-                object,
-                "AuthorizationState",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            role_arn: aliyun_runtime::de::field(object, "RoleArn")?,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckCloudResourceAuthorizedOutput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
     }
 }
 

@@ -19,8 +19,8 @@
 
 use aliyun_runtime::metadata;
 use aliyun_runtime::{Runtime, SdkError};
-use serde::Deserialize;
 pub use aliyun_rds_errors::create_cloud_migration_task::CreateCloudMigrationTaskError;
+pub use aliyun_rds_types::create_cloud_migration_task::*;
 
 impl crate::Client {
     /// Creates a cloud migration task for an ApsaraDB RDS for PostgreSQL instance.
@@ -90,127 +90,15 @@ impl crate::Client {
     ) -> CreateCloudMigrationTaskFluentBuilder {
         CreateCloudMigrationTaskFluentBuilder {
             runtime: self.runtime().clone(),
-            input: CreateCloudMigrationTaskInput {
-                db_instance_name: db_instance_name.into(),
-                source_ip_address: source_ip_address.into(),
+            input: CreateCloudMigrationTaskInput::new(
+                db_instance_name,
+                source_ip_address,
                 source_port,
-                source_account: source_account.into(),
-                source_password: source_password.into(),
-                task_name: None,
-                source_category: source_category.into(),
-            },
+                source_account,
+                source_password,
+                source_category,
+            ),
         }
-    }
-}
-
-/// The request parameters of `CreateCloudMigrationTask`.
-///
-/// Built by [`Client::create_cloud_migration_task`](crate::Client::create_cloud_migration_task) and [`CreateCloudMigrationTaskFluentBuilder`].
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct CreateCloudMigrationTaskInput {
-    /// The ID of the destination instance. You can call the DescribeDBInstances operation to query the instance ID.
-    ///
-    /// Wire name: `DBInstanceName`.
-    ///
-    /// Example: `pgm-bp102g323jd4****`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceName"))]
-    pub db_instance_name: String,
-    /// The private or public IP address that is used to connect to the self-managed PostgreSQL instance.
-    ///
-    /// *   If the self-managed PostgreSQL instance resides on an Elastic Compute Service (ECS) instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see \[View IP addresses\](~~273914~~).
-    /// *   If the self-managed PostgreSQL instance resides in a data center, enter the private IP address of the data center.
-    ///
-    /// Wire name: `SourceIpAddress`.
-    ///
-    /// Example: `172.16.XX.XX`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourceIpAddress"))]
-    pub source_ip_address: String,
-    /// The port number that is used to connect to the self-managed PostgreSQL instance. You can run the `netstat -a | grep PGSQL` command to obtain the port number.
-    ///
-    /// Wire name: `SourcePort`.
-    ///
-    /// Example: `5432`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourcePort"))]
-    pub source_port: i64,
-    /// The username of the account that is used to connect to the self-managed PostgreSQL instance. Enter the username of the account that you created in the \[Create an account for cloud migration on a self-managed PostgreSQL instance\](~~369500~~) topic.
-    ///
-    /// Wire name: `SourceAccount`.
-    ///
-    /// Example: `migratetest`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourceAccount"))]
-    pub source_account: String,
-    /// The password of the account that is used to connect to the self-managed PostgreSQL instance. Enter the password of the account that you created in the \[Create an account for cloud migration on a self-managed PostgreSQL instance\](~~369500~~) topic.
-    ///
-    /// Wire name: `SourcePassword`.
-    ///
-    /// Example: `123456`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourcePassword"))]
-    pub source_password: String,
-    /// The name of the task. If you do not specify this parameter, ApsaraDB RDS automatically generates a name for the cloud migration task.
-    ///
-    /// Wire name: `TaskName`.
-    ///
-    /// Example: `362c6c7a-4d20-4eac-898c-1495ceab374c`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "TaskName", skip_serializing_if = "Option::is_none")
-    )]
-    pub task_name: Option<String>,
-    /// The environment in which the self-managed PostgreSQL instance runs.
-    ///
-    /// *   **idcOnVpc**: The self-managed PostgreSQL instance resides in a data center. The data center can communicate with the VPC to which the ApsaraDB RDS for PostgreSQL instance belongs.
-    /// *   **ecsOnVpc**: The self-managed PostgreSQL instance resides on an ECS instance.
-    ///
-    /// Wire name: `SourceCategory`.
-    ///
-    /// Example: `ecsOnVpc`
-    #[cfg_attr(feature = "serde-serialize", serde(rename = "SourceCategory"))]
-    pub source_category: String,
-}
-
-impl std::fmt::Debug for CreateCloudMigrationTaskInput {
-    #[inline]
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateCloudMigrationTaskInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("source_ip_address", &self.source_ip_address)
-            .field("source_port", &self.source_port)
-            .field("source_account", &self.source_account)
-            .field("source_password", &"<redacted>")
-            .field("task_name", &self.task_name)
-            .field("source_category", &self.source_category)
-            .finish()
-    }
-}
-
-impl CreateCloudMigrationTaskInput {
-    /// The request's wire parameters, before signing: each parameter that is
-    /// set, flattened the way the API expects (`Name.1` for list elements,
-    /// `Name.Field` for nested values, one JSON string for `json`-style
-    /// parameters).
-    ///
-    /// # Errors
-    ///
-    /// A value that cannot be serialized, such as a map with non-string keys
-    /// in a `json`-style parameter.
-    #[inline]
-    pub fn to_parameters(
-        &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7usize,
-        );
-        parameters.add("DBInstanceName", Some(&self.db_instance_name));
-        parameters.add("SourceIpAddress", Some(&self.source_ip_address));
-        parameters.add("SourcePort", Some(&self.source_port));
-        parameters.add("SourceAccount", Some(&self.source_account));
-        parameters.add("SourcePassword", Some(&self.source_password));
-        parameters.add("TaskName", self.task_name.as_ref());
-        parameters.add("SourceCategory", Some(&self.source_category));
-        parameters.finish()
     }
 }
 
@@ -282,93 +170,6 @@ impl CreateCloudMigrationTaskFluentBuilder {
                 parameters,
                 CreateCloudMigrationTaskError::from_code,
             )
-    }
-}
-
-/// The response of `CreateCloudMigrationTask`.
-///
-/// The response parameters.
-///
-/// Every field is optional: the service may leave any of them out.
-#[derive(Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct CreateCloudMigrationTaskOutput {
-    /// The name of the instance.
-    ///
-    /// Wire name: `DBInstanceName`.
-    ///
-    /// Example: `pgm-bp102g323jd4****`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "DBInstanceName", skip_serializing_if = "Option::is_none")
-    )]
-    pub db_instance_name: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Wire name: `RequestId`.
-    ///
-    /// Example: `8B993DA9-5272-5414-94E3-4CA8BA0146C2`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
-    )]
-    pub request_id: Option<String>,
-    /// The ID of the task.
-    ///
-    /// Wire name: `TaskId`.
-    ///
-    /// Example: `440437220`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
-    )]
-    pub task_id: Option<i64>,
-    /// The name of the task.
-    ///
-    /// Wire name: `TaskName`.
-    ///
-    /// Example: `362c6c7a-4d20-4eac-898c-1495ceab374c`
-    #[cfg_attr(
-        feature = "serde-serialize",
-        serde(rename = "TaskName", skip_serializing_if = "Option::is_none")
-    )]
-    pub task_name: Option<String>,
-}
-
-impl std::fmt::Debug for CreateCloudMigrationTaskOutput {
-    #[inline]
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateCloudMigrationTaskOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .finish()
-    }
-}
-
-impl aliyun_runtime::de::FromJson for CreateCloudMigrationTaskOutput {
-    #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateCloudMigrationTaskOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_name: aliyun_runtime::de::field(object, "TaskName")?,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCloudMigrationTaskOutput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
     }
 }
 
