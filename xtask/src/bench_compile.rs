@@ -9,7 +9,7 @@
 //!
 //! 1. the workspace is copied to `workspace/`, every operation of the
 //!    api-docs fixture is imported into the copy, and `cargo xtask codegen`
-//!    is timed generating both crates from it (in-process, in the profile
+//!    is timed generating the crates from it (in-process, in the profile
 //!    this tool was built with);
 //! 2. three consumer projects are written, each a library with one
 //!    dependency and the default cargo profiles, so that every crate is
