@@ -50,7 +50,7 @@ pub fn lib_rs(product: &LoadedProduct) -> TokenStream {
         .line("kebab-case is on (`describe-regions` for [`Client::describe_regions`]). The")
         .line("default feature `all` turns every operation on; with `default-features = false`,")
         .line("name the operations you use, or a group such as `cloud-migration`, and pay")
-        .line("only for those. `serde-serialize` adds `Serialize` to outputs.")
+        .line("only for those. `serde-serialize` adds `Serialize` to inputs and outputs.")
         .blank()
         .line("The whole crate is generated from the spec by `cargo xtask codegen`.")
         .inner();
