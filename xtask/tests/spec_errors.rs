@@ -188,6 +188,22 @@ fn a_duplicate_field_names_both() {
 }
 
 #[test]
+fn more_error_rows_than_the_tables_can_index_is_an_error() {
+    let root = workspace();
+    edit(root.path(), |spec| {
+        let errors = spec["errors"].as_array_mut().expect("array");
+        let row = json!({"httpStatus": 400, "code": "Mass.Code", "message": "Again."});
+        errors.extend(std::iter::repeat_n(row, usize::from(u16::MAX)));
+    });
+    let message = expect_failure(root.path(), SpecErrorKind::InvalidValue);
+    assert!(
+        message.starts_with(&format!("{OPERATION}: /errors:")),
+        "{message}"
+    );
+    assert!(message.contains("65535"), "{message}");
+}
+
+#[test]
 fn two_codes_with_one_variant_name_name_both_rows() {
     let root = workspace();
     edit(root.path(), |spec| {

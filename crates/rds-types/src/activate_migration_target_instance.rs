@@ -107,6 +107,15 @@ impl ActivateMigrationTargetInstanceInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for ActivateMigrationTargetInstanceInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        ActivateMigrationTargetInstanceInput::to_parameters(self)
+    }
+}
+
 /// The response of `ActivateMigrationTargetInstance`.
 ///
 /// The response parameters.

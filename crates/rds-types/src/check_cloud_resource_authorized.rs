@@ -108,6 +108,15 @@ impl CheckCloudResourceAuthorizedInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for CheckCloudResourceAuthorizedInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        CheckCloudResourceAuthorizedInput::to_parameters(self)
+    }
+}
+
 /// The response of `CheckCloudResourceAuthorized`.
 ///
 /// The response parameters.

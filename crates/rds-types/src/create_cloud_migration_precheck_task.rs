@@ -142,6 +142,15 @@ impl CreateCloudMigrationPrecheckTaskInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for CreateCloudMigrationPrecheckTaskInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        CreateCloudMigrationPrecheckTaskInput::to_parameters(self)
+    }
+}
+
 /// The response of `CreateCloudMigrationPrecheckTask`.
 ///
 /// The response parameters.

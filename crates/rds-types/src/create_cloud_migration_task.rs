@@ -142,6 +142,15 @@ impl CreateCloudMigrationTaskInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for CreateCloudMigrationTaskInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        CreateCloudMigrationTaskInput::to_parameters(self)
+    }
+}
+
 /// The response of `CreateCloudMigrationTask`.
 ///
 /// The response parameters.

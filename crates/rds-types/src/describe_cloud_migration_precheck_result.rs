@@ -145,6 +145,16 @@ impl DescribeCloudMigrationPrecheckResultInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters
+for DescribeCloudMigrationPrecheckResultInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        DescribeCloudMigrationPrecheckResultInput::to_parameters(self)
+    }
+}
+
 /// The response of `DescribeCloudMigrationPrecheckResult`.
 ///
 /// The response parameters.

@@ -145,6 +145,15 @@ impl DescribeCloudMigrationResultInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for DescribeCloudMigrationResultInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        DescribeCloudMigrationResultInput::to_parameters(self)
+    }
+}
+
 /// The response of `DescribeCloudMigrationResult`.
 ///
 /// The response parameters.

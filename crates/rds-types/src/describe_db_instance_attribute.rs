@@ -84,6 +84,15 @@ impl DescribeDbInstanceAttributeInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceAttributeInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        DescribeDbInstanceAttributeInput::to_parameters(self)
+    }
+}
+
 /// The response of `DescribeDBInstanceAttribute`.
 ///
 /// The response parameters.

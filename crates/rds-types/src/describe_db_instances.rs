@@ -487,6 +487,15 @@ impl DescribeDbInstancesInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancesInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        DescribeDbInstancesInput::to_parameters(self)
+    }
+}
+
 /// The response of `DescribeDBInstances`.
 ///
 /// The response parameters.

@@ -74,6 +74,15 @@ impl DescribeRegionsInput {
     }
 }
 
+impl aliyun_runtime::parameters::ToParameters for DescribeRegionsInput {
+    #[inline]
+    fn to_parameters(
+        &self,
+    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        DescribeRegionsInput::to_parameters(self)
+    }
+}
+
 /// The response of `DescribeRegions`.
 ///
 /// The response parameters.

@@ -47,6 +47,19 @@ fn construction_error(error: FlattenError) -> ConstructionError {
     ConstructionError::invalid_input(message)
 }
 
+/// An operation input that writes its own wire parameters: what generated
+/// inputs implement (through their `to_parameters`), and what a waiter
+/// needs to send its polls.
+pub trait ToParameters {
+    /// The input's wire parameters, flattened as [`flatten_parameters`]
+    /// would flatten a struct with the same fields.
+    ///
+    /// # Errors
+    ///
+    /// A value that cannot be serialized.
+    fn to_parameters(&self) -> Result<Vec<(String, String)>, ConstructionError>;
+}
+
 /// Collects an operation's parameters one at a time, in the form
 /// [`flatten_parameters`] gives a struct with the same fields.
 ///

@@ -35,11 +35,11 @@ use std::time::Duration;
 
 use rand::Rng;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::SdkError;
 use crate::metadata::OperationMetadata;
+use crate::parameters::ToParameters;
 use crate::Runtime;
 
 /// What matching an acceptor means for the wait.
@@ -545,7 +545,7 @@ impl<I, O, E> Waiter<I, O, E> {
 
 impl<I, O, E> Waiter<I, O, E>
 where
-    I: Serialize,
+    I: ToParameters,
     O: DeserializeOwned,
 {
     /// Polls until the awaited state, a failure state, an error or the
@@ -568,11 +568,16 @@ where
             schedule,
             output: _,
         } = self;
+        // Every poll sends the same parameters; an input that cannot be
+        // written fails before the first.
+        let parameters = input
+            .to_parameters()
+            .map_err(|error| WaiterError::Operation(SdkError::Construction(error)))?;
         let mut timer = TokioTimer {
             started: tokio::time::Instant::now(),
         };
         poll_until(definition, schedule, &mut timer, || {
-            runtime.invoke::<I, Value, E>(operation, &input, parse_error)
+            runtime.invoke_with_parameters::<Value, E>(operation, parameters.clone(), parse_error)
         })
         .await
     }
@@ -580,7 +585,7 @@ where
 
 impl<I, O, E> IntoFuture for Waiter<I, O, E>
 where
-    I: Serialize + Send + Sync + 'static,
+    I: ToParameters + Send + Sync + 'static,
     O: DeserializeOwned + Send + 'static,
     E: Send + 'static,
 {

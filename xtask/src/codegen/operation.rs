@@ -281,6 +281,13 @@ fn to_parameters_impl(input: &Ident, members: &[Member]) -> TokenStream {
                 parameters.finish()
             }
         }
+
+        impl aliyun_runtime::parameters::ToParameters for #input {
+            #[inline]
+            fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+                #input::to_parameters(self)
+            }
+        }
     }
 }
 
