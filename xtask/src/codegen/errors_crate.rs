@@ -1,5 +1,5 @@
-//! Emission of `aliyun-rds-errors`: the gateway error enum and one error
-//! enum per operation.
+//! Emission of `aliyun-rds-errors`: the gateway error enum, the shared row
+//! table (`table.rs`) and one error enum per operation.
 //!
 //! The crate has no dependencies. Each operation's enum has one variant per
 //! distinct documented code (rows sharing a code share a variant), then
@@ -289,13 +289,11 @@ fn operation_variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
 /// One operation's error module.
 ///
 /// The enum is the typed face; its behaviour lives in the code shared by
-/// every operation in `table.rs`, which reads the operation's compact
-/// [`OperationTable`] of integers. Each enum only adds two matches over its
-/// variants: `kind()`, from a value to its position in the table, and
-/// `documented()`, back. Everything else is a one-line call, so hundreds of
-/// operations with dozens of codes each stay cheap to compile.
-///
-/// [`OperationTable`]: table_rs
+/// every operation in `table.rs` (see [`table_rs`]), which reads the
+/// operation's compact `OperationTable` of integers. Each enum only adds two
+/// matches over its variants: `kind()`, from a value to its position in the
+/// table, and `documented()`, back. Everything else is a one-line call, so
+/// hundreds of operations with dozens of codes each stay cheap to compile.
 pub fn operation_rs(
     operation: &LoadedOperation,
     error_rows: &ErrorRowTable<'_>,

@@ -1,11 +1,12 @@
-//! Emission of one operation module of `aliyun-rds`
-//! (`src/operation/<operation>.rs`).
+//! Emission of an operation's two modules: its types in `aliyun-rds-types`
+//! (`src/<operation>.rs`: the input struct and its `to_parameters`, the
+//! output struct and nested types, their decoding) and its module of
+//! `aliyun-rds` (`src/operation/<operation>.rs`: the client method, an
+//! `impl Client` block, the fluent builder and `send`, re-exports of the
+//! types and the error enum, the static metadata and the waiters).
 //!
-//! The module is self-contained so that a cargo feature per operation can
-//! later gate it with one `#[cfg]` on its `mod` line: it holds the client
-//! method (an `impl Client` block), the input struct, the fluent builder,
-//! the output struct and nested types, the re-exported error enum and the
-//! operation's static metadata.
+//! Each module is self-contained so that the operation's cargo feature
+//! gates it with one `#[cfg]` on its `mod` line.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
