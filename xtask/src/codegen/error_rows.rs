@@ -8,11 +8,8 @@
 //! lists are the cheapest thing for the compiler to check, so neither
 //! crate type-checks and stores the same rows hundreds of times.
 
+use crate::spec::model::ErrorRowKey;
 use crate::spec::{ErrorRow, LoadedProduct};
-
-/// A documented error row as both crates keep it: status, code, message
-/// and description.
-type RowKey<'spec> = (u16, &'spec str, &'spec str, Option<&'spec str>);
 
 /// Every distinct documented error row of the product's operations, in
 /// order of first appearance (operations sorted by name, rows in
@@ -20,16 +17,7 @@ type RowKey<'spec> = (u16, &'spec str, &'spec str, Option<&'spec str>);
 #[derive(Debug, Default)]
 pub struct ErrorRowTable<'spec> {
     rows: Vec<&'spec ErrorRow>,
-    index: std::collections::HashMap<RowKey<'spec>, u16>,
-}
-
-fn row_key(row: &ErrorRow) -> RowKey<'_> {
-    (
-        row.http_status,
-        &row.code,
-        &row.message,
-        row.description.as_deref(),
-    )
+    index: std::collections::HashMap<ErrorRowKey<'spec>, u16>,
 }
 
 impl<'spec> ErrorRowTable<'spec> {
@@ -45,7 +33,7 @@ impl<'spec> ErrorRowTable<'spec> {
             let Ok(next) = u16::try_from(table.rows.len()) else {
                 break;
             };
-            if *table.index.entry(row_key(row)).or_insert(next) == next {
+            if *table.index.entry(row.key()).or_insert(next) == next {
                 table.rows.push(row);
             }
         }
@@ -59,6 +47,6 @@ impl<'spec> ErrorRowTable<'spec> {
 
     /// The position of a row in the table, if it is there.
     pub fn position(&self, row: &ErrorRow) -> Option<u16> {
-        self.index.get(&row_key(row)).copied()
+        self.index.get(&row.key()).copied()
     }
 }

@@ -535,3 +535,19 @@ pub struct ErrorRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rust_name: Option<String>,
 }
+
+/// What makes two documented rows the same row: everything but the Rust
+/// name. The generated crates store each distinct row once.
+pub type ErrorRowKey<'spec> = (u16, &'spec str, &'spec str, Option<&'spec str>);
+
+impl ErrorRow {
+    /// The row's identity among the product's rows (see [`ErrorRowKey`]).
+    pub fn key(&self) -> ErrorRowKey<'_> {
+        (
+            self.http_status,
+            &self.code,
+            &self.message,
+            self.description.as_deref(),
+        )
+    }
+}

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use super::error::{SpecError, SpecErrorKind};
 use super::load::LoadedOperation;
-use super::model::{Field, OperationSpec, ParameterStyle, ProductSpec, TypeName, TypeRef, Typed};
+use super::model::{
+    ErrorRow, Field, OperationSpec, ParameterStyle, ProductSpec, TypeName, TypeRef, Typed,
+};
 use super::naming;
 
 /// Names an error enum may not use for a code's variant because the enum
@@ -474,14 +476,7 @@ pub fn validate_operation_set(operations: &[LoadedOperation]) -> Vec<SpecError> 
     let mut problems = Vec::new();
     let mut distinct_rows = std::collections::HashSet::new();
     for operation in operations {
-        distinct_rows.extend(operation.spec.errors.iter().map(|row| {
-            (
-                row.http_status,
-                row.code.as_str(),
-                row.message.as_str(),
-                row.description.as_deref(),
-            )
-        }));
+        distinct_rows.extend(operation.spec.errors.iter().map(ErrorRow::key));
         if distinct_rows.len() > MAX_ERROR_ROWS {
             problems.push(SpecError::at(
                 &operation.file,
