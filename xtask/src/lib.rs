@@ -2,8 +2,10 @@
 //! in-process.
 //!
 //! [`spec`] is the typed model of the JSON files under `spec/`, with loading
-//! and validation; [`codegen`] turns a loaded spec into the generated crates
-//! `aliyun-rds-errors` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
+//! and validation; [`resolve`] computes every Rust name and type of the
+//! generated code from a loaded spec, once; [`codegen`] renders the
+//! resolved model into the generated crates `aliyun-rds-errors`,
+//! `aliyun-rds-types` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
 //! api-docs metadata into spec files. The `xtask` binary (`cargo xtask`) is
 //! a thin command-line front end over them; [`bench_compile`] times builds
 //! of the whole API beside a published crate.
@@ -13,6 +15,7 @@
 pub mod bench_compile;
 pub mod codegen;
 pub mod import;
+pub mod resolve;
 pub mod spec;
 
 use std::path::PathBuf;

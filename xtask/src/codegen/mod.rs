@@ -1,27 +1,33 @@
 //! `cargo xtask codegen`: from the spec to the three generated crates.
 //!
-//! [`generate`] loads and validates the whole spec, then renders every
-//! generated file in memory. Only when all of that succeeded does
-//! [`write()`] touch the disk (or [`check`] compare with it), so a bad spec
-//! never leaves half-written crates behind. Output is deterministic: files,
-//! operations and rows are always visited in sorted or documentation order.
+//! [`generate`] loads the spec ([`crate::spec`]), resolves every name and
+//! type once ([`crate::resolve`]), then renders every generated file in
+//! memory. Only when all of that succeeded does [`write()`] touch the disk
+//! (or [`check`] compare with it), so a bad spec never leaves half-written
+//! crates behind. Output is deterministic: files, operations and rows are
+//! always visited in sorted or documentation order.
+//!
+//! The renderers are grouped by the crate they write ([`errors_crate`],
+//! [`types_crate`], [`client_crate`], and [`manifest`] for the three
+//! manifests' feature tables) and take the resolved model: they cannot
+//! fail on a spec. Code that is the same for every spec is not rendered
+//! but copied from [`inlineable`].
 
 pub mod client_crate;
-pub mod error_rows;
+pub mod docs;
 pub mod errors_crate;
-pub mod features;
-pub mod operation;
+pub mod inlineable;
+pub mod manifest;
 pub mod render;
-pub mod types;
 pub mod types_crate;
-pub mod waiter;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::spec::{load_product, LoadedOperation, LoadedProduct, SpecError, SpecErrors};
-use render::{render_file, RenderError};
+use crate::resolve::{resolve, Product};
+use crate::spec::{load_product, SpecErrors};
+use render::{format_source, RenderError};
 
 /// Where the generator reads and writes, relative to the workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,22 +168,23 @@ fn relative_errors(root: &Path, errors: SpecErrors) -> SpecErrors {
     )
 }
 
-/// Loads the spec under `root` and renders every generated file in memory.
+/// Loads the spec under `root`, resolves it and renders every generated
+/// file in memory.
 ///
 /// # Errors
 ///
 /// [`CodegenError::Spec`] lists every problem of the spec.
 pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
-    let product = load_product(&root.join(&layout.product_dir))
+    let loaded = load_product(&root.join(&layout.product_dir))
         .map_err(|errors| CodegenError::Spec(relative_errors(root, errors)))?;
-    let mut generated = render_all(&product, layout).map_err(|error| match error {
-        CodegenError::Spec(errors) => CodegenError::Spec(relative_errors(root, errors)),
-        other => other,
-    })?;
+    let product_file = layout.product_dir.join(crate::spec::load::PRODUCT_FILE);
+    let product = resolve(&loaded, &product_file)
+        .map_err(|errors| CodegenError::Spec(relative_errors(root, errors)))?;
+    let mut generated = render_all(&product, layout)?;
     let crates = [
-        (&layout.errors_src, features::GeneratedCrate::Errors),
-        (&layout.types_src, features::GeneratedCrate::Types),
-        (&layout.client_src, features::GeneratedCrate::Client),
+        (&layout.errors_src, manifest::GeneratedCrate::Errors),
+        (&layout.types_src, manifest::GeneratedCrate::Types),
+        (&layout.client_src, manifest::GeneratedCrate::Client),
     ];
     for (src, krate) in crates {
         let Some(crate_dir) = src.parent() else {
@@ -186,7 +193,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
         let path = crate_dir.join("Cargo.toml");
         match std::fs::read_to_string(root.join(&path)) {
             Ok(existing) => {
-                let text = features::manifest(&existing, &product, krate);
+                let text = manifest::manifest(&existing, &product, krate);
                 generated.manifests.insert(path, text);
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -201,130 +208,89 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     Ok(generated)
 }
 
-fn render_all(product: &LoadedProduct, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
-    let mut generated = GeneratedFiles::default();
-    let mut problems: Vec<SpecError> = Vec::new();
-    let mut add = |path: PathBuf, tokens: proc_macro2::TokenStream| -> Result<(), CodegenError> {
-        let text = render_file(&path.display().to_string(), tokens)?;
-        generated.files.insert(path, text);
-        Ok(())
-    };
-
+/// Renders every file of the three crates.
+fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
     let errors_src = &layout.errors_src;
+    let types_src = &layout.types_src;
     let client_src = &layout.client_src;
-    add(errors_src.join("lib.rs"), errors_crate::lib_rs(product))?;
-    let product_file = layout.product_dir.join(crate::spec::load::PRODUCT_FILE);
-    problems.extend(features::check(product, &product_file));
-    match errors_crate::gateway_rs(product, &product_file) {
-        Ok(tokens) => add(errors_src.join("gateway.rs"), tokens)?,
-        Err(errors) => problems.extend(errors),
+    let mut files = vec![
+        (errors_src.join("lib.rs"), errors_crate::lib_rs(product)),
+        (
+            errors_src.join("gateway.rs"),
+            errors_crate::gateway::gateway_rs(product),
+        ),
+        (errors_src.join("table.rs"), errors_crate::table_rs(product)),
+        (types_src.join("lib.rs"), types_crate::lib_rs(product)),
+        (client_src.join("lib.rs"), client_crate::lib_rs(product)),
+        (
+            client_src.join("client.rs"),
+            client_crate::client_rs(product),
+        ),
+        (
+            client_src.join("error.rs"),
+            client_crate::error::error_rs(product),
+        ),
+        (
+            client_src.join("metadata.rs"),
+            client_crate::metadata::metadata_rs(product),
+        ),
+        (
+            client_src.join("operation/mod.rs"),
+            client_crate::operation_mod_rs(product),
+        ),
+    ];
+    for operation in &product.operations {
+        let module = &operation.names.snake_case;
+        files.push((
+            errors_src.join(format!("{module}.rs")),
+            errors_crate::operation::operation_rs(operation),
+        ));
+        files.push((
+            types_src.join(format!("{module}.rs")),
+            types_crate::operation_rs(operation),
+        ));
+        files.push((
+            client_src.join(format!("operation/{module}.rs")),
+            client_crate::operation::operation_rs(operation),
+        ));
     }
-    let error_rows = error_rows::ErrorRowTable::of(product);
-    add(
-        errors_src.join("table.rs"),
-        errors_crate::table_rs(product, &error_rows),
-    )?;
-    add(
-        layout.types_src.join("lib.rs"),
-        types_crate::lib_rs(product),
-    )?;
-    add(client_src.join("lib.rs"), client_crate::lib_rs(product))?;
-    add(
-        client_src.join("client.rs"),
-        client_crate::client_rs(product),
-    )?;
-    add(client_src.join("error.rs"), client_crate::error_rs(product))?;
-    add(
-        client_src.join("metadata.rs"),
-        client_crate::metadata_rs(product, &error_rows),
-    )?;
-    add(
-        client_src.join("operation/mod.rs"),
-        client_crate::operation_mod_rs(product),
-    )?;
-
-    for rendered in render_operations(&product.operations, layout, &error_rows) {
-        match rendered {
-            Rendered::File(path, text) => {
-                generated.files.insert(path, text);
-            }
-            Rendered::Spec(errors) => problems.extend(errors),
-            Rendered::Bug(error) => return Err(CodegenError::Render(error)),
-        }
-    }
-    // Workers finish in any order; sorting keeps the report the same on
-    // every run and every machine.
-    problems.sort_by_key(|problem| (problem.file.clone(), problem.location.to_string()));
-
-    if problems.is_empty() {
-        Ok(generated)
-    } else {
-        Err(CodegenError::Spec(SpecErrors(problems)))
-    }
-}
-
-/// The outcome of rendering one file of an operation.
-enum Rendered {
-    /// The file's path and text.
-    File(PathBuf, String),
-    /// The operation's spec problems found while naming its types.
-    Spec(Vec<SpecError>),
-    /// A generator bug.
-    Bug(RenderError),
-}
-
-/// The three files of one operation: its error module, its types and its
-/// client module.
-fn render_operation(
-    loaded: &LoadedOperation,
-    layout: &Layout,
-    error_rows: &error_rows::ErrorRowTable<'_>,
-) -> Vec<Rendered> {
-    let module = crate::spec::validate::operation_rust_name(&loaded.spec);
-    let errors_path = layout.errors_src.join(format!("{module}.rs"));
-    let types_path = layout.types_src.join(format!("{module}.rs"));
-    let client_path = layout.client_src.join(format!("operation/{module}.rs"));
-    let mut outputs = vec![(errors_path, errors_crate::operation_rs(loaded, error_rows))];
-    match operation::operation_rs(loaded, error_rows) {
-        Ok(files) => {
-            outputs.push((types_path, Ok(files.types)));
-            outputs.push((client_path, Ok(files.client)));
-        }
-        Err(errors) => outputs.push((client_path, Err(errors))),
-    }
-    outputs
+    let unformatted: Vec<(PathBuf, String)> = files
         .into_iter()
-        .map(|(path, tokens)| match tokens {
-            Ok(tokens) => match render_file(&path.display().to_string(), tokens) {
-                Ok(text) => Rendered::File(path, text),
-                Err(error) => Rendered::Bug(error),
-            },
-            Err(errors) => Rendered::Spec(errors),
-        })
-        .collect()
+        .map(|(path, tokens)| (path, tokens.to_string()))
+        .collect();
+    let mut generated = GeneratedFiles::default();
+    for formatted in format_in_parallel(&unformatted) {
+        let (path, text) = formatted?;
+        generated.files.insert(path, text);
+    }
+    let copied = inlineable::ERRORS_ROWS;
+    generated.files.insert(
+        errors_src.join(copied.name),
+        format!("{}\n{}", render::copied_header(copied.source), copied.text),
+    );
+    Ok(generated)
 }
 
-/// Renders every operation, spread over the machine's cores: operations
-/// are independent, and formatting hundreds of modules is the generator's
-/// main cost. Each worker takes every n-th operation.
-fn render_operations(
-    operations: &[LoadedOperation],
-    layout: &Layout,
-    error_rows: &error_rows::ErrorRowTable<'_>,
-) -> Vec<Rendered> {
+/// Formats every file, spread over the machine's cores: files are
+/// independent, and parsing and printing hundreds of modules is the
+/// generator's main cost. Each worker takes every n-th file.
+fn format_in_parallel(files: &[(PathBuf, String)]) -> Vec<Result<(PathBuf, String), RenderError>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)
-        .min(operations.len().max(1));
+        .min(files.len().max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
                 scope.spawn(move || {
-                    operations
+                    files
                         .iter()
                         .skip(worker)
                         .step_by(workers)
-                        .flat_map(|loaded| render_operation(loaded, layout, error_rows))
+                        .map(|(path, text)| {
+                            let formatted = format_source(&path.display().to_string(), text)?;
+                            Ok((path.clone(), formatted))
+                        })
                         .collect::<Vec<_>>()
                 })
             })

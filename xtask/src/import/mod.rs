@@ -158,7 +158,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
         action: "print the change report",
         source,
     })?;
-    validate(&imported, others)?;
+    validate(&args.spec_dir(), &imported, others)?;
     if args.dry_run {
         return Ok(ImportOutcome {
             reports,
@@ -364,9 +364,16 @@ fn print_report(
     )
 }
 
-/// Runs the spec module's checks on every converted spec, and the checks
-/// across operations on them together with the other files of the directory.
-fn validate(imported: &[Imported], others: Vec<LoadedOperation>) -> Result<(), ImportError> {
+/// Runs the spec module's checks on every converted spec, the checks
+/// across operations on them together with the other files of the
+/// directory, and, when the directory has its `product.json`, the name
+/// resolution the generator will run: what the importer writes, the
+/// generator accepts.
+fn validate(
+    spec_dir: &Path,
+    imported: &[Imported],
+    others: Vec<LoadedOperation>,
+) -> Result<(), ImportError> {
     let mut problems = Vec::new();
     for item in imported {
         problems.extend(crate::spec::validate_operation(&item.file, &item.spec));
@@ -378,6 +385,21 @@ fn validate(imported: &[Imported], others: Vec<LoadedOperation>) -> Result<(), I
     }));
     all.sort_by(|left, right| left.spec.name.cmp(&right.spec.name));
     problems.extend(crate::spec::validate::validate_operation_set(&all));
+    let product_file = spec_dir.join(PRODUCT_FILE);
+    if problems.is_empty() && product_file.is_file() {
+        match crate::spec::load_product_file(&product_file) {
+            Ok(product) => {
+                let loaded = crate::spec::LoadedProduct {
+                    product,
+                    operations: all,
+                };
+                if let Err(errors) = crate::resolve::resolve(&loaded, &product_file) {
+                    problems.extend(errors.0);
+                }
+            }
+            Err(errors) => problems.extend(errors.0),
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {

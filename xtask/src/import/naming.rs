@@ -11,9 +11,9 @@
 //! Collisions between two valid names are not settled here: they need a
 //! human's choice, and validation reports them.
 
+use crate::resolve::errors::RESERVED_ERROR_VARIANTS;
 use crate::spec::model::OperationSpec;
 use crate::spec::naming::{error_variant_base, is_identifier};
-use crate::spec::validate::RESERVED_ERROR_VARIANTS;
 
 /// A `rustName` the importer chose, for the change report.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -33,6 +33,18 @@ pub fn upper_camel_case(name: &str) -> String {
     name.to_upper_camel_case()
 }
 
+/// The Rust name of a parameter or field: its `rustName`, else the
+/// snake_case form of its wire name.
+pub fn member_rust_name(wire_name: &str, rust_name: Option<&str>) -> String {
+    rust_name.map_or_else(|| snake_case(wire_name), str::to_owned)
+}
+
+/// The Rust module and method name of an operation: its `rustName`, else
+/// the snake_case form of its action name.
+pub fn operation_rust_name(spec: &super::model::OperationSpec) -> String {
+    member_rust_name(&spec.name, spec.rust_name.as_deref())
+}
+
 /// Whether `name` can be written as a Rust identifier (possibly as a raw
 /// identifier `r#name`).
 pub fn is_identifier(name: &str) -> bool {

@@ -12,166 +12,10 @@ use super::load::LoadedOperation;
 use super::model::{
     ErrorRow, Field, OperationSpec, ParameterStyle, ProductSpec, TypeName, TypeRef, Typed,
 };
-use super::naming;
-
-/// Names an error enum may not use for a code's variant because the enum
-/// already has them.
-pub const RESERVED_ERROR_VARIANTS: &[&str] = &["Gateway", "Unknown"];
+use super::naming::{self, member_rust_name};
 
 /// Rust names a parameter may not have: the fluent builder's own methods.
 pub const RESERVED_PARAMETER_NAMES: &[&str] = &["send", "as_input"];
-
-/// Rust names an operation may not have: the client's own methods and the
-/// errors crate's `gateway` module.
-pub const RESERVED_OPERATION_NAMES: &[&str] = &["new", "from_runtime", "runtime", "gateway"];
-
-/// One variant of a generated error enum: a distinct code and the rows
-/// (indices into the table) that document it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorVariant {
-    /// The Rust variant name.
-    pub name: String,
-    /// The exact code.
-    pub code: String,
-    /// Indices of the rows with this code, in documentation order.
-    pub rows: Vec<usize>,
-}
-
-/// A code and its optional `rustName`, as read from an error table row.
-#[derive(Debug, Clone, Copy)]
-pub struct CodeRow<'a> {
-    /// The exact code.
-    pub code: &'a str,
-    /// The row's variant name override.
-    pub rust_name: Option<&'a str>,
-}
-
-/// Groups rows by exact code and names each group's variant by the rules of
-/// `spec/README.md`. `table_pointer` is the pointer of the table, such as
-/// `/errors`. When two codes still get one name, the error names both rows.
-pub fn assign_error_variants(
-    file: &Path,
-    table_pointer: &str,
-    rows: &[CodeRow<'_>],
-) -> Result<Vec<ErrorVariant>, Vec<SpecError>> {
-    let mut problems = Vec::new();
-    let mut variants: Vec<ErrorVariant> = Vec::new();
-    let mut overrides: Vec<Option<String>> = Vec::new();
-    for (index, row) in rows.iter().enumerate() {
-        match variants.iter().position(|variant| variant.code == row.code) {
-            Some(existing) => {
-                variants[existing].rows.push(index);
-                if let Some(rust_name) = row.rust_name {
-                    match &overrides[existing] {
-                        Some(earlier) if earlier != rust_name => problems.push(SpecError::at(
-                            file,
-                            format!("{table_pointer}/{index}/rustName"),
-                            SpecErrorKind::NameCollision,
-                            format!(
-                                "code {:?} is given rustName {rust_name:?} here but {earlier:?} in an earlier row; rows of one code share one variant, so give them the same rustName",
-                                row.code
-                            ),
-                        )),
-                        _ => overrides[existing] = Some(rust_name.to_owned()),
-                    }
-                }
-            }
-            None => {
-                variants.push(ErrorVariant {
-                    name: String::new(),
-                    code: row.code.to_owned(),
-                    rows: vec![index],
-                });
-                overrides.push(row.rust_name.map(str::to_owned));
-            }
-        }
-    }
-
-    let base_names: Vec<String> = variants
-        .iter()
-        .zip(&overrides)
-        .map(|(variant, rust_name)| {
-            rust_name
-                .clone()
-                .unwrap_or_else(|| naming::error_variant_base(&variant.code))
-        })
-        .collect();
-    let mut base_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for name in &base_names {
-        *base_counts.entry(name.as_str()).or_default() += 1;
-    }
-    for ((variant, rust_name), base) in variants.iter_mut().zip(&overrides).zip(&base_names) {
-        let collides = base_counts.get(base.as_str()).copied().unwrap_or(0) > 1;
-        variant.name = if collides
-            && rust_name.is_none()
-            && !naming::code_segments_are_upper_case(&variant.code)
-        {
-            format!("{base}{}", naming::LOWER_CASE_SUFFIX)
-        } else {
-            base.clone()
-        };
-    }
-
-    let mut owners: BTreeMap<&str, &ErrorVariant> = BTreeMap::new();
-    for variant in &variants {
-        let first_row = variant.rows.first().copied().unwrap_or(0);
-        let pointer = format!("{table_pointer}/{first_row}/code");
-        let starts_upper = variant
-            .name
-            .starts_with(|first: char| first.is_ascii_uppercase());
-        if !naming::is_identifier(&variant.name) || !starts_upper {
-            problems.push(SpecError::at(
-                file,
-                pointer,
-                SpecErrorKind::InvalidName,
-                format!(
-                    "code {:?} gives the variant name {:?}, which is not an UpperCamelCase Rust identifier; set `rustName` on the row",
-                    variant.code, variant.name
-                ),
-            ));
-        } else if RESERVED_ERROR_VARIANTS.contains(&variant.name.as_str()) {
-            problems.push(SpecError::at(
-                file,
-                pointer,
-                SpecErrorKind::NameCollision,
-                format!(
-                    "code {:?} gives the variant name {:?}, which the error enum reserves; set `rustName` on the row",
-                    variant.code, variant.name
-                ),
-            ));
-        } else if let Some(owner) = owners.get(variant.name.as_str()) {
-            let owner_row = owner.rows.first().copied().unwrap_or(0);
-            problems.push(SpecError::at(
-                file,
-                pointer,
-                SpecErrorKind::NameCollision,
-                format!(
-                    "codes {:?} ({table_pointer}/{owner_row}) and {:?} ({table_pointer}/{first_row}) both become the variant {:?}; set `rustName` on one of the rows",
-                    owner.code, variant.code, variant.name
-                ),
-            ));
-        } else {
-            owners.insert(&variant.name, variant);
-        }
-    }
-
-    if problems.is_empty() {
-        Ok(variants)
-    } else {
-        Err(problems)
-    }
-}
-
-/// The Rust name of a parameter or field: its `rustName`, else the
-/// snake_case form of its wire name.
-pub fn member_rust_name(wire_name: &str, rust_name: Option<&str>) -> String {
-    rust_name.map_or_else(|| naming::snake_case(wire_name), str::to_owned)
-}
-
-/// The Rust module and method name of an operation.
-pub fn operation_rust_name(spec: &OperationSpec) -> String {
-    member_rust_name(&spec.name, spec.rust_name.as_deref())
-}
 
 /// Checks one product file.
 pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
@@ -209,17 +53,6 @@ pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
                 format!("gateway error code {:?} is listed twice (also /gatewayErrors/{first}); list each gateway code once", row.code),
             ));
         }
-    }
-    let rows: Vec<CodeRow<'_>> = spec
-        .gateway_errors
-        .iter()
-        .map(|row| CodeRow {
-            code: &row.code,
-            rust_name: None,
-        })
-        .collect();
-    if let Err(errors) = assign_error_variants(file, "/gatewayErrors", &rows) {
-        problems.extend(errors);
     }
     check_feature_groups(file, spec, &mut problems);
     for (index, region) in spec.endpoints.regions.iter().enumerate() {
@@ -449,17 +282,6 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
             ),
         ));
     }
-    let rows: Vec<CodeRow<'_>> = spec
-        .errors
-        .iter()
-        .map(|row| CodeRow {
-            code: &row.code,
-            rust_name: row.rust_name.as_deref(),
-        })
-        .collect();
-    if let Err(errors) = assign_error_variants(file, "/errors", &rows) {
-        problems.extend(errors);
-    }
     problems.extend(super::waiter::validate_waiters(file, spec));
     problems
 }
@@ -469,9 +291,10 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
 /// with `u16` (see `codegen::error_rows`).
 pub const MAX_ERROR_ROWS: usize = u16::MAX as usize;
 
-/// Checks what only a set of operations can get wrong: two operations with
-/// the same Rust name, or more distinct error rows than the generated
-/// tables can index.
+/// Checks what only a set of operations can get wrong: more distinct error
+/// rows than the generated tables can index. (That two operations get the
+/// same Rust name is found when names are resolved, in
+/// `crate::resolve::names`.)
 pub fn validate_operation_set(operations: &[LoadedOperation]) -> Vec<SpecError> {
     let mut problems = Vec::new();
     let mut distinct_rows = std::collections::HashSet::new();
@@ -487,36 +310,6 @@ pub fn validate_operation_set(operations: &[LoadedOperation]) -> Vec<SpecError> 
                 ),
             ));
             break;
-        }
-    }
-    let mut owners: BTreeMap<String, &LoadedOperation> = BTreeMap::new();
-    for operation in operations {
-        let rust_name = operation_rust_name(&operation.spec);
-        if RESERVED_OPERATION_NAMES.contains(&rust_name.as_str()) {
-            problems.push(SpecError::at(
-                &operation.file,
-                "/name",
-                SpecErrorKind::NameCollision,
-                format!(
-                    "operation {:?} becomes `{rust_name}`, a name the generated crates already use; set `rustName`",
-                    operation.spec.name
-                ),
-            ));
-        }
-        if let Some(owner) = owners.get(&rust_name) {
-            problems.push(SpecError::at(
-                &operation.file,
-                "/name",
-                SpecErrorKind::NameCollision,
-                format!(
-                    "operations {:?} ({}) and {:?} both become the Rust name `{rust_name}`; set `rustName` on one of them",
-                    owner.spec.name,
-                    owner.file.display(),
-                    operation.spec.name
-                ),
-            ));
-        } else {
-            owners.insert(rust_name, operation);
         }
     }
     problems

@@ -17,7 +17,8 @@ use super::error::{SpecError, SpecErrorKind};
 use super::load::LoadedOperation;
 use super::model::{Field, OperationSpec, ProductSpec, TypeName, TypeRef, Typed};
 use super::naming;
-use super::validate::{member_rust_name, RESERVED_PARAMETER_NAMES};
+use super::naming::member_rust_name;
+use super::validate::RESERVED_PARAMETER_NAMES;
 
 /// One waiter of an operation.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

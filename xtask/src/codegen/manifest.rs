@@ -1,30 +1,14 @@
-//! The cargo features of the generated crates: one per operation, one per
-//! group of `product.json`, and `all`.
+//! The generated part of the generated crates' `Cargo.toml`: their
+//! `[features]` table.
 //!
 //! Each operation's module is compiled only when its feature is on, so a
 //! program that uses a few operations does not pay for the whole API. The
-//! `[features]` table of both crates' `Cargo.toml` is therefore generated
-//! too: [`manifest`] keeps the hand-written part of the file (everything
-//! before the `[features]` line) and replaces the rest.
+//! `[features]` table of each crate's manifest is therefore generated:
+//! [`manifest`] keeps the hand-written part of the file (everything before
+//! the `[features]` line) and replaces the rest. The features themselves
+//! are resolved in [`crate::resolve::features`].
 
-use std::path::Path;
-
-use crate::spec::validate::{operation_rust_name, RESERVED_FEATURE_NAMES};
-use crate::spec::{LoadedOperation, LoadedProduct, SpecError, SpecErrorKind};
-
-/// The cargo feature that compiles one operation, the kebab-case form of
-/// its module name (`activate-migration-target-instance`).
-pub fn operation_feature(operation: &LoadedOperation) -> String {
-    operation_rust_name(&operation.spec)
-        .trim_start_matches("r#")
-        .replace('_', "-")
-}
-
-/// `#[cfg(feature = "...")]` for an operation's items.
-pub fn operation_cfg(operation: &LoadedOperation) -> proc_macro2::TokenStream {
-    let feature = operation_feature(operation);
-    quote::quote!(#[cfg(feature = #feature)])
-}
+use crate::resolve::Product;
 
 /// Which of the three generated crates a manifest belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,52 +25,8 @@ pub enum GeneratedCrate {
 /// The line that starts the generated part of a manifest.
 const FEATURES_LINE: &str = "[features]";
 
-/// Checks that every group names existing operations and that no operation
-/// feature takes the name of a group or of a reserved feature.
-pub fn check(product: &LoadedProduct, product_file: &Path) -> Vec<SpecError> {
-    let mut problems = Vec::new();
-    let names: std::collections::BTreeSet<&str> = product
-        .operations
-        .iter()
-        .map(|operation| operation.spec.name.as_str())
-        .collect();
-    for (group_index, group) in product.product.feature_groups.iter().enumerate() {
-        for (index, member) in group.operations.iter().enumerate() {
-            if !names.contains(member.as_str()) {
-                problems.push(SpecError::at(
-                    product_file,
-                    format!("/featureGroups/{group_index}/operations/{index}"),
-                    SpecErrorKind::InvalidValue,
-                    format!(
-                        "feature group {:?} lists {member:?}, which is not an operation of the spec",
-                        group.name
-                    ),
-                ));
-            }
-        }
-    }
-    for operation in &product.operations {
-        let feature = operation_feature(operation);
-        let taken = RESERVED_FEATURE_NAMES.contains(&feature.as_str())
-            || product
-                .product
-                .feature_groups
-                .iter()
-                .any(|group| group.name == feature);
-        if taken {
-            problems.push(SpecError::at(
-                &operation.file,
-                "/name",
-                SpecErrorKind::NameCollision,
-                format!("the operation's cargo feature {feature:?} is already a group or a reserved feature; set a `rustName`"),
-            ));
-        }
-    }
-    problems
-}
-
 /// A TOML array of strings, one per line once it holds more than one.
-fn toml_array(items: &[String]) -> String {
+fn toml_array(items: &[&str]) -> String {
     match items {
         [] => "[]".to_owned(),
         [single] => format!("[\"{single}\"]"),
@@ -101,9 +41,12 @@ fn toml_array(items: &[String]) -> String {
 }
 
 /// The generated `[features]` table of one crate.
-pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String {
-    let operation_features: Vec<String> =
-        product.operations.iter().map(operation_feature).collect();
+pub fn features_table(product: &Product<'_>, krate: GeneratedCrate) -> String {
+    let operation_features: Vec<&str> = product
+        .operations
+        .iter()
+        .map(|operation| operation.names.feature.as_str())
+        .collect();
     let mut table = String::new();
     table.push_str(FEATURES_LINE);
     table.push('\n');
@@ -119,13 +62,7 @@ pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String 
     // `all` names the groups too, so that `required-features` of a group
     // (as the examples have) is met by the default features.
     let mut everything = operation_features.clone();
-    everything.extend(
-        product
-            .product
-            .feature_groups
-            .iter()
-            .map(|group| group.name.clone()),
-    );
+    everything.extend(product.feature_groups.iter().map(|group| group.name));
     table.push_str("# Every operation of the API, and every group.\n");
     table.push_str(&format!("all = {}\n", toml_array(&everything)));
     match krate {
@@ -141,14 +78,12 @@ pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String 
              serde-serialize = [\"aliyun-rds-types/serde-serialize\"]\n",
         ),
     }
-    for group in &product.product.feature_groups {
-        let mut members: Vec<String> = product
-            .operations
+    for group in &product.feature_groups {
+        let members: Vec<&str> = group
+            .operation_features
             .iter()
-            .filter(|operation| group.operations.contains(&operation.spec.name))
-            .map(operation_feature)
+            .map(String::as_str)
             .collect();
-        members.dedup();
         for line in group.description.lines().map(str::trim) {
             if line.is_empty() {
                 table.push_str("#\n");
@@ -175,7 +110,7 @@ pub fn features_table(product: &LoadedProduct, krate: GeneratedCrate) -> String 
 /// The whole manifest: the hand-written part of `existing` (up to its
 /// `[features]` line, which must be the last table) followed by the
 /// generated table.
-pub fn manifest(existing: &str, product: &LoadedProduct, krate: GeneratedCrate) -> String {
+pub fn manifest(existing: &str, product: &Product<'_>, krate: GeneratedCrate) -> String {
     let hand_written = existing
         .lines()
         .position(|line| line.trim() == FEATURES_LINE)
@@ -193,7 +128,8 @@ pub fn manifest(existing: &str, product: &LoadedProduct, krate: GeneratedCrate) 
 
 #[cfg(test)]
 mod tests {
-    use super::{check, manifest, GeneratedCrate};
+    use super::{manifest, GeneratedCrate};
+    use crate::resolve::resolve;
     use crate::spec::{load_product, FeatureGroup, LoadedProduct};
 
     fn fixture() -> LoadedProduct {
@@ -210,7 +146,8 @@ mod tests {
 
     #[test]
     fn the_features_table_replaces_only_the_end_of_the_manifest() {
-        let product = fixture();
+        let loaded = fixture();
+        let product = resolve(&loaded, std::path::Path::new("product.json")).expect("resolves");
         let hand_written = "[package]\nname = \"x\"\n\n[dependencies]\nserde = \"1\"\n";
         let old = format!("{hand_written}\n[features]\nstale = []\n");
         let text = manifest(&old, &product, GeneratedCrate::Client);
@@ -245,27 +182,36 @@ mod tests {
 
     #[test]
     fn groups_must_name_operations_and_operations_must_not_take_group_names() {
-        let mut product = fixture();
+        let mut loaded = fixture();
         let file = std::path::Path::new("product.json");
-        assert!(check(&product, file).is_empty());
-        product.product.feature_groups[0]
+        assert!(resolve(&loaded, file).is_ok());
+        loaded.product.feature_groups[0]
             .operations
             .push("NoSuchOperation".to_owned());
-        product.product.feature_groups.push(FeatureGroup {
+        loaded.product.feature_groups.push(FeatureGroup {
             name: "create-widget".to_owned(),
             description: String::new(),
             operations: Vec::new(),
         });
-        let problems: Vec<String> = check(&product, file)
+        let problems: Vec<String> = resolve(&loaded, file)
+            .expect_err("two problems")
+            .0
             .iter()
             .map(ToString::to_string)
             .collect();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
-            problems[0].contains("/featureGroups/0/operations/1"),
+            problems
+                .iter()
+                .any(|problem| problem.contains("/featureGroups/0/operations/1")
+                    && problem.contains("NoSuchOperation")),
             "{problems:?}"
         );
-        assert!(problems[0].contains("NoSuchOperation"), "{problems:?}");
-        assert!(problems[1].contains("create-widget"), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.contains("create-widget")),
+            "{problems:?}"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Emission of an operation's waiters (the spec's `waiters`).
+//! Rendering of an operation's waiters (the spec's `waiters`).
 //!
 //! Each waiter becomes two items of the operation module: a static
 //! `aliyun_runtime::waiter::WaiterDefinition` holding its acceptors and
@@ -8,20 +8,14 @@
 //! runtime; the generated code is data and one constructor call. Paths are
 //! emitted already parsed, so the runtime never parses spec text.
 
-use proc_macro2::{Ident, Literal, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
+use quote::quote;
 
-use super::render::{code_span, Docs};
-use crate::spec::waiter::{
-    condition_text, parse_path, waiter_method_name, AcceptorState, PathStep, WaiterSpec,
-};
-use crate::spec::{LoadedOperation, SpecError, SpecErrorKind};
-
-/// The name of a waiter's static definition: `CLOUD_MIGRATION_READY_TO_SWITCH_WAITER`.
-fn definition_ident(waiter: &WaiterSpec) -> Ident {
-    let snake = crate::spec::naming::snake_case(&waiter.name);
-    format_ident!("{}_WAITER", snake.to_ascii_uppercase())
-}
+use crate::codegen::docs::{code_span, Docs};
+use crate::codegen::render::unsuffixed;
+use crate::resolve::waiters::{Acceptor, Waiter};
+use crate::resolve::Operation;
+use crate::spec::waiter::{AcceptorState, PathStep};
 
 fn state_tokens(state: AcceptorState) -> TokenStream {
     match state {
@@ -43,7 +37,7 @@ fn path_tokens(steps: &[PathStep]) -> TokenStream {
     let steps = steps.iter().map(|step| match step {
         PathStep::Field(name) => quote!(aliyun_runtime::waiter::PathSegment::Field(#name)),
         PathStep::Index(index) => {
-            let index = Literal::usize_unsuffixed(*index);
+            let index = crate::codegen::render::unsuffixed_usize(*index);
             quote!(aliyun_runtime::waiter::PathSegment::Index(#index))
         }
         PathStep::AnyIndex => quote!(aliyun_runtime::waiter::PathSegment::AnyIndex),
@@ -51,55 +45,40 @@ fn path_tokens(steps: &[PathStep]) -> TokenStream {
     quote!(&[#(#steps),*])
 }
 
-/// The static definitions of every waiter of the operation.
-pub fn definitions(
-    operation: &LoadedOperation,
-    builder: &Ident,
-) -> Result<TokenStream, Vec<SpecError>> {
-    let mut problems = Vec::new();
-    let mut items = Vec::new();
-    for (waiter_index, waiter) in operation.spec.waiters.iter().flatten().enumerate() {
-        let mut acceptors = Vec::new();
-        for (acceptor_index, acceptor) in waiter.acceptors.iter().enumerate() {
-            let mut conditions = Vec::new();
-            for (condition_index, condition) in acceptor.conditions.iter().enumerate() {
-                // Validation parsed every path already; a failure here would be
-                // a generator bug, reported like a spec problem rather than a panic.
-                match parse_path(&condition.path) {
-                    Ok(steps) => {
-                        let path = path_tokens(&steps);
-                        let equals = condition_text(&condition.equals);
-                        conditions.push(quote! {
-                            aliyun_runtime::waiter::Condition { path: #path, equals: #equals }
-                        });
-                    }
-                    Err(message) => problems.push(SpecError::at(
-                        &operation.file,
-                        format!("/waiters/{waiter_index}/acceptors/{acceptor_index}/conditions/{condition_index}/path"),
-                        SpecErrorKind::InvalidValue,
-                        message,
-                    )),
-                }
-            }
-            let state = state_tokens(acceptor.state);
-            let description = match &acceptor.description {
-                Some(text) => quote!(Some(#text)),
-                None => quote!(None),
-            };
-            acceptors.push(quote! {
-                aliyun_runtime::waiter::Acceptor {
-                    state: #state,
-                    conditions: &[#(#conditions),*],
-                    description: #description,
-                }
-            });
+fn acceptor_tokens(acceptor: &Acceptor<'_>) -> TokenStream {
+    let conditions = acceptor.conditions.iter().map(|condition| {
+        let path = path_tokens(&condition.path);
+        let equals = &condition.equals;
+        quote! {
+            aliyun_runtime::waiter::Condition { path: #path, equals: #equals }
         }
-        let name = &waiter.name;
-        let retry_on_errors = waiter.retry_on_errors.iter().flatten();
-        let min_delay = Literal::u64_unsuffixed(u64::from(waiter.min_delay_seconds));
-        let max_delay = Literal::u64_unsuffixed(u64::from(waiter.max_delay_seconds));
-        let ident = definition_ident(waiter);
-        let method = waiter_method_name(waiter);
+    });
+    let state = state_tokens(acceptor.state);
+    let description = match acceptor.description {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    };
+    quote! {
+        aliyun_runtime::waiter::Acceptor {
+            state: #state,
+            conditions: &[#(#conditions),*],
+            description: #description,
+        }
+    }
+}
+
+/// The static definitions of every waiter of the operation.
+pub fn definitions(operation: &Operation<'_>) -> TokenStream {
+    let builder = &operation.names.builder;
+    let items = operation.waiters.iter().map(|waiter| {
+        let acceptors = waiter.acceptors.iter().map(acceptor_tokens);
+        let spec = waiter.spec;
+        let name = &spec.name;
+        let retry_on_errors = spec.retry_on_errors.iter().flatten();
+        let min_delay = unsuffixed(spec.min_delay_seconds);
+        let max_delay = unsuffixed(spec.max_delay_seconds);
+        let ident = &waiter.definition;
+        let method = &waiter.method;
         let docs = Docs::new()
             .line(format!(
                 "The definition of the waiter {}: its acceptors and default delays.",
@@ -108,7 +87,7 @@ pub fn definitions(
             .blank()
             .line(format!("Used by [`{builder}::{method}`]."))
             .outer();
-        items.push(quote! {
+        quote! {
             #docs
             pub static #ident: aliyun_runtime::waiter::WaiterDefinition = aliyun_runtime::waiter::WaiterDefinition {
                 name: #name,
@@ -117,25 +96,23 @@ pub fn definitions(
                 min_delay: std::time::Duration::from_secs(#min_delay),
                 max_delay: std::time::Duration::from_secs(#max_delay),
             };
-        });
-    }
-    if problems.is_empty() {
-        Ok(quote!(#(#items)*))
-    } else {
-        Err(problems)
-    }
+        }
+    });
+    quote!(#(#items)*)
 }
 
 /// The rustdoc of a waiter's method: the spec's texts, then what each
 /// acceptor does, the retried codes and the default delays.
-fn method_docs(operation: &LoadedOperation, waiter: &WaiterSpec) -> Docs {
+fn method_docs(operation: &Operation<'_>, waiter: &Waiter<'_>) -> Docs {
+    let action = &operation.spec.name;
+    let waiter = waiter.spec;
     let mut docs = Docs::new()
         .prose(&waiter.summary)
         .prose_opt(waiter.description.as_deref())
         .blank()
         .line(format!(
             "Sends `{}` with the request built so far, immediately and then again after each delay, until a response matches:",
-            operation.spec.name
+            action
         ))
         .blank();
     for acceptor in &waiter.acceptors {
@@ -194,15 +171,12 @@ fn method_docs(operation: &LoadedOperation, waiter: &WaiterSpec) -> Docs {
 }
 
 /// The `wait_until_*` methods of the fluent builder.
-pub fn builder_methods(
-    operation: &LoadedOperation,
-    input: &Ident,
-    output: &Ident,
-    error: &Ident,
-) -> TokenStream {
-    let methods = operation.spec.waiters.iter().flatten().map(|waiter| {
-        let method = format_ident!("{}", waiter_method_name(waiter));
-        let definition = definition_ident(waiter);
+pub fn builder_methods(operation: &Operation<'_>) -> TokenStream {
+    let names = &operation.names;
+    let (input, output, error) = (&names.input, &names.output, &names.error);
+    let methods = operation.waiters.iter().map(|waiter| {
+        let method = &waiter.method;
+        let definition = &waiter.definition;
         let docs = method_docs(operation, waiter).outer();
         quote! {
             #docs

@@ -1,0 +1,199 @@
+//! Rendering of the static metadata: `src/metadata.rs` (the product's
+//! endpoints and gateway errors, the operation list and the shared error
+//! rows) and each operation's `METADATA`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::codegen::errors_crate::optional_str;
+use crate::codegen::render::{unsuffixed, unsuffixed_usize};
+use crate::resolve::{Operation, Product};
+use crate::spec::{ErrorRow, GatewayErrorRow, HttpMethod, ParameterStyle, TypeName};
+
+/// The runtime's `ErrorMetadata` literal of a documented row. Operation
+/// rows are neither refused before execution nor retryable: only gateway
+/// errors are documented that way.
+fn error_metadata(row: &ErrorRow) -> TokenStream {
+    error_metadata_literal(
+        row.http_status,
+        &row.code,
+        &row.message,
+        row.description.as_deref(),
+        false,
+        false,
+    )
+}
+
+/// The runtime's `ErrorMetadata` literal of a gateway error.
+fn gateway_error_metadata(row: &GatewayErrorRow) -> TokenStream {
+    error_metadata_literal(
+        row.http_status,
+        &row.code,
+        &row.message,
+        row.description.as_deref(),
+        row.refused_before_execution,
+        row.retryable,
+    )
+}
+
+fn error_metadata_literal(
+    http_status: u16,
+    code: &str,
+    message: &str,
+    description: Option<&str>,
+    refused_before_execution: bool,
+    retryable: bool,
+) -> TokenStream {
+    let http_status = unsuffixed(http_status);
+    let description = optional_str(description);
+    quote! {
+        ErrorMetadata {
+            http_status: #http_status,
+            code: #code,
+            message: #message,
+            description: #description,
+            refused_before_execution: #refused_before_execution,
+            retryable: #retryable,
+        }
+    }
+}
+
+/// `src/metadata.rs`.
+pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
+    let spec = product.spec;
+    let code = &spec.code;
+    let version = &spec.version;
+    let public = &spec.endpoints.rule.public;
+    let vpc = &spec.endpoints.rule.vpc;
+    let regions = spec.endpoints.regions.iter().map(|region| {
+        let region_id = &region.region_id;
+        let endpoint = &region.endpoint;
+        quote!(RegionEndpoint { region_id: #region_id, endpoint: #endpoint },)
+    });
+    let gateway_errors = spec.gateway_errors.iter().map(gateway_error_metadata);
+    // `product.operations` is sorted by action name.
+    let operations = product.operations.iter().map(|operation| {
+        let module = &operation.names.module;
+        let feature = &operation.names.feature;
+        quote!(#[cfg(feature = #feature)] &crate::operation::#module::METADATA,)
+    });
+    let rows = product.error_rows.rows();
+    let row_count = unsuffixed_usize(rows.len());
+    let row_literals = rows.iter().map(|row| error_metadata(row));
+    let product_doc = format!(
+        " The metadata of {} {}: endpoints and gateway errors.",
+        spec.name, spec.version
+    );
+    quote! {
+        //! Static metadata: the product's and every operation's, for the runtime,
+        //! the CLI and the tests, without any hand-written list.
+
+        use aliyun_runtime::metadata::{EndpointRule, ErrorMetadata, OperationMetadata, ProductMetadata, RegionEndpoint};
+
+        #[doc = #product_doc]
+        pub static PRODUCT: ProductMetadata = ProductMetadata {
+            code: #code,
+            version: #version,
+            style: "RPC",
+            endpoint_map: &[#(#regions)*],
+            endpoint_rule: EndpointRule { public: #public, vpc: #vpc },
+            gateway_errors: &[#(#gateway_errors),*],
+        };
+
+        /// The metadata of every operation compiled in (see the crate's cargo
+        /// features), sorted by action name.
+        pub static OPERATIONS: &[&OperationMetadata] = &[#(#operations)*];
+
+        /// Every distinct row of the operations' documented error tables, each
+        /// kept once: an operation's [`OperationMetadata::errors`] refers to its
+        /// rows here.
+        pub static ERROR_ROWS: [ErrorMetadata; #row_count] = [#(#row_literals),*];
+    }
+}
+
+/// The runtime's `ValueType` for a spec type.
+fn value_type(type_name: TypeName) -> TokenStream {
+    match type_name {
+        TypeName::String => quote!(metadata::ValueType::String),
+        TypeName::Int32 => quote!(metadata::ValueType::Int32),
+        TypeName::Int64 => quote!(metadata::ValueType::Int64),
+        TypeName::Boolean => quote!(metadata::ValueType::Boolean),
+        TypeName::Number => quote!(metadata::ValueType::Number),
+        TypeName::Array => quote!(metadata::ValueType::Array),
+        // The runtime has no free-form variant; free-form JSON is an object
+        // or array on the wire, and the runtime flattens both alike.
+        TypeName::Object | TypeName::Any => quote!(metadata::ValueType::Object),
+    }
+}
+
+fn parameter_style(style: ParameterStyle) -> TokenStream {
+    match style {
+        ParameterStyle::Flat => quote!(metadata::ParameterStyle::Flat),
+        ParameterStyle::RepeatList => quote!(metadata::ParameterStyle::RepeatList),
+        ParameterStyle::Json => quote!(metadata::ParameterStyle::Json),
+    }
+}
+
+/// `pub static METADATA`: what the runtime needs to send the operation.
+pub fn operation_metadata(operation: &Operation<'_>) -> TokenStream {
+    let spec = operation.spec;
+    let name = &spec.name;
+    let rust_name = &operation.names.snake_case;
+    let summary = &spec.summary;
+    let method = match spec.request.method {
+        HttpMethod::Get => quote!(metadata::HttpMethod::Get),
+        HttpMethod::Post => quote!(metadata::HttpMethod::Post),
+    };
+    let pathname = &spec.request.pathname;
+    let operation_type = &spec.idempotency.operation_type;
+    let idempotent = spec.idempotency.idempotent;
+    let deprecated = spec.is_deprecated();
+    let parameters = operation.parameters.iter().map(|member| {
+        let wire_name = member.wire_name;
+        let rust_name = &member.name;
+        let value_type = value_type(member.type_name);
+        let style = parameter_style(member.style);
+        let required = member.required;
+        let description = member.description.unwrap_or_default();
+        let example = optional_str(member.example);
+        let deprecated = member.deprecated;
+        quote! {
+            metadata::ParameterMetadata {
+                name: #wire_name,
+                rust_name: #rust_name,
+                value_type: #value_type,
+                style: #style,
+                required: #required,
+                description: #description,
+                example: #example,
+                deprecated: #deprecated,
+            },
+        }
+    });
+    // Positions in the crate-wide table of distinct rows, which holds every
+    // row of every operation.
+    let error_rows = operation
+        .error_table
+        .documented
+        .iter()
+        .map(|position| unsuffixed(*position));
+    quote! {
+        /// What the runtime needs to know to send this operation: wire names,
+        /// method, idempotency, parameters and the documented error table.
+        pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
+            name: #name,
+            rust_name: #rust_name,
+            summary: #summary,
+            method: #method,
+            pathname: #pathname,
+            idempotency: metadata::Idempotency {
+                operation_type: #operation_type,
+                idempotent: #idempotent,
+            },
+            deprecated: #deprecated,
+            parameters: &[#(#parameters)*],
+            error_rows: &[#(#error_rows),*],
+            error_table: &crate::metadata::ERROR_ROWS,
+        };
+    }
+}

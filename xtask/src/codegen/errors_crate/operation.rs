@@ -1,0 +1,295 @@
+//! Rendering of one operation's module of the errors crate: its error enum.
+//!
+//! The enum is the typed face; its behaviour lives in the fixed `rows.rs`,
+//! which reads the operation's compact `OperationTable` of integers. Each
+//! enum only adds two matches over its variants: `kind()`, from a value to
+//! its position in the table, and `documented()`, back. Everything else is
+//! a one-line call, so hundreds of operations with dozens of codes each
+//! stay cheap to compile.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::codegen::docs::{code_span, Docs};
+use crate::codegen::render::unsuffixed_usize;
+use crate::resolve::{ErrorVariant, Operation};
+use crate::spec::ErrorRow;
+
+/// Rustdoc of one variant: one line per row of its code, giving the
+/// status and message.
+///
+/// Most operations document the same few dozen codes, so these docs are
+/// repeated hundreds of times across the crate; one line each (the full
+/// rows stay available through `documented_rows()` and `description()`)
+/// keeps the crate's source, and its build, small.
+fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
+    let documented: Vec<&ErrorRow> = variant
+        .rows
+        .iter()
+        .filter_map(|index| rows.get(*index))
+        .collect();
+    let code = code_span(&variant.code);
+    match documented.as_slice() {
+        [row] => Docs::new().one_line(&format!("{code}, HTTP {}: ", row.http_status), &row.message),
+        _ => documented.iter().fold(
+            Docs::new().line(format!("{code}, documented in {} rows:", documented.len())),
+            |docs, row| docs.one_line(&format!("HTTP {}: ", row.http_status), &row.message),
+        ),
+    }
+}
+
+/// Whether a variant name is all capitals, which clippy would take for an
+/// acronym to rename.
+fn is_upper_case_acronym(name: &str) -> bool {
+    name.len() > 1 && !name.chars().any(|character| character.is_ascii_lowercase())
+}
+
+/// The body of `documented(index)`: a match from table positions to
+/// variants, or `None` for an operation without documented codes.
+fn documented_body(enum_ident: &Ident, idents: &[Ident]) -> TokenStream {
+    if idents.is_empty() {
+        return quote! {
+            let _ = index;
+            None
+        };
+    }
+    let arms = idents.iter().enumerate().map(|(index, ident)| {
+        let index = unsuffixed_usize(index);
+        quote!(#index => Some(#enum_ident::#ident),)
+    });
+    quote! {
+        match index {
+            #(#arms)*
+            _ => None,
+        }
+    }
+}
+
+/// The `OperationTable` literal of the operation.
+fn table_literal(operation: &Operation<'_>) -> TokenStream {
+    let table = &operation.error_table;
+    let names = operation.error_variants.iter().map(|variant| &variant.name);
+    let literals = |values: &[u16]| -> Vec<proc_macro2::Literal> {
+        values
+            .iter()
+            .map(|value| crate::codegen::render::unsuffixed(*value))
+            .collect()
+    };
+    let rows = literals(&table.by_variant);
+    let starts = literals(&table.starts);
+    let by_code = literals(&table.by_code);
+    quote! {
+        OperationTable {
+            names: &[#(#names),*],
+            rows: &[#(#rows),*],
+            starts: &[#(#starts),*],
+            by_code: &[#(#by_code),*],
+        }
+    }
+}
+
+/// `src/<operation>.rs` of the errors crate.
+pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
+    let spec = operation.spec;
+    let rows = &spec.errors;
+    let variants = &operation.error_variants;
+    let enum_ident = &operation.names.error;
+    let module = &operation.names.snake_case;
+    let idents: Vec<Ident> = variants.iter().map(ErrorVariant::ident).collect();
+
+    let declarations = variants.iter().zip(&idents).map(|(variant, ident)| {
+        let docs = variant_docs(variant, rows).outer();
+        quote! { #docs #ident, }
+    });
+    let kind_arms = idents.iter().enumerate().map(|(index, ident)| {
+        let index = unsuffixed_usize(index);
+        quote!(#enum_ident::#ident => Kind::Documented(#index),)
+    });
+    let documented_body = documented_body(enum_ident, &idents);
+    let table = table_literal(operation);
+    let acronym_allowance = variants
+        .iter()
+        .any(|variant| is_upper_case_acronym(&variant.name))
+        .then(|| quote!(#[allow(clippy::upper_case_acronyms)]));
+
+    let module_docs = Docs::new()
+        .line(format!("The documented errors of `{}`.", spec.name))
+        .blank()
+        .line(format!(
+            "[`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per distinct code of the operation's error table ({} rows, {} codes).",
+            rows.len(),
+            variants.len()
+        ))
+        .blank()
+        .line("Its behaviour is shared with every operation's enum in `rows.rs`, which also")
+        .line("says why `Clone`, `Eq` and `Debug` are written out rather than derived.")
+        .inner();
+    let enum_docs = Docs::new()
+        .line(format!("An error code answered by `{}`.", spec.name))
+        .blank()
+        .line("Codes are matched exactly (they are case-sensitive): the operation's own table")
+        .line("first, then the gateway's errors; any other code is kept in `Unknown`.")
+        .line("Each variant's documentation gives its rows' status and message;")
+        .line("[`documented_rows`](Self::documented_rows) and [`description`](Self::description)")
+        .line("give the whole rows.")
+        .outer();
+
+    quote! {
+        #module_docs
+
+        use std::fmt;
+
+        use crate::gateway::GatewayError;
+        use crate::rows::{Kind, OperationTable};
+        use crate::{DocumentedRows, Messages};
+
+        #enum_docs
+        #[derive(PartialEq, Hash)]
+        #[non_exhaustive]
+        #acronym_allowance
+        pub enum #enum_ident {
+            #(#declarations)*
+            /// An error answered by the API gateway, which any operation may return.
+            Gateway(GatewayError),
+            /// A code neither the operation's nor the gateway's documentation lists,
+            /// kept verbatim.
+            Unknown(String),
+        }
+
+        /// The operation's error table: entry `i` describes the `i`-th variant
+        /// of the enum. A constant rather than a static, so that, like the
+        /// `#[inline]` methods that read it, it is compiled only into programs
+        /// that use the operation.
+        const TABLE: OperationTable = #table;
+
+        impl #enum_ident {
+            /// The error for a code, matched exactly: the operation's table first,
+            /// then the gateway's errors, else [`Self::Unknown`].
+            #[inline]
+            pub fn from_code(code: &str) -> Self {
+                match TABLE.find(code).and_then(Self::documented) {
+                    Some(documented) => documented,
+                    None => match GatewayError::from_code(code) {
+                        Some(gateway) => #enum_ident::Gateway(gateway),
+                        None => #enum_ident::Unknown(code.to_owned()),
+                    },
+                }
+            }
+
+            /// The documented variant at a position of [`TABLE`].
+            #[inline]
+            fn documented(index: usize) -> Option<Self> {
+                #documented_body
+            }
+
+            /// What the value is, for the code in `rows.rs` that every
+            /// operation's errors share.
+            #[inline]
+            fn kind(&self) -> Kind<'_> {
+                match self {
+                    #(#kind_arms)*
+                    #enum_ident::Gateway(gateway) => Kind::Gateway(*gateway),
+                    #enum_ident::Unknown(code) => Kind::Unknown(code),
+                }
+            }
+
+            /// The rows of the operation's error table documenting this code, in
+            /// documentation order; none for gateway and unknown codes.
+            #[inline]
+            pub fn documented_rows(&self) -> DocumentedRows {
+                TABLE.documented_rows(self.kind())
+            }
+
+            /// The error code, as the service sends it.
+            #[inline]
+            pub fn code(&self) -> &str {
+                TABLE.code(self.kind())
+            }
+
+            /// The documented HTTP status (of the first row when a code is documented
+            /// twice); `None` for an unknown code.
+            #[inline]
+            pub fn http_status(&self) -> Option<u16> {
+                TABLE.http_status(self.kind())
+            }
+
+            /// The documented message (of the first row when a code is documented
+            /// twice); `None` for an unknown code.
+            #[inline]
+            pub fn message(&self) -> Option<&'static str> {
+                TABLE.message(self.kind())
+            }
+
+            /// Every documented message of the code, one per table row; none for an
+            /// unknown code.
+            #[inline]
+            pub fn messages(&self) -> Messages {
+                TABLE.messages(self.kind())
+            }
+
+            /// The documented description: the first row of the code that has one.
+            #[inline]
+            pub fn description(&self) -> Option<&'static str> {
+                TABLE.description(self.kind())
+            }
+
+            /// Whether the code is documented, by the operation or the gateway.
+            #[inline]
+            pub fn is_documented(&self) -> bool {
+                !matches!(self, #enum_ident::Unknown(_))
+            }
+
+            /// The gateway error, when this is one.
+            #[inline]
+            pub fn gateway(&self) -> Option<GatewayError> {
+                match self {
+                    #enum_ident::Gateway(gateway) => Some(*gateway),
+                    _ => None,
+                }
+            }
+
+            /// Whether a later attempt may succeed. Only gateway errors are
+            /// documented as transient.
+            #[inline]
+            pub fn is_retryable(&self) -> bool {
+                self.gateway().is_some_and(|gateway| gateway.is_retryable())
+            }
+
+            /// Whether the error proves the request was refused before it ran.
+            /// Only gateway errors are documented that way.
+            #[inline]
+            pub fn is_refused_before_execution(&self) -> bool {
+                self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+            }
+        }
+
+        impl Eq for #enum_ident {}
+
+        impl Clone for #enum_ident {
+            #[inline]
+            fn clone(&self) -> Self {
+                match self {
+                    #enum_ident::Gateway(gateway) => #enum_ident::Gateway(*gateway),
+                    #enum_ident::Unknown(code) => #enum_ident::Unknown(code.clone()),
+                    documented => #enum_ident::from_code(documented.code()),
+                }
+            }
+        }
+
+        impl fmt::Debug for #enum_ident {
+            #[inline]
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                TABLE.fmt_debug(self.kind(), formatter)
+            }
+        }
+
+        impl fmt::Display for #enum_ident {
+            #[inline]
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                TABLE.fmt_display(self.kind(), formatter)
+            }
+        }
+
+        impl std::error::Error for #enum_ident {}
+    }
+}

@@ -1,0 +1,186 @@
+//! Rendering of generated structs: their declaration, `Debug`, and the
+//! decoding of response structs.
+//!
+//! No derived `Serialize` or `Deserialize` and no derived `Debug`: on
+//! hundreds of structs those made up most of the crate's build time. Inputs
+//! write their parameters in a generated `to_parameters` (see
+//! [`super::input`]), responses decode through a generated `FromJson`, and
+//! `Debug` is written out with `#[inline]`, so it is compiled only into the
+//! programs that format the type.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::codegen::docs::{code_span, member_docs, Docs};
+use crate::resolve::{Direction, Member, Struct};
+use crate::spec::ParameterStyle;
+
+/// Whether a struct derives `Serialize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serialization {
+    /// Always: nested request structs, which the runtime flattens through
+    /// `Serialize`.
+    Always,
+    /// With the `serde-serialize` feature only: operation inputs, outputs
+    /// and nested response structs.
+    Optional,
+}
+
+/// What kind of struct is rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct StructKind {
+    /// Sent or received.
+    pub direction: Direction,
+    /// When it derives `Serialize`.
+    pub serialization: Serialization,
+    /// Whether callers may build it with a struct literal; otherwise it is
+    /// `#[non_exhaustive]`, so new documented fields are not breaking.
+    pub exhaustive: bool,
+}
+
+/// The declaration of one struct field, with its serde attributes.
+fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
+    let ident = &member.ident;
+    let wire_name = member.wire_name;
+    let rust_type = &member.rust_type;
+    let docs = member_docs(member).outer();
+    let json = (member.style == ParameterStyle::Json)
+        .then(|| quote!(, serialize_with = "aliyun_runtime::ser::json_string"));
+    let (serde, rust_type) = match kind.direction {
+        Direction::Request if member.required => {
+            (quote!(rename = #wire_name #json), quote!(#rust_type))
+        }
+        _ => (
+            quote!(rename = #wire_name, skip_serializing_if = "Option::is_none" #json),
+            quote!(Option<#rust_type>),
+        ),
+    };
+    let serde = match kind.serialization {
+        Serialization::Always => quote!(#[serde(#serde)]),
+        Serialization::Optional => quote!(#[cfg_attr(feature = "serde-serialize", serde(#serde))]),
+    };
+    quote! {
+        #docs
+        #serde
+        pub #ident: #rust_type,
+    }
+}
+
+/// The `Debug` implementation of a generated struct, which prints
+/// `<redacted>` for sensitive members.
+fn debug_impl(name: &Ident, members: &[Member<'_>]) -> TokenStream {
+    let label = name.to_string();
+    let entries = members.iter().map(|member| {
+        let ident = &member.ident;
+        let label = &member.name;
+        if member.sensitive && member.required {
+            quote!(.field(#label, &"<redacted>"))
+        } else if member.sensitive {
+            quote!(.field(#label, &self.#ident.as_ref().map(|_| "<redacted>")))
+        } else {
+            quote!(.field(#label, &self.#ident))
+        }
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            #[inline]
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.debug_struct(#label) #(#entries)* .finish()
+            }
+        }
+    }
+}
+
+/// `FromJson` and `Deserialize` for a response struct: each field is one
+/// look-up by wire name in the JSON object.
+fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
+    let fields = members.iter().map(|member| {
+        let ident = &member.ident;
+        let wire_name = member.wire_name;
+        quote!(#ident: aliyun_runtime::de::field(object, #wire_name)?,)
+    });
+    let body = if members.is_empty() {
+        quote! {
+            aliyun_runtime::de::object(value)?;
+            Ok(#name {})
+        }
+    } else {
+        quote! {
+            let object = aliyun_runtime::de::object(value)?;
+            Ok(#name { #(#fields)* })
+        }
+    };
+    quote! {
+        impl aliyun_runtime::de::FromJson for #name {
+            #[inline]
+            fn from_json(value: &serde_json::Value) -> Result<Self, aliyun_runtime::de::DecodeError> {
+                #body
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                aliyun_runtime::de::deserialize(deserializer)
+            }
+        }
+    }
+}
+
+/// A struct with its derives, `Debug` and, for responses, decoding.
+pub fn struct_definition(
+    name: &Ident,
+    docs: TokenStream,
+    members: &[Member<'_>],
+    kind: StructKind,
+) -> TokenStream {
+    let declarations = members.iter().map(|member| field_declaration(member, kind));
+    let debug = debug_impl(name, members);
+    let default = members
+        .iter()
+        .all(|member| !member.required)
+        .then(|| quote!(Default,));
+    let serialize = match kind.serialization {
+        Serialization::Always => quote!(#[derive(serde::Serialize)]),
+        Serialization::Optional => {
+            quote!(#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))])
+        }
+    };
+    let decoding = (kind.direction == Direction::Response).then(|| from_json_impls(name, members));
+    let non_exhaustive = (!kind.exhaustive).then(|| quote!(#[non_exhaustive]));
+    quote! {
+        #docs
+        #[derive(Clone, #default PartialEq)]
+        #serialize
+        #non_exhaustive
+        pub struct #name {
+            #(#declarations)*
+        }
+
+        #debug
+        #decoding
+    }
+}
+
+/// A nested struct: request structs stay exhaustive (callers build them
+/// with struct literals and `..Default::default()`) and always derive
+/// `Serialize` (the runtime flattens them through it), response structs are
+/// `#[non_exhaustive]`.
+pub fn nested_struct(nested: &Struct<'_>) -> TokenStream {
+    let docs = Docs::new()
+        .line(format!("The value of {}.", code_span(nested.found_under)))
+        .prose_opt(nested.description)
+        .outer();
+    let kind = match nested.direction {
+        Direction::Request => StructKind {
+            direction: Direction::Request,
+            serialization: Serialization::Always,
+            exhaustive: true,
+        },
+        Direction::Response => StructKind {
+            direction: Direction::Response,
+            serialization: Serialization::Optional,
+            exhaustive: false,
+        },
+    };
+    struct_definition(&nested.name, docs, &nested.members, kind)
+}
