@@ -307,7 +307,9 @@ impl Runtime {
     /// It takes the runtime by value so that the future owns all it needs.
     /// Generated `send` methods are plain functions returning this future
     /// rather than `async fn`s of their own: compiling an `async fn` per
-    /// operation was the largest part of the client crate's build.
+    /// operation was the largest part of the client crate's build. Used by
+    /// generated code only, hence hidden and exempt from semver.
+    #[doc(hidden)]
     pub async fn send_operation<O, E>(
         self,
         operation: &'static OperationMetadata,
@@ -322,8 +324,10 @@ impl Runtime {
     }
 
     /// Sends one operation with its wire parameters already flattened (what
-    /// generated inputs' `to_parameters` gives), and decodes its response.
-    pub async fn invoke_with_parameters<O, E>(
+    /// generated inputs' `to_parameters` gives), and decodes its response:
+    /// the one attempt loop behind [`Runtime::invoke`], generated `send`
+    /// methods and waiters.
+    pub(crate) async fn invoke_with_parameters<O, E>(
         &self,
         operation: &'static OperationMetadata,
         parameters: Vec<(String, String)>,

@@ -1,91 +1,18 @@
-//! Lenient deserializers for response fields.
+//! Lenient decoding of response fields, for generated output structs.
 //!
 //! The service is not consistent about types: the same numeric field may
 //! arrive as `5` in one response and `"5"` in another, and booleans as
-//! `true` or `"true"`. Generated output structs use these for every
-//! optional scalar:
-//! `#[serde(default, deserialize_with = "aliyun_runtime::de::option_i64")]`.
-//! A JSON null, an absent field or an empty string reads as `None`.
+//! `true` or `"true"`. [`FromJson`] decodes generated output structs from a
+//! parsed JSON value with lenient rules for numbers and booleans (a JSON
+//! null, an absent field or, for them, an empty string reads as `None`), at
+//! a fraction of the build cost of derived `Deserialize` impls.
 //!
-//! [`FromJson`] decodes generated output structs from a parsed JSON value
-//! with the same rules, at a fraction of the build cost of derived
-//! `Deserialize` impls.
+//! Only generated code uses this module: it is hidden from the crate's
+//! documentation and exempt from semver.
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-
-/// Reads the field as an untyped JSON value; empty strings become `None`.
-fn lenient_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Ok(match Option::<Value>::deserialize(deserializer)? {
-        Some(Value::String(text)) if text.trim().is_empty() => None,
-        Some(Value::Null) | None => None,
-        Some(value) => Some(value),
-    })
-}
-
-/// An optional `i64` from a JSON number or string.
-pub fn option_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    match lenient_value(deserializer)? {
-        None => Ok(None),
-        Some(Value::Number(number)) => number
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected a 64-bit integer, got {number}"))),
-        Some(Value::String(text)) => {
-            text.trim().parse().map(Some).map_err(|_| {
-                D::Error::custom(format!("expected an integer, got the string {text:?}"))
-            })
-        }
-        Some(other) => Err(D::Error::custom(format!(
-            "expected an integer, got {other}"
-        ))),
-    }
-}
-
-/// An optional `i32` from a JSON number or string.
-pub fn option_i32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i32>, D::Error> {
-    match option_i64(deserializer)? {
-        None => Ok(None),
-        Some(wide) => i32::try_from(wide)
-            .map(Some)
-            .map_err(|_| D::Error::custom(format!("expected a 32-bit integer, got {wide}"))),
-    }
-}
-
-/// An optional `f64` from a JSON number or string.
-pub fn option_f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    match lenient_value(deserializer)? {
-        None => Ok(None),
-        Some(Value::Number(number)) => number
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected a number, got {number}"))),
-        Some(Value::String(text)) => {
-            text.trim().parse().map(Some).map_err(|_| {
-                D::Error::custom(format!("expected a number, got the string {text:?}"))
-            })
-        }
-        Some(other) => Err(D::Error::custom(format!("expected a number, got {other}"))),
-    }
-}
-
-/// An optional `bool` from a JSON boolean or the strings `true`/`false`
-/// (any case).
-pub fn option_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
-    match lenient_value(deserializer)? {
-        None => Ok(None),
-        Some(Value::Bool(flag)) => Ok(Some(flag)),
-        Some(Value::String(text)) => match text.trim().to_ascii_lowercase().as_str() {
-            "true" => Ok(Some(true)),
-            "false" => Ok(Some(false)),
-            _ => Err(D::Error::custom(format!(
-                "expected true or false, got the string {text:?}"
-            ))),
-        },
-        Some(other) => Err(D::Error::custom(format!("expected a boolean, got {other}"))),
-    }
-}
 
 /// Why a response does not have the documented shape: where (a path of
 /// wire names and list indexes, such as `Items.DBInstance[2].Port`) and
@@ -152,8 +79,7 @@ impl std::error::Error for DecodeError {}
 /// `Deserialize` costs a visitor, a field enum and a sequence decoder per
 /// struct, which for the whole API made up most of the client crate's
 /// build time; this keeps the per-struct code to a function of field
-/// look-ups. Numbers and booleans are read leniently, as by the
-/// `option_*` functions above.
+/// look-ups. Numbers and booleans are read leniently.
 pub trait FromJson: Sized {
     /// Whether an empty (or blank) string means "absent", as it does for
     /// numbers and booleans the service sends as strings.
@@ -329,40 +255,36 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 #[cfg(test)]
 mod tests {
-    use serde::Deserialize;
+    use super::{field, object, DecodeError};
+    use serde_json::json;
 
-    #[derive(Deserialize)]
-    struct Sample {
-        #[serde(default, deserialize_with = "super::option_i64")]
-        wide: Option<i64>,
-        #[serde(default, deserialize_with = "super::option_i32")]
-        narrow: Option<i32>,
-        #[serde(default, deserialize_with = "super::option_f64")]
-        real: Option<f64>,
-        #[serde(default, deserialize_with = "super::option_bool")]
-        flag: Option<bool>,
+    /// The four lenient scalars of one object, read as generated code
+    /// reads them.
+    type Scalars = (Option<i64>, Option<i32>, Option<f64>, Option<bool>);
+
+    fn scalars(value: serde_json::Value) -> Result<Scalars, DecodeError> {
+        let object = object(&value)?;
+        Ok((
+            field(object, "wide")?,
+            field(object, "narrow")?,
+            field(object, "real")?,
+            field(object, "flag")?,
+        ))
     }
 
     #[test]
     fn numbers_and_strings_both_decode() {
-        let sample: Sample =
-            serde_json::from_str(r#"{"wide":"12","narrow":7,"real":"1.5","flag":"TRUE"}"#).unwrap();
-        assert_eq!(
-            (sample.wide, sample.narrow, sample.real, sample.flag),
-            (Some(12), Some(7), Some(1.5), Some(true))
-        );
-        let empty: Sample = serde_json::from_str(r#"{"wide":null,"narrow":""}"#).unwrap();
-        assert_eq!(
-            (empty.wide, empty.narrow, empty.real, empty.flag),
-            (None, None, None, None)
-        );
+        let sample = scalars(json!({"wide": "12", "narrow": 7, "real": "1.5", "flag": "TRUE"}));
+        assert_eq!(sample, Ok((Some(12), Some(7), Some(1.5), Some(true))));
+        let empty = scalars(json!({"wide": null, "narrow": ""}));
+        assert_eq!(empty, Ok((None, None, None, None)));
     }
 
     #[test]
     fn out_of_range_and_garbage_are_errors() {
-        assert!(serde_json::from_str::<Sample>(r#"{"narrow":"99999999999"}"#).is_err());
-        assert!(serde_json::from_str::<Sample>(r#"{"flag":"yes"}"#).is_err());
-        assert!(serde_json::from_str::<Sample>(r#"{"wide":[1]}"#).is_err());
+        assert!(scalars(json!({"narrow": "99999999999"})).is_err());
+        assert!(scalars(json!({"flag": "yes"})).is_err());
+        assert!(scalars(json!({"wide": [1]})).is_err());
     }
 }
 

@@ -1,8 +1,9 @@
 //! The hand-written runtime behind the generated Alibaba Cloud SDK crates.
 //!
 //! Generated client crates describe operations with the static tables of
-//! [`metadata`] and call [`Runtime::invoke`]; everything that makes such a
-//! call reach the service correctly and safely lives here:
+//! [`metadata`]; a program (or a tool such as the `aliyun-rds` CLI) that
+//! builds its parameters at run time calls [`Runtime::invoke`]. Everything
+//! that makes a call reach the service correctly and safely lives here:
 //!
 //! * [`signing`]: both signature versions (RPC HMAC-SHA1 and
 //!   ACS3-HMAC-SHA256) and building a signed request without sending it;
@@ -13,6 +14,11 @@
 //! * [`response`]: decoding outputs and the service's error documents;
 //! * [`error`]: the error types every operation returns;
 //! * [`config`]: the knobs, with safe defaults.
+//!
+//! What only generated code needs (decoding outputs, writing inputs'
+//! parameters, percent-encoding, and the send path of generated `send`
+//! methods) is hidden from this documentation and exempt from semver: it
+//! changes with the generator, which is released with this crate.
 //!
 //! A client is configured once and shared:
 //!
@@ -41,15 +47,20 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+// Used by generated code only; see the crate documentation.
+#[doc(hidden)]
 pub mod de;
 mod deadline;
+#[doc(hidden)]
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod metadata;
+#[doc(hidden)]
 pub mod parameters;
 pub mod response;
 pub mod retry;
+#[doc(hidden)]
 pub mod ser;
 pub mod signing;
 pub mod waiter;
