@@ -105,6 +105,95 @@ enum AttemptFailure {
     Response(ResponseError),
 }
 
+/// What one operation's attempt loop has counted so far.
+#[derive(Debug, Default)]
+struct AttemptCount {
+    /// Attempts made, for traces.
+    number: u32,
+    /// Attempts that count against `max_attempts` (a clock-skew correction
+    /// does not).
+    counted: u32,
+    /// Retry-quota tokens taken, given back when the operation succeeds.
+    retry_tokens_spent: u32,
+    /// Whether the clock was already corrected from a clock-skew error,
+    /// which is done once per operation.
+    clock_corrected: bool,
+}
+
+/// What one attempt sends.
+struct Attempt<'call, E> {
+    operation: &'static OperationMetadata,
+    parameters: &'call [(String, String)],
+    parse_error: fn(&str) -> E,
+    number: u32,
+    may_correct_clock: bool,
+}
+
+/// How one attempt ended.
+enum AttemptOutcome<O, E> {
+    /// The service answered with a decodable success.
+    Succeeded(O),
+    /// The service reported clock skew and the clock was corrected: send
+    /// again at once, without counting the attempt.
+    ClockCorrected,
+    /// A failure the retry policy decides about.
+    Failed(FailedAttempt<E>),
+    /// A failure that ends the operation whatever the policy: no
+    /// credentials, an unbuildable request, the operation timeout.
+    Ended(SdkError<E>),
+}
+
+/// A failed attempt, with what the retry policy needs to know about it.
+struct FailedAttempt<E> {
+    /// The error returned if there is no further attempt.
+    error: SdkError<E>,
+    /// Whether the request may have run, for the idempotency rule.
+    class: FailureClass,
+    /// The service's `Retry-After`-style hint, if any.
+    retry_after: Option<Duration>,
+    /// Whether the attempt timed out or lost its connection, which costs
+    /// more of the retry quota.
+    timed_out: bool,
+}
+
+/// How an attempt that got no HTTP answer ended.
+fn failed_exchange<O, E>(failure: AttemptFailure, span: &tracing::Span) -> AttemptOutcome<O, E> {
+    let (error, sent) = match failure {
+        AttemptFailure::Construction(construction) => {
+            return AttemptOutcome::Ended(SdkError::Construction(construction))
+        }
+        AttemptFailure::Response(response) => {
+            return AttemptOutcome::Failed(FailedAttempt {
+                error: SdkError::Response(response),
+                class: FailureClass::Permanent,
+                retry_after: None,
+                timed_out: false,
+            })
+        }
+        AttemptFailure::Timeout(timeout) => {
+            span.in_scope(|| tracing::debug!(error = %timeout, "attempt timed out"));
+            let sent = timeout.request_sent();
+            (SdkError::Timeout(timeout), sent)
+        }
+        AttemptFailure::Dispatch(dispatch) => {
+            span.in_scope(|| tracing::debug!(error = %dispatch, "connection failed"));
+            let sent = dispatch.request_sent();
+            (SdkError::Dispatch(dispatch), sent)
+        }
+    };
+    let class = if sent {
+        FailureClass::Transient
+    } else {
+        FailureClass::NotSent
+    };
+    AttemptOutcome::Failed(FailedAttempt {
+        error,
+        class,
+        retry_after: None,
+        timed_out: true,
+    })
+}
+
 impl Runtime {
     /// Builds a runtime for one product: resolves the region (explicit,
     /// else `ALIBABA_CLOUD_REGION_ID`, else the CLI profile's `region_id`)
@@ -364,162 +453,185 @@ impl Runtime {
         timer: &mut OperationTimer<'_>,
         deadline: Instant,
     ) -> Result<O, SdkError<E>> {
-        let retry = &self.inner.config.retry;
-        let max_attempts = retry.max_attempts.max(1);
-        let mut attempt_number = 0u32;
-        let mut counted_attempts = 0u32;
-        let mut retry_tokens_spent = 0u32;
-        let mut clock_corrected = false;
+        let mut attempts = AttemptCount::default();
         loop {
-            attempt_number += 1;
-            counted_attempts += 1;
-            tracing::Span::current().record("attempts", attempt_number);
-            let credentials = match timer.run_until(deadline, self.credentials()).await {
-                Some(credentials) => credentials?,
-                None => return Err(self.operation_timed_out()),
+            attempts.number += 1;
+            attempts.counted += 1;
+            tracing::Span::current().record("attempts", attempts.number);
+            let attempt = Attempt {
+                operation,
+                parameters,
+                parse_error,
+                number: attempts.number,
+                may_correct_clock: !attempts.clock_corrected,
             };
-            let signed = self.sign(operation, parameters, &credentials);
-            let attempt_span = tracing::info_span!(
-                "aliyun.attempt",
-                attempt = attempt_number,
-                status = tracing::field::Empty,
-                request_id = tracing::field::Empty,
-                latency_ms = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            let attempt_limit = self.inner.config.timeouts.attempt;
-            let attempt_deadline = started + attempt_limit;
-            let exchange = self.send(&signed).instrument(attempt_span.clone());
-            let outcome = match timer
-                .run_until(attempt_deadline.min(deadline), exchange)
-                .await
-            {
-                Some(outcome) => outcome,
-                None if attempt_deadline < deadline => Err(AttemptFailure::Timeout(
-                    TimeoutError::new(TimeoutKind::Attempt, attempt_limit),
-                )),
-                None => return Err(self.operation_timed_out()),
-            };
-            attempt_span.record("latency_ms", started.elapsed().as_millis() as u64);
-
-            let (error, class, retry_after, after_timeout) = match outcome {
-                Ok(response) => {
-                    attempt_span.record("status", response.status);
-                    let result =
-                        decode_response::<O, E>(response.status, &response.body, parse_error);
-                    match result {
-                        Ok(output) => {
-                            // The body is read again only for a span that
-                            // records it.
-                            if !attempt_span.is_disabled() {
-                                if let Some(request_id) = success_request_id(&response.body) {
-                                    attempt_span.record("request_id", request_id.as_str());
-                                }
-                            }
-                            attempt_span.in_scope(|| tracing::debug!("attempt succeeded"));
-                            if let Some(quota) = &self.inner.quota {
-                                quota.release(retry_tokens_spent);
-                            }
-                            return Ok(output);
-                        }
-                        Err(SdkError::Service(service)) => {
-                            if let Some(request_id) = service.request_id() {
-                                attempt_span.record("request_id", request_id);
-                            }
-                            attempt_span.in_scope(|| {
-                                tracing::debug!(code = service.code(), "service answered an error")
-                            });
-                            if service.code() == CLOCK_SKEW_CODE && !clock_corrected {
-                                if let Some(server_time) = response.server_time() {
-                                    self.learn_clock_offset(server_time);
-                                    clock_corrected = true;
-                                    // The correction retry is free: the
-                                    // service refused the request unread.
-                                    counted_attempts -= 1;
-                                    continue;
-                                }
-                            }
-                            let class = classify_service_error(
-                                self.inner.product,
-                                service.code(),
-                                response.status,
-                            );
-                            (
-                                SdkError::Service(service),
-                                class,
-                                response.retry_after,
-                                false,
-                            )
-                        }
-                        Err(other) => {
-                            let class = if response.status >= 500 {
-                                FailureClass::Transient
-                            } else {
-                                FailureClass::Permanent
-                            };
-                            attempt_span.in_scope(
-                                || tracing::debug!(error = %other, "unreadable response"),
-                            );
-                            (other, class, response.retry_after, false)
-                        }
+            let failed = match self.try_attempt(attempt, timer, deadline).await {
+                AttemptOutcome::Succeeded(output) => {
+                    if let Some(quota) = &self.inner.quota {
+                        quota.release(attempts.retry_tokens_spent);
                     }
+                    return Ok(output);
                 }
-                Err(AttemptFailure::Timeout(timeout)) => {
-                    let class = if timeout.request_sent() {
-                        FailureClass::Transient
-                    } else {
-                        FailureClass::NotSent
-                    };
-                    attempt_span
-                        .in_scope(|| tracing::debug!(error = %timeout, "attempt timed out"));
-                    (SdkError::Timeout(timeout), class, None, true)
+                AttemptOutcome::ClockCorrected => {
+                    // The correction retry is free: the service refused the
+                    // request unread.
+                    attempts.clock_corrected = true;
+                    attempts.counted -= 1;
+                    continue;
                 }
-                Err(AttemptFailure::Dispatch(dispatch)) => {
-                    let class = if dispatch.request_sent() {
-                        FailureClass::Transient
-                    } else {
-                        FailureClass::NotSent
-                    };
-                    attempt_span
-                        .in_scope(|| tracing::debug!(error = %dispatch, "connection failed"));
-                    (SdkError::Dispatch(dispatch), class, None, true)
-                }
-                Err(AttemptFailure::Construction(construction)) => {
-                    return Err(SdkError::Construction(construction));
-                }
-                Err(AttemptFailure::Response(response)) => (
-                    SdkError::Response(response),
-                    FailureClass::Permanent,
-                    None,
-                    false,
-                ),
+                AttemptOutcome::Ended(error) => return Err(error),
+                AttemptOutcome::Failed(failed) => failed,
             };
-
-            if !may_retry(operation, class) || counted_attempts >= max_attempts {
-                return Err(error);
-            }
-            let delay = retry_after.unwrap_or_else(|| retry.backoff(counted_attempts));
-            // A wait that would outlast the operation timeout cannot lead to
-            // an answer; the failure at hand says more than a timeout would.
-            if Instant::now() + delay >= deadline {
-                tracing::debug!(
-                    delay_ms = delay.as_millis() as u64,
-                    "retry wait exceeds the operation timeout; not retrying"
-                );
-                return Err(error);
-            }
-            if let Some(quota) = &self.inner.quota {
-                match quota.acquire(after_timeout) {
-                    Some(cost) => retry_tokens_spent += cost,
-                    None => {
-                        tracing::debug!("retry quota exhausted; not retrying");
-                        return Err(error);
-                    }
+            match self.retry_delay(operation, &failed, &mut attempts, deadline) {
+                Some(delay) => {
+                    tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
+                    timer.sleep_until(Instant::now() + delay).await;
                 }
+                None => return Err(failed.error),
             }
-            tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
-            timer.sleep_until(Instant::now() + delay).await;
         }
+    }
+
+    /// Signs and sends one attempt within the attempt and operation
+    /// timeouts, and says how it ended.
+    async fn try_attempt<O: DeserializeOwned, E>(
+        &self,
+        attempt: Attempt<'_, E>,
+        timer: &mut OperationTimer<'_>,
+        deadline: Instant,
+    ) -> AttemptOutcome<O, E> {
+        let credentials = match timer.run_until(deadline, self.credentials()).await {
+            Some(Ok(credentials)) => credentials,
+            Some(Err(error)) => return AttemptOutcome::Ended(SdkError::Construction(error)),
+            None => return AttemptOutcome::Ended(self.operation_timed_out()),
+        };
+        let signed = self.sign(attempt.operation, attempt.parameters, &credentials);
+        let span = tracing::info_span!(
+            "aliyun.attempt",
+            attempt = attempt.number,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let attempt_limit = self.inner.config.timeouts.attempt;
+        let attempt_deadline = started + attempt_limit;
+        let exchange = self.send(&signed).instrument(span.clone());
+        let exchanged = match timer
+            .run_until(attempt_deadline.min(deadline), exchange)
+            .await
+        {
+            Some(exchanged) => exchanged,
+            None if attempt_deadline < deadline => Err(AttemptFailure::Timeout(TimeoutError::new(
+                TimeoutKind::Attempt,
+                attempt_limit,
+            ))),
+            None => return AttemptOutcome::Ended(self.operation_timed_out()),
+        };
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match exchanged {
+            Ok(response) => self.read_response(&attempt, response, &span),
+            Err(failure) => failed_exchange(failure, &span),
+        }
+    }
+
+    /// How an attempt that got an HTTP answer ended: the decoded output, a
+    /// clock-skew error to correct once, or a failure classified for the
+    /// retry policy.
+    fn read_response<O: DeserializeOwned, E>(
+        &self,
+        attempt: &Attempt<'_, E>,
+        response: RawResponse,
+        span: &tracing::Span,
+    ) -> AttemptOutcome<O, E> {
+        span.record("status", response.status);
+        match decode_response::<O, E>(response.status, &response.body, attempt.parse_error) {
+            Ok(output) => {
+                // The body is read again only for a span that records it.
+                if !span.is_disabled() {
+                    if let Some(request_id) = success_request_id(&response.body) {
+                        span.record("request_id", request_id.as_str());
+                    }
+                }
+                span.in_scope(|| tracing::debug!("attempt succeeded"));
+                AttemptOutcome::Succeeded(output)
+            }
+            Err(SdkError::Service(service)) => {
+                if let Some(request_id) = service.request_id() {
+                    span.record("request_id", request_id);
+                }
+                span.in_scope(|| {
+                    tracing::debug!(code = service.code(), "service answered an error")
+                });
+                if service.code() == CLOCK_SKEW_CODE && attempt.may_correct_clock {
+                    if let Some(server_time) = response.server_time() {
+                        self.learn_clock_offset(server_time);
+                        return AttemptOutcome::ClockCorrected;
+                    }
+                }
+                let class =
+                    classify_service_error(self.inner.product, service.code(), response.status);
+                AttemptOutcome::Failed(FailedAttempt {
+                    error: SdkError::Service(service),
+                    class,
+                    retry_after: response.retry_after,
+                    timed_out: false,
+                })
+            }
+            Err(other) => {
+                let class = if response.status >= 500 {
+                    FailureClass::Transient
+                } else {
+                    FailureClass::Permanent
+                };
+                span.in_scope(|| tracing::debug!(error = %other, "unreadable response"));
+                AttemptOutcome::Failed(FailedAttempt {
+                    error: other,
+                    class,
+                    retry_after: response.retry_after,
+                    timed_out: false,
+                })
+            }
+        }
+    }
+
+    /// How long to wait before the next attempt, or `None` when the failure
+    /// must be returned: the policy forbids resending the operation after
+    /// it, the attempts are used up, the wait would outlast the operation
+    /// timeout, or the retry quota is exhausted.
+    fn retry_delay<E>(
+        &self,
+        operation: &'static OperationMetadata,
+        failed: &FailedAttempt<E>,
+        attempts: &mut AttemptCount,
+        deadline: Instant,
+    ) -> Option<Duration> {
+        let retry = &self.inner.config.retry;
+        if !may_retry(operation, failed.class) || attempts.counted >= retry.max_attempts.max(1) {
+            return None;
+        }
+        let delay = failed
+            .retry_after
+            .unwrap_or_else(|| retry.backoff(attempts.counted));
+        // A wait that would outlast the operation timeout cannot lead to
+        // an answer; the failure at hand says more than a timeout would.
+        if Instant::now() + delay >= deadline {
+            tracing::debug!(
+                delay_ms = delay.as_millis() as u64,
+                "retry wait exceeds the operation timeout; not retrying"
+            );
+            return None;
+        }
+        if let Some(quota) = &self.inner.quota {
+            match quota.acquire(failed.timed_out) {
+                Some(cost) => attempts.retry_tokens_spent += cost,
+                None => {
+                    tracing::debug!("retry quota exhausted; not retrying");
+                    return None;
+                }
+            }
+        }
+        Some(delay)
     }
 
     /// The error of an operation that ran out of time, logged in the
