@@ -213,7 +213,7 @@ async fn the_whole_workflow_ends_in_a_switchover() {
         ("increment", "catchup"),
     ]
     .iter()
-    .flat_map(|(stage, state)| std::iter::repeat(pair(stage, state)).take(3))
+    .flat_map(|(stage, state)| std::iter::repeat_n(pair(stage, state), 3))
     .collect();
     assert_eq!(seen, expected);
     for _ in 0..4 {

@@ -134,14 +134,14 @@ impl<'a> TaskFilter<'a> {
         ip_address: &str,
         port: u16,
     ) -> bool {
-        self.task_id.map_or(true, |wanted| wanted == task_id)
-            && self.task_name.map_or(true, |wanted| wanted == task_name)
+        self.task_id.is_none_or(|wanted| wanted == task_id)
+            && self.task_name.is_none_or(|wanted| wanted == task_name)
             && self
                 .source_ip_address
-                .map_or(true, |wanted| wanted.trim() == ip_address)
+                .is_none_or(|wanted| wanted.trim() == ip_address)
             && self
                 .source_port
-                .map_or(true, |wanted| wanted == i64::from(port))
+                .is_none_or(|wanted| wanted == i64::from(port))
     }
 }
 

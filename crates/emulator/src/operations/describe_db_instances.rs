@@ -36,15 +36,12 @@ pub(crate) fn handle(
             .filter(|id| !id.is_empty())
             .collect()
     });
-    let exact = |name: &str, value: &str| {
-        request
-            .optional(name)
-            .map_or(true, |wanted| wanted == value)
-    };
+    let exact =
+        |name: &str, value: &str| request.optional(name).is_none_or(|wanted| wanted == value);
     let any_case = |name: &str, value: &str| {
         request
             .optional(name)
-            .map_or(true, |wanted| wanted.eq_ignore_ascii_case(value))
+            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(value))
     };
     let search_key = request.optional("SearchKey");
 
@@ -54,7 +51,7 @@ pub(crate) fn handle(
             attributes.region_id == region_id
                 && wanted_ids
                     .as_ref()
-                    .map_or(true, |ids| ids.contains(&instance.name.as_str()))
+                    .is_none_or(|ids| ids.contains(&instance.name.as_str()))
                 && any_case("Engine", &instance.engine)
                 && exact("DBInstanceStatus", &instance.status)
                 && exact(
@@ -70,7 +67,7 @@ pub(crate) fn handle(
                 && exact("PayType", &attributes.pay_type)
                 && exact("Category", &attributes.category)
                 && exact("ConnectionString", &attributes.connection_string)
-                && search_key.map_or(true, |key| {
+                && search_key.is_none_or(|key| {
                     instance.name.contains(key) || attributes.description.contains(key)
                 })
         })

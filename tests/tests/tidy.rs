@@ -1,0 +1,167 @@
+//! Project hygiene: facts the documentation states about the repository,
+//! checked so that they cannot silently become false.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The workspace root: the parent of this package's directory.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package lives in the workspace root")
+        .to_path_buf()
+}
+
+fn read_doc(name: &str) -> String {
+    let path = repo_root().join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+}
+
+fn run_cargo_metadata(extra: &[&str]) -> Result<Value, String> {
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(extra)
+        .current_dir(repo_root())
+        .output()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("cargo metadata printed invalid JSON: {error}"))
+}
+
+fn host_triple() -> String {
+    let output = Command::new(env!("CARGO"))
+        .arg("-vV")
+        .output()
+        .expect("cannot run cargo -vV");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("cargo -vV names the host")
+        .trim()
+        .to_owned()
+}
+
+/// The metadata of every package in the lock file. Offline, cargo can only
+/// describe packages it has downloaded; a build downloads those of the host
+/// platform alone, so when the others are missing (a fresh machine that has
+/// not run `cargo fetch`) this falls back to the host platform's packages.
+/// CI runs `cargo fetch` first, so there every package is checked.
+fn locked_metadata() -> Value {
+    match run_cargo_metadata(&[]) {
+        Ok(metadata) => metadata,
+        Err(all_platforms) => {
+            let host = host_triple();
+            match run_cargo_metadata(&["--filter-platform", &host]) {
+                Ok(metadata) => {
+                    eprintln!(
+                        "note: only the packages used on {host} are checked; \
+                         run `cargo fetch` to check every platform's \
+                         ({})",
+                        all_platforms.trim()
+                    );
+                    metadata
+                }
+                Err(host_only) => panic!(
+                    "cargo metadata --locked --offline failed:\n{all_platforms}\n\
+                     and with --filter-platform {host}:\n{host_only}"
+                ),
+            }
+        }
+    }
+}
+
+/// A `rust-version` as a comparable triple; missing parts are zero.
+fn parse_rust_version(version: &str) -> (u64, u64, u64) {
+    let mut parts = version.split('.').map(|part| {
+        part.parse::<u64>()
+            .unwrap_or_else(|_| panic!("not a rust-version: {version:?}"))
+    });
+    (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    )
+}
+
+fn string_field<'a>(package: &'a Value, field: &str) -> Option<&'a str> {
+    package.get(field).and_then(Value::as_str)
+}
+
+/// The workspace's declared minimum Rust version, which every member
+/// inherits from `[workspace.package]`.
+fn workspace_rust_version(metadata: &Value) -> String {
+    let members: Vec<&str> = metadata["workspace_members"]
+        .as_array()
+        .expect("workspace_members is an array")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut versions = Vec::new();
+    for package in metadata["packages"].as_array().expect("packages") {
+        let id = string_field(package, "id").expect("package id");
+        if members.contains(&id) {
+            let name = string_field(package, "name").expect("package name");
+            let version = string_field(package, "rust_version").unwrap_or_else(|| {
+                panic!("workspace member {name} declares no rust-version: add `rust-version.workspace = true`")
+            });
+            versions.push((name, version));
+        }
+    }
+    let (_, first) = versions[0];
+    let disagreeing: Vec<String> = versions
+        .iter()
+        .filter(|(_, version)| *version != first)
+        .map(|(name, version)| format!("{name} ({version})"))
+        .collect();
+    assert!(
+        disagreeing.is_empty(),
+        "workspace members declare different rust-versions: {} vs {first}",
+        disagreeing.join(", ")
+    );
+    first.to_owned()
+}
+
+/// The declared minimum Rust version is true: no locked dependency needs a
+/// newer compiler, and the README states the same number.
+#[test]
+fn rust_version_covers_every_locked_dependency_and_matches_the_readme() {
+    let metadata = locked_metadata();
+    let msrv = workspace_rust_version(&metadata);
+    let msrv_triple = parse_rust_version(&msrv);
+
+    let mut too_new: Vec<String> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|package| {
+            let needed = string_field(package, "rust_version")?;
+            (parse_rust_version(needed) > msrv_triple).then(|| {
+                format!(
+                    "{} {} needs Rust {needed}",
+                    string_field(package, "name").unwrap_or("?"),
+                    string_field(package, "version").unwrap_or("?"),
+                )
+            })
+        })
+        .collect();
+    too_new.sort();
+    assert!(
+        too_new.is_empty(),
+        "the workspace's rust-version is {msrv}, but locked dependencies need more \
+         (raise rust-version in Cargo.toml and the README, or hold the dependency back):\n  {}",
+        too_new.join("\n  ")
+    );
+
+    let readme = read_doc("README.md");
+    let statement = format!("({msrv} or newer)");
+    assert!(
+        readme.contains(&statement),
+        "README.md does not state the workspace's rust-version: expected `{statement}`"
+    );
+}
