@@ -10,4 +10,5 @@
 //! - `compile.rs` (trybuild) proves that required parameters are enforced at
 //!   compile time and that the crates are usable as a user would use them.
 //! - `tidy.rs` checks what the documentation states about the repository:
-//!   the minimum Rust version covers every locked dependency.
+//!   the minimum Rust version covers every locked dependency, and every
+//!   path `ARCHITECTURE.md` and `README.md` name exists.

@@ -165,3 +165,165 @@ fn rust_version_covers_every_locked_dependency_and_matches_the_readme() {
         "README.md does not state the workspace's rust-version: expected `{statement}`"
     );
 }
+
+/// The top-level directories of the repository. A backticked token that
+/// starts with one of them (`crates/rds`, `spec/README.md`) names a path;
+/// other backticked text (`Client`, `--check`, `operations/<Name>.json`
+/// relative to a section) is prose and is not checked.
+const TOP_LEVEL_DIRS: &[&str] = &[".ci", "crates", "spec", "tests", "xtask"];
+
+/// A word names a repository path when it starts with a top-level
+/// directory and a slash (`xtask/`, not the command `xtask`), or is a
+/// Markdown file at the root (`BENCHMARKS.md`).
+fn as_repo_path(word: &str) -> Option<&str> {
+    let word = word.trim_end_matches(['.', ',', ';', ':', ')']);
+    let under_top_level = TOP_LEVEL_DIRS.iter().any(|dir| {
+        word.strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+    });
+    let root_markdown = !word.contains('/')
+        && word.ends_with(".md")
+        && word.len() > ".md".len()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    (under_top_level || root_markdown).then_some(word)
+}
+
+/// A path up to its first placeholder component: `spec/rds/<Name>.json`
+/// is checked as `spec/rds/`, `spec/*.json` as `spec/`.
+fn literal_prefix(path: &str) -> String {
+    let mut prefix = String::new();
+    for component in path.split_inclusive('/') {
+        let name = component.trim_end_matches('/');
+        if name == "..." || name.contains(['<', '>', '*', '{', '}']) {
+            break;
+        }
+        prefix.push_str(component);
+    }
+    prefix
+}
+
+/// The repository paths a Markdown document names: backticked tokens that
+/// look like repository paths, words of fenced code blocks that start with a
+/// top-level directory, and the first word of each line of the code block
+/// under a `## Layout` heading (the README's map of the repository, which
+/// also lists root files such as `Cargo.toml`).
+fn named_paths(markdown: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut prose = String::new();
+    let mut fence: Option<bool> = None; // Some(is the layout block) inside a fence
+    let mut in_layout_section = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fence = match fence {
+                Some(_) => None,
+                None => Some(in_layout_section),
+            };
+            continue;
+        }
+        match fence {
+            Some(is_layout) => {
+                let mut words = line.split_whitespace();
+                if is_layout {
+                    if let Some(first) = words.next() {
+                        paths.push(first.to_owned());
+                    }
+                }
+                paths.extend(words.filter_map(as_repo_path).map(str::to_owned));
+            }
+            None => {
+                if let Some(heading) = line.strip_prefix("## ") {
+                    in_layout_section = heading.trim() == "Layout";
+                }
+                prose.push_str(line);
+                prose.push('\n');
+            }
+        }
+    }
+    // Outside code blocks, every other piece between backticks is code.
+    for span in prose.split('`').skip(1).step_by(2) {
+        let span = span.trim();
+        if !span.contains(char::is_whitespace) {
+            paths.extend(as_repo_path(span).map(str::to_owned));
+        }
+    }
+    let mut paths: Vec<String> = paths
+        .iter()
+        .map(|path| literal_prefix(path))
+        .filter(|path| !path.is_empty())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn path_extraction_takes_paths_and_leaves_prose() {
+    let markdown = "\
+# Title
+
+`crates/rds` and `spec/README.md`, see `BENCHMARKS.md`. `Client::new`,
+`--check`, `operations/<Name>.json`, `spec/rds/<Name>.json`, `a b/c`,
+crates/not-backticked and `cargo xtask codegen` are not checked, nor
+`spec/.../X.json` beyond `spec/`.
+
+```sh
+cargo xtask import --api-docs xtask/fixtures/import/doc.json # from spec/
+```
+
+## Layout
+
+```
+Cargo.toml          virtual workspace
+crates/runtime      the runtime
+```
+
+## After
+
+```
+Other.toml          not the layout block
+```
+";
+    assert_eq!(
+        named_paths(markdown),
+        [
+            "BENCHMARKS.md",
+            "Cargo.toml",
+            "crates/rds",
+            "crates/runtime",
+            "spec/",
+            "spec/README.md",
+            "spec/rds/",
+            "xtask/fixtures/import/doc.json",
+        ]
+    );
+}
+
+/// Every path that `ARCHITECTURE.md` and `README.md` name exists, so the
+/// map of the code cannot drift from the code.
+#[test]
+fn documented_paths_exist() {
+    let root = repo_root();
+    let mut missing = Vec::new();
+    for doc in ["ARCHITECTURE.md", "README.md"] {
+        let paths = named_paths(&read_doc(doc));
+        assert!(!paths.is_empty(), "{doc} names no repository path");
+        for path in paths {
+            let full = root.join(&path);
+            let exists = if path.ends_with('/') {
+                full.is_dir()
+            } else {
+                full.exists()
+            };
+            if !exists {
+                missing.push(format!("{doc}: {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "paths named in the documentation do not exist:\n  {}",
+        missing.join("\n  ")
+    );
+}
