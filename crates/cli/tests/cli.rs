@@ -3,7 +3,7 @@
 //! `emulator` subcommand, or started by the test for fault injection).
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use aliyun_rds_emulator::{Emulator, Fault, Fixture, RunningEmulator};
@@ -14,7 +14,7 @@ const ACTION: &str = "ActivateMigrationTargetInstance";
 
 /// A `Command` for the binary with an environment that holds no credentials
 /// and no configuration of the machine running the tests.
-fn cli(home: &PathBuf) -> Command {
+fn cli(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aliyun-rds"));
     for (name, _) in std::env::vars() {
         if name.starts_with("ALIBABA_CLOUD_") || name.starts_with("ALICLOUD_") {
@@ -29,12 +29,13 @@ fn cli(home: &PathBuf) -> Command {
 }
 
 /// An empty home directory of the test's own, so no real `~/.aliyun` is read.
-fn empty_home(name: &str) -> PathBuf {
-    let home =
-        std::env::temp_dir().join(format!("aliyun-rds-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).expect("create the test home directory");
-    home
+/// It is removed with everything in it when the returned value is dropped,
+/// even when the test fails.
+fn empty_home(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("aliyun-rds-cli-test-{name}-"))
+        .tempdir()
+        .expect("create the test home directory")
 }
 
 /// The environment that gives the CLI the emulator's demo key pair.
@@ -79,7 +80,7 @@ async fn start_emulator() -> RunningEmulator {
 #[test]
 fn emulator_switchover_succeeds_and_prints_the_response() {
     let home = empty_home("success");
-    let output = run(cli(&home).args([
+    let output = run(cli(home.path()).args([
         "--emulator",
         OPERATION,
         "--db-instance-name",
@@ -109,7 +110,7 @@ fn emulator_switchover_succeeds_and_prints_the_response() {
 #[test]
 fn text_output_prints_one_line_per_field() {
     let home = empty_home("text");
-    let output = run(cli(&home).args([
+    let output = run(cli(home.path()).args([
         "--emulator",
         "--output",
         "text",
@@ -135,7 +136,7 @@ fn text_output_prints_one_line_per_field() {
 #[test]
 fn service_error_exits_3_with_the_documented_description() {
     let home = empty_home("service-error");
-    let output = run(cli(&home).args([
+    let output = run(cli(home.path()).args([
         "--emulator",
         OPERATION,
         "--db-instance-name",
@@ -165,7 +166,7 @@ fn service_error_exits_3_with_the_documented_description() {
 #[test]
 fn unknown_instance_is_a_documented_404() {
     let home = empty_home("not-found");
-    let output = run(cli(&home).args([
+    let output = run(cli(home.path()).args([
         "--emulator",
         OPERATION,
         "--db-instance-name",
@@ -181,7 +182,7 @@ fn unknown_instance_is_a_documented_404() {
 #[test]
 fn missing_required_flag_is_a_usage_error() {
     let home = empty_home("usage");
-    let output = run(cli(&home).args(["--emulator", OPERATION]));
+    let output = run(cli(home.path()).args(["--emulator", OPERATION]));
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr_text(&output).contains("--db-instance-name"),
@@ -194,11 +195,13 @@ fn missing_required_flag_is_a_usage_error() {
 fn unknown_subcommand_and_bad_option_values_are_usage_errors() {
     let home = empty_home("usage-2");
     assert_eq!(
-        run(cli(&home).args(["no-such-operation"])).status.code(),
+        run(cli(home.path()).args(["no-such-operation"]))
+            .status
+            .code(),
         Some(2)
     );
     assert_eq!(
-        run(cli(&home).args([
+        run(cli(home.path()).args([
             "--signature-version",
             "v2",
             OPERATION,
@@ -214,7 +217,7 @@ fn unknown_subcommand_and_bad_option_values_are_usage_errors() {
 #[test]
 fn help_shows_the_spec_descriptions() {
     let home = empty_home("help");
-    let output = run(cli(&home).args([OPERATION, "--help"]));
+    let output = run(cli(home.path()).args([OPERATION, "--help"]));
     assert_eq!(output.status.code(), Some(0));
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -230,7 +233,7 @@ fn help_shows_the_spec_descriptions() {
 #[test]
 fn missing_credentials_is_a_configuration_error_naming_where_it_looked() {
     let home = empty_home("no-credentials");
-    let output = run(cli(&home).args([
+    let output = run(cli(home.path()).args([
         "--region",
         "cn-hangzhou",
         OPERATION,
@@ -256,7 +259,7 @@ fn connection_refused_is_a_transport_error() {
         .expect("pick a free port")
         .port();
     let home = empty_home("refused");
-    let output = run(with_demo_credentials(&mut cli(&home)).args([
+    let output = run(with_demo_credentials(&mut cli(home.path())).args([
         "--endpoint",
         &format!("http://127.0.0.1:{port}"),
         OPERATION,
@@ -278,7 +281,7 @@ async fn undecodable_response_is_a_transport_error_naming_the_status() {
     let home = empty_home("malformed");
     let endpoint = emulator.base_url();
     let output = tokio::task::spawn_blocking(move || {
-        run(with_demo_credentials(&mut cli(&home)).args([
+        run(with_demo_credentials(&mut cli(home.path())).args([
             "--endpoint",
             &endpoint,
             OPERATION,
@@ -323,7 +326,7 @@ async fn every_documented_error_code_comes_out_as_a_documented_error() {
             1,
         );
         let endpoint = emulator.base_url();
-        let home = home.clone();
+        let home = home.path().to_path_buf();
         let output = tokio::task::spawn_blocking(move || {
             run(with_demo_credentials(&mut cli(&home)).args([
                 "--endpoint",
@@ -358,7 +361,7 @@ async fn every_documented_error_code_comes_out_as_a_documented_error() {
 #[test]
 fn the_emulator_subcommand_serves_until_killed() {
     let home = empty_home("serve");
-    let mut server: Child = cli(&home)
+    let mut server: Child = cli(home.path())
         .args(["emulator", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -380,7 +383,7 @@ fn the_emulator_subcommand_serves_until_killed() {
     );
 
     for signature_version in ["v1", "v3"] {
-        let output = run(with_demo_credentials(&mut cli(&home)).args([
+        let output = run(with_demo_credentials(&mut cli(home.path())).args([
             "--endpoint",
             &url,
             "--signature-version",
@@ -413,7 +416,7 @@ fn the_emulator_subcommand_serves_until_killed() {
     }
 
     // A wrong secret is refused by the served emulator's signature check.
-    let output = run(cli(&home)
+    let output = run(cli(home.path())
         .env(
             "ALIBABA_CLOUD_ACCESS_KEY_ID",
             aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,

@@ -2,26 +2,22 @@
 //! ones.
 
 use std::error::Error as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use aliyun_rds_emulator::{Fixture, FixtureError, MigrationStage};
 
-/// A fixture file written for the test, removed when dropped.
-struct TempFile(std::path::PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: &str) -> TempFile {
-        let path =
-            std::env::temp_dir().join(format!("emulator-fixture-{}-{name}", std::process::id()));
-        std::fs::write(&path, contents).expect("temp file written");
-        TempFile(path)
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
+/// A fixture file written for the test, removed when the returned value is
+/// dropped, even when the test fails.
+fn fixture_file(name: &str, contents: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .prefix("aliyun-rds-emulator-fixture-")
+        .suffix(&format!("-{name}"))
+        .tempfile()
+        .expect("create a temporary fixture file");
+    file.write_all(contents.as_bytes())
+        .expect("write the temporary fixture file");
+    file
 }
 
 #[test]
@@ -56,13 +52,16 @@ fn a_missing_file_names_the_file() {
 
 #[test]
 fn a_syntax_error_names_the_file_and_position() {
-    let file = TempFile::new(
+    let file = fixture_file(
         "syntax.json",
         "{\"Instances\": [\n  {\"DBInstanceName\": }\n]}",
     );
-    let error = Fixture::from_path(&file.0).expect_err("bad JSON");
+    let error = Fixture::from_path(file.path()).expect_err("bad JSON");
     let message = error.to_string();
-    assert!(message.contains(&file.0.display().to_string()), "{message}");
+    assert!(
+        message.contains(&file.path().display().to_string()),
+        "{message}"
+    );
     assert!(message.contains("line 2"), "{message}");
     assert!(error.source().is_some());
 }
@@ -151,12 +150,15 @@ fn impossible_states_are_reported_with_the_field() {
         ),
     ];
     for (json, expected) in cases {
-        let file = TempFile::new("invalid.json", &json);
-        let error = Fixture::from_path(&file.0).expect_err(&json);
+        let file = fixture_file("invalid.json", &json);
+        let error = Fixture::from_path(file.path()).expect_err(&json);
         let message = error.to_string();
         assert!(matches!(error, FixtureError::Invalid { .. }), "{message}");
         assert!(message.contains(expected), "{expected}: {message}");
-        assert!(message.contains(&file.0.display().to_string()), "{message}");
+        assert!(
+            message.contains(&file.path().display().to_string()),
+            "{message}"
+        );
     }
 }
 

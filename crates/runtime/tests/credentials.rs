@@ -6,7 +6,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,17 +20,13 @@ use support::{Reply, TestServer, ACTIVATE, PRODUCT, SUCCESS_BODY};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// A fresh, empty home directory under the target directory.
-fn temporary_home(name: &str) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "credentials-{name}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).unwrap();
-    home
+/// A fresh, empty home directory, removed with everything in it when the
+/// returned value is dropped, even when the test fails.
+fn temporary_home(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("aliyun-runtime-credentials-{name}-"))
+        .tempdir()
+        .expect("create a temporary home directory")
 }
 
 fn write(home: &Path, relative: &str, contents: &str) -> PathBuf {
@@ -73,8 +68,8 @@ const CLI_CONFIG: &str = r#"{
 #[tokio::test]
 async fn environment_variables_come_first() {
     let home = temporary_home("env");
-    write(&home, ".aliyun/config.json", CLI_CONFIG);
-    let environment = base_environment(&home)
+    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
+    let environment = base_environment(home.path())
         .with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "env-id")
         .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret")
         .with_var("ALIBABA_CLOUD_SECURITY_TOKEN", "env-token");
@@ -88,12 +83,12 @@ async fn environment_variables_come_first() {
 #[tokio::test]
 async fn cli_profile_selection_follows_option_then_variable_then_current() {
     let home = temporary_home("cli");
-    write(&home, ".aliyun/config.json", CLI_CONFIG);
-    let current = resolve(base_environment(&home), None).await.unwrap();
+    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
+    let current = resolve(base_environment(home.path()), None).await.unwrap();
     assert_eq!(current.access_key_id(), "cli-work-id");
 
     let from_variable = resolve(
-        base_environment(&home).with_var("ALIBABA_CLOUD_PROFILE", "default"),
+        base_environment(home.path()).with_var("ALIBABA_CLOUD_PROFILE", "default"),
         None,
     )
     .await
@@ -101,7 +96,7 @@ async fn cli_profile_selection_follows_option_then_variable_then_current() {
     assert_eq!(from_variable.access_key_id(), "cli-default-id");
 
     let from_option = resolve(
-        base_environment(&home).with_var("ALIBABA_CLOUD_PROFILE", "default"),
+        base_environment(home.path()).with_var("ALIBABA_CLOUD_PROFILE", "default"),
         Some("temp"),
     )
     .await
@@ -113,9 +108,9 @@ async fn cli_profile_selection_follows_option_then_variable_then_current() {
 #[tokio::test]
 async fn cli_profile_region_is_used_when_no_region_is_configured() {
     let home = temporary_home("region");
-    write(&home, ".aliyun/config.json", CLI_CONFIG);
+    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
     let config = Config::builder()
-        .environment(Arc::new(base_environment(&home)))
+        .environment(Arc::new(base_environment(home.path())))
         .profile("default")
         .build();
     let runtime = Runtime::new(config, &PRODUCT).unwrap();
@@ -126,14 +121,14 @@ async fn cli_profile_region_is_used_when_no_region_is_configured() {
 async fn ini_file_is_read_after_the_cli_file() {
     let home = temporary_home("ini");
     write(
-        &home,
+        home.path(),
         ".alibabacloud/credentials.ini",
         "[default]\ntype = access_key\naccess_key_id = ini-id\naccess_key_secret = ini-secret\n\n[other]\ntype = access_key\naccess_key_id = other-id\naccess_key_secret = other-secret\n",
     );
-    let credentials = resolve(base_environment(&home), None).await.unwrap();
+    let credentials = resolve(base_environment(home.path()), None).await.unwrap();
     assert_eq!(credentials.access_key_id(), "ini-id");
     let other = resolve(
-        base_environment(&home).with_var("ALIBABA_CLOUD_PROFILE", "other"),
+        base_environment(home.path()).with_var("ALIBABA_CLOUD_PROFILE", "other"),
         None,
     )
     .await
@@ -142,12 +137,12 @@ async fn ini_file_is_read_after_the_cli_file() {
 
     let elsewhere = temporary_home("ini-explicit");
     let file = write(
-        &elsewhere,
+        elsewhere.path(),
         "custom.ini",
         "[default]\naccess_key_id = custom-id\naccess_key_secret = custom-secret\n",
     );
     let explicit = resolve(
-        base_environment(&home)
+        base_environment(home.path())
             .with_var("ALIBABA_CLOUD_CREDENTIALS_FILE", file.display().to_string()),
         None,
     )
@@ -159,8 +154,8 @@ async fn ini_file_is_read_after_the_cli_file() {
 #[tokio::test]
 async fn unsupported_profile_modes_are_reported_and_skipped() {
     let home = temporary_home("mode");
-    write(&home, ".aliyun/config.json", CLI_CONFIG);
-    let error = resolve(base_environment(&home), Some("role"))
+    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
+    let error = resolve(base_environment(home.path()), Some("role"))
         .await
         .unwrap_err();
     let locations = error.searched_locations().join("\n");
@@ -172,7 +167,7 @@ async fn no_credentials_lists_every_place_looked_at() {
     let home = temporary_home("none");
     let config = Config::builder()
         .endpoint_url("http://127.0.0.1:9")
-        .environment(Arc::new(base_environment(&home)))
+        .environment(Arc::new(base_environment(home.path())))
         .build();
     let runtime = Runtime::new(config, &PRODUCT).unwrap();
     let error = runtime
@@ -263,7 +258,7 @@ async fn ecs_ram_role_credentials_come_from_the_metadata_service() {
     let expiration = SystemTime::now() + Duration::from_secs(3600);
     let server = fake_metadata_service(expiration, Duration::ZERO).await;
     let home = temporary_home("ecs");
-    let environment = FixedEnvironment::new().with_home(&home);
+    let environment = FixedEnvironment::new().with_home(home.path());
     let credentials = DefaultCredentialsChain::builder()
         .environment(Arc::new(environment))
         .ecs_metadata_endpoint(server.url())
@@ -314,7 +309,7 @@ async fn a_configured_role_name_skips_the_role_lookup() {
     DefaultCredentialsChain::builder()
         .environment(Arc::new(
             FixedEnvironment::new()
-                .with_home(&home)
+                .with_home(home.path())
                 .with_var("ALIBABA_CLOUD_ECS_METADATA", "EcsRole"),
         ))
         .ecs_metadata_endpoint(chain_server.url())
@@ -397,7 +392,7 @@ async fn credentials_uri_is_the_last_source() {
     })
     .await;
     let home = temporary_home("uri");
-    let environment = base_environment(&home).with_var(
+    let environment = base_environment(home.path()).with_var(
         "ALIBABA_CLOUD_CREDENTIALS_URI",
         format!("{}/credentials", server.url()),
     );
@@ -409,7 +404,7 @@ async fn credentials_uri_is_the_last_source() {
 
     let failing = TestServer::start(|_, _| Reply::json(200, r#"{"Code":"Failure"}"#)).await;
     let environment =
-        base_environment(&home).with_var("ALIBABA_CLOUD_CREDENTIALS_URI", failing.url());
+        base_environment(home.path()).with_var("ALIBABA_CLOUD_CREDENTIALS_URI", failing.url());
     let error = resolve(environment, None).await.unwrap_err();
     assert!(error.searched_locations().join(" ").contains("Failure"));
 }
@@ -418,7 +413,7 @@ async fn credentials_uri_is_the_last_source() {
 async fn runtime_signs_with_chain_credentials() {
     let server = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
     let home = temporary_home("runtime");
-    let environment = base_environment(&home)
+    let environment = base_environment(home.path())
         .with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "chain-id")
         .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "chain-secret");
     let config = Config::builder()
@@ -474,7 +469,7 @@ async fn the_runtime_caches_chain_credentials_across_calls() {
     let home = temporary_home("runtime-cache");
     let config = Config::builder()
         .endpoint_url(service.url())
-        .environment(Arc::new(FixedEnvironment::new().with_home(&home)))
+        .environment(Arc::new(FixedEnvironment::new().with_home(home.path())))
         .ecs_metadata_endpoint(metadata.url())
         .build();
     let runtime = Runtime::new(config, &PRODUCT).unwrap();
