@@ -151,6 +151,7 @@ fn presign(endpoint: &Endpoint, credentials: &Credentials, index: usize) -> Sign
             action: "ActivateMigrationTargetInstance",
             version: "2014-08-15",
             parameters: &parameters,
+            body: &[],
             credentials,
             timestamp: SystemTime::now(),
             nonce: &nonce,

@@ -27,6 +27,7 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
     let running = match Emulator::builder()
         .fixture(fixture)
         .key_pair(key_pair)
+        .documented_operations(aliyun_rds::metadata::OPERATIONS)
         .start(listen)
         .await
     {
@@ -75,6 +76,7 @@ fn key_pair_for_serving(matches: &ArgMatches) -> KeyPair {
 pub async fn start_demo() -> std::io::Result<RunningEmulator> {
     Emulator::builder()
         .fixture(Fixture::demo())
+        .documented_operations(aliyun_rds::metadata::OPERATIONS)
         .start("127.0.0.1:0")
         .await
 }

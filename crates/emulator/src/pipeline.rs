@@ -7,6 +7,7 @@
 //! dispatching to the operation and writing the common answer headers all
 //! happen here.
 
+use aliyun_runtime::metadata::OperationMetadata;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -41,6 +42,9 @@ pub(crate) struct Shared {
     pub(crate) faults: Arc<FaultTable>,
     pub(crate) traffic: Traffic,
     pub(crate) account: Mutex<AccountState>,
+    /// The operations answered from their documentation when no handler
+    /// models them.
+    pub(crate) documented: &'static [&'static OperationMetadata],
 }
 
 /// The error a service returns to make hyper close the connection without a
@@ -157,19 +161,24 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
     if authenticated.version != crate::API_VERSION {
         return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
     }
-    let Some(handler) = operations::find(&authenticated.action) else {
-        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay);
-    };
     let now_unix_seconds = shared.clock.now_unix_seconds();
-    let result = {
-        let mut account = shared
-            .account
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        handler(
-            &mut account,
-            &OperationRequest::new(request, now_unix_seconds),
-        )
+    let operation_request = OperationRequest::new(request, now_unix_seconds);
+    let result = match operations::find(&authenticated.action) {
+        Some(handler) => {
+            let mut account = shared
+                .account
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            handler(&mut account, &operation_request)
+        }
+        None => match shared
+            .documented
+            .iter()
+            .find(|operation| operation.name == authenticated.action)
+        {
+            Some(operation) => operations::documented::answer(operation, &operation_request),
+            None => return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay),
+        },
     };
     let answer = match result {
         Ok(output) => Answer::Success(output),

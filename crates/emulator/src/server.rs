@@ -8,6 +8,7 @@
 //! own task; shutting down stops the accept loop and aborts the connection
 //! tasks.
 
+use aliyun_runtime::metadata::OperationMetadata;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -52,6 +53,7 @@ pub struct EmulatorBuilder {
     key_pairs: Vec<KeyPair>,
     clock_offset_seconds: i64,
     polls_per_stage: Option<u32>,
+    documented: &'static [&'static OperationMetadata],
 }
 
 impl EmulatorBuilder {
@@ -86,6 +88,23 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers every operation of this list that the emulator does not
+    /// model from its documentation: the parameters are checked (a missing
+    /// required one gets `MissingParameter`, a mistyped or undocumented
+    /// value `InvalidParameter`) and the documented example response is
+    /// returned with a fresh `RequestId`. Pass
+    /// `aliyun_rds::metadata::OPERATIONS` to answer the whole RDS API; the
+    /// `aliyun-rds emulator` command does. When not called, only the
+    /// modelled operations answer and any other action is
+    /// `InvalidAction.NotFound`.
+    pub fn documented_operations(
+        mut self,
+        operations: &'static [&'static OperationMetadata],
+    ) -> Self {
+        self.documented = operations;
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
@@ -105,6 +124,7 @@ impl EmulatorBuilder {
                 self.fixture.unwrap_or_else(Fixture::demo),
                 self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
             )),
+            documented: self.documented,
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);

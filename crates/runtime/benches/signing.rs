@@ -38,6 +38,7 @@ static ACTIVATE: OperationMetadata = OperationMetadata {
     parameters: &[],
     error_rows: &[],
     error_table: &[],
+    sample_response: None,
 };
 
 /// The operation's input as the generated crate shapes it.
@@ -129,6 +130,7 @@ fn signing(criterion: &mut Criterion) {
         action: ACTIVATE.name,
         version: "2014-08-15",
         parameters: &parameters,
+        body: &[],
         credentials: &credentials,
         timestamp: timestamp(),
         nonce: NONCE,
@@ -167,6 +169,7 @@ fn signing(criterion: &mut Criterion) {
                 SignatureVersion::V1,
                 &SigningInput {
                     parameters: &parameters,
+                    body: &[],
                     ..signing_input
                 },
             )

@@ -8,6 +8,7 @@
 //! number, HTTP status, request id and latency; never a URL (its query may
 //! hold a security token) or a header value.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use crate::error::{
     ConstructionError, DispatchError, ResponseError, ResponseErrorKind, SdkError, TimeoutError,
     TimeoutKind,
 };
-use crate::metadata::{HttpMethod, OperationMetadata, ProductMetadata};
+use crate::metadata::{HttpMethod, OperationMetadata, ParameterLocation, ProductMetadata};
 use crate::parameters::flatten_parameters;
 use crate::response::{decode_response, success_request_id};
 use crate::retry::{
@@ -355,6 +356,7 @@ impl Runtime {
         credentials: &crate::credentials::Credentials,
     ) -> SignedRequest {
         let nonce = self.inner.config.nonce_source.nonce();
+        let (query, body) = split_by_location(operation, parameters);
         sign_request(
             self.inner.config.signature_version,
             &SigningInput {
@@ -362,7 +364,8 @@ impl Runtime {
                 endpoint: &self.inner.endpoint,
                 action: operation.name,
                 version: self.inner.product.version,
-                parameters,
+                parameters: &query,
+                body: &body,
                 credentials,
                 timestamp: self.signing_time(),
                 nonce: &nonce,
@@ -672,7 +675,7 @@ impl Runtime {
             request = request.header(*name, value.as_str());
         }
         if signed.method() == HttpMethod::Post {
-            request = request.body(Vec::new());
+            request = request.body(signed.body().to_vec());
         }
         let body_limit = self.inner.config.response_body_limit;
         let connect_timeout = self.inner.config.timeouts.connect;
@@ -682,6 +685,41 @@ impl Runtime {
             .map_err(|error| transport_failure(error, connect_timeout))?;
         read_response(response, body_limit).await
     }
+}
+
+/// Wire parameters, by name.
+type Parameters = Vec<(String, String)>;
+
+/// The wire parameters of a call split into those of the query string and
+/// those of the form body, by the location of the documented parameter each
+/// one flattens from (`Tag.1.Key` from `Tag`). Only a `POST` has a body;
+/// an operation without body parameters borrows the list as it is.
+fn split_by_location<'a>(
+    operation: &OperationMetadata,
+    parameters: &'a [(String, String)],
+) -> (Cow<'a, [(String, String)]>, Parameters) {
+    let in_body = |name: &str| {
+        operation.parameters.iter().any(|parameter| {
+            parameter.location == ParameterLocation::Body
+                && (name == parameter.name
+                    || name
+                        .strip_prefix(parameter.name)
+                        .is_some_and(|rest| rest.starts_with('.')))
+        })
+    };
+    let has_body = operation.method == HttpMethod::Post
+        && operation
+            .parameters
+            .iter()
+            .any(|parameter| parameter.location == ParameterLocation::Body);
+    if !has_body {
+        return (Cow::Borrowed(parameters), Vec::new());
+    }
+    let (body, query): (Vec<_>, Vec<_>) = parameters
+        .iter()
+        .cloned()
+        .partition(|(name, _)| in_body(name));
+    (Cow::Owned(query), body)
 }
 
 /// The endpoint's root URL, when parsing `base/` gives back exactly that

@@ -89,6 +89,10 @@ pub struct OperationMetadata {
     /// The table [`error_rows`](Self::error_rows) points into, shared by
     /// every operation of the product.
     pub error_table: &'static [ErrorMetadata],
+    /// The documentation's example of a successful response body (JSON),
+    /// if it gives one: what the emulator answers for operations it does
+    /// not model.
+    pub sample_response: Option<&'static str>,
 }
 
 impl OperationMetadata {
@@ -183,6 +187,11 @@ pub struct ParameterMetadata {
     pub value_type: ValueType,
     /// How the value is laid out on the wire.
     pub style: ParameterStyle,
+    /// Where the value travels.
+    pub location: ParameterLocation,
+    /// The documented values of a string parameter; empty when any value
+    /// is allowed.
+    pub allowed_values: &'static [&'static str],
     /// Whether the service rejects a request without it.
     pub required: bool,
     /// The documentation's description.
@@ -191,6 +200,16 @@ pub struct ParameterMetadata {
     pub example: Option<&'static str>,
     /// Whether the documentation marks the parameter as deprecated.
     pub deprecated: bool,
+}
+
+/// Where a parameter travels in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParameterLocation {
+    /// In the query string.
+    Query,
+    /// In the form-encoded body of a `POST` (`application/x-www-form-urlencoded`),
+    /// where the documentation places it and Alibaba's SDKs send it.
+    Body,
 }
 
 /// The type of a parameter or response field.

@@ -287,8 +287,12 @@ pub struct SigningInput<'a> {
     pub action: &'a str,
     /// The API version, for example `2014-08-15`.
     pub version: &'a str,
-    /// The operation parameters, already flattened to wire names.
+    /// The operation parameters that travel in the query string, already
+    /// flattened to wire names.
     pub parameters: &'a [(String, String)],
+    /// The operation parameters that travel in the form-encoded body of a
+    /// `POST`; empty for most operations.
+    pub body: &'a [(String, String)],
     /// Who signs.
     pub credentials: &'a Credentials,
     /// The signing time (already corrected for clock skew).
@@ -299,13 +303,15 @@ pub struct SigningInput<'a> {
 
 /// A signed request, ready to send (or to print).
 ///
-/// Every parameter is in the URL's query string and the body is empty, as
-/// the official SDKs send RPC operations. `Debug` hides the security token.
+/// Parameters are in the URL's query string, except those the
+/// documentation places in the body, which travel form-encoded as the
+/// official SDKs send them. `Debug` hides the security token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     method: HttpMethod,
     url: String,
     headers: Vec<(&'static str, String)>,
+    body: String,
 }
 
 impl SignedRequest {
@@ -326,9 +332,10 @@ impl SignedRequest {
         &self.headers
     }
 
-    /// The body (always empty for RPC operations).
+    /// The body: the form-encoded body parameters, empty when there are
+    /// none. It may hold secrets (a password parameter): do not log it.
     pub fn body(&self) -> &[u8] {
-        &[]
+        self.body.as_bytes()
     }
 }
 
@@ -350,6 +357,7 @@ impl fmt::Debug for SignedRequest {
             .field("method", &self.method)
             .field("url", &url)
             .field("headers", &headers)
+            .field("body_bytes", &self.body.len())
             .finish()
     }
 }
@@ -428,15 +436,49 @@ fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
     url.push_str("/?");
     string_to_sign.push_str(input.method.as_str());
     string_to_sign.push_str("&%2F&");
-    for (index, (name, value)) in pairs().enumerate() {
-        if index > 0 {
-            url.push('&');
-            string_to_sign.push_str("%26");
+    if input.body.is_empty() {
+        for (index, (name, value)) in pairs().enumerate() {
+            if index > 0 {
+                url.push('&');
+                string_to_sign.push_str("%26");
+            }
+            append_percent_encoded_twice(&mut url, &mut string_to_sign, name);
+            url.push('=');
+            string_to_sign.push_str("%3D");
+            append_percent_encoded_twice(&mut url, &mut string_to_sign, value);
         }
-        append_percent_encoded_twice(&mut url, &mut string_to_sign, name);
-        url.push('=');
-        string_to_sign.push_str("%3D");
-        append_percent_encoded_twice(&mut url, &mut string_to_sign, value);
+    } else {
+        // Body parameters are signed with the query's but not written into
+        // the URL: the string to sign and the URL take separate passes.
+        let mut signed: Vec<(&str, &str)> = own.to_vec();
+        signed.extend(
+            input
+                .body
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        );
+        signed.sort_unstable();
+        let mut once = String::new();
+        let merged = MergeSorted {
+            left: common,
+            right: &signed,
+        };
+        for (index, (name, value)) in merged.enumerate() {
+            if index > 0 {
+                string_to_sign.push_str("%26");
+            }
+            append_percent_encoded_twice(&mut once, &mut string_to_sign, name);
+            string_to_sign.push_str("%3D");
+            append_percent_encoded_twice(&mut once, &mut string_to_sign, value);
+        }
+        for (index, (name, value)) in pairs().enumerate() {
+            if index > 0 {
+                url.push('&');
+            }
+            append_percent_encoded(&mut url, name);
+            url.push('=');
+            append_percent_encoded(&mut url, value);
+        }
     }
 
     let mut mac = input.credentials.v1_mac();
@@ -451,11 +493,36 @@ fn sign_v1_request(input: &SigningInput<'_>) -> SignedRequest {
         &mut url,
         std::str::from_utf8(&signature[..length]).unwrap_or(""),
     );
+    let (headers, body) = if input.body.is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        (
+            vec![("content-type", FORM_CONTENT_TYPE.to_owned())],
+            form_body(input.body),
+        )
+    };
     SignedRequest {
         method: input.method,
         url,
-        headers: Vec::new(),
+        headers,
+        body,
     }
+}
+
+/// The content type of a body holding parameters.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// The form-encoded body of the body parameters: sorted, names and values
+/// percent-encoded by the same rules as the query.
+fn form_body(parameters: &[(String, String)]) -> String {
+    let mut sorted: Vec<(&str, &str)> = parameters
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    sorted.sort_unstable();
+    let mut body = String::new();
+    append_canonical_query(&mut body, &sorted);
+    body
 }
 
 fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
@@ -479,24 +546,42 @@ fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
     let mut timestamp_buffer = [0u8; 20];
     let timestamp = std::str::from_utf8(write_timestamp(input.timestamp, &mut timestamp_buffer))
         .unwrap_or_default();
+    // A body is hashed into the payload hash, and its content type is
+    // signed too.
+    let body = if input.body.is_empty() {
+        String::new()
+    } else {
+        form_body(input.body)
+    };
+    let mut body_hash = [0u8; 64];
+    let payload_hash = if body.is_empty() {
+        EMPTY_PAYLOAD_SHA256
+    } else {
+        let _ = hex::encode_to_slice(Sha256::digest(body.as_bytes()), &mut body_hash);
+        std::str::from_utf8(&body_hash).unwrap_or(EMPTY_PAYLOAD_SHA256)
+    };
     // The signed headers, already lower case and in byte order; the
-    // token header sorts between the date and the nonce.
+    // content type sorts first, and the token header between the date and
+    // the nonce.
     let token = input.credentials.security_token();
-    let mut signed: [(&'static str, &str); 7] = [
+    let mut signed: [(&'static str, &str); 8] = [
+        ("content-type", FORM_CONTENT_TYPE),
         ("host", input.endpoint.authority()),
         ("x-acs-action", input.action),
-        ("x-acs-content-sha256", EMPTY_PAYLOAD_SHA256),
+        ("x-acs-content-sha256", payload_hash),
         ("x-acs-date", timestamp),
         ("x-acs-security-token", token.unwrap_or("")),
         ("x-acs-signature-nonce", input.nonce),
         ("x-acs-version", input.version),
     ];
-    let signed: &[(&'static str, &str)] = if token.is_some() {
-        &signed
+    let length = if token.is_some() {
+        signed.len()
     } else {
-        signed.copy_within(5.., 4);
-        &signed[..6]
+        signed.copy_within(6.., 5);
+        signed.len() - 1
     };
+    let first = usize::from(body.is_empty());
+    let signed: &[(&'static str, &str)] = &signed[first..length];
 
     // The canonical request is built in one buffer and only hashed.
     let mut canonical = String::with_capacity(512 + url.len());
@@ -520,7 +605,7 @@ fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
     }
     let signed_headers_end = canonical.len();
     canonical.push('\n');
-    canonical.push_str(EMPTY_PAYLOAD_SHA256);
+    canonical.push_str(payload_hash);
 
     let mut string_to_sign = [0u8; V3_ALGORITHM.len() + 1 + 64];
     string_to_sign[..V3_ALGORITHM.len()].copy_from_slice(V3_ALGORITHM.as_bytes());
@@ -559,6 +644,7 @@ fn sign_v3_request(input: &SigningInput<'_>) -> SignedRequest {
         method: input.method,
         url,
         headers,
+        body,
     }
 }
 
@@ -587,6 +673,7 @@ mod tests {
             action: "ActivateMigrationTargetInstance",
             version: "2014-08-15",
             parameters,
+            body: &[],
             credentials,
             timestamp: UNIX_EPOCH + Duration::from_secs(1_456_231_584),
             nonce: "nonce-1",

@@ -24,6 +24,30 @@ pub struct ApiDocs {
     pub info: Option<Info>,
     /// Every operation, keyed by action name, in document order.
     pub apis: OrderedMap<Api>,
+    /// The documentation's table of contents: sections of operations.
+    #[serde(default)]
+    pub directories: Vec<DirectoryEntry>,
+}
+
+/// An entry of the table of contents: an operation's name, or a section.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum DirectoryEntry {
+    /// An operation, by action name.
+    Operation(String),
+    /// A section, possibly holding sections of its own.
+    Directory(Directory),
+}
+
+/// A section of the table of contents.
+#[derive(Debug, Deserialize)]
+pub struct Directory {
+    /// The section's title; a few sections have none.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Its operations and subsections, in documentation order.
+    #[serde(default)]
+    pub children: Vec<DirectoryEntry>,
 }
 
 /// `info`: which product and version the document describes.

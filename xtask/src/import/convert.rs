@@ -16,9 +16,10 @@
 //!   SDKs join the list with commas into one value) has no spec style: such a
 //!   list of scalars becomes one `string` parameter, which is exactly what
 //!   goes on the wire, and its description says to join the values.
-//! - `in`: `query` → query; `formData` and `body` → formData. The spec has
-//!   one location per operation, so an operation with any form parameter is
-//!   sent as a form (the RPC gateway reads parameters from either place).
+//! - `in`: `query` → the parameter's default location; `formData` and
+//!   `body` → `location: formData`, the form-encoded body, where Alibaba's
+//!   SDKs send them. The operation's `parameterLocation` is `formData` when
+//!   any parameter is.
 //! - `methods`: POST when allowed, as the official SDKs do; else GET.
 //! - `systemTags.operationType` → `idempotency`, see [`is_idempotent`].
 //! - Descriptions lose the trailing newlines the metadata appends; empty
@@ -203,8 +204,9 @@ fn convert_parameter(
     parameter: &ApiParameter,
 ) -> Result<Parameter, ImportError> {
     let path = vec!["parameters".to_string(), index.to_string()];
-    match parameter.location.as_str() {
-        "query" | "formData" | "body" => {}
+    let location = match parameter.location.as_str() {
+        "query" => None,
+        "formData" | "body" => Some(ParameterLocation::FormData),
         other => {
             return Err(context.unsupported(
                 &child(&path, "in"),
@@ -213,7 +215,7 @@ fn convert_parameter(
                 ),
             ))
         }
-    }
+    };
     let schema_path = child(&path, "schema");
     let mut description = clean_text(parameter.schema.description.as_deref());
     let mut example = example_text(&parameter.schema);
@@ -273,6 +275,7 @@ fn convert_parameter(
         type_name: parts.type_name,
         required: parameter.schema.required.unwrap_or(false),
         style,
+        location,
         description,
         example,
         deprecated: deprecated.then_some(true),

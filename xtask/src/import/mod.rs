@@ -27,6 +27,7 @@ pub mod api_docs;
 pub mod convert;
 pub mod error;
 pub mod error_rows;
+pub mod groups;
 pub mod merge;
 pub mod naming;
 pub mod report;
@@ -153,19 +154,49 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
         );
     }
 
+    let product = updated_product(args, &document, &imported, &others)?;
+
     print_report(out, &reports, args.dry_run).map_err(|source| ImportError::Io {
         path: PathBuf::from("<standard output>"),
         action: "print the change report",
         source,
     })?;
-    validate(&args.spec_dir(), &imported, others)?;
+    if let Some(product) = &product {
+        if product.changed_groups > 0 {
+            writeln!(
+                out,
+                "feature groups: {} of {} derived from the documentation's sections changed",
+                product.changed_groups, product.derived_groups
+            )
+            .map_err(|source| ImportError::Io {
+                path: PathBuf::from("<standard output>"),
+                action: "print the change report",
+                source,
+            })?;
+        }
+    }
+    validate(
+        product
+            .as_ref()
+            .map(|product| (&product.file, &product.spec)),
+        &imported,
+        others,
+    )?;
     if args.dry_run {
         return Ok(ImportOutcome {
             reports,
             written: Vec::new(),
         });
     }
-    let written = write_files(&operations_dir, &imported)?;
+    let mut written = write_files(&operations_dir, &imported)?;
+    if let Some(product) = product.filter(|product| product.existing_text != product.text) {
+        std::fs::write(&product.file, &product.text).map_err(|source| ImportError::Io {
+            path: product.file.clone(),
+            action: "write the product file",
+            source,
+        })?;
+        written.push(product.file);
+    }
     writeln!(
         out,
         "wrote {} file(s) under {}",
@@ -366,11 +397,11 @@ fn print_report(
 
 /// Runs the spec module's checks on every converted spec, the checks
 /// across operations on them together with the other files of the
-/// directory, and, when the directory has its `product.json`, the name
-/// resolution the generator will run: what the importer writes, the
-/// generator accepts.
+/// directory, and, when the directory has its `product.json` (as it will be
+/// written), the name resolution the generator will run: what the importer
+/// writes, the generator accepts.
 fn validate(
-    spec_dir: &Path,
+    product: Option<(&PathBuf, &ProductSpec)>,
     imported: &[Imported],
     others: Vec<LoadedOperation>,
 ) -> Result<(), ImportError> {
@@ -385,19 +416,13 @@ fn validate(
     }));
     all.sort_by(|left, right| left.spec.name.cmp(&right.spec.name));
     problems.extend(crate::spec::validate::validate_operation_set(&all));
-    let product_file = spec_dir.join(PRODUCT_FILE);
-    if problems.is_empty() && product_file.is_file() {
-        match crate::spec::load_product_file(&product_file) {
-            Ok(product) => {
-                let loaded = crate::spec::LoadedProduct {
-                    product,
-                    operations: all,
-                };
-                if let Err(errors) = crate::resolve::resolve(&loaded, &product_file) {
-                    problems.extend(errors.0);
-                }
-            }
-            Err(errors) => problems.extend(errors.0),
+    if let (true, Some((product_file, product))) = (problems.is_empty(), product) {
+        let loaded = crate::spec::LoadedProduct {
+            product: product.clone(),
+            operations: all,
+        };
+        if let Err(errors) = crate::resolve::resolve(&loaded, product_file) {
+            problems.extend(errors.0);
         }
     }
     if problems.is_empty() {
@@ -407,6 +432,63 @@ fn validate(
             problems: SpecErrors(problems),
         })
     }
+}
+
+/// `product.json` as the import leaves it.
+struct ProductUpdate {
+    file: PathBuf,
+    spec: ProductSpec,
+    text: String,
+    existing_text: String,
+    /// How many groups the documentation's sections define.
+    derived_groups: usize,
+    /// How many of them are new or list other operations than before.
+    changed_groups: usize,
+}
+
+/// The product file with its feature groups brought in line with the
+/// documentation's sections, when importing everything (`--all`); with a
+/// selection of operations the groups are left as they are. `None` when the
+/// directory has no `product.json`.
+fn updated_product(
+    args: &ImportArgs,
+    document: &api_docs::ApiDocs,
+    imported: &[Imported],
+    others: &[LoadedOperation],
+) -> Result<Option<ProductUpdate>, ImportError> {
+    let file = args.spec_dir().join(PRODUCT_FILE);
+    let Some(existing_text) = read_optional_text(&file)? else {
+        return Ok(None);
+    };
+    let mut spec: ProductSpec = error::parse_json(&existing_text, &file)?;
+    let (mut derived_groups, mut changed_groups) = (0, 0);
+    if args.all {
+        let known = |name: &str| {
+            imported.iter().any(|item| item.spec.name == name)
+                || others.iter().any(|other| other.spec.name == name)
+        };
+        let derived = groups::derive_groups(&document.directories, &known);
+        derived_groups = derived.len();
+        changed_groups = derived
+            .iter()
+            .filter(|group| !spec.feature_groups.contains(group))
+            .count();
+        spec.feature_groups = groups::merge_groups(&spec.feature_groups, derived);
+    }
+    let mut text = serde_json::to_string_pretty(&spec).map_err(|source| ImportError::Parse {
+        path: file.clone(),
+        json_path: String::new(),
+        source,
+    })?;
+    text.push('\n');
+    Ok(Some(ProductUpdate {
+        file,
+        spec,
+        text,
+        existing_text,
+        derived_groups,
+        changed_groups,
+    }))
 }
 
 /// Writes the files whose text changed; an unchanged file keeps its

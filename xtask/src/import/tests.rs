@@ -250,17 +250,40 @@ fn every_operation_of_the_full_document_imports_and_validates() {
     let (result, printed) = run_import(&args(full_document(), directory.path(), &[], false));
     let outcome = result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
     assert_eq!(outcome.reports.len(), 313);
-    assert_eq!(outcome.written.len(), 313);
+    // Every operation, and product.json with the feature groups derived
+    // from the documentation's sections.
+    assert_eq!(outcome.written.len(), 314);
+    assert!(outcome
+        .written
+        .iter()
+        .any(|file| file.ends_with(crate::spec::load::PRODUCT_FILE)));
     assert!(outcome
         .reports
         .iter()
         .all(|report| report.status == OperationStatus::New));
     assert!(printed.contains("313 operation(s): 313 new, 0 updated, 0 unchanged, 0 removed"));
+    assert!(
+        printed.contains("feature groups: 35 of 35 derived"),
+        "{printed}"
+    );
 
     // The spec module, which `cargo xtask codegen` uses, accepts the result.
     let loaded = crate::spec::load_product(directory.path())
         .unwrap_or_else(|errors| panic!("the imported specs do not load: {errors}"));
     assert_eq!(loaded.operations.len(), 313);
+    let instances = loaded
+        .product
+        .feature_groups
+        .iter()
+        .find(|group| group.name == "instances")
+        .expect("the instances group");
+    assert!(instances
+        .operations
+        .contains(&"CreateDBInstance".to_owned()));
+    // And so does name resolution, with every group and operation feature.
+    let product_file = directory.path().join(crate::spec::load::PRODUCT_FILE);
+    crate::resolve::resolve(&loaded, &product_file)
+        .unwrap_or_else(|errors| panic!("the imported specs do not resolve: {errors}"));
 
     // Nothing keeps the metadata's trailing newline.
     for operation in &loaded.operations {

@@ -19,7 +19,8 @@ use quote::{quote, ToTokens};
 use super::names::{member_ident, type_ident};
 use crate::spec::naming::{self, member_rust_name};
 use crate::spec::{
-    Field, Parameter, ParameterStyle, SpecError, SpecErrorKind, TypeName, TypeRef, Typed,
+    Field, Parameter, ParameterLocation, ParameterStyle, SpecError, SpecErrorKind, TypeName,
+    TypeRef, Typed,
 };
 
 /// Whether a struct is sent (a request) or received (a response); it
@@ -94,6 +95,8 @@ pub struct Member<'spec> {
     pub required: bool,
     /// How the value is laid out on the wire.
     pub style: ParameterStyle,
+    /// Where the value travels (parameters only; fields are `Query`).
+    pub location: ParameterLocation,
     /// Whether the documentation deprecates it.
     pub deprecated: bool,
     /// Whether `Debug` must hide its value.
@@ -111,6 +114,7 @@ struct MemberSource<'spec> {
     sensitive: Option<bool>,
     required: bool,
     style: ParameterStyle,
+    location: ParameterLocation,
 }
 
 impl<'spec> Member<'spec> {
@@ -131,6 +135,7 @@ impl<'spec> Member<'spec> {
             sensitive: parameter.sensitive,
             required: parameter.required,
             style: parameter.style(),
+            location: parameter.location(),
         };
         Member::new(planner, source, parent, pointer, Direction::Request)
     }
@@ -154,6 +159,7 @@ impl<'spec> Member<'spec> {
             sensitive: field.sensitive,
             required: false,
             style: ParameterStyle::Flat,
+            location: ParameterLocation::Query,
         };
         Member::new(planner, source, parent, pointer, direction)
     }
@@ -185,6 +191,7 @@ impl<'spec> Member<'spec> {
             enum_values: source.type_ref.enum_values,
             required: source.required,
             style: source.style,
+            location: source.location,
             deprecated: source.deprecated.unwrap_or(false),
             sensitive: is_sensitive(source.wire_name, source.sensitive),
         }

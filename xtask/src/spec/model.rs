@@ -218,7 +218,8 @@ pub struct RequestSpec {
     pub method: HttpMethod,
     /// The request path, `/` for RPC.
     pub pathname: String,
-    /// Where the parameters travel.
+    /// Where the parameters travel: `formData` when any of them travels in
+    /// the body (each parameter's own `location` says which).
     pub parameter_location: ParameterLocation,
     /// The response body format.
     pub response_format: ResponseFormat,
@@ -406,6 +407,10 @@ pub struct Parameter {
     /// How the value is laid out on the wire; `flat` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<ParameterStyle>,
+    /// Where the value travels: the query string (when absent) or the
+    /// form-encoded body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<ParameterLocation>,
     /// The documentation's description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -438,6 +443,12 @@ impl Parameter {
     /// The wire layout, `flat` when the spec leaves it out.
     pub fn style(&self) -> ParameterStyle {
         self.style.unwrap_or_default()
+    }
+
+    /// Where the value travels, the query string when the spec leaves it
+    /// out.
+    pub fn location(&self) -> ParameterLocation {
+        self.location.unwrap_or(ParameterLocation::Query)
     }
 }
 

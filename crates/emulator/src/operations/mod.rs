@@ -19,6 +19,7 @@ mod describe_cloud_migration_result;
 mod describe_db_instance_attribute;
 mod describe_db_instances;
 mod describe_regions;
+pub(crate) mod documented;
 mod documented_errors;
 mod paging;
 
@@ -96,6 +97,17 @@ impl<'a> OperationRequest<'a> {
     /// An optional parameter; an empty value counts as absent.
     pub(crate) fn optional(&self, name: &str) -> Option<&'a str> {
         self.request.parameter(name)
+    }
+
+    /// Whether any parameter is flattened from `name`: `Name.1`,
+    /// `Name.Key`.
+    pub(crate) fn has_parameter_under(&self, name: &str) -> bool {
+        self.request.parameters().any(|(key, value)| {
+            !value.is_empty()
+                && key
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
     }
 
     /// A required parameter, or `MissingParameter` naming it.

@@ -122,6 +122,8 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             rust_name: "accept_language",
             value_type: metadata::ValueType::String,
             style: metadata::ParameterStyle::Flat,
+            location: metadata::ParameterLocation::Query,
+            allowed_values: &[],
             required: false,
             description: "The language that is used for the return value of the **LocalName** parameter. Valid values:\n\n*   **zh-CN**: Chinese\n*   **en-US**: English\n\nDefault value: **en-US**.",
             example: Some("en-US"),
@@ -135,4 +137,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         62, 115, 116, 117,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
+    sample_response: Some(
+        "{\n  \"Regions\": {\n    \"RDSRegion\": [\n      {\n        \"LocalName\": \"China (Hangzhou)\",\n        \"RegionEndpoint\": \"rds.aliyuncs.com\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ZoneId\": \"cn-hangzhou-j\",\n        \"ZoneName\": \"Hangzhou Zone J\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
+    ),
 };

@@ -351,6 +351,7 @@ pub static ACTIVATE: OperationMetadata = OperationMetadata {
     parameters: &[],
     error_rows: &[],
     error_table: &[],
+    sample_response: None,
 };
 
 /// Idempotent (a read).
@@ -368,6 +369,7 @@ pub static DESCRIBE: OperationMetadata = OperationMetadata {
     parameters: &[],
     error_rows: &[],
     error_table: &[],
+    sample_response: None,
 };
 
 /// A buffer the tracing subscriber writes into.

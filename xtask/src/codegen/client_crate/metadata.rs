@@ -8,7 +8,9 @@ use quote::quote;
 use crate::codegen::errors_crate::optional_str;
 use crate::codegen::render::{unsuffixed, unsuffixed_usize};
 use crate::resolve::{Operation, Product};
-use crate::spec::{ErrorRow, GatewayErrorRow, HttpMethod, ParameterStyle, TypeName};
+use crate::spec::{
+    ErrorRow, GatewayErrorRow, HttpMethod, ParameterLocation, ParameterStyle, TypeName,
+};
 
 /// The runtime's `ErrorMetadata` literal of a documented row. Operation
 /// rows are neither refused before execution nor retryable: only gateway
@@ -148,21 +150,29 @@ pub fn operation_metadata(operation: &Operation<'_>) -> TokenStream {
     let operation_type = &spec.idempotency.operation_type;
     let idempotent = spec.idempotency.idempotent;
     let deprecated = spec.is_deprecated();
+    let sample_response = optional_str(spec.sample_response.as_deref());
     let parameters = operation.parameters.iter().map(|member| {
         let wire_name = member.wire_name;
         let rust_name = &member.name;
         let value_type = value_type(member.type_name);
         let style = parameter_style(member.style);
+        let location = match member.location {
+            ParameterLocation::Query => quote!(metadata::ParameterLocation::Query),
+            ParameterLocation::FormData => quote!(metadata::ParameterLocation::Body),
+        };
         let required = member.required;
         let description = member.description.unwrap_or_default();
         let example = optional_str(member.example);
         let deprecated = member.deprecated;
+        let allowed_values = member.enum_values;
         quote! {
             metadata::ParameterMetadata {
                 name: #wire_name,
                 rust_name: #rust_name,
                 value_type: #value_type,
                 style: #style,
+                location: #location,
+                allowed_values: &[#(#allowed_values),*],
                 required: #required,
                 description: #description,
                 example: #example,
@@ -194,6 +204,7 @@ pub fn operation_metadata(operation: &Operation<'_>) -> TokenStream {
             parameters: &[#(#parameters)*],
             error_rows: &[#(#error_rows),*],
             error_table: &crate::metadata::ERROR_ROWS,
+            sample_response: #sample_response,
         };
     }
 }
