@@ -21,11 +21,84 @@ pub fn build() -> Command {
         .subcommand_required(true)
         .arg_required_else_help(true)
         .args(global_options())
-        .subcommand(emulator_subcommand());
+        .subcommand(emulator_subcommand())
+        .after_help(operations_overview());
     for operation in aliyun_rds::metadata::OPERATIONS {
-        command = command.subcommand(operation_subcommand(operation));
+        // Hundreds of operations make an unreadable list of commands; the
+        // overview after the options lists them by group instead.
+        command = command.subcommand(operation_subcommand(operation).hide(true));
     }
     command
+}
+
+/// The width the overview of operations is wrapped to.
+const OVERVIEW_WIDTH: usize = 100;
+
+/// The operations by group, for `aliyun-rds --help`: each group of
+/// `aliyun_rds::metadata::GROUPS` with its operations' subcommands,
+/// wrapped, and any operation no group names at the end.
+pub fn operations_overview() -> String {
+    use aliyun_rds::metadata::{GROUPS, OPERATIONS};
+    let subcommand = |action: &str| {
+        OPERATIONS
+            .iter()
+            .find(|operation| operation.name == action)
+            .map(|operation| kebab_case(operation.rust_name))
+    };
+    let mut text = format!(
+        "Operations ({}), by group; `aliyun-rds <OPERATION> --help` shows one operation's parameters:\n",
+        OPERATIONS.len()
+    );
+    let mut grouped = std::collections::BTreeSet::new();
+    for group in GROUPS {
+        let names: Vec<String> = group
+            .operations
+            .iter()
+            .filter_map(|action| subcommand(action))
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        grouped.extend(group.operations.iter().copied());
+        text.push_str(&format!("\n{} ({}):\n", group.name, names.len()));
+        text.push_str(&wrapped(&names, "  ", OVERVIEW_WIDTH));
+    }
+    let ungrouped: Vec<String> = OPERATIONS
+        .iter()
+        .filter(|operation| !grouped.contains(operation.name))
+        .map(|operation| kebab_case(operation.rust_name))
+        .collect();
+    if !ungrouped.is_empty() {
+        text.push_str(&format!("\nother ({}):\n", ungrouped.len()));
+        text.push_str(&wrapped(&ungrouped, "  ", OVERVIEW_WIDTH));
+    }
+    text
+}
+
+/// Names joined by `, ` into lines of at most `width` characters, each
+/// starting with `indent`.
+fn wrapped(names: &[String], indent: &str, width: usize) -> String {
+    let mut text = String::new();
+    let mut line = String::from(indent);
+    for (index, name) in names.iter().enumerate() {
+        let piece = if index + 1 < names.len() {
+            format!("{name},")
+        } else {
+            name.clone()
+        };
+        if line.len() > indent.len() && line.len() + 1 + piece.len() > width {
+            text.push_str(line.trim_end());
+            text.push('\n');
+            line = String::from(indent);
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    text.push_str(line.trim_end());
+    text.push('\n');
+    text
 }
 
 /// The options every operation shares. They are accepted before the
@@ -102,15 +175,63 @@ fn emulator_subcommand() -> Command {
 
 /// One subcommand for one operation, with a flag per parameter.
 fn operation_subcommand(operation: &'static OperationMetadata) -> Command {
-    let mut command = Command::new(kebab_case(operation.rust_name)).about(operation.summary);
+    let summary = plain_text(operation.summary);
+    let mut command = Command::new(kebab_case(operation.rust_name))
+        .about(headline(&summary))
+        .long_about(summary);
     for parameter in operation.parameters {
         command = command.arg(parameter_flag(parameter));
     }
     command
 }
 
+/// Documentation text without its Markdown escapes: the documentation
+/// writes `O\\&M` (sometimes with the backslash doubled several times)
+/// where a terminal should show `O&M`.
+pub fn plain_text(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut characters = text.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character == '\\' {
+            // Skip the whole run of backslashes when it escapes punctuation.
+            let mut run = 1;
+            while characters.peek() == Some(&'\\') {
+                characters.next();
+                run += 1;
+            }
+            match characters.peek() {
+                Some(next) if next.is_ascii_punctuation() => {}
+                _ => plain.extend(std::iter::repeat_n('\\', run)),
+            }
+            continue;
+        }
+        plain.push(character);
+    }
+    plain
+}
+
+/// The first sentence of a summary, on one line and at most 90 characters:
+/// an operation's short help (`-h`); `--help` shows the whole summary.
+pub fn headline(summary: &str) -> String {
+    const LIMIT: usize = 90;
+    let first_line = summary
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("");
+    let sentence = match first_line.find(". ") {
+        Some(end) => &first_line[..=end],
+        None => first_line,
+    };
+    if sentence.chars().count() <= LIMIT {
+        return sentence.to_owned();
+    }
+    let cut: String = sentence.chars().take(LIMIT - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
 fn parameter_flag(parameter: &'static ParameterMetadata) -> Arg {
-    let mut help = parameter.description.to_owned();
+    let mut help = plain_text(parameter.description);
     if let Some(example) = parameter.example {
         help.push_str(&format!(" Example: {example}."));
     }
@@ -147,6 +268,47 @@ pub fn operation_for_subcommand(subcommand: &str) -> Option<&'static OperationMe
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn documentation_escapes_are_removed_for_the_terminal() {
+        assert_eq!(
+            super::plain_text("Cancels O\\\\\\&M tasks."),
+            "Cancels O&M tasks."
+        );
+        assert_eq!(super::plain_text("a\\_b and C:\\dir"), "a_b and C:\\dir");
+    }
+
+    #[test]
+    fn headlines_are_one_short_sentence() {
+        assert_eq!(
+            super::headline("Adds tags. Then more.\nDetails."),
+            "Adds tags."
+        );
+        let long = "word ".repeat(40);
+        let headline = super::headline(&long);
+        assert!(
+            headline.ends_with('…') && headline.chars().count() <= 90,
+            "{headline}"
+        );
+    }
+
+    #[test]
+    fn the_overview_lists_every_operation_by_group() {
+        let overview = super::operations_overview();
+        assert!(overview.starts_with("Operations (313)"), "{overview}");
+        assert!(overview.contains("\ninstances ("), "{overview}");
+        assert!(overview.contains("\ncloud-migration (9):\n"), "{overview}");
+        for operation in aliyun_rds::metadata::OPERATIONS {
+            let name = super::kebab_case(operation.rust_name);
+            assert!(
+                overview.contains(&format!(" {name},")) || overview.contains(&format!(" {name}\n")),
+                "{name} is not listed"
+            );
+        }
+        assert!(overview
+            .lines()
+            .all(|line| line.chars().count() <= super::OVERVIEW_WIDTH));
+    }
+
     use super::*;
 
     #[test]

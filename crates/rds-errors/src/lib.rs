@@ -21,14 +21,318 @@ pub mod gateway;
     not(
         any(
             feature = "activate-migration-target-instance",
+            feature = "add-tags-to-resource",
+            feature = "allocate-instance-public-connection",
+            feature = "allocate-read-write-splitting-connection",
+            feature = "associate-eip-address-with-rc-instance",
+            feature = "attach-rc-disk",
+            feature = "attach-rc-instances",
+            feature = "attach-whitelist-template-to-instance",
+            feature = "calculate-db-instance-weight",
+            feature = "cancel-active-operation-tasks",
+            feature = "check-account-name-available",
             feature = "check-cloud-resource-authorized",
+            feature = "check-create-ddr-db-instance",
+            feature = "check-db-name-available",
+            feature = "check-instance-exist",
+            feature = "check-service-linked-role",
+            feature = "clone-db-instance",
+            feature = "clone-parameter-group",
+            feature = "confirm-notify",
+            feature = "copy-database",
+            feature = "copy-database-between-instances",
+            feature = "create-account",
+            feature = "create-backup",
             feature = "create-cloud-migration-precheck-task",
             feature = "create-cloud-migration-task",
+            feature = "create-db-instance",
+            feature = "create-db-instance-endpoint",
+            feature = "create-db-instance-endpoint-address",
+            feature = "create-db-instance-for-rebuild",
+            feature = "create-db-instance-security-group-rule",
+            feature = "create-db-nodes",
+            feature = "create-db-proxy-endpoint-address",
+            feature = "create-database",
+            feature = "create-ddr-instance",
+            feature = "create-gad-instance",
+            feature = "create-gad-instance-member",
+            feature = "create-migrate-task",
+            feature = "create-online-database-task",
+            feature = "create-order-for-delete-db-nodes",
+            feature = "create-parameter-group",
+            feature = "create-postgres-extensions",
+            feature = "create-rc-snapshot",
+            feature = "create-read-only-db-instance",
+            feature = "create-replication-link",
+            feature = "create-secret",
+            feature = "create-service-linked-role",
+            feature = "create-temp-db-instance",
+            feature = "create-youhui-for-order",
+            feature = "delete-ad-setting",
+            feature = "delete-account",
+            feature = "delete-backup",
+            feature = "delete-backup-file",
+            feature = "delete-db-instance",
+            feature = "delete-db-instance-endpoint",
+            feature = "delete-db-instance-endpoint-address",
+            feature = "delete-db-instance-security-group-rule",
+            feature = "delete-db-nodes",
+            feature = "delete-db-proxy-endpoint-address",
+            feature = "delete-database",
+            feature = "delete-gad-instance",
+            feature = "delete-parameter-group",
+            feature = "delete-postgres-extensions",
+            feature = "delete-rc-cluster-nodes",
+            feature = "delete-rc-disk",
+            feature = "delete-rc-snapshot",
+            feature = "delete-replication-link",
+            feature = "delete-secret",
+            feature = "delete-slot",
+            feature = "delete-user-backup-file",
+            feature = "descibe-imports-from-database",
+            feature = "describe-ad-info",
+            feature = "describe-accounts",
+            feature = "describe-action-event-policy",
+            feature = "describe-active-operation-tasks",
+            feature = "describe-all-whitelist-template",
+            feature = "describe-analyticdb-by-primary-db-instance",
+            feature = "describe-available-classes",
+            feature = "describe-available-cross-region",
+            feature = "describe-available-metrics",
+            feature = "describe-available-recovery-time",
+            feature = "describe-available-zones",
+            feature = "describe-backup-database",
+            feature = "describe-backup-policy",
+            feature = "describe-backup-tasks",
+            feature = "describe-backups",
+            feature = "describe-binlog-files",
+            feature = "describe-character-set-name",
+            feature = "describe-class-details",
             feature = "describe-cloud-migration-precheck-result",
             feature = "describe-cloud-migration-result",
+            feature = "describe-collation-time-zones",
+            feature = "describe-compute-burst-config",
+            feature = "describe-cross-backup-meta-list",
+            feature = "describe-cross-region-backup-db-instance",
+            feature = "describe-cross-region-backups",
+            feature = "describe-cross-region-log-backup-files",
+            feature = "describe-current-modify-order",
+            feature = "describe-custins-resource-info",
             feature = "describe-db-instance-attribute",
+            feature = "describe-db-instance-by-tags",
+            feature = "describe-db-instance-connectivity",
+            feature = "describe-db-instance-detail",
+            feature = "describe-db-instance-encryption-key",
+            feature = "describe-db-instance-endpoints",
+            feature = "describe-db-instance-ha-config",
+            feature = "describe-db-instance-ip-array-list",
+            feature = "describe-db-instance-ip-hostname",
+            feature = "describe-db-instance-metrics",
+            feature = "describe-db-instance-monitor",
+            feature = "describe-db-instance-net-info",
+            feature = "describe-db-instance-net-info-for-channel",
+            feature = "describe-db-instance-performance",
+            feature = "describe-db-instance-promote-activity",
+            feature = "describe-db-instance-proxy-configuration",
+            feature = "describe-db-instance-replication",
+            feature = "describe-db-instance-ssl",
+            feature = "describe-db-instance-security-group-rule",
+            feature = "describe-db-instance-tde",
             feature = "describe-db-instances",
-            feature = "describe-regions"
+            feature = "describe-db-instances-as-csv",
+            feature = "describe-db-instances-by-expire-time",
+            feature = "describe-db-instances-by-performance",
+            feature = "describe-db-instances-for-clone",
+            feature = "describe-db-mini-engine-versions",
+            feature = "describe-db-proxy",
+            feature = "describe-db-proxy-endpoint",
+            feature = "describe-db-proxy-performance",
+            feature = "describe-dtc-security-ip-hosts-for-sql-server",
+            feature = "describe-databases",
+            feature = "describe-dedicated-host-groups",
+            feature = "describe-dedicated-hosts",
+            feature = "describe-detached-backups",
+            feature = "describe-error-logs",
+            feature = "describe-events",
+            feature = "describe-gad-instances",
+            feature = "describe-ha-diagnose-config",
+            feature = "describe-ha-switch-config",
+            feature = "describe-history-events",
+            feature = "describe-history-events-stat",
+            feature = "describe-history-tasks",
+            feature = "describe-history-tasks-stat",
+            feature = "describe-host-group-elastic-strategy-parameters",
+            feature = "describe-host-web-shell",
+            feature = "describe-instance-auto-renewal-attribute",
+            feature = "describe-instance-cross-backup-policy",
+            feature = "describe-instance-keywords",
+            feature = "describe-instance-linked-whitelist-template",
+            feature = "describe-kms-associate-resources",
+            feature = "describe-local-available-recovery-time",
+            feature = "describe-log-backup-files",
+            feature = "describe-marketing-activity",
+            feature = "describe-meta-list",
+            feature = "describe-migrate-task-by-id",
+            feature = "describe-migrate-tasks",
+            feature = "describe-modify-pg-hba-config-log",
+            feature = "describe-modify-parameter-log",
+            feature = "describe-oss-downloads",
+            feature = "describe-pg-hba-config",
+            feature = "describe-parameter-group",
+            feature = "describe-parameter-groups",
+            feature = "describe-parameter-templates",
+            feature = "describe-parameters",
+            feature = "describe-postgres-extensions",
+            feature = "describe-price",
+            feature = "describe-quick-sale-config",
+            feature = "describe-rc-cluster-config",
+            feature = "describe-rc-cluster-nodes",
+            feature = "describe-rc-disks",
+            feature = "describe-rc-instance-ddos-count",
+            feature = "describe-rc-instance-ip-address",
+            feature = "describe-rc-snapshots",
+            feature = "describe-rds-resource-settings",
+            feature = "describe-read-db-instance-delay",
+            feature = "describe-region-infos",
+            feature = "describe-regions",
+            feature = "describe-renewal-price",
+            feature = "describe-replication-link-logs",
+            feature = "describe-resource-details",
+            feature = "describe-resource-usage",
+            feature = "describe-sql-collector-policy",
+            feature = "describe-sql-collector-retention",
+            feature = "describe-sql-log-files",
+            feature = "describe-sql-log-records",
+            feature = "describe-sql-log-report-list",
+            feature = "describe-secrets",
+            feature = "describe-security-group-configuration",
+            feature = "describe-slots",
+            feature = "describe-slow-log-records",
+            feature = "describe-slow-logs",
+            feature = "describe-support-online-resize-disk",
+            feature = "describe-tags",
+            feature = "describe-tasks",
+            feature = "describe-upgrade-major-version-precheck-task",
+            feature = "describe-upgrade-major-version-tasks",
+            feature = "describe-v-switches",
+            feature = "describe-whitelist-template",
+            feature = "describe-whitelist-template-linked-instance",
+            feature = "destroy-db-instance",
+            feature = "detach-gad-instance-member",
+            feature = "detach-rc-disk",
+            feature = "detach-whitelist-template-to-instance",
+            feature = "evaluate-local-extend-disk",
+            feature = "get-db-instance-topology",
+            feature = "get-db-proxy-instance-ssl",
+            feature = "grant-account-privilege",
+            feature = "grant-operator-permission",
+            feature = "import-user-backup-file",
+            feature = "list-classes",
+            feature = "list-tag-resources",
+            feature = "list-user-backup-files",
+            feature = "lock-account",
+            feature = "migrate-connection-to-other-zone",
+            feature = "migrate-db-instance",
+            feature = "migrate-db-nodes",
+            feature = "migrate-security-ip-mode",
+            feature = "migrate-to-other-zone",
+            feature = "modify-ad-info",
+            feature = "modify-account-check-policy",
+            feature = "modify-account-description",
+            feature = "modify-account-security-policy",
+            feature = "modify-action-event-policy",
+            feature = "modify-active-operation-tasks",
+            feature = "modify-backup-policy",
+            feature = "modify-backup-set-expire-time",
+            feature = "modify-collation-time-zone",
+            feature = "modify-compute-burst-config",
+            feature = "modify-custins-resource",
+            feature = "modify-db-description",
+            feature = "modify-db-instance-auto-upgrade-minor-version",
+            feature = "modify-db-instance-config",
+            feature = "modify-db-instance-connection-string",
+            feature = "modify-db-instance-delayed-replication-time",
+            feature = "modify-db-instance-deletion-protection",
+            feature = "modify-db-instance-description",
+            feature = "modify-db-instance-endpoint",
+            feature = "modify-db-instance-endpoint-address",
+            feature = "modify-db-instance-ha-config",
+            feature = "modify-db-instance-maintain-time",
+            feature = "modify-db-instance-metrics",
+            feature = "modify-db-instance-monitor",
+            feature = "modify-db-instance-network-expire-time",
+            feature = "modify-db-instance-network-type",
+            feature = "modify-db-instance-pay-type",
+            feature = "modify-db-instance-replication-switch",
+            feature = "modify-db-instance-ssl",
+            feature = "modify-db-instance-security-group-rule",
+            feature = "modify-db-instance-spec",
+            feature = "modify-db-instance-tde",
+            feature = "modify-db-node",
+            feature = "modify-db-proxy",
+            feature = "modify-db-proxy-endpoint",
+            feature = "modify-db-proxy-endpoint-address",
+            feature = "modify-db-proxy-instance",
+            feature = "modify-dtc-security-ip-hosts-for-sql-server",
+            feature = "modify-das-instance-config",
+            feature = "modify-database-config",
+            feature = "modify-db-proxy-instance-ssl",
+            feature = "modify-event-info",
+            feature = "modify-ha-diagnose-config",
+            feature = "modify-ha-switch-config",
+            feature = "modify-instance-auto-renewal-attribute",
+            feature = "modify-instance-cross-backup-policy",
+            feature = "modify-pg-hba-config",
+            feature = "modify-parameter",
+            feature = "modify-parameter-group",
+            feature = "modify-read-write-splitting-connection",
+            feature = "modify-readonly-instance-delay-replication-time",
+            feature = "modify-resource-group",
+            feature = "modify-sql-collector-policy",
+            feature = "modify-sql-collector-retention",
+            feature = "modify-security-group-configuration",
+            feature = "modify-security-ips",
+            feature = "modify-task-info",
+            feature = "modify-whitelist-template",
+            feature = "pre-check-create-order-for-delete-db-nodes",
+            feature = "purge-db-instance-log",
+            feature = "query-notify",
+            feature = "query-recommend-by-code",
+            feature = "rebuild-db-instance",
+            feature = "rebuild-replication-link",
+            feature = "receive-db-instance",
+            feature = "recovery-db-instance",
+            feature = "release-instance-connection",
+            feature = "release-instance-public-connection",
+            feature = "release-read-write-splitting-connection",
+            feature = "remove-tags-from-resource",
+            feature = "renew-instance",
+            feature = "reset-account",
+            feature = "reset-account-password",
+            feature = "restart-db-instance",
+            feature = "restore-ddr-table",
+            feature = "restore-table",
+            feature = "revoke-account-privilege",
+            feature = "revoke-operator-permission",
+            feature = "start-db-instance",
+            feature = "stop-db-instance",
+            feature = "switch-db-instance-ha",
+            feature = "switch-db-instance-net-type",
+            feature = "switch-db-instance-vpc",
+            feature = "switch-over-major-version-upgrade",
+            feature = "switch-replication-link",
+            feature = "tag-resources",
+            feature = "terminate-migrate-task",
+            feature = "transform-db-instance-pay-type",
+            feature = "unlock-account",
+            feature = "untag-resources",
+            feature = "update-postgres-extensions",
+            feature = "update-user-backup-file",
+            feature = "upgrade-db-instance-engine-version",
+            feature = "upgrade-db-instance-kernel-version",
+            feature = "upgrade-db-instance-major-version",
+            feature = "upgrade-db-instance-major-version-precheck",
+            feature = "upgrade-db-proxy-instance-kernel-version"
         )
     ),
     allow(dead_code)
@@ -39,14 +343,318 @@ mod rows;
     not(
         any(
             feature = "activate-migration-target-instance",
+            feature = "add-tags-to-resource",
+            feature = "allocate-instance-public-connection",
+            feature = "allocate-read-write-splitting-connection",
+            feature = "associate-eip-address-with-rc-instance",
+            feature = "attach-rc-disk",
+            feature = "attach-rc-instances",
+            feature = "attach-whitelist-template-to-instance",
+            feature = "calculate-db-instance-weight",
+            feature = "cancel-active-operation-tasks",
+            feature = "check-account-name-available",
             feature = "check-cloud-resource-authorized",
+            feature = "check-create-ddr-db-instance",
+            feature = "check-db-name-available",
+            feature = "check-instance-exist",
+            feature = "check-service-linked-role",
+            feature = "clone-db-instance",
+            feature = "clone-parameter-group",
+            feature = "confirm-notify",
+            feature = "copy-database",
+            feature = "copy-database-between-instances",
+            feature = "create-account",
+            feature = "create-backup",
             feature = "create-cloud-migration-precheck-task",
             feature = "create-cloud-migration-task",
+            feature = "create-db-instance",
+            feature = "create-db-instance-endpoint",
+            feature = "create-db-instance-endpoint-address",
+            feature = "create-db-instance-for-rebuild",
+            feature = "create-db-instance-security-group-rule",
+            feature = "create-db-nodes",
+            feature = "create-db-proxy-endpoint-address",
+            feature = "create-database",
+            feature = "create-ddr-instance",
+            feature = "create-gad-instance",
+            feature = "create-gad-instance-member",
+            feature = "create-migrate-task",
+            feature = "create-online-database-task",
+            feature = "create-order-for-delete-db-nodes",
+            feature = "create-parameter-group",
+            feature = "create-postgres-extensions",
+            feature = "create-rc-snapshot",
+            feature = "create-read-only-db-instance",
+            feature = "create-replication-link",
+            feature = "create-secret",
+            feature = "create-service-linked-role",
+            feature = "create-temp-db-instance",
+            feature = "create-youhui-for-order",
+            feature = "delete-ad-setting",
+            feature = "delete-account",
+            feature = "delete-backup",
+            feature = "delete-backup-file",
+            feature = "delete-db-instance",
+            feature = "delete-db-instance-endpoint",
+            feature = "delete-db-instance-endpoint-address",
+            feature = "delete-db-instance-security-group-rule",
+            feature = "delete-db-nodes",
+            feature = "delete-db-proxy-endpoint-address",
+            feature = "delete-database",
+            feature = "delete-gad-instance",
+            feature = "delete-parameter-group",
+            feature = "delete-postgres-extensions",
+            feature = "delete-rc-cluster-nodes",
+            feature = "delete-rc-disk",
+            feature = "delete-rc-snapshot",
+            feature = "delete-replication-link",
+            feature = "delete-secret",
+            feature = "delete-slot",
+            feature = "delete-user-backup-file",
+            feature = "descibe-imports-from-database",
+            feature = "describe-ad-info",
+            feature = "describe-accounts",
+            feature = "describe-action-event-policy",
+            feature = "describe-active-operation-tasks",
+            feature = "describe-all-whitelist-template",
+            feature = "describe-analyticdb-by-primary-db-instance",
+            feature = "describe-available-classes",
+            feature = "describe-available-cross-region",
+            feature = "describe-available-metrics",
+            feature = "describe-available-recovery-time",
+            feature = "describe-available-zones",
+            feature = "describe-backup-database",
+            feature = "describe-backup-policy",
+            feature = "describe-backup-tasks",
+            feature = "describe-backups",
+            feature = "describe-binlog-files",
+            feature = "describe-character-set-name",
+            feature = "describe-class-details",
             feature = "describe-cloud-migration-precheck-result",
             feature = "describe-cloud-migration-result",
+            feature = "describe-collation-time-zones",
+            feature = "describe-compute-burst-config",
+            feature = "describe-cross-backup-meta-list",
+            feature = "describe-cross-region-backup-db-instance",
+            feature = "describe-cross-region-backups",
+            feature = "describe-cross-region-log-backup-files",
+            feature = "describe-current-modify-order",
+            feature = "describe-custins-resource-info",
             feature = "describe-db-instance-attribute",
+            feature = "describe-db-instance-by-tags",
+            feature = "describe-db-instance-connectivity",
+            feature = "describe-db-instance-detail",
+            feature = "describe-db-instance-encryption-key",
+            feature = "describe-db-instance-endpoints",
+            feature = "describe-db-instance-ha-config",
+            feature = "describe-db-instance-ip-array-list",
+            feature = "describe-db-instance-ip-hostname",
+            feature = "describe-db-instance-metrics",
+            feature = "describe-db-instance-monitor",
+            feature = "describe-db-instance-net-info",
+            feature = "describe-db-instance-net-info-for-channel",
+            feature = "describe-db-instance-performance",
+            feature = "describe-db-instance-promote-activity",
+            feature = "describe-db-instance-proxy-configuration",
+            feature = "describe-db-instance-replication",
+            feature = "describe-db-instance-ssl",
+            feature = "describe-db-instance-security-group-rule",
+            feature = "describe-db-instance-tde",
             feature = "describe-db-instances",
-            feature = "describe-regions"
+            feature = "describe-db-instances-as-csv",
+            feature = "describe-db-instances-by-expire-time",
+            feature = "describe-db-instances-by-performance",
+            feature = "describe-db-instances-for-clone",
+            feature = "describe-db-mini-engine-versions",
+            feature = "describe-db-proxy",
+            feature = "describe-db-proxy-endpoint",
+            feature = "describe-db-proxy-performance",
+            feature = "describe-dtc-security-ip-hosts-for-sql-server",
+            feature = "describe-databases",
+            feature = "describe-dedicated-host-groups",
+            feature = "describe-dedicated-hosts",
+            feature = "describe-detached-backups",
+            feature = "describe-error-logs",
+            feature = "describe-events",
+            feature = "describe-gad-instances",
+            feature = "describe-ha-diagnose-config",
+            feature = "describe-ha-switch-config",
+            feature = "describe-history-events",
+            feature = "describe-history-events-stat",
+            feature = "describe-history-tasks",
+            feature = "describe-history-tasks-stat",
+            feature = "describe-host-group-elastic-strategy-parameters",
+            feature = "describe-host-web-shell",
+            feature = "describe-instance-auto-renewal-attribute",
+            feature = "describe-instance-cross-backup-policy",
+            feature = "describe-instance-keywords",
+            feature = "describe-instance-linked-whitelist-template",
+            feature = "describe-kms-associate-resources",
+            feature = "describe-local-available-recovery-time",
+            feature = "describe-log-backup-files",
+            feature = "describe-marketing-activity",
+            feature = "describe-meta-list",
+            feature = "describe-migrate-task-by-id",
+            feature = "describe-migrate-tasks",
+            feature = "describe-modify-pg-hba-config-log",
+            feature = "describe-modify-parameter-log",
+            feature = "describe-oss-downloads",
+            feature = "describe-pg-hba-config",
+            feature = "describe-parameter-group",
+            feature = "describe-parameter-groups",
+            feature = "describe-parameter-templates",
+            feature = "describe-parameters",
+            feature = "describe-postgres-extensions",
+            feature = "describe-price",
+            feature = "describe-quick-sale-config",
+            feature = "describe-rc-cluster-config",
+            feature = "describe-rc-cluster-nodes",
+            feature = "describe-rc-disks",
+            feature = "describe-rc-instance-ddos-count",
+            feature = "describe-rc-instance-ip-address",
+            feature = "describe-rc-snapshots",
+            feature = "describe-rds-resource-settings",
+            feature = "describe-read-db-instance-delay",
+            feature = "describe-region-infos",
+            feature = "describe-regions",
+            feature = "describe-renewal-price",
+            feature = "describe-replication-link-logs",
+            feature = "describe-resource-details",
+            feature = "describe-resource-usage",
+            feature = "describe-sql-collector-policy",
+            feature = "describe-sql-collector-retention",
+            feature = "describe-sql-log-files",
+            feature = "describe-sql-log-records",
+            feature = "describe-sql-log-report-list",
+            feature = "describe-secrets",
+            feature = "describe-security-group-configuration",
+            feature = "describe-slots",
+            feature = "describe-slow-log-records",
+            feature = "describe-slow-logs",
+            feature = "describe-support-online-resize-disk",
+            feature = "describe-tags",
+            feature = "describe-tasks",
+            feature = "describe-upgrade-major-version-precheck-task",
+            feature = "describe-upgrade-major-version-tasks",
+            feature = "describe-v-switches",
+            feature = "describe-whitelist-template",
+            feature = "describe-whitelist-template-linked-instance",
+            feature = "destroy-db-instance",
+            feature = "detach-gad-instance-member",
+            feature = "detach-rc-disk",
+            feature = "detach-whitelist-template-to-instance",
+            feature = "evaluate-local-extend-disk",
+            feature = "get-db-instance-topology",
+            feature = "get-db-proxy-instance-ssl",
+            feature = "grant-account-privilege",
+            feature = "grant-operator-permission",
+            feature = "import-user-backup-file",
+            feature = "list-classes",
+            feature = "list-tag-resources",
+            feature = "list-user-backup-files",
+            feature = "lock-account",
+            feature = "migrate-connection-to-other-zone",
+            feature = "migrate-db-instance",
+            feature = "migrate-db-nodes",
+            feature = "migrate-security-ip-mode",
+            feature = "migrate-to-other-zone",
+            feature = "modify-ad-info",
+            feature = "modify-account-check-policy",
+            feature = "modify-account-description",
+            feature = "modify-account-security-policy",
+            feature = "modify-action-event-policy",
+            feature = "modify-active-operation-tasks",
+            feature = "modify-backup-policy",
+            feature = "modify-backup-set-expire-time",
+            feature = "modify-collation-time-zone",
+            feature = "modify-compute-burst-config",
+            feature = "modify-custins-resource",
+            feature = "modify-db-description",
+            feature = "modify-db-instance-auto-upgrade-minor-version",
+            feature = "modify-db-instance-config",
+            feature = "modify-db-instance-connection-string",
+            feature = "modify-db-instance-delayed-replication-time",
+            feature = "modify-db-instance-deletion-protection",
+            feature = "modify-db-instance-description",
+            feature = "modify-db-instance-endpoint",
+            feature = "modify-db-instance-endpoint-address",
+            feature = "modify-db-instance-ha-config",
+            feature = "modify-db-instance-maintain-time",
+            feature = "modify-db-instance-metrics",
+            feature = "modify-db-instance-monitor",
+            feature = "modify-db-instance-network-expire-time",
+            feature = "modify-db-instance-network-type",
+            feature = "modify-db-instance-pay-type",
+            feature = "modify-db-instance-replication-switch",
+            feature = "modify-db-instance-ssl",
+            feature = "modify-db-instance-security-group-rule",
+            feature = "modify-db-instance-spec",
+            feature = "modify-db-instance-tde",
+            feature = "modify-db-node",
+            feature = "modify-db-proxy",
+            feature = "modify-db-proxy-endpoint",
+            feature = "modify-db-proxy-endpoint-address",
+            feature = "modify-db-proxy-instance",
+            feature = "modify-dtc-security-ip-hosts-for-sql-server",
+            feature = "modify-das-instance-config",
+            feature = "modify-database-config",
+            feature = "modify-db-proxy-instance-ssl",
+            feature = "modify-event-info",
+            feature = "modify-ha-diagnose-config",
+            feature = "modify-ha-switch-config",
+            feature = "modify-instance-auto-renewal-attribute",
+            feature = "modify-instance-cross-backup-policy",
+            feature = "modify-pg-hba-config",
+            feature = "modify-parameter",
+            feature = "modify-parameter-group",
+            feature = "modify-read-write-splitting-connection",
+            feature = "modify-readonly-instance-delay-replication-time",
+            feature = "modify-resource-group",
+            feature = "modify-sql-collector-policy",
+            feature = "modify-sql-collector-retention",
+            feature = "modify-security-group-configuration",
+            feature = "modify-security-ips",
+            feature = "modify-task-info",
+            feature = "modify-whitelist-template",
+            feature = "pre-check-create-order-for-delete-db-nodes",
+            feature = "purge-db-instance-log",
+            feature = "query-notify",
+            feature = "query-recommend-by-code",
+            feature = "rebuild-db-instance",
+            feature = "rebuild-replication-link",
+            feature = "receive-db-instance",
+            feature = "recovery-db-instance",
+            feature = "release-instance-connection",
+            feature = "release-instance-public-connection",
+            feature = "release-read-write-splitting-connection",
+            feature = "remove-tags-from-resource",
+            feature = "renew-instance",
+            feature = "reset-account",
+            feature = "reset-account-password",
+            feature = "restart-db-instance",
+            feature = "restore-ddr-table",
+            feature = "restore-table",
+            feature = "revoke-account-privilege",
+            feature = "revoke-operator-permission",
+            feature = "start-db-instance",
+            feature = "stop-db-instance",
+            feature = "switch-db-instance-ha",
+            feature = "switch-db-instance-net-type",
+            feature = "switch-db-instance-vpc",
+            feature = "switch-over-major-version-upgrade",
+            feature = "switch-replication-link",
+            feature = "tag-resources",
+            feature = "terminate-migrate-task",
+            feature = "transform-db-instance-pay-type",
+            feature = "unlock-account",
+            feature = "untag-resources",
+            feature = "update-postgres-extensions",
+            feature = "update-user-backup-file",
+            feature = "upgrade-db-instance-engine-version",
+            feature = "upgrade-db-instance-kernel-version",
+            feature = "upgrade-db-instance-major-version",
+            feature = "upgrade-db-instance-major-version-precheck",
+            feature = "upgrade-db-proxy-instance-kernel-version"
         )
     ),
     allow(dead_code)
@@ -57,9 +665,93 @@ mod table;
 #[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
 
+/// Errors of `AddTagsToResource` ([`add_tags_to_resource::AddTagsToResourceError`]).
+#[cfg(feature = "add-tags-to-resource")]
+pub mod add_tags_to_resource;
+
+/// Errors of `AllocateInstancePublicConnection` ([`allocate_instance_public_connection::AllocateInstancePublicConnectionError`]).
+#[cfg(feature = "allocate-instance-public-connection")]
+pub mod allocate_instance_public_connection;
+
+/// Errors of `AllocateReadWriteSplittingConnection` ([`allocate_read_write_splitting_connection::AllocateReadWriteSplittingConnectionError`]).
+#[cfg(feature = "allocate-read-write-splitting-connection")]
+pub mod allocate_read_write_splitting_connection;
+
+/// Errors of `AssociateEipAddressWithRCInstance` ([`associate_eip_address_with_rc_instance::AssociateEipAddressWithRcInstanceError`]).
+#[cfg(feature = "associate-eip-address-with-rc-instance")]
+pub mod associate_eip_address_with_rc_instance;
+
+/// Errors of `AttachRCDisk` ([`attach_rc_disk::AttachRcDiskError`]).
+#[cfg(feature = "attach-rc-disk")]
+pub mod attach_rc_disk;
+
+/// Errors of `AttachRCInstances` ([`attach_rc_instances::AttachRcInstancesError`]).
+#[cfg(feature = "attach-rc-instances")]
+pub mod attach_rc_instances;
+
+/// Errors of `AttachWhitelistTemplateToInstance` ([`attach_whitelist_template_to_instance::AttachWhitelistTemplateToInstanceError`]).
+#[cfg(feature = "attach-whitelist-template-to-instance")]
+pub mod attach_whitelist_template_to_instance;
+
+/// Errors of `CalculateDBInstanceWeight` ([`calculate_db_instance_weight::CalculateDbInstanceWeightError`]).
+#[cfg(feature = "calculate-db-instance-weight")]
+pub mod calculate_db_instance_weight;
+
+/// Errors of `CancelActiveOperationTasks` ([`cancel_active_operation_tasks::CancelActiveOperationTasksError`]).
+#[cfg(feature = "cancel-active-operation-tasks")]
+pub mod cancel_active_operation_tasks;
+
+/// Errors of `CheckAccountNameAvailable` ([`check_account_name_available::CheckAccountNameAvailableError`]).
+#[cfg(feature = "check-account-name-available")]
+pub mod check_account_name_available;
+
 /// Errors of `CheckCloudResourceAuthorized` ([`check_cloud_resource_authorized::CheckCloudResourceAuthorizedError`]).
 #[cfg(feature = "check-cloud-resource-authorized")]
 pub mod check_cloud_resource_authorized;
+
+/// Errors of `CheckCreateDdrDBInstance` ([`check_create_ddr_db_instance::CheckCreateDdrDbInstanceError`]).
+#[cfg(feature = "check-create-ddr-db-instance")]
+pub mod check_create_ddr_db_instance;
+
+/// Errors of `CheckDBNameAvailable` ([`check_db_name_available::CheckDbNameAvailableError`]).
+#[cfg(feature = "check-db-name-available")]
+pub mod check_db_name_available;
+
+/// Errors of `CheckInstanceExist` ([`check_instance_exist::CheckInstanceExistError`]).
+#[cfg(feature = "check-instance-exist")]
+pub mod check_instance_exist;
+
+/// Errors of `CheckServiceLinkedRole` ([`check_service_linked_role::CheckServiceLinkedRoleError`]).
+#[cfg(feature = "check-service-linked-role")]
+pub mod check_service_linked_role;
+
+/// Errors of `CloneDBInstance` ([`clone_db_instance::CloneDbInstanceError`]).
+#[cfg(feature = "clone-db-instance")]
+pub mod clone_db_instance;
+
+/// Errors of `CloneParameterGroup` ([`clone_parameter_group::CloneParameterGroupError`]).
+#[cfg(feature = "clone-parameter-group")]
+pub mod clone_parameter_group;
+
+/// Errors of `ConfirmNotify` ([`confirm_notify::ConfirmNotifyError`]).
+#[cfg(feature = "confirm-notify")]
+pub mod confirm_notify;
+
+/// Errors of `CopyDatabase` ([`copy_database::CopyDatabaseError`]).
+#[cfg(feature = "copy-database")]
+pub mod copy_database;
+
+/// Errors of `CopyDatabaseBetweenInstances` ([`copy_database_between_instances::CopyDatabaseBetweenInstancesError`]).
+#[cfg(feature = "copy-database-between-instances")]
+pub mod copy_database_between_instances;
+
+/// Errors of `CreateAccount` ([`create_account::CreateAccountError`]).
+#[cfg(feature = "create-account")]
+pub mod create_account;
+
+/// Errors of `CreateBackup` ([`create_backup::CreateBackupError`]).
+#[cfg(feature = "create-backup")]
+pub mod create_backup;
 
 /// Errors of `CreateCloudMigrationPrecheckTask` ([`create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError`]).
 #[cfg(feature = "create-cloud-migration-precheck-task")]
@@ -69,6 +761,258 @@ pub mod create_cloud_migration_precheck_task;
 #[cfg(feature = "create-cloud-migration-task")]
 pub mod create_cloud_migration_task;
 
+/// Errors of `CreateDBInstance` ([`create_db_instance::CreateDbInstanceError`]).
+#[cfg(feature = "create-db-instance")]
+pub mod create_db_instance;
+
+/// Errors of `CreateDBInstanceEndpoint` ([`create_db_instance_endpoint::CreateDbInstanceEndpointError`]).
+#[cfg(feature = "create-db-instance-endpoint")]
+pub mod create_db_instance_endpoint;
+
+/// Errors of `CreateDBInstanceEndpointAddress` ([`create_db_instance_endpoint_address::CreateDbInstanceEndpointAddressError`]).
+#[cfg(feature = "create-db-instance-endpoint-address")]
+pub mod create_db_instance_endpoint_address;
+
+/// Errors of `CreateDBInstanceForRebuild` ([`create_db_instance_for_rebuild::CreateDbInstanceForRebuildError`]).
+#[cfg(feature = "create-db-instance-for-rebuild")]
+pub mod create_db_instance_for_rebuild;
+
+/// Errors of `CreateDBInstanceSecurityGroupRule` ([`create_db_instance_security_group_rule::CreateDbInstanceSecurityGroupRuleError`]).
+#[cfg(feature = "create-db-instance-security-group-rule")]
+pub mod create_db_instance_security_group_rule;
+
+/// Errors of `CreateDBNodes` ([`create_db_nodes::CreateDbNodesError`]).
+#[cfg(feature = "create-db-nodes")]
+pub mod create_db_nodes;
+
+/// Errors of `CreateDBProxyEndpointAddress` ([`create_db_proxy_endpoint_address::CreateDbProxyEndpointAddressError`]).
+#[cfg(feature = "create-db-proxy-endpoint-address")]
+pub mod create_db_proxy_endpoint_address;
+
+/// Errors of `CreateDatabase` ([`create_database::CreateDatabaseError`]).
+#[cfg(feature = "create-database")]
+pub mod create_database;
+
+/// Errors of `CreateDdrInstance` ([`create_ddr_instance::CreateDdrInstanceError`]).
+#[cfg(feature = "create-ddr-instance")]
+pub mod create_ddr_instance;
+
+/// Errors of `CreateGADInstance` ([`create_gad_instance::CreateGadInstanceError`]).
+#[cfg(feature = "create-gad-instance")]
+pub mod create_gad_instance;
+
+/// Errors of `CreateGadInstanceMember` ([`create_gad_instance_member::CreateGadInstanceMemberError`]).
+#[cfg(feature = "create-gad-instance-member")]
+pub mod create_gad_instance_member;
+
+/// Errors of `CreateMigrateTask` ([`create_migrate_task::CreateMigrateTaskError`]).
+#[cfg(feature = "create-migrate-task")]
+pub mod create_migrate_task;
+
+/// Errors of `CreateOnlineDatabaseTask` ([`create_online_database_task::CreateOnlineDatabaseTaskError`]).
+#[cfg(feature = "create-online-database-task")]
+pub mod create_online_database_task;
+
+/// Errors of `CreateOrderForDeleteDBNodes` ([`create_order_for_delete_db_nodes::CreateOrderForDeleteDbNodesError`]).
+#[cfg(feature = "create-order-for-delete-db-nodes")]
+pub mod create_order_for_delete_db_nodes;
+
+/// Errors of `CreateParameterGroup` ([`create_parameter_group::CreateParameterGroupError`]).
+#[cfg(feature = "create-parameter-group")]
+pub mod create_parameter_group;
+
+/// Errors of `CreatePostgresExtensions` ([`create_postgres_extensions::CreatePostgresExtensionsError`]).
+#[cfg(feature = "create-postgres-extensions")]
+pub mod create_postgres_extensions;
+
+/// Errors of `CreateRCSnapshot` ([`create_rc_snapshot::CreateRcSnapshotError`]).
+#[cfg(feature = "create-rc-snapshot")]
+pub mod create_rc_snapshot;
+
+/// Errors of `CreateReadOnlyDBInstance` ([`create_read_only_db_instance::CreateReadOnlyDbInstanceError`]).
+#[cfg(feature = "create-read-only-db-instance")]
+pub mod create_read_only_db_instance;
+
+/// Errors of `CreateReplicationLink` ([`create_replication_link::CreateReplicationLinkError`]).
+#[cfg(feature = "create-replication-link")]
+pub mod create_replication_link;
+
+/// Errors of `CreateSecret` ([`create_secret::CreateSecretError`]).
+#[cfg(feature = "create-secret")]
+pub mod create_secret;
+
+/// Errors of `CreateServiceLinkedRole` ([`create_service_linked_role::CreateServiceLinkedRoleError`]).
+#[cfg(feature = "create-service-linked-role")]
+pub mod create_service_linked_role;
+
+/// Errors of `CreateTempDBInstance` ([`create_temp_db_instance::CreateTempDbInstanceError`]).
+#[cfg(feature = "create-temp-db-instance")]
+pub mod create_temp_db_instance;
+
+/// Errors of `CreateYouhuiForOrder` ([`create_youhui_for_order::CreateYouhuiForOrderError`]).
+#[cfg(feature = "create-youhui-for-order")]
+pub mod create_youhui_for_order;
+
+/// Errors of `DeleteADSetting` ([`delete_ad_setting::DeleteAdSettingError`]).
+#[cfg(feature = "delete-ad-setting")]
+pub mod delete_ad_setting;
+
+/// Errors of `DeleteAccount` ([`delete_account::DeleteAccountError`]).
+#[cfg(feature = "delete-account")]
+pub mod delete_account;
+
+/// Errors of `DeleteBackup` ([`delete_backup::DeleteBackupError`]).
+#[cfg(feature = "delete-backup")]
+pub mod delete_backup;
+
+/// Errors of `DeleteBackupFile` ([`delete_backup_file::DeleteBackupFileError`]).
+#[cfg(feature = "delete-backup-file")]
+pub mod delete_backup_file;
+
+/// Errors of `DeleteDBInstance` ([`delete_db_instance::DeleteDbInstanceError`]).
+#[cfg(feature = "delete-db-instance")]
+pub mod delete_db_instance;
+
+/// Errors of `DeleteDBInstanceEndpoint` ([`delete_db_instance_endpoint::DeleteDbInstanceEndpointError`]).
+#[cfg(feature = "delete-db-instance-endpoint")]
+pub mod delete_db_instance_endpoint;
+
+/// Errors of `DeleteDBInstanceEndpointAddress` ([`delete_db_instance_endpoint_address::DeleteDbInstanceEndpointAddressError`]).
+#[cfg(feature = "delete-db-instance-endpoint-address")]
+pub mod delete_db_instance_endpoint_address;
+
+/// Errors of `DeleteDBInstanceSecurityGroupRule` ([`delete_db_instance_security_group_rule::DeleteDbInstanceSecurityGroupRuleError`]).
+#[cfg(feature = "delete-db-instance-security-group-rule")]
+pub mod delete_db_instance_security_group_rule;
+
+/// Errors of `DeleteDBNodes` ([`delete_db_nodes::DeleteDbNodesError`]).
+#[cfg(feature = "delete-db-nodes")]
+pub mod delete_db_nodes;
+
+/// Errors of `DeleteDBProxyEndpointAddress` ([`delete_db_proxy_endpoint_address::DeleteDbProxyEndpointAddressError`]).
+#[cfg(feature = "delete-db-proxy-endpoint-address")]
+pub mod delete_db_proxy_endpoint_address;
+
+/// Errors of `DeleteDatabase` ([`delete_database::DeleteDatabaseError`]).
+#[cfg(feature = "delete-database")]
+pub mod delete_database;
+
+/// Errors of `DeleteGadInstance` ([`delete_gad_instance::DeleteGadInstanceError`]).
+#[cfg(feature = "delete-gad-instance")]
+pub mod delete_gad_instance;
+
+/// Errors of `DeleteParameterGroup` ([`delete_parameter_group::DeleteParameterGroupError`]).
+#[cfg(feature = "delete-parameter-group")]
+pub mod delete_parameter_group;
+
+/// Errors of `DeletePostgresExtensions` ([`delete_postgres_extensions::DeletePostgresExtensionsError`]).
+#[cfg(feature = "delete-postgres-extensions")]
+pub mod delete_postgres_extensions;
+
+/// Errors of `DeleteRCClusterNodes` ([`delete_rc_cluster_nodes::DeleteRcClusterNodesError`]).
+#[cfg(feature = "delete-rc-cluster-nodes")]
+pub mod delete_rc_cluster_nodes;
+
+/// Errors of `DeleteRCDisk` ([`delete_rc_disk::DeleteRcDiskError`]).
+#[cfg(feature = "delete-rc-disk")]
+pub mod delete_rc_disk;
+
+/// Errors of `DeleteRCSnapshot` ([`delete_rc_snapshot::DeleteRcSnapshotError`]).
+#[cfg(feature = "delete-rc-snapshot")]
+pub mod delete_rc_snapshot;
+
+/// Errors of `DeleteReplicationLink` ([`delete_replication_link::DeleteReplicationLinkError`]).
+#[cfg(feature = "delete-replication-link")]
+pub mod delete_replication_link;
+
+/// Errors of `DeleteSecret` ([`delete_secret::DeleteSecretError`]).
+#[cfg(feature = "delete-secret")]
+pub mod delete_secret;
+
+/// Errors of `DeleteSlot` ([`delete_slot::DeleteSlotError`]).
+#[cfg(feature = "delete-slot")]
+pub mod delete_slot;
+
+/// Errors of `DeleteUserBackupFile` ([`delete_user_backup_file::DeleteUserBackupFileError`]).
+#[cfg(feature = "delete-user-backup-file")]
+pub mod delete_user_backup_file;
+
+/// Errors of `DescibeImportsFromDatabase` ([`descibe_imports_from_database::DescibeImportsFromDatabaseError`]).
+#[cfg(feature = "descibe-imports-from-database")]
+pub mod descibe_imports_from_database;
+
+/// Errors of `DescribeADInfo` ([`describe_ad_info::DescribeAdInfoError`]).
+#[cfg(feature = "describe-ad-info")]
+pub mod describe_ad_info;
+
+/// Errors of `DescribeAccounts` ([`describe_accounts::DescribeAccountsError`]).
+#[cfg(feature = "describe-accounts")]
+pub mod describe_accounts;
+
+/// Errors of `DescribeActionEventPolicy` ([`describe_action_event_policy::DescribeActionEventPolicyError`]).
+#[cfg(feature = "describe-action-event-policy")]
+pub mod describe_action_event_policy;
+
+/// Errors of `DescribeActiveOperationTasks` ([`describe_active_operation_tasks::DescribeActiveOperationTasksError`]).
+#[cfg(feature = "describe-active-operation-tasks")]
+pub mod describe_active_operation_tasks;
+
+/// Errors of `DescribeAllWhitelistTemplate` ([`describe_all_whitelist_template::DescribeAllWhitelistTemplateError`]).
+#[cfg(feature = "describe-all-whitelist-template")]
+pub mod describe_all_whitelist_template;
+
+/// Errors of `DescribeAnalyticdbByPrimaryDBInstance` ([`describe_analyticdb_by_primary_db_instance::DescribeAnalyticdbByPrimaryDbInstanceError`]).
+#[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+pub mod describe_analyticdb_by_primary_db_instance;
+
+/// Errors of `DescribeAvailableClasses` ([`describe_available_classes::DescribeAvailableClassesError`]).
+#[cfg(feature = "describe-available-classes")]
+pub mod describe_available_classes;
+
+/// Errors of `DescribeAvailableCrossRegion` ([`describe_available_cross_region::DescribeAvailableCrossRegionError`]).
+#[cfg(feature = "describe-available-cross-region")]
+pub mod describe_available_cross_region;
+
+/// Errors of `DescribeAvailableMetrics` ([`describe_available_metrics::DescribeAvailableMetricsError`]).
+#[cfg(feature = "describe-available-metrics")]
+pub mod describe_available_metrics;
+
+/// Errors of `DescribeAvailableRecoveryTime` ([`describe_available_recovery_time::DescribeAvailableRecoveryTimeError`]).
+#[cfg(feature = "describe-available-recovery-time")]
+pub mod describe_available_recovery_time;
+
+/// Errors of `DescribeAvailableZones` ([`describe_available_zones::DescribeAvailableZonesError`]).
+#[cfg(feature = "describe-available-zones")]
+pub mod describe_available_zones;
+
+/// Errors of `DescribeBackupDatabase` ([`describe_backup_database::DescribeBackupDatabaseError`]).
+#[cfg(feature = "describe-backup-database")]
+pub mod describe_backup_database;
+
+/// Errors of `DescribeBackupPolicy` ([`describe_backup_policy::DescribeBackupPolicyError`]).
+#[cfg(feature = "describe-backup-policy")]
+pub mod describe_backup_policy;
+
+/// Errors of `DescribeBackupTasks` ([`describe_backup_tasks::DescribeBackupTasksError`]).
+#[cfg(feature = "describe-backup-tasks")]
+pub mod describe_backup_tasks;
+
+/// Errors of `DescribeBackups` ([`describe_backups::DescribeBackupsError`]).
+#[cfg(feature = "describe-backups")]
+pub mod describe_backups;
+
+/// Errors of `DescribeBinlogFiles` ([`describe_binlog_files::DescribeBinlogFilesError`]).
+#[cfg(feature = "describe-binlog-files")]
+pub mod describe_binlog_files;
+
+/// Errors of `DescribeCharacterSetName` ([`describe_character_set_name::DescribeCharacterSetNameError`]).
+#[cfg(feature = "describe-character-set-name")]
+pub mod describe_character_set_name;
+
+/// Errors of `DescribeClassDetails` ([`describe_class_details::DescribeClassDetailsError`]).
+#[cfg(feature = "describe-class-details")]
+pub mod describe_class_details;
+
 /// Errors of `DescribeCloudMigrationPrecheckResult` ([`describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError`]).
 #[cfg(feature = "describe-cloud-migration-precheck-result")]
 pub mod describe_cloud_migration_precheck_result;
@@ -77,16 +1021,896 @@ pub mod describe_cloud_migration_precheck_result;
 #[cfg(feature = "describe-cloud-migration-result")]
 pub mod describe_cloud_migration_result;
 
+/// Errors of `DescribeCollationTimeZones` ([`describe_collation_time_zones::DescribeCollationTimeZonesError`]).
+#[cfg(feature = "describe-collation-time-zones")]
+pub mod describe_collation_time_zones;
+
+/// Errors of `DescribeComputeBurstConfig` ([`describe_compute_burst_config::DescribeComputeBurstConfigError`]).
+#[cfg(feature = "describe-compute-burst-config")]
+pub mod describe_compute_burst_config;
+
+/// Errors of `DescribeCrossBackupMetaList` ([`describe_cross_backup_meta_list::DescribeCrossBackupMetaListError`]).
+#[cfg(feature = "describe-cross-backup-meta-list")]
+pub mod describe_cross_backup_meta_list;
+
+/// Errors of `DescribeCrossRegionBackupDBInstance` ([`describe_cross_region_backup_db_instance::DescribeCrossRegionBackupDbInstanceError`]).
+#[cfg(feature = "describe-cross-region-backup-db-instance")]
+pub mod describe_cross_region_backup_db_instance;
+
+/// Errors of `DescribeCrossRegionBackups` ([`describe_cross_region_backups::DescribeCrossRegionBackupsError`]).
+#[cfg(feature = "describe-cross-region-backups")]
+pub mod describe_cross_region_backups;
+
+/// Errors of `DescribeCrossRegionLogBackupFiles` ([`describe_cross_region_log_backup_files::DescribeCrossRegionLogBackupFilesError`]).
+#[cfg(feature = "describe-cross-region-log-backup-files")]
+pub mod describe_cross_region_log_backup_files;
+
+/// Errors of `DescribeCurrentModifyOrder` ([`describe_current_modify_order::DescribeCurrentModifyOrderError`]).
+#[cfg(feature = "describe-current-modify-order")]
+pub mod describe_current_modify_order;
+
+/// Errors of `DescribeCustinsResourceInfo` ([`describe_custins_resource_info::DescribeCustinsResourceInfoError`]).
+#[cfg(feature = "describe-custins-resource-info")]
+pub mod describe_custins_resource_info;
+
 /// Errors of `DescribeDBInstanceAttribute` ([`describe_db_instance_attribute::DescribeDbInstanceAttributeError`]).
 #[cfg(feature = "describe-db-instance-attribute")]
 pub mod describe_db_instance_attribute;
+
+/// Errors of `DescribeDBInstanceByTags` ([`describe_db_instance_by_tags::DescribeDbInstanceByTagsError`]).
+#[cfg(feature = "describe-db-instance-by-tags")]
+pub mod describe_db_instance_by_tags;
+
+/// Errors of `DescribeDBInstanceConnectivity` ([`describe_db_instance_connectivity::DescribeDbInstanceConnectivityError`]).
+#[cfg(feature = "describe-db-instance-connectivity")]
+pub mod describe_db_instance_connectivity;
+
+/// Errors of `DescribeDBInstanceDetail` ([`describe_db_instance_detail::DescribeDbInstanceDetailError`]).
+#[cfg(feature = "describe-db-instance-detail")]
+pub mod describe_db_instance_detail;
+
+/// Errors of `DescribeDBInstanceEncryptionKey` ([`describe_db_instance_encryption_key::DescribeDbInstanceEncryptionKeyError`]).
+#[cfg(feature = "describe-db-instance-encryption-key")]
+pub mod describe_db_instance_encryption_key;
+
+/// Errors of `DescribeDBInstanceEndpoints` ([`describe_db_instance_endpoints::DescribeDbInstanceEndpointsError`]).
+#[cfg(feature = "describe-db-instance-endpoints")]
+pub mod describe_db_instance_endpoints;
+
+/// Errors of `DescribeDBInstanceHAConfig` ([`describe_db_instance_ha_config::DescribeDbInstanceHaConfigError`]).
+#[cfg(feature = "describe-db-instance-ha-config")]
+pub mod describe_db_instance_ha_config;
+
+/// Errors of `DescribeDBInstanceIPArrayList` ([`describe_db_instance_ip_array_list::DescribeDbInstanceIpArrayListError`]).
+#[cfg(feature = "describe-db-instance-ip-array-list")]
+pub mod describe_db_instance_ip_array_list;
+
+/// Errors of `DescribeDBInstanceIpHostname` ([`describe_db_instance_ip_hostname::DescribeDbInstanceIpHostnameError`]).
+#[cfg(feature = "describe-db-instance-ip-hostname")]
+pub mod describe_db_instance_ip_hostname;
+
+/// Errors of `DescribeDBInstanceMetrics` ([`describe_db_instance_metrics::DescribeDbInstanceMetricsError`]).
+#[cfg(feature = "describe-db-instance-metrics")]
+pub mod describe_db_instance_metrics;
+
+/// Errors of `DescribeDBInstanceMonitor` ([`describe_db_instance_monitor::DescribeDbInstanceMonitorError`]).
+#[cfg(feature = "describe-db-instance-monitor")]
+pub mod describe_db_instance_monitor;
+
+/// Errors of `DescribeDBInstanceNetInfo` ([`describe_db_instance_net_info::DescribeDbInstanceNetInfoError`]).
+#[cfg(feature = "describe-db-instance-net-info")]
+pub mod describe_db_instance_net_info;
+
+/// Errors of `DescribeDBInstanceNetInfoForChannel` ([`describe_db_instance_net_info_for_channel::DescribeDbInstanceNetInfoForChannelError`]).
+#[cfg(feature = "describe-db-instance-net-info-for-channel")]
+pub mod describe_db_instance_net_info_for_channel;
+
+/// Errors of `DescribeDBInstancePerformance` ([`describe_db_instance_performance::DescribeDbInstancePerformanceError`]).
+#[cfg(feature = "describe-db-instance-performance")]
+pub mod describe_db_instance_performance;
+
+/// Errors of `DescribeDBInstancePromoteActivity` ([`describe_db_instance_promote_activity::DescribeDbInstancePromoteActivityError`]).
+#[cfg(feature = "describe-db-instance-promote-activity")]
+pub mod describe_db_instance_promote_activity;
+
+/// Errors of `DescribeDBInstanceProxyConfiguration` ([`describe_db_instance_proxy_configuration::DescribeDbInstanceProxyConfigurationError`]).
+#[cfg(feature = "describe-db-instance-proxy-configuration")]
+pub mod describe_db_instance_proxy_configuration;
+
+/// Errors of `DescribeDBInstanceReplication` ([`describe_db_instance_replication::DescribeDbInstanceReplicationError`]).
+#[cfg(feature = "describe-db-instance-replication")]
+pub mod describe_db_instance_replication;
+
+/// Errors of `DescribeDBInstanceSSL` ([`describe_db_instance_ssl::DescribeDbInstanceSslError`]).
+#[cfg(feature = "describe-db-instance-ssl")]
+pub mod describe_db_instance_ssl;
+
+/// Errors of `DescribeDBInstanceSecurityGroupRule` ([`describe_db_instance_security_group_rule::DescribeDbInstanceSecurityGroupRuleError`]).
+#[cfg(feature = "describe-db-instance-security-group-rule")]
+pub mod describe_db_instance_security_group_rule;
+
+/// Errors of `DescribeDBInstanceTDE` ([`describe_db_instance_tde::DescribeDbInstanceTdeError`]).
+#[cfg(feature = "describe-db-instance-tde")]
+pub mod describe_db_instance_tde;
 
 /// Errors of `DescribeDBInstances` ([`describe_db_instances::DescribeDbInstancesError`]).
 #[cfg(feature = "describe-db-instances")]
 pub mod describe_db_instances;
 
+/// Errors of `DescribeDBInstancesAsCsv` ([`describe_db_instances_as_csv::DescribeDbInstancesAsCsvError`]).
+#[cfg(feature = "describe-db-instances-as-csv")]
+pub mod describe_db_instances_as_csv;
+
+/// Errors of `DescribeDBInstancesByExpireTime` ([`describe_db_instances_by_expire_time::DescribeDbInstancesByExpireTimeError`]).
+#[cfg(feature = "describe-db-instances-by-expire-time")]
+pub mod describe_db_instances_by_expire_time;
+
+/// Errors of `DescribeDBInstancesByPerformance` ([`describe_db_instances_by_performance::DescribeDbInstancesByPerformanceError`]).
+#[cfg(feature = "describe-db-instances-by-performance")]
+pub mod describe_db_instances_by_performance;
+
+/// Errors of `DescribeDBInstancesForClone` ([`describe_db_instances_for_clone::DescribeDbInstancesForCloneError`]).
+#[cfg(feature = "describe-db-instances-for-clone")]
+pub mod describe_db_instances_for_clone;
+
+/// Errors of `DescribeDBMiniEngineVersions` ([`describe_db_mini_engine_versions::DescribeDbMiniEngineVersionsError`]).
+#[cfg(feature = "describe-db-mini-engine-versions")]
+pub mod describe_db_mini_engine_versions;
+
+/// Errors of `DescribeDBProxy` ([`describe_db_proxy::DescribeDbProxyError`]).
+#[cfg(feature = "describe-db-proxy")]
+pub mod describe_db_proxy;
+
+/// Errors of `DescribeDBProxyEndpoint` ([`describe_db_proxy_endpoint::DescribeDbProxyEndpointError`]).
+#[cfg(feature = "describe-db-proxy-endpoint")]
+pub mod describe_db_proxy_endpoint;
+
+/// Errors of `DescribeDBProxyPerformance` ([`describe_db_proxy_performance::DescribeDbProxyPerformanceError`]).
+#[cfg(feature = "describe-db-proxy-performance")]
+pub mod describe_db_proxy_performance;
+
+/// Errors of `DescribeDTCSecurityIpHostsForSQLServer` ([`describe_dtc_security_ip_hosts_for_sql_server::DescribeDtcSecurityIpHostsForSqlServerError`]).
+#[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+pub mod describe_dtc_security_ip_hosts_for_sql_server;
+
+/// Errors of `DescribeDatabases` ([`describe_databases::DescribeDatabasesError`]).
+#[cfg(feature = "describe-databases")]
+pub mod describe_databases;
+
+/// Errors of `DescribeDedicatedHostGroups` ([`describe_dedicated_host_groups::DescribeDedicatedHostGroupsError`]).
+#[cfg(feature = "describe-dedicated-host-groups")]
+pub mod describe_dedicated_host_groups;
+
+/// Errors of `DescribeDedicatedHosts` ([`describe_dedicated_hosts::DescribeDedicatedHostsError`]).
+#[cfg(feature = "describe-dedicated-hosts")]
+pub mod describe_dedicated_hosts;
+
+/// Errors of `DescribeDetachedBackups` ([`describe_detached_backups::DescribeDetachedBackupsError`]).
+#[cfg(feature = "describe-detached-backups")]
+pub mod describe_detached_backups;
+
+/// Errors of `DescribeErrorLogs` ([`describe_error_logs::DescribeErrorLogsError`]).
+#[cfg(feature = "describe-error-logs")]
+pub mod describe_error_logs;
+
+/// Errors of `DescribeEvents` ([`describe_events::DescribeEventsError`]).
+#[cfg(feature = "describe-events")]
+pub mod describe_events;
+
+/// Errors of `DescribeGadInstances` ([`describe_gad_instances::DescribeGadInstancesError`]).
+#[cfg(feature = "describe-gad-instances")]
+pub mod describe_gad_instances;
+
+/// Errors of `DescribeHADiagnoseConfig` ([`describe_ha_diagnose_config::DescribeHaDiagnoseConfigError`]).
+#[cfg(feature = "describe-ha-diagnose-config")]
+pub mod describe_ha_diagnose_config;
+
+/// Errors of `DescribeHASwitchConfig` ([`describe_ha_switch_config::DescribeHaSwitchConfigError`]).
+#[cfg(feature = "describe-ha-switch-config")]
+pub mod describe_ha_switch_config;
+
+/// Errors of `DescribeHistoryEvents` ([`describe_history_events::DescribeHistoryEventsError`]).
+#[cfg(feature = "describe-history-events")]
+pub mod describe_history_events;
+
+/// Errors of `DescribeHistoryEventsStat` ([`describe_history_events_stat::DescribeHistoryEventsStatError`]).
+#[cfg(feature = "describe-history-events-stat")]
+pub mod describe_history_events_stat;
+
+/// Errors of `DescribeHistoryTasks` ([`describe_history_tasks::DescribeHistoryTasksError`]).
+#[cfg(feature = "describe-history-tasks")]
+pub mod describe_history_tasks;
+
+/// Errors of `DescribeHistoryTasksStat` ([`describe_history_tasks_stat::DescribeHistoryTasksStatError`]).
+#[cfg(feature = "describe-history-tasks-stat")]
+pub mod describe_history_tasks_stat;
+
+/// Errors of `DescribeHostGroupElasticStrategyParameters` ([`describe_host_group_elastic_strategy_parameters::DescribeHostGroupElasticStrategyParametersError`]).
+#[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+pub mod describe_host_group_elastic_strategy_parameters;
+
+/// Errors of `DescribeHostWebShell` ([`describe_host_web_shell::DescribeHostWebShellError`]).
+#[cfg(feature = "describe-host-web-shell")]
+pub mod describe_host_web_shell;
+
+/// Errors of `DescribeInstanceAutoRenewalAttribute` ([`describe_instance_auto_renewal_attribute::DescribeInstanceAutoRenewalAttributeError`]).
+#[cfg(feature = "describe-instance-auto-renewal-attribute")]
+pub mod describe_instance_auto_renewal_attribute;
+
+/// Errors of `DescribeInstanceCrossBackupPolicy` ([`describe_instance_cross_backup_policy::DescribeInstanceCrossBackupPolicyError`]).
+#[cfg(feature = "describe-instance-cross-backup-policy")]
+pub mod describe_instance_cross_backup_policy;
+
+/// Errors of `DescribeInstanceKeywords` ([`describe_instance_keywords::DescribeInstanceKeywordsError`]).
+#[cfg(feature = "describe-instance-keywords")]
+pub mod describe_instance_keywords;
+
+/// Errors of `DescribeInstanceLinkedWhitelistTemplate` ([`describe_instance_linked_whitelist_template::DescribeInstanceLinkedWhitelistTemplateError`]).
+#[cfg(feature = "describe-instance-linked-whitelist-template")]
+pub mod describe_instance_linked_whitelist_template;
+
+/// Errors of `DescribeKmsAssociateResources` ([`describe_kms_associate_resources::DescribeKmsAssociateResourcesError`]).
+#[cfg(feature = "describe-kms-associate-resources")]
+pub mod describe_kms_associate_resources;
+
+/// Errors of `DescribeLocalAvailableRecoveryTime` ([`describe_local_available_recovery_time::DescribeLocalAvailableRecoveryTimeError`]).
+#[cfg(feature = "describe-local-available-recovery-time")]
+pub mod describe_local_available_recovery_time;
+
+/// Errors of `DescribeLogBackupFiles` ([`describe_log_backup_files::DescribeLogBackupFilesError`]).
+#[cfg(feature = "describe-log-backup-files")]
+pub mod describe_log_backup_files;
+
+/// Errors of `DescribeMarketingActivity` ([`describe_marketing_activity::DescribeMarketingActivityError`]).
+#[cfg(feature = "describe-marketing-activity")]
+pub mod describe_marketing_activity;
+
+/// Errors of `DescribeMetaList` ([`describe_meta_list::DescribeMetaListError`]).
+#[cfg(feature = "describe-meta-list")]
+pub mod describe_meta_list;
+
+/// Errors of `DescribeMigrateTaskById` ([`describe_migrate_task_by_id::DescribeMigrateTaskByIdError`]).
+#[cfg(feature = "describe-migrate-task-by-id")]
+pub mod describe_migrate_task_by_id;
+
+/// Errors of `DescribeMigrateTasks` ([`describe_migrate_tasks::DescribeMigrateTasksError`]).
+#[cfg(feature = "describe-migrate-tasks")]
+pub mod describe_migrate_tasks;
+
+/// Errors of `DescribeModifyPGHbaConfigLog` ([`describe_modify_pg_hba_config_log::DescribeModifyPgHbaConfigLogError`]).
+#[cfg(feature = "describe-modify-pg-hba-config-log")]
+pub mod describe_modify_pg_hba_config_log;
+
+/// Errors of `DescribeModifyParameterLog` ([`describe_modify_parameter_log::DescribeModifyParameterLogError`]).
+#[cfg(feature = "describe-modify-parameter-log")]
+pub mod describe_modify_parameter_log;
+
+/// Errors of `DescribeOssDownloads` ([`describe_oss_downloads::DescribeOssDownloadsError`]).
+#[cfg(feature = "describe-oss-downloads")]
+pub mod describe_oss_downloads;
+
+/// Errors of `DescribePGHbaConfig` ([`describe_pg_hba_config::DescribePgHbaConfigError`]).
+#[cfg(feature = "describe-pg-hba-config")]
+pub mod describe_pg_hba_config;
+
+/// Errors of `DescribeParameterGroup` ([`describe_parameter_group::DescribeParameterGroupError`]).
+#[cfg(feature = "describe-parameter-group")]
+pub mod describe_parameter_group;
+
+/// Errors of `DescribeParameterGroups` ([`describe_parameter_groups::DescribeParameterGroupsError`]).
+#[cfg(feature = "describe-parameter-groups")]
+pub mod describe_parameter_groups;
+
+/// Errors of `DescribeParameterTemplates` ([`describe_parameter_templates::DescribeParameterTemplatesError`]).
+#[cfg(feature = "describe-parameter-templates")]
+pub mod describe_parameter_templates;
+
+/// Errors of `DescribeParameters` ([`describe_parameters::DescribeParametersError`]).
+#[cfg(feature = "describe-parameters")]
+pub mod describe_parameters;
+
+/// Errors of `DescribePostgresExtensions` ([`describe_postgres_extensions::DescribePostgresExtensionsError`]).
+#[cfg(feature = "describe-postgres-extensions")]
+pub mod describe_postgres_extensions;
+
+/// Errors of `DescribePrice` ([`describe_price::DescribePriceError`]).
+#[cfg(feature = "describe-price")]
+pub mod describe_price;
+
+/// Errors of `DescribeQuickSaleConfig` ([`describe_quick_sale_config::DescribeQuickSaleConfigError`]).
+#[cfg(feature = "describe-quick-sale-config")]
+pub mod describe_quick_sale_config;
+
+/// Errors of `DescribeRCClusterConfig` ([`describe_rc_cluster_config::DescribeRcClusterConfigError`]).
+#[cfg(feature = "describe-rc-cluster-config")]
+pub mod describe_rc_cluster_config;
+
+/// Errors of `DescribeRCClusterNodes` ([`describe_rc_cluster_nodes::DescribeRcClusterNodesError`]).
+#[cfg(feature = "describe-rc-cluster-nodes")]
+pub mod describe_rc_cluster_nodes;
+
+/// Errors of `DescribeRCDisks` ([`describe_rc_disks::DescribeRcDisksError`]).
+#[cfg(feature = "describe-rc-disks")]
+pub mod describe_rc_disks;
+
+/// Errors of `DescribeRCInstanceDdosCount` ([`describe_rc_instance_ddos_count::DescribeRcInstanceDdosCountError`]).
+#[cfg(feature = "describe-rc-instance-ddos-count")]
+pub mod describe_rc_instance_ddos_count;
+
+/// Errors of `DescribeRCInstanceIpAddress` ([`describe_rc_instance_ip_address::DescribeRcInstanceIpAddressError`]).
+#[cfg(feature = "describe-rc-instance-ip-address")]
+pub mod describe_rc_instance_ip_address;
+
+/// Errors of `DescribeRCSnapshots` ([`describe_rc_snapshots::DescribeRcSnapshotsError`]).
+#[cfg(feature = "describe-rc-snapshots")]
+pub mod describe_rc_snapshots;
+
+/// Errors of `DescribeRdsResourceSettings` ([`describe_rds_resource_settings::DescribeRdsResourceSettingsError`]).
+#[cfg(feature = "describe-rds-resource-settings")]
+pub mod describe_rds_resource_settings;
+
+/// Errors of `DescribeReadDBInstanceDelay` ([`describe_read_db_instance_delay::DescribeReadDbInstanceDelayError`]).
+#[cfg(feature = "describe-read-db-instance-delay")]
+pub mod describe_read_db_instance_delay;
+
+/// Errors of `DescribeRegionInfos` ([`describe_region_infos::DescribeRegionInfosError`]).
+#[cfg(feature = "describe-region-infos")]
+pub mod describe_region_infos;
+
 /// Errors of `DescribeRegions` ([`describe_regions::DescribeRegionsError`]).
 #[cfg(feature = "describe-regions")]
 pub mod describe_regions;
+
+/// Errors of `DescribeRenewalPrice` ([`describe_renewal_price::DescribeRenewalPriceError`]).
+#[cfg(feature = "describe-renewal-price")]
+pub mod describe_renewal_price;
+
+/// Errors of `DescribeReplicationLinkLogs` ([`describe_replication_link_logs::DescribeReplicationLinkLogsError`]).
+#[cfg(feature = "describe-replication-link-logs")]
+pub mod describe_replication_link_logs;
+
+/// Errors of `DescribeResourceDetails` ([`describe_resource_details::DescribeResourceDetailsError`]).
+#[cfg(feature = "describe-resource-details")]
+pub mod describe_resource_details;
+
+/// Errors of `DescribeResourceUsage` ([`describe_resource_usage::DescribeResourceUsageError`]).
+#[cfg(feature = "describe-resource-usage")]
+pub mod describe_resource_usage;
+
+/// Errors of `DescribeSQLCollectorPolicy` ([`describe_sql_collector_policy::DescribeSqlCollectorPolicyError`]).
+#[cfg(feature = "describe-sql-collector-policy")]
+pub mod describe_sql_collector_policy;
+
+/// Errors of `DescribeSQLCollectorRetention` ([`describe_sql_collector_retention::DescribeSqlCollectorRetentionError`]).
+#[cfg(feature = "describe-sql-collector-retention")]
+pub mod describe_sql_collector_retention;
+
+/// Errors of `DescribeSQLLogFiles` ([`describe_sql_log_files::DescribeSqlLogFilesError`]).
+#[cfg(feature = "describe-sql-log-files")]
+pub mod describe_sql_log_files;
+
+/// Errors of `DescribeSQLLogRecords` ([`describe_sql_log_records::DescribeSqlLogRecordsError`]).
+#[cfg(feature = "describe-sql-log-records")]
+pub mod describe_sql_log_records;
+
+/// Errors of `DescribeSQLLogReportList` ([`describe_sql_log_report_list::DescribeSqlLogReportListError`]).
+#[cfg(feature = "describe-sql-log-report-list")]
+pub mod describe_sql_log_report_list;
+
+/// Errors of `DescribeSecrets` ([`describe_secrets::DescribeSecretsError`]).
+#[cfg(feature = "describe-secrets")]
+pub mod describe_secrets;
+
+/// Errors of `DescribeSecurityGroupConfiguration` ([`describe_security_group_configuration::DescribeSecurityGroupConfigurationError`]).
+#[cfg(feature = "describe-security-group-configuration")]
+pub mod describe_security_group_configuration;
+
+/// Errors of `DescribeSlots` ([`describe_slots::DescribeSlotsError`]).
+#[cfg(feature = "describe-slots")]
+pub mod describe_slots;
+
+/// Errors of `DescribeSlowLogRecords` ([`describe_slow_log_records::DescribeSlowLogRecordsError`]).
+#[cfg(feature = "describe-slow-log-records")]
+pub mod describe_slow_log_records;
+
+/// Errors of `DescribeSlowLogs` ([`describe_slow_logs::DescribeSlowLogsError`]).
+#[cfg(feature = "describe-slow-logs")]
+pub mod describe_slow_logs;
+
+/// Errors of `DescribeSupportOnlineResizeDisk` ([`describe_support_online_resize_disk::DescribeSupportOnlineResizeDiskError`]).
+#[cfg(feature = "describe-support-online-resize-disk")]
+pub mod describe_support_online_resize_disk;
+
+/// Errors of `DescribeTags` ([`describe_tags::DescribeTagsError`]).
+#[cfg(feature = "describe-tags")]
+pub mod describe_tags;
+
+/// Errors of `DescribeTasks` ([`describe_tasks::DescribeTasksError`]).
+#[cfg(feature = "describe-tasks")]
+pub mod describe_tasks;
+
+/// Errors of `DescribeUpgradeMajorVersionPrecheckTask` ([`describe_upgrade_major_version_precheck_task::DescribeUpgradeMajorVersionPrecheckTaskError`]).
+#[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+pub mod describe_upgrade_major_version_precheck_task;
+
+/// Errors of `DescribeUpgradeMajorVersionTasks` ([`describe_upgrade_major_version_tasks::DescribeUpgradeMajorVersionTasksError`]).
+#[cfg(feature = "describe-upgrade-major-version-tasks")]
+pub mod describe_upgrade_major_version_tasks;
+
+/// Errors of `DescribeVSwitches` ([`describe_v_switches::DescribeVSwitchesError`]).
+#[cfg(feature = "describe-v-switches")]
+pub mod describe_v_switches;
+
+/// Errors of `DescribeWhitelistTemplate` ([`describe_whitelist_template::DescribeWhitelistTemplateError`]).
+#[cfg(feature = "describe-whitelist-template")]
+pub mod describe_whitelist_template;
+
+/// Errors of `DescribeWhitelistTemplateLinkedInstance` ([`describe_whitelist_template_linked_instance::DescribeWhitelistTemplateLinkedInstanceError`]).
+#[cfg(feature = "describe-whitelist-template-linked-instance")]
+pub mod describe_whitelist_template_linked_instance;
+
+/// Errors of `DestroyDBInstance` ([`destroy_db_instance::DestroyDbInstanceError`]).
+#[cfg(feature = "destroy-db-instance")]
+pub mod destroy_db_instance;
+
+/// Errors of `DetachGadInstanceMember` ([`detach_gad_instance_member::DetachGadInstanceMemberError`]).
+#[cfg(feature = "detach-gad-instance-member")]
+pub mod detach_gad_instance_member;
+
+/// Errors of `DetachRCDisk` ([`detach_rc_disk::DetachRcDiskError`]).
+#[cfg(feature = "detach-rc-disk")]
+pub mod detach_rc_disk;
+
+/// Errors of `DetachWhitelistTemplateToInstance` ([`detach_whitelist_template_to_instance::DetachWhitelistTemplateToInstanceError`]).
+#[cfg(feature = "detach-whitelist-template-to-instance")]
+pub mod detach_whitelist_template_to_instance;
+
+/// Errors of `EvaluateLocalExtendDisk` ([`evaluate_local_extend_disk::EvaluateLocalExtendDiskError`]).
+#[cfg(feature = "evaluate-local-extend-disk")]
+pub mod evaluate_local_extend_disk;
+
+/// Errors of `GetDBInstanceTopology` ([`get_db_instance_topology::GetDbInstanceTopologyError`]).
+#[cfg(feature = "get-db-instance-topology")]
+pub mod get_db_instance_topology;
+
+/// Errors of `GetDbProxyInstanceSsl` ([`get_db_proxy_instance_ssl::GetDbProxyInstanceSslError`]).
+#[cfg(feature = "get-db-proxy-instance-ssl")]
+pub mod get_db_proxy_instance_ssl;
+
+/// Errors of `GrantAccountPrivilege` ([`grant_account_privilege::GrantAccountPrivilegeError`]).
+#[cfg(feature = "grant-account-privilege")]
+pub mod grant_account_privilege;
+
+/// Errors of `GrantOperatorPermission` ([`grant_operator_permission::GrantOperatorPermissionError`]).
+#[cfg(feature = "grant-operator-permission")]
+pub mod grant_operator_permission;
+
+/// Errors of `ImportUserBackupFile` ([`import_user_backup_file::ImportUserBackupFileError`]).
+#[cfg(feature = "import-user-backup-file")]
+pub mod import_user_backup_file;
+
+/// Errors of `ListClasses` ([`list_classes::ListClassesError`]).
+#[cfg(feature = "list-classes")]
+pub mod list_classes;
+
+/// Errors of `ListTagResources` ([`list_tag_resources::ListTagResourcesError`]).
+#[cfg(feature = "list-tag-resources")]
+pub mod list_tag_resources;
+
+/// Errors of `ListUserBackupFiles` ([`list_user_backup_files::ListUserBackupFilesError`]).
+#[cfg(feature = "list-user-backup-files")]
+pub mod list_user_backup_files;
+
+/// Errors of `LockAccount` ([`lock_account::LockAccountError`]).
+#[cfg(feature = "lock-account")]
+pub mod lock_account;
+
+/// Errors of `MigrateConnectionToOtherZone` ([`migrate_connection_to_other_zone::MigrateConnectionToOtherZoneError`]).
+#[cfg(feature = "migrate-connection-to-other-zone")]
+pub mod migrate_connection_to_other_zone;
+
+/// Errors of `MigrateDBInstance` ([`migrate_db_instance::MigrateDbInstanceError`]).
+#[cfg(feature = "migrate-db-instance")]
+pub mod migrate_db_instance;
+
+/// Errors of `MigrateDBNodes` ([`migrate_db_nodes::MigrateDbNodesError`]).
+#[cfg(feature = "migrate-db-nodes")]
+pub mod migrate_db_nodes;
+
+/// Errors of `MigrateSecurityIPMode` ([`migrate_security_ip_mode::MigrateSecurityIpModeError`]).
+#[cfg(feature = "migrate-security-ip-mode")]
+pub mod migrate_security_ip_mode;
+
+/// Errors of `MigrateToOtherZone` ([`migrate_to_other_zone::MigrateToOtherZoneError`]).
+#[cfg(feature = "migrate-to-other-zone")]
+pub mod migrate_to_other_zone;
+
+/// Errors of `ModifyADInfo` ([`modify_ad_info::ModifyAdInfoError`]).
+#[cfg(feature = "modify-ad-info")]
+pub mod modify_ad_info;
+
+/// Errors of `ModifyAccountCheckPolicy` ([`modify_account_check_policy::ModifyAccountCheckPolicyError`]).
+#[cfg(feature = "modify-account-check-policy")]
+pub mod modify_account_check_policy;
+
+/// Errors of `ModifyAccountDescription` ([`modify_account_description::ModifyAccountDescriptionError`]).
+#[cfg(feature = "modify-account-description")]
+pub mod modify_account_description;
+
+/// Errors of `ModifyAccountSecurityPolicy` ([`modify_account_security_policy::ModifyAccountSecurityPolicyError`]).
+#[cfg(feature = "modify-account-security-policy")]
+pub mod modify_account_security_policy;
+
+/// Errors of `ModifyActionEventPolicy` ([`modify_action_event_policy::ModifyActionEventPolicyError`]).
+#[cfg(feature = "modify-action-event-policy")]
+pub mod modify_action_event_policy;
+
+/// Errors of `ModifyActiveOperationTasks` ([`modify_active_operation_tasks::ModifyActiveOperationTasksError`]).
+#[cfg(feature = "modify-active-operation-tasks")]
+pub mod modify_active_operation_tasks;
+
+/// Errors of `ModifyBackupPolicy` ([`modify_backup_policy::ModifyBackupPolicyError`]).
+#[cfg(feature = "modify-backup-policy")]
+pub mod modify_backup_policy;
+
+/// Errors of `ModifyBackupSetExpireTime` ([`modify_backup_set_expire_time::ModifyBackupSetExpireTimeError`]).
+#[cfg(feature = "modify-backup-set-expire-time")]
+pub mod modify_backup_set_expire_time;
+
+/// Errors of `ModifyCollationTimeZone` ([`modify_collation_time_zone::ModifyCollationTimeZoneError`]).
+#[cfg(feature = "modify-collation-time-zone")]
+pub mod modify_collation_time_zone;
+
+/// Errors of `ModifyComputeBurstConfig` ([`modify_compute_burst_config::ModifyComputeBurstConfigError`]).
+#[cfg(feature = "modify-compute-burst-config")]
+pub mod modify_compute_burst_config;
+
+/// Errors of `ModifyCustinsResource` ([`modify_custins_resource::ModifyCustinsResourceError`]).
+#[cfg(feature = "modify-custins-resource")]
+pub mod modify_custins_resource;
+
+/// Errors of `ModifyDBDescription` ([`modify_db_description::ModifyDbDescriptionError`]).
+#[cfg(feature = "modify-db-description")]
+pub mod modify_db_description;
+
+/// Errors of `ModifyDBInstanceAutoUpgradeMinorVersion` ([`modify_db_instance_auto_upgrade_minor_version::ModifyDbInstanceAutoUpgradeMinorVersionError`]).
+#[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+pub mod modify_db_instance_auto_upgrade_minor_version;
+
+/// Errors of `ModifyDBInstanceConfig` ([`modify_db_instance_config::ModifyDbInstanceConfigError`]).
+#[cfg(feature = "modify-db-instance-config")]
+pub mod modify_db_instance_config;
+
+/// Errors of `ModifyDBInstanceConnectionString` ([`modify_db_instance_connection_string::ModifyDbInstanceConnectionStringError`]).
+#[cfg(feature = "modify-db-instance-connection-string")]
+pub mod modify_db_instance_connection_string;
+
+/// Errors of `ModifyDBInstanceDelayedReplicationTime` ([`modify_db_instance_delayed_replication_time::ModifyDbInstanceDelayedReplicationTimeError`]).
+#[cfg(feature = "modify-db-instance-delayed-replication-time")]
+pub mod modify_db_instance_delayed_replication_time;
+
+/// Errors of `ModifyDBInstanceDeletionProtection` ([`modify_db_instance_deletion_protection::ModifyDbInstanceDeletionProtectionError`]).
+#[cfg(feature = "modify-db-instance-deletion-protection")]
+pub mod modify_db_instance_deletion_protection;
+
+/// Errors of `ModifyDBInstanceDescription` ([`modify_db_instance_description::ModifyDbInstanceDescriptionError`]).
+#[cfg(feature = "modify-db-instance-description")]
+pub mod modify_db_instance_description;
+
+/// Errors of `ModifyDBInstanceEndpoint` ([`modify_db_instance_endpoint::ModifyDbInstanceEndpointError`]).
+#[cfg(feature = "modify-db-instance-endpoint")]
+pub mod modify_db_instance_endpoint;
+
+/// Errors of `ModifyDBInstanceEndpointAddress` ([`modify_db_instance_endpoint_address::ModifyDbInstanceEndpointAddressError`]).
+#[cfg(feature = "modify-db-instance-endpoint-address")]
+pub mod modify_db_instance_endpoint_address;
+
+/// Errors of `ModifyDBInstanceHAConfig` ([`modify_db_instance_ha_config::ModifyDbInstanceHaConfigError`]).
+#[cfg(feature = "modify-db-instance-ha-config")]
+pub mod modify_db_instance_ha_config;
+
+/// Errors of `ModifyDBInstanceMaintainTime` ([`modify_db_instance_maintain_time::ModifyDbInstanceMaintainTimeError`]).
+#[cfg(feature = "modify-db-instance-maintain-time")]
+pub mod modify_db_instance_maintain_time;
+
+/// Errors of `ModifyDBInstanceMetrics` ([`modify_db_instance_metrics::ModifyDbInstanceMetricsError`]).
+#[cfg(feature = "modify-db-instance-metrics")]
+pub mod modify_db_instance_metrics;
+
+/// Errors of `ModifyDBInstanceMonitor` ([`modify_db_instance_monitor::ModifyDbInstanceMonitorError`]).
+#[cfg(feature = "modify-db-instance-monitor")]
+pub mod modify_db_instance_monitor;
+
+/// Errors of `ModifyDBInstanceNetworkExpireTime` ([`modify_db_instance_network_expire_time::ModifyDbInstanceNetworkExpireTimeError`]).
+#[cfg(feature = "modify-db-instance-network-expire-time")]
+pub mod modify_db_instance_network_expire_time;
+
+/// Errors of `ModifyDBInstanceNetworkType` ([`modify_db_instance_network_type::ModifyDbInstanceNetworkTypeError`]).
+#[cfg(feature = "modify-db-instance-network-type")]
+pub mod modify_db_instance_network_type;
+
+/// Errors of `ModifyDBInstancePayType` ([`modify_db_instance_pay_type::ModifyDbInstancePayTypeError`]).
+#[cfg(feature = "modify-db-instance-pay-type")]
+pub mod modify_db_instance_pay_type;
+
+/// Errors of `ModifyDBInstanceReplicationSwitch` ([`modify_db_instance_replication_switch::ModifyDbInstanceReplicationSwitchError`]).
+#[cfg(feature = "modify-db-instance-replication-switch")]
+pub mod modify_db_instance_replication_switch;
+
+/// Errors of `ModifyDBInstanceSSL` ([`modify_db_instance_ssl::ModifyDbInstanceSslError`]).
+#[cfg(feature = "modify-db-instance-ssl")]
+pub mod modify_db_instance_ssl;
+
+/// Errors of `ModifyDBInstanceSecurityGroupRule` ([`modify_db_instance_security_group_rule::ModifyDbInstanceSecurityGroupRuleError`]).
+#[cfg(feature = "modify-db-instance-security-group-rule")]
+pub mod modify_db_instance_security_group_rule;
+
+/// Errors of `ModifyDBInstanceSpec` ([`modify_db_instance_spec::ModifyDbInstanceSpecError`]).
+#[cfg(feature = "modify-db-instance-spec")]
+pub mod modify_db_instance_spec;
+
+/// Errors of `ModifyDBInstanceTDE` ([`modify_db_instance_tde::ModifyDbInstanceTdeError`]).
+#[cfg(feature = "modify-db-instance-tde")]
+pub mod modify_db_instance_tde;
+
+/// Errors of `ModifyDBNode` ([`modify_db_node::ModifyDbNodeError`]).
+#[cfg(feature = "modify-db-node")]
+pub mod modify_db_node;
+
+/// Errors of `ModifyDBProxy` ([`modify_db_proxy::ModifyDbProxyError`]).
+#[cfg(feature = "modify-db-proxy")]
+pub mod modify_db_proxy;
+
+/// Errors of `ModifyDBProxyEndpoint` ([`modify_db_proxy_endpoint::ModifyDbProxyEndpointError`]).
+#[cfg(feature = "modify-db-proxy-endpoint")]
+pub mod modify_db_proxy_endpoint;
+
+/// Errors of `ModifyDBProxyEndpointAddress` ([`modify_db_proxy_endpoint_address::ModifyDbProxyEndpointAddressError`]).
+#[cfg(feature = "modify-db-proxy-endpoint-address")]
+pub mod modify_db_proxy_endpoint_address;
+
+/// Errors of `ModifyDBProxyInstance` ([`modify_db_proxy_instance::ModifyDbProxyInstanceError`]).
+#[cfg(feature = "modify-db-proxy-instance")]
+pub mod modify_db_proxy_instance;
+
+/// Errors of `ModifyDTCSecurityIpHostsForSQLServer` ([`modify_dtc_security_ip_hosts_for_sql_server::ModifyDtcSecurityIpHostsForSqlServerError`]).
+#[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+pub mod modify_dtc_security_ip_hosts_for_sql_server;
+
+/// Errors of `ModifyDasInstanceConfig` ([`modify_das_instance_config::ModifyDasInstanceConfigError`]).
+#[cfg(feature = "modify-das-instance-config")]
+pub mod modify_das_instance_config;
+
+/// Errors of `ModifyDatabaseConfig` ([`modify_database_config::ModifyDatabaseConfigError`]).
+#[cfg(feature = "modify-database-config")]
+pub mod modify_database_config;
+
+/// Errors of `ModifyDbProxyInstanceSsl` ([`modify_db_proxy_instance_ssl::ModifyDbProxyInstanceSslError`]).
+#[cfg(feature = "modify-db-proxy-instance-ssl")]
+pub mod modify_db_proxy_instance_ssl;
+
+/// Errors of `ModifyEventInfo` ([`modify_event_info::ModifyEventInfoError`]).
+#[cfg(feature = "modify-event-info")]
+pub mod modify_event_info;
+
+/// Errors of `ModifyHADiagnoseConfig` ([`modify_ha_diagnose_config::ModifyHaDiagnoseConfigError`]).
+#[cfg(feature = "modify-ha-diagnose-config")]
+pub mod modify_ha_diagnose_config;
+
+/// Errors of `ModifyHASwitchConfig` ([`modify_ha_switch_config::ModifyHaSwitchConfigError`]).
+#[cfg(feature = "modify-ha-switch-config")]
+pub mod modify_ha_switch_config;
+
+/// Errors of `ModifyInstanceAutoRenewalAttribute` ([`modify_instance_auto_renewal_attribute::ModifyInstanceAutoRenewalAttributeError`]).
+#[cfg(feature = "modify-instance-auto-renewal-attribute")]
+pub mod modify_instance_auto_renewal_attribute;
+
+/// Errors of `ModifyInstanceCrossBackupPolicy` ([`modify_instance_cross_backup_policy::ModifyInstanceCrossBackupPolicyError`]).
+#[cfg(feature = "modify-instance-cross-backup-policy")]
+pub mod modify_instance_cross_backup_policy;
+
+/// Errors of `ModifyPGHbaConfig` ([`modify_pg_hba_config::ModifyPgHbaConfigError`]).
+#[cfg(feature = "modify-pg-hba-config")]
+pub mod modify_pg_hba_config;
+
+/// Errors of `ModifyParameter` ([`modify_parameter::ModifyParameterError`]).
+#[cfg(feature = "modify-parameter")]
+pub mod modify_parameter;
+
+/// Errors of `ModifyParameterGroup` ([`modify_parameter_group::ModifyParameterGroupError`]).
+#[cfg(feature = "modify-parameter-group")]
+pub mod modify_parameter_group;
+
+/// Errors of `ModifyReadWriteSplittingConnection` ([`modify_read_write_splitting_connection::ModifyReadWriteSplittingConnectionError`]).
+#[cfg(feature = "modify-read-write-splitting-connection")]
+pub mod modify_read_write_splitting_connection;
+
+/// Errors of `ModifyReadonlyInstanceDelayReplicationTime` ([`modify_readonly_instance_delay_replication_time::ModifyReadonlyInstanceDelayReplicationTimeError`]).
+#[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+pub mod modify_readonly_instance_delay_replication_time;
+
+/// Errors of `ModifyResourceGroup` ([`modify_resource_group::ModifyResourceGroupError`]).
+#[cfg(feature = "modify-resource-group")]
+pub mod modify_resource_group;
+
+/// Errors of `ModifySQLCollectorPolicy` ([`modify_sql_collector_policy::ModifySqlCollectorPolicyError`]).
+#[cfg(feature = "modify-sql-collector-policy")]
+pub mod modify_sql_collector_policy;
+
+/// Errors of `ModifySQLCollectorRetention` ([`modify_sql_collector_retention::ModifySqlCollectorRetentionError`]).
+#[cfg(feature = "modify-sql-collector-retention")]
+pub mod modify_sql_collector_retention;
+
+/// Errors of `ModifySecurityGroupConfiguration` ([`modify_security_group_configuration::ModifySecurityGroupConfigurationError`]).
+#[cfg(feature = "modify-security-group-configuration")]
+pub mod modify_security_group_configuration;
+
+/// Errors of `ModifySecurityIps` ([`modify_security_ips::ModifySecurityIpsError`]).
+#[cfg(feature = "modify-security-ips")]
+pub mod modify_security_ips;
+
+/// Errors of `ModifyTaskInfo` ([`modify_task_info::ModifyTaskInfoError`]).
+#[cfg(feature = "modify-task-info")]
+pub mod modify_task_info;
+
+/// Errors of `ModifyWhitelistTemplate` ([`modify_whitelist_template::ModifyWhitelistTemplateError`]).
+#[cfg(feature = "modify-whitelist-template")]
+pub mod modify_whitelist_template;
+
+/// Errors of `PreCheckCreateOrderForDeleteDBNodes` ([`pre_check_create_order_for_delete_db_nodes::PreCheckCreateOrderForDeleteDbNodesError`]).
+#[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+pub mod pre_check_create_order_for_delete_db_nodes;
+
+/// Errors of `PurgeDBInstanceLog` ([`purge_db_instance_log::PurgeDbInstanceLogError`]).
+#[cfg(feature = "purge-db-instance-log")]
+pub mod purge_db_instance_log;
+
+/// Errors of `QueryNotify` ([`query_notify::QueryNotifyError`]).
+#[cfg(feature = "query-notify")]
+pub mod query_notify;
+
+/// Errors of `QueryRecommendByCode` ([`query_recommend_by_code::QueryRecommendByCodeError`]).
+#[cfg(feature = "query-recommend-by-code")]
+pub mod query_recommend_by_code;
+
+/// Errors of `RebuildDBInstance` ([`rebuild_db_instance::RebuildDbInstanceError`]).
+#[cfg(feature = "rebuild-db-instance")]
+pub mod rebuild_db_instance;
+
+/// Errors of `RebuildReplicationLink` ([`rebuild_replication_link::RebuildReplicationLinkError`]).
+#[cfg(feature = "rebuild-replication-link")]
+pub mod rebuild_replication_link;
+
+/// Errors of `ReceiveDBInstance` ([`receive_db_instance::ReceiveDbInstanceError`]).
+#[cfg(feature = "receive-db-instance")]
+pub mod receive_db_instance;
+
+/// Errors of `RecoveryDBInstance` ([`recovery_db_instance::RecoveryDbInstanceError`]).
+#[cfg(feature = "recovery-db-instance")]
+pub mod recovery_db_instance;
+
+/// Errors of `ReleaseInstanceConnection` ([`release_instance_connection::ReleaseInstanceConnectionError`]).
+#[cfg(feature = "release-instance-connection")]
+pub mod release_instance_connection;
+
+/// Errors of `ReleaseInstancePublicConnection` ([`release_instance_public_connection::ReleaseInstancePublicConnectionError`]).
+#[cfg(feature = "release-instance-public-connection")]
+pub mod release_instance_public_connection;
+
+/// Errors of `ReleaseReadWriteSplittingConnection` ([`release_read_write_splitting_connection::ReleaseReadWriteSplittingConnectionError`]).
+#[cfg(feature = "release-read-write-splitting-connection")]
+pub mod release_read_write_splitting_connection;
+
+/// Errors of `RemoveTagsFromResource` ([`remove_tags_from_resource::RemoveTagsFromResourceError`]).
+#[cfg(feature = "remove-tags-from-resource")]
+pub mod remove_tags_from_resource;
+
+/// Errors of `RenewInstance` ([`renew_instance::RenewInstanceError`]).
+#[cfg(feature = "renew-instance")]
+pub mod renew_instance;
+
+/// Errors of `ResetAccount` ([`reset_account::ResetAccountError`]).
+#[cfg(feature = "reset-account")]
+pub mod reset_account;
+
+/// Errors of `ResetAccountPassword` ([`reset_account_password::ResetAccountPasswordError`]).
+#[cfg(feature = "reset-account-password")]
+pub mod reset_account_password;
+
+/// Errors of `RestartDBInstance` ([`restart_db_instance::RestartDbInstanceError`]).
+#[cfg(feature = "restart-db-instance")]
+pub mod restart_db_instance;
+
+/// Errors of `RestoreDdrTable` ([`restore_ddr_table::RestoreDdrTableError`]).
+#[cfg(feature = "restore-ddr-table")]
+pub mod restore_ddr_table;
+
+/// Errors of `RestoreTable` ([`restore_table::RestoreTableError`]).
+#[cfg(feature = "restore-table")]
+pub mod restore_table;
+
+/// Errors of `RevokeAccountPrivilege` ([`revoke_account_privilege::RevokeAccountPrivilegeError`]).
+#[cfg(feature = "revoke-account-privilege")]
+pub mod revoke_account_privilege;
+
+/// Errors of `RevokeOperatorPermission` ([`revoke_operator_permission::RevokeOperatorPermissionError`]).
+#[cfg(feature = "revoke-operator-permission")]
+pub mod revoke_operator_permission;
+
+/// Errors of `StartDBInstance` ([`start_db_instance::StartDbInstanceError`]).
+#[cfg(feature = "start-db-instance")]
+pub mod start_db_instance;
+
+/// Errors of `StopDBInstance` ([`stop_db_instance::StopDbInstanceError`]).
+#[cfg(feature = "stop-db-instance")]
+pub mod stop_db_instance;
+
+/// Errors of `SwitchDBInstanceHA` ([`switch_db_instance_ha::SwitchDbInstanceHaError`]).
+#[cfg(feature = "switch-db-instance-ha")]
+pub mod switch_db_instance_ha;
+
+/// Errors of `SwitchDBInstanceNetType` ([`switch_db_instance_net_type::SwitchDbInstanceNetTypeError`]).
+#[cfg(feature = "switch-db-instance-net-type")]
+pub mod switch_db_instance_net_type;
+
+/// Errors of `SwitchDBInstanceVpc` ([`switch_db_instance_vpc::SwitchDbInstanceVpcError`]).
+#[cfg(feature = "switch-db-instance-vpc")]
+pub mod switch_db_instance_vpc;
+
+/// Errors of `SwitchOverMajorVersionUpgrade` ([`switch_over_major_version_upgrade::SwitchOverMajorVersionUpgradeError`]).
+#[cfg(feature = "switch-over-major-version-upgrade")]
+pub mod switch_over_major_version_upgrade;
+
+/// Errors of `SwitchReplicationLink` ([`switch_replication_link::SwitchReplicationLinkError`]).
+#[cfg(feature = "switch-replication-link")]
+pub mod switch_replication_link;
+
+/// Errors of `TagResources` ([`tag_resources::TagResourcesError`]).
+#[cfg(feature = "tag-resources")]
+pub mod tag_resources;
+
+/// Errors of `TerminateMigrateTask` ([`terminate_migrate_task::TerminateMigrateTaskError`]).
+#[cfg(feature = "terminate-migrate-task")]
+pub mod terminate_migrate_task;
+
+/// Errors of `TransformDBInstancePayType` ([`transform_db_instance_pay_type::TransformDbInstancePayTypeError`]).
+#[cfg(feature = "transform-db-instance-pay-type")]
+pub mod transform_db_instance_pay_type;
+
+/// Errors of `UnlockAccount` ([`unlock_account::UnlockAccountError`]).
+#[cfg(feature = "unlock-account")]
+pub mod unlock_account;
+
+/// Errors of `UntagResources` ([`untag_resources::UntagResourcesError`]).
+#[cfg(feature = "untag-resources")]
+pub mod untag_resources;
+
+/// Errors of `UpdatePostgresExtensions` ([`update_postgres_extensions::UpdatePostgresExtensionsError`]).
+#[cfg(feature = "update-postgres-extensions")]
+pub mod update_postgres_extensions;
+
+/// Errors of `UpdateUserBackupFile` ([`update_user_backup_file::UpdateUserBackupFileError`]).
+#[cfg(feature = "update-user-backup-file")]
+pub mod update_user_backup_file;
+
+/// Errors of `UpgradeDBInstanceEngineVersion` ([`upgrade_db_instance_engine_version::UpgradeDbInstanceEngineVersionError`]).
+#[cfg(feature = "upgrade-db-instance-engine-version")]
+pub mod upgrade_db_instance_engine_version;
+
+/// Errors of `UpgradeDBInstanceKernelVersion` ([`upgrade_db_instance_kernel_version::UpgradeDbInstanceKernelVersionError`]).
+#[cfg(feature = "upgrade-db-instance-kernel-version")]
+pub mod upgrade_db_instance_kernel_version;
+
+/// Errors of `UpgradeDBInstanceMajorVersion` ([`upgrade_db_instance_major_version::UpgradeDbInstanceMajorVersionError`]).
+#[cfg(feature = "upgrade-db-instance-major-version")]
+pub mod upgrade_db_instance_major_version;
+
+/// Errors of `UpgradeDBInstanceMajorVersionPrecheck` ([`upgrade_db_instance_major_version_precheck::UpgradeDbInstanceMajorVersionPrecheckError`]).
+#[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+pub mod upgrade_db_instance_major_version_precheck;
+
+/// Errors of `UpgradeDBProxyInstanceKernelVersion` ([`upgrade_db_proxy_instance_kernel_version::UpgradeDbProxyInstanceKernelVersionError`]).
+#[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+pub mod upgrade_db_proxy_instance_kernel_version;
 
 pub use rows::{DocumentedRows, ErrorRow, Messages};

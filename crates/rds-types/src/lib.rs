@@ -21,9 +21,93 @@
 #[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
 
+/// The types of `AddTagsToResource`.
+#[cfg(feature = "add-tags-to-resource")]
+pub mod add_tags_to_resource;
+
+/// The types of `AllocateInstancePublicConnection`.
+#[cfg(feature = "allocate-instance-public-connection")]
+pub mod allocate_instance_public_connection;
+
+/// The types of `AllocateReadWriteSplittingConnection`.
+#[cfg(feature = "allocate-read-write-splitting-connection")]
+pub mod allocate_read_write_splitting_connection;
+
+/// The types of `AssociateEipAddressWithRCInstance`.
+#[cfg(feature = "associate-eip-address-with-rc-instance")]
+pub mod associate_eip_address_with_rc_instance;
+
+/// The types of `AttachRCDisk`.
+#[cfg(feature = "attach-rc-disk")]
+pub mod attach_rc_disk;
+
+/// The types of `AttachRCInstances`.
+#[cfg(feature = "attach-rc-instances")]
+pub mod attach_rc_instances;
+
+/// The types of `AttachWhitelistTemplateToInstance`.
+#[cfg(feature = "attach-whitelist-template-to-instance")]
+pub mod attach_whitelist_template_to_instance;
+
+/// The types of `CalculateDBInstanceWeight`.
+#[cfg(feature = "calculate-db-instance-weight")]
+pub mod calculate_db_instance_weight;
+
+/// The types of `CancelActiveOperationTasks`.
+#[cfg(feature = "cancel-active-operation-tasks")]
+pub mod cancel_active_operation_tasks;
+
+/// The types of `CheckAccountNameAvailable`.
+#[cfg(feature = "check-account-name-available")]
+pub mod check_account_name_available;
+
 /// The types of `CheckCloudResourceAuthorized`.
 #[cfg(feature = "check-cloud-resource-authorized")]
 pub mod check_cloud_resource_authorized;
+
+/// The types of `CheckCreateDdrDBInstance`.
+#[cfg(feature = "check-create-ddr-db-instance")]
+pub mod check_create_ddr_db_instance;
+
+/// The types of `CheckDBNameAvailable`.
+#[cfg(feature = "check-db-name-available")]
+pub mod check_db_name_available;
+
+/// The types of `CheckInstanceExist`.
+#[cfg(feature = "check-instance-exist")]
+pub mod check_instance_exist;
+
+/// The types of `CheckServiceLinkedRole`.
+#[cfg(feature = "check-service-linked-role")]
+pub mod check_service_linked_role;
+
+/// The types of `CloneDBInstance`.
+#[cfg(feature = "clone-db-instance")]
+pub mod clone_db_instance;
+
+/// The types of `CloneParameterGroup`.
+#[cfg(feature = "clone-parameter-group")]
+pub mod clone_parameter_group;
+
+/// The types of `ConfirmNotify`.
+#[cfg(feature = "confirm-notify")]
+pub mod confirm_notify;
+
+/// The types of `CopyDatabase`.
+#[cfg(feature = "copy-database")]
+pub mod copy_database;
+
+/// The types of `CopyDatabaseBetweenInstances`.
+#[cfg(feature = "copy-database-between-instances")]
+pub mod copy_database_between_instances;
+
+/// The types of `CreateAccount`.
+#[cfg(feature = "create-account")]
+pub mod create_account;
+
+/// The types of `CreateBackup`.
+#[cfg(feature = "create-backup")]
+pub mod create_backup;
 
 /// The types of `CreateCloudMigrationPrecheckTask`.
 #[cfg(feature = "create-cloud-migration-precheck-task")]
@@ -33,6 +117,258 @@ pub mod create_cloud_migration_precheck_task;
 #[cfg(feature = "create-cloud-migration-task")]
 pub mod create_cloud_migration_task;
 
+/// The types of `CreateDBInstance`.
+#[cfg(feature = "create-db-instance")]
+pub mod create_db_instance;
+
+/// The types of `CreateDBInstanceEndpoint`.
+#[cfg(feature = "create-db-instance-endpoint")]
+pub mod create_db_instance_endpoint;
+
+/// The types of `CreateDBInstanceEndpointAddress`.
+#[cfg(feature = "create-db-instance-endpoint-address")]
+pub mod create_db_instance_endpoint_address;
+
+/// The types of `CreateDBInstanceForRebuild`.
+#[cfg(feature = "create-db-instance-for-rebuild")]
+pub mod create_db_instance_for_rebuild;
+
+/// The types of `CreateDBInstanceSecurityGroupRule`.
+#[cfg(feature = "create-db-instance-security-group-rule")]
+pub mod create_db_instance_security_group_rule;
+
+/// The types of `CreateDBNodes`.
+#[cfg(feature = "create-db-nodes")]
+pub mod create_db_nodes;
+
+/// The types of `CreateDBProxyEndpointAddress`.
+#[cfg(feature = "create-db-proxy-endpoint-address")]
+pub mod create_db_proxy_endpoint_address;
+
+/// The types of `CreateDatabase`.
+#[cfg(feature = "create-database")]
+pub mod create_database;
+
+/// The types of `CreateDdrInstance`.
+#[cfg(feature = "create-ddr-instance")]
+pub mod create_ddr_instance;
+
+/// The types of `CreateGADInstance`.
+#[cfg(feature = "create-gad-instance")]
+pub mod create_gad_instance;
+
+/// The types of `CreateGadInstanceMember`.
+#[cfg(feature = "create-gad-instance-member")]
+pub mod create_gad_instance_member;
+
+/// The types of `CreateMigrateTask`.
+#[cfg(feature = "create-migrate-task")]
+pub mod create_migrate_task;
+
+/// The types of `CreateOnlineDatabaseTask`.
+#[cfg(feature = "create-online-database-task")]
+pub mod create_online_database_task;
+
+/// The types of `CreateOrderForDeleteDBNodes`.
+#[cfg(feature = "create-order-for-delete-db-nodes")]
+pub mod create_order_for_delete_db_nodes;
+
+/// The types of `CreateParameterGroup`.
+#[cfg(feature = "create-parameter-group")]
+pub mod create_parameter_group;
+
+/// The types of `CreatePostgresExtensions`.
+#[cfg(feature = "create-postgres-extensions")]
+pub mod create_postgres_extensions;
+
+/// The types of `CreateRCSnapshot`.
+#[cfg(feature = "create-rc-snapshot")]
+pub mod create_rc_snapshot;
+
+/// The types of `CreateReadOnlyDBInstance`.
+#[cfg(feature = "create-read-only-db-instance")]
+pub mod create_read_only_db_instance;
+
+/// The types of `CreateReplicationLink`.
+#[cfg(feature = "create-replication-link")]
+pub mod create_replication_link;
+
+/// The types of `CreateSecret`.
+#[cfg(feature = "create-secret")]
+pub mod create_secret;
+
+/// The types of `CreateServiceLinkedRole`.
+#[cfg(feature = "create-service-linked-role")]
+pub mod create_service_linked_role;
+
+/// The types of `CreateTempDBInstance`.
+#[cfg(feature = "create-temp-db-instance")]
+pub mod create_temp_db_instance;
+
+/// The types of `CreateYouhuiForOrder`.
+#[cfg(feature = "create-youhui-for-order")]
+pub mod create_youhui_for_order;
+
+/// The types of `DeleteADSetting`.
+#[cfg(feature = "delete-ad-setting")]
+pub mod delete_ad_setting;
+
+/// The types of `DeleteAccount`.
+#[cfg(feature = "delete-account")]
+pub mod delete_account;
+
+/// The types of `DeleteBackup`.
+#[cfg(feature = "delete-backup")]
+pub mod delete_backup;
+
+/// The types of `DeleteBackupFile`.
+#[cfg(feature = "delete-backup-file")]
+pub mod delete_backup_file;
+
+/// The types of `DeleteDBInstance`.
+#[cfg(feature = "delete-db-instance")]
+pub mod delete_db_instance;
+
+/// The types of `DeleteDBInstanceEndpoint`.
+#[cfg(feature = "delete-db-instance-endpoint")]
+pub mod delete_db_instance_endpoint;
+
+/// The types of `DeleteDBInstanceEndpointAddress`.
+#[cfg(feature = "delete-db-instance-endpoint-address")]
+pub mod delete_db_instance_endpoint_address;
+
+/// The types of `DeleteDBInstanceSecurityGroupRule`.
+#[cfg(feature = "delete-db-instance-security-group-rule")]
+pub mod delete_db_instance_security_group_rule;
+
+/// The types of `DeleteDBNodes`.
+#[cfg(feature = "delete-db-nodes")]
+pub mod delete_db_nodes;
+
+/// The types of `DeleteDBProxyEndpointAddress`.
+#[cfg(feature = "delete-db-proxy-endpoint-address")]
+pub mod delete_db_proxy_endpoint_address;
+
+/// The types of `DeleteDatabase`.
+#[cfg(feature = "delete-database")]
+pub mod delete_database;
+
+/// The types of `DeleteGadInstance`.
+#[cfg(feature = "delete-gad-instance")]
+pub mod delete_gad_instance;
+
+/// The types of `DeleteParameterGroup`.
+#[cfg(feature = "delete-parameter-group")]
+pub mod delete_parameter_group;
+
+/// The types of `DeletePostgresExtensions`.
+#[cfg(feature = "delete-postgres-extensions")]
+pub mod delete_postgres_extensions;
+
+/// The types of `DeleteRCClusterNodes`.
+#[cfg(feature = "delete-rc-cluster-nodes")]
+pub mod delete_rc_cluster_nodes;
+
+/// The types of `DeleteRCDisk`.
+#[cfg(feature = "delete-rc-disk")]
+pub mod delete_rc_disk;
+
+/// The types of `DeleteRCSnapshot`.
+#[cfg(feature = "delete-rc-snapshot")]
+pub mod delete_rc_snapshot;
+
+/// The types of `DeleteReplicationLink`.
+#[cfg(feature = "delete-replication-link")]
+pub mod delete_replication_link;
+
+/// The types of `DeleteSecret`.
+#[cfg(feature = "delete-secret")]
+pub mod delete_secret;
+
+/// The types of `DeleteSlot`.
+#[cfg(feature = "delete-slot")]
+pub mod delete_slot;
+
+/// The types of `DeleteUserBackupFile`.
+#[cfg(feature = "delete-user-backup-file")]
+pub mod delete_user_backup_file;
+
+/// The types of `DescibeImportsFromDatabase`.
+#[cfg(feature = "descibe-imports-from-database")]
+pub mod descibe_imports_from_database;
+
+/// The types of `DescribeADInfo`.
+#[cfg(feature = "describe-ad-info")]
+pub mod describe_ad_info;
+
+/// The types of `DescribeAccounts`.
+#[cfg(feature = "describe-accounts")]
+pub mod describe_accounts;
+
+/// The types of `DescribeActionEventPolicy`.
+#[cfg(feature = "describe-action-event-policy")]
+pub mod describe_action_event_policy;
+
+/// The types of `DescribeActiveOperationTasks`.
+#[cfg(feature = "describe-active-operation-tasks")]
+pub mod describe_active_operation_tasks;
+
+/// The types of `DescribeAllWhitelistTemplate`.
+#[cfg(feature = "describe-all-whitelist-template")]
+pub mod describe_all_whitelist_template;
+
+/// The types of `DescribeAnalyticdbByPrimaryDBInstance`.
+#[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+pub mod describe_analyticdb_by_primary_db_instance;
+
+/// The types of `DescribeAvailableClasses`.
+#[cfg(feature = "describe-available-classes")]
+pub mod describe_available_classes;
+
+/// The types of `DescribeAvailableCrossRegion`.
+#[cfg(feature = "describe-available-cross-region")]
+pub mod describe_available_cross_region;
+
+/// The types of `DescribeAvailableMetrics`.
+#[cfg(feature = "describe-available-metrics")]
+pub mod describe_available_metrics;
+
+/// The types of `DescribeAvailableRecoveryTime`.
+#[cfg(feature = "describe-available-recovery-time")]
+pub mod describe_available_recovery_time;
+
+/// The types of `DescribeAvailableZones`.
+#[cfg(feature = "describe-available-zones")]
+pub mod describe_available_zones;
+
+/// The types of `DescribeBackupDatabase`.
+#[cfg(feature = "describe-backup-database")]
+pub mod describe_backup_database;
+
+/// The types of `DescribeBackupPolicy`.
+#[cfg(feature = "describe-backup-policy")]
+pub mod describe_backup_policy;
+
+/// The types of `DescribeBackupTasks`.
+#[cfg(feature = "describe-backup-tasks")]
+pub mod describe_backup_tasks;
+
+/// The types of `DescribeBackups`.
+#[cfg(feature = "describe-backups")]
+pub mod describe_backups;
+
+/// The types of `DescribeBinlogFiles`.
+#[cfg(feature = "describe-binlog-files")]
+pub mod describe_binlog_files;
+
+/// The types of `DescribeCharacterSetName`.
+#[cfg(feature = "describe-character-set-name")]
+pub mod describe_character_set_name;
+
+/// The types of `DescribeClassDetails`.
+#[cfg(feature = "describe-class-details")]
+pub mod describe_class_details;
+
 /// The types of `DescribeCloudMigrationPrecheckResult`.
 #[cfg(feature = "describe-cloud-migration-precheck-result")]
 pub mod describe_cloud_migration_precheck_result;
@@ -41,14 +377,894 @@ pub mod describe_cloud_migration_precheck_result;
 #[cfg(feature = "describe-cloud-migration-result")]
 pub mod describe_cloud_migration_result;
 
+/// The types of `DescribeCollationTimeZones`.
+#[cfg(feature = "describe-collation-time-zones")]
+pub mod describe_collation_time_zones;
+
+/// The types of `DescribeComputeBurstConfig`.
+#[cfg(feature = "describe-compute-burst-config")]
+pub mod describe_compute_burst_config;
+
+/// The types of `DescribeCrossBackupMetaList`.
+#[cfg(feature = "describe-cross-backup-meta-list")]
+pub mod describe_cross_backup_meta_list;
+
+/// The types of `DescribeCrossRegionBackupDBInstance`.
+#[cfg(feature = "describe-cross-region-backup-db-instance")]
+pub mod describe_cross_region_backup_db_instance;
+
+/// The types of `DescribeCrossRegionBackups`.
+#[cfg(feature = "describe-cross-region-backups")]
+pub mod describe_cross_region_backups;
+
+/// The types of `DescribeCrossRegionLogBackupFiles`.
+#[cfg(feature = "describe-cross-region-log-backup-files")]
+pub mod describe_cross_region_log_backup_files;
+
+/// The types of `DescribeCurrentModifyOrder`.
+#[cfg(feature = "describe-current-modify-order")]
+pub mod describe_current_modify_order;
+
+/// The types of `DescribeCustinsResourceInfo`.
+#[cfg(feature = "describe-custins-resource-info")]
+pub mod describe_custins_resource_info;
+
 /// The types of `DescribeDBInstanceAttribute`.
 #[cfg(feature = "describe-db-instance-attribute")]
 pub mod describe_db_instance_attribute;
+
+/// The types of `DescribeDBInstanceByTags`.
+#[cfg(feature = "describe-db-instance-by-tags")]
+pub mod describe_db_instance_by_tags;
+
+/// The types of `DescribeDBInstanceConnectivity`.
+#[cfg(feature = "describe-db-instance-connectivity")]
+pub mod describe_db_instance_connectivity;
+
+/// The types of `DescribeDBInstanceDetail`.
+#[cfg(feature = "describe-db-instance-detail")]
+pub mod describe_db_instance_detail;
+
+/// The types of `DescribeDBInstanceEncryptionKey`.
+#[cfg(feature = "describe-db-instance-encryption-key")]
+pub mod describe_db_instance_encryption_key;
+
+/// The types of `DescribeDBInstanceEndpoints`.
+#[cfg(feature = "describe-db-instance-endpoints")]
+pub mod describe_db_instance_endpoints;
+
+/// The types of `DescribeDBInstanceHAConfig`.
+#[cfg(feature = "describe-db-instance-ha-config")]
+pub mod describe_db_instance_ha_config;
+
+/// The types of `DescribeDBInstanceIPArrayList`.
+#[cfg(feature = "describe-db-instance-ip-array-list")]
+pub mod describe_db_instance_ip_array_list;
+
+/// The types of `DescribeDBInstanceIpHostname`.
+#[cfg(feature = "describe-db-instance-ip-hostname")]
+pub mod describe_db_instance_ip_hostname;
+
+/// The types of `DescribeDBInstanceMetrics`.
+#[cfg(feature = "describe-db-instance-metrics")]
+pub mod describe_db_instance_metrics;
+
+/// The types of `DescribeDBInstanceMonitor`.
+#[cfg(feature = "describe-db-instance-monitor")]
+pub mod describe_db_instance_monitor;
+
+/// The types of `DescribeDBInstanceNetInfo`.
+#[cfg(feature = "describe-db-instance-net-info")]
+pub mod describe_db_instance_net_info;
+
+/// The types of `DescribeDBInstanceNetInfoForChannel`.
+#[cfg(feature = "describe-db-instance-net-info-for-channel")]
+pub mod describe_db_instance_net_info_for_channel;
+
+/// The types of `DescribeDBInstancePerformance`.
+#[cfg(feature = "describe-db-instance-performance")]
+pub mod describe_db_instance_performance;
+
+/// The types of `DescribeDBInstancePromoteActivity`.
+#[cfg(feature = "describe-db-instance-promote-activity")]
+pub mod describe_db_instance_promote_activity;
+
+/// The types of `DescribeDBInstanceProxyConfiguration`.
+#[cfg(feature = "describe-db-instance-proxy-configuration")]
+pub mod describe_db_instance_proxy_configuration;
+
+/// The types of `DescribeDBInstanceReplication`.
+#[cfg(feature = "describe-db-instance-replication")]
+pub mod describe_db_instance_replication;
+
+/// The types of `DescribeDBInstanceSSL`.
+#[cfg(feature = "describe-db-instance-ssl")]
+pub mod describe_db_instance_ssl;
+
+/// The types of `DescribeDBInstanceSecurityGroupRule`.
+#[cfg(feature = "describe-db-instance-security-group-rule")]
+pub mod describe_db_instance_security_group_rule;
+
+/// The types of `DescribeDBInstanceTDE`.
+#[cfg(feature = "describe-db-instance-tde")]
+pub mod describe_db_instance_tde;
 
 /// The types of `DescribeDBInstances`.
 #[cfg(feature = "describe-db-instances")]
 pub mod describe_db_instances;
 
+/// The types of `DescribeDBInstancesAsCsv`.
+#[cfg(feature = "describe-db-instances-as-csv")]
+pub mod describe_db_instances_as_csv;
+
+/// The types of `DescribeDBInstancesByExpireTime`.
+#[cfg(feature = "describe-db-instances-by-expire-time")]
+pub mod describe_db_instances_by_expire_time;
+
+/// The types of `DescribeDBInstancesByPerformance`.
+#[cfg(feature = "describe-db-instances-by-performance")]
+pub mod describe_db_instances_by_performance;
+
+/// The types of `DescribeDBInstancesForClone`.
+#[cfg(feature = "describe-db-instances-for-clone")]
+pub mod describe_db_instances_for_clone;
+
+/// The types of `DescribeDBMiniEngineVersions`.
+#[cfg(feature = "describe-db-mini-engine-versions")]
+pub mod describe_db_mini_engine_versions;
+
+/// The types of `DescribeDBProxy`.
+#[cfg(feature = "describe-db-proxy")]
+pub mod describe_db_proxy;
+
+/// The types of `DescribeDBProxyEndpoint`.
+#[cfg(feature = "describe-db-proxy-endpoint")]
+pub mod describe_db_proxy_endpoint;
+
+/// The types of `DescribeDBProxyPerformance`.
+#[cfg(feature = "describe-db-proxy-performance")]
+pub mod describe_db_proxy_performance;
+
+/// The types of `DescribeDTCSecurityIpHostsForSQLServer`.
+#[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+pub mod describe_dtc_security_ip_hosts_for_sql_server;
+
+/// The types of `DescribeDatabases`.
+#[cfg(feature = "describe-databases")]
+pub mod describe_databases;
+
+/// The types of `DescribeDedicatedHostGroups`.
+#[cfg(feature = "describe-dedicated-host-groups")]
+pub mod describe_dedicated_host_groups;
+
+/// The types of `DescribeDedicatedHosts`.
+#[cfg(feature = "describe-dedicated-hosts")]
+pub mod describe_dedicated_hosts;
+
+/// The types of `DescribeDetachedBackups`.
+#[cfg(feature = "describe-detached-backups")]
+pub mod describe_detached_backups;
+
+/// The types of `DescribeErrorLogs`.
+#[cfg(feature = "describe-error-logs")]
+pub mod describe_error_logs;
+
+/// The types of `DescribeEvents`.
+#[cfg(feature = "describe-events")]
+pub mod describe_events;
+
+/// The types of `DescribeGadInstances`.
+#[cfg(feature = "describe-gad-instances")]
+pub mod describe_gad_instances;
+
+/// The types of `DescribeHADiagnoseConfig`.
+#[cfg(feature = "describe-ha-diagnose-config")]
+pub mod describe_ha_diagnose_config;
+
+/// The types of `DescribeHASwitchConfig`.
+#[cfg(feature = "describe-ha-switch-config")]
+pub mod describe_ha_switch_config;
+
+/// The types of `DescribeHistoryEvents`.
+#[cfg(feature = "describe-history-events")]
+pub mod describe_history_events;
+
+/// The types of `DescribeHistoryEventsStat`.
+#[cfg(feature = "describe-history-events-stat")]
+pub mod describe_history_events_stat;
+
+/// The types of `DescribeHistoryTasks`.
+#[cfg(feature = "describe-history-tasks")]
+pub mod describe_history_tasks;
+
+/// The types of `DescribeHistoryTasksStat`.
+#[cfg(feature = "describe-history-tasks-stat")]
+pub mod describe_history_tasks_stat;
+
+/// The types of `DescribeHostGroupElasticStrategyParameters`.
+#[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+pub mod describe_host_group_elastic_strategy_parameters;
+
+/// The types of `DescribeHostWebShell`.
+#[cfg(feature = "describe-host-web-shell")]
+pub mod describe_host_web_shell;
+
+/// The types of `DescribeInstanceAutoRenewalAttribute`.
+#[cfg(feature = "describe-instance-auto-renewal-attribute")]
+pub mod describe_instance_auto_renewal_attribute;
+
+/// The types of `DescribeInstanceCrossBackupPolicy`.
+#[cfg(feature = "describe-instance-cross-backup-policy")]
+pub mod describe_instance_cross_backup_policy;
+
+/// The types of `DescribeInstanceKeywords`.
+#[cfg(feature = "describe-instance-keywords")]
+pub mod describe_instance_keywords;
+
+/// The types of `DescribeInstanceLinkedWhitelistTemplate`.
+#[cfg(feature = "describe-instance-linked-whitelist-template")]
+pub mod describe_instance_linked_whitelist_template;
+
+/// The types of `DescribeKmsAssociateResources`.
+#[cfg(feature = "describe-kms-associate-resources")]
+pub mod describe_kms_associate_resources;
+
+/// The types of `DescribeLocalAvailableRecoveryTime`.
+#[cfg(feature = "describe-local-available-recovery-time")]
+pub mod describe_local_available_recovery_time;
+
+/// The types of `DescribeLogBackupFiles`.
+#[cfg(feature = "describe-log-backup-files")]
+pub mod describe_log_backup_files;
+
+/// The types of `DescribeMarketingActivity`.
+#[cfg(feature = "describe-marketing-activity")]
+pub mod describe_marketing_activity;
+
+/// The types of `DescribeMetaList`.
+#[cfg(feature = "describe-meta-list")]
+pub mod describe_meta_list;
+
+/// The types of `DescribeMigrateTaskById`.
+#[cfg(feature = "describe-migrate-task-by-id")]
+pub mod describe_migrate_task_by_id;
+
+/// The types of `DescribeMigrateTasks`.
+#[cfg(feature = "describe-migrate-tasks")]
+pub mod describe_migrate_tasks;
+
+/// The types of `DescribeModifyPGHbaConfigLog`.
+#[cfg(feature = "describe-modify-pg-hba-config-log")]
+pub mod describe_modify_pg_hba_config_log;
+
+/// The types of `DescribeModifyParameterLog`.
+#[cfg(feature = "describe-modify-parameter-log")]
+pub mod describe_modify_parameter_log;
+
+/// The types of `DescribeOssDownloads`.
+#[cfg(feature = "describe-oss-downloads")]
+pub mod describe_oss_downloads;
+
+/// The types of `DescribePGHbaConfig`.
+#[cfg(feature = "describe-pg-hba-config")]
+pub mod describe_pg_hba_config;
+
+/// The types of `DescribeParameterGroup`.
+#[cfg(feature = "describe-parameter-group")]
+pub mod describe_parameter_group;
+
+/// The types of `DescribeParameterGroups`.
+#[cfg(feature = "describe-parameter-groups")]
+pub mod describe_parameter_groups;
+
+/// The types of `DescribeParameterTemplates`.
+#[cfg(feature = "describe-parameter-templates")]
+pub mod describe_parameter_templates;
+
+/// The types of `DescribeParameters`.
+#[cfg(feature = "describe-parameters")]
+pub mod describe_parameters;
+
+/// The types of `DescribePostgresExtensions`.
+#[cfg(feature = "describe-postgres-extensions")]
+pub mod describe_postgres_extensions;
+
+/// The types of `DescribePrice`.
+#[cfg(feature = "describe-price")]
+pub mod describe_price;
+
+/// The types of `DescribeQuickSaleConfig`.
+#[cfg(feature = "describe-quick-sale-config")]
+pub mod describe_quick_sale_config;
+
+/// The types of `DescribeRCClusterConfig`.
+#[cfg(feature = "describe-rc-cluster-config")]
+pub mod describe_rc_cluster_config;
+
+/// The types of `DescribeRCClusterNodes`.
+#[cfg(feature = "describe-rc-cluster-nodes")]
+pub mod describe_rc_cluster_nodes;
+
+/// The types of `DescribeRCDisks`.
+#[cfg(feature = "describe-rc-disks")]
+pub mod describe_rc_disks;
+
+/// The types of `DescribeRCInstanceDdosCount`.
+#[cfg(feature = "describe-rc-instance-ddos-count")]
+pub mod describe_rc_instance_ddos_count;
+
+/// The types of `DescribeRCInstanceIpAddress`.
+#[cfg(feature = "describe-rc-instance-ip-address")]
+pub mod describe_rc_instance_ip_address;
+
+/// The types of `DescribeRCSnapshots`.
+#[cfg(feature = "describe-rc-snapshots")]
+pub mod describe_rc_snapshots;
+
+/// The types of `DescribeRdsResourceSettings`.
+#[cfg(feature = "describe-rds-resource-settings")]
+pub mod describe_rds_resource_settings;
+
+/// The types of `DescribeReadDBInstanceDelay`.
+#[cfg(feature = "describe-read-db-instance-delay")]
+pub mod describe_read_db_instance_delay;
+
+/// The types of `DescribeRegionInfos`.
+#[cfg(feature = "describe-region-infos")]
+pub mod describe_region_infos;
+
 /// The types of `DescribeRegions`.
 #[cfg(feature = "describe-regions")]
 pub mod describe_regions;
+
+/// The types of `DescribeRenewalPrice`.
+#[cfg(feature = "describe-renewal-price")]
+pub mod describe_renewal_price;
+
+/// The types of `DescribeReplicationLinkLogs`.
+#[cfg(feature = "describe-replication-link-logs")]
+pub mod describe_replication_link_logs;
+
+/// The types of `DescribeResourceDetails`.
+#[cfg(feature = "describe-resource-details")]
+pub mod describe_resource_details;
+
+/// The types of `DescribeResourceUsage`.
+#[cfg(feature = "describe-resource-usage")]
+pub mod describe_resource_usage;
+
+/// The types of `DescribeSQLCollectorPolicy`.
+#[cfg(feature = "describe-sql-collector-policy")]
+pub mod describe_sql_collector_policy;
+
+/// The types of `DescribeSQLCollectorRetention`.
+#[cfg(feature = "describe-sql-collector-retention")]
+pub mod describe_sql_collector_retention;
+
+/// The types of `DescribeSQLLogFiles`.
+#[cfg(feature = "describe-sql-log-files")]
+pub mod describe_sql_log_files;
+
+/// The types of `DescribeSQLLogRecords`.
+#[cfg(feature = "describe-sql-log-records")]
+pub mod describe_sql_log_records;
+
+/// The types of `DescribeSQLLogReportList`.
+#[cfg(feature = "describe-sql-log-report-list")]
+pub mod describe_sql_log_report_list;
+
+/// The types of `DescribeSecrets`.
+#[cfg(feature = "describe-secrets")]
+pub mod describe_secrets;
+
+/// The types of `DescribeSecurityGroupConfiguration`.
+#[cfg(feature = "describe-security-group-configuration")]
+pub mod describe_security_group_configuration;
+
+/// The types of `DescribeSlots`.
+#[cfg(feature = "describe-slots")]
+pub mod describe_slots;
+
+/// The types of `DescribeSlowLogRecords`.
+#[cfg(feature = "describe-slow-log-records")]
+pub mod describe_slow_log_records;
+
+/// The types of `DescribeSlowLogs`.
+#[cfg(feature = "describe-slow-logs")]
+pub mod describe_slow_logs;
+
+/// The types of `DescribeSupportOnlineResizeDisk`.
+#[cfg(feature = "describe-support-online-resize-disk")]
+pub mod describe_support_online_resize_disk;
+
+/// The types of `DescribeTags`.
+#[cfg(feature = "describe-tags")]
+pub mod describe_tags;
+
+/// The types of `DescribeTasks`.
+#[cfg(feature = "describe-tasks")]
+pub mod describe_tasks;
+
+/// The types of `DescribeUpgradeMajorVersionPrecheckTask`.
+#[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+pub mod describe_upgrade_major_version_precheck_task;
+
+/// The types of `DescribeUpgradeMajorVersionTasks`.
+#[cfg(feature = "describe-upgrade-major-version-tasks")]
+pub mod describe_upgrade_major_version_tasks;
+
+/// The types of `DescribeVSwitches`.
+#[cfg(feature = "describe-v-switches")]
+pub mod describe_v_switches;
+
+/// The types of `DescribeWhitelistTemplate`.
+#[cfg(feature = "describe-whitelist-template")]
+pub mod describe_whitelist_template;
+
+/// The types of `DescribeWhitelistTemplateLinkedInstance`.
+#[cfg(feature = "describe-whitelist-template-linked-instance")]
+pub mod describe_whitelist_template_linked_instance;
+
+/// The types of `DestroyDBInstance`.
+#[cfg(feature = "destroy-db-instance")]
+pub mod destroy_db_instance;
+
+/// The types of `DetachGadInstanceMember`.
+#[cfg(feature = "detach-gad-instance-member")]
+pub mod detach_gad_instance_member;
+
+/// The types of `DetachRCDisk`.
+#[cfg(feature = "detach-rc-disk")]
+pub mod detach_rc_disk;
+
+/// The types of `DetachWhitelistTemplateToInstance`.
+#[cfg(feature = "detach-whitelist-template-to-instance")]
+pub mod detach_whitelist_template_to_instance;
+
+/// The types of `EvaluateLocalExtendDisk`.
+#[cfg(feature = "evaluate-local-extend-disk")]
+pub mod evaluate_local_extend_disk;
+
+/// The types of `GetDBInstanceTopology`.
+#[cfg(feature = "get-db-instance-topology")]
+pub mod get_db_instance_topology;
+
+/// The types of `GetDbProxyInstanceSsl`.
+#[cfg(feature = "get-db-proxy-instance-ssl")]
+pub mod get_db_proxy_instance_ssl;
+
+/// The types of `GrantAccountPrivilege`.
+#[cfg(feature = "grant-account-privilege")]
+pub mod grant_account_privilege;
+
+/// The types of `GrantOperatorPermission`.
+#[cfg(feature = "grant-operator-permission")]
+pub mod grant_operator_permission;
+
+/// The types of `ImportUserBackupFile`.
+#[cfg(feature = "import-user-backup-file")]
+pub mod import_user_backup_file;
+
+/// The types of `ListClasses`.
+#[cfg(feature = "list-classes")]
+pub mod list_classes;
+
+/// The types of `ListTagResources`.
+#[cfg(feature = "list-tag-resources")]
+pub mod list_tag_resources;
+
+/// The types of `ListUserBackupFiles`.
+#[cfg(feature = "list-user-backup-files")]
+pub mod list_user_backup_files;
+
+/// The types of `LockAccount`.
+#[cfg(feature = "lock-account")]
+pub mod lock_account;
+
+/// The types of `MigrateConnectionToOtherZone`.
+#[cfg(feature = "migrate-connection-to-other-zone")]
+pub mod migrate_connection_to_other_zone;
+
+/// The types of `MigrateDBInstance`.
+#[cfg(feature = "migrate-db-instance")]
+pub mod migrate_db_instance;
+
+/// The types of `MigrateDBNodes`.
+#[cfg(feature = "migrate-db-nodes")]
+pub mod migrate_db_nodes;
+
+/// The types of `MigrateSecurityIPMode`.
+#[cfg(feature = "migrate-security-ip-mode")]
+pub mod migrate_security_ip_mode;
+
+/// The types of `MigrateToOtherZone`.
+#[cfg(feature = "migrate-to-other-zone")]
+pub mod migrate_to_other_zone;
+
+/// The types of `ModifyADInfo`.
+#[cfg(feature = "modify-ad-info")]
+pub mod modify_ad_info;
+
+/// The types of `ModifyAccountCheckPolicy`.
+#[cfg(feature = "modify-account-check-policy")]
+pub mod modify_account_check_policy;
+
+/// The types of `ModifyAccountDescription`.
+#[cfg(feature = "modify-account-description")]
+pub mod modify_account_description;
+
+/// The types of `ModifyAccountSecurityPolicy`.
+#[cfg(feature = "modify-account-security-policy")]
+pub mod modify_account_security_policy;
+
+/// The types of `ModifyActionEventPolicy`.
+#[cfg(feature = "modify-action-event-policy")]
+pub mod modify_action_event_policy;
+
+/// The types of `ModifyActiveOperationTasks`.
+#[cfg(feature = "modify-active-operation-tasks")]
+pub mod modify_active_operation_tasks;
+
+/// The types of `ModifyBackupPolicy`.
+#[cfg(feature = "modify-backup-policy")]
+pub mod modify_backup_policy;
+
+/// The types of `ModifyBackupSetExpireTime`.
+#[cfg(feature = "modify-backup-set-expire-time")]
+pub mod modify_backup_set_expire_time;
+
+/// The types of `ModifyCollationTimeZone`.
+#[cfg(feature = "modify-collation-time-zone")]
+pub mod modify_collation_time_zone;
+
+/// The types of `ModifyComputeBurstConfig`.
+#[cfg(feature = "modify-compute-burst-config")]
+pub mod modify_compute_burst_config;
+
+/// The types of `ModifyCustinsResource`.
+#[cfg(feature = "modify-custins-resource")]
+pub mod modify_custins_resource;
+
+/// The types of `ModifyDBDescription`.
+#[cfg(feature = "modify-db-description")]
+pub mod modify_db_description;
+
+/// The types of `ModifyDBInstanceAutoUpgradeMinorVersion`.
+#[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+pub mod modify_db_instance_auto_upgrade_minor_version;
+
+/// The types of `ModifyDBInstanceConfig`.
+#[cfg(feature = "modify-db-instance-config")]
+pub mod modify_db_instance_config;
+
+/// The types of `ModifyDBInstanceConnectionString`.
+#[cfg(feature = "modify-db-instance-connection-string")]
+pub mod modify_db_instance_connection_string;
+
+/// The types of `ModifyDBInstanceDelayedReplicationTime`.
+#[cfg(feature = "modify-db-instance-delayed-replication-time")]
+pub mod modify_db_instance_delayed_replication_time;
+
+/// The types of `ModifyDBInstanceDeletionProtection`.
+#[cfg(feature = "modify-db-instance-deletion-protection")]
+pub mod modify_db_instance_deletion_protection;
+
+/// The types of `ModifyDBInstanceDescription`.
+#[cfg(feature = "modify-db-instance-description")]
+pub mod modify_db_instance_description;
+
+/// The types of `ModifyDBInstanceEndpoint`.
+#[cfg(feature = "modify-db-instance-endpoint")]
+pub mod modify_db_instance_endpoint;
+
+/// The types of `ModifyDBInstanceEndpointAddress`.
+#[cfg(feature = "modify-db-instance-endpoint-address")]
+pub mod modify_db_instance_endpoint_address;
+
+/// The types of `ModifyDBInstanceHAConfig`.
+#[cfg(feature = "modify-db-instance-ha-config")]
+pub mod modify_db_instance_ha_config;
+
+/// The types of `ModifyDBInstanceMaintainTime`.
+#[cfg(feature = "modify-db-instance-maintain-time")]
+pub mod modify_db_instance_maintain_time;
+
+/// The types of `ModifyDBInstanceMetrics`.
+#[cfg(feature = "modify-db-instance-metrics")]
+pub mod modify_db_instance_metrics;
+
+/// The types of `ModifyDBInstanceMonitor`.
+#[cfg(feature = "modify-db-instance-monitor")]
+pub mod modify_db_instance_monitor;
+
+/// The types of `ModifyDBInstanceNetworkExpireTime`.
+#[cfg(feature = "modify-db-instance-network-expire-time")]
+pub mod modify_db_instance_network_expire_time;
+
+/// The types of `ModifyDBInstanceNetworkType`.
+#[cfg(feature = "modify-db-instance-network-type")]
+pub mod modify_db_instance_network_type;
+
+/// The types of `ModifyDBInstancePayType`.
+#[cfg(feature = "modify-db-instance-pay-type")]
+pub mod modify_db_instance_pay_type;
+
+/// The types of `ModifyDBInstanceReplicationSwitch`.
+#[cfg(feature = "modify-db-instance-replication-switch")]
+pub mod modify_db_instance_replication_switch;
+
+/// The types of `ModifyDBInstanceSSL`.
+#[cfg(feature = "modify-db-instance-ssl")]
+pub mod modify_db_instance_ssl;
+
+/// The types of `ModifyDBInstanceSecurityGroupRule`.
+#[cfg(feature = "modify-db-instance-security-group-rule")]
+pub mod modify_db_instance_security_group_rule;
+
+/// The types of `ModifyDBInstanceSpec`.
+#[cfg(feature = "modify-db-instance-spec")]
+pub mod modify_db_instance_spec;
+
+/// The types of `ModifyDBInstanceTDE`.
+#[cfg(feature = "modify-db-instance-tde")]
+pub mod modify_db_instance_tde;
+
+/// The types of `ModifyDBNode`.
+#[cfg(feature = "modify-db-node")]
+pub mod modify_db_node;
+
+/// The types of `ModifyDBProxy`.
+#[cfg(feature = "modify-db-proxy")]
+pub mod modify_db_proxy;
+
+/// The types of `ModifyDBProxyEndpoint`.
+#[cfg(feature = "modify-db-proxy-endpoint")]
+pub mod modify_db_proxy_endpoint;
+
+/// The types of `ModifyDBProxyEndpointAddress`.
+#[cfg(feature = "modify-db-proxy-endpoint-address")]
+pub mod modify_db_proxy_endpoint_address;
+
+/// The types of `ModifyDBProxyInstance`.
+#[cfg(feature = "modify-db-proxy-instance")]
+pub mod modify_db_proxy_instance;
+
+/// The types of `ModifyDTCSecurityIpHostsForSQLServer`.
+#[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+pub mod modify_dtc_security_ip_hosts_for_sql_server;
+
+/// The types of `ModifyDasInstanceConfig`.
+#[cfg(feature = "modify-das-instance-config")]
+pub mod modify_das_instance_config;
+
+/// The types of `ModifyDatabaseConfig`.
+#[cfg(feature = "modify-database-config")]
+pub mod modify_database_config;
+
+/// The types of `ModifyDbProxyInstanceSsl`.
+#[cfg(feature = "modify-db-proxy-instance-ssl")]
+pub mod modify_db_proxy_instance_ssl;
+
+/// The types of `ModifyEventInfo`.
+#[cfg(feature = "modify-event-info")]
+pub mod modify_event_info;
+
+/// The types of `ModifyHADiagnoseConfig`.
+#[cfg(feature = "modify-ha-diagnose-config")]
+pub mod modify_ha_diagnose_config;
+
+/// The types of `ModifyHASwitchConfig`.
+#[cfg(feature = "modify-ha-switch-config")]
+pub mod modify_ha_switch_config;
+
+/// The types of `ModifyInstanceAutoRenewalAttribute`.
+#[cfg(feature = "modify-instance-auto-renewal-attribute")]
+pub mod modify_instance_auto_renewal_attribute;
+
+/// The types of `ModifyInstanceCrossBackupPolicy`.
+#[cfg(feature = "modify-instance-cross-backup-policy")]
+pub mod modify_instance_cross_backup_policy;
+
+/// The types of `ModifyPGHbaConfig`.
+#[cfg(feature = "modify-pg-hba-config")]
+pub mod modify_pg_hba_config;
+
+/// The types of `ModifyParameter`.
+#[cfg(feature = "modify-parameter")]
+pub mod modify_parameter;
+
+/// The types of `ModifyParameterGroup`.
+#[cfg(feature = "modify-parameter-group")]
+pub mod modify_parameter_group;
+
+/// The types of `ModifyReadWriteSplittingConnection`.
+#[cfg(feature = "modify-read-write-splitting-connection")]
+pub mod modify_read_write_splitting_connection;
+
+/// The types of `ModifyReadonlyInstanceDelayReplicationTime`.
+#[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+pub mod modify_readonly_instance_delay_replication_time;
+
+/// The types of `ModifyResourceGroup`.
+#[cfg(feature = "modify-resource-group")]
+pub mod modify_resource_group;
+
+/// The types of `ModifySQLCollectorPolicy`.
+#[cfg(feature = "modify-sql-collector-policy")]
+pub mod modify_sql_collector_policy;
+
+/// The types of `ModifySQLCollectorRetention`.
+#[cfg(feature = "modify-sql-collector-retention")]
+pub mod modify_sql_collector_retention;
+
+/// The types of `ModifySecurityGroupConfiguration`.
+#[cfg(feature = "modify-security-group-configuration")]
+pub mod modify_security_group_configuration;
+
+/// The types of `ModifySecurityIps`.
+#[cfg(feature = "modify-security-ips")]
+pub mod modify_security_ips;
+
+/// The types of `ModifyTaskInfo`.
+#[cfg(feature = "modify-task-info")]
+pub mod modify_task_info;
+
+/// The types of `ModifyWhitelistTemplate`.
+#[cfg(feature = "modify-whitelist-template")]
+pub mod modify_whitelist_template;
+
+/// The types of `PreCheckCreateOrderForDeleteDBNodes`.
+#[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+pub mod pre_check_create_order_for_delete_db_nodes;
+
+/// The types of `PurgeDBInstanceLog`.
+#[cfg(feature = "purge-db-instance-log")]
+pub mod purge_db_instance_log;
+
+/// The types of `QueryNotify`.
+#[cfg(feature = "query-notify")]
+pub mod query_notify;
+
+/// The types of `QueryRecommendByCode`.
+#[cfg(feature = "query-recommend-by-code")]
+pub mod query_recommend_by_code;
+
+/// The types of `RebuildDBInstance`.
+#[cfg(feature = "rebuild-db-instance")]
+pub mod rebuild_db_instance;
+
+/// The types of `RebuildReplicationLink`.
+#[cfg(feature = "rebuild-replication-link")]
+pub mod rebuild_replication_link;
+
+/// The types of `ReceiveDBInstance`.
+#[cfg(feature = "receive-db-instance")]
+pub mod receive_db_instance;
+
+/// The types of `RecoveryDBInstance`.
+#[cfg(feature = "recovery-db-instance")]
+pub mod recovery_db_instance;
+
+/// The types of `ReleaseInstanceConnection`.
+#[cfg(feature = "release-instance-connection")]
+pub mod release_instance_connection;
+
+/// The types of `ReleaseInstancePublicConnection`.
+#[cfg(feature = "release-instance-public-connection")]
+pub mod release_instance_public_connection;
+
+/// The types of `ReleaseReadWriteSplittingConnection`.
+#[cfg(feature = "release-read-write-splitting-connection")]
+pub mod release_read_write_splitting_connection;
+
+/// The types of `RemoveTagsFromResource`.
+#[cfg(feature = "remove-tags-from-resource")]
+pub mod remove_tags_from_resource;
+
+/// The types of `RenewInstance`.
+#[cfg(feature = "renew-instance")]
+pub mod renew_instance;
+
+/// The types of `ResetAccount`.
+#[cfg(feature = "reset-account")]
+pub mod reset_account;
+
+/// The types of `ResetAccountPassword`.
+#[cfg(feature = "reset-account-password")]
+pub mod reset_account_password;
+
+/// The types of `RestartDBInstance`.
+#[cfg(feature = "restart-db-instance")]
+pub mod restart_db_instance;
+
+/// The types of `RestoreDdrTable`.
+#[cfg(feature = "restore-ddr-table")]
+pub mod restore_ddr_table;
+
+/// The types of `RestoreTable`.
+#[cfg(feature = "restore-table")]
+pub mod restore_table;
+
+/// The types of `RevokeAccountPrivilege`.
+#[cfg(feature = "revoke-account-privilege")]
+pub mod revoke_account_privilege;
+
+/// The types of `RevokeOperatorPermission`.
+#[cfg(feature = "revoke-operator-permission")]
+pub mod revoke_operator_permission;
+
+/// The types of `StartDBInstance`.
+#[cfg(feature = "start-db-instance")]
+pub mod start_db_instance;
+
+/// The types of `StopDBInstance`.
+#[cfg(feature = "stop-db-instance")]
+pub mod stop_db_instance;
+
+/// The types of `SwitchDBInstanceHA`.
+#[cfg(feature = "switch-db-instance-ha")]
+pub mod switch_db_instance_ha;
+
+/// The types of `SwitchDBInstanceNetType`.
+#[cfg(feature = "switch-db-instance-net-type")]
+pub mod switch_db_instance_net_type;
+
+/// The types of `SwitchDBInstanceVpc`.
+#[cfg(feature = "switch-db-instance-vpc")]
+pub mod switch_db_instance_vpc;
+
+/// The types of `SwitchOverMajorVersionUpgrade`.
+#[cfg(feature = "switch-over-major-version-upgrade")]
+pub mod switch_over_major_version_upgrade;
+
+/// The types of `SwitchReplicationLink`.
+#[cfg(feature = "switch-replication-link")]
+pub mod switch_replication_link;
+
+/// The types of `TagResources`.
+#[cfg(feature = "tag-resources")]
+pub mod tag_resources;
+
+/// The types of `TerminateMigrateTask`.
+#[cfg(feature = "terminate-migrate-task")]
+pub mod terminate_migrate_task;
+
+/// The types of `TransformDBInstancePayType`.
+#[cfg(feature = "transform-db-instance-pay-type")]
+pub mod transform_db_instance_pay_type;
+
+/// The types of `UnlockAccount`.
+#[cfg(feature = "unlock-account")]
+pub mod unlock_account;
+
+/// The types of `UntagResources`.
+#[cfg(feature = "untag-resources")]
+pub mod untag_resources;
+
+/// The types of `UpdatePostgresExtensions`.
+#[cfg(feature = "update-postgres-extensions")]
+pub mod update_postgres_extensions;
+
+/// The types of `UpdateUserBackupFile`.
+#[cfg(feature = "update-user-backup-file")]
+pub mod update_user_backup_file;
+
+/// The types of `UpgradeDBInstanceEngineVersion`.
+#[cfg(feature = "upgrade-db-instance-engine-version")]
+pub mod upgrade_db_instance_engine_version;
+
+/// The types of `UpgradeDBInstanceKernelVersion`.
+#[cfg(feature = "upgrade-db-instance-kernel-version")]
+pub mod upgrade_db_instance_kernel_version;
+
+/// The types of `UpgradeDBInstanceMajorVersion`.
+#[cfg(feature = "upgrade-db-instance-major-version")]
+pub mod upgrade_db_instance_major_version;
+
+/// The types of `UpgradeDBInstanceMajorVersionPrecheck`.
+#[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+pub mod upgrade_db_instance_major_version_precheck;
+
+/// The types of `UpgradeDBProxyInstanceKernelVersion`.
+#[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+pub mod upgrade_db_proxy_instance_kernel_version;

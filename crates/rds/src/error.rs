@@ -11,8 +11,71 @@ use std::fmt;
 #[cfg(feature = "activate-migration-target-instance")]
 use crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
 
+#[cfg(feature = "add-tags-to-resource")]
+use crate::operation::add_tags_to_resource::AddTagsToResourceError;
+
+#[cfg(feature = "allocate-instance-public-connection")]
+use crate::operation::allocate_instance_public_connection::AllocateInstancePublicConnectionError;
+
+#[cfg(feature = "allocate-read-write-splitting-connection")]
+use crate::operation::allocate_read_write_splitting_connection::AllocateReadWriteSplittingConnectionError;
+
+#[cfg(feature = "associate-eip-address-with-rc-instance")]
+use crate::operation::associate_eip_address_with_rc_instance::AssociateEipAddressWithRcInstanceError;
+
+#[cfg(feature = "attach-rc-disk")]
+use crate::operation::attach_rc_disk::AttachRcDiskError;
+
+#[cfg(feature = "attach-rc-instances")]
+use crate::operation::attach_rc_instances::AttachRcInstancesError;
+
+#[cfg(feature = "attach-whitelist-template-to-instance")]
+use crate::operation::attach_whitelist_template_to_instance::AttachWhitelistTemplateToInstanceError;
+
+#[cfg(feature = "calculate-db-instance-weight")]
+use crate::operation::calculate_db_instance_weight::CalculateDbInstanceWeightError;
+
+#[cfg(feature = "cancel-active-operation-tasks")]
+use crate::operation::cancel_active_operation_tasks::CancelActiveOperationTasksError;
+
+#[cfg(feature = "check-account-name-available")]
+use crate::operation::check_account_name_available::CheckAccountNameAvailableError;
+
 #[cfg(feature = "check-cloud-resource-authorized")]
 use crate::operation::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError;
+
+#[cfg(feature = "check-create-ddr-db-instance")]
+use crate::operation::check_create_ddr_db_instance::CheckCreateDdrDbInstanceError;
+
+#[cfg(feature = "check-db-name-available")]
+use crate::operation::check_db_name_available::CheckDbNameAvailableError;
+
+#[cfg(feature = "check-instance-exist")]
+use crate::operation::check_instance_exist::CheckInstanceExistError;
+
+#[cfg(feature = "check-service-linked-role")]
+use crate::operation::check_service_linked_role::CheckServiceLinkedRoleError;
+
+#[cfg(feature = "clone-db-instance")]
+use crate::operation::clone_db_instance::CloneDbInstanceError;
+
+#[cfg(feature = "clone-parameter-group")]
+use crate::operation::clone_parameter_group::CloneParameterGroupError;
+
+#[cfg(feature = "confirm-notify")]
+use crate::operation::confirm_notify::ConfirmNotifyError;
+
+#[cfg(feature = "copy-database")]
+use crate::operation::copy_database::CopyDatabaseError;
+
+#[cfg(feature = "copy-database-between-instances")]
+use crate::operation::copy_database_between_instances::CopyDatabaseBetweenInstancesError;
+
+#[cfg(feature = "create-account")]
+use crate::operation::create_account::CreateAccountError;
+
+#[cfg(feature = "create-backup")]
+use crate::operation::create_backup::CreateBackupError;
 
 #[cfg(feature = "create-cloud-migration-precheck-task")]
 use crate::operation::create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError;
@@ -20,20 +83,869 @@ use crate::operation::create_cloud_migration_precheck_task::CreateCloudMigration
 #[cfg(feature = "create-cloud-migration-task")]
 use crate::operation::create_cloud_migration_task::CreateCloudMigrationTaskError;
 
+#[cfg(feature = "create-db-instance")]
+use crate::operation::create_db_instance::CreateDbInstanceError;
+
+#[cfg(feature = "create-db-instance-endpoint")]
+use crate::operation::create_db_instance_endpoint::CreateDbInstanceEndpointError;
+
+#[cfg(feature = "create-db-instance-endpoint-address")]
+use crate::operation::create_db_instance_endpoint_address::CreateDbInstanceEndpointAddressError;
+
+#[cfg(feature = "create-db-instance-for-rebuild")]
+use crate::operation::create_db_instance_for_rebuild::CreateDbInstanceForRebuildError;
+
+#[cfg(feature = "create-db-instance-security-group-rule")]
+use crate::operation::create_db_instance_security_group_rule::CreateDbInstanceSecurityGroupRuleError;
+
+#[cfg(feature = "create-db-nodes")]
+use crate::operation::create_db_nodes::CreateDbNodesError;
+
+#[cfg(feature = "create-db-proxy-endpoint-address")]
+use crate::operation::create_db_proxy_endpoint_address::CreateDbProxyEndpointAddressError;
+
+#[cfg(feature = "create-database")]
+use crate::operation::create_database::CreateDatabaseError;
+
+#[cfg(feature = "create-ddr-instance")]
+use crate::operation::create_ddr_instance::CreateDdrInstanceError;
+
+#[cfg(feature = "create-gad-instance")]
+use crate::operation::create_gad_instance::CreateGadInstanceError;
+
+#[cfg(feature = "create-gad-instance-member")]
+use crate::operation::create_gad_instance_member::CreateGadInstanceMemberError;
+
+#[cfg(feature = "create-migrate-task")]
+use crate::operation::create_migrate_task::CreateMigrateTaskError;
+
+#[cfg(feature = "create-online-database-task")]
+use crate::operation::create_online_database_task::CreateOnlineDatabaseTaskError;
+
+#[cfg(feature = "create-order-for-delete-db-nodes")]
+use crate::operation::create_order_for_delete_db_nodes::CreateOrderForDeleteDbNodesError;
+
+#[cfg(feature = "create-parameter-group")]
+use crate::operation::create_parameter_group::CreateParameterGroupError;
+
+#[cfg(feature = "create-postgres-extensions")]
+use crate::operation::create_postgres_extensions::CreatePostgresExtensionsError;
+
+#[cfg(feature = "create-rc-snapshot")]
+use crate::operation::create_rc_snapshot::CreateRcSnapshotError;
+
+#[cfg(feature = "create-read-only-db-instance")]
+use crate::operation::create_read_only_db_instance::CreateReadOnlyDbInstanceError;
+
+#[cfg(feature = "create-replication-link")]
+use crate::operation::create_replication_link::CreateReplicationLinkError;
+
+#[cfg(feature = "create-secret")]
+use crate::operation::create_secret::CreateSecretError;
+
+#[cfg(feature = "create-service-linked-role")]
+use crate::operation::create_service_linked_role::CreateServiceLinkedRoleError;
+
+#[cfg(feature = "create-temp-db-instance")]
+use crate::operation::create_temp_db_instance::CreateTempDbInstanceError;
+
+#[cfg(feature = "create-youhui-for-order")]
+use crate::operation::create_youhui_for_order::CreateYouhuiForOrderError;
+
+#[cfg(feature = "delete-ad-setting")]
+use crate::operation::delete_ad_setting::DeleteAdSettingError;
+
+#[cfg(feature = "delete-account")]
+use crate::operation::delete_account::DeleteAccountError;
+
+#[cfg(feature = "delete-backup")]
+use crate::operation::delete_backup::DeleteBackupError;
+
+#[cfg(feature = "delete-backup-file")]
+use crate::operation::delete_backup_file::DeleteBackupFileError;
+
+#[cfg(feature = "delete-db-instance")]
+use crate::operation::delete_db_instance::DeleteDbInstanceError;
+
+#[cfg(feature = "delete-db-instance-endpoint")]
+use crate::operation::delete_db_instance_endpoint::DeleteDbInstanceEndpointError;
+
+#[cfg(feature = "delete-db-instance-endpoint-address")]
+use crate::operation::delete_db_instance_endpoint_address::DeleteDbInstanceEndpointAddressError;
+
+#[cfg(feature = "delete-db-instance-security-group-rule")]
+use crate::operation::delete_db_instance_security_group_rule::DeleteDbInstanceSecurityGroupRuleError;
+
+#[cfg(feature = "delete-db-nodes")]
+use crate::operation::delete_db_nodes::DeleteDbNodesError;
+
+#[cfg(feature = "delete-db-proxy-endpoint-address")]
+use crate::operation::delete_db_proxy_endpoint_address::DeleteDbProxyEndpointAddressError;
+
+#[cfg(feature = "delete-database")]
+use crate::operation::delete_database::DeleteDatabaseError;
+
+#[cfg(feature = "delete-gad-instance")]
+use crate::operation::delete_gad_instance::DeleteGadInstanceError;
+
+#[cfg(feature = "delete-parameter-group")]
+use crate::operation::delete_parameter_group::DeleteParameterGroupError;
+
+#[cfg(feature = "delete-postgres-extensions")]
+use crate::operation::delete_postgres_extensions::DeletePostgresExtensionsError;
+
+#[cfg(feature = "delete-rc-cluster-nodes")]
+use crate::operation::delete_rc_cluster_nodes::DeleteRcClusterNodesError;
+
+#[cfg(feature = "delete-rc-disk")]
+use crate::operation::delete_rc_disk::DeleteRcDiskError;
+
+#[cfg(feature = "delete-rc-snapshot")]
+use crate::operation::delete_rc_snapshot::DeleteRcSnapshotError;
+
+#[cfg(feature = "delete-replication-link")]
+use crate::operation::delete_replication_link::DeleteReplicationLinkError;
+
+#[cfg(feature = "delete-secret")]
+use crate::operation::delete_secret::DeleteSecretError;
+
+#[cfg(feature = "delete-slot")]
+use crate::operation::delete_slot::DeleteSlotError;
+
+#[cfg(feature = "delete-user-backup-file")]
+use crate::operation::delete_user_backup_file::DeleteUserBackupFileError;
+
+#[cfg(feature = "descibe-imports-from-database")]
+use crate::operation::descibe_imports_from_database::DescibeImportsFromDatabaseError;
+
+#[cfg(feature = "describe-ad-info")]
+use crate::operation::describe_ad_info::DescribeAdInfoError;
+
+#[cfg(feature = "describe-accounts")]
+use crate::operation::describe_accounts::DescribeAccountsError;
+
+#[cfg(feature = "describe-action-event-policy")]
+use crate::operation::describe_action_event_policy::DescribeActionEventPolicyError;
+
+#[cfg(feature = "describe-active-operation-tasks")]
+use crate::operation::describe_active_operation_tasks::DescribeActiveOperationTasksError;
+
+#[cfg(feature = "describe-all-whitelist-template")]
+use crate::operation::describe_all_whitelist_template::DescribeAllWhitelistTemplateError;
+
+#[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+use crate::operation::describe_analyticdb_by_primary_db_instance::DescribeAnalyticdbByPrimaryDbInstanceError;
+
+#[cfg(feature = "describe-available-classes")]
+use crate::operation::describe_available_classes::DescribeAvailableClassesError;
+
+#[cfg(feature = "describe-available-cross-region")]
+use crate::operation::describe_available_cross_region::DescribeAvailableCrossRegionError;
+
+#[cfg(feature = "describe-available-metrics")]
+use crate::operation::describe_available_metrics::DescribeAvailableMetricsError;
+
+#[cfg(feature = "describe-available-recovery-time")]
+use crate::operation::describe_available_recovery_time::DescribeAvailableRecoveryTimeError;
+
+#[cfg(feature = "describe-available-zones")]
+use crate::operation::describe_available_zones::DescribeAvailableZonesError;
+
+#[cfg(feature = "describe-backup-database")]
+use crate::operation::describe_backup_database::DescribeBackupDatabaseError;
+
+#[cfg(feature = "describe-backup-policy")]
+use crate::operation::describe_backup_policy::DescribeBackupPolicyError;
+
+#[cfg(feature = "describe-backup-tasks")]
+use crate::operation::describe_backup_tasks::DescribeBackupTasksError;
+
+#[cfg(feature = "describe-backups")]
+use crate::operation::describe_backups::DescribeBackupsError;
+
+#[cfg(feature = "describe-binlog-files")]
+use crate::operation::describe_binlog_files::DescribeBinlogFilesError;
+
+#[cfg(feature = "describe-character-set-name")]
+use crate::operation::describe_character_set_name::DescribeCharacterSetNameError;
+
+#[cfg(feature = "describe-class-details")]
+use crate::operation::describe_class_details::DescribeClassDetailsError;
+
 #[cfg(feature = "describe-cloud-migration-precheck-result")]
 use crate::operation::describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError;
 
 #[cfg(feature = "describe-cloud-migration-result")]
 use crate::operation::describe_cloud_migration_result::DescribeCloudMigrationResultError;
 
+#[cfg(feature = "describe-collation-time-zones")]
+use crate::operation::describe_collation_time_zones::DescribeCollationTimeZonesError;
+
+#[cfg(feature = "describe-compute-burst-config")]
+use crate::operation::describe_compute_burst_config::DescribeComputeBurstConfigError;
+
+#[cfg(feature = "describe-cross-backup-meta-list")]
+use crate::operation::describe_cross_backup_meta_list::DescribeCrossBackupMetaListError;
+
+#[cfg(feature = "describe-cross-region-backup-db-instance")]
+use crate::operation::describe_cross_region_backup_db_instance::DescribeCrossRegionBackupDbInstanceError;
+
+#[cfg(feature = "describe-cross-region-backups")]
+use crate::operation::describe_cross_region_backups::DescribeCrossRegionBackupsError;
+
+#[cfg(feature = "describe-cross-region-log-backup-files")]
+use crate::operation::describe_cross_region_log_backup_files::DescribeCrossRegionLogBackupFilesError;
+
+#[cfg(feature = "describe-current-modify-order")]
+use crate::operation::describe_current_modify_order::DescribeCurrentModifyOrderError;
+
+#[cfg(feature = "describe-custins-resource-info")]
+use crate::operation::describe_custins_resource_info::DescribeCustinsResourceInfoError;
+
 #[cfg(feature = "describe-db-instance-attribute")]
 use crate::operation::describe_db_instance_attribute::DescribeDbInstanceAttributeError;
+
+#[cfg(feature = "describe-db-instance-by-tags")]
+use crate::operation::describe_db_instance_by_tags::DescribeDbInstanceByTagsError;
+
+#[cfg(feature = "describe-db-instance-connectivity")]
+use crate::operation::describe_db_instance_connectivity::DescribeDbInstanceConnectivityError;
+
+#[cfg(feature = "describe-db-instance-detail")]
+use crate::operation::describe_db_instance_detail::DescribeDbInstanceDetailError;
+
+#[cfg(feature = "describe-db-instance-encryption-key")]
+use crate::operation::describe_db_instance_encryption_key::DescribeDbInstanceEncryptionKeyError;
+
+#[cfg(feature = "describe-db-instance-endpoints")]
+use crate::operation::describe_db_instance_endpoints::DescribeDbInstanceEndpointsError;
+
+#[cfg(feature = "describe-db-instance-ha-config")]
+use crate::operation::describe_db_instance_ha_config::DescribeDbInstanceHaConfigError;
+
+#[cfg(feature = "describe-db-instance-ip-array-list")]
+use crate::operation::describe_db_instance_ip_array_list::DescribeDbInstanceIpArrayListError;
+
+#[cfg(feature = "describe-db-instance-ip-hostname")]
+use crate::operation::describe_db_instance_ip_hostname::DescribeDbInstanceIpHostnameError;
+
+#[cfg(feature = "describe-db-instance-metrics")]
+use crate::operation::describe_db_instance_metrics::DescribeDbInstanceMetricsError;
+
+#[cfg(feature = "describe-db-instance-monitor")]
+use crate::operation::describe_db_instance_monitor::DescribeDbInstanceMonitorError;
+
+#[cfg(feature = "describe-db-instance-net-info")]
+use crate::operation::describe_db_instance_net_info::DescribeDbInstanceNetInfoError;
+
+#[cfg(feature = "describe-db-instance-net-info-for-channel")]
+use crate::operation::describe_db_instance_net_info_for_channel::DescribeDbInstanceNetInfoForChannelError;
+
+#[cfg(feature = "describe-db-instance-performance")]
+use crate::operation::describe_db_instance_performance::DescribeDbInstancePerformanceError;
+
+#[cfg(feature = "describe-db-instance-promote-activity")]
+use crate::operation::describe_db_instance_promote_activity::DescribeDbInstancePromoteActivityError;
+
+#[cfg(feature = "describe-db-instance-proxy-configuration")]
+use crate::operation::describe_db_instance_proxy_configuration::DescribeDbInstanceProxyConfigurationError;
+
+#[cfg(feature = "describe-db-instance-replication")]
+use crate::operation::describe_db_instance_replication::DescribeDbInstanceReplicationError;
+
+#[cfg(feature = "describe-db-instance-ssl")]
+use crate::operation::describe_db_instance_ssl::DescribeDbInstanceSslError;
+
+#[cfg(feature = "describe-db-instance-security-group-rule")]
+use crate::operation::describe_db_instance_security_group_rule::DescribeDbInstanceSecurityGroupRuleError;
+
+#[cfg(feature = "describe-db-instance-tde")]
+use crate::operation::describe_db_instance_tde::DescribeDbInstanceTdeError;
 
 #[cfg(feature = "describe-db-instances")]
 use crate::operation::describe_db_instances::DescribeDbInstancesError;
 
+#[cfg(feature = "describe-db-instances-as-csv")]
+use crate::operation::describe_db_instances_as_csv::DescribeDbInstancesAsCsvError;
+
+#[cfg(feature = "describe-db-instances-by-expire-time")]
+use crate::operation::describe_db_instances_by_expire_time::DescribeDbInstancesByExpireTimeError;
+
+#[cfg(feature = "describe-db-instances-by-performance")]
+use crate::operation::describe_db_instances_by_performance::DescribeDbInstancesByPerformanceError;
+
+#[cfg(feature = "describe-db-instances-for-clone")]
+use crate::operation::describe_db_instances_for_clone::DescribeDbInstancesForCloneError;
+
+#[cfg(feature = "describe-db-mini-engine-versions")]
+use crate::operation::describe_db_mini_engine_versions::DescribeDbMiniEngineVersionsError;
+
+#[cfg(feature = "describe-db-proxy")]
+use crate::operation::describe_db_proxy::DescribeDbProxyError;
+
+#[cfg(feature = "describe-db-proxy-endpoint")]
+use crate::operation::describe_db_proxy_endpoint::DescribeDbProxyEndpointError;
+
+#[cfg(feature = "describe-db-proxy-performance")]
+use crate::operation::describe_db_proxy_performance::DescribeDbProxyPerformanceError;
+
+#[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+use crate::operation::describe_dtc_security_ip_hosts_for_sql_server::DescribeDtcSecurityIpHostsForSqlServerError;
+
+#[cfg(feature = "describe-databases")]
+use crate::operation::describe_databases::DescribeDatabasesError;
+
+#[cfg(feature = "describe-dedicated-host-groups")]
+use crate::operation::describe_dedicated_host_groups::DescribeDedicatedHostGroupsError;
+
+#[cfg(feature = "describe-dedicated-hosts")]
+use crate::operation::describe_dedicated_hosts::DescribeDedicatedHostsError;
+
+#[cfg(feature = "describe-detached-backups")]
+use crate::operation::describe_detached_backups::DescribeDetachedBackupsError;
+
+#[cfg(feature = "describe-error-logs")]
+use crate::operation::describe_error_logs::DescribeErrorLogsError;
+
+#[cfg(feature = "describe-events")]
+use crate::operation::describe_events::DescribeEventsError;
+
+#[cfg(feature = "describe-gad-instances")]
+use crate::operation::describe_gad_instances::DescribeGadInstancesError;
+
+#[cfg(feature = "describe-ha-diagnose-config")]
+use crate::operation::describe_ha_diagnose_config::DescribeHaDiagnoseConfigError;
+
+#[cfg(feature = "describe-ha-switch-config")]
+use crate::operation::describe_ha_switch_config::DescribeHaSwitchConfigError;
+
+#[cfg(feature = "describe-history-events")]
+use crate::operation::describe_history_events::DescribeHistoryEventsError;
+
+#[cfg(feature = "describe-history-events-stat")]
+use crate::operation::describe_history_events_stat::DescribeHistoryEventsStatError;
+
+#[cfg(feature = "describe-history-tasks")]
+use crate::operation::describe_history_tasks::DescribeHistoryTasksError;
+
+#[cfg(feature = "describe-history-tasks-stat")]
+use crate::operation::describe_history_tasks_stat::DescribeHistoryTasksStatError;
+
+#[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+use crate::operation::describe_host_group_elastic_strategy_parameters::DescribeHostGroupElasticStrategyParametersError;
+
+#[cfg(feature = "describe-host-web-shell")]
+use crate::operation::describe_host_web_shell::DescribeHostWebShellError;
+
+#[cfg(feature = "describe-instance-auto-renewal-attribute")]
+use crate::operation::describe_instance_auto_renewal_attribute::DescribeInstanceAutoRenewalAttributeError;
+
+#[cfg(feature = "describe-instance-cross-backup-policy")]
+use crate::operation::describe_instance_cross_backup_policy::DescribeInstanceCrossBackupPolicyError;
+
+#[cfg(feature = "describe-instance-keywords")]
+use crate::operation::describe_instance_keywords::DescribeInstanceKeywordsError;
+
+#[cfg(feature = "describe-instance-linked-whitelist-template")]
+use crate::operation::describe_instance_linked_whitelist_template::DescribeInstanceLinkedWhitelistTemplateError;
+
+#[cfg(feature = "describe-kms-associate-resources")]
+use crate::operation::describe_kms_associate_resources::DescribeKmsAssociateResourcesError;
+
+#[cfg(feature = "describe-local-available-recovery-time")]
+use crate::operation::describe_local_available_recovery_time::DescribeLocalAvailableRecoveryTimeError;
+
+#[cfg(feature = "describe-log-backup-files")]
+use crate::operation::describe_log_backup_files::DescribeLogBackupFilesError;
+
+#[cfg(feature = "describe-marketing-activity")]
+use crate::operation::describe_marketing_activity::DescribeMarketingActivityError;
+
+#[cfg(feature = "describe-meta-list")]
+use crate::operation::describe_meta_list::DescribeMetaListError;
+
+#[cfg(feature = "describe-migrate-task-by-id")]
+use crate::operation::describe_migrate_task_by_id::DescribeMigrateTaskByIdError;
+
+#[cfg(feature = "describe-migrate-tasks")]
+use crate::operation::describe_migrate_tasks::DescribeMigrateTasksError;
+
+#[cfg(feature = "describe-modify-pg-hba-config-log")]
+use crate::operation::describe_modify_pg_hba_config_log::DescribeModifyPgHbaConfigLogError;
+
+#[cfg(feature = "describe-modify-parameter-log")]
+use crate::operation::describe_modify_parameter_log::DescribeModifyParameterLogError;
+
+#[cfg(feature = "describe-oss-downloads")]
+use crate::operation::describe_oss_downloads::DescribeOssDownloadsError;
+
+#[cfg(feature = "describe-pg-hba-config")]
+use crate::operation::describe_pg_hba_config::DescribePgHbaConfigError;
+
+#[cfg(feature = "describe-parameter-group")]
+use crate::operation::describe_parameter_group::DescribeParameterGroupError;
+
+#[cfg(feature = "describe-parameter-groups")]
+use crate::operation::describe_parameter_groups::DescribeParameterGroupsError;
+
+#[cfg(feature = "describe-parameter-templates")]
+use crate::operation::describe_parameter_templates::DescribeParameterTemplatesError;
+
+#[cfg(feature = "describe-parameters")]
+use crate::operation::describe_parameters::DescribeParametersError;
+
+#[cfg(feature = "describe-postgres-extensions")]
+use crate::operation::describe_postgres_extensions::DescribePostgresExtensionsError;
+
+#[cfg(feature = "describe-price")]
+use crate::operation::describe_price::DescribePriceError;
+
+#[cfg(feature = "describe-quick-sale-config")]
+use crate::operation::describe_quick_sale_config::DescribeQuickSaleConfigError;
+
+#[cfg(feature = "describe-rc-cluster-config")]
+use crate::operation::describe_rc_cluster_config::DescribeRcClusterConfigError;
+
+#[cfg(feature = "describe-rc-cluster-nodes")]
+use crate::operation::describe_rc_cluster_nodes::DescribeRcClusterNodesError;
+
+#[cfg(feature = "describe-rc-disks")]
+use crate::operation::describe_rc_disks::DescribeRcDisksError;
+
+#[cfg(feature = "describe-rc-instance-ddos-count")]
+use crate::operation::describe_rc_instance_ddos_count::DescribeRcInstanceDdosCountError;
+
+#[cfg(feature = "describe-rc-instance-ip-address")]
+use crate::operation::describe_rc_instance_ip_address::DescribeRcInstanceIpAddressError;
+
+#[cfg(feature = "describe-rc-snapshots")]
+use crate::operation::describe_rc_snapshots::DescribeRcSnapshotsError;
+
+#[cfg(feature = "describe-rds-resource-settings")]
+use crate::operation::describe_rds_resource_settings::DescribeRdsResourceSettingsError;
+
+#[cfg(feature = "describe-read-db-instance-delay")]
+use crate::operation::describe_read_db_instance_delay::DescribeReadDbInstanceDelayError;
+
+#[cfg(feature = "describe-region-infos")]
+use crate::operation::describe_region_infos::DescribeRegionInfosError;
+
 #[cfg(feature = "describe-regions")]
 use crate::operation::describe_regions::DescribeRegionsError;
+
+#[cfg(feature = "describe-renewal-price")]
+use crate::operation::describe_renewal_price::DescribeRenewalPriceError;
+
+#[cfg(feature = "describe-replication-link-logs")]
+use crate::operation::describe_replication_link_logs::DescribeReplicationLinkLogsError;
+
+#[cfg(feature = "describe-resource-details")]
+use crate::operation::describe_resource_details::DescribeResourceDetailsError;
+
+#[cfg(feature = "describe-resource-usage")]
+use crate::operation::describe_resource_usage::DescribeResourceUsageError;
+
+#[cfg(feature = "describe-sql-collector-policy")]
+use crate::operation::describe_sql_collector_policy::DescribeSqlCollectorPolicyError;
+
+#[cfg(feature = "describe-sql-collector-retention")]
+use crate::operation::describe_sql_collector_retention::DescribeSqlCollectorRetentionError;
+
+#[cfg(feature = "describe-sql-log-files")]
+use crate::operation::describe_sql_log_files::DescribeSqlLogFilesError;
+
+#[cfg(feature = "describe-sql-log-records")]
+use crate::operation::describe_sql_log_records::DescribeSqlLogRecordsError;
+
+#[cfg(feature = "describe-sql-log-report-list")]
+use crate::operation::describe_sql_log_report_list::DescribeSqlLogReportListError;
+
+#[cfg(feature = "describe-secrets")]
+use crate::operation::describe_secrets::DescribeSecretsError;
+
+#[cfg(feature = "describe-security-group-configuration")]
+use crate::operation::describe_security_group_configuration::DescribeSecurityGroupConfigurationError;
+
+#[cfg(feature = "describe-slots")]
+use crate::operation::describe_slots::DescribeSlotsError;
+
+#[cfg(feature = "describe-slow-log-records")]
+use crate::operation::describe_slow_log_records::DescribeSlowLogRecordsError;
+
+#[cfg(feature = "describe-slow-logs")]
+use crate::operation::describe_slow_logs::DescribeSlowLogsError;
+
+#[cfg(feature = "describe-support-online-resize-disk")]
+use crate::operation::describe_support_online_resize_disk::DescribeSupportOnlineResizeDiskError;
+
+#[cfg(feature = "describe-tags")]
+use crate::operation::describe_tags::DescribeTagsError;
+
+#[cfg(feature = "describe-tasks")]
+use crate::operation::describe_tasks::DescribeTasksError;
+
+#[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+use crate::operation::describe_upgrade_major_version_precheck_task::DescribeUpgradeMajorVersionPrecheckTaskError;
+
+#[cfg(feature = "describe-upgrade-major-version-tasks")]
+use crate::operation::describe_upgrade_major_version_tasks::DescribeUpgradeMajorVersionTasksError;
+
+#[cfg(feature = "describe-v-switches")]
+use crate::operation::describe_v_switches::DescribeVSwitchesError;
+
+#[cfg(feature = "describe-whitelist-template")]
+use crate::operation::describe_whitelist_template::DescribeWhitelistTemplateError;
+
+#[cfg(feature = "describe-whitelist-template-linked-instance")]
+use crate::operation::describe_whitelist_template_linked_instance::DescribeWhitelistTemplateLinkedInstanceError;
+
+#[cfg(feature = "destroy-db-instance")]
+use crate::operation::destroy_db_instance::DestroyDbInstanceError;
+
+#[cfg(feature = "detach-gad-instance-member")]
+use crate::operation::detach_gad_instance_member::DetachGadInstanceMemberError;
+
+#[cfg(feature = "detach-rc-disk")]
+use crate::operation::detach_rc_disk::DetachRcDiskError;
+
+#[cfg(feature = "detach-whitelist-template-to-instance")]
+use crate::operation::detach_whitelist_template_to_instance::DetachWhitelistTemplateToInstanceError;
+
+#[cfg(feature = "evaluate-local-extend-disk")]
+use crate::operation::evaluate_local_extend_disk::EvaluateLocalExtendDiskError;
+
+#[cfg(feature = "get-db-instance-topology")]
+use crate::operation::get_db_instance_topology::GetDbInstanceTopologyError;
+
+#[cfg(feature = "get-db-proxy-instance-ssl")]
+use crate::operation::get_db_proxy_instance_ssl::GetDbProxyInstanceSslError;
+
+#[cfg(feature = "grant-account-privilege")]
+use crate::operation::grant_account_privilege::GrantAccountPrivilegeError;
+
+#[cfg(feature = "grant-operator-permission")]
+use crate::operation::grant_operator_permission::GrantOperatorPermissionError;
+
+#[cfg(feature = "import-user-backup-file")]
+use crate::operation::import_user_backup_file::ImportUserBackupFileError;
+
+#[cfg(feature = "list-classes")]
+use crate::operation::list_classes::ListClassesError;
+
+#[cfg(feature = "list-tag-resources")]
+use crate::operation::list_tag_resources::ListTagResourcesError;
+
+#[cfg(feature = "list-user-backup-files")]
+use crate::operation::list_user_backup_files::ListUserBackupFilesError;
+
+#[cfg(feature = "lock-account")]
+use crate::operation::lock_account::LockAccountError;
+
+#[cfg(feature = "migrate-connection-to-other-zone")]
+use crate::operation::migrate_connection_to_other_zone::MigrateConnectionToOtherZoneError;
+
+#[cfg(feature = "migrate-db-instance")]
+use crate::operation::migrate_db_instance::MigrateDbInstanceError;
+
+#[cfg(feature = "migrate-db-nodes")]
+use crate::operation::migrate_db_nodes::MigrateDbNodesError;
+
+#[cfg(feature = "migrate-security-ip-mode")]
+use crate::operation::migrate_security_ip_mode::MigrateSecurityIpModeError;
+
+#[cfg(feature = "migrate-to-other-zone")]
+use crate::operation::migrate_to_other_zone::MigrateToOtherZoneError;
+
+#[cfg(feature = "modify-ad-info")]
+use crate::operation::modify_ad_info::ModifyAdInfoError;
+
+#[cfg(feature = "modify-account-check-policy")]
+use crate::operation::modify_account_check_policy::ModifyAccountCheckPolicyError;
+
+#[cfg(feature = "modify-account-description")]
+use crate::operation::modify_account_description::ModifyAccountDescriptionError;
+
+#[cfg(feature = "modify-account-security-policy")]
+use crate::operation::modify_account_security_policy::ModifyAccountSecurityPolicyError;
+
+#[cfg(feature = "modify-action-event-policy")]
+use crate::operation::modify_action_event_policy::ModifyActionEventPolicyError;
+
+#[cfg(feature = "modify-active-operation-tasks")]
+use crate::operation::modify_active_operation_tasks::ModifyActiveOperationTasksError;
+
+#[cfg(feature = "modify-backup-policy")]
+use crate::operation::modify_backup_policy::ModifyBackupPolicyError;
+
+#[cfg(feature = "modify-backup-set-expire-time")]
+use crate::operation::modify_backup_set_expire_time::ModifyBackupSetExpireTimeError;
+
+#[cfg(feature = "modify-collation-time-zone")]
+use crate::operation::modify_collation_time_zone::ModifyCollationTimeZoneError;
+
+#[cfg(feature = "modify-compute-burst-config")]
+use crate::operation::modify_compute_burst_config::ModifyComputeBurstConfigError;
+
+#[cfg(feature = "modify-custins-resource")]
+use crate::operation::modify_custins_resource::ModifyCustinsResourceError;
+
+#[cfg(feature = "modify-db-description")]
+use crate::operation::modify_db_description::ModifyDbDescriptionError;
+
+#[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+use crate::operation::modify_db_instance_auto_upgrade_minor_version::ModifyDbInstanceAutoUpgradeMinorVersionError;
+
+#[cfg(feature = "modify-db-instance-config")]
+use crate::operation::modify_db_instance_config::ModifyDbInstanceConfigError;
+
+#[cfg(feature = "modify-db-instance-connection-string")]
+use crate::operation::modify_db_instance_connection_string::ModifyDbInstanceConnectionStringError;
+
+#[cfg(feature = "modify-db-instance-delayed-replication-time")]
+use crate::operation::modify_db_instance_delayed_replication_time::ModifyDbInstanceDelayedReplicationTimeError;
+
+#[cfg(feature = "modify-db-instance-deletion-protection")]
+use crate::operation::modify_db_instance_deletion_protection::ModifyDbInstanceDeletionProtectionError;
+
+#[cfg(feature = "modify-db-instance-description")]
+use crate::operation::modify_db_instance_description::ModifyDbInstanceDescriptionError;
+
+#[cfg(feature = "modify-db-instance-endpoint")]
+use crate::operation::modify_db_instance_endpoint::ModifyDbInstanceEndpointError;
+
+#[cfg(feature = "modify-db-instance-endpoint-address")]
+use crate::operation::modify_db_instance_endpoint_address::ModifyDbInstanceEndpointAddressError;
+
+#[cfg(feature = "modify-db-instance-ha-config")]
+use crate::operation::modify_db_instance_ha_config::ModifyDbInstanceHaConfigError;
+
+#[cfg(feature = "modify-db-instance-maintain-time")]
+use crate::operation::modify_db_instance_maintain_time::ModifyDbInstanceMaintainTimeError;
+
+#[cfg(feature = "modify-db-instance-metrics")]
+use crate::operation::modify_db_instance_metrics::ModifyDbInstanceMetricsError;
+
+#[cfg(feature = "modify-db-instance-monitor")]
+use crate::operation::modify_db_instance_monitor::ModifyDbInstanceMonitorError;
+
+#[cfg(feature = "modify-db-instance-network-expire-time")]
+use crate::operation::modify_db_instance_network_expire_time::ModifyDbInstanceNetworkExpireTimeError;
+
+#[cfg(feature = "modify-db-instance-network-type")]
+use crate::operation::modify_db_instance_network_type::ModifyDbInstanceNetworkTypeError;
+
+#[cfg(feature = "modify-db-instance-pay-type")]
+use crate::operation::modify_db_instance_pay_type::ModifyDbInstancePayTypeError;
+
+#[cfg(feature = "modify-db-instance-replication-switch")]
+use crate::operation::modify_db_instance_replication_switch::ModifyDbInstanceReplicationSwitchError;
+
+#[cfg(feature = "modify-db-instance-ssl")]
+use crate::operation::modify_db_instance_ssl::ModifyDbInstanceSslError;
+
+#[cfg(feature = "modify-db-instance-security-group-rule")]
+use crate::operation::modify_db_instance_security_group_rule::ModifyDbInstanceSecurityGroupRuleError;
+
+#[cfg(feature = "modify-db-instance-spec")]
+use crate::operation::modify_db_instance_spec::ModifyDbInstanceSpecError;
+
+#[cfg(feature = "modify-db-instance-tde")]
+use crate::operation::modify_db_instance_tde::ModifyDbInstanceTdeError;
+
+#[cfg(feature = "modify-db-node")]
+use crate::operation::modify_db_node::ModifyDbNodeError;
+
+#[cfg(feature = "modify-db-proxy")]
+use crate::operation::modify_db_proxy::ModifyDbProxyError;
+
+#[cfg(feature = "modify-db-proxy-endpoint")]
+use crate::operation::modify_db_proxy_endpoint::ModifyDbProxyEndpointError;
+
+#[cfg(feature = "modify-db-proxy-endpoint-address")]
+use crate::operation::modify_db_proxy_endpoint_address::ModifyDbProxyEndpointAddressError;
+
+#[cfg(feature = "modify-db-proxy-instance")]
+use crate::operation::modify_db_proxy_instance::ModifyDbProxyInstanceError;
+
+#[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+use crate::operation::modify_dtc_security_ip_hosts_for_sql_server::ModifyDtcSecurityIpHostsForSqlServerError;
+
+#[cfg(feature = "modify-das-instance-config")]
+use crate::operation::modify_das_instance_config::ModifyDasInstanceConfigError;
+
+#[cfg(feature = "modify-database-config")]
+use crate::operation::modify_database_config::ModifyDatabaseConfigError;
+
+#[cfg(feature = "modify-db-proxy-instance-ssl")]
+use crate::operation::modify_db_proxy_instance_ssl::ModifyDbProxyInstanceSslError;
+
+#[cfg(feature = "modify-event-info")]
+use crate::operation::modify_event_info::ModifyEventInfoError;
+
+#[cfg(feature = "modify-ha-diagnose-config")]
+use crate::operation::modify_ha_diagnose_config::ModifyHaDiagnoseConfigError;
+
+#[cfg(feature = "modify-ha-switch-config")]
+use crate::operation::modify_ha_switch_config::ModifyHaSwitchConfigError;
+
+#[cfg(feature = "modify-instance-auto-renewal-attribute")]
+use crate::operation::modify_instance_auto_renewal_attribute::ModifyInstanceAutoRenewalAttributeError;
+
+#[cfg(feature = "modify-instance-cross-backup-policy")]
+use crate::operation::modify_instance_cross_backup_policy::ModifyInstanceCrossBackupPolicyError;
+
+#[cfg(feature = "modify-pg-hba-config")]
+use crate::operation::modify_pg_hba_config::ModifyPgHbaConfigError;
+
+#[cfg(feature = "modify-parameter")]
+use crate::operation::modify_parameter::ModifyParameterError;
+
+#[cfg(feature = "modify-parameter-group")]
+use crate::operation::modify_parameter_group::ModifyParameterGroupError;
+
+#[cfg(feature = "modify-read-write-splitting-connection")]
+use crate::operation::modify_read_write_splitting_connection::ModifyReadWriteSplittingConnectionError;
+
+#[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+use crate::operation::modify_readonly_instance_delay_replication_time::ModifyReadonlyInstanceDelayReplicationTimeError;
+
+#[cfg(feature = "modify-resource-group")]
+use crate::operation::modify_resource_group::ModifyResourceGroupError;
+
+#[cfg(feature = "modify-sql-collector-policy")]
+use crate::operation::modify_sql_collector_policy::ModifySqlCollectorPolicyError;
+
+#[cfg(feature = "modify-sql-collector-retention")]
+use crate::operation::modify_sql_collector_retention::ModifySqlCollectorRetentionError;
+
+#[cfg(feature = "modify-security-group-configuration")]
+use crate::operation::modify_security_group_configuration::ModifySecurityGroupConfigurationError;
+
+#[cfg(feature = "modify-security-ips")]
+use crate::operation::modify_security_ips::ModifySecurityIpsError;
+
+#[cfg(feature = "modify-task-info")]
+use crate::operation::modify_task_info::ModifyTaskInfoError;
+
+#[cfg(feature = "modify-whitelist-template")]
+use crate::operation::modify_whitelist_template::ModifyWhitelistTemplateError;
+
+#[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+use crate::operation::pre_check_create_order_for_delete_db_nodes::PreCheckCreateOrderForDeleteDbNodesError;
+
+#[cfg(feature = "purge-db-instance-log")]
+use crate::operation::purge_db_instance_log::PurgeDbInstanceLogError;
+
+#[cfg(feature = "query-notify")]
+use crate::operation::query_notify::QueryNotifyError;
+
+#[cfg(feature = "query-recommend-by-code")]
+use crate::operation::query_recommend_by_code::QueryRecommendByCodeError;
+
+#[cfg(feature = "rebuild-db-instance")]
+use crate::operation::rebuild_db_instance::RebuildDbInstanceError;
+
+#[cfg(feature = "rebuild-replication-link")]
+use crate::operation::rebuild_replication_link::RebuildReplicationLinkError;
+
+#[cfg(feature = "receive-db-instance")]
+use crate::operation::receive_db_instance::ReceiveDbInstanceError;
+
+#[cfg(feature = "recovery-db-instance")]
+use crate::operation::recovery_db_instance::RecoveryDbInstanceError;
+
+#[cfg(feature = "release-instance-connection")]
+use crate::operation::release_instance_connection::ReleaseInstanceConnectionError;
+
+#[cfg(feature = "release-instance-public-connection")]
+use crate::operation::release_instance_public_connection::ReleaseInstancePublicConnectionError;
+
+#[cfg(feature = "release-read-write-splitting-connection")]
+use crate::operation::release_read_write_splitting_connection::ReleaseReadWriteSplittingConnectionError;
+
+#[cfg(feature = "remove-tags-from-resource")]
+use crate::operation::remove_tags_from_resource::RemoveTagsFromResourceError;
+
+#[cfg(feature = "renew-instance")]
+use crate::operation::renew_instance::RenewInstanceError;
+
+#[cfg(feature = "reset-account")]
+use crate::operation::reset_account::ResetAccountError;
+
+#[cfg(feature = "reset-account-password")]
+use crate::operation::reset_account_password::ResetAccountPasswordError;
+
+#[cfg(feature = "restart-db-instance")]
+use crate::operation::restart_db_instance::RestartDbInstanceError;
+
+#[cfg(feature = "restore-ddr-table")]
+use crate::operation::restore_ddr_table::RestoreDdrTableError;
+
+#[cfg(feature = "restore-table")]
+use crate::operation::restore_table::RestoreTableError;
+
+#[cfg(feature = "revoke-account-privilege")]
+use crate::operation::revoke_account_privilege::RevokeAccountPrivilegeError;
+
+#[cfg(feature = "revoke-operator-permission")]
+use crate::operation::revoke_operator_permission::RevokeOperatorPermissionError;
+
+#[cfg(feature = "start-db-instance")]
+use crate::operation::start_db_instance::StartDbInstanceError;
+
+#[cfg(feature = "stop-db-instance")]
+use crate::operation::stop_db_instance::StopDbInstanceError;
+
+#[cfg(feature = "switch-db-instance-ha")]
+use crate::operation::switch_db_instance_ha::SwitchDbInstanceHaError;
+
+#[cfg(feature = "switch-db-instance-net-type")]
+use crate::operation::switch_db_instance_net_type::SwitchDbInstanceNetTypeError;
+
+#[cfg(feature = "switch-db-instance-vpc")]
+use crate::operation::switch_db_instance_vpc::SwitchDbInstanceVpcError;
+
+#[cfg(feature = "switch-over-major-version-upgrade")]
+use crate::operation::switch_over_major_version_upgrade::SwitchOverMajorVersionUpgradeError;
+
+#[cfg(feature = "switch-replication-link")]
+use crate::operation::switch_replication_link::SwitchReplicationLinkError;
+
+#[cfg(feature = "tag-resources")]
+use crate::operation::tag_resources::TagResourcesError;
+
+#[cfg(feature = "terminate-migrate-task")]
+use crate::operation::terminate_migrate_task::TerminateMigrateTaskError;
+
+#[cfg(feature = "transform-db-instance-pay-type")]
+use crate::operation::transform_db_instance_pay_type::TransformDbInstancePayTypeError;
+
+#[cfg(feature = "unlock-account")]
+use crate::operation::unlock_account::UnlockAccountError;
+
+#[cfg(feature = "untag-resources")]
+use crate::operation::untag_resources::UntagResourcesError;
+
+#[cfg(feature = "update-postgres-extensions")]
+use crate::operation::update_postgres_extensions::UpdatePostgresExtensionsError;
+
+#[cfg(feature = "update-user-backup-file")]
+use crate::operation::update_user_backup_file::UpdateUserBackupFileError;
+
+#[cfg(feature = "upgrade-db-instance-engine-version")]
+use crate::operation::upgrade_db_instance_engine_version::UpgradeDbInstanceEngineVersionError;
+
+#[cfg(feature = "upgrade-db-instance-kernel-version")]
+use crate::operation::upgrade_db_instance_kernel_version::UpgradeDbInstanceKernelVersionError;
+
+#[cfg(feature = "upgrade-db-instance-major-version")]
+use crate::operation::upgrade_db_instance_major_version::UpgradeDbInstanceMajorVersionError;
+
+#[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+use crate::operation::upgrade_db_instance_major_version_precheck::UpgradeDbInstanceMajorVersionPrecheckError;
+
+#[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+use crate::operation::upgrade_db_proxy_instance_kernel_version::UpgradeDbProxyInstanceKernelVersionError;
 
 /// The failure of any operation, tagged with the operation.
 ///
@@ -46,11 +958,86 @@ pub enum Error {
     ActivateMigrationTargetInstance(
         aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>,
     ),
+    /// A failure of [`Client::add_tags_to_resource`](crate::Client::add_tags_to_resource).
+    #[cfg(feature = "add-tags-to-resource")]
+    AddTagsToResource(aliyun_runtime::SdkError<AddTagsToResourceError>),
+    /// A failure of [`Client::allocate_instance_public_connection`](crate::Client::allocate_instance_public_connection).
+    #[cfg(feature = "allocate-instance-public-connection")]
+    AllocateInstancePublicConnection(
+        aliyun_runtime::SdkError<AllocateInstancePublicConnectionError>,
+    ),
+    /// A failure of [`Client::allocate_read_write_splitting_connection`](crate::Client::allocate_read_write_splitting_connection).
+    #[cfg(feature = "allocate-read-write-splitting-connection")]
+    AllocateReadWriteSplittingConnection(
+        aliyun_runtime::SdkError<AllocateReadWriteSplittingConnectionError>,
+    ),
+    /// A failure of [`Client::associate_eip_address_with_rc_instance`](crate::Client::associate_eip_address_with_rc_instance).
+    #[cfg(feature = "associate-eip-address-with-rc-instance")]
+    AssociateEipAddressWithRCInstance(
+        aliyun_runtime::SdkError<AssociateEipAddressWithRcInstanceError>,
+    ),
+    /// A failure of [`Client::attach_rc_disk`](crate::Client::attach_rc_disk).
+    #[cfg(feature = "attach-rc-disk")]
+    AttachRCDisk(aliyun_runtime::SdkError<AttachRcDiskError>),
+    /// A failure of [`Client::attach_rc_instances`](crate::Client::attach_rc_instances).
+    #[cfg(feature = "attach-rc-instances")]
+    AttachRCInstances(aliyun_runtime::SdkError<AttachRcInstancesError>),
+    /// A failure of [`Client::attach_whitelist_template_to_instance`](crate::Client::attach_whitelist_template_to_instance).
+    #[cfg(feature = "attach-whitelist-template-to-instance")]
+    AttachWhitelistTemplateToInstance(
+        aliyun_runtime::SdkError<AttachWhitelistTemplateToInstanceError>,
+    ),
+    /// A failure of [`Client::calculate_db_instance_weight`](crate::Client::calculate_db_instance_weight).
+    #[cfg(feature = "calculate-db-instance-weight")]
+    CalculateDBInstanceWeight(aliyun_runtime::SdkError<CalculateDbInstanceWeightError>),
+    /// A failure of [`Client::cancel_active_operation_tasks`](crate::Client::cancel_active_operation_tasks).
+    #[cfg(feature = "cancel-active-operation-tasks")]
+    CancelActiveOperationTasks(
+        aliyun_runtime::SdkError<CancelActiveOperationTasksError>,
+    ),
+    /// A failure of [`Client::check_account_name_available`](crate::Client::check_account_name_available).
+    #[cfg(feature = "check-account-name-available")]
+    CheckAccountNameAvailable(aliyun_runtime::SdkError<CheckAccountNameAvailableError>),
     /// A failure of [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized).
     #[cfg(feature = "check-cloud-resource-authorized")]
     CheckCloudResourceAuthorized(
         aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>,
     ),
+    /// A failure of [`Client::check_create_ddr_db_instance`](crate::Client::check_create_ddr_db_instance).
+    #[cfg(feature = "check-create-ddr-db-instance")]
+    CheckCreateDdrDBInstance(aliyun_runtime::SdkError<CheckCreateDdrDbInstanceError>),
+    /// A failure of [`Client::check_db_name_available`](crate::Client::check_db_name_available).
+    #[cfg(feature = "check-db-name-available")]
+    CheckDBNameAvailable(aliyun_runtime::SdkError<CheckDbNameAvailableError>),
+    /// A failure of [`Client::check_instance_exist`](crate::Client::check_instance_exist).
+    #[cfg(feature = "check-instance-exist")]
+    CheckInstanceExist(aliyun_runtime::SdkError<CheckInstanceExistError>),
+    /// A failure of [`Client::check_service_linked_role`](crate::Client::check_service_linked_role).
+    #[cfg(feature = "check-service-linked-role")]
+    CheckServiceLinkedRole(aliyun_runtime::SdkError<CheckServiceLinkedRoleError>),
+    /// A failure of [`Client::clone_db_instance`](crate::Client::clone_db_instance).
+    #[cfg(feature = "clone-db-instance")]
+    CloneDBInstance(aliyun_runtime::SdkError<CloneDbInstanceError>),
+    /// A failure of [`Client::clone_parameter_group`](crate::Client::clone_parameter_group).
+    #[cfg(feature = "clone-parameter-group")]
+    CloneParameterGroup(aliyun_runtime::SdkError<CloneParameterGroupError>),
+    /// A failure of [`Client::confirm_notify`](crate::Client::confirm_notify).
+    #[cfg(feature = "confirm-notify")]
+    ConfirmNotify(aliyun_runtime::SdkError<ConfirmNotifyError>),
+    /// A failure of [`Client::copy_database`](crate::Client::copy_database).
+    #[cfg(feature = "copy-database")]
+    CopyDatabase(aliyun_runtime::SdkError<CopyDatabaseError>),
+    /// A failure of [`Client::copy_database_between_instances`](crate::Client::copy_database_between_instances).
+    #[cfg(feature = "copy-database-between-instances")]
+    CopyDatabaseBetweenInstances(
+        aliyun_runtime::SdkError<CopyDatabaseBetweenInstancesError>,
+    ),
+    /// A failure of [`Client::create_account`](crate::Client::create_account).
+    #[cfg(feature = "create-account")]
+    CreateAccount(aliyun_runtime::SdkError<CreateAccountError>),
+    /// A failure of [`Client::create_backup`](crate::Client::create_backup).
+    #[cfg(feature = "create-backup")]
+    CreateBackup(aliyun_runtime::SdkError<CreateBackupError>),
     /// A failure of [`Client::create_cloud_migration_precheck_task`](crate::Client::create_cloud_migration_precheck_task).
     #[cfg(feature = "create-cloud-migration-precheck-task")]
     CreateCloudMigrationPrecheckTask(
@@ -59,6 +1046,223 @@ pub enum Error {
     /// A failure of [`Client::create_cloud_migration_task`](crate::Client::create_cloud_migration_task).
     #[cfg(feature = "create-cloud-migration-task")]
     CreateCloudMigrationTask(aliyun_runtime::SdkError<CreateCloudMigrationTaskError>),
+    /// A failure of [`Client::create_db_instance`](crate::Client::create_db_instance).
+    #[cfg(feature = "create-db-instance")]
+    CreateDBInstance(aliyun_runtime::SdkError<CreateDbInstanceError>),
+    /// A failure of [`Client::create_db_instance_endpoint`](crate::Client::create_db_instance_endpoint).
+    #[cfg(feature = "create-db-instance-endpoint")]
+    CreateDBInstanceEndpoint(aliyun_runtime::SdkError<CreateDbInstanceEndpointError>),
+    /// A failure of [`Client::create_db_instance_endpoint_address`](crate::Client::create_db_instance_endpoint_address).
+    #[cfg(feature = "create-db-instance-endpoint-address")]
+    CreateDBInstanceEndpointAddress(
+        aliyun_runtime::SdkError<CreateDbInstanceEndpointAddressError>,
+    ),
+    /// A failure of [`Client::create_db_instance_for_rebuild`](crate::Client::create_db_instance_for_rebuild).
+    #[cfg(feature = "create-db-instance-for-rebuild")]
+    CreateDBInstanceForRebuild(
+        aliyun_runtime::SdkError<CreateDbInstanceForRebuildError>,
+    ),
+    /// A failure of [`Client::create_db_instance_security_group_rule`](crate::Client::create_db_instance_security_group_rule).
+    #[cfg(feature = "create-db-instance-security-group-rule")]
+    CreateDBInstanceSecurityGroupRule(
+        aliyun_runtime::SdkError<CreateDbInstanceSecurityGroupRuleError>,
+    ),
+    /// A failure of [`Client::create_db_nodes`](crate::Client::create_db_nodes).
+    #[cfg(feature = "create-db-nodes")]
+    CreateDBNodes(aliyun_runtime::SdkError<CreateDbNodesError>),
+    /// A failure of [`Client::create_db_proxy_endpoint_address`](crate::Client::create_db_proxy_endpoint_address).
+    #[cfg(feature = "create-db-proxy-endpoint-address")]
+    CreateDBProxyEndpointAddress(
+        aliyun_runtime::SdkError<CreateDbProxyEndpointAddressError>,
+    ),
+    /// A failure of [`Client::create_database`](crate::Client::create_database).
+    #[cfg(feature = "create-database")]
+    CreateDatabase(aliyun_runtime::SdkError<CreateDatabaseError>),
+    /// A failure of [`Client::create_ddr_instance`](crate::Client::create_ddr_instance).
+    #[cfg(feature = "create-ddr-instance")]
+    CreateDdrInstance(aliyun_runtime::SdkError<CreateDdrInstanceError>),
+    /// A failure of [`Client::create_gad_instance`](crate::Client::create_gad_instance).
+    #[cfg(feature = "create-gad-instance")]
+    CreateGADInstance(aliyun_runtime::SdkError<CreateGadInstanceError>),
+    /// A failure of [`Client::create_gad_instance_member`](crate::Client::create_gad_instance_member).
+    #[cfg(feature = "create-gad-instance-member")]
+    CreateGadInstanceMember(aliyun_runtime::SdkError<CreateGadInstanceMemberError>),
+    /// A failure of [`Client::create_migrate_task`](crate::Client::create_migrate_task).
+    #[cfg(feature = "create-migrate-task")]
+    CreateMigrateTask(aliyun_runtime::SdkError<CreateMigrateTaskError>),
+    /// A failure of [`Client::create_online_database_task`](crate::Client::create_online_database_task).
+    #[cfg(feature = "create-online-database-task")]
+    CreateOnlineDatabaseTask(aliyun_runtime::SdkError<CreateOnlineDatabaseTaskError>),
+    /// A failure of [`Client::create_order_for_delete_db_nodes`](crate::Client::create_order_for_delete_db_nodes).
+    #[cfg(feature = "create-order-for-delete-db-nodes")]
+    CreateOrderForDeleteDBNodes(
+        aliyun_runtime::SdkError<CreateOrderForDeleteDbNodesError>,
+    ),
+    /// A failure of [`Client::create_parameter_group`](crate::Client::create_parameter_group).
+    #[cfg(feature = "create-parameter-group")]
+    CreateParameterGroup(aliyun_runtime::SdkError<CreateParameterGroupError>),
+    /// A failure of [`Client::create_postgres_extensions`](crate::Client::create_postgres_extensions).
+    #[cfg(feature = "create-postgres-extensions")]
+    CreatePostgresExtensions(aliyun_runtime::SdkError<CreatePostgresExtensionsError>),
+    /// A failure of [`Client::create_rc_snapshot`](crate::Client::create_rc_snapshot).
+    #[cfg(feature = "create-rc-snapshot")]
+    CreateRCSnapshot(aliyun_runtime::SdkError<CreateRcSnapshotError>),
+    /// A failure of [`Client::create_read_only_db_instance`](crate::Client::create_read_only_db_instance).
+    #[cfg(feature = "create-read-only-db-instance")]
+    CreateReadOnlyDBInstance(aliyun_runtime::SdkError<CreateReadOnlyDbInstanceError>),
+    /// A failure of [`Client::create_replication_link`](crate::Client::create_replication_link).
+    #[cfg(feature = "create-replication-link")]
+    CreateReplicationLink(aliyun_runtime::SdkError<CreateReplicationLinkError>),
+    /// A failure of [`Client::create_secret`](crate::Client::create_secret).
+    #[cfg(feature = "create-secret")]
+    CreateSecret(aliyun_runtime::SdkError<CreateSecretError>),
+    /// A failure of [`Client::create_service_linked_role`](crate::Client::create_service_linked_role).
+    #[cfg(feature = "create-service-linked-role")]
+    CreateServiceLinkedRole(aliyun_runtime::SdkError<CreateServiceLinkedRoleError>),
+    /// A failure of [`Client::create_temp_db_instance`](crate::Client::create_temp_db_instance).
+    #[cfg(feature = "create-temp-db-instance")]
+    CreateTempDBInstance(aliyun_runtime::SdkError<CreateTempDbInstanceError>),
+    /// A failure of [`Client::create_youhui_for_order`](crate::Client::create_youhui_for_order).
+    #[cfg(feature = "create-youhui-for-order")]
+    CreateYouhuiForOrder(aliyun_runtime::SdkError<CreateYouhuiForOrderError>),
+    /// A failure of [`Client::delete_ad_setting`](crate::Client::delete_ad_setting).
+    #[cfg(feature = "delete-ad-setting")]
+    DeleteADSetting(aliyun_runtime::SdkError<DeleteAdSettingError>),
+    /// A failure of [`Client::delete_account`](crate::Client::delete_account).
+    #[cfg(feature = "delete-account")]
+    DeleteAccount(aliyun_runtime::SdkError<DeleteAccountError>),
+    /// A failure of [`Client::delete_backup`](crate::Client::delete_backup).
+    #[cfg(feature = "delete-backup")]
+    DeleteBackup(aliyun_runtime::SdkError<DeleteBackupError>),
+    /// A failure of [`Client::delete_backup_file`](crate::Client::delete_backup_file).
+    #[cfg(feature = "delete-backup-file")]
+    DeleteBackupFile(aliyun_runtime::SdkError<DeleteBackupFileError>),
+    /// A failure of [`Client::delete_db_instance`](crate::Client::delete_db_instance).
+    #[cfg(feature = "delete-db-instance")]
+    DeleteDBInstance(aliyun_runtime::SdkError<DeleteDbInstanceError>),
+    /// A failure of [`Client::delete_db_instance_endpoint`](crate::Client::delete_db_instance_endpoint).
+    #[cfg(feature = "delete-db-instance-endpoint")]
+    DeleteDBInstanceEndpoint(aliyun_runtime::SdkError<DeleteDbInstanceEndpointError>),
+    /// A failure of [`Client::delete_db_instance_endpoint_address`](crate::Client::delete_db_instance_endpoint_address).
+    #[cfg(feature = "delete-db-instance-endpoint-address")]
+    DeleteDBInstanceEndpointAddress(
+        aliyun_runtime::SdkError<DeleteDbInstanceEndpointAddressError>,
+    ),
+    /// A failure of [`Client::delete_db_instance_security_group_rule`](crate::Client::delete_db_instance_security_group_rule).
+    #[cfg(feature = "delete-db-instance-security-group-rule")]
+    DeleteDBInstanceSecurityGroupRule(
+        aliyun_runtime::SdkError<DeleteDbInstanceSecurityGroupRuleError>,
+    ),
+    /// A failure of [`Client::delete_db_nodes`](crate::Client::delete_db_nodes).
+    #[cfg(feature = "delete-db-nodes")]
+    DeleteDBNodes(aliyun_runtime::SdkError<DeleteDbNodesError>),
+    /// A failure of [`Client::delete_db_proxy_endpoint_address`](crate::Client::delete_db_proxy_endpoint_address).
+    #[cfg(feature = "delete-db-proxy-endpoint-address")]
+    DeleteDBProxyEndpointAddress(
+        aliyun_runtime::SdkError<DeleteDbProxyEndpointAddressError>,
+    ),
+    /// A failure of [`Client::delete_database`](crate::Client::delete_database).
+    #[cfg(feature = "delete-database")]
+    DeleteDatabase(aliyun_runtime::SdkError<DeleteDatabaseError>),
+    /// A failure of [`Client::delete_gad_instance`](crate::Client::delete_gad_instance).
+    #[cfg(feature = "delete-gad-instance")]
+    DeleteGadInstance(aliyun_runtime::SdkError<DeleteGadInstanceError>),
+    /// A failure of [`Client::delete_parameter_group`](crate::Client::delete_parameter_group).
+    #[cfg(feature = "delete-parameter-group")]
+    DeleteParameterGroup(aliyun_runtime::SdkError<DeleteParameterGroupError>),
+    /// A failure of [`Client::delete_postgres_extensions`](crate::Client::delete_postgres_extensions).
+    #[cfg(feature = "delete-postgres-extensions")]
+    DeletePostgresExtensions(aliyun_runtime::SdkError<DeletePostgresExtensionsError>),
+    /// A failure of [`Client::delete_rc_cluster_nodes`](crate::Client::delete_rc_cluster_nodes).
+    #[cfg(feature = "delete-rc-cluster-nodes")]
+    DeleteRCClusterNodes(aliyun_runtime::SdkError<DeleteRcClusterNodesError>),
+    /// A failure of [`Client::delete_rc_disk`](crate::Client::delete_rc_disk).
+    #[cfg(feature = "delete-rc-disk")]
+    DeleteRCDisk(aliyun_runtime::SdkError<DeleteRcDiskError>),
+    /// A failure of [`Client::delete_rc_snapshot`](crate::Client::delete_rc_snapshot).
+    #[cfg(feature = "delete-rc-snapshot")]
+    DeleteRCSnapshot(aliyun_runtime::SdkError<DeleteRcSnapshotError>),
+    /// A failure of [`Client::delete_replication_link`](crate::Client::delete_replication_link).
+    #[cfg(feature = "delete-replication-link")]
+    DeleteReplicationLink(aliyun_runtime::SdkError<DeleteReplicationLinkError>),
+    /// A failure of [`Client::delete_secret`](crate::Client::delete_secret).
+    #[cfg(feature = "delete-secret")]
+    DeleteSecret(aliyun_runtime::SdkError<DeleteSecretError>),
+    /// A failure of [`Client::delete_slot`](crate::Client::delete_slot).
+    #[cfg(feature = "delete-slot")]
+    DeleteSlot(aliyun_runtime::SdkError<DeleteSlotError>),
+    /// A failure of [`Client::delete_user_backup_file`](crate::Client::delete_user_backup_file).
+    #[cfg(feature = "delete-user-backup-file")]
+    DeleteUserBackupFile(aliyun_runtime::SdkError<DeleteUserBackupFileError>),
+    /// A failure of [`Client::descibe_imports_from_database`](crate::Client::descibe_imports_from_database).
+    #[cfg(feature = "descibe-imports-from-database")]
+    DescibeImportsFromDatabase(
+        aliyun_runtime::SdkError<DescibeImportsFromDatabaseError>,
+    ),
+    /// A failure of [`Client::describe_ad_info`](crate::Client::describe_ad_info).
+    #[cfg(feature = "describe-ad-info")]
+    DescribeADInfo(aliyun_runtime::SdkError<DescribeAdInfoError>),
+    /// A failure of [`Client::describe_accounts`](crate::Client::describe_accounts).
+    #[cfg(feature = "describe-accounts")]
+    DescribeAccounts(aliyun_runtime::SdkError<DescribeAccountsError>),
+    /// A failure of [`Client::describe_action_event_policy`](crate::Client::describe_action_event_policy).
+    #[cfg(feature = "describe-action-event-policy")]
+    DescribeActionEventPolicy(aliyun_runtime::SdkError<DescribeActionEventPolicyError>),
+    /// A failure of [`Client::describe_active_operation_tasks`](crate::Client::describe_active_operation_tasks).
+    #[cfg(feature = "describe-active-operation-tasks")]
+    DescribeActiveOperationTasks(
+        aliyun_runtime::SdkError<DescribeActiveOperationTasksError>,
+    ),
+    /// A failure of [`Client::describe_all_whitelist_template`](crate::Client::describe_all_whitelist_template).
+    #[cfg(feature = "describe-all-whitelist-template")]
+    DescribeAllWhitelistTemplate(
+        aliyun_runtime::SdkError<DescribeAllWhitelistTemplateError>,
+    ),
+    /// A failure of [`Client::describe_analyticdb_by_primary_db_instance`](crate::Client::describe_analyticdb_by_primary_db_instance).
+    #[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+    DescribeAnalyticdbByPrimaryDBInstance(
+        aliyun_runtime::SdkError<DescribeAnalyticdbByPrimaryDbInstanceError>,
+    ),
+    /// A failure of [`Client::describe_available_classes`](crate::Client::describe_available_classes).
+    #[cfg(feature = "describe-available-classes")]
+    DescribeAvailableClasses(aliyun_runtime::SdkError<DescribeAvailableClassesError>),
+    /// A failure of [`Client::describe_available_cross_region`](crate::Client::describe_available_cross_region).
+    #[cfg(feature = "describe-available-cross-region")]
+    DescribeAvailableCrossRegion(
+        aliyun_runtime::SdkError<DescribeAvailableCrossRegionError>,
+    ),
+    /// A failure of [`Client::describe_available_metrics`](crate::Client::describe_available_metrics).
+    #[cfg(feature = "describe-available-metrics")]
+    DescribeAvailableMetrics(aliyun_runtime::SdkError<DescribeAvailableMetricsError>),
+    /// A failure of [`Client::describe_available_recovery_time`](crate::Client::describe_available_recovery_time).
+    #[cfg(feature = "describe-available-recovery-time")]
+    DescribeAvailableRecoveryTime(
+        aliyun_runtime::SdkError<DescribeAvailableRecoveryTimeError>,
+    ),
+    /// A failure of [`Client::describe_available_zones`](crate::Client::describe_available_zones).
+    #[cfg(feature = "describe-available-zones")]
+    DescribeAvailableZones(aliyun_runtime::SdkError<DescribeAvailableZonesError>),
+    /// A failure of [`Client::describe_backup_database`](crate::Client::describe_backup_database).
+    #[cfg(feature = "describe-backup-database")]
+    DescribeBackupDatabase(aliyun_runtime::SdkError<DescribeBackupDatabaseError>),
+    /// A failure of [`Client::describe_backup_policy`](crate::Client::describe_backup_policy).
+    #[cfg(feature = "describe-backup-policy")]
+    DescribeBackupPolicy(aliyun_runtime::SdkError<DescribeBackupPolicyError>),
+    /// A failure of [`Client::describe_backup_tasks`](crate::Client::describe_backup_tasks).
+    #[cfg(feature = "describe-backup-tasks")]
+    DescribeBackupTasks(aliyun_runtime::SdkError<DescribeBackupTasksError>),
+    /// A failure of [`Client::describe_backups`](crate::Client::describe_backups).
+    #[cfg(feature = "describe-backups")]
+    DescribeBackups(aliyun_runtime::SdkError<DescribeBackupsError>),
+    /// A failure of [`Client::describe_binlog_files`](crate::Client::describe_binlog_files).
+    #[cfg(feature = "describe-binlog-files")]
+    DescribeBinlogFiles(aliyun_runtime::SdkError<DescribeBinlogFilesError>),
+    /// A failure of [`Client::describe_character_set_name`](crate::Client::describe_character_set_name).
+    #[cfg(feature = "describe-character-set-name")]
+    DescribeCharacterSetName(aliyun_runtime::SdkError<DescribeCharacterSetNameError>),
+    /// A failure of [`Client::describe_class_details`](crate::Client::describe_class_details).
+    #[cfg(feature = "describe-class-details")]
+    DescribeClassDetails(aliyun_runtime::SdkError<DescribeClassDetailsError>),
     /// A failure of [`Client::describe_cloud_migration_precheck_result`](crate::Client::describe_cloud_migration_precheck_result).
     #[cfg(feature = "describe-cloud-migration-precheck-result")]
     DescribeCloudMigrationPrecheckResult(
@@ -69,17 +1273,841 @@ pub enum Error {
     DescribeCloudMigrationResult(
         aliyun_runtime::SdkError<DescribeCloudMigrationResultError>,
     ),
+    /// A failure of [`Client::describe_collation_time_zones`](crate::Client::describe_collation_time_zones).
+    #[cfg(feature = "describe-collation-time-zones")]
+    DescribeCollationTimeZones(
+        aliyun_runtime::SdkError<DescribeCollationTimeZonesError>,
+    ),
+    /// A failure of [`Client::describe_compute_burst_config`](crate::Client::describe_compute_burst_config).
+    #[cfg(feature = "describe-compute-burst-config")]
+    DescribeComputeBurstConfig(
+        aliyun_runtime::SdkError<DescribeComputeBurstConfigError>,
+    ),
+    /// A failure of [`Client::describe_cross_backup_meta_list`](crate::Client::describe_cross_backup_meta_list).
+    #[cfg(feature = "describe-cross-backup-meta-list")]
+    DescribeCrossBackupMetaList(
+        aliyun_runtime::SdkError<DescribeCrossBackupMetaListError>,
+    ),
+    /// A failure of [`Client::describe_cross_region_backup_db_instance`](crate::Client::describe_cross_region_backup_db_instance).
+    #[cfg(feature = "describe-cross-region-backup-db-instance")]
+    DescribeCrossRegionBackupDBInstance(
+        aliyun_runtime::SdkError<DescribeCrossRegionBackupDbInstanceError>,
+    ),
+    /// A failure of [`Client::describe_cross_region_backups`](crate::Client::describe_cross_region_backups).
+    #[cfg(feature = "describe-cross-region-backups")]
+    DescribeCrossRegionBackups(
+        aliyun_runtime::SdkError<DescribeCrossRegionBackupsError>,
+    ),
+    /// A failure of [`Client::describe_cross_region_log_backup_files`](crate::Client::describe_cross_region_log_backup_files).
+    #[cfg(feature = "describe-cross-region-log-backup-files")]
+    DescribeCrossRegionLogBackupFiles(
+        aliyun_runtime::SdkError<DescribeCrossRegionLogBackupFilesError>,
+    ),
+    /// A failure of [`Client::describe_current_modify_order`](crate::Client::describe_current_modify_order).
+    #[cfg(feature = "describe-current-modify-order")]
+    DescribeCurrentModifyOrder(
+        aliyun_runtime::SdkError<DescribeCurrentModifyOrderError>,
+    ),
+    /// A failure of [`Client::describe_custins_resource_info`](crate::Client::describe_custins_resource_info).
+    #[cfg(feature = "describe-custins-resource-info")]
+    DescribeCustinsResourceInfo(
+        aliyun_runtime::SdkError<DescribeCustinsResourceInfoError>,
+    ),
     /// A failure of [`Client::describe_db_instance_attribute`](crate::Client::describe_db_instance_attribute).
     #[cfg(feature = "describe-db-instance-attribute")]
     DescribeDBInstanceAttribute(
         aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>,
     ),
+    /// A failure of [`Client::describe_db_instance_by_tags`](crate::Client::describe_db_instance_by_tags).
+    #[cfg(feature = "describe-db-instance-by-tags")]
+    DescribeDBInstanceByTags(aliyun_runtime::SdkError<DescribeDbInstanceByTagsError>),
+    /// A failure of [`Client::describe_db_instance_connectivity`](crate::Client::describe_db_instance_connectivity).
+    #[cfg(feature = "describe-db-instance-connectivity")]
+    DescribeDBInstanceConnectivity(
+        aliyun_runtime::SdkError<DescribeDbInstanceConnectivityError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_detail`](crate::Client::describe_db_instance_detail).
+    #[cfg(feature = "describe-db-instance-detail")]
+    DescribeDBInstanceDetail(aliyun_runtime::SdkError<DescribeDbInstanceDetailError>),
+    /// A failure of [`Client::describe_db_instance_encryption_key`](crate::Client::describe_db_instance_encryption_key).
+    #[cfg(feature = "describe-db-instance-encryption-key")]
+    DescribeDBInstanceEncryptionKey(
+        aliyun_runtime::SdkError<DescribeDbInstanceEncryptionKeyError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_endpoints`](crate::Client::describe_db_instance_endpoints).
+    #[cfg(feature = "describe-db-instance-endpoints")]
+    DescribeDBInstanceEndpoints(
+        aliyun_runtime::SdkError<DescribeDbInstanceEndpointsError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_ha_config`](crate::Client::describe_db_instance_ha_config).
+    #[cfg(feature = "describe-db-instance-ha-config")]
+    DescribeDBInstanceHAConfig(
+        aliyun_runtime::SdkError<DescribeDbInstanceHaConfigError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_ip_array_list`](crate::Client::describe_db_instance_ip_array_list).
+    #[cfg(feature = "describe-db-instance-ip-array-list")]
+    DescribeDBInstanceIPArrayList(
+        aliyun_runtime::SdkError<DescribeDbInstanceIpArrayListError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_ip_hostname`](crate::Client::describe_db_instance_ip_hostname).
+    #[cfg(feature = "describe-db-instance-ip-hostname")]
+    DescribeDBInstanceIpHostname(
+        aliyun_runtime::SdkError<DescribeDbInstanceIpHostnameError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_metrics`](crate::Client::describe_db_instance_metrics).
+    #[cfg(feature = "describe-db-instance-metrics")]
+    DescribeDBInstanceMetrics(aliyun_runtime::SdkError<DescribeDbInstanceMetricsError>),
+    /// A failure of [`Client::describe_db_instance_monitor`](crate::Client::describe_db_instance_monitor).
+    #[cfg(feature = "describe-db-instance-monitor")]
+    DescribeDBInstanceMonitor(aliyun_runtime::SdkError<DescribeDbInstanceMonitorError>),
+    /// A failure of [`Client::describe_db_instance_net_info`](crate::Client::describe_db_instance_net_info).
+    #[cfg(feature = "describe-db-instance-net-info")]
+    DescribeDBInstanceNetInfo(aliyun_runtime::SdkError<DescribeDbInstanceNetInfoError>),
+    /// A failure of [`Client::describe_db_instance_net_info_for_channel`](crate::Client::describe_db_instance_net_info_for_channel).
+    #[cfg(feature = "describe-db-instance-net-info-for-channel")]
+    DescribeDBInstanceNetInfoForChannel(
+        aliyun_runtime::SdkError<DescribeDbInstanceNetInfoForChannelError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_performance`](crate::Client::describe_db_instance_performance).
+    #[cfg(feature = "describe-db-instance-performance")]
+    DescribeDBInstancePerformance(
+        aliyun_runtime::SdkError<DescribeDbInstancePerformanceError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_promote_activity`](crate::Client::describe_db_instance_promote_activity).
+    #[cfg(feature = "describe-db-instance-promote-activity")]
+    DescribeDBInstancePromoteActivity(
+        aliyun_runtime::SdkError<DescribeDbInstancePromoteActivityError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_proxy_configuration`](crate::Client::describe_db_instance_proxy_configuration).
+    #[cfg(feature = "describe-db-instance-proxy-configuration")]
+    DescribeDBInstanceProxyConfiguration(
+        aliyun_runtime::SdkError<DescribeDbInstanceProxyConfigurationError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_replication`](crate::Client::describe_db_instance_replication).
+    #[cfg(feature = "describe-db-instance-replication")]
+    DescribeDBInstanceReplication(
+        aliyun_runtime::SdkError<DescribeDbInstanceReplicationError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_ssl`](crate::Client::describe_db_instance_ssl).
+    #[cfg(feature = "describe-db-instance-ssl")]
+    DescribeDBInstanceSSL(aliyun_runtime::SdkError<DescribeDbInstanceSslError>),
+    /// A failure of [`Client::describe_db_instance_security_group_rule`](crate::Client::describe_db_instance_security_group_rule).
+    #[cfg(feature = "describe-db-instance-security-group-rule")]
+    DescribeDBInstanceSecurityGroupRule(
+        aliyun_runtime::SdkError<DescribeDbInstanceSecurityGroupRuleError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_tde`](crate::Client::describe_db_instance_tde).
+    #[cfg(feature = "describe-db-instance-tde")]
+    DescribeDBInstanceTDE(aliyun_runtime::SdkError<DescribeDbInstanceTdeError>),
     /// A failure of [`Client::describe_db_instances`](crate::Client::describe_db_instances).
     #[cfg(feature = "describe-db-instances")]
     DescribeDBInstances(aliyun_runtime::SdkError<DescribeDbInstancesError>),
+    /// A failure of [`Client::describe_db_instances_as_csv`](crate::Client::describe_db_instances_as_csv).
+    #[cfg(feature = "describe-db-instances-as-csv")]
+    DescribeDBInstancesAsCsv(aliyun_runtime::SdkError<DescribeDbInstancesAsCsvError>),
+    /// A failure of [`Client::describe_db_instances_by_expire_time`](crate::Client::describe_db_instances_by_expire_time).
+    #[cfg(feature = "describe-db-instances-by-expire-time")]
+    DescribeDBInstancesByExpireTime(
+        aliyun_runtime::SdkError<DescribeDbInstancesByExpireTimeError>,
+    ),
+    /// A failure of [`Client::describe_db_instances_by_performance`](crate::Client::describe_db_instances_by_performance).
+    #[cfg(feature = "describe-db-instances-by-performance")]
+    DescribeDBInstancesByPerformance(
+        aliyun_runtime::SdkError<DescribeDbInstancesByPerformanceError>,
+    ),
+    /// A failure of [`Client::describe_db_instances_for_clone`](crate::Client::describe_db_instances_for_clone).
+    #[cfg(feature = "describe-db-instances-for-clone")]
+    DescribeDBInstancesForClone(
+        aliyun_runtime::SdkError<DescribeDbInstancesForCloneError>,
+    ),
+    /// A failure of [`Client::describe_db_mini_engine_versions`](crate::Client::describe_db_mini_engine_versions).
+    #[cfg(feature = "describe-db-mini-engine-versions")]
+    DescribeDBMiniEngineVersions(
+        aliyun_runtime::SdkError<DescribeDbMiniEngineVersionsError>,
+    ),
+    /// A failure of [`Client::describe_db_proxy`](crate::Client::describe_db_proxy).
+    #[cfg(feature = "describe-db-proxy")]
+    DescribeDBProxy(aliyun_runtime::SdkError<DescribeDbProxyError>),
+    /// A failure of [`Client::describe_db_proxy_endpoint`](crate::Client::describe_db_proxy_endpoint).
+    #[cfg(feature = "describe-db-proxy-endpoint")]
+    DescribeDBProxyEndpoint(aliyun_runtime::SdkError<DescribeDbProxyEndpointError>),
+    /// A failure of [`Client::describe_db_proxy_performance`](crate::Client::describe_db_proxy_performance).
+    #[cfg(feature = "describe-db-proxy-performance")]
+    DescribeDBProxyPerformance(
+        aliyun_runtime::SdkError<DescribeDbProxyPerformanceError>,
+    ),
+    /// A failure of [`Client::describe_dtc_security_ip_hosts_for_sql_server`](crate::Client::describe_dtc_security_ip_hosts_for_sql_server).
+    #[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+    DescribeDTCSecurityIpHostsForSQLServer(
+        aliyun_runtime::SdkError<DescribeDtcSecurityIpHostsForSqlServerError>,
+    ),
+    /// A failure of [`Client::describe_databases`](crate::Client::describe_databases).
+    #[cfg(feature = "describe-databases")]
+    DescribeDatabases(aliyun_runtime::SdkError<DescribeDatabasesError>),
+    /// A failure of [`Client::describe_dedicated_host_groups`](crate::Client::describe_dedicated_host_groups).
+    #[cfg(feature = "describe-dedicated-host-groups")]
+    DescribeDedicatedHostGroups(
+        aliyun_runtime::SdkError<DescribeDedicatedHostGroupsError>,
+    ),
+    /// A failure of [`Client::describe_dedicated_hosts`](crate::Client::describe_dedicated_hosts).
+    #[cfg(feature = "describe-dedicated-hosts")]
+    DescribeDedicatedHosts(aliyun_runtime::SdkError<DescribeDedicatedHostsError>),
+    /// A failure of [`Client::describe_detached_backups`](crate::Client::describe_detached_backups).
+    #[cfg(feature = "describe-detached-backups")]
+    DescribeDetachedBackups(aliyun_runtime::SdkError<DescribeDetachedBackupsError>),
+    /// A failure of [`Client::describe_error_logs`](crate::Client::describe_error_logs).
+    #[cfg(feature = "describe-error-logs")]
+    DescribeErrorLogs(aliyun_runtime::SdkError<DescribeErrorLogsError>),
+    /// A failure of [`Client::describe_events`](crate::Client::describe_events).
+    #[cfg(feature = "describe-events")]
+    DescribeEvents(aliyun_runtime::SdkError<DescribeEventsError>),
+    /// A failure of [`Client::describe_gad_instances`](crate::Client::describe_gad_instances).
+    #[cfg(feature = "describe-gad-instances")]
+    DescribeGadInstances(aliyun_runtime::SdkError<DescribeGadInstancesError>),
+    /// A failure of [`Client::describe_ha_diagnose_config`](crate::Client::describe_ha_diagnose_config).
+    #[cfg(feature = "describe-ha-diagnose-config")]
+    DescribeHADiagnoseConfig(aliyun_runtime::SdkError<DescribeHaDiagnoseConfigError>),
+    /// A failure of [`Client::describe_ha_switch_config`](crate::Client::describe_ha_switch_config).
+    #[cfg(feature = "describe-ha-switch-config")]
+    DescribeHASwitchConfig(aliyun_runtime::SdkError<DescribeHaSwitchConfigError>),
+    /// A failure of [`Client::describe_history_events`](crate::Client::describe_history_events).
+    #[cfg(feature = "describe-history-events")]
+    DescribeHistoryEvents(aliyun_runtime::SdkError<DescribeHistoryEventsError>),
+    /// A failure of [`Client::describe_history_events_stat`](crate::Client::describe_history_events_stat).
+    #[cfg(feature = "describe-history-events-stat")]
+    DescribeHistoryEventsStat(aliyun_runtime::SdkError<DescribeHistoryEventsStatError>),
+    /// A failure of [`Client::describe_history_tasks`](crate::Client::describe_history_tasks).
+    #[cfg(feature = "describe-history-tasks")]
+    DescribeHistoryTasks(aliyun_runtime::SdkError<DescribeHistoryTasksError>),
+    /// A failure of [`Client::describe_history_tasks_stat`](crate::Client::describe_history_tasks_stat).
+    #[cfg(feature = "describe-history-tasks-stat")]
+    DescribeHistoryTasksStat(aliyun_runtime::SdkError<DescribeHistoryTasksStatError>),
+    /// A failure of [`Client::describe_host_group_elastic_strategy_parameters`](crate::Client::describe_host_group_elastic_strategy_parameters).
+    #[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+    DescribeHostGroupElasticStrategyParameters(
+        aliyun_runtime::SdkError<DescribeHostGroupElasticStrategyParametersError>,
+    ),
+    /// A failure of [`Client::describe_host_web_shell`](crate::Client::describe_host_web_shell).
+    #[cfg(feature = "describe-host-web-shell")]
+    DescribeHostWebShell(aliyun_runtime::SdkError<DescribeHostWebShellError>),
+    /// A failure of [`Client::describe_instance_auto_renewal_attribute`](crate::Client::describe_instance_auto_renewal_attribute).
+    #[cfg(feature = "describe-instance-auto-renewal-attribute")]
+    DescribeInstanceAutoRenewalAttribute(
+        aliyun_runtime::SdkError<DescribeInstanceAutoRenewalAttributeError>,
+    ),
+    /// A failure of [`Client::describe_instance_cross_backup_policy`](crate::Client::describe_instance_cross_backup_policy).
+    #[cfg(feature = "describe-instance-cross-backup-policy")]
+    DescribeInstanceCrossBackupPolicy(
+        aliyun_runtime::SdkError<DescribeInstanceCrossBackupPolicyError>,
+    ),
+    /// A failure of [`Client::describe_instance_keywords`](crate::Client::describe_instance_keywords).
+    #[cfg(feature = "describe-instance-keywords")]
+    DescribeInstanceKeywords(aliyun_runtime::SdkError<DescribeInstanceKeywordsError>),
+    /// A failure of [`Client::describe_instance_linked_whitelist_template`](crate::Client::describe_instance_linked_whitelist_template).
+    #[cfg(feature = "describe-instance-linked-whitelist-template")]
+    DescribeInstanceLinkedWhitelistTemplate(
+        aliyun_runtime::SdkError<DescribeInstanceLinkedWhitelistTemplateError>,
+    ),
+    /// A failure of [`Client::describe_kms_associate_resources`](crate::Client::describe_kms_associate_resources).
+    #[cfg(feature = "describe-kms-associate-resources")]
+    DescribeKmsAssociateResources(
+        aliyun_runtime::SdkError<DescribeKmsAssociateResourcesError>,
+    ),
+    /// A failure of [`Client::describe_local_available_recovery_time`](crate::Client::describe_local_available_recovery_time).
+    #[cfg(feature = "describe-local-available-recovery-time")]
+    DescribeLocalAvailableRecoveryTime(
+        aliyun_runtime::SdkError<DescribeLocalAvailableRecoveryTimeError>,
+    ),
+    /// A failure of [`Client::describe_log_backup_files`](crate::Client::describe_log_backup_files).
+    #[cfg(feature = "describe-log-backup-files")]
+    DescribeLogBackupFiles(aliyun_runtime::SdkError<DescribeLogBackupFilesError>),
+    /// A failure of [`Client::describe_marketing_activity`](crate::Client::describe_marketing_activity).
+    #[cfg(feature = "describe-marketing-activity")]
+    DescribeMarketingActivity(aliyun_runtime::SdkError<DescribeMarketingActivityError>),
+    /// A failure of [`Client::describe_meta_list`](crate::Client::describe_meta_list).
+    #[cfg(feature = "describe-meta-list")]
+    DescribeMetaList(aliyun_runtime::SdkError<DescribeMetaListError>),
+    /// A failure of [`Client::describe_migrate_task_by_id`](crate::Client::describe_migrate_task_by_id).
+    #[cfg(feature = "describe-migrate-task-by-id")]
+    DescribeMigrateTaskById(aliyun_runtime::SdkError<DescribeMigrateTaskByIdError>),
+    /// A failure of [`Client::describe_migrate_tasks`](crate::Client::describe_migrate_tasks).
+    #[cfg(feature = "describe-migrate-tasks")]
+    DescribeMigrateTasks(aliyun_runtime::SdkError<DescribeMigrateTasksError>),
+    /// A failure of [`Client::describe_modify_pg_hba_config_log`](crate::Client::describe_modify_pg_hba_config_log).
+    #[cfg(feature = "describe-modify-pg-hba-config-log")]
+    DescribeModifyPGHbaConfigLog(
+        aliyun_runtime::SdkError<DescribeModifyPgHbaConfigLogError>,
+    ),
+    /// A failure of [`Client::describe_modify_parameter_log`](crate::Client::describe_modify_parameter_log).
+    #[cfg(feature = "describe-modify-parameter-log")]
+    DescribeModifyParameterLog(
+        aliyun_runtime::SdkError<DescribeModifyParameterLogError>,
+    ),
+    /// A failure of [`Client::describe_oss_downloads`](crate::Client::describe_oss_downloads).
+    #[cfg(feature = "describe-oss-downloads")]
+    DescribeOssDownloads(aliyun_runtime::SdkError<DescribeOssDownloadsError>),
+    /// A failure of [`Client::describe_pg_hba_config`](crate::Client::describe_pg_hba_config).
+    #[cfg(feature = "describe-pg-hba-config")]
+    DescribePGHbaConfig(aliyun_runtime::SdkError<DescribePgHbaConfigError>),
+    /// A failure of [`Client::describe_parameter_group`](crate::Client::describe_parameter_group).
+    #[cfg(feature = "describe-parameter-group")]
+    DescribeParameterGroup(aliyun_runtime::SdkError<DescribeParameterGroupError>),
+    /// A failure of [`Client::describe_parameter_groups`](crate::Client::describe_parameter_groups).
+    #[cfg(feature = "describe-parameter-groups")]
+    DescribeParameterGroups(aliyun_runtime::SdkError<DescribeParameterGroupsError>),
+    /// A failure of [`Client::describe_parameter_templates`](crate::Client::describe_parameter_templates).
+    #[cfg(feature = "describe-parameter-templates")]
+    DescribeParameterTemplates(
+        aliyun_runtime::SdkError<DescribeParameterTemplatesError>,
+    ),
+    /// A failure of [`Client::describe_parameters`](crate::Client::describe_parameters).
+    #[cfg(feature = "describe-parameters")]
+    DescribeParameters(aliyun_runtime::SdkError<DescribeParametersError>),
+    /// A failure of [`Client::describe_postgres_extensions`](crate::Client::describe_postgres_extensions).
+    #[cfg(feature = "describe-postgres-extensions")]
+    DescribePostgresExtensions(
+        aliyun_runtime::SdkError<DescribePostgresExtensionsError>,
+    ),
+    /// A failure of [`Client::describe_price`](crate::Client::describe_price).
+    #[cfg(feature = "describe-price")]
+    DescribePrice(aliyun_runtime::SdkError<DescribePriceError>),
+    /// A failure of [`Client::describe_quick_sale_config`](crate::Client::describe_quick_sale_config).
+    #[cfg(feature = "describe-quick-sale-config")]
+    DescribeQuickSaleConfig(aliyun_runtime::SdkError<DescribeQuickSaleConfigError>),
+    /// A failure of [`Client::describe_rc_cluster_config`](crate::Client::describe_rc_cluster_config).
+    #[cfg(feature = "describe-rc-cluster-config")]
+    DescribeRCClusterConfig(aliyun_runtime::SdkError<DescribeRcClusterConfigError>),
+    /// A failure of [`Client::describe_rc_cluster_nodes`](crate::Client::describe_rc_cluster_nodes).
+    #[cfg(feature = "describe-rc-cluster-nodes")]
+    DescribeRCClusterNodes(aliyun_runtime::SdkError<DescribeRcClusterNodesError>),
+    /// A failure of [`Client::describe_rc_disks`](crate::Client::describe_rc_disks).
+    #[cfg(feature = "describe-rc-disks")]
+    DescribeRCDisks(aliyun_runtime::SdkError<DescribeRcDisksError>),
+    /// A failure of [`Client::describe_rc_instance_ddos_count`](crate::Client::describe_rc_instance_ddos_count).
+    #[cfg(feature = "describe-rc-instance-ddos-count")]
+    DescribeRCInstanceDdosCount(
+        aliyun_runtime::SdkError<DescribeRcInstanceDdosCountError>,
+    ),
+    /// A failure of [`Client::describe_rc_instance_ip_address`](crate::Client::describe_rc_instance_ip_address).
+    #[cfg(feature = "describe-rc-instance-ip-address")]
+    DescribeRCInstanceIpAddress(
+        aliyun_runtime::SdkError<DescribeRcInstanceIpAddressError>,
+    ),
+    /// A failure of [`Client::describe_rc_snapshots`](crate::Client::describe_rc_snapshots).
+    #[cfg(feature = "describe-rc-snapshots")]
+    DescribeRCSnapshots(aliyun_runtime::SdkError<DescribeRcSnapshotsError>),
+    /// A failure of [`Client::describe_rds_resource_settings`](crate::Client::describe_rds_resource_settings).
+    #[cfg(feature = "describe-rds-resource-settings")]
+    DescribeRdsResourceSettings(
+        aliyun_runtime::SdkError<DescribeRdsResourceSettingsError>,
+    ),
+    /// A failure of [`Client::describe_read_db_instance_delay`](crate::Client::describe_read_db_instance_delay).
+    #[cfg(feature = "describe-read-db-instance-delay")]
+    DescribeReadDBInstanceDelay(
+        aliyun_runtime::SdkError<DescribeReadDbInstanceDelayError>,
+    ),
+    /// A failure of [`Client::describe_region_infos`](crate::Client::describe_region_infos).
+    #[cfg(feature = "describe-region-infos")]
+    DescribeRegionInfos(aliyun_runtime::SdkError<DescribeRegionInfosError>),
     /// A failure of [`Client::describe_regions`](crate::Client::describe_regions).
     #[cfg(feature = "describe-regions")]
     DescribeRegions(aliyun_runtime::SdkError<DescribeRegionsError>),
+    /// A failure of [`Client::describe_renewal_price`](crate::Client::describe_renewal_price).
+    #[cfg(feature = "describe-renewal-price")]
+    DescribeRenewalPrice(aliyun_runtime::SdkError<DescribeRenewalPriceError>),
+    /// A failure of [`Client::describe_replication_link_logs`](crate::Client::describe_replication_link_logs).
+    #[cfg(feature = "describe-replication-link-logs")]
+    DescribeReplicationLinkLogs(
+        aliyun_runtime::SdkError<DescribeReplicationLinkLogsError>,
+    ),
+    /// A failure of [`Client::describe_resource_details`](crate::Client::describe_resource_details).
+    #[cfg(feature = "describe-resource-details")]
+    DescribeResourceDetails(aliyun_runtime::SdkError<DescribeResourceDetailsError>),
+    /// A failure of [`Client::describe_resource_usage`](crate::Client::describe_resource_usage).
+    #[cfg(feature = "describe-resource-usage")]
+    DescribeResourceUsage(aliyun_runtime::SdkError<DescribeResourceUsageError>),
+    /// A failure of [`Client::describe_sql_collector_policy`](crate::Client::describe_sql_collector_policy).
+    #[cfg(feature = "describe-sql-collector-policy")]
+    DescribeSQLCollectorPolicy(
+        aliyun_runtime::SdkError<DescribeSqlCollectorPolicyError>,
+    ),
+    /// A failure of [`Client::describe_sql_collector_retention`](crate::Client::describe_sql_collector_retention).
+    #[cfg(feature = "describe-sql-collector-retention")]
+    DescribeSQLCollectorRetention(
+        aliyun_runtime::SdkError<DescribeSqlCollectorRetentionError>,
+    ),
+    /// A failure of [`Client::describe_sql_log_files`](crate::Client::describe_sql_log_files).
+    #[cfg(feature = "describe-sql-log-files")]
+    DescribeSQLLogFiles(aliyun_runtime::SdkError<DescribeSqlLogFilesError>),
+    /// A failure of [`Client::describe_sql_log_records`](crate::Client::describe_sql_log_records).
+    #[cfg(feature = "describe-sql-log-records")]
+    DescribeSQLLogRecords(aliyun_runtime::SdkError<DescribeSqlLogRecordsError>),
+    /// A failure of [`Client::describe_sql_log_report_list`](crate::Client::describe_sql_log_report_list).
+    #[cfg(feature = "describe-sql-log-report-list")]
+    DescribeSQLLogReportList(aliyun_runtime::SdkError<DescribeSqlLogReportListError>),
+    /// A failure of [`Client::describe_secrets`](crate::Client::describe_secrets).
+    #[cfg(feature = "describe-secrets")]
+    DescribeSecrets(aliyun_runtime::SdkError<DescribeSecretsError>),
+    /// A failure of [`Client::describe_security_group_configuration`](crate::Client::describe_security_group_configuration).
+    #[cfg(feature = "describe-security-group-configuration")]
+    DescribeSecurityGroupConfiguration(
+        aliyun_runtime::SdkError<DescribeSecurityGroupConfigurationError>,
+    ),
+    /// A failure of [`Client::describe_slots`](crate::Client::describe_slots).
+    #[cfg(feature = "describe-slots")]
+    DescribeSlots(aliyun_runtime::SdkError<DescribeSlotsError>),
+    /// A failure of [`Client::describe_slow_log_records`](crate::Client::describe_slow_log_records).
+    #[cfg(feature = "describe-slow-log-records")]
+    DescribeSlowLogRecords(aliyun_runtime::SdkError<DescribeSlowLogRecordsError>),
+    /// A failure of [`Client::describe_slow_logs`](crate::Client::describe_slow_logs).
+    #[cfg(feature = "describe-slow-logs")]
+    DescribeSlowLogs(aliyun_runtime::SdkError<DescribeSlowLogsError>),
+    /// A failure of [`Client::describe_support_online_resize_disk`](crate::Client::describe_support_online_resize_disk).
+    #[cfg(feature = "describe-support-online-resize-disk")]
+    DescribeSupportOnlineResizeDisk(
+        aliyun_runtime::SdkError<DescribeSupportOnlineResizeDiskError>,
+    ),
+    /// A failure of [`Client::describe_tags`](crate::Client::describe_tags).
+    #[cfg(feature = "describe-tags")]
+    DescribeTags(aliyun_runtime::SdkError<DescribeTagsError>),
+    /// A failure of [`Client::describe_tasks`](crate::Client::describe_tasks).
+    #[cfg(feature = "describe-tasks")]
+    DescribeTasks(aliyun_runtime::SdkError<DescribeTasksError>),
+    /// A failure of [`Client::describe_upgrade_major_version_precheck_task`](crate::Client::describe_upgrade_major_version_precheck_task).
+    #[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+    DescribeUpgradeMajorVersionPrecheckTask(
+        aliyun_runtime::SdkError<DescribeUpgradeMajorVersionPrecheckTaskError>,
+    ),
+    /// A failure of [`Client::describe_upgrade_major_version_tasks`](crate::Client::describe_upgrade_major_version_tasks).
+    #[cfg(feature = "describe-upgrade-major-version-tasks")]
+    DescribeUpgradeMajorVersionTasks(
+        aliyun_runtime::SdkError<DescribeUpgradeMajorVersionTasksError>,
+    ),
+    /// A failure of [`Client::describe_v_switches`](crate::Client::describe_v_switches).
+    #[cfg(feature = "describe-v-switches")]
+    DescribeVSwitches(aliyun_runtime::SdkError<DescribeVSwitchesError>),
+    /// A failure of [`Client::describe_whitelist_template`](crate::Client::describe_whitelist_template).
+    #[cfg(feature = "describe-whitelist-template")]
+    DescribeWhitelistTemplate(aliyun_runtime::SdkError<DescribeWhitelistTemplateError>),
+    /// A failure of [`Client::describe_whitelist_template_linked_instance`](crate::Client::describe_whitelist_template_linked_instance).
+    #[cfg(feature = "describe-whitelist-template-linked-instance")]
+    DescribeWhitelistTemplateLinkedInstance(
+        aliyun_runtime::SdkError<DescribeWhitelistTemplateLinkedInstanceError>,
+    ),
+    /// A failure of [`Client::destroy_db_instance`](crate::Client::destroy_db_instance).
+    #[cfg(feature = "destroy-db-instance")]
+    DestroyDBInstance(aliyun_runtime::SdkError<DestroyDbInstanceError>),
+    /// A failure of [`Client::detach_gad_instance_member`](crate::Client::detach_gad_instance_member).
+    #[cfg(feature = "detach-gad-instance-member")]
+    DetachGadInstanceMember(aliyun_runtime::SdkError<DetachGadInstanceMemberError>),
+    /// A failure of [`Client::detach_rc_disk`](crate::Client::detach_rc_disk).
+    #[cfg(feature = "detach-rc-disk")]
+    DetachRCDisk(aliyun_runtime::SdkError<DetachRcDiskError>),
+    /// A failure of [`Client::detach_whitelist_template_to_instance`](crate::Client::detach_whitelist_template_to_instance).
+    #[cfg(feature = "detach-whitelist-template-to-instance")]
+    DetachWhitelistTemplateToInstance(
+        aliyun_runtime::SdkError<DetachWhitelistTemplateToInstanceError>,
+    ),
+    /// A failure of [`Client::evaluate_local_extend_disk`](crate::Client::evaluate_local_extend_disk).
+    #[cfg(feature = "evaluate-local-extend-disk")]
+    EvaluateLocalExtendDisk(aliyun_runtime::SdkError<EvaluateLocalExtendDiskError>),
+    /// A failure of [`Client::get_db_instance_topology`](crate::Client::get_db_instance_topology).
+    #[cfg(feature = "get-db-instance-topology")]
+    GetDBInstanceTopology(aliyun_runtime::SdkError<GetDbInstanceTopologyError>),
+    /// A failure of [`Client::get_db_proxy_instance_ssl`](crate::Client::get_db_proxy_instance_ssl).
+    #[cfg(feature = "get-db-proxy-instance-ssl")]
+    GetDbProxyInstanceSsl(aliyun_runtime::SdkError<GetDbProxyInstanceSslError>),
+    /// A failure of [`Client::grant_account_privilege`](crate::Client::grant_account_privilege).
+    #[cfg(feature = "grant-account-privilege")]
+    GrantAccountPrivilege(aliyun_runtime::SdkError<GrantAccountPrivilegeError>),
+    /// A failure of [`Client::grant_operator_permission`](crate::Client::grant_operator_permission).
+    #[cfg(feature = "grant-operator-permission")]
+    GrantOperatorPermission(aliyun_runtime::SdkError<GrantOperatorPermissionError>),
+    /// A failure of [`Client::import_user_backup_file`](crate::Client::import_user_backup_file).
+    #[cfg(feature = "import-user-backup-file")]
+    ImportUserBackupFile(aliyun_runtime::SdkError<ImportUserBackupFileError>),
+    /// A failure of [`Client::list_classes`](crate::Client::list_classes).
+    #[cfg(feature = "list-classes")]
+    ListClasses(aliyun_runtime::SdkError<ListClassesError>),
+    /// A failure of [`Client::list_tag_resources`](crate::Client::list_tag_resources).
+    #[cfg(feature = "list-tag-resources")]
+    ListTagResources(aliyun_runtime::SdkError<ListTagResourcesError>),
+    /// A failure of [`Client::list_user_backup_files`](crate::Client::list_user_backup_files).
+    #[cfg(feature = "list-user-backup-files")]
+    ListUserBackupFiles(aliyun_runtime::SdkError<ListUserBackupFilesError>),
+    /// A failure of [`Client::lock_account`](crate::Client::lock_account).
+    #[cfg(feature = "lock-account")]
+    LockAccount(aliyun_runtime::SdkError<LockAccountError>),
+    /// A failure of [`Client::migrate_connection_to_other_zone`](crate::Client::migrate_connection_to_other_zone).
+    #[cfg(feature = "migrate-connection-to-other-zone")]
+    MigrateConnectionToOtherZone(
+        aliyun_runtime::SdkError<MigrateConnectionToOtherZoneError>,
+    ),
+    /// A failure of [`Client::migrate_db_instance`](crate::Client::migrate_db_instance).
+    #[cfg(feature = "migrate-db-instance")]
+    MigrateDBInstance(aliyun_runtime::SdkError<MigrateDbInstanceError>),
+    /// A failure of [`Client::migrate_db_nodes`](crate::Client::migrate_db_nodes).
+    #[cfg(feature = "migrate-db-nodes")]
+    MigrateDBNodes(aliyun_runtime::SdkError<MigrateDbNodesError>),
+    /// A failure of [`Client::migrate_security_ip_mode`](crate::Client::migrate_security_ip_mode).
+    #[cfg(feature = "migrate-security-ip-mode")]
+    MigrateSecurityIPMode(aliyun_runtime::SdkError<MigrateSecurityIpModeError>),
+    /// A failure of [`Client::migrate_to_other_zone`](crate::Client::migrate_to_other_zone).
+    #[cfg(feature = "migrate-to-other-zone")]
+    MigrateToOtherZone(aliyun_runtime::SdkError<MigrateToOtherZoneError>),
+    /// A failure of [`Client::modify_ad_info`](crate::Client::modify_ad_info).
+    #[cfg(feature = "modify-ad-info")]
+    ModifyADInfo(aliyun_runtime::SdkError<ModifyAdInfoError>),
+    /// A failure of [`Client::modify_account_check_policy`](crate::Client::modify_account_check_policy).
+    #[cfg(feature = "modify-account-check-policy")]
+    ModifyAccountCheckPolicy(aliyun_runtime::SdkError<ModifyAccountCheckPolicyError>),
+    /// A failure of [`Client::modify_account_description`](crate::Client::modify_account_description).
+    #[cfg(feature = "modify-account-description")]
+    ModifyAccountDescription(aliyun_runtime::SdkError<ModifyAccountDescriptionError>),
+    /// A failure of [`Client::modify_account_security_policy`](crate::Client::modify_account_security_policy).
+    #[cfg(feature = "modify-account-security-policy")]
+    ModifyAccountSecurityPolicy(
+        aliyun_runtime::SdkError<ModifyAccountSecurityPolicyError>,
+    ),
+    /// A failure of [`Client::modify_action_event_policy`](crate::Client::modify_action_event_policy).
+    #[cfg(feature = "modify-action-event-policy")]
+    ModifyActionEventPolicy(aliyun_runtime::SdkError<ModifyActionEventPolicyError>),
+    /// A failure of [`Client::modify_active_operation_tasks`](crate::Client::modify_active_operation_tasks).
+    #[cfg(feature = "modify-active-operation-tasks")]
+    ModifyActiveOperationTasks(
+        aliyun_runtime::SdkError<ModifyActiveOperationTasksError>,
+    ),
+    /// A failure of [`Client::modify_backup_policy`](crate::Client::modify_backup_policy).
+    #[cfg(feature = "modify-backup-policy")]
+    ModifyBackupPolicy(aliyun_runtime::SdkError<ModifyBackupPolicyError>),
+    /// A failure of [`Client::modify_backup_set_expire_time`](crate::Client::modify_backup_set_expire_time).
+    #[cfg(feature = "modify-backup-set-expire-time")]
+    ModifyBackupSetExpireTime(aliyun_runtime::SdkError<ModifyBackupSetExpireTimeError>),
+    /// A failure of [`Client::modify_collation_time_zone`](crate::Client::modify_collation_time_zone).
+    #[cfg(feature = "modify-collation-time-zone")]
+    ModifyCollationTimeZone(aliyun_runtime::SdkError<ModifyCollationTimeZoneError>),
+    /// A failure of [`Client::modify_compute_burst_config`](crate::Client::modify_compute_burst_config).
+    #[cfg(feature = "modify-compute-burst-config")]
+    ModifyComputeBurstConfig(aliyun_runtime::SdkError<ModifyComputeBurstConfigError>),
+    /// A failure of [`Client::modify_custins_resource`](crate::Client::modify_custins_resource).
+    #[cfg(feature = "modify-custins-resource")]
+    ModifyCustinsResource(aliyun_runtime::SdkError<ModifyCustinsResourceError>),
+    /// A failure of [`Client::modify_db_description`](crate::Client::modify_db_description).
+    #[cfg(feature = "modify-db-description")]
+    ModifyDBDescription(aliyun_runtime::SdkError<ModifyDbDescriptionError>),
+    /// A failure of [`Client::modify_db_instance_auto_upgrade_minor_version`](crate::Client::modify_db_instance_auto_upgrade_minor_version).
+    #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+    ModifyDBInstanceAutoUpgradeMinorVersion(
+        aliyun_runtime::SdkError<ModifyDbInstanceAutoUpgradeMinorVersionError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_config`](crate::Client::modify_db_instance_config).
+    #[cfg(feature = "modify-db-instance-config")]
+    ModifyDBInstanceConfig(aliyun_runtime::SdkError<ModifyDbInstanceConfigError>),
+    /// A failure of [`Client::modify_db_instance_connection_string`](crate::Client::modify_db_instance_connection_string).
+    #[cfg(feature = "modify-db-instance-connection-string")]
+    ModifyDBInstanceConnectionString(
+        aliyun_runtime::SdkError<ModifyDbInstanceConnectionStringError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_delayed_replication_time`](crate::Client::modify_db_instance_delayed_replication_time).
+    #[cfg(feature = "modify-db-instance-delayed-replication-time")]
+    ModifyDBInstanceDelayedReplicationTime(
+        aliyun_runtime::SdkError<ModifyDbInstanceDelayedReplicationTimeError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_deletion_protection`](crate::Client::modify_db_instance_deletion_protection).
+    #[cfg(feature = "modify-db-instance-deletion-protection")]
+    ModifyDBInstanceDeletionProtection(
+        aliyun_runtime::SdkError<ModifyDbInstanceDeletionProtectionError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_description`](crate::Client::modify_db_instance_description).
+    #[cfg(feature = "modify-db-instance-description")]
+    ModifyDBInstanceDescription(
+        aliyun_runtime::SdkError<ModifyDbInstanceDescriptionError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_endpoint`](crate::Client::modify_db_instance_endpoint).
+    #[cfg(feature = "modify-db-instance-endpoint")]
+    ModifyDBInstanceEndpoint(aliyun_runtime::SdkError<ModifyDbInstanceEndpointError>),
+    /// A failure of [`Client::modify_db_instance_endpoint_address`](crate::Client::modify_db_instance_endpoint_address).
+    #[cfg(feature = "modify-db-instance-endpoint-address")]
+    ModifyDBInstanceEndpointAddress(
+        aliyun_runtime::SdkError<ModifyDbInstanceEndpointAddressError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_ha_config`](crate::Client::modify_db_instance_ha_config).
+    #[cfg(feature = "modify-db-instance-ha-config")]
+    ModifyDBInstanceHAConfig(aliyun_runtime::SdkError<ModifyDbInstanceHaConfigError>),
+    /// A failure of [`Client::modify_db_instance_maintain_time`](crate::Client::modify_db_instance_maintain_time).
+    #[cfg(feature = "modify-db-instance-maintain-time")]
+    ModifyDBInstanceMaintainTime(
+        aliyun_runtime::SdkError<ModifyDbInstanceMaintainTimeError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_metrics`](crate::Client::modify_db_instance_metrics).
+    #[cfg(feature = "modify-db-instance-metrics")]
+    ModifyDBInstanceMetrics(aliyun_runtime::SdkError<ModifyDbInstanceMetricsError>),
+    /// A failure of [`Client::modify_db_instance_monitor`](crate::Client::modify_db_instance_monitor).
+    #[cfg(feature = "modify-db-instance-monitor")]
+    ModifyDBInstanceMonitor(aliyun_runtime::SdkError<ModifyDbInstanceMonitorError>),
+    /// A failure of [`Client::modify_db_instance_network_expire_time`](crate::Client::modify_db_instance_network_expire_time).
+    #[cfg(feature = "modify-db-instance-network-expire-time")]
+    ModifyDBInstanceNetworkExpireTime(
+        aliyun_runtime::SdkError<ModifyDbInstanceNetworkExpireTimeError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_network_type`](crate::Client::modify_db_instance_network_type).
+    #[cfg(feature = "modify-db-instance-network-type")]
+    ModifyDBInstanceNetworkType(
+        aliyun_runtime::SdkError<ModifyDbInstanceNetworkTypeError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_pay_type`](crate::Client::modify_db_instance_pay_type).
+    #[cfg(feature = "modify-db-instance-pay-type")]
+    ModifyDBInstancePayType(aliyun_runtime::SdkError<ModifyDbInstancePayTypeError>),
+    /// A failure of [`Client::modify_db_instance_replication_switch`](crate::Client::modify_db_instance_replication_switch).
+    #[cfg(feature = "modify-db-instance-replication-switch")]
+    ModifyDBInstanceReplicationSwitch(
+        aliyun_runtime::SdkError<ModifyDbInstanceReplicationSwitchError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_ssl`](crate::Client::modify_db_instance_ssl).
+    #[cfg(feature = "modify-db-instance-ssl")]
+    ModifyDBInstanceSSL(aliyun_runtime::SdkError<ModifyDbInstanceSslError>),
+    /// A failure of [`Client::modify_db_instance_security_group_rule`](crate::Client::modify_db_instance_security_group_rule).
+    #[cfg(feature = "modify-db-instance-security-group-rule")]
+    ModifyDBInstanceSecurityGroupRule(
+        aliyun_runtime::SdkError<ModifyDbInstanceSecurityGroupRuleError>,
+    ),
+    /// A failure of [`Client::modify_db_instance_spec`](crate::Client::modify_db_instance_spec).
+    #[cfg(feature = "modify-db-instance-spec")]
+    ModifyDBInstanceSpec(aliyun_runtime::SdkError<ModifyDbInstanceSpecError>),
+    /// A failure of [`Client::modify_db_instance_tde`](crate::Client::modify_db_instance_tde).
+    #[cfg(feature = "modify-db-instance-tde")]
+    ModifyDBInstanceTDE(aliyun_runtime::SdkError<ModifyDbInstanceTdeError>),
+    /// A failure of [`Client::modify_db_node`](crate::Client::modify_db_node).
+    #[cfg(feature = "modify-db-node")]
+    ModifyDBNode(aliyun_runtime::SdkError<ModifyDbNodeError>),
+    /// A failure of [`Client::modify_db_proxy`](crate::Client::modify_db_proxy).
+    #[cfg(feature = "modify-db-proxy")]
+    ModifyDBProxy(aliyun_runtime::SdkError<ModifyDbProxyError>),
+    /// A failure of [`Client::modify_db_proxy_endpoint`](crate::Client::modify_db_proxy_endpoint).
+    #[cfg(feature = "modify-db-proxy-endpoint")]
+    ModifyDBProxyEndpoint(aliyun_runtime::SdkError<ModifyDbProxyEndpointError>),
+    /// A failure of [`Client::modify_db_proxy_endpoint_address`](crate::Client::modify_db_proxy_endpoint_address).
+    #[cfg(feature = "modify-db-proxy-endpoint-address")]
+    ModifyDBProxyEndpointAddress(
+        aliyun_runtime::SdkError<ModifyDbProxyEndpointAddressError>,
+    ),
+    /// A failure of [`Client::modify_db_proxy_instance`](crate::Client::modify_db_proxy_instance).
+    #[cfg(feature = "modify-db-proxy-instance")]
+    ModifyDBProxyInstance(aliyun_runtime::SdkError<ModifyDbProxyInstanceError>),
+    /// A failure of [`Client::modify_dtc_security_ip_hosts_for_sql_server`](crate::Client::modify_dtc_security_ip_hosts_for_sql_server).
+    #[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+    ModifyDTCSecurityIpHostsForSQLServer(
+        aliyun_runtime::SdkError<ModifyDtcSecurityIpHostsForSqlServerError>,
+    ),
+    /// A failure of [`Client::modify_das_instance_config`](crate::Client::modify_das_instance_config).
+    #[cfg(feature = "modify-das-instance-config")]
+    ModifyDasInstanceConfig(aliyun_runtime::SdkError<ModifyDasInstanceConfigError>),
+    /// A failure of [`Client::modify_database_config`](crate::Client::modify_database_config).
+    #[cfg(feature = "modify-database-config")]
+    ModifyDatabaseConfig(aliyun_runtime::SdkError<ModifyDatabaseConfigError>),
+    /// A failure of [`Client::modify_db_proxy_instance_ssl`](crate::Client::modify_db_proxy_instance_ssl).
+    #[cfg(feature = "modify-db-proxy-instance-ssl")]
+    ModifyDbProxyInstanceSsl(aliyun_runtime::SdkError<ModifyDbProxyInstanceSslError>),
+    /// A failure of [`Client::modify_event_info`](crate::Client::modify_event_info).
+    #[cfg(feature = "modify-event-info")]
+    ModifyEventInfo(aliyun_runtime::SdkError<ModifyEventInfoError>),
+    /// A failure of [`Client::modify_ha_diagnose_config`](crate::Client::modify_ha_diagnose_config).
+    #[cfg(feature = "modify-ha-diagnose-config")]
+    ModifyHADiagnoseConfig(aliyun_runtime::SdkError<ModifyHaDiagnoseConfigError>),
+    /// A failure of [`Client::modify_ha_switch_config`](crate::Client::modify_ha_switch_config).
+    #[cfg(feature = "modify-ha-switch-config")]
+    ModifyHASwitchConfig(aliyun_runtime::SdkError<ModifyHaSwitchConfigError>),
+    /// A failure of [`Client::modify_instance_auto_renewal_attribute`](crate::Client::modify_instance_auto_renewal_attribute).
+    #[cfg(feature = "modify-instance-auto-renewal-attribute")]
+    ModifyInstanceAutoRenewalAttribute(
+        aliyun_runtime::SdkError<ModifyInstanceAutoRenewalAttributeError>,
+    ),
+    /// A failure of [`Client::modify_instance_cross_backup_policy`](crate::Client::modify_instance_cross_backup_policy).
+    #[cfg(feature = "modify-instance-cross-backup-policy")]
+    ModifyInstanceCrossBackupPolicy(
+        aliyun_runtime::SdkError<ModifyInstanceCrossBackupPolicyError>,
+    ),
+    /// A failure of [`Client::modify_pg_hba_config`](crate::Client::modify_pg_hba_config).
+    #[cfg(feature = "modify-pg-hba-config")]
+    ModifyPGHbaConfig(aliyun_runtime::SdkError<ModifyPgHbaConfigError>),
+    /// A failure of [`Client::modify_parameter`](crate::Client::modify_parameter).
+    #[cfg(feature = "modify-parameter")]
+    ModifyParameter(aliyun_runtime::SdkError<ModifyParameterError>),
+    /// A failure of [`Client::modify_parameter_group`](crate::Client::modify_parameter_group).
+    #[cfg(feature = "modify-parameter-group")]
+    ModifyParameterGroup(aliyun_runtime::SdkError<ModifyParameterGroupError>),
+    /// A failure of [`Client::modify_read_write_splitting_connection`](crate::Client::modify_read_write_splitting_connection).
+    #[cfg(feature = "modify-read-write-splitting-connection")]
+    ModifyReadWriteSplittingConnection(
+        aliyun_runtime::SdkError<ModifyReadWriteSplittingConnectionError>,
+    ),
+    /// A failure of [`Client::modify_readonly_instance_delay_replication_time`](crate::Client::modify_readonly_instance_delay_replication_time).
+    #[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+    ModifyReadonlyInstanceDelayReplicationTime(
+        aliyun_runtime::SdkError<ModifyReadonlyInstanceDelayReplicationTimeError>,
+    ),
+    /// A failure of [`Client::modify_resource_group`](crate::Client::modify_resource_group).
+    #[cfg(feature = "modify-resource-group")]
+    ModifyResourceGroup(aliyun_runtime::SdkError<ModifyResourceGroupError>),
+    /// A failure of [`Client::modify_sql_collector_policy`](crate::Client::modify_sql_collector_policy).
+    #[cfg(feature = "modify-sql-collector-policy")]
+    ModifySQLCollectorPolicy(aliyun_runtime::SdkError<ModifySqlCollectorPolicyError>),
+    /// A failure of [`Client::modify_sql_collector_retention`](crate::Client::modify_sql_collector_retention).
+    #[cfg(feature = "modify-sql-collector-retention")]
+    ModifySQLCollectorRetention(
+        aliyun_runtime::SdkError<ModifySqlCollectorRetentionError>,
+    ),
+    /// A failure of [`Client::modify_security_group_configuration`](crate::Client::modify_security_group_configuration).
+    #[cfg(feature = "modify-security-group-configuration")]
+    ModifySecurityGroupConfiguration(
+        aliyun_runtime::SdkError<ModifySecurityGroupConfigurationError>,
+    ),
+    /// A failure of [`Client::modify_security_ips`](crate::Client::modify_security_ips).
+    #[cfg(feature = "modify-security-ips")]
+    ModifySecurityIps(aliyun_runtime::SdkError<ModifySecurityIpsError>),
+    /// A failure of [`Client::modify_task_info`](crate::Client::modify_task_info).
+    #[cfg(feature = "modify-task-info")]
+    ModifyTaskInfo(aliyun_runtime::SdkError<ModifyTaskInfoError>),
+    /// A failure of [`Client::modify_whitelist_template`](crate::Client::modify_whitelist_template).
+    #[cfg(feature = "modify-whitelist-template")]
+    ModifyWhitelistTemplate(aliyun_runtime::SdkError<ModifyWhitelistTemplateError>),
+    /// A failure of [`Client::pre_check_create_order_for_delete_db_nodes`](crate::Client::pre_check_create_order_for_delete_db_nodes).
+    #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+    PreCheckCreateOrderForDeleteDBNodes(
+        aliyun_runtime::SdkError<PreCheckCreateOrderForDeleteDbNodesError>,
+    ),
+    /// A failure of [`Client::purge_db_instance_log`](crate::Client::purge_db_instance_log).
+    #[cfg(feature = "purge-db-instance-log")]
+    PurgeDBInstanceLog(aliyun_runtime::SdkError<PurgeDbInstanceLogError>),
+    /// A failure of [`Client::query_notify`](crate::Client::query_notify).
+    #[cfg(feature = "query-notify")]
+    QueryNotify(aliyun_runtime::SdkError<QueryNotifyError>),
+    /// A failure of [`Client::query_recommend_by_code`](crate::Client::query_recommend_by_code).
+    #[cfg(feature = "query-recommend-by-code")]
+    QueryRecommendByCode(aliyun_runtime::SdkError<QueryRecommendByCodeError>),
+    /// A failure of [`Client::rebuild_db_instance`](crate::Client::rebuild_db_instance).
+    #[cfg(feature = "rebuild-db-instance")]
+    RebuildDBInstance(aliyun_runtime::SdkError<RebuildDbInstanceError>),
+    /// A failure of [`Client::rebuild_replication_link`](crate::Client::rebuild_replication_link).
+    #[cfg(feature = "rebuild-replication-link")]
+    RebuildReplicationLink(aliyun_runtime::SdkError<RebuildReplicationLinkError>),
+    /// A failure of [`Client::receive_db_instance`](crate::Client::receive_db_instance).
+    #[cfg(feature = "receive-db-instance")]
+    ReceiveDBInstance(aliyun_runtime::SdkError<ReceiveDbInstanceError>),
+    /// A failure of [`Client::recovery_db_instance`](crate::Client::recovery_db_instance).
+    #[cfg(feature = "recovery-db-instance")]
+    RecoveryDBInstance(aliyun_runtime::SdkError<RecoveryDbInstanceError>),
+    /// A failure of [`Client::release_instance_connection`](crate::Client::release_instance_connection).
+    #[cfg(feature = "release-instance-connection")]
+    ReleaseInstanceConnection(aliyun_runtime::SdkError<ReleaseInstanceConnectionError>),
+    /// A failure of [`Client::release_instance_public_connection`](crate::Client::release_instance_public_connection).
+    #[cfg(feature = "release-instance-public-connection")]
+    ReleaseInstancePublicConnection(
+        aliyun_runtime::SdkError<ReleaseInstancePublicConnectionError>,
+    ),
+    /// A failure of [`Client::release_read_write_splitting_connection`](crate::Client::release_read_write_splitting_connection).
+    #[cfg(feature = "release-read-write-splitting-connection")]
+    ReleaseReadWriteSplittingConnection(
+        aliyun_runtime::SdkError<ReleaseReadWriteSplittingConnectionError>,
+    ),
+    /// A failure of [`Client::remove_tags_from_resource`](crate::Client::remove_tags_from_resource).
+    #[cfg(feature = "remove-tags-from-resource")]
+    RemoveTagsFromResource(aliyun_runtime::SdkError<RemoveTagsFromResourceError>),
+    /// A failure of [`Client::renew_instance`](crate::Client::renew_instance).
+    #[cfg(feature = "renew-instance")]
+    RenewInstance(aliyun_runtime::SdkError<RenewInstanceError>),
+    /// A failure of [`Client::reset_account`](crate::Client::reset_account).
+    #[cfg(feature = "reset-account")]
+    ResetAccount(aliyun_runtime::SdkError<ResetAccountError>),
+    /// A failure of [`Client::reset_account_password`](crate::Client::reset_account_password).
+    #[cfg(feature = "reset-account-password")]
+    ResetAccountPassword(aliyun_runtime::SdkError<ResetAccountPasswordError>),
+    /// A failure of [`Client::restart_db_instance`](crate::Client::restart_db_instance).
+    #[cfg(feature = "restart-db-instance")]
+    RestartDBInstance(aliyun_runtime::SdkError<RestartDbInstanceError>),
+    /// A failure of [`Client::restore_ddr_table`](crate::Client::restore_ddr_table).
+    #[cfg(feature = "restore-ddr-table")]
+    RestoreDdrTable(aliyun_runtime::SdkError<RestoreDdrTableError>),
+    /// A failure of [`Client::restore_table`](crate::Client::restore_table).
+    #[cfg(feature = "restore-table")]
+    RestoreTable(aliyun_runtime::SdkError<RestoreTableError>),
+    /// A failure of [`Client::revoke_account_privilege`](crate::Client::revoke_account_privilege).
+    #[cfg(feature = "revoke-account-privilege")]
+    RevokeAccountPrivilege(aliyun_runtime::SdkError<RevokeAccountPrivilegeError>),
+    /// A failure of [`Client::revoke_operator_permission`](crate::Client::revoke_operator_permission).
+    #[cfg(feature = "revoke-operator-permission")]
+    RevokeOperatorPermission(aliyun_runtime::SdkError<RevokeOperatorPermissionError>),
+    /// A failure of [`Client::start_db_instance`](crate::Client::start_db_instance).
+    #[cfg(feature = "start-db-instance")]
+    StartDBInstance(aliyun_runtime::SdkError<StartDbInstanceError>),
+    /// A failure of [`Client::stop_db_instance`](crate::Client::stop_db_instance).
+    #[cfg(feature = "stop-db-instance")]
+    StopDBInstance(aliyun_runtime::SdkError<StopDbInstanceError>),
+    /// A failure of [`Client::switch_db_instance_ha`](crate::Client::switch_db_instance_ha).
+    #[cfg(feature = "switch-db-instance-ha")]
+    SwitchDBInstanceHA(aliyun_runtime::SdkError<SwitchDbInstanceHaError>),
+    /// A failure of [`Client::switch_db_instance_net_type`](crate::Client::switch_db_instance_net_type).
+    #[cfg(feature = "switch-db-instance-net-type")]
+    SwitchDBInstanceNetType(aliyun_runtime::SdkError<SwitchDbInstanceNetTypeError>),
+    /// A failure of [`Client::switch_db_instance_vpc`](crate::Client::switch_db_instance_vpc).
+    #[cfg(feature = "switch-db-instance-vpc")]
+    SwitchDBInstanceVpc(aliyun_runtime::SdkError<SwitchDbInstanceVpcError>),
+    /// A failure of [`Client::switch_over_major_version_upgrade`](crate::Client::switch_over_major_version_upgrade).
+    #[cfg(feature = "switch-over-major-version-upgrade")]
+    SwitchOverMajorVersionUpgrade(
+        aliyun_runtime::SdkError<SwitchOverMajorVersionUpgradeError>,
+    ),
+    /// A failure of [`Client::switch_replication_link`](crate::Client::switch_replication_link).
+    #[cfg(feature = "switch-replication-link")]
+    SwitchReplicationLink(aliyun_runtime::SdkError<SwitchReplicationLinkError>),
+    /// A failure of [`Client::tag_resources`](crate::Client::tag_resources).
+    #[cfg(feature = "tag-resources")]
+    TagResources(aliyun_runtime::SdkError<TagResourcesError>),
+    /// A failure of [`Client::terminate_migrate_task`](crate::Client::terminate_migrate_task).
+    #[cfg(feature = "terminate-migrate-task")]
+    TerminateMigrateTask(aliyun_runtime::SdkError<TerminateMigrateTaskError>),
+    /// A failure of [`Client::transform_db_instance_pay_type`](crate::Client::transform_db_instance_pay_type).
+    #[cfg(feature = "transform-db-instance-pay-type")]
+    TransformDBInstancePayType(
+        aliyun_runtime::SdkError<TransformDbInstancePayTypeError>,
+    ),
+    /// A failure of [`Client::unlock_account`](crate::Client::unlock_account).
+    #[cfg(feature = "unlock-account")]
+    UnlockAccount(aliyun_runtime::SdkError<UnlockAccountError>),
+    /// A failure of [`Client::untag_resources`](crate::Client::untag_resources).
+    #[cfg(feature = "untag-resources")]
+    UntagResources(aliyun_runtime::SdkError<UntagResourcesError>),
+    /// A failure of [`Client::update_postgres_extensions`](crate::Client::update_postgres_extensions).
+    #[cfg(feature = "update-postgres-extensions")]
+    UpdatePostgresExtensions(aliyun_runtime::SdkError<UpdatePostgresExtensionsError>),
+    /// A failure of [`Client::update_user_backup_file`](crate::Client::update_user_backup_file).
+    #[cfg(feature = "update-user-backup-file")]
+    UpdateUserBackupFile(aliyun_runtime::SdkError<UpdateUserBackupFileError>),
+    /// A failure of [`Client::upgrade_db_instance_engine_version`](crate::Client::upgrade_db_instance_engine_version).
+    #[cfg(feature = "upgrade-db-instance-engine-version")]
+    UpgradeDBInstanceEngineVersion(
+        aliyun_runtime::SdkError<UpgradeDbInstanceEngineVersionError>,
+    ),
+    /// A failure of [`Client::upgrade_db_instance_kernel_version`](crate::Client::upgrade_db_instance_kernel_version).
+    #[cfg(feature = "upgrade-db-instance-kernel-version")]
+    UpgradeDBInstanceKernelVersion(
+        aliyun_runtime::SdkError<UpgradeDbInstanceKernelVersionError>,
+    ),
+    /// A failure of [`Client::upgrade_db_instance_major_version`](crate::Client::upgrade_db_instance_major_version).
+    #[cfg(feature = "upgrade-db-instance-major-version")]
+    UpgradeDBInstanceMajorVersion(
+        aliyun_runtime::SdkError<UpgradeDbInstanceMajorVersionError>,
+    ),
+    /// A failure of [`Client::upgrade_db_instance_major_version_precheck`](crate::Client::upgrade_db_instance_major_version_precheck).
+    #[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+    UpgradeDBInstanceMajorVersionPrecheck(
+        aliyun_runtime::SdkError<UpgradeDbInstanceMajorVersionPrecheckError>,
+    ),
+    /// A failure of [`Client::upgrade_db_proxy_instance_kernel_version`](crate::Client::upgrade_db_proxy_instance_kernel_version).
+    #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+    UpgradeDBProxyInstanceKernelVersion(
+        aliyun_runtime::SdkError<UpgradeDbProxyInstanceKernelVersionError>,
+    ),
 }
 
 impl Error {
@@ -92,8 +2120,62 @@ impl Error {
                 "ActivateMigrationTargetInstance"
             }
 
+            #[cfg(feature = "add-tags-to-resource")]
+            Error::AddTagsToResource(_) => "AddTagsToResource",
+            #[cfg(feature = "allocate-instance-public-connection")]
+            Error::AllocateInstancePublicConnection(_) => {
+                "AllocateInstancePublicConnection"
+            }
+
+            #[cfg(feature = "allocate-read-write-splitting-connection")]
+            Error::AllocateReadWriteSplittingConnection(_) => {
+                "AllocateReadWriteSplittingConnection"
+            }
+
+            #[cfg(feature = "associate-eip-address-with-rc-instance")]
+            Error::AssociateEipAddressWithRCInstance(_) => {
+                "AssociateEipAddressWithRCInstance"
+            }
+
+            #[cfg(feature = "attach-rc-disk")]
+            Error::AttachRCDisk(_) => "AttachRCDisk",
+            #[cfg(feature = "attach-rc-instances")]
+            Error::AttachRCInstances(_) => "AttachRCInstances",
+            #[cfg(feature = "attach-whitelist-template-to-instance")]
+            Error::AttachWhitelistTemplateToInstance(_) => {
+                "AttachWhitelistTemplateToInstance"
+            }
+
+            #[cfg(feature = "calculate-db-instance-weight")]
+            Error::CalculateDBInstanceWeight(_) => "CalculateDBInstanceWeight",
+            #[cfg(feature = "cancel-active-operation-tasks")]
+            Error::CancelActiveOperationTasks(_) => "CancelActiveOperationTasks",
+            #[cfg(feature = "check-account-name-available")]
+            Error::CheckAccountNameAvailable(_) => "CheckAccountNameAvailable",
             #[cfg(feature = "check-cloud-resource-authorized")]
             Error::CheckCloudResourceAuthorized(_) => "CheckCloudResourceAuthorized",
+            #[cfg(feature = "check-create-ddr-db-instance")]
+            Error::CheckCreateDdrDBInstance(_) => "CheckCreateDdrDBInstance",
+            #[cfg(feature = "check-db-name-available")]
+            Error::CheckDBNameAvailable(_) => "CheckDBNameAvailable",
+            #[cfg(feature = "check-instance-exist")]
+            Error::CheckInstanceExist(_) => "CheckInstanceExist",
+            #[cfg(feature = "check-service-linked-role")]
+            Error::CheckServiceLinkedRole(_) => "CheckServiceLinkedRole",
+            #[cfg(feature = "clone-db-instance")]
+            Error::CloneDBInstance(_) => "CloneDBInstance",
+            #[cfg(feature = "clone-parameter-group")]
+            Error::CloneParameterGroup(_) => "CloneParameterGroup",
+            #[cfg(feature = "confirm-notify")]
+            Error::ConfirmNotify(_) => "ConfirmNotify",
+            #[cfg(feature = "copy-database")]
+            Error::CopyDatabase(_) => "CopyDatabase",
+            #[cfg(feature = "copy-database-between-instances")]
+            Error::CopyDatabaseBetweenInstances(_) => "CopyDatabaseBetweenInstances",
+            #[cfg(feature = "create-account")]
+            Error::CreateAccount(_) => "CreateAccount",
+            #[cfg(feature = "create-backup")]
+            Error::CreateBackup(_) => "CreateBackup",
             #[cfg(feature = "create-cloud-migration-precheck-task")]
             Error::CreateCloudMigrationPrecheckTask(_) => {
                 "CreateCloudMigrationPrecheckTask"
@@ -101,6 +2183,147 @@ impl Error {
 
             #[cfg(feature = "create-cloud-migration-task")]
             Error::CreateCloudMigrationTask(_) => "CreateCloudMigrationTask",
+            #[cfg(feature = "create-db-instance")]
+            Error::CreateDBInstance(_) => "CreateDBInstance",
+            #[cfg(feature = "create-db-instance-endpoint")]
+            Error::CreateDBInstanceEndpoint(_) => "CreateDBInstanceEndpoint",
+            #[cfg(feature = "create-db-instance-endpoint-address")]
+            Error::CreateDBInstanceEndpointAddress(_) => {
+                "CreateDBInstanceEndpointAddress"
+            }
+
+            #[cfg(feature = "create-db-instance-for-rebuild")]
+            Error::CreateDBInstanceForRebuild(_) => "CreateDBInstanceForRebuild",
+            #[cfg(feature = "create-db-instance-security-group-rule")]
+            Error::CreateDBInstanceSecurityGroupRule(_) => {
+                "CreateDBInstanceSecurityGroupRule"
+            }
+
+            #[cfg(feature = "create-db-nodes")]
+            Error::CreateDBNodes(_) => "CreateDBNodes",
+            #[cfg(feature = "create-db-proxy-endpoint-address")]
+            Error::CreateDBProxyEndpointAddress(_) => "CreateDBProxyEndpointAddress",
+            #[cfg(feature = "create-database")]
+            Error::CreateDatabase(_) => "CreateDatabase",
+            #[cfg(feature = "create-ddr-instance")]
+            Error::CreateDdrInstance(_) => "CreateDdrInstance",
+            #[cfg(feature = "create-gad-instance")]
+            Error::CreateGADInstance(_) => "CreateGADInstance",
+            #[cfg(feature = "create-gad-instance-member")]
+            Error::CreateGadInstanceMember(_) => "CreateGadInstanceMember",
+            #[cfg(feature = "create-migrate-task")]
+            Error::CreateMigrateTask(_) => "CreateMigrateTask",
+            #[cfg(feature = "create-online-database-task")]
+            Error::CreateOnlineDatabaseTask(_) => "CreateOnlineDatabaseTask",
+            #[cfg(feature = "create-order-for-delete-db-nodes")]
+            Error::CreateOrderForDeleteDBNodes(_) => "CreateOrderForDeleteDBNodes",
+            #[cfg(feature = "create-parameter-group")]
+            Error::CreateParameterGroup(_) => "CreateParameterGroup",
+            #[cfg(feature = "create-postgres-extensions")]
+            Error::CreatePostgresExtensions(_) => "CreatePostgresExtensions",
+            #[cfg(feature = "create-rc-snapshot")]
+            Error::CreateRCSnapshot(_) => "CreateRCSnapshot",
+            #[cfg(feature = "create-read-only-db-instance")]
+            Error::CreateReadOnlyDBInstance(_) => "CreateReadOnlyDBInstance",
+            #[cfg(feature = "create-replication-link")]
+            Error::CreateReplicationLink(_) => "CreateReplicationLink",
+            #[cfg(feature = "create-secret")]
+            Error::CreateSecret(_) => "CreateSecret",
+            #[cfg(feature = "create-service-linked-role")]
+            Error::CreateServiceLinkedRole(_) => "CreateServiceLinkedRole",
+            #[cfg(feature = "create-temp-db-instance")]
+            Error::CreateTempDBInstance(_) => "CreateTempDBInstance",
+            #[cfg(feature = "create-youhui-for-order")]
+            Error::CreateYouhuiForOrder(_) => "CreateYouhuiForOrder",
+            #[cfg(feature = "delete-ad-setting")]
+            Error::DeleteADSetting(_) => "DeleteADSetting",
+            #[cfg(feature = "delete-account")]
+            Error::DeleteAccount(_) => "DeleteAccount",
+            #[cfg(feature = "delete-backup")]
+            Error::DeleteBackup(_) => "DeleteBackup",
+            #[cfg(feature = "delete-backup-file")]
+            Error::DeleteBackupFile(_) => "DeleteBackupFile",
+            #[cfg(feature = "delete-db-instance")]
+            Error::DeleteDBInstance(_) => "DeleteDBInstance",
+            #[cfg(feature = "delete-db-instance-endpoint")]
+            Error::DeleteDBInstanceEndpoint(_) => "DeleteDBInstanceEndpoint",
+            #[cfg(feature = "delete-db-instance-endpoint-address")]
+            Error::DeleteDBInstanceEndpointAddress(_) => {
+                "DeleteDBInstanceEndpointAddress"
+            }
+
+            #[cfg(feature = "delete-db-instance-security-group-rule")]
+            Error::DeleteDBInstanceSecurityGroupRule(_) => {
+                "DeleteDBInstanceSecurityGroupRule"
+            }
+
+            #[cfg(feature = "delete-db-nodes")]
+            Error::DeleteDBNodes(_) => "DeleteDBNodes",
+            #[cfg(feature = "delete-db-proxy-endpoint-address")]
+            Error::DeleteDBProxyEndpointAddress(_) => "DeleteDBProxyEndpointAddress",
+            #[cfg(feature = "delete-database")]
+            Error::DeleteDatabase(_) => "DeleteDatabase",
+            #[cfg(feature = "delete-gad-instance")]
+            Error::DeleteGadInstance(_) => "DeleteGadInstance",
+            #[cfg(feature = "delete-parameter-group")]
+            Error::DeleteParameterGroup(_) => "DeleteParameterGroup",
+            #[cfg(feature = "delete-postgres-extensions")]
+            Error::DeletePostgresExtensions(_) => "DeletePostgresExtensions",
+            #[cfg(feature = "delete-rc-cluster-nodes")]
+            Error::DeleteRCClusterNodes(_) => "DeleteRCClusterNodes",
+            #[cfg(feature = "delete-rc-disk")]
+            Error::DeleteRCDisk(_) => "DeleteRCDisk",
+            #[cfg(feature = "delete-rc-snapshot")]
+            Error::DeleteRCSnapshot(_) => "DeleteRCSnapshot",
+            #[cfg(feature = "delete-replication-link")]
+            Error::DeleteReplicationLink(_) => "DeleteReplicationLink",
+            #[cfg(feature = "delete-secret")]
+            Error::DeleteSecret(_) => "DeleteSecret",
+            #[cfg(feature = "delete-slot")]
+            Error::DeleteSlot(_) => "DeleteSlot",
+            #[cfg(feature = "delete-user-backup-file")]
+            Error::DeleteUserBackupFile(_) => "DeleteUserBackupFile",
+            #[cfg(feature = "descibe-imports-from-database")]
+            Error::DescibeImportsFromDatabase(_) => "DescibeImportsFromDatabase",
+            #[cfg(feature = "describe-ad-info")]
+            Error::DescribeADInfo(_) => "DescribeADInfo",
+            #[cfg(feature = "describe-accounts")]
+            Error::DescribeAccounts(_) => "DescribeAccounts",
+            #[cfg(feature = "describe-action-event-policy")]
+            Error::DescribeActionEventPolicy(_) => "DescribeActionEventPolicy",
+            #[cfg(feature = "describe-active-operation-tasks")]
+            Error::DescribeActiveOperationTasks(_) => "DescribeActiveOperationTasks",
+            #[cfg(feature = "describe-all-whitelist-template")]
+            Error::DescribeAllWhitelistTemplate(_) => "DescribeAllWhitelistTemplate",
+            #[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+            Error::DescribeAnalyticdbByPrimaryDBInstance(_) => {
+                "DescribeAnalyticdbByPrimaryDBInstance"
+            }
+
+            #[cfg(feature = "describe-available-classes")]
+            Error::DescribeAvailableClasses(_) => "DescribeAvailableClasses",
+            #[cfg(feature = "describe-available-cross-region")]
+            Error::DescribeAvailableCrossRegion(_) => "DescribeAvailableCrossRegion",
+            #[cfg(feature = "describe-available-metrics")]
+            Error::DescribeAvailableMetrics(_) => "DescribeAvailableMetrics",
+            #[cfg(feature = "describe-available-recovery-time")]
+            Error::DescribeAvailableRecoveryTime(_) => "DescribeAvailableRecoveryTime",
+            #[cfg(feature = "describe-available-zones")]
+            Error::DescribeAvailableZones(_) => "DescribeAvailableZones",
+            #[cfg(feature = "describe-backup-database")]
+            Error::DescribeBackupDatabase(_) => "DescribeBackupDatabase",
+            #[cfg(feature = "describe-backup-policy")]
+            Error::DescribeBackupPolicy(_) => "DescribeBackupPolicy",
+            #[cfg(feature = "describe-backup-tasks")]
+            Error::DescribeBackupTasks(_) => "DescribeBackupTasks",
+            #[cfg(feature = "describe-backups")]
+            Error::DescribeBackups(_) => "DescribeBackups",
+            #[cfg(feature = "describe-binlog-files")]
+            Error::DescribeBinlogFiles(_) => "DescribeBinlogFiles",
+            #[cfg(feature = "describe-character-set-name")]
+            Error::DescribeCharacterSetName(_) => "DescribeCharacterSetName",
+            #[cfg(feature = "describe-class-details")]
+            Error::DescribeClassDetails(_) => "DescribeClassDetails",
             #[cfg(feature = "describe-cloud-migration-precheck-result")]
             Error::DescribeCloudMigrationPrecheckResult(_) => {
                 "DescribeCloudMigrationPrecheckResult"
@@ -108,12 +2331,571 @@ impl Error {
 
             #[cfg(feature = "describe-cloud-migration-result")]
             Error::DescribeCloudMigrationResult(_) => "DescribeCloudMigrationResult",
+            #[cfg(feature = "describe-collation-time-zones")]
+            Error::DescribeCollationTimeZones(_) => "DescribeCollationTimeZones",
+            #[cfg(feature = "describe-compute-burst-config")]
+            Error::DescribeComputeBurstConfig(_) => "DescribeComputeBurstConfig",
+            #[cfg(feature = "describe-cross-backup-meta-list")]
+            Error::DescribeCrossBackupMetaList(_) => "DescribeCrossBackupMetaList",
+            #[cfg(feature = "describe-cross-region-backup-db-instance")]
+            Error::DescribeCrossRegionBackupDBInstance(_) => {
+                "DescribeCrossRegionBackupDBInstance"
+            }
+
+            #[cfg(feature = "describe-cross-region-backups")]
+            Error::DescribeCrossRegionBackups(_) => "DescribeCrossRegionBackups",
+            #[cfg(feature = "describe-cross-region-log-backup-files")]
+            Error::DescribeCrossRegionLogBackupFiles(_) => {
+                "DescribeCrossRegionLogBackupFiles"
+            }
+
+            #[cfg(feature = "describe-current-modify-order")]
+            Error::DescribeCurrentModifyOrder(_) => "DescribeCurrentModifyOrder",
+            #[cfg(feature = "describe-custins-resource-info")]
+            Error::DescribeCustinsResourceInfo(_) => "DescribeCustinsResourceInfo",
             #[cfg(feature = "describe-db-instance-attribute")]
             Error::DescribeDBInstanceAttribute(_) => "DescribeDBInstanceAttribute",
+            #[cfg(feature = "describe-db-instance-by-tags")]
+            Error::DescribeDBInstanceByTags(_) => "DescribeDBInstanceByTags",
+            #[cfg(feature = "describe-db-instance-connectivity")]
+            Error::DescribeDBInstanceConnectivity(_) => "DescribeDBInstanceConnectivity",
+            #[cfg(feature = "describe-db-instance-detail")]
+            Error::DescribeDBInstanceDetail(_) => "DescribeDBInstanceDetail",
+            #[cfg(feature = "describe-db-instance-encryption-key")]
+            Error::DescribeDBInstanceEncryptionKey(_) => {
+                "DescribeDBInstanceEncryptionKey"
+            }
+
+            #[cfg(feature = "describe-db-instance-endpoints")]
+            Error::DescribeDBInstanceEndpoints(_) => "DescribeDBInstanceEndpoints",
+            #[cfg(feature = "describe-db-instance-ha-config")]
+            Error::DescribeDBInstanceHAConfig(_) => "DescribeDBInstanceHAConfig",
+            #[cfg(feature = "describe-db-instance-ip-array-list")]
+            Error::DescribeDBInstanceIPArrayList(_) => "DescribeDBInstanceIPArrayList",
+            #[cfg(feature = "describe-db-instance-ip-hostname")]
+            Error::DescribeDBInstanceIpHostname(_) => "DescribeDBInstanceIpHostname",
+            #[cfg(feature = "describe-db-instance-metrics")]
+            Error::DescribeDBInstanceMetrics(_) => "DescribeDBInstanceMetrics",
+            #[cfg(feature = "describe-db-instance-monitor")]
+            Error::DescribeDBInstanceMonitor(_) => "DescribeDBInstanceMonitor",
+            #[cfg(feature = "describe-db-instance-net-info")]
+            Error::DescribeDBInstanceNetInfo(_) => "DescribeDBInstanceNetInfo",
+            #[cfg(feature = "describe-db-instance-net-info-for-channel")]
+            Error::DescribeDBInstanceNetInfoForChannel(_) => {
+                "DescribeDBInstanceNetInfoForChannel"
+            }
+
+            #[cfg(feature = "describe-db-instance-performance")]
+            Error::DescribeDBInstancePerformance(_) => "DescribeDBInstancePerformance",
+            #[cfg(feature = "describe-db-instance-promote-activity")]
+            Error::DescribeDBInstancePromoteActivity(_) => {
+                "DescribeDBInstancePromoteActivity"
+            }
+
+            #[cfg(feature = "describe-db-instance-proxy-configuration")]
+            Error::DescribeDBInstanceProxyConfiguration(_) => {
+                "DescribeDBInstanceProxyConfiguration"
+            }
+
+            #[cfg(feature = "describe-db-instance-replication")]
+            Error::DescribeDBInstanceReplication(_) => "DescribeDBInstanceReplication",
+            #[cfg(feature = "describe-db-instance-ssl")]
+            Error::DescribeDBInstanceSSL(_) => "DescribeDBInstanceSSL",
+            #[cfg(feature = "describe-db-instance-security-group-rule")]
+            Error::DescribeDBInstanceSecurityGroupRule(_) => {
+                "DescribeDBInstanceSecurityGroupRule"
+            }
+
+            #[cfg(feature = "describe-db-instance-tde")]
+            Error::DescribeDBInstanceTDE(_) => "DescribeDBInstanceTDE",
             #[cfg(feature = "describe-db-instances")]
             Error::DescribeDBInstances(_) => "DescribeDBInstances",
+            #[cfg(feature = "describe-db-instances-as-csv")]
+            Error::DescribeDBInstancesAsCsv(_) => "DescribeDBInstancesAsCsv",
+            #[cfg(feature = "describe-db-instances-by-expire-time")]
+            Error::DescribeDBInstancesByExpireTime(_) => {
+                "DescribeDBInstancesByExpireTime"
+            }
+
+            #[cfg(feature = "describe-db-instances-by-performance")]
+            Error::DescribeDBInstancesByPerformance(_) => {
+                "DescribeDBInstancesByPerformance"
+            }
+
+            #[cfg(feature = "describe-db-instances-for-clone")]
+            Error::DescribeDBInstancesForClone(_) => "DescribeDBInstancesForClone",
+            #[cfg(feature = "describe-db-mini-engine-versions")]
+            Error::DescribeDBMiniEngineVersions(_) => "DescribeDBMiniEngineVersions",
+            #[cfg(feature = "describe-db-proxy")]
+            Error::DescribeDBProxy(_) => "DescribeDBProxy",
+            #[cfg(feature = "describe-db-proxy-endpoint")]
+            Error::DescribeDBProxyEndpoint(_) => "DescribeDBProxyEndpoint",
+            #[cfg(feature = "describe-db-proxy-performance")]
+            Error::DescribeDBProxyPerformance(_) => "DescribeDBProxyPerformance",
+            #[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+            Error::DescribeDTCSecurityIpHostsForSQLServer(_) => {
+                "DescribeDTCSecurityIpHostsForSQLServer"
+            }
+
+            #[cfg(feature = "describe-databases")]
+            Error::DescribeDatabases(_) => "DescribeDatabases",
+            #[cfg(feature = "describe-dedicated-host-groups")]
+            Error::DescribeDedicatedHostGroups(_) => "DescribeDedicatedHostGroups",
+            #[cfg(feature = "describe-dedicated-hosts")]
+            Error::DescribeDedicatedHosts(_) => "DescribeDedicatedHosts",
+            #[cfg(feature = "describe-detached-backups")]
+            Error::DescribeDetachedBackups(_) => "DescribeDetachedBackups",
+            #[cfg(feature = "describe-error-logs")]
+            Error::DescribeErrorLogs(_) => "DescribeErrorLogs",
+            #[cfg(feature = "describe-events")]
+            Error::DescribeEvents(_) => "DescribeEvents",
+            #[cfg(feature = "describe-gad-instances")]
+            Error::DescribeGadInstances(_) => "DescribeGadInstances",
+            #[cfg(feature = "describe-ha-diagnose-config")]
+            Error::DescribeHADiagnoseConfig(_) => "DescribeHADiagnoseConfig",
+            #[cfg(feature = "describe-ha-switch-config")]
+            Error::DescribeHASwitchConfig(_) => "DescribeHASwitchConfig",
+            #[cfg(feature = "describe-history-events")]
+            Error::DescribeHistoryEvents(_) => "DescribeHistoryEvents",
+            #[cfg(feature = "describe-history-events-stat")]
+            Error::DescribeHistoryEventsStat(_) => "DescribeHistoryEventsStat",
+            #[cfg(feature = "describe-history-tasks")]
+            Error::DescribeHistoryTasks(_) => "DescribeHistoryTasks",
+            #[cfg(feature = "describe-history-tasks-stat")]
+            Error::DescribeHistoryTasksStat(_) => "DescribeHistoryTasksStat",
+            #[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+            Error::DescribeHostGroupElasticStrategyParameters(_) => {
+                "DescribeHostGroupElasticStrategyParameters"
+            }
+
+            #[cfg(feature = "describe-host-web-shell")]
+            Error::DescribeHostWebShell(_) => "DescribeHostWebShell",
+            #[cfg(feature = "describe-instance-auto-renewal-attribute")]
+            Error::DescribeInstanceAutoRenewalAttribute(_) => {
+                "DescribeInstanceAutoRenewalAttribute"
+            }
+
+            #[cfg(feature = "describe-instance-cross-backup-policy")]
+            Error::DescribeInstanceCrossBackupPolicy(_) => {
+                "DescribeInstanceCrossBackupPolicy"
+            }
+
+            #[cfg(feature = "describe-instance-keywords")]
+            Error::DescribeInstanceKeywords(_) => "DescribeInstanceKeywords",
+            #[cfg(feature = "describe-instance-linked-whitelist-template")]
+            Error::DescribeInstanceLinkedWhitelistTemplate(_) => {
+                "DescribeInstanceLinkedWhitelistTemplate"
+            }
+
+            #[cfg(feature = "describe-kms-associate-resources")]
+            Error::DescribeKmsAssociateResources(_) => "DescribeKmsAssociateResources",
+            #[cfg(feature = "describe-local-available-recovery-time")]
+            Error::DescribeLocalAvailableRecoveryTime(_) => {
+                "DescribeLocalAvailableRecoveryTime"
+            }
+
+            #[cfg(feature = "describe-log-backup-files")]
+            Error::DescribeLogBackupFiles(_) => "DescribeLogBackupFiles",
+            #[cfg(feature = "describe-marketing-activity")]
+            Error::DescribeMarketingActivity(_) => "DescribeMarketingActivity",
+            #[cfg(feature = "describe-meta-list")]
+            Error::DescribeMetaList(_) => "DescribeMetaList",
+            #[cfg(feature = "describe-migrate-task-by-id")]
+            Error::DescribeMigrateTaskById(_) => "DescribeMigrateTaskById",
+            #[cfg(feature = "describe-migrate-tasks")]
+            Error::DescribeMigrateTasks(_) => "DescribeMigrateTasks",
+            #[cfg(feature = "describe-modify-pg-hba-config-log")]
+            Error::DescribeModifyPGHbaConfigLog(_) => "DescribeModifyPGHbaConfigLog",
+            #[cfg(feature = "describe-modify-parameter-log")]
+            Error::DescribeModifyParameterLog(_) => "DescribeModifyParameterLog",
+            #[cfg(feature = "describe-oss-downloads")]
+            Error::DescribeOssDownloads(_) => "DescribeOssDownloads",
+            #[cfg(feature = "describe-pg-hba-config")]
+            Error::DescribePGHbaConfig(_) => "DescribePGHbaConfig",
+            #[cfg(feature = "describe-parameter-group")]
+            Error::DescribeParameterGroup(_) => "DescribeParameterGroup",
+            #[cfg(feature = "describe-parameter-groups")]
+            Error::DescribeParameterGroups(_) => "DescribeParameterGroups",
+            #[cfg(feature = "describe-parameter-templates")]
+            Error::DescribeParameterTemplates(_) => "DescribeParameterTemplates",
+            #[cfg(feature = "describe-parameters")]
+            Error::DescribeParameters(_) => "DescribeParameters",
+            #[cfg(feature = "describe-postgres-extensions")]
+            Error::DescribePostgresExtensions(_) => "DescribePostgresExtensions",
+            #[cfg(feature = "describe-price")]
+            Error::DescribePrice(_) => "DescribePrice",
+            #[cfg(feature = "describe-quick-sale-config")]
+            Error::DescribeQuickSaleConfig(_) => "DescribeQuickSaleConfig",
+            #[cfg(feature = "describe-rc-cluster-config")]
+            Error::DescribeRCClusterConfig(_) => "DescribeRCClusterConfig",
+            #[cfg(feature = "describe-rc-cluster-nodes")]
+            Error::DescribeRCClusterNodes(_) => "DescribeRCClusterNodes",
+            #[cfg(feature = "describe-rc-disks")]
+            Error::DescribeRCDisks(_) => "DescribeRCDisks",
+            #[cfg(feature = "describe-rc-instance-ddos-count")]
+            Error::DescribeRCInstanceDdosCount(_) => "DescribeRCInstanceDdosCount",
+            #[cfg(feature = "describe-rc-instance-ip-address")]
+            Error::DescribeRCInstanceIpAddress(_) => "DescribeRCInstanceIpAddress",
+            #[cfg(feature = "describe-rc-snapshots")]
+            Error::DescribeRCSnapshots(_) => "DescribeRCSnapshots",
+            #[cfg(feature = "describe-rds-resource-settings")]
+            Error::DescribeRdsResourceSettings(_) => "DescribeRdsResourceSettings",
+            #[cfg(feature = "describe-read-db-instance-delay")]
+            Error::DescribeReadDBInstanceDelay(_) => "DescribeReadDBInstanceDelay",
+            #[cfg(feature = "describe-region-infos")]
+            Error::DescribeRegionInfos(_) => "DescribeRegionInfos",
             #[cfg(feature = "describe-regions")]
             Error::DescribeRegions(_) => "DescribeRegions",
+            #[cfg(feature = "describe-renewal-price")]
+            Error::DescribeRenewalPrice(_) => "DescribeRenewalPrice",
+            #[cfg(feature = "describe-replication-link-logs")]
+            Error::DescribeReplicationLinkLogs(_) => "DescribeReplicationLinkLogs",
+            #[cfg(feature = "describe-resource-details")]
+            Error::DescribeResourceDetails(_) => "DescribeResourceDetails",
+            #[cfg(feature = "describe-resource-usage")]
+            Error::DescribeResourceUsage(_) => "DescribeResourceUsage",
+            #[cfg(feature = "describe-sql-collector-policy")]
+            Error::DescribeSQLCollectorPolicy(_) => "DescribeSQLCollectorPolicy",
+            #[cfg(feature = "describe-sql-collector-retention")]
+            Error::DescribeSQLCollectorRetention(_) => "DescribeSQLCollectorRetention",
+            #[cfg(feature = "describe-sql-log-files")]
+            Error::DescribeSQLLogFiles(_) => "DescribeSQLLogFiles",
+            #[cfg(feature = "describe-sql-log-records")]
+            Error::DescribeSQLLogRecords(_) => "DescribeSQLLogRecords",
+            #[cfg(feature = "describe-sql-log-report-list")]
+            Error::DescribeSQLLogReportList(_) => "DescribeSQLLogReportList",
+            #[cfg(feature = "describe-secrets")]
+            Error::DescribeSecrets(_) => "DescribeSecrets",
+            #[cfg(feature = "describe-security-group-configuration")]
+            Error::DescribeSecurityGroupConfiguration(_) => {
+                "DescribeSecurityGroupConfiguration"
+            }
+
+            #[cfg(feature = "describe-slots")]
+            Error::DescribeSlots(_) => "DescribeSlots",
+            #[cfg(feature = "describe-slow-log-records")]
+            Error::DescribeSlowLogRecords(_) => "DescribeSlowLogRecords",
+            #[cfg(feature = "describe-slow-logs")]
+            Error::DescribeSlowLogs(_) => "DescribeSlowLogs",
+            #[cfg(feature = "describe-support-online-resize-disk")]
+            Error::DescribeSupportOnlineResizeDisk(_) => {
+                "DescribeSupportOnlineResizeDisk"
+            }
+
+            #[cfg(feature = "describe-tags")]
+            Error::DescribeTags(_) => "DescribeTags",
+            #[cfg(feature = "describe-tasks")]
+            Error::DescribeTasks(_) => "DescribeTasks",
+            #[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+            Error::DescribeUpgradeMajorVersionPrecheckTask(_) => {
+                "DescribeUpgradeMajorVersionPrecheckTask"
+            }
+
+            #[cfg(feature = "describe-upgrade-major-version-tasks")]
+            Error::DescribeUpgradeMajorVersionTasks(_) => {
+                "DescribeUpgradeMajorVersionTasks"
+            }
+
+            #[cfg(feature = "describe-v-switches")]
+            Error::DescribeVSwitches(_) => "DescribeVSwitches",
+            #[cfg(feature = "describe-whitelist-template")]
+            Error::DescribeWhitelistTemplate(_) => "DescribeWhitelistTemplate",
+            #[cfg(feature = "describe-whitelist-template-linked-instance")]
+            Error::DescribeWhitelistTemplateLinkedInstance(_) => {
+                "DescribeWhitelistTemplateLinkedInstance"
+            }
+
+            #[cfg(feature = "destroy-db-instance")]
+            Error::DestroyDBInstance(_) => "DestroyDBInstance",
+            #[cfg(feature = "detach-gad-instance-member")]
+            Error::DetachGadInstanceMember(_) => "DetachGadInstanceMember",
+            #[cfg(feature = "detach-rc-disk")]
+            Error::DetachRCDisk(_) => "DetachRCDisk",
+            #[cfg(feature = "detach-whitelist-template-to-instance")]
+            Error::DetachWhitelistTemplateToInstance(_) => {
+                "DetachWhitelistTemplateToInstance"
+            }
+
+            #[cfg(feature = "evaluate-local-extend-disk")]
+            Error::EvaluateLocalExtendDisk(_) => "EvaluateLocalExtendDisk",
+            #[cfg(feature = "get-db-instance-topology")]
+            Error::GetDBInstanceTopology(_) => "GetDBInstanceTopology",
+            #[cfg(feature = "get-db-proxy-instance-ssl")]
+            Error::GetDbProxyInstanceSsl(_) => "GetDbProxyInstanceSsl",
+            #[cfg(feature = "grant-account-privilege")]
+            Error::GrantAccountPrivilege(_) => "GrantAccountPrivilege",
+            #[cfg(feature = "grant-operator-permission")]
+            Error::GrantOperatorPermission(_) => "GrantOperatorPermission",
+            #[cfg(feature = "import-user-backup-file")]
+            Error::ImportUserBackupFile(_) => "ImportUserBackupFile",
+            #[cfg(feature = "list-classes")]
+            Error::ListClasses(_) => "ListClasses",
+            #[cfg(feature = "list-tag-resources")]
+            Error::ListTagResources(_) => "ListTagResources",
+            #[cfg(feature = "list-user-backup-files")]
+            Error::ListUserBackupFiles(_) => "ListUserBackupFiles",
+            #[cfg(feature = "lock-account")]
+            Error::LockAccount(_) => "LockAccount",
+            #[cfg(feature = "migrate-connection-to-other-zone")]
+            Error::MigrateConnectionToOtherZone(_) => "MigrateConnectionToOtherZone",
+            #[cfg(feature = "migrate-db-instance")]
+            Error::MigrateDBInstance(_) => "MigrateDBInstance",
+            #[cfg(feature = "migrate-db-nodes")]
+            Error::MigrateDBNodes(_) => "MigrateDBNodes",
+            #[cfg(feature = "migrate-security-ip-mode")]
+            Error::MigrateSecurityIPMode(_) => "MigrateSecurityIPMode",
+            #[cfg(feature = "migrate-to-other-zone")]
+            Error::MigrateToOtherZone(_) => "MigrateToOtherZone",
+            #[cfg(feature = "modify-ad-info")]
+            Error::ModifyADInfo(_) => "ModifyADInfo",
+            #[cfg(feature = "modify-account-check-policy")]
+            Error::ModifyAccountCheckPolicy(_) => "ModifyAccountCheckPolicy",
+            #[cfg(feature = "modify-account-description")]
+            Error::ModifyAccountDescription(_) => "ModifyAccountDescription",
+            #[cfg(feature = "modify-account-security-policy")]
+            Error::ModifyAccountSecurityPolicy(_) => "ModifyAccountSecurityPolicy",
+            #[cfg(feature = "modify-action-event-policy")]
+            Error::ModifyActionEventPolicy(_) => "ModifyActionEventPolicy",
+            #[cfg(feature = "modify-active-operation-tasks")]
+            Error::ModifyActiveOperationTasks(_) => "ModifyActiveOperationTasks",
+            #[cfg(feature = "modify-backup-policy")]
+            Error::ModifyBackupPolicy(_) => "ModifyBackupPolicy",
+            #[cfg(feature = "modify-backup-set-expire-time")]
+            Error::ModifyBackupSetExpireTime(_) => "ModifyBackupSetExpireTime",
+            #[cfg(feature = "modify-collation-time-zone")]
+            Error::ModifyCollationTimeZone(_) => "ModifyCollationTimeZone",
+            #[cfg(feature = "modify-compute-burst-config")]
+            Error::ModifyComputeBurstConfig(_) => "ModifyComputeBurstConfig",
+            #[cfg(feature = "modify-custins-resource")]
+            Error::ModifyCustinsResource(_) => "ModifyCustinsResource",
+            #[cfg(feature = "modify-db-description")]
+            Error::ModifyDBDescription(_) => "ModifyDBDescription",
+            #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+            Error::ModifyDBInstanceAutoUpgradeMinorVersion(_) => {
+                "ModifyDBInstanceAutoUpgradeMinorVersion"
+            }
+
+            #[cfg(feature = "modify-db-instance-config")]
+            Error::ModifyDBInstanceConfig(_) => "ModifyDBInstanceConfig",
+            #[cfg(feature = "modify-db-instance-connection-string")]
+            Error::ModifyDBInstanceConnectionString(_) => {
+                "ModifyDBInstanceConnectionString"
+            }
+
+            #[cfg(feature = "modify-db-instance-delayed-replication-time")]
+            Error::ModifyDBInstanceDelayedReplicationTime(_) => {
+                "ModifyDBInstanceDelayedReplicationTime"
+            }
+
+            #[cfg(feature = "modify-db-instance-deletion-protection")]
+            Error::ModifyDBInstanceDeletionProtection(_) => {
+                "ModifyDBInstanceDeletionProtection"
+            }
+
+            #[cfg(feature = "modify-db-instance-description")]
+            Error::ModifyDBInstanceDescription(_) => "ModifyDBInstanceDescription",
+            #[cfg(feature = "modify-db-instance-endpoint")]
+            Error::ModifyDBInstanceEndpoint(_) => "ModifyDBInstanceEndpoint",
+            #[cfg(feature = "modify-db-instance-endpoint-address")]
+            Error::ModifyDBInstanceEndpointAddress(_) => {
+                "ModifyDBInstanceEndpointAddress"
+            }
+
+            #[cfg(feature = "modify-db-instance-ha-config")]
+            Error::ModifyDBInstanceHAConfig(_) => "ModifyDBInstanceHAConfig",
+            #[cfg(feature = "modify-db-instance-maintain-time")]
+            Error::ModifyDBInstanceMaintainTime(_) => "ModifyDBInstanceMaintainTime",
+            #[cfg(feature = "modify-db-instance-metrics")]
+            Error::ModifyDBInstanceMetrics(_) => "ModifyDBInstanceMetrics",
+            #[cfg(feature = "modify-db-instance-monitor")]
+            Error::ModifyDBInstanceMonitor(_) => "ModifyDBInstanceMonitor",
+            #[cfg(feature = "modify-db-instance-network-expire-time")]
+            Error::ModifyDBInstanceNetworkExpireTime(_) => {
+                "ModifyDBInstanceNetworkExpireTime"
+            }
+
+            #[cfg(feature = "modify-db-instance-network-type")]
+            Error::ModifyDBInstanceNetworkType(_) => "ModifyDBInstanceNetworkType",
+            #[cfg(feature = "modify-db-instance-pay-type")]
+            Error::ModifyDBInstancePayType(_) => "ModifyDBInstancePayType",
+            #[cfg(feature = "modify-db-instance-replication-switch")]
+            Error::ModifyDBInstanceReplicationSwitch(_) => {
+                "ModifyDBInstanceReplicationSwitch"
+            }
+
+            #[cfg(feature = "modify-db-instance-ssl")]
+            Error::ModifyDBInstanceSSL(_) => "ModifyDBInstanceSSL",
+            #[cfg(feature = "modify-db-instance-security-group-rule")]
+            Error::ModifyDBInstanceSecurityGroupRule(_) => {
+                "ModifyDBInstanceSecurityGroupRule"
+            }
+
+            #[cfg(feature = "modify-db-instance-spec")]
+            Error::ModifyDBInstanceSpec(_) => "ModifyDBInstanceSpec",
+            #[cfg(feature = "modify-db-instance-tde")]
+            Error::ModifyDBInstanceTDE(_) => "ModifyDBInstanceTDE",
+            #[cfg(feature = "modify-db-node")]
+            Error::ModifyDBNode(_) => "ModifyDBNode",
+            #[cfg(feature = "modify-db-proxy")]
+            Error::ModifyDBProxy(_) => "ModifyDBProxy",
+            #[cfg(feature = "modify-db-proxy-endpoint")]
+            Error::ModifyDBProxyEndpoint(_) => "ModifyDBProxyEndpoint",
+            #[cfg(feature = "modify-db-proxy-endpoint-address")]
+            Error::ModifyDBProxyEndpointAddress(_) => "ModifyDBProxyEndpointAddress",
+            #[cfg(feature = "modify-db-proxy-instance")]
+            Error::ModifyDBProxyInstance(_) => "ModifyDBProxyInstance",
+            #[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+            Error::ModifyDTCSecurityIpHostsForSQLServer(_) => {
+                "ModifyDTCSecurityIpHostsForSQLServer"
+            }
+
+            #[cfg(feature = "modify-das-instance-config")]
+            Error::ModifyDasInstanceConfig(_) => "ModifyDasInstanceConfig",
+            #[cfg(feature = "modify-database-config")]
+            Error::ModifyDatabaseConfig(_) => "ModifyDatabaseConfig",
+            #[cfg(feature = "modify-db-proxy-instance-ssl")]
+            Error::ModifyDbProxyInstanceSsl(_) => "ModifyDbProxyInstanceSsl",
+            #[cfg(feature = "modify-event-info")]
+            Error::ModifyEventInfo(_) => "ModifyEventInfo",
+            #[cfg(feature = "modify-ha-diagnose-config")]
+            Error::ModifyHADiagnoseConfig(_) => "ModifyHADiagnoseConfig",
+            #[cfg(feature = "modify-ha-switch-config")]
+            Error::ModifyHASwitchConfig(_) => "ModifyHASwitchConfig",
+            #[cfg(feature = "modify-instance-auto-renewal-attribute")]
+            Error::ModifyInstanceAutoRenewalAttribute(_) => {
+                "ModifyInstanceAutoRenewalAttribute"
+            }
+
+            #[cfg(feature = "modify-instance-cross-backup-policy")]
+            Error::ModifyInstanceCrossBackupPolicy(_) => {
+                "ModifyInstanceCrossBackupPolicy"
+            }
+
+            #[cfg(feature = "modify-pg-hba-config")]
+            Error::ModifyPGHbaConfig(_) => "ModifyPGHbaConfig",
+            #[cfg(feature = "modify-parameter")]
+            Error::ModifyParameter(_) => "ModifyParameter",
+            #[cfg(feature = "modify-parameter-group")]
+            Error::ModifyParameterGroup(_) => "ModifyParameterGroup",
+            #[cfg(feature = "modify-read-write-splitting-connection")]
+            Error::ModifyReadWriteSplittingConnection(_) => {
+                "ModifyReadWriteSplittingConnection"
+            }
+
+            #[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+            Error::ModifyReadonlyInstanceDelayReplicationTime(_) => {
+                "ModifyReadonlyInstanceDelayReplicationTime"
+            }
+
+            #[cfg(feature = "modify-resource-group")]
+            Error::ModifyResourceGroup(_) => "ModifyResourceGroup",
+            #[cfg(feature = "modify-sql-collector-policy")]
+            Error::ModifySQLCollectorPolicy(_) => "ModifySQLCollectorPolicy",
+            #[cfg(feature = "modify-sql-collector-retention")]
+            Error::ModifySQLCollectorRetention(_) => "ModifySQLCollectorRetention",
+            #[cfg(feature = "modify-security-group-configuration")]
+            Error::ModifySecurityGroupConfiguration(_) => {
+                "ModifySecurityGroupConfiguration"
+            }
+
+            #[cfg(feature = "modify-security-ips")]
+            Error::ModifySecurityIps(_) => "ModifySecurityIps",
+            #[cfg(feature = "modify-task-info")]
+            Error::ModifyTaskInfo(_) => "ModifyTaskInfo",
+            #[cfg(feature = "modify-whitelist-template")]
+            Error::ModifyWhitelistTemplate(_) => "ModifyWhitelistTemplate",
+            #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+            Error::PreCheckCreateOrderForDeleteDBNodes(_) => {
+                "PreCheckCreateOrderForDeleteDBNodes"
+            }
+
+            #[cfg(feature = "purge-db-instance-log")]
+            Error::PurgeDBInstanceLog(_) => "PurgeDBInstanceLog",
+            #[cfg(feature = "query-notify")]
+            Error::QueryNotify(_) => "QueryNotify",
+            #[cfg(feature = "query-recommend-by-code")]
+            Error::QueryRecommendByCode(_) => "QueryRecommendByCode",
+            #[cfg(feature = "rebuild-db-instance")]
+            Error::RebuildDBInstance(_) => "RebuildDBInstance",
+            #[cfg(feature = "rebuild-replication-link")]
+            Error::RebuildReplicationLink(_) => "RebuildReplicationLink",
+            #[cfg(feature = "receive-db-instance")]
+            Error::ReceiveDBInstance(_) => "ReceiveDBInstance",
+            #[cfg(feature = "recovery-db-instance")]
+            Error::RecoveryDBInstance(_) => "RecoveryDBInstance",
+            #[cfg(feature = "release-instance-connection")]
+            Error::ReleaseInstanceConnection(_) => "ReleaseInstanceConnection",
+            #[cfg(feature = "release-instance-public-connection")]
+            Error::ReleaseInstancePublicConnection(_) => {
+                "ReleaseInstancePublicConnection"
+            }
+
+            #[cfg(feature = "release-read-write-splitting-connection")]
+            Error::ReleaseReadWriteSplittingConnection(_) => {
+                "ReleaseReadWriteSplittingConnection"
+            }
+
+            #[cfg(feature = "remove-tags-from-resource")]
+            Error::RemoveTagsFromResource(_) => "RemoveTagsFromResource",
+            #[cfg(feature = "renew-instance")]
+            Error::RenewInstance(_) => "RenewInstance",
+            #[cfg(feature = "reset-account")]
+            Error::ResetAccount(_) => "ResetAccount",
+            #[cfg(feature = "reset-account-password")]
+            Error::ResetAccountPassword(_) => "ResetAccountPassword",
+            #[cfg(feature = "restart-db-instance")]
+            Error::RestartDBInstance(_) => "RestartDBInstance",
+            #[cfg(feature = "restore-ddr-table")]
+            Error::RestoreDdrTable(_) => "RestoreDdrTable",
+            #[cfg(feature = "restore-table")]
+            Error::RestoreTable(_) => "RestoreTable",
+            #[cfg(feature = "revoke-account-privilege")]
+            Error::RevokeAccountPrivilege(_) => "RevokeAccountPrivilege",
+            #[cfg(feature = "revoke-operator-permission")]
+            Error::RevokeOperatorPermission(_) => "RevokeOperatorPermission",
+            #[cfg(feature = "start-db-instance")]
+            Error::StartDBInstance(_) => "StartDBInstance",
+            #[cfg(feature = "stop-db-instance")]
+            Error::StopDBInstance(_) => "StopDBInstance",
+            #[cfg(feature = "switch-db-instance-ha")]
+            Error::SwitchDBInstanceHA(_) => "SwitchDBInstanceHA",
+            #[cfg(feature = "switch-db-instance-net-type")]
+            Error::SwitchDBInstanceNetType(_) => "SwitchDBInstanceNetType",
+            #[cfg(feature = "switch-db-instance-vpc")]
+            Error::SwitchDBInstanceVpc(_) => "SwitchDBInstanceVpc",
+            #[cfg(feature = "switch-over-major-version-upgrade")]
+            Error::SwitchOverMajorVersionUpgrade(_) => "SwitchOverMajorVersionUpgrade",
+            #[cfg(feature = "switch-replication-link")]
+            Error::SwitchReplicationLink(_) => "SwitchReplicationLink",
+            #[cfg(feature = "tag-resources")]
+            Error::TagResources(_) => "TagResources",
+            #[cfg(feature = "terminate-migrate-task")]
+            Error::TerminateMigrateTask(_) => "TerminateMigrateTask",
+            #[cfg(feature = "transform-db-instance-pay-type")]
+            Error::TransformDBInstancePayType(_) => "TransformDBInstancePayType",
+            #[cfg(feature = "unlock-account")]
+            Error::UnlockAccount(_) => "UnlockAccount",
+            #[cfg(feature = "untag-resources")]
+            Error::UntagResources(_) => "UntagResources",
+            #[cfg(feature = "update-postgres-extensions")]
+            Error::UpdatePostgresExtensions(_) => "UpdatePostgresExtensions",
+            #[cfg(feature = "update-user-backup-file")]
+            Error::UpdateUserBackupFile(_) => "UpdateUserBackupFile",
+            #[cfg(feature = "upgrade-db-instance-engine-version")]
+            Error::UpgradeDBInstanceEngineVersion(_) => "UpgradeDBInstanceEngineVersion",
+            #[cfg(feature = "upgrade-db-instance-kernel-version")]
+            Error::UpgradeDBInstanceKernelVersion(_) => "UpgradeDBInstanceKernelVersion",
+            #[cfg(feature = "upgrade-db-instance-major-version")]
+            Error::UpgradeDBInstanceMajorVersion(_) => "UpgradeDBInstanceMajorVersion",
+            #[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+            Error::UpgradeDBInstanceMajorVersionPrecheck(_) => {
+                "UpgradeDBInstanceMajorVersionPrecheck"
+            }
+
+            #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+            Error::UpgradeDBProxyInstanceKernelVersion(_) => {
+                "UpgradeDBProxyInstanceKernelVersion"
+            }
         }
     }
 
@@ -123,22 +2905,630 @@ impl Error {
         match *self {
             #[cfg(feature = "activate-migration-target-instance")]
             Error::ActivateMigrationTargetInstance(ref error) => error,
+            #[cfg(feature = "add-tags-to-resource")]
+            Error::AddTagsToResource(ref error) => error,
+            #[cfg(feature = "allocate-instance-public-connection")]
+            Error::AllocateInstancePublicConnection(ref error) => error,
+            #[cfg(feature = "allocate-read-write-splitting-connection")]
+            Error::AllocateReadWriteSplittingConnection(ref error) => error,
+            #[cfg(feature = "associate-eip-address-with-rc-instance")]
+            Error::AssociateEipAddressWithRCInstance(ref error) => error,
+            #[cfg(feature = "attach-rc-disk")]
+            Error::AttachRCDisk(ref error) => error,
+            #[cfg(feature = "attach-rc-instances")]
+            Error::AttachRCInstances(ref error) => error,
+            #[cfg(feature = "attach-whitelist-template-to-instance")]
+            Error::AttachWhitelistTemplateToInstance(ref error) => error,
+            #[cfg(feature = "calculate-db-instance-weight")]
+            Error::CalculateDBInstanceWeight(ref error) => error,
+            #[cfg(feature = "cancel-active-operation-tasks")]
+            Error::CancelActiveOperationTasks(ref error) => error,
+            #[cfg(feature = "check-account-name-available")]
+            Error::CheckAccountNameAvailable(ref error) => error,
             #[cfg(feature = "check-cloud-resource-authorized")]
             Error::CheckCloudResourceAuthorized(ref error) => error,
+            #[cfg(feature = "check-create-ddr-db-instance")]
+            Error::CheckCreateDdrDBInstance(ref error) => error,
+            #[cfg(feature = "check-db-name-available")]
+            Error::CheckDBNameAvailable(ref error) => error,
+            #[cfg(feature = "check-instance-exist")]
+            Error::CheckInstanceExist(ref error) => error,
+            #[cfg(feature = "check-service-linked-role")]
+            Error::CheckServiceLinkedRole(ref error) => error,
+            #[cfg(feature = "clone-db-instance")]
+            Error::CloneDBInstance(ref error) => error,
+            #[cfg(feature = "clone-parameter-group")]
+            Error::CloneParameterGroup(ref error) => error,
+            #[cfg(feature = "confirm-notify")]
+            Error::ConfirmNotify(ref error) => error,
+            #[cfg(feature = "copy-database")]
+            Error::CopyDatabase(ref error) => error,
+            #[cfg(feature = "copy-database-between-instances")]
+            Error::CopyDatabaseBetweenInstances(ref error) => error,
+            #[cfg(feature = "create-account")]
+            Error::CreateAccount(ref error) => error,
+            #[cfg(feature = "create-backup")]
+            Error::CreateBackup(ref error) => error,
             #[cfg(feature = "create-cloud-migration-precheck-task")]
             Error::CreateCloudMigrationPrecheckTask(ref error) => error,
             #[cfg(feature = "create-cloud-migration-task")]
             Error::CreateCloudMigrationTask(ref error) => error,
+            #[cfg(feature = "create-db-instance")]
+            Error::CreateDBInstance(ref error) => error,
+            #[cfg(feature = "create-db-instance-endpoint")]
+            Error::CreateDBInstanceEndpoint(ref error) => error,
+            #[cfg(feature = "create-db-instance-endpoint-address")]
+            Error::CreateDBInstanceEndpointAddress(ref error) => error,
+            #[cfg(feature = "create-db-instance-for-rebuild")]
+            Error::CreateDBInstanceForRebuild(ref error) => error,
+            #[cfg(feature = "create-db-instance-security-group-rule")]
+            Error::CreateDBInstanceSecurityGroupRule(ref error) => error,
+            #[cfg(feature = "create-db-nodes")]
+            Error::CreateDBNodes(ref error) => error,
+            #[cfg(feature = "create-db-proxy-endpoint-address")]
+            Error::CreateDBProxyEndpointAddress(ref error) => error,
+            #[cfg(feature = "create-database")]
+            Error::CreateDatabase(ref error) => error,
+            #[cfg(feature = "create-ddr-instance")]
+            Error::CreateDdrInstance(ref error) => error,
+            #[cfg(feature = "create-gad-instance")]
+            Error::CreateGADInstance(ref error) => error,
+            #[cfg(feature = "create-gad-instance-member")]
+            Error::CreateGadInstanceMember(ref error) => error,
+            #[cfg(feature = "create-migrate-task")]
+            Error::CreateMigrateTask(ref error) => error,
+            #[cfg(feature = "create-online-database-task")]
+            Error::CreateOnlineDatabaseTask(ref error) => error,
+            #[cfg(feature = "create-order-for-delete-db-nodes")]
+            Error::CreateOrderForDeleteDBNodes(ref error) => error,
+            #[cfg(feature = "create-parameter-group")]
+            Error::CreateParameterGroup(ref error) => error,
+            #[cfg(feature = "create-postgres-extensions")]
+            Error::CreatePostgresExtensions(ref error) => error,
+            #[cfg(feature = "create-rc-snapshot")]
+            Error::CreateRCSnapshot(ref error) => error,
+            #[cfg(feature = "create-read-only-db-instance")]
+            Error::CreateReadOnlyDBInstance(ref error) => error,
+            #[cfg(feature = "create-replication-link")]
+            Error::CreateReplicationLink(ref error) => error,
+            #[cfg(feature = "create-secret")]
+            Error::CreateSecret(ref error) => error,
+            #[cfg(feature = "create-service-linked-role")]
+            Error::CreateServiceLinkedRole(ref error) => error,
+            #[cfg(feature = "create-temp-db-instance")]
+            Error::CreateTempDBInstance(ref error) => error,
+            #[cfg(feature = "create-youhui-for-order")]
+            Error::CreateYouhuiForOrder(ref error) => error,
+            #[cfg(feature = "delete-ad-setting")]
+            Error::DeleteADSetting(ref error) => error,
+            #[cfg(feature = "delete-account")]
+            Error::DeleteAccount(ref error) => error,
+            #[cfg(feature = "delete-backup")]
+            Error::DeleteBackup(ref error) => error,
+            #[cfg(feature = "delete-backup-file")]
+            Error::DeleteBackupFile(ref error) => error,
+            #[cfg(feature = "delete-db-instance")]
+            Error::DeleteDBInstance(ref error) => error,
+            #[cfg(feature = "delete-db-instance-endpoint")]
+            Error::DeleteDBInstanceEndpoint(ref error) => error,
+            #[cfg(feature = "delete-db-instance-endpoint-address")]
+            Error::DeleteDBInstanceEndpointAddress(ref error) => error,
+            #[cfg(feature = "delete-db-instance-security-group-rule")]
+            Error::DeleteDBInstanceSecurityGroupRule(ref error) => error,
+            #[cfg(feature = "delete-db-nodes")]
+            Error::DeleteDBNodes(ref error) => error,
+            #[cfg(feature = "delete-db-proxy-endpoint-address")]
+            Error::DeleteDBProxyEndpointAddress(ref error) => error,
+            #[cfg(feature = "delete-database")]
+            Error::DeleteDatabase(ref error) => error,
+            #[cfg(feature = "delete-gad-instance")]
+            Error::DeleteGadInstance(ref error) => error,
+            #[cfg(feature = "delete-parameter-group")]
+            Error::DeleteParameterGroup(ref error) => error,
+            #[cfg(feature = "delete-postgres-extensions")]
+            Error::DeletePostgresExtensions(ref error) => error,
+            #[cfg(feature = "delete-rc-cluster-nodes")]
+            Error::DeleteRCClusterNodes(ref error) => error,
+            #[cfg(feature = "delete-rc-disk")]
+            Error::DeleteRCDisk(ref error) => error,
+            #[cfg(feature = "delete-rc-snapshot")]
+            Error::DeleteRCSnapshot(ref error) => error,
+            #[cfg(feature = "delete-replication-link")]
+            Error::DeleteReplicationLink(ref error) => error,
+            #[cfg(feature = "delete-secret")]
+            Error::DeleteSecret(ref error) => error,
+            #[cfg(feature = "delete-slot")]
+            Error::DeleteSlot(ref error) => error,
+            #[cfg(feature = "delete-user-backup-file")]
+            Error::DeleteUserBackupFile(ref error) => error,
+            #[cfg(feature = "descibe-imports-from-database")]
+            Error::DescibeImportsFromDatabase(ref error) => error,
+            #[cfg(feature = "describe-ad-info")]
+            Error::DescribeADInfo(ref error) => error,
+            #[cfg(feature = "describe-accounts")]
+            Error::DescribeAccounts(ref error) => error,
+            #[cfg(feature = "describe-action-event-policy")]
+            Error::DescribeActionEventPolicy(ref error) => error,
+            #[cfg(feature = "describe-active-operation-tasks")]
+            Error::DescribeActiveOperationTasks(ref error) => error,
+            #[cfg(feature = "describe-all-whitelist-template")]
+            Error::DescribeAllWhitelistTemplate(ref error) => error,
+            #[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+            Error::DescribeAnalyticdbByPrimaryDBInstance(ref error) => error,
+            #[cfg(feature = "describe-available-classes")]
+            Error::DescribeAvailableClasses(ref error) => error,
+            #[cfg(feature = "describe-available-cross-region")]
+            Error::DescribeAvailableCrossRegion(ref error) => error,
+            #[cfg(feature = "describe-available-metrics")]
+            Error::DescribeAvailableMetrics(ref error) => error,
+            #[cfg(feature = "describe-available-recovery-time")]
+            Error::DescribeAvailableRecoveryTime(ref error) => error,
+            #[cfg(feature = "describe-available-zones")]
+            Error::DescribeAvailableZones(ref error) => error,
+            #[cfg(feature = "describe-backup-database")]
+            Error::DescribeBackupDatabase(ref error) => error,
+            #[cfg(feature = "describe-backup-policy")]
+            Error::DescribeBackupPolicy(ref error) => error,
+            #[cfg(feature = "describe-backup-tasks")]
+            Error::DescribeBackupTasks(ref error) => error,
+            #[cfg(feature = "describe-backups")]
+            Error::DescribeBackups(ref error) => error,
+            #[cfg(feature = "describe-binlog-files")]
+            Error::DescribeBinlogFiles(ref error) => error,
+            #[cfg(feature = "describe-character-set-name")]
+            Error::DescribeCharacterSetName(ref error) => error,
+            #[cfg(feature = "describe-class-details")]
+            Error::DescribeClassDetails(ref error) => error,
             #[cfg(feature = "describe-cloud-migration-precheck-result")]
             Error::DescribeCloudMigrationPrecheckResult(ref error) => error,
             #[cfg(feature = "describe-cloud-migration-result")]
             Error::DescribeCloudMigrationResult(ref error) => error,
+            #[cfg(feature = "describe-collation-time-zones")]
+            Error::DescribeCollationTimeZones(ref error) => error,
+            #[cfg(feature = "describe-compute-burst-config")]
+            Error::DescribeComputeBurstConfig(ref error) => error,
+            #[cfg(feature = "describe-cross-backup-meta-list")]
+            Error::DescribeCrossBackupMetaList(ref error) => error,
+            #[cfg(feature = "describe-cross-region-backup-db-instance")]
+            Error::DescribeCrossRegionBackupDBInstance(ref error) => error,
+            #[cfg(feature = "describe-cross-region-backups")]
+            Error::DescribeCrossRegionBackups(ref error) => error,
+            #[cfg(feature = "describe-cross-region-log-backup-files")]
+            Error::DescribeCrossRegionLogBackupFiles(ref error) => error,
+            #[cfg(feature = "describe-current-modify-order")]
+            Error::DescribeCurrentModifyOrder(ref error) => error,
+            #[cfg(feature = "describe-custins-resource-info")]
+            Error::DescribeCustinsResourceInfo(ref error) => error,
             #[cfg(feature = "describe-db-instance-attribute")]
             Error::DescribeDBInstanceAttribute(ref error) => error,
+            #[cfg(feature = "describe-db-instance-by-tags")]
+            Error::DescribeDBInstanceByTags(ref error) => error,
+            #[cfg(feature = "describe-db-instance-connectivity")]
+            Error::DescribeDBInstanceConnectivity(ref error) => error,
+            #[cfg(feature = "describe-db-instance-detail")]
+            Error::DescribeDBInstanceDetail(ref error) => error,
+            #[cfg(feature = "describe-db-instance-encryption-key")]
+            Error::DescribeDBInstanceEncryptionKey(ref error) => error,
+            #[cfg(feature = "describe-db-instance-endpoints")]
+            Error::DescribeDBInstanceEndpoints(ref error) => error,
+            #[cfg(feature = "describe-db-instance-ha-config")]
+            Error::DescribeDBInstanceHAConfig(ref error) => error,
+            #[cfg(feature = "describe-db-instance-ip-array-list")]
+            Error::DescribeDBInstanceIPArrayList(ref error) => error,
+            #[cfg(feature = "describe-db-instance-ip-hostname")]
+            Error::DescribeDBInstanceIpHostname(ref error) => error,
+            #[cfg(feature = "describe-db-instance-metrics")]
+            Error::DescribeDBInstanceMetrics(ref error) => error,
+            #[cfg(feature = "describe-db-instance-monitor")]
+            Error::DescribeDBInstanceMonitor(ref error) => error,
+            #[cfg(feature = "describe-db-instance-net-info")]
+            Error::DescribeDBInstanceNetInfo(ref error) => error,
+            #[cfg(feature = "describe-db-instance-net-info-for-channel")]
+            Error::DescribeDBInstanceNetInfoForChannel(ref error) => error,
+            #[cfg(feature = "describe-db-instance-performance")]
+            Error::DescribeDBInstancePerformance(ref error) => error,
+            #[cfg(feature = "describe-db-instance-promote-activity")]
+            Error::DescribeDBInstancePromoteActivity(ref error) => error,
+            #[cfg(feature = "describe-db-instance-proxy-configuration")]
+            Error::DescribeDBInstanceProxyConfiguration(ref error) => error,
+            #[cfg(feature = "describe-db-instance-replication")]
+            Error::DescribeDBInstanceReplication(ref error) => error,
+            #[cfg(feature = "describe-db-instance-ssl")]
+            Error::DescribeDBInstanceSSL(ref error) => error,
+            #[cfg(feature = "describe-db-instance-security-group-rule")]
+            Error::DescribeDBInstanceSecurityGroupRule(ref error) => error,
+            #[cfg(feature = "describe-db-instance-tde")]
+            Error::DescribeDBInstanceTDE(ref error) => error,
             #[cfg(feature = "describe-db-instances")]
             Error::DescribeDBInstances(ref error) => error,
+            #[cfg(feature = "describe-db-instances-as-csv")]
+            Error::DescribeDBInstancesAsCsv(ref error) => error,
+            #[cfg(feature = "describe-db-instances-by-expire-time")]
+            Error::DescribeDBInstancesByExpireTime(ref error) => error,
+            #[cfg(feature = "describe-db-instances-by-performance")]
+            Error::DescribeDBInstancesByPerformance(ref error) => error,
+            #[cfg(feature = "describe-db-instances-for-clone")]
+            Error::DescribeDBInstancesForClone(ref error) => error,
+            #[cfg(feature = "describe-db-mini-engine-versions")]
+            Error::DescribeDBMiniEngineVersions(ref error) => error,
+            #[cfg(feature = "describe-db-proxy")]
+            Error::DescribeDBProxy(ref error) => error,
+            #[cfg(feature = "describe-db-proxy-endpoint")]
+            Error::DescribeDBProxyEndpoint(ref error) => error,
+            #[cfg(feature = "describe-db-proxy-performance")]
+            Error::DescribeDBProxyPerformance(ref error) => error,
+            #[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+            Error::DescribeDTCSecurityIpHostsForSQLServer(ref error) => error,
+            #[cfg(feature = "describe-databases")]
+            Error::DescribeDatabases(ref error) => error,
+            #[cfg(feature = "describe-dedicated-host-groups")]
+            Error::DescribeDedicatedHostGroups(ref error) => error,
+            #[cfg(feature = "describe-dedicated-hosts")]
+            Error::DescribeDedicatedHosts(ref error) => error,
+            #[cfg(feature = "describe-detached-backups")]
+            Error::DescribeDetachedBackups(ref error) => error,
+            #[cfg(feature = "describe-error-logs")]
+            Error::DescribeErrorLogs(ref error) => error,
+            #[cfg(feature = "describe-events")]
+            Error::DescribeEvents(ref error) => error,
+            #[cfg(feature = "describe-gad-instances")]
+            Error::DescribeGadInstances(ref error) => error,
+            #[cfg(feature = "describe-ha-diagnose-config")]
+            Error::DescribeHADiagnoseConfig(ref error) => error,
+            #[cfg(feature = "describe-ha-switch-config")]
+            Error::DescribeHASwitchConfig(ref error) => error,
+            #[cfg(feature = "describe-history-events")]
+            Error::DescribeHistoryEvents(ref error) => error,
+            #[cfg(feature = "describe-history-events-stat")]
+            Error::DescribeHistoryEventsStat(ref error) => error,
+            #[cfg(feature = "describe-history-tasks")]
+            Error::DescribeHistoryTasks(ref error) => error,
+            #[cfg(feature = "describe-history-tasks-stat")]
+            Error::DescribeHistoryTasksStat(ref error) => error,
+            #[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+            Error::DescribeHostGroupElasticStrategyParameters(ref error) => error,
+            #[cfg(feature = "describe-host-web-shell")]
+            Error::DescribeHostWebShell(ref error) => error,
+            #[cfg(feature = "describe-instance-auto-renewal-attribute")]
+            Error::DescribeInstanceAutoRenewalAttribute(ref error) => error,
+            #[cfg(feature = "describe-instance-cross-backup-policy")]
+            Error::DescribeInstanceCrossBackupPolicy(ref error) => error,
+            #[cfg(feature = "describe-instance-keywords")]
+            Error::DescribeInstanceKeywords(ref error) => error,
+            #[cfg(feature = "describe-instance-linked-whitelist-template")]
+            Error::DescribeInstanceLinkedWhitelistTemplate(ref error) => error,
+            #[cfg(feature = "describe-kms-associate-resources")]
+            Error::DescribeKmsAssociateResources(ref error) => error,
+            #[cfg(feature = "describe-local-available-recovery-time")]
+            Error::DescribeLocalAvailableRecoveryTime(ref error) => error,
+            #[cfg(feature = "describe-log-backup-files")]
+            Error::DescribeLogBackupFiles(ref error) => error,
+            #[cfg(feature = "describe-marketing-activity")]
+            Error::DescribeMarketingActivity(ref error) => error,
+            #[cfg(feature = "describe-meta-list")]
+            Error::DescribeMetaList(ref error) => error,
+            #[cfg(feature = "describe-migrate-task-by-id")]
+            Error::DescribeMigrateTaskById(ref error) => error,
+            #[cfg(feature = "describe-migrate-tasks")]
+            Error::DescribeMigrateTasks(ref error) => error,
+            #[cfg(feature = "describe-modify-pg-hba-config-log")]
+            Error::DescribeModifyPGHbaConfigLog(ref error) => error,
+            #[cfg(feature = "describe-modify-parameter-log")]
+            Error::DescribeModifyParameterLog(ref error) => error,
+            #[cfg(feature = "describe-oss-downloads")]
+            Error::DescribeOssDownloads(ref error) => error,
+            #[cfg(feature = "describe-pg-hba-config")]
+            Error::DescribePGHbaConfig(ref error) => error,
+            #[cfg(feature = "describe-parameter-group")]
+            Error::DescribeParameterGroup(ref error) => error,
+            #[cfg(feature = "describe-parameter-groups")]
+            Error::DescribeParameterGroups(ref error) => error,
+            #[cfg(feature = "describe-parameter-templates")]
+            Error::DescribeParameterTemplates(ref error) => error,
+            #[cfg(feature = "describe-parameters")]
+            Error::DescribeParameters(ref error) => error,
+            #[cfg(feature = "describe-postgres-extensions")]
+            Error::DescribePostgresExtensions(ref error) => error,
+            #[cfg(feature = "describe-price")]
+            Error::DescribePrice(ref error) => error,
+            #[cfg(feature = "describe-quick-sale-config")]
+            Error::DescribeQuickSaleConfig(ref error) => error,
+            #[cfg(feature = "describe-rc-cluster-config")]
+            Error::DescribeRCClusterConfig(ref error) => error,
+            #[cfg(feature = "describe-rc-cluster-nodes")]
+            Error::DescribeRCClusterNodes(ref error) => error,
+            #[cfg(feature = "describe-rc-disks")]
+            Error::DescribeRCDisks(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-ddos-count")]
+            Error::DescribeRCInstanceDdosCount(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-ip-address")]
+            Error::DescribeRCInstanceIpAddress(ref error) => error,
+            #[cfg(feature = "describe-rc-snapshots")]
+            Error::DescribeRCSnapshots(ref error) => error,
+            #[cfg(feature = "describe-rds-resource-settings")]
+            Error::DescribeRdsResourceSettings(ref error) => error,
+            #[cfg(feature = "describe-read-db-instance-delay")]
+            Error::DescribeReadDBInstanceDelay(ref error) => error,
+            #[cfg(feature = "describe-region-infos")]
+            Error::DescribeRegionInfos(ref error) => error,
             #[cfg(feature = "describe-regions")]
             Error::DescribeRegions(ref error) => error,
+            #[cfg(feature = "describe-renewal-price")]
+            Error::DescribeRenewalPrice(ref error) => error,
+            #[cfg(feature = "describe-replication-link-logs")]
+            Error::DescribeReplicationLinkLogs(ref error) => error,
+            #[cfg(feature = "describe-resource-details")]
+            Error::DescribeResourceDetails(ref error) => error,
+            #[cfg(feature = "describe-resource-usage")]
+            Error::DescribeResourceUsage(ref error) => error,
+            #[cfg(feature = "describe-sql-collector-policy")]
+            Error::DescribeSQLCollectorPolicy(ref error) => error,
+            #[cfg(feature = "describe-sql-collector-retention")]
+            Error::DescribeSQLCollectorRetention(ref error) => error,
+            #[cfg(feature = "describe-sql-log-files")]
+            Error::DescribeSQLLogFiles(ref error) => error,
+            #[cfg(feature = "describe-sql-log-records")]
+            Error::DescribeSQLLogRecords(ref error) => error,
+            #[cfg(feature = "describe-sql-log-report-list")]
+            Error::DescribeSQLLogReportList(ref error) => error,
+            #[cfg(feature = "describe-secrets")]
+            Error::DescribeSecrets(ref error) => error,
+            #[cfg(feature = "describe-security-group-configuration")]
+            Error::DescribeSecurityGroupConfiguration(ref error) => error,
+            #[cfg(feature = "describe-slots")]
+            Error::DescribeSlots(ref error) => error,
+            #[cfg(feature = "describe-slow-log-records")]
+            Error::DescribeSlowLogRecords(ref error) => error,
+            #[cfg(feature = "describe-slow-logs")]
+            Error::DescribeSlowLogs(ref error) => error,
+            #[cfg(feature = "describe-support-online-resize-disk")]
+            Error::DescribeSupportOnlineResizeDisk(ref error) => error,
+            #[cfg(feature = "describe-tags")]
+            Error::DescribeTags(ref error) => error,
+            #[cfg(feature = "describe-tasks")]
+            Error::DescribeTasks(ref error) => error,
+            #[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+            Error::DescribeUpgradeMajorVersionPrecheckTask(ref error) => error,
+            #[cfg(feature = "describe-upgrade-major-version-tasks")]
+            Error::DescribeUpgradeMajorVersionTasks(ref error) => error,
+            #[cfg(feature = "describe-v-switches")]
+            Error::DescribeVSwitches(ref error) => error,
+            #[cfg(feature = "describe-whitelist-template")]
+            Error::DescribeWhitelistTemplate(ref error) => error,
+            #[cfg(feature = "describe-whitelist-template-linked-instance")]
+            Error::DescribeWhitelistTemplateLinkedInstance(ref error) => error,
+            #[cfg(feature = "destroy-db-instance")]
+            Error::DestroyDBInstance(ref error) => error,
+            #[cfg(feature = "detach-gad-instance-member")]
+            Error::DetachGadInstanceMember(ref error) => error,
+            #[cfg(feature = "detach-rc-disk")]
+            Error::DetachRCDisk(ref error) => error,
+            #[cfg(feature = "detach-whitelist-template-to-instance")]
+            Error::DetachWhitelistTemplateToInstance(ref error) => error,
+            #[cfg(feature = "evaluate-local-extend-disk")]
+            Error::EvaluateLocalExtendDisk(ref error) => error,
+            #[cfg(feature = "get-db-instance-topology")]
+            Error::GetDBInstanceTopology(ref error) => error,
+            #[cfg(feature = "get-db-proxy-instance-ssl")]
+            Error::GetDbProxyInstanceSsl(ref error) => error,
+            #[cfg(feature = "grant-account-privilege")]
+            Error::GrantAccountPrivilege(ref error) => error,
+            #[cfg(feature = "grant-operator-permission")]
+            Error::GrantOperatorPermission(ref error) => error,
+            #[cfg(feature = "import-user-backup-file")]
+            Error::ImportUserBackupFile(ref error) => error,
+            #[cfg(feature = "list-classes")]
+            Error::ListClasses(ref error) => error,
+            #[cfg(feature = "list-tag-resources")]
+            Error::ListTagResources(ref error) => error,
+            #[cfg(feature = "list-user-backup-files")]
+            Error::ListUserBackupFiles(ref error) => error,
+            #[cfg(feature = "lock-account")]
+            Error::LockAccount(ref error) => error,
+            #[cfg(feature = "migrate-connection-to-other-zone")]
+            Error::MigrateConnectionToOtherZone(ref error) => error,
+            #[cfg(feature = "migrate-db-instance")]
+            Error::MigrateDBInstance(ref error) => error,
+            #[cfg(feature = "migrate-db-nodes")]
+            Error::MigrateDBNodes(ref error) => error,
+            #[cfg(feature = "migrate-security-ip-mode")]
+            Error::MigrateSecurityIPMode(ref error) => error,
+            #[cfg(feature = "migrate-to-other-zone")]
+            Error::MigrateToOtherZone(ref error) => error,
+            #[cfg(feature = "modify-ad-info")]
+            Error::ModifyADInfo(ref error) => error,
+            #[cfg(feature = "modify-account-check-policy")]
+            Error::ModifyAccountCheckPolicy(ref error) => error,
+            #[cfg(feature = "modify-account-description")]
+            Error::ModifyAccountDescription(ref error) => error,
+            #[cfg(feature = "modify-account-security-policy")]
+            Error::ModifyAccountSecurityPolicy(ref error) => error,
+            #[cfg(feature = "modify-action-event-policy")]
+            Error::ModifyActionEventPolicy(ref error) => error,
+            #[cfg(feature = "modify-active-operation-tasks")]
+            Error::ModifyActiveOperationTasks(ref error) => error,
+            #[cfg(feature = "modify-backup-policy")]
+            Error::ModifyBackupPolicy(ref error) => error,
+            #[cfg(feature = "modify-backup-set-expire-time")]
+            Error::ModifyBackupSetExpireTime(ref error) => error,
+            #[cfg(feature = "modify-collation-time-zone")]
+            Error::ModifyCollationTimeZone(ref error) => error,
+            #[cfg(feature = "modify-compute-burst-config")]
+            Error::ModifyComputeBurstConfig(ref error) => error,
+            #[cfg(feature = "modify-custins-resource")]
+            Error::ModifyCustinsResource(ref error) => error,
+            #[cfg(feature = "modify-db-description")]
+            Error::ModifyDBDescription(ref error) => error,
+            #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+            Error::ModifyDBInstanceAutoUpgradeMinorVersion(ref error) => error,
+            #[cfg(feature = "modify-db-instance-config")]
+            Error::ModifyDBInstanceConfig(ref error) => error,
+            #[cfg(feature = "modify-db-instance-connection-string")]
+            Error::ModifyDBInstanceConnectionString(ref error) => error,
+            #[cfg(feature = "modify-db-instance-delayed-replication-time")]
+            Error::ModifyDBInstanceDelayedReplicationTime(ref error) => error,
+            #[cfg(feature = "modify-db-instance-deletion-protection")]
+            Error::ModifyDBInstanceDeletionProtection(ref error) => error,
+            #[cfg(feature = "modify-db-instance-description")]
+            Error::ModifyDBInstanceDescription(ref error) => error,
+            #[cfg(feature = "modify-db-instance-endpoint")]
+            Error::ModifyDBInstanceEndpoint(ref error) => error,
+            #[cfg(feature = "modify-db-instance-endpoint-address")]
+            Error::ModifyDBInstanceEndpointAddress(ref error) => error,
+            #[cfg(feature = "modify-db-instance-ha-config")]
+            Error::ModifyDBInstanceHAConfig(ref error) => error,
+            #[cfg(feature = "modify-db-instance-maintain-time")]
+            Error::ModifyDBInstanceMaintainTime(ref error) => error,
+            #[cfg(feature = "modify-db-instance-metrics")]
+            Error::ModifyDBInstanceMetrics(ref error) => error,
+            #[cfg(feature = "modify-db-instance-monitor")]
+            Error::ModifyDBInstanceMonitor(ref error) => error,
+            #[cfg(feature = "modify-db-instance-network-expire-time")]
+            Error::ModifyDBInstanceNetworkExpireTime(ref error) => error,
+            #[cfg(feature = "modify-db-instance-network-type")]
+            Error::ModifyDBInstanceNetworkType(ref error) => error,
+            #[cfg(feature = "modify-db-instance-pay-type")]
+            Error::ModifyDBInstancePayType(ref error) => error,
+            #[cfg(feature = "modify-db-instance-replication-switch")]
+            Error::ModifyDBInstanceReplicationSwitch(ref error) => error,
+            #[cfg(feature = "modify-db-instance-ssl")]
+            Error::ModifyDBInstanceSSL(ref error) => error,
+            #[cfg(feature = "modify-db-instance-security-group-rule")]
+            Error::ModifyDBInstanceSecurityGroupRule(ref error) => error,
+            #[cfg(feature = "modify-db-instance-spec")]
+            Error::ModifyDBInstanceSpec(ref error) => error,
+            #[cfg(feature = "modify-db-instance-tde")]
+            Error::ModifyDBInstanceTDE(ref error) => error,
+            #[cfg(feature = "modify-db-node")]
+            Error::ModifyDBNode(ref error) => error,
+            #[cfg(feature = "modify-db-proxy")]
+            Error::ModifyDBProxy(ref error) => error,
+            #[cfg(feature = "modify-db-proxy-endpoint")]
+            Error::ModifyDBProxyEndpoint(ref error) => error,
+            #[cfg(feature = "modify-db-proxy-endpoint-address")]
+            Error::ModifyDBProxyEndpointAddress(ref error) => error,
+            #[cfg(feature = "modify-db-proxy-instance")]
+            Error::ModifyDBProxyInstance(ref error) => error,
+            #[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+            Error::ModifyDTCSecurityIpHostsForSQLServer(ref error) => error,
+            #[cfg(feature = "modify-das-instance-config")]
+            Error::ModifyDasInstanceConfig(ref error) => error,
+            #[cfg(feature = "modify-database-config")]
+            Error::ModifyDatabaseConfig(ref error) => error,
+            #[cfg(feature = "modify-db-proxy-instance-ssl")]
+            Error::ModifyDbProxyInstanceSsl(ref error) => error,
+            #[cfg(feature = "modify-event-info")]
+            Error::ModifyEventInfo(ref error) => error,
+            #[cfg(feature = "modify-ha-diagnose-config")]
+            Error::ModifyHADiagnoseConfig(ref error) => error,
+            #[cfg(feature = "modify-ha-switch-config")]
+            Error::ModifyHASwitchConfig(ref error) => error,
+            #[cfg(feature = "modify-instance-auto-renewal-attribute")]
+            Error::ModifyInstanceAutoRenewalAttribute(ref error) => error,
+            #[cfg(feature = "modify-instance-cross-backup-policy")]
+            Error::ModifyInstanceCrossBackupPolicy(ref error) => error,
+            #[cfg(feature = "modify-pg-hba-config")]
+            Error::ModifyPGHbaConfig(ref error) => error,
+            #[cfg(feature = "modify-parameter")]
+            Error::ModifyParameter(ref error) => error,
+            #[cfg(feature = "modify-parameter-group")]
+            Error::ModifyParameterGroup(ref error) => error,
+            #[cfg(feature = "modify-read-write-splitting-connection")]
+            Error::ModifyReadWriteSplittingConnection(ref error) => error,
+            #[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+            Error::ModifyReadonlyInstanceDelayReplicationTime(ref error) => error,
+            #[cfg(feature = "modify-resource-group")]
+            Error::ModifyResourceGroup(ref error) => error,
+            #[cfg(feature = "modify-sql-collector-policy")]
+            Error::ModifySQLCollectorPolicy(ref error) => error,
+            #[cfg(feature = "modify-sql-collector-retention")]
+            Error::ModifySQLCollectorRetention(ref error) => error,
+            #[cfg(feature = "modify-security-group-configuration")]
+            Error::ModifySecurityGroupConfiguration(ref error) => error,
+            #[cfg(feature = "modify-security-ips")]
+            Error::ModifySecurityIps(ref error) => error,
+            #[cfg(feature = "modify-task-info")]
+            Error::ModifyTaskInfo(ref error) => error,
+            #[cfg(feature = "modify-whitelist-template")]
+            Error::ModifyWhitelistTemplate(ref error) => error,
+            #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+            Error::PreCheckCreateOrderForDeleteDBNodes(ref error) => error,
+            #[cfg(feature = "purge-db-instance-log")]
+            Error::PurgeDBInstanceLog(ref error) => error,
+            #[cfg(feature = "query-notify")]
+            Error::QueryNotify(ref error) => error,
+            #[cfg(feature = "query-recommend-by-code")]
+            Error::QueryRecommendByCode(ref error) => error,
+            #[cfg(feature = "rebuild-db-instance")]
+            Error::RebuildDBInstance(ref error) => error,
+            #[cfg(feature = "rebuild-replication-link")]
+            Error::RebuildReplicationLink(ref error) => error,
+            #[cfg(feature = "receive-db-instance")]
+            Error::ReceiveDBInstance(ref error) => error,
+            #[cfg(feature = "recovery-db-instance")]
+            Error::RecoveryDBInstance(ref error) => error,
+            #[cfg(feature = "release-instance-connection")]
+            Error::ReleaseInstanceConnection(ref error) => error,
+            #[cfg(feature = "release-instance-public-connection")]
+            Error::ReleaseInstancePublicConnection(ref error) => error,
+            #[cfg(feature = "release-read-write-splitting-connection")]
+            Error::ReleaseReadWriteSplittingConnection(ref error) => error,
+            #[cfg(feature = "remove-tags-from-resource")]
+            Error::RemoveTagsFromResource(ref error) => error,
+            #[cfg(feature = "renew-instance")]
+            Error::RenewInstance(ref error) => error,
+            #[cfg(feature = "reset-account")]
+            Error::ResetAccount(ref error) => error,
+            #[cfg(feature = "reset-account-password")]
+            Error::ResetAccountPassword(ref error) => error,
+            #[cfg(feature = "restart-db-instance")]
+            Error::RestartDBInstance(ref error) => error,
+            #[cfg(feature = "restore-ddr-table")]
+            Error::RestoreDdrTable(ref error) => error,
+            #[cfg(feature = "restore-table")]
+            Error::RestoreTable(ref error) => error,
+            #[cfg(feature = "revoke-account-privilege")]
+            Error::RevokeAccountPrivilege(ref error) => error,
+            #[cfg(feature = "revoke-operator-permission")]
+            Error::RevokeOperatorPermission(ref error) => error,
+            #[cfg(feature = "start-db-instance")]
+            Error::StartDBInstance(ref error) => error,
+            #[cfg(feature = "stop-db-instance")]
+            Error::StopDBInstance(ref error) => error,
+            #[cfg(feature = "switch-db-instance-ha")]
+            Error::SwitchDBInstanceHA(ref error) => error,
+            #[cfg(feature = "switch-db-instance-net-type")]
+            Error::SwitchDBInstanceNetType(ref error) => error,
+            #[cfg(feature = "switch-db-instance-vpc")]
+            Error::SwitchDBInstanceVpc(ref error) => error,
+            #[cfg(feature = "switch-over-major-version-upgrade")]
+            Error::SwitchOverMajorVersionUpgrade(ref error) => error,
+            #[cfg(feature = "switch-replication-link")]
+            Error::SwitchReplicationLink(ref error) => error,
+            #[cfg(feature = "tag-resources")]
+            Error::TagResources(ref error) => error,
+            #[cfg(feature = "terminate-migrate-task")]
+            Error::TerminateMigrateTask(ref error) => error,
+            #[cfg(feature = "transform-db-instance-pay-type")]
+            Error::TransformDBInstancePayType(ref error) => error,
+            #[cfg(feature = "unlock-account")]
+            Error::UnlockAccount(ref error) => error,
+            #[cfg(feature = "untag-resources")]
+            Error::UntagResources(ref error) => error,
+            #[cfg(feature = "update-postgres-extensions")]
+            Error::UpdatePostgresExtensions(ref error) => error,
+            #[cfg(feature = "update-user-backup-file")]
+            Error::UpdateUserBackupFile(ref error) => error,
+            #[cfg(feature = "upgrade-db-instance-engine-version")]
+            Error::UpgradeDBInstanceEngineVersion(ref error) => error,
+            #[cfg(feature = "upgrade-db-instance-kernel-version")]
+            Error::UpgradeDBInstanceKernelVersion(ref error) => error,
+            #[cfg(feature = "upgrade-db-instance-major-version")]
+            Error::UpgradeDBInstanceMajorVersion(ref error) => error,
+            #[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+            Error::UpgradeDBInstanceMajorVersionPrecheck(ref error) => error,
+            #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+            Error::UpgradeDBProxyInstanceKernelVersion(ref error) => error,
         }
     }
 }
@@ -153,11 +3543,188 @@ impl From<aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>> for Er
     }
 }
 
+#[cfg(feature = "add-tags-to-resource")]
+impl From<aliyun_runtime::SdkError<AddTagsToResourceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<AddTagsToResourceError>) -> Self {
+        Error::AddTagsToResource(error)
+    }
+}
+
+#[cfg(feature = "allocate-instance-public-connection")]
+impl From<aliyun_runtime::SdkError<AllocateInstancePublicConnectionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<AllocateInstancePublicConnectionError>,
+    ) -> Self {
+        Error::AllocateInstancePublicConnection(error)
+    }
+}
+
+#[cfg(feature = "allocate-read-write-splitting-connection")]
+impl From<aliyun_runtime::SdkError<AllocateReadWriteSplittingConnectionError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<AllocateReadWriteSplittingConnectionError>,
+    ) -> Self {
+        Error::AllocateReadWriteSplittingConnection(error)
+    }
+}
+
+#[cfg(feature = "associate-eip-address-with-rc-instance")]
+impl From<aliyun_runtime::SdkError<AssociateEipAddressWithRcInstanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<AssociateEipAddressWithRcInstanceError>,
+    ) -> Self {
+        Error::AssociateEipAddressWithRCInstance(error)
+    }
+}
+
+#[cfg(feature = "attach-rc-disk")]
+impl From<aliyun_runtime::SdkError<AttachRcDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<AttachRcDiskError>) -> Self {
+        Error::AttachRCDisk(error)
+    }
+}
+
+#[cfg(feature = "attach-rc-instances")]
+impl From<aliyun_runtime::SdkError<AttachRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<AttachRcInstancesError>) -> Self {
+        Error::AttachRCInstances(error)
+    }
+}
+
+#[cfg(feature = "attach-whitelist-template-to-instance")]
+impl From<aliyun_runtime::SdkError<AttachWhitelistTemplateToInstanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<AttachWhitelistTemplateToInstanceError>,
+    ) -> Self {
+        Error::AttachWhitelistTemplateToInstance(error)
+    }
+}
+
+#[cfg(feature = "calculate-db-instance-weight")]
+impl From<aliyun_runtime::SdkError<CalculateDbInstanceWeightError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CalculateDbInstanceWeightError>) -> Self {
+        Error::CalculateDBInstanceWeight(error)
+    }
+}
+
+#[cfg(feature = "cancel-active-operation-tasks")]
+impl From<aliyun_runtime::SdkError<CancelActiveOperationTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CancelActiveOperationTasksError>) -> Self {
+        Error::CancelActiveOperationTasks(error)
+    }
+}
+
+#[cfg(feature = "check-account-name-available")]
+impl From<aliyun_runtime::SdkError<CheckAccountNameAvailableError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CheckAccountNameAvailableError>) -> Self {
+        Error::CheckAccountNameAvailable(error)
+    }
+}
+
 #[cfg(feature = "check-cloud-resource-authorized")]
 impl From<aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<CheckCloudResourceAuthorizedError>) -> Self {
         Error::CheckCloudResourceAuthorized(error)
+    }
+}
+
+#[cfg(feature = "check-create-ddr-db-instance")]
+impl From<aliyun_runtime::SdkError<CheckCreateDdrDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CheckCreateDdrDbInstanceError>) -> Self {
+        Error::CheckCreateDdrDBInstance(error)
+    }
+}
+
+#[cfg(feature = "check-db-name-available")]
+impl From<aliyun_runtime::SdkError<CheckDbNameAvailableError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CheckDbNameAvailableError>) -> Self {
+        Error::CheckDBNameAvailable(error)
+    }
+}
+
+#[cfg(feature = "check-instance-exist")]
+impl From<aliyun_runtime::SdkError<CheckInstanceExistError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CheckInstanceExistError>) -> Self {
+        Error::CheckInstanceExist(error)
+    }
+}
+
+#[cfg(feature = "check-service-linked-role")]
+impl From<aliyun_runtime::SdkError<CheckServiceLinkedRoleError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CheckServiceLinkedRoleError>) -> Self {
+        Error::CheckServiceLinkedRole(error)
+    }
+}
+
+#[cfg(feature = "clone-db-instance")]
+impl From<aliyun_runtime::SdkError<CloneDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CloneDbInstanceError>) -> Self {
+        Error::CloneDBInstance(error)
+    }
+}
+
+#[cfg(feature = "clone-parameter-group")]
+impl From<aliyun_runtime::SdkError<CloneParameterGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CloneParameterGroupError>) -> Self {
+        Error::CloneParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "confirm-notify")]
+impl From<aliyun_runtime::SdkError<ConfirmNotifyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ConfirmNotifyError>) -> Self {
+        Error::ConfirmNotify(error)
+    }
+}
+
+#[cfg(feature = "copy-database")]
+impl From<aliyun_runtime::SdkError<CopyDatabaseError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CopyDatabaseError>) -> Self {
+        Error::CopyDatabase(error)
+    }
+}
+
+#[cfg(feature = "copy-database-between-instances")]
+impl From<aliyun_runtime::SdkError<CopyDatabaseBetweenInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CopyDatabaseBetweenInstancesError>) -> Self {
+        Error::CopyDatabaseBetweenInstances(error)
+    }
+}
+
+#[cfg(feature = "create-account")]
+impl From<aliyun_runtime::SdkError<CreateAccountError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateAccountError>) -> Self {
+        Error::CreateAccount(error)
+    }
+}
+
+#[cfg(feature = "create-backup")]
+impl From<aliyun_runtime::SdkError<CreateBackupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateBackupError>) -> Self {
+        Error::CreateBackup(error)
     }
 }
 
@@ -176,6 +3743,523 @@ impl From<aliyun_runtime::SdkError<CreateCloudMigrationTaskError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<CreateCloudMigrationTaskError>) -> Self {
         Error::CreateCloudMigrationTask(error)
+    }
+}
+
+#[cfg(feature = "create-db-instance")]
+impl From<aliyun_runtime::SdkError<CreateDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDbInstanceError>) -> Self {
+        Error::CreateDBInstance(error)
+    }
+}
+
+#[cfg(feature = "create-db-instance-endpoint")]
+impl From<aliyun_runtime::SdkError<CreateDbInstanceEndpointError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDbInstanceEndpointError>) -> Self {
+        Error::CreateDBInstanceEndpoint(error)
+    }
+}
+
+#[cfg(feature = "create-db-instance-endpoint-address")]
+impl From<aliyun_runtime::SdkError<CreateDbInstanceEndpointAddressError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<CreateDbInstanceEndpointAddressError>,
+    ) -> Self {
+        Error::CreateDBInstanceEndpointAddress(error)
+    }
+}
+
+#[cfg(feature = "create-db-instance-for-rebuild")]
+impl From<aliyun_runtime::SdkError<CreateDbInstanceForRebuildError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDbInstanceForRebuildError>) -> Self {
+        Error::CreateDBInstanceForRebuild(error)
+    }
+}
+
+#[cfg(feature = "create-db-instance-security-group-rule")]
+impl From<aliyun_runtime::SdkError<CreateDbInstanceSecurityGroupRuleError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<CreateDbInstanceSecurityGroupRuleError>,
+    ) -> Self {
+        Error::CreateDBInstanceSecurityGroupRule(error)
+    }
+}
+
+#[cfg(feature = "create-db-nodes")]
+impl From<aliyun_runtime::SdkError<CreateDbNodesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDbNodesError>) -> Self {
+        Error::CreateDBNodes(error)
+    }
+}
+
+#[cfg(feature = "create-db-proxy-endpoint-address")]
+impl From<aliyun_runtime::SdkError<CreateDbProxyEndpointAddressError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDbProxyEndpointAddressError>) -> Self {
+        Error::CreateDBProxyEndpointAddress(error)
+    }
+}
+
+#[cfg(feature = "create-database")]
+impl From<aliyun_runtime::SdkError<CreateDatabaseError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDatabaseError>) -> Self {
+        Error::CreateDatabase(error)
+    }
+}
+
+#[cfg(feature = "create-ddr-instance")]
+impl From<aliyun_runtime::SdkError<CreateDdrInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDdrInstanceError>) -> Self {
+        Error::CreateDdrInstance(error)
+    }
+}
+
+#[cfg(feature = "create-gad-instance")]
+impl From<aliyun_runtime::SdkError<CreateGadInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateGadInstanceError>) -> Self {
+        Error::CreateGADInstance(error)
+    }
+}
+
+#[cfg(feature = "create-gad-instance-member")]
+impl From<aliyun_runtime::SdkError<CreateGadInstanceMemberError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateGadInstanceMemberError>) -> Self {
+        Error::CreateGadInstanceMember(error)
+    }
+}
+
+#[cfg(feature = "create-migrate-task")]
+impl From<aliyun_runtime::SdkError<CreateMigrateTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateMigrateTaskError>) -> Self {
+        Error::CreateMigrateTask(error)
+    }
+}
+
+#[cfg(feature = "create-online-database-task")]
+impl From<aliyun_runtime::SdkError<CreateOnlineDatabaseTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateOnlineDatabaseTaskError>) -> Self {
+        Error::CreateOnlineDatabaseTask(error)
+    }
+}
+
+#[cfg(feature = "create-order-for-delete-db-nodes")]
+impl From<aliyun_runtime::SdkError<CreateOrderForDeleteDbNodesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateOrderForDeleteDbNodesError>) -> Self {
+        Error::CreateOrderForDeleteDBNodes(error)
+    }
+}
+
+#[cfg(feature = "create-parameter-group")]
+impl From<aliyun_runtime::SdkError<CreateParameterGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateParameterGroupError>) -> Self {
+        Error::CreateParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "create-postgres-extensions")]
+impl From<aliyun_runtime::SdkError<CreatePostgresExtensionsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreatePostgresExtensionsError>) -> Self {
+        Error::CreatePostgresExtensions(error)
+    }
+}
+
+#[cfg(feature = "create-rc-snapshot")]
+impl From<aliyun_runtime::SdkError<CreateRcSnapshotError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateRcSnapshotError>) -> Self {
+        Error::CreateRCSnapshot(error)
+    }
+}
+
+#[cfg(feature = "create-read-only-db-instance")]
+impl From<aliyun_runtime::SdkError<CreateReadOnlyDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateReadOnlyDbInstanceError>) -> Self {
+        Error::CreateReadOnlyDBInstance(error)
+    }
+}
+
+#[cfg(feature = "create-replication-link")]
+impl From<aliyun_runtime::SdkError<CreateReplicationLinkError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateReplicationLinkError>) -> Self {
+        Error::CreateReplicationLink(error)
+    }
+}
+
+#[cfg(feature = "create-secret")]
+impl From<aliyun_runtime::SdkError<CreateSecretError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateSecretError>) -> Self {
+        Error::CreateSecret(error)
+    }
+}
+
+#[cfg(feature = "create-service-linked-role")]
+impl From<aliyun_runtime::SdkError<CreateServiceLinkedRoleError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateServiceLinkedRoleError>) -> Self {
+        Error::CreateServiceLinkedRole(error)
+    }
+}
+
+#[cfg(feature = "create-temp-db-instance")]
+impl From<aliyun_runtime::SdkError<CreateTempDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateTempDbInstanceError>) -> Self {
+        Error::CreateTempDBInstance(error)
+    }
+}
+
+#[cfg(feature = "create-youhui-for-order")]
+impl From<aliyun_runtime::SdkError<CreateYouhuiForOrderError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateYouhuiForOrderError>) -> Self {
+        Error::CreateYouhuiForOrder(error)
+    }
+}
+
+#[cfg(feature = "delete-ad-setting")]
+impl From<aliyun_runtime::SdkError<DeleteAdSettingError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteAdSettingError>) -> Self {
+        Error::DeleteADSetting(error)
+    }
+}
+
+#[cfg(feature = "delete-account")]
+impl From<aliyun_runtime::SdkError<DeleteAccountError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteAccountError>) -> Self {
+        Error::DeleteAccount(error)
+    }
+}
+
+#[cfg(feature = "delete-backup")]
+impl From<aliyun_runtime::SdkError<DeleteBackupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteBackupError>) -> Self {
+        Error::DeleteBackup(error)
+    }
+}
+
+#[cfg(feature = "delete-backup-file")]
+impl From<aliyun_runtime::SdkError<DeleteBackupFileError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteBackupFileError>) -> Self {
+        Error::DeleteBackupFile(error)
+    }
+}
+
+#[cfg(feature = "delete-db-instance")]
+impl From<aliyun_runtime::SdkError<DeleteDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteDbInstanceError>) -> Self {
+        Error::DeleteDBInstance(error)
+    }
+}
+
+#[cfg(feature = "delete-db-instance-endpoint")]
+impl From<aliyun_runtime::SdkError<DeleteDbInstanceEndpointError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteDbInstanceEndpointError>) -> Self {
+        Error::DeleteDBInstanceEndpoint(error)
+    }
+}
+
+#[cfg(feature = "delete-db-instance-endpoint-address")]
+impl From<aliyun_runtime::SdkError<DeleteDbInstanceEndpointAddressError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DeleteDbInstanceEndpointAddressError>,
+    ) -> Self {
+        Error::DeleteDBInstanceEndpointAddress(error)
+    }
+}
+
+#[cfg(feature = "delete-db-instance-security-group-rule")]
+impl From<aliyun_runtime::SdkError<DeleteDbInstanceSecurityGroupRuleError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DeleteDbInstanceSecurityGroupRuleError>,
+    ) -> Self {
+        Error::DeleteDBInstanceSecurityGroupRule(error)
+    }
+}
+
+#[cfg(feature = "delete-db-nodes")]
+impl From<aliyun_runtime::SdkError<DeleteDbNodesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteDbNodesError>) -> Self {
+        Error::DeleteDBNodes(error)
+    }
+}
+
+#[cfg(feature = "delete-db-proxy-endpoint-address")]
+impl From<aliyun_runtime::SdkError<DeleteDbProxyEndpointAddressError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteDbProxyEndpointAddressError>) -> Self {
+        Error::DeleteDBProxyEndpointAddress(error)
+    }
+}
+
+#[cfg(feature = "delete-database")]
+impl From<aliyun_runtime::SdkError<DeleteDatabaseError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteDatabaseError>) -> Self {
+        Error::DeleteDatabase(error)
+    }
+}
+
+#[cfg(feature = "delete-gad-instance")]
+impl From<aliyun_runtime::SdkError<DeleteGadInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteGadInstanceError>) -> Self {
+        Error::DeleteGadInstance(error)
+    }
+}
+
+#[cfg(feature = "delete-parameter-group")]
+impl From<aliyun_runtime::SdkError<DeleteParameterGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteParameterGroupError>) -> Self {
+        Error::DeleteParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "delete-postgres-extensions")]
+impl From<aliyun_runtime::SdkError<DeletePostgresExtensionsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeletePostgresExtensionsError>) -> Self {
+        Error::DeletePostgresExtensions(error)
+    }
+}
+
+#[cfg(feature = "delete-rc-cluster-nodes")]
+impl From<aliyun_runtime::SdkError<DeleteRcClusterNodesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcClusterNodesError>) -> Self {
+        Error::DeleteRCClusterNodes(error)
+    }
+}
+
+#[cfg(feature = "delete-rc-disk")]
+impl From<aliyun_runtime::SdkError<DeleteRcDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcDiskError>) -> Self {
+        Error::DeleteRCDisk(error)
+    }
+}
+
+#[cfg(feature = "delete-rc-snapshot")]
+impl From<aliyun_runtime::SdkError<DeleteRcSnapshotError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcSnapshotError>) -> Self {
+        Error::DeleteRCSnapshot(error)
+    }
+}
+
+#[cfg(feature = "delete-replication-link")]
+impl From<aliyun_runtime::SdkError<DeleteReplicationLinkError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteReplicationLinkError>) -> Self {
+        Error::DeleteReplicationLink(error)
+    }
+}
+
+#[cfg(feature = "delete-secret")]
+impl From<aliyun_runtime::SdkError<DeleteSecretError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteSecretError>) -> Self {
+        Error::DeleteSecret(error)
+    }
+}
+
+#[cfg(feature = "delete-slot")]
+impl From<aliyun_runtime::SdkError<DeleteSlotError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteSlotError>) -> Self {
+        Error::DeleteSlot(error)
+    }
+}
+
+#[cfg(feature = "delete-user-backup-file")]
+impl From<aliyun_runtime::SdkError<DeleteUserBackupFileError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteUserBackupFileError>) -> Self {
+        Error::DeleteUserBackupFile(error)
+    }
+}
+
+#[cfg(feature = "descibe-imports-from-database")]
+impl From<aliyun_runtime::SdkError<DescibeImportsFromDatabaseError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescibeImportsFromDatabaseError>) -> Self {
+        Error::DescibeImportsFromDatabase(error)
+    }
+}
+
+#[cfg(feature = "describe-ad-info")]
+impl From<aliyun_runtime::SdkError<DescribeAdInfoError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAdInfoError>) -> Self {
+        Error::DescribeADInfo(error)
+    }
+}
+
+#[cfg(feature = "describe-accounts")]
+impl From<aliyun_runtime::SdkError<DescribeAccountsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAccountsError>) -> Self {
+        Error::DescribeAccounts(error)
+    }
+}
+
+#[cfg(feature = "describe-action-event-policy")]
+impl From<aliyun_runtime::SdkError<DescribeActionEventPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeActionEventPolicyError>) -> Self {
+        Error::DescribeActionEventPolicy(error)
+    }
+}
+
+#[cfg(feature = "describe-active-operation-tasks")]
+impl From<aliyun_runtime::SdkError<DescribeActiveOperationTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeActiveOperationTasksError>) -> Self {
+        Error::DescribeActiveOperationTasks(error)
+    }
+}
+
+#[cfg(feature = "describe-all-whitelist-template")]
+impl From<aliyun_runtime::SdkError<DescribeAllWhitelistTemplateError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAllWhitelistTemplateError>) -> Self {
+        Error::DescribeAllWhitelistTemplate(error)
+    }
+}
+
+#[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+impl From<aliyun_runtime::SdkError<DescribeAnalyticdbByPrimaryDbInstanceError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeAnalyticdbByPrimaryDbInstanceError>,
+    ) -> Self {
+        Error::DescribeAnalyticdbByPrimaryDBInstance(error)
+    }
+}
+
+#[cfg(feature = "describe-available-classes")]
+impl From<aliyun_runtime::SdkError<DescribeAvailableClassesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAvailableClassesError>) -> Self {
+        Error::DescribeAvailableClasses(error)
+    }
+}
+
+#[cfg(feature = "describe-available-cross-region")]
+impl From<aliyun_runtime::SdkError<DescribeAvailableCrossRegionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAvailableCrossRegionError>) -> Self {
+        Error::DescribeAvailableCrossRegion(error)
+    }
+}
+
+#[cfg(feature = "describe-available-metrics")]
+impl From<aliyun_runtime::SdkError<DescribeAvailableMetricsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAvailableMetricsError>) -> Self {
+        Error::DescribeAvailableMetrics(error)
+    }
+}
+
+#[cfg(feature = "describe-available-recovery-time")]
+impl From<aliyun_runtime::SdkError<DescribeAvailableRecoveryTimeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeAvailableRecoveryTimeError>,
+    ) -> Self {
+        Error::DescribeAvailableRecoveryTime(error)
+    }
+}
+
+#[cfg(feature = "describe-available-zones")]
+impl From<aliyun_runtime::SdkError<DescribeAvailableZonesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeAvailableZonesError>) -> Self {
+        Error::DescribeAvailableZones(error)
+    }
+}
+
+#[cfg(feature = "describe-backup-database")]
+impl From<aliyun_runtime::SdkError<DescribeBackupDatabaseError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeBackupDatabaseError>) -> Self {
+        Error::DescribeBackupDatabase(error)
+    }
+}
+
+#[cfg(feature = "describe-backup-policy")]
+impl From<aliyun_runtime::SdkError<DescribeBackupPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeBackupPolicyError>) -> Self {
+        Error::DescribeBackupPolicy(error)
+    }
+}
+
+#[cfg(feature = "describe-backup-tasks")]
+impl From<aliyun_runtime::SdkError<DescribeBackupTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeBackupTasksError>) -> Self {
+        Error::DescribeBackupTasks(error)
+    }
+}
+
+#[cfg(feature = "describe-backups")]
+impl From<aliyun_runtime::SdkError<DescribeBackupsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeBackupsError>) -> Self {
+        Error::DescribeBackups(error)
+    }
+}
+
+#[cfg(feature = "describe-binlog-files")]
+impl From<aliyun_runtime::SdkError<DescribeBinlogFilesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeBinlogFilesError>) -> Self {
+        Error::DescribeBinlogFiles(error)
+    }
+}
+
+#[cfg(feature = "describe-character-set-name")]
+impl From<aliyun_runtime::SdkError<DescribeCharacterSetNameError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeCharacterSetNameError>) -> Self {
+        Error::DescribeCharacterSetName(error)
+    }
+}
+
+#[cfg(feature = "describe-class-details")]
+impl From<aliyun_runtime::SdkError<DescribeClassDetailsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeClassDetailsError>) -> Self {
+        Error::DescribeClassDetails(error)
     }
 }
 
@@ -198,11 +4282,250 @@ impl From<aliyun_runtime::SdkError<DescribeCloudMigrationResultError>> for Error
     }
 }
 
+#[cfg(feature = "describe-collation-time-zones")]
+impl From<aliyun_runtime::SdkError<DescribeCollationTimeZonesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeCollationTimeZonesError>) -> Self {
+        Error::DescribeCollationTimeZones(error)
+    }
+}
+
+#[cfg(feature = "describe-compute-burst-config")]
+impl From<aliyun_runtime::SdkError<DescribeComputeBurstConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeComputeBurstConfigError>) -> Self {
+        Error::DescribeComputeBurstConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-cross-backup-meta-list")]
+impl From<aliyun_runtime::SdkError<DescribeCrossBackupMetaListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeCrossBackupMetaListError>) -> Self {
+        Error::DescribeCrossBackupMetaList(error)
+    }
+}
+
+#[cfg(feature = "describe-cross-region-backup-db-instance")]
+impl From<aliyun_runtime::SdkError<DescribeCrossRegionBackupDbInstanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeCrossRegionBackupDbInstanceError>,
+    ) -> Self {
+        Error::DescribeCrossRegionBackupDBInstance(error)
+    }
+}
+
+#[cfg(feature = "describe-cross-region-backups")]
+impl From<aliyun_runtime::SdkError<DescribeCrossRegionBackupsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeCrossRegionBackupsError>) -> Self {
+        Error::DescribeCrossRegionBackups(error)
+    }
+}
+
+#[cfg(feature = "describe-cross-region-log-backup-files")]
+impl From<aliyun_runtime::SdkError<DescribeCrossRegionLogBackupFilesError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeCrossRegionLogBackupFilesError>,
+    ) -> Self {
+        Error::DescribeCrossRegionLogBackupFiles(error)
+    }
+}
+
+#[cfg(feature = "describe-current-modify-order")]
+impl From<aliyun_runtime::SdkError<DescribeCurrentModifyOrderError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeCurrentModifyOrderError>) -> Self {
+        Error::DescribeCurrentModifyOrder(error)
+    }
+}
+
+#[cfg(feature = "describe-custins-resource-info")]
+impl From<aliyun_runtime::SdkError<DescribeCustinsResourceInfoError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeCustinsResourceInfoError>) -> Self {
+        Error::DescribeCustinsResourceInfo(error)
+    }
+}
+
 #[cfg(feature = "describe-db-instance-attribute")]
 impl From<aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceAttributeError>) -> Self {
         Error::DescribeDBInstanceAttribute(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-by-tags")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceByTagsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceByTagsError>) -> Self {
+        Error::DescribeDBInstanceByTags(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-connectivity")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceConnectivityError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceConnectivityError>,
+    ) -> Self {
+        Error::DescribeDBInstanceConnectivity(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-detail")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceDetailError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceDetailError>) -> Self {
+        Error::DescribeDBInstanceDetail(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-encryption-key")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceEncryptionKeyError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceEncryptionKeyError>,
+    ) -> Self {
+        Error::DescribeDBInstanceEncryptionKey(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-endpoints")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceEndpointsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceEndpointsError>) -> Self {
+        Error::DescribeDBInstanceEndpoints(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-ha-config")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceHaConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceHaConfigError>) -> Self {
+        Error::DescribeDBInstanceHAConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-ip-array-list")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceIpArrayListError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceIpArrayListError>,
+    ) -> Self {
+        Error::DescribeDBInstanceIPArrayList(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-ip-hostname")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceIpHostnameError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceIpHostnameError>) -> Self {
+        Error::DescribeDBInstanceIpHostname(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-metrics")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceMetricsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceMetricsError>) -> Self {
+        Error::DescribeDBInstanceMetrics(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-monitor")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceMonitorError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceMonitorError>) -> Self {
+        Error::DescribeDBInstanceMonitor(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-net-info")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceNetInfoError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceNetInfoError>) -> Self {
+        Error::DescribeDBInstanceNetInfo(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-net-info-for-channel")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceNetInfoForChannelError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceNetInfoForChannelError>,
+    ) -> Self {
+        Error::DescribeDBInstanceNetInfoForChannel(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-performance")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancePerformanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstancePerformanceError>,
+    ) -> Self {
+        Error::DescribeDBInstancePerformance(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-promote-activity")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancePromoteActivityError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstancePromoteActivityError>,
+    ) -> Self {
+        Error::DescribeDBInstancePromoteActivity(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-proxy-configuration")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceProxyConfigurationError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceProxyConfigurationError>,
+    ) -> Self {
+        Error::DescribeDBInstanceProxyConfiguration(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-replication")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceReplicationError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceReplicationError>,
+    ) -> Self {
+        Error::DescribeDBInstanceReplication(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-ssl")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceSslError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceSslError>) -> Self {
+        Error::DescribeDBInstanceSSL(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-security-group-rule")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceSecurityGroupRuleError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstanceSecurityGroupRuleError>,
+    ) -> Self {
+        Error::DescribeDBInstanceSecurityGroupRule(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-tde")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceTdeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceTdeError>) -> Self {
+        Error::DescribeDBInstanceTDE(error)
     }
 }
 
@@ -214,11 +4537,1644 @@ impl From<aliyun_runtime::SdkError<DescribeDbInstancesError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-db-instances-as-csv")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancesAsCsvError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstancesAsCsvError>) -> Self {
+        Error::DescribeDBInstancesAsCsv(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instances-by-expire-time")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancesByExpireTimeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstancesByExpireTimeError>,
+    ) -> Self {
+        Error::DescribeDBInstancesByExpireTime(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instances-by-performance")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancesByPerformanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDbInstancesByPerformanceError>,
+    ) -> Self {
+        Error::DescribeDBInstancesByPerformance(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instances-for-clone")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstancesForCloneError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstancesForCloneError>) -> Self {
+        Error::DescribeDBInstancesForClone(error)
+    }
+}
+
+#[cfg(feature = "describe-db-mini-engine-versions")]
+impl From<aliyun_runtime::SdkError<DescribeDbMiniEngineVersionsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbMiniEngineVersionsError>) -> Self {
+        Error::DescribeDBMiniEngineVersions(error)
+    }
+}
+
+#[cfg(feature = "describe-db-proxy")]
+impl From<aliyun_runtime::SdkError<DescribeDbProxyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbProxyError>) -> Self {
+        Error::DescribeDBProxy(error)
+    }
+}
+
+#[cfg(feature = "describe-db-proxy-endpoint")]
+impl From<aliyun_runtime::SdkError<DescribeDbProxyEndpointError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbProxyEndpointError>) -> Self {
+        Error::DescribeDBProxyEndpoint(error)
+    }
+}
+
+#[cfg(feature = "describe-db-proxy-performance")]
+impl From<aliyun_runtime::SdkError<DescribeDbProxyPerformanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbProxyPerformanceError>) -> Self {
+        Error::DescribeDBProxyPerformance(error)
+    }
+}
+
+#[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+impl From<aliyun_runtime::SdkError<DescribeDtcSecurityIpHostsForSqlServerError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeDtcSecurityIpHostsForSqlServerError>,
+    ) -> Self {
+        Error::DescribeDTCSecurityIpHostsForSQLServer(error)
+    }
+}
+
+#[cfg(feature = "describe-databases")]
+impl From<aliyun_runtime::SdkError<DescribeDatabasesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDatabasesError>) -> Self {
+        Error::DescribeDatabases(error)
+    }
+}
+
+#[cfg(feature = "describe-dedicated-host-groups")]
+impl From<aliyun_runtime::SdkError<DescribeDedicatedHostGroupsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDedicatedHostGroupsError>) -> Self {
+        Error::DescribeDedicatedHostGroups(error)
+    }
+}
+
+#[cfg(feature = "describe-dedicated-hosts")]
+impl From<aliyun_runtime::SdkError<DescribeDedicatedHostsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDedicatedHostsError>) -> Self {
+        Error::DescribeDedicatedHosts(error)
+    }
+}
+
+#[cfg(feature = "describe-detached-backups")]
+impl From<aliyun_runtime::SdkError<DescribeDetachedBackupsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDetachedBackupsError>) -> Self {
+        Error::DescribeDetachedBackups(error)
+    }
+}
+
+#[cfg(feature = "describe-error-logs")]
+impl From<aliyun_runtime::SdkError<DescribeErrorLogsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeErrorLogsError>) -> Self {
+        Error::DescribeErrorLogs(error)
+    }
+}
+
+#[cfg(feature = "describe-events")]
+impl From<aliyun_runtime::SdkError<DescribeEventsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeEventsError>) -> Self {
+        Error::DescribeEvents(error)
+    }
+}
+
+#[cfg(feature = "describe-gad-instances")]
+impl From<aliyun_runtime::SdkError<DescribeGadInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeGadInstancesError>) -> Self {
+        Error::DescribeGadInstances(error)
+    }
+}
+
+#[cfg(feature = "describe-ha-diagnose-config")]
+impl From<aliyun_runtime::SdkError<DescribeHaDiagnoseConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHaDiagnoseConfigError>) -> Self {
+        Error::DescribeHADiagnoseConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-ha-switch-config")]
+impl From<aliyun_runtime::SdkError<DescribeHaSwitchConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHaSwitchConfigError>) -> Self {
+        Error::DescribeHASwitchConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-history-events")]
+impl From<aliyun_runtime::SdkError<DescribeHistoryEventsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHistoryEventsError>) -> Self {
+        Error::DescribeHistoryEvents(error)
+    }
+}
+
+#[cfg(feature = "describe-history-events-stat")]
+impl From<aliyun_runtime::SdkError<DescribeHistoryEventsStatError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHistoryEventsStatError>) -> Self {
+        Error::DescribeHistoryEventsStat(error)
+    }
+}
+
+#[cfg(feature = "describe-history-tasks")]
+impl From<aliyun_runtime::SdkError<DescribeHistoryTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHistoryTasksError>) -> Self {
+        Error::DescribeHistoryTasks(error)
+    }
+}
+
+#[cfg(feature = "describe-history-tasks-stat")]
+impl From<aliyun_runtime::SdkError<DescribeHistoryTasksStatError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHistoryTasksStatError>) -> Self {
+        Error::DescribeHistoryTasksStat(error)
+    }
+}
+
+#[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+impl From<aliyun_runtime::SdkError<DescribeHostGroupElasticStrategyParametersError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeHostGroupElasticStrategyParametersError>,
+    ) -> Self {
+        Error::DescribeHostGroupElasticStrategyParameters(error)
+    }
+}
+
+#[cfg(feature = "describe-host-web-shell")]
+impl From<aliyun_runtime::SdkError<DescribeHostWebShellError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeHostWebShellError>) -> Self {
+        Error::DescribeHostWebShell(error)
+    }
+}
+
+#[cfg(feature = "describe-instance-auto-renewal-attribute")]
+impl From<aliyun_runtime::SdkError<DescribeInstanceAutoRenewalAttributeError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeInstanceAutoRenewalAttributeError>,
+    ) -> Self {
+        Error::DescribeInstanceAutoRenewalAttribute(error)
+    }
+}
+
+#[cfg(feature = "describe-instance-cross-backup-policy")]
+impl From<aliyun_runtime::SdkError<DescribeInstanceCrossBackupPolicyError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeInstanceCrossBackupPolicyError>,
+    ) -> Self {
+        Error::DescribeInstanceCrossBackupPolicy(error)
+    }
+}
+
+#[cfg(feature = "describe-instance-keywords")]
+impl From<aliyun_runtime::SdkError<DescribeInstanceKeywordsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeInstanceKeywordsError>) -> Self {
+        Error::DescribeInstanceKeywords(error)
+    }
+}
+
+#[cfg(feature = "describe-instance-linked-whitelist-template")]
+impl From<aliyun_runtime::SdkError<DescribeInstanceLinkedWhitelistTemplateError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeInstanceLinkedWhitelistTemplateError>,
+    ) -> Self {
+        Error::DescribeInstanceLinkedWhitelistTemplate(error)
+    }
+}
+
+#[cfg(feature = "describe-kms-associate-resources")]
+impl From<aliyun_runtime::SdkError<DescribeKmsAssociateResourcesError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeKmsAssociateResourcesError>,
+    ) -> Self {
+        Error::DescribeKmsAssociateResources(error)
+    }
+}
+
+#[cfg(feature = "describe-local-available-recovery-time")]
+impl From<aliyun_runtime::SdkError<DescribeLocalAvailableRecoveryTimeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeLocalAvailableRecoveryTimeError>,
+    ) -> Self {
+        Error::DescribeLocalAvailableRecoveryTime(error)
+    }
+}
+
+#[cfg(feature = "describe-log-backup-files")]
+impl From<aliyun_runtime::SdkError<DescribeLogBackupFilesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeLogBackupFilesError>) -> Self {
+        Error::DescribeLogBackupFiles(error)
+    }
+}
+
+#[cfg(feature = "describe-marketing-activity")]
+impl From<aliyun_runtime::SdkError<DescribeMarketingActivityError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeMarketingActivityError>) -> Self {
+        Error::DescribeMarketingActivity(error)
+    }
+}
+
+#[cfg(feature = "describe-meta-list")]
+impl From<aliyun_runtime::SdkError<DescribeMetaListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeMetaListError>) -> Self {
+        Error::DescribeMetaList(error)
+    }
+}
+
+#[cfg(feature = "describe-migrate-task-by-id")]
+impl From<aliyun_runtime::SdkError<DescribeMigrateTaskByIdError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeMigrateTaskByIdError>) -> Self {
+        Error::DescribeMigrateTaskById(error)
+    }
+}
+
+#[cfg(feature = "describe-migrate-tasks")]
+impl From<aliyun_runtime::SdkError<DescribeMigrateTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeMigrateTasksError>) -> Self {
+        Error::DescribeMigrateTasks(error)
+    }
+}
+
+#[cfg(feature = "describe-modify-pg-hba-config-log")]
+impl From<aliyun_runtime::SdkError<DescribeModifyPgHbaConfigLogError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeModifyPgHbaConfigLogError>) -> Self {
+        Error::DescribeModifyPGHbaConfigLog(error)
+    }
+}
+
+#[cfg(feature = "describe-modify-parameter-log")]
+impl From<aliyun_runtime::SdkError<DescribeModifyParameterLogError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeModifyParameterLogError>) -> Self {
+        Error::DescribeModifyParameterLog(error)
+    }
+}
+
+#[cfg(feature = "describe-oss-downloads")]
+impl From<aliyun_runtime::SdkError<DescribeOssDownloadsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeOssDownloadsError>) -> Self {
+        Error::DescribeOssDownloads(error)
+    }
+}
+
+#[cfg(feature = "describe-pg-hba-config")]
+impl From<aliyun_runtime::SdkError<DescribePgHbaConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribePgHbaConfigError>) -> Self {
+        Error::DescribePGHbaConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-parameter-group")]
+impl From<aliyun_runtime::SdkError<DescribeParameterGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeParameterGroupError>) -> Self {
+        Error::DescribeParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "describe-parameter-groups")]
+impl From<aliyun_runtime::SdkError<DescribeParameterGroupsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeParameterGroupsError>) -> Self {
+        Error::DescribeParameterGroups(error)
+    }
+}
+
+#[cfg(feature = "describe-parameter-templates")]
+impl From<aliyun_runtime::SdkError<DescribeParameterTemplatesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeParameterTemplatesError>) -> Self {
+        Error::DescribeParameterTemplates(error)
+    }
+}
+
+#[cfg(feature = "describe-parameters")]
+impl From<aliyun_runtime::SdkError<DescribeParametersError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeParametersError>) -> Self {
+        Error::DescribeParameters(error)
+    }
+}
+
+#[cfg(feature = "describe-postgres-extensions")]
+impl From<aliyun_runtime::SdkError<DescribePostgresExtensionsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribePostgresExtensionsError>) -> Self {
+        Error::DescribePostgresExtensions(error)
+    }
+}
+
+#[cfg(feature = "describe-price")]
+impl From<aliyun_runtime::SdkError<DescribePriceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribePriceError>) -> Self {
+        Error::DescribePrice(error)
+    }
+}
+
+#[cfg(feature = "describe-quick-sale-config")]
+impl From<aliyun_runtime::SdkError<DescribeQuickSaleConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeQuickSaleConfigError>) -> Self {
+        Error::DescribeQuickSaleConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-cluster-config")]
+impl From<aliyun_runtime::SdkError<DescribeRcClusterConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcClusterConfigError>) -> Self {
+        Error::DescribeRCClusterConfig(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-cluster-nodes")]
+impl From<aliyun_runtime::SdkError<DescribeRcClusterNodesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcClusterNodesError>) -> Self {
+        Error::DescribeRCClusterNodes(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-disks")]
+impl From<aliyun_runtime::SdkError<DescribeRcDisksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcDisksError>) -> Self {
+        Error::DescribeRCDisks(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-instance-ddos-count")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceDdosCountError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInstanceDdosCountError>) -> Self {
+        Error::DescribeRCInstanceDdosCount(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-instance-ip-address")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceIpAddressError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInstanceIpAddressError>) -> Self {
+        Error::DescribeRCInstanceIpAddress(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-snapshots")]
+impl From<aliyun_runtime::SdkError<DescribeRcSnapshotsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcSnapshotsError>) -> Self {
+        Error::DescribeRCSnapshots(error)
+    }
+}
+
+#[cfg(feature = "describe-rds-resource-settings")]
+impl From<aliyun_runtime::SdkError<DescribeRdsResourceSettingsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRdsResourceSettingsError>) -> Self {
+        Error::DescribeRdsResourceSettings(error)
+    }
+}
+
+#[cfg(feature = "describe-read-db-instance-delay")]
+impl From<aliyun_runtime::SdkError<DescribeReadDbInstanceDelayError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeReadDbInstanceDelayError>) -> Self {
+        Error::DescribeReadDBInstanceDelay(error)
+    }
+}
+
+#[cfg(feature = "describe-region-infos")]
+impl From<aliyun_runtime::SdkError<DescribeRegionInfosError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRegionInfosError>) -> Self {
+        Error::DescribeRegionInfos(error)
+    }
+}
+
 #[cfg(feature = "describe-regions")]
 impl From<aliyun_runtime::SdkError<DescribeRegionsError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeRegionsError>) -> Self {
         Error::DescribeRegions(error)
+    }
+}
+
+#[cfg(feature = "describe-renewal-price")]
+impl From<aliyun_runtime::SdkError<DescribeRenewalPriceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRenewalPriceError>) -> Self {
+        Error::DescribeRenewalPrice(error)
+    }
+}
+
+#[cfg(feature = "describe-replication-link-logs")]
+impl From<aliyun_runtime::SdkError<DescribeReplicationLinkLogsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeReplicationLinkLogsError>) -> Self {
+        Error::DescribeReplicationLinkLogs(error)
+    }
+}
+
+#[cfg(feature = "describe-resource-details")]
+impl From<aliyun_runtime::SdkError<DescribeResourceDetailsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeResourceDetailsError>) -> Self {
+        Error::DescribeResourceDetails(error)
+    }
+}
+
+#[cfg(feature = "describe-resource-usage")]
+impl From<aliyun_runtime::SdkError<DescribeResourceUsageError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeResourceUsageError>) -> Self {
+        Error::DescribeResourceUsage(error)
+    }
+}
+
+#[cfg(feature = "describe-sql-collector-policy")]
+impl From<aliyun_runtime::SdkError<DescribeSqlCollectorPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSqlCollectorPolicyError>) -> Self {
+        Error::DescribeSQLCollectorPolicy(error)
+    }
+}
+
+#[cfg(feature = "describe-sql-collector-retention")]
+impl From<aliyun_runtime::SdkError<DescribeSqlCollectorRetentionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeSqlCollectorRetentionError>,
+    ) -> Self {
+        Error::DescribeSQLCollectorRetention(error)
+    }
+}
+
+#[cfg(feature = "describe-sql-log-files")]
+impl From<aliyun_runtime::SdkError<DescribeSqlLogFilesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSqlLogFilesError>) -> Self {
+        Error::DescribeSQLLogFiles(error)
+    }
+}
+
+#[cfg(feature = "describe-sql-log-records")]
+impl From<aliyun_runtime::SdkError<DescribeSqlLogRecordsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSqlLogRecordsError>) -> Self {
+        Error::DescribeSQLLogRecords(error)
+    }
+}
+
+#[cfg(feature = "describe-sql-log-report-list")]
+impl From<aliyun_runtime::SdkError<DescribeSqlLogReportListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSqlLogReportListError>) -> Self {
+        Error::DescribeSQLLogReportList(error)
+    }
+}
+
+#[cfg(feature = "describe-secrets")]
+impl From<aliyun_runtime::SdkError<DescribeSecretsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSecretsError>) -> Self {
+        Error::DescribeSecrets(error)
+    }
+}
+
+#[cfg(feature = "describe-security-group-configuration")]
+impl From<aliyun_runtime::SdkError<DescribeSecurityGroupConfigurationError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeSecurityGroupConfigurationError>,
+    ) -> Self {
+        Error::DescribeSecurityGroupConfiguration(error)
+    }
+}
+
+#[cfg(feature = "describe-slots")]
+impl From<aliyun_runtime::SdkError<DescribeSlotsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSlotsError>) -> Self {
+        Error::DescribeSlots(error)
+    }
+}
+
+#[cfg(feature = "describe-slow-log-records")]
+impl From<aliyun_runtime::SdkError<DescribeSlowLogRecordsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSlowLogRecordsError>) -> Self {
+        Error::DescribeSlowLogRecords(error)
+    }
+}
+
+#[cfg(feature = "describe-slow-logs")]
+impl From<aliyun_runtime::SdkError<DescribeSlowLogsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeSlowLogsError>) -> Self {
+        Error::DescribeSlowLogs(error)
+    }
+}
+
+#[cfg(feature = "describe-support-online-resize-disk")]
+impl From<aliyun_runtime::SdkError<DescribeSupportOnlineResizeDiskError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeSupportOnlineResizeDiskError>,
+    ) -> Self {
+        Error::DescribeSupportOnlineResizeDisk(error)
+    }
+}
+
+#[cfg(feature = "describe-tags")]
+impl From<aliyun_runtime::SdkError<DescribeTagsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeTagsError>) -> Self {
+        Error::DescribeTags(error)
+    }
+}
+
+#[cfg(feature = "describe-tasks")]
+impl From<aliyun_runtime::SdkError<DescribeTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeTasksError>) -> Self {
+        Error::DescribeTasks(error)
+    }
+}
+
+#[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+impl From<aliyun_runtime::SdkError<DescribeUpgradeMajorVersionPrecheckTaskError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeUpgradeMajorVersionPrecheckTaskError>,
+    ) -> Self {
+        Error::DescribeUpgradeMajorVersionPrecheckTask(error)
+    }
+}
+
+#[cfg(feature = "describe-upgrade-major-version-tasks")]
+impl From<aliyun_runtime::SdkError<DescribeUpgradeMajorVersionTasksError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeUpgradeMajorVersionTasksError>,
+    ) -> Self {
+        Error::DescribeUpgradeMajorVersionTasks(error)
+    }
+}
+
+#[cfg(feature = "describe-v-switches")]
+impl From<aliyun_runtime::SdkError<DescribeVSwitchesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeVSwitchesError>) -> Self {
+        Error::DescribeVSwitches(error)
+    }
+}
+
+#[cfg(feature = "describe-whitelist-template")]
+impl From<aliyun_runtime::SdkError<DescribeWhitelistTemplateError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeWhitelistTemplateError>) -> Self {
+        Error::DescribeWhitelistTemplate(error)
+    }
+}
+
+#[cfg(feature = "describe-whitelist-template-linked-instance")]
+impl From<aliyun_runtime::SdkError<DescribeWhitelistTemplateLinkedInstanceError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeWhitelistTemplateLinkedInstanceError>,
+    ) -> Self {
+        Error::DescribeWhitelistTemplateLinkedInstance(error)
+    }
+}
+
+#[cfg(feature = "destroy-db-instance")]
+impl From<aliyun_runtime::SdkError<DestroyDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DestroyDbInstanceError>) -> Self {
+        Error::DestroyDBInstance(error)
+    }
+}
+
+#[cfg(feature = "detach-gad-instance-member")]
+impl From<aliyun_runtime::SdkError<DetachGadInstanceMemberError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DetachGadInstanceMemberError>) -> Self {
+        Error::DetachGadInstanceMember(error)
+    }
+}
+
+#[cfg(feature = "detach-rc-disk")]
+impl From<aliyun_runtime::SdkError<DetachRcDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DetachRcDiskError>) -> Self {
+        Error::DetachRCDisk(error)
+    }
+}
+
+#[cfg(feature = "detach-whitelist-template-to-instance")]
+impl From<aliyun_runtime::SdkError<DetachWhitelistTemplateToInstanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DetachWhitelistTemplateToInstanceError>,
+    ) -> Self {
+        Error::DetachWhitelistTemplateToInstance(error)
+    }
+}
+
+#[cfg(feature = "evaluate-local-extend-disk")]
+impl From<aliyun_runtime::SdkError<EvaluateLocalExtendDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<EvaluateLocalExtendDiskError>) -> Self {
+        Error::EvaluateLocalExtendDisk(error)
+    }
+}
+
+#[cfg(feature = "get-db-instance-topology")]
+impl From<aliyun_runtime::SdkError<GetDbInstanceTopologyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<GetDbInstanceTopologyError>) -> Self {
+        Error::GetDBInstanceTopology(error)
+    }
+}
+
+#[cfg(feature = "get-db-proxy-instance-ssl")]
+impl From<aliyun_runtime::SdkError<GetDbProxyInstanceSslError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<GetDbProxyInstanceSslError>) -> Self {
+        Error::GetDbProxyInstanceSsl(error)
+    }
+}
+
+#[cfg(feature = "grant-account-privilege")]
+impl From<aliyun_runtime::SdkError<GrantAccountPrivilegeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<GrantAccountPrivilegeError>) -> Self {
+        Error::GrantAccountPrivilege(error)
+    }
+}
+
+#[cfg(feature = "grant-operator-permission")]
+impl From<aliyun_runtime::SdkError<GrantOperatorPermissionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<GrantOperatorPermissionError>) -> Self {
+        Error::GrantOperatorPermission(error)
+    }
+}
+
+#[cfg(feature = "import-user-backup-file")]
+impl From<aliyun_runtime::SdkError<ImportUserBackupFileError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ImportUserBackupFileError>) -> Self {
+        Error::ImportUserBackupFile(error)
+    }
+}
+
+#[cfg(feature = "list-classes")]
+impl From<aliyun_runtime::SdkError<ListClassesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ListClassesError>) -> Self {
+        Error::ListClasses(error)
+    }
+}
+
+#[cfg(feature = "list-tag-resources")]
+impl From<aliyun_runtime::SdkError<ListTagResourcesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ListTagResourcesError>) -> Self {
+        Error::ListTagResources(error)
+    }
+}
+
+#[cfg(feature = "list-user-backup-files")]
+impl From<aliyun_runtime::SdkError<ListUserBackupFilesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ListUserBackupFilesError>) -> Self {
+        Error::ListUserBackupFiles(error)
+    }
+}
+
+#[cfg(feature = "lock-account")]
+impl From<aliyun_runtime::SdkError<LockAccountError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<LockAccountError>) -> Self {
+        Error::LockAccount(error)
+    }
+}
+
+#[cfg(feature = "migrate-connection-to-other-zone")]
+impl From<aliyun_runtime::SdkError<MigrateConnectionToOtherZoneError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<MigrateConnectionToOtherZoneError>) -> Self {
+        Error::MigrateConnectionToOtherZone(error)
+    }
+}
+
+#[cfg(feature = "migrate-db-instance")]
+impl From<aliyun_runtime::SdkError<MigrateDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<MigrateDbInstanceError>) -> Self {
+        Error::MigrateDBInstance(error)
+    }
+}
+
+#[cfg(feature = "migrate-db-nodes")]
+impl From<aliyun_runtime::SdkError<MigrateDbNodesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<MigrateDbNodesError>) -> Self {
+        Error::MigrateDBNodes(error)
+    }
+}
+
+#[cfg(feature = "migrate-security-ip-mode")]
+impl From<aliyun_runtime::SdkError<MigrateSecurityIpModeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<MigrateSecurityIpModeError>) -> Self {
+        Error::MigrateSecurityIPMode(error)
+    }
+}
+
+#[cfg(feature = "migrate-to-other-zone")]
+impl From<aliyun_runtime::SdkError<MigrateToOtherZoneError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<MigrateToOtherZoneError>) -> Self {
+        Error::MigrateToOtherZone(error)
+    }
+}
+
+#[cfg(feature = "modify-ad-info")]
+impl From<aliyun_runtime::SdkError<ModifyAdInfoError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyAdInfoError>) -> Self {
+        Error::ModifyADInfo(error)
+    }
+}
+
+#[cfg(feature = "modify-account-check-policy")]
+impl From<aliyun_runtime::SdkError<ModifyAccountCheckPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyAccountCheckPolicyError>) -> Self {
+        Error::ModifyAccountCheckPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-account-description")]
+impl From<aliyun_runtime::SdkError<ModifyAccountDescriptionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyAccountDescriptionError>) -> Self {
+        Error::ModifyAccountDescription(error)
+    }
+}
+
+#[cfg(feature = "modify-account-security-policy")]
+impl From<aliyun_runtime::SdkError<ModifyAccountSecurityPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyAccountSecurityPolicyError>) -> Self {
+        Error::ModifyAccountSecurityPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-action-event-policy")]
+impl From<aliyun_runtime::SdkError<ModifyActionEventPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyActionEventPolicyError>) -> Self {
+        Error::ModifyActionEventPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-active-operation-tasks")]
+impl From<aliyun_runtime::SdkError<ModifyActiveOperationTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyActiveOperationTasksError>) -> Self {
+        Error::ModifyActiveOperationTasks(error)
+    }
+}
+
+#[cfg(feature = "modify-backup-policy")]
+impl From<aliyun_runtime::SdkError<ModifyBackupPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyBackupPolicyError>) -> Self {
+        Error::ModifyBackupPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-backup-set-expire-time")]
+impl From<aliyun_runtime::SdkError<ModifyBackupSetExpireTimeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyBackupSetExpireTimeError>) -> Self {
+        Error::ModifyBackupSetExpireTime(error)
+    }
+}
+
+#[cfg(feature = "modify-collation-time-zone")]
+impl From<aliyun_runtime::SdkError<ModifyCollationTimeZoneError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyCollationTimeZoneError>) -> Self {
+        Error::ModifyCollationTimeZone(error)
+    }
+}
+
+#[cfg(feature = "modify-compute-burst-config")]
+impl From<aliyun_runtime::SdkError<ModifyComputeBurstConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyComputeBurstConfigError>) -> Self {
+        Error::ModifyComputeBurstConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-custins-resource")]
+impl From<aliyun_runtime::SdkError<ModifyCustinsResourceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyCustinsResourceError>) -> Self {
+        Error::ModifyCustinsResource(error)
+    }
+}
+
+#[cfg(feature = "modify-db-description")]
+impl From<aliyun_runtime::SdkError<ModifyDbDescriptionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbDescriptionError>) -> Self {
+        Error::ModifyDBDescription(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceAutoUpgradeMinorVersionError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceAutoUpgradeMinorVersionError>,
+    ) -> Self {
+        Error::ModifyDBInstanceAutoUpgradeMinorVersion(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-config")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceConfigError>) -> Self {
+        Error::ModifyDBInstanceConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-connection-string")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceConnectionStringError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceConnectionStringError>,
+    ) -> Self {
+        Error::ModifyDBInstanceConnectionString(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-delayed-replication-time")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceDelayedReplicationTimeError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceDelayedReplicationTimeError>,
+    ) -> Self {
+        Error::ModifyDBInstanceDelayedReplicationTime(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-deletion-protection")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceDeletionProtectionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceDeletionProtectionError>,
+    ) -> Self {
+        Error::ModifyDBInstanceDeletionProtection(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-description")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceDescriptionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceDescriptionError>) -> Self {
+        Error::ModifyDBInstanceDescription(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-endpoint")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceEndpointError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceEndpointError>) -> Self {
+        Error::ModifyDBInstanceEndpoint(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-endpoint-address")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceEndpointAddressError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceEndpointAddressError>,
+    ) -> Self {
+        Error::ModifyDBInstanceEndpointAddress(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-ha-config")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceHaConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceHaConfigError>) -> Self {
+        Error::ModifyDBInstanceHAConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-maintain-time")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceMaintainTimeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceMaintainTimeError>) -> Self {
+        Error::ModifyDBInstanceMaintainTime(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-metrics")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceMetricsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceMetricsError>) -> Self {
+        Error::ModifyDBInstanceMetrics(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-monitor")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceMonitorError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceMonitorError>) -> Self {
+        Error::ModifyDBInstanceMonitor(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-network-expire-time")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceNetworkExpireTimeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceNetworkExpireTimeError>,
+    ) -> Self {
+        Error::ModifyDBInstanceNetworkExpireTime(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-network-type")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceNetworkTypeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceNetworkTypeError>) -> Self {
+        Error::ModifyDBInstanceNetworkType(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-pay-type")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstancePayTypeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstancePayTypeError>) -> Self {
+        Error::ModifyDBInstancePayType(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-replication-switch")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceReplicationSwitchError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceReplicationSwitchError>,
+    ) -> Self {
+        Error::ModifyDBInstanceReplicationSwitch(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-ssl")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceSslError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceSslError>) -> Self {
+        Error::ModifyDBInstanceSSL(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-security-group-rule")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceSecurityGroupRuleError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceSecurityGroupRuleError>,
+    ) -> Self {
+        Error::ModifyDBInstanceSecurityGroupRule(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-spec")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceSpecError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceSpecError>) -> Self {
+        Error::ModifyDBInstanceSpec(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-tde")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceTdeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceTdeError>) -> Self {
+        Error::ModifyDBInstanceTDE(error)
+    }
+}
+
+#[cfg(feature = "modify-db-node")]
+impl From<aliyun_runtime::SdkError<ModifyDbNodeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbNodeError>) -> Self {
+        Error::ModifyDBNode(error)
+    }
+}
+
+#[cfg(feature = "modify-db-proxy")]
+impl From<aliyun_runtime::SdkError<ModifyDbProxyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbProxyError>) -> Self {
+        Error::ModifyDBProxy(error)
+    }
+}
+
+#[cfg(feature = "modify-db-proxy-endpoint")]
+impl From<aliyun_runtime::SdkError<ModifyDbProxyEndpointError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbProxyEndpointError>) -> Self {
+        Error::ModifyDBProxyEndpoint(error)
+    }
+}
+
+#[cfg(feature = "modify-db-proxy-endpoint-address")]
+impl From<aliyun_runtime::SdkError<ModifyDbProxyEndpointAddressError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbProxyEndpointAddressError>) -> Self {
+        Error::ModifyDBProxyEndpointAddress(error)
+    }
+}
+
+#[cfg(feature = "modify-db-proxy-instance")]
+impl From<aliyun_runtime::SdkError<ModifyDbProxyInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbProxyInstanceError>) -> Self {
+        Error::ModifyDBProxyInstance(error)
+    }
+}
+
+#[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+impl From<aliyun_runtime::SdkError<ModifyDtcSecurityIpHostsForSqlServerError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDtcSecurityIpHostsForSqlServerError>,
+    ) -> Self {
+        Error::ModifyDTCSecurityIpHostsForSQLServer(error)
+    }
+}
+
+#[cfg(feature = "modify-das-instance-config")]
+impl From<aliyun_runtime::SdkError<ModifyDasInstanceConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDasInstanceConfigError>) -> Self {
+        Error::ModifyDasInstanceConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-database-config")]
+impl From<aliyun_runtime::SdkError<ModifyDatabaseConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDatabaseConfigError>) -> Self {
+        Error::ModifyDatabaseConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-db-proxy-instance-ssl")]
+impl From<aliyun_runtime::SdkError<ModifyDbProxyInstanceSslError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbProxyInstanceSslError>) -> Self {
+        Error::ModifyDbProxyInstanceSsl(error)
+    }
+}
+
+#[cfg(feature = "modify-event-info")]
+impl From<aliyun_runtime::SdkError<ModifyEventInfoError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyEventInfoError>) -> Self {
+        Error::ModifyEventInfo(error)
+    }
+}
+
+#[cfg(feature = "modify-ha-diagnose-config")]
+impl From<aliyun_runtime::SdkError<ModifyHaDiagnoseConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyHaDiagnoseConfigError>) -> Self {
+        Error::ModifyHADiagnoseConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-ha-switch-config")]
+impl From<aliyun_runtime::SdkError<ModifyHaSwitchConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyHaSwitchConfigError>) -> Self {
+        Error::ModifyHASwitchConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-instance-auto-renewal-attribute")]
+impl From<aliyun_runtime::SdkError<ModifyInstanceAutoRenewalAttributeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyInstanceAutoRenewalAttributeError>,
+    ) -> Self {
+        Error::ModifyInstanceAutoRenewalAttribute(error)
+    }
+}
+
+#[cfg(feature = "modify-instance-cross-backup-policy")]
+impl From<aliyun_runtime::SdkError<ModifyInstanceCrossBackupPolicyError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyInstanceCrossBackupPolicyError>,
+    ) -> Self {
+        Error::ModifyInstanceCrossBackupPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-pg-hba-config")]
+impl From<aliyun_runtime::SdkError<ModifyPgHbaConfigError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyPgHbaConfigError>) -> Self {
+        Error::ModifyPGHbaConfig(error)
+    }
+}
+
+#[cfg(feature = "modify-parameter")]
+impl From<aliyun_runtime::SdkError<ModifyParameterError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyParameterError>) -> Self {
+        Error::ModifyParameter(error)
+    }
+}
+
+#[cfg(feature = "modify-parameter-group")]
+impl From<aliyun_runtime::SdkError<ModifyParameterGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyParameterGroupError>) -> Self {
+        Error::ModifyParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "modify-read-write-splitting-connection")]
+impl From<aliyun_runtime::SdkError<ModifyReadWriteSplittingConnectionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyReadWriteSplittingConnectionError>,
+    ) -> Self {
+        Error::ModifyReadWriteSplittingConnection(error)
+    }
+}
+
+#[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+impl From<aliyun_runtime::SdkError<ModifyReadonlyInstanceDelayReplicationTimeError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyReadonlyInstanceDelayReplicationTimeError>,
+    ) -> Self {
+        Error::ModifyReadonlyInstanceDelayReplicationTime(error)
+    }
+}
+
+#[cfg(feature = "modify-resource-group")]
+impl From<aliyun_runtime::SdkError<ModifyResourceGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyResourceGroupError>) -> Self {
+        Error::ModifyResourceGroup(error)
+    }
+}
+
+#[cfg(feature = "modify-sql-collector-policy")]
+impl From<aliyun_runtime::SdkError<ModifySqlCollectorPolicyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifySqlCollectorPolicyError>) -> Self {
+        Error::ModifySQLCollectorPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-sql-collector-retention")]
+impl From<aliyun_runtime::SdkError<ModifySqlCollectorRetentionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifySqlCollectorRetentionError>) -> Self {
+        Error::ModifySQLCollectorRetention(error)
+    }
+}
+
+#[cfg(feature = "modify-security-group-configuration")]
+impl From<aliyun_runtime::SdkError<ModifySecurityGroupConfigurationError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifySecurityGroupConfigurationError>,
+    ) -> Self {
+        Error::ModifySecurityGroupConfiguration(error)
+    }
+}
+
+#[cfg(feature = "modify-security-ips")]
+impl From<aliyun_runtime::SdkError<ModifySecurityIpsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifySecurityIpsError>) -> Self {
+        Error::ModifySecurityIps(error)
+    }
+}
+
+#[cfg(feature = "modify-task-info")]
+impl From<aliyun_runtime::SdkError<ModifyTaskInfoError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyTaskInfoError>) -> Self {
+        Error::ModifyTaskInfo(error)
+    }
+}
+
+#[cfg(feature = "modify-whitelist-template")]
+impl From<aliyun_runtime::SdkError<ModifyWhitelistTemplateError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyWhitelistTemplateError>) -> Self {
+        Error::ModifyWhitelistTemplate(error)
+    }
+}
+
+#[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+impl From<aliyun_runtime::SdkError<PreCheckCreateOrderForDeleteDbNodesError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<PreCheckCreateOrderForDeleteDbNodesError>,
+    ) -> Self {
+        Error::PreCheckCreateOrderForDeleteDBNodes(error)
+    }
+}
+
+#[cfg(feature = "purge-db-instance-log")]
+impl From<aliyun_runtime::SdkError<PurgeDbInstanceLogError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<PurgeDbInstanceLogError>) -> Self {
+        Error::PurgeDBInstanceLog(error)
+    }
+}
+
+#[cfg(feature = "query-notify")]
+impl From<aliyun_runtime::SdkError<QueryNotifyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<QueryNotifyError>) -> Self {
+        Error::QueryNotify(error)
+    }
+}
+
+#[cfg(feature = "query-recommend-by-code")]
+impl From<aliyun_runtime::SdkError<QueryRecommendByCodeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<QueryRecommendByCodeError>) -> Self {
+        Error::QueryRecommendByCode(error)
+    }
+}
+
+#[cfg(feature = "rebuild-db-instance")]
+impl From<aliyun_runtime::SdkError<RebuildDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RebuildDbInstanceError>) -> Self {
+        Error::RebuildDBInstance(error)
+    }
+}
+
+#[cfg(feature = "rebuild-replication-link")]
+impl From<aliyun_runtime::SdkError<RebuildReplicationLinkError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RebuildReplicationLinkError>) -> Self {
+        Error::RebuildReplicationLink(error)
+    }
+}
+
+#[cfg(feature = "receive-db-instance")]
+impl From<aliyun_runtime::SdkError<ReceiveDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ReceiveDbInstanceError>) -> Self {
+        Error::ReceiveDBInstance(error)
+    }
+}
+
+#[cfg(feature = "recovery-db-instance")]
+impl From<aliyun_runtime::SdkError<RecoveryDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RecoveryDbInstanceError>) -> Self {
+        Error::RecoveryDBInstance(error)
+    }
+}
+
+#[cfg(feature = "release-instance-connection")]
+impl From<aliyun_runtime::SdkError<ReleaseInstanceConnectionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ReleaseInstanceConnectionError>) -> Self {
+        Error::ReleaseInstanceConnection(error)
+    }
+}
+
+#[cfg(feature = "release-instance-public-connection")]
+impl From<aliyun_runtime::SdkError<ReleaseInstancePublicConnectionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ReleaseInstancePublicConnectionError>,
+    ) -> Self {
+        Error::ReleaseInstancePublicConnection(error)
+    }
+}
+
+#[cfg(feature = "release-read-write-splitting-connection")]
+impl From<aliyun_runtime::SdkError<ReleaseReadWriteSplittingConnectionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ReleaseReadWriteSplittingConnectionError>,
+    ) -> Self {
+        Error::ReleaseReadWriteSplittingConnection(error)
+    }
+}
+
+#[cfg(feature = "remove-tags-from-resource")]
+impl From<aliyun_runtime::SdkError<RemoveTagsFromResourceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RemoveTagsFromResourceError>) -> Self {
+        Error::RemoveTagsFromResource(error)
+    }
+}
+
+#[cfg(feature = "renew-instance")]
+impl From<aliyun_runtime::SdkError<RenewInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RenewInstanceError>) -> Self {
+        Error::RenewInstance(error)
+    }
+}
+
+#[cfg(feature = "reset-account")]
+impl From<aliyun_runtime::SdkError<ResetAccountError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ResetAccountError>) -> Self {
+        Error::ResetAccount(error)
+    }
+}
+
+#[cfg(feature = "reset-account-password")]
+impl From<aliyun_runtime::SdkError<ResetAccountPasswordError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ResetAccountPasswordError>) -> Self {
+        Error::ResetAccountPassword(error)
+    }
+}
+
+#[cfg(feature = "restart-db-instance")]
+impl From<aliyun_runtime::SdkError<RestartDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RestartDbInstanceError>) -> Self {
+        Error::RestartDBInstance(error)
+    }
+}
+
+#[cfg(feature = "restore-ddr-table")]
+impl From<aliyun_runtime::SdkError<RestoreDdrTableError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RestoreDdrTableError>) -> Self {
+        Error::RestoreDdrTable(error)
+    }
+}
+
+#[cfg(feature = "restore-table")]
+impl From<aliyun_runtime::SdkError<RestoreTableError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RestoreTableError>) -> Self {
+        Error::RestoreTable(error)
+    }
+}
+
+#[cfg(feature = "revoke-account-privilege")]
+impl From<aliyun_runtime::SdkError<RevokeAccountPrivilegeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RevokeAccountPrivilegeError>) -> Self {
+        Error::RevokeAccountPrivilege(error)
+    }
+}
+
+#[cfg(feature = "revoke-operator-permission")]
+impl From<aliyun_runtime::SdkError<RevokeOperatorPermissionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RevokeOperatorPermissionError>) -> Self {
+        Error::RevokeOperatorPermission(error)
+    }
+}
+
+#[cfg(feature = "start-db-instance")]
+impl From<aliyun_runtime::SdkError<StartDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<StartDbInstanceError>) -> Self {
+        Error::StartDBInstance(error)
+    }
+}
+
+#[cfg(feature = "stop-db-instance")]
+impl From<aliyun_runtime::SdkError<StopDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<StopDbInstanceError>) -> Self {
+        Error::StopDBInstance(error)
+    }
+}
+
+#[cfg(feature = "switch-db-instance-ha")]
+impl From<aliyun_runtime::SdkError<SwitchDbInstanceHaError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<SwitchDbInstanceHaError>) -> Self {
+        Error::SwitchDBInstanceHA(error)
+    }
+}
+
+#[cfg(feature = "switch-db-instance-net-type")]
+impl From<aliyun_runtime::SdkError<SwitchDbInstanceNetTypeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<SwitchDbInstanceNetTypeError>) -> Self {
+        Error::SwitchDBInstanceNetType(error)
+    }
+}
+
+#[cfg(feature = "switch-db-instance-vpc")]
+impl From<aliyun_runtime::SdkError<SwitchDbInstanceVpcError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<SwitchDbInstanceVpcError>) -> Self {
+        Error::SwitchDBInstanceVpc(error)
+    }
+}
+
+#[cfg(feature = "switch-over-major-version-upgrade")]
+impl From<aliyun_runtime::SdkError<SwitchOverMajorVersionUpgradeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<SwitchOverMajorVersionUpgradeError>,
+    ) -> Self {
+        Error::SwitchOverMajorVersionUpgrade(error)
+    }
+}
+
+#[cfg(feature = "switch-replication-link")]
+impl From<aliyun_runtime::SdkError<SwitchReplicationLinkError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<SwitchReplicationLinkError>) -> Self {
+        Error::SwitchReplicationLink(error)
+    }
+}
+
+#[cfg(feature = "tag-resources")]
+impl From<aliyun_runtime::SdkError<TagResourcesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<TagResourcesError>) -> Self {
+        Error::TagResources(error)
+    }
+}
+
+#[cfg(feature = "terminate-migrate-task")]
+impl From<aliyun_runtime::SdkError<TerminateMigrateTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<TerminateMigrateTaskError>) -> Self {
+        Error::TerminateMigrateTask(error)
+    }
+}
+
+#[cfg(feature = "transform-db-instance-pay-type")]
+impl From<aliyun_runtime::SdkError<TransformDbInstancePayTypeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<TransformDbInstancePayTypeError>) -> Self {
+        Error::TransformDBInstancePayType(error)
+    }
+}
+
+#[cfg(feature = "unlock-account")]
+impl From<aliyun_runtime::SdkError<UnlockAccountError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<UnlockAccountError>) -> Self {
+        Error::UnlockAccount(error)
+    }
+}
+
+#[cfg(feature = "untag-resources")]
+impl From<aliyun_runtime::SdkError<UntagResourcesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<UntagResourcesError>) -> Self {
+        Error::UntagResources(error)
+    }
+}
+
+#[cfg(feature = "update-postgres-extensions")]
+impl From<aliyun_runtime::SdkError<UpdatePostgresExtensionsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<UpdatePostgresExtensionsError>) -> Self {
+        Error::UpdatePostgresExtensions(error)
+    }
+}
+
+#[cfg(feature = "update-user-backup-file")]
+impl From<aliyun_runtime::SdkError<UpdateUserBackupFileError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<UpdateUserBackupFileError>) -> Self {
+        Error::UpdateUserBackupFile(error)
+    }
+}
+
+#[cfg(feature = "upgrade-db-instance-engine-version")]
+impl From<aliyun_runtime::SdkError<UpgradeDbInstanceEngineVersionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<UpgradeDbInstanceEngineVersionError>,
+    ) -> Self {
+        Error::UpgradeDBInstanceEngineVersion(error)
+    }
+}
+
+#[cfg(feature = "upgrade-db-instance-kernel-version")]
+impl From<aliyun_runtime::SdkError<UpgradeDbInstanceKernelVersionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<UpgradeDbInstanceKernelVersionError>,
+    ) -> Self {
+        Error::UpgradeDBInstanceKernelVersion(error)
+    }
+}
+
+#[cfg(feature = "upgrade-db-instance-major-version")]
+impl From<aliyun_runtime::SdkError<UpgradeDbInstanceMajorVersionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<UpgradeDbInstanceMajorVersionError>,
+    ) -> Self {
+        Error::UpgradeDBInstanceMajorVersion(error)
+    }
+}
+
+#[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+impl From<aliyun_runtime::SdkError<UpgradeDbInstanceMajorVersionPrecheckError>>
+for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<UpgradeDbInstanceMajorVersionPrecheckError>,
+    ) -> Self {
+        Error::UpgradeDBInstanceMajorVersionPrecheck(error)
+    }
+}
+
+#[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+impl From<aliyun_runtime::SdkError<UpgradeDbProxyInstanceKernelVersionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<UpgradeDbProxyInstanceKernelVersionError>,
+    ) -> Self {
+        Error::UpgradeDBProxyInstanceKernelVersion(error)
     }
 }
 

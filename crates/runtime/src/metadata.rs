@@ -202,6 +202,20 @@ pub struct ParameterMetadata {
     pub deprecated: bool,
 }
 
+/// A group of operations that belong together, such as the operations of
+/// one section of the documentation (`instances`, `backups`) or of one
+/// workflow (`cloud-migration`); each is a cargo feature of the generated
+/// crates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationGroup {
+    /// The group's name, the cargo feature that turns its operations on.
+    pub name: &'static str,
+    /// What the group is for.
+    pub description: &'static str,
+    /// The action names of its operations, sorted.
+    pub operations: &'static [&'static str],
+}
+
 /// Where a parameter travels in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParameterLocation {

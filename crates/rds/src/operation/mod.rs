@@ -10,9 +10,93 @@
 #[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
 
+/// `AddTagsToResource`: Adds tags to an instance.
+#[cfg(feature = "add-tags-to-resource")]
+pub mod add_tags_to_resource;
+
+/// `AllocateInstancePublicConnection`: Apply for a public endpoint for an ApsaraDB RDS instance
+#[cfg(feature = "allocate-instance-public-connection")]
+pub mod allocate_instance_public_connection;
+
+/// `AllocateReadWriteSplittingConnection`: Applies for a read-only routing endpoint for an instance.
+#[cfg(feature = "allocate-read-write-splitting-connection")]
+pub mod allocate_read_write_splitting_connection;
+
+/// `AssociateEipAddressWithRCInstance`: Associates an elastic IP address (EIP) with an RDS Custom instance.
+#[cfg(feature = "associate-eip-address-with-rc-instance")]
+pub mod associate_eip_address_with_rc_instance;
+
+/// `AttachRCDisk`: Attaches a pay-as-you-go data disk or a system disk to an RDS Custom instance. The instance and the disk must reside in the same zone.
+#[cfg(feature = "attach-rc-disk")]
+pub mod attach_rc_disk;
+
+/// `AttachRCInstances`: Adds RDS Custom nodes to a Container Service for Kubernetes (ACK) cluster.
+#[cfg(feature = "attach-rc-instances")]
+pub mod attach_rc_instances;
+
+/// `AttachWhitelistTemplateToInstance`: Associates a whitelist template with an instance.
+#[cfg(feature = "attach-whitelist-template-to-instance")]
+pub mod attach_whitelist_template_to_instance;
+
+/// `CalculateDBInstanceWeight`: Queries system-assigned read weights.
+#[cfg(feature = "calculate-db-instance-weight")]
+pub mod calculate_db_instance_weight;
+
+/// `CancelActiveOperationTasks`: Cancels O\\\\\\&M tasks that are not started.
+#[cfg(feature = "cancel-active-operation-tasks")]
+pub mod cancel_active_operation_tasks;
+
+/// `CheckAccountNameAvailable`: Checks whether the username of the account that you want to create on an instance is available.
+#[cfg(feature = "check-account-name-available")]
+pub mod check_account_name_available;
+
 /// `CheckCloudResourceAuthorized`: Checks permissions that are granted on an instance.
 #[cfg(feature = "check-cloud-resource-authorized")]
 pub mod check_cloud_resource_authorized;
+
+/// `CheckCreateDdrDBInstance`: Queries whether an instance can be restored by using a cross-region backup set.
+#[cfg(feature = "check-create-ddr-db-instance")]
+pub mod check_create_ddr_db_instance;
+
+/// `CheckDBNameAvailable`: Checks whether a database name is unique and conforms to the naming conventions on an instance.
+#[cfg(feature = "check-db-name-available")]
+pub mod check_db_name_available;
+
+/// `CheckInstanceExist`: You can call the CheckInstanceExist operation to query whether an ApsaraDB RDS instance exists.
+#[cfg(feature = "check-instance-exist")]
+pub mod check_instance_exist;
+
+/// `CheckServiceLinkedRole`: Checks whether a service-linked role (SLR) is created.
+#[cfg(feature = "check-service-linked-role")]
+pub mod check_service_linked_role;
+
+/// `CloneDBInstance`: Restores the data of an original instance to a new instance. The new instance is called a cloned instance.
+#[cfg(feature = "clone-db-instance")]
+pub mod clone_db_instance;
+
+/// `CloneParameterGroup`: Replicates a parameter template to the current region or another region.
+#[cfg(feature = "clone-parameter-group")]
+pub mod clone_parameter_group;
+
+/// `ConfirmNotify`: Marks the notifications of an instance within your Alibaba Cloud account as confirmed.
+#[cfg(feature = "confirm-notify")]
+pub mod confirm_notify;
+
+/// `CopyDatabase`: Replicates the databases of an instance that runs SQL Server 2008 R2 to another instance. This operation is phased out.
+#[cfg(feature = "copy-database")]
+pub mod copy_database;
+
+/// `CopyDatabaseBetweenInstances`: Replicates databases between RDS SQL Server instances.
+#[cfg(feature = "copy-database-between-instances")]
+pub mod copy_database_between_instances;
+
+/// `CreateAccount`: Creates a database account.
+#[cfg(feature = "create-account")]
+pub mod create_account;
+
+/// `CreateBackup`: Creates a backup file for an instance.
+#[cfg(feature = "create-backup")]
+pub mod create_backup;
 
 /// `CreateCloudMigrationPrecheckTask`: Creates an assessment task for cloud migration to an ApsaraDB RDS for PostgreSQL instance.
 #[cfg(feature = "create-cloud-migration-precheck-task")]
@@ -22,6 +106,258 @@ pub mod create_cloud_migration_precheck_task;
 #[cfg(feature = "create-cloud-migration-task")]
 pub mod create_cloud_migration_task;
 
+/// `CreateDBInstance`: Creates an instance.
+#[cfg(feature = "create-db-instance")]
+pub mod create_db_instance;
+
+/// `CreateDBInstanceEndpoint`: Creates an endpoint for an instance that runs RDS Cluster Edition.
+#[cfg(feature = "create-db-instance-endpoint")]
+pub mod create_db_instance_endpoint;
+
+/// `CreateDBInstanceEndpointAddress`: Creates a public endpoint for an instance that runs RDS Cluster Edition.
+#[cfg(feature = "create-db-instance-endpoint-address")]
+pub mod create_db_instance_endpoint_address;
+
+/// `CreateDBInstanceForRebuild`: Rebuilds an instance from the recycle bin.
+#[cfg(feature = "create-db-instance-for-rebuild")]
+pub mod create_db_instance_for_rebuild;
+
+/// `CreateDBInstanceSecurityGroupRule`: Adds a security group rule to an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "create-db-instance-security-group-rule")]
+pub mod create_db_instance_security_group_rule;
+
+/// `CreateDBNodes`: Adds a node to an ApsaraDB RDS for MySQL or ApsaraDB RDS for PostgreSQL instance that runs RDS Cluster Edition. An RDS instance that runs RDS Cluster Edition is referred to as an RDS cluster.
+#[cfg(feature = "create-db-nodes")]
+pub mod create_db_nodes;
+
+/// `CreateDBProxyEndpointAddress`: Creates the endpoint that is used to connect to the dedicated proxy of an instance.
+#[cfg(feature = "create-db-proxy-endpoint-address")]
+pub mod create_db_proxy_endpoint_address;
+
+/// `CreateDatabase`: Creates a database in an ApsaraDB RDS instance.
+#[cfg(feature = "create-database")]
+pub mod create_database;
+
+/// `CreateDdrInstance`: Restores data to a new instance across regions.
+#[cfg(feature = "create-ddr-instance")]
+pub mod create_ddr_instance;
+
+/// `CreateGADInstance`: Creates an ApsaraDB RDS global active database cluster.
+#[cfg(feature = "create-gad-instance")]
+pub mod create_gad_instance;
+
+/// `CreateGadInstanceMember`: Adds nodes to an ApsaraDB RDS global active database cluster.
+#[cfg(feature = "create-gad-instance-member")]
+pub mod create_gad_instance_member;
+
+/// `CreateMigrateTask`: Creates a migration task to restore backup files from an Object Storage Service (OSS) bucket to an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "create-migrate-task")]
+pub mod create_migrate_task;
+
+/// `CreateOnlineDatabaseTask`: Opens the database that is involved in a backup data migration task of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "create-online-database-task")]
+pub mod create_online_database_task;
+
+/// `CreateOrderForDeleteDBNodes`: Deletes a node from an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition.
+#[cfg(feature = "create-order-for-delete-db-nodes")]
+pub mod create_order_for_delete_db_nodes;
+
+/// `CreateParameterGroup`: Creates a parameter template for an instance.
+#[cfg(feature = "create-parameter-group")]
+pub mod create_parameter_group;
+
+/// `CreatePostgresExtensions`: Creates an extension for a database.
+#[cfg(feature = "create-postgres-extensions")]
+pub mod create_postgres_extensions;
+
+/// `CreateRCSnapshot`: Creates a snapshot for a cloud disk.
+#[cfg(feature = "create-rc-snapshot")]
+pub mod create_rc_snapshot;
+
+/// `CreateReadOnlyDBInstance`: Creates a read-only instance.
+#[cfg(feature = "create-read-only-db-instance")]
+pub mod create_read_only_db_instance;
+
+/// `CreateReplicationLink`: Creates a data synchronization task for a disaster recovery (DR) ApsaraDB RDS instance.
+#[cfg(feature = "create-replication-link")]
+pub mod create_replication_link;
+
+/// `CreateSecret`: Creates a credential for a user who uses the Data API feature.
+#[cfg(feature = "create-secret")]
+pub mod create_secret;
+
+/// `CreateServiceLinkedRole`: Creates a service-linked role.
+#[cfg(feature = "create-service-linked-role")]
+pub mod create_service_linked_role;
+
+/// `CreateTempDBInstance`: Creates a temporary instance for an RDS instance that runs SQL Server 2008 R2 and uses local disks.
+#[cfg(feature = "create-temp-db-instance")]
+pub mod create_temp_db_instance;
+
+/// `CreateYouhuiForOrder`: 下单领券接口
+#[cfg(feature = "create-youhui-for-order")]
+pub mod create_youhui_for_order;
+
+/// `DeleteADSetting`: Deletes an ApsaraDB RDS for SQL Server instance from an Active Directory (AD) domain.
+#[cfg(feature = "delete-ad-setting")]
+pub mod delete_ad_setting;
+
+/// `DeleteAccount`: Deletes an account from an instance.
+#[cfg(feature = "delete-account")]
+pub mod delete_account;
+
+/// `DeleteBackup`: Deletes the data backup files of an ApsaraDB RDS instance.
+#[cfg(feature = "delete-backup")]
+pub mod delete_backup;
+
+/// `DeleteBackupFile`: Deletes the backup files of an ApsaraDB RDS for SQL Server instance. This operation is available only for users that have been added to the whitelist of the instance.
+#[cfg(feature = "delete-backup-file")]
+pub mod delete_backup_file;
+
+/// `DeleteDBInstance`: Releases an instance.
+#[cfg(feature = "delete-db-instance")]
+pub mod delete_db_instance;
+
+/// `DeleteDBInstanceEndpoint`: Deletes an endpoint for an instance that runs RDS Cluster Edition.
+#[cfg(feature = "delete-db-instance-endpoint")]
+pub mod delete_db_instance_endpoint;
+
+/// `DeleteDBInstanceEndpointAddress`: Releases the public endpoint of an instance that runs RDS Cluster Edition.
+#[cfg(feature = "delete-db-instance-endpoint-address")]
+pub mod delete_db_instance_endpoint_address;
+
+/// `DeleteDBInstanceSecurityGroupRule`: Deletes a security group rule that is configured for an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "delete-db-instance-security-group-rule")]
+pub mod delete_db_instance_security_group_rule;
+
+/// `DeleteDBNodes`: Deletes a node from an instance that runs RDS Cluster Edition.
+#[cfg(feature = "delete-db-nodes")]
+pub mod delete_db_nodes;
+
+/// `DeleteDBProxyEndpointAddress`: Deletes the endpoint that is used to connect to the dedicated proxy of an instance.
+#[cfg(feature = "delete-db-proxy-endpoint-address")]
+pub mod delete_db_proxy_endpoint_address;
+
+/// `DeleteDatabase`: Deletes a database from an RDS instance.
+#[cfg(feature = "delete-database")]
+pub mod delete_database;
+
+/// `DeleteGadInstance`: Deletes a global active database cluster.
+#[cfg(feature = "delete-gad-instance")]
+pub mod delete_gad_instance;
+
+/// `DeleteParameterGroup`: Deletes a parameter template from an instance.
+#[cfg(feature = "delete-parameter-group")]
+pub mod delete_parameter_group;
+
+/// `DeletePostgresExtensions`: Deletes an extension from a database.
+#[cfg(feature = "delete-postgres-extensions")]
+pub mod delete_postgres_extensions;
+
+/// `DeleteRCClusterNodes`: Deletes a RDS Custom node from a Container Service for Kubernetes (ACK) cluster.
+#[cfg(feature = "delete-rc-cluster-nodes")]
+pub mod delete_rc_cluster_nodes;
+
+/// `DeleteRCDisk`: Releases a pay-as-you-go data disk. The data disk can be a basic disk, an ultra disk, a standard SSD, or an Enterprise SSD (ESSD).
+#[cfg(feature = "delete-rc-disk")]
+pub mod delete_rc_disk;
+
+/// `DeleteRCSnapshot`: Deletes a cloud disk snapshot.
+#[cfg(feature = "delete-rc-snapshot")]
+pub mod delete_rc_snapshot;
+
+/// `DeleteReplicationLink`: Deletes the data synchronization link for a disaster recovery (DR) ApsaraDB RDS instance and promotes the DR instance to the primary instance.
+#[cfg(feature = "delete-replication-link")]
+pub mod delete_replication_link;
+
+/// `DeleteSecret`: Deletes the credential of a user who uses the Data API feature.
+#[cfg(feature = "delete-secret")]
+pub mod delete_secret;
+
+/// `DeleteSlot`: Deletes a replication slot of an instance.
+#[cfg(feature = "delete-slot")]
+pub mod delete_slot;
+
+/// `DeleteUserBackupFile`: Deletes the backup files of an ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "delete-user-backup-file")]
+pub mod delete_user_backup_file;
+
+/// `DescibeImportsFromDatabase`: Queries the migration tasks of an instance.
+#[cfg(feature = "descibe-imports-from-database")]
+pub mod descibe_imports_from_database;
+
+/// `DescribeADInfo`: Queries information about the AD domain of an instance. The information includes whether the instance is added to the AD domain, the name of the AD domain, and the account.
+#[cfg(feature = "describe-ad-info")]
+pub mod describe_ad_info;
+
+/// `DescribeAccounts`: Queries the details about the accounts that are created on an ApsaraDB RDS instance.
+#[cfg(feature = "describe-accounts")]
+pub mod describe_accounts;
+
+/// `DescribeActionEventPolicy`: Queries whether the historical events feature is enabled.
+#[cfg(feature = "describe-action-event-policy")]
+pub mod describe_action_event_policy;
+
+/// `DescribeActiveOperationTasks`: Queries the details about scheduled O\\\\\\\\\\\\\\\\\\\\&M tasks for an instance.
+#[cfg(feature = "describe-active-operation-tasks")]
+pub mod describe_active_operation_tasks;
+
+/// `DescribeAllWhitelistTemplate`: Queries whitelist templates at a time by using fuzzy search.
+#[cfg(feature = "describe-all-whitelist-template")]
+pub mod describe_all_whitelist_template;
+
+/// `DescribeAnalyticdbByPrimaryDBInstance`: Queries the number of analytic instances that are associated with an ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "describe-analyticdb-by-primary-db-instance")]
+pub mod describe_analyticdb_by_primary_db_instance;
+
+/// `DescribeAvailableClasses`: Queries the specifications that are supported for an instance. The specifications include the instance type and the storage capacity.
+#[cfg(feature = "describe-available-classes")]
+pub mod describe_available_classes;
+
+/// `DescribeAvailableCrossRegion`: Queries the available destination regions to which the cross-region backup files from a specific source region can be replicated.
+#[cfg(feature = "describe-available-cross-region")]
+pub mod describe_available_cross_region;
+
+/// `DescribeAvailableMetrics`: Queries all Enhanced Monitoring metrics that are supported by an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-available-metrics")]
+pub mod describe_available_metrics;
+
+/// `DescribeAvailableRecoveryTime`: Queries the time range within which data can be restored from a cross-region backup file.
+#[cfg(feature = "describe-available-recovery-time")]
+pub mod describe_available_recovery_time;
+
+/// `DescribeAvailableZones`: Queries the available zones for an instance.
+#[cfg(feature = "describe-available-zones")]
+pub mod describe_available_zones;
+
+/// `DescribeBackupDatabase`: Queries the databases that are involved in a backup file.
+#[cfg(feature = "describe-backup-database")]
+pub mod describe_backup_database;
+
+/// `DescribeBackupPolicy`: Queries the backup settings of an instance.
+#[cfg(feature = "describe-backup-policy")]
+pub mod describe_backup_policy;
+
+/// `DescribeBackupTasks`: Queries the backup tasks of an instance.
+#[cfg(feature = "describe-backup-tasks")]
+pub mod describe_backup_tasks;
+
+/// `DescribeBackups`: Queries the data backup files of an ApsaraDB RDS instance.
+#[cfg(feature = "describe-backups")]
+pub mod describe_backups;
+
+/// `DescribeBinlogFiles`: Queries the binary log files of an instance that runs MySQL or MariaDB or the write-ahead logging (WAL) files of an instance that runs PostgreSQL.
+#[cfg(feature = "describe-binlog-files")]
+pub mod describe_binlog_files;
+
+/// `DescribeCharacterSetName`: Queries the character sets that are supported by an instance.
+#[cfg(feature = "describe-character-set-name")]
+pub mod describe_character_set_name;
+
+/// `DescribeClassDetails`: Queries the details about the instance types of an instance by using the code of the instance types.
+#[cfg(feature = "describe-class-details")]
+pub mod describe_class_details;
+
 /// `DescribeCloudMigrationPrecheckResult`: Query the details about the assessment report for cloud migration to an instance.
 #[cfg(feature = "describe-cloud-migration-precheck-result")]
 pub mod describe_cloud_migration_precheck_result;
@@ -30,14 +366,894 @@ pub mod describe_cloud_migration_precheck_result;
 #[cfg(feature = "describe-cloud-migration-result")]
 pub mod describe_cloud_migration_result;
 
+/// `DescribeCollationTimeZones`: Queries the character set collations and time zones that are available for use in ApsaraDB RDS for SQL Server.
+#[cfg(feature = "describe-collation-time-zones")]
+pub mod describe_collation_time_zones;
+
+/// `DescribeComputeBurstConfig`: Queries the settings of assured serverless.
+#[cfg(feature = "describe-compute-burst-config")]
+pub mod describe_compute_burst_config;
+
+/// `DescribeCrossBackupMetaList`: Queries the databases and tables whose data is included in a cross-region backup file of an instance.
+#[cfg(feature = "describe-cross-backup-meta-list")]
+pub mod describe_cross_backup_meta_list;
+
+/// `DescribeCrossRegionBackupDBInstance`: Queries the instances for which the cross-region backup feature is enabled in a region and the cross-region backup settings of these instances.
+#[cfg(feature = "describe-cross-region-backup-db-instance")]
+pub mod describe_cross_region_backup_db_instance;
+
+/// `DescribeCrossRegionBackups`: Queries the cross-region data backup files of an instance.
+#[cfg(feature = "describe-cross-region-backups")]
+pub mod describe_cross_region_backups;
+
+/// `DescribeCrossRegionLogBackupFiles`: Queries the cross-region log backup files of an instance.
+#[cfg(feature = "describe-cross-region-log-backup-files")]
+pub mod describe_cross_region_log_backup_files;
+
+/// `DescribeCurrentModifyOrder`: 查询实例最新变配订单
+#[cfg(feature = "describe-current-modify-order")]
+pub mod describe_current_modify_order;
+
+/// `DescribeCustinsResourceInfo`: 查询实例资源使用情况
+#[cfg(feature = "describe-custins-resource-info")]
+pub mod describe_custins_resource_info;
+
 /// `DescribeDBInstanceAttribute`: Queries the details of an instance.
 #[cfg(feature = "describe-db-instance-attribute")]
 pub mod describe_db_instance_attribute;
+
+/// `DescribeDBInstanceByTags`: Queries information about the tags that are added to an instance.
+#[cfg(feature = "describe-db-instance-by-tags")]
+pub mod describe_db_instance_by_tags;
+
+/// `DescribeDBInstanceConnectivity`: 获取实例链路诊断信息
+#[cfg(feature = "describe-db-instance-connectivity")]
+pub mod describe_db_instance_connectivity;
+
+/// `DescribeDBInstanceDetail`: You can call the DescribeDBInstanceDetail operation to query the details of an instance.
+#[cfg(feature = "describe-db-instance-detail")]
+pub mod describe_db_instance_detail;
+
+/// `DescribeDBInstanceEncryptionKey`: You can call the DescribeDBInstanceEncryptionKey operation to check whether disk encryption is enabled for an instance. You can also query details about the keys that are used for disk encryption. This operation is supported for instances that run MySQL, SQL Server, or PostgreSQL.
+#[cfg(feature = "describe-db-instance-encryption-key")]
+pub mod describe_db_instance_encryption_key;
+
+/// `DescribeDBInstanceEndpoints`: Queries the information about the endpoints of an instance that runs RDS Cluster Edition.
+#[cfg(feature = "describe-db-instance-endpoints")]
+pub mod describe_db_instance_endpoints;
+
+/// `DescribeDBInstanceHAConfig`: Queries the high availability mode and data replication mode of an instance.
+#[cfg(feature = "describe-db-instance-ha-config")]
+pub mod describe_db_instance_ha_config;
+
+/// `DescribeDBInstanceIPArrayList`: Queries the IP address whitelist of an ApsaraDB RDS instance.
+#[cfg(feature = "describe-db-instance-ip-array-list")]
+pub mod describe_db_instance_ip_array_list;
+
+/// `DescribeDBInstanceIpHostname`: Queries the internal IP address and hostname of the Elastic Compute Service (ECS) instance on which the ApsaraDB RDS for SQL Server instance runs.
+#[cfg(feature = "describe-db-instance-ip-hostname")]
+pub mod describe_db_instance_ip_hostname;
+
+/// `DescribeDBInstanceMetrics`: Queries the Enhanced Monitoring metrics that are displayed for an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-db-instance-metrics")]
+pub mod describe_db_instance_metrics;
+
+/// `DescribeDBInstanceMonitor`: Queries the monitoring frequency of an instance.
+#[cfg(feature = "describe-db-instance-monitor")]
+pub mod describe_db_instance_monitor;
+
+/// `DescribeDBInstanceNetInfo`: Queries all endpoints of an instance.
+#[cfg(feature = "describe-db-instance-net-info")]
+pub mod describe_db_instance_net_info;
+
+/// `DescribeDBInstanceNetInfoForChannel`: Queries all endpoints of an instance.
+#[cfg(feature = "describe-db-instance-net-info-for-channel")]
+pub mod describe_db_instance_net_info_for_channel;
+
+/// `DescribeDBInstancePerformance`: Queries the performance metrics of an instance.
+#[cfg(feature = "describe-db-instance-performance")]
+pub mod describe_db_instance_performance;
+
+/// `DescribeDBInstancePromoteActivity`: The operation is phased out.
+#[cfg(feature = "describe-db-instance-promote-activity")]
+pub mod describe_db_instance_promote_activity;
+
+/// `DescribeDBInstanceProxyConfiguration`: Queries the settings of shared proxies that are enabled on an instance.
+#[cfg(feature = "describe-db-instance-proxy-configuration")]
+pub mod describe_db_instance_proxy_configuration;
+
+/// `DescribeDBInstanceReplication`: Queries the status and configurations of a native replication instance.
+#[cfg(feature = "describe-db-instance-replication")]
+pub mod describe_db_instance_replication;
+
+/// `DescribeDBInstanceSSL`: Queries the SSL configurations of an instance.
+#[cfg(feature = "describe-db-instance-ssl")]
+pub mod describe_db_instance_ssl;
+
+/// `DescribeDBInstanceSecurityGroupRule`: Queries the security group rules that are configured for an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-db-instance-security-group-rule")]
+pub mod describe_db_instance_security_group_rule;
+
+/// `DescribeDBInstanceTDE`: Queries the status of the Transparent Data Encryption (TDE) feature for an instance.
+#[cfg(feature = "describe-db-instance-tde")]
+pub mod describe_db_instance_tde;
 
 /// `DescribeDBInstances`: Queries instances.
 #[cfg(feature = "describe-db-instances")]
 pub mod describe_db_instances;
 
+/// `DescribeDBInstancesAsCsv`: Queries the instances.
+#[cfg(feature = "describe-db-instances-as-csv")]
+pub mod describe_db_instances_as_csv;
+
+/// `DescribeDBInstancesByExpireTime`: Queries the information about an ApsaraDB RDS instance based on the remaining subscription duration of an instance.
+#[cfg(feature = "describe-db-instances-by-expire-time")]
+pub mod describe_db_instances_by_expire_time;
+
+/// `DescribeDBInstancesByPerformance`: You can call the DescribeDBInstancePerformance operation to query the performance of instances.
+#[cfg(feature = "describe-db-instances-by-performance")]
+pub mod describe_db_instances_by_performance;
+
+/// `DescribeDBInstancesForClone`: Queries a list of instances.
+#[cfg(feature = "describe-db-instances-for-clone")]
+pub mod describe_db_instances_for_clone;
+
+/// `DescribeDBMiniEngineVersions`: Queries minor engine versions that are available for an ApsaraDB RDS for MySQL instance or an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-db-mini-engine-versions")]
+pub mod describe_db_mini_engine_versions;
+
+/// `DescribeDBProxy`: Queries the settings of the database proxy feature for an instance.
+#[cfg(feature = "describe-db-proxy")]
+pub mod describe_db_proxy;
+
+/// `DescribeDBProxyEndpoint`: Queries the information about the database proxy endpoints of an instance.
+#[cfg(feature = "describe-db-proxy-endpoint")]
+pub mod describe_db_proxy_endpoint;
+
+/// `DescribeDBProxyPerformance`: Queries the performance data of the database proxy for an instance.
+#[cfg(feature = "describe-db-proxy-performance")]
+pub mod describe_db_proxy_performance;
+
+/// `DescribeDTCSecurityIpHostsForSQLServer`: Queries the distributed transaction whitelists of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-dtc-security-ip-hosts-for-sql-server")]
+pub mod describe_dtc_security_ip_hosts_for_sql_server;
+
+/// `DescribeDatabases`: Queries the details about the databases on an instance.
+#[cfg(feature = "describe-databases")]
+pub mod describe_databases;
+
+/// `DescribeDedicatedHostGroups`: Queries information about an ApsaraDB MyBase dedicated cluster.
+#[cfg(feature = "describe-dedicated-host-groups")]
+pub mod describe_dedicated_host_groups;
+
+/// `DescribeDedicatedHosts`: Queries the information about the hosts in a dedicated cluster.
+#[cfg(feature = "describe-dedicated-hosts")]
+pub mod describe_dedicated_hosts;
+
+/// `DescribeDetachedBackups`: Queries the data backup files of an ApsaraDB RDS instance that is released.
+#[cfg(feature = "describe-detached-backups")]
+pub mod describe_detached_backups;
+
+/// `DescribeErrorLogs`: Queries the error logs of an instance over a specific time range.
+#[cfg(feature = "describe-error-logs")]
+pub mod describe_error_logs;
+
+/// `DescribeEvents`: Queries historical events of an instance.
+#[cfg(feature = "describe-events")]
+pub mod describe_events;
+
+/// `DescribeGadInstances`: Queries the information about a global active database cluster or information about all global active database clusters in a region.
+#[cfg(feature = "describe-gad-instances")]
+pub mod describe_gad_instances;
+
+/// `DescribeHADiagnoseConfig`: Queries the availability check method of an instance.
+#[cfg(feature = "describe-ha-diagnose-config")]
+pub mod describe_ha_diagnose_config;
+
+/// `DescribeHASwitchConfig`: Queries the settings of the automatic primary/secondary switchover feature for an instance.
+#[cfg(feature = "describe-ha-switch-config")]
+pub mod describe_ha_switch_config;
+
+/// `DescribeHistoryEvents`: Queries historical events in the event center.
+#[cfg(feature = "describe-history-events")]
+pub mod describe_history_events;
+
+/// `DescribeHistoryEventsStat`: Queries the statistics of historical events in the event center.
+#[cfg(feature = "describe-history-events-stat")]
+pub mod describe_history_events_stat;
+
+/// `DescribeHistoryTasks`: Queries the historical tasks that are created within 30 days.
+#[cfg(feature = "describe-history-tasks")]
+pub mod describe_history_tasks;
+
+/// `DescribeHistoryTasksStat`: Collects tasks in the task center.
+#[cfg(feature = "describe-history-tasks-stat")]
+pub mod describe_history_tasks_stat;
+
+/// `DescribeHostGroupElasticStrategyParameters`: 查询主机组弹性策略参数
+#[cfg(feature = "describe-host-group-elastic-strategy-parameters")]
+pub mod describe_host_group_elastic_strategy_parameters;
+
+/// `DescribeHostWebShell`: Queries the webshell URL that is used to connect to the host of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-host-web-shell")]
+pub mod describe_host_web_shell;
+
+/// `DescribeInstanceAutoRenewalAttribute`: Queries the automatic renewal status of an instance.
+#[cfg(feature = "describe-instance-auto-renewal-attribute")]
+pub mod describe_instance_auto_renewal_attribute;
+
+/// `DescribeInstanceCrossBackupPolicy`: Queries the cross-region backup settings of an instance.
+#[cfg(feature = "describe-instance-cross-backup-policy")]
+pub mod describe_instance_cross_backup_policy;
+
+/// `DescribeInstanceKeywords`: Queries the reserved keywords of an instance. The reserved keywords cannot be used for the usernames of accounts or the names of databases.
+#[cfg(feature = "describe-instance-keywords")]
+pub mod describe_instance_keywords;
+
+/// `DescribeInstanceLinkedWhitelistTemplate`: Queries associated whitelists by instance name.
+#[cfg(feature = "describe-instance-linked-whitelist-template")]
+pub mod describe_instance_linked_whitelist_template;
+
+/// `DescribeKmsAssociateResources`: Checks whether the specified resource of Key Management Service (KMS) is associated with an ApsaraDB RDS instance.
+#[cfg(feature = "describe-kms-associate-resources")]
+pub mod describe_kms_associate_resources;
+
+/// `DescribeLocalAvailableRecoveryTime`: Queries the time range to which an RDS instance can be restored.
+#[cfg(feature = "describe-local-available-recovery-time")]
+pub mod describe_local_available_recovery_time;
+
+/// `DescribeLogBackupFiles`: Queries the log backup files of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-log-backup-files")]
+pub mod describe_log_backup_files;
+
+/// `DescribeMarketingActivity`: 获取RDS营销项目中待升级实例信息
+#[cfg(feature = "describe-marketing-activity")]
+pub mod describe_marketing_activity;
+
+/// `DescribeMetaList`: Queries the information about the databases and tables that can be restored from a specified backup set.
+#[cfg(feature = "describe-meta-list")]
+pub mod describe_meta_list;
+
+/// `DescribeMigrateTaskById`: Queries a task that is used to import the backup data of an ApsaraDB RDS for SQL Server instance to an Object Storage Service (OSS) bucket.
+#[cfg(feature = "describe-migrate-task-by-id")]
+pub mod describe_migrate_task_by_id;
+
+/// `DescribeMigrateTasks`: Queries the tasks that are created to migrate the backup data of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-migrate-tasks")]
+pub mod describe_migrate_tasks;
+
+/// `DescribeModifyPGHbaConfigLog`: Queries the details about the modifications to the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-modify-pg-hba-config-log")]
+pub mod describe_modify_pg_hba_config_log;
+
+/// `DescribeModifyParameterLog`: Queries the parameter modification logs of an instance.
+#[cfg(feature = "describe-modify-parameter-log")]
+pub mod describe_modify_parameter_log;
+
+/// `DescribeOssDownloads`: Queries the backup files that are included in a backup data migration task of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-oss-downloads")]
+pub mod describe_oss_downloads;
+
+/// `DescribePGHbaConfig`: Queries the configuration of the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-pg-hba-config")]
+pub mod describe_pg_hba_config;
+
+/// `DescribeParameterGroup`: Queries the information about a parameter template.
+#[cfg(feature = "describe-parameter-group")]
+pub mod describe_parameter_group;
+
+/// `DescribeParameterGroups`: Queries the parameter templates that are available in a region.
+#[cfg(feature = "describe-parameter-groups")]
+pub mod describe_parameter_groups;
+
+/// `DescribeParameterTemplates`: Queries parameter templates.
+#[cfg(feature = "describe-parameter-templates")]
+pub mod describe_parameter_templates;
+
+/// `DescribeParameters`: Queries the parameter settings of an instance.
+#[cfg(feature = "describe-parameters")]
+pub mod describe_parameters;
+
+/// `DescribePostgresExtensions`: Queries extensions that are installed on a database.
+#[cfg(feature = "describe-postgres-extensions")]
+pub mod describe_postgres_extensions;
+
+/// `DescribePrice`: Queries the price of an instance.
+#[cfg(feature = "describe-price")]
+pub mod describe_price;
+
+/// `DescribeQuickSaleConfig`: 查询RDS快捷售卖配置
+#[cfg(feature = "describe-quick-sale-config")]
+pub mod describe_quick_sale_config;
+
+/// `DescribeRCClusterConfig`: Queries the kubeconfig file of a Container Service for Kubernetes (ACK) cluster in which an RDS Custom instance resides.
+#[cfg(feature = "describe-rc-cluster-config")]
+pub mod describe_rc_cluster_config;
+
+/// `DescribeRCClusterNodes`: Queries the RDS custom nodes in a Container Service for Kubernetes (ACK) cluster.
+#[cfg(feature = "describe-rc-cluster-nodes")]
+pub mod describe_rc_cluster_nodes;
+
+/// `DescribeRCDisks`: Queries the disk information about an RDS Custom instance.
+#[cfg(feature = "describe-rc-disks")]
+pub mod describe_rc_disks;
+
+/// `DescribeRCInstanceDdosCount`: Queries the number of DDos attacks on an RDS Custom for SQL Server instance and monitors the security status of the instance in real time to assess potential security risks.
+#[cfg(feature = "describe-rc-instance-ddos-count")]
+pub mod describe_rc_instance_ddos_count;
+
+/// `DescribeRCInstanceIpAddress`: Queries the protection information about an RDS Custom for SQL Server instance and the details of the Anti-DDoS Origin instance to which the RDS Custom instance is added.
+#[cfg(feature = "describe-rc-instance-ip-address")]
+pub mod describe_rc_instance_ip_address;
+
+/// `DescribeRCSnapshots`: Queries the details of snapshots. The details include the status of the snapshots, the amount of remaining time required to create the snapshots, and the retention period of the automatic snapshots in days.
+#[cfg(feature = "describe-rc-snapshots")]
+pub mod describe_rc_snapshots;
+
+/// `DescribeRdsResourceSettings`: This operation is deprecated.
+#[cfg(feature = "describe-rds-resource-settings")]
+pub mod describe_rds_resource_settings;
+
+/// `DescribeReadDBInstanceDelay`: Queries the latency of data replication between a primary instance and its read-only instance.
+#[cfg(feature = "describe-read-db-instance-delay")]
+pub mod describe_read_db_instance_delay;
+
+/// `DescribeRegionInfos`: Queries the regions.
+#[cfg(feature = "describe-region-infos")]
+pub mod describe_region_infos;
+
 /// `DescribeRegions`: Queries the details of all regions and zones for ApsaraDB RDS. The regions that are no longer supported are also queried. Exercise caution when you call this operation.
 #[cfg(feature = "describe-regions")]
 pub mod describe_regions;
+
+/// `DescribeRenewalPrice`: Queries the renewal fees for a subscription instance.
+#[cfg(feature = "describe-renewal-price")]
+pub mod describe_renewal_price;
+
+/// `DescribeReplicationLinkLogs`: Queries the operation logs of the data synchronization task for a specified ApsaraDB RDS instance.
+#[cfg(feature = "describe-replication-link-logs")]
+pub mod describe_replication_link_logs;
+
+/// `DescribeResourceDetails`: 概览页资源详情
+#[cfg(feature = "describe-resource-details")]
+pub mod describe_resource_details;
+
+/// `DescribeResourceUsage`: Queries the storage usage of an instance.
+#[cfg(feature = "describe-resource-usage")]
+pub mod describe_resource_usage;
+
+/// `DescribeSQLCollectorPolicy`: Queries the status of the SQL Explorer (SQL Audit) feature for an ApsaraDB RDS instance.
+#[cfg(feature = "describe-sql-collector-policy")]
+pub mod describe_sql_collector_policy;
+
+/// `DescribeSQLCollectorRetention`: Queries the retention period of the log files that are generated by the SQL Explorer feature for an instance.
+#[cfg(feature = "describe-sql-collector-retention")]
+pub mod describe_sql_collector_retention;
+
+/// `DescribeSQLLogFiles`: Queries the log files that are generated by the SQL Explorer (SQL Audit) feature for an instance. The DescribeSQLLogFiles operation does not return the log files that are generated by the SQL Explorer feature and manually exported from the ApsaraDB RDS console. The DescribeSQLLogFiles operation returns the SQL Explorer log files that are generated by calling the DescribeSQLLogRecords operation with the request parameter Form set to File.
+#[cfg(feature = "describe-sql-log-files")]
+pub mod describe_sql_log_files;
+
+/// `DescribeSQLLogRecords`: Queries the logs that are generated by the SQL Explorer (SQL Audit) feature for an instance.
+#[cfg(feature = "describe-sql-log-records")]
+pub mod describe_sql_log_records;
+
+/// `DescribeSQLLogReportList`: Queries SQL log reports.
+#[cfg(feature = "describe-sql-log-report-list")]
+pub mod describe_sql_log_report_list;
+
+/// `DescribeSecrets`: Queries the credential of a user who uses the Data API feature.
+#[cfg(feature = "describe-secrets")]
+pub mod describe_secrets;
+
+/// `DescribeSecurityGroupConfiguration`: Queries ECS security groups to which an instance is added.
+#[cfg(feature = "describe-security-group-configuration")]
+pub mod describe_security_group_configuration;
+
+/// `DescribeSlots`: Queries all replication slots of an instance.
+#[cfg(feature = "describe-slots")]
+pub mod describe_slots;
+
+/// `DescribeSlowLogRecords`: Queries the slow log details of an instance.
+#[cfg(feature = "describe-slow-log-records")]
+pub mod describe_slow_log_records;
+
+/// `DescribeSlowLogs`: Queries the statistics on slow query logs.
+#[cfg(feature = "describe-slow-logs")]
+pub mod describe_slow_logs;
+
+/// `DescribeSupportOnlineResizeDisk`: Checks whether the disk of an ApsaraDB RDS for SQL Server instance can be resized online.
+#[cfg(feature = "describe-support-online-resize-disk")]
+pub mod describe_support_online_resize_disk;
+
+/// `DescribeTags`: Queries tags of an instance.
+#[cfg(feature = "describe-tags")]
+pub mod describe_tags;
+
+/// `DescribeTasks`: Queries the tasks in the Waiting or Executing state on an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "describe-tasks")]
+pub mod describe_tasks;
+
+/// `DescribeUpgradeMajorVersionPrecheckTask`: Queries the check report for a major engine version upgrade of an ApsaraDB RDS for MySQL instance or ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-upgrade-major-version-precheck-task")]
+pub mod describe_upgrade_major_version_precheck_task;
+
+/// `DescribeUpgradeMajorVersionTasks`: Queries the historical tasks for major engine version upgrades of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "describe-upgrade-major-version-tasks")]
+pub mod describe_upgrade_major_version_tasks;
+
+/// `DescribeVSwitches`: Queries the details of vSwitch that are available in a virtual private cloud (VPC).
+#[cfg(feature = "describe-v-switches")]
+pub mod describe_v_switches;
+
+/// `DescribeWhitelistTemplate`: Queries information about the specified IP whitelist.
+#[cfg(feature = "describe-whitelist-template")]
+pub mod describe_whitelist_template;
+
+/// `DescribeWhitelistTemplateLinkedInstance`: Queries associated instances by whitelist template.
+#[cfg(feature = "describe-whitelist-template-linked-instance")]
+pub mod describe_whitelist_template_linked_instance;
+
+/// `DestroyDBInstance`: You can call the DestroyDBInstance operation to destroy an instance. The instance is in the Locked state.
+#[cfg(feature = "destroy-db-instance")]
+pub mod destroy_db_instance;
+
+/// `DetachGadInstanceMember`: Removes a unit node from a global active database cluster.
+#[cfg(feature = "detach-gad-instance-member")]
+pub mod detach_gad_instance_member;
+
+/// `DetachRCDisk`: Detaches a pay-as-you-go data disk or a system disk from an RDS Custom instance.
+#[cfg(feature = "detach-rc-disk")]
+pub mod detach_rc_disk;
+
+/// `DetachWhitelistTemplateToInstance`: Disassociates a whitelist template from an instance.
+#[cfg(feature = "detach-whitelist-template-to-instance")]
+pub mod detach_whitelist_template_to_instance;
+
+/// `EvaluateLocalExtendDisk`: 评估紧急本地扩容磁盘解锁可使用的磁盘空间
+#[cfg(feature = "evaluate-local-extend-disk")]
+pub mod evaluate_local_extend_disk;
+
+/// `GetDBInstanceTopology`: Queries the topology of an instance.
+#[cfg(feature = "get-db-instance-topology")]
+pub mod get_db_instance_topology;
+
+/// `GetDbProxyInstanceSsl`: Queries the SSL encryption settings for a dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "get-db-proxy-instance-ssl")]
+pub mod get_db_proxy_instance_ssl;
+
+/// `GrantAccountPrivilege`: Grants an account the permissions on a database of an instance.
+#[cfg(feature = "grant-account-privilege")]
+pub mod grant_account_privilege;
+
+/// `GrantOperatorPermission`: Grant permissions to a service account.
+#[cfg(feature = "grant-operator-permission")]
+pub mod grant_operator_permission;
+
+/// `ImportUserBackupFile`: Imports the backup data of a self-managed instance that runs MySQL 5.7 to an ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "import-user-backup-file")]
+pub mod import_user_backup_file;
+
+/// `ListClasses`: Queries the specification details of an instance.
+#[cfg(feature = "list-classes")]
+pub mod list_classes;
+
+/// `ListTagResources`: Queries the tags that are added to one or more instances.
+#[cfg(feature = "list-tag-resources")]
+pub mod list_tag_resources;
+
+/// `ListUserBackupFiles`: Queries the details about the full backup files that are imported into an instance.
+#[cfg(feature = "list-user-backup-files")]
+pub mod list_user_backup_files;
+
+/// `LockAccount`: Locks an account of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "lock-account")]
+pub mod lock_account;
+
+/// `MigrateConnectionToOtherZone`: Migrates an instance to a different zone.
+#[cfg(feature = "migrate-connection-to-other-zone")]
+pub mod migrate_connection_to_other_zone;
+
+/// `MigrateDBInstance`: Migrates an instance across hosts in a dedicated cluster.
+#[cfg(feature = "migrate-db-instance")]
+pub mod migrate_db_instance;
+
+/// `MigrateDBNodes`: Changes the zone of a node from an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition.
+#[cfg(feature = "migrate-db-nodes")]
+pub mod migrate_db_nodes;
+
+/// `MigrateSecurityIPMode`: Changes the whitelist mode of an instance from the standard whitelist mode to the enhanced whitelist mode.
+#[cfg(feature = "migrate-security-ip-mode")]
+pub mod migrate_security_ip_mode;
+
+/// `MigrateToOtherZone`: Migrates an instance across zones in the same region.
+#[cfg(feature = "migrate-to-other-zone")]
+pub mod migrate_to_other_zone;
+
+/// `ModifyADInfo`: Modifies the AD domain information about an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "modify-ad-info")]
+pub mod modify_ad_info;
+
+/// `ModifyAccountCheckPolicy`: Checks whether a password policy is applied to an account.
+#[cfg(feature = "modify-account-check-policy")]
+pub mod modify_account_check_policy;
+
+/// `ModifyAccountDescription`: Modifies the description of a database account.
+#[cfg(feature = "modify-account-description")]
+pub mod modify_account_description;
+
+/// `ModifyAccountSecurityPolicy`: Modifies the password policy for an account of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "modify-account-security-policy")]
+pub mod modify_account_security_policy;
+
+/// `ModifyActionEventPolicy`: Enables or disables the event history feature of an instance.
+#[cfg(feature = "modify-action-event-policy")]
+pub mod modify_action_event_policy;
+
+/// `ModifyActiveOperationTasks`: Changes the switching time of scheduled O\\\\\\\\\\\\&M tasks for an instance.
+#[cfg(feature = "modify-active-operation-tasks")]
+pub mod modify_active_operation_tasks;
+
+/// `ModifyBackupPolicy`: Modifies the backup policy settings of an instance.
+#[cfg(feature = "modify-backup-policy")]
+pub mod modify_backup_policy;
+
+/// `ModifyBackupSetExpireTime`: Extends the expiration time of backup sets generated by manual backup for a single database, including physical backup sets and full backup sets.
+#[cfg(feature = "modify-backup-set-expire-time")]
+pub mod modify_backup_set_expire_time;
+
+/// `ModifyCollationTimeZone`: Modifies the character set collation and time zone of system databases on an instance.
+#[cfg(feature = "modify-collation-time-zone")]
+pub mod modify_collation_time_zone;
+
+/// `ModifyComputeBurstConfig`: Modifies the settings of assured serverless or disables assured serverless.
+#[cfg(feature = "modify-compute-burst-config")]
+pub mod modify_compute_burst_config;
+
+/// `ModifyCustinsResource`: 修改实例资源
+#[cfg(feature = "modify-custins-resource")]
+pub mod modify_custins_resource;
+
+/// `ModifyDBDescription`: Modifies the description of an instance.
+#[cfg(feature = "modify-db-description")]
+pub mod modify_db_description;
+
+/// `ModifyDBInstanceAutoUpgradeMinorVersion`: Changes the method that is used to update the minor engine version of an ApsaraDB RDS for MySQL instance or an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
+pub mod modify_db_instance_auto_upgrade_minor_version;
+
+/// `ModifyDBInstanceConfig`: Modifies the configuration item of an instance.
+#[cfg(feature = "modify-db-instance-config")]
+pub mod modify_db_instance_config;
+
+/// `ModifyDBInstanceConnectionString`: Modifies the endpoint and port of an instance.
+#[cfg(feature = "modify-db-instance-connection-string")]
+pub mod modify_db_instance_connection_string;
+
+/// `ModifyDBInstanceDelayedReplicationTime`: Configures the replication latency for a read-only ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "modify-db-instance-delayed-replication-time")]
+pub mod modify_db_instance_delayed_replication_time;
+
+/// `ModifyDBInstanceDeletionProtection`: Enable or disable the release protection feature for an instance.
+#[cfg(feature = "modify-db-instance-deletion-protection")]
+pub mod modify_db_instance_deletion_protection;
+
+/// `ModifyDBInstanceDescription`: You can call the ModifyDBInstanceDescription operation to modify the name of an instance.
+#[cfg(feature = "modify-db-instance-description")]
+pub mod modify_db_instance_description;
+
+/// `ModifyDBInstanceEndpoint`: Modifies the weight of an endpoint for an instance that runs RDS Cluster Edition.
+#[cfg(feature = "modify-db-instance-endpoint")]
+pub mod modify_db_instance_endpoint;
+
+/// `ModifyDBInstanceEndpointAddress`: Modifies the information about the endpoint of an instance that runs RDS Cluster Edition.
+#[cfg(feature = "modify-db-instance-endpoint-address")]
+pub mod modify_db_instance_endpoint_address;
+
+/// `ModifyDBInstanceHAConfig`: Changes the high availability (HA) and data replication mode of an instance.
+#[cfg(feature = "modify-db-instance-ha-config")]
+pub mod modify_db_instance_ha_config;
+
+/// `ModifyDBInstanceMaintainTime`: Modifies the maintenance window of an instance.
+#[cfg(feature = "modify-db-instance-maintain-time")]
+pub mod modify_db_instance_maintain_time;
+
+/// `ModifyDBInstanceMetrics`: Modifies the Enhanced Monitoring metrics that are displayed for an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "modify-db-instance-metrics")]
+pub mod modify_db_instance_metrics;
+
+/// `ModifyDBInstanceMonitor`: Modifies a monitoring frequency.
+#[cfg(feature = "modify-db-instance-monitor")]
+pub mod modify_db_instance_monitor;
+
+/// `ModifyDBInstanceNetworkExpireTime`: Changes the expiration time of the classic network endpoint of an instance in hybrid access mode.
+#[cfg(feature = "modify-db-instance-network-expire-time")]
+pub mod modify_db_instance_network_expire_time;
+
+/// `ModifyDBInstanceNetworkType`: Changes the network type of an ApsaraDB RDS instance from classic network to VPC
+#[cfg(feature = "modify-db-instance-network-type")]
+pub mod modify_db_instance_network_type;
+
+/// `ModifyDBInstancePayType`: Changes the billing method of an instance from pay-as-you-go to subscription.
+#[cfg(feature = "modify-db-instance-pay-type")]
+pub mod modify_db_instance_pay_type;
+
+/// `ModifyDBInstanceReplicationSwitch`: Enables or disables the native replication feature of ApsaraDB RDS for MySQL.
+#[cfg(feature = "modify-db-instance-replication-switch")]
+pub mod modify_db_instance_replication_switch;
+
+/// `ModifyDBInstanceSSL`: Modifies the SSL encryption settings of an instance.
+#[cfg(feature = "modify-db-instance-ssl")]
+pub mod modify_db_instance_ssl;
+
+/// `ModifyDBInstanceSecurityGroupRule`: Modifies a security group rule that is configured for an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "modify-db-instance-security-group-rule")]
+pub mod modify_db_instance_security_group_rule;
+
+/// `ModifyDBInstanceSpec`: Changes the instance type and storage capacity of an ApsaraDB RDS instance.
+#[cfg(feature = "modify-db-instance-spec")]
+pub mod modify_db_instance_spec;
+
+/// `ModifyDBInstanceTDE`: Enables the Transparent Data Encryption (TDE) feature for an ApsaraDB RDS instance and modifies the TDE status for the instance.
+#[cfg(feature = "modify-db-instance-tde")]
+pub mod modify_db_instance_tde;
+
+/// `ModifyDBNode`: Changes the specifications, storage type, and storage capacity of an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition.
+#[cfg(feature = "modify-db-node")]
+pub mod modify_db_node;
+
+/// `ModifyDBProxy`: Enables or modifies the database proxy feature for an instance.
+#[cfg(feature = "modify-db-proxy")]
+pub mod modify_db_proxy;
+
+/// `ModifyDBProxyEndpoint`: Modifies the connection settings for a database proxy endpoint.
+#[cfg(feature = "modify-db-proxy-endpoint")]
+pub mod modify_db_proxy_endpoint;
+
+/// `ModifyDBProxyEndpointAddress`: Modifies the database proxy endpoint of an instance.
+#[cfg(feature = "modify-db-proxy-endpoint-address")]
+pub mod modify_db_proxy_endpoint_address;
+
+/// `ModifyDBProxyInstance`: Changes the configuration of a database proxy for an instance.
+#[cfg(feature = "modify-db-proxy-instance")]
+pub mod modify_db_proxy_instance;
+
+/// `ModifyDTCSecurityIpHostsForSQLServer`: Configures a distributed transaction whitelist for an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "modify-dtc-security-ip-hosts-for-sql-server")]
+pub mod modify_dtc_security_ip_hosts_for_sql_server;
+
+/// `ModifyDasInstanceConfig`: Configures automatic storage expansion for an instance.
+#[cfg(feature = "modify-das-instance-config")]
+pub mod modify_das_instance_config;
+
+/// `ModifyDatabaseConfig`: Modifies the property settings of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "modify-database-config")]
+pub mod modify_database_config;
+
+/// `ModifyDbProxyInstanceSsl`: Configures SSL encryption for an dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "modify-db-proxy-instance-ssl")]
+pub mod modify_db_proxy_instance_ssl;
+
+/// `ModifyEventInfo`: Modifies information about the events in the event center.
+#[cfg(feature = "modify-event-info")]
+pub mod modify_event_info;
+
+/// `ModifyHADiagnoseConfig`: Change the availability check method of an instance.
+#[cfg(feature = "modify-ha-diagnose-config")]
+pub mod modify_ha_diagnose_config;
+
+/// `ModifyHASwitchConfig`: Enables or disables the automatic primary/secondary switchover feature for an instance.
+#[cfg(feature = "modify-ha-switch-config")]
+pub mod modify_ha_switch_config;
+
+/// `ModifyInstanceAutoRenewalAttribute`: Modifies the auto-renewal settings of an instance.
+#[cfg(feature = "modify-instance-auto-renewal-attribute")]
+pub mod modify_instance_auto_renewal_attribute;
+
+/// `ModifyInstanceCrossBackupPolicy`: Modifies the cross-region backup settings of an instance.
+#[cfg(feature = "modify-instance-cross-backup-policy")]
+pub mod modify_instance_cross_backup_policy;
+
+/// `ModifyPGHbaConfig`: Modifies the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "modify-pg-hba-config")]
+pub mod modify_pg_hba_config;
+
+/// `ModifyParameter`: Modifies the parameter values of an instance.
+#[cfg(feature = "modify-parameter")]
+pub mod modify_parameter;
+
+/// `ModifyParameterGroup`: Modifies the parameter template of an instance.
+#[cfg(feature = "modify-parameter-group")]
+pub mod modify_parameter_group;
+
+/// `ModifyReadWriteSplittingConnection`: Modifies the latency threshold of the read/write splitting link and the read weights of a primary instance and its read-only instances.
+#[cfg(feature = "modify-read-write-splitting-connection")]
+pub mod modify_read_write_splitting_connection;
+
+/// `ModifyReadonlyInstanceDelayReplicationTime`: Modifies the latency at which a read-only ApsaraDB RDS for MySQL instance replicates data from its primary instance.
+#[cfg(feature = "modify-readonly-instance-delay-replication-time")]
+pub mod modify_readonly_instance_delay_replication_time;
+
+/// `ModifyResourceGroup`: Moves an ApsaraDB RDS instance to a specified resource group.
+#[cfg(feature = "modify-resource-group")]
+pub mod modify_resource_group;
+
+/// `ModifySQLCollectorPolicy`: This operation can still be called but is no longer maintained. This operation enables or disables the SQL Explorer (SQL Audit) feature for an instance.
+#[cfg(feature = "modify-sql-collector-policy")]
+pub mod modify_sql_collector_policy;
+
+/// `ModifySQLCollectorRetention`: Changes the retention period of the log files that are generated by the SQL Explorer feature for an ApsaraDB RDS instance.
+#[cfg(feature = "modify-sql-collector-retention")]
+pub mod modify_sql_collector_retention;
+
+/// `ModifySecurityGroupConfiguration`: Changes the ECS security groups to which an instance is added.
+#[cfg(feature = "modify-security-group-configuration")]
+pub mod modify_security_group_configuration;
+
+/// `ModifySecurityIps`: Modifies the IP address whitelist of an ApsaraDB RDS instance.
+#[cfg(feature = "modify-security-ips")]
+pub mod modify_security_ips;
+
+/// `ModifyTaskInfo`: Modifies information about the historical tasks in the task center.
+#[cfg(feature = "modify-task-info")]
+pub mod modify_task_info;
+
+/// `ModifyWhitelistTemplate`: Edits a whitelist. You can call this operation to create, modify, or delete a whitelist.
+#[cfg(feature = "modify-whitelist-template")]
+pub mod modify_whitelist_template;
+
+/// `PreCheckCreateOrderForDeleteDBNodes`: 删除节点创建订单预检查
+#[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
+pub mod pre_check_create_order_for_delete_db_nodes;
+
+/// `PurgeDBInstanceLog`: Clears the on-premises logs of an ApsaraDB RDS instance.
+#[cfg(feature = "purge-db-instance-log")]
+pub mod purge_db_instance_log;
+
+/// `QueryNotify`: Queries the notifications of an ApsaraDB RDS instance.
+#[cfg(feature = "query-notify")]
+pub mod query_notify;
+
+/// `QueryRecommendByCode`: rds机器人热点问题
+#[cfg(feature = "query-recommend-by-code")]
+pub mod query_recommend_by_code;
+
+/// `RebuildDBInstance`: Rebuilds the secondary instance of a primary instance in a dedicated cluster.
+#[cfg(feature = "rebuild-db-instance")]
+pub mod rebuild_db_instance;
+
+/// `RebuildReplicationLink`: Re-creates a data synchronization link for a disaster recovery ApsaraDB RDS instance.
+#[cfg(feature = "rebuild-replication-link")]
+pub mod rebuild_replication_link;
+
+/// `ReceiveDBInstance`: Switches a primary instance to a disaster recovery instance or a disaster recovery instance to a primary instance.
+#[cfg(feature = "receive-db-instance")]
+pub mod receive_db_instance;
+
+/// `RecoveryDBInstance`: Restores backup data of an ApsaraDB RDS for SQL Server instance to an existing instance or a new instance.
+#[cfg(feature = "recovery-db-instance")]
+pub mod recovery_db_instance;
+
+/// `ReleaseInstanceConnection`: Releases the public endpoint of an instance.
+#[cfg(feature = "release-instance-connection")]
+pub mod release_instance_connection;
+
+/// `ReleaseInstancePublicConnection`: Releases the public endpoint of an instance.
+#[cfg(feature = "release-instance-public-connection")]
+pub mod release_instance_public_connection;
+
+/// `ReleaseReadWriteSplittingConnection`: Releases the read/write splitting endpoint of an instance.
+#[cfg(feature = "release-read-write-splitting-connection")]
+pub mod release_read_write_splitting_connection;
+
+/// `RemoveTagsFromResource`: Removes tags from an instance.
+#[cfg(feature = "remove-tags-from-resource")]
+pub mod remove_tags_from_resource;
+
+/// `RenewInstance`: Manually renews an instance.
+#[cfg(feature = "renew-instance")]
+pub mod renew_instance;
+
+/// `ResetAccount`: Resets the permissions of the privileged account.
+#[cfg(feature = "reset-account")]
+pub mod reset_account;
+
+/// `ResetAccountPassword`: Resets the password of a database account.
+#[cfg(feature = "reset-account-password")]
+pub mod reset_account_password;
+
+/// `RestartDBInstance`: Restarts an instance.
+#[cfg(feature = "restart-db-instance")]
+pub mod restart_db_instance;
+
+/// `RestoreDdrTable`: Restores data to an existing instance across regions.
+#[cfg(feature = "restore-ddr-table")]
+pub mod restore_ddr_table;
+
+/// `RestoreTable`: Restores individual databases or tables of an instance to the original instance.
+#[cfg(feature = "restore-table")]
+pub mod restore_table;
+
+/// `RevokeAccountPrivilege`: Removes the permissions on a database of an ApsaraDB RDS instance from an account.
+#[cfg(feature = "revoke-account-privilege")]
+pub mod revoke_account_privilege;
+
+/// `RevokeOperatorPermission`: Revokes permissions from the service account of an ApsaraDB RDS instance.
+#[cfg(feature = "revoke-operator-permission")]
+pub mod revoke_operator_permission;
+
+/// `StartDBInstance`: Resumes an instance.
+#[cfg(feature = "start-db-instance")]
+pub mod start_db_instance;
+
+/// `StopDBInstance`: Suspends an ApsaraDB RDS instance.
+#[cfg(feature = "stop-db-instance")]
+pub mod stop_db_instance;
+
+/// `SwitchDBInstanceHA`: Switches workloads between primary and secondary ApsaraDB RDS instances.
+#[cfg(feature = "switch-db-instance-ha")]
+pub mod switch_db_instance_ha;
+
+/// `SwitchDBInstanceNetType`: Switches between internal and public endpoints of an instance in the classic network.
+#[cfg(feature = "switch-db-instance-net-type")]
+pub mod switch_db_instance_net_type;
+
+/// `SwitchDBInstanceVpc`: Changes the virtual private cloud (VPC) and vSwitch for an ApsaraDB RDS instance.
+#[cfg(feature = "switch-db-instance-vpc")]
+pub mod switch_db_instance_vpc;
+
+/// `SwitchOverMajorVersionUpgrade`: Performs a zero-downtime workload switchover after the major engine version upgrade of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "switch-over-major-version-upgrade")]
+pub mod switch_over_major_version_upgrade;
+
+/// `SwitchReplicationLink`: Switches the data synchronization link from a the primary ApsaraDB RDS for SQL Server instance to a disaster recovery (DR) instance.
+#[cfg(feature = "switch-replication-link")]
+pub mod switch_replication_link;
+
+/// `TagResources`: Creates and adds tags to one or more instances.
+#[cfg(feature = "tag-resources")]
+pub mod tag_resources;
+
+/// `TerminateMigrateTask`: Terminates an ongoing migration task of an ApsaraDB RDS for SQL Server instance.
+#[cfg(feature = "terminate-migrate-task")]
+pub mod terminate_migrate_task;
+
+/// `TransformDBInstancePayType`: Changes the billing method of an ApsaraDB RDS instance.
+#[cfg(feature = "transform-db-instance-pay-type")]
+pub mod transform_db_instance_pay_type;
+
+/// `UnlockAccount`: Unlocks a database account of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "unlock-account")]
+pub mod unlock_account;
+
+/// `UntagResources`: Removes tags from one or more instances.
+#[cfg(feature = "untag-resources")]
+pub mod untag_resources;
+
+/// `UpdatePostgresExtensions`: Updates the version of an extension on a database.
+#[cfg(feature = "update-postgres-extensions")]
+pub mod update_postgres_extensions;
+
+/// `UpdateUserBackupFile`: Modifies the description and retention period of a full backup file.
+#[cfg(feature = "update-user-backup-file")]
+pub mod update_user_backup_file;
+
+/// `UpgradeDBInstanceEngineVersion`: Upgrades the major engine version of an ApsaraDB RDS for MySQL instance.
+#[cfg(feature = "upgrade-db-instance-engine-version")]
+pub mod upgrade_db_instance_engine_version;
+
+/// `UpgradeDBInstanceKernelVersion`: Updates the minor engine version of an ApsaraDB RDS instance.
+#[cfg(feature = "upgrade-db-instance-kernel-version")]
+pub mod upgrade_db_instance_kernel_version;
+
+/// `UpgradeDBInstanceMajorVersion`: Initiates a task to upgrade the major engine version of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "upgrade-db-instance-major-version")]
+pub mod upgrade_db_instance_major_version;
+
+/// `UpgradeDBInstanceMajorVersionPrecheck`: Performs a precheck before the upgrade of the major engine version of an ApsaraDB RDS for PostgreSQL instance.
+#[cfg(feature = "upgrade-db-instance-major-version-precheck")]
+pub mod upgrade_db_instance_major_version_precheck;
+
+/// `UpgradeDBProxyInstanceKernelVersion`: Upgrades the database proxy version of an instance.
+#[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
+pub mod upgrade_db_proxy_instance_kernel_version;

@@ -82,6 +82,16 @@ pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
     let rows = product.error_rows.rows();
     let row_count = unsuffixed_usize(rows.len());
     let row_literals = rows.iter().map(|row| error_metadata(row));
+    let groups = product.feature_groups.iter().map(|group| {
+        let name = group.name;
+        let description = group.description;
+        let operations = product
+            .operations
+            .iter()
+            .filter(|operation| group.operation_features.contains(&operation.names.feature))
+            .map(|operation| operation.spec.name.as_str());
+        quote!(OperationGroup { name: #name, description: #description, operations: &[#(#operations),*] },)
+    });
     let product_doc = format!(
         " The metadata of {} {}: endpoints and gateway errors.",
         spec.name, spec.version
@@ -90,7 +100,7 @@ pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
         //! Static metadata: the product's and every operation's, for the runtime,
         //! the CLI and the tests, without any hand-written list.
 
-        use aliyun_runtime::metadata::{EndpointRule, ErrorMetadata, OperationMetadata, ProductMetadata, RegionEndpoint};
+        use aliyun_runtime::metadata::{EndpointRule, ErrorMetadata, OperationGroup, OperationMetadata, ProductMetadata, RegionEndpoint};
 
         #[doc = #product_doc]
         pub static PRODUCT: ProductMetadata = ProductMetadata {
@@ -105,6 +115,11 @@ pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
         /// The metadata of every operation compiled in (see the crate's cargo
         /// features), sorted by action name.
         pub static OPERATIONS: &[&OperationMetadata] = &[#(#operations)*];
+
+        /// The groups of operations, each a cargo feature of this crate: the
+        /// documentation's sections and the workflows of `product.json`. They
+        /// name every operation of the API, whether compiled in or not.
+        pub static GROUPS: &[OperationGroup] = &[#(#groups)*];
 
         /// Every distinct row of the operations' documented error tables, each
         /// kept once: an operation's [`OperationMetadata::errors`] refers to its
