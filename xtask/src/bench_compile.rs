@@ -1,20 +1,20 @@
-//! `cargo xtask bench-compile`: the build time of the whole RDS API beside
-//! the published `ali-acs` crate.
+//! `cargo xtask bench-compile`: the build time of the checked-in
+//! generated crates (the whole RDS API) beside the published `ali-acs`
+//! crate, and the time `cargo xtask codegen` takes to generate them.
 //!
 //! ```text
 //! cargo xtask bench-compile [--runs N] [--skip-anchor]
 //! ```
 //!
-//! Everything happens below `target/bench-compile/` of this repository:
+//! Everything it builds lives below `target/bench-compile/` of this
+//! repository:
 //!
-//! 1. the workspace is copied to `workspace/`, every operation of the
-//!    api-docs fixture is imported into the copy, and `cargo xtask codegen`
-//!    is timed generating the crates from it (in-process, in the profile
-//!    this tool was built with);
+//! 1. `cargo xtask codegen` is timed generating the crates in memory from
+//!    the checked-in spec (in the profile this tool was built with);
 //! 2. three consumer projects are written, each a library with one
 //!    dependency and the default cargo profiles, so that every crate is
 //!    measured the way a user's build compiles it (not with this
-//!    workspace's own profile settings): `all` depends on the generated
+//!    workspace's own profile settings): `all` depends on the checked-in
 //!    `aliyun-rds` with every operation, `workflow` on the same crate with
 //!    only the `cloud-migration` feature, and `anchor` on
 //!    `ali-acs = "=0.8.0"` with only its `rds` feature;
@@ -31,8 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::codegen::{self, Layout, Mode};
-use crate::import::{self, ImportArgs};
+use crate::codegen::{self, Layout};
 
 /// The command line of `cargo xtask bench-compile`.
 #[derive(Debug, Clone, clap::Args)]
@@ -62,19 +61,6 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> BenchError {
     BenchError(format!("cannot {what} {}: {error}", path.display()))
 }
 
-/// The api-docs document holding every operation, relative to the root.
-const API_DOCS: &str = "xtask/fixtures/import/Rds-2014-08-15.api-docs.en-US.json";
-
-/// What the workspace copy needs to build the generated crates.
-const COPIED: &[&str] = &[
-    "Cargo.toml",
-    "Cargo.lock",
-    "crates",
-    "spec",
-    "tests",
-    "xtask",
-];
-
 /// The crates `cargo xtask codegen` writes, which the benchmark rebuilds
 /// and times together.
 const GENERATED_CRATES: &[&str] = &["aliyun-rds", "aliyun-rds-errors", "aliyun-rds-types"];
@@ -86,28 +72,6 @@ struct Project {
     directory: PathBuf,
     /// The packages rebuilt and timed.
     measured: &'static [&'static str],
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<(), BenchError> {
-    let metadata = std::fs::metadata(from).map_err(|error| io_error("read", from, error))?;
-    if metadata.is_file() {
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|error| io_error("create", parent, error))?;
-        }
-        std::fs::copy(from, to).map_err(|error| io_error("copy", from, error))?;
-        return Ok(());
-    }
-    std::fs::create_dir_all(to).map_err(|error| io_error("create", to, error))?;
-    let entries = std::fs::read_dir(from).map_err(|error| io_error("list", from, error))?;
-    for entry in entries {
-        let entry = entry.map_err(|error| io_error("list", from, error))?;
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        copy_tree(&entry.path(), &to.join(name))?;
-    }
-    Ok(())
 }
 
 fn write(path: &Path, text: &str) -> Result<(), BenchError> {
@@ -157,60 +121,39 @@ fn cargo(directory: &Path, target: &Path, arguments: &[&str]) -> Result<Duration
     }
 }
 
-/// Times `cargo xtask codegen` over the imported workspace: the fastest of
-/// `runs` generations, each from scratch (the generated files are removed
-/// first so that every file is written).
-fn time_codegen(workspace: &Path, runs: u32) -> Result<Duration, BenchError> {
+/// Times `cargo xtask codegen` generating every file from the checked-in
+/// spec in memory (loading, resolving, rendering and formatting; not
+/// writing): the fastest of `runs`. Returns the number of operations too.
+fn time_codegen(root: &Path, runs: u32) -> Result<(usize, Duration), BenchError> {
     let layout = Layout::default();
     let mut fastest = Duration::MAX;
+    let mut operations = 0;
     for _ in 0..runs.max(1) {
-        for directory in layout.generated_dirs() {
-            let full = workspace.join(directory);
-            if full.exists() {
-                std::fs::remove_dir_all(&full).map_err(|error| io_error("remove", &full, error))?;
-            }
-        }
         let started = Instant::now();
-        codegen::run(workspace, &layout, Mode::Write)
+        let generated = codegen::generate(root, &layout)
             .map_err(|error| BenchError(format!("codegen failed: {error}")))?;
         fastest = fastest.min(started.elapsed());
+        // Every operation has one module in each of the three crates.
+        operations = generated
+            .files
+            .keys()
+            .filter(|path| path.starts_with(&layout.types_src) && !path.ends_with("lib.rs"))
+            .count();
     }
-    Ok(fastest)
+    Ok((operations, fastest))
 }
 
 /// Runs the benchmark, printing progress and the table on standard output.
 pub fn run(args: &BenchCompileArgs) -> Result<(), BenchError> {
     let root = crate::workspace_root();
     let bench = root.join("target/bench-compile");
-    let workspace = bench.join("workspace");
     let target = bench.join("target");
 
-    println!("copying the workspace to {}", workspace.display());
-    if workspace.exists() {
-        std::fs::remove_dir_all(&workspace)
-            .map_err(|error| io_error("remove", &workspace, error))?;
-    }
-    for entry in COPIED {
-        copy_tree(&root.join(entry), &workspace.join(entry))?;
-    }
+    println!("timing cargo xtask codegen over the checked-in spec");
+    let (operations, codegen_time) = time_codegen(&root, 3)?;
 
-    println!("importing every operation of {API_DOCS}");
-    let import_args = ImportArgs {
-        api_docs: root.join(API_DOCS),
-        operations: Vec::new(),
-        all: true,
-        dry_run: false,
-        spec_dir: Some(workspace.join(import::DEFAULT_SPEC_DIR)),
-    };
-    let outcome = import::import(&import_args, &mut std::io::sink())
-        .map_err(|error| BenchError(format!("import failed: {error}")))?;
-    let operations = outcome.reports.len();
-
-    println!("timing cargo xtask codegen over {operations} operations");
-    let codegen_time = time_codegen(&workspace, 3)?;
-
-    let lock = workspace.join("Cargo.lock");
-    let client = workspace.join("crates/rds");
+    let lock = root.join("Cargo.lock");
+    let client = root.join("crates/rds");
     let client_path = client.display().to_string().replace('\\', "/");
     let mut projects = vec![
         Project {
