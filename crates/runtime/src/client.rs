@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument as _;
 
@@ -23,6 +22,7 @@ use crate::credentials::{
     cli_profile_region, CachedProvider, CredentialsError, CredentialsErrorKind,
     DefaultCredentialsChain, ProvideCredentials,
 };
+use crate::de::FromJson;
 use crate::deadline::{OperationTimer, TimerPool};
 use crate::endpoint::{resolve_endpoint, Endpoint};
 use crate::error::{
@@ -384,7 +384,7 @@ impl Runtime {
     ) -> Result<O, SdkError<E>>
     where
         I: serde::Serialize + ?Sized,
-        O: serde::de::DeserializeOwned,
+        O: crate::de::FromJson,
     {
         let parameters = flatten_parameters(input)?;
         self.invoke_with_parameters(operation, parameters, parse_error)
@@ -409,7 +409,7 @@ impl Runtime {
         parse_error: fn(&str) -> E,
     ) -> Result<O, SdkError<E>>
     where
-        O: serde::de::DeserializeOwned,
+        O: crate::de::FromJson,
     {
         self.invoke_with_parameters(operation, parameters?, parse_error)
             .await
@@ -426,7 +426,7 @@ impl Runtime {
         parse_error: fn(&str) -> E,
     ) -> Result<O, SdkError<E>>
     where
-        O: serde::de::DeserializeOwned,
+        O: crate::de::FromJson,
     {
         reject_reserved_names(&parameters)?;
         let span = tracing::info_span!(
@@ -448,7 +448,7 @@ impl Runtime {
     /// The attempts of one operation, all within `deadline`, which `timer`
     /// enforces: every wait of the operation (credentials, each attempt,
     /// each backoff) goes through it.
-    async fn run_attempts<O: DeserializeOwned, E>(
+    async fn run_attempts<O: FromJson, E>(
         &self,
         operation: &'static OperationMetadata,
         parameters: &[(String, String)],
@@ -497,7 +497,7 @@ impl Runtime {
 
     /// Signs and sends one attempt within the attempt and operation
     /// timeouts, and says how it ended.
-    async fn try_attempt<O: DeserializeOwned, E>(
+    async fn try_attempt<O: FromJson, E>(
         &self,
         attempt: Attempt<'_, E>,
         timer: &mut OperationTimer<'_>,
@@ -541,7 +541,7 @@ impl Runtime {
     /// How an attempt that got an HTTP answer ended: the decoded output, a
     /// clock-skew error to correct once, or a failure classified for the
     /// retry policy.
-    fn read_response<O: DeserializeOwned, E>(
+    fn read_response<O: FromJson, E>(
         &self,
         attempt: &Attempt<'_, E>,
         response: RawResponse,

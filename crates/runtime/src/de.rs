@@ -137,6 +137,20 @@ pub fn field<T: FromJson>(
     }
 }
 
+/// The members of an object that a generated struct does not declare, by
+/// wire name: what the service sends beyond its documentation, kept for
+/// the caller rather than dropped.
+pub fn unknown_fields(
+    object: &serde_json::Map<String, Value>,
+    known: &[&str],
+) -> serde_json::Map<String, Value> {
+    object
+        .iter()
+        .filter(|(name, _)| !known.contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
 /// The `Deserialize` implementation of generated output types: parse a
 /// JSON value, then decode it with [`FromJson`].
 ///

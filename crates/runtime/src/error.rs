@@ -385,6 +385,8 @@ pub struct ResponseError {
     kind: ResponseErrorKind,
     http_status: Option<u16>,
     body_excerpt: String,
+    body: Vec<u8>,
+    field_path: Option<String>,
     source: Option<BoxError>,
 }
 
@@ -396,8 +398,25 @@ impl ResponseError {
             kind,
             http_status,
             body_excerpt: excerpt(body),
+            body: Vec::new(),
+            field_path: None,
             source: None,
         }
+    }
+
+    /// A success whose body does not decode as the operation's output:
+    /// `field_path` says where (`Items.SQLSlowRecord[0].CpuTime`), or is
+    /// `None` when the body is not JSON at all. The whole body is kept, so
+    /// that a caller can still read what the service sent.
+    pub fn undecodable_output(http_status: u16, body: &[u8], field_path: Option<&str>) -> Self {
+        let mut error = ResponseError::new(
+            ResponseErrorKind::UndecodableOutput,
+            Some(http_status),
+            body,
+        );
+        error.body = body.to_vec();
+        error.field_path = field_path.map(str::to_owned);
+        error
     }
 
     /// Attaches the underlying cause (for example the JSON error).
@@ -419,6 +438,23 @@ impl ResponseError {
     /// The start of the body, lossily decoded as UTF-8.
     pub fn body_excerpt(&self) -> &str {
         &self.body_excerpt
+    }
+
+    /// The whole body of a success that did not decode
+    /// ([`ResponseErrorKind::UndecodableOutput`]), so the answer is not lost
+    /// when one field has an unexpected shape: parse it with `serde_json` to
+    /// read the fields that did. Empty for the other kinds, whose excerpt
+    /// says all there is.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Where in the output the body differs from the documented shape, as
+    /// a path of wire names and list indexes
+    /// (`Items.SQLSlowRecord[0].CpuTime`); `None` when the body is not JSON
+    /// or the error is of another kind.
+    pub fn field_path(&self) -> Option<&str> {
+        self.field_path.as_deref()
     }
 }
 
@@ -448,6 +484,12 @@ impl fmt::Display for ResponseError {
         }
         if let Some(status) = self.http_status {
             write!(f, " (HTTP {status})")?;
+        }
+        if let Some(path) = self.field_path.as_deref().filter(|path| !path.is_empty()) {
+            write!(
+                f,
+                "; the field `{path}` does not have its documented type (the whole body is kept in the error)"
+            )?;
         }
         if self.body_excerpt.is_empty() {
             f.write_str(", empty body")?;

@@ -68,6 +68,7 @@ pub mod waiter;
 pub use client::Runtime;
 pub use config::{Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
 pub use credentials::{Credentials, ProvideCredentials};
+pub use de::{DecodeError, FromJson};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
 pub use retry::RetryConfig;
 pub use signing::{sign_request, SignedRequest, SigningInput};

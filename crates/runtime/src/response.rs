@@ -14,7 +14,9 @@ use std::fmt;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
-use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+
+use crate::de::FromJson;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -24,20 +26,21 @@ use crate::error::{
 
 /// Decodes a complete response: the output for a 2xx status, a typed
 /// service error or a [`ResponseError`] otherwise.
-pub fn decode_response<O: DeserializeOwned, E>(
+pub fn decode_response<O: FromJson, E>(
     http_status: u16,
     body: &[u8],
     parse_error: fn(&str) -> E,
 ) -> Result<O, SdkError<E>> {
     if (200..300).contains(&http_status) {
-        return serde_json::from_slice(body).map_err(|error| {
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|error| {
             SdkError::Response(
-                ResponseError::new(
-                    ResponseErrorKind::UndecodableOutput,
-                    Some(http_status),
-                    body,
-                )
-                .with_source(error),
+                ResponseError::undecodable_output(http_status, body, None).with_source(error),
+            )
+        })?;
+        return O::from_json(&value).map_err(|error| {
+            SdkError::Response(
+                ResponseError::undecodable_output(http_status, body, Some(error.path()))
+                    .with_source(error),
             )
         });
     }

@@ -34,9 +34,9 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use rand::Rng;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::de::FromJson;
 use crate::error::SdkError;
 use crate::metadata::OperationMetadata;
 use crate::parameters::ToParameters;
@@ -317,8 +317,8 @@ pub enum WaiterError<E> {
     Decode {
         /// The waiter's name.
         waiter: &'static str,
-        /// The decoding error.
-        source: serde_json::Error,
+        /// The decoding error, naming the field.
+        source: crate::de::DecodeError,
     },
 }
 
@@ -355,9 +355,10 @@ impl<E> fmt::Display for WaiterError<E> {
                 "waiter {waiter} stopped after {attempts} polls in a failure state: {acceptor}; waiting longer cannot succeed"
             ),
             WaiterError::Operation(error) => write!(f, "a poll of the waiter failed: {error}"),
-            WaiterError::Decode { waiter, .. } => write!(
+            WaiterError::Decode { waiter, source } => write!(
                 f,
-                "waiter {waiter} reached its success state but the response does not decode as the operation's output; the service's answer differs from the spec"
+                "waiter {waiter} reached its success state but the response does not decode as the operation's output; the service's answer differs from the spec at {}",
+                match source.path() { "" => "the top level", path => path }
             ),
         }
     }
@@ -415,7 +416,7 @@ async fn poll_until<O, E, P, F>(
     mut poll: P,
 ) -> Result<O, WaiterError<E>>
 where
-    O: DeserializeOwned,
+    O: FromJson,
     P: FnMut() -> F,
     F: Future<Output = Result<Value, SdkError<E>>>,
 {
@@ -426,11 +427,9 @@ where
         match poll().await {
             Ok(response) => match definition.evaluate(&response) {
                 Some(acceptor) if acceptor.state == AcceptorState::Success => {
-                    return serde_json::from_value(response).map_err(|source| {
-                        WaiterError::Decode {
-                            waiter: definition.name,
-                            source,
-                        }
+                    return O::from_json(&response).map_err(|source| WaiterError::Decode {
+                        waiter: definition.name,
+                        source,
                     });
                 }
                 Some(acceptor) if acceptor.state == AcceptorState::Failure => {
@@ -546,7 +545,7 @@ impl<I, O, E> Waiter<I, O, E> {
 impl<I, O, E> Waiter<I, O, E>
 where
     I: ToParameters,
-    O: DeserializeOwned,
+    O: FromJson,
 {
     /// Polls until the awaited state, a failure state, an error or the
     /// maximum wait.
@@ -586,7 +585,7 @@ where
 impl<I, O, E> IntoFuture for Waiter<I, O, E>
 where
     I: ToParameters + Send + Sync + 'static,
-    O: DeserializeOwned + Send + 'static,
+    O: FromJson + Send + 'static,
     E: Send + 'static,
 {
     type Output = Result<O, WaiterError<E>>;
@@ -940,10 +939,16 @@ mod tests {
 
     #[test]
     fn an_undecodable_success_is_a_decode_error() {
-        #[derive(Debug, serde::Deserialize)]
-        struct Output {
-            #[serde(rename = "TotalSize")]
-            _total_size: String,
+        /// An output whose `TotalSize` is documented as a list, which the
+        /// answer's number is not.
+        #[derive(Debug)]
+        struct Output;
+        impl crate::de::FromJson for Output {
+            fn from_json(value: &Value) -> Result<Self, crate::de::DecodeError> {
+                let object = crate::de::object(value)?;
+                let _: Option<Vec<String>> = crate::de::field(object, "TotalSize")?;
+                Ok(Output)
+            }
         }
         let mut timer = SimulatedTimer::default();
         let schedule = Schedule {
@@ -959,5 +964,6 @@ mod tests {
         assert!(matches!(error, WaiterError::Decode { .. }), "{error:?}");
         assert!(std::error::Error::source(&error).is_some());
         assert!(error.to_string().contains("waiter Ready"), "{error}");
+        assert!(error.to_string().contains("TotalSize"), "{error}");
     }
 }

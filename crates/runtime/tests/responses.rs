@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use aliyun_runtime::error::ResponseErrorKind;
 use aliyun_runtime::response::{decode_response, parse_service_error};
-use aliyun_runtime::{Config, Credentials, RetryConfig, Runtime, SdkError};
+use aliyun_runtime::{Config, Credentials, DecodeError, FromJson, RetryConfig, Runtime, SdkError};
 use proptest::prelude::*;
 use serde_json::Value;
 use support::{Reply, TestServer, ACTIVATE, PRODUCT};
@@ -123,14 +123,8 @@ async fn a_success_body_that_is_not_the_output_is_a_response_error() {
         .credentials(Credentials::new("id", "secret"))
         .build();
     let runtime = Runtime::new(config, &PRODUCT).unwrap();
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Output {
-        #[serde(rename = "RequestId")]
-        request_id: String,
-    }
     let error = runtime
-        .invoke::<BTreeMap<String, String>, Output, String>(&ACTIVATE, &BTreeMap::new(), |code| {
+        .invoke::<BTreeMap<String, String>, Value, String>(&ACTIVATE, &BTreeMap::new(), |code| {
             code.to_owned()
         })
         .await
@@ -139,6 +133,9 @@ async fn a_success_body_that_is_not_the_output_is_a_response_error() {
         SdkError::Response(response) => {
             assert_eq!(response.kind(), ResponseErrorKind::UndecodableOutput);
             assert_eq!(response.http_status(), Some(200));
+            // Not JSON at all: no field to name, the body kept whole.
+            assert_eq!(response.field_path(), None);
+            assert_eq!(response.body(), b"<html>captive portal</html>");
         }
         other => panic!("expected a response error, got {other:?}"),
     }
@@ -147,6 +144,86 @@ async fn a_success_body_that_is_not_the_output_is_a_response_error() {
         "the JSON error is kept as the source"
     );
     assert_eq!(server.request_count(), 1);
+}
+
+/// An output whose records' `CpuTime` is documented as an integer, with
+/// `FromJson` written as the generator writes it.
+#[derive(Debug)]
+struct SlowLogs {
+    _items: Option<Items>,
+}
+
+#[derive(Debug)]
+struct Items {
+    _records: Option<Vec<Record>>,
+}
+
+#[derive(Debug)]
+struct Record {
+    _cpu_time: Option<i64>,
+}
+
+impl FromJson for SlowLogs {
+    fn from_json(value: &Value) -> Result<Self, DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(SlowLogs {
+            _items: aliyun_runtime::de::field(object, "Items")?,
+        })
+    }
+}
+
+impl FromJson for Items {
+    fn from_json(value: &Value) -> Result<Self, DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(Items {
+            _records: aliyun_runtime::de::field(object, "SQLSlowRecord")?,
+        })
+    }
+}
+
+impl FromJson for Record {
+    fn from_json(value: &Value) -> Result<Self, DecodeError> {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(Record {
+            _cpu_time: aliyun_runtime::de::field(object, "CpuTime")?,
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_mistyped_field_is_named_and_the_whole_body_kept() {
+    let body =
+        br#"{"RequestId":"r-1","Items":{"SQLSlowRecord":[{"CpuTime":1},{"CpuTime":0.002}]}}"#;
+    let server = TestServer::start(|_, _| Reply::raw(200, "application/json", body)).await;
+    let config = Config::builder()
+        .endpoint_url(server.url())
+        .credentials(Credentials::new("id", "secret"))
+        .build();
+    let runtime = Runtime::new(config, &PRODUCT).unwrap();
+    let error = runtime
+        .invoke::<BTreeMap<String, String>, SlowLogs, String>(&ACTIVATE, &BTreeMap::new(), |code| {
+            code.to_owned()
+        })
+        .await
+        .unwrap_err();
+    let SdkError::Response(response) = &error else {
+        panic!("expected a response error, got {error:?}");
+    };
+    assert_eq!(response.kind(), ResponseErrorKind::UndecodableOutput);
+    assert_eq!(
+        response.field_path(),
+        Some("Items.SQLSlowRecord[1].CpuTime")
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("`Items.SQLSlowRecord[1].CpuTime`"),
+        "{error}"
+    );
+    // The caller can still read everything the service sent.
+    let raw: Value = serde_json::from_slice(response.body()).expect("the body is JSON");
+    assert_eq!(raw["Items"]["SQLSlowRecord"][0]["CpuTime"], 1);
+    assert_eq!(raw["RequestId"], "r-1");
 }
 
 #[tokio::test]
