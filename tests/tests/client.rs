@@ -58,7 +58,7 @@ fn to_parameters_writes_what_the_derived_serialize_flattens_to() {
 }
 
 #[test]
-fn numbers_decode_from_strings_and_unknown_fields_are_ignored() {
+fn numbers_decode_from_strings_and_unknown_fields_are_kept() {
     let output: ActivateMigrationTargetInstanceOutput = serde_json::from_str(
         r#"{"TaskId": "440913675", "SourcePort": 5432, "Surprise": true, "RequestId": "R"}"#,
     )
@@ -66,10 +66,13 @@ fn numbers_decode_from_strings_and_unknown_fields_are_ignored() {
     assert_eq!(output.task_id, Some(440_913_675));
     assert_eq!(output.source_port, Some(5432));
     assert_eq!(output.db_instance_name, None);
-    // Serializing gives the wire names back, without absent fields.
+    // A field the documentation does not list is kept for the caller.
+    assert_eq!(output.unknown_fields["Surprise"], true);
+    // Serializing gives the wire names back, without absent fields and with
+    // the undocumented ones.
     let wire = serde_json::to_value(&output).expect("serializable");
     assert_eq!(
         wire,
-        serde_json::json!({"TaskId": 440913675, "SourcePort": 5432, "RequestId": "R"})
+        serde_json::json!({"TaskId": 440913675, "SourcePort": 5432, "RequestId": "R", "Surprise": true})
     );
 }

@@ -210,3 +210,79 @@ async fn a_mistyped_or_undocumented_value_is_an_invalid_parameter() {
     let (status, code, _) = service_code(&error).expect("a service error");
     assert_eq!((status, code.as_str()), (400, "InvalidParameter"));
 }
+
+/// Serves one fixed `200 OK` JSON answer to every request on a loopback
+/// port, as a service whose answer differs from its documentation would.
+async fn serve_fixed_answer(body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let address = listener.local_addr().expect("the bound address");
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            // The request ends with its headers: RPC requests here have an
+            // empty body.
+            while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => request.extend_from_slice(&buffer[..read]),
+                }
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_mistyped_live_field_is_named_and_the_answer_kept() {
+    // `CpuTime` is a number in the spec; this answer has a word there.
+    const ANSWER: &str = r#"{"RequestId":"r-1","Engine":"MySQL","Items":{"SQLSlowRecord":[{"CpuTime":0.5},{"CpuTime":"fast"}]}}"#;
+    let endpoint = serve_fixed_answer(ANSWER).await;
+    let config = Config::builder()
+        .endpoint_url(endpoint)
+        .credentials(Credentials::new("id", "secret"))
+        .build();
+    let client = aliyun_rds::Client::new(config).expect("build the client");
+    let error = client
+        .describe_slow_log_records("rm-1", "2026-11-01T00:00Z", "2026-11-02T00:00Z")
+        .send()
+        .await
+        .expect_err("the answer does not match the documented types");
+    let SdkError::Response(response) = &error else {
+        panic!("expected a response error, got {error:?}");
+    };
+    assert_eq!(
+        response.field_path(),
+        Some("Items.SQLSlowRecord[1].CpuTime")
+    );
+    assert!(
+        error.to_string().contains("Items.SQLSlowRecord[1].CpuTime"),
+        "{error}"
+    );
+    let raw: Value = serde_json::from_slice(response.body()).expect("the whole body is kept");
+    assert_eq!(raw["Engine"], "MySQL");
+
+    // A field the documentation does not list is kept, not dropped.
+    const EXTENDED: &str = r#"{"RequestId":"r-2","Engine":"MySQL","BrandNewField":{"A":1}}"#;
+    let endpoint = serve_fixed_answer(EXTENDED).await;
+    let config = Config::builder()
+        .endpoint_url(endpoint)
+        .credentials(Credentials::new("id", "secret"))
+        .build();
+    let client = aliyun_rds::Client::new(config).expect("build the client");
+    let output = client
+        .describe_slow_log_records("rm-1", "2026-11-01T00:00Z", "2026-11-02T00:00Z")
+        .send()
+        .await
+        .expect("a documented answer with an extra field decodes");
+    assert_eq!(output.engine.as_deref(), Some("MySQL"));
+    assert_eq!(output.unknown_fields["BrandNewField"]["A"], 1);
+}

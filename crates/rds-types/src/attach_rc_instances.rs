@@ -168,6 +168,11 @@ pub struct AttachRcInstancesOutput {
         serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AttachRcInstancesOutput {
@@ -178,6 +183,7 @@ impl std::fmt::Debug for AttachRcInstancesOutput {
             .field("request_id", &self.request_id)
             .field("responses", &self.responses)
             .field("task_id", &self.task_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -192,6 +198,10 @@ impl aliyun_runtime::de::FromJson for AttachRcInstancesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             responses: aliyun_runtime::de::field(object, "Responses")?,
             task_id: aliyun_runtime::de::field(object, "TaskId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "Responses", "TaskId"],
+            ),
         })
     }
 }
@@ -243,6 +253,11 @@ pub struct Responses {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Responses {
@@ -253,6 +268,7 @@ impl std::fmt::Debug for Responses {
             .field("code", &self.code)
             .field("instance_id", &self.instance_id)
             .field("message", &self.message)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -267,6 +283,10 @@ impl aliyun_runtime::de::FromJson for Responses {
             code: aliyun_runtime::de::field(object, "Code")?,
             instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
             message: aliyun_runtime::de::field(object, "Message")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "InstanceId", "Message"],
+            ),
         })
     }
 }
@@ -276,5 +296,34 @@ impl<'de> Deserialize<'de> for Responses {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"Responses\": [\n    {\n      \"Code\": \"200\",\n      \"InstanceId\": \"rc-e2g521l55k038cr8****\",\n      \"Message\": \"Successful\"\n    }\n  ],\n  \"TaskId\": \"178968983\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::AttachRcInstancesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

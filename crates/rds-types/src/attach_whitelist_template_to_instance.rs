@@ -192,6 +192,11 @@ pub struct AttachWhitelistTemplateToInstanceOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AttachWhitelistTemplateToInstanceOutput {
@@ -205,6 +210,7 @@ impl std::fmt::Debug for AttachWhitelistTemplateToInstanceOutput {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -222,6 +228,10 @@ impl aliyun_runtime::de::FromJson for AttachWhitelistTemplateToInstanceOutput {
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            ),
         })
     }
 }
@@ -254,12 +264,21 @@ pub struct Data {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Data").field("status", &self.status).finish()
+        formatter
+            .debug_struct("Data")
+            .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -271,6 +290,7 @@ impl aliyun_runtime::de::FromJson for Data {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Data {
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Status"]),
         })
     }
 }
@@ -280,5 +300,34 @@ impl<'de> Deserialize<'de> for Data {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"Status\": \"ok\"\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::AttachWhitelistTemplateToInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -102,6 +102,11 @@ pub struct CalculateDbInstanceWeightOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CalculateDbInstanceWeightOutput {
@@ -111,6 +116,7 @@ impl std::fmt::Debug for CalculateDbInstanceWeightOutput {
             .debug_struct("CalculateDbInstanceWeightOutput")
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -124,6 +130,10 @@ impl aliyun_runtime::de::FromJson for CalculateDbInstanceWeightOutput {
         Ok(CalculateDbInstanceWeightOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RequestId"],
+            ),
         })
     }
 }
@@ -149,6 +159,11 @@ pub struct Items {
         serde(rename = "DBInstanceWeight", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_weight: Option<Vec<DbInstanceWeight>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -157,6 +172,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_weight", &self.db_instance_weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -169,6 +185,10 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             db_instance_weight: aliyun_runtime::de::field(object, "DBInstanceWeight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceWeight"],
+            ),
         })
     }
 }
@@ -234,6 +254,11 @@ pub struct DbInstanceWeight {
         serde(rename = "Weight", skip_serializing_if = "Option::is_none")
     )]
     pub weight: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceWeight {
@@ -248,6 +273,7 @@ impl std::fmt::Debug for DbInstanceWeight {
                 &self.readonly_instance_sql_delayed_time,
             )
             .field("weight", &self.weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -266,6 +292,15 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
                 "ReadonlyInstanceSQLDelayedTime",
             )?,
             weight: aliyun_runtime::de::field(object, "Weight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "DBInstanceType",
+                    "ReadonlyInstanceSQLDelayedTime",
+                    "Weight",
+                ],
+            ),
         })
     }
 }
@@ -275,5 +310,34 @@ impl<'de> Deserialize<'de> for DbInstanceWeight {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceWeight\": [\n      {\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxx\",\n        \"DBInstanceType\": \"Master\",\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"Weight\": \"100\"\n      }\n    ]\n  },\n  \"RequestId\": \"C816A4BF-A6EC-4722-95F9-2055859CCFD2\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CalculateDbInstanceWeightOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

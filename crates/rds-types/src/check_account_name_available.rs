@@ -147,6 +147,11 @@ pub struct CheckAccountNameAvailableOutput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CheckAccountNameAvailableOutput {
@@ -156,6 +161,7 @@ impl std::fmt::Debug for CheckAccountNameAvailableOutput {
             .debug_struct("CheckAccountNameAvailableOutput")
             .field("request_id", &self.request_id)
             .field("resource_group_id", &self.resource_group_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -169,6 +175,10 @@ impl aliyun_runtime::de::FromJson for CheckAccountNameAvailableOutput {
         Ok(CheckAccountNameAvailableOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "ResourceGroupId"],
+            ),
         })
     }
 }
@@ -178,5 +188,34 @@ impl<'de> Deserialize<'de> for CheckAccountNameAvailableOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"5E4AA101-1EE5-41C0-AE6D-0F066331AC1C\",\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CheckAccountNameAvailableOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -159,6 +159,11 @@ pub struct CheckCloudResourceAuthorizedOutput {
         serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
     )]
     pub role_arn: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
@@ -169,6 +174,7 @@ impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
             .field("authorization_state", &self.authorization_state)
             .field("request_id", &self.request_id)
             .field("role_arn", &self.role_arn)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -186,6 +192,10 @@ impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             role_arn: aliyun_runtime::de::field(object, "RoleArn")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AuthorizationState", "RequestId", "RoleArn"],
+            ),
         })
     }
 }
@@ -195,5 +205,34 @@ impl<'de> Deserialize<'de> for CheckCloudResourceAuthorizedOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AuthorizationState\": 1,\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"RoleArn\": \"acs:ram::1406926****:role/aliyunrdsinstanceencryptiondefaultrole\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CheckCloudResourceAuthorizedOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -176,6 +176,11 @@ pub struct CreateDbInstanceEndpointAddressOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CreateDbInstanceEndpointAddressOutput {
@@ -185,6 +190,7 @@ impl std::fmt::Debug for CreateDbInstanceEndpointAddressOutput {
             .debug_struct("CreateDbInstanceEndpointAddressOutput")
             .field("data", &self.data)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -198,6 +204,10 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceEndpointAddressOutput {
         Ok(CreateDbInstanceEndpointAddressOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Data", "RequestId"],
+            ),
         })
     }
 }
@@ -247,6 +257,11 @@ pub struct Data {
         serde(rename = "DBInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -257,6 +272,7 @@ impl std::fmt::Debug for Data {
             .field("connection_string", &self.connection_string)
             .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
             .field("db_instance_name", &self.db_instance_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -274,6 +290,10 @@ impl aliyun_runtime::de::FromJson for Data {
                 "DBInstanceEndpointId",
             )?,
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ConnectionString", "DBInstanceEndpointId", "DBInstanceName"],
+            ),
         })
     }
 }
@@ -283,5 +303,34 @@ impl<'de> Deserialize<'de> for Data {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"ConnectionString\": \"rm-****.mysql.rds.aliyuncs.com\",\n    \"DBInstanceEndpointId\": \"ep-****\",\n    \"DBInstanceName\": \"rm-****\"\n  },\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CreateDbInstanceEndpointAddressOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -211,6 +211,11 @@ pub struct CreateGadInstanceOutput {
         serde(rename = "Result", skip_serializing_if = "Option::is_none")
     )]
     pub result: Option<CreateGadInstanceOutputResult>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CreateGadInstanceOutput {
@@ -220,6 +225,7 @@ impl std::fmt::Debug for CreateGadInstanceOutput {
             .debug_struct("CreateGadInstanceOutput")
             .field("request_id", &self.request_id)
             .field("result", &self.result)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -233,6 +239,10 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceOutput {
         Ok(CreateGadInstanceOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             result: aliyun_runtime::de::field(object, "Result")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "Result"],
+            ),
         })
     }
 }
@@ -505,6 +515,11 @@ pub struct CreateGadInstanceOutputResult {
         serde(rename = "TaskID", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CreateGadInstanceOutputResult {
@@ -515,6 +530,7 @@ impl std::fmt::Debug for CreateGadInstanceOutputResult {
             .field("create_member_count", &self.create_member_count)
             .field("gad_instance_name", &self.gad_instance_name)
             .field("task_id", &self.task_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -529,6 +545,10 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceOutputResult {
             create_member_count: aliyun_runtime::de::field(object, "CreateMemberCount")?,
             gad_instance_name: aliyun_runtime::de::field(object, "GadInstanceName")?,
             task_id: aliyun_runtime::de::field(object, "TaskID")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CreateMemberCount", "GadInstanceName", "TaskID"],
+            ),
         })
     }
 }
@@ -538,5 +558,34 @@ impl<'de> Deserialize<'de> for CreateGadInstanceOutputResult {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"9F8C06AD-3F37-57A0-ABBF-ABD7824F55CE\",\n  \"Result\": {\n    \"CreateMemberCount\": \"2\",\n    \"GadInstanceName\": \"gad-rm-bp1npi2j8****\",\n    \"TaskID\": \"5374****\"\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CreateGadInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

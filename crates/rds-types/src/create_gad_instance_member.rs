@@ -185,6 +185,11 @@ pub struct CreateGadInstanceMemberOutput {
         serde(rename = "Result", skip_serializing_if = "Option::is_none")
     )]
     pub result: Option<CreateGadInstanceMemberOutputResult>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CreateGadInstanceMemberOutput {
@@ -194,6 +199,7 @@ impl std::fmt::Debug for CreateGadInstanceMemberOutput {
             .debug_struct("CreateGadInstanceMemberOutput")
             .field("request_id", &self.request_id)
             .field("result", &self.result)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -207,6 +213,10 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutput {
         Ok(CreateGadInstanceMemberOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             result: aliyun_runtime::de::field(object, "Result")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "Result"],
+            ),
         })
     }
 }
@@ -418,6 +428,11 @@ pub struct CreateGadInstanceMemberOutputResult {
         serde(rename = "GadInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub gad_instance_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CreateGadInstanceMemberOutputResult {
@@ -427,6 +442,7 @@ impl std::fmt::Debug for CreateGadInstanceMemberOutputResult {
             .debug_struct("CreateGadInstanceMemberOutputResult")
             .field("create_count", &self.create_count)
             .field("gad_instance_name", &self.gad_instance_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -440,6 +456,10 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutputResult {
         Ok(CreateGadInstanceMemberOutputResult {
             create_count: aliyun_runtime::de::field(object, "CreateCount")?,
             gad_instance_name: aliyun_runtime::de::field(object, "GadInstanceName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CreateCount", "GadInstanceName"],
+            ),
         })
     }
 }
@@ -449,5 +469,34 @@ impl<'de> Deserialize<'de> for CreateGadInstanceMemberOutputResult {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"Result\": {\n    \"CreateCount\": \"2\",\n    \"GadInstanceName\": \"gad-rm-bp1npi2j8****\"\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CreateGadInstanceMemberOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -136,6 +136,11 @@ pub struct CreateYouhuiForOrderOutput {
         serde(rename = "YouhuiId", skip_serializing_if = "Option::is_none")
     )]
     pub youhui_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CreateYouhuiForOrderOutput {
@@ -146,6 +151,7 @@ impl std::fmt::Debug for CreateYouhuiForOrderOutput {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("youhui_id", &self.youhui_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -160,6 +166,10 @@ impl aliyun_runtime::de::FromJson for CreateYouhuiForOrderOutput {
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             youhui_id: aliyun_runtime::de::field(object, "YouhuiId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Message", "RequestId", "YouhuiId"],
+            ),
         })
     }
 }
@@ -169,5 +179,34 @@ impl<'de> Deserialize<'de> for CreateYouhuiForOrderOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Message\": \"Successful\",\n  \"RequestId\": \"0688F1D2-CDA8-5617-A43C-ADAC61D80D43\",\n  \"YouhuiId\": \"22120151****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::CreateYouhuiForOrderOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -154,6 +154,11 @@ pub struct DeleteBackupFileOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DeleteBackupFileOutput {
@@ -163,6 +168,7 @@ impl std::fmt::Debug for DeleteBackupFileOutput {
             .debug_struct("DeleteBackupFileOutput")
             .field("deleted_bakset_ids", &self.deleted_bakset_ids)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -176,6 +182,10 @@ impl aliyun_runtime::de::FromJson for DeleteBackupFileOutput {
         Ok(DeleteBackupFileOutput {
             deleted_bakset_ids: aliyun_runtime::de::field(object, "DeletedBaksetIds")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DeletedBaksetIds", "RequestId"],
+            ),
         })
     }
 }
@@ -201,6 +211,11 @@ pub struct DeletedBaksetIds {
         serde(rename = "DeletedBaksetIds", skip_serializing_if = "Option::is_none")
     )]
     pub deleted_bakset_ids: Option<Vec<i32>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DeletedBaksetIds {
@@ -209,6 +224,7 @@ impl std::fmt::Debug for DeletedBaksetIds {
         formatter
             .debug_struct("DeletedBaksetIds")
             .field("deleted_bakset_ids", &self.deleted_bakset_ids)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -221,6 +237,10 @@ impl aliyun_runtime::de::FromJson for DeletedBaksetIds {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DeletedBaksetIds {
             deleted_bakset_ids: aliyun_runtime::de::field(object, "DeletedBaksetIds")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DeletedBaksetIds"],
+            ),
         })
     }
 }
@@ -230,5 +250,34 @@ impl<'de> Deserialize<'de> for DeletedBaksetIds {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DeletedBaksetIds\": {\n    \"DeletedBaksetIds\": [\n      0\n    ]\n  },\n  \"RequestId\": \"C7B3A91C-0ACD-4948-ACAE-****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DeleteBackupFileOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

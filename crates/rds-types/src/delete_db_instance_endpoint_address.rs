@@ -141,6 +141,11 @@ pub struct DeleteDbInstanceEndpointAddressOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DeleteDbInstanceEndpointAddressOutput {
@@ -150,6 +155,7 @@ impl std::fmt::Debug for DeleteDbInstanceEndpointAddressOutput {
             .debug_struct("DeleteDbInstanceEndpointAddressOutput")
             .field("data", &self.data)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -163,6 +169,10 @@ impl aliyun_runtime::de::FromJson for DeleteDbInstanceEndpointAddressOutput {
         Ok(DeleteDbInstanceEndpointAddressOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Data", "RequestId"],
+            ),
         })
     }
 }
@@ -202,6 +212,11 @@ pub struct Data {
         serde(rename = "DBInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -211,6 +226,7 @@ impl std::fmt::Debug for Data {
             .debug_struct("Data")
             .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
             .field("db_instance_name", &self.db_instance_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -227,6 +243,10 @@ impl aliyun_runtime::de::FromJson for Data {
                 "DBInstanceEndpointId",
             )?,
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceEndpointId", "DBInstanceName"],
+            ),
         })
     }
 }
@@ -236,5 +256,34 @@ impl<'de> Deserialize<'de> for Data {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"DBInstanceEndpointId\": \"ep-****\",\n    \"DBInstanceName\": \"rm-****\"\n  },\n  \"RequestId\": \"F2911788-25E8-42E5-A3A3-1B38D263F01E\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DeleteDbInstanceEndpointAddressOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -206,6 +206,11 @@ pub struct DescribeAccountsOutput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeAccountsOutput {
@@ -223,6 +228,7 @@ impl std::fmt::Debug for DescribeAccountsOutput {
             .field("system_admin_account_status", &self.system_admin_account_status)
             .field("total_record_count", &self.total_record_count)
             .field("resource_group_id", &self.resource_group_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -247,6 +253,18 @@ impl aliyun_runtime::de::FromJson for DescribeAccountsOutput {
             )?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
             resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Accounts",
+                    "PageNumber",
+                    "RequestId",
+                    "SystemAdminAccountFirstActivationTime",
+                    "SystemAdminAccountStatus",
+                    "TotalRecordCount",
+                    "ResourceGroupId",
+                ],
+            ),
         })
     }
 }
@@ -272,6 +290,11 @@ pub struct Accounts {
         serde(rename = "DBInstanceAccount", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_account: Option<Vec<DbInstanceAccount>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -280,6 +303,7 @@ impl std::fmt::Debug for Accounts {
         formatter
             .debug_struct("Accounts")
             .field("db_instance_account", &self.db_instance_account)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -292,6 +316,10 @@ impl aliyun_runtime::de::FromJson for Accounts {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Accounts {
             db_instance_account: aliyun_runtime::de::field(object, "DBInstanceAccount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceAccount"],
+            ),
         })
     }
 }
@@ -489,6 +517,11 @@ pub struct DbInstanceAccount {
         serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")
     )]
     pub valid_until: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceAccount {
@@ -513,6 +546,7 @@ impl std::fmt::Debug for DbInstanceAccount {
             .field("priv_exceeded", &self.priv_exceeded)
             .field("replication", &self.replication)
             .field("valid_until", &self.valid_until)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -547,6 +581,25 @@ impl aliyun_runtime::de::FromJson for DbInstanceAccount {
             priv_exceeded: aliyun_runtime::de::field(object, "PrivExceeded")?,
             replication: aliyun_runtime::de::field(object, "Replication")?,
             valid_until: aliyun_runtime::de::field(object, "ValidUntil")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AccountDescription",
+                    "AccountName",
+                    "AccountStatus",
+                    "AccountType",
+                    "BypassRLS",
+                    "CheckPolicy",
+                    "CreateDB",
+                    "CreateRole",
+                    "DBInstanceId",
+                    "DatabasePrivileges",
+                    "PasswordExpireTime",
+                    "PrivExceeded",
+                    "Replication",
+                    "ValidUntil",
+                ],
+            ),
         })
     }
 }
@@ -572,6 +625,11 @@ pub struct DatabasePrivileges {
         serde(rename = "DatabasePrivilege", skip_serializing_if = "Option::is_none")
     )]
     pub database_privilege: Option<Vec<DatabasePrivilege>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DatabasePrivileges {
@@ -580,6 +638,7 @@ impl std::fmt::Debug for DatabasePrivileges {
         formatter
             .debug_struct("DatabasePrivileges")
             .field("database_privilege", &self.database_privilege)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -592,6 +651,10 @@ impl aliyun_runtime::de::FromJson for DatabasePrivileges {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DatabasePrivileges {
             database_privilege: aliyun_runtime::de::field(object, "DatabasePrivilege")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DatabasePrivilege"],
+            ),
         })
     }
 }
@@ -647,6 +710,11 @@ pub struct DatabasePrivilege {
         serde(rename = "DBName", skip_serializing_if = "Option::is_none")
     )]
     pub db_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DatabasePrivilege {
@@ -657,6 +725,7 @@ impl std::fmt::Debug for DatabasePrivilege {
             .field("account_privilege", &self.account_privilege)
             .field("account_privilege_detail", &self.account_privilege_detail)
             .field("db_name", &self.db_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -674,6 +743,10 @@ impl aliyun_runtime::de::FromJson for DatabasePrivilege {
                 "AccountPrivilegeDetail",
             )?,
             db_name: aliyun_runtime::de::field(object, "DBName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AccountPrivilege", "AccountPrivilegeDetail", "DBName"],
+            ),
         })
     }
 }
@@ -683,5 +756,34 @@ impl<'de> Deserialize<'de> for DatabasePrivilege {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Accounts\": {\n    \"DBInstanceAccount\": [\n      {\n        \"AccountDescription\": \"测试数据库账号\",\n        \"AccountName\": \"test1\",\n        \"AccountStatus\": \"Available\",\n        \"AccountType\": \"Normal\",\n        \"BypassRLS\": \"f\",\n        \"CheckPolicy\": true,\n        \"CreateDB\": \"t\",\n        \"CreateRole\": \"t\",\n        \"DBInstanceId\": \"rm-bp1v6z81ho9******\",\n        \"DatabasePrivileges\": {\n          \"DatabasePrivilege\": [\n            {\n              \"AccountPrivilege\": \"ReadWrite\",\n              \"AccountPrivilegeDetail\": \"SELECT,INSERT\",\n              \"DBName\": \"test1\"\n            }\n          ]\n        },\n        \"PasswordExpireTime\": \"2024-10-21\",\n        \"PrivExceeded\": \"0\",\n        \"Replication\": \"t\",\n        \"ValidUntil\": \"2022-10-01T00:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"RequestId\": \"17F2EA6C-3CA2-528D-A263-DC29707AD652\",\n  \"SystemAdminAccountFirstActivationTime\": \"2023-10-17T07:51:22Z\",\n  \"SystemAdminAccountStatus\": \"True\",\n  \"TotalRecordCount\": 3,\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeAccountsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -171,6 +171,11 @@ pub struct DescribeAdInfoOutput {
         serde(rename = "UserName", skip_serializing_if = "Option::is_none")
     )]
     pub user_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeAdInfoOutput {
@@ -184,6 +189,7 @@ impl std::fmt::Debug for DescribeAdInfoOutput {
             .field("abnormal_reason", &self.abnormal_reason)
             .field("request_id", &self.request_id)
             .field("user_name", &self.user_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -204,6 +210,17 @@ impl aliyun_runtime::de::FromJson for DescribeAdInfoOutput {
             abnormal_reason: aliyun_runtime::de::field(object, "AbnormalReason")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             user_name: aliyun_runtime::de::field(object, "UserName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ADDNS",
+                    "ADServerIpAddress",
+                    "ADStatus",
+                    "AbnormalReason",
+                    "RequestId",
+                    "UserName",
+                ],
+            ),
         })
     }
 }
@@ -213,5 +230,34 @@ impl<'de> Deserialize<'de> for DescribeAdInfoOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ADDNS\": \"100.100.XX.XX\",\n  \"ADServerIpAddress\": \"192.168.XX.XX\",\n  \"ADStatus\": \"1\",\n  \"AbnormalReason\": \"****\",\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"UserName\": \"test_01\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeAdInfoOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -220,6 +220,11 @@ pub struct DescribeAllWhitelistTemplateOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeAllWhitelistTemplateOutput {
@@ -233,6 +238,7 @@ impl std::fmt::Debug for DescribeAllWhitelistTemplateOutput {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -250,6 +256,10 @@ impl aliyun_runtime::de::FromJson for DescribeAllWhitelistTemplateOutput {
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            ),
         })
     }
 }
@@ -343,6 +353,11 @@ pub struct Data {
         serde(rename = "TotalRecords", skip_serializing_if = "Option::is_none")
     )]
     pub total_records: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -357,6 +372,7 @@ impl std::fmt::Debug for Data {
             .field("templates", &self.templates)
             .field("total_page_numbers", &self.total_page_numbers)
             .field("total_records", &self.total_records)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -378,6 +394,18 @@ impl aliyun_runtime::de::FromJson for Data {
             templates: aliyun_runtime::de::field(object, "Templates")?,
             total_page_numbers: aliyun_runtime::de::field(object, "TotalPageNumbers")?,
             total_records: aliyun_runtime::de::field(object, "TotalRecords")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CurrPageNumbers",
+                    "HasNext",
+                    "HasPrev",
+                    "MaxRecordsPerPage",
+                    "Templates",
+                    "TotalPageNumbers",
+                    "TotalRecords",
+                ],
+            ),
         })
     }
 }
@@ -447,6 +475,11 @@ pub struct Templates {
         serde(rename = "UserId", skip_serializing_if = "Option::is_none")
     )]
     pub user_id: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -459,6 +492,7 @@ impl std::fmt::Debug for Templates {
             .field("template_id", &self.template_id)
             .field("template_name", &self.template_name)
             .field("user_id", &self.user_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -475,6 +509,10 @@ impl aliyun_runtime::de::FromJson for Templates {
             template_id: aliyun_runtime::de::field(object, "TemplateId")?,
             template_name: aliyun_runtime::de::field(object, "TemplateName")?,
             user_id: aliyun_runtime::de::field(object, "UserId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
+            ),
         })
     }
 }
@@ -484,5 +522,34 @@ impl<'de> Deserialize<'de> for Templates {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"CurrPageNumbers\": 1,\n    \"HasNext\": true,\n    \"HasPrev\": false,\n    \"MaxRecordsPerPage\": 10,\n    \"Templates\": [\n      {\n        \"Id\": 123,\n        \"Ips\": \"12.2.X.X,10.0.X.X\",\n        \"TemplateId\": 412,\n        \"TemplateName\": \"template_123\",\n        \"UserId\": 0\n      }\n    ],\n    \"TotalPageNumbers\": 3,\n    \"TotalRecords\": 402\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeAllWhitelistTemplateOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -276,6 +276,11 @@ pub struct DescribeAvailableClassesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeAvailableClassesOutput {
@@ -285,6 +290,7 @@ impl std::fmt::Debug for DescribeAvailableClassesOutput {
             .debug_struct("DescribeAvailableClassesOutput")
             .field("db_instance_classes", &self.db_instance_classes)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -298,6 +304,10 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableClassesOutput {
         Ok(DescribeAvailableClassesOutput {
             db_instance_classes: aliyun_runtime::de::field(object, "DBInstanceClasses")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceClasses", "RequestId"],
+            ),
         })
     }
 }
@@ -335,6 +345,11 @@ pub struct DbInstanceClasses {
         serde(rename = "DBInstanceStorageRange", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_storage_range: Option<DbInstanceStorageRange>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceClasses {
@@ -344,6 +359,7 @@ impl std::fmt::Debug for DbInstanceClasses {
             .debug_struct("DbInstanceClasses")
             .field("db_instance_class", &self.db_instance_class)
             .field("db_instance_storage_range", &self.db_instance_storage_range)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -360,6 +376,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceClasses {
                 object,
                 "DBInstanceStorageRange",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceClass", "DBInstanceStorageRange"],
+            ),
         })
     }
 }
@@ -409,6 +429,11 @@ pub struct DbInstanceStorageRange {
         serde(rename = "Step", skip_serializing_if = "Option::is_none")
     )]
     pub step: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceStorageRange {
@@ -419,6 +444,7 @@ impl std::fmt::Debug for DbInstanceStorageRange {
             .field("max_value", &self.max_value)
             .field("min_value", &self.min_value)
             .field("step", &self.step)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -433,6 +459,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceStorageRange {
             max_value: aliyun_runtime::de::field(object, "MaxValue")?,
             min_value: aliyun_runtime::de::field(object, "MinValue")?,
             step: aliyun_runtime::de::field(object, "Step")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["MaxValue", "MinValue", "Step"],
+            ),
         })
     }
 }
@@ -442,5 +472,34 @@ impl<'de> Deserialize<'de> for DbInstanceStorageRange {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceClasses\": [\n    {\n      \"DBInstanceClass\": \"rds.mysql.c1.large\",\n      \"DBInstanceStorageRange\": {\n        \"MaxValue\": 2000,\n        \"MinValue\": 5,\n        \"Step\": 5\n      }\n    }\n  ],\n  \"RequestId\": \"7E4448A6-9FE6-4474-A0C1-AA7CFC772CAC\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeAvailableClassesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -102,6 +102,11 @@ pub struct DescribeAvailableCrossRegionOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeAvailableCrossRegionOutput {
@@ -111,6 +116,7 @@ impl std::fmt::Debug for DescribeAvailableCrossRegionOutput {
             .debug_struct("DescribeAvailableCrossRegionOutput")
             .field("regions", &self.regions)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -124,6 +130,10 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableCrossRegionOutput {
         Ok(DescribeAvailableCrossRegionOutput {
             regions: aliyun_runtime::de::field(object, "Regions")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Regions", "RequestId"],
+            ),
         })
     }
 }
@@ -149,12 +159,21 @@ pub struct Regions {
         serde(rename = "Region", skip_serializing_if = "Option::is_none")
     )]
     pub region: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Regions").field("region", &self.region).finish()
+        formatter
+            .debug_struct("Regions")
+            .field("region", &self.region)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -166,6 +185,7 @@ impl aliyun_runtime::de::FromJson for Regions {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Regions {
             region: aliyun_runtime::de::field(object, "Region")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Region"]),
         })
     }
 }
@@ -175,5 +195,34 @@ impl<'de> Deserialize<'de> for Regions {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Regions\": {\n    \"Region\": [\n      \"\\\"cn-qingdao\\\",\\\"cn-shanghai\\\", \\\"cn-shenzhen\\\"\"\n    ]\n  },\n  \"RequestId\": \"39265F46-EC77-4036-8AC4-F035F32F6BE2\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeAvailableCrossRegionOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

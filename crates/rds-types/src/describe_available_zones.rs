@@ -249,6 +249,11 @@ pub struct DescribeAvailableZonesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeAvailableZonesOutput {
@@ -258,6 +263,7 @@ impl std::fmt::Debug for DescribeAvailableZonesOutput {
             .debug_struct("DescribeAvailableZonesOutput")
             .field("available_zones", &self.available_zones)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -271,6 +277,10 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableZonesOutput {
         Ok(DescribeAvailableZonesOutput {
             available_zones: aliyun_runtime::de::field(object, "AvailableZones")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AvailableZones", "RequestId"],
+            ),
         })
     }
 }
@@ -318,6 +328,11 @@ pub struct AvailableZones {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AvailableZones {
@@ -328,6 +343,7 @@ impl std::fmt::Debug for AvailableZones {
             .field("region_id", &self.region_id)
             .field("supported_engines", &self.supported_engines)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -342,6 +358,10 @@ impl aliyun_runtime::de::FromJson for AvailableZones {
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             supported_engines: aliyun_runtime::de::field(object, "SupportedEngines")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RegionId", "SupportedEngines", "ZoneId"],
+            ),
         })
     }
 }
@@ -382,6 +402,11 @@ pub struct SupportedEngines {
         )
     )]
     pub supported_engine_versions: Option<Vec<SupportedEngineVersions>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SupportedEngines {
@@ -391,6 +416,7 @@ impl std::fmt::Debug for SupportedEngines {
             .debug_struct("SupportedEngines")
             .field("engine", &self.engine)
             .field("supported_engine_versions", &self.supported_engine_versions)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -407,6 +433,10 @@ impl aliyun_runtime::de::FromJson for SupportedEngines {
                 object,
                 "SupportedEngineVersions",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Engine", "SupportedEngineVersions"],
+            ),
         })
     }
 }
@@ -444,6 +474,11 @@ pub struct SupportedEngineVersions {
         serde(rename = "Version", skip_serializing_if = "Option::is_none")
     )]
     pub version: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SupportedEngineVersions {
@@ -453,6 +488,7 @@ impl std::fmt::Debug for SupportedEngineVersions {
             .debug_struct("SupportedEngineVersions")
             .field("supported_categorys", &self.supported_categorys)
             .field("version", &self.version)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -469,6 +505,10 @@ impl aliyun_runtime::de::FromJson for SupportedEngineVersions {
                 "SupportedCategorys",
             )?,
             version: aliyun_runtime::de::field(object, "Version")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SupportedCategorys", "Version"],
+            ),
         })
     }
 }
@@ -506,6 +546,11 @@ pub struct SupportedCategorys {
         serde(rename = "SupportedStorageTypes", skip_serializing_if = "Option::is_none")
     )]
     pub supported_storage_types: Option<Vec<SupportedStorageTypes>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SupportedCategorys {
@@ -515,6 +560,7 @@ impl std::fmt::Debug for SupportedCategorys {
             .debug_struct("SupportedCategorys")
             .field("category", &self.category)
             .field("supported_storage_types", &self.supported_storage_types)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -531,6 +577,10 @@ impl aliyun_runtime::de::FromJson for SupportedCategorys {
                 object,
                 "SupportedStorageTypes",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Category", "SupportedStorageTypes"],
+            ),
         })
     }
 }
@@ -560,6 +610,11 @@ pub struct SupportedStorageTypes {
         serde(rename = "StorageType", skip_serializing_if = "Option::is_none")
     )]
     pub storage_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SupportedStorageTypes {
@@ -568,6 +623,7 @@ impl std::fmt::Debug for SupportedStorageTypes {
         formatter
             .debug_struct("SupportedStorageTypes")
             .field("storage_type", &self.storage_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -580,6 +636,7 @@ impl aliyun_runtime::de::FromJson for SupportedStorageTypes {
         let object = aliyun_runtime::de::object(value)?;
         Ok(SupportedStorageTypes {
             storage_type: aliyun_runtime::de::field(object, "StorageType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["StorageType"]),
         })
     }
 }
@@ -589,5 +646,34 @@ impl<'de> Deserialize<'de> for SupportedStorageTypes {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AvailableZones\": [\n    {\n      \"RegionId\": \"cn-hangzhou\",\n      \"SupportedEngines\": [\n        {\n          \"Engine\": \"MySQL\",\n          \"SupportedEngineVersions\": [\n            {\n              \"SupportedCategorys\": [\n                {\n                  \"Category\": \"HighAvailability\",\n                  \"SupportedStorageTypes\": [\n                    {\n                      \"StorageType\": \"local_ssd\"\n                    }\n                  ]\n                }\n              ],\n              \"Version\": \"8.0\"\n            }\n          ]\n        }\n      ],\n      \"ZoneId\": \"cn-hangzhou-e\"\n    }\n  ],\n  \"RequestId\": \"4256E149-C3C4-4FA7-BDEA-13CA415E8763\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeAvailableZonesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -525,6 +525,11 @@ pub struct DescribeBackupPolicyOutput {
         )
     )]
     pub supports_high_frequency_backup: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeBackupPolicyOutput {
@@ -573,6 +578,7 @@ impl std::fmt::Debug for DescribeBackupPolicyOutput {
                 "supports_high_frequency_backup",
                 &self.supports_high_frequency_backup,
             )
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -676,6 +682,40 @@ impl aliyun_runtime::de::FromJson for DescribeBackupPolicyOutput {
                 object,
                 "SupportsHighFrequencyBackup",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ArchiveBackupKeepCount",
+                    "ArchiveBackupKeepPolicy",
+                    "ArchiveBackupRetentionPeriod",
+                    "BackupInterval",
+                    "BackupLog",
+                    "BackupMethod",
+                    "BackupPriority",
+                    "BackupRetentionPeriod",
+                    "Category",
+                    "CompressType",
+                    "EnableBackupLog",
+                    "EnableIncrementDataBackup",
+                    "EnablePitrProtection",
+                    "HighSpaceUsageProtection",
+                    "LocalLogRetentionHours",
+                    "LocalLogRetentionSpace",
+                    "LogBackupFrequency",
+                    "LogBackupLocalRetentionNumber",
+                    "LogBackupRetentionPeriod",
+                    "PitrRetentionPeriod",
+                    "PreferredBackupPeriod",
+                    "PreferredBackupTime",
+                    "PreferredNextBackupTime",
+                    "ReleasedKeepPolicy",
+                    "RequestId",
+                    "SupportModifyBackupPriority",
+                    "SupportReleasedKeep",
+                    "SupportVolumeShadowCopy",
+                    "SupportsHighFrequencyBackup",
+                ],
+            ),
         })
     }
 }
@@ -685,5 +725,34 @@ impl<'de> Deserialize<'de> for DescribeBackupPolicyOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ArchiveBackupKeepCount\": \"1\",\n  \"ArchiveBackupKeepPolicy\": \"ByMonth\",\n  \"ArchiveBackupRetentionPeriod\": \"365\",\n  \"BackupInterval\": \"30\",\n  \"BackupLog\": \"Enable\",\n  \"BackupMethod\": \"Physical\",\n  \"BackupPriority\": 2,\n  \"BackupRetentionPeriod\": 7,\n  \"Category\": \"Standard\",\n  \"CompressType\": \"1\",\n  \"EnableBackupLog\": \"1\",\n  \"EnableIncrementDataBackup\": true,\n  \"EnablePitrProtection\": true,\n  \"HighSpaceUsageProtection\": \"Enable\",\n  \"LocalLogRetentionHours\": 0,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupFrequency\": \"LogInterval\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"LogBackupRetentionPeriod\": 7,\n  \"PitrRetentionPeriod\": 7,\n  \"PreferredBackupPeriod\": \"Monday,Wednesday,Friday,Sunday\",\n  \"PreferredBackupTime\": \"15:00Z-16:00Z\",\n  \"PreferredNextBackupTime\": \"2018-01-19T15:15Z\",\n  \"ReleasedKeepPolicy\": \"None\",\n  \"RequestId\": \"B87E2AB3-B7C9-4394-9160-7F639F732031\",\n  \"SupportModifyBackupPriority\": true,\n  \"SupportReleasedKeep\": 0,\n  \"SupportVolumeShadowCopy\": 1,\n  \"SupportsHighFrequencyBackup\": 0\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeBackupPolicyOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -179,6 +179,11 @@ pub struct DescribeBackupTasksOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeBackupTasksOutput {
@@ -188,6 +193,7 @@ impl std::fmt::Debug for DescribeBackupTasksOutput {
             .debug_struct("DescribeBackupTasksOutput")
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -201,6 +207,10 @@ impl aliyun_runtime::de::FromJson for DescribeBackupTasksOutput {
         Ok(DescribeBackupTasksOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RequestId"],
+            ),
         })
     }
 }
@@ -226,12 +236,21 @@ pub struct Items {
         serde(rename = "BackupJob", skip_serializing_if = "Option::is_none")
     )]
     pub backup_job: Option<Vec<BackupJob>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("backup_job", &self.backup_job).finish()
+        formatter
+            .debug_struct("Items")
+            .field("backup_job", &self.backup_job)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -243,6 +262,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             backup_job: aliyun_runtime::de::field(object, "BackupJob")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["BackupJob"]),
         })
     }
 }
@@ -357,6 +377,11 @@ pub struct BackupJob {
         serde(rename = "TaskAction", skip_serializing_if = "Option::is_none")
     )]
     pub task_action: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BackupJob {
@@ -371,6 +396,7 @@ impl std::fmt::Debug for BackupJob {
             .field("job_mode", &self.job_mode)
             .field("process", &self.process)
             .field("task_action", &self.task_action)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -392,6 +418,18 @@ impl aliyun_runtime::de::FromJson for BackupJob {
             job_mode: aliyun_runtime::de::field(object, "JobMode")?,
             process: aliyun_runtime::de::field(object, "Process")?,
             task_action: aliyun_runtime::de::field(object, "TaskAction")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupId",
+                    "BackupJobId",
+                    "BackupProgressStatus",
+                    "BackupStatus",
+                    "JobMode",
+                    "Process",
+                    "TaskAction",
+                ],
+            ),
         })
     }
 }
@@ -401,5 +439,34 @@ impl<'de> Deserialize<'de> for BackupJob {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"BackupJob\": [\n      {\n        \"BackupId\": \"34665****\",\n        \"BackupJobId\": \"476****\",\n        \"BackupProgressStatus\": \"NoStart\",\n        \"BackupStatus\": \"NoStart\",\n        \"JobMode\": \"Automated\",\n        \"Process\": \"25\",\n        \"TaskAction\": \"NormalBackupTask\"\n      }\n    ]\n  },\n  \"RequestId\": \"90496720-2319-42A8-87CD-FCE4DF95EBED\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeBackupTasksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

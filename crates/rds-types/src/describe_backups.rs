@@ -265,6 +265,11 @@ pub struct DescribeBackupsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeBackupsOutput {
@@ -278,6 +283,7 @@ impl std::fmt::Debug for DescribeBackupsOutput {
             .field("request_id", &self.request_id)
             .field("total_ecs_snapshot_size", &self.total_ecs_snapshot_size)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -298,6 +304,17 @@ impl aliyun_runtime::de::FromJson for DescribeBackupsOutput {
                 "TotalEcsSnapshotSize",
             )?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalEcsSnapshotSize",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -323,12 +340,21 @@ pub struct Items {
         serde(rename = "Backup", skip_serializing_if = "Option::is_none")
     )]
     pub backup: Option<Vec<Backup>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("backup", &self.backup).finish()
+        formatter
+            .debug_struct("Items")
+            .field("backup", &self.backup)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -340,6 +366,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             backup: aliyun_runtime::de::field(object, "Backup")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Backup"]),
         })
     }
 }
@@ -652,6 +679,11 @@ pub struct Backup {
         serde(rename = "ExpectExpireTime", skip_serializing_if = "Option::is_none")
     )]
     pub expect_expire_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Backup {
@@ -684,6 +716,7 @@ impl std::fmt::Debug for Backup {
             .field("storage_class", &self.storage_class)
             .field("store_status", &self.store_status)
             .field("expect_expire_time", &self.expect_expire_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -726,6 +759,36 @@ impl aliyun_runtime::de::FromJson for Backup {
             storage_class: aliyun_runtime::de::field(object, "StorageClass")?,
             store_status: aliyun_runtime::de::field(object, "StoreStatus")?,
             expect_expire_time: aliyun_runtime::de::field(object, "ExpectExpireTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupDownloadLinkByDB",
+                    "BackupDownloadURL",
+                    "BackupEndTime",
+                    "BackupId",
+                    "BackupInitiator",
+                    "BackupIntranetDownloadURL",
+                    "BackupMethod",
+                    "BackupMode",
+                    "BackupSize",
+                    "BackupStartTime",
+                    "BackupStatus",
+                    "BackupType",
+                    "Checksum",
+                    "ConsistentTime",
+                    "CopyOnlyBackup",
+                    "DBInstanceId",
+                    "Encryption",
+                    "Engine",
+                    "EngineVersion",
+                    "HostInstanceID",
+                    "IsAvail",
+                    "MetaStatus",
+                    "StorageClass",
+                    "StoreStatus",
+                    "ExpectExpireTime",
+                ],
+            ),
         })
     }
 }
@@ -753,6 +816,11 @@ pub struct BackupDownloadLinkByDb {
     pub backup_download_link_by_db: Option<
         Vec<BackupDownloadLinkByDbBackupDownloadLinkByDb>,
     >,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BackupDownloadLinkByDb {
@@ -761,6 +829,7 @@ impl std::fmt::Debug for BackupDownloadLinkByDb {
         formatter
             .debug_struct("BackupDownloadLinkByDb")
             .field("backup_download_link_by_db", &self.backup_download_link_by_db)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -776,6 +845,10 @@ impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDb {
                 object,
                 "BackupDownloadLinkByDB",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["BackupDownloadLinkByDB"],
+            ),
         })
     }
 }
@@ -825,6 +898,11 @@ pub struct BackupDownloadLinkByDbBackupDownloadLinkByDb {
         serde(rename = "IntranetDownloadLink", skip_serializing_if = "Option::is_none")
     )]
     pub intranet_download_link: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BackupDownloadLinkByDbBackupDownloadLinkByDb {
@@ -835,6 +913,7 @@ impl std::fmt::Debug for BackupDownloadLinkByDbBackupDownloadLinkByDb {
             .field("data_base", &self.data_base)
             .field("download_link", &self.download_link)
             .field("intranet_download_link", &self.intranet_download_link)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -852,6 +931,10 @@ impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDbBackupDownloadLinkBy
                 object,
                 "IntranetDownloadLink",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DataBase", "DownloadLink", "IntranetDownloadLink"],
+            ),
         })
     }
 }
@@ -861,5 +944,34 @@ impl<'de> Deserialize<'de> for BackupDownloadLinkByDbBackupDownloadLinkByDb {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadLinkByDB\": {\n          \"BackupDownloadLinkByDB\": [\n            {\n              \"DataBase\": \"dbs\",\n              \"DownloadLink\": \"https://cn-hangzhou.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\",\n              \"IntranetDownloadLink\": \"https://cn-hangzhou-internal.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\"\n            }\n          ]\n        },\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"321020562\",\n        \"BackupInitiator\": \"System\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"Checksum\": \"1835830439****\",\n        \"ConsistentTime\": 1576506856,\n        \"CopyOnlyBackup\": \"0\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"Encryption\": \"{}\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"HostInstanceID\": \"5882781\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StorageClass\": \"0\",\n        \"StoreStatus\": \"Disabled\",\n        \"ExpectExpireTime\": \"2025-06-17T12:10:23Z\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalEcsSnapshotSize\": 0,\n  \"TotalRecordCount\": \"100\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeBackupsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -202,6 +202,11 @@ pub struct DescribeBinlogFilesOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeBinlogFilesOutput {
@@ -215,6 +220,7 @@ impl std::fmt::Debug for DescribeBinlogFilesOutput {
             .field("request_id", &self.request_id)
             .field("total_file_size", &self.total_file_size)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -232,6 +238,17 @@ impl aliyun_runtime::de::FromJson for DescribeBinlogFilesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_file_size: aliyun_runtime::de::field(object, "TotalFileSize")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalFileSize",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -257,6 +274,11 @@ pub struct Items {
         serde(rename = "BinLogFile", skip_serializing_if = "Option::is_none")
     )]
     pub bin_log_file: Option<Vec<BinLogFile>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -265,6 +287,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("bin_log_file", &self.bin_log_file)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -277,6 +300,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             bin_log_file: aliyun_runtime::de::field(object, "BinLogFile")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["BinLogFile"]),
         })
     }
 }
@@ -411,6 +435,11 @@ pub struct BinLogFile {
         serde(rename = "RemoteStatus", skip_serializing_if = "Option::is_none")
     )]
     pub remote_status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BinLogFile {
@@ -428,6 +457,7 @@ impl std::fmt::Debug for BinLogFile {
             .field("log_end_time", &self.log_end_time)
             .field("log_file_name", &self.log_file_name)
             .field("remote_status", &self.remote_status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -452,6 +482,21 @@ impl aliyun_runtime::de::FromJson for BinLogFile {
             log_end_time: aliyun_runtime::de::field(object, "LogEndTime")?,
             log_file_name: aliyun_runtime::de::field(object, "LogFileName")?,
             remote_status: aliyun_runtime::de::field(object, "RemoteStatus")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Checksum",
+                    "DownloadLink",
+                    "FileSize",
+                    "HostInstanceID",
+                    "IntranetDownloadLink",
+                    "LinkExpiredTime",
+                    "LogBeginTime",
+                    "LogEndTime",
+                    "LogFileName",
+                    "RemoteStatus",
+                ],
+            ),
         })
     }
 }
@@ -461,5 +506,34 @@ impl<'de> Deserialize<'de> for BinLogFile {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"Checksum\": \"18358304393468701857\",\n        \"DownloadLink\": \"http://****.oss.aliyuncs.com/****\",\n        \"FileSize\": 2269410,\n        \"HostInstanceID\": \"584****\",\n        \"IntranetDownloadLink\": \"http://****.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2013-06-09T18:00:00Z\",\n        \"LogBeginTime\": \"2019-02-09T17:45:21Z\",\n        \"LogEndTime\": \"2019-02-15T13:10:28Z\",\n        \"LogFileName\": \"000000040000000000000019\",\n        \"RemoteStatus\": \"Completed\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"TotalFileSize\": 2269410,\n  \"TotalRecordCount\": 100\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeBinlogFilesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

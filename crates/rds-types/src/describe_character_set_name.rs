@@ -140,6 +140,11 @@ pub struct DescribeCharacterSetNameOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeCharacterSetNameOutput {
@@ -150,6 +155,7 @@ impl std::fmt::Debug for DescribeCharacterSetNameOutput {
             .field("character_set_name_items", &self.character_set_name_items)
             .field("engine", &self.engine)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -167,6 +173,10 @@ impl aliyun_runtime::de::FromJson for DescribeCharacterSetNameOutput {
             )?,
             engine: aliyun_runtime::de::field(object, "Engine")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CharacterSetNameItems", "Engine", "RequestId"],
+            ),
         })
     }
 }
@@ -192,6 +202,11 @@ pub struct CharacterSetNameItems {
         serde(rename = "CharacterSetName", skip_serializing_if = "Option::is_none")
     )]
     pub character_set_name: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CharacterSetNameItems {
@@ -200,6 +215,7 @@ impl std::fmt::Debug for CharacterSetNameItems {
         formatter
             .debug_struct("CharacterSetNameItems")
             .field("character_set_name", &self.character_set_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -212,6 +228,10 @@ impl aliyun_runtime::de::FromJson for CharacterSetNameItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(CharacterSetNameItems {
             character_set_name: aliyun_runtime::de::field(object, "CharacterSetName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CharacterSetName"],
+            ),
         })
     }
 }
@@ -221,5 +241,34 @@ impl<'de> Deserialize<'de> for CharacterSetNameItems {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"CharacterSetNameItems\": {\n    \"CharacterSetName\": [\n      \"[\\\"gbk\\\",\\\"utf8\\\",\\\"euckr\\\",\\\"ascii\\\"]\"\n    ]\n  },\n  \"Engine\": \"mysql\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeCharacterSetNameOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -211,6 +211,11 @@ pub struct DescribeCloudMigrationResultOutput {
         serde(rename = "TotalSize", skip_serializing_if = "Option::is_none")
     )]
     pub total_size: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeCloudMigrationResultOutput {
@@ -223,6 +228,7 @@ impl std::fmt::Debug for DescribeCloudMigrationResultOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("total_size", &self.total_size)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -239,6 +245,10 @@ impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_size: aliyun_runtime::de::field(object, "TotalSize")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"],
+            ),
         })
     }
 }
@@ -434,6 +444,11 @@ pub struct Items {
         serde(rename = "TaskName", skip_serializing_if = "Option::is_none")
     )]
     pub task_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -460,6 +475,7 @@ impl std::fmt::Debug for Items {
             .field("target_instance_name", &self.target_instance_name)
             .field("task_id", &self.task_id)
             .field("task_name", &self.task_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -490,6 +506,27 @@ impl aliyun_runtime::de::FromJson for Items {
             )?,
             task_id: aliyun_runtime::de::field(object, "TaskId")?,
             task_name: aliyun_runtime::de::field(object, "TaskName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Detail",
+                    "GmtCreated",
+                    "GmtModified",
+                    "MigrateStage",
+                    "ReplicationInfo",
+                    "ReplicationState",
+                    "SourceAccount",
+                    "SourceCategory",
+                    "SourceIpAddress",
+                    "SourcePassword",
+                    "SourcePort",
+                    "SwitchTime",
+                    "TargetEip",
+                    "TargetInstanceName",
+                    "TaskId",
+                    "TaskName",
+                ],
+            ),
         })
     }
 }
@@ -499,5 +536,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n[Start RDS instance]\\\\n2022-02-25 17:00:29 --- Start RDS instance as slave for data replication\\\\n[Synchronize data]\\\\n2022-02-25 17:01:05 --- Synchronize data from source to RDS by streaming replication \\\\n\",\n      \"GmtCreated\": \"2022-02-25T08:53:13Z\",\n      \"GmtModified\": \"2022-03-01T06:39:51Z\",\n      \"MigrateStage\": \"switch\",\n      \"ReplicationInfo\": \"{\\\\\\\"Status\\\\\\\":\\\\\\\"streaming\\\\\\\",\\\\\\\"ReceiveStartLsn\\\\\\\":\\\\\\\"0/3000000\\\\\\\",\\\\\\\"ReceivedTli\\\\\\\":\\\\\\\"1\\\\\\\",\\\\\\\"LatestEndTime\\\\\\\":\\\\\\\"2022-02-25 17:03:59.3344+08\\\\\\\",\\\\\\\"Synced\\\\\\\":\\\\\\\"true\\\\\\\",\\\\\\\"IsSlave\\\\\\\":\\\\\\\"true\\\\\\\",\\\\\\\"ReplayTimestamp\\\\\\\":\\\\\\\"null\\\\\\\",\\\\\\\"LastMsgSendTime\\\\\\\":\\\\\\\"2022-03-01 14:42:57.967537+08\\\\\\\",\\\\\\\"Conninfo\\\\\\\":\\\\\\\"user=migratetest password=******** channel_binding=prefer dbname=replication host=172.16.254.203 port=5432 application_name=rds_db_instance fallback_application_name=walreceiver sslmode=prefer sslcompression=1 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any\\\\\\\",\\\\\\\"LastMsgReceiptTime\\\\\\\":\\\\\\\"2022-03-01 14:42:57.96727+08\\\\\\\",\\\\\\\"LatestEndLsn\\\\\\\":\\\\\\\"0/3000148\\\\\\\",\\\\\\\"ReceivedLsn\\\\\\\":\\\\\\\"0/3000148\\\\\\\",\\\\\\\"ReplayLsn\\\\\\\":\\\\\\\"0/3000148\\\\\\\",\\\\\\\"ReceiveStartTli\\\\\\\":\\\\\\\"1\\\\\\\",\\\\\\\"ReplayLag\\\\\\\":\\\\\\\"0\\\\\\\"}\",\n      \"ReplicationState\": \"streaming\",\n      \"SourceAccount\": \"migratetest\",\n      \"SourceCategory\": \"ecsonvpc\",\n      \"SourceIpAddress\": \"172.16.XX.XX\",\n      \"SourcePassword\": \"123456\",\n      \"SourcePort\": 5432,\n      \"SwitchTime\": \"2022-03-01T06:40:51Z\",\n      \"TargetEip\": \"null\",\n      \"TargetInstanceName\": \"pgm-bp102g323jd4****\",\n      \"TaskId\": 440437220,\n      \"TaskName\": \"362c6c7a-4d20-4eac-898c-1495ceab374c\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"1B983C48-9793-5EAA-8F7F-00EAEC517675\",\n  \"TotalSize\": 1\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeCloudMigrationResultOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -86,6 +86,11 @@ pub struct DescribeCollationTimeZonesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeCollationTimeZonesOutput {
@@ -95,6 +100,7 @@ impl std::fmt::Debug for DescribeCollationTimeZonesOutput {
             .debug_struct("DescribeCollationTimeZonesOutput")
             .field("collation_time_zones", &self.collation_time_zones)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -111,6 +117,10 @@ impl aliyun_runtime::de::FromJson for DescribeCollationTimeZonesOutput {
                 "CollationTimeZones",
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CollationTimeZones", "RequestId"],
+            ),
         })
     }
 }
@@ -136,6 +146,11 @@ pub struct CollationTimeZones {
         serde(rename = "CollationTimeZone", skip_serializing_if = "Option::is_none")
     )]
     pub collation_time_zone: Option<Vec<CollationTimeZone>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CollationTimeZones {
@@ -144,6 +159,7 @@ impl std::fmt::Debug for CollationTimeZones {
         formatter
             .debug_struct("CollationTimeZones")
             .field("collation_time_zone", &self.collation_time_zone)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -156,6 +172,10 @@ impl aliyun_runtime::de::FromJson for CollationTimeZones {
         let object = aliyun_runtime::de::object(value)?;
         Ok(CollationTimeZones {
             collation_time_zone: aliyun_runtime::de::field(object, "CollationTimeZone")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CollationTimeZone"],
+            ),
         })
     }
 }
@@ -205,6 +225,11 @@ pub struct CollationTimeZone {
         serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")
     )]
     pub time_zone: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for CollationTimeZone {
@@ -215,6 +240,7 @@ impl std::fmt::Debug for CollationTimeZone {
             .field("description", &self.description)
             .field("standard_time_offset", &self.standard_time_offset)
             .field("time_zone", &self.time_zone)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -232,6 +258,10 @@ impl aliyun_runtime::de::FromJson for CollationTimeZone {
                 "StandardTimeOffset",
             )?,
             time_zone: aliyun_runtime::de::field(object, "TimeZone")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Description", "StandardTimeOffset", "TimeZone"],
+            ),
         })
     }
 }
@@ -241,5 +271,34 @@ impl<'de> Deserialize<'de> for CollationTimeZone {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"CollationTimeZones\": {\n    \"CollationTimeZone\": [\n      {\n        \"Description\": \"Kabul\",\n        \"StandardTimeOffset\": \"(UTC+04:30)\",\n        \"TimeZone\": \"Afghanistan Standard Time\"\n      }\n    ]\n  },\n  \"RequestId\": \"4EAED246-DB18-4C8D-9EB5-C319626F2A77\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeCollationTimeZonesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -196,6 +196,11 @@ pub struct DescribeCrossRegionBackupDbInstanceOutput {
         serde(rename = "TotalRecords", skip_serializing_if = "Option::is_none")
     )]
     pub total_records: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceOutput {
@@ -210,6 +215,7 @@ impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceOutput {
             .field("region_id", &self.region_id)
             .field("request_id", &self.request_id)
             .field("total_records", &self.total_records)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -228,6 +234,18 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupDbInstanceOutput 
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_records: aliyun_runtime::de::field(object, "TotalRecords")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "ItemsNumbers",
+                    "PageNumber",
+                    "PageSize",
+                    "RegionId",
+                    "RequestId",
+                    "TotalRecords",
+                ],
+            ),
         })
     }
 }
@@ -253,12 +271,21 @@ pub struct Items {
         serde(rename = "Item", skip_serializing_if = "Option::is_none")
     )]
     pub item: Option<Vec<Item>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("item", &self.item).finish()
+        formatter
+            .debug_struct("Items")
+            .field("item", &self.item)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -270,6 +297,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             item: aliyun_runtime::de::field(object, "Item")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
         })
     }
 }
@@ -443,6 +471,11 @@ pub struct Item {
         serde(rename = "Retention", skip_serializing_if = "Option::is_none")
     )]
     pub retention: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Item {
@@ -464,6 +497,7 @@ impl std::fmt::Debug for Item {
             .field("log_backup_enabled_time", &self.log_backup_enabled_time)
             .field("retent_type", &self.retent_type)
             .field("retention", &self.retention)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -495,6 +529,25 @@ impl aliyun_runtime::de::FromJson for Item {
             )?,
             retent_type: aliyun_runtime::de::field(object, "RetentType")?,
             retention: aliyun_runtime::de::field(object, "Retention")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupEnabled",
+                    "BackupEnabledTime",
+                    "CrossBackupRegion",
+                    "CrossBackupType",
+                    "DBInstanceDescription",
+                    "DBInstanceId",
+                    "DBInstanceStatus",
+                    "Engine",
+                    "EngineVersion",
+                    "LockMode",
+                    "LogBackupEnabled",
+                    "LogBackupEnabledTime",
+                    "RetentType",
+                    "Retention",
+                ],
+            ),
         })
     }
 }
@@ -504,5 +557,34 @@ impl<'de> Deserialize<'de> for Item {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEnabled\": \"Enable\",\n        \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupType\": \"1\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceStatus\": \"Running\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.6\",\n        \"LockMode\": \"Unlock\",\n        \"LogBackupEnabled\": \"Enable\",\n        \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"RetentType\": 1,\n        \"Retention\": 15\n      }\n    ]\n  },\n  \"ItemsNumbers\": 1,\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"33517002-182D-40BE-93EC-610BD3381045\",\n  \"TotalRecords\": 100\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeCrossRegionBackupDbInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -257,6 +257,11 @@ pub struct DescribeCrossRegionLogBackupFilesOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesOutput {
@@ -273,6 +278,7 @@ impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesOutput {
             .field("request_id", &self.request_id)
             .field("start_time", &self.start_time)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -293,6 +299,20 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             start_time: aliyun_runtime::de::field(object, "StartTime")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "EndTime",
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RegionId",
+                    "RequestId",
+                    "StartTime",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -318,12 +338,21 @@ pub struct Items {
         serde(rename = "Item", skip_serializing_if = "Option::is_none")
     )]
     pub item: Option<Vec<Item>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("item", &self.item).finish()
+        formatter
+            .debug_struct("Items")
+            .field("item", &self.item)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -335,6 +364,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             item: aliyun_runtime::de::field(object, "Item")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
         })
     }
 }
@@ -457,6 +487,11 @@ pub struct Item {
         serde(rename = "LogFileName", skip_serializing_if = "Option::is_none")
     )]
     pub log_file_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Item {
@@ -474,6 +509,7 @@ impl std::fmt::Debug for Item {
             .field("log_begin_time", &self.log_begin_time)
             .field("log_end_time", &self.log_end_time)
             .field("log_file_name", &self.log_file_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -501,6 +537,21 @@ impl aliyun_runtime::de::FromJson for Item {
             log_begin_time: aliyun_runtime::de::field(object, "LogBeginTime")?,
             log_end_time: aliyun_runtime::de::field(object, "LogEndTime")?,
             log_file_name: aliyun_runtime::de::field(object, "LogFileName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CrossBackupRegion",
+                    "CrossDownloadLink",
+                    "CrossIntranetDownloadLink",
+                    "CrossLogBackupId",
+                    "CrossLogBackupSize",
+                    "InstanceId",
+                    "LinkExpiredTime",
+                    "LogBeginTime",
+                    "LogEndTime",
+                    "LogFileName",
+                ],
+            ),
         })
     }
 }
@@ -510,5 +561,34 @@ impl<'de> Deserialize<'de> for Item {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou.aliyuncs.com/****\",\n        \"CrossIntranetDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou-internal.aliyuncs.com/****\",\n        \"CrossLogBackupId\": 14567,\n        \"CrossLogBackupSize\": 5312836,\n        \"InstanceId\": 8161055,\n        \"LinkExpiredTime\": \"2019-06-30T15:00:00Z\",\n        \"LogBeginTime\": \"2019-05-30T12:10:00Z\",\n        \"LogEndTime\": \"2019-05-30T20:10:00Z\",\n        \"LogFileName\": \"cn-hangzhou_rm-bp****_7198739_mysql-bin.000230\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"DAC241E8-28E6-49DA-BFB0-B2DD090885C1\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeCrossRegionLogBackupFilesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

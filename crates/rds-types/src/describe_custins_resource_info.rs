@@ -113,6 +113,11 @@ pub struct DescribeCustinsResourceInfoOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeCustinsResourceInfoOutput {
@@ -122,6 +127,7 @@ impl std::fmt::Debug for DescribeCustinsResourceInfoOutput {
             .debug_struct("DescribeCustinsResourceInfoOutput")
             .field("data", &self.data)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -135,6 +141,10 @@ impl aliyun_runtime::de::FromJson for DescribeCustinsResourceInfoOutput {
         Ok(DescribeCustinsResourceInfoOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Data", "RequestId"],
+            ),
         })
     }
 }
@@ -396,6 +406,11 @@ pub struct Data {
         serde(rename = "OriginMemory", skip_serializing_if = "Option::is_none")
     )]
     pub origin_memory: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -426,6 +441,7 @@ impl std::fmt::Debug for Data {
             .field("origin_max_conn", &self.origin_max_conn)
             .field("origin_max_iops", &self.origin_max_iops)
             .field("origin_memory", &self.origin_memory)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -508,6 +524,34 @@ impl aliyun_runtime::de::FromJson for Data {
             origin_max_conn: aliyun_runtime::de::field(object, "OriginMaxConn")?,
             origin_max_iops: aliyun_runtime::de::field(object, "OriginMaxIops")?,
             origin_memory: aliyun_runtime::de::field(object, "OriginMemory")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CpuAdjustDeadline",
+                    "CpuAdjustableMaxRatio",
+                    "CpuAdjustableMaxValue",
+                    "CpuIncreaseRatio",
+                    "CpuIncreaseRatioValue",
+                    "DBInstanceId",
+                    "IopsAdjustableMaxValue",
+                    "MaxConnAdjustDeadline",
+                    "MaxConnAdjustableMaxValue",
+                    "MaxConnIncreaseRatio",
+                    "MaxConnIncreaseRatioValue",
+                    "MaxIopsAdjustDeadline",
+                    "MaxIopsIncreaseRatio",
+                    "MaxIopsIncreaseRatioValue",
+                    "MemAdjustableMaxRatio",
+                    "MemAdjustableMaxValue",
+                    "MemoryAdjustDeadline",
+                    "MemoryIncreaseRatio",
+                    "MemoryIncreaseRatioValue",
+                    "OriginCpu",
+                    "OriginMaxConn",
+                    "OriginMaxIops",
+                    "OriginMemory",
+                ],
+            ),
         })
     }
 }
@@ -517,5 +561,34 @@ impl<'de> Deserialize<'de> for Data {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": [\n    {\n      \"CpuAdjustDeadline\": \"2023-10-25\",\n      \"CpuAdjustableMaxRatio\": \"30\",\n      \"CpuAdjustableMaxValue\": \"60\",\n      \"CpuIncreaseRatio\": \"10\",\n      \"CpuIncreaseRatioValue\": \"20\",\n      \"DBInstanceId\": \" rm-wz9s06u4drm******\",\n      \"IopsAdjustableMaxValue\": \"20\",\n      \"MaxConnAdjustDeadline\": \"2023-10-25\\n\",\n      \"MaxConnAdjustableMaxValue\": \"100\",\n      \"MaxConnIncreaseRatio\": \"100\",\n      \"MaxConnIncreaseRatioValue\": \"20\",\n      \"MaxIopsAdjustDeadline\": \"2023-10-25\\n\",\n      \"MaxIopsIncreaseRatio\": \"100\",\n      \"MaxIopsIncreaseRatioValue\": \"20\",\n      \"MemAdjustableMaxRatio\": \"60\",\n      \"MemAdjustableMaxValue\": \"200\",\n      \"MemoryAdjustDeadline\": \"2023-10-25\",\n      \"MemoryIncreaseRatio\": \"20\",\n      \"MemoryIncreaseRatioValue\": \"200\",\n      \"OriginCpu\": \"2\",\n      \"OriginMaxConn\": \"30\",\n      \"OriginMaxIops\": \"20\",\n      \"OriginMemory\": \"20\"\n    }\n  ],\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeCustinsResourceInfoOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -166,6 +166,11 @@ pub struct DescribeDatabasesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDatabasesOutput {
@@ -175,6 +180,7 @@ impl std::fmt::Debug for DescribeDatabasesOutput {
             .debug_struct("DescribeDatabasesOutput")
             .field("databases", &self.databases)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -188,6 +194,10 @@ impl aliyun_runtime::de::FromJson for DescribeDatabasesOutput {
         Ok(DescribeDatabasesOutput {
             databases: aliyun_runtime::de::field(object, "Databases")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Databases", "RequestId"],
+            ),
         })
     }
 }
@@ -213,12 +223,21 @@ pub struct Databases {
         serde(rename = "Database", skip_serializing_if = "Option::is_none")
     )]
     pub database: Option<Vec<Database>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Databases {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Databases").field("database", &self.database).finish()
+        formatter
+            .debug_struct("Databases")
+            .field("database", &self.database)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -230,6 +249,7 @@ impl aliyun_runtime::de::FromJson for Databases {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Databases {
             database: aliyun_runtime::de::field(object, "Database")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Database"]),
         })
     }
 }
@@ -426,6 +446,11 @@ pub struct Database {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Database {
@@ -450,6 +475,7 @@ impl std::fmt::Debug for Database {
             .field("runtime_info", &self.runtime_info)
             .field("tablespace", &self.tablespace)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -478,6 +504,28 @@ impl aliyun_runtime::de::FromJson for Database {
             runtime_info: aliyun_runtime::de::field(object, "RuntimeInfo")?,
             tablespace: aliyun_runtime::de::field(object, "Tablespace")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Accounts",
+                    "AdvancedInfo",
+                    "BasicInfo",
+                    "CharacterSetName",
+                    "Collate",
+                    "ConnLimit",
+                    "Ctype",
+                    "DBDescription",
+                    "DBInstanceId",
+                    "DBName",
+                    "DBStatus",
+                    "Engine",
+                    "PageNumber",
+                    "PageSize",
+                    "RuntimeInfo",
+                    "Tablespace",
+                    "TotalCount",
+                ],
+            ),
         })
     }
 }
@@ -503,6 +551,11 @@ pub struct Accounts {
         serde(rename = "AccountPrivilegeInfo", skip_serializing_if = "Option::is_none")
     )]
     pub account_privilege_info: Option<Vec<AccountPrivilegeInfo>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -511,6 +564,7 @@ impl std::fmt::Debug for Accounts {
         formatter
             .debug_struct("Accounts")
             .field("account_privilege_info", &self.account_privilege_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -526,6 +580,10 @@ impl aliyun_runtime::de::FromJson for Accounts {
                 object,
                 "AccountPrivilegeInfo",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AccountPrivilegeInfo"],
+            ),
         })
     }
 }
@@ -553,6 +611,11 @@ pub struct AdvancedInfo {
         serde(rename = "AdvancedDbProperty", skip_serializing_if = "Option::is_none")
     )]
     pub advanced_db_property: Option<Vec<serde_json::Value>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AdvancedInfo {
@@ -561,6 +624,7 @@ impl std::fmt::Debug for AdvancedInfo {
         formatter
             .debug_struct("AdvancedInfo")
             .field("advanced_db_property", &self.advanced_db_property)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -576,6 +640,10 @@ impl aliyun_runtime::de::FromJson for AdvancedInfo {
                 object,
                 "AdvancedDbProperty",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AdvancedDbProperty"],
+            ),
         })
     }
 }
@@ -603,6 +671,11 @@ pub struct BasicInfo {
         serde(rename = "BasicDbProperty", skip_serializing_if = "Option::is_none")
     )]
     pub basic_db_property: Option<Vec<serde_json::Value>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BasicInfo {
@@ -611,6 +684,7 @@ impl std::fmt::Debug for BasicInfo {
         formatter
             .debug_struct("BasicInfo")
             .field("basic_db_property", &self.basic_db_property)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -623,6 +697,10 @@ impl aliyun_runtime::de::FromJson for BasicInfo {
         let object = aliyun_runtime::de::object(value)?;
         Ok(BasicInfo {
             basic_db_property: aliyun_runtime::de::field(object, "BasicDbProperty")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["BasicDbProperty"],
+            ),
         })
     }
 }
@@ -650,6 +728,11 @@ pub struct RuntimeInfo {
         serde(rename = "RuntimeDbProperty", skip_serializing_if = "Option::is_none")
     )]
     pub runtime_db_property: Option<Vec<serde_json::Value>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RuntimeInfo {
@@ -658,6 +741,7 @@ impl std::fmt::Debug for RuntimeInfo {
         formatter
             .debug_struct("RuntimeInfo")
             .field("runtime_db_property", &self.runtime_db_property)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -670,6 +754,10 @@ impl aliyun_runtime::de::FromJson for RuntimeInfo {
         let object = aliyun_runtime::de::object(value)?;
         Ok(RuntimeInfo {
             runtime_db_property: aliyun_runtime::de::field(object, "RuntimeDbProperty")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RuntimeDbProperty"],
+            ),
         })
     }
 }
@@ -724,6 +812,11 @@ pub struct AccountPrivilegeInfo {
         serde(rename = "AccountPrivilegeDetail", skip_serializing_if = "Option::is_none")
     )]
     pub account_privilege_detail: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AccountPrivilegeInfo {
@@ -734,6 +827,7 @@ impl std::fmt::Debug for AccountPrivilegeInfo {
             .field("account", &self.account)
             .field("account_privilege", &self.account_privilege)
             .field("account_privilege_detail", &self.account_privilege_detail)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -751,6 +845,10 @@ impl aliyun_runtime::de::FromJson for AccountPrivilegeInfo {
                 object,
                 "AccountPrivilegeDetail",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Account", "AccountPrivilege", "AccountPrivilegeDetail"],
+            ),
         })
     }
 }
@@ -760,5 +858,34 @@ impl<'de> Deserialize<'de> for AccountPrivilegeInfo {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"Accounts\": {\n          \"AccountPrivilegeInfo\": [\n            {\n              \"Account\": \"test\",\n              \"AccountPrivilege\": \"DMLOnly\",\n              \"AccountPrivilegeDetail\": \"SELECT\"\n            }\n          ]\n        },\n        \"AdvancedInfo\": {\n          \"AdvancedDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"OFF\",\n                \"ON\"\n              ],\n              \"databasePropertyName\": \"ansi_nulls\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"OFF\"\n            }\n          ]\n        },\n        \"BasicInfo\": {\n          \"BasicDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"CHECKSUM\"\n              ],\n              \"databasePropertyName\": \"page_verify\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"CHECKSUM\"\n            }\n          ]\n        },\n        \"CharacterSetName\": \"utf8\",\n        \"Collate\": \"C\",\n        \"ConnLimit\": \"-1\",\n        \"Ctype\": \"en_US.utf8\",\n        \"DBDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBName\": \"testDB01\",\n        \"DBStatus\": \"Creating\",\n        \"Engine\": \"MySQL\",\n        \"PageNumber\": 1,\n        \"PageSize\": 30,\n        \"RuntimeInfo\": {\n          \"RuntimeDbProperty\": [\n            {\n              \"allowedValues\": [],\n              \"databasePropertyName\": \"TotalDataSizeInMB\",\n              \"allowModify\": false,\n              \"currentValue\": \"5.38\"\n            }\n          ]\n        },\n        \"Tablespace\": \"pg_default\",\n        \"TotalCount\": 5\n      }\n    ]\n  },\n  \"RequestId\": \"2603CA96-B17D-4903-BC04-61A2C829CD94\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDatabasesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -120,6 +120,11 @@ pub struct DescribeDbInstanceAttributeOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
@@ -129,6 +134,7 @@ impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
             .debug_struct("DescribeDbInstanceAttributeOutput")
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -142,6 +148,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
         Ok(DescribeDbInstanceAttributeOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RequestId"],
+            ),
         })
     }
 }
@@ -167,6 +177,11 @@ pub struct Items {
         serde(rename = "DBInstanceAttribute", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_attribute: Option<Vec<DbInstanceAttribute>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -175,6 +190,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_attribute", &self.db_instance_attribute)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -190,6 +206,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "DBInstanceAttribute",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceAttribute"],
+            ),
         })
     }
 }
@@ -1203,6 +1223,19 @@ pub struct DbInstanceAttribute {
         serde(rename = "BurstingEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub bursting_enabled: Option<bool>,
+    /// Not in the documentation's schema; its example response shows this field.
+    ///
+    /// Wire name: `BpeEnabled`.
+    #[cfg_attr(
+        feature = "serde-serialize",
+        serde(rename = "BpeEnabled", skip_serializing_if = "Option::is_none")
+    )]
+    pub bpe_enabled: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceAttribute {
@@ -1304,6 +1337,8 @@ impl std::fmt::Debug for DbInstanceAttribute {
             .field("compute_burst_enabled", &self.compute_burst_enabled)
             .field("read_only_status", &self.read_only_status)
             .field("bursting_enabled", &self.bursting_enabled)
+            .field("bpe_enabled", &self.bpe_enabled)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1493,6 +1528,101 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
             )?,
             read_only_status: aliyun_runtime::de::field(object, "ReadOnlyStatus")?,
             bursting_enabled: aliyun_runtime::de::field(object, "BurstingEnabled")?,
+            bpe_enabled: aliyun_runtime::de::field(object, "BpeEnabled")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AccountMaxQuantity",
+                    "AdvancedFeatures",
+                    "AutoUpgradeMinorVersion",
+                    "AvailabilityValue",
+                    "BabelfishConfig",
+                    "IsAnalyticReadOnlyIns",
+                    "CanTempUpgrade",
+                    "Category",
+                    "ColdDataEnabled",
+                    "Collation",
+                    "ConnectionMode",
+                    "ConnectionString",
+                    "ConsoleVersion",
+                    "CreationTime",
+                    "CurrentKernelVersion",
+                    "DBClusterNodes",
+                    "DBInstanceCPU",
+                    "DBInstanceClass",
+                    "DBInstanceClassType",
+                    "DBInstanceDescription",
+                    "DBInstanceDiskUsed",
+                    "DBInstanceId",
+                    "DBInstanceMemory",
+                    "DBInstanceNetType",
+                    "DBInstanceStatus",
+                    "DBInstanceStorage",
+                    "DBInstanceStorageType",
+                    "DBInstanceType",
+                    "DBMaxQuantity",
+                    "DedicatedHostGroupId",
+                    "DeletionProtection",
+                    "DisasterRecoveryInfo",
+                    "DisasterRecoveryInstances",
+                    "Engine",
+                    "EngineVersion",
+                    "ExpireTime",
+                    "Extra",
+                    "GeneralGroupName",
+                    "GuardDBInstanceId",
+                    "IPType",
+                    "IncrementSourceDBInstanceId",
+                    "InstanceNetworkType",
+                    "InstructionSetArch",
+                    "IoAccelerationEnabled",
+                    "LatestKernelVersion",
+                    "LockMode",
+                    "LockReason",
+                    "MaintainTime",
+                    "MasterInstanceId",
+                    "MasterZone",
+                    "MaxConnections",
+                    "MaxIOMBPS",
+                    "MaxIOPS",
+                    "MultipleTempUpgrade",
+                    "PGBouncerEnabled",
+                    "PayType",
+                    "Port",
+                    "ProxyType",
+                    "ReadOnlyDBInstanceIds",
+                    "ReadonlyInstanceSQLDelayedTime",
+                    "RegionId",
+                    "ResourceGroupId",
+                    "SecurityIPList",
+                    "SecurityIPMode",
+                    "ServerlessConfig",
+                    "SlaveZones",
+                    "SuperPermissionMode",
+                    "TempDBInstanceId",
+                    "TempUpgradeTimeEnd",
+                    "TempUpgradeTimeStart",
+                    "TimeZone",
+                    "Tips",
+                    "TipsLevel",
+                    "VSwitchId",
+                    "VpcCloudInstanceId",
+                    "VpcId",
+                    "ZoneId",
+                    "kindCode",
+                    "OptimizedWritesInfo",
+                    "CompressionMode",
+                    "SupportCompression",
+                    "CompressionRatio",
+                    "BlueGreenDeploymentName",
+                    "GreenInstanceName",
+                    "BlueInstanceName",
+                    "ComputeBurstEnabled",
+                    "ReadOnlyStatus",
+                    "BurstingEnabled",
+                    "BpeEnabled",
+                ],
+            ),
         })
     }
 }
@@ -1541,6 +1671,11 @@ pub struct BabelfishConfig {
         serde(rename = "MigrationMode", skip_serializing_if = "Option::is_none")
     )]
     pub migration_mode: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BabelfishConfig {
@@ -1550,6 +1685,7 @@ impl std::fmt::Debug for BabelfishConfig {
             .debug_struct("BabelfishConfig")
             .field("babelfish_enabled", &self.babelfish_enabled)
             .field("migration_mode", &self.migration_mode)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1563,6 +1699,10 @@ impl aliyun_runtime::de::FromJson for BabelfishConfig {
         Ok(BabelfishConfig {
             babelfish_enabled: aliyun_runtime::de::field(object, "BabelfishEnabled")?,
             migration_mode: aliyun_runtime::de::field(object, "MigrationMode")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["BabelfishEnabled", "MigrationMode"],
+            ),
         })
     }
 }
@@ -1588,6 +1728,11 @@ pub struct DbClusterNodes {
         serde(rename = "DBClusterNode", skip_serializing_if = "Option::is_none")
     )]
     pub db_cluster_node: Option<Vec<DbClusterNode>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbClusterNodes {
@@ -1596,6 +1741,7 @@ impl std::fmt::Debug for DbClusterNodes {
         formatter
             .debug_struct("DbClusterNodes")
             .field("db_cluster_node", &self.db_cluster_node)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1608,6 +1754,10 @@ impl aliyun_runtime::de::FromJson for DbClusterNodes {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbClusterNodes {
             db_cluster_node: aliyun_runtime::de::field(object, "DBClusterNode")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBClusterNode"],
+            ),
         })
     }
 }
@@ -1658,6 +1808,11 @@ pub struct Extra {
         serde(rename = "RecoveryModel", skip_serializing_if = "Option::is_none")
     )]
     pub recovery_model: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Extra {
@@ -1668,6 +1823,7 @@ impl std::fmt::Debug for Extra {
             .field("account_security_policy", &self.account_security_policy)
             .field("db_instance_ids", &self.db_instance_ids)
             .field("recovery_model", &self.recovery_model)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1685,6 +1841,10 @@ impl aliyun_runtime::de::FromJson for Extra {
             )?,
             db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
             recovery_model: aliyun_runtime::de::field(object, "RecoveryModel")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AccountSecurityPolicy", "DBInstanceIds", "RecoveryModel"],
+            ),
         })
     }
 }
@@ -1710,6 +1870,11 @@ pub struct ReadOnlyDbInstanceIds {
         serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
@@ -1718,6 +1883,7 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
         formatter
             .debug_struct("ReadOnlyDbInstanceIds")
             .field("read_only_db_instance_id", &self.read_only_db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1733,6 +1899,10 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
                 object,
                 "ReadOnlyDBInstanceId",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ReadOnlyDBInstanceId"],
+            ),
         })
     }
 }
@@ -1802,6 +1972,11 @@ pub struct ServerlessConfig {
         serde(rename = "SwitchForce", skip_serializing_if = "Option::is_none")
     )]
     pub switch_force: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ServerlessConfig {
@@ -1813,6 +1988,7 @@ impl std::fmt::Debug for ServerlessConfig {
             .field("scale_max", &self.scale_max)
             .field("scale_min", &self.scale_min)
             .field("switch_force", &self.switch_force)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1828,6 +2004,10 @@ impl aliyun_runtime::de::FromJson for ServerlessConfig {
             scale_max: aliyun_runtime::de::field(object, "ScaleMax")?,
             scale_min: aliyun_runtime::de::field(object, "ScaleMin")?,
             switch_force: aliyun_runtime::de::field(object, "SwitchForce")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AutoPause", "ScaleMax", "ScaleMin", "SwitchForce"],
+            ),
         })
     }
 }
@@ -1853,6 +2033,11 @@ pub struct SlaveZones {
         serde(rename = "SlaveZone", skip_serializing_if = "Option::is_none")
     )]
     pub slave_zone: Option<Vec<SlaveZone>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SlaveZones {
@@ -1861,6 +2046,7 @@ impl std::fmt::Debug for SlaveZones {
         formatter
             .debug_struct("SlaveZones")
             .field("slave_zone", &self.slave_zone)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1873,6 +2059,7 @@ impl aliyun_runtime::de::FromJson for SlaveZones {
         let object = aliyun_runtime::de::object(value)?;
         Ok(SlaveZones {
             slave_zone: aliyun_runtime::de::field(object, "SlaveZone")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["SlaveZone"]),
         })
     }
 }
@@ -1994,6 +2181,11 @@ pub struct DbClusterNode {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbClusterNode {
@@ -2010,6 +2202,7 @@ impl std::fmt::Debug for DbClusterNode {
             .field("node_role", &self.node_role)
             .field("node_zone_id", &self.node_zone_id)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -2030,6 +2223,20 @@ impl aliyun_runtime::de::FromJson for DbClusterNode {
             node_role: aliyun_runtime::de::field(object, "NodeRole")?,
             node_zone_id: aliyun_runtime::de::field(object, "NodeZoneId")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ClassCode",
+                    "ClassType",
+                    "Cpu",
+                    "Memory",
+                    "NodeId",
+                    "NodeRegionId",
+                    "NodeRole",
+                    "NodeZoneId",
+                    "Status",
+                ],
+            ),
         })
     }
 }
@@ -2055,6 +2262,11 @@ pub struct DbInstanceIds {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceIds {
@@ -2063,6 +2275,7 @@ impl std::fmt::Debug for DbInstanceIds {
         formatter
             .debug_struct("DbInstanceIds")
             .field("db_instance_id", &self.db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -2075,6 +2288,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceIds {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbInstanceIds {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
         })
     }
 }
@@ -2104,6 +2318,11 @@ pub struct ReadOnlyDbInstanceId {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
@@ -2112,6 +2331,7 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
         formatter
             .debug_struct("ReadOnlyDbInstanceId")
             .field("db_instance_id", &self.db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -2124,6 +2344,7 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ReadOnlyDbInstanceId {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
         })
     }
 }
@@ -2153,12 +2374,21 @@ pub struct SlaveZone {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SlaveZone {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("SlaveZone").field("zone_id", &self.zone_id).finish()
+        formatter
+            .debug_struct("SlaveZone")
+            .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -2170,6 +2400,7 @@ impl aliyun_runtime::de::FromJson for SlaveZone {
         let object = aliyun_runtime::de::object(value)?;
         Ok(SlaveZone {
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["ZoneId"]),
         })
     }
 }
@@ -2179,5 +2410,34 @@ impl<'de> Deserialize<'de> for SlaveZone {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 50,\n        \"AdvancedFeatures\": \"LinkedServer\",\n        \"AutoUpgradeMinorVersion\": \"Auto\",\n        \"AvailabilityValue\": \"100.0%\",\n        \"BabelfishConfig\": {\n          \"BabelfishEnabled\": \"true\",\n          \"MigrationMode\": \"single-db\"\n        },\n        \"BpeEnabled\": \"0\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"CanTempUpgrade\": true,\n        \"Category\": \"Basic\",\n        \"ColdDataEnabled\": false,\n        \"Collation\": \"Chinese_PRC_CI_AS\",\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"ConsoleVersion\": \"2\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"CurrentKernelVersion\": \"rds_20201010\",\n        \"DBClusterNodes\": {\n          \"DBClusterNode\": [\n            {\n              \"ClassCode\": \"mysql.n2.medium.xc\",\n              \"ClassType\": \"x\",\n              \"Cpu\": \"4\",\n              \"Memory\": \"4096\",\n              \"NodeId\": \"rn-****\",\n              \"NodeRegionId\": \"cn-beijing\",\n              \"NodeRole\": \"primary\",\n              \"NodeZoneId\": \"cn-beijing-h\",\n              \"Status\": \"active\"\n            }\n          ]\n        },\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceDiskUsed\": \"300\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"DedicatedHostGroupId\": \"dhg-7a9*****\",\n        \"DeletionProtection\": true,\n        \"DisasterRecoveryInfo\": \"{\\\"replicatorAccount\\\": \\\"******\\\",\\\"sourcePort\\\":******,\\\"sourceAddress\\\": \\\"pgm-2ze******\\\",\\\"sourceCategory\\\": \\\"aliyunRDS\\\",\\\"sourceInstanceRegionId\\\": \\\"cn-******\\\",\\\"replicatorPassword\\\": \\\"******\\\",\\\"sourceInstanceName\\\": \\\"pgm-2ze******\\\"}\",\n        \"DisasterRecoveryInstances\": \"[{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"},{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"}]\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"Extra\": {\n          \"AccountSecurityPolicy\": \"{\\\"MaximumPasswordAge\\\": 42,\\\"MinimumPasswordAge\\\": 30}\",\n          \"DBInstanceIds\": {\n            \"DBInstanceId\": [\n              \"rm-uf6wjk5****\"\n            ]\n          },\n          \"RecoveryModel\": \"Simple：简单恢复模式。\\nFull：完整恢复模式。\"\n        },\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IPType\": \"IPv4\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"InstructionSetArch\": \"x86\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LatestKernelVersion\": \"rds_20231031\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MasterZone\": \"5454284\",\n        \"MaxConnections\": 60,\n        \"MaxIOMBPS\": 100,\n        \"MaxIOPS\": 150,\n        \"MultipleTempUpgrade\": true,\n        \"PGBouncerEnabled\": \"true\",\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ProxyType\": 1,\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bp****\"\n            }\n          ]\n        },\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"RegionId\": \"cn-hangzhou \",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPMode\": \"normal\",\n        \"ServerlessConfig\": {\n          \"AutoPause\": true,\n          \"ScaleMax\": 8,\n          \"ScaleMin\": 0.5,\n          \"SwitchForce\": false\n        },\n        \"SlaveZones\": {\n          \"SlaveZone\": [\n            {\n              \"ZoneId\": \"cn-hangzhou-a\"\n            }\n          ]\n        },\n        \"SuperPermissionMode\": \"Disabled\",\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"TempUpgradeTimeEnd\": \"2024-05-30 00:00:00\",\n        \"TempUpgradeTimeStart\": \"2024-05-29 00:00:00\",\n        \"TimeZone\": \"Central Standard Time\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-****\",\n        \"VpcCloudInstanceId\": \"vpc-23rsxdf****\",\n        \"VpcId\": \"vpc-****\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"kindCode\": \"test\",\n        \"OptimizedWritesInfo\": \"{\\\"optimized_writes\\\":true,\\\"init_optimized_writes\\\":true}\",\n        \"CompressionMode\": \"on, off\",\n        \"SupportCompression\": true,\n        \"CompressionRatio\": \"1.25\",\n        \"BlueGreenDeploymentName\": \"None\",\n        \"GreenInstanceName\": \"None\",\n        \"BlueInstanceName\": \"None\",\n        \"ComputeBurstEnabled\": true,\n        \"ReadOnlyStatus\": \"None\",\n        \"BurstingEnabled\": false\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceAttributeOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -199,6 +199,11 @@ pub struct DescribeDbInstanceByTagsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceByTagsOutput {
@@ -211,6 +216,7 @@ impl std::fmt::Debug for DescribeDbInstanceByTagsOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -227,6 +233,16 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceByTagsOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -252,6 +268,11 @@ pub struct Items {
         serde(rename = "DBInstanceTag", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_tag: Option<Vec<DbInstanceTag>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -260,6 +281,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_tag", &self.db_instance_tag)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -272,6 +294,10 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             db_instance_tag: aliyun_runtime::de::field(object, "DBInstanceTag")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceTag"],
+            ),
         })
     }
 }
@@ -309,6 +335,11 @@ pub struct DbInstanceTag {
         serde(rename = "Tags", skip_serializing_if = "Option::is_none")
     )]
     pub tags: Option<Tags>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceTag {
@@ -318,6 +349,7 @@ impl std::fmt::Debug for DbInstanceTag {
             .debug_struct("DbInstanceTag")
             .field("db_instance_id", &self.db_instance_id)
             .field("tags", &self.tags)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -331,6 +363,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceTag {
         Ok(DbInstanceTag {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
             tags: aliyun_runtime::de::field(object, "Tags")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "Tags"],
+            ),
         })
     }
 }
@@ -356,12 +392,21 @@ pub struct Tags {
         serde(rename = "Tag", skip_serializing_if = "Option::is_none")
     )]
     pub tag: Option<Vec<Tag>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Tags {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Tags").field("tag", &self.tag).finish()
+        formatter
+            .debug_struct("Tags")
+            .field("tag", &self.tag)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -373,6 +418,7 @@ impl aliyun_runtime::de::FromJson for Tags {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Tags {
             tag: aliyun_runtime::de::field(object, "Tag")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Tag"]),
         })
     }
 }
@@ -412,6 +458,11 @@ pub struct Tag {
         serde(rename = "TagValue", skip_serializing_if = "Option::is_none")
     )]
     pub tag_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Tag {
@@ -421,6 +472,7 @@ impl std::fmt::Debug for Tag {
             .debug_struct("Tag")
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -434,6 +486,10 @@ impl aliyun_runtime::de::FromJson for Tag {
         Ok(Tag {
             tag_key: aliyun_runtime::de::field(object, "TagKey")?,
             tag_value: aliyun_runtime::de::field(object, "TagValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["TagKey", "TagValue"],
+            ),
         })
     }
 }
@@ -443,5 +499,34 @@ impl<'de> Deserialize<'de> for Tag {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceTag\": [\n      {\n        \"DBInstanceId\": \"rm-uf6w****\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"TagKey\": \"key1\",\n              \"TagValue\": \"value1\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 30\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceByTagsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -227,6 +227,11 @@ pub struct DescribeDbInstanceEncryptionKeyOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyOutput {
@@ -244,6 +249,7 @@ impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyOutput {
             .field("material_expire_time", &self.material_expire_time)
             .field("origin", &self.origin)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -271,6 +277,21 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
             )?,
             origin: aliyun_runtime::de::field(object, "Origin")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Creator",
+                    "DeleteDate",
+                    "Description",
+                    "EncryptionKey",
+                    "EncryptionKeyList",
+                    "EncryptionKeyStatus",
+                    "KeyUsage",
+                    "MaterialExpireTime",
+                    "Origin",
+                    "RequestId",
+                ],
+            ),
         })
     }
 }
@@ -409,6 +430,11 @@ pub struct EncryptionKeyList {
         serde(rename = "UsedBy", skip_serializing_if = "Option::is_none")
     )]
     pub used_by: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EncryptionKeyList {
@@ -427,6 +453,7 @@ impl std::fmt::Debug for EncryptionKeyList {
             .field("material_expire_time", &self.material_expire_time)
             .field("origin", &self.origin)
             .field("used_by", &self.used_by)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -455,6 +482,22 @@ impl aliyun_runtime::de::FromJson for EncryptionKeyList {
             )?,
             origin: aliyun_runtime::de::field(object, "Origin")?,
             used_by: aliyun_runtime::de::field(object, "UsedBy")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AliasName",
+                    "Creator",
+                    "DeleteDate",
+                    "Description",
+                    "EncryptionKey",
+                    "EncryptionKeyStatus",
+                    "KeyType",
+                    "KeyUsage",
+                    "MaterialExpireTime",
+                    "Origin",
+                    "UsedBy",
+                ],
+            ),
         })
     }
 }
@@ -464,5 +507,34 @@ impl<'de> Deserialize<'de> for EncryptionKeyList {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Creator\": \"1443****9604\",\n  \"DeleteDate\": \"2022-05-08T08:14:16Z\",\n  \"Description\": \"Description of the key\",\n  \"EncryptionKey\": \"5306d1b6-7fd3-42d9-9511-****\",\n  \"EncryptionKeyList\": [\n    {\n      \"AliasName\": \"alias/****\",\n      \"Creator\": \"1443****9604\",\n      \"DeleteDate\": \"2022-05-08T08:14:16Z\",\n      \"Description\": \"Description of the key\",\n      \"EncryptionKey\": \"5306d1b6-7fd3-42d9-9511-****\",\n      \"EncryptionKeyStatus\": \"Enabled\",\n      \"KeyType\": \"ServiceKey\",\n      \"KeyUsage\": \"ENCRYPT/DECRYPT\",\n      \"MaterialExpireTime\": \"2021-10-18T08:14:16Z\",\n      \"Origin\": \"Aliyun_KMS\",\n      \"UsedBy\": \"TDE\"\n    }\n  ],\n  \"EncryptionKeyStatus\": \"Enabled\",\n  \"KeyUsage\": \"ENCRYPT/DECRYPT\",\n  \"MaterialExpireTime\": \"2021-10-18T08:14:16Z\",\n  \"Origin\": \"Aliyun_KMS\",\n  \"RequestId\": \"3BC2768E-DEDA-40FC-BBE9-6B884F3626AF\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceEncryptionKeyOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

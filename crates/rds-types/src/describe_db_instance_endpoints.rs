@@ -132,6 +132,11 @@ pub struct DescribeDbInstanceEndpointsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceEndpointsOutput {
@@ -141,6 +146,7 @@ impl std::fmt::Debug for DescribeDbInstanceEndpointsOutput {
             .debug_struct("DescribeDbInstanceEndpointsOutput")
             .field("data", &self.data)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -154,6 +160,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceEndpointsOutput {
         Ok(DescribeDbInstanceEndpointsOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Data", "RequestId"],
+            ),
         })
     }
 }
@@ -204,6 +214,11 @@ pub struct Data {
         serde(rename = "IpVersion", skip_serializing_if = "Option::is_none")
     )]
     pub ip_version: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -214,6 +229,7 @@ impl std::fmt::Debug for Data {
             .field("db_instance_endpoints", &self.db_instance_endpoints)
             .field("db_instance_name", &self.db_instance_name)
             .field("ip_version", &self.ip_version)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -231,6 +247,10 @@ impl aliyun_runtime::de::FromJson for Data {
             )?,
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
             ip_version: aliyun_runtime::de::field(object, "IpVersion")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceEndpoints", "DBInstanceName", "IpVersion"],
+            ),
         })
     }
 }
@@ -256,6 +276,11 @@ pub struct DbInstanceEndpoints {
         serde(rename = "DBInstanceEndpoint", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_endpoint: Option<Vec<DbInstanceEndpoint>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceEndpoints {
@@ -264,6 +289,7 @@ impl std::fmt::Debug for DbInstanceEndpoints {
         formatter
             .debug_struct("DbInstanceEndpoints")
             .field("db_instance_endpoint", &self.db_instance_endpoint)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -279,6 +305,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceEndpoints {
                 object,
                 "DBInstanceEndpoint",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceEndpoint"],
+            ),
         })
     }
 }
@@ -347,6 +377,11 @@ pub struct DbInstanceEndpoint {
         serde(rename = "NodeItems", skip_serializing_if = "Option::is_none")
     )]
     pub node_items: Option<NodeItems>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceEndpoint {
@@ -359,6 +394,7 @@ impl std::fmt::Debug for DbInstanceEndpoint {
             .field("endpoint_id", &self.endpoint_id)
             .field("endpoint_type", &self.endpoint_type)
             .field("node_items", &self.node_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -378,6 +414,16 @@ impl aliyun_runtime::de::FromJson for DbInstanceEndpoint {
             endpoint_id: aliyun_runtime::de::field(object, "EndpointId")?,
             endpoint_type: aliyun_runtime::de::field(object, "EndpointType")?,
             node_items: aliyun_runtime::de::field(object, "NodeItems")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AddressItems",
+                    "EndpointDescription",
+                    "EndpointId",
+                    "EndpointType",
+                    "NodeItems",
+                ],
+            ),
         })
     }
 }
@@ -403,6 +449,11 @@ pub struct AddressItems {
         serde(rename = "AddressItem", skip_serializing_if = "Option::is_none")
     )]
     pub address_item: Option<Vec<AddressItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AddressItems {
@@ -411,6 +462,7 @@ impl std::fmt::Debug for AddressItems {
         formatter
             .debug_struct("AddressItems")
             .field("address_item", &self.address_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -423,6 +475,7 @@ impl aliyun_runtime::de::FromJson for AddressItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(AddressItems {
             address_item: aliyun_runtime::de::field(object, "AddressItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["AddressItem"]),
         })
     }
 }
@@ -448,12 +501,21 @@ pub struct NodeItems {
         serde(rename = "NodeItem", skip_serializing_if = "Option::is_none")
     )]
     pub node_item: Option<Vec<NodeItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for NodeItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("NodeItems").field("node_item", &self.node_item).finish()
+        formatter
+            .debug_struct("NodeItems")
+            .field("node_item", &self.node_item)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -465,6 +527,7 @@ impl aliyun_runtime::de::FromJson for NodeItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(NodeItems {
             node_item: aliyun_runtime::de::field(object, "NodeItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["NodeItem"]),
         })
     }
 }
@@ -547,6 +610,11 @@ pub struct AddressItem {
         serde(rename = "VpcId", skip_serializing_if = "Option::is_none")
     )]
     pub vpc_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AddressItem {
@@ -560,6 +628,7 @@ impl std::fmt::Debug for AddressItem {
             .field("port", &self.port)
             .field("v_switch_id", &self.v_switch_id)
             .field("vpc_id", &self.vpc_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -577,6 +646,17 @@ impl aliyun_runtime::de::FromJson for AddressItem {
             port: aliyun_runtime::de::field(object, "Port")?,
             v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
             vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ConnectionString",
+                    "IpAddress",
+                    "IpType",
+                    "Port",
+                    "VSwitchId",
+                    "VpcId",
+                ],
+            ),
         })
     }
 }
@@ -628,6 +708,11 @@ pub struct NodeItem {
         serde(rename = "Weight", skip_serializing_if = "Option::is_none")
     )]
     pub weight: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for NodeItem {
@@ -638,6 +723,7 @@ impl std::fmt::Debug for NodeItem {
             .field("db_instance_id", &self.db_instance_id)
             .field("node_id", &self.node_id)
             .field("weight", &self.weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -652,6 +738,10 @@ impl aliyun_runtime::de::FromJson for NodeItem {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
             node_id: aliyun_runtime::de::field(object, "NodeId")?,
             weight: aliyun_runtime::de::field(object, "Weight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "NodeId", "Weight"],
+            ),
         })
     }
 }
@@ -661,5 +751,34 @@ impl<'de> Deserialize<'de> for NodeItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"DBInstanceEndpoints\": {\n      \"DBInstanceEndpoint\": [\n        {\n          \"AddressItems\": {\n            \"AddressItem\": [\n              {\n                \"ConnectionString\": \"rm****.mysql.rds.aliyuncs.com\",\n                \"IpAddress\": \"10.71.XX.XX\",\n                \"IpType\": \"Private\",\n                \"Port\": \"3306\",\n                \"VSwitchId\": \"vsw-bp12u14ecz****\",\n                \"VpcId\": \"vpc-bp17xdic25d****\"\n              }\n            ]\n          },\n          \"EndpointDescription\": \"for readonly business\",\n          \"EndpointId\": \"ep-****\",\n          \"EndpointType\": \"Readonly\",\n          \"NodeItems\": {\n            \"NodeItem\": [\n              {\n                \"DBInstanceId\": \"rm-u****\",\n                \"NodeId\": \"rn-****13p6tum4289h\",\n                \"Weight\": 50\n              }\n            ]\n          }\n        }\n      ]\n    },\n    \"DBInstanceName\": \"rm-u****\",\n    \"IpVersion\": \"ipv4\"\n  },\n  \"RequestId\": \"777C4593-8053-427B-****105593277CAB\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceEndpointsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

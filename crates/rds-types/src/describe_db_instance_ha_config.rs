@@ -143,6 +143,11 @@ pub struct DescribeDbInstanceHaConfigOutput {
         serde(rename = "SyncMode", skip_serializing_if = "Option::is_none")
     )]
     pub sync_mode: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceHaConfigOutput {
@@ -155,6 +160,7 @@ impl std::fmt::Debug for DescribeDbInstanceHaConfigOutput {
             .field("host_instance_infos", &self.host_instance_infos)
             .field("request_id", &self.request_id)
             .field("sync_mode", &self.sync_mode)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -171,6 +177,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceHaConfigOutput {
             host_instance_infos: aliyun_runtime::de::field(object, "HostInstanceInfos")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             sync_mode: aliyun_runtime::de::field(object, "SyncMode")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "HAMode", "HostInstanceInfos", "RequestId", "SyncMode"],
+            ),
         })
     }
 }
@@ -196,6 +206,11 @@ pub struct HostInstanceInfos {
         serde(rename = "NodeInfo", skip_serializing_if = "Option::is_none")
     )]
     pub node_info: Option<Vec<NodeInfo>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for HostInstanceInfos {
@@ -204,6 +219,7 @@ impl std::fmt::Debug for HostInstanceInfos {
         formatter
             .debug_struct("HostInstanceInfos")
             .field("node_info", &self.node_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -216,6 +232,7 @@ impl aliyun_runtime::de::FromJson for HostInstanceInfos {
         let object = aliyun_runtime::de::object(value)?;
         Ok(HostInstanceInfos {
             node_info: aliyun_runtime::de::field(object, "NodeInfo")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["NodeInfo"]),
         })
     }
 }
@@ -313,6 +330,11 @@ pub struct NodeInfo {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for NodeInfo {
@@ -327,6 +349,7 @@ impl std::fmt::Debug for NodeInfo {
             .field("region_id", &self.region_id)
             .field("sync_status", &self.sync_status)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -345,6 +368,18 @@ impl aliyun_runtime::de::FromJson for NodeInfo {
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             sync_status: aliyun_runtime::de::field(object, "SyncStatus")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DataSyncTime",
+                    "LogSyncTime",
+                    "NodeId",
+                    "NodeType",
+                    "RegionId",
+                    "SyncStatus",
+                    "ZoneId",
+                ],
+            ),
         })
     }
 }
@@ -354,5 +389,34 @@ impl<'de> Deserialize<'de> for NodeInfo {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"HAMode\": \"RPO\",\n  \"HostInstanceInfos\": {\n    \"NodeInfo\": [\n      {\n        \"DataSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"LogSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"NodeId\": \"3397027\",\n        \"NodeType\": \"Master\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SyncStatus\": \"NotAvailable\",\n        \"ZoneId\": \"cn-hangzhou-b\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"SyncMode\": \"Sync\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceHaConfigOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

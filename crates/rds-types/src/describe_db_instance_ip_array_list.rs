@@ -121,6 +121,11 @@ pub struct DescribeDbInstanceIpArrayListOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceIpArrayListOutput {
@@ -130,6 +135,7 @@ impl std::fmt::Debug for DescribeDbInstanceIpArrayListOutput {
             .debug_struct("DescribeDbInstanceIpArrayListOutput")
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -143,6 +149,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpArrayListOutput {
         Ok(DescribeDbInstanceIpArrayListOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RequestId"],
+            ),
         })
     }
 }
@@ -168,6 +178,11 @@ pub struct Items {
         serde(rename = "DBInstanceIPArray", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_ip_array: Option<Vec<DbInstanceIpArray>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -176,6 +191,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_ip_array", &self.db_instance_ip_array)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -187,7 +203,14 @@ impl aliyun_runtime::de::FromJson for Items {
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
-            db_instance_ip_array: aliyun_runtime::de::field(object, "DBInstanceIPArray")?,
+            db_instance_ip_array: aliyun_runtime::de::field(
+                object,
+                "DBInstanceIPArray",
+            )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceIPArray"],
+            ),
         })
     }
 }
@@ -252,6 +275,11 @@ pub struct DbInstanceIpArray {
         serde(rename = "SecurityIPType", skip_serializing_if = "Option::is_none")
     )]
     pub security_ip_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceIpArray {
@@ -266,6 +294,7 @@ impl std::fmt::Debug for DbInstanceIpArray {
             .field("db_instance_ip_array_name", &self.db_instance_ip_array_name)
             .field("security_ip_list", &self.security_ip_list)
             .field("security_ip_type", &self.security_ip_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -287,6 +316,15 @@ impl aliyun_runtime::de::FromJson for DbInstanceIpArray {
             )?,
             security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
             security_ip_type: aliyun_runtime::de::field(object, "SecurityIPType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceIPArrayAttribute",
+                    "DBInstanceIPArrayName",
+                    "SecurityIPList",
+                    "SecurityIPType",
+                ],
+            ),
         })
     }
 }
@@ -296,5 +334,34 @@ impl<'de> Deserialize<'de> for DbInstanceIpArray {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceIPArray\": [\n      {\n        \"DBInstanceIPArrayAttribute\": \"hidden\",\n        \"DBInstanceIPArrayName\": \"rds_default\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPType\": \"IPv4\"\n      }\n    ]\n  },\n  \"RequestId\": \"E2B6AF71-DC32-4055-B477-43B348798D10\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceIpArrayListOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

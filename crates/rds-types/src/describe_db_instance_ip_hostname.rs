@@ -124,6 +124,11 @@ pub struct DescribeDbInstanceIpHostnameOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceIpHostnameOutput {
@@ -134,6 +139,7 @@ impl std::fmt::Debug for DescribeDbInstanceIpHostnameOutput {
             .field("db_instance_id", &self.db_instance_id)
             .field("ip_hostname_infos", &self.ip_hostname_infos)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -148,6 +154,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpHostnameOutput {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
             ip_hostname_infos: aliyun_runtime::de::field(object, "IpHostnameInfos")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "IpHostnameInfos", "RequestId"],
+            ),
         })
     }
 }
@@ -157,5 +167,34 @@ impl<'de> Deserialize<'de> for DescribeDbInstanceIpHostnameOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"IpHostnameInfos\": \"172.16.xx.xx,sd****B;172.16.xx.xx,sd****A\",\n  \"RequestId\": \"67CD4719-51E3-4A76-A38C-02F45FAE7E36\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceIpHostnameOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -190,6 +190,11 @@ pub struct DescribeDbInstanceNetInfoOutput {
         serde(rename = "SecurityIPMode", skip_serializing_if = "Option::is_none")
     )]
     pub security_ip_mode: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceNetInfoOutput {
@@ -201,6 +206,7 @@ impl std::fmt::Debug for DescribeDbInstanceNetInfoOutput {
             .field("instance_network_type", &self.instance_network_type)
             .field("request_id", &self.request_id)
             .field("security_ip_mode", &self.security_ip_mode)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -222,6 +228,15 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoOutput {
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             security_ip_mode: aliyun_runtime::de::field(object, "SecurityIPMode")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceNetInfos",
+                    "InstanceNetworkType",
+                    "RequestId",
+                    "SecurityIPMode",
+                ],
+            ),
         })
     }
 }
@@ -247,6 +262,11 @@ pub struct DbInstanceNetInfos {
         serde(rename = "DBInstanceNetInfo", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_net_info: Option<Vec<DbInstanceNetInfo>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceNetInfos {
@@ -255,6 +275,7 @@ impl std::fmt::Debug for DbInstanceNetInfos {
         formatter
             .debug_struct("DbInstanceNetInfos")
             .field("db_instance_net_info", &self.db_instance_net_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -266,7 +287,14 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfos {
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbInstanceNetInfos {
-            db_instance_net_info: aliyun_runtime::de::field(object, "DBInstanceNetInfo")?,
+            db_instance_net_info: aliyun_runtime::de::field(
+                object,
+                "DBInstanceNetInfo",
+            )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceNetInfo"],
+            ),
         })
     }
 }
@@ -459,6 +487,11 @@ pub struct DbInstanceNetInfo {
         serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")
     )]
     pub v_switch_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceNetInfo {
@@ -481,6 +514,7 @@ impl std::fmt::Debug for DbInstanceNetInfo {
             .field("upgradeable", &self.upgradeable)
             .field("vpc_id", &self.vpc_id)
             .field("v_switch_id", &self.v_switch_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -510,6 +544,26 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
             upgradeable: aliyun_runtime::de::field(object, "Upgradeable")?,
             vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
             v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BabelfishPort",
+                    "ConnectionString",
+                    "ConnectionStringType",
+                    "DBInstanceWeights",
+                    "DistributionType",
+                    "ExpiredTime",
+                    "IPAddress",
+                    "IPType",
+                    "MaxDelayTime",
+                    "PGBouncerPort",
+                    "Port",
+                    "SecurityIPGroups",
+                    "Upgradeable",
+                    "VPCId",
+                    "VSwitchId",
+                ],
+            ),
         })
     }
 }
@@ -537,6 +591,11 @@ pub struct DbInstanceWeights {
         serde(rename = "DBInstanceWeight", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_weight: Option<Vec<DbInstanceWeight>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceWeights {
@@ -545,6 +604,7 @@ impl std::fmt::Debug for DbInstanceWeights {
         formatter
             .debug_struct("DbInstanceWeights")
             .field("db_instance_weight", &self.db_instance_weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -557,6 +617,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeights {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbInstanceWeights {
             db_instance_weight: aliyun_runtime::de::field(object, "DBInstanceWeight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceWeight"],
+            ),
         })
     }
 }
@@ -582,6 +646,11 @@ pub struct SecurityIpGroups {
         serde(rename = "securityIPGroup", skip_serializing_if = "Option::is_none")
     )]
     pub security_ip_group: Option<Vec<SecurityIpGroup>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SecurityIpGroups {
@@ -590,6 +659,7 @@ impl std::fmt::Debug for SecurityIpGroups {
         formatter
             .debug_struct("SecurityIpGroups")
             .field("security_ip_group", &self.security_ip_group)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -602,6 +672,10 @@ impl aliyun_runtime::de::FromJson for SecurityIpGroups {
         let object = aliyun_runtime::de::object(value)?;
         Ok(SecurityIpGroups {
             security_ip_group: aliyun_runtime::de::field(object, "securityIPGroup")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["securityIPGroup"],
+            ),
         })
     }
 }
@@ -679,6 +753,11 @@ pub struct DbInstanceWeight {
         serde(rename = "Weight", skip_serializing_if = "Option::is_none")
     )]
     pub weight: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceWeight {
@@ -691,6 +770,7 @@ impl std::fmt::Debug for DbInstanceWeight {
             .field("db_instance_type", &self.db_instance_type)
             .field("role", &self.role)
             .field("weight", &self.weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -707,6 +787,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
             db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
             role: aliyun_runtime::de::field(object, "Role")?,
             weight: aliyun_runtime::de::field(object, "Weight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Availability", "DBInstanceId", "DBInstanceType", "Role", "Weight"],
+            ),
         })
     }
 }
@@ -746,6 +830,11 @@ pub struct SecurityIpGroup {
         serde(rename = "SecurityIPs", skip_serializing_if = "Option::is_none")
     )]
     pub security_i_ps: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SecurityIpGroup {
@@ -755,6 +844,7 @@ impl std::fmt::Debug for SecurityIpGroup {
             .debug_struct("SecurityIpGroup")
             .field("security_ip_group_name", &self.security_ip_group_name)
             .field("security_i_ps", &self.security_i_ps)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -771,6 +861,10 @@ impl aliyun_runtime::de::FromJson for SecurityIpGroup {
                 "SecurityIPGroupName",
             )?,
             security_i_ps: aliyun_runtime::de::field(object, "SecurityIPs")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SecurityIPGroupName", "SecurityIPs"],
+            ),
         })
     }
 }
@@ -780,5 +874,34 @@ impl<'de> Deserialize<'de> for SecurityIpGroup {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"BabelfishPort\": \"1433\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Role\": \"无\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"ExpiredTime\": \"1209534\",\n        \"IPAddress\": \"192.168.XX.XX\",\n        \"IPType\": \"Public\",\n        \"MaxDelayTime\": \"12\",\n        \"PGBouncerPort\": \"6432\",\n        \"Port\": \"3306\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-uf6f7l4fg90*****\",\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"777C4593-8053-427B-99E2-105593277CAB\",\n  \"SecurityIPMode\": \"safety\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceNetInfoOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

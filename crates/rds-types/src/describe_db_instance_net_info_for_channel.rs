@@ -165,6 +165,11 @@ pub struct DescribeDbInstanceNetInfoForChannelOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelOutput {
@@ -175,6 +180,7 @@ impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelOutput {
             .field("db_instance_net_infos", &self.db_instance_net_infos)
             .field("instance_network_type", &self.instance_network_type)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -195,6 +201,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoForChannelOutput 
                 "InstanceNetworkType",
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceNetInfos", "InstanceNetworkType", "RequestId"],
+            ),
         })
     }
 }
@@ -220,6 +230,11 @@ pub struct DbInstanceNetInfos {
         serde(rename = "DBInstanceNetInfo", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_net_info: Option<Vec<DbInstanceNetInfo>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceNetInfos {
@@ -228,6 +243,7 @@ impl std::fmt::Debug for DbInstanceNetInfos {
         formatter
             .debug_struct("DbInstanceNetInfos")
             .field("db_instance_net_info", &self.db_instance_net_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -239,7 +255,14 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfos {
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbInstanceNetInfos {
-            db_instance_net_info: aliyun_runtime::de::field(object, "DBInstanceNetInfo")?,
+            db_instance_net_info: aliyun_runtime::de::field(
+                object,
+                "DBInstanceNetInfo",
+            )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceNetInfo"],
+            ),
         })
     }
 }
@@ -410,6 +433,11 @@ pub struct DbInstanceNetInfo {
         serde(rename = "expiredTime", skip_serializing_if = "Option::is_none")
     )]
     pub expired_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceNetInfo {
@@ -431,6 +459,7 @@ impl std::fmt::Debug for DbInstanceNetInfo {
             .field("vpc_id", &self.vpc_id)
             .field("v_switch_id", &self.v_switch_id)
             .field("expired_time", &self.expired_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -459,6 +488,25 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
             vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
             v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
             expired_time: aliyun_runtime::de::field(object, "expiredTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Availability",
+                    "ConnectionString",
+                    "ConnectionStringType",
+                    "DBInstanceWeights",
+                    "DistributionType",
+                    "IPAddress",
+                    "IPType",
+                    "MaxDelayTime",
+                    "Port",
+                    "SecurityIPGroups",
+                    "Upgradeable",
+                    "VPCId",
+                    "VSwitchId",
+                    "expiredTime",
+                ],
+            ),
         })
     }
 }
@@ -484,6 +532,11 @@ pub struct DbInstanceWeights {
         serde(rename = "DBInstanceWeight", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_weight: Option<Vec<DbInstanceWeight>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceWeights {
@@ -492,6 +545,7 @@ impl std::fmt::Debug for DbInstanceWeights {
         formatter
             .debug_struct("DbInstanceWeights")
             .field("db_instance_weight", &self.db_instance_weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -504,6 +558,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeights {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbInstanceWeights {
             db_instance_weight: aliyun_runtime::de::field(object, "DBInstanceWeight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceWeight"],
+            ),
         })
     }
 }
@@ -529,6 +587,11 @@ pub struct SecurityIpGroups {
         serde(rename = "securityIPGroup", skip_serializing_if = "Option::is_none")
     )]
     pub security_ip_group: Option<Vec<SecurityIpGroup>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SecurityIpGroups {
@@ -537,6 +600,7 @@ impl std::fmt::Debug for SecurityIpGroups {
         formatter
             .debug_struct("SecurityIpGroups")
             .field("security_ip_group", &self.security_ip_group)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -549,6 +613,10 @@ impl aliyun_runtime::de::FromJson for SecurityIpGroups {
         let object = aliyun_runtime::de::object(value)?;
         Ok(SecurityIpGroups {
             security_ip_group: aliyun_runtime::de::field(object, "securityIPGroup")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["securityIPGroup"],
+            ),
         })
     }
 }
@@ -614,6 +682,11 @@ pub struct DbInstanceWeight {
         serde(rename = "Weight", skip_serializing_if = "Option::is_none")
     )]
     pub weight: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceWeight {
@@ -625,6 +698,7 @@ impl std::fmt::Debug for DbInstanceWeight {
             .field("db_instance_id", &self.db_instance_id)
             .field("db_instance_type", &self.db_instance_type)
             .field("weight", &self.weight)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -640,6 +714,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
             db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
             weight: aliyun_runtime::de::field(object, "Weight")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Availability", "DBInstanceId", "DBInstanceType", "Weight"],
+            ),
         })
     }
 }
@@ -679,6 +757,11 @@ pub struct SecurityIpGroup {
         serde(rename = "SecurityIPs", skip_serializing_if = "Option::is_none")
     )]
     pub security_i_ps: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SecurityIpGroup {
@@ -688,6 +771,7 @@ impl std::fmt::Debug for SecurityIpGroup {
             .debug_struct("SecurityIpGroup")
             .field("security_ip_group_name", &self.security_ip_group_name)
             .field("security_i_ps", &self.security_i_ps)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -704,6 +788,10 @@ impl aliyun_runtime::de::FromJson for SecurityIpGroup {
                 "SecurityIPGroupName",
             )?,
             security_i_ps: aliyun_runtime::de::field(object, "SecurityIPs")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SecurityIPGroupName", "SecurityIPs"],
+            ),
         })
     }
 }
@@ -713,5 +801,34 @@ impl<'de> Deserialize<'de> for SecurityIpGroup {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"Availability\": \"Unavailable\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"IPAddress\": \"172.16.XX.XX\",\n        \"IPType\": \"Inner\",\n        \"MaxDelayTime\": \"12\",\n        \"Port\": \"6379\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-bp1nme44gek34slfc****\",\n        \"VSwitchId\": \"vsw-bp1e7clcw529l773d****\",\n        \"expiredTime\": \"5183779\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"61DF1F28-F409-50C0-B90A-CCE82D44****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceNetInfoForChannelOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -196,6 +196,11 @@ pub struct DescribeDbInstancePerformanceOutput {
         serde(rename = "StartTime", skip_serializing_if = "Option::is_none")
     )]
     pub start_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancePerformanceOutput {
@@ -209,6 +214,7 @@ impl std::fmt::Debug for DescribeDbInstancePerformanceOutput {
             .field("performance_keys", &self.performance_keys)
             .field("request_id", &self.request_id)
             .field("start_time", &self.start_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -226,6 +232,17 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancePerformanceOutput {
             performance_keys: aliyun_runtime::de::field(object, "PerformanceKeys")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             start_time: aliyun_runtime::de::field(object, "StartTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "EndTime",
+                    "Engine",
+                    "PerformanceKeys",
+                    "RequestId",
+                    "StartTime",
+                ],
+            ),
         })
     }
 }
@@ -251,6 +268,11 @@ pub struct PerformanceKeys {
         serde(rename = "PerformanceKey", skip_serializing_if = "Option::is_none")
     )]
     pub performance_key: Option<Vec<PerformanceKey>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PerformanceKeys {
@@ -259,6 +281,7 @@ impl std::fmt::Debug for PerformanceKeys {
         formatter
             .debug_struct("PerformanceKeys")
             .field("performance_key", &self.performance_key)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -271,6 +294,10 @@ impl aliyun_runtime::de::FromJson for PerformanceKeys {
         let object = aliyun_runtime::de::object(value)?;
         Ok(PerformanceKeys {
             performance_key: aliyun_runtime::de::field(object, "PerformanceKey")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PerformanceKey"],
+            ),
         })
     }
 }
@@ -330,6 +357,11 @@ pub struct PerformanceKey {
         serde(rename = "Values", skip_serializing_if = "Option::is_none")
     )]
     pub values: Option<Values>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PerformanceKey {
@@ -341,6 +373,7 @@ impl std::fmt::Debug for PerformanceKey {
             .field("unit", &self.unit)
             .field("value_format", &self.value_format)
             .field("values", &self.values)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -356,6 +389,10 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
             unit: aliyun_runtime::de::field(object, "Unit")?,
             value_format: aliyun_runtime::de::field(object, "ValueFormat")?,
             values: aliyun_runtime::de::field(object, "Values")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Key", "Unit", "ValueFormat", "Values"],
+            ),
         })
     }
 }
@@ -381,6 +418,11 @@ pub struct Values {
         serde(rename = "PerformanceValue", skip_serializing_if = "Option::is_none")
     )]
     pub performance_value: Option<Vec<PerformanceValue>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Values {
@@ -389,6 +431,7 @@ impl std::fmt::Debug for Values {
         formatter
             .debug_struct("Values")
             .field("performance_value", &self.performance_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -401,6 +444,10 @@ impl aliyun_runtime::de::FromJson for Values {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Values {
             performance_value: aliyun_runtime::de::field(object, "PerformanceValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PerformanceValue"],
+            ),
         })
     }
 }
@@ -440,6 +487,11 @@ pub struct PerformanceValue {
         serde(rename = "Value", skip_serializing_if = "Option::is_none")
     )]
     pub value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PerformanceValue {
@@ -449,6 +501,7 @@ impl std::fmt::Debug for PerformanceValue {
             .debug_struct("PerformanceValue")
             .field("date", &self.date)
             .field("value", &self.value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -462,6 +515,10 @@ impl aliyun_runtime::de::FromJson for PerformanceValue {
         Ok(PerformanceValue {
             date: aliyun_runtime::de::field(object, "Date")?,
             value: aliyun_runtime::de::field(object, "Value")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Date", "Value"],
+            ),
         })
     }
 }
@@ -471,5 +528,34 @@ impl<'de> Deserialize<'de> for PerformanceValue {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2012-06-19T15:00Z\",\n  \"Engine\": \"MySQL\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"Key\": \"MySQL_NetworkTraffic\",\n        \"Unit\": \"KB\",\n        \"ValueFormat\": \"recv_k&sent_k\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2011-05-30T03:29:00Z\",\n              \"Value\": \"5.35&6.74\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\",\n  \"StartTime\": \"2012-06-10T15:00Z\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancePerformanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

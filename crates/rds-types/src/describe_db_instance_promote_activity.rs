@@ -181,6 +181,11 @@ pub struct DescribeDbInstancePromoteActivityOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancePromoteActivityOutput {
@@ -195,6 +200,7 @@ impl std::fmt::Debug for DescribeDbInstancePromoteActivityOutput {
             .field("db_type", &self.db_type)
             .field("is_activity", &self.is_activity)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -213,6 +219,18 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancePromoteActivityOutput {
             db_type: aliyun_runtime::de::field(object, "DBType")?,
             is_activity: aliyun_runtime::de::field(object, "IsActivity")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AliUid",
+                    "Bid",
+                    "DBInstanceId",
+                    "DBInstanceName",
+                    "DBType",
+                    "IsActivity",
+                    "RequestId",
+                ],
+            ),
         })
     }
 }
@@ -222,5 +240,34 @@ impl<'de> Deserialize<'de> for DescribeDbInstancePromoteActivityOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AliUid\": \"22973492**********\",\n  \"Bid\": \"26888\",\n  \"DBInstanceId\": \"rm-uf6wjk5******\",\n  \"DBInstanceName\": \"rm-uf6wjk5******\",\n  \"DBType\": \"MySQL\",\n  \"IsActivity\": \"1（表示目标实例未参加任何促销活动）\",\n  \"RequestId\": \"94CB8D93-017A-5AE7-A118-6E0F89D93C0A\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancePromoteActivityOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -166,6 +166,11 @@ pub struct DescribeDbInstanceProxyConfigurationOutput {
         )
     )]
     pub transparent_switch_configuration: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationOutput {
@@ -186,6 +191,7 @@ impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationOutput {
                 "transparent_switch_configuration",
                 &self.transparent_switch_configuration,
             )
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -210,6 +216,15 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceProxyConfigurationOutput
                 object,
                 "TransparentSwitchConfiguration",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AttacksProtectionConfiguration",
+                    "PersistentConnectionsConfiguration",
+                    "RequestId",
+                    "TransparentSwitchConfiguration",
+                ],
+            ),
         })
     }
 }
@@ -219,5 +234,34 @@ impl<'de> Deserialize<'de> for DescribeDbInstanceProxyConfigurationOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AttacksProtectionConfiguration\": \"{\\\\\\\"check_interval_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"max_failed_login_attempts\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"blocking_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"PersistentConnectionsConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"TransparentSwitchConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Enable\\\\\\\"}\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceProxyConfigurationOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

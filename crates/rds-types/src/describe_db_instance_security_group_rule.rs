@@ -125,6 +125,11 @@ pub struct DescribeDbInstanceSecurityGroupRuleOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleOutput {
@@ -136,6 +141,7 @@ impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleOutput {
             .field("data", &self.data)
             .field("message", &self.message)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -151,6 +157,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceSecurityGroupRuleOutput 
             data: aliyun_runtime::de::field(object, "Data")?,
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "Message", "RequestId"],
+            ),
         })
     }
 }
@@ -160,5 +170,34 @@ impl<'de> Deserialize<'de> for DescribeDbInstanceSecurityGroupRuleOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": \"{\\\"dbInstanceName\\\": \\\"rm-2ze202******\\\",\\n\\\"securityGroup\\\": \\\"{\\\\\\\"description\\\\\\\":\\\\\\\"RDS ONLINE SECURITY\\\\\\\",\\\\\\\"permissions\\\\\\\":[{\\\\\\\"rule\\\\\\\":{\\\\\\\"description\\\\\\\":\\\\\\\"SSAS\\\\\\\",\\\\\\\"ipProtocol\\\\\\\":\\\\\\\"TCP\\\\\\\",\\\\\\\"portRange\\\\\\\":\\\\\\\"23**/23**\\\\\\\",\\\\\\\"sourceCidrIp\\\\\\\":\\\\\\\"0.0.0.0/0\\\\\\\"},\\\\\\\"securityGroupRuleId\\\\\\\":\\\\\\\"sgr-2ze17u******\\\\\\\"},{\\\\\\\"rule\\\\\\\":{\\\\\\\"description\\\\\\\":\\\\\\\"测试\\\\\\\",\\\\\\\"ipProtocol\\\\\\\":\\\\\\\"TCP\\\\\\\",\\\\\\\"portRange\\\\\\\":\\\\\\\"34/34\\\\\\\",\\\\\\\"sourceCidrIp\\\\\\\":\\\\\\\"42.XXX.XX.247\\\\\\\"},\\\\\\\"securityGroupRuleId\\\\\\\":\\\\\\\"sgr-2ze************\\\\\\\"}],\\\\\\\"regionId\\\\\\\":\\\\\\\"cn-beijing\\\\\\\",\\\\\\\"securityGroupId\\\\\\\":\\\\\\\"sg-2ze0ht******\\\\\\\",\\\\\\\"securityGroupName\\\\\\\":\\\\\\\"cn-beijing_msdtc_vpc-2ze******\\\\\\\"}\\\"}\",\n  \"Message\": \"successful\",\n  \"RequestId\": \"6BFF4136-10B9-130B-BF8E-D3504BCE4F43\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceSecurityGroupRuleOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

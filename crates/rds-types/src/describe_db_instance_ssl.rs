@@ -341,6 +341,11 @@ pub struct DescribeDbInstanceSslOutput {
         serde(rename = "TlsVersion", skip_serializing_if = "Option::is_none")
     )]
     pub tls_version: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceSslOutput {
@@ -369,6 +374,7 @@ impl std::fmt::Debug for DescribeDbInstanceSslOutput {
             .field("server_cert", &self.server_cert)
             .field("server_key", &self.server_key)
             .field("tls_version", &self.tls_version)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -413,6 +419,32 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceSslOutput {
             server_cert: aliyun_runtime::de::field(object, "ServerCert")?,
             server_key: aliyun_runtime::de::field(object, "ServerKey")?,
             tls_version: aliyun_runtime::de::field(object, "TlsVersion")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ACL",
+                    "CAType",
+                    "ClientCACert",
+                    "ClientCACertExpireTime",
+                    "ClientCertRevocationList",
+                    "ConnectionString",
+                    "ForceEncryption",
+                    "LastModifyStatus",
+                    "ModifyStatusReason",
+                    "ReplicationACL",
+                    "RequestId",
+                    "RequireUpdate",
+                    "RequireUpdateItem",
+                    "RequireUpdateReason",
+                    "SSLCreateTime",
+                    "SSLEnabled",
+                    "SSLExpireTime",
+                    "ServerCAUrl",
+                    "ServerCert",
+                    "ServerKey",
+                    "TlsVersion",
+                ],
+            ),
         })
     }
 }
@@ -422,5 +454,34 @@ impl<'de> Deserialize<'de> for DescribeDbInstanceSslOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ACL\": \"cert\",\n  \"CAType\": \"aliyun\",\n  \"ClientCACert\": \"-----BEGIN CERTIFICATE-----MIID*****viXk=-----END CERTIFICATE-----\",\n  \"ClientCACertExpireTime\": \"-\",\n  \"ClientCertRevocationList\": \"-----BEGIN X509 CRL-----MIIB****19mg==-----END X509 CRL-----\",\n  \"ConnectionString\": \"rm-bp162dfr55g47****.mysql.rds.aliyuncs.com\",\n  \"ForceEncryption\": \"1\",\n  \"LastModifyStatus\": \"setting\",\n  \"ModifyStatusReason\": \"Modify DB Instance SSL Config.\",\n  \"ReplicationACL\": \"cert\",\n  \"RequestId\": \"7705151C-E242-55AF-9929-2A3C39D979D2\",\n  \"RequireUpdate\": \"Yes\",\n  \"RequireUpdateItem\": \"-\",\n  \"RequireUpdateReason\": \"-\",\n  \"SSLCreateTime\": \"-\",\n  \"SSLEnabled\": \"Yes\",\n  \"SSLExpireTime\": \"2025-06-16T08:16:43Z\",\n  \"ServerCAUrl\": \"-\",\n  \"ServerCert\": \"-----BEGIN CERTIFICATE-----MIID*****QqEP-----END CERTIFICATE-----\",\n  \"ServerKey\": \"-----BEGIN PRIVATE KEY-----MIIE****ihfg==-----END PRIVATE KEY-----\",\n  \"TlsVersion\": \"1.1\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceSslOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -139,6 +139,11 @@ pub struct DescribeDbInstanceTdeOutput {
         serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")
     )]
     pub encryption_key: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstanceTdeOutput {
@@ -151,6 +156,7 @@ impl std::fmt::Debug for DescribeDbInstanceTdeOutput {
             .field("tde_mode", &self.tde_mode)
             .field("tde_status", &self.tde_status)
             .field("encryption_key", &self.encryption_key)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -167,6 +173,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceTdeOutput {
             tde_mode: aliyun_runtime::de::field(object, "TDEMode")?,
             tde_status: aliyun_runtime::de::field(object, "TDEStatus")?,
             encryption_key: aliyun_runtime::de::field(object, "EncryptionKey")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Databases", "RequestId", "TDEMode", "TDEStatus", "EncryptionKey"],
+            ),
         })
     }
 }
@@ -194,12 +204,21 @@ pub struct Databases {
         serde(rename = "Database", skip_serializing_if = "Option::is_none")
     )]
     pub database: Option<Vec<Database>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Databases {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Databases").field("database", &self.database).finish()
+        formatter
+            .debug_struct("Databases")
+            .field("database", &self.database)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -211,6 +230,7 @@ impl aliyun_runtime::de::FromJson for Databases {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Databases {
             database: aliyun_runtime::de::field(object, "Database")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Database"]),
         })
     }
 }
@@ -255,6 +275,11 @@ pub struct Database {
         serde(rename = "TDEStatus", skip_serializing_if = "Option::is_none")
     )]
     pub tde_status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Database {
@@ -264,6 +289,7 @@ impl std::fmt::Debug for Database {
             .debug_struct("Database")
             .field("db_name", &self.db_name)
             .field("tde_status", &self.tde_status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -277,6 +303,10 @@ impl aliyun_runtime::de::FromJson for Database {
         Ok(Database {
             db_name: aliyun_runtime::de::field(object, "DBName")?,
             tde_status: aliyun_runtime::de::field(object, "TDEStatus")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBName", "TDEStatus"],
+            ),
         })
     }
 }
@@ -286,5 +316,34 @@ impl<'de> Deserialize<'de> for Database {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"DBName\": \"test02\",\n        \"TDEStatus\": \"Enabled\"\n      }\n    ]\n  },\n  \"RequestId\": \"C816A4BF-A6EC-4722-95F9-2055859CCFD2\",\n  \"TDEMode\": \"Aliyun_Generate_Key\",\n  \"TDEStatus\": \"Enabled\",\n  \"EncryptionKey\": \"key-szz644a355asjcuilll4u\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstanceTdeOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

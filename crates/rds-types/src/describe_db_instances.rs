@@ -567,6 +567,11 @@ pub struct DescribeDbInstancesOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancesOutput {
@@ -580,6 +585,7 @@ impl std::fmt::Debug for DescribeDbInstancesOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -597,6 +603,17 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "NextToken",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -622,12 +639,21 @@ pub struct Items {
         serde(rename = "DBInstance", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance: Option<Vec<DbInstance>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("db_instance", &self.db_instance).finish()
+        formatter
+            .debug_struct("Items")
+            .field("db_instance", &self.db_instance)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -639,6 +665,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             db_instance: aliyun_runtime::de::field(object, "DBInstance")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstance"]),
         })
     }
 }
@@ -1309,6 +1336,11 @@ pub struct DbInstance {
         serde(rename = "ColdDataEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub cold_data_enabled: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstance {
@@ -1386,6 +1418,7 @@ impl std::fmt::Debug for DbInstance {
             .field("green_instance_name", &self.green_instance_name)
             .field("auto_renewal", &self.auto_renewal)
             .field("cold_data_enabled", &self.cold_data_enabled)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1521,6 +1554,69 @@ impl aliyun_runtime::de::FromJson for DbInstance {
             green_instance_name: aliyun_runtime::de::field(object, "GreenInstanceName")?,
             auto_renewal: aliyun_runtime::de::field(object, "AutoRenewal")?,
             cold_data_enabled: aliyun_runtime::de::field(object, "ColdDataEnabled")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BpeEnabled",
+                    "BurstingEnabled",
+                    "Category",
+                    "IsAnalyticReadOnlyIns",
+                    "ConnectionMode",
+                    "ConnectionString",
+                    "CreateTime",
+                    "DBInstanceCPU",
+                    "DBInstanceClass",
+                    "DBInstanceDescription",
+                    "DBInstanceId",
+                    "DBInstanceMemory",
+                    "DBInstanceNetType",
+                    "DBInstanceStatus",
+                    "DBInstanceStorageType",
+                    "DBInstanceType",
+                    "DedicatedHostGroupId",
+                    "DedicatedHostGroupName",
+                    "DedicatedHostIdForLog",
+                    "DedicatedHostIdForMaster",
+                    "DedicatedHostIdForSlave",
+                    "DedicatedHostNameForLog",
+                    "DedicatedHostNameForMaster",
+                    "DedicatedHostNameForSlave",
+                    "DedicatedHostZoneIdForLog",
+                    "DedicatedHostZoneIdForMaster",
+                    "DedicatedHostZoneIdForSlave",
+                    "DeletionProtection",
+                    "DestroyTime",
+                    "Engine",
+                    "EngineVersion",
+                    "ExpireTime",
+                    "GeneralGroupName",
+                    "GuardDBInstanceId",
+                    "InstanceNetworkType",
+                    "IoAccelerationEnabled",
+                    "LockMode",
+                    "LockReason",
+                    "MasterInstanceId",
+                    "MutriORsignle",
+                    "PayType",
+                    "ReadOnlyDBInstanceIds",
+                    "RegionId",
+                    "ResourceGroupId",
+                    "SwitchWeight",
+                    "TempDBInstanceId",
+                    "Tips",
+                    "TipsLevel",
+                    "VSwitchId",
+                    "VpcCloudInstanceId",
+                    "VpcId",
+                    "VpcName",
+                    "ZoneId",
+                    "BlueGreenDeploymentName",
+                    "BlueInstanceName",
+                    "GreenInstanceName",
+                    "AutoRenewal",
+                    "ColdDataEnabled",
+                ],
+            ),
         })
     }
 }
@@ -1546,6 +1642,11 @@ pub struct ReadOnlyDbInstanceIds {
         serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
@@ -1554,6 +1655,7 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
         formatter
             .debug_struct("ReadOnlyDbInstanceIds")
             .field("read_only_db_instance_id", &self.read_only_db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1569,6 +1671,10 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
                 object,
                 "ReadOnlyDBInstanceId",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ReadOnlyDBInstanceId"],
+            ),
         })
     }
 }
@@ -1598,6 +1704,11 @@ pub struct ReadOnlyDbInstanceId {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
@@ -1606,6 +1717,7 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
         formatter
             .debug_struct("ReadOnlyDbInstanceId")
             .field("db_instance_id", &self.db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1618,6 +1730,7 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ReadOnlyDbInstanceId {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
         })
     }
 }
@@ -1627,5 +1740,34 @@ impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstance\": [\n      {\n        \"BpeEnabled\": \"0\",\n        \"BurstingEnabled\": false,\n        \"Category\": \"Basic\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"CreateTime\": \"2018-11-05T11:26:02Z\",\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorageType\": \"ModuleList.4.ModuleCode\",\n        \"DBInstanceType\": \"Primary\",\n        \"DedicatedHostGroupId\": \"dhg-7a9****\",\n        \"DedicatedHostGroupName\": \"testhostgroup\",\n        \"DedicatedHostIdForLog\": \"dh-bp****\",\n        \"DedicatedHostIdForMaster\": \"dh-bp****\",\n        \"DedicatedHostIdForSlave\": \"dh-bp****\",\n        \"DedicatedHostNameForLog\": \"testlog\",\n        \"DedicatedHostNameForMaster\": \"testmaster\",\n        \"DedicatedHostNameForSlave\": \"testslave\",\n        \"DedicatedHostZoneIdForLog\": \"cn-hangzhou-b\",\n        \"DedicatedHostZoneIdForMaster\": \"cn-hangzhou-c\",\n        \"DedicatedHostZoneIdForSlave\": \"cn-hangzhou-d\",\n        \"DeletionProtection\": false,\n        \"DestroyTime\": \"2018-11-05T11:26:02Z\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.7\",\n        \"ExpireTime\": \"2019-02-27T16:00:00Z\",\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MutriORsignle\": true,\n        \"PayType\": \"Postpaid\",\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rr-uf6wjk5****\"\n            }\n          ]\n        },\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SwitchWeight\": 100,\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\",\n        \"VpcCloudInstanceId\": \"rm-uf6wjk5****\",\n        \"VpcId\": \"vpc-uf6f7l4fg90****\",\n        \"VpcName\": \"test-huadong\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"BlueGreenDeploymentName\": \"test\",\n        \"BlueInstanceName\": \"test\",\n        \"GreenInstanceName\": \"test\",\n        \"AutoRenewal\": false,\n        \"ColdDataEnabled\": false\n      }\n    ]\n  },\n  \"NextToken\": \"o7PORW5o2TJg****\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 100\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

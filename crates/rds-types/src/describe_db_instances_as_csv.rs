@@ -154,6 +154,11 @@ pub struct DescribeDbInstancesAsCsvOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancesAsCsvOutput {
@@ -163,6 +168,7 @@ impl std::fmt::Debug for DescribeDbInstancesAsCsvOutput {
             .debug_struct("DescribeDbInstancesAsCsvOutput")
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -176,6 +182,10 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesAsCsvOutput {
         Ok(DescribeDbInstancesAsCsvOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RequestId"],
+            ),
         })
     }
 }
@@ -201,6 +211,11 @@ pub struct Items {
         serde(rename = "DBInstanceAttribute", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_attribute: Option<Vec<DbInstanceAttribute>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -209,6 +224,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_attribute", &self.db_instance_attribute)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -224,6 +240,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "DBInstanceAttribute",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceAttribute"],
+            ),
         })
     }
 }
@@ -696,6 +716,11 @@ pub struct DbInstanceAttribute {
         serde(rename = "DBInstanceStorageType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_storage_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceAttribute {
@@ -750,6 +775,7 @@ impl std::fmt::Debug for DbInstanceAttribute {
             .field("vpc_id", &self.vpc_id)
             .field("zone_id", &self.zone_id)
             .field("db_instance_storage_type", &self.db_instance_storage_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -832,6 +858,55 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
                 object,
                 "DBInstanceStorageType",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AccountMaxQuantity",
+                    "AccountType",
+                    "AvailabilityValue",
+                    "Category",
+                    "ConnectionMode",
+                    "ConnectionString",
+                    "CreationTime",
+                    "DBInstanceCPU",
+                    "DBInstanceClass",
+                    "DBInstanceClassType",
+                    "DBInstanceDescription",
+                    "DBInstanceId",
+                    "DBInstanceMemory",
+                    "DBInstanceNetType",
+                    "DBInstanceStatus",
+                    "DBInstanceStorage",
+                    "DBInstanceType",
+                    "DBMaxQuantity",
+                    "Engine",
+                    "EngineVersion",
+                    "ExpireTime",
+                    "ExportKey",
+                    "GuardDBInstanceId",
+                    "IncrementSourceDBInstanceId",
+                    "InstanceNetworkType",
+                    "LockMode",
+                    "LockReason",
+                    "MaintainTime",
+                    "MasterInstanceId",
+                    "MaxConnections",
+                    "MaxIOPS",
+                    "PayType",
+                    "Port",
+                    "ReadDelayTime",
+                    "RegionId",
+                    "SecurityIPList",
+                    "SlaveZones",
+                    "SupportUpgradeAccountType",
+                    "Tags",
+                    "TempDBInstanceId",
+                    "VSwitchId",
+                    "VpcId",
+                    "ZoneId",
+                    "DBInstanceStorageType",
+                ],
+            ),
         })
     }
 }
@@ -857,6 +932,11 @@ pub struct SlaveZones {
         serde(rename = "slaveRegion", skip_serializing_if = "Option::is_none")
     )]
     pub slave_region: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SlaveZones {
@@ -865,6 +945,7 @@ impl std::fmt::Debug for SlaveZones {
         formatter
             .debug_struct("SlaveZones")
             .field("slave_region", &self.slave_region)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -877,6 +958,7 @@ impl aliyun_runtime::de::FromJson for SlaveZones {
         let object = aliyun_runtime::de::object(value)?;
         Ok(SlaveZones {
             slave_region: aliyun_runtime::de::field(object, "slaveRegion")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["slaveRegion"]),
         })
     }
 }
@@ -886,5 +968,34 @@ impl<'de> Deserialize<'de> for SlaveZones {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 500,\n        \"AccountType\": \"super\",\n        \"AvailabilityValue\": \"100\",\n        \"Category\": \"0\",\n        \"ConnectionMode\": \"Performance\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"0\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"ExportKey\": \"API\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"VPC\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MaxConnections\": 60,\n        \"MaxIOPS\": 150,\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ReadDelayTime\": \"0\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SecurityIPList\": \"42.XX.XX.XX\",\n        \"SlaveZones\": {\n          \"slaveRegion\": [\n            \"API\"\n          ]\n        },\n        \"SupportUpgradeAccountType\": \"No\",\n        \"Tags\": \"0\",\n        \"TempDBInstanceId\": \"rm-uf64zs****\",\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\",\n        \"VpcId\": \"vpc-uf6f7l4fg90****\\t \",\n        \"ZoneId\": \"cn-hangzhou-j\",\n        \"DBInstanceStorageType\": \"\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A444291****\\t\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancesAsCsvOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

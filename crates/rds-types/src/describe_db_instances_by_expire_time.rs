@@ -235,6 +235,11 @@ pub struct DescribeDbInstancesByExpireTimeOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancesByExpireTimeOutput {
@@ -247,6 +252,7 @@ impl std::fmt::Debug for DescribeDbInstancesByExpireTimeOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -263,6 +269,16 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -288,6 +304,11 @@ pub struct Items {
         serde(rename = "DBInstanceExpireTime", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_expire_time: Option<Vec<DbInstanceExpireTime>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -296,6 +317,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_expire_time", &self.db_instance_expire_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -311,6 +333,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "DBInstanceExpireTime",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceExpireTime"],
+            ),
         })
     }
 }
@@ -402,6 +428,11 @@ pub struct DbInstanceExpireTime {
         serde(rename = "PayType", skip_serializing_if = "Option::is_none")
     )]
     pub pay_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceExpireTime {
@@ -415,6 +446,7 @@ impl std::fmt::Debug for DbInstanceExpireTime {
             .field("expire_time", &self.expire_time)
             .field("lock_mode", &self.lock_mode)
             .field("pay_type", &self.pay_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -435,6 +467,17 @@ impl aliyun_runtime::de::FromJson for DbInstanceExpireTime {
             expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
             lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
             pay_type: aliyun_runtime::de::field(object, "PayType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceDescription",
+                    "DBInstanceId",
+                    "DBInstanceStatus",
+                    "ExpireTime",
+                    "LockMode",
+                    "PayType",
+                ],
+            ),
         })
     }
 }
@@ -444,5 +487,34 @@ impl<'de> Deserialize<'de> for DbInstanceExpireTime {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceExpireTime\": [\n      {\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxx\",\n        \"DBInstanceStatus\": \"Running\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"LockMode\": \"Unlock\",\n        \"PayType\": \"Prepaid\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 2,\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 200\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancesByExpireTimeOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

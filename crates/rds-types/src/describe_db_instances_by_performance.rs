@@ -386,6 +386,11 @@ pub struct DescribeDbInstancesByPerformanceOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancesByPerformanceOutput {
@@ -398,6 +403,7 @@ impl std::fmt::Debug for DescribeDbInstancesByPerformanceOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -414,6 +420,16 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesByPerformanceOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -439,6 +455,11 @@ pub struct Items {
         serde(rename = "DBInstancePerformance", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_performance: Option<Vec<DbInstancePerformance>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -447,6 +468,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("db_instance_performance", &self.db_instance_performance)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -462,6 +484,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "DBInstancePerformance",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstancePerformance"],
+            ),
         })
     }
 }
@@ -541,6 +567,11 @@ pub struct DbInstancePerformance {
         serde(rename = "SessionUsage", skip_serializing_if = "Option::is_none")
     )]
     pub session_usage: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstancePerformance {
@@ -554,6 +585,7 @@ impl std::fmt::Debug for DbInstancePerformance {
             .field("disk_usage", &self.disk_usage)
             .field("iops_usage", &self.iops_usage)
             .field("session_usage", &self.session_usage)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -574,6 +606,17 @@ impl aliyun_runtime::de::FromJson for DbInstancePerformance {
             disk_usage: aliyun_runtime::de::field(object, "DiskUsage")?,
             iops_usage: aliyun_runtime::de::field(object, "IOPSUsage")?,
             session_usage: aliyun_runtime::de::field(object, "SessionUsage")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CPUUsage",
+                    "DBInstanceDescription",
+                    "DBInstanceId",
+                    "DiskUsage",
+                    "IOPSUsage",
+                    "SessionUsage",
+                ],
+            ),
         })
     }
 }
@@ -583,5 +626,34 @@ impl<'de> Deserialize<'de> for DbInstancePerformance {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstancePerformance\": [\n      {\n        \"CPUUsage\": \"0.70\",\n        \"DBInstanceDescription\": \"DatabaseTest\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxx\",\n        \"DiskUsage\": \"14.56\",\n        \"IOPSUsage\": \"0.15\",\n        \"SessionUsage\": \"0.10\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 28,\n  \"RequestId\": \"23907437-79B9-411A-9EE6-75A8F0F1C619\",\n  \"TotalRecordCount\": 28\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancesByPerformanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -441,6 +441,11 @@ pub struct DescribeDbInstancesForCloneOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbInstancesForCloneOutput {
@@ -453,6 +458,7 @@ impl std::fmt::Debug for DescribeDbInstancesForCloneOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -469,6 +475,16 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesForCloneOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -494,12 +510,21 @@ pub struct Items {
         serde(rename = "DBInstance", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance: Option<Vec<DbInstance>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("db_instance", &self.db_instance).finish()
+        formatter
+            .debug_struct("Items")
+            .field("db_instance", &self.db_instance)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -511,6 +536,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             db_instance: aliyun_runtime::de::field(object, "DBInstance")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstance"]),
         })
     }
 }
@@ -880,6 +906,11 @@ pub struct DbInstance {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstance {
@@ -918,6 +949,7 @@ impl std::fmt::Debug for DbInstance {
             .field("vpc_cloud_instance_id", &self.vpc_cloud_instance_id)
             .field("vpc_id", &self.vpc_id)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -981,6 +1013,42 @@ impl aliyun_runtime::de::FromJson for DbInstance {
             )?,
             vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Category",
+                    "ConnectionMode",
+                    "CreateTime",
+                    "DBInstanceClass",
+                    "DBInstanceDescription",
+                    "DBInstanceId",
+                    "DBInstanceNetType",
+                    "DBInstanceStatus",
+                    "DBInstanceStorageType",
+                    "DBInstanceType",
+                    "DestroyTime",
+                    "Engine",
+                    "EngineVersion",
+                    "ExpireTime",
+                    "GuardDBInstanceId",
+                    "InsId",
+                    "InstanceNetworkType",
+                    "LockMode",
+                    "LockReason",
+                    "MasterInstanceId",
+                    "MutriORsignle",
+                    "PayType",
+                    "ReadOnlyDBInstanceIds",
+                    "RegionId",
+                    "ReplicateId",
+                    "ResourceGroupId",
+                    "TempDBInstanceId",
+                    "VSwitchId",
+                    "VpcCloudInstanceId",
+                    "VpcId",
+                    "ZoneId",
+                ],
+            ),
         })
     }
 }
@@ -1006,6 +1074,11 @@ pub struct ReadOnlyDbInstanceIds {
         serde(rename = "ReadOnlyDBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub read_only_db_instance_id: Option<Vec<ReadOnlyDbInstanceId>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
@@ -1014,6 +1087,7 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
         formatter
             .debug_struct("ReadOnlyDbInstanceIds")
             .field("read_only_db_instance_id", &self.read_only_db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1029,6 +1103,10 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
                 object,
                 "ReadOnlyDBInstanceId",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ReadOnlyDBInstanceId"],
+            ),
         })
     }
 }
@@ -1058,6 +1136,11 @@ pub struct ReadOnlyDbInstanceId {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
@@ -1066,6 +1149,7 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
         formatter
             .debug_struct("ReadOnlyDbInstanceId")
             .field("db_instance_id", &self.db_instance_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1078,6 +1162,7 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ReadOnlyDbInstanceId {
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
         })
     }
 }
@@ -1087,5 +1172,34 @@ impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstance\": [\n      {\n        \"Category\": \"HighAvailability\",\n        \"ConnectionMode\": \"Standard\",\n        \"CreateTime\": \"2018-11-05T11:26:02Z\",\n        \"DBInstanceClass\": \"mysql.n1.micro.1\",\n        \"DBInstanceDescription\": \"Test\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"DBInstanceNetType\": \"Intranet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DestroyTime\": \"2018-12-05T11:26:02Z\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.7\",\n        \"ExpireTime\": \"2018-11-28T11:26:02Z\",\n        \"GuardDBInstanceId\": \"rm-uf64zsuxxxxxxxxxx\",\n        \"InsId\": 1,\n        \"InstanceNetworkType\": \"VPC\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MasterInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"MutriORsignle\": false,\n        \"PayType\": \"Postpaid\",\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bpxxxxxxxxx\"\n            }\n          ]\n        },\n        \"RegionId\": \"cn-hangzhou\",\n        \"ReplicateId\": \"无\",\n        \"ResourceGroupId\": \"rg-acfmyxxxxx\",\n        \"TempDBInstanceId\": \"sub138xxxxx_rm-xxxxx\",\n        \"VSwitchId\": \"vsw-uf6adz52c2pxxxxxxxxxx\\t\",\n        \"VpcCloudInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"VpcId\": \"vpc-bp1opxu1zkhxxxxxxxxxx\",\n        \"ZoneId\": \"cn-hangzhou-h\"\n      }\n    ]\n  },\n  \"PageNumber\": 12,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"TotalRecordCount\": 120\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbInstancesForCloneOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -246,6 +246,11 @@ pub struct DescribeDbMiniEngineVersionsOutput {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbMiniEngineVersionsOutput {
@@ -259,6 +264,7 @@ impl std::fmt::Debug for DescribeDbMiniEngineVersionsOutput {
             .field("page_numbers", &self.page_numbers)
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -279,6 +285,17 @@ impl aliyun_runtime::de::FromJson for DescribeDbMiniEngineVersionsOutput {
             page_numbers: aliyun_runtime::de::field(object, "PageNumbers")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "MaxRecordsPerPage",
+                    "MinorVersionItems",
+                    "PageNumbers",
+                    "RequestId",
+                    "TotalCount",
+                ],
+            ),
         })
     }
 }
@@ -444,6 +461,11 @@ pub struct MinorVersionItems {
         serde(rename = "Tag", skip_serializing_if = "Option::is_none")
     )]
     pub tag: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for MinorVersionItems {
@@ -463,6 +485,7 @@ impl std::fmt::Debug for MinorVersionItems {
             .field("release_type", &self.release_type)
             .field("status_desc", &self.status_desc)
             .field("tag", &self.tag)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -489,6 +512,23 @@ impl aliyun_runtime::de::FromJson for MinorVersionItems {
             release_type: aliyun_runtime::de::field(object, "ReleaseType")?,
             status_desc: aliyun_runtime::de::field(object, "StatusDesc")?,
             tag: aliyun_runtime::de::field(object, "Tag")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CommunityMinorVersion",
+                    "Engine",
+                    "EngineVersion",
+                    "ExpireDate",
+                    "ExpireStatus",
+                    "IsHotfixVersion",
+                    "MinorVersion",
+                    "NodeType",
+                    "ReleaseNote",
+                    "ReleaseType",
+                    "StatusDesc",
+                    "Tag",
+                ],
+            ),
         })
     }
 }
@@ -498,5 +538,34 @@ impl<'de> Deserialize<'de> for MinorVersionItems {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"MaxRecordsPerPage\": 10,\n  \"MinorVersionItems\": [\n    {\n      \"CommunityMinorVersion\": \"5.7.38\",\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"5.7\",\n      \"ExpireDate\": \"20231213\",\n      \"ExpireStatus\": \"vaild\",\n      \"IsHotfixVersion\": true,\n      \"MinorVersion\": \"rds_20220731\",\n      \"NodeType\": \"HighAvailability\",\n      \"ReleaseNote\": \"https://example.com\",\n      \"ReleaseType\": \"BETA\",\n      \"StatusDesc\": \"Online\",\n      \"Tag\": \"pgsql_babelfish_image\"\n    }\n  ],\n  \"PageNumbers\": 1,\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\",\n  \"TotalCount\": 2\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbMiniEngineVersionsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -319,6 +319,11 @@ pub struct DescribeDbProxyOutput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbProxyOutput {
@@ -352,6 +357,7 @@ impl std::fmt::Debug for DescribeDbProxyOutput {
             .field("db_proxy_endpoint_items", &self.db_proxy_endpoint_items)
             .field("request_id", &self.request_id)
             .field("resource_group_id", &self.resource_group_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -416,6 +422,28 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyOutput {
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBProxyAVZones",
+                    "DBProxyConnectStringItems",
+                    "DBProxyEngineType",
+                    "DBProxyInstanceCurrentMinorVersion",
+                    "DBProxyInstanceLatestMinorVersion",
+                    "DBProxyInstanceName",
+                    "DBProxyInstanceNum",
+                    "DBProxyInstanceSize",
+                    "DBProxyInstanceStatus",
+                    "DBProxyInstanceType",
+                    "DBProxyKindCode",
+                    "DBProxyNodes",
+                    "DBProxyPersistentConnectionStatus",
+                    "DBProxyServiceStatus",
+                    "DbProxyEndpointItems",
+                    "RequestId",
+                    "ResourceGroupId",
+                ],
+            ),
         })
     }
 }
@@ -441,6 +469,11 @@ pub struct DbProxyAvZones {
         serde(rename = "DBProxyAVZones", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_av_zones: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyAvZones {
@@ -449,6 +482,7 @@ impl std::fmt::Debug for DbProxyAvZones {
         formatter
             .debug_struct("DbProxyAvZones")
             .field("db_proxy_av_zones", &self.db_proxy_av_zones)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -461,6 +495,10 @@ impl aliyun_runtime::de::FromJson for DbProxyAvZones {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbProxyAvZones {
             db_proxy_av_zones: aliyun_runtime::de::field(object, "DBProxyAVZones")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBProxyAVZones"],
+            ),
         })
     }
 }
@@ -491,6 +529,11 @@ pub struct DbProxyConnectStringItems {
     pub db_proxy_connect_string_items: Option<
         Vec<DbProxyConnectStringItemsDbProxyConnectStringItems>,
     >,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyConnectStringItems {
@@ -499,6 +542,7 @@ impl std::fmt::Debug for DbProxyConnectStringItems {
         formatter
             .debug_struct("DbProxyConnectStringItems")
             .field("db_proxy_connect_string_items", &self.db_proxy_connect_string_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -514,6 +558,10 @@ impl aliyun_runtime::de::FromJson for DbProxyConnectStringItems {
                 object,
                 "DBProxyConnectStringItems",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBProxyConnectStringItems"],
+            ),
         })
     }
 }
@@ -539,6 +587,11 @@ pub struct DbProxyNodes {
         serde(rename = "DBProxyNodes", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_nodes: Option<Vec<DbProxyNodesDbProxyNodes>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyNodes {
@@ -547,6 +600,7 @@ impl std::fmt::Debug for DbProxyNodes {
         formatter
             .debug_struct("DbProxyNodes")
             .field("db_proxy_nodes", &self.db_proxy_nodes)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -559,6 +613,7 @@ impl aliyun_runtime::de::FromJson for DbProxyNodes {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbProxyNodes {
             db_proxy_nodes: aliyun_runtime::de::field(object, "DBProxyNodes")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBProxyNodes"]),
         })
     }
 }
@@ -584,6 +639,11 @@ pub struct DbProxyEndpointItems {
         serde(rename = "DbProxyEndpointItems", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_endpoint_items: Option<Vec<DbProxyEndpointItemsDbProxyEndpointItems>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyEndpointItems {
@@ -592,6 +652,7 @@ impl std::fmt::Debug for DbProxyEndpointItems {
         formatter
             .debug_struct("DbProxyEndpointItems")
             .field("db_proxy_endpoint_items", &self.db_proxy_endpoint_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -607,6 +668,10 @@ impl aliyun_runtime::de::FromJson for DbProxyEndpointItems {
                 object,
                 "DbProxyEndpointItems",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DbProxyEndpointItems"],
+            ),
         })
     }
 }
@@ -732,6 +797,11 @@ pub struct DbProxyConnectStringItemsDbProxyConnectStringItems {
         serde(rename = "DBProxyVswitchId", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_vswitch_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyConnectStringItemsDbProxyConnectStringItems {
@@ -754,6 +824,7 @@ impl std::fmt::Debug for DbProxyConnectStringItemsDbProxyConnectStringItems {
             .field("db_proxy_vpc_id", &self.db_proxy_vpc_id)
             .field("db_proxy_vpc_instance_id", &self.db_proxy_vpc_instance_id)
             .field("db_proxy_vswitch_id", &self.db_proxy_vswitch_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -796,6 +867,20 @@ for DbProxyConnectStringItemsDbProxyConnectStringItems {
                 "DBProxyVpcInstanceId",
             )?,
             db_proxy_vswitch_id: aliyun_runtime::de::field(object, "DBProxyVswitchId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBProxyConnectString",
+                    "DBProxyConnectStringNetType",
+                    "DBProxyConnectStringNetWorkType",
+                    "DBProxyConnectStringPort",
+                    "DBProxyEndpointId",
+                    "DBProxyEndpointName",
+                    "DBProxyVpcId",
+                    "DBProxyVpcInstanceId",
+                    "DBProxyVswitchId",
+                ],
+            ),
         })
     }
 }
@@ -845,6 +930,11 @@ pub struct DbProxyNodesDbProxyNodes {
         serde(rename = "zoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
@@ -855,6 +945,7 @@ impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
             .field("cpu_cores", &self.cpu_cores)
             .field("node_id", &self.node_id)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -869,6 +960,10 @@ impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
             cpu_cores: aliyun_runtime::de::field(object, "cpuCores")?,
             node_id: aliyun_runtime::de::field(object, "nodeId")?,
             zone_id: aliyun_runtime::de::field(object, "zoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["cpuCores", "nodeId", "zoneId"],
+            ),
         })
     }
 }
@@ -934,6 +1029,11 @@ pub struct DbProxyEndpointItemsDbProxyEndpointItems {
         serde(rename = "DbProxyReadWriteMode", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_read_write_mode: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyEndpointItemsDbProxyEndpointItems {
@@ -945,6 +1045,7 @@ impl std::fmt::Debug for DbProxyEndpointItemsDbProxyEndpointItems {
             .field("db_proxy_endpoint_name", &self.db_proxy_endpoint_name)
             .field("db_proxy_endpoint_type", &self.db_proxy_endpoint_type)
             .field("db_proxy_read_write_mode", &self.db_proxy_read_write_mode)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -972,6 +1073,15 @@ impl aliyun_runtime::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
                 object,
                 "DbProxyReadWriteMode",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DbProxyEndpointAliases",
+                    "DbProxyEndpointName",
+                    "DbProxyEndpointType",
+                    "DbProxyReadWriteMode",
+                ],
+            ),
         })
     }
 }
@@ -981,5 +1091,34 @@ impl<'de> Deserialize<'de> for DbProxyEndpointItemsDbProxyEndpointItems {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBProxyAVZones\": {\n    \"DBProxyAVZones\": [\n      \"cn-shanghai-e\"\n    ]\n  },\n  \"DBProxyConnectStringItems\": {\n    \"DBProxyConnectStringItems\": [\n      {\n        \"DBProxyConnectString\": \"gos787jog2wk0ye1****-rw4rm.rwlb.rds.aliyuncs.com\",\n        \"DBProxyConnectStringNetType\": \"InnerString\",\n        \"DBProxyConnectStringNetWorkType\": \"2\",\n        \"DBProxyConnectStringPort\": \"3306\",\n        \"DBProxyEndpointId\": \"20****\",\n        \"DBProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DBProxyVpcId\": \"vpc-uf6oobt****\",\n        \"DBProxyVpcInstanceId\": \"rm-bp145737x5****131161274792****\",\n        \"DBProxyVswitchId\": \"vsw-uf6l0pic17****\"\n      }\n    ]\n  },\n  \"DBProxyEngineType\": \"normal\",\n  \"DBProxyInstanceCurrentMinorVersion\": \"1.13.11\",\n  \"DBProxyInstanceLatestMinorVersion\": \"1.13.12\",\n  \"DBProxyInstanceName\": \"gos787jog2wk0ye1****\",\n  \"DBProxyInstanceNum\": 1,\n  \"DBProxyInstanceSize\": \"4/8\",\n  \"DBProxyInstanceStatus\": \"Running\",\n  \"DBProxyInstanceType\": \"2\",\n  \"DBProxyKindCode\": \"18\",\n  \"DBProxyNodes\": {\n    \"DBProxyNodes\": [\n      {\n        \"cpuCores\": \"2\",\n        \"nodeId\": \"pn-xxxxxxx01\",\n        \"zoneId\": \"cn-hangzhou-c\"\n      }\n    ]\n  },\n  \"DBProxyPersistentConnectionStatus\": \"Disabled\",\n  \"DBProxyServiceStatus\": \"Startup\",\n  \"DbProxyEndpointItems\": {\n    \"DbProxyEndpointItems\": [\n      {\n        \"DbProxyEndpointAliases\": \"proxy-test\",\n        \"DbProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DbProxyEndpointType\": \"RWSplit\",\n        \"DbProxyReadWriteMode\": \"ReadWrite\"\n      }\n    ]\n  },\n  \"RequestId\": \"909A69EE-71C8-4417-A0B9-FF085407E1E3\",\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbProxyOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

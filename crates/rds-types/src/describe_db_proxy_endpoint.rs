@@ -370,6 +370,11 @@ pub struct DescribeDbProxyEndpointOutput {
         )
     )]
     pub db_proxy_endpoint_min_slave_count: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbProxyEndpointOutput {
@@ -411,6 +416,7 @@ impl std::fmt::Debug for DescribeDbProxyEndpointOutput {
                 "db_proxy_endpoint_min_slave_count",
                 &self.db_proxy_endpoint_min_slave_count,
             )
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -489,6 +495,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyEndpointOutput {
                 object,
                 "DBProxyEndpointMinSlaveCount",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBProxyConnectString",
+                    "DBProxyConnectStringNetType",
+                    "DBProxyConnectStringPort",
+                    "DBProxyEndpointId",
+                    "DBProxyEngineType",
+                    "DBProxyFeatures",
+                    "DBProxyNodes",
+                    "DbProxyEndpointAliases",
+                    "DbProxyEndpointReadWriteMode",
+                    "DbProxyEndpointVswitchId",
+                    "DbProxyEndpointVpcId",
+                    "DbProxyEndpointZoneId",
+                    "EndpointConnectItems",
+                    "ReadOnlyInstanceDistributionType",
+                    "ReadOnlyInstanceMaxDelayTime",
+                    "CausalConsistReadTimeout",
+                    "ReadOnlyInstanceWeight",
+                    "RequestId",
+                    "DBProxyEndpointMinSlaveCount",
+                ],
+            ),
         })
     }
 }
@@ -514,6 +544,11 @@ pub struct DbProxyNodes {
         serde(rename = "DBProxyNodes", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_nodes: Option<Vec<DbProxyNodesDbProxyNodes>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyNodes {
@@ -522,6 +557,7 @@ impl std::fmt::Debug for DbProxyNodes {
         formatter
             .debug_struct("DbProxyNodes")
             .field("db_proxy_nodes", &self.db_proxy_nodes)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -534,6 +570,7 @@ impl aliyun_runtime::de::FromJson for DbProxyNodes {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbProxyNodes {
             db_proxy_nodes: aliyun_runtime::de::field(object, "DBProxyNodes")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBProxyNodes"]),
         })
     }
 }
@@ -559,6 +596,11 @@ pub struct EndpointConnectItems {
         serde(rename = "EndpointConnectItems", skip_serializing_if = "Option::is_none")
     )]
     pub endpoint_connect_items: Option<Vec<EndpointConnectItemsEndpointConnectItems>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EndpointConnectItems {
@@ -567,6 +609,7 @@ impl std::fmt::Debug for EndpointConnectItems {
         formatter
             .debug_struct("EndpointConnectItems")
             .field("endpoint_connect_items", &self.endpoint_connect_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -582,6 +625,10 @@ impl aliyun_runtime::de::FromJson for EndpointConnectItems {
                 object,
                 "EndpointConnectItems",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["EndpointConnectItems"],
+            ),
         })
     }
 }
@@ -631,6 +678,11 @@ pub struct DbProxyNodesDbProxyNodes {
         serde(rename = "zoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
@@ -641,6 +693,7 @@ impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
             .field("cpu_cores", &self.cpu_cores)
             .field("node_id", &self.node_id)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -655,6 +708,10 @@ impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
             cpu_cores: aliyun_runtime::de::field(object, "cpuCores")?,
             node_id: aliyun_runtime::de::field(object, "nodeId")?,
             zone_id: aliyun_runtime::de::field(object, "zoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["cpuCores", "nodeId", "zoneId"],
+            ),
         })
     }
 }
@@ -711,6 +768,11 @@ pub struct EndpointConnectItemsEndpointConnectItems {
         serde(rename = "DbProxyEndpointPort", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_endpoint_port: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EndpointConnectItemsEndpointConnectItems {
@@ -724,6 +786,7 @@ impl std::fmt::Debug for EndpointConnectItemsEndpointConnectItems {
             )
             .field("db_proxy_endpoint_net_type", &self.db_proxy_endpoint_net_type)
             .field("db_proxy_endpoint_port", &self.db_proxy_endpoint_port)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -747,6 +810,14 @@ impl aliyun_runtime::de::FromJson for EndpointConnectItemsEndpointConnectItems {
                 object,
                 "DbProxyEndpointPort",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DbProxyEndpointConnectString",
+                    "DbProxyEndpointNetType",
+                    "DbProxyEndpointPort",
+                ],
+            ),
         })
     }
 }
@@ -756,5 +827,34 @@ impl<'de> Deserialize<'de> for EndpointConnectItemsEndpointConnectItems {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBProxyConnectString\": \"testproxy****.rwlb.rds.aliyuncs.com\",\n  \"DBProxyConnectStringNetType\": \"InnerString\",\n  \"DBProxyConnectStringPort\": \"3306\",\n  \"DBProxyEndpointId\": \"keaxncrjluwu0gue****\",\n  \"DBProxyEngineType\": \"normal\",\n  \"DBProxyFeatures\": \"TransactionReadSqlRouteOptimizeStatus:1;ConnectionPersist:0;ReadWriteSpliting:1\",\n  \"DBProxyNodes\": {\n    \"DBProxyNodes\": [\n      {\n        \"cpuCores\": \"2\",\n        \"nodeId\": \"pn-xxxxxxx01\",\n        \"zoneId\": \"cn-hangzhou-c\"\n      }\n    ]\n  },\n  \"DbProxyEndpointAliases\": \"proxyterminal-test\",\n  \"DbProxyEndpointReadWriteMode\": \"ReadWrite\",\n  \"DbProxyEndpointVswitchId\": \"vsw-****\",\n  \"DbProxyEndpointVpcId\": \"vpc-****\",\n  \"DbProxyEndpointZoneId\": \"cn-hangzhou-c\",\n  \"EndpointConnectItems\": {\n    \"EndpointConnectItems\": [\n      {\n        \"DbProxyEndpointConnectString\": \"testproxy****.rwlb.rds.aliyuncs.com\",\n        \"DbProxyEndpointNetType\": \"2\",\n        \"DbProxyEndpointPort\": \"3306\"\n      }\n    ]\n  },\n  \"ReadOnlyInstanceDistributionType\": \"Standard\",\n  \"ReadOnlyInstanceMaxDelayTime\": \"30\",\n  \"CausalConsistReadTimeout\": \"10\",\n  \"ReadOnlyInstanceWeight\": \"[{\\\\\\\"Availability\\\\\\\":\\\\\\\"Available\\\\\\\",\\\\\\\"DBInstanceId\\\\\\\":\\\\\\\"rm-2z****\\\\\\\"，\\\\\\\"DBInstanceType\\\\\\\":\\\\\\\"Master\\\\\\\",\\\\\\\"NodeId\\\\\\\":\\\\\\\"rn-t2****\\\\\\\",\\\\\\\"NodeType\\\\\\\":\\\\\\\"Primary\\\\\\\",\\\\\\\"Weight\\\\\\\":0}, {\\\\\\\"Availability\\\\\\\":\\\\\\\"Available\\\\\\\",\\\\\\\"DBInstanceId\\\\\\\":\\\\\\\"rm-2z****\\\\\\\"，\\\\\\\"DBInstanceType\\\\\\\":\\\\\\\"Master\\\\\\\",\\\\\\\"NodeId\\\\\\\":\\\\\\\"rn-z9****\\\\\\\",\\\\\\\"NodeType\\\\\\\":\\\\\\\"Secondary\\\\\\\",\\\\\\\"Weight\\\\\\\":400}, {\\\\\\\"Availability\\\\\\\":\\\\\\\"Available\\\\\\\",,\\\\\\\"DBInstanceId\\\\\\\":\\\\\\\"rm-2z****\\\\\\\"，\\\\\\\"DBInstanceType\\\\\\\":\\\\\\\"Master\\\\\\\",\\\\\\\"NodeId\\\\\\\":\\\\\\\"rn-1c****\\\\\\\",\\\\\\\"NodeType\\\\\\\":\\\\\\\"Secondary\\\\\\\",\\\\\\\"Weight\\\\\\\":400}]]\",\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"DBProxyEndpointMinSlaveCount\": \"2\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbProxyEndpointOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -244,6 +244,11 @@ pub struct DescribeDbProxyPerformanceOutput {
         serde(rename = "PerformanceKeys", skip_serializing_if = "Option::is_none")
     )]
     pub performance_keys: Option<PerformanceKeys>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDbProxyPerformanceOutput {
@@ -257,6 +262,7 @@ impl std::fmt::Debug for DescribeDbProxyPerformanceOutput {
             .field("request_id", &self.request_id)
             .field("db_proxy_engine_type", &self.db_proxy_engine_type)
             .field("performance_keys", &self.performance_keys)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -277,6 +283,17 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyPerformanceOutput {
                 "DBProxyEngineType",
             )?,
             performance_keys: aliyun_runtime::de::field(object, "PerformanceKeys")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "EndTime",
+                    "StartTime",
+                    "DBInstanceId",
+                    "RequestId",
+                    "DBProxyEngineType",
+                    "PerformanceKeys",
+                ],
+            ),
         })
     }
 }
@@ -302,6 +319,11 @@ pub struct PerformanceKeys {
         serde(rename = "PerformanceKey", skip_serializing_if = "Option::is_none")
     )]
     pub performance_key: Option<Vec<PerformanceKey>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PerformanceKeys {
@@ -310,6 +332,7 @@ impl std::fmt::Debug for PerformanceKeys {
         formatter
             .debug_struct("PerformanceKeys")
             .field("performance_key", &self.performance_key)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -322,6 +345,10 @@ impl aliyun_runtime::de::FromJson for PerformanceKeys {
         let object = aliyun_runtime::de::object(value)?;
         Ok(PerformanceKeys {
             performance_key: aliyun_runtime::de::field(object, "PerformanceKey")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PerformanceKey"],
+            ),
         })
     }
 }
@@ -395,6 +422,11 @@ pub struct PerformanceKey {
         serde(rename = "Server", skip_serializing_if = "Option::is_none")
     )]
     pub server: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PerformanceKey {
@@ -408,6 +440,7 @@ impl std::fmt::Debug for PerformanceKey {
             .field("service", &self.service)
             .field("node", &self.node)
             .field("server", &self.server)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -425,6 +458,10 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
             service: aliyun_runtime::de::field(object, "Service")?,
             node: aliyun_runtime::de::field(object, "Node")?,
             server: aliyun_runtime::de::field(object, "Server")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ValueFormat", "Key", "Values", "Service", "Node", "Server"],
+            ),
         })
     }
 }
@@ -450,6 +487,11 @@ pub struct Values {
         serde(rename = "PerformanceValue", skip_serializing_if = "Option::is_none")
     )]
     pub performance_value: Option<Vec<PerformanceValue>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Values {
@@ -458,6 +500,7 @@ impl std::fmt::Debug for Values {
         formatter
             .debug_struct("Values")
             .field("performance_value", &self.performance_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -470,6 +513,10 @@ impl aliyun_runtime::de::FromJson for Values {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Values {
             performance_value: aliyun_runtime::de::field(object, "PerformanceValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PerformanceValue"],
+            ),
         })
     }
 }
@@ -509,6 +556,11 @@ pub struct PerformanceValue {
         serde(rename = "Value", skip_serializing_if = "Option::is_none")
     )]
     pub value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PerformanceValue {
@@ -518,6 +570,7 @@ impl std::fmt::Debug for PerformanceValue {
             .debug_struct("PerformanceValue")
             .field("date", &self.date)
             .field("value", &self.value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -531,6 +584,10 @@ impl aliyun_runtime::de::FromJson for PerformanceValue {
         Ok(PerformanceValue {
             date: aliyun_runtime::de::field(object, "Date")?,
             value: aliyun_runtime::de::field(object, "Value")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Date", "Value"],
+            ),
         })
     }
 }
@@ -540,5 +597,34 @@ impl<'de> Deserialize<'de> for PerformanceValue {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"EndTime\": \"2019-09-21T18:00:00Z\",\n  \"StartTime\": \"2019-09-19T01:00:00Z\",\n  \"DBInstanceId\": \"lsme****\",\n  \"RequestId\": \"DD31056F-A0CE-41D7-AD39-689B6ABAE982\",\n  \"DBProxyEngineType\": \"normal\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"ValueFormat\": \"docker_container_cpu\",\n        \"Key\": \"cpu_ratio\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2019-10-10T09:00:00Z\",\n              \"Value\": \"2.83\"\n            }\n          ]\n        },\n        \"Service\": \"reserve_3\",\n        \"Node\": \"\",\n        \"Server\": \"\"\n      }\n    ]\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDbProxyPerformanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

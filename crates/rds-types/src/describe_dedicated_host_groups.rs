@@ -133,6 +133,11 @@ pub struct DescribeDedicatedHostGroupsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDedicatedHostGroupsOutput {
@@ -142,6 +147,7 @@ impl std::fmt::Debug for DescribeDedicatedHostGroupsOutput {
             .debug_struct("DescribeDedicatedHostGroupsOutput")
             .field("dedicated_host_groups", &self.dedicated_host_groups)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -158,6 +164,10 @@ impl aliyun_runtime::de::FromJson for DescribeDedicatedHostGroupsOutput {
                 "DedicatedHostGroups",
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DedicatedHostGroups", "RequestId"],
+            ),
         })
     }
 }
@@ -183,6 +193,11 @@ pub struct DedicatedHostGroups {
         serde(rename = "DedicatedHostGroups", skip_serializing_if = "Option::is_none")
     )]
     pub dedicated_host_groups: Option<Vec<DedicatedHostGroupsDedicatedHostGroups>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DedicatedHostGroups {
@@ -191,6 +206,7 @@ impl std::fmt::Debug for DedicatedHostGroups {
         formatter
             .debug_struct("DedicatedHostGroups")
             .field("dedicated_host_groups", &self.dedicated_host_groups)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -206,6 +222,10 @@ impl aliyun_runtime::de::FromJson for DedicatedHostGroups {
                 object,
                 "DedicatedHostGroups",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DedicatedHostGroups"],
+            ),
         })
     }
 }
@@ -509,6 +529,11 @@ pub struct DedicatedHostGroupsDedicatedHostGroups {
         serde(rename = "ZoneIDList", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id_list: Option<ZoneIdList>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DedicatedHostGroupsDedicatedHostGroups {
@@ -546,6 +571,7 @@ impl std::fmt::Debug for DedicatedHostGroupsDedicatedHostGroups {
             .field("text", &self.text)
             .field("vpc_id", &self.vpc_id)
             .field("zone_id_list", &self.zone_id_list)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -614,6 +640,38 @@ impl aliyun_runtime::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
             text: aliyun_runtime::de::field(object, "Text")?,
             vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
             zone_id_list: aliyun_runtime::de::field(object, "ZoneIDList")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AllocationPolicy",
+                    "BastionInstanceId",
+                    "CpuAllocateRation",
+                    "CpuAllocatedAmount",
+                    "CpuAllocationRatio",
+                    "CreateTime",
+                    "DedicatedHostCountGroupByHostType",
+                    "DedicatedHostGroupDesc",
+                    "DedicatedHostGroupId",
+                    "DiskAllocateRation",
+                    "DiskAllocatedAmount",
+                    "DiskAllocationRatio",
+                    "DiskUsedAmount",
+                    "DiskUtility",
+                    "Engine",
+                    "HostNumber",
+                    "HostReplacePolicy",
+                    "InstanceNumber",
+                    "MemAllocateRation",
+                    "MemAllocatedAmount",
+                    "MemAllocationRatio",
+                    "MemUsedAmount",
+                    "MemUtility",
+                    "OpenPermission",
+                    "Text",
+                    "VPCId",
+                    "ZoneIDList",
+                ],
+            ),
         })
     }
 }
@@ -639,6 +697,11 @@ pub struct ZoneIdList {
         serde(rename = "ZoneIDList", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id_list: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ZoneIdList {
@@ -647,6 +710,7 @@ impl std::fmt::Debug for ZoneIdList {
         formatter
             .debug_struct("ZoneIdList")
             .field("zone_id_list", &self.zone_id_list)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -659,6 +723,7 @@ impl aliyun_runtime::de::FromJson for ZoneIdList {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ZoneIdList {
             zone_id_list: aliyun_runtime::de::field(object, "ZoneIDList")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["ZoneIDList"]),
         })
     }
 }
@@ -668,5 +733,34 @@ impl<'de> Deserialize<'de> for ZoneIdList {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DedicatedHostGroups\": {\n    \"DedicatedHostGroups\": [\n      {\n        \"AllocationPolicy\": \"Evenly\",\n        \"BastionInstanceId\": \"bastionhost-cn-m7xxxxxxxx\",\n        \"CpuAllocateRation\": 25,\n        \"CpuAllocatedAmount\": 8,\n        \"CpuAllocationRatio\": 200,\n        \"CreateTime\": \"1571125370000\",\n        \"DedicatedHostCountGroupByHostType\": {\n          \"test\": \"test\",\n          \"test2\": 1\n        },\n        \"DedicatedHostGroupDesc\": \"testHostGroup\",\n        \"DedicatedHostGroupId\": \"dhg-7a9xxxxxxxx\",\n        \"DiskAllocateRation\": 0.49,\n        \"DiskAllocatedAmount\": 200,\n        \"DiskAllocationRatio\": 200,\n        \"DiskUsedAmount\": 20,\n        \"DiskUtility\": 0,\n        \"Engine\": \"MySQL\",\n        \"HostNumber\": 3,\n        \"HostReplacePolicy\": \"Auto\",\n        \"InstanceNumber\": 4,\n        \"MemAllocateRation\": 33.7,\n        \"MemAllocatedAmount\": 16384,\n        \"MemAllocationRatio\": 90,\n        \"MemUsedAmount\": 0,\n        \"MemUtility\": 0,\n        \"OpenPermission\": \"3\",\n        \"Text\": \"testHostGroup/dhg-7a9xxxxxxxx\",\n        \"VPCId\": \"vpc-bp1oxxxxxx\",\n        \"ZoneIDList\": {\n          \"ZoneIDList\": [\n            \"cn-hangzhou\"\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"AB44DC0A-7E77-442A-97A9-C6418694CB22\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDedicatedHostGroupsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

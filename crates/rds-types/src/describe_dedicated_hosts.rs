@@ -218,6 +218,11 @@ pub struct DescribeDedicatedHostsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDedicatedHostsOutput {
@@ -228,6 +233,7 @@ impl std::fmt::Debug for DescribeDedicatedHostsOutput {
             .field("dedicated_host_group_id", &self.dedicated_host_group_id)
             .field("dedicated_hosts", &self.dedicated_hosts)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -245,6 +251,10 @@ impl aliyun_runtime::de::FromJson for DescribeDedicatedHostsOutput {
             )?,
             dedicated_hosts: aliyun_runtime::de::field(object, "DedicatedHosts")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DedicatedHostGroupId", "DedicatedHosts", "RequestId"],
+            ),
         })
     }
 }
@@ -270,6 +280,11 @@ pub struct DedicatedHosts {
         serde(rename = "DedicatedHosts", skip_serializing_if = "Option::is_none")
     )]
     pub dedicated_hosts: Option<Vec<DedicatedHostsDedicatedHosts>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DedicatedHosts {
@@ -278,6 +293,7 @@ impl std::fmt::Debug for DedicatedHosts {
         formatter
             .debug_struct("DedicatedHosts")
             .field("dedicated_hosts", &self.dedicated_hosts)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -290,6 +306,10 @@ impl aliyun_runtime::de::FromJson for DedicatedHosts {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DedicatedHosts {
             dedicated_hosts: aliyun_runtime::de::field(object, "DedicatedHosts")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DedicatedHosts"],
+            ),
         })
     }
 }
@@ -611,6 +631,11 @@ pub struct DedicatedHostsDedicatedHosts {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DedicatedHostsDedicatedHosts {
@@ -646,6 +671,7 @@ impl std::fmt::Debug for DedicatedHostsDedicatedHosts {
             .field("vpc_id", &self.vpc_id)
             .field("v_switch_id", &self.v_switch_id)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -697,6 +723,39 @@ impl aliyun_runtime::de::FromJson for DedicatedHostsDedicatedHosts {
             vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
             v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AccountName",
+                    "AllocationStatus",
+                    "BastionInstanceId",
+                    "CPUAllocationRatio",
+                    "CpuUsed",
+                    "CreatedTime",
+                    "DedicatedHostGroupId",
+                    "DedicatedHostId",
+                    "DiskAllocationRatio",
+                    "EndTime",
+                    "Engine",
+                    "HostCPU",
+                    "HostClass",
+                    "HostMem",
+                    "HostName",
+                    "HostStatus",
+                    "HostStorage",
+                    "HostType",
+                    "IPAddress",
+                    "ImageCategory",
+                    "InstanceNumber",
+                    "MemAllocationRatio",
+                    "MemoryUsed",
+                    "OpenPermission",
+                    "StorageUsed",
+                    "VPCId",
+                    "VSwitchId",
+                    "ZoneId",
+                ],
+            ),
         })
     }
 }
@@ -706,5 +765,34 @@ impl<'de> Deserialize<'de> for DedicatedHostsDedicatedHosts {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DedicatedHostGroupId\": \"dhg-7a9xxxxxxxx\",\n  \"DedicatedHosts\": {\n    \"DedicatedHosts\": [\n      {\n        \"AccountName\": \"test123\",\n        \"AllocationStatus\": \"1\",\n        \"BastionInstanceId\": \"bastionhost-cn-m7xxxxxxxx\",\n        \"CPUAllocationRatio\": \"200\",\n        \"CpuUsed\": \"4\",\n        \"CreatedTime\": \"2021-03-25 17:29:06.0\",\n        \"DedicatedHostGroupId\": \"dhg-7a9xxxxxxxx\",\n        \"DedicatedHostId\": \"i-bpxxxxxxx\",\n        \"DiskAllocationRatio\": \"200\",\n        \"EndTime\": \"2021-04-25T16:00:00Z\",\n        \"Engine\": \"mysql\",\n        \"HostCPU\": \"8\",\n        \"HostClass\": \"ecs.i2.16xlarge\",\n        \"HostMem\": \"32238\",\n        \"HostName\": \"testHost1\",\n        \"HostStatus\": \"1\",\n        \"HostStorage\": \"2097152\",\n        \"HostType\": \"dhg_cloud_ssd\",\n        \"IPAddress\": \"192.xx.xx.xx\",\n        \"ImageCategory\": \"WindowsWithMssqlStdLicense\",\n        \"InstanceNumber\": \"4\",\n        \"MemAllocationRatio\": \"90\",\n        \"MemoryUsed\": \"16384\",\n        \"OpenPermission\": \"3\",\n        \"StorageUsed\": \"0\",\n        \"VPCId\": \"vpc-bpxxxxxxx\",\n        \"VSwitchId\": \"vsw-bpxxxxxxx\",\n        \"ZoneId\": \"cn-hangzhou-i\"\n      }\n    ]\n  },\n  \"RequestId\": \"C860658E-68A6-46C1-AF6E-3AE7C4D3CACF\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDedicatedHostsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -267,6 +267,11 @@ pub struct DescribeDetachedBackupsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDetachedBackupsOutput {
@@ -279,6 +284,7 @@ impl std::fmt::Debug for DescribeDetachedBackupsOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -295,6 +301,16 @@ impl aliyun_runtime::de::FromJson for DescribeDetachedBackupsOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -320,12 +336,21 @@ pub struct Items {
         serde(rename = "Backup", skip_serializing_if = "Option::is_none")
     )]
     pub backup: Option<Vec<Backup>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("backup", &self.backup).finish()
+        formatter
+            .debug_struct("Items")
+            .field("backup", &self.backup)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -337,6 +362,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             backup: aliyun_runtime::de::field(object, "Backup")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Backup"]),
         })
     }
 }
@@ -557,6 +583,11 @@ pub struct Backup {
         serde(rename = "StoreStatus", skip_serializing_if = "Option::is_none")
     )]
     pub store_status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Backup {
@@ -581,6 +612,7 @@ impl std::fmt::Debug for Backup {
             .field("is_avail", &self.is_avail)
             .field("meta_status", &self.meta_status)
             .field("store_status", &self.store_status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -612,6 +644,28 @@ impl aliyun_runtime::de::FromJson for Backup {
             is_avail: aliyun_runtime::de::field(object, "IsAvail")?,
             meta_status: aliyun_runtime::de::field(object, "MetaStatus")?,
             store_status: aliyun_runtime::de::field(object, "StoreStatus")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupDownloadURL",
+                    "BackupEndTime",
+                    "BackupId",
+                    "BackupIntranetDownloadURL",
+                    "BackupMethod",
+                    "BackupMode",
+                    "BackupSize",
+                    "BackupStartTime",
+                    "BackupStatus",
+                    "BackupType",
+                    "ConsistentTime",
+                    "DBInstanceComment",
+                    "DBInstanceId",
+                    "HostInstanceID",
+                    "IsAvail",
+                    "MetaStatus",
+                    "StoreStatus",
+                ],
+            ),
         })
     }
 }
@@ -621,5 +675,34 @@ impl<'de> Deserialize<'de> for Backup {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"32102****\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"ConsistentTime\": 1576506856,\n        \"DBInstanceComment\": \"test\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"HostInstanceID\": \"588****\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StoreStatus\": \"Disabled\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalRecordCount\": \"100\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDetachedBackupsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

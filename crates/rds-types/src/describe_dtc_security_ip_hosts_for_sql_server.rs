@@ -146,6 +146,11 @@ pub struct DescribeDtcSecurityIpHostsForSqlServerOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerOutput {
@@ -157,6 +162,7 @@ impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerOutput {
             .field("ip_host_pair_num", &self.ip_host_pair_num)
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -172,6 +178,10 @@ impl aliyun_runtime::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutp
             ip_host_pair_num: aliyun_runtime::de::field(object, "IpHostPairNum")?,
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "IpHostPairNum", "Items", "RequestId"],
+            ),
         })
     }
 }
@@ -197,6 +207,11 @@ pub struct Items {
         serde(rename = "WhiteListGroups", skip_serializing_if = "Option::is_none")
     )]
     pub white_list_groups: Option<Vec<WhiteListGroups>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -205,6 +220,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("white_list_groups", &self.white_list_groups)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -217,6 +233,10 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             white_list_groups: aliyun_runtime::de::field(object, "WhiteListGroups")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["WhiteListGroups"],
+            ),
         })
     }
 }
@@ -256,6 +276,11 @@ pub struct WhiteListGroups {
         serde(rename = "WhitelistGroupName", skip_serializing_if = "Option::is_none")
     )]
     pub whitelist_group_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for WhiteListGroups {
@@ -265,6 +290,7 @@ impl std::fmt::Debug for WhiteListGroups {
             .debug_struct("WhiteListGroups")
             .field("security_ip_hosts", &self.security_ip_hosts)
             .field("whitelist_group_name", &self.whitelist_group_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -281,6 +307,10 @@ impl aliyun_runtime::de::FromJson for WhiteListGroups {
                 object,
                 "WhitelistGroupName",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SecurityIpHosts", "WhitelistGroupName"],
+            ),
         })
     }
 }
@@ -290,5 +320,34 @@ impl<'de> Deserialize<'de> for WhiteListGroups {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"IpHostPairNum\": \"1\",\n  \"Items\": {\n    \"WhiteListGroups\": [\n      {\n        \"SecurityIpHosts\": \"192.168.XX.XX,k3ecstest\",\n        \"WhitelistGroupName\": \"test1\"\n      }\n    ]\n  },\n  \"RequestId\": \"2CA62A70-2203-45C6-8E90-8971D5ACC0C2\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeDtcSecurityIpHostsForSqlServerOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

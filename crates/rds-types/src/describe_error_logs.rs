@@ -184,6 +184,11 @@ pub struct DescribeErrorLogsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeErrorLogsOutput {
@@ -196,6 +201,7 @@ impl std::fmt::Debug for DescribeErrorLogsOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -212,6 +218,16 @@ impl aliyun_runtime::de::FromJson for DescribeErrorLogsOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -237,12 +253,21 @@ pub struct Items {
         serde(rename = "ErrorLog", skip_serializing_if = "Option::is_none")
     )]
     pub error_log: Option<Vec<ErrorLog>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("error_log", &self.error_log).finish()
+        formatter
+            .debug_struct("Items")
+            .field("error_log", &self.error_log)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -254,6 +279,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             error_log: aliyun_runtime::de::field(object, "ErrorLog")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["ErrorLog"]),
         })
     }
 }
@@ -293,6 +319,11 @@ pub struct ErrorLog {
         serde(rename = "ErrorInfo", skip_serializing_if = "Option::is_none")
     )]
     pub error_info: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ErrorLog {
@@ -302,6 +333,7 @@ impl std::fmt::Debug for ErrorLog {
             .debug_struct("ErrorLog")
             .field("create_time", &self.create_time)
             .field("error_info", &self.error_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -315,6 +347,10 @@ impl aliyun_runtime::de::FromJson for ErrorLog {
         Ok(ErrorLog {
             create_time: aliyun_runtime::de::field(object, "CreateTime")?,
             error_info: aliyun_runtime::de::field(object, "ErrorInfo")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CreateTime", "ErrorInfo"],
+            ),
         })
     }
 }
@@ -324,5 +360,34 @@ impl<'de> Deserialize<'de> for ErrorLog {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"ErrorLog\": [\n      {\n        \"CreateTime\": \"2011-05-30T12:11:04Z\",\n        \"ErrorInfo\": \"spid52 DBCC TRACEON 3499, server process ID (SPID) 52. This is an informational message only; no user action is required\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"98504E07-BB0E-40FC-B152-E4882615812C\",\n  \"TotalRecordCount\": 100\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeErrorLogsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

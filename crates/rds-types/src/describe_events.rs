@@ -192,6 +192,11 @@ pub struct DescribeEventsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeEventsOutput {
@@ -204,6 +209,7 @@ impl std::fmt::Debug for DescribeEventsOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -220,6 +226,16 @@ impl aliyun_runtime::de::FromJson for DescribeEventsOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "EventItems",
+                    "PageNumber",
+                    "PageSize",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -245,6 +261,11 @@ pub struct EventItems {
         serde(rename = "EventItems", skip_serializing_if = "Option::is_none")
     )]
     pub event_items: Option<Vec<EventItemsEventItems>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EventItems {
@@ -253,6 +274,7 @@ impl std::fmt::Debug for EventItems {
         formatter
             .debug_struct("EventItems")
             .field("event_items", &self.event_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -265,6 +287,7 @@ impl aliyun_runtime::de::FromJson for EventItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(EventItems {
             event_items: aliyun_runtime::de::field(object, "EventItems")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["EventItems"]),
         })
     }
 }
@@ -404,6 +427,11 @@ pub struct EventItemsEventItems {
         serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")
     )]
     pub resource_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EventItemsEventItems {
@@ -423,6 +451,7 @@ impl std::fmt::Debug for EventItemsEventItems {
             .field("region_id", &self.region_id)
             .field("resource_name", &self.resource_name)
             .field("resource_type", &self.resource_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -446,6 +475,23 @@ impl aliyun_runtime::de::FromJson for EventItemsEventItems {
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             resource_name: aliyun_runtime::de::field(object, "ResourceName")?,
             resource_type: aliyun_runtime::de::field(object, "ResourceType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CallerUid",
+                    "EventId",
+                    "EventName",
+                    "EventPayload",
+                    "EventReason",
+                    "EventRecordTime",
+                    "EventTime",
+                    "EventType",
+                    "EventUserType",
+                    "RegionId",
+                    "ResourceName",
+                    "ResourceType",
+                ],
+            ),
         })
     }
 }
@@ -455,5 +501,34 @@ impl<'de> Deserialize<'de> for EventItemsEventItems {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"EventItems\": {\n    \"EventItems\": [\n      {\n        \"CallerUid\": 0,\n        \"EventId\": 11000053,\n        \"EventName\": \"ModifySecurityIPList\",\n        \"EventPayload\": \"{\\\\\\\"Domain\\\\\\\": \\\\\\\"rds-inc-share.aliyuncs.com\\\\\\\", \\\\\\\"Api\\\\\\\": \\\\\\\"ReleaseInstancePublicConnection\\\\\\\"}\",\n        \"EventReason\": \"FROM_USER\",\n        \"EventRecordTime\": \"2019-08-20T01:12:49Z\",\n        \"EventTime\": \"2019-08-20T01:08:22Z\",\n        \"EventType\": \"NetworkManagement\",\n        \"EventUserType\": \"SYSTEM\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceName\": \"rm-bp****\",\n        \"ResourceType\": \"instance\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeEventsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -136,6 +136,11 @@ pub struct DescribeGadInstancesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeGadInstancesOutput {
@@ -145,6 +150,7 @@ impl std::fmt::Debug for DescribeGadInstancesOutput {
             .debug_struct("DescribeGadInstancesOutput")
             .field("gad_instances", &self.gad_instances)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -158,6 +164,10 @@ impl aliyun_runtime::de::FromJson for DescribeGadInstancesOutput {
         Ok(DescribeGadInstancesOutput {
             gad_instances: aliyun_runtime::de::field(object, "GadInstances")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["GadInstances", "RequestId"],
+            ),
         })
     }
 }
@@ -251,6 +261,11 @@ pub struct GadInstances {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for GadInstances {
@@ -265,6 +280,7 @@ impl std::fmt::Debug for GadInstances {
             .field("modification_time", &self.modification_time)
             .field("service", &self.service)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -286,6 +302,18 @@ impl aliyun_runtime::de::FromJson for GadInstances {
             modification_time: aliyun_runtime::de::field(object, "ModificationTime")?,
             service: aliyun_runtime::de::field(object, "Service")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CreationTime",
+                    "Description",
+                    "GadInstanceMembers",
+                    "GadInstanceName",
+                    "ModificationTime",
+                    "Service",
+                    "Status",
+                ],
+            ),
         })
     }
 }
@@ -395,6 +423,11 @@ pub struct GadInstanceMembers {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for GadInstanceMembers {
@@ -410,6 +443,7 @@ impl std::fmt::Debug for GadInstanceMembers {
             .field("resource_group_id", &self.resource_group_id)
             .field("role", &self.role)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -429,6 +463,19 @@ impl aliyun_runtime::de::FromJson for GadInstanceMembers {
             resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
             role: aliyun_runtime::de::field(object, "Role")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceID",
+                    "DtsInstance",
+                    "Engine",
+                    "EngineVersion",
+                    "RegionId",
+                    "ResourceGroupId",
+                    "Role",
+                    "Status",
+                ],
+            ),
         })
     }
 }
@@ -438,5 +485,34 @@ impl<'de> Deserialize<'de> for GadInstanceMembers {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"GadInstances\": [\n    {\n      \"CreationTime\": \"2021-10-21T02:57:08Z\",\n      \"Description\": \"GadTest\",\n      \"GadInstanceMembers\": [\n        {\n          \"DBInstanceID\": \"rm-bp1npi2j8****\",\n          \"DtsInstance\": \"{\\\\\\\"dtsInstanceId\\\\\\\":\\\\\\\"dtsm9t107c****\\\\\\\",\\\\\\\"dtsRequestId\\\\\\\":\\\\\\\"190F0C6C-4BE6-5676-989B-DBDE6D34CD9C\\\\\\\"}\",\n          \"Engine\": \"mysql\",\n          \"EngineVersion\": \"8.0\",\n          \"RegionId\": \"cn-hangzhou\",\n          \"ResourceGroupId\": \"rg-acfmy****\",\n          \"Role\": \"CENTRAL\",\n          \"Status\": \"activation\"\n        }\n      ],\n      \"GadInstanceName\": \"gad-rm-bp1npi2j8****\",\n      \"ModificationTime\": \"2021-10-21T03:01:20Z\",\n      \"Service\": \"mysql\",\n      \"Status\": \"activation\"\n    }\n  ],\n  \"RequestId\": \"76AF0609-4195-5DFC-BC78-3AD76FF872BB\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeGadInstancesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

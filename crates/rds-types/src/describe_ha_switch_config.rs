@@ -127,6 +127,11 @@ pub struct DescribeHaSwitchConfigOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeHaSwitchConfigOutput {
@@ -137,6 +142,7 @@ impl std::fmt::Debug for DescribeHaSwitchConfigOutput {
             .field("ha_config", &self.ha_config)
             .field("manual_ha_time", &self.manual_ha_time)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -151,6 +157,10 @@ impl aliyun_runtime::de::FromJson for DescribeHaSwitchConfigOutput {
             ha_config: aliyun_runtime::de::field(object, "HAConfig")?,
             manual_ha_time: aliyun_runtime::de::field(object, "ManualHATime")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["HAConfig", "ManualHATime", "RequestId"],
+            ),
         })
     }
 }
@@ -160,5 +170,34 @@ impl<'de> Deserialize<'de> for DescribeHaSwitchConfigOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"HAConfig\": \"Manual\",\n  \"ManualHATime\": \"2019-08-29T15:00:00Z\",\n  \"RequestId\": \"4FDF4B79-2741-4C5F-8C76-4B953FC5C2B1\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeHaSwitchConfigOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -333,6 +333,11 @@ pub struct DescribeHistoryEventsOutput {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeHistoryEventsOutput {
@@ -345,6 +350,7 @@ impl std::fmt::Debug for DescribeHistoryEventsOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -361,6 +367,10 @@ impl aliyun_runtime::de::FromJson for DescribeHistoryEventsOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            ),
         })
     }
 }
@@ -458,6 +468,11 @@ pub struct Items {
         serde(rename = "Type", skip_serializing_if = "Option::is_none")
     )]
     pub r#type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -473,6 +488,7 @@ impl std::fmt::Debug for Items {
             .field("subject", &self.subject)
             .field("time", &self.time)
             .field("type", &self.r#type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -492,6 +508,19 @@ impl aliyun_runtime::de::FromJson for Items {
             subject: aliyun_runtime::de::field(object, "Subject")?,
             time: aliyun_runtime::de::field(object, "Time")?,
             r#type: aliyun_runtime::de::field(object, "Type")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Data",
+                    "Id",
+                    "Region",
+                    "Source",
+                    "Specversion",
+                    "Subject",
+                    "Time",
+                    "Type",
+                ],
+            ),
         })
     }
 }
@@ -789,6 +818,11 @@ pub struct Data {
         serde(rename = "Uid", skip_serializing_if = "Option::is_none")
     )]
     pub uid: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -823,6 +857,7 @@ impl std::fmt::Debug for Data {
             .field("source_type", &self.source_type)
             .field("start_time", &self.start_time)
             .field("uid", &self.uid)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -861,6 +896,38 @@ impl aliyun_runtime::de::FromJson for Data {
             source_type: aliyun_runtime::de::field(object, "SourceType")?,
             start_time: aliyun_runtime::de::field(object, "StartTime")?,
             uid: aliyun_runtime::de::field(object, "Uid")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CmsProduct",
+                    "DbType",
+                    "DetailImpact",
+                    "DetailReason",
+                    "EndTime",
+                    "EventCategory",
+                    "EventCode",
+                    "EventDetail",
+                    "EventId",
+                    "EventImpact",
+                    "EventLevel",
+                    "EventReason",
+                    "EventStatus",
+                    "EventType",
+                    "GmtCreated",
+                    "GmtModified",
+                    "HandleStatus",
+                    "HasLifeCycle",
+                    "InstanceId",
+                    "InstanceName",
+                    "IsClosed",
+                    "Product",
+                    "RegionId",
+                    "ResourceType",
+                    "SourceType",
+                    "StartTime",
+                    "Uid",
+                ],
+            ),
         })
     }
 }
@@ -870,5 +937,34 @@ impl<'de> Deserialize<'de> for Data {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"Data\": {\n        \"CmsProduct\": \"web\",\n        \"DbType\": \"mysql\",\n        \"DetailImpact\": \"1\",\n        \"DetailReason\": \"xxxx\",\n        \"EndTime\": \"2023-03-06T11:46:01Z\",\n        \"EventCategory\": \"Exception\",\n        \"EventCode\": \"ENT000014\",\n        \"EventDetail\": \"xxxxx\",\n        \"EventId\": \"669036\",\n        \"EventImpact\": \"xxxxx\",\n        \"EventLevel\": \"INFO\",\n        \"EventReason\": \"xxxxx\",\n        \"EventStatus\": \"1\",\n        \"EventType\": \"StatusNotification\",\n        \"GmtCreated\": \"2023-03-17T16:05:40Z\",\n        \"GmtModified\": \"2022-12-14T09:44:39.000+0000\",\n        \"HandleStatus\": \"done\",\n        \"HasLifeCycle\": 0,\n        \"InstanceId\": \"rg-acfmy****\",\n        \"InstanceName\": \"dhimgsearch\",\n        \"IsClosed\": 0,\n        \"Product\": \"rds\",\n        \"RegionId\": \"cn-guangzhou\",\n        \"ResourceType\": \"Instance\",\n        \"SourceType\": \"MSE\",\n        \"StartTime\": \"2022-11-29T07:23Z\",\n        \"Uid\": \"16986832xxxxx\"\n      },\n      \"Id\": \"4309\",\n      \"Region\": \"cn-beijing\",\n      \"Source\": \"loanBill\",\n      \"Specversion\": \"8.0\",\n      \"Subject\": \"QiTian\",\n      \"Time\": \"1675232573125\",\n      \"Type\": \"host\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"7A41C147-C8D0-4DAE-A1A2-17EBCD60DFA1\",\n  \"TotalCount\": 10\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeHistoryEventsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -298,6 +298,11 @@ pub struct DescribeHistoryTasksOutput {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeHistoryTasksOutput {
@@ -310,6 +315,7 @@ impl std::fmt::Debug for DescribeHistoryTasksOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -326,6 +332,10 @@ impl aliyun_runtime::de::FromJson for DescribeHistoryTasksOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            ),
         })
     }
 }
@@ -575,6 +585,11 @@ pub struct Items {
         serde(rename = "Uid", skip_serializing_if = "Option::is_none")
     )]
     pub uid: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -602,6 +617,7 @@ impl std::fmt::Debug for Items {
             .field("task_id", &self.task_id)
             .field("task_type", &self.task_type)
             .field("uid", &self.uid)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -633,6 +649,31 @@ impl aliyun_runtime::de::FromJson for Items {
             task_id: aliyun_runtime::de::field(object, "TaskId")?,
             task_type: aliyun_runtime::de::field(object, "TaskType")?,
             uid: aliyun_runtime::de::field(object, "Uid")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ActionInfo",
+                    "CallerSource",
+                    "CallerUid",
+                    "CurrentStepName",
+                    "DbType",
+                    "EndTime",
+                    "InstanceId",
+                    "InstanceName",
+                    "InstanceType",
+                    "Product",
+                    "Progress",
+                    "ReasonCode",
+                    "RegionId",
+                    "RemainTime",
+                    "StartTime",
+                    "Status",
+                    "TaskDetail",
+                    "TaskId",
+                    "TaskType",
+                    "Uid",
+                ],
+            ),
         })
     }
 }
@@ -642,5 +683,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"ActionInfo\": \"{\\\\\\\"steps\\\\\\\":[{\\\\\\\"action_info\\\\\\\":{\\\\\\\"Waiting\\\\\\\":[\\\\\\\"modifySwitchTime\\\\\\\"]},\\\\\\\"step_name\\\\\\\":\\\\\\\"exec_task\\\\\\\"}]}\",\n      \"CallerSource\": \"141345906006****\",\n      \"CallerUid\": \"User\",\n      \"CurrentStepName\": \"exec_task\",\n      \"DbType\": \"mysql\",\n      \"EndTime\": \"2022-02-03T12:06:17Z\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"test\",\n      \"InstanceType\": \"Instance\",\n      \"Product\": \"rds\",\n      \"Progress\": 79,\n      \"ReasonCode\": \" ****\",\n      \"RegionId\": \"cn-shanghai\",\n      \"RemainTime\": 1000,\n      \"StartTime\": \"2022-02-03T11:31:03Z\",\n      \"Status\": \"Running\",\n      \"TaskDetail\": \"{\\\\\\\"callerUid\\\\\\\":\\\\\\\"test\\\\\\\"}\",\n      \"TaskId\": \"t-83br18hloy3faf****\",\n      \"TaskType\": \"autotest_dispatch_cases\",\n      \"Uid\": \"141345906006****\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"5CD61041-35F7-10F7-BE94-33A48B22****\",\n  \"TotalCount\": 2\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeHistoryTasksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

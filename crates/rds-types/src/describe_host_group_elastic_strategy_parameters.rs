@@ -169,6 +169,11 @@ pub struct DescribeHostGroupElasticStrategyParametersOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersOutput {
@@ -182,6 +187,7 @@ impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersOutput {
             .field("max_conn_zoom", &self.max_conn_zoom)
             .field("memory_zoom", &self.memory_zoom)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -199,6 +205,17 @@ impl aliyun_runtime::de::FromJson for DescribeHostGroupElasticStrategyParameters
             max_conn_zoom: aliyun_runtime::de::field(object, "MaxConnZoom")?,
             memory_zoom: aliyun_runtime::de::field(object, "MemoryZoom")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CpuShar",
+                    "CpuZoom",
+                    "IopsZoom",
+                    "MaxConnZoom",
+                    "MemoryZoom",
+                    "RequestId",
+                ],
+            ),
         })
     }
 }
@@ -208,5 +225,34 @@ impl<'de> Deserialize<'de> for DescribeHostGroupElasticStrategyParametersOutput 
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"CpuShar\": 20,\n  \"CpuZoom\": 4,\n  \"IopsZoom\": 10,\n  \"MaxConnZoom\": 30,\n  \"MemoryZoom\": 1000,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeHostGroupElasticStrategyParametersOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

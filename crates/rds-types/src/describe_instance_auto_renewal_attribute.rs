@@ -202,6 +202,11 @@ pub struct DescribeInstanceAutoRenewalAttributeOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeOutput {
@@ -214,6 +219,7 @@ impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -230,6 +236,16 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceAutoRenewalAttributeOutput
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -255,12 +271,21 @@ pub struct Items {
         serde(rename = "Item", skip_serializing_if = "Option::is_none")
     )]
     pub item: Option<Vec<Item>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("item", &self.item).finish()
+        formatter
+            .debug_struct("Items")
+            .field("item", &self.item)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -272,6 +297,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             item: aliyun_runtime::de::field(object, "Item")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
         })
     }
 }
@@ -341,6 +367,11 @@ pub struct Item {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Item {
@@ -353,6 +384,7 @@ impl std::fmt::Debug for Item {
             .field("duration", &self.duration)
             .field("region_id", &self.region_id)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -369,6 +401,10 @@ impl aliyun_runtime::de::FromJson for Item {
             duration: aliyun_runtime::de::field(object, "Duration")?,
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AutoRenew", "DBInstanceId", "Duration", "RegionId", "Status"],
+            ),
         })
     }
 }
@@ -378,5 +414,34 @@ impl<'de> Deserialize<'de> for Item {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"AutoRenew\": \"True\",\n        \"DBInstanceId\": \"rm-bp****\",\n        \"Duration\": 1,\n        \"RegionId\": \"cn-hangzhou\",\n        \"Status\": \"Normal\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4182309D-CD29-49B1-B4A5-D7CB4D56C31F\",\n  \"TotalRecordCount\": 1\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeInstanceAutoRenewalAttributeOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -120,6 +120,11 @@ pub struct DescribeInstanceKeywordsOutput {
         serde(rename = "Words", skip_serializing_if = "Option::is_none")
     )]
     pub words: Option<Words>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeInstanceKeywordsOutput {
@@ -130,6 +135,7 @@ impl std::fmt::Debug for DescribeInstanceKeywordsOutput {
             .field("key", &self.key)
             .field("request_id", &self.request_id)
             .field("words", &self.words)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -144,6 +150,10 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceKeywordsOutput {
             key: aliyun_runtime::de::field(object, "Key")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             words: aliyun_runtime::de::field(object, "Words")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Key", "RequestId", "Words"],
+            ),
         })
     }
 }
@@ -169,12 +179,21 @@ pub struct Words {
         serde(rename = "word", skip_serializing_if = "Option::is_none")
     )]
     pub word: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Words {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Words").field("word", &self.word).finish()
+        formatter
+            .debug_struct("Words")
+            .field("word", &self.word)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -186,6 +205,7 @@ impl aliyun_runtime::de::FromJson for Words {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Words {
             word: aliyun_runtime::de::field(object, "word")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["word"]),
         })
     }
 }
@@ -195,5 +215,34 @@ impl<'de> Deserialize<'de> for Words {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Key\": \"account\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Words\": {\n    \"word\": [\n      \"\\\"dbo,login,admin,administrator\\\"\"\n    ]\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeInstanceKeywordsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

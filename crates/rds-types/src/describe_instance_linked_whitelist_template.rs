@@ -182,6 +182,11 @@ pub struct DescribeInstanceLinkedWhitelistTemplateOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateOutput {
@@ -195,6 +200,7 @@ impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateOutput {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -212,6 +218,10 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceLinkedWhitelistTemplateOut
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            ),
         })
     }
 }
@@ -249,6 +259,11 @@ pub struct Data {
         serde(rename = "Templates", skip_serializing_if = "Option::is_none")
     )]
     pub templates: Option<Vec<Templates>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -258,6 +273,7 @@ impl std::fmt::Debug for Data {
             .debug_struct("Data")
             .field("ins_name", &self.ins_name)
             .field("templates", &self.templates)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -271,6 +287,10 @@ impl aliyun_runtime::de::FromJson for Data {
         Ok(Data {
             ins_name: aliyun_runtime::de::field(object, "InsName")?,
             templates: aliyun_runtime::de::field(object, "Templates")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["InsName", "Templates"],
+            ),
         })
     }
 }
@@ -340,6 +360,11 @@ pub struct Templates {
         serde(rename = "UserId", skip_serializing_if = "Option::is_none")
     )]
     pub user_id: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -352,6 +377,7 @@ impl std::fmt::Debug for Templates {
             .field("template_id", &self.template_id)
             .field("template_name", &self.template_name)
             .field("user_id", &self.user_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -368,6 +394,10 @@ impl aliyun_runtime::de::FromJson for Templates {
             template_id: aliyun_runtime::de::field(object, "TemplateId")?,
             template_name: aliyun_runtime::de::field(object, "TemplateName")?,
             user_id: aliyun_runtime::de::field(object, "UserId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
+            ),
         })
     }
 }
@@ -377,5 +407,34 @@ impl<'de> Deserialize<'de> for Templates {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"InsName\": \"rm-bp191w771k******\",\n    \"Templates\": [\n      {\n        \"Id\": 1884,\n        \"Ips\": \"12.0.X.X,10.2.X.X\",\n        \"TemplateId\": 412,\n        \"TemplateName\": \"template_123\",\n        \"UserId\": 0\n      }\n    ]\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"Successful\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeInstanceLinkedWhitelistTemplateOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -193,6 +193,11 @@ pub struct DescribeKmsAssociateResourcesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeKmsAssociateResourcesOutput {
@@ -203,6 +208,7 @@ impl std::fmt::Debug for DescribeKmsAssociateResourcesOutput {
             .field("associate_db_instances", &self.associate_db_instances)
             .field("associate_status", &self.associate_status)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -220,6 +226,10 @@ impl aliyun_runtime::de::FromJson for DescribeKmsAssociateResourcesOutput {
             )?,
             associate_status: aliyun_runtime::de::field(object, "AssociateStatus")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AssociateDBInstances", "AssociateStatus", "RequestId"],
+            ),
         })
     }
 }
@@ -295,6 +305,11 @@ pub struct AssociateDbInstances {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AssociateDbInstances {
@@ -306,6 +321,7 @@ impl std::fmt::Debug for AssociateDbInstances {
             .field("engine", &self.engine)
             .field("key_used_by", &self.key_used_by)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -321,6 +337,10 @@ impl aliyun_runtime::de::FromJson for AssociateDbInstances {
             engine: aliyun_runtime::de::field(object, "Engine")?,
             key_used_by: aliyun_runtime::de::field(object, "KeyUsedBy")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceName", "Engine", "KeyUsedBy", "Status"],
+            ),
         })
     }
 }
@@ -330,5 +350,34 @@ impl<'de> Deserialize<'de> for AssociateDbInstances {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AssociateDBInstances\": [\n    {\n      \"DBInstanceName\": \"pgm-bp16p6f68130****\",\n      \"Engine\": \"PostgreSQL\",\n      \"KeyUsedBy\": \"DiskEncryption\",\n      \"Status\": \"ACTIVATION\"\n    }\n  ],\n  \"AssociateStatus\": true,\n  \"RequestId\": \"38F6B598-A6D7-508A-8401-12BB9936****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeKmsAssociateResourcesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -194,6 +194,11 @@ pub struct DescribeLogBackupFilesOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeLogBackupFilesOutput {
@@ -207,6 +212,7 @@ impl std::fmt::Debug for DescribeLogBackupFilesOutput {
             .field("request_id", &self.request_id)
             .field("total_file_size", &self.total_file_size)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -224,6 +230,17 @@ impl aliyun_runtime::de::FromJson for DescribeLogBackupFilesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_file_size: aliyun_runtime::de::field(object, "TotalFileSize")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalFileSize",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -249,6 +266,11 @@ pub struct Items {
         serde(rename = "BinLogFile", skip_serializing_if = "Option::is_none")
     )]
     pub bin_log_file: Option<Vec<BinLogFile>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -257,6 +279,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("bin_log_file", &self.bin_log_file)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -269,6 +292,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             bin_log_file: aliyun_runtime::de::field(object, "BinLogFile")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["BinLogFile"]),
         })
     }
 }
@@ -348,6 +372,11 @@ pub struct BinLogFile {
         serde(rename = "LogEndTime", skip_serializing_if = "Option::is_none")
     )]
     pub log_end_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BinLogFile {
@@ -361,6 +390,7 @@ impl std::fmt::Debug for BinLogFile {
             .field("link_expired_time", &self.link_expired_time)
             .field("log_begin_time", &self.log_begin_time)
             .field("log_end_time", &self.log_end_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -381,6 +411,17 @@ impl aliyun_runtime::de::FromJson for BinLogFile {
             link_expired_time: aliyun_runtime::de::field(object, "LinkExpiredTime")?,
             log_begin_time: aliyun_runtime::de::field(object, "LogBeginTime")?,
             log_end_time: aliyun_runtime::de::field(object, "LogEndTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DownloadLink",
+                    "FileSize",
+                    "IntranetDownloadLink",
+                    "LinkExpiredTime",
+                    "LogBeginTime",
+                    "LogEndTime",
+                ],
+            ),
         })
     }
 }
@@ -390,5 +431,34 @@ impl<'de> Deserialize<'de> for BinLogFile {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"DownloadLink\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"FileSize\": 788480,\n        \"IntranetDownloadLink\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2019-03-01T15:04:13Z\",\n        \"LogBeginTime\": \"2018-10-31T08:40Z\",\n        \"LogEndTime\": \"2018-10-31T08:40Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 100,\n  \"RequestId\": \"F8EC669C-FC85-43D7-AF06-C3641626B37E\",\n  \"TotalFileSize\": 2300,\n  \"TotalRecordCount\": 17\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeLogBackupFilesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -197,6 +197,11 @@ pub struct DescribeMarketingActivityOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeMarketingActivityOutput {
@@ -209,6 +214,7 @@ impl std::fmt::Debug for DescribeMarketingActivityOutput {
             .field("items", &self.items)
             .field("region_id", &self.region_id)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -225,6 +231,10 @@ impl aliyun_runtime::de::FromJson for DescribeMarketingActivityOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AliUid", "Bid", "Items", "RegionId", "RequestId"],
+            ),
         })
     }
 }
@@ -534,6 +544,11 @@ pub struct Items {
         serde(rename = "UpgradeStorageType", skip_serializing_if = "Option::is_none")
     )]
     pub upgrade_storage_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -568,6 +583,7 @@ impl std::fmt::Debug for Items {
             .field("upgrade_memory", &self.upgrade_memory)
             .field("upgrade_reference_price", &self.upgrade_reference_price)
             .field("upgrade_storage_type", &self.upgrade_storage_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -618,6 +634,38 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "UpgradeStorageType",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Category",
+                    "ChargeType",
+                    "ClassCode",
+                    "ClassGroup",
+                    "Cpu",
+                    "DiskSize",
+                    "Engine",
+                    "EngineVersion",
+                    "InstanceId",
+                    "InstanceName",
+                    "MaxConnections",
+                    "MaxIombps",
+                    "MaxIops",
+                    "Memory",
+                    "StorageType",
+                    "UpgradeCategory",
+                    "UpgradeClassCode",
+                    "UpgradeClassGroup",
+                    "UpgradeCpu",
+                    "UpgradeDescContent",
+                    "UpgradeDiskSize",
+                    "UpgradeMaxConnections",
+                    "UpgradeMaxIombps",
+                    "UpgradeMaxIops",
+                    "UpgradeMemory",
+                    "UpgradeReferencePrice",
+                    "UpgradeStorageType",
+                ],
+            ),
         })
     }
 }
@@ -627,5 +675,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AliUid\": 1979008652307170,\n  \"Bid\": \"26842\",\n  \"Items\": [\n    {\n      \"Category\": \"Basic\",\n      \"ChargeType\": \"POSTPAY\",\n      \"ClassCode\": \"rds.mysql.s3.large\",\n      \"ClassGroup\": \"x\",\n      \"Cpu\": \"2\",\n      \"DiskSize\": 900,\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"8.0\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"rm-uf62br2491p5l****\",\n      \"MaxConnections\": 60,\n      \"MaxIombps\": 100,\n      \"MaxIops\": 30,\n      \"Memory\": 1024,\n      \"StorageType\": \"cloud_essd\",\n      \"UpgradeCategory\": \"HighAvailability\",\n      \"UpgradeClassCode\": \"rds.mysql.s3.large\",\n      \"UpgradeClassGroup\": \"d\",\n      \"UpgradeCpu\": \"8\",\n      \"UpgradeDescContent\": \"test\",\n      \"UpgradeDiskSize\": 1024,\n      \"UpgradeMaxConnections\": 70,\n      \"UpgradeMaxIombps\": 200,\n      \"UpgradeMaxIops\": 70,\n      \"UpgradeMemory\": 1024,\n      \"UpgradeReferencePrice\": \"23333.1\",\n      \"UpgradeStorageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-shenzhen\",\n  \"RequestId\": \"7D8F09DB-1124-5D78-A520-FF88FAF4351B\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeMarketingActivityOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

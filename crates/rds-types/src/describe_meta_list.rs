@@ -288,6 +288,11 @@ pub struct DescribeMetaListOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeMetaListOutput {
@@ -302,6 +307,7 @@ impl std::fmt::Debug for DescribeMetaListOutput {
             .field("request_id", &self.request_id)
             .field("total_page_count", &self.total_page_count)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -320,6 +326,18 @@ impl aliyun_runtime::de::FromJson for DescribeMetaListOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_page_count: aliyun_runtime::de::field(object, "TotalPageCount")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceName",
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalPageCount",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -345,12 +363,21 @@ pub struct Items {
         serde(rename = "Meta", skip_serializing_if = "Option::is_none")
     )]
     pub meta: Option<Vec<Meta>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("meta", &self.meta).finish()
+        formatter
+            .debug_struct("Items")
+            .field("meta", &self.meta)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -362,6 +389,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             meta: aliyun_runtime::de::field(object, "Meta")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Meta"]),
         })
     }
 }
@@ -411,6 +439,11 @@ pub struct Meta {
         serde(rename = "Tables", skip_serializing_if = "Option::is_none")
     )]
     pub tables: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Meta {
@@ -421,6 +454,7 @@ impl std::fmt::Debug for Meta {
             .field("database", &self.database)
             .field("size", &self.size)
             .field("tables", &self.tables)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -435,6 +469,10 @@ impl aliyun_runtime::de::FromJson for Meta {
             database: aliyun_runtime::de::field(object, "Database")?,
             size: aliyun_runtime::de::field(object, "Size")?,
             tables: aliyun_runtime::de::field(object, "Tables")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Database", "Size", "Tables"],
+            ),
         })
     }
 }
@@ -444,5 +482,34 @@ impl<'de> Deserialize<'de> for Meta {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"Meta\": [\n      {\n        \"Database\": \"testdb1\",\n        \"Size\": \"64\",\n        \"Tables\": \"test1\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\",\n  \"TotalPageCount\": 1,\n  \"TotalRecordCount\": 1\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeMetaListOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -207,6 +207,11 @@ pub struct DescribeMigrateTasksOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeMigrateTasksOutput {
@@ -220,6 +225,7 @@ impl std::fmt::Debug for DescribeMigrateTasksOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -237,6 +243,17 @@ impl aliyun_runtime::de::FromJson for DescribeMigrateTasksOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -262,6 +279,11 @@ pub struct Items {
         serde(rename = "MigrateTask", skip_serializing_if = "Option::is_none")
     )]
     pub migrate_task: Option<Vec<MigrateTask>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -270,6 +292,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("migrate_task", &self.migrate_task)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -282,6 +305,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             migrate_task: aliyun_runtime::de::field(object, "MigrateTask")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["MigrateTask"]),
         })
     }
 }
@@ -390,6 +414,11 @@ pub struct MigrateTask {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for MigrateTask {
@@ -405,6 +434,7 @@ impl std::fmt::Debug for MigrateTask {
             .field("is_db_replaced", &self.is_db_replaced)
             .field("migrate_task_id", &self.migrate_task_id)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -424,6 +454,19 @@ impl aliyun_runtime::de::FromJson for MigrateTask {
             is_db_replaced: aliyun_runtime::de::field(object, "IsDBReplaced")?,
             migrate_task_id: aliyun_runtime::de::field(object, "MigrateTaskId")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupMode",
+                    "CreateTime",
+                    "DBName",
+                    "Description",
+                    "EndTime",
+                    "IsDBReplaced",
+                    "MigrateTaskId",
+                    "Status",
+                ],
+            ),
         })
     }
 }
@@ -433,5 +476,34 @@ impl<'de> Deserialize<'de> for MigrateTask {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"MigrateTask\": [\n      {\n        \"BackupMode\": \"FULL\",\n        \"CreateTime\": \"2017-05-30T12:11:04Z\",\n        \"DBName\": \"testDB\",\n        \"Description\": \"Api description\",\n        \"EndTime\": \"2017-05-30T13:11:04Z\",\n        \"IsDBReplaced\": \"True\",\n        \"MigrateTaskId\": \"564522545\",\n        \"Status\": \"Success\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"4E356DDF-6B83-45DB-99D5-4B1E8A0D286B\",\n  \"TotalRecordCount\": 30\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeMigrateTasksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -220,6 +220,11 @@ pub struct DescribeModifyParameterLogOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeModifyParameterLogOutput {
@@ -235,6 +240,7 @@ impl std::fmt::Debug for DescribeModifyParameterLogOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -254,6 +260,19 @@ impl aliyun_runtime::de::FromJson for DescribeModifyParameterLogOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "Engine",
+                    "EngineVersion",
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -279,6 +298,11 @@ pub struct Items {
         serde(rename = "ParameterChangeLog", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_change_log: Option<Vec<ParameterChangeLog>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -287,6 +311,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("parameter_change_log", &self.parameter_change_log)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -302,6 +327,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "ParameterChangeLog",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParameterChangeLog"],
+            ),
         })
     }
 }
@@ -374,6 +403,11 @@ pub struct ParameterChangeLog {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParameterChangeLog {
@@ -386,6 +420,7 @@ impl std::fmt::Debug for ParameterChangeLog {
             .field("old_parameter_value", &self.old_parameter_value)
             .field("parameter_name", &self.parameter_name)
             .field("status", &self.status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -402,6 +437,16 @@ impl aliyun_runtime::de::FromJson for ParameterChangeLog {
             old_parameter_value: aliyun_runtime::de::field(object, "OldParameterValue")?,
             parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
             status: aliyun_runtime::de::field(object, "Status")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ModifyTime",
+                    "NewParameterValue",
+                    "OldParameterValue",
+                    "ParameterName",
+                    "Status",
+                ],
+            ),
         })
     }
 }
@@ -411,5 +456,34 @@ impl<'de> Deserialize<'de> for ParameterChangeLog {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"5.6\",\n  \"Items\": {\n    \"ParameterChangeLog\": [\n      {\n        \"ModifyTime\": \"1584076066000\",\n        \"NewParameterValue\": \"3\",\n        \"OldParameterValue\": \"8\",\n        \"ParameterName\": \"innodb_stats_sample_pages\",\n        \"Status\": \"Syncing\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"C8E88DED-533F-4B3C-9207-731FBF394CCA\",\n  \"TotalRecordCount\": 1\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeModifyParameterLogOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -174,6 +174,11 @@ pub struct DescribeModifyPgHbaConfigLogOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeModifyPgHbaConfigLogOutput {
@@ -185,6 +190,7 @@ impl std::fmt::Debug for DescribeModifyPgHbaConfigLogOutput {
             .field("hba_log_items", &self.hba_log_items)
             .field("log_item_count", &self.log_item_count)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -200,6 +206,10 @@ impl aliyun_runtime::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
             hba_log_items: aliyun_runtime::de::field(object, "HbaLogItems")?,
             log_item_count: aliyun_runtime::de::field(object, "LogItemCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "HbaLogItems", "LogItemCount", "RequestId"],
+            ),
         })
     }
 }
@@ -225,6 +235,11 @@ pub struct HbaLogItems {
         serde(rename = "HbaLogItem", skip_serializing_if = "Option::is_none")
     )]
     pub hba_log_item: Option<Vec<HbaLogItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for HbaLogItems {
@@ -233,6 +248,7 @@ impl std::fmt::Debug for HbaLogItems {
         formatter
             .debug_struct("HbaLogItems")
             .field("hba_log_item", &self.hba_log_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -245,6 +261,7 @@ impl aliyun_runtime::de::FromJson for HbaLogItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(HbaLogItems {
             hba_log_item: aliyun_runtime::de::field(object, "HbaLogItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaLogItem"]),
         })
     }
 }
@@ -314,6 +331,11 @@ pub struct HbaLogItem {
         serde(rename = "StatusReason", skip_serializing_if = "Option::is_none")
     )]
     pub status_reason: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for HbaLogItem {
@@ -326,6 +348,7 @@ impl std::fmt::Debug for HbaLogItem {
             .field("modify_status", &self.modify_status)
             .field("modify_time", &self.modify_time)
             .field("status_reason", &self.status_reason)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -342,6 +365,16 @@ impl aliyun_runtime::de::FromJson for HbaLogItem {
             modify_status: aliyun_runtime::de::field(object, "ModifyStatus")?,
             modify_time: aliyun_runtime::de::field(object, "ModifyTime")?,
             status_reason: aliyun_runtime::de::field(object, "StatusReason")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AfterHbaItems",
+                    "BeforeHbaItems",
+                    "ModifyStatus",
+                    "ModifyTime",
+                    "StatusReason",
+                ],
+            ),
         })
     }
 }
@@ -367,6 +400,11 @@ pub struct AfterHbaItems {
         serde(rename = "HbaItem", skip_serializing_if = "Option::is_none")
     )]
     pub hba_item: Option<Vec<HbaItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for AfterHbaItems {
@@ -375,6 +413,7 @@ impl std::fmt::Debug for AfterHbaItems {
         formatter
             .debug_struct("AfterHbaItems")
             .field("hba_item", &self.hba_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -387,6 +426,7 @@ impl aliyun_runtime::de::FromJson for AfterHbaItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(AfterHbaItems {
             hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
         })
     }
 }
@@ -412,6 +452,11 @@ pub struct BeforeHbaItems {
         serde(rename = "HbaItem", skip_serializing_if = "Option::is_none")
     )]
     pub hba_item: Option<Vec<BeforeHbaItemsHbaItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BeforeHbaItems {
@@ -420,6 +465,7 @@ impl std::fmt::Debug for BeforeHbaItems {
         formatter
             .debug_struct("BeforeHbaItems")
             .field("hba_item", &self.hba_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -432,6 +478,7 @@ impl aliyun_runtime::de::FromJson for BeforeHbaItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(BeforeHbaItems {
             hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
         })
     }
 }
@@ -531,6 +578,11 @@ pub struct HbaItem {
         serde(rename = "User", skip_serializing_if = "Option::is_none")
     )]
     pub user: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for HbaItem {
@@ -546,6 +598,7 @@ impl std::fmt::Debug for HbaItem {
             .field("priority_id", &self.priority_id)
             .field("type", &self.r#type)
             .field("user", &self.user)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -565,6 +618,19 @@ impl aliyun_runtime::de::FromJson for HbaItem {
             priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
             r#type: aliyun_runtime::de::field(object, "Type")?,
             user: aliyun_runtime::de::field(object, "User")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Address",
+                    "Database",
+                    "Mask",
+                    "Method",
+                    "Option",
+                    "PriorityId",
+                    "Type",
+                    "User",
+                ],
+            ),
         })
     }
 }
@@ -664,6 +730,11 @@ pub struct BeforeHbaItemsHbaItem {
         serde(rename = "User", skip_serializing_if = "Option::is_none")
     )]
     pub user: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for BeforeHbaItemsHbaItem {
@@ -679,6 +750,7 @@ impl std::fmt::Debug for BeforeHbaItemsHbaItem {
             .field("priority_id", &self.priority_id)
             .field("type", &self.r#type)
             .field("user", &self.user)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -698,6 +770,19 @@ impl aliyun_runtime::de::FromJson for BeforeHbaItemsHbaItem {
             priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
             r#type: aliyun_runtime::de::field(object, "Type")?,
             user: aliyun_runtime::de::field(object, "User")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Address",
+                    "Database",
+                    "Mask",
+                    "Method",
+                    "Option",
+                    "PriorityId",
+                    "Type",
+                    "User",
+                ],
+            ),
         })
     }
 }
@@ -707,5 +792,34 @@ impl<'de> Deserialize<'de> for BeforeHbaItemsHbaItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"pgm-bp1lymyn1v3i****\",\n  \"HbaLogItems\": {\n    \"HbaLogItem\": [\n      {\n        \"AfterHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"ldap\",\n              \"Option\": \"ldapserver=192.168.XX.XX ldapbasedn=\\\"CN=Users,DC=pgsqldomain,DC=net\\\" ldapbinddn=\\\"CN=pgadminuser,CN=Users,DC=pgsqldomain,DC=net\\\" ldapbindpasswd=\\\"Test123!\\\" ldapsearchattribute=\\\"sAMAccountName\\\"\\n\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"ldapuser\"\n            }\n          ]\n        },\n        \"BeforeHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"md5\",\n              \"Option\": \"null\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"all\"\n            }\n          ]\n        },\n        \"ModifyStatus\": \"success\",\n        \"ModifyTime\": \"2021-11-25T06:00:40Z\",\n        \"StatusReason\": \"null\"\n      }\n    ]\n  },\n  \"LogItemCount\": 1,\n  \"RequestId\": \"6D797E6B-E157-510C-A27F-6F9E6DA40633\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeModifyPgHbaConfigLogOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

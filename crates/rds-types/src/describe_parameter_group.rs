@@ -123,6 +123,11 @@ pub struct DescribeParameterGroupOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeParameterGroupOutput {
@@ -133,6 +138,7 @@ impl std::fmt::Debug for DescribeParameterGroupOutput {
             .field("param_group", &self.param_group)
             .field("related_custins_info", &self.related_custins_info)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -150,6 +156,10 @@ impl aliyun_runtime::de::FromJson for DescribeParameterGroupOutput {
                 "RelatedCustinsInfo",
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParamGroup", "RelatedCustinsInfo", "RequestId"],
+            ),
         })
     }
 }
@@ -175,6 +185,11 @@ pub struct ParamGroup {
         serde(rename = "ParameterGroup", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_group: Option<Vec<ParameterGroup>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParamGroup {
@@ -183,6 +198,7 @@ impl std::fmt::Debug for ParamGroup {
         formatter
             .debug_struct("ParamGroup")
             .field("parameter_group", &self.parameter_group)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -195,6 +211,10 @@ impl aliyun_runtime::de::FromJson for ParamGroup {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ParamGroup {
             parameter_group: aliyun_runtime::de::field(object, "ParameterGroup")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParameterGroup"],
+            ),
         })
     }
 }
@@ -222,6 +242,11 @@ pub struct RelatedCustinsInfo {
         serde(rename = "RelatedCustinsInfo", skip_serializing_if = "Option::is_none")
     )]
     pub related_custins_info: Option<Vec<RelatedCustinsInfoRelatedCustinsInfo>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RelatedCustinsInfo {
@@ -230,6 +255,7 @@ impl std::fmt::Debug for RelatedCustinsInfo {
         formatter
             .debug_struct("RelatedCustinsInfo")
             .field("related_custins_info", &self.related_custins_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -245,6 +271,10 @@ impl aliyun_runtime::de::FromJson for RelatedCustinsInfo {
                 object,
                 "RelatedCustinsInfo",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RelatedCustinsInfo"],
+            ),
         })
     }
 }
@@ -379,6 +409,11 @@ pub struct ParameterGroup {
         serde(rename = "UpdateTime", skip_serializing_if = "Option::is_none")
     )]
     pub update_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParameterGroup {
@@ -397,6 +432,7 @@ impl std::fmt::Debug for ParameterGroup {
             .field("parameter_group_name", &self.parameter_group_name)
             .field("parameter_group_type", &self.parameter_group_type)
             .field("update_time", &self.update_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -428,6 +464,22 @@ impl aliyun_runtime::de::FromJson for ParameterGroup {
                 "ParameterGroupType",
             )?,
             update_time: aliyun_runtime::de::field(object, "UpdateTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CreateTime",
+                    "Engine",
+                    "EngineVersion",
+                    "ForceRestart",
+                    "ParamCounts",
+                    "ParamDetail",
+                    "ParameterGroupDesc",
+                    "ParameterGroupId",
+                    "ParameterGroupName",
+                    "ParameterGroupType",
+                    "UpdateTime",
+                ],
+            ),
         })
     }
 }
@@ -469,6 +521,11 @@ pub struct RelatedCustinsInfoRelatedCustinsInfo {
         serde(rename = "DBInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RelatedCustinsInfoRelatedCustinsInfo {
@@ -478,6 +535,7 @@ impl std::fmt::Debug for RelatedCustinsInfoRelatedCustinsInfo {
             .debug_struct("RelatedCustinsInfoRelatedCustinsInfo")
             .field("applied_time", &self.applied_time)
             .field("db_instance_name", &self.db_instance_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -491,6 +549,10 @@ impl aliyun_runtime::de::FromJson for RelatedCustinsInfoRelatedCustinsInfo {
         Ok(RelatedCustinsInfoRelatedCustinsInfo {
             applied_time: aliyun_runtime::de::field(object, "AppliedTime")?,
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AppliedTime", "DBInstanceName"],
+            ),
         })
     }
 }
@@ -516,6 +578,11 @@ pub struct ParamDetail {
         serde(rename = "ParameterDetail", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_detail: Option<Vec<ParameterDetail>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParamDetail {
@@ -524,6 +591,7 @@ impl std::fmt::Debug for ParamDetail {
         formatter
             .debug_struct("ParamDetail")
             .field("parameter_detail", &self.parameter_detail)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -536,6 +604,10 @@ impl aliyun_runtime::de::FromJson for ParamDetail {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ParamDetail {
             parameter_detail: aliyun_runtime::de::field(object, "ParameterDetail")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParameterDetail"],
+            ),
         })
     }
 }
@@ -575,6 +647,11 @@ pub struct ParameterDetail {
         serde(rename = "ParamValue", skip_serializing_if = "Option::is_none")
     )]
     pub param_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParameterDetail {
@@ -584,6 +661,7 @@ impl std::fmt::Debug for ParameterDetail {
             .debug_struct("ParameterDetail")
             .field("param_name", &self.param_name)
             .field("param_value", &self.param_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -597,6 +675,10 @@ impl aliyun_runtime::de::FromJson for ParameterDetail {
         Ok(ParameterDetail {
             param_name: aliyun_runtime::de::field(object, "ParamName")?,
             param_value: aliyun_runtime::de::field(object, "ParamValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParamName", "ParamValue"],
+            ),
         })
     }
 }
@@ -606,5 +688,34 @@ impl<'de> Deserialize<'de> for ParameterDetail {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ParamGroup\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-10-22T06:02:53Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParamDetail\": {\n          \"ParameterDetail\": [\n            {\n              \"ParamName\": \"back_log\",\n              \"ParamValue\": \"2000\"\n            }\n          ]\n        },\n        \"ParameterGroupDesc\": \"testGroup1\",\n        \"ParameterGroupId\": \"rpg-dp****\",\n        \"ParameterGroupName\": \"test123456\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-10-22T06:07:54Z\"\n      }\n    ]\n  },\n  \"RelatedCustinsInfo\": {\n    \"RelatedCustinsInfo\": [\n      {\n        \"AppliedTime\": \"2022-10-17T03:19:02Z\",\n        \"DBInstanceName\": \"rm-bp170****\"\n      }\n    ]\n  },\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeParameterGroupOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

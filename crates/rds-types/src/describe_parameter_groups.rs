@@ -148,6 +148,11 @@ pub struct DescribeParameterGroupsOutput {
         )
     )]
     pub signal_for_optimize_params: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeParameterGroupsOutput {
@@ -158,6 +163,7 @@ impl std::fmt::Debug for DescribeParameterGroupsOutput {
             .field("parameter_groups", &self.parameter_groups)
             .field("request_id", &self.request_id)
             .field("signal_for_optimize_params", &self.signal_for_optimize_params)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -175,6 +181,10 @@ impl aliyun_runtime::de::FromJson for DescribeParameterGroupsOutput {
                 object,
                 "SignalForOptimizeParams",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParameterGroups", "RequestId", "SignalForOptimizeParams"],
+            ),
         })
     }
 }
@@ -200,6 +210,11 @@ pub struct ParameterGroups {
         serde(rename = "ParameterGroup", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_group: Option<Vec<ParameterGroup>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParameterGroups {
@@ -208,6 +223,7 @@ impl std::fmt::Debug for ParameterGroups {
         formatter
             .debug_struct("ParameterGroups")
             .field("parameter_group", &self.parameter_group)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -220,6 +236,10 @@ impl aliyun_runtime::de::FromJson for ParameterGroups {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ParameterGroups {
             parameter_group: aliyun_runtime::de::field(object, "ParameterGroup")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParameterGroup"],
+            ),
         })
     }
 }
@@ -350,6 +370,11 @@ pub struct ParameterGroup {
         serde(rename = "UpdateTime", skip_serializing_if = "Option::is_none")
     )]
     pub update_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParameterGroup {
@@ -367,6 +392,7 @@ impl std::fmt::Debug for ParameterGroup {
             .field("parameter_group_name", &self.parameter_group_name)
             .field("parameter_group_type", &self.parameter_group_type)
             .field("update_time", &self.update_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -397,6 +423,21 @@ impl aliyun_runtime::de::FromJson for ParameterGroup {
                 "ParameterGroupType",
             )?,
             update_time: aliyun_runtime::de::field(object, "UpdateTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CreateTime",
+                    "Engine",
+                    "EngineVersion",
+                    "ForceRestart",
+                    "ParamCounts",
+                    "ParameterGroupDesc",
+                    "ParameterGroupId",
+                    "ParameterGroupName",
+                    "ParameterGroupType",
+                    "UpdateTime",
+                ],
+            ),
         })
     }
 }
@@ -406,5 +447,34 @@ impl<'de> Deserialize<'de> for ParameterGroup {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ParameterGroups\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-11-21T01:48:39Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.7\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParameterGroupDesc\": \"1\",\n        \"ParameterGroupId\": \"rpg-****\",\n        \"ParameterGroupName\": \"test1234\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-11-21T02:21:35Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D4A23265-C5B6-42E1-98A0-EFA1EB42E723\",\n  \"SignalForOptimizeParams\": false\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeParameterGroupsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

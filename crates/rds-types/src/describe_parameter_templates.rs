@@ -208,6 +208,11 @@ pub struct DescribeParameterTemplatesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeParameterTemplatesOutput {
@@ -220,6 +225,7 @@ impl std::fmt::Debug for DescribeParameterTemplatesOutput {
             .field("parameter_count", &self.parameter_count)
             .field("parameters", &self.parameters)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -236,6 +242,10 @@ impl aliyun_runtime::de::FromJson for DescribeParameterTemplatesOutput {
             parameter_count: aliyun_runtime::de::field(object, "ParameterCount")?,
             parameters: aliyun_runtime::de::field(object, "Parameters")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Engine", "EngineVersion", "ParameterCount", "Parameters", "RequestId"],
+            ),
         })
     }
 }
@@ -261,6 +271,11 @@ pub struct Parameters {
         serde(rename = "TemplateRecord", skip_serializing_if = "Option::is_none")
     )]
     pub template_record: Option<Vec<TemplateRecord>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Parameters {
@@ -269,6 +284,7 @@ impl std::fmt::Debug for Parameters {
         formatter
             .debug_struct("Parameters")
             .field("template_record", &self.template_record)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -281,6 +297,10 @@ impl aliyun_runtime::de::FromJson for Parameters {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Parameters {
             template_record: aliyun_runtime::de::field(object, "TemplateRecord")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["TemplateRecord"],
+            ),
         })
     }
 }
@@ -366,6 +386,11 @@ pub struct TemplateRecord {
         serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for TemplateRecord {
@@ -379,6 +404,7 @@ impl std::fmt::Debug for TemplateRecord {
             .field("parameter_description", &self.parameter_description)
             .field("parameter_name", &self.parameter_name)
             .field("parameter_value", &self.parameter_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -399,6 +425,17 @@ impl aliyun_runtime::de::FromJson for TemplateRecord {
             )?,
             parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
             parameter_value: aliyun_runtime::de::field(object, "ParameterValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CheckingCode",
+                    "ForceModify",
+                    "ForceRestart",
+                    "ParameterDescription",
+                    "ParameterName",
+                    "ParameterValue",
+                ],
+            ),
         })
     }
 }
@@ -408,5 +445,34 @@ impl<'de> Deserialize<'de> for TemplateRecord {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"8.0\",\n  \"ParameterCount\": \"2\",\n  \"Parameters\": {\n    \"TemplateRecord\": [\n      {\n        \"CheckingCode\": \"[0-1024]\",\n        \"ForceModify\": \"true\",\n        \"ForceRestart\": \"false\",\n        \"ParameterDescription\": \"Page numbers of multi blocks reading once in some ddl query.\",\n        \"ParameterName\": \"loose_multi_blocks_ddl_count\",\n        \"ParameterValue\": \"0\"\n      }\n    ]\n  },\n  \"RequestId\": \"0F9B7410-EC73-510C-B385-8339455C12C6\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeParameterTemplatesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -151,6 +151,11 @@ pub struct DescribeParametersOutput {
         serde(rename = "RunningParameters", skip_serializing_if = "Option::is_none")
     )]
     pub running_parameters: Option<RunningParameters>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeParametersOutput {
@@ -164,6 +169,7 @@ impl std::fmt::Debug for DescribeParametersOutput {
             .field("param_group_info", &self.param_group_info)
             .field("request_id", &self.request_id)
             .field("running_parameters", &self.running_parameters)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -181,6 +187,17 @@ impl aliyun_runtime::de::FromJson for DescribeParametersOutput {
             param_group_info: aliyun_runtime::de::field(object, "ParamGroupInfo")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             running_parameters: aliyun_runtime::de::field(object, "RunningParameters")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ConfigParameters",
+                    "Engine",
+                    "EngineVersion",
+                    "ParamGroupInfo",
+                    "RequestId",
+                    "RunningParameters",
+                ],
+            ),
         })
     }
 }
@@ -208,6 +225,11 @@ pub struct ConfigParameters {
         serde(rename = "DBInstanceParameter", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_parameter: Option<Vec<DbInstanceParameter>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ConfigParameters {
@@ -216,6 +238,7 @@ impl std::fmt::Debug for ConfigParameters {
         formatter
             .debug_struct("ConfigParameters")
             .field("db_instance_parameter", &self.db_instance_parameter)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -231,6 +254,10 @@ impl aliyun_runtime::de::FromJson for ConfigParameters {
                 object,
                 "DBInstanceParameter",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceParameter"],
+            ),
         })
     }
 }
@@ -290,6 +317,11 @@ pub struct ParamGroupInfo {
         serde(rename = "ParameterGroupType", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_group_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ParamGroupInfo {
@@ -301,6 +333,7 @@ impl std::fmt::Debug for ParamGroupInfo {
             .field("parameter_group_desc", &self.parameter_group_desc)
             .field("parameter_group_name", &self.parameter_group_name)
             .field("parameter_group_type", &self.parameter_group_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -325,6 +358,15 @@ impl aliyun_runtime::de::FromJson for ParamGroupInfo {
                 object,
                 "ParameterGroupType",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ParamGroupId",
+                    "ParameterGroupDesc",
+                    "ParameterGroupName",
+                    "ParameterGroupType",
+                ],
+            ),
         })
     }
 }
@@ -350,6 +392,11 @@ pub struct RunningParameters {
         serde(rename = "DBInstanceParameter", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_parameter: Option<Vec<RunningParametersDbInstanceParameter>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RunningParameters {
@@ -358,6 +405,7 @@ impl std::fmt::Debug for RunningParameters {
         formatter
             .debug_struct("RunningParameters")
             .field("db_instance_parameter", &self.db_instance_parameter)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -373,6 +421,10 @@ impl aliyun_runtime::de::FromJson for RunningParameters {
                 object,
                 "DBInstanceParameter",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceParameter"],
+            ),
         })
     }
 }
@@ -424,6 +476,11 @@ pub struct DbInstanceParameter {
         serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceParameter {
@@ -434,6 +491,7 @@ impl std::fmt::Debug for DbInstanceParameter {
             .field("parameter_description", &self.parameter_description)
             .field("parameter_name", &self.parameter_name)
             .field("parameter_value", &self.parameter_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -451,6 +509,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceParameter {
             )?,
             parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
             parameter_value: aliyun_runtime::de::field(object, "ParameterValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ParameterDescription", "ParameterName", "ParameterValue"],
+            ),
         })
     }
 }
@@ -520,6 +582,11 @@ pub struct RunningParametersDbInstanceParameter {
         serde(rename = "ParameterValueRange", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_value_range: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RunningParametersDbInstanceParameter {
@@ -532,6 +599,7 @@ impl std::fmt::Debug for RunningParametersDbInstanceParameter {
             .field("parameter_name", &self.parameter_name)
             .field("parameter_value", &self.parameter_value)
             .field("parameter_value_range", &self.parameter_value_range)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -557,6 +625,16 @@ impl aliyun_runtime::de::FromJson for RunningParametersDbInstanceParameter {
                 object,
                 "ParameterValueRange",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ParameterDefaultValue",
+                    "ParameterDescription",
+                    "ParameterName",
+                    "ParameterValue",
+                    "ParameterValueRange",
+                ],
+            ),
         })
     }
 }
@@ -566,5 +644,34 @@ impl<'de> Deserialize<'de> for RunningParametersDbInstanceParameter {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ConfigParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"8192\"\n      }\n    ]\n  },\n  \"Engine\": \"MySQL\",\n  \"EngineVersion\": \"8.0\",\n  \"ParamGroupInfo\": {\n    \"ParamGroupId\": \"rpg-sys-01040401010200\",\n    \"ParameterGroupDesc\": \"sync_binlog=1000, innodb_flush_log_at_trx_commit=2, async\",\n    \"ParameterGroupName\": \"mysql_innodb_8.0_basic_normal_high\",\n    \"ParameterGroupType\": \"0\"\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"RunningParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDefaultValue\": \"100\",\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"1024\",\n        \"ParameterValueRange\": \"1~100\"\n      }\n    ]\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeParametersOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

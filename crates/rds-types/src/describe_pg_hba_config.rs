@@ -180,6 +180,11 @@ pub struct DescribePgHbaConfigOutput {
         serde(rename = "RunningHbaItems", skip_serializing_if = "Option::is_none")
     )]
     pub running_hba_items: Option<RunningHbaItems>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribePgHbaConfigOutput {
@@ -194,6 +199,7 @@ impl std::fmt::Debug for DescribePgHbaConfigOutput {
             .field("modify_status_reason", &self.modify_status_reason)
             .field("request_id", &self.request_id)
             .field("running_hba_items", &self.running_hba_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -215,6 +221,18 @@ impl aliyun_runtime::de::FromJson for DescribePgHbaConfigOutput {
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             running_hba_items: aliyun_runtime::de::field(object, "RunningHbaItems")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "DefaultHbaItems",
+                    "HbaModifyTime",
+                    "LastModifyStatus",
+                    "ModifyStatusReason",
+                    "RequestId",
+                    "RunningHbaItems",
+                ],
+            ),
         })
     }
 }
@@ -240,6 +258,11 @@ pub struct DefaultHbaItems {
         serde(rename = "HbaItem", skip_serializing_if = "Option::is_none")
     )]
     pub hba_item: Option<Vec<HbaItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DefaultHbaItems {
@@ -248,6 +271,7 @@ impl std::fmt::Debug for DefaultHbaItems {
         formatter
             .debug_struct("DefaultHbaItems")
             .field("hba_item", &self.hba_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -260,6 +284,7 @@ impl aliyun_runtime::de::FromJson for DefaultHbaItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DefaultHbaItems {
             hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
         })
     }
 }
@@ -285,6 +310,11 @@ pub struct RunningHbaItems {
         serde(rename = "HbaItem", skip_serializing_if = "Option::is_none")
     )]
     pub hba_item: Option<Vec<RunningHbaItemsHbaItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RunningHbaItems {
@@ -293,6 +323,7 @@ impl std::fmt::Debug for RunningHbaItems {
         formatter
             .debug_struct("RunningHbaItems")
             .field("hba_item", &self.hba_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -305,6 +336,7 @@ impl aliyun_runtime::de::FromJson for RunningHbaItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(RunningHbaItems {
             hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
         })
     }
 }
@@ -404,6 +436,11 @@ pub struct HbaItem {
         serde(rename = "User", skip_serializing_if = "Option::is_none")
     )]
     pub user: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for HbaItem {
@@ -419,6 +456,7 @@ impl std::fmt::Debug for HbaItem {
             .field("priority_id", &self.priority_id)
             .field("type", &self.r#type)
             .field("user", &self.user)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -438,6 +476,19 @@ impl aliyun_runtime::de::FromJson for HbaItem {
             priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
             r#type: aliyun_runtime::de::field(object, "Type")?,
             user: aliyun_runtime::de::field(object, "User")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Address",
+                    "Database",
+                    "Mask",
+                    "Method",
+                    "Option",
+                    "PriorityId",
+                    "Type",
+                    "User",
+                ],
+            ),
         })
     }
 }
@@ -541,6 +592,11 @@ pub struct RunningHbaItemsHbaItem {
         serde(rename = "User", skip_serializing_if = "Option::is_none")
     )]
     pub user: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RunningHbaItemsHbaItem {
@@ -556,6 +612,7 @@ impl std::fmt::Debug for RunningHbaItemsHbaItem {
             .field("priority_id", &self.priority_id)
             .field("type", &self.r#type)
             .field("user", &self.user)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -575,6 +632,19 @@ impl aliyun_runtime::de::FromJson for RunningHbaItemsHbaItem {
             priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
             r#type: aliyun_runtime::de::field(object, "Type")?,
             user: aliyun_runtime::de::field(object, "User")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Address",
+                    "Database",
+                    "Mask",
+                    "Method",
+                    "Option",
+                    "PriorityId",
+                    "Type",
+                    "User",
+                ],
+            ),
         })
     }
 }
@@ -584,5 +654,34 @@ impl<'de> Deserialize<'de> for RunningHbaItemsHbaItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-bp1****\",\n  \"DefaultHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 0,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  },\n  \"HbaModifyTime\": \"2021-11-25T06:00:40Z\",\n  \"LastModifyStatus\": \"success\",\n  \"ModifyStatusReason\": \"The specified users (testuser) is not exist.\",\n  \"RequestId\": \"A147A124-A147-5CCF-9609-B73C028848DF\",\n  \"RunningHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 3,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribePgHbaConfigOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

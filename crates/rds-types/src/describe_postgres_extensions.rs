@@ -156,6 +156,11 @@ pub struct DescribePostgresExtensionsOutput {
         serde(rename = "UninstalledExtensions", skip_serializing_if = "Option::is_none")
     )]
     pub uninstalled_extensions: Option<Vec<UninstalledExtensions>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribePostgresExtensionsOutput {
@@ -167,6 +172,7 @@ impl std::fmt::Debug for DescribePostgresExtensionsOutput {
             .field("overview", &self.overview)
             .field("request_id", &self.request_id)
             .field("uninstalled_extensions", &self.uninstalled_extensions)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -188,6 +194,15 @@ impl aliyun_runtime::de::FromJson for DescribePostgresExtensionsOutput {
                 object,
                 "UninstalledExtensions",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "InstalledExtensions",
+                    "Overview",
+                    "RequestId",
+                    "UninstalledExtensions",
+                ],
+            ),
         })
     }
 }
@@ -314,6 +329,11 @@ pub struct InstalledExtensions {
         serde(rename = "Uid", skip_serializing_if = "Option::is_none")
     )]
     pub uid: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for InstalledExtensions {
@@ -330,6 +350,7 @@ impl std::fmt::Debug for InstalledExtensions {
             .field("priority", &self.priority)
             .field("requires", &self.requires)
             .field("uid", &self.uid)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -350,6 +371,20 @@ impl aliyun_runtime::de::FromJson for InstalledExtensions {
             priority: aliyun_runtime::de::field(object, "Priority")?,
             requires: aliyun_runtime::de::field(object, "Requires")?,
             uid: aliyun_runtime::de::field(object, "Uid")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Category",
+                    "Comment",
+                    "DefaultVersion",
+                    "InstalledVersion",
+                    "Name",
+                    "Owner",
+                    "Priority",
+                    "Requires",
+                    "Uid",
+                ],
+            ),
         })
     }
 }
@@ -461,6 +496,11 @@ pub struct UninstalledExtensions {
         serde(rename = "Uid", skip_serializing_if = "Option::is_none")
     )]
     pub uid: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for UninstalledExtensions {
@@ -477,6 +517,7 @@ impl std::fmt::Debug for UninstalledExtensions {
             .field("priority", &self.priority)
             .field("requires", &self.requires)
             .field("uid", &self.uid)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -497,6 +538,20 @@ impl aliyun_runtime::de::FromJson for UninstalledExtensions {
             priority: aliyun_runtime::de::field(object, "Priority")?,
             requires: aliyun_runtime::de::field(object, "Requires")?,
             uid: aliyun_runtime::de::field(object, "Uid")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Category",
+                    "Comment",
+                    "DefaultVersion",
+                    "InstalledVersion",
+                    "Name",
+                    "Owner",
+                    "Priority",
+                    "Requires",
+                    "Uid",
+                ],
+            ),
         })
     }
 }
@@ -506,5 +561,34 @@ impl<'de> Deserialize<'de> for UninstalledExtensions {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"InstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_profile\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ],\n  \"Overview\": {\n    \"test\": \"test\",\n    \"test2\": 1\n  },\n  \"RequestId\": \"7E4448A6-9FE6-4474-A0C1-AA7CFC772CAC\",\n  \"UninstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_cron\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribePostgresExtensionsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

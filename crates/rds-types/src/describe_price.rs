@@ -439,6 +439,11 @@ pub struct DescribePriceOutput {
         serde(rename = "TradeMinRCUAmount", skip_serializing_if = "Option::is_none")
     )]
     pub trade_min_rcu_amount: Option<f64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribePriceOutput {
@@ -454,6 +459,7 @@ impl std::fmt::Debug for DescribePriceOutput {
             .field("show_discount", &self.show_discount)
             .field("trade_max_rcu_amount", &self.trade_max_rcu_amount)
             .field("trade_min_rcu_amount", &self.trade_min_rcu_amount)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -475,7 +481,23 @@ impl aliyun_runtime::de::FromJson for DescribePriceOutput {
                 object,
                 "TradeMaxRCUAmount",
             )?,
-            trade_min_rcu_amount: aliyun_runtime::de::field(object, "TradeMinRCUAmount")?,
+            trade_min_rcu_amount: aliyun_runtime::de::field(
+                object,
+                "TradeMinRCUAmount",
+            )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "OrderParams",
+                    "PriceInfo",
+                    "RequestId",
+                    "Rules",
+                    "ServerlessPrice",
+                    "ShowDiscount",
+                    "TradeMaxRCUAmount",
+                    "TradeMinRCUAmount",
+                ],
+            ),
         })
     }
 }
@@ -657,6 +679,11 @@ pub struct PriceInfo {
         serde(rename = "TradePrice", skip_serializing_if = "Option::is_none")
     )]
     pub trade_price: Option<f64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PriceInfo {
@@ -674,6 +701,7 @@ impl std::fmt::Debug for PriceInfo {
             .field("trade_max_rcu_amount", &self.trade_max_rcu_amount)
             .field("trade_min_rcu_amount", &self.trade_min_rcu_amount)
             .field("trade_price", &self.trade_price)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -701,6 +729,21 @@ impl aliyun_runtime::de::FromJson for PriceInfo {
                 "TradeMinRCUAmount",
             )?,
             trade_price: aliyun_runtime::de::field(object, "TradePrice")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ActivityInfo",
+                    "Coupons",
+                    "Currency",
+                    "DiscountPrice",
+                    "OrderLines",
+                    "OriginalPrice",
+                    "RuleIds",
+                    "TradeMaxRCUAmount",
+                    "TradeMinRCUAmount",
+                    "TradePrice",
+                ],
+            ),
         })
     }
 }
@@ -726,12 +769,21 @@ pub struct Rules {
         serde(rename = "Rule", skip_serializing_if = "Option::is_none")
     )]
     pub rule: Option<Vec<Rule>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Rules {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Rules").field("rule", &self.rule).finish()
+        formatter
+            .debug_struct("Rules")
+            .field("rule", &self.rule)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -743,6 +795,7 @@ impl aliyun_runtime::de::FromJson for Rules {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Rules {
             rule: aliyun_runtime::de::field(object, "Rule")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Rule"]),
         })
     }
 }
@@ -862,6 +915,11 @@ pub struct ServerlessPrice {
         serde(rename = "storageDiscountAmount", skip_serializing_if = "Option::is_none")
     )]
     pub storage_discount_amount: Option<f64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ServerlessPrice {
@@ -879,6 +937,7 @@ impl std::fmt::Debug for ServerlessPrice {
             .field("trade_max_rcu_amount", &self.trade_max_rcu_amount)
             .field("trade_min_rcu_amount", &self.trade_min_rcu_amount)
             .field("storage_discount_amount", &self.storage_discount_amount)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -930,6 +989,21 @@ impl aliyun_runtime::de::FromJson for ServerlessPrice {
                 object,
                 "storageDiscountAmount",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "RCUDiscountMaxAmount",
+                    "RCUDiscountMinAmount",
+                    "RCUOriginalMaxAmount",
+                    "RCUOriginalMinAmount",
+                    "StorageOriginalAmount",
+                    "TotalOriginalMaxAmount",
+                    "TotalOriginalMinAmount",
+                    "TradeMaxRCUAmount",
+                    "TradeMinRCUAmount",
+                    "storageDiscountAmount",
+                ],
+            ),
         })
     }
 }
@@ -979,6 +1053,11 @@ pub struct ActivityInfo {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ActivityInfo {
@@ -989,6 +1068,7 @@ impl std::fmt::Debug for ActivityInfo {
             .field("check_err_msg", &self.check_err_msg)
             .field("error_code", &self.error_code)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1003,6 +1083,10 @@ impl aliyun_runtime::de::FromJson for ActivityInfo {
             check_err_msg: aliyun_runtime::de::field(object, "CheckErrMsg")?,
             error_code: aliyun_runtime::de::field(object, "ErrorCode")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CheckErrMsg", "ErrorCode", "Success"],
+            ),
         })
     }
 }
@@ -1028,12 +1112,21 @@ pub struct Coupons {
         serde(rename = "Coupon", skip_serializing_if = "Option::is_none")
     )]
     pub coupon: Option<Vec<Coupon>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Coupons {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Coupons").field("coupon", &self.coupon).finish()
+        formatter
+            .debug_struct("Coupons")
+            .field("coupon", &self.coupon)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -1045,6 +1138,7 @@ impl aliyun_runtime::de::FromJson for Coupons {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Coupons {
             coupon: aliyun_runtime::de::field(object, "Coupon")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Coupon"]),
         })
     }
 }
@@ -1070,12 +1164,21 @@ pub struct RuleIds {
         serde(rename = "RuleId", skip_serializing_if = "Option::is_none")
     )]
     pub rule_id: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RuleIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("RuleIds").field("rule_id", &self.rule_id).finish()
+        formatter
+            .debug_struct("RuleIds")
+            .field("rule_id", &self.rule_id)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -1087,6 +1190,7 @@ impl aliyun_runtime::de::FromJson for RuleIds {
         let object = aliyun_runtime::de::object(value)?;
         Ok(RuleIds {
             rule_id: aliyun_runtime::de::field(object, "RuleId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RuleId"]),
         })
     }
 }
@@ -1136,6 +1240,11 @@ pub struct Rule {
         serde(rename = "RuleId", skip_serializing_if = "Option::is_none")
     )]
     pub rule_id: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Rule {
@@ -1146,6 +1255,7 @@ impl std::fmt::Debug for Rule {
             .field("description", &self.description)
             .field("name", &self.name)
             .field("rule_id", &self.rule_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1160,6 +1270,10 @@ impl aliyun_runtime::de::FromJson for Rule {
             description: aliyun_runtime::de::field(object, "Description")?,
             name: aliyun_runtime::de::field(object, "Name")?,
             rule_id: aliyun_runtime::de::field(object, "RuleId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Description", "Name", "RuleId"],
+            ),
         })
     }
 }
@@ -1219,6 +1333,11 @@ pub struct Coupon {
         serde(rename = "Name", skip_serializing_if = "Option::is_none")
     )]
     pub name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Coupon {
@@ -1230,6 +1349,7 @@ impl std::fmt::Debug for Coupon {
             .field("description", &self.description)
             .field("is_selected", &self.is_selected)
             .field("name", &self.name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1245,6 +1365,10 @@ impl aliyun_runtime::de::FromJson for Coupon {
             description: aliyun_runtime::de::field(object, "Description")?,
             is_selected: aliyun_runtime::de::field(object, "IsSelected")?,
             name: aliyun_runtime::de::field(object, "Name")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CouponNo", "Description", "IsSelected", "Name"],
+            ),
         })
     }
 }
@@ -1254,5 +1378,34 @@ impl<'de> Deserialize<'de> for Coupon {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"OrderParams\": \"{\\\\\\\"autoPay\\\\\\\":false}\\\"\\n\",\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 0,\n    \"OrderLines\": \"Order Information\",\n    \"OriginalPrice\": 10508,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"100119****\"\n      ]\n    },\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"TradePrice\": 10508\n  },\n  \"RequestId\": \"CA0ADDDC-0BEB-4381-A3ED-73B4C79B8CC6\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"Rule1\",\n        \"RuleId\": 0\n      }\n    ]\n  },\n  \"ServerlessPrice\": {\n    \"RCUDiscountMaxAmount\": 0,\n    \"RCUDiscountMinAmount\": 0,\n    \"RCUOriginalMaxAmount\": 0,\n    \"RCUOriginalMinAmount\": 0,\n    \"StorageOriginalAmount\": 0,\n    \"TotalOriginalMaxAmount\": 0,\n    \"TotalOriginalMinAmount\": 0,\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"storageDiscountAmount\": 0\n  },\n  \"ShowDiscount\": true,\n  \"TradeMaxRCUAmount\": 0,\n  \"TradeMinRCUAmount\": 0\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribePriceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

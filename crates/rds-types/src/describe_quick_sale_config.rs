@@ -152,6 +152,11 @@ pub struct DescribeQuickSaleConfigOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeQuickSaleConfigOutput {
@@ -162,6 +167,7 @@ impl std::fmt::Debug for DescribeQuickSaleConfigOutput {
             .field("commodity", &self.commodity)
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -176,6 +182,10 @@ impl aliyun_runtime::de::FromJson for DescribeQuickSaleConfigOutput {
             commodity: aliyun_runtime::de::field(object, "Commodity")?,
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Commodity", "Items", "RequestId"],
+            ),
         })
     }
 }
@@ -185,5 +195,34 @@ impl<'de> Deserialize<'de> for DescribeQuickSaleConfigOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Commodity\": \"rds\",\n  \"Items\": {\n    \"test\": \"test\",\n    \"test2\": 1\n  },\n  \"RequestId\": \"5DFFE9EC-3369-5937-A4E2-507C0C86A4C6\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeQuickSaleConfigOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -154,6 +154,11 @@ pub struct DescribeRcClusterNodesOutput {
         serde(rename = "Page", skip_serializing_if = "Option::is_none")
     )]
     pub page: Option<Page>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRcClusterNodesOutput {
@@ -164,6 +169,7 @@ impl std::fmt::Debug for DescribeRcClusterNodesOutput {
             .field("request_id", &self.request_id)
             .field("nodes", &self.nodes)
             .field("page", &self.page)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -178,6 +184,10 @@ impl aliyun_runtime::de::FromJson for DescribeRcClusterNodesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             nodes: aliyun_runtime::de::field(object, "Nodes")?,
             page: aliyun_runtime::de::field(object, "Page")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "Nodes", "Page"],
+            ),
         })
     }
 }
@@ -332,6 +342,11 @@ pub struct Nodes {
         serde(rename = "State", skip_serializing_if = "Option::is_none")
     )]
     pub state: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Nodes {
@@ -351,6 +366,7 @@ impl std::fmt::Debug for Nodes {
             .field("node_pool_id", &self.node_pool_id)
             .field("runtime_version", &self.runtime_version)
             .field("state", &self.state)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -374,6 +390,23 @@ impl aliyun_runtime::de::FromJson for Nodes {
             node_pool_id: aliyun_runtime::de::field(object, "NodePoolId")?,
             runtime_version: aliyun_runtime::de::field(object, "RuntimeVersion")?,
             state: aliyun_runtime::de::field(object, "State")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CreationTime",
+                    "DockerVersion",
+                    "ImageId",
+                    "InstanceId",
+                    "InstanceRole",
+                    "IpAddresses",
+                    "IsAliyunNode",
+                    "NodeName",
+                    "NodeStatus",
+                    "NodePoolId",
+                    "RuntimeVersion",
+                    "State",
+                ],
+            ),
         })
     }
 }
@@ -423,6 +456,11 @@ pub struct Page {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Page {
@@ -433,6 +471,7 @@ impl std::fmt::Debug for Page {
             .field("page_number", &self.page_number)
             .field("page_size", &self.page_size)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -447,6 +486,10 @@ impl aliyun_runtime::de::FromJson for Page {
             page_number: aliyun_runtime::de::field(object, "PageNumber")?,
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PageNumber", "PageSize", "TotalCount"],
+            ),
         })
     }
 }
@@ -456,5 +499,34 @@ impl<'de> Deserialize<'de> for Page {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"Nodes\": [\n    {\n      \"CreationTime\": \"2024-10-21T07:20:09Z\",\n      \"DockerVersion\": \"1.0\",\n      \"ImageId\": \"m-2oqiu973jwcxe****\",\n      \"InstanceId\": \"rc-u79597n5f54s5bnz****\",\n      \"InstanceRole\": \"Master\",\n      \"IpAddresses\": [\n        \"192.168.XXX.XXX\"\n      ],\n      \"IsAliyunNode\": true,\n      \"NodeName\": \"cn-hangzhou.192.168.XXX.XXX\",\n      \"NodeStatus\": \"Ready\",\n      \"NodePoolId\": \"None\",\n      \"RuntimeVersion\": \"2024-10-21T07:20:09Z\",\n      \"State\": \"running\"\n    }\n  ],\n  \"Page\": {\n    \"PageNumber\": 2,\n    \"PageSize\": 10,\n    \"TotalCount\": 4\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRcClusterNodesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -193,6 +193,11 @@ pub struct DescribeRcDisksOutput {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRcDisksOutput {
@@ -205,6 +210,7 @@ impl std::fmt::Debug for DescribeRcDisksOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -221,6 +227,10 @@ impl aliyun_runtime::de::FromJson for DescribeRcDisksOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Disks", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            ),
         })
     }
 }
@@ -566,6 +576,11 @@ pub struct Disks {
         serde(rename = "Tag", skip_serializing_if = "Option::is_none")
     )]
     pub tag: Option<Vec<DisksTag>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Disks {
@@ -599,6 +614,7 @@ impl std::fmt::Debug for Disks {
             .field("type", &self.r#type)
             .field("zone_id", &self.zone_id)
             .field("tag", &self.tag)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -642,6 +658,37 @@ impl aliyun_runtime::de::FromJson for Disks {
             r#type: aliyun_runtime::de::field(object, "Type")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
             tag: aliyun_runtime::de::field(object, "Tag")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Category",
+                    "CreationTime",
+                    "DeleteAutoSnapshot",
+                    "DeleteWithInstance",
+                    "Description",
+                    "Device",
+                    "DiskChargeType",
+                    "DiskId",
+                    "DiskName",
+                    "Encrypted",
+                    "ExpiredTime",
+                    "IOPS",
+                    "ImageId",
+                    "InstanceId",
+                    "PerformanceLevel",
+                    "RegionId",
+                    "ResourceGroupId",
+                    "SerialNumber",
+                    "Size",
+                    "SourceSnapshotId",
+                    "Status",
+                    "StorageClusterId",
+                    "StorageSetId",
+                    "Type",
+                    "ZoneId",
+                    "Tag",
+                ],
+            ),
         })
     }
 }
@@ -681,6 +728,11 @@ pub struct DisksTag {
         serde(rename = "TagValue", skip_serializing_if = "Option::is_none")
     )]
     pub tag_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DisksTag {
@@ -690,6 +742,7 @@ impl std::fmt::Debug for DisksTag {
             .debug_struct("DisksTag")
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -703,6 +756,10 @@ impl aliyun_runtime::de::FromJson for DisksTag {
         Ok(DisksTag {
             tag_key: aliyun_runtime::de::field(object, "TagKey")?,
             tag_value: aliyun_runtime::de::field(object, "TagValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["TagKey", "TagValue"],
+            ),
         })
     }
 }
@@ -712,5 +769,34 @@ impl<'de> Deserialize<'de> for DisksTag {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Disks\": [\n    {\n      \"Category\": \"cloud_auto\",\n      \"CreationTime\": \"2024-10-22T02:41:37Z\",\n      \"DeleteAutoSnapshot\": true,\n      \"DeleteWithInstance\": true,\n      \"Description\": \"zd_test\",\n      \"Device\": \"/dev/xvda\",\n      \"DiskChargeType\": \"PostPaid\",\n      \"DiskId\": \"rcd-wz9f3peueu5npsl****\",\n      \"DiskName\": \"fvt-ecs-bcfb3627\",\n      \"Encrypted\": true,\n      \"ExpiredTime\": \"none\",\n      \"IOPS\": 4000,\n      \"ImageId\": \"m-2zeb24dw6wripjn2****\",\n      \"InstanceId\": \"rc-e8w1cn7634kiam****\",\n      \"PerformanceLevel\": \"PL0\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"ResourceGroupId\": \"rg-aekzescnje5khnq\",\n      \"SerialNumber\": \"bp18um4r4f2fve2****\",\n      \"Size\": 60,\n      \"SourceSnapshotId\": \"rcds-bp67acfmxazb4p****\",\n      \"Status\": \"In_use\",\n      \"StorageClusterId\": \"dbsc-cn-zvp2rl601****\",\n      \"StorageSetId\": \"ss-i-bp1j4i2jdf3owlhe****\",\n      \"Type\": \"data\",\n      \"ZoneId\": \"cn-hangzhou-j\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"testkey1\",\n          \"TagValue\": \"testvalue1\\n\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"TotalCount\": 12\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRcDisksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

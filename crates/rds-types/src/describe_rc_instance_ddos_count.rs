@@ -131,6 +131,11 @@ pub struct DescribeRcInstanceDdosCountOutput {
         serde(rename = "DdosCount", skip_serializing_if = "Option::is_none")
     )]
     pub ddos_count: Option<DdosCount>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRcInstanceDdosCountOutput {
@@ -140,6 +145,7 @@ impl std::fmt::Debug for DescribeRcInstanceDdosCountOutput {
             .debug_struct("DescribeRcInstanceDdosCountOutput")
             .field("request_id", &self.request_id)
             .field("ddos_count", &self.ddos_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -153,6 +159,10 @@ impl aliyun_runtime::de::FromJson for DescribeRcInstanceDdosCountOutput {
         Ok(DescribeRcInstanceDdosCountOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             ddos_count: aliyun_runtime::de::field(object, "DdosCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "DdosCount"],
+            ),
         })
     }
 }
@@ -202,6 +212,11 @@ pub struct DdosCount {
         serde(rename = "DefenseCount", skip_serializing_if = "Option::is_none")
     )]
     pub defense_count: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DdosCount {
@@ -212,6 +227,7 @@ impl std::fmt::Debug for DdosCount {
             .field("blackhole_count", &self.blackhole_count)
             .field("instacen_count", &self.instacen_count)
             .field("defense_count", &self.defense_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -226,6 +242,10 @@ impl aliyun_runtime::de::FromJson for DdosCount {
             blackhole_count: aliyun_runtime::de::field(object, "BlackholeCount")?,
             instacen_count: aliyun_runtime::de::field(object, "InstacenCount")?,
             defense_count: aliyun_runtime::de::field(object, "DefenseCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["BlackholeCount", "InstacenCount", "DefenseCount"],
+            ),
         })
     }
 }
@@ -235,5 +255,34 @@ impl<'de> Deserialize<'de> for DdosCount {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"F77F3176-AAEA-5836-B2B4-A854E3EF****_Zv**\",\n  \"DdosCount\": {\n    \"BlackholeCount\": \"0\",\n    \"InstacenCount\": \"6\",\n    \"DefenseCount\": \"0\"\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRcInstanceDdosCountOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -235,6 +235,11 @@ pub struct DescribeRcInstanceIpAddressOutput {
         serde(rename = "RCInstanceList", skip_serializing_if = "Option::is_none")
     )]
     pub rc_instance_list: Option<Vec<RcInstanceList>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRcInstanceIpAddressOutput {
@@ -245,6 +250,7 @@ impl std::fmt::Debug for DescribeRcInstanceIpAddressOutput {
             .field("request_id", &self.request_id)
             .field("total", &self.total)
             .field("rc_instance_list", &self.rc_instance_list)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -259,6 +265,10 @@ impl aliyun_runtime::de::FromJson for DescribeRcInstanceIpAddressOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total: aliyun_runtime::de::field(object, "Total")?,
             rc_instance_list: aliyun_runtime::de::field(object, "RCInstanceList")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "Total", "RCInstanceList"],
+            ),
         })
     }
 }
@@ -329,6 +339,11 @@ pub struct RcInstanceList {
         serde(rename = "IpAddressConfig", skip_serializing_if = "Option::is_none")
     )]
     pub ip_address_config: Option<Vec<IpAddressConfig>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RcInstanceList {
@@ -341,6 +356,7 @@ impl std::fmt::Debug for RcInstanceList {
             .field("instance_name", &self.instance_name)
             .field("instance_status", &self.instance_status)
             .field("ip_address_config", &self.ip_address_config)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -357,6 +373,16 @@ impl aliyun_runtime::de::FromJson for RcInstanceList {
             instance_name: aliyun_runtime::de::field(object, "InstanceName")?,
             instance_status: aliyun_runtime::de::field(object, "InstanceStatus")?,
             ip_address_config: aliyun_runtime::de::field(object, "IpAddressConfig")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "InstanceId",
+                    "InstanceType",
+                    "InstanceName",
+                    "InstanceStatus",
+                    "IpAddressConfig",
+                ],
+            ),
         })
     }
 }
@@ -489,6 +515,11 @@ pub struct IpAddressConfig {
         serde(rename = "IsFullProtection", skip_serializing_if = "Option::is_none")
     )]
     pub is_full_protection: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for IpAddressConfig {
@@ -506,6 +537,7 @@ impl std::fmt::Debug for IpAddressConfig {
             .field("defense_bps_threshold", &self.defense_bps_threshold)
             .field("defense_pps_threshold", &self.defense_pps_threshold)
             .field("is_full_protection", &self.is_full_protection)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -536,6 +568,21 @@ impl aliyun_runtime::de::FromJson for IpAddressConfig {
                 "DefensePpsThreshold",
             )?,
             is_full_protection: aliyun_runtime::de::field(object, "IsFullProtection")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "InstanceIp",
+                    "IsBgppack",
+                    "IpVersion",
+                    "IpStatus",
+                    "RegionId",
+                    "ElasticThreshold",
+                    "BlackholeThreshold",
+                    "DefenseBpsThreshold",
+                    "DefensePpsThreshold",
+                    "IsFullProtection",
+                ],
+            ),
         })
     }
 }
@@ -545,5 +592,34 @@ impl<'de> Deserialize<'de> for IpAddressConfig {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"C048E440-EA84-5E97-8C81-2A7060D0****_th**\",\n  \"Total\": \"1\",\n  \"RCInstanceList\": [\n    {\n      \"InstanceId\": \"rc-kti8hw44yy0x53******\",\n      \"InstanceType\": \"ecs\",\n      \"InstanceName\": \"rc-kti8hw44yy0x53******\",\n      \"InstanceStatus\": \"normal\",\n      \"IpAddressConfig\": [\n        {\n          \"InstanceIp\": \"39.105.XXX.XXX\",\n          \"IsBgppack\": true,\n          \"IpVersion\": \"v4\",\n          \"IpStatus\": \"normal\",\n          \"RegionId\": \"cn-beijing-wt97-a01\",\n          \"ElasticThreshold\": 12310,\n          \"BlackholeThreshold\": 5200,\n          \"DefenseBpsThreshold\": 300,\n          \"DefensePpsThreshold\": 70000,\n          \"IsFullProtection\": 0\n        }\n      ]\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRcInstanceIpAddressOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -195,6 +195,11 @@ pub struct DescribeRcSnapshotsOutput {
         serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_count: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRcSnapshotsOutput {
@@ -207,6 +212,7 @@ impl std::fmt::Debug for DescribeRcSnapshotsOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -223,6 +229,10 @@ impl aliyun_runtime::de::FromJson for DescribeRcSnapshotsOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Snapshots", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            ),
         })
     }
 }
@@ -483,6 +493,11 @@ pub struct Snapshots {
         serde(rename = "Tag", skip_serializing_if = "Option::is_none")
     )]
     pub tag: Option<Vec<SnapshotsTag>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Snapshots {
@@ -509,6 +524,7 @@ impl std::fmt::Debug for Snapshots {
             .field("usage", &self.usage)
             .field("resource_group_id", &self.resource_group_id)
             .field("tag", &self.tag)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -539,6 +555,30 @@ impl aliyun_runtime::de::FromJson for Snapshots {
             usage: aliyun_runtime::de::field(object, "Usage")?,
             resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
             tag: aliyun_runtime::de::field(object, "Tag")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Available",
+                    "Category",
+                    "CreationTime",
+                    "Description",
+                    "Encrypted",
+                    "InstantAccess",
+                    "Progress",
+                    "RegionId",
+                    "SnapshotId",
+                    "SnapshotName",
+                    "SnapshotType",
+                    "SourceDiskId",
+                    "SourceDiskSize",
+                    "SourceDiskType",
+                    "SourceStorageType",
+                    "Status",
+                    "Usage",
+                    "ResourceGroupId",
+                    "Tag",
+                ],
+            ),
         })
     }
 }
@@ -572,6 +612,11 @@ pub struct SnapshotsTag {
         serde(rename = "TagValue", skip_serializing_if = "Option::is_none")
     )]
     pub tag_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SnapshotsTag {
@@ -581,6 +626,7 @@ impl std::fmt::Debug for SnapshotsTag {
             .debug_struct("SnapshotsTag")
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -594,6 +640,10 @@ impl aliyun_runtime::de::FromJson for SnapshotsTag {
         Ok(SnapshotsTag {
             tag_key: aliyun_runtime::de::field(object, "TagKey")?,
             tag_value: aliyun_runtime::de::field(object, "TagValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["TagKey", "TagValue"],
+            ),
         })
     }
 }
@@ -603,5 +653,34 @@ impl<'de> Deserialize<'de> for SnapshotsTag {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Snapshots\": [\n    {\n      \"Available\": true,\n      \"Category\": \"Standard\",\n      \"CreationTime\": \"2024-10-18T09:37:14Z\",\n      \"Description\": \"zd_test\",\n      \"Encrypted\": true,\n      \"InstantAccess\": true,\n      \"Progress\": \"100\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SnapshotId\": \"rcds-hc1zg51xobdg4****\",\n      \"SnapshotName\": \"csw-37-系统盘\",\n      \"SnapshotType\": \"auto\",\n      \"SourceDiskId\": \"rcd-bp67acfmxazb4ph****\",\n      \"SourceDiskSize\": 60,\n      \"SourceDiskType\": \"data\",\n      \"SourceStorageType\": \"disk\",\n      \"Status\": \"progressing\",\n      \"Usage\": \"none\",\n      \"ResourceGroupId\": \"None\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"None\",\n          \"TagValue\": \"None\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"9DAC759A-F4F0-5D02-8335-BC458C0CCB94\",\n  \"TotalCount\": 7\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRcSnapshotsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -99,6 +99,11 @@ pub struct DescribeRdsResourceSettingsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRdsResourceSettingsOutput {
@@ -111,6 +116,7 @@ impl std::fmt::Debug for DescribeRdsResourceSettingsOutput {
                 &self.rds_instance_resource_settings,
             )
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -127,6 +133,10 @@ impl aliyun_runtime::de::FromJson for DescribeRdsResourceSettingsOutput {
                 "RdsInstanceResourceSettings",
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RdsInstanceResourceSettings", "RequestId"],
+            ),
         })
     }
 }
@@ -155,6 +165,11 @@ pub struct RdsInstanceResourceSettings {
         )
     )]
     pub rds_instance_resource_setting: Option<Vec<RdsInstanceResourceSetting>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RdsInstanceResourceSettings {
@@ -163,6 +178,7 @@ impl std::fmt::Debug for RdsInstanceResourceSettings {
         formatter
             .debug_struct("RdsInstanceResourceSettings")
             .field("rds_instance_resource_setting", &self.rds_instance_resource_setting)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -178,6 +194,10 @@ impl aliyun_runtime::de::FromJson for RdsInstanceResourceSettings {
                 object,
                 "RdsInstanceResourceSetting",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RdsInstanceResourceSetting"],
+            ),
         })
     }
 }
@@ -267,6 +287,11 @@ pub struct RdsInstanceResourceSetting {
         serde(rename = "StartDate", skip_serializing_if = "Option::is_none")
     )]
     pub start_date: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RdsInstanceResourceSetting {
@@ -283,6 +308,7 @@ impl std::fmt::Debug for RdsInstanceResourceSetting {
             .field("popped_up_content", &self.popped_up_content)
             .field("resource_niche", &self.resource_niche)
             .field("start_date", &self.start_date)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -312,6 +338,20 @@ impl aliyun_runtime::de::FromJson for RdsInstanceResourceSetting {
             popped_up_content: aliyun_runtime::de::field(object, "PoppedUpContent")?,
             resource_niche: aliyun_runtime::de::field(object, "ResourceNiche")?,
             start_date: aliyun_runtime::de::field(object, "StartDate")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "EndDate",
+                    "IsTop",
+                    "NoticeBarContent",
+                    "PoppedUpButtonText",
+                    "PoppedUpButtonType",
+                    "PoppedUpButtonUrl",
+                    "PoppedUpContent",
+                    "ResourceNiche",
+                    "StartDate",
+                ],
+            ),
         })
     }
 }
@@ -321,5 +361,34 @@ impl<'de> Deserialize<'de> for RdsInstanceResourceSetting {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RdsInstanceResourceSettings\": {\n    \"RdsInstanceResourceSetting\": [\n      {\n        \"EndDate\": \"2024-04-25\",\n        \"IsTop\": \"true\",\n        \"NoticeBarContent\": \"系统将于今晚十点进行维护，届时可能会短暂影响服务。\",\n        \"PoppedUpButtonText\": \"立即订阅。\",\n        \"PoppedUpButtonType\": \"新购：BUY\",\n        \"PoppedUpButtonUrl\": \"https://www.example.com/subscribe\",\n        \"PoppedUpContent\": \"获得最新更新和新闻，通过订阅我们的通知，确保您永远不会错过任何重要消息。\",\n        \"ResourceNiche\": \"noticeBar（通知栏）\",\n        \"StartDate\": \"2024-04-21\"\n      }\n    ]\n  },\n  \"RequestId\": \"76364A52-E0AB-5CC8-xxxx-CF1DC482C092\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRdsResourceSettingsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -158,6 +158,11 @@ pub struct DescribeReadDbInstanceDelayOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeReadDbInstanceDelayOutput {
@@ -170,6 +175,7 @@ impl std::fmt::Debug for DescribeReadDbInstanceDelayOutput {
             .field("items", &self.items)
             .field("read_db_instance_id", &self.read_db_instance_id)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -186,6 +192,10 @@ impl aliyun_runtime::de::FromJson for DescribeReadDbInstanceDelayOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             read_db_instance_id: aliyun_runtime::de::field(object, "ReadDBInstanceId")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "DelayTime", "Items", "ReadDBInstanceId", "RequestId"],
+            ),
         })
     }
 }
@@ -211,12 +221,21 @@ pub struct Items {
         serde(rename = "Items", skip_serializing_if = "Option::is_none")
     )]
     pub items: Option<Vec<ItemsItems>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("items", &self.items).finish()
+        formatter
+            .debug_struct("Items")
+            .field("items", &self.items)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -228,6 +247,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             items: aliyun_runtime::de::field(object, "Items")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Items"]),
         })
     }
 }
@@ -281,6 +301,11 @@ pub struct ItemsItems {
         serde(rename = "ReadonlyInstanceDelay", skip_serializing_if = "Option::is_none")
     )]
     pub readonly_instance_delay: Option<ReadonlyInstanceDelay>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ItemsItems {
@@ -292,6 +317,7 @@ impl std::fmt::Debug for ItemsItems {
             .field("read_db_instance_names", &self.read_db_instance_names)
             .field("read_delay_times", &self.read_delay_times)
             .field("readonly_instance_delay", &self.readonly_instance_delay)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -313,6 +339,15 @@ impl aliyun_runtime::de::FromJson for ItemsItems {
                 object,
                 "ReadonlyInstanceDelay",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "ReadDBInstanceNames",
+                    "ReadDelayTimes",
+                    "ReadonlyInstanceDelay",
+                ],
+            ),
         })
     }
 }
@@ -338,6 +373,11 @@ pub struct ReadDbInstanceNames {
         serde(rename = "ReadDBInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub read_db_instance_name: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadDbInstanceNames {
@@ -346,6 +386,7 @@ impl std::fmt::Debug for ReadDbInstanceNames {
         formatter
             .debug_struct("ReadDbInstanceNames")
             .field("read_db_instance_name", &self.read_db_instance_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -361,6 +402,10 @@ impl aliyun_runtime::de::FromJson for ReadDbInstanceNames {
                 object,
                 "ReadDBInstanceName",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ReadDBInstanceName"],
+            ),
         })
     }
 }
@@ -386,6 +431,11 @@ pub struct ReadDelayTimes {
         serde(rename = "ReadDelayTime", skip_serializing_if = "Option::is_none")
     )]
     pub read_delay_time: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadDelayTimes {
@@ -394,6 +444,7 @@ impl std::fmt::Debug for ReadDelayTimes {
         formatter
             .debug_struct("ReadDelayTimes")
             .field("read_delay_time", &self.read_delay_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -406,6 +457,10 @@ impl aliyun_runtime::de::FromJson for ReadDelayTimes {
         let object = aliyun_runtime::de::object(value)?;
         Ok(ReadDelayTimes {
             read_delay_time: aliyun_runtime::de::field(object, "ReadDelayTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ReadDelayTime"],
+            ),
         })
     }
 }
@@ -433,6 +488,11 @@ pub struct ReadonlyInstanceDelay {
         serde(rename = "ReadonlyInstanceDelay", skip_serializing_if = "Option::is_none")
     )]
     pub readonly_instance_delay: Option<Vec<ReadonlyInstanceDelayReadonlyInstanceDelay>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadonlyInstanceDelay {
@@ -441,6 +501,7 @@ impl std::fmt::Debug for ReadonlyInstanceDelay {
         formatter
             .debug_struct("ReadonlyInstanceDelay")
             .field("readonly_instance_delay", &self.readonly_instance_delay)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -456,6 +517,10 @@ impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelay {
                 object,
                 "ReadonlyInstanceDelay",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ReadonlyInstanceDelay"],
+            ),
         })
     }
 }
@@ -557,6 +622,11 @@ pub struct ReadonlyInstanceDelayReadonlyInstanceDelay {
         serde(rename = "WriteLatency", skip_serializing_if = "Option::is_none")
     )]
     pub write_latency: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ReadonlyInstanceDelayReadonlyInstanceDelay {
@@ -572,6 +642,7 @@ impl std::fmt::Debug for ReadonlyInstanceDelayReadonlyInstanceDelay {
             .field("send_latency", &self.send_latency)
             .field("write_lag", &self.write_lag)
             .field("write_latency", &self.write_latency)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -594,6 +665,19 @@ impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay
             send_latency: aliyun_runtime::de::field(object, "SendLatency")?,
             write_lag: aliyun_runtime::de::field(object, "WriteLag")?,
             write_latency: aliyun_runtime::de::field(object, "WriteLatency")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "FlushLag",
+                    "FlushLatency",
+                    "ReadDBInstanceName",
+                    "ReplayLag",
+                    "ReplayLatency",
+                    "SendLatency",
+                    "WriteLag",
+                    "WriteLatency",
+                ],
+            ),
         })
     }
 }
@@ -603,5 +687,34 @@ impl<'de> Deserialize<'de> for ReadonlyInstanceDelayReadonlyInstanceDelay {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-bp****\",\n  \"DelayTime\": 0,\n  \"Items\": {\n    \"Items\": [\n      {\n        \"DBInstanceId\": \"rm-bp****\",\n        \"ReadDBInstanceNames\": {\n          \"ReadDBInstanceName\": [\n            \"\\\"ReadDBInstanceName\\\": [\\\"rr-bp****\\\"]\"\n          ]\n        },\n        \"ReadDelayTimes\": {\n          \"ReadDelayTime\": [\n            \"\\\"ReadDelayTime\\\": [\\\"0\\\"]\"\n          ]\n        },\n        \"ReadonlyInstanceDelay\": {\n          \"ReadonlyInstanceDelay\": [\n            {\n              \"FlushLag\": \"0\",\n              \"FlushLatency\": \"0\",\n              \"ReadDBInstanceName\": \"rr-bp****\",\n              \"ReplayLag\": \"0\",\n              \"ReplayLatency\": \"0\",\n              \"SendLatency\": \"0\",\n              \"WriteLag\": \"0\",\n              \"WriteLatency\": \"0\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"ReadDBInstanceId\": \"rr-bp****\",\n  \"RequestId\": \"F1BDDEA8-452D-450B-AB10-CD5C5BAFC5DF\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeReadDbInstanceDelayOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

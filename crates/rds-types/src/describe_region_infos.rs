@@ -118,6 +118,11 @@ pub struct DescribeRegionInfosOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRegionInfosOutput {
@@ -127,6 +132,7 @@ impl std::fmt::Debug for DescribeRegionInfosOutput {
             .debug_struct("DescribeRegionInfosOutput")
             .field("regions", &self.regions)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -140,6 +146,10 @@ impl aliyun_runtime::de::FromJson for DescribeRegionInfosOutput {
         Ok(DescribeRegionInfosOutput {
             regions: aliyun_runtime::de::field(object, "Regions")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Regions", "RequestId"],
+            ),
         })
     }
 }
@@ -165,12 +175,21 @@ pub struct Regions {
         serde(rename = "RDSRegion", skip_serializing_if = "Option::is_none")
     )]
     pub rds_region: Option<Vec<RdsRegion>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Regions").field("rds_region", &self.rds_region).finish()
+        formatter
+            .debug_struct("Regions")
+            .field("rds_region", &self.rds_region)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -182,6 +201,7 @@ impl aliyun_runtime::de::FromJson for Regions {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Regions {
             rds_region: aliyun_runtime::de::field(object, "RDSRegion")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RDSRegion"]),
         })
     }
 }
@@ -211,12 +231,21 @@ pub struct RdsRegion {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RdsRegion {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("RdsRegion").field("region_id", &self.region_id).finish()
+        formatter
+            .debug_struct("RdsRegion")
+            .field("region_id", &self.region_id)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -228,6 +257,7 @@ impl aliyun_runtime::de::FromJson for RdsRegion {
         let object = aliyun_runtime::de::object(value)?;
         Ok(RdsRegion {
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RegionId"]),
         })
     }
 }
@@ -237,5 +267,34 @@ impl<'de> Deserialize<'de> for RdsRegion {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Regions\": {\n    \"RDSRegion\": [\n      {\n        \"RegionId\": \"cn-hangzhou\"\n      }\n    ]\n  },\n  \"RequestId\": \"5414A4E5-4C36-4461-95FC-****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRegionInfosOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -110,6 +110,11 @@ pub struct DescribeRegionsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRegionsOutput {
@@ -119,6 +124,7 @@ impl std::fmt::Debug for DescribeRegionsOutput {
             .debug_struct("DescribeRegionsOutput")
             .field("regions", &self.regions)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -132,6 +138,10 @@ impl aliyun_runtime::de::FromJson for DescribeRegionsOutput {
         Ok(DescribeRegionsOutput {
             regions: aliyun_runtime::de::field(object, "Regions")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Regions", "RequestId"],
+            ),
         })
     }
 }
@@ -157,12 +167,21 @@ pub struct Regions {
         serde(rename = "RDSRegion", skip_serializing_if = "Option::is_none")
     )]
     pub rds_region: Option<Vec<RdsRegion>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Regions").field("rds_region", &self.rds_region).finish()
+        formatter
+            .debug_struct("Regions")
+            .field("rds_region", &self.rds_region)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -174,6 +193,7 @@ impl aliyun_runtime::de::FromJson for Regions {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Regions {
             rds_region: aliyun_runtime::de::field(object, "RDSRegion")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RDSRegion"]),
         })
     }
 }
@@ -249,6 +269,11 @@ pub struct RdsRegion {
         serde(rename = "ZoneName", skip_serializing_if = "Option::is_none")
     )]
     pub zone_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RdsRegion {
@@ -261,6 +286,7 @@ impl std::fmt::Debug for RdsRegion {
             .field("region_id", &self.region_id)
             .field("zone_id", &self.zone_id)
             .field("zone_name", &self.zone_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -277,6 +303,10 @@ impl aliyun_runtime::de::FromJson for RdsRegion {
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
             zone_name: aliyun_runtime::de::field(object, "ZoneName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["LocalName", "RegionEndpoint", "RegionId", "ZoneId", "ZoneName"],
+            ),
         })
     }
 }
@@ -286,5 +316,34 @@ impl<'de> Deserialize<'de> for RdsRegion {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Regions\": {\n    \"RDSRegion\": [\n      {\n        \"LocalName\": \"China (Hangzhou)\",\n        \"RegionEndpoint\": \"rds.aliyuncs.com\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ZoneId\": \"cn-hangzhou-j\",\n        \"ZoneName\": \"Hangzhou Zone J\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRegionsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -247,6 +247,11 @@ pub struct DescribeRenewalPriceOutput {
         serde(rename = "Rules", skip_serializing_if = "Option::is_none")
     )]
     pub rules: Option<Rules>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeRenewalPriceOutput {
@@ -257,6 +262,7 @@ impl std::fmt::Debug for DescribeRenewalPriceOutput {
             .field("price_info", &self.price_info)
             .field("request_id", &self.request_id)
             .field("rules", &self.rules)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -271,6 +277,10 @@ impl aliyun_runtime::de::FromJson for DescribeRenewalPriceOutput {
             price_info: aliyun_runtime::de::field(object, "PriceInfo")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             rules: aliyun_runtime::de::field(object, "Rules")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PriceInfo", "RequestId", "Rules"],
+            ),
         })
     }
 }
@@ -354,6 +364,11 @@ pub struct PriceInfo {
         serde(rename = "TradePrice", skip_serializing_if = "Option::is_none")
     )]
     pub trade_price: Option<f64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PriceInfo {
@@ -368,6 +383,7 @@ impl std::fmt::Debug for PriceInfo {
             .field("original_price", &self.original_price)
             .field("rule_ids", &self.rule_ids)
             .field("trade_price", &self.trade_price)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -386,6 +402,18 @@ impl aliyun_runtime::de::FromJson for PriceInfo {
             original_price: aliyun_runtime::de::field(object, "OriginalPrice")?,
             rule_ids: aliyun_runtime::de::field(object, "RuleIds")?,
             trade_price: aliyun_runtime::de::field(object, "TradePrice")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ActivityInfo",
+                    "Coupons",
+                    "Currency",
+                    "DiscountPrice",
+                    "OriginalPrice",
+                    "RuleIds",
+                    "TradePrice",
+                ],
+            ),
         })
     }
 }
@@ -411,12 +439,21 @@ pub struct Rules {
         serde(rename = "Rule", skip_serializing_if = "Option::is_none")
     )]
     pub rule: Option<Vec<Rule>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Rules {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Rules").field("rule", &self.rule).finish()
+        formatter
+            .debug_struct("Rules")
+            .field("rule", &self.rule)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -428,6 +465,7 @@ impl aliyun_runtime::de::FromJson for Rules {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Rules {
             rule: aliyun_runtime::de::field(object, "Rule")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Rule"]),
         })
     }
 }
@@ -477,6 +515,11 @@ pub struct ActivityInfo {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ActivityInfo {
@@ -487,6 +530,7 @@ impl std::fmt::Debug for ActivityInfo {
             .field("check_err_msg", &self.check_err_msg)
             .field("error_code", &self.error_code)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -501,6 +545,10 @@ impl aliyun_runtime::de::FromJson for ActivityInfo {
             check_err_msg: aliyun_runtime::de::field(object, "CheckErrMsg")?,
             error_code: aliyun_runtime::de::field(object, "ErrorCode")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CheckErrMsg", "ErrorCode", "Success"],
+            ),
         })
     }
 }
@@ -526,12 +574,21 @@ pub struct Coupons {
         serde(rename = "Coupon", skip_serializing_if = "Option::is_none")
     )]
     pub coupon: Option<Vec<Coupon>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Coupons {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Coupons").field("coupon", &self.coupon).finish()
+        formatter
+            .debug_struct("Coupons")
+            .field("coupon", &self.coupon)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -543,6 +600,7 @@ impl aliyun_runtime::de::FromJson for Coupons {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Coupons {
             coupon: aliyun_runtime::de::field(object, "Coupon")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Coupon"]),
         })
     }
 }
@@ -568,12 +626,21 @@ pub struct RuleIds {
         serde(rename = "RuleId", skip_serializing_if = "Option::is_none")
     )]
     pub rule_id: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RuleIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("RuleIds").field("rule_id", &self.rule_id).finish()
+        formatter
+            .debug_struct("RuleIds")
+            .field("rule_id", &self.rule_id)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -585,6 +652,7 @@ impl aliyun_runtime::de::FromJson for RuleIds {
         let object = aliyun_runtime::de::object(value)?;
         Ok(RuleIds {
             rule_id: aliyun_runtime::de::field(object, "RuleId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RuleId"]),
         })
     }
 }
@@ -634,6 +702,11 @@ pub struct Rule {
         serde(rename = "RuleId", skip_serializing_if = "Option::is_none")
     )]
     pub rule_id: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Rule {
@@ -644,6 +717,7 @@ impl std::fmt::Debug for Rule {
             .field("description", &self.description)
             .field("name", &self.name)
             .field("rule_id", &self.rule_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -658,6 +732,10 @@ impl aliyun_runtime::de::FromJson for Rule {
             description: aliyun_runtime::de::field(object, "Description")?,
             name: aliyun_runtime::de::field(object, "Name")?,
             rule_id: aliyun_runtime::de::field(object, "RuleId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Description", "Name", "RuleId"],
+            ),
         })
     }
 }
@@ -717,6 +795,11 @@ pub struct Coupon {
         serde(rename = "Name", skip_serializing_if = "Option::is_none")
     )]
     pub name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Coupon {
@@ -728,6 +811,7 @@ impl std::fmt::Debug for Coupon {
             .field("description", &self.description)
             .field("is_selected", &self.is_selected)
             .field("name", &self.name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -743,6 +827,10 @@ impl aliyun_runtime::de::FromJson for Coupon {
             description: aliyun_runtime::de::field(object, "Description")?,
             is_selected: aliyun_runtime::de::field(object, "IsSelected")?,
             name: aliyun_runtime::de::field(object, "Name")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["CouponNo", "Description", "IsSelected", "Name"],
+            ),
         })
     }
 }
@@ -752,5 +840,34 @@ impl<'de> Deserialize<'de> for Coupon {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 27,\n    \"OriginalPrice\": 138,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"1001199213\"\n      ]\n    },\n    \"TradePrice\": 111\n  },\n  \"RequestId\": \"DC9F4EF6-D038-4405-B497-1F48E722C9F2\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"test\",\n        \"RuleId\": 1001199213\n      }\n    ]\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeRenewalPriceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -192,6 +192,11 @@ pub struct DescribeReplicationLinkLogsOutput {
         serde(rename = "TotalSize", skip_serializing_if = "Option::is_none")
     )]
     pub total_size: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeReplicationLinkLogsOutput {
@@ -203,6 +208,7 @@ impl std::fmt::Debug for DescribeReplicationLinkLogsOutput {
             .field("items", &self.items)
             .field("request_id", &self.request_id)
             .field("total_size", &self.total_size)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -218,6 +224,10 @@ impl aliyun_runtime::de::FromJson for DescribeReplicationLinkLogsOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_size: aliyun_runtime::de::field(object, "TotalSize")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "Items", "RequestId", "TotalSize"],
+            ),
         })
     }
 }
@@ -416,6 +426,11 @@ pub struct Items {
         serde(rename = "TaskType", skip_serializing_if = "Option::is_none")
     )]
     pub task_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -442,6 +457,7 @@ impl std::fmt::Debug for Items {
             .field("task_stage", &self.task_stage)
             .field("task_status", &self.task_status)
             .field("task_type", &self.task_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -472,6 +488,27 @@ impl aliyun_runtime::de::FromJson for Items {
             task_stage: aliyun_runtime::de::field(object, "TaskStage")?,
             task_status: aliyun_runtime::de::field(object, "TaskStatus")?,
             task_type: aliyun_runtime::de::field(object, "TaskType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Detail",
+                    "GmtCreated",
+                    "GmtModified",
+                    "ReplicationInfo",
+                    "ReplicationState",
+                    "ReplicatorAccount",
+                    "ReplicatorPassword",
+                    "SourceAddress",
+                    "SourceCategory",
+                    "SourcePort",
+                    "TargetInstanceId",
+                    "TaskId",
+                    "TaskName",
+                    "TaskStage",
+                    "TaskStatus",
+                    "TaskType",
+                ],
+            ),
         })
     }
 }
@@ -481,5 +518,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"pgm-bp1trqb4p1xd****\",\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n [Check triggers]\\\\nCheck triggers compatible: success\\\\n[Check user functions]\\\\nCheck user functions compatible: success\\\\n*Migrate check success*\",\n      \"GmtCreated\": \"2022-02-25T06:57:41Z\",\n      \"GmtModified\": \"2022-03-01T06:39:51Z\",\n      \"ReplicationInfo\": \"None\",\n      \"ReplicationState\": \"finish\",\n      \"ReplicatorAccount\": \"testdbuser\\n\",\n      \"ReplicatorPassword\": \"testpassword\\n\",\n      \"SourceAddress\": \"pgm-****.pg.rds.aliyuncs.com\\n\",\n      \"SourceCategory\": \"aliyunRDS\",\n      \"SourcePort\": 5432,\n      \"TargetInstanceId\": \"pgm-bp1l4dutw453****\",\n      \"TaskId\": 8413252,\n      \"TaskName\": \"test01\",\n      \"TaskStage\": \"increment\",\n      \"TaskStatus\": \"success \",\n      \"TaskType\": \"create\"\n    }\n  ],\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"TotalSize\": 1\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeReplicationLinkLogsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -265,6 +265,11 @@ pub struct DescribeResourceDetailsOutput {
         serde(rename = "VpcId", skip_serializing_if = "Option::is_none")
     )]
     pub vpc_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeResourceDetailsOutput {
@@ -286,6 +291,7 @@ impl std::fmt::Debug for DescribeResourceDetailsOutput {
             .field("security_ip_list", &self.security_ip_list)
             .field("v_switch_id", &self.v_switch_id)
             .field("vpc_id", &self.vpc_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -320,6 +326,25 @@ impl aliyun_runtime::de::FromJson for DescribeResourceDetailsOutput {
             security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
             v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
             vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupDataSize",
+                    "BackupLogSize",
+                    "BackupSize",
+                    "DbInstanceStorage",
+                    "DbProxyInstanceName",
+                    "DiskUsed",
+                    "InstanceStorageType",
+                    "RdsEcsSecurityGroupRel",
+                    "Region",
+                    "RequestId",
+                    "ResourceGroupId",
+                    "SecurityIPList",
+                    "VSwitchId",
+                    "VpcId",
+                ],
+            ),
         })
     }
 }
@@ -349,6 +374,11 @@ pub struct RdsEcsSecurityGroupRel {
         serde(rename = "SecurityGroupName", skip_serializing_if = "Option::is_none")
     )]
     pub security_group_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for RdsEcsSecurityGroupRel {
@@ -357,6 +387,7 @@ impl std::fmt::Debug for RdsEcsSecurityGroupRel {
         formatter
             .debug_struct("RdsEcsSecurityGroupRel")
             .field("security_group_name", &self.security_group_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -369,6 +400,10 @@ impl aliyun_runtime::de::FromJson for RdsEcsSecurityGroupRel {
         let object = aliyun_runtime::de::object(value)?;
         Ok(RdsEcsSecurityGroupRel {
             security_group_name: aliyun_runtime::de::field(object, "SecurityGroupName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SecurityGroupName"],
+            ),
         })
     }
 }
@@ -378,5 +413,34 @@ impl<'de> Deserialize<'de> for RdsEcsSecurityGroupRel {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"BackupDataSize\": 8139046912,\n  \"BackupLogSize\": 21183797,\n  \"BackupSize\": 53002759,\n  \"DbInstanceStorage\": 200,\n  \"DbProxyInstanceName\": \"mr-n1m1wjrylfolvrt67s\",\n  \"DiskUsed\": 4871684096,\n  \"InstanceStorageType\": \"cloud_essd\",\n  \"RdsEcsSecurityGroupRel\": [\n    {\n      \"SecurityGroupName\": \"test_switch\"\n    }\n  ],\n  \"Region\": \"cn-beijing\",\n  \"RequestId\": \"EA815761-F7AC-5CFE-A1AC-709D6A00B58A\",\n  \"ResourceGroupId\": \"rg-acfmv3h25bj7yhq\",\n  \"SecurityIPList\": \"172.16.1.14,172.16.1.13,172.16.1.44,172.16.1.43,172.16.1.74,172.16.1.73\",\n  \"VSwitchId\": \"vsw-2zelwi1jd271p670lzl8h\",\n  \"VpcId\": \"vpc-wz9rbibex7v0lxbeyo6at\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeResourceDetailsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

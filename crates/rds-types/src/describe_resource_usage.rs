@@ -257,6 +257,11 @@ pub struct DescribeResourceUsageOutput {
         serde(rename = "BackupEcsSnapshotSize", skip_serializing_if = "Option::is_none")
     )]
     pub backup_ecs_snapshot_size: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeResourceUsageOutput {
@@ -280,6 +285,7 @@ impl std::fmt::Debug for DescribeResourceUsageOutput {
             .field("request_id", &self.request_id)
             .field("sql_size", &self.sql_size)
             .field("backup_ecs_snapshot_size", &self.backup_ecs_snapshot_size)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -313,6 +319,27 @@ impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
                 object,
                 "BackupEcsSnapshotSize",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ArchiveBackupSize",
+                    "BackupDataSize",
+                    "BackupLogSize",
+                    "BackupOssDataSize",
+                    "BackupOssLogSize",
+                    "BackupSize",
+                    "ColdBackupSize",
+                    "DBInstanceId",
+                    "DataSize",
+                    "DiskUsed",
+                    "Engine",
+                    "LogSize",
+                    "PaidBackupSize",
+                    "RequestId",
+                    "SQLSize",
+                    "BackupEcsSnapshotSize",
+                ],
+            ),
         })
     }
 }
@@ -322,5 +349,34 @@ impl<'de> Deserialize<'de> for DescribeResourceUsageOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ArchiveBackupSize\": 0,\n  \"BackupDataSize\": 94324736,\n  \"BackupLogSize\": 45145563,\n  \"BackupOssDataSize\": 8821760,\n  \"BackupOssLogSize\": 44180999,\n  \"BackupSize\": 53002759,\n  \"ColdBackupSize\": 2337275904,\n  \"DBInstanceId\": \" rm-uf6wjk5******\",\n  \"DataSize\": 1292094741,\n  \"DiskUsed\": 2337275904,\n  \"Engine\": \"MySQL\",\n  \"LogSize\": 1045181163,\n  \"PaidBackupSize\": 0,\n  \"RequestId\": \"F937E173-559C-4498-8D90-38D32342B9E4\",\n  \"SQLSize\": 315052751,\n  \"BackupEcsSnapshotSize\": \"0\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeResourceUsageOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -218,6 +218,11 @@ pub struct DescribeSecretsOutput {
         serde(rename = "Secrets", skip_serializing_if = "Option::is_none")
     )]
     pub secrets: Option<Vec<Secrets>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSecretsOutput {
@@ -229,6 +234,7 @@ impl std::fmt::Debug for DescribeSecretsOutput {
             .field("page_size", &self.page_size)
             .field("request_id", &self.request_id)
             .field("secrets", &self.secrets.as_ref().map(|_| "<redacted>"))
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -244,6 +250,10 @@ impl aliyun_runtime::de::FromJson for DescribeSecretsOutput {
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             secrets: aliyun_runtime::de::field(object, "Secrets")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PageNumber", "PageSize", "RequestId", "Secrets"],
+            ),
         })
     }
 }
@@ -323,6 +333,11 @@ pub struct Secrets {
         serde(rename = "Username", skip_serializing_if = "Option::is_none")
     )]
     pub username: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -336,6 +351,7 @@ impl std::fmt::Debug for Secrets {
             .field("secret_arn", &self.secret_arn.as_ref().map(|_| "<redacted>"))
             .field("secret_name", &self.secret_name.as_ref().map(|_| "<redacted>"))
             .field("username", &self.username)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -353,6 +369,17 @@ impl aliyun_runtime::de::FromJson for Secrets {
             secret_arn: aliyun_runtime::de::field(object, "SecretArn")?,
             secret_name: aliyun_runtime::de::field(object, "SecretName")?,
             username: aliyun_runtime::de::field(object, "Username")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AccountId",
+                    "Description",
+                    "RegionId",
+                    "SecretArn",
+                    "SecretName",
+                    "Username",
+                ],
+            ),
         })
     }
 }
@@ -362,5 +389,34 @@ impl<'de> Deserialize<'de> for Secrets {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"DF4961DD-16F5-5B24-BD4C-0C7788F7ADAF\",\n  \"Secrets\": [\n    {\n      \"AccountId\": \"1266348003****\",\n      \"Description\": \"test\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SecretArn\": \"acs:rds:cn-hangzhou:1335786****:dbInstance/rm-bp1m7l3j63****\",\n      \"SecretName\": \"Foo\",\n      \"Username\": \"user_jack\"\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSecretsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

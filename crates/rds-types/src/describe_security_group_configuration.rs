@@ -113,6 +113,11 @@ pub struct DescribeSecurityGroupConfigurationOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSecurityGroupConfigurationOutput {
@@ -123,6 +128,7 @@ impl std::fmt::Debug for DescribeSecurityGroupConfigurationOutput {
             .field("db_instance_name", &self.db_instance_name)
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -137,6 +143,10 @@ impl aliyun_runtime::de::FromJson for DescribeSecurityGroupConfigurationOutput {
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceName", "Items", "RequestId"],
+            ),
         })
     }
 }
@@ -165,6 +175,11 @@ pub struct Items {
         )
     )]
     pub ecs_security_group_relation: Option<Vec<EcsSecurityGroupRelation>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -173,6 +188,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("ecs_security_group_relation", &self.ecs_security_group_relation)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -188,6 +204,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "EcsSecurityGroupRelation",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["EcsSecurityGroupRelation"],
+            ),
         })
     }
 }
@@ -250,6 +270,11 @@ pub struct EcsSecurityGroupRelation {
         serde(rename = "SecurityGroupName", skip_serializing_if = "Option::is_none")
     )]
     pub security_group_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EcsSecurityGroupRelation {
@@ -261,6 +286,7 @@ impl std::fmt::Debug for EcsSecurityGroupRelation {
             .field("region_id", &self.region_id)
             .field("security_group_id", &self.security_group_id)
             .field("security_group_name", &self.security_group_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -276,6 +302,10 @@ impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             security_group_id: aliyun_runtime::de::field(object, "SecurityGroupId")?,
             security_group_name: aliyun_runtime::de::field(object, "SecurityGroupName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["NetworkType", "RegionId", "SecurityGroupId", "SecurityGroupName"],
+            ),
         })
     }
 }
@@ -285,5 +315,34 @@ impl<'de> Deserialize<'de> for EcsSecurityGroupRelation {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk****\",\n  \"Items\": {\n    \"EcsSecurityGroupRelation\": [\n      {\n        \"NetworkType\": \"VPC\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SecurityGroupId\": \"sg-****\",\n        \"SecurityGroupName\": \"security-group-emraccess\"\n      }\n    ]\n  },\n  \"RequestId\": \"87BDAE8C-ACB0-4A26-BBCC-7D1DD31D630D\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSecurityGroupConfigurationOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -130,6 +130,11 @@ pub struct DescribeSlotsOutput {
         serde(rename = "Slots", skip_serializing_if = "Option::is_none")
     )]
     pub slots: Option<Vec<Slots>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSlotsOutput {
@@ -139,6 +144,7 @@ impl std::fmt::Debug for DescribeSlotsOutput {
             .debug_struct("DescribeSlotsOutput")
             .field("request_id", &self.request_id)
             .field("slots", &self.slots)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -152,6 +158,10 @@ impl aliyun_runtime::de::FromJson for DescribeSlotsOutput {
         Ok(DescribeSlotsOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             slots: aliyun_runtime::de::field(object, "Slots")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "Slots"],
+            ),
         })
     }
 }
@@ -260,6 +270,11 @@ pub struct Slots {
         serde(rename = "WalDelay", skip_serializing_if = "Option::is_none")
     )]
     pub wal_delay: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Slots {
@@ -275,6 +290,7 @@ impl std::fmt::Debug for Slots {
             .field("sub_replay_lag", &self.sub_replay_lag)
             .field("temporary", &self.temporary)
             .field("wal_delay", &self.wal_delay)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -294,6 +310,19 @@ impl aliyun_runtime::de::FromJson for Slots {
             sub_replay_lag: aliyun_runtime::de::field(object, "SubReplayLag")?,
             temporary: aliyun_runtime::de::field(object, "Temporary")?,
             wal_delay: aliyun_runtime::de::field(object, "WalDelay")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Database",
+                    "Plugin",
+                    "SlotName",
+                    "SlotStatus",
+                    "SlotType",
+                    "SubReplayLag",
+                    "Temporary",
+                    "WalDelay",
+                ],
+            ),
         })
     }
 }
@@ -303,5 +332,34 @@ impl<'de> Deserialize<'de> for Slots {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"76AF0609-4195-5DFC-BC78-3AD76FF872BB\",\n  \"Slots\": [\n    {\n      \"Database\": \"db_test01\",\n      \"Plugin\": \"test_decoding\",\n      \"SlotName\": \"slot_test01\",\n      \"SlotStatus\": \"INACTIVE\",\n      \"SlotType\": \"logical\",\n      \"SubReplayLag\": \"0\",\n      \"Temporary\": \"false\",\n      \"WalDelay\": \"16 MB\"\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSlotsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

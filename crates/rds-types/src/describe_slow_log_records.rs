@@ -245,6 +245,11 @@ pub struct DescribeSlowLogRecordsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSlowLogRecordsOutput {
@@ -259,6 +264,7 @@ impl std::fmt::Debug for DescribeSlowLogRecordsOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -277,6 +283,18 @@ impl aliyun_runtime::de::FromJson for DescribeSlowLogRecordsOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "Engine",
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -302,6 +320,11 @@ pub struct Items {
         serde(rename = "SQLSlowRecord", skip_serializing_if = "Option::is_none")
     )]
     pub sql_slow_record: Option<Vec<SqlSlowRecord>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -310,6 +333,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("sql_slow_record", &self.sql_slow_record)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -322,6 +346,10 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             sql_slow_record: aliyun_runtime::de::field(object, "SQLSlowRecord")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SQLSlowRecord"],
+            ),
         })
     }
 }
@@ -376,7 +404,7 @@ pub struct SqlSlowRecord {
         feature = "serde-serialize",
         serde(rename = "CpuTime", skip_serializing_if = "Option::is_none")
     )]
-    pub cpu_time: Option<i64>,
+    pub cpu_time: Option<f64>,
     /// The name of the database.
     ///
     /// Wire name: `DBName`.
@@ -549,6 +577,11 @@ pub struct SqlSlowRecord {
         serde(rename = "WriteIOCount", skip_serializing_if = "Option::is_none")
     )]
     pub write_io_count: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SqlSlowRecord {
@@ -575,6 +608,7 @@ impl std::fmt::Debug for SqlSlowRecord {
             .field("sql_text", &self.sql_text)
             .field("user_name", &self.user_name)
             .field("write_io_count", &self.write_io_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -611,6 +645,30 @@ impl aliyun_runtime::de::FromJson for SqlSlowRecord {
             sql_text: aliyun_runtime::de::field(object, "SQLText")?,
             user_name: aliyun_runtime::de::field(object, "UserName")?,
             write_io_count: aliyun_runtime::de::field(object, "WriteIOCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ApplicationName",
+                    "ClientHostName",
+                    "CpuTime",
+                    "DBName",
+                    "ExecutionStartTime",
+                    "HostAddress",
+                    "LastRowsAffectedCount",
+                    "LockTimes",
+                    "LogicalIORead",
+                    "ParseRowCounts",
+                    "PhysicalIORead",
+                    "QueryTimeMS",
+                    "QueryTimes",
+                    "ReturnRowCounts",
+                    "RowsAffectedCount",
+                    "SQLHash",
+                    "SQLText",
+                    "UserName",
+                    "WriteIOCount",
+                ],
+            ),
         })
     }
 }
@@ -620,5 +678,34 @@ impl<'de> Deserialize<'de> for SqlSlowRecord {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"MySQL\",\n  \"Items\": {\n    \"SQLSlowRecord\": [\n      {\n        \"ApplicationName\": \"example\",\n        \"ClientHostName\": \"example\",\n        \"CpuTime\": 0.002,\n        \"DBName\": \"testDB\",\n        \"ExecutionStartTime\": \"2020-06-18T01:40:44Z\",\n        \"HostAddress\": \"****[****] @  [1XX.XX.XX.XX]\",\n        \"LastRowsAffectedCount\": 2,\n        \"LockTimes\": 0,\n        \"LogicalIORead\": 383,\n        \"ParseRowCounts\": 1,\n        \"PhysicalIORead\": 200,\n        \"QueryTimeMS\": 2001,\n        \"QueryTimes\": 2,\n        \"ReturnRowCounts\": 1,\n        \"RowsAffectedCount\": 34,\n        \"SQLHash\": \"U2FsdGVk****\",\n        \"SQLText\": \"select sleep(2)\",\n        \"UserName\": \"user\",\n        \"WriteIOCount\": 22\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4DBB1BB0-E5D8-4D41-B1C9-142364DB****\",\n  \"TotalRecordCount\": 1\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSlowLogRecordsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

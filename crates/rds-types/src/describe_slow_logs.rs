@@ -259,6 +259,11 @@ pub struct DescribeSlowLogsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSlowLogsOutput {
@@ -275,6 +280,7 @@ impl std::fmt::Debug for DescribeSlowLogsOutput {
             .field("request_id", &self.request_id)
             .field("start_time", &self.start_time)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -295,6 +301,20 @@ impl aliyun_runtime::de::FromJson for DescribeSlowLogsOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             start_time: aliyun_runtime::de::field(object, "StartTime")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceId",
+                    "EndTime",
+                    "Engine",
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "StartTime",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -320,6 +340,11 @@ pub struct Items {
         serde(rename = "SQLSlowLog", skip_serializing_if = "Option::is_none")
     )]
     pub sql_slow_log: Option<Vec<SqlSlowLog>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -328,6 +353,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("sql_slow_log", &self.sql_slow_log)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -340,6 +366,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             sql_slow_log: aliyun_runtime::de::field(object, "SQLSlowLog")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["SQLSlowLog"]),
         })
     }
 }
@@ -913,6 +940,11 @@ pub struct SqlSlowLog {
         )
     )]
     pub total_rows_affected_counts: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SqlSlowLog {
@@ -976,6 +1008,7 @@ impl std::fmt::Debug for SqlSlowLog {
             .field("total_logical_read_counts", &self.total_logical_read_counts)
             .field("total_physical_read_counts", &self.total_physical_read_counts)
             .field("total_rows_affected_counts", &self.total_rows_affected_counts)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -1127,6 +1160,58 @@ impl aliyun_runtime::de::FromJson for SqlSlowLog {
                 object,
                 "TotalRowsAffectedCounts",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AvgExecutionTime",
+                    "AvgIOWriteCounts",
+                    "AvgLastRowsAffectedCounts",
+                    "AvgLogicalReadCounts",
+                    "AvgPhysicalReadCounts",
+                    "AvgRowsAffectedCounts",
+                    "CreateTime",
+                    "DBName",
+                    "MaxExecutionTime",
+                    "MaxExecutionTimeMS",
+                    "MaxIOWriteCounts",
+                    "MaxLastRowsAffectedCounts",
+                    "MaxLockTime",
+                    "MaxLockTimeMS",
+                    "MaxLogicalReadCounts",
+                    "MaxPhysicalReadCounts",
+                    "MaxRowsAffectedCounts",
+                    "MinIOWriteCounts",
+                    "MinLastRowsAffectedCounts",
+                    "MinLogicalReadCounts",
+                    "MinPhysicalReadCounts",
+                    "MinRowsAffectedCounts",
+                    "MySQLTotalExecutionCounts",
+                    "MySQLTotalExecutionTimes",
+                    "ParseMaxRowCount",
+                    "ParseTotalRowCounts",
+                    "ReportTime",
+                    "ReturnMaxRowCount",
+                    "ReturnTotalRowCounts",
+                    "SQLHASH",
+                    "SQLIdStr",
+                    "SQLServerAvgCpuTime",
+                    "SQLServerAvgExecutionTime",
+                    "SQLServerMaxCpuTime",
+                    "SQLServerMinCpuTime",
+                    "SQLServerMinExecutionTime",
+                    "SQLServerTotalCpuTime",
+                    "SQLServerTotalExecutionCounts",
+                    "SQLServerTotalExecutionTimes",
+                    "SQLText",
+                    "SlowLogId",
+                    "TotalIOWriteCounts",
+                    "TotalLastRowsAffectedCounts",
+                    "TotalLockTimes",
+                    "TotalLogicalReadCounts",
+                    "TotalPhysicalReadCounts",
+                    "TotalRowsAffectedCounts",
+                ],
+            ),
         })
     }
 }
@@ -1136,5 +1221,34 @@ impl<'de> Deserialize<'de> for SqlSlowLog {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2011-05-30Z\",\n  \"Engine\": \"SQLServer\",\n  \"Items\": {\n    \"SQLSlowLog\": [\n      {\n        \"AvgExecutionTime\": 1,\n        \"AvgIOWriteCounts\": 0,\n        \"AvgLastRowsAffectedCounts\": 0,\n        \"AvgLogicalReadCounts\": 0,\n        \"AvgPhysicalReadCounts\": 0,\n        \"AvgRowsAffectedCounts\": 0,\n        \"CreateTime\": \"2011-05-30Z\",\n        \"DBName\": \"ceshi\",\n        \"MaxExecutionTime\": 60,\n        \"MaxExecutionTimeMS\": 60000,\n        \"MaxIOWriteCounts\": 0,\n        \"MaxLastRowsAffectedCounts\": 0,\n        \"MaxLockTime\": 0,\n        \"MaxLockTimeMS\": 1000,\n        \"MaxLogicalReadCounts\": 0,\n        \"MaxPhysicalReadCounts\": 0,\n        \"MaxRowsAffectedCounts\": 0,\n        \"MinIOWriteCounts\": 0,\n        \"MinLastRowsAffectedCounts\": 0,\n        \"MinLogicalReadCounts\": 0,\n        \"MinPhysicalReadCounts\": 0,\n        \"MinRowsAffectedCounts\": 0,\n        \"MySQLTotalExecutionCounts\": 1,\n        \"MySQLTotalExecutionTimes\": 1,\n        \"ParseMaxRowCount\": 1,\n        \"ParseTotalRowCounts\": 1,\n        \"ReportTime\": \"2011-05-30Z\",\n        \"ReturnMaxRowCount\": 1,\n        \"ReturnTotalRowCounts\": 1,\n        \"SQLHASH\": \"U2FsdGVk****\",\n        \"SQLIdStr\": \"521584\",\n        \"SQLServerAvgCpuTime\": 0,\n        \"SQLServerAvgExecutionTime\": 0,\n        \"SQLServerMaxCpuTime\": 0,\n        \"SQLServerMinCpuTime\": 0,\n        \"SQLServerMinExecutionTime\": 0,\n        \"SQLServerTotalCpuTime\": 0,\n        \"SQLServerTotalExecutionCounts\": 1,\n        \"SQLServerTotalExecutionTimes\": 1000,\n        \"SQLText\": \"select id,name from tb_table\",\n        \"SlowLogId\": 26584213,\n        \"TotalIOWriteCounts\": 0,\n        \"TotalLastRowsAffectedCounts\": 0,\n        \"TotalLockTimes\": 0,\n        \"TotalLogicalReadCounts\": 1,\n        \"TotalPhysicalReadCounts\": 1,\n        \"TotalRowsAffectedCounts\": 0\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"2553A660-E4EB-4AF4-A402-8AFF70A49143\",\n  \"StartTime\": \"2011-05-01Z\",\n  \"TotalRecordCount\": 5\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSlowLogsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -143,6 +143,11 @@ pub struct DescribeSqlCollectorPolicyOutput {
         serde(rename = "StoragePeriod", skip_serializing_if = "Option::is_none")
     )]
     pub storage_period: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSqlCollectorPolicyOutput {
@@ -153,6 +158,7 @@ impl std::fmt::Debug for DescribeSqlCollectorPolicyOutput {
             .field("request_id", &self.request_id)
             .field("sql_collector_status", &self.sql_collector_status)
             .field("storage_period", &self.storage_period)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -170,6 +176,10 @@ impl aliyun_runtime::de::FromJson for DescribeSqlCollectorPolicyOutput {
                 "SQLCollectorStatus",
             )?,
             storage_period: aliyun_runtime::de::field(object, "StoragePeriod")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "SQLCollectorStatus", "StoragePeriod"],
+            ),
         })
     }
 }
@@ -179,5 +189,34 @@ impl<'de> Deserialize<'de> for DescribeSqlCollectorPolicyOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"SQLCollectorStatus\": \"Enable\",\n  \"StoragePeriod\": 0\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSqlCollectorPolicyOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -171,6 +171,11 @@ pub struct DescribeSqlLogFilesOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSqlLogFilesOutput {
@@ -183,6 +188,7 @@ impl std::fmt::Debug for DescribeSqlLogFilesOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -199,6 +205,16 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogFilesOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -224,12 +240,21 @@ pub struct Items {
         serde(rename = "LogFile", skip_serializing_if = "Option::is_none")
     )]
     pub log_file: Option<Vec<LogFile>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("log_file", &self.log_file).finish()
+        formatter
+            .debug_struct("Items")
+            .field("log_file", &self.log_file)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -241,6 +266,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             log_file: aliyun_runtime::de::field(object, "LogFile")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["LogFile"]),
         })
     }
 }
@@ -324,6 +350,11 @@ pub struct LogFile {
         serde(rename = "LogStatus", skip_serializing_if = "Option::is_none")
     )]
     pub log_status: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for LogFile {
@@ -337,6 +368,7 @@ impl std::fmt::Debug for LogFile {
             .field("log_size", &self.log_size)
             .field("log_start_time", &self.log_start_time)
             .field("log_status", &self.log_status)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -354,6 +386,17 @@ impl aliyun_runtime::de::FromJson for LogFile {
             log_size: aliyun_runtime::de::field(object, "LogSize")?,
             log_start_time: aliyun_runtime::de::field(object, "LogStartTime")?,
             log_status: aliyun_runtime::de::field(object, "LogStatus")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "FileID",
+                    "LogDownloadURL",
+                    "LogEndTime",
+                    "LogSize",
+                    "LogStartTime",
+                    "LogStatus",
+                ],
+            ),
         })
     }
 }
@@ -363,5 +406,34 @@ impl<'de> Deserialize<'de> for LogFile {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"LogFile\": [\n      {\n        \"FileID\": \"custins****.csv\",\n        \"LogDownloadURL\": \"http://rdslog-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"LogEndTime\": \"2015-05-24T07:00:00Z\",\n        \"LogSize\": \"3000\",\n        \"LogStartTime\": \"2015-05-23T07:00:00Z\",\n        \"LogStatus\": \"Success\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \" 1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 10\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSqlLogFilesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -273,6 +273,11 @@ pub struct DescribeSqlLogRecordsOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSqlLogRecordsOutput {
@@ -285,6 +290,7 @@ impl std::fmt::Debug for DescribeSqlLogRecordsOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -301,6 +307,16 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogRecordsOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -326,12 +342,21 @@ pub struct Items {
         serde(rename = "SQLRecord", skip_serializing_if = "Option::is_none")
     )]
     pub sql_record: Option<Vec<SqlRecord>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("sql_record", &self.sql_record).finish()
+        formatter
+            .debug_struct("Items")
+            .field("sql_record", &self.sql_record)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -343,6 +368,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             sql_record: aliyun_runtime::de::field(object, "SQLRecord")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["SQLRecord"]),
         })
     }
 }
@@ -442,6 +468,11 @@ pub struct SqlRecord {
         serde(rename = "TotalExecutionTimes", skip_serializing_if = "Option::is_none")
     )]
     pub total_execution_times: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for SqlRecord {
@@ -457,6 +488,7 @@ impl std::fmt::Debug for SqlRecord {
             .field("sql_text", &self.sql_text)
             .field("thread_id", &self.thread_id)
             .field("total_execution_times", &self.total_execution_times)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -479,6 +511,19 @@ impl aliyun_runtime::de::FromJson for SqlRecord {
                 object,
                 "TotalExecutionTimes",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AccountName",
+                    "DBName",
+                    "ExecuteTime",
+                    "HostAddress",
+                    "ReturnRowCounts",
+                    "SQLText",
+                    "ThreadID",
+                    "TotalExecutionTimes",
+                ],
+            ),
         })
     }
 }
@@ -488,5 +533,34 @@ impl<'de> Deserialize<'de> for SqlRecord {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"SQLRecord\": [\n      {\n        \"AccountName\": \"accounttest\",\n        \"DBName\": \"testDB\",\n        \"ExecuteTime\": \"2011-06-11T15:00:23Z\",\n        \"HostAddress\": \"192.168.XX.XX\",\n        \"ReturnRowCounts\": 30,\n        \"SQLText\": \"update test.zxb set id=0 limit 1\",\n        \"ThreadID\": \"1025865428\",\n        \"TotalExecutionTimes\": 600\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"TotalRecordCount\": 100\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSqlLogRecordsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -192,6 +192,11 @@ pub struct DescribeSqlLogReportListOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeSqlLogReportListOutput {
@@ -204,6 +209,7 @@ impl std::fmt::Debug for DescribeSqlLogReportListOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -220,6 +226,16 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogReportListOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -245,12 +261,21 @@ pub struct Items {
         serde(rename = "Item", skip_serializing_if = "Option::is_none")
     )]
     pub item: Option<Vec<Item>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("item", &self.item).finish()
+        formatter
+            .debug_struct("Items")
+            .field("item", &self.item)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -262,6 +287,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             item: aliyun_runtime::de::field(object, "Item")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
         })
     }
 }
@@ -307,6 +333,11 @@ pub struct Item {
         serde(rename = "ReportTime", skip_serializing_if = "Option::is_none")
     )]
     pub report_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Item {
@@ -317,6 +348,7 @@ impl std::fmt::Debug for Item {
             .field("latency_top_n_items", &self.latency_top_n_items)
             .field("qps_top_n_items", &self.qps_top_n_items)
             .field("report_time", &self.report_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -331,6 +363,10 @@ impl aliyun_runtime::de::FromJson for Item {
             latency_top_n_items: aliyun_runtime::de::field(object, "LatencyTopNItems")?,
             qps_top_n_items: aliyun_runtime::de::field(object, "QPSTopNItems")?,
             report_time: aliyun_runtime::de::field(object, "ReportTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["LatencyTopNItems", "QPSTopNItems", "ReportTime"],
+            ),
         })
     }
 }
@@ -356,6 +392,11 @@ pub struct LatencyTopNItems {
         serde(rename = "LatencyTopNItem", skip_serializing_if = "Option::is_none")
     )]
     pub latency_top_n_item: Option<Vec<LatencyTopNItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for LatencyTopNItems {
@@ -364,6 +405,7 @@ impl std::fmt::Debug for LatencyTopNItems {
         formatter
             .debug_struct("LatencyTopNItems")
             .field("latency_top_n_item", &self.latency_top_n_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -376,6 +418,10 @@ impl aliyun_runtime::de::FromJson for LatencyTopNItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(LatencyTopNItems {
             latency_top_n_item: aliyun_runtime::de::field(object, "LatencyTopNItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["LatencyTopNItem"],
+            ),
         })
     }
 }
@@ -401,6 +447,11 @@ pub struct QpsTopNItems {
         serde(rename = "QPSTopNItem", skip_serializing_if = "Option::is_none")
     )]
     pub qps_top_n_item: Option<Vec<QpsTopNItem>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for QpsTopNItems {
@@ -409,6 +460,7 @@ impl std::fmt::Debug for QpsTopNItems {
         formatter
             .debug_struct("QpsTopNItems")
             .field("qps_top_n_item", &self.qps_top_n_item)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -421,6 +473,7 @@ impl aliyun_runtime::de::FromJson for QpsTopNItems {
         let object = aliyun_runtime::de::object(value)?;
         Ok(QpsTopNItems {
             qps_top_n_item: aliyun_runtime::de::field(object, "QPSTopNItem")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["QPSTopNItem"]),
         })
     }
 }
@@ -472,6 +525,11 @@ pub struct LatencyTopNItem {
         serde(rename = "SQLText", skip_serializing_if = "Option::is_none")
     )]
     pub sql_text: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for LatencyTopNItem {
@@ -482,6 +540,7 @@ impl std::fmt::Debug for LatencyTopNItem {
             .field("avg_latency", &self.avg_latency)
             .field("sql_execute_times", &self.sql_execute_times)
             .field("sql_text", &self.sql_text)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -496,6 +555,10 @@ impl aliyun_runtime::de::FromJson for LatencyTopNItem {
             avg_latency: aliyun_runtime::de::field(object, "AvgLatency")?,
             sql_execute_times: aliyun_runtime::de::field(object, "SQLExecuteTimes")?,
             sql_text: aliyun_runtime::de::field(object, "SQLText")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["AvgLatency", "SQLExecuteTimes", "SQLText"],
+            ),
         })
     }
 }
@@ -537,6 +600,11 @@ pub struct QpsTopNItem {
         serde(rename = "SQLText", skip_serializing_if = "Option::is_none")
     )]
     pub sql_text: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for QpsTopNItem {
@@ -546,6 +614,7 @@ impl std::fmt::Debug for QpsTopNItem {
             .debug_struct("QpsTopNItem")
             .field("sql_execute_times", &self.sql_execute_times)
             .field("sql_text", &self.sql_text)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -559,6 +628,10 @@ impl aliyun_runtime::de::FromJson for QpsTopNItem {
         Ok(QpsTopNItem {
             sql_execute_times: aliyun_runtime::de::field(object, "SQLExecuteTimes")?,
             sql_text: aliyun_runtime::de::field(object, "SQLText")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["SQLExecuteTimes", "SQLText"],
+            ),
         })
     }
 }
@@ -568,5 +641,34 @@ impl<'de> Deserialize<'de> for QpsTopNItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"LatencyTopNItems\": {\n          \"LatencyTopNItem\": [\n            {\n              \"AvgLatency\": 500,\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"QPSTopNItems\": {\n          \"QPSTopNItem\": [\n            {\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"ReportTime\": \"2019-03-27T16:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\\t\",\n  \"TotalRecordCount\": 60\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeSqlLogReportListOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

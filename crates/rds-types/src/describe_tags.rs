@@ -169,6 +169,11 @@ pub struct DescribeTagsOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeTagsOutput {
@@ -178,6 +183,7 @@ impl std::fmt::Debug for DescribeTagsOutput {
             .debug_struct("DescribeTagsOutput")
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -191,6 +197,10 @@ impl aliyun_runtime::de::FromJson for DescribeTagsOutput {
         Ok(DescribeTagsOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RequestId"],
+            ),
         })
     }
 }
@@ -216,12 +226,21 @@ pub struct Items {
         serde(rename = "TagInfos", skip_serializing_if = "Option::is_none")
     )]
     pub tag_infos: Option<Vec<TagInfos>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Items").field("tag_infos", &self.tag_infos).finish()
+        formatter
+            .debug_struct("Items")
+            .field("tag_infos", &self.tag_infos)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -233,6 +252,7 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             tag_infos: aliyun_runtime::de::field(object, "TagInfos")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["TagInfos"]),
         })
     }
 }
@@ -280,6 +300,11 @@ pub struct TagInfos {
         serde(rename = "TagValue", skip_serializing_if = "Option::is_none")
     )]
     pub tag_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for TagInfos {
@@ -290,6 +315,7 @@ impl std::fmt::Debug for TagInfos {
             .field("db_instance_ids", &self.db_instance_ids)
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -304,6 +330,10 @@ impl aliyun_runtime::de::FromJson for TagInfos {
             db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
             tag_key: aliyun_runtime::de::field(object, "TagKey")?,
             tag_value: aliyun_runtime::de::field(object, "TagValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceIds", "TagKey", "TagValue"],
+            ),
         })
     }
 }
@@ -329,6 +359,11 @@ pub struct DbInstanceIds {
         serde(rename = "DBInstanceIds", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_ids: Option<Vec<String>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbInstanceIds {
@@ -337,6 +372,7 @@ impl std::fmt::Debug for DbInstanceIds {
         formatter
             .debug_struct("DbInstanceIds")
             .field("db_instance_ids", &self.db_instance_ids)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -349,6 +385,10 @@ impl aliyun_runtime::de::FromJson for DbInstanceIds {
         let object = aliyun_runtime::de::object(value)?;
         Ok(DbInstanceIds {
             db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceIds"],
+            ),
         })
     }
 }
@@ -358,5 +398,34 @@ impl<'de> Deserialize<'de> for DbInstanceIds {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"TagInfos\": [\n      {\n        \"DBInstanceIds\": {\n          \"DBInstanceIds\": [\n            \"rm-uf6wjk5****\"\n          ]\n        },\n        \"TagKey\": \"key1\",\n        \"TagValue\": \"value1\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeTagsOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

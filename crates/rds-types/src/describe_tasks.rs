@@ -208,6 +208,11 @@ pub struct DescribeTasksOutput {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeTasksOutput {
@@ -220,6 +225,7 @@ impl std::fmt::Debug for DescribeTasksOutput {
             .field("page_record_count", &self.page_record_count)
             .field("request_id", &self.request_id)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -236,6 +242,16 @@ impl aliyun_runtime::de::FromJson for DescribeTasksOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "Items",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "RequestId",
+                    "TotalRecordCount",
+                ],
+            ),
         })
     }
 }
@@ -261,6 +277,11 @@ pub struct Items {
         serde(rename = "TaskProgressInfo", skip_serializing_if = "Option::is_none")
     )]
     pub task_progress_info: Option<Vec<TaskProgressInfo>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -269,6 +290,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("task_progress_info", &self.task_progress_info)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -281,6 +303,10 @@ impl aliyun_runtime::de::FromJson for Items {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Items {
             task_progress_info: aliyun_runtime::de::field(object, "TaskProgressInfo")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["TaskProgressInfo"],
+            ),
         })
     }
 }
@@ -460,6 +486,11 @@ pub struct TaskProgressInfo {
         serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for TaskProgressInfo {
@@ -482,6 +513,7 @@ impl std::fmt::Debug for TaskProgressInfo {
             .field("task_error_code", &self.task_error_code)
             .field("task_error_message", &self.task_error_message)
             .field("task_id", &self.task_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -511,6 +543,26 @@ impl aliyun_runtime::de::FromJson for TaskProgressInfo {
             task_error_code: aliyun_runtime::de::field(object, "TaskErrorCode")?,
             task_error_message: aliyun_runtime::de::field(object, "TaskErrorMessage")?,
             task_id: aliyun_runtime::de::field(object, "TaskId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BeginTime",
+                    "CurrentStepName",
+                    "DBName",
+                    "ExpectedFinishTime",
+                    "FinishTime",
+                    "Progress",
+                    "ProgressInfo",
+                    "Remain",
+                    "Status",
+                    "StepProgressInfo",
+                    "StepsInfo",
+                    "TaskAction",
+                    "TaskErrorCode",
+                    "TaskErrorMessage",
+                    "TaskId",
+                ],
+            ),
         })
     }
 }
@@ -520,5 +572,34 @@ impl<'de> Deserialize<'de> for TaskProgressInfo {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"TaskProgressInfo\": [\n      {\n        \"BeginTime\": \"2020-11-20T01:00Z\",\n        \"CurrentStepName\": \"create_instance\",\n        \"DBName\": \"DBtest\",\n        \"ExpectedFinishTime\": \"null\",\n        \"FinishTime\": \"2020-11-20T02:00Z\",\n        \"Progress\": \"100\",\n        \"ProgressInfo\": \"null\",\n        \"Remain\": 60,\n        \"Status\": \"2\",\n        \"StepProgressInfo\": \"1/4\",\n        \"StepsInfo\": \"null\",\n        \"TaskAction\": \"CreateDBInstance\",\n        \"TaskErrorCode\": \"null\",\n        \"TaskErrorMessage\": \"null\",\n        \"TaskId\": \"3472xxxxx\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeTasksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -193,6 +193,11 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskOutput {
         serde(rename = "Items", skip_serializing_if = "Option::is_none")
     )]
     pub items: Option<Vec<Items>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskOutput {
@@ -205,6 +210,7 @@ impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskOutput {
             .field("page_record_count", &self.page_record_count)
             .field("total_record_count", &self.total_record_count)
             .field("items", &self.items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -221,6 +227,16 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOut
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
             items: aliyun_runtime::de::field(object, "Items")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "RequestId",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "TotalRecordCount",
+                    "Items",
+                ],
+            ),
         })
     }
 }
@@ -367,6 +383,11 @@ pub struct Items {
         serde(rename = "UpgradeMode", skip_serializing_if = "Option::is_none")
     )]
     pub upgrade_mode: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -385,6 +406,7 @@ impl std::fmt::Debug for Items {
             .field("recommend_least_mem_size", &self.recommend_least_mem_size)
             .field("recommend_mem_size", &self.recommend_mem_size)
             .field("upgrade_mode", &self.upgrade_mode)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -416,6 +438,22 @@ impl aliyun_runtime::de::FromJson for Items {
             )?,
             recommend_mem_size: aliyun_runtime::de::field(object, "RecommendMemSize")?,
             upgrade_mode: aliyun_runtime::de::field(object, "UpgradeMode")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "TargetMajorVersion",
+                    "EffectiveTime",
+                    "SourceMajorVersion",
+                    "Result",
+                    "TaskId",
+                    "Detail",
+                    "CheckTime",
+                    "RecommendDiskSize",
+                    "RecommendLeastMemSize",
+                    "RecommendMemSize",
+                    "UpgradeMode",
+                ],
+            ),
         })
     }
 }
@@ -425,5 +463,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"D1586777-41B5-5F9E-81E8-93DFDD379024\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"EffectiveTime\": \"1635748703000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"Result\": \"Success\",\n      \"TaskId\": 416980000,\n      \"Detail\": \"[user_check_report]User check success\\\\n[pg_upgrade_internal.log]Performing...\",\n      \"CheckTime\": \"1635143903000\",\n      \"RecommendDiskSize\": 100,\n      \"RecommendLeastMemSize\": 8,\n      \"RecommendMemSize\": 32,\n      \"UpgradeMode\": \"\"\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeUpgradeMajorVersionPrecheckTaskOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

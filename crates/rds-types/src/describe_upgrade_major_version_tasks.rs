@@ -199,6 +199,11 @@ pub struct DescribeUpgradeMajorVersionTasksOutput {
         serde(rename = "Items", skip_serializing_if = "Option::is_none")
     )]
     pub items: Option<Vec<Items>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksOutput {
@@ -211,6 +216,7 @@ impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksOutput {
             .field("page_record_count", &self.page_record_count)
             .field("total_record_count", &self.total_record_count)
             .field("items", &self.items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -227,6 +233,16 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
             page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
             items: aliyun_runtime::de::field(object, "Items")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "RequestId",
+                    "PageNumber",
+                    "PageRecordCount",
+                    "TotalRecordCount",
+                    "Items",
+                ],
+            ),
         })
     }
 }
@@ -448,6 +464,11 @@ pub struct Items {
         serde(rename = "cutOver", skip_serializing_if = "Option::is_none")
     )]
     pub cut_over: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -476,6 +497,7 @@ impl std::fmt::Debug for Items {
             )
             .field("zero_down_time_port", &self.zero_down_time_port)
             .field("cut_over", &self.cut_over)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -520,6 +542,29 @@ impl aliyun_runtime::de::FromJson for Items {
             )?,
             zero_down_time_port: aliyun_runtime::de::field(object, "zeroDownTimePort")?,
             cut_over: aliyun_runtime::de::field(object, "cutOver")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "TargetMajorVersion",
+                    "Result",
+                    "EndTime",
+                    "StartTime",
+                    "SourceMajorVersion",
+                    "UpgradeMode",
+                    "CollectStatMode",
+                    "SourceInsName",
+                    "TaskId",
+                    "TargetInsName",
+                    "SwitchTime",
+                    "Detail",
+                    "SwitchEndTime",
+                    "totalLogicRepLatencyMB",
+                    "totalLogicRepDelayTime",
+                    "zeroDownTimeConnectionString",
+                    "zeroDownTimePort",
+                    "cutOver",
+                ],
+            ),
         })
     }
 }
@@ -529,5 +574,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"152E0C6D-B9C3-4468-9F2C-FEF9D9E8417B\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"Result\": \"Success\",\n      \"EndTime\": \"1614237779000\",\n      \"StartTime\": \"1614236007000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"UpgradeMode\": \"switch\",\n      \"CollectStatMode\": \"After\",\n      \"SourceInsName\": \"pgm-bp1i3kkq7321****\",\n      \"TaskId\": 342900000,\n      \"TargetInsName\": \"pgm-bp1c0v6d8092****\",\n      \"SwitchTime\": \"1614237539000\",\n      \"Detail\": \"2021-10-27 15:03:05 --- do upgrade precheck on slave succcess.\\\\n2021-10-27 15:03:11 --- begin to upgrade major version, source instance will locked in readonly mode.\\\\n2021-10-27 15:03:21 --- upgrade master success.\\\\n2021-10-27 15:06:10 --- exchange source and target instance dns success.\\\\n\",\n      \"SwitchEndTime\": \"1714237539000\",\n      \"totalLogicRepLatencyMB\": 1,\n      \"totalLogicRepDelayTime\": 10,\n      \"zeroDownTimeConnectionString\": \"****.pg.rds.aliyuncs.com\",\n      \"zeroDownTimePort\": 5432,\n      \"cutOver\": true\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeUpgradeMajorVersionTasksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -217,6 +217,11 @@ pub struct DescribeVSwitchesOutput {
         serde(rename = "VSwitchs", skip_serializing_if = "Option::is_none")
     )]
     pub v_switchs: Option<Vec<VSwitchs>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeVSwitchesOutput {
@@ -229,6 +234,7 @@ impl std::fmt::Debug for DescribeVSwitchesOutput {
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
             .field("v_switchs", &self.v_switchs)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -245,6 +251,10 @@ impl aliyun_runtime::de::FromJson for DescribeVSwitchesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
             v_switchs: aliyun_runtime::de::field(object, "VSwitchs")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["PageNumber", "PageSize", "RequestId", "TotalCount", "VSwitchs"],
+            ),
         })
     }
 }
@@ -353,6 +363,11 @@ pub struct VSwitchs {
         serde(rename = "VSwitchName", skip_serializing_if = "Option::is_none")
     )]
     pub v_switch_name: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for VSwitchs {
@@ -368,6 +383,7 @@ impl std::fmt::Debug for VSwitchs {
             .field("status", &self.status)
             .field("v_switch_id", &self.v_switch_id)
             .field("v_switch_name", &self.v_switch_name)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -390,6 +406,19 @@ impl aliyun_runtime::de::FromJson for VSwitchs {
             status: aliyun_runtime::de::field(object, "Status")?,
             v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
             v_switch_name: aliyun_runtime::de::field(object, "VSwitchName")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AvailableIpAddressCount",
+                    "CidrBlock",
+                    "Description",
+                    "IsDefault",
+                    "IzNo",
+                    "Status",
+                    "VSwitchId",
+                    "VSwitchName",
+                ],
+            ),
         })
     }
 }
@@ -399,5 +428,34 @@ impl<'de> Deserialize<'de> for VSwitchs {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8A68AEA1-AFBD-53F8-9BBB-06555EAE5C0E\",\n  \"TotalCount\": 2,\n  \"VSwitchs\": [\n    {\n      \"AvailableIpAddressCount\": \"1\",\n      \"CidrBlock\": \"172.16.XX.XX/24\",\n      \"Description\": \"vSwitchDescription\",\n      \"IsDefault\": true,\n      \"IzNo\": \"cn-hangzhou-j\",\n      \"Status\": \"Available\",\n      \"VSwitchId\": \"vsw-bp1pnaz94xc****\",\n      \"VSwitchName\": \"test\"\n    }\n  ]\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeVSwitchesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

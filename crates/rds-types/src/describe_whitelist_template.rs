@@ -181,6 +181,11 @@ pub struct DescribeWhitelistTemplateOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeWhitelistTemplateOutput {
@@ -194,6 +199,7 @@ impl std::fmt::Debug for DescribeWhitelistTemplateOutput {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -211,6 +217,10 @@ impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateOutput {
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            ),
         })
     }
 }
@@ -238,12 +248,21 @@ pub struct Data {
         serde(rename = "Template", skip_serializing_if = "Option::is_none")
     )]
     pub template: Option<Template>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Data").field("template", &self.template).finish()
+        formatter
+            .debug_struct("Data")
+            .field("template", &self.template)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -255,6 +274,7 @@ impl aliyun_runtime::de::FromJson for Data {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Data {
             template: aliyun_runtime::de::field(object, "Template")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Template"]),
         })
     }
 }
@@ -324,6 +344,11 @@ pub struct Template {
         serde(rename = "UserId", skip_serializing_if = "Option::is_none")
     )]
     pub user_id: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Template {
@@ -336,6 +361,7 @@ impl std::fmt::Debug for Template {
             .field("template_id", &self.template_id)
             .field("template_name", &self.template_name)
             .field("user_id", &self.user_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -352,6 +378,10 @@ impl aliyun_runtime::de::FromJson for Template {
             template_id: aliyun_runtime::de::field(object, "TemplateId")?,
             template_name: aliyun_runtime::de::field(object, "TemplateName")?,
             user_id: aliyun_runtime::de::field(object, "UserId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
+            ),
         })
     }
 }
@@ -361,5 +391,34 @@ impl<'de> Deserialize<'de> for Template {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"Template\": {\n      \"Id\": 1013,\n      \"Ips\": \"10.1.X.X,2.3.X.X\",\n      \"TemplateId\": 424,\n      \"TemplateName\": \"template_123\",\n      \"UserId\": 0\n    }\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeWhitelistTemplateOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

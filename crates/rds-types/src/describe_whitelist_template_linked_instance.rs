@@ -182,6 +182,11 @@ pub struct DescribeWhitelistTemplateLinkedInstanceOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceOutput {
@@ -195,6 +200,7 @@ impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceOutput {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -212,6 +218,10 @@ impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateLinkedInstanceOut
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            ),
         })
     }
 }
@@ -249,6 +259,11 @@ pub struct Data {
         serde(rename = "TemplateId", skip_serializing_if = "Option::is_none")
     )]
     pub template_id: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -258,6 +273,7 @@ impl std::fmt::Debug for Data {
             .debug_struct("Data")
             .field("ins_name", &self.ins_name)
             .field("template_id", &self.template_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -271,6 +287,10 @@ impl aliyun_runtime::de::FromJson for Data {
         Ok(Data {
             ins_name: aliyun_runtime::de::field(object, "InsName")?,
             template_id: aliyun_runtime::de::field(object, "TemplateId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["InsName", "TemplateId"],
+            ),
         })
     }
 }
@@ -280,5 +300,34 @@ impl<'de> Deserialize<'de> for Data {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"InsName\": [\n      \"rm-2zer90r262lp0****\"\n    ],\n    \"TemplateId\": 412\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"Successful\",\n  \"RequestId\": \"9F8C06AD-3F37-57A0-ABBF-ABD7824F55CE\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::DescribeWhitelistTemplateLinkedInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -122,6 +122,11 @@ pub struct GetDbInstanceTopologyOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for GetDbInstanceTopologyOutput {
@@ -133,6 +138,7 @@ impl std::fmt::Debug for GetDbInstanceTopologyOutput {
             .field("data", &self.data)
             .field("message", &self.message)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -148,6 +154,10 @@ impl aliyun_runtime::de::FromJson for GetDbInstanceTopologyOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             message: aliyun_runtime::de::field(object, "Message")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Data", "Message", "RequestId"],
+            ),
         })
     }
 }
@@ -193,6 +203,11 @@ pub struct Data {
         serde(rename = "Nodes", skip_serializing_if = "Option::is_none")
     )]
     pub nodes: Option<Vec<Nodes>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -203,6 +218,7 @@ impl std::fmt::Debug for Data {
             .field("connections", &self.connections)
             .field("db_instance_name", &self.db_instance_name)
             .field("nodes", &self.nodes)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -217,6 +233,10 @@ impl aliyun_runtime::de::FromJson for Data {
             connections: aliyun_runtime::de::field(object, "Connections")?,
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
             nodes: aliyun_runtime::de::field(object, "Nodes")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Connections", "DBInstanceName", "Nodes"],
+            ),
         })
     }
 }
@@ -279,6 +299,11 @@ pub struct Connections {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Connections {
@@ -290,6 +315,7 @@ impl std::fmt::Debug for Connections {
             .field("db_instance_name", &self.db_instance_name)
             .field("net_type", &self.net_type)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -305,6 +331,10 @@ impl aliyun_runtime::de::FromJson for Connections {
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
             net_type: aliyun_runtime::de::field(object, "NetType")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ConnectionString", "DBInstanceName", "NetType", "ZoneId"],
+            ),
         })
     }
 }
@@ -393,6 +423,11 @@ pub struct Nodes {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Nodes {
@@ -406,6 +441,7 @@ impl std::fmt::Debug for Nodes {
             .field("node_id", &self.node_id)
             .field("role", &self.role)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -426,6 +462,17 @@ impl aliyun_runtime::de::FromJson for Nodes {
             node_id: aliyun_runtime::de::field(object, "NodeId")?,
             role: aliyun_runtime::de::field(object, "Role")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "DBInstanceName",
+                    "DedicatedHostGroupId",
+                    "DedicatedHostId",
+                    "NodeId",
+                    "Role",
+                    "ZoneId",
+                ],
+            ),
         })
     }
 }
@@ -435,5 +482,34 @@ impl<'de> Deserialize<'de> for Nodes {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"None\",\n  \"Data\": {\n    \"Connections\": [\n      {\n        \"ConnectionString\": \"rm-m5ezban****mysql.rds.aliyuncs.com\",\n        \"DBInstanceName\": \"rm-m5ezban****\",\n        \"NetType\": \"vpc\",\n        \"ZoneId\": \"cn-qingdao-c\"\n      }\n    ],\n    \"DBInstanceName\": \"rm-m5ezban****\",\n    \"Nodes\": [\n      {\n        \"DBInstanceName\": \"rm-m5ezban****\",\n        \"DedicatedHostGroupId\": \"dhg-4n****\",\n        \"DedicatedHostId\": \"i-bp****\",\n        \"NodeId\": \"349054\",\n        \"Role\": \"master\",\n        \"ZoneId\": \"cn-qingdao-c\"\n      }\n    ]\n  },\n  \"Message\": \"None\",\n  \"RequestId\": \"7430AB1A-6D49-5B6D-B9E5-920250076074\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::GetDbInstanceTopologyOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -128,6 +128,11 @@ pub struct GetDbProxyInstanceSslOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for GetDbProxyInstanceSslOutput {
@@ -137,6 +142,7 @@ impl std::fmt::Debug for GetDbProxyInstanceSslOutput {
             .debug_struct("GetDbProxyInstanceSslOutput")
             .field("db_proxy_cert_list_items", &self.db_proxy_cert_list_items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -153,6 +159,10 @@ impl aliyun_runtime::de::FromJson for GetDbProxyInstanceSslOutput {
                 "DbProxyCertListItems",
             )?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DbProxyCertListItems", "RequestId"],
+            ),
         })
     }
 }
@@ -178,6 +188,11 @@ pub struct DbProxyCertListItems {
         serde(rename = "DbProxyCertListItems", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_cert_list_items: Option<Vec<DbProxyCertListItemsDbProxyCertListItems>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyCertListItems {
@@ -186,6 +201,7 @@ impl std::fmt::Debug for DbProxyCertListItems {
         formatter
             .debug_struct("DbProxyCertListItems")
             .field("db_proxy_cert_list_items", &self.db_proxy_cert_list_items)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -201,6 +217,10 @@ impl aliyun_runtime::de::FromJson for DbProxyCertListItems {
                 object,
                 "DbProxyCertListItems",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DbProxyCertListItems"],
+            ),
         })
     }
 }
@@ -270,6 +290,11 @@ pub struct DbProxyCertListItemsDbProxyCertListItems {
         serde(rename = "SslExpiredTime", skip_serializing_if = "Option::is_none")
     )]
     pub ssl_expired_time: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for DbProxyCertListItemsDbProxyCertListItems {
@@ -282,6 +307,7 @@ impl std::fmt::Debug for DbProxyCertListItemsDbProxyCertListItems {
             .field("endpoint_name", &self.endpoint_name)
             .field("endpoint_type", &self.endpoint_type)
             .field("ssl_expired_time", &self.ssl_expired_time)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -298,6 +324,16 @@ impl aliyun_runtime::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
             endpoint_name: aliyun_runtime::de::field(object, "EndpointName")?,
             endpoint_type: aliyun_runtime::de::field(object, "EndpointType")?,
             ssl_expired_time: aliyun_runtime::de::field(object, "SslExpiredTime")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "CertCommonName",
+                    "DbInstanceName",
+                    "EndpointName",
+                    "EndpointType",
+                    "SslExpiredTime",
+                ],
+            ),
         })
     }
 }
@@ -307,5 +343,34 @@ impl<'de> Deserialize<'de> for DbProxyCertListItemsDbProxyCertListItems {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DbProxyCertListItems\": {\n    \"DbProxyCertListItems\": [\n      {\n        \"CertCommonName\": \"test1234.rwlb.rds.aliyuncs.com\",\n        \"DbInstanceName\": \"rm-t4n3a****\",\n        \"EndpointName\": \"bu****\",\n        \"EndpointType\": \"RWSplit\",\n        \"SslExpiredTime\": \"2021-12-16T08:43:20Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D330E60C-8AAA-4D63-8F64-5B78F4692F98\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::GetDbProxyInstanceSslOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -196,6 +196,11 @@ pub struct ListClassesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ListClassesOutput {
@@ -206,6 +211,7 @@ impl std::fmt::Debug for ListClassesOutput {
             .field("items", &self.items)
             .field("region_id", &self.region_id)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -220,6 +226,10 @@ impl aliyun_runtime::de::FromJson for ListClassesOutput {
             items: aliyun_runtime::de::field(object, "Items")?,
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Items", "RegionId", "RequestId"],
+            ),
         })
     }
 }
@@ -381,6 +391,11 @@ pub struct Items {
         serde(rename = "storageType", skip_serializing_if = "Option::is_none")
     )]
     pub storage_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -400,6 +415,7 @@ impl std::fmt::Debug for Items {
             .field("reference_price", &self.reference_price)
             .field("category", &self.category)
             .field("storage_type", &self.storage_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -426,6 +442,23 @@ impl aliyun_runtime::de::FromJson for Items {
             reference_price: aliyun_runtime::de::field(object, "ReferencePrice")?,
             category: aliyun_runtime::de::field(object, "category")?,
             storage_type: aliyun_runtime::de::field(object, "storageType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ClassCode",
+                    "ClassGroup",
+                    "Cpu",
+                    "EncryptedMemory",
+                    "InstructionSetArch",
+                    "MaxConnections",
+                    "MaxIOMBPS",
+                    "MaxIOPS",
+                    "MemoryClass",
+                    "ReferencePrice",
+                    "category",
+                    "storageType",
+                ],
+            ),
         })
     }
 }
@@ -435,5 +468,34 @@ impl<'de> Deserialize<'de> for Items {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"ClassCode\": \"mysql.n1.micro.1\",\n      \"ClassGroup\": \"general-purpose\",\n      \"Cpu\": \"1\",\n      \"EncryptedMemory\": \"4\",\n      \"InstructionSetArch\": \"arm\",\n      \"MaxConnections\": \"2000\",\n      \"MaxIOMBPS\": \"1024Mbps\",\n      \"MaxIOPS\": \"10000\",\n      \"MemoryClass\": \"1GB\",\n      \"ReferencePrice\": \"2500\",\n      \"category\": \"Basic\",\n      \"storageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CF8D35BF-263D-4F7B-883A-1163B79A9EC6\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ListClassesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -161,6 +161,11 @@ pub struct ListTagResourcesOutput {
         serde(rename = "TagResources", skip_serializing_if = "Option::is_none")
     )]
     pub tag_resources: Option<TagResources>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ListTagResourcesOutput {
@@ -171,6 +176,7 @@ impl std::fmt::Debug for ListTagResourcesOutput {
             .field("next_token", &self.next_token)
             .field("request_id", &self.request_id)
             .field("tag_resources", &self.tag_resources)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -185,6 +191,10 @@ impl aliyun_runtime::de::FromJson for ListTagResourcesOutput {
             next_token: aliyun_runtime::de::field(object, "NextToken")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             tag_resources: aliyun_runtime::de::field(object, "TagResources")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["NextToken", "RequestId", "TagResources"],
+            ),
         })
     }
 }
@@ -245,6 +255,11 @@ pub struct TagResources {
         serde(rename = "TagResource", skip_serializing_if = "Option::is_none")
     )]
     pub tag_resource: Option<Vec<TagResource>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for TagResources {
@@ -253,6 +268,7 @@ impl std::fmt::Debug for TagResources {
         formatter
             .debug_struct("TagResources")
             .field("tag_resource", &self.tag_resource)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -265,6 +281,7 @@ impl aliyun_runtime::de::FromJson for TagResources {
         let object = aliyun_runtime::de::object(value)?;
         Ok(TagResources {
             tag_resource: aliyun_runtime::de::field(object, "TagResource")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["TagResource"]),
         })
     }
 }
@@ -324,6 +341,11 @@ pub struct TagResource {
         serde(rename = "TagValue", skip_serializing_if = "Option::is_none")
     )]
     pub tag_value: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for TagResource {
@@ -335,6 +357,7 @@ impl std::fmt::Debug for TagResource {
             .field("resource_type", &self.resource_type)
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -350,6 +373,10 @@ impl aliyun_runtime::de::FromJson for TagResource {
             resource_type: aliyun_runtime::de::field(object, "ResourceType")?,
             tag_key: aliyun_runtime::de::field(object, "TagKey")?,
             tag_value: aliyun_runtime::de::field(object, "TagValue")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["ResourceId", "ResourceType", "TagKey", "TagValue"],
+            ),
         })
     }
 }
@@ -359,5 +386,34 @@ impl<'de> Deserialize<'de> for TagResource {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"NextToken\": \"212db86sca4384811e0b5e8707ec21345\",\n  \"RequestId\": \"47A514A1-4B77-4E30-B4C5-2A880650B3FD\",\n  \"TagResources\": {\n    \"TagResource\": [\n      {\n        \"ResourceId\": \"rm-uf6wjk5****\",\n        \"ResourceType\": \"ALIYUN::RDS::INSTANCE\",\n        \"TagKey\": \"testkey1\",\n        \"TagValue\": \"testvalue1\"\n      }\n    ]\n  }\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ListTagResourcesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -188,6 +188,11 @@ pub struct ListUserBackupFilesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ListUserBackupFilesOutput {
@@ -197,6 +202,7 @@ impl std::fmt::Debug for ListUserBackupFilesOutput {
             .debug_struct("ListUserBackupFilesOutput")
             .field("records", &self.records)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -210,6 +216,10 @@ impl aliyun_runtime::de::FromJson for ListUserBackupFilesOutput {
         Ok(ListUserBackupFilesOutput {
             records: aliyun_runtime::de::field(object, "Records")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Records", "RequestId"],
+            ),
         })
     }
 }
@@ -425,6 +435,11 @@ pub struct Records {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Records {
@@ -451,6 +466,7 @@ impl std::fmt::Debug for Records {
             .field("retention", &self.retention)
             .field("status", &self.status)
             .field("zone_id", &self.zone_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -481,6 +497,30 @@ impl aliyun_runtime::de::FromJson for Records {
             retention: aliyun_runtime::de::field(object, "Retention")?,
             status: aliyun_runtime::de::field(object, "Status")?,
             zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "BackupId",
+                    "BinlogInfo",
+                    "Comment",
+                    "CreationTime",
+                    "Engine",
+                    "EngineVersion",
+                    "FinishTime",
+                    "ModificationTime",
+                    "OssBucket",
+                    "OssFileMetaData",
+                    "OssFileName",
+                    "OssFilePath",
+                    "OssFileSize",
+                    "OssUrl",
+                    "Reason",
+                    "RestoreSize",
+                    "Retention",
+                    "Status",
+                    "ZoneId",
+                ],
+            ),
         })
     }
 }
@@ -490,5 +530,34 @@ impl<'de> Deserialize<'de> for Records {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Records\": [\n    {\n      \"BackupId\": \"b-kwwvr7v8t7of****\",\n      \"BinlogInfo\": \"{\\\\\\\"binlogPosition\\\\\\\":\\\\\\\"154\\\\\\\",\\\\\\\"binlogFile\\\\\\\":\\\\\\\"0.000002\\\\\\\"}\",\n      \"Comment\": \"BackupTest\",\n      \"CreationTime\": \"1623231084000\",\n      \"Engine\": \"mysql\",\n      \"EngineVersion\": \"5.7\",\n      \"FinishTime\": \"1623231750000\",\n      \"ModificationTime\": \"1623231750000\",\n      \"OssBucket\": \"BackupTest\",\n      \"OssFileMetaData\": \"{\\\\\\\"Accept-Ranges\\\\\\\":\\\\\\\"bytes\\\\\\\",\\\\\\\"Connection\\\\\\\":\\\\\\\"keep-alive\\\\\\\",\\\\\\\"Content-Length\\\\\\\":81014337,\\\\\\\"Content-Type\\\\\\\":\\\\\\\"application/octet-stream\\\\\\\",\\\\\\\"Date\\\\\\\":1623309548000,\\\\\\\"ETag\\\\\\\":\\\\\\\"889FE9E5FCEBFE4781829488A352863B-1\\\\\\\",\\\\\\\"Last-Modified\\\\\\\":1622186844000,\\\\\\\"Server\\\\\\\":\\\\\\\"AliyunOSS\\\\\\\",\\\\\\\"x-oss-hash-crc64ecma\\\\\\\":\\\\\\\"5793608435727323129\\\\\\\",\\\\\\\"x-oss-object-type\\\\\\\":\\\\\\\"Multipart\\\\\\\",\\\\\\\"x-oss-request-id\\\\\\\":\\\\\\\"60C1BCEC92572F37318BD499\\\\\\\",\\\\\\\"x-oss-server-time\\\\\\\":\\\\\\\"166\\\\\\\",\\\\\\\"x-oss-storage-class\\\\\\\":\\\\\\\"Standard\\\\\\\"}\",\n      \"OssFileName\": \"backup_qp.xb\",\n      \"OssFilePath\": \"test/backup_qp.xb\",\n      \"OssFileSize\": 79115,\n      \"OssUrl\": \"https://****.oss-ap-****.aliyuncs.com/backup_qp.xb\",\n      \"Reason\": \"success\",\n      \"RestoreSize\": \"20\",\n      \"Retention\": 3,\n      \"Status\": \"BackupSuccess\",\n      \"ZoneId\": \"cn-hangzhou-b\"\n    }\n  ],\n  \"RequestId\": \"AD67C22F-64F3-4448-A9A8-D1606D242879\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ListUserBackupFilesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -188,6 +188,11 @@ pub struct MigrateDbNodesOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for MigrateDbNodesOutput {
@@ -198,6 +203,7 @@ impl std::fmt::Debug for MigrateDbNodesOutput {
             .field("request_id", &self.request_id)
             .field("db_instance_id", &self.db_instance_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -212,6 +218,10 @@ impl aliyun_runtime::de::FromJson for MigrateDbNodesOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["RequestId", "DBInstanceId", "Success"],
+            ),
         })
     }
 }
@@ -254,5 +264,34 @@ impl std::fmt::Debug for DbNode {
             .field("zone_id", &self.zone_id)
             .field("node_id", &self.node_id)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"DBInstanceId\": \"rm-uf64oq9381l03w1qp\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::MigrateDbNodesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

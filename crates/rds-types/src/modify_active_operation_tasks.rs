@@ -140,6 +140,11 @@ pub struct ModifyActiveOperationTasksOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ModifyActiveOperationTasksOutput {
@@ -149,6 +154,7 @@ impl std::fmt::Debug for ModifyActiveOperationTasksOutput {
             .debug_struct("ModifyActiveOperationTasksOutput")
             .field("ids", &self.ids)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -162,6 +168,10 @@ impl aliyun_runtime::de::FromJson for ModifyActiveOperationTasksOutput {
         Ok(ModifyActiveOperationTasksOutput {
             ids: aliyun_runtime::de::field(object, "Ids")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Ids", "RequestId"],
+            ),
         })
     }
 }
@@ -171,5 +181,34 @@ impl<'de> Deserialize<'de> for ModifyActiveOperationTasksOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Ids\": \"11111,22222\",\n  \"RequestId\": \"E9ADB6BE-1598-57FC-B86D-D7F4C69B****\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ModifyActiveOperationTasksOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -255,6 +255,11 @@ pub struct ModifyDbNodeOutput {
         serde(rename = "Success", skip_serializing_if = "Option::is_none")
     )]
     pub success: Option<bool>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ModifyDbNodeOutput {
@@ -266,6 +271,7 @@ impl std::fmt::Debug for ModifyDbNodeOutput {
             .field("order_id", &self.order_id)
             .field("request_id", &self.request_id)
             .field("success", &self.success)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -281,6 +287,10 @@ impl aliyun_runtime::de::FromJson for ModifyDbNodeOutput {
             order_id: aliyun_runtime::de::field(object, "OrderId")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success: aliyun_runtime::de::field(object, "Success")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "OrderId", "RequestId", "Success"],
+            ),
         })
     }
 }
@@ -323,5 +333,34 @@ impl std::fmt::Debug for DbNode {
             .field("class_code", &self.class_code)
             .field("node_id", &self.node_id)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"OrderId\": 0,\n  \"RequestId\": \"5CD61041-35F7-10F7-BE94-33A48B221218\",\n  \"Success\": true\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ModifyDbNodeOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -175,6 +175,11 @@ pub struct ModifyEventInfoOutput {
         serde(rename = "SuccessEventId", skip_serializing_if = "Option::is_none")
     )]
     pub success_event_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ModifyEventInfoOutput {
@@ -187,6 +192,7 @@ impl std::fmt::Debug for ModifyEventInfoOutput {
             .field("request_id", &self.request_id)
             .field("success_count", &self.success_count)
             .field("success_event_id", &self.success_event_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -203,6 +209,16 @@ impl aliyun_runtime::de::FromJson for ModifyEventInfoOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             success_count: aliyun_runtime::de::field(object, "SuccessCount")?,
             success_event_id: aliyun_runtime::de::field(object, "SuccessEventId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "ErrorCode",
+                    "ErrorEventId",
+                    "RequestId",
+                    "SuccessCount",
+                    "SuccessEventId",
+                ],
+            ),
         })
     }
 }
@@ -212,5 +228,34 @@ impl<'de> Deserialize<'de> for ModifyEventInfoOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ErrorCode\": \"mst.errorcode.success.errormessage\",\n  \"ErrorEventId\": \"12343\",\n  \"RequestId\": \"224DB9F7-3100-4899-AB9C-C938BCCB43E7\",\n  \"SuccessCount\": 1,\n  \"SuccessEventId\": \"234221\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ModifyEventInfoOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -125,6 +125,11 @@ pub struct ModifySecurityGroupConfigurationOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for ModifySecurityGroupConfigurationOutput {
@@ -135,6 +140,7 @@ impl std::fmt::Debug for ModifySecurityGroupConfigurationOutput {
             .field("db_instance_name", &self.db_instance_name)
             .field("items", &self.items)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -149,6 +155,10 @@ impl aliyun_runtime::de::FromJson for ModifySecurityGroupConfigurationOutput {
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
             items: aliyun_runtime::de::field(object, "Items")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceName", "Items", "RequestId"],
+            ),
         })
     }
 }
@@ -177,6 +187,11 @@ pub struct Items {
         )
     )]
     pub ecs_security_group_relation: Option<Vec<EcsSecurityGroupRelation>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Items {
@@ -185,6 +200,7 @@ impl std::fmt::Debug for Items {
         formatter
             .debug_struct("Items")
             .field("ecs_security_group_relation", &self.ecs_security_group_relation)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -200,6 +216,10 @@ impl aliyun_runtime::de::FromJson for Items {
                 object,
                 "EcsSecurityGroupRelation",
             )?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["EcsSecurityGroupRelation"],
+            ),
         })
     }
 }
@@ -252,6 +272,11 @@ pub struct EcsSecurityGroupRelation {
         serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub security_group_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for EcsSecurityGroupRelation {
@@ -262,6 +287,7 @@ impl std::fmt::Debug for EcsSecurityGroupRelation {
             .field("network_type", &self.network_type)
             .field("region_id", &self.region_id)
             .field("security_group_id", &self.security_group_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -276,6 +302,10 @@ impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
             network_type: aliyun_runtime::de::field(object, "NetworkType")?,
             region_id: aliyun_runtime::de::field(object, "RegionId")?,
             security_group_id: aliyun_runtime::de::field(object, "SecurityGroupId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["NetworkType", "RegionId", "SecurityGroupId"],
+            ),
         })
     }
 }
@@ -285,5 +315,34 @@ impl<'de> Deserialize<'de> for EcsSecurityGroupRelation {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"EcsSecurityGroupRelation\": [\n      {\n        \"NetworkType\": \"VPC\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SecurityGroupId\": \"sg-****\"\n      }\n    ]\n  },\n  \"RequestId\": \"8585861B-8F0D-4D17-9460-C42255EB10C0\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::ModifySecurityGroupConfigurationOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -277,6 +277,11 @@ pub struct PreCheckCreateOrderForDeleteDbNodesOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesOutput {
@@ -287,6 +292,7 @@ impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesOutput {
             .field("failures", &self.failures)
             .field("pre_check_result", &self.pre_check_result)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -301,6 +307,10 @@ impl aliyun_runtime::de::FromJson for PreCheckCreateOrderForDeleteDbNodesOutput 
             failures: aliyun_runtime::de::field(object, "Failures")?,
             pre_check_result: aliyun_runtime::de::field(object, "PreCheckResult")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Failures", "PreCheckResult", "RequestId"],
+            ),
         })
     }
 }
@@ -326,12 +336,21 @@ pub struct Failures {
         serde(rename = "Failures", skip_serializing_if = "Option::is_none")
     )]
     pub failures: Option<Vec<FailuresFailures>>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Failures {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Failures").field("failures", &self.failures).finish()
+        formatter
+            .debug_struct("Failures")
+            .field("failures", &self.failures)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -343,6 +362,7 @@ impl aliyun_runtime::de::FromJson for Failures {
         let object = aliyun_runtime::de::object(value)?;
         Ok(Failures {
             failures: aliyun_runtime::de::field(object, "Failures")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Failures"]),
         })
     }
 }
@@ -388,6 +408,11 @@ pub struct FailuresFailures {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for FailuresFailures {
@@ -397,6 +422,7 @@ impl std::fmt::Debug for FailuresFailures {
             .debug_struct("FailuresFailures")
             .field("code", &self.code)
             .field("message", &self.message)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -410,6 +436,10 @@ impl aliyun_runtime::de::FromJson for FailuresFailures {
         Ok(FailuresFailures {
             code: aliyun_runtime::de::field(object, "Code")?,
             message: aliyun_runtime::de::field(object, "Message")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Code", "Message"],
+            ),
         })
     }
 }
@@ -419,5 +449,34 @@ impl<'de> Deserialize<'de> for FailuresFailures {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Failures\": {\n    \"Failures\": [\n      {\n        \"Code\": \"200\",\n        \"Message\": \"success\"\n      }\n    ]\n  },\n  \"PreCheckResult\": true,\n  \"RequestId\": \"9B415BC6-FE84-5323-A255-42CF330DB99C\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::PreCheckCreateOrderForDeleteDbNodesOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -165,6 +165,11 @@ pub struct QueryNotifyOutput {
         serde(rename = "RequestId", skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for QueryNotifyOutput {
@@ -174,6 +179,7 @@ impl std::fmt::Debug for QueryNotifyOutput {
             .debug_struct("QueryNotifyOutput")
             .field("data", &self.data)
             .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -187,6 +193,10 @@ impl aliyun_runtime::de::FromJson for QueryNotifyOutput {
         Ok(QueryNotifyOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["Data", "RequestId"],
+            ),
         })
     }
 }
@@ -244,6 +254,11 @@ pub struct Data {
         serde(rename = "TotalRecordCount", skip_serializing_if = "Option::is_none")
     )]
     pub total_record_count: Option<i32>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for Data {
@@ -255,6 +270,7 @@ impl std::fmt::Debug for Data {
             .field("page_number", &self.page_number)
             .field("page_size", &self.page_size)
             .field("total_record_count", &self.total_record_count)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -270,6 +286,10 @@ impl aliyun_runtime::de::FromJson for Data {
             page_number: aliyun_runtime::de::field(object, "PageNumber")?,
             page_size: aliyun_runtime::de::field(object, "PageSize")?,
             total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["NotifyItemList", "PageNumber", "PageSize", "TotalRecordCount"],
+            ),
         })
     }
 }
@@ -438,6 +458,11 @@ pub struct NotifyItemList {
         serde(rename = "Type", skip_serializing_if = "Option::is_none")
     )]
     pub r#type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for NotifyItemList {
@@ -457,6 +482,7 @@ impl std::fmt::Debug for NotifyItemList {
             .field("notify_element", &self.notify_element)
             .field("template_name", &self.template_name)
             .field("type", &self.r#type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -480,6 +506,23 @@ impl aliyun_runtime::de::FromJson for NotifyItemList {
             notify_element: aliyun_runtime::de::field(object, "NotifyElement")?,
             template_name: aliyun_runtime::de::field(object, "TemplateName")?,
             r#type: aliyun_runtime::de::field(object, "Type")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &[
+                    "AliUid",
+                    "ConfirmFlag",
+                    "Confirmor",
+                    "GmtCreated",
+                    "GmtModified",
+                    "Id",
+                    "IdempotentCount",
+                    "IdempotentId",
+                    "Level",
+                    "NotifyElement",
+                    "TemplateName",
+                    "Type",
+                ],
+            ),
         })
     }
 }
@@ -489,5 +532,34 @@ impl<'de> Deserialize<'de> for NotifyItemList {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"NotifyItemList\": [\n      {\n        \"AliUid\": 0,\n        \"ConfirmFlag\": true,\n        \"Confirmor\": 0,\n        \"GmtCreated\": \"2022-04-21T02:04:04Z\",\n        \"GmtModified\": \"2022-04-21T02:10:47Z\",\n        \"Id\": 103499,\n        \"IdempotentCount\": \"0\",\n        \"IdempotentId\": \"ETnLKlblzczshOTUbOCz****\",\n        \"Level\": \"error\",\n        \"NotifyElement\": \"{\\\\\\\"orderId\\\\\\\":21466****}\",\n        \"TemplateName\": \"InstanceCreateFailed\",\n        \"Type\": \"Sell\"\n      }\n    ],\n    \"PageNumber\": 1,\n    \"PageSize\": 25,\n    \"TotalRecordCount\": 1\n  },\n  \"RequestId\": \"94CB8D93-017A-5AE7-A118-6E0F89D93C0A\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::QueryNotifyOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

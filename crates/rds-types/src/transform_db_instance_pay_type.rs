@@ -262,6 +262,11 @@ pub struct TransformDbInstancePayTypeOutput {
         serde(rename = "ChargeType", skip_serializing_if = "Option::is_none")
     )]
     pub charge_type: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for TransformDbInstancePayTypeOutput {
@@ -274,6 +279,7 @@ impl std::fmt::Debug for TransformDbInstancePayTypeOutput {
             .field("expired_time", &self.expired_time)
             .field("order_id", &self.order_id)
             .field("charge_type", &self.charge_type)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -290,6 +296,10 @@ impl aliyun_runtime::de::FromJson for TransformDbInstancePayTypeOutput {
             expired_time: aliyun_runtime::de::field(object, "ExpiredTime")?,
             order_id: aliyun_runtime::de::field(object, "OrderId")?,
             charge_type: aliyun_runtime::de::field(object, "ChargeType")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "RequestId", "ExpiredTime", "OrderId", "ChargeType"],
+            ),
         })
     }
 }
@@ -299,5 +309,34 @@ impl<'de> Deserialize<'de> for TransformDbInstancePayTypeOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"RequestId\": \"5E6E09DE-5B12-4BFF-A55E-1C86EDE06D9A\",\n  \"ExpiredTime\": \"2020-04-20T10:00:00Z\",\n  \"OrderId\": 0,\n  \"ChargeType\": \"POSTPAY\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::TransformDbInstancePayTypeOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

@@ -450,6 +450,11 @@ pub struct UpgradeDbInstanceMajorVersionOutput {
         serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<i64>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionOutput {
@@ -461,6 +466,7 @@ impl std::fmt::Debug for UpgradeDbInstanceMajorVersionOutput {
             .field("order_id", &self.order_id)
             .field("request_id", &self.request_id)
             .field("task_id", &self.task_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -476,6 +482,10 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionOutput {
             order_id: aliyun_runtime::de::field(object, "OrderId")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             task_id: aliyun_runtime::de::field(object, "TaskId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceId", "OrderId", "RequestId", "TaskId"],
+            ),
         })
     }
 }
@@ -485,5 +495,34 @@ impl<'de> Deserialize<'de> for UpgradeDbInstanceMajorVersionOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"pgm-bp1gm3yh0ht1****\",\n  \"OrderId\": \"21128667463****\",\n  \"RequestId\": \"006729E5-2A33-5955-89E3-651D3F44EBE6\",\n  \"TaskId\": 416980000\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::UpgradeDbInstanceMajorVersionOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

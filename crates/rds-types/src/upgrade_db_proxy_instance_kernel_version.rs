@@ -163,6 +163,11 @@ pub struct UpgradeDbProxyInstanceKernelVersionOutput {
         serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<String>,
+    /// The members of the response the documentation does not list (yet), by
+    /// wire name, as JSON: the service may send more than its documentation
+    /// says, and nothing it sends is dropped.
+    #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionOutput {
@@ -173,6 +178,7 @@ impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionOutput {
             .field("db_instance_name", &self.db_instance_name)
             .field("request_id", &self.request_id)
             .field("task_id", &self.task_id)
+            .field("unknown_fields", &self.unknown_fields)
             .finish()
     }
 }
@@ -187,6 +193,10 @@ impl aliyun_runtime::de::FromJson for UpgradeDbProxyInstanceKernelVersionOutput 
             db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             task_id: aliyun_runtime::de::field(object, "TaskId")?,
+            unknown_fields: aliyun_runtime::de::unknown_fields(
+                object,
+                &["DBInstanceName", "RequestId", "TaskId"],
+            ),
         })
     }
 }
@@ -196,5 +206,34 @@ impl<'de> Deserialize<'de> for UpgradeDbProxyInstanceKernelVersionOutput {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         aliyun_runtime::de::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The documentation's example response against the output type.
+
+    /// The example response of the operation's documentation, verbatim.
+    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"bu9****\",\n  \"RequestId\": \"44537EC8-DFA2-4745-B579-E733FF2C5B9A\",\n  \"TaskId\": \"334362871\"\n}";
+
+    /// Every field of the example decodes into a declared field of its
+    /// type: the importer brought the spec in line with the example
+    /// (`cargo xtask import` reports where), so nothing is lost.
+    #[test]
+    fn the_documented_example_decodes_into_declared_fields() {
+        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+            .unwrap_or_else(|error| {
+                panic!("the documented example is not JSON: {error}")
+            });
+        let output = <super::UpgradeDbProxyInstanceKernelVersionOutput as aliyun_runtime::de::FromJson>::from_json(
+                &value,
+            )
+            .unwrap_or_else(|error| {
+                panic!("the documented example does not decode: {error}")
+            });
+        assert!(
+            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
+            .unknown_fields
+        );
     }
 }

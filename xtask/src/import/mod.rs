@@ -27,6 +27,7 @@ pub mod api_docs;
 pub mod convert;
 pub mod error;
 pub mod error_rows;
+pub mod example;
 pub mod groups;
 pub mod merge;
 pub mod naming;
@@ -133,9 +134,11 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
             merge::merge_existing(&mut spec, existing);
         }
         merge::fill_required_texts(&mut spec);
+        let reconciled = example::reconcile(&mut spec);
         let settled = naming::settle_error_variant_names(&mut spec);
         let mut operation_report = report::compare_operation(existing.as_ref(), &spec);
         operation_report.note_settled_names(&settled);
+        operation_report.note_reconciled(&reconciled);
         reports.push(operation_report);
         let text = render_operation(&spec, &file)?;
         imported.push(Imported {

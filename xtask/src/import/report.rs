@@ -107,6 +107,22 @@ impl OperationReport {
         }
     }
 
+    /// Adds a line for each place where the importer brought the response
+    /// fields in line with the documentation's example response, unless
+    /// the spec file already said the same (the operation is unchanged).
+    pub fn note_reconciled(&mut self, reconciled: &[super::example::Reconciled]) {
+        if self.status == OperationStatus::Unchanged {
+            return;
+        }
+        for place in reconciled {
+            self.changes.push(Change {
+                impact: Impact::Changed,
+                subject: format!("response field {}", place.path),
+                detail: place.detail.clone(),
+            });
+        }
+    }
+
     /// The report of an operation the metadata no longer lists.
     pub fn removed(operation: &str) -> OperationReport {
         OperationReport {

@@ -173,6 +173,12 @@ fn resolve_operation<'spec>(
         Vec::new()
     });
 
+    problems.extend(types::check_reserved_response_names(
+        file,
+        &response_fields,
+        &structs,
+    ));
+
     let error_variants = errors::operation_variants(loaded).unwrap_or_else(|errors| {
         problems.extend(errors);
         Vec::new()

@@ -215,6 +215,38 @@ pub fn is_sensitive(wire_name: &str, sensitive: Option<bool>) -> bool {
     })
 }
 
+/// The field every generated response struct adds to keep the members the
+/// documentation does not list.
+pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+
+/// Checks that no response member takes the name of the field that keeps
+/// undocumented members.
+pub fn check_reserved_response_names(
+    file: &Path,
+    response_fields: &[Member<'_>],
+    structs: &[Struct<'_>],
+) -> Vec<SpecError> {
+    let nested = structs
+        .iter()
+        .filter(|nested| nested.direction == Direction::Response)
+        .flat_map(|nested| &nested.members);
+    response_fields
+        .iter()
+        .chain(nested)
+        .filter(|member| member.name == UNKNOWN_FIELDS)
+        .map(|member| {
+            SpecError::in_file(
+                file,
+                SpecErrorKind::NameCollision,
+                format!(
+                    "response field {:?} becomes `{UNKNOWN_FIELDS}`, which every response struct uses for undocumented members; set `rustName`",
+                    member.wire_name
+                ),
+            )
+        })
+        .collect()
+}
+
 /// A nested struct of an operation's module.
 #[derive(Debug, Clone)]
 pub struct Struct<'spec> {

@@ -109,6 +109,30 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         },
     );
     let nested = operation.structs.iter().map(nested_struct);
+    let example_test = spec.sample_response.as_deref().map(|example| {
+        let output = &names.output;
+        quote! {
+            #[cfg(test)]
+            mod tests {
+                //! The documentation's example response against the output type.
+
+                /// The example response of the operation's documentation, verbatim.
+                const DOCUMENTED_EXAMPLE: &str = #example;
+
+                /// Every field of the example decodes into a declared field of its
+                /// type: the importer brought the spec in line with the example
+                /// (`cargo xtask import` reports where), so nothing is lost.
+                #[test]
+                fn the_documented_example_decodes_into_declared_fields() {
+                    let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+                        .unwrap_or_else(|error| panic!("the documented example is not JSON: {error}"));
+                    let output = <super::#output as aliyun_runtime::de::FromJson>::from_json(&value)
+                        .unwrap_or_else(|error| panic!("the documented example does not decode: {error}"));
+                    assert!(output.unknown_fields.is_empty(), "undeclared fields: {:?}", output.unknown_fields);
+                }
+            }
+        }
+    });
     quote! {
         #module_docs
 
@@ -119,5 +143,6 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         #to_parameters
         #output_struct
         #(#nested)*
+        #example_test
     }
 }

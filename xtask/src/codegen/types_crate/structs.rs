@@ -68,7 +68,7 @@ fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
 
 /// The `Debug` implementation of a generated struct, which prints
 /// `<redacted>` for sensitive members.
-fn debug_impl(name: &Ident, members: &[Member<'_>]) -> TokenStream {
+fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
     let label = name.to_string();
     let entries = members.iter().map(|member| {
         let ident = &member.ident;
@@ -81,34 +81,33 @@ fn debug_impl(name: &Ident, members: &[Member<'_>]) -> TokenStream {
             quote!(.field(#label, &self.#ident))
         }
     });
+    let unknown = unknown_fields.then(|| quote!(.field("unknown_fields", &self.unknown_fields)));
     quote! {
         impl std::fmt::Debug for #name {
             #[inline]
             fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.debug_struct(#label) #(#entries)* .finish()
+                formatter.debug_struct(#label) #(#entries)* #unknown .finish()
             }
         }
     }
 }
 
 /// `FromJson` and `Deserialize` for a response struct: each field is one
-/// look-up by wire name in the JSON object.
+/// look-up by wire name in the JSON object, and every other member is kept
+/// in `unknown_fields`.
 fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
     let fields = members.iter().map(|member| {
         let ident = &member.ident;
         let wire_name = member.wire_name;
         quote!(#ident: aliyun_runtime::de::field(object, #wire_name)?,)
     });
-    let body = if members.is_empty() {
-        quote! {
-            aliyun_runtime::de::object(value)?;
-            Ok(#name {})
-        }
-    } else {
-        quote! {
-            let object = aliyun_runtime::de::object(value)?;
-            Ok(#name { #(#fields)* })
-        }
+    let wire_names = members.iter().map(|member| member.wire_name);
+    let body = quote! {
+        let object = aliyun_runtime::de::object(value)?;
+        Ok(#name {
+            #(#fields)*
+            unknown_fields: aliyun_runtime::de::unknown_fields(object, &[#(#wire_names),*]),
+        })
     };
     quote! {
         impl aliyun_runtime::de::FromJson for #name {
@@ -134,7 +133,16 @@ pub fn struct_definition(
     kind: StructKind,
 ) -> TokenStream {
     let declarations = members.iter().map(|member| field_declaration(member, kind));
-    let debug = debug_impl(name, members);
+    let unknown_fields = (kind.direction == Direction::Response).then(|| {
+        quote! {
+            /// The members of the response the documentation does not list (yet), by
+            /// wire name, as JSON: the service may send more than its documentation
+            /// says, and nothing it sends is dropped.
+            #[cfg_attr(feature = "serde-serialize", serde(flatten))]
+            pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+        }
+    });
+    let debug = debug_impl(name, members, kind.direction == Direction::Response);
     let default = members
         .iter()
         .all(|member| !member.required)
@@ -154,6 +162,7 @@ pub fn struct_definition(
         #non_exhaustive
         pub struct #name {
             #(#declarations)*
+            #unknown_fields
         }
 
         #debug
