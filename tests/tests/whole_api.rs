@@ -241,16 +241,20 @@ async fn serve_fixed_answer(body: &'static str) -> String {
     format!("http://{address}")
 }
 
-#[tokio::test]
-async fn a_mistyped_live_field_is_named_and_the_answer_kept() {
-    // `CpuTime` is a number in the spec; this answer has a word there.
-    const ANSWER: &str = r#"{"RequestId":"r-1","Engine":"MySQL","Items":{"SQLSlowRecord":[{"CpuTime":0.5},{"CpuTime":"fast"}]}}"#;
-    let endpoint = serve_fixed_answer(ANSWER).await;
+/// A client of the server at `endpoint`, with any credentials.
+fn client_at(endpoint: String) -> aliyun_rds::Client {
     let config = Config::builder()
         .endpoint_url(endpoint)
         .credentials(Credentials::new("id", "secret"))
         .build();
-    let client = aliyun_rds::Client::new(config).expect("build the client");
+    aliyun_rds::Client::new(config).expect("build the client")
+}
+
+#[tokio::test]
+async fn a_mistyped_live_field_is_named_and_the_answer_kept() {
+    // `CpuTime` is a number in the spec; this answer has a word there.
+    const ANSWER: &str = r#"{"RequestId":"r-1","Engine":"MySQL","Items":{"SQLSlowRecord":[{"CpuTime":0.5},{"CpuTime":"fast"}]}}"#;
+    let client = client_at(serve_fixed_answer(ANSWER).await);
     let error = client
         .describe_slow_log_records("rm-1", "2026-11-01T00:00Z", "2026-11-02T00:00Z")
         .send()
@@ -272,12 +276,7 @@ async fn a_mistyped_live_field_is_named_and_the_answer_kept() {
 
     // A field the documentation does not list is kept, not dropped.
     const EXTENDED: &str = r#"{"RequestId":"r-2","Engine":"MySQL","BrandNewField":{"A":1}}"#;
-    let endpoint = serve_fixed_answer(EXTENDED).await;
-    let config = Config::builder()
-        .endpoint_url(endpoint)
-        .credentials(Credentials::new("id", "secret"))
-        .build();
-    let client = aliyun_rds::Client::new(config).expect("build the client");
+    let client = client_at(serve_fixed_answer(EXTENDED).await);
     let output = client
         .describe_slow_log_records("rm-1", "2026-11-01T00:00Z", "2026-11-02T00:00Z")
         .send()

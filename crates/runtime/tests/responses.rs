@@ -113,22 +113,28 @@ async fn html_and_empty_bodies_are_response_errors_with_their_status() {
     assert!(error.to_string().contains("empty body"), "{error}");
 }
 
-#[tokio::test]
-async fn a_success_body_that_is_not_the_output_is_a_response_error() {
-    let server =
-        TestServer::start(|_, _| Reply::raw(200, "text/html", b"<html>captive portal</html>"))
-            .await;
+/// Calls `ActivateMigrationTargetInstance` on `server`, decoding the answer
+/// as `O`, and returns the failure.
+async fn failed_call<O: FromJson + std::fmt::Debug>(server: &TestServer) -> SdkError<String> {
     let config = Config::builder()
         .endpoint_url(server.url())
         .credentials(Credentials::new("id", "secret"))
         .build();
     let runtime = Runtime::new(config, &PRODUCT).unwrap();
-    let error = runtime
-        .invoke::<BTreeMap<String, String>, Value, String>(&ACTIVATE, &BTreeMap::new(), |code| {
+    runtime
+        .invoke::<BTreeMap<String, String>, O, String>(&ACTIVATE, &BTreeMap::new(), |code| {
             code.to_owned()
         })
         .await
-        .unwrap_err();
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn a_success_body_that_is_not_the_output_is_a_response_error() {
+    let server =
+        TestServer::start(|_, _| Reply::raw(200, "text/html", b"<html>captive portal</html>"))
+            .await;
+    let error = failed_call::<Value>(&server).await;
     match &error {
         SdkError::Response(response) => {
             assert_eq!(response.kind(), ResponseErrorKind::UndecodableOutput);
@@ -195,17 +201,7 @@ async fn a_mistyped_field_is_named_and_the_whole_body_kept() {
     let body =
         br#"{"RequestId":"r-1","Items":{"SQLSlowRecord":[{"CpuTime":1},{"CpuTime":0.002}]}}"#;
     let server = TestServer::start(|_, _| Reply::raw(200, "application/json", body)).await;
-    let config = Config::builder()
-        .endpoint_url(server.url())
-        .credentials(Credentials::new("id", "secret"))
-        .build();
-    let runtime = Runtime::new(config, &PRODUCT).unwrap();
-    let error = runtime
-        .invoke::<BTreeMap<String, String>, SlowLogs, String>(&ACTIVATE, &BTreeMap::new(), |code| {
-            code.to_owned()
-        })
-        .await
-        .unwrap_err();
+    let error = failed_call::<SlowLogs>(&server).await;
     let SdkError::Response(response) = &error else {
         panic!("expected a response error, got {error:?}");
     };

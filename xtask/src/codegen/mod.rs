@@ -25,9 +25,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::resolve::{resolve, Product};
-use crate::spec::{load_product, SpecErrors};
-use render::{format_source, RenderError};
+use crate::resolve::{resolve, Operation, Product};
+use crate::spec::{load_product, LoadedProduct, SpecErrors};
+use render::{render_file, RenderError};
 
 /// Where the generator reads and writes, relative to the workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +180,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     let product_file = layout.product_dir.join(crate::spec::load::PRODUCT_FILE);
     let product = resolve(&loaded, &product_file)
         .map_err(|errors| CodegenError::Spec(relative_errors(root, errors)))?;
-    let mut generated = render_all(&product, layout)?;
+    let mut generated = render_all(&loaded, &product, &product_file, layout)?;
     let crates = [
         (&layout.errors_src, manifest::GeneratedCrate::Errors),
         (&layout.types_src, manifest::GeneratedCrate::Types),
@@ -208,12 +208,18 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     Ok(generated)
 }
 
-/// Renders every file of the three crates.
-fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
+/// Renders every file of the three crates: the crate-level files here, the
+/// operations' files spread over the machine's cores.
+fn render_all(
+    loaded: &LoadedProduct,
+    product: &Product<'_>,
+    product_file: &Path,
+    layout: &Layout,
+) -> Result<GeneratedFiles, CodegenError> {
     let errors_src = &layout.errors_src;
     let types_src = &layout.types_src;
     let client_src = &layout.client_src;
-    let mut files = vec![
+    let crate_files = [
         (errors_src.join("lib.rs"), errors_crate::lib_rs(product)),
         (
             errors_src.join("gateway.rs"),
@@ -239,28 +245,12 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
             client_crate::operation_mod_rs(product),
         ),
     ];
-    for operation in &product.operations {
-        let module = &operation.names.snake_case;
-        files.push((
-            errors_src.join(format!("{module}.rs")),
-            errors_crate::operation::operation_rs(operation),
-        ));
-        files.push((
-            types_src.join(format!("{module}.rs")),
-            types_crate::operation_rs(operation),
-        ));
-        files.push((
-            client_src.join(format!("operation/{module}.rs")),
-            client_crate::operation::operation_rs(operation),
-        ));
-    }
-    let unformatted: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .map(|(path, tokens)| (path, tokens.to_string()))
-        .collect();
     let mut generated = GeneratedFiles::default();
-    for formatted in format_in_parallel(&unformatted) {
-        let (path, text) = formatted?;
+    for (path, tokens) in crate_files {
+        let text = render_file(&path.display().to_string(), tokens)?;
+        generated.files.insert(path, text);
+    }
+    for (path, text) in render_operations(loaded, product_file, layout)? {
         generated.files.insert(path, text);
     }
     let copied = inlineable::ERRORS_ROWS;
@@ -271,40 +261,74 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
     Ok(generated)
 }
 
-/// Formats every file, spread over the machine's cores: files are
-/// independent, and parsing and printing hundreds of modules is the
-/// generator's main cost. Each worker takes every n-th file.
-fn format_in_parallel(files: &[(PathBuf, String)]) -> Vec<Result<(PathBuf, String), RenderError>> {
+/// The three files of one operation: its error module, its types and its
+/// client module.
+fn operation_files(
+    operation: &Operation<'_>,
+    layout: &Layout,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    let module = &operation.names.snake_case;
+    let files = [
+        (
+            layout.errors_src.join(format!("{module}.rs")),
+            errors_crate::operation::operation_rs(operation),
+        ),
+        (
+            layout.types_src.join(format!("{module}.rs")),
+            types_crate::operation_rs(operation),
+        ),
+        (
+            layout.client_src.join(format!("operation/{module}.rs")),
+            client_crate::operation::operation_rs(operation),
+        ),
+    ];
+    files
+        .into_iter()
+        .map(|(path, tokens)| {
+            let text = render_file(&path.display().to_string(), tokens)?;
+            Ok((path, text))
+        })
+        .collect()
+}
+
+/// Renders every operation's files, spread over the machine's cores:
+/// operations are independent, and formatting hundreds of modules is the
+/// generator's main cost. The resolved model holds `proc_macro2`
+/// identifiers, which cannot cross threads, so each worker resolves its
+/// own copy (resolution is a small part of the work, and the same spec
+/// always resolves the same way) and renders every n-th operation.
+fn render_operations(
+    loaded: &LoadedProduct,
+    product_file: &Path,
+    layout: &Layout,
+) -> Result<Vec<(PathBuf, String)>, CodegenError> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)
-        .min(files.len().max(1));
+        .min(loaded.operations.len().max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
-                scope.spawn(move || {
-                    files
-                        .iter()
-                        .skip(worker)
-                        .step_by(workers)
-                        .map(|(path, text)| {
-                            let formatted = format_source(&path.display().to_string(), text)?;
-                            Ok((path.clone(), formatted))
-                        })
-                        .collect::<Vec<_>>()
+                scope.spawn(move || -> Result<Vec<(PathBuf, String)>, CodegenError> {
+                    let product = resolve(loaded, product_file).map_err(CodegenError::Spec)?;
+                    let mut files = Vec::new();
+                    for operation in product.operations.iter().skip(worker).step_by(workers) {
+                        files.extend(operation_files(operation, layout)?);
+                    }
+                    Ok(files)
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                // A worker only panics on a generator bug; re-raising it on
-                // this thread keeps the original message.
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        let mut files = Vec::new();
+        for handle in handles {
+            // A worker only panics on a generator bug; re-raising it on
+            // this thread keeps the original message.
+            let rendered = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            files.extend(rendered);
+        }
+        Ok(files)
     })
 }
 

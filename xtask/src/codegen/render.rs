@@ -62,14 +62,7 @@ impl std::error::Error for RenderError {
 
 /// Formats `tokens` as the source file `file`, header first.
 pub fn render_file(file: &str, tokens: TokenStream) -> Result<String, RenderError> {
-    format_source(file, &tokens.to_string())
-}
-
-/// Formats the unformatted source `text` (token streams written out) as the
-/// source file `file`, header first. Token streams cannot cross threads;
-/// their text can, so the generator formats files in parallel from it.
-pub fn format_source(file: &str, text: &str) -> Result<String, RenderError> {
-    let mut syntax: syn::File = syn::parse_str(text).map_err(|error| RenderError {
+    let mut syntax: syn::File = syn::parse2(tokens).map_err(|error| RenderError {
         file: file.to_owned(),
         error,
     })?;

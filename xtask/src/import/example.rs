@@ -73,38 +73,25 @@ fn reconcile_object(
     }
 }
 
-fn reconcile_field(field: &mut Field, value: &Value, path: &str, changes: &mut Vec<Reconciled>) {
-    match (field.type_name, value) {
-        (TypeName::Int32 | TypeName::Int64, Value::Number(number))
-            if number.as_i64().is_none() && number.as_u64().is_none() =>
-        {
-            changes.push(Reconciled {
-                path: path.to_owned(),
-                detail: format!(
-                    "widened from {} to number: the documentation's example has {number}",
-                    field.type_name.as_str()
-                ),
-            });
-            field.type_name = TypeName::Number;
-        }
-        (TypeName::Object, Value::Object(members)) => {
-            let fields = field.fields.get_or_insert_with(Vec::new);
-            reconcile_object(fields, members, path, changes);
-        }
-        (TypeName::Array, Value::Array(elements)) => {
-            if let Some(items) = field.items.as_deref_mut() {
-                let element_path = format!("{path}[]");
-                for element in elements {
-                    reconcile_item(items, element, &element_path, changes);
-                }
-            }
-        }
-        _ => {}
-    }
+/// The type keys of a field or of an array's items, which the example is
+/// checked against alike.
+struct TypeKeys<'spec> {
+    type_name: &'spec mut TypeName,
+    fields: &'spec mut Option<Vec<Field>>,
+    items: Option<&'spec mut ItemType>,
 }
 
-fn reconcile_item(items: &mut ItemType, value: &Value, path: &str, changes: &mut Vec<Reconciled>) {
-    match (items.type_name, value) {
+fn reconcile_field(field: &mut Field, value: &Value, path: &str, changes: &mut Vec<Reconciled>) {
+    let keys = TypeKeys {
+        type_name: &mut field.type_name,
+        fields: &mut field.fields,
+        items: field.items.as_deref_mut(),
+    };
+    reconcile_value(keys, value, path, changes);
+}
+
+fn reconcile_value(keys: TypeKeys<'_>, value: &Value, path: &str, changes: &mut Vec<Reconciled>) {
+    match (*keys.type_name, value) {
         (TypeName::Int32 | TypeName::Int64, Value::Number(number))
             if number.as_i64().is_none() && number.as_u64().is_none() =>
         {
@@ -112,20 +99,29 @@ fn reconcile_item(items: &mut ItemType, value: &Value, path: &str, changes: &mut
                 path: path.to_owned(),
                 detail: format!(
                     "widened from {} to number: the documentation's example has {number}",
-                    items.type_name.as_str()
+                    keys.type_name.as_str()
                 ),
             });
-            items.type_name = TypeName::Number;
+            *keys.type_name = TypeName::Number;
         }
         (TypeName::Object, Value::Object(members)) => {
-            let fields = items.fields.get_or_insert_with(Vec::new);
-            reconcile_object(fields, members, path, changes);
+            reconcile_object(
+                keys.fields.get_or_insert_with(Vec::new),
+                members,
+                path,
+                changes,
+            );
         }
         (TypeName::Array, Value::Array(elements)) => {
-            if let Some(inner) = items.items.as_deref_mut() {
+            if let Some(items) = keys.items {
                 let element_path = format!("{path}[]");
                 for element in elements {
-                    reconcile_item(inner, element, &element_path, changes);
+                    let item_keys = TypeKeys {
+                        type_name: &mut items.type_name,
+                        fields: &mut items.fields,
+                        items: items.items.as_deref_mut(),
+                    };
+                    reconcile_value(item_keys, element, &element_path, changes);
                 }
             }
         }
