@@ -10,8 +10,6 @@
 //! a thin command-line front end over them; [`bench_compile`] times builds
 //! of the whole API beside a published crate.
 
-#![warn(missing_docs)]
-
 pub mod bench_compile;
 pub mod codegen;
 pub mod import;

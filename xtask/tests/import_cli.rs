@@ -2,6 +2,9 @@
 //! and where the report and the errors go. The conversion itself is tested
 //! in-process in `src/import/tests.rs`.
 
+// Tests fail by panicking; the workspace lints forbid it in library code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,6 +2,9 @@
 //! to a real emulator on loopback (in-process with `--emulator`, served by the
 //! `emulator` subcommand, or started by the test for fault injection).
 
+// Tests fail by panicking; the workspace lints forbid it in library code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

@@ -1,6 +1,9 @@
 //! Fixture loading: the demo document, files, and clear errors for broken
 //! ones.
 
+// Tests fail by panicking; the workspace lints forbid it in library code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::error::Error as _;
 use std::io::Write as _;
 use std::path::Path;

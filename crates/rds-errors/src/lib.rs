@@ -11,8 +11,6 @@
 //! name in kebab-case is on (`describe-regions` for `describe_regions`); the
 //! default feature `all` turns them all on.
 
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub mod gateway;

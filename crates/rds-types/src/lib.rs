@@ -13,8 +13,6 @@
 //! name in kebab-case is on; the default feature `all` turns them all on.
 //! `serde-serialize` adds `Serialize` to inputs and outputs.
 
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 /// The types of `ActivateMigrationTargetInstance`.

@@ -41,8 +41,6 @@
 //! # let _ = defaults;
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod client;
 pub mod clock;
 pub mod config;

@@ -38,8 +38,6 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .inner();
     quote! {
         #docs
-        #![warn(missing_docs)]
-        #![forbid(unsafe_code)]
 
         pub mod client;
         pub mod error;

@@ -56,8 +56,6 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         quote!(#[cfg_attr(not(any(#(feature = #features),*)), allow(dead_code))]);
     quote! {
         #docs
-        #![warn(missing_docs)]
-        #![forbid(unsafe_code)]
 
         pub mod gateway;
         // With no operation's feature on, nothing reads the tables.

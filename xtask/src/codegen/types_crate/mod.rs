@@ -48,8 +48,6 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
     });
     quote! {
         #docs
-        #![warn(missing_docs)]
-        #![forbid(unsafe_code)]
 
         #(#modules)*
     }
