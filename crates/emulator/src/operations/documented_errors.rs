@@ -2,9 +2,10 @@
 //! operations answer, with the HTTP status, code and message exactly as the
 //! operations' API documentation lists them.
 //!
-//! A unit test checks every entry of [`USES`] against the documentation
-//! copied into `tests/fixtures/api-docs/`, so a typo in a message, or an
-//! error an operation does not document, fails the build's tests.
+//! A unit test checks every entry of [`USES`] against the operations'
+//! specs (`spec/rds/2014-08-15/operations/` of the repository, which hold
+//! the documentation's error tables), so a typo in a message, or an error
+//! an operation does not document, fails the build's tests.
 
 use hyper::StatusCode;
 
@@ -117,19 +118,20 @@ mod tests {
     fn every_error_is_documented_by_the_operation_answering_it() {
         for (operation, error) in USES {
             let path = format!(
-                "{}/tests/fixtures/api-docs/{operation}.json",
+                "{}/../../spec/rds/2014-08-15/operations/{operation}.json",
                 env!("CARGO_MANIFEST_DIR")
             );
-            let document: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).expect("docs readable"))
-                    .expect("docs are JSON");
-            let table = &document["apis"][operation]["errorCodes"][error.status.to_string()];
-            let documented = table
+            let spec: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).expect("spec readable"))
+                    .expect("specs are JSON");
+            let documented = spec["errors"]
                 .as_array()
-                .unwrap_or_else(|| panic!("{operation} documents HTTP {}", error.status))
+                .unwrap_or_else(|| panic!("{operation} has an error table"))
                 .iter()
-                .any(|entry| {
-                    entry["errorCode"] == error.code && entry["errorMessage"] == error.message
+                .any(|row| {
+                    row["httpStatus"] == error.status
+                        && row["code"] == error.code
+                        && row["message"] == error.message
                 });
             assert!(documented, "{operation}: {error:?}");
         }
