@@ -106,6 +106,10 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         quote!(#enum_ident::#ident => Kind::Documented(#index),)
     });
     let documented_body = documented_body(enum_ident, &idents);
+    // Documented variants carry no data, so a clone is rebuilt from the code;
+    // an operation that documents no code has no such variant to match.
+    let clone_documented = (!idents.is_empty())
+        .then(|| quote!(documented => #enum_ident::from_code(documented.code()),));
     let table = table_literal(operation);
     let acronym_allowance = variants
         .iter()
@@ -271,7 +275,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
                 match self {
                     #enum_ident::Gateway(gateway) => #enum_ident::Gateway(*gateway),
                     #enum_ident::Unknown(code) => #enum_ident::Unknown(code.clone()),
-                    documented => #enum_ident::from_code(documented.code()),
+                    #clone_documented
                 }
             }
         }
