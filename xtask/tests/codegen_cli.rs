@@ -6,29 +6,12 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create the directory");
-    for entry in fs::read_dir(from).expect("list the directory") {
-        let entry = entry.expect("read the entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy the file");
-        }
-    }
-}
-
-fn workspace() -> tempfile::TempDir {
-    let directory = tempfile::tempdir().expect("a temporary directory");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small/spec");
-    copy_tree(&fixture, &directory.path().join("spec"));
-    directory
-}
+use support::workspace;
 
 fn codegen(root: &Path, check: bool) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));

@@ -9,38 +9,17 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::workspace;
 
 use serde_json::{json, Value};
 use xtask::codegen::{self, CodegenError, Layout, Mode};
 use xtask::spec::SpecErrorKind;
 
 const OPERATION: &str = "spec/rds/2014-08-15/operations/DescribeWidgets.json";
-
-fn fixture_spec() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small/spec")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create the directory");
-    for entry in fs::read_dir(from).expect("list the fixture") {
-        let entry = entry.expect("read the entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy the file");
-        }
-    }
-}
-
-/// A temporary workspace holding a copy of the fixture spec.
-fn workspace() -> tempfile::TempDir {
-    let directory = tempfile::tempdir().expect("create a temporary directory");
-    copy_tree(&fixture_spec(), &directory.path().join("spec"));
-    directory
-}
 
 fn read_json(root: &Path, relative: &str) -> Value {
     let text = fs::read_to_string(root.join(relative)).expect("read the spec");

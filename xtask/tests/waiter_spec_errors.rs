@@ -9,8 +9,10 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::fs;
-use std::path::Path;
+use support::workspace;
 
 use serde_json::{json, Value};
 use xtask::codegen::{self, CodegenError, Layout, Mode};
@@ -18,29 +20,12 @@ use xtask::spec::SpecErrorKind;
 
 const OPERATION: &str = "spec/rds/2014-08-15/operations/DescribeWidgets.json";
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create the directory");
-    for entry in fs::read_dir(from).expect("list the fixture") {
-        let entry = entry.expect("read the entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy the file");
-        }
-    }
-}
-
 /// Copies the fixture, applies `change` to `DescribeWidgets.json`, runs the
 /// generator and returns every error message of `kind`, after checking
 /// that nothing was written.
 fn failures(kind: SpecErrorKind, change: impl FnOnce(&mut Value)) -> Vec<String> {
-    let directory = tempfile::tempdir().expect("create a temporary directory");
+    let directory = workspace();
     let root = directory.path();
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small/spec"),
-        &root.join("spec"),
-    );
     let file = root.join(OPERATION);
     let mut spec: Value =
         serde_json::from_str(&fs::read_to_string(&file).expect("read")).expect("JSON");

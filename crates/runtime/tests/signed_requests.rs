@@ -12,72 +12,46 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aliyun_rds_emulator::signature;
 use aliyun_runtime::clock::FixedClock;
 use aliyun_runtime::config::Network;
 use aliyun_runtime::credentials::FixedEnvironment;
 use aliyun_runtime::endpoint::resolve_endpoint;
 use aliyun_runtime::{Config, Credentials, RetryConfig, Runtime, SdkError, SignatureVersion};
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::Digest;
 use support::{Reply, Request, TestServer, ACTIVATE, DESCRIBE, PRODUCT, SUCCESS_BODY};
 
 const SECRET: &str = "s3cr3t/with+reserved=chars&é";
 
 /// RFC 3986 encoding written independently of the runtime's encoder.
-fn independent_encode(text: &str) -> String {
-    let mut encoded = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(byte as char)
-            }
-            other => encoded.push_str(&format!("%{other:02X}")),
-        }
-    }
-    encoded
-}
-
-fn independent_canonical_query(pairs: &[(String, String)]) -> String {
-    let mut encoded: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(name, value)| (independent_encode(name), independent_encode(value)))
-        .collect();
-    encoded.sort();
-    encoded
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Verifies an RPC signature the way the service does.
+/// Checks an RPC (V1) signature with the emulator's verifier, which is
+/// written independently of the runtime's signer.
 fn verify_v1(request: &Request, secret: &str) -> Result<(), String> {
-    let mut pairs = request.query();
-    let position = pairs
+    let pairs = request.query();
+    let signature = pairs
         .iter()
-        .position(|(name, _)| name == "Signature")
+        .find(|(name, _)| name == "Signature")
+        .map(|(_, value)| value.clone())
         .ok_or("no Signature")?;
-    let (_, signature) = pairs.remove(position);
-    let string_to_sign = format!(
-        "{}&{}&{}",
-        request.method,
-        independent_encode("/"),
-        independent_encode(&independent_canonical_query(&pairs))
+    let canonical = signature::rpc_canonicalized_query(
+        pairs
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
     );
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(format!("{secret}&").as_bytes()).unwrap();
-    mac.update(string_to_sign.as_bytes());
-    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    if expected == signature {
+    let string_to_sign = signature::rpc_string_to_sign(&request.method, &canonical);
+    if signature::rpc_signature_matches(secret, &string_to_sign, &signature) {
         Ok(())
     } else {
-        Err(format!("expected {expected}, got {signature}"))
+        Err(format!(
+            "expected {}, got {signature}",
+            signature::rpc_signature(secret, &string_to_sign)
+        ))
     }
 }
 
-/// Verifies an ACS3-HMAC-SHA256 signature the way the service does.
+/// Checks an `ACS3-HMAC-SHA256` (V3) signature with the emulator's
+/// verifier, after checking that every `x-acs-` header sent is signed.
 fn verify_v3(request: &Request, id: &str, secret: &str) -> Result<(), String> {
     let authorization = request.header("authorization").ok_or("no Authorization")?;
     let rest = authorization
@@ -85,20 +59,20 @@ fn verify_v3(request: &Request, id: &str, secret: &str) -> Result<(), String> {
         .ok_or("wrong algorithm")?;
     let mut credential = "";
     let mut signed_headers = "";
-    let mut signature = "";
+    let mut provided = "";
     for part in rest.split(',') {
         let (key, value) = part.split_once('=').ok_or("malformed Authorization")?;
         match key.trim() {
             "Credential" => credential = value,
             "SignedHeaders" => signed_headers = value,
-            "Signature" => signature = value,
+            "Signature" => provided = value,
             _ => return Err(format!("unknown part {key}")),
         }
     }
     if credential != id {
         return Err("wrong credential".into());
     }
-    let names: Vec<&str> = signed_headers.split(';').collect();
+    let names: Vec<String> = signed_headers.split(';').map(str::to_owned).collect();
     for required in [
         "host",
         "x-acs-action",
@@ -107,47 +81,41 @@ fn verify_v3(request: &Request, id: &str, secret: &str) -> Result<(), String> {
         "x-acs-signature-nonce",
         "x-acs-content-sha256",
     ] {
-        if !names.contains(&required) {
+        if !names.iter().any(|name| name == required) {
             return Err(format!("{required} not signed"));
         }
     }
     for (name, _) in &request.headers {
-        if name.starts_with("x-acs-") && !names.contains(&name.as_str()) {
+        if name.starts_with("x-acs-") && !names.contains(name) {
             return Err(format!("{name} sent but not signed"));
         }
     }
-    let mut canonical_headers = String::new();
-    for name in &names {
-        let value = request
-            .header(name)
-            .ok_or(format!("signed header {name} missing"))?;
-        canonical_headers.push_str(&format!("{name}:{}\n", value.trim()));
-    }
-    let payload_hash = hex::encode(sha2::Sha256::digest(&request.body));
+    let payload_hash = signature::sha256_hex(&request.body);
     if request.header("x-acs-content-sha256").as_deref() != Some(payload_hash.as_str()) {
         return Err("payload hash mismatch".into());
     }
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        request.method,
+    let query = request.query();
+    let canonical_headers = signature::acs3_canonical_headers(&request.headers, &names)
+        .ok_or("a signed header is missing")?;
+    let canonical_request = signature::acs3_canonical_request(
+        &request.method,
         request.path(),
-        independent_canonical_query(&request.query()),
-        canonical_headers,
-        signed_headers,
-        payload_hash
+        &signature::acs3_canonical_query(
+            query
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        ),
+        &canonical_headers,
+        &signature::acs3_signed_headers_list(&names),
+        &payload_hash,
     );
-    let string_to_sign = format!(
-        "ACS3-HMAC-SHA256\n{}",
-        hex::encode(sha2::Sha256::digest(canonical_request.as_bytes()))
-    );
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(string_to_sign.as_bytes());
-    let expected = hex::encode(mac.finalize().into_bytes());
-    if expected == signature {
+    let string_to_sign = signature::acs3_string_to_sign(&canonical_request);
+    if signature::acs3_signature_matches(secret, &string_to_sign, provided) {
         Ok(())
     } else {
         Err(format!(
-            "signature mismatch: expected {expected}, got {signature}"
+            "signature mismatch: expected {}, got {provided}",
+            signature::acs3_signature(secret, &string_to_sign)
         ))
     }
 }
