@@ -170,10 +170,10 @@ fn rust_version_covers_every_locked_dependency_and_matches_the_readme() {
 }
 
 /// The top-level directories of the repository. A backticked token that
-/// starts with one of them (`crates/rds`, `spec/README.md`) names a path;
+/// starts with one of them (`generated/aliyun-rds`, `spec/README.md`) names a path;
 /// other backticked text (`Client`, `--check`, `operations/<Name>.json`
 /// relative to a section) is prose and is not checked.
-const TOP_LEVEL_DIRS: &[&str] = &[".ci", "crates", "spec", "tests", "xtask"];
+const TOP_LEVEL_DIRS: &[&str] = &[".ci", "crates", "generated", "spec", "tests", "xtask"];
 
 /// A word names a repository path when it starts with a top-level
 /// directory and a slash (`xtask/`, not the command `xtask`), or is a
@@ -266,7 +266,7 @@ fn path_extraction_takes_paths_and_leaves_prose() {
     let markdown = "\
 # Title
 
-`crates/rds` and `spec/README.md`, see `BENCHMARKS.md`. `Client::new`,
+`generated/aliyun-rds` and `spec/README.md`, see `BENCHMARKS.md`. `Client::new`,
 `--check`, `operations/<Name>.json`, `spec/rds/<Name>.json`, `a b/c`,
 crates/not-backticked and `cargo xtask codegen` are not checked, nor
 `spec/.../X.json` beyond `spec/`.
@@ -279,7 +279,7 @@ cargo xtask import --api-docs xtask/fixtures/import/doc.json # from spec/
 
 ```
 Cargo.toml          virtual workspace
-crates/runtime      the runtime
+crates/aliyun-runtime      the runtime
 ```
 
 ## After
@@ -293,8 +293,8 @@ Other.toml          not the layout block
         [
             "BENCHMARKS.md",
             "Cargo.toml",
-            "crates/rds",
-            "crates/runtime",
+            "crates/aliyun-runtime",
+            "generated/aliyun-rds",
             "spec/",
             "spec/README.md",
             "spec/rds/",

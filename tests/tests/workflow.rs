@@ -26,7 +26,7 @@ use aliyun_runtime::{Config, Credentials, SdkError, SignatureVersion};
 
 /// The example program's workflow, run here as a test of the same code.
 #[allow(dead_code)]
-#[path = "../../crates/rds/examples/cloud_migration.rs"]
+#[path = "../../generated/aliyun-rds/examples/cloud_migration.rs"]
 mod example;
 
 const POLLED: &str = "DescribeCloudMigrationResult";

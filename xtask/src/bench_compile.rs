@@ -153,7 +153,7 @@ pub fn run(args: &BenchCompileArgs) -> Result<(), BenchError> {
     let (operations, codegen_time) = time_codegen(&root, 3)?;
 
     let lock = root.join("Cargo.lock");
-    let client = root.join("crates/rds");
+    let client = root.join("generated/aliyun-rds");
     let client_path = client.display().to_string().replace('\\', "/");
     let mut projects = vec![
         Project {

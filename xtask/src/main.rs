@@ -16,7 +16,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate the spec and regenerate crates/rds-errors and crates/rds.
+    /// Validate the spec and regenerate generated/aliyun-rds-errors and generated/aliyun-rds.
     Codegen {
         /// Write nothing; fail, naming each stale, missing or extra file,
         /// when the generated crates differ from the spec.

@@ -32,7 +32,7 @@ fn check_names_missing_stale_and_extra_files_and_writes_nothing() {
     let missing = codegen(root.path(), true);
     assert!(!missing.status.success());
     assert!(
-        stderr(&missing).contains("missing: crates/rds/src/lib.rs"),
+        stderr(&missing).contains("missing: generated/aliyun-rds/src/lib.rs"),
         "{}",
         stderr(&missing)
     );
@@ -43,19 +43,19 @@ fn check_names_missing_stale_and_extra_files_and_writes_nothing() {
     let clean = codegen(root.path(), true);
     assert!(clean.status.success(), "{}", stderr(&clean));
 
-    let lib = root.path().join("crates/rds-errors/src/lib.rs");
+    let lib = root.path().join("generated/aliyun-rds-errors/src/lib.rs");
     fs::write(&lib, "// edited by hand\n").expect("edit a generated file");
-    let extra = root.path().join("crates/rds/src/notes.rs");
+    let extra = root.path().join("generated/aliyun-rds/src/notes.rs");
     fs::write(&extra, "// not generated\n").expect("add a file");
     let stale = codegen(root.path(), true);
     assert!(!stale.status.success());
     let message = stderr(&stale);
     assert!(
-        message.contains("stale: crates/rds-errors/src/lib.rs"),
+        message.contains("stale: generated/aliyun-rds-errors/src/lib.rs"),
         "{message}"
     );
     assert!(
-        message.contains("extra: crates/rds/src/notes.rs"),
+        message.contains("extra: generated/aliyun-rds/src/notes.rs"),
         "{message}"
     );
     assert_eq!(

@@ -46,9 +46,9 @@ impl Default for Layout {
     fn default() -> Self {
         Layout {
             product_dir: PathBuf::from("spec/rds/2014-08-15"),
-            errors_src: PathBuf::from("crates/rds-errors/src"),
-            types_src: PathBuf::from("crates/rds-types/src"),
-            client_src: PathBuf::from("crates/rds/src"),
+            errors_src: PathBuf::from("generated/aliyun-rds-errors/src"),
+            types_src: PathBuf::from("generated/aliyun-rds-types/src"),
+            client_src: PathBuf::from("generated/aliyun-rds/src"),
         }
     }
 }
