@@ -10,7 +10,7 @@
 //! [`metadata::OPERATIONS`] lists them all.
 //!
 //! Each operation is compiled only when the cargo feature of the same name in
-//! kebab-case is on (`describe-regions` for [`Client::describe_regions`]). The
+//! kebab-case is on (`describe-regions` for `Client::describe_regions`). The
 //! default feature `all` turns every operation on; with `default-features = false`,
 //! name the operations you use, or a group such as `cloud-migration`, and pay
 //! only for those. `serde-serialize` adds `Serialize` to inputs and outputs.

@@ -29,7 +29,7 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("[`metadata::OPERATIONS`] lists them all.")
         .blank()
         .line("Each operation is compiled only when the cargo feature of the same name in")
-        .line("kebab-case is on (`describe-regions` for [`Client::describe_regions`]). The")
+        .line("kebab-case is on (`describe-regions` for `Client::describe_regions`). The")
         .line("default feature `all` turns every operation on; with `default-features = false`,")
         .line("name the operations you use, or a group such as `cloud-migration`, and pay")
         .line("only for those. `serde-serialize` adds `Serialize` to inputs and outputs.")
