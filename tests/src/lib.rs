@@ -1,5 +1,6 @@
 //! Workspace-level integration tests live under `tests/tests/`; this
-//! library is empty.
+//! library only carries the README's Rust snippets as doc tests, so that
+//! `cargo test --workspace` compiles every example the README shows.
 //!
 //! - `generated_code.rs` fails `cargo test --workspace` when the generated
 //!   crates are stale or edited by hand.
@@ -12,3 +13,8 @@
 //! - `tidy.rs` checks what the documentation states about the repository:
 //!   the minimum Rust version covers every locked dependency, and every
 //!   path `ARCHITECTURE.md` and `README.md` name exists.
+
+/// The README, whose Rust snippets `cargo test` compiles as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
