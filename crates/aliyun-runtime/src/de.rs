@@ -139,14 +139,15 @@ pub fn field<T: FromJson>(
 
 /// The members of an object that a generated struct does not declare, by
 /// wire name: what the service sends beyond its documentation, kept for
-/// the caller rather than dropped.
+/// the caller rather than dropped. `known` is sorted (the generator writes
+/// it so), which keeps this a binary search per member on large structs.
 pub fn unknown_fields(
     object: &serde_json::Map<String, Value>,
     known: &[&str],
 ) -> serde_json::Map<String, Value> {
     object
         .iter()
-        .filter(|(name, _)| !known.contains(&name.as_str()))
+        .filter(|(name, _)| known.binary_search(&name.as_str()).is_err())
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect()
 }

@@ -214,9 +214,9 @@ impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
                 &[
                     "DBInstanceName",
                     "RequestId",
-                    "TaskId",
                     "SourceIpAddress",
                     "SourcePort",
+                    "TaskId",
                 ],
             ),
         })

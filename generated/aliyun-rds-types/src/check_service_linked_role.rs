@@ -185,7 +185,7 @@ impl aliyun_runtime::de::FromJson for CheckServiceLinkedRoleOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["HasServiceLinkedRole", "RequireServiceLinkedRole", "RequestId"],
+                &["HasServiceLinkedRole", "RequestId", "RequireServiceLinkedRole"],
             ),
         })
     }

@@ -1305,16 +1305,16 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceOutput {
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
                 &[
-                    "DryRunResult",
-                    "TagResult",
-                    "RequestId",
                     "ConnectionString",
-                    "Message",
                     "DBInstanceId",
-                    "Port",
-                    "TaskId",
                     "DryRun",
+                    "DryRunResult",
+                    "Message",
                     "OrderId",
+                    "Port",
+                    "RequestId",
+                    "TagResult",
+                    "TaskId",
                 ],
             ),
         })

@@ -259,10 +259,10 @@ impl aliyun_runtime::de::FromJson for DescribeAccountsOutput {
                     "Accounts",
                     "PageNumber",
                     "RequestId",
+                    "ResourceGroupId",
                     "SystemAdminAccountFirstActivationTime",
                     "SystemAdminAccountStatus",
                     "TotalRecordCount",
-                    "ResourceGroupId",
                 ],
             ),
         })

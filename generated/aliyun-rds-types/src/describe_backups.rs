@@ -781,12 +781,12 @@ impl aliyun_runtime::de::FromJson for Backup {
                     "Encryption",
                     "Engine",
                     "EngineVersion",
+                    "ExpectExpireTime",
                     "HostInstanceID",
                     "IsAvail",
                     "MetaStatus",
                     "StorageClass",
                     "StoreStatus",
-                    "ExpectExpireTime",
                 ],
             ),
         })

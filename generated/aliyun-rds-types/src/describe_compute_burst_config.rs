@@ -200,7 +200,7 @@ impl aliyun_runtime::de::FromJson for DescribeComputeBurstConfigOutput {
             request_id: aliyun_runtime::de::field(object, "RequestId")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["ComputeBurstEnabled", "ComputeBurstConfig", "RequestId"],
+                &["ComputeBurstConfig", "ComputeBurstEnabled", "RequestId"],
             ),
         })
     }

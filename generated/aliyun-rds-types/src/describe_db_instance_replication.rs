@@ -248,14 +248,14 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceReplicationOutput {
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
                 &[
-                    "RequestId",
                     "ExternalReplication",
-                    "ReplicationSource",
-                    "ReplicationState",
                     "ReplicationDelay",
                     "ReplicationErrorMessage",
                     "ReplicationIp",
                     "ReplicationPort",
+                    "ReplicationSource",
+                    "ReplicationState",
+                    "RequestId",
                 ],
             ),
         })

@@ -175,7 +175,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceTdeOutput {
             encryption_key: aliyun_runtime::de::field(object, "EncryptionKey")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["Databases", "RequestId", "TDEMode", "TDEStatus", "EncryptionKey"],
+                &["Databases", "EncryptionKey", "RequestId", "TDEMode", "TDEStatus"],
             ),
         })
     }

@@ -877,6 +877,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
                     "DBInstanceNetType",
                     "DBInstanceStatus",
                     "DBInstanceStorage",
+                    "DBInstanceStorageType",
                     "DBInstanceType",
                     "DBMaxQuantity",
                     "Engine",
@@ -904,7 +905,6 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
                     "VSwitchId",
                     "VpcId",
                     "ZoneId",
-                    "DBInstanceStorageType",
                 ],
             ),
         })

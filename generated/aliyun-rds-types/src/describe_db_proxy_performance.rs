@@ -286,12 +286,12 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyPerformanceOutput {
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
                 &[
-                    "EndTime",
-                    "StartTime",
                     "DBInstanceId",
-                    "RequestId",
                     "DBProxyEngineType",
+                    "EndTime",
                     "PerformanceKeys",
+                    "RequestId",
+                    "StartTime",
                 ],
             ),
         })
@@ -460,7 +460,7 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
             server: aliyun_runtime::de::field(object, "Server")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["ValueFormat", "Key", "Values", "Service", "Node", "Server"],
+                &["Key", "Node", "Server", "Service", "ValueFormat", "Values"],
             ),
         })
     }

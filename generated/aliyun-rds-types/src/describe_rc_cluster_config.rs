@@ -183,7 +183,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcClusterConfigOutput {
             expiration: aliyun_runtime::de::field(object, "Expiration")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["RequestId", "Config", "Expiration"],
+                &["Config", "Expiration", "RequestId"],
             ),
         })
     }

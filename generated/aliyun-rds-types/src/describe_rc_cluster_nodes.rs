@@ -186,7 +186,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcClusterNodesOutput {
             page: aliyun_runtime::de::field(object, "Page")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["RequestId", "Nodes", "Page"],
+                &["Nodes", "Page", "RequestId"],
             ),
         })
     }
@@ -401,8 +401,8 @@ impl aliyun_runtime::de::FromJson for Nodes {
                     "IpAddresses",
                     "IsAliyunNode",
                     "NodeName",
-                    "NodeStatus",
                     "NodePoolId",
+                    "NodeStatus",
                     "RuntimeVersion",
                     "State",
                 ],

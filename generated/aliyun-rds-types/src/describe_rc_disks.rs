@@ -684,9 +684,9 @@ impl aliyun_runtime::de::FromJson for Disks {
                     "Status",
                     "StorageClusterId",
                     "StorageSetId",
+                    "Tag",
                     "Type",
                     "ZoneId",
-                    "Tag",
                 ],
             ),
         })

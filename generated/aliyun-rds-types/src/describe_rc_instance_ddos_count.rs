@@ -161,7 +161,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcInstanceDdosCountOutput {
             ddos_count: aliyun_runtime::de::field(object, "DdosCount")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["RequestId", "DdosCount"],
+                &["DdosCount", "RequestId"],
             ),
         })
     }
@@ -244,7 +244,7 @@ impl aliyun_runtime::de::FromJson for DdosCount {
             defense_count: aliyun_runtime::de::field(object, "DefenseCount")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["BlackholeCount", "InstacenCount", "DefenseCount"],
+                &["BlackholeCount", "DefenseCount", "InstacenCount"],
             ),
         })
     }

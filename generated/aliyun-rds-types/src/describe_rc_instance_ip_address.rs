@@ -267,7 +267,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcInstanceIpAddressOutput {
             rc_instance_list: aliyun_runtime::de::field(object, "RCInstanceList")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["RequestId", "Total", "RCInstanceList"],
+                &["RCInstanceList", "RequestId", "Total"],
             ),
         })
     }
@@ -377,9 +377,9 @@ impl aliyun_runtime::de::FromJson for RcInstanceList {
                 object,
                 &[
                     "InstanceId",
-                    "InstanceType",
                     "InstanceName",
                     "InstanceStatus",
+                    "InstanceType",
                     "IpAddressConfig",
                 ],
             ),
@@ -571,16 +571,16 @@ impl aliyun_runtime::de::FromJson for IpAddressConfig {
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
                 &[
-                    "InstanceIp",
-                    "IsBgppack",
-                    "IpVersion",
-                    "IpStatus",
-                    "RegionId",
-                    "ElasticThreshold",
                     "BlackholeThreshold",
                     "DefenseBpsThreshold",
                     "DefensePpsThreshold",
+                    "ElasticThreshold",
+                    "InstanceIp",
+                    "IpStatus",
+                    "IpVersion",
+                    "IsBgppack",
                     "IsFullProtection",
+                    "RegionId",
                 ],
             ),
         })

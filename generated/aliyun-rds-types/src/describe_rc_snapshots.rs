@@ -231,7 +231,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcSnapshotsOutput {
             total_count: aliyun_runtime::de::field(object, "TotalCount")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["Snapshots", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+                &["PageNumber", "PageSize", "RequestId", "Snapshots", "TotalCount"],
             ),
         })
     }
@@ -566,6 +566,7 @@ impl aliyun_runtime::de::FromJson for Snapshots {
                     "InstantAccess",
                     "Progress",
                     "RegionId",
+                    "ResourceGroupId",
                     "SnapshotId",
                     "SnapshotName",
                     "SnapshotType",
@@ -574,9 +575,8 @@ impl aliyun_runtime::de::FromJson for Snapshots {
                     "SourceDiskType",
                     "SourceStorageType",
                     "Status",
-                    "Usage",
-                    "ResourceGroupId",
                     "Tag",
+                    "Usage",
                 ],
             ),
         })

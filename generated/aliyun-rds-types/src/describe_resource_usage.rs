@@ -324,6 +324,7 @@ impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
                 &[
                     "ArchiveBackupSize",
                     "BackupDataSize",
+                    "BackupEcsSnapshotSize",
                     "BackupLogSize",
                     "BackupOssDataSize",
                     "BackupOssLogSize",
@@ -337,7 +338,6 @@ impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
                     "PaidBackupSize",
                     "RequestId",
                     "SQLSize",
-                    "BackupEcsSnapshotSize",
                 ],
             ),
         })

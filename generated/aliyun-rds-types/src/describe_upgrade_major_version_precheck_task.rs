@@ -230,11 +230,11 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOut
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
                 &[
-                    "RequestId",
+                    "Items",
                     "PageNumber",
                     "PageRecordCount",
+                    "RequestId",
                     "TotalRecordCount",
-                    "Items",
                 ],
             ),
         })
@@ -441,16 +441,16 @@ impl aliyun_runtime::de::FromJson for Items {
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
                 &[
-                    "TargetMajorVersion",
-                    "EffectiveTime",
-                    "SourceMajorVersion",
-                    "Result",
-                    "TaskId",
-                    "Detail",
                     "CheckTime",
+                    "Detail",
+                    "EffectiveTime",
                     "RecommendDiskSize",
                     "RecommendLeastMemSize",
                     "RecommendMemSize",
+                    "Result",
+                    "SourceMajorVersion",
+                    "TargetMajorVersion",
+                    "TaskId",
                     "UpgradeMode",
                 ],
             ),

@@ -220,7 +220,7 @@ impl aliyun_runtime::de::FromJson for MigrateDbNodesOutput {
             success: aliyun_runtime::de::field(object, "Success")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["RequestId", "DBInstanceId", "Success"],
+                &["DBInstanceId", "RequestId", "Success"],
             ),
         })
     }

@@ -211,7 +211,7 @@ impl aliyun_runtime::de::FromJson for ModifyBackupSetExpireTimeOutput {
             data: aliyun_runtime::de::field(object, "Data")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["RequestId", "Message", "Code", "Success", "Data"],
+                &["Code", "Data", "Message", "RequestId", "Success"],
             ),
         })
     }

@@ -298,7 +298,7 @@ impl aliyun_runtime::de::FromJson for TransformDbInstancePayTypeOutput {
             charge_type: aliyun_runtime::de::field(object, "ChargeType")?,
             unknown_fields: aliyun_runtime::de::unknown_fields(
                 object,
-                &["DBInstanceId", "RequestId", "ExpiredTime", "OrderId", "ChargeType"],
+                &["ChargeType", "DBInstanceId", "ExpiredTime", "OrderId", "RequestId"],
             ),
         })
     }

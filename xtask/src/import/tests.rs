@@ -938,3 +938,29 @@ fn reimporting_keeps_hand_written_waiters() {
         "the waiter is written back in the spec format"
     );
 }
+
+#[test]
+fn where_the_example_contradicts_the_schema_the_spec_follows_the_example_and_says_so() {
+    let directory = spec_dir(false);
+    let names = ["DescribeSlowLogRecords", "DescribeDBInstanceAttribute"];
+    let (result, printed) = run_import(&args(full_document(), directory.path(), &names, false));
+    result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    assert!(
+        printed
+            .contains("response field Items.SQLSlowRecord[].CpuTime: widened from int64 to number"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("response field Items.DBInstanceAttribute[].BpeEnabled: added as string"),
+        "{printed}"
+    );
+    let slow_logs = read_spec(directory.path(), "DescribeSlowLogRecords");
+    let items = field(&slow_logs.response.fields, "Items");
+    let records = field(items.fields.as_deref().unwrap_or_default(), "SQLSlowRecord");
+    let record_fields = records
+        .items
+        .as_ref()
+        .and_then(|items| items.fields.as_deref())
+        .unwrap_or_default();
+    assert_eq!(field(record_fields, "CpuTime").type_name, TypeName::Number);
+}

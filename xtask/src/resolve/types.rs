@@ -17,7 +17,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::names::{member_ident, type_ident};
-use crate::spec::naming::{self, member_rust_name};
+use crate::spec::naming::{self, is_sensitive, member_rust_name};
 use crate::spec::{
     Field, Parameter, ParameterLocation, ParameterStyle, SpecError, SpecErrorKind, TypeName,
     TypeRef, Typed,
@@ -204,15 +204,6 @@ impl<'spec> Member<'spec> {
             .map(str::trim)
             .find(|line| !line.is_empty())
     }
-}
-
-/// Whether a member holds a secret whose value `Debug` must not show: the
-/// spec's `sensitive`, else any name mentioning a password or a secret.
-pub fn is_sensitive(wire_name: &str, sensitive: Option<bool>) -> bool {
-    sensitive.unwrap_or_else(|| {
-        let lower = wire_name.to_ascii_lowercase();
-        lower.contains("password") || lower.contains("secret")
-    })
 }
 
 /// The field every generated response struct adds to keep the members the

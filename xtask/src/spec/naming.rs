@@ -45,6 +45,16 @@ pub fn operation_rust_name(spec: &super::model::OperationSpec) -> String {
     member_rust_name(&spec.name, spec.rust_name.as_deref())
 }
 
+/// Whether a parameter or field holds a secret that `Debug` and waiter
+/// paths must not show: the spec's `sensitive`, else any wire name
+/// mentioning a password or a secret.
+pub fn is_sensitive(wire_name: &str, sensitive: Option<bool>) -> bool {
+    sensitive.unwrap_or_else(|| {
+        let lower = wire_name.to_ascii_lowercase();
+        lower.contains("password") || lower.contains("secret")
+    })
+}
+
 /// Whether `name` can be written as a Rust identifier (possibly as a raw
 /// identifier `r#name`).
 pub fn is_identifier(name: &str) -> bool {

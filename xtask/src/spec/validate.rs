@@ -288,7 +288,7 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
 
 /// The most error rows the generated crates can index: one operation's
 /// rows, and the distinct rows of all operations together, are numbered
-/// with `u16` (see `codegen::error_rows`).
+/// with `u16` (see `crate::resolve::error_rows`).
 pub const MAX_ERROR_ROWS: usize = u16::MAX as usize;
 
 /// Checks what only a set of operations can get wrong: more distinct error

@@ -17,7 +17,7 @@ use super::error::{SpecError, SpecErrorKind};
 use super::load::LoadedOperation;
 use super::model::{Field, OperationSpec, ProductSpec, TypeName, TypeRef, Typed};
 use super::naming;
-use super::naming::member_rust_name;
+use super::naming::{is_sensitive, member_rust_name};
 use super::validate::RESERVED_PARAMETER_NAMES;
 
 /// One waiter of an operation.
@@ -200,15 +200,6 @@ fn resolve<'spec>(fields: &'spec [Field], steps: &[PathStep]) -> Result<PathTarg
         }
     }
     target.ok_or_else(|| "the path is empty".to_owned())
-}
-
-/// Whether a field holds a secret, by the rule of `spec/README.md`: its
-/// `sensitive` key, else a name mentioning a password or a secret.
-fn is_sensitive(wire_name: &str, sensitive: Option<bool>) -> bool {
-    sensitive.unwrap_or_else(|| {
-        let lower = wire_name.to_ascii_lowercase();
-        lower.contains("password") || lower.contains("secret")
-    })
 }
 
 /// Checks that `equals` fits the type of the field it is compared with.

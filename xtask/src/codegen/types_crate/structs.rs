@@ -101,7 +101,9 @@ fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
         let wire_name = member.wire_name;
         quote!(#ident: aliyun_runtime::de::field(object, #wire_name)?,)
     });
-    let wire_names = members.iter().map(|member| member.wire_name);
+    // Sorted, for the runtime's binary search.
+    let mut wire_names: Vec<&str> = members.iter().map(|member| member.wire_name).collect();
+    wire_names.sort_unstable();
     let body = quote! {
         let object = aliyun_runtime::de::object(value)?;
         Ok(#name {
