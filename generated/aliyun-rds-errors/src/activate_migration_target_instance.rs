@@ -6,7 +6,7 @@
 //! [`ActivateMigrationTargetInstanceError`](crate::activate_migration_target_instance::ActivateMigrationTargetInstanceError) has one variant per distinct code of the operation's error table (66 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ActivateMigrationTargetInstanceError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -261,328 +260,95 @@ impl ActivateMigrationTargetInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ActivateMigrationTargetInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        ActivateMigrationTargetInstanceError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ActivateMigrationTargetInstanceError::Gateway,
+                ActivateMigrationTargetInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstanceState),
-            1 => Some(ActivateMigrationTargetInstanceError::InvalidMigrateStatus),
-            2 => Some(ActivateMigrationTargetInstanceError::InvalidMigrateTask),
-            3 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            4 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            5 => {
-                Some(ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication)
-            }
-            6 => Some(ActivateMigrationTargetInstanceError::InsufficientAvailableQuota),
-            7 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::CommodityServiceCallingException,
-                )
-            }
-            8 => Some(ActivateMigrationTargetInstanceError::RegionDissolvedEOM),
-            9 => Some(ActivateMigrationTargetInstanceError::CommodityInvalidComponent),
-            10 => Some(ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia),
-            11 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            12 => Some(ActivateMigrationTargetInstanceError::PriceCommoditySys),
-            13 => Some(ActivateMigrationTargetInstanceError::PayInsufficientBalance),
-            14 => Some(ActivateMigrationTargetInstanceError::OrderPeriodInvalid),
-            15 => Some(ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase),
-            16 => Some(ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder),
-            17 => Some(ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod),
-            18 => Some(ActivateMigrationTargetInstanceError::BasicInfoUncompleted),
-            19 => Some(ActivateMigrationTargetInstanceError::RiskRiskControlRejection),
-            20 => Some(ActivateMigrationTargetInstanceError::ApiNotSupport),
-            21 => Some(ActivateMigrationTargetInstanceError::ContainForbiddenLabelError),
-            22 => Some(ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound),
-            23 => {
-                Some(ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType)
-            }
-            24 => Some(ActivateMigrationTargetInstanceError::InvalidParam),
-            25 => Some(ActivateMigrationTargetInstanceError::KmsApiError),
-            26 => Some(ActivateMigrationTargetInstanceError::SystemSaleValidateFailed),
-            27 => Some(ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound),
-            28 => Some(ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout),
-            29 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            30 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            31 => Some(ActivateMigrationTargetInstanceError::IncorrectTargetClasscode),
-            32 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            33 => Some(ActivateMigrationTargetInstanceError::RequiredParamNotFound),
-            34 => Some(ActivateMigrationTargetInstanceError::ParametersInvalid),
-            35 => Some(ActivateMigrationTargetInstanceError::BackupPolicyNotSupport),
-            36 => Some(ActivateMigrationTargetInstanceError::InvalideStatusFormat),
-            37 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            38 => {
-                Some(
-                    ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            39 => Some(ActivateMigrationTargetInstanceError::PayNoCreditCard),
-            40 => Some(ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport),
-            41 => Some(ActivateMigrationTargetInstanceError::MirrorInsExists),
-            42 => Some(ActivateMigrationTargetInstanceError::UnsupportedClassCode),
-            43 => Some(ActivateMigrationTargetInstanceError::InvalidBackupSet),
-            44 => Some(ActivateMigrationTargetInstanceError::OrdTCommodityQueryError),
-            45 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstance),
-            46 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstanceType),
-            47 => Some(ActivateMigrationTargetInstanceError::OrderStatusUnPaid),
-            48 => Some(ActivateMigrationTargetInstanceError::InvalidReduceDiskSize),
-            49 => Some(ActivateMigrationTargetInstanceError::CloudSSDNotSupport),
-            50 => {
-                Some(ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission)
-            }
-            51 => Some(ActivateMigrationTargetInstanceError::InvalidVswitchId),
-            52 => Some(ActivateMigrationTargetInstanceError::IncorrectMinorVersion),
-            53 => Some(ActivateMigrationTargetInstanceError::OperationDeniedZoneResource),
-            54 => Some(ActivateMigrationTargetInstanceError::NotInFlowController),
-            55 => Some(ActivateMigrationTargetInstanceError::InvalidKmsKey),
-            56 => {
-                Some(ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed)
-            }
-            57 => {
-                Some(ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound)
-            }
-            58 => Some(ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode),
-            59 => Some(ActivateMigrationTargetInstanceError::InvalidClusterKms),
-            60 => Some(ActivateMigrationTargetInstanceError::RequestNotFound),
-            61 => Some(ActivateMigrationTargetInstanceError::HostInfoNotFound),
-            62 => Some(ActivateMigrationTargetInstanceError::ExternalFailure),
-            63 => Some(ActivateMigrationTargetInstanceError::RequestMetaDataFailed),
-            64 => Some(ActivateMigrationTargetInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::IncorrectDBInstanceState,
+        Self::InvalidMigrateStatus,
+        Self::InvalidMigrateTask,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::IncorrectDBInstance,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceState => {
-                Kind::Documented(0)
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateStatus => {
-                Kind::Documented(1)
-            }
-            ActivateMigrationTargetInstanceError::InvalidMigrateTask => {
-                Kind::Documented(2)
-            }
-            ActivateMigrationTargetInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            ActivateMigrationTargetInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            ActivateMigrationTargetInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            ActivateMigrationTargetInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            ActivateMigrationTargetInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            ActivateMigrationTargetInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(8)
-            }
-            ActivateMigrationTargetInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(10)
-            }
-            ActivateMigrationTargetInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            ActivateMigrationTargetInstanceError::PriceCommoditySys => {
-                Kind::Documented(12)
-            }
-            ActivateMigrationTargetInstanceError::PayInsufficientBalance => {
-                Kind::Documented(13)
-            }
-            ActivateMigrationTargetInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(14)
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            ActivateMigrationTargetInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            ActivateMigrationTargetInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            ActivateMigrationTargetInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(18)
-            }
-            ActivateMigrationTargetInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            ActivateMigrationTargetInstanceError::ApiNotSupport => Kind::Documented(20),
-            ActivateMigrationTargetInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            ActivateMigrationTargetInstanceError::InvalidParam => Kind::Documented(24),
-            ActivateMigrationTargetInstanceError::KmsApiError => Kind::Documented(25),
-            ActivateMigrationTargetInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            ActivateMigrationTargetInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            ActivateMigrationTargetInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            ActivateMigrationTargetInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ActivateMigrationTargetInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            ActivateMigrationTargetInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            ActivateMigrationTargetInstanceError::RequiredParamNotFound => {
-                Kind::Documented(33)
-            }
-            ActivateMigrationTargetInstanceError::ParametersInvalid => {
-                Kind::Documented(34)
-            }
-            ActivateMigrationTargetInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(35)
-            }
-            ActivateMigrationTargetInstanceError::InvalideStatusFormat => {
-                Kind::Documented(36)
-            }
-            ActivateMigrationTargetInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            ActivateMigrationTargetInstanceError::PayNoCreditCard => Kind::Documented(39),
-            ActivateMigrationTargetInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            ActivateMigrationTargetInstanceError::MirrorInsExists => Kind::Documented(41),
-            ActivateMigrationTargetInstanceError::UnsupportedClassCode => {
-                Kind::Documented(42)
-            }
-            ActivateMigrationTargetInstanceError::InvalidBackupSet => {
-                Kind::Documented(43)
-            }
-            ActivateMigrationTargetInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstance => {
-                Kind::Documented(45)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceType => {
-                Kind::Documented(46)
-            }
-            ActivateMigrationTargetInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(47)
-            }
-            ActivateMigrationTargetInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            ActivateMigrationTargetInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(49)
-            }
-            ActivateMigrationTargetInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            ActivateMigrationTargetInstanceError::InvalidVswitchId => {
-                Kind::Documented(51)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            ActivateMigrationTargetInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            ActivateMigrationTargetInstanceError::NotInFlowController => {
-                Kind::Documented(54)
-            }
-            ActivateMigrationTargetInstanceError::InvalidKmsKey => Kind::Documented(55),
-            ActivateMigrationTargetInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            ActivateMigrationTargetInstanceError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(57)
-            }
-            ActivateMigrationTargetInstanceError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(58)
-            }
-            ActivateMigrationTargetInstanceError::InvalidClusterKms => {
-                Kind::Documented(59)
-            }
-            ActivateMigrationTargetInstanceError::RequestNotFound => Kind::Documented(60),
-            ActivateMigrationTargetInstanceError::HostInfoNotFound => {
-                Kind::Documented(61)
-            }
-            ActivateMigrationTargetInstanceError::ExternalFailure => Kind::Documented(62),
-            ActivateMigrationTargetInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(63)
-            }
-            ActivateMigrationTargetInstanceError::InvokeProxyFailure => {
-                Kind::Documented(64)
-            }
             ActivateMigrationTargetInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ActivateMigrationTargetInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -629,30 +395,41 @@ impl ActivateMigrationTargetInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ActivateMigrationTargetInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ActivateMigrationTargetInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ActivateMigrationTargetInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

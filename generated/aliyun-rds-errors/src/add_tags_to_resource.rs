@@ -6,7 +6,7 @@
 //! [`AddTagsToResourceError`](crate::add_tags_to_resource::AddTagsToResourceError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AddTagsToResourceError {
     /// `Forbidden`, HTTP 400: User not authorized to operate on the specified resource, or this API does not support RAM.
@@ -245,170 +244,89 @@ impl AddTagsToResourceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => AddTagsToResourceError::Gateway(gateway),
-                    None => AddTagsToResourceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AddTagsToResourceError::Gateway,
+                AddTagsToResourceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(AddTagsToResourceError::Forbidden),
-            1 => Some(AddTagsToResourceError::OrderComboInstanceNotAllowOperate),
-            2 => Some(AddTagsToResourceError::PricePricingPlanResultNotFound),
-            3 => Some(AddTagsToResourceError::OrderNoRealNameAuthentication),
-            4 => Some(AddTagsToResourceError::InsufficientAvailableQuota),
-            5 => Some(AddTagsToResourceError::CommodityServiceCallingException),
-            6 => Some(AddTagsToResourceError::RegionDissolvedEOM),
-            7 => Some(AddTagsToResourceError::CommodityInvalidComponent),
-            8 => Some(AddTagsToResourceError::RegionEndTimeDissolvedAustralia),
-            9 => Some(AddTagsToResourceError::PriceCommoditySys),
-            10 => Some(AddTagsToResourceError::PayInsufficientBalance),
-            11 => Some(AddTagsToResourceError::OrderPeriodInvalid),
-            12 => Some(AddTagsToResourceError::PayNoCreditCardLowerCase),
-            13 => Some(AddTagsToResourceError::OrderInstHasUnpaidOrder),
-            14 => Some(AddTagsToResourceError::NoAvailablePaymentMethod),
-            15 => Some(AddTagsToResourceError::BasicInfoUncompleted),
-            16 => Some(AddTagsToResourceError::RiskRiskControlRejection),
-            17 => Some(AddTagsToResourceError::ApiNotSupport),
-            18 => Some(AddTagsToResourceError::ContainForbiddenLabelError),
-            19 => Some(AddTagsToResourceError::InvalidDBInstanceIdNotFound),
-            20 => Some(AddTagsToResourceError::InvalidInstanceLevelDiskType),
-            21 => Some(AddTagsToResourceError::InvalidParam),
-            22 => Some(AddTagsToResourceError::KmsApiError),
-            23 => Some(AddTagsToResourceError::SystemSaleValidateFailed),
-            24 => Some(AddTagsToResourceError::AbsInvalidAccountNotFound),
-            25 => Some(AddTagsToResourceError::SqlExecuteFailedOrTimeout),
-            26 => Some(AddTagsToResourceError::ColdDataEngineVersionNotSupport),
-            27 => Some(AddTagsToResourceError::ColdDataMinorVersionNotSupport),
-            28 => Some(AddTagsToResourceError::IncorrectTargetClasscode),
-            29 => Some(AddTagsToResourceError::InvalidConnectionStringDuplicate),
-            30 => Some(AddTagsToResourceError::RequiredParamNotFound),
-            31 => Some(AddTagsToResourceError::ParametersInvalid),
-            32 => Some(AddTagsToResourceError::BackupPolicyNotSupport),
-            33 => Some(AddTagsToResourceError::InvalideStatusFormat),
-            34 => Some(AddTagsToResourceError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(AddTagsToResourceError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(AddTagsToResourceError::PayNoCreditCard),
-            37 => Some(AddTagsToResourceError::VpcNetworkTypeNotSupport),
-            38 => Some(AddTagsToResourceError::MirrorInsExists),
-            39 => Some(AddTagsToResourceError::UnsupportedClassCode),
-            40 => Some(AddTagsToResourceError::InvalidBackupSet),
-            41 => Some(AddTagsToResourceError::OrdTCommodityQueryError),
-            42 => Some(AddTagsToResourceError::ProductInstanceReleased),
-            43 => Some(AddTagsToResourceError::RegionEndTimeDissolvedIndia),
-            44 => Some(AddTagsToResourceError::InvalidTagKeyMalformed),
-            45 => Some(AddTagsToResourceError::OrderStatusUnPaid),
-            46 => Some(AddTagsToResourceError::InvalidReduceDiskSize),
-            47 => Some(AddTagsToResourceError::CloudSSDNotSupport),
-            48 => Some(AddTagsToResourceError::InvalidUserOperatorPermission),
-            49 => Some(AddTagsToResourceError::InvalidVswitchId),
-            50 => Some(AddTagsToResourceError::IncorrectMinorVersion),
-            51 => Some(AddTagsToResourceError::OperationDeniedZoneResource),
-            52 => Some(AddTagsToResourceError::NotInFlowController),
-            53 => Some(AddTagsToResourceError::InvalidKmsKey),
-            54 => Some(AddTagsToResourceError::InvalidInstanceLevelMalformed),
-            55 => Some(AddTagsToResourceError::InvalidClusterKms),
-            56 => Some(AddTagsToResourceError::RequestNotFound),
-            57 => Some(AddTagsToResourceError::HostInfoNotFound),
-            58 => Some(AddTagsToResourceError::ExternalFailure),
-            59 => Some(AddTagsToResourceError::RequestMetaDataFailed),
-            60 => Some(AddTagsToResourceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::Forbidden,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidTagKeyMalformed,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AddTagsToResourceError::Forbidden => Kind::Documented(0),
-            AddTagsToResourceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            AddTagsToResourceError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            AddTagsToResourceError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            AddTagsToResourceError::InsufficientAvailableQuota => Kind::Documented(4),
-            AddTagsToResourceError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            AddTagsToResourceError::RegionDissolvedEOM => Kind::Documented(6),
-            AddTagsToResourceError::CommodityInvalidComponent => Kind::Documented(7),
-            AddTagsToResourceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            AddTagsToResourceError::PriceCommoditySys => Kind::Documented(9),
-            AddTagsToResourceError::PayInsufficientBalance => Kind::Documented(10),
-            AddTagsToResourceError::OrderPeriodInvalid => Kind::Documented(11),
-            AddTagsToResourceError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            AddTagsToResourceError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            AddTagsToResourceError::NoAvailablePaymentMethod => Kind::Documented(14),
-            AddTagsToResourceError::BasicInfoUncompleted => Kind::Documented(15),
-            AddTagsToResourceError::RiskRiskControlRejection => Kind::Documented(16),
-            AddTagsToResourceError::ApiNotSupport => Kind::Documented(17),
-            AddTagsToResourceError::ContainForbiddenLabelError => Kind::Documented(18),
-            AddTagsToResourceError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            AddTagsToResourceError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            AddTagsToResourceError::InvalidParam => Kind::Documented(21),
-            AddTagsToResourceError::KmsApiError => Kind::Documented(22),
-            AddTagsToResourceError::SystemSaleValidateFailed => Kind::Documented(23),
-            AddTagsToResourceError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            AddTagsToResourceError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            AddTagsToResourceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            AddTagsToResourceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            AddTagsToResourceError::IncorrectTargetClasscode => Kind::Documented(28),
-            AddTagsToResourceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            AddTagsToResourceError::RequiredParamNotFound => Kind::Documented(30),
-            AddTagsToResourceError::ParametersInvalid => Kind::Documented(31),
-            AddTagsToResourceError::BackupPolicyNotSupport => Kind::Documented(32),
-            AddTagsToResourceError::InvalideStatusFormat => Kind::Documented(33),
-            AddTagsToResourceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            AddTagsToResourceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            AddTagsToResourceError::PayNoCreditCard => Kind::Documented(36),
-            AddTagsToResourceError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            AddTagsToResourceError::MirrorInsExists => Kind::Documented(38),
-            AddTagsToResourceError::UnsupportedClassCode => Kind::Documented(39),
-            AddTagsToResourceError::InvalidBackupSet => Kind::Documented(40),
-            AddTagsToResourceError::OrdTCommodityQueryError => Kind::Documented(41),
-            AddTagsToResourceError::ProductInstanceReleased => Kind::Documented(42),
-            AddTagsToResourceError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            AddTagsToResourceError::InvalidTagKeyMalformed => Kind::Documented(44),
-            AddTagsToResourceError::OrderStatusUnPaid => Kind::Documented(45),
-            AddTagsToResourceError::InvalidReduceDiskSize => Kind::Documented(46),
-            AddTagsToResourceError::CloudSSDNotSupport => Kind::Documented(47),
-            AddTagsToResourceError::InvalidUserOperatorPermission => Kind::Documented(48),
-            AddTagsToResourceError::InvalidVswitchId => Kind::Documented(49),
-            AddTagsToResourceError::IncorrectMinorVersion => Kind::Documented(50),
-            AddTagsToResourceError::OperationDeniedZoneResource => Kind::Documented(51),
-            AddTagsToResourceError::NotInFlowController => Kind::Documented(52),
-            AddTagsToResourceError::InvalidKmsKey => Kind::Documented(53),
-            AddTagsToResourceError::InvalidInstanceLevelMalformed => Kind::Documented(54),
-            AddTagsToResourceError::InvalidClusterKms => Kind::Documented(55),
-            AddTagsToResourceError::RequestNotFound => Kind::Documented(56),
-            AddTagsToResourceError::HostInfoNotFound => Kind::Documented(57),
-            AddTagsToResourceError::ExternalFailure => Kind::Documented(58),
-            AddTagsToResourceError::RequestMetaDataFailed => Kind::Documented(59),
-            AddTagsToResourceError::InvokeProxyFailure => Kind::Documented(60),
             AddTagsToResourceError::Gateway(gateway) => Kind::Gateway(*gateway),
             AddTagsToResourceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -455,30 +373,41 @@ impl AddTagsToResourceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AddTagsToResourceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AddTagsToResourceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AddTagsToResourceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AddTagsToResourceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`AllocateInstancePublicConnectionError`](crate::allocate_instance_public_connection::AllocateInstancePublicConnectionError) has one variant per distinct code of the operation's error table (74 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AllocateInstancePublicConnectionError {
     /// `OtherEndpoint.Exist`, HTTP 400: Other endpoint exist.
@@ -286,398 +285,103 @@ impl AllocateInstancePublicConnectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        AllocateInstancePublicConnectionError::Gateway(gateway)
-                    }
-                    None => {
-                        AllocateInstancePublicConnectionError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AllocateInstancePublicConnectionError::Gateway,
+                AllocateInstancePublicConnectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(AllocateInstancePublicConnectionError::OtherEndpointExist),
-            1 => Some(AllocateInstancePublicConnectionError::IncorrectDBInstanceState),
-            2 => {
-                Some(
-                    AllocateInstancePublicConnectionError::ConnectionStringContainIllegalCharacterFault,
-                )
-            }
-            3 => Some(AllocateInstancePublicConnectionError::InvalidInstanceNetworkType),
-            4 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidConnectionStringFormat,
-                )
-            }
-            5 => Some(AllocateInstancePublicConnectionError::InvalidPortMalformed),
-            6 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidVpcIdRegionNotSupported,
-                )
-            }
-            7 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidInstanceNetworkTypeValueNotSupported,
-                )
-            }
-            8 => Some(AllocateInstancePublicConnectionError::InvalidBizTypeFormat),
-            9 => Some(AllocateInstancePublicConnectionError::EndpointNumError),
-            10 => Some(AllocateInstancePublicConnectionError::EndpointTypeNotSupport),
-            11 => {
-                Some(
-                    AllocateInstancePublicConnectionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            12 => {
-                Some(
-                    AllocateInstancePublicConnectionError::PricePricingPlanResultNotFound,
-                )
-            }
-            13 => {
-                Some(
-                    AllocateInstancePublicConnectionError::OrderNoRealNameAuthentication,
-                )
-            }
-            14 => Some(AllocateInstancePublicConnectionError::InsufficientAvailableQuota),
-            15 => {
-                Some(
-                    AllocateInstancePublicConnectionError::CommodityServiceCallingException,
-                )
-            }
-            16 => Some(AllocateInstancePublicConnectionError::RegionDissolvedEOM),
-            17 => Some(AllocateInstancePublicConnectionError::CommodityInvalidComponent),
-            18 => {
-                Some(
-                    AllocateInstancePublicConnectionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            19 => Some(AllocateInstancePublicConnectionError::PriceCommoditySys),
-            20 => Some(AllocateInstancePublicConnectionError::PayInsufficientBalance),
-            21 => Some(AllocateInstancePublicConnectionError::OrderPeriodInvalid),
-            22 => Some(AllocateInstancePublicConnectionError::PayNoCreditCardLowerCase),
-            23 => Some(AllocateInstancePublicConnectionError::OrderInstHasUnpaidOrder),
-            24 => Some(AllocateInstancePublicConnectionError::NoAvailablePaymentMethod),
-            25 => Some(AllocateInstancePublicConnectionError::BasicInfoUncompleted),
-            26 => Some(AllocateInstancePublicConnectionError::RiskRiskControlRejection),
-            27 => Some(AllocateInstancePublicConnectionError::ApiNotSupport),
-            28 => Some(AllocateInstancePublicConnectionError::ContainForbiddenLabelError),
-            29 => {
-                Some(AllocateInstancePublicConnectionError::InvalidDBInstanceIdNotFound)
-            }
-            30 => {
-                Some(AllocateInstancePublicConnectionError::InvalidInstanceLevelDiskType)
-            }
-            31 => Some(AllocateInstancePublicConnectionError::InvalidParam),
-            32 => Some(AllocateInstancePublicConnectionError::KmsApiError),
-            33 => Some(AllocateInstancePublicConnectionError::SystemSaleValidateFailed),
-            34 => Some(AllocateInstancePublicConnectionError::AbsInvalidAccountNotFound),
-            35 => Some(AllocateInstancePublicConnectionError::SqlExecuteFailedOrTimeout),
-            36 => {
-                Some(
-                    AllocateInstancePublicConnectionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            37 => {
-                Some(
-                    AllocateInstancePublicConnectionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            38 => Some(AllocateInstancePublicConnectionError::IncorrectTargetClasscode),
-            39 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            40 => Some(AllocateInstancePublicConnectionError::RequiredParamNotFound),
-            41 => Some(AllocateInstancePublicConnectionError::ParametersInvalid),
-            42 => Some(AllocateInstancePublicConnectionError::BackupPolicyNotSupport),
-            43 => Some(AllocateInstancePublicConnectionError::InvalideStatusFormat),
-            44 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            45 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            46 => Some(AllocateInstancePublicConnectionError::PayNoCreditCard),
-            47 => Some(AllocateInstancePublicConnectionError::VpcNetworkTypeNotSupport),
-            48 => Some(AllocateInstancePublicConnectionError::MirrorInsExists),
-            49 => Some(AllocateInstancePublicConnectionError::UnsupportedClassCode),
-            50 => Some(AllocateInstancePublicConnectionError::InvalidBackupSet),
-            51 => Some(AllocateInstancePublicConnectionError::OrdTCommodityQueryError),
-            52 => Some(AllocateInstancePublicConnectionError::ProductInstanceReleased),
-            53 => {
-                Some(AllocateInstancePublicConnectionError::RegionEndTimeDissolvedIndia)
-            }
-            54 => Some(AllocateInstancePublicConnectionError::InvalidDbInstanceNetType),
-            55 => Some(AllocateInstancePublicConnectionError::OperationDeniedSwitchToVPC),
-            56 => Some(AllocateInstancePublicConnectionError::OrderStatusUnPaid),
-            57 => Some(AllocateInstancePublicConnectionError::InvalidReduceDiskSize),
-            58 => Some(AllocateInstancePublicConnectionError::CloudSSDNotSupport),
-            59 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidUserOperatorPermission,
-                )
-            }
-            60 => Some(AllocateInstancePublicConnectionError::InvalidVswitchId),
-            61 => Some(AllocateInstancePublicConnectionError::IncorrectMinorVersion),
-            62 => {
-                Some(AllocateInstancePublicConnectionError::OperationDeniedZoneResource)
-            }
-            63 => Some(AllocateInstancePublicConnectionError::NotInFlowController),
-            64 => Some(AllocateInstancePublicConnectionError::InvalidKmsKey),
-            65 => {
-                Some(
-                    AllocateInstancePublicConnectionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            66 => {
-                Some(
-                    AllocateInstancePublicConnectionError::UnsupportedByBlueGreenDeployment,
-                )
-            }
-            67 => Some(AllocateInstancePublicConnectionError::InvalidClusterKms),
-            68 => Some(AllocateInstancePublicConnectionError::RequestNotFound),
-            69 => Some(AllocateInstancePublicConnectionError::HostInfoNotFound),
-            70 => Some(AllocateInstancePublicConnectionError::ExternalFailure),
-            71 => Some(AllocateInstancePublicConnectionError::RequestMetaDataFailed),
-            72 => Some(AllocateInstancePublicConnectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::OtherEndpointExist,
+        Self::IncorrectDBInstanceState,
+        Self::ConnectionStringContainIllegalCharacterFault,
+        Self::InvalidInstanceNetworkType,
+        Self::InvalidConnectionStringFormat,
+        Self::InvalidPortMalformed,
+        Self::InvalidVpcIdRegionNotSupported,
+        Self::InvalidInstanceNetworkTypeValueNotSupported,
+        Self::InvalidBizTypeFormat,
+        Self::EndpointNumError,
+        Self::EndpointTypeNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidDbInstanceNetType,
+        Self::OperationDeniedSwitchToVPC,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AllocateInstancePublicConnectionError::OtherEndpointExist => {
-                Kind::Documented(0)
-            }
-            AllocateInstancePublicConnectionError::IncorrectDBInstanceState => {
-                Kind::Documented(1)
-            }
-            AllocateInstancePublicConnectionError::ConnectionStringContainIllegalCharacterFault => {
-                Kind::Documented(2)
-            }
-            AllocateInstancePublicConnectionError::InvalidInstanceNetworkType => {
-                Kind::Documented(3)
-            }
-            AllocateInstancePublicConnectionError::InvalidConnectionStringFormat => {
-                Kind::Documented(4)
-            }
-            AllocateInstancePublicConnectionError::InvalidPortMalformed => {
-                Kind::Documented(5)
-            }
-            AllocateInstancePublicConnectionError::InvalidVpcIdRegionNotSupported => {
-                Kind::Documented(6)
-            }
-            AllocateInstancePublicConnectionError::InvalidInstanceNetworkTypeValueNotSupported => {
-                Kind::Documented(7)
-            }
-            AllocateInstancePublicConnectionError::InvalidBizTypeFormat => {
-                Kind::Documented(8)
-            }
-            AllocateInstancePublicConnectionError::EndpointNumError => {
-                Kind::Documented(9)
-            }
-            AllocateInstancePublicConnectionError::EndpointTypeNotSupport => {
-                Kind::Documented(10)
-            }
-            AllocateInstancePublicConnectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(11)
-            }
-            AllocateInstancePublicConnectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(12)
-            }
-            AllocateInstancePublicConnectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(13)
-            }
-            AllocateInstancePublicConnectionError::InsufficientAvailableQuota => {
-                Kind::Documented(14)
-            }
-            AllocateInstancePublicConnectionError::CommodityServiceCallingException => {
-                Kind::Documented(15)
-            }
-            AllocateInstancePublicConnectionError::RegionDissolvedEOM => {
-                Kind::Documented(16)
-            }
-            AllocateInstancePublicConnectionError::CommodityInvalidComponent => {
-                Kind::Documented(17)
-            }
-            AllocateInstancePublicConnectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(18)
-            }
-            AllocateInstancePublicConnectionError::PriceCommoditySys => {
-                Kind::Documented(19)
-            }
-            AllocateInstancePublicConnectionError::PayInsufficientBalance => {
-                Kind::Documented(20)
-            }
-            AllocateInstancePublicConnectionError::OrderPeriodInvalid => {
-                Kind::Documented(21)
-            }
-            AllocateInstancePublicConnectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(22)
-            }
-            AllocateInstancePublicConnectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(23)
-            }
-            AllocateInstancePublicConnectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(24)
-            }
-            AllocateInstancePublicConnectionError::BasicInfoUncompleted => {
-                Kind::Documented(25)
-            }
-            AllocateInstancePublicConnectionError::RiskRiskControlRejection => {
-                Kind::Documented(26)
-            }
-            AllocateInstancePublicConnectionError::ApiNotSupport => Kind::Documented(27),
-            AllocateInstancePublicConnectionError::ContainForbiddenLabelError => {
-                Kind::Documented(28)
-            }
-            AllocateInstancePublicConnectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(29)
-            }
-            AllocateInstancePublicConnectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(30)
-            }
-            AllocateInstancePublicConnectionError::InvalidParam => Kind::Documented(31),
-            AllocateInstancePublicConnectionError::KmsApiError => Kind::Documented(32),
-            AllocateInstancePublicConnectionError::SystemSaleValidateFailed => {
-                Kind::Documented(33)
-            }
-            AllocateInstancePublicConnectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(34)
-            }
-            AllocateInstancePublicConnectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(35)
-            }
-            AllocateInstancePublicConnectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            AllocateInstancePublicConnectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(37)
-            }
-            AllocateInstancePublicConnectionError::IncorrectTargetClasscode => {
-                Kind::Documented(38)
-            }
-            AllocateInstancePublicConnectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(39)
-            }
-            AllocateInstancePublicConnectionError::RequiredParamNotFound => {
-                Kind::Documented(40)
-            }
-            AllocateInstancePublicConnectionError::ParametersInvalid => {
-                Kind::Documented(41)
-            }
-            AllocateInstancePublicConnectionError::BackupPolicyNotSupport => {
-                Kind::Documented(42)
-            }
-            AllocateInstancePublicConnectionError::InvalideStatusFormat => {
-                Kind::Documented(43)
-            }
-            AllocateInstancePublicConnectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(44)
-            }
-            AllocateInstancePublicConnectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            AllocateInstancePublicConnectionError::PayNoCreditCard => {
-                Kind::Documented(46)
-            }
-            AllocateInstancePublicConnectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(47)
-            }
-            AllocateInstancePublicConnectionError::MirrorInsExists => {
-                Kind::Documented(48)
-            }
-            AllocateInstancePublicConnectionError::UnsupportedClassCode => {
-                Kind::Documented(49)
-            }
-            AllocateInstancePublicConnectionError::InvalidBackupSet => {
-                Kind::Documented(50)
-            }
-            AllocateInstancePublicConnectionError::OrdTCommodityQueryError => {
-                Kind::Documented(51)
-            }
-            AllocateInstancePublicConnectionError::ProductInstanceReleased => {
-                Kind::Documented(52)
-            }
-            AllocateInstancePublicConnectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(53)
-            }
-            AllocateInstancePublicConnectionError::InvalidDbInstanceNetType => {
-                Kind::Documented(54)
-            }
-            AllocateInstancePublicConnectionError::OperationDeniedSwitchToVPC => {
-                Kind::Documented(55)
-            }
-            AllocateInstancePublicConnectionError::OrderStatusUnPaid => {
-                Kind::Documented(56)
-            }
-            AllocateInstancePublicConnectionError::InvalidReduceDiskSize => {
-                Kind::Documented(57)
-            }
-            AllocateInstancePublicConnectionError::CloudSSDNotSupport => {
-                Kind::Documented(58)
-            }
-            AllocateInstancePublicConnectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(59)
-            }
-            AllocateInstancePublicConnectionError::InvalidVswitchId => {
-                Kind::Documented(60)
-            }
-            AllocateInstancePublicConnectionError::IncorrectMinorVersion => {
-                Kind::Documented(61)
-            }
-            AllocateInstancePublicConnectionError::OperationDeniedZoneResource => {
-                Kind::Documented(62)
-            }
-            AllocateInstancePublicConnectionError::NotInFlowController => {
-                Kind::Documented(63)
-            }
-            AllocateInstancePublicConnectionError::InvalidKmsKey => Kind::Documented(64),
-            AllocateInstancePublicConnectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(65)
-            }
-            AllocateInstancePublicConnectionError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(66)
-            }
-            AllocateInstancePublicConnectionError::InvalidClusterKms => {
-                Kind::Documented(67)
-            }
-            AllocateInstancePublicConnectionError::RequestNotFound => {
-                Kind::Documented(68)
-            }
-            AllocateInstancePublicConnectionError::HostInfoNotFound => {
-                Kind::Documented(69)
-            }
-            AllocateInstancePublicConnectionError::ExternalFailure => {
-                Kind::Documented(70)
-            }
-            AllocateInstancePublicConnectionError::RequestMetaDataFailed => {
-                Kind::Documented(71)
-            }
-            AllocateInstancePublicConnectionError::InvokeProxyFailure => {
-                Kind::Documented(72)
-            }
             AllocateInstancePublicConnectionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             AllocateInstancePublicConnectionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -724,30 +428,41 @@ impl AllocateInstancePublicConnectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AllocateInstancePublicConnectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AllocateInstancePublicConnectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AllocateInstancePublicConnectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AllocateInstancePublicConnectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`AllocateReadWriteSplittingConnectionError`](crate::allocate_read_write_splitting_connection::AllocateReadWriteSplittingConnectionError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AllocateReadWriteSplittingConnectionError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,380 +238,91 @@ impl AllocateReadWriteSplittingConnectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        AllocateReadWriteSplittingConnectionError::Gateway(gateway)
-                    }
-                    None => {
-                        AllocateReadWriteSplittingConnectionError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AllocateReadWriteSplittingConnectionError::Gateway,
+                AllocateReadWriteSplittingConnectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(AllocateReadWriteSplittingConnectionError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(AllocateReadWriteSplittingConnectionError::PriceCommoditySys),
-            9 => Some(AllocateReadWriteSplittingConnectionError::PayInsufficientBalance),
-            10 => Some(AllocateReadWriteSplittingConnectionError::OrderPeriodInvalid),
-            11 => {
-                Some(AllocateReadWriteSplittingConnectionError::PayNoCreditCardLowerCase)
-            }
-            12 => {
-                Some(AllocateReadWriteSplittingConnectionError::OrderInstHasUnpaidOrder)
-            }
-            13 => {
-                Some(AllocateReadWriteSplittingConnectionError::NoAvailablePaymentMethod)
-            }
-            14 => Some(AllocateReadWriteSplittingConnectionError::BasicInfoUncompleted),
-            15 => {
-                Some(AllocateReadWriteSplittingConnectionError::RiskRiskControlRejection)
-            }
-            16 => Some(AllocateReadWriteSplittingConnectionError::ApiNotSupport),
-            17 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(AllocateReadWriteSplittingConnectionError::InvalidParam),
-            21 => Some(AllocateReadWriteSplittingConnectionError::KmsApiError),
-            22 => {
-                Some(AllocateReadWriteSplittingConnectionError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(AllocateReadWriteSplittingConnectionError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(AllocateReadWriteSplittingConnectionError::RequiredParamNotFound),
-            30 => Some(AllocateReadWriteSplittingConnectionError::ParametersInvalid),
-            31 => Some(AllocateReadWriteSplittingConnectionError::BackupPolicyNotSupport),
-            32 => Some(AllocateReadWriteSplittingConnectionError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(AllocateReadWriteSplittingConnectionError::PayNoCreditCard),
-            36 => {
-                Some(AllocateReadWriteSplittingConnectionError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(AllocateReadWriteSplittingConnectionError::MirrorInsExists),
-            38 => Some(AllocateReadWriteSplittingConnectionError::UnsupportedClassCode),
-            39 => Some(AllocateReadWriteSplittingConnectionError::InvalidBackupSet),
-            40 => {
-                Some(AllocateReadWriteSplittingConnectionError::OrdTCommodityQueryError)
-            }
-            41 => {
-                Some(AllocateReadWriteSplittingConnectionError::ProductInstanceReleased)
-            }
-            42 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(AllocateReadWriteSplittingConnectionError::OrderStatusUnPaid),
-            44 => Some(AllocateReadWriteSplittingConnectionError::InvalidReduceDiskSize),
-            45 => Some(AllocateReadWriteSplittingConnectionError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(AllocateReadWriteSplittingConnectionError::InvalidVswitchId),
-            48 => Some(AllocateReadWriteSplittingConnectionError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(AllocateReadWriteSplittingConnectionError::NotInFlowController),
-            51 => Some(AllocateReadWriteSplittingConnectionError::InvalidKmsKey),
-            52 => {
-                Some(
-                    AllocateReadWriteSplittingConnectionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(AllocateReadWriteSplittingConnectionError::InvalidClusterKms),
-            54 => Some(AllocateReadWriteSplittingConnectionError::RequestNotFound),
-            55 => Some(AllocateReadWriteSplittingConnectionError::HostInfoNotFound),
-            56 => Some(AllocateReadWriteSplittingConnectionError::ExternalFailure),
-            57 => Some(AllocateReadWriteSplittingConnectionError::RequestMetaDataFailed),
-            58 => Some(AllocateReadWriteSplittingConnectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AllocateReadWriteSplittingConnectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            AllocateReadWriteSplittingConnectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            AllocateReadWriteSplittingConnectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            AllocateReadWriteSplittingConnectionError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            AllocateReadWriteSplittingConnectionError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            AllocateReadWriteSplittingConnectionError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            AllocateReadWriteSplittingConnectionError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            AllocateReadWriteSplittingConnectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            AllocateReadWriteSplittingConnectionError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            AllocateReadWriteSplittingConnectionError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            AllocateReadWriteSplittingConnectionError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            AllocateReadWriteSplittingConnectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            AllocateReadWriteSplittingConnectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            AllocateReadWriteSplittingConnectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            AllocateReadWriteSplittingConnectionError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            AllocateReadWriteSplittingConnectionError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            AllocateReadWriteSplittingConnectionError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            AllocateReadWriteSplittingConnectionError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            AllocateReadWriteSplittingConnectionError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            AllocateReadWriteSplittingConnectionError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            AllocateReadWriteSplittingConnectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            AllocateReadWriteSplittingConnectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            AllocateReadWriteSplittingConnectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            AllocateReadWriteSplittingConnectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            AllocateReadWriteSplittingConnectionError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            AllocateReadWriteSplittingConnectionError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            AllocateReadWriteSplittingConnectionError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            AllocateReadWriteSplittingConnectionError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            AllocateReadWriteSplittingConnectionError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            AllocateReadWriteSplittingConnectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            AllocateReadWriteSplittingConnectionError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            AllocateReadWriteSplittingConnectionError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            AllocateReadWriteSplittingConnectionError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            AllocateReadWriteSplittingConnectionError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            AllocateReadWriteSplittingConnectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            AllocateReadWriteSplittingConnectionError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            AllocateReadWriteSplittingConnectionError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            AllocateReadWriteSplittingConnectionError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            AllocateReadWriteSplittingConnectionError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            AllocateReadWriteSplittingConnectionError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            AllocateReadWriteSplittingConnectionError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            AllocateReadWriteSplittingConnectionError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            AllocateReadWriteSplittingConnectionError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            AllocateReadWriteSplittingConnectionError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            AllocateReadWriteSplittingConnectionError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            AllocateReadWriteSplittingConnectionError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             AllocateReadWriteSplittingConnectionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             AllocateReadWriteSplittingConnectionError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -659,30 +369,41 @@ impl AllocateReadWriteSplittingConnectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AllocateReadWriteSplittingConnectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AllocateReadWriteSplittingConnectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AllocateReadWriteSplittingConnectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AllocateReadWriteSplittingConnectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

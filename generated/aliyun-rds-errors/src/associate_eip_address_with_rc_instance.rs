@@ -6,7 +6,7 @@
 //! [`AssociateEipAddressWithRcInstanceError`](crate::associate_eip_address_with_rc_instance::AssociateEipAddressWithRcInstanceError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AssociateEipAddressWithRcInstanceError {
     /// `InvalidParam`, HTTP 400: Parameter error, please check the parameters.
@@ -239,326 +238,89 @@ impl AssociateEipAddressWithRcInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        AssociateEipAddressWithRcInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        AssociateEipAddressWithRcInstanceError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AssociateEipAddressWithRcInstanceError::Gateway,
+                AssociateEipAddressWithRcInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(AssociateEipAddressWithRcInstanceError::InvalidParam),
-            1 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => Some(AssociateEipAddressWithRcInstanceError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(AssociateEipAddressWithRcInstanceError::RegionDissolvedEOM),
-            7 => Some(AssociateEipAddressWithRcInstanceError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(AssociateEipAddressWithRcInstanceError::PriceCommoditySys),
-            10 => Some(AssociateEipAddressWithRcInstanceError::PayInsufficientBalance),
-            11 => Some(AssociateEipAddressWithRcInstanceError::OrderPeriodInvalid),
-            12 => Some(AssociateEipAddressWithRcInstanceError::PayNoCreditCardLowerCase),
-            13 => Some(AssociateEipAddressWithRcInstanceError::OrderInstHasUnpaidOrder),
-            14 => Some(AssociateEipAddressWithRcInstanceError::BasicInfoUncompleted),
-            15 => Some(AssociateEipAddressWithRcInstanceError::RiskRiskControlRejection),
-            16 => Some(AssociateEipAddressWithRcInstanceError::ApiNotSupport),
-            17 => {
-                Some(AssociateEipAddressWithRcInstanceError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(AssociateEipAddressWithRcInstanceError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(AssociateEipAddressWithRcInstanceError::KmsApiError),
-            21 => Some(AssociateEipAddressWithRcInstanceError::SystemSaleValidateFailed),
-            22 => Some(AssociateEipAddressWithRcInstanceError::AbsInvalidAccountNotFound),
-            23 => Some(AssociateEipAddressWithRcInstanceError::SqlExecuteFailedOrTimeout),
-            24 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            25 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            26 => Some(AssociateEipAddressWithRcInstanceError::IncorrectTargetClasscode),
-            27 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            28 => Some(AssociateEipAddressWithRcInstanceError::RequiredParamNotFound),
-            29 => Some(AssociateEipAddressWithRcInstanceError::ParametersInvalid),
-            30 => Some(AssociateEipAddressWithRcInstanceError::BackupPolicyNotSupport),
-            31 => Some(AssociateEipAddressWithRcInstanceError::InvalideStatusFormat),
-            32 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            33 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            34 => Some(AssociateEipAddressWithRcInstanceError::PayNoCreditCard),
-            35 => Some(AssociateEipAddressWithRcInstanceError::VpcNetworkTypeNotSupport),
-            36 => Some(AssociateEipAddressWithRcInstanceError::MirrorInsExists),
-            37 => Some(AssociateEipAddressWithRcInstanceError::UnsupportedClassCode),
-            38 => Some(AssociateEipAddressWithRcInstanceError::InvalidBackupSet),
-            39 => Some(AssociateEipAddressWithRcInstanceError::OrdTCommodityQueryError),
-            40 => Some(AssociateEipAddressWithRcInstanceError::ProductInstanceReleased),
-            41 => {
-                Some(AssociateEipAddressWithRcInstanceError::RegionEndTimeDissolvedIndia)
-            }
-            42 => Some(AssociateEipAddressWithRcInstanceError::NoAvailablePaymentMethod),
-            43 => Some(AssociateEipAddressWithRcInstanceError::OrderStatusUnPaid),
-            44 => Some(AssociateEipAddressWithRcInstanceError::InvalidReduceDiskSize),
-            45 => Some(AssociateEipAddressWithRcInstanceError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(AssociateEipAddressWithRcInstanceError::InvalidVswitchId),
-            48 => Some(AssociateEipAddressWithRcInstanceError::IncorrectMinorVersion),
-            49 => {
-                Some(AssociateEipAddressWithRcInstanceError::OperationDeniedZoneResource)
-            }
-            50 => Some(AssociateEipAddressWithRcInstanceError::NotInFlowController),
-            51 => Some(AssociateEipAddressWithRcInstanceError::InvalidKmsKey),
-            52 => {
-                Some(
-                    AssociateEipAddressWithRcInstanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(AssociateEipAddressWithRcInstanceError::InvalidClusterKms),
-            54 => Some(AssociateEipAddressWithRcInstanceError::RequestNotFound),
-            55 => Some(AssociateEipAddressWithRcInstanceError::HostInfoNotFound),
-            56 => Some(AssociateEipAddressWithRcInstanceError::ExternalFailure),
-            57 => Some(AssociateEipAddressWithRcInstanceError::RequestMetaDataFailed),
-            58 => Some(AssociateEipAddressWithRcInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::InvalidParam,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AssociateEipAddressWithRcInstanceError::InvalidParam => Kind::Documented(0),
-            AssociateEipAddressWithRcInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            AssociateEipAddressWithRcInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            AssociateEipAddressWithRcInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            AssociateEipAddressWithRcInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            AssociateEipAddressWithRcInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            AssociateEipAddressWithRcInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            AssociateEipAddressWithRcInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            AssociateEipAddressWithRcInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            AssociateEipAddressWithRcInstanceError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            AssociateEipAddressWithRcInstanceError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            AssociateEipAddressWithRcInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            AssociateEipAddressWithRcInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            AssociateEipAddressWithRcInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            AssociateEipAddressWithRcInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            AssociateEipAddressWithRcInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            AssociateEipAddressWithRcInstanceError::ApiNotSupport => Kind::Documented(16),
-            AssociateEipAddressWithRcInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            AssociateEipAddressWithRcInstanceError::KmsApiError => Kind::Documented(20),
-            AssociateEipAddressWithRcInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(21)
-            }
-            AssociateEipAddressWithRcInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(22)
-            }
-            AssociateEipAddressWithRcInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(23)
-            }
-            AssociateEipAddressWithRcInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(24)
-            }
-            AssociateEipAddressWithRcInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            AssociateEipAddressWithRcInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(26)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(27)
-            }
-            AssociateEipAddressWithRcInstanceError::RequiredParamNotFound => {
-                Kind::Documented(28)
-            }
-            AssociateEipAddressWithRcInstanceError::ParametersInvalid => {
-                Kind::Documented(29)
-            }
-            AssociateEipAddressWithRcInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(30)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalideStatusFormat => {
-                Kind::Documented(31)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(32)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(33)
-            }
-            AssociateEipAddressWithRcInstanceError::PayNoCreditCard => {
-                Kind::Documented(34)
-            }
-            AssociateEipAddressWithRcInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(35)
-            }
-            AssociateEipAddressWithRcInstanceError::MirrorInsExists => {
-                Kind::Documented(36)
-            }
-            AssociateEipAddressWithRcInstanceError::UnsupportedClassCode => {
-                Kind::Documented(37)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidBackupSet => {
-                Kind::Documented(38)
-            }
-            AssociateEipAddressWithRcInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(39)
-            }
-            AssociateEipAddressWithRcInstanceError::ProductInstanceReleased => {
-                Kind::Documented(40)
-            }
-            AssociateEipAddressWithRcInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(41)
-            }
-            AssociateEipAddressWithRcInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(42)
-            }
-            AssociateEipAddressWithRcInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            AssociateEipAddressWithRcInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            AssociateEipAddressWithRcInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            AssociateEipAddressWithRcInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            AssociateEipAddressWithRcInstanceError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidKmsKey => Kind::Documented(51),
-            AssociateEipAddressWithRcInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            AssociateEipAddressWithRcInstanceError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            AssociateEipAddressWithRcInstanceError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            AssociateEipAddressWithRcInstanceError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            AssociateEipAddressWithRcInstanceError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            AssociateEipAddressWithRcInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            AssociateEipAddressWithRcInstanceError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             AssociateEipAddressWithRcInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             AssociateEipAddressWithRcInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +367,41 @@ impl AssociateEipAddressWithRcInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AssociateEipAddressWithRcInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AssociateEipAddressWithRcInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AssociateEipAddressWithRcInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AssociateEipAddressWithRcInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`AttachRcDiskError`](crate::attach_rc_disk::AttachRcDiskError) has one variant per distinct code of the operation's error table (74 rows, 74 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AttachRcDiskError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -287,194 +286,102 @@ impl AttachRcDiskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => AttachRcDiskError::Gateway(gateway),
-                    None => AttachRcDiskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AttachRcDiskError::Gateway,
+                AttachRcDiskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(AttachRcDiskError::OrderComboInstanceNotAllowOperate),
-            1 => Some(AttachRcDiskError::PricePricingPlanResultNotFound),
-            2 => Some(AttachRcDiskError::OrderNoRealNameAuthentication),
-            3 => Some(AttachRcDiskError::InsufficientAvailableQuota),
-            4 => Some(AttachRcDiskError::CommodityServiceCallingException),
-            5 => Some(AttachRcDiskError::RegionDissolvedEOM),
-            6 => Some(AttachRcDiskError::CommodityInvalidComponent),
-            7 => Some(AttachRcDiskError::RegionEndTimeDissolvedAustralia),
-            8 => Some(AttachRcDiskError::PriceCommoditySys),
-            9 => Some(AttachRcDiskError::PayInsufficientBalance),
-            10 => Some(AttachRcDiskError::OrderPeriodInvalid),
-            11 => Some(AttachRcDiskError::PayNoCreditCardLowerCase),
-            12 => Some(AttachRcDiskError::OrderInstHasUnpaidOrder),
-            13 => Some(AttachRcDiskError::NoAvailablePaymentMethod),
-            14 => Some(AttachRcDiskError::BasicInfoUncompleted),
-            15 => Some(AttachRcDiskError::RiskRiskControlRejection),
-            16 => Some(AttachRcDiskError::ApiNotSupport),
-            17 => Some(AttachRcDiskError::ContainForbiddenLabelError),
-            18 => Some(AttachRcDiskError::InvalidDBInstanceIdNotFound),
-            19 => Some(AttachRcDiskError::InvalidInstanceLevelDiskType),
-            20 => Some(AttachRcDiskError::InvalidParam),
-            21 => Some(AttachRcDiskError::KmsApiError),
-            22 => Some(AttachRcDiskError::SystemSaleValidateFailed),
-            23 => Some(AttachRcDiskError::AbsInvalidAccountNotFound),
-            24 => Some(AttachRcDiskError::SqlExecuteFailedOrTimeout),
-            25 => Some(AttachRcDiskError::ColdDataEngineVersionNotSupport),
-            26 => Some(AttachRcDiskError::ColdDataMinorVersionNotSupport),
-            27 => Some(AttachRcDiskError::IncorrectTargetClasscode),
-            28 => Some(AttachRcDiskError::InvalidConnectionStringDuplicate),
-            29 => Some(AttachRcDiskError::RequiredParamNotFound),
-            30 => Some(AttachRcDiskError::ParametersInvalid),
-            31 => Some(AttachRcDiskError::BackupPolicyNotSupport),
-            32 => Some(AttachRcDiskError::InvalideStatusFormat),
-            33 => Some(AttachRcDiskError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(AttachRcDiskError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(AttachRcDiskError::PayNoCreditCard),
-            36 => Some(AttachRcDiskError::VpcNetworkTypeNotSupport),
-            37 => Some(AttachRcDiskError::MirrorInsExists),
-            38 => Some(AttachRcDiskError::UnsupportedClassCode),
-            39 => Some(AttachRcDiskError::InvalidBackupSet),
-            40 => Some(AttachRcDiskError::OrdTCommodityQueryError),
-            41 => Some(AttachRcDiskError::ProductInstanceReleased),
-            42 => Some(AttachRcDiskError::RegionEndTimeDissolvedIndia),
-            43 => Some(AttachRcDiskError::InvalidUserAccountNotSupported),
-            44 => Some(AttachRcDiskError::InvalidInstanceTypeNotSupportDiskCategory),
-            45 => Some(AttachRcDiskError::InvalidInstanceIdNotFound),
-            46 => Some(AttachRcDiskError::IncorrectInstanceStatus),
-            47 => Some(AttachRcDiskError::IncorrectInstanceStatusInitializing),
-            48 => Some(AttachRcDiskError::InvalidDeviceMalformed),
-            49 => Some(AttachRcDiskError::OrderStatusUnPaid),
-            50 => Some(AttachRcDiskError::InvalidReduceDiskSize),
-            51 => Some(AttachRcDiskError::CloudSSDNotSupport),
-            52 => Some(AttachRcDiskError::InvalidUserOperatorPermission),
-            53 => Some(AttachRcDiskError::InvalidVswitchId),
-            54 => Some(AttachRcDiskError::IncorrectMinorVersion),
-            55 => Some(AttachRcDiskError::OperationDeniedZoneResource),
-            56 => Some(AttachRcDiskError::NotInFlowController),
-            57 => Some(AttachRcDiskError::InvalidKmsKey),
-            58 => Some(AttachRcDiskError::InvalidInstanceLevelMalformed),
-            59 => Some(AttachRcDiskError::IncorrectInstanceStatusNotSupportESSD),
-            60 => Some(AttachRcDiskError::InvalidOperationInstanceTypeNotSupport),
-            61 => Some(AttachRcDiskError::OperationDeniedInstanceDiskLimitExceeded),
-            62 => Some(AttachRcDiskError::DiskCategoryOperationNotSupported),
-            63 => Some(AttachRcDiskError::IncorrectDiskStatusCreatingSnapshot),
-            64 => Some(AttachRcDiskError::InvalidDiskCategoryNotSupported),
-            65 => Some(AttachRcDiskError::OperationDeniedDiskCreatingSnapshot),
-            66 => Some(AttachRcDiskError::OperationDeniedIncorrectDiskStatus),
-            67 => Some(AttachRcDiskError::ResourcesNotInSameZone),
-            68 => Some(AttachRcDiskError::InvalidClusterKms),
-            69 => Some(AttachRcDiskError::RequestNotFound),
-            70 => Some(AttachRcDiskError::HostInfoNotFound),
-            71 => Some(AttachRcDiskError::ExternalFailure),
-            72 => Some(AttachRcDiskError::RequestMetaDataFailed),
-            73 => Some(AttachRcDiskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 74] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::InvalidInstanceTypeNotSupportDiskCategory,
+        Self::InvalidInstanceIdNotFound,
+        Self::IncorrectInstanceStatus,
+        Self::IncorrectInstanceStatusInitializing,
+        Self::InvalidDeviceMalformed,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectInstanceStatusNotSupportESSD,
+        Self::InvalidOperationInstanceTypeNotSupport,
+        Self::OperationDeniedInstanceDiskLimitExceeded,
+        Self::DiskCategoryOperationNotSupported,
+        Self::IncorrectDiskStatusCreatingSnapshot,
+        Self::InvalidDiskCategoryNotSupported,
+        Self::OperationDeniedDiskCreatingSnapshot,
+        Self::OperationDeniedIncorrectDiskStatus,
+        Self::ResourcesNotInSameZone,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AttachRcDiskError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            AttachRcDiskError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            AttachRcDiskError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            AttachRcDiskError::InsufficientAvailableQuota => Kind::Documented(3),
-            AttachRcDiskError::CommodityServiceCallingException => Kind::Documented(4),
-            AttachRcDiskError::RegionDissolvedEOM => Kind::Documented(5),
-            AttachRcDiskError::CommodityInvalidComponent => Kind::Documented(6),
-            AttachRcDiskError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            AttachRcDiskError::PriceCommoditySys => Kind::Documented(8),
-            AttachRcDiskError::PayInsufficientBalance => Kind::Documented(9),
-            AttachRcDiskError::OrderPeriodInvalid => Kind::Documented(10),
-            AttachRcDiskError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            AttachRcDiskError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            AttachRcDiskError::NoAvailablePaymentMethod => Kind::Documented(13),
-            AttachRcDiskError::BasicInfoUncompleted => Kind::Documented(14),
-            AttachRcDiskError::RiskRiskControlRejection => Kind::Documented(15),
-            AttachRcDiskError::ApiNotSupport => Kind::Documented(16),
-            AttachRcDiskError::ContainForbiddenLabelError => Kind::Documented(17),
-            AttachRcDiskError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            AttachRcDiskError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            AttachRcDiskError::InvalidParam => Kind::Documented(20),
-            AttachRcDiskError::KmsApiError => Kind::Documented(21),
-            AttachRcDiskError::SystemSaleValidateFailed => Kind::Documented(22),
-            AttachRcDiskError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            AttachRcDiskError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            AttachRcDiskError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            AttachRcDiskError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            AttachRcDiskError::IncorrectTargetClasscode => Kind::Documented(27),
-            AttachRcDiskError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            AttachRcDiskError::RequiredParamNotFound => Kind::Documented(29),
-            AttachRcDiskError::ParametersInvalid => Kind::Documented(30),
-            AttachRcDiskError::BackupPolicyNotSupport => Kind::Documented(31),
-            AttachRcDiskError::InvalideStatusFormat => Kind::Documented(32),
-            AttachRcDiskError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            AttachRcDiskError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(34),
-            AttachRcDiskError::PayNoCreditCard => Kind::Documented(35),
-            AttachRcDiskError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            AttachRcDiskError::MirrorInsExists => Kind::Documented(37),
-            AttachRcDiskError::UnsupportedClassCode => Kind::Documented(38),
-            AttachRcDiskError::InvalidBackupSet => Kind::Documented(39),
-            AttachRcDiskError::OrdTCommodityQueryError => Kind::Documented(40),
-            AttachRcDiskError::ProductInstanceReleased => Kind::Documented(41),
-            AttachRcDiskError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            AttachRcDiskError::InvalidUserAccountNotSupported => Kind::Documented(43),
-            AttachRcDiskError::InvalidInstanceTypeNotSupportDiskCategory => {
-                Kind::Documented(44)
-            }
-            AttachRcDiskError::InvalidInstanceIdNotFound => Kind::Documented(45),
-            AttachRcDiskError::IncorrectInstanceStatus => Kind::Documented(46),
-            AttachRcDiskError::IncorrectInstanceStatusInitializing => {
-                Kind::Documented(47)
-            }
-            AttachRcDiskError::InvalidDeviceMalformed => Kind::Documented(48),
-            AttachRcDiskError::OrderStatusUnPaid => Kind::Documented(49),
-            AttachRcDiskError::InvalidReduceDiskSize => Kind::Documented(50),
-            AttachRcDiskError::CloudSSDNotSupport => Kind::Documented(51),
-            AttachRcDiskError::InvalidUserOperatorPermission => Kind::Documented(52),
-            AttachRcDiskError::InvalidVswitchId => Kind::Documented(53),
-            AttachRcDiskError::IncorrectMinorVersion => Kind::Documented(54),
-            AttachRcDiskError::OperationDeniedZoneResource => Kind::Documented(55),
-            AttachRcDiskError::NotInFlowController => Kind::Documented(56),
-            AttachRcDiskError::InvalidKmsKey => Kind::Documented(57),
-            AttachRcDiskError::InvalidInstanceLevelMalformed => Kind::Documented(58),
-            AttachRcDiskError::IncorrectInstanceStatusNotSupportESSD => {
-                Kind::Documented(59)
-            }
-            AttachRcDiskError::InvalidOperationInstanceTypeNotSupport => {
-                Kind::Documented(60)
-            }
-            AttachRcDiskError::OperationDeniedInstanceDiskLimitExceeded => {
-                Kind::Documented(61)
-            }
-            AttachRcDiskError::DiskCategoryOperationNotSupported => Kind::Documented(62),
-            AttachRcDiskError::IncorrectDiskStatusCreatingSnapshot => {
-                Kind::Documented(63)
-            }
-            AttachRcDiskError::InvalidDiskCategoryNotSupported => Kind::Documented(64),
-            AttachRcDiskError::OperationDeniedDiskCreatingSnapshot => {
-                Kind::Documented(65)
-            }
-            AttachRcDiskError::OperationDeniedIncorrectDiskStatus => Kind::Documented(66),
-            AttachRcDiskError::ResourcesNotInSameZone => Kind::Documented(67),
-            AttachRcDiskError::InvalidClusterKms => Kind::Documented(68),
-            AttachRcDiskError::RequestNotFound => Kind::Documented(69),
-            AttachRcDiskError::HostInfoNotFound => Kind::Documented(70),
-            AttachRcDiskError::ExternalFailure => Kind::Documented(71),
-            AttachRcDiskError::RequestMetaDataFailed => Kind::Documented(72),
-            AttachRcDiskError::InvokeProxyFailure => Kind::Documented(73),
             AttachRcDiskError::Gateway(gateway) => Kind::Gateway(*gateway),
             AttachRcDiskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -521,30 +428,41 @@ impl AttachRcDiskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AttachRcDiskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AttachRcDiskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AttachRcDiskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AttachRcDiskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

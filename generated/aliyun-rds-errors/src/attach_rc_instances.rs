@@ -6,7 +6,7 @@
 //! [`AttachRcInstancesError`](crate::attach_rc_instances::AttachRcInstancesError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AttachRcInstancesError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,170 +241,88 @@ impl AttachRcInstancesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => AttachRcInstancesError::Gateway(gateway),
-                    None => AttachRcInstancesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AttachRcInstancesError::Gateway,
+                AttachRcInstancesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(AttachRcInstancesError::OrderComboInstanceNotAllowOperate),
-            1 => Some(AttachRcInstancesError::PricePricingPlanResultNotFound),
-            2 => Some(AttachRcInstancesError::OrderNoRealNameAuthentication),
-            3 => Some(AttachRcInstancesError::InsufficientAvailableQuota),
-            4 => Some(AttachRcInstancesError::CommodityServiceCallingException),
-            5 => Some(AttachRcInstancesError::RegionDissolvedEOM),
-            6 => Some(AttachRcInstancesError::CommodityInvalidComponent),
-            7 => Some(AttachRcInstancesError::RegionEndTimeDissolvedAustralia),
-            8 => Some(AttachRcInstancesError::PriceCommoditySys),
-            9 => Some(AttachRcInstancesError::PayInsufficientBalance),
-            10 => Some(AttachRcInstancesError::OrderPeriodInvalid),
-            11 => Some(AttachRcInstancesError::PayNoCreditCardLowerCase),
-            12 => Some(AttachRcInstancesError::OrderInstHasUnpaidOrder),
-            13 => Some(AttachRcInstancesError::NoAvailablePaymentMethod),
-            14 => Some(AttachRcInstancesError::BasicInfoUncompleted),
-            15 => Some(AttachRcInstancesError::RiskRiskControlRejection),
-            16 => Some(AttachRcInstancesError::ApiNotSupport),
-            17 => Some(AttachRcInstancesError::ContainForbiddenLabelError),
-            18 => Some(AttachRcInstancesError::InvalidDBInstanceIdNotFound),
-            19 => Some(AttachRcInstancesError::InvalidInstanceLevelDiskType),
-            20 => Some(AttachRcInstancesError::InvalidParam),
-            21 => Some(AttachRcInstancesError::KmsApiError),
-            22 => Some(AttachRcInstancesError::SystemSaleValidateFailed),
-            23 => Some(AttachRcInstancesError::AbsInvalidAccountNotFound),
-            24 => Some(AttachRcInstancesError::SqlExecuteFailedOrTimeout),
-            25 => Some(AttachRcInstancesError::ColdDataEngineVersionNotSupport),
-            26 => Some(AttachRcInstancesError::ColdDataMinorVersionNotSupport),
-            27 => Some(AttachRcInstancesError::IncorrectTargetClasscode),
-            28 => Some(AttachRcInstancesError::InvalidConnectionStringDuplicate),
-            29 => Some(AttachRcInstancesError::RequiredParamNotFound),
-            30 => Some(AttachRcInstancesError::ParametersInvalid),
-            31 => Some(AttachRcInstancesError::BackupPolicyNotSupport),
-            32 => Some(AttachRcInstancesError::InvalideStatusFormat),
-            33 => Some(AttachRcInstancesError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(AttachRcInstancesError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(AttachRcInstancesError::PayNoCreditCard),
-            36 => Some(AttachRcInstancesError::VpcNetworkTypeNotSupport),
-            37 => Some(AttachRcInstancesError::MirrorInsExists),
-            38 => Some(AttachRcInstancesError::UnsupportedClassCode),
-            39 => Some(AttachRcInstancesError::InvalidBackupSet),
-            40 => Some(AttachRcInstancesError::OrdTCommodityQueryError),
-            41 => Some(AttachRcInstancesError::ProductInstanceReleased),
-            42 => Some(AttachRcInstancesError::RegionEndTimeDissolvedIndia),
-            43 => Some(AttachRcInstancesError::InvalidUserAccountNotSupported),
-            44 => Some(AttachRcInstancesError::OrderStatusUnPaid),
-            45 => Some(AttachRcInstancesError::InvalidReduceDiskSize),
-            46 => Some(AttachRcInstancesError::CloudSSDNotSupport),
-            47 => Some(AttachRcInstancesError::InvalidUserOperatorPermission),
-            48 => Some(AttachRcInstancesError::InvalidVswitchId),
-            49 => Some(AttachRcInstancesError::IncorrectMinorVersion),
-            50 => Some(AttachRcInstancesError::OperationDeniedZoneResource),
-            51 => Some(AttachRcInstancesError::NotInFlowController),
-            52 => Some(AttachRcInstancesError::InvalidKmsKey),
-            53 => Some(AttachRcInstancesError::InvalidInstanceLevelMalformed),
-            54 => Some(AttachRcInstancesError::InvalidClusterKms),
-            55 => Some(AttachRcInstancesError::RequestNotFound),
-            56 => Some(AttachRcInstancesError::HostInfoNotFound),
-            57 => Some(AttachRcInstancesError::ExternalFailure),
-            58 => Some(AttachRcInstancesError::RequestMetaDataFailed),
-            59 => Some(AttachRcInstancesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AttachRcInstancesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            AttachRcInstancesError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            AttachRcInstancesError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            AttachRcInstancesError::InsufficientAvailableQuota => Kind::Documented(3),
-            AttachRcInstancesError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            AttachRcInstancesError::RegionDissolvedEOM => Kind::Documented(5),
-            AttachRcInstancesError::CommodityInvalidComponent => Kind::Documented(6),
-            AttachRcInstancesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            AttachRcInstancesError::PriceCommoditySys => Kind::Documented(8),
-            AttachRcInstancesError::PayInsufficientBalance => Kind::Documented(9),
-            AttachRcInstancesError::OrderPeriodInvalid => Kind::Documented(10),
-            AttachRcInstancesError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            AttachRcInstancesError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            AttachRcInstancesError::NoAvailablePaymentMethod => Kind::Documented(13),
-            AttachRcInstancesError::BasicInfoUncompleted => Kind::Documented(14),
-            AttachRcInstancesError::RiskRiskControlRejection => Kind::Documented(15),
-            AttachRcInstancesError::ApiNotSupport => Kind::Documented(16),
-            AttachRcInstancesError::ContainForbiddenLabelError => Kind::Documented(17),
-            AttachRcInstancesError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            AttachRcInstancesError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            AttachRcInstancesError::InvalidParam => Kind::Documented(20),
-            AttachRcInstancesError::KmsApiError => Kind::Documented(21),
-            AttachRcInstancesError::SystemSaleValidateFailed => Kind::Documented(22),
-            AttachRcInstancesError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            AttachRcInstancesError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            AttachRcInstancesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            AttachRcInstancesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            AttachRcInstancesError::IncorrectTargetClasscode => Kind::Documented(27),
-            AttachRcInstancesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            AttachRcInstancesError::RequiredParamNotFound => Kind::Documented(29),
-            AttachRcInstancesError::ParametersInvalid => Kind::Documented(30),
-            AttachRcInstancesError::BackupPolicyNotSupport => Kind::Documented(31),
-            AttachRcInstancesError::InvalideStatusFormat => Kind::Documented(32),
-            AttachRcInstancesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            AttachRcInstancesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            AttachRcInstancesError::PayNoCreditCard => Kind::Documented(35),
-            AttachRcInstancesError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            AttachRcInstancesError::MirrorInsExists => Kind::Documented(37),
-            AttachRcInstancesError::UnsupportedClassCode => Kind::Documented(38),
-            AttachRcInstancesError::InvalidBackupSet => Kind::Documented(39),
-            AttachRcInstancesError::OrdTCommodityQueryError => Kind::Documented(40),
-            AttachRcInstancesError::ProductInstanceReleased => Kind::Documented(41),
-            AttachRcInstancesError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            AttachRcInstancesError::InvalidUserAccountNotSupported => {
-                Kind::Documented(43)
-            }
-            AttachRcInstancesError::OrderStatusUnPaid => Kind::Documented(44),
-            AttachRcInstancesError::InvalidReduceDiskSize => Kind::Documented(45),
-            AttachRcInstancesError::CloudSSDNotSupport => Kind::Documented(46),
-            AttachRcInstancesError::InvalidUserOperatorPermission => Kind::Documented(47),
-            AttachRcInstancesError::InvalidVswitchId => Kind::Documented(48),
-            AttachRcInstancesError::IncorrectMinorVersion => Kind::Documented(49),
-            AttachRcInstancesError::OperationDeniedZoneResource => Kind::Documented(50),
-            AttachRcInstancesError::NotInFlowController => Kind::Documented(51),
-            AttachRcInstancesError::InvalidKmsKey => Kind::Documented(52),
-            AttachRcInstancesError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            AttachRcInstancesError::InvalidClusterKms => Kind::Documented(54),
-            AttachRcInstancesError::RequestNotFound => Kind::Documented(55),
-            AttachRcInstancesError::HostInfoNotFound => Kind::Documented(56),
-            AttachRcInstancesError::ExternalFailure => Kind::Documented(57),
-            AttachRcInstancesError::RequestMetaDataFailed => Kind::Documented(58),
-            AttachRcInstancesError::InvokeProxyFailure => Kind::Documented(59),
             AttachRcInstancesError::Gateway(gateway) => Kind::Gateway(*gateway),
             AttachRcInstancesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -452,30 +369,41 @@ impl AttachRcInstancesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AttachRcInstancesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AttachRcInstancesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AttachRcInstancesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AttachRcInstancesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`AttachWhitelistTemplateToInstanceError`](crate::attach_whitelist_template_to_instance::AttachWhitelistTemplateToInstanceError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum AttachWhitelistTemplateToInstanceError {
     /// `InvalidSecurityIPList.QuotaExceeded`, HTTP 400: Specified security IP list is not valid: Exceeding the allowed amount of IP address in the list.
@@ -265,378 +264,97 @@ impl AttachWhitelistTemplateToInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        AttachWhitelistTemplateToInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        AttachWhitelistTemplateToInstanceError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                AttachWhitelistTemplateToInstanceError::Gateway,
+                AttachWhitelistTemplateToInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidSecurityIPListQuotaExceeded,
-                )
-            }
-            1 => Some(AttachWhitelistTemplateToInstanceError::InvalidParameterTemplateId),
-            2 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidDBInstanceNameTooMuchItems,
-                )
-            }
-            3 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            4 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            5 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            6 => Some(AttachWhitelistTemplateToInstanceError::InsufficientAvailableQuota),
-            7 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::CommodityServiceCallingException,
-                )
-            }
-            8 => Some(AttachWhitelistTemplateToInstanceError::RegionDissolvedEOM),
-            9 => Some(AttachWhitelistTemplateToInstanceError::CommodityInvalidComponent),
-            10 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            11 => Some(AttachWhitelistTemplateToInstanceError::PriceCommoditySys),
-            12 => Some(AttachWhitelistTemplateToInstanceError::PayInsufficientBalance),
-            13 => Some(AttachWhitelistTemplateToInstanceError::OrderPeriodInvalid),
-            14 => Some(AttachWhitelistTemplateToInstanceError::PayNoCreditCardLowerCase),
-            15 => Some(AttachWhitelistTemplateToInstanceError::OrderInstHasUnpaidOrder),
-            16 => Some(AttachWhitelistTemplateToInstanceError::NoAvailablePaymentMethod),
-            17 => Some(AttachWhitelistTemplateToInstanceError::BasicInfoUncompleted),
-            18 => Some(AttachWhitelistTemplateToInstanceError::RiskRiskControlRejection),
-            19 => Some(AttachWhitelistTemplateToInstanceError::ApiNotSupport),
-            20 => {
-                Some(AttachWhitelistTemplateToInstanceError::ContainForbiddenLabelError)
-            }
-            21 => {
-                Some(AttachWhitelistTemplateToInstanceError::InvalidDBInstanceIdNotFound)
-            }
-            22 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidInstanceLevelDiskType,
-                )
-            }
-            23 => Some(AttachWhitelistTemplateToInstanceError::InvalidParam),
-            24 => Some(AttachWhitelistTemplateToInstanceError::KmsApiError),
-            25 => Some(AttachWhitelistTemplateToInstanceError::SystemSaleValidateFailed),
-            26 => Some(AttachWhitelistTemplateToInstanceError::AbsInvalidAccountNotFound),
-            27 => Some(AttachWhitelistTemplateToInstanceError::SqlExecuteFailedOrTimeout),
-            28 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            29 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            30 => Some(AttachWhitelistTemplateToInstanceError::IncorrectTargetClasscode),
-            31 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            32 => Some(AttachWhitelistTemplateToInstanceError::RequiredParamNotFound),
-            33 => Some(AttachWhitelistTemplateToInstanceError::ParametersInvalid),
-            34 => Some(AttachWhitelistTemplateToInstanceError::BackupPolicyNotSupport),
-            35 => Some(AttachWhitelistTemplateToInstanceError::InvalideStatusFormat),
-            36 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            37 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            38 => Some(AttachWhitelistTemplateToInstanceError::PayNoCreditCard),
-            39 => Some(AttachWhitelistTemplateToInstanceError::VpcNetworkTypeNotSupport),
-            40 => Some(AttachWhitelistTemplateToInstanceError::MirrorInsExists),
-            41 => Some(AttachWhitelistTemplateToInstanceError::UnsupportedClassCode),
-            42 => Some(AttachWhitelistTemplateToInstanceError::InvalidBackupSet),
-            43 => Some(AttachWhitelistTemplateToInstanceError::OrdTCommodityQueryError),
-            44 => Some(AttachWhitelistTemplateToInstanceError::ProductInstanceReleased),
-            45 => {
-                Some(AttachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedIndia)
-            }
-            46 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::WhitelistTemplateRelationToCustinsIdEXISTS,
-                )
-            }
-            47 => {
-                Some(AttachWhitelistTemplateToInstanceError::WhitelistIPLengthForbidden)
-            }
-            48 => Some(AttachWhitelistTemplateToInstanceError::OrderStatusUnPaid),
-            49 => Some(AttachWhitelistTemplateToInstanceError::InvalidReduceDiskSize),
-            50 => Some(AttachWhitelistTemplateToInstanceError::CloudSSDNotSupport),
-            51 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidUserOperatorPermission,
-                )
-            }
-            52 => Some(AttachWhitelistTemplateToInstanceError::InvalidVswitchId),
-            53 => Some(AttachWhitelistTemplateToInstanceError::IncorrectMinorVersion),
-            54 => {
-                Some(AttachWhitelistTemplateToInstanceError::OperationDeniedZoneResource)
-            }
-            55 => Some(AttachWhitelistTemplateToInstanceError::NotInFlowController),
-            56 => Some(AttachWhitelistTemplateToInstanceError::InvalidKmsKey),
-            57 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            58 => {
-                Some(AttachWhitelistTemplateToInstanceError::WhitelistTemplateIdNotFound)
-            }
-            59 => {
-                Some(
-                    AttachWhitelistTemplateToInstanceError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            60 => Some(AttachWhitelistTemplateToInstanceError::InsNameNotFound),
-            61 => Some(AttachWhitelistTemplateToInstanceError::InvalidClusterKms),
-            62 => Some(AttachWhitelistTemplateToInstanceError::RequestNotFound),
-            63 => Some(AttachWhitelistTemplateToInstanceError::HostInfoNotFound),
-            64 => Some(AttachWhitelistTemplateToInstanceError::ExternalFailure),
-            65 => Some(AttachWhitelistTemplateToInstanceError::RequestMetaDataFailed),
-            66 => Some(AttachWhitelistTemplateToInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::InvalidSecurityIPListQuotaExceeded,
+        Self::InvalidParameterTemplateId,
+        Self::InvalidDBInstanceNameTooMuchItems,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::WhitelistTemplateRelationToCustinsIdEXISTS,
+        Self::WhitelistIPLengthForbidden,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::WhitelistTemplateIdNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InsNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            AttachWhitelistTemplateToInstanceError::InvalidSecurityIPListQuotaExceeded => {
-                Kind::Documented(0)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidParameterTemplateId => {
-                Kind::Documented(1)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidDBInstanceNameTooMuchItems => {
-                Kind::Documented(2)
-            }
-            AttachWhitelistTemplateToInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            AttachWhitelistTemplateToInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            AttachWhitelistTemplateToInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            AttachWhitelistTemplateToInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            AttachWhitelistTemplateToInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            AttachWhitelistTemplateToInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(8)
-            }
-            AttachWhitelistTemplateToInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            AttachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            AttachWhitelistTemplateToInstanceError::PriceCommoditySys => {
-                Kind::Documented(11)
-            }
-            AttachWhitelistTemplateToInstanceError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            AttachWhitelistTemplateToInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(13)
-            }
-            AttachWhitelistTemplateToInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            AttachWhitelistTemplateToInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            AttachWhitelistTemplateToInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            AttachWhitelistTemplateToInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(17)
-            }
-            AttachWhitelistTemplateToInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            AttachWhitelistTemplateToInstanceError::ApiNotSupport => Kind::Documented(19),
-            AttachWhitelistTemplateToInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidParam => Kind::Documented(23),
-            AttachWhitelistTemplateToInstanceError::KmsApiError => Kind::Documented(24),
-            AttachWhitelistTemplateToInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            AttachWhitelistTemplateToInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            AttachWhitelistTemplateToInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            AttachWhitelistTemplateToInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            AttachWhitelistTemplateToInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            AttachWhitelistTemplateToInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            AttachWhitelistTemplateToInstanceError::RequiredParamNotFound => {
-                Kind::Documented(32)
-            }
-            AttachWhitelistTemplateToInstanceError::ParametersInvalid => {
-                Kind::Documented(33)
-            }
-            AttachWhitelistTemplateToInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(34)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalideStatusFormat => {
-                Kind::Documented(35)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            AttachWhitelistTemplateToInstanceError::PayNoCreditCard => {
-                Kind::Documented(38)
-            }
-            AttachWhitelistTemplateToInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            AttachWhitelistTemplateToInstanceError::MirrorInsExists => {
-                Kind::Documented(40)
-            }
-            AttachWhitelistTemplateToInstanceError::UnsupportedClassCode => {
-                Kind::Documented(41)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidBackupSet => {
-                Kind::Documented(42)
-            }
-            AttachWhitelistTemplateToInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            AttachWhitelistTemplateToInstanceError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            AttachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            AttachWhitelistTemplateToInstanceError::WhitelistTemplateRelationToCustinsIdEXISTS => {
-                Kind::Documented(46)
-            }
-            AttachWhitelistTemplateToInstanceError::WhitelistIPLengthForbidden => {
-                Kind::Documented(47)
-            }
-            AttachWhitelistTemplateToInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(48)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(49)
-            }
-            AttachWhitelistTemplateToInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(50)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidVswitchId => {
-                Kind::Documented(52)
-            }
-            AttachWhitelistTemplateToInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(53)
-            }
-            AttachWhitelistTemplateToInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(54)
-            }
-            AttachWhitelistTemplateToInstanceError::NotInFlowController => {
-                Kind::Documented(55)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidKmsKey => Kind::Documented(56),
-            AttachWhitelistTemplateToInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            AttachWhitelistTemplateToInstanceError::WhitelistTemplateIdNotFound => {
-                Kind::Documented(58)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(59)
-            }
-            AttachWhitelistTemplateToInstanceError::InsNameNotFound => {
-                Kind::Documented(60)
-            }
-            AttachWhitelistTemplateToInstanceError::InvalidClusterKms => {
-                Kind::Documented(61)
-            }
-            AttachWhitelistTemplateToInstanceError::RequestNotFound => {
-                Kind::Documented(62)
-            }
-            AttachWhitelistTemplateToInstanceError::HostInfoNotFound => {
-                Kind::Documented(63)
-            }
-            AttachWhitelistTemplateToInstanceError::ExternalFailure => {
-                Kind::Documented(64)
-            }
-            AttachWhitelistTemplateToInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(65)
-            }
-            AttachWhitelistTemplateToInstanceError::InvokeProxyFailure => {
-                Kind::Documented(66)
-            }
             AttachWhitelistTemplateToInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             AttachWhitelistTemplateToInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -683,30 +401,41 @@ impl AttachWhitelistTemplateToInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, AttachWhitelistTemplateToInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            AttachWhitelistTemplateToInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for AttachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for AttachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

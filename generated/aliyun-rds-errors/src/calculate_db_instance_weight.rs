@@ -6,7 +6,7 @@
 //! [`CalculateDbInstanceWeightError`](crate::calculate_db_instance_weight::CalculateDbInstanceWeightError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CalculateDbInstanceWeightError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -259,234 +258,93 @@ impl CalculateDbInstanceWeightError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CalculateDbInstanceWeightError::Gateway(gateway),
-                    None => CalculateDbInstanceWeightError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CalculateDbInstanceWeightError::Gateway,
+                CalculateDbInstanceWeightError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CalculateDbInstanceWeightError::OrderComboInstanceNotAllowOperate),
-            1 => Some(CalculateDbInstanceWeightError::PricePricingPlanResultNotFound),
-            2 => Some(CalculateDbInstanceWeightError::OrderNoRealNameAuthentication),
-            3 => Some(CalculateDbInstanceWeightError::InsufficientAvailableQuota),
-            4 => Some(CalculateDbInstanceWeightError::CommodityServiceCallingException),
-            5 => Some(CalculateDbInstanceWeightError::RegionDissolvedEOM),
-            6 => Some(CalculateDbInstanceWeightError::CommodityInvalidComponent),
-            7 => Some(CalculateDbInstanceWeightError::RegionEndTimeDissolvedAustralia),
-            8 => Some(CalculateDbInstanceWeightError::PriceCommoditySys),
-            9 => Some(CalculateDbInstanceWeightError::PayInsufficientBalance),
-            10 => Some(CalculateDbInstanceWeightError::OrderPeriodInvalid),
-            11 => Some(CalculateDbInstanceWeightError::PayNoCreditCardLowerCase),
-            12 => Some(CalculateDbInstanceWeightError::OrderInstHasUnpaidOrder),
-            13 => Some(CalculateDbInstanceWeightError::NoAvailablePaymentMethod),
-            14 => Some(CalculateDbInstanceWeightError::BasicInfoUncompleted),
-            15 => Some(CalculateDbInstanceWeightError::RiskRiskControlRejection),
-            16 => Some(CalculateDbInstanceWeightError::ApiNotSupport),
-            17 => Some(CalculateDbInstanceWeightError::ContainForbiddenLabelError),
-            18 => Some(CalculateDbInstanceWeightError::InvalidDBInstanceIdNotFound),
-            19 => Some(CalculateDbInstanceWeightError::InvalidInstanceLevelDiskType),
-            20 => Some(CalculateDbInstanceWeightError::InvalidParam),
-            21 => Some(CalculateDbInstanceWeightError::KmsApiError),
-            22 => Some(CalculateDbInstanceWeightError::SystemSaleValidateFailed),
-            23 => Some(CalculateDbInstanceWeightError::AbsInvalidAccountNotFound),
-            24 => Some(CalculateDbInstanceWeightError::SqlExecuteFailedOrTimeout),
-            25 => Some(CalculateDbInstanceWeightError::ColdDataEngineVersionNotSupport),
-            26 => Some(CalculateDbInstanceWeightError::ColdDataMinorVersionNotSupport),
-            27 => Some(CalculateDbInstanceWeightError::IncorrectTargetClasscode),
-            28 => Some(CalculateDbInstanceWeightError::InvalidConnectionStringDuplicate),
-            29 => Some(CalculateDbInstanceWeightError::RequiredParamNotFound),
-            30 => Some(CalculateDbInstanceWeightError::ParametersInvalid),
-            31 => Some(CalculateDbInstanceWeightError::BackupPolicyNotSupport),
-            32 => Some(CalculateDbInstanceWeightError::InvalideStatusFormat),
-            33 => Some(CalculateDbInstanceWeightError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(CalculateDbInstanceWeightError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(CalculateDbInstanceWeightError::PayNoCreditCard),
-            36 => Some(CalculateDbInstanceWeightError::VpcNetworkTypeNotSupport),
-            37 => Some(CalculateDbInstanceWeightError::MirrorInsExists),
-            38 => Some(CalculateDbInstanceWeightError::UnsupportedClassCode),
-            39 => Some(CalculateDbInstanceWeightError::InvalidBackupSet),
-            40 => Some(CalculateDbInstanceWeightError::OrdTCommodityQueryError),
-            41 => Some(CalculateDbInstanceWeightError::ProductInstanceReleased),
-            42 => Some(CalculateDbInstanceWeightError::RegionEndTimeDissolvedIndia),
-            43 => Some(CalculateDbInstanceWeightError::IncorrectDBInstanceType),
-            44 => Some(CalculateDbInstanceWeightError::IncorrectDBInstanceConnType),
-            45 => Some(CalculateDbInstanceWeightError::IncorrectDBType),
-            46 => Some(CalculateDbInstanceWeightError::OrderStatusUnPaid),
-            47 => Some(CalculateDbInstanceWeightError::InvalidReduceDiskSize),
-            48 => Some(CalculateDbInstanceWeightError::CloudSSDNotSupport),
-            49 => Some(CalculateDbInstanceWeightError::InvalidUserOperatorPermission),
-            50 => Some(CalculateDbInstanceWeightError::InvalidVswitchId),
-            51 => Some(CalculateDbInstanceWeightError::IncorrectMinorVersion),
-            52 => Some(CalculateDbInstanceWeightError::OperationDeniedZoneResource),
-            53 => Some(CalculateDbInstanceWeightError::NotInFlowController),
-            54 => Some(CalculateDbInstanceWeightError::InvalidKmsKey),
-            55 => Some(CalculateDbInstanceWeightError::InvalidInstanceLevelMalformed),
-            56 => Some(CalculateDbInstanceWeightError::InvalidDBInstanceNameNotFound),
-            57 => Some(CalculateDbInstanceWeightError::IncorrectDBInstanceLockMode),
-            58 => Some(CalculateDbInstanceWeightError::InvalidDBInstanceClassNotFound),
-            59 => Some(CalculateDbInstanceWeightError::InvalidClusterKms),
-            60 => Some(CalculateDbInstanceWeightError::RequestNotFound),
-            61 => Some(CalculateDbInstanceWeightError::HostInfoNotFound),
-            62 => Some(CalculateDbInstanceWeightError::ExternalFailure),
-            63 => Some(CalculateDbInstanceWeightError::RequestMetaDataFailed),
-            64 => Some(CalculateDbInstanceWeightError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceConnType,
+        Self::IncorrectDBType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidDBInstanceClassNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CalculateDbInstanceWeightError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            CalculateDbInstanceWeightError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            CalculateDbInstanceWeightError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            CalculateDbInstanceWeightError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            CalculateDbInstanceWeightError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            CalculateDbInstanceWeightError::RegionDissolvedEOM => Kind::Documented(5),
-            CalculateDbInstanceWeightError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            CalculateDbInstanceWeightError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            CalculateDbInstanceWeightError::PriceCommoditySys => Kind::Documented(8),
-            CalculateDbInstanceWeightError::PayInsufficientBalance => Kind::Documented(9),
-            CalculateDbInstanceWeightError::OrderPeriodInvalid => Kind::Documented(10),
-            CalculateDbInstanceWeightError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            CalculateDbInstanceWeightError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            CalculateDbInstanceWeightError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            CalculateDbInstanceWeightError::BasicInfoUncompleted => Kind::Documented(14),
-            CalculateDbInstanceWeightError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            CalculateDbInstanceWeightError::ApiNotSupport => Kind::Documented(16),
-            CalculateDbInstanceWeightError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            CalculateDbInstanceWeightError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            CalculateDbInstanceWeightError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            CalculateDbInstanceWeightError::InvalidParam => Kind::Documented(20),
-            CalculateDbInstanceWeightError::KmsApiError => Kind::Documented(21),
-            CalculateDbInstanceWeightError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            CalculateDbInstanceWeightError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            CalculateDbInstanceWeightError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            CalculateDbInstanceWeightError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            CalculateDbInstanceWeightError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CalculateDbInstanceWeightError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            CalculateDbInstanceWeightError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            CalculateDbInstanceWeightError::RequiredParamNotFound => Kind::Documented(29),
-            CalculateDbInstanceWeightError::ParametersInvalid => Kind::Documented(30),
-            CalculateDbInstanceWeightError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            CalculateDbInstanceWeightError::InvalideStatusFormat => Kind::Documented(32),
-            CalculateDbInstanceWeightError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            CalculateDbInstanceWeightError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            CalculateDbInstanceWeightError::PayNoCreditCard => Kind::Documented(35),
-            CalculateDbInstanceWeightError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            CalculateDbInstanceWeightError::MirrorInsExists => Kind::Documented(37),
-            CalculateDbInstanceWeightError::UnsupportedClassCode => Kind::Documented(38),
-            CalculateDbInstanceWeightError::InvalidBackupSet => Kind::Documented(39),
-            CalculateDbInstanceWeightError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            CalculateDbInstanceWeightError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            CalculateDbInstanceWeightError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            CalculateDbInstanceWeightError::IncorrectDBInstanceType => {
-                Kind::Documented(43)
-            }
-            CalculateDbInstanceWeightError::IncorrectDBInstanceConnType => {
-                Kind::Documented(44)
-            }
-            CalculateDbInstanceWeightError::IncorrectDBType => Kind::Documented(45),
-            CalculateDbInstanceWeightError::OrderStatusUnPaid => Kind::Documented(46),
-            CalculateDbInstanceWeightError::InvalidReduceDiskSize => Kind::Documented(47),
-            CalculateDbInstanceWeightError::CloudSSDNotSupport => Kind::Documented(48),
-            CalculateDbInstanceWeightError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            CalculateDbInstanceWeightError::InvalidVswitchId => Kind::Documented(50),
-            CalculateDbInstanceWeightError::IncorrectMinorVersion => Kind::Documented(51),
-            CalculateDbInstanceWeightError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            CalculateDbInstanceWeightError::NotInFlowController => Kind::Documented(53),
-            CalculateDbInstanceWeightError::InvalidKmsKey => Kind::Documented(54),
-            CalculateDbInstanceWeightError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            CalculateDbInstanceWeightError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(56)
-            }
-            CalculateDbInstanceWeightError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(57)
-            }
-            CalculateDbInstanceWeightError::InvalidDBInstanceClassNotFound => {
-                Kind::Documented(58)
-            }
-            CalculateDbInstanceWeightError::InvalidClusterKms => Kind::Documented(59),
-            CalculateDbInstanceWeightError::RequestNotFound => Kind::Documented(60),
-            CalculateDbInstanceWeightError::HostInfoNotFound => Kind::Documented(61),
-            CalculateDbInstanceWeightError::ExternalFailure => Kind::Documented(62),
-            CalculateDbInstanceWeightError::RequestMetaDataFailed => Kind::Documented(63),
-            CalculateDbInstanceWeightError::InvokeProxyFailure => Kind::Documented(64),
             CalculateDbInstanceWeightError::Gateway(gateway) => Kind::Gateway(*gateway),
             CalculateDbInstanceWeightError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -533,30 +391,41 @@ impl CalculateDbInstanceWeightError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CalculateDbInstanceWeightError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CalculateDbInstanceWeightError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CalculateDbInstanceWeightError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CalculateDbInstanceWeightError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

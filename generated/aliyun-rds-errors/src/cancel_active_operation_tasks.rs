@@ -6,7 +6,7 @@
 //! [`CancelActiveOperationTasksError`](crate::cancel_active_operation_tasks::CancelActiveOperationTasksError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CancelActiveOperationTasksError {
     /// `StartTimeBeforeNow`, HTTP 400: The start time should be later than current time.
@@ -245,228 +244,89 @@ impl CancelActiveOperationTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CancelActiveOperationTasksError::Gateway(gateway),
-                    None => CancelActiveOperationTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CancelActiveOperationTasksError::Gateway,
+                CancelActiveOperationTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CancelActiveOperationTasksError::StartTimeBeforeNow),
-            1 => Some(CancelActiveOperationTasksError::IncorrectEventStatus),
-            2 => Some(CancelActiveOperationTasksError::OrderComboInstanceNotAllowOperate),
-            3 => Some(CancelActiveOperationTasksError::PricePricingPlanResultNotFound),
-            4 => Some(CancelActiveOperationTasksError::OrderNoRealNameAuthentication),
-            5 => Some(CancelActiveOperationTasksError::InsufficientAvailableQuota),
-            6 => Some(CancelActiveOperationTasksError::CommodityServiceCallingException),
-            7 => Some(CancelActiveOperationTasksError::RegionDissolvedEOM),
-            8 => Some(CancelActiveOperationTasksError::CommodityInvalidComponent),
-            9 => Some(CancelActiveOperationTasksError::RegionEndTimeDissolvedAustralia),
-            10 => Some(CancelActiveOperationTasksError::PriceCommoditySys),
-            11 => Some(CancelActiveOperationTasksError::PayInsufficientBalance),
-            12 => Some(CancelActiveOperationTasksError::OrderPeriodInvalid),
-            13 => Some(CancelActiveOperationTasksError::PayNoCreditCardLowerCase),
-            14 => Some(CancelActiveOperationTasksError::OrderInstHasUnpaidOrder),
-            15 => Some(CancelActiveOperationTasksError::NoAvailablePaymentMethod),
-            16 => Some(CancelActiveOperationTasksError::BasicInfoUncompleted),
-            17 => Some(CancelActiveOperationTasksError::RiskRiskControlRejection),
-            18 => Some(CancelActiveOperationTasksError::ApiNotSupport),
-            19 => Some(CancelActiveOperationTasksError::ContainForbiddenLabelError),
-            20 => Some(CancelActiveOperationTasksError::InvalidDBInstanceIdNotFound),
-            21 => Some(CancelActiveOperationTasksError::InvalidInstanceLevelDiskType),
-            22 => Some(CancelActiveOperationTasksError::InvalidParam),
-            23 => Some(CancelActiveOperationTasksError::KmsApiError),
-            24 => Some(CancelActiveOperationTasksError::SystemSaleValidateFailed),
-            25 => Some(CancelActiveOperationTasksError::AbsInvalidAccountNotFound),
-            26 => Some(CancelActiveOperationTasksError::SqlExecuteFailedOrTimeout),
-            27 => Some(CancelActiveOperationTasksError::ColdDataEngineVersionNotSupport),
-            28 => Some(CancelActiveOperationTasksError::ColdDataMinorVersionNotSupport),
-            29 => Some(CancelActiveOperationTasksError::IncorrectTargetClasscode),
-            30 => Some(CancelActiveOperationTasksError::InvalidConnectionStringDuplicate),
-            31 => Some(CancelActiveOperationTasksError::RequiredParamNotFound),
-            32 => Some(CancelActiveOperationTasksError::ParametersInvalid),
-            33 => Some(CancelActiveOperationTasksError::BackupPolicyNotSupport),
-            34 => Some(CancelActiveOperationTasksError::InvalideStatusFormat),
-            35 => Some(CancelActiveOperationTasksError::InvalidReleasedKeepPolicyFormat),
-            36 => {
-                Some(CancelActiveOperationTasksError::InvalidDBInstanceEngineTypeFormat)
-            }
-            37 => Some(CancelActiveOperationTasksError::PayNoCreditCard),
-            38 => Some(CancelActiveOperationTasksError::VpcNetworkTypeNotSupport),
-            39 => Some(CancelActiveOperationTasksError::MirrorInsExists),
-            40 => Some(CancelActiveOperationTasksError::UnsupportedClassCode),
-            41 => Some(CancelActiveOperationTasksError::InvalidBackupSet),
-            42 => Some(CancelActiveOperationTasksError::OrdTCommodityQueryError),
-            43 => Some(CancelActiveOperationTasksError::ProductInstanceReleased),
-            44 => Some(CancelActiveOperationTasksError::RegionEndTimeDissolvedIndia),
-            45 => Some(CancelActiveOperationTasksError::OrderStatusUnPaid),
-            46 => Some(CancelActiveOperationTasksError::InvalidReduceDiskSize),
-            47 => Some(CancelActiveOperationTasksError::CloudSSDNotSupport),
-            48 => Some(CancelActiveOperationTasksError::InvalidUserOperatorPermission),
-            49 => Some(CancelActiveOperationTasksError::InvalidVswitchId),
-            50 => Some(CancelActiveOperationTasksError::IncorrectMinorVersion),
-            51 => Some(CancelActiveOperationTasksError::OperationDeniedZoneResource),
-            52 => Some(CancelActiveOperationTasksError::NotInFlowController),
-            53 => Some(CancelActiveOperationTasksError::InvalidKmsKey),
-            54 => Some(CancelActiveOperationTasksError::InvalidInstanceLevelMalformed),
-            55 => Some(CancelActiveOperationTasksError::InvalidClusterKms),
-            56 => Some(CancelActiveOperationTasksError::RequestNotFound),
-            57 => Some(CancelActiveOperationTasksError::HostInfoNotFound),
-            58 => Some(CancelActiveOperationTasksError::ExternalFailure),
-            59 => Some(CancelActiveOperationTasksError::RequestMetaDataFailed),
-            60 => Some(CancelActiveOperationTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::StartTimeBeforeNow,
+        Self::IncorrectEventStatus,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CancelActiveOperationTasksError::StartTimeBeforeNow => Kind::Documented(0),
-            CancelActiveOperationTasksError::IncorrectEventStatus => Kind::Documented(1),
-            CancelActiveOperationTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            CancelActiveOperationTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            CancelActiveOperationTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            CancelActiveOperationTasksError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            CancelActiveOperationTasksError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            CancelActiveOperationTasksError::RegionDissolvedEOM => Kind::Documented(7),
-            CancelActiveOperationTasksError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            CancelActiveOperationTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            CancelActiveOperationTasksError::PriceCommoditySys => Kind::Documented(10),
-            CancelActiveOperationTasksError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            CancelActiveOperationTasksError::OrderPeriodInvalid => Kind::Documented(12),
-            CancelActiveOperationTasksError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            CancelActiveOperationTasksError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            CancelActiveOperationTasksError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            CancelActiveOperationTasksError::BasicInfoUncompleted => Kind::Documented(16),
-            CancelActiveOperationTasksError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            CancelActiveOperationTasksError::ApiNotSupport => Kind::Documented(18),
-            CancelActiveOperationTasksError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            CancelActiveOperationTasksError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            CancelActiveOperationTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            CancelActiveOperationTasksError::InvalidParam => Kind::Documented(22),
-            CancelActiveOperationTasksError::KmsApiError => Kind::Documented(23),
-            CancelActiveOperationTasksError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            CancelActiveOperationTasksError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            CancelActiveOperationTasksError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            CancelActiveOperationTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CancelActiveOperationTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            CancelActiveOperationTasksError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            CancelActiveOperationTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            CancelActiveOperationTasksError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            CancelActiveOperationTasksError::ParametersInvalid => Kind::Documented(32),
-            CancelActiveOperationTasksError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            CancelActiveOperationTasksError::InvalideStatusFormat => Kind::Documented(34),
-            CancelActiveOperationTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            CancelActiveOperationTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            CancelActiveOperationTasksError::PayNoCreditCard => Kind::Documented(37),
-            CancelActiveOperationTasksError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            CancelActiveOperationTasksError::MirrorInsExists => Kind::Documented(39),
-            CancelActiveOperationTasksError::UnsupportedClassCode => Kind::Documented(40),
-            CancelActiveOperationTasksError::InvalidBackupSet => Kind::Documented(41),
-            CancelActiveOperationTasksError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            CancelActiveOperationTasksError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            CancelActiveOperationTasksError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            CancelActiveOperationTasksError::OrderStatusUnPaid => Kind::Documented(45),
-            CancelActiveOperationTasksError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            CancelActiveOperationTasksError::CloudSSDNotSupport => Kind::Documented(47),
-            CancelActiveOperationTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            CancelActiveOperationTasksError::InvalidVswitchId => Kind::Documented(49),
-            CancelActiveOperationTasksError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            CancelActiveOperationTasksError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            CancelActiveOperationTasksError::NotInFlowController => Kind::Documented(52),
-            CancelActiveOperationTasksError::InvalidKmsKey => Kind::Documented(53),
-            CancelActiveOperationTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            CancelActiveOperationTasksError::InvalidClusterKms => Kind::Documented(55),
-            CancelActiveOperationTasksError::RequestNotFound => Kind::Documented(56),
-            CancelActiveOperationTasksError::HostInfoNotFound => Kind::Documented(57),
-            CancelActiveOperationTasksError::ExternalFailure => Kind::Documented(58),
-            CancelActiveOperationTasksError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            CancelActiveOperationTasksError::InvokeProxyFailure => Kind::Documented(60),
             CancelActiveOperationTasksError::Gateway(gateway) => Kind::Gateway(*gateway),
             CancelActiveOperationTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -513,30 +373,41 @@ impl CancelActiveOperationTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CancelActiveOperationTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CancelActiveOperationTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CancelActiveOperationTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CancelActiveOperationTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

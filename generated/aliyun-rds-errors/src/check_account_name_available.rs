@@ -6,7 +6,7 @@
 //! [`CheckAccountNameAvailableError`](crate::check_account_name_available::CheckAccountNameAvailableError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckAccountNameAvailableError {
     /// `Database.ConnectError`, HTTP 400: Database connect error. please check instance status and database processlist
@@ -248,220 +247,90 @@ impl CheckAccountNameAvailableError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CheckAccountNameAvailableError::Gateway(gateway),
-                    None => CheckAccountNameAvailableError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CheckAccountNameAvailableError::Gateway,
+                CheckAccountNameAvailableError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CheckAccountNameAvailableError::DatabaseConnectError),
-            1 => Some(CheckAccountNameAvailableError::InvalidConnectionInfo),
-            2 => Some(CheckAccountNameAvailableError::AccountQueryError),
-            3 => Some(CheckAccountNameAvailableError::OrderComboInstanceNotAllowOperate),
-            4 => Some(CheckAccountNameAvailableError::PricePricingPlanResultNotFound),
-            5 => Some(CheckAccountNameAvailableError::OrderNoRealNameAuthentication),
-            6 => Some(CheckAccountNameAvailableError::InsufficientAvailableQuota),
-            7 => Some(CheckAccountNameAvailableError::CommodityServiceCallingException),
-            8 => Some(CheckAccountNameAvailableError::RegionDissolvedEOM),
-            9 => Some(CheckAccountNameAvailableError::CommodityInvalidComponent),
-            10 => Some(CheckAccountNameAvailableError::RegionEndTimeDissolvedAustralia),
-            11 => Some(CheckAccountNameAvailableError::PriceCommoditySys),
-            12 => Some(CheckAccountNameAvailableError::PayInsufficientBalance),
-            13 => Some(CheckAccountNameAvailableError::OrderPeriodInvalid),
-            14 => Some(CheckAccountNameAvailableError::PayNoCreditCardLowerCase),
-            15 => Some(CheckAccountNameAvailableError::OrderInstHasUnpaidOrder),
-            16 => Some(CheckAccountNameAvailableError::NoAvailablePaymentMethod),
-            17 => Some(CheckAccountNameAvailableError::BasicInfoUncompleted),
-            18 => Some(CheckAccountNameAvailableError::RiskRiskControlRejection),
-            19 => Some(CheckAccountNameAvailableError::ApiNotSupport),
-            20 => Some(CheckAccountNameAvailableError::ContainForbiddenLabelError),
-            21 => Some(CheckAccountNameAvailableError::InvalidDBInstanceIdNotFound),
-            22 => Some(CheckAccountNameAvailableError::InvalidInstanceLevelDiskType),
-            23 => Some(CheckAccountNameAvailableError::InvalidParam),
-            24 => Some(CheckAccountNameAvailableError::KmsApiError),
-            25 => Some(CheckAccountNameAvailableError::SystemSaleValidateFailed),
-            26 => Some(CheckAccountNameAvailableError::AbsInvalidAccountNotFound),
-            27 => Some(CheckAccountNameAvailableError::SqlExecuteFailedOrTimeout),
-            28 => Some(CheckAccountNameAvailableError::ColdDataEngineVersionNotSupport),
-            29 => Some(CheckAccountNameAvailableError::ColdDataMinorVersionNotSupport),
-            30 => Some(CheckAccountNameAvailableError::IncorrectTargetClasscode),
-            31 => Some(CheckAccountNameAvailableError::InvalidConnectionStringDuplicate),
-            32 => Some(CheckAccountNameAvailableError::RequiredParamNotFound),
-            33 => Some(CheckAccountNameAvailableError::ParametersInvalid),
-            34 => Some(CheckAccountNameAvailableError::BackupPolicyNotSupport),
-            35 => Some(CheckAccountNameAvailableError::InvalideStatusFormat),
-            36 => Some(CheckAccountNameAvailableError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(CheckAccountNameAvailableError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(CheckAccountNameAvailableError::PayNoCreditCard),
-            39 => Some(CheckAccountNameAvailableError::VpcNetworkTypeNotSupport),
-            40 => Some(CheckAccountNameAvailableError::MirrorInsExists),
-            41 => Some(CheckAccountNameAvailableError::UnsupportedClassCode),
-            42 => Some(CheckAccountNameAvailableError::InvalidBackupSet),
-            43 => Some(CheckAccountNameAvailableError::OrdTCommodityQueryError),
-            44 => Some(CheckAccountNameAvailableError::ProductInstanceReleased),
-            45 => Some(CheckAccountNameAvailableError::RegionEndTimeDissolvedIndia),
-            46 => Some(CheckAccountNameAvailableError::OrderStatusUnPaid),
-            47 => Some(CheckAccountNameAvailableError::InvalidReduceDiskSize),
-            48 => Some(CheckAccountNameAvailableError::CloudSSDNotSupport),
-            49 => Some(CheckAccountNameAvailableError::InvalidUserOperatorPermission),
-            50 => Some(CheckAccountNameAvailableError::InvalidVswitchId),
-            51 => Some(CheckAccountNameAvailableError::IncorrectMinorVersion),
-            52 => Some(CheckAccountNameAvailableError::OperationDeniedZoneResource),
-            53 => Some(CheckAccountNameAvailableError::NotInFlowController),
-            54 => Some(CheckAccountNameAvailableError::InvalidKmsKey),
-            55 => Some(CheckAccountNameAvailableError::InvalidInstanceLevelMalformed),
-            56 => Some(CheckAccountNameAvailableError::InvalidClusterKms),
-            57 => Some(CheckAccountNameAvailableError::RequestNotFound),
-            58 => Some(CheckAccountNameAvailableError::HostInfoNotFound),
-            59 => Some(CheckAccountNameAvailableError::ExternalFailure),
-            60 => Some(CheckAccountNameAvailableError::RequestMetaDataFailed),
-            61 => Some(CheckAccountNameAvailableError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::DatabaseConnectError,
+        Self::InvalidConnectionInfo,
+        Self::AccountQueryError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CheckAccountNameAvailableError::DatabaseConnectError => Kind::Documented(0),
-            CheckAccountNameAvailableError::InvalidConnectionInfo => Kind::Documented(1),
-            CheckAccountNameAvailableError::AccountQueryError => Kind::Documented(2),
-            CheckAccountNameAvailableError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            CheckAccountNameAvailableError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            CheckAccountNameAvailableError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            CheckAccountNameAvailableError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            CheckAccountNameAvailableError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            CheckAccountNameAvailableError::RegionDissolvedEOM => Kind::Documented(8),
-            CheckAccountNameAvailableError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            CheckAccountNameAvailableError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            CheckAccountNameAvailableError::PriceCommoditySys => Kind::Documented(11),
-            CheckAccountNameAvailableError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            CheckAccountNameAvailableError::OrderPeriodInvalid => Kind::Documented(13),
-            CheckAccountNameAvailableError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            CheckAccountNameAvailableError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            CheckAccountNameAvailableError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            CheckAccountNameAvailableError::BasicInfoUncompleted => Kind::Documented(17),
-            CheckAccountNameAvailableError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            CheckAccountNameAvailableError::ApiNotSupport => Kind::Documented(19),
-            CheckAccountNameAvailableError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            CheckAccountNameAvailableError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            CheckAccountNameAvailableError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            CheckAccountNameAvailableError::InvalidParam => Kind::Documented(23),
-            CheckAccountNameAvailableError::KmsApiError => Kind::Documented(24),
-            CheckAccountNameAvailableError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            CheckAccountNameAvailableError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            CheckAccountNameAvailableError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            CheckAccountNameAvailableError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            CheckAccountNameAvailableError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            CheckAccountNameAvailableError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            CheckAccountNameAvailableError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            CheckAccountNameAvailableError::RequiredParamNotFound => Kind::Documented(32),
-            CheckAccountNameAvailableError::ParametersInvalid => Kind::Documented(33),
-            CheckAccountNameAvailableError::BackupPolicyNotSupport => {
-                Kind::Documented(34)
-            }
-            CheckAccountNameAvailableError::InvalideStatusFormat => Kind::Documented(35),
-            CheckAccountNameAvailableError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            CheckAccountNameAvailableError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            CheckAccountNameAvailableError::PayNoCreditCard => Kind::Documented(38),
-            CheckAccountNameAvailableError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            CheckAccountNameAvailableError::MirrorInsExists => Kind::Documented(40),
-            CheckAccountNameAvailableError::UnsupportedClassCode => Kind::Documented(41),
-            CheckAccountNameAvailableError::InvalidBackupSet => Kind::Documented(42),
-            CheckAccountNameAvailableError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            CheckAccountNameAvailableError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            CheckAccountNameAvailableError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            CheckAccountNameAvailableError::OrderStatusUnPaid => Kind::Documented(46),
-            CheckAccountNameAvailableError::InvalidReduceDiskSize => Kind::Documented(47),
-            CheckAccountNameAvailableError::CloudSSDNotSupport => Kind::Documented(48),
-            CheckAccountNameAvailableError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            CheckAccountNameAvailableError::InvalidVswitchId => Kind::Documented(50),
-            CheckAccountNameAvailableError::IncorrectMinorVersion => Kind::Documented(51),
-            CheckAccountNameAvailableError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            CheckAccountNameAvailableError::NotInFlowController => Kind::Documented(53),
-            CheckAccountNameAvailableError::InvalidKmsKey => Kind::Documented(54),
-            CheckAccountNameAvailableError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            CheckAccountNameAvailableError::InvalidClusterKms => Kind::Documented(56),
-            CheckAccountNameAvailableError::RequestNotFound => Kind::Documented(57),
-            CheckAccountNameAvailableError::HostInfoNotFound => Kind::Documented(58),
-            CheckAccountNameAvailableError::ExternalFailure => Kind::Documented(59),
-            CheckAccountNameAvailableError::RequestMetaDataFailed => Kind::Documented(60),
-            CheckAccountNameAvailableError::InvokeProxyFailure => Kind::Documented(61),
             CheckAccountNameAvailableError::Gateway(gateway) => Kind::Gateway(*gateway),
             CheckAccountNameAvailableError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -508,30 +377,41 @@ impl CheckAccountNameAvailableError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CheckAccountNameAvailableError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CheckAccountNameAvailableError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CheckAccountNameAvailableError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CheckAccountNameAvailableError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

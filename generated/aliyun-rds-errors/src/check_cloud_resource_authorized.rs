@@ -6,7 +6,7 @@
 //! [`CheckCloudResourceAuthorizedError`](crate::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckCloudResourceAuthorizedError {
     /// `InvalidParameter.ByokInsnameAndRegionAllEmpty`, HTTP 400: The insName and targetRegionId can't be all empty.
@@ -242,256 +241,90 @@ impl CheckCloudResourceAuthorizedError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CheckCloudResourceAuthorizedError::Gateway(gateway),
-                    None => CheckCloudResourceAuthorizedError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CheckCloudResourceAuthorizedError::Gateway,
+                CheckCloudResourceAuthorizedError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    CheckCloudResourceAuthorizedError::InvalidParameterByokInsnameAndRegionAllEmpty,
-                )
-            }
-            1 => {
-                Some(
-                    CheckCloudResourceAuthorizedError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => Some(CheckCloudResourceAuthorizedError::PricePricingPlanResultNotFound),
-            3 => Some(CheckCloudResourceAuthorizedError::OrderNoRealNameAuthentication),
-            4 => Some(CheckCloudResourceAuthorizedError::InsufficientAvailableQuota),
-            5 => {
-                Some(CheckCloudResourceAuthorizedError::CommodityServiceCallingException)
-            }
-            6 => Some(CheckCloudResourceAuthorizedError::RegionDissolvedEOM),
-            7 => Some(CheckCloudResourceAuthorizedError::CommodityInvalidComponent),
-            8 => Some(CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedAustralia),
-            9 => Some(CheckCloudResourceAuthorizedError::PriceCommoditySys),
-            10 => Some(CheckCloudResourceAuthorizedError::PayInsufficientBalance),
-            11 => Some(CheckCloudResourceAuthorizedError::OrderPeriodInvalid),
-            12 => Some(CheckCloudResourceAuthorizedError::PayNoCreditCardLowerCase),
-            13 => Some(CheckCloudResourceAuthorizedError::OrderInstHasUnpaidOrder),
-            14 => Some(CheckCloudResourceAuthorizedError::NoAvailablePaymentMethod),
-            15 => Some(CheckCloudResourceAuthorizedError::BasicInfoUncompleted),
-            16 => Some(CheckCloudResourceAuthorizedError::RiskRiskControlRejection),
-            17 => Some(CheckCloudResourceAuthorizedError::ApiNotSupport),
-            18 => Some(CheckCloudResourceAuthorizedError::ContainForbiddenLabelError),
-            19 => Some(CheckCloudResourceAuthorizedError::InvalidDBInstanceIdNotFound),
-            20 => Some(CheckCloudResourceAuthorizedError::InvalidInstanceLevelDiskType),
-            21 => Some(CheckCloudResourceAuthorizedError::InvalidParam),
-            22 => Some(CheckCloudResourceAuthorizedError::KmsApiError),
-            23 => Some(CheckCloudResourceAuthorizedError::SystemSaleValidateFailed),
-            24 => Some(CheckCloudResourceAuthorizedError::AbsInvalidAccountNotFound),
-            25 => Some(CheckCloudResourceAuthorizedError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(CheckCloudResourceAuthorizedError::ColdDataEngineVersionNotSupport)
-            }
-            27 => Some(CheckCloudResourceAuthorizedError::ColdDataMinorVersionNotSupport),
-            28 => Some(CheckCloudResourceAuthorizedError::IncorrectTargetClasscode),
-            29 => {
-                Some(CheckCloudResourceAuthorizedError::InvalidConnectionStringDuplicate)
-            }
-            30 => Some(CheckCloudResourceAuthorizedError::RequiredParamNotFound),
-            31 => Some(CheckCloudResourceAuthorizedError::ParametersInvalid),
-            32 => Some(CheckCloudResourceAuthorizedError::BackupPolicyNotSupport),
-            33 => Some(CheckCloudResourceAuthorizedError::InvalideStatusFormat),
-            34 => {
-                Some(CheckCloudResourceAuthorizedError::InvalidReleasedKeepPolicyFormat)
-            }
-            35 => {
-                Some(
-                    CheckCloudResourceAuthorizedError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(CheckCloudResourceAuthorizedError::PayNoCreditCard),
-            37 => Some(CheckCloudResourceAuthorizedError::VpcNetworkTypeNotSupport),
-            38 => Some(CheckCloudResourceAuthorizedError::MirrorInsExists),
-            39 => Some(CheckCloudResourceAuthorizedError::UnsupportedClassCode),
-            40 => Some(CheckCloudResourceAuthorizedError::InvalidBackupSet),
-            41 => Some(CheckCloudResourceAuthorizedError::OrdTCommodityQueryError),
-            42 => Some(CheckCloudResourceAuthorizedError::ProductInstanceReleased),
-            43 => Some(CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedIndia),
-            44 => Some(CheckCloudResourceAuthorizedError::OrderStatusUnPaid),
-            45 => Some(CheckCloudResourceAuthorizedError::InvalidReduceDiskSize),
-            46 => Some(CheckCloudResourceAuthorizedError::CloudSSDNotSupport),
-            47 => Some(CheckCloudResourceAuthorizedError::InvalidUserOperatorPermission),
-            48 => Some(CheckCloudResourceAuthorizedError::InvalidVswitchId),
-            49 => Some(CheckCloudResourceAuthorizedError::IncorrectMinorVersion),
-            50 => Some(CheckCloudResourceAuthorizedError::OperationDeniedZoneResource),
-            51 => Some(CheckCloudResourceAuthorizedError::NotInFlowController),
-            52 => Some(CheckCloudResourceAuthorizedError::InvalidKmsKey),
-            53 => Some(CheckCloudResourceAuthorizedError::InvalidInstanceLevelMalformed),
-            54 => Some(CheckCloudResourceAuthorizedError::InvalidClusterKms),
-            55 => Some(CheckCloudResourceAuthorizedError::RequestNotFound),
-            56 => Some(CheckCloudResourceAuthorizedError::HostInfoNotFound),
-            57 => Some(CheckCloudResourceAuthorizedError::ExternalFailure),
-            58 => Some(CheckCloudResourceAuthorizedError::RequestMetaDataFailed),
-            59 => Some(CheckCloudResourceAuthorizedError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidParameterByokInsnameAndRegionAllEmpty,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CheckCloudResourceAuthorizedError::InvalidParameterByokInsnameAndRegionAllEmpty => {
-                Kind::Documented(0)
-            }
-            CheckCloudResourceAuthorizedError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            CheckCloudResourceAuthorizedError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            CheckCloudResourceAuthorizedError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            CheckCloudResourceAuthorizedError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            CheckCloudResourceAuthorizedError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            CheckCloudResourceAuthorizedError::RegionDissolvedEOM => Kind::Documented(6),
-            CheckCloudResourceAuthorizedError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            CheckCloudResourceAuthorizedError::PriceCommoditySys => Kind::Documented(9),
-            CheckCloudResourceAuthorizedError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            CheckCloudResourceAuthorizedError::OrderPeriodInvalid => Kind::Documented(11),
-            CheckCloudResourceAuthorizedError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            CheckCloudResourceAuthorizedError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            CheckCloudResourceAuthorizedError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            CheckCloudResourceAuthorizedError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            CheckCloudResourceAuthorizedError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            CheckCloudResourceAuthorizedError::ApiNotSupport => Kind::Documented(17),
-            CheckCloudResourceAuthorizedError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            CheckCloudResourceAuthorizedError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            CheckCloudResourceAuthorizedError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            CheckCloudResourceAuthorizedError::InvalidParam => Kind::Documented(21),
-            CheckCloudResourceAuthorizedError::KmsApiError => Kind::Documented(22),
-            CheckCloudResourceAuthorizedError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            CheckCloudResourceAuthorizedError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            CheckCloudResourceAuthorizedError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            CheckCloudResourceAuthorizedError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CheckCloudResourceAuthorizedError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CheckCloudResourceAuthorizedError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            CheckCloudResourceAuthorizedError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            CheckCloudResourceAuthorizedError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            CheckCloudResourceAuthorizedError::ParametersInvalid => Kind::Documented(31),
-            CheckCloudResourceAuthorizedError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            CheckCloudResourceAuthorizedError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            CheckCloudResourceAuthorizedError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            CheckCloudResourceAuthorizedError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            CheckCloudResourceAuthorizedError::PayNoCreditCard => Kind::Documented(36),
-            CheckCloudResourceAuthorizedError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            CheckCloudResourceAuthorizedError::MirrorInsExists => Kind::Documented(38),
-            CheckCloudResourceAuthorizedError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            CheckCloudResourceAuthorizedError::InvalidBackupSet => Kind::Documented(40),
-            CheckCloudResourceAuthorizedError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            CheckCloudResourceAuthorizedError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            CheckCloudResourceAuthorizedError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            CheckCloudResourceAuthorizedError::OrderStatusUnPaid => Kind::Documented(44),
-            CheckCloudResourceAuthorizedError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            CheckCloudResourceAuthorizedError::CloudSSDNotSupport => Kind::Documented(46),
-            CheckCloudResourceAuthorizedError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            CheckCloudResourceAuthorizedError::InvalidVswitchId => Kind::Documented(48),
-            CheckCloudResourceAuthorizedError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            CheckCloudResourceAuthorizedError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            CheckCloudResourceAuthorizedError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            CheckCloudResourceAuthorizedError::InvalidKmsKey => Kind::Documented(52),
-            CheckCloudResourceAuthorizedError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            CheckCloudResourceAuthorizedError::InvalidClusterKms => Kind::Documented(54),
-            CheckCloudResourceAuthorizedError::RequestNotFound => Kind::Documented(55),
-            CheckCloudResourceAuthorizedError::HostInfoNotFound => Kind::Documented(56),
-            CheckCloudResourceAuthorizedError::ExternalFailure => Kind::Documented(57),
-            CheckCloudResourceAuthorizedError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            CheckCloudResourceAuthorizedError::InvokeProxyFailure => Kind::Documented(59),
             CheckCloudResourceAuthorizedError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             CheckCloudResourceAuthorizedError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -538,30 +371,41 @@ impl CheckCloudResourceAuthorizedError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CheckCloudResourceAuthorizedError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CheckCloudResourceAuthorizedError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CheckCloudResourceAuthorizedError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

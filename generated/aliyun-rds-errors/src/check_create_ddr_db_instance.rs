@@ -6,7 +6,7 @@
 //! [`CheckCreateDdrDbInstanceError`](crate::check_create_ddr_db_instance::CheckCreateDdrDbInstanceError) has one variant per distinct code of the operation's error table (87 rows, 87 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckCreateDdrDbInstanceError {
     /// `IncorrectDBInstanceType`, HTTP 400: Current DB instance engine and type does not support operations.
@@ -328,290 +327,115 @@ impl CheckCreateDdrDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CheckCreateDdrDbInstanceError::Gateway(gateway),
-                    None => CheckCreateDdrDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CheckCreateDdrDbInstanceError::Gateway,
+                CheckCreateDdrDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CheckCreateDdrDbInstanceError::IncorrectDBInstanceType),
-            1 => Some(CheckCreateDdrDbInstanceError::InvalidRestoreTypeFormat),
-            2 => Some(CheckCreateDdrDbInstanceError::NoBackupSetRegion),
-            3 => Some(CheckCreateDdrDbInstanceError::IncorrectBackupSetType),
-            4 => Some(CheckCreateDdrDbInstanceError::NoSourceInstanceName),
-            5 => Some(CheckCreateDdrDbInstanceError::NoAvailableDisasterRestoreBakset),
-            6 => Some(CheckCreateDdrDbInstanceError::IncorrectBackupSetMethod),
-            7 => Some(CheckCreateDdrDbInstanceError::InvalidBackupTypeFormat),
-            8 => Some(CheckCreateDdrDbInstanceError::IncorrectEngineVersion),
-            9 => Some(CheckCreateDdrDbInstanceError::IncorrectBaksetVersion),
-            10 => Some(CheckCreateDdrDbInstanceError::CrossRegionUnsupportTDE),
-            11 => Some(CheckCreateDdrDbInstanceError::DisasterRestoreRegionNotMatched),
-            12 => Some(CheckCreateDdrDbInstanceError::InvalidMinorVersionNotFound),
-            13 => Some(CheckCreateDdrDbInstanceError::InvalidDBInstanceIdMalFormed),
-            14 => Some(CheckCreateDdrDbInstanceError::InvalidEngineMalformed),
-            15 => Some(CheckCreateDdrDbInstanceError::InvalidEngineVersionMalformed),
-            16 => Some(CheckCreateDdrDbInstanceError::MissingUserID),
-            17 => Some(CheckCreateDdrDbInstanceError::MissingUID),
-            18 => Some(CheckCreateDdrDbInstanceError::UserPermissionFailure),
-            19 => Some(CheckCreateDdrDbInstanceError::InvalidServiceTypeFormat),
-            20 => Some(CheckCreateDdrDbInstanceError::InvalidStorageFormat),
-            21 => Some(CheckCreateDdrDbInstanceError::OrderComboInstanceNotAllowOperate),
-            22 => Some(CheckCreateDdrDbInstanceError::PricePricingPlanResultNotFound),
-            23 => Some(CheckCreateDdrDbInstanceError::OrderNoRealNameAuthentication),
-            24 => Some(CheckCreateDdrDbInstanceError::InsufficientAvailableQuota),
-            25 => Some(CheckCreateDdrDbInstanceError::CommodityServiceCallingException),
-            26 => Some(CheckCreateDdrDbInstanceError::RegionDissolvedEOM),
-            27 => Some(CheckCreateDdrDbInstanceError::CommodityInvalidComponent),
-            28 => Some(CheckCreateDdrDbInstanceError::RegionEndTimeDissolvedAustralia),
-            29 => Some(CheckCreateDdrDbInstanceError::PriceCommoditySys),
-            30 => Some(CheckCreateDdrDbInstanceError::PayInsufficientBalance),
-            31 => Some(CheckCreateDdrDbInstanceError::OrderPeriodInvalid),
-            32 => Some(CheckCreateDdrDbInstanceError::PayNoCreditCardLowerCase),
-            33 => Some(CheckCreateDdrDbInstanceError::OrderInstHasUnpaidOrder),
-            34 => Some(CheckCreateDdrDbInstanceError::NoAvailablePaymentMethod),
-            35 => Some(CheckCreateDdrDbInstanceError::BasicInfoUncompleted),
-            36 => Some(CheckCreateDdrDbInstanceError::RiskRiskControlRejection),
-            37 => Some(CheckCreateDdrDbInstanceError::ApiNotSupport),
-            38 => Some(CheckCreateDdrDbInstanceError::ContainForbiddenLabelError),
-            39 => Some(CheckCreateDdrDbInstanceError::InvalidDBInstanceIdNotFound),
-            40 => Some(CheckCreateDdrDbInstanceError::InvalidInstanceLevelDiskType),
-            41 => Some(CheckCreateDdrDbInstanceError::InvalidParam),
-            42 => Some(CheckCreateDdrDbInstanceError::KmsApiError),
-            43 => Some(CheckCreateDdrDbInstanceError::SystemSaleValidateFailed),
-            44 => Some(CheckCreateDdrDbInstanceError::AbsInvalidAccountNotFound),
-            45 => Some(CheckCreateDdrDbInstanceError::SqlExecuteFailedOrTimeout),
-            46 => Some(CheckCreateDdrDbInstanceError::ColdDataEngineVersionNotSupport),
-            47 => Some(CheckCreateDdrDbInstanceError::ColdDataMinorVersionNotSupport),
-            48 => Some(CheckCreateDdrDbInstanceError::IncorrectTargetClasscode),
-            49 => Some(CheckCreateDdrDbInstanceError::InvalidConnectionStringDuplicate),
-            50 => Some(CheckCreateDdrDbInstanceError::RequiredParamNotFound),
-            51 => Some(CheckCreateDdrDbInstanceError::ParametersInvalid),
-            52 => Some(CheckCreateDdrDbInstanceError::BackupPolicyNotSupport),
-            53 => Some(CheckCreateDdrDbInstanceError::InvalideStatusFormat),
-            54 => Some(CheckCreateDdrDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            55 => Some(CheckCreateDdrDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            56 => Some(CheckCreateDdrDbInstanceError::PayNoCreditCard),
-            57 => Some(CheckCreateDdrDbInstanceError::VpcNetworkTypeNotSupport),
-            58 => Some(CheckCreateDdrDbInstanceError::MirrorInsExists),
-            59 => Some(CheckCreateDdrDbInstanceError::UnsupportedClassCode),
-            60 => Some(CheckCreateDdrDbInstanceError::InvalidBackupSet),
-            61 => Some(CheckCreateDdrDbInstanceError::OrdTCommodityQueryError),
-            62 => Some(CheckCreateDdrDbInstanceError::ProductInstanceReleased),
-            63 => Some(CheckCreateDdrDbInstanceError::RegionEndTimeDissolvedIndia),
-            64 => Some(CheckCreateDdrDbInstanceError::IncorrectDBType),
-            65 => Some(CheckCreateDdrDbInstanceError::IncorrectDBInstance),
-            66 => Some(CheckCreateDdrDbInstanceError::ResourceConfigError),
-            67 => Some(CheckCreateDdrDbInstanceError::OrderStatusUnPaid),
-            68 => Some(CheckCreateDdrDbInstanceError::InvalidReduceDiskSize),
-            69 => Some(CheckCreateDdrDbInstanceError::CloudSSDNotSupport),
-            70 => Some(CheckCreateDdrDbInstanceError::InvalidUserOperatorPermission),
-            71 => Some(CheckCreateDdrDbInstanceError::InvalidVswitchId),
-            72 => Some(CheckCreateDdrDbInstanceError::IncorrectMinorVersion),
-            73 => Some(CheckCreateDdrDbInstanceError::OperationDeniedZoneResource),
-            74 => Some(CheckCreateDdrDbInstanceError::NotInFlowController),
-            75 => Some(CheckCreateDdrDbInstanceError::InvalidKmsKey),
-            76 => Some(CheckCreateDdrDbInstanceError::InvalidInstanceLevelMalformed),
-            77 => Some(CheckCreateDdrDbInstanceError::RestoreTypeNotFound),
-            78 => Some(CheckCreateDdrDbInstanceError::InvalidBackupSetIDNotFound),
-            79 => Some(CheckCreateDdrDbInstanceError::InvalidDBInstanceNotFound),
-            80 => Some(CheckCreateDdrDbInstanceError::InvalidDBInstanceClassNotFound),
-            81 => Some(CheckCreateDdrDbInstanceError::InvalidClusterKms),
-            82 => Some(CheckCreateDdrDbInstanceError::RequestNotFound),
-            83 => Some(CheckCreateDdrDbInstanceError::HostInfoNotFound),
-            84 => Some(CheckCreateDdrDbInstanceError::ExternalFailure),
-            85 => Some(CheckCreateDdrDbInstanceError::RequestMetaDataFailed),
-            86 => Some(CheckCreateDdrDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 87] = [
+        Self::IncorrectDBInstanceType,
+        Self::InvalidRestoreTypeFormat,
+        Self::NoBackupSetRegion,
+        Self::IncorrectBackupSetType,
+        Self::NoSourceInstanceName,
+        Self::NoAvailableDisasterRestoreBakset,
+        Self::IncorrectBackupSetMethod,
+        Self::InvalidBackupTypeFormat,
+        Self::IncorrectEngineVersion,
+        Self::IncorrectBaksetVersion,
+        Self::CrossRegionUnsupportTDE,
+        Self::DisasterRestoreRegionNotMatched,
+        Self::InvalidMinorVersionNotFound,
+        Self::InvalidDBInstanceIdMalFormed,
+        Self::InvalidEngineMalformed,
+        Self::InvalidEngineVersionMalformed,
+        Self::MissingUserID,
+        Self::MissingUID,
+        Self::UserPermissionFailure,
+        Self::InvalidServiceTypeFormat,
+        Self::InvalidStorageFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBType,
+        Self::IncorrectDBInstance,
+        Self::ResourceConfigError,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::RestoreTypeNotFound,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidDBInstanceClassNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CheckCreateDdrDbInstanceError::IncorrectDBInstanceType => Kind::Documented(0),
-            CheckCreateDdrDbInstanceError::InvalidRestoreTypeFormat => {
-                Kind::Documented(1)
-            }
-            CheckCreateDdrDbInstanceError::NoBackupSetRegion => Kind::Documented(2),
-            CheckCreateDdrDbInstanceError::IncorrectBackupSetType => Kind::Documented(3),
-            CheckCreateDdrDbInstanceError::NoSourceInstanceName => Kind::Documented(4),
-            CheckCreateDdrDbInstanceError::NoAvailableDisasterRestoreBakset => {
-                Kind::Documented(5)
-            }
-            CheckCreateDdrDbInstanceError::IncorrectBackupSetMethod => {
-                Kind::Documented(6)
-            }
-            CheckCreateDdrDbInstanceError::InvalidBackupTypeFormat => Kind::Documented(7),
-            CheckCreateDdrDbInstanceError::IncorrectEngineVersion => Kind::Documented(8),
-            CheckCreateDdrDbInstanceError::IncorrectBaksetVersion => Kind::Documented(9),
-            CheckCreateDdrDbInstanceError::CrossRegionUnsupportTDE => {
-                Kind::Documented(10)
-            }
-            CheckCreateDdrDbInstanceError::DisasterRestoreRegionNotMatched => {
-                Kind::Documented(11)
-            }
-            CheckCreateDdrDbInstanceError::InvalidMinorVersionNotFound => {
-                Kind::Documented(12)
-            }
-            CheckCreateDdrDbInstanceError::InvalidDBInstanceIdMalFormed => {
-                Kind::Documented(13)
-            }
-            CheckCreateDdrDbInstanceError::InvalidEngineMalformed => Kind::Documented(14),
-            CheckCreateDdrDbInstanceError::InvalidEngineVersionMalformed => {
-                Kind::Documented(15)
-            }
-            CheckCreateDdrDbInstanceError::MissingUserID => Kind::Documented(16),
-            CheckCreateDdrDbInstanceError::MissingUID => Kind::Documented(17),
-            CheckCreateDdrDbInstanceError::UserPermissionFailure => Kind::Documented(18),
-            CheckCreateDdrDbInstanceError::InvalidServiceTypeFormat => {
-                Kind::Documented(19)
-            }
-            CheckCreateDdrDbInstanceError::InvalidStorageFormat => Kind::Documented(20),
-            CheckCreateDdrDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(21)
-            }
-            CheckCreateDdrDbInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(22)
-            }
-            CheckCreateDdrDbInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(23)
-            }
-            CheckCreateDdrDbInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(24)
-            }
-            CheckCreateDdrDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(25)
-            }
-            CheckCreateDdrDbInstanceError::RegionDissolvedEOM => Kind::Documented(26),
-            CheckCreateDdrDbInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(27)
-            }
-            CheckCreateDdrDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(28)
-            }
-            CheckCreateDdrDbInstanceError::PriceCommoditySys => Kind::Documented(29),
-            CheckCreateDdrDbInstanceError::PayInsufficientBalance => Kind::Documented(30),
-            CheckCreateDdrDbInstanceError::OrderPeriodInvalid => Kind::Documented(31),
-            CheckCreateDdrDbInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(32)
-            }
-            CheckCreateDdrDbInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(33)
-            }
-            CheckCreateDdrDbInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(34)
-            }
-            CheckCreateDdrDbInstanceError::BasicInfoUncompleted => Kind::Documented(35),
-            CheckCreateDdrDbInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(36)
-            }
-            CheckCreateDdrDbInstanceError::ApiNotSupport => Kind::Documented(37),
-            CheckCreateDdrDbInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(38)
-            }
-            CheckCreateDdrDbInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(39)
-            }
-            CheckCreateDdrDbInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(40)
-            }
-            CheckCreateDdrDbInstanceError::InvalidParam => Kind::Documented(41),
-            CheckCreateDdrDbInstanceError::KmsApiError => Kind::Documented(42),
-            CheckCreateDdrDbInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(43)
-            }
-            CheckCreateDdrDbInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(44)
-            }
-            CheckCreateDdrDbInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(45)
-            }
-            CheckCreateDdrDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(46)
-            }
-            CheckCreateDdrDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(47)
-            }
-            CheckCreateDdrDbInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(48)
-            }
-            CheckCreateDdrDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(49)
-            }
-            CheckCreateDdrDbInstanceError::RequiredParamNotFound => Kind::Documented(50),
-            CheckCreateDdrDbInstanceError::ParametersInvalid => Kind::Documented(51),
-            CheckCreateDdrDbInstanceError::BackupPolicyNotSupport => Kind::Documented(52),
-            CheckCreateDdrDbInstanceError::InvalideStatusFormat => Kind::Documented(53),
-            CheckCreateDdrDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(54)
-            }
-            CheckCreateDdrDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(55)
-            }
-            CheckCreateDdrDbInstanceError::PayNoCreditCard => Kind::Documented(56),
-            CheckCreateDdrDbInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(57)
-            }
-            CheckCreateDdrDbInstanceError::MirrorInsExists => Kind::Documented(58),
-            CheckCreateDdrDbInstanceError::UnsupportedClassCode => Kind::Documented(59),
-            CheckCreateDdrDbInstanceError::InvalidBackupSet => Kind::Documented(60),
-            CheckCreateDdrDbInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(61)
-            }
-            CheckCreateDdrDbInstanceError::ProductInstanceReleased => {
-                Kind::Documented(62)
-            }
-            CheckCreateDdrDbInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(63)
-            }
-            CheckCreateDdrDbInstanceError::IncorrectDBType => Kind::Documented(64),
-            CheckCreateDdrDbInstanceError::IncorrectDBInstance => Kind::Documented(65),
-            CheckCreateDdrDbInstanceError::ResourceConfigError => Kind::Documented(66),
-            CheckCreateDdrDbInstanceError::OrderStatusUnPaid => Kind::Documented(67),
-            CheckCreateDdrDbInstanceError::InvalidReduceDiskSize => Kind::Documented(68),
-            CheckCreateDdrDbInstanceError::CloudSSDNotSupport => Kind::Documented(69),
-            CheckCreateDdrDbInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(70)
-            }
-            CheckCreateDdrDbInstanceError::InvalidVswitchId => Kind::Documented(71),
-            CheckCreateDdrDbInstanceError::IncorrectMinorVersion => Kind::Documented(72),
-            CheckCreateDdrDbInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(73)
-            }
-            CheckCreateDdrDbInstanceError::NotInFlowController => Kind::Documented(74),
-            CheckCreateDdrDbInstanceError::InvalidKmsKey => Kind::Documented(75),
-            CheckCreateDdrDbInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(76)
-            }
-            CheckCreateDdrDbInstanceError::RestoreTypeNotFound => Kind::Documented(77),
-            CheckCreateDdrDbInstanceError::InvalidBackupSetIDNotFound => {
-                Kind::Documented(78)
-            }
-            CheckCreateDdrDbInstanceError::InvalidDBInstanceNotFound => {
-                Kind::Documented(79)
-            }
-            CheckCreateDdrDbInstanceError::InvalidDBInstanceClassNotFound => {
-                Kind::Documented(80)
-            }
-            CheckCreateDdrDbInstanceError::InvalidClusterKms => Kind::Documented(81),
-            CheckCreateDdrDbInstanceError::RequestNotFound => Kind::Documented(82),
-            CheckCreateDdrDbInstanceError::HostInfoNotFound => Kind::Documented(83),
-            CheckCreateDdrDbInstanceError::ExternalFailure => Kind::Documented(84),
-            CheckCreateDdrDbInstanceError::RequestMetaDataFailed => Kind::Documented(85),
-            CheckCreateDdrDbInstanceError::InvokeProxyFailure => Kind::Documented(86),
             CheckCreateDdrDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CheckCreateDdrDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -658,30 +482,41 @@ impl CheckCreateDdrDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CheckCreateDdrDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CheckCreateDdrDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CheckCreateDdrDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CheckCreateDdrDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

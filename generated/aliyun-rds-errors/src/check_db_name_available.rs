@@ -6,7 +6,7 @@
 //! [`CheckDbNameAvailableError`](crate::check_db_name_available::CheckDbNameAvailableError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckDbNameAvailableError {
     /// `Database.ConnectError`, HTTP 400: Database connect error. please check instance status and database processlist
@@ -268,204 +267,96 @@ impl CheckDbNameAvailableError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CheckDbNameAvailableError::Gateway(gateway),
-                    None => CheckDbNameAvailableError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CheckDbNameAvailableError::Gateway,
+                CheckDbNameAvailableError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CheckDbNameAvailableError::DatabaseConnectError),
-            1 => Some(CheckDbNameAvailableError::DatabaseQueryError),
-            2 => Some(CheckDbNameAvailableError::InvalidDBNameFormat),
-            3 => Some(CheckDbNameAvailableError::InvalidDBNameForbid),
-            4 => Some(CheckDbNameAvailableError::InvalidDBNameDuplicate),
-            5 => Some(CheckDbNameAvailableError::OrderComboInstanceNotAllowOperate),
-            6 => Some(CheckDbNameAvailableError::PricePricingPlanResultNotFound),
-            7 => Some(CheckDbNameAvailableError::OrderNoRealNameAuthentication),
-            8 => Some(CheckDbNameAvailableError::InsufficientAvailableQuota),
-            9 => Some(CheckDbNameAvailableError::CommodityServiceCallingException),
-            10 => Some(CheckDbNameAvailableError::RegionDissolvedEOM),
-            11 => Some(CheckDbNameAvailableError::CommodityInvalidComponent),
-            12 => Some(CheckDbNameAvailableError::RegionEndTimeDissolvedAustralia),
-            13 => Some(CheckDbNameAvailableError::PriceCommoditySys),
-            14 => Some(CheckDbNameAvailableError::PayInsufficientBalance),
-            15 => Some(CheckDbNameAvailableError::OrderPeriodInvalid),
-            16 => Some(CheckDbNameAvailableError::PayNoCreditCardLowerCase),
-            17 => Some(CheckDbNameAvailableError::OrderInstHasUnpaidOrder),
-            18 => Some(CheckDbNameAvailableError::NoAvailablePaymentMethod),
-            19 => Some(CheckDbNameAvailableError::BasicInfoUncompleted),
-            20 => Some(CheckDbNameAvailableError::RiskRiskControlRejection),
-            21 => Some(CheckDbNameAvailableError::ApiNotSupport),
-            22 => Some(CheckDbNameAvailableError::ContainForbiddenLabelError),
-            23 => Some(CheckDbNameAvailableError::InvalidDBInstanceIdNotFound),
-            24 => Some(CheckDbNameAvailableError::InvalidInstanceLevelDiskType),
-            25 => Some(CheckDbNameAvailableError::InvalidParam),
-            26 => Some(CheckDbNameAvailableError::KmsApiError),
-            27 => Some(CheckDbNameAvailableError::SystemSaleValidateFailed),
-            28 => Some(CheckDbNameAvailableError::AbsInvalidAccountNotFound),
-            29 => Some(CheckDbNameAvailableError::SqlExecuteFailedOrTimeout),
-            30 => Some(CheckDbNameAvailableError::ColdDataEngineVersionNotSupport),
-            31 => Some(CheckDbNameAvailableError::ColdDataMinorVersionNotSupport),
-            32 => Some(CheckDbNameAvailableError::IncorrectTargetClasscode),
-            33 => Some(CheckDbNameAvailableError::InvalidConnectionStringDuplicate),
-            34 => Some(CheckDbNameAvailableError::RequiredParamNotFound),
-            35 => Some(CheckDbNameAvailableError::ParametersInvalid),
-            36 => Some(CheckDbNameAvailableError::BackupPolicyNotSupport),
-            37 => Some(CheckDbNameAvailableError::InvalideStatusFormat),
-            38 => Some(CheckDbNameAvailableError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(CheckDbNameAvailableError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(CheckDbNameAvailableError::PayNoCreditCard),
-            41 => Some(CheckDbNameAvailableError::VpcNetworkTypeNotSupport),
-            42 => Some(CheckDbNameAvailableError::MirrorInsExists),
-            43 => Some(CheckDbNameAvailableError::UnsupportedClassCode),
-            44 => Some(CheckDbNameAvailableError::InvalidBackupSet),
-            45 => Some(CheckDbNameAvailableError::OrdTCommodityQueryError),
-            46 => Some(CheckDbNameAvailableError::ProductInstanceReleased),
-            47 => Some(CheckDbNameAvailableError::RegionEndTimeDissolvedIndia),
-            48 => Some(CheckDbNameAvailableError::IncorrectDBInstanceType),
-            49 => Some(CheckDbNameAvailableError::IncorrectDBInstanceState),
-            50 => Some(CheckDbNameAvailableError::OrderStatusUnPaid),
-            51 => Some(CheckDbNameAvailableError::InvalidReduceDiskSize),
-            52 => Some(CheckDbNameAvailableError::CloudSSDNotSupport),
-            53 => Some(CheckDbNameAvailableError::InvalidUserOperatorPermission),
-            54 => Some(CheckDbNameAvailableError::InvalidVswitchId),
-            55 => Some(CheckDbNameAvailableError::IncorrectMinorVersion),
-            56 => Some(CheckDbNameAvailableError::OperationDeniedZoneResource),
-            57 => Some(CheckDbNameAvailableError::NotInFlowController),
-            58 => Some(CheckDbNameAvailableError::InvalidKmsKey),
-            59 => Some(CheckDbNameAvailableError::InvalidInstanceLevelMalformed),
-            60 => Some(CheckDbNameAvailableError::InvalidDBInstanceNameNotFound),
-            61 => Some(CheckDbNameAvailableError::IncorrectDBInstanceLockMode),
-            62 => Some(CheckDbNameAvailableError::InvalidClusterKms),
-            63 => Some(CheckDbNameAvailableError::RequestNotFound),
-            64 => Some(CheckDbNameAvailableError::HostInfoNotFound),
-            65 => Some(CheckDbNameAvailableError::ExternalFailure),
-            66 => Some(CheckDbNameAvailableError::RequestMetaDataFailed),
-            67 => Some(CheckDbNameAvailableError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::DatabaseConnectError,
+        Self::DatabaseQueryError,
+        Self::InvalidDBNameFormat,
+        Self::InvalidDBNameForbid,
+        Self::InvalidDBNameDuplicate,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CheckDbNameAvailableError::DatabaseConnectError => Kind::Documented(0),
-            CheckDbNameAvailableError::DatabaseQueryError => Kind::Documented(1),
-            CheckDbNameAvailableError::InvalidDBNameFormat => Kind::Documented(2),
-            CheckDbNameAvailableError::InvalidDBNameForbid => Kind::Documented(3),
-            CheckDbNameAvailableError::InvalidDBNameDuplicate => Kind::Documented(4),
-            CheckDbNameAvailableError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            CheckDbNameAvailableError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            CheckDbNameAvailableError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            CheckDbNameAvailableError::InsufficientAvailableQuota => Kind::Documented(8),
-            CheckDbNameAvailableError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            CheckDbNameAvailableError::RegionDissolvedEOM => Kind::Documented(10),
-            CheckDbNameAvailableError::CommodityInvalidComponent => Kind::Documented(11),
-            CheckDbNameAvailableError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            CheckDbNameAvailableError::PriceCommoditySys => Kind::Documented(13),
-            CheckDbNameAvailableError::PayInsufficientBalance => Kind::Documented(14),
-            CheckDbNameAvailableError::OrderPeriodInvalid => Kind::Documented(15),
-            CheckDbNameAvailableError::PayNoCreditCardLowerCase => Kind::Documented(16),
-            CheckDbNameAvailableError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            CheckDbNameAvailableError::NoAvailablePaymentMethod => Kind::Documented(18),
-            CheckDbNameAvailableError::BasicInfoUncompleted => Kind::Documented(19),
-            CheckDbNameAvailableError::RiskRiskControlRejection => Kind::Documented(20),
-            CheckDbNameAvailableError::ApiNotSupport => Kind::Documented(21),
-            CheckDbNameAvailableError::ContainForbiddenLabelError => Kind::Documented(22),
-            CheckDbNameAvailableError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            CheckDbNameAvailableError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            CheckDbNameAvailableError::InvalidParam => Kind::Documented(25),
-            CheckDbNameAvailableError::KmsApiError => Kind::Documented(26),
-            CheckDbNameAvailableError::SystemSaleValidateFailed => Kind::Documented(27),
-            CheckDbNameAvailableError::AbsInvalidAccountNotFound => Kind::Documented(28),
-            CheckDbNameAvailableError::SqlExecuteFailedOrTimeout => Kind::Documented(29),
-            CheckDbNameAvailableError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            CheckDbNameAvailableError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            CheckDbNameAvailableError::IncorrectTargetClasscode => Kind::Documented(32),
-            CheckDbNameAvailableError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            CheckDbNameAvailableError::RequiredParamNotFound => Kind::Documented(34),
-            CheckDbNameAvailableError::ParametersInvalid => Kind::Documented(35),
-            CheckDbNameAvailableError::BackupPolicyNotSupport => Kind::Documented(36),
-            CheckDbNameAvailableError::InvalideStatusFormat => Kind::Documented(37),
-            CheckDbNameAvailableError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            CheckDbNameAvailableError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            CheckDbNameAvailableError::PayNoCreditCard => Kind::Documented(40),
-            CheckDbNameAvailableError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            CheckDbNameAvailableError::MirrorInsExists => Kind::Documented(42),
-            CheckDbNameAvailableError::UnsupportedClassCode => Kind::Documented(43),
-            CheckDbNameAvailableError::InvalidBackupSet => Kind::Documented(44),
-            CheckDbNameAvailableError::OrdTCommodityQueryError => Kind::Documented(45),
-            CheckDbNameAvailableError::ProductInstanceReleased => Kind::Documented(46),
-            CheckDbNameAvailableError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            CheckDbNameAvailableError::IncorrectDBInstanceType => Kind::Documented(48),
-            CheckDbNameAvailableError::IncorrectDBInstanceState => Kind::Documented(49),
-            CheckDbNameAvailableError::OrderStatusUnPaid => Kind::Documented(50),
-            CheckDbNameAvailableError::InvalidReduceDiskSize => Kind::Documented(51),
-            CheckDbNameAvailableError::CloudSSDNotSupport => Kind::Documented(52),
-            CheckDbNameAvailableError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            CheckDbNameAvailableError::InvalidVswitchId => Kind::Documented(54),
-            CheckDbNameAvailableError::IncorrectMinorVersion => Kind::Documented(55),
-            CheckDbNameAvailableError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            CheckDbNameAvailableError::NotInFlowController => Kind::Documented(57),
-            CheckDbNameAvailableError::InvalidKmsKey => Kind::Documented(58),
-            CheckDbNameAvailableError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            CheckDbNameAvailableError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(60)
-            }
-            CheckDbNameAvailableError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(61)
-            }
-            CheckDbNameAvailableError::InvalidClusterKms => Kind::Documented(62),
-            CheckDbNameAvailableError::RequestNotFound => Kind::Documented(63),
-            CheckDbNameAvailableError::HostInfoNotFound => Kind::Documented(64),
-            CheckDbNameAvailableError::ExternalFailure => Kind::Documented(65),
-            CheckDbNameAvailableError::RequestMetaDataFailed => Kind::Documented(66),
-            CheckDbNameAvailableError::InvokeProxyFailure => Kind::Documented(67),
             CheckDbNameAvailableError::Gateway(gateway) => Kind::Gateway(*gateway),
             CheckDbNameAvailableError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -512,30 +403,41 @@ impl CheckDbNameAvailableError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CheckDbNameAvailableError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CheckDbNameAvailableError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CheckDbNameAvailableError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CheckDbNameAvailableError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CheckInstanceExistError`](crate::check_instance_exist::CheckInstanceExistError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckInstanceExistError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,176 +241,88 @@ impl CheckInstanceExistError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CheckInstanceExistError::Gateway(gateway),
-                    None => CheckInstanceExistError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CheckInstanceExistError::Gateway,
+                CheckInstanceExistError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CheckInstanceExistError::OrderComboInstanceNotAllowOperate),
-            1 => Some(CheckInstanceExistError::PricePricingPlanResultNotFound),
-            2 => Some(CheckInstanceExistError::OrderNoRealNameAuthentication),
-            3 => Some(CheckInstanceExistError::InsufficientAvailableQuota),
-            4 => Some(CheckInstanceExistError::CommodityServiceCallingException),
-            5 => Some(CheckInstanceExistError::RegionDissolvedEOM),
-            6 => Some(CheckInstanceExistError::CommodityInvalidComponent),
-            7 => Some(CheckInstanceExistError::RegionEndTimeDissolvedAustralia),
-            8 => Some(CheckInstanceExistError::PriceCommoditySys),
-            9 => Some(CheckInstanceExistError::PayInsufficientBalance),
-            10 => Some(CheckInstanceExistError::OrderPeriodInvalid),
-            11 => Some(CheckInstanceExistError::PayNoCreditCardLowerCase),
-            12 => Some(CheckInstanceExistError::OrderInstHasUnpaidOrder),
-            13 => Some(CheckInstanceExistError::NoAvailablePaymentMethod),
-            14 => Some(CheckInstanceExistError::BasicInfoUncompleted),
-            15 => Some(CheckInstanceExistError::RiskRiskControlRejection),
-            16 => Some(CheckInstanceExistError::ApiNotSupport),
-            17 => Some(CheckInstanceExistError::ContainForbiddenLabelError),
-            18 => Some(CheckInstanceExistError::InvalidDBInstanceIdNotFound),
-            19 => Some(CheckInstanceExistError::InvalidInstanceLevelDiskType),
-            20 => Some(CheckInstanceExistError::InvalidParam),
-            21 => Some(CheckInstanceExistError::KmsApiError),
-            22 => Some(CheckInstanceExistError::SystemSaleValidateFailed),
-            23 => Some(CheckInstanceExistError::AbsInvalidAccountNotFound),
-            24 => Some(CheckInstanceExistError::SqlExecuteFailedOrTimeout),
-            25 => Some(CheckInstanceExistError::ColdDataEngineVersionNotSupport),
-            26 => Some(CheckInstanceExistError::ColdDataMinorVersionNotSupport),
-            27 => Some(CheckInstanceExistError::IncorrectTargetClasscode),
-            28 => Some(CheckInstanceExistError::InvalidConnectionStringDuplicate),
-            29 => Some(CheckInstanceExistError::RequiredParamNotFound),
-            30 => Some(CheckInstanceExistError::ParametersInvalid),
-            31 => Some(CheckInstanceExistError::BackupPolicyNotSupport),
-            32 => Some(CheckInstanceExistError::InvalideStatusFormat),
-            33 => Some(CheckInstanceExistError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(CheckInstanceExistError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(CheckInstanceExistError::PayNoCreditCard),
-            36 => Some(CheckInstanceExistError::VpcNetworkTypeNotSupport),
-            37 => Some(CheckInstanceExistError::MirrorInsExists),
-            38 => Some(CheckInstanceExistError::UnsupportedClassCode),
-            39 => Some(CheckInstanceExistError::InvalidBackupSet),
-            40 => Some(CheckInstanceExistError::OrdTCommodityQueryError),
-            41 => Some(CheckInstanceExistError::ProductInstanceReleased),
-            42 => Some(CheckInstanceExistError::RegionEndTimeDissolvedIndia),
-            43 => Some(CheckInstanceExistError::OrderStatusUnPaid),
-            44 => Some(CheckInstanceExistError::InvalidReduceDiskSize),
-            45 => Some(CheckInstanceExistError::CloudSSDNotSupport),
-            46 => Some(CheckInstanceExistError::InvalidUserOperatorPermission),
-            47 => Some(CheckInstanceExistError::InvalidVswitchId),
-            48 => Some(CheckInstanceExistError::IncorrectMinorVersion),
-            49 => Some(CheckInstanceExistError::OperationDeniedZoneResource),
-            50 => Some(CheckInstanceExistError::NotInFlowController),
-            51 => Some(CheckInstanceExistError::InvalidKmsKey),
-            52 => Some(CheckInstanceExistError::InvalidInstanceLevelMalformed),
-            53 => Some(CheckInstanceExistError::InvalidDBInstanceNameNotFound),
-            54 => Some(CheckInstanceExistError::InvalidClusterKms),
-            55 => Some(CheckInstanceExistError::RequestNotFound),
-            56 => Some(CheckInstanceExistError::HostInfoNotFound),
-            57 => Some(CheckInstanceExistError::ExternalFailure),
-            58 => Some(CheckInstanceExistError::RequestMetaDataFailed),
-            59 => Some(CheckInstanceExistError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CheckInstanceExistError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            CheckInstanceExistError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            CheckInstanceExistError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            CheckInstanceExistError::InsufficientAvailableQuota => Kind::Documented(3),
-            CheckInstanceExistError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            CheckInstanceExistError::RegionDissolvedEOM => Kind::Documented(5),
-            CheckInstanceExistError::CommodityInvalidComponent => Kind::Documented(6),
-            CheckInstanceExistError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            CheckInstanceExistError::PriceCommoditySys => Kind::Documented(8),
-            CheckInstanceExistError::PayInsufficientBalance => Kind::Documented(9),
-            CheckInstanceExistError::OrderPeriodInvalid => Kind::Documented(10),
-            CheckInstanceExistError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            CheckInstanceExistError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            CheckInstanceExistError::NoAvailablePaymentMethod => Kind::Documented(13),
-            CheckInstanceExistError::BasicInfoUncompleted => Kind::Documented(14),
-            CheckInstanceExistError::RiskRiskControlRejection => Kind::Documented(15),
-            CheckInstanceExistError::ApiNotSupport => Kind::Documented(16),
-            CheckInstanceExistError::ContainForbiddenLabelError => Kind::Documented(17),
-            CheckInstanceExistError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            CheckInstanceExistError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            CheckInstanceExistError::InvalidParam => Kind::Documented(20),
-            CheckInstanceExistError::KmsApiError => Kind::Documented(21),
-            CheckInstanceExistError::SystemSaleValidateFailed => Kind::Documented(22),
-            CheckInstanceExistError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            CheckInstanceExistError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            CheckInstanceExistError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            CheckInstanceExistError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CheckInstanceExistError::IncorrectTargetClasscode => Kind::Documented(27),
-            CheckInstanceExistError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            CheckInstanceExistError::RequiredParamNotFound => Kind::Documented(29),
-            CheckInstanceExistError::ParametersInvalid => Kind::Documented(30),
-            CheckInstanceExistError::BackupPolicyNotSupport => Kind::Documented(31),
-            CheckInstanceExistError::InvalideStatusFormat => Kind::Documented(32),
-            CheckInstanceExistError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            CheckInstanceExistError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            CheckInstanceExistError::PayNoCreditCard => Kind::Documented(35),
-            CheckInstanceExistError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            CheckInstanceExistError::MirrorInsExists => Kind::Documented(37),
-            CheckInstanceExistError::UnsupportedClassCode => Kind::Documented(38),
-            CheckInstanceExistError::InvalidBackupSet => Kind::Documented(39),
-            CheckInstanceExistError::OrdTCommodityQueryError => Kind::Documented(40),
-            CheckInstanceExistError::ProductInstanceReleased => Kind::Documented(41),
-            CheckInstanceExistError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            CheckInstanceExistError::OrderStatusUnPaid => Kind::Documented(43),
-            CheckInstanceExistError::InvalidReduceDiskSize => Kind::Documented(44),
-            CheckInstanceExistError::CloudSSDNotSupport => Kind::Documented(45),
-            CheckInstanceExistError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            CheckInstanceExistError::InvalidVswitchId => Kind::Documented(47),
-            CheckInstanceExistError::IncorrectMinorVersion => Kind::Documented(48),
-            CheckInstanceExistError::OperationDeniedZoneResource => Kind::Documented(49),
-            CheckInstanceExistError::NotInFlowController => Kind::Documented(50),
-            CheckInstanceExistError::InvalidKmsKey => Kind::Documented(51),
-            CheckInstanceExistError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            CheckInstanceExistError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(53)
-            }
-            CheckInstanceExistError::InvalidClusterKms => Kind::Documented(54),
-            CheckInstanceExistError::RequestNotFound => Kind::Documented(55),
-            CheckInstanceExistError::HostInfoNotFound => Kind::Documented(56),
-            CheckInstanceExistError::ExternalFailure => Kind::Documented(57),
-            CheckInstanceExistError::RequestMetaDataFailed => Kind::Documented(58),
-            CheckInstanceExistError::InvokeProxyFailure => Kind::Documented(59),
             CheckInstanceExistError::Gateway(gateway) => Kind::Gateway(*gateway),
             CheckInstanceExistError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -458,30 +369,41 @@ impl CheckInstanceExistError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CheckInstanceExistError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CheckInstanceExistError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CheckInstanceExistError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CheckInstanceExistError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

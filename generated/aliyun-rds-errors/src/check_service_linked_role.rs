@@ -6,7 +6,7 @@
 //! [`CheckServiceLinkedRoleError`](crate::check_service_linked_role::CheckServiceLinkedRoleError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CheckServiceLinkedRoleError {
     /// `InvalidParameterGroupId.Malformed`, HTTP 400: Specified parameterGroupId is not valid.
@@ -242,194 +241,88 @@ impl CheckServiceLinkedRoleError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CheckServiceLinkedRoleError::Gateway(gateway),
-                    None => CheckServiceLinkedRoleError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CheckServiceLinkedRoleError::Gateway,
+                CheckServiceLinkedRoleError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CheckServiceLinkedRoleError::InvalidParameterGroupIdMalformed),
-            1 => Some(CheckServiceLinkedRoleError::OrderComboInstanceNotAllowOperate),
-            2 => Some(CheckServiceLinkedRoleError::PricePricingPlanResultNotFound),
-            3 => Some(CheckServiceLinkedRoleError::OrderNoRealNameAuthentication),
-            4 => Some(CheckServiceLinkedRoleError::InsufficientAvailableQuota),
-            5 => Some(CheckServiceLinkedRoleError::CommodityServiceCallingException),
-            6 => Some(CheckServiceLinkedRoleError::RegionDissolvedEOM),
-            7 => Some(CheckServiceLinkedRoleError::CommodityInvalidComponent),
-            8 => Some(CheckServiceLinkedRoleError::RegionEndTimeDissolvedAustralia),
-            9 => Some(CheckServiceLinkedRoleError::PriceCommoditySys),
-            10 => Some(CheckServiceLinkedRoleError::PayInsufficientBalance),
-            11 => Some(CheckServiceLinkedRoleError::OrderPeriodInvalid),
-            12 => Some(CheckServiceLinkedRoleError::PayNoCreditCardLowerCase),
-            13 => Some(CheckServiceLinkedRoleError::OrderInstHasUnpaidOrder),
-            14 => Some(CheckServiceLinkedRoleError::NoAvailablePaymentMethod),
-            15 => Some(CheckServiceLinkedRoleError::BasicInfoUncompleted),
-            16 => Some(CheckServiceLinkedRoleError::RiskRiskControlRejection),
-            17 => Some(CheckServiceLinkedRoleError::ApiNotSupport),
-            18 => Some(CheckServiceLinkedRoleError::ContainForbiddenLabelError),
-            19 => Some(CheckServiceLinkedRoleError::InvalidDBInstanceIdNotFound),
-            20 => Some(CheckServiceLinkedRoleError::InvalidInstanceLevelDiskType),
-            21 => Some(CheckServiceLinkedRoleError::InvalidParam),
-            22 => Some(CheckServiceLinkedRoleError::KmsApiError),
-            23 => Some(CheckServiceLinkedRoleError::SystemSaleValidateFailed),
-            24 => Some(CheckServiceLinkedRoleError::AbsInvalidAccountNotFound),
-            25 => Some(CheckServiceLinkedRoleError::SqlExecuteFailedOrTimeout),
-            26 => Some(CheckServiceLinkedRoleError::ColdDataEngineVersionNotSupport),
-            27 => Some(CheckServiceLinkedRoleError::ColdDataMinorVersionNotSupport),
-            28 => Some(CheckServiceLinkedRoleError::IncorrectTargetClasscode),
-            29 => Some(CheckServiceLinkedRoleError::InvalidConnectionStringDuplicate),
-            30 => Some(CheckServiceLinkedRoleError::RequiredParamNotFound),
-            31 => Some(CheckServiceLinkedRoleError::ParametersInvalid),
-            32 => Some(CheckServiceLinkedRoleError::BackupPolicyNotSupport),
-            33 => Some(CheckServiceLinkedRoleError::InvalideStatusFormat),
-            34 => Some(CheckServiceLinkedRoleError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(CheckServiceLinkedRoleError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(CheckServiceLinkedRoleError::PayNoCreditCard),
-            37 => Some(CheckServiceLinkedRoleError::VpcNetworkTypeNotSupport),
-            38 => Some(CheckServiceLinkedRoleError::MirrorInsExists),
-            39 => Some(CheckServiceLinkedRoleError::UnsupportedClassCode),
-            40 => Some(CheckServiceLinkedRoleError::InvalidBackupSet),
-            41 => Some(CheckServiceLinkedRoleError::OrdTCommodityQueryError),
-            42 => Some(CheckServiceLinkedRoleError::ProductInstanceReleased),
-            43 => Some(CheckServiceLinkedRoleError::RegionEndTimeDissolvedIndia),
-            44 => Some(CheckServiceLinkedRoleError::OrderStatusUnPaid),
-            45 => Some(CheckServiceLinkedRoleError::InvalidReduceDiskSize),
-            46 => Some(CheckServiceLinkedRoleError::CloudSSDNotSupport),
-            47 => Some(CheckServiceLinkedRoleError::InvalidUserOperatorPermission),
-            48 => Some(CheckServiceLinkedRoleError::InvalidVswitchId),
-            49 => Some(CheckServiceLinkedRoleError::IncorrectMinorVersion),
-            50 => Some(CheckServiceLinkedRoleError::OperationDeniedZoneResource),
-            51 => Some(CheckServiceLinkedRoleError::NotInFlowController),
-            52 => Some(CheckServiceLinkedRoleError::InvalidKmsKey),
-            53 => Some(CheckServiceLinkedRoleError::InvalidInstanceLevelMalformed),
-            54 => Some(CheckServiceLinkedRoleError::InvalidClusterKms),
-            55 => Some(CheckServiceLinkedRoleError::RequestNotFound),
-            56 => Some(CheckServiceLinkedRoleError::HostInfoNotFound),
-            57 => Some(CheckServiceLinkedRoleError::ExternalFailure),
-            58 => Some(CheckServiceLinkedRoleError::RequestMetaDataFailed),
-            59 => Some(CheckServiceLinkedRoleError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidParameterGroupIdMalformed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CheckServiceLinkedRoleError::InvalidParameterGroupIdMalformed => {
-                Kind::Documented(0)
-            }
-            CheckServiceLinkedRoleError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            CheckServiceLinkedRoleError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            CheckServiceLinkedRoleError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            CheckServiceLinkedRoleError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            CheckServiceLinkedRoleError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            CheckServiceLinkedRoleError::RegionDissolvedEOM => Kind::Documented(6),
-            CheckServiceLinkedRoleError::CommodityInvalidComponent => Kind::Documented(7),
-            CheckServiceLinkedRoleError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            CheckServiceLinkedRoleError::PriceCommoditySys => Kind::Documented(9),
-            CheckServiceLinkedRoleError::PayInsufficientBalance => Kind::Documented(10),
-            CheckServiceLinkedRoleError::OrderPeriodInvalid => Kind::Documented(11),
-            CheckServiceLinkedRoleError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            CheckServiceLinkedRoleError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            CheckServiceLinkedRoleError::NoAvailablePaymentMethod => Kind::Documented(14),
-            CheckServiceLinkedRoleError::BasicInfoUncompleted => Kind::Documented(15),
-            CheckServiceLinkedRoleError::RiskRiskControlRejection => Kind::Documented(16),
-            CheckServiceLinkedRoleError::ApiNotSupport => Kind::Documented(17),
-            CheckServiceLinkedRoleError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            CheckServiceLinkedRoleError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            CheckServiceLinkedRoleError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            CheckServiceLinkedRoleError::InvalidParam => Kind::Documented(21),
-            CheckServiceLinkedRoleError::KmsApiError => Kind::Documented(22),
-            CheckServiceLinkedRoleError::SystemSaleValidateFailed => Kind::Documented(23),
-            CheckServiceLinkedRoleError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            CheckServiceLinkedRoleError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            CheckServiceLinkedRoleError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CheckServiceLinkedRoleError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CheckServiceLinkedRoleError::IncorrectTargetClasscode => Kind::Documented(28),
-            CheckServiceLinkedRoleError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            CheckServiceLinkedRoleError::RequiredParamNotFound => Kind::Documented(30),
-            CheckServiceLinkedRoleError::ParametersInvalid => Kind::Documented(31),
-            CheckServiceLinkedRoleError::BackupPolicyNotSupport => Kind::Documented(32),
-            CheckServiceLinkedRoleError::InvalideStatusFormat => Kind::Documented(33),
-            CheckServiceLinkedRoleError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            CheckServiceLinkedRoleError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            CheckServiceLinkedRoleError::PayNoCreditCard => Kind::Documented(36),
-            CheckServiceLinkedRoleError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            CheckServiceLinkedRoleError::MirrorInsExists => Kind::Documented(38),
-            CheckServiceLinkedRoleError::UnsupportedClassCode => Kind::Documented(39),
-            CheckServiceLinkedRoleError::InvalidBackupSet => Kind::Documented(40),
-            CheckServiceLinkedRoleError::OrdTCommodityQueryError => Kind::Documented(41),
-            CheckServiceLinkedRoleError::ProductInstanceReleased => Kind::Documented(42),
-            CheckServiceLinkedRoleError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            CheckServiceLinkedRoleError::OrderStatusUnPaid => Kind::Documented(44),
-            CheckServiceLinkedRoleError::InvalidReduceDiskSize => Kind::Documented(45),
-            CheckServiceLinkedRoleError::CloudSSDNotSupport => Kind::Documented(46),
-            CheckServiceLinkedRoleError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            CheckServiceLinkedRoleError::InvalidVswitchId => Kind::Documented(48),
-            CheckServiceLinkedRoleError::IncorrectMinorVersion => Kind::Documented(49),
-            CheckServiceLinkedRoleError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            CheckServiceLinkedRoleError::NotInFlowController => Kind::Documented(51),
-            CheckServiceLinkedRoleError::InvalidKmsKey => Kind::Documented(52),
-            CheckServiceLinkedRoleError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            CheckServiceLinkedRoleError::InvalidClusterKms => Kind::Documented(54),
-            CheckServiceLinkedRoleError::RequestNotFound => Kind::Documented(55),
-            CheckServiceLinkedRoleError::HostInfoNotFound => Kind::Documented(56),
-            CheckServiceLinkedRoleError::ExternalFailure => Kind::Documented(57),
-            CheckServiceLinkedRoleError::RequestMetaDataFailed => Kind::Documented(58),
-            CheckServiceLinkedRoleError::InvokeProxyFailure => Kind::Documented(59),
             CheckServiceLinkedRoleError::Gateway(gateway) => Kind::Gateway(*gateway),
             CheckServiceLinkedRoleError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -476,30 +369,41 @@ impl CheckServiceLinkedRoleError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CheckServiceLinkedRoleError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CheckServiceLinkedRoleError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CheckServiceLinkedRoleError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CheckServiceLinkedRoleError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CloneDbInstanceError`](crate::clone_db_instance::CloneDbInstanceError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CloneDbInstanceError {
     /// `InvalidAvZone.Format`, HTTP 400: Specified AvZone is not valid.
@@ -299,202 +298,106 @@ impl CloneDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CloneDbInstanceError::Gateway(gateway),
-                    None => CloneDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CloneDbInstanceError::Gateway,
+                CloneDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CloneDbInstanceError::InvalidAvZoneFormat),
-            1 => Some(CloneDbInstanceError::InvalidAvZoneNotSupport),
-            2 => Some(CloneDbInstanceError::CannotDecreaseEssdPerfLevel),
-            3 => Some(CloneDbInstanceError::InvalidIPAddressConflict),
-            4 => Some(CloneDbInstanceError::CDDCAvailableHostsNotEnoughInZone),
-            5 => Some(CloneDbInstanceError::InvalidInstanceLevelDiskType),
-            6 => Some(CloneDbInstanceError::InvalidRecoveryDbInstanceStorageType),
-            7 => Some(CloneDbInstanceError::InvalidRecoveryDbInstanceStorageSize),
-            8 => Some(CloneDbInstanceError::InvalidDBInstanceClassOffline),
-            9 => Some(CloneDbInstanceError::InvalidTunnelId),
-            10 => Some(CloneDbInstanceError::ZoneIdNotMatchWithCategory),
-            11 => Some(CloneDbInstanceError::UnsupportExtendDiskNotSupport),
-            12 => Some(CloneDbInstanceError::OrderComboInstanceNotAllowOperate),
-            13 => Some(CloneDbInstanceError::PricePricingPlanResultNotFound),
-            14 => Some(CloneDbInstanceError::OrderNoRealNameAuthentication),
-            15 => Some(CloneDbInstanceError::InsufficientAvailableQuota),
-            16 => Some(CloneDbInstanceError::CommodityServiceCallingException),
-            17 => Some(CloneDbInstanceError::RegionDissolvedEOM),
-            18 => Some(CloneDbInstanceError::CommodityInvalidComponent),
-            19 => Some(CloneDbInstanceError::RegionEndTimeDissolvedAustralia),
-            20 => Some(CloneDbInstanceError::PriceCommoditySys),
-            21 => Some(CloneDbInstanceError::PayInsufficientBalance),
-            22 => Some(CloneDbInstanceError::OrderPeriodInvalid),
-            23 => Some(CloneDbInstanceError::PayNoCreditCardLowerCase),
-            24 => Some(CloneDbInstanceError::OrderInstHasUnpaidOrder),
-            25 => Some(CloneDbInstanceError::NoAvailablePaymentMethod),
-            26 => Some(CloneDbInstanceError::BasicInfoUncompleted),
-            27 => Some(CloneDbInstanceError::RiskRiskControlRejection),
-            28 => Some(CloneDbInstanceError::ApiNotSupport),
-            29 => Some(CloneDbInstanceError::ContainForbiddenLabelError),
-            30 => Some(CloneDbInstanceError::InvalidDBInstanceIdNotFound),
-            31 => Some(CloneDbInstanceError::InvalidParam),
-            32 => Some(CloneDbInstanceError::KmsApiError),
-            33 => Some(CloneDbInstanceError::SystemSaleValidateFailed),
-            34 => Some(CloneDbInstanceError::AbsInvalidAccountNotFound),
-            35 => Some(CloneDbInstanceError::SqlExecuteFailedOrTimeout),
-            36 => Some(CloneDbInstanceError::ColdDataEngineVersionNotSupport),
-            37 => Some(CloneDbInstanceError::ColdDataMinorVersionNotSupport),
-            38 => Some(CloneDbInstanceError::IncorrectTargetClasscode),
-            39 => Some(CloneDbInstanceError::InvalidConnectionStringDuplicate),
-            40 => Some(CloneDbInstanceError::RequiredParamNotFound),
-            41 => Some(CloneDbInstanceError::ParametersInvalid),
-            42 => Some(CloneDbInstanceError::BackupPolicyNotSupport),
-            43 => Some(CloneDbInstanceError::InvalideStatusFormat),
-            44 => Some(CloneDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            45 => Some(CloneDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            46 => Some(CloneDbInstanceError::PayNoCreditCard),
-            47 => Some(CloneDbInstanceError::VpcNetworkTypeNotSupport),
-            48 => Some(CloneDbInstanceError::MirrorInsExists),
-            49 => Some(CloneDbInstanceError::UnsupportedClassCode),
-            50 => Some(CloneDbInstanceError::InvalidBackupSet),
-            51 => Some(CloneDbInstanceError::OrdTCommodityQueryError),
-            52 => Some(CloneDbInstanceError::ProductInstanceReleased),
-            53 => Some(CloneDbInstanceError::RegionEndTimeDissolvedIndia),
-            54 => Some(CloneDbInstanceError::StopServiceClone),
-            55 => Some(CloneDbInstanceError::InvalidParamUsedTime),
-            56 => Some(CloneDbInstanceError::MinorVersionTagNotFound),
-            57 => Some(CloneDbInstanceError::InvalidBaksetInvalid),
-            58 => Some(CloneDbInstanceError::InvalidParamForXfs),
-            59 => Some(CloneDbInstanceError::IncorrectMinorVersion),
-            60 => Some(CloneDbInstanceError::IncorrectCharacterType),
-            61 => Some(CloneDbInstanceError::CloudDiskEncryptionNotSupport),
-            62 => Some(CloneDbInstanceError::OrderStatusUnPaid),
-            63 => Some(CloneDbInstanceError::InvalidReduceDiskSize),
-            64 => Some(CloneDbInstanceError::CloudSSDNotSupport),
-            65 => Some(CloneDbInstanceError::InvalidUserOperatorPermission),
-            66 => Some(CloneDbInstanceError::InvalidVswitchId),
-            67 => Some(CloneDbInstanceError::OperationDeniedZoneResource),
-            68 => Some(CloneDbInstanceError::NotInFlowController),
-            69 => Some(CloneDbInstanceError::InvalidKmsKey),
-            70 => Some(CloneDbInstanceError::InvalidInstanceLevelMalformed),
-            71 => Some(CloneDbInstanceError::InvalidDBInstanceNotFound),
-            72 => Some(CloneDbInstanceError::InvalidClusterKms),
-            73 => Some(CloneDbInstanceError::RequestNotFound),
-            74 => Some(CloneDbInstanceError::HostInfoNotFound),
-            75 => Some(CloneDbInstanceError::ExternalFailure),
-            76 => Some(CloneDbInstanceError::RequestMetaDataFailed),
-            77 => Some(CloneDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::InvalidAvZoneFormat,
+        Self::InvalidAvZoneNotSupport,
+        Self::CannotDecreaseEssdPerfLevel,
+        Self::InvalidIPAddressConflict,
+        Self::CDDCAvailableHostsNotEnoughInZone,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidRecoveryDbInstanceStorageType,
+        Self::InvalidRecoveryDbInstanceStorageSize,
+        Self::InvalidDBInstanceClassOffline,
+        Self::InvalidTunnelId,
+        Self::ZoneIdNotMatchWithCategory,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::StopServiceClone,
+        Self::InvalidParamUsedTime,
+        Self::MinorVersionTagNotFound,
+        Self::InvalidBaksetInvalid,
+        Self::InvalidParamForXfs,
+        Self::IncorrectMinorVersion,
+        Self::IncorrectCharacterType,
+        Self::CloudDiskEncryptionNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CloneDbInstanceError::InvalidAvZoneFormat => Kind::Documented(0),
-            CloneDbInstanceError::InvalidAvZoneNotSupport => Kind::Documented(1),
-            CloneDbInstanceError::CannotDecreaseEssdPerfLevel => Kind::Documented(2),
-            CloneDbInstanceError::InvalidIPAddressConflict => Kind::Documented(3),
-            CloneDbInstanceError::CDDCAvailableHostsNotEnoughInZone => {
-                Kind::Documented(4)
-            }
-            CloneDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(5),
-            CloneDbInstanceError::InvalidRecoveryDbInstanceStorageType => {
-                Kind::Documented(6)
-            }
-            CloneDbInstanceError::InvalidRecoveryDbInstanceStorageSize => {
-                Kind::Documented(7)
-            }
-            CloneDbInstanceError::InvalidDBInstanceClassOffline => Kind::Documented(8),
-            CloneDbInstanceError::InvalidTunnelId => Kind::Documented(9),
-            CloneDbInstanceError::ZoneIdNotMatchWithCategory => Kind::Documented(10),
-            CloneDbInstanceError::UnsupportExtendDiskNotSupport => Kind::Documented(11),
-            CloneDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(12)
-            }
-            CloneDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(13),
-            CloneDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(14),
-            CloneDbInstanceError::InsufficientAvailableQuota => Kind::Documented(15),
-            CloneDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(16)
-            }
-            CloneDbInstanceError::RegionDissolvedEOM => Kind::Documented(17),
-            CloneDbInstanceError::CommodityInvalidComponent => Kind::Documented(18),
-            CloneDbInstanceError::RegionEndTimeDissolvedAustralia => Kind::Documented(19),
-            CloneDbInstanceError::PriceCommoditySys => Kind::Documented(20),
-            CloneDbInstanceError::PayInsufficientBalance => Kind::Documented(21),
-            CloneDbInstanceError::OrderPeriodInvalid => Kind::Documented(22),
-            CloneDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(23),
-            CloneDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(24),
-            CloneDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(25),
-            CloneDbInstanceError::BasicInfoUncompleted => Kind::Documented(26),
-            CloneDbInstanceError::RiskRiskControlRejection => Kind::Documented(27),
-            CloneDbInstanceError::ApiNotSupport => Kind::Documented(28),
-            CloneDbInstanceError::ContainForbiddenLabelError => Kind::Documented(29),
-            CloneDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(30),
-            CloneDbInstanceError::InvalidParam => Kind::Documented(31),
-            CloneDbInstanceError::KmsApiError => Kind::Documented(32),
-            CloneDbInstanceError::SystemSaleValidateFailed => Kind::Documented(33),
-            CloneDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(34),
-            CloneDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(35),
-            CloneDbInstanceError::ColdDataEngineVersionNotSupport => Kind::Documented(36),
-            CloneDbInstanceError::ColdDataMinorVersionNotSupport => Kind::Documented(37),
-            CloneDbInstanceError::IncorrectTargetClasscode => Kind::Documented(38),
-            CloneDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(39)
-            }
-            CloneDbInstanceError::RequiredParamNotFound => Kind::Documented(40),
-            CloneDbInstanceError::ParametersInvalid => Kind::Documented(41),
-            CloneDbInstanceError::BackupPolicyNotSupport => Kind::Documented(42),
-            CloneDbInstanceError::InvalideStatusFormat => Kind::Documented(43),
-            CloneDbInstanceError::InvalidReleasedKeepPolicyFormat => Kind::Documented(44),
-            CloneDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            CloneDbInstanceError::PayNoCreditCard => Kind::Documented(46),
-            CloneDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(47),
-            CloneDbInstanceError::MirrorInsExists => Kind::Documented(48),
-            CloneDbInstanceError::UnsupportedClassCode => Kind::Documented(49),
-            CloneDbInstanceError::InvalidBackupSet => Kind::Documented(50),
-            CloneDbInstanceError::OrdTCommodityQueryError => Kind::Documented(51),
-            CloneDbInstanceError::ProductInstanceReleased => Kind::Documented(52),
-            CloneDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(53),
-            CloneDbInstanceError::StopServiceClone => Kind::Documented(54),
-            CloneDbInstanceError::InvalidParamUsedTime => Kind::Documented(55),
-            CloneDbInstanceError::MinorVersionTagNotFound => Kind::Documented(56),
-            CloneDbInstanceError::InvalidBaksetInvalid => Kind::Documented(57),
-            CloneDbInstanceError::InvalidParamForXfs => Kind::Documented(58),
-            CloneDbInstanceError::IncorrectMinorVersion => Kind::Documented(59),
-            CloneDbInstanceError::IncorrectCharacterType => Kind::Documented(60),
-            CloneDbInstanceError::CloudDiskEncryptionNotSupport => Kind::Documented(61),
-            CloneDbInstanceError::OrderStatusUnPaid => Kind::Documented(62),
-            CloneDbInstanceError::InvalidReduceDiskSize => Kind::Documented(63),
-            CloneDbInstanceError::CloudSSDNotSupport => Kind::Documented(64),
-            CloneDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(65),
-            CloneDbInstanceError::InvalidVswitchId => Kind::Documented(66),
-            CloneDbInstanceError::OperationDeniedZoneResource => Kind::Documented(67),
-            CloneDbInstanceError::NotInFlowController => Kind::Documented(68),
-            CloneDbInstanceError::InvalidKmsKey => Kind::Documented(69),
-            CloneDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(70),
-            CloneDbInstanceError::InvalidDBInstanceNotFound => Kind::Documented(71),
-            CloneDbInstanceError::InvalidClusterKms => Kind::Documented(72),
-            CloneDbInstanceError::RequestNotFound => Kind::Documented(73),
-            CloneDbInstanceError::HostInfoNotFound => Kind::Documented(74),
-            CloneDbInstanceError::ExternalFailure => Kind::Documented(75),
-            CloneDbInstanceError::RequestMetaDataFailed => Kind::Documented(76),
-            CloneDbInstanceError::InvokeProxyFailure => Kind::Documented(77),
             CloneDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CloneDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +444,41 @@ impl CloneDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CloneDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CloneDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CloneDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CloneDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CloneParameterGroupError`](crate::clone_parameter_group::CloneParameterGroupError) has one variant per distinct code of the operation's error table (69 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CloneParameterGroupError {
     /// `InvalidParameterGroupId.Malformed`, HTTP 400: Specified parameterGroupId is not valid.
@@ -271,202 +270,97 @@ impl CloneParameterGroupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CloneParameterGroupError::Gateway(gateway),
-                    None => CloneParameterGroupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CloneParameterGroupError::Gateway,
+                CloneParameterGroupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CloneParameterGroupError::InvalidParameterGroupIdMalformed),
-            1 => Some(CloneParameterGroupError::InvalidEngineMalformed),
-            2 => Some(CloneParameterGroupError::InvalidEngineVersionMalformed),
-            3 => Some(CloneParameterGroupError::ParamNotExist),
-            4 => Some(CloneParameterGroupError::ParamTypeError),
-            5 => Some(CloneParameterGroupError::ParamGroupOptionValueNotSupport),
-            6 => Some(CloneParameterGroupError::ParamGroupsNotExist),
-            7 => Some(CloneParameterGroupError::InvalidParametersMalformed),
-            8 => Some(CloneParameterGroupError::S),
-            9 => Some(CloneParameterGroupError::OrderComboInstanceNotAllowOperate),
-            10 => Some(CloneParameterGroupError::PricePricingPlanResultNotFound),
-            11 => Some(CloneParameterGroupError::OrderNoRealNameAuthentication),
-            12 => Some(CloneParameterGroupError::InsufficientAvailableQuota),
-            13 => Some(CloneParameterGroupError::CommodityServiceCallingException),
-            14 => Some(CloneParameterGroupError::RegionDissolvedEOM),
-            15 => Some(CloneParameterGroupError::CommodityInvalidComponent),
-            16 => Some(CloneParameterGroupError::RegionEndTimeDissolvedAustralia),
-            17 => Some(CloneParameterGroupError::PriceCommoditySys),
-            18 => Some(CloneParameterGroupError::PayInsufficientBalance),
-            19 => Some(CloneParameterGroupError::OrderPeriodInvalid),
-            20 => Some(CloneParameterGroupError::PayNoCreditCardLowerCase),
-            21 => Some(CloneParameterGroupError::OrderInstHasUnpaidOrder),
-            22 => Some(CloneParameterGroupError::NoAvailablePaymentMethod),
-            23 => Some(CloneParameterGroupError::BasicInfoUncompleted),
-            24 => Some(CloneParameterGroupError::RiskRiskControlRejection),
-            25 => Some(CloneParameterGroupError::ApiNotSupport),
-            26 => Some(CloneParameterGroupError::ContainForbiddenLabelError),
-            27 => Some(CloneParameterGroupError::InvalidDBInstanceIdNotFound),
-            28 => Some(CloneParameterGroupError::InvalidInstanceLevelDiskType),
-            29 => Some(CloneParameterGroupError::InvalidParam),
-            30 => Some(CloneParameterGroupError::KmsApiError),
-            31 => Some(CloneParameterGroupError::SystemSaleValidateFailed),
-            32 => Some(CloneParameterGroupError::AbsInvalidAccountNotFound),
-            33 => Some(CloneParameterGroupError::SqlExecuteFailedOrTimeout),
-            34 => Some(CloneParameterGroupError::ColdDataEngineVersionNotSupport),
-            35 => Some(CloneParameterGroupError::ColdDataMinorVersionNotSupport),
-            36 => Some(CloneParameterGroupError::IncorrectTargetClasscode),
-            37 => Some(CloneParameterGroupError::InvalidConnectionStringDuplicate),
-            38 => Some(CloneParameterGroupError::RequiredParamNotFound),
-            39 => Some(CloneParameterGroupError::ParametersInvalid),
-            40 => Some(CloneParameterGroupError::BackupPolicyNotSupport),
-            41 => Some(CloneParameterGroupError::InvalideStatusFormat),
-            42 => Some(CloneParameterGroupError::InvalidReleasedKeepPolicyFormat),
-            43 => Some(CloneParameterGroupError::InvalidDBInstanceEngineTypeFormat),
-            44 => Some(CloneParameterGroupError::PayNoCreditCard),
-            45 => Some(CloneParameterGroupError::VpcNetworkTypeNotSupport),
-            46 => Some(CloneParameterGroupError::MirrorInsExists),
-            47 => Some(CloneParameterGroupError::UnsupportedClassCode),
-            48 => Some(CloneParameterGroupError::InvalidBackupSet),
-            49 => Some(CloneParameterGroupError::OrdTCommodityQueryError),
-            50 => Some(CloneParameterGroupError::ProductInstanceReleased),
-            51 => Some(CloneParameterGroupError::RegionEndTimeDissolvedIndia),
-            52 => Some(CloneParameterGroupError::OrderStatusUnPaid),
-            53 => Some(CloneParameterGroupError::InvalidReduceDiskSize),
-            54 => Some(CloneParameterGroupError::CloudSSDNotSupport),
-            55 => Some(CloneParameterGroupError::InvalidUserOperatorPermission),
-            56 => Some(CloneParameterGroupError::InvalidVswitchId),
-            57 => Some(CloneParameterGroupError::IncorrectMinorVersion),
-            58 => Some(CloneParameterGroupError::OperationDeniedZoneResource),
-            59 => Some(CloneParameterGroupError::NotInFlowController),
-            60 => Some(CloneParameterGroupError::InvalidKmsKey),
-            61 => Some(CloneParameterGroupError::InvalidInstanceLevelMalformed),
-            62 => Some(CloneParameterGroupError::ParamGroupOptionKeyNotFound),
-            63 => Some(CloneParameterGroupError::InvalidClusterKms),
-            64 => Some(CloneParameterGroupError::RequestNotFound),
-            65 => Some(CloneParameterGroupError::HostInfoNotFound),
-            66 => Some(CloneParameterGroupError::ExternalFailure),
-            67 => Some(CloneParameterGroupError::RequestMetaDataFailed),
-            68 => Some(CloneParameterGroupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::InvalidParameterGroupIdMalformed,
+        Self::InvalidEngineMalformed,
+        Self::InvalidEngineVersionMalformed,
+        Self::ParamNotExist,
+        Self::ParamTypeError,
+        Self::ParamGroupOptionValueNotSupport,
+        Self::ParamGroupsNotExist,
+        Self::InvalidParametersMalformed,
+        Self::S,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::ParamGroupOptionKeyNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CloneParameterGroupError::InvalidParameterGroupIdMalformed => {
-                Kind::Documented(0)
-            }
-            CloneParameterGroupError::InvalidEngineMalformed => Kind::Documented(1),
-            CloneParameterGroupError::InvalidEngineVersionMalformed => {
-                Kind::Documented(2)
-            }
-            CloneParameterGroupError::ParamNotExist => Kind::Documented(3),
-            CloneParameterGroupError::ParamTypeError => Kind::Documented(4),
-            CloneParameterGroupError::ParamGroupOptionValueNotSupport => {
-                Kind::Documented(5)
-            }
-            CloneParameterGroupError::ParamGroupsNotExist => Kind::Documented(6),
-            CloneParameterGroupError::InvalidParametersMalformed => Kind::Documented(7),
-            CloneParameterGroupError::S => Kind::Documented(8),
-            CloneParameterGroupError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            CloneParameterGroupError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            CloneParameterGroupError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            CloneParameterGroupError::InsufficientAvailableQuota => Kind::Documented(12),
-            CloneParameterGroupError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            CloneParameterGroupError::RegionDissolvedEOM => Kind::Documented(14),
-            CloneParameterGroupError::CommodityInvalidComponent => Kind::Documented(15),
-            CloneParameterGroupError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            CloneParameterGroupError::PriceCommoditySys => Kind::Documented(17),
-            CloneParameterGroupError::PayInsufficientBalance => Kind::Documented(18),
-            CloneParameterGroupError::OrderPeriodInvalid => Kind::Documented(19),
-            CloneParameterGroupError::PayNoCreditCardLowerCase => Kind::Documented(20),
-            CloneParameterGroupError::OrderInstHasUnpaidOrder => Kind::Documented(21),
-            CloneParameterGroupError::NoAvailablePaymentMethod => Kind::Documented(22),
-            CloneParameterGroupError::BasicInfoUncompleted => Kind::Documented(23),
-            CloneParameterGroupError::RiskRiskControlRejection => Kind::Documented(24),
-            CloneParameterGroupError::ApiNotSupport => Kind::Documented(25),
-            CloneParameterGroupError::ContainForbiddenLabelError => Kind::Documented(26),
-            CloneParameterGroupError::InvalidDBInstanceIdNotFound => Kind::Documented(27),
-            CloneParameterGroupError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            CloneParameterGroupError::InvalidParam => Kind::Documented(29),
-            CloneParameterGroupError::KmsApiError => Kind::Documented(30),
-            CloneParameterGroupError::SystemSaleValidateFailed => Kind::Documented(31),
-            CloneParameterGroupError::AbsInvalidAccountNotFound => Kind::Documented(32),
-            CloneParameterGroupError::SqlExecuteFailedOrTimeout => Kind::Documented(33),
-            CloneParameterGroupError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            CloneParameterGroupError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            CloneParameterGroupError::IncorrectTargetClasscode => Kind::Documented(36),
-            CloneParameterGroupError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(37)
-            }
-            CloneParameterGroupError::RequiredParamNotFound => Kind::Documented(38),
-            CloneParameterGroupError::ParametersInvalid => Kind::Documented(39),
-            CloneParameterGroupError::BackupPolicyNotSupport => Kind::Documented(40),
-            CloneParameterGroupError::InvalideStatusFormat => Kind::Documented(41),
-            CloneParameterGroupError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(42)
-            }
-            CloneParameterGroupError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(43)
-            }
-            CloneParameterGroupError::PayNoCreditCard => Kind::Documented(44),
-            CloneParameterGroupError::VpcNetworkTypeNotSupport => Kind::Documented(45),
-            CloneParameterGroupError::MirrorInsExists => Kind::Documented(46),
-            CloneParameterGroupError::UnsupportedClassCode => Kind::Documented(47),
-            CloneParameterGroupError::InvalidBackupSet => Kind::Documented(48),
-            CloneParameterGroupError::OrdTCommodityQueryError => Kind::Documented(49),
-            CloneParameterGroupError::ProductInstanceReleased => Kind::Documented(50),
-            CloneParameterGroupError::RegionEndTimeDissolvedIndia => Kind::Documented(51),
-            CloneParameterGroupError::OrderStatusUnPaid => Kind::Documented(52),
-            CloneParameterGroupError::InvalidReduceDiskSize => Kind::Documented(53),
-            CloneParameterGroupError::CloudSSDNotSupport => Kind::Documented(54),
-            CloneParameterGroupError::InvalidUserOperatorPermission => {
-                Kind::Documented(55)
-            }
-            CloneParameterGroupError::InvalidVswitchId => Kind::Documented(56),
-            CloneParameterGroupError::IncorrectMinorVersion => Kind::Documented(57),
-            CloneParameterGroupError::OperationDeniedZoneResource => Kind::Documented(58),
-            CloneParameterGroupError::NotInFlowController => Kind::Documented(59),
-            CloneParameterGroupError::InvalidKmsKey => Kind::Documented(60),
-            CloneParameterGroupError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(61)
-            }
-            CloneParameterGroupError::ParamGroupOptionKeyNotFound => Kind::Documented(62),
-            CloneParameterGroupError::InvalidClusterKms => Kind::Documented(63),
-            CloneParameterGroupError::RequestNotFound => Kind::Documented(64),
-            CloneParameterGroupError::HostInfoNotFound => Kind::Documented(65),
-            CloneParameterGroupError::ExternalFailure => Kind::Documented(66),
-            CloneParameterGroupError::RequestMetaDataFailed => Kind::Documented(67),
-            CloneParameterGroupError::InvokeProxyFailure => Kind::Documented(68),
             CloneParameterGroupError::Gateway(gateway) => Kind::Gateway(*gateway),
             CloneParameterGroupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -513,30 +407,41 @@ impl CloneParameterGroupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CloneParameterGroupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CloneParameterGroupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CloneParameterGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CloneParameterGroupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

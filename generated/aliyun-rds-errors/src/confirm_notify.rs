@@ -6,7 +6,7 @@
 //! [`ConfirmNotifyError`](crate::confirm_notify::ConfirmNotifyError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ConfirmNotifyError {
     /// `InvalidNotifyId`, HTTP 400: No auth to confirm record
@@ -242,152 +241,88 @@ impl ConfirmNotifyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ConfirmNotifyError::Gateway(gateway),
-                    None => ConfirmNotifyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ConfirmNotifyError::Gateway,
+                ConfirmNotifyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ConfirmNotifyError::InvalidNotifyId),
-            1 => Some(ConfirmNotifyError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ConfirmNotifyError::PricePricingPlanResultNotFound),
-            3 => Some(ConfirmNotifyError::OrderNoRealNameAuthentication),
-            4 => Some(ConfirmNotifyError::InsufficientAvailableQuota),
-            5 => Some(ConfirmNotifyError::CommodityServiceCallingException),
-            6 => Some(ConfirmNotifyError::RegionDissolvedEOM),
-            7 => Some(ConfirmNotifyError::CommodityInvalidComponent),
-            8 => Some(ConfirmNotifyError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ConfirmNotifyError::PriceCommoditySys),
-            10 => Some(ConfirmNotifyError::PayInsufficientBalance),
-            11 => Some(ConfirmNotifyError::OrderPeriodInvalid),
-            12 => Some(ConfirmNotifyError::PayNoCreditCardLowerCase),
-            13 => Some(ConfirmNotifyError::OrderInstHasUnpaidOrder),
-            14 => Some(ConfirmNotifyError::NoAvailablePaymentMethod),
-            15 => Some(ConfirmNotifyError::BasicInfoUncompleted),
-            16 => Some(ConfirmNotifyError::RiskRiskControlRejection),
-            17 => Some(ConfirmNotifyError::ApiNotSupport),
-            18 => Some(ConfirmNotifyError::ContainForbiddenLabelError),
-            19 => Some(ConfirmNotifyError::InvalidDBInstanceIdNotFound),
-            20 => Some(ConfirmNotifyError::InvalidInstanceLevelDiskType),
-            21 => Some(ConfirmNotifyError::InvalidParam),
-            22 => Some(ConfirmNotifyError::KmsApiError),
-            23 => Some(ConfirmNotifyError::SystemSaleValidateFailed),
-            24 => Some(ConfirmNotifyError::AbsInvalidAccountNotFound),
-            25 => Some(ConfirmNotifyError::SqlExecuteFailedOrTimeout),
-            26 => Some(ConfirmNotifyError::ColdDataEngineVersionNotSupport),
-            27 => Some(ConfirmNotifyError::ColdDataMinorVersionNotSupport),
-            28 => Some(ConfirmNotifyError::IncorrectTargetClasscode),
-            29 => Some(ConfirmNotifyError::InvalidConnectionStringDuplicate),
-            30 => Some(ConfirmNotifyError::RequiredParamNotFound),
-            31 => Some(ConfirmNotifyError::ParametersInvalid),
-            32 => Some(ConfirmNotifyError::BackupPolicyNotSupport),
-            33 => Some(ConfirmNotifyError::InvalideStatusFormat),
-            34 => Some(ConfirmNotifyError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ConfirmNotifyError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ConfirmNotifyError::PayNoCreditCard),
-            37 => Some(ConfirmNotifyError::VpcNetworkTypeNotSupport),
-            38 => Some(ConfirmNotifyError::MirrorInsExists),
-            39 => Some(ConfirmNotifyError::UnsupportedClassCode),
-            40 => Some(ConfirmNotifyError::InvalidBackupSet),
-            41 => Some(ConfirmNotifyError::OrdTCommodityQueryError),
-            42 => Some(ConfirmNotifyError::ProductInstanceReleased),
-            43 => Some(ConfirmNotifyError::RegionEndTimeDissolvedIndia),
-            44 => Some(ConfirmNotifyError::OrderStatusUnPaid),
-            45 => Some(ConfirmNotifyError::InvalidReduceDiskSize),
-            46 => Some(ConfirmNotifyError::CloudSSDNotSupport),
-            47 => Some(ConfirmNotifyError::InvalidUserOperatorPermission),
-            48 => Some(ConfirmNotifyError::InvalidVswitchId),
-            49 => Some(ConfirmNotifyError::IncorrectMinorVersion),
-            50 => Some(ConfirmNotifyError::OperationDeniedZoneResource),
-            51 => Some(ConfirmNotifyError::NotInFlowController),
-            52 => Some(ConfirmNotifyError::InvalidKmsKey),
-            53 => Some(ConfirmNotifyError::InvalidInstanceLevelMalformed),
-            54 => Some(ConfirmNotifyError::InvalidClusterKms),
-            55 => Some(ConfirmNotifyError::RequestNotFound),
-            56 => Some(ConfirmNotifyError::HostInfoNotFound),
-            57 => Some(ConfirmNotifyError::ExternalFailure),
-            58 => Some(ConfirmNotifyError::RequestMetaDataFailed),
-            59 => Some(ConfirmNotifyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidNotifyId,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ConfirmNotifyError::InvalidNotifyId => Kind::Documented(0),
-            ConfirmNotifyError::OrderComboInstanceNotAllowOperate => Kind::Documented(1),
-            ConfirmNotifyError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            ConfirmNotifyError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            ConfirmNotifyError::InsufficientAvailableQuota => Kind::Documented(4),
-            ConfirmNotifyError::CommodityServiceCallingException => Kind::Documented(5),
-            ConfirmNotifyError::RegionDissolvedEOM => Kind::Documented(6),
-            ConfirmNotifyError::CommodityInvalidComponent => Kind::Documented(7),
-            ConfirmNotifyError::RegionEndTimeDissolvedAustralia => Kind::Documented(8),
-            ConfirmNotifyError::PriceCommoditySys => Kind::Documented(9),
-            ConfirmNotifyError::PayInsufficientBalance => Kind::Documented(10),
-            ConfirmNotifyError::OrderPeriodInvalid => Kind::Documented(11),
-            ConfirmNotifyError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            ConfirmNotifyError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ConfirmNotifyError::NoAvailablePaymentMethod => Kind::Documented(14),
-            ConfirmNotifyError::BasicInfoUncompleted => Kind::Documented(15),
-            ConfirmNotifyError::RiskRiskControlRejection => Kind::Documented(16),
-            ConfirmNotifyError::ApiNotSupport => Kind::Documented(17),
-            ConfirmNotifyError::ContainForbiddenLabelError => Kind::Documented(18),
-            ConfirmNotifyError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            ConfirmNotifyError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            ConfirmNotifyError::InvalidParam => Kind::Documented(21),
-            ConfirmNotifyError::KmsApiError => Kind::Documented(22),
-            ConfirmNotifyError::SystemSaleValidateFailed => Kind::Documented(23),
-            ConfirmNotifyError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            ConfirmNotifyError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            ConfirmNotifyError::ColdDataEngineVersionNotSupport => Kind::Documented(26),
-            ConfirmNotifyError::ColdDataMinorVersionNotSupport => Kind::Documented(27),
-            ConfirmNotifyError::IncorrectTargetClasscode => Kind::Documented(28),
-            ConfirmNotifyError::InvalidConnectionStringDuplicate => Kind::Documented(29),
-            ConfirmNotifyError::RequiredParamNotFound => Kind::Documented(30),
-            ConfirmNotifyError::ParametersInvalid => Kind::Documented(31),
-            ConfirmNotifyError::BackupPolicyNotSupport => Kind::Documented(32),
-            ConfirmNotifyError::InvalideStatusFormat => Kind::Documented(33),
-            ConfirmNotifyError::InvalidReleasedKeepPolicyFormat => Kind::Documented(34),
-            ConfirmNotifyError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(35),
-            ConfirmNotifyError::PayNoCreditCard => Kind::Documented(36),
-            ConfirmNotifyError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            ConfirmNotifyError::MirrorInsExists => Kind::Documented(38),
-            ConfirmNotifyError::UnsupportedClassCode => Kind::Documented(39),
-            ConfirmNotifyError::InvalidBackupSet => Kind::Documented(40),
-            ConfirmNotifyError::OrdTCommodityQueryError => Kind::Documented(41),
-            ConfirmNotifyError::ProductInstanceReleased => Kind::Documented(42),
-            ConfirmNotifyError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            ConfirmNotifyError::OrderStatusUnPaid => Kind::Documented(44),
-            ConfirmNotifyError::InvalidReduceDiskSize => Kind::Documented(45),
-            ConfirmNotifyError::CloudSSDNotSupport => Kind::Documented(46),
-            ConfirmNotifyError::InvalidUserOperatorPermission => Kind::Documented(47),
-            ConfirmNotifyError::InvalidVswitchId => Kind::Documented(48),
-            ConfirmNotifyError::IncorrectMinorVersion => Kind::Documented(49),
-            ConfirmNotifyError::OperationDeniedZoneResource => Kind::Documented(50),
-            ConfirmNotifyError::NotInFlowController => Kind::Documented(51),
-            ConfirmNotifyError::InvalidKmsKey => Kind::Documented(52),
-            ConfirmNotifyError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            ConfirmNotifyError::InvalidClusterKms => Kind::Documented(54),
-            ConfirmNotifyError::RequestNotFound => Kind::Documented(55),
-            ConfirmNotifyError::HostInfoNotFound => Kind::Documented(56),
-            ConfirmNotifyError::ExternalFailure => Kind::Documented(57),
-            ConfirmNotifyError::RequestMetaDataFailed => Kind::Documented(58),
-            ConfirmNotifyError::InvokeProxyFailure => Kind::Documented(59),
             ConfirmNotifyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ConfirmNotifyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -434,30 +369,41 @@ impl ConfirmNotifyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ConfirmNotifyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ConfirmNotifyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ConfirmNotifyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ConfirmNotifyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CopyDatabaseError`](crate::copy_database::CopyDatabaseError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CopyDatabaseError {
     /// `InvalidDBName.Format`, HTTP 400: Specified DB name is not valid.
@@ -299,188 +298,106 @@ impl CopyDatabaseError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CopyDatabaseError::Gateway(gateway),
-                    None => CopyDatabaseError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CopyDatabaseError::Gateway,
+                CopyDatabaseError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CopyDatabaseError::InvalidDBNameFormat),
-            1 => Some(CopyDatabaseError::InvalidDBNameForbid),
-            2 => Some(CopyDatabaseError::InvalidDBNameDuplicate),
-            3 => Some(CopyDatabaseError::InvalidAccountNameFormat),
-            4 => Some(CopyDatabaseError::InvalidAccountNameForbid),
-            5 => Some(CopyDatabaseError::InvalidCharacterSetNameFormat),
-            6 => Some(CopyDatabaseError::InvalidAccountPrivilegeMalformed),
-            7 => Some(CopyDatabaseError::InvalidAccountPasswordFormat),
-            8 => Some(CopyDatabaseError::InvalidDBDescriptionFormat),
-            9 => Some(CopyDatabaseError::InvalidReserveAccountFormat),
-            10 => Some(CopyDatabaseError::IncorrectEngineVersion),
-            11 => Some(CopyDatabaseError::OrderComboInstanceNotAllowOperate),
-            12 => Some(CopyDatabaseError::PricePricingPlanResultNotFound),
-            13 => Some(CopyDatabaseError::OrderNoRealNameAuthentication),
-            14 => Some(CopyDatabaseError::InsufficientAvailableQuota),
-            15 => Some(CopyDatabaseError::CommodityServiceCallingException),
-            16 => Some(CopyDatabaseError::RegionDissolvedEOM),
-            17 => Some(CopyDatabaseError::CommodityInvalidComponent),
-            18 => Some(CopyDatabaseError::RegionEndTimeDissolvedAustralia),
-            19 => Some(CopyDatabaseError::PriceCommoditySys),
-            20 => Some(CopyDatabaseError::PayInsufficientBalance),
-            21 => Some(CopyDatabaseError::OrderPeriodInvalid),
-            22 => Some(CopyDatabaseError::PayNoCreditCardLowerCase),
-            23 => Some(CopyDatabaseError::OrderInstHasUnpaidOrder),
-            24 => Some(CopyDatabaseError::NoAvailablePaymentMethod),
-            25 => Some(CopyDatabaseError::BasicInfoUncompleted),
-            26 => Some(CopyDatabaseError::RiskRiskControlRejection),
-            27 => Some(CopyDatabaseError::ApiNotSupport),
-            28 => Some(CopyDatabaseError::ContainForbiddenLabelError),
-            29 => Some(CopyDatabaseError::InvalidDBInstanceIdNotFound),
-            30 => Some(CopyDatabaseError::InvalidInstanceLevelDiskType),
-            31 => Some(CopyDatabaseError::InvalidParam),
-            32 => Some(CopyDatabaseError::KmsApiError),
-            33 => Some(CopyDatabaseError::SystemSaleValidateFailed),
-            34 => Some(CopyDatabaseError::AbsInvalidAccountNotFound),
-            35 => Some(CopyDatabaseError::SqlExecuteFailedOrTimeout),
-            36 => Some(CopyDatabaseError::ColdDataEngineVersionNotSupport),
-            37 => Some(CopyDatabaseError::ColdDataMinorVersionNotSupport),
-            38 => Some(CopyDatabaseError::IncorrectTargetClasscode),
-            39 => Some(CopyDatabaseError::InvalidConnectionStringDuplicate),
-            40 => Some(CopyDatabaseError::RequiredParamNotFound),
-            41 => Some(CopyDatabaseError::ParametersInvalid),
-            42 => Some(CopyDatabaseError::BackupPolicyNotSupport),
-            43 => Some(CopyDatabaseError::InvalideStatusFormat),
-            44 => Some(CopyDatabaseError::InvalidReleasedKeepPolicyFormat),
-            45 => Some(CopyDatabaseError::InvalidDBInstanceEngineTypeFormat),
-            46 => Some(CopyDatabaseError::PayNoCreditCard),
-            47 => Some(CopyDatabaseError::VpcNetworkTypeNotSupport),
-            48 => Some(CopyDatabaseError::MirrorInsExists),
-            49 => Some(CopyDatabaseError::UnsupportedClassCode),
-            50 => Some(CopyDatabaseError::InvalidBackupSet),
-            51 => Some(CopyDatabaseError::OrdTCommodityQueryError),
-            52 => Some(CopyDatabaseError::ProductInstanceReleased),
-            53 => Some(CopyDatabaseError::RegionEndTimeDissolvedIndia),
-            54 => Some(CopyDatabaseError::DBLimitExceeded),
-            55 => Some(CopyDatabaseError::AccountLimitExceeded),
-            56 => Some(CopyDatabaseError::IncorrectDBInstanceState),
-            57 => Some(CopyDatabaseError::IncorrectDBInstanceType),
-            58 => Some(CopyDatabaseError::OperationDeniedAccountMode),
-            59 => Some(CopyDatabaseError::OrderStatusUnPaid),
-            60 => Some(CopyDatabaseError::InvalidReduceDiskSize),
-            61 => Some(CopyDatabaseError::CloudSSDNotSupport),
-            62 => Some(CopyDatabaseError::InvalidUserOperatorPermission),
-            63 => Some(CopyDatabaseError::InvalidVswitchId),
-            64 => Some(CopyDatabaseError::IncorrectMinorVersion),
-            65 => Some(CopyDatabaseError::OperationDeniedZoneResource),
-            66 => Some(CopyDatabaseError::NotInFlowController),
-            67 => Some(CopyDatabaseError::InvalidKmsKey),
-            68 => Some(CopyDatabaseError::InvalidInstanceLevelMalformed),
-            69 => Some(CopyDatabaseError::InvalidDBNameNotFound),
-            70 => Some(CopyDatabaseError::IncorrectDBInstanceLockMode),
-            71 => Some(CopyDatabaseError::InvalidDBInstanceNotFound),
-            72 => Some(CopyDatabaseError::InvalidClusterKms),
-            73 => Some(CopyDatabaseError::RequestNotFound),
-            74 => Some(CopyDatabaseError::HostInfoNotFound),
-            75 => Some(CopyDatabaseError::ExternalFailure),
-            76 => Some(CopyDatabaseError::RequestMetaDataFailed),
-            77 => Some(CopyDatabaseError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::InvalidDBNameFormat,
+        Self::InvalidDBNameForbid,
+        Self::InvalidDBNameDuplicate,
+        Self::InvalidAccountNameFormat,
+        Self::InvalidAccountNameForbid,
+        Self::InvalidCharacterSetNameFormat,
+        Self::InvalidAccountPrivilegeMalformed,
+        Self::InvalidAccountPasswordFormat,
+        Self::InvalidDBDescriptionFormat,
+        Self::InvalidReserveAccountFormat,
+        Self::IncorrectEngineVersion,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DBLimitExceeded,
+        Self::AccountLimitExceeded,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceType,
+        Self::OperationDeniedAccountMode,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CopyDatabaseError::InvalidDBNameFormat => Kind::Documented(0),
-            CopyDatabaseError::InvalidDBNameForbid => Kind::Documented(1),
-            CopyDatabaseError::InvalidDBNameDuplicate => Kind::Documented(2),
-            CopyDatabaseError::InvalidAccountNameFormat => Kind::Documented(3),
-            CopyDatabaseError::InvalidAccountNameForbid => Kind::Documented(4),
-            CopyDatabaseError::InvalidCharacterSetNameFormat => Kind::Documented(5),
-            CopyDatabaseError::InvalidAccountPrivilegeMalformed => Kind::Documented(6),
-            CopyDatabaseError::InvalidAccountPasswordFormat => Kind::Documented(7),
-            CopyDatabaseError::InvalidDBDescriptionFormat => Kind::Documented(8),
-            CopyDatabaseError::InvalidReserveAccountFormat => Kind::Documented(9),
-            CopyDatabaseError::IncorrectEngineVersion => Kind::Documented(10),
-            CopyDatabaseError::OrderComboInstanceNotAllowOperate => Kind::Documented(11),
-            CopyDatabaseError::PricePricingPlanResultNotFound => Kind::Documented(12),
-            CopyDatabaseError::OrderNoRealNameAuthentication => Kind::Documented(13),
-            CopyDatabaseError::InsufficientAvailableQuota => Kind::Documented(14),
-            CopyDatabaseError::CommodityServiceCallingException => Kind::Documented(15),
-            CopyDatabaseError::RegionDissolvedEOM => Kind::Documented(16),
-            CopyDatabaseError::CommodityInvalidComponent => Kind::Documented(17),
-            CopyDatabaseError::RegionEndTimeDissolvedAustralia => Kind::Documented(18),
-            CopyDatabaseError::PriceCommoditySys => Kind::Documented(19),
-            CopyDatabaseError::PayInsufficientBalance => Kind::Documented(20),
-            CopyDatabaseError::OrderPeriodInvalid => Kind::Documented(21),
-            CopyDatabaseError::PayNoCreditCardLowerCase => Kind::Documented(22),
-            CopyDatabaseError::OrderInstHasUnpaidOrder => Kind::Documented(23),
-            CopyDatabaseError::NoAvailablePaymentMethod => Kind::Documented(24),
-            CopyDatabaseError::BasicInfoUncompleted => Kind::Documented(25),
-            CopyDatabaseError::RiskRiskControlRejection => Kind::Documented(26),
-            CopyDatabaseError::ApiNotSupport => Kind::Documented(27),
-            CopyDatabaseError::ContainForbiddenLabelError => Kind::Documented(28),
-            CopyDatabaseError::InvalidDBInstanceIdNotFound => Kind::Documented(29),
-            CopyDatabaseError::InvalidInstanceLevelDiskType => Kind::Documented(30),
-            CopyDatabaseError::InvalidParam => Kind::Documented(31),
-            CopyDatabaseError::KmsApiError => Kind::Documented(32),
-            CopyDatabaseError::SystemSaleValidateFailed => Kind::Documented(33),
-            CopyDatabaseError::AbsInvalidAccountNotFound => Kind::Documented(34),
-            CopyDatabaseError::SqlExecuteFailedOrTimeout => Kind::Documented(35),
-            CopyDatabaseError::ColdDataEngineVersionNotSupport => Kind::Documented(36),
-            CopyDatabaseError::ColdDataMinorVersionNotSupport => Kind::Documented(37),
-            CopyDatabaseError::IncorrectTargetClasscode => Kind::Documented(38),
-            CopyDatabaseError::InvalidConnectionStringDuplicate => Kind::Documented(39),
-            CopyDatabaseError::RequiredParamNotFound => Kind::Documented(40),
-            CopyDatabaseError::ParametersInvalid => Kind::Documented(41),
-            CopyDatabaseError::BackupPolicyNotSupport => Kind::Documented(42),
-            CopyDatabaseError::InvalideStatusFormat => Kind::Documented(43),
-            CopyDatabaseError::InvalidReleasedKeepPolicyFormat => Kind::Documented(44),
-            CopyDatabaseError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(45),
-            CopyDatabaseError::PayNoCreditCard => Kind::Documented(46),
-            CopyDatabaseError::VpcNetworkTypeNotSupport => Kind::Documented(47),
-            CopyDatabaseError::MirrorInsExists => Kind::Documented(48),
-            CopyDatabaseError::UnsupportedClassCode => Kind::Documented(49),
-            CopyDatabaseError::InvalidBackupSet => Kind::Documented(50),
-            CopyDatabaseError::OrdTCommodityQueryError => Kind::Documented(51),
-            CopyDatabaseError::ProductInstanceReleased => Kind::Documented(52),
-            CopyDatabaseError::RegionEndTimeDissolvedIndia => Kind::Documented(53),
-            CopyDatabaseError::DBLimitExceeded => Kind::Documented(54),
-            CopyDatabaseError::AccountLimitExceeded => Kind::Documented(55),
-            CopyDatabaseError::IncorrectDBInstanceState => Kind::Documented(56),
-            CopyDatabaseError::IncorrectDBInstanceType => Kind::Documented(57),
-            CopyDatabaseError::OperationDeniedAccountMode => Kind::Documented(58),
-            CopyDatabaseError::OrderStatusUnPaid => Kind::Documented(59),
-            CopyDatabaseError::InvalidReduceDiskSize => Kind::Documented(60),
-            CopyDatabaseError::CloudSSDNotSupport => Kind::Documented(61),
-            CopyDatabaseError::InvalidUserOperatorPermission => Kind::Documented(62),
-            CopyDatabaseError::InvalidVswitchId => Kind::Documented(63),
-            CopyDatabaseError::IncorrectMinorVersion => Kind::Documented(64),
-            CopyDatabaseError::OperationDeniedZoneResource => Kind::Documented(65),
-            CopyDatabaseError::NotInFlowController => Kind::Documented(66),
-            CopyDatabaseError::InvalidKmsKey => Kind::Documented(67),
-            CopyDatabaseError::InvalidInstanceLevelMalformed => Kind::Documented(68),
-            CopyDatabaseError::InvalidDBNameNotFound => Kind::Documented(69),
-            CopyDatabaseError::IncorrectDBInstanceLockMode => Kind::Documented(70),
-            CopyDatabaseError::InvalidDBInstanceNotFound => Kind::Documented(71),
-            CopyDatabaseError::InvalidClusterKms => Kind::Documented(72),
-            CopyDatabaseError::RequestNotFound => Kind::Documented(73),
-            CopyDatabaseError::HostInfoNotFound => Kind::Documented(74),
-            CopyDatabaseError::ExternalFailure => Kind::Documented(75),
-            CopyDatabaseError::RequestMetaDataFailed => Kind::Documented(76),
-            CopyDatabaseError::InvokeProxyFailure => Kind::Documented(77),
             CopyDatabaseError::Gateway(gateway) => Kind::Gateway(*gateway),
             CopyDatabaseError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -527,30 +444,41 @@ impl CopyDatabaseError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CopyDatabaseError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CopyDatabaseError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CopyDatabaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CopyDatabaseError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CopyDatabaseBetweenInstancesError`](crate::copy_database_between_instances::CopyDatabaseBetweenInstancesError) has one variant per distinct code of the operation's error table (142 rows, 139 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CopyDatabaseBetweenInstancesError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -500,660 +499,169 @@ impl CopyDatabaseBetweenInstancesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CopyDatabaseBetweenInstancesError::Gateway(gateway),
-                    None => CopyDatabaseBetweenInstancesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CopyDatabaseBetweenInstancesError::Gateway,
+                CopyDatabaseBetweenInstancesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CopyDatabaseBetweenInstancesError::S),
-            1 => Some(CopyDatabaseBetweenInstancesError::InvalidBackupSetID),
-            2 => Some(CopyDatabaseBetweenInstancesError::DBCountLimitExceeded),
-            3 => {
-                Some(CopyDatabaseBetweenInstancesError::BackupRestoreNotSupportedBasicHA)
-            }
-            4 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::BackupRestoreNotSupportedHADedicatedAlwaysOn,
-                )
-            }
-            5 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::BackupRestoreNotSupportedShareDedicatedAlwaysOn,
-                )
-            }
-            6 => Some(CopyDatabaseBetweenInstancesError::OperationDeniedRestoreTime),
-            7 => {
-                Some(CopyDatabaseBetweenInstancesError::OperationDeniedSnapshotBackupSet)
-            }
-            8 => Some(CopyDatabaseBetweenInstancesError::CanNotCopyDBHasTDEEnabled),
-            9 => Some(CopyDatabaseBetweenInstancesError::InvalidBackupDBNamesNotFound),
-            10 => Some(CopyDatabaseBetweenInstancesError::InvalidBackupDBNamesMalformed),
-            11 => Some(CopyDatabaseBetweenInstancesError::InvalidDBNameFormat),
-            12 => Some(CopyDatabaseBetweenInstancesError::InvalidDBInstanceNameNotFound),
-            13 => Some(CopyDatabaseBetweenInstancesError::EngineNotSupported),
-            14 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidTargetDBInstanceNameFormat,
-                )
-            }
-            15 => {
-                Some(CopyDatabaseBetweenInstancesError::MasterDBInstanceStateNotSupport)
-            }
-            16 => {
-                Some(CopyDatabaseBetweenInstancesError::TargetInstanceEngineNotSupported)
-            }
-            17 => {
-                Some(CopyDatabaseBetweenInstancesError::InvalidInstancesRegionMalformed)
-            }
-            18 => Some(CopyDatabaseBetweenInstancesError::InvalidStartTimeFormat),
-            19 => Some(CopyDatabaseBetweenInstancesError::InvalidEndTimeFormat),
-            20 => Some(CopyDatabaseBetweenInstancesError::InvalidParameterCombination),
-            21 => Some(CopyDatabaseBetweenInstancesError::InvalidBackupSetLocationFormat),
-            22 => Some(CopyDatabaseBetweenInstancesError::InvalidCrossRegionTrans),
-            23 => Some(CopyDatabaseBetweenInstancesError::ErrorParametersConflict),
-            24 => Some(CopyDatabaseBetweenInstancesError::InvalidDBNameNotFound),
-            25 => Some(CopyDatabaseBetweenInstancesError::InvalidDBNameDuplicate),
-            26 => Some(CopyDatabaseBetweenInstancesError::ReadDBInstanceNotSupport),
-            27 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidRecoveryDbInstanceStorageSize,
-                )
-            }
-            28 => Some(CopyDatabaseBetweenInstancesError::InvalidRecoveryDBNamesFormat),
-            29 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidBackupIdOrRestoreTimeNotFound,
-                )
-            }
-            30 => Some(CopyDatabaseBetweenInstancesError::ForbiddenRegionNotFound),
-            31 => Some(CopyDatabaseBetweenInstancesError::ImageNotFound),
-            32 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidZoneNotSupportedForStorageType,
-                )
-            }
-            33 => Some(CopyDatabaseBetweenInstancesError::InvalidEngineOrEngineVersion),
-            34 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidGeneralGroupNameOrGdnInstanceName,
-                )
-            }
-            35 => Some(CopyDatabaseBetweenInstancesError::InvalidVSwitchIdNotFound),
-            36 => Some(CopyDatabaseBetweenInstancesError::CDDCTargetHostIDNotAvailable),
-            37 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::CDDCAvailableHostsNotEnoughInZone,
-                )
-            }
-            38 => Some(CopyDatabaseBetweenInstancesError::ReadOnlyInstanceNotSupport),
-            39 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidShareDbInstanceClassNotSupport,
-                )
-            }
-            40 => Some(CopyDatabaseBetweenInstancesError::InvalidQuantityNotSupported),
-            41 => Some(CopyDatabaseBetweenInstancesError::IncorrectMasterDBInstanceState),
-            42 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidDBInstanceReadDBInstanceExceeded,
-                )
-            }
-            43 => Some(CopyDatabaseBetweenInstancesError::InvalidEngineVersionMalformed),
-            44 => Some(CopyDatabaseBetweenInstancesError::InvalidEssdStorageSize),
-            45 => Some(CopyDatabaseBetweenInstancesError::IncorrectInstanceNetworkType),
-            46 => Some(CopyDatabaseBetweenInstancesError::AtLeastTwoVSwitchParamExists),
-            47 => Some(CopyDatabaseBetweenInstancesError::InvalidIzNoNotSupported),
-            48 => Some(CopyDatabaseBetweenInstancesError::InvalidBackupSet),
-            49 => Some(CopyDatabaseBetweenInstancesError::InvalidRestoreTimeSpecified),
-            50 => Some(CopyDatabaseBetweenInstancesError::InvalidRestoreDB),
-            51 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            52 => Some(CopyDatabaseBetweenInstancesError::PricePricingPlanResultNotFound),
-            53 => Some(CopyDatabaseBetweenInstancesError::OrderNoRealNameAuthentication),
-            54 => Some(CopyDatabaseBetweenInstancesError::InsufficientAvailableQuota),
-            55 => {
-                Some(CopyDatabaseBetweenInstancesError::CommodityServiceCallingException)
-            }
-            56 => Some(CopyDatabaseBetweenInstancesError::RegionDissolvedEOM),
-            57 => Some(CopyDatabaseBetweenInstancesError::CommodityInvalidComponent),
-            58 => {
-                Some(CopyDatabaseBetweenInstancesError::RegionEndTimeDissolvedAustralia)
-            }
-            59 => Some(CopyDatabaseBetweenInstancesError::PriceCommoditySys),
-            60 => Some(CopyDatabaseBetweenInstancesError::PayInsufficientBalance),
-            61 => Some(CopyDatabaseBetweenInstancesError::OrderPeriodInvalid),
-            62 => Some(CopyDatabaseBetweenInstancesError::PayNoCreditCardLowerCase),
-            63 => Some(CopyDatabaseBetweenInstancesError::OrderInstHasUnpaidOrder),
-            64 => Some(CopyDatabaseBetweenInstancesError::NoAvailablePaymentMethod),
-            65 => Some(CopyDatabaseBetweenInstancesError::BasicInfoUncompleted),
-            66 => Some(CopyDatabaseBetweenInstancesError::RiskRiskControlRejection),
-            67 => Some(CopyDatabaseBetweenInstancesError::ApiNotSupport),
-            68 => Some(CopyDatabaseBetweenInstancesError::ContainForbiddenLabelError),
-            69 => Some(CopyDatabaseBetweenInstancesError::InvalidDBInstanceIdNotFound),
-            70 => Some(CopyDatabaseBetweenInstancesError::InvalidInstanceLevelDiskType),
-            71 => Some(CopyDatabaseBetweenInstancesError::InvalidParam),
-            72 => Some(CopyDatabaseBetweenInstancesError::KmsApiError),
-            73 => Some(CopyDatabaseBetweenInstancesError::SystemSaleValidateFailed),
-            74 => Some(CopyDatabaseBetweenInstancesError::AbsInvalidAccountNotFound),
-            75 => Some(CopyDatabaseBetweenInstancesError::SqlExecuteFailedOrTimeout),
-            76 => {
-                Some(CopyDatabaseBetweenInstancesError::ColdDataEngineVersionNotSupport)
-            }
-            77 => Some(CopyDatabaseBetweenInstancesError::ColdDataMinorVersionNotSupport),
-            78 => Some(CopyDatabaseBetweenInstancesError::IncorrectTargetClasscode),
-            79 => {
-                Some(CopyDatabaseBetweenInstancesError::InvalidConnectionStringDuplicate)
-            }
-            80 => Some(CopyDatabaseBetweenInstancesError::RequiredParamNotFound),
-            81 => Some(CopyDatabaseBetweenInstancesError::ParametersInvalid),
-            82 => Some(CopyDatabaseBetweenInstancesError::BackupPolicyNotSupport),
-            83 => Some(CopyDatabaseBetweenInstancesError::InvalideStatusFormat),
-            84 => {
-                Some(CopyDatabaseBetweenInstancesError::InvalidReleasedKeepPolicyFormat)
-            }
-            85 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            86 => Some(CopyDatabaseBetweenInstancesError::PayNoCreditCard),
-            87 => Some(CopyDatabaseBetweenInstancesError::VpcNetworkTypeNotSupport),
-            88 => Some(CopyDatabaseBetweenInstancesError::MirrorInsExists),
-            89 => Some(CopyDatabaseBetweenInstancesError::UnsupportedClassCode),
-            90 => Some(CopyDatabaseBetweenInstancesError::OrdTCommodityQueryError),
-            91 => Some(CopyDatabaseBetweenInstancesError::ProductInstanceReleased),
-            92 => Some(CopyDatabaseBetweenInstancesError::RegionEndTimeDissolvedIndia),
-            93 => Some(CopyDatabaseBetweenInstancesError::InvalidCharacterDbOrAccount),
-            94 => Some(CopyDatabaseBetweenInstancesError::StorageLimitExceeded),
-            95 => Some(CopyDatabaseBetweenInstancesError::InvalidTempInstanceNotSupport),
-            96 => Some(CopyDatabaseBetweenInstancesError::IncorrectDBInstanceState),
-            97 => Some(CopyDatabaseBetweenInstancesError::IncorrectDBInstanceType),
-            98 => Some(CopyDatabaseBetweenInstancesError::ForbiddenSnapshotRecovery),
-            99 => Some(CopyDatabaseBetweenInstancesError::OperationDeniedResource),
-            100 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::ReadonlyDBInstanceStorageExceeded,
-                )
-            }
-            101 => {
-                Some(CopyDatabaseBetweenInstancesError::MasterDBInstanceClassNotSupport)
-            }
-            102 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::ReadonlyDBInstanceClassNotSupport,
-                )
-            }
-            103 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::ReadonlyDBInstanceClassLowerThanMasterInstance,
-                )
-            }
-            104 => Some(CopyDatabaseBetweenInstancesError::InvalidSwitchTypeMalformed),
-            105 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::UnsupportedCopyDbHighAvailabilityToBasic,
-                )
-            }
-            106 => Some(CopyDatabaseBetweenInstancesError::InvalidInstanceVersion),
-            107 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::UnsupportedCopyDbShareToHighAvailability,
-                )
-            }
-            108 => {
-                Some(CopyDatabaseBetweenInstancesError::UnsupportedCopyDbAlwaysOnToBasic)
-            }
-            109 => Some(CopyDatabaseBetweenInstancesError::UnsupportedCopyDbBasicToShare),
-            110 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::UnsupportedCopyDbAlwaysOnToHighAvailability,
-                )
-            }
-            111 => Some(CopyDatabaseBetweenInstancesError::UnsupportedCopyDbShareToBasic),
-            112 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::UnsupportedCopyDbHighAvailabilityToShare,
-                )
-            }
-            113 => {
-                Some(CopyDatabaseBetweenInstancesError::UnsupportedCopyDbShareToAlwaysOn)
-            }
-            114 => {
-                Some(CopyDatabaseBetweenInstancesError::UnsupportedCopyDbAlwaysOnToShare)
-            }
-            115 => {
-                Some(CopyDatabaseBetweenInstancesError::InvalidParamTableMetaRestoreTime)
-            }
-            116 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::CurrentRecoveryModelNotSupportThisAction,
-                )
-            }
-            117 => Some(CopyDatabaseBetweenInstancesError::OrderStatusUnPaid),
-            118 => Some(CopyDatabaseBetweenInstancesError::InvalidReduceDiskSize),
-            119 => Some(CopyDatabaseBetweenInstancesError::CloudSSDNotSupport),
-            120 => Some(CopyDatabaseBetweenInstancesError::InvalidUserOperatorPermission),
-            121 => Some(CopyDatabaseBetweenInstancesError::InvalidVswitchId),
-            122 => Some(CopyDatabaseBetweenInstancesError::IncorrectMinorVersion),
-            123 => Some(CopyDatabaseBetweenInstancesError::OperationDeniedZoneResource),
-            124 => Some(CopyDatabaseBetweenInstancesError::NotInFlowController),
-            125 => Some(CopyDatabaseBetweenInstancesError::InvalidKmsKey),
-            126 => Some(CopyDatabaseBetweenInstancesError::InvalidInstanceLevelMalformed),
-            127 => Some(CopyDatabaseBetweenInstancesError::InvalidDBInstanceNotFound),
-            128 => {
-                Some(
-                    CopyDatabaseBetweenInstancesError::InvalidInstanceStorageTypeNotFound,
-                )
-            }
-            129 => Some(CopyDatabaseBetweenInstancesError::InvalidRegionNotFound),
-            130 => Some(CopyDatabaseBetweenInstancesError::IncorrectVswitchId),
-            131 => Some(CopyDatabaseBetweenInstancesError::InsufficientResourceCapacity),
-            132 => Some(CopyDatabaseBetweenInstancesError::InvalidClusterKms),
-            133 => Some(CopyDatabaseBetweenInstancesError::RequestNotFound),
-            134 => Some(CopyDatabaseBetweenInstancesError::HostInfoNotFound),
-            135 => Some(CopyDatabaseBetweenInstancesError::NetworkOrSqlTimeoutError),
-            136 => Some(CopyDatabaseBetweenInstancesError::ExternalFailure),
-            137 => Some(CopyDatabaseBetweenInstancesError::RequestMetaDataFailed),
-            138 => Some(CopyDatabaseBetweenInstancesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 139] = [
+        Self::S,
+        Self::InvalidBackupSetID,
+        Self::DBCountLimitExceeded,
+        Self::BackupRestoreNotSupportedBasicHA,
+        Self::BackupRestoreNotSupportedHADedicatedAlwaysOn,
+        Self::BackupRestoreNotSupportedShareDedicatedAlwaysOn,
+        Self::OperationDeniedRestoreTime,
+        Self::OperationDeniedSnapshotBackupSet,
+        Self::CanNotCopyDBHasTDEEnabled,
+        Self::InvalidBackupDBNamesNotFound,
+        Self::InvalidBackupDBNamesMalformed,
+        Self::InvalidDBNameFormat,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::EngineNotSupported,
+        Self::InvalidTargetDBInstanceNameFormat,
+        Self::MasterDBInstanceStateNotSupport,
+        Self::TargetInstanceEngineNotSupported,
+        Self::InvalidInstancesRegionMalformed,
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::InvalidParameterCombination,
+        Self::InvalidBackupSetLocationFormat,
+        Self::InvalidCrossRegionTrans,
+        Self::ErrorParametersConflict,
+        Self::InvalidDBNameNotFound,
+        Self::InvalidDBNameDuplicate,
+        Self::ReadDBInstanceNotSupport,
+        Self::InvalidRecoveryDbInstanceStorageSize,
+        Self::InvalidRecoveryDBNamesFormat,
+        Self::InvalidBackupIdOrRestoreTimeNotFound,
+        Self::ForbiddenRegionNotFound,
+        Self::ImageNotFound,
+        Self::InvalidZoneNotSupportedForStorageType,
+        Self::InvalidEngineOrEngineVersion,
+        Self::InvalidGeneralGroupNameOrGdnInstanceName,
+        Self::InvalidVSwitchIdNotFound,
+        Self::CDDCTargetHostIDNotAvailable,
+        Self::CDDCAvailableHostsNotEnoughInZone,
+        Self::ReadOnlyInstanceNotSupport,
+        Self::InvalidShareDbInstanceClassNotSupport,
+        Self::InvalidQuantityNotSupported,
+        Self::IncorrectMasterDBInstanceState,
+        Self::InvalidDBInstanceReadDBInstanceExceeded,
+        Self::InvalidEngineVersionMalformed,
+        Self::InvalidEssdStorageSize,
+        Self::IncorrectInstanceNetworkType,
+        Self::AtLeastTwoVSwitchParamExists,
+        Self::InvalidIzNoNotSupported,
+        Self::InvalidBackupSet,
+        Self::InvalidRestoreTimeSpecified,
+        Self::InvalidRestoreDB,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidCharacterDbOrAccount,
+        Self::StorageLimitExceeded,
+        Self::InvalidTempInstanceNotSupport,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceType,
+        Self::ForbiddenSnapshotRecovery,
+        Self::OperationDeniedResource,
+        Self::ReadonlyDBInstanceStorageExceeded,
+        Self::MasterDBInstanceClassNotSupport,
+        Self::ReadonlyDBInstanceClassNotSupport,
+        Self::ReadonlyDBInstanceClassLowerThanMasterInstance,
+        Self::InvalidSwitchTypeMalformed,
+        Self::UnsupportedCopyDbHighAvailabilityToBasic,
+        Self::InvalidInstanceVersion,
+        Self::UnsupportedCopyDbShareToHighAvailability,
+        Self::UnsupportedCopyDbAlwaysOnToBasic,
+        Self::UnsupportedCopyDbBasicToShare,
+        Self::UnsupportedCopyDbAlwaysOnToHighAvailability,
+        Self::UnsupportedCopyDbShareToBasic,
+        Self::UnsupportedCopyDbHighAvailabilityToShare,
+        Self::UnsupportedCopyDbShareToAlwaysOn,
+        Self::UnsupportedCopyDbAlwaysOnToShare,
+        Self::InvalidParamTableMetaRestoreTime,
+        Self::CurrentRecoveryModelNotSupportThisAction,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidInstanceStorageTypeNotFound,
+        Self::InvalidRegionNotFound,
+        Self::IncorrectVswitchId,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CopyDatabaseBetweenInstancesError::S => Kind::Documented(0),
-            CopyDatabaseBetweenInstancesError::InvalidBackupSetID => Kind::Documented(1),
-            CopyDatabaseBetweenInstancesError::DBCountLimitExceeded => {
-                Kind::Documented(2)
-            }
-            CopyDatabaseBetweenInstancesError::BackupRestoreNotSupportedBasicHA => {
-                Kind::Documented(3)
-            }
-            CopyDatabaseBetweenInstancesError::BackupRestoreNotSupportedHADedicatedAlwaysOn => {
-                Kind::Documented(4)
-            }
-            CopyDatabaseBetweenInstancesError::BackupRestoreNotSupportedShareDedicatedAlwaysOn => {
-                Kind::Documented(5)
-            }
-            CopyDatabaseBetweenInstancesError::OperationDeniedRestoreTime => {
-                Kind::Documented(6)
-            }
-            CopyDatabaseBetweenInstancesError::OperationDeniedSnapshotBackupSet => {
-                Kind::Documented(7)
-            }
-            CopyDatabaseBetweenInstancesError::CanNotCopyDBHasTDEEnabled => {
-                Kind::Documented(8)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidBackupDBNamesNotFound => {
-                Kind::Documented(9)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidBackupDBNamesMalformed => {
-                Kind::Documented(10)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBNameFormat => {
-                Kind::Documented(11)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(12)
-            }
-            CopyDatabaseBetweenInstancesError::EngineNotSupported => Kind::Documented(13),
-            CopyDatabaseBetweenInstancesError::InvalidTargetDBInstanceNameFormat => {
-                Kind::Documented(14)
-            }
-            CopyDatabaseBetweenInstancesError::MasterDBInstanceStateNotSupport => {
-                Kind::Documented(15)
-            }
-            CopyDatabaseBetweenInstancesError::TargetInstanceEngineNotSupported => {
-                Kind::Documented(16)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidInstancesRegionMalformed => {
-                Kind::Documented(17)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidStartTimeFormat => {
-                Kind::Documented(18)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidEndTimeFormat => {
-                Kind::Documented(19)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidParameterCombination => {
-                Kind::Documented(20)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidBackupSetLocationFormat => {
-                Kind::Documented(21)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidCrossRegionTrans => {
-                Kind::Documented(22)
-            }
-            CopyDatabaseBetweenInstancesError::ErrorParametersConflict => {
-                Kind::Documented(23)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBNameNotFound => {
-                Kind::Documented(24)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBNameDuplicate => {
-                Kind::Documented(25)
-            }
-            CopyDatabaseBetweenInstancesError::ReadDBInstanceNotSupport => {
-                Kind::Documented(26)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidRecoveryDbInstanceStorageSize => {
-                Kind::Documented(27)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidRecoveryDBNamesFormat => {
-                Kind::Documented(28)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidBackupIdOrRestoreTimeNotFound => {
-                Kind::Documented(29)
-            }
-            CopyDatabaseBetweenInstancesError::ForbiddenRegionNotFound => {
-                Kind::Documented(30)
-            }
-            CopyDatabaseBetweenInstancesError::ImageNotFound => Kind::Documented(31),
-            CopyDatabaseBetweenInstancesError::InvalidZoneNotSupportedForStorageType => {
-                Kind::Documented(32)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidEngineOrEngineVersion => {
-                Kind::Documented(33)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidGeneralGroupNameOrGdnInstanceName => {
-                Kind::Documented(34)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidVSwitchIdNotFound => {
-                Kind::Documented(35)
-            }
-            CopyDatabaseBetweenInstancesError::CDDCTargetHostIDNotAvailable => {
-                Kind::Documented(36)
-            }
-            CopyDatabaseBetweenInstancesError::CDDCAvailableHostsNotEnoughInZone => {
-                Kind::Documented(37)
-            }
-            CopyDatabaseBetweenInstancesError::ReadOnlyInstanceNotSupport => {
-                Kind::Documented(38)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidShareDbInstanceClassNotSupport => {
-                Kind::Documented(39)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidQuantityNotSupported => {
-                Kind::Documented(40)
-            }
-            CopyDatabaseBetweenInstancesError::IncorrectMasterDBInstanceState => {
-                Kind::Documented(41)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBInstanceReadDBInstanceExceeded => {
-                Kind::Documented(42)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidEngineVersionMalformed => {
-                Kind::Documented(43)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidEssdStorageSize => {
-                Kind::Documented(44)
-            }
-            CopyDatabaseBetweenInstancesError::IncorrectInstanceNetworkType => {
-                Kind::Documented(45)
-            }
-            CopyDatabaseBetweenInstancesError::AtLeastTwoVSwitchParamExists => {
-                Kind::Documented(46)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidIzNoNotSupported => {
-                Kind::Documented(47)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidBackupSet => Kind::Documented(48),
-            CopyDatabaseBetweenInstancesError::InvalidRestoreTimeSpecified => {
-                Kind::Documented(49)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidRestoreDB => Kind::Documented(50),
-            CopyDatabaseBetweenInstancesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(51)
-            }
-            CopyDatabaseBetweenInstancesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(52)
-            }
-            CopyDatabaseBetweenInstancesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(53)
-            }
-            CopyDatabaseBetweenInstancesError::InsufficientAvailableQuota => {
-                Kind::Documented(54)
-            }
-            CopyDatabaseBetweenInstancesError::CommodityServiceCallingException => {
-                Kind::Documented(55)
-            }
-            CopyDatabaseBetweenInstancesError::RegionDissolvedEOM => Kind::Documented(56),
-            CopyDatabaseBetweenInstancesError::CommodityInvalidComponent => {
-                Kind::Documented(57)
-            }
-            CopyDatabaseBetweenInstancesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(58)
-            }
-            CopyDatabaseBetweenInstancesError::PriceCommoditySys => Kind::Documented(59),
-            CopyDatabaseBetweenInstancesError::PayInsufficientBalance => {
-                Kind::Documented(60)
-            }
-            CopyDatabaseBetweenInstancesError::OrderPeriodInvalid => Kind::Documented(61),
-            CopyDatabaseBetweenInstancesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(62)
-            }
-            CopyDatabaseBetweenInstancesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(63)
-            }
-            CopyDatabaseBetweenInstancesError::NoAvailablePaymentMethod => {
-                Kind::Documented(64)
-            }
-            CopyDatabaseBetweenInstancesError::BasicInfoUncompleted => {
-                Kind::Documented(65)
-            }
-            CopyDatabaseBetweenInstancesError::RiskRiskControlRejection => {
-                Kind::Documented(66)
-            }
-            CopyDatabaseBetweenInstancesError::ApiNotSupport => Kind::Documented(67),
-            CopyDatabaseBetweenInstancesError::ContainForbiddenLabelError => {
-                Kind::Documented(68)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(69)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(70)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidParam => Kind::Documented(71),
-            CopyDatabaseBetweenInstancesError::KmsApiError => Kind::Documented(72),
-            CopyDatabaseBetweenInstancesError::SystemSaleValidateFailed => {
-                Kind::Documented(73)
-            }
-            CopyDatabaseBetweenInstancesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(74)
-            }
-            CopyDatabaseBetweenInstancesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(75)
-            }
-            CopyDatabaseBetweenInstancesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(76)
-            }
-            CopyDatabaseBetweenInstancesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(77)
-            }
-            CopyDatabaseBetweenInstancesError::IncorrectTargetClasscode => {
-                Kind::Documented(78)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(79)
-            }
-            CopyDatabaseBetweenInstancesError::RequiredParamNotFound => {
-                Kind::Documented(80)
-            }
-            CopyDatabaseBetweenInstancesError::ParametersInvalid => Kind::Documented(81),
-            CopyDatabaseBetweenInstancesError::BackupPolicyNotSupport => {
-                Kind::Documented(82)
-            }
-            CopyDatabaseBetweenInstancesError::InvalideStatusFormat => {
-                Kind::Documented(83)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(84)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(85)
-            }
-            CopyDatabaseBetweenInstancesError::PayNoCreditCard => Kind::Documented(86),
-            CopyDatabaseBetweenInstancesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(87)
-            }
-            CopyDatabaseBetweenInstancesError::MirrorInsExists => Kind::Documented(88),
-            CopyDatabaseBetweenInstancesError::UnsupportedClassCode => {
-                Kind::Documented(89)
-            }
-            CopyDatabaseBetweenInstancesError::OrdTCommodityQueryError => {
-                Kind::Documented(90)
-            }
-            CopyDatabaseBetweenInstancesError::ProductInstanceReleased => {
-                Kind::Documented(91)
-            }
-            CopyDatabaseBetweenInstancesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(92)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidCharacterDbOrAccount => {
-                Kind::Documented(93)
-            }
-            CopyDatabaseBetweenInstancesError::StorageLimitExceeded => {
-                Kind::Documented(94)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidTempInstanceNotSupport => {
-                Kind::Documented(95)
-            }
-            CopyDatabaseBetweenInstancesError::IncorrectDBInstanceState => {
-                Kind::Documented(96)
-            }
-            CopyDatabaseBetweenInstancesError::IncorrectDBInstanceType => {
-                Kind::Documented(97)
-            }
-            CopyDatabaseBetweenInstancesError::ForbiddenSnapshotRecovery => {
-                Kind::Documented(98)
-            }
-            CopyDatabaseBetweenInstancesError::OperationDeniedResource => {
-                Kind::Documented(99)
-            }
-            CopyDatabaseBetweenInstancesError::ReadonlyDBInstanceStorageExceeded => {
-                Kind::Documented(100)
-            }
-            CopyDatabaseBetweenInstancesError::MasterDBInstanceClassNotSupport => {
-                Kind::Documented(101)
-            }
-            CopyDatabaseBetweenInstancesError::ReadonlyDBInstanceClassNotSupport => {
-                Kind::Documented(102)
-            }
-            CopyDatabaseBetweenInstancesError::ReadonlyDBInstanceClassLowerThanMasterInstance => {
-                Kind::Documented(103)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidSwitchTypeMalformed => {
-                Kind::Documented(104)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbHighAvailabilityToBasic => {
-                Kind::Documented(105)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidInstanceVersion => {
-                Kind::Documented(106)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbShareToHighAvailability => {
-                Kind::Documented(107)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbAlwaysOnToBasic => {
-                Kind::Documented(108)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbBasicToShare => {
-                Kind::Documented(109)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbAlwaysOnToHighAvailability => {
-                Kind::Documented(110)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbShareToBasic => {
-                Kind::Documented(111)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbHighAvailabilityToShare => {
-                Kind::Documented(112)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbShareToAlwaysOn => {
-                Kind::Documented(113)
-            }
-            CopyDatabaseBetweenInstancesError::UnsupportedCopyDbAlwaysOnToShare => {
-                Kind::Documented(114)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidParamTableMetaRestoreTime => {
-                Kind::Documented(115)
-            }
-            CopyDatabaseBetweenInstancesError::CurrentRecoveryModelNotSupportThisAction => {
-                Kind::Documented(116)
-            }
-            CopyDatabaseBetweenInstancesError::OrderStatusUnPaid => Kind::Documented(117),
-            CopyDatabaseBetweenInstancesError::InvalidReduceDiskSize => {
-                Kind::Documented(118)
-            }
-            CopyDatabaseBetweenInstancesError::CloudSSDNotSupport => {
-                Kind::Documented(119)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidUserOperatorPermission => {
-                Kind::Documented(120)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidVswitchId => Kind::Documented(121),
-            CopyDatabaseBetweenInstancesError::IncorrectMinorVersion => {
-                Kind::Documented(122)
-            }
-            CopyDatabaseBetweenInstancesError::OperationDeniedZoneResource => {
-                Kind::Documented(123)
-            }
-            CopyDatabaseBetweenInstancesError::NotInFlowController => {
-                Kind::Documented(124)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidKmsKey => Kind::Documented(125),
-            CopyDatabaseBetweenInstancesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(126)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidDBInstanceNotFound => {
-                Kind::Documented(127)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidInstanceStorageTypeNotFound => {
-                Kind::Documented(128)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidRegionNotFound => {
-                Kind::Documented(129)
-            }
-            CopyDatabaseBetweenInstancesError::IncorrectVswitchId => {
-                Kind::Documented(130)
-            }
-            CopyDatabaseBetweenInstancesError::InsufficientResourceCapacity => {
-                Kind::Documented(131)
-            }
-            CopyDatabaseBetweenInstancesError::InvalidClusterKms => Kind::Documented(132),
-            CopyDatabaseBetweenInstancesError::RequestNotFound => Kind::Documented(133),
-            CopyDatabaseBetweenInstancesError::HostInfoNotFound => Kind::Documented(134),
-            CopyDatabaseBetweenInstancesError::NetworkOrSqlTimeoutError => {
-                Kind::Documented(135)
-            }
-            CopyDatabaseBetweenInstancesError::ExternalFailure => Kind::Documented(136),
-            CopyDatabaseBetweenInstancesError::RequestMetaDataFailed => {
-                Kind::Documented(137)
-            }
-            CopyDatabaseBetweenInstancesError::InvokeProxyFailure => {
-                Kind::Documented(138)
-            }
             CopyDatabaseBetweenInstancesError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             CopyDatabaseBetweenInstancesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -1200,30 +708,41 @@ impl CopyDatabaseBetweenInstancesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CopyDatabaseBetweenInstancesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CopyDatabaseBetweenInstancesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CopyDatabaseBetweenInstancesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CopyDatabaseBetweenInstancesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateAccountError`](crate::create_account::CreateAccountError) has one variant per distinct code of the operation's error table (83 rows, 83 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateAccountError {
     /// `GeneralIns.Creating`, HTTP 400: The general instance is creating.
@@ -315,200 +314,111 @@ impl CreateAccountError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateAccountError::Gateway(gateway),
-                    None => CreateAccountError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateAccountError::Gateway,
+                CreateAccountError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateAccountError::GeneralInsCreating),
-            1 => Some(CreateAccountError::GeneralInsMaintaining),
-            2 => Some(CreateAccountError::GeneralInsSwitching),
-            3 => Some(CreateAccountError::InvalidEngineVersionNotSupported),
-            4 => Some(CreateAccountError::DatabaseConnectError),
-            5 => Some(CreateAccountError::AccountAddError),
-            6 => Some(CreateAccountError::InvalidAccountPasswordFormat),
-            7 => Some(CreateAccountError::InvalidAccountDescriptionFormat),
-            8 => Some(CreateAccountError::InvalidGeneralGroupNameOrGdnInstanceName),
-            9 => Some(CreateAccountError::InvalidAccountPrivilegeMalformed),
-            10 => Some(CreateAccountError::InvalidAccountNameForbid),
-            11 => Some(CreateAccountError::InvalidAccountNameDuplicate),
-            12 => Some(CreateAccountError::InvalidDBDescriptionFormat),
-            13 => Some(CreateAccountError::S),
-            14 => Some(CreateAccountError::InvalidAccountTypeFormat),
-            15 => Some(CreateAccountError::OrderComboInstanceNotAllowOperate),
-            16 => Some(CreateAccountError::PricePricingPlanResultNotFound),
-            17 => Some(CreateAccountError::OrderNoRealNameAuthentication),
-            18 => Some(CreateAccountError::InsufficientAvailableQuota),
-            19 => Some(CreateAccountError::CommodityServiceCallingException),
-            20 => Some(CreateAccountError::RegionDissolvedEOM),
-            21 => Some(CreateAccountError::CommodityInvalidComponent),
-            22 => Some(CreateAccountError::RegionEndTimeDissolvedAustralia),
-            23 => Some(CreateAccountError::PriceCommoditySys),
-            24 => Some(CreateAccountError::PayInsufficientBalance),
-            25 => Some(CreateAccountError::OrderPeriodInvalid),
-            26 => Some(CreateAccountError::PayNoCreditCardLowerCase),
-            27 => Some(CreateAccountError::OrderInstHasUnpaidOrder),
-            28 => Some(CreateAccountError::NoAvailablePaymentMethod),
-            29 => Some(CreateAccountError::BasicInfoUncompleted),
-            30 => Some(CreateAccountError::RiskRiskControlRejection),
-            31 => Some(CreateAccountError::ApiNotSupport),
-            32 => Some(CreateAccountError::ContainForbiddenLabelError),
-            33 => Some(CreateAccountError::InvalidDBInstanceIdNotFound),
-            34 => Some(CreateAccountError::InvalidInstanceLevelDiskType),
-            35 => Some(CreateAccountError::InvalidParam),
-            36 => Some(CreateAccountError::KmsApiError),
-            37 => Some(CreateAccountError::SystemSaleValidateFailed),
-            38 => Some(CreateAccountError::AbsInvalidAccountNotFound),
-            39 => Some(CreateAccountError::SqlExecuteFailedOrTimeout),
-            40 => Some(CreateAccountError::ColdDataEngineVersionNotSupport),
-            41 => Some(CreateAccountError::ColdDataMinorVersionNotSupport),
-            42 => Some(CreateAccountError::IncorrectTargetClasscode),
-            43 => Some(CreateAccountError::InvalidConnectionStringDuplicate),
-            44 => Some(CreateAccountError::RequiredParamNotFound),
-            45 => Some(CreateAccountError::ParametersInvalid),
-            46 => Some(CreateAccountError::BackupPolicyNotSupport),
-            47 => Some(CreateAccountError::InvalideStatusFormat),
-            48 => Some(CreateAccountError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(CreateAccountError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(CreateAccountError::PayNoCreditCard),
-            51 => Some(CreateAccountError::VpcNetworkTypeNotSupport),
-            52 => Some(CreateAccountError::MirrorInsExists),
-            53 => Some(CreateAccountError::UnsupportedClassCode),
-            54 => Some(CreateAccountError::InvalidBackupSet),
-            55 => Some(CreateAccountError::OrdTCommodityQueryError),
-            56 => Some(CreateAccountError::ProductInstanceReleased),
-            57 => Some(CreateAccountError::RegionEndTimeDissolvedIndia),
-            58 => Some(CreateAccountError::AccountQueryError),
-            59 => Some(CreateAccountError::InvalidConnectionInfo),
-            60 => Some(CreateAccountError::InvalidCharacterDbOrAccount),
-            61 => Some(CreateAccountError::InstanceAccountSameWithOsAccount),
-            62 => Some(CreateAccountError::IncorrectDBInstanceState),
-            63 => Some(CreateAccountError::IncorrectAccountType),
-            64 => Some(CreateAccountError::AccountLimitExceeded),
-            65 => Some(CreateAccountError::OrderStatusUnPaid),
-            66 => Some(CreateAccountError::InvalidReduceDiskSize),
-            67 => Some(CreateAccountError::CloudSSDNotSupport),
-            68 => Some(CreateAccountError::InvalidUserOperatorPermission),
-            69 => Some(CreateAccountError::InvalidVswitchId),
-            70 => Some(CreateAccountError::IncorrectMinorVersion),
-            71 => Some(CreateAccountError::OperationDeniedZoneResource),
-            72 => Some(CreateAccountError::NotInFlowController),
-            73 => Some(CreateAccountError::InvalidKmsKey),
-            74 => Some(CreateAccountError::InvalidInstanceLevelMalformed),
-            75 => Some(CreateAccountError::InvalidDBInstanceNameNotFound),
-            76 => Some(CreateAccountError::IncorrectDBInstanceLockMode),
-            77 => Some(CreateAccountError::InvalidClusterKms),
-            78 => Some(CreateAccountError::RequestNotFound),
-            79 => Some(CreateAccountError::HostInfoNotFound),
-            80 => Some(CreateAccountError::ExternalFailure),
-            81 => Some(CreateAccountError::RequestMetaDataFailed),
-            82 => Some(CreateAccountError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 83] = [
+        Self::GeneralInsCreating,
+        Self::GeneralInsMaintaining,
+        Self::GeneralInsSwitching,
+        Self::InvalidEngineVersionNotSupported,
+        Self::DatabaseConnectError,
+        Self::AccountAddError,
+        Self::InvalidAccountPasswordFormat,
+        Self::InvalidAccountDescriptionFormat,
+        Self::InvalidGeneralGroupNameOrGdnInstanceName,
+        Self::InvalidAccountPrivilegeMalformed,
+        Self::InvalidAccountNameForbid,
+        Self::InvalidAccountNameDuplicate,
+        Self::InvalidDBDescriptionFormat,
+        Self::S,
+        Self::InvalidAccountTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::AccountQueryError,
+        Self::InvalidConnectionInfo,
+        Self::InvalidCharacterDbOrAccount,
+        Self::InstanceAccountSameWithOsAccount,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectAccountType,
+        Self::AccountLimitExceeded,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateAccountError::GeneralInsCreating => Kind::Documented(0),
-            CreateAccountError::GeneralInsMaintaining => Kind::Documented(1),
-            CreateAccountError::GeneralInsSwitching => Kind::Documented(2),
-            CreateAccountError::InvalidEngineVersionNotSupported => Kind::Documented(3),
-            CreateAccountError::DatabaseConnectError => Kind::Documented(4),
-            CreateAccountError::AccountAddError => Kind::Documented(5),
-            CreateAccountError::InvalidAccountPasswordFormat => Kind::Documented(6),
-            CreateAccountError::InvalidAccountDescriptionFormat => Kind::Documented(7),
-            CreateAccountError::InvalidGeneralGroupNameOrGdnInstanceName => {
-                Kind::Documented(8)
-            }
-            CreateAccountError::InvalidAccountPrivilegeMalformed => Kind::Documented(9),
-            CreateAccountError::InvalidAccountNameForbid => Kind::Documented(10),
-            CreateAccountError::InvalidAccountNameDuplicate => Kind::Documented(11),
-            CreateAccountError::InvalidDBDescriptionFormat => Kind::Documented(12),
-            CreateAccountError::S => Kind::Documented(13),
-            CreateAccountError::InvalidAccountTypeFormat => Kind::Documented(14),
-            CreateAccountError::OrderComboInstanceNotAllowOperate => Kind::Documented(15),
-            CreateAccountError::PricePricingPlanResultNotFound => Kind::Documented(16),
-            CreateAccountError::OrderNoRealNameAuthentication => Kind::Documented(17),
-            CreateAccountError::InsufficientAvailableQuota => Kind::Documented(18),
-            CreateAccountError::CommodityServiceCallingException => Kind::Documented(19),
-            CreateAccountError::RegionDissolvedEOM => Kind::Documented(20),
-            CreateAccountError::CommodityInvalidComponent => Kind::Documented(21),
-            CreateAccountError::RegionEndTimeDissolvedAustralia => Kind::Documented(22),
-            CreateAccountError::PriceCommoditySys => Kind::Documented(23),
-            CreateAccountError::PayInsufficientBalance => Kind::Documented(24),
-            CreateAccountError::OrderPeriodInvalid => Kind::Documented(25),
-            CreateAccountError::PayNoCreditCardLowerCase => Kind::Documented(26),
-            CreateAccountError::OrderInstHasUnpaidOrder => Kind::Documented(27),
-            CreateAccountError::NoAvailablePaymentMethod => Kind::Documented(28),
-            CreateAccountError::BasicInfoUncompleted => Kind::Documented(29),
-            CreateAccountError::RiskRiskControlRejection => Kind::Documented(30),
-            CreateAccountError::ApiNotSupport => Kind::Documented(31),
-            CreateAccountError::ContainForbiddenLabelError => Kind::Documented(32),
-            CreateAccountError::InvalidDBInstanceIdNotFound => Kind::Documented(33),
-            CreateAccountError::InvalidInstanceLevelDiskType => Kind::Documented(34),
-            CreateAccountError::InvalidParam => Kind::Documented(35),
-            CreateAccountError::KmsApiError => Kind::Documented(36),
-            CreateAccountError::SystemSaleValidateFailed => Kind::Documented(37),
-            CreateAccountError::AbsInvalidAccountNotFound => Kind::Documented(38),
-            CreateAccountError::SqlExecuteFailedOrTimeout => Kind::Documented(39),
-            CreateAccountError::ColdDataEngineVersionNotSupport => Kind::Documented(40),
-            CreateAccountError::ColdDataMinorVersionNotSupport => Kind::Documented(41),
-            CreateAccountError::IncorrectTargetClasscode => Kind::Documented(42),
-            CreateAccountError::InvalidConnectionStringDuplicate => Kind::Documented(43),
-            CreateAccountError::RequiredParamNotFound => Kind::Documented(44),
-            CreateAccountError::ParametersInvalid => Kind::Documented(45),
-            CreateAccountError::BackupPolicyNotSupport => Kind::Documented(46),
-            CreateAccountError::InvalideStatusFormat => Kind::Documented(47),
-            CreateAccountError::InvalidReleasedKeepPolicyFormat => Kind::Documented(48),
-            CreateAccountError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(49),
-            CreateAccountError::PayNoCreditCard => Kind::Documented(50),
-            CreateAccountError::VpcNetworkTypeNotSupport => Kind::Documented(51),
-            CreateAccountError::MirrorInsExists => Kind::Documented(52),
-            CreateAccountError::UnsupportedClassCode => Kind::Documented(53),
-            CreateAccountError::InvalidBackupSet => Kind::Documented(54),
-            CreateAccountError::OrdTCommodityQueryError => Kind::Documented(55),
-            CreateAccountError::ProductInstanceReleased => Kind::Documented(56),
-            CreateAccountError::RegionEndTimeDissolvedIndia => Kind::Documented(57),
-            CreateAccountError::AccountQueryError => Kind::Documented(58),
-            CreateAccountError::InvalidConnectionInfo => Kind::Documented(59),
-            CreateAccountError::InvalidCharacterDbOrAccount => Kind::Documented(60),
-            CreateAccountError::InstanceAccountSameWithOsAccount => Kind::Documented(61),
-            CreateAccountError::IncorrectDBInstanceState => Kind::Documented(62),
-            CreateAccountError::IncorrectAccountType => Kind::Documented(63),
-            CreateAccountError::AccountLimitExceeded => Kind::Documented(64),
-            CreateAccountError::OrderStatusUnPaid => Kind::Documented(65),
-            CreateAccountError::InvalidReduceDiskSize => Kind::Documented(66),
-            CreateAccountError::CloudSSDNotSupport => Kind::Documented(67),
-            CreateAccountError::InvalidUserOperatorPermission => Kind::Documented(68),
-            CreateAccountError::InvalidVswitchId => Kind::Documented(69),
-            CreateAccountError::IncorrectMinorVersion => Kind::Documented(70),
-            CreateAccountError::OperationDeniedZoneResource => Kind::Documented(71),
-            CreateAccountError::NotInFlowController => Kind::Documented(72),
-            CreateAccountError::InvalidKmsKey => Kind::Documented(73),
-            CreateAccountError::InvalidInstanceLevelMalformed => Kind::Documented(74),
-            CreateAccountError::InvalidDBInstanceNameNotFound => Kind::Documented(75),
-            CreateAccountError::IncorrectDBInstanceLockMode => Kind::Documented(76),
-            CreateAccountError::InvalidClusterKms => Kind::Documented(77),
-            CreateAccountError::RequestNotFound => Kind::Documented(78),
-            CreateAccountError::HostInfoNotFound => Kind::Documented(79),
-            CreateAccountError::ExternalFailure => Kind::Documented(80),
-            CreateAccountError::RequestMetaDataFailed => Kind::Documented(81),
-            CreateAccountError::InvokeProxyFailure => Kind::Documented(82),
             CreateAccountError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateAccountError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -555,30 +465,41 @@ impl CreateAccountError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateAccountError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateAccountError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateAccountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateAccountError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateBackupError`](crate::create_backup::CreateBackupError) has one variant per distinct code of the operation's error table (74 rows, 74 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateBackupError {
     /// `BackupType.NotSupport`, HTTP 400: the specified backup type not support
@@ -287,182 +286,102 @@ impl CreateBackupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateBackupError::Gateway(gateway),
-                    None => CreateBackupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateBackupError::Gateway,
+                CreateBackupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateBackupError::BackupTypeNotSupport),
-            1 => Some(CreateBackupError::InvalidBackupMethodValueNotSupport),
-            2 => Some(CreateBackupError::ReadDBInstanceNotSupport),
-            3 => Some(CreateBackupError::IncorrectDBInstanceLockModeValueNotSupported),
-            4 => Some(CreateBackupError::BackupJobExists),
-            5 => Some(CreateBackupError::InvalidPreferredBackupTimeFormat),
-            6 => Some(CreateBackupError::InvalidDBNameFormat),
-            7 => Some(CreateBackupError::OrderComboInstanceNotAllowOperate),
-            8 => Some(CreateBackupError::PricePricingPlanResultNotFound),
-            9 => Some(CreateBackupError::OrderNoRealNameAuthentication),
-            10 => Some(CreateBackupError::InsufficientAvailableQuota),
-            11 => Some(CreateBackupError::CommodityServiceCallingException),
-            12 => Some(CreateBackupError::RegionDissolvedEOM),
-            13 => Some(CreateBackupError::CommodityInvalidComponent),
-            14 => Some(CreateBackupError::RegionEndTimeDissolvedAustralia),
-            15 => Some(CreateBackupError::PriceCommoditySys),
-            16 => Some(CreateBackupError::PayInsufficientBalance),
-            17 => Some(CreateBackupError::OrderPeriodInvalid),
-            18 => Some(CreateBackupError::PayNoCreditCardLowerCase),
-            19 => Some(CreateBackupError::OrderInstHasUnpaidOrder),
-            20 => Some(CreateBackupError::NoAvailablePaymentMethod),
-            21 => Some(CreateBackupError::BasicInfoUncompleted),
-            22 => Some(CreateBackupError::RiskRiskControlRejection),
-            23 => Some(CreateBackupError::ApiNotSupport),
-            24 => Some(CreateBackupError::ContainForbiddenLabelError),
-            25 => Some(CreateBackupError::InvalidDBInstanceIdNotFound),
-            26 => Some(CreateBackupError::InvalidInstanceLevelDiskType),
-            27 => Some(CreateBackupError::InvalidParam),
-            28 => Some(CreateBackupError::KmsApiError),
-            29 => Some(CreateBackupError::SystemSaleValidateFailed),
-            30 => Some(CreateBackupError::AbsInvalidAccountNotFound),
-            31 => Some(CreateBackupError::SqlExecuteFailedOrTimeout),
-            32 => Some(CreateBackupError::ColdDataEngineVersionNotSupport),
-            33 => Some(CreateBackupError::ColdDataMinorVersionNotSupport),
-            34 => Some(CreateBackupError::IncorrectTargetClasscode),
-            35 => Some(CreateBackupError::InvalidConnectionStringDuplicate),
-            36 => Some(CreateBackupError::RequiredParamNotFound),
-            37 => Some(CreateBackupError::ParametersInvalid),
-            38 => Some(CreateBackupError::BackupPolicyNotSupport),
-            39 => Some(CreateBackupError::InvalideStatusFormat),
-            40 => Some(CreateBackupError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(CreateBackupError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(CreateBackupError::PayNoCreditCard),
-            43 => Some(CreateBackupError::VpcNetworkTypeNotSupport),
-            44 => Some(CreateBackupError::MirrorInsExists),
-            45 => Some(CreateBackupError::UnsupportedClassCode),
-            46 => Some(CreateBackupError::InvalidBackupSet),
-            47 => Some(CreateBackupError::OrdTCommodityQueryError),
-            48 => Some(CreateBackupError::ProductInstanceReleased),
-            49 => Some(CreateBackupError::RegionEndTimeDissolvedIndia),
-            50 => Some(CreateBackupError::OperationDeniedApiForbidden),
-            51 => Some(CreateBackupError::IncorrectDBInstanceEngine),
-            52 => Some(CreateBackupError::IncorrectDBInstanceType),
-            53 => Some(CreateBackupError::IncorrectDBInstanceState),
-            54 => Some(CreateBackupError::IncorrectDBInstanceCharacterType),
-            55 => Some(CreateBackupError::ExceededBackupTimes),
-            56 => Some(CreateBackupError::OrderStatusUnPaid),
-            57 => Some(CreateBackupError::InvalidReduceDiskSize),
-            58 => Some(CreateBackupError::CloudSSDNotSupport),
-            59 => Some(CreateBackupError::InvalidUserOperatorPermission),
-            60 => Some(CreateBackupError::InvalidVswitchId),
-            61 => Some(CreateBackupError::IncorrectMinorVersion),
-            62 => Some(CreateBackupError::OperationDeniedZoneResource),
-            63 => Some(CreateBackupError::NotInFlowController),
-            64 => Some(CreateBackupError::InvalidKmsKey),
-            65 => Some(CreateBackupError::InvalidInstanceLevelMalformed),
-            66 => Some(CreateBackupError::InvalidDBInstanceNameNotFound),
-            67 => Some(CreateBackupError::InvalidDBNotFound),
-            68 => Some(CreateBackupError::InvalidClusterKms),
-            69 => Some(CreateBackupError::RequestNotFound),
-            70 => Some(CreateBackupError::HostInfoNotFound),
-            71 => Some(CreateBackupError::ExternalFailure),
-            72 => Some(CreateBackupError::RequestMetaDataFailed),
-            73 => Some(CreateBackupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 74] = [
+        Self::BackupTypeNotSupport,
+        Self::InvalidBackupMethodValueNotSupport,
+        Self::ReadDBInstanceNotSupport,
+        Self::IncorrectDBInstanceLockModeValueNotSupported,
+        Self::BackupJobExists,
+        Self::InvalidPreferredBackupTimeFormat,
+        Self::InvalidDBNameFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedApiForbidden,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::ExceededBackupTimes,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateBackupError::BackupTypeNotSupport => Kind::Documented(0),
-            CreateBackupError::InvalidBackupMethodValueNotSupport => Kind::Documented(1),
-            CreateBackupError::ReadDBInstanceNotSupport => Kind::Documented(2),
-            CreateBackupError::IncorrectDBInstanceLockModeValueNotSupported => {
-                Kind::Documented(3)
-            }
-            CreateBackupError::BackupJobExists => Kind::Documented(4),
-            CreateBackupError::InvalidPreferredBackupTimeFormat => Kind::Documented(5),
-            CreateBackupError::InvalidDBNameFormat => Kind::Documented(6),
-            CreateBackupError::OrderComboInstanceNotAllowOperate => Kind::Documented(7),
-            CreateBackupError::PricePricingPlanResultNotFound => Kind::Documented(8),
-            CreateBackupError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            CreateBackupError::InsufficientAvailableQuota => Kind::Documented(10),
-            CreateBackupError::CommodityServiceCallingException => Kind::Documented(11),
-            CreateBackupError::RegionDissolvedEOM => Kind::Documented(12),
-            CreateBackupError::CommodityInvalidComponent => Kind::Documented(13),
-            CreateBackupError::RegionEndTimeDissolvedAustralia => Kind::Documented(14),
-            CreateBackupError::PriceCommoditySys => Kind::Documented(15),
-            CreateBackupError::PayInsufficientBalance => Kind::Documented(16),
-            CreateBackupError::OrderPeriodInvalid => Kind::Documented(17),
-            CreateBackupError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            CreateBackupError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            CreateBackupError::NoAvailablePaymentMethod => Kind::Documented(20),
-            CreateBackupError::BasicInfoUncompleted => Kind::Documented(21),
-            CreateBackupError::RiskRiskControlRejection => Kind::Documented(22),
-            CreateBackupError::ApiNotSupport => Kind::Documented(23),
-            CreateBackupError::ContainForbiddenLabelError => Kind::Documented(24),
-            CreateBackupError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            CreateBackupError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            CreateBackupError::InvalidParam => Kind::Documented(27),
-            CreateBackupError::KmsApiError => Kind::Documented(28),
-            CreateBackupError::SystemSaleValidateFailed => Kind::Documented(29),
-            CreateBackupError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            CreateBackupError::SqlExecuteFailedOrTimeout => Kind::Documented(31),
-            CreateBackupError::ColdDataEngineVersionNotSupport => Kind::Documented(32),
-            CreateBackupError::ColdDataMinorVersionNotSupport => Kind::Documented(33),
-            CreateBackupError::IncorrectTargetClasscode => Kind::Documented(34),
-            CreateBackupError::InvalidConnectionStringDuplicate => Kind::Documented(35),
-            CreateBackupError::RequiredParamNotFound => Kind::Documented(36),
-            CreateBackupError::ParametersInvalid => Kind::Documented(37),
-            CreateBackupError::BackupPolicyNotSupport => Kind::Documented(38),
-            CreateBackupError::InvalideStatusFormat => Kind::Documented(39),
-            CreateBackupError::InvalidReleasedKeepPolicyFormat => Kind::Documented(40),
-            CreateBackupError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(41),
-            CreateBackupError::PayNoCreditCard => Kind::Documented(42),
-            CreateBackupError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            CreateBackupError::MirrorInsExists => Kind::Documented(44),
-            CreateBackupError::UnsupportedClassCode => Kind::Documented(45),
-            CreateBackupError::InvalidBackupSet => Kind::Documented(46),
-            CreateBackupError::OrdTCommodityQueryError => Kind::Documented(47),
-            CreateBackupError::ProductInstanceReleased => Kind::Documented(48),
-            CreateBackupError::RegionEndTimeDissolvedIndia => Kind::Documented(49),
-            CreateBackupError::OperationDeniedApiForbidden => Kind::Documented(50),
-            CreateBackupError::IncorrectDBInstanceEngine => Kind::Documented(51),
-            CreateBackupError::IncorrectDBInstanceType => Kind::Documented(52),
-            CreateBackupError::IncorrectDBInstanceState => Kind::Documented(53),
-            CreateBackupError::IncorrectDBInstanceCharacterType => Kind::Documented(54),
-            CreateBackupError::ExceededBackupTimes => Kind::Documented(55),
-            CreateBackupError::OrderStatusUnPaid => Kind::Documented(56),
-            CreateBackupError::InvalidReduceDiskSize => Kind::Documented(57),
-            CreateBackupError::CloudSSDNotSupport => Kind::Documented(58),
-            CreateBackupError::InvalidUserOperatorPermission => Kind::Documented(59),
-            CreateBackupError::InvalidVswitchId => Kind::Documented(60),
-            CreateBackupError::IncorrectMinorVersion => Kind::Documented(61),
-            CreateBackupError::OperationDeniedZoneResource => Kind::Documented(62),
-            CreateBackupError::NotInFlowController => Kind::Documented(63),
-            CreateBackupError::InvalidKmsKey => Kind::Documented(64),
-            CreateBackupError::InvalidInstanceLevelMalformed => Kind::Documented(65),
-            CreateBackupError::InvalidDBInstanceNameNotFound => Kind::Documented(66),
-            CreateBackupError::InvalidDBNotFound => Kind::Documented(67),
-            CreateBackupError::InvalidClusterKms => Kind::Documented(68),
-            CreateBackupError::RequestNotFound => Kind::Documented(69),
-            CreateBackupError::HostInfoNotFound => Kind::Documented(70),
-            CreateBackupError::ExternalFailure => Kind::Documented(71),
-            CreateBackupError::RequestMetaDataFailed => Kind::Documented(72),
-            CreateBackupError::InvokeProxyFailure => Kind::Documented(73),
             CreateBackupError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateBackupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -509,30 +428,41 @@ impl CreateBackupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateBackupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateBackupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateBackupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateBackupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

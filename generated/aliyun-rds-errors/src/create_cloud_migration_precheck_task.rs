@@ -6,7 +6,7 @@
 //! [`CreateCloudMigrationPrecheckTaskError`](crate::create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateCloudMigrationPrecheckTaskError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -259,352 +258,95 @@ impl CreateCloudMigrationPrecheckTaskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        CreateCloudMigrationPrecheckTaskError::Gateway(gateway)
-                    }
-                    None => {
-                        CreateCloudMigrationPrecheckTaskError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateCloudMigrationPrecheckTaskError::Gateway,
+                CreateCloudMigrationPrecheckTaskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceState),
-            1 => Some(CreateCloudMigrationPrecheckTaskError::InvalidSourceCategory),
-            2 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::PricePricingPlanResultNotFound,
-                )
-            }
-            4 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::OrderNoRealNameAuthentication,
-                )
-            }
-            5 => Some(CreateCloudMigrationPrecheckTaskError::InsufficientAvailableQuota),
-            6 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::CommodityServiceCallingException,
-                )
-            }
-            7 => Some(CreateCloudMigrationPrecheckTaskError::RegionDissolvedEOM),
-            8 => Some(CreateCloudMigrationPrecheckTaskError::CommodityInvalidComponent),
-            9 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            10 => Some(CreateCloudMigrationPrecheckTaskError::PriceCommoditySys),
-            11 => Some(CreateCloudMigrationPrecheckTaskError::PayInsufficientBalance),
-            12 => Some(CreateCloudMigrationPrecheckTaskError::OrderPeriodInvalid),
-            13 => Some(CreateCloudMigrationPrecheckTaskError::PayNoCreditCardLowerCase),
-            14 => Some(CreateCloudMigrationPrecheckTaskError::OrderInstHasUnpaidOrder),
-            15 => Some(CreateCloudMigrationPrecheckTaskError::NoAvailablePaymentMethod),
-            16 => Some(CreateCloudMigrationPrecheckTaskError::BasicInfoUncompleted),
-            17 => Some(CreateCloudMigrationPrecheckTaskError::RiskRiskControlRejection),
-            18 => Some(CreateCloudMigrationPrecheckTaskError::ApiNotSupport),
-            19 => Some(CreateCloudMigrationPrecheckTaskError::ContainForbiddenLabelError),
-            20 => {
-                Some(CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceIdNotFound)
-            }
-            21 => {
-                Some(CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelDiskType)
-            }
-            22 => Some(CreateCloudMigrationPrecheckTaskError::InvalidParam),
-            23 => Some(CreateCloudMigrationPrecheckTaskError::KmsApiError),
-            24 => Some(CreateCloudMigrationPrecheckTaskError::SystemSaleValidateFailed),
-            25 => Some(CreateCloudMigrationPrecheckTaskError::AbsInvalidAccountNotFound),
-            26 => Some(CreateCloudMigrationPrecheckTaskError::SqlExecuteFailedOrTimeout),
-            27 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            29 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectTargetClasscode),
-            30 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::InvalidConnectionStringDuplicate,
-                )
-            }
-            31 => Some(CreateCloudMigrationPrecheckTaskError::RequiredParamNotFound),
-            32 => Some(CreateCloudMigrationPrecheckTaskError::ParametersInvalid),
-            33 => Some(CreateCloudMigrationPrecheckTaskError::BackupPolicyNotSupport),
-            34 => Some(CreateCloudMigrationPrecheckTaskError::InvalideStatusFormat),
-            35 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            36 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(CreateCloudMigrationPrecheckTaskError::PayNoCreditCard),
-            38 => Some(CreateCloudMigrationPrecheckTaskError::VpcNetworkTypeNotSupport),
-            39 => Some(CreateCloudMigrationPrecheckTaskError::MirrorInsExists),
-            40 => Some(CreateCloudMigrationPrecheckTaskError::UnsupportedClassCode),
-            41 => Some(CreateCloudMigrationPrecheckTaskError::InvalidBackupSet),
-            42 => Some(CreateCloudMigrationPrecheckTaskError::OrdTCommodityQueryError),
-            43 => Some(CreateCloudMigrationPrecheckTaskError::ProductInstanceReleased),
-            44 => {
-                Some(CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedIndia)
-            }
-            45 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstance),
-            46 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceType),
-            47 => Some(CreateCloudMigrationPrecheckTaskError::OrderStatusUnPaid),
-            48 => Some(CreateCloudMigrationPrecheckTaskError::InvalidReduceDiskSize),
-            49 => Some(CreateCloudMigrationPrecheckTaskError::CloudSSDNotSupport),
-            50 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::InvalidUserOperatorPermission,
-                )
-            }
-            51 => Some(CreateCloudMigrationPrecheckTaskError::InvalidVswitchId),
-            52 => Some(CreateCloudMigrationPrecheckTaskError::IncorrectMinorVersion),
-            53 => {
-                Some(CreateCloudMigrationPrecheckTaskError::OperationDeniedZoneResource)
-            }
-            54 => Some(CreateCloudMigrationPrecheckTaskError::NotInFlowController),
-            55 => Some(CreateCloudMigrationPrecheckTaskError::InvalidKmsKey),
-            56 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelMalformed,
-                )
-            }
-            57 => {
-                Some(
-                    CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            58 => {
-                Some(CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceLockMode)
-            }
-            59 => Some(CreateCloudMigrationPrecheckTaskError::InvalidClusterKms),
-            60 => Some(CreateCloudMigrationPrecheckTaskError::RequestNotFound),
-            61 => Some(CreateCloudMigrationPrecheckTaskError::HostInfoNotFound),
-            62 => Some(CreateCloudMigrationPrecheckTaskError::ExternalFailure),
-            63 => Some(CreateCloudMigrationPrecheckTaskError::RequestMetaDataFailed),
-            64 => Some(CreateCloudMigrationPrecheckTaskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::IncorrectDBInstanceState,
+        Self::InvalidSourceCategory,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstance,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceState => {
-                Kind::Documented(0)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidSourceCategory => {
-                Kind::Documented(1)
-            }
-            CreateCloudMigrationPrecheckTaskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            CreateCloudMigrationPrecheckTaskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            CreateCloudMigrationPrecheckTaskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            CreateCloudMigrationPrecheckTaskError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            CreateCloudMigrationPrecheckTaskError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            CreateCloudMigrationPrecheckTaskError::RegionDissolvedEOM => {
-                Kind::Documented(7)
-            }
-            CreateCloudMigrationPrecheckTaskError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            CreateCloudMigrationPrecheckTaskError::PriceCommoditySys => {
-                Kind::Documented(10)
-            }
-            CreateCloudMigrationPrecheckTaskError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            CreateCloudMigrationPrecheckTaskError::OrderPeriodInvalid => {
-                Kind::Documented(12)
-            }
-            CreateCloudMigrationPrecheckTaskError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            CreateCloudMigrationPrecheckTaskError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            CreateCloudMigrationPrecheckTaskError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            CreateCloudMigrationPrecheckTaskError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            CreateCloudMigrationPrecheckTaskError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            CreateCloudMigrationPrecheckTaskError::ApiNotSupport => Kind::Documented(18),
-            CreateCloudMigrationPrecheckTaskError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidParam => Kind::Documented(22),
-            CreateCloudMigrationPrecheckTaskError::KmsApiError => Kind::Documented(23),
-            CreateCloudMigrationPrecheckTaskError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            CreateCloudMigrationPrecheckTaskError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            CreateCloudMigrationPrecheckTaskError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            CreateCloudMigrationPrecheckTaskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CreateCloudMigrationPrecheckTaskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            CreateCloudMigrationPrecheckTaskError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            CreateCloudMigrationPrecheckTaskError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            CreateCloudMigrationPrecheckTaskError::ParametersInvalid => {
-                Kind::Documented(32)
-            }
-            CreateCloudMigrationPrecheckTaskError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            CreateCloudMigrationPrecheckTaskError::PayNoCreditCard => {
-                Kind::Documented(37)
-            }
-            CreateCloudMigrationPrecheckTaskError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            CreateCloudMigrationPrecheckTaskError::MirrorInsExists => {
-                Kind::Documented(39)
-            }
-            CreateCloudMigrationPrecheckTaskError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidBackupSet => {
-                Kind::Documented(41)
-            }
-            CreateCloudMigrationPrecheckTaskError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            CreateCloudMigrationPrecheckTaskError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            CreateCloudMigrationPrecheckTaskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            CreateCloudMigrationPrecheckTaskError::IncorrectDBInstance => {
-                Kind::Documented(45)
-            }
-            CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceType => {
-                Kind::Documented(46)
-            }
-            CreateCloudMigrationPrecheckTaskError::OrderStatusUnPaid => {
-                Kind::Documented(47)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            CreateCloudMigrationPrecheckTaskError::CloudSSDNotSupport => {
-                Kind::Documented(49)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidVswitchId => {
-                Kind::Documented(51)
-            }
-            CreateCloudMigrationPrecheckTaskError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            CreateCloudMigrationPrecheckTaskError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            CreateCloudMigrationPrecheckTaskError::NotInFlowController => {
-                Kind::Documented(54)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidKmsKey => Kind::Documented(55),
-            CreateCloudMigrationPrecheckTaskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(57)
-            }
-            CreateCloudMigrationPrecheckTaskError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(58)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvalidClusterKms => {
-                Kind::Documented(59)
-            }
-            CreateCloudMigrationPrecheckTaskError::RequestNotFound => {
-                Kind::Documented(60)
-            }
-            CreateCloudMigrationPrecheckTaskError::HostInfoNotFound => {
-                Kind::Documented(61)
-            }
-            CreateCloudMigrationPrecheckTaskError::ExternalFailure => {
-                Kind::Documented(62)
-            }
-            CreateCloudMigrationPrecheckTaskError::RequestMetaDataFailed => {
-                Kind::Documented(63)
-            }
-            CreateCloudMigrationPrecheckTaskError::InvokeProxyFailure => {
-                Kind::Documented(64)
-            }
             CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             CreateCloudMigrationPrecheckTaskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -651,30 +393,41 @@ impl CreateCloudMigrationPrecheckTaskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateCloudMigrationPrecheckTaskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateCloudMigrationPrecheckTaskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateCloudMigrationPrecheckTaskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

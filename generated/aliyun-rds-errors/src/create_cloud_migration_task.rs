@@ -6,7 +6,7 @@
 //! [`CreateCloudMigrationTaskError`](crate::create_cloud_migration_task::CreateCloudMigrationTaskError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateCloudMigrationTaskError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -256,228 +255,92 @@ impl CreateCloudMigrationTaskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateCloudMigrationTaskError::Gateway(gateway),
-                    None => CreateCloudMigrationTaskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateCloudMigrationTaskError::Gateway,
+                CreateCloudMigrationTaskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateCloudMigrationTaskError::IncorrectDBInstanceState),
-            1 => Some(CreateCloudMigrationTaskError::OrderComboInstanceNotAllowOperate),
-            2 => Some(CreateCloudMigrationTaskError::PricePricingPlanResultNotFound),
-            3 => Some(CreateCloudMigrationTaskError::OrderNoRealNameAuthentication),
-            4 => Some(CreateCloudMigrationTaskError::InsufficientAvailableQuota),
-            5 => Some(CreateCloudMigrationTaskError::CommodityServiceCallingException),
-            6 => Some(CreateCloudMigrationTaskError::RegionDissolvedEOM),
-            7 => Some(CreateCloudMigrationTaskError::CommodityInvalidComponent),
-            8 => Some(CreateCloudMigrationTaskError::RegionEndTimeDissolvedAustralia),
-            9 => Some(CreateCloudMigrationTaskError::PriceCommoditySys),
-            10 => Some(CreateCloudMigrationTaskError::PayInsufficientBalance),
-            11 => Some(CreateCloudMigrationTaskError::OrderPeriodInvalid),
-            12 => Some(CreateCloudMigrationTaskError::PayNoCreditCardLowerCase),
-            13 => Some(CreateCloudMigrationTaskError::OrderInstHasUnpaidOrder),
-            14 => Some(CreateCloudMigrationTaskError::NoAvailablePaymentMethod),
-            15 => Some(CreateCloudMigrationTaskError::BasicInfoUncompleted),
-            16 => Some(CreateCloudMigrationTaskError::RiskRiskControlRejection),
-            17 => Some(CreateCloudMigrationTaskError::ApiNotSupport),
-            18 => Some(CreateCloudMigrationTaskError::ContainForbiddenLabelError),
-            19 => Some(CreateCloudMigrationTaskError::InvalidDBInstanceIdNotFound),
-            20 => Some(CreateCloudMigrationTaskError::InvalidInstanceLevelDiskType),
-            21 => Some(CreateCloudMigrationTaskError::InvalidParam),
-            22 => Some(CreateCloudMigrationTaskError::KmsApiError),
-            23 => Some(CreateCloudMigrationTaskError::SystemSaleValidateFailed),
-            24 => Some(CreateCloudMigrationTaskError::AbsInvalidAccountNotFound),
-            25 => Some(CreateCloudMigrationTaskError::SqlExecuteFailedOrTimeout),
-            26 => Some(CreateCloudMigrationTaskError::ColdDataEngineVersionNotSupport),
-            27 => Some(CreateCloudMigrationTaskError::ColdDataMinorVersionNotSupport),
-            28 => Some(CreateCloudMigrationTaskError::IncorrectTargetClasscode),
-            29 => Some(CreateCloudMigrationTaskError::InvalidConnectionStringDuplicate),
-            30 => Some(CreateCloudMigrationTaskError::RequiredParamNotFound),
-            31 => Some(CreateCloudMigrationTaskError::ParametersInvalid),
-            32 => Some(CreateCloudMigrationTaskError::BackupPolicyNotSupport),
-            33 => Some(CreateCloudMigrationTaskError::InvalideStatusFormat),
-            34 => Some(CreateCloudMigrationTaskError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(CreateCloudMigrationTaskError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(CreateCloudMigrationTaskError::PayNoCreditCard),
-            37 => Some(CreateCloudMigrationTaskError::VpcNetworkTypeNotSupport),
-            38 => Some(CreateCloudMigrationTaskError::MirrorInsExists),
-            39 => Some(CreateCloudMigrationTaskError::UnsupportedClassCode),
-            40 => Some(CreateCloudMigrationTaskError::InvalidBackupSet),
-            41 => Some(CreateCloudMigrationTaskError::OrdTCommodityQueryError),
-            42 => Some(CreateCloudMigrationTaskError::ProductInstanceReleased),
-            43 => Some(CreateCloudMigrationTaskError::RegionEndTimeDissolvedIndia),
-            44 => Some(CreateCloudMigrationTaskError::IncorrectDBInstance),
-            45 => Some(CreateCloudMigrationTaskError::IncorrectDBInstanceType),
-            46 => Some(CreateCloudMigrationTaskError::OrderStatusUnPaid),
-            47 => Some(CreateCloudMigrationTaskError::InvalidReduceDiskSize),
-            48 => Some(CreateCloudMigrationTaskError::CloudSSDNotSupport),
-            49 => Some(CreateCloudMigrationTaskError::InvalidUserOperatorPermission),
-            50 => Some(CreateCloudMigrationTaskError::InvalidVswitchId),
-            51 => Some(CreateCloudMigrationTaskError::IncorrectMinorVersion),
-            52 => Some(CreateCloudMigrationTaskError::OperationDeniedZoneResource),
-            53 => Some(CreateCloudMigrationTaskError::NotInFlowController),
-            54 => Some(CreateCloudMigrationTaskError::InvalidKmsKey),
-            55 => Some(CreateCloudMigrationTaskError::InvalidInstanceLevelMalformed),
-            56 => Some(CreateCloudMigrationTaskError::InvalidDBInstanceNameNotFound),
-            57 => Some(CreateCloudMigrationTaskError::IncorrectDBInstanceLockMode),
-            58 => Some(CreateCloudMigrationTaskError::InvalidClusterKms),
-            59 => Some(CreateCloudMigrationTaskError::RequestNotFound),
-            60 => Some(CreateCloudMigrationTaskError::HostInfoNotFound),
-            61 => Some(CreateCloudMigrationTaskError::ExternalFailure),
-            62 => Some(CreateCloudMigrationTaskError::RequestMetaDataFailed),
-            63 => Some(CreateCloudMigrationTaskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::IncorrectDBInstanceState,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstance,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateCloudMigrationTaskError::IncorrectDBInstanceState => {
-                Kind::Documented(0)
-            }
-            CreateCloudMigrationTaskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            CreateCloudMigrationTaskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            CreateCloudMigrationTaskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            CreateCloudMigrationTaskError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            CreateCloudMigrationTaskError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            CreateCloudMigrationTaskError::RegionDissolvedEOM => Kind::Documented(6),
-            CreateCloudMigrationTaskError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            CreateCloudMigrationTaskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            CreateCloudMigrationTaskError::PriceCommoditySys => Kind::Documented(9),
-            CreateCloudMigrationTaskError::PayInsufficientBalance => Kind::Documented(10),
-            CreateCloudMigrationTaskError::OrderPeriodInvalid => Kind::Documented(11),
-            CreateCloudMigrationTaskError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            CreateCloudMigrationTaskError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            CreateCloudMigrationTaskError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            CreateCloudMigrationTaskError::BasicInfoUncompleted => Kind::Documented(15),
-            CreateCloudMigrationTaskError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            CreateCloudMigrationTaskError::ApiNotSupport => Kind::Documented(17),
-            CreateCloudMigrationTaskError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            CreateCloudMigrationTaskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            CreateCloudMigrationTaskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            CreateCloudMigrationTaskError::InvalidParam => Kind::Documented(21),
-            CreateCloudMigrationTaskError::KmsApiError => Kind::Documented(22),
-            CreateCloudMigrationTaskError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            CreateCloudMigrationTaskError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            CreateCloudMigrationTaskError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            CreateCloudMigrationTaskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CreateCloudMigrationTaskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CreateCloudMigrationTaskError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            CreateCloudMigrationTaskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            CreateCloudMigrationTaskError::RequiredParamNotFound => Kind::Documented(30),
-            CreateCloudMigrationTaskError::ParametersInvalid => Kind::Documented(31),
-            CreateCloudMigrationTaskError::BackupPolicyNotSupport => Kind::Documented(32),
-            CreateCloudMigrationTaskError::InvalideStatusFormat => Kind::Documented(33),
-            CreateCloudMigrationTaskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            CreateCloudMigrationTaskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            CreateCloudMigrationTaskError::PayNoCreditCard => Kind::Documented(36),
-            CreateCloudMigrationTaskError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            CreateCloudMigrationTaskError::MirrorInsExists => Kind::Documented(38),
-            CreateCloudMigrationTaskError::UnsupportedClassCode => Kind::Documented(39),
-            CreateCloudMigrationTaskError::InvalidBackupSet => Kind::Documented(40),
-            CreateCloudMigrationTaskError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            CreateCloudMigrationTaskError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            CreateCloudMigrationTaskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            CreateCloudMigrationTaskError::IncorrectDBInstance => Kind::Documented(44),
-            CreateCloudMigrationTaskError::IncorrectDBInstanceType => {
-                Kind::Documented(45)
-            }
-            CreateCloudMigrationTaskError::OrderStatusUnPaid => Kind::Documented(46),
-            CreateCloudMigrationTaskError::InvalidReduceDiskSize => Kind::Documented(47),
-            CreateCloudMigrationTaskError::CloudSSDNotSupport => Kind::Documented(48),
-            CreateCloudMigrationTaskError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            CreateCloudMigrationTaskError::InvalidVswitchId => Kind::Documented(50),
-            CreateCloudMigrationTaskError::IncorrectMinorVersion => Kind::Documented(51),
-            CreateCloudMigrationTaskError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            CreateCloudMigrationTaskError::NotInFlowController => Kind::Documented(53),
-            CreateCloudMigrationTaskError::InvalidKmsKey => Kind::Documented(54),
-            CreateCloudMigrationTaskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            CreateCloudMigrationTaskError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(56)
-            }
-            CreateCloudMigrationTaskError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(57)
-            }
-            CreateCloudMigrationTaskError::InvalidClusterKms => Kind::Documented(58),
-            CreateCloudMigrationTaskError::RequestNotFound => Kind::Documented(59),
-            CreateCloudMigrationTaskError::HostInfoNotFound => Kind::Documented(60),
-            CreateCloudMigrationTaskError::ExternalFailure => Kind::Documented(61),
-            CreateCloudMigrationTaskError::RequestMetaDataFailed => Kind::Documented(62),
-            CreateCloudMigrationTaskError::InvokeProxyFailure => Kind::Documented(63),
             CreateCloudMigrationTaskError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateCloudMigrationTaskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -524,30 +387,41 @@ impl CreateCloudMigrationTaskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateCloudMigrationTaskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateCloudMigrationTaskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateCloudMigrationTaskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateDatabaseError`](crate::create_database::CreateDatabaseError) has one variant per distinct code of the operation's error table (75 rows, 75 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDatabaseError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -290,188 +289,103 @@ impl CreateDatabaseError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDatabaseError::Gateway(gateway),
-                    None => CreateDatabaseError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDatabaseError::Gateway,
+                CreateDatabaseError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDatabaseError::S),
-            1 => Some(CreateDatabaseError::EngineMigrationActionDisabled),
-            2 => Some(CreateDatabaseError::DatabaseConnectError),
-            3 => Some(CreateDatabaseError::InvalidDescriptionFormat),
-            4 => Some(CreateDatabaseError::InvalidDBNameForbid),
-            5 => Some(CreateDatabaseError::InvalidAccountNameForbid),
-            6 => Some(CreateDatabaseError::InvalidAccountPrivilegeMalformed),
-            7 => Some(CreateDatabaseError::IncorrectDBInstanceServiceType),
-            8 => Some(CreateDatabaseError::DatabaseAddError),
-            9 => Some(CreateDatabaseError::DatabaseQueryError),
-            10 => Some(CreateDatabaseError::SqlExcutionFailed),
-            11 => Some(CreateDatabaseError::InvalidDBNameDuplicate),
-            12 => Some(CreateDatabaseError::SqlExecuteFailedOrTimeout),
-            13 => Some(CreateDatabaseError::InvalidDBInstanceIdOrDBInstanceName),
-            14 => Some(CreateDatabaseError::OrderComboInstanceNotAllowOperate),
-            15 => Some(CreateDatabaseError::PricePricingPlanResultNotFound),
-            16 => Some(CreateDatabaseError::OrderNoRealNameAuthentication),
-            17 => Some(CreateDatabaseError::InsufficientAvailableQuota),
-            18 => Some(CreateDatabaseError::CommodityServiceCallingException),
-            19 => Some(CreateDatabaseError::RegionDissolvedEOM),
-            20 => Some(CreateDatabaseError::CommodityInvalidComponent),
-            21 => Some(CreateDatabaseError::RegionEndTimeDissolvedAustralia),
-            22 => Some(CreateDatabaseError::PriceCommoditySys),
-            23 => Some(CreateDatabaseError::PayInsufficientBalance),
-            24 => Some(CreateDatabaseError::OrderPeriodInvalid),
-            25 => Some(CreateDatabaseError::PayNoCreditCardLowerCase),
-            26 => Some(CreateDatabaseError::OrderInstHasUnpaidOrder),
-            27 => Some(CreateDatabaseError::NoAvailablePaymentMethod),
-            28 => Some(CreateDatabaseError::BasicInfoUncompleted),
-            29 => Some(CreateDatabaseError::RiskRiskControlRejection),
-            30 => Some(CreateDatabaseError::ApiNotSupport),
-            31 => Some(CreateDatabaseError::ContainForbiddenLabelError),
-            32 => Some(CreateDatabaseError::InvalidDBInstanceIdNotFound),
-            33 => Some(CreateDatabaseError::InvalidInstanceLevelDiskType),
-            34 => Some(CreateDatabaseError::InvalidParam),
-            35 => Some(CreateDatabaseError::KmsApiError),
-            36 => Some(CreateDatabaseError::SystemSaleValidateFailed),
-            37 => Some(CreateDatabaseError::AbsInvalidAccountNotFound),
-            38 => Some(CreateDatabaseError::ColdDataEngineVersionNotSupport),
-            39 => Some(CreateDatabaseError::ColdDataMinorVersionNotSupport),
-            40 => Some(CreateDatabaseError::IncorrectTargetClasscode),
-            41 => Some(CreateDatabaseError::InvalidConnectionStringDuplicate),
-            42 => Some(CreateDatabaseError::RequiredParamNotFound),
-            43 => Some(CreateDatabaseError::ParametersInvalid),
-            44 => Some(CreateDatabaseError::BackupPolicyNotSupport),
-            45 => Some(CreateDatabaseError::InvalideStatusFormat),
-            46 => Some(CreateDatabaseError::InvalidReleasedKeepPolicyFormat),
-            47 => Some(CreateDatabaseError::InvalidDBInstanceEngineTypeFormat),
-            48 => Some(CreateDatabaseError::PayNoCreditCard),
-            49 => Some(CreateDatabaseError::VpcNetworkTypeNotSupport),
-            50 => Some(CreateDatabaseError::MirrorInsExists),
-            51 => Some(CreateDatabaseError::UnsupportedClassCode),
-            52 => Some(CreateDatabaseError::InvalidBackupSet),
-            53 => Some(CreateDatabaseError::OrdTCommodityQueryError),
-            54 => Some(CreateDatabaseError::ProductInstanceReleased),
-            55 => Some(CreateDatabaseError::RegionEndTimeDissolvedIndia),
-            56 => Some(CreateDatabaseError::InvalidCharacterDbOrAccount),
-            57 => Some(CreateDatabaseError::OrderStatusUnPaid),
-            58 => Some(CreateDatabaseError::InvalidReduceDiskSize),
-            59 => Some(CreateDatabaseError::CloudSSDNotSupport),
-            60 => Some(CreateDatabaseError::InvalidUserOperatorPermission),
-            61 => Some(CreateDatabaseError::InvalidVswitchId),
-            62 => Some(CreateDatabaseError::IncorrectMinorVersion),
-            63 => Some(CreateDatabaseError::OperationDeniedZoneResource),
-            64 => Some(CreateDatabaseError::NotInFlowController),
-            65 => Some(CreateDatabaseError::InvalidKmsKey),
-            66 => Some(CreateDatabaseError::InvalidInstanceLevelMalformed),
-            67 => Some(CreateDatabaseError::UnsupportedByBlueGreenDeployment),
-            68 => Some(CreateDatabaseError::InvalidDBInstanceNameNotFound),
-            69 => Some(CreateDatabaseError::InvalidClusterKms),
-            70 => Some(CreateDatabaseError::RequestNotFound),
-            71 => Some(CreateDatabaseError::HostInfoNotFound),
-            72 => Some(CreateDatabaseError::ExternalFailure),
-            73 => Some(CreateDatabaseError::RequestMetaDataFailed),
-            74 => Some(CreateDatabaseError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 75] = [
+        Self::S,
+        Self::EngineMigrationActionDisabled,
+        Self::DatabaseConnectError,
+        Self::InvalidDescriptionFormat,
+        Self::InvalidDBNameForbid,
+        Self::InvalidAccountNameForbid,
+        Self::InvalidAccountPrivilegeMalformed,
+        Self::IncorrectDBInstanceServiceType,
+        Self::DatabaseAddError,
+        Self::DatabaseQueryError,
+        Self::SqlExcutionFailed,
+        Self::InvalidDBNameDuplicate,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::InvalidDBInstanceIdOrDBInstanceName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidCharacterDbOrAccount,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDatabaseError::S => Kind::Documented(0),
-            CreateDatabaseError::EngineMigrationActionDisabled => Kind::Documented(1),
-            CreateDatabaseError::DatabaseConnectError => Kind::Documented(2),
-            CreateDatabaseError::InvalidDescriptionFormat => Kind::Documented(3),
-            CreateDatabaseError::InvalidDBNameForbid => Kind::Documented(4),
-            CreateDatabaseError::InvalidAccountNameForbid => Kind::Documented(5),
-            CreateDatabaseError::InvalidAccountPrivilegeMalformed => Kind::Documented(6),
-            CreateDatabaseError::IncorrectDBInstanceServiceType => Kind::Documented(7),
-            CreateDatabaseError::DatabaseAddError => Kind::Documented(8),
-            CreateDatabaseError::DatabaseQueryError => Kind::Documented(9),
-            CreateDatabaseError::SqlExcutionFailed => Kind::Documented(10),
-            CreateDatabaseError::InvalidDBNameDuplicate => Kind::Documented(11),
-            CreateDatabaseError::SqlExecuteFailedOrTimeout => Kind::Documented(12),
-            CreateDatabaseError::InvalidDBInstanceIdOrDBInstanceName => {
-                Kind::Documented(13)
-            }
-            CreateDatabaseError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(14)
-            }
-            CreateDatabaseError::PricePricingPlanResultNotFound => Kind::Documented(15),
-            CreateDatabaseError::OrderNoRealNameAuthentication => Kind::Documented(16),
-            CreateDatabaseError::InsufficientAvailableQuota => Kind::Documented(17),
-            CreateDatabaseError::CommodityServiceCallingException => Kind::Documented(18),
-            CreateDatabaseError::RegionDissolvedEOM => Kind::Documented(19),
-            CreateDatabaseError::CommodityInvalidComponent => Kind::Documented(20),
-            CreateDatabaseError::RegionEndTimeDissolvedAustralia => Kind::Documented(21),
-            CreateDatabaseError::PriceCommoditySys => Kind::Documented(22),
-            CreateDatabaseError::PayInsufficientBalance => Kind::Documented(23),
-            CreateDatabaseError::OrderPeriodInvalid => Kind::Documented(24),
-            CreateDatabaseError::PayNoCreditCardLowerCase => Kind::Documented(25),
-            CreateDatabaseError::OrderInstHasUnpaidOrder => Kind::Documented(26),
-            CreateDatabaseError::NoAvailablePaymentMethod => Kind::Documented(27),
-            CreateDatabaseError::BasicInfoUncompleted => Kind::Documented(28),
-            CreateDatabaseError::RiskRiskControlRejection => Kind::Documented(29),
-            CreateDatabaseError::ApiNotSupport => Kind::Documented(30),
-            CreateDatabaseError::ContainForbiddenLabelError => Kind::Documented(31),
-            CreateDatabaseError::InvalidDBInstanceIdNotFound => Kind::Documented(32),
-            CreateDatabaseError::InvalidInstanceLevelDiskType => Kind::Documented(33),
-            CreateDatabaseError::InvalidParam => Kind::Documented(34),
-            CreateDatabaseError::KmsApiError => Kind::Documented(35),
-            CreateDatabaseError::SystemSaleValidateFailed => Kind::Documented(36),
-            CreateDatabaseError::AbsInvalidAccountNotFound => Kind::Documented(37),
-            CreateDatabaseError::ColdDataEngineVersionNotSupport => Kind::Documented(38),
-            CreateDatabaseError::ColdDataMinorVersionNotSupport => Kind::Documented(39),
-            CreateDatabaseError::IncorrectTargetClasscode => Kind::Documented(40),
-            CreateDatabaseError::InvalidConnectionStringDuplicate => Kind::Documented(41),
-            CreateDatabaseError::RequiredParamNotFound => Kind::Documented(42),
-            CreateDatabaseError::ParametersInvalid => Kind::Documented(43),
-            CreateDatabaseError::BackupPolicyNotSupport => Kind::Documented(44),
-            CreateDatabaseError::InvalideStatusFormat => Kind::Documented(45),
-            CreateDatabaseError::InvalidReleasedKeepPolicyFormat => Kind::Documented(46),
-            CreateDatabaseError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(47)
-            }
-            CreateDatabaseError::PayNoCreditCard => Kind::Documented(48),
-            CreateDatabaseError::VpcNetworkTypeNotSupport => Kind::Documented(49),
-            CreateDatabaseError::MirrorInsExists => Kind::Documented(50),
-            CreateDatabaseError::UnsupportedClassCode => Kind::Documented(51),
-            CreateDatabaseError::InvalidBackupSet => Kind::Documented(52),
-            CreateDatabaseError::OrdTCommodityQueryError => Kind::Documented(53),
-            CreateDatabaseError::ProductInstanceReleased => Kind::Documented(54),
-            CreateDatabaseError::RegionEndTimeDissolvedIndia => Kind::Documented(55),
-            CreateDatabaseError::InvalidCharacterDbOrAccount => Kind::Documented(56),
-            CreateDatabaseError::OrderStatusUnPaid => Kind::Documented(57),
-            CreateDatabaseError::InvalidReduceDiskSize => Kind::Documented(58),
-            CreateDatabaseError::CloudSSDNotSupport => Kind::Documented(59),
-            CreateDatabaseError::InvalidUserOperatorPermission => Kind::Documented(60),
-            CreateDatabaseError::InvalidVswitchId => Kind::Documented(61),
-            CreateDatabaseError::IncorrectMinorVersion => Kind::Documented(62),
-            CreateDatabaseError::OperationDeniedZoneResource => Kind::Documented(63),
-            CreateDatabaseError::NotInFlowController => Kind::Documented(64),
-            CreateDatabaseError::InvalidKmsKey => Kind::Documented(65),
-            CreateDatabaseError::InvalidInstanceLevelMalformed => Kind::Documented(66),
-            CreateDatabaseError::UnsupportedByBlueGreenDeployment => Kind::Documented(67),
-            CreateDatabaseError::InvalidDBInstanceNameNotFound => Kind::Documented(68),
-            CreateDatabaseError::InvalidClusterKms => Kind::Documented(69),
-            CreateDatabaseError::RequestNotFound => Kind::Documented(70),
-            CreateDatabaseError::HostInfoNotFound => Kind::Documented(71),
-            CreateDatabaseError::ExternalFailure => Kind::Documented(72),
-            CreateDatabaseError::RequestMetaDataFailed => Kind::Documented(73),
-            CreateDatabaseError::InvokeProxyFailure => Kind::Documented(74),
             CreateDatabaseError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateDatabaseError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -518,30 +432,41 @@ impl CreateDatabaseError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDatabaseError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDatabaseError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDatabaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDatabaseError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateDbInstanceError`](crate::create_db_instance::CreateDbInstanceError) has one variant per distinct code of the operation's error table (135 rows, 135 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum CreateDbInstanceError {
@@ -481,364 +480,163 @@ impl CreateDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDbInstanceError::Gateway(gateway),
-                    None => CreateDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbInstanceError::Gateway,
+                CreateDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbInstanceError::InvalidParamGroupDBVersion),
-            1 => Some(CreateDbInstanceError::InvalidInstanceLevelDiskType),
-            2 => Some(CreateDbInstanceError::RR309),
-            3 => Some(CreateDbInstanceError::InvalidZoneIdNotSupported),
-            4 => Some(CreateDbInstanceError::InvalidZoneNotSupportedForStorageType),
-            5 => Some(CreateDbInstanceError::InvalidNetworkTypeClassicWhenCloudStorage),
-            6 => Some(CreateDbInstanceError::InvalidZoneNotSupported),
-            7 => Some(CreateDbInstanceError::InvalidEssdStorageSize),
-            8 => Some(CreateDbInstanceError::InvalidParameter),
-            9 => Some(CreateDbInstanceError::PayAmountLimitExceeded),
-            10 => Some(CreateDbInstanceError::IncompleteAccountInfo),
-            11 => Some(CreateDbInstanceError::IncompleteTaxInfo),
-            12 => Some(CreateDbInstanceError::InvalidPaymentMethodIncomplete),
-            13 => Some(CreateDbInstanceError::InvalidPaymentMethodMissing),
-            14 => Some(CreateDbInstanceError::InsuffcientBalanceOrBankAccount),
-            15 => Some(CreateDbInstanceError::InvalidPaymentMethodNoAccess),
-            16 => Some(CreateDbInstanceError::InvalidPaymentMethodInsufficientBalance),
-            17 => Some(CreateDbInstanceError::PayLowFunds),
-            18 => Some(CreateDbInstanceError::PayChargeChannelNotFound),
-            19 => Some(CreateDbInstanceError::VswitchIpExhausted),
-            20 => Some(CreateDbInstanceError::InvalidPrivateIpAddressAlreadyUsed),
-            21 => Some(CreateDbInstanceError::InvalidEcsImageNotFound),
-            22 => Some(CreateDbInstanceError::InvalidMinorVersionNotFound),
-            23 => Some(CreateDbInstanceError::InvalidConcurrentOperate),
-            24 => Some(CreateDbInstanceError::ZoneIdNotMatchWithCategory),
-            25 => Some(CreateDbInstanceError::InvalidSecurityIPListFormat),
-            26 => Some(CreateDbInstanceError::InvalidDBParamGroupIdFormat),
-            27 => Some(CreateDbInstanceError::InvalidTargetMinorVersionFormat),
-            28 => Some(CreateDbInstanceError::InvalidDedicatedHostGroupIdFormat),
-            29 => Some(CreateDbInstanceError::InvalidDBInstanceClassMalformed),
-            30 => Some(CreateDbInstanceError::InvalidEngineVersionMalformed),
-            31 => Some(CreateDbInstanceError::CreditPayInsufficientBalance),
-            32 => Some(CreateDbInstanceError::InvalidTagKeyMalformed),
-            33 => Some(CreateDbInstanceError::InvalidTagValueMalformed),
-            34 => Some(CreateDbInstanceError::DuplicateTagKey),
-            35 => Some(CreateDbInstanceError::NumberExceedTags),
-            36 => Some(CreateDbInstanceError::MissingParameterResourceIds),
-            37 => Some(CreateDbInstanceError::InvalidParameterTagKey),
-            38 => Some(CreateDbInstanceError::InvalidParameterTagValue),
-            39 => Some(CreateDbInstanceError::NoPermissionSystemTag),
-            40 => Some(CreateDbInstanceError::InvalidParamAmount),
-            41 => Some(CreateDbInstanceError::InvalidParamCreateStrategy),
-            42 => Some(CreateDbInstanceError::InvalidParamEngine),
-            43 => Some(CreateDbInstanceError::InvalidMultiZoneInfoList),
-            44 => Some(CreateDbInstanceError::InvalidKmsConfigStatus),
-            45 => Some(CreateDbInstanceError::InvalidConnectionStringDuplicate),
-            46 => Some(CreateDbInstanceError::InvalidPortMalformed),
-            47 => Some(CreateDbInstanceError::InvalidUsedTime),
-            48 => Some(CreateDbInstanceError::KmsUnauthorized),
-            49 => Some(CreateDbInstanceError::InvalidDBInstanceClassOffline),
-            50 => Some(CreateDbInstanceError::SystemParamGroupCodeFormat),
-            51 => Some(CreateDbInstanceError::InvalidDBInstanceNameDuplicate),
-            52 => Some(CreateDbInstanceError::ServiceLinkedRoleNotExist),
-            53 => Some(CreateDbInstanceError::CommodityServiceCallingException),
-            54 => Some(CreateDbInstanceError::CommodityInvalidComponent),
-            55 => Some(CreateDbInstanceError::PayInsufficientBalance),
-            56 => Some(CreateDbInstanceError::PriceCommoditySys),
-            57 => Some(CreateDbInstanceError::RegionEndTimeDissolvedAustralia),
-            58 => Some(CreateDbInstanceError::RegionEndTimeDissolvedIndia),
-            59 => Some(CreateDbInstanceError::InvalidPrivateIpAddressFormat),
-            60 => Some(CreateDbInstanceError::InvalidPrivateIpAddressMismatch),
-            61 => Some(CreateDbInstanceError::TooManyWhitelistTemplateIds),
-            62 => Some(CreateDbInstanceError::UnsupportExtendDiskNotSupport),
-            63 => Some(CreateDbInstanceError::InvalidWhitelistTemplateId),
-            64 => Some(CreateDbInstanceError::InvalidRequestId),
-            65 => Some(CreateDbInstanceError::InvalidParameterMinCapacity),
-            66 => Some(CreateDbInstanceError::UnsupportedClassCode),
-            67 => {
-                Some(
-                    CreateDbInstanceError::InvalidParameterNotSupportDBInstanceStorageType,
-                )
-            }
-            68 => Some(CreateDbInstanceError::InvalidParamInstanceNetworkType),
-            69 => Some(CreateDbInstanceError::InvalidOrderNotFound),
-            70 => Some(CreateDbInstanceError::InvalidVSwitchIdFormat),
-            71 => Some(CreateDbInstanceError::OrderComboInstanceNotAllowOperate),
-            72 => Some(CreateDbInstanceError::PricePricingPlanResultNotFound),
-            73 => Some(CreateDbInstanceError::OrderNoRealNameAuthentication),
-            74 => Some(CreateDbInstanceError::InsufficientAvailableQuota),
-            75 => Some(CreateDbInstanceError::RegionDissolvedEOM),
-            76 => Some(CreateDbInstanceError::OrderPeriodInvalid),
-            77 => Some(CreateDbInstanceError::PayNoCreditCardLowerCase),
-            78 => Some(CreateDbInstanceError::OrderInstHasUnpaidOrder),
-            79 => Some(CreateDbInstanceError::BasicInfoUncompleted),
-            80 => Some(CreateDbInstanceError::RiskRiskControlRejection),
-            81 => Some(CreateDbInstanceError::ApiNotSupport),
-            82 => Some(CreateDbInstanceError::ContainForbiddenLabelError),
-            83 => Some(CreateDbInstanceError::InvalidDBInstanceIdNotFound),
-            84 => Some(CreateDbInstanceError::InvalidParam),
-            85 => Some(CreateDbInstanceError::SystemSaleValidateFailed),
-            86 => Some(CreateDbInstanceError::AbsInvalidAccountNotFound),
-            87 => Some(CreateDbInstanceError::SqlExecuteFailedOrTimeout),
-            88 => Some(CreateDbInstanceError::ColdDataEngineVersionNotSupport),
-            89 => Some(CreateDbInstanceError::ColdDataMinorVersionNotSupport),
-            90 => Some(CreateDbInstanceError::IncorrectTargetClasscode),
-            91 => Some(CreateDbInstanceError::RequiredParamNotFound),
-            92 => Some(CreateDbInstanceError::ParametersInvalid),
-            93 => Some(CreateDbInstanceError::BackupPolicyNotSupport),
-            94 => Some(CreateDbInstanceError::InvalideStatusFormat),
-            95 => Some(CreateDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            96 => Some(CreateDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            97 => Some(CreateDbInstanceError::PayNoCreditCard),
-            98 => Some(CreateDbInstanceError::VpcNetworkTypeNotSupport),
-            99 => Some(CreateDbInstanceError::MirrorInsExists),
-            100 => Some(CreateDbInstanceError::InvalidBackupSet),
-            101 => Some(CreateDbInstanceError::OrdTCommodityQueryError),
-            102 => Some(CreateDbInstanceError::ProductInstanceReleased),
-            103 => Some(CreateDbInstanceError::IncorrectTargetCategory),
-            104 => Some(CreateDbInstanceError::PurchaseDurationInsufficient),
-            105 => Some(CreateDbInstanceError::NotFoundParamGroupId),
-            106 => Some(CreateDbInstanceError::InvalidParamForXfs),
-            107 => Some(CreateDbInstanceError::CannotDecreaseEssdPerfLevel),
-            108 => Some(CreateDbInstanceError::RISKRISKCONTROLREJECTION),
-            109 => {
-                Some(CreateDbInstanceError::AliCroup2CloudUserCannotBuyNotInnerCommodity)
-            }
-            110 => {
-                Some(
-                    CreateDbInstanceError::GroupReplicationNotSupportInvalidEngineVersion,
-                )
-            }
-            111 => {
-                Some(
-                    CreateDbInstanceError::GroupReplicationNotSupportInvalidNodeClassCode,
-                )
-            }
-            112 => Some(CreateDbInstanceError::GroupReplicationNotSupportInvalidNodeNum),
-            113 => Some(CreateDbInstanceError::GroupReplicationNotSupportInvalidXengine),
-            114 => Some(CreateDbInstanceError::GroupReplicationNotSupportMemoryTooSmall),
-            115 => Some(CreateDbInstanceError::IncorrectMinorVersion),
-            116 => Some(CreateDbInstanceError::CloudDiskEncryptionNotSupport),
-            117 => Some(CreateDbInstanceError::CloudSSDNotSupport),
-            118 => Some(CreateDbInstanceError::InvalidVswitchId),
-            119 => Some(CreateDbInstanceError::BasicCategoryNotSupport),
-            120 => Some(CreateDbInstanceError::OrderStatusUnPaid),
-            121 => Some(CreateDbInstanceError::InvalidReduceDiskSize),
-            122 => Some(CreateDbInstanceError::InvalidUserOperatorPermission),
-            123 => Some(CreateDbInstanceError::OperationDeniedZoneResource),
-            124 => Some(CreateDbInstanceError::NotInFlowController),
-            125 => Some(CreateDbInstanceError::InvalidKmsKey),
-            126 => Some(CreateDbInstanceError::InvalidInstanceLevelMalformed),
-            127 => Some(CreateDbInstanceError::IncorrectCharacterType),
-            128 => Some(CreateDbInstanceError::InsufficientResourceCapacity),
-            129 => Some(CreateDbInstanceError::InvalidClusterKms),
-            130 => Some(CreateDbInstanceError::RequestNotFound),
-            131 => Some(CreateDbInstanceError::HostInfoNotFound),
-            132 => Some(CreateDbInstanceError::ExternalFailure),
-            133 => Some(CreateDbInstanceError::RequestMetaDataFailed),
-            134 => Some(CreateDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 135] = [
+        Self::InvalidParamGroupDBVersion,
+        Self::InvalidInstanceLevelDiskType,
+        Self::RR309,
+        Self::InvalidZoneIdNotSupported,
+        Self::InvalidZoneNotSupportedForStorageType,
+        Self::InvalidNetworkTypeClassicWhenCloudStorage,
+        Self::InvalidZoneNotSupported,
+        Self::InvalidEssdStorageSize,
+        Self::InvalidParameter,
+        Self::PayAmountLimitExceeded,
+        Self::IncompleteAccountInfo,
+        Self::IncompleteTaxInfo,
+        Self::InvalidPaymentMethodIncomplete,
+        Self::InvalidPaymentMethodMissing,
+        Self::InsuffcientBalanceOrBankAccount,
+        Self::InvalidPaymentMethodNoAccess,
+        Self::InvalidPaymentMethodInsufficientBalance,
+        Self::PayLowFunds,
+        Self::PayChargeChannelNotFound,
+        Self::VswitchIpExhausted,
+        Self::InvalidPrivateIpAddressAlreadyUsed,
+        Self::InvalidEcsImageNotFound,
+        Self::InvalidMinorVersionNotFound,
+        Self::InvalidConcurrentOperate,
+        Self::ZoneIdNotMatchWithCategory,
+        Self::InvalidSecurityIPListFormat,
+        Self::InvalidDBParamGroupIdFormat,
+        Self::InvalidTargetMinorVersionFormat,
+        Self::InvalidDedicatedHostGroupIdFormat,
+        Self::InvalidDBInstanceClassMalformed,
+        Self::InvalidEngineVersionMalformed,
+        Self::CreditPayInsufficientBalance,
+        Self::InvalidTagKeyMalformed,
+        Self::InvalidTagValueMalformed,
+        Self::DuplicateTagKey,
+        Self::NumberExceedTags,
+        Self::MissingParameterResourceIds,
+        Self::InvalidParameterTagKey,
+        Self::InvalidParameterTagValue,
+        Self::NoPermissionSystemTag,
+        Self::InvalidParamAmount,
+        Self::InvalidParamCreateStrategy,
+        Self::InvalidParamEngine,
+        Self::InvalidMultiZoneInfoList,
+        Self::InvalidKmsConfigStatus,
+        Self::InvalidConnectionStringDuplicate,
+        Self::InvalidPortMalformed,
+        Self::InvalidUsedTime,
+        Self::KmsUnauthorized,
+        Self::InvalidDBInstanceClassOffline,
+        Self::SystemParamGroupCodeFormat,
+        Self::InvalidDBInstanceNameDuplicate,
+        Self::ServiceLinkedRoleNotExist,
+        Self::CommodityServiceCallingException,
+        Self::CommodityInvalidComponent,
+        Self::PayInsufficientBalance,
+        Self::PriceCommoditySys,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidPrivateIpAddressFormat,
+        Self::InvalidPrivateIpAddressMismatch,
+        Self::TooManyWhitelistTemplateIds,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::InvalidWhitelistTemplateId,
+        Self::InvalidRequestId,
+        Self::InvalidParameterMinCapacity,
+        Self::UnsupportedClassCode,
+        Self::InvalidParameterNotSupportDBInstanceStorageType,
+        Self::InvalidParamInstanceNetworkType,
+        Self::InvalidOrderNotFound,
+        Self::InvalidVSwitchIdFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::RegionDissolvedEOM,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidParam,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::IncorrectTargetCategory,
+        Self::PurchaseDurationInsufficient,
+        Self::NotFoundParamGroupId,
+        Self::InvalidParamForXfs,
+        Self::CannotDecreaseEssdPerfLevel,
+        Self::RISKRISKCONTROLREJECTION,
+        Self::AliCroup2CloudUserCannotBuyNotInnerCommodity,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::IncorrectMinorVersion,
+        Self::CloudDiskEncryptionNotSupport,
+        Self::CloudSSDNotSupport,
+        Self::InvalidVswitchId,
+        Self::BasicCategoryNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::InvalidUserOperatorPermission,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectCharacterType,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbInstanceError::InvalidParamGroupDBVersion => Kind::Documented(0),
-            CreateDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(1),
-            CreateDbInstanceError::RR309 => Kind::Documented(2),
-            CreateDbInstanceError::InvalidZoneIdNotSupported => Kind::Documented(3),
-            CreateDbInstanceError::InvalidZoneNotSupportedForStorageType => {
-                Kind::Documented(4)
-            }
-            CreateDbInstanceError::InvalidNetworkTypeClassicWhenCloudStorage => {
-                Kind::Documented(5)
-            }
-            CreateDbInstanceError::InvalidZoneNotSupported => Kind::Documented(6),
-            CreateDbInstanceError::InvalidEssdStorageSize => Kind::Documented(7),
-            CreateDbInstanceError::InvalidParameter => Kind::Documented(8),
-            CreateDbInstanceError::PayAmountLimitExceeded => Kind::Documented(9),
-            CreateDbInstanceError::IncompleteAccountInfo => Kind::Documented(10),
-            CreateDbInstanceError::IncompleteTaxInfo => Kind::Documented(11),
-            CreateDbInstanceError::InvalidPaymentMethodIncomplete => Kind::Documented(12),
-            CreateDbInstanceError::InvalidPaymentMethodMissing => Kind::Documented(13),
-            CreateDbInstanceError::InsuffcientBalanceOrBankAccount => {
-                Kind::Documented(14)
-            }
-            CreateDbInstanceError::InvalidPaymentMethodNoAccess => Kind::Documented(15),
-            CreateDbInstanceError::InvalidPaymentMethodInsufficientBalance => {
-                Kind::Documented(16)
-            }
-            CreateDbInstanceError::PayLowFunds => Kind::Documented(17),
-            CreateDbInstanceError::PayChargeChannelNotFound => Kind::Documented(18),
-            CreateDbInstanceError::VswitchIpExhausted => Kind::Documented(19),
-            CreateDbInstanceError::InvalidPrivateIpAddressAlreadyUsed => {
-                Kind::Documented(20)
-            }
-            CreateDbInstanceError::InvalidEcsImageNotFound => Kind::Documented(21),
-            CreateDbInstanceError::InvalidMinorVersionNotFound => Kind::Documented(22),
-            CreateDbInstanceError::InvalidConcurrentOperate => Kind::Documented(23),
-            CreateDbInstanceError::ZoneIdNotMatchWithCategory => Kind::Documented(24),
-            CreateDbInstanceError::InvalidSecurityIPListFormat => Kind::Documented(25),
-            CreateDbInstanceError::InvalidDBParamGroupIdFormat => Kind::Documented(26),
-            CreateDbInstanceError::InvalidTargetMinorVersionFormat => {
-                Kind::Documented(27)
-            }
-            CreateDbInstanceError::InvalidDedicatedHostGroupIdFormat => {
-                Kind::Documented(28)
-            }
-            CreateDbInstanceError::InvalidDBInstanceClassMalformed => {
-                Kind::Documented(29)
-            }
-            CreateDbInstanceError::InvalidEngineVersionMalformed => Kind::Documented(30),
-            CreateDbInstanceError::CreditPayInsufficientBalance => Kind::Documented(31),
-            CreateDbInstanceError::InvalidTagKeyMalformed => Kind::Documented(32),
-            CreateDbInstanceError::InvalidTagValueMalformed => Kind::Documented(33),
-            CreateDbInstanceError::DuplicateTagKey => Kind::Documented(34),
-            CreateDbInstanceError::NumberExceedTags => Kind::Documented(35),
-            CreateDbInstanceError::MissingParameterResourceIds => Kind::Documented(36),
-            CreateDbInstanceError::InvalidParameterTagKey => Kind::Documented(37),
-            CreateDbInstanceError::InvalidParameterTagValue => Kind::Documented(38),
-            CreateDbInstanceError::NoPermissionSystemTag => Kind::Documented(39),
-            CreateDbInstanceError::InvalidParamAmount => Kind::Documented(40),
-            CreateDbInstanceError::InvalidParamCreateStrategy => Kind::Documented(41),
-            CreateDbInstanceError::InvalidParamEngine => Kind::Documented(42),
-            CreateDbInstanceError::InvalidMultiZoneInfoList => Kind::Documented(43),
-            CreateDbInstanceError::InvalidKmsConfigStatus => Kind::Documented(44),
-            CreateDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(45)
-            }
-            CreateDbInstanceError::InvalidPortMalformed => Kind::Documented(46),
-            CreateDbInstanceError::InvalidUsedTime => Kind::Documented(47),
-            CreateDbInstanceError::KmsUnauthorized => Kind::Documented(48),
-            CreateDbInstanceError::InvalidDBInstanceClassOffline => Kind::Documented(49),
-            CreateDbInstanceError::SystemParamGroupCodeFormat => Kind::Documented(50),
-            CreateDbInstanceError::InvalidDBInstanceNameDuplicate => Kind::Documented(51),
-            CreateDbInstanceError::ServiceLinkedRoleNotExist => Kind::Documented(52),
-            CreateDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(53)
-            }
-            CreateDbInstanceError::CommodityInvalidComponent => Kind::Documented(54),
-            CreateDbInstanceError::PayInsufficientBalance => Kind::Documented(55),
-            CreateDbInstanceError::PriceCommoditySys => Kind::Documented(56),
-            CreateDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(57)
-            }
-            CreateDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(58),
-            CreateDbInstanceError::InvalidPrivateIpAddressFormat => Kind::Documented(59),
-            CreateDbInstanceError::InvalidPrivateIpAddressMismatch => {
-                Kind::Documented(60)
-            }
-            CreateDbInstanceError::TooManyWhitelistTemplateIds => Kind::Documented(61),
-            CreateDbInstanceError::UnsupportExtendDiskNotSupport => Kind::Documented(62),
-            CreateDbInstanceError::InvalidWhitelistTemplateId => Kind::Documented(63),
-            CreateDbInstanceError::InvalidRequestId => Kind::Documented(64),
-            CreateDbInstanceError::InvalidParameterMinCapacity => Kind::Documented(65),
-            CreateDbInstanceError::UnsupportedClassCode => Kind::Documented(66),
-            CreateDbInstanceError::InvalidParameterNotSupportDBInstanceStorageType => {
-                Kind::Documented(67)
-            }
-            CreateDbInstanceError::InvalidParamInstanceNetworkType => {
-                Kind::Documented(68)
-            }
-            CreateDbInstanceError::InvalidOrderNotFound => Kind::Documented(69),
-            CreateDbInstanceError::InvalidVSwitchIdFormat => Kind::Documented(70),
-            CreateDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(71)
-            }
-            CreateDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(72),
-            CreateDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(73),
-            CreateDbInstanceError::InsufficientAvailableQuota => Kind::Documented(74),
-            CreateDbInstanceError::RegionDissolvedEOM => Kind::Documented(75),
-            CreateDbInstanceError::OrderPeriodInvalid => Kind::Documented(76),
-            CreateDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(77),
-            CreateDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(78),
-            CreateDbInstanceError::BasicInfoUncompleted => Kind::Documented(79),
-            CreateDbInstanceError::RiskRiskControlRejection => Kind::Documented(80),
-            CreateDbInstanceError::ApiNotSupport => Kind::Documented(81),
-            CreateDbInstanceError::ContainForbiddenLabelError => Kind::Documented(82),
-            CreateDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(83),
-            CreateDbInstanceError::InvalidParam => Kind::Documented(84),
-            CreateDbInstanceError::SystemSaleValidateFailed => Kind::Documented(85),
-            CreateDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(86),
-            CreateDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(87),
-            CreateDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(88)
-            }
-            CreateDbInstanceError::ColdDataMinorVersionNotSupport => Kind::Documented(89),
-            CreateDbInstanceError::IncorrectTargetClasscode => Kind::Documented(90),
-            CreateDbInstanceError::RequiredParamNotFound => Kind::Documented(91),
-            CreateDbInstanceError::ParametersInvalid => Kind::Documented(92),
-            CreateDbInstanceError::BackupPolicyNotSupport => Kind::Documented(93),
-            CreateDbInstanceError::InvalideStatusFormat => Kind::Documented(94),
-            CreateDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(95)
-            }
-            CreateDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(96)
-            }
-            CreateDbInstanceError::PayNoCreditCard => Kind::Documented(97),
-            CreateDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(98),
-            CreateDbInstanceError::MirrorInsExists => Kind::Documented(99),
-            CreateDbInstanceError::InvalidBackupSet => Kind::Documented(100),
-            CreateDbInstanceError::OrdTCommodityQueryError => Kind::Documented(101),
-            CreateDbInstanceError::ProductInstanceReleased => Kind::Documented(102),
-            CreateDbInstanceError::IncorrectTargetCategory => Kind::Documented(103),
-            CreateDbInstanceError::PurchaseDurationInsufficient => Kind::Documented(104),
-            CreateDbInstanceError::NotFoundParamGroupId => Kind::Documented(105),
-            CreateDbInstanceError::InvalidParamForXfs => Kind::Documented(106),
-            CreateDbInstanceError::CannotDecreaseEssdPerfLevel => Kind::Documented(107),
-            CreateDbInstanceError::RISKRISKCONTROLREJECTION => Kind::Documented(108),
-            CreateDbInstanceError::AliCroup2CloudUserCannotBuyNotInnerCommodity => {
-                Kind::Documented(109)
-            }
-            CreateDbInstanceError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(110)
-            }
-            CreateDbInstanceError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(111)
-            }
-            CreateDbInstanceError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(112)
-            }
-            CreateDbInstanceError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(113)
-            }
-            CreateDbInstanceError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(114)
-            }
-            CreateDbInstanceError::IncorrectMinorVersion => Kind::Documented(115),
-            CreateDbInstanceError::CloudDiskEncryptionNotSupport => Kind::Documented(116),
-            CreateDbInstanceError::CloudSSDNotSupport => Kind::Documented(117),
-            CreateDbInstanceError::InvalidVswitchId => Kind::Documented(118),
-            CreateDbInstanceError::BasicCategoryNotSupport => Kind::Documented(119),
-            CreateDbInstanceError::OrderStatusUnPaid => Kind::Documented(120),
-            CreateDbInstanceError::InvalidReduceDiskSize => Kind::Documented(121),
-            CreateDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(122),
-            CreateDbInstanceError::OperationDeniedZoneResource => Kind::Documented(123),
-            CreateDbInstanceError::NotInFlowController => Kind::Documented(124),
-            CreateDbInstanceError::InvalidKmsKey => Kind::Documented(125),
-            CreateDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(126),
-            CreateDbInstanceError::IncorrectCharacterType => Kind::Documented(127),
-            CreateDbInstanceError::InsufficientResourceCapacity => Kind::Documented(128),
-            CreateDbInstanceError::InvalidClusterKms => Kind::Documented(129),
-            CreateDbInstanceError::RequestNotFound => Kind::Documented(130),
-            CreateDbInstanceError::HostInfoNotFound => Kind::Documented(131),
-            CreateDbInstanceError::ExternalFailure => Kind::Documented(132),
-            CreateDbInstanceError::RequestMetaDataFailed => Kind::Documented(133),
-            CreateDbInstanceError::InvokeProxyFailure => Kind::Documented(134),
             CreateDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -885,30 +683,41 @@ impl CreateDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateDbInstanceEndpointError`](crate::create_db_instance_endpoint::CreateDbInstanceEndpointError) has one variant per distinct code of the operation's error table (81 rows, 80 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDbInstanceEndpointError {
     /// `InvalidSourceCategory`, HTTP 400: specified source category is invalid.
@@ -307,274 +306,108 @@ impl CreateDbInstanceEndpointError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDbInstanceEndpointError::Gateway(gateway),
-                    None => CreateDbInstanceEndpointError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbInstanceEndpointError::Gateway,
+                CreateDbInstanceEndpointError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbInstanceEndpointError::InvalidSourceCategory),
-            1 => Some(CreateDbInstanceEndpointError::InvalidDBInstanceConnTypeFormat),
-            2 => Some(CreateDbInstanceEndpointError::EndpointNumError),
-            3 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsDuplicateNodeId),
-            4 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsRONode),
-            5 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsRONodeIdPrimary),
-            6 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsJsonFormat),
-            7 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsDBInstanceId),
-            8 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsNodeId),
-            9 => Some(CreateDbInstanceEndpointError::EndpointTypeNotSupport),
-            10 => Some(CreateDbInstanceEndpointError::OtherEndpointExist),
-            11 => Some(CreateDbInstanceEndpointError::InvalidPortMalformed),
-            12 => Some(CreateDbInstanceEndpointError::APICallingFailed),
-            13 => Some(CreateDbInstanceEndpointError::InvalidDBInstanceNameNotFound),
-            14 => Some(CreateDbInstanceEndpointError::InvalidNodeItemsBlackNodeItems),
-            15 => Some(CreateDbInstanceEndpointError::OrderComboInstanceNotAllowOperate),
-            16 => Some(CreateDbInstanceEndpointError::PricePricingPlanResultNotFound),
-            17 => Some(CreateDbInstanceEndpointError::OrderNoRealNameAuthentication),
-            18 => Some(CreateDbInstanceEndpointError::InsufficientAvailableQuota),
-            19 => Some(CreateDbInstanceEndpointError::CommodityServiceCallingException),
-            20 => Some(CreateDbInstanceEndpointError::RegionDissolvedEOM),
-            21 => Some(CreateDbInstanceEndpointError::CommodityInvalidComponent),
-            22 => Some(CreateDbInstanceEndpointError::RegionEndTimeDissolvedAustralia),
-            23 => Some(CreateDbInstanceEndpointError::PriceCommoditySys),
-            24 => Some(CreateDbInstanceEndpointError::PayInsufficientBalance),
-            25 => Some(CreateDbInstanceEndpointError::OrderPeriodInvalid),
-            26 => Some(CreateDbInstanceEndpointError::PayNoCreditCardLowerCase),
-            27 => Some(CreateDbInstanceEndpointError::OrderInstHasUnpaidOrder),
-            28 => Some(CreateDbInstanceEndpointError::NoAvailablePaymentMethod),
-            29 => Some(CreateDbInstanceEndpointError::BasicInfoUncompleted),
-            30 => Some(CreateDbInstanceEndpointError::RiskRiskControlRejection),
-            31 => Some(CreateDbInstanceEndpointError::ApiNotSupport),
-            32 => Some(CreateDbInstanceEndpointError::ContainForbiddenLabelError),
-            33 => Some(CreateDbInstanceEndpointError::InvalidDBInstanceIdNotFound),
-            34 => Some(CreateDbInstanceEndpointError::InvalidInstanceLevelDiskType),
-            35 => Some(CreateDbInstanceEndpointError::InvalidParam),
-            36 => Some(CreateDbInstanceEndpointError::KmsApiError),
-            37 => Some(CreateDbInstanceEndpointError::SystemSaleValidateFailed),
-            38 => Some(CreateDbInstanceEndpointError::AbsInvalidAccountNotFound),
-            39 => Some(CreateDbInstanceEndpointError::SqlExecuteFailedOrTimeout),
-            40 => Some(CreateDbInstanceEndpointError::ColdDataEngineVersionNotSupport),
-            41 => Some(CreateDbInstanceEndpointError::ColdDataMinorVersionNotSupport),
-            42 => Some(CreateDbInstanceEndpointError::IncorrectTargetClasscode),
-            43 => Some(CreateDbInstanceEndpointError::InvalidConnectionStringDuplicate),
-            44 => Some(CreateDbInstanceEndpointError::RequiredParamNotFound),
-            45 => Some(CreateDbInstanceEndpointError::ParametersInvalid),
-            46 => Some(CreateDbInstanceEndpointError::BackupPolicyNotSupport),
-            47 => Some(CreateDbInstanceEndpointError::InvalideStatusFormat),
-            48 => Some(CreateDbInstanceEndpointError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(CreateDbInstanceEndpointError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(CreateDbInstanceEndpointError::PayNoCreditCard),
-            51 => Some(CreateDbInstanceEndpointError::VpcNetworkTypeNotSupport),
-            52 => Some(CreateDbInstanceEndpointError::MirrorInsExists),
-            53 => Some(CreateDbInstanceEndpointError::UnsupportedClassCode),
-            54 => Some(CreateDbInstanceEndpointError::InvalidBackupSet),
-            55 => Some(CreateDbInstanceEndpointError::OrdTCommodityQueryError),
-            56 => Some(CreateDbInstanceEndpointError::ProductInstanceReleased),
-            57 => Some(CreateDbInstanceEndpointError::RegionEndTimeDissolvedIndia),
-            58 => Some(CreateDbInstanceEndpointError::IncorrectDBInstanceState),
-            59 => Some(CreateDbInstanceEndpointError::InvalidConnVPCId),
-            60 => Some(CreateDbInstanceEndpointError::InvalidVswitchId),
-            61 => Some(CreateDbInstanceEndpointError::OrderStatusUnPaid),
-            62 => Some(CreateDbInstanceEndpointError::InvalidReduceDiskSize),
-            63 => Some(CreateDbInstanceEndpointError::CloudSSDNotSupport),
-            64 => Some(CreateDbInstanceEndpointError::InvalidUserOperatorPermission),
-            65 => Some(CreateDbInstanceEndpointError::IncorrectMinorVersion),
-            66 => Some(CreateDbInstanceEndpointError::OperationDeniedZoneResource),
-            67 => Some(CreateDbInstanceEndpointError::NotInFlowController),
-            68 => Some(CreateDbInstanceEndpointError::InvalidKmsKey),
-            69 => Some(CreateDbInstanceEndpointError::InvalidInstanceLevelMalformed),
-            70 => Some(CreateDbInstanceEndpointError::IncorrectDBInstanceLockMode),
-            71 => Some(CreateDbInstanceEndpointError::InvalidConnectionStringNotFound),
-            72 => Some(CreateDbInstanceEndpointError::InvalidWeightFormat),
-            73 => Some(CreateDbInstanceEndpointError::InvalidDBInstanceNotFound),
-            74 => Some(CreateDbInstanceEndpointError::InvalidClusterKms),
-            75 => Some(CreateDbInstanceEndpointError::RequestNotFound),
-            76 => Some(CreateDbInstanceEndpointError::HostInfoNotFound),
-            77 => Some(CreateDbInstanceEndpointError::ExternalFailure),
-            78 => Some(CreateDbInstanceEndpointError::RequestMetaDataFailed),
-            79 => Some(CreateDbInstanceEndpointError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 80] = [
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::EndpointNumError,
+        Self::InvalidNodeItemsDuplicateNodeId,
+        Self::InvalidNodeItemsRONode,
+        Self::InvalidNodeItemsRONodeIdPrimary,
+        Self::InvalidNodeItemsJsonFormat,
+        Self::InvalidNodeItemsDBInstanceId,
+        Self::InvalidNodeItemsNodeId,
+        Self::EndpointTypeNotSupport,
+        Self::OtherEndpointExist,
+        Self::InvalidPortMalformed,
+        Self::APICallingFailed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidNodeItemsBlackNodeItems,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidConnVPCId,
+        Self::InvalidVswitchId,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidConnectionStringNotFound,
+        Self::InvalidWeightFormat,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbInstanceEndpointError::InvalidSourceCategory => Kind::Documented(0),
-            CreateDbInstanceEndpointError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(1)
-            }
-            CreateDbInstanceEndpointError::EndpointNumError => Kind::Documented(2),
-            CreateDbInstanceEndpointError::InvalidNodeItemsDuplicateNodeId => {
-                Kind::Documented(3)
-            }
-            CreateDbInstanceEndpointError::InvalidNodeItemsRONode => Kind::Documented(4),
-            CreateDbInstanceEndpointError::InvalidNodeItemsRONodeIdPrimary => {
-                Kind::Documented(5)
-            }
-            CreateDbInstanceEndpointError::InvalidNodeItemsJsonFormat => {
-                Kind::Documented(6)
-            }
-            CreateDbInstanceEndpointError::InvalidNodeItemsDBInstanceId => {
-                Kind::Documented(7)
-            }
-            CreateDbInstanceEndpointError::InvalidNodeItemsNodeId => Kind::Documented(8),
-            CreateDbInstanceEndpointError::EndpointTypeNotSupport => Kind::Documented(9),
-            CreateDbInstanceEndpointError::OtherEndpointExist => Kind::Documented(10),
-            CreateDbInstanceEndpointError::InvalidPortMalformed => Kind::Documented(11),
-            CreateDbInstanceEndpointError::APICallingFailed => Kind::Documented(12),
-            CreateDbInstanceEndpointError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(13)
-            }
-            CreateDbInstanceEndpointError::InvalidNodeItemsBlackNodeItems => {
-                Kind::Documented(14)
-            }
-            CreateDbInstanceEndpointError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(15)
-            }
-            CreateDbInstanceEndpointError::PricePricingPlanResultNotFound => {
-                Kind::Documented(16)
-            }
-            CreateDbInstanceEndpointError::OrderNoRealNameAuthentication => {
-                Kind::Documented(17)
-            }
-            CreateDbInstanceEndpointError::InsufficientAvailableQuota => {
-                Kind::Documented(18)
-            }
-            CreateDbInstanceEndpointError::CommodityServiceCallingException => {
-                Kind::Documented(19)
-            }
-            CreateDbInstanceEndpointError::RegionDissolvedEOM => Kind::Documented(20),
-            CreateDbInstanceEndpointError::CommodityInvalidComponent => {
-                Kind::Documented(21)
-            }
-            CreateDbInstanceEndpointError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(22)
-            }
-            CreateDbInstanceEndpointError::PriceCommoditySys => Kind::Documented(23),
-            CreateDbInstanceEndpointError::PayInsufficientBalance => Kind::Documented(24),
-            CreateDbInstanceEndpointError::OrderPeriodInvalid => Kind::Documented(25),
-            CreateDbInstanceEndpointError::PayNoCreditCardLowerCase => {
-                Kind::Documented(26)
-            }
-            CreateDbInstanceEndpointError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(27)
-            }
-            CreateDbInstanceEndpointError::NoAvailablePaymentMethod => {
-                Kind::Documented(28)
-            }
-            CreateDbInstanceEndpointError::BasicInfoUncompleted => Kind::Documented(29),
-            CreateDbInstanceEndpointError::RiskRiskControlRejection => {
-                Kind::Documented(30)
-            }
-            CreateDbInstanceEndpointError::ApiNotSupport => Kind::Documented(31),
-            CreateDbInstanceEndpointError::ContainForbiddenLabelError => {
-                Kind::Documented(32)
-            }
-            CreateDbInstanceEndpointError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(33)
-            }
-            CreateDbInstanceEndpointError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(34)
-            }
-            CreateDbInstanceEndpointError::InvalidParam => Kind::Documented(35),
-            CreateDbInstanceEndpointError::KmsApiError => Kind::Documented(36),
-            CreateDbInstanceEndpointError::SystemSaleValidateFailed => {
-                Kind::Documented(37)
-            }
-            CreateDbInstanceEndpointError::AbsInvalidAccountNotFound => {
-                Kind::Documented(38)
-            }
-            CreateDbInstanceEndpointError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(39)
-            }
-            CreateDbInstanceEndpointError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(40)
-            }
-            CreateDbInstanceEndpointError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(41)
-            }
-            CreateDbInstanceEndpointError::IncorrectTargetClasscode => {
-                Kind::Documented(42)
-            }
-            CreateDbInstanceEndpointError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(43)
-            }
-            CreateDbInstanceEndpointError::RequiredParamNotFound => Kind::Documented(44),
-            CreateDbInstanceEndpointError::ParametersInvalid => Kind::Documented(45),
-            CreateDbInstanceEndpointError::BackupPolicyNotSupport => Kind::Documented(46),
-            CreateDbInstanceEndpointError::InvalideStatusFormat => Kind::Documented(47),
-            CreateDbInstanceEndpointError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(48)
-            }
-            CreateDbInstanceEndpointError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(49)
-            }
-            CreateDbInstanceEndpointError::PayNoCreditCard => Kind::Documented(50),
-            CreateDbInstanceEndpointError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(51)
-            }
-            CreateDbInstanceEndpointError::MirrorInsExists => Kind::Documented(52),
-            CreateDbInstanceEndpointError::UnsupportedClassCode => Kind::Documented(53),
-            CreateDbInstanceEndpointError::InvalidBackupSet => Kind::Documented(54),
-            CreateDbInstanceEndpointError::OrdTCommodityQueryError => {
-                Kind::Documented(55)
-            }
-            CreateDbInstanceEndpointError::ProductInstanceReleased => {
-                Kind::Documented(56)
-            }
-            CreateDbInstanceEndpointError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(57)
-            }
-            CreateDbInstanceEndpointError::IncorrectDBInstanceState => {
-                Kind::Documented(58)
-            }
-            CreateDbInstanceEndpointError::InvalidConnVPCId => Kind::Documented(59),
-            CreateDbInstanceEndpointError::InvalidVswitchId => Kind::Documented(60),
-            CreateDbInstanceEndpointError::OrderStatusUnPaid => Kind::Documented(61),
-            CreateDbInstanceEndpointError::InvalidReduceDiskSize => Kind::Documented(62),
-            CreateDbInstanceEndpointError::CloudSSDNotSupport => Kind::Documented(63),
-            CreateDbInstanceEndpointError::InvalidUserOperatorPermission => {
-                Kind::Documented(64)
-            }
-            CreateDbInstanceEndpointError::IncorrectMinorVersion => Kind::Documented(65),
-            CreateDbInstanceEndpointError::OperationDeniedZoneResource => {
-                Kind::Documented(66)
-            }
-            CreateDbInstanceEndpointError::NotInFlowController => Kind::Documented(67),
-            CreateDbInstanceEndpointError::InvalidKmsKey => Kind::Documented(68),
-            CreateDbInstanceEndpointError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(69)
-            }
-            CreateDbInstanceEndpointError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(70)
-            }
-            CreateDbInstanceEndpointError::InvalidConnectionStringNotFound => {
-                Kind::Documented(71)
-            }
-            CreateDbInstanceEndpointError::InvalidWeightFormat => Kind::Documented(72),
-            CreateDbInstanceEndpointError::InvalidDBInstanceNotFound => {
-                Kind::Documented(73)
-            }
-            CreateDbInstanceEndpointError::InvalidClusterKms => Kind::Documented(74),
-            CreateDbInstanceEndpointError::RequestNotFound => Kind::Documented(75),
-            CreateDbInstanceEndpointError::HostInfoNotFound => Kind::Documented(76),
-            CreateDbInstanceEndpointError::ExternalFailure => Kind::Documented(77),
-            CreateDbInstanceEndpointError::RequestMetaDataFailed => Kind::Documented(78),
-            CreateDbInstanceEndpointError::InvokeProxyFailure => Kind::Documented(79),
             CreateDbInstanceEndpointError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateDbInstanceEndpointError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -621,30 +454,41 @@ impl CreateDbInstanceEndpointError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbInstanceEndpointError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbInstanceEndpointError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbInstanceEndpointError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbInstanceEndpointError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateDbInstanceEndpointAddressError`](crate::create_db_instance_endpoint_address::CreateDbInstanceEndpointAddressError) has one variant per distinct code of the operation's error table (74 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDbInstanceEndpointAddressError {
     /// `InvalidSourceCategory`, HTTP 400: specified source category is invalid.
@@ -286,364 +285,103 @@ impl CreateDbInstanceEndpointAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        CreateDbInstanceEndpointAddressError::Gateway(gateway)
-                    }
-                    None => {
-                        CreateDbInstanceEndpointAddressError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbInstanceEndpointAddressError::Gateway,
+                CreateDbInstanceEndpointAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbInstanceEndpointAddressError::InvalidSourceCategory),
-            1 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::InvalidDBInstanceConnTypeFormat,
-                )
-            }
-            2 => Some(CreateDbInstanceEndpointAddressError::IncorrectDBInstanceNetType),
-            3 => Some(CreateDbInstanceEndpointAddressError::EndpointTypeNotSupport),
-            4 => Some(CreateDbInstanceEndpointAddressError::APICallingFailed),
-            5 => Some(CreateDbInstanceEndpointAddressError::EngineNotSupported),
-            6 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::InvalidEngineVersionNotSupport,
-                )
-            }
-            7 => Some(CreateDbInstanceEndpointAddressError::InvalidBizTypeFormat),
-            8 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            9 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::PricePricingPlanResultNotFound,
-                )
-            }
-            10 => {
-                Some(CreateDbInstanceEndpointAddressError::OrderNoRealNameAuthentication)
-            }
-            11 => Some(CreateDbInstanceEndpointAddressError::InsufficientAvailableQuota),
-            12 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::CommodityServiceCallingException,
-                )
-            }
-            13 => Some(CreateDbInstanceEndpointAddressError::RegionDissolvedEOM),
-            14 => Some(CreateDbInstanceEndpointAddressError::CommodityInvalidComponent),
-            15 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            16 => Some(CreateDbInstanceEndpointAddressError::PriceCommoditySys),
-            17 => Some(CreateDbInstanceEndpointAddressError::PayInsufficientBalance),
-            18 => Some(CreateDbInstanceEndpointAddressError::OrderPeriodInvalid),
-            19 => Some(CreateDbInstanceEndpointAddressError::PayNoCreditCardLowerCase),
-            20 => Some(CreateDbInstanceEndpointAddressError::OrderInstHasUnpaidOrder),
-            21 => Some(CreateDbInstanceEndpointAddressError::NoAvailablePaymentMethod),
-            22 => Some(CreateDbInstanceEndpointAddressError::BasicInfoUncompleted),
-            23 => Some(CreateDbInstanceEndpointAddressError::RiskRiskControlRejection),
-            24 => Some(CreateDbInstanceEndpointAddressError::ApiNotSupport),
-            25 => Some(CreateDbInstanceEndpointAddressError::ContainForbiddenLabelError),
-            26 => Some(CreateDbInstanceEndpointAddressError::InvalidDBInstanceIdNotFound),
-            27 => {
-                Some(CreateDbInstanceEndpointAddressError::InvalidInstanceLevelDiskType)
-            }
-            28 => Some(CreateDbInstanceEndpointAddressError::InvalidParam),
-            29 => Some(CreateDbInstanceEndpointAddressError::KmsApiError),
-            30 => Some(CreateDbInstanceEndpointAddressError::SystemSaleValidateFailed),
-            31 => Some(CreateDbInstanceEndpointAddressError::AbsInvalidAccountNotFound),
-            32 => Some(CreateDbInstanceEndpointAddressError::SqlExecuteFailedOrTimeout),
-            33 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            34 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            35 => Some(CreateDbInstanceEndpointAddressError::IncorrectTargetClasscode),
-            36 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::InvalidConnectionStringDuplicate,
-                )
-            }
-            37 => Some(CreateDbInstanceEndpointAddressError::RequiredParamNotFound),
-            38 => Some(CreateDbInstanceEndpointAddressError::ParametersInvalid),
-            39 => Some(CreateDbInstanceEndpointAddressError::BackupPolicyNotSupport),
-            40 => Some(CreateDbInstanceEndpointAddressError::InvalideStatusFormat),
-            41 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            42 => {
-                Some(
-                    CreateDbInstanceEndpointAddressError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            43 => Some(CreateDbInstanceEndpointAddressError::PayNoCreditCard),
-            44 => Some(CreateDbInstanceEndpointAddressError::VpcNetworkTypeNotSupport),
-            45 => Some(CreateDbInstanceEndpointAddressError::MirrorInsExists),
-            46 => Some(CreateDbInstanceEndpointAddressError::UnsupportedClassCode),
-            47 => Some(CreateDbInstanceEndpointAddressError::InvalidBackupSet),
-            48 => Some(CreateDbInstanceEndpointAddressError::OrdTCommodityQueryError),
-            49 => Some(CreateDbInstanceEndpointAddressError::ProductInstanceReleased),
-            50 => Some(CreateDbInstanceEndpointAddressError::RegionEndTimeDissolvedIndia),
-            51 => Some(CreateDbInstanceEndpointAddressError::IncorrectDBInstanceState),
-            52 => Some(CreateDbInstanceEndpointAddressError::NetTypeExists),
-            53 => Some(CreateDbInstanceEndpointAddressError::OrderStatusUnPaid),
-            54 => Some(CreateDbInstanceEndpointAddressError::InvalidReduceDiskSize),
-            55 => Some(CreateDbInstanceEndpointAddressError::CloudSSDNotSupport),
-            56 => {
-                Some(CreateDbInstanceEndpointAddressError::InvalidUserOperatorPermission)
-            }
-            57 => Some(CreateDbInstanceEndpointAddressError::InvalidVswitchId),
-            58 => Some(CreateDbInstanceEndpointAddressError::IncorrectMinorVersion),
-            59 => Some(CreateDbInstanceEndpointAddressError::OperationDeniedZoneResource),
-            60 => Some(CreateDbInstanceEndpointAddressError::NotInFlowController),
-            61 => Some(CreateDbInstanceEndpointAddressError::InvalidKmsKey),
-            62 => {
-                Some(CreateDbInstanceEndpointAddressError::InvalidInstanceLevelMalformed)
-            }
-            63 => {
-                Some(CreateDbInstanceEndpointAddressError::InvalidDBInstanceNameNotFound)
-            }
-            64 => Some(CreateDbInstanceEndpointAddressError::IncorrectDBInstanceLockMode),
-            65 => Some(CreateDbInstanceEndpointAddressError::EndpointNotFound),
-            66 => Some(CreateDbInstanceEndpointAddressError::InvalidDBInstanceNotFound),
-            67 => Some(CreateDbInstanceEndpointAddressError::InvalidClusterKms),
-            68 => Some(CreateDbInstanceEndpointAddressError::RequestNotFound),
-            69 => Some(CreateDbInstanceEndpointAddressError::HostInfoNotFound),
-            70 => Some(CreateDbInstanceEndpointAddressError::ExternalFailure),
-            71 => Some(CreateDbInstanceEndpointAddressError::RequestMetaDataFailed),
-            72 => Some(CreateDbInstanceEndpointAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::IncorrectDBInstanceNetType,
+        Self::EndpointTypeNotSupport,
+        Self::APICallingFailed,
+        Self::EngineNotSupported,
+        Self::InvalidEngineVersionNotSupport,
+        Self::InvalidBizTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::NetTypeExists,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::EndpointNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbInstanceEndpointAddressError::InvalidSourceCategory => {
-                Kind::Documented(0)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(1)
-            }
-            CreateDbInstanceEndpointAddressError::IncorrectDBInstanceNetType => {
-                Kind::Documented(2)
-            }
-            CreateDbInstanceEndpointAddressError::EndpointTypeNotSupport => {
-                Kind::Documented(3)
-            }
-            CreateDbInstanceEndpointAddressError::APICallingFailed => Kind::Documented(4),
-            CreateDbInstanceEndpointAddressError::EngineNotSupported => {
-                Kind::Documented(5)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidEngineVersionNotSupport => {
-                Kind::Documented(6)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidBizTypeFormat => {
-                Kind::Documented(7)
-            }
-            CreateDbInstanceEndpointAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            CreateDbInstanceEndpointAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            CreateDbInstanceEndpointAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            CreateDbInstanceEndpointAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(11)
-            }
-            CreateDbInstanceEndpointAddressError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            CreateDbInstanceEndpointAddressError::RegionDissolvedEOM => {
-                Kind::Documented(13)
-            }
-            CreateDbInstanceEndpointAddressError::CommodityInvalidComponent => {
-                Kind::Documented(14)
-            }
-            CreateDbInstanceEndpointAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            CreateDbInstanceEndpointAddressError::PriceCommoditySys => {
-                Kind::Documented(16)
-            }
-            CreateDbInstanceEndpointAddressError::PayInsufficientBalance => {
-                Kind::Documented(17)
-            }
-            CreateDbInstanceEndpointAddressError::OrderPeriodInvalid => {
-                Kind::Documented(18)
-            }
-            CreateDbInstanceEndpointAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(19)
-            }
-            CreateDbInstanceEndpointAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(20)
-            }
-            CreateDbInstanceEndpointAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(21)
-            }
-            CreateDbInstanceEndpointAddressError::BasicInfoUncompleted => {
-                Kind::Documented(22)
-            }
-            CreateDbInstanceEndpointAddressError::RiskRiskControlRejection => {
-                Kind::Documented(23)
-            }
-            CreateDbInstanceEndpointAddressError::ApiNotSupport => Kind::Documented(24),
-            CreateDbInstanceEndpointAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(25)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(26)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidParam => Kind::Documented(28),
-            CreateDbInstanceEndpointAddressError::KmsApiError => Kind::Documented(29),
-            CreateDbInstanceEndpointAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(30)
-            }
-            CreateDbInstanceEndpointAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(31)
-            }
-            CreateDbInstanceEndpointAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(32)
-            }
-            CreateDbInstanceEndpointAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            CreateDbInstanceEndpointAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            CreateDbInstanceEndpointAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(35)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            CreateDbInstanceEndpointAddressError::RequiredParamNotFound => {
-                Kind::Documented(37)
-            }
-            CreateDbInstanceEndpointAddressError::ParametersInvalid => {
-                Kind::Documented(38)
-            }
-            CreateDbInstanceEndpointAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(39)
-            }
-            CreateDbInstanceEndpointAddressError::InvalideStatusFormat => {
-                Kind::Documented(40)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            CreateDbInstanceEndpointAddressError::PayNoCreditCard => Kind::Documented(43),
-            CreateDbInstanceEndpointAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(44)
-            }
-            CreateDbInstanceEndpointAddressError::MirrorInsExists => Kind::Documented(45),
-            CreateDbInstanceEndpointAddressError::UnsupportedClassCode => {
-                Kind::Documented(46)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidBackupSet => {
-                Kind::Documented(47)
-            }
-            CreateDbInstanceEndpointAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(48)
-            }
-            CreateDbInstanceEndpointAddressError::ProductInstanceReleased => {
-                Kind::Documented(49)
-            }
-            CreateDbInstanceEndpointAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(50)
-            }
-            CreateDbInstanceEndpointAddressError::IncorrectDBInstanceState => {
-                Kind::Documented(51)
-            }
-            CreateDbInstanceEndpointAddressError::NetTypeExists => Kind::Documented(52),
-            CreateDbInstanceEndpointAddressError::OrderStatusUnPaid => {
-                Kind::Documented(53)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(54)
-            }
-            CreateDbInstanceEndpointAddressError::CloudSSDNotSupport => {
-                Kind::Documented(55)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidVswitchId => {
-                Kind::Documented(57)
-            }
-            CreateDbInstanceEndpointAddressError::IncorrectMinorVersion => {
-                Kind::Documented(58)
-            }
-            CreateDbInstanceEndpointAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(59)
-            }
-            CreateDbInstanceEndpointAddressError::NotInFlowController => {
-                Kind::Documented(60)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidKmsKey => Kind::Documented(61),
-            CreateDbInstanceEndpointAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(63)
-            }
-            CreateDbInstanceEndpointAddressError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(64)
-            }
-            CreateDbInstanceEndpointAddressError::EndpointNotFound => {
-                Kind::Documented(65)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidDBInstanceNotFound => {
-                Kind::Documented(66)
-            }
-            CreateDbInstanceEndpointAddressError::InvalidClusterKms => {
-                Kind::Documented(67)
-            }
-            CreateDbInstanceEndpointAddressError::RequestNotFound => Kind::Documented(68),
-            CreateDbInstanceEndpointAddressError::HostInfoNotFound => {
-                Kind::Documented(69)
-            }
-            CreateDbInstanceEndpointAddressError::ExternalFailure => Kind::Documented(70),
-            CreateDbInstanceEndpointAddressError::RequestMetaDataFailed => {
-                Kind::Documented(71)
-            }
-            CreateDbInstanceEndpointAddressError::InvokeProxyFailure => {
-                Kind::Documented(72)
-            }
             CreateDbInstanceEndpointAddressError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             CreateDbInstanceEndpointAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -690,30 +428,41 @@ impl CreateDbInstanceEndpointAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbInstanceEndpointAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbInstanceEndpointAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbInstanceEndpointAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbInstanceEndpointAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateDbInstanceForRebuildError`](crate::create_db_instance_for_rebuild::CreateDbInstanceForRebuildError) has one variant per distinct code of the operation's error table (97 rows, 96 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum CreateDbInstanceForRebuildError {
@@ -359,382 +358,124 @@ impl CreateDbInstanceForRebuildError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDbInstanceForRebuildError::Gateway(gateway),
-                    None => CreateDbInstanceForRebuildError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbInstanceForRebuildError::Gateway,
+                CreateDbInstanceForRebuildError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbInstanceForRebuildError::RR309),
-            1 => Some(CreateDbInstanceForRebuildError::GeneralInsCreating),
-            2 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidZoneNotSupportedForStorageType,
-                )
-            }
-            3 => Some(CreateDbInstanceForRebuildError::GeneralInsMaintaining),
-            4 => Some(CreateDbInstanceForRebuildError::GeneralInsSwitching),
-            5 => Some(CreateDbInstanceForRebuildError::InvalidEngineVauleNotSupported),
-            6 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidEngineVersionValueNotSupported,
-                )
-            }
-            7 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidDBinstanceClassValueNotSupported,
-                )
-            }
-            8 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidDBInstanceStorageValueNotSupported,
-                )
-            }
-            9 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidDBInstanceDescriptionMalformed,
-                )
-            }
-            10 => Some(CreateDbInstanceForRebuildError::InvalidSecurityIPListDuplicate),
-            11 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidSecurityIPListLengthMalformed,
-                )
-            }
-            12 => Some(CreateDbInstanceForRebuildError::DefaultVpcNotSupport),
-            13 => Some(CreateDbInstanceForRebuildError::ForbiddenRegionNotFound),
-            14 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidVpcIdOrVswitchIdNotSupported,
-                )
-            }
-            15 => Some(CreateDbInstanceForRebuildError::InvalidVpcIdNotSupported),
-            16 => Some(CreateDbInstanceForRebuildError::InvalidZoneIdNotSupported),
-            17 => Some(CreateDbInstanceForRebuildError::VswitchIpExhausted),
-            18 => Some(CreateDbInstanceForRebuildError::InvalidGeneralGroupNameMalformed),
-            19 => Some(CreateDbInstanceForRebuildError::AccountBasicInfoUncompleted),
-            20 => Some(CreateDbInstanceForRebuildError::IncorrecttVpcId),
-            21 => Some(CreateDbInstanceForRebuildError::OperationDeniedDBInstanceStatus),
-            22 => Some(CreateDbInstanceForRebuildError::InvalidDBInstanceClassOffline),
-            23 => Some(CreateDbInstanceForRebuildError::ZoneIdNotMatchWithCategory),
-            24 => {
-                Some(CreateDbInstanceForRebuildError::OrderComboInstanceNotAllowOperate)
-            }
-            25 => Some(CreateDbInstanceForRebuildError::PricePricingPlanResultNotFound),
-            26 => Some(CreateDbInstanceForRebuildError::OrderNoRealNameAuthentication),
-            27 => Some(CreateDbInstanceForRebuildError::InsufficientAvailableQuota),
-            28 => Some(CreateDbInstanceForRebuildError::CommodityServiceCallingException),
-            29 => Some(CreateDbInstanceForRebuildError::RegionDissolvedEOM),
-            30 => Some(CreateDbInstanceForRebuildError::CommodityInvalidComponent),
-            31 => Some(CreateDbInstanceForRebuildError::RegionEndTimeDissolvedAustralia),
-            32 => Some(CreateDbInstanceForRebuildError::PriceCommoditySys),
-            33 => Some(CreateDbInstanceForRebuildError::PayInsufficientBalance),
-            34 => Some(CreateDbInstanceForRebuildError::OrderPeriodInvalid),
-            35 => Some(CreateDbInstanceForRebuildError::PayNoCreditCardLowerCase),
-            36 => Some(CreateDbInstanceForRebuildError::OrderInstHasUnpaidOrder),
-            37 => Some(CreateDbInstanceForRebuildError::NoAvailablePaymentMethod),
-            38 => Some(CreateDbInstanceForRebuildError::BasicInfoUncompleted),
-            39 => Some(CreateDbInstanceForRebuildError::RiskRiskControlRejection),
-            40 => Some(CreateDbInstanceForRebuildError::ApiNotSupport),
-            41 => Some(CreateDbInstanceForRebuildError::ContainForbiddenLabelError),
-            42 => Some(CreateDbInstanceForRebuildError::InvalidDBInstanceIdNotFound),
-            43 => Some(CreateDbInstanceForRebuildError::InvalidInstanceLevelDiskType),
-            44 => Some(CreateDbInstanceForRebuildError::InvalidParam),
-            45 => Some(CreateDbInstanceForRebuildError::KmsApiError),
-            46 => Some(CreateDbInstanceForRebuildError::SystemSaleValidateFailed),
-            47 => Some(CreateDbInstanceForRebuildError::AbsInvalidAccountNotFound),
-            48 => Some(CreateDbInstanceForRebuildError::SqlExecuteFailedOrTimeout),
-            49 => Some(CreateDbInstanceForRebuildError::ColdDataEngineVersionNotSupport),
-            50 => Some(CreateDbInstanceForRebuildError::ColdDataMinorVersionNotSupport),
-            51 => Some(CreateDbInstanceForRebuildError::IncorrectTargetClasscode),
-            52 => Some(CreateDbInstanceForRebuildError::InvalidConnectionStringDuplicate),
-            53 => Some(CreateDbInstanceForRebuildError::RequiredParamNotFound),
-            54 => Some(CreateDbInstanceForRebuildError::ParametersInvalid),
-            55 => Some(CreateDbInstanceForRebuildError::BackupPolicyNotSupport),
-            56 => Some(CreateDbInstanceForRebuildError::InvalideStatusFormat),
-            57 => Some(CreateDbInstanceForRebuildError::InvalidReleasedKeepPolicyFormat),
-            58 => {
-                Some(CreateDbInstanceForRebuildError::InvalidDBInstanceEngineTypeFormat)
-            }
-            59 => Some(CreateDbInstanceForRebuildError::PayNoCreditCard),
-            60 => Some(CreateDbInstanceForRebuildError::VpcNetworkTypeNotSupport),
-            61 => Some(CreateDbInstanceForRebuildError::MirrorInsExists),
-            62 => Some(CreateDbInstanceForRebuildError::UnsupportedClassCode),
-            63 => Some(CreateDbInstanceForRebuildError::InvalidBackupSet),
-            64 => Some(CreateDbInstanceForRebuildError::OrdTCommodityQueryError),
-            65 => Some(CreateDbInstanceForRebuildError::ProductInstanceReleased),
-            66 => Some(CreateDbInstanceForRebuildError::RegionEndTimeDissolvedIndia),
-            67 => Some(CreateDbInstanceForRebuildError::InvalidParamInstanceNetworkType),
-            68 => Some(CreateDbInstanceForRebuildError::ClassicNetworkTypeNotSupport),
-            69 => {
-                Some(
-                    CreateDbInstanceForRebuildError::InvalidEngineVersionInRegionNotAvailable,
-                )
-            }
-            70 => Some(CreateDbInstanceForRebuildError::OperationDenied),
-            71 => Some(CreateDbInstanceForRebuildError::QuotaExceededCreateInstance),
-            72 => Some(CreateDbInstanceForRebuildError::ForbiddenAuthentication),
-            73 => Some(CreateDbInstanceForRebuildError::INSTHASUNPAIDORDER),
-            74 => Some(CreateDbInstanceForRebuildError::COMMODITYFAILED),
-            75 => Some(CreateDbInstanceForRebuildError::MoneyLessThan100),
-            76 => {
-                Some(CreateDbInstanceForRebuildError::OperationDeniedClassicNetworkType)
-            }
-            77 => Some(CreateDbInstanceForRebuildError::OrderStatusUnPaid),
-            78 => Some(CreateDbInstanceForRebuildError::InvalidReduceDiskSize),
-            79 => Some(CreateDbInstanceForRebuildError::CloudSSDNotSupport),
-            80 => Some(CreateDbInstanceForRebuildError::InvalidUserOperatorPermission),
-            81 => Some(CreateDbInstanceForRebuildError::InvalidVswitchId),
-            82 => Some(CreateDbInstanceForRebuildError::IncorrectMinorVersion),
-            83 => Some(CreateDbInstanceForRebuildError::OperationDeniedZoneResource),
-            84 => Some(CreateDbInstanceForRebuildError::NotInFlowController),
-            85 => Some(CreateDbInstanceForRebuildError::InvalidKmsKey),
-            86 => Some(CreateDbInstanceForRebuildError::InvalidInstanceLevelMalformed),
-            87 => Some(CreateDbInstanceForRebuildError::CreateOrderFailed),
-            88 => Some(CreateDbInstanceForRebuildError::InvalidRegionIdNotFound),
-            89 => Some(CreateDbInstanceForRebuildError::QueryPriceFailed),
-            90 => Some(CreateDbInstanceForRebuildError::InvalidClusterKms),
-            91 => Some(CreateDbInstanceForRebuildError::RequestNotFound),
-            92 => Some(CreateDbInstanceForRebuildError::HostInfoNotFound),
-            93 => Some(CreateDbInstanceForRebuildError::ExternalFailure),
-            94 => Some(CreateDbInstanceForRebuildError::RequestMetaDataFailed),
-            95 => Some(CreateDbInstanceForRebuildError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 96] = [
+        Self::RR309,
+        Self::GeneralInsCreating,
+        Self::InvalidZoneNotSupportedForStorageType,
+        Self::GeneralInsMaintaining,
+        Self::GeneralInsSwitching,
+        Self::InvalidEngineVauleNotSupported,
+        Self::InvalidEngineVersionValueNotSupported,
+        Self::InvalidDBinstanceClassValueNotSupported,
+        Self::InvalidDBInstanceStorageValueNotSupported,
+        Self::InvalidDBInstanceDescriptionMalformed,
+        Self::InvalidSecurityIPListDuplicate,
+        Self::InvalidSecurityIPListLengthMalformed,
+        Self::DefaultVpcNotSupport,
+        Self::ForbiddenRegionNotFound,
+        Self::InvalidVpcIdOrVswitchIdNotSupported,
+        Self::InvalidVpcIdNotSupported,
+        Self::InvalidZoneIdNotSupported,
+        Self::VswitchIpExhausted,
+        Self::InvalidGeneralGroupNameMalformed,
+        Self::AccountBasicInfoUncompleted,
+        Self::IncorrecttVpcId,
+        Self::OperationDeniedDBInstanceStatus,
+        Self::InvalidDBInstanceClassOffline,
+        Self::ZoneIdNotMatchWithCategory,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidParamInstanceNetworkType,
+        Self::ClassicNetworkTypeNotSupport,
+        Self::InvalidEngineVersionInRegionNotAvailable,
+        Self::OperationDenied,
+        Self::QuotaExceededCreateInstance,
+        Self::ForbiddenAuthentication,
+        Self::INSTHASUNPAIDORDER,
+        Self::COMMODITYFAILED,
+        Self::MoneyLessThan100,
+        Self::OperationDeniedClassicNetworkType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::CreateOrderFailed,
+        Self::InvalidRegionIdNotFound,
+        Self::QueryPriceFailed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbInstanceForRebuildError::RR309 => Kind::Documented(0),
-            CreateDbInstanceForRebuildError::GeneralInsCreating => Kind::Documented(1),
-            CreateDbInstanceForRebuildError::InvalidZoneNotSupportedForStorageType => {
-                Kind::Documented(2)
-            }
-            CreateDbInstanceForRebuildError::GeneralInsMaintaining => Kind::Documented(3),
-            CreateDbInstanceForRebuildError::GeneralInsSwitching => Kind::Documented(4),
-            CreateDbInstanceForRebuildError::InvalidEngineVauleNotSupported => {
-                Kind::Documented(5)
-            }
-            CreateDbInstanceForRebuildError::InvalidEngineVersionValueNotSupported => {
-                Kind::Documented(6)
-            }
-            CreateDbInstanceForRebuildError::InvalidDBinstanceClassValueNotSupported => {
-                Kind::Documented(7)
-            }
-            CreateDbInstanceForRebuildError::InvalidDBInstanceStorageValueNotSupported => {
-                Kind::Documented(8)
-            }
-            CreateDbInstanceForRebuildError::InvalidDBInstanceDescriptionMalformed => {
-                Kind::Documented(9)
-            }
-            CreateDbInstanceForRebuildError::InvalidSecurityIPListDuplicate => {
-                Kind::Documented(10)
-            }
-            CreateDbInstanceForRebuildError::InvalidSecurityIPListLengthMalformed => {
-                Kind::Documented(11)
-            }
-            CreateDbInstanceForRebuildError::DefaultVpcNotSupport => Kind::Documented(12),
-            CreateDbInstanceForRebuildError::ForbiddenRegionNotFound => {
-                Kind::Documented(13)
-            }
-            CreateDbInstanceForRebuildError::InvalidVpcIdOrVswitchIdNotSupported => {
-                Kind::Documented(14)
-            }
-            CreateDbInstanceForRebuildError::InvalidVpcIdNotSupported => {
-                Kind::Documented(15)
-            }
-            CreateDbInstanceForRebuildError::InvalidZoneIdNotSupported => {
-                Kind::Documented(16)
-            }
-            CreateDbInstanceForRebuildError::VswitchIpExhausted => Kind::Documented(17),
-            CreateDbInstanceForRebuildError::InvalidGeneralGroupNameMalformed => {
-                Kind::Documented(18)
-            }
-            CreateDbInstanceForRebuildError::AccountBasicInfoUncompleted => {
-                Kind::Documented(19)
-            }
-            CreateDbInstanceForRebuildError::IncorrecttVpcId => Kind::Documented(20),
-            CreateDbInstanceForRebuildError::OperationDeniedDBInstanceStatus => {
-                Kind::Documented(21)
-            }
-            CreateDbInstanceForRebuildError::InvalidDBInstanceClassOffline => {
-                Kind::Documented(22)
-            }
-            CreateDbInstanceForRebuildError::ZoneIdNotMatchWithCategory => {
-                Kind::Documented(23)
-            }
-            CreateDbInstanceForRebuildError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(24)
-            }
-            CreateDbInstanceForRebuildError::PricePricingPlanResultNotFound => {
-                Kind::Documented(25)
-            }
-            CreateDbInstanceForRebuildError::OrderNoRealNameAuthentication => {
-                Kind::Documented(26)
-            }
-            CreateDbInstanceForRebuildError::InsufficientAvailableQuota => {
-                Kind::Documented(27)
-            }
-            CreateDbInstanceForRebuildError::CommodityServiceCallingException => {
-                Kind::Documented(28)
-            }
-            CreateDbInstanceForRebuildError::RegionDissolvedEOM => Kind::Documented(29),
-            CreateDbInstanceForRebuildError::CommodityInvalidComponent => {
-                Kind::Documented(30)
-            }
-            CreateDbInstanceForRebuildError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(31)
-            }
-            CreateDbInstanceForRebuildError::PriceCommoditySys => Kind::Documented(32),
-            CreateDbInstanceForRebuildError::PayInsufficientBalance => {
-                Kind::Documented(33)
-            }
-            CreateDbInstanceForRebuildError::OrderPeriodInvalid => Kind::Documented(34),
-            CreateDbInstanceForRebuildError::PayNoCreditCardLowerCase => {
-                Kind::Documented(35)
-            }
-            CreateDbInstanceForRebuildError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(36)
-            }
-            CreateDbInstanceForRebuildError::NoAvailablePaymentMethod => {
-                Kind::Documented(37)
-            }
-            CreateDbInstanceForRebuildError::BasicInfoUncompleted => Kind::Documented(38),
-            CreateDbInstanceForRebuildError::RiskRiskControlRejection => {
-                Kind::Documented(39)
-            }
-            CreateDbInstanceForRebuildError::ApiNotSupport => Kind::Documented(40),
-            CreateDbInstanceForRebuildError::ContainForbiddenLabelError => {
-                Kind::Documented(41)
-            }
-            CreateDbInstanceForRebuildError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(42)
-            }
-            CreateDbInstanceForRebuildError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(43)
-            }
-            CreateDbInstanceForRebuildError::InvalidParam => Kind::Documented(44),
-            CreateDbInstanceForRebuildError::KmsApiError => Kind::Documented(45),
-            CreateDbInstanceForRebuildError::SystemSaleValidateFailed => {
-                Kind::Documented(46)
-            }
-            CreateDbInstanceForRebuildError::AbsInvalidAccountNotFound => {
-                Kind::Documented(47)
-            }
-            CreateDbInstanceForRebuildError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(48)
-            }
-            CreateDbInstanceForRebuildError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(49)
-            }
-            CreateDbInstanceForRebuildError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(50)
-            }
-            CreateDbInstanceForRebuildError::IncorrectTargetClasscode => {
-                Kind::Documented(51)
-            }
-            CreateDbInstanceForRebuildError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(52)
-            }
-            CreateDbInstanceForRebuildError::RequiredParamNotFound => {
-                Kind::Documented(53)
-            }
-            CreateDbInstanceForRebuildError::ParametersInvalid => Kind::Documented(54),
-            CreateDbInstanceForRebuildError::BackupPolicyNotSupport => {
-                Kind::Documented(55)
-            }
-            CreateDbInstanceForRebuildError::InvalideStatusFormat => Kind::Documented(56),
-            CreateDbInstanceForRebuildError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(57)
-            }
-            CreateDbInstanceForRebuildError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(58)
-            }
-            CreateDbInstanceForRebuildError::PayNoCreditCard => Kind::Documented(59),
-            CreateDbInstanceForRebuildError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(60)
-            }
-            CreateDbInstanceForRebuildError::MirrorInsExists => Kind::Documented(61),
-            CreateDbInstanceForRebuildError::UnsupportedClassCode => Kind::Documented(62),
-            CreateDbInstanceForRebuildError::InvalidBackupSet => Kind::Documented(63),
-            CreateDbInstanceForRebuildError::OrdTCommodityQueryError => {
-                Kind::Documented(64)
-            }
-            CreateDbInstanceForRebuildError::ProductInstanceReleased => {
-                Kind::Documented(65)
-            }
-            CreateDbInstanceForRebuildError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(66)
-            }
-            CreateDbInstanceForRebuildError::InvalidParamInstanceNetworkType => {
-                Kind::Documented(67)
-            }
-            CreateDbInstanceForRebuildError::ClassicNetworkTypeNotSupport => {
-                Kind::Documented(68)
-            }
-            CreateDbInstanceForRebuildError::InvalidEngineVersionInRegionNotAvailable => {
-                Kind::Documented(69)
-            }
-            CreateDbInstanceForRebuildError::OperationDenied => Kind::Documented(70),
-            CreateDbInstanceForRebuildError::QuotaExceededCreateInstance => {
-                Kind::Documented(71)
-            }
-            CreateDbInstanceForRebuildError::ForbiddenAuthentication => {
-                Kind::Documented(72)
-            }
-            CreateDbInstanceForRebuildError::INSTHASUNPAIDORDER => Kind::Documented(73),
-            CreateDbInstanceForRebuildError::COMMODITYFAILED => Kind::Documented(74),
-            CreateDbInstanceForRebuildError::MoneyLessThan100 => Kind::Documented(75),
-            CreateDbInstanceForRebuildError::OperationDeniedClassicNetworkType => {
-                Kind::Documented(76)
-            }
-            CreateDbInstanceForRebuildError::OrderStatusUnPaid => Kind::Documented(77),
-            CreateDbInstanceForRebuildError::InvalidReduceDiskSize => {
-                Kind::Documented(78)
-            }
-            CreateDbInstanceForRebuildError::CloudSSDNotSupport => Kind::Documented(79),
-            CreateDbInstanceForRebuildError::InvalidUserOperatorPermission => {
-                Kind::Documented(80)
-            }
-            CreateDbInstanceForRebuildError::InvalidVswitchId => Kind::Documented(81),
-            CreateDbInstanceForRebuildError::IncorrectMinorVersion => {
-                Kind::Documented(82)
-            }
-            CreateDbInstanceForRebuildError::OperationDeniedZoneResource => {
-                Kind::Documented(83)
-            }
-            CreateDbInstanceForRebuildError::NotInFlowController => Kind::Documented(84),
-            CreateDbInstanceForRebuildError::InvalidKmsKey => Kind::Documented(85),
-            CreateDbInstanceForRebuildError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(86)
-            }
-            CreateDbInstanceForRebuildError::CreateOrderFailed => Kind::Documented(87),
-            CreateDbInstanceForRebuildError::InvalidRegionIdNotFound => {
-                Kind::Documented(88)
-            }
-            CreateDbInstanceForRebuildError::QueryPriceFailed => Kind::Documented(89),
-            CreateDbInstanceForRebuildError::InvalidClusterKms => Kind::Documented(90),
-            CreateDbInstanceForRebuildError::RequestNotFound => Kind::Documented(91),
-            CreateDbInstanceForRebuildError::HostInfoNotFound => Kind::Documented(92),
-            CreateDbInstanceForRebuildError::ExternalFailure => Kind::Documented(93),
-            CreateDbInstanceForRebuildError::RequestMetaDataFailed => {
-                Kind::Documented(94)
-            }
-            CreateDbInstanceForRebuildError::InvokeProxyFailure => Kind::Documented(95),
             CreateDbInstanceForRebuildError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateDbInstanceForRebuildError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -781,30 +522,41 @@ impl CreateDbInstanceForRebuildError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbInstanceForRebuildError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbInstanceForRebuildError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbInstanceForRebuildError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbInstanceForRebuildError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

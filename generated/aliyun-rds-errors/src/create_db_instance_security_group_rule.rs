@@ -6,7 +6,7 @@
 //! [`CreateDbInstanceSecurityGroupRuleError`](crate::create_db_instance_security_group_rule::CreateDbInstanceSecurityGroupRuleError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDbInstanceSecurityGroupRuleError {
     /// `MissingPortRange`, HTTP 400: The request is missing a portRange parameter.
@@ -242,330 +241,90 @@ impl CreateDbInstanceSecurityGroupRuleError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        CreateDbInstanceSecurityGroupRuleError::Gateway(gateway)
-                    }
-                    None => {
-                        CreateDbInstanceSecurityGroupRuleError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbInstanceSecurityGroupRuleError::Gateway,
+                CreateDbInstanceSecurityGroupRuleError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbInstanceSecurityGroupRuleError::MissingPortRange),
-            1 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => Some(CreateDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(CreateDbInstanceSecurityGroupRuleError::RegionDissolvedEOM),
-            7 => Some(CreateDbInstanceSecurityGroupRuleError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(CreateDbInstanceSecurityGroupRuleError::PriceCommoditySys),
-            10 => Some(CreateDbInstanceSecurityGroupRuleError::PayInsufficientBalance),
-            11 => Some(CreateDbInstanceSecurityGroupRuleError::OrderPeriodInvalid),
-            12 => Some(CreateDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase),
-            13 => Some(CreateDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder),
-            14 => Some(CreateDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod),
-            15 => Some(CreateDbInstanceSecurityGroupRuleError::BasicInfoUncompleted),
-            16 => Some(CreateDbInstanceSecurityGroupRuleError::RiskRiskControlRejection),
-            17 => Some(CreateDbInstanceSecurityGroupRuleError::ApiNotSupport),
-            18 => {
-                Some(CreateDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError)
-            }
-            19 => {
-                Some(CreateDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound)
-            }
-            20 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(CreateDbInstanceSecurityGroupRuleError::InvalidParam),
-            22 => Some(CreateDbInstanceSecurityGroupRuleError::KmsApiError),
-            23 => Some(CreateDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed),
-            24 => Some(CreateDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound),
-            25 => Some(CreateDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(CreateDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(CreateDbInstanceSecurityGroupRuleError::RequiredParamNotFound),
-            31 => Some(CreateDbInstanceSecurityGroupRuleError::ParametersInvalid),
-            32 => Some(CreateDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport),
-            33 => Some(CreateDbInstanceSecurityGroupRuleError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(CreateDbInstanceSecurityGroupRuleError::PayNoCreditCard),
-            37 => Some(CreateDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport),
-            38 => Some(CreateDbInstanceSecurityGroupRuleError::MirrorInsExists),
-            39 => Some(CreateDbInstanceSecurityGroupRuleError::UnsupportedClassCode),
-            40 => Some(CreateDbInstanceSecurityGroupRuleError::InvalidBackupSet),
-            41 => Some(CreateDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError),
-            42 => Some(CreateDbInstanceSecurityGroupRuleError::ProductInstanceReleased),
-            43 => {
-                Some(CreateDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia)
-            }
-            44 => Some(CreateDbInstanceSecurityGroupRuleError::OrderStatusUnPaid),
-            45 => Some(CreateDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize),
-            46 => Some(CreateDbInstanceSecurityGroupRuleError::CloudSSDNotSupport),
-            47 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission,
-                )
-            }
-            48 => Some(CreateDbInstanceSecurityGroupRuleError::InvalidVswitchId),
-            49 => Some(CreateDbInstanceSecurityGroupRuleError::IncorrectMinorVersion),
-            50 => {
-                Some(CreateDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource)
-            }
-            51 => Some(CreateDbInstanceSecurityGroupRuleError::NotInFlowController),
-            52 => Some(CreateDbInstanceSecurityGroupRuleError::InvalidKmsKey),
-            53 => {
-                Some(
-                    CreateDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed,
-                )
-            }
-            54 => Some(CreateDbInstanceSecurityGroupRuleError::InvalidClusterKms),
-            55 => Some(CreateDbInstanceSecurityGroupRuleError::RequestNotFound),
-            56 => Some(CreateDbInstanceSecurityGroupRuleError::HostInfoNotFound),
-            57 => Some(CreateDbInstanceSecurityGroupRuleError::InvokeProxyFailure),
-            58 => Some(CreateDbInstanceSecurityGroupRuleError::ExternalFailure),
-            59 => Some(CreateDbInstanceSecurityGroupRuleError::RequestMetaDataFailed),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::MissingPortRange,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::InvokeProxyFailure,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbInstanceSecurityGroupRuleError::MissingPortRange => {
-                Kind::Documented(0)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            CreateDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            CreateDbInstanceSecurityGroupRuleError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            CreateDbInstanceSecurityGroupRuleError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            CreateDbInstanceSecurityGroupRuleError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            CreateDbInstanceSecurityGroupRuleError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            CreateDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            CreateDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            CreateDbInstanceSecurityGroupRuleError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            CreateDbInstanceSecurityGroupRuleError::ApiNotSupport => Kind::Documented(17),
-            CreateDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidParam => Kind::Documented(21),
-            CreateDbInstanceSecurityGroupRuleError::KmsApiError => Kind::Documented(22),
-            CreateDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            CreateDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            CreateDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            CreateDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CreateDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CreateDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            CreateDbInstanceSecurityGroupRuleError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            CreateDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            CreateDbInstanceSecurityGroupRuleError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            CreateDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            CreateDbInstanceSecurityGroupRuleError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            CreateDbInstanceSecurityGroupRuleError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            CreateDbInstanceSecurityGroupRuleError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            CreateDbInstanceSecurityGroupRuleError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidVswitchId => {
-                Kind::Documented(48)
-            }
-            CreateDbInstanceSecurityGroupRuleError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            CreateDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            CreateDbInstanceSecurityGroupRuleError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidKmsKey => Kind::Documented(52),
-            CreateDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RequestNotFound => {
-                Kind::Documented(55)
-            }
-            CreateDbInstanceSecurityGroupRuleError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            CreateDbInstanceSecurityGroupRuleError::InvokeProxyFailure => {
-                Kind::Documented(57)
-            }
-            CreateDbInstanceSecurityGroupRuleError::ExternalFailure => {
-                Kind::Documented(58)
-            }
-            CreateDbInstanceSecurityGroupRuleError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
             CreateDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             CreateDbInstanceSecurityGroupRuleError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -612,30 +371,41 @@ impl CreateDbInstanceSecurityGroupRuleError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbInstanceSecurityGroupRuleError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbInstanceSecurityGroupRuleError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

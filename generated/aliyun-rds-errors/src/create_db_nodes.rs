@@ -6,7 +6,7 @@
 //! [`CreateDbNodesError`](crate::create_db_nodes::CreateDbNodesError) has one variant per distinct code of the operation's error table (74 rows, 74 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDbNodesError {
     /// `DBNodeFormatFault`, HTTP 400: The specified parameter DBNode is malformed
@@ -287,194 +286,102 @@ impl CreateDbNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDbNodesError::Gateway(gateway),
-                    None => CreateDbNodesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbNodesError::Gateway,
+                CreateDbNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbNodesError::DBNodeFormatFault),
-            1 => Some(CreateDbNodesError::DBNodeParameterRequired),
-            2 => Some(CreateDbNodesError::DBNodeParameterTooManyItems),
-            3 => Some(CreateDbNodesError::DBNodeParameterInvalidClassCode),
-            4 => Some(CreateDbNodesError::DBNodeParameterInvalidValue),
-            5 => Some(CreateDbNodesError::DBNodeParameterNotFound),
-            6 => Some(CreateDbNodesError::InvalidMultiTenant),
-            7 => Some(CreateDbNodesError::InvalidClassCode),
-            8 => Some(CreateDbNodesError::OrderComboInstanceNotAllowOperate),
-            9 => Some(CreateDbNodesError::PricePricingPlanResultNotFound),
-            10 => Some(CreateDbNodesError::OrderNoRealNameAuthentication),
-            11 => Some(CreateDbNodesError::InsufficientAvailableQuota),
-            12 => Some(CreateDbNodesError::CommodityServiceCallingException),
-            13 => Some(CreateDbNodesError::RegionDissolvedEOM),
-            14 => Some(CreateDbNodesError::CommodityInvalidComponent),
-            15 => Some(CreateDbNodesError::RegionEndTimeDissolvedAustralia),
-            16 => Some(CreateDbNodesError::PriceCommoditySys),
-            17 => Some(CreateDbNodesError::PayInsufficientBalance),
-            18 => Some(CreateDbNodesError::OrderPeriodInvalid),
-            19 => Some(CreateDbNodesError::PayNoCreditCardLowerCase),
-            20 => Some(CreateDbNodesError::OrderInstHasUnpaidOrder),
-            21 => Some(CreateDbNodesError::NoAvailablePaymentMethod),
-            22 => Some(CreateDbNodesError::BasicInfoUncompleted),
-            23 => Some(CreateDbNodesError::RiskRiskControlRejection),
-            24 => Some(CreateDbNodesError::ApiNotSupport),
-            25 => Some(CreateDbNodesError::ContainForbiddenLabelError),
-            26 => Some(CreateDbNodesError::InvalidDBInstanceIdNotFound),
-            27 => Some(CreateDbNodesError::InvalidInstanceLevelDiskType),
-            28 => Some(CreateDbNodesError::InvalidParam),
-            29 => Some(CreateDbNodesError::KmsApiError),
-            30 => Some(CreateDbNodesError::SystemSaleValidateFailed),
-            31 => Some(CreateDbNodesError::AbsInvalidAccountNotFound),
-            32 => Some(CreateDbNodesError::SqlExecuteFailedOrTimeout),
-            33 => Some(CreateDbNodesError::ColdDataEngineVersionNotSupport),
-            34 => Some(CreateDbNodesError::ColdDataMinorVersionNotSupport),
-            35 => Some(CreateDbNodesError::IncorrectTargetClasscode),
-            36 => Some(CreateDbNodesError::InvalidConnectionStringDuplicate),
-            37 => Some(CreateDbNodesError::RequiredParamNotFound),
-            38 => Some(CreateDbNodesError::ParametersInvalid),
-            39 => Some(CreateDbNodesError::BackupPolicyNotSupport),
-            40 => Some(CreateDbNodesError::InvalideStatusFormat),
-            41 => Some(CreateDbNodesError::InvalidReleasedKeepPolicyFormat),
-            42 => Some(CreateDbNodesError::InvalidDBInstanceEngineTypeFormat),
-            43 => Some(CreateDbNodesError::PayNoCreditCard),
-            44 => Some(CreateDbNodesError::VpcNetworkTypeNotSupport),
-            45 => Some(CreateDbNodesError::MirrorInsExists),
-            46 => Some(CreateDbNodesError::UnsupportedClassCode),
-            47 => Some(CreateDbNodesError::InvalidBackupSet),
-            48 => Some(CreateDbNodesError::OrdTCommodityQueryError),
-            49 => Some(CreateDbNodesError::ProductInstanceReleased),
-            50 => Some(CreateDbNodesError::RegionEndTimeDissolvedIndia),
-            51 => Some(CreateDbNodesError::InvalidOrderNotFound),
-            52 => {
-                Some(CreateDbNodesError::GroupReplicationNotSupportInvalidEngineVersion)
-            }
-            53 => {
-                Some(CreateDbNodesError::GroupReplicationNotSupportInvalidNodeClassCode)
-            }
-            54 => Some(CreateDbNodesError::GroupReplicationNotSupportInvalidNodeNum),
-            55 => Some(CreateDbNodesError::GroupReplicationNotSupportInvalidXengine),
-            56 => Some(CreateDbNodesError::GroupReplicationNotSupportMemoryTooSmall),
-            57 => Some(CreateDbNodesError::OperationDeniedDBType),
-            58 => Some(CreateDbNodesError::OrderStatusUnPaid),
-            59 => Some(CreateDbNodesError::InvalidReduceDiskSize),
-            60 => Some(CreateDbNodesError::CloudSSDNotSupport),
-            61 => Some(CreateDbNodesError::InvalidUserOperatorPermission),
-            62 => Some(CreateDbNodesError::InvalidVswitchId),
-            63 => Some(CreateDbNodesError::IncorrectMinorVersion),
-            64 => Some(CreateDbNodesError::OperationDeniedZoneResource),
-            65 => Some(CreateDbNodesError::NotInFlowController),
-            66 => Some(CreateDbNodesError::InvalidKmsKey),
-            67 => Some(CreateDbNodesError::InvalidInstanceLevelMalformed),
-            68 => Some(CreateDbNodesError::InvalidClusterKms),
-            69 => Some(CreateDbNodesError::RequestNotFound),
-            70 => Some(CreateDbNodesError::HostInfoNotFound),
-            71 => Some(CreateDbNodesError::ExternalFailure),
-            72 => Some(CreateDbNodesError::RequestMetaDataFailed),
-            73 => Some(CreateDbNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 74] = [
+        Self::DBNodeFormatFault,
+        Self::DBNodeParameterRequired,
+        Self::DBNodeParameterTooManyItems,
+        Self::DBNodeParameterInvalidClassCode,
+        Self::DBNodeParameterInvalidValue,
+        Self::DBNodeParameterNotFound,
+        Self::InvalidMultiTenant,
+        Self::InvalidClassCode,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidOrderNotFound,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::OperationDeniedDBType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbNodesError::DBNodeFormatFault => Kind::Documented(0),
-            CreateDbNodesError::DBNodeParameterRequired => Kind::Documented(1),
-            CreateDbNodesError::DBNodeParameterTooManyItems => Kind::Documented(2),
-            CreateDbNodesError::DBNodeParameterInvalidClassCode => Kind::Documented(3),
-            CreateDbNodesError::DBNodeParameterInvalidValue => Kind::Documented(4),
-            CreateDbNodesError::DBNodeParameterNotFound => Kind::Documented(5),
-            CreateDbNodesError::InvalidMultiTenant => Kind::Documented(6),
-            CreateDbNodesError::InvalidClassCode => Kind::Documented(7),
-            CreateDbNodesError::OrderComboInstanceNotAllowOperate => Kind::Documented(8),
-            CreateDbNodesError::PricePricingPlanResultNotFound => Kind::Documented(9),
-            CreateDbNodesError::OrderNoRealNameAuthentication => Kind::Documented(10),
-            CreateDbNodesError::InsufficientAvailableQuota => Kind::Documented(11),
-            CreateDbNodesError::CommodityServiceCallingException => Kind::Documented(12),
-            CreateDbNodesError::RegionDissolvedEOM => Kind::Documented(13),
-            CreateDbNodesError::CommodityInvalidComponent => Kind::Documented(14),
-            CreateDbNodesError::RegionEndTimeDissolvedAustralia => Kind::Documented(15),
-            CreateDbNodesError::PriceCommoditySys => Kind::Documented(16),
-            CreateDbNodesError::PayInsufficientBalance => Kind::Documented(17),
-            CreateDbNodesError::OrderPeriodInvalid => Kind::Documented(18),
-            CreateDbNodesError::PayNoCreditCardLowerCase => Kind::Documented(19),
-            CreateDbNodesError::OrderInstHasUnpaidOrder => Kind::Documented(20),
-            CreateDbNodesError::NoAvailablePaymentMethod => Kind::Documented(21),
-            CreateDbNodesError::BasicInfoUncompleted => Kind::Documented(22),
-            CreateDbNodesError::RiskRiskControlRejection => Kind::Documented(23),
-            CreateDbNodesError::ApiNotSupport => Kind::Documented(24),
-            CreateDbNodesError::ContainForbiddenLabelError => Kind::Documented(25),
-            CreateDbNodesError::InvalidDBInstanceIdNotFound => Kind::Documented(26),
-            CreateDbNodesError::InvalidInstanceLevelDiskType => Kind::Documented(27),
-            CreateDbNodesError::InvalidParam => Kind::Documented(28),
-            CreateDbNodesError::KmsApiError => Kind::Documented(29),
-            CreateDbNodesError::SystemSaleValidateFailed => Kind::Documented(30),
-            CreateDbNodesError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            CreateDbNodesError::SqlExecuteFailedOrTimeout => Kind::Documented(32),
-            CreateDbNodesError::ColdDataEngineVersionNotSupport => Kind::Documented(33),
-            CreateDbNodesError::ColdDataMinorVersionNotSupport => Kind::Documented(34),
-            CreateDbNodesError::IncorrectTargetClasscode => Kind::Documented(35),
-            CreateDbNodesError::InvalidConnectionStringDuplicate => Kind::Documented(36),
-            CreateDbNodesError::RequiredParamNotFound => Kind::Documented(37),
-            CreateDbNodesError::ParametersInvalid => Kind::Documented(38),
-            CreateDbNodesError::BackupPolicyNotSupport => Kind::Documented(39),
-            CreateDbNodesError::InvalideStatusFormat => Kind::Documented(40),
-            CreateDbNodesError::InvalidReleasedKeepPolicyFormat => Kind::Documented(41),
-            CreateDbNodesError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(42),
-            CreateDbNodesError::PayNoCreditCard => Kind::Documented(43),
-            CreateDbNodesError::VpcNetworkTypeNotSupport => Kind::Documented(44),
-            CreateDbNodesError::MirrorInsExists => Kind::Documented(45),
-            CreateDbNodesError::UnsupportedClassCode => Kind::Documented(46),
-            CreateDbNodesError::InvalidBackupSet => Kind::Documented(47),
-            CreateDbNodesError::OrdTCommodityQueryError => Kind::Documented(48),
-            CreateDbNodesError::ProductInstanceReleased => Kind::Documented(49),
-            CreateDbNodesError::RegionEndTimeDissolvedIndia => Kind::Documented(50),
-            CreateDbNodesError::InvalidOrderNotFound => Kind::Documented(51),
-            CreateDbNodesError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(52)
-            }
-            CreateDbNodesError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(53)
-            }
-            CreateDbNodesError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(54)
-            }
-            CreateDbNodesError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(55)
-            }
-            CreateDbNodesError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(56)
-            }
-            CreateDbNodesError::OperationDeniedDBType => Kind::Documented(57),
-            CreateDbNodesError::OrderStatusUnPaid => Kind::Documented(58),
-            CreateDbNodesError::InvalidReduceDiskSize => Kind::Documented(59),
-            CreateDbNodesError::CloudSSDNotSupport => Kind::Documented(60),
-            CreateDbNodesError::InvalidUserOperatorPermission => Kind::Documented(61),
-            CreateDbNodesError::InvalidVswitchId => Kind::Documented(62),
-            CreateDbNodesError::IncorrectMinorVersion => Kind::Documented(63),
-            CreateDbNodesError::OperationDeniedZoneResource => Kind::Documented(64),
-            CreateDbNodesError::NotInFlowController => Kind::Documented(65),
-            CreateDbNodesError::InvalidKmsKey => Kind::Documented(66),
-            CreateDbNodesError::InvalidInstanceLevelMalformed => Kind::Documented(67),
-            CreateDbNodesError::InvalidClusterKms => Kind::Documented(68),
-            CreateDbNodesError::RequestNotFound => Kind::Documented(69),
-            CreateDbNodesError::HostInfoNotFound => Kind::Documented(70),
-            CreateDbNodesError::ExternalFailure => Kind::Documented(71),
-            CreateDbNodesError::RequestMetaDataFailed => Kind::Documented(72),
-            CreateDbNodesError::InvokeProxyFailure => Kind::Documented(73),
             CreateDbNodesError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateDbNodesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -521,30 +428,41 @@ impl CreateDbNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateDbProxyEndpointAddressError`](crate::create_db_proxy_endpoint_address::CreateDbProxyEndpointAddressError) has one variant per distinct code of the operation's error table (89 rows, 89 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDbProxyEndpointAddressError {
     /// `InvalidPort.Malformed`, HTTP 400: Specified port is not valid.
@@ -335,362 +334,119 @@ impl CreateDbProxyEndpointAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDbProxyEndpointAddressError::Gateway(gateway),
-                    None => CreateDbProxyEndpointAddressError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDbProxyEndpointAddressError::Gateway,
+                CreateDbProxyEndpointAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDbProxyEndpointAddressError::InvalidPortMalformed),
-            1 => Some(CreateDbProxyEndpointAddressError::NetTypeExists),
-            2 => Some(CreateDbProxyEndpointAddressError::IncorrectDBInstanceNetType),
-            3 => {
-                Some(CreateDbProxyEndpointAddressError::InvalidConnectionStringDuplicate)
-            }
-            4 => Some(CreateDbProxyEndpointAddressError::InvalidConnVPCId),
-            5 => Some(CreateDbProxyEndpointAddressError::InvalidVpcInstanceId),
-            6 => Some(CreateDbProxyEndpointAddressError::InvalidDBInstanceName),
-            7 => {
-                Some(
-                    CreateDbProxyEndpointAddressError::InvalidVpcIdOrVswitchIdNotSupported,
-                )
-            }
-            8 => Some(CreateDbProxyEndpointAddressError::InvalidPrivateIpAddressMismatch),
-            9 => Some(CreateDbProxyEndpointAddressError::InvalidVpcParameter),
-            10 => Some(CreateDbProxyEndpointAddressError::InvalidBizTypeFormat),
-            11 => Some(CreateDbProxyEndpointAddressError::InvalidVSwitchIdNotFound),
-            12 => Some(CreateDbProxyEndpointAddressError::InvalidVSwitchIdMismatch),
-            13 => {
-                Some(
-                    CreateDbProxyEndpointAddressError::InvalidPrivateIpAddressAlreadyUsed,
-                )
-            }
-            14 => Some(CreateDbProxyEndpointAddressError::VswitchIpExhausted),
-            15 => Some(CreateDbProxyEndpointAddressError::MaxscaleNotSupport),
-            16 => Some(CreateDbProxyEndpointAddressError::InvalidConnectionStringFormat),
-            17 => {
-                Some(
-                    CreateDbProxyEndpointAddressError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            18 => Some(CreateDbProxyEndpointAddressError::PricePricingPlanResultNotFound),
-            19 => Some(CreateDbProxyEndpointAddressError::OrderNoRealNameAuthentication),
-            20 => Some(CreateDbProxyEndpointAddressError::InsufficientAvailableQuota),
-            21 => {
-                Some(CreateDbProxyEndpointAddressError::CommodityServiceCallingException)
-            }
-            22 => Some(CreateDbProxyEndpointAddressError::RegionDissolvedEOM),
-            23 => Some(CreateDbProxyEndpointAddressError::CommodityInvalidComponent),
-            24 => {
-                Some(CreateDbProxyEndpointAddressError::RegionEndTimeDissolvedAustralia)
-            }
-            25 => Some(CreateDbProxyEndpointAddressError::PriceCommoditySys),
-            26 => Some(CreateDbProxyEndpointAddressError::PayInsufficientBalance),
-            27 => Some(CreateDbProxyEndpointAddressError::OrderPeriodInvalid),
-            28 => Some(CreateDbProxyEndpointAddressError::PayNoCreditCardLowerCase),
-            29 => Some(CreateDbProxyEndpointAddressError::OrderInstHasUnpaidOrder),
-            30 => Some(CreateDbProxyEndpointAddressError::NoAvailablePaymentMethod),
-            31 => Some(CreateDbProxyEndpointAddressError::BasicInfoUncompleted),
-            32 => Some(CreateDbProxyEndpointAddressError::RiskRiskControlRejection),
-            33 => Some(CreateDbProxyEndpointAddressError::ApiNotSupport),
-            34 => Some(CreateDbProxyEndpointAddressError::ContainForbiddenLabelError),
-            35 => Some(CreateDbProxyEndpointAddressError::InvalidDBInstanceIdNotFound),
-            36 => Some(CreateDbProxyEndpointAddressError::InvalidInstanceLevelDiskType),
-            37 => Some(CreateDbProxyEndpointAddressError::InvalidParam),
-            38 => Some(CreateDbProxyEndpointAddressError::KmsApiError),
-            39 => Some(CreateDbProxyEndpointAddressError::SystemSaleValidateFailed),
-            40 => Some(CreateDbProxyEndpointAddressError::AbsInvalidAccountNotFound),
-            41 => Some(CreateDbProxyEndpointAddressError::SqlExecuteFailedOrTimeout),
-            42 => {
-                Some(CreateDbProxyEndpointAddressError::ColdDataEngineVersionNotSupport)
-            }
-            43 => Some(CreateDbProxyEndpointAddressError::ColdDataMinorVersionNotSupport),
-            44 => Some(CreateDbProxyEndpointAddressError::IncorrectTargetClasscode),
-            45 => Some(CreateDbProxyEndpointAddressError::RequiredParamNotFound),
-            46 => Some(CreateDbProxyEndpointAddressError::ParametersInvalid),
-            47 => Some(CreateDbProxyEndpointAddressError::BackupPolicyNotSupport),
-            48 => Some(CreateDbProxyEndpointAddressError::InvalideStatusFormat),
-            49 => {
-                Some(CreateDbProxyEndpointAddressError::InvalidReleasedKeepPolicyFormat)
-            }
-            50 => {
-                Some(
-                    CreateDbProxyEndpointAddressError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            51 => Some(CreateDbProxyEndpointAddressError::PayNoCreditCard),
-            52 => Some(CreateDbProxyEndpointAddressError::VpcNetworkTypeNotSupport),
-            53 => Some(CreateDbProxyEndpointAddressError::MirrorInsExists),
-            54 => Some(CreateDbProxyEndpointAddressError::UnsupportedClassCode),
-            55 => Some(CreateDbProxyEndpointAddressError::InvalidBackupSet),
-            56 => Some(CreateDbProxyEndpointAddressError::OrdTCommodityQueryError),
-            57 => Some(CreateDbProxyEndpointAddressError::ProductInstanceReleased),
-            58 => Some(CreateDbProxyEndpointAddressError::RegionEndTimeDissolvedIndia),
-            59 => Some(CreateDbProxyEndpointAddressError::APICallingFailed),
-            60 => Some(CreateDbProxyEndpointAddressError::InvalidVSwitchIdFormat),
-            61 => {
-                Some(
-                    CreateDbProxyEndpointAddressError::InvalidDBProxyConnectStringNetTypeNotSupported,
-                )
-            }
-            62 => Some(CreateDbProxyEndpointAddressError::IncorrectDBInstanceType),
-            63 => Some(CreateDbProxyEndpointAddressError::IncorrectDBInstanceState),
-            64 => Some(CreateDbProxyEndpointAddressError::IncorrectDBInstanceEngine),
-            65 => Some(CreateDbProxyEndpointAddressError::IncorrectKindCode),
-            66 => Some(CreateDbProxyEndpointAddressError::IncorrectDBInstanceConnType),
-            67 => Some(CreateDbProxyEndpointAddressError::OrderStatusUnPaid),
-            68 => Some(CreateDbProxyEndpointAddressError::InvalidReduceDiskSize),
-            69 => Some(CreateDbProxyEndpointAddressError::CloudSSDNotSupport),
-            70 => Some(CreateDbProxyEndpointAddressError::InvalidUserOperatorPermission),
-            71 => Some(CreateDbProxyEndpointAddressError::InvalidVswitchId),
-            72 => Some(CreateDbProxyEndpointAddressError::IncorrectMinorVersion),
-            73 => Some(CreateDbProxyEndpointAddressError::OperationDeniedZoneResource),
-            74 => Some(CreateDbProxyEndpointAddressError::NotInFlowController),
-            75 => Some(CreateDbProxyEndpointAddressError::InvalidKmsKey),
-            76 => Some(CreateDbProxyEndpointAddressError::InvalidInstanceLevelMalformed),
-            77 => Some(CreateDbProxyEndpointAddressError::EndpointNotFound),
-            78 => Some(CreateDbProxyEndpointAddressError::MaxscaleNotFound),
-            79 => Some(CreateDbProxyEndpointAddressError::IncorrectVswitchId),
-            80 => Some(CreateDbProxyEndpointAddressError::InvalidDBInstanceNameNotFound),
-            81 => Some(CreateDbProxyEndpointAddressError::InvalidDBInstanceNotFound),
-            82 => Some(CreateDbProxyEndpointAddressError::InsufficientResourceCapacity),
-            83 => Some(CreateDbProxyEndpointAddressError::InvalidClusterKms),
-            84 => Some(CreateDbProxyEndpointAddressError::RequestNotFound),
-            85 => Some(CreateDbProxyEndpointAddressError::HostInfoNotFound),
-            86 => Some(CreateDbProxyEndpointAddressError::ExternalFailure),
-            87 => Some(CreateDbProxyEndpointAddressError::RequestMetaDataFailed),
-            88 => Some(CreateDbProxyEndpointAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 89] = [
+        Self::InvalidPortMalformed,
+        Self::NetTypeExists,
+        Self::IncorrectDBInstanceNetType,
+        Self::InvalidConnectionStringDuplicate,
+        Self::InvalidConnVPCId,
+        Self::InvalidVpcInstanceId,
+        Self::InvalidDBInstanceName,
+        Self::InvalidVpcIdOrVswitchIdNotSupported,
+        Self::InvalidPrivateIpAddressMismatch,
+        Self::InvalidVpcParameter,
+        Self::InvalidBizTypeFormat,
+        Self::InvalidVSwitchIdNotFound,
+        Self::InvalidVSwitchIdMismatch,
+        Self::InvalidPrivateIpAddressAlreadyUsed,
+        Self::VswitchIpExhausted,
+        Self::MaxscaleNotSupport,
+        Self::InvalidConnectionStringFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::APICallingFailed,
+        Self::InvalidVSwitchIdFormat,
+        Self::InvalidDBProxyConnectStringNetTypeNotSupported,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceConnType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EndpointNotFound,
+        Self::MaxscaleNotFound,
+        Self::IncorrectVswitchId,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDbProxyEndpointAddressError::InvalidPortMalformed => {
-                Kind::Documented(0)
-            }
-            CreateDbProxyEndpointAddressError::NetTypeExists => Kind::Documented(1),
-            CreateDbProxyEndpointAddressError::IncorrectDBInstanceNetType => {
-                Kind::Documented(2)
-            }
-            CreateDbProxyEndpointAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(3)
-            }
-            CreateDbProxyEndpointAddressError::InvalidConnVPCId => Kind::Documented(4),
-            CreateDbProxyEndpointAddressError::InvalidVpcInstanceId => {
-                Kind::Documented(5)
-            }
-            CreateDbProxyEndpointAddressError::InvalidDBInstanceName => {
-                Kind::Documented(6)
-            }
-            CreateDbProxyEndpointAddressError::InvalidVpcIdOrVswitchIdNotSupported => {
-                Kind::Documented(7)
-            }
-            CreateDbProxyEndpointAddressError::InvalidPrivateIpAddressMismatch => {
-                Kind::Documented(8)
-            }
-            CreateDbProxyEndpointAddressError::InvalidVpcParameter => Kind::Documented(9),
-            CreateDbProxyEndpointAddressError::InvalidBizTypeFormat => {
-                Kind::Documented(10)
-            }
-            CreateDbProxyEndpointAddressError::InvalidVSwitchIdNotFound => {
-                Kind::Documented(11)
-            }
-            CreateDbProxyEndpointAddressError::InvalidVSwitchIdMismatch => {
-                Kind::Documented(12)
-            }
-            CreateDbProxyEndpointAddressError::InvalidPrivateIpAddressAlreadyUsed => {
-                Kind::Documented(13)
-            }
-            CreateDbProxyEndpointAddressError::VswitchIpExhausted => Kind::Documented(14),
-            CreateDbProxyEndpointAddressError::MaxscaleNotSupport => Kind::Documented(15),
-            CreateDbProxyEndpointAddressError::InvalidConnectionStringFormat => {
-                Kind::Documented(16)
-            }
-            CreateDbProxyEndpointAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(17)
-            }
-            CreateDbProxyEndpointAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(18)
-            }
-            CreateDbProxyEndpointAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(19)
-            }
-            CreateDbProxyEndpointAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(20)
-            }
-            CreateDbProxyEndpointAddressError::CommodityServiceCallingException => {
-                Kind::Documented(21)
-            }
-            CreateDbProxyEndpointAddressError::RegionDissolvedEOM => Kind::Documented(22),
-            CreateDbProxyEndpointAddressError::CommodityInvalidComponent => {
-                Kind::Documented(23)
-            }
-            CreateDbProxyEndpointAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(24)
-            }
-            CreateDbProxyEndpointAddressError::PriceCommoditySys => Kind::Documented(25),
-            CreateDbProxyEndpointAddressError::PayInsufficientBalance => {
-                Kind::Documented(26)
-            }
-            CreateDbProxyEndpointAddressError::OrderPeriodInvalid => Kind::Documented(27),
-            CreateDbProxyEndpointAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(28)
-            }
-            CreateDbProxyEndpointAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(29)
-            }
-            CreateDbProxyEndpointAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(30)
-            }
-            CreateDbProxyEndpointAddressError::BasicInfoUncompleted => {
-                Kind::Documented(31)
-            }
-            CreateDbProxyEndpointAddressError::RiskRiskControlRejection => {
-                Kind::Documented(32)
-            }
-            CreateDbProxyEndpointAddressError::ApiNotSupport => Kind::Documented(33),
-            CreateDbProxyEndpointAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(34)
-            }
-            CreateDbProxyEndpointAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(35)
-            }
-            CreateDbProxyEndpointAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(36)
-            }
-            CreateDbProxyEndpointAddressError::InvalidParam => Kind::Documented(37),
-            CreateDbProxyEndpointAddressError::KmsApiError => Kind::Documented(38),
-            CreateDbProxyEndpointAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(39)
-            }
-            CreateDbProxyEndpointAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(40)
-            }
-            CreateDbProxyEndpointAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(41)
-            }
-            CreateDbProxyEndpointAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(42)
-            }
-            CreateDbProxyEndpointAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(43)
-            }
-            CreateDbProxyEndpointAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(44)
-            }
-            CreateDbProxyEndpointAddressError::RequiredParamNotFound => {
-                Kind::Documented(45)
-            }
-            CreateDbProxyEndpointAddressError::ParametersInvalid => Kind::Documented(46),
-            CreateDbProxyEndpointAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(47)
-            }
-            CreateDbProxyEndpointAddressError::InvalideStatusFormat => {
-                Kind::Documented(48)
-            }
-            CreateDbProxyEndpointAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(49)
-            }
-            CreateDbProxyEndpointAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(50)
-            }
-            CreateDbProxyEndpointAddressError::PayNoCreditCard => Kind::Documented(51),
-            CreateDbProxyEndpointAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(52)
-            }
-            CreateDbProxyEndpointAddressError::MirrorInsExists => Kind::Documented(53),
-            CreateDbProxyEndpointAddressError::UnsupportedClassCode => {
-                Kind::Documented(54)
-            }
-            CreateDbProxyEndpointAddressError::InvalidBackupSet => Kind::Documented(55),
-            CreateDbProxyEndpointAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(56)
-            }
-            CreateDbProxyEndpointAddressError::ProductInstanceReleased => {
-                Kind::Documented(57)
-            }
-            CreateDbProxyEndpointAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(58)
-            }
-            CreateDbProxyEndpointAddressError::APICallingFailed => Kind::Documented(59),
-            CreateDbProxyEndpointAddressError::InvalidVSwitchIdFormat => {
-                Kind::Documented(60)
-            }
-            CreateDbProxyEndpointAddressError::InvalidDBProxyConnectStringNetTypeNotSupported => {
-                Kind::Documented(61)
-            }
-            CreateDbProxyEndpointAddressError::IncorrectDBInstanceType => {
-                Kind::Documented(62)
-            }
-            CreateDbProxyEndpointAddressError::IncorrectDBInstanceState => {
-                Kind::Documented(63)
-            }
-            CreateDbProxyEndpointAddressError::IncorrectDBInstanceEngine => {
-                Kind::Documented(64)
-            }
-            CreateDbProxyEndpointAddressError::IncorrectKindCode => Kind::Documented(65),
-            CreateDbProxyEndpointAddressError::IncorrectDBInstanceConnType => {
-                Kind::Documented(66)
-            }
-            CreateDbProxyEndpointAddressError::OrderStatusUnPaid => Kind::Documented(67),
-            CreateDbProxyEndpointAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(68)
-            }
-            CreateDbProxyEndpointAddressError::CloudSSDNotSupport => Kind::Documented(69),
-            CreateDbProxyEndpointAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(70)
-            }
-            CreateDbProxyEndpointAddressError::InvalidVswitchId => Kind::Documented(71),
-            CreateDbProxyEndpointAddressError::IncorrectMinorVersion => {
-                Kind::Documented(72)
-            }
-            CreateDbProxyEndpointAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(73)
-            }
-            CreateDbProxyEndpointAddressError::NotInFlowController => {
-                Kind::Documented(74)
-            }
-            CreateDbProxyEndpointAddressError::InvalidKmsKey => Kind::Documented(75),
-            CreateDbProxyEndpointAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(76)
-            }
-            CreateDbProxyEndpointAddressError::EndpointNotFound => Kind::Documented(77),
-            CreateDbProxyEndpointAddressError::MaxscaleNotFound => Kind::Documented(78),
-            CreateDbProxyEndpointAddressError::IncorrectVswitchId => Kind::Documented(79),
-            CreateDbProxyEndpointAddressError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(80)
-            }
-            CreateDbProxyEndpointAddressError::InvalidDBInstanceNotFound => {
-                Kind::Documented(81)
-            }
-            CreateDbProxyEndpointAddressError::InsufficientResourceCapacity => {
-                Kind::Documented(82)
-            }
-            CreateDbProxyEndpointAddressError::InvalidClusterKms => Kind::Documented(83),
-            CreateDbProxyEndpointAddressError::RequestNotFound => Kind::Documented(84),
-            CreateDbProxyEndpointAddressError::HostInfoNotFound => Kind::Documented(85),
-            CreateDbProxyEndpointAddressError::ExternalFailure => Kind::Documented(86),
-            CreateDbProxyEndpointAddressError::RequestMetaDataFailed => {
-                Kind::Documented(87)
-            }
-            CreateDbProxyEndpointAddressError::InvokeProxyFailure => Kind::Documented(88),
             CreateDbProxyEndpointAddressError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             CreateDbProxyEndpointAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -737,30 +493,41 @@ impl CreateDbProxyEndpointAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDbProxyEndpointAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDbProxyEndpointAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDbProxyEndpointAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDbProxyEndpointAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

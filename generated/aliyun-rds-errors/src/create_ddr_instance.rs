@@ -6,7 +6,7 @@
 //! [`CreateDdrInstanceError`](crate::create_ddr_instance::CreateDdrInstanceError) has one variant per distinct code of the operation's error table (104 rows, 104 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateDdrInstanceError {
     /// `InvalidZoneId.NotSupported`, HTTP 400: The Specified vpc Zone not supported.
@@ -382,282 +381,132 @@ impl CreateDdrInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateDdrInstanceError::Gateway(gateway),
-                    None => CreateDdrInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateDdrInstanceError::Gateway,
+                CreateDdrInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateDdrInstanceError::InvalidZoneIdNotSupported),
-            1 => Some(CreateDdrInstanceError::InvalidDBInstanceNameFormat),
-            2 => Some(CreateDdrInstanceError::InvalidDBInstanceNameDuplicate),
-            3 => Some(CreateDdrInstanceError::InvalidRegionFormat),
-            4 => Some(CreateDdrInstanceError::InvalidServiceTypeFormat),
-            5 => Some(CreateDdrInstanceError::InvalidEngineMalformed),
-            6 => Some(CreateDdrInstanceError::InvalidEngineVersionMalformed),
-            7 => Some(CreateDdrInstanceError::InvalidConnectionStringFormat),
-            8 => Some(CreateDdrInstanceError::InvalidConnectionStringDuplicate),
-            9 => Some(CreateDdrInstanceError::InvalidCharacterSetNameFormat),
-            10 => Some(CreateDdrInstanceError::InvalidDBInstanceTypeFormat),
-            11 => Some(CreateDdrInstanceError::InvalidPortMalformed),
-            12 => Some(CreateDdrInstanceError::InvalidBackupRetentionPeriodMalformed),
-            13 => Some(CreateDdrInstanceError::InvalidPreferredBackupTimeFormat),
-            14 => Some(CreateDdrInstanceError::InvalidPreferredBackupPeriodMalformed),
-            15 => Some(CreateDdrInstanceError::InvalidOptmizationService),
-            16 => Some(CreateDdrInstanceError::InvalidExpiredTimeFormat),
-            17 => Some(CreateDdrInstanceError::InvalidSecurityIPListFormat),
-            18 => Some(CreateDdrInstanceError::InvalidSecurityIPListDuplicate),
-            19 => Some(CreateDdrInstanceError::InvalidSecurityIPListQuotaExceeded),
-            20 => Some(CreateDdrInstanceError::InvalidDBInstanceDescriptionFormat),
-            21 => Some(CreateDdrInstanceError::InvalidStorageFormat),
-            22 => Some(CreateDdrInstanceError::InvalidDBInstanceConnTypeFormat),
-            23 => Some(CreateDdrInstanceError::PreCheckInvalid),
-            24 => Some(CreateDdrInstanceError::IncorrectDBInstanceType),
-            25 => Some(CreateDdrInstanceError::InvalidRestoreTypeFormat),
-            26 => Some(CreateDdrInstanceError::NoBackupSetRegion),
-            27 => Some(CreateDdrInstanceError::IncorrectBackupSetType),
-            28 => Some(CreateDdrInstanceError::NoBaksetName),
-            29 => Some(CreateDdrInstanceError::NoSourceInstanceName),
-            30 => Some(CreateDdrInstanceError::NoAvailableDisasterRestoreBakset),
-            31 => Some(CreateDdrInstanceError::InvalidBackupTypeFormat),
-            32 => Some(CreateDdrInstanceError::IncorrectEngineVersion),
-            33 => Some(CreateDdrInstanceError::DisasterRestoreRegionNotMatched),
-            34 => Some(CreateDdrInstanceError::InvalidVpcIdRegionNotSupported),
-            35 => Some(CreateDdrInstanceError::VswitchIpExhausted),
-            36 => Some(CreateDdrInstanceError::OrderComboInstanceNotAllowOperate),
-            37 => Some(CreateDdrInstanceError::PricePricingPlanResultNotFound),
-            38 => Some(CreateDdrInstanceError::OrderNoRealNameAuthentication),
-            39 => Some(CreateDdrInstanceError::InsufficientAvailableQuota),
-            40 => Some(CreateDdrInstanceError::CommodityServiceCallingException),
-            41 => Some(CreateDdrInstanceError::RegionDissolvedEOM),
-            42 => Some(CreateDdrInstanceError::CommodityInvalidComponent),
-            43 => Some(CreateDdrInstanceError::RegionEndTimeDissolvedAustralia),
-            44 => Some(CreateDdrInstanceError::PriceCommoditySys),
-            45 => Some(CreateDdrInstanceError::PayInsufficientBalance),
-            46 => Some(CreateDdrInstanceError::OrderPeriodInvalid),
-            47 => Some(CreateDdrInstanceError::PayNoCreditCardLowerCase),
-            48 => Some(CreateDdrInstanceError::OrderInstHasUnpaidOrder),
-            49 => Some(CreateDdrInstanceError::NoAvailablePaymentMethod),
-            50 => Some(CreateDdrInstanceError::BasicInfoUncompleted),
-            51 => Some(CreateDdrInstanceError::RiskRiskControlRejection),
-            52 => Some(CreateDdrInstanceError::ApiNotSupport),
-            53 => Some(CreateDdrInstanceError::ContainForbiddenLabelError),
-            54 => Some(CreateDdrInstanceError::InvalidDBInstanceIdNotFound),
-            55 => Some(CreateDdrInstanceError::InvalidInstanceLevelDiskType),
-            56 => Some(CreateDdrInstanceError::InvalidParam),
-            57 => Some(CreateDdrInstanceError::KmsApiError),
-            58 => Some(CreateDdrInstanceError::SystemSaleValidateFailed),
-            59 => Some(CreateDdrInstanceError::AbsInvalidAccountNotFound),
-            60 => Some(CreateDdrInstanceError::SqlExecuteFailedOrTimeout),
-            61 => Some(CreateDdrInstanceError::ColdDataEngineVersionNotSupport),
-            62 => Some(CreateDdrInstanceError::ColdDataMinorVersionNotSupport),
-            63 => Some(CreateDdrInstanceError::IncorrectTargetClasscode),
-            64 => Some(CreateDdrInstanceError::RequiredParamNotFound),
-            65 => Some(CreateDdrInstanceError::ParametersInvalid),
-            66 => Some(CreateDdrInstanceError::BackupPolicyNotSupport),
-            67 => Some(CreateDdrInstanceError::InvalideStatusFormat),
-            68 => Some(CreateDdrInstanceError::InvalidReleasedKeepPolicyFormat),
-            69 => Some(CreateDdrInstanceError::InvalidDBInstanceEngineTypeFormat),
-            70 => Some(CreateDdrInstanceError::PayNoCreditCard),
-            71 => Some(CreateDdrInstanceError::VpcNetworkTypeNotSupport),
-            72 => Some(CreateDdrInstanceError::MirrorInsExists),
-            73 => Some(CreateDdrInstanceError::UnsupportedClassCode),
-            74 => Some(CreateDdrInstanceError::InvalidBackupSet),
-            75 => Some(CreateDdrInstanceError::OrdTCommodityQueryError),
-            76 => Some(CreateDdrInstanceError::ProductInstanceReleased),
-            77 => Some(CreateDdrInstanceError::RegionEndTimeDissolvedIndia),
-            78 => Some(CreateDdrInstanceError::IncorrectBackupSetMethod),
-            79 => Some(CreateDdrInstanceError::IncorrectBaksetVersion),
-            80 => Some(CreateDdrInstanceError::CrossRegionUnsupportTDE),
-            81 => Some(CreateDdrInstanceError::OperationDeniedResource),
-            82 => Some(CreateDdrInstanceError::OperationDeniedZoneResource),
-            83 => Some(CreateDdrInstanceError::OrderStatusUnPaid),
-            84 => Some(CreateDdrInstanceError::InvalidReduceDiskSize),
-            85 => Some(CreateDdrInstanceError::CloudSSDNotSupport),
-            86 => Some(CreateDdrInstanceError::InvalidUserOperatorPermission),
-            87 => Some(CreateDdrInstanceError::InvalidVswitchId),
-            88 => Some(CreateDdrInstanceError::IncorrectMinorVersion),
-            89 => Some(CreateDdrInstanceError::NotInFlowController),
-            90 => Some(CreateDdrInstanceError::InvalidKmsKey),
-            91 => Some(CreateDdrInstanceError::InvalidInstanceLevelMalformed),
-            92 => Some(CreateDdrInstanceError::InvalidRegionNotFound),
-            93 => Some(CreateDdrInstanceError::InvalidClusterNameNotFound),
-            94 => Some(CreateDdrInstanceError::InvalidDBInstanceClassNotFound),
-            95 => Some(CreateDdrInstanceError::InvalidDBInstanceNetTypeNotFound),
-            96 => Some(CreateDdrInstanceError::RestoreTypeNotFound),
-            97 => Some(CreateDdrInstanceError::InvalidBackupSetIDNotFound),
-            98 => Some(CreateDdrInstanceError::InvalidClusterKms),
-            99 => Some(CreateDdrInstanceError::RequestNotFound),
-            100 => Some(CreateDdrInstanceError::HostInfoNotFound),
-            101 => Some(CreateDdrInstanceError::ExternalFailure),
-            102 => Some(CreateDdrInstanceError::RequestMetaDataFailed),
-            103 => Some(CreateDdrInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 104] = [
+        Self::InvalidZoneIdNotSupported,
+        Self::InvalidDBInstanceNameFormat,
+        Self::InvalidDBInstanceNameDuplicate,
+        Self::InvalidRegionFormat,
+        Self::InvalidServiceTypeFormat,
+        Self::InvalidEngineMalformed,
+        Self::InvalidEngineVersionMalformed,
+        Self::InvalidConnectionStringFormat,
+        Self::InvalidConnectionStringDuplicate,
+        Self::InvalidCharacterSetNameFormat,
+        Self::InvalidDBInstanceTypeFormat,
+        Self::InvalidPortMalformed,
+        Self::InvalidBackupRetentionPeriodMalformed,
+        Self::InvalidPreferredBackupTimeFormat,
+        Self::InvalidPreferredBackupPeriodMalformed,
+        Self::InvalidOptmizationService,
+        Self::InvalidExpiredTimeFormat,
+        Self::InvalidSecurityIPListFormat,
+        Self::InvalidSecurityIPListDuplicate,
+        Self::InvalidSecurityIPListQuotaExceeded,
+        Self::InvalidDBInstanceDescriptionFormat,
+        Self::InvalidStorageFormat,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::PreCheckInvalid,
+        Self::IncorrectDBInstanceType,
+        Self::InvalidRestoreTypeFormat,
+        Self::NoBackupSetRegion,
+        Self::IncorrectBackupSetType,
+        Self::NoBaksetName,
+        Self::NoSourceInstanceName,
+        Self::NoAvailableDisasterRestoreBakset,
+        Self::InvalidBackupTypeFormat,
+        Self::IncorrectEngineVersion,
+        Self::DisasterRestoreRegionNotMatched,
+        Self::InvalidVpcIdRegionNotSupported,
+        Self::VswitchIpExhausted,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectBackupSetMethod,
+        Self::IncorrectBaksetVersion,
+        Self::CrossRegionUnsupportTDE,
+        Self::OperationDeniedResource,
+        Self::OperationDeniedZoneResource,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidRegionNotFound,
+        Self::InvalidClusterNameNotFound,
+        Self::InvalidDBInstanceClassNotFound,
+        Self::InvalidDBInstanceNetTypeNotFound,
+        Self::RestoreTypeNotFound,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateDdrInstanceError::InvalidZoneIdNotSupported => Kind::Documented(0),
-            CreateDdrInstanceError::InvalidDBInstanceNameFormat => Kind::Documented(1),
-            CreateDdrInstanceError::InvalidDBInstanceNameDuplicate => Kind::Documented(2),
-            CreateDdrInstanceError::InvalidRegionFormat => Kind::Documented(3),
-            CreateDdrInstanceError::InvalidServiceTypeFormat => Kind::Documented(4),
-            CreateDdrInstanceError::InvalidEngineMalformed => Kind::Documented(5),
-            CreateDdrInstanceError::InvalidEngineVersionMalformed => Kind::Documented(6),
-            CreateDdrInstanceError::InvalidConnectionStringFormat => Kind::Documented(7),
-            CreateDdrInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(8)
-            }
-            CreateDdrInstanceError::InvalidCharacterSetNameFormat => Kind::Documented(9),
-            CreateDdrInstanceError::InvalidDBInstanceTypeFormat => Kind::Documented(10),
-            CreateDdrInstanceError::InvalidPortMalformed => Kind::Documented(11),
-            CreateDdrInstanceError::InvalidBackupRetentionPeriodMalformed => {
-                Kind::Documented(12)
-            }
-            CreateDdrInstanceError::InvalidPreferredBackupTimeFormat => {
-                Kind::Documented(13)
-            }
-            CreateDdrInstanceError::InvalidPreferredBackupPeriodMalformed => {
-                Kind::Documented(14)
-            }
-            CreateDdrInstanceError::InvalidOptmizationService => Kind::Documented(15),
-            CreateDdrInstanceError::InvalidExpiredTimeFormat => Kind::Documented(16),
-            CreateDdrInstanceError::InvalidSecurityIPListFormat => Kind::Documented(17),
-            CreateDdrInstanceError::InvalidSecurityIPListDuplicate => {
-                Kind::Documented(18)
-            }
-            CreateDdrInstanceError::InvalidSecurityIPListQuotaExceeded => {
-                Kind::Documented(19)
-            }
-            CreateDdrInstanceError::InvalidDBInstanceDescriptionFormat => {
-                Kind::Documented(20)
-            }
-            CreateDdrInstanceError::InvalidStorageFormat => Kind::Documented(21),
-            CreateDdrInstanceError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(22)
-            }
-            CreateDdrInstanceError::PreCheckInvalid => Kind::Documented(23),
-            CreateDdrInstanceError::IncorrectDBInstanceType => Kind::Documented(24),
-            CreateDdrInstanceError::InvalidRestoreTypeFormat => Kind::Documented(25),
-            CreateDdrInstanceError::NoBackupSetRegion => Kind::Documented(26),
-            CreateDdrInstanceError::IncorrectBackupSetType => Kind::Documented(27),
-            CreateDdrInstanceError::NoBaksetName => Kind::Documented(28),
-            CreateDdrInstanceError::NoSourceInstanceName => Kind::Documented(29),
-            CreateDdrInstanceError::NoAvailableDisasterRestoreBakset => {
-                Kind::Documented(30)
-            }
-            CreateDdrInstanceError::InvalidBackupTypeFormat => Kind::Documented(31),
-            CreateDdrInstanceError::IncorrectEngineVersion => Kind::Documented(32),
-            CreateDdrInstanceError::DisasterRestoreRegionNotMatched => {
-                Kind::Documented(33)
-            }
-            CreateDdrInstanceError::InvalidVpcIdRegionNotSupported => {
-                Kind::Documented(34)
-            }
-            CreateDdrInstanceError::VswitchIpExhausted => Kind::Documented(35),
-            CreateDdrInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(36)
-            }
-            CreateDdrInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(37)
-            }
-            CreateDdrInstanceError::OrderNoRealNameAuthentication => Kind::Documented(38),
-            CreateDdrInstanceError::InsufficientAvailableQuota => Kind::Documented(39),
-            CreateDdrInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(40)
-            }
-            CreateDdrInstanceError::RegionDissolvedEOM => Kind::Documented(41),
-            CreateDdrInstanceError::CommodityInvalidComponent => Kind::Documented(42),
-            CreateDdrInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(43)
-            }
-            CreateDdrInstanceError::PriceCommoditySys => Kind::Documented(44),
-            CreateDdrInstanceError::PayInsufficientBalance => Kind::Documented(45),
-            CreateDdrInstanceError::OrderPeriodInvalid => Kind::Documented(46),
-            CreateDdrInstanceError::PayNoCreditCardLowerCase => Kind::Documented(47),
-            CreateDdrInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(48),
-            CreateDdrInstanceError::NoAvailablePaymentMethod => Kind::Documented(49),
-            CreateDdrInstanceError::BasicInfoUncompleted => Kind::Documented(50),
-            CreateDdrInstanceError::RiskRiskControlRejection => Kind::Documented(51),
-            CreateDdrInstanceError::ApiNotSupport => Kind::Documented(52),
-            CreateDdrInstanceError::ContainForbiddenLabelError => Kind::Documented(53),
-            CreateDdrInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(54),
-            CreateDdrInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(55),
-            CreateDdrInstanceError::InvalidParam => Kind::Documented(56),
-            CreateDdrInstanceError::KmsApiError => Kind::Documented(57),
-            CreateDdrInstanceError::SystemSaleValidateFailed => Kind::Documented(58),
-            CreateDdrInstanceError::AbsInvalidAccountNotFound => Kind::Documented(59),
-            CreateDdrInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(60),
-            CreateDdrInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(61)
-            }
-            CreateDdrInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(62)
-            }
-            CreateDdrInstanceError::IncorrectTargetClasscode => Kind::Documented(63),
-            CreateDdrInstanceError::RequiredParamNotFound => Kind::Documented(64),
-            CreateDdrInstanceError::ParametersInvalid => Kind::Documented(65),
-            CreateDdrInstanceError::BackupPolicyNotSupport => Kind::Documented(66),
-            CreateDdrInstanceError::InvalideStatusFormat => Kind::Documented(67),
-            CreateDdrInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(68)
-            }
-            CreateDdrInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(69)
-            }
-            CreateDdrInstanceError::PayNoCreditCard => Kind::Documented(70),
-            CreateDdrInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(71),
-            CreateDdrInstanceError::MirrorInsExists => Kind::Documented(72),
-            CreateDdrInstanceError::UnsupportedClassCode => Kind::Documented(73),
-            CreateDdrInstanceError::InvalidBackupSet => Kind::Documented(74),
-            CreateDdrInstanceError::OrdTCommodityQueryError => Kind::Documented(75),
-            CreateDdrInstanceError::ProductInstanceReleased => Kind::Documented(76),
-            CreateDdrInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(77),
-            CreateDdrInstanceError::IncorrectBackupSetMethod => Kind::Documented(78),
-            CreateDdrInstanceError::IncorrectBaksetVersion => Kind::Documented(79),
-            CreateDdrInstanceError::CrossRegionUnsupportTDE => Kind::Documented(80),
-            CreateDdrInstanceError::OperationDeniedResource => Kind::Documented(81),
-            CreateDdrInstanceError::OperationDeniedZoneResource => Kind::Documented(82),
-            CreateDdrInstanceError::OrderStatusUnPaid => Kind::Documented(83),
-            CreateDdrInstanceError::InvalidReduceDiskSize => Kind::Documented(84),
-            CreateDdrInstanceError::CloudSSDNotSupport => Kind::Documented(85),
-            CreateDdrInstanceError::InvalidUserOperatorPermission => Kind::Documented(86),
-            CreateDdrInstanceError::InvalidVswitchId => Kind::Documented(87),
-            CreateDdrInstanceError::IncorrectMinorVersion => Kind::Documented(88),
-            CreateDdrInstanceError::NotInFlowController => Kind::Documented(89),
-            CreateDdrInstanceError::InvalidKmsKey => Kind::Documented(90),
-            CreateDdrInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(91),
-            CreateDdrInstanceError::InvalidRegionNotFound => Kind::Documented(92),
-            CreateDdrInstanceError::InvalidClusterNameNotFound => Kind::Documented(93),
-            CreateDdrInstanceError::InvalidDBInstanceClassNotFound => {
-                Kind::Documented(94)
-            }
-            CreateDdrInstanceError::InvalidDBInstanceNetTypeNotFound => {
-                Kind::Documented(95)
-            }
-            CreateDdrInstanceError::RestoreTypeNotFound => Kind::Documented(96),
-            CreateDdrInstanceError::InvalidBackupSetIDNotFound => Kind::Documented(97),
-            CreateDdrInstanceError::InvalidClusterKms => Kind::Documented(98),
-            CreateDdrInstanceError::RequestNotFound => Kind::Documented(99),
-            CreateDdrInstanceError::HostInfoNotFound => Kind::Documented(100),
-            CreateDdrInstanceError::ExternalFailure => Kind::Documented(101),
-            CreateDdrInstanceError::RequestMetaDataFailed => Kind::Documented(102),
-            CreateDdrInstanceError::InvokeProxyFailure => Kind::Documented(103),
             CreateDdrInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateDdrInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -704,30 +553,41 @@ impl CreateDdrInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateDdrInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateDdrInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateDdrInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateDdrInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

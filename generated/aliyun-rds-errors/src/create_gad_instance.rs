@@ -6,7 +6,7 @@
 //! [`CreateGadInstanceError`](crate::create_gad_instance::CreateGadInstanceError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateGadInstanceError {
     /// `CreateGlobalActiveDatabase.GadInstanceNotActive`, HTTP 400: gad instance not in active
@@ -274,256 +273,98 @@ impl CreateGadInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateGadInstanceError::Gateway(gateway),
-                    None => CreateGadInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateGadInstanceError::Gateway,
+                CreateGadInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseGadInstanceNotActive,
-                )
-            }
-            1 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseFailedCentralNodeNotSupportGAD,
-                )
-            }
-            2 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseFailedUnitMemberParamsEmpty,
-                )
-            }
-            3 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseFailedUnitMemberParamsError,
-                )
-            }
-            4 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseFailedGadNameNotMatchCentralNode,
-                )
-            }
-            5 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseFailedGadInstanceExists,
-                )
-            }
-            6 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseFailedGadInstanceNotExists,
-                )
-            }
-            7 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseGadInstanceNotFound,
-                )
-            }
-            8 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseGetInstanceMemberFaied,
-                )
-            }
-            9 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseImplPreCheckGadInstance,
-                )
-            }
-            10 => {
-                Some(
-                    CreateGadInstanceError::CreateGlobalActiveDatabaseImplPreCheckMemberParams,
-                )
-            }
-            11 => Some(CreateGadInstanceError::OrderComboInstanceNotAllowOperate),
-            12 => Some(CreateGadInstanceError::PricePricingPlanResultNotFound),
-            13 => Some(CreateGadInstanceError::OrderNoRealNameAuthentication),
-            14 => Some(CreateGadInstanceError::InsufficientAvailableQuota),
-            15 => Some(CreateGadInstanceError::CommodityServiceCallingException),
-            16 => Some(CreateGadInstanceError::RegionDissolvedEOM),
-            17 => Some(CreateGadInstanceError::CommodityInvalidComponent),
-            18 => Some(CreateGadInstanceError::RegionEndTimeDissolvedAustralia),
-            19 => Some(CreateGadInstanceError::PriceCommoditySys),
-            20 => Some(CreateGadInstanceError::PayInsufficientBalance),
-            21 => Some(CreateGadInstanceError::OrderPeriodInvalid),
-            22 => Some(CreateGadInstanceError::PayNoCreditCardLowerCase),
-            23 => Some(CreateGadInstanceError::OrderInstHasUnpaidOrder),
-            24 => Some(CreateGadInstanceError::NoAvailablePaymentMethod),
-            25 => Some(CreateGadInstanceError::BasicInfoUncompleted),
-            26 => Some(CreateGadInstanceError::RiskRiskControlRejection),
-            27 => Some(CreateGadInstanceError::ApiNotSupport),
-            28 => Some(CreateGadInstanceError::ContainForbiddenLabelError),
-            29 => Some(CreateGadInstanceError::InvalidDBInstanceIdNotFound),
-            30 => Some(CreateGadInstanceError::InvalidInstanceLevelDiskType),
-            31 => Some(CreateGadInstanceError::InvalidParam),
-            32 => Some(CreateGadInstanceError::KmsApiError),
-            33 => Some(CreateGadInstanceError::SystemSaleValidateFailed),
-            34 => Some(CreateGadInstanceError::AbsInvalidAccountNotFound),
-            35 => Some(CreateGadInstanceError::SqlExecuteFailedOrTimeout),
-            36 => Some(CreateGadInstanceError::ColdDataEngineVersionNotSupport),
-            37 => Some(CreateGadInstanceError::ColdDataMinorVersionNotSupport),
-            38 => Some(CreateGadInstanceError::IncorrectTargetClasscode),
-            39 => Some(CreateGadInstanceError::InvalidConnectionStringDuplicate),
-            40 => Some(CreateGadInstanceError::RequiredParamNotFound),
-            41 => Some(CreateGadInstanceError::ParametersInvalid),
-            42 => Some(CreateGadInstanceError::BackupPolicyNotSupport),
-            43 => Some(CreateGadInstanceError::InvalideStatusFormat),
-            44 => Some(CreateGadInstanceError::InvalidReleasedKeepPolicyFormat),
-            45 => Some(CreateGadInstanceError::InvalidDBInstanceEngineTypeFormat),
-            46 => Some(CreateGadInstanceError::PayNoCreditCard),
-            47 => Some(CreateGadInstanceError::VpcNetworkTypeNotSupport),
-            48 => Some(CreateGadInstanceError::MirrorInsExists),
-            49 => Some(CreateGadInstanceError::UnsupportedClassCode),
-            50 => Some(CreateGadInstanceError::InvalidBackupSet),
-            51 => Some(CreateGadInstanceError::OrdTCommodityQueryError),
-            52 => Some(CreateGadInstanceError::ProductInstanceReleased),
-            53 => Some(CreateGadInstanceError::RegionEndTimeDissolvedIndia),
-            54 => Some(CreateGadInstanceError::OrderStatusUnPaid),
-            55 => Some(CreateGadInstanceError::InvalidReduceDiskSize),
-            56 => Some(CreateGadInstanceError::CloudSSDNotSupport),
-            57 => Some(CreateGadInstanceError::InvalidUserOperatorPermission),
-            58 => Some(CreateGadInstanceError::InvalidVswitchId),
-            59 => Some(CreateGadInstanceError::IncorrectMinorVersion),
-            60 => Some(CreateGadInstanceError::OperationDeniedZoneResource),
-            61 => Some(CreateGadInstanceError::NotInFlowController),
-            62 => Some(CreateGadInstanceError::InvalidKmsKey),
-            63 => Some(CreateGadInstanceError::InvalidInstanceLevelMalformed),
-            64 => Some(CreateGadInstanceError::InvalidClusterKms),
-            65 => Some(CreateGadInstanceError::RequestNotFound),
-            66 => Some(CreateGadInstanceError::HostInfoNotFound),
-            67 => Some(CreateGadInstanceError::ExternalFailure),
-            68 => Some(CreateGadInstanceError::RequestMetaDataFailed),
-            69 => Some(CreateGadInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::CreateGlobalActiveDatabaseGadInstanceNotActive,
+        Self::CreateGlobalActiveDatabaseFailedCentralNodeNotSupportGAD,
+        Self::CreateGlobalActiveDatabaseFailedUnitMemberParamsEmpty,
+        Self::CreateGlobalActiveDatabaseFailedUnitMemberParamsError,
+        Self::CreateGlobalActiveDatabaseFailedGadNameNotMatchCentralNode,
+        Self::CreateGlobalActiveDatabaseFailedGadInstanceExists,
+        Self::CreateGlobalActiveDatabaseFailedGadInstanceNotExists,
+        Self::CreateGlobalActiveDatabaseGadInstanceNotFound,
+        Self::CreateGlobalActiveDatabaseGetInstanceMemberFaied,
+        Self::CreateGlobalActiveDatabaseImplPreCheckGadInstance,
+        Self::CreateGlobalActiveDatabaseImplPreCheckMemberParams,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateGadInstanceError::CreateGlobalActiveDatabaseGadInstanceNotActive => {
-                Kind::Documented(0)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseFailedCentralNodeNotSupportGAD => {
-                Kind::Documented(1)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseFailedUnitMemberParamsEmpty => {
-                Kind::Documented(2)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseFailedUnitMemberParamsError => {
-                Kind::Documented(3)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseFailedGadNameNotMatchCentralNode => {
-                Kind::Documented(4)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseFailedGadInstanceExists => {
-                Kind::Documented(5)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseFailedGadInstanceNotExists => {
-                Kind::Documented(6)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseGadInstanceNotFound => {
-                Kind::Documented(7)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseGetInstanceMemberFaied => {
-                Kind::Documented(8)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseImplPreCheckGadInstance => {
-                Kind::Documented(9)
-            }
-            CreateGadInstanceError::CreateGlobalActiveDatabaseImplPreCheckMemberParams => {
-                Kind::Documented(10)
-            }
-            CreateGadInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(11)
-            }
-            CreateGadInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(12)
-            }
-            CreateGadInstanceError::OrderNoRealNameAuthentication => Kind::Documented(13),
-            CreateGadInstanceError::InsufficientAvailableQuota => Kind::Documented(14),
-            CreateGadInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(15)
-            }
-            CreateGadInstanceError::RegionDissolvedEOM => Kind::Documented(16),
-            CreateGadInstanceError::CommodityInvalidComponent => Kind::Documented(17),
-            CreateGadInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(18)
-            }
-            CreateGadInstanceError::PriceCommoditySys => Kind::Documented(19),
-            CreateGadInstanceError::PayInsufficientBalance => Kind::Documented(20),
-            CreateGadInstanceError::OrderPeriodInvalid => Kind::Documented(21),
-            CreateGadInstanceError::PayNoCreditCardLowerCase => Kind::Documented(22),
-            CreateGadInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(23),
-            CreateGadInstanceError::NoAvailablePaymentMethod => Kind::Documented(24),
-            CreateGadInstanceError::BasicInfoUncompleted => Kind::Documented(25),
-            CreateGadInstanceError::RiskRiskControlRejection => Kind::Documented(26),
-            CreateGadInstanceError::ApiNotSupport => Kind::Documented(27),
-            CreateGadInstanceError::ContainForbiddenLabelError => Kind::Documented(28),
-            CreateGadInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(29),
-            CreateGadInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(30),
-            CreateGadInstanceError::InvalidParam => Kind::Documented(31),
-            CreateGadInstanceError::KmsApiError => Kind::Documented(32),
-            CreateGadInstanceError::SystemSaleValidateFailed => Kind::Documented(33),
-            CreateGadInstanceError::AbsInvalidAccountNotFound => Kind::Documented(34),
-            CreateGadInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(35),
-            CreateGadInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            CreateGadInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(37)
-            }
-            CreateGadInstanceError::IncorrectTargetClasscode => Kind::Documented(38),
-            CreateGadInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(39)
-            }
-            CreateGadInstanceError::RequiredParamNotFound => Kind::Documented(40),
-            CreateGadInstanceError::ParametersInvalid => Kind::Documented(41),
-            CreateGadInstanceError::BackupPolicyNotSupport => Kind::Documented(42),
-            CreateGadInstanceError::InvalideStatusFormat => Kind::Documented(43),
-            CreateGadInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(44)
-            }
-            CreateGadInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            CreateGadInstanceError::PayNoCreditCard => Kind::Documented(46),
-            CreateGadInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(47),
-            CreateGadInstanceError::MirrorInsExists => Kind::Documented(48),
-            CreateGadInstanceError::UnsupportedClassCode => Kind::Documented(49),
-            CreateGadInstanceError::InvalidBackupSet => Kind::Documented(50),
-            CreateGadInstanceError::OrdTCommodityQueryError => Kind::Documented(51),
-            CreateGadInstanceError::ProductInstanceReleased => Kind::Documented(52),
-            CreateGadInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(53),
-            CreateGadInstanceError::OrderStatusUnPaid => Kind::Documented(54),
-            CreateGadInstanceError::InvalidReduceDiskSize => Kind::Documented(55),
-            CreateGadInstanceError::CloudSSDNotSupport => Kind::Documented(56),
-            CreateGadInstanceError::InvalidUserOperatorPermission => Kind::Documented(57),
-            CreateGadInstanceError::InvalidVswitchId => Kind::Documented(58),
-            CreateGadInstanceError::IncorrectMinorVersion => Kind::Documented(59),
-            CreateGadInstanceError::OperationDeniedZoneResource => Kind::Documented(60),
-            CreateGadInstanceError::NotInFlowController => Kind::Documented(61),
-            CreateGadInstanceError::InvalidKmsKey => Kind::Documented(62),
-            CreateGadInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(63),
-            CreateGadInstanceError::InvalidClusterKms => Kind::Documented(64),
-            CreateGadInstanceError::RequestNotFound => Kind::Documented(65),
-            CreateGadInstanceError::HostInfoNotFound => Kind::Documented(66),
-            CreateGadInstanceError::ExternalFailure => Kind::Documented(67),
-            CreateGadInstanceError::RequestMetaDataFailed => Kind::Documented(68),
-            CreateGadInstanceError::InvokeProxyFailure => Kind::Documented(69),
             CreateGadInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateGadInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -570,30 +411,41 @@ impl CreateGadInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateGadInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateGadInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateGadInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateGadInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateGadInstanceMemberError`](crate::create_gad_instance_member::CreateGadInstanceMemberError) has one variant per distinct code of the operation's error table (71 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateGadInstanceMemberError {
     /// `IdempotentParameterMismatch`, HTTP 400: The request uses the same client token as a previous, but non-identical request. Do not reuse a client token with different requests, unless the requests are identical.
@@ -277,296 +276,99 @@ impl CreateGadInstanceMemberError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateGadInstanceMemberError::Gateway(gateway),
-                    None => CreateGadInstanceMemberError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateGadInstanceMemberError::Gateway,
+                CreateGadInstanceMemberError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateGadInstanceMemberError::IdempotentParameterMismatch),
-            1 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseGadInstanceNotActive,
-                )
-            }
-            2 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedCentralNodeNotSupportGAD,
-                )
-            }
-            3 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedUnitMemberParamsEmpty,
-                )
-            }
-            4 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedUnitMemberParamsError,
-                )
-            }
-            5 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedGadNameNotMatchCentralNode,
-                )
-            }
-            6 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedGadInstanceExists,
-                )
-            }
-            7 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedGadInstanceNotExists,
-                )
-            }
-            8 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseGadInstanceNotFound,
-                )
-            }
-            9 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseGetInstanceMemberFaied,
-                )
-            }
-            10 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseImplPreCheckGadInstance,
-                )
-            }
-            11 => {
-                Some(
-                    CreateGadInstanceMemberError::CreateGlobalActiveDatabaseImplPreCheckMemberParams,
-                )
-            }
-            12 => Some(CreateGadInstanceMemberError::OrderComboInstanceNotAllowOperate),
-            13 => Some(CreateGadInstanceMemberError::PricePricingPlanResultNotFound),
-            14 => Some(CreateGadInstanceMemberError::OrderNoRealNameAuthentication),
-            15 => Some(CreateGadInstanceMemberError::InsufficientAvailableQuota),
-            16 => Some(CreateGadInstanceMemberError::CommodityServiceCallingException),
-            17 => Some(CreateGadInstanceMemberError::RegionDissolvedEOM),
-            18 => Some(CreateGadInstanceMemberError::CommodityInvalidComponent),
-            19 => Some(CreateGadInstanceMemberError::RegionEndTimeDissolvedAustralia),
-            20 => Some(CreateGadInstanceMemberError::PriceCommoditySys),
-            21 => Some(CreateGadInstanceMemberError::PayInsufficientBalance),
-            22 => Some(CreateGadInstanceMemberError::OrderPeriodInvalid),
-            23 => Some(CreateGadInstanceMemberError::PayNoCreditCardLowerCase),
-            24 => Some(CreateGadInstanceMemberError::OrderInstHasUnpaidOrder),
-            25 => Some(CreateGadInstanceMemberError::NoAvailablePaymentMethod),
-            26 => Some(CreateGadInstanceMemberError::BasicInfoUncompleted),
-            27 => Some(CreateGadInstanceMemberError::RiskRiskControlRejection),
-            28 => Some(CreateGadInstanceMemberError::ApiNotSupport),
-            29 => Some(CreateGadInstanceMemberError::ContainForbiddenLabelError),
-            30 => Some(CreateGadInstanceMemberError::InvalidDBInstanceIdNotFound),
-            31 => Some(CreateGadInstanceMemberError::InvalidInstanceLevelDiskType),
-            32 => Some(CreateGadInstanceMemberError::InvalidParam),
-            33 => Some(CreateGadInstanceMemberError::KmsApiError),
-            34 => Some(CreateGadInstanceMemberError::SystemSaleValidateFailed),
-            35 => Some(CreateGadInstanceMemberError::AbsInvalidAccountNotFound),
-            36 => Some(CreateGadInstanceMemberError::SqlExecuteFailedOrTimeout),
-            37 => Some(CreateGadInstanceMemberError::ColdDataEngineVersionNotSupport),
-            38 => Some(CreateGadInstanceMemberError::ColdDataMinorVersionNotSupport),
-            39 => Some(CreateGadInstanceMemberError::IncorrectTargetClasscode),
-            40 => Some(CreateGadInstanceMemberError::InvalidConnectionStringDuplicate),
-            41 => Some(CreateGadInstanceMemberError::RequiredParamNotFound),
-            42 => Some(CreateGadInstanceMemberError::ParametersInvalid),
-            43 => Some(CreateGadInstanceMemberError::BackupPolicyNotSupport),
-            44 => Some(CreateGadInstanceMemberError::InvalideStatusFormat),
-            45 => Some(CreateGadInstanceMemberError::InvalidReleasedKeepPolicyFormat),
-            46 => Some(CreateGadInstanceMemberError::InvalidDBInstanceEngineTypeFormat),
-            47 => Some(CreateGadInstanceMemberError::PayNoCreditCard),
-            48 => Some(CreateGadInstanceMemberError::VpcNetworkTypeNotSupport),
-            49 => Some(CreateGadInstanceMemberError::MirrorInsExists),
-            50 => Some(CreateGadInstanceMemberError::UnsupportedClassCode),
-            51 => Some(CreateGadInstanceMemberError::InvalidBackupSet),
-            52 => Some(CreateGadInstanceMemberError::OrdTCommodityQueryError),
-            53 => Some(CreateGadInstanceMemberError::ProductInstanceReleased),
-            54 => Some(CreateGadInstanceMemberError::RegionEndTimeDissolvedIndia),
-            55 => Some(CreateGadInstanceMemberError::OrderStatusUnPaid),
-            56 => Some(CreateGadInstanceMemberError::InvalidReduceDiskSize),
-            57 => Some(CreateGadInstanceMemberError::CloudSSDNotSupport),
-            58 => Some(CreateGadInstanceMemberError::InvalidUserOperatorPermission),
-            59 => Some(CreateGadInstanceMemberError::InvalidVswitchId),
-            60 => Some(CreateGadInstanceMemberError::IncorrectMinorVersion),
-            61 => Some(CreateGadInstanceMemberError::OperationDeniedZoneResource),
-            62 => Some(CreateGadInstanceMemberError::NotInFlowController),
-            63 => Some(CreateGadInstanceMemberError::InvalidKmsKey),
-            64 => Some(CreateGadInstanceMemberError::InvalidInstanceLevelMalformed),
-            65 => Some(CreateGadInstanceMemberError::InvalidClusterKms),
-            66 => Some(CreateGadInstanceMemberError::RequestNotFound),
-            67 => Some(CreateGadInstanceMemberError::HostInfoNotFound),
-            68 => Some(CreateGadInstanceMemberError::ExternalFailure),
-            69 => Some(CreateGadInstanceMemberError::RequestMetaDataFailed),
-            70 => Some(CreateGadInstanceMemberError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::IdempotentParameterMismatch,
+        Self::CreateGlobalActiveDatabaseGadInstanceNotActive,
+        Self::CreateGlobalActiveDatabaseFailedCentralNodeNotSupportGAD,
+        Self::CreateGlobalActiveDatabaseFailedUnitMemberParamsEmpty,
+        Self::CreateGlobalActiveDatabaseFailedUnitMemberParamsError,
+        Self::CreateGlobalActiveDatabaseFailedGadNameNotMatchCentralNode,
+        Self::CreateGlobalActiveDatabaseFailedGadInstanceExists,
+        Self::CreateGlobalActiveDatabaseFailedGadInstanceNotExists,
+        Self::CreateGlobalActiveDatabaseGadInstanceNotFound,
+        Self::CreateGlobalActiveDatabaseGetInstanceMemberFaied,
+        Self::CreateGlobalActiveDatabaseImplPreCheckGadInstance,
+        Self::CreateGlobalActiveDatabaseImplPreCheckMemberParams,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateGadInstanceMemberError::IdempotentParameterMismatch => {
-                Kind::Documented(0)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseGadInstanceNotActive => {
-                Kind::Documented(1)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedCentralNodeNotSupportGAD => {
-                Kind::Documented(2)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedUnitMemberParamsEmpty => {
-                Kind::Documented(3)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedUnitMemberParamsError => {
-                Kind::Documented(4)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedGadNameNotMatchCentralNode => {
-                Kind::Documented(5)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedGadInstanceExists => {
-                Kind::Documented(6)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseFailedGadInstanceNotExists => {
-                Kind::Documented(7)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseGadInstanceNotFound => {
-                Kind::Documented(8)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseGetInstanceMemberFaied => {
-                Kind::Documented(9)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseImplPreCheckGadInstance => {
-                Kind::Documented(10)
-            }
-            CreateGadInstanceMemberError::CreateGlobalActiveDatabaseImplPreCheckMemberParams => {
-                Kind::Documented(11)
-            }
-            CreateGadInstanceMemberError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(12)
-            }
-            CreateGadInstanceMemberError::PricePricingPlanResultNotFound => {
-                Kind::Documented(13)
-            }
-            CreateGadInstanceMemberError::OrderNoRealNameAuthentication => {
-                Kind::Documented(14)
-            }
-            CreateGadInstanceMemberError::InsufficientAvailableQuota => {
-                Kind::Documented(15)
-            }
-            CreateGadInstanceMemberError::CommodityServiceCallingException => {
-                Kind::Documented(16)
-            }
-            CreateGadInstanceMemberError::RegionDissolvedEOM => Kind::Documented(17),
-            CreateGadInstanceMemberError::CommodityInvalidComponent => {
-                Kind::Documented(18)
-            }
-            CreateGadInstanceMemberError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(19)
-            }
-            CreateGadInstanceMemberError::PriceCommoditySys => Kind::Documented(20),
-            CreateGadInstanceMemberError::PayInsufficientBalance => Kind::Documented(21),
-            CreateGadInstanceMemberError::OrderPeriodInvalid => Kind::Documented(22),
-            CreateGadInstanceMemberError::PayNoCreditCardLowerCase => {
-                Kind::Documented(23)
-            }
-            CreateGadInstanceMemberError::OrderInstHasUnpaidOrder => Kind::Documented(24),
-            CreateGadInstanceMemberError::NoAvailablePaymentMethod => {
-                Kind::Documented(25)
-            }
-            CreateGadInstanceMemberError::BasicInfoUncompleted => Kind::Documented(26),
-            CreateGadInstanceMemberError::RiskRiskControlRejection => {
-                Kind::Documented(27)
-            }
-            CreateGadInstanceMemberError::ApiNotSupport => Kind::Documented(28),
-            CreateGadInstanceMemberError::ContainForbiddenLabelError => {
-                Kind::Documented(29)
-            }
-            CreateGadInstanceMemberError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(30)
-            }
-            CreateGadInstanceMemberError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(31)
-            }
-            CreateGadInstanceMemberError::InvalidParam => Kind::Documented(32),
-            CreateGadInstanceMemberError::KmsApiError => Kind::Documented(33),
-            CreateGadInstanceMemberError::SystemSaleValidateFailed => {
-                Kind::Documented(34)
-            }
-            CreateGadInstanceMemberError::AbsInvalidAccountNotFound => {
-                Kind::Documented(35)
-            }
-            CreateGadInstanceMemberError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(36)
-            }
-            CreateGadInstanceMemberError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(37)
-            }
-            CreateGadInstanceMemberError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(38)
-            }
-            CreateGadInstanceMemberError::IncorrectTargetClasscode => {
-                Kind::Documented(39)
-            }
-            CreateGadInstanceMemberError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(40)
-            }
-            CreateGadInstanceMemberError::RequiredParamNotFound => Kind::Documented(41),
-            CreateGadInstanceMemberError::ParametersInvalid => Kind::Documented(42),
-            CreateGadInstanceMemberError::BackupPolicyNotSupport => Kind::Documented(43),
-            CreateGadInstanceMemberError::InvalideStatusFormat => Kind::Documented(44),
-            CreateGadInstanceMemberError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(45)
-            }
-            CreateGadInstanceMemberError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(46)
-            }
-            CreateGadInstanceMemberError::PayNoCreditCard => Kind::Documented(47),
-            CreateGadInstanceMemberError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(48)
-            }
-            CreateGadInstanceMemberError::MirrorInsExists => Kind::Documented(49),
-            CreateGadInstanceMemberError::UnsupportedClassCode => Kind::Documented(50),
-            CreateGadInstanceMemberError::InvalidBackupSet => Kind::Documented(51),
-            CreateGadInstanceMemberError::OrdTCommodityQueryError => Kind::Documented(52),
-            CreateGadInstanceMemberError::ProductInstanceReleased => Kind::Documented(53),
-            CreateGadInstanceMemberError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(54)
-            }
-            CreateGadInstanceMemberError::OrderStatusUnPaid => Kind::Documented(55),
-            CreateGadInstanceMemberError::InvalidReduceDiskSize => Kind::Documented(56),
-            CreateGadInstanceMemberError::CloudSSDNotSupport => Kind::Documented(57),
-            CreateGadInstanceMemberError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            CreateGadInstanceMemberError::InvalidVswitchId => Kind::Documented(59),
-            CreateGadInstanceMemberError::IncorrectMinorVersion => Kind::Documented(60),
-            CreateGadInstanceMemberError::OperationDeniedZoneResource => {
-                Kind::Documented(61)
-            }
-            CreateGadInstanceMemberError::NotInFlowController => Kind::Documented(62),
-            CreateGadInstanceMemberError::InvalidKmsKey => Kind::Documented(63),
-            CreateGadInstanceMemberError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(64)
-            }
-            CreateGadInstanceMemberError::InvalidClusterKms => Kind::Documented(65),
-            CreateGadInstanceMemberError::RequestNotFound => Kind::Documented(66),
-            CreateGadInstanceMemberError::HostInfoNotFound => Kind::Documented(67),
-            CreateGadInstanceMemberError::ExternalFailure => Kind::Documented(68),
-            CreateGadInstanceMemberError::RequestMetaDataFailed => Kind::Documented(69),
-            CreateGadInstanceMemberError::InvokeProxyFailure => Kind::Documented(70),
             CreateGadInstanceMemberError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateGadInstanceMemberError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -613,30 +415,41 @@ impl CreateGadInstanceMemberError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateGadInstanceMemberError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateGadInstanceMemberError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateGadInstanceMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateGadInstanceMemberError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateMigrateTaskError`](crate::create_migrate_task::CreateMigrateTaskError) has one variant per distinct code of the operation's error table (77 rows, 77 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateMigrateTaskError {
     /// `InvalidFile`, HTTP 400: The operation does not support this kind of file
@@ -296,208 +295,105 @@ impl CreateMigrateTaskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateMigrateTaskError::Gateway(gateway),
-                    None => CreateMigrateTaskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateMigrateTaskError::Gateway,
+                CreateMigrateTaskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateMigrateTaskError::InvalidFile),
-            1 => Some(CreateMigrateTaskError::InvalidInstanceType),
-            2 => Some(CreateMigrateTaskError::InvalidInstanceLockMode),
-            3 => Some(CreateMigrateTaskError::InvalidDBName),
-            4 => Some(CreateMigrateTaskError::InvalidDBType),
-            5 => Some(CreateMigrateTaskError::InvalidDBState),
-            6 => Some(CreateMigrateTaskError::ExceedUploadTime),
-            7 => Some(CreateMigrateTaskError::InvalidOSSURL),
-            8 => Some(CreateMigrateTaskError::ExceedDiskSize),
-            9 => Some(CreateMigrateTaskError::EntityNotExistRole),
-            10 => Some(CreateMigrateTaskError::DatabaseMustOnline),
-            11 => Some(CreateMigrateTaskError::InvalideStatus),
-            12 => Some(CreateMigrateTaskError::InvalidOssObjectStorageClassType),
-            13 => Some(CreateMigrateTaskError::EngineNotSupported),
-            14 => Some(CreateMigrateTaskError::EngineVersionNotSupported),
-            15 => Some(CreateMigrateTaskError::BakFileSizeExceeded),
-            16 => Some(CreateMigrateTaskError::OrderComboInstanceNotAllowOperate),
-            17 => Some(CreateMigrateTaskError::PricePricingPlanResultNotFound),
-            18 => Some(CreateMigrateTaskError::OrderNoRealNameAuthentication),
-            19 => Some(CreateMigrateTaskError::InsufficientAvailableQuota),
-            20 => Some(CreateMigrateTaskError::CommodityServiceCallingException),
-            21 => Some(CreateMigrateTaskError::RegionDissolvedEOM),
-            22 => Some(CreateMigrateTaskError::CommodityInvalidComponent),
-            23 => Some(CreateMigrateTaskError::RegionEndTimeDissolvedAustralia),
-            24 => Some(CreateMigrateTaskError::PriceCommoditySys),
-            25 => Some(CreateMigrateTaskError::PayInsufficientBalance),
-            26 => Some(CreateMigrateTaskError::OrderPeriodInvalid),
-            27 => Some(CreateMigrateTaskError::PayNoCreditCardLowerCase),
-            28 => Some(CreateMigrateTaskError::OrderInstHasUnpaidOrder),
-            29 => Some(CreateMigrateTaskError::NoAvailablePaymentMethod),
-            30 => Some(CreateMigrateTaskError::BasicInfoUncompleted),
-            31 => Some(CreateMigrateTaskError::RiskRiskControlRejection),
-            32 => Some(CreateMigrateTaskError::ApiNotSupport),
-            33 => Some(CreateMigrateTaskError::ContainForbiddenLabelError),
-            34 => Some(CreateMigrateTaskError::InvalidDBInstanceIdNotFound),
-            35 => Some(CreateMigrateTaskError::InvalidInstanceLevelDiskType),
-            36 => Some(CreateMigrateTaskError::InvalidParam),
-            37 => Some(CreateMigrateTaskError::KmsApiError),
-            38 => Some(CreateMigrateTaskError::SystemSaleValidateFailed),
-            39 => Some(CreateMigrateTaskError::AbsInvalidAccountNotFound),
-            40 => Some(CreateMigrateTaskError::SqlExecuteFailedOrTimeout),
-            41 => Some(CreateMigrateTaskError::ColdDataEngineVersionNotSupport),
-            42 => Some(CreateMigrateTaskError::ColdDataMinorVersionNotSupport),
-            43 => Some(CreateMigrateTaskError::IncorrectTargetClasscode),
-            44 => Some(CreateMigrateTaskError::InvalidConnectionStringDuplicate),
-            45 => Some(CreateMigrateTaskError::RequiredParamNotFound),
-            46 => Some(CreateMigrateTaskError::ParametersInvalid),
-            47 => Some(CreateMigrateTaskError::BackupPolicyNotSupport),
-            48 => Some(CreateMigrateTaskError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(CreateMigrateTaskError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(CreateMigrateTaskError::PayNoCreditCard),
-            51 => Some(CreateMigrateTaskError::VpcNetworkTypeNotSupport),
-            52 => Some(CreateMigrateTaskError::MirrorInsExists),
-            53 => Some(CreateMigrateTaskError::UnsupportedClassCode),
-            54 => Some(CreateMigrateTaskError::InvalidBackupSet),
-            55 => Some(CreateMigrateTaskError::OrdTCommodityQueryError),
-            56 => Some(CreateMigrateTaskError::ProductInstanceReleased),
-            57 => Some(CreateMigrateTaskError::RegionEndTimeDissolvedIndia),
-            58 => Some(CreateMigrateTaskError::InvalidInstanceState),
-            59 => Some(CreateMigrateTaskError::InvalidOssObjectPositionsFormat),
-            60 => Some(CreateMigrateTaskError::OrderStatusUnPaid),
-            61 => Some(CreateMigrateTaskError::InvalidReduceDiskSize),
-            62 => Some(CreateMigrateTaskError::CloudSSDNotSupport),
-            63 => Some(CreateMigrateTaskError::InvalidUserOperatorPermission),
-            64 => Some(CreateMigrateTaskError::InvalidVswitchId),
-            65 => Some(CreateMigrateTaskError::IncorrectMinorVersion),
-            66 => Some(CreateMigrateTaskError::OperationDeniedZoneResource),
-            67 => Some(CreateMigrateTaskError::NotInFlowController),
-            68 => Some(CreateMigrateTaskError::InvalidKmsKey),
-            69 => Some(CreateMigrateTaskError::InvalidInstanceLevelMalformed),
-            70 => Some(CreateMigrateTaskError::BakFilesNeeded),
-            71 => Some(CreateMigrateTaskError::InvalidClusterKms),
-            72 => Some(CreateMigrateTaskError::RequestNotFound),
-            73 => Some(CreateMigrateTaskError::HostInfoNotFound),
-            74 => Some(CreateMigrateTaskError::ExternalFailure),
-            75 => Some(CreateMigrateTaskError::RequestMetaDataFailed),
-            76 => Some(CreateMigrateTaskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 77] = [
+        Self::InvalidFile,
+        Self::InvalidInstanceType,
+        Self::InvalidInstanceLockMode,
+        Self::InvalidDBName,
+        Self::InvalidDBType,
+        Self::InvalidDBState,
+        Self::ExceedUploadTime,
+        Self::InvalidOSSURL,
+        Self::ExceedDiskSize,
+        Self::EntityNotExistRole,
+        Self::DatabaseMustOnline,
+        Self::InvalideStatus,
+        Self::InvalidOssObjectStorageClassType,
+        Self::EngineNotSupported,
+        Self::EngineVersionNotSupported,
+        Self::BakFileSizeExceeded,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidInstanceState,
+        Self::InvalidOssObjectPositionsFormat,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::BakFilesNeeded,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateMigrateTaskError::InvalidFile => Kind::Documented(0),
-            CreateMigrateTaskError::InvalidInstanceType => Kind::Documented(1),
-            CreateMigrateTaskError::InvalidInstanceLockMode => Kind::Documented(2),
-            CreateMigrateTaskError::InvalidDBName => Kind::Documented(3),
-            CreateMigrateTaskError::InvalidDBType => Kind::Documented(4),
-            CreateMigrateTaskError::InvalidDBState => Kind::Documented(5),
-            CreateMigrateTaskError::ExceedUploadTime => Kind::Documented(6),
-            CreateMigrateTaskError::InvalidOSSURL => Kind::Documented(7),
-            CreateMigrateTaskError::ExceedDiskSize => Kind::Documented(8),
-            CreateMigrateTaskError::EntityNotExistRole => Kind::Documented(9),
-            CreateMigrateTaskError::DatabaseMustOnline => Kind::Documented(10),
-            CreateMigrateTaskError::InvalideStatus => Kind::Documented(11),
-            CreateMigrateTaskError::InvalidOssObjectStorageClassType => {
-                Kind::Documented(12)
-            }
-            CreateMigrateTaskError::EngineNotSupported => Kind::Documented(13),
-            CreateMigrateTaskError::EngineVersionNotSupported => Kind::Documented(14),
-            CreateMigrateTaskError::BakFileSizeExceeded => Kind::Documented(15),
-            CreateMigrateTaskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(16)
-            }
-            CreateMigrateTaskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(17)
-            }
-            CreateMigrateTaskError::OrderNoRealNameAuthentication => Kind::Documented(18),
-            CreateMigrateTaskError::InsufficientAvailableQuota => Kind::Documented(19),
-            CreateMigrateTaskError::CommodityServiceCallingException => {
-                Kind::Documented(20)
-            }
-            CreateMigrateTaskError::RegionDissolvedEOM => Kind::Documented(21),
-            CreateMigrateTaskError::CommodityInvalidComponent => Kind::Documented(22),
-            CreateMigrateTaskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(23)
-            }
-            CreateMigrateTaskError::PriceCommoditySys => Kind::Documented(24),
-            CreateMigrateTaskError::PayInsufficientBalance => Kind::Documented(25),
-            CreateMigrateTaskError::OrderPeriodInvalid => Kind::Documented(26),
-            CreateMigrateTaskError::PayNoCreditCardLowerCase => Kind::Documented(27),
-            CreateMigrateTaskError::OrderInstHasUnpaidOrder => Kind::Documented(28),
-            CreateMigrateTaskError::NoAvailablePaymentMethod => Kind::Documented(29),
-            CreateMigrateTaskError::BasicInfoUncompleted => Kind::Documented(30),
-            CreateMigrateTaskError::RiskRiskControlRejection => Kind::Documented(31),
-            CreateMigrateTaskError::ApiNotSupport => Kind::Documented(32),
-            CreateMigrateTaskError::ContainForbiddenLabelError => Kind::Documented(33),
-            CreateMigrateTaskError::InvalidDBInstanceIdNotFound => Kind::Documented(34),
-            CreateMigrateTaskError::InvalidInstanceLevelDiskType => Kind::Documented(35),
-            CreateMigrateTaskError::InvalidParam => Kind::Documented(36),
-            CreateMigrateTaskError::KmsApiError => Kind::Documented(37),
-            CreateMigrateTaskError::SystemSaleValidateFailed => Kind::Documented(38),
-            CreateMigrateTaskError::AbsInvalidAccountNotFound => Kind::Documented(39),
-            CreateMigrateTaskError::SqlExecuteFailedOrTimeout => Kind::Documented(40),
-            CreateMigrateTaskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(41)
-            }
-            CreateMigrateTaskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(42)
-            }
-            CreateMigrateTaskError::IncorrectTargetClasscode => Kind::Documented(43),
-            CreateMigrateTaskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(44)
-            }
-            CreateMigrateTaskError::RequiredParamNotFound => Kind::Documented(45),
-            CreateMigrateTaskError::ParametersInvalid => Kind::Documented(46),
-            CreateMigrateTaskError::BackupPolicyNotSupport => Kind::Documented(47),
-            CreateMigrateTaskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(48)
-            }
-            CreateMigrateTaskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(49)
-            }
-            CreateMigrateTaskError::PayNoCreditCard => Kind::Documented(50),
-            CreateMigrateTaskError::VpcNetworkTypeNotSupport => Kind::Documented(51),
-            CreateMigrateTaskError::MirrorInsExists => Kind::Documented(52),
-            CreateMigrateTaskError::UnsupportedClassCode => Kind::Documented(53),
-            CreateMigrateTaskError::InvalidBackupSet => Kind::Documented(54),
-            CreateMigrateTaskError::OrdTCommodityQueryError => Kind::Documented(55),
-            CreateMigrateTaskError::ProductInstanceReleased => Kind::Documented(56),
-            CreateMigrateTaskError::RegionEndTimeDissolvedIndia => Kind::Documented(57),
-            CreateMigrateTaskError::InvalidInstanceState => Kind::Documented(58),
-            CreateMigrateTaskError::InvalidOssObjectPositionsFormat => {
-                Kind::Documented(59)
-            }
-            CreateMigrateTaskError::OrderStatusUnPaid => Kind::Documented(60),
-            CreateMigrateTaskError::InvalidReduceDiskSize => Kind::Documented(61),
-            CreateMigrateTaskError::CloudSSDNotSupport => Kind::Documented(62),
-            CreateMigrateTaskError::InvalidUserOperatorPermission => Kind::Documented(63),
-            CreateMigrateTaskError::InvalidVswitchId => Kind::Documented(64),
-            CreateMigrateTaskError::IncorrectMinorVersion => Kind::Documented(65),
-            CreateMigrateTaskError::OperationDeniedZoneResource => Kind::Documented(66),
-            CreateMigrateTaskError::NotInFlowController => Kind::Documented(67),
-            CreateMigrateTaskError::InvalidKmsKey => Kind::Documented(68),
-            CreateMigrateTaskError::InvalidInstanceLevelMalformed => Kind::Documented(69),
-            CreateMigrateTaskError::BakFilesNeeded => Kind::Documented(70),
-            CreateMigrateTaskError::InvalidClusterKms => Kind::Documented(71),
-            CreateMigrateTaskError::RequestNotFound => Kind::Documented(72),
-            CreateMigrateTaskError::HostInfoNotFound => Kind::Documented(73),
-            CreateMigrateTaskError::ExternalFailure => Kind::Documented(74),
-            CreateMigrateTaskError::RequestMetaDataFailed => Kind::Documented(75),
-            CreateMigrateTaskError::InvokeProxyFailure => Kind::Documented(76),
             CreateMigrateTaskError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateMigrateTaskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -544,30 +440,41 @@ impl CreateMigrateTaskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateMigrateTaskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateMigrateTaskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateMigrateTaskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateMigrateTaskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

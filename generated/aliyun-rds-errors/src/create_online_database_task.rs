@@ -6,7 +6,7 @@
 //! [`CreateOnlineDatabaseTaskError`](crate::create_online_database_task::CreateOnlineDatabaseTaskError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateOnlineDatabaseTaskError {
     /// `EngineNotSupported`, HTTP 400: Engine specified cannot be supported the operation.
@@ -259,232 +258,93 @@ impl CreateOnlineDatabaseTaskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateOnlineDatabaseTaskError::Gateway(gateway),
-                    None => CreateOnlineDatabaseTaskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateOnlineDatabaseTaskError::Gateway,
+                CreateOnlineDatabaseTaskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateOnlineDatabaseTaskError::EngineNotSupported),
-            1 => Some(CreateOnlineDatabaseTaskError::EngineVersionNotSupported),
-            2 => Some(CreateOnlineDatabaseTaskError::InvalideStatus),
-            3 => Some(CreateOnlineDatabaseTaskError::OrderComboInstanceNotAllowOperate),
-            4 => Some(CreateOnlineDatabaseTaskError::PricePricingPlanResultNotFound),
-            5 => Some(CreateOnlineDatabaseTaskError::OrderNoRealNameAuthentication),
-            6 => Some(CreateOnlineDatabaseTaskError::InsufficientAvailableQuota),
-            7 => Some(CreateOnlineDatabaseTaskError::CommodityServiceCallingException),
-            8 => Some(CreateOnlineDatabaseTaskError::RegionDissolvedEOM),
-            9 => Some(CreateOnlineDatabaseTaskError::CommodityInvalidComponent),
-            10 => Some(CreateOnlineDatabaseTaskError::RegionEndTimeDissolvedAustralia),
-            11 => Some(CreateOnlineDatabaseTaskError::PriceCommoditySys),
-            12 => Some(CreateOnlineDatabaseTaskError::PayInsufficientBalance),
-            13 => Some(CreateOnlineDatabaseTaskError::OrderPeriodInvalid),
-            14 => Some(CreateOnlineDatabaseTaskError::PayNoCreditCardLowerCase),
-            15 => Some(CreateOnlineDatabaseTaskError::OrderInstHasUnpaidOrder),
-            16 => Some(CreateOnlineDatabaseTaskError::NoAvailablePaymentMethod),
-            17 => Some(CreateOnlineDatabaseTaskError::BasicInfoUncompleted),
-            18 => Some(CreateOnlineDatabaseTaskError::RiskRiskControlRejection),
-            19 => Some(CreateOnlineDatabaseTaskError::ApiNotSupport),
-            20 => Some(CreateOnlineDatabaseTaskError::ContainForbiddenLabelError),
-            21 => Some(CreateOnlineDatabaseTaskError::InvalidDBInstanceIdNotFound),
-            22 => Some(CreateOnlineDatabaseTaskError::InvalidInstanceLevelDiskType),
-            23 => Some(CreateOnlineDatabaseTaskError::InvalidParam),
-            24 => Some(CreateOnlineDatabaseTaskError::KmsApiError),
-            25 => Some(CreateOnlineDatabaseTaskError::SystemSaleValidateFailed),
-            26 => Some(CreateOnlineDatabaseTaskError::AbsInvalidAccountNotFound),
-            27 => Some(CreateOnlineDatabaseTaskError::SqlExecuteFailedOrTimeout),
-            28 => Some(CreateOnlineDatabaseTaskError::ColdDataEngineVersionNotSupport),
-            29 => Some(CreateOnlineDatabaseTaskError::ColdDataMinorVersionNotSupport),
-            30 => Some(CreateOnlineDatabaseTaskError::IncorrectTargetClasscode),
-            31 => Some(CreateOnlineDatabaseTaskError::InvalidConnectionStringDuplicate),
-            32 => Some(CreateOnlineDatabaseTaskError::RequiredParamNotFound),
-            33 => Some(CreateOnlineDatabaseTaskError::ParametersInvalid),
-            34 => Some(CreateOnlineDatabaseTaskError::BackupPolicyNotSupport),
-            35 => Some(CreateOnlineDatabaseTaskError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(CreateOnlineDatabaseTaskError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(CreateOnlineDatabaseTaskError::PayNoCreditCard),
-            38 => Some(CreateOnlineDatabaseTaskError::VpcNetworkTypeNotSupport),
-            39 => Some(CreateOnlineDatabaseTaskError::MirrorInsExists),
-            40 => Some(CreateOnlineDatabaseTaskError::UnsupportedClassCode),
-            41 => Some(CreateOnlineDatabaseTaskError::InvalidBackupSet),
-            42 => Some(CreateOnlineDatabaseTaskError::OrdTCommodityQueryError),
-            43 => Some(CreateOnlineDatabaseTaskError::ProductInstanceReleased),
-            44 => Some(CreateOnlineDatabaseTaskError::RegionEndTimeDissolvedIndia),
-            45 => Some(CreateOnlineDatabaseTaskError::IncorrectDBInstanceState),
-            46 => Some(CreateOnlineDatabaseTaskError::IncorrectDBInstanceType),
-            47 => Some(CreateOnlineDatabaseTaskError::OrderStatusUnPaid),
-            48 => Some(CreateOnlineDatabaseTaskError::InvalidReduceDiskSize),
-            49 => Some(CreateOnlineDatabaseTaskError::CloudSSDNotSupport),
-            50 => Some(CreateOnlineDatabaseTaskError::InvalidUserOperatorPermission),
-            51 => Some(CreateOnlineDatabaseTaskError::InvalidVswitchId),
-            52 => Some(CreateOnlineDatabaseTaskError::IncorrectMinorVersion),
-            53 => Some(CreateOnlineDatabaseTaskError::OperationDeniedZoneResource),
-            54 => Some(CreateOnlineDatabaseTaskError::NotInFlowController),
-            55 => Some(CreateOnlineDatabaseTaskError::InvalidKmsKey),
-            56 => Some(CreateOnlineDatabaseTaskError::InvalidInstanceLevelMalformed),
-            57 => Some(CreateOnlineDatabaseTaskError::InvalidDBInstanceNameNotFound),
-            58 => Some(CreateOnlineDatabaseTaskError::IncorrectDBInstanceLockMode),
-            59 => Some(CreateOnlineDatabaseTaskError::InvalidClusterKms),
-            60 => Some(CreateOnlineDatabaseTaskError::RequestNotFound),
-            61 => Some(CreateOnlineDatabaseTaskError::HostInfoNotFound),
-            62 => Some(CreateOnlineDatabaseTaskError::ExternalFailure),
-            63 => Some(CreateOnlineDatabaseTaskError::RequestMetaDataFailed),
-            64 => Some(CreateOnlineDatabaseTaskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::EngineNotSupported,
+        Self::EngineVersionNotSupported,
+        Self::InvalideStatus,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateOnlineDatabaseTaskError::EngineNotSupported => Kind::Documented(0),
-            CreateOnlineDatabaseTaskError::EngineVersionNotSupported => {
-                Kind::Documented(1)
-            }
-            CreateOnlineDatabaseTaskError::InvalideStatus => Kind::Documented(2),
-            CreateOnlineDatabaseTaskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            CreateOnlineDatabaseTaskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            CreateOnlineDatabaseTaskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            CreateOnlineDatabaseTaskError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            CreateOnlineDatabaseTaskError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            CreateOnlineDatabaseTaskError::RegionDissolvedEOM => Kind::Documented(8),
-            CreateOnlineDatabaseTaskError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            CreateOnlineDatabaseTaskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            CreateOnlineDatabaseTaskError::PriceCommoditySys => Kind::Documented(11),
-            CreateOnlineDatabaseTaskError::PayInsufficientBalance => Kind::Documented(12),
-            CreateOnlineDatabaseTaskError::OrderPeriodInvalid => Kind::Documented(13),
-            CreateOnlineDatabaseTaskError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            CreateOnlineDatabaseTaskError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            CreateOnlineDatabaseTaskError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            CreateOnlineDatabaseTaskError::BasicInfoUncompleted => Kind::Documented(17),
-            CreateOnlineDatabaseTaskError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            CreateOnlineDatabaseTaskError::ApiNotSupport => Kind::Documented(19),
-            CreateOnlineDatabaseTaskError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            CreateOnlineDatabaseTaskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            CreateOnlineDatabaseTaskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            CreateOnlineDatabaseTaskError::InvalidParam => Kind::Documented(23),
-            CreateOnlineDatabaseTaskError::KmsApiError => Kind::Documented(24),
-            CreateOnlineDatabaseTaskError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            CreateOnlineDatabaseTaskError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            CreateOnlineDatabaseTaskError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            CreateOnlineDatabaseTaskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            CreateOnlineDatabaseTaskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            CreateOnlineDatabaseTaskError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            CreateOnlineDatabaseTaskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            CreateOnlineDatabaseTaskError::RequiredParamNotFound => Kind::Documented(32),
-            CreateOnlineDatabaseTaskError::ParametersInvalid => Kind::Documented(33),
-            CreateOnlineDatabaseTaskError::BackupPolicyNotSupport => Kind::Documented(34),
-            CreateOnlineDatabaseTaskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            CreateOnlineDatabaseTaskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            CreateOnlineDatabaseTaskError::PayNoCreditCard => Kind::Documented(37),
-            CreateOnlineDatabaseTaskError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            CreateOnlineDatabaseTaskError::MirrorInsExists => Kind::Documented(39),
-            CreateOnlineDatabaseTaskError::UnsupportedClassCode => Kind::Documented(40),
-            CreateOnlineDatabaseTaskError::InvalidBackupSet => Kind::Documented(41),
-            CreateOnlineDatabaseTaskError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            CreateOnlineDatabaseTaskError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            CreateOnlineDatabaseTaskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            CreateOnlineDatabaseTaskError::IncorrectDBInstanceState => {
-                Kind::Documented(45)
-            }
-            CreateOnlineDatabaseTaskError::IncorrectDBInstanceType => {
-                Kind::Documented(46)
-            }
-            CreateOnlineDatabaseTaskError::OrderStatusUnPaid => Kind::Documented(47),
-            CreateOnlineDatabaseTaskError::InvalidReduceDiskSize => Kind::Documented(48),
-            CreateOnlineDatabaseTaskError::CloudSSDNotSupport => Kind::Documented(49),
-            CreateOnlineDatabaseTaskError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            CreateOnlineDatabaseTaskError::InvalidVswitchId => Kind::Documented(51),
-            CreateOnlineDatabaseTaskError::IncorrectMinorVersion => Kind::Documented(52),
-            CreateOnlineDatabaseTaskError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            CreateOnlineDatabaseTaskError::NotInFlowController => Kind::Documented(54),
-            CreateOnlineDatabaseTaskError::InvalidKmsKey => Kind::Documented(55),
-            CreateOnlineDatabaseTaskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            CreateOnlineDatabaseTaskError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(57)
-            }
-            CreateOnlineDatabaseTaskError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(58)
-            }
-            CreateOnlineDatabaseTaskError::InvalidClusterKms => Kind::Documented(59),
-            CreateOnlineDatabaseTaskError::RequestNotFound => Kind::Documented(60),
-            CreateOnlineDatabaseTaskError::HostInfoNotFound => Kind::Documented(61),
-            CreateOnlineDatabaseTaskError::ExternalFailure => Kind::Documented(62),
-            CreateOnlineDatabaseTaskError::RequestMetaDataFailed => Kind::Documented(63),
-            CreateOnlineDatabaseTaskError::InvokeProxyFailure => Kind::Documented(64),
             CreateOnlineDatabaseTaskError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateOnlineDatabaseTaskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -531,30 +391,41 @@ impl CreateOnlineDatabaseTaskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateOnlineDatabaseTaskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateOnlineDatabaseTaskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateOnlineDatabaseTaskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateOnlineDatabaseTaskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

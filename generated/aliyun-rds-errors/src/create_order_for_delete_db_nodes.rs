@@ -6,7 +6,7 @@
 //! [`CreateOrderForDeleteDbNodesError`](crate::create_order_for_delete_db_nodes::CreateOrderForDeleteDbNodesError) has one variant per distinct code of the operation's error table (76 rows, 76 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateOrderForDeleteDbNodesError {
     /// `OperationDenied.MasterDBInstanceState`, HTTP 400: The Primary instance in the current state does not support this operation. Try again when the Primary instance is in Running state.
@@ -293,322 +292,104 @@ impl CreateOrderForDeleteDbNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateOrderForDeleteDbNodesError::Gateway(gateway),
-                    None => CreateOrderForDeleteDbNodesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateOrderForDeleteDbNodesError::Gateway,
+                CreateOrderForDeleteDbNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    CreateOrderForDeleteDbNodesError::OperationDeniedMasterDBInstanceState,
-                )
-            }
-            1 => Some(CreateOrderForDeleteDbNodesError::GeneralInsCreating),
-            2 => Some(CreateOrderForDeleteDbNodesError::IncompleteAccountInfo),
-            3 => Some(CreateOrderForDeleteDbNodesError::IncompleteTaxInfo),
-            4 => Some(CreateOrderForDeleteDbNodesError::InvalidPaymentMethodIncomplete),
-            5 => Some(CreateOrderForDeleteDbNodesError::InvalidPaymentMethodMissing),
-            6 => Some(CreateOrderForDeleteDbNodesError::InsuffcientBalanceOrBankAccount),
-            7 => Some(CreateOrderForDeleteDbNodesError::DBNodeIdParameterInvalid),
-            8 => Some(CreateOrderForDeleteDbNodesError::DBNodeIdParameterNotFound),
-            9 => Some(CreateOrderForDeleteDbNodesError::DBNodeParameterTooFewItems),
-            10 => Some(CreateOrderForDeleteDbNodesError::DBNodeFormatFault),
-            11 => {
-                Some(CreateOrderForDeleteDbNodesError::OrderComboInstanceNotAllowOperate)
-            }
-            12 => Some(CreateOrderForDeleteDbNodesError::PricePricingPlanResultNotFound),
-            13 => Some(CreateOrderForDeleteDbNodesError::OrderNoRealNameAuthentication),
-            14 => Some(CreateOrderForDeleteDbNodesError::InsufficientAvailableQuota),
-            15 => {
-                Some(CreateOrderForDeleteDbNodesError::CommodityServiceCallingException)
-            }
-            16 => Some(CreateOrderForDeleteDbNodesError::RegionDissolvedEOM),
-            17 => Some(CreateOrderForDeleteDbNodesError::CommodityInvalidComponent),
-            18 => Some(CreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedAustralia),
-            19 => Some(CreateOrderForDeleteDbNodesError::PriceCommoditySys),
-            20 => Some(CreateOrderForDeleteDbNodesError::PayInsufficientBalance),
-            21 => Some(CreateOrderForDeleteDbNodesError::OrderPeriodInvalid),
-            22 => Some(CreateOrderForDeleteDbNodesError::PayNoCreditCardLowerCase),
-            23 => Some(CreateOrderForDeleteDbNodesError::OrderInstHasUnpaidOrder),
-            24 => Some(CreateOrderForDeleteDbNodesError::NoAvailablePaymentMethod),
-            25 => Some(CreateOrderForDeleteDbNodesError::BasicInfoUncompleted),
-            26 => Some(CreateOrderForDeleteDbNodesError::RiskRiskControlRejection),
-            27 => Some(CreateOrderForDeleteDbNodesError::ApiNotSupport),
-            28 => Some(CreateOrderForDeleteDbNodesError::ContainForbiddenLabelError),
-            29 => Some(CreateOrderForDeleteDbNodesError::InvalidDBInstanceIdNotFound),
-            30 => Some(CreateOrderForDeleteDbNodesError::InvalidInstanceLevelDiskType),
-            31 => Some(CreateOrderForDeleteDbNodesError::InvalidParam),
-            32 => Some(CreateOrderForDeleteDbNodesError::KmsApiError),
-            33 => Some(CreateOrderForDeleteDbNodesError::SystemSaleValidateFailed),
-            34 => Some(CreateOrderForDeleteDbNodesError::AbsInvalidAccountNotFound),
-            35 => Some(CreateOrderForDeleteDbNodesError::SqlExecuteFailedOrTimeout),
-            36 => Some(CreateOrderForDeleteDbNodesError::ColdDataEngineVersionNotSupport),
-            37 => Some(CreateOrderForDeleteDbNodesError::ColdDataMinorVersionNotSupport),
-            38 => Some(CreateOrderForDeleteDbNodesError::IncorrectTargetClasscode),
-            39 => {
-                Some(CreateOrderForDeleteDbNodesError::InvalidConnectionStringDuplicate)
-            }
-            40 => Some(CreateOrderForDeleteDbNodesError::RequiredParamNotFound),
-            41 => Some(CreateOrderForDeleteDbNodesError::ParametersInvalid),
-            42 => Some(CreateOrderForDeleteDbNodesError::BackupPolicyNotSupport),
-            43 => Some(CreateOrderForDeleteDbNodesError::InvalideStatusFormat),
-            44 => Some(CreateOrderForDeleteDbNodesError::InvalidReleasedKeepPolicyFormat),
-            45 => {
-                Some(CreateOrderForDeleteDbNodesError::InvalidDBInstanceEngineTypeFormat)
-            }
-            46 => Some(CreateOrderForDeleteDbNodesError::PayNoCreditCard),
-            47 => Some(CreateOrderForDeleteDbNodesError::VpcNetworkTypeNotSupport),
-            48 => Some(CreateOrderForDeleteDbNodesError::MirrorInsExists),
-            49 => Some(CreateOrderForDeleteDbNodesError::UnsupportedClassCode),
-            50 => Some(CreateOrderForDeleteDbNodesError::InvalidBackupSet),
-            51 => Some(CreateOrderForDeleteDbNodesError::OrdTCommodityQueryError),
-            52 => Some(CreateOrderForDeleteDbNodesError::ProductInstanceReleased),
-            53 => Some(CreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedIndia),
-            54 => Some(CreateOrderForDeleteDbNodesError::ForbiddenAuthentication),
-            55 => {
-                Some(
-                    CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidEngineVersion,
-                )
-            }
-            56 => {
-                Some(
-                    CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidNodeClassCode,
-                )
-            }
-            57 => {
-                Some(
-                    CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidNodeNum,
-                )
-            }
-            58 => {
-                Some(
-                    CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidXengine,
-                )
-            }
-            59 => {
-                Some(
-                    CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportMemoryTooSmall,
-                )
-            }
-            60 => Some(CreateOrderForDeleteDbNodesError::OrderStatusUnPaid),
-            61 => Some(CreateOrderForDeleteDbNodesError::InvalidReduceDiskSize),
-            62 => Some(CreateOrderForDeleteDbNodesError::CloudSSDNotSupport),
-            63 => Some(CreateOrderForDeleteDbNodesError::InvalidUserOperatorPermission),
-            64 => Some(CreateOrderForDeleteDbNodesError::InvalidVswitchId),
-            65 => Some(CreateOrderForDeleteDbNodesError::IncorrectMinorVersion),
-            66 => Some(CreateOrderForDeleteDbNodesError::OperationDeniedZoneResource),
-            67 => Some(CreateOrderForDeleteDbNodesError::NotInFlowController),
-            68 => Some(CreateOrderForDeleteDbNodesError::InvalidKmsKey),
-            69 => Some(CreateOrderForDeleteDbNodesError::InvalidInstanceLevelMalformed),
-            70 => Some(CreateOrderForDeleteDbNodesError::InvalidClusterKms),
-            71 => Some(CreateOrderForDeleteDbNodesError::RequestNotFound),
-            72 => Some(CreateOrderForDeleteDbNodesError::HostInfoNotFound),
-            73 => Some(CreateOrderForDeleteDbNodesError::ExternalFailure),
-            74 => Some(CreateOrderForDeleteDbNodesError::RequestMetaDataFailed),
-            75 => Some(CreateOrderForDeleteDbNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 76] = [
+        Self::OperationDeniedMasterDBInstanceState,
+        Self::GeneralInsCreating,
+        Self::IncompleteAccountInfo,
+        Self::IncompleteTaxInfo,
+        Self::InvalidPaymentMethodIncomplete,
+        Self::InvalidPaymentMethodMissing,
+        Self::InsuffcientBalanceOrBankAccount,
+        Self::DBNodeIdParameterInvalid,
+        Self::DBNodeIdParameterNotFound,
+        Self::DBNodeParameterTooFewItems,
+        Self::DBNodeFormatFault,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ForbiddenAuthentication,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateOrderForDeleteDbNodesError::OperationDeniedMasterDBInstanceState => {
-                Kind::Documented(0)
-            }
-            CreateOrderForDeleteDbNodesError::GeneralInsCreating => Kind::Documented(1),
-            CreateOrderForDeleteDbNodesError::IncompleteAccountInfo => {
-                Kind::Documented(2)
-            }
-            CreateOrderForDeleteDbNodesError::IncompleteTaxInfo => Kind::Documented(3),
-            CreateOrderForDeleteDbNodesError::InvalidPaymentMethodIncomplete => {
-                Kind::Documented(4)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidPaymentMethodMissing => {
-                Kind::Documented(5)
-            }
-            CreateOrderForDeleteDbNodesError::InsuffcientBalanceOrBankAccount => {
-                Kind::Documented(6)
-            }
-            CreateOrderForDeleteDbNodesError::DBNodeIdParameterInvalid => {
-                Kind::Documented(7)
-            }
-            CreateOrderForDeleteDbNodesError::DBNodeIdParameterNotFound => {
-                Kind::Documented(8)
-            }
-            CreateOrderForDeleteDbNodesError::DBNodeParameterTooFewItems => {
-                Kind::Documented(9)
-            }
-            CreateOrderForDeleteDbNodesError::DBNodeFormatFault => Kind::Documented(10),
-            CreateOrderForDeleteDbNodesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(11)
-            }
-            CreateOrderForDeleteDbNodesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(12)
-            }
-            CreateOrderForDeleteDbNodesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(13)
-            }
-            CreateOrderForDeleteDbNodesError::InsufficientAvailableQuota => {
-                Kind::Documented(14)
-            }
-            CreateOrderForDeleteDbNodesError::CommodityServiceCallingException => {
-                Kind::Documented(15)
-            }
-            CreateOrderForDeleteDbNodesError::RegionDissolvedEOM => Kind::Documented(16),
-            CreateOrderForDeleteDbNodesError::CommodityInvalidComponent => {
-                Kind::Documented(17)
-            }
-            CreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(18)
-            }
-            CreateOrderForDeleteDbNodesError::PriceCommoditySys => Kind::Documented(19),
-            CreateOrderForDeleteDbNodesError::PayInsufficientBalance => {
-                Kind::Documented(20)
-            }
-            CreateOrderForDeleteDbNodesError::OrderPeriodInvalid => Kind::Documented(21),
-            CreateOrderForDeleteDbNodesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(22)
-            }
-            CreateOrderForDeleteDbNodesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(23)
-            }
-            CreateOrderForDeleteDbNodesError::NoAvailablePaymentMethod => {
-                Kind::Documented(24)
-            }
-            CreateOrderForDeleteDbNodesError::BasicInfoUncompleted => {
-                Kind::Documented(25)
-            }
-            CreateOrderForDeleteDbNodesError::RiskRiskControlRejection => {
-                Kind::Documented(26)
-            }
-            CreateOrderForDeleteDbNodesError::ApiNotSupport => Kind::Documented(27),
-            CreateOrderForDeleteDbNodesError::ContainForbiddenLabelError => {
-                Kind::Documented(28)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(29)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(30)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidParam => Kind::Documented(31),
-            CreateOrderForDeleteDbNodesError::KmsApiError => Kind::Documented(32),
-            CreateOrderForDeleteDbNodesError::SystemSaleValidateFailed => {
-                Kind::Documented(33)
-            }
-            CreateOrderForDeleteDbNodesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(34)
-            }
-            CreateOrderForDeleteDbNodesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(35)
-            }
-            CreateOrderForDeleteDbNodesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            CreateOrderForDeleteDbNodesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(37)
-            }
-            CreateOrderForDeleteDbNodesError::IncorrectTargetClasscode => {
-                Kind::Documented(38)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(39)
-            }
-            CreateOrderForDeleteDbNodesError::RequiredParamNotFound => {
-                Kind::Documented(40)
-            }
-            CreateOrderForDeleteDbNodesError::ParametersInvalid => Kind::Documented(41),
-            CreateOrderForDeleteDbNodesError::BackupPolicyNotSupport => {
-                Kind::Documented(42)
-            }
-            CreateOrderForDeleteDbNodesError::InvalideStatusFormat => {
-                Kind::Documented(43)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(44)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            CreateOrderForDeleteDbNodesError::PayNoCreditCard => Kind::Documented(46),
-            CreateOrderForDeleteDbNodesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(47)
-            }
-            CreateOrderForDeleteDbNodesError::MirrorInsExists => Kind::Documented(48),
-            CreateOrderForDeleteDbNodesError::UnsupportedClassCode => {
-                Kind::Documented(49)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidBackupSet => Kind::Documented(50),
-            CreateOrderForDeleteDbNodesError::OrdTCommodityQueryError => {
-                Kind::Documented(51)
-            }
-            CreateOrderForDeleteDbNodesError::ProductInstanceReleased => {
-                Kind::Documented(52)
-            }
-            CreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(53)
-            }
-            CreateOrderForDeleteDbNodesError::ForbiddenAuthentication => {
-                Kind::Documented(54)
-            }
-            CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(55)
-            }
-            CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(56)
-            }
-            CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(57)
-            }
-            CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(58)
-            }
-            CreateOrderForDeleteDbNodesError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(59)
-            }
-            CreateOrderForDeleteDbNodesError::OrderStatusUnPaid => Kind::Documented(60),
-            CreateOrderForDeleteDbNodesError::InvalidReduceDiskSize => {
-                Kind::Documented(61)
-            }
-            CreateOrderForDeleteDbNodesError::CloudSSDNotSupport => Kind::Documented(62),
-            CreateOrderForDeleteDbNodesError::InvalidUserOperatorPermission => {
-                Kind::Documented(63)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidVswitchId => Kind::Documented(64),
-            CreateOrderForDeleteDbNodesError::IncorrectMinorVersion => {
-                Kind::Documented(65)
-            }
-            CreateOrderForDeleteDbNodesError::OperationDeniedZoneResource => {
-                Kind::Documented(66)
-            }
-            CreateOrderForDeleteDbNodesError::NotInFlowController => Kind::Documented(67),
-            CreateOrderForDeleteDbNodesError::InvalidKmsKey => Kind::Documented(68),
-            CreateOrderForDeleteDbNodesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(69)
-            }
-            CreateOrderForDeleteDbNodesError::InvalidClusterKms => Kind::Documented(70),
-            CreateOrderForDeleteDbNodesError::RequestNotFound => Kind::Documented(71),
-            CreateOrderForDeleteDbNodesError::HostInfoNotFound => Kind::Documented(72),
-            CreateOrderForDeleteDbNodesError::ExternalFailure => Kind::Documented(73),
-            CreateOrderForDeleteDbNodesError::RequestMetaDataFailed => {
-                Kind::Documented(74)
-            }
-            CreateOrderForDeleteDbNodesError::InvokeProxyFailure => Kind::Documented(75),
             CreateOrderForDeleteDbNodesError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateOrderForDeleteDbNodesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -655,30 +436,41 @@ impl CreateOrderForDeleteDbNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateOrderForDeleteDbNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateOrderForDeleteDbNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

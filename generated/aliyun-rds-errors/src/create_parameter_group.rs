@@ -6,7 +6,7 @@
 //! [`CreateParameterGroupError`](crate::create_parameter_group::CreateParameterGroupError) has one variant per distinct code of the operation's error table (73 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateParameterGroupError {
     /// `InvalidParameters.Malformed`, HTTP 400: The specified parameter "Parameters" is not valid.
@@ -283,218 +282,101 @@ impl CreateParameterGroupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateParameterGroupError::Gateway(gateway),
-                    None => CreateParameterGroupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateParameterGroupError::Gateway,
+                CreateParameterGroupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateParameterGroupError::InvalidParametersMalformed),
-            1 => Some(CreateParameterGroupError::ParamGroupsNameInvalid),
-            2 => Some(CreateParameterGroupError::InvalidEngineMalformed),
-            3 => Some(CreateParameterGroupError::InvalidEngineVersionMalformed),
-            4 => Some(CreateParameterGroupError::ParamGroupsDbTypeNotSupport),
-            5 => Some(CreateParameterGroupError::ParamGroupsDbVersionNotSupport),
-            6 => Some(CreateParameterGroupError::ParamNotExist),
-            7 => Some(CreateParameterGroupError::ParamTypeError),
-            8 => Some(CreateParameterGroupError::ParamGroupsNotExistOrTypeNotSupport),
-            9 => Some(CreateParameterGroupError::InvalidRegionFormat),
-            10 => Some(CreateParameterGroupError::S),
-            11 => Some(CreateParameterGroupError::ParamGroupsDescInvalid),
-            12 => Some(CreateParameterGroupError::InvalidParameterValueNotStandard),
-            13 => Some(CreateParameterGroupError::InvalidParametersFormat),
-            14 => Some(CreateParameterGroupError::OrderComboInstanceNotAllowOperate),
-            15 => Some(CreateParameterGroupError::PricePricingPlanResultNotFound),
-            16 => Some(CreateParameterGroupError::OrderNoRealNameAuthentication),
-            17 => Some(CreateParameterGroupError::InsufficientAvailableQuota),
-            18 => Some(CreateParameterGroupError::CommodityServiceCallingException),
-            19 => Some(CreateParameterGroupError::RegionDissolvedEOM),
-            20 => Some(CreateParameterGroupError::CommodityInvalidComponent),
-            21 => Some(CreateParameterGroupError::RegionEndTimeDissolvedAustralia),
-            22 => Some(CreateParameterGroupError::PriceCommoditySys),
-            23 => Some(CreateParameterGroupError::PayInsufficientBalance),
-            24 => Some(CreateParameterGroupError::OrderPeriodInvalid),
-            25 => Some(CreateParameterGroupError::PayNoCreditCardLowerCase),
-            26 => Some(CreateParameterGroupError::OrderInstHasUnpaidOrder),
-            27 => Some(CreateParameterGroupError::NoAvailablePaymentMethod),
-            28 => Some(CreateParameterGroupError::BasicInfoUncompleted),
-            29 => Some(CreateParameterGroupError::RiskRiskControlRejection),
-            30 => Some(CreateParameterGroupError::ApiNotSupport),
-            31 => Some(CreateParameterGroupError::ContainForbiddenLabelError),
-            32 => Some(CreateParameterGroupError::InvalidDBInstanceIdNotFound),
-            33 => Some(CreateParameterGroupError::InvalidInstanceLevelDiskType),
-            34 => Some(CreateParameterGroupError::InvalidParam),
-            35 => Some(CreateParameterGroupError::KmsApiError),
-            36 => Some(CreateParameterGroupError::SystemSaleValidateFailed),
-            37 => Some(CreateParameterGroupError::AbsInvalidAccountNotFound),
-            38 => Some(CreateParameterGroupError::SqlExecuteFailedOrTimeout),
-            39 => Some(CreateParameterGroupError::ColdDataEngineVersionNotSupport),
-            40 => Some(CreateParameterGroupError::ColdDataMinorVersionNotSupport),
-            41 => Some(CreateParameterGroupError::IncorrectTargetClasscode),
-            42 => Some(CreateParameterGroupError::InvalidConnectionStringDuplicate),
-            43 => Some(CreateParameterGroupError::RequiredParamNotFound),
-            44 => Some(CreateParameterGroupError::ParametersInvalid),
-            45 => Some(CreateParameterGroupError::BackupPolicyNotSupport),
-            46 => Some(CreateParameterGroupError::InvalideStatusFormat),
-            47 => Some(CreateParameterGroupError::InvalidReleasedKeepPolicyFormat),
-            48 => Some(CreateParameterGroupError::InvalidDBInstanceEngineTypeFormat),
-            49 => Some(CreateParameterGroupError::PayNoCreditCard),
-            50 => Some(CreateParameterGroupError::VpcNetworkTypeNotSupport),
-            51 => Some(CreateParameterGroupError::MirrorInsExists),
-            52 => Some(CreateParameterGroupError::UnsupportedClassCode),
-            53 => Some(CreateParameterGroupError::InvalidBackupSet),
-            54 => Some(CreateParameterGroupError::OrdTCommodityQueryError),
-            55 => Some(CreateParameterGroupError::ProductInstanceReleased),
-            56 => Some(CreateParameterGroupError::RegionEndTimeDissolvedIndia),
-            57 => Some(CreateParameterGroupError::OrderStatusUnPaid),
-            58 => Some(CreateParameterGroupError::InvalidReduceDiskSize),
-            59 => Some(CreateParameterGroupError::CloudSSDNotSupport),
-            60 => Some(CreateParameterGroupError::InvalidUserOperatorPermission),
-            61 => Some(CreateParameterGroupError::InvalidVswitchId),
-            62 => Some(CreateParameterGroupError::IncorrectMinorVersion),
-            63 => Some(CreateParameterGroupError::OperationDeniedZoneResource),
-            64 => Some(CreateParameterGroupError::NotInFlowController),
-            65 => Some(CreateParameterGroupError::InvalidKmsKey),
-            66 => Some(CreateParameterGroupError::InvalidInstanceLevelMalformed),
-            67 => Some(CreateParameterGroupError::InvalidClusterKms),
-            68 => Some(CreateParameterGroupError::RequestNotFound),
-            69 => Some(CreateParameterGroupError::HostInfoNotFound),
-            70 => Some(CreateParameterGroupError::ExternalFailure),
-            71 => Some(CreateParameterGroupError::RequestMetaDataFailed),
-            72 => Some(CreateParameterGroupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::InvalidParametersMalformed,
+        Self::ParamGroupsNameInvalid,
+        Self::InvalidEngineMalformed,
+        Self::InvalidEngineVersionMalformed,
+        Self::ParamGroupsDbTypeNotSupport,
+        Self::ParamGroupsDbVersionNotSupport,
+        Self::ParamNotExist,
+        Self::ParamTypeError,
+        Self::ParamGroupsNotExistOrTypeNotSupport,
+        Self::InvalidRegionFormat,
+        Self::S,
+        Self::ParamGroupsDescInvalid,
+        Self::InvalidParameterValueNotStandard,
+        Self::InvalidParametersFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateParameterGroupError::InvalidParametersMalformed => Kind::Documented(0),
-            CreateParameterGroupError::ParamGroupsNameInvalid => Kind::Documented(1),
-            CreateParameterGroupError::InvalidEngineMalformed => Kind::Documented(2),
-            CreateParameterGroupError::InvalidEngineVersionMalformed => {
-                Kind::Documented(3)
-            }
-            CreateParameterGroupError::ParamGroupsDbTypeNotSupport => Kind::Documented(4),
-            CreateParameterGroupError::ParamGroupsDbVersionNotSupport => {
-                Kind::Documented(5)
-            }
-            CreateParameterGroupError::ParamNotExist => Kind::Documented(6),
-            CreateParameterGroupError::ParamTypeError => Kind::Documented(7),
-            CreateParameterGroupError::ParamGroupsNotExistOrTypeNotSupport => {
-                Kind::Documented(8)
-            }
-            CreateParameterGroupError::InvalidRegionFormat => Kind::Documented(9),
-            CreateParameterGroupError::S => Kind::Documented(10),
-            CreateParameterGroupError::ParamGroupsDescInvalid => Kind::Documented(11),
-            CreateParameterGroupError::InvalidParameterValueNotStandard => {
-                Kind::Documented(12)
-            }
-            CreateParameterGroupError::InvalidParametersFormat => Kind::Documented(13),
-            CreateParameterGroupError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(14)
-            }
-            CreateParameterGroupError::PricePricingPlanResultNotFound => {
-                Kind::Documented(15)
-            }
-            CreateParameterGroupError::OrderNoRealNameAuthentication => {
-                Kind::Documented(16)
-            }
-            CreateParameterGroupError::InsufficientAvailableQuota => Kind::Documented(17),
-            CreateParameterGroupError::CommodityServiceCallingException => {
-                Kind::Documented(18)
-            }
-            CreateParameterGroupError::RegionDissolvedEOM => Kind::Documented(19),
-            CreateParameterGroupError::CommodityInvalidComponent => Kind::Documented(20),
-            CreateParameterGroupError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(21)
-            }
-            CreateParameterGroupError::PriceCommoditySys => Kind::Documented(22),
-            CreateParameterGroupError::PayInsufficientBalance => Kind::Documented(23),
-            CreateParameterGroupError::OrderPeriodInvalid => Kind::Documented(24),
-            CreateParameterGroupError::PayNoCreditCardLowerCase => Kind::Documented(25),
-            CreateParameterGroupError::OrderInstHasUnpaidOrder => Kind::Documented(26),
-            CreateParameterGroupError::NoAvailablePaymentMethod => Kind::Documented(27),
-            CreateParameterGroupError::BasicInfoUncompleted => Kind::Documented(28),
-            CreateParameterGroupError::RiskRiskControlRejection => Kind::Documented(29),
-            CreateParameterGroupError::ApiNotSupport => Kind::Documented(30),
-            CreateParameterGroupError::ContainForbiddenLabelError => Kind::Documented(31),
-            CreateParameterGroupError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(32)
-            }
-            CreateParameterGroupError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(33)
-            }
-            CreateParameterGroupError::InvalidParam => Kind::Documented(34),
-            CreateParameterGroupError::KmsApiError => Kind::Documented(35),
-            CreateParameterGroupError::SystemSaleValidateFailed => Kind::Documented(36),
-            CreateParameterGroupError::AbsInvalidAccountNotFound => Kind::Documented(37),
-            CreateParameterGroupError::SqlExecuteFailedOrTimeout => Kind::Documented(38),
-            CreateParameterGroupError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(39)
-            }
-            CreateParameterGroupError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(40)
-            }
-            CreateParameterGroupError::IncorrectTargetClasscode => Kind::Documented(41),
-            CreateParameterGroupError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(42)
-            }
-            CreateParameterGroupError::RequiredParamNotFound => Kind::Documented(43),
-            CreateParameterGroupError::ParametersInvalid => Kind::Documented(44),
-            CreateParameterGroupError::BackupPolicyNotSupport => Kind::Documented(45),
-            CreateParameterGroupError::InvalideStatusFormat => Kind::Documented(46),
-            CreateParameterGroupError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(47)
-            }
-            CreateParameterGroupError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(48)
-            }
-            CreateParameterGroupError::PayNoCreditCard => Kind::Documented(49),
-            CreateParameterGroupError::VpcNetworkTypeNotSupport => Kind::Documented(50),
-            CreateParameterGroupError::MirrorInsExists => Kind::Documented(51),
-            CreateParameterGroupError::UnsupportedClassCode => Kind::Documented(52),
-            CreateParameterGroupError::InvalidBackupSet => Kind::Documented(53),
-            CreateParameterGroupError::OrdTCommodityQueryError => Kind::Documented(54),
-            CreateParameterGroupError::ProductInstanceReleased => Kind::Documented(55),
-            CreateParameterGroupError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(56)
-            }
-            CreateParameterGroupError::OrderStatusUnPaid => Kind::Documented(57),
-            CreateParameterGroupError::InvalidReduceDiskSize => Kind::Documented(58),
-            CreateParameterGroupError::CloudSSDNotSupport => Kind::Documented(59),
-            CreateParameterGroupError::InvalidUserOperatorPermission => {
-                Kind::Documented(60)
-            }
-            CreateParameterGroupError::InvalidVswitchId => Kind::Documented(61),
-            CreateParameterGroupError::IncorrectMinorVersion => Kind::Documented(62),
-            CreateParameterGroupError::OperationDeniedZoneResource => {
-                Kind::Documented(63)
-            }
-            CreateParameterGroupError::NotInFlowController => Kind::Documented(64),
-            CreateParameterGroupError::InvalidKmsKey => Kind::Documented(65),
-            CreateParameterGroupError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(66)
-            }
-            CreateParameterGroupError::InvalidClusterKms => Kind::Documented(67),
-            CreateParameterGroupError::RequestNotFound => Kind::Documented(68),
-            CreateParameterGroupError::HostInfoNotFound => Kind::Documented(69),
-            CreateParameterGroupError::ExternalFailure => Kind::Documented(70),
-            CreateParameterGroupError::RequestMetaDataFailed => Kind::Documented(71),
-            CreateParameterGroupError::InvokeProxyFailure => Kind::Documented(72),
             CreateParameterGroupError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateParameterGroupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +423,41 @@ impl CreateParameterGroupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateParameterGroupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateParameterGroupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateParameterGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateParameterGroupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreatePostgresExtensionsError`](crate::create_postgres_extensions::CreatePostgresExtensionsError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreatePostgresExtensionsError {
     /// `InvalidDBName.Format`, HTTP 400: Specified DB name is not valid.
@@ -268,240 +267,96 @@ impl CreatePostgresExtensionsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreatePostgresExtensionsError::Gateway(gateway),
-                    None => CreatePostgresExtensionsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreatePostgresExtensionsError::Gateway,
+                CreatePostgresExtensionsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreatePostgresExtensionsError::InvalidDBNameFormat),
-            1 => Some(CreatePostgresExtensionsError::InvalidParametersFormat),
-            2 => Some(CreatePostgresExtensionsError::InvalidAccountNameNotFound),
-            3 => Some(CreatePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat),
-            4 => Some(CreatePostgresExtensionsError::MinorVersionNotSupport),
-            5 => Some(CreatePostgresExtensionsError::OrderComboInstanceNotAllowOperate),
-            6 => Some(CreatePostgresExtensionsError::PricePricingPlanResultNotFound),
-            7 => Some(CreatePostgresExtensionsError::OrderNoRealNameAuthentication),
-            8 => Some(CreatePostgresExtensionsError::InsufficientAvailableQuota),
-            9 => Some(CreatePostgresExtensionsError::CommodityServiceCallingException),
-            10 => Some(CreatePostgresExtensionsError::RegionDissolvedEOM),
-            11 => Some(CreatePostgresExtensionsError::CommodityInvalidComponent),
-            12 => Some(CreatePostgresExtensionsError::RegionEndTimeDissolvedAustralia),
-            13 => Some(CreatePostgresExtensionsError::PriceCommoditySys),
-            14 => Some(CreatePostgresExtensionsError::PayInsufficientBalance),
-            15 => Some(CreatePostgresExtensionsError::OrderPeriodInvalid),
-            16 => Some(CreatePostgresExtensionsError::PayNoCreditCardLowerCase),
-            17 => Some(CreatePostgresExtensionsError::OrderInstHasUnpaidOrder),
-            18 => Some(CreatePostgresExtensionsError::NoAvailablePaymentMethod),
-            19 => Some(CreatePostgresExtensionsError::BasicInfoUncompleted),
-            20 => Some(CreatePostgresExtensionsError::RiskRiskControlRejection),
-            21 => Some(CreatePostgresExtensionsError::ApiNotSupport),
-            22 => Some(CreatePostgresExtensionsError::ContainForbiddenLabelError),
-            23 => Some(CreatePostgresExtensionsError::InvalidDBInstanceIdNotFound),
-            24 => Some(CreatePostgresExtensionsError::InvalidInstanceLevelDiskType),
-            25 => Some(CreatePostgresExtensionsError::InvalidParam),
-            26 => Some(CreatePostgresExtensionsError::KmsApiError),
-            27 => Some(CreatePostgresExtensionsError::SystemSaleValidateFailed),
-            28 => Some(CreatePostgresExtensionsError::AbsInvalidAccountNotFound),
-            29 => Some(CreatePostgresExtensionsError::SqlExecuteFailedOrTimeout),
-            30 => Some(CreatePostgresExtensionsError::ColdDataEngineVersionNotSupport),
-            31 => Some(CreatePostgresExtensionsError::ColdDataMinorVersionNotSupport),
-            32 => Some(CreatePostgresExtensionsError::IncorrectTargetClasscode),
-            33 => Some(CreatePostgresExtensionsError::InvalidConnectionStringDuplicate),
-            34 => Some(CreatePostgresExtensionsError::RequiredParamNotFound),
-            35 => Some(CreatePostgresExtensionsError::ParametersInvalid),
-            36 => Some(CreatePostgresExtensionsError::BackupPolicyNotSupport),
-            37 => Some(CreatePostgresExtensionsError::InvalideStatusFormat),
-            38 => Some(CreatePostgresExtensionsError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(CreatePostgresExtensionsError::PayNoCreditCard),
-            40 => Some(CreatePostgresExtensionsError::VpcNetworkTypeNotSupport),
-            41 => Some(CreatePostgresExtensionsError::MirrorInsExists),
-            42 => Some(CreatePostgresExtensionsError::UnsupportedClassCode),
-            43 => Some(CreatePostgresExtensionsError::InvalidBackupSet),
-            44 => Some(CreatePostgresExtensionsError::OrdTCommodityQueryError),
-            45 => Some(CreatePostgresExtensionsError::ProductInstanceReleased),
-            46 => Some(CreatePostgresExtensionsError::RegionEndTimeDissolvedIndia),
-            47 => Some(CreatePostgresExtensionsError::IncorrectDBInstanceType),
-            48 => Some(CreatePostgresExtensionsError::IncorrectDBInstanceLockMode),
-            49 => Some(CreatePostgresExtensionsError::IncorrectDBInstanceState),
-            50 => Some(CreatePostgresExtensionsError::IncorrectAccountPrivilegeType),
-            51 => Some(CreatePostgresExtensionsError::IncorrectMinorVersion),
-            52 => Some(CreatePostgresExtensionsError::OrderStatusUnPaid),
-            53 => Some(CreatePostgresExtensionsError::InvalidReduceDiskSize),
-            54 => Some(CreatePostgresExtensionsError::CloudSSDNotSupport),
-            55 => Some(CreatePostgresExtensionsError::InvalidUserOperatorPermission),
-            56 => Some(CreatePostgresExtensionsError::InvalidVswitchId),
-            57 => Some(CreatePostgresExtensionsError::OperationDeniedZoneResource),
-            58 => Some(CreatePostgresExtensionsError::NotInFlowController),
-            59 => Some(CreatePostgresExtensionsError::InvalidKmsKey),
-            60 => Some(CreatePostgresExtensionsError::InvalidInstanceLevelMalformed),
-            61 => Some(CreatePostgresExtensionsError::InvalidDBInstanceNotFound),
-            62 => Some(CreatePostgresExtensionsError::InvalidClusterKms),
-            63 => Some(CreatePostgresExtensionsError::RequestNotFound),
-            64 => Some(CreatePostgresExtensionsError::HostInfoNotFound),
-            65 => Some(CreatePostgresExtensionsError::ExternalFailure),
-            66 => Some(CreatePostgresExtensionsError::RequestMetaDataFailed),
-            67 => Some(CreatePostgresExtensionsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::InvalidDBNameFormat,
+        Self::InvalidParametersFormat,
+        Self::InvalidAccountNameNotFound,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::MinorVersionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectAccountPrivilegeType,
+        Self::IncorrectMinorVersion,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreatePostgresExtensionsError::InvalidDBNameFormat => Kind::Documented(0),
-            CreatePostgresExtensionsError::InvalidParametersFormat => Kind::Documented(1),
-            CreatePostgresExtensionsError::InvalidAccountNameNotFound => {
-                Kind::Documented(2)
-            }
-            CreatePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(3)
-            }
-            CreatePostgresExtensionsError::MinorVersionNotSupport => Kind::Documented(4),
-            CreatePostgresExtensionsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            CreatePostgresExtensionsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            CreatePostgresExtensionsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            CreatePostgresExtensionsError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            CreatePostgresExtensionsError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            CreatePostgresExtensionsError::RegionDissolvedEOM => Kind::Documented(10),
-            CreatePostgresExtensionsError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            CreatePostgresExtensionsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            CreatePostgresExtensionsError::PriceCommoditySys => Kind::Documented(13),
-            CreatePostgresExtensionsError::PayInsufficientBalance => Kind::Documented(14),
-            CreatePostgresExtensionsError::OrderPeriodInvalid => Kind::Documented(15),
-            CreatePostgresExtensionsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(16)
-            }
-            CreatePostgresExtensionsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(17)
-            }
-            CreatePostgresExtensionsError::NoAvailablePaymentMethod => {
-                Kind::Documented(18)
-            }
-            CreatePostgresExtensionsError::BasicInfoUncompleted => Kind::Documented(19),
-            CreatePostgresExtensionsError::RiskRiskControlRejection => {
-                Kind::Documented(20)
-            }
-            CreatePostgresExtensionsError::ApiNotSupport => Kind::Documented(21),
-            CreatePostgresExtensionsError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            CreatePostgresExtensionsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            CreatePostgresExtensionsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            CreatePostgresExtensionsError::InvalidParam => Kind::Documented(25),
-            CreatePostgresExtensionsError::KmsApiError => Kind::Documented(26),
-            CreatePostgresExtensionsError::SystemSaleValidateFailed => {
-                Kind::Documented(27)
-            }
-            CreatePostgresExtensionsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(28)
-            }
-            CreatePostgresExtensionsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(29)
-            }
-            CreatePostgresExtensionsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            CreatePostgresExtensionsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            CreatePostgresExtensionsError::IncorrectTargetClasscode => {
-                Kind::Documented(32)
-            }
-            CreatePostgresExtensionsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            CreatePostgresExtensionsError::RequiredParamNotFound => Kind::Documented(34),
-            CreatePostgresExtensionsError::ParametersInvalid => Kind::Documented(35),
-            CreatePostgresExtensionsError::BackupPolicyNotSupport => Kind::Documented(36),
-            CreatePostgresExtensionsError::InvalideStatusFormat => Kind::Documented(37),
-            CreatePostgresExtensionsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            CreatePostgresExtensionsError::PayNoCreditCard => Kind::Documented(39),
-            CreatePostgresExtensionsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            CreatePostgresExtensionsError::MirrorInsExists => Kind::Documented(41),
-            CreatePostgresExtensionsError::UnsupportedClassCode => Kind::Documented(42),
-            CreatePostgresExtensionsError::InvalidBackupSet => Kind::Documented(43),
-            CreatePostgresExtensionsError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            CreatePostgresExtensionsError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            CreatePostgresExtensionsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            CreatePostgresExtensionsError::IncorrectDBInstanceType => {
-                Kind::Documented(47)
-            }
-            CreatePostgresExtensionsError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(48)
-            }
-            CreatePostgresExtensionsError::IncorrectDBInstanceState => {
-                Kind::Documented(49)
-            }
-            CreatePostgresExtensionsError::IncorrectAccountPrivilegeType => {
-                Kind::Documented(50)
-            }
-            CreatePostgresExtensionsError::IncorrectMinorVersion => Kind::Documented(51),
-            CreatePostgresExtensionsError::OrderStatusUnPaid => Kind::Documented(52),
-            CreatePostgresExtensionsError::InvalidReduceDiskSize => Kind::Documented(53),
-            CreatePostgresExtensionsError::CloudSSDNotSupport => Kind::Documented(54),
-            CreatePostgresExtensionsError::InvalidUserOperatorPermission => {
-                Kind::Documented(55)
-            }
-            CreatePostgresExtensionsError::InvalidVswitchId => Kind::Documented(56),
-            CreatePostgresExtensionsError::OperationDeniedZoneResource => {
-                Kind::Documented(57)
-            }
-            CreatePostgresExtensionsError::NotInFlowController => Kind::Documented(58),
-            CreatePostgresExtensionsError::InvalidKmsKey => Kind::Documented(59),
-            CreatePostgresExtensionsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(60)
-            }
-            CreatePostgresExtensionsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(61)
-            }
-            CreatePostgresExtensionsError::InvalidClusterKms => Kind::Documented(62),
-            CreatePostgresExtensionsError::RequestNotFound => Kind::Documented(63),
-            CreatePostgresExtensionsError::HostInfoNotFound => Kind::Documented(64),
-            CreatePostgresExtensionsError::ExternalFailure => Kind::Documented(65),
-            CreatePostgresExtensionsError::RequestMetaDataFailed => Kind::Documented(66),
-            CreatePostgresExtensionsError::InvokeProxyFailure => Kind::Documented(67),
             CreatePostgresExtensionsError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreatePostgresExtensionsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -548,30 +403,41 @@ impl CreatePostgresExtensionsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreatePostgresExtensionsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreatePostgresExtensionsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreatePostgresExtensionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreatePostgresExtensionsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateRcSnapshotError`](crate::create_rc_snapshot::CreateRcSnapshotError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateRcSnapshotError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -262,184 +261,94 @@ impl CreateRcSnapshotError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateRcSnapshotError::Gateway(gateway),
-                    None => CreateRcSnapshotError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateRcSnapshotError::Gateway,
+                CreateRcSnapshotError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateRcSnapshotError::OrderComboInstanceNotAllowOperate),
-            1 => Some(CreateRcSnapshotError::PricePricingPlanResultNotFound),
-            2 => Some(CreateRcSnapshotError::OrderNoRealNameAuthentication),
-            3 => Some(CreateRcSnapshotError::InsufficientAvailableQuota),
-            4 => Some(CreateRcSnapshotError::CommodityServiceCallingException),
-            5 => Some(CreateRcSnapshotError::RegionDissolvedEOM),
-            6 => Some(CreateRcSnapshotError::CommodityInvalidComponent),
-            7 => Some(CreateRcSnapshotError::RegionEndTimeDissolvedAustralia),
-            8 => Some(CreateRcSnapshotError::PriceCommoditySys),
-            9 => Some(CreateRcSnapshotError::PayInsufficientBalance),
-            10 => Some(CreateRcSnapshotError::OrderPeriodInvalid),
-            11 => Some(CreateRcSnapshotError::PayNoCreditCardLowerCase),
-            12 => Some(CreateRcSnapshotError::OrderInstHasUnpaidOrder),
-            13 => Some(CreateRcSnapshotError::NoAvailablePaymentMethod),
-            14 => Some(CreateRcSnapshotError::BasicInfoUncompleted),
-            15 => Some(CreateRcSnapshotError::RiskRiskControlRejection),
-            16 => Some(CreateRcSnapshotError::ApiNotSupport),
-            17 => Some(CreateRcSnapshotError::ContainForbiddenLabelError),
-            18 => Some(CreateRcSnapshotError::InvalidDBInstanceIdNotFound),
-            19 => Some(CreateRcSnapshotError::InvalidInstanceLevelDiskType),
-            20 => Some(CreateRcSnapshotError::InvalidParam),
-            21 => Some(CreateRcSnapshotError::KmsApiError),
-            22 => Some(CreateRcSnapshotError::SystemSaleValidateFailed),
-            23 => Some(CreateRcSnapshotError::AbsInvalidAccountNotFound),
-            24 => Some(CreateRcSnapshotError::SqlExecuteFailedOrTimeout),
-            25 => Some(CreateRcSnapshotError::ColdDataEngineVersionNotSupport),
-            26 => Some(CreateRcSnapshotError::ColdDataMinorVersionNotSupport),
-            27 => Some(CreateRcSnapshotError::IncorrectTargetClasscode),
-            28 => Some(CreateRcSnapshotError::InvalidConnectionStringDuplicate),
-            29 => Some(CreateRcSnapshotError::RequiredParamNotFound),
-            30 => Some(CreateRcSnapshotError::ParametersInvalid),
-            31 => Some(CreateRcSnapshotError::BackupPolicyNotSupport),
-            32 => Some(CreateRcSnapshotError::InvalideStatusFormat),
-            33 => Some(CreateRcSnapshotError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(CreateRcSnapshotError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(CreateRcSnapshotError::PayNoCreditCard),
-            36 => Some(CreateRcSnapshotError::VpcNetworkTypeNotSupport),
-            37 => Some(CreateRcSnapshotError::MirrorInsExists),
-            38 => Some(CreateRcSnapshotError::UnsupportedClassCode),
-            39 => Some(CreateRcSnapshotError::InvalidBackupSet),
-            40 => Some(CreateRcSnapshotError::OrdTCommodityQueryError),
-            41 => Some(CreateRcSnapshotError::ProductInstanceReleased),
-            42 => Some(CreateRcSnapshotError::RegionEndTimeDissolvedIndia),
-            43 => Some(CreateRcSnapshotError::InvalidUserAccountNotSupported),
-            44 => Some(CreateRcSnapshotError::OrderStatusUnPaid),
-            45 => Some(CreateRcSnapshotError::InvalidReduceDiskSize),
-            46 => Some(CreateRcSnapshotError::CloudSSDNotSupport),
-            47 => Some(CreateRcSnapshotError::InvalidUserOperatorPermission),
-            48 => Some(CreateRcSnapshotError::InvalidVswitchId),
-            49 => Some(CreateRcSnapshotError::IncorrectMinorVersion),
-            50 => Some(CreateRcSnapshotError::OperationDeniedZoneResource),
-            51 => Some(CreateRcSnapshotError::NotInFlowController),
-            52 => Some(CreateRcSnapshotError::InvalidKmsKey),
-            53 => Some(CreateRcSnapshotError::InvalidInstanceLevelMalformed),
-            54 => Some(CreateRcSnapshotError::IncorrectDiskStatusCreatingSnapshot),
-            55 => Some(CreateRcSnapshotError::CreateSnapshotFailed),
-            56 => Some(CreateRcSnapshotError::DiskCategoryOperationNotSupported),
-            57 => Some(CreateRcSnapshotError::OperationDeniedIncorrectDiskStatus),
-            58 => Some(CreateRcSnapshotError::QuotaExceedSnapshot),
-            59 => Some(CreateRcSnapshotError::IncorrectDiskStatusNeverAttached),
-            60 => Some(CreateRcSnapshotError::InvalidClusterKms),
-            61 => Some(CreateRcSnapshotError::RequestNotFound),
-            62 => Some(CreateRcSnapshotError::HostInfoNotFound),
-            63 => Some(CreateRcSnapshotError::ExternalFailure),
-            64 => Some(CreateRcSnapshotError::RequestMetaDataFailed),
-            65 => Some(CreateRcSnapshotError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDiskStatusCreatingSnapshot,
+        Self::CreateSnapshotFailed,
+        Self::DiskCategoryOperationNotSupported,
+        Self::OperationDeniedIncorrectDiskStatus,
+        Self::QuotaExceedSnapshot,
+        Self::IncorrectDiskStatusNeverAttached,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateRcSnapshotError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            CreateRcSnapshotError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            CreateRcSnapshotError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            CreateRcSnapshotError::InsufficientAvailableQuota => Kind::Documented(3),
-            CreateRcSnapshotError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            CreateRcSnapshotError::RegionDissolvedEOM => Kind::Documented(5),
-            CreateRcSnapshotError::CommodityInvalidComponent => Kind::Documented(6),
-            CreateRcSnapshotError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            CreateRcSnapshotError::PriceCommoditySys => Kind::Documented(8),
-            CreateRcSnapshotError::PayInsufficientBalance => Kind::Documented(9),
-            CreateRcSnapshotError::OrderPeriodInvalid => Kind::Documented(10),
-            CreateRcSnapshotError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            CreateRcSnapshotError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            CreateRcSnapshotError::NoAvailablePaymentMethod => Kind::Documented(13),
-            CreateRcSnapshotError::BasicInfoUncompleted => Kind::Documented(14),
-            CreateRcSnapshotError::RiskRiskControlRejection => Kind::Documented(15),
-            CreateRcSnapshotError::ApiNotSupport => Kind::Documented(16),
-            CreateRcSnapshotError::ContainForbiddenLabelError => Kind::Documented(17),
-            CreateRcSnapshotError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            CreateRcSnapshotError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            CreateRcSnapshotError::InvalidParam => Kind::Documented(20),
-            CreateRcSnapshotError::KmsApiError => Kind::Documented(21),
-            CreateRcSnapshotError::SystemSaleValidateFailed => Kind::Documented(22),
-            CreateRcSnapshotError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            CreateRcSnapshotError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            CreateRcSnapshotError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            CreateRcSnapshotError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            CreateRcSnapshotError::IncorrectTargetClasscode => Kind::Documented(27),
-            CreateRcSnapshotError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            CreateRcSnapshotError::RequiredParamNotFound => Kind::Documented(29),
-            CreateRcSnapshotError::ParametersInvalid => Kind::Documented(30),
-            CreateRcSnapshotError::BackupPolicyNotSupport => Kind::Documented(31),
-            CreateRcSnapshotError::InvalideStatusFormat => Kind::Documented(32),
-            CreateRcSnapshotError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            CreateRcSnapshotError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            CreateRcSnapshotError::PayNoCreditCard => Kind::Documented(35),
-            CreateRcSnapshotError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            CreateRcSnapshotError::MirrorInsExists => Kind::Documented(37),
-            CreateRcSnapshotError::UnsupportedClassCode => Kind::Documented(38),
-            CreateRcSnapshotError::InvalidBackupSet => Kind::Documented(39),
-            CreateRcSnapshotError::OrdTCommodityQueryError => Kind::Documented(40),
-            CreateRcSnapshotError::ProductInstanceReleased => Kind::Documented(41),
-            CreateRcSnapshotError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            CreateRcSnapshotError::InvalidUserAccountNotSupported => Kind::Documented(43),
-            CreateRcSnapshotError::OrderStatusUnPaid => Kind::Documented(44),
-            CreateRcSnapshotError::InvalidReduceDiskSize => Kind::Documented(45),
-            CreateRcSnapshotError::CloudSSDNotSupport => Kind::Documented(46),
-            CreateRcSnapshotError::InvalidUserOperatorPermission => Kind::Documented(47),
-            CreateRcSnapshotError::InvalidVswitchId => Kind::Documented(48),
-            CreateRcSnapshotError::IncorrectMinorVersion => Kind::Documented(49),
-            CreateRcSnapshotError::OperationDeniedZoneResource => Kind::Documented(50),
-            CreateRcSnapshotError::NotInFlowController => Kind::Documented(51),
-            CreateRcSnapshotError::InvalidKmsKey => Kind::Documented(52),
-            CreateRcSnapshotError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            CreateRcSnapshotError::IncorrectDiskStatusCreatingSnapshot => {
-                Kind::Documented(54)
-            }
-            CreateRcSnapshotError::CreateSnapshotFailed => Kind::Documented(55),
-            CreateRcSnapshotError::DiskCategoryOperationNotSupported => {
-                Kind::Documented(56)
-            }
-            CreateRcSnapshotError::OperationDeniedIncorrectDiskStatus => {
-                Kind::Documented(57)
-            }
-            CreateRcSnapshotError::QuotaExceedSnapshot => Kind::Documented(58),
-            CreateRcSnapshotError::IncorrectDiskStatusNeverAttached => {
-                Kind::Documented(59)
-            }
-            CreateRcSnapshotError::InvalidClusterKms => Kind::Documented(60),
-            CreateRcSnapshotError::RequestNotFound => Kind::Documented(61),
-            CreateRcSnapshotError::HostInfoNotFound => Kind::Documented(62),
-            CreateRcSnapshotError::ExternalFailure => Kind::Documented(63),
-            CreateRcSnapshotError::RequestMetaDataFailed => Kind::Documented(64),
-            CreateRcSnapshotError::InvokeProxyFailure => Kind::Documented(65),
             CreateRcSnapshotError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateRcSnapshotError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -486,30 +395,41 @@ impl CreateRcSnapshotError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateRcSnapshotError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateRcSnapshotError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateRcSnapshotError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateRcSnapshotError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateReadOnlyDbInstanceError`](crate::create_read_only_db_instance::CreateReadOnlyDbInstanceError) has one variant per distinct code of the operation's error table (83 rows, 83 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum CreateReadOnlyDbInstanceError {
@@ -316,300 +315,111 @@ impl CreateReadOnlyDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateReadOnlyDbInstanceError::Gateway(gateway),
-                    None => CreateReadOnlyDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateReadOnlyDbInstanceError::Gateway,
+                CreateReadOnlyDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateReadOnlyDbInstanceError::InvalidEngineVersionMalformed),
-            1 => {
-                Some(
-                    CreateReadOnlyDbInstanceError::InvalidNetworkTypeClassicWhenCloudStorage,
-                )
-            }
-            2 => Some(CreateReadOnlyDbInstanceError::InvalidSecurityIPListMalformed),
-            3 => Some(CreateReadOnlyDbInstanceError::InvalidSecurityIPListDuplicate),
-            4 => Some(CreateReadOnlyDbInstanceError::InvalidParameter),
-            5 => Some(CreateReadOnlyDbInstanceError::OperationDenied),
-            6 => Some(CreateReadOnlyDbInstanceError::InvalidZoneIdNotSupported),
-            7 => Some(CreateReadOnlyDbInstanceError::InvalidAvZoneNotSupport),
-            8 => Some(CreateReadOnlyDbInstanceError::CDDCAvailableHostsNotEnoughInZone),
-            9 => Some(CreateReadOnlyDbInstanceError::InvalidReadEngineVersionPattern),
-            10 => Some(CreateReadOnlyDbInstanceError::InvalidDBInstanceClassOffline),
-            11 => Some(CreateReadOnlyDbInstanceError::SYSTEMCONCURRENTOPERATE),
-            12 => Some(CreateReadOnlyDbInstanceError::PricePricingPlanResultNotFound),
-            13 => Some(CreateReadOnlyDbInstanceError::InvalidDBInstanceNameDuplicate),
-            14 => Some(CreateReadOnlyDbInstanceError::InvalidInstanceLevelDiskType),
-            15 => Some(CreateReadOnlyDbInstanceError::InvalidRequestId),
-            16 => Some(CreateReadOnlyDbInstanceError::InvalidParamInstanceNetworkType),
-            17 => Some(CreateReadOnlyDbInstanceError::OrderComboInstanceNotAllowOperate),
-            18 => Some(CreateReadOnlyDbInstanceError::OrderNoRealNameAuthentication),
-            19 => Some(CreateReadOnlyDbInstanceError::InsufficientAvailableQuota),
-            20 => Some(CreateReadOnlyDbInstanceError::CommodityServiceCallingException),
-            21 => Some(CreateReadOnlyDbInstanceError::RegionDissolvedEOM),
-            22 => Some(CreateReadOnlyDbInstanceError::CommodityInvalidComponent),
-            23 => Some(CreateReadOnlyDbInstanceError::RegionEndTimeDissolvedAustralia),
-            24 => Some(CreateReadOnlyDbInstanceError::PriceCommoditySys),
-            25 => Some(CreateReadOnlyDbInstanceError::PayInsufficientBalance),
-            26 => Some(CreateReadOnlyDbInstanceError::OrderPeriodInvalid),
-            27 => Some(CreateReadOnlyDbInstanceError::PayNoCreditCardLowerCase),
-            28 => Some(CreateReadOnlyDbInstanceError::OrderInstHasUnpaidOrder),
-            29 => Some(CreateReadOnlyDbInstanceError::NoAvailablePaymentMethod),
-            30 => Some(CreateReadOnlyDbInstanceError::BasicInfoUncompleted),
-            31 => Some(CreateReadOnlyDbInstanceError::RiskRiskControlRejection),
-            32 => Some(CreateReadOnlyDbInstanceError::ApiNotSupport),
-            33 => Some(CreateReadOnlyDbInstanceError::ContainForbiddenLabelError),
-            34 => Some(CreateReadOnlyDbInstanceError::InvalidDBInstanceIdNotFound),
-            35 => Some(CreateReadOnlyDbInstanceError::InvalidParam),
-            36 => Some(CreateReadOnlyDbInstanceError::KmsApiError),
-            37 => Some(CreateReadOnlyDbInstanceError::SystemSaleValidateFailed),
-            38 => Some(CreateReadOnlyDbInstanceError::AbsInvalidAccountNotFound),
-            39 => Some(CreateReadOnlyDbInstanceError::SqlExecuteFailedOrTimeout),
-            40 => Some(CreateReadOnlyDbInstanceError::ColdDataEngineVersionNotSupport),
-            41 => Some(CreateReadOnlyDbInstanceError::ColdDataMinorVersionNotSupport),
-            42 => Some(CreateReadOnlyDbInstanceError::IncorrectTargetClasscode),
-            43 => Some(CreateReadOnlyDbInstanceError::InvalidConnectionStringDuplicate),
-            44 => Some(CreateReadOnlyDbInstanceError::RequiredParamNotFound),
-            45 => Some(CreateReadOnlyDbInstanceError::ParametersInvalid),
-            46 => Some(CreateReadOnlyDbInstanceError::BackupPolicyNotSupport),
-            47 => Some(CreateReadOnlyDbInstanceError::InvalideStatusFormat),
-            48 => Some(CreateReadOnlyDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(CreateReadOnlyDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(CreateReadOnlyDbInstanceError::PayNoCreditCard),
-            51 => Some(CreateReadOnlyDbInstanceError::VpcNetworkTypeNotSupport),
-            52 => Some(CreateReadOnlyDbInstanceError::MirrorInsExists),
-            53 => Some(CreateReadOnlyDbInstanceError::UnsupportedClassCode),
-            54 => Some(CreateReadOnlyDbInstanceError::InvalidBackupSet),
-            55 => Some(CreateReadOnlyDbInstanceError::OrdTCommodityQueryError),
-            56 => Some(CreateReadOnlyDbInstanceError::ProductInstanceReleased),
-            57 => Some(CreateReadOnlyDbInstanceError::RegionEndTimeDissolvedIndia),
-            58 => Some(CreateReadOnlyDbInstanceError::InvalidVSwitchIdFormat),
-            59 => {
-                Some(
-                    CreateReadOnlyDbInstanceError::OperationDeniedPrimaryDBInstanceStatus,
-                )
-            }
-            60 => Some(CreateReadOnlyDbInstanceError::InvalidReadStorageTypePattern),
-            61 => Some(CreateReadOnlyDbInstanceError::IncorrectCharacterType),
-            62 => Some(CreateReadOnlyDbInstanceError::InvalidMultiparamZoneInfoList),
-            63 => Some(CreateReadOnlyDbInstanceError::OrderStatusUnPaid),
-            64 => Some(CreateReadOnlyDbInstanceError::InvalidReduceDiskSize),
-            65 => Some(CreateReadOnlyDbInstanceError::CloudSSDNotSupport),
-            66 => Some(CreateReadOnlyDbInstanceError::InvalidUserOperatorPermission),
-            67 => Some(CreateReadOnlyDbInstanceError::InvalidVswitchId),
-            68 => Some(CreateReadOnlyDbInstanceError::IncorrectMinorVersion),
-            69 => Some(CreateReadOnlyDbInstanceError::OperationDeniedZoneResource),
-            70 => Some(CreateReadOnlyDbInstanceError::NotInFlowController),
-            71 => Some(CreateReadOnlyDbInstanceError::InvalidKmsKey),
-            72 => Some(CreateReadOnlyDbInstanceError::InvalidInstanceLevelMalformed),
-            73 => Some(CreateReadOnlyDbInstanceError::IncorrectDBInstanceConnType),
-            74 => Some(CreateReadOnlyDbInstanceError::InvalidDBInstanceNotFound),
-            75 => Some(CreateReadOnlyDbInstanceError::InvalidClusterKms),
-            76 => Some(CreateReadOnlyDbInstanceError::RequestNotFound),
-            77 => Some(CreateReadOnlyDbInstanceError::HostInfoNotFound),
-            78 => Some(CreateReadOnlyDbInstanceError::CannotDecreaseEssdPerfLevel),
-            79 => Some(CreateReadOnlyDbInstanceError::InvalidEssdStorageSize),
-            80 => Some(CreateReadOnlyDbInstanceError::ExternalFailure),
-            81 => Some(CreateReadOnlyDbInstanceError::RequestMetaDataFailed),
-            82 => Some(CreateReadOnlyDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 83] = [
+        Self::InvalidEngineVersionMalformed,
+        Self::InvalidNetworkTypeClassicWhenCloudStorage,
+        Self::InvalidSecurityIPListMalformed,
+        Self::InvalidSecurityIPListDuplicate,
+        Self::InvalidParameter,
+        Self::OperationDenied,
+        Self::InvalidZoneIdNotSupported,
+        Self::InvalidAvZoneNotSupport,
+        Self::CDDCAvailableHostsNotEnoughInZone,
+        Self::InvalidReadEngineVersionPattern,
+        Self::InvalidDBInstanceClassOffline,
+        Self::SYSTEMCONCURRENTOPERATE,
+        Self::PricePricingPlanResultNotFound,
+        Self::InvalidDBInstanceNameDuplicate,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidRequestId,
+        Self::InvalidParamInstanceNetworkType,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidVSwitchIdFormat,
+        Self::OperationDeniedPrimaryDBInstanceStatus,
+        Self::InvalidReadStorageTypePattern,
+        Self::IncorrectCharacterType,
+        Self::InvalidMultiparamZoneInfoList,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceConnType,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::CannotDecreaseEssdPerfLevel,
+        Self::InvalidEssdStorageSize,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateReadOnlyDbInstanceError::InvalidEngineVersionMalformed => {
-                Kind::Documented(0)
-            }
-            CreateReadOnlyDbInstanceError::InvalidNetworkTypeClassicWhenCloudStorage => {
-                Kind::Documented(1)
-            }
-            CreateReadOnlyDbInstanceError::InvalidSecurityIPListMalformed => {
-                Kind::Documented(2)
-            }
-            CreateReadOnlyDbInstanceError::InvalidSecurityIPListDuplicate => {
-                Kind::Documented(3)
-            }
-            CreateReadOnlyDbInstanceError::InvalidParameter => Kind::Documented(4),
-            CreateReadOnlyDbInstanceError::OperationDenied => Kind::Documented(5),
-            CreateReadOnlyDbInstanceError::InvalidZoneIdNotSupported => {
-                Kind::Documented(6)
-            }
-            CreateReadOnlyDbInstanceError::InvalidAvZoneNotSupport => Kind::Documented(7),
-            CreateReadOnlyDbInstanceError::CDDCAvailableHostsNotEnoughInZone => {
-                Kind::Documented(8)
-            }
-            CreateReadOnlyDbInstanceError::InvalidReadEngineVersionPattern => {
-                Kind::Documented(9)
-            }
-            CreateReadOnlyDbInstanceError::InvalidDBInstanceClassOffline => {
-                Kind::Documented(10)
-            }
-            CreateReadOnlyDbInstanceError::SYSTEMCONCURRENTOPERATE => {
-                Kind::Documented(11)
-            }
-            CreateReadOnlyDbInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(12)
-            }
-            CreateReadOnlyDbInstanceError::InvalidDBInstanceNameDuplicate => {
-                Kind::Documented(13)
-            }
-            CreateReadOnlyDbInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(14)
-            }
-            CreateReadOnlyDbInstanceError::InvalidRequestId => Kind::Documented(15),
-            CreateReadOnlyDbInstanceError::InvalidParamInstanceNetworkType => {
-                Kind::Documented(16)
-            }
-            CreateReadOnlyDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(17)
-            }
-            CreateReadOnlyDbInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(18)
-            }
-            CreateReadOnlyDbInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(19)
-            }
-            CreateReadOnlyDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(20)
-            }
-            CreateReadOnlyDbInstanceError::RegionDissolvedEOM => Kind::Documented(21),
-            CreateReadOnlyDbInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(22)
-            }
-            CreateReadOnlyDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(23)
-            }
-            CreateReadOnlyDbInstanceError::PriceCommoditySys => Kind::Documented(24),
-            CreateReadOnlyDbInstanceError::PayInsufficientBalance => Kind::Documented(25),
-            CreateReadOnlyDbInstanceError::OrderPeriodInvalid => Kind::Documented(26),
-            CreateReadOnlyDbInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(27)
-            }
-            CreateReadOnlyDbInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(28)
-            }
-            CreateReadOnlyDbInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(29)
-            }
-            CreateReadOnlyDbInstanceError::BasicInfoUncompleted => Kind::Documented(30),
-            CreateReadOnlyDbInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(31)
-            }
-            CreateReadOnlyDbInstanceError::ApiNotSupport => Kind::Documented(32),
-            CreateReadOnlyDbInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(33)
-            }
-            CreateReadOnlyDbInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(34)
-            }
-            CreateReadOnlyDbInstanceError::InvalidParam => Kind::Documented(35),
-            CreateReadOnlyDbInstanceError::KmsApiError => Kind::Documented(36),
-            CreateReadOnlyDbInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(37)
-            }
-            CreateReadOnlyDbInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(38)
-            }
-            CreateReadOnlyDbInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(39)
-            }
-            CreateReadOnlyDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(40)
-            }
-            CreateReadOnlyDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(41)
-            }
-            CreateReadOnlyDbInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(42)
-            }
-            CreateReadOnlyDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(43)
-            }
-            CreateReadOnlyDbInstanceError::RequiredParamNotFound => Kind::Documented(44),
-            CreateReadOnlyDbInstanceError::ParametersInvalid => Kind::Documented(45),
-            CreateReadOnlyDbInstanceError::BackupPolicyNotSupport => Kind::Documented(46),
-            CreateReadOnlyDbInstanceError::InvalideStatusFormat => Kind::Documented(47),
-            CreateReadOnlyDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(48)
-            }
-            CreateReadOnlyDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(49)
-            }
-            CreateReadOnlyDbInstanceError::PayNoCreditCard => Kind::Documented(50),
-            CreateReadOnlyDbInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(51)
-            }
-            CreateReadOnlyDbInstanceError::MirrorInsExists => Kind::Documented(52),
-            CreateReadOnlyDbInstanceError::UnsupportedClassCode => Kind::Documented(53),
-            CreateReadOnlyDbInstanceError::InvalidBackupSet => Kind::Documented(54),
-            CreateReadOnlyDbInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(55)
-            }
-            CreateReadOnlyDbInstanceError::ProductInstanceReleased => {
-                Kind::Documented(56)
-            }
-            CreateReadOnlyDbInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(57)
-            }
-            CreateReadOnlyDbInstanceError::InvalidVSwitchIdFormat => Kind::Documented(58),
-            CreateReadOnlyDbInstanceError::OperationDeniedPrimaryDBInstanceStatus => {
-                Kind::Documented(59)
-            }
-            CreateReadOnlyDbInstanceError::InvalidReadStorageTypePattern => {
-                Kind::Documented(60)
-            }
-            CreateReadOnlyDbInstanceError::IncorrectCharacterType => Kind::Documented(61),
-            CreateReadOnlyDbInstanceError::InvalidMultiparamZoneInfoList => {
-                Kind::Documented(62)
-            }
-            CreateReadOnlyDbInstanceError::OrderStatusUnPaid => Kind::Documented(63),
-            CreateReadOnlyDbInstanceError::InvalidReduceDiskSize => Kind::Documented(64),
-            CreateReadOnlyDbInstanceError::CloudSSDNotSupport => Kind::Documented(65),
-            CreateReadOnlyDbInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(66)
-            }
-            CreateReadOnlyDbInstanceError::InvalidVswitchId => Kind::Documented(67),
-            CreateReadOnlyDbInstanceError::IncorrectMinorVersion => Kind::Documented(68),
-            CreateReadOnlyDbInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(69)
-            }
-            CreateReadOnlyDbInstanceError::NotInFlowController => Kind::Documented(70),
-            CreateReadOnlyDbInstanceError::InvalidKmsKey => Kind::Documented(71),
-            CreateReadOnlyDbInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(72)
-            }
-            CreateReadOnlyDbInstanceError::IncorrectDBInstanceConnType => {
-                Kind::Documented(73)
-            }
-            CreateReadOnlyDbInstanceError::InvalidDBInstanceNotFound => {
-                Kind::Documented(74)
-            }
-            CreateReadOnlyDbInstanceError::InvalidClusterKms => Kind::Documented(75),
-            CreateReadOnlyDbInstanceError::RequestNotFound => Kind::Documented(76),
-            CreateReadOnlyDbInstanceError::HostInfoNotFound => Kind::Documented(77),
-            CreateReadOnlyDbInstanceError::CannotDecreaseEssdPerfLevel => {
-                Kind::Documented(78)
-            }
-            CreateReadOnlyDbInstanceError::InvalidEssdStorageSize => Kind::Documented(79),
-            CreateReadOnlyDbInstanceError::ExternalFailure => Kind::Documented(80),
-            CreateReadOnlyDbInstanceError::RequestMetaDataFailed => Kind::Documented(81),
-            CreateReadOnlyDbInstanceError::InvokeProxyFailure => Kind::Documented(82),
             CreateReadOnlyDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateReadOnlyDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -656,30 +466,41 @@ impl CreateReadOnlyDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateReadOnlyDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateReadOnlyDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateReadOnlyDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateReadOnlyDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

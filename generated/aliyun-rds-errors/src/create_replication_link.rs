@@ -6,7 +6,7 @@
 //! [`CreateReplicationLinkError`](crate::create_replication_link::CreateReplicationLinkError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum CreateReplicationLinkError {
@@ -266,204 +265,95 @@ impl CreateReplicationLinkError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateReplicationLinkError::Gateway(gateway),
-                    None => CreateReplicationLinkError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateReplicationLinkError::Gateway,
+                CreateReplicationLinkError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateReplicationLinkError::IncorrectDBInstanceState),
-            1 => Some(CreateReplicationLinkError::InvalidSourceCategory),
-            2 => Some(CreateReplicationLinkError::OrderComboInstanceNotAllowOperate),
-            3 => Some(CreateReplicationLinkError::PricePricingPlanResultNotFound),
-            4 => Some(CreateReplicationLinkError::OrderNoRealNameAuthentication),
-            5 => Some(CreateReplicationLinkError::InsufficientAvailableQuota),
-            6 => Some(CreateReplicationLinkError::CommodityServiceCallingException),
-            7 => Some(CreateReplicationLinkError::RegionDissolvedEOM),
-            8 => Some(CreateReplicationLinkError::CommodityInvalidComponent),
-            9 => Some(CreateReplicationLinkError::RegionEndTimeDissolvedAustralia),
-            10 => Some(CreateReplicationLinkError::PriceCommoditySys),
-            11 => Some(CreateReplicationLinkError::PayInsufficientBalance),
-            12 => Some(CreateReplicationLinkError::OrderPeriodInvalid),
-            13 => Some(CreateReplicationLinkError::PayNoCreditCardLowerCase),
-            14 => Some(CreateReplicationLinkError::OrderInstHasUnpaidOrder),
-            15 => Some(CreateReplicationLinkError::NoAvailablePaymentMethod),
-            16 => Some(CreateReplicationLinkError::BasicInfoUncompleted),
-            17 => Some(CreateReplicationLinkError::RiskRiskControlRejection),
-            18 => Some(CreateReplicationLinkError::ApiNotSupport),
-            19 => Some(CreateReplicationLinkError::ContainForbiddenLabelError),
-            20 => Some(CreateReplicationLinkError::InvalidDBInstanceIdNotFound),
-            21 => Some(CreateReplicationLinkError::InvalidInstanceLevelDiskType),
-            22 => Some(CreateReplicationLinkError::InvalidParam),
-            23 => Some(CreateReplicationLinkError::KmsApiError),
-            24 => Some(CreateReplicationLinkError::SystemSaleValidateFailed),
-            25 => Some(CreateReplicationLinkError::AbsInvalidAccountNotFound),
-            26 => Some(CreateReplicationLinkError::SqlExecuteFailedOrTimeout),
-            27 => Some(CreateReplicationLinkError::ColdDataEngineVersionNotSupport),
-            28 => Some(CreateReplicationLinkError::ColdDataMinorVersionNotSupport),
-            29 => Some(CreateReplicationLinkError::IncorrectTargetClasscode),
-            30 => Some(CreateReplicationLinkError::InvalidConnectionStringDuplicate),
-            31 => Some(CreateReplicationLinkError::RequiredParamNotFound),
-            32 => Some(CreateReplicationLinkError::ParametersInvalid),
-            33 => Some(CreateReplicationLinkError::BackupPolicyNotSupport),
-            34 => Some(CreateReplicationLinkError::InvalideStatusFormat),
-            35 => Some(CreateReplicationLinkError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(CreateReplicationLinkError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(CreateReplicationLinkError::PayNoCreditCard),
-            38 => Some(CreateReplicationLinkError::VpcNetworkTypeNotSupport),
-            39 => Some(CreateReplicationLinkError::MirrorInsExists),
-            40 => Some(CreateReplicationLinkError::UnsupportedClassCode),
-            41 => Some(CreateReplicationLinkError::InvalidBackupSet),
-            42 => Some(CreateReplicationLinkError::OrdTCommodityQueryError),
-            43 => Some(CreateReplicationLinkError::ProductInstanceReleased),
-            44 => Some(CreateReplicationLinkError::RegionEndTimeDissolvedIndia),
-            45 => Some(CreateReplicationLinkError::InvalidTaskIdFormat),
-            46 => Some(CreateReplicationLinkError::IncorrectDBInstance),
-            47 => Some(CreateReplicationLinkError::IncorrectDBInstanceType),
-            48 => Some(CreateReplicationLinkError::ENDPOINTNOTFOUND),
-            49 => Some(CreateReplicationLinkError::OrderStatusUnPaid),
-            50 => Some(CreateReplicationLinkError::InvalidReduceDiskSize),
-            51 => Some(CreateReplicationLinkError::CloudSSDNotSupport),
-            52 => Some(CreateReplicationLinkError::InvalidUserOperatorPermission),
-            53 => Some(CreateReplicationLinkError::InvalidVswitchId),
-            54 => Some(CreateReplicationLinkError::IncorrectMinorVersion),
-            55 => Some(CreateReplicationLinkError::OperationDeniedZoneResource),
-            56 => Some(CreateReplicationLinkError::NotInFlowController),
-            57 => Some(CreateReplicationLinkError::InvalidKmsKey),
-            58 => Some(CreateReplicationLinkError::InvalidInstanceLevelMalformed),
-            59 => Some(CreateReplicationLinkError::InvalidDBInstanceNameNotFound),
-            60 => Some(CreateReplicationLinkError::IncorrectDBInstanceLockMode),
-            61 => Some(CreateReplicationLinkError::InvalidClusterKms),
-            62 => Some(CreateReplicationLinkError::RequestNotFound),
-            63 => Some(CreateReplicationLinkError::HostInfoNotFound),
-            64 => Some(CreateReplicationLinkError::ExternalFailure),
-            65 => Some(CreateReplicationLinkError::RequestMetaDataFailed),
-            66 => Some(CreateReplicationLinkError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::IncorrectDBInstanceState,
+        Self::InvalidSourceCategory,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidTaskIdFormat,
+        Self::IncorrectDBInstance,
+        Self::IncorrectDBInstanceType,
+        Self::ENDPOINTNOTFOUND,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateReplicationLinkError::IncorrectDBInstanceState => Kind::Documented(0),
-            CreateReplicationLinkError::InvalidSourceCategory => Kind::Documented(1),
-            CreateReplicationLinkError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            CreateReplicationLinkError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            CreateReplicationLinkError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            CreateReplicationLinkError::InsufficientAvailableQuota => Kind::Documented(5),
-            CreateReplicationLinkError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            CreateReplicationLinkError::RegionDissolvedEOM => Kind::Documented(7),
-            CreateReplicationLinkError::CommodityInvalidComponent => Kind::Documented(8),
-            CreateReplicationLinkError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            CreateReplicationLinkError::PriceCommoditySys => Kind::Documented(10),
-            CreateReplicationLinkError::PayInsufficientBalance => Kind::Documented(11),
-            CreateReplicationLinkError::OrderPeriodInvalid => Kind::Documented(12),
-            CreateReplicationLinkError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            CreateReplicationLinkError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            CreateReplicationLinkError::NoAvailablePaymentMethod => Kind::Documented(15),
-            CreateReplicationLinkError::BasicInfoUncompleted => Kind::Documented(16),
-            CreateReplicationLinkError::RiskRiskControlRejection => Kind::Documented(17),
-            CreateReplicationLinkError::ApiNotSupport => Kind::Documented(18),
-            CreateReplicationLinkError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            CreateReplicationLinkError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            CreateReplicationLinkError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            CreateReplicationLinkError::InvalidParam => Kind::Documented(22),
-            CreateReplicationLinkError::KmsApiError => Kind::Documented(23),
-            CreateReplicationLinkError::SystemSaleValidateFailed => Kind::Documented(24),
-            CreateReplicationLinkError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            CreateReplicationLinkError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            CreateReplicationLinkError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CreateReplicationLinkError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            CreateReplicationLinkError::IncorrectTargetClasscode => Kind::Documented(29),
-            CreateReplicationLinkError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            CreateReplicationLinkError::RequiredParamNotFound => Kind::Documented(31),
-            CreateReplicationLinkError::ParametersInvalid => Kind::Documented(32),
-            CreateReplicationLinkError::BackupPolicyNotSupport => Kind::Documented(33),
-            CreateReplicationLinkError::InvalideStatusFormat => Kind::Documented(34),
-            CreateReplicationLinkError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            CreateReplicationLinkError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            CreateReplicationLinkError::PayNoCreditCard => Kind::Documented(37),
-            CreateReplicationLinkError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            CreateReplicationLinkError::MirrorInsExists => Kind::Documented(39),
-            CreateReplicationLinkError::UnsupportedClassCode => Kind::Documented(40),
-            CreateReplicationLinkError::InvalidBackupSet => Kind::Documented(41),
-            CreateReplicationLinkError::OrdTCommodityQueryError => Kind::Documented(42),
-            CreateReplicationLinkError::ProductInstanceReleased => Kind::Documented(43),
-            CreateReplicationLinkError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            CreateReplicationLinkError::InvalidTaskIdFormat => Kind::Documented(45),
-            CreateReplicationLinkError::IncorrectDBInstance => Kind::Documented(46),
-            CreateReplicationLinkError::IncorrectDBInstanceType => Kind::Documented(47),
-            CreateReplicationLinkError::ENDPOINTNOTFOUND => Kind::Documented(48),
-            CreateReplicationLinkError::OrderStatusUnPaid => Kind::Documented(49),
-            CreateReplicationLinkError::InvalidReduceDiskSize => Kind::Documented(50),
-            CreateReplicationLinkError::CloudSSDNotSupport => Kind::Documented(51),
-            CreateReplicationLinkError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            CreateReplicationLinkError::InvalidVswitchId => Kind::Documented(53),
-            CreateReplicationLinkError::IncorrectMinorVersion => Kind::Documented(54),
-            CreateReplicationLinkError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            CreateReplicationLinkError::NotInFlowController => Kind::Documented(56),
-            CreateReplicationLinkError::InvalidKmsKey => Kind::Documented(57),
-            CreateReplicationLinkError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            CreateReplicationLinkError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(59)
-            }
-            CreateReplicationLinkError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(60)
-            }
-            CreateReplicationLinkError::InvalidClusterKms => Kind::Documented(61),
-            CreateReplicationLinkError::RequestNotFound => Kind::Documented(62),
-            CreateReplicationLinkError::HostInfoNotFound => Kind::Documented(63),
-            CreateReplicationLinkError::ExternalFailure => Kind::Documented(64),
-            CreateReplicationLinkError::RequestMetaDataFailed => Kind::Documented(65),
-            CreateReplicationLinkError::InvokeProxyFailure => Kind::Documented(66),
             CreateReplicationLinkError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateReplicationLinkError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -510,30 +400,41 @@ impl CreateReplicationLinkError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateReplicationLinkError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateReplicationLinkError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateReplicationLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateReplicationLinkError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

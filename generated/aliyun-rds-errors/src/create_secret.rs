@@ -6,7 +6,7 @@
 //! [`CreateSecretError`](crate::create_secret::CreateSecretError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateSecretError {
     /// `InvalidParameters.Format`, HTTP 400: Specified parameters is not valid.
@@ -245,154 +244,89 @@ impl CreateSecretError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateSecretError::Gateway(gateway),
-                    None => CreateSecretError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateSecretError::Gateway,
+                CreateSecretError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateSecretError::InvalidParametersFormat),
-            1 => Some(CreateSecretError::OrderComboInstanceNotAllowOperate),
-            2 => Some(CreateSecretError::PricePricingPlanResultNotFound),
-            3 => Some(CreateSecretError::OrderNoRealNameAuthentication),
-            4 => Some(CreateSecretError::InsufficientAvailableQuota),
-            5 => Some(CreateSecretError::CommodityServiceCallingException),
-            6 => Some(CreateSecretError::RegionDissolvedEOM),
-            7 => Some(CreateSecretError::CommodityInvalidComponent),
-            8 => Some(CreateSecretError::RegionEndTimeDissolvedAustralia),
-            9 => Some(CreateSecretError::PriceCommoditySys),
-            10 => Some(CreateSecretError::PayInsufficientBalance),
-            11 => Some(CreateSecretError::OrderPeriodInvalid),
-            12 => Some(CreateSecretError::PayNoCreditCardLowerCase),
-            13 => Some(CreateSecretError::OrderInstHasUnpaidOrder),
-            14 => Some(CreateSecretError::NoAvailablePaymentMethod),
-            15 => Some(CreateSecretError::BasicInfoUncompleted),
-            16 => Some(CreateSecretError::RiskRiskControlRejection),
-            17 => Some(CreateSecretError::ApiNotSupport),
-            18 => Some(CreateSecretError::ContainForbiddenLabelError),
-            19 => Some(CreateSecretError::InvalidDBInstanceIdNotFound),
-            20 => Some(CreateSecretError::InvalidInstanceLevelDiskType),
-            21 => Some(CreateSecretError::InvalidParam),
-            22 => Some(CreateSecretError::KmsApiError),
-            23 => Some(CreateSecretError::SystemSaleValidateFailed),
-            24 => Some(CreateSecretError::AbsInvalidAccountNotFound),
-            25 => Some(CreateSecretError::SqlExecuteFailedOrTimeout),
-            26 => Some(CreateSecretError::ColdDataEngineVersionNotSupport),
-            27 => Some(CreateSecretError::ColdDataMinorVersionNotSupport),
-            28 => Some(CreateSecretError::IncorrectTargetClasscode),
-            29 => Some(CreateSecretError::InvalidConnectionStringDuplicate),
-            30 => Some(CreateSecretError::RequiredParamNotFound),
-            31 => Some(CreateSecretError::ParametersInvalid),
-            32 => Some(CreateSecretError::BackupPolicyNotSupport),
-            33 => Some(CreateSecretError::InvalideStatusFormat),
-            34 => Some(CreateSecretError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(CreateSecretError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(CreateSecretError::PayNoCreditCard),
-            37 => Some(CreateSecretError::VpcNetworkTypeNotSupport),
-            38 => Some(CreateSecretError::MirrorInsExists),
-            39 => Some(CreateSecretError::UnsupportedClassCode),
-            40 => Some(CreateSecretError::InvalidBackupSet),
-            41 => Some(CreateSecretError::OrdTCommodityQueryError),
-            42 => Some(CreateSecretError::ProductInstanceReleased),
-            43 => Some(CreateSecretError::RegionEndTimeDissolvedIndia),
-            44 => Some(CreateSecretError::OrderStatusUnPaid),
-            45 => Some(CreateSecretError::InvalidReduceDiskSize),
-            46 => Some(CreateSecretError::CloudSSDNotSupport),
-            47 => Some(CreateSecretError::InvalidUserOperatorPermission),
-            48 => Some(CreateSecretError::InvalidVswitchId),
-            49 => Some(CreateSecretError::IncorrectMinorVersion),
-            50 => Some(CreateSecretError::OperationDeniedZoneResource),
-            51 => Some(CreateSecretError::NotInFlowController),
-            52 => Some(CreateSecretError::InvalidKmsKey),
-            53 => Some(CreateSecretError::InvalidInstanceLevelMalformed),
-            54 => Some(CreateSecretError::InvalidDBInstanceNameNotFound),
-            55 => Some(CreateSecretError::InvalidClusterKms),
-            56 => Some(CreateSecretError::RequestNotFound),
-            57 => Some(CreateSecretError::HostInfoNotFound),
-            58 => Some(CreateSecretError::ExternalFailure),
-            59 => Some(CreateSecretError::RequestMetaDataFailed),
-            60 => Some(CreateSecretError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidParametersFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateSecretError::InvalidParametersFormat => Kind::Documented(0),
-            CreateSecretError::OrderComboInstanceNotAllowOperate => Kind::Documented(1),
-            CreateSecretError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            CreateSecretError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            CreateSecretError::InsufficientAvailableQuota => Kind::Documented(4),
-            CreateSecretError::CommodityServiceCallingException => Kind::Documented(5),
-            CreateSecretError::RegionDissolvedEOM => Kind::Documented(6),
-            CreateSecretError::CommodityInvalidComponent => Kind::Documented(7),
-            CreateSecretError::RegionEndTimeDissolvedAustralia => Kind::Documented(8),
-            CreateSecretError::PriceCommoditySys => Kind::Documented(9),
-            CreateSecretError::PayInsufficientBalance => Kind::Documented(10),
-            CreateSecretError::OrderPeriodInvalid => Kind::Documented(11),
-            CreateSecretError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            CreateSecretError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            CreateSecretError::NoAvailablePaymentMethod => Kind::Documented(14),
-            CreateSecretError::BasicInfoUncompleted => Kind::Documented(15),
-            CreateSecretError::RiskRiskControlRejection => Kind::Documented(16),
-            CreateSecretError::ApiNotSupport => Kind::Documented(17),
-            CreateSecretError::ContainForbiddenLabelError => Kind::Documented(18),
-            CreateSecretError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            CreateSecretError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            CreateSecretError::InvalidParam => Kind::Documented(21),
-            CreateSecretError::KmsApiError => Kind::Documented(22),
-            CreateSecretError::SystemSaleValidateFailed => Kind::Documented(23),
-            CreateSecretError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            CreateSecretError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            CreateSecretError::ColdDataEngineVersionNotSupport => Kind::Documented(26),
-            CreateSecretError::ColdDataMinorVersionNotSupport => Kind::Documented(27),
-            CreateSecretError::IncorrectTargetClasscode => Kind::Documented(28),
-            CreateSecretError::InvalidConnectionStringDuplicate => Kind::Documented(29),
-            CreateSecretError::RequiredParamNotFound => Kind::Documented(30),
-            CreateSecretError::ParametersInvalid => Kind::Documented(31),
-            CreateSecretError::BackupPolicyNotSupport => Kind::Documented(32),
-            CreateSecretError::InvalideStatusFormat => Kind::Documented(33),
-            CreateSecretError::InvalidReleasedKeepPolicyFormat => Kind::Documented(34),
-            CreateSecretError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(35),
-            CreateSecretError::PayNoCreditCard => Kind::Documented(36),
-            CreateSecretError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            CreateSecretError::MirrorInsExists => Kind::Documented(38),
-            CreateSecretError::UnsupportedClassCode => Kind::Documented(39),
-            CreateSecretError::InvalidBackupSet => Kind::Documented(40),
-            CreateSecretError::OrdTCommodityQueryError => Kind::Documented(41),
-            CreateSecretError::ProductInstanceReleased => Kind::Documented(42),
-            CreateSecretError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            CreateSecretError::OrderStatusUnPaid => Kind::Documented(44),
-            CreateSecretError::InvalidReduceDiskSize => Kind::Documented(45),
-            CreateSecretError::CloudSSDNotSupport => Kind::Documented(46),
-            CreateSecretError::InvalidUserOperatorPermission => Kind::Documented(47),
-            CreateSecretError::InvalidVswitchId => Kind::Documented(48),
-            CreateSecretError::IncorrectMinorVersion => Kind::Documented(49),
-            CreateSecretError::OperationDeniedZoneResource => Kind::Documented(50),
-            CreateSecretError::NotInFlowController => Kind::Documented(51),
-            CreateSecretError::InvalidKmsKey => Kind::Documented(52),
-            CreateSecretError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            CreateSecretError::InvalidDBInstanceNameNotFound => Kind::Documented(54),
-            CreateSecretError::InvalidClusterKms => Kind::Documented(55),
-            CreateSecretError::RequestNotFound => Kind::Documented(56),
-            CreateSecretError::HostInfoNotFound => Kind::Documented(57),
-            CreateSecretError::ExternalFailure => Kind::Documented(58),
-            CreateSecretError::RequestMetaDataFailed => Kind::Documented(59),
-            CreateSecretError::InvokeProxyFailure => Kind::Documented(60),
             CreateSecretError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateSecretError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -439,30 +373,41 @@ impl CreateSecretError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateSecretError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateSecretError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateSecretError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateSecretError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

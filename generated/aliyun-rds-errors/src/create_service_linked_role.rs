@@ -6,7 +6,7 @@
 //! [`CreateServiceLinkedRoleError`](crate::create_service_linked_role::CreateServiceLinkedRoleError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateServiceLinkedRoleError {
     /// `Caller.NotSupport`, HTTP 400: The Caller Not Support This Operation .
@@ -242,206 +241,88 @@ impl CreateServiceLinkedRoleError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateServiceLinkedRoleError::Gateway(gateway),
-                    None => CreateServiceLinkedRoleError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateServiceLinkedRoleError::Gateway,
+                CreateServiceLinkedRoleError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateServiceLinkedRoleError::CallerNotSupport),
-            1 => Some(CreateServiceLinkedRoleError::OrderComboInstanceNotAllowOperate),
-            2 => Some(CreateServiceLinkedRoleError::PricePricingPlanResultNotFound),
-            3 => Some(CreateServiceLinkedRoleError::OrderNoRealNameAuthentication),
-            4 => Some(CreateServiceLinkedRoleError::InsufficientAvailableQuota),
-            5 => Some(CreateServiceLinkedRoleError::CommodityServiceCallingException),
-            6 => Some(CreateServiceLinkedRoleError::RegionDissolvedEOM),
-            7 => Some(CreateServiceLinkedRoleError::CommodityInvalidComponent),
-            8 => Some(CreateServiceLinkedRoleError::RegionEndTimeDissolvedAustralia),
-            9 => Some(CreateServiceLinkedRoleError::PriceCommoditySys),
-            10 => Some(CreateServiceLinkedRoleError::PayInsufficientBalance),
-            11 => Some(CreateServiceLinkedRoleError::OrderPeriodInvalid),
-            12 => Some(CreateServiceLinkedRoleError::PayNoCreditCardLowerCase),
-            13 => Some(CreateServiceLinkedRoleError::OrderInstHasUnpaidOrder),
-            14 => Some(CreateServiceLinkedRoleError::NoAvailablePaymentMethod),
-            15 => Some(CreateServiceLinkedRoleError::BasicInfoUncompleted),
-            16 => Some(CreateServiceLinkedRoleError::RiskRiskControlRejection),
-            17 => Some(CreateServiceLinkedRoleError::ApiNotSupport),
-            18 => Some(CreateServiceLinkedRoleError::ContainForbiddenLabelError),
-            19 => Some(CreateServiceLinkedRoleError::InvalidDBInstanceIdNotFound),
-            20 => Some(CreateServiceLinkedRoleError::InvalidInstanceLevelDiskType),
-            21 => Some(CreateServiceLinkedRoleError::InvalidParam),
-            22 => Some(CreateServiceLinkedRoleError::KmsApiError),
-            23 => Some(CreateServiceLinkedRoleError::SystemSaleValidateFailed),
-            24 => Some(CreateServiceLinkedRoleError::AbsInvalidAccountNotFound),
-            25 => Some(CreateServiceLinkedRoleError::SqlExecuteFailedOrTimeout),
-            26 => Some(CreateServiceLinkedRoleError::ColdDataEngineVersionNotSupport),
-            27 => Some(CreateServiceLinkedRoleError::ColdDataMinorVersionNotSupport),
-            28 => Some(CreateServiceLinkedRoleError::IncorrectTargetClasscode),
-            29 => Some(CreateServiceLinkedRoleError::InvalidConnectionStringDuplicate),
-            30 => Some(CreateServiceLinkedRoleError::RequiredParamNotFound),
-            31 => Some(CreateServiceLinkedRoleError::ParametersInvalid),
-            32 => Some(CreateServiceLinkedRoleError::BackupPolicyNotSupport),
-            33 => Some(CreateServiceLinkedRoleError::InvalideStatusFormat),
-            34 => Some(CreateServiceLinkedRoleError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(CreateServiceLinkedRoleError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(CreateServiceLinkedRoleError::PayNoCreditCard),
-            37 => Some(CreateServiceLinkedRoleError::VpcNetworkTypeNotSupport),
-            38 => Some(CreateServiceLinkedRoleError::MirrorInsExists),
-            39 => Some(CreateServiceLinkedRoleError::UnsupportedClassCode),
-            40 => Some(CreateServiceLinkedRoleError::InvalidBackupSet),
-            41 => Some(CreateServiceLinkedRoleError::OrdTCommodityQueryError),
-            42 => Some(CreateServiceLinkedRoleError::ProductInstanceReleased),
-            43 => Some(CreateServiceLinkedRoleError::RegionEndTimeDissolvedIndia),
-            44 => Some(CreateServiceLinkedRoleError::OrderStatusUnPaid),
-            45 => Some(CreateServiceLinkedRoleError::InvalidReduceDiskSize),
-            46 => Some(CreateServiceLinkedRoleError::CloudSSDNotSupport),
-            47 => Some(CreateServiceLinkedRoleError::InvalidUserOperatorPermission),
-            48 => Some(CreateServiceLinkedRoleError::InvalidVswitchId),
-            49 => Some(CreateServiceLinkedRoleError::IncorrectMinorVersion),
-            50 => Some(CreateServiceLinkedRoleError::OperationDeniedZoneResource),
-            51 => Some(CreateServiceLinkedRoleError::NotInFlowController),
-            52 => Some(CreateServiceLinkedRoleError::InvalidKmsKey),
-            53 => Some(CreateServiceLinkedRoleError::InvalidInstanceLevelMalformed),
-            54 => Some(CreateServiceLinkedRoleError::InvalidClusterKms),
-            55 => Some(CreateServiceLinkedRoleError::RequestNotFound),
-            56 => Some(CreateServiceLinkedRoleError::HostInfoNotFound),
-            57 => Some(CreateServiceLinkedRoleError::ExternalFailure),
-            58 => Some(CreateServiceLinkedRoleError::RequestMetaDataFailed),
-            59 => Some(CreateServiceLinkedRoleError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::CallerNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateServiceLinkedRoleError::CallerNotSupport => Kind::Documented(0),
-            CreateServiceLinkedRoleError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            CreateServiceLinkedRoleError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            CreateServiceLinkedRoleError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            CreateServiceLinkedRoleError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            CreateServiceLinkedRoleError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            CreateServiceLinkedRoleError::RegionDissolvedEOM => Kind::Documented(6),
-            CreateServiceLinkedRoleError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            CreateServiceLinkedRoleError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            CreateServiceLinkedRoleError::PriceCommoditySys => Kind::Documented(9),
-            CreateServiceLinkedRoleError::PayInsufficientBalance => Kind::Documented(10),
-            CreateServiceLinkedRoleError::OrderPeriodInvalid => Kind::Documented(11),
-            CreateServiceLinkedRoleError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            CreateServiceLinkedRoleError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            CreateServiceLinkedRoleError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            CreateServiceLinkedRoleError::BasicInfoUncompleted => Kind::Documented(15),
-            CreateServiceLinkedRoleError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            CreateServiceLinkedRoleError::ApiNotSupport => Kind::Documented(17),
-            CreateServiceLinkedRoleError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            CreateServiceLinkedRoleError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            CreateServiceLinkedRoleError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            CreateServiceLinkedRoleError::InvalidParam => Kind::Documented(21),
-            CreateServiceLinkedRoleError::KmsApiError => Kind::Documented(22),
-            CreateServiceLinkedRoleError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            CreateServiceLinkedRoleError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            CreateServiceLinkedRoleError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            CreateServiceLinkedRoleError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            CreateServiceLinkedRoleError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            CreateServiceLinkedRoleError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            CreateServiceLinkedRoleError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            CreateServiceLinkedRoleError::RequiredParamNotFound => Kind::Documented(30),
-            CreateServiceLinkedRoleError::ParametersInvalid => Kind::Documented(31),
-            CreateServiceLinkedRoleError::BackupPolicyNotSupport => Kind::Documented(32),
-            CreateServiceLinkedRoleError::InvalideStatusFormat => Kind::Documented(33),
-            CreateServiceLinkedRoleError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            CreateServiceLinkedRoleError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            CreateServiceLinkedRoleError::PayNoCreditCard => Kind::Documented(36),
-            CreateServiceLinkedRoleError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            CreateServiceLinkedRoleError::MirrorInsExists => Kind::Documented(38),
-            CreateServiceLinkedRoleError::UnsupportedClassCode => Kind::Documented(39),
-            CreateServiceLinkedRoleError::InvalidBackupSet => Kind::Documented(40),
-            CreateServiceLinkedRoleError::OrdTCommodityQueryError => Kind::Documented(41),
-            CreateServiceLinkedRoleError::ProductInstanceReleased => Kind::Documented(42),
-            CreateServiceLinkedRoleError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            CreateServiceLinkedRoleError::OrderStatusUnPaid => Kind::Documented(44),
-            CreateServiceLinkedRoleError::InvalidReduceDiskSize => Kind::Documented(45),
-            CreateServiceLinkedRoleError::CloudSSDNotSupport => Kind::Documented(46),
-            CreateServiceLinkedRoleError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            CreateServiceLinkedRoleError::InvalidVswitchId => Kind::Documented(48),
-            CreateServiceLinkedRoleError::IncorrectMinorVersion => Kind::Documented(49),
-            CreateServiceLinkedRoleError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            CreateServiceLinkedRoleError::NotInFlowController => Kind::Documented(51),
-            CreateServiceLinkedRoleError::InvalidKmsKey => Kind::Documented(52),
-            CreateServiceLinkedRoleError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            CreateServiceLinkedRoleError::InvalidClusterKms => Kind::Documented(54),
-            CreateServiceLinkedRoleError::RequestNotFound => Kind::Documented(55),
-            CreateServiceLinkedRoleError::HostInfoNotFound => Kind::Documented(56),
-            CreateServiceLinkedRoleError::ExternalFailure => Kind::Documented(57),
-            CreateServiceLinkedRoleError::RequestMetaDataFailed => Kind::Documented(58),
-            CreateServiceLinkedRoleError::InvokeProxyFailure => Kind::Documented(59),
             CreateServiceLinkedRoleError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateServiceLinkedRoleError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -488,30 +369,41 @@ impl CreateServiceLinkedRoleError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateServiceLinkedRoleError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateServiceLinkedRoleError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateServiceLinkedRoleError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateServiceLinkedRoleError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`CreateTempDbInstanceError`](crate::create_temp_db_instance::CreateTempDbInstanceError) has one variant per distinct code of the operation's error table (81 rows, 81 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateTempDbInstanceError {
     /// `OperationDenied.DBInstanceStatus`, HTTP 400: The operation is not permitted due to status of instance.
@@ -308,244 +307,109 @@ impl CreateTempDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateTempDbInstanceError::Gateway(gateway),
-                    None => CreateTempDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateTempDbInstanceError::Gateway,
+                CreateTempDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateTempDbInstanceError::OperationDeniedDBInstanceStatus),
-            1 => Some(CreateTempDbInstanceError::IncorrectInstanceNetworkType),
-            2 => Some(CreateTempDbInstanceError::InvalidAvailableAreaNotFound),
-            3 => Some(CreateTempDbInstanceError::InvalidRestoreTypeFormat),
-            4 => Some(CreateTempDbInstanceError::ParamTypeError),
-            5 => Some(CreateTempDbInstanceError::InvalidRetainInstanceFormat),
-            6 => Some(CreateTempDbInstanceError::InvalidRestoreTimeFormat),
-            7 => Some(CreateTempDbInstanceError::InvalidRegionFormat),
-            8 => Some(CreateTempDbInstanceError::InvalidInstanceLevelExtraInfo),
-            9 => Some(CreateTempDbInstanceError::OrderComboInstanceNotAllowOperate),
-            10 => Some(CreateTempDbInstanceError::PricePricingPlanResultNotFound),
-            11 => Some(CreateTempDbInstanceError::OrderNoRealNameAuthentication),
-            12 => Some(CreateTempDbInstanceError::InsufficientAvailableQuota),
-            13 => Some(CreateTempDbInstanceError::CommodityServiceCallingException),
-            14 => Some(CreateTempDbInstanceError::RegionDissolvedEOM),
-            15 => Some(CreateTempDbInstanceError::CommodityInvalidComponent),
-            16 => Some(CreateTempDbInstanceError::RegionEndTimeDissolvedAustralia),
-            17 => Some(CreateTempDbInstanceError::PriceCommoditySys),
-            18 => Some(CreateTempDbInstanceError::PayInsufficientBalance),
-            19 => Some(CreateTempDbInstanceError::OrderPeriodInvalid),
-            20 => Some(CreateTempDbInstanceError::PayNoCreditCardLowerCase),
-            21 => Some(CreateTempDbInstanceError::OrderInstHasUnpaidOrder),
-            22 => Some(CreateTempDbInstanceError::NoAvailablePaymentMethod),
-            23 => Some(CreateTempDbInstanceError::BasicInfoUncompleted),
-            24 => Some(CreateTempDbInstanceError::RiskRiskControlRejection),
-            25 => Some(CreateTempDbInstanceError::ApiNotSupport),
-            26 => Some(CreateTempDbInstanceError::ContainForbiddenLabelError),
-            27 => Some(CreateTempDbInstanceError::InvalidDBInstanceIdNotFound),
-            28 => Some(CreateTempDbInstanceError::InvalidInstanceLevelDiskType),
-            29 => Some(CreateTempDbInstanceError::InvalidParam),
-            30 => Some(CreateTempDbInstanceError::KmsApiError),
-            31 => Some(CreateTempDbInstanceError::SystemSaleValidateFailed),
-            32 => Some(CreateTempDbInstanceError::AbsInvalidAccountNotFound),
-            33 => Some(CreateTempDbInstanceError::SqlExecuteFailedOrTimeout),
-            34 => Some(CreateTempDbInstanceError::ColdDataEngineVersionNotSupport),
-            35 => Some(CreateTempDbInstanceError::ColdDataMinorVersionNotSupport),
-            36 => Some(CreateTempDbInstanceError::IncorrectTargetClasscode),
-            37 => Some(CreateTempDbInstanceError::InvalidConnectionStringDuplicate),
-            38 => Some(CreateTempDbInstanceError::RequiredParamNotFound),
-            39 => Some(CreateTempDbInstanceError::ParametersInvalid),
-            40 => Some(CreateTempDbInstanceError::BackupPolicyNotSupport),
-            41 => Some(CreateTempDbInstanceError::InvalideStatusFormat),
-            42 => Some(CreateTempDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            43 => Some(CreateTempDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            44 => Some(CreateTempDbInstanceError::PayNoCreditCard),
-            45 => Some(CreateTempDbInstanceError::VpcNetworkTypeNotSupport),
-            46 => Some(CreateTempDbInstanceError::MirrorInsExists),
-            47 => Some(CreateTempDbInstanceError::UnsupportedClassCode),
-            48 => Some(CreateTempDbInstanceError::InvalidBackupSet),
-            49 => Some(CreateTempDbInstanceError::OrdTCommodityQueryError),
-            50 => Some(CreateTempDbInstanceError::ProductInstanceReleased),
-            51 => Some(CreateTempDbInstanceError::RegionEndTimeDissolvedIndia),
-            52 => Some(CreateTempDbInstanceError::OperationDeniedTempDBInstanceExists),
-            53 => Some(CreateTempDbInstanceError::IncorrectDBInstanceType),
-            54 => Some(CreateTempDbInstanceError::IncorrectDBInstanceState),
-            55 => Some(CreateTempDbInstanceError::IncorrectDBInstanceCharacterType),
-            56 => Some(CreateTempDbInstanceError::InvalidBackupLogStatus),
-            57 => Some(CreateTempDbInstanceError::ChildDBInstanceExists),
-            58 => Some(CreateTempDbInstanceError::IncorrectDBInstance),
-            59 => Some(CreateTempDbInstanceError::IncorrectBackupSetMethod),
-            60 => Some(CreateTempDbInstanceError::IncorrectBackupSetState),
-            61 => Some(CreateTempDbInstanceError::IncorrectDBInstanceConnType),
-            62 => Some(CreateTempDbInstanceError::OrderStatusUnPaid),
-            63 => Some(CreateTempDbInstanceError::InvalidReduceDiskSize),
-            64 => Some(CreateTempDbInstanceError::CloudSSDNotSupport),
-            65 => Some(CreateTempDbInstanceError::InvalidUserOperatorPermission),
-            66 => Some(CreateTempDbInstanceError::InvalidVswitchId),
-            67 => Some(CreateTempDbInstanceError::IncorrectMinorVersion),
-            68 => Some(CreateTempDbInstanceError::OperationDeniedZoneResource),
-            69 => Some(CreateTempDbInstanceError::NotInFlowController),
-            70 => Some(CreateTempDbInstanceError::InvalidKmsKey),
-            71 => Some(CreateTempDbInstanceError::InvalidInstanceLevelMalformed),
-            72 => Some(CreateTempDbInstanceError::InvalidDBInstanceNameNotFound),
-            73 => Some(CreateTempDbInstanceError::IncorrectDBInstanceLockMode),
-            74 => Some(CreateTempDbInstanceError::InvalidBackupSetIDNotFound),
-            75 => Some(CreateTempDbInstanceError::InvalidClusterKms),
-            76 => Some(CreateTempDbInstanceError::RequestNotFound),
-            77 => Some(CreateTempDbInstanceError::HostInfoNotFound),
-            78 => Some(CreateTempDbInstanceError::ExternalFailure),
-            79 => Some(CreateTempDbInstanceError::RequestMetaDataFailed),
-            80 => Some(CreateTempDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 81] = [
+        Self::OperationDeniedDBInstanceStatus,
+        Self::IncorrectInstanceNetworkType,
+        Self::InvalidAvailableAreaNotFound,
+        Self::InvalidRestoreTypeFormat,
+        Self::ParamTypeError,
+        Self::InvalidRetainInstanceFormat,
+        Self::InvalidRestoreTimeFormat,
+        Self::InvalidRegionFormat,
+        Self::InvalidInstanceLevelExtraInfo,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedTempDBInstanceExists,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::InvalidBackupLogStatus,
+        Self::ChildDBInstanceExists,
+        Self::IncorrectDBInstance,
+        Self::IncorrectBackupSetMethod,
+        Self::IncorrectBackupSetState,
+        Self::IncorrectDBInstanceConnType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateTempDbInstanceError::OperationDeniedDBInstanceStatus => {
-                Kind::Documented(0)
-            }
-            CreateTempDbInstanceError::IncorrectInstanceNetworkType => {
-                Kind::Documented(1)
-            }
-            CreateTempDbInstanceError::InvalidAvailableAreaNotFound => {
-                Kind::Documented(2)
-            }
-            CreateTempDbInstanceError::InvalidRestoreTypeFormat => Kind::Documented(3),
-            CreateTempDbInstanceError::ParamTypeError => Kind::Documented(4),
-            CreateTempDbInstanceError::InvalidRetainInstanceFormat => Kind::Documented(5),
-            CreateTempDbInstanceError::InvalidRestoreTimeFormat => Kind::Documented(6),
-            CreateTempDbInstanceError::InvalidRegionFormat => Kind::Documented(7),
-            CreateTempDbInstanceError::InvalidInstanceLevelExtraInfo => {
-                Kind::Documented(8)
-            }
-            CreateTempDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            CreateTempDbInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            CreateTempDbInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            CreateTempDbInstanceError::InsufficientAvailableQuota => Kind::Documented(12),
-            CreateTempDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            CreateTempDbInstanceError::RegionDissolvedEOM => Kind::Documented(14),
-            CreateTempDbInstanceError::CommodityInvalidComponent => Kind::Documented(15),
-            CreateTempDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            CreateTempDbInstanceError::PriceCommoditySys => Kind::Documented(17),
-            CreateTempDbInstanceError::PayInsufficientBalance => Kind::Documented(18),
-            CreateTempDbInstanceError::OrderPeriodInvalid => Kind::Documented(19),
-            CreateTempDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(20),
-            CreateTempDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(21),
-            CreateTempDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(22),
-            CreateTempDbInstanceError::BasicInfoUncompleted => Kind::Documented(23),
-            CreateTempDbInstanceError::RiskRiskControlRejection => Kind::Documented(24),
-            CreateTempDbInstanceError::ApiNotSupport => Kind::Documented(25),
-            CreateTempDbInstanceError::ContainForbiddenLabelError => Kind::Documented(26),
-            CreateTempDbInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(27)
-            }
-            CreateTempDbInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            CreateTempDbInstanceError::InvalidParam => Kind::Documented(29),
-            CreateTempDbInstanceError::KmsApiError => Kind::Documented(30),
-            CreateTempDbInstanceError::SystemSaleValidateFailed => Kind::Documented(31),
-            CreateTempDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(32),
-            CreateTempDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(33),
-            CreateTempDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            CreateTempDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            CreateTempDbInstanceError::IncorrectTargetClasscode => Kind::Documented(36),
-            CreateTempDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(37)
-            }
-            CreateTempDbInstanceError::RequiredParamNotFound => Kind::Documented(38),
-            CreateTempDbInstanceError::ParametersInvalid => Kind::Documented(39),
-            CreateTempDbInstanceError::BackupPolicyNotSupport => Kind::Documented(40),
-            CreateTempDbInstanceError::InvalideStatusFormat => Kind::Documented(41),
-            CreateTempDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(42)
-            }
-            CreateTempDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(43)
-            }
-            CreateTempDbInstanceError::PayNoCreditCard => Kind::Documented(44),
-            CreateTempDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(45),
-            CreateTempDbInstanceError::MirrorInsExists => Kind::Documented(46),
-            CreateTempDbInstanceError::UnsupportedClassCode => Kind::Documented(47),
-            CreateTempDbInstanceError::InvalidBackupSet => Kind::Documented(48),
-            CreateTempDbInstanceError::OrdTCommodityQueryError => Kind::Documented(49),
-            CreateTempDbInstanceError::ProductInstanceReleased => Kind::Documented(50),
-            CreateTempDbInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(51)
-            }
-            CreateTempDbInstanceError::OperationDeniedTempDBInstanceExists => {
-                Kind::Documented(52)
-            }
-            CreateTempDbInstanceError::IncorrectDBInstanceType => Kind::Documented(53),
-            CreateTempDbInstanceError::IncorrectDBInstanceState => Kind::Documented(54),
-            CreateTempDbInstanceError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(55)
-            }
-            CreateTempDbInstanceError::InvalidBackupLogStatus => Kind::Documented(56),
-            CreateTempDbInstanceError::ChildDBInstanceExists => Kind::Documented(57),
-            CreateTempDbInstanceError::IncorrectDBInstance => Kind::Documented(58),
-            CreateTempDbInstanceError::IncorrectBackupSetMethod => Kind::Documented(59),
-            CreateTempDbInstanceError::IncorrectBackupSetState => Kind::Documented(60),
-            CreateTempDbInstanceError::IncorrectDBInstanceConnType => {
-                Kind::Documented(61)
-            }
-            CreateTempDbInstanceError::OrderStatusUnPaid => Kind::Documented(62),
-            CreateTempDbInstanceError::InvalidReduceDiskSize => Kind::Documented(63),
-            CreateTempDbInstanceError::CloudSSDNotSupport => Kind::Documented(64),
-            CreateTempDbInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(65)
-            }
-            CreateTempDbInstanceError::InvalidVswitchId => Kind::Documented(66),
-            CreateTempDbInstanceError::IncorrectMinorVersion => Kind::Documented(67),
-            CreateTempDbInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(68)
-            }
-            CreateTempDbInstanceError::NotInFlowController => Kind::Documented(69),
-            CreateTempDbInstanceError::InvalidKmsKey => Kind::Documented(70),
-            CreateTempDbInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(71)
-            }
-            CreateTempDbInstanceError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(72)
-            }
-            CreateTempDbInstanceError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(73)
-            }
-            CreateTempDbInstanceError::InvalidBackupSetIDNotFound => Kind::Documented(74),
-            CreateTempDbInstanceError::InvalidClusterKms => Kind::Documented(75),
-            CreateTempDbInstanceError::RequestNotFound => Kind::Documented(76),
-            CreateTempDbInstanceError::HostInfoNotFound => Kind::Documented(77),
-            CreateTempDbInstanceError::ExternalFailure => Kind::Documented(78),
-            CreateTempDbInstanceError::RequestMetaDataFailed => Kind::Documented(79),
-            CreateTempDbInstanceError::InvokeProxyFailure => Kind::Documented(80),
             CreateTempDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateTempDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -592,30 +456,41 @@ impl CreateTempDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateTempDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateTempDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateTempDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateTempDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

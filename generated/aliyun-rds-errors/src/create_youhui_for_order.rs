@@ -6,7 +6,7 @@
 //! [`CreateYouhuiForOrderError`](crate::create_youhui_for_order::CreateYouhuiForOrderError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum CreateYouhuiForOrderError {
     /// `YouhuiClientError`, HTTP 400: Calling service from youhui service error
@@ -265,198 +264,95 @@ impl CreateYouhuiForOrderError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => CreateYouhuiForOrderError::Gateway(gateway),
-                    None => CreateYouhuiForOrderError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                CreateYouhuiForOrderError::Gateway,
+                CreateYouhuiForOrderError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(CreateYouhuiForOrderError::YouhuiClientError),
-            1 => Some(CreateYouhuiForOrderError::CouponExist),
-            2 => Some(CreateYouhuiForOrderError::YouhuiServerError),
-            3 => Some(CreateYouhuiForOrderError::CreateCouponError),
-            4 => Some(CreateYouhuiForOrderError::CouponOverMaxRelease),
-            5 => Some(CreateYouhuiForOrderError::MissingActivityId),
-            6 => Some(CreateYouhuiForOrderError::OrderComboInstanceNotAllowOperate),
-            7 => Some(CreateYouhuiForOrderError::PricePricingPlanResultNotFound),
-            8 => Some(CreateYouhuiForOrderError::OrderNoRealNameAuthentication),
-            9 => Some(CreateYouhuiForOrderError::InsufficientAvailableQuota),
-            10 => Some(CreateYouhuiForOrderError::CommodityServiceCallingException),
-            11 => Some(CreateYouhuiForOrderError::RegionDissolvedEOM),
-            12 => Some(CreateYouhuiForOrderError::CommodityInvalidComponent),
-            13 => Some(CreateYouhuiForOrderError::RegionEndTimeDissolvedAustralia),
-            14 => Some(CreateYouhuiForOrderError::PriceCommoditySys),
-            15 => Some(CreateYouhuiForOrderError::PayInsufficientBalance),
-            16 => Some(CreateYouhuiForOrderError::OrderPeriodInvalid),
-            17 => Some(CreateYouhuiForOrderError::PayNoCreditCardLowerCase),
-            18 => Some(CreateYouhuiForOrderError::OrderInstHasUnpaidOrder),
-            19 => Some(CreateYouhuiForOrderError::NoAvailablePaymentMethod),
-            20 => Some(CreateYouhuiForOrderError::BasicInfoUncompleted),
-            21 => Some(CreateYouhuiForOrderError::RiskRiskControlRejection),
-            22 => Some(CreateYouhuiForOrderError::ApiNotSupport),
-            23 => Some(CreateYouhuiForOrderError::ContainForbiddenLabelError),
-            24 => Some(CreateYouhuiForOrderError::InvalidDBInstanceIdNotFound),
-            25 => Some(CreateYouhuiForOrderError::InvalidInstanceLevelDiskType),
-            26 => Some(CreateYouhuiForOrderError::InvalidParam),
-            27 => Some(CreateYouhuiForOrderError::KmsApiError),
-            28 => Some(CreateYouhuiForOrderError::SystemSaleValidateFailed),
-            29 => Some(CreateYouhuiForOrderError::AbsInvalidAccountNotFound),
-            30 => Some(CreateYouhuiForOrderError::SqlExecuteFailedOrTimeout),
-            31 => Some(CreateYouhuiForOrderError::ColdDataEngineVersionNotSupport),
-            32 => Some(CreateYouhuiForOrderError::ColdDataMinorVersionNotSupport),
-            33 => Some(CreateYouhuiForOrderError::IncorrectTargetClasscode),
-            34 => Some(CreateYouhuiForOrderError::InvalidConnectionStringDuplicate),
-            35 => Some(CreateYouhuiForOrderError::RequiredParamNotFound),
-            36 => Some(CreateYouhuiForOrderError::ParametersInvalid),
-            37 => Some(CreateYouhuiForOrderError::BackupPolicyNotSupport),
-            38 => Some(CreateYouhuiForOrderError::InvalideStatusFormat),
-            39 => Some(CreateYouhuiForOrderError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(CreateYouhuiForOrderError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(CreateYouhuiForOrderError::PayNoCreditCard),
-            42 => Some(CreateYouhuiForOrderError::VpcNetworkTypeNotSupport),
-            43 => Some(CreateYouhuiForOrderError::MirrorInsExists),
-            44 => Some(CreateYouhuiForOrderError::UnsupportedClassCode),
-            45 => Some(CreateYouhuiForOrderError::InvalidBackupSet),
-            46 => Some(CreateYouhuiForOrderError::OrdTCommodityQueryError),
-            47 => Some(CreateYouhuiForOrderError::ProductInstanceReleased),
-            48 => Some(CreateYouhuiForOrderError::RegionEndTimeDissolvedIndia),
-            49 => Some(CreateYouhuiForOrderError::ParamError),
-            50 => Some(CreateYouhuiForOrderError::ActivityNotFound),
-            51 => Some(CreateYouhuiForOrderError::OrderStatusUnPaid),
-            52 => Some(CreateYouhuiForOrderError::InvalidReduceDiskSize),
-            53 => Some(CreateYouhuiForOrderError::CloudSSDNotSupport),
-            54 => Some(CreateYouhuiForOrderError::InvalidUserOperatorPermission),
-            55 => Some(CreateYouhuiForOrderError::InvalidVswitchId),
-            56 => Some(CreateYouhuiForOrderError::IncorrectMinorVersion),
-            57 => Some(CreateYouhuiForOrderError::OperationDeniedZoneResource),
-            58 => Some(CreateYouhuiForOrderError::NotInFlowController),
-            59 => Some(CreateYouhuiForOrderError::InvalidKmsKey),
-            60 => Some(CreateYouhuiForOrderError::InvalidInstanceLevelMalformed),
-            61 => Some(CreateYouhuiForOrderError::InvalidClusterKms),
-            62 => Some(CreateYouhuiForOrderError::RequestNotFound),
-            63 => Some(CreateYouhuiForOrderError::HostInfoNotFound),
-            64 => Some(CreateYouhuiForOrderError::ExternalFailure),
-            65 => Some(CreateYouhuiForOrderError::RequestMetaDataFailed),
-            66 => Some(CreateYouhuiForOrderError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::YouhuiClientError,
+        Self::CouponExist,
+        Self::YouhuiServerError,
+        Self::CreateCouponError,
+        Self::CouponOverMaxRelease,
+        Self::MissingActivityId,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ParamError,
+        Self::ActivityNotFound,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            CreateYouhuiForOrderError::YouhuiClientError => Kind::Documented(0),
-            CreateYouhuiForOrderError::CouponExist => Kind::Documented(1),
-            CreateYouhuiForOrderError::YouhuiServerError => Kind::Documented(2),
-            CreateYouhuiForOrderError::CreateCouponError => Kind::Documented(3),
-            CreateYouhuiForOrderError::CouponOverMaxRelease => Kind::Documented(4),
-            CreateYouhuiForOrderError::MissingActivityId => Kind::Documented(5),
-            CreateYouhuiForOrderError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            CreateYouhuiForOrderError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            CreateYouhuiForOrderError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            CreateYouhuiForOrderError::InsufficientAvailableQuota => Kind::Documented(9),
-            CreateYouhuiForOrderError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            CreateYouhuiForOrderError::RegionDissolvedEOM => Kind::Documented(11),
-            CreateYouhuiForOrderError::CommodityInvalidComponent => Kind::Documented(12),
-            CreateYouhuiForOrderError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            CreateYouhuiForOrderError::PriceCommoditySys => Kind::Documented(14),
-            CreateYouhuiForOrderError::PayInsufficientBalance => Kind::Documented(15),
-            CreateYouhuiForOrderError::OrderPeriodInvalid => Kind::Documented(16),
-            CreateYouhuiForOrderError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            CreateYouhuiForOrderError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            CreateYouhuiForOrderError::NoAvailablePaymentMethod => Kind::Documented(19),
-            CreateYouhuiForOrderError::BasicInfoUncompleted => Kind::Documented(20),
-            CreateYouhuiForOrderError::RiskRiskControlRejection => Kind::Documented(21),
-            CreateYouhuiForOrderError::ApiNotSupport => Kind::Documented(22),
-            CreateYouhuiForOrderError::ContainForbiddenLabelError => Kind::Documented(23),
-            CreateYouhuiForOrderError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            CreateYouhuiForOrderError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            CreateYouhuiForOrderError::InvalidParam => Kind::Documented(26),
-            CreateYouhuiForOrderError::KmsApiError => Kind::Documented(27),
-            CreateYouhuiForOrderError::SystemSaleValidateFailed => Kind::Documented(28),
-            CreateYouhuiForOrderError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            CreateYouhuiForOrderError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            CreateYouhuiForOrderError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            CreateYouhuiForOrderError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            CreateYouhuiForOrderError::IncorrectTargetClasscode => Kind::Documented(33),
-            CreateYouhuiForOrderError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            CreateYouhuiForOrderError::RequiredParamNotFound => Kind::Documented(35),
-            CreateYouhuiForOrderError::ParametersInvalid => Kind::Documented(36),
-            CreateYouhuiForOrderError::BackupPolicyNotSupport => Kind::Documented(37),
-            CreateYouhuiForOrderError::InvalideStatusFormat => Kind::Documented(38),
-            CreateYouhuiForOrderError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            CreateYouhuiForOrderError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            CreateYouhuiForOrderError::PayNoCreditCard => Kind::Documented(41),
-            CreateYouhuiForOrderError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            CreateYouhuiForOrderError::MirrorInsExists => Kind::Documented(43),
-            CreateYouhuiForOrderError::UnsupportedClassCode => Kind::Documented(44),
-            CreateYouhuiForOrderError::InvalidBackupSet => Kind::Documented(45),
-            CreateYouhuiForOrderError::OrdTCommodityQueryError => Kind::Documented(46),
-            CreateYouhuiForOrderError::ProductInstanceReleased => Kind::Documented(47),
-            CreateYouhuiForOrderError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            CreateYouhuiForOrderError::ParamError => Kind::Documented(49),
-            CreateYouhuiForOrderError::ActivityNotFound => Kind::Documented(50),
-            CreateYouhuiForOrderError::OrderStatusUnPaid => Kind::Documented(51),
-            CreateYouhuiForOrderError::InvalidReduceDiskSize => Kind::Documented(52),
-            CreateYouhuiForOrderError::CloudSSDNotSupport => Kind::Documented(53),
-            CreateYouhuiForOrderError::InvalidUserOperatorPermission => {
-                Kind::Documented(54)
-            }
-            CreateYouhuiForOrderError::InvalidVswitchId => Kind::Documented(55),
-            CreateYouhuiForOrderError::IncorrectMinorVersion => Kind::Documented(56),
-            CreateYouhuiForOrderError::OperationDeniedZoneResource => {
-                Kind::Documented(57)
-            }
-            CreateYouhuiForOrderError::NotInFlowController => Kind::Documented(58),
-            CreateYouhuiForOrderError::InvalidKmsKey => Kind::Documented(59),
-            CreateYouhuiForOrderError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(60)
-            }
-            CreateYouhuiForOrderError::InvalidClusterKms => Kind::Documented(61),
-            CreateYouhuiForOrderError::RequestNotFound => Kind::Documented(62),
-            CreateYouhuiForOrderError::HostInfoNotFound => Kind::Documented(63),
-            CreateYouhuiForOrderError::ExternalFailure => Kind::Documented(64),
-            CreateYouhuiForOrderError::RequestMetaDataFailed => Kind::Documented(65),
-            CreateYouhuiForOrderError::InvokeProxyFailure => Kind::Documented(66),
             CreateYouhuiForOrderError::Gateway(gateway) => Kind::Gateway(*gateway),
             CreateYouhuiForOrderError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -503,30 +399,41 @@ impl CreateYouhuiForOrderError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, CreateYouhuiForOrderError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            CreateYouhuiForOrderError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for CreateYouhuiForOrderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for CreateYouhuiForOrderError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

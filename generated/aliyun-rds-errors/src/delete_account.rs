@@ -6,7 +6,7 @@
 //! [`DeleteAccountError`](crate::delete_account::DeleteAccountError) has one variant per distinct code of the operation's error table (75 rows, 75 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteAccountError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -290,182 +289,103 @@ impl DeleteAccountError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteAccountError::Gateway(gateway),
-                    None => DeleteAccountError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteAccountError::Gateway,
+                DeleteAccountError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteAccountError::S),
-            1 => Some(DeleteAccountError::DatabaseConnectError),
-            2 => Some(DeleteAccountError::GdnRoleNotSupport),
-            3 => Some(DeleteAccountError::IncorrectAccountStatus),
-            4 => Some(DeleteAccountError::AccountDeleteError),
-            5 => Some(DeleteAccountError::SqlExecuteFailedOrTimeout),
-            6 => Some(DeleteAccountError::OrderComboInstanceNotAllowOperate),
-            7 => Some(DeleteAccountError::PricePricingPlanResultNotFound),
-            8 => Some(DeleteAccountError::OrderNoRealNameAuthentication),
-            9 => Some(DeleteAccountError::InsufficientAvailableQuota),
-            10 => Some(DeleteAccountError::CommodityServiceCallingException),
-            11 => Some(DeleteAccountError::RegionDissolvedEOM),
-            12 => Some(DeleteAccountError::CommodityInvalidComponent),
-            13 => Some(DeleteAccountError::RegionEndTimeDissolvedAustralia),
-            14 => Some(DeleteAccountError::PriceCommoditySys),
-            15 => Some(DeleteAccountError::PayInsufficientBalance),
-            16 => Some(DeleteAccountError::OrderPeriodInvalid),
-            17 => Some(DeleteAccountError::PayNoCreditCardLowerCase),
-            18 => Some(DeleteAccountError::OrderInstHasUnpaidOrder),
-            19 => Some(DeleteAccountError::NoAvailablePaymentMethod),
-            20 => Some(DeleteAccountError::BasicInfoUncompleted),
-            21 => Some(DeleteAccountError::RiskRiskControlRejection),
-            22 => Some(DeleteAccountError::ApiNotSupport),
-            23 => Some(DeleteAccountError::ContainForbiddenLabelError),
-            24 => Some(DeleteAccountError::InvalidDBInstanceIdNotFound),
-            25 => Some(DeleteAccountError::InvalidInstanceLevelDiskType),
-            26 => Some(DeleteAccountError::InvalidParam),
-            27 => Some(DeleteAccountError::KmsApiError),
-            28 => Some(DeleteAccountError::SystemSaleValidateFailed),
-            29 => Some(DeleteAccountError::AbsInvalidAccountNotFound),
-            30 => Some(DeleteAccountError::ColdDataEngineVersionNotSupport),
-            31 => Some(DeleteAccountError::ColdDataMinorVersionNotSupport),
-            32 => Some(DeleteAccountError::IncorrectTargetClasscode),
-            33 => Some(DeleteAccountError::InvalidConnectionStringDuplicate),
-            34 => Some(DeleteAccountError::RequiredParamNotFound),
-            35 => Some(DeleteAccountError::ParametersInvalid),
-            36 => Some(DeleteAccountError::BackupPolicyNotSupport),
-            37 => Some(DeleteAccountError::InvalideStatusFormat),
-            38 => Some(DeleteAccountError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(DeleteAccountError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(DeleteAccountError::PayNoCreditCard),
-            41 => Some(DeleteAccountError::VpcNetworkTypeNotSupport),
-            42 => Some(DeleteAccountError::MirrorInsExists),
-            43 => Some(DeleteAccountError::UnsupportedClassCode),
-            44 => Some(DeleteAccountError::InvalidBackupSet),
-            45 => Some(DeleteAccountError::OrdTCommodityQueryError),
-            46 => Some(DeleteAccountError::ProductInstanceReleased),
-            47 => Some(DeleteAccountError::RegionEndTimeDissolvedIndia),
-            48 => Some(DeleteAccountError::DbossGeneralError),
-            49 => Some(DeleteAccountError::InvalidCharacterDbOrAccount),
-            50 => Some(DeleteAccountError::AccountDelError),
-            51 => Some(DeleteAccountError::AccountActionForbidden),
-            52 => Some(DeleteAccountError::IncorrectDBInstanceType),
-            53 => Some(DeleteAccountError::IncorrectAccountType),
-            54 => Some(DeleteAccountError::IncorrectDBInstanceState),
-            55 => Some(DeleteAccountError::IncorrectDBInstanceCharacterType),
-            56 => Some(DeleteAccountError::OrderStatusUnPaid),
-            57 => Some(DeleteAccountError::InvalidReduceDiskSize),
-            58 => Some(DeleteAccountError::CloudSSDNotSupport),
-            59 => Some(DeleteAccountError::InvalidUserOperatorPermission),
-            60 => Some(DeleteAccountError::InvalidVswitchId),
-            61 => Some(DeleteAccountError::IncorrectMinorVersion),
-            62 => Some(DeleteAccountError::OperationDeniedZoneResource),
-            63 => Some(DeleteAccountError::NotInFlowController),
-            64 => Some(DeleteAccountError::InvalidKmsKey),
-            65 => Some(DeleteAccountError::InvalidInstanceLevelMalformed),
-            66 => Some(DeleteAccountError::InvalidDBInstanceNameNotFound),
-            67 => Some(DeleteAccountError::IncorrectDBInstanceLockMode),
-            68 => Some(DeleteAccountError::InvalidAccountNameNotFound),
-            69 => Some(DeleteAccountError::InvalidClusterKms),
-            70 => Some(DeleteAccountError::RequestNotFound),
-            71 => Some(DeleteAccountError::HostInfoNotFound),
-            72 => Some(DeleteAccountError::ExternalFailure),
-            73 => Some(DeleteAccountError::RequestMetaDataFailed),
-            74 => Some(DeleteAccountError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 75] = [
+        Self::S,
+        Self::DatabaseConnectError,
+        Self::GdnRoleNotSupport,
+        Self::IncorrectAccountStatus,
+        Self::AccountDeleteError,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DbossGeneralError,
+        Self::InvalidCharacterDbOrAccount,
+        Self::AccountDelError,
+        Self::AccountActionForbidden,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectAccountType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidAccountNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteAccountError::S => Kind::Documented(0),
-            DeleteAccountError::DatabaseConnectError => Kind::Documented(1),
-            DeleteAccountError::GdnRoleNotSupport => Kind::Documented(2),
-            DeleteAccountError::IncorrectAccountStatus => Kind::Documented(3),
-            DeleteAccountError::AccountDeleteError => Kind::Documented(4),
-            DeleteAccountError::SqlExecuteFailedOrTimeout => Kind::Documented(5),
-            DeleteAccountError::OrderComboInstanceNotAllowOperate => Kind::Documented(6),
-            DeleteAccountError::PricePricingPlanResultNotFound => Kind::Documented(7),
-            DeleteAccountError::OrderNoRealNameAuthentication => Kind::Documented(8),
-            DeleteAccountError::InsufficientAvailableQuota => Kind::Documented(9),
-            DeleteAccountError::CommodityServiceCallingException => Kind::Documented(10),
-            DeleteAccountError::RegionDissolvedEOM => Kind::Documented(11),
-            DeleteAccountError::CommodityInvalidComponent => Kind::Documented(12),
-            DeleteAccountError::RegionEndTimeDissolvedAustralia => Kind::Documented(13),
-            DeleteAccountError::PriceCommoditySys => Kind::Documented(14),
-            DeleteAccountError::PayInsufficientBalance => Kind::Documented(15),
-            DeleteAccountError::OrderPeriodInvalid => Kind::Documented(16),
-            DeleteAccountError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            DeleteAccountError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            DeleteAccountError::NoAvailablePaymentMethod => Kind::Documented(19),
-            DeleteAccountError::BasicInfoUncompleted => Kind::Documented(20),
-            DeleteAccountError::RiskRiskControlRejection => Kind::Documented(21),
-            DeleteAccountError::ApiNotSupport => Kind::Documented(22),
-            DeleteAccountError::ContainForbiddenLabelError => Kind::Documented(23),
-            DeleteAccountError::InvalidDBInstanceIdNotFound => Kind::Documented(24),
-            DeleteAccountError::InvalidInstanceLevelDiskType => Kind::Documented(25),
-            DeleteAccountError::InvalidParam => Kind::Documented(26),
-            DeleteAccountError::KmsApiError => Kind::Documented(27),
-            DeleteAccountError::SystemSaleValidateFailed => Kind::Documented(28),
-            DeleteAccountError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            DeleteAccountError::ColdDataEngineVersionNotSupport => Kind::Documented(30),
-            DeleteAccountError::ColdDataMinorVersionNotSupport => Kind::Documented(31),
-            DeleteAccountError::IncorrectTargetClasscode => Kind::Documented(32),
-            DeleteAccountError::InvalidConnectionStringDuplicate => Kind::Documented(33),
-            DeleteAccountError::RequiredParamNotFound => Kind::Documented(34),
-            DeleteAccountError::ParametersInvalid => Kind::Documented(35),
-            DeleteAccountError::BackupPolicyNotSupport => Kind::Documented(36),
-            DeleteAccountError::InvalideStatusFormat => Kind::Documented(37),
-            DeleteAccountError::InvalidReleasedKeepPolicyFormat => Kind::Documented(38),
-            DeleteAccountError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(39),
-            DeleteAccountError::PayNoCreditCard => Kind::Documented(40),
-            DeleteAccountError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            DeleteAccountError::MirrorInsExists => Kind::Documented(42),
-            DeleteAccountError::UnsupportedClassCode => Kind::Documented(43),
-            DeleteAccountError::InvalidBackupSet => Kind::Documented(44),
-            DeleteAccountError::OrdTCommodityQueryError => Kind::Documented(45),
-            DeleteAccountError::ProductInstanceReleased => Kind::Documented(46),
-            DeleteAccountError::RegionEndTimeDissolvedIndia => Kind::Documented(47),
-            DeleteAccountError::DbossGeneralError => Kind::Documented(48),
-            DeleteAccountError::InvalidCharacterDbOrAccount => Kind::Documented(49),
-            DeleteAccountError::AccountDelError => Kind::Documented(50),
-            DeleteAccountError::AccountActionForbidden => Kind::Documented(51),
-            DeleteAccountError::IncorrectDBInstanceType => Kind::Documented(52),
-            DeleteAccountError::IncorrectAccountType => Kind::Documented(53),
-            DeleteAccountError::IncorrectDBInstanceState => Kind::Documented(54),
-            DeleteAccountError::IncorrectDBInstanceCharacterType => Kind::Documented(55),
-            DeleteAccountError::OrderStatusUnPaid => Kind::Documented(56),
-            DeleteAccountError::InvalidReduceDiskSize => Kind::Documented(57),
-            DeleteAccountError::CloudSSDNotSupport => Kind::Documented(58),
-            DeleteAccountError::InvalidUserOperatorPermission => Kind::Documented(59),
-            DeleteAccountError::InvalidVswitchId => Kind::Documented(60),
-            DeleteAccountError::IncorrectMinorVersion => Kind::Documented(61),
-            DeleteAccountError::OperationDeniedZoneResource => Kind::Documented(62),
-            DeleteAccountError::NotInFlowController => Kind::Documented(63),
-            DeleteAccountError::InvalidKmsKey => Kind::Documented(64),
-            DeleteAccountError::InvalidInstanceLevelMalformed => Kind::Documented(65),
-            DeleteAccountError::InvalidDBInstanceNameNotFound => Kind::Documented(66),
-            DeleteAccountError::IncorrectDBInstanceLockMode => Kind::Documented(67),
-            DeleteAccountError::InvalidAccountNameNotFound => Kind::Documented(68),
-            DeleteAccountError::InvalidClusterKms => Kind::Documented(69),
-            DeleteAccountError::RequestNotFound => Kind::Documented(70),
-            DeleteAccountError::HostInfoNotFound => Kind::Documented(71),
-            DeleteAccountError::ExternalFailure => Kind::Documented(72),
-            DeleteAccountError::RequestMetaDataFailed => Kind::Documented(73),
-            DeleteAccountError::InvokeProxyFailure => Kind::Documented(74),
             DeleteAccountError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteAccountError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -512,30 +432,41 @@ impl DeleteAccountError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteAccountError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteAccountError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteAccountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteAccountError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteAdSettingError`](crate::delete_ad_setting::DeleteAdSettingError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteAdSettingError {
     /// `EngineNotSupported`, HTTP 400: The engine does not support the operation.
@@ -274,182 +273,98 @@ impl DeleteAdSettingError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteAdSettingError::Gateway(gateway),
-                    None => DeleteAdSettingError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteAdSettingError::Gateway,
+                DeleteAdSettingError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteAdSettingError::EngineNotSupported),
-            1 => Some(DeleteAdSettingError::EngineVersionNotSupported),
-            2 => Some(DeleteAdSettingError::InvalidInstanceNodeTypeNotFound),
-            3 => Some(DeleteAdSettingError::InvalidShareDbInstanceClassNotSupport),
-            4 => Some(DeleteAdSettingError::IncorrectEngineVersion),
-            5 => Some(DeleteAdSettingError::InvalidADDNSNotFound),
-            6 => Some(DeleteAdSettingError::OrderComboInstanceNotAllowOperate),
-            7 => Some(DeleteAdSettingError::PricePricingPlanResultNotFound),
-            8 => Some(DeleteAdSettingError::OrderNoRealNameAuthentication),
-            9 => Some(DeleteAdSettingError::InsufficientAvailableQuota),
-            10 => Some(DeleteAdSettingError::CommodityServiceCallingException),
-            11 => Some(DeleteAdSettingError::RegionDissolvedEOM),
-            12 => Some(DeleteAdSettingError::CommodityInvalidComponent),
-            13 => Some(DeleteAdSettingError::RegionEndTimeDissolvedAustralia),
-            14 => Some(DeleteAdSettingError::PriceCommoditySys),
-            15 => Some(DeleteAdSettingError::PayInsufficientBalance),
-            16 => Some(DeleteAdSettingError::OrderPeriodInvalid),
-            17 => Some(DeleteAdSettingError::PayNoCreditCardLowerCase),
-            18 => Some(DeleteAdSettingError::OrderInstHasUnpaidOrder),
-            19 => Some(DeleteAdSettingError::NoAvailablePaymentMethod),
-            20 => Some(DeleteAdSettingError::BasicInfoUncompleted),
-            21 => Some(DeleteAdSettingError::RiskRiskControlRejection),
-            22 => Some(DeleteAdSettingError::ApiNotSupport),
-            23 => Some(DeleteAdSettingError::ContainForbiddenLabelError),
-            24 => Some(DeleteAdSettingError::InvalidDBInstanceIdNotFound),
-            25 => Some(DeleteAdSettingError::InvalidInstanceLevelDiskType),
-            26 => Some(DeleteAdSettingError::InvalidParam),
-            27 => Some(DeleteAdSettingError::KmsApiError),
-            28 => Some(DeleteAdSettingError::SystemSaleValidateFailed),
-            29 => Some(DeleteAdSettingError::AbsInvalidAccountNotFound),
-            30 => Some(DeleteAdSettingError::SqlExecuteFailedOrTimeout),
-            31 => Some(DeleteAdSettingError::ColdDataEngineVersionNotSupport),
-            32 => Some(DeleteAdSettingError::ColdDataMinorVersionNotSupport),
-            33 => Some(DeleteAdSettingError::IncorrectTargetClasscode),
-            34 => Some(DeleteAdSettingError::InvalidConnectionStringDuplicate),
-            35 => Some(DeleteAdSettingError::RequiredParamNotFound),
-            36 => Some(DeleteAdSettingError::ParametersInvalid),
-            37 => Some(DeleteAdSettingError::BackupPolicyNotSupport),
-            38 => Some(DeleteAdSettingError::InvalideStatusFormat),
-            39 => Some(DeleteAdSettingError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(DeleteAdSettingError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(DeleteAdSettingError::PayNoCreditCard),
-            42 => Some(DeleteAdSettingError::VpcNetworkTypeNotSupport),
-            43 => Some(DeleteAdSettingError::MirrorInsExists),
-            44 => Some(DeleteAdSettingError::UnsupportedClassCode),
-            45 => Some(DeleteAdSettingError::InvalidBackupSet),
-            46 => Some(DeleteAdSettingError::OrdTCommodityQueryError),
-            47 => Some(DeleteAdSettingError::ProductInstanceReleased),
-            48 => Some(DeleteAdSettingError::RegionEndTimeDissolvedIndia),
-            49 => Some(DeleteAdSettingError::InvalidOperationInvalid),
-            50 => Some(DeleteAdSettingError::IncorrectDBInstanceState),
-            51 => Some(DeleteAdSettingError::ClusterTypeError),
-            52 => Some(DeleteAdSettingError::OrderStatusUnPaid),
-            53 => Some(DeleteAdSettingError::InvalidReduceDiskSize),
-            54 => Some(DeleteAdSettingError::CloudSSDNotSupport),
-            55 => Some(DeleteAdSettingError::InvalidUserOperatorPermission),
-            56 => Some(DeleteAdSettingError::InvalidVswitchId),
-            57 => Some(DeleteAdSettingError::IncorrectMinorVersion),
-            58 => Some(DeleteAdSettingError::OperationDeniedZoneResource),
-            59 => Some(DeleteAdSettingError::NotInFlowController),
-            60 => Some(DeleteAdSettingError::InvalidKmsKey),
-            61 => Some(DeleteAdSettingError::InvalidInstanceLevelMalformed),
-            62 => Some(DeleteAdSettingError::InvalidDBInstanceNameNotFound),
-            63 => Some(DeleteAdSettingError::InvalidDBInstanceNotFound),
-            64 => Some(DeleteAdSettingError::InvalidClusterKms),
-            65 => Some(DeleteAdSettingError::RequestNotFound),
-            66 => Some(DeleteAdSettingError::HostInfoNotFound),
-            67 => Some(DeleteAdSettingError::ExternalFailure),
-            68 => Some(DeleteAdSettingError::RequestMetaDataFailed),
-            69 => Some(DeleteAdSettingError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::EngineNotSupported,
+        Self::EngineVersionNotSupported,
+        Self::InvalidInstanceNodeTypeNotFound,
+        Self::InvalidShareDbInstanceClassNotSupport,
+        Self::IncorrectEngineVersion,
+        Self::InvalidADDNSNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidOperationInvalid,
+        Self::IncorrectDBInstanceState,
+        Self::ClusterTypeError,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteAdSettingError::EngineNotSupported => Kind::Documented(0),
-            DeleteAdSettingError::EngineVersionNotSupported => Kind::Documented(1),
-            DeleteAdSettingError::InvalidInstanceNodeTypeNotFound => Kind::Documented(2),
-            DeleteAdSettingError::InvalidShareDbInstanceClassNotSupport => {
-                Kind::Documented(3)
-            }
-            DeleteAdSettingError::IncorrectEngineVersion => Kind::Documented(4),
-            DeleteAdSettingError::InvalidADDNSNotFound => Kind::Documented(5),
-            DeleteAdSettingError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            DeleteAdSettingError::PricePricingPlanResultNotFound => Kind::Documented(7),
-            DeleteAdSettingError::OrderNoRealNameAuthentication => Kind::Documented(8),
-            DeleteAdSettingError::InsufficientAvailableQuota => Kind::Documented(9),
-            DeleteAdSettingError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            DeleteAdSettingError::RegionDissolvedEOM => Kind::Documented(11),
-            DeleteAdSettingError::CommodityInvalidComponent => Kind::Documented(12),
-            DeleteAdSettingError::RegionEndTimeDissolvedAustralia => Kind::Documented(13),
-            DeleteAdSettingError::PriceCommoditySys => Kind::Documented(14),
-            DeleteAdSettingError::PayInsufficientBalance => Kind::Documented(15),
-            DeleteAdSettingError::OrderPeriodInvalid => Kind::Documented(16),
-            DeleteAdSettingError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            DeleteAdSettingError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            DeleteAdSettingError::NoAvailablePaymentMethod => Kind::Documented(19),
-            DeleteAdSettingError::BasicInfoUncompleted => Kind::Documented(20),
-            DeleteAdSettingError::RiskRiskControlRejection => Kind::Documented(21),
-            DeleteAdSettingError::ApiNotSupport => Kind::Documented(22),
-            DeleteAdSettingError::ContainForbiddenLabelError => Kind::Documented(23),
-            DeleteAdSettingError::InvalidDBInstanceIdNotFound => Kind::Documented(24),
-            DeleteAdSettingError::InvalidInstanceLevelDiskType => Kind::Documented(25),
-            DeleteAdSettingError::InvalidParam => Kind::Documented(26),
-            DeleteAdSettingError::KmsApiError => Kind::Documented(27),
-            DeleteAdSettingError::SystemSaleValidateFailed => Kind::Documented(28),
-            DeleteAdSettingError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            DeleteAdSettingError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            DeleteAdSettingError::ColdDataEngineVersionNotSupport => Kind::Documented(31),
-            DeleteAdSettingError::ColdDataMinorVersionNotSupport => Kind::Documented(32),
-            DeleteAdSettingError::IncorrectTargetClasscode => Kind::Documented(33),
-            DeleteAdSettingError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DeleteAdSettingError::RequiredParamNotFound => Kind::Documented(35),
-            DeleteAdSettingError::ParametersInvalid => Kind::Documented(36),
-            DeleteAdSettingError::BackupPolicyNotSupport => Kind::Documented(37),
-            DeleteAdSettingError::InvalideStatusFormat => Kind::Documented(38),
-            DeleteAdSettingError::InvalidReleasedKeepPolicyFormat => Kind::Documented(39),
-            DeleteAdSettingError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DeleteAdSettingError::PayNoCreditCard => Kind::Documented(41),
-            DeleteAdSettingError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            DeleteAdSettingError::MirrorInsExists => Kind::Documented(43),
-            DeleteAdSettingError::UnsupportedClassCode => Kind::Documented(44),
-            DeleteAdSettingError::InvalidBackupSet => Kind::Documented(45),
-            DeleteAdSettingError::OrdTCommodityQueryError => Kind::Documented(46),
-            DeleteAdSettingError::ProductInstanceReleased => Kind::Documented(47),
-            DeleteAdSettingError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            DeleteAdSettingError::InvalidOperationInvalid => Kind::Documented(49),
-            DeleteAdSettingError::IncorrectDBInstanceState => Kind::Documented(50),
-            DeleteAdSettingError::ClusterTypeError => Kind::Documented(51),
-            DeleteAdSettingError::OrderStatusUnPaid => Kind::Documented(52),
-            DeleteAdSettingError::InvalidReduceDiskSize => Kind::Documented(53),
-            DeleteAdSettingError::CloudSSDNotSupport => Kind::Documented(54),
-            DeleteAdSettingError::InvalidUserOperatorPermission => Kind::Documented(55),
-            DeleteAdSettingError::InvalidVswitchId => Kind::Documented(56),
-            DeleteAdSettingError::IncorrectMinorVersion => Kind::Documented(57),
-            DeleteAdSettingError::OperationDeniedZoneResource => Kind::Documented(58),
-            DeleteAdSettingError::NotInFlowController => Kind::Documented(59),
-            DeleteAdSettingError::InvalidKmsKey => Kind::Documented(60),
-            DeleteAdSettingError::InvalidInstanceLevelMalformed => Kind::Documented(61),
-            DeleteAdSettingError::InvalidDBInstanceNameNotFound => Kind::Documented(62),
-            DeleteAdSettingError::InvalidDBInstanceNotFound => Kind::Documented(63),
-            DeleteAdSettingError::InvalidClusterKms => Kind::Documented(64),
-            DeleteAdSettingError::RequestNotFound => Kind::Documented(65),
-            DeleteAdSettingError::HostInfoNotFound => Kind::Documented(66),
-            DeleteAdSettingError::ExternalFailure => Kind::Documented(67),
-            DeleteAdSettingError::RequestMetaDataFailed => Kind::Documented(68),
-            DeleteAdSettingError::InvokeProxyFailure => Kind::Documented(69),
             DeleteAdSettingError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteAdSettingError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -496,30 +411,41 @@ impl DeleteAdSettingError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteAdSettingError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteAdSettingError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteAdSettingError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteAdSettingError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteBackupError`](crate::delete_backup::DeleteBackupError) has one variant per distinct code of the operation's error table (69 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteBackupError {
     /// `ReadDBInstanceNotSupport`, HTTP 400: The operation is not permitted due to type of the instance.
@@ -271,172 +270,97 @@ impl DeleteBackupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteBackupError::Gateway(gateway),
-                    None => DeleteBackupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteBackupError::Gateway,
+                DeleteBackupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteBackupError::ReadDBInstanceNotSupport),
-            1 => Some(DeleteBackupError::ParameterLeastAssociate),
-            2 => Some(DeleteBackupError::DeleteBackupSetNumExceed),
-            3 => Some(DeleteBackupError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DeleteBackupError::PricePricingPlanResultNotFound),
-            5 => Some(DeleteBackupError::OrderNoRealNameAuthentication),
-            6 => Some(DeleteBackupError::InsufficientAvailableQuota),
-            7 => Some(DeleteBackupError::CommodityServiceCallingException),
-            8 => Some(DeleteBackupError::RegionDissolvedEOM),
-            9 => Some(DeleteBackupError::CommodityInvalidComponent),
-            10 => Some(DeleteBackupError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DeleteBackupError::PriceCommoditySys),
-            12 => Some(DeleteBackupError::PayInsufficientBalance),
-            13 => Some(DeleteBackupError::OrderPeriodInvalid),
-            14 => Some(DeleteBackupError::PayNoCreditCardLowerCase),
-            15 => Some(DeleteBackupError::OrderInstHasUnpaidOrder),
-            16 => Some(DeleteBackupError::NoAvailablePaymentMethod),
-            17 => Some(DeleteBackupError::BasicInfoUncompleted),
-            18 => Some(DeleteBackupError::RiskRiskControlRejection),
-            19 => Some(DeleteBackupError::ApiNotSupport),
-            20 => Some(DeleteBackupError::ContainForbiddenLabelError),
-            21 => Some(DeleteBackupError::InvalidDBInstanceIdNotFound),
-            22 => Some(DeleteBackupError::InvalidInstanceLevelDiskType),
-            23 => Some(DeleteBackupError::InvalidParam),
-            24 => Some(DeleteBackupError::KmsApiError),
-            25 => Some(DeleteBackupError::SystemSaleValidateFailed),
-            26 => Some(DeleteBackupError::AbsInvalidAccountNotFound),
-            27 => Some(DeleteBackupError::SqlExecuteFailedOrTimeout),
-            28 => Some(DeleteBackupError::ColdDataEngineVersionNotSupport),
-            29 => Some(DeleteBackupError::ColdDataMinorVersionNotSupport),
-            30 => Some(DeleteBackupError::IncorrectTargetClasscode),
-            31 => Some(DeleteBackupError::InvalidConnectionStringDuplicate),
-            32 => Some(DeleteBackupError::RequiredParamNotFound),
-            33 => Some(DeleteBackupError::ParametersInvalid),
-            34 => Some(DeleteBackupError::BackupPolicyNotSupport),
-            35 => Some(DeleteBackupError::InvalideStatusFormat),
-            36 => Some(DeleteBackupError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DeleteBackupError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DeleteBackupError::PayNoCreditCard),
-            39 => Some(DeleteBackupError::VpcNetworkTypeNotSupport),
-            40 => Some(DeleteBackupError::MirrorInsExists),
-            41 => Some(DeleteBackupError::UnsupportedClassCode),
-            42 => Some(DeleteBackupError::InvalidBackupSet),
-            43 => Some(DeleteBackupError::OrdTCommodityQueryError),
-            44 => Some(DeleteBackupError::ProductInstanceReleased),
-            45 => Some(DeleteBackupError::RegionEndTimeDissolvedIndia),
-            46 => Some(DeleteBackupError::IncorrectDBInstanceState),
-            47 => Some(DeleteBackupError::IncorrectDBInstanceType),
-            48 => Some(DeleteBackupError::IncorrectDBInstanceCharacterType),
-            49 => Some(DeleteBackupError::OperationDeniedBackupSetDeleteNotSupport),
-            50 => Some(DeleteBackupError::OrderStatusUnPaid),
-            51 => Some(DeleteBackupError::InvalidReduceDiskSize),
-            52 => Some(DeleteBackupError::CloudSSDNotSupport),
-            53 => Some(DeleteBackupError::InvalidUserOperatorPermission),
-            54 => Some(DeleteBackupError::InvalidVswitchId),
-            55 => Some(DeleteBackupError::IncorrectMinorVersion),
-            56 => Some(DeleteBackupError::OperationDeniedZoneResource),
-            57 => Some(DeleteBackupError::NotInFlowController),
-            58 => Some(DeleteBackupError::InvalidKmsKey),
-            59 => Some(DeleteBackupError::InvalidInstanceLevelMalformed),
-            60 => Some(DeleteBackupError::InvalidDBInstanceNameNotFound),
-            61 => Some(DeleteBackupError::IncorrectDBInstanceLockMode),
-            62 => Some(DeleteBackupError::InvalidBackupSetIDNotFound),
-            63 => Some(DeleteBackupError::InvalidClusterKms),
-            64 => Some(DeleteBackupError::RequestNotFound),
-            65 => Some(DeleteBackupError::HostInfoNotFound),
-            66 => Some(DeleteBackupError::ExternalFailure),
-            67 => Some(DeleteBackupError::RequestMetaDataFailed),
-            68 => Some(DeleteBackupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::ReadDBInstanceNotSupport,
+        Self::ParameterLeastAssociate,
+        Self::DeleteBackupSetNumExceed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::OperationDeniedBackupSetDeleteNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteBackupError::ReadDBInstanceNotSupport => Kind::Documented(0),
-            DeleteBackupError::ParameterLeastAssociate => Kind::Documented(1),
-            DeleteBackupError::DeleteBackupSetNumExceed => Kind::Documented(2),
-            DeleteBackupError::OrderComboInstanceNotAllowOperate => Kind::Documented(3),
-            DeleteBackupError::PricePricingPlanResultNotFound => Kind::Documented(4),
-            DeleteBackupError::OrderNoRealNameAuthentication => Kind::Documented(5),
-            DeleteBackupError::InsufficientAvailableQuota => Kind::Documented(6),
-            DeleteBackupError::CommodityServiceCallingException => Kind::Documented(7),
-            DeleteBackupError::RegionDissolvedEOM => Kind::Documented(8),
-            DeleteBackupError::CommodityInvalidComponent => Kind::Documented(9),
-            DeleteBackupError::RegionEndTimeDissolvedAustralia => Kind::Documented(10),
-            DeleteBackupError::PriceCommoditySys => Kind::Documented(11),
-            DeleteBackupError::PayInsufficientBalance => Kind::Documented(12),
-            DeleteBackupError::OrderPeriodInvalid => Kind::Documented(13),
-            DeleteBackupError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DeleteBackupError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DeleteBackupError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DeleteBackupError::BasicInfoUncompleted => Kind::Documented(17),
-            DeleteBackupError::RiskRiskControlRejection => Kind::Documented(18),
-            DeleteBackupError::ApiNotSupport => Kind::Documented(19),
-            DeleteBackupError::ContainForbiddenLabelError => Kind::Documented(20),
-            DeleteBackupError::InvalidDBInstanceIdNotFound => Kind::Documented(21),
-            DeleteBackupError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            DeleteBackupError::InvalidParam => Kind::Documented(23),
-            DeleteBackupError::KmsApiError => Kind::Documented(24),
-            DeleteBackupError::SystemSaleValidateFailed => Kind::Documented(25),
-            DeleteBackupError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DeleteBackupError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DeleteBackupError::ColdDataEngineVersionNotSupport => Kind::Documented(28),
-            DeleteBackupError::ColdDataMinorVersionNotSupport => Kind::Documented(29),
-            DeleteBackupError::IncorrectTargetClasscode => Kind::Documented(30),
-            DeleteBackupError::InvalidConnectionStringDuplicate => Kind::Documented(31),
-            DeleteBackupError::RequiredParamNotFound => Kind::Documented(32),
-            DeleteBackupError::ParametersInvalid => Kind::Documented(33),
-            DeleteBackupError::BackupPolicyNotSupport => Kind::Documented(34),
-            DeleteBackupError::InvalideStatusFormat => Kind::Documented(35),
-            DeleteBackupError::InvalidReleasedKeepPolicyFormat => Kind::Documented(36),
-            DeleteBackupError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(37),
-            DeleteBackupError::PayNoCreditCard => Kind::Documented(38),
-            DeleteBackupError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DeleteBackupError::MirrorInsExists => Kind::Documented(40),
-            DeleteBackupError::UnsupportedClassCode => Kind::Documented(41),
-            DeleteBackupError::InvalidBackupSet => Kind::Documented(42),
-            DeleteBackupError::OrdTCommodityQueryError => Kind::Documented(43),
-            DeleteBackupError::ProductInstanceReleased => Kind::Documented(44),
-            DeleteBackupError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            DeleteBackupError::IncorrectDBInstanceState => Kind::Documented(46),
-            DeleteBackupError::IncorrectDBInstanceType => Kind::Documented(47),
-            DeleteBackupError::IncorrectDBInstanceCharacterType => Kind::Documented(48),
-            DeleteBackupError::OperationDeniedBackupSetDeleteNotSupport => {
-                Kind::Documented(49)
-            }
-            DeleteBackupError::OrderStatusUnPaid => Kind::Documented(50),
-            DeleteBackupError::InvalidReduceDiskSize => Kind::Documented(51),
-            DeleteBackupError::CloudSSDNotSupport => Kind::Documented(52),
-            DeleteBackupError::InvalidUserOperatorPermission => Kind::Documented(53),
-            DeleteBackupError::InvalidVswitchId => Kind::Documented(54),
-            DeleteBackupError::IncorrectMinorVersion => Kind::Documented(55),
-            DeleteBackupError::OperationDeniedZoneResource => Kind::Documented(56),
-            DeleteBackupError::NotInFlowController => Kind::Documented(57),
-            DeleteBackupError::InvalidKmsKey => Kind::Documented(58),
-            DeleteBackupError::InvalidInstanceLevelMalformed => Kind::Documented(59),
-            DeleteBackupError::InvalidDBInstanceNameNotFound => Kind::Documented(60),
-            DeleteBackupError::IncorrectDBInstanceLockMode => Kind::Documented(61),
-            DeleteBackupError::InvalidBackupSetIDNotFound => Kind::Documented(62),
-            DeleteBackupError::InvalidClusterKms => Kind::Documented(63),
-            DeleteBackupError::RequestNotFound => Kind::Documented(64),
-            DeleteBackupError::HostInfoNotFound => Kind::Documented(65),
-            DeleteBackupError::ExternalFailure => Kind::Documented(66),
-            DeleteBackupError::RequestMetaDataFailed => Kind::Documented(67),
-            DeleteBackupError::InvokeProxyFailure => Kind::Documented(68),
             DeleteBackupError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteBackupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -483,30 +407,41 @@ impl DeleteBackupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteBackupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteBackupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteBackupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteBackupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

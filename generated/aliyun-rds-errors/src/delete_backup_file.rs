@@ -6,7 +6,7 @@
 //! [`DeleteBackupFileError`](crate::delete_backup_file::DeleteBackupFileError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteBackupFileError {
     /// `InvalidBakset.Invalid`, HTTP 400: Specified bakset is not valid.
@@ -245,166 +244,89 @@ impl DeleteBackupFileError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteBackupFileError::Gateway(gateway),
-                    None => DeleteBackupFileError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteBackupFileError::Gateway,
+                DeleteBackupFileError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteBackupFileError::InvalidBaksetInvalid),
-            1 => Some(DeleteBackupFileError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DeleteBackupFileError::PricePricingPlanResultNotFound),
-            3 => Some(DeleteBackupFileError::OrderNoRealNameAuthentication),
-            4 => Some(DeleteBackupFileError::InsufficientAvailableQuota),
-            5 => Some(DeleteBackupFileError::CommodityServiceCallingException),
-            6 => Some(DeleteBackupFileError::RegionDissolvedEOM),
-            7 => Some(DeleteBackupFileError::CommodityInvalidComponent),
-            8 => Some(DeleteBackupFileError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DeleteBackupFileError::PriceCommoditySys),
-            10 => Some(DeleteBackupFileError::PayInsufficientBalance),
-            11 => Some(DeleteBackupFileError::OrderPeriodInvalid),
-            12 => Some(DeleteBackupFileError::PayNoCreditCardLowerCase),
-            13 => Some(DeleteBackupFileError::OrderInstHasUnpaidOrder),
-            14 => Some(DeleteBackupFileError::NoAvailablePaymentMethod),
-            15 => Some(DeleteBackupFileError::BasicInfoUncompleted),
-            16 => Some(DeleteBackupFileError::RiskRiskControlRejection),
-            17 => Some(DeleteBackupFileError::ApiNotSupport),
-            18 => Some(DeleteBackupFileError::ContainForbiddenLabelError),
-            19 => Some(DeleteBackupFileError::InvalidDBInstanceIdNotFound),
-            20 => Some(DeleteBackupFileError::InvalidInstanceLevelDiskType),
-            21 => Some(DeleteBackupFileError::InvalidParam),
-            22 => Some(DeleteBackupFileError::KmsApiError),
-            23 => Some(DeleteBackupFileError::SystemSaleValidateFailed),
-            24 => Some(DeleteBackupFileError::AbsInvalidAccountNotFound),
-            25 => Some(DeleteBackupFileError::SqlExecuteFailedOrTimeout),
-            26 => Some(DeleteBackupFileError::ColdDataEngineVersionNotSupport),
-            27 => Some(DeleteBackupFileError::ColdDataMinorVersionNotSupport),
-            28 => Some(DeleteBackupFileError::IncorrectTargetClasscode),
-            29 => Some(DeleteBackupFileError::InvalidConnectionStringDuplicate),
-            30 => Some(DeleteBackupFileError::RequiredParamNotFound),
-            31 => Some(DeleteBackupFileError::ParametersInvalid),
-            32 => Some(DeleteBackupFileError::BackupPolicyNotSupport),
-            33 => Some(DeleteBackupFileError::InvalideStatusFormat),
-            34 => Some(DeleteBackupFileError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DeleteBackupFileError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DeleteBackupFileError::PayNoCreditCard),
-            37 => Some(DeleteBackupFileError::VpcNetworkTypeNotSupport),
-            38 => Some(DeleteBackupFileError::MirrorInsExists),
-            39 => Some(DeleteBackupFileError::UnsupportedClassCode),
-            40 => Some(DeleteBackupFileError::InvalidBackupSet),
-            41 => Some(DeleteBackupFileError::OrdTCommodityQueryError),
-            42 => Some(DeleteBackupFileError::ProductInstanceReleased),
-            43 => Some(DeleteBackupFileError::RegionEndTimeDissolvedIndia),
-            44 => Some(DeleteBackupFileError::OrderStatusUnPaid),
-            45 => Some(DeleteBackupFileError::InvalidReduceDiskSize),
-            46 => Some(DeleteBackupFileError::CloudSSDNotSupport),
-            47 => Some(DeleteBackupFileError::InvalidUserOperatorPermission),
-            48 => Some(DeleteBackupFileError::InvalidVswitchId),
-            49 => Some(DeleteBackupFileError::IncorrectMinorVersion),
-            50 => Some(DeleteBackupFileError::OperationDeniedZoneResource),
-            51 => Some(DeleteBackupFileError::NotInFlowController),
-            52 => Some(DeleteBackupFileError::InvalidKmsKey),
-            53 => Some(DeleteBackupFileError::InvalidInstanceLevelMalformed),
-            54 => Some(DeleteBackupFileError::InvalidBackupSetIDNotFound),
-            55 => Some(DeleteBackupFileError::InvalidClusterKms),
-            56 => Some(DeleteBackupFileError::RequestNotFound),
-            57 => Some(DeleteBackupFileError::HostInfoNotFound),
-            58 => Some(DeleteBackupFileError::ExternalFailure),
-            59 => Some(DeleteBackupFileError::RequestMetaDataFailed),
-            60 => Some(DeleteBackupFileError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidBaksetInvalid,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteBackupFileError::InvalidBaksetInvalid => Kind::Documented(0),
-            DeleteBackupFileError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DeleteBackupFileError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            DeleteBackupFileError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            DeleteBackupFileError::InsufficientAvailableQuota => Kind::Documented(4),
-            DeleteBackupFileError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DeleteBackupFileError::RegionDissolvedEOM => Kind::Documented(6),
-            DeleteBackupFileError::CommodityInvalidComponent => Kind::Documented(7),
-            DeleteBackupFileError::RegionEndTimeDissolvedAustralia => Kind::Documented(8),
-            DeleteBackupFileError::PriceCommoditySys => Kind::Documented(9),
-            DeleteBackupFileError::PayInsufficientBalance => Kind::Documented(10),
-            DeleteBackupFileError::OrderPeriodInvalid => Kind::Documented(11),
-            DeleteBackupFileError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DeleteBackupFileError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DeleteBackupFileError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DeleteBackupFileError::BasicInfoUncompleted => Kind::Documented(15),
-            DeleteBackupFileError::RiskRiskControlRejection => Kind::Documented(16),
-            DeleteBackupFileError::ApiNotSupport => Kind::Documented(17),
-            DeleteBackupFileError::ContainForbiddenLabelError => Kind::Documented(18),
-            DeleteBackupFileError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            DeleteBackupFileError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            DeleteBackupFileError::InvalidParam => Kind::Documented(21),
-            DeleteBackupFileError::KmsApiError => Kind::Documented(22),
-            DeleteBackupFileError::SystemSaleValidateFailed => Kind::Documented(23),
-            DeleteBackupFileError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            DeleteBackupFileError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            DeleteBackupFileError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DeleteBackupFileError::ColdDataMinorVersionNotSupport => Kind::Documented(27),
-            DeleteBackupFileError::IncorrectTargetClasscode => Kind::Documented(28),
-            DeleteBackupFileError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DeleteBackupFileError::RequiredParamNotFound => Kind::Documented(30),
-            DeleteBackupFileError::ParametersInvalid => Kind::Documented(31),
-            DeleteBackupFileError::BackupPolicyNotSupport => Kind::Documented(32),
-            DeleteBackupFileError::InvalideStatusFormat => Kind::Documented(33),
-            DeleteBackupFileError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DeleteBackupFileError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DeleteBackupFileError::PayNoCreditCard => Kind::Documented(36),
-            DeleteBackupFileError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DeleteBackupFileError::MirrorInsExists => Kind::Documented(38),
-            DeleteBackupFileError::UnsupportedClassCode => Kind::Documented(39),
-            DeleteBackupFileError::InvalidBackupSet => Kind::Documented(40),
-            DeleteBackupFileError::OrdTCommodityQueryError => Kind::Documented(41),
-            DeleteBackupFileError::ProductInstanceReleased => Kind::Documented(42),
-            DeleteBackupFileError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            DeleteBackupFileError::OrderStatusUnPaid => Kind::Documented(44),
-            DeleteBackupFileError::InvalidReduceDiskSize => Kind::Documented(45),
-            DeleteBackupFileError::CloudSSDNotSupport => Kind::Documented(46),
-            DeleteBackupFileError::InvalidUserOperatorPermission => Kind::Documented(47),
-            DeleteBackupFileError::InvalidVswitchId => Kind::Documented(48),
-            DeleteBackupFileError::IncorrectMinorVersion => Kind::Documented(49),
-            DeleteBackupFileError::OperationDeniedZoneResource => Kind::Documented(50),
-            DeleteBackupFileError::NotInFlowController => Kind::Documented(51),
-            DeleteBackupFileError::InvalidKmsKey => Kind::Documented(52),
-            DeleteBackupFileError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            DeleteBackupFileError::InvalidBackupSetIDNotFound => Kind::Documented(54),
-            DeleteBackupFileError::InvalidClusterKms => Kind::Documented(55),
-            DeleteBackupFileError::RequestNotFound => Kind::Documented(56),
-            DeleteBackupFileError::HostInfoNotFound => Kind::Documented(57),
-            DeleteBackupFileError::ExternalFailure => Kind::Documented(58),
-            DeleteBackupFileError::RequestMetaDataFailed => Kind::Documented(59),
-            DeleteBackupFileError::InvokeProxyFailure => Kind::Documented(60),
             DeleteBackupFileError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteBackupFileError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -451,30 +373,41 @@ impl DeleteBackupFileError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteBackupFileError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteBackupFileError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteBackupFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteBackupFileError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteDatabaseError`](crate::delete_database::DeleteDatabaseError) has one variant per distinct code of the operation's error table (74 rows, 74 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDatabaseError {
     /// `Database.ConnectError`, HTTP 400: Database connect error. please check instance status and database processlist
@@ -287,182 +286,102 @@ impl DeleteDatabaseError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteDatabaseError::Gateway(gateway),
-                    None => DeleteDatabaseError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDatabaseError::Gateway,
+                DeleteDatabaseError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteDatabaseError::DatabaseConnectError),
-            1 => Some(DeleteDatabaseError::InvalidDBNameForbid),
-            2 => Some(DeleteDatabaseError::DatabaseDelError),
-            3 => Some(DeleteDatabaseError::ColdDBHasSameNameWithOnlineDB),
-            4 => Some(DeleteDatabaseError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DeleteDatabaseError::PricePricingPlanResultNotFound),
-            6 => Some(DeleteDatabaseError::OrderNoRealNameAuthentication),
-            7 => Some(DeleteDatabaseError::InsufficientAvailableQuota),
-            8 => Some(DeleteDatabaseError::CommodityServiceCallingException),
-            9 => Some(DeleteDatabaseError::RegionDissolvedEOM),
-            10 => Some(DeleteDatabaseError::CommodityInvalidComponent),
-            11 => Some(DeleteDatabaseError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DeleteDatabaseError::PriceCommoditySys),
-            13 => Some(DeleteDatabaseError::PayInsufficientBalance),
-            14 => Some(DeleteDatabaseError::OrderPeriodInvalid),
-            15 => Some(DeleteDatabaseError::PayNoCreditCardLowerCase),
-            16 => Some(DeleteDatabaseError::OrderInstHasUnpaidOrder),
-            17 => Some(DeleteDatabaseError::NoAvailablePaymentMethod),
-            18 => Some(DeleteDatabaseError::BasicInfoUncompleted),
-            19 => Some(DeleteDatabaseError::RiskRiskControlRejection),
-            20 => Some(DeleteDatabaseError::ApiNotSupport),
-            21 => Some(DeleteDatabaseError::ContainForbiddenLabelError),
-            22 => Some(DeleteDatabaseError::InvalidDBInstanceIdNotFound),
-            23 => Some(DeleteDatabaseError::InvalidInstanceLevelDiskType),
-            24 => Some(DeleteDatabaseError::InvalidParam),
-            25 => Some(DeleteDatabaseError::KmsApiError),
-            26 => Some(DeleteDatabaseError::SystemSaleValidateFailed),
-            27 => Some(DeleteDatabaseError::AbsInvalidAccountNotFound),
-            28 => Some(DeleteDatabaseError::SqlExecuteFailedOrTimeout),
-            29 => Some(DeleteDatabaseError::ColdDataEngineVersionNotSupport),
-            30 => Some(DeleteDatabaseError::ColdDataMinorVersionNotSupport),
-            31 => Some(DeleteDatabaseError::IncorrectTargetClasscode),
-            32 => Some(DeleteDatabaseError::InvalidConnectionStringDuplicate),
-            33 => Some(DeleteDatabaseError::RequiredParamNotFound),
-            34 => Some(DeleteDatabaseError::ParametersInvalid),
-            35 => Some(DeleteDatabaseError::BackupPolicyNotSupport),
-            36 => Some(DeleteDatabaseError::InvalideStatusFormat),
-            37 => Some(DeleteDatabaseError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(DeleteDatabaseError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DeleteDatabaseError::PayNoCreditCard),
-            40 => Some(DeleteDatabaseError::VpcNetworkTypeNotSupport),
-            41 => Some(DeleteDatabaseError::MirrorInsExists),
-            42 => Some(DeleteDatabaseError::UnsupportedClassCode),
-            43 => Some(DeleteDatabaseError::InvalidBackupSet),
-            44 => Some(DeleteDatabaseError::OrdTCommodityQueryError),
-            45 => Some(DeleteDatabaseError::ProductInstanceReleased),
-            46 => Some(DeleteDatabaseError::RegionEndTimeDissolvedIndia),
-            47 => Some(DeleteDatabaseError::InvalidCharacterDbOrAccount),
-            48 => Some(DeleteDatabaseError::IncorrectDBInstanceType),
-            49 => Some(DeleteDatabaseError::IncorrectDBInstanceState),
-            50 => Some(DeleteDatabaseError::OperationDeniedAccountMode),
-            51 => Some(DeleteDatabaseError::IncorrectDBInstanceCharacterType),
-            52 => Some(DeleteDatabaseError::IncorrectDBType),
-            53 => Some(DeleteDatabaseError::IncorrectDBState),
-            54 => Some(DeleteDatabaseError::OrderStatusUnPaid),
-            55 => Some(DeleteDatabaseError::InvalidReduceDiskSize),
-            56 => Some(DeleteDatabaseError::CloudSSDNotSupport),
-            57 => Some(DeleteDatabaseError::InvalidUserOperatorPermission),
-            58 => Some(DeleteDatabaseError::InvalidVswitchId),
-            59 => Some(DeleteDatabaseError::IncorrectMinorVersion),
-            60 => Some(DeleteDatabaseError::OperationDeniedZoneResource),
-            61 => Some(DeleteDatabaseError::NotInFlowController),
-            62 => Some(DeleteDatabaseError::InvalidKmsKey),
-            63 => Some(DeleteDatabaseError::InvalidInstanceLevelMalformed),
-            64 => Some(DeleteDatabaseError::UnsupportedByBlueGreenDeployment),
-            65 => Some(DeleteDatabaseError::InvalidDBInstanceNameNotFound),
-            66 => Some(DeleteDatabaseError::IncorrectDBInstanceLockMode),
-            67 => Some(DeleteDatabaseError::InvalidDBNameNotFound),
-            68 => Some(DeleteDatabaseError::InvalidClusterKms),
-            69 => Some(DeleteDatabaseError::RequestNotFound),
-            70 => Some(DeleteDatabaseError::HostInfoNotFound),
-            71 => Some(DeleteDatabaseError::ExternalFailure),
-            72 => Some(DeleteDatabaseError::RequestMetaDataFailed),
-            73 => Some(DeleteDatabaseError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 74] = [
+        Self::DatabaseConnectError,
+        Self::InvalidDBNameForbid,
+        Self::DatabaseDelError,
+        Self::ColdDBHasSameNameWithOnlineDB,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidCharacterDbOrAccount,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OperationDeniedAccountMode,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectDBType,
+        Self::IncorrectDBState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidDBNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDatabaseError::DatabaseConnectError => Kind::Documented(0),
-            DeleteDatabaseError::InvalidDBNameForbid => Kind::Documented(1),
-            DeleteDatabaseError::DatabaseDelError => Kind::Documented(2),
-            DeleteDatabaseError::ColdDBHasSameNameWithOnlineDB => Kind::Documented(3),
-            DeleteDatabaseError::OrderComboInstanceNotAllowOperate => Kind::Documented(4),
-            DeleteDatabaseError::PricePricingPlanResultNotFound => Kind::Documented(5),
-            DeleteDatabaseError::OrderNoRealNameAuthentication => Kind::Documented(6),
-            DeleteDatabaseError::InsufficientAvailableQuota => Kind::Documented(7),
-            DeleteDatabaseError::CommodityServiceCallingException => Kind::Documented(8),
-            DeleteDatabaseError::RegionDissolvedEOM => Kind::Documented(9),
-            DeleteDatabaseError::CommodityInvalidComponent => Kind::Documented(10),
-            DeleteDatabaseError::RegionEndTimeDissolvedAustralia => Kind::Documented(11),
-            DeleteDatabaseError::PriceCommoditySys => Kind::Documented(12),
-            DeleteDatabaseError::PayInsufficientBalance => Kind::Documented(13),
-            DeleteDatabaseError::OrderPeriodInvalid => Kind::Documented(14),
-            DeleteDatabaseError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            DeleteDatabaseError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            DeleteDatabaseError::NoAvailablePaymentMethod => Kind::Documented(17),
-            DeleteDatabaseError::BasicInfoUncompleted => Kind::Documented(18),
-            DeleteDatabaseError::RiskRiskControlRejection => Kind::Documented(19),
-            DeleteDatabaseError::ApiNotSupport => Kind::Documented(20),
-            DeleteDatabaseError::ContainForbiddenLabelError => Kind::Documented(21),
-            DeleteDatabaseError::InvalidDBInstanceIdNotFound => Kind::Documented(22),
-            DeleteDatabaseError::InvalidInstanceLevelDiskType => Kind::Documented(23),
-            DeleteDatabaseError::InvalidParam => Kind::Documented(24),
-            DeleteDatabaseError::KmsApiError => Kind::Documented(25),
-            DeleteDatabaseError::SystemSaleValidateFailed => Kind::Documented(26),
-            DeleteDatabaseError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            DeleteDatabaseError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            DeleteDatabaseError::ColdDataEngineVersionNotSupport => Kind::Documented(29),
-            DeleteDatabaseError::ColdDataMinorVersionNotSupport => Kind::Documented(30),
-            DeleteDatabaseError::IncorrectTargetClasscode => Kind::Documented(31),
-            DeleteDatabaseError::InvalidConnectionStringDuplicate => Kind::Documented(32),
-            DeleteDatabaseError::RequiredParamNotFound => Kind::Documented(33),
-            DeleteDatabaseError::ParametersInvalid => Kind::Documented(34),
-            DeleteDatabaseError::BackupPolicyNotSupport => Kind::Documented(35),
-            DeleteDatabaseError::InvalideStatusFormat => Kind::Documented(36),
-            DeleteDatabaseError::InvalidReleasedKeepPolicyFormat => Kind::Documented(37),
-            DeleteDatabaseError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DeleteDatabaseError::PayNoCreditCard => Kind::Documented(39),
-            DeleteDatabaseError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            DeleteDatabaseError::MirrorInsExists => Kind::Documented(41),
-            DeleteDatabaseError::UnsupportedClassCode => Kind::Documented(42),
-            DeleteDatabaseError::InvalidBackupSet => Kind::Documented(43),
-            DeleteDatabaseError::OrdTCommodityQueryError => Kind::Documented(44),
-            DeleteDatabaseError::ProductInstanceReleased => Kind::Documented(45),
-            DeleteDatabaseError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            DeleteDatabaseError::InvalidCharacterDbOrAccount => Kind::Documented(47),
-            DeleteDatabaseError::IncorrectDBInstanceType => Kind::Documented(48),
-            DeleteDatabaseError::IncorrectDBInstanceState => Kind::Documented(49),
-            DeleteDatabaseError::OperationDeniedAccountMode => Kind::Documented(50),
-            DeleteDatabaseError::IncorrectDBInstanceCharacterType => Kind::Documented(51),
-            DeleteDatabaseError::IncorrectDBType => Kind::Documented(52),
-            DeleteDatabaseError::IncorrectDBState => Kind::Documented(53),
-            DeleteDatabaseError::OrderStatusUnPaid => Kind::Documented(54),
-            DeleteDatabaseError::InvalidReduceDiskSize => Kind::Documented(55),
-            DeleteDatabaseError::CloudSSDNotSupport => Kind::Documented(56),
-            DeleteDatabaseError::InvalidUserOperatorPermission => Kind::Documented(57),
-            DeleteDatabaseError::InvalidVswitchId => Kind::Documented(58),
-            DeleteDatabaseError::IncorrectMinorVersion => Kind::Documented(59),
-            DeleteDatabaseError::OperationDeniedZoneResource => Kind::Documented(60),
-            DeleteDatabaseError::NotInFlowController => Kind::Documented(61),
-            DeleteDatabaseError::InvalidKmsKey => Kind::Documented(62),
-            DeleteDatabaseError::InvalidInstanceLevelMalformed => Kind::Documented(63),
-            DeleteDatabaseError::UnsupportedByBlueGreenDeployment => Kind::Documented(64),
-            DeleteDatabaseError::InvalidDBInstanceNameNotFound => Kind::Documented(65),
-            DeleteDatabaseError::IncorrectDBInstanceLockMode => Kind::Documented(66),
-            DeleteDatabaseError::InvalidDBNameNotFound => Kind::Documented(67),
-            DeleteDatabaseError::InvalidClusterKms => Kind::Documented(68),
-            DeleteDatabaseError::RequestNotFound => Kind::Documented(69),
-            DeleteDatabaseError::HostInfoNotFound => Kind::Documented(70),
-            DeleteDatabaseError::ExternalFailure => Kind::Documented(71),
-            DeleteDatabaseError::RequestMetaDataFailed => Kind::Documented(72),
-            DeleteDatabaseError::InvokeProxyFailure => Kind::Documented(73),
             DeleteDatabaseError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteDatabaseError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -509,30 +428,41 @@ impl DeleteDatabaseError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDatabaseError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDatabaseError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDatabaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDatabaseError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteDbInstanceError`](crate::delete_db_instance::DeleteDbInstanceError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDbInstanceError {
     /// `EngineMigration.ActionDisabled`, HTTP 400: Specified action is disabled while custins is in engine migration.
@@ -268,186 +267,96 @@ impl DeleteDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteDbInstanceError::Gateway(gateway),
-                    None => DeleteDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDbInstanceError::Gateway,
+                DeleteDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteDbInstanceError::EngineMigrationActionDisabled),
-            1 => Some(DeleteDbInstanceError::OperationDeniedDeletionProtection),
-            2 => Some(DeleteDbInstanceError::GuardInstanceReleaseFail),
-            3 => Some(DeleteDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            4 => Some(DeleteDbInstanceError::MasterInstanceNotExist),
-            5 => Some(DeleteDbInstanceError::OrderComboInstanceNotAllowOperate),
-            6 => Some(DeleteDbInstanceError::PricePricingPlanResultNotFound),
-            7 => Some(DeleteDbInstanceError::OrderNoRealNameAuthentication),
-            8 => Some(DeleteDbInstanceError::InsufficientAvailableQuota),
-            9 => Some(DeleteDbInstanceError::CommodityServiceCallingException),
-            10 => Some(DeleteDbInstanceError::RegionDissolvedEOM),
-            11 => Some(DeleteDbInstanceError::CommodityInvalidComponent),
-            12 => Some(DeleteDbInstanceError::RegionEndTimeDissolvedAustralia),
-            13 => Some(DeleteDbInstanceError::PriceCommoditySys),
-            14 => Some(DeleteDbInstanceError::PayInsufficientBalance),
-            15 => Some(DeleteDbInstanceError::OrderPeriodInvalid),
-            16 => Some(DeleteDbInstanceError::PayNoCreditCardLowerCase),
-            17 => Some(DeleteDbInstanceError::OrderInstHasUnpaidOrder),
-            18 => Some(DeleteDbInstanceError::NoAvailablePaymentMethod),
-            19 => Some(DeleteDbInstanceError::BasicInfoUncompleted),
-            20 => Some(DeleteDbInstanceError::RiskRiskControlRejection),
-            21 => Some(DeleteDbInstanceError::ApiNotSupport),
-            22 => Some(DeleteDbInstanceError::ContainForbiddenLabelError),
-            23 => Some(DeleteDbInstanceError::InvalidDBInstanceIdNotFound),
-            24 => Some(DeleteDbInstanceError::InvalidInstanceLevelDiskType),
-            25 => Some(DeleteDbInstanceError::InvalidParam),
-            26 => Some(DeleteDbInstanceError::KmsApiError),
-            27 => Some(DeleteDbInstanceError::SystemSaleValidateFailed),
-            28 => Some(DeleteDbInstanceError::AbsInvalidAccountNotFound),
-            29 => Some(DeleteDbInstanceError::SqlExecuteFailedOrTimeout),
-            30 => Some(DeleteDbInstanceError::ColdDataEngineVersionNotSupport),
-            31 => Some(DeleteDbInstanceError::ColdDataMinorVersionNotSupport),
-            32 => Some(DeleteDbInstanceError::IncorrectTargetClasscode),
-            33 => Some(DeleteDbInstanceError::InvalidConnectionStringDuplicate),
-            34 => Some(DeleteDbInstanceError::RequiredParamNotFound),
-            35 => Some(DeleteDbInstanceError::ParametersInvalid),
-            36 => Some(DeleteDbInstanceError::BackupPolicyNotSupport),
-            37 => Some(DeleteDbInstanceError::InvalideStatusFormat),
-            38 => Some(DeleteDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DeleteDbInstanceError::PayNoCreditCard),
-            40 => Some(DeleteDbInstanceError::VpcNetworkTypeNotSupport),
-            41 => Some(DeleteDbInstanceError::MirrorInsExists),
-            42 => Some(DeleteDbInstanceError::UnsupportedClassCode),
-            43 => Some(DeleteDbInstanceError::InvalidBackupSet),
-            44 => Some(DeleteDbInstanceError::OrdTCommodityQueryError),
-            45 => Some(DeleteDbInstanceError::ProductInstanceReleased),
-            46 => Some(DeleteDbInstanceError::RegionEndTimeDissolvedIndia),
-            47 => Some(DeleteDbInstanceError::BackupPropertyNotFound),
-            48 => Some(DeleteDbInstanceError::OperationDeniedPrePayTypeNotSupported),
-            49 => Some(DeleteDbInstanceError::IncorrectDBInstanceState),
-            50 => Some(DeleteDbInstanceError::OrderStatusUnPaid),
-            51 => Some(DeleteDbInstanceError::InvalidReduceDiskSize),
-            52 => Some(DeleteDbInstanceError::CloudSSDNotSupport),
-            53 => Some(DeleteDbInstanceError::InvalidUserOperatorPermission),
-            54 => Some(DeleteDbInstanceError::InvalidVswitchId),
-            55 => Some(DeleteDbInstanceError::IncorrectMinorVersion),
-            56 => Some(DeleteDbInstanceError::OperationDeniedZoneResource),
-            57 => Some(DeleteDbInstanceError::NotInFlowController),
-            58 => Some(DeleteDbInstanceError::InvalidKmsKey),
-            59 => Some(DeleteDbInstanceError::InvalidInstanceLevelMalformed),
-            60 => Some(DeleteDbInstanceError::UnsupportedByBlueGreenDeployment),
-            61 => Some(DeleteDbInstanceError::InvalidDBInstanceNameNotFound),
-            62 => Some(DeleteDbInstanceError::InvalidClusterKms),
-            63 => Some(DeleteDbInstanceError::RequestNotFound),
-            64 => Some(DeleteDbInstanceError::HostInfoNotFound),
-            65 => Some(DeleteDbInstanceError::ExternalFailure),
-            66 => Some(DeleteDbInstanceError::RequestMetaDataFailed),
-            67 => Some(DeleteDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::EngineMigrationActionDisabled,
+        Self::OperationDeniedDeletionProtection,
+        Self::GuardInstanceReleaseFail,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::MasterInstanceNotExist,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::BackupPropertyNotFound,
+        Self::OperationDeniedPrePayTypeNotSupported,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDbInstanceError::EngineMigrationActionDisabled => Kind::Documented(0),
-            DeleteDbInstanceError::OperationDeniedDeletionProtection => {
-                Kind::Documented(1)
-            }
-            DeleteDbInstanceError::GuardInstanceReleaseFail => Kind::Documented(2),
-            DeleteDbInstanceError::InvalidReleasedKeepPolicyFormat => Kind::Documented(3),
-            DeleteDbInstanceError::MasterInstanceNotExist => Kind::Documented(4),
-            DeleteDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            DeleteDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(6),
-            DeleteDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(7),
-            DeleteDbInstanceError::InsufficientAvailableQuota => Kind::Documented(8),
-            DeleteDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            DeleteDbInstanceError::RegionDissolvedEOM => Kind::Documented(10),
-            DeleteDbInstanceError::CommodityInvalidComponent => Kind::Documented(11),
-            DeleteDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            DeleteDbInstanceError::PriceCommoditySys => Kind::Documented(13),
-            DeleteDbInstanceError::PayInsufficientBalance => Kind::Documented(14),
-            DeleteDbInstanceError::OrderPeriodInvalid => Kind::Documented(15),
-            DeleteDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(16),
-            DeleteDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            DeleteDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(18),
-            DeleteDbInstanceError::BasicInfoUncompleted => Kind::Documented(19),
-            DeleteDbInstanceError::RiskRiskControlRejection => Kind::Documented(20),
-            DeleteDbInstanceError::ApiNotSupport => Kind::Documented(21),
-            DeleteDbInstanceError::ContainForbiddenLabelError => Kind::Documented(22),
-            DeleteDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(23),
-            DeleteDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(24),
-            DeleteDbInstanceError::InvalidParam => Kind::Documented(25),
-            DeleteDbInstanceError::KmsApiError => Kind::Documented(26),
-            DeleteDbInstanceError::SystemSaleValidateFailed => Kind::Documented(27),
-            DeleteDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(28),
-            DeleteDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(29),
-            DeleteDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DeleteDbInstanceError::ColdDataMinorVersionNotSupport => Kind::Documented(31),
-            DeleteDbInstanceError::IncorrectTargetClasscode => Kind::Documented(32),
-            DeleteDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            DeleteDbInstanceError::RequiredParamNotFound => Kind::Documented(34),
-            DeleteDbInstanceError::ParametersInvalid => Kind::Documented(35),
-            DeleteDbInstanceError::BackupPolicyNotSupport => Kind::Documented(36),
-            DeleteDbInstanceError::InvalideStatusFormat => Kind::Documented(37),
-            DeleteDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DeleteDbInstanceError::PayNoCreditCard => Kind::Documented(39),
-            DeleteDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            DeleteDbInstanceError::MirrorInsExists => Kind::Documented(41),
-            DeleteDbInstanceError::UnsupportedClassCode => Kind::Documented(42),
-            DeleteDbInstanceError::InvalidBackupSet => Kind::Documented(43),
-            DeleteDbInstanceError::OrdTCommodityQueryError => Kind::Documented(44),
-            DeleteDbInstanceError::ProductInstanceReleased => Kind::Documented(45),
-            DeleteDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            DeleteDbInstanceError::BackupPropertyNotFound => Kind::Documented(47),
-            DeleteDbInstanceError::OperationDeniedPrePayTypeNotSupported => {
-                Kind::Documented(48)
-            }
-            DeleteDbInstanceError::IncorrectDBInstanceState => Kind::Documented(49),
-            DeleteDbInstanceError::OrderStatusUnPaid => Kind::Documented(50),
-            DeleteDbInstanceError::InvalidReduceDiskSize => Kind::Documented(51),
-            DeleteDbInstanceError::CloudSSDNotSupport => Kind::Documented(52),
-            DeleteDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(53),
-            DeleteDbInstanceError::InvalidVswitchId => Kind::Documented(54),
-            DeleteDbInstanceError::IncorrectMinorVersion => Kind::Documented(55),
-            DeleteDbInstanceError::OperationDeniedZoneResource => Kind::Documented(56),
-            DeleteDbInstanceError::NotInFlowController => Kind::Documented(57),
-            DeleteDbInstanceError::InvalidKmsKey => Kind::Documented(58),
-            DeleteDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(59),
-            DeleteDbInstanceError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(60)
-            }
-            DeleteDbInstanceError::InvalidDBInstanceNameNotFound => Kind::Documented(61),
-            DeleteDbInstanceError::InvalidClusterKms => Kind::Documented(62),
-            DeleteDbInstanceError::RequestNotFound => Kind::Documented(63),
-            DeleteDbInstanceError::HostInfoNotFound => Kind::Documented(64),
-            DeleteDbInstanceError::ExternalFailure => Kind::Documented(65),
-            DeleteDbInstanceError::RequestMetaDataFailed => Kind::Documented(66),
-            DeleteDbInstanceError::InvokeProxyFailure => Kind::Documented(67),
             DeleteDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -494,30 +403,41 @@ impl DeleteDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

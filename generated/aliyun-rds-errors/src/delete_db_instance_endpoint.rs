@@ -6,7 +6,7 @@
 //! [`DeleteDbInstanceEndpointError`](crate::delete_db_instance_endpoint::DeleteDbInstanceEndpointError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDbInstanceEndpointError {
     /// `InvalidSourceCategory`, HTTP 400: specified source category is invalid.
@@ -268,238 +267,96 @@ impl DeleteDbInstanceEndpointError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteDbInstanceEndpointError::Gateway(gateway),
-                    None => DeleteDbInstanceEndpointError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDbInstanceEndpointError::Gateway,
+                DeleteDbInstanceEndpointError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteDbInstanceEndpointError::InvalidSourceCategory),
-            1 => Some(DeleteDbInstanceEndpointError::InvalidDBInstanceConnTypeFormat),
-            2 => Some(DeleteDbInstanceEndpointError::EndpointTypeNotSupport),
-            3 => Some(DeleteDbInstanceEndpointError::APICallingFailed),
-            4 => Some(DeleteDbInstanceEndpointError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DeleteDbInstanceEndpointError::PricePricingPlanResultNotFound),
-            6 => Some(DeleteDbInstanceEndpointError::OrderNoRealNameAuthentication),
-            7 => Some(DeleteDbInstanceEndpointError::InsufficientAvailableQuota),
-            8 => Some(DeleteDbInstanceEndpointError::CommodityServiceCallingException),
-            9 => Some(DeleteDbInstanceEndpointError::RegionDissolvedEOM),
-            10 => Some(DeleteDbInstanceEndpointError::CommodityInvalidComponent),
-            11 => Some(DeleteDbInstanceEndpointError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DeleteDbInstanceEndpointError::PriceCommoditySys),
-            13 => Some(DeleteDbInstanceEndpointError::PayInsufficientBalance),
-            14 => Some(DeleteDbInstanceEndpointError::OrderPeriodInvalid),
-            15 => Some(DeleteDbInstanceEndpointError::PayNoCreditCardLowerCase),
-            16 => Some(DeleteDbInstanceEndpointError::OrderInstHasUnpaidOrder),
-            17 => Some(DeleteDbInstanceEndpointError::NoAvailablePaymentMethod),
-            18 => Some(DeleteDbInstanceEndpointError::BasicInfoUncompleted),
-            19 => Some(DeleteDbInstanceEndpointError::RiskRiskControlRejection),
-            20 => Some(DeleteDbInstanceEndpointError::ApiNotSupport),
-            21 => Some(DeleteDbInstanceEndpointError::ContainForbiddenLabelError),
-            22 => Some(DeleteDbInstanceEndpointError::InvalidDBInstanceIdNotFound),
-            23 => Some(DeleteDbInstanceEndpointError::InvalidInstanceLevelDiskType),
-            24 => Some(DeleteDbInstanceEndpointError::InvalidParam),
-            25 => Some(DeleteDbInstanceEndpointError::KmsApiError),
-            26 => Some(DeleteDbInstanceEndpointError::SystemSaleValidateFailed),
-            27 => Some(DeleteDbInstanceEndpointError::AbsInvalidAccountNotFound),
-            28 => Some(DeleteDbInstanceEndpointError::SqlExecuteFailedOrTimeout),
-            29 => Some(DeleteDbInstanceEndpointError::ColdDataEngineVersionNotSupport),
-            30 => Some(DeleteDbInstanceEndpointError::ColdDataMinorVersionNotSupport),
-            31 => Some(DeleteDbInstanceEndpointError::IncorrectTargetClasscode),
-            32 => Some(DeleteDbInstanceEndpointError::InvalidConnectionStringDuplicate),
-            33 => Some(DeleteDbInstanceEndpointError::RequiredParamNotFound),
-            34 => Some(DeleteDbInstanceEndpointError::ParametersInvalid),
-            35 => Some(DeleteDbInstanceEndpointError::BackupPolicyNotSupport),
-            36 => Some(DeleteDbInstanceEndpointError::InvalideStatusFormat),
-            37 => Some(DeleteDbInstanceEndpointError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(DeleteDbInstanceEndpointError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DeleteDbInstanceEndpointError::PayNoCreditCard),
-            40 => Some(DeleteDbInstanceEndpointError::VpcNetworkTypeNotSupport),
-            41 => Some(DeleteDbInstanceEndpointError::MirrorInsExists),
-            42 => Some(DeleteDbInstanceEndpointError::UnsupportedClassCode),
-            43 => Some(DeleteDbInstanceEndpointError::InvalidBackupSet),
-            44 => Some(DeleteDbInstanceEndpointError::OrdTCommodityQueryError),
-            45 => Some(DeleteDbInstanceEndpointError::ProductInstanceReleased),
-            46 => Some(DeleteDbInstanceEndpointError::RegionEndTimeDissolvedIndia),
-            47 => Some(DeleteDbInstanceEndpointError::IncorrectDBInstanceState),
-            48 => Some(DeleteDbInstanceEndpointError::OrderStatusUnPaid),
-            49 => Some(DeleteDbInstanceEndpointError::InvalidReduceDiskSize),
-            50 => Some(DeleteDbInstanceEndpointError::CloudSSDNotSupport),
-            51 => Some(DeleteDbInstanceEndpointError::InvalidUserOperatorPermission),
-            52 => Some(DeleteDbInstanceEndpointError::InvalidVswitchId),
-            53 => Some(DeleteDbInstanceEndpointError::IncorrectMinorVersion),
-            54 => Some(DeleteDbInstanceEndpointError::OperationDeniedZoneResource),
-            55 => Some(DeleteDbInstanceEndpointError::NotInFlowController),
-            56 => Some(DeleteDbInstanceEndpointError::InvalidKmsKey),
-            57 => Some(DeleteDbInstanceEndpointError::InvalidInstanceLevelMalformed),
-            58 => Some(DeleteDbInstanceEndpointError::InvalidDBInstanceNameNotFound),
-            59 => Some(DeleteDbInstanceEndpointError::IncorrectDBInstanceLockMode),
-            60 => Some(DeleteDbInstanceEndpointError::EndpointNotFound),
-            61 => Some(DeleteDbInstanceEndpointError::InvalidDBInstanceNotFound),
-            62 => Some(DeleteDbInstanceEndpointError::InvalidClusterKms),
-            63 => Some(DeleteDbInstanceEndpointError::RequestNotFound),
-            64 => Some(DeleteDbInstanceEndpointError::HostInfoNotFound),
-            65 => Some(DeleteDbInstanceEndpointError::ExternalFailure),
-            66 => Some(DeleteDbInstanceEndpointError::RequestMetaDataFailed),
-            67 => Some(DeleteDbInstanceEndpointError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::EndpointTypeNotSupport,
+        Self::APICallingFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::EndpointNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDbInstanceEndpointError::InvalidSourceCategory => Kind::Documented(0),
-            DeleteDbInstanceEndpointError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(1)
-            }
-            DeleteDbInstanceEndpointError::EndpointTypeNotSupport => Kind::Documented(2),
-            DeleteDbInstanceEndpointError::APICallingFailed => Kind::Documented(3),
-            DeleteDbInstanceEndpointError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DeleteDbInstanceEndpointError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DeleteDbInstanceEndpointError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DeleteDbInstanceEndpointError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            DeleteDbInstanceEndpointError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DeleteDbInstanceEndpointError::RegionDissolvedEOM => Kind::Documented(9),
-            DeleteDbInstanceEndpointError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            DeleteDbInstanceEndpointError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DeleteDbInstanceEndpointError::PriceCommoditySys => Kind::Documented(12),
-            DeleteDbInstanceEndpointError::PayInsufficientBalance => Kind::Documented(13),
-            DeleteDbInstanceEndpointError::OrderPeriodInvalid => Kind::Documented(14),
-            DeleteDbInstanceEndpointError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            DeleteDbInstanceEndpointError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            DeleteDbInstanceEndpointError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            DeleteDbInstanceEndpointError::BasicInfoUncompleted => Kind::Documented(18),
-            DeleteDbInstanceEndpointError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            DeleteDbInstanceEndpointError::ApiNotSupport => Kind::Documented(20),
-            DeleteDbInstanceEndpointError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            DeleteDbInstanceEndpointError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            DeleteDbInstanceEndpointError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DeleteDbInstanceEndpointError::InvalidParam => Kind::Documented(24),
-            DeleteDbInstanceEndpointError::KmsApiError => Kind::Documented(25),
-            DeleteDbInstanceEndpointError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            DeleteDbInstanceEndpointError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            DeleteDbInstanceEndpointError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            DeleteDbInstanceEndpointError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DeleteDbInstanceEndpointError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DeleteDbInstanceEndpointError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            DeleteDbInstanceEndpointError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DeleteDbInstanceEndpointError::RequiredParamNotFound => Kind::Documented(33),
-            DeleteDbInstanceEndpointError::ParametersInvalid => Kind::Documented(34),
-            DeleteDbInstanceEndpointError::BackupPolicyNotSupport => Kind::Documented(35),
-            DeleteDbInstanceEndpointError::InvalideStatusFormat => Kind::Documented(36),
-            DeleteDbInstanceEndpointError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DeleteDbInstanceEndpointError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DeleteDbInstanceEndpointError::PayNoCreditCard => Kind::Documented(39),
-            DeleteDbInstanceEndpointError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            DeleteDbInstanceEndpointError::MirrorInsExists => Kind::Documented(41),
-            DeleteDbInstanceEndpointError::UnsupportedClassCode => Kind::Documented(42),
-            DeleteDbInstanceEndpointError::InvalidBackupSet => Kind::Documented(43),
-            DeleteDbInstanceEndpointError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            DeleteDbInstanceEndpointError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            DeleteDbInstanceEndpointError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DeleteDbInstanceEndpointError::IncorrectDBInstanceState => {
-                Kind::Documented(47)
-            }
-            DeleteDbInstanceEndpointError::OrderStatusUnPaid => Kind::Documented(48),
-            DeleteDbInstanceEndpointError::InvalidReduceDiskSize => Kind::Documented(49),
-            DeleteDbInstanceEndpointError::CloudSSDNotSupport => Kind::Documented(50),
-            DeleteDbInstanceEndpointError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            DeleteDbInstanceEndpointError::InvalidVswitchId => Kind::Documented(52),
-            DeleteDbInstanceEndpointError::IncorrectMinorVersion => Kind::Documented(53),
-            DeleteDbInstanceEndpointError::OperationDeniedZoneResource => {
-                Kind::Documented(54)
-            }
-            DeleteDbInstanceEndpointError::NotInFlowController => Kind::Documented(55),
-            DeleteDbInstanceEndpointError::InvalidKmsKey => Kind::Documented(56),
-            DeleteDbInstanceEndpointError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            DeleteDbInstanceEndpointError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(58)
-            }
-            DeleteDbInstanceEndpointError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(59)
-            }
-            DeleteDbInstanceEndpointError::EndpointNotFound => Kind::Documented(60),
-            DeleteDbInstanceEndpointError::InvalidDBInstanceNotFound => {
-                Kind::Documented(61)
-            }
-            DeleteDbInstanceEndpointError::InvalidClusterKms => Kind::Documented(62),
-            DeleteDbInstanceEndpointError::RequestNotFound => Kind::Documented(63),
-            DeleteDbInstanceEndpointError::HostInfoNotFound => Kind::Documented(64),
-            DeleteDbInstanceEndpointError::ExternalFailure => Kind::Documented(65),
-            DeleteDbInstanceEndpointError::RequestMetaDataFailed => Kind::Documented(66),
-            DeleteDbInstanceEndpointError::InvokeProxyFailure => Kind::Documented(67),
             DeleteDbInstanceEndpointError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteDbInstanceEndpointError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -546,30 +403,41 @@ impl DeleteDbInstanceEndpointError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDbInstanceEndpointError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDbInstanceEndpointError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDbInstanceEndpointError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDbInstanceEndpointError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

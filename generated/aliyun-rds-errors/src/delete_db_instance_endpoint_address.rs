@@ -6,7 +6,7 @@
 //! [`DeleteDbInstanceEndpointAddressError`](crate::delete_db_instance_endpoint_address::DeleteDbInstanceEndpointAddressError) has one variant per distinct code of the operation's error table (71 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDbInstanceEndpointAddressError {
     /// `InvalidSourceCategory`, HTTP 400: specified source category is invalid.
@@ -277,364 +276,101 @@ impl DeleteDbInstanceEndpointAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DeleteDbInstanceEndpointAddressError::Gateway(gateway)
-                    }
-                    None => {
-                        DeleteDbInstanceEndpointAddressError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDbInstanceEndpointAddressError::Gateway,
+                DeleteDbInstanceEndpointAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteDbInstanceEndpointAddressError::InvalidSourceCategory),
-            1 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::InvalidDBInstanceConnTypeFormat,
-                )
-            }
-            2 => Some(DeleteDbInstanceEndpointAddressError::InvalidNetTypeFormat),
-            3 => {
-                Some(DeleteDbInstanceEndpointAddressError::InvalidConnectionStringFormat)
-            }
-            4 => Some(DeleteDbInstanceEndpointAddressError::APICallingFailed),
-            5 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::InvalidEngineVersionNotSupport,
-                )
-            }
-            6 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            7 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::PricePricingPlanResultNotFound,
-                )
-            }
-            8 => {
-                Some(DeleteDbInstanceEndpointAddressError::OrderNoRealNameAuthentication)
-            }
-            9 => Some(DeleteDbInstanceEndpointAddressError::InsufficientAvailableQuota),
-            10 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::CommodityServiceCallingException,
-                )
-            }
-            11 => Some(DeleteDbInstanceEndpointAddressError::RegionDissolvedEOM),
-            12 => Some(DeleteDbInstanceEndpointAddressError::CommodityInvalidComponent),
-            13 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            14 => Some(DeleteDbInstanceEndpointAddressError::PriceCommoditySys),
-            15 => Some(DeleteDbInstanceEndpointAddressError::PayInsufficientBalance),
-            16 => Some(DeleteDbInstanceEndpointAddressError::OrderPeriodInvalid),
-            17 => Some(DeleteDbInstanceEndpointAddressError::PayNoCreditCardLowerCase),
-            18 => Some(DeleteDbInstanceEndpointAddressError::OrderInstHasUnpaidOrder),
-            19 => Some(DeleteDbInstanceEndpointAddressError::NoAvailablePaymentMethod),
-            20 => Some(DeleteDbInstanceEndpointAddressError::BasicInfoUncompleted),
-            21 => Some(DeleteDbInstanceEndpointAddressError::RiskRiskControlRejection),
-            22 => Some(DeleteDbInstanceEndpointAddressError::ApiNotSupport),
-            23 => Some(DeleteDbInstanceEndpointAddressError::ContainForbiddenLabelError),
-            24 => Some(DeleteDbInstanceEndpointAddressError::InvalidDBInstanceIdNotFound),
-            25 => {
-                Some(DeleteDbInstanceEndpointAddressError::InvalidInstanceLevelDiskType)
-            }
-            26 => Some(DeleteDbInstanceEndpointAddressError::InvalidParam),
-            27 => Some(DeleteDbInstanceEndpointAddressError::KmsApiError),
-            28 => Some(DeleteDbInstanceEndpointAddressError::SystemSaleValidateFailed),
-            29 => Some(DeleteDbInstanceEndpointAddressError::AbsInvalidAccountNotFound),
-            30 => Some(DeleteDbInstanceEndpointAddressError::SqlExecuteFailedOrTimeout),
-            31 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            32 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            33 => Some(DeleteDbInstanceEndpointAddressError::IncorrectTargetClasscode),
-            34 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::InvalidConnectionStringDuplicate,
-                )
-            }
-            35 => Some(DeleteDbInstanceEndpointAddressError::RequiredParamNotFound),
-            36 => Some(DeleteDbInstanceEndpointAddressError::ParametersInvalid),
-            37 => Some(DeleteDbInstanceEndpointAddressError::BackupPolicyNotSupport),
-            38 => Some(DeleteDbInstanceEndpointAddressError::InvalideStatusFormat),
-            39 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            40 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            41 => Some(DeleteDbInstanceEndpointAddressError::PayNoCreditCard),
-            42 => Some(DeleteDbInstanceEndpointAddressError::VpcNetworkTypeNotSupport),
-            43 => Some(DeleteDbInstanceEndpointAddressError::MirrorInsExists),
-            44 => Some(DeleteDbInstanceEndpointAddressError::UnsupportedClassCode),
-            45 => Some(DeleteDbInstanceEndpointAddressError::InvalidBackupSet),
-            46 => Some(DeleteDbInstanceEndpointAddressError::OrdTCommodityQueryError),
-            47 => Some(DeleteDbInstanceEndpointAddressError::ProductInstanceReleased),
-            48 => Some(DeleteDbInstanceEndpointAddressError::RegionEndTimeDissolvedIndia),
-            49 => Some(DeleteDbInstanceEndpointAddressError::IncorrectDBInstanceState),
-            50 => Some(DeleteDbInstanceEndpointAddressError::OrderStatusUnPaid),
-            51 => Some(DeleteDbInstanceEndpointAddressError::InvalidReduceDiskSize),
-            52 => Some(DeleteDbInstanceEndpointAddressError::CloudSSDNotSupport),
-            53 => {
-                Some(DeleteDbInstanceEndpointAddressError::InvalidUserOperatorPermission)
-            }
-            54 => Some(DeleteDbInstanceEndpointAddressError::InvalidVswitchId),
-            55 => Some(DeleteDbInstanceEndpointAddressError::IncorrectMinorVersion),
-            56 => Some(DeleteDbInstanceEndpointAddressError::OperationDeniedZoneResource),
-            57 => Some(DeleteDbInstanceEndpointAddressError::NotInFlowController),
-            58 => Some(DeleteDbInstanceEndpointAddressError::InvalidKmsKey),
-            59 => {
-                Some(DeleteDbInstanceEndpointAddressError::InvalidInstanceLevelMalformed)
-            }
-            60 => {
-                Some(DeleteDbInstanceEndpointAddressError::InvalidDBInstanceNameNotFound)
-            }
-            61 => Some(DeleteDbInstanceEndpointAddressError::IncorrectDBInstanceLockMode),
-            62 => Some(DeleteDbInstanceEndpointAddressError::EndpointNotFound),
-            63 => {
-                Some(
-                    DeleteDbInstanceEndpointAddressError::InvalidConnectionStringNotFound,
-                )
-            }
-            64 => Some(DeleteDbInstanceEndpointAddressError::InvalidDBInstanceNotFound),
-            65 => Some(DeleteDbInstanceEndpointAddressError::InvalidClusterKms),
-            66 => Some(DeleteDbInstanceEndpointAddressError::RequestNotFound),
-            67 => Some(DeleteDbInstanceEndpointAddressError::HostInfoNotFound),
-            68 => Some(DeleteDbInstanceEndpointAddressError::ExternalFailure),
-            69 => Some(DeleteDbInstanceEndpointAddressError::RequestMetaDataFailed),
-            70 => Some(DeleteDbInstanceEndpointAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::InvalidNetTypeFormat,
+        Self::InvalidConnectionStringFormat,
+        Self::APICallingFailed,
+        Self::InvalidEngineVersionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::EndpointNotFound,
+        Self::InvalidConnectionStringNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDbInstanceEndpointAddressError::InvalidSourceCategory => {
-                Kind::Documented(0)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(1)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidNetTypeFormat => {
-                Kind::Documented(2)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidConnectionStringFormat => {
-                Kind::Documented(3)
-            }
-            DeleteDbInstanceEndpointAddressError::APICallingFailed => Kind::Documented(4),
-            DeleteDbInstanceEndpointAddressError::InvalidEngineVersionNotSupport => {
-                Kind::Documented(5)
-            }
-            DeleteDbInstanceEndpointAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            DeleteDbInstanceEndpointAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            DeleteDbInstanceEndpointAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            DeleteDbInstanceEndpointAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            DeleteDbInstanceEndpointAddressError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            DeleteDbInstanceEndpointAddressError::RegionDissolvedEOM => {
-                Kind::Documented(11)
-            }
-            DeleteDbInstanceEndpointAddressError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            DeleteDbInstanceEndpointAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            DeleteDbInstanceEndpointAddressError::PriceCommoditySys => {
-                Kind::Documented(14)
-            }
-            DeleteDbInstanceEndpointAddressError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            DeleteDbInstanceEndpointAddressError::OrderPeriodInvalid => {
-                Kind::Documented(16)
-            }
-            DeleteDbInstanceEndpointAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            DeleteDbInstanceEndpointAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            DeleteDbInstanceEndpointAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            DeleteDbInstanceEndpointAddressError::BasicInfoUncompleted => {
-                Kind::Documented(20)
-            }
-            DeleteDbInstanceEndpointAddressError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            DeleteDbInstanceEndpointAddressError::ApiNotSupport => Kind::Documented(22),
-            DeleteDbInstanceEndpointAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidParam => Kind::Documented(26),
-            DeleteDbInstanceEndpointAddressError::KmsApiError => Kind::Documented(27),
-            DeleteDbInstanceEndpointAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            DeleteDbInstanceEndpointAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            DeleteDbInstanceEndpointAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            DeleteDbInstanceEndpointAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DeleteDbInstanceEndpointAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DeleteDbInstanceEndpointAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DeleteDbInstanceEndpointAddressError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            DeleteDbInstanceEndpointAddressError::ParametersInvalid => {
-                Kind::Documented(36)
-            }
-            DeleteDbInstanceEndpointAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalideStatusFormat => {
-                Kind::Documented(38)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DeleteDbInstanceEndpointAddressError::PayNoCreditCard => Kind::Documented(41),
-            DeleteDbInstanceEndpointAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            DeleteDbInstanceEndpointAddressError::MirrorInsExists => Kind::Documented(43),
-            DeleteDbInstanceEndpointAddressError::UnsupportedClassCode => {
-                Kind::Documented(44)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidBackupSet => {
-                Kind::Documented(45)
-            }
-            DeleteDbInstanceEndpointAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            DeleteDbInstanceEndpointAddressError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            DeleteDbInstanceEndpointAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            DeleteDbInstanceEndpointAddressError::IncorrectDBInstanceState => {
-                Kind::Documented(49)
-            }
-            DeleteDbInstanceEndpointAddressError::OrderStatusUnPaid => {
-                Kind::Documented(50)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(51)
-            }
-            DeleteDbInstanceEndpointAddressError::CloudSSDNotSupport => {
-                Kind::Documented(52)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidVswitchId => {
-                Kind::Documented(54)
-            }
-            DeleteDbInstanceEndpointAddressError::IncorrectMinorVersion => {
-                Kind::Documented(55)
-            }
-            DeleteDbInstanceEndpointAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            DeleteDbInstanceEndpointAddressError::NotInFlowController => {
-                Kind::Documented(57)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidKmsKey => Kind::Documented(58),
-            DeleteDbInstanceEndpointAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(60)
-            }
-            DeleteDbInstanceEndpointAddressError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(61)
-            }
-            DeleteDbInstanceEndpointAddressError::EndpointNotFound => {
-                Kind::Documented(62)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidConnectionStringNotFound => {
-                Kind::Documented(63)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidDBInstanceNotFound => {
-                Kind::Documented(64)
-            }
-            DeleteDbInstanceEndpointAddressError::InvalidClusterKms => {
-                Kind::Documented(65)
-            }
-            DeleteDbInstanceEndpointAddressError::RequestNotFound => Kind::Documented(66),
-            DeleteDbInstanceEndpointAddressError::HostInfoNotFound => {
-                Kind::Documented(67)
-            }
-            DeleteDbInstanceEndpointAddressError::ExternalFailure => Kind::Documented(68),
-            DeleteDbInstanceEndpointAddressError::RequestMetaDataFailed => {
-                Kind::Documented(69)
-            }
-            DeleteDbInstanceEndpointAddressError::InvokeProxyFailure => {
-                Kind::Documented(70)
-            }
             DeleteDbInstanceEndpointAddressError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DeleteDbInstanceEndpointAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -681,30 +417,41 @@ impl DeleteDbInstanceEndpointAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDbInstanceEndpointAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDbInstanceEndpointAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDbInstanceEndpointAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDbInstanceEndpointAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteDbInstanceSecurityGroupRuleError`](crate::delete_db_instance_security_group_rule::DeleteDbInstanceSecurityGroupRuleError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDbInstanceSecurityGroupRuleError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,326 +238,89 @@ impl DeleteDbInstanceSecurityGroupRuleError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DeleteDbInstanceSecurityGroupRuleError::Gateway(gateway)
-                    }
-                    None => {
-                        DeleteDbInstanceSecurityGroupRuleError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDbInstanceSecurityGroupRuleError::Gateway,
+                DeleteDbInstanceSecurityGroupRuleError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(DeleteDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DeleteDbInstanceSecurityGroupRuleError::RegionDissolvedEOM),
-            6 => Some(DeleteDbInstanceSecurityGroupRuleError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DeleteDbInstanceSecurityGroupRuleError::PriceCommoditySys),
-            9 => Some(DeleteDbInstanceSecurityGroupRuleError::PayInsufficientBalance),
-            10 => Some(DeleteDbInstanceSecurityGroupRuleError::OrderPeriodInvalid),
-            11 => Some(DeleteDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod),
-            14 => Some(DeleteDbInstanceSecurityGroupRuleError::BasicInfoUncompleted),
-            15 => Some(DeleteDbInstanceSecurityGroupRuleError::RiskRiskControlRejection),
-            16 => Some(DeleteDbInstanceSecurityGroupRuleError::ApiNotSupport),
-            17 => {
-                Some(DeleteDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(DeleteDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalidParam),
-            21 => Some(DeleteDbInstanceSecurityGroupRuleError::KmsApiError),
-            22 => Some(DeleteDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed),
-            23 => Some(DeleteDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DeleteDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DeleteDbInstanceSecurityGroupRuleError::RequiredParamNotFound),
-            30 => Some(DeleteDbInstanceSecurityGroupRuleError::ParametersInvalid),
-            31 => Some(DeleteDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport),
-            32 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DeleteDbInstanceSecurityGroupRuleError::PayNoCreditCard),
-            36 => Some(DeleteDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteDbInstanceSecurityGroupRuleError::MirrorInsExists),
-            38 => Some(DeleteDbInstanceSecurityGroupRuleError::UnsupportedClassCode),
-            39 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalidBackupSet),
-            40 => Some(DeleteDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError),
-            41 => Some(DeleteDbInstanceSecurityGroupRuleError::ProductInstanceReleased),
-            42 => {
-                Some(DeleteDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(DeleteDbInstanceSecurityGroupRuleError::OrderStatusUnPaid),
-            44 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize),
-            45 => Some(DeleteDbInstanceSecurityGroupRuleError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalidVswitchId),
-            48 => Some(DeleteDbInstanceSecurityGroupRuleError::IncorrectMinorVersion),
-            49 => {
-                Some(DeleteDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource)
-            }
-            50 => Some(DeleteDbInstanceSecurityGroupRuleError::NotInFlowController),
-            51 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DeleteDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DeleteDbInstanceSecurityGroupRuleError::InvalidClusterKms),
-            54 => Some(DeleteDbInstanceSecurityGroupRuleError::RequestNotFound),
-            55 => Some(DeleteDbInstanceSecurityGroupRuleError::HostInfoNotFound),
-            56 => Some(DeleteDbInstanceSecurityGroupRuleError::ExternalFailure),
-            57 => Some(DeleteDbInstanceSecurityGroupRuleError::RequestMetaDataFailed),
-            58 => Some(DeleteDbInstanceSecurityGroupRuleError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::ApiNotSupport => Kind::Documented(16),
-            DeleteDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidParam => Kind::Documented(20),
-            DeleteDbInstanceSecurityGroupRuleError::KmsApiError => Kind::Documented(21),
-            DeleteDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidKmsKey => Kind::Documented(51),
-            DeleteDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DeleteDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DeleteDbInstanceSecurityGroupRuleError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +367,41 @@ impl DeleteDbInstanceSecurityGroupRuleError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDbInstanceSecurityGroupRuleError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDbInstanceSecurityGroupRuleError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

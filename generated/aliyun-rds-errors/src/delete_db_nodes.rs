@@ -6,7 +6,7 @@
 //! [`DeleteDbNodesError`](crate::delete_db_nodes::DeleteDbNodesError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDbNodesError {
     /// `DBNodeFormatFault`, HTTP 400: The specified parameter DBNode is malformed
@@ -280,190 +279,100 @@ impl DeleteDbNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteDbNodesError::Gateway(gateway),
-                    None => DeleteDbNodesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDbNodesError::Gateway,
+                DeleteDbNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteDbNodesError::DBNodeFormatFault),
-            1 => Some(DeleteDbNodesError::DBNodeIdParameterInvalid),
-            2 => Some(DeleteDbNodesError::DBNodeIdParameterNotFound),
-            3 => Some(DeleteDbNodesError::DBNodeParameterTooFewItems),
-            4 => Some(DeleteDbNodesError::DBNodeParameterInvalidClassCode),
-            5 => Some(DeleteDbNodesError::DBNodeIdParameterNotExists),
-            6 => Some(DeleteDbNodesError::DBNodeIdParameterIncludePrimary),
-            7 => Some(DeleteDbNodesError::OrderComboInstanceNotAllowOperate),
-            8 => Some(DeleteDbNodesError::PricePricingPlanResultNotFound),
-            9 => Some(DeleteDbNodesError::OrderNoRealNameAuthentication),
-            10 => Some(DeleteDbNodesError::InsufficientAvailableQuota),
-            11 => Some(DeleteDbNodesError::CommodityServiceCallingException),
-            12 => Some(DeleteDbNodesError::RegionDissolvedEOM),
-            13 => Some(DeleteDbNodesError::CommodityInvalidComponent),
-            14 => Some(DeleteDbNodesError::RegionEndTimeDissolvedAustralia),
-            15 => Some(DeleteDbNodesError::PriceCommoditySys),
-            16 => Some(DeleteDbNodesError::PayInsufficientBalance),
-            17 => Some(DeleteDbNodesError::OrderPeriodInvalid),
-            18 => Some(DeleteDbNodesError::PayNoCreditCardLowerCase),
-            19 => Some(DeleteDbNodesError::OrderInstHasUnpaidOrder),
-            20 => Some(DeleteDbNodesError::NoAvailablePaymentMethod),
-            21 => Some(DeleteDbNodesError::BasicInfoUncompleted),
-            22 => Some(DeleteDbNodesError::RiskRiskControlRejection),
-            23 => Some(DeleteDbNodesError::ApiNotSupport),
-            24 => Some(DeleteDbNodesError::ContainForbiddenLabelError),
-            25 => Some(DeleteDbNodesError::InvalidDBInstanceIdNotFound),
-            26 => Some(DeleteDbNodesError::InvalidInstanceLevelDiskType),
-            27 => Some(DeleteDbNodesError::InvalidParam),
-            28 => Some(DeleteDbNodesError::KmsApiError),
-            29 => Some(DeleteDbNodesError::SystemSaleValidateFailed),
-            30 => Some(DeleteDbNodesError::AbsInvalidAccountNotFound),
-            31 => Some(DeleteDbNodesError::SqlExecuteFailedOrTimeout),
-            32 => Some(DeleteDbNodesError::ColdDataEngineVersionNotSupport),
-            33 => Some(DeleteDbNodesError::ColdDataMinorVersionNotSupport),
-            34 => Some(DeleteDbNodesError::IncorrectTargetClasscode),
-            35 => Some(DeleteDbNodesError::InvalidConnectionStringDuplicate),
-            36 => Some(DeleteDbNodesError::RequiredParamNotFound),
-            37 => Some(DeleteDbNodesError::ParametersInvalid),
-            38 => Some(DeleteDbNodesError::BackupPolicyNotSupport),
-            39 => Some(DeleteDbNodesError::InvalideStatusFormat),
-            40 => Some(DeleteDbNodesError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(DeleteDbNodesError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(DeleteDbNodesError::PayNoCreditCard),
-            43 => Some(DeleteDbNodesError::VpcNetworkTypeNotSupport),
-            44 => Some(DeleteDbNodesError::MirrorInsExists),
-            45 => Some(DeleteDbNodesError::UnsupportedClassCode),
-            46 => Some(DeleteDbNodesError::InvalidBackupSet),
-            47 => Some(DeleteDbNodesError::OrdTCommodityQueryError),
-            48 => Some(DeleteDbNodesError::ProductInstanceReleased),
-            49 => Some(DeleteDbNodesError::RegionEndTimeDissolvedIndia),
-            50 => {
-                Some(DeleteDbNodesError::GroupReplicationNotSupportInvalidEngineVersion)
-            }
-            51 => {
-                Some(DeleteDbNodesError::GroupReplicationNotSupportInvalidNodeClassCode)
-            }
-            52 => Some(DeleteDbNodesError::GroupReplicationNotSupportInvalidNodeNum),
-            53 => Some(DeleteDbNodesError::GroupReplicationNotSupportInvalidXengine),
-            54 => Some(DeleteDbNodesError::GroupReplicationNotSupportMemoryTooSmall),
-            55 => Some(DeleteDbNodesError::OrderStatusUnPaid),
-            56 => Some(DeleteDbNodesError::InvalidReduceDiskSize),
-            57 => Some(DeleteDbNodesError::CloudSSDNotSupport),
-            58 => Some(DeleteDbNodesError::InvalidUserOperatorPermission),
-            59 => Some(DeleteDbNodesError::InvalidVswitchId),
-            60 => Some(DeleteDbNodesError::IncorrectMinorVersion),
-            61 => Some(DeleteDbNodesError::OperationDeniedZoneResource),
-            62 => Some(DeleteDbNodesError::NotInFlowController),
-            63 => Some(DeleteDbNodesError::InvalidKmsKey),
-            64 => Some(DeleteDbNodesError::InvalidInstanceLevelMalformed),
-            65 => Some(DeleteDbNodesError::OperationDeniedDBType),
-            66 => Some(DeleteDbNodesError::InvalidClusterKms),
-            67 => Some(DeleteDbNodesError::RequestNotFound),
-            68 => Some(DeleteDbNodesError::HostInfoNotFound),
-            69 => Some(DeleteDbNodesError::ExternalFailure),
-            70 => Some(DeleteDbNodesError::RequestMetaDataFailed),
-            71 => Some(DeleteDbNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::DBNodeFormatFault,
+        Self::DBNodeIdParameterInvalid,
+        Self::DBNodeIdParameterNotFound,
+        Self::DBNodeParameterTooFewItems,
+        Self::DBNodeParameterInvalidClassCode,
+        Self::DBNodeIdParameterNotExists,
+        Self::DBNodeIdParameterIncludePrimary,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::OperationDeniedDBType,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDbNodesError::DBNodeFormatFault => Kind::Documented(0),
-            DeleteDbNodesError::DBNodeIdParameterInvalid => Kind::Documented(1),
-            DeleteDbNodesError::DBNodeIdParameterNotFound => Kind::Documented(2),
-            DeleteDbNodesError::DBNodeParameterTooFewItems => Kind::Documented(3),
-            DeleteDbNodesError::DBNodeParameterInvalidClassCode => Kind::Documented(4),
-            DeleteDbNodesError::DBNodeIdParameterNotExists => Kind::Documented(5),
-            DeleteDbNodesError::DBNodeIdParameterIncludePrimary => Kind::Documented(6),
-            DeleteDbNodesError::OrderComboInstanceNotAllowOperate => Kind::Documented(7),
-            DeleteDbNodesError::PricePricingPlanResultNotFound => Kind::Documented(8),
-            DeleteDbNodesError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            DeleteDbNodesError::InsufficientAvailableQuota => Kind::Documented(10),
-            DeleteDbNodesError::CommodityServiceCallingException => Kind::Documented(11),
-            DeleteDbNodesError::RegionDissolvedEOM => Kind::Documented(12),
-            DeleteDbNodesError::CommodityInvalidComponent => Kind::Documented(13),
-            DeleteDbNodesError::RegionEndTimeDissolvedAustralia => Kind::Documented(14),
-            DeleteDbNodesError::PriceCommoditySys => Kind::Documented(15),
-            DeleteDbNodesError::PayInsufficientBalance => Kind::Documented(16),
-            DeleteDbNodesError::OrderPeriodInvalid => Kind::Documented(17),
-            DeleteDbNodesError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            DeleteDbNodesError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            DeleteDbNodesError::NoAvailablePaymentMethod => Kind::Documented(20),
-            DeleteDbNodesError::BasicInfoUncompleted => Kind::Documented(21),
-            DeleteDbNodesError::RiskRiskControlRejection => Kind::Documented(22),
-            DeleteDbNodesError::ApiNotSupport => Kind::Documented(23),
-            DeleteDbNodesError::ContainForbiddenLabelError => Kind::Documented(24),
-            DeleteDbNodesError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            DeleteDbNodesError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            DeleteDbNodesError::InvalidParam => Kind::Documented(27),
-            DeleteDbNodesError::KmsApiError => Kind::Documented(28),
-            DeleteDbNodesError::SystemSaleValidateFailed => Kind::Documented(29),
-            DeleteDbNodesError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            DeleteDbNodesError::SqlExecuteFailedOrTimeout => Kind::Documented(31),
-            DeleteDbNodesError::ColdDataEngineVersionNotSupport => Kind::Documented(32),
-            DeleteDbNodesError::ColdDataMinorVersionNotSupport => Kind::Documented(33),
-            DeleteDbNodesError::IncorrectTargetClasscode => Kind::Documented(34),
-            DeleteDbNodesError::InvalidConnectionStringDuplicate => Kind::Documented(35),
-            DeleteDbNodesError::RequiredParamNotFound => Kind::Documented(36),
-            DeleteDbNodesError::ParametersInvalid => Kind::Documented(37),
-            DeleteDbNodesError::BackupPolicyNotSupport => Kind::Documented(38),
-            DeleteDbNodesError::InvalideStatusFormat => Kind::Documented(39),
-            DeleteDbNodesError::InvalidReleasedKeepPolicyFormat => Kind::Documented(40),
-            DeleteDbNodesError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(41),
-            DeleteDbNodesError::PayNoCreditCard => Kind::Documented(42),
-            DeleteDbNodesError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            DeleteDbNodesError::MirrorInsExists => Kind::Documented(44),
-            DeleteDbNodesError::UnsupportedClassCode => Kind::Documented(45),
-            DeleteDbNodesError::InvalidBackupSet => Kind::Documented(46),
-            DeleteDbNodesError::OrdTCommodityQueryError => Kind::Documented(47),
-            DeleteDbNodesError::ProductInstanceReleased => Kind::Documented(48),
-            DeleteDbNodesError::RegionEndTimeDissolvedIndia => Kind::Documented(49),
-            DeleteDbNodesError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(50)
-            }
-            DeleteDbNodesError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(51)
-            }
-            DeleteDbNodesError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(52)
-            }
-            DeleteDbNodesError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(53)
-            }
-            DeleteDbNodesError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(54)
-            }
-            DeleteDbNodesError::OrderStatusUnPaid => Kind::Documented(55),
-            DeleteDbNodesError::InvalidReduceDiskSize => Kind::Documented(56),
-            DeleteDbNodesError::CloudSSDNotSupport => Kind::Documented(57),
-            DeleteDbNodesError::InvalidUserOperatorPermission => Kind::Documented(58),
-            DeleteDbNodesError::InvalidVswitchId => Kind::Documented(59),
-            DeleteDbNodesError::IncorrectMinorVersion => Kind::Documented(60),
-            DeleteDbNodesError::OperationDeniedZoneResource => Kind::Documented(61),
-            DeleteDbNodesError::NotInFlowController => Kind::Documented(62),
-            DeleteDbNodesError::InvalidKmsKey => Kind::Documented(63),
-            DeleteDbNodesError::InvalidInstanceLevelMalformed => Kind::Documented(64),
-            DeleteDbNodesError::OperationDeniedDBType => Kind::Documented(65),
-            DeleteDbNodesError::InvalidClusterKms => Kind::Documented(66),
-            DeleteDbNodesError::RequestNotFound => Kind::Documented(67),
-            DeleteDbNodesError::HostInfoNotFound => Kind::Documented(68),
-            DeleteDbNodesError::ExternalFailure => Kind::Documented(69),
-            DeleteDbNodesError::RequestMetaDataFailed => Kind::Documented(70),
-            DeleteDbNodesError::InvokeProxyFailure => Kind::Documented(71),
             DeleteDbNodesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteDbNodesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -510,30 +419,41 @@ impl DeleteDbNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDbNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDbNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDbNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDbNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

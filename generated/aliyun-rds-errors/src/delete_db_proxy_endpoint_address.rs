@@ -6,7 +6,7 @@
 //! [`DeleteDbProxyEndpointAddressError`](crate::delete_db_proxy_endpoint_address::DeleteDbProxyEndpointAddressError) has one variant per distinct code of the operation's error table (73 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteDbProxyEndpointAddressError {
     /// `InvalidVpcInstanceId`, HTTP 400: Specified vpc instance id is not valid.
@@ -283,300 +282,103 @@ impl DeleteDbProxyEndpointAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteDbProxyEndpointAddressError::Gateway(gateway),
-                    None => DeleteDbProxyEndpointAddressError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteDbProxyEndpointAddressError::Gateway,
+                DeleteDbProxyEndpointAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteDbProxyEndpointAddressError::InvalidVpcInstanceId),
-            1 => Some(DeleteDbProxyEndpointAddressError::IncorrectDBInstanceNetType),
-            2 => Some(DeleteDbProxyEndpointAddressError::AtLeastOneNetTypeExists),
-            3 => Some(DeleteDbProxyEndpointAddressError::InvalidEndPointFormat),
-            4 => Some(DeleteDbProxyEndpointAddressError::InvalidDBInstanceName),
-            5 => Some(DeleteDbProxyEndpointAddressError::MaxscaleNotSupport),
-            6 => {
-                Some(
-                    DeleteDbProxyEndpointAddressError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            7 => Some(DeleteDbProxyEndpointAddressError::PricePricingPlanResultNotFound),
-            8 => Some(DeleteDbProxyEndpointAddressError::OrderNoRealNameAuthentication),
-            9 => Some(DeleteDbProxyEndpointAddressError::InsufficientAvailableQuota),
-            10 => {
-                Some(DeleteDbProxyEndpointAddressError::CommodityServiceCallingException)
-            }
-            11 => Some(DeleteDbProxyEndpointAddressError::RegionDissolvedEOM),
-            12 => Some(DeleteDbProxyEndpointAddressError::CommodityInvalidComponent),
-            13 => {
-                Some(DeleteDbProxyEndpointAddressError::RegionEndTimeDissolvedAustralia)
-            }
-            14 => Some(DeleteDbProxyEndpointAddressError::PriceCommoditySys),
-            15 => Some(DeleteDbProxyEndpointAddressError::PayInsufficientBalance),
-            16 => Some(DeleteDbProxyEndpointAddressError::OrderPeriodInvalid),
-            17 => Some(DeleteDbProxyEndpointAddressError::PayNoCreditCardLowerCase),
-            18 => Some(DeleteDbProxyEndpointAddressError::OrderInstHasUnpaidOrder),
-            19 => Some(DeleteDbProxyEndpointAddressError::NoAvailablePaymentMethod),
-            20 => Some(DeleteDbProxyEndpointAddressError::BasicInfoUncompleted),
-            21 => Some(DeleteDbProxyEndpointAddressError::RiskRiskControlRejection),
-            22 => Some(DeleteDbProxyEndpointAddressError::ApiNotSupport),
-            23 => Some(DeleteDbProxyEndpointAddressError::ContainForbiddenLabelError),
-            24 => Some(DeleteDbProxyEndpointAddressError::InvalidDBInstanceIdNotFound),
-            25 => Some(DeleteDbProxyEndpointAddressError::InvalidInstanceLevelDiskType),
-            26 => Some(DeleteDbProxyEndpointAddressError::InvalidParam),
-            27 => Some(DeleteDbProxyEndpointAddressError::KmsApiError),
-            28 => Some(DeleteDbProxyEndpointAddressError::SystemSaleValidateFailed),
-            29 => Some(DeleteDbProxyEndpointAddressError::AbsInvalidAccountNotFound),
-            30 => Some(DeleteDbProxyEndpointAddressError::SqlExecuteFailedOrTimeout),
-            31 => {
-                Some(DeleteDbProxyEndpointAddressError::ColdDataEngineVersionNotSupport)
-            }
-            32 => Some(DeleteDbProxyEndpointAddressError::ColdDataMinorVersionNotSupport),
-            33 => Some(DeleteDbProxyEndpointAddressError::IncorrectTargetClasscode),
-            34 => {
-                Some(DeleteDbProxyEndpointAddressError::InvalidConnectionStringDuplicate)
-            }
-            35 => Some(DeleteDbProxyEndpointAddressError::RequiredParamNotFound),
-            36 => Some(DeleteDbProxyEndpointAddressError::ParametersInvalid),
-            37 => Some(DeleteDbProxyEndpointAddressError::BackupPolicyNotSupport),
-            38 => Some(DeleteDbProxyEndpointAddressError::InvalideStatusFormat),
-            39 => {
-                Some(DeleteDbProxyEndpointAddressError::InvalidReleasedKeepPolicyFormat)
-            }
-            40 => {
-                Some(
-                    DeleteDbProxyEndpointAddressError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            41 => Some(DeleteDbProxyEndpointAddressError::PayNoCreditCard),
-            42 => Some(DeleteDbProxyEndpointAddressError::VpcNetworkTypeNotSupport),
-            43 => Some(DeleteDbProxyEndpointAddressError::MirrorInsExists),
-            44 => Some(DeleteDbProxyEndpointAddressError::UnsupportedClassCode),
-            45 => Some(DeleteDbProxyEndpointAddressError::InvalidBackupSet),
-            46 => Some(DeleteDbProxyEndpointAddressError::OrdTCommodityQueryError),
-            47 => Some(DeleteDbProxyEndpointAddressError::ProductInstanceReleased),
-            48 => Some(DeleteDbProxyEndpointAddressError::RegionEndTimeDissolvedIndia),
-            49 => Some(DeleteDbProxyEndpointAddressError::IncorrectDBInstanceType),
-            50 => Some(DeleteDbProxyEndpointAddressError::IncorrectDBInstanceState),
-            51 => Some(DeleteDbProxyEndpointAddressError::IncorrectKindCode),
-            52 => Some(DeleteDbProxyEndpointAddressError::IncorrectDBInstanceEngine),
-            53 => Some(DeleteDbProxyEndpointAddressError::OrderStatusUnPaid),
-            54 => Some(DeleteDbProxyEndpointAddressError::InvalidReduceDiskSize),
-            55 => Some(DeleteDbProxyEndpointAddressError::CloudSSDNotSupport),
-            56 => Some(DeleteDbProxyEndpointAddressError::InvalidUserOperatorPermission),
-            57 => Some(DeleteDbProxyEndpointAddressError::InvalidVswitchId),
-            58 => Some(DeleteDbProxyEndpointAddressError::IncorrectMinorVersion),
-            59 => Some(DeleteDbProxyEndpointAddressError::OperationDeniedZoneResource),
-            60 => Some(DeleteDbProxyEndpointAddressError::NotInFlowController),
-            61 => Some(DeleteDbProxyEndpointAddressError::InvalidKmsKey),
-            62 => Some(DeleteDbProxyEndpointAddressError::InvalidInstanceLevelMalformed),
-            63 => Some(DeleteDbProxyEndpointAddressError::EndpointNotFound),
-            64 => Some(DeleteDbProxyEndpointAddressError::InvalidDBInstanceNameNotFound),
-            65 => Some(DeleteDbProxyEndpointAddressError::MaxscaleNotFound),
-            66 => {
-                Some(DeleteDbProxyEndpointAddressError::InvalidDBInstanceNetTypeNotFound)
-            }
-            67 => Some(DeleteDbProxyEndpointAddressError::InvalidClusterKms),
-            68 => Some(DeleteDbProxyEndpointAddressError::RequestNotFound),
-            69 => Some(DeleteDbProxyEndpointAddressError::HostInfoNotFound),
-            70 => Some(DeleteDbProxyEndpointAddressError::ExternalFailure),
-            71 => Some(DeleteDbProxyEndpointAddressError::RequestMetaDataFailed),
-            72 => Some(DeleteDbProxyEndpointAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::InvalidVpcInstanceId,
+        Self::IncorrectDBInstanceNetType,
+        Self::AtLeastOneNetTypeExists,
+        Self::InvalidEndPointFormat,
+        Self::InvalidDBInstanceName,
+        Self::MaxscaleNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceEngine,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EndpointNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::MaxscaleNotFound,
+        Self::InvalidDBInstanceNetTypeNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteDbProxyEndpointAddressError::InvalidVpcInstanceId => {
-                Kind::Documented(0)
-            }
-            DeleteDbProxyEndpointAddressError::IncorrectDBInstanceNetType => {
-                Kind::Documented(1)
-            }
-            DeleteDbProxyEndpointAddressError::AtLeastOneNetTypeExists => {
-                Kind::Documented(2)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidEndPointFormat => {
-                Kind::Documented(3)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidDBInstanceName => {
-                Kind::Documented(4)
-            }
-            DeleteDbProxyEndpointAddressError::MaxscaleNotSupport => Kind::Documented(5),
-            DeleteDbProxyEndpointAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            DeleteDbProxyEndpointAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            DeleteDbProxyEndpointAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            DeleteDbProxyEndpointAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            DeleteDbProxyEndpointAddressError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            DeleteDbProxyEndpointAddressError::RegionDissolvedEOM => Kind::Documented(11),
-            DeleteDbProxyEndpointAddressError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            DeleteDbProxyEndpointAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            DeleteDbProxyEndpointAddressError::PriceCommoditySys => Kind::Documented(14),
-            DeleteDbProxyEndpointAddressError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            DeleteDbProxyEndpointAddressError::OrderPeriodInvalid => Kind::Documented(16),
-            DeleteDbProxyEndpointAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            DeleteDbProxyEndpointAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            DeleteDbProxyEndpointAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            DeleteDbProxyEndpointAddressError::BasicInfoUncompleted => {
-                Kind::Documented(20)
-            }
-            DeleteDbProxyEndpointAddressError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            DeleteDbProxyEndpointAddressError::ApiNotSupport => Kind::Documented(22),
-            DeleteDbProxyEndpointAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidParam => Kind::Documented(26),
-            DeleteDbProxyEndpointAddressError::KmsApiError => Kind::Documented(27),
-            DeleteDbProxyEndpointAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            DeleteDbProxyEndpointAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            DeleteDbProxyEndpointAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            DeleteDbProxyEndpointAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DeleteDbProxyEndpointAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DeleteDbProxyEndpointAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DeleteDbProxyEndpointAddressError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            DeleteDbProxyEndpointAddressError::ParametersInvalid => Kind::Documented(36),
-            DeleteDbProxyEndpointAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            DeleteDbProxyEndpointAddressError::InvalideStatusFormat => {
-                Kind::Documented(38)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DeleteDbProxyEndpointAddressError::PayNoCreditCard => Kind::Documented(41),
-            DeleteDbProxyEndpointAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            DeleteDbProxyEndpointAddressError::MirrorInsExists => Kind::Documented(43),
-            DeleteDbProxyEndpointAddressError::UnsupportedClassCode => {
-                Kind::Documented(44)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidBackupSet => Kind::Documented(45),
-            DeleteDbProxyEndpointAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            DeleteDbProxyEndpointAddressError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            DeleteDbProxyEndpointAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            DeleteDbProxyEndpointAddressError::IncorrectDBInstanceType => {
-                Kind::Documented(49)
-            }
-            DeleteDbProxyEndpointAddressError::IncorrectDBInstanceState => {
-                Kind::Documented(50)
-            }
-            DeleteDbProxyEndpointAddressError::IncorrectKindCode => Kind::Documented(51),
-            DeleteDbProxyEndpointAddressError::IncorrectDBInstanceEngine => {
-                Kind::Documented(52)
-            }
-            DeleteDbProxyEndpointAddressError::OrderStatusUnPaid => Kind::Documented(53),
-            DeleteDbProxyEndpointAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(54)
-            }
-            DeleteDbProxyEndpointAddressError::CloudSSDNotSupport => Kind::Documented(55),
-            DeleteDbProxyEndpointAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidVswitchId => Kind::Documented(57),
-            DeleteDbProxyEndpointAddressError::IncorrectMinorVersion => {
-                Kind::Documented(58)
-            }
-            DeleteDbProxyEndpointAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(59)
-            }
-            DeleteDbProxyEndpointAddressError::NotInFlowController => {
-                Kind::Documented(60)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidKmsKey => Kind::Documented(61),
-            DeleteDbProxyEndpointAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            DeleteDbProxyEndpointAddressError::EndpointNotFound => Kind::Documented(63),
-            DeleteDbProxyEndpointAddressError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(64)
-            }
-            DeleteDbProxyEndpointAddressError::MaxscaleNotFound => Kind::Documented(65),
-            DeleteDbProxyEndpointAddressError::InvalidDBInstanceNetTypeNotFound => {
-                Kind::Documented(66)
-            }
-            DeleteDbProxyEndpointAddressError::InvalidClusterKms => Kind::Documented(67),
-            DeleteDbProxyEndpointAddressError::RequestNotFound => Kind::Documented(68),
-            DeleteDbProxyEndpointAddressError::HostInfoNotFound => Kind::Documented(69),
-            DeleteDbProxyEndpointAddressError::ExternalFailure => Kind::Documented(70),
-            DeleteDbProxyEndpointAddressError::RequestMetaDataFailed => {
-                Kind::Documented(71)
-            }
-            DeleteDbProxyEndpointAddressError::InvokeProxyFailure => Kind::Documented(72),
             DeleteDbProxyEndpointAddressError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DeleteDbProxyEndpointAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -623,30 +425,41 @@ impl DeleteDbProxyEndpointAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteDbProxyEndpointAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteDbProxyEndpointAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteDbProxyEndpointAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteDbProxyEndpointAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteGadInstanceError`](crate::delete_gad_instance::DeleteGadInstanceError) has one variant per distinct code of the operation's error table (61 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteGadInstanceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -244,168 +243,88 @@ impl DeleteGadInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteGadInstanceError::Gateway(gateway),
-                    None => DeleteGadInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteGadInstanceError::Gateway,
+                DeleteGadInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteGadInstanceError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DeleteGadInstanceError::PricePricingPlanResultNotFound),
-            2 => Some(DeleteGadInstanceError::OrderNoRealNameAuthentication),
-            3 => Some(DeleteGadInstanceError::InsufficientAvailableQuota),
-            4 => Some(DeleteGadInstanceError::CommodityServiceCallingException),
-            5 => Some(DeleteGadInstanceError::RegionDissolvedEOM),
-            6 => Some(DeleteGadInstanceError::CommodityInvalidComponent),
-            7 => Some(DeleteGadInstanceError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DeleteGadInstanceError::PriceCommoditySys),
-            9 => Some(DeleteGadInstanceError::PayInsufficientBalance),
-            10 => Some(DeleteGadInstanceError::OrderPeriodInvalid),
-            11 => Some(DeleteGadInstanceError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteGadInstanceError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteGadInstanceError::NoAvailablePaymentMethod),
-            14 => Some(DeleteGadInstanceError::BasicInfoUncompleted),
-            15 => Some(DeleteGadInstanceError::RiskRiskControlRejection),
-            16 => Some(DeleteGadInstanceError::ApiNotSupport),
-            17 => Some(DeleteGadInstanceError::ContainForbiddenLabelError),
-            18 => Some(DeleteGadInstanceError::InvalidDBInstanceIdNotFound),
-            19 => Some(DeleteGadInstanceError::InvalidInstanceLevelDiskType),
-            20 => Some(DeleteGadInstanceError::InvalidParam),
-            21 => Some(DeleteGadInstanceError::KmsApiError),
-            22 => Some(DeleteGadInstanceError::SystemSaleValidateFailed),
-            23 => Some(DeleteGadInstanceError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteGadInstanceError::SqlExecuteFailedOrTimeout),
-            25 => Some(DeleteGadInstanceError::ColdDataEngineVersionNotSupport),
-            26 => Some(DeleteGadInstanceError::ColdDataMinorVersionNotSupport),
-            27 => Some(DeleteGadInstanceError::IncorrectTargetClasscode),
-            28 => Some(DeleteGadInstanceError::InvalidConnectionStringDuplicate),
-            29 => Some(DeleteGadInstanceError::RequiredParamNotFound),
-            30 => Some(DeleteGadInstanceError::ParametersInvalid),
-            31 => Some(DeleteGadInstanceError::BackupPolicyNotSupport),
-            32 => Some(DeleteGadInstanceError::InvalideStatusFormat),
-            33 => Some(DeleteGadInstanceError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DeleteGadInstanceError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DeleteGadInstanceError::PayNoCreditCard),
-            36 => Some(DeleteGadInstanceError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteGadInstanceError::MirrorInsExists),
-            38 => Some(DeleteGadInstanceError::UnsupportedClassCode),
-            39 => Some(DeleteGadInstanceError::InvalidBackupSet),
-            40 => Some(DeleteGadInstanceError::OrdTCommodityQueryError),
-            41 => Some(DeleteGadInstanceError::ProductInstanceReleased),
-            42 => Some(DeleteGadInstanceError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteGadInstanceError::OrderStatusUnPaid),
-            44 => Some(DeleteGadInstanceError::InvalidReduceDiskSize),
-            45 => Some(DeleteGadInstanceError::CloudSSDNotSupport),
-            46 => Some(DeleteGadInstanceError::InvalidUserOperatorPermission),
-            47 => Some(DeleteGadInstanceError::InvalidVswitchId),
-            48 => Some(DeleteGadInstanceError::IncorrectMinorVersion),
-            49 => Some(DeleteGadInstanceError::OperationDeniedZoneResource),
-            50 => Some(DeleteGadInstanceError::NotInFlowController),
-            51 => Some(DeleteGadInstanceError::InvalidKmsKey),
-            52 => Some(DeleteGadInstanceError::InvalidInstanceLevelMalformed),
-            53 => Some(DeleteGadInstanceError::InvalidDBInstanceNameNotFound),
-            54 => Some(DeleteGadInstanceError::InvalidClusterKms),
-            55 => Some(DeleteGadInstanceError::RequestNotFound),
-            56 => Some(DeleteGadInstanceError::HostInfoNotFound),
-            57 => Some(DeleteGadInstanceError::ExternalFailure),
-            58 => Some(DeleteGadInstanceError::RequestMetaDataFailed),
-            59 => Some(DeleteGadInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteGadInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DeleteGadInstanceError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DeleteGadInstanceError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DeleteGadInstanceError::InsufficientAvailableQuota => Kind::Documented(3),
-            DeleteGadInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DeleteGadInstanceError::RegionDissolvedEOM => Kind::Documented(5),
-            DeleteGadInstanceError::CommodityInvalidComponent => Kind::Documented(6),
-            DeleteGadInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DeleteGadInstanceError::PriceCommoditySys => Kind::Documented(8),
-            DeleteGadInstanceError::PayInsufficientBalance => Kind::Documented(9),
-            DeleteGadInstanceError::OrderPeriodInvalid => Kind::Documented(10),
-            DeleteGadInstanceError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DeleteGadInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DeleteGadInstanceError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DeleteGadInstanceError::BasicInfoUncompleted => Kind::Documented(14),
-            DeleteGadInstanceError::RiskRiskControlRejection => Kind::Documented(15),
-            DeleteGadInstanceError::ApiNotSupport => Kind::Documented(16),
-            DeleteGadInstanceError::ContainForbiddenLabelError => Kind::Documented(17),
-            DeleteGadInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DeleteGadInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DeleteGadInstanceError::InvalidParam => Kind::Documented(20),
-            DeleteGadInstanceError::KmsApiError => Kind::Documented(21),
-            DeleteGadInstanceError::SystemSaleValidateFailed => Kind::Documented(22),
-            DeleteGadInstanceError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DeleteGadInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DeleteGadInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DeleteGadInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DeleteGadInstanceError::IncorrectTargetClasscode => Kind::Documented(27),
-            DeleteGadInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DeleteGadInstanceError::RequiredParamNotFound => Kind::Documented(29),
-            DeleteGadInstanceError::ParametersInvalid => Kind::Documented(30),
-            DeleteGadInstanceError::BackupPolicyNotSupport => Kind::Documented(31),
-            DeleteGadInstanceError::InvalideStatusFormat => Kind::Documented(32),
-            DeleteGadInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DeleteGadInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DeleteGadInstanceError::PayNoCreditCard => Kind::Documented(35),
-            DeleteGadInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteGadInstanceError::MirrorInsExists => Kind::Documented(37),
-            DeleteGadInstanceError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteGadInstanceError::InvalidBackupSet => Kind::Documented(39),
-            DeleteGadInstanceError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteGadInstanceError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteGadInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DeleteGadInstanceError::OrderStatusUnPaid => Kind::Documented(43),
-            DeleteGadInstanceError::InvalidReduceDiskSize => Kind::Documented(44),
-            DeleteGadInstanceError::CloudSSDNotSupport => Kind::Documented(45),
-            DeleteGadInstanceError::InvalidUserOperatorPermission => Kind::Documented(46),
-            DeleteGadInstanceError::InvalidVswitchId => Kind::Documented(47),
-            DeleteGadInstanceError::IncorrectMinorVersion => Kind::Documented(48),
-            DeleteGadInstanceError::OperationDeniedZoneResource => Kind::Documented(49),
-            DeleteGadInstanceError::NotInFlowController => Kind::Documented(50),
-            DeleteGadInstanceError::InvalidKmsKey => Kind::Documented(51),
-            DeleteGadInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            DeleteGadInstanceError::InvalidDBInstanceNameNotFound => Kind::Documented(53),
-            DeleteGadInstanceError::InvalidClusterKms => Kind::Documented(54),
-            DeleteGadInstanceError::RequestNotFound => Kind::Documented(55),
-            DeleteGadInstanceError::HostInfoNotFound => Kind::Documented(56),
-            DeleteGadInstanceError::ExternalFailure => Kind::Documented(57),
-            DeleteGadInstanceError::RequestMetaDataFailed => Kind::Documented(58),
-            DeleteGadInstanceError::InvokeProxyFailure => Kind::Documented(59),
             DeleteGadInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteGadInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -452,30 +371,41 @@ impl DeleteGadInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteGadInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteGadInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteGadInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteGadInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteParameterGroupError`](crate::delete_parameter_group::DeleteParameterGroupError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteParameterGroupError {
     /// `ParamGroupsNotExist`, HTTP 400: The specified paramGroups does not exist.
@@ -248,190 +247,90 @@ impl DeleteParameterGroupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteParameterGroupError::Gateway(gateway),
-                    None => DeleteParameterGroupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteParameterGroupError::Gateway,
+                DeleteParameterGroupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteParameterGroupError::ParamGroupsNotExist),
-            1 => Some(DeleteParameterGroupError::ParamGroupsNotExistOrTypeNotSupport),
-            2 => Some(DeleteParameterGroupError::ParamGroupsInUse),
-            3 => Some(DeleteParameterGroupError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DeleteParameterGroupError::PricePricingPlanResultNotFound),
-            5 => Some(DeleteParameterGroupError::OrderNoRealNameAuthentication),
-            6 => Some(DeleteParameterGroupError::InsufficientAvailableQuota),
-            7 => Some(DeleteParameterGroupError::CommodityServiceCallingException),
-            8 => Some(DeleteParameterGroupError::RegionDissolvedEOM),
-            9 => Some(DeleteParameterGroupError::CommodityInvalidComponent),
-            10 => Some(DeleteParameterGroupError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DeleteParameterGroupError::PriceCommoditySys),
-            12 => Some(DeleteParameterGroupError::PayInsufficientBalance),
-            13 => Some(DeleteParameterGroupError::OrderPeriodInvalid),
-            14 => Some(DeleteParameterGroupError::PayNoCreditCardLowerCase),
-            15 => Some(DeleteParameterGroupError::OrderInstHasUnpaidOrder),
-            16 => Some(DeleteParameterGroupError::NoAvailablePaymentMethod),
-            17 => Some(DeleteParameterGroupError::BasicInfoUncompleted),
-            18 => Some(DeleteParameterGroupError::RiskRiskControlRejection),
-            19 => Some(DeleteParameterGroupError::ApiNotSupport),
-            20 => Some(DeleteParameterGroupError::ContainForbiddenLabelError),
-            21 => Some(DeleteParameterGroupError::InvalidDBInstanceIdNotFound),
-            22 => Some(DeleteParameterGroupError::InvalidInstanceLevelDiskType),
-            23 => Some(DeleteParameterGroupError::InvalidParam),
-            24 => Some(DeleteParameterGroupError::KmsApiError),
-            25 => Some(DeleteParameterGroupError::SystemSaleValidateFailed),
-            26 => Some(DeleteParameterGroupError::AbsInvalidAccountNotFound),
-            27 => Some(DeleteParameterGroupError::SqlExecuteFailedOrTimeout),
-            28 => Some(DeleteParameterGroupError::ColdDataEngineVersionNotSupport),
-            29 => Some(DeleteParameterGroupError::ColdDataMinorVersionNotSupport),
-            30 => Some(DeleteParameterGroupError::IncorrectTargetClasscode),
-            31 => Some(DeleteParameterGroupError::InvalidConnectionStringDuplicate),
-            32 => Some(DeleteParameterGroupError::RequiredParamNotFound),
-            33 => Some(DeleteParameterGroupError::ParametersInvalid),
-            34 => Some(DeleteParameterGroupError::BackupPolicyNotSupport),
-            35 => Some(DeleteParameterGroupError::InvalideStatusFormat),
-            36 => Some(DeleteParameterGroupError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DeleteParameterGroupError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DeleteParameterGroupError::PayNoCreditCard),
-            39 => Some(DeleteParameterGroupError::VpcNetworkTypeNotSupport),
-            40 => Some(DeleteParameterGroupError::MirrorInsExists),
-            41 => Some(DeleteParameterGroupError::UnsupportedClassCode),
-            42 => Some(DeleteParameterGroupError::InvalidBackupSet),
-            43 => Some(DeleteParameterGroupError::OrdTCommodityQueryError),
-            44 => Some(DeleteParameterGroupError::ProductInstanceReleased),
-            45 => Some(DeleteParameterGroupError::RegionEndTimeDissolvedIndia),
-            46 => Some(DeleteParameterGroupError::InvalidUserOperatorPermission),
-            47 => Some(DeleteParameterGroupError::OrderStatusUnPaid),
-            48 => Some(DeleteParameterGroupError::InvalidReduceDiskSize),
-            49 => Some(DeleteParameterGroupError::CloudSSDNotSupport),
-            50 => Some(DeleteParameterGroupError::InvalidVswitchId),
-            51 => Some(DeleteParameterGroupError::IncorrectMinorVersion),
-            52 => Some(DeleteParameterGroupError::OperationDeniedZoneResource),
-            53 => Some(DeleteParameterGroupError::NotInFlowController),
-            54 => Some(DeleteParameterGroupError::InvalidKmsKey),
-            55 => Some(DeleteParameterGroupError::InvalidInstanceLevelMalformed),
-            56 => Some(DeleteParameterGroupError::InvalidClusterKms),
-            57 => Some(DeleteParameterGroupError::RequestNotFound),
-            58 => Some(DeleteParameterGroupError::HostInfoNotFound),
-            59 => Some(DeleteParameterGroupError::ExternalFailure),
-            60 => Some(DeleteParameterGroupError::RequestMetaDataFailed),
-            61 => Some(DeleteParameterGroupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::ParamGroupsNotExist,
+        Self::ParamGroupsNotExistOrTypeNotSupport,
+        Self::ParamGroupsInUse,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserOperatorPermission,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteParameterGroupError::ParamGroupsNotExist => Kind::Documented(0),
-            DeleteParameterGroupError::ParamGroupsNotExistOrTypeNotSupport => {
-                Kind::Documented(1)
-            }
-            DeleteParameterGroupError::ParamGroupsInUse => Kind::Documented(2),
-            DeleteParameterGroupError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DeleteParameterGroupError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DeleteParameterGroupError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DeleteParameterGroupError::InsufficientAvailableQuota => Kind::Documented(6),
-            DeleteParameterGroupError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DeleteParameterGroupError::RegionDissolvedEOM => Kind::Documented(8),
-            DeleteParameterGroupError::CommodityInvalidComponent => Kind::Documented(9),
-            DeleteParameterGroupError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DeleteParameterGroupError::PriceCommoditySys => Kind::Documented(11),
-            DeleteParameterGroupError::PayInsufficientBalance => Kind::Documented(12),
-            DeleteParameterGroupError::OrderPeriodInvalid => Kind::Documented(13),
-            DeleteParameterGroupError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DeleteParameterGroupError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DeleteParameterGroupError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DeleteParameterGroupError::BasicInfoUncompleted => Kind::Documented(17),
-            DeleteParameterGroupError::RiskRiskControlRejection => Kind::Documented(18),
-            DeleteParameterGroupError::ApiNotSupport => Kind::Documented(19),
-            DeleteParameterGroupError::ContainForbiddenLabelError => Kind::Documented(20),
-            DeleteParameterGroupError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DeleteParameterGroupError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DeleteParameterGroupError::InvalidParam => Kind::Documented(23),
-            DeleteParameterGroupError::KmsApiError => Kind::Documented(24),
-            DeleteParameterGroupError::SystemSaleValidateFailed => Kind::Documented(25),
-            DeleteParameterGroupError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DeleteParameterGroupError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DeleteParameterGroupError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DeleteParameterGroupError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DeleteParameterGroupError::IncorrectTargetClasscode => Kind::Documented(30),
-            DeleteParameterGroupError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DeleteParameterGroupError::RequiredParamNotFound => Kind::Documented(32),
-            DeleteParameterGroupError::ParametersInvalid => Kind::Documented(33),
-            DeleteParameterGroupError::BackupPolicyNotSupport => Kind::Documented(34),
-            DeleteParameterGroupError::InvalideStatusFormat => Kind::Documented(35),
-            DeleteParameterGroupError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DeleteParameterGroupError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DeleteParameterGroupError::PayNoCreditCard => Kind::Documented(38),
-            DeleteParameterGroupError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DeleteParameterGroupError::MirrorInsExists => Kind::Documented(40),
-            DeleteParameterGroupError::UnsupportedClassCode => Kind::Documented(41),
-            DeleteParameterGroupError::InvalidBackupSet => Kind::Documented(42),
-            DeleteParameterGroupError::OrdTCommodityQueryError => Kind::Documented(43),
-            DeleteParameterGroupError::ProductInstanceReleased => Kind::Documented(44),
-            DeleteParameterGroupError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DeleteParameterGroupError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DeleteParameterGroupError::OrderStatusUnPaid => Kind::Documented(47),
-            DeleteParameterGroupError::InvalidReduceDiskSize => Kind::Documented(48),
-            DeleteParameterGroupError::CloudSSDNotSupport => Kind::Documented(49),
-            DeleteParameterGroupError::InvalidVswitchId => Kind::Documented(50),
-            DeleteParameterGroupError::IncorrectMinorVersion => Kind::Documented(51),
-            DeleteParameterGroupError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DeleteParameterGroupError::NotInFlowController => Kind::Documented(53),
-            DeleteParameterGroupError::InvalidKmsKey => Kind::Documented(54),
-            DeleteParameterGroupError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DeleteParameterGroupError::InvalidClusterKms => Kind::Documented(56),
-            DeleteParameterGroupError::RequestNotFound => Kind::Documented(57),
-            DeleteParameterGroupError::HostInfoNotFound => Kind::Documented(58),
-            DeleteParameterGroupError::ExternalFailure => Kind::Documented(59),
-            DeleteParameterGroupError::RequestMetaDataFailed => Kind::Documented(60),
-            DeleteParameterGroupError::InvokeProxyFailure => Kind::Documented(61),
             DeleteParameterGroupError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteParameterGroupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -478,30 +377,41 @@ impl DeleteParameterGroupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteParameterGroupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteParameterGroupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteParameterGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteParameterGroupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeletePostgresExtensionsError`](crate::delete_postgres_extensions::DeletePostgresExtensionsError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeletePostgresExtensionsError {
     /// `InvalidDBName.Format`, HTTP 400: Specified DB name is not valid.
@@ -255,228 +254,92 @@ impl DeletePostgresExtensionsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeletePostgresExtensionsError::Gateway(gateway),
-                    None => DeletePostgresExtensionsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeletePostgresExtensionsError::Gateway,
+                DeletePostgresExtensionsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeletePostgresExtensionsError::InvalidDBNameFormat),
-            1 => Some(DeletePostgresExtensionsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DeletePostgresExtensionsError::PricePricingPlanResultNotFound),
-            3 => Some(DeletePostgresExtensionsError::OrderNoRealNameAuthentication),
-            4 => Some(DeletePostgresExtensionsError::InsufficientAvailableQuota),
-            5 => Some(DeletePostgresExtensionsError::CommodityServiceCallingException),
-            6 => Some(DeletePostgresExtensionsError::RegionDissolvedEOM),
-            7 => Some(DeletePostgresExtensionsError::CommodityInvalidComponent),
-            8 => Some(DeletePostgresExtensionsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DeletePostgresExtensionsError::PriceCommoditySys),
-            10 => Some(DeletePostgresExtensionsError::PayInsufficientBalance),
-            11 => Some(DeletePostgresExtensionsError::OrderPeriodInvalid),
-            12 => Some(DeletePostgresExtensionsError::PayNoCreditCardLowerCase),
-            13 => Some(DeletePostgresExtensionsError::OrderInstHasUnpaidOrder),
-            14 => Some(DeletePostgresExtensionsError::NoAvailablePaymentMethod),
-            15 => Some(DeletePostgresExtensionsError::BasicInfoUncompleted),
-            16 => Some(DeletePostgresExtensionsError::RiskRiskControlRejection),
-            17 => Some(DeletePostgresExtensionsError::ApiNotSupport),
-            18 => Some(DeletePostgresExtensionsError::ContainForbiddenLabelError),
-            19 => Some(DeletePostgresExtensionsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DeletePostgresExtensionsError::InvalidInstanceLevelDiskType),
-            21 => Some(DeletePostgresExtensionsError::InvalidParam),
-            22 => Some(DeletePostgresExtensionsError::KmsApiError),
-            23 => Some(DeletePostgresExtensionsError::SystemSaleValidateFailed),
-            24 => Some(DeletePostgresExtensionsError::AbsInvalidAccountNotFound),
-            25 => Some(DeletePostgresExtensionsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DeletePostgresExtensionsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DeletePostgresExtensionsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DeletePostgresExtensionsError::IncorrectTargetClasscode),
-            29 => Some(DeletePostgresExtensionsError::InvalidConnectionStringDuplicate),
-            30 => Some(DeletePostgresExtensionsError::RequiredParamNotFound),
-            31 => Some(DeletePostgresExtensionsError::ParametersInvalid),
-            32 => Some(DeletePostgresExtensionsError::BackupPolicyNotSupport),
-            33 => Some(DeletePostgresExtensionsError::InvalideStatusFormat),
-            34 => Some(DeletePostgresExtensionsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DeletePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DeletePostgresExtensionsError::PayNoCreditCard),
-            37 => Some(DeletePostgresExtensionsError::VpcNetworkTypeNotSupport),
-            38 => Some(DeletePostgresExtensionsError::MirrorInsExists),
-            39 => Some(DeletePostgresExtensionsError::UnsupportedClassCode),
-            40 => Some(DeletePostgresExtensionsError::InvalidBackupSet),
-            41 => Some(DeletePostgresExtensionsError::OrdTCommodityQueryError),
-            42 => Some(DeletePostgresExtensionsError::ProductInstanceReleased),
-            43 => Some(DeletePostgresExtensionsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DeletePostgresExtensionsError::IncorrectDBInstanceType),
-            45 => Some(DeletePostgresExtensionsError::IncorrectDBInstanceLockMode),
-            46 => Some(DeletePostgresExtensionsError::IncorrectDBInstanceState),
-            47 => Some(DeletePostgresExtensionsError::OrderStatusUnPaid),
-            48 => Some(DeletePostgresExtensionsError::InvalidReduceDiskSize),
-            49 => Some(DeletePostgresExtensionsError::CloudSSDNotSupport),
-            50 => Some(DeletePostgresExtensionsError::InvalidUserOperatorPermission),
-            51 => Some(DeletePostgresExtensionsError::InvalidVswitchId),
-            52 => Some(DeletePostgresExtensionsError::IncorrectMinorVersion),
-            53 => Some(DeletePostgresExtensionsError::OperationDeniedZoneResource),
-            54 => Some(DeletePostgresExtensionsError::NotInFlowController),
-            55 => Some(DeletePostgresExtensionsError::InvalidKmsKey),
-            56 => Some(DeletePostgresExtensionsError::InvalidInstanceLevelMalformed),
-            57 => Some(DeletePostgresExtensionsError::InvalidDBInstanceNotFound),
-            58 => Some(DeletePostgresExtensionsError::InvalidClusterKms),
-            59 => Some(DeletePostgresExtensionsError::RequestNotFound),
-            60 => Some(DeletePostgresExtensionsError::HostInfoNotFound),
-            61 => Some(DeletePostgresExtensionsError::ExternalFailure),
-            62 => Some(DeletePostgresExtensionsError::RequestMetaDataFailed),
-            63 => Some(DeletePostgresExtensionsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::InvalidDBNameFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeletePostgresExtensionsError::InvalidDBNameFormat => Kind::Documented(0),
-            DeletePostgresExtensionsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DeletePostgresExtensionsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DeletePostgresExtensionsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DeletePostgresExtensionsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DeletePostgresExtensionsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DeletePostgresExtensionsError::RegionDissolvedEOM => Kind::Documented(6),
-            DeletePostgresExtensionsError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DeletePostgresExtensionsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DeletePostgresExtensionsError::PriceCommoditySys => Kind::Documented(9),
-            DeletePostgresExtensionsError::PayInsufficientBalance => Kind::Documented(10),
-            DeletePostgresExtensionsError::OrderPeriodInvalid => Kind::Documented(11),
-            DeletePostgresExtensionsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DeletePostgresExtensionsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DeletePostgresExtensionsError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DeletePostgresExtensionsError::BasicInfoUncompleted => Kind::Documented(15),
-            DeletePostgresExtensionsError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DeletePostgresExtensionsError::ApiNotSupport => Kind::Documented(17),
-            DeletePostgresExtensionsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DeletePostgresExtensionsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DeletePostgresExtensionsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DeletePostgresExtensionsError::InvalidParam => Kind::Documented(21),
-            DeletePostgresExtensionsError::KmsApiError => Kind::Documented(22),
-            DeletePostgresExtensionsError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DeletePostgresExtensionsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DeletePostgresExtensionsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DeletePostgresExtensionsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DeletePostgresExtensionsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DeletePostgresExtensionsError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DeletePostgresExtensionsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DeletePostgresExtensionsError::RequiredParamNotFound => Kind::Documented(30),
-            DeletePostgresExtensionsError::ParametersInvalid => Kind::Documented(31),
-            DeletePostgresExtensionsError::BackupPolicyNotSupport => Kind::Documented(32),
-            DeletePostgresExtensionsError::InvalideStatusFormat => Kind::Documented(33),
-            DeletePostgresExtensionsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DeletePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DeletePostgresExtensionsError::PayNoCreditCard => Kind::Documented(36),
-            DeletePostgresExtensionsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DeletePostgresExtensionsError::MirrorInsExists => Kind::Documented(38),
-            DeletePostgresExtensionsError::UnsupportedClassCode => Kind::Documented(39),
-            DeletePostgresExtensionsError::InvalidBackupSet => Kind::Documented(40),
-            DeletePostgresExtensionsError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DeletePostgresExtensionsError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DeletePostgresExtensionsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DeletePostgresExtensionsError::IncorrectDBInstanceType => {
-                Kind::Documented(44)
-            }
-            DeletePostgresExtensionsError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(45)
-            }
-            DeletePostgresExtensionsError::IncorrectDBInstanceState => {
-                Kind::Documented(46)
-            }
-            DeletePostgresExtensionsError::OrderStatusUnPaid => Kind::Documented(47),
-            DeletePostgresExtensionsError::InvalidReduceDiskSize => Kind::Documented(48),
-            DeletePostgresExtensionsError::CloudSSDNotSupport => Kind::Documented(49),
-            DeletePostgresExtensionsError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DeletePostgresExtensionsError::InvalidVswitchId => Kind::Documented(51),
-            DeletePostgresExtensionsError::IncorrectMinorVersion => Kind::Documented(52),
-            DeletePostgresExtensionsError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DeletePostgresExtensionsError::NotInFlowController => Kind::Documented(54),
-            DeletePostgresExtensionsError::InvalidKmsKey => Kind::Documented(55),
-            DeletePostgresExtensionsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DeletePostgresExtensionsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(57)
-            }
-            DeletePostgresExtensionsError::InvalidClusterKms => Kind::Documented(58),
-            DeletePostgresExtensionsError::RequestNotFound => Kind::Documented(59),
-            DeletePostgresExtensionsError::HostInfoNotFound => Kind::Documented(60),
-            DeletePostgresExtensionsError::ExternalFailure => Kind::Documented(61),
-            DeletePostgresExtensionsError::RequestMetaDataFailed => Kind::Documented(62),
-            DeletePostgresExtensionsError::InvokeProxyFailure => Kind::Documented(63),
             DeletePostgresExtensionsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeletePostgresExtensionsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -523,30 +386,41 @@ impl DeletePostgresExtensionsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeletePostgresExtensionsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeletePostgresExtensionsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeletePostgresExtensionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeletePostgresExtensionsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

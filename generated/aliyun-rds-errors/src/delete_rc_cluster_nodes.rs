@@ -6,7 +6,7 @@
 //! [`DeleteRcClusterNodesError`](crate::delete_rc_cluster_nodes::DeleteRcClusterNodesError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteRcClusterNodesError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,186 +241,88 @@ impl DeleteRcClusterNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteRcClusterNodesError::Gateway(gateway),
-                    None => DeleteRcClusterNodesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteRcClusterNodesError::Gateway,
+                DeleteRcClusterNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteRcClusterNodesError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DeleteRcClusterNodesError::PricePricingPlanResultNotFound),
-            2 => Some(DeleteRcClusterNodesError::OrderNoRealNameAuthentication),
-            3 => Some(DeleteRcClusterNodesError::InsufficientAvailableQuota),
-            4 => Some(DeleteRcClusterNodesError::CommodityServiceCallingException),
-            5 => Some(DeleteRcClusterNodesError::RegionDissolvedEOM),
-            6 => Some(DeleteRcClusterNodesError::CommodityInvalidComponent),
-            7 => Some(DeleteRcClusterNodesError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DeleteRcClusterNodesError::PriceCommoditySys),
-            9 => Some(DeleteRcClusterNodesError::PayInsufficientBalance),
-            10 => Some(DeleteRcClusterNodesError::OrderPeriodInvalid),
-            11 => Some(DeleteRcClusterNodesError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteRcClusterNodesError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteRcClusterNodesError::NoAvailablePaymentMethod),
-            14 => Some(DeleteRcClusterNodesError::BasicInfoUncompleted),
-            15 => Some(DeleteRcClusterNodesError::RiskRiskControlRejection),
-            16 => Some(DeleteRcClusterNodesError::ApiNotSupport),
-            17 => Some(DeleteRcClusterNodesError::ContainForbiddenLabelError),
-            18 => Some(DeleteRcClusterNodesError::InvalidDBInstanceIdNotFound),
-            19 => Some(DeleteRcClusterNodesError::InvalidInstanceLevelDiskType),
-            20 => Some(DeleteRcClusterNodesError::InvalidParam),
-            21 => Some(DeleteRcClusterNodesError::KmsApiError),
-            22 => Some(DeleteRcClusterNodesError::SystemSaleValidateFailed),
-            23 => Some(DeleteRcClusterNodesError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteRcClusterNodesError::SqlExecuteFailedOrTimeout),
-            25 => Some(DeleteRcClusterNodesError::ColdDataEngineVersionNotSupport),
-            26 => Some(DeleteRcClusterNodesError::ColdDataMinorVersionNotSupport),
-            27 => Some(DeleteRcClusterNodesError::IncorrectTargetClasscode),
-            28 => Some(DeleteRcClusterNodesError::InvalidConnectionStringDuplicate),
-            29 => Some(DeleteRcClusterNodesError::RequiredParamNotFound),
-            30 => Some(DeleteRcClusterNodesError::ParametersInvalid),
-            31 => Some(DeleteRcClusterNodesError::BackupPolicyNotSupport),
-            32 => Some(DeleteRcClusterNodesError::InvalideStatusFormat),
-            33 => Some(DeleteRcClusterNodesError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DeleteRcClusterNodesError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DeleteRcClusterNodesError::PayNoCreditCard),
-            36 => Some(DeleteRcClusterNodesError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteRcClusterNodesError::MirrorInsExists),
-            38 => Some(DeleteRcClusterNodesError::UnsupportedClassCode),
-            39 => Some(DeleteRcClusterNodesError::InvalidBackupSet),
-            40 => Some(DeleteRcClusterNodesError::OrdTCommodityQueryError),
-            41 => Some(DeleteRcClusterNodesError::ProductInstanceReleased),
-            42 => Some(DeleteRcClusterNodesError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteRcClusterNodesError::InvalidUserAccountNotSupported),
-            44 => Some(DeleteRcClusterNodesError::OrderStatusUnPaid),
-            45 => Some(DeleteRcClusterNodesError::InvalidReduceDiskSize),
-            46 => Some(DeleteRcClusterNodesError::CloudSSDNotSupport),
-            47 => Some(DeleteRcClusterNodesError::InvalidUserOperatorPermission),
-            48 => Some(DeleteRcClusterNodesError::InvalidVswitchId),
-            49 => Some(DeleteRcClusterNodesError::IncorrectMinorVersion),
-            50 => Some(DeleteRcClusterNodesError::OperationDeniedZoneResource),
-            51 => Some(DeleteRcClusterNodesError::NotInFlowController),
-            52 => Some(DeleteRcClusterNodesError::InvalidKmsKey),
-            53 => Some(DeleteRcClusterNodesError::InvalidInstanceLevelMalformed),
-            54 => Some(DeleteRcClusterNodesError::InvalidClusterKms),
-            55 => Some(DeleteRcClusterNodesError::RequestNotFound),
-            56 => Some(DeleteRcClusterNodesError::HostInfoNotFound),
-            57 => Some(DeleteRcClusterNodesError::ExternalFailure),
-            58 => Some(DeleteRcClusterNodesError::RequestMetaDataFailed),
-            59 => Some(DeleteRcClusterNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteRcClusterNodesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DeleteRcClusterNodesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DeleteRcClusterNodesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DeleteRcClusterNodesError::InsufficientAvailableQuota => Kind::Documented(3),
-            DeleteRcClusterNodesError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DeleteRcClusterNodesError::RegionDissolvedEOM => Kind::Documented(5),
-            DeleteRcClusterNodesError::CommodityInvalidComponent => Kind::Documented(6),
-            DeleteRcClusterNodesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DeleteRcClusterNodesError::PriceCommoditySys => Kind::Documented(8),
-            DeleteRcClusterNodesError::PayInsufficientBalance => Kind::Documented(9),
-            DeleteRcClusterNodesError::OrderPeriodInvalid => Kind::Documented(10),
-            DeleteRcClusterNodesError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DeleteRcClusterNodesError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DeleteRcClusterNodesError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DeleteRcClusterNodesError::BasicInfoUncompleted => Kind::Documented(14),
-            DeleteRcClusterNodesError::RiskRiskControlRejection => Kind::Documented(15),
-            DeleteRcClusterNodesError::ApiNotSupport => Kind::Documented(16),
-            DeleteRcClusterNodesError::ContainForbiddenLabelError => Kind::Documented(17),
-            DeleteRcClusterNodesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DeleteRcClusterNodesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DeleteRcClusterNodesError::InvalidParam => Kind::Documented(20),
-            DeleteRcClusterNodesError::KmsApiError => Kind::Documented(21),
-            DeleteRcClusterNodesError::SystemSaleValidateFailed => Kind::Documented(22),
-            DeleteRcClusterNodesError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DeleteRcClusterNodesError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DeleteRcClusterNodesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DeleteRcClusterNodesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DeleteRcClusterNodesError::IncorrectTargetClasscode => Kind::Documented(27),
-            DeleteRcClusterNodesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DeleteRcClusterNodesError::RequiredParamNotFound => Kind::Documented(29),
-            DeleteRcClusterNodesError::ParametersInvalid => Kind::Documented(30),
-            DeleteRcClusterNodesError::BackupPolicyNotSupport => Kind::Documented(31),
-            DeleteRcClusterNodesError::InvalideStatusFormat => Kind::Documented(32),
-            DeleteRcClusterNodesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DeleteRcClusterNodesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DeleteRcClusterNodesError::PayNoCreditCard => Kind::Documented(35),
-            DeleteRcClusterNodesError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteRcClusterNodesError::MirrorInsExists => Kind::Documented(37),
-            DeleteRcClusterNodesError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteRcClusterNodesError::InvalidBackupSet => Kind::Documented(39),
-            DeleteRcClusterNodesError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteRcClusterNodesError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteRcClusterNodesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DeleteRcClusterNodesError::InvalidUserAccountNotSupported => {
-                Kind::Documented(43)
-            }
-            DeleteRcClusterNodesError::OrderStatusUnPaid => Kind::Documented(44),
-            DeleteRcClusterNodesError::InvalidReduceDiskSize => Kind::Documented(45),
-            DeleteRcClusterNodesError::CloudSSDNotSupport => Kind::Documented(46),
-            DeleteRcClusterNodesError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DeleteRcClusterNodesError::InvalidVswitchId => Kind::Documented(48),
-            DeleteRcClusterNodesError::IncorrectMinorVersion => Kind::Documented(49),
-            DeleteRcClusterNodesError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DeleteRcClusterNodesError::NotInFlowController => Kind::Documented(51),
-            DeleteRcClusterNodesError::InvalidKmsKey => Kind::Documented(52),
-            DeleteRcClusterNodesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DeleteRcClusterNodesError::InvalidClusterKms => Kind::Documented(54),
-            DeleteRcClusterNodesError::RequestNotFound => Kind::Documented(55),
-            DeleteRcClusterNodesError::HostInfoNotFound => Kind::Documented(56),
-            DeleteRcClusterNodesError::ExternalFailure => Kind::Documented(57),
-            DeleteRcClusterNodesError::RequestMetaDataFailed => Kind::Documented(58),
-            DeleteRcClusterNodesError::InvokeProxyFailure => Kind::Documented(59),
             DeleteRcClusterNodesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteRcClusterNodesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -468,30 +369,41 @@ impl DeleteRcClusterNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteRcClusterNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteRcClusterNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteRcClusterNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteRcClusterNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteRcDiskError`](crate::delete_rc_disk::DeleteRcDiskError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteRcDiskError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -256,164 +255,92 @@ impl DeleteRcDiskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteRcDiskError::Gateway(gateway),
-                    None => DeleteRcDiskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteRcDiskError::Gateway,
+                DeleteRcDiskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteRcDiskError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DeleteRcDiskError::PricePricingPlanResultNotFound),
-            2 => Some(DeleteRcDiskError::OrderNoRealNameAuthentication),
-            3 => Some(DeleteRcDiskError::InsufficientAvailableQuota),
-            4 => Some(DeleteRcDiskError::CommodityServiceCallingException),
-            5 => Some(DeleteRcDiskError::RegionDissolvedEOM),
-            6 => Some(DeleteRcDiskError::CommodityInvalidComponent),
-            7 => Some(DeleteRcDiskError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DeleteRcDiskError::PriceCommoditySys),
-            9 => Some(DeleteRcDiskError::PayInsufficientBalance),
-            10 => Some(DeleteRcDiskError::OrderPeriodInvalid),
-            11 => Some(DeleteRcDiskError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteRcDiskError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteRcDiskError::NoAvailablePaymentMethod),
-            14 => Some(DeleteRcDiskError::BasicInfoUncompleted),
-            15 => Some(DeleteRcDiskError::RiskRiskControlRejection),
-            16 => Some(DeleteRcDiskError::ApiNotSupport),
-            17 => Some(DeleteRcDiskError::ContainForbiddenLabelError),
-            18 => Some(DeleteRcDiskError::InvalidDBInstanceIdNotFound),
-            19 => Some(DeleteRcDiskError::InvalidInstanceLevelDiskType),
-            20 => Some(DeleteRcDiskError::InvalidParam),
-            21 => Some(DeleteRcDiskError::KmsApiError),
-            22 => Some(DeleteRcDiskError::SystemSaleValidateFailed),
-            23 => Some(DeleteRcDiskError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteRcDiskError::SqlExecuteFailedOrTimeout),
-            25 => Some(DeleteRcDiskError::ColdDataEngineVersionNotSupport),
-            26 => Some(DeleteRcDiskError::ColdDataMinorVersionNotSupport),
-            27 => Some(DeleteRcDiskError::IncorrectTargetClasscode),
-            28 => Some(DeleteRcDiskError::InvalidConnectionStringDuplicate),
-            29 => Some(DeleteRcDiskError::RequiredParamNotFound),
-            30 => Some(DeleteRcDiskError::ParametersInvalid),
-            31 => Some(DeleteRcDiskError::BackupPolicyNotSupport),
-            32 => Some(DeleteRcDiskError::InvalideStatusFormat),
-            33 => Some(DeleteRcDiskError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DeleteRcDiskError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DeleteRcDiskError::PayNoCreditCard),
-            36 => Some(DeleteRcDiskError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteRcDiskError::MirrorInsExists),
-            38 => Some(DeleteRcDiskError::UnsupportedClassCode),
-            39 => Some(DeleteRcDiskError::InvalidBackupSet),
-            40 => Some(DeleteRcDiskError::OrdTCommodityQueryError),
-            41 => Some(DeleteRcDiskError::ProductInstanceReleased),
-            42 => Some(DeleteRcDiskError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteRcDiskError::InvalidUserAccountNotSupported),
-            44 => Some(DeleteRcDiskError::OrderStatusUnPaid),
-            45 => Some(DeleteRcDiskError::InvalidReduceDiskSize),
-            46 => Some(DeleteRcDiskError::CloudSSDNotSupport),
-            47 => Some(DeleteRcDiskError::InvalidUserOperatorPermission),
-            48 => Some(DeleteRcDiskError::InvalidVswitchId),
-            49 => Some(DeleteRcDiskError::IncorrectMinorVersion),
-            50 => Some(DeleteRcDiskError::OperationDeniedZoneResource),
-            51 => Some(DeleteRcDiskError::NotInFlowController),
-            52 => Some(DeleteRcDiskError::InvalidKmsKey),
-            53 => Some(DeleteRcDiskError::InvalidInstanceLevelMalformed),
-            54 => Some(DeleteRcDiskError::IncorrectDiskStatusCreatingSnapshot),
-            55 => Some(DeleteRcDiskError::OperationDeniedIncorrectDiskStatus),
-            56 => Some(DeleteRcDiskError::OperationDeniedDiskCreatingSnapshot),
-            57 => Some(DeleteRcDiskError::OperationDeniedDiskTypeViolation),
-            58 => Some(DeleteRcDiskError::InvalidClusterKms),
-            59 => Some(DeleteRcDiskError::RequestNotFound),
-            60 => Some(DeleteRcDiskError::HostInfoNotFound),
-            61 => Some(DeleteRcDiskError::ExternalFailure),
-            62 => Some(DeleteRcDiskError::RequestMetaDataFailed),
-            63 => Some(DeleteRcDiskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDiskStatusCreatingSnapshot,
+        Self::OperationDeniedIncorrectDiskStatus,
+        Self::OperationDeniedDiskCreatingSnapshot,
+        Self::OperationDeniedDiskTypeViolation,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteRcDiskError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            DeleteRcDiskError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DeleteRcDiskError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DeleteRcDiskError::InsufficientAvailableQuota => Kind::Documented(3),
-            DeleteRcDiskError::CommodityServiceCallingException => Kind::Documented(4),
-            DeleteRcDiskError::RegionDissolvedEOM => Kind::Documented(5),
-            DeleteRcDiskError::CommodityInvalidComponent => Kind::Documented(6),
-            DeleteRcDiskError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DeleteRcDiskError::PriceCommoditySys => Kind::Documented(8),
-            DeleteRcDiskError::PayInsufficientBalance => Kind::Documented(9),
-            DeleteRcDiskError::OrderPeriodInvalid => Kind::Documented(10),
-            DeleteRcDiskError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DeleteRcDiskError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DeleteRcDiskError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DeleteRcDiskError::BasicInfoUncompleted => Kind::Documented(14),
-            DeleteRcDiskError::RiskRiskControlRejection => Kind::Documented(15),
-            DeleteRcDiskError::ApiNotSupport => Kind::Documented(16),
-            DeleteRcDiskError::ContainForbiddenLabelError => Kind::Documented(17),
-            DeleteRcDiskError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DeleteRcDiskError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DeleteRcDiskError::InvalidParam => Kind::Documented(20),
-            DeleteRcDiskError::KmsApiError => Kind::Documented(21),
-            DeleteRcDiskError::SystemSaleValidateFailed => Kind::Documented(22),
-            DeleteRcDiskError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DeleteRcDiskError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DeleteRcDiskError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DeleteRcDiskError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DeleteRcDiskError::IncorrectTargetClasscode => Kind::Documented(27),
-            DeleteRcDiskError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            DeleteRcDiskError::RequiredParamNotFound => Kind::Documented(29),
-            DeleteRcDiskError::ParametersInvalid => Kind::Documented(30),
-            DeleteRcDiskError::BackupPolicyNotSupport => Kind::Documented(31),
-            DeleteRcDiskError::InvalideStatusFormat => Kind::Documented(32),
-            DeleteRcDiskError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DeleteRcDiskError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(34),
-            DeleteRcDiskError::PayNoCreditCard => Kind::Documented(35),
-            DeleteRcDiskError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteRcDiskError::MirrorInsExists => Kind::Documented(37),
-            DeleteRcDiskError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteRcDiskError::InvalidBackupSet => Kind::Documented(39),
-            DeleteRcDiskError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteRcDiskError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteRcDiskError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DeleteRcDiskError::InvalidUserAccountNotSupported => Kind::Documented(43),
-            DeleteRcDiskError::OrderStatusUnPaid => Kind::Documented(44),
-            DeleteRcDiskError::InvalidReduceDiskSize => Kind::Documented(45),
-            DeleteRcDiskError::CloudSSDNotSupport => Kind::Documented(46),
-            DeleteRcDiskError::InvalidUserOperatorPermission => Kind::Documented(47),
-            DeleteRcDiskError::InvalidVswitchId => Kind::Documented(48),
-            DeleteRcDiskError::IncorrectMinorVersion => Kind::Documented(49),
-            DeleteRcDiskError::OperationDeniedZoneResource => Kind::Documented(50),
-            DeleteRcDiskError::NotInFlowController => Kind::Documented(51),
-            DeleteRcDiskError::InvalidKmsKey => Kind::Documented(52),
-            DeleteRcDiskError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            DeleteRcDiskError::IncorrectDiskStatusCreatingSnapshot => {
-                Kind::Documented(54)
-            }
-            DeleteRcDiskError::OperationDeniedIncorrectDiskStatus => Kind::Documented(55),
-            DeleteRcDiskError::OperationDeniedDiskCreatingSnapshot => {
-                Kind::Documented(56)
-            }
-            DeleteRcDiskError::OperationDeniedDiskTypeViolation => Kind::Documented(57),
-            DeleteRcDiskError::InvalidClusterKms => Kind::Documented(58),
-            DeleteRcDiskError::RequestNotFound => Kind::Documented(59),
-            DeleteRcDiskError::HostInfoNotFound => Kind::Documented(60),
-            DeleteRcDiskError::ExternalFailure => Kind::Documented(61),
-            DeleteRcDiskError::RequestMetaDataFailed => Kind::Documented(62),
-            DeleteRcDiskError::InvokeProxyFailure => Kind::Documented(63),
             DeleteRcDiskError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteRcDiskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -460,30 +387,41 @@ impl DeleteRcDiskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteRcDiskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteRcDiskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteRcDiskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteRcDiskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteRcSnapshotError`](crate::delete_rc_snapshot::DeleteRcSnapshotError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteRcSnapshotError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,164 +241,88 @@ impl DeleteRcSnapshotError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteRcSnapshotError::Gateway(gateway),
-                    None => DeleteRcSnapshotError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteRcSnapshotError::Gateway,
+                DeleteRcSnapshotError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteRcSnapshotError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DeleteRcSnapshotError::PricePricingPlanResultNotFound),
-            2 => Some(DeleteRcSnapshotError::OrderNoRealNameAuthentication),
-            3 => Some(DeleteRcSnapshotError::InsufficientAvailableQuota),
-            4 => Some(DeleteRcSnapshotError::CommodityServiceCallingException),
-            5 => Some(DeleteRcSnapshotError::RegionDissolvedEOM),
-            6 => Some(DeleteRcSnapshotError::CommodityInvalidComponent),
-            7 => Some(DeleteRcSnapshotError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DeleteRcSnapshotError::PriceCommoditySys),
-            9 => Some(DeleteRcSnapshotError::PayInsufficientBalance),
-            10 => Some(DeleteRcSnapshotError::OrderPeriodInvalid),
-            11 => Some(DeleteRcSnapshotError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteRcSnapshotError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteRcSnapshotError::NoAvailablePaymentMethod),
-            14 => Some(DeleteRcSnapshotError::BasicInfoUncompleted),
-            15 => Some(DeleteRcSnapshotError::RiskRiskControlRejection),
-            16 => Some(DeleteRcSnapshotError::ApiNotSupport),
-            17 => Some(DeleteRcSnapshotError::ContainForbiddenLabelError),
-            18 => Some(DeleteRcSnapshotError::InvalidDBInstanceIdNotFound),
-            19 => Some(DeleteRcSnapshotError::InvalidInstanceLevelDiskType),
-            20 => Some(DeleteRcSnapshotError::InvalidParam),
-            21 => Some(DeleteRcSnapshotError::KmsApiError),
-            22 => Some(DeleteRcSnapshotError::SystemSaleValidateFailed),
-            23 => Some(DeleteRcSnapshotError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteRcSnapshotError::SqlExecuteFailedOrTimeout),
-            25 => Some(DeleteRcSnapshotError::ColdDataEngineVersionNotSupport),
-            26 => Some(DeleteRcSnapshotError::ColdDataMinorVersionNotSupport),
-            27 => Some(DeleteRcSnapshotError::IncorrectTargetClasscode),
-            28 => Some(DeleteRcSnapshotError::InvalidConnectionStringDuplicate),
-            29 => Some(DeleteRcSnapshotError::RequiredParamNotFound),
-            30 => Some(DeleteRcSnapshotError::ParametersInvalid),
-            31 => Some(DeleteRcSnapshotError::BackupPolicyNotSupport),
-            32 => Some(DeleteRcSnapshotError::InvalideStatusFormat),
-            33 => Some(DeleteRcSnapshotError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DeleteRcSnapshotError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DeleteRcSnapshotError::PayNoCreditCard),
-            36 => Some(DeleteRcSnapshotError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteRcSnapshotError::MirrorInsExists),
-            38 => Some(DeleteRcSnapshotError::UnsupportedClassCode),
-            39 => Some(DeleteRcSnapshotError::InvalidBackupSet),
-            40 => Some(DeleteRcSnapshotError::OrdTCommodityQueryError),
-            41 => Some(DeleteRcSnapshotError::ProductInstanceReleased),
-            42 => Some(DeleteRcSnapshotError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteRcSnapshotError::InvalidUserAccountNotSupported),
-            44 => Some(DeleteRcSnapshotError::OrderStatusUnPaid),
-            45 => Some(DeleteRcSnapshotError::InvalidReduceDiskSize),
-            46 => Some(DeleteRcSnapshotError::CloudSSDNotSupport),
-            47 => Some(DeleteRcSnapshotError::InvalidUserOperatorPermission),
-            48 => Some(DeleteRcSnapshotError::InvalidVswitchId),
-            49 => Some(DeleteRcSnapshotError::IncorrectMinorVersion),
-            50 => Some(DeleteRcSnapshotError::OperationDeniedZoneResource),
-            51 => Some(DeleteRcSnapshotError::NotInFlowController),
-            52 => Some(DeleteRcSnapshotError::InvalidKmsKey),
-            53 => Some(DeleteRcSnapshotError::InvalidInstanceLevelMalformed),
-            54 => Some(DeleteRcSnapshotError::InvalidClusterKms),
-            55 => Some(DeleteRcSnapshotError::RequestNotFound),
-            56 => Some(DeleteRcSnapshotError::HostInfoNotFound),
-            57 => Some(DeleteRcSnapshotError::ExternalFailure),
-            58 => Some(DeleteRcSnapshotError::RequestMetaDataFailed),
-            59 => Some(DeleteRcSnapshotError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteRcSnapshotError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DeleteRcSnapshotError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DeleteRcSnapshotError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DeleteRcSnapshotError::InsufficientAvailableQuota => Kind::Documented(3),
-            DeleteRcSnapshotError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DeleteRcSnapshotError::RegionDissolvedEOM => Kind::Documented(5),
-            DeleteRcSnapshotError::CommodityInvalidComponent => Kind::Documented(6),
-            DeleteRcSnapshotError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DeleteRcSnapshotError::PriceCommoditySys => Kind::Documented(8),
-            DeleteRcSnapshotError::PayInsufficientBalance => Kind::Documented(9),
-            DeleteRcSnapshotError::OrderPeriodInvalid => Kind::Documented(10),
-            DeleteRcSnapshotError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DeleteRcSnapshotError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DeleteRcSnapshotError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DeleteRcSnapshotError::BasicInfoUncompleted => Kind::Documented(14),
-            DeleteRcSnapshotError::RiskRiskControlRejection => Kind::Documented(15),
-            DeleteRcSnapshotError::ApiNotSupport => Kind::Documented(16),
-            DeleteRcSnapshotError::ContainForbiddenLabelError => Kind::Documented(17),
-            DeleteRcSnapshotError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DeleteRcSnapshotError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DeleteRcSnapshotError::InvalidParam => Kind::Documented(20),
-            DeleteRcSnapshotError::KmsApiError => Kind::Documented(21),
-            DeleteRcSnapshotError::SystemSaleValidateFailed => Kind::Documented(22),
-            DeleteRcSnapshotError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DeleteRcSnapshotError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DeleteRcSnapshotError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DeleteRcSnapshotError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DeleteRcSnapshotError::IncorrectTargetClasscode => Kind::Documented(27),
-            DeleteRcSnapshotError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DeleteRcSnapshotError::RequiredParamNotFound => Kind::Documented(29),
-            DeleteRcSnapshotError::ParametersInvalid => Kind::Documented(30),
-            DeleteRcSnapshotError::BackupPolicyNotSupport => Kind::Documented(31),
-            DeleteRcSnapshotError::InvalideStatusFormat => Kind::Documented(32),
-            DeleteRcSnapshotError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DeleteRcSnapshotError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DeleteRcSnapshotError::PayNoCreditCard => Kind::Documented(35),
-            DeleteRcSnapshotError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteRcSnapshotError::MirrorInsExists => Kind::Documented(37),
-            DeleteRcSnapshotError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteRcSnapshotError::InvalidBackupSet => Kind::Documented(39),
-            DeleteRcSnapshotError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteRcSnapshotError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteRcSnapshotError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DeleteRcSnapshotError::InvalidUserAccountNotSupported => Kind::Documented(43),
-            DeleteRcSnapshotError::OrderStatusUnPaid => Kind::Documented(44),
-            DeleteRcSnapshotError::InvalidReduceDiskSize => Kind::Documented(45),
-            DeleteRcSnapshotError::CloudSSDNotSupport => Kind::Documented(46),
-            DeleteRcSnapshotError::InvalidUserOperatorPermission => Kind::Documented(47),
-            DeleteRcSnapshotError::InvalidVswitchId => Kind::Documented(48),
-            DeleteRcSnapshotError::IncorrectMinorVersion => Kind::Documented(49),
-            DeleteRcSnapshotError::OperationDeniedZoneResource => Kind::Documented(50),
-            DeleteRcSnapshotError::NotInFlowController => Kind::Documented(51),
-            DeleteRcSnapshotError::InvalidKmsKey => Kind::Documented(52),
-            DeleteRcSnapshotError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            DeleteRcSnapshotError::InvalidClusterKms => Kind::Documented(54),
-            DeleteRcSnapshotError::RequestNotFound => Kind::Documented(55),
-            DeleteRcSnapshotError::HostInfoNotFound => Kind::Documented(56),
-            DeleteRcSnapshotError::ExternalFailure => Kind::Documented(57),
-            DeleteRcSnapshotError::RequestMetaDataFailed => Kind::Documented(58),
-            DeleteRcSnapshotError::InvokeProxyFailure => Kind::Documented(59),
             DeleteRcSnapshotError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteRcSnapshotError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -446,30 +369,41 @@ impl DeleteRcSnapshotError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteRcSnapshotError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteRcSnapshotError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteRcSnapshotError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteRcSnapshotError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteReplicationLinkError`](crate::delete_replication_link::DeleteReplicationLinkError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteReplicationLinkError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -256,198 +255,92 @@ impl DeleteReplicationLinkError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteReplicationLinkError::Gateway(gateway),
-                    None => DeleteReplicationLinkError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteReplicationLinkError::Gateway,
+                DeleteReplicationLinkError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteReplicationLinkError::IncorrectDBInstanceState),
-            1 => Some(DeleteReplicationLinkError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DeleteReplicationLinkError::PricePricingPlanResultNotFound),
-            3 => Some(DeleteReplicationLinkError::OrderNoRealNameAuthentication),
-            4 => Some(DeleteReplicationLinkError::InsufficientAvailableQuota),
-            5 => Some(DeleteReplicationLinkError::CommodityServiceCallingException),
-            6 => Some(DeleteReplicationLinkError::RegionDissolvedEOM),
-            7 => Some(DeleteReplicationLinkError::CommodityInvalidComponent),
-            8 => Some(DeleteReplicationLinkError::RegionEndTimeDissolvedIndia),
-            9 => Some(DeleteReplicationLinkError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DeleteReplicationLinkError::PriceCommoditySys),
-            11 => Some(DeleteReplicationLinkError::PayInsufficientBalance),
-            12 => Some(DeleteReplicationLinkError::OrderPeriodInvalid),
-            13 => Some(DeleteReplicationLinkError::PayNoCreditCardLowerCase),
-            14 => Some(DeleteReplicationLinkError::OrderInstHasUnpaidOrder),
-            15 => Some(DeleteReplicationLinkError::NoAvailablePaymentMethod),
-            16 => Some(DeleteReplicationLinkError::BasicInfoUncompleted),
-            17 => Some(DeleteReplicationLinkError::RiskRiskControlRejection),
-            18 => Some(DeleteReplicationLinkError::ApiNotSupport),
-            19 => Some(DeleteReplicationLinkError::ContainForbiddenLabelError),
-            20 => Some(DeleteReplicationLinkError::InvalidDBInstanceIdNotFound),
-            21 => Some(DeleteReplicationLinkError::InvalidInstanceLevelDiskType),
-            22 => Some(DeleteReplicationLinkError::InvalidParam),
-            23 => Some(DeleteReplicationLinkError::KmsApiError),
-            24 => Some(DeleteReplicationLinkError::SystemSaleValidateFailed),
-            25 => Some(DeleteReplicationLinkError::AbsInvalidAccountNotFound),
-            26 => Some(DeleteReplicationLinkError::SqlExecuteFailedOrTimeout),
-            27 => Some(DeleteReplicationLinkError::ColdDataEngineVersionNotSupport),
-            28 => Some(DeleteReplicationLinkError::ColdDataMinorVersionNotSupport),
-            29 => Some(DeleteReplicationLinkError::IncorrectTargetClasscode),
-            30 => Some(DeleteReplicationLinkError::InvalidConnectionStringDuplicate),
-            31 => Some(DeleteReplicationLinkError::RequiredParamNotFound),
-            32 => Some(DeleteReplicationLinkError::ParametersInvalid),
-            33 => Some(DeleteReplicationLinkError::BackupPolicyNotSupport),
-            34 => Some(DeleteReplicationLinkError::InvalideStatusFormat),
-            35 => Some(DeleteReplicationLinkError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DeleteReplicationLinkError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DeleteReplicationLinkError::PayNoCreditCard),
-            38 => Some(DeleteReplicationLinkError::VpcNetworkTypeNotSupport),
-            39 => Some(DeleteReplicationLinkError::MirrorInsExists),
-            40 => Some(DeleteReplicationLinkError::UnsupportedClassCode),
-            41 => Some(DeleteReplicationLinkError::InvalidBackupSet),
-            42 => Some(DeleteReplicationLinkError::OrdTCommodityQueryError),
-            43 => Some(DeleteReplicationLinkError::ProductInstanceReleased),
-            44 => Some(DeleteReplicationLinkError::IncorrectDBInstance),
-            45 => Some(DeleteReplicationLinkError::IncorrectDBInstanceType),
-            46 => Some(DeleteReplicationLinkError::OrderStatusUnPaid),
-            47 => Some(DeleteReplicationLinkError::InvalidReduceDiskSize),
-            48 => Some(DeleteReplicationLinkError::CloudSSDNotSupport),
-            49 => Some(DeleteReplicationLinkError::InvalidUserOperatorPermission),
-            50 => Some(DeleteReplicationLinkError::InvalidVswitchId),
-            51 => Some(DeleteReplicationLinkError::IncorrectMinorVersion),
-            52 => Some(DeleteReplicationLinkError::OperationDeniedZoneResource),
-            53 => Some(DeleteReplicationLinkError::NotInFlowController),
-            54 => Some(DeleteReplicationLinkError::InvalidKmsKey),
-            55 => Some(DeleteReplicationLinkError::InvalidInstanceLevelMalformed),
-            56 => Some(DeleteReplicationLinkError::InvalidDBInstanceNameNotFound),
-            57 => Some(DeleteReplicationLinkError::IncorrectDBInstanceLockMode),
-            58 => Some(DeleteReplicationLinkError::InvalidClusterKms),
-            59 => Some(DeleteReplicationLinkError::RequestNotFound),
-            60 => Some(DeleteReplicationLinkError::HostInfoNotFound),
-            61 => Some(DeleteReplicationLinkError::ExternalFailure),
-            62 => Some(DeleteReplicationLinkError::RequestMetaDataFailed),
-            63 => Some(DeleteReplicationLinkError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::IncorrectDBInstanceState,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::IncorrectDBInstance,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteReplicationLinkError::IncorrectDBInstanceState => Kind::Documented(0),
-            DeleteReplicationLinkError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DeleteReplicationLinkError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DeleteReplicationLinkError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DeleteReplicationLinkError::InsufficientAvailableQuota => Kind::Documented(4),
-            DeleteReplicationLinkError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DeleteReplicationLinkError::RegionDissolvedEOM => Kind::Documented(6),
-            DeleteReplicationLinkError::CommodityInvalidComponent => Kind::Documented(7),
-            DeleteReplicationLinkError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(8)
-            }
-            DeleteReplicationLinkError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DeleteReplicationLinkError::PriceCommoditySys => Kind::Documented(10),
-            DeleteReplicationLinkError::PayInsufficientBalance => Kind::Documented(11),
-            DeleteReplicationLinkError::OrderPeriodInvalid => Kind::Documented(12),
-            DeleteReplicationLinkError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DeleteReplicationLinkError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DeleteReplicationLinkError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DeleteReplicationLinkError::BasicInfoUncompleted => Kind::Documented(16),
-            DeleteReplicationLinkError::RiskRiskControlRejection => Kind::Documented(17),
-            DeleteReplicationLinkError::ApiNotSupport => Kind::Documented(18),
-            DeleteReplicationLinkError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DeleteReplicationLinkError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DeleteReplicationLinkError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DeleteReplicationLinkError::InvalidParam => Kind::Documented(22),
-            DeleteReplicationLinkError::KmsApiError => Kind::Documented(23),
-            DeleteReplicationLinkError::SystemSaleValidateFailed => Kind::Documented(24),
-            DeleteReplicationLinkError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DeleteReplicationLinkError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DeleteReplicationLinkError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DeleteReplicationLinkError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DeleteReplicationLinkError::IncorrectTargetClasscode => Kind::Documented(29),
-            DeleteReplicationLinkError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DeleteReplicationLinkError::RequiredParamNotFound => Kind::Documented(31),
-            DeleteReplicationLinkError::ParametersInvalid => Kind::Documented(32),
-            DeleteReplicationLinkError::BackupPolicyNotSupport => Kind::Documented(33),
-            DeleteReplicationLinkError::InvalideStatusFormat => Kind::Documented(34),
-            DeleteReplicationLinkError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DeleteReplicationLinkError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DeleteReplicationLinkError::PayNoCreditCard => Kind::Documented(37),
-            DeleteReplicationLinkError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DeleteReplicationLinkError::MirrorInsExists => Kind::Documented(39),
-            DeleteReplicationLinkError::UnsupportedClassCode => Kind::Documented(40),
-            DeleteReplicationLinkError::InvalidBackupSet => Kind::Documented(41),
-            DeleteReplicationLinkError::OrdTCommodityQueryError => Kind::Documented(42),
-            DeleteReplicationLinkError::ProductInstanceReleased => Kind::Documented(43),
-            DeleteReplicationLinkError::IncorrectDBInstance => Kind::Documented(44),
-            DeleteReplicationLinkError::IncorrectDBInstanceType => Kind::Documented(45),
-            DeleteReplicationLinkError::OrderStatusUnPaid => Kind::Documented(46),
-            DeleteReplicationLinkError::InvalidReduceDiskSize => Kind::Documented(47),
-            DeleteReplicationLinkError::CloudSSDNotSupport => Kind::Documented(48),
-            DeleteReplicationLinkError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            DeleteReplicationLinkError::InvalidVswitchId => Kind::Documented(50),
-            DeleteReplicationLinkError::IncorrectMinorVersion => Kind::Documented(51),
-            DeleteReplicationLinkError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DeleteReplicationLinkError::NotInFlowController => Kind::Documented(53),
-            DeleteReplicationLinkError::InvalidKmsKey => Kind::Documented(54),
-            DeleteReplicationLinkError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DeleteReplicationLinkError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(56)
-            }
-            DeleteReplicationLinkError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(57)
-            }
-            DeleteReplicationLinkError::InvalidClusterKms => Kind::Documented(58),
-            DeleteReplicationLinkError::RequestNotFound => Kind::Documented(59),
-            DeleteReplicationLinkError::HostInfoNotFound => Kind::Documented(60),
-            DeleteReplicationLinkError::ExternalFailure => Kind::Documented(61),
-            DeleteReplicationLinkError::RequestMetaDataFailed => Kind::Documented(62),
-            DeleteReplicationLinkError::InvokeProxyFailure => Kind::Documented(63),
             DeleteReplicationLinkError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteReplicationLinkError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -494,30 +387,41 @@ impl DeleteReplicationLinkError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteReplicationLinkError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteReplicationLinkError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteReplicationLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteReplicationLinkError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteSecretError`](crate::delete_secret::DeleteSecretError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteSecretError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,152 +241,88 @@ impl DeleteSecretError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteSecretError::Gateway(gateway),
-                    None => DeleteSecretError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteSecretError::Gateway,
+                DeleteSecretError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteSecretError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DeleteSecretError::PricePricingPlanResultNotFound),
-            2 => Some(DeleteSecretError::OrderNoRealNameAuthentication),
-            3 => Some(DeleteSecretError::InsufficientAvailableQuota),
-            4 => Some(DeleteSecretError::CommodityServiceCallingException),
-            5 => Some(DeleteSecretError::RegionDissolvedEOM),
-            6 => Some(DeleteSecretError::CommodityInvalidComponent),
-            7 => Some(DeleteSecretError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DeleteSecretError::PriceCommoditySys),
-            9 => Some(DeleteSecretError::PayInsufficientBalance),
-            10 => Some(DeleteSecretError::OrderPeriodInvalid),
-            11 => Some(DeleteSecretError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteSecretError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteSecretError::NoAvailablePaymentMethod),
-            14 => Some(DeleteSecretError::BasicInfoUncompleted),
-            15 => Some(DeleteSecretError::RiskRiskControlRejection),
-            16 => Some(DeleteSecretError::ApiNotSupport),
-            17 => Some(DeleteSecretError::ContainForbiddenLabelError),
-            18 => Some(DeleteSecretError::InvalidDBInstanceIdNotFound),
-            19 => Some(DeleteSecretError::InvalidInstanceLevelDiskType),
-            20 => Some(DeleteSecretError::InvalidParam),
-            21 => Some(DeleteSecretError::KmsApiError),
-            22 => Some(DeleteSecretError::SystemSaleValidateFailed),
-            23 => Some(DeleteSecretError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteSecretError::SqlExecuteFailedOrTimeout),
-            25 => Some(DeleteSecretError::ColdDataEngineVersionNotSupport),
-            26 => Some(DeleteSecretError::ColdDataMinorVersionNotSupport),
-            27 => Some(DeleteSecretError::IncorrectTargetClasscode),
-            28 => Some(DeleteSecretError::InvalidConnectionStringDuplicate),
-            29 => Some(DeleteSecretError::RequiredParamNotFound),
-            30 => Some(DeleteSecretError::ParametersInvalid),
-            31 => Some(DeleteSecretError::BackupPolicyNotSupport),
-            32 => Some(DeleteSecretError::InvalideStatusFormat),
-            33 => Some(DeleteSecretError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DeleteSecretError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DeleteSecretError::PayNoCreditCard),
-            36 => Some(DeleteSecretError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteSecretError::MirrorInsExists),
-            38 => Some(DeleteSecretError::UnsupportedClassCode),
-            39 => Some(DeleteSecretError::InvalidBackupSet),
-            40 => Some(DeleteSecretError::OrdTCommodityQueryError),
-            41 => Some(DeleteSecretError::ProductInstanceReleased),
-            42 => Some(DeleteSecretError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteSecretError::OrderStatusUnPaid),
-            44 => Some(DeleteSecretError::InvalidReduceDiskSize),
-            45 => Some(DeleteSecretError::CloudSSDNotSupport),
-            46 => Some(DeleteSecretError::InvalidUserOperatorPermission),
-            47 => Some(DeleteSecretError::InvalidVswitchId),
-            48 => Some(DeleteSecretError::IncorrectMinorVersion),
-            49 => Some(DeleteSecretError::OperationDeniedZoneResource),
-            50 => Some(DeleteSecretError::NotInFlowController),
-            51 => Some(DeleteSecretError::InvalidKmsKey),
-            52 => Some(DeleteSecretError::InvalidInstanceLevelMalformed),
-            53 => Some(DeleteSecretError::SecretNotFound),
-            54 => Some(DeleteSecretError::InvalidClusterKms),
-            55 => Some(DeleteSecretError::RequestNotFound),
-            56 => Some(DeleteSecretError::HostInfoNotFound),
-            57 => Some(DeleteSecretError::ExternalFailure),
-            58 => Some(DeleteSecretError::RequestMetaDataFailed),
-            59 => Some(DeleteSecretError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::SecretNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteSecretError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            DeleteSecretError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DeleteSecretError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DeleteSecretError::InsufficientAvailableQuota => Kind::Documented(3),
-            DeleteSecretError::CommodityServiceCallingException => Kind::Documented(4),
-            DeleteSecretError::RegionDissolvedEOM => Kind::Documented(5),
-            DeleteSecretError::CommodityInvalidComponent => Kind::Documented(6),
-            DeleteSecretError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DeleteSecretError::PriceCommoditySys => Kind::Documented(8),
-            DeleteSecretError::PayInsufficientBalance => Kind::Documented(9),
-            DeleteSecretError::OrderPeriodInvalid => Kind::Documented(10),
-            DeleteSecretError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DeleteSecretError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DeleteSecretError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DeleteSecretError::BasicInfoUncompleted => Kind::Documented(14),
-            DeleteSecretError::RiskRiskControlRejection => Kind::Documented(15),
-            DeleteSecretError::ApiNotSupport => Kind::Documented(16),
-            DeleteSecretError::ContainForbiddenLabelError => Kind::Documented(17),
-            DeleteSecretError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DeleteSecretError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DeleteSecretError::InvalidParam => Kind::Documented(20),
-            DeleteSecretError::KmsApiError => Kind::Documented(21),
-            DeleteSecretError::SystemSaleValidateFailed => Kind::Documented(22),
-            DeleteSecretError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DeleteSecretError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DeleteSecretError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DeleteSecretError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DeleteSecretError::IncorrectTargetClasscode => Kind::Documented(27),
-            DeleteSecretError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            DeleteSecretError::RequiredParamNotFound => Kind::Documented(29),
-            DeleteSecretError::ParametersInvalid => Kind::Documented(30),
-            DeleteSecretError::BackupPolicyNotSupport => Kind::Documented(31),
-            DeleteSecretError::InvalideStatusFormat => Kind::Documented(32),
-            DeleteSecretError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DeleteSecretError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(34),
-            DeleteSecretError::PayNoCreditCard => Kind::Documented(35),
-            DeleteSecretError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteSecretError::MirrorInsExists => Kind::Documented(37),
-            DeleteSecretError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteSecretError::InvalidBackupSet => Kind::Documented(39),
-            DeleteSecretError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteSecretError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteSecretError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DeleteSecretError::OrderStatusUnPaid => Kind::Documented(43),
-            DeleteSecretError::InvalidReduceDiskSize => Kind::Documented(44),
-            DeleteSecretError::CloudSSDNotSupport => Kind::Documented(45),
-            DeleteSecretError::InvalidUserOperatorPermission => Kind::Documented(46),
-            DeleteSecretError::InvalidVswitchId => Kind::Documented(47),
-            DeleteSecretError::IncorrectMinorVersion => Kind::Documented(48),
-            DeleteSecretError::OperationDeniedZoneResource => Kind::Documented(49),
-            DeleteSecretError::NotInFlowController => Kind::Documented(50),
-            DeleteSecretError::InvalidKmsKey => Kind::Documented(51),
-            DeleteSecretError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            DeleteSecretError::SecretNotFound => Kind::Documented(53),
-            DeleteSecretError::InvalidClusterKms => Kind::Documented(54),
-            DeleteSecretError::RequestNotFound => Kind::Documented(55),
-            DeleteSecretError::HostInfoNotFound => Kind::Documented(56),
-            DeleteSecretError::ExternalFailure => Kind::Documented(57),
-            DeleteSecretError::RequestMetaDataFailed => Kind::Documented(58),
-            DeleteSecretError::InvokeProxyFailure => Kind::Documented(59),
             DeleteSecretError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteSecretError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -434,30 +369,41 @@ impl DeleteSecretError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteSecretError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteSecretError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteSecretError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteSecretError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteSlotError`](crate::delete_slot::DeleteSlotError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteSlotError {
     /// `InvalidDBInstanceEngineType.Format`, HTTP 400: the DB instance engine type does not support this operation.
@@ -252,158 +251,91 @@ impl DeleteSlotError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteSlotError::Gateway(gateway),
-                    None => DeleteSlotError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteSlotError::Gateway,
+                DeleteSlotError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteSlotError::InvalidDBInstanceEngineTypeFormat),
-            1 => Some(DeleteSlotError::InvalideStatusFormat),
-            2 => Some(DeleteSlotError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DeleteSlotError::PricePricingPlanResultNotFound),
-            4 => Some(DeleteSlotError::OrderNoRealNameAuthentication),
-            5 => Some(DeleteSlotError::InsufficientAvailableQuota),
-            6 => Some(DeleteSlotError::CommodityServiceCallingException),
-            7 => Some(DeleteSlotError::RegionDissolvedEOM),
-            8 => Some(DeleteSlotError::CommodityInvalidComponent),
-            9 => Some(DeleteSlotError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DeleteSlotError::PriceCommoditySys),
-            11 => Some(DeleteSlotError::PayInsufficientBalance),
-            12 => Some(DeleteSlotError::OrderPeriodInvalid),
-            13 => Some(DeleteSlotError::PayNoCreditCardLowerCase),
-            14 => Some(DeleteSlotError::OrderInstHasUnpaidOrder),
-            15 => Some(DeleteSlotError::NoAvailablePaymentMethod),
-            16 => Some(DeleteSlotError::BasicInfoUncompleted),
-            17 => Some(DeleteSlotError::RiskRiskControlRejection),
-            18 => Some(DeleteSlotError::ApiNotSupport),
-            19 => Some(DeleteSlotError::ContainForbiddenLabelError),
-            20 => Some(DeleteSlotError::InvalidDBInstanceIdNotFound),
-            21 => Some(DeleteSlotError::InvalidInstanceLevelDiskType),
-            22 => Some(DeleteSlotError::InvalidParam),
-            23 => Some(DeleteSlotError::KmsApiError),
-            24 => Some(DeleteSlotError::SystemSaleValidateFailed),
-            25 => Some(DeleteSlotError::AbsInvalidAccountNotFound),
-            26 => Some(DeleteSlotError::SqlExecuteFailedOrTimeout),
-            27 => Some(DeleteSlotError::ColdDataEngineVersionNotSupport),
-            28 => Some(DeleteSlotError::ColdDataMinorVersionNotSupport),
-            29 => Some(DeleteSlotError::IncorrectTargetClasscode),
-            30 => Some(DeleteSlotError::InvalidConnectionStringDuplicate),
-            31 => Some(DeleteSlotError::RequiredParamNotFound),
-            32 => Some(DeleteSlotError::ParametersInvalid),
-            33 => Some(DeleteSlotError::BackupPolicyNotSupport),
-            34 => Some(DeleteSlotError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DeleteSlotError::PayNoCreditCard),
-            36 => Some(DeleteSlotError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteSlotError::MirrorInsExists),
-            38 => Some(DeleteSlotError::UnsupportedClassCode),
-            39 => Some(DeleteSlotError::InvalidBackupSet),
-            40 => Some(DeleteSlotError::OrdTCommodityQueryError),
-            41 => Some(DeleteSlotError::ProductInstanceReleased),
-            42 => Some(DeleteSlotError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteSlotError::IncorrectDBInstanceType),
-            44 => Some(DeleteSlotError::IncorrectDBInstanceLockMode),
-            45 => Some(DeleteSlotError::IncorrectDBInstanceState),
-            46 => Some(DeleteSlotError::OrderStatusUnPaid),
-            47 => Some(DeleteSlotError::InvalidReduceDiskSize),
-            48 => Some(DeleteSlotError::CloudSSDNotSupport),
-            49 => Some(DeleteSlotError::InvalidUserOperatorPermission),
-            50 => Some(DeleteSlotError::InvalidVswitchId),
-            51 => Some(DeleteSlotError::IncorrectMinorVersion),
-            52 => Some(DeleteSlotError::OperationDeniedZoneResource),
-            53 => Some(DeleteSlotError::NotInFlowController),
-            54 => Some(DeleteSlotError::InvalidKmsKey),
-            55 => Some(DeleteSlotError::InvalidInstanceLevelMalformed),
-            56 => Some(DeleteSlotError::InvalidDBInstanceNotFound),
-            57 => Some(DeleteSlotError::InvalidClusterKms),
-            58 => Some(DeleteSlotError::RequestNotFound),
-            59 => Some(DeleteSlotError::HostInfoNotFound),
-            60 => Some(DeleteSlotError::ExternalFailure),
-            61 => Some(DeleteSlotError::RequestMetaDataFailed),
-            62 => Some(DeleteSlotError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::InvalideStatusFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteSlotError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(0),
-            DeleteSlotError::InvalideStatusFormat => Kind::Documented(1),
-            DeleteSlotError::OrderComboInstanceNotAllowOperate => Kind::Documented(2),
-            DeleteSlotError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            DeleteSlotError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            DeleteSlotError::InsufficientAvailableQuota => Kind::Documented(5),
-            DeleteSlotError::CommodityServiceCallingException => Kind::Documented(6),
-            DeleteSlotError::RegionDissolvedEOM => Kind::Documented(7),
-            DeleteSlotError::CommodityInvalidComponent => Kind::Documented(8),
-            DeleteSlotError::RegionEndTimeDissolvedAustralia => Kind::Documented(9),
-            DeleteSlotError::PriceCommoditySys => Kind::Documented(10),
-            DeleteSlotError::PayInsufficientBalance => Kind::Documented(11),
-            DeleteSlotError::OrderPeriodInvalid => Kind::Documented(12),
-            DeleteSlotError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DeleteSlotError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DeleteSlotError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DeleteSlotError::BasicInfoUncompleted => Kind::Documented(16),
-            DeleteSlotError::RiskRiskControlRejection => Kind::Documented(17),
-            DeleteSlotError::ApiNotSupport => Kind::Documented(18),
-            DeleteSlotError::ContainForbiddenLabelError => Kind::Documented(19),
-            DeleteSlotError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            DeleteSlotError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            DeleteSlotError::InvalidParam => Kind::Documented(22),
-            DeleteSlotError::KmsApiError => Kind::Documented(23),
-            DeleteSlotError::SystemSaleValidateFailed => Kind::Documented(24),
-            DeleteSlotError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DeleteSlotError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DeleteSlotError::ColdDataEngineVersionNotSupport => Kind::Documented(27),
-            DeleteSlotError::ColdDataMinorVersionNotSupport => Kind::Documented(28),
-            DeleteSlotError::IncorrectTargetClasscode => Kind::Documented(29),
-            DeleteSlotError::InvalidConnectionStringDuplicate => Kind::Documented(30),
-            DeleteSlotError::RequiredParamNotFound => Kind::Documented(31),
-            DeleteSlotError::ParametersInvalid => Kind::Documented(32),
-            DeleteSlotError::BackupPolicyNotSupport => Kind::Documented(33),
-            DeleteSlotError::InvalidReleasedKeepPolicyFormat => Kind::Documented(34),
-            DeleteSlotError::PayNoCreditCard => Kind::Documented(35),
-            DeleteSlotError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteSlotError::MirrorInsExists => Kind::Documented(37),
-            DeleteSlotError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteSlotError::InvalidBackupSet => Kind::Documented(39),
-            DeleteSlotError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteSlotError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteSlotError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DeleteSlotError::IncorrectDBInstanceType => Kind::Documented(43),
-            DeleteSlotError::IncorrectDBInstanceLockMode => Kind::Documented(44),
-            DeleteSlotError::IncorrectDBInstanceState => Kind::Documented(45),
-            DeleteSlotError::OrderStatusUnPaid => Kind::Documented(46),
-            DeleteSlotError::InvalidReduceDiskSize => Kind::Documented(47),
-            DeleteSlotError::CloudSSDNotSupport => Kind::Documented(48),
-            DeleteSlotError::InvalidUserOperatorPermission => Kind::Documented(49),
-            DeleteSlotError::InvalidVswitchId => Kind::Documented(50),
-            DeleteSlotError::IncorrectMinorVersion => Kind::Documented(51),
-            DeleteSlotError::OperationDeniedZoneResource => Kind::Documented(52),
-            DeleteSlotError::NotInFlowController => Kind::Documented(53),
-            DeleteSlotError::InvalidKmsKey => Kind::Documented(54),
-            DeleteSlotError::InvalidInstanceLevelMalformed => Kind::Documented(55),
-            DeleteSlotError::InvalidDBInstanceNotFound => Kind::Documented(56),
-            DeleteSlotError::InvalidClusterKms => Kind::Documented(57),
-            DeleteSlotError::RequestNotFound => Kind::Documented(58),
-            DeleteSlotError::HostInfoNotFound => Kind::Documented(59),
-            DeleteSlotError::ExternalFailure => Kind::Documented(60),
-            DeleteSlotError::RequestMetaDataFailed => Kind::Documented(61),
-            DeleteSlotError::InvokeProxyFailure => Kind::Documented(62),
             DeleteSlotError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteSlotError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -450,30 +382,41 @@ impl DeleteSlotError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteSlotError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteSlotError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteSlotError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteSlotError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DeleteUserBackupFileError`](crate::delete_user_backup_file::DeleteUserBackupFileError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DeleteUserBackupFileError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,184 +241,88 @@ impl DeleteUserBackupFileError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DeleteUserBackupFileError::Gateway(gateway),
-                    None => DeleteUserBackupFileError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DeleteUserBackupFileError::Gateway,
+                DeleteUserBackupFileError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DeleteUserBackupFileError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DeleteUserBackupFileError::PricePricingPlanResultNotFound),
-            2 => Some(DeleteUserBackupFileError::OrderNoRealNameAuthentication),
-            3 => Some(DeleteUserBackupFileError::InsufficientAvailableQuota),
-            4 => Some(DeleteUserBackupFileError::CommodityServiceCallingException),
-            5 => Some(DeleteUserBackupFileError::RegionDissolvedEOM),
-            6 => Some(DeleteUserBackupFileError::CommodityInvalidComponent),
-            7 => Some(DeleteUserBackupFileError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DeleteUserBackupFileError::PriceCommoditySys),
-            9 => Some(DeleteUserBackupFileError::PayInsufficientBalance),
-            10 => Some(DeleteUserBackupFileError::OrderPeriodInvalid),
-            11 => Some(DeleteUserBackupFileError::PayNoCreditCardLowerCase),
-            12 => Some(DeleteUserBackupFileError::OrderInstHasUnpaidOrder),
-            13 => Some(DeleteUserBackupFileError::NoAvailablePaymentMethod),
-            14 => Some(DeleteUserBackupFileError::BasicInfoUncompleted),
-            15 => Some(DeleteUserBackupFileError::RiskRiskControlRejection),
-            16 => Some(DeleteUserBackupFileError::ApiNotSupport),
-            17 => Some(DeleteUserBackupFileError::ContainForbiddenLabelError),
-            18 => Some(DeleteUserBackupFileError::InvalidDBInstanceIdNotFound),
-            19 => Some(DeleteUserBackupFileError::InvalidInstanceLevelDiskType),
-            20 => Some(DeleteUserBackupFileError::InvalidParam),
-            21 => Some(DeleteUserBackupFileError::KmsApiError),
-            22 => Some(DeleteUserBackupFileError::SystemSaleValidateFailed),
-            23 => Some(DeleteUserBackupFileError::AbsInvalidAccountNotFound),
-            24 => Some(DeleteUserBackupFileError::SqlExecuteFailedOrTimeout),
-            25 => Some(DeleteUserBackupFileError::ColdDataEngineVersionNotSupport),
-            26 => Some(DeleteUserBackupFileError::ColdDataMinorVersionNotSupport),
-            27 => Some(DeleteUserBackupFileError::IncorrectTargetClasscode),
-            28 => Some(DeleteUserBackupFileError::InvalidConnectionStringDuplicate),
-            29 => Some(DeleteUserBackupFileError::RequiredParamNotFound),
-            30 => Some(DeleteUserBackupFileError::ParametersInvalid),
-            31 => Some(DeleteUserBackupFileError::BackupPolicyNotSupport),
-            32 => Some(DeleteUserBackupFileError::InvalideStatusFormat),
-            33 => Some(DeleteUserBackupFileError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DeleteUserBackupFileError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DeleteUserBackupFileError::PayNoCreditCard),
-            36 => Some(DeleteUserBackupFileError::VpcNetworkTypeNotSupport),
-            37 => Some(DeleteUserBackupFileError::MirrorInsExists),
-            38 => Some(DeleteUserBackupFileError::UnsupportedClassCode),
-            39 => Some(DeleteUserBackupFileError::InvalidBackupSet),
-            40 => Some(DeleteUserBackupFileError::OrdTCommodityQueryError),
-            41 => Some(DeleteUserBackupFileError::ProductInstanceReleased),
-            42 => Some(DeleteUserBackupFileError::RegionEndTimeDissolvedIndia),
-            43 => Some(DeleteUserBackupFileError::OperationDeniedProduct),
-            44 => Some(DeleteUserBackupFileError::OrderStatusUnPaid),
-            45 => Some(DeleteUserBackupFileError::InvalidReduceDiskSize),
-            46 => Some(DeleteUserBackupFileError::CloudSSDNotSupport),
-            47 => Some(DeleteUserBackupFileError::InvalidUserOperatorPermission),
-            48 => Some(DeleteUserBackupFileError::InvalidVswitchId),
-            49 => Some(DeleteUserBackupFileError::IncorrectMinorVersion),
-            50 => Some(DeleteUserBackupFileError::OperationDeniedZoneResource),
-            51 => Some(DeleteUserBackupFileError::NotInFlowController),
-            52 => Some(DeleteUserBackupFileError::InvalidKmsKey),
-            53 => Some(DeleteUserBackupFileError::InvalidInstanceLevelMalformed),
-            54 => Some(DeleteUserBackupFileError::InvalidClusterKms),
-            55 => Some(DeleteUserBackupFileError::RequestNotFound),
-            56 => Some(DeleteUserBackupFileError::HostInfoNotFound),
-            57 => Some(DeleteUserBackupFileError::ExternalFailure),
-            58 => Some(DeleteUserBackupFileError::RequestMetaDataFailed),
-            59 => Some(DeleteUserBackupFileError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedProduct,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DeleteUserBackupFileError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DeleteUserBackupFileError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DeleteUserBackupFileError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DeleteUserBackupFileError::InsufficientAvailableQuota => Kind::Documented(3),
-            DeleteUserBackupFileError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DeleteUserBackupFileError::RegionDissolvedEOM => Kind::Documented(5),
-            DeleteUserBackupFileError::CommodityInvalidComponent => Kind::Documented(6),
-            DeleteUserBackupFileError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DeleteUserBackupFileError::PriceCommoditySys => Kind::Documented(8),
-            DeleteUserBackupFileError::PayInsufficientBalance => Kind::Documented(9),
-            DeleteUserBackupFileError::OrderPeriodInvalid => Kind::Documented(10),
-            DeleteUserBackupFileError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DeleteUserBackupFileError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DeleteUserBackupFileError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DeleteUserBackupFileError::BasicInfoUncompleted => Kind::Documented(14),
-            DeleteUserBackupFileError::RiskRiskControlRejection => Kind::Documented(15),
-            DeleteUserBackupFileError::ApiNotSupport => Kind::Documented(16),
-            DeleteUserBackupFileError::ContainForbiddenLabelError => Kind::Documented(17),
-            DeleteUserBackupFileError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DeleteUserBackupFileError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DeleteUserBackupFileError::InvalidParam => Kind::Documented(20),
-            DeleteUserBackupFileError::KmsApiError => Kind::Documented(21),
-            DeleteUserBackupFileError::SystemSaleValidateFailed => Kind::Documented(22),
-            DeleteUserBackupFileError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DeleteUserBackupFileError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DeleteUserBackupFileError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DeleteUserBackupFileError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DeleteUserBackupFileError::IncorrectTargetClasscode => Kind::Documented(27),
-            DeleteUserBackupFileError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DeleteUserBackupFileError::RequiredParamNotFound => Kind::Documented(29),
-            DeleteUserBackupFileError::ParametersInvalid => Kind::Documented(30),
-            DeleteUserBackupFileError::BackupPolicyNotSupport => Kind::Documented(31),
-            DeleteUserBackupFileError::InvalideStatusFormat => Kind::Documented(32),
-            DeleteUserBackupFileError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DeleteUserBackupFileError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DeleteUserBackupFileError::PayNoCreditCard => Kind::Documented(35),
-            DeleteUserBackupFileError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DeleteUserBackupFileError::MirrorInsExists => Kind::Documented(37),
-            DeleteUserBackupFileError::UnsupportedClassCode => Kind::Documented(38),
-            DeleteUserBackupFileError::InvalidBackupSet => Kind::Documented(39),
-            DeleteUserBackupFileError::OrdTCommodityQueryError => Kind::Documented(40),
-            DeleteUserBackupFileError::ProductInstanceReleased => Kind::Documented(41),
-            DeleteUserBackupFileError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DeleteUserBackupFileError::OperationDeniedProduct => Kind::Documented(43),
-            DeleteUserBackupFileError::OrderStatusUnPaid => Kind::Documented(44),
-            DeleteUserBackupFileError::InvalidReduceDiskSize => Kind::Documented(45),
-            DeleteUserBackupFileError::CloudSSDNotSupport => Kind::Documented(46),
-            DeleteUserBackupFileError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DeleteUserBackupFileError::InvalidVswitchId => Kind::Documented(48),
-            DeleteUserBackupFileError::IncorrectMinorVersion => Kind::Documented(49),
-            DeleteUserBackupFileError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DeleteUserBackupFileError::NotInFlowController => Kind::Documented(51),
-            DeleteUserBackupFileError::InvalidKmsKey => Kind::Documented(52),
-            DeleteUserBackupFileError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DeleteUserBackupFileError::InvalidClusterKms => Kind::Documented(54),
-            DeleteUserBackupFileError::RequestNotFound => Kind::Documented(55),
-            DeleteUserBackupFileError::HostInfoNotFound => Kind::Documented(56),
-            DeleteUserBackupFileError::ExternalFailure => Kind::Documented(57),
-            DeleteUserBackupFileError::RequestMetaDataFailed => Kind::Documented(58),
-            DeleteUserBackupFileError::InvokeProxyFailure => Kind::Documented(59),
             DeleteUserBackupFileError::Gateway(gateway) => Kind::Gateway(*gateway),
             DeleteUserBackupFileError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -466,30 +369,41 @@ impl DeleteUserBackupFileError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DeleteUserBackupFileError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DeleteUserBackupFileError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DeleteUserBackupFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DeleteUserBackupFileError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescibeImportsFromDatabaseError`](crate::descibe_imports_from_database::DescibeImportsFromDatabaseError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescibeImportsFromDatabaseError {
     /// `InvalidMigrationType.Format`, HTTP 400: Specified migration type is not valid.
@@ -265,258 +264,95 @@ impl DescibeImportsFromDatabaseError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescibeImportsFromDatabaseError::Gateway(gateway),
-                    None => DescibeImportsFromDatabaseError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescibeImportsFromDatabaseError::Gateway,
+                DescibeImportsFromDatabaseError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescibeImportsFromDatabaseError::InvalidMigrationTypeFormat),
-            1 => Some(DescibeImportsFromDatabaseError::InvalidPageNumbersMalformed),
-            2 => Some(DescibeImportsFromDatabaseError::ParameterLeastAssociate),
-            3 => Some(DescibeImportsFromDatabaseError::InvalidParameterCombination),
-            4 => Some(DescibeImportsFromDatabaseError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DescibeImportsFromDatabaseError::PricePricingPlanResultNotFound),
-            6 => Some(DescibeImportsFromDatabaseError::OrderNoRealNameAuthentication),
-            7 => Some(DescibeImportsFromDatabaseError::InsufficientAvailableQuota),
-            8 => Some(DescibeImportsFromDatabaseError::CommodityServiceCallingException),
-            9 => Some(DescibeImportsFromDatabaseError::RegionDissolvedEOM),
-            10 => Some(DescibeImportsFromDatabaseError::CommodityInvalidComponent),
-            11 => Some(DescibeImportsFromDatabaseError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DescibeImportsFromDatabaseError::PriceCommoditySys),
-            13 => Some(DescibeImportsFromDatabaseError::PayInsufficientBalance),
-            14 => Some(DescibeImportsFromDatabaseError::OrderPeriodInvalid),
-            15 => Some(DescibeImportsFromDatabaseError::PayNoCreditCardLowerCase),
-            16 => Some(DescibeImportsFromDatabaseError::OrderInstHasUnpaidOrder),
-            17 => Some(DescibeImportsFromDatabaseError::NoAvailablePaymentMethod),
-            18 => Some(DescibeImportsFromDatabaseError::BasicInfoUncompleted),
-            19 => Some(DescibeImportsFromDatabaseError::RiskRiskControlRejection),
-            20 => Some(DescibeImportsFromDatabaseError::ApiNotSupport),
-            21 => Some(DescibeImportsFromDatabaseError::ContainForbiddenLabelError),
-            22 => Some(DescibeImportsFromDatabaseError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescibeImportsFromDatabaseError::InvalidInstanceLevelDiskType),
-            24 => Some(DescibeImportsFromDatabaseError::InvalidParam),
-            25 => Some(DescibeImportsFromDatabaseError::KmsApiError),
-            26 => Some(DescibeImportsFromDatabaseError::SystemSaleValidateFailed),
-            27 => Some(DescibeImportsFromDatabaseError::AbsInvalidAccountNotFound),
-            28 => Some(DescibeImportsFromDatabaseError::SqlExecuteFailedOrTimeout),
-            29 => Some(DescibeImportsFromDatabaseError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescibeImportsFromDatabaseError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescibeImportsFromDatabaseError::IncorrectTargetClasscode),
-            32 => Some(DescibeImportsFromDatabaseError::InvalidConnectionStringDuplicate),
-            33 => Some(DescibeImportsFromDatabaseError::RequiredParamNotFound),
-            34 => Some(DescibeImportsFromDatabaseError::ParametersInvalid),
-            35 => Some(DescibeImportsFromDatabaseError::BackupPolicyNotSupport),
-            36 => Some(DescibeImportsFromDatabaseError::InvalideStatusFormat),
-            37 => Some(DescibeImportsFromDatabaseError::InvalidReleasedKeepPolicyFormat),
-            38 => {
-                Some(DescibeImportsFromDatabaseError::InvalidDBInstanceEngineTypeFormat)
-            }
-            39 => Some(DescibeImportsFromDatabaseError::PayNoCreditCard),
-            40 => Some(DescibeImportsFromDatabaseError::VpcNetworkTypeNotSupport),
-            41 => Some(DescibeImportsFromDatabaseError::MirrorInsExists),
-            42 => Some(DescibeImportsFromDatabaseError::UnsupportedClassCode),
-            43 => Some(DescibeImportsFromDatabaseError::InvalidBackupSet),
-            44 => Some(DescibeImportsFromDatabaseError::OrdTCommodityQueryError),
-            45 => Some(DescibeImportsFromDatabaseError::ProductInstanceReleased),
-            46 => Some(DescibeImportsFromDatabaseError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescibeImportsFromDatabaseError::OperationDeniedDBInstanceType),
-            48 => {
-                Some(DescibeImportsFromDatabaseError::InvalidMaxRecordsPerPageMalformed)
-            }
-            49 => Some(DescibeImportsFromDatabaseError::OrderStatusUnPaid),
-            50 => Some(DescibeImportsFromDatabaseError::InvalidReduceDiskSize),
-            51 => Some(DescibeImportsFromDatabaseError::CloudSSDNotSupport),
-            52 => Some(DescibeImportsFromDatabaseError::InvalidUserOperatorPermission),
-            53 => Some(DescibeImportsFromDatabaseError::InvalidVswitchId),
-            54 => Some(DescibeImportsFromDatabaseError::IncorrectMinorVersion),
-            55 => Some(DescibeImportsFromDatabaseError::OperationDeniedZoneResource),
-            56 => Some(DescibeImportsFromDatabaseError::NotInFlowController),
-            57 => Some(DescibeImportsFromDatabaseError::InvalidKmsKey),
-            58 => Some(DescibeImportsFromDatabaseError::InvalidInstanceLevelMalformed),
-            59 => Some(DescibeImportsFromDatabaseError::InvalidDBInstanceNameNotFound),
-            60 => Some(DescibeImportsFromDatabaseError::InvalidDBInstanceNotFound),
-            61 => Some(DescibeImportsFromDatabaseError::InvalidClusterKms),
-            62 => Some(DescibeImportsFromDatabaseError::RequestNotFound),
-            63 => Some(DescibeImportsFromDatabaseError::HostInfoNotFound),
-            64 => Some(DescibeImportsFromDatabaseError::ExternalFailure),
-            65 => Some(DescibeImportsFromDatabaseError::RequestMetaDataFailed),
-            66 => Some(DescibeImportsFromDatabaseError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::InvalidMigrationTypeFormat,
+        Self::InvalidPageNumbersMalformed,
+        Self::ParameterLeastAssociate,
+        Self::InvalidParameterCombination,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedDBInstanceType,
+        Self::InvalidMaxRecordsPerPageMalformed,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescibeImportsFromDatabaseError::InvalidMigrationTypeFormat => {
-                Kind::Documented(0)
-            }
-            DescibeImportsFromDatabaseError::InvalidPageNumbersMalformed => {
-                Kind::Documented(1)
-            }
-            DescibeImportsFromDatabaseError::ParameterLeastAssociate => {
-                Kind::Documented(2)
-            }
-            DescibeImportsFromDatabaseError::InvalidParameterCombination => {
-                Kind::Documented(3)
-            }
-            DescibeImportsFromDatabaseError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescibeImportsFromDatabaseError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DescibeImportsFromDatabaseError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DescibeImportsFromDatabaseError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            DescibeImportsFromDatabaseError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescibeImportsFromDatabaseError::RegionDissolvedEOM => Kind::Documented(9),
-            DescibeImportsFromDatabaseError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            DescibeImportsFromDatabaseError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescibeImportsFromDatabaseError::PriceCommoditySys => Kind::Documented(12),
-            DescibeImportsFromDatabaseError::PayInsufficientBalance => {
-                Kind::Documented(13)
-            }
-            DescibeImportsFromDatabaseError::OrderPeriodInvalid => Kind::Documented(14),
-            DescibeImportsFromDatabaseError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            DescibeImportsFromDatabaseError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            DescibeImportsFromDatabaseError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            DescibeImportsFromDatabaseError::BasicInfoUncompleted => Kind::Documented(18),
-            DescibeImportsFromDatabaseError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            DescibeImportsFromDatabaseError::ApiNotSupport => Kind::Documented(20),
-            DescibeImportsFromDatabaseError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            DescibeImportsFromDatabaseError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            DescibeImportsFromDatabaseError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DescibeImportsFromDatabaseError::InvalidParam => Kind::Documented(24),
-            DescibeImportsFromDatabaseError::KmsApiError => Kind::Documented(25),
-            DescibeImportsFromDatabaseError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            DescibeImportsFromDatabaseError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            DescibeImportsFromDatabaseError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            DescibeImportsFromDatabaseError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescibeImportsFromDatabaseError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescibeImportsFromDatabaseError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            DescibeImportsFromDatabaseError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescibeImportsFromDatabaseError::RequiredParamNotFound => {
-                Kind::Documented(33)
-            }
-            DescibeImportsFromDatabaseError::ParametersInvalid => Kind::Documented(34),
-            DescibeImportsFromDatabaseError::BackupPolicyNotSupport => {
-                Kind::Documented(35)
-            }
-            DescibeImportsFromDatabaseError::InvalideStatusFormat => Kind::Documented(36),
-            DescibeImportsFromDatabaseError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescibeImportsFromDatabaseError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescibeImportsFromDatabaseError::PayNoCreditCard => Kind::Documented(39),
-            DescibeImportsFromDatabaseError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            DescibeImportsFromDatabaseError::MirrorInsExists => Kind::Documented(41),
-            DescibeImportsFromDatabaseError::UnsupportedClassCode => Kind::Documented(42),
-            DescibeImportsFromDatabaseError::InvalidBackupSet => Kind::Documented(43),
-            DescibeImportsFromDatabaseError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            DescibeImportsFromDatabaseError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            DescibeImportsFromDatabaseError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DescibeImportsFromDatabaseError::OperationDeniedDBInstanceType => {
-                Kind::Documented(47)
-            }
-            DescibeImportsFromDatabaseError::InvalidMaxRecordsPerPageMalformed => {
-                Kind::Documented(48)
-            }
-            DescibeImportsFromDatabaseError::OrderStatusUnPaid => Kind::Documented(49),
-            DescibeImportsFromDatabaseError::InvalidReduceDiskSize => {
-                Kind::Documented(50)
-            }
-            DescibeImportsFromDatabaseError::CloudSSDNotSupport => Kind::Documented(51),
-            DescibeImportsFromDatabaseError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            DescibeImportsFromDatabaseError::InvalidVswitchId => Kind::Documented(53),
-            DescibeImportsFromDatabaseError::IncorrectMinorVersion => {
-                Kind::Documented(54)
-            }
-            DescibeImportsFromDatabaseError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            DescibeImportsFromDatabaseError::NotInFlowController => Kind::Documented(56),
-            DescibeImportsFromDatabaseError::InvalidKmsKey => Kind::Documented(57),
-            DescibeImportsFromDatabaseError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            DescibeImportsFromDatabaseError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(59)
-            }
-            DescibeImportsFromDatabaseError::InvalidDBInstanceNotFound => {
-                Kind::Documented(60)
-            }
-            DescibeImportsFromDatabaseError::InvalidClusterKms => Kind::Documented(61),
-            DescibeImportsFromDatabaseError::RequestNotFound => Kind::Documented(62),
-            DescibeImportsFromDatabaseError::HostInfoNotFound => Kind::Documented(63),
-            DescibeImportsFromDatabaseError::ExternalFailure => Kind::Documented(64),
-            DescibeImportsFromDatabaseError::RequestMetaDataFailed => {
-                Kind::Documented(65)
-            }
-            DescibeImportsFromDatabaseError::InvokeProxyFailure => Kind::Documented(66),
             DescibeImportsFromDatabaseError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescibeImportsFromDatabaseError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -563,30 +399,41 @@ impl DescibeImportsFromDatabaseError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescibeImportsFromDatabaseError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescibeImportsFromDatabaseError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescibeImportsFromDatabaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescibeImportsFromDatabaseError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

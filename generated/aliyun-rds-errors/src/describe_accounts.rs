@@ -6,7 +6,7 @@
 //! [`DescribeAccountsError`](crate::describe_accounts::DescribeAccountsError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAccountsError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -280,192 +279,100 @@ impl DescribeAccountsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAccountsError::Gateway(gateway),
-                    None => DescribeAccountsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAccountsError::Gateway,
+                DescribeAccountsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAccountsError::S),
-            1 => Some(DescribeAccountsError::IOException),
-            2 => Some(DescribeAccountsError::DatabaseConnectError),
-            3 => Some(DescribeAccountsError::InvalidDBInstanceStatusNotSupport),
-            4 => Some(DescribeAccountsError::InvalidEngineMalformed),
-            5 => Some(DescribeAccountsError::AccountQueryError),
-            6 => Some(DescribeAccountsError::SqlExcutionFailed),
-            7 => Some(DescribeAccountsError::SqlExecuteFailedOrTimeout),
-            8 => Some(DescribeAccountsError::ConcurrentLimit),
-            9 => Some(DescribeAccountsError::OrderComboInstanceNotAllowOperate),
-            10 => Some(DescribeAccountsError::PricePricingPlanResultNotFound),
-            11 => Some(DescribeAccountsError::OrderNoRealNameAuthentication),
-            12 => Some(DescribeAccountsError::InsufficientAvailableQuota),
-            13 => Some(DescribeAccountsError::CommodityServiceCallingException),
-            14 => Some(DescribeAccountsError::RegionDissolvedEOM),
-            15 => Some(DescribeAccountsError::CommodityInvalidComponent),
-            16 => Some(DescribeAccountsError::RegionEndTimeDissolvedAustralia),
-            17 => Some(DescribeAccountsError::PriceCommoditySys),
-            18 => Some(DescribeAccountsError::PayInsufficientBalance),
-            19 => Some(DescribeAccountsError::OrderPeriodInvalid),
-            20 => Some(DescribeAccountsError::PayNoCreditCardLowerCase),
-            21 => Some(DescribeAccountsError::OrderInstHasUnpaidOrder),
-            22 => Some(DescribeAccountsError::BasicInfoUncompleted),
-            23 => Some(DescribeAccountsError::RiskRiskControlRejection),
-            24 => Some(DescribeAccountsError::ApiNotSupport),
-            25 => Some(DescribeAccountsError::ContainForbiddenLabelError),
-            26 => Some(DescribeAccountsError::InvalidDBInstanceIdNotFound),
-            27 => Some(DescribeAccountsError::InvalidInstanceLevelDiskType),
-            28 => Some(DescribeAccountsError::InvalidParam),
-            29 => Some(DescribeAccountsError::KmsApiError),
-            30 => Some(DescribeAccountsError::SystemSaleValidateFailed),
-            31 => Some(DescribeAccountsError::AbsInvalidAccountNotFound),
-            32 => Some(DescribeAccountsError::ColdDataEngineVersionNotSupport),
-            33 => Some(DescribeAccountsError::ColdDataMinorVersionNotSupport),
-            34 => Some(DescribeAccountsError::IncorrectTargetClasscode),
-            35 => Some(DescribeAccountsError::InvalidConnectionStringDuplicate),
-            36 => Some(DescribeAccountsError::RequiredParamNotFound),
-            37 => Some(DescribeAccountsError::ParametersInvalid),
-            38 => Some(DescribeAccountsError::BackupPolicyNotSupport),
-            39 => Some(DescribeAccountsError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(DescribeAccountsError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(DescribeAccountsError::PayNoCreditCard),
-            42 => Some(DescribeAccountsError::VpcNetworkTypeNotSupport),
-            43 => Some(DescribeAccountsError::MirrorInsExists),
-            44 => Some(DescribeAccountsError::UnsupportedClassCode),
-            45 => Some(DescribeAccountsError::InvalidBackupSet),
-            46 => Some(DescribeAccountsError::OrdTCommodityQueryError),
-            47 => Some(DescribeAccountsError::ProductInstanceReleased),
-            48 => Some(DescribeAccountsError::RegionEndTimeDissolvedIndia),
-            49 => Some(DescribeAccountsError::DbossGeneralError),
-            50 => Some(DescribeAccountsError::InvalidCharacterDbOrAccount),
-            51 => Some(DescribeAccountsError::NoAvailablePaymentMethod),
-            52 => Some(DescribeAccountsError::IncorrectDBInstanceState),
-            53 => Some(DescribeAccountsError::OrderStatusUnPaid),
-            54 => Some(DescribeAccountsError::InvalidReduceDiskSize),
-            55 => Some(DescribeAccountsError::CloudSSDNotSupport),
-            56 => Some(DescribeAccountsError::InvalidUserOperatorPermission),
-            57 => Some(DescribeAccountsError::InvalidVswitchId),
-            58 => Some(DescribeAccountsError::IncorrectMinorVersion),
-            59 => Some(DescribeAccountsError::OperationDeniedZoneResource),
-            60 => Some(DescribeAccountsError::NotInFlowController),
-            61 => Some(DescribeAccountsError::InvalidKmsKey),
-            62 => Some(DescribeAccountsError::InvalidInstanceLevelMalformed),
-            63 => Some(DescribeAccountsError::InvalidDBInstanceNameNotFound),
-            64 => Some(DescribeAccountsError::IncorrectDBInstanceLockMode),
-            65 => Some(DescribeAccountsError::InvalidClusterKms),
-            66 => Some(DescribeAccountsError::RequestNotFound),
-            67 => Some(DescribeAccountsError::HostInfoNotFound),
-            68 => Some(DescribeAccountsError::NetworkOrSqlTimeoutError),
-            69 => Some(DescribeAccountsError::ExternalFailure),
-            70 => Some(DescribeAccountsError::RequestMetaDataFailed),
-            71 => Some(DescribeAccountsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::S,
+        Self::IOException,
+        Self::DatabaseConnectError,
+        Self::InvalidDBInstanceStatusNotSupport,
+        Self::InvalidEngineMalformed,
+        Self::AccountQueryError,
+        Self::SqlExcutionFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ConcurrentLimit,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DbossGeneralError,
+        Self::InvalidCharacterDbOrAccount,
+        Self::NoAvailablePaymentMethod,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAccountsError::S => Kind::Documented(0),
-            DescribeAccountsError::IOException => Kind::Documented(1),
-            DescribeAccountsError::DatabaseConnectError => Kind::Documented(2),
-            DescribeAccountsError::InvalidDBInstanceStatusNotSupport => {
-                Kind::Documented(3)
-            }
-            DescribeAccountsError::InvalidEngineMalformed => Kind::Documented(4),
-            DescribeAccountsError::AccountQueryError => Kind::Documented(5),
-            DescribeAccountsError::SqlExcutionFailed => Kind::Documented(6),
-            DescribeAccountsError::SqlExecuteFailedOrTimeout => Kind::Documented(7),
-            DescribeAccountsError::ConcurrentLimit => Kind::Documented(8),
-            DescribeAccountsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            DescribeAccountsError::PricePricingPlanResultNotFound => Kind::Documented(10),
-            DescribeAccountsError::OrderNoRealNameAuthentication => Kind::Documented(11),
-            DescribeAccountsError::InsufficientAvailableQuota => Kind::Documented(12),
-            DescribeAccountsError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            DescribeAccountsError::RegionDissolvedEOM => Kind::Documented(14),
-            DescribeAccountsError::CommodityInvalidComponent => Kind::Documented(15),
-            DescribeAccountsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            DescribeAccountsError::PriceCommoditySys => Kind::Documented(17),
-            DescribeAccountsError::PayInsufficientBalance => Kind::Documented(18),
-            DescribeAccountsError::OrderPeriodInvalid => Kind::Documented(19),
-            DescribeAccountsError::PayNoCreditCardLowerCase => Kind::Documented(20),
-            DescribeAccountsError::OrderInstHasUnpaidOrder => Kind::Documented(21),
-            DescribeAccountsError::BasicInfoUncompleted => Kind::Documented(22),
-            DescribeAccountsError::RiskRiskControlRejection => Kind::Documented(23),
-            DescribeAccountsError::ApiNotSupport => Kind::Documented(24),
-            DescribeAccountsError::ContainForbiddenLabelError => Kind::Documented(25),
-            DescribeAccountsError::InvalidDBInstanceIdNotFound => Kind::Documented(26),
-            DescribeAccountsError::InvalidInstanceLevelDiskType => Kind::Documented(27),
-            DescribeAccountsError::InvalidParam => Kind::Documented(28),
-            DescribeAccountsError::KmsApiError => Kind::Documented(29),
-            DescribeAccountsError::SystemSaleValidateFailed => Kind::Documented(30),
-            DescribeAccountsError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            DescribeAccountsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeAccountsError::ColdDataMinorVersionNotSupport => Kind::Documented(33),
-            DescribeAccountsError::IncorrectTargetClasscode => Kind::Documented(34),
-            DescribeAccountsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(35)
-            }
-            DescribeAccountsError::RequiredParamNotFound => Kind::Documented(36),
-            DescribeAccountsError::ParametersInvalid => Kind::Documented(37),
-            DescribeAccountsError::BackupPolicyNotSupport => Kind::Documented(38),
-            DescribeAccountsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DescribeAccountsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DescribeAccountsError::PayNoCreditCard => Kind::Documented(41),
-            DescribeAccountsError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            DescribeAccountsError::MirrorInsExists => Kind::Documented(43),
-            DescribeAccountsError::UnsupportedClassCode => Kind::Documented(44),
-            DescribeAccountsError::InvalidBackupSet => Kind::Documented(45),
-            DescribeAccountsError::OrdTCommodityQueryError => Kind::Documented(46),
-            DescribeAccountsError::ProductInstanceReleased => Kind::Documented(47),
-            DescribeAccountsError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            DescribeAccountsError::DbossGeneralError => Kind::Documented(49),
-            DescribeAccountsError::InvalidCharacterDbOrAccount => Kind::Documented(50),
-            DescribeAccountsError::NoAvailablePaymentMethod => Kind::Documented(51),
-            DescribeAccountsError::IncorrectDBInstanceState => Kind::Documented(52),
-            DescribeAccountsError::OrderStatusUnPaid => Kind::Documented(53),
-            DescribeAccountsError::InvalidReduceDiskSize => Kind::Documented(54),
-            DescribeAccountsError::CloudSSDNotSupport => Kind::Documented(55),
-            DescribeAccountsError::InvalidUserOperatorPermission => Kind::Documented(56),
-            DescribeAccountsError::InvalidVswitchId => Kind::Documented(57),
-            DescribeAccountsError::IncorrectMinorVersion => Kind::Documented(58),
-            DescribeAccountsError::OperationDeniedZoneResource => Kind::Documented(59),
-            DescribeAccountsError::NotInFlowController => Kind::Documented(60),
-            DescribeAccountsError::InvalidKmsKey => Kind::Documented(61),
-            DescribeAccountsError::InvalidInstanceLevelMalformed => Kind::Documented(62),
-            DescribeAccountsError::InvalidDBInstanceNameNotFound => Kind::Documented(63),
-            DescribeAccountsError::IncorrectDBInstanceLockMode => Kind::Documented(64),
-            DescribeAccountsError::InvalidClusterKms => Kind::Documented(65),
-            DescribeAccountsError::RequestNotFound => Kind::Documented(66),
-            DescribeAccountsError::HostInfoNotFound => Kind::Documented(67),
-            DescribeAccountsError::NetworkOrSqlTimeoutError => Kind::Documented(68),
-            DescribeAccountsError::ExternalFailure => Kind::Documented(69),
-            DescribeAccountsError::RequestMetaDataFailed => Kind::Documented(70),
-            DescribeAccountsError::InvokeProxyFailure => Kind::Documented(71),
             DescribeAccountsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeAccountsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -512,30 +419,41 @@ impl DescribeAccountsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAccountsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAccountsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAccountsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAccountsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

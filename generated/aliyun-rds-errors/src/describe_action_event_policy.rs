@@ -6,7 +6,7 @@
 //! [`DescribeActionEventPolicyError`](crate::describe_action_event_policy::DescribeActionEventPolicyError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeActionEventPolicyError {
     /// `RegionNotSupport`, HTTP 400: The region does not support.
@@ -248,220 +247,90 @@ impl DescribeActionEventPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeActionEventPolicyError::Gateway(gateway),
-                    None => DescribeActionEventPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeActionEventPolicyError::Gateway,
+                DescribeActionEventPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeActionEventPolicyError::RegionNotSupport),
-            1 => Some(DescribeActionEventPolicyError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeActionEventPolicyError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeActionEventPolicyError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeActionEventPolicyError::InsufficientAvailableQuota),
-            5 => Some(DescribeActionEventPolicyError::CommodityServiceCallingException),
-            6 => Some(DescribeActionEventPolicyError::RegionDissolvedEOM),
-            7 => Some(DescribeActionEventPolicyError::CommodityInvalidComponent),
-            8 => Some(DescribeActionEventPolicyError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeActionEventPolicyError::PriceCommoditySys),
-            10 => Some(DescribeActionEventPolicyError::PayInsufficientBalance),
-            11 => Some(DescribeActionEventPolicyError::OrderPeriodInvalid),
-            12 => Some(DescribeActionEventPolicyError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeActionEventPolicyError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeActionEventPolicyError::NoAvailablePaymentMethod),
-            15 => Some(DescribeActionEventPolicyError::BasicInfoUncompleted),
-            16 => Some(DescribeActionEventPolicyError::RiskRiskControlRejection),
-            17 => Some(DescribeActionEventPolicyError::ApiNotSupport),
-            18 => Some(DescribeActionEventPolicyError::ContainForbiddenLabelError),
-            19 => Some(DescribeActionEventPolicyError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeActionEventPolicyError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeActionEventPolicyError::InvalidParam),
-            22 => Some(DescribeActionEventPolicyError::KmsApiError),
-            23 => Some(DescribeActionEventPolicyError::SystemSaleValidateFailed),
-            24 => Some(DescribeActionEventPolicyError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeActionEventPolicyError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeActionEventPolicyError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeActionEventPolicyError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeActionEventPolicyError::IncorrectTargetClasscode),
-            29 => Some(DescribeActionEventPolicyError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeActionEventPolicyError::RequiredParamNotFound),
-            31 => Some(DescribeActionEventPolicyError::ParametersInvalid),
-            32 => Some(DescribeActionEventPolicyError::BackupPolicyNotSupport),
-            33 => Some(DescribeActionEventPolicyError::InvalideStatusFormat),
-            34 => Some(DescribeActionEventPolicyError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeActionEventPolicyError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeActionEventPolicyError::PayNoCreditCard),
-            37 => Some(DescribeActionEventPolicyError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeActionEventPolicyError::MirrorInsExists),
-            39 => Some(DescribeActionEventPolicyError::UnsupportedClassCode),
-            40 => Some(DescribeActionEventPolicyError::InvalidBackupSet),
-            41 => Some(DescribeActionEventPolicyError::OrdTCommodityQueryError),
-            42 => Some(DescribeActionEventPolicyError::ProductInstanceReleased),
-            43 => Some(DescribeActionEventPolicyError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeActionEventPolicyError::OrderStatusUnPaid),
-            45 => Some(DescribeActionEventPolicyError::InvalidReduceDiskSize),
-            46 => Some(DescribeActionEventPolicyError::CloudSSDNotSupport),
-            47 => Some(DescribeActionEventPolicyError::InvalidUserOperatorPermission),
-            48 => Some(DescribeActionEventPolicyError::InvalidVswitchId),
-            49 => Some(DescribeActionEventPolicyError::IncorrectMinorVersion),
-            50 => Some(DescribeActionEventPolicyError::OperationDeniedZoneResource),
-            51 => Some(DescribeActionEventPolicyError::NotInFlowController),
-            52 => Some(DescribeActionEventPolicyError::InvalidKmsKey),
-            53 => Some(DescribeActionEventPolicyError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeActionEventPolicyError::InvalidRegionNotFound),
-            55 => Some(DescribeActionEventPolicyError::InvalidUserNotFound),
-            56 => Some(DescribeActionEventPolicyError::InvalidClusterKms),
-            57 => Some(DescribeActionEventPolicyError::RequestNotFound),
-            58 => Some(DescribeActionEventPolicyError::HostInfoNotFound),
-            59 => Some(DescribeActionEventPolicyError::ExternalFailure),
-            60 => Some(DescribeActionEventPolicyError::RequestMetaDataFailed),
-            61 => Some(DescribeActionEventPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::RegionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidRegionNotFound,
+        Self::InvalidUserNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeActionEventPolicyError::RegionNotSupport => Kind::Documented(0),
-            DescribeActionEventPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeActionEventPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeActionEventPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeActionEventPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeActionEventPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeActionEventPolicyError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeActionEventPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeActionEventPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeActionEventPolicyError::PriceCommoditySys => Kind::Documented(9),
-            DescribeActionEventPolicyError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeActionEventPolicyError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeActionEventPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeActionEventPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeActionEventPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeActionEventPolicyError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeActionEventPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeActionEventPolicyError::ApiNotSupport => Kind::Documented(17),
-            DescribeActionEventPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeActionEventPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeActionEventPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeActionEventPolicyError::InvalidParam => Kind::Documented(21),
-            DescribeActionEventPolicyError::KmsApiError => Kind::Documented(22),
-            DescribeActionEventPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeActionEventPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeActionEventPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeActionEventPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeActionEventPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeActionEventPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeActionEventPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeActionEventPolicyError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeActionEventPolicyError::ParametersInvalid => Kind::Documented(31),
-            DescribeActionEventPolicyError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeActionEventPolicyError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeActionEventPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeActionEventPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeActionEventPolicyError::PayNoCreditCard => Kind::Documented(36),
-            DescribeActionEventPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeActionEventPolicyError::MirrorInsExists => Kind::Documented(38),
-            DescribeActionEventPolicyError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeActionEventPolicyError::InvalidBackupSet => Kind::Documented(40),
-            DescribeActionEventPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeActionEventPolicyError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeActionEventPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeActionEventPolicyError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeActionEventPolicyError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeActionEventPolicyError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeActionEventPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeActionEventPolicyError::InvalidVswitchId => Kind::Documented(48),
-            DescribeActionEventPolicyError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeActionEventPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeActionEventPolicyError::NotInFlowController => Kind::Documented(51),
-            DescribeActionEventPolicyError::InvalidKmsKey => Kind::Documented(52),
-            DescribeActionEventPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeActionEventPolicyError::InvalidRegionNotFound => Kind::Documented(54),
-            DescribeActionEventPolicyError::InvalidUserNotFound => Kind::Documented(55),
-            DescribeActionEventPolicyError::InvalidClusterKms => Kind::Documented(56),
-            DescribeActionEventPolicyError::RequestNotFound => Kind::Documented(57),
-            DescribeActionEventPolicyError::HostInfoNotFound => Kind::Documented(58),
-            DescribeActionEventPolicyError::ExternalFailure => Kind::Documented(59),
-            DescribeActionEventPolicyError::RequestMetaDataFailed => Kind::Documented(60),
-            DescribeActionEventPolicyError::InvokeProxyFailure => Kind::Documented(61),
             DescribeActionEventPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeActionEventPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -508,30 +377,41 @@ impl DescribeActionEventPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeActionEventPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeActionEventPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeActionEventPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeActionEventPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeActiveOperationTasksError`](crate::describe_active_operation_tasks::DescribeActiveOperationTasksError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeActiveOperationTasksError {
     /// `InvalidPageParam.Format`, HTTP 400: Page param should be a positive integer.
@@ -245,256 +244,91 @@ impl DescribeActiveOperationTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeActiveOperationTasksError::Gateway(gateway),
-                    None => DescribeActiveOperationTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeActiveOperationTasksError::Gateway,
+                DescribeActiveOperationTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeActiveOperationTasksError::InvalidPageParamFormat),
-            1 => Some(DescribeActiveOperationTasksError::RequiredParamNotFound),
-            2 => Some(DescribeActiveOperationTasksError::InvalidDBType),
-            3 => {
-                Some(
-                    DescribeActiveOperationTasksError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            4 => Some(DescribeActiveOperationTasksError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeActiveOperationTasksError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeActiveOperationTasksError::InsufficientAvailableQuota),
-            7 => {
-                Some(DescribeActiveOperationTasksError::CommodityServiceCallingException)
-            }
-            8 => Some(DescribeActiveOperationTasksError::RegionDissolvedEOM),
-            9 => Some(DescribeActiveOperationTasksError::CommodityInvalidComponent),
-            10 => {
-                Some(DescribeActiveOperationTasksError::RegionEndTimeDissolvedAustralia)
-            }
-            11 => Some(DescribeActiveOperationTasksError::PriceCommoditySys),
-            12 => Some(DescribeActiveOperationTasksError::PayInsufficientBalance),
-            13 => Some(DescribeActiveOperationTasksError::OrderPeriodInvalid),
-            14 => Some(DescribeActiveOperationTasksError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeActiveOperationTasksError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeActiveOperationTasksError::NoAvailablePaymentMethod),
-            17 => Some(DescribeActiveOperationTasksError::BasicInfoUncompleted),
-            18 => Some(DescribeActiveOperationTasksError::RiskRiskControlRejection),
-            19 => Some(DescribeActiveOperationTasksError::ApiNotSupport),
-            20 => Some(DescribeActiveOperationTasksError::ContainForbiddenLabelError),
-            21 => Some(DescribeActiveOperationTasksError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeActiveOperationTasksError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeActiveOperationTasksError::InvalidParam),
-            24 => Some(DescribeActiveOperationTasksError::KmsApiError),
-            25 => Some(DescribeActiveOperationTasksError::SystemSaleValidateFailed),
-            26 => Some(DescribeActiveOperationTasksError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeActiveOperationTasksError::SqlExecuteFailedOrTimeout),
-            28 => {
-                Some(DescribeActiveOperationTasksError::ColdDataEngineVersionNotSupport)
-            }
-            29 => Some(DescribeActiveOperationTasksError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeActiveOperationTasksError::IncorrectTargetClasscode),
-            31 => {
-                Some(DescribeActiveOperationTasksError::InvalidConnectionStringDuplicate)
-            }
-            32 => Some(DescribeActiveOperationTasksError::ParametersInvalid),
-            33 => Some(DescribeActiveOperationTasksError::BackupPolicyNotSupport),
-            34 => Some(DescribeActiveOperationTasksError::InvalideStatusFormat),
-            35 => {
-                Some(DescribeActiveOperationTasksError::InvalidReleasedKeepPolicyFormat)
-            }
-            36 => {
-                Some(
-                    DescribeActiveOperationTasksError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(DescribeActiveOperationTasksError::PayNoCreditCard),
-            38 => Some(DescribeActiveOperationTasksError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeActiveOperationTasksError::MirrorInsExists),
-            40 => Some(DescribeActiveOperationTasksError::UnsupportedClassCode),
-            41 => Some(DescribeActiveOperationTasksError::InvalidBackupSet),
-            42 => Some(DescribeActiveOperationTasksError::OrdTCommodityQueryError),
-            43 => Some(DescribeActiveOperationTasksError::ProductInstanceReleased),
-            44 => Some(DescribeActiveOperationTasksError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeActiveOperationTasksError::OrderStatusUnPaid),
-            46 => Some(DescribeActiveOperationTasksError::InvalidReduceDiskSize),
-            47 => Some(DescribeActiveOperationTasksError::CloudSSDNotSupport),
-            48 => Some(DescribeActiveOperationTasksError::InvalidUserOperatorPermission),
-            49 => Some(DescribeActiveOperationTasksError::InvalidVswitchId),
-            50 => Some(DescribeActiveOperationTasksError::IncorrectMinorVersion),
-            51 => Some(DescribeActiveOperationTasksError::OperationDeniedZoneResource),
-            52 => Some(DescribeActiveOperationTasksError::NotInFlowController),
-            53 => Some(DescribeActiveOperationTasksError::InvalidKmsKey),
-            54 => Some(DescribeActiveOperationTasksError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeActiveOperationTasksError::InvalidClusterKms),
-            56 => Some(DescribeActiveOperationTasksError::RequestNotFound),
-            57 => Some(DescribeActiveOperationTasksError::HostInfoNotFound),
-            58 => Some(DescribeActiveOperationTasksError::ExternalFailure),
-            59 => Some(DescribeActiveOperationTasksError::RequestMetaDataFailed),
-            60 => Some(DescribeActiveOperationTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidPageParamFormat,
+        Self::RequiredParamNotFound,
+        Self::InvalidDBType,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeActiveOperationTasksError::InvalidPageParamFormat => {
-                Kind::Documented(0)
-            }
-            DescribeActiveOperationTasksError::RequiredParamNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeActiveOperationTasksError::InvalidDBType => Kind::Documented(2),
-            DescribeActiveOperationTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeActiveOperationTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeActiveOperationTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeActiveOperationTasksError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeActiveOperationTasksError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeActiveOperationTasksError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeActiveOperationTasksError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribeActiveOperationTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeActiveOperationTasksError::PriceCommoditySys => Kind::Documented(11),
-            DescribeActiveOperationTasksError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            DescribeActiveOperationTasksError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeActiveOperationTasksError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribeActiveOperationTasksError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            DescribeActiveOperationTasksError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribeActiveOperationTasksError::BasicInfoUncompleted => {
-                Kind::Documented(17)
-            }
-            DescribeActiveOperationTasksError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribeActiveOperationTasksError::ApiNotSupport => Kind::Documented(19),
-            DescribeActiveOperationTasksError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeActiveOperationTasksError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeActiveOperationTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeActiveOperationTasksError::InvalidParam => Kind::Documented(23),
-            DescribeActiveOperationTasksError::KmsApiError => Kind::Documented(24),
-            DescribeActiveOperationTasksError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribeActiveOperationTasksError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribeActiveOperationTasksError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribeActiveOperationTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeActiveOperationTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeActiveOperationTasksError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            DescribeActiveOperationTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeActiveOperationTasksError::ParametersInvalid => Kind::Documented(32),
-            DescribeActiveOperationTasksError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeActiveOperationTasksError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeActiveOperationTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeActiveOperationTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeActiveOperationTasksError::PayNoCreditCard => Kind::Documented(37),
-            DescribeActiveOperationTasksError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeActiveOperationTasksError::MirrorInsExists => Kind::Documented(39),
-            DescribeActiveOperationTasksError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeActiveOperationTasksError::InvalidBackupSet => Kind::Documented(41),
-            DescribeActiveOperationTasksError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeActiveOperationTasksError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeActiveOperationTasksError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeActiveOperationTasksError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeActiveOperationTasksError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeActiveOperationTasksError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeActiveOperationTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeActiveOperationTasksError::InvalidVswitchId => Kind::Documented(49),
-            DescribeActiveOperationTasksError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeActiveOperationTasksError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeActiveOperationTasksError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeActiveOperationTasksError::InvalidKmsKey => Kind::Documented(53),
-            DescribeActiveOperationTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeActiveOperationTasksError::InvalidClusterKms => Kind::Documented(55),
-            DescribeActiveOperationTasksError::RequestNotFound => Kind::Documented(56),
-            DescribeActiveOperationTasksError::HostInfoNotFound => Kind::Documented(57),
-            DescribeActiveOperationTasksError::ExternalFailure => Kind::Documented(58),
-            DescribeActiveOperationTasksError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeActiveOperationTasksError::InvokeProxyFailure => Kind::Documented(60),
             DescribeActiveOperationTasksError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeActiveOperationTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +375,41 @@ impl DescribeActiveOperationTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeActiveOperationTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeActiveOperationTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeActiveOperationTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeActiveOperationTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeAdInfoError`](crate::describe_ad_info::DescribeAdInfoError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAdInfoError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,152 +238,87 @@ impl DescribeAdInfoError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAdInfoError::Gateway(gateway),
-                    None => DescribeAdInfoError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAdInfoError::Gateway,
+                DescribeAdInfoError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAdInfoError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeAdInfoError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeAdInfoError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeAdInfoError::InsufficientAvailableQuota),
-            4 => Some(DescribeAdInfoError::CommodityServiceCallingException),
-            5 => Some(DescribeAdInfoError::RegionDissolvedEOM),
-            6 => Some(DescribeAdInfoError::CommodityInvalidComponent),
-            7 => Some(DescribeAdInfoError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeAdInfoError::PriceCommoditySys),
-            9 => Some(DescribeAdInfoError::PayInsufficientBalance),
-            10 => Some(DescribeAdInfoError::OrderPeriodInvalid),
-            11 => Some(DescribeAdInfoError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeAdInfoError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeAdInfoError::NoAvailablePaymentMethod),
-            14 => Some(DescribeAdInfoError::BasicInfoUncompleted),
-            15 => Some(DescribeAdInfoError::RiskRiskControlRejection),
-            16 => Some(DescribeAdInfoError::ApiNotSupport),
-            17 => Some(DescribeAdInfoError::ContainForbiddenLabelError),
-            18 => Some(DescribeAdInfoError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeAdInfoError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeAdInfoError::InvalidParam),
-            21 => Some(DescribeAdInfoError::KmsApiError),
-            22 => Some(DescribeAdInfoError::SystemSaleValidateFailed),
-            23 => Some(DescribeAdInfoError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeAdInfoError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeAdInfoError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeAdInfoError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeAdInfoError::IncorrectTargetClasscode),
-            28 => Some(DescribeAdInfoError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeAdInfoError::RequiredParamNotFound),
-            30 => Some(DescribeAdInfoError::ParametersInvalid),
-            31 => Some(DescribeAdInfoError::BackupPolicyNotSupport),
-            32 => Some(DescribeAdInfoError::InvalideStatusFormat),
-            33 => Some(DescribeAdInfoError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeAdInfoError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeAdInfoError::PayNoCreditCard),
-            36 => Some(DescribeAdInfoError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeAdInfoError::MirrorInsExists),
-            38 => Some(DescribeAdInfoError::UnsupportedClassCode),
-            39 => Some(DescribeAdInfoError::InvalidBackupSet),
-            40 => Some(DescribeAdInfoError::OrdTCommodityQueryError),
-            41 => Some(DescribeAdInfoError::ProductInstanceReleased),
-            42 => Some(DescribeAdInfoError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeAdInfoError::OrderStatusUnPaid),
-            44 => Some(DescribeAdInfoError::InvalidReduceDiskSize),
-            45 => Some(DescribeAdInfoError::CloudSSDNotSupport),
-            46 => Some(DescribeAdInfoError::InvalidUserOperatorPermission),
-            47 => Some(DescribeAdInfoError::InvalidVswitchId),
-            48 => Some(DescribeAdInfoError::IncorrectMinorVersion),
-            49 => Some(DescribeAdInfoError::OperationDeniedZoneResource),
-            50 => Some(DescribeAdInfoError::NotInFlowController),
-            51 => Some(DescribeAdInfoError::InvalidKmsKey),
-            52 => Some(DescribeAdInfoError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeAdInfoError::InvalidClusterKms),
-            54 => Some(DescribeAdInfoError::RequestNotFound),
-            55 => Some(DescribeAdInfoError::HostInfoNotFound),
-            56 => Some(DescribeAdInfoError::ExternalFailure),
-            57 => Some(DescribeAdInfoError::RequestMetaDataFailed),
-            58 => Some(DescribeAdInfoError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAdInfoError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            DescribeAdInfoError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DescribeAdInfoError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DescribeAdInfoError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeAdInfoError::CommodityServiceCallingException => Kind::Documented(4),
-            DescribeAdInfoError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeAdInfoError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeAdInfoError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DescribeAdInfoError::PriceCommoditySys => Kind::Documented(8),
-            DescribeAdInfoError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeAdInfoError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeAdInfoError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeAdInfoError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeAdInfoError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeAdInfoError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeAdInfoError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeAdInfoError::ApiNotSupport => Kind::Documented(16),
-            DescribeAdInfoError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeAdInfoError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeAdInfoError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DescribeAdInfoError::InvalidParam => Kind::Documented(20),
-            DescribeAdInfoError::KmsApiError => Kind::Documented(21),
-            DescribeAdInfoError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeAdInfoError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeAdInfoError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeAdInfoError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DescribeAdInfoError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DescribeAdInfoError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeAdInfoError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            DescribeAdInfoError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeAdInfoError::ParametersInvalid => Kind::Documented(30),
-            DescribeAdInfoError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeAdInfoError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeAdInfoError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DescribeAdInfoError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeAdInfoError::PayNoCreditCard => Kind::Documented(35),
-            DescribeAdInfoError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeAdInfoError::MirrorInsExists => Kind::Documented(37),
-            DescribeAdInfoError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeAdInfoError::InvalidBackupSet => Kind::Documented(39),
-            DescribeAdInfoError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeAdInfoError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeAdInfoError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeAdInfoError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeAdInfoError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeAdInfoError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeAdInfoError::InvalidUserOperatorPermission => Kind::Documented(46),
-            DescribeAdInfoError::InvalidVswitchId => Kind::Documented(47),
-            DescribeAdInfoError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeAdInfoError::OperationDeniedZoneResource => Kind::Documented(49),
-            DescribeAdInfoError::NotInFlowController => Kind::Documented(50),
-            DescribeAdInfoError::InvalidKmsKey => Kind::Documented(51),
-            DescribeAdInfoError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            DescribeAdInfoError::InvalidClusterKms => Kind::Documented(53),
-            DescribeAdInfoError::RequestNotFound => Kind::Documented(54),
-            DescribeAdInfoError::HostInfoNotFound => Kind::Documented(55),
-            DescribeAdInfoError::ExternalFailure => Kind::Documented(56),
-            DescribeAdInfoError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeAdInfoError::InvokeProxyFailure => Kind::Documented(58),
             DescribeAdInfoError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeAdInfoError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -431,30 +365,41 @@ impl DescribeAdInfoError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAdInfoError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAdInfoError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAdInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAdInfoError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeAllWhitelistTemplateError`](crate::describe_all_whitelist_template::DescribeAllWhitelistTemplateError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAllWhitelistTemplateError {
     /// `InvalidParameterPaging`, HTTP 400: The parameter maxRecordsPerPage or PageNumbers is invalid.
@@ -242,252 +241,90 @@ impl DescribeAllWhitelistTemplateError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAllWhitelistTemplateError::Gateway(gateway),
-                    None => DescribeAllWhitelistTemplateError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAllWhitelistTemplateError::Gateway,
+                DescribeAllWhitelistTemplateError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAllWhitelistTemplateError::InvalidParameterPaging),
-            1 => {
-                Some(
-                    DescribeAllWhitelistTemplateError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => Some(DescribeAllWhitelistTemplateError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeAllWhitelistTemplateError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeAllWhitelistTemplateError::InsufficientAvailableQuota),
-            5 => {
-                Some(DescribeAllWhitelistTemplateError::CommodityServiceCallingException)
-            }
-            6 => Some(DescribeAllWhitelistTemplateError::RegionDissolvedEOM),
-            7 => Some(DescribeAllWhitelistTemplateError::CommodityInvalidComponent),
-            8 => Some(DescribeAllWhitelistTemplateError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeAllWhitelistTemplateError::PriceCommoditySys),
-            10 => Some(DescribeAllWhitelistTemplateError::PayInsufficientBalance),
-            11 => Some(DescribeAllWhitelistTemplateError::OrderPeriodInvalid),
-            12 => Some(DescribeAllWhitelistTemplateError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeAllWhitelistTemplateError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeAllWhitelistTemplateError::NoAvailablePaymentMethod),
-            15 => Some(DescribeAllWhitelistTemplateError::BasicInfoUncompleted),
-            16 => Some(DescribeAllWhitelistTemplateError::RiskRiskControlRejection),
-            17 => Some(DescribeAllWhitelistTemplateError::ApiNotSupport),
-            18 => Some(DescribeAllWhitelistTemplateError::ContainForbiddenLabelError),
-            19 => Some(DescribeAllWhitelistTemplateError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeAllWhitelistTemplateError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeAllWhitelistTemplateError::InvalidParam),
-            22 => Some(DescribeAllWhitelistTemplateError::KmsApiError),
-            23 => Some(DescribeAllWhitelistTemplateError::SystemSaleValidateFailed),
-            24 => Some(DescribeAllWhitelistTemplateError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeAllWhitelistTemplateError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(DescribeAllWhitelistTemplateError::ColdDataEngineVersionNotSupport)
-            }
-            27 => Some(DescribeAllWhitelistTemplateError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeAllWhitelistTemplateError::IncorrectTargetClasscode),
-            29 => {
-                Some(DescribeAllWhitelistTemplateError::InvalidConnectionStringDuplicate)
-            }
-            30 => Some(DescribeAllWhitelistTemplateError::RequiredParamNotFound),
-            31 => Some(DescribeAllWhitelistTemplateError::ParametersInvalid),
-            32 => Some(DescribeAllWhitelistTemplateError::BackupPolicyNotSupport),
-            33 => Some(DescribeAllWhitelistTemplateError::InvalideStatusFormat),
-            34 => {
-                Some(DescribeAllWhitelistTemplateError::InvalidReleasedKeepPolicyFormat)
-            }
-            35 => {
-                Some(
-                    DescribeAllWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeAllWhitelistTemplateError::PayNoCreditCard),
-            37 => Some(DescribeAllWhitelistTemplateError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeAllWhitelistTemplateError::MirrorInsExists),
-            39 => Some(DescribeAllWhitelistTemplateError::UnsupportedClassCode),
-            40 => Some(DescribeAllWhitelistTemplateError::InvalidBackupSet),
-            41 => Some(DescribeAllWhitelistTemplateError::OrdTCommodityQueryError),
-            42 => Some(DescribeAllWhitelistTemplateError::ProductInstanceReleased),
-            43 => Some(DescribeAllWhitelistTemplateError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeAllWhitelistTemplateError::OrderStatusUnPaid),
-            45 => Some(DescribeAllWhitelistTemplateError::InvalidReduceDiskSize),
-            46 => Some(DescribeAllWhitelistTemplateError::CloudSSDNotSupport),
-            47 => Some(DescribeAllWhitelistTemplateError::InvalidUserOperatorPermission),
-            48 => Some(DescribeAllWhitelistTemplateError::InvalidVswitchId),
-            49 => Some(DescribeAllWhitelistTemplateError::IncorrectMinorVersion),
-            50 => Some(DescribeAllWhitelistTemplateError::OperationDeniedZoneResource),
-            51 => Some(DescribeAllWhitelistTemplateError::NotInFlowController),
-            52 => Some(DescribeAllWhitelistTemplateError::InvalidKmsKey),
-            53 => Some(DescribeAllWhitelistTemplateError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeAllWhitelistTemplateError::InvalidClusterKms),
-            55 => Some(DescribeAllWhitelistTemplateError::RequestNotFound),
-            56 => Some(DescribeAllWhitelistTemplateError::HostInfoNotFound),
-            57 => Some(DescribeAllWhitelistTemplateError::ExternalFailure),
-            58 => Some(DescribeAllWhitelistTemplateError::RequestMetaDataFailed),
-            59 => Some(DescribeAllWhitelistTemplateError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidParameterPaging,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAllWhitelistTemplateError::InvalidParameterPaging => {
-                Kind::Documented(0)
-            }
-            DescribeAllWhitelistTemplateError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeAllWhitelistTemplateError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeAllWhitelistTemplateError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeAllWhitelistTemplateError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeAllWhitelistTemplateError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeAllWhitelistTemplateError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeAllWhitelistTemplateError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeAllWhitelistTemplateError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeAllWhitelistTemplateError::PriceCommoditySys => Kind::Documented(9),
-            DescribeAllWhitelistTemplateError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeAllWhitelistTemplateError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeAllWhitelistTemplateError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeAllWhitelistTemplateError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeAllWhitelistTemplateError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeAllWhitelistTemplateError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeAllWhitelistTemplateError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeAllWhitelistTemplateError::ApiNotSupport => Kind::Documented(17),
-            DescribeAllWhitelistTemplateError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeAllWhitelistTemplateError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeAllWhitelistTemplateError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeAllWhitelistTemplateError::InvalidParam => Kind::Documented(21),
-            DescribeAllWhitelistTemplateError::KmsApiError => Kind::Documented(22),
-            DescribeAllWhitelistTemplateError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeAllWhitelistTemplateError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeAllWhitelistTemplateError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeAllWhitelistTemplateError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeAllWhitelistTemplateError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeAllWhitelistTemplateError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeAllWhitelistTemplateError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeAllWhitelistTemplateError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeAllWhitelistTemplateError::ParametersInvalid => Kind::Documented(31),
-            DescribeAllWhitelistTemplateError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeAllWhitelistTemplateError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeAllWhitelistTemplateError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeAllWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeAllWhitelistTemplateError::PayNoCreditCard => Kind::Documented(36),
-            DescribeAllWhitelistTemplateError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeAllWhitelistTemplateError::MirrorInsExists => Kind::Documented(38),
-            DescribeAllWhitelistTemplateError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeAllWhitelistTemplateError::InvalidBackupSet => Kind::Documented(40),
-            DescribeAllWhitelistTemplateError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeAllWhitelistTemplateError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeAllWhitelistTemplateError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeAllWhitelistTemplateError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeAllWhitelistTemplateError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeAllWhitelistTemplateError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeAllWhitelistTemplateError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeAllWhitelistTemplateError::InvalidVswitchId => Kind::Documented(48),
-            DescribeAllWhitelistTemplateError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeAllWhitelistTemplateError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeAllWhitelistTemplateError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            DescribeAllWhitelistTemplateError::InvalidKmsKey => Kind::Documented(52),
-            DescribeAllWhitelistTemplateError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeAllWhitelistTemplateError::InvalidClusterKms => Kind::Documented(54),
-            DescribeAllWhitelistTemplateError::RequestNotFound => Kind::Documented(55),
-            DescribeAllWhitelistTemplateError::HostInfoNotFound => Kind::Documented(56),
-            DescribeAllWhitelistTemplateError::ExternalFailure => Kind::Documented(57),
-            DescribeAllWhitelistTemplateError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeAllWhitelistTemplateError::InvokeProxyFailure => Kind::Documented(59),
             DescribeAllWhitelistTemplateError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeAllWhitelistTemplateError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -534,30 +371,41 @@ impl DescribeAllWhitelistTemplateError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAllWhitelistTemplateError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAllWhitelistTemplateError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAllWhitelistTemplateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAllWhitelistTemplateError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeAnalyticdbByPrimaryDbInstanceError`](crate::describe_analyticdb_by_primary_db_instance::DescribeAnalyticdbByPrimaryDbInstanceError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAnalyticdbByPrimaryDbInstanceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,394 +238,91 @@ impl DescribeAnalyticdbByPrimaryDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAnalyticdbByPrimaryDbInstanceError::Gateway,
+                DescribeAnalyticdbByPrimaryDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::PriceCommoditySys),
-            9 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::PayInsufficientBalance),
-            10 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::OrderPeriodInvalid),
-            11 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::PayNoCreditCardLowerCase,
-                )
-            }
-            12 => {
-                Some(DescribeAnalyticdbByPrimaryDbInstanceError::OrderInstHasUnpaidOrder)
-            }
-            13 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::NoAvailablePaymentMethod,
-                )
-            }
-            14 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::BasicInfoUncompleted),
-            15 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::RiskRiskControlRejection,
-                )
-            }
-            16 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalidParam),
-            21 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::KmsApiError),
-            22 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::SystemSaleValidateFailed,
-                )
-            }
-            23 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::IncorrectTargetClasscode,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::RequiredParamNotFound),
-            30 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::ParametersInvalid),
-            31 => {
-                Some(DescribeAnalyticdbByPrimaryDbInstanceError::BackupPolicyNotSupport)
-            }
-            32 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::PayNoCreditCard),
-            36 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::VpcNetworkTypeNotSupport,
-                )
-            }
-            37 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::MirrorInsExists),
-            38 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::UnsupportedClassCode),
-            39 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalidBackupSet),
-            40 => {
-                Some(DescribeAnalyticdbByPrimaryDbInstanceError::OrdTCommodityQueryError)
-            }
-            41 => {
-                Some(DescribeAnalyticdbByPrimaryDbInstanceError::ProductInstanceReleased)
-            }
-            42 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::OrderStatusUnPaid),
-            44 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalidReduceDiskSize),
-            45 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalidVswitchId),
-            48 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::NotInFlowController),
-            51 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeAnalyticdbByPrimaryDbInstanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvalidClusterKms),
-            54 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::RequestNotFound),
-            55 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::HostInfoNotFound),
-            56 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::ExternalFailure),
-            57 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::RequestMetaDataFailed),
-            58 => Some(DescribeAnalyticdbByPrimaryDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAnalyticdbByPrimaryDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -673,32 +369,41 @@ impl DescribeAnalyticdbByPrimaryDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAnalyticdbByPrimaryDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAnalyticdbByPrimaryDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeAvailableClassesError`](crate::describe_available_classes::DescribeAvailableClassesError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAvailableClassesError {
     /// `ArticleNotFound`, HTTP 400: Article not found
@@ -252,222 +251,91 @@ impl DescribeAvailableClassesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAvailableClassesError::Gateway(gateway),
-                    None => DescribeAvailableClassesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAvailableClassesError::Gateway,
+                DescribeAvailableClassesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAvailableClassesError::ArticleNotFound),
-            1 => Some(DescribeAvailableClassesError::InvalidDBInstanceName),
-            2 => Some(DescribeAvailableClassesError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeAvailableClassesError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeAvailableClassesError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeAvailableClassesError::InsufficientAvailableQuota),
-            6 => Some(DescribeAvailableClassesError::CommodityServiceCallingException),
-            7 => Some(DescribeAvailableClassesError::RegionDissolvedEOM),
-            8 => Some(DescribeAvailableClassesError::CommodityInvalidComponent),
-            9 => Some(DescribeAvailableClassesError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeAvailableClassesError::PriceCommoditySys),
-            11 => Some(DescribeAvailableClassesError::PayInsufficientBalance),
-            12 => Some(DescribeAvailableClassesError::OrderPeriodInvalid),
-            13 => Some(DescribeAvailableClassesError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeAvailableClassesError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeAvailableClassesError::NoAvailablePaymentMethod),
-            16 => Some(DescribeAvailableClassesError::BasicInfoUncompleted),
-            17 => Some(DescribeAvailableClassesError::RiskRiskControlRejection),
-            18 => Some(DescribeAvailableClassesError::ApiNotSupport),
-            19 => Some(DescribeAvailableClassesError::ContainForbiddenLabelError),
-            20 => Some(DescribeAvailableClassesError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeAvailableClassesError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeAvailableClassesError::InvalidParam),
-            23 => Some(DescribeAvailableClassesError::KmsApiError),
-            24 => Some(DescribeAvailableClassesError::SystemSaleValidateFailed),
-            25 => Some(DescribeAvailableClassesError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeAvailableClassesError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeAvailableClassesError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeAvailableClassesError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeAvailableClassesError::IncorrectTargetClasscode),
-            30 => Some(DescribeAvailableClassesError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeAvailableClassesError::RequiredParamNotFound),
-            32 => Some(DescribeAvailableClassesError::ParametersInvalid),
-            33 => Some(DescribeAvailableClassesError::BackupPolicyNotSupport),
-            34 => Some(DescribeAvailableClassesError::InvalideStatusFormat),
-            35 => Some(DescribeAvailableClassesError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeAvailableClassesError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeAvailableClassesError::PayNoCreditCard),
-            38 => Some(DescribeAvailableClassesError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeAvailableClassesError::MirrorInsExists),
-            40 => Some(DescribeAvailableClassesError::UnsupportedClassCode),
-            41 => Some(DescribeAvailableClassesError::InvalidBackupSet),
-            42 => Some(DescribeAvailableClassesError::OrdTCommodityQueryError),
-            43 => Some(DescribeAvailableClassesError::ProductInstanceReleased),
-            44 => Some(DescribeAvailableClassesError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeAvailableClassesError::OrderStatusUnPaid),
-            46 => Some(DescribeAvailableClassesError::InvalidReduceDiskSize),
-            47 => Some(DescribeAvailableClassesError::CloudSSDNotSupport),
-            48 => Some(DescribeAvailableClassesError::InvalidUserOperatorPermission),
-            49 => Some(DescribeAvailableClassesError::InvalidVswitchId),
-            50 => Some(DescribeAvailableClassesError::IncorrectMinorVersion),
-            51 => Some(DescribeAvailableClassesError::OperationDeniedZoneResource),
-            52 => Some(DescribeAvailableClassesError::NotInFlowController),
-            53 => Some(DescribeAvailableClassesError::InvalidKmsKey),
-            54 => Some(DescribeAvailableClassesError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeAvailableClassesError::InvalidDBInstanceNameNotFound),
-            56 => Some(DescribeAvailableClassesError::InvalidConditionNotFound),
-            57 => Some(DescribeAvailableClassesError::InvalidClusterKms),
-            58 => Some(DescribeAvailableClassesError::RequestNotFound),
-            59 => Some(DescribeAvailableClassesError::HostInfoNotFound),
-            60 => Some(DescribeAvailableClassesError::ExternalFailure),
-            61 => Some(DescribeAvailableClassesError::RequestMetaDataFailed),
-            62 => Some(DescribeAvailableClassesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::ArticleNotFound,
+        Self::InvalidDBInstanceName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidConditionNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAvailableClassesError::ArticleNotFound => Kind::Documented(0),
-            DescribeAvailableClassesError::InvalidDBInstanceName => Kind::Documented(1),
-            DescribeAvailableClassesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeAvailableClassesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeAvailableClassesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeAvailableClassesError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeAvailableClassesError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeAvailableClassesError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeAvailableClassesError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeAvailableClassesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeAvailableClassesError::PriceCommoditySys => Kind::Documented(10),
-            DescribeAvailableClassesError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeAvailableClassesError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeAvailableClassesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeAvailableClassesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeAvailableClassesError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeAvailableClassesError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeAvailableClassesError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeAvailableClassesError::ApiNotSupport => Kind::Documented(18),
-            DescribeAvailableClassesError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeAvailableClassesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeAvailableClassesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeAvailableClassesError::InvalidParam => Kind::Documented(22),
-            DescribeAvailableClassesError::KmsApiError => Kind::Documented(23),
-            DescribeAvailableClassesError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeAvailableClassesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeAvailableClassesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeAvailableClassesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeAvailableClassesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeAvailableClassesError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeAvailableClassesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeAvailableClassesError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeAvailableClassesError::ParametersInvalid => Kind::Documented(32),
-            DescribeAvailableClassesError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeAvailableClassesError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeAvailableClassesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeAvailableClassesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeAvailableClassesError::PayNoCreditCard => Kind::Documented(37),
-            DescribeAvailableClassesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeAvailableClassesError::MirrorInsExists => Kind::Documented(39),
-            DescribeAvailableClassesError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeAvailableClassesError::InvalidBackupSet => Kind::Documented(41),
-            DescribeAvailableClassesError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeAvailableClassesError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeAvailableClassesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeAvailableClassesError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeAvailableClassesError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeAvailableClassesError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeAvailableClassesError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeAvailableClassesError::InvalidVswitchId => Kind::Documented(49),
-            DescribeAvailableClassesError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeAvailableClassesError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeAvailableClassesError::NotInFlowController => Kind::Documented(52),
-            DescribeAvailableClassesError::InvalidKmsKey => Kind::Documented(53),
-            DescribeAvailableClassesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeAvailableClassesError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeAvailableClassesError::InvalidConditionNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeAvailableClassesError::InvalidClusterKms => Kind::Documented(57),
-            DescribeAvailableClassesError::RequestNotFound => Kind::Documented(58),
-            DescribeAvailableClassesError::HostInfoNotFound => Kind::Documented(59),
-            DescribeAvailableClassesError::ExternalFailure => Kind::Documented(60),
-            DescribeAvailableClassesError::RequestMetaDataFailed => Kind::Documented(61),
-            DescribeAvailableClassesError::InvokeProxyFailure => Kind::Documented(62),
             DescribeAvailableClassesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeAvailableClassesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -514,30 +382,41 @@ impl DescribeAvailableClassesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAvailableClassesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAvailableClassesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAvailableClassesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAvailableClassesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeAvailableCrossRegionError`](crate::describe_available_cross_region::DescribeAvailableCrossRegionError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAvailableCrossRegionError {
     /// `InvalidRegion.Format`, HTTP 400: Specified Region is not valid.
@@ -248,258 +247,92 @@ impl DescribeAvailableCrossRegionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAvailableCrossRegionError::Gateway(gateway),
-                    None => DescribeAvailableCrossRegionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAvailableCrossRegionError::Gateway,
+                DescribeAvailableCrossRegionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAvailableCrossRegionError::InvalidRegionFormat),
-            1 => {
-                Some(
-                    DescribeAvailableCrossRegionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => Some(DescribeAvailableCrossRegionError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeAvailableCrossRegionError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeAvailableCrossRegionError::InsufficientAvailableQuota),
-            5 => {
-                Some(DescribeAvailableCrossRegionError::CommodityServiceCallingException)
-            }
-            6 => Some(DescribeAvailableCrossRegionError::RegionDissolvedEOM),
-            7 => Some(DescribeAvailableCrossRegionError::CommodityInvalidComponent),
-            8 => Some(DescribeAvailableCrossRegionError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeAvailableCrossRegionError::PriceCommoditySys),
-            10 => Some(DescribeAvailableCrossRegionError::PayInsufficientBalance),
-            11 => Some(DescribeAvailableCrossRegionError::OrderPeriodInvalid),
-            12 => Some(DescribeAvailableCrossRegionError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeAvailableCrossRegionError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeAvailableCrossRegionError::NoAvailablePaymentMethod),
-            15 => Some(DescribeAvailableCrossRegionError::BasicInfoUncompleted),
-            16 => Some(DescribeAvailableCrossRegionError::RiskRiskControlRejection),
-            17 => Some(DescribeAvailableCrossRegionError::ApiNotSupport),
-            18 => Some(DescribeAvailableCrossRegionError::ContainForbiddenLabelError),
-            19 => Some(DescribeAvailableCrossRegionError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeAvailableCrossRegionError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeAvailableCrossRegionError::InvalidParam),
-            22 => Some(DescribeAvailableCrossRegionError::KmsApiError),
-            23 => Some(DescribeAvailableCrossRegionError::SystemSaleValidateFailed),
-            24 => Some(DescribeAvailableCrossRegionError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeAvailableCrossRegionError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(DescribeAvailableCrossRegionError::ColdDataEngineVersionNotSupport)
-            }
-            27 => Some(DescribeAvailableCrossRegionError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeAvailableCrossRegionError::IncorrectTargetClasscode),
-            29 => {
-                Some(DescribeAvailableCrossRegionError::InvalidConnectionStringDuplicate)
-            }
-            30 => Some(DescribeAvailableCrossRegionError::RequiredParamNotFound),
-            31 => Some(DescribeAvailableCrossRegionError::ParametersInvalid),
-            32 => Some(DescribeAvailableCrossRegionError::BackupPolicyNotSupport),
-            33 => Some(DescribeAvailableCrossRegionError::InvalideStatusFormat),
-            34 => {
-                Some(DescribeAvailableCrossRegionError::InvalidReleasedKeepPolicyFormat)
-            }
-            35 => {
-                Some(
-                    DescribeAvailableCrossRegionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeAvailableCrossRegionError::PayNoCreditCard),
-            37 => Some(DescribeAvailableCrossRegionError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeAvailableCrossRegionError::MirrorInsExists),
-            39 => Some(DescribeAvailableCrossRegionError::UnsupportedClassCode),
-            40 => Some(DescribeAvailableCrossRegionError::InvalidBackupSet),
-            41 => Some(DescribeAvailableCrossRegionError::OrdTCommodityQueryError),
-            42 => Some(DescribeAvailableCrossRegionError::ProductInstanceReleased),
-            43 => Some(DescribeAvailableCrossRegionError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeAvailableCrossRegionError::CrossBackupNotSupport),
-            45 => Some(DescribeAvailableCrossRegionError::OrderStatusUnPaid),
-            46 => Some(DescribeAvailableCrossRegionError::InvalidReduceDiskSize),
-            47 => Some(DescribeAvailableCrossRegionError::CloudSSDNotSupport),
-            48 => Some(DescribeAvailableCrossRegionError::InvalidUserOperatorPermission),
-            49 => Some(DescribeAvailableCrossRegionError::InvalidVswitchId),
-            50 => Some(DescribeAvailableCrossRegionError::IncorrectMinorVersion),
-            51 => Some(DescribeAvailableCrossRegionError::OperationDeniedZoneResource),
-            52 => Some(DescribeAvailableCrossRegionError::NotInFlowController),
-            53 => Some(DescribeAvailableCrossRegionError::InvalidKmsKey),
-            54 => Some(DescribeAvailableCrossRegionError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeAvailableCrossRegionError::InvalidPageNotFound),
-            56 => Some(DescribeAvailableCrossRegionError::InvalidClusterKms),
-            57 => Some(DescribeAvailableCrossRegionError::RequestNotFound),
-            58 => Some(DescribeAvailableCrossRegionError::HostInfoNotFound),
-            59 => Some(DescribeAvailableCrossRegionError::ExternalFailure),
-            60 => Some(DescribeAvailableCrossRegionError::RequestMetaDataFailed),
-            61 => Some(DescribeAvailableCrossRegionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidRegionFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::CrossBackupNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidPageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAvailableCrossRegionError::InvalidRegionFormat => Kind::Documented(0),
-            DescribeAvailableCrossRegionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeAvailableCrossRegionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeAvailableCrossRegionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeAvailableCrossRegionError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeAvailableCrossRegionError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeAvailableCrossRegionError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeAvailableCrossRegionError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeAvailableCrossRegionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeAvailableCrossRegionError::PriceCommoditySys => Kind::Documented(9),
-            DescribeAvailableCrossRegionError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeAvailableCrossRegionError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeAvailableCrossRegionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeAvailableCrossRegionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeAvailableCrossRegionError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeAvailableCrossRegionError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeAvailableCrossRegionError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeAvailableCrossRegionError::ApiNotSupport => Kind::Documented(17),
-            DescribeAvailableCrossRegionError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeAvailableCrossRegionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeAvailableCrossRegionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeAvailableCrossRegionError::InvalidParam => Kind::Documented(21),
-            DescribeAvailableCrossRegionError::KmsApiError => Kind::Documented(22),
-            DescribeAvailableCrossRegionError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeAvailableCrossRegionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeAvailableCrossRegionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeAvailableCrossRegionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeAvailableCrossRegionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeAvailableCrossRegionError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeAvailableCrossRegionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeAvailableCrossRegionError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeAvailableCrossRegionError::ParametersInvalid => Kind::Documented(31),
-            DescribeAvailableCrossRegionError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeAvailableCrossRegionError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeAvailableCrossRegionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeAvailableCrossRegionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeAvailableCrossRegionError::PayNoCreditCard => Kind::Documented(36),
-            DescribeAvailableCrossRegionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeAvailableCrossRegionError::MirrorInsExists => Kind::Documented(38),
-            DescribeAvailableCrossRegionError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeAvailableCrossRegionError::InvalidBackupSet => Kind::Documented(40),
-            DescribeAvailableCrossRegionError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeAvailableCrossRegionError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeAvailableCrossRegionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeAvailableCrossRegionError::CrossBackupNotSupport => {
-                Kind::Documented(44)
-            }
-            DescribeAvailableCrossRegionError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeAvailableCrossRegionError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeAvailableCrossRegionError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeAvailableCrossRegionError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeAvailableCrossRegionError::InvalidVswitchId => Kind::Documented(49),
-            DescribeAvailableCrossRegionError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeAvailableCrossRegionError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeAvailableCrossRegionError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeAvailableCrossRegionError::InvalidKmsKey => Kind::Documented(53),
-            DescribeAvailableCrossRegionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeAvailableCrossRegionError::InvalidPageNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeAvailableCrossRegionError::InvalidClusterKms => Kind::Documented(56),
-            DescribeAvailableCrossRegionError::RequestNotFound => Kind::Documented(57),
-            DescribeAvailableCrossRegionError::HostInfoNotFound => Kind::Documented(58),
-            DescribeAvailableCrossRegionError::ExternalFailure => Kind::Documented(59),
-            DescribeAvailableCrossRegionError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            DescribeAvailableCrossRegionError::InvokeProxyFailure => Kind::Documented(61),
             DescribeAvailableCrossRegionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeAvailableCrossRegionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -546,30 +379,41 @@ impl DescribeAvailableCrossRegionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAvailableCrossRegionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAvailableCrossRegionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAvailableCrossRegionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAvailableCrossRegionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

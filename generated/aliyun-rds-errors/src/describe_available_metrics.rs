@@ -6,7 +6,7 @@
 //! [`DescribeAvailableMetricsError`](crate::describe_available_metrics::DescribeAvailableMetricsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAvailableMetricsError {
     /// `InvalidDBInstanceEngineType.Format`, HTTP 400: the DB instance engine type does not support this operation.
@@ -242,214 +241,88 @@ impl DescribeAvailableMetricsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAvailableMetricsError::Gateway(gateway),
-                    None => DescribeAvailableMetricsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAvailableMetricsError::Gateway,
+                DescribeAvailableMetricsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAvailableMetricsError::InvalidDBInstanceEngineTypeFormat),
-            1 => Some(DescribeAvailableMetricsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeAvailableMetricsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeAvailableMetricsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeAvailableMetricsError::InsufficientAvailableQuota),
-            5 => Some(DescribeAvailableMetricsError::CommodityServiceCallingException),
-            6 => Some(DescribeAvailableMetricsError::RegionDissolvedEOM),
-            7 => Some(DescribeAvailableMetricsError::CommodityInvalidComponent),
-            8 => Some(DescribeAvailableMetricsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeAvailableMetricsError::PriceCommoditySys),
-            10 => Some(DescribeAvailableMetricsError::PayInsufficientBalance),
-            11 => Some(DescribeAvailableMetricsError::OrderPeriodInvalid),
-            12 => Some(DescribeAvailableMetricsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeAvailableMetricsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeAvailableMetricsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeAvailableMetricsError::BasicInfoUncompleted),
-            16 => Some(DescribeAvailableMetricsError::RiskRiskControlRejection),
-            17 => Some(DescribeAvailableMetricsError::ApiNotSupport),
-            18 => Some(DescribeAvailableMetricsError::ContainForbiddenLabelError),
-            19 => Some(DescribeAvailableMetricsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeAvailableMetricsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeAvailableMetricsError::InvalidParam),
-            22 => Some(DescribeAvailableMetricsError::KmsApiError),
-            23 => Some(DescribeAvailableMetricsError::SystemSaleValidateFailed),
-            24 => Some(DescribeAvailableMetricsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeAvailableMetricsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeAvailableMetricsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeAvailableMetricsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeAvailableMetricsError::IncorrectTargetClasscode),
-            29 => Some(DescribeAvailableMetricsError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeAvailableMetricsError::RequiredParamNotFound),
-            31 => Some(DescribeAvailableMetricsError::ParametersInvalid),
-            32 => Some(DescribeAvailableMetricsError::BackupPolicyNotSupport),
-            33 => Some(DescribeAvailableMetricsError::InvalideStatusFormat),
-            34 => Some(DescribeAvailableMetricsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeAvailableMetricsError::PayNoCreditCard),
-            36 => Some(DescribeAvailableMetricsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeAvailableMetricsError::MirrorInsExists),
-            38 => Some(DescribeAvailableMetricsError::UnsupportedClassCode),
-            39 => Some(DescribeAvailableMetricsError::InvalidBackupSet),
-            40 => Some(DescribeAvailableMetricsError::OrdTCommodityQueryError),
-            41 => Some(DescribeAvailableMetricsError::ProductInstanceReleased),
-            42 => Some(DescribeAvailableMetricsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeAvailableMetricsError::OrderStatusUnPaid),
-            44 => Some(DescribeAvailableMetricsError::InvalidReduceDiskSize),
-            45 => Some(DescribeAvailableMetricsError::CloudSSDNotSupport),
-            46 => Some(DescribeAvailableMetricsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeAvailableMetricsError::InvalidVswitchId),
-            48 => Some(DescribeAvailableMetricsError::IncorrectMinorVersion),
-            49 => Some(DescribeAvailableMetricsError::OperationDeniedZoneResource),
-            50 => Some(DescribeAvailableMetricsError::NotInFlowController),
-            51 => Some(DescribeAvailableMetricsError::InvalidKmsKey),
-            52 => Some(DescribeAvailableMetricsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeAvailableMetricsError::InvalidDBInstanceNameNotFound),
-            54 => Some(DescribeAvailableMetricsError::InvalidClusterKms),
-            55 => Some(DescribeAvailableMetricsError::RequestNotFound),
-            56 => Some(DescribeAvailableMetricsError::HostInfoNotFound),
-            57 => Some(DescribeAvailableMetricsError::ExternalFailure),
-            58 => Some(DescribeAvailableMetricsError::RequestMetaDataFailed),
-            59 => Some(DescribeAvailableMetricsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAvailableMetricsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(0)
-            }
-            DescribeAvailableMetricsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeAvailableMetricsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeAvailableMetricsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeAvailableMetricsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeAvailableMetricsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeAvailableMetricsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeAvailableMetricsError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeAvailableMetricsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeAvailableMetricsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeAvailableMetricsError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeAvailableMetricsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeAvailableMetricsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeAvailableMetricsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeAvailableMetricsError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeAvailableMetricsError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeAvailableMetricsError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeAvailableMetricsError::ApiNotSupport => Kind::Documented(17),
-            DescribeAvailableMetricsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeAvailableMetricsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeAvailableMetricsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeAvailableMetricsError::InvalidParam => Kind::Documented(21),
-            DescribeAvailableMetricsError::KmsApiError => Kind::Documented(22),
-            DescribeAvailableMetricsError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeAvailableMetricsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeAvailableMetricsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeAvailableMetricsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeAvailableMetricsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeAvailableMetricsError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeAvailableMetricsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeAvailableMetricsError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeAvailableMetricsError::ParametersInvalid => Kind::Documented(31),
-            DescribeAvailableMetricsError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeAvailableMetricsError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeAvailableMetricsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeAvailableMetricsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeAvailableMetricsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeAvailableMetricsError::MirrorInsExists => Kind::Documented(37),
-            DescribeAvailableMetricsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeAvailableMetricsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeAvailableMetricsError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeAvailableMetricsError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeAvailableMetricsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeAvailableMetricsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeAvailableMetricsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeAvailableMetricsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeAvailableMetricsError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeAvailableMetricsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeAvailableMetricsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeAvailableMetricsError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeAvailableMetricsError::NotInFlowController => Kind::Documented(50),
-            DescribeAvailableMetricsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeAvailableMetricsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeAvailableMetricsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeAvailableMetricsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeAvailableMetricsError::RequestNotFound => Kind::Documented(55),
-            DescribeAvailableMetricsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeAvailableMetricsError::ExternalFailure => Kind::Documented(57),
-            DescribeAvailableMetricsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeAvailableMetricsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeAvailableMetricsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeAvailableMetricsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -496,30 +369,41 @@ impl DescribeAvailableMetricsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAvailableMetricsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAvailableMetricsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAvailableMetricsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAvailableMetricsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

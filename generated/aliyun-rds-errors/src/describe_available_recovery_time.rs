@@ -6,7 +6,7 @@
 //! [`DescribeAvailableRecoveryTimeError`](crate::describe_available_recovery_time::DescribeAvailableRecoveryTimeError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAvailableRecoveryTimeError {
     /// `NoAvailableLogBackup`, HTTP 400: No available log backup.
@@ -256,286 +255,94 @@ impl DescribeAvailableRecoveryTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAvailableRecoveryTimeError::Gateway(gateway),
-                    None => DescribeAvailableRecoveryTimeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAvailableRecoveryTimeError::Gateway,
+                DescribeAvailableRecoveryTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAvailableRecoveryTimeError::NoAvailableLogBackup),
-            1 => {
-                Some(
-                    DescribeAvailableRecoveryTimeError::NoAvailableDisasterRestoreBakset,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeAvailableRecoveryTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => Some(DescribeAvailableRecoveryTimeError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeAvailableRecoveryTimeError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeAvailableRecoveryTimeError::InsufficientAvailableQuota),
-            6 => {
-                Some(
-                    DescribeAvailableRecoveryTimeError::CommodityServiceCallingException,
-                )
-            }
-            7 => Some(DescribeAvailableRecoveryTimeError::RegionDissolvedEOM),
-            8 => Some(DescribeAvailableRecoveryTimeError::CommodityInvalidComponent),
-            9 => {
-                Some(DescribeAvailableRecoveryTimeError::RegionEndTimeDissolvedAustralia)
-            }
-            10 => Some(DescribeAvailableRecoveryTimeError::PriceCommoditySys),
-            11 => Some(DescribeAvailableRecoveryTimeError::PayInsufficientBalance),
-            12 => Some(DescribeAvailableRecoveryTimeError::OrderPeriodInvalid),
-            13 => Some(DescribeAvailableRecoveryTimeError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeAvailableRecoveryTimeError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeAvailableRecoveryTimeError::NoAvailablePaymentMethod),
-            16 => Some(DescribeAvailableRecoveryTimeError::BasicInfoUncompleted),
-            17 => Some(DescribeAvailableRecoveryTimeError::RiskRiskControlRejection),
-            18 => Some(DescribeAvailableRecoveryTimeError::ApiNotSupport),
-            19 => Some(DescribeAvailableRecoveryTimeError::ContainForbiddenLabelError),
-            20 => Some(DescribeAvailableRecoveryTimeError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeAvailableRecoveryTimeError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeAvailableRecoveryTimeError::InvalidParam),
-            23 => Some(DescribeAvailableRecoveryTimeError::KmsApiError),
-            24 => Some(DescribeAvailableRecoveryTimeError::SystemSaleValidateFailed),
-            25 => Some(DescribeAvailableRecoveryTimeError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeAvailableRecoveryTimeError::SqlExecuteFailedOrTimeout),
-            27 => {
-                Some(DescribeAvailableRecoveryTimeError::ColdDataEngineVersionNotSupport)
-            }
-            28 => {
-                Some(DescribeAvailableRecoveryTimeError::ColdDataMinorVersionNotSupport)
-            }
-            29 => Some(DescribeAvailableRecoveryTimeError::IncorrectTargetClasscode),
-            30 => {
-                Some(
-                    DescribeAvailableRecoveryTimeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            31 => Some(DescribeAvailableRecoveryTimeError::RequiredParamNotFound),
-            32 => Some(DescribeAvailableRecoveryTimeError::ParametersInvalid),
-            33 => Some(DescribeAvailableRecoveryTimeError::BackupPolicyNotSupport),
-            34 => Some(DescribeAvailableRecoveryTimeError::InvalideStatusFormat),
-            35 => {
-                Some(DescribeAvailableRecoveryTimeError::InvalidReleasedKeepPolicyFormat)
-            }
-            36 => {
-                Some(
-                    DescribeAvailableRecoveryTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(DescribeAvailableRecoveryTimeError::PayNoCreditCard),
-            38 => Some(DescribeAvailableRecoveryTimeError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeAvailableRecoveryTimeError::MirrorInsExists),
-            40 => Some(DescribeAvailableRecoveryTimeError::UnsupportedClassCode),
-            41 => Some(DescribeAvailableRecoveryTimeError::InvalidBackupSet),
-            42 => Some(DescribeAvailableRecoveryTimeError::OrdTCommodityQueryError),
-            43 => Some(DescribeAvailableRecoveryTimeError::ProductInstanceReleased),
-            44 => Some(DescribeAvailableRecoveryTimeError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeAvailableRecoveryTimeError::CrossBackupNotSupport),
-            46 => Some(DescribeAvailableRecoveryTimeError::OrderStatusUnPaid),
-            47 => Some(DescribeAvailableRecoveryTimeError::InvalidReduceDiskSize),
-            48 => Some(DescribeAvailableRecoveryTimeError::CloudSSDNotSupport),
-            49 => Some(DescribeAvailableRecoveryTimeError::InvalidUserOperatorPermission),
-            50 => Some(DescribeAvailableRecoveryTimeError::InvalidVswitchId),
-            51 => Some(DescribeAvailableRecoveryTimeError::IncorrectMinorVersion),
-            52 => Some(DescribeAvailableRecoveryTimeError::OperationDeniedZoneResource),
-            53 => Some(DescribeAvailableRecoveryTimeError::NotInFlowController),
-            54 => Some(DescribeAvailableRecoveryTimeError::InvalidKmsKey),
-            55 => Some(DescribeAvailableRecoveryTimeError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeAvailableRecoveryTimeError::InvalidBackupSetIDNotFound),
-            57 => Some(DescribeAvailableRecoveryTimeError::InvalidPageNotFound),
-            58 => Some(DescribeAvailableRecoveryTimeError::InvalidClusterKms),
-            59 => Some(DescribeAvailableRecoveryTimeError::RequestNotFound),
-            60 => Some(DescribeAvailableRecoveryTimeError::HostInfoNotFound),
-            61 => Some(DescribeAvailableRecoveryTimeError::ExternalFailure),
-            62 => Some(DescribeAvailableRecoveryTimeError::RequestMetaDataFailed),
-            63 => Some(DescribeAvailableRecoveryTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::NoAvailableLogBackup,
+        Self::NoAvailableDisasterRestoreBakset,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::CrossBackupNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidPageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAvailableRecoveryTimeError::NoAvailableLogBackup => {
-                Kind::Documented(0)
-            }
-            DescribeAvailableRecoveryTimeError::NoAvailableDisasterRestoreBakset => {
-                Kind::Documented(1)
-            }
-            DescribeAvailableRecoveryTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeAvailableRecoveryTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeAvailableRecoveryTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeAvailableRecoveryTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeAvailableRecoveryTimeError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeAvailableRecoveryTimeError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeAvailableRecoveryTimeError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeAvailableRecoveryTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeAvailableRecoveryTimeError::PriceCommoditySys => Kind::Documented(10),
-            DescribeAvailableRecoveryTimeError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeAvailableRecoveryTimeError::OrderPeriodInvalid => {
-                Kind::Documented(12)
-            }
-            DescribeAvailableRecoveryTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeAvailableRecoveryTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeAvailableRecoveryTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeAvailableRecoveryTimeError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            DescribeAvailableRecoveryTimeError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeAvailableRecoveryTimeError::ApiNotSupport => Kind::Documented(18),
-            DescribeAvailableRecoveryTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidParam => Kind::Documented(22),
-            DescribeAvailableRecoveryTimeError::KmsApiError => Kind::Documented(23),
-            DescribeAvailableRecoveryTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeAvailableRecoveryTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeAvailableRecoveryTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeAvailableRecoveryTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeAvailableRecoveryTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeAvailableRecoveryTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeAvailableRecoveryTimeError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeAvailableRecoveryTimeError::ParametersInvalid => Kind::Documented(32),
-            DescribeAvailableRecoveryTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeAvailableRecoveryTimeError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeAvailableRecoveryTimeError::PayNoCreditCard => Kind::Documented(37),
-            DescribeAvailableRecoveryTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeAvailableRecoveryTimeError::MirrorInsExists => Kind::Documented(39),
-            DescribeAvailableRecoveryTimeError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidBackupSet => Kind::Documented(41),
-            DescribeAvailableRecoveryTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeAvailableRecoveryTimeError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeAvailableRecoveryTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeAvailableRecoveryTimeError::CrossBackupNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeAvailableRecoveryTimeError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeAvailableRecoveryTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(47)
-            }
-            DescribeAvailableRecoveryTimeError::CloudSSDNotSupport => {
-                Kind::Documented(48)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidVswitchId => Kind::Documented(50),
-            DescribeAvailableRecoveryTimeError::IncorrectMinorVersion => {
-                Kind::Documented(51)
-            }
-            DescribeAvailableRecoveryTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DescribeAvailableRecoveryTimeError::NotInFlowController => {
-                Kind::Documented(53)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidKmsKey => Kind::Documented(54),
-            DescribeAvailableRecoveryTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidBackupSetIDNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidPageNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeAvailableRecoveryTimeError::InvalidClusterKms => Kind::Documented(58),
-            DescribeAvailableRecoveryTimeError::RequestNotFound => Kind::Documented(59),
-            DescribeAvailableRecoveryTimeError::HostInfoNotFound => Kind::Documented(60),
-            DescribeAvailableRecoveryTimeError::ExternalFailure => Kind::Documented(61),
-            DescribeAvailableRecoveryTimeError::RequestMetaDataFailed => {
-                Kind::Documented(62)
-            }
-            DescribeAvailableRecoveryTimeError::InvokeProxyFailure => {
-                Kind::Documented(63)
-            }
             DescribeAvailableRecoveryTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeAvailableRecoveryTimeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -582,30 +389,41 @@ impl DescribeAvailableRecoveryTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAvailableRecoveryTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAvailableRecoveryTimeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAvailableRecoveryTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAvailableRecoveryTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

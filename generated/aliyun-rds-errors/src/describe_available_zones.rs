@@ -6,7 +6,7 @@
 //! [`DescribeAvailableZonesError`](crate::describe_available_zones::DescribeAvailableZonesError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeAvailableZonesError {
     /// `ArticleNotFound`, HTTP 400: Article not found
@@ -248,198 +247,90 @@ impl DescribeAvailableZonesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeAvailableZonesError::Gateway(gateway),
-                    None => DescribeAvailableZonesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeAvailableZonesError::Gateway,
+                DescribeAvailableZonesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeAvailableZonesError::ArticleNotFound),
-            1 => Some(DescribeAvailableZonesError::InvalidDBInstanceName),
-            2 => Some(DescribeAvailableZonesError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeAvailableZonesError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeAvailableZonesError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeAvailableZonesError::InsufficientAvailableQuota),
-            6 => Some(DescribeAvailableZonesError::CommodityServiceCallingException),
-            7 => Some(DescribeAvailableZonesError::RegionDissolvedEOM),
-            8 => Some(DescribeAvailableZonesError::CommodityInvalidComponent),
-            9 => Some(DescribeAvailableZonesError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeAvailableZonesError::PriceCommoditySys),
-            11 => Some(DescribeAvailableZonesError::PayInsufficientBalance),
-            12 => Some(DescribeAvailableZonesError::OrderPeriodInvalid),
-            13 => Some(DescribeAvailableZonesError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeAvailableZonesError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeAvailableZonesError::NoAvailablePaymentMethod),
-            16 => Some(DescribeAvailableZonesError::BasicInfoUncompleted),
-            17 => Some(DescribeAvailableZonesError::RiskRiskControlRejection),
-            18 => Some(DescribeAvailableZonesError::ApiNotSupport),
-            19 => Some(DescribeAvailableZonesError::ContainForbiddenLabelError),
-            20 => Some(DescribeAvailableZonesError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeAvailableZonesError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeAvailableZonesError::InvalidParam),
-            23 => Some(DescribeAvailableZonesError::KmsApiError),
-            24 => Some(DescribeAvailableZonesError::SystemSaleValidateFailed),
-            25 => Some(DescribeAvailableZonesError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeAvailableZonesError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeAvailableZonesError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeAvailableZonesError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeAvailableZonesError::IncorrectTargetClasscode),
-            30 => Some(DescribeAvailableZonesError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeAvailableZonesError::RequiredParamNotFound),
-            32 => Some(DescribeAvailableZonesError::ParametersInvalid),
-            33 => Some(DescribeAvailableZonesError::BackupPolicyNotSupport),
-            34 => Some(DescribeAvailableZonesError::InvalideStatusFormat),
-            35 => Some(DescribeAvailableZonesError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeAvailableZonesError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeAvailableZonesError::PayNoCreditCard),
-            38 => Some(DescribeAvailableZonesError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeAvailableZonesError::MirrorInsExists),
-            40 => Some(DescribeAvailableZonesError::UnsupportedClassCode),
-            41 => Some(DescribeAvailableZonesError::InvalidBackupSet),
-            42 => Some(DescribeAvailableZonesError::OrdTCommodityQueryError),
-            43 => Some(DescribeAvailableZonesError::ProductInstanceReleased),
-            44 => Some(DescribeAvailableZonesError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeAvailableZonesError::OrderStatusUnPaid),
-            46 => Some(DescribeAvailableZonesError::InvalidReduceDiskSize),
-            47 => Some(DescribeAvailableZonesError::CloudSSDNotSupport),
-            48 => Some(DescribeAvailableZonesError::InvalidUserOperatorPermission),
-            49 => Some(DescribeAvailableZonesError::InvalidVswitchId),
-            50 => Some(DescribeAvailableZonesError::IncorrectMinorVersion),
-            51 => Some(DescribeAvailableZonesError::OperationDeniedZoneResource),
-            52 => Some(DescribeAvailableZonesError::NotInFlowController),
-            53 => Some(DescribeAvailableZonesError::InvalidKmsKey),
-            54 => Some(DescribeAvailableZonesError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeAvailableZonesError::InvalidDBInstanceNameNotFound),
-            56 => Some(DescribeAvailableZonesError::InvalidClusterKms),
-            57 => Some(DescribeAvailableZonesError::RequestNotFound),
-            58 => Some(DescribeAvailableZonesError::HostInfoNotFound),
-            59 => Some(DescribeAvailableZonesError::ExternalFailure),
-            60 => Some(DescribeAvailableZonesError::RequestMetaDataFailed),
-            61 => Some(DescribeAvailableZonesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::ArticleNotFound,
+        Self::InvalidDBInstanceName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeAvailableZonesError::ArticleNotFound => Kind::Documented(0),
-            DescribeAvailableZonesError::InvalidDBInstanceName => Kind::Documented(1),
-            DescribeAvailableZonesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeAvailableZonesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeAvailableZonesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeAvailableZonesError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeAvailableZonesError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeAvailableZonesError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeAvailableZonesError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeAvailableZonesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeAvailableZonesError::PriceCommoditySys => Kind::Documented(10),
-            DescribeAvailableZonesError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeAvailableZonesError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeAvailableZonesError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeAvailableZonesError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeAvailableZonesError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeAvailableZonesError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeAvailableZonesError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeAvailableZonesError::ApiNotSupport => Kind::Documented(18),
-            DescribeAvailableZonesError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeAvailableZonesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeAvailableZonesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeAvailableZonesError::InvalidParam => Kind::Documented(22),
-            DescribeAvailableZonesError::KmsApiError => Kind::Documented(23),
-            DescribeAvailableZonesError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeAvailableZonesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeAvailableZonesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeAvailableZonesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeAvailableZonesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeAvailableZonesError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeAvailableZonesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeAvailableZonesError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeAvailableZonesError::ParametersInvalid => Kind::Documented(32),
-            DescribeAvailableZonesError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeAvailableZonesError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeAvailableZonesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeAvailableZonesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeAvailableZonesError::PayNoCreditCard => Kind::Documented(37),
-            DescribeAvailableZonesError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeAvailableZonesError::MirrorInsExists => Kind::Documented(39),
-            DescribeAvailableZonesError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeAvailableZonesError::InvalidBackupSet => Kind::Documented(41),
-            DescribeAvailableZonesError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeAvailableZonesError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeAvailableZonesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeAvailableZonesError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeAvailableZonesError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeAvailableZonesError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeAvailableZonesError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeAvailableZonesError::InvalidVswitchId => Kind::Documented(49),
-            DescribeAvailableZonesError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeAvailableZonesError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeAvailableZonesError::NotInFlowController => Kind::Documented(52),
-            DescribeAvailableZonesError::InvalidKmsKey => Kind::Documented(53),
-            DescribeAvailableZonesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeAvailableZonesError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeAvailableZonesError::InvalidClusterKms => Kind::Documented(56),
-            DescribeAvailableZonesError::RequestNotFound => Kind::Documented(57),
-            DescribeAvailableZonesError::HostInfoNotFound => Kind::Documented(58),
-            DescribeAvailableZonesError::ExternalFailure => Kind::Documented(59),
-            DescribeAvailableZonesError::RequestMetaDataFailed => Kind::Documented(60),
-            DescribeAvailableZonesError::InvokeProxyFailure => Kind::Documented(61),
             DescribeAvailableZonesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeAvailableZonesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -486,30 +377,41 @@ impl DescribeAvailableZonesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeAvailableZonesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeAvailableZonesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeAvailableZonesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeAvailableZonesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

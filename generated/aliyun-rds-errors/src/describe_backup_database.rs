@@ -6,7 +6,7 @@
 //! [`DescribeBackupDatabaseError`](crate::describe_backup_database::DescribeBackupDatabaseError) has one variant per distinct code of the operation's error table (71 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeBackupDatabaseError {
     /// `InvalidRestoreTime.Malformed`, HTTP 400: The requested restoreTime param is invalid, or the requested restoreTime is not within the scope of the instance backup.
@@ -277,236 +276,99 @@ impl DescribeBackupDatabaseError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeBackupDatabaseError::Gateway(gateway),
-                    None => DescribeBackupDatabaseError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeBackupDatabaseError::Gateway,
+                DescribeBackupDatabaseError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeBackupDatabaseError::InvalidRestoreTimeMalformed),
-            1 => Some(DescribeBackupDatabaseError::InvalidPageNumbersMalformed),
-            2 => Some(DescribeBackupDatabaseError::InvalidStartTimeFormat),
-            3 => Some(DescribeBackupDatabaseError::InvalidEndTimeFormat),
-            4 => Some(DescribeBackupDatabaseError::InvalidParameterCombination),
-            5 => {
-                Some(
-                    DescribeBackupDatabaseError::InvalidDBInstanceClassValueNotSupported,
-                )
-            }
-            6 => Some(DescribeBackupDatabaseError::InvalidBackupSetLocationFormat),
-            7 => Some(DescribeBackupDatabaseError::OrderComboInstanceNotAllowOperate),
-            8 => Some(DescribeBackupDatabaseError::PricePricingPlanResultNotFound),
-            9 => Some(DescribeBackupDatabaseError::OrderNoRealNameAuthentication),
-            10 => Some(DescribeBackupDatabaseError::InsufficientAvailableQuota),
-            11 => Some(DescribeBackupDatabaseError::CommodityServiceCallingException),
-            12 => Some(DescribeBackupDatabaseError::RegionDissolvedEOM),
-            13 => Some(DescribeBackupDatabaseError::CommodityInvalidComponent),
-            14 => Some(DescribeBackupDatabaseError::RegionEndTimeDissolvedAustralia),
-            15 => Some(DescribeBackupDatabaseError::PriceCommoditySys),
-            16 => Some(DescribeBackupDatabaseError::PayInsufficientBalance),
-            17 => Some(DescribeBackupDatabaseError::OrderPeriodInvalid),
-            18 => Some(DescribeBackupDatabaseError::PayNoCreditCardLowerCase),
-            19 => Some(DescribeBackupDatabaseError::OrderInstHasUnpaidOrder),
-            20 => Some(DescribeBackupDatabaseError::NoAvailablePaymentMethod),
-            21 => Some(DescribeBackupDatabaseError::BasicInfoUncompleted),
-            22 => Some(DescribeBackupDatabaseError::RiskRiskControlRejection),
-            23 => Some(DescribeBackupDatabaseError::ApiNotSupport),
-            24 => Some(DescribeBackupDatabaseError::ContainForbiddenLabelError),
-            25 => Some(DescribeBackupDatabaseError::InvalidDBInstanceIdNotFound),
-            26 => Some(DescribeBackupDatabaseError::InvalidInstanceLevelDiskType),
-            27 => Some(DescribeBackupDatabaseError::InvalidParam),
-            28 => Some(DescribeBackupDatabaseError::KmsApiError),
-            29 => Some(DescribeBackupDatabaseError::SystemSaleValidateFailed),
-            30 => Some(DescribeBackupDatabaseError::AbsInvalidAccountNotFound),
-            31 => Some(DescribeBackupDatabaseError::SqlExecuteFailedOrTimeout),
-            32 => Some(DescribeBackupDatabaseError::ColdDataEngineVersionNotSupport),
-            33 => Some(DescribeBackupDatabaseError::ColdDataMinorVersionNotSupport),
-            34 => Some(DescribeBackupDatabaseError::IncorrectTargetClasscode),
-            35 => Some(DescribeBackupDatabaseError::InvalidConnectionStringDuplicate),
-            36 => Some(DescribeBackupDatabaseError::RequiredParamNotFound),
-            37 => Some(DescribeBackupDatabaseError::ParametersInvalid),
-            38 => Some(DescribeBackupDatabaseError::BackupPolicyNotSupport),
-            39 => Some(DescribeBackupDatabaseError::InvalideStatusFormat),
-            40 => Some(DescribeBackupDatabaseError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(DescribeBackupDatabaseError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(DescribeBackupDatabaseError::PayNoCreditCard),
-            43 => Some(DescribeBackupDatabaseError::VpcNetworkTypeNotSupport),
-            44 => Some(DescribeBackupDatabaseError::MirrorInsExists),
-            45 => Some(DescribeBackupDatabaseError::UnsupportedClassCode),
-            46 => Some(DescribeBackupDatabaseError::InvalidBackupSet),
-            47 => Some(DescribeBackupDatabaseError::OrdTCommodityQueryError),
-            48 => Some(DescribeBackupDatabaseError::ProductInstanceReleased),
-            49 => Some(DescribeBackupDatabaseError::RegionEndTimeDissolvedIndia),
-            50 => Some(DescribeBackupDatabaseError::InvalidMaxRecordsPerPageMalformed),
-            51 => Some(DescribeBackupDatabaseError::IncorrectDBInstanceState),
-            52 => Some(DescribeBackupDatabaseError::ResourceConfigError),
-            53 => Some(DescribeBackupDatabaseError::OrderStatusUnPaid),
-            54 => Some(DescribeBackupDatabaseError::InvalidReduceDiskSize),
-            55 => Some(DescribeBackupDatabaseError::CloudSSDNotSupport),
-            56 => Some(DescribeBackupDatabaseError::InvalidUserOperatorPermission),
-            57 => Some(DescribeBackupDatabaseError::InvalidVswitchId),
-            58 => Some(DescribeBackupDatabaseError::IncorrectMinorVersion),
-            59 => Some(DescribeBackupDatabaseError::OperationDeniedZoneResource),
-            60 => Some(DescribeBackupDatabaseError::NotInFlowController),
-            61 => Some(DescribeBackupDatabaseError::InvalidKmsKey),
-            62 => Some(DescribeBackupDatabaseError::InvalidInstanceLevelMalformed),
-            63 => Some(DescribeBackupDatabaseError::InvalidDBInstanceNameNotFound),
-            64 => Some(DescribeBackupDatabaseError::InvalidDBInstanceNotFound),
-            65 => Some(DescribeBackupDatabaseError::InvalidClusterKms),
-            66 => Some(DescribeBackupDatabaseError::RequestNotFound),
-            67 => Some(DescribeBackupDatabaseError::HostInfoNotFound),
-            68 => Some(DescribeBackupDatabaseError::ExternalFailure),
-            69 => Some(DescribeBackupDatabaseError::RequestMetaDataFailed),
-            70 => Some(DescribeBackupDatabaseError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::InvalidRestoreTimeMalformed,
+        Self::InvalidPageNumbersMalformed,
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::InvalidParameterCombination,
+        Self::InvalidDBInstanceClassValueNotSupported,
+        Self::InvalidBackupSetLocationFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidMaxRecordsPerPageMalformed,
+        Self::IncorrectDBInstanceState,
+        Self::ResourceConfigError,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeBackupDatabaseError::InvalidRestoreTimeMalformed => {
-                Kind::Documented(0)
-            }
-            DescribeBackupDatabaseError::InvalidPageNumbersMalformed => {
-                Kind::Documented(1)
-            }
-            DescribeBackupDatabaseError::InvalidStartTimeFormat => Kind::Documented(2),
-            DescribeBackupDatabaseError::InvalidEndTimeFormat => Kind::Documented(3),
-            DescribeBackupDatabaseError::InvalidParameterCombination => {
-                Kind::Documented(4)
-            }
-            DescribeBackupDatabaseError::InvalidDBInstanceClassValueNotSupported => {
-                Kind::Documented(5)
-            }
-            DescribeBackupDatabaseError::InvalidBackupSetLocationFormat => {
-                Kind::Documented(6)
-            }
-            DescribeBackupDatabaseError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            DescribeBackupDatabaseError::PricePricingPlanResultNotFound => {
-                Kind::Documented(8)
-            }
-            DescribeBackupDatabaseError::OrderNoRealNameAuthentication => {
-                Kind::Documented(9)
-            }
-            DescribeBackupDatabaseError::InsufficientAvailableQuota => {
-                Kind::Documented(10)
-            }
-            DescribeBackupDatabaseError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            DescribeBackupDatabaseError::RegionDissolvedEOM => Kind::Documented(12),
-            DescribeBackupDatabaseError::CommodityInvalidComponent => {
-                Kind::Documented(13)
-            }
-            DescribeBackupDatabaseError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(14)
-            }
-            DescribeBackupDatabaseError::PriceCommoditySys => Kind::Documented(15),
-            DescribeBackupDatabaseError::PayInsufficientBalance => Kind::Documented(16),
-            DescribeBackupDatabaseError::OrderPeriodInvalid => Kind::Documented(17),
-            DescribeBackupDatabaseError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            DescribeBackupDatabaseError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            DescribeBackupDatabaseError::NoAvailablePaymentMethod => Kind::Documented(20),
-            DescribeBackupDatabaseError::BasicInfoUncompleted => Kind::Documented(21),
-            DescribeBackupDatabaseError::RiskRiskControlRejection => Kind::Documented(22),
-            DescribeBackupDatabaseError::ApiNotSupport => Kind::Documented(23),
-            DescribeBackupDatabaseError::ContainForbiddenLabelError => {
-                Kind::Documented(24)
-            }
-            DescribeBackupDatabaseError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeBackupDatabaseError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(26)
-            }
-            DescribeBackupDatabaseError::InvalidParam => Kind::Documented(27),
-            DescribeBackupDatabaseError::KmsApiError => Kind::Documented(28),
-            DescribeBackupDatabaseError::SystemSaleValidateFailed => Kind::Documented(29),
-            DescribeBackupDatabaseError::AbsInvalidAccountNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeBackupDatabaseError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(31)
-            }
-            DescribeBackupDatabaseError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeBackupDatabaseError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeBackupDatabaseError::IncorrectTargetClasscode => Kind::Documented(34),
-            DescribeBackupDatabaseError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(35)
-            }
-            DescribeBackupDatabaseError::RequiredParamNotFound => Kind::Documented(36),
-            DescribeBackupDatabaseError::ParametersInvalid => Kind::Documented(37),
-            DescribeBackupDatabaseError::BackupPolicyNotSupport => Kind::Documented(38),
-            DescribeBackupDatabaseError::InvalideStatusFormat => Kind::Documented(39),
-            DescribeBackupDatabaseError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(40)
-            }
-            DescribeBackupDatabaseError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(41)
-            }
-            DescribeBackupDatabaseError::PayNoCreditCard => Kind::Documented(42),
-            DescribeBackupDatabaseError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            DescribeBackupDatabaseError::MirrorInsExists => Kind::Documented(44),
-            DescribeBackupDatabaseError::UnsupportedClassCode => Kind::Documented(45),
-            DescribeBackupDatabaseError::InvalidBackupSet => Kind::Documented(46),
-            DescribeBackupDatabaseError::OrdTCommodityQueryError => Kind::Documented(47),
-            DescribeBackupDatabaseError::ProductInstanceReleased => Kind::Documented(48),
-            DescribeBackupDatabaseError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(49)
-            }
-            DescribeBackupDatabaseError::InvalidMaxRecordsPerPageMalformed => {
-                Kind::Documented(50)
-            }
-            DescribeBackupDatabaseError::IncorrectDBInstanceState => Kind::Documented(51),
-            DescribeBackupDatabaseError::ResourceConfigError => Kind::Documented(52),
-            DescribeBackupDatabaseError::OrderStatusUnPaid => Kind::Documented(53),
-            DescribeBackupDatabaseError::InvalidReduceDiskSize => Kind::Documented(54),
-            DescribeBackupDatabaseError::CloudSSDNotSupport => Kind::Documented(55),
-            DescribeBackupDatabaseError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            DescribeBackupDatabaseError::InvalidVswitchId => Kind::Documented(57),
-            DescribeBackupDatabaseError::IncorrectMinorVersion => Kind::Documented(58),
-            DescribeBackupDatabaseError::OperationDeniedZoneResource => {
-                Kind::Documented(59)
-            }
-            DescribeBackupDatabaseError::NotInFlowController => Kind::Documented(60),
-            DescribeBackupDatabaseError::InvalidKmsKey => Kind::Documented(61),
-            DescribeBackupDatabaseError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            DescribeBackupDatabaseError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(63)
-            }
-            DescribeBackupDatabaseError::InvalidDBInstanceNotFound => {
-                Kind::Documented(64)
-            }
-            DescribeBackupDatabaseError::InvalidClusterKms => Kind::Documented(65),
-            DescribeBackupDatabaseError::RequestNotFound => Kind::Documented(66),
-            DescribeBackupDatabaseError::HostInfoNotFound => Kind::Documented(67),
-            DescribeBackupDatabaseError::ExternalFailure => Kind::Documented(68),
-            DescribeBackupDatabaseError::RequestMetaDataFailed => Kind::Documented(69),
-            DescribeBackupDatabaseError::InvokeProxyFailure => Kind::Documented(70),
             DescribeBackupDatabaseError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeBackupDatabaseError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -553,30 +415,41 @@ impl DescribeBackupDatabaseError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeBackupDatabaseError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeBackupDatabaseError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeBackupDatabaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeBackupDatabaseError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeBackupPolicyError`](crate::describe_backup_policy::DescribeBackupPolicyError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeBackupPolicyError {
     /// `IO.Exception`, HTTP 400: IO exception, retry later.
@@ -262,200 +261,94 @@ impl DescribeBackupPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeBackupPolicyError::Gateway(gateway),
-                    None => DescribeBackupPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeBackupPolicyError::Gateway,
+                DescribeBackupPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeBackupPolicyError::IOException),
-            1 => Some(DescribeBackupPolicyError::InternalFailure),
-            2 => Some(DescribeBackupPolicyError::InvalidParameterOwnerAccount),
-            3 => Some(DescribeBackupPolicyError::InvalidEngineMalformed),
-            4 => Some(DescribeBackupPolicyError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DescribeBackupPolicyError::PricePricingPlanResultNotFound),
-            6 => Some(DescribeBackupPolicyError::OrderNoRealNameAuthentication),
-            7 => Some(DescribeBackupPolicyError::InsufficientAvailableQuota),
-            8 => Some(DescribeBackupPolicyError::CommodityServiceCallingException),
-            9 => Some(DescribeBackupPolicyError::RegionDissolvedEOM),
-            10 => Some(DescribeBackupPolicyError::CommodityInvalidComponent),
-            11 => Some(DescribeBackupPolicyError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DescribeBackupPolicyError::PriceCommoditySys),
-            13 => Some(DescribeBackupPolicyError::PayInsufficientBalance),
-            14 => Some(DescribeBackupPolicyError::OrderPeriodInvalid),
-            15 => Some(DescribeBackupPolicyError::PayNoCreditCardLowerCase),
-            16 => Some(DescribeBackupPolicyError::OrderInstHasUnpaidOrder),
-            17 => Some(DescribeBackupPolicyError::NoAvailablePaymentMethod),
-            18 => Some(DescribeBackupPolicyError::BasicInfoUncompleted),
-            19 => Some(DescribeBackupPolicyError::RiskRiskControlRejection),
-            20 => Some(DescribeBackupPolicyError::ApiNotSupport),
-            21 => Some(DescribeBackupPolicyError::ContainForbiddenLabelError),
-            22 => Some(DescribeBackupPolicyError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescribeBackupPolicyError::InvalidInstanceLevelDiskType),
-            24 => Some(DescribeBackupPolicyError::InvalidParam),
-            25 => Some(DescribeBackupPolicyError::KmsApiError),
-            26 => Some(DescribeBackupPolicyError::SystemSaleValidateFailed),
-            27 => Some(DescribeBackupPolicyError::AbsInvalidAccountNotFound),
-            28 => Some(DescribeBackupPolicyError::SqlExecuteFailedOrTimeout),
-            29 => Some(DescribeBackupPolicyError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescribeBackupPolicyError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeBackupPolicyError::IncorrectTargetClasscode),
-            32 => Some(DescribeBackupPolicyError::InvalidConnectionStringDuplicate),
-            33 => Some(DescribeBackupPolicyError::RequiredParamNotFound),
-            34 => Some(DescribeBackupPolicyError::ParametersInvalid),
-            35 => Some(DescribeBackupPolicyError::BackupPolicyNotSupport),
-            36 => Some(DescribeBackupPolicyError::InvalideStatusFormat),
-            37 => Some(DescribeBackupPolicyError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(DescribeBackupPolicyError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DescribeBackupPolicyError::PayNoCreditCard),
-            40 => Some(DescribeBackupPolicyError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeBackupPolicyError::MirrorInsExists),
-            42 => Some(DescribeBackupPolicyError::UnsupportedClassCode),
-            43 => Some(DescribeBackupPolicyError::InvalidBackupSet),
-            44 => Some(DescribeBackupPolicyError::OrdTCommodityQueryError),
-            45 => Some(DescribeBackupPolicyError::ProductInstanceReleased),
-            46 => Some(DescribeBackupPolicyError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescribeBackupPolicyError::IncorrectDBInstanceState),
-            48 => Some(DescribeBackupPolicyError::OrderStatusUnPaid),
-            49 => Some(DescribeBackupPolicyError::InvalidReduceDiskSize),
-            50 => Some(DescribeBackupPolicyError::CloudSSDNotSupport),
-            51 => Some(DescribeBackupPolicyError::InvalidUserOperatorPermission),
-            52 => Some(DescribeBackupPolicyError::InvalidVswitchId),
-            53 => Some(DescribeBackupPolicyError::IncorrectMinorVersion),
-            54 => Some(DescribeBackupPolicyError::OperationDeniedZoneResource),
-            55 => Some(DescribeBackupPolicyError::NotInFlowController),
-            56 => Some(DescribeBackupPolicyError::InvalidKmsKey),
-            57 => Some(DescribeBackupPolicyError::InvalidInstanceLevelMalformed),
-            58 => Some(DescribeBackupPolicyError::InvalidDBInstanceNotFound),
-            59 => Some(DescribeBackupPolicyError::InvalidDBInstanceNameNotFound),
-            60 => Some(DescribeBackupPolicyError::InvalidClusterKms),
-            61 => Some(DescribeBackupPolicyError::RequestNotFound),
-            62 => Some(DescribeBackupPolicyError::HostInfoNotFound),
-            63 => Some(DescribeBackupPolicyError::ExternalFailure),
-            64 => Some(DescribeBackupPolicyError::RequestMetaDataFailed),
-            65 => Some(DescribeBackupPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::IOException,
+        Self::InternalFailure,
+        Self::InvalidParameterOwnerAccount,
+        Self::InvalidEngineMalformed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeBackupPolicyError::IOException => Kind::Documented(0),
-            DescribeBackupPolicyError::InternalFailure => Kind::Documented(1),
-            DescribeBackupPolicyError::InvalidParameterOwnerAccount => {
-                Kind::Documented(2)
-            }
-            DescribeBackupPolicyError::InvalidEngineMalformed => Kind::Documented(3),
-            DescribeBackupPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescribeBackupPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DescribeBackupPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DescribeBackupPolicyError::InsufficientAvailableQuota => Kind::Documented(7),
-            DescribeBackupPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescribeBackupPolicyError::RegionDissolvedEOM => Kind::Documented(9),
-            DescribeBackupPolicyError::CommodityInvalidComponent => Kind::Documented(10),
-            DescribeBackupPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescribeBackupPolicyError::PriceCommoditySys => Kind::Documented(12),
-            DescribeBackupPolicyError::PayInsufficientBalance => Kind::Documented(13),
-            DescribeBackupPolicyError::OrderPeriodInvalid => Kind::Documented(14),
-            DescribeBackupPolicyError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            DescribeBackupPolicyError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            DescribeBackupPolicyError::NoAvailablePaymentMethod => Kind::Documented(17),
-            DescribeBackupPolicyError::BasicInfoUncompleted => Kind::Documented(18),
-            DescribeBackupPolicyError::RiskRiskControlRejection => Kind::Documented(19),
-            DescribeBackupPolicyError::ApiNotSupport => Kind::Documented(20),
-            DescribeBackupPolicyError::ContainForbiddenLabelError => Kind::Documented(21),
-            DescribeBackupPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            DescribeBackupPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DescribeBackupPolicyError::InvalidParam => Kind::Documented(24),
-            DescribeBackupPolicyError::KmsApiError => Kind::Documented(25),
-            DescribeBackupPolicyError::SystemSaleValidateFailed => Kind::Documented(26),
-            DescribeBackupPolicyError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            DescribeBackupPolicyError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            DescribeBackupPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeBackupPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeBackupPolicyError::IncorrectTargetClasscode => Kind::Documented(31),
-            DescribeBackupPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeBackupPolicyError::RequiredParamNotFound => Kind::Documented(33),
-            DescribeBackupPolicyError::ParametersInvalid => Kind::Documented(34),
-            DescribeBackupPolicyError::BackupPolicyNotSupport => Kind::Documented(35),
-            DescribeBackupPolicyError::InvalideStatusFormat => Kind::Documented(36),
-            DescribeBackupPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeBackupPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeBackupPolicyError::PayNoCreditCard => Kind::Documented(39),
-            DescribeBackupPolicyError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            DescribeBackupPolicyError::MirrorInsExists => Kind::Documented(41),
-            DescribeBackupPolicyError::UnsupportedClassCode => Kind::Documented(42),
-            DescribeBackupPolicyError::InvalidBackupSet => Kind::Documented(43),
-            DescribeBackupPolicyError::OrdTCommodityQueryError => Kind::Documented(44),
-            DescribeBackupPolicyError::ProductInstanceReleased => Kind::Documented(45),
-            DescribeBackupPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DescribeBackupPolicyError::IncorrectDBInstanceState => Kind::Documented(47),
-            DescribeBackupPolicyError::OrderStatusUnPaid => Kind::Documented(48),
-            DescribeBackupPolicyError::InvalidReduceDiskSize => Kind::Documented(49),
-            DescribeBackupPolicyError::CloudSSDNotSupport => Kind::Documented(50),
-            DescribeBackupPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            DescribeBackupPolicyError::InvalidVswitchId => Kind::Documented(52),
-            DescribeBackupPolicyError::IncorrectMinorVersion => Kind::Documented(53),
-            DescribeBackupPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(54)
-            }
-            DescribeBackupPolicyError::NotInFlowController => Kind::Documented(55),
-            DescribeBackupPolicyError::InvalidKmsKey => Kind::Documented(56),
-            DescribeBackupPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            DescribeBackupPolicyError::InvalidDBInstanceNotFound => Kind::Documented(58),
-            DescribeBackupPolicyError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(59)
-            }
-            DescribeBackupPolicyError::InvalidClusterKms => Kind::Documented(60),
-            DescribeBackupPolicyError::RequestNotFound => Kind::Documented(61),
-            DescribeBackupPolicyError::HostInfoNotFound => Kind::Documented(62),
-            DescribeBackupPolicyError::ExternalFailure => Kind::Documented(63),
-            DescribeBackupPolicyError::RequestMetaDataFailed => Kind::Documented(64),
-            DescribeBackupPolicyError::InvokeProxyFailure => Kind::Documented(65),
             DescribeBackupPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeBackupPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -502,30 +395,41 @@ impl DescribeBackupPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeBackupPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeBackupPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeBackupPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeBackupPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

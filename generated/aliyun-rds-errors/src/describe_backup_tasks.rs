@@ -6,7 +6,7 @@
 //! [`DescribeBackupTasksError`](crate::describe_backup_tasks::DescribeBackupTasksError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeBackupTasksError {
     /// `InternalFailure`, HTTP 400: Internal failure, retry later.
@@ -259,190 +258,93 @@ impl DescribeBackupTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeBackupTasksError::Gateway(gateway),
-                    None => DescribeBackupTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeBackupTasksError::Gateway,
+                DescribeBackupTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeBackupTasksError::InternalFailure),
-            1 => Some(DescribeBackupTasksError::InvalidParameterOwnerAccount),
-            2 => Some(DescribeBackupTasksError::ReadDBInstanceNotSupport),
-            3 => Some(DescribeBackupTasksError::InvalidParametersFormat),
-            4 => Some(DescribeBackupTasksError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DescribeBackupTasksError::PricePricingPlanResultNotFound),
-            6 => Some(DescribeBackupTasksError::OrderNoRealNameAuthentication),
-            7 => Some(DescribeBackupTasksError::InsufficientAvailableQuota),
-            8 => Some(DescribeBackupTasksError::CommodityServiceCallingException),
-            9 => Some(DescribeBackupTasksError::RegionDissolvedEOM),
-            10 => Some(DescribeBackupTasksError::CommodityInvalidComponent),
-            11 => Some(DescribeBackupTasksError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DescribeBackupTasksError::PriceCommoditySys),
-            13 => Some(DescribeBackupTasksError::PayInsufficientBalance),
-            14 => Some(DescribeBackupTasksError::OrderPeriodInvalid),
-            15 => Some(DescribeBackupTasksError::PayNoCreditCardLowerCase),
-            16 => Some(DescribeBackupTasksError::OrderInstHasUnpaidOrder),
-            17 => Some(DescribeBackupTasksError::NoAvailablePaymentMethod),
-            18 => Some(DescribeBackupTasksError::BasicInfoUncompleted),
-            19 => Some(DescribeBackupTasksError::RiskRiskControlRejection),
-            20 => Some(DescribeBackupTasksError::ApiNotSupport),
-            21 => Some(DescribeBackupTasksError::ContainForbiddenLabelError),
-            22 => Some(DescribeBackupTasksError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescribeBackupTasksError::InvalidInstanceLevelDiskType),
-            24 => Some(DescribeBackupTasksError::InvalidParam),
-            25 => Some(DescribeBackupTasksError::KmsApiError),
-            26 => Some(DescribeBackupTasksError::SystemSaleValidateFailed),
-            27 => Some(DescribeBackupTasksError::AbsInvalidAccountNotFound),
-            28 => Some(DescribeBackupTasksError::SqlExecuteFailedOrTimeout),
-            29 => Some(DescribeBackupTasksError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescribeBackupTasksError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeBackupTasksError::IncorrectTargetClasscode),
-            32 => Some(DescribeBackupTasksError::InvalidConnectionStringDuplicate),
-            33 => Some(DescribeBackupTasksError::RequiredParamNotFound),
-            34 => Some(DescribeBackupTasksError::ParametersInvalid),
-            35 => Some(DescribeBackupTasksError::BackupPolicyNotSupport),
-            36 => Some(DescribeBackupTasksError::InvalideStatusFormat),
-            37 => Some(DescribeBackupTasksError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(DescribeBackupTasksError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DescribeBackupTasksError::PayNoCreditCard),
-            40 => Some(DescribeBackupTasksError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeBackupTasksError::MirrorInsExists),
-            42 => Some(DescribeBackupTasksError::UnsupportedClassCode),
-            43 => Some(DescribeBackupTasksError::InvalidBackupSet),
-            44 => Some(DescribeBackupTasksError::OrdTCommodityQueryError),
-            45 => Some(DescribeBackupTasksError::ProductInstanceReleased),
-            46 => Some(DescribeBackupTasksError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescribeBackupTasksError::OrderStatusUnPaid),
-            48 => Some(DescribeBackupTasksError::InvalidReduceDiskSize),
-            49 => Some(DescribeBackupTasksError::CloudSSDNotSupport),
-            50 => Some(DescribeBackupTasksError::InvalidUserOperatorPermission),
-            51 => Some(DescribeBackupTasksError::InvalidVswitchId),
-            52 => Some(DescribeBackupTasksError::IncorrectMinorVersion),
-            53 => Some(DescribeBackupTasksError::OperationDeniedZoneResource),
-            54 => Some(DescribeBackupTasksError::NotInFlowController),
-            55 => Some(DescribeBackupTasksError::InvalidKmsKey),
-            56 => Some(DescribeBackupTasksError::InvalidInstanceLevelMalformed),
-            57 => Some(DescribeBackupTasksError::InvalidDBInstanceNameNotFound),
-            58 => Some(DescribeBackupTasksError::InvalidDBInstanceNotFound),
-            59 => Some(DescribeBackupTasksError::InvalidClusterKms),
-            60 => Some(DescribeBackupTasksError::RequestNotFound),
-            61 => Some(DescribeBackupTasksError::HostInfoNotFound),
-            62 => Some(DescribeBackupTasksError::ExternalFailure),
-            63 => Some(DescribeBackupTasksError::RequestMetaDataFailed),
-            64 => Some(DescribeBackupTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InternalFailure,
+        Self::InvalidParameterOwnerAccount,
+        Self::ReadDBInstanceNotSupport,
+        Self::InvalidParametersFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeBackupTasksError::InternalFailure => Kind::Documented(0),
-            DescribeBackupTasksError::InvalidParameterOwnerAccount => Kind::Documented(1),
-            DescribeBackupTasksError::ReadDBInstanceNotSupport => Kind::Documented(2),
-            DescribeBackupTasksError::InvalidParametersFormat => Kind::Documented(3),
-            DescribeBackupTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescribeBackupTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DescribeBackupTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DescribeBackupTasksError::InsufficientAvailableQuota => Kind::Documented(7),
-            DescribeBackupTasksError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescribeBackupTasksError::RegionDissolvedEOM => Kind::Documented(9),
-            DescribeBackupTasksError::CommodityInvalidComponent => Kind::Documented(10),
-            DescribeBackupTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescribeBackupTasksError::PriceCommoditySys => Kind::Documented(12),
-            DescribeBackupTasksError::PayInsufficientBalance => Kind::Documented(13),
-            DescribeBackupTasksError::OrderPeriodInvalid => Kind::Documented(14),
-            DescribeBackupTasksError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            DescribeBackupTasksError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            DescribeBackupTasksError::NoAvailablePaymentMethod => Kind::Documented(17),
-            DescribeBackupTasksError::BasicInfoUncompleted => Kind::Documented(18),
-            DescribeBackupTasksError::RiskRiskControlRejection => Kind::Documented(19),
-            DescribeBackupTasksError::ApiNotSupport => Kind::Documented(20),
-            DescribeBackupTasksError::ContainForbiddenLabelError => Kind::Documented(21),
-            DescribeBackupTasksError::InvalidDBInstanceIdNotFound => Kind::Documented(22),
-            DescribeBackupTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DescribeBackupTasksError::InvalidParam => Kind::Documented(24),
-            DescribeBackupTasksError::KmsApiError => Kind::Documented(25),
-            DescribeBackupTasksError::SystemSaleValidateFailed => Kind::Documented(26),
-            DescribeBackupTasksError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            DescribeBackupTasksError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            DescribeBackupTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeBackupTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeBackupTasksError::IncorrectTargetClasscode => Kind::Documented(31),
-            DescribeBackupTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeBackupTasksError::RequiredParamNotFound => Kind::Documented(33),
-            DescribeBackupTasksError::ParametersInvalid => Kind::Documented(34),
-            DescribeBackupTasksError::BackupPolicyNotSupport => Kind::Documented(35),
-            DescribeBackupTasksError::InvalideStatusFormat => Kind::Documented(36),
-            DescribeBackupTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeBackupTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeBackupTasksError::PayNoCreditCard => Kind::Documented(39),
-            DescribeBackupTasksError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            DescribeBackupTasksError::MirrorInsExists => Kind::Documented(41),
-            DescribeBackupTasksError::UnsupportedClassCode => Kind::Documented(42),
-            DescribeBackupTasksError::InvalidBackupSet => Kind::Documented(43),
-            DescribeBackupTasksError::OrdTCommodityQueryError => Kind::Documented(44),
-            DescribeBackupTasksError::ProductInstanceReleased => Kind::Documented(45),
-            DescribeBackupTasksError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            DescribeBackupTasksError::OrderStatusUnPaid => Kind::Documented(47),
-            DescribeBackupTasksError::InvalidReduceDiskSize => Kind::Documented(48),
-            DescribeBackupTasksError::CloudSSDNotSupport => Kind::Documented(49),
-            DescribeBackupTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeBackupTasksError::InvalidVswitchId => Kind::Documented(51),
-            DescribeBackupTasksError::IncorrectMinorVersion => Kind::Documented(52),
-            DescribeBackupTasksError::OperationDeniedZoneResource => Kind::Documented(53),
-            DescribeBackupTasksError::NotInFlowController => Kind::Documented(54),
-            DescribeBackupTasksError::InvalidKmsKey => Kind::Documented(55),
-            DescribeBackupTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeBackupTasksError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeBackupTasksError::InvalidDBInstanceNotFound => Kind::Documented(58),
-            DescribeBackupTasksError::InvalidClusterKms => Kind::Documented(59),
-            DescribeBackupTasksError::RequestNotFound => Kind::Documented(60),
-            DescribeBackupTasksError::HostInfoNotFound => Kind::Documented(61),
-            DescribeBackupTasksError::ExternalFailure => Kind::Documented(62),
-            DescribeBackupTasksError::RequestMetaDataFailed => Kind::Documented(63),
-            DescribeBackupTasksError::InvokeProxyFailure => Kind::Documented(64),
             DescribeBackupTasksError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeBackupTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +391,41 @@ impl DescribeBackupTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeBackupTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeBackupTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeBackupTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeBackupTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

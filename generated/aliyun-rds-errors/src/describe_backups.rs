@@ -6,7 +6,7 @@
 //! [`DescribeBackupsError`](crate::describe_backups::DescribeBackupsError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeBackupsError {
     /// `InvalidRestoreTime.Malformed`, HTTP 400: The requested restoreTime param is invalid, or the requested restoreTime is not within the scope of the instance backup.
@@ -274,184 +273,98 @@ impl DescribeBackupsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeBackupsError::Gateway(gateway),
-                    None => DescribeBackupsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeBackupsError::Gateway,
+                DescribeBackupsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeBackupsError::InvalidRestoreTimeMalformed),
-            1 => Some(DescribeBackupsError::InvalidPageNumbersMalformed),
-            2 => Some(DescribeBackupsError::InvalidStartTimeFormat),
-            3 => Some(DescribeBackupsError::InvalidEndTimeFormat),
-            4 => Some(DescribeBackupsError::InvalidParameterCombination),
-            5 => Some(DescribeBackupsError::InvalidDBinstanceClassValueNotSupported),
-            6 => Some(DescribeBackupsError::InvalidBackupSetLocationFormat),
-            7 => Some(DescribeBackupsError::OrderComboInstanceNotAllowOperate),
-            8 => Some(DescribeBackupsError::PricePricingPlanResultNotFound),
-            9 => Some(DescribeBackupsError::OrderNoRealNameAuthentication),
-            10 => Some(DescribeBackupsError::InsufficientAvailableQuota),
-            11 => Some(DescribeBackupsError::CommodityServiceCallingException),
-            12 => Some(DescribeBackupsError::RegionDissolvedEOM),
-            13 => Some(DescribeBackupsError::CommodityInvalidComponent),
-            14 => Some(DescribeBackupsError::RegionEndTimeDissolvedAustralia),
-            15 => Some(DescribeBackupsError::PriceCommoditySys),
-            16 => Some(DescribeBackupsError::PayInsufficientBalance),
-            17 => Some(DescribeBackupsError::OrderPeriodInvalid),
-            18 => Some(DescribeBackupsError::PayNoCreditCardLowerCase),
-            19 => Some(DescribeBackupsError::OrderInstHasUnpaidOrder),
-            20 => Some(DescribeBackupsError::NoAvailablePaymentMethod),
-            21 => Some(DescribeBackupsError::BasicInfoUncompleted),
-            22 => Some(DescribeBackupsError::RiskRiskControlRejection),
-            23 => Some(DescribeBackupsError::ApiNotSupport),
-            24 => Some(DescribeBackupsError::ContainForbiddenLabelError),
-            25 => Some(DescribeBackupsError::InvalidDBInstanceIdNotFound),
-            26 => Some(DescribeBackupsError::InvalidInstanceLevelDiskType),
-            27 => Some(DescribeBackupsError::InvalidParam),
-            28 => Some(DescribeBackupsError::KmsApiError),
-            29 => Some(DescribeBackupsError::SystemSaleValidateFailed),
-            30 => Some(DescribeBackupsError::AbsInvalidAccountNotFound),
-            31 => Some(DescribeBackupsError::SqlExecuteFailedOrTimeout),
-            32 => Some(DescribeBackupsError::ColdDataEngineVersionNotSupport),
-            33 => Some(DescribeBackupsError::ColdDataMinorVersionNotSupport),
-            34 => Some(DescribeBackupsError::IncorrectTargetClasscode),
-            35 => Some(DescribeBackupsError::InvalidConnectionStringDuplicate),
-            36 => Some(DescribeBackupsError::RequiredParamNotFound),
-            37 => Some(DescribeBackupsError::ParametersInvalid),
-            38 => Some(DescribeBackupsError::BackupPolicyNotSupport),
-            39 => Some(DescribeBackupsError::InvalideStatusFormat),
-            40 => Some(DescribeBackupsError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(DescribeBackupsError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(DescribeBackupsError::PayNoCreditCard),
-            43 => Some(DescribeBackupsError::VpcNetworkTypeNotSupport),
-            44 => Some(DescribeBackupsError::MirrorInsExists),
-            45 => Some(DescribeBackupsError::UnsupportedClassCode),
-            46 => Some(DescribeBackupsError::InvalidBackupSet),
-            47 => Some(DescribeBackupsError::OrdTCommodityQueryError),
-            48 => Some(DescribeBackupsError::ProductInstanceReleased),
-            49 => Some(DescribeBackupsError::RegionEndTimeDissolvedIndia),
-            50 => Some(DescribeBackupsError::InvalidMaxRecordsPerPageMalformed),
-            51 => Some(DescribeBackupsError::IncorrectDBInstanceState),
-            52 => Some(DescribeBackupsError::OrderStatusUnPaid),
-            53 => Some(DescribeBackupsError::InvalidReduceDiskSize),
-            54 => Some(DescribeBackupsError::CloudSSDNotSupport),
-            55 => Some(DescribeBackupsError::InvalidUserOperatorPermission),
-            56 => Some(DescribeBackupsError::InvalidVswitchId),
-            57 => Some(DescribeBackupsError::IncorrectMinorVersion),
-            58 => Some(DescribeBackupsError::OperationDeniedZoneResource),
-            59 => Some(DescribeBackupsError::NotInFlowController),
-            60 => Some(DescribeBackupsError::InvalidKmsKey),
-            61 => Some(DescribeBackupsError::InvalidInstanceLevelMalformed),
-            62 => Some(DescribeBackupsError::InvalidDBInstanceNameNotFound),
-            63 => Some(DescribeBackupsError::InvalidDBInstanceNotFound),
-            64 => Some(DescribeBackupsError::RequestNotFound),
-            65 => Some(DescribeBackupsError::InvalidClusterKms),
-            66 => Some(DescribeBackupsError::HostInfoNotFound),
-            67 => Some(DescribeBackupsError::ExternalFailure),
-            68 => Some(DescribeBackupsError::RequestMetaDataFailed),
-            69 => Some(DescribeBackupsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::InvalidRestoreTimeMalformed,
+        Self::InvalidPageNumbersMalformed,
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::InvalidParameterCombination,
+        Self::InvalidDBinstanceClassValueNotSupported,
+        Self::InvalidBackupSetLocationFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidMaxRecordsPerPageMalformed,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::RequestNotFound,
+        Self::InvalidClusterKms,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeBackupsError::InvalidRestoreTimeMalformed => Kind::Documented(0),
-            DescribeBackupsError::InvalidPageNumbersMalformed => Kind::Documented(1),
-            DescribeBackupsError::InvalidStartTimeFormat => Kind::Documented(2),
-            DescribeBackupsError::InvalidEndTimeFormat => Kind::Documented(3),
-            DescribeBackupsError::InvalidParameterCombination => Kind::Documented(4),
-            DescribeBackupsError::InvalidDBinstanceClassValueNotSupported => {
-                Kind::Documented(5)
-            }
-            DescribeBackupsError::InvalidBackupSetLocationFormat => Kind::Documented(6),
-            DescribeBackupsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            DescribeBackupsError::PricePricingPlanResultNotFound => Kind::Documented(8),
-            DescribeBackupsError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            DescribeBackupsError::InsufficientAvailableQuota => Kind::Documented(10),
-            DescribeBackupsError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            DescribeBackupsError::RegionDissolvedEOM => Kind::Documented(12),
-            DescribeBackupsError::CommodityInvalidComponent => Kind::Documented(13),
-            DescribeBackupsError::RegionEndTimeDissolvedAustralia => Kind::Documented(14),
-            DescribeBackupsError::PriceCommoditySys => Kind::Documented(15),
-            DescribeBackupsError::PayInsufficientBalance => Kind::Documented(16),
-            DescribeBackupsError::OrderPeriodInvalid => Kind::Documented(17),
-            DescribeBackupsError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            DescribeBackupsError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            DescribeBackupsError::NoAvailablePaymentMethod => Kind::Documented(20),
-            DescribeBackupsError::BasicInfoUncompleted => Kind::Documented(21),
-            DescribeBackupsError::RiskRiskControlRejection => Kind::Documented(22),
-            DescribeBackupsError::ApiNotSupport => Kind::Documented(23),
-            DescribeBackupsError::ContainForbiddenLabelError => Kind::Documented(24),
-            DescribeBackupsError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            DescribeBackupsError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            DescribeBackupsError::InvalidParam => Kind::Documented(27),
-            DescribeBackupsError::KmsApiError => Kind::Documented(28),
-            DescribeBackupsError::SystemSaleValidateFailed => Kind::Documented(29),
-            DescribeBackupsError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            DescribeBackupsError::SqlExecuteFailedOrTimeout => Kind::Documented(31),
-            DescribeBackupsError::ColdDataEngineVersionNotSupport => Kind::Documented(32),
-            DescribeBackupsError::ColdDataMinorVersionNotSupport => Kind::Documented(33),
-            DescribeBackupsError::IncorrectTargetClasscode => Kind::Documented(34),
-            DescribeBackupsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(35)
-            }
-            DescribeBackupsError::RequiredParamNotFound => Kind::Documented(36),
-            DescribeBackupsError::ParametersInvalid => Kind::Documented(37),
-            DescribeBackupsError::BackupPolicyNotSupport => Kind::Documented(38),
-            DescribeBackupsError::InvalideStatusFormat => Kind::Documented(39),
-            DescribeBackupsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(40),
-            DescribeBackupsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(41)
-            }
-            DescribeBackupsError::PayNoCreditCard => Kind::Documented(42),
-            DescribeBackupsError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            DescribeBackupsError::MirrorInsExists => Kind::Documented(44),
-            DescribeBackupsError::UnsupportedClassCode => Kind::Documented(45),
-            DescribeBackupsError::InvalidBackupSet => Kind::Documented(46),
-            DescribeBackupsError::OrdTCommodityQueryError => Kind::Documented(47),
-            DescribeBackupsError::ProductInstanceReleased => Kind::Documented(48),
-            DescribeBackupsError::RegionEndTimeDissolvedIndia => Kind::Documented(49),
-            DescribeBackupsError::InvalidMaxRecordsPerPageMalformed => {
-                Kind::Documented(50)
-            }
-            DescribeBackupsError::IncorrectDBInstanceState => Kind::Documented(51),
-            DescribeBackupsError::OrderStatusUnPaid => Kind::Documented(52),
-            DescribeBackupsError::InvalidReduceDiskSize => Kind::Documented(53),
-            DescribeBackupsError::CloudSSDNotSupport => Kind::Documented(54),
-            DescribeBackupsError::InvalidUserOperatorPermission => Kind::Documented(55),
-            DescribeBackupsError::InvalidVswitchId => Kind::Documented(56),
-            DescribeBackupsError::IncorrectMinorVersion => Kind::Documented(57),
-            DescribeBackupsError::OperationDeniedZoneResource => Kind::Documented(58),
-            DescribeBackupsError::NotInFlowController => Kind::Documented(59),
-            DescribeBackupsError::InvalidKmsKey => Kind::Documented(60),
-            DescribeBackupsError::InvalidInstanceLevelMalformed => Kind::Documented(61),
-            DescribeBackupsError::InvalidDBInstanceNameNotFound => Kind::Documented(62),
-            DescribeBackupsError::InvalidDBInstanceNotFound => Kind::Documented(63),
-            DescribeBackupsError::RequestNotFound => Kind::Documented(64),
-            DescribeBackupsError::InvalidClusterKms => Kind::Documented(65),
-            DescribeBackupsError::HostInfoNotFound => Kind::Documented(66),
-            DescribeBackupsError::ExternalFailure => Kind::Documented(67),
-            DescribeBackupsError::RequestMetaDataFailed => Kind::Documented(68),
-            DescribeBackupsError::InvokeProxyFailure => Kind::Documented(69),
             DescribeBackupsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeBackupsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -498,30 +411,41 @@ impl DescribeBackupsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeBackupsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeBackupsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeBackupsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeBackupsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

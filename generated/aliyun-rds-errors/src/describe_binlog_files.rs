@@ -6,7 +6,7 @@
 //! [`DescribeBinlogFilesError`](crate::describe_binlog_files::DescribeBinlogFilesError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeBinlogFilesError {
     /// `ParameterLeastAssociate`, HTTP 400: Must input at least one optional parameter.
@@ -280,204 +279,100 @@ impl DescribeBinlogFilesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeBinlogFilesError::Gateway(gateway),
-                    None => DescribeBinlogFilesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeBinlogFilesError::Gateway,
+                DescribeBinlogFilesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeBinlogFilesError::ParameterLeastAssociate),
-            1 => Some(DescribeBinlogFilesError::InvalidParametersFormat),
-            2 => Some(DescribeBinlogFilesError::ParameterAbsence),
-            3 => Some(DescribeBinlogFilesError::ServiceTemporarilyClosed),
-            4 => Some(DescribeBinlogFilesError::ReadDBInstanceNotSupport),
-            5 => Some(DescribeBinlogFilesError::InvalidStartTimeFormat),
-            6 => Some(DescribeBinlogFilesError::InvalidEndTimeFormat),
-            7 => Some(DescribeBinlogFilesError::InvalidParameterCombination),
-            8 => Some(DescribeBinlogFilesError::OrderComboInstanceNotAllowOperate),
-            9 => Some(DescribeBinlogFilesError::PricePricingPlanResultNotFound),
-            10 => Some(DescribeBinlogFilesError::OrderNoRealNameAuthentication),
-            11 => Some(DescribeBinlogFilesError::InsufficientAvailableQuota),
-            12 => Some(DescribeBinlogFilesError::CommodityServiceCallingException),
-            13 => Some(DescribeBinlogFilesError::RegionDissolvedEOM),
-            14 => Some(DescribeBinlogFilesError::CommodityInvalidComponent),
-            15 => Some(DescribeBinlogFilesError::RegionEndTimeDissolvedAustralia),
-            16 => Some(DescribeBinlogFilesError::PriceCommoditySys),
-            17 => Some(DescribeBinlogFilesError::PayInsufficientBalance),
-            18 => Some(DescribeBinlogFilesError::OrderPeriodInvalid),
-            19 => Some(DescribeBinlogFilesError::PayNoCreditCardLowerCase),
-            20 => Some(DescribeBinlogFilesError::OrderInstHasUnpaidOrder),
-            21 => Some(DescribeBinlogFilesError::NoAvailablePaymentMethod),
-            22 => Some(DescribeBinlogFilesError::BasicInfoUncompleted),
-            23 => Some(DescribeBinlogFilesError::RiskRiskControlRejection),
-            24 => Some(DescribeBinlogFilesError::ApiNotSupport),
-            25 => Some(DescribeBinlogFilesError::ContainForbiddenLabelError),
-            26 => Some(DescribeBinlogFilesError::InvalidDBInstanceIdNotFound),
-            27 => Some(DescribeBinlogFilesError::InvalidInstanceLevelDiskType),
-            28 => Some(DescribeBinlogFilesError::InvalidParam),
-            29 => Some(DescribeBinlogFilesError::KmsApiError),
-            30 => Some(DescribeBinlogFilesError::SystemSaleValidateFailed),
-            31 => Some(DescribeBinlogFilesError::AbsInvalidAccountNotFound),
-            32 => Some(DescribeBinlogFilesError::SqlExecuteFailedOrTimeout),
-            33 => Some(DescribeBinlogFilesError::ColdDataEngineVersionNotSupport),
-            34 => Some(DescribeBinlogFilesError::ColdDataMinorVersionNotSupport),
-            35 => Some(DescribeBinlogFilesError::IncorrectTargetClasscode),
-            36 => Some(DescribeBinlogFilesError::InvalidConnectionStringDuplicate),
-            37 => Some(DescribeBinlogFilesError::RequiredParamNotFound),
-            38 => Some(DescribeBinlogFilesError::ParametersInvalid),
-            39 => Some(DescribeBinlogFilesError::BackupPolicyNotSupport),
-            40 => Some(DescribeBinlogFilesError::InvalideStatusFormat),
-            41 => Some(DescribeBinlogFilesError::InvalidReleasedKeepPolicyFormat),
-            42 => Some(DescribeBinlogFilesError::InvalidDBInstanceEngineTypeFormat),
-            43 => Some(DescribeBinlogFilesError::PayNoCreditCard),
-            44 => Some(DescribeBinlogFilesError::VpcNetworkTypeNotSupport),
-            45 => Some(DescribeBinlogFilesError::MirrorInsExists),
-            46 => Some(DescribeBinlogFilesError::UnsupportedClassCode),
-            47 => Some(DescribeBinlogFilesError::InvalidBackupSet),
-            48 => Some(DescribeBinlogFilesError::OrdTCommodityQueryError),
-            49 => Some(DescribeBinlogFilesError::ProductInstanceReleased),
-            50 => Some(DescribeBinlogFilesError::RegionEndTimeDissolvedIndia),
-            51 => Some(DescribeBinlogFilesError::IncorrectDBInstanceEngine),
-            52 => Some(DescribeBinlogFilesError::IncorrectDBInstanceCharacterType),
-            53 => Some(DescribeBinlogFilesError::IncorrectDBInstanceState),
-            54 => Some(DescribeBinlogFilesError::IncorrectDBInstanceLockMode),
-            55 => Some(DescribeBinlogFilesError::OrderStatusUnPaid),
-            56 => Some(DescribeBinlogFilesError::InvalidReduceDiskSize),
-            57 => Some(DescribeBinlogFilesError::CloudSSDNotSupport),
-            58 => Some(DescribeBinlogFilesError::InvalidUserOperatorPermission),
-            59 => Some(DescribeBinlogFilesError::InvalidVswitchId),
-            60 => Some(DescribeBinlogFilesError::IncorrectMinorVersion),
-            61 => Some(DescribeBinlogFilesError::OperationDeniedZoneResource),
-            62 => Some(DescribeBinlogFilesError::NotInFlowController),
-            63 => Some(DescribeBinlogFilesError::InvalidKmsKey),
-            64 => Some(DescribeBinlogFilesError::InvalidInstanceLevelMalformed),
-            65 => Some(DescribeBinlogFilesError::InvalidDBInstanceNotFound),
-            66 => Some(DescribeBinlogFilesError::InvalidClusterKms),
-            67 => Some(DescribeBinlogFilesError::RequestNotFound),
-            68 => Some(DescribeBinlogFilesError::HostInfoNotFound),
-            69 => Some(DescribeBinlogFilesError::ExternalFailure),
-            70 => Some(DescribeBinlogFilesError::RequestMetaDataFailed),
-            71 => Some(DescribeBinlogFilesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::ParameterLeastAssociate,
+        Self::InvalidParametersFormat,
+        Self::ParameterAbsence,
+        Self::ServiceTemporarilyClosed,
+        Self::ReadDBInstanceNotSupport,
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::InvalidParameterCombination,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceLockMode,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeBinlogFilesError::ParameterLeastAssociate => Kind::Documented(0),
-            DescribeBinlogFilesError::InvalidParametersFormat => Kind::Documented(1),
-            DescribeBinlogFilesError::ParameterAbsence => Kind::Documented(2),
-            DescribeBinlogFilesError::ServiceTemporarilyClosed => Kind::Documented(3),
-            DescribeBinlogFilesError::ReadDBInstanceNotSupport => Kind::Documented(4),
-            DescribeBinlogFilesError::InvalidStartTimeFormat => Kind::Documented(5),
-            DescribeBinlogFilesError::InvalidEndTimeFormat => Kind::Documented(6),
-            DescribeBinlogFilesError::InvalidParameterCombination => Kind::Documented(7),
-            DescribeBinlogFilesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            DescribeBinlogFilesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            DescribeBinlogFilesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            DescribeBinlogFilesError::InsufficientAvailableQuota => Kind::Documented(11),
-            DescribeBinlogFilesError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            DescribeBinlogFilesError::RegionDissolvedEOM => Kind::Documented(13),
-            DescribeBinlogFilesError::CommodityInvalidComponent => Kind::Documented(14),
-            DescribeBinlogFilesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            DescribeBinlogFilesError::PriceCommoditySys => Kind::Documented(16),
-            DescribeBinlogFilesError::PayInsufficientBalance => Kind::Documented(17),
-            DescribeBinlogFilesError::OrderPeriodInvalid => Kind::Documented(18),
-            DescribeBinlogFilesError::PayNoCreditCardLowerCase => Kind::Documented(19),
-            DescribeBinlogFilesError::OrderInstHasUnpaidOrder => Kind::Documented(20),
-            DescribeBinlogFilesError::NoAvailablePaymentMethod => Kind::Documented(21),
-            DescribeBinlogFilesError::BasicInfoUncompleted => Kind::Documented(22),
-            DescribeBinlogFilesError::RiskRiskControlRejection => Kind::Documented(23),
-            DescribeBinlogFilesError::ApiNotSupport => Kind::Documented(24),
-            DescribeBinlogFilesError::ContainForbiddenLabelError => Kind::Documented(25),
-            DescribeBinlogFilesError::InvalidDBInstanceIdNotFound => Kind::Documented(26),
-            DescribeBinlogFilesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            DescribeBinlogFilesError::InvalidParam => Kind::Documented(28),
-            DescribeBinlogFilesError::KmsApiError => Kind::Documented(29),
-            DescribeBinlogFilesError::SystemSaleValidateFailed => Kind::Documented(30),
-            DescribeBinlogFilesError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            DescribeBinlogFilesError::SqlExecuteFailedOrTimeout => Kind::Documented(32),
-            DescribeBinlogFilesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeBinlogFilesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeBinlogFilesError::IncorrectTargetClasscode => Kind::Documented(35),
-            DescribeBinlogFilesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            DescribeBinlogFilesError::RequiredParamNotFound => Kind::Documented(37),
-            DescribeBinlogFilesError::ParametersInvalid => Kind::Documented(38),
-            DescribeBinlogFilesError::BackupPolicyNotSupport => Kind::Documented(39),
-            DescribeBinlogFilesError::InvalideStatusFormat => Kind::Documented(40),
-            DescribeBinlogFilesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            DescribeBinlogFilesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            DescribeBinlogFilesError::PayNoCreditCard => Kind::Documented(43),
-            DescribeBinlogFilesError::VpcNetworkTypeNotSupport => Kind::Documented(44),
-            DescribeBinlogFilesError::MirrorInsExists => Kind::Documented(45),
-            DescribeBinlogFilesError::UnsupportedClassCode => Kind::Documented(46),
-            DescribeBinlogFilesError::InvalidBackupSet => Kind::Documented(47),
-            DescribeBinlogFilesError::OrdTCommodityQueryError => Kind::Documented(48),
-            DescribeBinlogFilesError::ProductInstanceReleased => Kind::Documented(49),
-            DescribeBinlogFilesError::RegionEndTimeDissolvedIndia => Kind::Documented(50),
-            DescribeBinlogFilesError::IncorrectDBInstanceEngine => Kind::Documented(51),
-            DescribeBinlogFilesError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(52)
-            }
-            DescribeBinlogFilesError::IncorrectDBInstanceState => Kind::Documented(53),
-            DescribeBinlogFilesError::IncorrectDBInstanceLockMode => Kind::Documented(54),
-            DescribeBinlogFilesError::OrderStatusUnPaid => Kind::Documented(55),
-            DescribeBinlogFilesError::InvalidReduceDiskSize => Kind::Documented(56),
-            DescribeBinlogFilesError::CloudSSDNotSupport => Kind::Documented(57),
-            DescribeBinlogFilesError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            DescribeBinlogFilesError::InvalidVswitchId => Kind::Documented(59),
-            DescribeBinlogFilesError::IncorrectMinorVersion => Kind::Documented(60),
-            DescribeBinlogFilesError::OperationDeniedZoneResource => Kind::Documented(61),
-            DescribeBinlogFilesError::NotInFlowController => Kind::Documented(62),
-            DescribeBinlogFilesError::InvalidKmsKey => Kind::Documented(63),
-            DescribeBinlogFilesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(64)
-            }
-            DescribeBinlogFilesError::InvalidDBInstanceNotFound => Kind::Documented(65),
-            DescribeBinlogFilesError::InvalidClusterKms => Kind::Documented(66),
-            DescribeBinlogFilesError::RequestNotFound => Kind::Documented(67),
-            DescribeBinlogFilesError::HostInfoNotFound => Kind::Documented(68),
-            DescribeBinlogFilesError::ExternalFailure => Kind::Documented(69),
-            DescribeBinlogFilesError::RequestMetaDataFailed => Kind::Documented(70),
-            DescribeBinlogFilesError::InvokeProxyFailure => Kind::Documented(71),
             DescribeBinlogFilesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeBinlogFilesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -524,30 +419,41 @@ impl DescribeBinlogFilesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeBinlogFilesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeBinlogFilesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeBinlogFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeBinlogFilesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

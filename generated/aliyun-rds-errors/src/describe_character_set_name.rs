@@ -6,7 +6,7 @@
 //! [`DescribeCharacterSetNameError`](crate::describe_character_set_name::DescribeCharacterSetNameError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCharacterSetNameError {
     /// `InvalidEngine.Malformed`, HTTP 400: Specified engine is not valid.
@@ -242,212 +241,88 @@ impl DescribeCharacterSetNameError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCharacterSetNameError::Gateway(gateway),
-                    None => DescribeCharacterSetNameError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCharacterSetNameError::Gateway,
+                DescribeCharacterSetNameError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCharacterSetNameError::InvalidEngineMalformed),
-            1 => Some(DescribeCharacterSetNameError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeCharacterSetNameError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeCharacterSetNameError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeCharacterSetNameError::InsufficientAvailableQuota),
-            5 => Some(DescribeCharacterSetNameError::CommodityServiceCallingException),
-            6 => Some(DescribeCharacterSetNameError::RegionDissolvedEOM),
-            7 => Some(DescribeCharacterSetNameError::CommodityInvalidComponent),
-            8 => Some(DescribeCharacterSetNameError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeCharacterSetNameError::PriceCommoditySys),
-            10 => Some(DescribeCharacterSetNameError::PayInsufficientBalance),
-            11 => Some(DescribeCharacterSetNameError::OrderPeriodInvalid),
-            12 => Some(DescribeCharacterSetNameError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeCharacterSetNameError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeCharacterSetNameError::NoAvailablePaymentMethod),
-            15 => Some(DescribeCharacterSetNameError::BasicInfoUncompleted),
-            16 => Some(DescribeCharacterSetNameError::RiskRiskControlRejection),
-            17 => Some(DescribeCharacterSetNameError::ApiNotSupport),
-            18 => Some(DescribeCharacterSetNameError::ContainForbiddenLabelError),
-            19 => Some(DescribeCharacterSetNameError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeCharacterSetNameError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeCharacterSetNameError::InvalidParam),
-            22 => Some(DescribeCharacterSetNameError::KmsApiError),
-            23 => Some(DescribeCharacterSetNameError::SystemSaleValidateFailed),
-            24 => Some(DescribeCharacterSetNameError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeCharacterSetNameError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeCharacterSetNameError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeCharacterSetNameError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeCharacterSetNameError::IncorrectTargetClasscode),
-            29 => Some(DescribeCharacterSetNameError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeCharacterSetNameError::RequiredParamNotFound),
-            31 => Some(DescribeCharacterSetNameError::ParametersInvalid),
-            32 => Some(DescribeCharacterSetNameError::BackupPolicyNotSupport),
-            33 => Some(DescribeCharacterSetNameError::InvalideStatusFormat),
-            34 => Some(DescribeCharacterSetNameError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeCharacterSetNameError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeCharacterSetNameError::PayNoCreditCard),
-            37 => Some(DescribeCharacterSetNameError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeCharacterSetNameError::MirrorInsExists),
-            39 => Some(DescribeCharacterSetNameError::UnsupportedClassCode),
-            40 => Some(DescribeCharacterSetNameError::InvalidBackupSet),
-            41 => Some(DescribeCharacterSetNameError::OrdTCommodityQueryError),
-            42 => Some(DescribeCharacterSetNameError::ProductInstanceReleased),
-            43 => Some(DescribeCharacterSetNameError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeCharacterSetNameError::OrderStatusUnPaid),
-            45 => Some(DescribeCharacterSetNameError::InvalidReduceDiskSize),
-            46 => Some(DescribeCharacterSetNameError::CloudSSDNotSupport),
-            47 => Some(DescribeCharacterSetNameError::InvalidUserOperatorPermission),
-            48 => Some(DescribeCharacterSetNameError::InvalidVswitchId),
-            49 => Some(DescribeCharacterSetNameError::IncorrectMinorVersion),
-            50 => Some(DescribeCharacterSetNameError::OperationDeniedZoneResource),
-            51 => Some(DescribeCharacterSetNameError::NotInFlowController),
-            52 => Some(DescribeCharacterSetNameError::InvalidKmsKey),
-            53 => Some(DescribeCharacterSetNameError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeCharacterSetNameError::InvalidClusterKms),
-            55 => Some(DescribeCharacterSetNameError::RequestNotFound),
-            56 => Some(DescribeCharacterSetNameError::HostInfoNotFound),
-            57 => Some(DescribeCharacterSetNameError::ExternalFailure),
-            58 => Some(DescribeCharacterSetNameError::RequestMetaDataFailed),
-            59 => Some(DescribeCharacterSetNameError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidEngineMalformed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCharacterSetNameError::InvalidEngineMalformed => Kind::Documented(0),
-            DescribeCharacterSetNameError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeCharacterSetNameError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeCharacterSetNameError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeCharacterSetNameError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeCharacterSetNameError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeCharacterSetNameError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeCharacterSetNameError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeCharacterSetNameError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeCharacterSetNameError::PriceCommoditySys => Kind::Documented(9),
-            DescribeCharacterSetNameError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeCharacterSetNameError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeCharacterSetNameError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeCharacterSetNameError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeCharacterSetNameError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeCharacterSetNameError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeCharacterSetNameError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeCharacterSetNameError::ApiNotSupport => Kind::Documented(17),
-            DescribeCharacterSetNameError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeCharacterSetNameError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeCharacterSetNameError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeCharacterSetNameError::InvalidParam => Kind::Documented(21),
-            DescribeCharacterSetNameError::KmsApiError => Kind::Documented(22),
-            DescribeCharacterSetNameError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeCharacterSetNameError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeCharacterSetNameError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeCharacterSetNameError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeCharacterSetNameError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeCharacterSetNameError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeCharacterSetNameError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeCharacterSetNameError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeCharacterSetNameError::ParametersInvalid => Kind::Documented(31),
-            DescribeCharacterSetNameError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeCharacterSetNameError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeCharacterSetNameError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeCharacterSetNameError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeCharacterSetNameError::PayNoCreditCard => Kind::Documented(36),
-            DescribeCharacterSetNameError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeCharacterSetNameError::MirrorInsExists => Kind::Documented(38),
-            DescribeCharacterSetNameError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeCharacterSetNameError::InvalidBackupSet => Kind::Documented(40),
-            DescribeCharacterSetNameError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeCharacterSetNameError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeCharacterSetNameError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeCharacterSetNameError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeCharacterSetNameError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeCharacterSetNameError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeCharacterSetNameError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeCharacterSetNameError::InvalidVswitchId => Kind::Documented(48),
-            DescribeCharacterSetNameError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeCharacterSetNameError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeCharacterSetNameError::NotInFlowController => Kind::Documented(51),
-            DescribeCharacterSetNameError::InvalidKmsKey => Kind::Documented(52),
-            DescribeCharacterSetNameError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeCharacterSetNameError::InvalidClusterKms => Kind::Documented(54),
-            DescribeCharacterSetNameError::RequestNotFound => Kind::Documented(55),
-            DescribeCharacterSetNameError::HostInfoNotFound => Kind::Documented(56),
-            DescribeCharacterSetNameError::ExternalFailure => Kind::Documented(57),
-            DescribeCharacterSetNameError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeCharacterSetNameError::InvokeProxyFailure => Kind::Documented(59),
             DescribeCharacterSetNameError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeCharacterSetNameError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -494,30 +369,41 @@ impl DescribeCharacterSetNameError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCharacterSetNameError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCharacterSetNameError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCharacterSetNameError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCharacterSetNameError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

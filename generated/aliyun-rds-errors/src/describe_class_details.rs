@@ -6,7 +6,7 @@
 //! [`DescribeClassDetailsError`](crate::describe_class_details::DescribeClassDetailsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeClassDetailsError {
     /// `InvalidClassCode.NotFound`, HTTP 400: Invalid ClassCode NotFound.
@@ -242,184 +241,88 @@ impl DescribeClassDetailsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeClassDetailsError::Gateway(gateway),
-                    None => DescribeClassDetailsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeClassDetailsError::Gateway,
+                DescribeClassDetailsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeClassDetailsError::InvalidClassCodeNotFound),
-            1 => Some(DescribeClassDetailsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeClassDetailsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeClassDetailsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeClassDetailsError::InsufficientAvailableQuota),
-            5 => Some(DescribeClassDetailsError::CommodityServiceCallingException),
-            6 => Some(DescribeClassDetailsError::RegionDissolvedEOM),
-            7 => Some(DescribeClassDetailsError::CommodityInvalidComponent),
-            8 => Some(DescribeClassDetailsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeClassDetailsError::PriceCommoditySys),
-            10 => Some(DescribeClassDetailsError::PayInsufficientBalance),
-            11 => Some(DescribeClassDetailsError::OrderPeriodInvalid),
-            12 => Some(DescribeClassDetailsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeClassDetailsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeClassDetailsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeClassDetailsError::BasicInfoUncompleted),
-            16 => Some(DescribeClassDetailsError::RiskRiskControlRejection),
-            17 => Some(DescribeClassDetailsError::ApiNotSupport),
-            18 => Some(DescribeClassDetailsError::ContainForbiddenLabelError),
-            19 => Some(DescribeClassDetailsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeClassDetailsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeClassDetailsError::InvalidParam),
-            22 => Some(DescribeClassDetailsError::KmsApiError),
-            23 => Some(DescribeClassDetailsError::SystemSaleValidateFailed),
-            24 => Some(DescribeClassDetailsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeClassDetailsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeClassDetailsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeClassDetailsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeClassDetailsError::IncorrectTargetClasscode),
-            29 => Some(DescribeClassDetailsError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeClassDetailsError::RequiredParamNotFound),
-            31 => Some(DescribeClassDetailsError::ParametersInvalid),
-            32 => Some(DescribeClassDetailsError::BackupPolicyNotSupport),
-            33 => Some(DescribeClassDetailsError::InvalideStatusFormat),
-            34 => Some(DescribeClassDetailsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeClassDetailsError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeClassDetailsError::PayNoCreditCard),
-            37 => Some(DescribeClassDetailsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeClassDetailsError::MirrorInsExists),
-            39 => Some(DescribeClassDetailsError::UnsupportedClassCode),
-            40 => Some(DescribeClassDetailsError::InvalidBackupSet),
-            41 => Some(DescribeClassDetailsError::OrdTCommodityQueryError),
-            42 => Some(DescribeClassDetailsError::ProductInstanceReleased),
-            43 => Some(DescribeClassDetailsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeClassDetailsError::OrderStatusUnPaid),
-            45 => Some(DescribeClassDetailsError::InvalidReduceDiskSize),
-            46 => Some(DescribeClassDetailsError::CloudSSDNotSupport),
-            47 => Some(DescribeClassDetailsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeClassDetailsError::InvalidVswitchId),
-            49 => Some(DescribeClassDetailsError::IncorrectMinorVersion),
-            50 => Some(DescribeClassDetailsError::OperationDeniedZoneResource),
-            51 => Some(DescribeClassDetailsError::NotInFlowController),
-            52 => Some(DescribeClassDetailsError::InvalidKmsKey),
-            53 => Some(DescribeClassDetailsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeClassDetailsError::InvalidClusterKms),
-            55 => Some(DescribeClassDetailsError::RequestNotFound),
-            56 => Some(DescribeClassDetailsError::HostInfoNotFound),
-            57 => Some(DescribeClassDetailsError::ExternalFailure),
-            58 => Some(DescribeClassDetailsError::RequestMetaDataFailed),
-            59 => Some(DescribeClassDetailsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidClassCodeNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeClassDetailsError::InvalidClassCodeNotFound => Kind::Documented(0),
-            DescribeClassDetailsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeClassDetailsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeClassDetailsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeClassDetailsError::InsufficientAvailableQuota => Kind::Documented(4),
-            DescribeClassDetailsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeClassDetailsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeClassDetailsError::CommodityInvalidComponent => Kind::Documented(7),
-            DescribeClassDetailsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeClassDetailsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeClassDetailsError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeClassDetailsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeClassDetailsError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DescribeClassDetailsError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeClassDetailsError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DescribeClassDetailsError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeClassDetailsError::RiskRiskControlRejection => Kind::Documented(16),
-            DescribeClassDetailsError::ApiNotSupport => Kind::Documented(17),
-            DescribeClassDetailsError::ContainForbiddenLabelError => Kind::Documented(18),
-            DescribeClassDetailsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeClassDetailsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeClassDetailsError::InvalidParam => Kind::Documented(21),
-            DescribeClassDetailsError::KmsApiError => Kind::Documented(22),
-            DescribeClassDetailsError::SystemSaleValidateFailed => Kind::Documented(23),
-            DescribeClassDetailsError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            DescribeClassDetailsError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            DescribeClassDetailsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeClassDetailsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeClassDetailsError::IncorrectTargetClasscode => Kind::Documented(28),
-            DescribeClassDetailsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeClassDetailsError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeClassDetailsError::ParametersInvalid => Kind::Documented(31),
-            DescribeClassDetailsError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeClassDetailsError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeClassDetailsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeClassDetailsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeClassDetailsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeClassDetailsError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DescribeClassDetailsError::MirrorInsExists => Kind::Documented(38),
-            DescribeClassDetailsError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeClassDetailsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeClassDetailsError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeClassDetailsError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeClassDetailsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeClassDetailsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeClassDetailsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeClassDetailsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeClassDetailsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeClassDetailsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeClassDetailsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeClassDetailsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeClassDetailsError::NotInFlowController => Kind::Documented(51),
-            DescribeClassDetailsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeClassDetailsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeClassDetailsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeClassDetailsError::RequestNotFound => Kind::Documented(55),
-            DescribeClassDetailsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeClassDetailsError::ExternalFailure => Kind::Documented(57),
-            DescribeClassDetailsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeClassDetailsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeClassDetailsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeClassDetailsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -466,30 +369,41 @@ impl DescribeClassDetailsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeClassDetailsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeClassDetailsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeClassDetailsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeClassDetailsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

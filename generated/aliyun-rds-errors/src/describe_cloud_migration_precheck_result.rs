@@ -6,7 +6,7 @@
 //! [`DescribeCloudMigrationPrecheckResultError`](crate::describe_cloud_migration_precheck_result::DescribeCloudMigrationPrecheckResultError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCloudMigrationPrecheckResultError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,388 +241,92 @@ impl DescribeCloudMigrationPrecheckResultError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeCloudMigrationPrecheckResultError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeCloudMigrationPrecheckResultError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCloudMigrationPrecheckResultError::Gateway,
+                DescribeCloudMigrationPrecheckResultError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeCloudMigrationPrecheckResultError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeCloudMigrationPrecheckResultError::PriceCommoditySys),
-            9 => Some(DescribeCloudMigrationPrecheckResultError::PayInsufficientBalance),
-            10 => Some(DescribeCloudMigrationPrecheckResultError::OrderPeriodInvalid),
-            11 => {
-                Some(DescribeCloudMigrationPrecheckResultError::PayNoCreditCardLowerCase)
-            }
-            12 => {
-                Some(DescribeCloudMigrationPrecheckResultError::OrderInstHasUnpaidOrder)
-            }
-            13 => {
-                Some(DescribeCloudMigrationPrecheckResultError::NoAvailablePaymentMethod)
-            }
-            14 => Some(DescribeCloudMigrationPrecheckResultError::BasicInfoUncompleted),
-            15 => {
-                Some(DescribeCloudMigrationPrecheckResultError::RiskRiskControlRejection)
-            }
-            16 => Some(DescribeCloudMigrationPrecheckResultError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeCloudMigrationPrecheckResultError::InvalidParam),
-            21 => Some(DescribeCloudMigrationPrecheckResultError::KmsApiError),
-            22 => {
-                Some(DescribeCloudMigrationPrecheckResultError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(DescribeCloudMigrationPrecheckResultError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeCloudMigrationPrecheckResultError::RequiredParamNotFound),
-            30 => Some(DescribeCloudMigrationPrecheckResultError::ParametersInvalid),
-            31 => Some(DescribeCloudMigrationPrecheckResultError::BackupPolicyNotSupport),
-            32 => Some(DescribeCloudMigrationPrecheckResultError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeCloudMigrationPrecheckResultError::PayNoCreditCard),
-            36 => {
-                Some(DescribeCloudMigrationPrecheckResultError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(DescribeCloudMigrationPrecheckResultError::MirrorInsExists),
-            38 => Some(DescribeCloudMigrationPrecheckResultError::UnsupportedClassCode),
-            39 => Some(DescribeCloudMigrationPrecheckResultError::InvalidBackupSet),
-            40 => {
-                Some(DescribeCloudMigrationPrecheckResultError::OrdTCommodityQueryError)
-            }
-            41 => {
-                Some(DescribeCloudMigrationPrecheckResultError::ProductInstanceReleased)
-            }
-            42 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeCloudMigrationPrecheckResultError::OrderStatusUnPaid),
-            44 => Some(DescribeCloudMigrationPrecheckResultError::InvalidReduceDiskSize),
-            45 => Some(DescribeCloudMigrationPrecheckResultError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeCloudMigrationPrecheckResultError::InvalidVswitchId),
-            48 => Some(DescribeCloudMigrationPrecheckResultError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeCloudMigrationPrecheckResultError::NotInFlowController),
-            51 => Some(DescribeCloudMigrationPrecheckResultError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => {
-                Some(
-                    DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            54 => Some(DescribeCloudMigrationPrecheckResultError::InvalidClusterKms),
-            55 => Some(DescribeCloudMigrationPrecheckResultError::RequestNotFound),
-            56 => Some(DescribeCloudMigrationPrecheckResultError::HostInfoNotFound),
-            57 => Some(DescribeCloudMigrationPrecheckResultError::ExternalFailure),
-            58 => Some(DescribeCloudMigrationPrecheckResultError::RequestMetaDataFailed),
-            59 => Some(DescribeCloudMigrationPrecheckResultError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCloudMigrationPrecheckResultError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeCloudMigrationPrecheckResultError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeCloudMigrationPrecheckResultError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeCloudMigrationPrecheckResultError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeCloudMigrationPrecheckResultError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeCloudMigrationPrecheckResultError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeCloudMigrationPrecheckResultError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeCloudMigrationPrecheckResultError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeCloudMigrationPrecheckResultError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeCloudMigrationPrecheckResultError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeCloudMigrationPrecheckResultError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeCloudMigrationPrecheckResultError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeCloudMigrationPrecheckResultError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeCloudMigrationPrecheckResultError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeCloudMigrationPrecheckResultError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeCloudMigrationPrecheckResultError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeCloudMigrationPrecheckResultError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeCloudMigrationPrecheckResultError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            DescribeCloudMigrationPrecheckResultError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeCloudMigrationPrecheckResultError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeCloudMigrationPrecheckResultError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeCloudMigrationPrecheckResultError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeCloudMigrationPrecheckResultError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeCloudMigrationPrecheckResultError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeCloudMigrationPrecheckResultError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeCloudMigrationPrecheckResultError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeCloudMigrationPrecheckResultError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeCloudMigrationPrecheckResultError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeCloudMigrationPrecheckResultError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeCloudMigrationPrecheckResultError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeCloudMigrationPrecheckResultError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeCloudMigrationPrecheckResultError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeCloudMigrationPrecheckResultError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeCloudMigrationPrecheckResultError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeCloudMigrationPrecheckResultError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeCloudMigrationPrecheckResultError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeCloudMigrationPrecheckResultError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeCloudMigrationPrecheckResultError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeCloudMigrationPrecheckResultError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            DescribeCloudMigrationPrecheckResultError::RequestNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeCloudMigrationPrecheckResultError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeCloudMigrationPrecheckResultError::ExternalFailure => {
-                Kind::Documented(57)
-            }
-            DescribeCloudMigrationPrecheckResultError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeCloudMigrationPrecheckResultError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeCloudMigrationPrecheckResultError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -670,30 +373,41 @@ impl DescribeCloudMigrationPrecheckResultError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCloudMigrationPrecheckResultError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCloudMigrationPrecheckResultError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCloudMigrationPrecheckResultError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

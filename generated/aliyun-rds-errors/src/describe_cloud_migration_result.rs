@@ -6,7 +6,7 @@
 //! [`DescribeCloudMigrationResultError`](crate::describe_cloud_migration_result::DescribeCloudMigrationResultError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCloudMigrationResultError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,252 +241,90 @@ impl DescribeCloudMigrationResultError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCloudMigrationResultError::Gateway(gateway),
-                    None => DescribeCloudMigrationResultError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCloudMigrationResultError::Gateway,
+                DescribeCloudMigrationResultError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeCloudMigrationResultError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => Some(DescribeCloudMigrationResultError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeCloudMigrationResultError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeCloudMigrationResultError::InsufficientAvailableQuota),
-            4 => {
-                Some(DescribeCloudMigrationResultError::CommodityServiceCallingException)
-            }
-            5 => Some(DescribeCloudMigrationResultError::RegionDissolvedEOM),
-            6 => Some(DescribeCloudMigrationResultError::CommodityInvalidComponent),
-            7 => Some(DescribeCloudMigrationResultError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeCloudMigrationResultError::PriceCommoditySys),
-            9 => Some(DescribeCloudMigrationResultError::PayInsufficientBalance),
-            10 => Some(DescribeCloudMigrationResultError::OrderPeriodInvalid),
-            11 => Some(DescribeCloudMigrationResultError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeCloudMigrationResultError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeCloudMigrationResultError::NoAvailablePaymentMethod),
-            14 => Some(DescribeCloudMigrationResultError::BasicInfoUncompleted),
-            15 => Some(DescribeCloudMigrationResultError::RiskRiskControlRejection),
-            16 => Some(DescribeCloudMigrationResultError::ApiNotSupport),
-            17 => Some(DescribeCloudMigrationResultError::ContainForbiddenLabelError),
-            18 => Some(DescribeCloudMigrationResultError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeCloudMigrationResultError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeCloudMigrationResultError::InvalidParam),
-            21 => Some(DescribeCloudMigrationResultError::KmsApiError),
-            22 => Some(DescribeCloudMigrationResultError::SystemSaleValidateFailed),
-            23 => Some(DescribeCloudMigrationResultError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeCloudMigrationResultError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(DescribeCloudMigrationResultError::ColdDataEngineVersionNotSupport)
-            }
-            26 => Some(DescribeCloudMigrationResultError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeCloudMigrationResultError::IncorrectTargetClasscode),
-            28 => {
-                Some(DescribeCloudMigrationResultError::InvalidConnectionStringDuplicate)
-            }
-            29 => Some(DescribeCloudMigrationResultError::RequiredParamNotFound),
-            30 => Some(DescribeCloudMigrationResultError::ParametersInvalid),
-            31 => Some(DescribeCloudMigrationResultError::BackupPolicyNotSupport),
-            32 => Some(DescribeCloudMigrationResultError::InvalideStatusFormat),
-            33 => {
-                Some(DescribeCloudMigrationResultError::InvalidReleasedKeepPolicyFormat)
-            }
-            34 => {
-                Some(
-                    DescribeCloudMigrationResultError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeCloudMigrationResultError::PayNoCreditCard),
-            36 => Some(DescribeCloudMigrationResultError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeCloudMigrationResultError::MirrorInsExists),
-            38 => Some(DescribeCloudMigrationResultError::UnsupportedClassCode),
-            39 => Some(DescribeCloudMigrationResultError::InvalidBackupSet),
-            40 => Some(DescribeCloudMigrationResultError::OrdTCommodityQueryError),
-            41 => Some(DescribeCloudMigrationResultError::ProductInstanceReleased),
-            42 => Some(DescribeCloudMigrationResultError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeCloudMigrationResultError::OrderStatusUnPaid),
-            44 => Some(DescribeCloudMigrationResultError::InvalidReduceDiskSize),
-            45 => Some(DescribeCloudMigrationResultError::CloudSSDNotSupport),
-            46 => Some(DescribeCloudMigrationResultError::InvalidUserOperatorPermission),
-            47 => Some(DescribeCloudMigrationResultError::InvalidVswitchId),
-            48 => Some(DescribeCloudMigrationResultError::IncorrectMinorVersion),
-            49 => Some(DescribeCloudMigrationResultError::OperationDeniedZoneResource),
-            50 => Some(DescribeCloudMigrationResultError::NotInFlowController),
-            51 => Some(DescribeCloudMigrationResultError::InvalidKmsKey),
-            52 => Some(DescribeCloudMigrationResultError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeCloudMigrationResultError::InvalidDBInstanceNameNotFound),
-            54 => Some(DescribeCloudMigrationResultError::InvalidClusterKms),
-            55 => Some(DescribeCloudMigrationResultError::RequestNotFound),
-            56 => Some(DescribeCloudMigrationResultError::HostInfoNotFound),
-            57 => Some(DescribeCloudMigrationResultError::ExternalFailure),
-            58 => Some(DescribeCloudMigrationResultError::RequestMetaDataFailed),
-            59 => Some(DescribeCloudMigrationResultError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCloudMigrationResultError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeCloudMigrationResultError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeCloudMigrationResultError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeCloudMigrationResultError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeCloudMigrationResultError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeCloudMigrationResultError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeCloudMigrationResultError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeCloudMigrationResultError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeCloudMigrationResultError::PriceCommoditySys => Kind::Documented(8),
-            DescribeCloudMigrationResultError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeCloudMigrationResultError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeCloudMigrationResultError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeCloudMigrationResultError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeCloudMigrationResultError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeCloudMigrationResultError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeCloudMigrationResultError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeCloudMigrationResultError::ApiNotSupport => Kind::Documented(16),
-            DescribeCloudMigrationResultError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeCloudMigrationResultError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeCloudMigrationResultError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeCloudMigrationResultError::InvalidParam => Kind::Documented(20),
-            DescribeCloudMigrationResultError::KmsApiError => Kind::Documented(21),
-            DescribeCloudMigrationResultError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeCloudMigrationResultError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeCloudMigrationResultError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeCloudMigrationResultError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeCloudMigrationResultError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeCloudMigrationResultError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeCloudMigrationResultError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeCloudMigrationResultError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeCloudMigrationResultError::ParametersInvalid => Kind::Documented(30),
-            DescribeCloudMigrationResultError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeCloudMigrationResultError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeCloudMigrationResultError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeCloudMigrationResultError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeCloudMigrationResultError::PayNoCreditCard => Kind::Documented(35),
-            DescribeCloudMigrationResultError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeCloudMigrationResultError::MirrorInsExists => Kind::Documented(37),
-            DescribeCloudMigrationResultError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeCloudMigrationResultError::InvalidBackupSet => Kind::Documented(39),
-            DescribeCloudMigrationResultError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeCloudMigrationResultError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeCloudMigrationResultError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeCloudMigrationResultError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeCloudMigrationResultError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeCloudMigrationResultError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeCloudMigrationResultError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeCloudMigrationResultError::InvalidVswitchId => Kind::Documented(47),
-            DescribeCloudMigrationResultError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeCloudMigrationResultError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeCloudMigrationResultError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeCloudMigrationResultError::InvalidKmsKey => Kind::Documented(51),
-            DescribeCloudMigrationResultError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeCloudMigrationResultError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeCloudMigrationResultError::InvalidClusterKms => Kind::Documented(54),
-            DescribeCloudMigrationResultError::RequestNotFound => Kind::Documented(55),
-            DescribeCloudMigrationResultError::HostInfoNotFound => Kind::Documented(56),
-            DescribeCloudMigrationResultError::ExternalFailure => Kind::Documented(57),
-            DescribeCloudMigrationResultError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeCloudMigrationResultError::InvokeProxyFailure => Kind::Documented(59),
             DescribeCloudMigrationResultError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeCloudMigrationResultError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -534,30 +371,41 @@ impl DescribeCloudMigrationResultError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCloudMigrationResultError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCloudMigrationResultError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCloudMigrationResultError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCloudMigrationResultError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

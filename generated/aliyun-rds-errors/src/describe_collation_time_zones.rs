@@ -6,7 +6,7 @@
 //! [`DescribeCollationTimeZonesError`](crate::describe_collation_time_zones::DescribeCollationTimeZonesError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCollationTimeZonesError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,224 +238,87 @@ impl DescribeCollationTimeZonesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCollationTimeZonesError::Gateway(gateway),
-                    None => DescribeCollationTimeZonesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCollationTimeZonesError::Gateway,
+                DescribeCollationTimeZonesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCollationTimeZonesError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeCollationTimeZonesError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeCollationTimeZonesError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeCollationTimeZonesError::InsufficientAvailableQuota),
-            4 => Some(DescribeCollationTimeZonesError::CommodityServiceCallingException),
-            5 => Some(DescribeCollationTimeZonesError::RegionDissolvedEOM),
-            6 => Some(DescribeCollationTimeZonesError::CommodityInvalidComponent),
-            7 => Some(DescribeCollationTimeZonesError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeCollationTimeZonesError::PriceCommoditySys),
-            9 => Some(DescribeCollationTimeZonesError::PayInsufficientBalance),
-            10 => Some(DescribeCollationTimeZonesError::OrderPeriodInvalid),
-            11 => Some(DescribeCollationTimeZonesError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeCollationTimeZonesError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeCollationTimeZonesError::NoAvailablePaymentMethod),
-            14 => Some(DescribeCollationTimeZonesError::BasicInfoUncompleted),
-            15 => Some(DescribeCollationTimeZonesError::RiskRiskControlRejection),
-            16 => Some(DescribeCollationTimeZonesError::ApiNotSupport),
-            17 => Some(DescribeCollationTimeZonesError::ContainForbiddenLabelError),
-            18 => Some(DescribeCollationTimeZonesError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeCollationTimeZonesError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeCollationTimeZonesError::InvalidParam),
-            21 => Some(DescribeCollationTimeZonesError::KmsApiError),
-            22 => Some(DescribeCollationTimeZonesError::SystemSaleValidateFailed),
-            23 => Some(DescribeCollationTimeZonesError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeCollationTimeZonesError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeCollationTimeZonesError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeCollationTimeZonesError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeCollationTimeZonesError::IncorrectTargetClasscode),
-            28 => Some(DescribeCollationTimeZonesError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeCollationTimeZonesError::RequiredParamNotFound),
-            30 => Some(DescribeCollationTimeZonesError::ParametersInvalid),
-            31 => Some(DescribeCollationTimeZonesError::BackupPolicyNotSupport),
-            32 => Some(DescribeCollationTimeZonesError::InvalideStatusFormat),
-            33 => Some(DescribeCollationTimeZonesError::InvalidReleasedKeepPolicyFormat),
-            34 => {
-                Some(DescribeCollationTimeZonesError::InvalidDBInstanceEngineTypeFormat)
-            }
-            35 => Some(DescribeCollationTimeZonesError::PayNoCreditCard),
-            36 => Some(DescribeCollationTimeZonesError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeCollationTimeZonesError::MirrorInsExists),
-            38 => Some(DescribeCollationTimeZonesError::UnsupportedClassCode),
-            39 => Some(DescribeCollationTimeZonesError::InvalidBackupSet),
-            40 => Some(DescribeCollationTimeZonesError::OrdTCommodityQueryError),
-            41 => Some(DescribeCollationTimeZonesError::ProductInstanceReleased),
-            42 => Some(DescribeCollationTimeZonesError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeCollationTimeZonesError::OrderStatusUnPaid),
-            44 => Some(DescribeCollationTimeZonesError::InvalidReduceDiskSize),
-            45 => Some(DescribeCollationTimeZonesError::CloudSSDNotSupport),
-            46 => Some(DescribeCollationTimeZonesError::InvalidUserOperatorPermission),
-            47 => Some(DescribeCollationTimeZonesError::InvalidVswitchId),
-            48 => Some(DescribeCollationTimeZonesError::IncorrectMinorVersion),
-            49 => Some(DescribeCollationTimeZonesError::OperationDeniedZoneResource),
-            50 => Some(DescribeCollationTimeZonesError::NotInFlowController),
-            51 => Some(DescribeCollationTimeZonesError::InvalidKmsKey),
-            52 => Some(DescribeCollationTimeZonesError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeCollationTimeZonesError::InvalidClusterKms),
-            54 => Some(DescribeCollationTimeZonesError::RequestNotFound),
-            55 => Some(DescribeCollationTimeZonesError::HostInfoNotFound),
-            56 => Some(DescribeCollationTimeZonesError::ExternalFailure),
-            57 => Some(DescribeCollationTimeZonesError::RequestMetaDataFailed),
-            58 => Some(DescribeCollationTimeZonesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCollationTimeZonesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeCollationTimeZonesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeCollationTimeZonesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeCollationTimeZonesError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeCollationTimeZonesError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeCollationTimeZonesError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeCollationTimeZonesError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeCollationTimeZonesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeCollationTimeZonesError::PriceCommoditySys => Kind::Documented(8),
-            DescribeCollationTimeZonesError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeCollationTimeZonesError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeCollationTimeZonesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeCollationTimeZonesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeCollationTimeZonesError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeCollationTimeZonesError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeCollationTimeZonesError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeCollationTimeZonesError::ApiNotSupport => Kind::Documented(16),
-            DescribeCollationTimeZonesError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeCollationTimeZonesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeCollationTimeZonesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeCollationTimeZonesError::InvalidParam => Kind::Documented(20),
-            DescribeCollationTimeZonesError::KmsApiError => Kind::Documented(21),
-            DescribeCollationTimeZonesError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeCollationTimeZonesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeCollationTimeZonesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeCollationTimeZonesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeCollationTimeZonesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeCollationTimeZonesError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeCollationTimeZonesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeCollationTimeZonesError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeCollationTimeZonesError::ParametersInvalid => Kind::Documented(30),
-            DescribeCollationTimeZonesError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeCollationTimeZonesError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeCollationTimeZonesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeCollationTimeZonesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeCollationTimeZonesError::PayNoCreditCard => Kind::Documented(35),
-            DescribeCollationTimeZonesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeCollationTimeZonesError::MirrorInsExists => Kind::Documented(37),
-            DescribeCollationTimeZonesError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeCollationTimeZonesError::InvalidBackupSet => Kind::Documented(39),
-            DescribeCollationTimeZonesError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeCollationTimeZonesError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeCollationTimeZonesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeCollationTimeZonesError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeCollationTimeZonesError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeCollationTimeZonesError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeCollationTimeZonesError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeCollationTimeZonesError::InvalidVswitchId => Kind::Documented(47),
-            DescribeCollationTimeZonesError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeCollationTimeZonesError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeCollationTimeZonesError::NotInFlowController => Kind::Documented(50),
-            DescribeCollationTimeZonesError::InvalidKmsKey => Kind::Documented(51),
-            DescribeCollationTimeZonesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeCollationTimeZonesError::InvalidClusterKms => Kind::Documented(53),
-            DescribeCollationTimeZonesError::RequestNotFound => Kind::Documented(54),
-            DescribeCollationTimeZonesError::HostInfoNotFound => Kind::Documented(55),
-            DescribeCollationTimeZonesError::ExternalFailure => Kind::Documented(56),
-            DescribeCollationTimeZonesError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeCollationTimeZonesError::InvokeProxyFailure => Kind::Documented(58),
             DescribeCollationTimeZonesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeCollationTimeZonesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -503,30 +365,41 @@ impl DescribeCollationTimeZonesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCollationTimeZonesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCollationTimeZonesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCollationTimeZonesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCollationTimeZonesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeComputeBurstConfigError`](crate::describe_compute_burst_config::DescribeComputeBurstConfigError) has one variant per distinct code of the operation's error table (58 rows, 58 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeComputeBurstConfigError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -236,220 +235,86 @@ impl DescribeComputeBurstConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeComputeBurstConfigError::Gateway(gateway),
-                    None => DescribeComputeBurstConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeComputeBurstConfigError::Gateway,
+                DescribeComputeBurstConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeComputeBurstConfigError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeComputeBurstConfigError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeComputeBurstConfigError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeComputeBurstConfigError::InsufficientAvailableQuota),
-            4 => Some(DescribeComputeBurstConfigError::CommodityServiceCallingException),
-            5 => Some(DescribeComputeBurstConfigError::RegionDissolvedEOM),
-            6 => Some(DescribeComputeBurstConfigError::CommodityInvalidComponent),
-            7 => Some(DescribeComputeBurstConfigError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeComputeBurstConfigError::PriceCommoditySys),
-            9 => Some(DescribeComputeBurstConfigError::PayInsufficientBalance),
-            10 => Some(DescribeComputeBurstConfigError::OrderPeriodInvalid),
-            11 => Some(DescribeComputeBurstConfigError::OrderInstHasUnpaidOrder),
-            12 => Some(DescribeComputeBurstConfigError::BasicInfoUncompleted),
-            13 => Some(DescribeComputeBurstConfigError::RiskRiskControlRejection),
-            14 => Some(DescribeComputeBurstConfigError::ApiNotSupport),
-            15 => Some(DescribeComputeBurstConfigError::ContainForbiddenLabelError),
-            16 => Some(DescribeComputeBurstConfigError::InvalidDBInstanceIdNotFound),
-            17 => Some(DescribeComputeBurstConfigError::InvalidInstanceLevelDiskType),
-            18 => Some(DescribeComputeBurstConfigError::InvalidParam),
-            19 => Some(DescribeComputeBurstConfigError::KmsApiError),
-            20 => Some(DescribeComputeBurstConfigError::SystemSaleValidateFailed),
-            21 => Some(DescribeComputeBurstConfigError::AbsInvalidAccountNotFound),
-            22 => Some(DescribeComputeBurstConfigError::SqlExecuteFailedOrTimeout),
-            23 => Some(DescribeComputeBurstConfigError::ColdDataEngineVersionNotSupport),
-            24 => Some(DescribeComputeBurstConfigError::ColdDataMinorVersionNotSupport),
-            25 => Some(DescribeComputeBurstConfigError::IncorrectTargetClasscode),
-            26 => Some(DescribeComputeBurstConfigError::InvalidConnectionStringDuplicate),
-            27 => Some(DescribeComputeBurstConfigError::RequiredParamNotFound),
-            28 => Some(DescribeComputeBurstConfigError::ParametersInvalid),
-            29 => Some(DescribeComputeBurstConfigError::BackupPolicyNotSupport),
-            30 => Some(DescribeComputeBurstConfigError::InvalideStatusFormat),
-            31 => Some(DescribeComputeBurstConfigError::InvalidReleasedKeepPolicyFormat),
-            32 => {
-                Some(DescribeComputeBurstConfigError::InvalidDBInstanceEngineTypeFormat)
-            }
-            33 => Some(DescribeComputeBurstConfigError::PayNoCreditCard),
-            34 => Some(DescribeComputeBurstConfigError::VpcNetworkTypeNotSupport),
-            35 => Some(DescribeComputeBurstConfigError::MirrorInsExists),
-            36 => Some(DescribeComputeBurstConfigError::UnsupportedClassCode),
-            37 => Some(DescribeComputeBurstConfigError::InvalidBackupSet),
-            38 => Some(DescribeComputeBurstConfigError::OrdTCommodityQueryError),
-            39 => Some(DescribeComputeBurstConfigError::ProductInstanceReleased),
-            40 => Some(DescribeComputeBurstConfigError::RegionEndTimeDissolvedIndia),
-            41 => Some(DescribeComputeBurstConfigError::NoAvailablePaymentMethod),
-            42 => Some(DescribeComputeBurstConfigError::OrderStatusUnPaid),
-            43 => Some(DescribeComputeBurstConfigError::InvalidReduceDiskSize),
-            44 => Some(DescribeComputeBurstConfigError::CloudSSDNotSupport),
-            45 => Some(DescribeComputeBurstConfigError::InvalidUserOperatorPermission),
-            46 => Some(DescribeComputeBurstConfigError::InvalidVswitchId),
-            47 => Some(DescribeComputeBurstConfigError::IncorrectMinorVersion),
-            48 => Some(DescribeComputeBurstConfigError::OperationDeniedZoneResource),
-            49 => Some(DescribeComputeBurstConfigError::NotInFlowController),
-            50 => Some(DescribeComputeBurstConfigError::InvalidKmsKey),
-            51 => Some(DescribeComputeBurstConfigError::InvalidInstanceLevelMalformed),
-            52 => Some(DescribeComputeBurstConfigError::InvalidClusterKms),
-            53 => Some(DescribeComputeBurstConfigError::RequestNotFound),
-            54 => Some(DescribeComputeBurstConfigError::HostInfoNotFound),
-            55 => Some(DescribeComputeBurstConfigError::ExternalFailure),
-            56 => Some(DescribeComputeBurstConfigError::RequestMetaDataFailed),
-            57 => Some(DescribeComputeBurstConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 58] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeComputeBurstConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeComputeBurstConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeComputeBurstConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeComputeBurstConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeComputeBurstConfigError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeComputeBurstConfigError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeComputeBurstConfigError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeComputeBurstConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeComputeBurstConfigError::PriceCommoditySys => Kind::Documented(8),
-            DescribeComputeBurstConfigError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeComputeBurstConfigError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeComputeBurstConfigError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(11)
-            }
-            DescribeComputeBurstConfigError::BasicInfoUncompleted => Kind::Documented(12),
-            DescribeComputeBurstConfigError::RiskRiskControlRejection => {
-                Kind::Documented(13)
-            }
-            DescribeComputeBurstConfigError::ApiNotSupport => Kind::Documented(14),
-            DescribeComputeBurstConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(15)
-            }
-            DescribeComputeBurstConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(16)
-            }
-            DescribeComputeBurstConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(17)
-            }
-            DescribeComputeBurstConfigError::InvalidParam => Kind::Documented(18),
-            DescribeComputeBurstConfigError::KmsApiError => Kind::Documented(19),
-            DescribeComputeBurstConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(20)
-            }
-            DescribeComputeBurstConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeComputeBurstConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(22)
-            }
-            DescribeComputeBurstConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(23)
-            }
-            DescribeComputeBurstConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(24)
-            }
-            DescribeComputeBurstConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(25)
-            }
-            DescribeComputeBurstConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(26)
-            }
-            DescribeComputeBurstConfigError::RequiredParamNotFound => {
-                Kind::Documented(27)
-            }
-            DescribeComputeBurstConfigError::ParametersInvalid => Kind::Documented(28),
-            DescribeComputeBurstConfigError::BackupPolicyNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeComputeBurstConfigError::InvalideStatusFormat => Kind::Documented(30),
-            DescribeComputeBurstConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(31)
-            }
-            DescribeComputeBurstConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(32)
-            }
-            DescribeComputeBurstConfigError::PayNoCreditCard => Kind::Documented(33),
-            DescribeComputeBurstConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeComputeBurstConfigError::MirrorInsExists => Kind::Documented(35),
-            DescribeComputeBurstConfigError::UnsupportedClassCode => Kind::Documented(36),
-            DescribeComputeBurstConfigError::InvalidBackupSet => Kind::Documented(37),
-            DescribeComputeBurstConfigError::OrdTCommodityQueryError => {
-                Kind::Documented(38)
-            }
-            DescribeComputeBurstConfigError::ProductInstanceReleased => {
-                Kind::Documented(39)
-            }
-            DescribeComputeBurstConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(40)
-            }
-            DescribeComputeBurstConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(41)
-            }
-            DescribeComputeBurstConfigError::OrderStatusUnPaid => Kind::Documented(42),
-            DescribeComputeBurstConfigError::InvalidReduceDiskSize => {
-                Kind::Documented(43)
-            }
-            DescribeComputeBurstConfigError::CloudSSDNotSupport => Kind::Documented(44),
-            DescribeComputeBurstConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(45)
-            }
-            DescribeComputeBurstConfigError::InvalidVswitchId => Kind::Documented(46),
-            DescribeComputeBurstConfigError::IncorrectMinorVersion => {
-                Kind::Documented(47)
-            }
-            DescribeComputeBurstConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(48)
-            }
-            DescribeComputeBurstConfigError::NotInFlowController => Kind::Documented(49),
-            DescribeComputeBurstConfigError::InvalidKmsKey => Kind::Documented(50),
-            DescribeComputeBurstConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(51)
-            }
-            DescribeComputeBurstConfigError::InvalidClusterKms => Kind::Documented(52),
-            DescribeComputeBurstConfigError::RequestNotFound => Kind::Documented(53),
-            DescribeComputeBurstConfigError::HostInfoNotFound => Kind::Documented(54),
-            DescribeComputeBurstConfigError::ExternalFailure => Kind::Documented(55),
-            DescribeComputeBurstConfigError::RequestMetaDataFailed => {
-                Kind::Documented(56)
-            }
-            DescribeComputeBurstConfigError::InvokeProxyFailure => Kind::Documented(57),
             DescribeComputeBurstConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeComputeBurstConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -496,30 +361,41 @@ impl DescribeComputeBurstConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeComputeBurstConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeComputeBurstConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeComputeBurstConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeComputeBurstConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

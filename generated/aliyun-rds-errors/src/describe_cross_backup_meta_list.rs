@@ -6,7 +6,7 @@
 //! [`DescribeCrossBackupMetaListError`](crate::describe_cross_backup_meta_list::DescribeCrossBackupMetaListError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCrossBackupMetaListError {
     /// `NoAvailableDisasterRestoreBakset`, HTTP 400: No available disaster restore bakset
@@ -274,270 +273,98 @@ impl DescribeCrossBackupMetaListError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCrossBackupMetaListError::Gateway(gateway),
-                    None => DescribeCrossBackupMetaListError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCrossBackupMetaListError::Gateway,
+                DescribeCrossBackupMetaListError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCrossBackupMetaListError::NoAvailableDisasterRestoreBakset),
-            1 => Some(DescribeCrossBackupMetaListError::InvalidPageSize),
-            2 => Some(DescribeCrossBackupMetaListError::InvalidPageIndex),
-            3 => Some(DescribeCrossBackupMetaListError::InvalidRestoreTimeFormat),
-            4 => {
-                Some(DescribeCrossBackupMetaListError::OrderComboInstanceNotAllowOperate)
-            }
-            5 => Some(DescribeCrossBackupMetaListError::PricePricingPlanResultNotFound),
-            6 => Some(DescribeCrossBackupMetaListError::OrderNoRealNameAuthentication),
-            7 => Some(DescribeCrossBackupMetaListError::InsufficientAvailableQuota),
-            8 => Some(DescribeCrossBackupMetaListError::CommodityServiceCallingException),
-            9 => Some(DescribeCrossBackupMetaListError::RegionDissolvedEOM),
-            10 => Some(DescribeCrossBackupMetaListError::CommodityInvalidComponent),
-            11 => Some(DescribeCrossBackupMetaListError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DescribeCrossBackupMetaListError::PriceCommoditySys),
-            13 => Some(DescribeCrossBackupMetaListError::PayInsufficientBalance),
-            14 => Some(DescribeCrossBackupMetaListError::OrderPeriodInvalid),
-            15 => Some(DescribeCrossBackupMetaListError::PayNoCreditCardLowerCase),
-            16 => Some(DescribeCrossBackupMetaListError::OrderInstHasUnpaidOrder),
-            17 => Some(DescribeCrossBackupMetaListError::NoAvailablePaymentMethod),
-            18 => Some(DescribeCrossBackupMetaListError::BasicInfoUncompleted),
-            19 => Some(DescribeCrossBackupMetaListError::RiskRiskControlRejection),
-            20 => Some(DescribeCrossBackupMetaListError::ApiNotSupport),
-            21 => Some(DescribeCrossBackupMetaListError::ContainForbiddenLabelError),
-            22 => Some(DescribeCrossBackupMetaListError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescribeCrossBackupMetaListError::InvalidInstanceLevelDiskType),
-            24 => Some(DescribeCrossBackupMetaListError::InvalidParam),
-            25 => Some(DescribeCrossBackupMetaListError::KmsApiError),
-            26 => Some(DescribeCrossBackupMetaListError::SystemSaleValidateFailed),
-            27 => Some(DescribeCrossBackupMetaListError::AbsInvalidAccountNotFound),
-            28 => Some(DescribeCrossBackupMetaListError::SqlExecuteFailedOrTimeout),
-            29 => Some(DescribeCrossBackupMetaListError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescribeCrossBackupMetaListError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeCrossBackupMetaListError::IncorrectTargetClasscode),
-            32 => {
-                Some(DescribeCrossBackupMetaListError::InvalidConnectionStringDuplicate)
-            }
-            33 => Some(DescribeCrossBackupMetaListError::RequiredParamNotFound),
-            34 => Some(DescribeCrossBackupMetaListError::ParametersInvalid),
-            35 => Some(DescribeCrossBackupMetaListError::BackupPolicyNotSupport),
-            36 => Some(DescribeCrossBackupMetaListError::InvalideStatusFormat),
-            37 => Some(DescribeCrossBackupMetaListError::InvalidReleasedKeepPolicyFormat),
-            38 => {
-                Some(DescribeCrossBackupMetaListError::InvalidDBInstanceEngineTypeFormat)
-            }
-            39 => Some(DescribeCrossBackupMetaListError::PayNoCreditCard),
-            40 => Some(DescribeCrossBackupMetaListError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeCrossBackupMetaListError::MirrorInsExists),
-            42 => Some(DescribeCrossBackupMetaListError::UnsupportedClassCode),
-            43 => Some(DescribeCrossBackupMetaListError::InvalidBackupSet),
-            44 => Some(DescribeCrossBackupMetaListError::OrdTCommodityQueryError),
-            45 => Some(DescribeCrossBackupMetaListError::ProductInstanceReleased),
-            46 => Some(DescribeCrossBackupMetaListError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescribeCrossBackupMetaListError::InvalidMetaEmpty),
-            48 => Some(DescribeCrossBackupMetaListError::InvalidMetaTooLarge),
-            49 => Some(DescribeCrossBackupMetaListError::IncorrectDBInstanceType),
-            50 => Some(DescribeCrossBackupMetaListError::IncorrectEngineVersion),
-            51 => Some(DescribeCrossBackupMetaListError::InvalidBackupLogStatus),
-            52 => Some(DescribeCrossBackupMetaListError::OrderStatusUnPaid),
-            53 => Some(DescribeCrossBackupMetaListError::InvalidReduceDiskSize),
-            54 => Some(DescribeCrossBackupMetaListError::CloudSSDNotSupport),
-            55 => Some(DescribeCrossBackupMetaListError::InvalidUserOperatorPermission),
-            56 => Some(DescribeCrossBackupMetaListError::InvalidVswitchId),
-            57 => Some(DescribeCrossBackupMetaListError::IncorrectMinorVersion),
-            58 => Some(DescribeCrossBackupMetaListError::OperationDeniedZoneResource),
-            59 => Some(DescribeCrossBackupMetaListError::NotInFlowController),
-            60 => Some(DescribeCrossBackupMetaListError::InvalidKmsKey),
-            61 => Some(DescribeCrossBackupMetaListError::InvalidInstanceLevelMalformed),
-            62 => Some(DescribeCrossBackupMetaListError::InvalidBackupSetIDNotFound),
-            63 => Some(DescribeCrossBackupMetaListError::InvalidParametersFormat),
-            64 => Some(DescribeCrossBackupMetaListError::RequestNotFound),
-            65 => Some(DescribeCrossBackupMetaListError::InvalidClusterKms),
-            66 => Some(DescribeCrossBackupMetaListError::HostInfoNotFound),
-            67 => Some(DescribeCrossBackupMetaListError::ExternalFailure),
-            68 => Some(DescribeCrossBackupMetaListError::RequestMetaDataFailed),
-            69 => Some(DescribeCrossBackupMetaListError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::NoAvailableDisasterRestoreBakset,
+        Self::InvalidPageSize,
+        Self::InvalidPageIndex,
+        Self::InvalidRestoreTimeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidMetaEmpty,
+        Self::InvalidMetaTooLarge,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectEngineVersion,
+        Self::InvalidBackupLogStatus,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidParametersFormat,
+        Self::RequestNotFound,
+        Self::InvalidClusterKms,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCrossBackupMetaListError::NoAvailableDisasterRestoreBakset => {
-                Kind::Documented(0)
-            }
-            DescribeCrossBackupMetaListError::InvalidPageSize => Kind::Documented(1),
-            DescribeCrossBackupMetaListError::InvalidPageIndex => Kind::Documented(2),
-            DescribeCrossBackupMetaListError::InvalidRestoreTimeFormat => {
-                Kind::Documented(3)
-            }
-            DescribeCrossBackupMetaListError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescribeCrossBackupMetaListError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DescribeCrossBackupMetaListError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DescribeCrossBackupMetaListError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            DescribeCrossBackupMetaListError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescribeCrossBackupMetaListError::RegionDissolvedEOM => Kind::Documented(9),
-            DescribeCrossBackupMetaListError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            DescribeCrossBackupMetaListError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescribeCrossBackupMetaListError::PriceCommoditySys => Kind::Documented(12),
-            DescribeCrossBackupMetaListError::PayInsufficientBalance => {
-                Kind::Documented(13)
-            }
-            DescribeCrossBackupMetaListError::OrderPeriodInvalid => Kind::Documented(14),
-            DescribeCrossBackupMetaListError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            DescribeCrossBackupMetaListError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            DescribeCrossBackupMetaListError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            DescribeCrossBackupMetaListError::BasicInfoUncompleted => {
-                Kind::Documented(18)
-            }
-            DescribeCrossBackupMetaListError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            DescribeCrossBackupMetaListError::ApiNotSupport => Kind::Documented(20),
-            DescribeCrossBackupMetaListError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            DescribeCrossBackupMetaListError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            DescribeCrossBackupMetaListError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DescribeCrossBackupMetaListError::InvalidParam => Kind::Documented(24),
-            DescribeCrossBackupMetaListError::KmsApiError => Kind::Documented(25),
-            DescribeCrossBackupMetaListError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            DescribeCrossBackupMetaListError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            DescribeCrossBackupMetaListError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            DescribeCrossBackupMetaListError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeCrossBackupMetaListError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeCrossBackupMetaListError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            DescribeCrossBackupMetaListError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeCrossBackupMetaListError::RequiredParamNotFound => {
-                Kind::Documented(33)
-            }
-            DescribeCrossBackupMetaListError::ParametersInvalid => Kind::Documented(34),
-            DescribeCrossBackupMetaListError::BackupPolicyNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeCrossBackupMetaListError::InvalideStatusFormat => {
-                Kind::Documented(36)
-            }
-            DescribeCrossBackupMetaListError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeCrossBackupMetaListError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeCrossBackupMetaListError::PayNoCreditCard => Kind::Documented(39),
-            DescribeCrossBackupMetaListError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            DescribeCrossBackupMetaListError::MirrorInsExists => Kind::Documented(41),
-            DescribeCrossBackupMetaListError::UnsupportedClassCode => {
-                Kind::Documented(42)
-            }
-            DescribeCrossBackupMetaListError::InvalidBackupSet => Kind::Documented(43),
-            DescribeCrossBackupMetaListError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            DescribeCrossBackupMetaListError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            DescribeCrossBackupMetaListError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DescribeCrossBackupMetaListError::InvalidMetaEmpty => Kind::Documented(47),
-            DescribeCrossBackupMetaListError::InvalidMetaTooLarge => Kind::Documented(48),
-            DescribeCrossBackupMetaListError::IncorrectDBInstanceType => {
-                Kind::Documented(49)
-            }
-            DescribeCrossBackupMetaListError::IncorrectEngineVersion => {
-                Kind::Documented(50)
-            }
-            DescribeCrossBackupMetaListError::InvalidBackupLogStatus => {
-                Kind::Documented(51)
-            }
-            DescribeCrossBackupMetaListError::OrderStatusUnPaid => Kind::Documented(52),
-            DescribeCrossBackupMetaListError::InvalidReduceDiskSize => {
-                Kind::Documented(53)
-            }
-            DescribeCrossBackupMetaListError::CloudSSDNotSupport => Kind::Documented(54),
-            DescribeCrossBackupMetaListError::InvalidUserOperatorPermission => {
-                Kind::Documented(55)
-            }
-            DescribeCrossBackupMetaListError::InvalidVswitchId => Kind::Documented(56),
-            DescribeCrossBackupMetaListError::IncorrectMinorVersion => {
-                Kind::Documented(57)
-            }
-            DescribeCrossBackupMetaListError::OperationDeniedZoneResource => {
-                Kind::Documented(58)
-            }
-            DescribeCrossBackupMetaListError::NotInFlowController => Kind::Documented(59),
-            DescribeCrossBackupMetaListError::InvalidKmsKey => Kind::Documented(60),
-            DescribeCrossBackupMetaListError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(61)
-            }
-            DescribeCrossBackupMetaListError::InvalidBackupSetIDNotFound => {
-                Kind::Documented(62)
-            }
-            DescribeCrossBackupMetaListError::InvalidParametersFormat => {
-                Kind::Documented(63)
-            }
-            DescribeCrossBackupMetaListError::RequestNotFound => Kind::Documented(64),
-            DescribeCrossBackupMetaListError::InvalidClusterKms => Kind::Documented(65),
-            DescribeCrossBackupMetaListError::HostInfoNotFound => Kind::Documented(66),
-            DescribeCrossBackupMetaListError::ExternalFailure => Kind::Documented(67),
-            DescribeCrossBackupMetaListError::RequestMetaDataFailed => {
-                Kind::Documented(68)
-            }
-            DescribeCrossBackupMetaListError::InvokeProxyFailure => Kind::Documented(69),
             DescribeCrossBackupMetaListError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeCrossBackupMetaListError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -584,30 +411,41 @@ impl DescribeCrossBackupMetaListError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCrossBackupMetaListError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCrossBackupMetaListError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCrossBackupMetaListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCrossBackupMetaListError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeCrossRegionBackupDbInstanceError`](crate::describe_cross_region_backup_db_instance::DescribeCrossRegionBackupDbInstanceError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCrossRegionBackupDbInstanceError {
     /// `InvalidParameters.Format`, HTTP 400: Specified parameter is not valid.
@@ -259,392 +258,97 @@ impl DescribeCrossRegionBackupDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeCrossRegionBackupDbInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeCrossRegionBackupDbInstanceError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCrossRegionBackupDbInstanceError::Gateway,
+                DescribeCrossRegionBackupDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidParametersFormat),
-            1 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidRegionFormat),
-            2 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            5 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InsufficientAvailableQuota,
-                )
-            }
-            6 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::CommodityServiceCallingException,
-                )
-            }
-            7 => Some(DescribeCrossRegionBackupDbInstanceError::RegionDissolvedEOM),
-            8 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::CommodityInvalidComponent)
-            }
-            9 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            10 => Some(DescribeCrossRegionBackupDbInstanceError::PriceCommoditySys),
-            11 => Some(DescribeCrossRegionBackupDbInstanceError::PayInsufficientBalance),
-            12 => Some(DescribeCrossRegionBackupDbInstanceError::OrderPeriodInvalid),
-            13 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::PayNoCreditCardLowerCase)
-            }
-            14 => Some(DescribeCrossRegionBackupDbInstanceError::OrderInstHasUnpaidOrder),
-            15 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::NoAvailablePaymentMethod)
-            }
-            16 => Some(DescribeCrossRegionBackupDbInstanceError::BasicInfoUncompleted),
-            17 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::RiskRiskControlRejection)
-            }
-            18 => Some(DescribeCrossRegionBackupDbInstanceError::ApiNotSupport),
-            19 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::ContainForbiddenLabelError,
-                )
-            }
-            20 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            21 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidInstanceLevelDiskType,
-                )
-            }
-            22 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidParam),
-            23 => Some(DescribeCrossRegionBackupDbInstanceError::KmsApiError),
-            24 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::SystemSaleValidateFailed)
-            }
-            25 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::AbsInvalidAccountNotFound)
-            }
-            26 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::SqlExecuteFailedOrTimeout)
-            }
-            27 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            29 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::IncorrectTargetClasscode)
-            }
-            30 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            31 => Some(DescribeCrossRegionBackupDbInstanceError::RequiredParamNotFound),
-            32 => Some(DescribeCrossRegionBackupDbInstanceError::ParametersInvalid),
-            33 => Some(DescribeCrossRegionBackupDbInstanceError::BackupPolicyNotSupport),
-            34 => Some(DescribeCrossRegionBackupDbInstanceError::InvalideStatusFormat),
-            35 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            36 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(DescribeCrossRegionBackupDbInstanceError::PayNoCreditCard),
-            38 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::VpcNetworkTypeNotSupport)
-            }
-            39 => Some(DescribeCrossRegionBackupDbInstanceError::MirrorInsExists),
-            40 => Some(DescribeCrossRegionBackupDbInstanceError::UnsupportedClassCode),
-            41 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidBackupSet),
-            42 => Some(DescribeCrossRegionBackupDbInstanceError::OrdTCommodityQueryError),
-            43 => Some(DescribeCrossRegionBackupDbInstanceError::ProductInstanceReleased),
-            44 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            45 => Some(DescribeCrossRegionBackupDbInstanceError::CrossBackupNotSupport),
-            46 => {
-                Some(DescribeCrossRegionBackupDbInstanceError::IncorrectDBInstanceEngine)
-            }
-            47 => Some(DescribeCrossRegionBackupDbInstanceError::OrderStatusUnPaid),
-            48 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidReduceDiskSize),
-            49 => Some(DescribeCrossRegionBackupDbInstanceError::CloudSSDNotSupport),
-            50 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidUserOperatorPermission,
-                )
-            }
-            51 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidVswitchId),
-            52 => Some(DescribeCrossRegionBackupDbInstanceError::IncorrectMinorVersion),
-            53 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::OperationDeniedZoneResource,
-                )
-            }
-            54 => Some(DescribeCrossRegionBackupDbInstanceError::NotInFlowController),
-            55 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidKmsKey),
-            56 => {
-                Some(
-                    DescribeCrossRegionBackupDbInstanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            57 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidPageNotFound),
-            58 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidUserNotFound),
-            59 => Some(DescribeCrossRegionBackupDbInstanceError::InvalidClusterKms),
-            60 => Some(DescribeCrossRegionBackupDbInstanceError::RequestNotFound),
-            61 => Some(DescribeCrossRegionBackupDbInstanceError::HostInfoNotFound),
-            62 => Some(DescribeCrossRegionBackupDbInstanceError::ExternalFailure),
-            63 => Some(DescribeCrossRegionBackupDbInstanceError::RequestMetaDataFailed),
-            64 => Some(DescribeCrossRegionBackupDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InvalidParametersFormat,
+        Self::InvalidRegionFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::CrossBackupNotSupport,
+        Self::IncorrectDBInstanceEngine,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidPageNotFound,
+        Self::InvalidUserNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCrossRegionBackupDbInstanceError::InvalidParametersFormat => {
-                Kind::Documented(0)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidRegionFormat => {
-                Kind::Documented(1)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeCrossRegionBackupDbInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeCrossRegionBackupDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(7)
-            }
-            DescribeCrossRegionBackupDbInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeCrossRegionBackupDbInstanceError::PriceCommoditySys => {
-                Kind::Documented(10)
-            }
-            DescribeCrossRegionBackupDbInstanceError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(12)
-            }
-            DescribeCrossRegionBackupDbInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeCrossRegionBackupDbInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeCrossRegionBackupDbInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ApiNotSupport => {
-                Kind::Documented(18)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidParam => {
-                Kind::Documented(22)
-            }
-            DescribeCrossRegionBackupDbInstanceError::KmsApiError => Kind::Documented(23),
-            DescribeCrossRegionBackupDbInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeCrossRegionBackupDbInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeCrossRegionBackupDbInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeCrossRegionBackupDbInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ParametersInvalid => {
-                Kind::Documented(32)
-            }
-            DescribeCrossRegionBackupDbInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeCrossRegionBackupDbInstanceError::PayNoCreditCard => {
-                Kind::Documented(37)
-            }
-            DescribeCrossRegionBackupDbInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeCrossRegionBackupDbInstanceError::MirrorInsExists => {
-                Kind::Documented(39)
-            }
-            DescribeCrossRegionBackupDbInstanceError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidBackupSet => {
-                Kind::Documented(41)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeCrossRegionBackupDbInstanceError::CrossBackupNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeCrossRegionBackupDbInstanceError::IncorrectDBInstanceEngine => {
-                Kind::Documented(46)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(47)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            DescribeCrossRegionBackupDbInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(49)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidVswitchId => {
-                Kind::Documented(51)
-            }
-            DescribeCrossRegionBackupDbInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            DescribeCrossRegionBackupDbInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DescribeCrossRegionBackupDbInstanceError::NotInFlowController => {
-                Kind::Documented(54)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidKmsKey => {
-                Kind::Documented(55)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidPageNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidUserNotFound => {
-                Kind::Documented(58)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvalidClusterKms => {
-                Kind::Documented(59)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RequestNotFound => {
-                Kind::Documented(60)
-            }
-            DescribeCrossRegionBackupDbInstanceError::HostInfoNotFound => {
-                Kind::Documented(61)
-            }
-            DescribeCrossRegionBackupDbInstanceError::ExternalFailure => {
-                Kind::Documented(62)
-            }
-            DescribeCrossRegionBackupDbInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(63)
-            }
-            DescribeCrossRegionBackupDbInstanceError::InvokeProxyFailure => {
-                Kind::Documented(64)
-            }
             DescribeCrossRegionBackupDbInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeCrossRegionBackupDbInstanceError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -691,30 +395,41 @@ impl DescribeCrossRegionBackupDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCrossRegionBackupDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCrossRegionBackupDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCrossRegionBackupDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCrossRegionBackupDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeCrossRegionBackupsError`](crate::describe_cross_region_backups::DescribeCrossRegionBackupsError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCrossRegionBackupsError {
     /// `ParameterAbsence`, HTTP 400: Necessary param is absence.
@@ -268,250 +267,96 @@ impl DescribeCrossRegionBackupsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCrossRegionBackupsError::Gateway(gateway),
-                    None => DescribeCrossRegionBackupsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCrossRegionBackupsError::Gateway,
+                DescribeCrossRegionBackupsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCrossRegionBackupsError::ParameterAbsence),
-            1 => Some(DescribeCrossRegionBackupsError::InvalidParametersFormat),
-            2 => Some(DescribeCrossRegionBackupsError::InvalidRegionFormat),
-            3 => Some(DescribeCrossRegionBackupsError::InvalidStartTimeFormat),
-            4 => Some(DescribeCrossRegionBackupsError::InvalidEndTimeFormat),
-            5 => Some(DescribeCrossRegionBackupsError::InvalidTimeFormat),
-            6 => Some(DescribeCrossRegionBackupsError::OrderComboInstanceNotAllowOperate),
-            7 => Some(DescribeCrossRegionBackupsError::PricePricingPlanResultNotFound),
-            8 => Some(DescribeCrossRegionBackupsError::OrderNoRealNameAuthentication),
-            9 => Some(DescribeCrossRegionBackupsError::InsufficientAvailableQuota),
-            10 => Some(DescribeCrossRegionBackupsError::CommodityServiceCallingException),
-            11 => Some(DescribeCrossRegionBackupsError::RegionDissolvedEOM),
-            12 => Some(DescribeCrossRegionBackupsError::CommodityInvalidComponent),
-            13 => Some(DescribeCrossRegionBackupsError::RegionEndTimeDissolvedAustralia),
-            14 => Some(DescribeCrossRegionBackupsError::PriceCommoditySys),
-            15 => Some(DescribeCrossRegionBackupsError::PayInsufficientBalance),
-            16 => Some(DescribeCrossRegionBackupsError::OrderPeriodInvalid),
-            17 => Some(DescribeCrossRegionBackupsError::PayNoCreditCardLowerCase),
-            18 => Some(DescribeCrossRegionBackupsError::OrderInstHasUnpaidOrder),
-            19 => Some(DescribeCrossRegionBackupsError::NoAvailablePaymentMethod),
-            20 => Some(DescribeCrossRegionBackupsError::BasicInfoUncompleted),
-            21 => Some(DescribeCrossRegionBackupsError::RiskRiskControlRejection),
-            22 => Some(DescribeCrossRegionBackupsError::ApiNotSupport),
-            23 => Some(DescribeCrossRegionBackupsError::ContainForbiddenLabelError),
-            24 => Some(DescribeCrossRegionBackupsError::InvalidDBInstanceIdNotFound),
-            25 => Some(DescribeCrossRegionBackupsError::InvalidInstanceLevelDiskType),
-            26 => Some(DescribeCrossRegionBackupsError::InvalidParam),
-            27 => Some(DescribeCrossRegionBackupsError::KmsApiError),
-            28 => Some(DescribeCrossRegionBackupsError::SystemSaleValidateFailed),
-            29 => Some(DescribeCrossRegionBackupsError::AbsInvalidAccountNotFound),
-            30 => Some(DescribeCrossRegionBackupsError::SqlExecuteFailedOrTimeout),
-            31 => Some(DescribeCrossRegionBackupsError::ColdDataEngineVersionNotSupport),
-            32 => Some(DescribeCrossRegionBackupsError::ColdDataMinorVersionNotSupport),
-            33 => Some(DescribeCrossRegionBackupsError::IncorrectTargetClasscode),
-            34 => Some(DescribeCrossRegionBackupsError::InvalidConnectionStringDuplicate),
-            35 => Some(DescribeCrossRegionBackupsError::RequiredParamNotFound),
-            36 => Some(DescribeCrossRegionBackupsError::ParametersInvalid),
-            37 => Some(DescribeCrossRegionBackupsError::BackupPolicyNotSupport),
-            38 => Some(DescribeCrossRegionBackupsError::InvalideStatusFormat),
-            39 => Some(DescribeCrossRegionBackupsError::InvalidReleasedKeepPolicyFormat),
-            40 => {
-                Some(DescribeCrossRegionBackupsError::InvalidDBInstanceEngineTypeFormat)
-            }
-            41 => Some(DescribeCrossRegionBackupsError::PayNoCreditCard),
-            42 => Some(DescribeCrossRegionBackupsError::VpcNetworkTypeNotSupport),
-            43 => Some(DescribeCrossRegionBackupsError::MirrorInsExists),
-            44 => Some(DescribeCrossRegionBackupsError::UnsupportedClassCode),
-            45 => Some(DescribeCrossRegionBackupsError::InvalidBackupSet),
-            46 => Some(DescribeCrossRegionBackupsError::OrdTCommodityQueryError),
-            47 => Some(DescribeCrossRegionBackupsError::ProductInstanceReleased),
-            48 => Some(DescribeCrossRegionBackupsError::RegionEndTimeDissolvedIndia),
-            49 => Some(DescribeCrossRegionBackupsError::CrossBackupNotSupport),
-            50 => Some(DescribeCrossRegionBackupsError::OrderStatusUnPaid),
-            51 => Some(DescribeCrossRegionBackupsError::InvalidReduceDiskSize),
-            52 => Some(DescribeCrossRegionBackupsError::CloudSSDNotSupport),
-            53 => Some(DescribeCrossRegionBackupsError::InvalidUserOperatorPermission),
-            54 => Some(DescribeCrossRegionBackupsError::InvalidVswitchId),
-            55 => Some(DescribeCrossRegionBackupsError::IncorrectMinorVersion),
-            56 => Some(DescribeCrossRegionBackupsError::OperationDeniedZoneResource),
-            57 => Some(DescribeCrossRegionBackupsError::NotInFlowController),
-            58 => Some(DescribeCrossRegionBackupsError::InvalidKmsKey),
-            59 => Some(DescribeCrossRegionBackupsError::InvalidInstanceLevelMalformed),
-            60 => Some(DescribeCrossRegionBackupsError::InvalidPageNotFound),
-            61 => Some(DescribeCrossRegionBackupsError::InvalidDBInstanceNotFound),
-            62 => Some(DescribeCrossRegionBackupsError::InvalidClusterKms),
-            63 => Some(DescribeCrossRegionBackupsError::RequestNotFound),
-            64 => Some(DescribeCrossRegionBackupsError::HostInfoNotFound),
-            65 => Some(DescribeCrossRegionBackupsError::ExternalFailure),
-            66 => Some(DescribeCrossRegionBackupsError::RequestMetaDataFailed),
-            67 => Some(DescribeCrossRegionBackupsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::ParameterAbsence,
+        Self::InvalidParametersFormat,
+        Self::InvalidRegionFormat,
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::InvalidTimeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::CrossBackupNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidPageNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCrossRegionBackupsError::ParameterAbsence => Kind::Documented(0),
-            DescribeCrossRegionBackupsError::InvalidParametersFormat => {
-                Kind::Documented(1)
-            }
-            DescribeCrossRegionBackupsError::InvalidRegionFormat => Kind::Documented(2),
-            DescribeCrossRegionBackupsError::InvalidStartTimeFormat => {
-                Kind::Documented(3)
-            }
-            DescribeCrossRegionBackupsError::InvalidEndTimeFormat => Kind::Documented(4),
-            DescribeCrossRegionBackupsError::InvalidTimeFormat => Kind::Documented(5),
-            DescribeCrossRegionBackupsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            DescribeCrossRegionBackupsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            DescribeCrossRegionBackupsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            DescribeCrossRegionBackupsError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            DescribeCrossRegionBackupsError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            DescribeCrossRegionBackupsError::RegionDissolvedEOM => Kind::Documented(11),
-            DescribeCrossRegionBackupsError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            DescribeCrossRegionBackupsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            DescribeCrossRegionBackupsError::PriceCommoditySys => Kind::Documented(14),
-            DescribeCrossRegionBackupsError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            DescribeCrossRegionBackupsError::OrderPeriodInvalid => Kind::Documented(16),
-            DescribeCrossRegionBackupsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            DescribeCrossRegionBackupsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            DescribeCrossRegionBackupsError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            DescribeCrossRegionBackupsError::BasicInfoUncompleted => Kind::Documented(20),
-            DescribeCrossRegionBackupsError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            DescribeCrossRegionBackupsError::ApiNotSupport => Kind::Documented(22),
-            DescribeCrossRegionBackupsError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            DescribeCrossRegionBackupsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeCrossRegionBackupsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            DescribeCrossRegionBackupsError::InvalidParam => Kind::Documented(26),
-            DescribeCrossRegionBackupsError::KmsApiError => Kind::Documented(27),
-            DescribeCrossRegionBackupsError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            DescribeCrossRegionBackupsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeCrossRegionBackupsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            DescribeCrossRegionBackupsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeCrossRegionBackupsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeCrossRegionBackupsError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            DescribeCrossRegionBackupsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DescribeCrossRegionBackupsError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            DescribeCrossRegionBackupsError::ParametersInvalid => Kind::Documented(36),
-            DescribeCrossRegionBackupsError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeCrossRegionBackupsError::InvalideStatusFormat => Kind::Documented(38),
-            DescribeCrossRegionBackupsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DescribeCrossRegionBackupsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DescribeCrossRegionBackupsError::PayNoCreditCard => Kind::Documented(41),
-            DescribeCrossRegionBackupsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            DescribeCrossRegionBackupsError::MirrorInsExists => Kind::Documented(43),
-            DescribeCrossRegionBackupsError::UnsupportedClassCode => Kind::Documented(44),
-            DescribeCrossRegionBackupsError::InvalidBackupSet => Kind::Documented(45),
-            DescribeCrossRegionBackupsError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            DescribeCrossRegionBackupsError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            DescribeCrossRegionBackupsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            DescribeCrossRegionBackupsError::CrossBackupNotSupport => {
-                Kind::Documented(49)
-            }
-            DescribeCrossRegionBackupsError::OrderStatusUnPaid => Kind::Documented(50),
-            DescribeCrossRegionBackupsError::InvalidReduceDiskSize => {
-                Kind::Documented(51)
-            }
-            DescribeCrossRegionBackupsError::CloudSSDNotSupport => Kind::Documented(52),
-            DescribeCrossRegionBackupsError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            DescribeCrossRegionBackupsError::InvalidVswitchId => Kind::Documented(54),
-            DescribeCrossRegionBackupsError::IncorrectMinorVersion => {
-                Kind::Documented(55)
-            }
-            DescribeCrossRegionBackupsError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            DescribeCrossRegionBackupsError::NotInFlowController => Kind::Documented(57),
-            DescribeCrossRegionBackupsError::InvalidKmsKey => Kind::Documented(58),
-            DescribeCrossRegionBackupsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            DescribeCrossRegionBackupsError::InvalidPageNotFound => Kind::Documented(60),
-            DescribeCrossRegionBackupsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(61)
-            }
-            DescribeCrossRegionBackupsError::InvalidClusterKms => Kind::Documented(62),
-            DescribeCrossRegionBackupsError::RequestNotFound => Kind::Documented(63),
-            DescribeCrossRegionBackupsError::HostInfoNotFound => Kind::Documented(64),
-            DescribeCrossRegionBackupsError::ExternalFailure => Kind::Documented(65),
-            DescribeCrossRegionBackupsError::RequestMetaDataFailed => {
-                Kind::Documented(66)
-            }
-            DescribeCrossRegionBackupsError::InvokeProxyFailure => Kind::Documented(67),
             DescribeCrossRegionBackupsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeCrossRegionBackupsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -558,30 +403,41 @@ impl DescribeCrossRegionBackupsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCrossRegionBackupsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCrossRegionBackupsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCrossRegionBackupsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCrossRegionBackupsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

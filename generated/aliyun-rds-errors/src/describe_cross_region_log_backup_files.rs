@@ -6,7 +6,7 @@
 //! [`DescribeCrossRegionLogBackupFilesError`](crate::describe_cross_region_log_backup_files::DescribeCrossRegionLogBackupFilesError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCrossRegionLogBackupFilesError {
     /// `ParameterAbsence`, HTTP 400: Necessary param is absence.
@@ -268,362 +267,98 @@ impl DescribeCrossRegionLogBackupFilesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeCrossRegionLogBackupFilesError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeCrossRegionLogBackupFilesError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCrossRegionLogBackupFilesError::Gateway,
+                DescribeCrossRegionLogBackupFilesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCrossRegionLogBackupFilesError::ParameterAbsence),
-            1 => Some(DescribeCrossRegionLogBackupFilesError::InvalidParametersFormat),
-            2 => Some(DescribeCrossRegionLogBackupFilesError::InvalidRegionFormat),
-            3 => Some(DescribeCrossRegionLogBackupFilesError::InvalidStartTimeFormat),
-            4 => Some(DescribeCrossRegionLogBackupFilesError::InvalidEndTimeFormat),
-            5 => Some(DescribeCrossRegionLogBackupFilesError::InvalidTimeFormat),
-            6 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::PricePricingPlanResultNotFound,
-                )
-            }
-            8 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::OrderNoRealNameAuthentication,
-                )
-            }
-            9 => Some(DescribeCrossRegionLogBackupFilesError::InsufficientAvailableQuota),
-            10 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::CommodityServiceCallingException,
-                )
-            }
-            11 => Some(DescribeCrossRegionLogBackupFilesError::RegionDissolvedEOM),
-            12 => Some(DescribeCrossRegionLogBackupFilesError::CommodityInvalidComponent),
-            13 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            14 => Some(DescribeCrossRegionLogBackupFilesError::PriceCommoditySys),
-            15 => Some(DescribeCrossRegionLogBackupFilesError::PayInsufficientBalance),
-            16 => Some(DescribeCrossRegionLogBackupFilesError::OrderPeriodInvalid),
-            17 => Some(DescribeCrossRegionLogBackupFilesError::PayNoCreditCardLowerCase),
-            18 => Some(DescribeCrossRegionLogBackupFilesError::OrderInstHasUnpaidOrder),
-            19 => Some(DescribeCrossRegionLogBackupFilesError::NoAvailablePaymentMethod),
-            20 => Some(DescribeCrossRegionLogBackupFilesError::BasicInfoUncompleted),
-            21 => Some(DescribeCrossRegionLogBackupFilesError::RiskRiskControlRejection),
-            22 => Some(DescribeCrossRegionLogBackupFilesError::ApiNotSupport),
-            23 => {
-                Some(DescribeCrossRegionLogBackupFilesError::ContainForbiddenLabelError)
-            }
-            24 => {
-                Some(DescribeCrossRegionLogBackupFilesError::InvalidDBInstanceIdNotFound)
-            }
-            25 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::InvalidInstanceLevelDiskType,
-                )
-            }
-            26 => Some(DescribeCrossRegionLogBackupFilesError::InvalidParam),
-            27 => Some(DescribeCrossRegionLogBackupFilesError::KmsApiError),
-            28 => Some(DescribeCrossRegionLogBackupFilesError::SystemSaleValidateFailed),
-            29 => Some(DescribeCrossRegionLogBackupFilesError::AbsInvalidAccountNotFound),
-            30 => Some(DescribeCrossRegionLogBackupFilesError::SqlExecuteFailedOrTimeout),
-            31 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            32 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            33 => Some(DescribeCrossRegionLogBackupFilesError::IncorrectTargetClasscode),
-            34 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::InvalidConnectionStringDuplicate,
-                )
-            }
-            35 => Some(DescribeCrossRegionLogBackupFilesError::RequiredParamNotFound),
-            36 => Some(DescribeCrossRegionLogBackupFilesError::ParametersInvalid),
-            37 => Some(DescribeCrossRegionLogBackupFilesError::BackupPolicyNotSupport),
-            38 => Some(DescribeCrossRegionLogBackupFilesError::InvalideStatusFormat),
-            39 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            40 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            41 => Some(DescribeCrossRegionLogBackupFilesError::PayNoCreditCard),
-            42 => Some(DescribeCrossRegionLogBackupFilesError::VpcNetworkTypeNotSupport),
-            43 => Some(DescribeCrossRegionLogBackupFilesError::MirrorInsExists),
-            44 => Some(DescribeCrossRegionLogBackupFilesError::UnsupportedClassCode),
-            45 => Some(DescribeCrossRegionLogBackupFilesError::InvalidBackupSet),
-            46 => Some(DescribeCrossRegionLogBackupFilesError::OrdTCommodityQueryError),
-            47 => Some(DescribeCrossRegionLogBackupFilesError::ProductInstanceReleased),
-            48 => {
-                Some(DescribeCrossRegionLogBackupFilesError::RegionEndTimeDissolvedIndia)
-            }
-            49 => Some(DescribeCrossRegionLogBackupFilesError::CrossBackupNotSupport),
-            50 => Some(DescribeCrossRegionLogBackupFilesError::OrderStatusUnPaid),
-            51 => Some(DescribeCrossRegionLogBackupFilesError::InvalidReduceDiskSize),
-            52 => Some(DescribeCrossRegionLogBackupFilesError::CloudSSDNotSupport),
-            53 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::InvalidUserOperatorPermission,
-                )
-            }
-            54 => Some(DescribeCrossRegionLogBackupFilesError::InvalidVswitchId),
-            55 => Some(DescribeCrossRegionLogBackupFilesError::IncorrectMinorVersion),
-            56 => {
-                Some(DescribeCrossRegionLogBackupFilesError::OperationDeniedZoneResource)
-            }
-            57 => Some(DescribeCrossRegionLogBackupFilesError::NotInFlowController),
-            58 => Some(DescribeCrossRegionLogBackupFilesError::InvalidKmsKey),
-            59 => {
-                Some(
-                    DescribeCrossRegionLogBackupFilesError::InvalidInstanceLevelMalformed,
-                )
-            }
-            60 => Some(DescribeCrossRegionLogBackupFilesError::InvalidDBInstanceNotFound),
-            61 => Some(DescribeCrossRegionLogBackupFilesError::InvalidPageNotFound),
-            62 => Some(DescribeCrossRegionLogBackupFilesError::InvalidClusterKms),
-            63 => Some(DescribeCrossRegionLogBackupFilesError::RequestNotFound),
-            64 => Some(DescribeCrossRegionLogBackupFilesError::HostInfoNotFound),
-            65 => Some(DescribeCrossRegionLogBackupFilesError::ExternalFailure),
-            66 => Some(DescribeCrossRegionLogBackupFilesError::RequestMetaDataFailed),
-            67 => Some(DescribeCrossRegionLogBackupFilesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::ParameterAbsence,
+        Self::InvalidParametersFormat,
+        Self::InvalidRegionFormat,
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::InvalidTimeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::CrossBackupNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidPageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCrossRegionLogBackupFilesError::ParameterAbsence => {
-                Kind::Documented(0)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidParametersFormat => {
-                Kind::Documented(1)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidRegionFormat => {
-                Kind::Documented(2)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidStartTimeFormat => {
-                Kind::Documented(3)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidEndTimeFormat => {
-                Kind::Documented(4)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidTimeFormat => {
-                Kind::Documented(5)
-            }
-            DescribeCrossRegionLogBackupFilesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            DescribeCrossRegionLogBackupFilesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            DescribeCrossRegionLogBackupFilesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            DescribeCrossRegionLogBackupFilesError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            DescribeCrossRegionLogBackupFilesError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            DescribeCrossRegionLogBackupFilesError::RegionDissolvedEOM => {
-                Kind::Documented(11)
-            }
-            DescribeCrossRegionLogBackupFilesError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            DescribeCrossRegionLogBackupFilesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            DescribeCrossRegionLogBackupFilesError::PriceCommoditySys => {
-                Kind::Documented(14)
-            }
-            DescribeCrossRegionLogBackupFilesError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            DescribeCrossRegionLogBackupFilesError::OrderPeriodInvalid => {
-                Kind::Documented(16)
-            }
-            DescribeCrossRegionLogBackupFilesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            DescribeCrossRegionLogBackupFilesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            DescribeCrossRegionLogBackupFilesError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            DescribeCrossRegionLogBackupFilesError::BasicInfoUncompleted => {
-                Kind::Documented(20)
-            }
-            DescribeCrossRegionLogBackupFilesError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            DescribeCrossRegionLogBackupFilesError::ApiNotSupport => Kind::Documented(22),
-            DescribeCrossRegionLogBackupFilesError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidParam => Kind::Documented(26),
-            DescribeCrossRegionLogBackupFilesError::KmsApiError => Kind::Documented(27),
-            DescribeCrossRegionLogBackupFilesError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            DescribeCrossRegionLogBackupFilesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeCrossRegionLogBackupFilesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            DescribeCrossRegionLogBackupFilesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeCrossRegionLogBackupFilesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeCrossRegionLogBackupFilesError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DescribeCrossRegionLogBackupFilesError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            DescribeCrossRegionLogBackupFilesError::ParametersInvalid => {
-                Kind::Documented(36)
-            }
-            DescribeCrossRegionLogBackupFilesError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalideStatusFormat => {
-                Kind::Documented(38)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DescribeCrossRegionLogBackupFilesError::PayNoCreditCard => {
-                Kind::Documented(41)
-            }
-            DescribeCrossRegionLogBackupFilesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            DescribeCrossRegionLogBackupFilesError::MirrorInsExists => {
-                Kind::Documented(43)
-            }
-            DescribeCrossRegionLogBackupFilesError::UnsupportedClassCode => {
-                Kind::Documented(44)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidBackupSet => {
-                Kind::Documented(45)
-            }
-            DescribeCrossRegionLogBackupFilesError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            DescribeCrossRegionLogBackupFilesError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            DescribeCrossRegionLogBackupFilesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            DescribeCrossRegionLogBackupFilesError::CrossBackupNotSupport => {
-                Kind::Documented(49)
-            }
-            DescribeCrossRegionLogBackupFilesError::OrderStatusUnPaid => {
-                Kind::Documented(50)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidReduceDiskSize => {
-                Kind::Documented(51)
-            }
-            DescribeCrossRegionLogBackupFilesError::CloudSSDNotSupport => {
-                Kind::Documented(52)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidVswitchId => {
-                Kind::Documented(54)
-            }
-            DescribeCrossRegionLogBackupFilesError::IncorrectMinorVersion => {
-                Kind::Documented(55)
-            }
-            DescribeCrossRegionLogBackupFilesError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            DescribeCrossRegionLogBackupFilesError::NotInFlowController => {
-                Kind::Documented(57)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidKmsKey => Kind::Documented(58),
-            DescribeCrossRegionLogBackupFilesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidDBInstanceNotFound => {
-                Kind::Documented(60)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidPageNotFound => {
-                Kind::Documented(61)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvalidClusterKms => {
-                Kind::Documented(62)
-            }
-            DescribeCrossRegionLogBackupFilesError::RequestNotFound => {
-                Kind::Documented(63)
-            }
-            DescribeCrossRegionLogBackupFilesError::HostInfoNotFound => {
-                Kind::Documented(64)
-            }
-            DescribeCrossRegionLogBackupFilesError::ExternalFailure => {
-                Kind::Documented(65)
-            }
-            DescribeCrossRegionLogBackupFilesError::RequestMetaDataFailed => {
-                Kind::Documented(66)
-            }
-            DescribeCrossRegionLogBackupFilesError::InvokeProxyFailure => {
-                Kind::Documented(67)
-            }
             DescribeCrossRegionLogBackupFilesError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeCrossRegionLogBackupFilesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -670,30 +405,41 @@ impl DescribeCrossRegionLogBackupFilesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCrossRegionLogBackupFilesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCrossRegionLogBackupFilesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCrossRegionLogBackupFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCrossRegionLogBackupFilesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

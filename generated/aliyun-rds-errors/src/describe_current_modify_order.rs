@@ -6,7 +6,7 @@
 //! [`DescribeCurrentModifyOrderError`](crate::describe_current_modify_order::DescribeCurrentModifyOrderError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCurrentModifyOrderError {
     /// `InvalidOrderId.NotFound`, HTTP 400: Specified order does not exist in RDS.
@@ -245,232 +244,89 @@ impl DescribeCurrentModifyOrderError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCurrentModifyOrderError::Gateway(gateway),
-                    None => DescribeCurrentModifyOrderError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCurrentModifyOrderError::Gateway,
+                DescribeCurrentModifyOrderError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCurrentModifyOrderError::InvalidOrderIdNotFound),
-            1 => Some(DescribeCurrentModifyOrderError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeCurrentModifyOrderError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeCurrentModifyOrderError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeCurrentModifyOrderError::InsufficientAvailableQuota),
-            5 => Some(DescribeCurrentModifyOrderError::CommodityServiceCallingException),
-            6 => Some(DescribeCurrentModifyOrderError::RegionDissolvedEOM),
-            7 => Some(DescribeCurrentModifyOrderError::CommodityInvalidComponent),
-            8 => Some(DescribeCurrentModifyOrderError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeCurrentModifyOrderError::PriceCommoditySys),
-            10 => Some(DescribeCurrentModifyOrderError::PayInsufficientBalance),
-            11 => Some(DescribeCurrentModifyOrderError::OrderPeriodInvalid),
-            12 => Some(DescribeCurrentModifyOrderError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeCurrentModifyOrderError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeCurrentModifyOrderError::NoAvailablePaymentMethod),
-            15 => Some(DescribeCurrentModifyOrderError::BasicInfoUncompleted),
-            16 => Some(DescribeCurrentModifyOrderError::RiskRiskControlRejection),
-            17 => Some(DescribeCurrentModifyOrderError::ApiNotSupport),
-            18 => Some(DescribeCurrentModifyOrderError::ContainForbiddenLabelError),
-            19 => Some(DescribeCurrentModifyOrderError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeCurrentModifyOrderError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeCurrentModifyOrderError::InvalidParam),
-            22 => Some(DescribeCurrentModifyOrderError::KmsApiError),
-            23 => Some(DescribeCurrentModifyOrderError::SystemSaleValidateFailed),
-            24 => Some(DescribeCurrentModifyOrderError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeCurrentModifyOrderError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeCurrentModifyOrderError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeCurrentModifyOrderError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeCurrentModifyOrderError::IncorrectTargetClasscode),
-            29 => Some(DescribeCurrentModifyOrderError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeCurrentModifyOrderError::RequiredParamNotFound),
-            31 => Some(DescribeCurrentModifyOrderError::ParametersInvalid),
-            32 => Some(DescribeCurrentModifyOrderError::BackupPolicyNotSupport),
-            33 => Some(DescribeCurrentModifyOrderError::InvalideStatusFormat),
-            34 => Some(DescribeCurrentModifyOrderError::InvalidReleasedKeepPolicyFormat),
-            35 => {
-                Some(DescribeCurrentModifyOrderError::InvalidDBInstanceEngineTypeFormat)
-            }
-            36 => Some(DescribeCurrentModifyOrderError::PayNoCreditCard),
-            37 => Some(DescribeCurrentModifyOrderError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeCurrentModifyOrderError::MirrorInsExists),
-            39 => Some(DescribeCurrentModifyOrderError::UnsupportedClassCode),
-            40 => Some(DescribeCurrentModifyOrderError::InvalidBackupSet),
-            41 => Some(DescribeCurrentModifyOrderError::OrdTCommodityQueryError),
-            42 => Some(DescribeCurrentModifyOrderError::ProductInstanceReleased),
-            43 => Some(DescribeCurrentModifyOrderError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeCurrentModifyOrderError::OrderStatusUnPaid),
-            45 => Some(DescribeCurrentModifyOrderError::InvalidReduceDiskSize),
-            46 => Some(DescribeCurrentModifyOrderError::CloudSSDNotSupport),
-            47 => Some(DescribeCurrentModifyOrderError::InvalidUserOperatorPermission),
-            48 => Some(DescribeCurrentModifyOrderError::InvalidVswitchId),
-            49 => Some(DescribeCurrentModifyOrderError::IncorrectMinorVersion),
-            50 => Some(DescribeCurrentModifyOrderError::OperationDeniedZoneResource),
-            51 => Some(DescribeCurrentModifyOrderError::NotInFlowController),
-            52 => Some(DescribeCurrentModifyOrderError::InvalidKmsKey),
-            53 => Some(DescribeCurrentModifyOrderError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeCurrentModifyOrderError::InvalidDBInstanceNameNotFound),
-            55 => Some(DescribeCurrentModifyOrderError::InvalidClusterKms),
-            56 => Some(DescribeCurrentModifyOrderError::RequestNotFound),
-            57 => Some(DescribeCurrentModifyOrderError::HostInfoNotFound),
-            58 => Some(DescribeCurrentModifyOrderError::ExternalFailure),
-            59 => Some(DescribeCurrentModifyOrderError::RequestMetaDataFailed),
-            60 => Some(DescribeCurrentModifyOrderError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidOrderIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCurrentModifyOrderError::InvalidOrderIdNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeCurrentModifyOrderError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeCurrentModifyOrderError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeCurrentModifyOrderError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeCurrentModifyOrderError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeCurrentModifyOrderError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeCurrentModifyOrderError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeCurrentModifyOrderError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeCurrentModifyOrderError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeCurrentModifyOrderError::PriceCommoditySys => Kind::Documented(9),
-            DescribeCurrentModifyOrderError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeCurrentModifyOrderError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeCurrentModifyOrderError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeCurrentModifyOrderError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeCurrentModifyOrderError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeCurrentModifyOrderError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeCurrentModifyOrderError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeCurrentModifyOrderError::ApiNotSupport => Kind::Documented(17),
-            DescribeCurrentModifyOrderError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeCurrentModifyOrderError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeCurrentModifyOrderError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeCurrentModifyOrderError::InvalidParam => Kind::Documented(21),
-            DescribeCurrentModifyOrderError::KmsApiError => Kind::Documented(22),
-            DescribeCurrentModifyOrderError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeCurrentModifyOrderError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeCurrentModifyOrderError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeCurrentModifyOrderError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeCurrentModifyOrderError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeCurrentModifyOrderError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeCurrentModifyOrderError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeCurrentModifyOrderError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeCurrentModifyOrderError::ParametersInvalid => Kind::Documented(31),
-            DescribeCurrentModifyOrderError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeCurrentModifyOrderError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeCurrentModifyOrderError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeCurrentModifyOrderError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeCurrentModifyOrderError::PayNoCreditCard => Kind::Documented(36),
-            DescribeCurrentModifyOrderError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeCurrentModifyOrderError::MirrorInsExists => Kind::Documented(38),
-            DescribeCurrentModifyOrderError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeCurrentModifyOrderError::InvalidBackupSet => Kind::Documented(40),
-            DescribeCurrentModifyOrderError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeCurrentModifyOrderError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeCurrentModifyOrderError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeCurrentModifyOrderError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeCurrentModifyOrderError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeCurrentModifyOrderError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeCurrentModifyOrderError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeCurrentModifyOrderError::InvalidVswitchId => Kind::Documented(48),
-            DescribeCurrentModifyOrderError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeCurrentModifyOrderError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeCurrentModifyOrderError::NotInFlowController => Kind::Documented(51),
-            DescribeCurrentModifyOrderError::InvalidKmsKey => Kind::Documented(52),
-            DescribeCurrentModifyOrderError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeCurrentModifyOrderError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeCurrentModifyOrderError::InvalidClusterKms => Kind::Documented(55),
-            DescribeCurrentModifyOrderError::RequestNotFound => Kind::Documented(56),
-            DescribeCurrentModifyOrderError::HostInfoNotFound => Kind::Documented(57),
-            DescribeCurrentModifyOrderError::ExternalFailure => Kind::Documented(58),
-            DescribeCurrentModifyOrderError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeCurrentModifyOrderError::InvokeProxyFailure => Kind::Documented(60),
             DescribeCurrentModifyOrderError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeCurrentModifyOrderError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -517,30 +373,41 @@ impl DescribeCurrentModifyOrderError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCurrentModifyOrderError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCurrentModifyOrderError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCurrentModifyOrderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCurrentModifyOrderError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeCustinsResourceInfoError`](crate::describe_custins_resource_info::DescribeCustinsResourceInfoError) has one variant per distinct code of the operation's error table (72 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeCustinsResourceInfoError {
     /// `InvalidCPUZoom.NotSupport`, HTTP 400: The  param  cpuZoom  not  in  valid  range
@@ -279,284 +278,99 @@ impl DescribeCustinsResourceInfoError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeCustinsResourceInfoError::Gateway(gateway),
-                    None => DescribeCustinsResourceInfoError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeCustinsResourceInfoError::Gateway,
+                DescribeCustinsResourceInfoError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeCustinsResourceInfoError::InvalidCPUZoomNotSupport),
-            1 => Some(DescribeCustinsResourceInfoError::InvalidCPUSharNotSupport),
-            2 => Some(DescribeCustinsResourceInfoError::InvalidMemoryZoomNotSupport),
-            3 => Some(DescribeCustinsResourceInfoError::InvalidIOPSZoomNotSupport),
-            4 => Some(DescribeCustinsResourceInfoError::InvalidMaxConnZoomNotSupport),
-            5 => Some(DescribeCustinsResourceInfoError::InvalidResourceTypeNotSupport),
-            6 => {
-                Some(
-                    DescribeCustinsResourceInfoError::InvalidIncreaseRatioTypeNotSupport,
-                )
-            }
-            7 => Some(DescribeCustinsResourceInfoError::InvalidDedicatedHostGroupName),
-            8 => Some(DescribeCustinsResourceInfoError::InvalidInsName),
-            9 => Some(DescribeCustinsResourceInfoError::ClusterTypeError),
-            10 => {
-                Some(DescribeCustinsResourceInfoError::OrderComboInstanceNotAllowOperate)
-            }
-            11 => Some(DescribeCustinsResourceInfoError::PricePricingPlanResultNotFound),
-            12 => Some(DescribeCustinsResourceInfoError::OrderNoRealNameAuthentication),
-            13 => Some(DescribeCustinsResourceInfoError::InsufficientAvailableQuota),
-            14 => {
-                Some(DescribeCustinsResourceInfoError::CommodityServiceCallingException)
-            }
-            15 => Some(DescribeCustinsResourceInfoError::RegionDissolvedEOM),
-            16 => Some(DescribeCustinsResourceInfoError::CommodityInvalidComponent),
-            17 => Some(DescribeCustinsResourceInfoError::RegionEndTimeDissolvedAustralia),
-            18 => Some(DescribeCustinsResourceInfoError::PriceCommoditySys),
-            19 => Some(DescribeCustinsResourceInfoError::PayInsufficientBalance),
-            20 => Some(DescribeCustinsResourceInfoError::OrderPeriodInvalid),
-            21 => Some(DescribeCustinsResourceInfoError::PayNoCreditCardLowerCase),
-            22 => Some(DescribeCustinsResourceInfoError::OrderInstHasUnpaidOrder),
-            23 => Some(DescribeCustinsResourceInfoError::NoAvailablePaymentMethod),
-            24 => Some(DescribeCustinsResourceInfoError::BasicInfoUncompleted),
-            25 => Some(DescribeCustinsResourceInfoError::RiskRiskControlRejection),
-            26 => Some(DescribeCustinsResourceInfoError::ApiNotSupport),
-            27 => Some(DescribeCustinsResourceInfoError::ContainForbiddenLabelError),
-            28 => Some(DescribeCustinsResourceInfoError::InvalidDBInstanceIdNotFound),
-            29 => Some(DescribeCustinsResourceInfoError::InvalidInstanceLevelDiskType),
-            30 => Some(DescribeCustinsResourceInfoError::InvalidParam),
-            31 => Some(DescribeCustinsResourceInfoError::KmsApiError),
-            32 => Some(DescribeCustinsResourceInfoError::SystemSaleValidateFailed),
-            33 => Some(DescribeCustinsResourceInfoError::AbsInvalidAccountNotFound),
-            34 => Some(DescribeCustinsResourceInfoError::SqlExecuteFailedOrTimeout),
-            35 => Some(DescribeCustinsResourceInfoError::ColdDataEngineVersionNotSupport),
-            36 => Some(DescribeCustinsResourceInfoError::ColdDataMinorVersionNotSupport),
-            37 => Some(DescribeCustinsResourceInfoError::IncorrectTargetClasscode),
-            38 => {
-                Some(DescribeCustinsResourceInfoError::InvalidConnectionStringDuplicate)
-            }
-            39 => Some(DescribeCustinsResourceInfoError::RequiredParamNotFound),
-            40 => Some(DescribeCustinsResourceInfoError::ParametersInvalid),
-            41 => Some(DescribeCustinsResourceInfoError::BackupPolicyNotSupport),
-            42 => Some(DescribeCustinsResourceInfoError::InvalideStatusFormat),
-            43 => Some(DescribeCustinsResourceInfoError::InvalidReleasedKeepPolicyFormat),
-            44 => {
-                Some(DescribeCustinsResourceInfoError::InvalidDBInstanceEngineTypeFormat)
-            }
-            45 => Some(DescribeCustinsResourceInfoError::PayNoCreditCard),
-            46 => Some(DescribeCustinsResourceInfoError::VpcNetworkTypeNotSupport),
-            47 => Some(DescribeCustinsResourceInfoError::MirrorInsExists),
-            48 => Some(DescribeCustinsResourceInfoError::UnsupportedClassCode),
-            49 => Some(DescribeCustinsResourceInfoError::InvalidBackupSet),
-            50 => Some(DescribeCustinsResourceInfoError::OrdTCommodityQueryError),
-            51 => Some(DescribeCustinsResourceInfoError::ProductInstanceReleased),
-            52 => Some(DescribeCustinsResourceInfoError::RegionEndTimeDissolvedIndia),
-            53 => Some(DescribeCustinsResourceInfoError::DedicatedHostNameIsNull),
-            54 => Some(DescribeCustinsResourceInfoError::OrderStatusUnPaid),
-            55 => Some(DescribeCustinsResourceInfoError::InvalidReduceDiskSize),
-            56 => Some(DescribeCustinsResourceInfoError::CloudSSDNotSupport),
-            57 => Some(DescribeCustinsResourceInfoError::InvalidUserOperatorPermission),
-            58 => Some(DescribeCustinsResourceInfoError::InvalidVswitchId),
-            59 => Some(DescribeCustinsResourceInfoError::IncorrectMinorVersion),
-            60 => Some(DescribeCustinsResourceInfoError::OperationDeniedZoneResource),
-            61 => Some(DescribeCustinsResourceInfoError::NotInFlowController),
-            62 => Some(DescribeCustinsResourceInfoError::InvalidKmsKey),
-            63 => Some(DescribeCustinsResourceInfoError::InvalidInstanceLevelMalformed),
-            64 => Some(DescribeCustinsResourceInfoError::PhysicalCustinsNotFound),
-            65 => Some(DescribeCustinsResourceInfoError::HostInfoNotFound),
-            66 => Some(DescribeCustinsResourceInfoError::InvalidClusterKms),
-            67 => Some(DescribeCustinsResourceInfoError::RequestNotFound),
-            68 => Some(DescribeCustinsResourceInfoError::ExternalFailure),
-            69 => Some(DescribeCustinsResourceInfoError::RequestMetaDataFailed),
-            70 => Some(DescribeCustinsResourceInfoError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::InvalidCPUZoomNotSupport,
+        Self::InvalidCPUSharNotSupport,
+        Self::InvalidMemoryZoomNotSupport,
+        Self::InvalidIOPSZoomNotSupport,
+        Self::InvalidMaxConnZoomNotSupport,
+        Self::InvalidResourceTypeNotSupport,
+        Self::InvalidIncreaseRatioTypeNotSupport,
+        Self::InvalidDedicatedHostGroupName,
+        Self::InvalidInsName,
+        Self::ClusterTypeError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DedicatedHostNameIsNull,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::PhysicalCustinsNotFound,
+        Self::HostInfoNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeCustinsResourceInfoError::InvalidCPUZoomNotSupport => {
-                Kind::Documented(0)
-            }
-            DescribeCustinsResourceInfoError::InvalidCPUSharNotSupport => {
-                Kind::Documented(1)
-            }
-            DescribeCustinsResourceInfoError::InvalidMemoryZoomNotSupport => {
-                Kind::Documented(2)
-            }
-            DescribeCustinsResourceInfoError::InvalidIOPSZoomNotSupport => {
-                Kind::Documented(3)
-            }
-            DescribeCustinsResourceInfoError::InvalidMaxConnZoomNotSupport => {
-                Kind::Documented(4)
-            }
-            DescribeCustinsResourceInfoError::InvalidResourceTypeNotSupport => {
-                Kind::Documented(5)
-            }
-            DescribeCustinsResourceInfoError::InvalidIncreaseRatioTypeNotSupport => {
-                Kind::Documented(6)
-            }
-            DescribeCustinsResourceInfoError::InvalidDedicatedHostGroupName => {
-                Kind::Documented(7)
-            }
-            DescribeCustinsResourceInfoError::InvalidInsName => Kind::Documented(8),
-            DescribeCustinsResourceInfoError::ClusterTypeError => Kind::Documented(9),
-            DescribeCustinsResourceInfoError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(10)
-            }
-            DescribeCustinsResourceInfoError::PricePricingPlanResultNotFound => {
-                Kind::Documented(11)
-            }
-            DescribeCustinsResourceInfoError::OrderNoRealNameAuthentication => {
-                Kind::Documented(12)
-            }
-            DescribeCustinsResourceInfoError::InsufficientAvailableQuota => {
-                Kind::Documented(13)
-            }
-            DescribeCustinsResourceInfoError::CommodityServiceCallingException => {
-                Kind::Documented(14)
-            }
-            DescribeCustinsResourceInfoError::RegionDissolvedEOM => Kind::Documented(15),
-            DescribeCustinsResourceInfoError::CommodityInvalidComponent => {
-                Kind::Documented(16)
-            }
-            DescribeCustinsResourceInfoError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(17)
-            }
-            DescribeCustinsResourceInfoError::PriceCommoditySys => Kind::Documented(18),
-            DescribeCustinsResourceInfoError::PayInsufficientBalance => {
-                Kind::Documented(19)
-            }
-            DescribeCustinsResourceInfoError::OrderPeriodInvalid => Kind::Documented(20),
-            DescribeCustinsResourceInfoError::PayNoCreditCardLowerCase => {
-                Kind::Documented(21)
-            }
-            DescribeCustinsResourceInfoError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(22)
-            }
-            DescribeCustinsResourceInfoError::NoAvailablePaymentMethod => {
-                Kind::Documented(23)
-            }
-            DescribeCustinsResourceInfoError::BasicInfoUncompleted => {
-                Kind::Documented(24)
-            }
-            DescribeCustinsResourceInfoError::RiskRiskControlRejection => {
-                Kind::Documented(25)
-            }
-            DescribeCustinsResourceInfoError::ApiNotSupport => Kind::Documented(26),
-            DescribeCustinsResourceInfoError::ContainForbiddenLabelError => {
-                Kind::Documented(27)
-            }
-            DescribeCustinsResourceInfoError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(28)
-            }
-            DescribeCustinsResourceInfoError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(29)
-            }
-            DescribeCustinsResourceInfoError::InvalidParam => Kind::Documented(30),
-            DescribeCustinsResourceInfoError::KmsApiError => Kind::Documented(31),
-            DescribeCustinsResourceInfoError::SystemSaleValidateFailed => {
-                Kind::Documented(32)
-            }
-            DescribeCustinsResourceInfoError::AbsInvalidAccountNotFound => {
-                Kind::Documented(33)
-            }
-            DescribeCustinsResourceInfoError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(34)
-            }
-            DescribeCustinsResourceInfoError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeCustinsResourceInfoError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeCustinsResourceInfoError::IncorrectTargetClasscode => {
-                Kind::Documented(37)
-            }
-            DescribeCustinsResourceInfoError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(38)
-            }
-            DescribeCustinsResourceInfoError::RequiredParamNotFound => {
-                Kind::Documented(39)
-            }
-            DescribeCustinsResourceInfoError::ParametersInvalid => Kind::Documented(40),
-            DescribeCustinsResourceInfoError::BackupPolicyNotSupport => {
-                Kind::Documented(41)
-            }
-            DescribeCustinsResourceInfoError::InvalideStatusFormat => {
-                Kind::Documented(42)
-            }
-            DescribeCustinsResourceInfoError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(43)
-            }
-            DescribeCustinsResourceInfoError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(44)
-            }
-            DescribeCustinsResourceInfoError::PayNoCreditCard => Kind::Documented(45),
-            DescribeCustinsResourceInfoError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(46)
-            }
-            DescribeCustinsResourceInfoError::MirrorInsExists => Kind::Documented(47),
-            DescribeCustinsResourceInfoError::UnsupportedClassCode => {
-                Kind::Documented(48)
-            }
-            DescribeCustinsResourceInfoError::InvalidBackupSet => Kind::Documented(49),
-            DescribeCustinsResourceInfoError::OrdTCommodityQueryError => {
-                Kind::Documented(50)
-            }
-            DescribeCustinsResourceInfoError::ProductInstanceReleased => {
-                Kind::Documented(51)
-            }
-            DescribeCustinsResourceInfoError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(52)
-            }
-            DescribeCustinsResourceInfoError::DedicatedHostNameIsNull => {
-                Kind::Documented(53)
-            }
-            DescribeCustinsResourceInfoError::OrderStatusUnPaid => Kind::Documented(54),
-            DescribeCustinsResourceInfoError::InvalidReduceDiskSize => {
-                Kind::Documented(55)
-            }
-            DescribeCustinsResourceInfoError::CloudSSDNotSupport => Kind::Documented(56),
-            DescribeCustinsResourceInfoError::InvalidUserOperatorPermission => {
-                Kind::Documented(57)
-            }
-            DescribeCustinsResourceInfoError::InvalidVswitchId => Kind::Documented(58),
-            DescribeCustinsResourceInfoError::IncorrectMinorVersion => {
-                Kind::Documented(59)
-            }
-            DescribeCustinsResourceInfoError::OperationDeniedZoneResource => {
-                Kind::Documented(60)
-            }
-            DescribeCustinsResourceInfoError::NotInFlowController => Kind::Documented(61),
-            DescribeCustinsResourceInfoError::InvalidKmsKey => Kind::Documented(62),
-            DescribeCustinsResourceInfoError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(63)
-            }
-            DescribeCustinsResourceInfoError::PhysicalCustinsNotFound => {
-                Kind::Documented(64)
-            }
-            DescribeCustinsResourceInfoError::HostInfoNotFound => Kind::Documented(65),
-            DescribeCustinsResourceInfoError::InvalidClusterKms => Kind::Documented(66),
-            DescribeCustinsResourceInfoError::RequestNotFound => Kind::Documented(67),
-            DescribeCustinsResourceInfoError::ExternalFailure => Kind::Documented(68),
-            DescribeCustinsResourceInfoError::RequestMetaDataFailed => {
-                Kind::Documented(69)
-            }
-            DescribeCustinsResourceInfoError::InvokeProxyFailure => Kind::Documented(70),
             DescribeCustinsResourceInfoError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeCustinsResourceInfoError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -603,30 +417,41 @@ impl DescribeCustinsResourceInfoError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeCustinsResourceInfoError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeCustinsResourceInfoError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeCustinsResourceInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeCustinsResourceInfoError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

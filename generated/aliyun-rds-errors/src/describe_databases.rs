@@ -6,7 +6,7 @@
 //! [`DescribeDatabasesError`](crate::describe_databases::DescribeDatabasesError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDatabasesError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -262,182 +261,94 @@ impl DescribeDatabasesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDatabasesError::Gateway(gateway),
-                    None => DescribeDatabasesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDatabasesError::Gateway,
+                DescribeDatabasesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDatabasesError::S),
-            1 => Some(DescribeDatabasesError::DatabaseConnectError),
-            2 => Some(DescribeDatabasesError::InvalidDBInstanceStatusNotSupport),
-            3 => Some(DescribeDatabasesError::DatabaseQueryError),
-            4 => Some(DescribeDatabasesError::SqlExcutionFailed),
-            5 => Some(DescribeDatabasesError::SqlExecuteFailedOrTimeout),
-            6 => Some(DescribeDatabasesError::ConcurrentLimit),
-            7 => Some(DescribeDatabasesError::OrderComboInstanceNotAllowOperate),
-            8 => Some(DescribeDatabasesError::PricePricingPlanResultNotFound),
-            9 => Some(DescribeDatabasesError::OrderNoRealNameAuthentication),
-            10 => Some(DescribeDatabasesError::InsufficientAvailableQuota),
-            11 => Some(DescribeDatabasesError::CommodityServiceCallingException),
-            12 => Some(DescribeDatabasesError::RegionDissolvedEOM),
-            13 => Some(DescribeDatabasesError::CommodityInvalidComponent),
-            14 => Some(DescribeDatabasesError::RegionEndTimeDissolvedAustralia),
-            15 => Some(DescribeDatabasesError::PriceCommoditySys),
-            16 => Some(DescribeDatabasesError::PayInsufficientBalance),
-            17 => Some(DescribeDatabasesError::OrderPeriodInvalid),
-            18 => Some(DescribeDatabasesError::PayNoCreditCardLowerCase),
-            19 => Some(DescribeDatabasesError::OrderInstHasUnpaidOrder),
-            20 => Some(DescribeDatabasesError::NoAvailablePaymentMethod),
-            21 => Some(DescribeDatabasesError::BasicInfoUncompleted),
-            22 => Some(DescribeDatabasesError::RiskRiskControlRejection),
-            23 => Some(DescribeDatabasesError::ApiNotSupport),
-            24 => Some(DescribeDatabasesError::ContainForbiddenLabelError),
-            25 => Some(DescribeDatabasesError::InvalidDBInstanceIdNotFound),
-            26 => Some(DescribeDatabasesError::InvalidInstanceLevelDiskType),
-            27 => Some(DescribeDatabasesError::InvalidParam),
-            28 => Some(DescribeDatabasesError::KmsApiError),
-            29 => Some(DescribeDatabasesError::SystemSaleValidateFailed),
-            30 => Some(DescribeDatabasesError::AbsInvalidAccountNotFound),
-            31 => Some(DescribeDatabasesError::ColdDataEngineVersionNotSupport),
-            32 => Some(DescribeDatabasesError::ColdDataMinorVersionNotSupport),
-            33 => Some(DescribeDatabasesError::IncorrectTargetClasscode),
-            34 => Some(DescribeDatabasesError::InvalidConnectionStringDuplicate),
-            35 => Some(DescribeDatabasesError::RequiredParamNotFound),
-            36 => Some(DescribeDatabasesError::ParametersInvalid),
-            37 => Some(DescribeDatabasesError::BackupPolicyNotSupport),
-            38 => Some(DescribeDatabasesError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(DescribeDatabasesError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(DescribeDatabasesError::PayNoCreditCard),
-            41 => Some(DescribeDatabasesError::VpcNetworkTypeNotSupport),
-            42 => Some(DescribeDatabasesError::MirrorInsExists),
-            43 => Some(DescribeDatabasesError::UnsupportedClassCode),
-            44 => Some(DescribeDatabasesError::InvalidBackupSet),
-            45 => Some(DescribeDatabasesError::OrdTCommodityQueryError),
-            46 => Some(DescribeDatabasesError::ProductInstanceReleased),
-            47 => Some(DescribeDatabasesError::RegionEndTimeDissolvedIndia),
-            48 => Some(DescribeDatabasesError::InvalidCharacterDbOrAccount),
-            49 => Some(DescribeDatabasesError::OrderStatusUnPaid),
-            50 => Some(DescribeDatabasesError::InvalidReduceDiskSize),
-            51 => Some(DescribeDatabasesError::CloudSSDNotSupport),
-            52 => Some(DescribeDatabasesError::InvalidUserOperatorPermission),
-            53 => Some(DescribeDatabasesError::InvalidVswitchId),
-            54 => Some(DescribeDatabasesError::IncorrectMinorVersion),
-            55 => Some(DescribeDatabasesError::OperationDeniedZoneResource),
-            56 => Some(DescribeDatabasesError::NotInFlowController),
-            57 => Some(DescribeDatabasesError::InvalidKmsKey),
-            58 => Some(DescribeDatabasesError::InvalidInstanceLevelMalformed),
-            59 => Some(DescribeDatabasesError::InvalidClusterKms),
-            60 => Some(DescribeDatabasesError::RequestNotFound),
-            61 => Some(DescribeDatabasesError::HostInfoNotFound),
-            62 => Some(DescribeDatabasesError::NetworkOrSqlTimeoutError),
-            63 => Some(DescribeDatabasesError::ExternalFailure),
-            64 => Some(DescribeDatabasesError::RequestMetaDataFailed),
-            65 => Some(DescribeDatabasesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::S,
+        Self::DatabaseConnectError,
+        Self::InvalidDBInstanceStatusNotSupport,
+        Self::DatabaseQueryError,
+        Self::SqlExcutionFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ConcurrentLimit,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidCharacterDbOrAccount,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDatabasesError::S => Kind::Documented(0),
-            DescribeDatabasesError::DatabaseConnectError => Kind::Documented(1),
-            DescribeDatabasesError::InvalidDBInstanceStatusNotSupport => {
-                Kind::Documented(2)
-            }
-            DescribeDatabasesError::DatabaseQueryError => Kind::Documented(3),
-            DescribeDatabasesError::SqlExcutionFailed => Kind::Documented(4),
-            DescribeDatabasesError::SqlExecuteFailedOrTimeout => Kind::Documented(5),
-            DescribeDatabasesError::ConcurrentLimit => Kind::Documented(6),
-            DescribeDatabasesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            DescribeDatabasesError::PricePricingPlanResultNotFound => Kind::Documented(8),
-            DescribeDatabasesError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            DescribeDatabasesError::InsufficientAvailableQuota => Kind::Documented(10),
-            DescribeDatabasesError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            DescribeDatabasesError::RegionDissolvedEOM => Kind::Documented(12),
-            DescribeDatabasesError::CommodityInvalidComponent => Kind::Documented(13),
-            DescribeDatabasesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(14)
-            }
-            DescribeDatabasesError::PriceCommoditySys => Kind::Documented(15),
-            DescribeDatabasesError::PayInsufficientBalance => Kind::Documented(16),
-            DescribeDatabasesError::OrderPeriodInvalid => Kind::Documented(17),
-            DescribeDatabasesError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            DescribeDatabasesError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            DescribeDatabasesError::NoAvailablePaymentMethod => Kind::Documented(20),
-            DescribeDatabasesError::BasicInfoUncompleted => Kind::Documented(21),
-            DescribeDatabasesError::RiskRiskControlRejection => Kind::Documented(22),
-            DescribeDatabasesError::ApiNotSupport => Kind::Documented(23),
-            DescribeDatabasesError::ContainForbiddenLabelError => Kind::Documented(24),
-            DescribeDatabasesError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            DescribeDatabasesError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            DescribeDatabasesError::InvalidParam => Kind::Documented(27),
-            DescribeDatabasesError::KmsApiError => Kind::Documented(28),
-            DescribeDatabasesError::SystemSaleValidateFailed => Kind::Documented(29),
-            DescribeDatabasesError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            DescribeDatabasesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDatabasesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeDatabasesError::IncorrectTargetClasscode => Kind::Documented(33),
-            DescribeDatabasesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DescribeDatabasesError::RequiredParamNotFound => Kind::Documented(35),
-            DescribeDatabasesError::ParametersInvalid => Kind::Documented(36),
-            DescribeDatabasesError::BackupPolicyNotSupport => Kind::Documented(37),
-            DescribeDatabasesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            DescribeDatabasesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            DescribeDatabasesError::PayNoCreditCard => Kind::Documented(40),
-            DescribeDatabasesError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            DescribeDatabasesError::MirrorInsExists => Kind::Documented(42),
-            DescribeDatabasesError::UnsupportedClassCode => Kind::Documented(43),
-            DescribeDatabasesError::InvalidBackupSet => Kind::Documented(44),
-            DescribeDatabasesError::OrdTCommodityQueryError => Kind::Documented(45),
-            DescribeDatabasesError::ProductInstanceReleased => Kind::Documented(46),
-            DescribeDatabasesError::RegionEndTimeDissolvedIndia => Kind::Documented(47),
-            DescribeDatabasesError::InvalidCharacterDbOrAccount => Kind::Documented(48),
-            DescribeDatabasesError::OrderStatusUnPaid => Kind::Documented(49),
-            DescribeDatabasesError::InvalidReduceDiskSize => Kind::Documented(50),
-            DescribeDatabasesError::CloudSSDNotSupport => Kind::Documented(51),
-            DescribeDatabasesError::InvalidUserOperatorPermission => Kind::Documented(52),
-            DescribeDatabasesError::InvalidVswitchId => Kind::Documented(53),
-            DescribeDatabasesError::IncorrectMinorVersion => Kind::Documented(54),
-            DescribeDatabasesError::OperationDeniedZoneResource => Kind::Documented(55),
-            DescribeDatabasesError::NotInFlowController => Kind::Documented(56),
-            DescribeDatabasesError::InvalidKmsKey => Kind::Documented(57),
-            DescribeDatabasesError::InvalidInstanceLevelMalformed => Kind::Documented(58),
-            DescribeDatabasesError::InvalidClusterKms => Kind::Documented(59),
-            DescribeDatabasesError::RequestNotFound => Kind::Documented(60),
-            DescribeDatabasesError::HostInfoNotFound => Kind::Documented(61),
-            DescribeDatabasesError::NetworkOrSqlTimeoutError => Kind::Documented(62),
-            DescribeDatabasesError::ExternalFailure => Kind::Documented(63),
-            DescribeDatabasesError::RequestMetaDataFailed => Kind::Documented(64),
-            DescribeDatabasesError::InvokeProxyFailure => Kind::Documented(65),
             DescribeDatabasesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDatabasesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -484,30 +395,41 @@ impl DescribeDatabasesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDatabasesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDatabasesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDatabasesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDatabasesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

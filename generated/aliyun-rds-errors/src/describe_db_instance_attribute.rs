@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceAttributeError`](crate::describe_db_instance_attribute::DescribeDbInstanceAttributeError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceAttributeError {
     /// `ConnectTimeoutRetryLater`, HTTP 400: Connect timeout retry later.
@@ -252,246 +251,91 @@ impl DescribeDbInstanceAttributeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceAttributeError::Gateway(gateway),
-                    None => DescribeDbInstanceAttributeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceAttributeError::Gateway,
+                DescribeDbInstanceAttributeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceAttributeError::ConnectTimeoutRetryLater),
-            1 => Some(DescribeDbInstanceAttributeError::TimeoutRetryLater),
-            2 => Some(DescribeDbInstanceAttributeError::DataNotExist),
-            3 => {
-                Some(DescribeDbInstanceAttributeError::OrderComboInstanceNotAllowOperate)
-            }
-            4 => Some(DescribeDbInstanceAttributeError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeDbInstanceAttributeError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeDbInstanceAttributeError::InsufficientAvailableQuota),
-            7 => Some(DescribeDbInstanceAttributeError::CommodityServiceCallingException),
-            8 => Some(DescribeDbInstanceAttributeError::RegionDissolvedEOM),
-            9 => Some(DescribeDbInstanceAttributeError::CommodityInvalidComponent),
-            10 => Some(DescribeDbInstanceAttributeError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeDbInstanceAttributeError::PriceCommoditySys),
-            12 => Some(DescribeDbInstanceAttributeError::PayInsufficientBalance),
-            13 => Some(DescribeDbInstanceAttributeError::OrderPeriodInvalid),
-            14 => Some(DescribeDbInstanceAttributeError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeDbInstanceAttributeError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeDbInstanceAttributeError::NoAvailablePaymentMethod),
-            17 => Some(DescribeDbInstanceAttributeError::BasicInfoUncompleted),
-            18 => Some(DescribeDbInstanceAttributeError::RiskRiskControlRejection),
-            19 => Some(DescribeDbInstanceAttributeError::ApiNotSupport),
-            20 => Some(DescribeDbInstanceAttributeError::ContainForbiddenLabelError),
-            21 => Some(DescribeDbInstanceAttributeError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeDbInstanceAttributeError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeDbInstanceAttributeError::InvalidParam),
-            24 => Some(DescribeDbInstanceAttributeError::KmsApiError),
-            25 => Some(DescribeDbInstanceAttributeError::SystemSaleValidateFailed),
-            26 => Some(DescribeDbInstanceAttributeError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeDbInstanceAttributeError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeDbInstanceAttributeError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeDbInstanceAttributeError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeDbInstanceAttributeError::IncorrectTargetClasscode),
-            31 => {
-                Some(DescribeDbInstanceAttributeError::InvalidConnectionStringDuplicate)
-            }
-            32 => Some(DescribeDbInstanceAttributeError::RequiredParamNotFound),
-            33 => Some(DescribeDbInstanceAttributeError::ParametersInvalid),
-            34 => Some(DescribeDbInstanceAttributeError::BackupPolicyNotSupport),
-            35 => Some(DescribeDbInstanceAttributeError::InvalideStatusFormat),
-            36 => Some(DescribeDbInstanceAttributeError::InvalidReleasedKeepPolicyFormat),
-            37 => {
-                Some(DescribeDbInstanceAttributeError::InvalidDBInstanceEngineTypeFormat)
-            }
-            38 => Some(DescribeDbInstanceAttributeError::PayNoCreditCard),
-            39 => Some(DescribeDbInstanceAttributeError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeDbInstanceAttributeError::MirrorInsExists),
-            41 => Some(DescribeDbInstanceAttributeError::UnsupportedClassCode),
-            42 => Some(DescribeDbInstanceAttributeError::InvalidBackupSet),
-            43 => Some(DescribeDbInstanceAttributeError::OrdTCommodityQueryError),
-            44 => Some(DescribeDbInstanceAttributeError::ProductInstanceReleased),
-            45 => Some(DescribeDbInstanceAttributeError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeDbInstanceAttributeError::InvalidDBInstanceNameNotFound),
-            47 => Some(DescribeDbInstanceAttributeError::OrderStatusUnPaid),
-            48 => Some(DescribeDbInstanceAttributeError::InvalidReduceDiskSize),
-            49 => Some(DescribeDbInstanceAttributeError::CloudSSDNotSupport),
-            50 => Some(DescribeDbInstanceAttributeError::InvalidUserOperatorPermission),
-            51 => Some(DescribeDbInstanceAttributeError::InvalidVswitchId),
-            52 => Some(DescribeDbInstanceAttributeError::IncorrectMinorVersion),
-            53 => Some(DescribeDbInstanceAttributeError::OperationDeniedZoneResource),
-            54 => Some(DescribeDbInstanceAttributeError::NotInFlowController),
-            55 => Some(DescribeDbInstanceAttributeError::InvalidKmsKey),
-            56 => Some(DescribeDbInstanceAttributeError::InvalidInstanceLevelMalformed),
-            57 => Some(DescribeDbInstanceAttributeError::InvalidClusterKms),
-            58 => Some(DescribeDbInstanceAttributeError::RequestNotFound),
-            59 => Some(DescribeDbInstanceAttributeError::HostInfoNotFound),
-            60 => Some(DescribeDbInstanceAttributeError::ExternalFailure),
-            61 => Some(DescribeDbInstanceAttributeError::RequestMetaDataFailed),
-            62 => Some(DescribeDbInstanceAttributeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::ConnectTimeoutRetryLater,
+        Self::TimeoutRetryLater,
+        Self::DataNotExist,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceAttributeError::ConnectTimeoutRetryLater => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceAttributeError::TimeoutRetryLater => Kind::Documented(1),
-            DescribeDbInstanceAttributeError::DataNotExist => Kind::Documented(2),
-            DescribeDbInstanceAttributeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceAttributeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceAttributeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceAttributeError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceAttributeError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceAttributeError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeDbInstanceAttributeError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceAttributeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceAttributeError::PriceCommoditySys => Kind::Documented(11),
-            DescribeDbInstanceAttributeError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceAttributeError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeDbInstanceAttributeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceAttributeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceAttributeError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceAttributeError::BasicInfoUncompleted => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceAttributeError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceAttributeError::ApiNotSupport => Kind::Documented(19),
-            DescribeDbInstanceAttributeError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceAttributeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceAttributeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceAttributeError::InvalidParam => Kind::Documented(23),
-            DescribeDbInstanceAttributeError::KmsApiError => Kind::Documented(24),
-            DescribeDbInstanceAttributeError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceAttributeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceAttributeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceAttributeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceAttributeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceAttributeError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceAttributeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceAttributeError::RequiredParamNotFound => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceAttributeError::ParametersInvalid => Kind::Documented(33),
-            DescribeDbInstanceAttributeError::BackupPolicyNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceAttributeError::InvalideStatusFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceAttributeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceAttributeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceAttributeError::PayNoCreditCard => Kind::Documented(38),
-            DescribeDbInstanceAttributeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceAttributeError::MirrorInsExists => Kind::Documented(40),
-            DescribeDbInstanceAttributeError::UnsupportedClassCode => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceAttributeError::InvalidBackupSet => Kind::Documented(42),
-            DescribeDbInstanceAttributeError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceAttributeError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceAttributeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceAttributeError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceAttributeError::OrderStatusUnPaid => Kind::Documented(47),
-            DescribeDbInstanceAttributeError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceAttributeError::CloudSSDNotSupport => Kind::Documented(49),
-            DescribeDbInstanceAttributeError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceAttributeError::InvalidVswitchId => Kind::Documented(51),
-            DescribeDbInstanceAttributeError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceAttributeError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceAttributeError::NotInFlowController => Kind::Documented(54),
-            DescribeDbInstanceAttributeError::InvalidKmsKey => Kind::Documented(55),
-            DescribeDbInstanceAttributeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceAttributeError::InvalidClusterKms => Kind::Documented(57),
-            DescribeDbInstanceAttributeError::RequestNotFound => Kind::Documented(58),
-            DescribeDbInstanceAttributeError::HostInfoNotFound => Kind::Documented(59),
-            DescribeDbInstanceAttributeError::ExternalFailure => Kind::Documented(60),
-            DescribeDbInstanceAttributeError::RequestMetaDataFailed => {
-                Kind::Documented(61)
-            }
-            DescribeDbInstanceAttributeError::InvokeProxyFailure => Kind::Documented(62),
             DescribeDbInstanceAttributeError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceAttributeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -538,30 +382,41 @@ impl DescribeDbInstanceAttributeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceAttributeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceAttributeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceAttributeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

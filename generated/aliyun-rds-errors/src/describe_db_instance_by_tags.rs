@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceByTagsError`](crate::describe_db_instance_by_tags::DescribeDbInstanceByTagsError) has one variant per distinct code of the operation's error table (76 rows, 75 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceByTagsError {
     /// `Tag.NoRegionIdExist`, HTTP 400: the region Id can not be blank.
@@ -292,250 +291,103 @@ impl DescribeDbInstanceByTagsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceByTagsError::Gateway(gateway),
-                    None => DescribeDbInstanceByTagsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceByTagsError::Gateway,
+                DescribeDbInstanceByTagsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceByTagsError::TagNoRegionIdExist),
-            1 => Some(DescribeDbInstanceByTagsError::TagNoTagInfoExist),
-            2 => Some(DescribeDbInstanceByTagsError::TagTagKeyCanNotBeAll),
-            3 => Some(DescribeDbInstanceByTagsError::TagTagKeyDuplex),
-            4 => Some(DescribeDbInstanceByTagsError::TagNoDBInstanceIdExist),
-            5 => Some(DescribeDbInstanceByTagsError::TagTooManyDBInstanceIds),
-            6 => Some(DescribeDbInstanceByTagsError::TagTooManyTagsForOneInstance),
-            7 => Some(DescribeDbInstanceByTagsError::TagSetTagInfoAtTwoParamters),
-            8 => Some(DescribeDbInstanceByTagsError::TagAllow5TagInfos),
-            9 => Some(DescribeDbInstanceByTagsError::TagTagKeyIsBlank),
-            10 => Some(DescribeDbInstanceByTagsError::TagTagKeyStartWithAliyun),
-            11 => Some(DescribeDbInstanceByTagsError::TagTagKeyTooLong),
-            12 => Some(DescribeDbInstanceByTagsError::TagTagValueTooLong),
-            13 => Some(DescribeDbInstanceByTagsError::TagInvalidTagsParamter),
-            14 => Some(DescribeDbInstanceByTagsError::TagMalformed),
-            15 => Some(DescribeDbInstanceByTagsError::OrderComboInstanceNotAllowOperate),
-            16 => Some(DescribeDbInstanceByTagsError::PricePricingPlanResultNotFound),
-            17 => Some(DescribeDbInstanceByTagsError::OrderNoRealNameAuthentication),
-            18 => Some(DescribeDbInstanceByTagsError::InsufficientAvailableQuota),
-            19 => Some(DescribeDbInstanceByTagsError::CommodityServiceCallingException),
-            20 => Some(DescribeDbInstanceByTagsError::RegionDissolvedEOM),
-            21 => Some(DescribeDbInstanceByTagsError::CommodityInvalidComponent),
-            22 => Some(DescribeDbInstanceByTagsError::RegionEndTimeDissolvedAustralia),
-            23 => Some(DescribeDbInstanceByTagsError::PriceCommoditySys),
-            24 => Some(DescribeDbInstanceByTagsError::PayInsufficientBalance),
-            25 => Some(DescribeDbInstanceByTagsError::OrderPeriodInvalid),
-            26 => Some(DescribeDbInstanceByTagsError::PayNoCreditCardLowerCase),
-            27 => Some(DescribeDbInstanceByTagsError::OrderInstHasUnpaidOrder),
-            28 => Some(DescribeDbInstanceByTagsError::NoAvailablePaymentMethod),
-            29 => Some(DescribeDbInstanceByTagsError::BasicInfoUncompleted),
-            30 => Some(DescribeDbInstanceByTagsError::RiskRiskControlRejection),
-            31 => Some(DescribeDbInstanceByTagsError::ApiNotSupport),
-            32 => Some(DescribeDbInstanceByTagsError::ContainForbiddenLabelError),
-            33 => Some(DescribeDbInstanceByTagsError::InvalidDBInstanceIdNotFound),
-            34 => Some(DescribeDbInstanceByTagsError::InvalidInstanceLevelDiskType),
-            35 => Some(DescribeDbInstanceByTagsError::InvalidParam),
-            36 => Some(DescribeDbInstanceByTagsError::KmsApiError),
-            37 => Some(DescribeDbInstanceByTagsError::SystemSaleValidateFailed),
-            38 => Some(DescribeDbInstanceByTagsError::AbsInvalidAccountNotFound),
-            39 => Some(DescribeDbInstanceByTagsError::SqlExecuteFailedOrTimeout),
-            40 => Some(DescribeDbInstanceByTagsError::ColdDataEngineVersionNotSupport),
-            41 => Some(DescribeDbInstanceByTagsError::ColdDataMinorVersionNotSupport),
-            42 => Some(DescribeDbInstanceByTagsError::IncorrectTargetClasscode),
-            43 => Some(DescribeDbInstanceByTagsError::InvalidConnectionStringDuplicate),
-            44 => Some(DescribeDbInstanceByTagsError::RequiredParamNotFound),
-            45 => Some(DescribeDbInstanceByTagsError::ParametersInvalid),
-            46 => Some(DescribeDbInstanceByTagsError::BackupPolicyNotSupport),
-            47 => Some(DescribeDbInstanceByTagsError::InvalideStatusFormat),
-            48 => Some(DescribeDbInstanceByTagsError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(DescribeDbInstanceByTagsError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(DescribeDbInstanceByTagsError::PayNoCreditCard),
-            51 => Some(DescribeDbInstanceByTagsError::VpcNetworkTypeNotSupport),
-            52 => Some(DescribeDbInstanceByTagsError::MirrorInsExists),
-            53 => Some(DescribeDbInstanceByTagsError::UnsupportedClassCode),
-            54 => Some(DescribeDbInstanceByTagsError::InvalidBackupSet),
-            55 => Some(DescribeDbInstanceByTagsError::OrdTCommodityQueryError),
-            56 => Some(DescribeDbInstanceByTagsError::ProductInstanceReleased),
-            57 => Some(DescribeDbInstanceByTagsError::RegionEndTimeDissolvedIndia),
-            58 => Some(DescribeDbInstanceByTagsError::OrderStatusUnPaid),
-            59 => Some(DescribeDbInstanceByTagsError::InvalidReduceDiskSize),
-            60 => Some(DescribeDbInstanceByTagsError::CloudSSDNotSupport),
-            61 => Some(DescribeDbInstanceByTagsError::InvalidUserOperatorPermission),
-            62 => Some(DescribeDbInstanceByTagsError::InvalidVswitchId),
-            63 => Some(DescribeDbInstanceByTagsError::IncorrectMinorVersion),
-            64 => Some(DescribeDbInstanceByTagsError::OperationDeniedZoneResource),
-            65 => Some(DescribeDbInstanceByTagsError::NotInFlowController),
-            66 => Some(DescribeDbInstanceByTagsError::InvalidKmsKey),
-            67 => Some(DescribeDbInstanceByTagsError::InvalidInstanceLevelMalformed),
-            68 => Some(DescribeDbInstanceByTagsError::InvalidDBInstanceNameNotFound),
-            69 => Some(DescribeDbInstanceByTagsError::InvalidClusterKms),
-            70 => Some(DescribeDbInstanceByTagsError::RequestNotFound),
-            71 => Some(DescribeDbInstanceByTagsError::HostInfoNotFound),
-            72 => Some(DescribeDbInstanceByTagsError::ExternalFailure),
-            73 => Some(DescribeDbInstanceByTagsError::RequestMetaDataFailed),
-            74 => Some(DescribeDbInstanceByTagsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 75] = [
+        Self::TagNoRegionIdExist,
+        Self::TagNoTagInfoExist,
+        Self::TagTagKeyCanNotBeAll,
+        Self::TagTagKeyDuplex,
+        Self::TagNoDBInstanceIdExist,
+        Self::TagTooManyDBInstanceIds,
+        Self::TagTooManyTagsForOneInstance,
+        Self::TagSetTagInfoAtTwoParamters,
+        Self::TagAllow5TagInfos,
+        Self::TagTagKeyIsBlank,
+        Self::TagTagKeyStartWithAliyun,
+        Self::TagTagKeyTooLong,
+        Self::TagTagValueTooLong,
+        Self::TagInvalidTagsParamter,
+        Self::TagMalformed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceByTagsError::TagNoRegionIdExist => Kind::Documented(0),
-            DescribeDbInstanceByTagsError::TagNoTagInfoExist => Kind::Documented(1),
-            DescribeDbInstanceByTagsError::TagTagKeyCanNotBeAll => Kind::Documented(2),
-            DescribeDbInstanceByTagsError::TagTagKeyDuplex => Kind::Documented(3),
-            DescribeDbInstanceByTagsError::TagNoDBInstanceIdExist => Kind::Documented(4),
-            DescribeDbInstanceByTagsError::TagTooManyDBInstanceIds => Kind::Documented(5),
-            DescribeDbInstanceByTagsError::TagTooManyTagsForOneInstance => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceByTagsError::TagSetTagInfoAtTwoParamters => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceByTagsError::TagAllow5TagInfos => Kind::Documented(8),
-            DescribeDbInstanceByTagsError::TagTagKeyIsBlank => Kind::Documented(9),
-            DescribeDbInstanceByTagsError::TagTagKeyStartWithAliyun => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceByTagsError::TagTagKeyTooLong => Kind::Documented(11),
-            DescribeDbInstanceByTagsError::TagTagValueTooLong => Kind::Documented(12),
-            DescribeDbInstanceByTagsError::TagInvalidTagsParamter => Kind::Documented(13),
-            DescribeDbInstanceByTagsError::TagMalformed => Kind::Documented(14),
-            DescribeDbInstanceByTagsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceByTagsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceByTagsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceByTagsError::InsufficientAvailableQuota => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceByTagsError::CommodityServiceCallingException => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceByTagsError::RegionDissolvedEOM => Kind::Documented(20),
-            DescribeDbInstanceByTagsError::CommodityInvalidComponent => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceByTagsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceByTagsError::PriceCommoditySys => Kind::Documented(23),
-            DescribeDbInstanceByTagsError::PayInsufficientBalance => Kind::Documented(24),
-            DescribeDbInstanceByTagsError::OrderPeriodInvalid => Kind::Documented(25),
-            DescribeDbInstanceByTagsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceByTagsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceByTagsError::NoAvailablePaymentMethod => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceByTagsError::BasicInfoUncompleted => Kind::Documented(29),
-            DescribeDbInstanceByTagsError::RiskRiskControlRejection => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceByTagsError::ApiNotSupport => Kind::Documented(31),
-            DescribeDbInstanceByTagsError::ContainForbiddenLabelError => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceByTagsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceByTagsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceByTagsError::InvalidParam => Kind::Documented(35),
-            DescribeDbInstanceByTagsError::KmsApiError => Kind::Documented(36),
-            DescribeDbInstanceByTagsError::SystemSaleValidateFailed => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceByTagsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceByTagsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceByTagsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceByTagsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceByTagsError::IncorrectTargetClasscode => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceByTagsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceByTagsError::RequiredParamNotFound => Kind::Documented(44),
-            DescribeDbInstanceByTagsError::ParametersInvalid => Kind::Documented(45),
-            DescribeDbInstanceByTagsError::BackupPolicyNotSupport => Kind::Documented(46),
-            DescribeDbInstanceByTagsError::InvalideStatusFormat => Kind::Documented(47),
-            DescribeDbInstanceByTagsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceByTagsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceByTagsError::PayNoCreditCard => Kind::Documented(50),
-            DescribeDbInstanceByTagsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceByTagsError::MirrorInsExists => Kind::Documented(52),
-            DescribeDbInstanceByTagsError::UnsupportedClassCode => Kind::Documented(53),
-            DescribeDbInstanceByTagsError::InvalidBackupSet => Kind::Documented(54),
-            DescribeDbInstanceByTagsError::OrdTCommodityQueryError => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceByTagsError::ProductInstanceReleased => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceByTagsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceByTagsError::OrderStatusUnPaid => Kind::Documented(58),
-            DescribeDbInstanceByTagsError::InvalidReduceDiskSize => Kind::Documented(59),
-            DescribeDbInstanceByTagsError::CloudSSDNotSupport => Kind::Documented(60),
-            DescribeDbInstanceByTagsError::InvalidUserOperatorPermission => {
-                Kind::Documented(61)
-            }
-            DescribeDbInstanceByTagsError::InvalidVswitchId => Kind::Documented(62),
-            DescribeDbInstanceByTagsError::IncorrectMinorVersion => Kind::Documented(63),
-            DescribeDbInstanceByTagsError::OperationDeniedZoneResource => {
-                Kind::Documented(64)
-            }
-            DescribeDbInstanceByTagsError::NotInFlowController => Kind::Documented(65),
-            DescribeDbInstanceByTagsError::InvalidKmsKey => Kind::Documented(66),
-            DescribeDbInstanceByTagsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(67)
-            }
-            DescribeDbInstanceByTagsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(68)
-            }
-            DescribeDbInstanceByTagsError::InvalidClusterKms => Kind::Documented(69),
-            DescribeDbInstanceByTagsError::RequestNotFound => Kind::Documented(70),
-            DescribeDbInstanceByTagsError::HostInfoNotFound => Kind::Documented(71),
-            DescribeDbInstanceByTagsError::ExternalFailure => Kind::Documented(72),
-            DescribeDbInstanceByTagsError::RequestMetaDataFailed => Kind::Documented(73),
-            DescribeDbInstanceByTagsError::InvokeProxyFailure => Kind::Documented(74),
             DescribeDbInstanceByTagsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceByTagsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -582,30 +434,41 @@ impl DescribeDbInstanceByTagsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceByTagsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceByTagsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceByTagsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceByTagsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

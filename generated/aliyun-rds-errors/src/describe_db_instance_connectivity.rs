@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceConnectivityError`](crate::describe_db_instance_connectivity::DescribeDbInstanceConnectivityError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceConnectivityError {
     /// `Connect.Timeout`, HTTP 400: Check connectivity timeout
@@ -242,286 +241,90 @@ impl DescribeDbInstanceConnectivityError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstanceConnectivityError::Gateway(gateway)
-                    }
-                    None => DescribeDbInstanceConnectivityError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceConnectivityError::Gateway,
+                DescribeDbInstanceConnectivityError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceConnectivityError::ConnectTimeout),
-            1 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(DescribeDbInstanceConnectivityError::PricePricingPlanResultNotFound)
-            }
-            3 => Some(DescribeDbInstanceConnectivityError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeDbInstanceConnectivityError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeDbInstanceConnectivityError::RegionDissolvedEOM),
-            7 => Some(DescribeDbInstanceConnectivityError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DescribeDbInstanceConnectivityError::PriceCommoditySys),
-            10 => Some(DescribeDbInstanceConnectivityError::PayInsufficientBalance),
-            11 => Some(DescribeDbInstanceConnectivityError::OrderPeriodInvalid),
-            12 => Some(DescribeDbInstanceConnectivityError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDbInstanceConnectivityError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDbInstanceConnectivityError::NoAvailablePaymentMethod),
-            15 => Some(DescribeDbInstanceConnectivityError::BasicInfoUncompleted),
-            16 => Some(DescribeDbInstanceConnectivityError::RiskRiskControlRejection),
-            17 => Some(DescribeDbInstanceConnectivityError::ApiNotSupport),
-            18 => Some(DescribeDbInstanceConnectivityError::ContainForbiddenLabelError),
-            19 => Some(DescribeDbInstanceConnectivityError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeDbInstanceConnectivityError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeDbInstanceConnectivityError::InvalidParam),
-            22 => Some(DescribeDbInstanceConnectivityError::KmsApiError),
-            23 => Some(DescribeDbInstanceConnectivityError::SystemSaleValidateFailed),
-            24 => Some(DescribeDbInstanceConnectivityError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeDbInstanceConnectivityError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(DescribeDbInstanceConnectivityError::ColdDataMinorVersionNotSupport)
-            }
-            28 => Some(DescribeDbInstanceConnectivityError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(DescribeDbInstanceConnectivityError::RequiredParamNotFound),
-            31 => Some(DescribeDbInstanceConnectivityError::ParametersInvalid),
-            32 => Some(DescribeDbInstanceConnectivityError::BackupPolicyNotSupport),
-            33 => Some(DescribeDbInstanceConnectivityError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    DescribeDbInstanceConnectivityError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeDbInstanceConnectivityError::PayNoCreditCard),
-            37 => Some(DescribeDbInstanceConnectivityError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeDbInstanceConnectivityError::MirrorInsExists),
-            39 => Some(DescribeDbInstanceConnectivityError::UnsupportedClassCode),
-            40 => Some(DescribeDbInstanceConnectivityError::InvalidBackupSet),
-            41 => Some(DescribeDbInstanceConnectivityError::OrdTCommodityQueryError),
-            42 => Some(DescribeDbInstanceConnectivityError::ProductInstanceReleased),
-            43 => Some(DescribeDbInstanceConnectivityError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeDbInstanceConnectivityError::OrderStatusUnPaid),
-            45 => Some(DescribeDbInstanceConnectivityError::InvalidReduceDiskSize),
-            46 => Some(DescribeDbInstanceConnectivityError::CloudSSDNotSupport),
-            47 => {
-                Some(DescribeDbInstanceConnectivityError::InvalidUserOperatorPermission)
-            }
-            48 => Some(DescribeDbInstanceConnectivityError::InvalidVswitchId),
-            49 => Some(DescribeDbInstanceConnectivityError::IncorrectMinorVersion),
-            50 => Some(DescribeDbInstanceConnectivityError::OperationDeniedZoneResource),
-            51 => Some(DescribeDbInstanceConnectivityError::NotInFlowController),
-            52 => Some(DescribeDbInstanceConnectivityError::InvalidKmsKey),
-            53 => {
-                Some(DescribeDbInstanceConnectivityError::InvalidInstanceLevelMalformed)
-            }
-            54 => Some(DescribeDbInstanceConnectivityError::InvalidClusterKms),
-            55 => Some(DescribeDbInstanceConnectivityError::RequestNotFound),
-            56 => Some(DescribeDbInstanceConnectivityError::HostInfoNotFound),
-            57 => Some(DescribeDbInstanceConnectivityError::ExternalFailure),
-            58 => Some(DescribeDbInstanceConnectivityError::RequestMetaDataFailed),
-            59 => Some(DescribeDbInstanceConnectivityError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::ConnectTimeout,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceConnectivityError::ConnectTimeout => Kind::Documented(0),
-            DescribeDbInstanceConnectivityError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceConnectivityError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceConnectivityError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceConnectivityError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceConnectivityError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceConnectivityError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceConnectivityError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceConnectivityError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceConnectivityError::PriceCommoditySys => Kind::Documented(9),
-            DescribeDbInstanceConnectivityError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceConnectivityError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceConnectivityError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceConnectivityError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceConnectivityError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceConnectivityError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceConnectivityError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceConnectivityError::ApiNotSupport => Kind::Documented(17),
-            DescribeDbInstanceConnectivityError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceConnectivityError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceConnectivityError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceConnectivityError::InvalidParam => Kind::Documented(21),
-            DescribeDbInstanceConnectivityError::KmsApiError => Kind::Documented(22),
-            DescribeDbInstanceConnectivityError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceConnectivityError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceConnectivityError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceConnectivityError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceConnectivityError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceConnectivityError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceConnectivityError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceConnectivityError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceConnectivityError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceConnectivityError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceConnectivityError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceConnectivityError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceConnectivityError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceConnectivityError::PayNoCreditCard => Kind::Documented(36),
-            DescribeDbInstanceConnectivityError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceConnectivityError::MirrorInsExists => Kind::Documented(38),
-            DescribeDbInstanceConnectivityError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceConnectivityError::InvalidBackupSet => Kind::Documented(40),
-            DescribeDbInstanceConnectivityError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceConnectivityError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceConnectivityError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceConnectivityError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceConnectivityError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceConnectivityError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceConnectivityError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceConnectivityError::InvalidVswitchId => Kind::Documented(48),
-            DescribeDbInstanceConnectivityError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceConnectivityError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceConnectivityError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceConnectivityError::InvalidKmsKey => Kind::Documented(52),
-            DescribeDbInstanceConnectivityError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceConnectivityError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceConnectivityError::RequestNotFound => Kind::Documented(55),
-            DescribeDbInstanceConnectivityError::HostInfoNotFound => Kind::Documented(56),
-            DescribeDbInstanceConnectivityError::ExternalFailure => Kind::Documented(57),
-            DescribeDbInstanceConnectivityError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeDbInstanceConnectivityError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeDbInstanceConnectivityError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceConnectivityError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -568,30 +371,41 @@ impl DescribeDbInstanceConnectivityError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceConnectivityError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceConnectivityError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceConnectivityError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceConnectivityError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

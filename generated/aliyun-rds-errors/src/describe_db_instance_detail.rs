@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceDetailError`](crate::describe_db_instance_detail::DescribeDbInstanceDetailError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceDetailError {
     /// `InvalidEngine.NotSupported`, HTTP 400: Current engine does not support this api.
@@ -242,214 +241,88 @@ impl DescribeDbInstanceDetailError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceDetailError::Gateway(gateway),
-                    None => DescribeDbInstanceDetailError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceDetailError::Gateway,
+                DescribeDbInstanceDetailError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceDetailError::InvalidEngineNotSupported),
-            1 => Some(DescribeDbInstanceDetailError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeDbInstanceDetailError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeDbInstanceDetailError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeDbInstanceDetailError::InsufficientAvailableQuota),
-            5 => Some(DescribeDbInstanceDetailError::CommodityServiceCallingException),
-            6 => Some(DescribeDbInstanceDetailError::RegionDissolvedEOM),
-            7 => Some(DescribeDbInstanceDetailError::CommodityInvalidComponent),
-            8 => Some(DescribeDbInstanceDetailError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeDbInstanceDetailError::PriceCommoditySys),
-            10 => Some(DescribeDbInstanceDetailError::PayInsufficientBalance),
-            11 => Some(DescribeDbInstanceDetailError::OrderPeriodInvalid),
-            12 => Some(DescribeDbInstanceDetailError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDbInstanceDetailError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDbInstanceDetailError::NoAvailablePaymentMethod),
-            15 => Some(DescribeDbInstanceDetailError::BasicInfoUncompleted),
-            16 => Some(DescribeDbInstanceDetailError::RiskRiskControlRejection),
-            17 => Some(DescribeDbInstanceDetailError::ApiNotSupport),
-            18 => Some(DescribeDbInstanceDetailError::ContainForbiddenLabelError),
-            19 => Some(DescribeDbInstanceDetailError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeDbInstanceDetailError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeDbInstanceDetailError::InvalidParam),
-            22 => Some(DescribeDbInstanceDetailError::KmsApiError),
-            23 => Some(DescribeDbInstanceDetailError::SystemSaleValidateFailed),
-            24 => Some(DescribeDbInstanceDetailError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeDbInstanceDetailError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeDbInstanceDetailError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeDbInstanceDetailError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeDbInstanceDetailError::IncorrectTargetClasscode),
-            29 => Some(DescribeDbInstanceDetailError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeDbInstanceDetailError::RequiredParamNotFound),
-            31 => Some(DescribeDbInstanceDetailError::ParametersInvalid),
-            32 => Some(DescribeDbInstanceDetailError::BackupPolicyNotSupport),
-            33 => Some(DescribeDbInstanceDetailError::InvalideStatusFormat),
-            34 => Some(DescribeDbInstanceDetailError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeDbInstanceDetailError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeDbInstanceDetailError::PayNoCreditCard),
-            37 => Some(DescribeDbInstanceDetailError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeDbInstanceDetailError::MirrorInsExists),
-            39 => Some(DescribeDbInstanceDetailError::UnsupportedClassCode),
-            40 => Some(DescribeDbInstanceDetailError::InvalidBackupSet),
-            41 => Some(DescribeDbInstanceDetailError::OrdTCommodityQueryError),
-            42 => Some(DescribeDbInstanceDetailError::ProductInstanceReleased),
-            43 => Some(DescribeDbInstanceDetailError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeDbInstanceDetailError::OrderStatusUnPaid),
-            45 => Some(DescribeDbInstanceDetailError::InvalidReduceDiskSize),
-            46 => Some(DescribeDbInstanceDetailError::CloudSSDNotSupport),
-            47 => Some(DescribeDbInstanceDetailError::InvalidUserOperatorPermission),
-            48 => Some(DescribeDbInstanceDetailError::InvalidVswitchId),
-            49 => Some(DescribeDbInstanceDetailError::IncorrectMinorVersion),
-            50 => Some(DescribeDbInstanceDetailError::OperationDeniedZoneResource),
-            51 => Some(DescribeDbInstanceDetailError::NotInFlowController),
-            52 => Some(DescribeDbInstanceDetailError::InvalidKmsKey),
-            53 => Some(DescribeDbInstanceDetailError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeDbInstanceDetailError::InvalidClusterKms),
-            55 => Some(DescribeDbInstanceDetailError::RequestNotFound),
-            56 => Some(DescribeDbInstanceDetailError::HostInfoNotFound),
-            57 => Some(DescribeDbInstanceDetailError::ExternalFailure),
-            58 => Some(DescribeDbInstanceDetailError::RequestMetaDataFailed),
-            59 => Some(DescribeDbInstanceDetailError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidEngineNotSupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceDetailError::InvalidEngineNotSupported => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceDetailError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceDetailError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceDetailError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceDetailError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceDetailError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceDetailError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeDbInstanceDetailError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceDetailError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceDetailError::PriceCommoditySys => Kind::Documented(9),
-            DescribeDbInstanceDetailError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeDbInstanceDetailError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeDbInstanceDetailError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceDetailError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceDetailError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceDetailError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeDbInstanceDetailError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceDetailError::ApiNotSupport => Kind::Documented(17),
-            DescribeDbInstanceDetailError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceDetailError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceDetailError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceDetailError::InvalidParam => Kind::Documented(21),
-            DescribeDbInstanceDetailError::KmsApiError => Kind::Documented(22),
-            DescribeDbInstanceDetailError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceDetailError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceDetailError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceDetailError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceDetailError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceDetailError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceDetailError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceDetailError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeDbInstanceDetailError::ParametersInvalid => Kind::Documented(31),
-            DescribeDbInstanceDetailError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeDbInstanceDetailError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeDbInstanceDetailError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceDetailError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceDetailError::PayNoCreditCard => Kind::Documented(36),
-            DescribeDbInstanceDetailError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceDetailError::MirrorInsExists => Kind::Documented(38),
-            DescribeDbInstanceDetailError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeDbInstanceDetailError::InvalidBackupSet => Kind::Documented(40),
-            DescribeDbInstanceDetailError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceDetailError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceDetailError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceDetailError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeDbInstanceDetailError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeDbInstanceDetailError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeDbInstanceDetailError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceDetailError::InvalidVswitchId => Kind::Documented(48),
-            DescribeDbInstanceDetailError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeDbInstanceDetailError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceDetailError::NotInFlowController => Kind::Documented(51),
-            DescribeDbInstanceDetailError::InvalidKmsKey => Kind::Documented(52),
-            DescribeDbInstanceDetailError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceDetailError::InvalidClusterKms => Kind::Documented(54),
-            DescribeDbInstanceDetailError::RequestNotFound => Kind::Documented(55),
-            DescribeDbInstanceDetailError::HostInfoNotFound => Kind::Documented(56),
-            DescribeDbInstanceDetailError::ExternalFailure => Kind::Documented(57),
-            DescribeDbInstanceDetailError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeDbInstanceDetailError::InvokeProxyFailure => Kind::Documented(59),
             DescribeDbInstanceDetailError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceDetailError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -496,30 +369,41 @@ impl DescribeDbInstanceDetailError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceDetailError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceDetailError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceDetailError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceDetailError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceEncryptionKeyError`](crate::describe_db_instance_encryption_key::DescribeDbInstanceEncryptionKeyError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceEncryptionKeyError {
     /// `KmsApiError`, HTTP 400: User secret key invalid.
@@ -245,310 +244,91 @@ impl DescribeDbInstanceEncryptionKeyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstanceEncryptionKeyError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstanceEncryptionKeyError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceEncryptionKeyError::Gateway,
+                DescribeDbInstanceEncryptionKeyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceEncryptionKeyError::KmsApiError),
-            1 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(DescribeDbInstanceEncryptionKeyError::OrderNoRealNameAuthentication)
-            }
-            4 => Some(DescribeDbInstanceEncryptionKeyError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeDbInstanceEncryptionKeyError::RegionDissolvedEOM),
-            7 => Some(DescribeDbInstanceEncryptionKeyError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DescribeDbInstanceEncryptionKeyError::PriceCommoditySys),
-            10 => Some(DescribeDbInstanceEncryptionKeyError::PayInsufficientBalance),
-            11 => Some(DescribeDbInstanceEncryptionKeyError::OrderPeriodInvalid),
-            12 => Some(DescribeDbInstanceEncryptionKeyError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDbInstanceEncryptionKeyError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDbInstanceEncryptionKeyError::NoAvailablePaymentMethod),
-            15 => Some(DescribeDbInstanceEncryptionKeyError::BasicInfoUncompleted),
-            16 => Some(DescribeDbInstanceEncryptionKeyError::RiskRiskControlRejection),
-            17 => Some(DescribeDbInstanceEncryptionKeyError::ApiNotSupport),
-            18 => Some(DescribeDbInstanceEncryptionKeyError::ContainForbiddenLabelError),
-            19 => Some(DescribeDbInstanceEncryptionKeyError::InvalidDBInstanceIdNotFound),
-            20 => {
-                Some(DescribeDbInstanceEncryptionKeyError::InvalidInstanceLevelDiskType)
-            }
-            21 => Some(DescribeDbInstanceEncryptionKeyError::InvalidParam),
-            22 => Some(DescribeDbInstanceEncryptionKeyError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbInstanceEncryptionKeyError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbInstanceEncryptionKeyError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DescribeDbInstanceEncryptionKeyError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstanceEncryptionKeyError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstanceEncryptionKeyError::ParametersInvalid),
-            31 => Some(DescribeDbInstanceEncryptionKeyError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstanceEncryptionKeyError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDbInstanceEncryptionKeyError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstanceEncryptionKeyError::PayNoCreditCard),
-            36 => Some(DescribeDbInstanceEncryptionKeyError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbInstanceEncryptionKeyError::MirrorInsExists),
-            38 => Some(DescribeDbInstanceEncryptionKeyError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstanceEncryptionKeyError::InvalidBackupSet),
-            40 => Some(DescribeDbInstanceEncryptionKeyError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstanceEncryptionKeyError::ProductInstanceReleased),
-            42 => Some(DescribeDbInstanceEncryptionKeyError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeDbInstanceEncryptionKeyError::NoActiveBYOK),
-            44 => {
-                Some(DescribeDbInstanceEncryptionKeyError::ByokInsnameAndRegionAllEmpty)
-            }
-            45 => Some(DescribeDbInstanceEncryptionKeyError::OrderStatusUnPaid),
-            46 => Some(DescribeDbInstanceEncryptionKeyError::InvalidReduceDiskSize),
-            47 => Some(DescribeDbInstanceEncryptionKeyError::CloudSSDNotSupport),
-            48 => {
-                Some(DescribeDbInstanceEncryptionKeyError::InvalidUserOperatorPermission)
-            }
-            49 => Some(DescribeDbInstanceEncryptionKeyError::InvalidVswitchId),
-            50 => Some(DescribeDbInstanceEncryptionKeyError::IncorrectMinorVersion),
-            51 => Some(DescribeDbInstanceEncryptionKeyError::OperationDeniedZoneResource),
-            52 => Some(DescribeDbInstanceEncryptionKeyError::NotInFlowController),
-            53 => Some(DescribeDbInstanceEncryptionKeyError::InvalidKmsKey),
-            54 => {
-                Some(DescribeDbInstanceEncryptionKeyError::InvalidInstanceLevelMalformed)
-            }
-            55 => Some(DescribeDbInstanceEncryptionKeyError::InvalidClusterKms),
-            56 => Some(DescribeDbInstanceEncryptionKeyError::RequestNotFound),
-            57 => Some(DescribeDbInstanceEncryptionKeyError::HostInfoNotFound),
-            58 => Some(DescribeDbInstanceEncryptionKeyError::ExternalFailure),
-            59 => Some(DescribeDbInstanceEncryptionKeyError::RequestMetaDataFailed),
-            60 => Some(DescribeDbInstanceEncryptionKeyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::KmsApiError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoActiveBYOK,
+        Self::ByokInsnameAndRegionAllEmpty,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceEncryptionKeyError::KmsApiError => Kind::Documented(0),
-            DescribeDbInstanceEncryptionKeyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceEncryptionKeyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceEncryptionKeyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceEncryptionKeyError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceEncryptionKeyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceEncryptionKeyError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceEncryptionKeyError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceEncryptionKeyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceEncryptionKeyError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceEncryptionKeyError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceEncryptionKeyError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceEncryptionKeyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceEncryptionKeyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceEncryptionKeyError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceEncryptionKeyError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceEncryptionKeyError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceEncryptionKeyError::ApiNotSupport => Kind::Documented(17),
-            DescribeDbInstanceEncryptionKeyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidParam => Kind::Documented(21),
-            DescribeDbInstanceEncryptionKeyError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceEncryptionKeyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceEncryptionKeyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceEncryptionKeyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceEncryptionKeyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceEncryptionKeyError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceEncryptionKeyError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceEncryptionKeyError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceEncryptionKeyError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceEncryptionKeyError::PayNoCreditCard => Kind::Documented(35),
-            DescribeDbInstanceEncryptionKeyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceEncryptionKeyError::MirrorInsExists => Kind::Documented(37),
-            DescribeDbInstanceEncryptionKeyError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceEncryptionKeyError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceEncryptionKeyError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceEncryptionKeyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceEncryptionKeyError::NoActiveBYOK => Kind::Documented(43),
-            DescribeDbInstanceEncryptionKeyError::ByokInsnameAndRegionAllEmpty => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceEncryptionKeyError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceEncryptionKeyError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceEncryptionKeyError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceEncryptionKeyError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceEncryptionKeyError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidKmsKey => Kind::Documented(53),
-            DescribeDbInstanceEncryptionKeyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvalidClusterKms => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceEncryptionKeyError::RequestNotFound => Kind::Documented(56),
-            DescribeDbInstanceEncryptionKeyError::HostInfoNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceEncryptionKeyError::ExternalFailure => Kind::Documented(58),
-            DescribeDbInstanceEncryptionKeyError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeDbInstanceEncryptionKeyError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             DescribeDbInstanceEncryptionKeyError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceEncryptionKeyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -595,30 +375,41 @@ impl DescribeDbInstanceEncryptionKeyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceEncryptionKeyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceEncryptionKeyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceEncryptionKeyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceEncryptionKeyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceEndpointsError`](crate::describe_db_instance_endpoints::DescribeDbInstanceEndpointsError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceEndpointsError {
     /// `APICallingFailed`, HTTP 400: Meta db calling failed.
@@ -268,266 +267,96 @@ impl DescribeDbInstanceEndpointsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceEndpointsError::Gateway(gateway),
-                    None => DescribeDbInstanceEndpointsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceEndpointsError::Gateway,
+                DescribeDbInstanceEndpointsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceEndpointsError::APICallingFailed),
-            1 => Some(DescribeDbInstanceEndpointsError::InvalidSourceCategory),
-            2 => Some(DescribeDbInstanceEndpointsError::InvalidDBInstanceConnTypeFormat),
-            3 => Some(DescribeDbInstanceEndpointsError::Forbidden),
-            4 => Some(DescribeDbInstanceEndpointsError::InvalidEngineVersionNotSupport),
-            5 => {
-                Some(DescribeDbInstanceEndpointsError::OrderComboInstanceNotAllowOperate)
-            }
-            6 => Some(DescribeDbInstanceEndpointsError::PricePricingPlanResultNotFound),
-            7 => Some(DescribeDbInstanceEndpointsError::OrderNoRealNameAuthentication),
-            8 => Some(DescribeDbInstanceEndpointsError::InsufficientAvailableQuota),
-            9 => Some(DescribeDbInstanceEndpointsError::CommodityServiceCallingException),
-            10 => Some(DescribeDbInstanceEndpointsError::RegionDissolvedEOM),
-            11 => Some(DescribeDbInstanceEndpointsError::CommodityInvalidComponent),
-            12 => Some(DescribeDbInstanceEndpointsError::RegionEndTimeDissolvedAustralia),
-            13 => Some(DescribeDbInstanceEndpointsError::PriceCommoditySys),
-            14 => Some(DescribeDbInstanceEndpointsError::PayInsufficientBalance),
-            15 => Some(DescribeDbInstanceEndpointsError::OrderPeriodInvalid),
-            16 => Some(DescribeDbInstanceEndpointsError::PayNoCreditCardLowerCase),
-            17 => Some(DescribeDbInstanceEndpointsError::OrderInstHasUnpaidOrder),
-            18 => Some(DescribeDbInstanceEndpointsError::NoAvailablePaymentMethod),
-            19 => Some(DescribeDbInstanceEndpointsError::BasicInfoUncompleted),
-            20 => Some(DescribeDbInstanceEndpointsError::RiskRiskControlRejection),
-            21 => Some(DescribeDbInstanceEndpointsError::ApiNotSupport),
-            22 => Some(DescribeDbInstanceEndpointsError::ContainForbiddenLabelError),
-            23 => Some(DescribeDbInstanceEndpointsError::InvalidDBInstanceIdNotFound),
-            24 => Some(DescribeDbInstanceEndpointsError::InvalidInstanceLevelDiskType),
-            25 => Some(DescribeDbInstanceEndpointsError::InvalidParam),
-            26 => Some(DescribeDbInstanceEndpointsError::KmsApiError),
-            27 => Some(DescribeDbInstanceEndpointsError::SystemSaleValidateFailed),
-            28 => Some(DescribeDbInstanceEndpointsError::AbsInvalidAccountNotFound),
-            29 => Some(DescribeDbInstanceEndpointsError::SqlExecuteFailedOrTimeout),
-            30 => Some(DescribeDbInstanceEndpointsError::ColdDataEngineVersionNotSupport),
-            31 => Some(DescribeDbInstanceEndpointsError::ColdDataMinorVersionNotSupport),
-            32 => Some(DescribeDbInstanceEndpointsError::IncorrectTargetClasscode),
-            33 => {
-                Some(DescribeDbInstanceEndpointsError::InvalidConnectionStringDuplicate)
-            }
-            34 => Some(DescribeDbInstanceEndpointsError::RequiredParamNotFound),
-            35 => Some(DescribeDbInstanceEndpointsError::ParametersInvalid),
-            36 => Some(DescribeDbInstanceEndpointsError::BackupPolicyNotSupport),
-            37 => Some(DescribeDbInstanceEndpointsError::InvalideStatusFormat),
-            38 => Some(DescribeDbInstanceEndpointsError::InvalidReleasedKeepPolicyFormat),
-            39 => {
-                Some(DescribeDbInstanceEndpointsError::InvalidDBInstanceEngineTypeFormat)
-            }
-            40 => Some(DescribeDbInstanceEndpointsError::PayNoCreditCard),
-            41 => Some(DescribeDbInstanceEndpointsError::VpcNetworkTypeNotSupport),
-            42 => Some(DescribeDbInstanceEndpointsError::MirrorInsExists),
-            43 => Some(DescribeDbInstanceEndpointsError::UnsupportedClassCode),
-            44 => Some(DescribeDbInstanceEndpointsError::InvalidBackupSet),
-            45 => Some(DescribeDbInstanceEndpointsError::OrdTCommodityQueryError),
-            46 => Some(DescribeDbInstanceEndpointsError::ProductInstanceReleased),
-            47 => Some(DescribeDbInstanceEndpointsError::RegionEndTimeDissolvedIndia),
-            48 => Some(DescribeDbInstanceEndpointsError::IncorrectDBInstanceState),
-            49 => Some(DescribeDbInstanceEndpointsError::OrderStatusUnPaid),
-            50 => Some(DescribeDbInstanceEndpointsError::InvalidReduceDiskSize),
-            51 => Some(DescribeDbInstanceEndpointsError::CloudSSDNotSupport),
-            52 => Some(DescribeDbInstanceEndpointsError::InvalidUserOperatorPermission),
-            53 => Some(DescribeDbInstanceEndpointsError::InvalidVswitchId),
-            54 => Some(DescribeDbInstanceEndpointsError::IncorrectMinorVersion),
-            55 => Some(DescribeDbInstanceEndpointsError::OperationDeniedZoneResource),
-            56 => Some(DescribeDbInstanceEndpointsError::NotInFlowController),
-            57 => Some(DescribeDbInstanceEndpointsError::InvalidKmsKey),
-            58 => Some(DescribeDbInstanceEndpointsError::InvalidInstanceLevelMalformed),
-            59 => Some(DescribeDbInstanceEndpointsError::IncorrectDBInstanceLockMode),
-            60 => Some(DescribeDbInstanceEndpointsError::InvalidDBInstanceNameNotFound),
-            61 => Some(DescribeDbInstanceEndpointsError::InvalidDBInstanceNotFound),
-            62 => Some(DescribeDbInstanceEndpointsError::InvalidClusterKms),
-            63 => Some(DescribeDbInstanceEndpointsError::RequestNotFound),
-            64 => Some(DescribeDbInstanceEndpointsError::HostInfoNotFound),
-            65 => Some(DescribeDbInstanceEndpointsError::ExternalFailure),
-            66 => Some(DescribeDbInstanceEndpointsError::RequestMetaDataFailed),
-            67 => Some(DescribeDbInstanceEndpointsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::APICallingFailed,
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::Forbidden,
+        Self::InvalidEngineVersionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceEndpointsError::APICallingFailed => Kind::Documented(0),
-            DescribeDbInstanceEndpointsError::InvalidSourceCategory => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceEndpointsError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceEndpointsError::Forbidden => Kind::Documented(3),
-            DescribeDbInstanceEndpointsError::InvalidEngineVersionNotSupport => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceEndpointsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceEndpointsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceEndpointsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceEndpointsError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceEndpointsError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceEndpointsError::RegionDissolvedEOM => Kind::Documented(10),
-            DescribeDbInstanceEndpointsError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceEndpointsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceEndpointsError::PriceCommoditySys => Kind::Documented(13),
-            DescribeDbInstanceEndpointsError::PayInsufficientBalance => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceEndpointsError::OrderPeriodInvalid => Kind::Documented(15),
-            DescribeDbInstanceEndpointsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceEndpointsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceEndpointsError::NoAvailablePaymentMethod => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceEndpointsError::BasicInfoUncompleted => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceEndpointsError::RiskRiskControlRejection => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceEndpointsError::ApiNotSupport => Kind::Documented(21),
-            DescribeDbInstanceEndpointsError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceEndpointsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceEndpointsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceEndpointsError::InvalidParam => Kind::Documented(25),
-            DescribeDbInstanceEndpointsError::KmsApiError => Kind::Documented(26),
-            DescribeDbInstanceEndpointsError::SystemSaleValidateFailed => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceEndpointsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceEndpointsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceEndpointsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceEndpointsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceEndpointsError::IncorrectTargetClasscode => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceEndpointsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceEndpointsError::RequiredParamNotFound => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceEndpointsError::ParametersInvalid => Kind::Documented(35),
-            DescribeDbInstanceEndpointsError::BackupPolicyNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceEndpointsError::InvalideStatusFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceEndpointsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceEndpointsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceEndpointsError::PayNoCreditCard => Kind::Documented(40),
-            DescribeDbInstanceEndpointsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceEndpointsError::MirrorInsExists => Kind::Documented(42),
-            DescribeDbInstanceEndpointsError::UnsupportedClassCode => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceEndpointsError::InvalidBackupSet => Kind::Documented(44),
-            DescribeDbInstanceEndpointsError::OrdTCommodityQueryError => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceEndpointsError::ProductInstanceReleased => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceEndpointsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceEndpointsError::IncorrectDBInstanceState => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceEndpointsError::OrderStatusUnPaid => Kind::Documented(49),
-            DescribeDbInstanceEndpointsError::InvalidReduceDiskSize => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceEndpointsError::CloudSSDNotSupport => Kind::Documented(51),
-            DescribeDbInstanceEndpointsError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceEndpointsError::InvalidVswitchId => Kind::Documented(53),
-            DescribeDbInstanceEndpointsError::IncorrectMinorVersion => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceEndpointsError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceEndpointsError::NotInFlowController => Kind::Documented(56),
-            DescribeDbInstanceEndpointsError::InvalidKmsKey => Kind::Documented(57),
-            DescribeDbInstanceEndpointsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            DescribeDbInstanceEndpointsError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(59)
-            }
-            DescribeDbInstanceEndpointsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(60)
-            }
-            DescribeDbInstanceEndpointsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(61)
-            }
-            DescribeDbInstanceEndpointsError::InvalidClusterKms => Kind::Documented(62),
-            DescribeDbInstanceEndpointsError::RequestNotFound => Kind::Documented(63),
-            DescribeDbInstanceEndpointsError::HostInfoNotFound => Kind::Documented(64),
-            DescribeDbInstanceEndpointsError::ExternalFailure => Kind::Documented(65),
-            DescribeDbInstanceEndpointsError::RequestMetaDataFailed => {
-                Kind::Documented(66)
-            }
-            DescribeDbInstanceEndpointsError::InvokeProxyFailure => Kind::Documented(67),
             DescribeDbInstanceEndpointsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceEndpointsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -574,30 +403,41 @@ impl DescribeDbInstanceEndpointsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceEndpointsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceEndpointsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceEndpointsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceEndpointsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

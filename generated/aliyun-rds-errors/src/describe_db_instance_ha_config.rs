@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceHaConfigError`](crate::describe_db_instance_ha_config::DescribeDbInstanceHaConfigError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceHaConfigError {
     /// `InvalidConfigName`, HTTP 400: The ConfigName is not valid.
@@ -262,250 +261,94 @@ impl DescribeDbInstanceHaConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceHaConfigError::Gateway(gateway),
-                    None => DescribeDbInstanceHaConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceHaConfigError::Gateway,
+                DescribeDbInstanceHaConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceHaConfigError::InvalidConfigName),
-            1 => Some(DescribeDbInstanceHaConfigError::IncorrectEngineVersion),
-            2 => Some(DescribeDbInstanceHaConfigError::InvalidParametersFormat),
-            3 => Some(DescribeDbInstanceHaConfigError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeDbInstanceHaConfigError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeDbInstanceHaConfigError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeDbInstanceHaConfigError::InsufficientAvailableQuota),
-            7 => Some(DescribeDbInstanceHaConfigError::CommodityServiceCallingException),
-            8 => Some(DescribeDbInstanceHaConfigError::RegionDissolvedEOM),
-            9 => Some(DescribeDbInstanceHaConfigError::CommodityInvalidComponent),
-            10 => Some(DescribeDbInstanceHaConfigError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeDbInstanceHaConfigError::PriceCommoditySys),
-            12 => Some(DescribeDbInstanceHaConfigError::PayInsufficientBalance),
-            13 => Some(DescribeDbInstanceHaConfigError::OrderPeriodInvalid),
-            14 => Some(DescribeDbInstanceHaConfigError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeDbInstanceHaConfigError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeDbInstanceHaConfigError::NoAvailablePaymentMethod),
-            17 => Some(DescribeDbInstanceHaConfigError::BasicInfoUncompleted),
-            18 => Some(DescribeDbInstanceHaConfigError::RiskRiskControlRejection),
-            19 => Some(DescribeDbInstanceHaConfigError::ApiNotSupport),
-            20 => Some(DescribeDbInstanceHaConfigError::ContainForbiddenLabelError),
-            21 => Some(DescribeDbInstanceHaConfigError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeDbInstanceHaConfigError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeDbInstanceHaConfigError::InvalidParam),
-            24 => Some(DescribeDbInstanceHaConfigError::KmsApiError),
-            25 => Some(DescribeDbInstanceHaConfigError::SystemSaleValidateFailed),
-            26 => Some(DescribeDbInstanceHaConfigError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeDbInstanceHaConfigError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeDbInstanceHaConfigError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeDbInstanceHaConfigError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeDbInstanceHaConfigError::IncorrectTargetClasscode),
-            31 => Some(DescribeDbInstanceHaConfigError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeDbInstanceHaConfigError::RequiredParamNotFound),
-            33 => Some(DescribeDbInstanceHaConfigError::ParametersInvalid),
-            34 => Some(DescribeDbInstanceHaConfigError::BackupPolicyNotSupport),
-            35 => Some(DescribeDbInstanceHaConfigError::InvalideStatusFormat),
-            36 => Some(DescribeDbInstanceHaConfigError::InvalidReleasedKeepPolicyFormat),
-            37 => {
-                Some(DescribeDbInstanceHaConfigError::InvalidDBInstanceEngineTypeFormat)
-            }
-            38 => Some(DescribeDbInstanceHaConfigError::PayNoCreditCard),
-            39 => Some(DescribeDbInstanceHaConfigError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeDbInstanceHaConfigError::MirrorInsExists),
-            41 => Some(DescribeDbInstanceHaConfigError::UnsupportedClassCode),
-            42 => Some(DescribeDbInstanceHaConfigError::InvalidBackupSet),
-            43 => Some(DescribeDbInstanceHaConfigError::OrdTCommodityQueryError),
-            44 => Some(DescribeDbInstanceHaConfigError::ProductInstanceReleased),
-            45 => Some(DescribeDbInstanceHaConfigError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeDbInstanceHaConfigError::IncorrectDBInstanceType),
-            47 => Some(DescribeDbInstanceHaConfigError::IncorrectDBInstanceState),
-            48 => Some(DescribeDbInstanceHaConfigError::OrderStatusUnPaid),
-            49 => Some(DescribeDbInstanceHaConfigError::InvalidReduceDiskSize),
-            50 => Some(DescribeDbInstanceHaConfigError::CloudSSDNotSupport),
-            51 => Some(DescribeDbInstanceHaConfigError::InvalidUserOperatorPermission),
-            52 => Some(DescribeDbInstanceHaConfigError::InvalidVswitchId),
-            53 => Some(DescribeDbInstanceHaConfigError::IncorrectMinorVersion),
-            54 => Some(DescribeDbInstanceHaConfigError::OperationDeniedZoneResource),
-            55 => Some(DescribeDbInstanceHaConfigError::NotInFlowController),
-            56 => Some(DescribeDbInstanceHaConfigError::InvalidKmsKey),
-            57 => Some(DescribeDbInstanceHaConfigError::InvalidInstanceLevelMalformed),
-            58 => Some(DescribeDbInstanceHaConfigError::InvalidDBInstanceNameNotFound),
-            59 => Some(DescribeDbInstanceHaConfigError::InvalidDBInstanceNotFound),
-            60 => Some(DescribeDbInstanceHaConfigError::InvalidClusterKms),
-            61 => Some(DescribeDbInstanceHaConfigError::RequestNotFound),
-            62 => Some(DescribeDbInstanceHaConfigError::HostInfoNotFound),
-            63 => Some(DescribeDbInstanceHaConfigError::ExternalFailure),
-            64 => Some(DescribeDbInstanceHaConfigError::RequestMetaDataFailed),
-            65 => Some(DescribeDbInstanceHaConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::InvalidConfigName,
+        Self::IncorrectEngineVersion,
+        Self::InvalidParametersFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceHaConfigError::InvalidConfigName => Kind::Documented(0),
-            DescribeDbInstanceHaConfigError::IncorrectEngineVersion => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceHaConfigError::InvalidParametersFormat => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceHaConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceHaConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceHaConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceHaConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceHaConfigError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceHaConfigError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeDbInstanceHaConfigError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceHaConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceHaConfigError::PriceCommoditySys => Kind::Documented(11),
-            DescribeDbInstanceHaConfigError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceHaConfigError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeDbInstanceHaConfigError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceHaConfigError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceHaConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceHaConfigError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeDbInstanceHaConfigError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceHaConfigError::ApiNotSupport => Kind::Documented(19),
-            DescribeDbInstanceHaConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceHaConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceHaConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceHaConfigError::InvalidParam => Kind::Documented(23),
-            DescribeDbInstanceHaConfigError::KmsApiError => Kind::Documented(24),
-            DescribeDbInstanceHaConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceHaConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceHaConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceHaConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceHaConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceHaConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceHaConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceHaConfigError::RequiredParamNotFound => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceHaConfigError::ParametersInvalid => Kind::Documented(33),
-            DescribeDbInstanceHaConfigError::BackupPolicyNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceHaConfigError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeDbInstanceHaConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceHaConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceHaConfigError::PayNoCreditCard => Kind::Documented(38),
-            DescribeDbInstanceHaConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceHaConfigError::MirrorInsExists => Kind::Documented(40),
-            DescribeDbInstanceHaConfigError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeDbInstanceHaConfigError::InvalidBackupSet => Kind::Documented(42),
-            DescribeDbInstanceHaConfigError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceHaConfigError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceHaConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceHaConfigError::IncorrectDBInstanceType => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceHaConfigError::IncorrectDBInstanceState => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceHaConfigError::OrderStatusUnPaid => Kind::Documented(48),
-            DescribeDbInstanceHaConfigError::InvalidReduceDiskSize => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceHaConfigError::CloudSSDNotSupport => Kind::Documented(50),
-            DescribeDbInstanceHaConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceHaConfigError::InvalidVswitchId => Kind::Documented(52),
-            DescribeDbInstanceHaConfigError::IncorrectMinorVersion => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceHaConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceHaConfigError::NotInFlowController => Kind::Documented(55),
-            DescribeDbInstanceHaConfigError::InvalidKmsKey => Kind::Documented(56),
-            DescribeDbInstanceHaConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceHaConfigError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(58)
-            }
-            DescribeDbInstanceHaConfigError::InvalidDBInstanceNotFound => {
-                Kind::Documented(59)
-            }
-            DescribeDbInstanceHaConfigError::InvalidClusterKms => Kind::Documented(60),
-            DescribeDbInstanceHaConfigError::RequestNotFound => Kind::Documented(61),
-            DescribeDbInstanceHaConfigError::HostInfoNotFound => Kind::Documented(62),
-            DescribeDbInstanceHaConfigError::ExternalFailure => Kind::Documented(63),
-            DescribeDbInstanceHaConfigError::RequestMetaDataFailed => {
-                Kind::Documented(64)
-            }
-            DescribeDbInstanceHaConfigError::InvokeProxyFailure => Kind::Documented(65),
             DescribeDbInstanceHaConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceHaConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -552,30 +395,41 @@ impl DescribeDbInstanceHaConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceHaConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceHaConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceHaConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceHaConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

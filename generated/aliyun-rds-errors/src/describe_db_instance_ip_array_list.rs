@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceIpArrayListError`](crate::describe_db_instance_ip_array_list::DescribeDbInstanceIpArrayListError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceIpArrayListError {
     /// `InvalidEndpointType.Format`, HTTP 400: The specified EndpointType is invalid.
@@ -259,290 +258,95 @@ impl DescribeDbInstanceIpArrayListError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceIpArrayListError::Gateway(gateway),
-                    None => DescribeDbInstanceIpArrayListError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceIpArrayListError::Gateway,
+                DescribeDbInstanceIpArrayListError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceIpArrayListError::InvalidEndpointTypeFormat),
-            1 => Some(DescribeDbInstanceIpArrayListError::InvalidParameter),
-            2 => Some(DescribeDbInstanceIpArrayListError::InvalidParameterOwnerAccount),
-            3 => Some(DescribeDbInstanceIpArrayListError::WhitelistNetTypeFormat),
-            4 => Some(DescribeDbInstanceIpArrayListError::AbsInvalidAccountNotFound),
-            5 => {
-                Some(
-                    DescribeDbInstanceIpArrayListError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            6 => Some(DescribeDbInstanceIpArrayListError::PricePricingPlanResultNotFound),
-            7 => Some(DescribeDbInstanceIpArrayListError::OrderNoRealNameAuthentication),
-            8 => Some(DescribeDbInstanceIpArrayListError::InsufficientAvailableQuota),
-            9 => {
-                Some(
-                    DescribeDbInstanceIpArrayListError::CommodityServiceCallingException,
-                )
-            }
-            10 => Some(DescribeDbInstanceIpArrayListError::RegionDissolvedEOM),
-            11 => Some(DescribeDbInstanceIpArrayListError::CommodityInvalidComponent),
-            12 => {
-                Some(DescribeDbInstanceIpArrayListError::RegionEndTimeDissolvedAustralia)
-            }
-            13 => Some(DescribeDbInstanceIpArrayListError::PriceCommoditySys),
-            14 => Some(DescribeDbInstanceIpArrayListError::PayInsufficientBalance),
-            15 => Some(DescribeDbInstanceIpArrayListError::OrderPeriodInvalid),
-            16 => Some(DescribeDbInstanceIpArrayListError::PayNoCreditCardLowerCase),
-            17 => Some(DescribeDbInstanceIpArrayListError::OrderInstHasUnpaidOrder),
-            18 => Some(DescribeDbInstanceIpArrayListError::NoAvailablePaymentMethod),
-            19 => Some(DescribeDbInstanceIpArrayListError::BasicInfoUncompleted),
-            20 => Some(DescribeDbInstanceIpArrayListError::RiskRiskControlRejection),
-            21 => Some(DescribeDbInstanceIpArrayListError::ApiNotSupport),
-            22 => Some(DescribeDbInstanceIpArrayListError::ContainForbiddenLabelError),
-            23 => Some(DescribeDbInstanceIpArrayListError::InvalidDBInstanceIdNotFound),
-            24 => Some(DescribeDbInstanceIpArrayListError::InvalidInstanceLevelDiskType),
-            25 => Some(DescribeDbInstanceIpArrayListError::InvalidParam),
-            26 => Some(DescribeDbInstanceIpArrayListError::KmsApiError),
-            27 => Some(DescribeDbInstanceIpArrayListError::SystemSaleValidateFailed),
-            28 => Some(DescribeDbInstanceIpArrayListError::SqlExecuteFailedOrTimeout),
-            29 => {
-                Some(DescribeDbInstanceIpArrayListError::ColdDataEngineVersionNotSupport)
-            }
-            30 => {
-                Some(DescribeDbInstanceIpArrayListError::ColdDataMinorVersionNotSupport)
-            }
-            31 => Some(DescribeDbInstanceIpArrayListError::IncorrectTargetClasscode),
-            32 => {
-                Some(
-                    DescribeDbInstanceIpArrayListError::InvalidConnectionStringDuplicate,
-                )
-            }
-            33 => Some(DescribeDbInstanceIpArrayListError::RequiredParamNotFound),
-            34 => Some(DescribeDbInstanceIpArrayListError::ParametersInvalid),
-            35 => Some(DescribeDbInstanceIpArrayListError::BackupPolicyNotSupport),
-            36 => Some(DescribeDbInstanceIpArrayListError::InvalideStatusFormat),
-            37 => {
-                Some(DescribeDbInstanceIpArrayListError::InvalidReleasedKeepPolicyFormat)
-            }
-            38 => {
-                Some(
-                    DescribeDbInstanceIpArrayListError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            39 => Some(DescribeDbInstanceIpArrayListError::PayNoCreditCard),
-            40 => Some(DescribeDbInstanceIpArrayListError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeDbInstanceIpArrayListError::MirrorInsExists),
-            42 => Some(DescribeDbInstanceIpArrayListError::UnsupportedClassCode),
-            43 => Some(DescribeDbInstanceIpArrayListError::InvalidBackupSet),
-            44 => Some(DescribeDbInstanceIpArrayListError::OrdTCommodityQueryError),
-            45 => Some(DescribeDbInstanceIpArrayListError::ProductInstanceReleased),
-            46 => Some(DescribeDbInstanceIpArrayListError::RegionEndTimeDissolvedIndia),
-            47 => {
-                Some(
-                    DescribeDbInstanceIpArrayListError::IncorrectDBInstanceCharacterType,
-                )
-            }
-            48 => Some(DescribeDbInstanceIpArrayListError::OrderStatusUnPaid),
-            49 => Some(DescribeDbInstanceIpArrayListError::InvalidReduceDiskSize),
-            50 => Some(DescribeDbInstanceIpArrayListError::CloudSSDNotSupport),
-            51 => Some(DescribeDbInstanceIpArrayListError::InvalidUserOperatorPermission),
-            52 => Some(DescribeDbInstanceIpArrayListError::InvalidVswitchId),
-            53 => Some(DescribeDbInstanceIpArrayListError::IncorrectMinorVersion),
-            54 => Some(DescribeDbInstanceIpArrayListError::OperationDeniedZoneResource),
-            55 => Some(DescribeDbInstanceIpArrayListError::NotInFlowController),
-            56 => Some(DescribeDbInstanceIpArrayListError::InvalidKmsKey),
-            57 => Some(DescribeDbInstanceIpArrayListError::InvalidInstanceLevelMalformed),
-            58 => Some(DescribeDbInstanceIpArrayListError::InvalidDBInstanceNameNotFound),
-            59 => Some(DescribeDbInstanceIpArrayListError::InvalidClusterKms),
-            60 => Some(DescribeDbInstanceIpArrayListError::RequestNotFound),
-            61 => Some(DescribeDbInstanceIpArrayListError::HostInfoNotFound),
-            62 => Some(DescribeDbInstanceIpArrayListError::ExternalFailure),
-            63 => Some(DescribeDbInstanceIpArrayListError::RequestMetaDataFailed),
-            64 => Some(DescribeDbInstanceIpArrayListError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InvalidEndpointTypeFormat,
+        Self::InvalidParameter,
+        Self::InvalidParameterOwnerAccount,
+        Self::WhitelistNetTypeFormat,
+        Self::AbsInvalidAccountNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceIpArrayListError::InvalidEndpointTypeFormat => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidParameter => Kind::Documented(1),
-            DescribeDbInstanceIpArrayListError::InvalidParameterOwnerAccount => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceIpArrayListError::WhitelistNetTypeFormat => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceIpArrayListError::AbsInvalidAccountNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceIpArrayListError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceIpArrayListError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceIpArrayListError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceIpArrayListError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceIpArrayListError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceIpArrayListError::RegionDissolvedEOM => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceIpArrayListError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceIpArrayListError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceIpArrayListError::PriceCommoditySys => Kind::Documented(13),
-            DescribeDbInstanceIpArrayListError::PayInsufficientBalance => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceIpArrayListError::OrderPeriodInvalid => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceIpArrayListError::PayNoCreditCardLowerCase => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceIpArrayListError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceIpArrayListError::NoAvailablePaymentMethod => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceIpArrayListError::BasicInfoUncompleted => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceIpArrayListError::RiskRiskControlRejection => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceIpArrayListError::ApiNotSupport => Kind::Documented(21),
-            DescribeDbInstanceIpArrayListError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidParam => Kind::Documented(25),
-            DescribeDbInstanceIpArrayListError::KmsApiError => Kind::Documented(26),
-            DescribeDbInstanceIpArrayListError::SystemSaleValidateFailed => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceIpArrayListError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceIpArrayListError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceIpArrayListError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceIpArrayListError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceIpArrayListError::RequiredParamNotFound => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceIpArrayListError::ParametersInvalid => Kind::Documented(34),
-            DescribeDbInstanceIpArrayListError::BackupPolicyNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceIpArrayListError::InvalideStatusFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceIpArrayListError::PayNoCreditCard => Kind::Documented(39),
-            DescribeDbInstanceIpArrayListError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceIpArrayListError::MirrorInsExists => Kind::Documented(41),
-            DescribeDbInstanceIpArrayListError::UnsupportedClassCode => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidBackupSet => Kind::Documented(43),
-            DescribeDbInstanceIpArrayListError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceIpArrayListError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceIpArrayListError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceIpArrayListError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceIpArrayListError::OrderStatusUnPaid => Kind::Documented(48),
-            DescribeDbInstanceIpArrayListError::InvalidReduceDiskSize => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceIpArrayListError::CloudSSDNotSupport => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidVswitchId => Kind::Documented(52),
-            DescribeDbInstanceIpArrayListError::IncorrectMinorVersion => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceIpArrayListError::OperationDeniedZoneResource => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceIpArrayListError::NotInFlowController => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidKmsKey => Kind::Documented(56),
-            DescribeDbInstanceIpArrayListError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(58)
-            }
-            DescribeDbInstanceIpArrayListError::InvalidClusterKms => Kind::Documented(59),
-            DescribeDbInstanceIpArrayListError::RequestNotFound => Kind::Documented(60),
-            DescribeDbInstanceIpArrayListError::HostInfoNotFound => Kind::Documented(61),
-            DescribeDbInstanceIpArrayListError::ExternalFailure => Kind::Documented(62),
-            DescribeDbInstanceIpArrayListError::RequestMetaDataFailed => {
-                Kind::Documented(63)
-            }
-            DescribeDbInstanceIpArrayListError::InvokeProxyFailure => {
-                Kind::Documented(64)
-            }
             DescribeDbInstanceIpArrayListError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceIpArrayListError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -589,30 +393,41 @@ impl DescribeDbInstanceIpArrayListError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceIpArrayListError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceIpArrayListError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceIpArrayListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceIpArrayListError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceIpHostnameError`](crate::describe_db_instance_ip_hostname::DescribeDbInstanceIpHostnameError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceIpHostnameError {
     /// `EngineNotSupported`, HTTP 400: Engine specified cannot be supported the operation.
@@ -256,266 +255,94 @@ impl DescribeDbInstanceIpHostnameError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceIpHostnameError::Gateway(gateway),
-                    None => DescribeDbInstanceIpHostnameError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceIpHostnameError::Gateway,
+                DescribeDbInstanceIpHostnameError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceIpHostnameError::EngineNotSupported),
-            1 => Some(DescribeDbInstanceIpHostnameError::InvalidEngineVersionMalformed),
-            2 => {
-                Some(
-                    DescribeDbInstanceIpHostnameError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => Some(DescribeDbInstanceIpHostnameError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeDbInstanceIpHostnameError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeDbInstanceIpHostnameError::InsufficientAvailableQuota),
-            6 => {
-                Some(DescribeDbInstanceIpHostnameError::CommodityServiceCallingException)
-            }
-            7 => Some(DescribeDbInstanceIpHostnameError::RegionDissolvedEOM),
-            8 => Some(DescribeDbInstanceIpHostnameError::CommodityInvalidComponent),
-            9 => Some(DescribeDbInstanceIpHostnameError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeDbInstanceIpHostnameError::PriceCommoditySys),
-            11 => Some(DescribeDbInstanceIpHostnameError::PayInsufficientBalance),
-            12 => Some(DescribeDbInstanceIpHostnameError::OrderPeriodInvalid),
-            13 => Some(DescribeDbInstanceIpHostnameError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeDbInstanceIpHostnameError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeDbInstanceIpHostnameError::NoAvailablePaymentMethod),
-            16 => Some(DescribeDbInstanceIpHostnameError::BasicInfoUncompleted),
-            17 => Some(DescribeDbInstanceIpHostnameError::RiskRiskControlRejection),
-            18 => Some(DescribeDbInstanceIpHostnameError::ApiNotSupport),
-            19 => Some(DescribeDbInstanceIpHostnameError::ContainForbiddenLabelError),
-            20 => Some(DescribeDbInstanceIpHostnameError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeDbInstanceIpHostnameError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeDbInstanceIpHostnameError::InvalidParam),
-            23 => Some(DescribeDbInstanceIpHostnameError::KmsApiError),
-            24 => Some(DescribeDbInstanceIpHostnameError::SystemSaleValidateFailed),
-            25 => Some(DescribeDbInstanceIpHostnameError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeDbInstanceIpHostnameError::SqlExecuteFailedOrTimeout),
-            27 => {
-                Some(DescribeDbInstanceIpHostnameError::ColdDataEngineVersionNotSupport)
-            }
-            28 => Some(DescribeDbInstanceIpHostnameError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeDbInstanceIpHostnameError::IncorrectTargetClasscode),
-            30 => {
-                Some(DescribeDbInstanceIpHostnameError::InvalidConnectionStringDuplicate)
-            }
-            31 => Some(DescribeDbInstanceIpHostnameError::RequiredParamNotFound),
-            32 => Some(DescribeDbInstanceIpHostnameError::ParametersInvalid),
-            33 => Some(DescribeDbInstanceIpHostnameError::BackupPolicyNotSupport),
-            34 => Some(DescribeDbInstanceIpHostnameError::InvalideStatusFormat),
-            35 => {
-                Some(DescribeDbInstanceIpHostnameError::InvalidReleasedKeepPolicyFormat)
-            }
-            36 => {
-                Some(
-                    DescribeDbInstanceIpHostnameError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(DescribeDbInstanceIpHostnameError::PayNoCreditCard),
-            38 => Some(DescribeDbInstanceIpHostnameError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeDbInstanceIpHostnameError::MirrorInsExists),
-            40 => Some(DescribeDbInstanceIpHostnameError::UnsupportedClassCode),
-            41 => Some(DescribeDbInstanceIpHostnameError::InvalidBackupSet),
-            42 => Some(DescribeDbInstanceIpHostnameError::OrdTCommodityQueryError),
-            43 => Some(DescribeDbInstanceIpHostnameError::ProductInstanceReleased),
-            44 => Some(DescribeDbInstanceIpHostnameError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeDbInstanceIpHostnameError::IncorrectDBInstanceType),
-            46 => Some(DescribeDbInstanceIpHostnameError::IncorrectDBInstanceState),
-            47 => Some(DescribeDbInstanceIpHostnameError::OrderStatusUnPaid),
-            48 => Some(DescribeDbInstanceIpHostnameError::InvalidReduceDiskSize),
-            49 => Some(DescribeDbInstanceIpHostnameError::CloudSSDNotSupport),
-            50 => Some(DescribeDbInstanceIpHostnameError::InvalidUserOperatorPermission),
-            51 => Some(DescribeDbInstanceIpHostnameError::InvalidVswitchId),
-            52 => Some(DescribeDbInstanceIpHostnameError::IncorrectMinorVersion),
-            53 => Some(DescribeDbInstanceIpHostnameError::OperationDeniedZoneResource),
-            54 => Some(DescribeDbInstanceIpHostnameError::NotInFlowController),
-            55 => Some(DescribeDbInstanceIpHostnameError::InvalidKmsKey),
-            56 => Some(DescribeDbInstanceIpHostnameError::InvalidInstanceLevelMalformed),
-            57 => Some(DescribeDbInstanceIpHostnameError::InvalidDBInstanceNameNotFound),
-            58 => Some(DescribeDbInstanceIpHostnameError::InvalidClusterKms),
-            59 => Some(DescribeDbInstanceIpHostnameError::RequestNotFound),
-            60 => Some(DescribeDbInstanceIpHostnameError::HostInfoNotFound),
-            61 => Some(DescribeDbInstanceIpHostnameError::ExternalFailure),
-            62 => Some(DescribeDbInstanceIpHostnameError::RequestMetaDataFailed),
-            63 => Some(DescribeDbInstanceIpHostnameError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::EngineNotSupported,
+        Self::InvalidEngineVersionMalformed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceIpHostnameError::EngineNotSupported => Kind::Documented(0),
-            DescribeDbInstanceIpHostnameError::InvalidEngineVersionMalformed => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceIpHostnameError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceIpHostnameError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceIpHostnameError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceIpHostnameError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceIpHostnameError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceIpHostnameError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeDbInstanceIpHostnameError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceIpHostnameError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceIpHostnameError::PriceCommoditySys => Kind::Documented(10),
-            DescribeDbInstanceIpHostnameError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceIpHostnameError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeDbInstanceIpHostnameError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceIpHostnameError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceIpHostnameError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceIpHostnameError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceIpHostnameError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceIpHostnameError::ApiNotSupport => Kind::Documented(18),
-            DescribeDbInstanceIpHostnameError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidParam => Kind::Documented(22),
-            DescribeDbInstanceIpHostnameError::KmsApiError => Kind::Documented(23),
-            DescribeDbInstanceIpHostnameError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceIpHostnameError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceIpHostnameError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceIpHostnameError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceIpHostnameError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceIpHostnameError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceIpHostnameError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceIpHostnameError::ParametersInvalid => Kind::Documented(32),
-            DescribeDbInstanceIpHostnameError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceIpHostnameError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceIpHostnameError::PayNoCreditCard => Kind::Documented(37),
-            DescribeDbInstanceIpHostnameError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceIpHostnameError::MirrorInsExists => Kind::Documented(39),
-            DescribeDbInstanceIpHostnameError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidBackupSet => Kind::Documented(41),
-            DescribeDbInstanceIpHostnameError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceIpHostnameError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceIpHostnameError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceIpHostnameError::IncorrectDBInstanceType => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceIpHostnameError::IncorrectDBInstanceState => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceIpHostnameError::OrderStatusUnPaid => Kind::Documented(47),
-            DescribeDbInstanceIpHostnameError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceIpHostnameError::CloudSSDNotSupport => Kind::Documented(49),
-            DescribeDbInstanceIpHostnameError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidVswitchId => Kind::Documented(51),
-            DescribeDbInstanceIpHostnameError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceIpHostnameError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceIpHostnameError::NotInFlowController => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidKmsKey => Kind::Documented(55),
-            DescribeDbInstanceIpHostnameError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceIpHostnameError::InvalidClusterKms => Kind::Documented(58),
-            DescribeDbInstanceIpHostnameError::RequestNotFound => Kind::Documented(59),
-            DescribeDbInstanceIpHostnameError::HostInfoNotFound => Kind::Documented(60),
-            DescribeDbInstanceIpHostnameError::ExternalFailure => Kind::Documented(61),
-            DescribeDbInstanceIpHostnameError::RequestMetaDataFailed => {
-                Kind::Documented(62)
-            }
-            DescribeDbInstanceIpHostnameError::InvokeProxyFailure => Kind::Documented(63),
             DescribeDbInstanceIpHostnameError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceIpHostnameError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -562,30 +389,41 @@ impl DescribeDbInstanceIpHostnameError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceIpHostnameError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceIpHostnameError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceIpHostnameError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceIpHostnameError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

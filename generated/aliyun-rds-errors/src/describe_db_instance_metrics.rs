@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceMetricsError`](crate::describe_db_instance_metrics::DescribeDbInstanceMetricsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceMetricsError {
     /// `InvalidInstanceMetricsConfigs.NotFound`, HTTP 400: The specified instance has no metrics configs
@@ -245,226 +244,89 @@ impl DescribeDbInstanceMetricsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceMetricsError::Gateway(gateway),
-                    None => DescribeDbInstanceMetricsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceMetricsError::Gateway,
+                DescribeDbInstanceMetricsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstanceMetricsError::InvalidInstanceMetricsConfigsNotFound,
-                )
-            }
-            1 => Some(DescribeDbInstanceMetricsError::InvalidDBInstanceEngineTypeFormat),
-            2 => Some(DescribeDbInstanceMetricsError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeDbInstanceMetricsError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeDbInstanceMetricsError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeDbInstanceMetricsError::InsufficientAvailableQuota),
-            6 => Some(DescribeDbInstanceMetricsError::CommodityServiceCallingException),
-            7 => Some(DescribeDbInstanceMetricsError::RegionDissolvedEOM),
-            8 => Some(DescribeDbInstanceMetricsError::CommodityInvalidComponent),
-            9 => Some(DescribeDbInstanceMetricsError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeDbInstanceMetricsError::PriceCommoditySys),
-            11 => Some(DescribeDbInstanceMetricsError::PayInsufficientBalance),
-            12 => Some(DescribeDbInstanceMetricsError::OrderPeriodInvalid),
-            13 => Some(DescribeDbInstanceMetricsError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeDbInstanceMetricsError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeDbInstanceMetricsError::NoAvailablePaymentMethod),
-            16 => Some(DescribeDbInstanceMetricsError::BasicInfoUncompleted),
-            17 => Some(DescribeDbInstanceMetricsError::RiskRiskControlRejection),
-            18 => Some(DescribeDbInstanceMetricsError::ApiNotSupport),
-            19 => Some(DescribeDbInstanceMetricsError::ContainForbiddenLabelError),
-            20 => Some(DescribeDbInstanceMetricsError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeDbInstanceMetricsError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeDbInstanceMetricsError::InvalidParam),
-            23 => Some(DescribeDbInstanceMetricsError::KmsApiError),
-            24 => Some(DescribeDbInstanceMetricsError::SystemSaleValidateFailed),
-            25 => Some(DescribeDbInstanceMetricsError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeDbInstanceMetricsError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeDbInstanceMetricsError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeDbInstanceMetricsError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeDbInstanceMetricsError::IncorrectTargetClasscode),
-            30 => Some(DescribeDbInstanceMetricsError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeDbInstanceMetricsError::RequiredParamNotFound),
-            32 => Some(DescribeDbInstanceMetricsError::ParametersInvalid),
-            33 => Some(DescribeDbInstanceMetricsError::BackupPolicyNotSupport),
-            34 => Some(DescribeDbInstanceMetricsError::InvalideStatusFormat),
-            35 => Some(DescribeDbInstanceMetricsError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeDbInstanceMetricsError::PayNoCreditCard),
-            37 => Some(DescribeDbInstanceMetricsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeDbInstanceMetricsError::MirrorInsExists),
-            39 => Some(DescribeDbInstanceMetricsError::UnsupportedClassCode),
-            40 => Some(DescribeDbInstanceMetricsError::InvalidBackupSet),
-            41 => Some(DescribeDbInstanceMetricsError::OrdTCommodityQueryError),
-            42 => Some(DescribeDbInstanceMetricsError::ProductInstanceReleased),
-            43 => Some(DescribeDbInstanceMetricsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeDbInstanceMetricsError::OrderStatusUnPaid),
-            45 => Some(DescribeDbInstanceMetricsError::InvalidReduceDiskSize),
-            46 => Some(DescribeDbInstanceMetricsError::CloudSSDNotSupport),
-            47 => Some(DescribeDbInstanceMetricsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeDbInstanceMetricsError::InvalidVswitchId),
-            49 => Some(DescribeDbInstanceMetricsError::IncorrectMinorVersion),
-            50 => Some(DescribeDbInstanceMetricsError::OperationDeniedZoneResource),
-            51 => Some(DescribeDbInstanceMetricsError::NotInFlowController),
-            52 => Some(DescribeDbInstanceMetricsError::InvalidKmsKey),
-            53 => Some(DescribeDbInstanceMetricsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeDbInstanceMetricsError::InvalidDBInstanceNameNotFound),
-            55 => Some(DescribeDbInstanceMetricsError::InvalidClusterKms),
-            56 => Some(DescribeDbInstanceMetricsError::RequestNotFound),
-            57 => Some(DescribeDbInstanceMetricsError::HostInfoNotFound),
-            58 => Some(DescribeDbInstanceMetricsError::ExternalFailure),
-            59 => Some(DescribeDbInstanceMetricsError::RequestMetaDataFailed),
-            60 => Some(DescribeDbInstanceMetricsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidInstanceMetricsConfigsNotFound,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceMetricsError::InvalidInstanceMetricsConfigsNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceMetricsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceMetricsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceMetricsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceMetricsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceMetricsError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceMetricsError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceMetricsError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeDbInstanceMetricsError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceMetricsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceMetricsError::PriceCommoditySys => Kind::Documented(10),
-            DescribeDbInstanceMetricsError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceMetricsError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeDbInstanceMetricsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceMetricsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceMetricsError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceMetricsError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeDbInstanceMetricsError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceMetricsError::ApiNotSupport => Kind::Documented(18),
-            DescribeDbInstanceMetricsError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceMetricsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceMetricsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceMetricsError::InvalidParam => Kind::Documented(22),
-            DescribeDbInstanceMetricsError::KmsApiError => Kind::Documented(23),
-            DescribeDbInstanceMetricsError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceMetricsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceMetricsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceMetricsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceMetricsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceMetricsError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceMetricsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceMetricsError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeDbInstanceMetricsError::ParametersInvalid => Kind::Documented(32),
-            DescribeDbInstanceMetricsError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceMetricsError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeDbInstanceMetricsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceMetricsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeDbInstanceMetricsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceMetricsError::MirrorInsExists => Kind::Documented(38),
-            DescribeDbInstanceMetricsError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeDbInstanceMetricsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeDbInstanceMetricsError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceMetricsError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceMetricsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceMetricsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeDbInstanceMetricsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeDbInstanceMetricsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeDbInstanceMetricsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceMetricsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeDbInstanceMetricsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeDbInstanceMetricsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceMetricsError::NotInFlowController => Kind::Documented(51),
-            DescribeDbInstanceMetricsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeDbInstanceMetricsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceMetricsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceMetricsError::InvalidClusterKms => Kind::Documented(55),
-            DescribeDbInstanceMetricsError::RequestNotFound => Kind::Documented(56),
-            DescribeDbInstanceMetricsError::HostInfoNotFound => Kind::Documented(57),
-            DescribeDbInstanceMetricsError::ExternalFailure => Kind::Documented(58),
-            DescribeDbInstanceMetricsError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeDbInstanceMetricsError::InvokeProxyFailure => Kind::Documented(60),
             DescribeDbInstanceMetricsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceMetricsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -511,30 +373,41 @@ impl DescribeDbInstanceMetricsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceMetricsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceMetricsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceMetricsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceMetricsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

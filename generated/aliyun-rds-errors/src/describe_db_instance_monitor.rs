@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceMonitorError`](crate::describe_db_instance_monitor::DescribeDbInstanceMonitorError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceMonitorError {
     /// `InvalidParameter.OwnerAccount`, HTTP 400: The specified parameter OwnerAccount is not valid.
@@ -242,218 +241,88 @@ impl DescribeDbInstanceMonitorError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceMonitorError::Gateway(gateway),
-                    None => DescribeDbInstanceMonitorError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceMonitorError::Gateway,
+                DescribeDbInstanceMonitorError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceMonitorError::InvalidParameterOwnerAccount),
-            1 => Some(DescribeDbInstanceMonitorError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeDbInstanceMonitorError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeDbInstanceMonitorError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeDbInstanceMonitorError::InsufficientAvailableQuota),
-            5 => Some(DescribeDbInstanceMonitorError::CommodityServiceCallingException),
-            6 => Some(DescribeDbInstanceMonitorError::RegionDissolvedEOM),
-            7 => Some(DescribeDbInstanceMonitorError::CommodityInvalidComponent),
-            8 => Some(DescribeDbInstanceMonitorError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeDbInstanceMonitorError::PriceCommoditySys),
-            10 => Some(DescribeDbInstanceMonitorError::PayInsufficientBalance),
-            11 => Some(DescribeDbInstanceMonitorError::OrderPeriodInvalid),
-            12 => Some(DescribeDbInstanceMonitorError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDbInstanceMonitorError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDbInstanceMonitorError::NoAvailablePaymentMethod),
-            15 => Some(DescribeDbInstanceMonitorError::BasicInfoUncompleted),
-            16 => Some(DescribeDbInstanceMonitorError::RiskRiskControlRejection),
-            17 => Some(DescribeDbInstanceMonitorError::ApiNotSupport),
-            18 => Some(DescribeDbInstanceMonitorError::ContainForbiddenLabelError),
-            19 => Some(DescribeDbInstanceMonitorError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeDbInstanceMonitorError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeDbInstanceMonitorError::InvalidParam),
-            22 => Some(DescribeDbInstanceMonitorError::KmsApiError),
-            23 => Some(DescribeDbInstanceMonitorError::SystemSaleValidateFailed),
-            24 => Some(DescribeDbInstanceMonitorError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeDbInstanceMonitorError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeDbInstanceMonitorError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeDbInstanceMonitorError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeDbInstanceMonitorError::IncorrectTargetClasscode),
-            29 => Some(DescribeDbInstanceMonitorError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeDbInstanceMonitorError::RequiredParamNotFound),
-            31 => Some(DescribeDbInstanceMonitorError::ParametersInvalid),
-            32 => Some(DescribeDbInstanceMonitorError::BackupPolicyNotSupport),
-            33 => Some(DescribeDbInstanceMonitorError::InvalideStatusFormat),
-            34 => Some(DescribeDbInstanceMonitorError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeDbInstanceMonitorError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeDbInstanceMonitorError::PayNoCreditCard),
-            37 => Some(DescribeDbInstanceMonitorError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeDbInstanceMonitorError::MirrorInsExists),
-            39 => Some(DescribeDbInstanceMonitorError::UnsupportedClassCode),
-            40 => Some(DescribeDbInstanceMonitorError::InvalidBackupSet),
-            41 => Some(DescribeDbInstanceMonitorError::OrdTCommodityQueryError),
-            42 => Some(DescribeDbInstanceMonitorError::ProductInstanceReleased),
-            43 => Some(DescribeDbInstanceMonitorError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeDbInstanceMonitorError::OrderStatusUnPaid),
-            45 => Some(DescribeDbInstanceMonitorError::InvalidReduceDiskSize),
-            46 => Some(DescribeDbInstanceMonitorError::CloudSSDNotSupport),
-            47 => Some(DescribeDbInstanceMonitorError::InvalidUserOperatorPermission),
-            48 => Some(DescribeDbInstanceMonitorError::InvalidVswitchId),
-            49 => Some(DescribeDbInstanceMonitorError::IncorrectMinorVersion),
-            50 => Some(DescribeDbInstanceMonitorError::OperationDeniedZoneResource),
-            51 => Some(DescribeDbInstanceMonitorError::NotInFlowController),
-            52 => Some(DescribeDbInstanceMonitorError::InvalidKmsKey),
-            53 => Some(DescribeDbInstanceMonitorError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeDbInstanceMonitorError::InvalidClusterKms),
-            55 => Some(DescribeDbInstanceMonitorError::RequestNotFound),
-            56 => Some(DescribeDbInstanceMonitorError::HostInfoNotFound),
-            57 => Some(DescribeDbInstanceMonitorError::ExternalFailure),
-            58 => Some(DescribeDbInstanceMonitorError::RequestMetaDataFailed),
-            59 => Some(DescribeDbInstanceMonitorError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidParameterOwnerAccount,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceMonitorError::InvalidParameterOwnerAccount => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceMonitorError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceMonitorError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceMonitorError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceMonitorError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceMonitorError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceMonitorError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeDbInstanceMonitorError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceMonitorError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceMonitorError::PriceCommoditySys => Kind::Documented(9),
-            DescribeDbInstanceMonitorError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceMonitorError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeDbInstanceMonitorError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceMonitorError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceMonitorError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceMonitorError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeDbInstanceMonitorError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceMonitorError::ApiNotSupport => Kind::Documented(17),
-            DescribeDbInstanceMonitorError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceMonitorError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceMonitorError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceMonitorError::InvalidParam => Kind::Documented(21),
-            DescribeDbInstanceMonitorError::KmsApiError => Kind::Documented(22),
-            DescribeDbInstanceMonitorError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceMonitorError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceMonitorError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceMonitorError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceMonitorError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceMonitorError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceMonitorError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceMonitorError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeDbInstanceMonitorError::ParametersInvalid => Kind::Documented(31),
-            DescribeDbInstanceMonitorError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceMonitorError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeDbInstanceMonitorError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceMonitorError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceMonitorError::PayNoCreditCard => Kind::Documented(36),
-            DescribeDbInstanceMonitorError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceMonitorError::MirrorInsExists => Kind::Documented(38),
-            DescribeDbInstanceMonitorError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeDbInstanceMonitorError::InvalidBackupSet => Kind::Documented(40),
-            DescribeDbInstanceMonitorError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceMonitorError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceMonitorError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceMonitorError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeDbInstanceMonitorError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeDbInstanceMonitorError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeDbInstanceMonitorError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceMonitorError::InvalidVswitchId => Kind::Documented(48),
-            DescribeDbInstanceMonitorError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeDbInstanceMonitorError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceMonitorError::NotInFlowController => Kind::Documented(51),
-            DescribeDbInstanceMonitorError::InvalidKmsKey => Kind::Documented(52),
-            DescribeDbInstanceMonitorError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceMonitorError::InvalidClusterKms => Kind::Documented(54),
-            DescribeDbInstanceMonitorError::RequestNotFound => Kind::Documented(55),
-            DescribeDbInstanceMonitorError::HostInfoNotFound => Kind::Documented(56),
-            DescribeDbInstanceMonitorError::ExternalFailure => Kind::Documented(57),
-            DescribeDbInstanceMonitorError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeDbInstanceMonitorError::InvokeProxyFailure => Kind::Documented(59),
             DescribeDbInstanceMonitorError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceMonitorError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -500,30 +369,41 @@ impl DescribeDbInstanceMonitorError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceMonitorError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceMonitorError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceMonitorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceMonitorError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceNetInfoError`](crate::describe_db_instance_net_info::DescribeDbInstanceNetInfoError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceNetInfoError {
     /// `TimeoutRetryLater`, HTTP 400: Timeout, retry later.
@@ -256,226 +255,92 @@ impl DescribeDbInstanceNetInfoError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceNetInfoError::Gateway(gateway),
-                    None => DescribeDbInstanceNetInfoError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceNetInfoError::Gateway,
+                DescribeDbInstanceNetInfoError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceNetInfoError::TimeoutRetryLater),
-            1 => Some(DescribeDbInstanceNetInfoError::InvalidDBInstanceNameNotFound),
-            2 => Some(DescribeDbInstanceNetInfoError::IllegalParameter),
-            3 => Some(DescribeDbInstanceNetInfoError::ReadinsNotFound),
-            4 => Some(DescribeDbInstanceNetInfoError::MissingRWSplistParam),
-            5 => Some(DescribeDbInstanceNetInfoError::OrderComboInstanceNotAllowOperate),
-            6 => Some(DescribeDbInstanceNetInfoError::PricePricingPlanResultNotFound),
-            7 => Some(DescribeDbInstanceNetInfoError::OrderNoRealNameAuthentication),
-            8 => Some(DescribeDbInstanceNetInfoError::InsufficientAvailableQuota),
-            9 => Some(DescribeDbInstanceNetInfoError::CommodityServiceCallingException),
-            10 => Some(DescribeDbInstanceNetInfoError::RegionDissolvedEOM),
-            11 => Some(DescribeDbInstanceNetInfoError::CommodityInvalidComponent),
-            12 => Some(DescribeDbInstanceNetInfoError::RegionEndTimeDissolvedAustralia),
-            13 => Some(DescribeDbInstanceNetInfoError::PriceCommoditySys),
-            14 => Some(DescribeDbInstanceNetInfoError::PayInsufficientBalance),
-            15 => Some(DescribeDbInstanceNetInfoError::OrderPeriodInvalid),
-            16 => Some(DescribeDbInstanceNetInfoError::PayNoCreditCardLowerCase),
-            17 => Some(DescribeDbInstanceNetInfoError::OrderInstHasUnpaidOrder),
-            18 => Some(DescribeDbInstanceNetInfoError::NoAvailablePaymentMethod),
-            19 => Some(DescribeDbInstanceNetInfoError::BasicInfoUncompleted),
-            20 => Some(DescribeDbInstanceNetInfoError::RiskRiskControlRejection),
-            21 => Some(DescribeDbInstanceNetInfoError::ApiNotSupport),
-            22 => Some(DescribeDbInstanceNetInfoError::ContainForbiddenLabelError),
-            23 => Some(DescribeDbInstanceNetInfoError::InvalidDBInstanceIdNotFound),
-            24 => Some(DescribeDbInstanceNetInfoError::InvalidInstanceLevelDiskType),
-            25 => Some(DescribeDbInstanceNetInfoError::InvalidParam),
-            26 => Some(DescribeDbInstanceNetInfoError::KmsApiError),
-            27 => Some(DescribeDbInstanceNetInfoError::SystemSaleValidateFailed),
-            28 => Some(DescribeDbInstanceNetInfoError::AbsInvalidAccountNotFound),
-            29 => Some(DescribeDbInstanceNetInfoError::SqlExecuteFailedOrTimeout),
-            30 => Some(DescribeDbInstanceNetInfoError::ColdDataEngineVersionNotSupport),
-            31 => Some(DescribeDbInstanceNetInfoError::ColdDataMinorVersionNotSupport),
-            32 => Some(DescribeDbInstanceNetInfoError::IncorrectTargetClasscode),
-            33 => Some(DescribeDbInstanceNetInfoError::InvalidConnectionStringDuplicate),
-            34 => Some(DescribeDbInstanceNetInfoError::RequiredParamNotFound),
-            35 => Some(DescribeDbInstanceNetInfoError::ParametersInvalid),
-            36 => Some(DescribeDbInstanceNetInfoError::BackupPolicyNotSupport),
-            37 => Some(DescribeDbInstanceNetInfoError::InvalideStatusFormat),
-            38 => Some(DescribeDbInstanceNetInfoError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(DescribeDbInstanceNetInfoError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(DescribeDbInstanceNetInfoError::PayNoCreditCard),
-            41 => Some(DescribeDbInstanceNetInfoError::VpcNetworkTypeNotSupport),
-            42 => Some(DescribeDbInstanceNetInfoError::MirrorInsExists),
-            43 => Some(DescribeDbInstanceNetInfoError::UnsupportedClassCode),
-            44 => Some(DescribeDbInstanceNetInfoError::InvalidBackupSet),
-            45 => Some(DescribeDbInstanceNetInfoError::OrdTCommodityQueryError),
-            46 => Some(DescribeDbInstanceNetInfoError::ProductInstanceReleased),
-            47 => Some(DescribeDbInstanceNetInfoError::RegionEndTimeDissolvedIndia),
-            48 => Some(DescribeDbInstanceNetInfoError::OrderStatusUnPaid),
-            49 => Some(DescribeDbInstanceNetInfoError::InvalidReduceDiskSize),
-            50 => Some(DescribeDbInstanceNetInfoError::CloudSSDNotSupport),
-            51 => Some(DescribeDbInstanceNetInfoError::InvalidUserOperatorPermission),
-            52 => Some(DescribeDbInstanceNetInfoError::InvalidVswitchId),
-            53 => Some(DescribeDbInstanceNetInfoError::IncorrectMinorVersion),
-            54 => Some(DescribeDbInstanceNetInfoError::OperationDeniedZoneResource),
-            55 => Some(DescribeDbInstanceNetInfoError::NotInFlowController),
-            56 => Some(DescribeDbInstanceNetInfoError::InvalidKmsKey),
-            57 => Some(DescribeDbInstanceNetInfoError::InvalidInstanceLevelMalformed),
-            58 => Some(DescribeDbInstanceNetInfoError::InvalidClusterKms),
-            59 => Some(DescribeDbInstanceNetInfoError::RequestNotFound),
-            60 => Some(DescribeDbInstanceNetInfoError::HostInfoNotFound),
-            61 => Some(DescribeDbInstanceNetInfoError::ExternalFailure),
-            62 => Some(DescribeDbInstanceNetInfoError::RequestMetaDataFailed),
-            63 => Some(DescribeDbInstanceNetInfoError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::TimeoutRetryLater,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IllegalParameter,
+        Self::ReadinsNotFound,
+        Self::MissingRWSplistParam,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceNetInfoError::TimeoutRetryLater => Kind::Documented(0),
-            DescribeDbInstanceNetInfoError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceNetInfoError::IllegalParameter => Kind::Documented(2),
-            DescribeDbInstanceNetInfoError::ReadinsNotFound => Kind::Documented(3),
-            DescribeDbInstanceNetInfoError::MissingRWSplistParam => Kind::Documented(4),
-            DescribeDbInstanceNetInfoError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceNetInfoError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceNetInfoError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceNetInfoError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceNetInfoError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceNetInfoError::RegionDissolvedEOM => Kind::Documented(10),
-            DescribeDbInstanceNetInfoError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceNetInfoError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceNetInfoError::PriceCommoditySys => Kind::Documented(13),
-            DescribeDbInstanceNetInfoError::PayInsufficientBalance => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceNetInfoError::OrderPeriodInvalid => Kind::Documented(15),
-            DescribeDbInstanceNetInfoError::PayNoCreditCardLowerCase => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceNetInfoError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceNetInfoError::NoAvailablePaymentMethod => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceNetInfoError::BasicInfoUncompleted => Kind::Documented(19),
-            DescribeDbInstanceNetInfoError::RiskRiskControlRejection => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceNetInfoError::ApiNotSupport => Kind::Documented(21),
-            DescribeDbInstanceNetInfoError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceNetInfoError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceNetInfoError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceNetInfoError::InvalidParam => Kind::Documented(25),
-            DescribeDbInstanceNetInfoError::KmsApiError => Kind::Documented(26),
-            DescribeDbInstanceNetInfoError::SystemSaleValidateFailed => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceNetInfoError::AbsInvalidAccountNotFound => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceNetInfoError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceNetInfoError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceNetInfoError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceNetInfoError::IncorrectTargetClasscode => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceNetInfoError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceNetInfoError::RequiredParamNotFound => Kind::Documented(34),
-            DescribeDbInstanceNetInfoError::ParametersInvalid => Kind::Documented(35),
-            DescribeDbInstanceNetInfoError::BackupPolicyNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceNetInfoError::InvalideStatusFormat => Kind::Documented(37),
-            DescribeDbInstanceNetInfoError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceNetInfoError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceNetInfoError::PayNoCreditCard => Kind::Documented(40),
-            DescribeDbInstanceNetInfoError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceNetInfoError::MirrorInsExists => Kind::Documented(42),
-            DescribeDbInstanceNetInfoError::UnsupportedClassCode => Kind::Documented(43),
-            DescribeDbInstanceNetInfoError::InvalidBackupSet => Kind::Documented(44),
-            DescribeDbInstanceNetInfoError::OrdTCommodityQueryError => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceNetInfoError::ProductInstanceReleased => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceNetInfoError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceNetInfoError::OrderStatusUnPaid => Kind::Documented(48),
-            DescribeDbInstanceNetInfoError::InvalidReduceDiskSize => Kind::Documented(49),
-            DescribeDbInstanceNetInfoError::CloudSSDNotSupport => Kind::Documented(50),
-            DescribeDbInstanceNetInfoError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceNetInfoError::InvalidVswitchId => Kind::Documented(52),
-            DescribeDbInstanceNetInfoError::IncorrectMinorVersion => Kind::Documented(53),
-            DescribeDbInstanceNetInfoError::OperationDeniedZoneResource => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceNetInfoError::NotInFlowController => Kind::Documented(55),
-            DescribeDbInstanceNetInfoError::InvalidKmsKey => Kind::Documented(56),
-            DescribeDbInstanceNetInfoError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceNetInfoError::InvalidClusterKms => Kind::Documented(58),
-            DescribeDbInstanceNetInfoError::RequestNotFound => Kind::Documented(59),
-            DescribeDbInstanceNetInfoError::HostInfoNotFound => Kind::Documented(60),
-            DescribeDbInstanceNetInfoError::ExternalFailure => Kind::Documented(61),
-            DescribeDbInstanceNetInfoError::RequestMetaDataFailed => Kind::Documented(62),
-            DescribeDbInstanceNetInfoError::InvokeProxyFailure => Kind::Documented(63),
             DescribeDbInstanceNetInfoError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceNetInfoError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -522,30 +387,41 @@ impl DescribeDbInstanceNetInfoError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceNetInfoError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceNetInfoError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceNetInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceNetInfoError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceNetInfoForChannelError`](crate::describe_db_instance_net_info_for_channel::DescribeDbInstanceNetInfoForChannelError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceNetInfoForChannelError {
     /// `Forbidden.RAM`, HTTP 400: User not authorized to operate on the specified resource, or this API does not support RAM.
@@ -256,396 +255,96 @@ impl DescribeDbInstanceNetInfoForChannelError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstanceNetInfoForChannelError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstanceNetInfoForChannelError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceNetInfoForChannelError::Gateway,
+                DescribeDbInstanceNetInfoForChannelError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceNetInfoForChannelError::ForbiddenRAM),
-            1 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InsufficientAvailableQuota,
-                )
-            }
-            5 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeDbInstanceNetInfoForChannelError::RegionDissolvedEOM),
-            7 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::CommodityInvalidComponent)
-            }
-            8 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DescribeDbInstanceNetInfoForChannelError::PriceCommoditySys),
-            10 => Some(DescribeDbInstanceNetInfoForChannelError::PayInsufficientBalance),
-            11 => Some(DescribeDbInstanceNetInfoForChannelError::OrderPeriodInvalid),
-            12 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::PayNoCreditCardLowerCase)
-            }
-            13 => Some(DescribeDbInstanceNetInfoForChannelError::OrderInstHasUnpaidOrder),
-            14 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::NoAvailablePaymentMethod)
-            }
-            15 => Some(DescribeDbInstanceNetInfoForChannelError::BasicInfoUncompleted),
-            16 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::RiskRiskControlRejection)
-            }
-            17 => Some(DescribeDbInstanceNetInfoForChannelError::ApiNotSupport),
-            18 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::ContainForbiddenLabelError,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            20 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(DescribeDbInstanceNetInfoForChannelError::InvalidParam),
-            22 => Some(DescribeDbInstanceNetInfoForChannelError::KmsApiError),
-            23 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::SystemSaleValidateFailed)
-            }
-            24 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::AbsInvalidAccountNotFound)
-            }
-            25 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::SqlExecuteFailedOrTimeout)
-            }
-            26 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::IncorrectTargetClasscode)
-            }
-            29 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(DescribeDbInstanceNetInfoForChannelError::RequiredParamNotFound),
-            31 => Some(DescribeDbInstanceNetInfoForChannelError::ParametersInvalid),
-            32 => Some(DescribeDbInstanceNetInfoForChannelError::BackupPolicyNotSupport),
-            33 => Some(DescribeDbInstanceNetInfoForChannelError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeDbInstanceNetInfoForChannelError::PayNoCreditCard),
-            37 => {
-                Some(DescribeDbInstanceNetInfoForChannelError::VpcNetworkTypeNotSupport)
-            }
-            38 => Some(DescribeDbInstanceNetInfoForChannelError::MirrorInsExists),
-            39 => Some(DescribeDbInstanceNetInfoForChannelError::UnsupportedClassCode),
-            40 => Some(DescribeDbInstanceNetInfoForChannelError::InvalidBackupSet),
-            41 => Some(DescribeDbInstanceNetInfoForChannelError::OrdTCommodityQueryError),
-            42 => Some(DescribeDbInstanceNetInfoForChannelError::ProductInstanceReleased),
-            43 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            44 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::IncorrectDBInstanceCharacterType,
-                )
-            }
-            45 => Some(DescribeDbInstanceNetInfoForChannelError::OrderStatusUnPaid),
-            46 => Some(DescribeDbInstanceNetInfoForChannelError::InvalidReduceDiskSize),
-            47 => Some(DescribeDbInstanceNetInfoForChannelError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(DescribeDbInstanceNetInfoForChannelError::InvalidVswitchId),
-            50 => Some(DescribeDbInstanceNetInfoForChannelError::IncorrectMinorVersion),
-            51 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::OperationDeniedZoneResource,
-                )
-            }
-            52 => Some(DescribeDbInstanceNetInfoForChannelError::NotInFlowController),
-            53 => Some(DescribeDbInstanceNetInfoForChannelError::InvalidKmsKey),
-            54 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            56 => Some(DescribeDbInstanceNetInfoForChannelError::ReadinsNotFound),
-            57 => {
-                Some(
-                    DescribeDbInstanceNetInfoForChannelError::InvalidRwSplitNetTypeNotFound,
-                )
-            }
-            58 => Some(DescribeDbInstanceNetInfoForChannelError::InvalidClusterKms),
-            59 => Some(DescribeDbInstanceNetInfoForChannelError::RequestNotFound),
-            60 => Some(DescribeDbInstanceNetInfoForChannelError::HostInfoNotFound),
-            61 => Some(DescribeDbInstanceNetInfoForChannelError::ExternalFailure),
-            62 => Some(DescribeDbInstanceNetInfoForChannelError::RequestMetaDataFailed),
-            63 => Some(DescribeDbInstanceNetInfoForChannelError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::ForbiddenRAM,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::ReadinsNotFound,
+        Self::InvalidRwSplitNetTypeNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceNetInfoForChannelError::ForbiddenRAM => Kind::Documented(0),
-            DescribeDbInstanceNetInfoForChannelError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceNetInfoForChannelError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceNetInfoForChannelError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceNetInfoForChannelError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceNetInfoForChannelError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceNetInfoForChannelError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceNetInfoForChannelError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceNetInfoForChannelError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceNetInfoForChannelError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceNetInfoForChannelError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceNetInfoForChannelError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceNetInfoForChannelError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ApiNotSupport => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidParam => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceNetInfoForChannelError::KmsApiError => Kind::Documented(22),
-            DescribeDbInstanceNetInfoForChannelError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceNetInfoForChannelError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceNetInfoForChannelError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceNetInfoForChannelError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceNetInfoForChannelError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceNetInfoForChannelError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceNetInfoForChannelError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceNetInfoForChannelError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceNetInfoForChannelError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceNetInfoForChannelError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceNetInfoForChannelError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceNetInfoForChannelError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceNetInfoForChannelError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceNetInfoForChannelError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceNetInfoForChannelError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceNetInfoForChannelError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidKmsKey => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ReadinsNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidRwSplitNetTypeNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvalidClusterKms => {
-                Kind::Documented(58)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RequestNotFound => {
-                Kind::Documented(59)
-            }
-            DescribeDbInstanceNetInfoForChannelError::HostInfoNotFound => {
-                Kind::Documented(60)
-            }
-            DescribeDbInstanceNetInfoForChannelError::ExternalFailure => {
-                Kind::Documented(61)
-            }
-            DescribeDbInstanceNetInfoForChannelError::RequestMetaDataFailed => {
-                Kind::Documented(62)
-            }
-            DescribeDbInstanceNetInfoForChannelError::InvokeProxyFailure => {
-                Kind::Documented(63)
-            }
             DescribeDbInstanceNetInfoForChannelError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceNetInfoForChannelError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -692,30 +391,41 @@ impl DescribeDbInstanceNetInfoForChannelError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceNetInfoForChannelError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceNetInfoForChannelError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceNetInfoForChannelError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceNetInfoForChannelError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

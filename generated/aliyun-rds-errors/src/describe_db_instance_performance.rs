@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancePerformanceError`](crate::describe_db_instance_performance::DescribeDbInstancePerformanceError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancePerformanceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,262 +238,89 @@ impl DescribeDbInstancePerformanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstancePerformanceError::Gateway(gateway),
-                    None => DescribeDbInstancePerformanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancePerformanceError::Gateway,
+                DescribeDbInstancePerformanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstancePerformanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => Some(DescribeDbInstancePerformanceError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeDbInstancePerformanceError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeDbInstancePerformanceError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DescribeDbInstancePerformanceError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstancePerformanceError::RegionDissolvedEOM),
-            6 => Some(DescribeDbInstancePerformanceError::CommodityInvalidComponent),
-            7 => {
-                Some(DescribeDbInstancePerformanceError::RegionEndTimeDissolvedAustralia)
-            }
-            8 => Some(DescribeDbInstancePerformanceError::PriceCommoditySys),
-            9 => Some(DescribeDbInstancePerformanceError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstancePerformanceError::OrderPeriodInvalid),
-            11 => Some(DescribeDbInstancePerformanceError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeDbInstancePerformanceError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeDbInstancePerformanceError::NoAvailablePaymentMethod),
-            14 => Some(DescribeDbInstancePerformanceError::BasicInfoUncompleted),
-            15 => Some(DescribeDbInstancePerformanceError::RiskRiskControlRejection),
-            16 => Some(DescribeDbInstancePerformanceError::ApiNotSupport),
-            17 => Some(DescribeDbInstancePerformanceError::ContainForbiddenLabelError),
-            18 => Some(DescribeDbInstancePerformanceError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeDbInstancePerformanceError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeDbInstancePerformanceError::InvalidParam),
-            21 => Some(DescribeDbInstancePerformanceError::KmsApiError),
-            22 => Some(DescribeDbInstancePerformanceError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbInstancePerformanceError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbInstancePerformanceError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(DescribeDbInstancePerformanceError::ColdDataEngineVersionNotSupport)
-            }
-            26 => {
-                Some(DescribeDbInstancePerformanceError::ColdDataMinorVersionNotSupport)
-            }
-            27 => Some(DescribeDbInstancePerformanceError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeDbInstancePerformanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstancePerformanceError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstancePerformanceError::ParametersInvalid),
-            31 => Some(DescribeDbInstancePerformanceError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstancePerformanceError::InvalideStatusFormat),
-            33 => {
-                Some(DescribeDbInstancePerformanceError::InvalidReleasedKeepPolicyFormat)
-            }
-            34 => {
-                Some(
-                    DescribeDbInstancePerformanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstancePerformanceError::PayNoCreditCard),
-            36 => Some(DescribeDbInstancePerformanceError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbInstancePerformanceError::MirrorInsExists),
-            38 => Some(DescribeDbInstancePerformanceError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstancePerformanceError::InvalidBackupSet),
-            40 => Some(DescribeDbInstancePerformanceError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstancePerformanceError::ProductInstanceReleased),
-            42 => Some(DescribeDbInstancePerformanceError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeDbInstancePerformanceError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstancePerformanceError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstancePerformanceError::CloudSSDNotSupport),
-            46 => Some(DescribeDbInstancePerformanceError::InvalidUserOperatorPermission),
-            47 => Some(DescribeDbInstancePerformanceError::InvalidVswitchId),
-            48 => Some(DescribeDbInstancePerformanceError::IncorrectMinorVersion),
-            49 => Some(DescribeDbInstancePerformanceError::OperationDeniedZoneResource),
-            50 => Some(DescribeDbInstancePerformanceError::NotInFlowController),
-            51 => Some(DescribeDbInstancePerformanceError::InvalidKmsKey),
-            52 => Some(DescribeDbInstancePerformanceError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeDbInstancePerformanceError::InvalidClusterKms),
-            54 => Some(DescribeDbInstancePerformanceError::RequestNotFound),
-            55 => Some(DescribeDbInstancePerformanceError::HostInfoNotFound),
-            56 => Some(DescribeDbInstancePerformanceError::ExternalFailure),
-            57 => Some(DescribeDbInstancePerformanceError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstancePerformanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancePerformanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstancePerformanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstancePerformanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstancePerformanceError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstancePerformanceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstancePerformanceError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeDbInstancePerformanceError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstancePerformanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstancePerformanceError::PriceCommoditySys => Kind::Documented(8),
-            DescribeDbInstancePerformanceError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancePerformanceError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstancePerformanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstancePerformanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstancePerformanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstancePerformanceError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancePerformanceError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstancePerformanceError::ApiNotSupport => Kind::Documented(16),
-            DescribeDbInstancePerformanceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstancePerformanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstancePerformanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstancePerformanceError::InvalidParam => Kind::Documented(20),
-            DescribeDbInstancePerformanceError::KmsApiError => Kind::Documented(21),
-            DescribeDbInstancePerformanceError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstancePerformanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstancePerformanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstancePerformanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstancePerformanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancePerformanceError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstancePerformanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstancePerformanceError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstancePerformanceError::ParametersInvalid => Kind::Documented(30),
-            DescribeDbInstancePerformanceError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancePerformanceError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstancePerformanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstancePerformanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstancePerformanceError::PayNoCreditCard => Kind::Documented(35),
-            DescribeDbInstancePerformanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstancePerformanceError::MirrorInsExists => Kind::Documented(37),
-            DescribeDbInstancePerformanceError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstancePerformanceError::InvalidBackupSet => Kind::Documented(39),
-            DescribeDbInstancePerformanceError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstancePerformanceError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstancePerformanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstancePerformanceError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeDbInstancePerformanceError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstancePerformanceError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstancePerformanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstancePerformanceError::InvalidVswitchId => Kind::Documented(47),
-            DescribeDbInstancePerformanceError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstancePerformanceError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstancePerformanceError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstancePerformanceError::InvalidKmsKey => Kind::Documented(51),
-            DescribeDbInstancePerformanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstancePerformanceError::InvalidClusterKms => Kind::Documented(53),
-            DescribeDbInstancePerformanceError::RequestNotFound => Kind::Documented(54),
-            DescribeDbInstancePerformanceError::HostInfoNotFound => Kind::Documented(55),
-            DescribeDbInstancePerformanceError::ExternalFailure => Kind::Documented(56),
-            DescribeDbInstancePerformanceError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstancePerformanceError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstancePerformanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstancePerformanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +367,41 @@ impl DescribeDbInstancePerformanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancePerformanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancePerformanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancePerformanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancePerformanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

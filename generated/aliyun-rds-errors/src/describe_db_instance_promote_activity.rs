@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancePromoteActivityError`](crate::describe_db_instance_promote_activity::DescribeDbInstancePromoteActivityError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancePromoteActivityError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,326 +238,89 @@ impl DescribeDbInstancePromoteActivityError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstancePromoteActivityError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstancePromoteActivityError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancePromoteActivityError::Gateway,
+                DescribeDbInstancePromoteActivityError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(DescribeDbInstancePromoteActivityError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstancePromoteActivityError::RegionDissolvedEOM),
-            6 => Some(DescribeDbInstancePromoteActivityError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeDbInstancePromoteActivityError::PriceCommoditySys),
-            9 => Some(DescribeDbInstancePromoteActivityError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstancePromoteActivityError::OrderPeriodInvalid),
-            11 => Some(DescribeDbInstancePromoteActivityError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeDbInstancePromoteActivityError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeDbInstancePromoteActivityError::NoAvailablePaymentMethod),
-            14 => Some(DescribeDbInstancePromoteActivityError::BasicInfoUncompleted),
-            15 => Some(DescribeDbInstancePromoteActivityError::RiskRiskControlRejection),
-            16 => Some(DescribeDbInstancePromoteActivityError::ApiNotSupport),
-            17 => {
-                Some(DescribeDbInstancePromoteActivityError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(DescribeDbInstancePromoteActivityError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeDbInstancePromoteActivityError::InvalidParam),
-            21 => Some(DescribeDbInstancePromoteActivityError::KmsApiError),
-            22 => Some(DescribeDbInstancePromoteActivityError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbInstancePromoteActivityError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbInstancePromoteActivityError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DescribeDbInstancePromoteActivityError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstancePromoteActivityError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstancePromoteActivityError::ParametersInvalid),
-            31 => Some(DescribeDbInstancePromoteActivityError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstancePromoteActivityError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstancePromoteActivityError::PayNoCreditCard),
-            36 => Some(DescribeDbInstancePromoteActivityError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbInstancePromoteActivityError::MirrorInsExists),
-            38 => Some(DescribeDbInstancePromoteActivityError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstancePromoteActivityError::InvalidBackupSet),
-            40 => Some(DescribeDbInstancePromoteActivityError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstancePromoteActivityError::ProductInstanceReleased),
-            42 => {
-                Some(DescribeDbInstancePromoteActivityError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(DescribeDbInstancePromoteActivityError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstancePromoteActivityError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstancePromoteActivityError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeDbInstancePromoteActivityError::InvalidVswitchId),
-            48 => Some(DescribeDbInstancePromoteActivityError::IncorrectMinorVersion),
-            49 => {
-                Some(DescribeDbInstancePromoteActivityError::OperationDeniedZoneResource)
-            }
-            50 => Some(DescribeDbInstancePromoteActivityError::NotInFlowController),
-            51 => Some(DescribeDbInstancePromoteActivityError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeDbInstancePromoteActivityError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeDbInstancePromoteActivityError::InvalidClusterKms),
-            54 => Some(DescribeDbInstancePromoteActivityError::RequestNotFound),
-            55 => Some(DescribeDbInstancePromoteActivityError::HostInfoNotFound),
-            56 => Some(DescribeDbInstancePromoteActivityError::ExternalFailure),
-            57 => Some(DescribeDbInstancePromoteActivityError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstancePromoteActivityError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancePromoteActivityError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstancePromoteActivityError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstancePromoteActivityError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstancePromoteActivityError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstancePromoteActivityError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstancePromoteActivityError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstancePromoteActivityError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstancePromoteActivityError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstancePromoteActivityError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstancePromoteActivityError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancePromoteActivityError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstancePromoteActivityError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstancePromoteActivityError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstancePromoteActivityError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstancePromoteActivityError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancePromoteActivityError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstancePromoteActivityError::ApiNotSupport => Kind::Documented(16),
-            DescribeDbInstancePromoteActivityError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidParam => Kind::Documented(20),
-            DescribeDbInstancePromoteActivityError::KmsApiError => Kind::Documented(21),
-            DescribeDbInstancePromoteActivityError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstancePromoteActivityError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstancePromoteActivityError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstancePromoteActivityError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstancePromoteActivityError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancePromoteActivityError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstancePromoteActivityError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstancePromoteActivityError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstancePromoteActivityError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancePromoteActivityError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstancePromoteActivityError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstancePromoteActivityError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstancePromoteActivityError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstancePromoteActivityError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstancePromoteActivityError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstancePromoteActivityError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstancePromoteActivityError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstancePromoteActivityError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstancePromoteActivityError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstancePromoteActivityError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstancePromoteActivityError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstancePromoteActivityError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidKmsKey => Kind::Documented(51),
-            DescribeDbInstancePromoteActivityError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstancePromoteActivityError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstancePromoteActivityError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstancePromoteActivityError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstancePromoteActivityError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstancePromoteActivityError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstancePromoteActivityError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstancePromoteActivityError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstancePromoteActivityError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +367,41 @@ impl DescribeDbInstancePromoteActivityError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancePromoteActivityError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancePromoteActivityError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancePromoteActivityError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancePromoteActivityError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

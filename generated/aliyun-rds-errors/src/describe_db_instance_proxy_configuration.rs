@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceProxyConfigurationError`](crate::describe_db_instance_proxy_configuration::DescribeDbInstanceProxyConfigurationError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceProxyConfigurationError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,380 +238,91 @@ impl DescribeDbInstanceProxyConfigurationError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstanceProxyConfigurationError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstanceProxyConfigurationError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceProxyConfigurationError::Gateway,
+                DescribeDbInstanceProxyConfigurationError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstanceProxyConfigurationError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeDbInstanceProxyConfigurationError::PriceCommoditySys),
-            9 => Some(DescribeDbInstanceProxyConfigurationError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstanceProxyConfigurationError::OrderPeriodInvalid),
-            11 => {
-                Some(DescribeDbInstanceProxyConfigurationError::PayNoCreditCardLowerCase)
-            }
-            12 => {
-                Some(DescribeDbInstanceProxyConfigurationError::OrderInstHasUnpaidOrder)
-            }
-            13 => {
-                Some(DescribeDbInstanceProxyConfigurationError::NoAvailablePaymentMethod)
-            }
-            14 => Some(DescribeDbInstanceProxyConfigurationError::BasicInfoUncompleted),
-            15 => {
-                Some(DescribeDbInstanceProxyConfigurationError::RiskRiskControlRejection)
-            }
-            16 => Some(DescribeDbInstanceProxyConfigurationError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeDbInstanceProxyConfigurationError::InvalidParam),
-            21 => Some(DescribeDbInstanceProxyConfigurationError::KmsApiError),
-            22 => {
-                Some(DescribeDbInstanceProxyConfigurationError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(DescribeDbInstanceProxyConfigurationError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstanceProxyConfigurationError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstanceProxyConfigurationError::ParametersInvalid),
-            31 => Some(DescribeDbInstanceProxyConfigurationError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstanceProxyConfigurationError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstanceProxyConfigurationError::PayNoCreditCard),
-            36 => {
-                Some(DescribeDbInstanceProxyConfigurationError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(DescribeDbInstanceProxyConfigurationError::MirrorInsExists),
-            38 => Some(DescribeDbInstanceProxyConfigurationError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstanceProxyConfigurationError::InvalidBackupSet),
-            40 => {
-                Some(DescribeDbInstanceProxyConfigurationError::OrdTCommodityQueryError)
-            }
-            41 => {
-                Some(DescribeDbInstanceProxyConfigurationError::ProductInstanceReleased)
-            }
-            42 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeDbInstanceProxyConfigurationError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstanceProxyConfigurationError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstanceProxyConfigurationError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeDbInstanceProxyConfigurationError::InvalidVswitchId),
-            48 => Some(DescribeDbInstanceProxyConfigurationError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeDbInstanceProxyConfigurationError::NotInFlowController),
-            51 => Some(DescribeDbInstanceProxyConfigurationError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeDbInstanceProxyConfigurationError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeDbInstanceProxyConfigurationError::InvalidClusterKms),
-            54 => Some(DescribeDbInstanceProxyConfigurationError::RequestNotFound),
-            55 => Some(DescribeDbInstanceProxyConfigurationError::HostInfoNotFound),
-            56 => Some(DescribeDbInstanceProxyConfigurationError::ExternalFailure),
-            57 => Some(DescribeDbInstanceProxyConfigurationError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstanceProxyConfigurationError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceProxyConfigurationError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceProxyConfigurationError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceProxyConfigurationError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceProxyConfigurationError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceProxyConfigurationError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceProxyConfigurationError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceProxyConfigurationError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceProxyConfigurationError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceProxyConfigurationError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceProxyConfigurationError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceProxyConfigurationError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceProxyConfigurationError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceProxyConfigurationError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceProxyConfigurationError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceProxyConfigurationError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceProxyConfigurationError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceProxyConfigurationError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceProxyConfigurationError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceProxyConfigurationError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceProxyConfigurationError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceProxyConfigurationError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceProxyConfigurationError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceProxyConfigurationError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceProxyConfigurationError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceProxyConfigurationError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceProxyConfigurationError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceProxyConfigurationError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceProxyConfigurationError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceProxyConfigurationError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceProxyConfigurationError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceProxyConfigurationError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceProxyConfigurationError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceProxyConfigurationError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceProxyConfigurationError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceProxyConfigurationError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceProxyConfigurationError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceProxyConfigurationError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceProxyConfigurationError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceProxyConfigurationError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceProxyConfigurationError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceProxyConfigurationError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceProxyConfigurationError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceProxyConfigurationError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceProxyConfigurationError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceProxyConfigurationError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstanceProxyConfigurationError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceProxyConfigurationError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -659,30 +369,41 @@ impl DescribeDbInstanceProxyConfigurationError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceProxyConfigurationError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceProxyConfigurationError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceProxyConfigurationError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceProxyConfigurationError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceReplicationError`](crate::describe_db_instance_replication::DescribeDbInstanceReplicationError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceReplicationError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,262 +238,89 @@ impl DescribeDbInstanceReplicationError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceReplicationError::Gateway(gateway),
-                    None => DescribeDbInstanceReplicationError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceReplicationError::Gateway,
+                DescribeDbInstanceReplicationError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstanceReplicationError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => Some(DescribeDbInstanceReplicationError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeDbInstanceReplicationError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeDbInstanceReplicationError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DescribeDbInstanceReplicationError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstanceReplicationError::RegionDissolvedEOM),
-            6 => Some(DescribeDbInstanceReplicationError::CommodityInvalidComponent),
-            7 => {
-                Some(DescribeDbInstanceReplicationError::RegionEndTimeDissolvedAustralia)
-            }
-            8 => Some(DescribeDbInstanceReplicationError::PriceCommoditySys),
-            9 => Some(DescribeDbInstanceReplicationError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstanceReplicationError::OrderPeriodInvalid),
-            11 => Some(DescribeDbInstanceReplicationError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeDbInstanceReplicationError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeDbInstanceReplicationError::NoAvailablePaymentMethod),
-            14 => Some(DescribeDbInstanceReplicationError::BasicInfoUncompleted),
-            15 => Some(DescribeDbInstanceReplicationError::RiskRiskControlRejection),
-            16 => Some(DescribeDbInstanceReplicationError::ApiNotSupport),
-            17 => Some(DescribeDbInstanceReplicationError::ContainForbiddenLabelError),
-            18 => Some(DescribeDbInstanceReplicationError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeDbInstanceReplicationError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeDbInstanceReplicationError::InvalidParam),
-            21 => Some(DescribeDbInstanceReplicationError::KmsApiError),
-            22 => Some(DescribeDbInstanceReplicationError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbInstanceReplicationError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbInstanceReplicationError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(DescribeDbInstanceReplicationError::ColdDataEngineVersionNotSupport)
-            }
-            26 => {
-                Some(DescribeDbInstanceReplicationError::ColdDataMinorVersionNotSupport)
-            }
-            27 => Some(DescribeDbInstanceReplicationError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeDbInstanceReplicationError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstanceReplicationError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstanceReplicationError::ParametersInvalid),
-            31 => Some(DescribeDbInstanceReplicationError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstanceReplicationError::InvalideStatusFormat),
-            33 => {
-                Some(DescribeDbInstanceReplicationError::InvalidReleasedKeepPolicyFormat)
-            }
-            34 => {
-                Some(
-                    DescribeDbInstanceReplicationError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstanceReplicationError::PayNoCreditCard),
-            36 => Some(DescribeDbInstanceReplicationError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbInstanceReplicationError::MirrorInsExists),
-            38 => Some(DescribeDbInstanceReplicationError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstanceReplicationError::InvalidBackupSet),
-            40 => Some(DescribeDbInstanceReplicationError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstanceReplicationError::ProductInstanceReleased),
-            42 => Some(DescribeDbInstanceReplicationError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeDbInstanceReplicationError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstanceReplicationError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstanceReplicationError::CloudSSDNotSupport),
-            46 => Some(DescribeDbInstanceReplicationError::InvalidUserOperatorPermission),
-            47 => Some(DescribeDbInstanceReplicationError::InvalidVswitchId),
-            48 => Some(DescribeDbInstanceReplicationError::IncorrectMinorVersion),
-            49 => Some(DescribeDbInstanceReplicationError::OperationDeniedZoneResource),
-            50 => Some(DescribeDbInstanceReplicationError::NotInFlowController),
-            51 => Some(DescribeDbInstanceReplicationError::InvalidKmsKey),
-            52 => Some(DescribeDbInstanceReplicationError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeDbInstanceReplicationError::InvalidClusterKms),
-            54 => Some(DescribeDbInstanceReplicationError::RequestNotFound),
-            55 => Some(DescribeDbInstanceReplicationError::HostInfoNotFound),
-            56 => Some(DescribeDbInstanceReplicationError::ExternalFailure),
-            57 => Some(DescribeDbInstanceReplicationError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstanceReplicationError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceReplicationError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceReplicationError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceReplicationError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceReplicationError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceReplicationError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceReplicationError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeDbInstanceReplicationError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceReplicationError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceReplicationError::PriceCommoditySys => Kind::Documented(8),
-            DescribeDbInstanceReplicationError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceReplicationError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceReplicationError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceReplicationError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceReplicationError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceReplicationError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceReplicationError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceReplicationError::ApiNotSupport => Kind::Documented(16),
-            DescribeDbInstanceReplicationError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceReplicationError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceReplicationError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceReplicationError::InvalidParam => Kind::Documented(20),
-            DescribeDbInstanceReplicationError::KmsApiError => Kind::Documented(21),
-            DescribeDbInstanceReplicationError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceReplicationError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceReplicationError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceReplicationError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceReplicationError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceReplicationError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceReplicationError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceReplicationError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceReplicationError::ParametersInvalid => Kind::Documented(30),
-            DescribeDbInstanceReplicationError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceReplicationError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceReplicationError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceReplicationError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceReplicationError::PayNoCreditCard => Kind::Documented(35),
-            DescribeDbInstanceReplicationError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceReplicationError::MirrorInsExists => Kind::Documented(37),
-            DescribeDbInstanceReplicationError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceReplicationError::InvalidBackupSet => Kind::Documented(39),
-            DescribeDbInstanceReplicationError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceReplicationError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceReplicationError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceReplicationError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeDbInstanceReplicationError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceReplicationError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceReplicationError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceReplicationError::InvalidVswitchId => Kind::Documented(47),
-            DescribeDbInstanceReplicationError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceReplicationError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceReplicationError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceReplicationError::InvalidKmsKey => Kind::Documented(51),
-            DescribeDbInstanceReplicationError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceReplicationError::InvalidClusterKms => Kind::Documented(53),
-            DescribeDbInstanceReplicationError::RequestNotFound => Kind::Documented(54),
-            DescribeDbInstanceReplicationError::HostInfoNotFound => Kind::Documented(55),
-            DescribeDbInstanceReplicationError::ExternalFailure => Kind::Documented(56),
-            DescribeDbInstanceReplicationError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceReplicationError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstanceReplicationError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceReplicationError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +367,41 @@ impl DescribeDbInstanceReplicationError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceReplicationError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceReplicationError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceReplicationError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceReplicationError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceSecurityGroupRuleError`](crate::describe_db_instance_security_group_rule::DescribeDbInstanceSecurityGroupRuleError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceSecurityGroupRuleError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,366 +238,91 @@ impl DescribeDbInstanceSecurityGroupRuleError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstanceSecurityGroupRuleError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstanceSecurityGroupRuleError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceSecurityGroupRuleError::Gateway,
+                DescribeDbInstanceSecurityGroupRuleError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstanceSecurityGroupRuleError::RegionDissolvedEOM),
-            6 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::CommodityInvalidComponent)
-            }
-            7 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeDbInstanceSecurityGroupRuleError::PriceCommoditySys),
-            9 => Some(DescribeDbInstanceSecurityGroupRuleError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstanceSecurityGroupRuleError::OrderPeriodInvalid),
-            11 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase)
-            }
-            12 => Some(DescribeDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder),
-            13 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod)
-            }
-            14 => Some(DescribeDbInstanceSecurityGroupRuleError::BasicInfoUncompleted),
-            15 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::RiskRiskControlRejection)
-            }
-            16 => Some(DescribeDbInstanceSecurityGroupRuleError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalidParam),
-            21 => Some(DescribeDbInstanceSecurityGroupRuleError::KmsApiError),
-            22 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound)
-            }
-            24 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout)
-            }
-            25 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstanceSecurityGroupRuleError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstanceSecurityGroupRuleError::ParametersInvalid),
-            31 => Some(DescribeDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstanceSecurityGroupRuleError::PayNoCreditCard),
-            36 => {
-                Some(DescribeDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(DescribeDbInstanceSecurityGroupRuleError::MirrorInsExists),
-            38 => Some(DescribeDbInstanceSecurityGroupRuleError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalidBackupSet),
-            40 => Some(DescribeDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstanceSecurityGroupRuleError::ProductInstanceReleased),
-            42 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeDbInstanceSecurityGroupRuleError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstanceSecurityGroupRuleError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalidVswitchId),
-            48 => Some(DescribeDbInstanceSecurityGroupRuleError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeDbInstanceSecurityGroupRuleError::NotInFlowController),
-            51 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeDbInstanceSecurityGroupRuleError::InvalidClusterKms),
-            54 => Some(DescribeDbInstanceSecurityGroupRuleError::RequestNotFound),
-            55 => Some(DescribeDbInstanceSecurityGroupRuleError::HostInfoNotFound),
-            56 => Some(DescribeDbInstanceSecurityGroupRuleError::ExternalFailure),
-            57 => Some(DescribeDbInstanceSecurityGroupRuleError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstanceSecurityGroupRuleError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::KmsApiError => Kind::Documented(21),
-            DescribeDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstanceSecurityGroupRuleError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -645,30 +369,41 @@ impl DescribeDbInstanceSecurityGroupRuleError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceSecurityGroupRuleError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceSecurityGroupRuleError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

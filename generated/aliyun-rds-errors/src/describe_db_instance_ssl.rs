@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceSslError`](crate::describe_db_instance_ssl::DescribeDbInstanceSslError) has one variant per distinct code of the operation's error table (72 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceSslError {
     /// `InvaildEngineInRegion.ValueNotSupported`, HTTP 400: The engine is not supported in the region.
@@ -279,220 +278,99 @@ impl DescribeDbInstanceSslError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceSslError::Gateway(gateway),
-                    None => DescribeDbInstanceSslError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceSslError::Gateway,
+                DescribeDbInstanceSslError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceSslError::InvaildEngineInRegionValueNotSupported),
-            1 => Some(DescribeDbInstanceSslError::InvalideStatusFormat),
-            2 => Some(DescribeDbInstanceSslError::ConcurrentLimit),
-            3 => Some(DescribeDbInstanceSslError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeDbInstanceSslError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeDbInstanceSslError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeDbInstanceSslError::InsufficientAvailableQuota),
-            7 => Some(DescribeDbInstanceSslError::CommodityServiceCallingException),
-            8 => Some(DescribeDbInstanceSslError::RegionDissolvedEOM),
-            9 => Some(DescribeDbInstanceSslError::CommodityInvalidComponent),
-            10 => Some(DescribeDbInstanceSslError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeDbInstanceSslError::PriceCommoditySys),
-            12 => Some(DescribeDbInstanceSslError::PayInsufficientBalance),
-            13 => Some(DescribeDbInstanceSslError::OrderPeriodInvalid),
-            14 => Some(DescribeDbInstanceSslError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeDbInstanceSslError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeDbInstanceSslError::NoAvailablePaymentMethod),
-            17 => Some(DescribeDbInstanceSslError::BasicInfoUncompleted),
-            18 => Some(DescribeDbInstanceSslError::RiskRiskControlRejection),
-            19 => Some(DescribeDbInstanceSslError::ApiNotSupport),
-            20 => Some(DescribeDbInstanceSslError::ContainForbiddenLabelError),
-            21 => Some(DescribeDbInstanceSslError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeDbInstanceSslError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeDbInstanceSslError::InvalidParam),
-            24 => Some(DescribeDbInstanceSslError::KmsApiError),
-            25 => Some(DescribeDbInstanceSslError::SystemSaleValidateFailed),
-            26 => Some(DescribeDbInstanceSslError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeDbInstanceSslError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeDbInstanceSslError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeDbInstanceSslError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeDbInstanceSslError::IncorrectTargetClasscode),
-            31 => Some(DescribeDbInstanceSslError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeDbInstanceSslError::RequiredParamNotFound),
-            33 => Some(DescribeDbInstanceSslError::ParametersInvalid),
-            34 => Some(DescribeDbInstanceSslError::BackupPolicyNotSupport),
-            35 => Some(DescribeDbInstanceSslError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeDbInstanceSslError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeDbInstanceSslError::PayNoCreditCard),
-            38 => Some(DescribeDbInstanceSslError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeDbInstanceSslError::MirrorInsExists),
-            40 => Some(DescribeDbInstanceSslError::UnsupportedClassCode),
-            41 => Some(DescribeDbInstanceSslError::InvalidBackupSet),
-            42 => Some(DescribeDbInstanceSslError::OrdTCommodityQueryError),
-            43 => Some(DescribeDbInstanceSslError::ProductInstanceReleased),
-            44 => Some(DescribeDbInstanceSslError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeDbInstanceSslError::OperationDeniedDBInstanceType),
-            46 => Some(DescribeDbInstanceSslError::InstanceEngineTypeNotSupport),
-            47 => Some(DescribeDbInstanceSslError::IncorrectEngineVersion),
-            48 => Some(DescribeDbInstanceSslError::IncorrectDBInstanceState),
-            49 => Some(DescribeDbInstanceSslError::IncorrectDBInstanceType),
-            50 => Some(DescribeDbInstanceSslError::IncorrectDBInstanceLockMode),
-            51 => Some(DescribeDbInstanceSslError::ConnectionStringLengthExceeded),
-            52 => Some(DescribeDbInstanceSslError::ResourceConfigError),
-            53 => Some(DescribeDbInstanceSslError::OrderStatusUnPaid),
-            54 => Some(DescribeDbInstanceSslError::InvalidReduceDiskSize),
-            55 => Some(DescribeDbInstanceSslError::CloudSSDNotSupport),
-            56 => Some(DescribeDbInstanceSslError::InvalidUserOperatorPermission),
-            57 => Some(DescribeDbInstanceSslError::InvalidVswitchId),
-            58 => Some(DescribeDbInstanceSslError::IncorrectMinorVersion),
-            59 => Some(DescribeDbInstanceSslError::OperationDeniedZoneResource),
-            60 => Some(DescribeDbInstanceSslError::NotInFlowController),
-            61 => Some(DescribeDbInstanceSslError::InvalidKmsKey),
-            62 => Some(DescribeDbInstanceSslError::InvalidInstanceLevelMalformed),
-            63 => Some(DescribeDbInstanceSslError::EnabledSSLNotSupport),
-            64 => Some(DescribeDbInstanceSslError::InvalidConnectionStringNotFound),
-            65 => Some(DescribeDbInstanceSslError::InvalidClusterKms),
-            66 => Some(DescribeDbInstanceSslError::RequestNotFound),
-            67 => Some(DescribeDbInstanceSslError::HostInfoNotFound),
-            68 => Some(DescribeDbInstanceSslError::ExternalFailure),
-            69 => Some(DescribeDbInstanceSslError::RequestMetaDataFailed),
-            70 => Some(DescribeDbInstanceSslError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::InvaildEngineInRegionValueNotSupported,
+        Self::InvalideStatusFormat,
+        Self::ConcurrentLimit,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedDBInstanceType,
+        Self::InstanceEngineTypeNotSupport,
+        Self::IncorrectEngineVersion,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceLockMode,
+        Self::ConnectionStringLengthExceeded,
+        Self::ResourceConfigError,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EnabledSSLNotSupport,
+        Self::InvalidConnectionStringNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceSslError::InvaildEngineInRegionValueNotSupported => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstanceSslError::InvalideStatusFormat => Kind::Documented(1),
-            DescribeDbInstanceSslError::ConcurrentLimit => Kind::Documented(2),
-            DescribeDbInstanceSslError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstanceSslError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstanceSslError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceSslError::InsufficientAvailableQuota => Kind::Documented(6),
-            DescribeDbInstanceSslError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceSslError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeDbInstanceSslError::CommodityInvalidComponent => Kind::Documented(9),
-            DescribeDbInstanceSslError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstanceSslError::PriceCommoditySys => Kind::Documented(11),
-            DescribeDbInstanceSslError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeDbInstanceSslError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeDbInstanceSslError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DescribeDbInstanceSslError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeDbInstanceSslError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DescribeDbInstanceSslError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeDbInstanceSslError::RiskRiskControlRejection => Kind::Documented(18),
-            DescribeDbInstanceSslError::ApiNotSupport => Kind::Documented(19),
-            DescribeDbInstanceSslError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstanceSslError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstanceSslError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceSslError::InvalidParam => Kind::Documented(23),
-            DescribeDbInstanceSslError::KmsApiError => Kind::Documented(24),
-            DescribeDbInstanceSslError::SystemSaleValidateFailed => Kind::Documented(25),
-            DescribeDbInstanceSslError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DescribeDbInstanceSslError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DescribeDbInstanceSslError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstanceSslError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceSslError::IncorrectTargetClasscode => Kind::Documented(30),
-            DescribeDbInstanceSslError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstanceSslError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeDbInstanceSslError::ParametersInvalid => Kind::Documented(33),
-            DescribeDbInstanceSslError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeDbInstanceSslError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstanceSslError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceSslError::PayNoCreditCard => Kind::Documented(37),
-            DescribeDbInstanceSslError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeDbInstanceSslError::MirrorInsExists => Kind::Documented(39),
-            DescribeDbInstanceSslError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeDbInstanceSslError::InvalidBackupSet => Kind::Documented(41),
-            DescribeDbInstanceSslError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeDbInstanceSslError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeDbInstanceSslError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstanceSslError::OperationDeniedDBInstanceType => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceSslError::InstanceEngineTypeNotSupport => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstanceSslError::IncorrectEngineVersion => Kind::Documented(47),
-            DescribeDbInstanceSslError::IncorrectDBInstanceState => Kind::Documented(48),
-            DescribeDbInstanceSslError::IncorrectDBInstanceType => Kind::Documented(49),
-            DescribeDbInstanceSslError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstanceSslError::ConnectionStringLengthExceeded => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstanceSslError::ResourceConfigError => Kind::Documented(52),
-            DescribeDbInstanceSslError::OrderStatusUnPaid => Kind::Documented(53),
-            DescribeDbInstanceSslError::InvalidReduceDiskSize => Kind::Documented(54),
-            DescribeDbInstanceSslError::CloudSSDNotSupport => Kind::Documented(55),
-            DescribeDbInstanceSslError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstanceSslError::InvalidVswitchId => Kind::Documented(57),
-            DescribeDbInstanceSslError::IncorrectMinorVersion => Kind::Documented(58),
-            DescribeDbInstanceSslError::OperationDeniedZoneResource => {
-                Kind::Documented(59)
-            }
-            DescribeDbInstanceSslError::NotInFlowController => Kind::Documented(60),
-            DescribeDbInstanceSslError::InvalidKmsKey => Kind::Documented(61),
-            DescribeDbInstanceSslError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            DescribeDbInstanceSslError::EnabledSSLNotSupport => Kind::Documented(63),
-            DescribeDbInstanceSslError::InvalidConnectionStringNotFound => {
-                Kind::Documented(64)
-            }
-            DescribeDbInstanceSslError::InvalidClusterKms => Kind::Documented(65),
-            DescribeDbInstanceSslError::RequestNotFound => Kind::Documented(66),
-            DescribeDbInstanceSslError::HostInfoNotFound => Kind::Documented(67),
-            DescribeDbInstanceSslError::ExternalFailure => Kind::Documented(68),
-            DescribeDbInstanceSslError::RequestMetaDataFailed => Kind::Documented(69),
-            DescribeDbInstanceSslError::InvokeProxyFailure => Kind::Documented(70),
             DescribeDbInstanceSslError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceSslError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -539,30 +417,41 @@ impl DescribeDbInstanceSslError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceSslError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceSslError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceSslError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceSslError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstanceTdeError`](crate::describe_db_instance_tde::DescribeDbInstanceTdeError) has one variant per distinct code of the operation's error table (69 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstanceTdeError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -271,204 +270,97 @@ impl DescribeDbInstanceTdeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstanceTdeError::Gateway(gateway),
-                    None => DescribeDbInstanceTdeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstanceTdeError::Gateway,
+                DescribeDbInstanceTdeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstanceTdeError::S),
-            1 => Some(DescribeDbInstanceTdeError::ConnectTimeout),
-            2 => Some(DescribeDbInstanceTdeError::SqlExcutionFailed),
-            3 => Some(DescribeDbInstanceTdeError::DbossGeneralError),
-            4 => Some(DescribeDbInstanceTdeError::SqlExecuteFailedOrTimeout),
-            5 => Some(DescribeDbInstanceTdeError::OrderComboInstanceNotAllowOperate),
-            6 => Some(DescribeDbInstanceTdeError::PricePricingPlanResultNotFound),
-            7 => Some(DescribeDbInstanceTdeError::OrderNoRealNameAuthentication),
-            8 => Some(DescribeDbInstanceTdeError::InsufficientAvailableQuota),
-            9 => Some(DescribeDbInstanceTdeError::CommodityServiceCallingException),
-            10 => Some(DescribeDbInstanceTdeError::RegionDissolvedEOM),
-            11 => Some(DescribeDbInstanceTdeError::CommodityInvalidComponent),
-            12 => Some(DescribeDbInstanceTdeError::RegionEndTimeDissolvedAustralia),
-            13 => Some(DescribeDbInstanceTdeError::PriceCommoditySys),
-            14 => Some(DescribeDbInstanceTdeError::PayInsufficientBalance),
-            15 => Some(DescribeDbInstanceTdeError::OrderPeriodInvalid),
-            16 => Some(DescribeDbInstanceTdeError::PayNoCreditCardLowerCase),
-            17 => Some(DescribeDbInstanceTdeError::OrderInstHasUnpaidOrder),
-            18 => Some(DescribeDbInstanceTdeError::NoAvailablePaymentMethod),
-            19 => Some(DescribeDbInstanceTdeError::BasicInfoUncompleted),
-            20 => Some(DescribeDbInstanceTdeError::RiskRiskControlRejection),
-            21 => Some(DescribeDbInstanceTdeError::ApiNotSupport),
-            22 => Some(DescribeDbInstanceTdeError::ContainForbiddenLabelError),
-            23 => Some(DescribeDbInstanceTdeError::InvalidDBInstanceIdNotFound),
-            24 => Some(DescribeDbInstanceTdeError::InvalidInstanceLevelDiskType),
-            25 => Some(DescribeDbInstanceTdeError::InvalidParam),
-            26 => Some(DescribeDbInstanceTdeError::KmsApiError),
-            27 => Some(DescribeDbInstanceTdeError::SystemSaleValidateFailed),
-            28 => Some(DescribeDbInstanceTdeError::AbsInvalidAccountNotFound),
-            29 => Some(DescribeDbInstanceTdeError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescribeDbInstanceTdeError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeDbInstanceTdeError::IncorrectTargetClasscode),
-            32 => Some(DescribeDbInstanceTdeError::InvalidConnectionStringDuplicate),
-            33 => Some(DescribeDbInstanceTdeError::RequiredParamNotFound),
-            34 => Some(DescribeDbInstanceTdeError::ParametersInvalid),
-            35 => Some(DescribeDbInstanceTdeError::BackupPolicyNotSupport),
-            36 => Some(DescribeDbInstanceTdeError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeDbInstanceTdeError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeDbInstanceTdeError::PayNoCreditCard),
-            39 => Some(DescribeDbInstanceTdeError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeDbInstanceTdeError::MirrorInsExists),
-            41 => Some(DescribeDbInstanceTdeError::UnsupportedClassCode),
-            42 => Some(DescribeDbInstanceTdeError::InvalidBackupSet),
-            43 => Some(DescribeDbInstanceTdeError::OrdTCommodityQueryError),
-            44 => Some(DescribeDbInstanceTdeError::ProductInstanceReleased),
-            45 => Some(DescribeDbInstanceTdeError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeDbInstanceTdeError::InvalideStatusFormat),
-            47 => Some(DescribeDbInstanceTdeError::ConcurrentLimit),
-            48 => Some(DescribeDbInstanceTdeError::IncorrectDBInstanceType),
-            49 => Some(DescribeDbInstanceTdeError::IncorrectEngineVersion),
-            50 => Some(DescribeDbInstanceTdeError::DBSizeExceeded),
-            51 => Some(DescribeDbInstanceTdeError::OrderStatusUnPaid),
-            52 => Some(DescribeDbInstanceTdeError::InvalidReduceDiskSize),
-            53 => Some(DescribeDbInstanceTdeError::CloudSSDNotSupport),
-            54 => Some(DescribeDbInstanceTdeError::InvalidUserOperatorPermission),
-            55 => Some(DescribeDbInstanceTdeError::InvalidVswitchId),
-            56 => Some(DescribeDbInstanceTdeError::IncorrectMinorVersion),
-            57 => Some(DescribeDbInstanceTdeError::OperationDeniedZoneResource),
-            58 => Some(DescribeDbInstanceTdeError::NotInFlowController),
-            59 => Some(DescribeDbInstanceTdeError::InvalidKmsKey),
-            60 => Some(DescribeDbInstanceTdeError::InvalidInstanceLevelMalformed),
-            61 => Some(DescribeDbInstanceTdeError::InvalidDBNameNotFound),
-            62 => Some(DescribeDbInstanceTdeError::InvalidClusterKms),
-            63 => Some(DescribeDbInstanceTdeError::RequestNotFound),
-            64 => Some(DescribeDbInstanceTdeError::HostInfoNotFound),
-            65 => Some(DescribeDbInstanceTdeError::NetworkOrSqlTimeoutError),
-            66 => Some(DescribeDbInstanceTdeError::ExternalFailure),
-            67 => Some(DescribeDbInstanceTdeError::RequestMetaDataFailed),
-            68 => Some(DescribeDbInstanceTdeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::S,
+        Self::ConnectTimeout,
+        Self::SqlExcutionFailed,
+        Self::DbossGeneralError,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalideStatusFormat,
+        Self::ConcurrentLimit,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectEngineVersion,
+        Self::DBSizeExceeded,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstanceTdeError::S => Kind::Documented(0),
-            DescribeDbInstanceTdeError::ConnectTimeout => Kind::Documented(1),
-            DescribeDbInstanceTdeError::SqlExcutionFailed => Kind::Documented(2),
-            DescribeDbInstanceTdeError::DbossGeneralError => Kind::Documented(3),
-            DescribeDbInstanceTdeError::SqlExecuteFailedOrTimeout => Kind::Documented(4),
-            DescribeDbInstanceTdeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstanceTdeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstanceTdeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstanceTdeError::InsufficientAvailableQuota => Kind::Documented(8),
-            DescribeDbInstanceTdeError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstanceTdeError::RegionDissolvedEOM => Kind::Documented(10),
-            DescribeDbInstanceTdeError::CommodityInvalidComponent => Kind::Documented(11),
-            DescribeDbInstanceTdeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstanceTdeError::PriceCommoditySys => Kind::Documented(13),
-            DescribeDbInstanceTdeError::PayInsufficientBalance => Kind::Documented(14),
-            DescribeDbInstanceTdeError::OrderPeriodInvalid => Kind::Documented(15),
-            DescribeDbInstanceTdeError::PayNoCreditCardLowerCase => Kind::Documented(16),
-            DescribeDbInstanceTdeError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            DescribeDbInstanceTdeError::NoAvailablePaymentMethod => Kind::Documented(18),
-            DescribeDbInstanceTdeError::BasicInfoUncompleted => Kind::Documented(19),
-            DescribeDbInstanceTdeError::RiskRiskControlRejection => Kind::Documented(20),
-            DescribeDbInstanceTdeError::ApiNotSupport => Kind::Documented(21),
-            DescribeDbInstanceTdeError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstanceTdeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstanceTdeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstanceTdeError::InvalidParam => Kind::Documented(25),
-            DescribeDbInstanceTdeError::KmsApiError => Kind::Documented(26),
-            DescribeDbInstanceTdeError::SystemSaleValidateFailed => Kind::Documented(27),
-            DescribeDbInstanceTdeError::AbsInvalidAccountNotFound => Kind::Documented(28),
-            DescribeDbInstanceTdeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstanceTdeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstanceTdeError::IncorrectTargetClasscode => Kind::Documented(31),
-            DescribeDbInstanceTdeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstanceTdeError::RequiredParamNotFound => Kind::Documented(33),
-            DescribeDbInstanceTdeError::ParametersInvalid => Kind::Documented(34),
-            DescribeDbInstanceTdeError::BackupPolicyNotSupport => Kind::Documented(35),
-            DescribeDbInstanceTdeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstanceTdeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstanceTdeError::PayNoCreditCard => Kind::Documented(38),
-            DescribeDbInstanceTdeError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DescribeDbInstanceTdeError::MirrorInsExists => Kind::Documented(40),
-            DescribeDbInstanceTdeError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeDbInstanceTdeError::InvalidBackupSet => Kind::Documented(42),
-            DescribeDbInstanceTdeError::OrdTCommodityQueryError => Kind::Documented(43),
-            DescribeDbInstanceTdeError::ProductInstanceReleased => Kind::Documented(44),
-            DescribeDbInstanceTdeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstanceTdeError::InvalideStatusFormat => Kind::Documented(46),
-            DescribeDbInstanceTdeError::ConcurrentLimit => Kind::Documented(47),
-            DescribeDbInstanceTdeError::IncorrectDBInstanceType => Kind::Documented(48),
-            DescribeDbInstanceTdeError::IncorrectEngineVersion => Kind::Documented(49),
-            DescribeDbInstanceTdeError::DBSizeExceeded => Kind::Documented(50),
-            DescribeDbInstanceTdeError::OrderStatusUnPaid => Kind::Documented(51),
-            DescribeDbInstanceTdeError::InvalidReduceDiskSize => Kind::Documented(52),
-            DescribeDbInstanceTdeError::CloudSSDNotSupport => Kind::Documented(53),
-            DescribeDbInstanceTdeError::InvalidUserOperatorPermission => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstanceTdeError::InvalidVswitchId => Kind::Documented(55),
-            DescribeDbInstanceTdeError::IncorrectMinorVersion => Kind::Documented(56),
-            DescribeDbInstanceTdeError::OperationDeniedZoneResource => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstanceTdeError::NotInFlowController => Kind::Documented(58),
-            DescribeDbInstanceTdeError::InvalidKmsKey => Kind::Documented(59),
-            DescribeDbInstanceTdeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(60)
-            }
-            DescribeDbInstanceTdeError::InvalidDBNameNotFound => Kind::Documented(61),
-            DescribeDbInstanceTdeError::InvalidClusterKms => Kind::Documented(62),
-            DescribeDbInstanceTdeError::RequestNotFound => Kind::Documented(63),
-            DescribeDbInstanceTdeError::HostInfoNotFound => Kind::Documented(64),
-            DescribeDbInstanceTdeError::NetworkOrSqlTimeoutError => Kind::Documented(65),
-            DescribeDbInstanceTdeError::ExternalFailure => Kind::Documented(66),
-            DescribeDbInstanceTdeError::RequestMetaDataFailed => Kind::Documented(67),
-            DescribeDbInstanceTdeError::InvokeProxyFailure => Kind::Documented(68),
             DescribeDbInstanceTdeError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstanceTdeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -515,30 +407,41 @@ impl DescribeDbInstanceTdeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstanceTdeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstanceTdeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstanceTdeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstanceTdeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

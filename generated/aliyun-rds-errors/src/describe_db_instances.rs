@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancesError`](crate::describe_db_instances::DescribeDbInstancesError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancesError {
     /// `Invalid.NextToken`, HTTP 400: The parameter NextToken is invalid.
@@ -259,190 +258,93 @@ impl DescribeDbInstancesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstancesError::Gateway(gateway),
-                    None => DescribeDbInstancesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancesError::Gateway,
+                DescribeDbInstancesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstancesError::InvalidNextToken),
-            1 => Some(DescribeDbInstancesError::InvalidDBInstanceTypeValueNotSupport),
-            2 => Some(DescribeDbInstancesError::InvalidParameterOwnerAccount),
-            3 => Some(DescribeDbInstancesError::TimeoutRetryLater),
-            4 => Some(DescribeDbInstancesError::InvalidExpiredFormat),
-            5 => Some(DescribeDbInstancesError::AbsInvalidAccountNotFound),
-            6 => Some(DescribeDbInstancesError::AbsImageNotFound),
-            7 => Some(DescribeDbInstancesError::OrderComboInstanceNotAllowOperate),
-            8 => Some(DescribeDbInstancesError::PricePricingPlanResultNotFound),
-            9 => Some(DescribeDbInstancesError::OrderNoRealNameAuthentication),
-            10 => Some(DescribeDbInstancesError::InsufficientAvailableQuota),
-            11 => Some(DescribeDbInstancesError::CommodityServiceCallingException),
-            12 => Some(DescribeDbInstancesError::RegionDissolvedEOM),
-            13 => Some(DescribeDbInstancesError::CommodityInvalidComponent),
-            14 => Some(DescribeDbInstancesError::RegionEndTimeDissolvedAustralia),
-            15 => Some(DescribeDbInstancesError::PriceCommoditySys),
-            16 => Some(DescribeDbInstancesError::PayInsufficientBalance),
-            17 => Some(DescribeDbInstancesError::OrderPeriodInvalid),
-            18 => Some(DescribeDbInstancesError::PayNoCreditCardLowerCase),
-            19 => Some(DescribeDbInstancesError::OrderInstHasUnpaidOrder),
-            20 => Some(DescribeDbInstancesError::NoAvailablePaymentMethod),
-            21 => Some(DescribeDbInstancesError::BasicInfoUncompleted),
-            22 => Some(DescribeDbInstancesError::RiskRiskControlRejection),
-            23 => Some(DescribeDbInstancesError::ApiNotSupport),
-            24 => Some(DescribeDbInstancesError::ContainForbiddenLabelError),
-            25 => Some(DescribeDbInstancesError::InvalidDBInstanceIdNotFound),
-            26 => Some(DescribeDbInstancesError::InvalidInstanceLevelDiskType),
-            27 => Some(DescribeDbInstancesError::InvalidParam),
-            28 => Some(DescribeDbInstancesError::KmsApiError),
-            29 => Some(DescribeDbInstancesError::SystemSaleValidateFailed),
-            30 => Some(DescribeDbInstancesError::SqlExecuteFailedOrTimeout),
-            31 => Some(DescribeDbInstancesError::ColdDataEngineVersionNotSupport),
-            32 => Some(DescribeDbInstancesError::ColdDataMinorVersionNotSupport),
-            33 => Some(DescribeDbInstancesError::IncorrectTargetClasscode),
-            34 => Some(DescribeDbInstancesError::InvalidConnectionStringDuplicate),
-            35 => Some(DescribeDbInstancesError::RequiredParamNotFound),
-            36 => Some(DescribeDbInstancesError::ParametersInvalid),
-            37 => Some(DescribeDbInstancesError::BackupPolicyNotSupport),
-            38 => Some(DescribeDbInstancesError::InvalideStatusFormat),
-            39 => Some(DescribeDbInstancesError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(DescribeDbInstancesError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(DescribeDbInstancesError::PayNoCreditCard),
-            42 => Some(DescribeDbInstancesError::VpcNetworkTypeNotSupport),
-            43 => Some(DescribeDbInstancesError::MirrorInsExists),
-            44 => Some(DescribeDbInstancesError::UnsupportedClassCode),
-            45 => Some(DescribeDbInstancesError::InvalidBackupSet),
-            46 => Some(DescribeDbInstancesError::OrdTCommodityQueryError),
-            47 => Some(DescribeDbInstancesError::ProductInstanceReleased),
-            48 => Some(DescribeDbInstancesError::RegionEndTimeDissolvedIndia),
-            49 => Some(DescribeDbInstancesError::OrderStatusUnPaid),
-            50 => Some(DescribeDbInstancesError::InvalidReduceDiskSize),
-            51 => Some(DescribeDbInstancesError::CloudSSDNotSupport),
-            52 => Some(DescribeDbInstancesError::InvalidUserOperatorPermission),
-            53 => Some(DescribeDbInstancesError::InvalidVswitchId),
-            54 => Some(DescribeDbInstancesError::IncorrectMinorVersion),
-            55 => Some(DescribeDbInstancesError::OperationDeniedZoneResource),
-            56 => Some(DescribeDbInstancesError::NotInFlowController),
-            57 => Some(DescribeDbInstancesError::InvalidKmsKey),
-            58 => Some(DescribeDbInstancesError::InvalidInstanceLevelMalformed),
-            59 => Some(DescribeDbInstancesError::InvalidClusterKms),
-            60 => Some(DescribeDbInstancesError::RequestNotFound),
-            61 => Some(DescribeDbInstancesError::HostInfoNotFound),
-            62 => Some(DescribeDbInstancesError::ExternalFailure),
-            63 => Some(DescribeDbInstancesError::RequestMetaDataFailed),
-            64 => Some(DescribeDbInstancesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InvalidNextToken,
+        Self::InvalidDBInstanceTypeValueNotSupport,
+        Self::InvalidParameterOwnerAccount,
+        Self::TimeoutRetryLater,
+        Self::InvalidExpiredFormat,
+        Self::AbsInvalidAccountNotFound,
+        Self::AbsImageNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancesError::InvalidNextToken => Kind::Documented(0),
-            DescribeDbInstancesError::InvalidDBInstanceTypeValueNotSupport => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstancesError::InvalidParameterOwnerAccount => Kind::Documented(2),
-            DescribeDbInstancesError::TimeoutRetryLater => Kind::Documented(3),
-            DescribeDbInstancesError::InvalidExpiredFormat => Kind::Documented(4),
-            DescribeDbInstancesError::AbsInvalidAccountNotFound => Kind::Documented(5),
-            DescribeDbInstancesError::AbsImageNotFound => Kind::Documented(6),
-            DescribeDbInstancesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstancesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstancesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancesError::InsufficientAvailableQuota => Kind::Documented(10),
-            DescribeDbInstancesError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstancesError::RegionDissolvedEOM => Kind::Documented(12),
-            DescribeDbInstancesError::CommodityInvalidComponent => Kind::Documented(13),
-            DescribeDbInstancesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancesError::PriceCommoditySys => Kind::Documented(15),
-            DescribeDbInstancesError::PayInsufficientBalance => Kind::Documented(16),
-            DescribeDbInstancesError::OrderPeriodInvalid => Kind::Documented(17),
-            DescribeDbInstancesError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            DescribeDbInstancesError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            DescribeDbInstancesError::NoAvailablePaymentMethod => Kind::Documented(20),
-            DescribeDbInstancesError::BasicInfoUncompleted => Kind::Documented(21),
-            DescribeDbInstancesError::RiskRiskControlRejection => Kind::Documented(22),
-            DescribeDbInstancesError::ApiNotSupport => Kind::Documented(23),
-            DescribeDbInstancesError::ContainForbiddenLabelError => Kind::Documented(24),
-            DescribeDbInstancesError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            DescribeDbInstancesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancesError::InvalidParam => Kind::Documented(27),
-            DescribeDbInstancesError::KmsApiError => Kind::Documented(28),
-            DescribeDbInstancesError::SystemSaleValidateFailed => Kind::Documented(29),
-            DescribeDbInstancesError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            DescribeDbInstancesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstancesError::IncorrectTargetClasscode => Kind::Documented(33),
-            DescribeDbInstancesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstancesError::RequiredParamNotFound => Kind::Documented(35),
-            DescribeDbInstancesError::ParametersInvalid => Kind::Documented(36),
-            DescribeDbInstancesError::BackupPolicyNotSupport => Kind::Documented(37),
-            DescribeDbInstancesError::InvalideStatusFormat => Kind::Documented(38),
-            DescribeDbInstancesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstancesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstancesError::PayNoCreditCard => Kind::Documented(41),
-            DescribeDbInstancesError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            DescribeDbInstancesError::MirrorInsExists => Kind::Documented(43),
-            DescribeDbInstancesError::UnsupportedClassCode => Kind::Documented(44),
-            DescribeDbInstancesError::InvalidBackupSet => Kind::Documented(45),
-            DescribeDbInstancesError::OrdTCommodityQueryError => Kind::Documented(46),
-            DescribeDbInstancesError::ProductInstanceReleased => Kind::Documented(47),
-            DescribeDbInstancesError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            DescribeDbInstancesError::OrderStatusUnPaid => Kind::Documented(49),
-            DescribeDbInstancesError::InvalidReduceDiskSize => Kind::Documented(50),
-            DescribeDbInstancesError::CloudSSDNotSupport => Kind::Documented(51),
-            DescribeDbInstancesError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstancesError::InvalidVswitchId => Kind::Documented(53),
-            DescribeDbInstancesError::IncorrectMinorVersion => Kind::Documented(54),
-            DescribeDbInstancesError::OperationDeniedZoneResource => Kind::Documented(55),
-            DescribeDbInstancesError::NotInFlowController => Kind::Documented(56),
-            DescribeDbInstancesError::InvalidKmsKey => Kind::Documented(57),
-            DescribeDbInstancesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            DescribeDbInstancesError::InvalidClusterKms => Kind::Documented(59),
-            DescribeDbInstancesError::RequestNotFound => Kind::Documented(60),
-            DescribeDbInstancesError::HostInfoNotFound => Kind::Documented(61),
-            DescribeDbInstancesError::ExternalFailure => Kind::Documented(62),
-            DescribeDbInstancesError::RequestMetaDataFailed => Kind::Documented(63),
-            DescribeDbInstancesError::InvokeProxyFailure => Kind::Documented(64),
             DescribeDbInstancesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstancesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +391,41 @@ impl DescribeDbInstancesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

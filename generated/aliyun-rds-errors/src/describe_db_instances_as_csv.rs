@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancesAsCsvError`](crate::describe_db_instances_as_csv::DescribeDbInstancesAsCsvError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancesAsCsvError {
     /// `InstanceNames.Malformed`, HTTP 400: instance number of Instance Names should be less than 3000
@@ -252,218 +251,91 @@ impl DescribeDbInstancesAsCsvError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstancesAsCsvError::Gateway(gateway),
-                    None => DescribeDbInstancesAsCsvError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancesAsCsvError::Gateway,
+                DescribeDbInstancesAsCsvError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbInstancesAsCsvError::InstanceNamesMalformed),
-            1 => Some(DescribeDbInstancesAsCsvError::Code400),
-            2 => Some(DescribeDbInstancesAsCsvError::ExportLimitExceeded),
-            3 => Some(DescribeDbInstancesAsCsvError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeDbInstancesAsCsvError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeDbInstancesAsCsvError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeDbInstancesAsCsvError::InsufficientAvailableQuota),
-            7 => Some(DescribeDbInstancesAsCsvError::CommodityServiceCallingException),
-            8 => Some(DescribeDbInstancesAsCsvError::RegionDissolvedEOM),
-            9 => Some(DescribeDbInstancesAsCsvError::CommodityInvalidComponent),
-            10 => Some(DescribeDbInstancesAsCsvError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeDbInstancesAsCsvError::PriceCommoditySys),
-            12 => Some(DescribeDbInstancesAsCsvError::PayInsufficientBalance),
-            13 => Some(DescribeDbInstancesAsCsvError::OrderPeriodInvalid),
-            14 => Some(DescribeDbInstancesAsCsvError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeDbInstancesAsCsvError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeDbInstancesAsCsvError::NoAvailablePaymentMethod),
-            17 => Some(DescribeDbInstancesAsCsvError::BasicInfoUncompleted),
-            18 => Some(DescribeDbInstancesAsCsvError::RiskRiskControlRejection),
-            19 => Some(DescribeDbInstancesAsCsvError::ApiNotSupport),
-            20 => Some(DescribeDbInstancesAsCsvError::ContainForbiddenLabelError),
-            21 => Some(DescribeDbInstancesAsCsvError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeDbInstancesAsCsvError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeDbInstancesAsCsvError::InvalidParam),
-            24 => Some(DescribeDbInstancesAsCsvError::KmsApiError),
-            25 => Some(DescribeDbInstancesAsCsvError::SystemSaleValidateFailed),
-            26 => Some(DescribeDbInstancesAsCsvError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeDbInstancesAsCsvError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeDbInstancesAsCsvError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeDbInstancesAsCsvError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeDbInstancesAsCsvError::IncorrectTargetClasscode),
-            31 => Some(DescribeDbInstancesAsCsvError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeDbInstancesAsCsvError::RequiredParamNotFound),
-            33 => Some(DescribeDbInstancesAsCsvError::ParametersInvalid),
-            34 => Some(DescribeDbInstancesAsCsvError::BackupPolicyNotSupport),
-            35 => Some(DescribeDbInstancesAsCsvError::InvalideStatusFormat),
-            36 => Some(DescribeDbInstancesAsCsvError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeDbInstancesAsCsvError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeDbInstancesAsCsvError::PayNoCreditCard),
-            39 => Some(DescribeDbInstancesAsCsvError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeDbInstancesAsCsvError::MirrorInsExists),
-            41 => Some(DescribeDbInstancesAsCsvError::UnsupportedClassCode),
-            42 => Some(DescribeDbInstancesAsCsvError::InvalidBackupSet),
-            43 => Some(DescribeDbInstancesAsCsvError::OrdTCommodityQueryError),
-            44 => Some(DescribeDbInstancesAsCsvError::ProductInstanceReleased),
-            45 => Some(DescribeDbInstancesAsCsvError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeDbInstancesAsCsvError::ExportInProcess),
-            47 => Some(DescribeDbInstancesAsCsvError::OrderStatusUnPaid),
-            48 => Some(DescribeDbInstancesAsCsvError::InvalidReduceDiskSize),
-            49 => Some(DescribeDbInstancesAsCsvError::CloudSSDNotSupport),
-            50 => Some(DescribeDbInstancesAsCsvError::InvalidUserOperatorPermission),
-            51 => Some(DescribeDbInstancesAsCsvError::InvalidVswitchId),
-            52 => Some(DescribeDbInstancesAsCsvError::IncorrectMinorVersion),
-            53 => Some(DescribeDbInstancesAsCsvError::OperationDeniedZoneResource),
-            54 => Some(DescribeDbInstancesAsCsvError::NotInFlowController),
-            55 => Some(DescribeDbInstancesAsCsvError::InvalidKmsKey),
-            56 => Some(DescribeDbInstancesAsCsvError::InvalidInstanceLevelMalformed),
-            57 => Some(DescribeDbInstancesAsCsvError::InvalidClusterKms),
-            58 => Some(DescribeDbInstancesAsCsvError::RequestNotFound),
-            59 => Some(DescribeDbInstancesAsCsvError::HostInfoNotFound),
-            60 => Some(DescribeDbInstancesAsCsvError::ExternalFailure),
-            61 => Some(DescribeDbInstancesAsCsvError::RequestMetaDataFailed),
-            62 => Some(DescribeDbInstancesAsCsvError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InstanceNamesMalformed,
+        Self::Code400,
+        Self::ExportLimitExceeded,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ExportInProcess,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancesAsCsvError::InstanceNamesMalformed => Kind::Documented(0),
-            DescribeDbInstancesAsCsvError::Code400 => Kind::Documented(1),
-            DescribeDbInstancesAsCsvError::ExportLimitExceeded => Kind::Documented(2),
-            DescribeDbInstancesAsCsvError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstancesAsCsvError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstancesAsCsvError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstancesAsCsvError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstancesAsCsvError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstancesAsCsvError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeDbInstancesAsCsvError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancesAsCsvError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstancesAsCsvError::PriceCommoditySys => Kind::Documented(11),
-            DescribeDbInstancesAsCsvError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeDbInstancesAsCsvError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeDbInstancesAsCsvError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancesAsCsvError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstancesAsCsvError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstancesAsCsvError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeDbInstancesAsCsvError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstancesAsCsvError::ApiNotSupport => Kind::Documented(19),
-            DescribeDbInstancesAsCsvError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstancesAsCsvError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstancesAsCsvError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstancesAsCsvError::InvalidParam => Kind::Documented(23),
-            DescribeDbInstancesAsCsvError::KmsApiError => Kind::Documented(24),
-            DescribeDbInstancesAsCsvError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstancesAsCsvError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancesAsCsvError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstancesAsCsvError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstancesAsCsvError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstancesAsCsvError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstancesAsCsvError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancesAsCsvError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeDbInstancesAsCsvError::ParametersInvalid => Kind::Documented(33),
-            DescribeDbInstancesAsCsvError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeDbInstancesAsCsvError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeDbInstancesAsCsvError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstancesAsCsvError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstancesAsCsvError::PayNoCreditCard => Kind::Documented(38),
-            DescribeDbInstancesAsCsvError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstancesAsCsvError::MirrorInsExists => Kind::Documented(40),
-            DescribeDbInstancesAsCsvError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeDbInstancesAsCsvError::InvalidBackupSet => Kind::Documented(42),
-            DescribeDbInstancesAsCsvError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstancesAsCsvError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstancesAsCsvError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstancesAsCsvError::ExportInProcess => Kind::Documented(46),
-            DescribeDbInstancesAsCsvError::OrderStatusUnPaid => Kind::Documented(47),
-            DescribeDbInstancesAsCsvError::InvalidReduceDiskSize => Kind::Documented(48),
-            DescribeDbInstancesAsCsvError::CloudSSDNotSupport => Kind::Documented(49),
-            DescribeDbInstancesAsCsvError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstancesAsCsvError::InvalidVswitchId => Kind::Documented(51),
-            DescribeDbInstancesAsCsvError::IncorrectMinorVersion => Kind::Documented(52),
-            DescribeDbInstancesAsCsvError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstancesAsCsvError::NotInFlowController => Kind::Documented(54),
-            DescribeDbInstancesAsCsvError::InvalidKmsKey => Kind::Documented(55),
-            DescribeDbInstancesAsCsvError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstancesAsCsvError::InvalidClusterKms => Kind::Documented(57),
-            DescribeDbInstancesAsCsvError::RequestNotFound => Kind::Documented(58),
-            DescribeDbInstancesAsCsvError::HostInfoNotFound => Kind::Documented(59),
-            DescribeDbInstancesAsCsvError::ExternalFailure => Kind::Documented(60),
-            DescribeDbInstancesAsCsvError::RequestMetaDataFailed => Kind::Documented(61),
-            DescribeDbInstancesAsCsvError::InvokeProxyFailure => Kind::Documented(62),
             DescribeDbInstancesAsCsvError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstancesAsCsvError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -510,30 +382,41 @@ impl DescribeDbInstancesAsCsvError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancesAsCsvError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancesAsCsvError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancesAsCsvError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancesAsCsvError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancesByExpireTimeError`](crate::describe_db_instances_by_expire_time::DescribeDbInstancesByExpireTimeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancesByExpireTimeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,302 +238,89 @@ impl DescribeDbInstancesByExpireTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstancesByExpireTimeError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstancesByExpireTimeError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancesByExpireTimeError::Gateway,
+                DescribeDbInstancesByExpireTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(DescribeDbInstancesByExpireTimeError::OrderNoRealNameAuthentication)
-            }
-            3 => Some(DescribeDbInstancesByExpireTimeError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstancesByExpireTimeError::RegionDissolvedEOM),
-            6 => Some(DescribeDbInstancesByExpireTimeError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeDbInstancesByExpireTimeError::PriceCommoditySys),
-            9 => Some(DescribeDbInstancesByExpireTimeError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstancesByExpireTimeError::OrderPeriodInvalid),
-            11 => Some(DescribeDbInstancesByExpireTimeError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeDbInstancesByExpireTimeError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeDbInstancesByExpireTimeError::NoAvailablePaymentMethod),
-            14 => Some(DescribeDbInstancesByExpireTimeError::BasicInfoUncompleted),
-            15 => Some(DescribeDbInstancesByExpireTimeError::RiskRiskControlRejection),
-            16 => Some(DescribeDbInstancesByExpireTimeError::ApiNotSupport),
-            17 => Some(DescribeDbInstancesByExpireTimeError::ContainForbiddenLabelError),
-            18 => Some(DescribeDbInstancesByExpireTimeError::InvalidDBInstanceIdNotFound),
-            19 => {
-                Some(DescribeDbInstancesByExpireTimeError::InvalidInstanceLevelDiskType)
-            }
-            20 => Some(DescribeDbInstancesByExpireTimeError::InvalidParam),
-            21 => Some(DescribeDbInstancesByExpireTimeError::KmsApiError),
-            22 => Some(DescribeDbInstancesByExpireTimeError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbInstancesByExpireTimeError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbInstancesByExpireTimeError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DescribeDbInstancesByExpireTimeError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstancesByExpireTimeError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstancesByExpireTimeError::ParametersInvalid),
-            31 => Some(DescribeDbInstancesByExpireTimeError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstancesByExpireTimeError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDbInstancesByExpireTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstancesByExpireTimeError::PayNoCreditCard),
-            36 => Some(DescribeDbInstancesByExpireTimeError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbInstancesByExpireTimeError::MirrorInsExists),
-            38 => Some(DescribeDbInstancesByExpireTimeError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstancesByExpireTimeError::InvalidBackupSet),
-            40 => Some(DescribeDbInstancesByExpireTimeError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstancesByExpireTimeError::ProductInstanceReleased),
-            42 => Some(DescribeDbInstancesByExpireTimeError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeDbInstancesByExpireTimeError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstancesByExpireTimeError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstancesByExpireTimeError::CloudSSDNotSupport),
-            46 => {
-                Some(DescribeDbInstancesByExpireTimeError::InvalidUserOperatorPermission)
-            }
-            47 => Some(DescribeDbInstancesByExpireTimeError::InvalidVswitchId),
-            48 => Some(DescribeDbInstancesByExpireTimeError::IncorrectMinorVersion),
-            49 => Some(DescribeDbInstancesByExpireTimeError::OperationDeniedZoneResource),
-            50 => Some(DescribeDbInstancesByExpireTimeError::NotInFlowController),
-            51 => Some(DescribeDbInstancesByExpireTimeError::InvalidKmsKey),
-            52 => {
-                Some(DescribeDbInstancesByExpireTimeError::InvalidInstanceLevelMalformed)
-            }
-            53 => Some(DescribeDbInstancesByExpireTimeError::InvalidClusterKms),
-            54 => Some(DescribeDbInstancesByExpireTimeError::RequestNotFound),
-            55 => Some(DescribeDbInstancesByExpireTimeError::HostInfoNotFound),
-            56 => Some(DescribeDbInstancesByExpireTimeError::ExternalFailure),
-            57 => Some(DescribeDbInstancesByExpireTimeError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstancesByExpireTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancesByExpireTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstancesByExpireTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstancesByExpireTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstancesByExpireTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstancesByExpireTimeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstancesByExpireTimeError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstancesByExpireTimeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstancesByExpireTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstancesByExpireTimeError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstancesByExpireTimeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancesByExpireTimeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstancesByExpireTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstancesByExpireTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstancesByExpireTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstancesByExpireTimeError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancesByExpireTimeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstancesByExpireTimeError::ApiNotSupport => Kind::Documented(16),
-            DescribeDbInstancesByExpireTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidParam => Kind::Documented(20),
-            DescribeDbInstancesByExpireTimeError::KmsApiError => Kind::Documented(21),
-            DescribeDbInstancesByExpireTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstancesByExpireTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstancesByExpireTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstancesByExpireTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstancesByExpireTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancesByExpireTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstancesByExpireTimeError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstancesByExpireTimeError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstancesByExpireTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstancesByExpireTimeError::PayNoCreditCard => Kind::Documented(35),
-            DescribeDbInstancesByExpireTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstancesByExpireTimeError::MirrorInsExists => Kind::Documented(37),
-            DescribeDbInstancesByExpireTimeError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstancesByExpireTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstancesByExpireTimeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstancesByExpireTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstancesByExpireTimeError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstancesByExpireTimeError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstancesByExpireTimeError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstancesByExpireTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstancesByExpireTimeError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidKmsKey => Kind::Documented(51),
-            DescribeDbInstancesByExpireTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstancesByExpireTimeError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstancesByExpireTimeError::RequestNotFound => Kind::Documented(54),
-            DescribeDbInstancesByExpireTimeError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstancesByExpireTimeError::ExternalFailure => Kind::Documented(56),
-            DescribeDbInstancesByExpireTimeError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstancesByExpireTimeError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstancesByExpireTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstancesByExpireTimeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -581,30 +367,41 @@ impl DescribeDbInstancesByExpireTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancesByExpireTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancesByExpireTimeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancesByExpireTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancesByExpireTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

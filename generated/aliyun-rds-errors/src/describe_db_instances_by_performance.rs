@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancesByPerformanceError`](crate::describe_db_instances_by_performance::DescribeDbInstancesByPerformanceError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancesByPerformanceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,322 +238,89 @@ impl DescribeDbInstancesByPerformanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDbInstancesByPerformanceError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDbInstancesByPerformanceError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancesByPerformanceError::Gateway,
+                DescribeDbInstancesByPerformanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(DescribeDbInstancesByPerformanceError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDbInstancesByPerformanceError::RegionDissolvedEOM),
-            6 => Some(DescribeDbInstancesByPerformanceError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeDbInstancesByPerformanceError::PriceCommoditySys),
-            9 => Some(DescribeDbInstancesByPerformanceError::PayInsufficientBalance),
-            10 => Some(DescribeDbInstancesByPerformanceError::OrderPeriodInvalid),
-            11 => Some(DescribeDbInstancesByPerformanceError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeDbInstancesByPerformanceError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeDbInstancesByPerformanceError::NoAvailablePaymentMethod),
-            14 => Some(DescribeDbInstancesByPerformanceError::BasicInfoUncompleted),
-            15 => Some(DescribeDbInstancesByPerformanceError::RiskRiskControlRejection),
-            16 => Some(DescribeDbInstancesByPerformanceError::ApiNotSupport),
-            17 => Some(DescribeDbInstancesByPerformanceError::ContainForbiddenLabelError),
-            18 => {
-                Some(DescribeDbInstancesByPerformanceError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(DescribeDbInstancesByPerformanceError::InvalidInstanceLevelDiskType)
-            }
-            20 => Some(DescribeDbInstancesByPerformanceError::InvalidParam),
-            21 => Some(DescribeDbInstancesByPerformanceError::KmsApiError),
-            22 => Some(DescribeDbInstancesByPerformanceError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbInstancesByPerformanceError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbInstancesByPerformanceError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DescribeDbInstancesByPerformanceError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeDbInstancesByPerformanceError::RequiredParamNotFound),
-            30 => Some(DescribeDbInstancesByPerformanceError::ParametersInvalid),
-            31 => Some(DescribeDbInstancesByPerformanceError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbInstancesByPerformanceError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDbInstancesByPerformanceError::PayNoCreditCard),
-            36 => Some(DescribeDbInstancesByPerformanceError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbInstancesByPerformanceError::MirrorInsExists),
-            38 => Some(DescribeDbInstancesByPerformanceError::UnsupportedClassCode),
-            39 => Some(DescribeDbInstancesByPerformanceError::InvalidBackupSet),
-            40 => Some(DescribeDbInstancesByPerformanceError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbInstancesByPerformanceError::ProductInstanceReleased),
-            42 => {
-                Some(DescribeDbInstancesByPerformanceError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(DescribeDbInstancesByPerformanceError::OrderStatusUnPaid),
-            44 => Some(DescribeDbInstancesByPerformanceError::InvalidReduceDiskSize),
-            45 => Some(DescribeDbInstancesByPerformanceError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeDbInstancesByPerformanceError::InvalidVswitchId),
-            48 => Some(DescribeDbInstancesByPerformanceError::IncorrectMinorVersion),
-            49 => {
-                Some(DescribeDbInstancesByPerformanceError::OperationDeniedZoneResource)
-            }
-            50 => Some(DescribeDbInstancesByPerformanceError::NotInFlowController),
-            51 => Some(DescribeDbInstancesByPerformanceError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeDbInstancesByPerformanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeDbInstancesByPerformanceError::InvalidClusterKms),
-            54 => Some(DescribeDbInstancesByPerformanceError::RequestNotFound),
-            55 => Some(DescribeDbInstancesByPerformanceError::HostInfoNotFound),
-            56 => Some(DescribeDbInstancesByPerformanceError::ExternalFailure),
-            57 => Some(DescribeDbInstancesByPerformanceError::RequestMetaDataFailed),
-            58 => Some(DescribeDbInstancesByPerformanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancesByPerformanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstancesByPerformanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbInstancesByPerformanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstancesByPerformanceError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstancesByPerformanceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstancesByPerformanceError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstancesByPerformanceError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstancesByPerformanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDbInstancesByPerformanceError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstancesByPerformanceError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancesByPerformanceError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDbInstancesByPerformanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstancesByPerformanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDbInstancesByPerformanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstancesByPerformanceError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancesByPerformanceError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstancesByPerformanceError::ApiNotSupport => Kind::Documented(16),
-            DescribeDbInstancesByPerformanceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidParam => Kind::Documented(20),
-            DescribeDbInstancesByPerformanceError::KmsApiError => Kind::Documented(21),
-            DescribeDbInstancesByPerformanceError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbInstancesByPerformanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbInstancesByPerformanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstancesByPerformanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstancesByPerformanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancesByPerformanceError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstancesByPerformanceError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstancesByPerformanceError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstancesByPerformanceError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancesByPerformanceError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstancesByPerformanceError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstancesByPerformanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstancesByPerformanceError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeDbInstancesByPerformanceError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDbInstancesByPerformanceError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstancesByPerformanceError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbInstancesByPerformanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstancesByPerformanceError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstancesByPerformanceError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeDbInstancesByPerformanceError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstancesByPerformanceError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDbInstancesByPerformanceError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidKmsKey => Kind::Documented(51),
-            DescribeDbInstancesByPerformanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDbInstancesByPerformanceError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeDbInstancesByPerformanceError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstancesByPerformanceError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDbInstancesByPerformanceError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeDbInstancesByPerformanceError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDbInstancesByPerformanceError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDbInstancesByPerformanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbInstancesByPerformanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -601,30 +367,41 @@ impl DescribeDbInstancesByPerformanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancesByPerformanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancesByPerformanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancesByPerformanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancesByPerformanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbInstancesForCloneError`](crate::describe_db_instances_for_clone::DescribeDbInstancesForCloneError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbInstancesForCloneError {
     /// `InvalidDBInstanceType.ValueNotSupport`, HTTP 400: The specified  parameter"DBInstanceType" is not valid.
@@ -245,244 +244,89 @@ impl DescribeDbInstancesForCloneError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbInstancesForCloneError::Gateway(gateway),
-                    None => DescribeDbInstancesForCloneError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbInstancesForCloneError::Gateway,
+                DescribeDbInstancesForCloneError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDbInstancesForCloneError::InvalidDBInstanceTypeValueNotSupport,
-                )
-            }
-            1 => Some(DescribeDbInstancesForCloneError::ApiError),
-            2 => {
-                Some(DescribeDbInstancesForCloneError::OrderComboInstanceNotAllowOperate)
-            }
-            3 => Some(DescribeDbInstancesForCloneError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeDbInstancesForCloneError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeDbInstancesForCloneError::InsufficientAvailableQuota),
-            6 => Some(DescribeDbInstancesForCloneError::CommodityServiceCallingException),
-            7 => Some(DescribeDbInstancesForCloneError::RegionDissolvedEOM),
-            8 => Some(DescribeDbInstancesForCloneError::CommodityInvalidComponent),
-            9 => Some(DescribeDbInstancesForCloneError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeDbInstancesForCloneError::PriceCommoditySys),
-            11 => Some(DescribeDbInstancesForCloneError::PayInsufficientBalance),
-            12 => Some(DescribeDbInstancesForCloneError::OrderPeriodInvalid),
-            13 => Some(DescribeDbInstancesForCloneError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeDbInstancesForCloneError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeDbInstancesForCloneError::NoAvailablePaymentMethod),
-            16 => Some(DescribeDbInstancesForCloneError::BasicInfoUncompleted),
-            17 => Some(DescribeDbInstancesForCloneError::RiskRiskControlRejection),
-            18 => Some(DescribeDbInstancesForCloneError::ApiNotSupport),
-            19 => Some(DescribeDbInstancesForCloneError::ContainForbiddenLabelError),
-            20 => Some(DescribeDbInstancesForCloneError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeDbInstancesForCloneError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeDbInstancesForCloneError::InvalidParam),
-            23 => Some(DescribeDbInstancesForCloneError::KmsApiError),
-            24 => Some(DescribeDbInstancesForCloneError::SystemSaleValidateFailed),
-            25 => Some(DescribeDbInstancesForCloneError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeDbInstancesForCloneError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeDbInstancesForCloneError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeDbInstancesForCloneError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeDbInstancesForCloneError::IncorrectTargetClasscode),
-            30 => {
-                Some(DescribeDbInstancesForCloneError::InvalidConnectionStringDuplicate)
-            }
-            31 => Some(DescribeDbInstancesForCloneError::RequiredParamNotFound),
-            32 => Some(DescribeDbInstancesForCloneError::ParametersInvalid),
-            33 => Some(DescribeDbInstancesForCloneError::BackupPolicyNotSupport),
-            34 => Some(DescribeDbInstancesForCloneError::InvalideStatusFormat),
-            35 => Some(DescribeDbInstancesForCloneError::InvalidReleasedKeepPolicyFormat),
-            36 => {
-                Some(DescribeDbInstancesForCloneError::InvalidDBInstanceEngineTypeFormat)
-            }
-            37 => Some(DescribeDbInstancesForCloneError::PayNoCreditCard),
-            38 => Some(DescribeDbInstancesForCloneError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeDbInstancesForCloneError::MirrorInsExists),
-            40 => Some(DescribeDbInstancesForCloneError::UnsupportedClassCode),
-            41 => Some(DescribeDbInstancesForCloneError::InvalidBackupSet),
-            42 => Some(DescribeDbInstancesForCloneError::OrdTCommodityQueryError),
-            43 => Some(DescribeDbInstancesForCloneError::ProductInstanceReleased),
-            44 => Some(DescribeDbInstancesForCloneError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeDbInstancesForCloneError::OrderStatusUnPaid),
-            46 => Some(DescribeDbInstancesForCloneError::InvalidReduceDiskSize),
-            47 => Some(DescribeDbInstancesForCloneError::CloudSSDNotSupport),
-            48 => Some(DescribeDbInstancesForCloneError::InvalidUserOperatorPermission),
-            49 => Some(DescribeDbInstancesForCloneError::InvalidVswitchId),
-            50 => Some(DescribeDbInstancesForCloneError::IncorrectMinorVersion),
-            51 => Some(DescribeDbInstancesForCloneError::OperationDeniedZoneResource),
-            52 => Some(DescribeDbInstancesForCloneError::NotInFlowController),
-            53 => Some(DescribeDbInstancesForCloneError::InvalidKmsKey),
-            54 => Some(DescribeDbInstancesForCloneError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeDbInstancesForCloneError::InvalidClusterKms),
-            56 => Some(DescribeDbInstancesForCloneError::RequestNotFound),
-            57 => Some(DescribeDbInstancesForCloneError::HostInfoNotFound),
-            58 => Some(DescribeDbInstancesForCloneError::ExternalFailure),
-            59 => Some(DescribeDbInstancesForCloneError::RequestMetaDataFailed),
-            60 => Some(DescribeDbInstancesForCloneError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidDBInstanceTypeValueNotSupport,
+        Self::ApiError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbInstancesForCloneError::InvalidDBInstanceTypeValueNotSupport => {
-                Kind::Documented(0)
-            }
-            DescribeDbInstancesForCloneError::ApiError => Kind::Documented(1),
-            DescribeDbInstancesForCloneError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeDbInstancesForCloneError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeDbInstancesForCloneError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeDbInstancesForCloneError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeDbInstancesForCloneError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeDbInstancesForCloneError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeDbInstancesForCloneError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeDbInstancesForCloneError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeDbInstancesForCloneError::PriceCommoditySys => Kind::Documented(10),
-            DescribeDbInstancesForCloneError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeDbInstancesForCloneError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeDbInstancesForCloneError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeDbInstancesForCloneError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeDbInstancesForCloneError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeDbInstancesForCloneError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            DescribeDbInstancesForCloneError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeDbInstancesForCloneError::ApiNotSupport => Kind::Documented(18),
-            DescribeDbInstancesForCloneError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeDbInstancesForCloneError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeDbInstancesForCloneError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeDbInstancesForCloneError::InvalidParam => Kind::Documented(22),
-            DescribeDbInstancesForCloneError::KmsApiError => Kind::Documented(23),
-            DescribeDbInstancesForCloneError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeDbInstancesForCloneError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeDbInstancesForCloneError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeDbInstancesForCloneError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDbInstancesForCloneError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeDbInstancesForCloneError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeDbInstancesForCloneError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeDbInstancesForCloneError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeDbInstancesForCloneError::ParametersInvalid => Kind::Documented(32),
-            DescribeDbInstancesForCloneError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeDbInstancesForCloneError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbInstancesForCloneError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDbInstancesForCloneError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeDbInstancesForCloneError::PayNoCreditCard => Kind::Documented(37),
-            DescribeDbInstancesForCloneError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeDbInstancesForCloneError::MirrorInsExists => Kind::Documented(39),
-            DescribeDbInstancesForCloneError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeDbInstancesForCloneError::InvalidBackupSet => Kind::Documented(41),
-            DescribeDbInstancesForCloneError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeDbInstancesForCloneError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeDbInstancesForCloneError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeDbInstancesForCloneError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeDbInstancesForCloneError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeDbInstancesForCloneError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeDbInstancesForCloneError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeDbInstancesForCloneError::InvalidVswitchId => Kind::Documented(49),
-            DescribeDbInstancesForCloneError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeDbInstancesForCloneError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeDbInstancesForCloneError::NotInFlowController => Kind::Documented(52),
-            DescribeDbInstancesForCloneError::InvalidKmsKey => Kind::Documented(53),
-            DescribeDbInstancesForCloneError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeDbInstancesForCloneError::InvalidClusterKms => Kind::Documented(55),
-            DescribeDbInstancesForCloneError::RequestNotFound => Kind::Documented(56),
-            DescribeDbInstancesForCloneError::HostInfoNotFound => Kind::Documented(57),
-            DescribeDbInstancesForCloneError::ExternalFailure => Kind::Documented(58),
-            DescribeDbInstancesForCloneError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeDbInstancesForCloneError::InvokeProxyFailure => Kind::Documented(60),
             DescribeDbInstancesForCloneError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbInstancesForCloneError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -529,30 +373,41 @@ impl DescribeDbInstancesForCloneError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbInstancesForCloneError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbInstancesForCloneError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbInstancesForCloneError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbInstancesForCloneError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

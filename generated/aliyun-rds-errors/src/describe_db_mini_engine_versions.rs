@@ -6,7 +6,7 @@
 //! [`DescribeDbMiniEngineVersionsError`](crate::describe_db_mini_engine_versions::DescribeDbMiniEngineVersionsError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbMiniEngineVersionsError {
     /// `MinorVersionAttr.NotFound`, HTTP 400: Cannot find minor version attribute by given custins.
@@ -274,294 +273,100 @@ impl DescribeDbMiniEngineVersionsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbMiniEngineVersionsError::Gateway(gateway),
-                    None => DescribeDbMiniEngineVersionsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbMiniEngineVersionsError::Gateway,
+                DescribeDbMiniEngineVersionsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbMiniEngineVersionsError::MinorVersionAttrNotFound),
-            1 => Some(DescribeDbMiniEngineVersionsError::InvalidDBInstanceNameNotFound),
-            2 => Some(DescribeDbMiniEngineVersionsError::EngineNotSupported),
-            3 => Some(DescribeDbMiniEngineVersionsError::MissingMinorVersionTag),
-            4 => Some(DescribeDbMiniEngineVersionsError::MissingParameterEngine),
-            5 => Some(DescribeDbMiniEngineVersionsError::MissingParameterEngineVersion),
-            6 => Some(DescribeDbMiniEngineVersionsError::InvalidInstanceNodeTypeNotFound),
-            7 => Some(DescribeDbMiniEngineVersionsError::MinorVersionTagNotFound),
-            8 => Some(DescribeDbMiniEngineVersionsError::InvalidVersion),
-            9 => {
-                Some(
-                    DescribeDbMiniEngineVersionsError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            10 => Some(DescribeDbMiniEngineVersionsError::PricePricingPlanResultNotFound),
-            11 => Some(DescribeDbMiniEngineVersionsError::OrderNoRealNameAuthentication),
-            12 => Some(DescribeDbMiniEngineVersionsError::InsufficientAvailableQuota),
-            13 => {
-                Some(DescribeDbMiniEngineVersionsError::CommodityServiceCallingException)
-            }
-            14 => Some(DescribeDbMiniEngineVersionsError::RegionDissolvedEOM),
-            15 => Some(DescribeDbMiniEngineVersionsError::CommodityInvalidComponent),
-            16 => {
-                Some(DescribeDbMiniEngineVersionsError::RegionEndTimeDissolvedAustralia)
-            }
-            17 => Some(DescribeDbMiniEngineVersionsError::PriceCommoditySys),
-            18 => Some(DescribeDbMiniEngineVersionsError::PayInsufficientBalance),
-            19 => Some(DescribeDbMiniEngineVersionsError::OrderPeriodInvalid),
-            20 => Some(DescribeDbMiniEngineVersionsError::PayNoCreditCardLowerCase),
-            21 => Some(DescribeDbMiniEngineVersionsError::OrderInstHasUnpaidOrder),
-            22 => Some(DescribeDbMiniEngineVersionsError::NoAvailablePaymentMethod),
-            23 => Some(DescribeDbMiniEngineVersionsError::BasicInfoUncompleted),
-            24 => Some(DescribeDbMiniEngineVersionsError::RiskRiskControlRejection),
-            25 => Some(DescribeDbMiniEngineVersionsError::ApiNotSupport),
-            26 => Some(DescribeDbMiniEngineVersionsError::ContainForbiddenLabelError),
-            27 => Some(DescribeDbMiniEngineVersionsError::InvalidDBInstanceIdNotFound),
-            28 => Some(DescribeDbMiniEngineVersionsError::InvalidInstanceLevelDiskType),
-            29 => Some(DescribeDbMiniEngineVersionsError::InvalidParam),
-            30 => Some(DescribeDbMiniEngineVersionsError::KmsApiError),
-            31 => Some(DescribeDbMiniEngineVersionsError::SystemSaleValidateFailed),
-            32 => Some(DescribeDbMiniEngineVersionsError::AbsInvalidAccountNotFound),
-            33 => Some(DescribeDbMiniEngineVersionsError::SqlExecuteFailedOrTimeout),
-            34 => {
-                Some(DescribeDbMiniEngineVersionsError::ColdDataEngineVersionNotSupport)
-            }
-            35 => Some(DescribeDbMiniEngineVersionsError::ColdDataMinorVersionNotSupport),
-            36 => Some(DescribeDbMiniEngineVersionsError::IncorrectTargetClasscode),
-            37 => {
-                Some(DescribeDbMiniEngineVersionsError::InvalidConnectionStringDuplicate)
-            }
-            38 => Some(DescribeDbMiniEngineVersionsError::RequiredParamNotFound),
-            39 => Some(DescribeDbMiniEngineVersionsError::ParametersInvalid),
-            40 => Some(DescribeDbMiniEngineVersionsError::BackupPolicyNotSupport),
-            41 => Some(DescribeDbMiniEngineVersionsError::InvalideStatusFormat),
-            42 => {
-                Some(DescribeDbMiniEngineVersionsError::InvalidReleasedKeepPolicyFormat)
-            }
-            43 => {
-                Some(
-                    DescribeDbMiniEngineVersionsError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            44 => Some(DescribeDbMiniEngineVersionsError::PayNoCreditCard),
-            45 => Some(DescribeDbMiniEngineVersionsError::VpcNetworkTypeNotSupport),
-            46 => Some(DescribeDbMiniEngineVersionsError::MirrorInsExists),
-            47 => Some(DescribeDbMiniEngineVersionsError::UnsupportedClassCode),
-            48 => Some(DescribeDbMiniEngineVersionsError::InvalidBackupSet),
-            49 => Some(DescribeDbMiniEngineVersionsError::OrdTCommodityQueryError),
-            50 => Some(DescribeDbMiniEngineVersionsError::ProductInstanceReleased),
-            51 => Some(DescribeDbMiniEngineVersionsError::RegionEndTimeDissolvedIndia),
-            52 => Some(DescribeDbMiniEngineVersionsError::IncorrectMinorVersion),
-            53 => Some(DescribeDbMiniEngineVersionsError::OrderStatusUnPaid),
-            54 => Some(DescribeDbMiniEngineVersionsError::InvalidReduceDiskSize),
-            55 => Some(DescribeDbMiniEngineVersionsError::CloudSSDNotSupport),
-            56 => Some(DescribeDbMiniEngineVersionsError::InvalidUserOperatorPermission),
-            57 => Some(DescribeDbMiniEngineVersionsError::InvalidVswitchId),
-            58 => Some(DescribeDbMiniEngineVersionsError::OperationDeniedZoneResource),
-            59 => Some(DescribeDbMiniEngineVersionsError::NotInFlowController),
-            60 => Some(DescribeDbMiniEngineVersionsError::InvalidKmsKey),
-            61 => Some(DescribeDbMiniEngineVersionsError::InvalidInstanceLevelMalformed),
-            62 => {
-                Some(
-                    DescribeDbMiniEngineVersionsError::InvalidInstanceStorageTypeNotFound,
-                )
-            }
-            63 => Some(DescribeDbMiniEngineVersionsError::InvalidDBInstanceNotFound),
-            64 => Some(DescribeDbMiniEngineVersionsError::InvalidClusterKms),
-            65 => Some(DescribeDbMiniEngineVersionsError::RequestNotFound),
-            66 => Some(DescribeDbMiniEngineVersionsError::HostInfoNotFound),
-            67 => Some(DescribeDbMiniEngineVersionsError::ExternalFailure),
-            68 => Some(DescribeDbMiniEngineVersionsError::RequestMetaDataFailed),
-            69 => Some(DescribeDbMiniEngineVersionsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::MinorVersionAttrNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::EngineNotSupported,
+        Self::MissingMinorVersionTag,
+        Self::MissingParameterEngine,
+        Self::MissingParameterEngineVersion,
+        Self::InvalidInstanceNodeTypeNotFound,
+        Self::MinorVersionTagNotFound,
+        Self::InvalidVersion,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectMinorVersion,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidInstanceStorageTypeNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbMiniEngineVersionsError::MinorVersionAttrNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDbMiniEngineVersionsError::EngineNotSupported => Kind::Documented(2),
-            DescribeDbMiniEngineVersionsError::MissingMinorVersionTag => {
-                Kind::Documented(3)
-            }
-            DescribeDbMiniEngineVersionsError::MissingParameterEngine => {
-                Kind::Documented(4)
-            }
-            DescribeDbMiniEngineVersionsError::MissingParameterEngineVersion => {
-                Kind::Documented(5)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidInstanceNodeTypeNotFound => {
-                Kind::Documented(6)
-            }
-            DescribeDbMiniEngineVersionsError::MinorVersionTagNotFound => {
-                Kind::Documented(7)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidVersion => Kind::Documented(8),
-            DescribeDbMiniEngineVersionsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            DescribeDbMiniEngineVersionsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            DescribeDbMiniEngineVersionsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            DescribeDbMiniEngineVersionsError::InsufficientAvailableQuota => {
-                Kind::Documented(12)
-            }
-            DescribeDbMiniEngineVersionsError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            DescribeDbMiniEngineVersionsError::RegionDissolvedEOM => Kind::Documented(14),
-            DescribeDbMiniEngineVersionsError::CommodityInvalidComponent => {
-                Kind::Documented(15)
-            }
-            DescribeDbMiniEngineVersionsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            DescribeDbMiniEngineVersionsError::PriceCommoditySys => Kind::Documented(17),
-            DescribeDbMiniEngineVersionsError::PayInsufficientBalance => {
-                Kind::Documented(18)
-            }
-            DescribeDbMiniEngineVersionsError::OrderPeriodInvalid => Kind::Documented(19),
-            DescribeDbMiniEngineVersionsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(20)
-            }
-            DescribeDbMiniEngineVersionsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(21)
-            }
-            DescribeDbMiniEngineVersionsError::NoAvailablePaymentMethod => {
-                Kind::Documented(22)
-            }
-            DescribeDbMiniEngineVersionsError::BasicInfoUncompleted => {
-                Kind::Documented(23)
-            }
-            DescribeDbMiniEngineVersionsError::RiskRiskControlRejection => {
-                Kind::Documented(24)
-            }
-            DescribeDbMiniEngineVersionsError::ApiNotSupport => Kind::Documented(25),
-            DescribeDbMiniEngineVersionsError::ContainForbiddenLabelError => {
-                Kind::Documented(26)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(27)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidParam => Kind::Documented(29),
-            DescribeDbMiniEngineVersionsError::KmsApiError => Kind::Documented(30),
-            DescribeDbMiniEngineVersionsError::SystemSaleValidateFailed => {
-                Kind::Documented(31)
-            }
-            DescribeDbMiniEngineVersionsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(32)
-            }
-            DescribeDbMiniEngineVersionsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(33)
-            }
-            DescribeDbMiniEngineVersionsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeDbMiniEngineVersionsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeDbMiniEngineVersionsError::IncorrectTargetClasscode => {
-                Kind::Documented(36)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(37)
-            }
-            DescribeDbMiniEngineVersionsError::RequiredParamNotFound => {
-                Kind::Documented(38)
-            }
-            DescribeDbMiniEngineVersionsError::ParametersInvalid => Kind::Documented(39),
-            DescribeDbMiniEngineVersionsError::BackupPolicyNotSupport => {
-                Kind::Documented(40)
-            }
-            DescribeDbMiniEngineVersionsError::InvalideStatusFormat => {
-                Kind::Documented(41)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(42)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(43)
-            }
-            DescribeDbMiniEngineVersionsError::PayNoCreditCard => Kind::Documented(44),
-            DescribeDbMiniEngineVersionsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDbMiniEngineVersionsError::MirrorInsExists => Kind::Documented(46),
-            DescribeDbMiniEngineVersionsError::UnsupportedClassCode => {
-                Kind::Documented(47)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidBackupSet => Kind::Documented(48),
-            DescribeDbMiniEngineVersionsError::OrdTCommodityQueryError => {
-                Kind::Documented(49)
-            }
-            DescribeDbMiniEngineVersionsError::ProductInstanceReleased => {
-                Kind::Documented(50)
-            }
-            DescribeDbMiniEngineVersionsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(51)
-            }
-            DescribeDbMiniEngineVersionsError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            DescribeDbMiniEngineVersionsError::OrderStatusUnPaid => Kind::Documented(53),
-            DescribeDbMiniEngineVersionsError::InvalidReduceDiskSize => {
-                Kind::Documented(54)
-            }
-            DescribeDbMiniEngineVersionsError::CloudSSDNotSupport => Kind::Documented(55),
-            DescribeDbMiniEngineVersionsError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidVswitchId => Kind::Documented(57),
-            DescribeDbMiniEngineVersionsError::OperationDeniedZoneResource => {
-                Kind::Documented(58)
-            }
-            DescribeDbMiniEngineVersionsError::NotInFlowController => {
-                Kind::Documented(59)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidKmsKey => Kind::Documented(60),
-            DescribeDbMiniEngineVersionsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(61)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidInstanceStorageTypeNotFound => {
-                Kind::Documented(62)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(63)
-            }
-            DescribeDbMiniEngineVersionsError::InvalidClusterKms => Kind::Documented(64),
-            DescribeDbMiniEngineVersionsError::RequestNotFound => Kind::Documented(65),
-            DescribeDbMiniEngineVersionsError::HostInfoNotFound => Kind::Documented(66),
-            DescribeDbMiniEngineVersionsError::ExternalFailure => Kind::Documented(67),
-            DescribeDbMiniEngineVersionsError::RequestMetaDataFailed => {
-                Kind::Documented(68)
-            }
-            DescribeDbMiniEngineVersionsError::InvokeProxyFailure => Kind::Documented(69),
             DescribeDbMiniEngineVersionsError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDbMiniEngineVersionsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -608,30 +413,41 @@ impl DescribeDbMiniEngineVersionsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbMiniEngineVersionsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbMiniEngineVersionsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbMiniEngineVersionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbMiniEngineVersionsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbProxyError`](crate::describe_db_proxy::DescribeDbProxyError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbProxyError {
     /// `RWSplitNetTypeNotExists`, HTTP 400: Specified rw split net type is not eixsts.
@@ -262,170 +261,94 @@ impl DescribeDbProxyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbProxyError::Gateway(gateway),
-                    None => DescribeDbProxyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbProxyError::Gateway,
+                DescribeDbProxyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbProxyError::RWSplitNetTypeNotExists),
-            1 => Some(DescribeDbProxyError::InvalidDBInstanceName),
-            2 => Some(DescribeDbProxyError::InvalidInstanceLevelExtraInfo),
-            3 => Some(DescribeDbProxyError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeDbProxyError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeDbProxyError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeDbProxyError::InsufficientAvailableQuota),
-            7 => Some(DescribeDbProxyError::CommodityServiceCallingException),
-            8 => Some(DescribeDbProxyError::RegionDissolvedEOM),
-            9 => Some(DescribeDbProxyError::CommodityInvalidComponent),
-            10 => Some(DescribeDbProxyError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeDbProxyError::PriceCommoditySys),
-            12 => Some(DescribeDbProxyError::PayInsufficientBalance),
-            13 => Some(DescribeDbProxyError::OrderPeriodInvalid),
-            14 => Some(DescribeDbProxyError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeDbProxyError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeDbProxyError::NoAvailablePaymentMethod),
-            17 => Some(DescribeDbProxyError::BasicInfoUncompleted),
-            18 => Some(DescribeDbProxyError::RiskRiskControlRejection),
-            19 => Some(DescribeDbProxyError::ApiNotSupport),
-            20 => Some(DescribeDbProxyError::ContainForbiddenLabelError),
-            21 => Some(DescribeDbProxyError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeDbProxyError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeDbProxyError::InvalidParam),
-            24 => Some(DescribeDbProxyError::KmsApiError),
-            25 => Some(DescribeDbProxyError::SystemSaleValidateFailed),
-            26 => Some(DescribeDbProxyError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeDbProxyError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeDbProxyError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeDbProxyError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeDbProxyError::IncorrectTargetClasscode),
-            31 => Some(DescribeDbProxyError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeDbProxyError::RequiredParamNotFound),
-            33 => Some(DescribeDbProxyError::ParametersInvalid),
-            34 => Some(DescribeDbProxyError::BackupPolicyNotSupport),
-            35 => Some(DescribeDbProxyError::InvalideStatusFormat),
-            36 => Some(DescribeDbProxyError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeDbProxyError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeDbProxyError::PayNoCreditCard),
-            39 => Some(DescribeDbProxyError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeDbProxyError::MirrorInsExists),
-            41 => Some(DescribeDbProxyError::UnsupportedClassCode),
-            42 => Some(DescribeDbProxyError::InvalidBackupSet),
-            43 => Some(DescribeDbProxyError::OrdTCommodityQueryError),
-            44 => Some(DescribeDbProxyError::ProductInstanceReleased),
-            45 => Some(DescribeDbProxyError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeDbProxyError::IncorrectKindCode),
-            47 => Some(DescribeDbProxyError::IncorrectDBInstanceType),
-            48 => Some(DescribeDbProxyError::IncorrectDBInstanceEngine),
-            49 => Some(DescribeDbProxyError::OrderStatusUnPaid),
-            50 => Some(DescribeDbProxyError::InvalidReduceDiskSize),
-            51 => Some(DescribeDbProxyError::CloudSSDNotSupport),
-            52 => Some(DescribeDbProxyError::InvalidUserOperatorPermission),
-            53 => Some(DescribeDbProxyError::InvalidVswitchId),
-            54 => Some(DescribeDbProxyError::IncorrectMinorVersion),
-            55 => Some(DescribeDbProxyError::OperationDeniedZoneResource),
-            56 => Some(DescribeDbProxyError::NotInFlowController),
-            57 => Some(DescribeDbProxyError::InvalidKmsKey),
-            58 => Some(DescribeDbProxyError::InvalidInstanceLevelMalformed),
-            59 => Some(DescribeDbProxyError::InvalidDBInstanceNameNotFound),
-            60 => Some(DescribeDbProxyError::InvalidClusterKms),
-            61 => Some(DescribeDbProxyError::RequestNotFound),
-            62 => Some(DescribeDbProxyError::HostInfoNotFound),
-            63 => Some(DescribeDbProxyError::ExternalFailure),
-            64 => Some(DescribeDbProxyError::RequestMetaDataFailed),
-            65 => Some(DescribeDbProxyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::RWSplitNetTypeNotExists,
+        Self::InvalidDBInstanceName,
+        Self::InvalidInstanceLevelExtraInfo,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceEngine,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbProxyError::RWSplitNetTypeNotExists => Kind::Documented(0),
-            DescribeDbProxyError::InvalidDBInstanceName => Kind::Documented(1),
-            DescribeDbProxyError::InvalidInstanceLevelExtraInfo => Kind::Documented(2),
-            DescribeDbProxyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeDbProxyError::PricePricingPlanResultNotFound => Kind::Documented(4),
-            DescribeDbProxyError::OrderNoRealNameAuthentication => Kind::Documented(5),
-            DescribeDbProxyError::InsufficientAvailableQuota => Kind::Documented(6),
-            DescribeDbProxyError::CommodityServiceCallingException => Kind::Documented(7),
-            DescribeDbProxyError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeDbProxyError::CommodityInvalidComponent => Kind::Documented(9),
-            DescribeDbProxyError::RegionEndTimeDissolvedAustralia => Kind::Documented(10),
-            DescribeDbProxyError::PriceCommoditySys => Kind::Documented(11),
-            DescribeDbProxyError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeDbProxyError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeDbProxyError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DescribeDbProxyError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeDbProxyError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DescribeDbProxyError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeDbProxyError::RiskRiskControlRejection => Kind::Documented(18),
-            DescribeDbProxyError::ApiNotSupport => Kind::Documented(19),
-            DescribeDbProxyError::ContainForbiddenLabelError => Kind::Documented(20),
-            DescribeDbProxyError::InvalidDBInstanceIdNotFound => Kind::Documented(21),
-            DescribeDbProxyError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            DescribeDbProxyError::InvalidParam => Kind::Documented(23),
-            DescribeDbProxyError::KmsApiError => Kind::Documented(24),
-            DescribeDbProxyError::SystemSaleValidateFailed => Kind::Documented(25),
-            DescribeDbProxyError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DescribeDbProxyError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DescribeDbProxyError::ColdDataEngineVersionNotSupport => Kind::Documented(28),
-            DescribeDbProxyError::ColdDataMinorVersionNotSupport => Kind::Documented(29),
-            DescribeDbProxyError::IncorrectTargetClasscode => Kind::Documented(30),
-            DescribeDbProxyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeDbProxyError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeDbProxyError::ParametersInvalid => Kind::Documented(33),
-            DescribeDbProxyError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeDbProxyError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeDbProxyError::InvalidReleasedKeepPolicyFormat => Kind::Documented(36),
-            DescribeDbProxyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeDbProxyError::PayNoCreditCard => Kind::Documented(38),
-            DescribeDbProxyError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DescribeDbProxyError::MirrorInsExists => Kind::Documented(40),
-            DescribeDbProxyError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeDbProxyError::InvalidBackupSet => Kind::Documented(42),
-            DescribeDbProxyError::OrdTCommodityQueryError => Kind::Documented(43),
-            DescribeDbProxyError::ProductInstanceReleased => Kind::Documented(44),
-            DescribeDbProxyError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            DescribeDbProxyError::IncorrectKindCode => Kind::Documented(46),
-            DescribeDbProxyError::IncorrectDBInstanceType => Kind::Documented(47),
-            DescribeDbProxyError::IncorrectDBInstanceEngine => Kind::Documented(48),
-            DescribeDbProxyError::OrderStatusUnPaid => Kind::Documented(49),
-            DescribeDbProxyError::InvalidReduceDiskSize => Kind::Documented(50),
-            DescribeDbProxyError::CloudSSDNotSupport => Kind::Documented(51),
-            DescribeDbProxyError::InvalidUserOperatorPermission => Kind::Documented(52),
-            DescribeDbProxyError::InvalidVswitchId => Kind::Documented(53),
-            DescribeDbProxyError::IncorrectMinorVersion => Kind::Documented(54),
-            DescribeDbProxyError::OperationDeniedZoneResource => Kind::Documented(55),
-            DescribeDbProxyError::NotInFlowController => Kind::Documented(56),
-            DescribeDbProxyError::InvalidKmsKey => Kind::Documented(57),
-            DescribeDbProxyError::InvalidInstanceLevelMalformed => Kind::Documented(58),
-            DescribeDbProxyError::InvalidDBInstanceNameNotFound => Kind::Documented(59),
-            DescribeDbProxyError::InvalidClusterKms => Kind::Documented(60),
-            DescribeDbProxyError::RequestNotFound => Kind::Documented(61),
-            DescribeDbProxyError::HostInfoNotFound => Kind::Documented(62),
-            DescribeDbProxyError::ExternalFailure => Kind::Documented(63),
-            DescribeDbProxyError::RequestMetaDataFailed => Kind::Documented(64),
-            DescribeDbProxyError::InvokeProxyFailure => Kind::Documented(65),
             DescribeDbProxyError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbProxyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -472,30 +395,41 @@ impl DescribeDbProxyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbProxyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbProxyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbProxyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbProxyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

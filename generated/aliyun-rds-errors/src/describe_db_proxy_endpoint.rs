@@ -6,7 +6,7 @@
 //! [`DescribeDbProxyEndpointError`](crate::describe_db_proxy_endpoint::DescribeDbProxyEndpointError) has one variant per distinct code of the operation's error table (70 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbProxyEndpointError {
     /// `MaxscaleNotSupport`, HTTP 400: Current custins can not support Maxscale.
@@ -273,226 +272,97 @@ impl DescribeDbProxyEndpointError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbProxyEndpointError::Gateway(gateway),
-                    None => DescribeDbProxyEndpointError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbProxyEndpointError::Gateway,
+                DescribeDbProxyEndpointError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbProxyEndpointError::MaxscaleNotSupport),
-            1 => Some(DescribeDbProxyEndpointError::InvalidEndPointFormat),
-            2 => Some(DescribeDbProxyEndpointError::InvalidDBInstanceName),
-            3 => Some(DescribeDbProxyEndpointError::EndpointNotFound),
-            4 => Some(DescribeDbProxyEndpointError::InvalidParameter),
-            5 => Some(DescribeDbProxyEndpointError::OrderComboInstanceNotAllowOperate),
-            6 => Some(DescribeDbProxyEndpointError::PricePricingPlanResultNotFound),
-            7 => Some(DescribeDbProxyEndpointError::OrderNoRealNameAuthentication),
-            8 => Some(DescribeDbProxyEndpointError::InsufficientAvailableQuota),
-            9 => Some(DescribeDbProxyEndpointError::CommodityServiceCallingException),
-            10 => Some(DescribeDbProxyEndpointError::RegionDissolvedEOM),
-            11 => Some(DescribeDbProxyEndpointError::CommodityInvalidComponent),
-            12 => Some(DescribeDbProxyEndpointError::RegionEndTimeDissolvedAustralia),
-            13 => Some(DescribeDbProxyEndpointError::PriceCommoditySys),
-            14 => Some(DescribeDbProxyEndpointError::PayInsufficientBalance),
-            15 => Some(DescribeDbProxyEndpointError::OrderPeriodInvalid),
-            16 => Some(DescribeDbProxyEndpointError::PayNoCreditCardLowerCase),
-            17 => Some(DescribeDbProxyEndpointError::OrderInstHasUnpaidOrder),
-            18 => Some(DescribeDbProxyEndpointError::NoAvailablePaymentMethod),
-            19 => Some(DescribeDbProxyEndpointError::BasicInfoUncompleted),
-            20 => Some(DescribeDbProxyEndpointError::RiskRiskControlRejection),
-            21 => Some(DescribeDbProxyEndpointError::ApiNotSupport),
-            22 => Some(DescribeDbProxyEndpointError::ContainForbiddenLabelError),
-            23 => Some(DescribeDbProxyEndpointError::InvalidDBInstanceIdNotFound),
-            24 => Some(DescribeDbProxyEndpointError::InvalidInstanceLevelDiskType),
-            25 => Some(DescribeDbProxyEndpointError::InvalidParam),
-            26 => Some(DescribeDbProxyEndpointError::KmsApiError),
-            27 => Some(DescribeDbProxyEndpointError::SystemSaleValidateFailed),
-            28 => Some(DescribeDbProxyEndpointError::AbsInvalidAccountNotFound),
-            29 => Some(DescribeDbProxyEndpointError::SqlExecuteFailedOrTimeout),
-            30 => Some(DescribeDbProxyEndpointError::ColdDataEngineVersionNotSupport),
-            31 => Some(DescribeDbProxyEndpointError::ColdDataMinorVersionNotSupport),
-            32 => Some(DescribeDbProxyEndpointError::IncorrectTargetClasscode),
-            33 => Some(DescribeDbProxyEndpointError::InvalidConnectionStringDuplicate),
-            34 => Some(DescribeDbProxyEndpointError::RequiredParamNotFound),
-            35 => Some(DescribeDbProxyEndpointError::ParametersInvalid),
-            36 => Some(DescribeDbProxyEndpointError::BackupPolicyNotSupport),
-            37 => Some(DescribeDbProxyEndpointError::InvalideStatusFormat),
-            38 => Some(DescribeDbProxyEndpointError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(DescribeDbProxyEndpointError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(DescribeDbProxyEndpointError::PayNoCreditCard),
-            41 => Some(DescribeDbProxyEndpointError::VpcNetworkTypeNotSupport),
-            42 => Some(DescribeDbProxyEndpointError::MirrorInsExists),
-            43 => Some(DescribeDbProxyEndpointError::UnsupportedClassCode),
-            44 => Some(DescribeDbProxyEndpointError::InvalidBackupSet),
-            45 => Some(DescribeDbProxyEndpointError::OrdTCommodityQueryError),
-            46 => Some(DescribeDbProxyEndpointError::ProductInstanceReleased),
-            47 => Some(DescribeDbProxyEndpointError::RegionEndTimeDissolvedIndia),
-            48 => Some(DescribeDbProxyEndpointError::IncorrectKindCode),
-            49 => Some(DescribeDbProxyEndpointError::IncorrectDBInstanceType),
-            50 => Some(DescribeDbProxyEndpointError::IncorrectDBInstanceEngine),
-            51 => Some(DescribeDbProxyEndpointError::OrderStatusUnPaid),
-            52 => Some(DescribeDbProxyEndpointError::InvalidReduceDiskSize),
-            53 => Some(DescribeDbProxyEndpointError::CloudSSDNotSupport),
-            54 => Some(DescribeDbProxyEndpointError::InvalidUserOperatorPermission),
-            55 => Some(DescribeDbProxyEndpointError::InvalidVswitchId),
-            56 => Some(DescribeDbProxyEndpointError::IncorrectMinorVersion),
-            57 => Some(DescribeDbProxyEndpointError::OperationDeniedZoneResource),
-            58 => Some(DescribeDbProxyEndpointError::NotInFlowController),
-            59 => Some(DescribeDbProxyEndpointError::InvalidKmsKey),
-            60 => Some(DescribeDbProxyEndpointError::InvalidInstanceLevelMalformed),
-            61 => Some(DescribeDbProxyEndpointError::InvalidVpcInfoNotFound),
-            62 => Some(DescribeDbProxyEndpointError::MaxscaleNotFound),
-            63 => Some(DescribeDbProxyEndpointError::InvalidClusterKms),
-            64 => Some(DescribeDbProxyEndpointError::RequestNotFound),
-            65 => Some(DescribeDbProxyEndpointError::HostInfoNotFound),
-            66 => Some(DescribeDbProxyEndpointError::ExternalFailure),
-            67 => Some(DescribeDbProxyEndpointError::RequestMetaDataFailed),
-            68 => Some(DescribeDbProxyEndpointError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::MaxscaleNotSupport,
+        Self::InvalidEndPointFormat,
+        Self::InvalidDBInstanceName,
+        Self::EndpointNotFound,
+        Self::InvalidParameter,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceEngine,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidVpcInfoNotFound,
+        Self::MaxscaleNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbProxyEndpointError::MaxscaleNotSupport => Kind::Documented(0),
-            DescribeDbProxyEndpointError::InvalidEndPointFormat => Kind::Documented(1),
-            DescribeDbProxyEndpointError::InvalidDBInstanceName => Kind::Documented(2),
-            DescribeDbProxyEndpointError::EndpointNotFound => Kind::Documented(3),
-            DescribeDbProxyEndpointError::InvalidParameter => Kind::Documented(4),
-            DescribeDbProxyEndpointError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            DescribeDbProxyEndpointError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            DescribeDbProxyEndpointError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            DescribeDbProxyEndpointError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            DescribeDbProxyEndpointError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            DescribeDbProxyEndpointError::RegionDissolvedEOM => Kind::Documented(10),
-            DescribeDbProxyEndpointError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            DescribeDbProxyEndpointError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            DescribeDbProxyEndpointError::PriceCommoditySys => Kind::Documented(13),
-            DescribeDbProxyEndpointError::PayInsufficientBalance => Kind::Documented(14),
-            DescribeDbProxyEndpointError::OrderPeriodInvalid => Kind::Documented(15),
-            DescribeDbProxyEndpointError::PayNoCreditCardLowerCase => {
-                Kind::Documented(16)
-            }
-            DescribeDbProxyEndpointError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            DescribeDbProxyEndpointError::NoAvailablePaymentMethod => {
-                Kind::Documented(18)
-            }
-            DescribeDbProxyEndpointError::BasicInfoUncompleted => Kind::Documented(19),
-            DescribeDbProxyEndpointError::RiskRiskControlRejection => {
-                Kind::Documented(20)
-            }
-            DescribeDbProxyEndpointError::ApiNotSupport => Kind::Documented(21),
-            DescribeDbProxyEndpointError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            DescribeDbProxyEndpointError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbProxyEndpointError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            DescribeDbProxyEndpointError::InvalidParam => Kind::Documented(25),
-            DescribeDbProxyEndpointError::KmsApiError => Kind::Documented(26),
-            DescribeDbProxyEndpointError::SystemSaleValidateFailed => {
-                Kind::Documented(27)
-            }
-            DescribeDbProxyEndpointError::AbsInvalidAccountNotFound => {
-                Kind::Documented(28)
-            }
-            DescribeDbProxyEndpointError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(29)
-            }
-            DescribeDbProxyEndpointError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeDbProxyEndpointError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbProxyEndpointError::IncorrectTargetClasscode => {
-                Kind::Documented(32)
-            }
-            DescribeDbProxyEndpointError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            DescribeDbProxyEndpointError::RequiredParamNotFound => Kind::Documented(34),
-            DescribeDbProxyEndpointError::ParametersInvalid => Kind::Documented(35),
-            DescribeDbProxyEndpointError::BackupPolicyNotSupport => Kind::Documented(36),
-            DescribeDbProxyEndpointError::InvalideStatusFormat => Kind::Documented(37),
-            DescribeDbProxyEndpointError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            DescribeDbProxyEndpointError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            DescribeDbProxyEndpointError::PayNoCreditCard => Kind::Documented(40),
-            DescribeDbProxyEndpointError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(41)
-            }
-            DescribeDbProxyEndpointError::MirrorInsExists => Kind::Documented(42),
-            DescribeDbProxyEndpointError::UnsupportedClassCode => Kind::Documented(43),
-            DescribeDbProxyEndpointError::InvalidBackupSet => Kind::Documented(44),
-            DescribeDbProxyEndpointError::OrdTCommodityQueryError => Kind::Documented(45),
-            DescribeDbProxyEndpointError::ProductInstanceReleased => Kind::Documented(46),
-            DescribeDbProxyEndpointError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            DescribeDbProxyEndpointError::IncorrectKindCode => Kind::Documented(48),
-            DescribeDbProxyEndpointError::IncorrectDBInstanceType => Kind::Documented(49),
-            DescribeDbProxyEndpointError::IncorrectDBInstanceEngine => {
-                Kind::Documented(50)
-            }
-            DescribeDbProxyEndpointError::OrderStatusUnPaid => Kind::Documented(51),
-            DescribeDbProxyEndpointError::InvalidReduceDiskSize => Kind::Documented(52),
-            DescribeDbProxyEndpointError::CloudSSDNotSupport => Kind::Documented(53),
-            DescribeDbProxyEndpointError::InvalidUserOperatorPermission => {
-                Kind::Documented(54)
-            }
-            DescribeDbProxyEndpointError::InvalidVswitchId => Kind::Documented(55),
-            DescribeDbProxyEndpointError::IncorrectMinorVersion => Kind::Documented(56),
-            DescribeDbProxyEndpointError::OperationDeniedZoneResource => {
-                Kind::Documented(57)
-            }
-            DescribeDbProxyEndpointError::NotInFlowController => Kind::Documented(58),
-            DescribeDbProxyEndpointError::InvalidKmsKey => Kind::Documented(59),
-            DescribeDbProxyEndpointError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(60)
-            }
-            DescribeDbProxyEndpointError::InvalidVpcInfoNotFound => Kind::Documented(61),
-            DescribeDbProxyEndpointError::MaxscaleNotFound => Kind::Documented(62),
-            DescribeDbProxyEndpointError::InvalidClusterKms => Kind::Documented(63),
-            DescribeDbProxyEndpointError::RequestNotFound => Kind::Documented(64),
-            DescribeDbProxyEndpointError::HostInfoNotFound => Kind::Documented(65),
-            DescribeDbProxyEndpointError::ExternalFailure => Kind::Documented(66),
-            DescribeDbProxyEndpointError::RequestMetaDataFailed => Kind::Documented(67),
-            DescribeDbProxyEndpointError::InvokeProxyFailure => Kind::Documented(68),
             DescribeDbProxyEndpointError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbProxyEndpointError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -539,30 +409,41 @@ impl DescribeDbProxyEndpointError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbProxyEndpointError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbProxyEndpointError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbProxyEndpointError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbProxyEndpointError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDbProxyPerformanceError`](crate::describe_db_proxy_performance::DescribeDbProxyPerformanceError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDbProxyPerformanceError {
     /// `InvalidDBInstanceName`, HTTP 400: Specified parameter DBInstanceName is not valid.
@@ -255,236 +254,92 @@ impl DescribeDbProxyPerformanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDbProxyPerformanceError::Gateway(gateway),
-                    None => DescribeDbProxyPerformanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDbProxyPerformanceError::Gateway,
+                DescribeDbProxyPerformanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDbProxyPerformanceError::InvalidDBInstanceName),
-            1 => Some(DescribeDbProxyPerformanceError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeDbProxyPerformanceError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeDbProxyPerformanceError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeDbProxyPerformanceError::InsufficientAvailableQuota),
-            5 => Some(DescribeDbProxyPerformanceError::CommodityServiceCallingException),
-            6 => Some(DescribeDbProxyPerformanceError::RegionDissolvedEOM),
-            7 => Some(DescribeDbProxyPerformanceError::CommodityInvalidComponent),
-            8 => Some(DescribeDbProxyPerformanceError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeDbProxyPerformanceError::PriceCommoditySys),
-            10 => Some(DescribeDbProxyPerformanceError::PayInsufficientBalance),
-            11 => Some(DescribeDbProxyPerformanceError::OrderPeriodInvalid),
-            12 => Some(DescribeDbProxyPerformanceError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDbProxyPerformanceError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDbProxyPerformanceError::BasicInfoUncompleted),
-            15 => Some(DescribeDbProxyPerformanceError::RiskRiskControlRejection),
-            16 => Some(DescribeDbProxyPerformanceError::ApiNotSupport),
-            17 => Some(DescribeDbProxyPerformanceError::ContainForbiddenLabelError),
-            18 => Some(DescribeDbProxyPerformanceError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeDbProxyPerformanceError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeDbProxyPerformanceError::InvalidParam),
-            21 => Some(DescribeDbProxyPerformanceError::KmsApiError),
-            22 => Some(DescribeDbProxyPerformanceError::SystemSaleValidateFailed),
-            23 => Some(DescribeDbProxyPerformanceError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDbProxyPerformanceError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeDbProxyPerformanceError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeDbProxyPerformanceError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeDbProxyPerformanceError::IncorrectTargetClasscode),
-            28 => Some(DescribeDbProxyPerformanceError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeDbProxyPerformanceError::RequiredParamNotFound),
-            30 => Some(DescribeDbProxyPerformanceError::ParametersInvalid),
-            31 => Some(DescribeDbProxyPerformanceError::BackupPolicyNotSupport),
-            32 => Some(DescribeDbProxyPerformanceError::InvalideStatusFormat),
-            33 => Some(DescribeDbProxyPerformanceError::InvalidReleasedKeepPolicyFormat),
-            34 => {
-                Some(DescribeDbProxyPerformanceError::InvalidDBInstanceEngineTypeFormat)
-            }
-            35 => Some(DescribeDbProxyPerformanceError::PayNoCreditCard),
-            36 => Some(DescribeDbProxyPerformanceError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDbProxyPerformanceError::MirrorInsExists),
-            38 => Some(DescribeDbProxyPerformanceError::UnsupportedClassCode),
-            39 => Some(DescribeDbProxyPerformanceError::InvalidBackupSet),
-            40 => Some(DescribeDbProxyPerformanceError::OrdTCommodityQueryError),
-            41 => Some(DescribeDbProxyPerformanceError::ProductInstanceReleased),
-            42 => Some(DescribeDbProxyPerformanceError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeDbProxyPerformanceError::NoAvailablePaymentMethod),
-            44 => Some(DescribeDbProxyPerformanceError::ParamNotFound),
-            45 => Some(DescribeDbProxyPerformanceError::OrderStatusUnPaid),
-            46 => Some(DescribeDbProxyPerformanceError::InvalidReduceDiskSize),
-            47 => Some(DescribeDbProxyPerformanceError::CloudSSDNotSupport),
-            48 => Some(DescribeDbProxyPerformanceError::InvalidUserOperatorPermission),
-            49 => Some(DescribeDbProxyPerformanceError::InvalidVswitchId),
-            50 => Some(DescribeDbProxyPerformanceError::IncorrectMinorVersion),
-            51 => Some(DescribeDbProxyPerformanceError::OperationDeniedZoneResource),
-            52 => Some(DescribeDbProxyPerformanceError::NotInFlowController),
-            53 => Some(DescribeDbProxyPerformanceError::InvalidKmsKey),
-            54 => Some(DescribeDbProxyPerformanceError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeDbProxyPerformanceError::EndpointNotFound),
-            56 => Some(DescribeDbProxyPerformanceError::InvalidDBInstanceNameNotFound),
-            57 => Some(DescribeDbProxyPerformanceError::MaxscaleNotFound),
-            58 => Some(DescribeDbProxyPerformanceError::InvalidClusterKms),
-            59 => Some(DescribeDbProxyPerformanceError::RequestNotFound),
-            60 => Some(DescribeDbProxyPerformanceError::HostInfoNotFound),
-            61 => Some(DescribeDbProxyPerformanceError::ExternalFailure),
-            62 => Some(DescribeDbProxyPerformanceError::RequestMetaDataFailed),
-            63 => Some(DescribeDbProxyPerformanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::InvalidDBInstanceName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::ParamNotFound,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EndpointNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::MaxscaleNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDbProxyPerformanceError::InvalidDBInstanceName => Kind::Documented(0),
-            DescribeDbProxyPerformanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDbProxyPerformanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDbProxyPerformanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDbProxyPerformanceError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDbProxyPerformanceError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDbProxyPerformanceError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeDbProxyPerformanceError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDbProxyPerformanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDbProxyPerformanceError::PriceCommoditySys => Kind::Documented(9),
-            DescribeDbProxyPerformanceError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeDbProxyPerformanceError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeDbProxyPerformanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDbProxyPerformanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDbProxyPerformanceError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeDbProxyPerformanceError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDbProxyPerformanceError::ApiNotSupport => Kind::Documented(16),
-            DescribeDbProxyPerformanceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDbProxyPerformanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDbProxyPerformanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDbProxyPerformanceError::InvalidParam => Kind::Documented(20),
-            DescribeDbProxyPerformanceError::KmsApiError => Kind::Documented(21),
-            DescribeDbProxyPerformanceError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDbProxyPerformanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDbProxyPerformanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDbProxyPerformanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDbProxyPerformanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDbProxyPerformanceError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDbProxyPerformanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDbProxyPerformanceError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDbProxyPerformanceError::ParametersInvalid => Kind::Documented(30),
-            DescribeDbProxyPerformanceError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDbProxyPerformanceError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeDbProxyPerformanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDbProxyPerformanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDbProxyPerformanceError::PayNoCreditCard => Kind::Documented(35),
-            DescribeDbProxyPerformanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDbProxyPerformanceError::MirrorInsExists => Kind::Documented(37),
-            DescribeDbProxyPerformanceError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeDbProxyPerformanceError::InvalidBackupSet => Kind::Documented(39),
-            DescribeDbProxyPerformanceError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDbProxyPerformanceError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDbProxyPerformanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDbProxyPerformanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(43)
-            }
-            DescribeDbProxyPerformanceError::ParamNotFound => Kind::Documented(44),
-            DescribeDbProxyPerformanceError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeDbProxyPerformanceError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeDbProxyPerformanceError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeDbProxyPerformanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeDbProxyPerformanceError::InvalidVswitchId => Kind::Documented(49),
-            DescribeDbProxyPerformanceError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeDbProxyPerformanceError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeDbProxyPerformanceError::NotInFlowController => Kind::Documented(52),
-            DescribeDbProxyPerformanceError::InvalidKmsKey => Kind::Documented(53),
-            DescribeDbProxyPerformanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeDbProxyPerformanceError::EndpointNotFound => Kind::Documented(55),
-            DescribeDbProxyPerformanceError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeDbProxyPerformanceError::MaxscaleNotFound => Kind::Documented(57),
-            DescribeDbProxyPerformanceError::InvalidClusterKms => Kind::Documented(58),
-            DescribeDbProxyPerformanceError::RequestNotFound => Kind::Documented(59),
-            DescribeDbProxyPerformanceError::HostInfoNotFound => Kind::Documented(60),
-            DescribeDbProxyPerformanceError::ExternalFailure => Kind::Documented(61),
-            DescribeDbProxyPerformanceError::RequestMetaDataFailed => {
-                Kind::Documented(62)
-            }
-            DescribeDbProxyPerformanceError::InvokeProxyFailure => Kind::Documented(63),
             DescribeDbProxyPerformanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDbProxyPerformanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -531,30 +386,41 @@ impl DescribeDbProxyPerformanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDbProxyPerformanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDbProxyPerformanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDbProxyPerformanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDbProxyPerformanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDedicatedHostGroupsError`](crate::describe_dedicated_host_groups::DescribeDedicatedHostGroupsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDedicatedHostGroupsError {
     /// `Forbidden`, HTTP 400: User not authorized to operate on the specified resource.
@@ -242,236 +241,88 @@ impl DescribeDedicatedHostGroupsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDedicatedHostGroupsError::Gateway(gateway),
-                    None => DescribeDedicatedHostGroupsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDedicatedHostGroupsError::Gateway,
+                DescribeDedicatedHostGroupsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDedicatedHostGroupsError::Forbidden),
-            1 => {
-                Some(DescribeDedicatedHostGroupsError::OrderComboInstanceNotAllowOperate)
-            }
-            2 => Some(DescribeDedicatedHostGroupsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeDedicatedHostGroupsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeDedicatedHostGroupsError::InsufficientAvailableQuota),
-            5 => Some(DescribeDedicatedHostGroupsError::CommodityServiceCallingException),
-            6 => Some(DescribeDedicatedHostGroupsError::RegionDissolvedEOM),
-            7 => Some(DescribeDedicatedHostGroupsError::CommodityInvalidComponent),
-            8 => Some(DescribeDedicatedHostGroupsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeDedicatedHostGroupsError::PriceCommoditySys),
-            10 => Some(DescribeDedicatedHostGroupsError::PayInsufficientBalance),
-            11 => Some(DescribeDedicatedHostGroupsError::OrderPeriodInvalid),
-            12 => Some(DescribeDedicatedHostGroupsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDedicatedHostGroupsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDedicatedHostGroupsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeDedicatedHostGroupsError::BasicInfoUncompleted),
-            16 => Some(DescribeDedicatedHostGroupsError::RiskRiskControlRejection),
-            17 => Some(DescribeDedicatedHostGroupsError::ApiNotSupport),
-            18 => Some(DescribeDedicatedHostGroupsError::ContainForbiddenLabelError),
-            19 => Some(DescribeDedicatedHostGroupsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeDedicatedHostGroupsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeDedicatedHostGroupsError::InvalidParam),
-            22 => Some(DescribeDedicatedHostGroupsError::KmsApiError),
-            23 => Some(DescribeDedicatedHostGroupsError::SystemSaleValidateFailed),
-            24 => Some(DescribeDedicatedHostGroupsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeDedicatedHostGroupsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeDedicatedHostGroupsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeDedicatedHostGroupsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeDedicatedHostGroupsError::IncorrectTargetClasscode),
-            29 => {
-                Some(DescribeDedicatedHostGroupsError::InvalidConnectionStringDuplicate)
-            }
-            30 => Some(DescribeDedicatedHostGroupsError::RequiredParamNotFound),
-            31 => Some(DescribeDedicatedHostGroupsError::ParametersInvalid),
-            32 => Some(DescribeDedicatedHostGroupsError::BackupPolicyNotSupport),
-            33 => Some(DescribeDedicatedHostGroupsError::InvalideStatusFormat),
-            34 => Some(DescribeDedicatedHostGroupsError::InvalidReleasedKeepPolicyFormat),
-            35 => {
-                Some(DescribeDedicatedHostGroupsError::InvalidDBInstanceEngineTypeFormat)
-            }
-            36 => Some(DescribeDedicatedHostGroupsError::PayNoCreditCard),
-            37 => Some(DescribeDedicatedHostGroupsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeDedicatedHostGroupsError::MirrorInsExists),
-            39 => Some(DescribeDedicatedHostGroupsError::UnsupportedClassCode),
-            40 => Some(DescribeDedicatedHostGroupsError::InvalidBackupSet),
-            41 => Some(DescribeDedicatedHostGroupsError::OrdTCommodityQueryError),
-            42 => Some(DescribeDedicatedHostGroupsError::ProductInstanceReleased),
-            43 => Some(DescribeDedicatedHostGroupsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeDedicatedHostGroupsError::OrderStatusUnPaid),
-            45 => Some(DescribeDedicatedHostGroupsError::InvalidReduceDiskSize),
-            46 => Some(DescribeDedicatedHostGroupsError::CloudSSDNotSupport),
-            47 => Some(DescribeDedicatedHostGroupsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeDedicatedHostGroupsError::InvalidVswitchId),
-            49 => Some(DescribeDedicatedHostGroupsError::IncorrectMinorVersion),
-            50 => Some(DescribeDedicatedHostGroupsError::OperationDeniedZoneResource),
-            51 => Some(DescribeDedicatedHostGroupsError::NotInFlowController),
-            52 => Some(DescribeDedicatedHostGroupsError::InvalidKmsKey),
-            53 => Some(DescribeDedicatedHostGroupsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeDedicatedHostGroupsError::InvalidClusterKms),
-            55 => Some(DescribeDedicatedHostGroupsError::RequestNotFound),
-            56 => Some(DescribeDedicatedHostGroupsError::HostInfoNotFound),
-            57 => Some(DescribeDedicatedHostGroupsError::ExternalFailure),
-            58 => Some(DescribeDedicatedHostGroupsError::RequestMetaDataFailed),
-            59 => Some(DescribeDedicatedHostGroupsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::Forbidden,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDedicatedHostGroupsError::Forbidden => Kind::Documented(0),
-            DescribeDedicatedHostGroupsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDedicatedHostGroupsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDedicatedHostGroupsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDedicatedHostGroupsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDedicatedHostGroupsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDedicatedHostGroupsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeDedicatedHostGroupsError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeDedicatedHostGroupsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDedicatedHostGroupsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeDedicatedHostGroupsError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeDedicatedHostGroupsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeDedicatedHostGroupsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeDedicatedHostGroupsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeDedicatedHostGroupsError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeDedicatedHostGroupsError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeDedicatedHostGroupsError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeDedicatedHostGroupsError::ApiNotSupport => Kind::Documented(17),
-            DescribeDedicatedHostGroupsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDedicatedHostGroupsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDedicatedHostGroupsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDedicatedHostGroupsError::InvalidParam => Kind::Documented(21),
-            DescribeDedicatedHostGroupsError::KmsApiError => Kind::Documented(22),
-            DescribeDedicatedHostGroupsError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeDedicatedHostGroupsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeDedicatedHostGroupsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeDedicatedHostGroupsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDedicatedHostGroupsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDedicatedHostGroupsError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeDedicatedHostGroupsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeDedicatedHostGroupsError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeDedicatedHostGroupsError::ParametersInvalid => Kind::Documented(31),
-            DescribeDedicatedHostGroupsError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeDedicatedHostGroupsError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDedicatedHostGroupsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDedicatedHostGroupsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDedicatedHostGroupsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeDedicatedHostGroupsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeDedicatedHostGroupsError::MirrorInsExists => Kind::Documented(38),
-            DescribeDedicatedHostGroupsError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeDedicatedHostGroupsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeDedicatedHostGroupsError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeDedicatedHostGroupsError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeDedicatedHostGroupsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDedicatedHostGroupsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeDedicatedHostGroupsError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeDedicatedHostGroupsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeDedicatedHostGroupsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeDedicatedHostGroupsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeDedicatedHostGroupsError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeDedicatedHostGroupsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeDedicatedHostGroupsError::NotInFlowController => Kind::Documented(51),
-            DescribeDedicatedHostGroupsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeDedicatedHostGroupsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeDedicatedHostGroupsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeDedicatedHostGroupsError::RequestNotFound => Kind::Documented(55),
-            DescribeDedicatedHostGroupsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeDedicatedHostGroupsError::ExternalFailure => Kind::Documented(57),
-            DescribeDedicatedHostGroupsError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeDedicatedHostGroupsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeDedicatedHostGroupsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDedicatedHostGroupsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -518,30 +369,41 @@ impl DescribeDedicatedHostGroupsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDedicatedHostGroupsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDedicatedHostGroupsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDedicatedHostGroupsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDedicatedHostGroupsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

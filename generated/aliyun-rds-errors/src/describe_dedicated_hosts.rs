@@ -6,7 +6,7 @@
 //! [`DescribeDedicatedHostsError`](crate::describe_dedicated_hosts::DescribeDedicatedHostsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDedicatedHostsError {
     /// `InvalidUserId.NotSupport`, HTTP 400: The userid have no permission.
@@ -245,196 +244,89 @@ impl DescribeDedicatedHostsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDedicatedHostsError::Gateway(gateway),
-                    None => DescribeDedicatedHostsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDedicatedHostsError::Gateway,
+                DescribeDedicatedHostsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDedicatedHostsError::InvalidUserIdNotSupport),
-            1 => Some(DescribeDedicatedHostsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeDedicatedHostsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeDedicatedHostsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeDedicatedHostsError::InsufficientAvailableQuota),
-            5 => Some(DescribeDedicatedHostsError::CommodityServiceCallingException),
-            6 => Some(DescribeDedicatedHostsError::RegionDissolvedEOM),
-            7 => Some(DescribeDedicatedHostsError::CommodityInvalidComponent),
-            8 => Some(DescribeDedicatedHostsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeDedicatedHostsError::PriceCommoditySys),
-            10 => Some(DescribeDedicatedHostsError::PayInsufficientBalance),
-            11 => Some(DescribeDedicatedHostsError::OrderPeriodInvalid),
-            12 => Some(DescribeDedicatedHostsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeDedicatedHostsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeDedicatedHostsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeDedicatedHostsError::BasicInfoUncompleted),
-            16 => Some(DescribeDedicatedHostsError::RiskRiskControlRejection),
-            17 => Some(DescribeDedicatedHostsError::ApiNotSupport),
-            18 => Some(DescribeDedicatedHostsError::ContainForbiddenLabelError),
-            19 => Some(DescribeDedicatedHostsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeDedicatedHostsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeDedicatedHostsError::InvalidParam),
-            22 => Some(DescribeDedicatedHostsError::KmsApiError),
-            23 => Some(DescribeDedicatedHostsError::SystemSaleValidateFailed),
-            24 => Some(DescribeDedicatedHostsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeDedicatedHostsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeDedicatedHostsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeDedicatedHostsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeDedicatedHostsError::IncorrectTargetClasscode),
-            29 => Some(DescribeDedicatedHostsError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeDedicatedHostsError::RequiredParamNotFound),
-            31 => Some(DescribeDedicatedHostsError::ParametersInvalid),
-            32 => Some(DescribeDedicatedHostsError::BackupPolicyNotSupport),
-            33 => Some(DescribeDedicatedHostsError::InvalideStatusFormat),
-            34 => Some(DescribeDedicatedHostsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeDedicatedHostsError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeDedicatedHostsError::PayNoCreditCard),
-            37 => Some(DescribeDedicatedHostsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeDedicatedHostsError::MirrorInsExists),
-            39 => Some(DescribeDedicatedHostsError::UnsupportedClassCode),
-            40 => Some(DescribeDedicatedHostsError::InvalidBackupSet),
-            41 => Some(DescribeDedicatedHostsError::OrdTCommodityQueryError),
-            42 => Some(DescribeDedicatedHostsError::ProductInstanceReleased),
-            43 => Some(DescribeDedicatedHostsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeDedicatedHostsError::OrderStatusUnPaid),
-            45 => Some(DescribeDedicatedHostsError::InvalidReduceDiskSize),
-            46 => Some(DescribeDedicatedHostsError::CloudSSDNotSupport),
-            47 => Some(DescribeDedicatedHostsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeDedicatedHostsError::InvalidVswitchId),
-            49 => Some(DescribeDedicatedHostsError::IncorrectMinorVersion),
-            50 => Some(DescribeDedicatedHostsError::OperationDeniedZoneResource),
-            51 => Some(DescribeDedicatedHostsError::NotInFlowController),
-            52 => Some(DescribeDedicatedHostsError::InvalidKmsKey),
-            53 => Some(DescribeDedicatedHostsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeDedicatedHostsError::InvalidDedicatedHostGroupNotFound),
-            55 => Some(DescribeDedicatedHostsError::InvalidClusterKms),
-            56 => Some(DescribeDedicatedHostsError::RequestNotFound),
-            57 => Some(DescribeDedicatedHostsError::HostInfoNotFound),
-            58 => Some(DescribeDedicatedHostsError::ExternalFailure),
-            59 => Some(DescribeDedicatedHostsError::RequestMetaDataFailed),
-            60 => Some(DescribeDedicatedHostsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidUserIdNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDedicatedHostGroupNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDedicatedHostsError::InvalidUserIdNotSupport => Kind::Documented(0),
-            DescribeDedicatedHostsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeDedicatedHostsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeDedicatedHostsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeDedicatedHostsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeDedicatedHostsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeDedicatedHostsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeDedicatedHostsError::CommodityInvalidComponent => Kind::Documented(7),
-            DescribeDedicatedHostsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeDedicatedHostsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeDedicatedHostsError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeDedicatedHostsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeDedicatedHostsError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DescribeDedicatedHostsError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeDedicatedHostsError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DescribeDedicatedHostsError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeDedicatedHostsError::RiskRiskControlRejection => Kind::Documented(16),
-            DescribeDedicatedHostsError::ApiNotSupport => Kind::Documented(17),
-            DescribeDedicatedHostsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeDedicatedHostsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeDedicatedHostsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeDedicatedHostsError::InvalidParam => Kind::Documented(21),
-            DescribeDedicatedHostsError::KmsApiError => Kind::Documented(22),
-            DescribeDedicatedHostsError::SystemSaleValidateFailed => Kind::Documented(23),
-            DescribeDedicatedHostsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeDedicatedHostsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeDedicatedHostsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDedicatedHostsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeDedicatedHostsError::IncorrectTargetClasscode => Kind::Documented(28),
-            DescribeDedicatedHostsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeDedicatedHostsError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeDedicatedHostsError::ParametersInvalid => Kind::Documented(31),
-            DescribeDedicatedHostsError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeDedicatedHostsError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeDedicatedHostsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDedicatedHostsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeDedicatedHostsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeDedicatedHostsError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DescribeDedicatedHostsError::MirrorInsExists => Kind::Documented(38),
-            DescribeDedicatedHostsError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeDedicatedHostsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeDedicatedHostsError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeDedicatedHostsError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeDedicatedHostsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeDedicatedHostsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeDedicatedHostsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeDedicatedHostsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeDedicatedHostsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeDedicatedHostsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeDedicatedHostsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeDedicatedHostsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeDedicatedHostsError::NotInFlowController => Kind::Documented(51),
-            DescribeDedicatedHostsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeDedicatedHostsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeDedicatedHostsError::InvalidDedicatedHostGroupNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDedicatedHostsError::InvalidClusterKms => Kind::Documented(55),
-            DescribeDedicatedHostsError::RequestNotFound => Kind::Documented(56),
-            DescribeDedicatedHostsError::HostInfoNotFound => Kind::Documented(57),
-            DescribeDedicatedHostsError::ExternalFailure => Kind::Documented(58),
-            DescribeDedicatedHostsError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeDedicatedHostsError::InvokeProxyFailure => Kind::Documented(60),
             DescribeDedicatedHostsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDedicatedHostsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -481,30 +373,41 @@ impl DescribeDedicatedHostsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDedicatedHostsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDedicatedHostsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDedicatedHostsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDedicatedHostsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

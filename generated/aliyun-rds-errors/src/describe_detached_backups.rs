@@ -6,7 +6,7 @@
 //! [`DescribeDetachedBackupsError`](crate::describe_detached_backups::DescribeDetachedBackupsError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDetachedBackupsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,204 +238,87 @@ impl DescribeDetachedBackupsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeDetachedBackupsError::Gateway(gateway),
-                    None => DescribeDetachedBackupsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDetachedBackupsError::Gateway,
+                DescribeDetachedBackupsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeDetachedBackupsError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeDetachedBackupsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeDetachedBackupsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeDetachedBackupsError::InsufficientAvailableQuota),
-            4 => Some(DescribeDetachedBackupsError::CommodityServiceCallingException),
-            5 => Some(DescribeDetachedBackupsError::RegionDissolvedEOM),
-            6 => Some(DescribeDetachedBackupsError::CommodityInvalidComponent),
-            7 => Some(DescribeDetachedBackupsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeDetachedBackupsError::PriceCommoditySys),
-            9 => Some(DescribeDetachedBackupsError::PayInsufficientBalance),
-            10 => Some(DescribeDetachedBackupsError::OrderPeriodInvalid),
-            11 => Some(DescribeDetachedBackupsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeDetachedBackupsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeDetachedBackupsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeDetachedBackupsError::BasicInfoUncompleted),
-            15 => Some(DescribeDetachedBackupsError::RiskRiskControlRejection),
-            16 => Some(DescribeDetachedBackupsError::ApiNotSupport),
-            17 => Some(DescribeDetachedBackupsError::ContainForbiddenLabelError),
-            18 => Some(DescribeDetachedBackupsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeDetachedBackupsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeDetachedBackupsError::InvalidParam),
-            21 => Some(DescribeDetachedBackupsError::KmsApiError),
-            22 => Some(DescribeDetachedBackupsError::SystemSaleValidateFailed),
-            23 => Some(DescribeDetachedBackupsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeDetachedBackupsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeDetachedBackupsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeDetachedBackupsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeDetachedBackupsError::IncorrectTargetClasscode),
-            28 => Some(DescribeDetachedBackupsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeDetachedBackupsError::RequiredParamNotFound),
-            30 => Some(DescribeDetachedBackupsError::ParametersInvalid),
-            31 => Some(DescribeDetachedBackupsError::BackupPolicyNotSupport),
-            32 => Some(DescribeDetachedBackupsError::InvalideStatusFormat),
-            33 => Some(DescribeDetachedBackupsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeDetachedBackupsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeDetachedBackupsError::PayNoCreditCard),
-            36 => Some(DescribeDetachedBackupsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeDetachedBackupsError::MirrorInsExists),
-            38 => Some(DescribeDetachedBackupsError::UnsupportedClassCode),
-            39 => Some(DescribeDetachedBackupsError::InvalidBackupSet),
-            40 => Some(DescribeDetachedBackupsError::OrdTCommodityQueryError),
-            41 => Some(DescribeDetachedBackupsError::ProductInstanceReleased),
-            42 => Some(DescribeDetachedBackupsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeDetachedBackupsError::OrderStatusUnPaid),
-            44 => Some(DescribeDetachedBackupsError::InvalidReduceDiskSize),
-            45 => Some(DescribeDetachedBackupsError::CloudSSDNotSupport),
-            46 => Some(DescribeDetachedBackupsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeDetachedBackupsError::InvalidVswitchId),
-            48 => Some(DescribeDetachedBackupsError::IncorrectMinorVersion),
-            49 => Some(DescribeDetachedBackupsError::OperationDeniedZoneResource),
-            50 => Some(DescribeDetachedBackupsError::NotInFlowController),
-            51 => Some(DescribeDetachedBackupsError::InvalidKmsKey),
-            52 => Some(DescribeDetachedBackupsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeDetachedBackupsError::InvalidClusterKms),
-            54 => Some(DescribeDetachedBackupsError::RequestNotFound),
-            55 => Some(DescribeDetachedBackupsError::HostInfoNotFound),
-            56 => Some(DescribeDetachedBackupsError::ExternalFailure),
-            57 => Some(DescribeDetachedBackupsError::RequestMetaDataFailed),
-            58 => Some(DescribeDetachedBackupsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDetachedBackupsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDetachedBackupsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDetachedBackupsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDetachedBackupsError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDetachedBackupsError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDetachedBackupsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeDetachedBackupsError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDetachedBackupsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDetachedBackupsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeDetachedBackupsError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeDetachedBackupsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeDetachedBackupsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDetachedBackupsError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeDetachedBackupsError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDetachedBackupsError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeDetachedBackupsError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDetachedBackupsError::ApiNotSupport => Kind::Documented(16),
-            DescribeDetachedBackupsError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDetachedBackupsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDetachedBackupsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDetachedBackupsError::InvalidParam => Kind::Documented(20),
-            DescribeDetachedBackupsError::KmsApiError => Kind::Documented(21),
-            DescribeDetachedBackupsError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDetachedBackupsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDetachedBackupsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDetachedBackupsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDetachedBackupsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDetachedBackupsError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDetachedBackupsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDetachedBackupsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeDetachedBackupsError::ParametersInvalid => Kind::Documented(30),
-            DescribeDetachedBackupsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeDetachedBackupsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeDetachedBackupsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDetachedBackupsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDetachedBackupsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeDetachedBackupsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDetachedBackupsError::MirrorInsExists => Kind::Documented(37),
-            DescribeDetachedBackupsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeDetachedBackupsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeDetachedBackupsError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeDetachedBackupsError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeDetachedBackupsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDetachedBackupsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeDetachedBackupsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeDetachedBackupsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeDetachedBackupsError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDetachedBackupsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeDetachedBackupsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeDetachedBackupsError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDetachedBackupsError::NotInFlowController => Kind::Documented(50),
-            DescribeDetachedBackupsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeDetachedBackupsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDetachedBackupsError::InvalidClusterKms => Kind::Documented(53),
-            DescribeDetachedBackupsError::RequestNotFound => Kind::Documented(54),
-            DescribeDetachedBackupsError::HostInfoNotFound => Kind::Documented(55),
-            DescribeDetachedBackupsError::ExternalFailure => Kind::Documented(56),
-            DescribeDetachedBackupsError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeDetachedBackupsError::InvokeProxyFailure => Kind::Documented(58),
             DescribeDetachedBackupsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeDetachedBackupsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -483,30 +365,41 @@ impl DescribeDetachedBackupsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDetachedBackupsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDetachedBackupsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDetachedBackupsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDetachedBackupsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeDtcSecurityIpHostsForSqlServerError`](crate::describe_dtc_security_ip_hosts_for_sql_server::DescribeDtcSecurityIpHostsForSqlServerError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeDtcSecurityIpHostsForSqlServerError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,410 +238,91 @@ impl DescribeDtcSecurityIpHostsForSqlServerError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeDtcSecurityIpHostsForSqlServerError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeDtcSecurityIpHostsForSqlServerError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeDtcSecurityIpHostsForSqlServerError::Gateway,
+                DescribeDtcSecurityIpHostsForSqlServerError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeDtcSecurityIpHostsForSqlServerError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeDtcSecurityIpHostsForSqlServerError::PriceCommoditySys),
-            9 => {
-                Some(DescribeDtcSecurityIpHostsForSqlServerError::PayInsufficientBalance)
-            }
-            10 => Some(DescribeDtcSecurityIpHostsForSqlServerError::OrderPeriodInvalid),
-            11 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::PayNoCreditCardLowerCase,
-                )
-            }
-            12 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::OrderInstHasUnpaidOrder,
-                )
-            }
-            13 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::NoAvailablePaymentMethod,
-                )
-            }
-            14 => Some(DescribeDtcSecurityIpHostsForSqlServerError::BasicInfoUncompleted),
-            15 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::RiskRiskControlRejection,
-                )
-            }
-            16 => Some(DescribeDtcSecurityIpHostsForSqlServerError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalidParam),
-            21 => Some(DescribeDtcSecurityIpHostsForSqlServerError::KmsApiError),
-            22 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::SystemSaleValidateFailed,
-                )
-            }
-            23 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::IncorrectTargetClasscode,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => {
-                Some(DescribeDtcSecurityIpHostsForSqlServerError::RequiredParamNotFound)
-            }
-            30 => Some(DescribeDtcSecurityIpHostsForSqlServerError::ParametersInvalid),
-            31 => {
-                Some(DescribeDtcSecurityIpHostsForSqlServerError::BackupPolicyNotSupport)
-            }
-            32 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeDtcSecurityIpHostsForSqlServerError::PayNoCreditCard),
-            36 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::VpcNetworkTypeNotSupport,
-                )
-            }
-            37 => Some(DescribeDtcSecurityIpHostsForSqlServerError::MirrorInsExists),
-            38 => Some(DescribeDtcSecurityIpHostsForSqlServerError::UnsupportedClassCode),
-            39 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalidBackupSet),
-            40 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::OrdTCommodityQueryError,
-                )
-            }
-            41 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::ProductInstanceReleased,
-                )
-            }
-            42 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeDtcSecurityIpHostsForSqlServerError::OrderStatusUnPaid),
-            44 => {
-                Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalidReduceDiskSize)
-            }
-            45 => Some(DescribeDtcSecurityIpHostsForSqlServerError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalidVswitchId),
-            48 => {
-                Some(DescribeDtcSecurityIpHostsForSqlServerError::IncorrectMinorVersion)
-            }
-            49 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeDtcSecurityIpHostsForSqlServerError::NotInFlowController),
-            51 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvalidClusterKms),
-            54 => Some(DescribeDtcSecurityIpHostsForSqlServerError::RequestNotFound),
-            55 => Some(DescribeDtcSecurityIpHostsForSqlServerError::HostInfoNotFound),
-            56 => Some(DescribeDtcSecurityIpHostsForSqlServerError::ExternalFailure),
-            57 => {
-                Some(DescribeDtcSecurityIpHostsForSqlServerError::RequestMetaDataFailed)
-            }
-            58 => Some(DescribeDtcSecurityIpHostsForSqlServerError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeDtcSecurityIpHostsForSqlServerError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeDtcSecurityIpHostsForSqlServerError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -689,32 +369,41 @@ impl DescribeDtcSecurityIpHostsForSqlServerError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeDtcSecurityIpHostsForSqlServerError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeErrorLogsError`](crate::describe_error_logs::DescribeErrorLogsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeErrorLogsError {
     /// `InvalidSearchTimeRange`, HTTP 400: search time range cannot be longer than a month.
@@ -245,170 +244,89 @@ impl DescribeErrorLogsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeErrorLogsError::Gateway(gateway),
-                    None => DescribeErrorLogsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeErrorLogsError::Gateway,
+                DescribeErrorLogsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeErrorLogsError::InvalidSearchTimeRange),
-            1 => Some(DescribeErrorLogsError::IOException),
-            2 => Some(DescribeErrorLogsError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeErrorLogsError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeErrorLogsError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeErrorLogsError::InsufficientAvailableQuota),
-            6 => Some(DescribeErrorLogsError::CommodityServiceCallingException),
-            7 => Some(DescribeErrorLogsError::RegionDissolvedEOM),
-            8 => Some(DescribeErrorLogsError::CommodityInvalidComponent),
-            9 => Some(DescribeErrorLogsError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeErrorLogsError::PriceCommoditySys),
-            11 => Some(DescribeErrorLogsError::PayInsufficientBalance),
-            12 => Some(DescribeErrorLogsError::OrderPeriodInvalid),
-            13 => Some(DescribeErrorLogsError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeErrorLogsError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeErrorLogsError::NoAvailablePaymentMethod),
-            16 => Some(DescribeErrorLogsError::BasicInfoUncompleted),
-            17 => Some(DescribeErrorLogsError::RiskRiskControlRejection),
-            18 => Some(DescribeErrorLogsError::ApiNotSupport),
-            19 => Some(DescribeErrorLogsError::ContainForbiddenLabelError),
-            20 => Some(DescribeErrorLogsError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeErrorLogsError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeErrorLogsError::InvalidParam),
-            23 => Some(DescribeErrorLogsError::KmsApiError),
-            24 => Some(DescribeErrorLogsError::SystemSaleValidateFailed),
-            25 => Some(DescribeErrorLogsError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeErrorLogsError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeErrorLogsError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeErrorLogsError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeErrorLogsError::IncorrectTargetClasscode),
-            30 => Some(DescribeErrorLogsError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeErrorLogsError::RequiredParamNotFound),
-            32 => Some(DescribeErrorLogsError::ParametersInvalid),
-            33 => Some(DescribeErrorLogsError::BackupPolicyNotSupport),
-            34 => Some(DescribeErrorLogsError::InvalideStatusFormat),
-            35 => Some(DescribeErrorLogsError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeErrorLogsError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeErrorLogsError::PayNoCreditCard),
-            38 => Some(DescribeErrorLogsError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeErrorLogsError::MirrorInsExists),
-            40 => Some(DescribeErrorLogsError::UnsupportedClassCode),
-            41 => Some(DescribeErrorLogsError::InvalidBackupSet),
-            42 => Some(DescribeErrorLogsError::OrdTCommodityQueryError),
-            43 => Some(DescribeErrorLogsError::ProductInstanceReleased),
-            44 => Some(DescribeErrorLogsError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeErrorLogsError::OrderStatusUnPaid),
-            46 => Some(DescribeErrorLogsError::InvalidReduceDiskSize),
-            47 => Some(DescribeErrorLogsError::CloudSSDNotSupport),
-            48 => Some(DescribeErrorLogsError::InvalidUserOperatorPermission),
-            49 => Some(DescribeErrorLogsError::InvalidVswitchId),
-            50 => Some(DescribeErrorLogsError::IncorrectMinorVersion),
-            51 => Some(DescribeErrorLogsError::OperationDeniedZoneResource),
-            52 => Some(DescribeErrorLogsError::NotInFlowController),
-            53 => Some(DescribeErrorLogsError::InvalidKmsKey),
-            54 => Some(DescribeErrorLogsError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeErrorLogsError::InvalidClusterKms),
-            56 => Some(DescribeErrorLogsError::RequestNotFound),
-            57 => Some(DescribeErrorLogsError::HostInfoNotFound),
-            58 => Some(DescribeErrorLogsError::ExternalFailure),
-            59 => Some(DescribeErrorLogsError::RequestMetaDataFailed),
-            60 => Some(DescribeErrorLogsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidSearchTimeRange,
+        Self::IOException,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeErrorLogsError::InvalidSearchTimeRange => Kind::Documented(0),
-            DescribeErrorLogsError::IOException => Kind::Documented(1),
-            DescribeErrorLogsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeErrorLogsError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            DescribeErrorLogsError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            DescribeErrorLogsError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeErrorLogsError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeErrorLogsError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeErrorLogsError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeErrorLogsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeErrorLogsError::PriceCommoditySys => Kind::Documented(10),
-            DescribeErrorLogsError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeErrorLogsError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeErrorLogsError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeErrorLogsError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeErrorLogsError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeErrorLogsError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeErrorLogsError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeErrorLogsError::ApiNotSupport => Kind::Documented(18),
-            DescribeErrorLogsError::ContainForbiddenLabelError => Kind::Documented(19),
-            DescribeErrorLogsError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            DescribeErrorLogsError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            DescribeErrorLogsError::InvalidParam => Kind::Documented(22),
-            DescribeErrorLogsError::KmsApiError => Kind::Documented(23),
-            DescribeErrorLogsError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeErrorLogsError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribeErrorLogsError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribeErrorLogsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeErrorLogsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeErrorLogsError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeErrorLogsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeErrorLogsError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeErrorLogsError::ParametersInvalid => Kind::Documented(32),
-            DescribeErrorLogsError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeErrorLogsError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeErrorLogsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeErrorLogsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeErrorLogsError::PayNoCreditCard => Kind::Documented(37),
-            DescribeErrorLogsError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeErrorLogsError::MirrorInsExists => Kind::Documented(39),
-            DescribeErrorLogsError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeErrorLogsError::InvalidBackupSet => Kind::Documented(41),
-            DescribeErrorLogsError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeErrorLogsError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeErrorLogsError::RegionEndTimeDissolvedIndia => Kind::Documented(44),
-            DescribeErrorLogsError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeErrorLogsError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeErrorLogsError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeErrorLogsError::InvalidUserOperatorPermission => Kind::Documented(48),
-            DescribeErrorLogsError::InvalidVswitchId => Kind::Documented(49),
-            DescribeErrorLogsError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeErrorLogsError::OperationDeniedZoneResource => Kind::Documented(51),
-            DescribeErrorLogsError::NotInFlowController => Kind::Documented(52),
-            DescribeErrorLogsError::InvalidKmsKey => Kind::Documented(53),
-            DescribeErrorLogsError::InvalidInstanceLevelMalformed => Kind::Documented(54),
-            DescribeErrorLogsError::InvalidClusterKms => Kind::Documented(55),
-            DescribeErrorLogsError::RequestNotFound => Kind::Documented(56),
-            DescribeErrorLogsError::HostInfoNotFound => Kind::Documented(57),
-            DescribeErrorLogsError::ExternalFailure => Kind::Documented(58),
-            DescribeErrorLogsError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeErrorLogsError::InvokeProxyFailure => Kind::Documented(60),
             DescribeErrorLogsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeErrorLogsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -455,30 +373,41 @@ impl DescribeErrorLogsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeErrorLogsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeErrorLogsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeErrorLogsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeErrorLogsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeEventsError`](crate::describe_events::DescribeEventsError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeEventsError {
     /// `InvalidStartTime.Format`, HTTP 400: Specified start time is not valid.
@@ -252,160 +251,91 @@ impl DescribeEventsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeEventsError::Gateway(gateway),
-                    None => DescribeEventsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeEventsError::Gateway,
+                DescribeEventsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeEventsError::InvalidStartTimeFormat),
-            1 => Some(DescribeEventsError::InvalidParameterCombination),
-            2 => Some(DescribeEventsError::RegionNotSupport),
-            3 => Some(DescribeEventsError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeEventsError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeEventsError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeEventsError::InsufficientAvailableQuota),
-            7 => Some(DescribeEventsError::CommodityServiceCallingException),
-            8 => Some(DescribeEventsError::RegionDissolvedEOM),
-            9 => Some(DescribeEventsError::CommodityInvalidComponent),
-            10 => Some(DescribeEventsError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeEventsError::PriceCommoditySys),
-            12 => Some(DescribeEventsError::PayInsufficientBalance),
-            13 => Some(DescribeEventsError::OrderPeriodInvalid),
-            14 => Some(DescribeEventsError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeEventsError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeEventsError::NoAvailablePaymentMethod),
-            17 => Some(DescribeEventsError::BasicInfoUncompleted),
-            18 => Some(DescribeEventsError::RiskRiskControlRejection),
-            19 => Some(DescribeEventsError::ApiNotSupport),
-            20 => Some(DescribeEventsError::ContainForbiddenLabelError),
-            21 => Some(DescribeEventsError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeEventsError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeEventsError::InvalidParam),
-            24 => Some(DescribeEventsError::KmsApiError),
-            25 => Some(DescribeEventsError::SystemSaleValidateFailed),
-            26 => Some(DescribeEventsError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeEventsError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeEventsError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeEventsError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeEventsError::IncorrectTargetClasscode),
-            31 => Some(DescribeEventsError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeEventsError::RequiredParamNotFound),
-            33 => Some(DescribeEventsError::ParametersInvalid),
-            34 => Some(DescribeEventsError::BackupPolicyNotSupport),
-            35 => Some(DescribeEventsError::InvalideStatusFormat),
-            36 => Some(DescribeEventsError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeEventsError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeEventsError::PayNoCreditCard),
-            39 => Some(DescribeEventsError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeEventsError::MirrorInsExists),
-            41 => Some(DescribeEventsError::UnsupportedClassCode),
-            42 => Some(DescribeEventsError::InvalidBackupSet),
-            43 => Some(DescribeEventsError::OrdTCommodityQueryError),
-            44 => Some(DescribeEventsError::ProductInstanceReleased),
-            45 => Some(DescribeEventsError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeEventsError::OrderStatusUnPaid),
-            47 => Some(DescribeEventsError::InvalidReduceDiskSize),
-            48 => Some(DescribeEventsError::CloudSSDNotSupport),
-            49 => Some(DescribeEventsError::InvalidUserOperatorPermission),
-            50 => Some(DescribeEventsError::InvalidVswitchId),
-            51 => Some(DescribeEventsError::IncorrectMinorVersion),
-            52 => Some(DescribeEventsError::OperationDeniedZoneResource),
-            53 => Some(DescribeEventsError::NotInFlowController),
-            54 => Some(DescribeEventsError::InvalidKmsKey),
-            55 => Some(DescribeEventsError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeEventsError::InvalidRegionNotFound),
-            57 => Some(DescribeEventsError::InvalidClusterKms),
-            58 => Some(DescribeEventsError::RequestNotFound),
-            59 => Some(DescribeEventsError::HostInfoNotFound),
-            60 => Some(DescribeEventsError::ExternalFailure),
-            61 => Some(DescribeEventsError::RequestMetaDataFailed),
-            62 => Some(DescribeEventsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidStartTimeFormat,
+        Self::InvalidParameterCombination,
+        Self::RegionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidRegionNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeEventsError::InvalidStartTimeFormat => Kind::Documented(0),
-            DescribeEventsError::InvalidParameterCombination => Kind::Documented(1),
-            DescribeEventsError::RegionNotSupport => Kind::Documented(2),
-            DescribeEventsError::OrderComboInstanceNotAllowOperate => Kind::Documented(3),
-            DescribeEventsError::PricePricingPlanResultNotFound => Kind::Documented(4),
-            DescribeEventsError::OrderNoRealNameAuthentication => Kind::Documented(5),
-            DescribeEventsError::InsufficientAvailableQuota => Kind::Documented(6),
-            DescribeEventsError::CommodityServiceCallingException => Kind::Documented(7),
-            DescribeEventsError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeEventsError::CommodityInvalidComponent => Kind::Documented(9),
-            DescribeEventsError::RegionEndTimeDissolvedAustralia => Kind::Documented(10),
-            DescribeEventsError::PriceCommoditySys => Kind::Documented(11),
-            DescribeEventsError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeEventsError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeEventsError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DescribeEventsError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeEventsError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DescribeEventsError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeEventsError::RiskRiskControlRejection => Kind::Documented(18),
-            DescribeEventsError::ApiNotSupport => Kind::Documented(19),
-            DescribeEventsError::ContainForbiddenLabelError => Kind::Documented(20),
-            DescribeEventsError::InvalidDBInstanceIdNotFound => Kind::Documented(21),
-            DescribeEventsError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            DescribeEventsError::InvalidParam => Kind::Documented(23),
-            DescribeEventsError::KmsApiError => Kind::Documented(24),
-            DescribeEventsError::SystemSaleValidateFailed => Kind::Documented(25),
-            DescribeEventsError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DescribeEventsError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DescribeEventsError::ColdDataEngineVersionNotSupport => Kind::Documented(28),
-            DescribeEventsError::ColdDataMinorVersionNotSupport => Kind::Documented(29),
-            DescribeEventsError::IncorrectTargetClasscode => Kind::Documented(30),
-            DescribeEventsError::InvalidConnectionStringDuplicate => Kind::Documented(31),
-            DescribeEventsError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeEventsError::ParametersInvalid => Kind::Documented(33),
-            DescribeEventsError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeEventsError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeEventsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(36),
-            DescribeEventsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeEventsError::PayNoCreditCard => Kind::Documented(38),
-            DescribeEventsError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DescribeEventsError::MirrorInsExists => Kind::Documented(40),
-            DescribeEventsError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeEventsError::InvalidBackupSet => Kind::Documented(42),
-            DescribeEventsError::OrdTCommodityQueryError => Kind::Documented(43),
-            DescribeEventsError::ProductInstanceReleased => Kind::Documented(44),
-            DescribeEventsError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            DescribeEventsError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeEventsError::InvalidReduceDiskSize => Kind::Documented(47),
-            DescribeEventsError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribeEventsError::InvalidUserOperatorPermission => Kind::Documented(49),
-            DescribeEventsError::InvalidVswitchId => Kind::Documented(50),
-            DescribeEventsError::IncorrectMinorVersion => Kind::Documented(51),
-            DescribeEventsError::OperationDeniedZoneResource => Kind::Documented(52),
-            DescribeEventsError::NotInFlowController => Kind::Documented(53),
-            DescribeEventsError::InvalidKmsKey => Kind::Documented(54),
-            DescribeEventsError::InvalidInstanceLevelMalformed => Kind::Documented(55),
-            DescribeEventsError::InvalidRegionNotFound => Kind::Documented(56),
-            DescribeEventsError::InvalidClusterKms => Kind::Documented(57),
-            DescribeEventsError::RequestNotFound => Kind::Documented(58),
-            DescribeEventsError::HostInfoNotFound => Kind::Documented(59),
-            DescribeEventsError::ExternalFailure => Kind::Documented(60),
-            DescribeEventsError::RequestMetaDataFailed => Kind::Documented(61),
-            DescribeEventsError::InvokeProxyFailure => Kind::Documented(62),
             DescribeEventsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeEventsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -452,30 +382,41 @@ impl DescribeEventsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeEventsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeEventsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeEventsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeEventsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

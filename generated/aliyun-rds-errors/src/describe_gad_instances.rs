@@ -6,7 +6,7 @@
 //! [`DescribeGadInstancesError`](crate::describe_gad_instances::DescribeGadInstancesError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeGadInstancesError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,182 +238,87 @@ impl DescribeGadInstancesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeGadInstancesError::Gateway(gateway),
-                    None => DescribeGadInstancesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeGadInstancesError::Gateway,
+                DescribeGadInstancesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeGadInstancesError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeGadInstancesError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeGadInstancesError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeGadInstancesError::InsufficientAvailableQuota),
-            4 => Some(DescribeGadInstancesError::CommodityServiceCallingException),
-            5 => Some(DescribeGadInstancesError::RegionDissolvedEOM),
-            6 => Some(DescribeGadInstancesError::CommodityInvalidComponent),
-            7 => Some(DescribeGadInstancesError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeGadInstancesError::PriceCommoditySys),
-            9 => Some(DescribeGadInstancesError::PayInsufficientBalance),
-            10 => Some(DescribeGadInstancesError::OrderPeriodInvalid),
-            11 => Some(DescribeGadInstancesError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeGadInstancesError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeGadInstancesError::NoAvailablePaymentMethod),
-            14 => Some(DescribeGadInstancesError::BasicInfoUncompleted),
-            15 => Some(DescribeGadInstancesError::RiskRiskControlRejection),
-            16 => Some(DescribeGadInstancesError::ApiNotSupport),
-            17 => Some(DescribeGadInstancesError::ContainForbiddenLabelError),
-            18 => Some(DescribeGadInstancesError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeGadInstancesError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeGadInstancesError::InvalidParam),
-            21 => Some(DescribeGadInstancesError::KmsApiError),
-            22 => Some(DescribeGadInstancesError::SystemSaleValidateFailed),
-            23 => Some(DescribeGadInstancesError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeGadInstancesError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeGadInstancesError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeGadInstancesError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeGadInstancesError::IncorrectTargetClasscode),
-            28 => Some(DescribeGadInstancesError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeGadInstancesError::RequiredParamNotFound),
-            30 => Some(DescribeGadInstancesError::ParametersInvalid),
-            31 => Some(DescribeGadInstancesError::BackupPolicyNotSupport),
-            32 => Some(DescribeGadInstancesError::InvalideStatusFormat),
-            33 => Some(DescribeGadInstancesError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeGadInstancesError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeGadInstancesError::PayNoCreditCard),
-            36 => Some(DescribeGadInstancesError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeGadInstancesError::MirrorInsExists),
-            38 => Some(DescribeGadInstancesError::UnsupportedClassCode),
-            39 => Some(DescribeGadInstancesError::InvalidBackupSet),
-            40 => Some(DescribeGadInstancesError::OrdTCommodityQueryError),
-            41 => Some(DescribeGadInstancesError::ProductInstanceReleased),
-            42 => Some(DescribeGadInstancesError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeGadInstancesError::OrderStatusUnPaid),
-            44 => Some(DescribeGadInstancesError::InvalidReduceDiskSize),
-            45 => Some(DescribeGadInstancesError::CloudSSDNotSupport),
-            46 => Some(DescribeGadInstancesError::InvalidUserOperatorPermission),
-            47 => Some(DescribeGadInstancesError::InvalidVswitchId),
-            48 => Some(DescribeGadInstancesError::IncorrectMinorVersion),
-            49 => Some(DescribeGadInstancesError::OperationDeniedZoneResource),
-            50 => Some(DescribeGadInstancesError::NotInFlowController),
-            51 => Some(DescribeGadInstancesError::InvalidKmsKey),
-            52 => Some(DescribeGadInstancesError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeGadInstancesError::InvalidClusterKms),
-            54 => Some(DescribeGadInstancesError::RequestNotFound),
-            55 => Some(DescribeGadInstancesError::HostInfoNotFound),
-            56 => Some(DescribeGadInstancesError::ExternalFailure),
-            57 => Some(DescribeGadInstancesError::RequestMetaDataFailed),
-            58 => Some(DescribeGadInstancesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeGadInstancesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeGadInstancesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeGadInstancesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeGadInstancesError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeGadInstancesError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeGadInstancesError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeGadInstancesError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeGadInstancesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeGadInstancesError::PriceCommoditySys => Kind::Documented(8),
-            DescribeGadInstancesError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeGadInstancesError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeGadInstancesError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeGadInstancesError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeGadInstancesError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeGadInstancesError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeGadInstancesError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeGadInstancesError::ApiNotSupport => Kind::Documented(16),
-            DescribeGadInstancesError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeGadInstancesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeGadInstancesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeGadInstancesError::InvalidParam => Kind::Documented(20),
-            DescribeGadInstancesError::KmsApiError => Kind::Documented(21),
-            DescribeGadInstancesError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeGadInstancesError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeGadInstancesError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeGadInstancesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeGadInstancesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeGadInstancesError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeGadInstancesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeGadInstancesError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeGadInstancesError::ParametersInvalid => Kind::Documented(30),
-            DescribeGadInstancesError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeGadInstancesError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeGadInstancesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeGadInstancesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeGadInstancesError::PayNoCreditCard => Kind::Documented(35),
-            DescribeGadInstancesError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeGadInstancesError::MirrorInsExists => Kind::Documented(37),
-            DescribeGadInstancesError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeGadInstancesError::InvalidBackupSet => Kind::Documented(39),
-            DescribeGadInstancesError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeGadInstancesError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeGadInstancesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeGadInstancesError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeGadInstancesError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeGadInstancesError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeGadInstancesError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeGadInstancesError::InvalidVswitchId => Kind::Documented(47),
-            DescribeGadInstancesError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeGadInstancesError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeGadInstancesError::NotInFlowController => Kind::Documented(50),
-            DescribeGadInstancesError::InvalidKmsKey => Kind::Documented(51),
-            DescribeGadInstancesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeGadInstancesError::InvalidClusterKms => Kind::Documented(53),
-            DescribeGadInstancesError::RequestNotFound => Kind::Documented(54),
-            DescribeGadInstancesError::HostInfoNotFound => Kind::Documented(55),
-            DescribeGadInstancesError::ExternalFailure => Kind::Documented(56),
-            DescribeGadInstancesError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeGadInstancesError::InvokeProxyFailure => Kind::Documented(58),
             DescribeGadInstancesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeGadInstancesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -461,30 +365,41 @@ impl DescribeGadInstancesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeGadInstancesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeGadInstancesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeGadInstancesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeGadInstancesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

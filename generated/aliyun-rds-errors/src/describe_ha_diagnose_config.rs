@@ -6,7 +6,7 @@
 //! [`DescribeHaDiagnoseConfigError`](crate::describe_ha_diagnose_config::DescribeHaDiagnoseConfigError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHaDiagnoseConfigError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,210 +238,87 @@ impl DescribeHaDiagnoseConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHaDiagnoseConfigError::Gateway(gateway),
-                    None => DescribeHaDiagnoseConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHaDiagnoseConfigError::Gateway,
+                DescribeHaDiagnoseConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHaDiagnoseConfigError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeHaDiagnoseConfigError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeHaDiagnoseConfigError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeHaDiagnoseConfigError::InsufficientAvailableQuota),
-            4 => Some(DescribeHaDiagnoseConfigError::CommodityServiceCallingException),
-            5 => Some(DescribeHaDiagnoseConfigError::RegionDissolvedEOM),
-            6 => Some(DescribeHaDiagnoseConfigError::CommodityInvalidComponent),
-            7 => Some(DescribeHaDiagnoseConfigError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeHaDiagnoseConfigError::PriceCommoditySys),
-            9 => Some(DescribeHaDiagnoseConfigError::PayInsufficientBalance),
-            10 => Some(DescribeHaDiagnoseConfigError::OrderPeriodInvalid),
-            11 => Some(DescribeHaDiagnoseConfigError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeHaDiagnoseConfigError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeHaDiagnoseConfigError::NoAvailablePaymentMethod),
-            14 => Some(DescribeHaDiagnoseConfigError::BasicInfoUncompleted),
-            15 => Some(DescribeHaDiagnoseConfigError::RiskRiskControlRejection),
-            16 => Some(DescribeHaDiagnoseConfigError::ApiNotSupport),
-            17 => Some(DescribeHaDiagnoseConfigError::ContainForbiddenLabelError),
-            18 => Some(DescribeHaDiagnoseConfigError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeHaDiagnoseConfigError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeHaDiagnoseConfigError::InvalidParam),
-            21 => Some(DescribeHaDiagnoseConfigError::KmsApiError),
-            22 => Some(DescribeHaDiagnoseConfigError::SystemSaleValidateFailed),
-            23 => Some(DescribeHaDiagnoseConfigError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeHaDiagnoseConfigError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeHaDiagnoseConfigError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeHaDiagnoseConfigError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeHaDiagnoseConfigError::IncorrectTargetClasscode),
-            28 => Some(DescribeHaDiagnoseConfigError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeHaDiagnoseConfigError::RequiredParamNotFound),
-            30 => Some(DescribeHaDiagnoseConfigError::ParametersInvalid),
-            31 => Some(DescribeHaDiagnoseConfigError::BackupPolicyNotSupport),
-            32 => Some(DescribeHaDiagnoseConfigError::InvalideStatusFormat),
-            33 => Some(DescribeHaDiagnoseConfigError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeHaDiagnoseConfigError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeHaDiagnoseConfigError::PayNoCreditCard),
-            36 => Some(DescribeHaDiagnoseConfigError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeHaDiagnoseConfigError::MirrorInsExists),
-            38 => Some(DescribeHaDiagnoseConfigError::UnsupportedClassCode),
-            39 => Some(DescribeHaDiagnoseConfigError::InvalidBackupSet),
-            40 => Some(DescribeHaDiagnoseConfigError::OrdTCommodityQueryError),
-            41 => Some(DescribeHaDiagnoseConfigError::ProductInstanceReleased),
-            42 => Some(DescribeHaDiagnoseConfigError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeHaDiagnoseConfigError::OrderStatusUnPaid),
-            44 => Some(DescribeHaDiagnoseConfigError::InvalidReduceDiskSize),
-            45 => Some(DescribeHaDiagnoseConfigError::CloudSSDNotSupport),
-            46 => Some(DescribeHaDiagnoseConfigError::InvalidUserOperatorPermission),
-            47 => Some(DescribeHaDiagnoseConfigError::InvalidVswitchId),
-            48 => Some(DescribeHaDiagnoseConfigError::IncorrectMinorVersion),
-            49 => Some(DescribeHaDiagnoseConfigError::OperationDeniedZoneResource),
-            50 => Some(DescribeHaDiagnoseConfigError::NotInFlowController),
-            51 => Some(DescribeHaDiagnoseConfigError::InvalidKmsKey),
-            52 => Some(DescribeHaDiagnoseConfigError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeHaDiagnoseConfigError::InvalidClusterKms),
-            54 => Some(DescribeHaDiagnoseConfigError::RequestNotFound),
-            55 => Some(DescribeHaDiagnoseConfigError::HostInfoNotFound),
-            56 => Some(DescribeHaDiagnoseConfigError::ExternalFailure),
-            57 => Some(DescribeHaDiagnoseConfigError::RequestMetaDataFailed),
-            58 => Some(DescribeHaDiagnoseConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHaDiagnoseConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeHaDiagnoseConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeHaDiagnoseConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeHaDiagnoseConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeHaDiagnoseConfigError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeHaDiagnoseConfigError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeHaDiagnoseConfigError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeHaDiagnoseConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeHaDiagnoseConfigError::PriceCommoditySys => Kind::Documented(8),
-            DescribeHaDiagnoseConfigError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeHaDiagnoseConfigError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeHaDiagnoseConfigError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeHaDiagnoseConfigError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeHaDiagnoseConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeHaDiagnoseConfigError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeHaDiagnoseConfigError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeHaDiagnoseConfigError::ApiNotSupport => Kind::Documented(16),
-            DescribeHaDiagnoseConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeHaDiagnoseConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeHaDiagnoseConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeHaDiagnoseConfigError::InvalidParam => Kind::Documented(20),
-            DescribeHaDiagnoseConfigError::KmsApiError => Kind::Documented(21),
-            DescribeHaDiagnoseConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeHaDiagnoseConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeHaDiagnoseConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeHaDiagnoseConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeHaDiagnoseConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeHaDiagnoseConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeHaDiagnoseConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeHaDiagnoseConfigError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeHaDiagnoseConfigError::ParametersInvalid => Kind::Documented(30),
-            DescribeHaDiagnoseConfigError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeHaDiagnoseConfigError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeHaDiagnoseConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeHaDiagnoseConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeHaDiagnoseConfigError::PayNoCreditCard => Kind::Documented(35),
-            DescribeHaDiagnoseConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeHaDiagnoseConfigError::MirrorInsExists => Kind::Documented(37),
-            DescribeHaDiagnoseConfigError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeHaDiagnoseConfigError::InvalidBackupSet => Kind::Documented(39),
-            DescribeHaDiagnoseConfigError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeHaDiagnoseConfigError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeHaDiagnoseConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeHaDiagnoseConfigError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeHaDiagnoseConfigError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeHaDiagnoseConfigError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeHaDiagnoseConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeHaDiagnoseConfigError::InvalidVswitchId => Kind::Documented(47),
-            DescribeHaDiagnoseConfigError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeHaDiagnoseConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeHaDiagnoseConfigError::NotInFlowController => Kind::Documented(50),
-            DescribeHaDiagnoseConfigError::InvalidKmsKey => Kind::Documented(51),
-            DescribeHaDiagnoseConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeHaDiagnoseConfigError::InvalidClusterKms => Kind::Documented(53),
-            DescribeHaDiagnoseConfigError::RequestNotFound => Kind::Documented(54),
-            DescribeHaDiagnoseConfigError::HostInfoNotFound => Kind::Documented(55),
-            DescribeHaDiagnoseConfigError::ExternalFailure => Kind::Documented(56),
-            DescribeHaDiagnoseConfigError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeHaDiagnoseConfigError::InvokeProxyFailure => Kind::Documented(58),
             DescribeHaDiagnoseConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHaDiagnoseConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +365,41 @@ impl DescribeHaDiagnoseConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHaDiagnoseConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHaDiagnoseConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHaDiagnoseConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHaDiagnoseConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

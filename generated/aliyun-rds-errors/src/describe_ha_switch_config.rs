@@ -6,7 +6,7 @@
 //! [`DescribeHaSwitchConfigError`](crate::describe_ha_switch_config::DescribeHaSwitchConfigError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHaSwitchConfigError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,190 +238,87 @@ impl DescribeHaSwitchConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHaSwitchConfigError::Gateway(gateway),
-                    None => DescribeHaSwitchConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHaSwitchConfigError::Gateway,
+                DescribeHaSwitchConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHaSwitchConfigError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeHaSwitchConfigError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeHaSwitchConfigError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeHaSwitchConfigError::InsufficientAvailableQuota),
-            4 => Some(DescribeHaSwitchConfigError::CommodityServiceCallingException),
-            5 => Some(DescribeHaSwitchConfigError::RegionDissolvedEOM),
-            6 => Some(DescribeHaSwitchConfigError::CommodityInvalidComponent),
-            7 => Some(DescribeHaSwitchConfigError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeHaSwitchConfigError::PriceCommoditySys),
-            9 => Some(DescribeHaSwitchConfigError::PayInsufficientBalance),
-            10 => Some(DescribeHaSwitchConfigError::OrderPeriodInvalid),
-            11 => Some(DescribeHaSwitchConfigError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeHaSwitchConfigError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeHaSwitchConfigError::NoAvailablePaymentMethod),
-            14 => Some(DescribeHaSwitchConfigError::BasicInfoUncompleted),
-            15 => Some(DescribeHaSwitchConfigError::RiskRiskControlRejection),
-            16 => Some(DescribeHaSwitchConfigError::ApiNotSupport),
-            17 => Some(DescribeHaSwitchConfigError::ContainForbiddenLabelError),
-            18 => Some(DescribeHaSwitchConfigError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeHaSwitchConfigError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeHaSwitchConfigError::InvalidParam),
-            21 => Some(DescribeHaSwitchConfigError::KmsApiError),
-            22 => Some(DescribeHaSwitchConfigError::SystemSaleValidateFailed),
-            23 => Some(DescribeHaSwitchConfigError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeHaSwitchConfigError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeHaSwitchConfigError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeHaSwitchConfigError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeHaSwitchConfigError::IncorrectTargetClasscode),
-            28 => Some(DescribeHaSwitchConfigError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeHaSwitchConfigError::RequiredParamNotFound),
-            30 => Some(DescribeHaSwitchConfigError::ParametersInvalid),
-            31 => Some(DescribeHaSwitchConfigError::BackupPolicyNotSupport),
-            32 => Some(DescribeHaSwitchConfigError::InvalideStatusFormat),
-            33 => Some(DescribeHaSwitchConfigError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeHaSwitchConfigError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeHaSwitchConfigError::PayNoCreditCard),
-            36 => Some(DescribeHaSwitchConfigError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeHaSwitchConfigError::MirrorInsExists),
-            38 => Some(DescribeHaSwitchConfigError::UnsupportedClassCode),
-            39 => Some(DescribeHaSwitchConfigError::InvalidBackupSet),
-            40 => Some(DescribeHaSwitchConfigError::OrdTCommodityQueryError),
-            41 => Some(DescribeHaSwitchConfigError::ProductInstanceReleased),
-            42 => Some(DescribeHaSwitchConfigError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeHaSwitchConfigError::OrderStatusUnPaid),
-            44 => Some(DescribeHaSwitchConfigError::InvalidReduceDiskSize),
-            45 => Some(DescribeHaSwitchConfigError::CloudSSDNotSupport),
-            46 => Some(DescribeHaSwitchConfigError::InvalidUserOperatorPermission),
-            47 => Some(DescribeHaSwitchConfigError::InvalidVswitchId),
-            48 => Some(DescribeHaSwitchConfigError::IncorrectMinorVersion),
-            49 => Some(DescribeHaSwitchConfigError::OperationDeniedZoneResource),
-            50 => Some(DescribeHaSwitchConfigError::NotInFlowController),
-            51 => Some(DescribeHaSwitchConfigError::InvalidKmsKey),
-            52 => Some(DescribeHaSwitchConfigError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeHaSwitchConfigError::InvalidClusterKms),
-            54 => Some(DescribeHaSwitchConfigError::RequestNotFound),
-            55 => Some(DescribeHaSwitchConfigError::HostInfoNotFound),
-            56 => Some(DescribeHaSwitchConfigError::ExternalFailure),
-            57 => Some(DescribeHaSwitchConfigError::RequestMetaDataFailed),
-            58 => Some(DescribeHaSwitchConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHaSwitchConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeHaSwitchConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeHaSwitchConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeHaSwitchConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeHaSwitchConfigError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeHaSwitchConfigError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeHaSwitchConfigError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeHaSwitchConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeHaSwitchConfigError::PriceCommoditySys => Kind::Documented(8),
-            DescribeHaSwitchConfigError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeHaSwitchConfigError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeHaSwitchConfigError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeHaSwitchConfigError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeHaSwitchConfigError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeHaSwitchConfigError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeHaSwitchConfigError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeHaSwitchConfigError::ApiNotSupport => Kind::Documented(16),
-            DescribeHaSwitchConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeHaSwitchConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeHaSwitchConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeHaSwitchConfigError::InvalidParam => Kind::Documented(20),
-            DescribeHaSwitchConfigError::KmsApiError => Kind::Documented(21),
-            DescribeHaSwitchConfigError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeHaSwitchConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeHaSwitchConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeHaSwitchConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeHaSwitchConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeHaSwitchConfigError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeHaSwitchConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeHaSwitchConfigError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeHaSwitchConfigError::ParametersInvalid => Kind::Documented(30),
-            DescribeHaSwitchConfigError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeHaSwitchConfigError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeHaSwitchConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeHaSwitchConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeHaSwitchConfigError::PayNoCreditCard => Kind::Documented(35),
-            DescribeHaSwitchConfigError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeHaSwitchConfigError::MirrorInsExists => Kind::Documented(37),
-            DescribeHaSwitchConfigError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeHaSwitchConfigError::InvalidBackupSet => Kind::Documented(39),
-            DescribeHaSwitchConfigError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeHaSwitchConfigError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeHaSwitchConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeHaSwitchConfigError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeHaSwitchConfigError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeHaSwitchConfigError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeHaSwitchConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeHaSwitchConfigError::InvalidVswitchId => Kind::Documented(47),
-            DescribeHaSwitchConfigError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeHaSwitchConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeHaSwitchConfigError::NotInFlowController => Kind::Documented(50),
-            DescribeHaSwitchConfigError::InvalidKmsKey => Kind::Documented(51),
-            DescribeHaSwitchConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeHaSwitchConfigError::InvalidClusterKms => Kind::Documented(53),
-            DescribeHaSwitchConfigError::RequestNotFound => Kind::Documented(54),
-            DescribeHaSwitchConfigError::HostInfoNotFound => Kind::Documented(55),
-            DescribeHaSwitchConfigError::ExternalFailure => Kind::Documented(56),
-            DescribeHaSwitchConfigError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeHaSwitchConfigError::InvokeProxyFailure => Kind::Documented(58),
             DescribeHaSwitchConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHaSwitchConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -469,30 +365,41 @@ impl DescribeHaSwitchConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHaSwitchConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHaSwitchConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHaSwitchConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHaSwitchConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeHistoryEventsError`](crate::describe_history_events::DescribeHistoryEventsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHistoryEventsError {
     /// `Param.Invalid`, HTTP 400: Param invalid
@@ -245,190 +244,89 @@ impl DescribeHistoryEventsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHistoryEventsError::Gateway(gateway),
-                    None => DescribeHistoryEventsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHistoryEventsError::Gateway,
+                DescribeHistoryEventsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHistoryEventsError::ParamInvalid),
-            1 => Some(DescribeHistoryEventsError::ParamInvalidTimeEndBeforeStart),
-            2 => Some(DescribeHistoryEventsError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeHistoryEventsError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeHistoryEventsError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeHistoryEventsError::InsufficientAvailableQuota),
-            6 => Some(DescribeHistoryEventsError::CommodityServiceCallingException),
-            7 => Some(DescribeHistoryEventsError::RegionDissolvedEOM),
-            8 => Some(DescribeHistoryEventsError::CommodityInvalidComponent),
-            9 => Some(DescribeHistoryEventsError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeHistoryEventsError::PriceCommoditySys),
-            11 => Some(DescribeHistoryEventsError::PayInsufficientBalance),
-            12 => Some(DescribeHistoryEventsError::OrderPeriodInvalid),
-            13 => Some(DescribeHistoryEventsError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeHistoryEventsError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeHistoryEventsError::NoAvailablePaymentMethod),
-            16 => Some(DescribeHistoryEventsError::BasicInfoUncompleted),
-            17 => Some(DescribeHistoryEventsError::RiskRiskControlRejection),
-            18 => Some(DescribeHistoryEventsError::ApiNotSupport),
-            19 => Some(DescribeHistoryEventsError::ContainForbiddenLabelError),
-            20 => Some(DescribeHistoryEventsError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeHistoryEventsError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeHistoryEventsError::InvalidParam),
-            23 => Some(DescribeHistoryEventsError::KmsApiError),
-            24 => Some(DescribeHistoryEventsError::SystemSaleValidateFailed),
-            25 => Some(DescribeHistoryEventsError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeHistoryEventsError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeHistoryEventsError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeHistoryEventsError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeHistoryEventsError::IncorrectTargetClasscode),
-            30 => Some(DescribeHistoryEventsError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeHistoryEventsError::RequiredParamNotFound),
-            32 => Some(DescribeHistoryEventsError::ParametersInvalid),
-            33 => Some(DescribeHistoryEventsError::BackupPolicyNotSupport),
-            34 => Some(DescribeHistoryEventsError::InvalideStatusFormat),
-            35 => Some(DescribeHistoryEventsError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeHistoryEventsError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeHistoryEventsError::PayNoCreditCard),
-            38 => Some(DescribeHistoryEventsError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeHistoryEventsError::MirrorInsExists),
-            40 => Some(DescribeHistoryEventsError::UnsupportedClassCode),
-            41 => Some(DescribeHistoryEventsError::InvalidBackupSet),
-            42 => Some(DescribeHistoryEventsError::OrdTCommodityQueryError),
-            43 => Some(DescribeHistoryEventsError::ProductInstanceReleased),
-            44 => Some(DescribeHistoryEventsError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeHistoryEventsError::OrderStatusUnPaid),
-            46 => Some(DescribeHistoryEventsError::InvalidReduceDiskSize),
-            47 => Some(DescribeHistoryEventsError::CloudSSDNotSupport),
-            48 => Some(DescribeHistoryEventsError::InvalidUserOperatorPermission),
-            49 => Some(DescribeHistoryEventsError::InvalidVswitchId),
-            50 => Some(DescribeHistoryEventsError::IncorrectMinorVersion),
-            51 => Some(DescribeHistoryEventsError::OperationDeniedZoneResource),
-            52 => Some(DescribeHistoryEventsError::NotInFlowController),
-            53 => Some(DescribeHistoryEventsError::InvalidKmsKey),
-            54 => Some(DescribeHistoryEventsError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeHistoryEventsError::InvalidClusterKms),
-            56 => Some(DescribeHistoryEventsError::RequestNotFound),
-            57 => Some(DescribeHistoryEventsError::HostInfoNotFound),
-            58 => Some(DescribeHistoryEventsError::ExternalFailure),
-            59 => Some(DescribeHistoryEventsError::RequestMetaDataFailed),
-            60 => Some(DescribeHistoryEventsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::ParamInvalid,
+        Self::ParamInvalidTimeEndBeforeStart,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHistoryEventsError::ParamInvalid => Kind::Documented(0),
-            DescribeHistoryEventsError::ParamInvalidTimeEndBeforeStart => {
-                Kind::Documented(1)
-            }
-            DescribeHistoryEventsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeHistoryEventsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeHistoryEventsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeHistoryEventsError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeHistoryEventsError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeHistoryEventsError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeHistoryEventsError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeHistoryEventsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeHistoryEventsError::PriceCommoditySys => Kind::Documented(10),
-            DescribeHistoryEventsError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeHistoryEventsError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeHistoryEventsError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeHistoryEventsError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeHistoryEventsError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeHistoryEventsError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeHistoryEventsError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeHistoryEventsError::ApiNotSupport => Kind::Documented(18),
-            DescribeHistoryEventsError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeHistoryEventsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeHistoryEventsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeHistoryEventsError::InvalidParam => Kind::Documented(22),
-            DescribeHistoryEventsError::KmsApiError => Kind::Documented(23),
-            DescribeHistoryEventsError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeHistoryEventsError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribeHistoryEventsError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribeHistoryEventsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeHistoryEventsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeHistoryEventsError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeHistoryEventsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeHistoryEventsError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeHistoryEventsError::ParametersInvalid => Kind::Documented(32),
-            DescribeHistoryEventsError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeHistoryEventsError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeHistoryEventsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeHistoryEventsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeHistoryEventsError::PayNoCreditCard => Kind::Documented(37),
-            DescribeHistoryEventsError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeHistoryEventsError::MirrorInsExists => Kind::Documented(39),
-            DescribeHistoryEventsError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeHistoryEventsError::InvalidBackupSet => Kind::Documented(41),
-            DescribeHistoryEventsError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeHistoryEventsError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeHistoryEventsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeHistoryEventsError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeHistoryEventsError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeHistoryEventsError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeHistoryEventsError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeHistoryEventsError::InvalidVswitchId => Kind::Documented(49),
-            DescribeHistoryEventsError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeHistoryEventsError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeHistoryEventsError::NotInFlowController => Kind::Documented(52),
-            DescribeHistoryEventsError::InvalidKmsKey => Kind::Documented(53),
-            DescribeHistoryEventsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeHistoryEventsError::InvalidClusterKms => Kind::Documented(55),
-            DescribeHistoryEventsError::RequestNotFound => Kind::Documented(56),
-            DescribeHistoryEventsError::HostInfoNotFound => Kind::Documented(57),
-            DescribeHistoryEventsError::ExternalFailure => Kind::Documented(58),
-            DescribeHistoryEventsError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeHistoryEventsError::InvokeProxyFailure => Kind::Documented(60),
             DescribeHistoryEventsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHistoryEventsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -475,30 +373,41 @@ impl DescribeHistoryEventsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHistoryEventsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHistoryEventsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHistoryEventsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHistoryEventsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeHistoryEventsStatError`](crate::describe_history_events_stat::DescribeHistoryEventsStatError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHistoryEventsStatError {
     /// `Param.Invalid`, HTTP 400: Param invalid
@@ -245,220 +244,89 @@ impl DescribeHistoryEventsStatError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHistoryEventsStatError::Gateway(gateway),
-                    None => DescribeHistoryEventsStatError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHistoryEventsStatError::Gateway,
+                DescribeHistoryEventsStatError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHistoryEventsStatError::ParamInvalid),
-            1 => Some(DescribeHistoryEventsStatError::ParamInvalidTimeEndBeforeStart),
-            2 => Some(DescribeHistoryEventsStatError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeHistoryEventsStatError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeHistoryEventsStatError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeHistoryEventsStatError::InsufficientAvailableQuota),
-            6 => Some(DescribeHistoryEventsStatError::CommodityServiceCallingException),
-            7 => Some(DescribeHistoryEventsStatError::RegionDissolvedEOM),
-            8 => Some(DescribeHistoryEventsStatError::CommodityInvalidComponent),
-            9 => Some(DescribeHistoryEventsStatError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeHistoryEventsStatError::PriceCommoditySys),
-            11 => Some(DescribeHistoryEventsStatError::PayInsufficientBalance),
-            12 => Some(DescribeHistoryEventsStatError::OrderPeriodInvalid),
-            13 => Some(DescribeHistoryEventsStatError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeHistoryEventsStatError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeHistoryEventsStatError::NoAvailablePaymentMethod),
-            16 => Some(DescribeHistoryEventsStatError::BasicInfoUncompleted),
-            17 => Some(DescribeHistoryEventsStatError::RiskRiskControlRejection),
-            18 => Some(DescribeHistoryEventsStatError::ApiNotSupport),
-            19 => Some(DescribeHistoryEventsStatError::ContainForbiddenLabelError),
-            20 => Some(DescribeHistoryEventsStatError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeHistoryEventsStatError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeHistoryEventsStatError::InvalidParam),
-            23 => Some(DescribeHistoryEventsStatError::KmsApiError),
-            24 => Some(DescribeHistoryEventsStatError::SystemSaleValidateFailed),
-            25 => Some(DescribeHistoryEventsStatError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeHistoryEventsStatError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeHistoryEventsStatError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeHistoryEventsStatError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeHistoryEventsStatError::IncorrectTargetClasscode),
-            30 => Some(DescribeHistoryEventsStatError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeHistoryEventsStatError::RequiredParamNotFound),
-            32 => Some(DescribeHistoryEventsStatError::ParametersInvalid),
-            33 => Some(DescribeHistoryEventsStatError::BackupPolicyNotSupport),
-            34 => Some(DescribeHistoryEventsStatError::InvalideStatusFormat),
-            35 => Some(DescribeHistoryEventsStatError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeHistoryEventsStatError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeHistoryEventsStatError::PayNoCreditCard),
-            38 => Some(DescribeHistoryEventsStatError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeHistoryEventsStatError::MirrorInsExists),
-            40 => Some(DescribeHistoryEventsStatError::UnsupportedClassCode),
-            41 => Some(DescribeHistoryEventsStatError::InvalidBackupSet),
-            42 => Some(DescribeHistoryEventsStatError::OrdTCommodityQueryError),
-            43 => Some(DescribeHistoryEventsStatError::ProductInstanceReleased),
-            44 => Some(DescribeHistoryEventsStatError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeHistoryEventsStatError::OrderStatusUnPaid),
-            46 => Some(DescribeHistoryEventsStatError::InvalidReduceDiskSize),
-            47 => Some(DescribeHistoryEventsStatError::CloudSSDNotSupport),
-            48 => Some(DescribeHistoryEventsStatError::InvalidUserOperatorPermission),
-            49 => Some(DescribeHistoryEventsStatError::InvalidVswitchId),
-            50 => Some(DescribeHistoryEventsStatError::IncorrectMinorVersion),
-            51 => Some(DescribeHistoryEventsStatError::OperationDeniedZoneResource),
-            52 => Some(DescribeHistoryEventsStatError::NotInFlowController),
-            53 => Some(DescribeHistoryEventsStatError::InvalidKmsKey),
-            54 => Some(DescribeHistoryEventsStatError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeHistoryEventsStatError::InvalidClusterKms),
-            56 => Some(DescribeHistoryEventsStatError::RequestNotFound),
-            57 => Some(DescribeHistoryEventsStatError::HostInfoNotFound),
-            58 => Some(DescribeHistoryEventsStatError::ExternalFailure),
-            59 => Some(DescribeHistoryEventsStatError::RequestMetaDataFailed),
-            60 => Some(DescribeHistoryEventsStatError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::ParamInvalid,
+        Self::ParamInvalidTimeEndBeforeStart,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHistoryEventsStatError::ParamInvalid => Kind::Documented(0),
-            DescribeHistoryEventsStatError::ParamInvalidTimeEndBeforeStart => {
-                Kind::Documented(1)
-            }
-            DescribeHistoryEventsStatError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeHistoryEventsStatError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeHistoryEventsStatError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeHistoryEventsStatError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeHistoryEventsStatError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeHistoryEventsStatError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeHistoryEventsStatError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeHistoryEventsStatError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeHistoryEventsStatError::PriceCommoditySys => Kind::Documented(10),
-            DescribeHistoryEventsStatError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeHistoryEventsStatError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeHistoryEventsStatError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeHistoryEventsStatError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeHistoryEventsStatError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeHistoryEventsStatError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeHistoryEventsStatError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeHistoryEventsStatError::ApiNotSupport => Kind::Documented(18),
-            DescribeHistoryEventsStatError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeHistoryEventsStatError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeHistoryEventsStatError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeHistoryEventsStatError::InvalidParam => Kind::Documented(22),
-            DescribeHistoryEventsStatError::KmsApiError => Kind::Documented(23),
-            DescribeHistoryEventsStatError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeHistoryEventsStatError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeHistoryEventsStatError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeHistoryEventsStatError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeHistoryEventsStatError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeHistoryEventsStatError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeHistoryEventsStatError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeHistoryEventsStatError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeHistoryEventsStatError::ParametersInvalid => Kind::Documented(32),
-            DescribeHistoryEventsStatError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeHistoryEventsStatError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeHistoryEventsStatError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeHistoryEventsStatError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeHistoryEventsStatError::PayNoCreditCard => Kind::Documented(37),
-            DescribeHistoryEventsStatError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeHistoryEventsStatError::MirrorInsExists => Kind::Documented(39),
-            DescribeHistoryEventsStatError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeHistoryEventsStatError::InvalidBackupSet => Kind::Documented(41),
-            DescribeHistoryEventsStatError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeHistoryEventsStatError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeHistoryEventsStatError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeHistoryEventsStatError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeHistoryEventsStatError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeHistoryEventsStatError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeHistoryEventsStatError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeHistoryEventsStatError::InvalidVswitchId => Kind::Documented(49),
-            DescribeHistoryEventsStatError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeHistoryEventsStatError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeHistoryEventsStatError::NotInFlowController => Kind::Documented(52),
-            DescribeHistoryEventsStatError::InvalidKmsKey => Kind::Documented(53),
-            DescribeHistoryEventsStatError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeHistoryEventsStatError::InvalidClusterKms => Kind::Documented(55),
-            DescribeHistoryEventsStatError::RequestNotFound => Kind::Documented(56),
-            DescribeHistoryEventsStatError::HostInfoNotFound => Kind::Documented(57),
-            DescribeHistoryEventsStatError::ExternalFailure => Kind::Documented(58),
-            DescribeHistoryEventsStatError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeHistoryEventsStatError::InvokeProxyFailure => Kind::Documented(60),
             DescribeHistoryEventsStatError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHistoryEventsStatError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -505,30 +373,41 @@ impl DescribeHistoryEventsStatError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHistoryEventsStatError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHistoryEventsStatError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHistoryEventsStatError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHistoryEventsStatError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeHistoryTasksError`](crate::describe_history_tasks::DescribeHistoryTasksError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHistoryTasksError {
     /// `Param.Invalid`, HTTP 400: Param invalid
@@ -245,188 +244,89 @@ impl DescribeHistoryTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHistoryTasksError::Gateway(gateway),
-                    None => DescribeHistoryTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHistoryTasksError::Gateway,
+                DescribeHistoryTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHistoryTasksError::ParamInvalid),
-            1 => Some(DescribeHistoryTasksError::ParamInvalidTimeEndBeforeStart),
-            2 => Some(DescribeHistoryTasksError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeHistoryTasksError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeHistoryTasksError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeHistoryTasksError::InsufficientAvailableQuota),
-            6 => Some(DescribeHistoryTasksError::CommodityServiceCallingException),
-            7 => Some(DescribeHistoryTasksError::RegionDissolvedEOM),
-            8 => Some(DescribeHistoryTasksError::CommodityInvalidComponent),
-            9 => Some(DescribeHistoryTasksError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeHistoryTasksError::PriceCommoditySys),
-            11 => Some(DescribeHistoryTasksError::PayInsufficientBalance),
-            12 => Some(DescribeHistoryTasksError::OrderPeriodInvalid),
-            13 => Some(DescribeHistoryTasksError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeHistoryTasksError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeHistoryTasksError::NoAvailablePaymentMethod),
-            16 => Some(DescribeHistoryTasksError::BasicInfoUncompleted),
-            17 => Some(DescribeHistoryTasksError::RiskRiskControlRejection),
-            18 => Some(DescribeHistoryTasksError::ApiNotSupport),
-            19 => Some(DescribeHistoryTasksError::ContainForbiddenLabelError),
-            20 => Some(DescribeHistoryTasksError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeHistoryTasksError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeHistoryTasksError::InvalidParam),
-            23 => Some(DescribeHistoryTasksError::KmsApiError),
-            24 => Some(DescribeHistoryTasksError::SystemSaleValidateFailed),
-            25 => Some(DescribeHistoryTasksError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeHistoryTasksError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeHistoryTasksError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeHistoryTasksError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeHistoryTasksError::IncorrectTargetClasscode),
-            30 => Some(DescribeHistoryTasksError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeHistoryTasksError::RequiredParamNotFound),
-            32 => Some(DescribeHistoryTasksError::ParametersInvalid),
-            33 => Some(DescribeHistoryTasksError::BackupPolicyNotSupport),
-            34 => Some(DescribeHistoryTasksError::InvalideStatusFormat),
-            35 => Some(DescribeHistoryTasksError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeHistoryTasksError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeHistoryTasksError::PayNoCreditCard),
-            38 => Some(DescribeHistoryTasksError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeHistoryTasksError::MirrorInsExists),
-            40 => Some(DescribeHistoryTasksError::UnsupportedClassCode),
-            41 => Some(DescribeHistoryTasksError::InvalidBackupSet),
-            42 => Some(DescribeHistoryTasksError::OrdTCommodityQueryError),
-            43 => Some(DescribeHistoryTasksError::ProductInstanceReleased),
-            44 => Some(DescribeHistoryTasksError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeHistoryTasksError::OrderStatusUnPaid),
-            46 => Some(DescribeHistoryTasksError::InvalidReduceDiskSize),
-            47 => Some(DescribeHistoryTasksError::CloudSSDNotSupport),
-            48 => Some(DescribeHistoryTasksError::InvalidUserOperatorPermission),
-            49 => Some(DescribeHistoryTasksError::InvalidVswitchId),
-            50 => Some(DescribeHistoryTasksError::IncorrectMinorVersion),
-            51 => Some(DescribeHistoryTasksError::OperationDeniedZoneResource),
-            52 => Some(DescribeHistoryTasksError::NotInFlowController),
-            53 => Some(DescribeHistoryTasksError::InvalidKmsKey),
-            54 => Some(DescribeHistoryTasksError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeHistoryTasksError::InvalidClusterKms),
-            56 => Some(DescribeHistoryTasksError::RequestNotFound),
-            57 => Some(DescribeHistoryTasksError::HostInfoNotFound),
-            58 => Some(DescribeHistoryTasksError::ExternalFailure),
-            59 => Some(DescribeHistoryTasksError::RequestMetaDataFailed),
-            60 => Some(DescribeHistoryTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::ParamInvalid,
+        Self::ParamInvalidTimeEndBeforeStart,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHistoryTasksError::ParamInvalid => Kind::Documented(0),
-            DescribeHistoryTasksError::ParamInvalidTimeEndBeforeStart => {
-                Kind::Documented(1)
-            }
-            DescribeHistoryTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeHistoryTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeHistoryTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeHistoryTasksError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeHistoryTasksError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeHistoryTasksError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeHistoryTasksError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeHistoryTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeHistoryTasksError::PriceCommoditySys => Kind::Documented(10),
-            DescribeHistoryTasksError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeHistoryTasksError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeHistoryTasksError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeHistoryTasksError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeHistoryTasksError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeHistoryTasksError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeHistoryTasksError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeHistoryTasksError::ApiNotSupport => Kind::Documented(18),
-            DescribeHistoryTasksError::ContainForbiddenLabelError => Kind::Documented(19),
-            DescribeHistoryTasksError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeHistoryTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeHistoryTasksError::InvalidParam => Kind::Documented(22),
-            DescribeHistoryTasksError::KmsApiError => Kind::Documented(23),
-            DescribeHistoryTasksError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeHistoryTasksError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribeHistoryTasksError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribeHistoryTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeHistoryTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeHistoryTasksError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeHistoryTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeHistoryTasksError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeHistoryTasksError::ParametersInvalid => Kind::Documented(32),
-            DescribeHistoryTasksError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeHistoryTasksError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeHistoryTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeHistoryTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeHistoryTasksError::PayNoCreditCard => Kind::Documented(37),
-            DescribeHistoryTasksError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeHistoryTasksError::MirrorInsExists => Kind::Documented(39),
-            DescribeHistoryTasksError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeHistoryTasksError::InvalidBackupSet => Kind::Documented(41),
-            DescribeHistoryTasksError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeHistoryTasksError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeHistoryTasksError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeHistoryTasksError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeHistoryTasksError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeHistoryTasksError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeHistoryTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeHistoryTasksError::InvalidVswitchId => Kind::Documented(49),
-            DescribeHistoryTasksError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeHistoryTasksError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeHistoryTasksError::NotInFlowController => Kind::Documented(52),
-            DescribeHistoryTasksError::InvalidKmsKey => Kind::Documented(53),
-            DescribeHistoryTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeHistoryTasksError::InvalidClusterKms => Kind::Documented(55),
-            DescribeHistoryTasksError::RequestNotFound => Kind::Documented(56),
-            DescribeHistoryTasksError::HostInfoNotFound => Kind::Documented(57),
-            DescribeHistoryTasksError::ExternalFailure => Kind::Documented(58),
-            DescribeHistoryTasksError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeHistoryTasksError::InvokeProxyFailure => Kind::Documented(60),
             DescribeHistoryTasksError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHistoryTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -473,30 +373,41 @@ impl DescribeHistoryTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHistoryTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHistoryTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHistoryTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHistoryTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

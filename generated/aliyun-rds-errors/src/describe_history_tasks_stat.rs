@@ -6,7 +6,7 @@
 //! [`DescribeHistoryTasksStatError`](crate::describe_history_tasks_stat::DescribeHistoryTasksStatError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHistoryTasksStatError {
     /// `Param.Invalid`, HTTP 400: Param invalid
@@ -245,216 +244,89 @@ impl DescribeHistoryTasksStatError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHistoryTasksStatError::Gateway(gateway),
-                    None => DescribeHistoryTasksStatError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHistoryTasksStatError::Gateway,
+                DescribeHistoryTasksStatError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHistoryTasksStatError::ParamInvalid),
-            1 => Some(DescribeHistoryTasksStatError::ParamInvalidTimeEndBeforeStart),
-            2 => Some(DescribeHistoryTasksStatError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeHistoryTasksStatError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeHistoryTasksStatError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeHistoryTasksStatError::InsufficientAvailableQuota),
-            6 => Some(DescribeHistoryTasksStatError::CommodityServiceCallingException),
-            7 => Some(DescribeHistoryTasksStatError::RegionDissolvedEOM),
-            8 => Some(DescribeHistoryTasksStatError::CommodityInvalidComponent),
-            9 => Some(DescribeHistoryTasksStatError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeHistoryTasksStatError::PriceCommoditySys),
-            11 => Some(DescribeHistoryTasksStatError::PayInsufficientBalance),
-            12 => Some(DescribeHistoryTasksStatError::OrderPeriodInvalid),
-            13 => Some(DescribeHistoryTasksStatError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeHistoryTasksStatError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeHistoryTasksStatError::NoAvailablePaymentMethod),
-            16 => Some(DescribeHistoryTasksStatError::BasicInfoUncompleted),
-            17 => Some(DescribeHistoryTasksStatError::RiskRiskControlRejection),
-            18 => Some(DescribeHistoryTasksStatError::ApiNotSupport),
-            19 => Some(DescribeHistoryTasksStatError::ContainForbiddenLabelError),
-            20 => Some(DescribeHistoryTasksStatError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeHistoryTasksStatError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeHistoryTasksStatError::InvalidParam),
-            23 => Some(DescribeHistoryTasksStatError::KmsApiError),
-            24 => Some(DescribeHistoryTasksStatError::SystemSaleValidateFailed),
-            25 => Some(DescribeHistoryTasksStatError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeHistoryTasksStatError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeHistoryTasksStatError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeHistoryTasksStatError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeHistoryTasksStatError::IncorrectTargetClasscode),
-            30 => Some(DescribeHistoryTasksStatError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeHistoryTasksStatError::RequiredParamNotFound),
-            32 => Some(DescribeHistoryTasksStatError::ParametersInvalid),
-            33 => Some(DescribeHistoryTasksStatError::BackupPolicyNotSupport),
-            34 => Some(DescribeHistoryTasksStatError::InvalideStatusFormat),
-            35 => Some(DescribeHistoryTasksStatError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeHistoryTasksStatError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeHistoryTasksStatError::PayNoCreditCard),
-            38 => Some(DescribeHistoryTasksStatError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeHistoryTasksStatError::MirrorInsExists),
-            40 => Some(DescribeHistoryTasksStatError::UnsupportedClassCode),
-            41 => Some(DescribeHistoryTasksStatError::InvalidBackupSet),
-            42 => Some(DescribeHistoryTasksStatError::OrdTCommodityQueryError),
-            43 => Some(DescribeHistoryTasksStatError::ProductInstanceReleased),
-            44 => Some(DescribeHistoryTasksStatError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeHistoryTasksStatError::OrderStatusUnPaid),
-            46 => Some(DescribeHistoryTasksStatError::InvalidReduceDiskSize),
-            47 => Some(DescribeHistoryTasksStatError::CloudSSDNotSupport),
-            48 => Some(DescribeHistoryTasksStatError::InvalidUserOperatorPermission),
-            49 => Some(DescribeHistoryTasksStatError::InvalidVswitchId),
-            50 => Some(DescribeHistoryTasksStatError::IncorrectMinorVersion),
-            51 => Some(DescribeHistoryTasksStatError::OperationDeniedZoneResource),
-            52 => Some(DescribeHistoryTasksStatError::NotInFlowController),
-            53 => Some(DescribeHistoryTasksStatError::InvalidKmsKey),
-            54 => Some(DescribeHistoryTasksStatError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeHistoryTasksStatError::InvalidClusterKms),
-            56 => Some(DescribeHistoryTasksStatError::RequestNotFound),
-            57 => Some(DescribeHistoryTasksStatError::HostInfoNotFound),
-            58 => Some(DescribeHistoryTasksStatError::ExternalFailure),
-            59 => Some(DescribeHistoryTasksStatError::RequestMetaDataFailed),
-            60 => Some(DescribeHistoryTasksStatError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::ParamInvalid,
+        Self::ParamInvalidTimeEndBeforeStart,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHistoryTasksStatError::ParamInvalid => Kind::Documented(0),
-            DescribeHistoryTasksStatError::ParamInvalidTimeEndBeforeStart => {
-                Kind::Documented(1)
-            }
-            DescribeHistoryTasksStatError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeHistoryTasksStatError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeHistoryTasksStatError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeHistoryTasksStatError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeHistoryTasksStatError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeHistoryTasksStatError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeHistoryTasksStatError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeHistoryTasksStatError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeHistoryTasksStatError::PriceCommoditySys => Kind::Documented(10),
-            DescribeHistoryTasksStatError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeHistoryTasksStatError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeHistoryTasksStatError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeHistoryTasksStatError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeHistoryTasksStatError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeHistoryTasksStatError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeHistoryTasksStatError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeHistoryTasksStatError::ApiNotSupport => Kind::Documented(18),
-            DescribeHistoryTasksStatError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeHistoryTasksStatError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeHistoryTasksStatError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeHistoryTasksStatError::InvalidParam => Kind::Documented(22),
-            DescribeHistoryTasksStatError::KmsApiError => Kind::Documented(23),
-            DescribeHistoryTasksStatError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeHistoryTasksStatError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeHistoryTasksStatError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeHistoryTasksStatError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeHistoryTasksStatError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeHistoryTasksStatError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeHistoryTasksStatError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeHistoryTasksStatError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeHistoryTasksStatError::ParametersInvalid => Kind::Documented(32),
-            DescribeHistoryTasksStatError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeHistoryTasksStatError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeHistoryTasksStatError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeHistoryTasksStatError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeHistoryTasksStatError::PayNoCreditCard => Kind::Documented(37),
-            DescribeHistoryTasksStatError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeHistoryTasksStatError::MirrorInsExists => Kind::Documented(39),
-            DescribeHistoryTasksStatError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeHistoryTasksStatError::InvalidBackupSet => Kind::Documented(41),
-            DescribeHistoryTasksStatError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeHistoryTasksStatError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeHistoryTasksStatError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeHistoryTasksStatError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeHistoryTasksStatError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeHistoryTasksStatError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeHistoryTasksStatError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeHistoryTasksStatError::InvalidVswitchId => Kind::Documented(49),
-            DescribeHistoryTasksStatError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeHistoryTasksStatError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeHistoryTasksStatError::NotInFlowController => Kind::Documented(52),
-            DescribeHistoryTasksStatError::InvalidKmsKey => Kind::Documented(53),
-            DescribeHistoryTasksStatError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeHistoryTasksStatError::InvalidClusterKms => Kind::Documented(55),
-            DescribeHistoryTasksStatError::RequestNotFound => Kind::Documented(56),
-            DescribeHistoryTasksStatError::HostInfoNotFound => Kind::Documented(57),
-            DescribeHistoryTasksStatError::ExternalFailure => Kind::Documented(58),
-            DescribeHistoryTasksStatError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeHistoryTasksStatError::InvokeProxyFailure => Kind::Documented(60),
             DescribeHistoryTasksStatError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHistoryTasksStatError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -501,30 +373,41 @@ impl DescribeHistoryTasksStatError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHistoryTasksStatError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHistoryTasksStatError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHistoryTasksStatError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHistoryTasksStatError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

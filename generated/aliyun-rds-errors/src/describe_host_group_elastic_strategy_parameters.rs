@@ -6,7 +6,7 @@
 //! [`DescribeHostGroupElasticStrategyParametersError`](crate::describe_host_group_elastic_strategy_parameters::DescribeHostGroupElasticStrategyParametersError) has one variant per distinct code of the operation's error table (73 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHostGroupElasticStrategyParametersError {
     /// `InvalidCPUZoom.NotSupport`, HTTP 400: The param cpuZoom not in valid range
@@ -281,542 +280,103 @@ impl DescribeHostGroupElasticStrategyParametersError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeHostGroupElasticStrategyParametersError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeHostGroupElasticStrategyParametersError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHostGroupElasticStrategyParametersError::Gateway,
+                DescribeHostGroupElasticStrategyParametersError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidCPUZoomNotSupport,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidCPUSharNotSupport,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidMemoryZoomNotSupport,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidIOPSZoomNotSupport,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidMaxConnZoomNotSupport,
-                )
-            }
-            5 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidResourceTypeNotSupport,
-                )
-            }
-            6 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidIncreaseRatioTypeNotSupport,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidDedicatedHostGroupName,
-                )
-            }
-            8 => Some(DescribeHostGroupElasticStrategyParametersError::InvalidInsName),
-            9 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            10 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::PricePricingPlanResultNotFound,
-                )
-            }
-            11 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::OrderNoRealNameAuthentication,
-                )
-            }
-            12 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InsufficientAvailableQuota,
-                )
-            }
-            13 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::CommodityServiceCallingException,
-                )
-            }
-            14 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::RegionDissolvedEOM)
-            }
-            15 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::CommodityInvalidComponent,
-                )
-            }
-            16 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            17 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::PriceCommoditySys)
-            }
-            18 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::PayInsufficientBalance,
-                )
-            }
-            19 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::OrderPeriodInvalid)
-            }
-            20 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::PayNoCreditCardLowerCase,
-                )
-            }
-            21 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::OrderInstHasUnpaidOrder,
-                )
-            }
-            22 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::NoAvailablePaymentMethod,
-                )
-            }
-            23 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::BasicInfoUncompleted,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::RiskRiskControlRejection,
-                )
-            }
-            25 => Some(DescribeHostGroupElasticStrategyParametersError::ApiNotSupport),
-            26 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::ContainForbiddenLabelError,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidInstanceLevelDiskType,
-                )
-            }
-            29 => Some(DescribeHostGroupElasticStrategyParametersError::InvalidParam),
-            30 => Some(DescribeHostGroupElasticStrategyParametersError::KmsApiError),
-            31 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::SystemSaleValidateFailed,
-                )
-            }
-            32 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::AbsInvalidAccountNotFound,
-                )
-            }
-            33 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            35 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            36 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::IncorrectTargetClasscode,
-                )
-            }
-            37 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidConnectionStringDuplicate,
-                )
-            }
-            38 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::RequiredParamNotFound,
-                )
-            }
-            39 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::ParametersInvalid)
-            }
-            40 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::BackupPolicyNotSupport,
-                )
-            }
-            41 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalideStatusFormat,
-                )
-            }
-            42 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            43 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            44 => Some(DescribeHostGroupElasticStrategyParametersError::PayNoCreditCard),
-            45 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::VpcNetworkTypeNotSupport,
-                )
-            }
-            46 => Some(DescribeHostGroupElasticStrategyParametersError::MirrorInsExists),
-            47 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::UnsupportedClassCode,
-                )
-            }
-            48 => Some(DescribeHostGroupElasticStrategyParametersError::InvalidBackupSet),
-            49 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::OrdTCommodityQueryError,
-                )
-            }
-            50 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::ProductInstanceReleased,
-                )
-            }
-            51 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            52 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidUserIdNotSupport,
-                )
-            }
-            53 => Some(DescribeHostGroupElasticStrategyParametersError::ClusterTypeError),
-            54 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::DedicatedHostNameIsNull,
-                )
-            }
-            55 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::OrderStatusUnPaid)
-            }
-            56 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidReduceDiskSize,
-                )
-            }
-            57 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::CloudSSDNotSupport)
-            }
-            58 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidUserOperatorPermission,
-                )
-            }
-            59 => Some(DescribeHostGroupElasticStrategyParametersError::InvalidVswitchId),
-            60 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::IncorrectMinorVersion,
-                )
-            }
-            61 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::OperationDeniedZoneResource,
-                )
-            }
-            62 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::NotInFlowController,
-                )
-            }
-            63 => Some(DescribeHostGroupElasticStrategyParametersError::InvalidKmsKey),
-            64 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::InvalidInstanceLevelMalformed,
-                )
-            }
-            65 => Some(DescribeHostGroupElasticStrategyParametersError::HostInfoNotFound),
-            66 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::InvalidClusterKms)
-            }
-            67 => Some(DescribeHostGroupElasticStrategyParametersError::RequestNotFound),
-            68 => Some(DescribeHostGroupElasticStrategyParametersError::ExternalFailure),
-            69 => {
-                Some(
-                    DescribeHostGroupElasticStrategyParametersError::RequestMetaDataFailed,
-                )
-            }
-            70 => {
-                Some(DescribeHostGroupElasticStrategyParametersError::InvokeProxyFailure)
-            }
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::InvalidCPUZoomNotSupport,
+        Self::InvalidCPUSharNotSupport,
+        Self::InvalidMemoryZoomNotSupport,
+        Self::InvalidIOPSZoomNotSupport,
+        Self::InvalidMaxConnZoomNotSupport,
+        Self::InvalidResourceTypeNotSupport,
+        Self::InvalidIncreaseRatioTypeNotSupport,
+        Self::InvalidDedicatedHostGroupName,
+        Self::InvalidInsName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserIdNotSupport,
+        Self::ClusterTypeError,
+        Self::DedicatedHostNameIsNull,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::HostInfoNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHostGroupElasticStrategyParametersError::InvalidCPUZoomNotSupport => {
-                Kind::Documented(0)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidCPUSharNotSupport => {
-                Kind::Documented(1)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidMemoryZoomNotSupport => {
-                Kind::Documented(2)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidIOPSZoomNotSupport => {
-                Kind::Documented(3)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidMaxConnZoomNotSupport => {
-                Kind::Documented(4)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidResourceTypeNotSupport => {
-                Kind::Documented(5)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidIncreaseRatioTypeNotSupport => {
-                Kind::Documented(6)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidDedicatedHostGroupName => {
-                Kind::Documented(7)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidInsName => {
-                Kind::Documented(8)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            DescribeHostGroupElasticStrategyParametersError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InsufficientAvailableQuota => {
-                Kind::Documented(12)
-            }
-            DescribeHostGroupElasticStrategyParametersError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RegionDissolvedEOM => {
-                Kind::Documented(14)
-            }
-            DescribeHostGroupElasticStrategyParametersError::CommodityInvalidComponent => {
-                Kind::Documented(15)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            DescribeHostGroupElasticStrategyParametersError::PriceCommoditySys => {
-                Kind::Documented(17)
-            }
-            DescribeHostGroupElasticStrategyParametersError::PayInsufficientBalance => {
-                Kind::Documented(18)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OrderPeriodInvalid => {
-                Kind::Documented(19)
-            }
-            DescribeHostGroupElasticStrategyParametersError::PayNoCreditCardLowerCase => {
-                Kind::Documented(20)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(21)
-            }
-            DescribeHostGroupElasticStrategyParametersError::NoAvailablePaymentMethod => {
-                Kind::Documented(22)
-            }
-            DescribeHostGroupElasticStrategyParametersError::BasicInfoUncompleted => {
-                Kind::Documented(23)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RiskRiskControlRejection => {
-                Kind::Documented(24)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ApiNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ContainForbiddenLabelError => {
-                Kind::Documented(26)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(27)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidParam => {
-                Kind::Documented(29)
-            }
-            DescribeHostGroupElasticStrategyParametersError::KmsApiError => {
-                Kind::Documented(30)
-            }
-            DescribeHostGroupElasticStrategyParametersError::SystemSaleValidateFailed => {
-                Kind::Documented(31)
-            }
-            DescribeHostGroupElasticStrategyParametersError::AbsInvalidAccountNotFound => {
-                Kind::Documented(32)
-            }
-            DescribeHostGroupElasticStrategyParametersError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(33)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeHostGroupElasticStrategyParametersError::IncorrectTargetClasscode => {
-                Kind::Documented(36)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(37)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RequiredParamNotFound => {
-                Kind::Documented(38)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ParametersInvalid => {
-                Kind::Documented(39)
-            }
-            DescribeHostGroupElasticStrategyParametersError::BackupPolicyNotSupport => {
-                Kind::Documented(40)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalideStatusFormat => {
-                Kind::Documented(41)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(42)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(43)
-            }
-            DescribeHostGroupElasticStrategyParametersError::PayNoCreditCard => {
-                Kind::Documented(44)
-            }
-            DescribeHostGroupElasticStrategyParametersError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeHostGroupElasticStrategyParametersError::MirrorInsExists => {
-                Kind::Documented(46)
-            }
-            DescribeHostGroupElasticStrategyParametersError::UnsupportedClassCode => {
-                Kind::Documented(47)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidBackupSet => {
-                Kind::Documented(48)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OrdTCommodityQueryError => {
-                Kind::Documented(49)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ProductInstanceReleased => {
-                Kind::Documented(50)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(51)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidUserIdNotSupport => {
-                Kind::Documented(52)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ClusterTypeError => {
-                Kind::Documented(53)
-            }
-            DescribeHostGroupElasticStrategyParametersError::DedicatedHostNameIsNull => {
-                Kind::Documented(54)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OrderStatusUnPaid => {
-                Kind::Documented(55)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidReduceDiskSize => {
-                Kind::Documented(56)
-            }
-            DescribeHostGroupElasticStrategyParametersError::CloudSSDNotSupport => {
-                Kind::Documented(57)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidVswitchId => {
-                Kind::Documented(59)
-            }
-            DescribeHostGroupElasticStrategyParametersError::IncorrectMinorVersion => {
-                Kind::Documented(60)
-            }
-            DescribeHostGroupElasticStrategyParametersError::OperationDeniedZoneResource => {
-                Kind::Documented(61)
-            }
-            DescribeHostGroupElasticStrategyParametersError::NotInFlowController => {
-                Kind::Documented(62)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidKmsKey => {
-                Kind::Documented(63)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(64)
-            }
-            DescribeHostGroupElasticStrategyParametersError::HostInfoNotFound => {
-                Kind::Documented(65)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvalidClusterKms => {
-                Kind::Documented(66)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RequestNotFound => {
-                Kind::Documented(67)
-            }
-            DescribeHostGroupElasticStrategyParametersError::ExternalFailure => {
-                Kind::Documented(68)
-            }
-            DescribeHostGroupElasticStrategyParametersError::RequestMetaDataFailed => {
-                Kind::Documented(69)
-            }
-            DescribeHostGroupElasticStrategyParametersError::InvokeProxyFailure => {
-                Kind::Documented(70)
-            }
             DescribeHostGroupElasticStrategyParametersError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeHostGroupElasticStrategyParametersError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -863,32 +423,41 @@ impl DescribeHostGroupElasticStrategyParametersError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHostGroupElasticStrategyParametersError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHostGroupElasticStrategyParametersError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHostGroupElasticStrategyParametersError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHostGroupElasticStrategyParametersError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

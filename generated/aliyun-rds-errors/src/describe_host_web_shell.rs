@@ -6,7 +6,7 @@
 //! [`DescribeHostWebShellError`](crate::describe_host_web_shell::DescribeHostWebShellError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeHostWebShellError {
     /// `InvalidUserId.NotSupport`, HTTP 400: The user ID has no permission.
@@ -252,190 +251,91 @@ impl DescribeHostWebShellError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeHostWebShellError::Gateway(gateway),
-                    None => DescribeHostWebShellError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeHostWebShellError::Gateway,
+                DescribeHostWebShellError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeHostWebShellError::InvalidUserIdNotSupport),
-            1 => Some(DescribeHostWebShellError::InvalidHostStatusFormat),
-            2 => Some(DescribeHostWebShellError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeHostWebShellError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeHostWebShellError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeHostWebShellError::InsufficientAvailableQuota),
-            6 => Some(DescribeHostWebShellError::CommodityServiceCallingException),
-            7 => Some(DescribeHostWebShellError::RegionDissolvedEOM),
-            8 => Some(DescribeHostWebShellError::CommodityInvalidComponent),
-            9 => Some(DescribeHostWebShellError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeHostWebShellError::PriceCommoditySys),
-            11 => Some(DescribeHostWebShellError::PayInsufficientBalance),
-            12 => Some(DescribeHostWebShellError::OrderPeriodInvalid),
-            13 => Some(DescribeHostWebShellError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeHostWebShellError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeHostWebShellError::NoAvailablePaymentMethod),
-            16 => Some(DescribeHostWebShellError::BasicInfoUncompleted),
-            17 => Some(DescribeHostWebShellError::RiskRiskControlRejection),
-            18 => Some(DescribeHostWebShellError::ApiNotSupport),
-            19 => Some(DescribeHostWebShellError::ContainForbiddenLabelError),
-            20 => Some(DescribeHostWebShellError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeHostWebShellError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeHostWebShellError::InvalidParam),
-            23 => Some(DescribeHostWebShellError::KmsApiError),
-            24 => Some(DescribeHostWebShellError::SystemSaleValidateFailed),
-            25 => Some(DescribeHostWebShellError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeHostWebShellError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeHostWebShellError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeHostWebShellError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeHostWebShellError::IncorrectTargetClasscode),
-            30 => Some(DescribeHostWebShellError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeHostWebShellError::RequiredParamNotFound),
-            32 => Some(DescribeHostWebShellError::ParametersInvalid),
-            33 => Some(DescribeHostWebShellError::BackupPolicyNotSupport),
-            34 => Some(DescribeHostWebShellError::InvalideStatusFormat),
-            35 => Some(DescribeHostWebShellError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeHostWebShellError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeHostWebShellError::PayNoCreditCard),
-            38 => Some(DescribeHostWebShellError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeHostWebShellError::MirrorInsExists),
-            40 => Some(DescribeHostWebShellError::UnsupportedClassCode),
-            41 => Some(DescribeHostWebShellError::InvalidBackupSet),
-            42 => Some(DescribeHostWebShellError::OrdTCommodityQueryError),
-            43 => Some(DescribeHostWebShellError::ProductInstanceReleased),
-            44 => Some(DescribeHostWebShellError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeHostWebShellError::ClusterTypeNotSupported),
-            46 => Some(DescribeHostWebShellError::OrderStatusUnPaid),
-            47 => Some(DescribeHostWebShellError::InvalidReduceDiskSize),
-            48 => Some(DescribeHostWebShellError::CloudSSDNotSupport),
-            49 => Some(DescribeHostWebShellError::InvalidUserOperatorPermission),
-            50 => Some(DescribeHostWebShellError::InvalidVswitchId),
-            51 => Some(DescribeHostWebShellError::IncorrectMinorVersion),
-            52 => Some(DescribeHostWebShellError::OperationDeniedZoneResource),
-            53 => Some(DescribeHostWebShellError::NotInFlowController),
-            54 => Some(DescribeHostWebShellError::InvalidKmsKey),
-            55 => Some(DescribeHostWebShellError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeHostWebShellError::HostInfoNotFound),
-            57 => Some(DescribeHostWebShellError::InvalidAccountNameNotFound),
-            58 => Some(DescribeHostWebShellError::InvalidClusterKms),
-            59 => Some(DescribeHostWebShellError::RequestNotFound),
-            60 => Some(DescribeHostWebShellError::ExternalFailure),
-            61 => Some(DescribeHostWebShellError::RequestMetaDataFailed),
-            62 => Some(DescribeHostWebShellError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidUserIdNotSupport,
+        Self::InvalidHostStatusFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ClusterTypeNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::HostInfoNotFound,
+        Self::InvalidAccountNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeHostWebShellError::InvalidUserIdNotSupport => Kind::Documented(0),
-            DescribeHostWebShellError::InvalidHostStatusFormat => Kind::Documented(1),
-            DescribeHostWebShellError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeHostWebShellError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeHostWebShellError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeHostWebShellError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeHostWebShellError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeHostWebShellError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeHostWebShellError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeHostWebShellError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeHostWebShellError::PriceCommoditySys => Kind::Documented(10),
-            DescribeHostWebShellError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeHostWebShellError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeHostWebShellError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeHostWebShellError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeHostWebShellError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeHostWebShellError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeHostWebShellError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeHostWebShellError::ApiNotSupport => Kind::Documented(18),
-            DescribeHostWebShellError::ContainForbiddenLabelError => Kind::Documented(19),
-            DescribeHostWebShellError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeHostWebShellError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeHostWebShellError::InvalidParam => Kind::Documented(22),
-            DescribeHostWebShellError::KmsApiError => Kind::Documented(23),
-            DescribeHostWebShellError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeHostWebShellError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribeHostWebShellError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribeHostWebShellError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeHostWebShellError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeHostWebShellError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeHostWebShellError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeHostWebShellError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeHostWebShellError::ParametersInvalid => Kind::Documented(32),
-            DescribeHostWebShellError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeHostWebShellError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeHostWebShellError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeHostWebShellError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeHostWebShellError::PayNoCreditCard => Kind::Documented(37),
-            DescribeHostWebShellError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeHostWebShellError::MirrorInsExists => Kind::Documented(39),
-            DescribeHostWebShellError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeHostWebShellError::InvalidBackupSet => Kind::Documented(41),
-            DescribeHostWebShellError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeHostWebShellError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeHostWebShellError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeHostWebShellError::ClusterTypeNotSupported => Kind::Documented(45),
-            DescribeHostWebShellError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeHostWebShellError::InvalidReduceDiskSize => Kind::Documented(47),
-            DescribeHostWebShellError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribeHostWebShellError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            DescribeHostWebShellError::InvalidVswitchId => Kind::Documented(50),
-            DescribeHostWebShellError::IncorrectMinorVersion => Kind::Documented(51),
-            DescribeHostWebShellError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DescribeHostWebShellError::NotInFlowController => Kind::Documented(53),
-            DescribeHostWebShellError::InvalidKmsKey => Kind::Documented(54),
-            DescribeHostWebShellError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DescribeHostWebShellError::HostInfoNotFound => Kind::Documented(56),
-            DescribeHostWebShellError::InvalidAccountNameNotFound => Kind::Documented(57),
-            DescribeHostWebShellError::InvalidClusterKms => Kind::Documented(58),
-            DescribeHostWebShellError::RequestNotFound => Kind::Documented(59),
-            DescribeHostWebShellError::ExternalFailure => Kind::Documented(60),
-            DescribeHostWebShellError::RequestMetaDataFailed => Kind::Documented(61),
-            DescribeHostWebShellError::InvokeProxyFailure => Kind::Documented(62),
             DescribeHostWebShellError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeHostWebShellError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -482,30 +382,41 @@ impl DescribeHostWebShellError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeHostWebShellError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeHostWebShellError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeHostWebShellError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeHostWebShellError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeInstanceAutoRenewalAttributeError`](crate::describe_instance_auto_renewal_attribute::DescribeInstanceAutoRenewalAttributeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeInstanceAutoRenewalAttributeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,380 +238,91 @@ impl DescribeInstanceAutoRenewalAttributeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeInstanceAutoRenewalAttributeError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeInstanceAutoRenewalAttributeError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeInstanceAutoRenewalAttributeError::Gateway,
+                DescribeInstanceAutoRenewalAttributeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeInstanceAutoRenewalAttributeError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeInstanceAutoRenewalAttributeError::PriceCommoditySys),
-            9 => Some(DescribeInstanceAutoRenewalAttributeError::PayInsufficientBalance),
-            10 => Some(DescribeInstanceAutoRenewalAttributeError::OrderPeriodInvalid),
-            11 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::PayNoCreditCardLowerCase)
-            }
-            12 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::OrderInstHasUnpaidOrder)
-            }
-            13 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::NoAvailablePaymentMethod)
-            }
-            14 => Some(DescribeInstanceAutoRenewalAttributeError::BasicInfoUncompleted),
-            15 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::RiskRiskControlRejection)
-            }
-            16 => Some(DescribeInstanceAutoRenewalAttributeError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeInstanceAutoRenewalAttributeError::InvalidParam),
-            21 => Some(DescribeInstanceAutoRenewalAttributeError::KmsApiError),
-            22 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeInstanceAutoRenewalAttributeError::RequiredParamNotFound),
-            30 => Some(DescribeInstanceAutoRenewalAttributeError::ParametersInvalid),
-            31 => Some(DescribeInstanceAutoRenewalAttributeError::BackupPolicyNotSupport),
-            32 => Some(DescribeInstanceAutoRenewalAttributeError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeInstanceAutoRenewalAttributeError::PayNoCreditCard),
-            36 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(DescribeInstanceAutoRenewalAttributeError::MirrorInsExists),
-            38 => Some(DescribeInstanceAutoRenewalAttributeError::UnsupportedClassCode),
-            39 => Some(DescribeInstanceAutoRenewalAttributeError::InvalidBackupSet),
-            40 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::OrdTCommodityQueryError)
-            }
-            41 => {
-                Some(DescribeInstanceAutoRenewalAttributeError::ProductInstanceReleased)
-            }
-            42 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeInstanceAutoRenewalAttributeError::OrderStatusUnPaid),
-            44 => Some(DescribeInstanceAutoRenewalAttributeError::InvalidReduceDiskSize),
-            45 => Some(DescribeInstanceAutoRenewalAttributeError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeInstanceAutoRenewalAttributeError::InvalidVswitchId),
-            48 => Some(DescribeInstanceAutoRenewalAttributeError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeInstanceAutoRenewalAttributeError::NotInFlowController),
-            51 => Some(DescribeInstanceAutoRenewalAttributeError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeInstanceAutoRenewalAttributeError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeInstanceAutoRenewalAttributeError::InvalidClusterKms),
-            54 => Some(DescribeInstanceAutoRenewalAttributeError::RequestNotFound),
-            55 => Some(DescribeInstanceAutoRenewalAttributeError::HostInfoNotFound),
-            56 => Some(DescribeInstanceAutoRenewalAttributeError::ExternalFailure),
-            57 => Some(DescribeInstanceAutoRenewalAttributeError::RequestMetaDataFailed),
-            58 => Some(DescribeInstanceAutoRenewalAttributeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeInstanceAutoRenewalAttributeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeInstanceAutoRenewalAttributeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeInstanceAutoRenewalAttributeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeInstanceAutoRenewalAttributeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeInstanceAutoRenewalAttributeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeInstanceAutoRenewalAttributeError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeInstanceAutoRenewalAttributeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeInstanceAutoRenewalAttributeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeInstanceAutoRenewalAttributeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeInstanceAutoRenewalAttributeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeInstanceAutoRenewalAttributeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeInstanceAutoRenewalAttributeError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeInstanceAutoRenewalAttributeError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            DescribeInstanceAutoRenewalAttributeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeInstanceAutoRenewalAttributeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeInstanceAutoRenewalAttributeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeInstanceAutoRenewalAttributeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeInstanceAutoRenewalAttributeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeInstanceAutoRenewalAttributeError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeInstanceAutoRenewalAttributeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeInstanceAutoRenewalAttributeError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeInstanceAutoRenewalAttributeError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeInstanceAutoRenewalAttributeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeInstanceAutoRenewalAttributeError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeInstanceAutoRenewalAttributeError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeInstanceAutoRenewalAttributeError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeInstanceAutoRenewalAttributeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeInstanceAutoRenewalAttributeError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeInstanceAutoRenewalAttributeError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeInstanceAutoRenewalAttributeError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeInstanceAutoRenewalAttributeError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeInstanceAutoRenewalAttributeError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeInstanceAutoRenewalAttributeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeInstanceAutoRenewalAttributeError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -659,30 +369,41 @@ impl DescribeInstanceAutoRenewalAttributeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeInstanceAutoRenewalAttributeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeInstanceAutoRenewalAttributeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

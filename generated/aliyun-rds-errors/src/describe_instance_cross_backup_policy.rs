@@ -6,7 +6,7 @@
 //! [`DescribeInstanceCrossBackupPolicyError`](crate::describe_instance_cross_backup_policy::DescribeInstanceCrossBackupPolicyError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeInstanceCrossBackupPolicyError {
     /// `InvalidRegion.Format`, HTTP 400: Specified Region is not valid.
@@ -248,338 +247,92 @@ impl DescribeInstanceCrossBackupPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeInstanceCrossBackupPolicyError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeInstanceCrossBackupPolicyError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeInstanceCrossBackupPolicyError::Gateway,
+                DescribeInstanceCrossBackupPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeInstanceCrossBackupPolicyError::InvalidRegionFormat),
-            1 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => Some(DescribeInstanceCrossBackupPolicyError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeInstanceCrossBackupPolicyError::RegionDissolvedEOM),
-            7 => Some(DescribeInstanceCrossBackupPolicyError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DescribeInstanceCrossBackupPolicyError::PriceCommoditySys),
-            10 => Some(DescribeInstanceCrossBackupPolicyError::PayInsufficientBalance),
-            11 => Some(DescribeInstanceCrossBackupPolicyError::OrderPeriodInvalid),
-            12 => Some(DescribeInstanceCrossBackupPolicyError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeInstanceCrossBackupPolicyError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeInstanceCrossBackupPolicyError::NoAvailablePaymentMethod),
-            15 => Some(DescribeInstanceCrossBackupPolicyError::BasicInfoUncompleted),
-            16 => Some(DescribeInstanceCrossBackupPolicyError::RiskRiskControlRejection),
-            17 => Some(DescribeInstanceCrossBackupPolicyError::ApiNotSupport),
-            18 => {
-                Some(DescribeInstanceCrossBackupPolicyError::ContainForbiddenLabelError)
-            }
-            19 => {
-                Some(DescribeInstanceCrossBackupPolicyError::InvalidDBInstanceIdNotFound)
-            }
-            20 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(DescribeInstanceCrossBackupPolicyError::InvalidParam),
-            22 => Some(DescribeInstanceCrossBackupPolicyError::KmsApiError),
-            23 => Some(DescribeInstanceCrossBackupPolicyError::SystemSaleValidateFailed),
-            24 => Some(DescribeInstanceCrossBackupPolicyError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeInstanceCrossBackupPolicyError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(DescribeInstanceCrossBackupPolicyError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(DescribeInstanceCrossBackupPolicyError::RequiredParamNotFound),
-            31 => Some(DescribeInstanceCrossBackupPolicyError::ParametersInvalid),
-            32 => Some(DescribeInstanceCrossBackupPolicyError::BackupPolicyNotSupport),
-            33 => Some(DescribeInstanceCrossBackupPolicyError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeInstanceCrossBackupPolicyError::PayNoCreditCard),
-            37 => Some(DescribeInstanceCrossBackupPolicyError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeInstanceCrossBackupPolicyError::MirrorInsExists),
-            39 => Some(DescribeInstanceCrossBackupPolicyError::UnsupportedClassCode),
-            40 => Some(DescribeInstanceCrossBackupPolicyError::InvalidBackupSet),
-            41 => Some(DescribeInstanceCrossBackupPolicyError::OrdTCommodityQueryError),
-            42 => Some(DescribeInstanceCrossBackupPolicyError::ProductInstanceReleased),
-            43 => {
-                Some(DescribeInstanceCrossBackupPolicyError::RegionEndTimeDissolvedIndia)
-            }
-            44 => Some(DescribeInstanceCrossBackupPolicyError::CrossBackupNotSupport),
-            45 => Some(DescribeInstanceCrossBackupPolicyError::OrderStatusUnPaid),
-            46 => Some(DescribeInstanceCrossBackupPolicyError::InvalidReduceDiskSize),
-            47 => Some(DescribeInstanceCrossBackupPolicyError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(DescribeInstanceCrossBackupPolicyError::InvalidVswitchId),
-            50 => Some(DescribeInstanceCrossBackupPolicyError::IncorrectMinorVersion),
-            51 => {
-                Some(DescribeInstanceCrossBackupPolicyError::OperationDeniedZoneResource)
-            }
-            52 => Some(DescribeInstanceCrossBackupPolicyError::NotInFlowController),
-            53 => Some(DescribeInstanceCrossBackupPolicyError::InvalidKmsKey),
-            54 => {
-                Some(
-                    DescribeInstanceCrossBackupPolicyError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => Some(DescribeInstanceCrossBackupPolicyError::InvalidPageNotFound),
-            56 => Some(DescribeInstanceCrossBackupPolicyError::InvalidClusterKms),
-            57 => Some(DescribeInstanceCrossBackupPolicyError::RequestNotFound),
-            58 => Some(DescribeInstanceCrossBackupPolicyError::HostInfoNotFound),
-            59 => Some(DescribeInstanceCrossBackupPolicyError::ExternalFailure),
-            60 => Some(DescribeInstanceCrossBackupPolicyError::RequestMetaDataFailed),
-            61 => Some(DescribeInstanceCrossBackupPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidRegionFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::CrossBackupNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidPageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeInstanceCrossBackupPolicyError::InvalidRegionFormat => {
-                Kind::Documented(0)
-            }
-            DescribeInstanceCrossBackupPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeInstanceCrossBackupPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeInstanceCrossBackupPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeInstanceCrossBackupPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeInstanceCrossBackupPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeInstanceCrossBackupPolicyError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DescribeInstanceCrossBackupPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeInstanceCrossBackupPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeInstanceCrossBackupPolicyError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            DescribeInstanceCrossBackupPolicyError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeInstanceCrossBackupPolicyError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeInstanceCrossBackupPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeInstanceCrossBackupPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeInstanceCrossBackupPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeInstanceCrossBackupPolicyError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeInstanceCrossBackupPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeInstanceCrossBackupPolicyError::ApiNotSupport => Kind::Documented(17),
-            DescribeInstanceCrossBackupPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidParam => Kind::Documented(21),
-            DescribeInstanceCrossBackupPolicyError::KmsApiError => Kind::Documented(22),
-            DescribeInstanceCrossBackupPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeInstanceCrossBackupPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeInstanceCrossBackupPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeInstanceCrossBackupPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeInstanceCrossBackupPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeInstanceCrossBackupPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeInstanceCrossBackupPolicyError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeInstanceCrossBackupPolicyError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            DescribeInstanceCrossBackupPolicyError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeInstanceCrossBackupPolicyError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            DescribeInstanceCrossBackupPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeInstanceCrossBackupPolicyError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            DescribeInstanceCrossBackupPolicyError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            DescribeInstanceCrossBackupPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeInstanceCrossBackupPolicyError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeInstanceCrossBackupPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeInstanceCrossBackupPolicyError::CrossBackupNotSupport => {
-                Kind::Documented(44)
-            }
-            DescribeInstanceCrossBackupPolicyError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeInstanceCrossBackupPolicyError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            DescribeInstanceCrossBackupPolicyError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeInstanceCrossBackupPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeInstanceCrossBackupPolicyError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidKmsKey => Kind::Documented(53),
-            DescribeInstanceCrossBackupPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidPageNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvalidClusterKms => {
-                Kind::Documented(56)
-            }
-            DescribeInstanceCrossBackupPolicyError::RequestNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeInstanceCrossBackupPolicyError::HostInfoNotFound => {
-                Kind::Documented(58)
-            }
-            DescribeInstanceCrossBackupPolicyError::ExternalFailure => {
-                Kind::Documented(59)
-            }
-            DescribeInstanceCrossBackupPolicyError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            DescribeInstanceCrossBackupPolicyError::InvokeProxyFailure => {
-                Kind::Documented(61)
-            }
             DescribeInstanceCrossBackupPolicyError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeInstanceCrossBackupPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -626,30 +379,41 @@ impl DescribeInstanceCrossBackupPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeInstanceCrossBackupPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeInstanceCrossBackupPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeInstanceCrossBackupPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeInstanceCrossBackupPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

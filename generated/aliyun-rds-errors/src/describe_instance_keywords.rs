@@ -6,7 +6,7 @@
 //! [`DescribeInstanceKeywordsError`](crate::describe_instance_keywords::DescribeInstanceKeywordsError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeInstanceKeywordsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,210 +238,87 @@ impl DescribeInstanceKeywordsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeInstanceKeywordsError::Gateway(gateway),
-                    None => DescribeInstanceKeywordsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeInstanceKeywordsError::Gateway,
+                DescribeInstanceKeywordsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeInstanceKeywordsError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeInstanceKeywordsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeInstanceKeywordsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeInstanceKeywordsError::InsufficientAvailableQuota),
-            4 => Some(DescribeInstanceKeywordsError::CommodityServiceCallingException),
-            5 => Some(DescribeInstanceKeywordsError::RegionDissolvedEOM),
-            6 => Some(DescribeInstanceKeywordsError::CommodityInvalidComponent),
-            7 => Some(DescribeInstanceKeywordsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeInstanceKeywordsError::PriceCommoditySys),
-            9 => Some(DescribeInstanceKeywordsError::PayInsufficientBalance),
-            10 => Some(DescribeInstanceKeywordsError::OrderPeriodInvalid),
-            11 => Some(DescribeInstanceKeywordsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeInstanceKeywordsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeInstanceKeywordsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeInstanceKeywordsError::BasicInfoUncompleted),
-            15 => Some(DescribeInstanceKeywordsError::RiskRiskControlRejection),
-            16 => Some(DescribeInstanceKeywordsError::ApiNotSupport),
-            17 => Some(DescribeInstanceKeywordsError::ContainForbiddenLabelError),
-            18 => Some(DescribeInstanceKeywordsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeInstanceKeywordsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeInstanceKeywordsError::InvalidParam),
-            21 => Some(DescribeInstanceKeywordsError::KmsApiError),
-            22 => Some(DescribeInstanceKeywordsError::SystemSaleValidateFailed),
-            23 => Some(DescribeInstanceKeywordsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeInstanceKeywordsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeInstanceKeywordsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeInstanceKeywordsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeInstanceKeywordsError::IncorrectTargetClasscode),
-            28 => Some(DescribeInstanceKeywordsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeInstanceKeywordsError::RequiredParamNotFound),
-            30 => Some(DescribeInstanceKeywordsError::ParametersInvalid),
-            31 => Some(DescribeInstanceKeywordsError::BackupPolicyNotSupport),
-            32 => Some(DescribeInstanceKeywordsError::InvalideStatusFormat),
-            33 => Some(DescribeInstanceKeywordsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeInstanceKeywordsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeInstanceKeywordsError::PayNoCreditCard),
-            36 => Some(DescribeInstanceKeywordsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeInstanceKeywordsError::MirrorInsExists),
-            38 => Some(DescribeInstanceKeywordsError::UnsupportedClassCode),
-            39 => Some(DescribeInstanceKeywordsError::InvalidBackupSet),
-            40 => Some(DescribeInstanceKeywordsError::OrdTCommodityQueryError),
-            41 => Some(DescribeInstanceKeywordsError::ProductInstanceReleased),
-            42 => Some(DescribeInstanceKeywordsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeInstanceKeywordsError::OrderStatusUnPaid),
-            44 => Some(DescribeInstanceKeywordsError::InvalidReduceDiskSize),
-            45 => Some(DescribeInstanceKeywordsError::CloudSSDNotSupport),
-            46 => Some(DescribeInstanceKeywordsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeInstanceKeywordsError::InvalidVswitchId),
-            48 => Some(DescribeInstanceKeywordsError::IncorrectMinorVersion),
-            49 => Some(DescribeInstanceKeywordsError::OperationDeniedZoneResource),
-            50 => Some(DescribeInstanceKeywordsError::NotInFlowController),
-            51 => Some(DescribeInstanceKeywordsError::InvalidKmsKey),
-            52 => Some(DescribeInstanceKeywordsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeInstanceKeywordsError::InvalidClusterKms),
-            54 => Some(DescribeInstanceKeywordsError::RequestNotFound),
-            55 => Some(DescribeInstanceKeywordsError::HostInfoNotFound),
-            56 => Some(DescribeInstanceKeywordsError::ExternalFailure),
-            57 => Some(DescribeInstanceKeywordsError::RequestMetaDataFailed),
-            58 => Some(DescribeInstanceKeywordsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeInstanceKeywordsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeInstanceKeywordsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeInstanceKeywordsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeInstanceKeywordsError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeInstanceKeywordsError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeInstanceKeywordsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeInstanceKeywordsError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeInstanceKeywordsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeInstanceKeywordsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeInstanceKeywordsError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeInstanceKeywordsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeInstanceKeywordsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeInstanceKeywordsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeInstanceKeywordsError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeInstanceKeywordsError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeInstanceKeywordsError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeInstanceKeywordsError::ApiNotSupport => Kind::Documented(16),
-            DescribeInstanceKeywordsError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeInstanceKeywordsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeInstanceKeywordsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeInstanceKeywordsError::InvalidParam => Kind::Documented(20),
-            DescribeInstanceKeywordsError::KmsApiError => Kind::Documented(21),
-            DescribeInstanceKeywordsError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeInstanceKeywordsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeInstanceKeywordsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeInstanceKeywordsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeInstanceKeywordsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeInstanceKeywordsError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeInstanceKeywordsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeInstanceKeywordsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeInstanceKeywordsError::ParametersInvalid => Kind::Documented(30),
-            DescribeInstanceKeywordsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeInstanceKeywordsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeInstanceKeywordsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeInstanceKeywordsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeInstanceKeywordsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeInstanceKeywordsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeInstanceKeywordsError::MirrorInsExists => Kind::Documented(37),
-            DescribeInstanceKeywordsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeInstanceKeywordsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeInstanceKeywordsError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeInstanceKeywordsError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeInstanceKeywordsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeInstanceKeywordsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeInstanceKeywordsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeInstanceKeywordsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeInstanceKeywordsError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeInstanceKeywordsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeInstanceKeywordsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeInstanceKeywordsError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeInstanceKeywordsError::NotInFlowController => Kind::Documented(50),
-            DescribeInstanceKeywordsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeInstanceKeywordsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeInstanceKeywordsError::InvalidClusterKms => Kind::Documented(53),
-            DescribeInstanceKeywordsError::RequestNotFound => Kind::Documented(54),
-            DescribeInstanceKeywordsError::HostInfoNotFound => Kind::Documented(55),
-            DescribeInstanceKeywordsError::ExternalFailure => Kind::Documented(56),
-            DescribeInstanceKeywordsError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeInstanceKeywordsError::InvokeProxyFailure => Kind::Documented(58),
             DescribeInstanceKeywordsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeInstanceKeywordsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +365,41 @@ impl DescribeInstanceKeywordsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeInstanceKeywordsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeInstanceKeywordsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeInstanceKeywordsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeInstanceKeywordsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

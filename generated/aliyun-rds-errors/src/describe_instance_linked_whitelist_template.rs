@@ -6,7 +6,7 @@
 //! [`DescribeInstanceLinkedWhitelistTemplateError`](crate::describe_instance_linked_whitelist_template::DescribeInstanceLinkedWhitelistTemplateError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeInstanceLinkedWhitelistTemplateError {
     /// `InsName.NotFound`, HTTP 400: InsName not found.
@@ -248,440 +247,94 @@ impl DescribeInstanceLinkedWhitelistTemplateError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeInstanceLinkedWhitelistTemplateError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeInstanceLinkedWhitelistTemplateError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeInstanceLinkedWhitelistTemplateError::Gateway,
+                DescribeInstanceLinkedWhitelistTemplateError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeInstanceLinkedWhitelistTemplateError::InsNameNotFound),
-            1 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidUserIdNotSupport,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::PricePricingPlanResultNotFound,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::OrderNoRealNameAuthentication,
-                )
-            }
-            5 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InsufficientAvailableQuota,
-                )
-            }
-            6 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::CommodityServiceCallingException,
-                )
-            }
-            7 => Some(DescribeInstanceLinkedWhitelistTemplateError::RegionDissolvedEOM),
-            8 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::CommodityInvalidComponent,
-                )
-            }
-            9 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            10 => Some(DescribeInstanceLinkedWhitelistTemplateError::PriceCommoditySys),
-            11 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::PayInsufficientBalance,
-                )
-            }
-            12 => Some(DescribeInstanceLinkedWhitelistTemplateError::OrderPeriodInvalid),
-            13 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::PayNoCreditCardLowerCase,
-                )
-            }
-            14 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::OrderInstHasUnpaidOrder,
-                )
-            }
-            15 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::NoAvailablePaymentMethod,
-                )
-            }
-            16 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::BasicInfoUncompleted)
-            }
-            17 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::RiskRiskControlRejection,
-                )
-            }
-            18 => Some(DescribeInstanceLinkedWhitelistTemplateError::ApiNotSupport),
-            19 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::ContainForbiddenLabelError,
-                )
-            }
-            20 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            21 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidInstanceLevelDiskType,
-                )
-            }
-            22 => Some(DescribeInstanceLinkedWhitelistTemplateError::InvalidParam),
-            23 => Some(DescribeInstanceLinkedWhitelistTemplateError::KmsApiError),
-            24 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::SystemSaleValidateFailed,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::AbsInvalidAccountNotFound,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            29 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::IncorrectTargetClasscode,
-                )
-            }
-            30 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidConnectionStringDuplicate,
-                )
-            }
-            31 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::RequiredParamNotFound)
-            }
-            32 => Some(DescribeInstanceLinkedWhitelistTemplateError::ParametersInvalid),
-            33 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::BackupPolicyNotSupport,
-                )
-            }
-            34 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::InvalideStatusFormat)
-            }
-            35 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            36 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(DescribeInstanceLinkedWhitelistTemplateError::PayNoCreditCard),
-            38 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::VpcNetworkTypeNotSupport,
-                )
-            }
-            39 => Some(DescribeInstanceLinkedWhitelistTemplateError::MirrorInsExists),
-            40 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::UnsupportedClassCode)
-            }
-            41 => Some(DescribeInstanceLinkedWhitelistTemplateError::InvalidBackupSet),
-            42 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::OrdTCommodityQueryError,
-                )
-            }
-            43 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::ProductInstanceReleased,
-                )
-            }
-            44 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            45 => Some(DescribeInstanceLinkedWhitelistTemplateError::OrderStatusUnPaid),
-            46 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::InvalidReduceDiskSize)
-            }
-            47 => Some(DescribeInstanceLinkedWhitelistTemplateError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(DescribeInstanceLinkedWhitelistTemplateError::InvalidVswitchId),
-            50 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::IncorrectMinorVersion)
-            }
-            51 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::OperationDeniedZoneResource,
-                )
-            }
-            52 => Some(DescribeInstanceLinkedWhitelistTemplateError::NotInFlowController),
-            53 => Some(DescribeInstanceLinkedWhitelistTemplateError::InvalidKmsKey),
-            54 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => {
-                Some(
-                    DescribeInstanceLinkedWhitelistTemplateError::WhitelistTemplateIdNotFound,
-                )
-            }
-            56 => Some(DescribeInstanceLinkedWhitelistTemplateError::InvalidClusterKms),
-            57 => Some(DescribeInstanceLinkedWhitelistTemplateError::RequestNotFound),
-            58 => Some(DescribeInstanceLinkedWhitelistTemplateError::HostInfoNotFound),
-            59 => Some(DescribeInstanceLinkedWhitelistTemplateError::ExternalFailure),
-            60 => {
-                Some(DescribeInstanceLinkedWhitelistTemplateError::RequestMetaDataFailed)
-            }
-            61 => Some(DescribeInstanceLinkedWhitelistTemplateError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InsNameNotFound,
+        Self::InvalidUserIdNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::WhitelistTemplateIdNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeInstanceLinkedWhitelistTemplateError::InsNameNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidUserIdNotSupport => {
-                Kind::Documented(1)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RegionDissolvedEOM => {
-                Kind::Documented(7)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::PriceCommoditySys => {
-                Kind::Documented(10)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OrderPeriodInvalid => {
-                Kind::Documented(12)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ApiNotSupport => {
-                Kind::Documented(18)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidParam => {
-                Kind::Documented(22)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::KmsApiError => {
-                Kind::Documented(23)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ParametersInvalid => {
-                Kind::Documented(32)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::PayNoCreditCard => {
-                Kind::Documented(37)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::MirrorInsExists => {
-                Kind::Documented(39)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidBackupSet => {
-                Kind::Documented(41)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidKmsKey => {
-                Kind::Documented(53)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::WhitelistTemplateIdNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvalidClusterKms => {
-                Kind::Documented(56)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RequestNotFound => {
-                Kind::Documented(57)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::HostInfoNotFound => {
-                Kind::Documented(58)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::ExternalFailure => {
-                Kind::Documented(59)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::InvokeProxyFailure => {
-                Kind::Documented(61)
-            }
             DescribeInstanceLinkedWhitelistTemplateError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeInstanceLinkedWhitelistTemplateError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -728,32 +381,41 @@ impl DescribeInstanceLinkedWhitelistTemplateError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeInstanceLinkedWhitelistTemplateError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeInstanceLinkedWhitelistTemplateError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeInstanceLinkedWhitelistTemplateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeInstanceLinkedWhitelistTemplateError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

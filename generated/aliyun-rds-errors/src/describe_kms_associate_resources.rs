@@ -6,7 +6,7 @@
 //! [`DescribeKmsAssociateResourcesError`](crate::describe_kms_associate_resources::DescribeKmsAssociateResourcesError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeKmsAssociateResourcesError {
     /// `InvalidParameter`, HTTP 400: Invalid parameter.
@@ -245,268 +244,91 @@ impl DescribeKmsAssociateResourcesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeKmsAssociateResourcesError::Gateway(gateway),
-                    None => DescribeKmsAssociateResourcesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeKmsAssociateResourcesError::Gateway,
+                DescribeKmsAssociateResourcesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeKmsAssociateResourcesError::InvalidParameter),
-            1 => Some(DescribeKmsAssociateResourcesError::InvalidUserIdNotSupport),
-            2 => {
-                Some(
-                    DescribeKmsAssociateResourcesError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => Some(DescribeKmsAssociateResourcesError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeKmsAssociateResourcesError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeKmsAssociateResourcesError::InsufficientAvailableQuota),
-            6 => {
-                Some(
-                    DescribeKmsAssociateResourcesError::CommodityServiceCallingException,
-                )
-            }
-            7 => Some(DescribeKmsAssociateResourcesError::RegionDissolvedEOM),
-            8 => Some(DescribeKmsAssociateResourcesError::CommodityInvalidComponent),
-            9 => {
-                Some(DescribeKmsAssociateResourcesError::RegionEndTimeDissolvedAustralia)
-            }
-            10 => Some(DescribeKmsAssociateResourcesError::PriceCommoditySys),
-            11 => Some(DescribeKmsAssociateResourcesError::PayInsufficientBalance),
-            12 => Some(DescribeKmsAssociateResourcesError::OrderPeriodInvalid),
-            13 => Some(DescribeKmsAssociateResourcesError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeKmsAssociateResourcesError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeKmsAssociateResourcesError::NoAvailablePaymentMethod),
-            16 => Some(DescribeKmsAssociateResourcesError::BasicInfoUncompleted),
-            17 => Some(DescribeKmsAssociateResourcesError::RiskRiskControlRejection),
-            18 => Some(DescribeKmsAssociateResourcesError::ApiNotSupport),
-            19 => Some(DescribeKmsAssociateResourcesError::ContainForbiddenLabelError),
-            20 => Some(DescribeKmsAssociateResourcesError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeKmsAssociateResourcesError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeKmsAssociateResourcesError::InvalidParam),
-            23 => Some(DescribeKmsAssociateResourcesError::KmsApiError),
-            24 => Some(DescribeKmsAssociateResourcesError::SystemSaleValidateFailed),
-            25 => Some(DescribeKmsAssociateResourcesError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeKmsAssociateResourcesError::SqlExecuteFailedOrTimeout),
-            27 => {
-                Some(DescribeKmsAssociateResourcesError::ColdDataEngineVersionNotSupport)
-            }
-            28 => {
-                Some(DescribeKmsAssociateResourcesError::ColdDataMinorVersionNotSupport)
-            }
-            29 => Some(DescribeKmsAssociateResourcesError::IncorrectTargetClasscode),
-            30 => {
-                Some(
-                    DescribeKmsAssociateResourcesError::InvalidConnectionStringDuplicate,
-                )
-            }
-            31 => Some(DescribeKmsAssociateResourcesError::RequiredParamNotFound),
-            32 => Some(DescribeKmsAssociateResourcesError::ParametersInvalid),
-            33 => Some(DescribeKmsAssociateResourcesError::BackupPolicyNotSupport),
-            34 => Some(DescribeKmsAssociateResourcesError::InvalideStatusFormat),
-            35 => {
-                Some(DescribeKmsAssociateResourcesError::InvalidReleasedKeepPolicyFormat)
-            }
-            36 => {
-                Some(
-                    DescribeKmsAssociateResourcesError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(DescribeKmsAssociateResourcesError::PayNoCreditCard),
-            38 => Some(DescribeKmsAssociateResourcesError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeKmsAssociateResourcesError::MirrorInsExists),
-            40 => Some(DescribeKmsAssociateResourcesError::UnsupportedClassCode),
-            41 => Some(DescribeKmsAssociateResourcesError::InvalidBackupSet),
-            42 => Some(DescribeKmsAssociateResourcesError::OrdTCommodityQueryError),
-            43 => Some(DescribeKmsAssociateResourcesError::ProductInstanceReleased),
-            44 => Some(DescribeKmsAssociateResourcesError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeKmsAssociateResourcesError::OrderStatusUnPaid),
-            46 => Some(DescribeKmsAssociateResourcesError::InvalidReduceDiskSize),
-            47 => Some(DescribeKmsAssociateResourcesError::CloudSSDNotSupport),
-            48 => Some(DescribeKmsAssociateResourcesError::InvalidUserOperatorPermission),
-            49 => Some(DescribeKmsAssociateResourcesError::InvalidVswitchId),
-            50 => Some(DescribeKmsAssociateResourcesError::IncorrectMinorVersion),
-            51 => Some(DescribeKmsAssociateResourcesError::OperationDeniedZoneResource),
-            52 => Some(DescribeKmsAssociateResourcesError::NotInFlowController),
-            53 => Some(DescribeKmsAssociateResourcesError::InvalidKmsKey),
-            54 => Some(DescribeKmsAssociateResourcesError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeKmsAssociateResourcesError::InvalidClusterKms),
-            56 => Some(DescribeKmsAssociateResourcesError::RequestNotFound),
-            57 => Some(DescribeKmsAssociateResourcesError::HostInfoNotFound),
-            58 => Some(DescribeKmsAssociateResourcesError::ExternalFailure),
-            59 => Some(DescribeKmsAssociateResourcesError::RequestMetaDataFailed),
-            60 => Some(DescribeKmsAssociateResourcesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidParameter,
+        Self::InvalidUserIdNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeKmsAssociateResourcesError::InvalidParameter => Kind::Documented(0),
-            DescribeKmsAssociateResourcesError::InvalidUserIdNotSupport => {
-                Kind::Documented(1)
-            }
-            DescribeKmsAssociateResourcesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeKmsAssociateResourcesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeKmsAssociateResourcesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeKmsAssociateResourcesError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeKmsAssociateResourcesError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeKmsAssociateResourcesError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeKmsAssociateResourcesError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeKmsAssociateResourcesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeKmsAssociateResourcesError::PriceCommoditySys => Kind::Documented(10),
-            DescribeKmsAssociateResourcesError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeKmsAssociateResourcesError::OrderPeriodInvalid => {
-                Kind::Documented(12)
-            }
-            DescribeKmsAssociateResourcesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeKmsAssociateResourcesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeKmsAssociateResourcesError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeKmsAssociateResourcesError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            DescribeKmsAssociateResourcesError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeKmsAssociateResourcesError::ApiNotSupport => Kind::Documented(18),
-            DescribeKmsAssociateResourcesError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeKmsAssociateResourcesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeKmsAssociateResourcesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeKmsAssociateResourcesError::InvalidParam => Kind::Documented(22),
-            DescribeKmsAssociateResourcesError::KmsApiError => Kind::Documented(23),
-            DescribeKmsAssociateResourcesError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeKmsAssociateResourcesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeKmsAssociateResourcesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeKmsAssociateResourcesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeKmsAssociateResourcesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeKmsAssociateResourcesError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeKmsAssociateResourcesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeKmsAssociateResourcesError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeKmsAssociateResourcesError::ParametersInvalid => Kind::Documented(32),
-            DescribeKmsAssociateResourcesError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeKmsAssociateResourcesError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            DescribeKmsAssociateResourcesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeKmsAssociateResourcesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeKmsAssociateResourcesError::PayNoCreditCard => Kind::Documented(37),
-            DescribeKmsAssociateResourcesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeKmsAssociateResourcesError::MirrorInsExists => Kind::Documented(39),
-            DescribeKmsAssociateResourcesError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            DescribeKmsAssociateResourcesError::InvalidBackupSet => Kind::Documented(41),
-            DescribeKmsAssociateResourcesError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeKmsAssociateResourcesError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeKmsAssociateResourcesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeKmsAssociateResourcesError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeKmsAssociateResourcesError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeKmsAssociateResourcesError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            DescribeKmsAssociateResourcesError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeKmsAssociateResourcesError::InvalidVswitchId => Kind::Documented(49),
-            DescribeKmsAssociateResourcesError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeKmsAssociateResourcesError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeKmsAssociateResourcesError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            DescribeKmsAssociateResourcesError::InvalidKmsKey => Kind::Documented(53),
-            DescribeKmsAssociateResourcesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeKmsAssociateResourcesError::InvalidClusterKms => Kind::Documented(55),
-            DescribeKmsAssociateResourcesError::RequestNotFound => Kind::Documented(56),
-            DescribeKmsAssociateResourcesError::HostInfoNotFound => Kind::Documented(57),
-            DescribeKmsAssociateResourcesError::ExternalFailure => Kind::Documented(58),
-            DescribeKmsAssociateResourcesError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeKmsAssociateResourcesError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             DescribeKmsAssociateResourcesError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeKmsAssociateResourcesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -553,30 +375,41 @@ impl DescribeKmsAssociateResourcesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeKmsAssociateResourcesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeKmsAssociateResourcesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeKmsAssociateResourcesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeKmsAssociateResourcesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

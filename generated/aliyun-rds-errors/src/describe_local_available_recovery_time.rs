@@ -6,7 +6,7 @@
 //! [`DescribeLocalAvailableRecoveryTimeError`](crate::describe_local_available_recovery_time::DescribeLocalAvailableRecoveryTimeError) has one variant per distinct code of the operation's error table (73 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeLocalAvailableRecoveryTimeError {
     /// `ParameterLeastAssociate`, HTTP 400: Must input at least one optional parameter
@@ -283,408 +282,103 @@ impl DescribeLocalAvailableRecoveryTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeLocalAvailableRecoveryTimeError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeLocalAvailableRecoveryTimeError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeLocalAvailableRecoveryTimeError::Gateway,
+                DescribeLocalAvailableRecoveryTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeLocalAvailableRecoveryTimeError::ParameterLeastAssociate),
-            1 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidParametersFormat),
-            2 => Some(DescribeLocalAvailableRecoveryTimeError::ParameterAbsence),
-            3 => Some(DescribeLocalAvailableRecoveryTimeError::MissingUserID),
-            4 => Some(DescribeLocalAvailableRecoveryTimeError::MissingUID),
-            5 => Some(DescribeLocalAvailableRecoveryTimeError::LogBackupNotEnabled),
-            6 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::PricePricingPlanResultNotFound,
-                )
-            }
-            8 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::OrderNoRealNameAuthentication,
-                )
-            }
-            9 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::InsufficientAvailableQuota)
-            }
-            10 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::CommodityServiceCallingException,
-                )
-            }
-            11 => Some(DescribeLocalAvailableRecoveryTimeError::RegionDissolvedEOM),
-            12 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::CommodityInvalidComponent)
-            }
-            13 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            14 => Some(DescribeLocalAvailableRecoveryTimeError::PriceCommoditySys),
-            15 => Some(DescribeLocalAvailableRecoveryTimeError::PayInsufficientBalance),
-            16 => Some(DescribeLocalAvailableRecoveryTimeError::OrderPeriodInvalid),
-            17 => Some(DescribeLocalAvailableRecoveryTimeError::PayNoCreditCardLowerCase),
-            18 => Some(DescribeLocalAvailableRecoveryTimeError::OrderInstHasUnpaidOrder),
-            19 => Some(DescribeLocalAvailableRecoveryTimeError::NoAvailablePaymentMethod),
-            20 => Some(DescribeLocalAvailableRecoveryTimeError::BasicInfoUncompleted),
-            21 => Some(DescribeLocalAvailableRecoveryTimeError::RiskRiskControlRejection),
-            22 => Some(DescribeLocalAvailableRecoveryTimeError::ApiNotSupport),
-            23 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::ContainForbiddenLabelError)
-            }
-            24 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidInstanceLevelDiskType,
-                )
-            }
-            26 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidParam),
-            27 => Some(DescribeLocalAvailableRecoveryTimeError::KmsApiError),
-            28 => Some(DescribeLocalAvailableRecoveryTimeError::SystemSaleValidateFailed),
-            29 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::AbsInvalidAccountNotFound)
-            }
-            30 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::SqlExecuteFailedOrTimeout)
-            }
-            31 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            32 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            33 => Some(DescribeLocalAvailableRecoveryTimeError::IncorrectTargetClasscode),
-            34 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            35 => Some(DescribeLocalAvailableRecoveryTimeError::RequiredParamNotFound),
-            36 => Some(DescribeLocalAvailableRecoveryTimeError::ParametersInvalid),
-            37 => Some(DescribeLocalAvailableRecoveryTimeError::BackupPolicyNotSupport),
-            38 => Some(DescribeLocalAvailableRecoveryTimeError::InvalideStatusFormat),
-            39 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            40 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            41 => Some(DescribeLocalAvailableRecoveryTimeError::PayNoCreditCard),
-            42 => Some(DescribeLocalAvailableRecoveryTimeError::VpcNetworkTypeNotSupport),
-            43 => Some(DescribeLocalAvailableRecoveryTimeError::MirrorInsExists),
-            44 => Some(DescribeLocalAvailableRecoveryTimeError::UnsupportedClassCode),
-            45 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidBackupSet),
-            46 => Some(DescribeLocalAvailableRecoveryTimeError::OrdTCommodityQueryError),
-            47 => Some(DescribeLocalAvailableRecoveryTimeError::ProductInstanceReleased),
-            48 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            49 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceCharacterType,
-                )
-            }
-            50 => Some(DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceState),
-            51 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceEngine)
-            }
-            52 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceLockMode,
-                )
-            }
-            53 => Some(DescribeLocalAvailableRecoveryTimeError::OrderStatusUnPaid),
-            54 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidReduceDiskSize),
-            55 => Some(DescribeLocalAvailableRecoveryTimeError::CloudSSDNotSupport),
-            56 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidUserOperatorPermission,
-                )
-            }
-            57 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidVswitchId),
-            58 => Some(DescribeLocalAvailableRecoveryTimeError::IncorrectMinorVersion),
-            59 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::OperationDeniedZoneResource,
-                )
-            }
-            60 => Some(DescribeLocalAvailableRecoveryTimeError::NotInFlowController),
-            61 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidKmsKey),
-            62 => {
-                Some(
-                    DescribeLocalAvailableRecoveryTimeError::InvalidInstanceLevelMalformed,
-                )
-            }
-            63 => {
-                Some(DescribeLocalAvailableRecoveryTimeError::InvalidDBInstanceNotFound)
-            }
-            64 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidUserNotFound),
-            65 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidBinlogNotFound),
-            66 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidBackupNotFound),
-            67 => Some(DescribeLocalAvailableRecoveryTimeError::InvalidClusterKms),
-            68 => Some(DescribeLocalAvailableRecoveryTimeError::RequestNotFound),
-            69 => Some(DescribeLocalAvailableRecoveryTimeError::HostInfoNotFound),
-            70 => Some(DescribeLocalAvailableRecoveryTimeError::ExternalFailure),
-            71 => Some(DescribeLocalAvailableRecoveryTimeError::RequestMetaDataFailed),
-            72 => Some(DescribeLocalAvailableRecoveryTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::ParameterLeastAssociate,
+        Self::InvalidParametersFormat,
+        Self::ParameterAbsence,
+        Self::MissingUserID,
+        Self::MissingUID,
+        Self::LogBackupNotEnabled,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceLockMode,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidUserNotFound,
+        Self::InvalidBinlogNotFound,
+        Self::InvalidBackupNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeLocalAvailableRecoveryTimeError::ParameterLeastAssociate => {
-                Kind::Documented(0)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidParametersFormat => {
-                Kind::Documented(1)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ParameterAbsence => {
-                Kind::Documented(2)
-            }
-            DescribeLocalAvailableRecoveryTimeError::MissingUserID => Kind::Documented(3),
-            DescribeLocalAvailableRecoveryTimeError::MissingUID => Kind::Documented(4),
-            DescribeLocalAvailableRecoveryTimeError::LogBackupNotEnabled => {
-                Kind::Documented(5)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            DescribeLocalAvailableRecoveryTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            DescribeLocalAvailableRecoveryTimeError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RegionDissolvedEOM => {
-                Kind::Documented(11)
-            }
-            DescribeLocalAvailableRecoveryTimeError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            DescribeLocalAvailableRecoveryTimeError::PriceCommoditySys => {
-                Kind::Documented(14)
-            }
-            DescribeLocalAvailableRecoveryTimeError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OrderPeriodInvalid => {
-                Kind::Documented(16)
-            }
-            DescribeLocalAvailableRecoveryTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            DescribeLocalAvailableRecoveryTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            DescribeLocalAvailableRecoveryTimeError::BasicInfoUncompleted => {
-                Kind::Documented(20)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ApiNotSupport => {
-                Kind::Documented(22)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidParam => Kind::Documented(26),
-            DescribeLocalAvailableRecoveryTimeError::KmsApiError => Kind::Documented(27),
-            DescribeLocalAvailableRecoveryTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            DescribeLocalAvailableRecoveryTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeLocalAvailableRecoveryTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeLocalAvailableRecoveryTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ParametersInvalid => {
-                Kind::Documented(36)
-            }
-            DescribeLocalAvailableRecoveryTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalideStatusFormat => {
-                Kind::Documented(38)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            DescribeLocalAvailableRecoveryTimeError::PayNoCreditCard => {
-                Kind::Documented(41)
-            }
-            DescribeLocalAvailableRecoveryTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            DescribeLocalAvailableRecoveryTimeError::MirrorInsExists => {
-                Kind::Documented(43)
-            }
-            DescribeLocalAvailableRecoveryTimeError::UnsupportedClassCode => {
-                Kind::Documented(44)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidBackupSet => {
-                Kind::Documented(45)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(49)
-            }
-            DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceState => {
-                Kind::Documented(50)
-            }
-            DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceEngine => {
-                Kind::Documented(51)
-            }
-            DescribeLocalAvailableRecoveryTimeError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(52)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OrderStatusUnPaid => {
-                Kind::Documented(53)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(54)
-            }
-            DescribeLocalAvailableRecoveryTimeError::CloudSSDNotSupport => {
-                Kind::Documented(55)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidVswitchId => {
-                Kind::Documented(57)
-            }
-            DescribeLocalAvailableRecoveryTimeError::IncorrectMinorVersion => {
-                Kind::Documented(58)
-            }
-            DescribeLocalAvailableRecoveryTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(59)
-            }
-            DescribeLocalAvailableRecoveryTimeError::NotInFlowController => {
-                Kind::Documented(60)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidKmsKey => {
-                Kind::Documented(61)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidDBInstanceNotFound => {
-                Kind::Documented(63)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidUserNotFound => {
-                Kind::Documented(64)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidBinlogNotFound => {
-                Kind::Documented(65)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidBackupNotFound => {
-                Kind::Documented(66)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvalidClusterKms => {
-                Kind::Documented(67)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RequestNotFound => {
-                Kind::Documented(68)
-            }
-            DescribeLocalAvailableRecoveryTimeError::HostInfoNotFound => {
-                Kind::Documented(69)
-            }
-            DescribeLocalAvailableRecoveryTimeError::ExternalFailure => {
-                Kind::Documented(70)
-            }
-            DescribeLocalAvailableRecoveryTimeError::RequestMetaDataFailed => {
-                Kind::Documented(71)
-            }
-            DescribeLocalAvailableRecoveryTimeError::InvokeProxyFailure => {
-                Kind::Documented(72)
-            }
             DescribeLocalAvailableRecoveryTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeLocalAvailableRecoveryTimeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -731,30 +425,41 @@ impl DescribeLocalAvailableRecoveryTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeLocalAvailableRecoveryTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeLocalAvailableRecoveryTimeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeLocalAvailableRecoveryTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeLocalAvailableRecoveryTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeLogBackupFilesError`](crate::describe_log_backup_files::DescribeLogBackupFilesError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeLogBackupFilesError {
     /// `ParameterLeastAssociate`, HTTP 400: Must input at least one optional parameter.
@@ -265,214 +264,95 @@ impl DescribeLogBackupFilesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeLogBackupFilesError::Gateway(gateway),
-                    None => DescribeLogBackupFilesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeLogBackupFilesError::Gateway,
+                DescribeLogBackupFilesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeLogBackupFilesError::ParameterLeastAssociate),
-            1 => Some(DescribeLogBackupFilesError::InvalidParametersFormat),
-            2 => Some(DescribeLogBackupFilesError::ParameterAbsence),
-            3 => Some(DescribeLogBackupFilesError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeLogBackupFilesError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeLogBackupFilesError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeLogBackupFilesError::InsufficientAvailableQuota),
-            7 => Some(DescribeLogBackupFilesError::CommodityServiceCallingException),
-            8 => Some(DescribeLogBackupFilesError::RegionDissolvedEOM),
-            9 => Some(DescribeLogBackupFilesError::CommodityInvalidComponent),
-            10 => Some(DescribeLogBackupFilesError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeLogBackupFilesError::PriceCommoditySys),
-            12 => Some(DescribeLogBackupFilesError::PayInsufficientBalance),
-            13 => Some(DescribeLogBackupFilesError::OrderPeriodInvalid),
-            14 => Some(DescribeLogBackupFilesError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeLogBackupFilesError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeLogBackupFilesError::NoAvailablePaymentMethod),
-            17 => Some(DescribeLogBackupFilesError::BasicInfoUncompleted),
-            18 => Some(DescribeLogBackupFilesError::RiskRiskControlRejection),
-            19 => Some(DescribeLogBackupFilesError::ApiNotSupport),
-            20 => Some(DescribeLogBackupFilesError::ContainForbiddenLabelError),
-            21 => Some(DescribeLogBackupFilesError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeLogBackupFilesError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeLogBackupFilesError::InvalidParam),
-            24 => Some(DescribeLogBackupFilesError::KmsApiError),
-            25 => Some(DescribeLogBackupFilesError::SystemSaleValidateFailed),
-            26 => Some(DescribeLogBackupFilesError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeLogBackupFilesError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeLogBackupFilesError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeLogBackupFilesError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeLogBackupFilesError::IncorrectTargetClasscode),
-            31 => Some(DescribeLogBackupFilesError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeLogBackupFilesError::RequiredParamNotFound),
-            33 => Some(DescribeLogBackupFilesError::ParametersInvalid),
-            34 => Some(DescribeLogBackupFilesError::BackupPolicyNotSupport),
-            35 => Some(DescribeLogBackupFilesError::InvalideStatusFormat),
-            36 => Some(DescribeLogBackupFilesError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeLogBackupFilesError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeLogBackupFilesError::PayNoCreditCard),
-            39 => Some(DescribeLogBackupFilesError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeLogBackupFilesError::MirrorInsExists),
-            41 => Some(DescribeLogBackupFilesError::UnsupportedClassCode),
-            42 => Some(DescribeLogBackupFilesError::InvalidBackupSet),
-            43 => Some(DescribeLogBackupFilesError::OrdTCommodityQueryError),
-            44 => Some(DescribeLogBackupFilesError::ProductInstanceReleased),
-            45 => Some(DescribeLogBackupFilesError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeLogBackupFilesError::IncorrectDBInstanceEngine),
-            47 => Some(DescribeLogBackupFilesError::IncorrectDBInstanceCharacterType),
-            48 => Some(DescribeLogBackupFilesError::IncorrectDBInstanceState),
-            49 => Some(DescribeLogBackupFilesError::IncorrectDBInstanceLockMode),
-            50 => Some(DescribeLogBackupFilesError::OrderStatusUnPaid),
-            51 => Some(DescribeLogBackupFilesError::InvalidReduceDiskSize),
-            52 => Some(DescribeLogBackupFilesError::CloudSSDNotSupport),
-            53 => Some(DescribeLogBackupFilesError::InvalidUserOperatorPermission),
-            54 => Some(DescribeLogBackupFilesError::InvalidVswitchId),
-            55 => Some(DescribeLogBackupFilesError::IncorrectMinorVersion),
-            56 => Some(DescribeLogBackupFilesError::OperationDeniedZoneResource),
-            57 => Some(DescribeLogBackupFilesError::NotInFlowController),
-            58 => Some(DescribeLogBackupFilesError::InvalidKmsKey),
-            59 => Some(DescribeLogBackupFilesError::InvalidInstanceLevelMalformed),
-            60 => Some(DescribeLogBackupFilesError::InvalidDBInstanceNotFound),
-            61 => Some(DescribeLogBackupFilesError::InvalidClusterKms),
-            62 => Some(DescribeLogBackupFilesError::RequestNotFound),
-            63 => Some(DescribeLogBackupFilesError::HostInfoNotFound),
-            64 => Some(DescribeLogBackupFilesError::ExternalFailure),
-            65 => Some(DescribeLogBackupFilesError::RequestMetaDataFailed),
-            66 => Some(DescribeLogBackupFilesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::ParameterLeastAssociate,
+        Self::InvalidParametersFormat,
+        Self::ParameterAbsence,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceLockMode,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeLogBackupFilesError::ParameterLeastAssociate => Kind::Documented(0),
-            DescribeLogBackupFilesError::InvalidParametersFormat => Kind::Documented(1),
-            DescribeLogBackupFilesError::ParameterAbsence => Kind::Documented(2),
-            DescribeLogBackupFilesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeLogBackupFilesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeLogBackupFilesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeLogBackupFilesError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeLogBackupFilesError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeLogBackupFilesError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeLogBackupFilesError::CommodityInvalidComponent => Kind::Documented(9),
-            DescribeLogBackupFilesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeLogBackupFilesError::PriceCommoditySys => Kind::Documented(11),
-            DescribeLogBackupFilesError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeLogBackupFilesError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeLogBackupFilesError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DescribeLogBackupFilesError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeLogBackupFilesError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DescribeLogBackupFilesError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeLogBackupFilesError::RiskRiskControlRejection => Kind::Documented(18),
-            DescribeLogBackupFilesError::ApiNotSupport => Kind::Documented(19),
-            DescribeLogBackupFilesError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeLogBackupFilesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeLogBackupFilesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeLogBackupFilesError::InvalidParam => Kind::Documented(23),
-            DescribeLogBackupFilesError::KmsApiError => Kind::Documented(24),
-            DescribeLogBackupFilesError::SystemSaleValidateFailed => Kind::Documented(25),
-            DescribeLogBackupFilesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribeLogBackupFilesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribeLogBackupFilesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeLogBackupFilesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeLogBackupFilesError::IncorrectTargetClasscode => Kind::Documented(30),
-            DescribeLogBackupFilesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeLogBackupFilesError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeLogBackupFilesError::ParametersInvalid => Kind::Documented(33),
-            DescribeLogBackupFilesError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeLogBackupFilesError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeLogBackupFilesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeLogBackupFilesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeLogBackupFilesError::PayNoCreditCard => Kind::Documented(38),
-            DescribeLogBackupFilesError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DescribeLogBackupFilesError::MirrorInsExists => Kind::Documented(40),
-            DescribeLogBackupFilesError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeLogBackupFilesError::InvalidBackupSet => Kind::Documented(42),
-            DescribeLogBackupFilesError::OrdTCommodityQueryError => Kind::Documented(43),
-            DescribeLogBackupFilesError::ProductInstanceReleased => Kind::Documented(44),
-            DescribeLogBackupFilesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribeLogBackupFilesError::IncorrectDBInstanceEngine => {
-                Kind::Documented(46)
-            }
-            DescribeLogBackupFilesError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(47)
-            }
-            DescribeLogBackupFilesError::IncorrectDBInstanceState => Kind::Documented(48),
-            DescribeLogBackupFilesError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(49)
-            }
-            DescribeLogBackupFilesError::OrderStatusUnPaid => Kind::Documented(50),
-            DescribeLogBackupFilesError::InvalidReduceDiskSize => Kind::Documented(51),
-            DescribeLogBackupFilesError::CloudSSDNotSupport => Kind::Documented(52),
-            DescribeLogBackupFilesError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            DescribeLogBackupFilesError::InvalidVswitchId => Kind::Documented(54),
-            DescribeLogBackupFilesError::IncorrectMinorVersion => Kind::Documented(55),
-            DescribeLogBackupFilesError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            DescribeLogBackupFilesError::NotInFlowController => Kind::Documented(57),
-            DescribeLogBackupFilesError::InvalidKmsKey => Kind::Documented(58),
-            DescribeLogBackupFilesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            DescribeLogBackupFilesError::InvalidDBInstanceNotFound => {
-                Kind::Documented(60)
-            }
-            DescribeLogBackupFilesError::InvalidClusterKms => Kind::Documented(61),
-            DescribeLogBackupFilesError::RequestNotFound => Kind::Documented(62),
-            DescribeLogBackupFilesError::HostInfoNotFound => Kind::Documented(63),
-            DescribeLogBackupFilesError::ExternalFailure => Kind::Documented(64),
-            DescribeLogBackupFilesError::RequestMetaDataFailed => Kind::Documented(65),
-            DescribeLogBackupFilesError::InvokeProxyFailure => Kind::Documented(66),
             DescribeLogBackupFilesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeLogBackupFilesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -519,30 +399,41 @@ impl DescribeLogBackupFilesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeLogBackupFilesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeLogBackupFilesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeLogBackupFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeLogBackupFilesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

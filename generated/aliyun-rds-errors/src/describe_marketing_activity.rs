@@ -6,7 +6,7 @@
 //! [`DescribeMarketingActivityError`](crate::describe_marketing_activity::DescribeMarketingActivityError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeMarketingActivityError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,212 +238,87 @@ impl DescribeMarketingActivityError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeMarketingActivityError::Gateway(gateway),
-                    None => DescribeMarketingActivityError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeMarketingActivityError::Gateway,
+                DescribeMarketingActivityError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeMarketingActivityError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeMarketingActivityError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeMarketingActivityError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeMarketingActivityError::InsufficientAvailableQuota),
-            4 => Some(DescribeMarketingActivityError::CommodityServiceCallingException),
-            5 => Some(DescribeMarketingActivityError::RegionDissolvedEOM),
-            6 => Some(DescribeMarketingActivityError::CommodityInvalidComponent),
-            7 => Some(DescribeMarketingActivityError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeMarketingActivityError::PriceCommoditySys),
-            9 => Some(DescribeMarketingActivityError::PayInsufficientBalance),
-            10 => Some(DescribeMarketingActivityError::OrderPeriodInvalid),
-            11 => Some(DescribeMarketingActivityError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeMarketingActivityError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeMarketingActivityError::NoAvailablePaymentMethod),
-            14 => Some(DescribeMarketingActivityError::BasicInfoUncompleted),
-            15 => Some(DescribeMarketingActivityError::RiskRiskControlRejection),
-            16 => Some(DescribeMarketingActivityError::ApiNotSupport),
-            17 => Some(DescribeMarketingActivityError::ContainForbiddenLabelError),
-            18 => Some(DescribeMarketingActivityError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeMarketingActivityError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeMarketingActivityError::InvalidParam),
-            21 => Some(DescribeMarketingActivityError::KmsApiError),
-            22 => Some(DescribeMarketingActivityError::SystemSaleValidateFailed),
-            23 => Some(DescribeMarketingActivityError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeMarketingActivityError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeMarketingActivityError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeMarketingActivityError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeMarketingActivityError::IncorrectTargetClasscode),
-            28 => Some(DescribeMarketingActivityError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeMarketingActivityError::RequiredParamNotFound),
-            30 => Some(DescribeMarketingActivityError::ParametersInvalid),
-            31 => Some(DescribeMarketingActivityError::BackupPolicyNotSupport),
-            32 => Some(DescribeMarketingActivityError::InvalideStatusFormat),
-            33 => Some(DescribeMarketingActivityError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeMarketingActivityError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeMarketingActivityError::PayNoCreditCard),
-            36 => Some(DescribeMarketingActivityError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeMarketingActivityError::MirrorInsExists),
-            38 => Some(DescribeMarketingActivityError::UnsupportedClassCode),
-            39 => Some(DescribeMarketingActivityError::InvalidBackupSet),
-            40 => Some(DescribeMarketingActivityError::OrdTCommodityQueryError),
-            41 => Some(DescribeMarketingActivityError::ProductInstanceReleased),
-            42 => Some(DescribeMarketingActivityError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeMarketingActivityError::OrderStatusUnPaid),
-            44 => Some(DescribeMarketingActivityError::InvalidReduceDiskSize),
-            45 => Some(DescribeMarketingActivityError::CloudSSDNotSupport),
-            46 => Some(DescribeMarketingActivityError::InvalidUserOperatorPermission),
-            47 => Some(DescribeMarketingActivityError::InvalidVswitchId),
-            48 => Some(DescribeMarketingActivityError::IncorrectMinorVersion),
-            49 => Some(DescribeMarketingActivityError::OperationDeniedZoneResource),
-            50 => Some(DescribeMarketingActivityError::NotInFlowController),
-            51 => Some(DescribeMarketingActivityError::InvalidKmsKey),
-            52 => Some(DescribeMarketingActivityError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeMarketingActivityError::InvalidClusterKms),
-            54 => Some(DescribeMarketingActivityError::RequestNotFound),
-            55 => Some(DescribeMarketingActivityError::HostInfoNotFound),
-            56 => Some(DescribeMarketingActivityError::ExternalFailure),
-            57 => Some(DescribeMarketingActivityError::RequestMetaDataFailed),
-            58 => Some(DescribeMarketingActivityError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeMarketingActivityError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeMarketingActivityError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeMarketingActivityError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeMarketingActivityError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeMarketingActivityError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeMarketingActivityError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeMarketingActivityError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeMarketingActivityError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeMarketingActivityError::PriceCommoditySys => Kind::Documented(8),
-            DescribeMarketingActivityError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeMarketingActivityError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeMarketingActivityError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeMarketingActivityError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeMarketingActivityError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeMarketingActivityError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeMarketingActivityError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeMarketingActivityError::ApiNotSupport => Kind::Documented(16),
-            DescribeMarketingActivityError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeMarketingActivityError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeMarketingActivityError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeMarketingActivityError::InvalidParam => Kind::Documented(20),
-            DescribeMarketingActivityError::KmsApiError => Kind::Documented(21),
-            DescribeMarketingActivityError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeMarketingActivityError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeMarketingActivityError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeMarketingActivityError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeMarketingActivityError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeMarketingActivityError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeMarketingActivityError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeMarketingActivityError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeMarketingActivityError::ParametersInvalid => Kind::Documented(30),
-            DescribeMarketingActivityError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeMarketingActivityError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeMarketingActivityError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeMarketingActivityError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeMarketingActivityError::PayNoCreditCard => Kind::Documented(35),
-            DescribeMarketingActivityError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeMarketingActivityError::MirrorInsExists => Kind::Documented(37),
-            DescribeMarketingActivityError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeMarketingActivityError::InvalidBackupSet => Kind::Documented(39),
-            DescribeMarketingActivityError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeMarketingActivityError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeMarketingActivityError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeMarketingActivityError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeMarketingActivityError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeMarketingActivityError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeMarketingActivityError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeMarketingActivityError::InvalidVswitchId => Kind::Documented(47),
-            DescribeMarketingActivityError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeMarketingActivityError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeMarketingActivityError::NotInFlowController => Kind::Documented(50),
-            DescribeMarketingActivityError::InvalidKmsKey => Kind::Documented(51),
-            DescribeMarketingActivityError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeMarketingActivityError::InvalidClusterKms => Kind::Documented(53),
-            DescribeMarketingActivityError::RequestNotFound => Kind::Documented(54),
-            DescribeMarketingActivityError::HostInfoNotFound => Kind::Documented(55),
-            DescribeMarketingActivityError::ExternalFailure => Kind::Documented(56),
-            DescribeMarketingActivityError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeMarketingActivityError::InvokeProxyFailure => Kind::Documented(58),
             DescribeMarketingActivityError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeMarketingActivityError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -491,30 +365,41 @@ impl DescribeMarketingActivityError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeMarketingActivityError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeMarketingActivityError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeMarketingActivityError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeMarketingActivityError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeMetaListError`](crate::describe_meta_list::DescribeMetaListError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeMetaListError {
     /// `NoAvailableDisasterRestoreBakset`, HTTP 400: No available disaster restore bakset
@@ -274,188 +273,98 @@ impl DescribeMetaListError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeMetaListError::Gateway(gateway),
-                    None => DescribeMetaListError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeMetaListError::Gateway,
+                DescribeMetaListError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeMetaListError::NoAvailableDisasterRestoreBakset),
-            1 => Some(DescribeMetaListError::InvalidPageSize),
-            2 => Some(DescribeMetaListError::InvalidPageIndex),
-            3 => Some(DescribeMetaListError::InvalidRestoreTimeFormat),
-            4 => Some(DescribeMetaListError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DescribeMetaListError::PricePricingPlanResultNotFound),
-            6 => Some(DescribeMetaListError::OrderNoRealNameAuthentication),
-            7 => Some(DescribeMetaListError::InsufficientAvailableQuota),
-            8 => Some(DescribeMetaListError::CommodityServiceCallingException),
-            9 => Some(DescribeMetaListError::RegionDissolvedEOM),
-            10 => Some(DescribeMetaListError::CommodityInvalidComponent),
-            11 => Some(DescribeMetaListError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DescribeMetaListError::PriceCommoditySys),
-            13 => Some(DescribeMetaListError::PayInsufficientBalance),
-            14 => Some(DescribeMetaListError::OrderPeriodInvalid),
-            15 => Some(DescribeMetaListError::PayNoCreditCardLowerCase),
-            16 => Some(DescribeMetaListError::OrderInstHasUnpaidOrder),
-            17 => Some(DescribeMetaListError::NoAvailablePaymentMethod),
-            18 => Some(DescribeMetaListError::BasicInfoUncompleted),
-            19 => Some(DescribeMetaListError::RiskRiskControlRejection),
-            20 => Some(DescribeMetaListError::ApiNotSupport),
-            21 => Some(DescribeMetaListError::ContainForbiddenLabelError),
-            22 => Some(DescribeMetaListError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescribeMetaListError::InvalidInstanceLevelDiskType),
-            24 => Some(DescribeMetaListError::InvalidParam),
-            25 => Some(DescribeMetaListError::KmsApiError),
-            26 => Some(DescribeMetaListError::SystemSaleValidateFailed),
-            27 => Some(DescribeMetaListError::AbsInvalidAccountNotFound),
-            28 => Some(DescribeMetaListError::SqlExecuteFailedOrTimeout),
-            29 => Some(DescribeMetaListError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescribeMetaListError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeMetaListError::IncorrectTargetClasscode),
-            32 => Some(DescribeMetaListError::InvalidConnectionStringDuplicate),
-            33 => Some(DescribeMetaListError::RequiredParamNotFound),
-            34 => Some(DescribeMetaListError::ParametersInvalid),
-            35 => Some(DescribeMetaListError::BackupPolicyNotSupport),
-            36 => Some(DescribeMetaListError::InvalideStatusFormat),
-            37 => Some(DescribeMetaListError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(DescribeMetaListError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DescribeMetaListError::PayNoCreditCard),
-            40 => Some(DescribeMetaListError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeMetaListError::MirrorInsExists),
-            42 => Some(DescribeMetaListError::UnsupportedClassCode),
-            43 => Some(DescribeMetaListError::InvalidBackupSet),
-            44 => Some(DescribeMetaListError::OrdTCommodityQueryError),
-            45 => Some(DescribeMetaListError::ProductInstanceReleased),
-            46 => Some(DescribeMetaListError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescribeMetaListError::InvalidMetaEmpty),
-            48 => Some(DescribeMetaListError::InvalidMetaTooLarge),
-            49 => Some(DescribeMetaListError::IncorrectDBInstanceType),
-            50 => Some(DescribeMetaListError::IncorrectEngineVersion),
-            51 => Some(DescribeMetaListError::InvalidBackupLogStatus),
-            52 => Some(DescribeMetaListError::OrderStatusUnPaid),
-            53 => Some(DescribeMetaListError::InvalidReduceDiskSize),
-            54 => Some(DescribeMetaListError::CloudSSDNotSupport),
-            55 => Some(DescribeMetaListError::InvalidUserOperatorPermission),
-            56 => Some(DescribeMetaListError::InvalidVswitchId),
-            57 => Some(DescribeMetaListError::IncorrectMinorVersion),
-            58 => Some(DescribeMetaListError::OperationDeniedZoneResource),
-            59 => Some(DescribeMetaListError::NotInFlowController),
-            60 => Some(DescribeMetaListError::InvalidKmsKey),
-            61 => Some(DescribeMetaListError::InvalidInstanceLevelMalformed),
-            62 => Some(DescribeMetaListError::InvalidBackupSetIDNotFound),
-            63 => Some(DescribeMetaListError::InvalidParametersFormat),
-            64 => Some(DescribeMetaListError::InvalidClusterKms),
-            65 => Some(DescribeMetaListError::RequestNotFound),
-            66 => Some(DescribeMetaListError::HostInfoNotFound),
-            67 => Some(DescribeMetaListError::ExternalFailure),
-            68 => Some(DescribeMetaListError::RequestMetaDataFailed),
-            69 => Some(DescribeMetaListError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::NoAvailableDisasterRestoreBakset,
+        Self::InvalidPageSize,
+        Self::InvalidPageIndex,
+        Self::InvalidRestoreTimeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidMetaEmpty,
+        Self::InvalidMetaTooLarge,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectEngineVersion,
+        Self::InvalidBackupLogStatus,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidParametersFormat,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeMetaListError::NoAvailableDisasterRestoreBakset => {
-                Kind::Documented(0)
-            }
-            DescribeMetaListError::InvalidPageSize => Kind::Documented(1),
-            DescribeMetaListError::InvalidPageIndex => Kind::Documented(2),
-            DescribeMetaListError::InvalidRestoreTimeFormat => Kind::Documented(3),
-            DescribeMetaListError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescribeMetaListError::PricePricingPlanResultNotFound => Kind::Documented(5),
-            DescribeMetaListError::OrderNoRealNameAuthentication => Kind::Documented(6),
-            DescribeMetaListError::InsufficientAvailableQuota => Kind::Documented(7),
-            DescribeMetaListError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescribeMetaListError::RegionDissolvedEOM => Kind::Documented(9),
-            DescribeMetaListError::CommodityInvalidComponent => Kind::Documented(10),
-            DescribeMetaListError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescribeMetaListError::PriceCommoditySys => Kind::Documented(12),
-            DescribeMetaListError::PayInsufficientBalance => Kind::Documented(13),
-            DescribeMetaListError::OrderPeriodInvalid => Kind::Documented(14),
-            DescribeMetaListError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            DescribeMetaListError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            DescribeMetaListError::NoAvailablePaymentMethod => Kind::Documented(17),
-            DescribeMetaListError::BasicInfoUncompleted => Kind::Documented(18),
-            DescribeMetaListError::RiskRiskControlRejection => Kind::Documented(19),
-            DescribeMetaListError::ApiNotSupport => Kind::Documented(20),
-            DescribeMetaListError::ContainForbiddenLabelError => Kind::Documented(21),
-            DescribeMetaListError::InvalidDBInstanceIdNotFound => Kind::Documented(22),
-            DescribeMetaListError::InvalidInstanceLevelDiskType => Kind::Documented(23),
-            DescribeMetaListError::InvalidParam => Kind::Documented(24),
-            DescribeMetaListError::KmsApiError => Kind::Documented(25),
-            DescribeMetaListError::SystemSaleValidateFailed => Kind::Documented(26),
-            DescribeMetaListError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            DescribeMetaListError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            DescribeMetaListError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeMetaListError::ColdDataMinorVersionNotSupport => Kind::Documented(30),
-            DescribeMetaListError::IncorrectTargetClasscode => Kind::Documented(31),
-            DescribeMetaListError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeMetaListError::RequiredParamNotFound => Kind::Documented(33),
-            DescribeMetaListError::ParametersInvalid => Kind::Documented(34),
-            DescribeMetaListError::BackupPolicyNotSupport => Kind::Documented(35),
-            DescribeMetaListError::InvalideStatusFormat => Kind::Documented(36),
-            DescribeMetaListError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeMetaListError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeMetaListError::PayNoCreditCard => Kind::Documented(39),
-            DescribeMetaListError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            DescribeMetaListError::MirrorInsExists => Kind::Documented(41),
-            DescribeMetaListError::UnsupportedClassCode => Kind::Documented(42),
-            DescribeMetaListError::InvalidBackupSet => Kind::Documented(43),
-            DescribeMetaListError::OrdTCommodityQueryError => Kind::Documented(44),
-            DescribeMetaListError::ProductInstanceReleased => Kind::Documented(45),
-            DescribeMetaListError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            DescribeMetaListError::InvalidMetaEmpty => Kind::Documented(47),
-            DescribeMetaListError::InvalidMetaTooLarge => Kind::Documented(48),
-            DescribeMetaListError::IncorrectDBInstanceType => Kind::Documented(49),
-            DescribeMetaListError::IncorrectEngineVersion => Kind::Documented(50),
-            DescribeMetaListError::InvalidBackupLogStatus => Kind::Documented(51),
-            DescribeMetaListError::OrderStatusUnPaid => Kind::Documented(52),
-            DescribeMetaListError::InvalidReduceDiskSize => Kind::Documented(53),
-            DescribeMetaListError::CloudSSDNotSupport => Kind::Documented(54),
-            DescribeMetaListError::InvalidUserOperatorPermission => Kind::Documented(55),
-            DescribeMetaListError::InvalidVswitchId => Kind::Documented(56),
-            DescribeMetaListError::IncorrectMinorVersion => Kind::Documented(57),
-            DescribeMetaListError::OperationDeniedZoneResource => Kind::Documented(58),
-            DescribeMetaListError::NotInFlowController => Kind::Documented(59),
-            DescribeMetaListError::InvalidKmsKey => Kind::Documented(60),
-            DescribeMetaListError::InvalidInstanceLevelMalformed => Kind::Documented(61),
-            DescribeMetaListError::InvalidBackupSetIDNotFound => Kind::Documented(62),
-            DescribeMetaListError::InvalidParametersFormat => Kind::Documented(63),
-            DescribeMetaListError::InvalidClusterKms => Kind::Documented(64),
-            DescribeMetaListError::RequestNotFound => Kind::Documented(65),
-            DescribeMetaListError::HostInfoNotFound => Kind::Documented(66),
-            DescribeMetaListError::ExternalFailure => Kind::Documented(67),
-            DescribeMetaListError::RequestMetaDataFailed => Kind::Documented(68),
-            DescribeMetaListError::InvokeProxyFailure => Kind::Documented(69),
             DescribeMetaListError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeMetaListError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -502,30 +411,41 @@ impl DescribeMetaListError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeMetaListError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeMetaListError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeMetaListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeMetaListError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

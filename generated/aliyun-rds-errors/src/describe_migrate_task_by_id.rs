@@ -6,7 +6,7 @@
 //! [`DescribeMigrateTaskByIdError`](crate::describe_migrate_task_by_id::DescribeMigrateTaskByIdError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeMigrateTaskByIdError {
     /// `InvalidStartTimeAndEndTime.Malformed`, HTTP 400: The end time must be greater than the start time.
@@ -248,212 +247,90 @@ impl DescribeMigrateTaskByIdError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeMigrateTaskByIdError::Gateway(gateway),
-                    None => DescribeMigrateTaskByIdError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeMigrateTaskByIdError::Gateway,
+                DescribeMigrateTaskByIdError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeMigrateTaskByIdError::InvalidStartTimeAndEndTimeMalformed),
-            1 => Some(DescribeMigrateTaskByIdError::InvalidMigrateTask),
-            2 => Some(DescribeMigrateTaskByIdError::AbsInvalidAccountNotFound),
-            3 => Some(DescribeMigrateTaskByIdError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeMigrateTaskByIdError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeMigrateTaskByIdError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeMigrateTaskByIdError::InsufficientAvailableQuota),
-            7 => Some(DescribeMigrateTaskByIdError::CommodityServiceCallingException),
-            8 => Some(DescribeMigrateTaskByIdError::RegionDissolvedEOM),
-            9 => Some(DescribeMigrateTaskByIdError::CommodityInvalidComponent),
-            10 => Some(DescribeMigrateTaskByIdError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeMigrateTaskByIdError::PriceCommoditySys),
-            12 => Some(DescribeMigrateTaskByIdError::PayInsufficientBalance),
-            13 => Some(DescribeMigrateTaskByIdError::OrderPeriodInvalid),
-            14 => Some(DescribeMigrateTaskByIdError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeMigrateTaskByIdError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeMigrateTaskByIdError::NoAvailablePaymentMethod),
-            17 => Some(DescribeMigrateTaskByIdError::BasicInfoUncompleted),
-            18 => Some(DescribeMigrateTaskByIdError::RiskRiskControlRejection),
-            19 => Some(DescribeMigrateTaskByIdError::ApiNotSupport),
-            20 => Some(DescribeMigrateTaskByIdError::ContainForbiddenLabelError),
-            21 => Some(DescribeMigrateTaskByIdError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeMigrateTaskByIdError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeMigrateTaskByIdError::InvalidParam),
-            24 => Some(DescribeMigrateTaskByIdError::KmsApiError),
-            25 => Some(DescribeMigrateTaskByIdError::SystemSaleValidateFailed),
-            26 => Some(DescribeMigrateTaskByIdError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeMigrateTaskByIdError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeMigrateTaskByIdError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeMigrateTaskByIdError::IncorrectTargetClasscode),
-            30 => Some(DescribeMigrateTaskByIdError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeMigrateTaskByIdError::RequiredParamNotFound),
-            32 => Some(DescribeMigrateTaskByIdError::ParametersInvalid),
-            33 => Some(DescribeMigrateTaskByIdError::BackupPolicyNotSupport),
-            34 => Some(DescribeMigrateTaskByIdError::InvalideStatusFormat),
-            35 => Some(DescribeMigrateTaskByIdError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeMigrateTaskByIdError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeMigrateTaskByIdError::PayNoCreditCard),
-            38 => Some(DescribeMigrateTaskByIdError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeMigrateTaskByIdError::MirrorInsExists),
-            40 => Some(DescribeMigrateTaskByIdError::UnsupportedClassCode),
-            41 => Some(DescribeMigrateTaskByIdError::InvalidBackupSet),
-            42 => Some(DescribeMigrateTaskByIdError::OrdTCommodityQueryError),
-            43 => Some(DescribeMigrateTaskByIdError::ProductInstanceReleased),
-            44 => Some(DescribeMigrateTaskByIdError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeMigrateTaskByIdError::InvalidInstanceState),
-            46 => Some(DescribeMigrateTaskByIdError::OrderStatusUnPaid),
-            47 => Some(DescribeMigrateTaskByIdError::InvalidReduceDiskSize),
-            48 => Some(DescribeMigrateTaskByIdError::CloudSSDNotSupport),
-            49 => Some(DescribeMigrateTaskByIdError::InvalidUserOperatorPermission),
-            50 => Some(DescribeMigrateTaskByIdError::InvalidVswitchId),
-            51 => Some(DescribeMigrateTaskByIdError::IncorrectMinorVersion),
-            52 => Some(DescribeMigrateTaskByIdError::OperationDeniedZoneResource),
-            53 => Some(DescribeMigrateTaskByIdError::NotInFlowController),
-            54 => Some(DescribeMigrateTaskByIdError::InvalidKmsKey),
-            55 => Some(DescribeMigrateTaskByIdError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeMigrateTaskByIdError::InvalidClusterKms),
-            57 => Some(DescribeMigrateTaskByIdError::RequestNotFound),
-            58 => Some(DescribeMigrateTaskByIdError::HostInfoNotFound),
-            59 => Some(DescribeMigrateTaskByIdError::ExternalFailure),
-            60 => Some(DescribeMigrateTaskByIdError::RequestMetaDataFailed),
-            61 => Some(DescribeMigrateTaskByIdError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidStartTimeAndEndTimeMalformed,
+        Self::InvalidMigrateTask,
+        Self::AbsInvalidAccountNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeMigrateTaskByIdError::InvalidStartTimeAndEndTimeMalformed => {
-                Kind::Documented(0)
-            }
-            DescribeMigrateTaskByIdError::InvalidMigrateTask => Kind::Documented(1),
-            DescribeMigrateTaskByIdError::AbsInvalidAccountNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeMigrateTaskByIdError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeMigrateTaskByIdError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeMigrateTaskByIdError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeMigrateTaskByIdError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeMigrateTaskByIdError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeMigrateTaskByIdError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeMigrateTaskByIdError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribeMigrateTaskByIdError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeMigrateTaskByIdError::PriceCommoditySys => Kind::Documented(11),
-            DescribeMigrateTaskByIdError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeMigrateTaskByIdError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeMigrateTaskByIdError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribeMigrateTaskByIdError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeMigrateTaskByIdError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribeMigrateTaskByIdError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeMigrateTaskByIdError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribeMigrateTaskByIdError::ApiNotSupport => Kind::Documented(19),
-            DescribeMigrateTaskByIdError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeMigrateTaskByIdError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeMigrateTaskByIdError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeMigrateTaskByIdError::InvalidParam => Kind::Documented(23),
-            DescribeMigrateTaskByIdError::KmsApiError => Kind::Documented(24),
-            DescribeMigrateTaskByIdError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribeMigrateTaskByIdError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeMigrateTaskByIdError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeMigrateTaskByIdError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeMigrateTaskByIdError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeMigrateTaskByIdError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeMigrateTaskByIdError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeMigrateTaskByIdError::ParametersInvalid => Kind::Documented(32),
-            DescribeMigrateTaskByIdError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeMigrateTaskByIdError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeMigrateTaskByIdError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeMigrateTaskByIdError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeMigrateTaskByIdError::PayNoCreditCard => Kind::Documented(37),
-            DescribeMigrateTaskByIdError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeMigrateTaskByIdError::MirrorInsExists => Kind::Documented(39),
-            DescribeMigrateTaskByIdError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeMigrateTaskByIdError::InvalidBackupSet => Kind::Documented(41),
-            DescribeMigrateTaskByIdError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeMigrateTaskByIdError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeMigrateTaskByIdError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeMigrateTaskByIdError::InvalidInstanceState => Kind::Documented(45),
-            DescribeMigrateTaskByIdError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeMigrateTaskByIdError::InvalidReduceDiskSize => Kind::Documented(47),
-            DescribeMigrateTaskByIdError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribeMigrateTaskByIdError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            DescribeMigrateTaskByIdError::InvalidVswitchId => Kind::Documented(50),
-            DescribeMigrateTaskByIdError::IncorrectMinorVersion => Kind::Documented(51),
-            DescribeMigrateTaskByIdError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DescribeMigrateTaskByIdError::NotInFlowController => Kind::Documented(53),
-            DescribeMigrateTaskByIdError::InvalidKmsKey => Kind::Documented(54),
-            DescribeMigrateTaskByIdError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DescribeMigrateTaskByIdError::InvalidClusterKms => Kind::Documented(56),
-            DescribeMigrateTaskByIdError::RequestNotFound => Kind::Documented(57),
-            DescribeMigrateTaskByIdError::HostInfoNotFound => Kind::Documented(58),
-            DescribeMigrateTaskByIdError::ExternalFailure => Kind::Documented(59),
-            DescribeMigrateTaskByIdError::RequestMetaDataFailed => Kind::Documented(60),
-            DescribeMigrateTaskByIdError::InvokeProxyFailure => Kind::Documented(61),
             DescribeMigrateTaskByIdError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeMigrateTaskByIdError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -500,30 +377,41 @@ impl DescribeMigrateTaskByIdError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeMigrateTaskByIdError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeMigrateTaskByIdError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeMigrateTaskByIdError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeMigrateTaskByIdError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

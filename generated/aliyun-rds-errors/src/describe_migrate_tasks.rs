@@ -6,7 +6,7 @@
 //! [`DescribeMigrateTasksError`](crate::describe_migrate_tasks::DescribeMigrateTasksError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeMigrateTasksError {
     /// `InvalidStartTimeAndEndTime.Malformed`, HTTP 400: The end time must be greater than the start time
@@ -245,188 +244,89 @@ impl DescribeMigrateTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeMigrateTasksError::Gateway(gateway),
-                    None => DescribeMigrateTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeMigrateTasksError::Gateway,
+                DescribeMigrateTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeMigrateTasksError::InvalidStartTimeAndEndTimeMalformed),
-            1 => Some(DescribeMigrateTasksError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeMigrateTasksError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeMigrateTasksError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeMigrateTasksError::InsufficientAvailableQuota),
-            5 => Some(DescribeMigrateTasksError::CommodityServiceCallingException),
-            6 => Some(DescribeMigrateTasksError::RegionDissolvedEOM),
-            7 => Some(DescribeMigrateTasksError::CommodityInvalidComponent),
-            8 => Some(DescribeMigrateTasksError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeMigrateTasksError::PriceCommoditySys),
-            10 => Some(DescribeMigrateTasksError::PayInsufficientBalance),
-            11 => Some(DescribeMigrateTasksError::OrderPeriodInvalid),
-            12 => Some(DescribeMigrateTasksError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeMigrateTasksError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeMigrateTasksError::NoAvailablePaymentMethod),
-            15 => Some(DescribeMigrateTasksError::BasicInfoUncompleted),
-            16 => Some(DescribeMigrateTasksError::RiskRiskControlRejection),
-            17 => Some(DescribeMigrateTasksError::ApiNotSupport),
-            18 => Some(DescribeMigrateTasksError::ContainForbiddenLabelError),
-            19 => Some(DescribeMigrateTasksError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeMigrateTasksError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeMigrateTasksError::InvalidParam),
-            22 => Some(DescribeMigrateTasksError::KmsApiError),
-            23 => Some(DescribeMigrateTasksError::SystemSaleValidateFailed),
-            24 => Some(DescribeMigrateTasksError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeMigrateTasksError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeMigrateTasksError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeMigrateTasksError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeMigrateTasksError::IncorrectTargetClasscode),
-            29 => Some(DescribeMigrateTasksError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeMigrateTasksError::RequiredParamNotFound),
-            31 => Some(DescribeMigrateTasksError::ParametersInvalid),
-            32 => Some(DescribeMigrateTasksError::BackupPolicyNotSupport),
-            33 => Some(DescribeMigrateTasksError::InvalideStatusFormat),
-            34 => Some(DescribeMigrateTasksError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeMigrateTasksError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeMigrateTasksError::PayNoCreditCard),
-            37 => Some(DescribeMigrateTasksError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeMigrateTasksError::MirrorInsExists),
-            39 => Some(DescribeMigrateTasksError::UnsupportedClassCode),
-            40 => Some(DescribeMigrateTasksError::InvalidBackupSet),
-            41 => Some(DescribeMigrateTasksError::OrdTCommodityQueryError),
-            42 => Some(DescribeMigrateTasksError::ProductInstanceReleased),
-            43 => Some(DescribeMigrateTasksError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeMigrateTasksError::InvalidInstanceState),
-            45 => Some(DescribeMigrateTasksError::OrderStatusUnPaid),
-            46 => Some(DescribeMigrateTasksError::InvalidReduceDiskSize),
-            47 => Some(DescribeMigrateTasksError::CloudSSDNotSupport),
-            48 => Some(DescribeMigrateTasksError::InvalidUserOperatorPermission),
-            49 => Some(DescribeMigrateTasksError::InvalidVswitchId),
-            50 => Some(DescribeMigrateTasksError::IncorrectMinorVersion),
-            51 => Some(DescribeMigrateTasksError::OperationDeniedZoneResource),
-            52 => Some(DescribeMigrateTasksError::NotInFlowController),
-            53 => Some(DescribeMigrateTasksError::InvalidKmsKey),
-            54 => Some(DescribeMigrateTasksError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeMigrateTasksError::InvalidClusterKms),
-            56 => Some(DescribeMigrateTasksError::RequestNotFound),
-            57 => Some(DescribeMigrateTasksError::HostInfoNotFound),
-            58 => Some(DescribeMigrateTasksError::ExternalFailure),
-            59 => Some(DescribeMigrateTasksError::RequestMetaDataFailed),
-            60 => Some(DescribeMigrateTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidStartTimeAndEndTimeMalformed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeMigrateTasksError::InvalidStartTimeAndEndTimeMalformed => {
-                Kind::Documented(0)
-            }
-            DescribeMigrateTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeMigrateTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeMigrateTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeMigrateTasksError::InsufficientAvailableQuota => Kind::Documented(4),
-            DescribeMigrateTasksError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeMigrateTasksError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeMigrateTasksError::CommodityInvalidComponent => Kind::Documented(7),
-            DescribeMigrateTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeMigrateTasksError::PriceCommoditySys => Kind::Documented(9),
-            DescribeMigrateTasksError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeMigrateTasksError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeMigrateTasksError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DescribeMigrateTasksError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeMigrateTasksError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DescribeMigrateTasksError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeMigrateTasksError::RiskRiskControlRejection => Kind::Documented(16),
-            DescribeMigrateTasksError::ApiNotSupport => Kind::Documented(17),
-            DescribeMigrateTasksError::ContainForbiddenLabelError => Kind::Documented(18),
-            DescribeMigrateTasksError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeMigrateTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeMigrateTasksError::InvalidParam => Kind::Documented(21),
-            DescribeMigrateTasksError::KmsApiError => Kind::Documented(22),
-            DescribeMigrateTasksError::SystemSaleValidateFailed => Kind::Documented(23),
-            DescribeMigrateTasksError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            DescribeMigrateTasksError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            DescribeMigrateTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeMigrateTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeMigrateTasksError::IncorrectTargetClasscode => Kind::Documented(28),
-            DescribeMigrateTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeMigrateTasksError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeMigrateTasksError::ParametersInvalid => Kind::Documented(31),
-            DescribeMigrateTasksError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeMigrateTasksError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeMigrateTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeMigrateTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeMigrateTasksError::PayNoCreditCard => Kind::Documented(36),
-            DescribeMigrateTasksError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DescribeMigrateTasksError::MirrorInsExists => Kind::Documented(38),
-            DescribeMigrateTasksError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeMigrateTasksError::InvalidBackupSet => Kind::Documented(40),
-            DescribeMigrateTasksError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeMigrateTasksError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeMigrateTasksError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeMigrateTasksError::InvalidInstanceState => Kind::Documented(44),
-            DescribeMigrateTasksError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeMigrateTasksError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeMigrateTasksError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeMigrateTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeMigrateTasksError::InvalidVswitchId => Kind::Documented(49),
-            DescribeMigrateTasksError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeMigrateTasksError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeMigrateTasksError::NotInFlowController => Kind::Documented(52),
-            DescribeMigrateTasksError::InvalidKmsKey => Kind::Documented(53),
-            DescribeMigrateTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeMigrateTasksError::InvalidClusterKms => Kind::Documented(55),
-            DescribeMigrateTasksError::RequestNotFound => Kind::Documented(56),
-            DescribeMigrateTasksError::HostInfoNotFound => Kind::Documented(57),
-            DescribeMigrateTasksError::ExternalFailure => Kind::Documented(58),
-            DescribeMigrateTasksError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeMigrateTasksError::InvokeProxyFailure => Kind::Documented(60),
             DescribeMigrateTasksError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeMigrateTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -473,30 +373,41 @@ impl DescribeMigrateTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeMigrateTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeMigrateTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeMigrateTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeMigrateTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

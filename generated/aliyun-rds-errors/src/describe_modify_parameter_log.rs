@@ -6,7 +6,7 @@
 //! [`DescribeModifyParameterLogError`](crate::describe_modify_parameter_log::DescribeModifyParameterLogError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeModifyParameterLogError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,224 +238,87 @@ impl DescribeModifyParameterLogError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeModifyParameterLogError::Gateway(gateway),
-                    None => DescribeModifyParameterLogError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeModifyParameterLogError::Gateway,
+                DescribeModifyParameterLogError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeModifyParameterLogError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeModifyParameterLogError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeModifyParameterLogError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeModifyParameterLogError::InsufficientAvailableQuota),
-            4 => Some(DescribeModifyParameterLogError::CommodityServiceCallingException),
-            5 => Some(DescribeModifyParameterLogError::RegionDissolvedEOM),
-            6 => Some(DescribeModifyParameterLogError::CommodityInvalidComponent),
-            7 => Some(DescribeModifyParameterLogError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeModifyParameterLogError::PriceCommoditySys),
-            9 => Some(DescribeModifyParameterLogError::PayInsufficientBalance),
-            10 => Some(DescribeModifyParameterLogError::OrderPeriodInvalid),
-            11 => Some(DescribeModifyParameterLogError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeModifyParameterLogError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeModifyParameterLogError::NoAvailablePaymentMethod),
-            14 => Some(DescribeModifyParameterLogError::BasicInfoUncompleted),
-            15 => Some(DescribeModifyParameterLogError::RiskRiskControlRejection),
-            16 => Some(DescribeModifyParameterLogError::ApiNotSupport),
-            17 => Some(DescribeModifyParameterLogError::ContainForbiddenLabelError),
-            18 => Some(DescribeModifyParameterLogError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeModifyParameterLogError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeModifyParameterLogError::InvalidParam),
-            21 => Some(DescribeModifyParameterLogError::KmsApiError),
-            22 => Some(DescribeModifyParameterLogError::SystemSaleValidateFailed),
-            23 => Some(DescribeModifyParameterLogError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeModifyParameterLogError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeModifyParameterLogError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeModifyParameterLogError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeModifyParameterLogError::IncorrectTargetClasscode),
-            28 => Some(DescribeModifyParameterLogError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeModifyParameterLogError::RequiredParamNotFound),
-            30 => Some(DescribeModifyParameterLogError::ParametersInvalid),
-            31 => Some(DescribeModifyParameterLogError::BackupPolicyNotSupport),
-            32 => Some(DescribeModifyParameterLogError::InvalideStatusFormat),
-            33 => Some(DescribeModifyParameterLogError::InvalidReleasedKeepPolicyFormat),
-            34 => {
-                Some(DescribeModifyParameterLogError::InvalidDBInstanceEngineTypeFormat)
-            }
-            35 => Some(DescribeModifyParameterLogError::PayNoCreditCard),
-            36 => Some(DescribeModifyParameterLogError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeModifyParameterLogError::MirrorInsExists),
-            38 => Some(DescribeModifyParameterLogError::UnsupportedClassCode),
-            39 => Some(DescribeModifyParameterLogError::InvalidBackupSet),
-            40 => Some(DescribeModifyParameterLogError::OrdTCommodityQueryError),
-            41 => Some(DescribeModifyParameterLogError::ProductInstanceReleased),
-            42 => Some(DescribeModifyParameterLogError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeModifyParameterLogError::OrderStatusUnPaid),
-            44 => Some(DescribeModifyParameterLogError::InvalidReduceDiskSize),
-            45 => Some(DescribeModifyParameterLogError::CloudSSDNotSupport),
-            46 => Some(DescribeModifyParameterLogError::InvalidUserOperatorPermission),
-            47 => Some(DescribeModifyParameterLogError::InvalidVswitchId),
-            48 => Some(DescribeModifyParameterLogError::IncorrectMinorVersion),
-            49 => Some(DescribeModifyParameterLogError::OperationDeniedZoneResource),
-            50 => Some(DescribeModifyParameterLogError::NotInFlowController),
-            51 => Some(DescribeModifyParameterLogError::InvalidKmsKey),
-            52 => Some(DescribeModifyParameterLogError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeModifyParameterLogError::InvalidClusterKms),
-            54 => Some(DescribeModifyParameterLogError::RequestNotFound),
-            55 => Some(DescribeModifyParameterLogError::HostInfoNotFound),
-            56 => Some(DescribeModifyParameterLogError::ExternalFailure),
-            57 => Some(DescribeModifyParameterLogError::RequestMetaDataFailed),
-            58 => Some(DescribeModifyParameterLogError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeModifyParameterLogError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeModifyParameterLogError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeModifyParameterLogError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeModifyParameterLogError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeModifyParameterLogError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeModifyParameterLogError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeModifyParameterLogError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeModifyParameterLogError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeModifyParameterLogError::PriceCommoditySys => Kind::Documented(8),
-            DescribeModifyParameterLogError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeModifyParameterLogError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeModifyParameterLogError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeModifyParameterLogError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeModifyParameterLogError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeModifyParameterLogError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeModifyParameterLogError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeModifyParameterLogError::ApiNotSupport => Kind::Documented(16),
-            DescribeModifyParameterLogError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeModifyParameterLogError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeModifyParameterLogError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeModifyParameterLogError::InvalidParam => Kind::Documented(20),
-            DescribeModifyParameterLogError::KmsApiError => Kind::Documented(21),
-            DescribeModifyParameterLogError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeModifyParameterLogError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeModifyParameterLogError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeModifyParameterLogError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeModifyParameterLogError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeModifyParameterLogError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeModifyParameterLogError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeModifyParameterLogError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeModifyParameterLogError::ParametersInvalid => Kind::Documented(30),
-            DescribeModifyParameterLogError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeModifyParameterLogError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeModifyParameterLogError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeModifyParameterLogError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeModifyParameterLogError::PayNoCreditCard => Kind::Documented(35),
-            DescribeModifyParameterLogError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeModifyParameterLogError::MirrorInsExists => Kind::Documented(37),
-            DescribeModifyParameterLogError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeModifyParameterLogError::InvalidBackupSet => Kind::Documented(39),
-            DescribeModifyParameterLogError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeModifyParameterLogError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeModifyParameterLogError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeModifyParameterLogError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeModifyParameterLogError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeModifyParameterLogError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeModifyParameterLogError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeModifyParameterLogError::InvalidVswitchId => Kind::Documented(47),
-            DescribeModifyParameterLogError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeModifyParameterLogError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeModifyParameterLogError::NotInFlowController => Kind::Documented(50),
-            DescribeModifyParameterLogError::InvalidKmsKey => Kind::Documented(51),
-            DescribeModifyParameterLogError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeModifyParameterLogError::InvalidClusterKms => Kind::Documented(53),
-            DescribeModifyParameterLogError::RequestNotFound => Kind::Documented(54),
-            DescribeModifyParameterLogError::HostInfoNotFound => Kind::Documented(55),
-            DescribeModifyParameterLogError::ExternalFailure => Kind::Documented(56),
-            DescribeModifyParameterLogError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeModifyParameterLogError::InvokeProxyFailure => Kind::Documented(58),
             DescribeModifyParameterLogError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeModifyParameterLogError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -503,30 +365,41 @@ impl DescribeModifyParameterLogError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeModifyParameterLogError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeModifyParameterLogError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeModifyParameterLogError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeModifyParameterLogError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

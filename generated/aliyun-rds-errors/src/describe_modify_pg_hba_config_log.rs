@@ -6,7 +6,7 @@
 //! [`DescribeModifyPgHbaConfigLogError`](crate::describe_modify_pg_hba_config_log::DescribeModifyPgHbaConfigLogError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeModifyPgHbaConfigLogError {
     /// `InvalidStartTime.Format`, HTTP 400: Specified start time is not valid.
@@ -252,266 +251,93 @@ impl DescribeModifyPgHbaConfigLogError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeModifyPgHbaConfigLogError::Gateway(gateway),
-                    None => DescribeModifyPgHbaConfigLogError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeModifyPgHbaConfigLogError::Gateway,
+                DescribeModifyPgHbaConfigLogError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeModifyPgHbaConfigLogError::InvalidStartTimeFormat),
-            1 => Some(DescribeModifyPgHbaConfigLogError::InvalidEndTimeFormat),
-            2 => Some(DescribeModifyPgHbaConfigLogError::IncorrectDBInstanceType),
-            3 => Some(DescribeModifyPgHbaConfigLogError::InvalidDBInstanceNameNotFound),
-            4 => {
-                Some(
-                    DescribeModifyPgHbaConfigLogError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            5 => Some(DescribeModifyPgHbaConfigLogError::PricePricingPlanResultNotFound),
-            6 => Some(DescribeModifyPgHbaConfigLogError::OrderNoRealNameAuthentication),
-            7 => Some(DescribeModifyPgHbaConfigLogError::InsufficientAvailableQuota),
-            8 => {
-                Some(DescribeModifyPgHbaConfigLogError::CommodityServiceCallingException)
-            }
-            9 => Some(DescribeModifyPgHbaConfigLogError::RegionDissolvedEOM),
-            10 => Some(DescribeModifyPgHbaConfigLogError::CommodityInvalidComponent),
-            11 => {
-                Some(DescribeModifyPgHbaConfigLogError::RegionEndTimeDissolvedAustralia)
-            }
-            12 => Some(DescribeModifyPgHbaConfigLogError::PriceCommoditySys),
-            13 => Some(DescribeModifyPgHbaConfigLogError::PayInsufficientBalance),
-            14 => Some(DescribeModifyPgHbaConfigLogError::OrderPeriodInvalid),
-            15 => Some(DescribeModifyPgHbaConfigLogError::PayNoCreditCardLowerCase),
-            16 => Some(DescribeModifyPgHbaConfigLogError::OrderInstHasUnpaidOrder),
-            17 => Some(DescribeModifyPgHbaConfigLogError::NoAvailablePaymentMethod),
-            18 => Some(DescribeModifyPgHbaConfigLogError::BasicInfoUncompleted),
-            19 => Some(DescribeModifyPgHbaConfigLogError::RiskRiskControlRejection),
-            20 => Some(DescribeModifyPgHbaConfigLogError::ApiNotSupport),
-            21 => Some(DescribeModifyPgHbaConfigLogError::ContainForbiddenLabelError),
-            22 => Some(DescribeModifyPgHbaConfigLogError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescribeModifyPgHbaConfigLogError::InvalidInstanceLevelDiskType),
-            24 => Some(DescribeModifyPgHbaConfigLogError::InvalidParam),
-            25 => Some(DescribeModifyPgHbaConfigLogError::KmsApiError),
-            26 => Some(DescribeModifyPgHbaConfigLogError::SystemSaleValidateFailed),
-            27 => Some(DescribeModifyPgHbaConfigLogError::AbsInvalidAccountNotFound),
-            28 => Some(DescribeModifyPgHbaConfigLogError::SqlExecuteFailedOrTimeout),
-            29 => {
-                Some(DescribeModifyPgHbaConfigLogError::ColdDataEngineVersionNotSupport)
-            }
-            30 => Some(DescribeModifyPgHbaConfigLogError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeModifyPgHbaConfigLogError::IncorrectTargetClasscode),
-            32 => {
-                Some(DescribeModifyPgHbaConfigLogError::InvalidConnectionStringDuplicate)
-            }
-            33 => Some(DescribeModifyPgHbaConfigLogError::RequiredParamNotFound),
-            34 => Some(DescribeModifyPgHbaConfigLogError::ParametersInvalid),
-            35 => Some(DescribeModifyPgHbaConfigLogError::BackupPolicyNotSupport),
-            36 => Some(DescribeModifyPgHbaConfigLogError::InvalideStatusFormat),
-            37 => {
-                Some(DescribeModifyPgHbaConfigLogError::InvalidReleasedKeepPolicyFormat)
-            }
-            38 => {
-                Some(
-                    DescribeModifyPgHbaConfigLogError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            39 => Some(DescribeModifyPgHbaConfigLogError::PayNoCreditCard),
-            40 => Some(DescribeModifyPgHbaConfigLogError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeModifyPgHbaConfigLogError::MirrorInsExists),
-            42 => Some(DescribeModifyPgHbaConfigLogError::UnsupportedClassCode),
-            43 => Some(DescribeModifyPgHbaConfigLogError::InvalidBackupSet),
-            44 => Some(DescribeModifyPgHbaConfigLogError::OrdTCommodityQueryError),
-            45 => Some(DescribeModifyPgHbaConfigLogError::ProductInstanceReleased),
-            46 => Some(DescribeModifyPgHbaConfigLogError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescribeModifyPgHbaConfigLogError::OrderStatusUnPaid),
-            48 => Some(DescribeModifyPgHbaConfigLogError::InvalidReduceDiskSize),
-            49 => Some(DescribeModifyPgHbaConfigLogError::CloudSSDNotSupport),
-            50 => Some(DescribeModifyPgHbaConfigLogError::InvalidUserOperatorPermission),
-            51 => Some(DescribeModifyPgHbaConfigLogError::InvalidVswitchId),
-            52 => Some(DescribeModifyPgHbaConfigLogError::IncorrectMinorVersion),
-            53 => Some(DescribeModifyPgHbaConfigLogError::OperationDeniedZoneResource),
-            54 => Some(DescribeModifyPgHbaConfigLogError::NotInFlowController),
-            55 => Some(DescribeModifyPgHbaConfigLogError::InvalidKmsKey),
-            56 => Some(DescribeModifyPgHbaConfigLogError::InvalidInstanceLevelMalformed),
-            57 => Some(DescribeModifyPgHbaConfigLogError::InvalidClusterKms),
-            58 => Some(DescribeModifyPgHbaConfigLogError::RequestNotFound),
-            59 => Some(DescribeModifyPgHbaConfigLogError::HostInfoNotFound),
-            60 => Some(DescribeModifyPgHbaConfigLogError::ExternalFailure),
-            61 => Some(DescribeModifyPgHbaConfigLogError::RequestMetaDataFailed),
-            62 => Some(DescribeModifyPgHbaConfigLogError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidStartTimeFormat,
+        Self::InvalidEndTimeFormat,
+        Self::IncorrectDBInstanceType,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeModifyPgHbaConfigLogError::InvalidStartTimeFormat => {
-                Kind::Documented(0)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidEndTimeFormat => {
-                Kind::Documented(1)
-            }
-            DescribeModifyPgHbaConfigLogError::IncorrectDBInstanceType => {
-                Kind::Documented(2)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeModifyPgHbaConfigLogError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescribeModifyPgHbaConfigLogError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DescribeModifyPgHbaConfigLogError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DescribeModifyPgHbaConfigLogError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            DescribeModifyPgHbaConfigLogError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescribeModifyPgHbaConfigLogError::RegionDissolvedEOM => Kind::Documented(9),
-            DescribeModifyPgHbaConfigLogError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            DescribeModifyPgHbaConfigLogError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescribeModifyPgHbaConfigLogError::PriceCommoditySys => Kind::Documented(12),
-            DescribeModifyPgHbaConfigLogError::PayInsufficientBalance => {
-                Kind::Documented(13)
-            }
-            DescribeModifyPgHbaConfigLogError::OrderPeriodInvalid => Kind::Documented(14),
-            DescribeModifyPgHbaConfigLogError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            DescribeModifyPgHbaConfigLogError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            DescribeModifyPgHbaConfigLogError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            DescribeModifyPgHbaConfigLogError::BasicInfoUncompleted => {
-                Kind::Documented(18)
-            }
-            DescribeModifyPgHbaConfigLogError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            DescribeModifyPgHbaConfigLogError::ApiNotSupport => Kind::Documented(20),
-            DescribeModifyPgHbaConfigLogError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidParam => Kind::Documented(24),
-            DescribeModifyPgHbaConfigLogError::KmsApiError => Kind::Documented(25),
-            DescribeModifyPgHbaConfigLogError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            DescribeModifyPgHbaConfigLogError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            DescribeModifyPgHbaConfigLogError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            DescribeModifyPgHbaConfigLogError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeModifyPgHbaConfigLogError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeModifyPgHbaConfigLogError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeModifyPgHbaConfigLogError::RequiredParamNotFound => {
-                Kind::Documented(33)
-            }
-            DescribeModifyPgHbaConfigLogError::ParametersInvalid => Kind::Documented(34),
-            DescribeModifyPgHbaConfigLogError::BackupPolicyNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalideStatusFormat => {
-                Kind::Documented(36)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeModifyPgHbaConfigLogError::PayNoCreditCard => Kind::Documented(39),
-            DescribeModifyPgHbaConfigLogError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            DescribeModifyPgHbaConfigLogError::MirrorInsExists => Kind::Documented(41),
-            DescribeModifyPgHbaConfigLogError::UnsupportedClassCode => {
-                Kind::Documented(42)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidBackupSet => Kind::Documented(43),
-            DescribeModifyPgHbaConfigLogError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            DescribeModifyPgHbaConfigLogError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            DescribeModifyPgHbaConfigLogError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DescribeModifyPgHbaConfigLogError::OrderStatusUnPaid => Kind::Documented(47),
-            DescribeModifyPgHbaConfigLogError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            DescribeModifyPgHbaConfigLogError::CloudSSDNotSupport => Kind::Documented(49),
-            DescribeModifyPgHbaConfigLogError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidVswitchId => Kind::Documented(51),
-            DescribeModifyPgHbaConfigLogError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            DescribeModifyPgHbaConfigLogError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DescribeModifyPgHbaConfigLogError::NotInFlowController => {
-                Kind::Documented(54)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidKmsKey => Kind::Documented(55),
-            DescribeModifyPgHbaConfigLogError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeModifyPgHbaConfigLogError::InvalidClusterKms => Kind::Documented(57),
-            DescribeModifyPgHbaConfigLogError::RequestNotFound => Kind::Documented(58),
-            DescribeModifyPgHbaConfigLogError::HostInfoNotFound => Kind::Documented(59),
-            DescribeModifyPgHbaConfigLogError::ExternalFailure => Kind::Documented(60),
-            DescribeModifyPgHbaConfigLogError::RequestMetaDataFailed => {
-                Kind::Documented(61)
-            }
-            DescribeModifyPgHbaConfigLogError::InvokeProxyFailure => Kind::Documented(62),
             DescribeModifyPgHbaConfigLogError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeModifyPgHbaConfigLogError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -558,30 +384,41 @@ impl DescribeModifyPgHbaConfigLogError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeModifyPgHbaConfigLogError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeModifyPgHbaConfigLogError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeModifyPgHbaConfigLogError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeModifyPgHbaConfigLogError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

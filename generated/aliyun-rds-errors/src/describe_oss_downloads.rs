@@ -6,7 +6,7 @@
 //! [`DescribeOssDownloadsError`](crate::describe_oss_downloads::DescribeOssDownloadsError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeOssDownloadsError {
     /// `Abs.InvalidAccount.NotFound`, HTTP 400: account  is not found.
@@ -239,182 +238,87 @@ impl DescribeOssDownloadsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeOssDownloadsError::Gateway(gateway),
-                    None => DescribeOssDownloadsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeOssDownloadsError::Gateway,
+                DescribeOssDownloadsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeOssDownloadsError::AbsInvalidAccountNotFound),
-            1 => Some(DescribeOssDownloadsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeOssDownloadsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeOssDownloadsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeOssDownloadsError::InsufficientAvailableQuota),
-            5 => Some(DescribeOssDownloadsError::CommodityServiceCallingException),
-            6 => Some(DescribeOssDownloadsError::RegionDissolvedEOM),
-            7 => Some(DescribeOssDownloadsError::CommodityInvalidComponent),
-            8 => Some(DescribeOssDownloadsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeOssDownloadsError::PriceCommoditySys),
-            10 => Some(DescribeOssDownloadsError::PayInsufficientBalance),
-            11 => Some(DescribeOssDownloadsError::OrderPeriodInvalid),
-            12 => Some(DescribeOssDownloadsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeOssDownloadsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeOssDownloadsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeOssDownloadsError::BasicInfoUncompleted),
-            16 => Some(DescribeOssDownloadsError::RiskRiskControlRejection),
-            17 => Some(DescribeOssDownloadsError::ApiNotSupport),
-            18 => Some(DescribeOssDownloadsError::ContainForbiddenLabelError),
-            19 => Some(DescribeOssDownloadsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeOssDownloadsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeOssDownloadsError::InvalidParam),
-            22 => Some(DescribeOssDownloadsError::KmsApiError),
-            23 => Some(DescribeOssDownloadsError::SystemSaleValidateFailed),
-            24 => Some(DescribeOssDownloadsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeOssDownloadsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeOssDownloadsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeOssDownloadsError::IncorrectTargetClasscode),
-            28 => Some(DescribeOssDownloadsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeOssDownloadsError::RequiredParamNotFound),
-            30 => Some(DescribeOssDownloadsError::ParametersInvalid),
-            31 => Some(DescribeOssDownloadsError::BackupPolicyNotSupport),
-            32 => Some(DescribeOssDownloadsError::InvalideStatusFormat),
-            33 => Some(DescribeOssDownloadsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeOssDownloadsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeOssDownloadsError::PayNoCreditCard),
-            36 => Some(DescribeOssDownloadsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeOssDownloadsError::MirrorInsExists),
-            38 => Some(DescribeOssDownloadsError::UnsupportedClassCode),
-            39 => Some(DescribeOssDownloadsError::InvalidBackupSet),
-            40 => Some(DescribeOssDownloadsError::OrdTCommodityQueryError),
-            41 => Some(DescribeOssDownloadsError::ProductInstanceReleased),
-            42 => Some(DescribeOssDownloadsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeOssDownloadsError::OrderStatusUnPaid),
-            44 => Some(DescribeOssDownloadsError::InvalidReduceDiskSize),
-            45 => Some(DescribeOssDownloadsError::CloudSSDNotSupport),
-            46 => Some(DescribeOssDownloadsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeOssDownloadsError::InvalidVswitchId),
-            48 => Some(DescribeOssDownloadsError::IncorrectMinorVersion),
-            49 => Some(DescribeOssDownloadsError::OperationDeniedZoneResource),
-            50 => Some(DescribeOssDownloadsError::NotInFlowController),
-            51 => Some(DescribeOssDownloadsError::InvalidKmsKey),
-            52 => Some(DescribeOssDownloadsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeOssDownloadsError::InvalidClusterKms),
-            54 => Some(DescribeOssDownloadsError::RequestNotFound),
-            55 => Some(DescribeOssDownloadsError::HostInfoNotFound),
-            56 => Some(DescribeOssDownloadsError::ExternalFailure),
-            57 => Some(DescribeOssDownloadsError::RequestMetaDataFailed),
-            58 => Some(DescribeOssDownloadsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::AbsInvalidAccountNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeOssDownloadsError::AbsInvalidAccountNotFound => Kind::Documented(0),
-            DescribeOssDownloadsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeOssDownloadsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeOssDownloadsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeOssDownloadsError::InsufficientAvailableQuota => Kind::Documented(4),
-            DescribeOssDownloadsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeOssDownloadsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeOssDownloadsError::CommodityInvalidComponent => Kind::Documented(7),
-            DescribeOssDownloadsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeOssDownloadsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeOssDownloadsError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeOssDownloadsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeOssDownloadsError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DescribeOssDownloadsError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeOssDownloadsError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DescribeOssDownloadsError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeOssDownloadsError::RiskRiskControlRejection => Kind::Documented(16),
-            DescribeOssDownloadsError::ApiNotSupport => Kind::Documented(17),
-            DescribeOssDownloadsError::ContainForbiddenLabelError => Kind::Documented(18),
-            DescribeOssDownloadsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeOssDownloadsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeOssDownloadsError::InvalidParam => Kind::Documented(21),
-            DescribeOssDownloadsError::KmsApiError => Kind::Documented(22),
-            DescribeOssDownloadsError::SystemSaleValidateFailed => Kind::Documented(23),
-            DescribeOssDownloadsError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeOssDownloadsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeOssDownloadsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeOssDownloadsError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeOssDownloadsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeOssDownloadsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeOssDownloadsError::ParametersInvalid => Kind::Documented(30),
-            DescribeOssDownloadsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeOssDownloadsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeOssDownloadsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeOssDownloadsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeOssDownloadsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeOssDownloadsError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeOssDownloadsError::MirrorInsExists => Kind::Documented(37),
-            DescribeOssDownloadsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeOssDownloadsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeOssDownloadsError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeOssDownloadsError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeOssDownloadsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeOssDownloadsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeOssDownloadsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeOssDownloadsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeOssDownloadsError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeOssDownloadsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeOssDownloadsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeOssDownloadsError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeOssDownloadsError::NotInFlowController => Kind::Documented(50),
-            DescribeOssDownloadsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeOssDownloadsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeOssDownloadsError::InvalidClusterKms => Kind::Documented(53),
-            DescribeOssDownloadsError::RequestNotFound => Kind::Documented(54),
-            DescribeOssDownloadsError::HostInfoNotFound => Kind::Documented(55),
-            DescribeOssDownloadsError::ExternalFailure => Kind::Documented(56),
-            DescribeOssDownloadsError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeOssDownloadsError::InvokeProxyFailure => Kind::Documented(58),
             DescribeOssDownloadsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeOssDownloadsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -461,30 +365,41 @@ impl DescribeOssDownloadsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeOssDownloadsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeOssDownloadsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeOssDownloadsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeOssDownloadsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeParameterGroupError`](crate::describe_parameter_group::DescribeParameterGroupError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeParameterGroupError {
     /// `ParamGroupsNotExist`, HTTP 400: The specified paramGroups does not exist.
@@ -242,192 +241,88 @@ impl DescribeParameterGroupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeParameterGroupError::Gateway(gateway),
-                    None => DescribeParameterGroupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeParameterGroupError::Gateway,
+                DescribeParameterGroupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeParameterGroupError::ParamGroupsNotExist),
-            1 => Some(DescribeParameterGroupError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeParameterGroupError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeParameterGroupError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeParameterGroupError::InsufficientAvailableQuota),
-            5 => Some(DescribeParameterGroupError::CommodityServiceCallingException),
-            6 => Some(DescribeParameterGroupError::RegionDissolvedEOM),
-            7 => Some(DescribeParameterGroupError::CommodityInvalidComponent),
-            8 => Some(DescribeParameterGroupError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeParameterGroupError::PriceCommoditySys),
-            10 => Some(DescribeParameterGroupError::PayInsufficientBalance),
-            11 => Some(DescribeParameterGroupError::OrderPeriodInvalid),
-            12 => Some(DescribeParameterGroupError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeParameterGroupError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeParameterGroupError::NoAvailablePaymentMethod),
-            15 => Some(DescribeParameterGroupError::BasicInfoUncompleted),
-            16 => Some(DescribeParameterGroupError::RiskRiskControlRejection),
-            17 => Some(DescribeParameterGroupError::ApiNotSupport),
-            18 => Some(DescribeParameterGroupError::ContainForbiddenLabelError),
-            19 => Some(DescribeParameterGroupError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeParameterGroupError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeParameterGroupError::InvalidParam),
-            22 => Some(DescribeParameterGroupError::KmsApiError),
-            23 => Some(DescribeParameterGroupError::SystemSaleValidateFailed),
-            24 => Some(DescribeParameterGroupError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeParameterGroupError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeParameterGroupError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeParameterGroupError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeParameterGroupError::IncorrectTargetClasscode),
-            29 => Some(DescribeParameterGroupError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeParameterGroupError::RequiredParamNotFound),
-            31 => Some(DescribeParameterGroupError::ParametersInvalid),
-            32 => Some(DescribeParameterGroupError::BackupPolicyNotSupport),
-            33 => Some(DescribeParameterGroupError::InvalideStatusFormat),
-            34 => Some(DescribeParameterGroupError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeParameterGroupError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeParameterGroupError::PayNoCreditCard),
-            37 => Some(DescribeParameterGroupError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeParameterGroupError::MirrorInsExists),
-            39 => Some(DescribeParameterGroupError::UnsupportedClassCode),
-            40 => Some(DescribeParameterGroupError::InvalidBackupSet),
-            41 => Some(DescribeParameterGroupError::OrdTCommodityQueryError),
-            42 => Some(DescribeParameterGroupError::ProductInstanceReleased),
-            43 => Some(DescribeParameterGroupError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeParameterGroupError::InvalidUserOperatorPermission),
-            45 => Some(DescribeParameterGroupError::OrderStatusUnPaid),
-            46 => Some(DescribeParameterGroupError::InvalidReduceDiskSize),
-            47 => Some(DescribeParameterGroupError::CloudSSDNotSupport),
-            48 => Some(DescribeParameterGroupError::InvalidVswitchId),
-            49 => Some(DescribeParameterGroupError::IncorrectMinorVersion),
-            50 => Some(DescribeParameterGroupError::OperationDeniedZoneResource),
-            51 => Some(DescribeParameterGroupError::NotInFlowController),
-            52 => Some(DescribeParameterGroupError::InvalidKmsKey),
-            53 => Some(DescribeParameterGroupError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeParameterGroupError::InvalidClusterKms),
-            55 => Some(DescribeParameterGroupError::RequestNotFound),
-            56 => Some(DescribeParameterGroupError::HostInfoNotFound),
-            57 => Some(DescribeParameterGroupError::ExternalFailure),
-            58 => Some(DescribeParameterGroupError::RequestMetaDataFailed),
-            59 => Some(DescribeParameterGroupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::ParamGroupsNotExist,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserOperatorPermission,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeParameterGroupError::ParamGroupsNotExist => Kind::Documented(0),
-            DescribeParameterGroupError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeParameterGroupError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeParameterGroupError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeParameterGroupError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeParameterGroupError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeParameterGroupError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeParameterGroupError::CommodityInvalidComponent => Kind::Documented(7),
-            DescribeParameterGroupError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeParameterGroupError::PriceCommoditySys => Kind::Documented(9),
-            DescribeParameterGroupError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeParameterGroupError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeParameterGroupError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DescribeParameterGroupError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeParameterGroupError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DescribeParameterGroupError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeParameterGroupError::RiskRiskControlRejection => Kind::Documented(16),
-            DescribeParameterGroupError::ApiNotSupport => Kind::Documented(17),
-            DescribeParameterGroupError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeParameterGroupError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeParameterGroupError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeParameterGroupError::InvalidParam => Kind::Documented(21),
-            DescribeParameterGroupError::KmsApiError => Kind::Documented(22),
-            DescribeParameterGroupError::SystemSaleValidateFailed => Kind::Documented(23),
-            DescribeParameterGroupError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeParameterGroupError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeParameterGroupError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeParameterGroupError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeParameterGroupError::IncorrectTargetClasscode => Kind::Documented(28),
-            DescribeParameterGroupError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeParameterGroupError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeParameterGroupError::ParametersInvalid => Kind::Documented(31),
-            DescribeParameterGroupError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeParameterGroupError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeParameterGroupError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeParameterGroupError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeParameterGroupError::PayNoCreditCard => Kind::Documented(36),
-            DescribeParameterGroupError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DescribeParameterGroupError::MirrorInsExists => Kind::Documented(38),
-            DescribeParameterGroupError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeParameterGroupError::InvalidBackupSet => Kind::Documented(40),
-            DescribeParameterGroupError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeParameterGroupError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeParameterGroupError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeParameterGroupError::InvalidUserOperatorPermission => {
-                Kind::Documented(44)
-            }
-            DescribeParameterGroupError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeParameterGroupError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeParameterGroupError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeParameterGroupError::InvalidVswitchId => Kind::Documented(48),
-            DescribeParameterGroupError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeParameterGroupError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeParameterGroupError::NotInFlowController => Kind::Documented(51),
-            DescribeParameterGroupError::InvalidKmsKey => Kind::Documented(52),
-            DescribeParameterGroupError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeParameterGroupError::InvalidClusterKms => Kind::Documented(54),
-            DescribeParameterGroupError::RequestNotFound => Kind::Documented(55),
-            DescribeParameterGroupError::HostInfoNotFound => Kind::Documented(56),
-            DescribeParameterGroupError::ExternalFailure => Kind::Documented(57),
-            DescribeParameterGroupError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeParameterGroupError::InvokeProxyFailure => Kind::Documented(59),
             DescribeParameterGroupError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeParameterGroupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -474,30 +369,41 @@ impl DescribeParameterGroupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeParameterGroupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeParameterGroupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeParameterGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeParameterGroupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeParameterGroupsError`](crate::describe_parameter_groups::DescribeParameterGroupsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeParameterGroupsError {
     /// `InvalidUID.Duplicate`, HTTP 400: Specified uid is not valid.
@@ -242,206 +241,88 @@ impl DescribeParameterGroupsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeParameterGroupsError::Gateway(gateway),
-                    None => DescribeParameterGroupsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeParameterGroupsError::Gateway,
+                DescribeParameterGroupsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeParameterGroupsError::InvalidUIDDuplicate),
-            1 => Some(DescribeParameterGroupsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeParameterGroupsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeParameterGroupsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeParameterGroupsError::InsufficientAvailableQuota),
-            5 => Some(DescribeParameterGroupsError::CommodityServiceCallingException),
-            6 => Some(DescribeParameterGroupsError::RegionDissolvedEOM),
-            7 => Some(DescribeParameterGroupsError::CommodityInvalidComponent),
-            8 => Some(DescribeParameterGroupsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeParameterGroupsError::PriceCommoditySys),
-            10 => Some(DescribeParameterGroupsError::PayInsufficientBalance),
-            11 => Some(DescribeParameterGroupsError::OrderPeriodInvalid),
-            12 => Some(DescribeParameterGroupsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeParameterGroupsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeParameterGroupsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeParameterGroupsError::BasicInfoUncompleted),
-            16 => Some(DescribeParameterGroupsError::RiskRiskControlRejection),
-            17 => Some(DescribeParameterGroupsError::ApiNotSupport),
-            18 => Some(DescribeParameterGroupsError::ContainForbiddenLabelError),
-            19 => Some(DescribeParameterGroupsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeParameterGroupsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeParameterGroupsError::InvalidParam),
-            22 => Some(DescribeParameterGroupsError::KmsApiError),
-            23 => Some(DescribeParameterGroupsError::SystemSaleValidateFailed),
-            24 => Some(DescribeParameterGroupsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeParameterGroupsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeParameterGroupsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeParameterGroupsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeParameterGroupsError::IncorrectTargetClasscode),
-            29 => Some(DescribeParameterGroupsError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeParameterGroupsError::RequiredParamNotFound),
-            31 => Some(DescribeParameterGroupsError::ParametersInvalid),
-            32 => Some(DescribeParameterGroupsError::BackupPolicyNotSupport),
-            33 => Some(DescribeParameterGroupsError::InvalideStatusFormat),
-            34 => Some(DescribeParameterGroupsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeParameterGroupsError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeParameterGroupsError::PayNoCreditCard),
-            37 => Some(DescribeParameterGroupsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeParameterGroupsError::MirrorInsExists),
-            39 => Some(DescribeParameterGroupsError::UnsupportedClassCode),
-            40 => Some(DescribeParameterGroupsError::InvalidBackupSet),
-            41 => Some(DescribeParameterGroupsError::OrdTCommodityQueryError),
-            42 => Some(DescribeParameterGroupsError::ProductInstanceReleased),
-            43 => Some(DescribeParameterGroupsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeParameterGroupsError::OrderStatusUnPaid),
-            45 => Some(DescribeParameterGroupsError::InvalidReduceDiskSize),
-            46 => Some(DescribeParameterGroupsError::CloudSSDNotSupport),
-            47 => Some(DescribeParameterGroupsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeParameterGroupsError::InvalidVswitchId),
-            49 => Some(DescribeParameterGroupsError::IncorrectMinorVersion),
-            50 => Some(DescribeParameterGroupsError::OperationDeniedZoneResource),
-            51 => Some(DescribeParameterGroupsError::NotInFlowController),
-            52 => Some(DescribeParameterGroupsError::InvalidKmsKey),
-            53 => Some(DescribeParameterGroupsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeParameterGroupsError::InvalidClusterKms),
-            55 => Some(DescribeParameterGroupsError::RequestNotFound),
-            56 => Some(DescribeParameterGroupsError::HostInfoNotFound),
-            57 => Some(DescribeParameterGroupsError::ExternalFailure),
-            58 => Some(DescribeParameterGroupsError::RequestMetaDataFailed),
-            59 => Some(DescribeParameterGroupsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidUIDDuplicate,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeParameterGroupsError::InvalidUIDDuplicate => Kind::Documented(0),
-            DescribeParameterGroupsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeParameterGroupsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeParameterGroupsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeParameterGroupsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeParameterGroupsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeParameterGroupsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeParameterGroupsError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeParameterGroupsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeParameterGroupsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeParameterGroupsError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeParameterGroupsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeParameterGroupsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeParameterGroupsError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeParameterGroupsError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeParameterGroupsError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeParameterGroupsError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeParameterGroupsError::ApiNotSupport => Kind::Documented(17),
-            DescribeParameterGroupsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeParameterGroupsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeParameterGroupsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeParameterGroupsError::InvalidParam => Kind::Documented(21),
-            DescribeParameterGroupsError::KmsApiError => Kind::Documented(22),
-            DescribeParameterGroupsError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeParameterGroupsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeParameterGroupsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeParameterGroupsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeParameterGroupsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeParameterGroupsError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeParameterGroupsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeParameterGroupsError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeParameterGroupsError::ParametersInvalid => Kind::Documented(31),
-            DescribeParameterGroupsError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeParameterGroupsError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeParameterGroupsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeParameterGroupsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeParameterGroupsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeParameterGroupsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeParameterGroupsError::MirrorInsExists => Kind::Documented(38),
-            DescribeParameterGroupsError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeParameterGroupsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeParameterGroupsError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeParameterGroupsError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeParameterGroupsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeParameterGroupsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeParameterGroupsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeParameterGroupsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeParameterGroupsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeParameterGroupsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeParameterGroupsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeParameterGroupsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeParameterGroupsError::NotInFlowController => Kind::Documented(51),
-            DescribeParameterGroupsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeParameterGroupsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeParameterGroupsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeParameterGroupsError::RequestNotFound => Kind::Documented(55),
-            DescribeParameterGroupsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeParameterGroupsError::ExternalFailure => Kind::Documented(57),
-            DescribeParameterGroupsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeParameterGroupsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeParameterGroupsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeParameterGroupsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -488,30 +369,41 @@ impl DescribeParameterGroupsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeParameterGroupsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeParameterGroupsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeParameterGroupsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeParameterGroupsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeParameterTemplatesError`](crate::describe_parameter_templates::DescribeParameterTemplatesError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeParameterTemplatesError {
     /// `Invalid.ParamGroupDBCategory`, HTTP 400: Invalid parameter group category
@@ -245,230 +244,89 @@ impl DescribeParameterTemplatesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeParameterTemplatesError::Gateway(gateway),
-                    None => DescribeParameterTemplatesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeParameterTemplatesError::Gateway,
+                DescribeParameterTemplatesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeParameterTemplatesError::InvalidParamGroupDBCategory),
-            1 => Some(DescribeParameterTemplatesError::ParameterIllegal),
-            2 => Some(DescribeParameterTemplatesError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeParameterTemplatesError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeParameterTemplatesError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeParameterTemplatesError::InsufficientAvailableQuota),
-            6 => Some(DescribeParameterTemplatesError::CommodityServiceCallingException),
-            7 => Some(DescribeParameterTemplatesError::RegionDissolvedEOM),
-            8 => Some(DescribeParameterTemplatesError::CommodityInvalidComponent),
-            9 => Some(DescribeParameterTemplatesError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeParameterTemplatesError::PriceCommoditySys),
-            11 => Some(DescribeParameterTemplatesError::PayInsufficientBalance),
-            12 => Some(DescribeParameterTemplatesError::OrderPeriodInvalid),
-            13 => Some(DescribeParameterTemplatesError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeParameterTemplatesError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeParameterTemplatesError::NoAvailablePaymentMethod),
-            16 => Some(DescribeParameterTemplatesError::BasicInfoUncompleted),
-            17 => Some(DescribeParameterTemplatesError::RiskRiskControlRejection),
-            18 => Some(DescribeParameterTemplatesError::ApiNotSupport),
-            19 => Some(DescribeParameterTemplatesError::ContainForbiddenLabelError),
-            20 => Some(DescribeParameterTemplatesError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeParameterTemplatesError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeParameterTemplatesError::InvalidParam),
-            23 => Some(DescribeParameterTemplatesError::KmsApiError),
-            24 => Some(DescribeParameterTemplatesError::SystemSaleValidateFailed),
-            25 => Some(DescribeParameterTemplatesError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeParameterTemplatesError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeParameterTemplatesError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeParameterTemplatesError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeParameterTemplatesError::IncorrectTargetClasscode),
-            30 => Some(DescribeParameterTemplatesError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeParameterTemplatesError::RequiredParamNotFound),
-            32 => Some(DescribeParameterTemplatesError::ParametersInvalid),
-            33 => Some(DescribeParameterTemplatesError::BackupPolicyNotSupport),
-            34 => Some(DescribeParameterTemplatesError::InvalideStatusFormat),
-            35 => Some(DescribeParameterTemplatesError::InvalidReleasedKeepPolicyFormat),
-            36 => {
-                Some(DescribeParameterTemplatesError::InvalidDBInstanceEngineTypeFormat)
-            }
-            37 => Some(DescribeParameterTemplatesError::PayNoCreditCard),
-            38 => Some(DescribeParameterTemplatesError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeParameterTemplatesError::MirrorInsExists),
-            40 => Some(DescribeParameterTemplatesError::UnsupportedClassCode),
-            41 => Some(DescribeParameterTemplatesError::InvalidBackupSet),
-            42 => Some(DescribeParameterTemplatesError::OrdTCommodityQueryError),
-            43 => Some(DescribeParameterTemplatesError::ProductInstanceReleased),
-            44 => Some(DescribeParameterTemplatesError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeParameterTemplatesError::OrderStatusUnPaid),
-            46 => Some(DescribeParameterTemplatesError::InvalidReduceDiskSize),
-            47 => Some(DescribeParameterTemplatesError::CloudSSDNotSupport),
-            48 => Some(DescribeParameterTemplatesError::InvalidUserOperatorPermission),
-            49 => Some(DescribeParameterTemplatesError::InvalidVswitchId),
-            50 => Some(DescribeParameterTemplatesError::IncorrectMinorVersion),
-            51 => Some(DescribeParameterTemplatesError::OperationDeniedZoneResource),
-            52 => Some(DescribeParameterTemplatesError::NotInFlowController),
-            53 => Some(DescribeParameterTemplatesError::InvalidKmsKey),
-            54 => Some(DescribeParameterTemplatesError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeParameterTemplatesError::InvalidClusterKms),
-            56 => Some(DescribeParameterTemplatesError::RequestNotFound),
-            57 => Some(DescribeParameterTemplatesError::HostInfoNotFound),
-            58 => Some(DescribeParameterTemplatesError::ExternalFailure),
-            59 => Some(DescribeParameterTemplatesError::RequestMetaDataFailed),
-            60 => Some(DescribeParameterTemplatesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidParamGroupDBCategory,
+        Self::ParameterIllegal,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeParameterTemplatesError::InvalidParamGroupDBCategory => {
-                Kind::Documented(0)
-            }
-            DescribeParameterTemplatesError::ParameterIllegal => Kind::Documented(1),
-            DescribeParameterTemplatesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeParameterTemplatesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeParameterTemplatesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeParameterTemplatesError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeParameterTemplatesError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeParameterTemplatesError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeParameterTemplatesError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            DescribeParameterTemplatesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeParameterTemplatesError::PriceCommoditySys => Kind::Documented(10),
-            DescribeParameterTemplatesError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            DescribeParameterTemplatesError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeParameterTemplatesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            DescribeParameterTemplatesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            DescribeParameterTemplatesError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            DescribeParameterTemplatesError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeParameterTemplatesError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            DescribeParameterTemplatesError::ApiNotSupport => Kind::Documented(18),
-            DescribeParameterTemplatesError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeParameterTemplatesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeParameterTemplatesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeParameterTemplatesError::InvalidParam => Kind::Documented(22),
-            DescribeParameterTemplatesError::KmsApiError => Kind::Documented(23),
-            DescribeParameterTemplatesError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            DescribeParameterTemplatesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeParameterTemplatesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeParameterTemplatesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeParameterTemplatesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeParameterTemplatesError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            DescribeParameterTemplatesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeParameterTemplatesError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            DescribeParameterTemplatesError::ParametersInvalid => Kind::Documented(32),
-            DescribeParameterTemplatesError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            DescribeParameterTemplatesError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeParameterTemplatesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeParameterTemplatesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeParameterTemplatesError::PayNoCreditCard => Kind::Documented(37),
-            DescribeParameterTemplatesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            DescribeParameterTemplatesError::MirrorInsExists => Kind::Documented(39),
-            DescribeParameterTemplatesError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeParameterTemplatesError::InvalidBackupSet => Kind::Documented(41),
-            DescribeParameterTemplatesError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            DescribeParameterTemplatesError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            DescribeParameterTemplatesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeParameterTemplatesError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeParameterTemplatesError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            DescribeParameterTemplatesError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeParameterTemplatesError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeParameterTemplatesError::InvalidVswitchId => Kind::Documented(49),
-            DescribeParameterTemplatesError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            DescribeParameterTemplatesError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeParameterTemplatesError::NotInFlowController => Kind::Documented(52),
-            DescribeParameterTemplatesError::InvalidKmsKey => Kind::Documented(53),
-            DescribeParameterTemplatesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeParameterTemplatesError::InvalidClusterKms => Kind::Documented(55),
-            DescribeParameterTemplatesError::RequestNotFound => Kind::Documented(56),
-            DescribeParameterTemplatesError::HostInfoNotFound => Kind::Documented(57),
-            DescribeParameterTemplatesError::ExternalFailure => Kind::Documented(58),
-            DescribeParameterTemplatesError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeParameterTemplatesError::InvokeProxyFailure => Kind::Documented(60),
             DescribeParameterTemplatesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeParameterTemplatesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -515,30 +373,41 @@ impl DescribeParameterTemplatesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeParameterTemplatesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeParameterTemplatesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeParameterTemplatesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeParameterTemplatesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeParametersError`](crate::describe_parameters::DescribeParametersError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeParametersError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -252,180 +251,91 @@ impl DescribeParametersError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeParametersError::Gateway(gateway),
-                    None => DescribeParametersError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeParametersError::Gateway,
+                DescribeParametersError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeParametersError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeParametersError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeParametersError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeParametersError::InsufficientAvailableQuota),
-            4 => Some(DescribeParametersError::CommodityServiceCallingException),
-            5 => Some(DescribeParametersError::RegionDissolvedEOM),
-            6 => Some(DescribeParametersError::CommodityInvalidComponent),
-            7 => Some(DescribeParametersError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeParametersError::PriceCommoditySys),
-            9 => Some(DescribeParametersError::PayInsufficientBalance),
-            10 => Some(DescribeParametersError::OrderPeriodInvalid),
-            11 => Some(DescribeParametersError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeParametersError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeParametersError::NoAvailablePaymentMethod),
-            14 => Some(DescribeParametersError::BasicInfoUncompleted),
-            15 => Some(DescribeParametersError::RiskRiskControlRejection),
-            16 => Some(DescribeParametersError::ApiNotSupport),
-            17 => Some(DescribeParametersError::ContainForbiddenLabelError),
-            18 => Some(DescribeParametersError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeParametersError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeParametersError::InvalidParam),
-            21 => Some(DescribeParametersError::KmsApiError),
-            22 => Some(DescribeParametersError::SystemSaleValidateFailed),
-            23 => Some(DescribeParametersError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeParametersError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeParametersError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeParametersError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeParametersError::IncorrectTargetClasscode),
-            28 => Some(DescribeParametersError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeParametersError::RequiredParamNotFound),
-            30 => Some(DescribeParametersError::ParametersInvalid),
-            31 => Some(DescribeParametersError::BackupPolicyNotSupport),
-            32 => Some(DescribeParametersError::InvalideStatusFormat),
-            33 => Some(DescribeParametersError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeParametersError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeParametersError::PayNoCreditCard),
-            36 => Some(DescribeParametersError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeParametersError::MirrorInsExists),
-            38 => Some(DescribeParametersError::UnsupportedClassCode),
-            39 => Some(DescribeParametersError::InvalidBackupSet),
-            40 => Some(DescribeParametersError::OrdTCommodityQueryError),
-            41 => Some(DescribeParametersError::ProductInstanceReleased),
-            42 => Some(DescribeParametersError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeParametersError::ConcurrentLimit),
-            44 => Some(DescribeParametersError::DbossGeneralError),
-            45 => Some(DescribeParametersError::OrderStatusUnPaid),
-            46 => Some(DescribeParametersError::InvalidReduceDiskSize),
-            47 => Some(DescribeParametersError::CloudSSDNotSupport),
-            48 => Some(DescribeParametersError::InvalidUserOperatorPermission),
-            49 => Some(DescribeParametersError::InvalidVswitchId),
-            50 => Some(DescribeParametersError::IncorrectMinorVersion),
-            51 => Some(DescribeParametersError::OperationDeniedZoneResource),
-            52 => Some(DescribeParametersError::NotInFlowController),
-            53 => Some(DescribeParametersError::InvalidKmsKey),
-            54 => Some(DescribeParametersError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeParametersError::InvalidDBInstanceNotFound),
-            56 => Some(DescribeParametersError::InvalidClusterKms),
-            57 => Some(DescribeParametersError::RequestNotFound),
-            58 => Some(DescribeParametersError::HostInfoNotFound),
-            59 => Some(DescribeParametersError::NetworkOrSqlTimeoutError),
-            60 => Some(DescribeParametersError::ExternalFailure),
-            61 => Some(DescribeParametersError::RequestMetaDataFailed),
-            62 => Some(DescribeParametersError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ConcurrentLimit,
+        Self::DbossGeneralError,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeParametersError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeParametersError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeParametersError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DescribeParametersError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeParametersError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeParametersError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeParametersError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeParametersError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeParametersError::PriceCommoditySys => Kind::Documented(8),
-            DescribeParametersError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeParametersError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeParametersError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeParametersError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeParametersError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeParametersError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeParametersError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeParametersError::ApiNotSupport => Kind::Documented(16),
-            DescribeParametersError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeParametersError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeParametersError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DescribeParametersError::InvalidParam => Kind::Documented(20),
-            DescribeParametersError::KmsApiError => Kind::Documented(21),
-            DescribeParametersError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeParametersError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeParametersError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeParametersError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeParametersError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeParametersError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeParametersError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeParametersError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeParametersError::ParametersInvalid => Kind::Documented(30),
-            DescribeParametersError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeParametersError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeParametersError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeParametersError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeParametersError::PayNoCreditCard => Kind::Documented(35),
-            DescribeParametersError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeParametersError::MirrorInsExists => Kind::Documented(37),
-            DescribeParametersError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeParametersError::InvalidBackupSet => Kind::Documented(39),
-            DescribeParametersError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeParametersError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeParametersError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeParametersError::ConcurrentLimit => Kind::Documented(43),
-            DescribeParametersError::DbossGeneralError => Kind::Documented(44),
-            DescribeParametersError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeParametersError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeParametersError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeParametersError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeParametersError::InvalidVswitchId => Kind::Documented(49),
-            DescribeParametersError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeParametersError::OperationDeniedZoneResource => Kind::Documented(51),
-            DescribeParametersError::NotInFlowController => Kind::Documented(52),
-            DescribeParametersError::InvalidKmsKey => Kind::Documented(53),
-            DescribeParametersError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeParametersError::InvalidDBInstanceNotFound => Kind::Documented(55),
-            DescribeParametersError::InvalidClusterKms => Kind::Documented(56),
-            DescribeParametersError::RequestNotFound => Kind::Documented(57),
-            DescribeParametersError::HostInfoNotFound => Kind::Documented(58),
-            DescribeParametersError::NetworkOrSqlTimeoutError => Kind::Documented(59),
-            DescribeParametersError::ExternalFailure => Kind::Documented(60),
-            DescribeParametersError::RequestMetaDataFailed => Kind::Documented(61),
-            DescribeParametersError::InvokeProxyFailure => Kind::Documented(62),
             DescribeParametersError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeParametersError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -472,30 +382,41 @@ impl DescribeParametersError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeParametersError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeParametersError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeParametersError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeParametersError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribePgHbaConfigError`](crate::describe_pg_hba_config::DescribePgHbaConfigError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribePgHbaConfigError {
     /// `IncorrectDBInstanceType`, HTTP 400: Current DB instance type does not support this operation.
@@ -245,182 +244,89 @@ impl DescribePgHbaConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribePgHbaConfigError::Gateway(gateway),
-                    None => DescribePgHbaConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribePgHbaConfigError::Gateway,
+                DescribePgHbaConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribePgHbaConfigError::IncorrectDBInstanceType),
-            1 => Some(DescribePgHbaConfigError::InvalidDBInstanceNameNotFound),
-            2 => Some(DescribePgHbaConfigError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribePgHbaConfigError::PricePricingPlanResultNotFound),
-            4 => Some(DescribePgHbaConfigError::OrderNoRealNameAuthentication),
-            5 => Some(DescribePgHbaConfigError::InsufficientAvailableQuota),
-            6 => Some(DescribePgHbaConfigError::CommodityServiceCallingException),
-            7 => Some(DescribePgHbaConfigError::RegionDissolvedEOM),
-            8 => Some(DescribePgHbaConfigError::CommodityInvalidComponent),
-            9 => Some(DescribePgHbaConfigError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribePgHbaConfigError::PriceCommoditySys),
-            11 => Some(DescribePgHbaConfigError::PayInsufficientBalance),
-            12 => Some(DescribePgHbaConfigError::OrderPeriodInvalid),
-            13 => Some(DescribePgHbaConfigError::PayNoCreditCardLowerCase),
-            14 => Some(DescribePgHbaConfigError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribePgHbaConfigError::NoAvailablePaymentMethod),
-            16 => Some(DescribePgHbaConfigError::BasicInfoUncompleted),
-            17 => Some(DescribePgHbaConfigError::RiskRiskControlRejection),
-            18 => Some(DescribePgHbaConfigError::ApiNotSupport),
-            19 => Some(DescribePgHbaConfigError::ContainForbiddenLabelError),
-            20 => Some(DescribePgHbaConfigError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribePgHbaConfigError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribePgHbaConfigError::InvalidParam),
-            23 => Some(DescribePgHbaConfigError::KmsApiError),
-            24 => Some(DescribePgHbaConfigError::SystemSaleValidateFailed),
-            25 => Some(DescribePgHbaConfigError::AbsInvalidAccountNotFound),
-            26 => Some(DescribePgHbaConfigError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribePgHbaConfigError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribePgHbaConfigError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribePgHbaConfigError::IncorrectTargetClasscode),
-            30 => Some(DescribePgHbaConfigError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribePgHbaConfigError::RequiredParamNotFound),
-            32 => Some(DescribePgHbaConfigError::ParametersInvalid),
-            33 => Some(DescribePgHbaConfigError::BackupPolicyNotSupport),
-            34 => Some(DescribePgHbaConfigError::InvalideStatusFormat),
-            35 => Some(DescribePgHbaConfigError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribePgHbaConfigError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribePgHbaConfigError::PayNoCreditCard),
-            38 => Some(DescribePgHbaConfigError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribePgHbaConfigError::MirrorInsExists),
-            40 => Some(DescribePgHbaConfigError::UnsupportedClassCode),
-            41 => Some(DescribePgHbaConfigError::InvalidBackupSet),
-            42 => Some(DescribePgHbaConfigError::OrdTCommodityQueryError),
-            43 => Some(DescribePgHbaConfigError::ProductInstanceReleased),
-            44 => Some(DescribePgHbaConfigError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribePgHbaConfigError::OrderStatusUnPaid),
-            46 => Some(DescribePgHbaConfigError::InvalidReduceDiskSize),
-            47 => Some(DescribePgHbaConfigError::CloudSSDNotSupport),
-            48 => Some(DescribePgHbaConfigError::InvalidUserOperatorPermission),
-            49 => Some(DescribePgHbaConfigError::InvalidVswitchId),
-            50 => Some(DescribePgHbaConfigError::IncorrectMinorVersion),
-            51 => Some(DescribePgHbaConfigError::OperationDeniedZoneResource),
-            52 => Some(DescribePgHbaConfigError::NotInFlowController),
-            53 => Some(DescribePgHbaConfigError::InvalidKmsKey),
-            54 => Some(DescribePgHbaConfigError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribePgHbaConfigError::InvalidClusterKms),
-            56 => Some(DescribePgHbaConfigError::RequestNotFound),
-            57 => Some(DescribePgHbaConfigError::HostInfoNotFound),
-            58 => Some(DescribePgHbaConfigError::ExternalFailure),
-            59 => Some(DescribePgHbaConfigError::RequestMetaDataFailed),
-            60 => Some(DescribePgHbaConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::IncorrectDBInstanceType,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribePgHbaConfigError::IncorrectDBInstanceType => Kind::Documented(0),
-            DescribePgHbaConfigError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(1)
-            }
-            DescribePgHbaConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribePgHbaConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribePgHbaConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribePgHbaConfigError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribePgHbaConfigError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribePgHbaConfigError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribePgHbaConfigError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribePgHbaConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribePgHbaConfigError::PriceCommoditySys => Kind::Documented(10),
-            DescribePgHbaConfigError::PayInsufficientBalance => Kind::Documented(11),
-            DescribePgHbaConfigError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribePgHbaConfigError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribePgHbaConfigError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribePgHbaConfigError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribePgHbaConfigError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribePgHbaConfigError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribePgHbaConfigError::ApiNotSupport => Kind::Documented(18),
-            DescribePgHbaConfigError::ContainForbiddenLabelError => Kind::Documented(19),
-            DescribePgHbaConfigError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            DescribePgHbaConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribePgHbaConfigError::InvalidParam => Kind::Documented(22),
-            DescribePgHbaConfigError::KmsApiError => Kind::Documented(23),
-            DescribePgHbaConfigError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribePgHbaConfigError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribePgHbaConfigError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribePgHbaConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribePgHbaConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribePgHbaConfigError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribePgHbaConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribePgHbaConfigError::RequiredParamNotFound => Kind::Documented(31),
-            DescribePgHbaConfigError::ParametersInvalid => Kind::Documented(32),
-            DescribePgHbaConfigError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribePgHbaConfigError::InvalideStatusFormat => Kind::Documented(34),
-            DescribePgHbaConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribePgHbaConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribePgHbaConfigError::PayNoCreditCard => Kind::Documented(37),
-            DescribePgHbaConfigError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribePgHbaConfigError::MirrorInsExists => Kind::Documented(39),
-            DescribePgHbaConfigError::UnsupportedClassCode => Kind::Documented(40),
-            DescribePgHbaConfigError::InvalidBackupSet => Kind::Documented(41),
-            DescribePgHbaConfigError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribePgHbaConfigError::ProductInstanceReleased => Kind::Documented(43),
-            DescribePgHbaConfigError::RegionEndTimeDissolvedIndia => Kind::Documented(44),
-            DescribePgHbaConfigError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribePgHbaConfigError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribePgHbaConfigError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribePgHbaConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribePgHbaConfigError::InvalidVswitchId => Kind::Documented(49),
-            DescribePgHbaConfigError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribePgHbaConfigError::OperationDeniedZoneResource => Kind::Documented(51),
-            DescribePgHbaConfigError::NotInFlowController => Kind::Documented(52),
-            DescribePgHbaConfigError::InvalidKmsKey => Kind::Documented(53),
-            DescribePgHbaConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribePgHbaConfigError::InvalidClusterKms => Kind::Documented(55),
-            DescribePgHbaConfigError::RequestNotFound => Kind::Documented(56),
-            DescribePgHbaConfigError::HostInfoNotFound => Kind::Documented(57),
-            DescribePgHbaConfigError::ExternalFailure => Kind::Documented(58),
-            DescribePgHbaConfigError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribePgHbaConfigError::InvokeProxyFailure => Kind::Documented(60),
             DescribePgHbaConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribePgHbaConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -467,30 +373,41 @@ impl DescribePgHbaConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribePgHbaConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribePgHbaConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribePgHbaConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribePgHbaConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

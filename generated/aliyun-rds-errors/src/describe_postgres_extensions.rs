@@ -6,7 +6,7 @@
 //! [`DescribePostgresExtensionsError`](crate::describe_postgres_extensions::DescribePostgresExtensionsError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribePostgresExtensionsError {
     /// `InvalidDBInstanceName.NotFound`, HTTP 400: The specified DB instance name does not exist.
@@ -252,236 +251,91 @@ impl DescribePostgresExtensionsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribePostgresExtensionsError::Gateway(gateway),
-                    None => DescribePostgresExtensionsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribePostgresExtensionsError::Gateway,
+                DescribePostgresExtensionsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribePostgresExtensionsError::InvalidDBInstanceNameNotFound),
-            1 => Some(DescribePostgresExtensionsError::InvalidDBNameFormat),
-            2 => Some(DescribePostgresExtensionsError::DatabaseQueryError),
-            3 => Some(DescribePostgresExtensionsError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribePostgresExtensionsError::PricePricingPlanResultNotFound),
-            5 => Some(DescribePostgresExtensionsError::OrderNoRealNameAuthentication),
-            6 => Some(DescribePostgresExtensionsError::InsufficientAvailableQuota),
-            7 => Some(DescribePostgresExtensionsError::CommodityServiceCallingException),
-            8 => Some(DescribePostgresExtensionsError::RegionDissolvedEOM),
-            9 => Some(DescribePostgresExtensionsError::CommodityInvalidComponent),
-            10 => Some(DescribePostgresExtensionsError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribePostgresExtensionsError::PriceCommoditySys),
-            12 => Some(DescribePostgresExtensionsError::PayInsufficientBalance),
-            13 => Some(DescribePostgresExtensionsError::OrderPeriodInvalid),
-            14 => Some(DescribePostgresExtensionsError::PayNoCreditCardLowerCase),
-            15 => Some(DescribePostgresExtensionsError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribePostgresExtensionsError::NoAvailablePaymentMethod),
-            17 => Some(DescribePostgresExtensionsError::BasicInfoUncompleted),
-            18 => Some(DescribePostgresExtensionsError::RiskRiskControlRejection),
-            19 => Some(DescribePostgresExtensionsError::ApiNotSupport),
-            20 => Some(DescribePostgresExtensionsError::ContainForbiddenLabelError),
-            21 => Some(DescribePostgresExtensionsError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribePostgresExtensionsError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribePostgresExtensionsError::InvalidParam),
-            24 => Some(DescribePostgresExtensionsError::KmsApiError),
-            25 => Some(DescribePostgresExtensionsError::SystemSaleValidateFailed),
-            26 => Some(DescribePostgresExtensionsError::AbsInvalidAccountNotFound),
-            27 => Some(DescribePostgresExtensionsError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribePostgresExtensionsError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribePostgresExtensionsError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribePostgresExtensionsError::IncorrectTargetClasscode),
-            31 => Some(DescribePostgresExtensionsError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribePostgresExtensionsError::RequiredParamNotFound),
-            33 => Some(DescribePostgresExtensionsError::ParametersInvalid),
-            34 => Some(DescribePostgresExtensionsError::BackupPolicyNotSupport),
-            35 => Some(DescribePostgresExtensionsError::InvalideStatusFormat),
-            36 => Some(DescribePostgresExtensionsError::InvalidReleasedKeepPolicyFormat),
-            37 => {
-                Some(DescribePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat)
-            }
-            38 => Some(DescribePostgresExtensionsError::PayNoCreditCard),
-            39 => Some(DescribePostgresExtensionsError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribePostgresExtensionsError::MirrorInsExists),
-            41 => Some(DescribePostgresExtensionsError::UnsupportedClassCode),
-            42 => Some(DescribePostgresExtensionsError::InvalidBackupSet),
-            43 => Some(DescribePostgresExtensionsError::OrdTCommodityQueryError),
-            44 => Some(DescribePostgresExtensionsError::ProductInstanceReleased),
-            45 => Some(DescribePostgresExtensionsError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribePostgresExtensionsError::OrderStatusUnPaid),
-            47 => Some(DescribePostgresExtensionsError::InvalidReduceDiskSize),
-            48 => Some(DescribePostgresExtensionsError::CloudSSDNotSupport),
-            49 => Some(DescribePostgresExtensionsError::InvalidUserOperatorPermission),
-            50 => Some(DescribePostgresExtensionsError::InvalidVswitchId),
-            51 => Some(DescribePostgresExtensionsError::IncorrectMinorVersion),
-            52 => Some(DescribePostgresExtensionsError::OperationDeniedZoneResource),
-            53 => Some(DescribePostgresExtensionsError::NotInFlowController),
-            54 => Some(DescribePostgresExtensionsError::InvalidKmsKey),
-            55 => Some(DescribePostgresExtensionsError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribePostgresExtensionsError::InvalidDBInstanceNotFound),
-            57 => Some(DescribePostgresExtensionsError::InvalidClusterKms),
-            58 => Some(DescribePostgresExtensionsError::RequestNotFound),
-            59 => Some(DescribePostgresExtensionsError::HostInfoNotFound),
-            60 => Some(DescribePostgresExtensionsError::ExternalFailure),
-            61 => Some(DescribePostgresExtensionsError::RequestMetaDataFailed),
-            62 => Some(DescribePostgresExtensionsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBNameFormat,
+        Self::DatabaseQueryError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribePostgresExtensionsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(0)
-            }
-            DescribePostgresExtensionsError::InvalidDBNameFormat => Kind::Documented(1),
-            DescribePostgresExtensionsError::DatabaseQueryError => Kind::Documented(2),
-            DescribePostgresExtensionsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribePostgresExtensionsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribePostgresExtensionsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribePostgresExtensionsError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribePostgresExtensionsError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribePostgresExtensionsError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribePostgresExtensionsError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribePostgresExtensionsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribePostgresExtensionsError::PriceCommoditySys => Kind::Documented(11),
-            DescribePostgresExtensionsError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            DescribePostgresExtensionsError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribePostgresExtensionsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribePostgresExtensionsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            DescribePostgresExtensionsError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribePostgresExtensionsError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribePostgresExtensionsError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribePostgresExtensionsError::ApiNotSupport => Kind::Documented(19),
-            DescribePostgresExtensionsError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribePostgresExtensionsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribePostgresExtensionsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribePostgresExtensionsError::InvalidParam => Kind::Documented(23),
-            DescribePostgresExtensionsError::KmsApiError => Kind::Documented(24),
-            DescribePostgresExtensionsError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribePostgresExtensionsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribePostgresExtensionsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribePostgresExtensionsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribePostgresExtensionsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribePostgresExtensionsError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            DescribePostgresExtensionsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribePostgresExtensionsError::RequiredParamNotFound => {
-                Kind::Documented(32)
-            }
-            DescribePostgresExtensionsError::ParametersInvalid => Kind::Documented(33),
-            DescribePostgresExtensionsError::BackupPolicyNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribePostgresExtensionsError::InvalideStatusFormat => Kind::Documented(35),
-            DescribePostgresExtensionsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribePostgresExtensionsError::PayNoCreditCard => Kind::Documented(38),
-            DescribePostgresExtensionsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            DescribePostgresExtensionsError::MirrorInsExists => Kind::Documented(40),
-            DescribePostgresExtensionsError::UnsupportedClassCode => Kind::Documented(41),
-            DescribePostgresExtensionsError::InvalidBackupSet => Kind::Documented(42),
-            DescribePostgresExtensionsError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            DescribePostgresExtensionsError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            DescribePostgresExtensionsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribePostgresExtensionsError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribePostgresExtensionsError::InvalidReduceDiskSize => {
-                Kind::Documented(47)
-            }
-            DescribePostgresExtensionsError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribePostgresExtensionsError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            DescribePostgresExtensionsError::InvalidVswitchId => Kind::Documented(50),
-            DescribePostgresExtensionsError::IncorrectMinorVersion => {
-                Kind::Documented(51)
-            }
-            DescribePostgresExtensionsError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DescribePostgresExtensionsError::NotInFlowController => Kind::Documented(53),
-            DescribePostgresExtensionsError::InvalidKmsKey => Kind::Documented(54),
-            DescribePostgresExtensionsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DescribePostgresExtensionsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(56)
-            }
-            DescribePostgresExtensionsError::InvalidClusterKms => Kind::Documented(57),
-            DescribePostgresExtensionsError::RequestNotFound => Kind::Documented(58),
-            DescribePostgresExtensionsError::HostInfoNotFound => Kind::Documented(59),
-            DescribePostgresExtensionsError::ExternalFailure => Kind::Documented(60),
-            DescribePostgresExtensionsError::RequestMetaDataFailed => {
-                Kind::Documented(61)
-            }
-            DescribePostgresExtensionsError::InvokeProxyFailure => Kind::Documented(62),
             DescribePostgresExtensionsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribePostgresExtensionsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -528,30 +382,41 @@ impl DescribePostgresExtensionsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribePostgresExtensionsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribePostgresExtensionsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribePostgresExtensionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribePostgresExtensionsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribePriceError`](crate::describe_price::DescribePriceError) has one variant per distinct code of the operation's error table (75 rows, 75 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum DescribePriceError {
@@ -291,182 +290,103 @@ impl DescribePriceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribePriceError::Gateway(gateway),
-                    None => DescribePriceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribePriceError::Gateway,
+                DescribePriceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribePriceError::DBInstanceStorageFormatFault),
-            1 => Some(DescribePriceError::InvalidDBInstanceStorageFormat),
-            2 => Some(DescribePriceError::DBNodeParameterInvalidClassCode),
-            3 => Some(DescribePriceError::PriceWanHuaTongSys),
-            4 => Some(DescribePriceError::SYSTEMSaleValidateFailed),
-            5 => Some(DescribePriceError::PriceHsfTimeoutError),
-            6 => Some(DescribePriceError::RuleHsfTimeoutError),
-            7 => Some(DescribePriceError::InvalidDBInstanceClassNotFound),
-            8 => Some(DescribePriceError::SystemSaleValidateFailed),
-            9 => Some(DescribePriceError::OrderComboInstanceNotAllowOperate),
-            10 => Some(DescribePriceError::PricePricingPlanResultNotFound),
-            11 => Some(DescribePriceError::OrderNoRealNameAuthentication),
-            12 => Some(DescribePriceError::InsufficientAvailableQuota),
-            13 => Some(DescribePriceError::CommodityServiceCallingException),
-            14 => Some(DescribePriceError::RegionDissolvedEOM),
-            15 => Some(DescribePriceError::CommodityInvalidComponent),
-            16 => Some(DescribePriceError::RegionEndTimeDissolvedAustralia),
-            17 => Some(DescribePriceError::PriceCommoditySys),
-            18 => Some(DescribePriceError::PayInsufficientBalance),
-            19 => Some(DescribePriceError::OrderPeriodInvalid),
-            20 => Some(DescribePriceError::PayNoCreditCardLowerCase),
-            21 => Some(DescribePriceError::OrderInstHasUnpaidOrder),
-            22 => Some(DescribePriceError::NoAvailablePaymentMethod),
-            23 => Some(DescribePriceError::BasicInfoUncompleted),
-            24 => Some(DescribePriceError::RiskRiskControlRejection),
-            25 => Some(DescribePriceError::ApiNotSupport),
-            26 => Some(DescribePriceError::ContainForbiddenLabelError),
-            27 => Some(DescribePriceError::InvalidDBInstanceIdNotFound),
-            28 => Some(DescribePriceError::InvalidInstanceLevelDiskType),
-            29 => Some(DescribePriceError::InvalidParam),
-            30 => Some(DescribePriceError::KmsApiError),
-            31 => Some(DescribePriceError::AbsInvalidAccountNotFound),
-            32 => Some(DescribePriceError::SqlExecuteFailedOrTimeout),
-            33 => Some(DescribePriceError::ColdDataEngineVersionNotSupport),
-            34 => Some(DescribePriceError::ColdDataMinorVersionNotSupport),
-            35 => Some(DescribePriceError::IncorrectTargetClasscode),
-            36 => Some(DescribePriceError::InvalidConnectionStringDuplicate),
-            37 => Some(DescribePriceError::RequiredParamNotFound),
-            38 => Some(DescribePriceError::ParametersInvalid),
-            39 => Some(DescribePriceError::BackupPolicyNotSupport),
-            40 => Some(DescribePriceError::InvalideStatusFormat),
-            41 => Some(DescribePriceError::InvalidReleasedKeepPolicyFormat),
-            42 => Some(DescribePriceError::InvalidDBInstanceEngineTypeFormat),
-            43 => Some(DescribePriceError::PayNoCreditCard),
-            44 => Some(DescribePriceError::VpcNetworkTypeNotSupport),
-            45 => Some(DescribePriceError::MirrorInsExists),
-            46 => Some(DescribePriceError::UnsupportedClassCode),
-            47 => Some(DescribePriceError::InvalidBackupSet),
-            48 => Some(DescribePriceError::OrdTCommodityQueryError),
-            49 => Some(DescribePriceError::ProductInstanceReleased),
-            50 => Some(DescribePriceError::RegionEndTimeDissolvedIndia),
-            51 => Some(DescribePriceError::DBNodeFormatFault),
-            52 => Some(DescribePriceError::DBNodeParameterRequired),
-            53 => Some(DescribePriceError::DBNodeParameterTooFewItems),
-            54 => Some(DescribePriceError::DBNodeParameterTooManyItems),
-            55 => Some(DescribePriceError::CASHBOOKINSUFFICIENT),
-            56 => Some(DescribePriceError::RegionDissolvedInduEOFS),
-            57 => Some(DescribePriceError::OrderStatusUnPaid),
-            58 => Some(DescribePriceError::InvalidReduceDiskSize),
-            59 => Some(DescribePriceError::CloudSSDNotSupport),
-            60 => Some(DescribePriceError::InvalidUserOperatorPermission),
-            61 => Some(DescribePriceError::InvalidVswitchId),
-            62 => Some(DescribePriceError::IncorrectMinorVersion),
-            63 => Some(DescribePriceError::OperationDeniedZoneResource),
-            64 => Some(DescribePriceError::NotInFlowController),
-            65 => Some(DescribePriceError::InvalidKmsKey),
-            66 => Some(DescribePriceError::InvalidInstanceLevelMalformed),
-            67 => Some(DescribePriceError::InvalidTimeTypeNotFound),
-            68 => Some(DescribePriceError::CanNotFindSubscription),
-            69 => Some(DescribePriceError::InvalidClusterKms),
-            70 => Some(DescribePriceError::RequestNotFound),
-            71 => Some(DescribePriceError::HostInfoNotFound),
-            72 => Some(DescribePriceError::ExternalFailure),
-            73 => Some(DescribePriceError::RequestMetaDataFailed),
-            74 => Some(DescribePriceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 75] = [
+        Self::DBInstanceStorageFormatFault,
+        Self::InvalidDBInstanceStorageFormat,
+        Self::DBNodeParameterInvalidClassCode,
+        Self::PriceWanHuaTongSys,
+        Self::SYSTEMSaleValidateFailed,
+        Self::PriceHsfTimeoutError,
+        Self::RuleHsfTimeoutError,
+        Self::InvalidDBInstanceClassNotFound,
+        Self::SystemSaleValidateFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DBNodeFormatFault,
+        Self::DBNodeParameterRequired,
+        Self::DBNodeParameterTooFewItems,
+        Self::DBNodeParameterTooManyItems,
+        Self::CASHBOOKINSUFFICIENT,
+        Self::RegionDissolvedInduEOFS,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidTimeTypeNotFound,
+        Self::CanNotFindSubscription,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribePriceError::DBInstanceStorageFormatFault => Kind::Documented(0),
-            DescribePriceError::InvalidDBInstanceStorageFormat => Kind::Documented(1),
-            DescribePriceError::DBNodeParameterInvalidClassCode => Kind::Documented(2),
-            DescribePriceError::PriceWanHuaTongSys => Kind::Documented(3),
-            DescribePriceError::SYSTEMSaleValidateFailed => Kind::Documented(4),
-            DescribePriceError::PriceHsfTimeoutError => Kind::Documented(5),
-            DescribePriceError::RuleHsfTimeoutError => Kind::Documented(6),
-            DescribePriceError::InvalidDBInstanceClassNotFound => Kind::Documented(7),
-            DescribePriceError::SystemSaleValidateFailed => Kind::Documented(8),
-            DescribePriceError::OrderComboInstanceNotAllowOperate => Kind::Documented(9),
-            DescribePriceError::PricePricingPlanResultNotFound => Kind::Documented(10),
-            DescribePriceError::OrderNoRealNameAuthentication => Kind::Documented(11),
-            DescribePriceError::InsufficientAvailableQuota => Kind::Documented(12),
-            DescribePriceError::CommodityServiceCallingException => Kind::Documented(13),
-            DescribePriceError::RegionDissolvedEOM => Kind::Documented(14),
-            DescribePriceError::CommodityInvalidComponent => Kind::Documented(15),
-            DescribePriceError::RegionEndTimeDissolvedAustralia => Kind::Documented(16),
-            DescribePriceError::PriceCommoditySys => Kind::Documented(17),
-            DescribePriceError::PayInsufficientBalance => Kind::Documented(18),
-            DescribePriceError::OrderPeriodInvalid => Kind::Documented(19),
-            DescribePriceError::PayNoCreditCardLowerCase => Kind::Documented(20),
-            DescribePriceError::OrderInstHasUnpaidOrder => Kind::Documented(21),
-            DescribePriceError::NoAvailablePaymentMethod => Kind::Documented(22),
-            DescribePriceError::BasicInfoUncompleted => Kind::Documented(23),
-            DescribePriceError::RiskRiskControlRejection => Kind::Documented(24),
-            DescribePriceError::ApiNotSupport => Kind::Documented(25),
-            DescribePriceError::ContainForbiddenLabelError => Kind::Documented(26),
-            DescribePriceError::InvalidDBInstanceIdNotFound => Kind::Documented(27),
-            DescribePriceError::InvalidInstanceLevelDiskType => Kind::Documented(28),
-            DescribePriceError::InvalidParam => Kind::Documented(29),
-            DescribePriceError::KmsApiError => Kind::Documented(30),
-            DescribePriceError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            DescribePriceError::SqlExecuteFailedOrTimeout => Kind::Documented(32),
-            DescribePriceError::ColdDataEngineVersionNotSupport => Kind::Documented(33),
-            DescribePriceError::ColdDataMinorVersionNotSupport => Kind::Documented(34),
-            DescribePriceError::IncorrectTargetClasscode => Kind::Documented(35),
-            DescribePriceError::InvalidConnectionStringDuplicate => Kind::Documented(36),
-            DescribePriceError::RequiredParamNotFound => Kind::Documented(37),
-            DescribePriceError::ParametersInvalid => Kind::Documented(38),
-            DescribePriceError::BackupPolicyNotSupport => Kind::Documented(39),
-            DescribePriceError::InvalideStatusFormat => Kind::Documented(40),
-            DescribePriceError::InvalidReleasedKeepPolicyFormat => Kind::Documented(41),
-            DescribePriceError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(42),
-            DescribePriceError::PayNoCreditCard => Kind::Documented(43),
-            DescribePriceError::VpcNetworkTypeNotSupport => Kind::Documented(44),
-            DescribePriceError::MirrorInsExists => Kind::Documented(45),
-            DescribePriceError::UnsupportedClassCode => Kind::Documented(46),
-            DescribePriceError::InvalidBackupSet => Kind::Documented(47),
-            DescribePriceError::OrdTCommodityQueryError => Kind::Documented(48),
-            DescribePriceError::ProductInstanceReleased => Kind::Documented(49),
-            DescribePriceError::RegionEndTimeDissolvedIndia => Kind::Documented(50),
-            DescribePriceError::DBNodeFormatFault => Kind::Documented(51),
-            DescribePriceError::DBNodeParameterRequired => Kind::Documented(52),
-            DescribePriceError::DBNodeParameterTooFewItems => Kind::Documented(53),
-            DescribePriceError::DBNodeParameterTooManyItems => Kind::Documented(54),
-            DescribePriceError::CASHBOOKINSUFFICIENT => Kind::Documented(55),
-            DescribePriceError::RegionDissolvedInduEOFS => Kind::Documented(56),
-            DescribePriceError::OrderStatusUnPaid => Kind::Documented(57),
-            DescribePriceError::InvalidReduceDiskSize => Kind::Documented(58),
-            DescribePriceError::CloudSSDNotSupport => Kind::Documented(59),
-            DescribePriceError::InvalidUserOperatorPermission => Kind::Documented(60),
-            DescribePriceError::InvalidVswitchId => Kind::Documented(61),
-            DescribePriceError::IncorrectMinorVersion => Kind::Documented(62),
-            DescribePriceError::OperationDeniedZoneResource => Kind::Documented(63),
-            DescribePriceError::NotInFlowController => Kind::Documented(64),
-            DescribePriceError::InvalidKmsKey => Kind::Documented(65),
-            DescribePriceError::InvalidInstanceLevelMalformed => Kind::Documented(66),
-            DescribePriceError::InvalidTimeTypeNotFound => Kind::Documented(67),
-            DescribePriceError::CanNotFindSubscription => Kind::Documented(68),
-            DescribePriceError::InvalidClusterKms => Kind::Documented(69),
-            DescribePriceError::RequestNotFound => Kind::Documented(70),
-            DescribePriceError::HostInfoNotFound => Kind::Documented(71),
-            DescribePriceError::ExternalFailure => Kind::Documented(72),
-            DescribePriceError::RequestMetaDataFailed => Kind::Documented(73),
-            DescribePriceError::InvokeProxyFailure => Kind::Documented(74),
             DescribePriceError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribePriceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -513,30 +433,41 @@ impl DescribePriceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribePriceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribePriceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribePriceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribePriceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

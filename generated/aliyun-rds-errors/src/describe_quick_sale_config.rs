@@ -6,7 +6,7 @@
 //! [`DescribeQuickSaleConfigError`](crate::describe_quick_sale_config::DescribeQuickSaleConfigError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeQuickSaleConfigError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,204 +238,87 @@ impl DescribeQuickSaleConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeQuickSaleConfigError::Gateway(gateway),
-                    None => DescribeQuickSaleConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeQuickSaleConfigError::Gateway,
+                DescribeQuickSaleConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeQuickSaleConfigError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeQuickSaleConfigError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeQuickSaleConfigError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeQuickSaleConfigError::InsufficientAvailableQuota),
-            4 => Some(DescribeQuickSaleConfigError::CommodityServiceCallingException),
-            5 => Some(DescribeQuickSaleConfigError::RegionDissolvedEOM),
-            6 => Some(DescribeQuickSaleConfigError::CommodityInvalidComponent),
-            7 => Some(DescribeQuickSaleConfigError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeQuickSaleConfigError::PriceCommoditySys),
-            9 => Some(DescribeQuickSaleConfigError::PayInsufficientBalance),
-            10 => Some(DescribeQuickSaleConfigError::OrderPeriodInvalid),
-            11 => Some(DescribeQuickSaleConfigError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeQuickSaleConfigError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeQuickSaleConfigError::NoAvailablePaymentMethod),
-            14 => Some(DescribeQuickSaleConfigError::BasicInfoUncompleted),
-            15 => Some(DescribeQuickSaleConfigError::RiskRiskControlRejection),
-            16 => Some(DescribeQuickSaleConfigError::ApiNotSupport),
-            17 => Some(DescribeQuickSaleConfigError::ContainForbiddenLabelError),
-            18 => Some(DescribeQuickSaleConfigError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeQuickSaleConfigError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeQuickSaleConfigError::InvalidParam),
-            21 => Some(DescribeQuickSaleConfigError::KmsApiError),
-            22 => Some(DescribeQuickSaleConfigError::SystemSaleValidateFailed),
-            23 => Some(DescribeQuickSaleConfigError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeQuickSaleConfigError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeQuickSaleConfigError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeQuickSaleConfigError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeQuickSaleConfigError::IncorrectTargetClasscode),
-            28 => Some(DescribeQuickSaleConfigError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeQuickSaleConfigError::RequiredParamNotFound),
-            30 => Some(DescribeQuickSaleConfigError::ParametersInvalid),
-            31 => Some(DescribeQuickSaleConfigError::BackupPolicyNotSupport),
-            32 => Some(DescribeQuickSaleConfigError::InvalideStatusFormat),
-            33 => Some(DescribeQuickSaleConfigError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeQuickSaleConfigError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeQuickSaleConfigError::PayNoCreditCard),
-            36 => Some(DescribeQuickSaleConfigError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeQuickSaleConfigError::MirrorInsExists),
-            38 => Some(DescribeQuickSaleConfigError::UnsupportedClassCode),
-            39 => Some(DescribeQuickSaleConfigError::InvalidBackupSet),
-            40 => Some(DescribeQuickSaleConfigError::OrdTCommodityQueryError),
-            41 => Some(DescribeQuickSaleConfigError::ProductInstanceReleased),
-            42 => Some(DescribeQuickSaleConfigError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeQuickSaleConfigError::OrderStatusUnPaid),
-            44 => Some(DescribeQuickSaleConfigError::InvalidReduceDiskSize),
-            45 => Some(DescribeQuickSaleConfigError::CloudSSDNotSupport),
-            46 => Some(DescribeQuickSaleConfigError::InvalidUserOperatorPermission),
-            47 => Some(DescribeQuickSaleConfigError::InvalidVswitchId),
-            48 => Some(DescribeQuickSaleConfigError::IncorrectMinorVersion),
-            49 => Some(DescribeQuickSaleConfigError::OperationDeniedZoneResource),
-            50 => Some(DescribeQuickSaleConfigError::NotInFlowController),
-            51 => Some(DescribeQuickSaleConfigError::InvalidKmsKey),
-            52 => Some(DescribeQuickSaleConfigError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeQuickSaleConfigError::InvalidClusterKms),
-            54 => Some(DescribeQuickSaleConfigError::RequestNotFound),
-            55 => Some(DescribeQuickSaleConfigError::HostInfoNotFound),
-            56 => Some(DescribeQuickSaleConfigError::ExternalFailure),
-            57 => Some(DescribeQuickSaleConfigError::RequestMetaDataFailed),
-            58 => Some(DescribeQuickSaleConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeQuickSaleConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeQuickSaleConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeQuickSaleConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeQuickSaleConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeQuickSaleConfigError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeQuickSaleConfigError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeQuickSaleConfigError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeQuickSaleConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeQuickSaleConfigError::PriceCommoditySys => Kind::Documented(8),
-            DescribeQuickSaleConfigError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeQuickSaleConfigError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeQuickSaleConfigError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeQuickSaleConfigError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeQuickSaleConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeQuickSaleConfigError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeQuickSaleConfigError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeQuickSaleConfigError::ApiNotSupport => Kind::Documented(16),
-            DescribeQuickSaleConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeQuickSaleConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeQuickSaleConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeQuickSaleConfigError::InvalidParam => Kind::Documented(20),
-            DescribeQuickSaleConfigError::KmsApiError => Kind::Documented(21),
-            DescribeQuickSaleConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeQuickSaleConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeQuickSaleConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeQuickSaleConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeQuickSaleConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeQuickSaleConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeQuickSaleConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeQuickSaleConfigError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeQuickSaleConfigError::ParametersInvalid => Kind::Documented(30),
-            DescribeQuickSaleConfigError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeQuickSaleConfigError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeQuickSaleConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeQuickSaleConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeQuickSaleConfigError::PayNoCreditCard => Kind::Documented(35),
-            DescribeQuickSaleConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeQuickSaleConfigError::MirrorInsExists => Kind::Documented(37),
-            DescribeQuickSaleConfigError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeQuickSaleConfigError::InvalidBackupSet => Kind::Documented(39),
-            DescribeQuickSaleConfigError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeQuickSaleConfigError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeQuickSaleConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeQuickSaleConfigError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeQuickSaleConfigError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeQuickSaleConfigError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeQuickSaleConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeQuickSaleConfigError::InvalidVswitchId => Kind::Documented(47),
-            DescribeQuickSaleConfigError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeQuickSaleConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeQuickSaleConfigError::NotInFlowController => Kind::Documented(50),
-            DescribeQuickSaleConfigError::InvalidKmsKey => Kind::Documented(51),
-            DescribeQuickSaleConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeQuickSaleConfigError::InvalidClusterKms => Kind::Documented(53),
-            DescribeQuickSaleConfigError::RequestNotFound => Kind::Documented(54),
-            DescribeQuickSaleConfigError::HostInfoNotFound => Kind::Documented(55),
-            DescribeQuickSaleConfigError::ExternalFailure => Kind::Documented(56),
-            DescribeQuickSaleConfigError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeQuickSaleConfigError::InvokeProxyFailure => Kind::Documented(58),
             DescribeQuickSaleConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeQuickSaleConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -483,30 +365,41 @@ impl DescribeQuickSaleConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeQuickSaleConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeQuickSaleConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeQuickSaleConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeQuickSaleConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

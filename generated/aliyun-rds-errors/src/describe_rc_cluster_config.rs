@@ -6,7 +6,7 @@
 //! [`DescribeRcClusterConfigError`](crate::describe_rc_cluster_config::DescribeRcClusterConfigError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRcClusterConfigError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,208 +241,88 @@ impl DescribeRcClusterConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRcClusterConfigError::Gateway(gateway),
-                    None => DescribeRcClusterConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRcClusterConfigError::Gateway,
+                DescribeRcClusterConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRcClusterConfigError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeRcClusterConfigError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRcClusterConfigError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRcClusterConfigError::InsufficientAvailableQuota),
-            4 => Some(DescribeRcClusterConfigError::CommodityServiceCallingException),
-            5 => Some(DescribeRcClusterConfigError::RegionDissolvedEOM),
-            6 => Some(DescribeRcClusterConfigError::CommodityInvalidComponent),
-            7 => Some(DescribeRcClusterConfigError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRcClusterConfigError::PriceCommoditySys),
-            9 => Some(DescribeRcClusterConfigError::PayInsufficientBalance),
-            10 => Some(DescribeRcClusterConfigError::OrderPeriodInvalid),
-            11 => Some(DescribeRcClusterConfigError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRcClusterConfigError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRcClusterConfigError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRcClusterConfigError::BasicInfoUncompleted),
-            15 => Some(DescribeRcClusterConfigError::RiskRiskControlRejection),
-            16 => Some(DescribeRcClusterConfigError::ApiNotSupport),
-            17 => Some(DescribeRcClusterConfigError::ContainForbiddenLabelError),
-            18 => Some(DescribeRcClusterConfigError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRcClusterConfigError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRcClusterConfigError::InvalidParam),
-            21 => Some(DescribeRcClusterConfigError::KmsApiError),
-            22 => Some(DescribeRcClusterConfigError::SystemSaleValidateFailed),
-            23 => Some(DescribeRcClusterConfigError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRcClusterConfigError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRcClusterConfigError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRcClusterConfigError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRcClusterConfigError::IncorrectTargetClasscode),
-            28 => Some(DescribeRcClusterConfigError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeRcClusterConfigError::RequiredParamNotFound),
-            30 => Some(DescribeRcClusterConfigError::ParametersInvalid),
-            31 => Some(DescribeRcClusterConfigError::BackupPolicyNotSupport),
-            32 => Some(DescribeRcClusterConfigError::InvalideStatusFormat),
-            33 => Some(DescribeRcClusterConfigError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeRcClusterConfigError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeRcClusterConfigError::PayNoCreditCard),
-            36 => Some(DescribeRcClusterConfigError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRcClusterConfigError::MirrorInsExists),
-            38 => Some(DescribeRcClusterConfigError::UnsupportedClassCode),
-            39 => Some(DescribeRcClusterConfigError::InvalidBackupSet),
-            40 => Some(DescribeRcClusterConfigError::OrdTCommodityQueryError),
-            41 => Some(DescribeRcClusterConfigError::ProductInstanceReleased),
-            42 => Some(DescribeRcClusterConfigError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRcClusterConfigError::InvalidUserAccountNotSupported),
-            44 => Some(DescribeRcClusterConfigError::OrderStatusUnPaid),
-            45 => Some(DescribeRcClusterConfigError::InvalidReduceDiskSize),
-            46 => Some(DescribeRcClusterConfigError::CloudSSDNotSupport),
-            47 => Some(DescribeRcClusterConfigError::InvalidUserOperatorPermission),
-            48 => Some(DescribeRcClusterConfigError::InvalidVswitchId),
-            49 => Some(DescribeRcClusterConfigError::IncorrectMinorVersion),
-            50 => Some(DescribeRcClusterConfigError::OperationDeniedZoneResource),
-            51 => Some(DescribeRcClusterConfigError::NotInFlowController),
-            52 => Some(DescribeRcClusterConfigError::InvalidKmsKey),
-            53 => Some(DescribeRcClusterConfigError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeRcClusterConfigError::InvalidClusterKms),
-            55 => Some(DescribeRcClusterConfigError::RequestNotFound),
-            56 => Some(DescribeRcClusterConfigError::HostInfoNotFound),
-            57 => Some(DescribeRcClusterConfigError::ExternalFailure),
-            58 => Some(DescribeRcClusterConfigError::RequestMetaDataFailed),
-            59 => Some(DescribeRcClusterConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRcClusterConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRcClusterConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeRcClusterConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeRcClusterConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeRcClusterConfigError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeRcClusterConfigError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRcClusterConfigError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeRcClusterConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeRcClusterConfigError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRcClusterConfigError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeRcClusterConfigError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRcClusterConfigError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeRcClusterConfigError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeRcClusterConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeRcClusterConfigError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeRcClusterConfigError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeRcClusterConfigError::ApiNotSupport => Kind::Documented(16),
-            DescribeRcClusterConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeRcClusterConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeRcClusterConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeRcClusterConfigError::InvalidParam => Kind::Documented(20),
-            DescribeRcClusterConfigError::KmsApiError => Kind::Documented(21),
-            DescribeRcClusterConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeRcClusterConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeRcClusterConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeRcClusterConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRcClusterConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeRcClusterConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeRcClusterConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRcClusterConfigError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeRcClusterConfigError::ParametersInvalid => Kind::Documented(30),
-            DescribeRcClusterConfigError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeRcClusterConfigError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeRcClusterConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRcClusterConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRcClusterConfigError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRcClusterConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeRcClusterConfigError::MirrorInsExists => Kind::Documented(37),
-            DescribeRcClusterConfigError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeRcClusterConfigError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRcClusterConfigError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeRcClusterConfigError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeRcClusterConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeRcClusterConfigError::InvalidUserAccountNotSupported => {
-                Kind::Documented(43)
-            }
-            DescribeRcClusterConfigError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeRcClusterConfigError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeRcClusterConfigError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeRcClusterConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeRcClusterConfigError::InvalidVswitchId => Kind::Documented(48),
-            DescribeRcClusterConfigError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeRcClusterConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeRcClusterConfigError::NotInFlowController => Kind::Documented(51),
-            DescribeRcClusterConfigError::InvalidKmsKey => Kind::Documented(52),
-            DescribeRcClusterConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeRcClusterConfigError::InvalidClusterKms => Kind::Documented(54),
-            DescribeRcClusterConfigError::RequestNotFound => Kind::Documented(55),
-            DescribeRcClusterConfigError::HostInfoNotFound => Kind::Documented(56),
-            DescribeRcClusterConfigError::ExternalFailure => Kind::Documented(57),
-            DescribeRcClusterConfigError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeRcClusterConfigError::InvokeProxyFailure => Kind::Documented(59),
             DescribeRcClusterConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRcClusterConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -490,30 +369,41 @@ impl DescribeRcClusterConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRcClusterConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRcClusterConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRcClusterConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRcClusterConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeRcClusterNodesError`](crate::describe_rc_cluster_nodes::DescribeRcClusterNodesError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRcClusterNodesError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,194 +241,88 @@ impl DescribeRcClusterNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRcClusterNodesError::Gateway(gateway),
-                    None => DescribeRcClusterNodesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRcClusterNodesError::Gateway,
+                DescribeRcClusterNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRcClusterNodesError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeRcClusterNodesError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRcClusterNodesError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRcClusterNodesError::InsufficientAvailableQuota),
-            4 => Some(DescribeRcClusterNodesError::CommodityServiceCallingException),
-            5 => Some(DescribeRcClusterNodesError::RegionDissolvedEOM),
-            6 => Some(DescribeRcClusterNodesError::CommodityInvalidComponent),
-            7 => Some(DescribeRcClusterNodesError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRcClusterNodesError::PriceCommoditySys),
-            9 => Some(DescribeRcClusterNodesError::PayInsufficientBalance),
-            10 => Some(DescribeRcClusterNodesError::OrderPeriodInvalid),
-            11 => Some(DescribeRcClusterNodesError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRcClusterNodesError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRcClusterNodesError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRcClusterNodesError::BasicInfoUncompleted),
-            15 => Some(DescribeRcClusterNodesError::RiskRiskControlRejection),
-            16 => Some(DescribeRcClusterNodesError::ApiNotSupport),
-            17 => Some(DescribeRcClusterNodesError::ContainForbiddenLabelError),
-            18 => Some(DescribeRcClusterNodesError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRcClusterNodesError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRcClusterNodesError::InvalidParam),
-            21 => Some(DescribeRcClusterNodesError::KmsApiError),
-            22 => Some(DescribeRcClusterNodesError::SystemSaleValidateFailed),
-            23 => Some(DescribeRcClusterNodesError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRcClusterNodesError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRcClusterNodesError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRcClusterNodesError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRcClusterNodesError::IncorrectTargetClasscode),
-            28 => Some(DescribeRcClusterNodesError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeRcClusterNodesError::RequiredParamNotFound),
-            30 => Some(DescribeRcClusterNodesError::ParametersInvalid),
-            31 => Some(DescribeRcClusterNodesError::BackupPolicyNotSupport),
-            32 => Some(DescribeRcClusterNodesError::InvalideStatusFormat),
-            33 => Some(DescribeRcClusterNodesError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeRcClusterNodesError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeRcClusterNodesError::PayNoCreditCard),
-            36 => Some(DescribeRcClusterNodesError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRcClusterNodesError::MirrorInsExists),
-            38 => Some(DescribeRcClusterNodesError::UnsupportedClassCode),
-            39 => Some(DescribeRcClusterNodesError::InvalidBackupSet),
-            40 => Some(DescribeRcClusterNodesError::OrdTCommodityQueryError),
-            41 => Some(DescribeRcClusterNodesError::ProductInstanceReleased),
-            42 => Some(DescribeRcClusterNodesError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRcClusterNodesError::InvalidUserAccountNotSupported),
-            44 => Some(DescribeRcClusterNodesError::OrderStatusUnPaid),
-            45 => Some(DescribeRcClusterNodesError::InvalidReduceDiskSize),
-            46 => Some(DescribeRcClusterNodesError::CloudSSDNotSupport),
-            47 => Some(DescribeRcClusterNodesError::InvalidUserOperatorPermission),
-            48 => Some(DescribeRcClusterNodesError::InvalidVswitchId),
-            49 => Some(DescribeRcClusterNodesError::IncorrectMinorVersion),
-            50 => Some(DescribeRcClusterNodesError::OperationDeniedZoneResource),
-            51 => Some(DescribeRcClusterNodesError::NotInFlowController),
-            52 => Some(DescribeRcClusterNodesError::InvalidKmsKey),
-            53 => Some(DescribeRcClusterNodesError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeRcClusterNodesError::InvalidClusterKms),
-            55 => Some(DescribeRcClusterNodesError::RequestNotFound),
-            56 => Some(DescribeRcClusterNodesError::HostInfoNotFound),
-            57 => Some(DescribeRcClusterNodesError::ExternalFailure),
-            58 => Some(DescribeRcClusterNodesError::RequestMetaDataFailed),
-            59 => Some(DescribeRcClusterNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRcClusterNodesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRcClusterNodesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeRcClusterNodesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeRcClusterNodesError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeRcClusterNodesError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeRcClusterNodesError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRcClusterNodesError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeRcClusterNodesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeRcClusterNodesError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRcClusterNodesError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeRcClusterNodesError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRcClusterNodesError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeRcClusterNodesError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeRcClusterNodesError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeRcClusterNodesError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeRcClusterNodesError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeRcClusterNodesError::ApiNotSupport => Kind::Documented(16),
-            DescribeRcClusterNodesError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeRcClusterNodesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeRcClusterNodesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeRcClusterNodesError::InvalidParam => Kind::Documented(20),
-            DescribeRcClusterNodesError::KmsApiError => Kind::Documented(21),
-            DescribeRcClusterNodesError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeRcClusterNodesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeRcClusterNodesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeRcClusterNodesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRcClusterNodesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeRcClusterNodesError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeRcClusterNodesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRcClusterNodesError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeRcClusterNodesError::ParametersInvalid => Kind::Documented(30),
-            DescribeRcClusterNodesError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeRcClusterNodesError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeRcClusterNodesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRcClusterNodesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRcClusterNodesError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRcClusterNodesError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeRcClusterNodesError::MirrorInsExists => Kind::Documented(37),
-            DescribeRcClusterNodesError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeRcClusterNodesError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRcClusterNodesError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeRcClusterNodesError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeRcClusterNodesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeRcClusterNodesError::InvalidUserAccountNotSupported => {
-                Kind::Documented(43)
-            }
-            DescribeRcClusterNodesError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeRcClusterNodesError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeRcClusterNodesError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeRcClusterNodesError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeRcClusterNodesError::InvalidVswitchId => Kind::Documented(48),
-            DescribeRcClusterNodesError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeRcClusterNodesError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeRcClusterNodesError::NotInFlowController => Kind::Documented(51),
-            DescribeRcClusterNodesError::InvalidKmsKey => Kind::Documented(52),
-            DescribeRcClusterNodesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeRcClusterNodesError::InvalidClusterKms => Kind::Documented(54),
-            DescribeRcClusterNodesError::RequestNotFound => Kind::Documented(55),
-            DescribeRcClusterNodesError::HostInfoNotFound => Kind::Documented(56),
-            DescribeRcClusterNodesError::ExternalFailure => Kind::Documented(57),
-            DescribeRcClusterNodesError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeRcClusterNodesError::InvokeProxyFailure => Kind::Documented(59),
             DescribeRcClusterNodesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRcClusterNodesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -476,30 +369,41 @@ impl DescribeRcClusterNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRcClusterNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRcClusterNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRcClusterNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRcClusterNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

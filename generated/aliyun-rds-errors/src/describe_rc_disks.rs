@@ -6,7 +6,7 @@
 //! [`DescribeRcDisksError`](crate::describe_rc_disks::DescribeRcDisksError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRcDisksError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -245,160 +244,89 @@ impl DescribeRcDisksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRcDisksError::Gateway(gateway),
-                    None => DescribeRcDisksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRcDisksError::Gateway,
+                DescribeRcDisksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRcDisksError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeRcDisksError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRcDisksError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRcDisksError::InsufficientAvailableQuota),
-            4 => Some(DescribeRcDisksError::CommodityServiceCallingException),
-            5 => Some(DescribeRcDisksError::RegionDissolvedEOM),
-            6 => Some(DescribeRcDisksError::CommodityInvalidComponent),
-            7 => Some(DescribeRcDisksError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRcDisksError::PriceCommoditySys),
-            9 => Some(DescribeRcDisksError::PayInsufficientBalance),
-            10 => Some(DescribeRcDisksError::OrderPeriodInvalid),
-            11 => Some(DescribeRcDisksError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRcDisksError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRcDisksError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRcDisksError::BasicInfoUncompleted),
-            15 => Some(DescribeRcDisksError::RiskRiskControlRejection),
-            16 => Some(DescribeRcDisksError::ApiNotSupport),
-            17 => Some(DescribeRcDisksError::ContainForbiddenLabelError),
-            18 => Some(DescribeRcDisksError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRcDisksError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRcDisksError::InvalidParam),
-            21 => Some(DescribeRcDisksError::KmsApiError),
-            22 => Some(DescribeRcDisksError::SystemSaleValidateFailed),
-            23 => Some(DescribeRcDisksError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRcDisksError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRcDisksError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRcDisksError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRcDisksError::IncorrectTargetClasscode),
-            28 => Some(DescribeRcDisksError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeRcDisksError::RequiredParamNotFound),
-            30 => Some(DescribeRcDisksError::ParametersInvalid),
-            31 => Some(DescribeRcDisksError::BackupPolicyNotSupport),
-            32 => Some(DescribeRcDisksError::InvalideStatusFormat),
-            33 => Some(DescribeRcDisksError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeRcDisksError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeRcDisksError::PayNoCreditCard),
-            36 => Some(DescribeRcDisksError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRcDisksError::MirrorInsExists),
-            38 => Some(DescribeRcDisksError::UnsupportedClassCode),
-            39 => Some(DescribeRcDisksError::InvalidBackupSet),
-            40 => Some(DescribeRcDisksError::OrdTCommodityQueryError),
-            41 => Some(DescribeRcDisksError::ProductInstanceReleased),
-            42 => Some(DescribeRcDisksError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRcDisksError::InvalidUserAccountNotSupported),
-            44 => Some(DescribeRcDisksError::InvalidParameterInstanceIds),
-            45 => Some(DescribeRcDisksError::OrderStatusUnPaid),
-            46 => Some(DescribeRcDisksError::InvalidReduceDiskSize),
-            47 => Some(DescribeRcDisksError::CloudSSDNotSupport),
-            48 => Some(DescribeRcDisksError::InvalidUserOperatorPermission),
-            49 => Some(DescribeRcDisksError::InvalidVswitchId),
-            50 => Some(DescribeRcDisksError::IncorrectMinorVersion),
-            51 => Some(DescribeRcDisksError::OperationDeniedZoneResource),
-            52 => Some(DescribeRcDisksError::NotInFlowController),
-            53 => Some(DescribeRcDisksError::InvalidKmsKey),
-            54 => Some(DescribeRcDisksError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeRcDisksError::InvalidClusterKms),
-            56 => Some(DescribeRcDisksError::RequestNotFound),
-            57 => Some(DescribeRcDisksError::HostInfoNotFound),
-            58 => Some(DescribeRcDisksError::ExternalFailure),
-            59 => Some(DescribeRcDisksError::RequestMetaDataFailed),
-            60 => Some(DescribeRcDisksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::InvalidParameterInstanceIds,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRcDisksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRcDisksError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DescribeRcDisksError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DescribeRcDisksError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeRcDisksError::CommodityServiceCallingException => Kind::Documented(4),
-            DescribeRcDisksError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRcDisksError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeRcDisksError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DescribeRcDisksError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRcDisksError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeRcDisksError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRcDisksError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeRcDisksError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeRcDisksError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeRcDisksError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeRcDisksError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeRcDisksError::ApiNotSupport => Kind::Documented(16),
-            DescribeRcDisksError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeRcDisksError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeRcDisksError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DescribeRcDisksError::InvalidParam => Kind::Documented(20),
-            DescribeRcDisksError::KmsApiError => Kind::Documented(21),
-            DescribeRcDisksError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeRcDisksError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeRcDisksError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeRcDisksError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DescribeRcDisksError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DescribeRcDisksError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeRcDisksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRcDisksError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeRcDisksError::ParametersInvalid => Kind::Documented(30),
-            DescribeRcDisksError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeRcDisksError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeRcDisksError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DescribeRcDisksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRcDisksError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRcDisksError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeRcDisksError::MirrorInsExists => Kind::Documented(37),
-            DescribeRcDisksError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeRcDisksError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRcDisksError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeRcDisksError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeRcDisksError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeRcDisksError::InvalidUserAccountNotSupported => Kind::Documented(43),
-            DescribeRcDisksError::InvalidParameterInstanceIds => Kind::Documented(44),
-            DescribeRcDisksError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeRcDisksError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeRcDisksError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeRcDisksError::InvalidUserOperatorPermission => Kind::Documented(48),
-            DescribeRcDisksError::InvalidVswitchId => Kind::Documented(49),
-            DescribeRcDisksError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeRcDisksError::OperationDeniedZoneResource => Kind::Documented(51),
-            DescribeRcDisksError::NotInFlowController => Kind::Documented(52),
-            DescribeRcDisksError::InvalidKmsKey => Kind::Documented(53),
-            DescribeRcDisksError::InvalidInstanceLevelMalformed => Kind::Documented(54),
-            DescribeRcDisksError::InvalidClusterKms => Kind::Documented(55),
-            DescribeRcDisksError::RequestNotFound => Kind::Documented(56),
-            DescribeRcDisksError::HostInfoNotFound => Kind::Documented(57),
-            DescribeRcDisksError::ExternalFailure => Kind::Documented(58),
-            DescribeRcDisksError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeRcDisksError::InvokeProxyFailure => Kind::Documented(60),
             DescribeRcDisksError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRcDisksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -445,30 +373,41 @@ impl DescribeRcDisksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRcDisksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRcDisksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRcDisksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRcDisksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeRcInstanceDdosCountError`](crate::describe_rc_instance_ddos_count::DescribeRcInstanceDdosCountError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRcInstanceDdosCountError {
     /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
@@ -239,234 +238,87 @@ impl DescribeRcInstanceDdosCountError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRcInstanceDdosCountError::Gateway(gateway),
-                    None => DescribeRcInstanceDdosCountError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRcInstanceDdosCountError::Gateway,
+                DescribeRcInstanceDdosCountError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRcInstanceDdosCountError::InvalidDBInstanceIdNotFound),
-            1 => {
-                Some(DescribeRcInstanceDdosCountError::OrderComboInstanceNotAllowOperate)
-            }
-            2 => Some(DescribeRcInstanceDdosCountError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeRcInstanceDdosCountError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeRcInstanceDdosCountError::InsufficientAvailableQuota),
-            5 => Some(DescribeRcInstanceDdosCountError::CommodityServiceCallingException),
-            6 => Some(DescribeRcInstanceDdosCountError::RegionDissolvedEOM),
-            7 => Some(DescribeRcInstanceDdosCountError::CommodityInvalidComponent),
-            8 => Some(DescribeRcInstanceDdosCountError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeRcInstanceDdosCountError::PriceCommoditySys),
-            10 => Some(DescribeRcInstanceDdosCountError::PayInsufficientBalance),
-            11 => Some(DescribeRcInstanceDdosCountError::OrderPeriodInvalid),
-            12 => Some(DescribeRcInstanceDdosCountError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeRcInstanceDdosCountError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeRcInstanceDdosCountError::BasicInfoUncompleted),
-            15 => Some(DescribeRcInstanceDdosCountError::RiskRiskControlRejection),
-            16 => Some(DescribeRcInstanceDdosCountError::ApiNotSupport),
-            17 => Some(DescribeRcInstanceDdosCountError::ContainForbiddenLabelError),
-            18 => Some(DescribeRcInstanceDdosCountError::InvalidInstanceLevelDiskType),
-            19 => Some(DescribeRcInstanceDdosCountError::InvalidParam),
-            20 => Some(DescribeRcInstanceDdosCountError::KmsApiError),
-            21 => Some(DescribeRcInstanceDdosCountError::SystemSaleValidateFailed),
-            22 => Some(DescribeRcInstanceDdosCountError::AbsInvalidAccountNotFound),
-            23 => Some(DescribeRcInstanceDdosCountError::SqlExecuteFailedOrTimeout),
-            24 => Some(DescribeRcInstanceDdosCountError::ColdDataEngineVersionNotSupport),
-            25 => Some(DescribeRcInstanceDdosCountError::ColdDataMinorVersionNotSupport),
-            26 => Some(DescribeRcInstanceDdosCountError::IncorrectTargetClasscode),
-            27 => {
-                Some(DescribeRcInstanceDdosCountError::InvalidConnectionStringDuplicate)
-            }
-            28 => Some(DescribeRcInstanceDdosCountError::RequiredParamNotFound),
-            29 => Some(DescribeRcInstanceDdosCountError::ParametersInvalid),
-            30 => Some(DescribeRcInstanceDdosCountError::BackupPolicyNotSupport),
-            31 => Some(DescribeRcInstanceDdosCountError::InvalideStatusFormat),
-            32 => Some(DescribeRcInstanceDdosCountError::InvalidReleasedKeepPolicyFormat),
-            33 => {
-                Some(DescribeRcInstanceDdosCountError::InvalidDBInstanceEngineTypeFormat)
-            }
-            34 => Some(DescribeRcInstanceDdosCountError::PayNoCreditCard),
-            35 => Some(DescribeRcInstanceDdosCountError::VpcNetworkTypeNotSupport),
-            36 => Some(DescribeRcInstanceDdosCountError::MirrorInsExists),
-            37 => Some(DescribeRcInstanceDdosCountError::UnsupportedClassCode),
-            38 => Some(DescribeRcInstanceDdosCountError::InvalidBackupSet),
-            39 => Some(DescribeRcInstanceDdosCountError::OrdTCommodityQueryError),
-            40 => Some(DescribeRcInstanceDdosCountError::ProductInstanceReleased),
-            41 => Some(DescribeRcInstanceDdosCountError::RegionEndTimeDissolvedIndia),
-            42 => Some(DescribeRcInstanceDdosCountError::NoAvailablePaymentMethod),
-            43 => Some(DescribeRcInstanceDdosCountError::OrderStatusUnPaid),
-            44 => Some(DescribeRcInstanceDdosCountError::InvalidReduceDiskSize),
-            45 => Some(DescribeRcInstanceDdosCountError::CloudSSDNotSupport),
-            46 => Some(DescribeRcInstanceDdosCountError::InvalidUserOperatorPermission),
-            47 => Some(DescribeRcInstanceDdosCountError::InvalidVswitchId),
-            48 => Some(DescribeRcInstanceDdosCountError::IncorrectMinorVersion),
-            49 => Some(DescribeRcInstanceDdosCountError::OperationDeniedZoneResource),
-            50 => Some(DescribeRcInstanceDdosCountError::NotInFlowController),
-            51 => Some(DescribeRcInstanceDdosCountError::InvalidKmsKey),
-            52 => Some(DescribeRcInstanceDdosCountError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeRcInstanceDdosCountError::InvalidClusterKms),
-            54 => Some(DescribeRcInstanceDdosCountError::RequestNotFound),
-            55 => Some(DescribeRcInstanceDdosCountError::HostInfoNotFound),
-            56 => Some(DescribeRcInstanceDdosCountError::ExternalFailure),
-            57 => Some(DescribeRcInstanceDdosCountError::RequestMetaDataFailed),
-            58 => Some(DescribeRcInstanceDdosCountError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::InvalidDBInstanceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRcInstanceDdosCountError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeRcInstanceDdosCountError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeRcInstanceDdosCountError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeRcInstanceDdosCountError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeRcInstanceDdosCountError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeRcInstanceDdosCountError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeRcInstanceDdosCountError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeRcInstanceDdosCountError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeRcInstanceDdosCountError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeRcInstanceDdosCountError::PriceCommoditySys => Kind::Documented(9),
-            DescribeRcInstanceDdosCountError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeRcInstanceDdosCountError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeRcInstanceDdosCountError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeRcInstanceDdosCountError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeRcInstanceDdosCountError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeRcInstanceDdosCountError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeRcInstanceDdosCountError::ApiNotSupport => Kind::Documented(16),
-            DescribeRcInstanceDdosCountError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeRcInstanceDdosCountError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(18)
-            }
-            DescribeRcInstanceDdosCountError::InvalidParam => Kind::Documented(19),
-            DescribeRcInstanceDdosCountError::KmsApiError => Kind::Documented(20),
-            DescribeRcInstanceDdosCountError::SystemSaleValidateFailed => {
-                Kind::Documented(21)
-            }
-            DescribeRcInstanceDdosCountError::AbsInvalidAccountNotFound => {
-                Kind::Documented(22)
-            }
-            DescribeRcInstanceDdosCountError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(23)
-            }
-            DescribeRcInstanceDdosCountError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(24)
-            }
-            DescribeRcInstanceDdosCountError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRcInstanceDdosCountError::IncorrectTargetClasscode => {
-                Kind::Documented(26)
-            }
-            DescribeRcInstanceDdosCountError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(27)
-            }
-            DescribeRcInstanceDdosCountError::RequiredParamNotFound => {
-                Kind::Documented(28)
-            }
-            DescribeRcInstanceDdosCountError::ParametersInvalid => Kind::Documented(29),
-            DescribeRcInstanceDdosCountError::BackupPolicyNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeRcInstanceDdosCountError::InvalideStatusFormat => {
-                Kind::Documented(31)
-            }
-            DescribeRcInstanceDdosCountError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(32)
-            }
-            DescribeRcInstanceDdosCountError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRcInstanceDdosCountError::PayNoCreditCard => Kind::Documented(34),
-            DescribeRcInstanceDdosCountError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeRcInstanceDdosCountError::MirrorInsExists => Kind::Documented(36),
-            DescribeRcInstanceDdosCountError::UnsupportedClassCode => {
-                Kind::Documented(37)
-            }
-            DescribeRcInstanceDdosCountError::InvalidBackupSet => Kind::Documented(38),
-            DescribeRcInstanceDdosCountError::OrdTCommodityQueryError => {
-                Kind::Documented(39)
-            }
-            DescribeRcInstanceDdosCountError::ProductInstanceReleased => {
-                Kind::Documented(40)
-            }
-            DescribeRcInstanceDdosCountError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(41)
-            }
-            DescribeRcInstanceDdosCountError::NoAvailablePaymentMethod => {
-                Kind::Documented(42)
-            }
-            DescribeRcInstanceDdosCountError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeRcInstanceDdosCountError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeRcInstanceDdosCountError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeRcInstanceDdosCountError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeRcInstanceDdosCountError::InvalidVswitchId => Kind::Documented(47),
-            DescribeRcInstanceDdosCountError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeRcInstanceDdosCountError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeRcInstanceDdosCountError::NotInFlowController => Kind::Documented(50),
-            DescribeRcInstanceDdosCountError::InvalidKmsKey => Kind::Documented(51),
-            DescribeRcInstanceDdosCountError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeRcInstanceDdosCountError::InvalidClusterKms => Kind::Documented(53),
-            DescribeRcInstanceDdosCountError::RequestNotFound => Kind::Documented(54),
-            DescribeRcInstanceDdosCountError::HostInfoNotFound => Kind::Documented(55),
-            DescribeRcInstanceDdosCountError::ExternalFailure => Kind::Documented(56),
-            DescribeRcInstanceDdosCountError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeRcInstanceDdosCountError::InvokeProxyFailure => Kind::Documented(58),
             DescribeRcInstanceDdosCountError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRcInstanceDdosCountError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -513,30 +365,41 @@ impl DescribeRcInstanceDdosCountError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRcInstanceDdosCountError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRcInstanceDdosCountError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRcInstanceDdosCountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRcInstanceDdosCountError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeRcInstanceIpAddressError`](crate::describe_rc_instance_ip_address::DescribeRcInstanceIpAddressError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRcInstanceIpAddressError {
     /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
@@ -239,234 +238,87 @@ impl DescribeRcInstanceIpAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRcInstanceIpAddressError::Gateway(gateway),
-                    None => DescribeRcInstanceIpAddressError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRcInstanceIpAddressError::Gateway,
+                DescribeRcInstanceIpAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRcInstanceIpAddressError::InvalidDBInstanceIdNotFound),
-            1 => {
-                Some(DescribeRcInstanceIpAddressError::OrderComboInstanceNotAllowOperate)
-            }
-            2 => Some(DescribeRcInstanceIpAddressError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeRcInstanceIpAddressError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeRcInstanceIpAddressError::InsufficientAvailableQuota),
-            5 => Some(DescribeRcInstanceIpAddressError::CommodityServiceCallingException),
-            6 => Some(DescribeRcInstanceIpAddressError::RegionDissolvedEOM),
-            7 => Some(DescribeRcInstanceIpAddressError::CommodityInvalidComponent),
-            8 => Some(DescribeRcInstanceIpAddressError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeRcInstanceIpAddressError::PriceCommoditySys),
-            10 => Some(DescribeRcInstanceIpAddressError::PayInsufficientBalance),
-            11 => Some(DescribeRcInstanceIpAddressError::OrderPeriodInvalid),
-            12 => Some(DescribeRcInstanceIpAddressError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeRcInstanceIpAddressError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeRcInstanceIpAddressError::BasicInfoUncompleted),
-            15 => Some(DescribeRcInstanceIpAddressError::RiskRiskControlRejection),
-            16 => Some(DescribeRcInstanceIpAddressError::ApiNotSupport),
-            17 => Some(DescribeRcInstanceIpAddressError::ContainForbiddenLabelError),
-            18 => Some(DescribeRcInstanceIpAddressError::InvalidInstanceLevelDiskType),
-            19 => Some(DescribeRcInstanceIpAddressError::InvalidParam),
-            20 => Some(DescribeRcInstanceIpAddressError::KmsApiError),
-            21 => Some(DescribeRcInstanceIpAddressError::SystemSaleValidateFailed),
-            22 => Some(DescribeRcInstanceIpAddressError::AbsInvalidAccountNotFound),
-            23 => Some(DescribeRcInstanceIpAddressError::SqlExecuteFailedOrTimeout),
-            24 => Some(DescribeRcInstanceIpAddressError::ColdDataEngineVersionNotSupport),
-            25 => Some(DescribeRcInstanceIpAddressError::ColdDataMinorVersionNotSupport),
-            26 => Some(DescribeRcInstanceIpAddressError::IncorrectTargetClasscode),
-            27 => {
-                Some(DescribeRcInstanceIpAddressError::InvalidConnectionStringDuplicate)
-            }
-            28 => Some(DescribeRcInstanceIpAddressError::RequiredParamNotFound),
-            29 => Some(DescribeRcInstanceIpAddressError::ParametersInvalid),
-            30 => Some(DescribeRcInstanceIpAddressError::BackupPolicyNotSupport),
-            31 => Some(DescribeRcInstanceIpAddressError::InvalideStatusFormat),
-            32 => Some(DescribeRcInstanceIpAddressError::InvalidReleasedKeepPolicyFormat),
-            33 => {
-                Some(DescribeRcInstanceIpAddressError::InvalidDBInstanceEngineTypeFormat)
-            }
-            34 => Some(DescribeRcInstanceIpAddressError::PayNoCreditCard),
-            35 => Some(DescribeRcInstanceIpAddressError::VpcNetworkTypeNotSupport),
-            36 => Some(DescribeRcInstanceIpAddressError::MirrorInsExists),
-            37 => Some(DescribeRcInstanceIpAddressError::UnsupportedClassCode),
-            38 => Some(DescribeRcInstanceIpAddressError::InvalidBackupSet),
-            39 => Some(DescribeRcInstanceIpAddressError::OrdTCommodityQueryError),
-            40 => Some(DescribeRcInstanceIpAddressError::ProductInstanceReleased),
-            41 => Some(DescribeRcInstanceIpAddressError::RegionEndTimeDissolvedIndia),
-            42 => Some(DescribeRcInstanceIpAddressError::NoAvailablePaymentMethod),
-            43 => Some(DescribeRcInstanceIpAddressError::OrderStatusUnPaid),
-            44 => Some(DescribeRcInstanceIpAddressError::InvalidReduceDiskSize),
-            45 => Some(DescribeRcInstanceIpAddressError::CloudSSDNotSupport),
-            46 => Some(DescribeRcInstanceIpAddressError::InvalidUserOperatorPermission),
-            47 => Some(DescribeRcInstanceIpAddressError::InvalidVswitchId),
-            48 => Some(DescribeRcInstanceIpAddressError::IncorrectMinorVersion),
-            49 => Some(DescribeRcInstanceIpAddressError::OperationDeniedZoneResource),
-            50 => Some(DescribeRcInstanceIpAddressError::NotInFlowController),
-            51 => Some(DescribeRcInstanceIpAddressError::InvalidKmsKey),
-            52 => Some(DescribeRcInstanceIpAddressError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeRcInstanceIpAddressError::InvalidClusterKms),
-            54 => Some(DescribeRcInstanceIpAddressError::RequestNotFound),
-            55 => Some(DescribeRcInstanceIpAddressError::HostInfoNotFound),
-            56 => Some(DescribeRcInstanceIpAddressError::ExternalFailure),
-            57 => Some(DescribeRcInstanceIpAddressError::RequestMetaDataFailed),
-            58 => Some(DescribeRcInstanceIpAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::InvalidDBInstanceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRcInstanceIpAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeRcInstanceIpAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeRcInstanceIpAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeRcInstanceIpAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeRcInstanceIpAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeRcInstanceIpAddressError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeRcInstanceIpAddressError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeRcInstanceIpAddressError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeRcInstanceIpAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeRcInstanceIpAddressError::PriceCommoditySys => Kind::Documented(9),
-            DescribeRcInstanceIpAddressError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeRcInstanceIpAddressError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeRcInstanceIpAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeRcInstanceIpAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeRcInstanceIpAddressError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeRcInstanceIpAddressError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeRcInstanceIpAddressError::ApiNotSupport => Kind::Documented(16),
-            DescribeRcInstanceIpAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeRcInstanceIpAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(18)
-            }
-            DescribeRcInstanceIpAddressError::InvalidParam => Kind::Documented(19),
-            DescribeRcInstanceIpAddressError::KmsApiError => Kind::Documented(20),
-            DescribeRcInstanceIpAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(21)
-            }
-            DescribeRcInstanceIpAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(22)
-            }
-            DescribeRcInstanceIpAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(23)
-            }
-            DescribeRcInstanceIpAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(24)
-            }
-            DescribeRcInstanceIpAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRcInstanceIpAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(26)
-            }
-            DescribeRcInstanceIpAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(27)
-            }
-            DescribeRcInstanceIpAddressError::RequiredParamNotFound => {
-                Kind::Documented(28)
-            }
-            DescribeRcInstanceIpAddressError::ParametersInvalid => Kind::Documented(29),
-            DescribeRcInstanceIpAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeRcInstanceIpAddressError::InvalideStatusFormat => {
-                Kind::Documented(31)
-            }
-            DescribeRcInstanceIpAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(32)
-            }
-            DescribeRcInstanceIpAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRcInstanceIpAddressError::PayNoCreditCard => Kind::Documented(34),
-            DescribeRcInstanceIpAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(35)
-            }
-            DescribeRcInstanceIpAddressError::MirrorInsExists => Kind::Documented(36),
-            DescribeRcInstanceIpAddressError::UnsupportedClassCode => {
-                Kind::Documented(37)
-            }
-            DescribeRcInstanceIpAddressError::InvalidBackupSet => Kind::Documented(38),
-            DescribeRcInstanceIpAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(39)
-            }
-            DescribeRcInstanceIpAddressError::ProductInstanceReleased => {
-                Kind::Documented(40)
-            }
-            DescribeRcInstanceIpAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(41)
-            }
-            DescribeRcInstanceIpAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(42)
-            }
-            DescribeRcInstanceIpAddressError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeRcInstanceIpAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeRcInstanceIpAddressError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeRcInstanceIpAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeRcInstanceIpAddressError::InvalidVswitchId => Kind::Documented(47),
-            DescribeRcInstanceIpAddressError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeRcInstanceIpAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeRcInstanceIpAddressError::NotInFlowController => Kind::Documented(50),
-            DescribeRcInstanceIpAddressError::InvalidKmsKey => Kind::Documented(51),
-            DescribeRcInstanceIpAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeRcInstanceIpAddressError::InvalidClusterKms => Kind::Documented(53),
-            DescribeRcInstanceIpAddressError::RequestNotFound => Kind::Documented(54),
-            DescribeRcInstanceIpAddressError::HostInfoNotFound => Kind::Documented(55),
-            DescribeRcInstanceIpAddressError::ExternalFailure => Kind::Documented(56),
-            DescribeRcInstanceIpAddressError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeRcInstanceIpAddressError::InvokeProxyFailure => Kind::Documented(58),
             DescribeRcInstanceIpAddressError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRcInstanceIpAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -513,30 +365,41 @@ impl DescribeRcInstanceIpAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRcInstanceIpAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRcInstanceIpAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRcInstanceIpAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRcInstanceIpAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

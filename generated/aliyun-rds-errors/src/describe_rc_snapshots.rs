@@ -6,7 +6,7 @@
 //! [`DescribeRcSnapshotsError`](crate::describe_rc_snapshots::DescribeRcSnapshotsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRcSnapshotsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,180 +241,88 @@ impl DescribeRcSnapshotsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRcSnapshotsError::Gateway(gateway),
-                    None => DescribeRcSnapshotsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRcSnapshotsError::Gateway,
+                DescribeRcSnapshotsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRcSnapshotsError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeRcSnapshotsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRcSnapshotsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRcSnapshotsError::InsufficientAvailableQuota),
-            4 => Some(DescribeRcSnapshotsError::CommodityServiceCallingException),
-            5 => Some(DescribeRcSnapshotsError::RegionDissolvedEOM),
-            6 => Some(DescribeRcSnapshotsError::CommodityInvalidComponent),
-            7 => Some(DescribeRcSnapshotsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRcSnapshotsError::PriceCommoditySys),
-            9 => Some(DescribeRcSnapshotsError::PayInsufficientBalance),
-            10 => Some(DescribeRcSnapshotsError::OrderPeriodInvalid),
-            11 => Some(DescribeRcSnapshotsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRcSnapshotsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRcSnapshotsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRcSnapshotsError::BasicInfoUncompleted),
-            15 => Some(DescribeRcSnapshotsError::RiskRiskControlRejection),
-            16 => Some(DescribeRcSnapshotsError::ApiNotSupport),
-            17 => Some(DescribeRcSnapshotsError::ContainForbiddenLabelError),
-            18 => Some(DescribeRcSnapshotsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRcSnapshotsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRcSnapshotsError::InvalidParam),
-            21 => Some(DescribeRcSnapshotsError::KmsApiError),
-            22 => Some(DescribeRcSnapshotsError::SystemSaleValidateFailed),
-            23 => Some(DescribeRcSnapshotsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRcSnapshotsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRcSnapshotsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRcSnapshotsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRcSnapshotsError::IncorrectTargetClasscode),
-            28 => Some(DescribeRcSnapshotsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeRcSnapshotsError::RequiredParamNotFound),
-            30 => Some(DescribeRcSnapshotsError::ParametersInvalid),
-            31 => Some(DescribeRcSnapshotsError::BackupPolicyNotSupport),
-            32 => Some(DescribeRcSnapshotsError::InvalideStatusFormat),
-            33 => Some(DescribeRcSnapshotsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeRcSnapshotsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeRcSnapshotsError::PayNoCreditCard),
-            36 => Some(DescribeRcSnapshotsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRcSnapshotsError::MirrorInsExists),
-            38 => Some(DescribeRcSnapshotsError::UnsupportedClassCode),
-            39 => Some(DescribeRcSnapshotsError::InvalidBackupSet),
-            40 => Some(DescribeRcSnapshotsError::OrdTCommodityQueryError),
-            41 => Some(DescribeRcSnapshotsError::ProductInstanceReleased),
-            42 => Some(DescribeRcSnapshotsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRcSnapshotsError::InvalidUserAccountNotSupported),
-            44 => Some(DescribeRcSnapshotsError::OrderStatusUnPaid),
-            45 => Some(DescribeRcSnapshotsError::InvalidReduceDiskSize),
-            46 => Some(DescribeRcSnapshotsError::CloudSSDNotSupport),
-            47 => Some(DescribeRcSnapshotsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeRcSnapshotsError::InvalidVswitchId),
-            49 => Some(DescribeRcSnapshotsError::IncorrectMinorVersion),
-            50 => Some(DescribeRcSnapshotsError::OperationDeniedZoneResource),
-            51 => Some(DescribeRcSnapshotsError::NotInFlowController),
-            52 => Some(DescribeRcSnapshotsError::InvalidKmsKey),
-            53 => Some(DescribeRcSnapshotsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeRcSnapshotsError::InvalidClusterKms),
-            55 => Some(DescribeRcSnapshotsError::RequestNotFound),
-            56 => Some(DescribeRcSnapshotsError::HostInfoNotFound),
-            57 => Some(DescribeRcSnapshotsError::ExternalFailure),
-            58 => Some(DescribeRcSnapshotsError::RequestMetaDataFailed),
-            59 => Some(DescribeRcSnapshotsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRcSnapshotsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRcSnapshotsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeRcSnapshotsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeRcSnapshotsError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeRcSnapshotsError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeRcSnapshotsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRcSnapshotsError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeRcSnapshotsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeRcSnapshotsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRcSnapshotsError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeRcSnapshotsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRcSnapshotsError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeRcSnapshotsError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeRcSnapshotsError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeRcSnapshotsError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeRcSnapshotsError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeRcSnapshotsError::ApiNotSupport => Kind::Documented(16),
-            DescribeRcSnapshotsError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeRcSnapshotsError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeRcSnapshotsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeRcSnapshotsError::InvalidParam => Kind::Documented(20),
-            DescribeRcSnapshotsError::KmsApiError => Kind::Documented(21),
-            DescribeRcSnapshotsError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeRcSnapshotsError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeRcSnapshotsError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeRcSnapshotsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRcSnapshotsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeRcSnapshotsError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeRcSnapshotsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRcSnapshotsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeRcSnapshotsError::ParametersInvalid => Kind::Documented(30),
-            DescribeRcSnapshotsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeRcSnapshotsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeRcSnapshotsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRcSnapshotsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRcSnapshotsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRcSnapshotsError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeRcSnapshotsError::MirrorInsExists => Kind::Documented(37),
-            DescribeRcSnapshotsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeRcSnapshotsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRcSnapshotsError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeRcSnapshotsError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeRcSnapshotsError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeRcSnapshotsError::InvalidUserAccountNotSupported => {
-                Kind::Documented(43)
-            }
-            DescribeRcSnapshotsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeRcSnapshotsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeRcSnapshotsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeRcSnapshotsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeRcSnapshotsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeRcSnapshotsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeRcSnapshotsError::OperationDeniedZoneResource => Kind::Documented(50),
-            DescribeRcSnapshotsError::NotInFlowController => Kind::Documented(51),
-            DescribeRcSnapshotsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeRcSnapshotsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeRcSnapshotsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeRcSnapshotsError::RequestNotFound => Kind::Documented(55),
-            DescribeRcSnapshotsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeRcSnapshotsError::ExternalFailure => Kind::Documented(57),
-            DescribeRcSnapshotsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeRcSnapshotsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeRcSnapshotsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRcSnapshotsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -462,30 +369,41 @@ impl DescribeRcSnapshotsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRcSnapshotsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRcSnapshotsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRcSnapshotsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRcSnapshotsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeRdsResourceSettingsError`](crate::describe_rds_resource_settings::DescribeRdsResourceSettingsError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRdsResourceSettingsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,234 +238,87 @@ impl DescribeRdsResourceSettingsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRdsResourceSettingsError::Gateway(gateway),
-                    None => DescribeRdsResourceSettingsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRdsResourceSettingsError::Gateway,
+                DescribeRdsResourceSettingsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(DescribeRdsResourceSettingsError::OrderComboInstanceNotAllowOperate)
-            }
-            1 => Some(DescribeRdsResourceSettingsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRdsResourceSettingsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRdsResourceSettingsError::InsufficientAvailableQuota),
-            4 => Some(DescribeRdsResourceSettingsError::CommodityServiceCallingException),
-            5 => Some(DescribeRdsResourceSettingsError::RegionDissolvedEOM),
-            6 => Some(DescribeRdsResourceSettingsError::CommodityInvalidComponent),
-            7 => Some(DescribeRdsResourceSettingsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRdsResourceSettingsError::PriceCommoditySys),
-            9 => Some(DescribeRdsResourceSettingsError::PayInsufficientBalance),
-            10 => Some(DescribeRdsResourceSettingsError::OrderPeriodInvalid),
-            11 => Some(DescribeRdsResourceSettingsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRdsResourceSettingsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRdsResourceSettingsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRdsResourceSettingsError::BasicInfoUncompleted),
-            15 => Some(DescribeRdsResourceSettingsError::RiskRiskControlRejection),
-            16 => Some(DescribeRdsResourceSettingsError::ApiNotSupport),
-            17 => Some(DescribeRdsResourceSettingsError::ContainForbiddenLabelError),
-            18 => Some(DescribeRdsResourceSettingsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRdsResourceSettingsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRdsResourceSettingsError::InvalidParam),
-            21 => Some(DescribeRdsResourceSettingsError::KmsApiError),
-            22 => Some(DescribeRdsResourceSettingsError::SystemSaleValidateFailed),
-            23 => Some(DescribeRdsResourceSettingsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRdsResourceSettingsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRdsResourceSettingsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRdsResourceSettingsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRdsResourceSettingsError::IncorrectTargetClasscode),
-            28 => {
-                Some(DescribeRdsResourceSettingsError::InvalidConnectionStringDuplicate)
-            }
-            29 => Some(DescribeRdsResourceSettingsError::RequiredParamNotFound),
-            30 => Some(DescribeRdsResourceSettingsError::ParametersInvalid),
-            31 => Some(DescribeRdsResourceSettingsError::BackupPolicyNotSupport),
-            32 => Some(DescribeRdsResourceSettingsError::InvalideStatusFormat),
-            33 => Some(DescribeRdsResourceSettingsError::InvalidReleasedKeepPolicyFormat),
-            34 => {
-                Some(DescribeRdsResourceSettingsError::InvalidDBInstanceEngineTypeFormat)
-            }
-            35 => Some(DescribeRdsResourceSettingsError::PayNoCreditCard),
-            36 => Some(DescribeRdsResourceSettingsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRdsResourceSettingsError::MirrorInsExists),
-            38 => Some(DescribeRdsResourceSettingsError::UnsupportedClassCode),
-            39 => Some(DescribeRdsResourceSettingsError::InvalidBackupSet),
-            40 => Some(DescribeRdsResourceSettingsError::OrdTCommodityQueryError),
-            41 => Some(DescribeRdsResourceSettingsError::ProductInstanceReleased),
-            42 => Some(DescribeRdsResourceSettingsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRdsResourceSettingsError::OrderStatusUnPaid),
-            44 => Some(DescribeRdsResourceSettingsError::InvalidReduceDiskSize),
-            45 => Some(DescribeRdsResourceSettingsError::CloudSSDNotSupport),
-            46 => Some(DescribeRdsResourceSettingsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeRdsResourceSettingsError::InvalidVswitchId),
-            48 => Some(DescribeRdsResourceSettingsError::IncorrectMinorVersion),
-            49 => Some(DescribeRdsResourceSettingsError::OperationDeniedZoneResource),
-            50 => Some(DescribeRdsResourceSettingsError::NotInFlowController),
-            51 => Some(DescribeRdsResourceSettingsError::InvalidKmsKey),
-            52 => Some(DescribeRdsResourceSettingsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeRdsResourceSettingsError::InvalidClusterKms),
-            54 => Some(DescribeRdsResourceSettingsError::RequestNotFound),
-            55 => Some(DescribeRdsResourceSettingsError::HostInfoNotFound),
-            56 => Some(DescribeRdsResourceSettingsError::ExternalFailure),
-            57 => Some(DescribeRdsResourceSettingsError::RequestMetaDataFailed),
-            58 => Some(DescribeRdsResourceSettingsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRdsResourceSettingsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRdsResourceSettingsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeRdsResourceSettingsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeRdsResourceSettingsError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeRdsResourceSettingsError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeRdsResourceSettingsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRdsResourceSettingsError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeRdsResourceSettingsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeRdsResourceSettingsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRdsResourceSettingsError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeRdsResourceSettingsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRdsResourceSettingsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeRdsResourceSettingsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeRdsResourceSettingsError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeRdsResourceSettingsError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeRdsResourceSettingsError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeRdsResourceSettingsError::ApiNotSupport => Kind::Documented(16),
-            DescribeRdsResourceSettingsError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeRdsResourceSettingsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeRdsResourceSettingsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeRdsResourceSettingsError::InvalidParam => Kind::Documented(20),
-            DescribeRdsResourceSettingsError::KmsApiError => Kind::Documented(21),
-            DescribeRdsResourceSettingsError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeRdsResourceSettingsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeRdsResourceSettingsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeRdsResourceSettingsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRdsResourceSettingsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeRdsResourceSettingsError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeRdsResourceSettingsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRdsResourceSettingsError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeRdsResourceSettingsError::ParametersInvalid => Kind::Documented(30),
-            DescribeRdsResourceSettingsError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeRdsResourceSettingsError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeRdsResourceSettingsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRdsResourceSettingsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRdsResourceSettingsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRdsResourceSettingsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeRdsResourceSettingsError::MirrorInsExists => Kind::Documented(37),
-            DescribeRdsResourceSettingsError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeRdsResourceSettingsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRdsResourceSettingsError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeRdsResourceSettingsError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeRdsResourceSettingsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeRdsResourceSettingsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeRdsResourceSettingsError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeRdsResourceSettingsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeRdsResourceSettingsError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeRdsResourceSettingsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeRdsResourceSettingsError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeRdsResourceSettingsError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeRdsResourceSettingsError::NotInFlowController => Kind::Documented(50),
-            DescribeRdsResourceSettingsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeRdsResourceSettingsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeRdsResourceSettingsError::InvalidClusterKms => Kind::Documented(53),
-            DescribeRdsResourceSettingsError::RequestNotFound => Kind::Documented(54),
-            DescribeRdsResourceSettingsError::HostInfoNotFound => Kind::Documented(55),
-            DescribeRdsResourceSettingsError::ExternalFailure => Kind::Documented(56),
-            DescribeRdsResourceSettingsError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeRdsResourceSettingsError::InvokeProxyFailure => Kind::Documented(58),
             DescribeRdsResourceSettingsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRdsResourceSettingsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -513,30 +365,41 @@ impl DescribeRdsResourceSettingsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRdsResourceSettingsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRdsResourceSettingsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRdsResourceSettingsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRdsResourceSettingsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeReadDbInstanceDelayError`](crate::describe_read_db_instance_delay::DescribeReadDbInstanceDelayError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeReadDbInstanceDelayError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,238 +241,88 @@ impl DescribeReadDbInstanceDelayError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeReadDbInstanceDelayError::Gateway(gateway),
-                    None => DescribeReadDbInstanceDelayError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeReadDbInstanceDelayError::Gateway,
+                DescribeReadDbInstanceDelayError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(DescribeReadDbInstanceDelayError::OrderComboInstanceNotAllowOperate)
-            }
-            1 => Some(DescribeReadDbInstanceDelayError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeReadDbInstanceDelayError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeReadDbInstanceDelayError::InsufficientAvailableQuota),
-            4 => Some(DescribeReadDbInstanceDelayError::CommodityServiceCallingException),
-            5 => Some(DescribeReadDbInstanceDelayError::RegionDissolvedEOM),
-            6 => Some(DescribeReadDbInstanceDelayError::CommodityInvalidComponent),
-            7 => Some(DescribeReadDbInstanceDelayError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeReadDbInstanceDelayError::PriceCommoditySys),
-            9 => Some(DescribeReadDbInstanceDelayError::PayInsufficientBalance),
-            10 => Some(DescribeReadDbInstanceDelayError::OrderPeriodInvalid),
-            11 => Some(DescribeReadDbInstanceDelayError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeReadDbInstanceDelayError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeReadDbInstanceDelayError::NoAvailablePaymentMethod),
-            14 => Some(DescribeReadDbInstanceDelayError::BasicInfoUncompleted),
-            15 => Some(DescribeReadDbInstanceDelayError::RiskRiskControlRejection),
-            16 => Some(DescribeReadDbInstanceDelayError::ApiNotSupport),
-            17 => Some(DescribeReadDbInstanceDelayError::ContainForbiddenLabelError),
-            18 => Some(DescribeReadDbInstanceDelayError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeReadDbInstanceDelayError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeReadDbInstanceDelayError::InvalidParam),
-            21 => Some(DescribeReadDbInstanceDelayError::KmsApiError),
-            22 => Some(DescribeReadDbInstanceDelayError::SystemSaleValidateFailed),
-            23 => Some(DescribeReadDbInstanceDelayError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeReadDbInstanceDelayError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeReadDbInstanceDelayError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeReadDbInstanceDelayError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeReadDbInstanceDelayError::IncorrectTargetClasscode),
-            28 => {
-                Some(DescribeReadDbInstanceDelayError::InvalidConnectionStringDuplicate)
-            }
-            29 => Some(DescribeReadDbInstanceDelayError::RequiredParamNotFound),
-            30 => Some(DescribeReadDbInstanceDelayError::ParametersInvalid),
-            31 => Some(DescribeReadDbInstanceDelayError::BackupPolicyNotSupport),
-            32 => Some(DescribeReadDbInstanceDelayError::InvalideStatusFormat),
-            33 => Some(DescribeReadDbInstanceDelayError::InvalidReleasedKeepPolicyFormat),
-            34 => {
-                Some(DescribeReadDbInstanceDelayError::InvalidDBInstanceEngineTypeFormat)
-            }
-            35 => Some(DescribeReadDbInstanceDelayError::PayNoCreditCard),
-            36 => Some(DescribeReadDbInstanceDelayError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeReadDbInstanceDelayError::MirrorInsExists),
-            38 => Some(DescribeReadDbInstanceDelayError::UnsupportedClassCode),
-            39 => Some(DescribeReadDbInstanceDelayError::InvalidBackupSet),
-            40 => Some(DescribeReadDbInstanceDelayError::OrdTCommodityQueryError),
-            41 => Some(DescribeReadDbInstanceDelayError::ProductInstanceReleased),
-            42 => Some(DescribeReadDbInstanceDelayError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeReadDbInstanceDelayError::OrderStatusUnPaid),
-            44 => Some(DescribeReadDbInstanceDelayError::InvalidReduceDiskSize),
-            45 => Some(DescribeReadDbInstanceDelayError::CloudSSDNotSupport),
-            46 => Some(DescribeReadDbInstanceDelayError::InvalidUserOperatorPermission),
-            47 => Some(DescribeReadDbInstanceDelayError::InvalidVswitchId),
-            48 => Some(DescribeReadDbInstanceDelayError::IncorrectMinorVersion),
-            49 => Some(DescribeReadDbInstanceDelayError::OperationDeniedZoneResource),
-            50 => Some(DescribeReadDbInstanceDelayError::NotInFlowController),
-            51 => Some(DescribeReadDbInstanceDelayError::InvalidKmsKey),
-            52 => Some(DescribeReadDbInstanceDelayError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeReadDbInstanceDelayError::InvalidReadDBInstanceNotFound),
-            54 => Some(DescribeReadDbInstanceDelayError::InvalidClusterKms),
-            55 => Some(DescribeReadDbInstanceDelayError::RequestNotFound),
-            56 => Some(DescribeReadDbInstanceDelayError::HostInfoNotFound),
-            57 => Some(DescribeReadDbInstanceDelayError::ExternalFailure),
-            58 => Some(DescribeReadDbInstanceDelayError::RequestMetaDataFailed),
-            59 => Some(DescribeReadDbInstanceDelayError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidReadDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeReadDbInstanceDelayError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeReadDbInstanceDelayError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeReadDbInstanceDelayError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeReadDbInstanceDelayError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeReadDbInstanceDelayError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeReadDbInstanceDelayError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeReadDbInstanceDelayError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeReadDbInstanceDelayError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeReadDbInstanceDelayError::PriceCommoditySys => Kind::Documented(8),
-            DescribeReadDbInstanceDelayError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeReadDbInstanceDelayError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeReadDbInstanceDelayError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeReadDbInstanceDelayError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeReadDbInstanceDelayError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeReadDbInstanceDelayError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeReadDbInstanceDelayError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeReadDbInstanceDelayError::ApiNotSupport => Kind::Documented(16),
-            DescribeReadDbInstanceDelayError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeReadDbInstanceDelayError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeReadDbInstanceDelayError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeReadDbInstanceDelayError::InvalidParam => Kind::Documented(20),
-            DescribeReadDbInstanceDelayError::KmsApiError => Kind::Documented(21),
-            DescribeReadDbInstanceDelayError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeReadDbInstanceDelayError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeReadDbInstanceDelayError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeReadDbInstanceDelayError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeReadDbInstanceDelayError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeReadDbInstanceDelayError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeReadDbInstanceDelayError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeReadDbInstanceDelayError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeReadDbInstanceDelayError::ParametersInvalid => Kind::Documented(30),
-            DescribeReadDbInstanceDelayError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeReadDbInstanceDelayError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeReadDbInstanceDelayError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeReadDbInstanceDelayError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeReadDbInstanceDelayError::PayNoCreditCard => Kind::Documented(35),
-            DescribeReadDbInstanceDelayError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeReadDbInstanceDelayError::MirrorInsExists => Kind::Documented(37),
-            DescribeReadDbInstanceDelayError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeReadDbInstanceDelayError::InvalidBackupSet => Kind::Documented(39),
-            DescribeReadDbInstanceDelayError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeReadDbInstanceDelayError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeReadDbInstanceDelayError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeReadDbInstanceDelayError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeReadDbInstanceDelayError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeReadDbInstanceDelayError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeReadDbInstanceDelayError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeReadDbInstanceDelayError::InvalidVswitchId => Kind::Documented(47),
-            DescribeReadDbInstanceDelayError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeReadDbInstanceDelayError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeReadDbInstanceDelayError::NotInFlowController => Kind::Documented(50),
-            DescribeReadDbInstanceDelayError::InvalidKmsKey => Kind::Documented(51),
-            DescribeReadDbInstanceDelayError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeReadDbInstanceDelayError::InvalidReadDBInstanceNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeReadDbInstanceDelayError::InvalidClusterKms => Kind::Documented(54),
-            DescribeReadDbInstanceDelayError::RequestNotFound => Kind::Documented(55),
-            DescribeReadDbInstanceDelayError::HostInfoNotFound => Kind::Documented(56),
-            DescribeReadDbInstanceDelayError::ExternalFailure => Kind::Documented(57),
-            DescribeReadDbInstanceDelayError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeReadDbInstanceDelayError::InvokeProxyFailure => Kind::Documented(59),
             DescribeReadDbInstanceDelayError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeReadDbInstanceDelayError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -520,30 +369,41 @@ impl DescribeReadDbInstanceDelayError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeReadDbInstanceDelayError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeReadDbInstanceDelayError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeReadDbInstanceDelayError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeReadDbInstanceDelayError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeRegionInfosError`](crate::describe_region_infos::DescribeRegionInfosError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRegionInfosError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -259,190 +258,93 @@ impl DescribeRegionInfosError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRegionInfosError::Gateway(gateway),
-                    None => DescribeRegionInfosError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRegionInfosError::Gateway,
+                DescribeRegionInfosError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRegionInfosError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeRegionInfosError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRegionInfosError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRegionInfosError::InsufficientAvailableQuota),
-            4 => Some(DescribeRegionInfosError::CommodityServiceCallingException),
-            5 => Some(DescribeRegionInfosError::RegionDissolvedEOM),
-            6 => Some(DescribeRegionInfosError::CommodityInvalidComponent),
-            7 => Some(DescribeRegionInfosError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRegionInfosError::PriceCommoditySys),
-            9 => Some(DescribeRegionInfosError::PayInsufficientBalance),
-            10 => Some(DescribeRegionInfosError::OrderPeriodInvalid),
-            11 => Some(DescribeRegionInfosError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRegionInfosError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRegionInfosError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRegionInfosError::BasicInfoUncompleted),
-            15 => Some(DescribeRegionInfosError::RiskRiskControlRejection),
-            16 => Some(DescribeRegionInfosError::ApiNotSupport),
-            17 => Some(DescribeRegionInfosError::ContainForbiddenLabelError),
-            18 => Some(DescribeRegionInfosError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRegionInfosError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRegionInfosError::InvalidParam),
-            21 => Some(DescribeRegionInfosError::KmsApiError),
-            22 => Some(DescribeRegionInfosError::SystemSaleValidateFailed),
-            23 => Some(DescribeRegionInfosError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRegionInfosError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRegionInfosError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRegionInfosError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRegionInfosError::IncorrectTargetClasscode),
-            28 => Some(DescribeRegionInfosError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeRegionInfosError::RequiredParamNotFound),
-            30 => Some(DescribeRegionInfosError::ParametersInvalid),
-            31 => Some(DescribeRegionInfosError::BackupPolicyNotSupport),
-            32 => Some(DescribeRegionInfosError::InvalideStatusFormat),
-            33 => Some(DescribeRegionInfosError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeRegionInfosError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeRegionInfosError::PayNoCreditCard),
-            36 => Some(DescribeRegionInfosError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRegionInfosError::MirrorInsExists),
-            38 => Some(DescribeRegionInfosError::UnsupportedClassCode),
-            39 => Some(DescribeRegionInfosError::InvalidBackupSet),
-            40 => Some(DescribeRegionInfosError::OrdTCommodityQueryError),
-            41 => Some(DescribeRegionInfosError::ProductInstanceReleased),
-            42 => Some(DescribeRegionInfosError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRegionInfosError::InvaildEngineInRegionNotAvailable),
-            44 => Some(DescribeRegionInfosError::OperationDenied),
-            45 => Some(DescribeRegionInfosError::RegionUnauthorized),
-            46 => Some(DescribeRegionInfosError::QuotaExceededCreateInstance),
-            47 => Some(DescribeRegionInfosError::ForbiddenAuthentication),
-            48 => Some(DescribeRegionInfosError::OrderStatusUnPaid),
-            49 => Some(DescribeRegionInfosError::InvalidReduceDiskSize),
-            50 => Some(DescribeRegionInfosError::CloudSSDNotSupport),
-            51 => Some(DescribeRegionInfosError::InvalidUserOperatorPermission),
-            52 => Some(DescribeRegionInfosError::InvalidVswitchId),
-            53 => Some(DescribeRegionInfosError::IncorrectMinorVersion),
-            54 => Some(DescribeRegionInfosError::OperationDeniedZoneResource),
-            55 => Some(DescribeRegionInfosError::NotInFlowController),
-            56 => Some(DescribeRegionInfosError::InvalidKmsKey),
-            57 => Some(DescribeRegionInfosError::InvalidInstanceLevelMalformed),
-            58 => Some(DescribeRegionInfosError::InvalidRegionIdNotFound),
-            59 => Some(DescribeRegionInfosError::InvalidClusterKms),
-            60 => Some(DescribeRegionInfosError::RequestNotFound),
-            61 => Some(DescribeRegionInfosError::HostInfoNotFound),
-            62 => Some(DescribeRegionInfosError::ExternalFailure),
-            63 => Some(DescribeRegionInfosError::RequestMetaDataFailed),
-            64 => Some(DescribeRegionInfosError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvaildEngineInRegionNotAvailable,
+        Self::OperationDenied,
+        Self::RegionUnauthorized,
+        Self::QuotaExceededCreateInstance,
+        Self::ForbiddenAuthentication,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidRegionIdNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRegionInfosError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRegionInfosError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeRegionInfosError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeRegionInfosError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeRegionInfosError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeRegionInfosError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRegionInfosError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeRegionInfosError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeRegionInfosError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRegionInfosError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeRegionInfosError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRegionInfosError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeRegionInfosError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeRegionInfosError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeRegionInfosError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeRegionInfosError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeRegionInfosError::ApiNotSupport => Kind::Documented(16),
-            DescribeRegionInfosError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeRegionInfosError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeRegionInfosError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeRegionInfosError::InvalidParam => Kind::Documented(20),
-            DescribeRegionInfosError::KmsApiError => Kind::Documented(21),
-            DescribeRegionInfosError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeRegionInfosError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeRegionInfosError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeRegionInfosError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeRegionInfosError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeRegionInfosError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeRegionInfosError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRegionInfosError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeRegionInfosError::ParametersInvalid => Kind::Documented(30),
-            DescribeRegionInfosError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeRegionInfosError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeRegionInfosError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeRegionInfosError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRegionInfosError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRegionInfosError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeRegionInfosError::MirrorInsExists => Kind::Documented(37),
-            DescribeRegionInfosError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeRegionInfosError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRegionInfosError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeRegionInfosError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeRegionInfosError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeRegionInfosError::InvaildEngineInRegionNotAvailable => {
-                Kind::Documented(43)
-            }
-            DescribeRegionInfosError::OperationDenied => Kind::Documented(44),
-            DescribeRegionInfosError::RegionUnauthorized => Kind::Documented(45),
-            DescribeRegionInfosError::QuotaExceededCreateInstance => Kind::Documented(46),
-            DescribeRegionInfosError::ForbiddenAuthentication => Kind::Documented(47),
-            DescribeRegionInfosError::OrderStatusUnPaid => Kind::Documented(48),
-            DescribeRegionInfosError::InvalidReduceDiskSize => Kind::Documented(49),
-            DescribeRegionInfosError::CloudSSDNotSupport => Kind::Documented(50),
-            DescribeRegionInfosError::InvalidUserOperatorPermission => {
-                Kind::Documented(51)
-            }
-            DescribeRegionInfosError::InvalidVswitchId => Kind::Documented(52),
-            DescribeRegionInfosError::IncorrectMinorVersion => Kind::Documented(53),
-            DescribeRegionInfosError::OperationDeniedZoneResource => Kind::Documented(54),
-            DescribeRegionInfosError::NotInFlowController => Kind::Documented(55),
-            DescribeRegionInfosError::InvalidKmsKey => Kind::Documented(56),
-            DescribeRegionInfosError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            DescribeRegionInfosError::InvalidRegionIdNotFound => Kind::Documented(58),
-            DescribeRegionInfosError::InvalidClusterKms => Kind::Documented(59),
-            DescribeRegionInfosError::RequestNotFound => Kind::Documented(60),
-            DescribeRegionInfosError::HostInfoNotFound => Kind::Documented(61),
-            DescribeRegionInfosError::ExternalFailure => Kind::Documented(62),
-            DescribeRegionInfosError::RequestMetaDataFailed => Kind::Documented(63),
-            DescribeRegionInfosError::InvokeProxyFailure => Kind::Documented(64),
             DescribeRegionInfosError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRegionInfosError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +391,41 @@ impl DescribeRegionInfosError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRegionInfosError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRegionInfosError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRegionInfosError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRegionInfosError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

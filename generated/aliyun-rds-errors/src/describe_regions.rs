@@ -6,7 +6,7 @@
 //! [`DescribeRegionsError`](crate::describe_regions::DescribeRegionsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRegionsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,158 +241,88 @@ impl DescribeRegionsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRegionsError::Gateway(gateway),
-                    None => DescribeRegionsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRegionsError::Gateway,
+                DescribeRegionsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRegionsError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeRegionsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeRegionsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeRegionsError::InsufficientAvailableQuota),
-            4 => Some(DescribeRegionsError::CommodityServiceCallingException),
-            5 => Some(DescribeRegionsError::RegionDissolvedEOM),
-            6 => Some(DescribeRegionsError::CommodityInvalidComponent),
-            7 => Some(DescribeRegionsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeRegionsError::PriceCommoditySys),
-            9 => Some(DescribeRegionsError::PayInsufficientBalance),
-            10 => Some(DescribeRegionsError::OrderPeriodInvalid),
-            11 => Some(DescribeRegionsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeRegionsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeRegionsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeRegionsError::BasicInfoUncompleted),
-            15 => Some(DescribeRegionsError::RiskRiskControlRejection),
-            16 => Some(DescribeRegionsError::ApiNotSupport),
-            17 => Some(DescribeRegionsError::ContainForbiddenLabelError),
-            18 => Some(DescribeRegionsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeRegionsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeRegionsError::InvalidParam),
-            21 => Some(DescribeRegionsError::KmsApiError),
-            22 => Some(DescribeRegionsError::SystemSaleValidateFailed),
-            23 => Some(DescribeRegionsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeRegionsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeRegionsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeRegionsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeRegionsError::IncorrectTargetClasscode),
-            28 => Some(DescribeRegionsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeRegionsError::RequiredParamNotFound),
-            30 => Some(DescribeRegionsError::ParametersInvalid),
-            31 => Some(DescribeRegionsError::BackupPolicyNotSupport),
-            32 => Some(DescribeRegionsError::InvalideStatusFormat),
-            33 => Some(DescribeRegionsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeRegionsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeRegionsError::PayNoCreditCard),
-            36 => Some(DescribeRegionsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeRegionsError::MirrorInsExists),
-            38 => Some(DescribeRegionsError::UnsupportedClassCode),
-            39 => Some(DescribeRegionsError::InvalidBackupSet),
-            40 => Some(DescribeRegionsError::OrdTCommodityQueryError),
-            41 => Some(DescribeRegionsError::ProductInstanceReleased),
-            42 => Some(DescribeRegionsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeRegionsError::OrderStatusUnPaid),
-            44 => Some(DescribeRegionsError::InvalidReduceDiskSize),
-            45 => Some(DescribeRegionsError::CloudSSDNotSupport),
-            46 => Some(DescribeRegionsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeRegionsError::InvalidVswitchId),
-            48 => Some(DescribeRegionsError::IncorrectMinorVersion),
-            49 => Some(DescribeRegionsError::OperationDeniedZoneResource),
-            50 => Some(DescribeRegionsError::NotInFlowController),
-            51 => Some(DescribeRegionsError::InvalidKmsKey),
-            52 => Some(DescribeRegionsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeRegionsError::InvalidAcceptLanguageNotFound),
-            54 => Some(DescribeRegionsError::InvalidClusterKms),
-            55 => Some(DescribeRegionsError::RequestNotFound),
-            56 => Some(DescribeRegionsError::HostInfoNotFound),
-            57 => Some(DescribeRegionsError::ExternalFailure),
-            58 => Some(DescribeRegionsError::RequestMetaDataFailed),
-            59 => Some(DescribeRegionsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidAcceptLanguageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRegionsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeRegionsError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DescribeRegionsError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DescribeRegionsError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeRegionsError::CommodityServiceCallingException => Kind::Documented(4),
-            DescribeRegionsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeRegionsError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeRegionsError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DescribeRegionsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeRegionsError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeRegionsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeRegionsError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeRegionsError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeRegionsError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeRegionsError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeRegionsError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeRegionsError::ApiNotSupport => Kind::Documented(16),
-            DescribeRegionsError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeRegionsError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeRegionsError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DescribeRegionsError::InvalidParam => Kind::Documented(20),
-            DescribeRegionsError::KmsApiError => Kind::Documented(21),
-            DescribeRegionsError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeRegionsError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeRegionsError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeRegionsError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DescribeRegionsError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DescribeRegionsError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeRegionsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeRegionsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeRegionsError::ParametersInvalid => Kind::Documented(30),
-            DescribeRegionsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeRegionsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeRegionsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DescribeRegionsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeRegionsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeRegionsError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeRegionsError::MirrorInsExists => Kind::Documented(37),
-            DescribeRegionsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeRegionsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeRegionsError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeRegionsError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeRegionsError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeRegionsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeRegionsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeRegionsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeRegionsError::InvalidUserOperatorPermission => Kind::Documented(46),
-            DescribeRegionsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeRegionsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeRegionsError::OperationDeniedZoneResource => Kind::Documented(49),
-            DescribeRegionsError::NotInFlowController => Kind::Documented(50),
-            DescribeRegionsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeRegionsError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            DescribeRegionsError::InvalidAcceptLanguageNotFound => Kind::Documented(53),
-            DescribeRegionsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeRegionsError::RequestNotFound => Kind::Documented(55),
-            DescribeRegionsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeRegionsError::ExternalFailure => Kind::Documented(57),
-            DescribeRegionsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeRegionsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeRegionsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRegionsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -440,30 +369,41 @@ impl DescribeRegionsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRegionsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRegionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRegionsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeRenewalPriceError`](crate::describe_renewal_price::DescribeRenewalPriceError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeRenewalPriceError {
     /// `SYSTEM.SaleValidateFailed`, HTTP 400: The request not refer to the correct order period. please check your Period or UsedTime param.
@@ -256,192 +255,92 @@ impl DescribeRenewalPriceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeRenewalPriceError::Gateway(gateway),
-                    None => DescribeRenewalPriceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeRenewalPriceError::Gateway,
+                DescribeRenewalPriceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeRenewalPriceError::SYSTEMSaleValidateFailed),
-            1 => Some(DescribeRenewalPriceError::OrdQueryAccountError),
-            2 => Some(DescribeRenewalPriceError::PriceWanHuaTongSys),
-            3 => Some(DescribeRenewalPriceError::DBNodeParameterRequired),
-            4 => Some(DescribeRenewalPriceError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DescribeRenewalPriceError::PricePricingPlanResultNotFound),
-            6 => Some(DescribeRenewalPriceError::OrderNoRealNameAuthentication),
-            7 => Some(DescribeRenewalPriceError::InsufficientAvailableQuota),
-            8 => Some(DescribeRenewalPriceError::CommodityServiceCallingException),
-            9 => Some(DescribeRenewalPriceError::RegionDissolvedEOM),
-            10 => Some(DescribeRenewalPriceError::CommodityInvalidComponent),
-            11 => Some(DescribeRenewalPriceError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DescribeRenewalPriceError::PriceCommoditySys),
-            13 => Some(DescribeRenewalPriceError::PayInsufficientBalance),
-            14 => Some(DescribeRenewalPriceError::OrderPeriodInvalid),
-            15 => Some(DescribeRenewalPriceError::PayNoCreditCardLowerCase),
-            16 => Some(DescribeRenewalPriceError::OrderInstHasUnpaidOrder),
-            17 => Some(DescribeRenewalPriceError::NoAvailablePaymentMethod),
-            18 => Some(DescribeRenewalPriceError::BasicInfoUncompleted),
-            19 => Some(DescribeRenewalPriceError::RiskRiskControlRejection),
-            20 => Some(DescribeRenewalPriceError::ApiNotSupport),
-            21 => Some(DescribeRenewalPriceError::ContainForbiddenLabelError),
-            22 => Some(DescribeRenewalPriceError::InvalidDBInstanceIdNotFound),
-            23 => Some(DescribeRenewalPriceError::InvalidInstanceLevelDiskType),
-            24 => Some(DescribeRenewalPriceError::InvalidParam),
-            25 => Some(DescribeRenewalPriceError::KmsApiError),
-            26 => Some(DescribeRenewalPriceError::SystemSaleValidateFailed),
-            27 => Some(DescribeRenewalPriceError::AbsInvalidAccountNotFound),
-            28 => Some(DescribeRenewalPriceError::SqlExecuteFailedOrTimeout),
-            29 => Some(DescribeRenewalPriceError::ColdDataEngineVersionNotSupport),
-            30 => Some(DescribeRenewalPriceError::ColdDataMinorVersionNotSupport),
-            31 => Some(DescribeRenewalPriceError::IncorrectTargetClasscode),
-            32 => Some(DescribeRenewalPriceError::InvalidConnectionStringDuplicate),
-            33 => Some(DescribeRenewalPriceError::RequiredParamNotFound),
-            34 => Some(DescribeRenewalPriceError::ParametersInvalid),
-            35 => Some(DescribeRenewalPriceError::BackupPolicyNotSupport),
-            36 => Some(DescribeRenewalPriceError::InvalideStatusFormat),
-            37 => Some(DescribeRenewalPriceError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(DescribeRenewalPriceError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(DescribeRenewalPriceError::PayNoCreditCard),
-            40 => Some(DescribeRenewalPriceError::VpcNetworkTypeNotSupport),
-            41 => Some(DescribeRenewalPriceError::MirrorInsExists),
-            42 => Some(DescribeRenewalPriceError::UnsupportedClassCode),
-            43 => Some(DescribeRenewalPriceError::InvalidBackupSet),
-            44 => Some(DescribeRenewalPriceError::OrdTCommodityQueryError),
-            45 => Some(DescribeRenewalPriceError::ProductInstanceReleased),
-            46 => Some(DescribeRenewalPriceError::RegionEndTimeDissolvedIndia),
-            47 => Some(DescribeRenewalPriceError::OrderStatusUnPaid),
-            48 => Some(DescribeRenewalPriceError::InvalidReduceDiskSize),
-            49 => Some(DescribeRenewalPriceError::CloudSSDNotSupport),
-            50 => Some(DescribeRenewalPriceError::InvalidUserOperatorPermission),
-            51 => Some(DescribeRenewalPriceError::InvalidVswitchId),
-            52 => Some(DescribeRenewalPriceError::IncorrectMinorVersion),
-            53 => Some(DescribeRenewalPriceError::OperationDeniedZoneResource),
-            54 => Some(DescribeRenewalPriceError::NotInFlowController),
-            55 => Some(DescribeRenewalPriceError::InvalidKmsKey),
-            56 => Some(DescribeRenewalPriceError::InvalidInstanceLevelMalformed),
-            57 => Some(DescribeRenewalPriceError::CanNotFindSubscription),
-            58 => Some(DescribeRenewalPriceError::InvalidClusterKms),
-            59 => Some(DescribeRenewalPriceError::RequestNotFound),
-            60 => Some(DescribeRenewalPriceError::HostInfoNotFound),
-            61 => Some(DescribeRenewalPriceError::ExternalFailure),
-            62 => Some(DescribeRenewalPriceError::RequestMetaDataFailed),
-            63 => Some(DescribeRenewalPriceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::SYSTEMSaleValidateFailed,
+        Self::OrdQueryAccountError,
+        Self::PriceWanHuaTongSys,
+        Self::DBNodeParameterRequired,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::CanNotFindSubscription,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeRenewalPriceError::SYSTEMSaleValidateFailed => Kind::Documented(0),
-            DescribeRenewalPriceError::OrdQueryAccountError => Kind::Documented(1),
-            DescribeRenewalPriceError::PriceWanHuaTongSys => Kind::Documented(2),
-            DescribeRenewalPriceError::DBNodeParameterRequired => Kind::Documented(3),
-            DescribeRenewalPriceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DescribeRenewalPriceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            DescribeRenewalPriceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            DescribeRenewalPriceError::InsufficientAvailableQuota => Kind::Documented(7),
-            DescribeRenewalPriceError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DescribeRenewalPriceError::RegionDissolvedEOM => Kind::Documented(9),
-            DescribeRenewalPriceError::CommodityInvalidComponent => Kind::Documented(10),
-            DescribeRenewalPriceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DescribeRenewalPriceError::PriceCommoditySys => Kind::Documented(12),
-            DescribeRenewalPriceError::PayInsufficientBalance => Kind::Documented(13),
-            DescribeRenewalPriceError::OrderPeriodInvalid => Kind::Documented(14),
-            DescribeRenewalPriceError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            DescribeRenewalPriceError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            DescribeRenewalPriceError::NoAvailablePaymentMethod => Kind::Documented(17),
-            DescribeRenewalPriceError::BasicInfoUncompleted => Kind::Documented(18),
-            DescribeRenewalPriceError::RiskRiskControlRejection => Kind::Documented(19),
-            DescribeRenewalPriceError::ApiNotSupport => Kind::Documented(20),
-            DescribeRenewalPriceError::ContainForbiddenLabelError => Kind::Documented(21),
-            DescribeRenewalPriceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            DescribeRenewalPriceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            DescribeRenewalPriceError::InvalidParam => Kind::Documented(24),
-            DescribeRenewalPriceError::KmsApiError => Kind::Documented(25),
-            DescribeRenewalPriceError::SystemSaleValidateFailed => Kind::Documented(26),
-            DescribeRenewalPriceError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            DescribeRenewalPriceError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            DescribeRenewalPriceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeRenewalPriceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            DescribeRenewalPriceError::IncorrectTargetClasscode => Kind::Documented(31),
-            DescribeRenewalPriceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            DescribeRenewalPriceError::RequiredParamNotFound => Kind::Documented(33),
-            DescribeRenewalPriceError::ParametersInvalid => Kind::Documented(34),
-            DescribeRenewalPriceError::BackupPolicyNotSupport => Kind::Documented(35),
-            DescribeRenewalPriceError::InvalideStatusFormat => Kind::Documented(36),
-            DescribeRenewalPriceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            DescribeRenewalPriceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            DescribeRenewalPriceError::PayNoCreditCard => Kind::Documented(39),
-            DescribeRenewalPriceError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            DescribeRenewalPriceError::MirrorInsExists => Kind::Documented(41),
-            DescribeRenewalPriceError::UnsupportedClassCode => Kind::Documented(42),
-            DescribeRenewalPriceError::InvalidBackupSet => Kind::Documented(43),
-            DescribeRenewalPriceError::OrdTCommodityQueryError => Kind::Documented(44),
-            DescribeRenewalPriceError::ProductInstanceReleased => Kind::Documented(45),
-            DescribeRenewalPriceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            DescribeRenewalPriceError::OrderStatusUnPaid => Kind::Documented(47),
-            DescribeRenewalPriceError::InvalidReduceDiskSize => Kind::Documented(48),
-            DescribeRenewalPriceError::CloudSSDNotSupport => Kind::Documented(49),
-            DescribeRenewalPriceError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            DescribeRenewalPriceError::InvalidVswitchId => Kind::Documented(51),
-            DescribeRenewalPriceError::IncorrectMinorVersion => Kind::Documented(52),
-            DescribeRenewalPriceError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            DescribeRenewalPriceError::NotInFlowController => Kind::Documented(54),
-            DescribeRenewalPriceError::InvalidKmsKey => Kind::Documented(55),
-            DescribeRenewalPriceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            DescribeRenewalPriceError::CanNotFindSubscription => Kind::Documented(57),
-            DescribeRenewalPriceError::InvalidClusterKms => Kind::Documented(58),
-            DescribeRenewalPriceError::RequestNotFound => Kind::Documented(59),
-            DescribeRenewalPriceError::HostInfoNotFound => Kind::Documented(60),
-            DescribeRenewalPriceError::ExternalFailure => Kind::Documented(61),
-            DescribeRenewalPriceError::RequestMetaDataFailed => Kind::Documented(62),
-            DescribeRenewalPriceError::InvokeProxyFailure => Kind::Documented(63),
             DescribeRenewalPriceError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeRenewalPriceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -488,30 +387,41 @@ impl DescribeRenewalPriceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeRenewalPriceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeRenewalPriceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeRenewalPriceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeRenewalPriceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

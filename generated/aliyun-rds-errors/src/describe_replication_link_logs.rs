@@ -6,7 +6,7 @@
 //! [`DescribeReplicationLinkLogsError`](crate::describe_replication_link_logs::DescribeReplicationLinkLogsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeReplicationLinkLogsError {
     /// `InvalidTaskType`, HTTP 400: specified task type is invalid.
@@ -245,240 +244,89 @@ impl DescribeReplicationLinkLogsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeReplicationLinkLogsError::Gateway(gateway),
-                    None => DescribeReplicationLinkLogsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeReplicationLinkLogsError::Gateway,
+                DescribeReplicationLinkLogsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeReplicationLinkLogsError::InvalidTaskType),
-            1 => {
-                Some(DescribeReplicationLinkLogsError::OrderComboInstanceNotAllowOperate)
-            }
-            2 => Some(DescribeReplicationLinkLogsError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeReplicationLinkLogsError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeReplicationLinkLogsError::InsufficientAvailableQuota),
-            5 => Some(DescribeReplicationLinkLogsError::CommodityServiceCallingException),
-            6 => Some(DescribeReplicationLinkLogsError::RegionDissolvedEOM),
-            7 => Some(DescribeReplicationLinkLogsError::CommodityInvalidComponent),
-            8 => Some(DescribeReplicationLinkLogsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeReplicationLinkLogsError::PriceCommoditySys),
-            10 => Some(DescribeReplicationLinkLogsError::PayInsufficientBalance),
-            11 => Some(DescribeReplicationLinkLogsError::OrderPeriodInvalid),
-            12 => Some(DescribeReplicationLinkLogsError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeReplicationLinkLogsError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeReplicationLinkLogsError::NoAvailablePaymentMethod),
-            15 => Some(DescribeReplicationLinkLogsError::BasicInfoUncompleted),
-            16 => Some(DescribeReplicationLinkLogsError::RiskRiskControlRejection),
-            17 => Some(DescribeReplicationLinkLogsError::ApiNotSupport),
-            18 => Some(DescribeReplicationLinkLogsError::ContainForbiddenLabelError),
-            19 => Some(DescribeReplicationLinkLogsError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeReplicationLinkLogsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeReplicationLinkLogsError::InvalidParam),
-            22 => Some(DescribeReplicationLinkLogsError::KmsApiError),
-            23 => Some(DescribeReplicationLinkLogsError::SystemSaleValidateFailed),
-            24 => Some(DescribeReplicationLinkLogsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeReplicationLinkLogsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeReplicationLinkLogsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeReplicationLinkLogsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeReplicationLinkLogsError::IncorrectTargetClasscode),
-            29 => {
-                Some(DescribeReplicationLinkLogsError::InvalidConnectionStringDuplicate)
-            }
-            30 => Some(DescribeReplicationLinkLogsError::RequiredParamNotFound),
-            31 => Some(DescribeReplicationLinkLogsError::ParametersInvalid),
-            32 => Some(DescribeReplicationLinkLogsError::BackupPolicyNotSupport),
-            33 => Some(DescribeReplicationLinkLogsError::InvalideStatusFormat),
-            34 => Some(DescribeReplicationLinkLogsError::InvalidReleasedKeepPolicyFormat),
-            35 => {
-                Some(DescribeReplicationLinkLogsError::InvalidDBInstanceEngineTypeFormat)
-            }
-            36 => Some(DescribeReplicationLinkLogsError::PayNoCreditCard),
-            37 => Some(DescribeReplicationLinkLogsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeReplicationLinkLogsError::MirrorInsExists),
-            39 => Some(DescribeReplicationLinkLogsError::UnsupportedClassCode),
-            40 => Some(DescribeReplicationLinkLogsError::InvalidBackupSet),
-            41 => Some(DescribeReplicationLinkLogsError::OrdTCommodityQueryError),
-            42 => Some(DescribeReplicationLinkLogsError::ProductInstanceReleased),
-            43 => Some(DescribeReplicationLinkLogsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeReplicationLinkLogsError::OrderStatusUnPaid),
-            45 => Some(DescribeReplicationLinkLogsError::InvalidReduceDiskSize),
-            46 => Some(DescribeReplicationLinkLogsError::CloudSSDNotSupport),
-            47 => Some(DescribeReplicationLinkLogsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeReplicationLinkLogsError::InvalidVswitchId),
-            49 => Some(DescribeReplicationLinkLogsError::IncorrectMinorVersion),
-            50 => Some(DescribeReplicationLinkLogsError::OperationDeniedZoneResource),
-            51 => Some(DescribeReplicationLinkLogsError::NotInFlowController),
-            52 => Some(DescribeReplicationLinkLogsError::InvalidKmsKey),
-            53 => Some(DescribeReplicationLinkLogsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeReplicationLinkLogsError::InvalidDBInstanceNameNotFound),
-            55 => Some(DescribeReplicationLinkLogsError::InvalidClusterKms),
-            56 => Some(DescribeReplicationLinkLogsError::RequestNotFound),
-            57 => Some(DescribeReplicationLinkLogsError::HostInfoNotFound),
-            58 => Some(DescribeReplicationLinkLogsError::ExternalFailure),
-            59 => Some(DescribeReplicationLinkLogsError::RequestMetaDataFailed),
-            60 => Some(DescribeReplicationLinkLogsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidTaskType,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeReplicationLinkLogsError::InvalidTaskType => Kind::Documented(0),
-            DescribeReplicationLinkLogsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeReplicationLinkLogsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeReplicationLinkLogsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeReplicationLinkLogsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeReplicationLinkLogsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeReplicationLinkLogsError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeReplicationLinkLogsError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeReplicationLinkLogsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeReplicationLinkLogsError::PriceCommoditySys => Kind::Documented(9),
-            DescribeReplicationLinkLogsError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeReplicationLinkLogsError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeReplicationLinkLogsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeReplicationLinkLogsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeReplicationLinkLogsError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeReplicationLinkLogsError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeReplicationLinkLogsError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeReplicationLinkLogsError::ApiNotSupport => Kind::Documented(17),
-            DescribeReplicationLinkLogsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeReplicationLinkLogsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeReplicationLinkLogsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeReplicationLinkLogsError::InvalidParam => Kind::Documented(21),
-            DescribeReplicationLinkLogsError::KmsApiError => Kind::Documented(22),
-            DescribeReplicationLinkLogsError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeReplicationLinkLogsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeReplicationLinkLogsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeReplicationLinkLogsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeReplicationLinkLogsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeReplicationLinkLogsError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeReplicationLinkLogsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeReplicationLinkLogsError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeReplicationLinkLogsError::ParametersInvalid => Kind::Documented(31),
-            DescribeReplicationLinkLogsError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeReplicationLinkLogsError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeReplicationLinkLogsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeReplicationLinkLogsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeReplicationLinkLogsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeReplicationLinkLogsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeReplicationLinkLogsError::MirrorInsExists => Kind::Documented(38),
-            DescribeReplicationLinkLogsError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeReplicationLinkLogsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeReplicationLinkLogsError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeReplicationLinkLogsError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeReplicationLinkLogsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeReplicationLinkLogsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeReplicationLinkLogsError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeReplicationLinkLogsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeReplicationLinkLogsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeReplicationLinkLogsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeReplicationLinkLogsError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeReplicationLinkLogsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeReplicationLinkLogsError::NotInFlowController => Kind::Documented(51),
-            DescribeReplicationLinkLogsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeReplicationLinkLogsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeReplicationLinkLogsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeReplicationLinkLogsError::InvalidClusterKms => Kind::Documented(55),
-            DescribeReplicationLinkLogsError::RequestNotFound => Kind::Documented(56),
-            DescribeReplicationLinkLogsError::HostInfoNotFound => Kind::Documented(57),
-            DescribeReplicationLinkLogsError::ExternalFailure => Kind::Documented(58),
-            DescribeReplicationLinkLogsError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            DescribeReplicationLinkLogsError::InvokeProxyFailure => Kind::Documented(60),
             DescribeReplicationLinkLogsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeReplicationLinkLogsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -525,30 +373,41 @@ impl DescribeReplicationLinkLogsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeReplicationLinkLogsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeReplicationLinkLogsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeReplicationLinkLogsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeReplicationLinkLogsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeResourceDetailsError`](crate::describe_resource_details::DescribeResourceDetailsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeResourceDetailsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,208 +241,88 @@ impl DescribeResourceDetailsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeResourceDetailsError::Gateway(gateway),
-                    None => DescribeResourceDetailsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeResourceDetailsError::Gateway,
+                DescribeResourceDetailsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeResourceDetailsError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeResourceDetailsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeResourceDetailsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeResourceDetailsError::InsufficientAvailableQuota),
-            4 => Some(DescribeResourceDetailsError::CommodityServiceCallingException),
-            5 => Some(DescribeResourceDetailsError::RegionDissolvedEOM),
-            6 => Some(DescribeResourceDetailsError::CommodityInvalidComponent),
-            7 => Some(DescribeResourceDetailsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeResourceDetailsError::PriceCommoditySys),
-            9 => Some(DescribeResourceDetailsError::PayInsufficientBalance),
-            10 => Some(DescribeResourceDetailsError::OrderPeriodInvalid),
-            11 => Some(DescribeResourceDetailsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeResourceDetailsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeResourceDetailsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeResourceDetailsError::BasicInfoUncompleted),
-            15 => Some(DescribeResourceDetailsError::RiskRiskControlRejection),
-            16 => Some(DescribeResourceDetailsError::ApiNotSupport),
-            17 => Some(DescribeResourceDetailsError::ContainForbiddenLabelError),
-            18 => Some(DescribeResourceDetailsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeResourceDetailsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeResourceDetailsError::InvalidParam),
-            21 => Some(DescribeResourceDetailsError::KmsApiError),
-            22 => Some(DescribeResourceDetailsError::SystemSaleValidateFailed),
-            23 => Some(DescribeResourceDetailsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeResourceDetailsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeResourceDetailsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeResourceDetailsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeResourceDetailsError::IncorrectTargetClasscode),
-            28 => Some(DescribeResourceDetailsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeResourceDetailsError::RequiredParamNotFound),
-            30 => Some(DescribeResourceDetailsError::ParametersInvalid),
-            31 => Some(DescribeResourceDetailsError::BackupPolicyNotSupport),
-            32 => Some(DescribeResourceDetailsError::InvalideStatusFormat),
-            33 => Some(DescribeResourceDetailsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeResourceDetailsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeResourceDetailsError::PayNoCreditCard),
-            36 => Some(DescribeResourceDetailsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeResourceDetailsError::MirrorInsExists),
-            38 => Some(DescribeResourceDetailsError::UnsupportedClassCode),
-            39 => Some(DescribeResourceDetailsError::InvalidBackupSet),
-            40 => Some(DescribeResourceDetailsError::OrdTCommodityQueryError),
-            41 => Some(DescribeResourceDetailsError::ProductInstanceReleased),
-            42 => Some(DescribeResourceDetailsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeResourceDetailsError::OrderStatusUnPaid),
-            44 => Some(DescribeResourceDetailsError::InvalidReduceDiskSize),
-            45 => Some(DescribeResourceDetailsError::CloudSSDNotSupport),
-            46 => Some(DescribeResourceDetailsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeResourceDetailsError::InvalidVswitchId),
-            48 => Some(DescribeResourceDetailsError::IncorrectMinorVersion),
-            49 => Some(DescribeResourceDetailsError::OperationDeniedZoneResource),
-            50 => Some(DescribeResourceDetailsError::NotInFlowController),
-            51 => Some(DescribeResourceDetailsError::InvalidKmsKey),
-            52 => Some(DescribeResourceDetailsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeResourceDetailsError::InvalidDBInstanceNotFound),
-            54 => Some(DescribeResourceDetailsError::InvalidClusterKms),
-            55 => Some(DescribeResourceDetailsError::RequestNotFound),
-            56 => Some(DescribeResourceDetailsError::HostInfoNotFound),
-            57 => Some(DescribeResourceDetailsError::ExternalFailure),
-            58 => Some(DescribeResourceDetailsError::RequestMetaDataFailed),
-            59 => Some(DescribeResourceDetailsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeResourceDetailsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeResourceDetailsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeResourceDetailsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeResourceDetailsError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeResourceDetailsError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeResourceDetailsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeResourceDetailsError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeResourceDetailsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeResourceDetailsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeResourceDetailsError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeResourceDetailsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeResourceDetailsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeResourceDetailsError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeResourceDetailsError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeResourceDetailsError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeResourceDetailsError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeResourceDetailsError::ApiNotSupport => Kind::Documented(16),
-            DescribeResourceDetailsError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeResourceDetailsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeResourceDetailsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeResourceDetailsError::InvalidParam => Kind::Documented(20),
-            DescribeResourceDetailsError::KmsApiError => Kind::Documented(21),
-            DescribeResourceDetailsError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeResourceDetailsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeResourceDetailsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeResourceDetailsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeResourceDetailsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeResourceDetailsError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeResourceDetailsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeResourceDetailsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeResourceDetailsError::ParametersInvalid => Kind::Documented(30),
-            DescribeResourceDetailsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeResourceDetailsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeResourceDetailsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeResourceDetailsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeResourceDetailsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeResourceDetailsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeResourceDetailsError::MirrorInsExists => Kind::Documented(37),
-            DescribeResourceDetailsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeResourceDetailsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeResourceDetailsError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeResourceDetailsError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeResourceDetailsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeResourceDetailsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeResourceDetailsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeResourceDetailsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeResourceDetailsError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeResourceDetailsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeResourceDetailsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeResourceDetailsError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeResourceDetailsError::NotInFlowController => Kind::Documented(50),
-            DescribeResourceDetailsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeResourceDetailsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeResourceDetailsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeResourceDetailsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeResourceDetailsError::RequestNotFound => Kind::Documented(55),
-            DescribeResourceDetailsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeResourceDetailsError::ExternalFailure => Kind::Documented(57),
-            DescribeResourceDetailsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeResourceDetailsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeResourceDetailsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeResourceDetailsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -490,30 +369,41 @@ impl DescribeResourceDetailsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeResourceDetailsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeResourceDetailsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeResourceDetailsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeResourceDetailsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

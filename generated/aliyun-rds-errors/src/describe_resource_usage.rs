@@ -6,7 +6,7 @@
 //! [`DescribeResourceUsageError`](crate::describe_resource_usage::DescribeResourceUsageError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeResourceUsageError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,184 +238,87 @@ impl DescribeResourceUsageError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeResourceUsageError::Gateway(gateway),
-                    None => DescribeResourceUsageError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeResourceUsageError::Gateway,
+                DescribeResourceUsageError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeResourceUsageError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeResourceUsageError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeResourceUsageError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeResourceUsageError::InsufficientAvailableQuota),
-            4 => Some(DescribeResourceUsageError::CommodityServiceCallingException),
-            5 => Some(DescribeResourceUsageError::RegionDissolvedEOM),
-            6 => Some(DescribeResourceUsageError::CommodityInvalidComponent),
-            7 => Some(DescribeResourceUsageError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeResourceUsageError::PriceCommoditySys),
-            9 => Some(DescribeResourceUsageError::PayInsufficientBalance),
-            10 => Some(DescribeResourceUsageError::OrderPeriodInvalid),
-            11 => Some(DescribeResourceUsageError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeResourceUsageError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeResourceUsageError::NoAvailablePaymentMethod),
-            14 => Some(DescribeResourceUsageError::BasicInfoUncompleted),
-            15 => Some(DescribeResourceUsageError::RiskRiskControlRejection),
-            16 => Some(DescribeResourceUsageError::ApiNotSupport),
-            17 => Some(DescribeResourceUsageError::ContainForbiddenLabelError),
-            18 => Some(DescribeResourceUsageError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeResourceUsageError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeResourceUsageError::InvalidParam),
-            21 => Some(DescribeResourceUsageError::KmsApiError),
-            22 => Some(DescribeResourceUsageError::SystemSaleValidateFailed),
-            23 => Some(DescribeResourceUsageError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeResourceUsageError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeResourceUsageError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeResourceUsageError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeResourceUsageError::IncorrectTargetClasscode),
-            28 => Some(DescribeResourceUsageError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeResourceUsageError::RequiredParamNotFound),
-            30 => Some(DescribeResourceUsageError::ParametersInvalid),
-            31 => Some(DescribeResourceUsageError::BackupPolicyNotSupport),
-            32 => Some(DescribeResourceUsageError::InvalideStatusFormat),
-            33 => Some(DescribeResourceUsageError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeResourceUsageError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeResourceUsageError::PayNoCreditCard),
-            36 => Some(DescribeResourceUsageError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeResourceUsageError::MirrorInsExists),
-            38 => Some(DescribeResourceUsageError::UnsupportedClassCode),
-            39 => Some(DescribeResourceUsageError::InvalidBackupSet),
-            40 => Some(DescribeResourceUsageError::OrdTCommodityQueryError),
-            41 => Some(DescribeResourceUsageError::ProductInstanceReleased),
-            42 => Some(DescribeResourceUsageError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeResourceUsageError::OrderStatusUnPaid),
-            44 => Some(DescribeResourceUsageError::InvalidReduceDiskSize),
-            45 => Some(DescribeResourceUsageError::CloudSSDNotSupport),
-            46 => Some(DescribeResourceUsageError::InvalidUserOperatorPermission),
-            47 => Some(DescribeResourceUsageError::InvalidVswitchId),
-            48 => Some(DescribeResourceUsageError::IncorrectMinorVersion),
-            49 => Some(DescribeResourceUsageError::OperationDeniedZoneResource),
-            50 => Some(DescribeResourceUsageError::NotInFlowController),
-            51 => Some(DescribeResourceUsageError::InvalidKmsKey),
-            52 => Some(DescribeResourceUsageError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeResourceUsageError::InvalidClusterKms),
-            54 => Some(DescribeResourceUsageError::RequestNotFound),
-            55 => Some(DescribeResourceUsageError::HostInfoNotFound),
-            56 => Some(DescribeResourceUsageError::InvokeProxyFailure),
-            57 => Some(DescribeResourceUsageError::ExternalFailure),
-            58 => Some(DescribeResourceUsageError::RequestMetaDataFailed),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::InvokeProxyFailure,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeResourceUsageError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeResourceUsageError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeResourceUsageError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeResourceUsageError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeResourceUsageError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeResourceUsageError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeResourceUsageError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeResourceUsageError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeResourceUsageError::PriceCommoditySys => Kind::Documented(8),
-            DescribeResourceUsageError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeResourceUsageError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeResourceUsageError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeResourceUsageError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeResourceUsageError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeResourceUsageError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeResourceUsageError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeResourceUsageError::ApiNotSupport => Kind::Documented(16),
-            DescribeResourceUsageError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeResourceUsageError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeResourceUsageError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeResourceUsageError::InvalidParam => Kind::Documented(20),
-            DescribeResourceUsageError::KmsApiError => Kind::Documented(21),
-            DescribeResourceUsageError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeResourceUsageError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeResourceUsageError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeResourceUsageError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeResourceUsageError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeResourceUsageError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeResourceUsageError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeResourceUsageError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeResourceUsageError::ParametersInvalid => Kind::Documented(30),
-            DescribeResourceUsageError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeResourceUsageError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeResourceUsageError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeResourceUsageError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeResourceUsageError::PayNoCreditCard => Kind::Documented(35),
-            DescribeResourceUsageError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeResourceUsageError::MirrorInsExists => Kind::Documented(37),
-            DescribeResourceUsageError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeResourceUsageError::InvalidBackupSet => Kind::Documented(39),
-            DescribeResourceUsageError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeResourceUsageError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeResourceUsageError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeResourceUsageError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeResourceUsageError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeResourceUsageError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeResourceUsageError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeResourceUsageError::InvalidVswitchId => Kind::Documented(47),
-            DescribeResourceUsageError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeResourceUsageError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeResourceUsageError::NotInFlowController => Kind::Documented(50),
-            DescribeResourceUsageError::InvalidKmsKey => Kind::Documented(51),
-            DescribeResourceUsageError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeResourceUsageError::InvalidClusterKms => Kind::Documented(53),
-            DescribeResourceUsageError::RequestNotFound => Kind::Documented(54),
-            DescribeResourceUsageError::HostInfoNotFound => Kind::Documented(55),
-            DescribeResourceUsageError::InvokeProxyFailure => Kind::Documented(56),
-            DescribeResourceUsageError::ExternalFailure => Kind::Documented(57),
-            DescribeResourceUsageError::RequestMetaDataFailed => Kind::Documented(58),
             DescribeResourceUsageError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeResourceUsageError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -463,30 +365,41 @@ impl DescribeResourceUsageError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeResourceUsageError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeResourceUsageError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeResourceUsageError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeResourceUsageError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSecretsError`](crate::describe_secrets::DescribeSecretsError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSecretsError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,156 +238,87 @@ impl DescribeSecretsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSecretsError::Gateway(gateway),
-                    None => DescribeSecretsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSecretsError::Gateway,
+                DescribeSecretsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSecretsError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeSecretsError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeSecretsError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeSecretsError::InsufficientAvailableQuota),
-            4 => Some(DescribeSecretsError::CommodityServiceCallingException),
-            5 => Some(DescribeSecretsError::RegionDissolvedEOM),
-            6 => Some(DescribeSecretsError::CommodityInvalidComponent),
-            7 => Some(DescribeSecretsError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeSecretsError::PriceCommoditySys),
-            9 => Some(DescribeSecretsError::PayInsufficientBalance),
-            10 => Some(DescribeSecretsError::OrderPeriodInvalid),
-            11 => Some(DescribeSecretsError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeSecretsError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeSecretsError::NoAvailablePaymentMethod),
-            14 => Some(DescribeSecretsError::BasicInfoUncompleted),
-            15 => Some(DescribeSecretsError::RiskRiskControlRejection),
-            16 => Some(DescribeSecretsError::ApiNotSupport),
-            17 => Some(DescribeSecretsError::ContainForbiddenLabelError),
-            18 => Some(DescribeSecretsError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeSecretsError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeSecretsError::InvalidParam),
-            21 => Some(DescribeSecretsError::KmsApiError),
-            22 => Some(DescribeSecretsError::SystemSaleValidateFailed),
-            23 => Some(DescribeSecretsError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeSecretsError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeSecretsError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeSecretsError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeSecretsError::IncorrectTargetClasscode),
-            28 => Some(DescribeSecretsError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeSecretsError::RequiredParamNotFound),
-            30 => Some(DescribeSecretsError::ParametersInvalid),
-            31 => Some(DescribeSecretsError::BackupPolicyNotSupport),
-            32 => Some(DescribeSecretsError::InvalideStatusFormat),
-            33 => Some(DescribeSecretsError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeSecretsError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeSecretsError::PayNoCreditCard),
-            36 => Some(DescribeSecretsError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeSecretsError::MirrorInsExists),
-            38 => Some(DescribeSecretsError::UnsupportedClassCode),
-            39 => Some(DescribeSecretsError::InvalidBackupSet),
-            40 => Some(DescribeSecretsError::OrdTCommodityQueryError),
-            41 => Some(DescribeSecretsError::ProductInstanceReleased),
-            42 => Some(DescribeSecretsError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeSecretsError::OrderStatusUnPaid),
-            44 => Some(DescribeSecretsError::InvalidReduceDiskSize),
-            45 => Some(DescribeSecretsError::CloudSSDNotSupport),
-            46 => Some(DescribeSecretsError::InvalidUserOperatorPermission),
-            47 => Some(DescribeSecretsError::InvalidVswitchId),
-            48 => Some(DescribeSecretsError::IncorrectMinorVersion),
-            49 => Some(DescribeSecretsError::OperationDeniedZoneResource),
-            50 => Some(DescribeSecretsError::NotInFlowController),
-            51 => Some(DescribeSecretsError::InvalidKmsKey),
-            52 => Some(DescribeSecretsError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeSecretsError::InvalidClusterKms),
-            54 => Some(DescribeSecretsError::RequestNotFound),
-            55 => Some(DescribeSecretsError::HostInfoNotFound),
-            56 => Some(DescribeSecretsError::ExternalFailure),
-            57 => Some(DescribeSecretsError::RequestMetaDataFailed),
-            58 => Some(DescribeSecretsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSecretsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeSecretsError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DescribeSecretsError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DescribeSecretsError::InsufficientAvailableQuota => Kind::Documented(3),
-            DescribeSecretsError::CommodityServiceCallingException => Kind::Documented(4),
-            DescribeSecretsError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeSecretsError::CommodityInvalidComponent => Kind::Documented(6),
-            DescribeSecretsError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DescribeSecretsError::PriceCommoditySys => Kind::Documented(8),
-            DescribeSecretsError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeSecretsError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeSecretsError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DescribeSecretsError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DescribeSecretsError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DescribeSecretsError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeSecretsError::RiskRiskControlRejection => Kind::Documented(15),
-            DescribeSecretsError::ApiNotSupport => Kind::Documented(16),
-            DescribeSecretsError::ContainForbiddenLabelError => Kind::Documented(17),
-            DescribeSecretsError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DescribeSecretsError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DescribeSecretsError::InvalidParam => Kind::Documented(20),
-            DescribeSecretsError::KmsApiError => Kind::Documented(21),
-            DescribeSecretsError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeSecretsError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeSecretsError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeSecretsError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DescribeSecretsError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DescribeSecretsError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeSecretsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeSecretsError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeSecretsError::ParametersInvalid => Kind::Documented(30),
-            DescribeSecretsError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeSecretsError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeSecretsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DescribeSecretsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSecretsError::PayNoCreditCard => Kind::Documented(35),
-            DescribeSecretsError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeSecretsError::MirrorInsExists => Kind::Documented(37),
-            DescribeSecretsError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeSecretsError::InvalidBackupSet => Kind::Documented(39),
-            DescribeSecretsError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeSecretsError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeSecretsError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeSecretsError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeSecretsError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeSecretsError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeSecretsError::InvalidUserOperatorPermission => Kind::Documented(46),
-            DescribeSecretsError::InvalidVswitchId => Kind::Documented(47),
-            DescribeSecretsError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeSecretsError::OperationDeniedZoneResource => Kind::Documented(49),
-            DescribeSecretsError::NotInFlowController => Kind::Documented(50),
-            DescribeSecretsError::InvalidKmsKey => Kind::Documented(51),
-            DescribeSecretsError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            DescribeSecretsError::InvalidClusterKms => Kind::Documented(53),
-            DescribeSecretsError::RequestNotFound => Kind::Documented(54),
-            DescribeSecretsError::HostInfoNotFound => Kind::Documented(55),
-            DescribeSecretsError::ExternalFailure => Kind::Documented(56),
-            DescribeSecretsError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeSecretsError::InvokeProxyFailure => Kind::Documented(58),
             DescribeSecretsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSecretsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -435,30 +365,41 @@ impl DescribeSecretsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSecretsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSecretsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSecretsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSecretsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSecurityGroupConfigurationError`](crate::describe_security_group_configuration::DescribeSecurityGroupConfigurationError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSecurityGroupConfigurationError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,342 +238,89 @@ impl DescribeSecurityGroupConfigurationError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeSecurityGroupConfigurationError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeSecurityGroupConfigurationError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSecurityGroupConfigurationError::Gateway,
+                DescribeSecurityGroupConfigurationError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(DescribeSecurityGroupConfigurationError::InsufficientAvailableQuota)
-            }
-            4 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeSecurityGroupConfigurationError::RegionDissolvedEOM),
-            6 => Some(DescribeSecurityGroupConfigurationError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeSecurityGroupConfigurationError::PriceCommoditySys),
-            9 => Some(DescribeSecurityGroupConfigurationError::PayInsufficientBalance),
-            10 => Some(DescribeSecurityGroupConfigurationError::OrderPeriodInvalid),
-            11 => Some(DescribeSecurityGroupConfigurationError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeSecurityGroupConfigurationError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeSecurityGroupConfigurationError::NoAvailablePaymentMethod),
-            14 => Some(DescribeSecurityGroupConfigurationError::BasicInfoUncompleted),
-            15 => Some(DescribeSecurityGroupConfigurationError::RiskRiskControlRejection),
-            16 => Some(DescribeSecurityGroupConfigurationError::ApiNotSupport),
-            17 => {
-                Some(DescribeSecurityGroupConfigurationError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeSecurityGroupConfigurationError::InvalidParam),
-            21 => Some(DescribeSecurityGroupConfigurationError::KmsApiError),
-            22 => Some(DescribeSecurityGroupConfigurationError::SystemSaleValidateFailed),
-            23 => {
-                Some(DescribeSecurityGroupConfigurationError::AbsInvalidAccountNotFound)
-            }
-            24 => {
-                Some(DescribeSecurityGroupConfigurationError::SqlExecuteFailedOrTimeout)
-            }
-            25 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DescribeSecurityGroupConfigurationError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeSecurityGroupConfigurationError::RequiredParamNotFound),
-            30 => Some(DescribeSecurityGroupConfigurationError::ParametersInvalid),
-            31 => Some(DescribeSecurityGroupConfigurationError::BackupPolicyNotSupport),
-            32 => Some(DescribeSecurityGroupConfigurationError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeSecurityGroupConfigurationError::PayNoCreditCard),
-            36 => Some(DescribeSecurityGroupConfigurationError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeSecurityGroupConfigurationError::MirrorInsExists),
-            38 => Some(DescribeSecurityGroupConfigurationError::UnsupportedClassCode),
-            39 => Some(DescribeSecurityGroupConfigurationError::InvalidBackupSet),
-            40 => Some(DescribeSecurityGroupConfigurationError::OrdTCommodityQueryError),
-            41 => Some(DescribeSecurityGroupConfigurationError::ProductInstanceReleased),
-            42 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeSecurityGroupConfigurationError::OrderStatusUnPaid),
-            44 => Some(DescribeSecurityGroupConfigurationError::InvalidReduceDiskSize),
-            45 => Some(DescribeSecurityGroupConfigurationError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeSecurityGroupConfigurationError::InvalidVswitchId),
-            48 => Some(DescribeSecurityGroupConfigurationError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeSecurityGroupConfigurationError::NotInFlowController),
-            51 => Some(DescribeSecurityGroupConfigurationError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeSecurityGroupConfigurationError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(DescribeSecurityGroupConfigurationError::InvalidClusterKms),
-            54 => Some(DescribeSecurityGroupConfigurationError::RequestNotFound),
-            55 => Some(DescribeSecurityGroupConfigurationError::HostInfoNotFound),
-            56 => Some(DescribeSecurityGroupConfigurationError::ExternalFailure),
-            57 => Some(DescribeSecurityGroupConfigurationError::RequestMetaDataFailed),
-            58 => Some(DescribeSecurityGroupConfigurationError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSecurityGroupConfigurationError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeSecurityGroupConfigurationError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeSecurityGroupConfigurationError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeSecurityGroupConfigurationError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeSecurityGroupConfigurationError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeSecurityGroupConfigurationError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeSecurityGroupConfigurationError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeSecurityGroupConfigurationError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeSecurityGroupConfigurationError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeSecurityGroupConfigurationError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeSecurityGroupConfigurationError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeSecurityGroupConfigurationError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeSecurityGroupConfigurationError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeSecurityGroupConfigurationError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeSecurityGroupConfigurationError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeSecurityGroupConfigurationError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeSecurityGroupConfigurationError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeSecurityGroupConfigurationError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidParam => Kind::Documented(20),
-            DescribeSecurityGroupConfigurationError::KmsApiError => Kind::Documented(21),
-            DescribeSecurityGroupConfigurationError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeSecurityGroupConfigurationError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeSecurityGroupConfigurationError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeSecurityGroupConfigurationError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeSecurityGroupConfigurationError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSecurityGroupConfigurationError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeSecurityGroupConfigurationError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeSecurityGroupConfigurationError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeSecurityGroupConfigurationError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeSecurityGroupConfigurationError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSecurityGroupConfigurationError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeSecurityGroupConfigurationError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeSecurityGroupConfigurationError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeSecurityGroupConfigurationError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeSecurityGroupConfigurationError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeSecurityGroupConfigurationError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeSecurityGroupConfigurationError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeSecurityGroupConfigurationError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeSecurityGroupConfigurationError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeSecurityGroupConfigurationError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeSecurityGroupConfigurationError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeSecurityGroupConfigurationError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeSecurityGroupConfigurationError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            DescribeSecurityGroupConfigurationError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            DescribeSecurityGroupConfigurationError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeSecurityGroupConfigurationError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            DescribeSecurityGroupConfigurationError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeSecurityGroupConfigurationError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             DescribeSecurityGroupConfigurationError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeSecurityGroupConfigurationError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -621,30 +367,41 @@ impl DescribeSecurityGroupConfigurationError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSecurityGroupConfigurationError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSecurityGroupConfigurationError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSecurityGroupConfigurationError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSecurityGroupConfigurationError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSlotsError`](crate::describe_slots::DescribeSlotsError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSlotsError {
     /// `InvalidDBInstanceName.NotFound`, HTTP 400: The specified DB instance name does not exist.
@@ -242,152 +241,88 @@ impl DescribeSlotsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSlotsError::Gateway(gateway),
-                    None => DescribeSlotsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSlotsError::Gateway,
+                DescribeSlotsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSlotsError::InvalidDBInstanceNameNotFound),
-            1 => Some(DescribeSlotsError::InvalidDBInstanceEngineTypeFormat),
-            2 => Some(DescribeSlotsError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeSlotsError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeSlotsError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeSlotsError::InsufficientAvailableQuota),
-            6 => Some(DescribeSlotsError::CommodityServiceCallingException),
-            7 => Some(DescribeSlotsError::RegionDissolvedEOM),
-            8 => Some(DescribeSlotsError::CommodityInvalidComponent),
-            9 => Some(DescribeSlotsError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeSlotsError::PriceCommoditySys),
-            11 => Some(DescribeSlotsError::PayInsufficientBalance),
-            12 => Some(DescribeSlotsError::OrderPeriodInvalid),
-            13 => Some(DescribeSlotsError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeSlotsError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeSlotsError::NoAvailablePaymentMethod),
-            16 => Some(DescribeSlotsError::BasicInfoUncompleted),
-            17 => Some(DescribeSlotsError::RiskRiskControlRejection),
-            18 => Some(DescribeSlotsError::ApiNotSupport),
-            19 => Some(DescribeSlotsError::ContainForbiddenLabelError),
-            20 => Some(DescribeSlotsError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeSlotsError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeSlotsError::InvalidParam),
-            23 => Some(DescribeSlotsError::KmsApiError),
-            24 => Some(DescribeSlotsError::SystemSaleValidateFailed),
-            25 => Some(DescribeSlotsError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeSlotsError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeSlotsError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeSlotsError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeSlotsError::IncorrectTargetClasscode),
-            30 => Some(DescribeSlotsError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeSlotsError::RequiredParamNotFound),
-            32 => Some(DescribeSlotsError::ParametersInvalid),
-            33 => Some(DescribeSlotsError::BackupPolicyNotSupport),
-            34 => Some(DescribeSlotsError::InvalideStatusFormat),
-            35 => Some(DescribeSlotsError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeSlotsError::PayNoCreditCard),
-            37 => Some(DescribeSlotsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeSlotsError::MirrorInsExists),
-            39 => Some(DescribeSlotsError::UnsupportedClassCode),
-            40 => Some(DescribeSlotsError::InvalidBackupSet),
-            41 => Some(DescribeSlotsError::OrdTCommodityQueryError),
-            42 => Some(DescribeSlotsError::ProductInstanceReleased),
-            43 => Some(DescribeSlotsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeSlotsError::OrderStatusUnPaid),
-            45 => Some(DescribeSlotsError::InvalidReduceDiskSize),
-            46 => Some(DescribeSlotsError::CloudSSDNotSupport),
-            47 => Some(DescribeSlotsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeSlotsError::InvalidVswitchId),
-            49 => Some(DescribeSlotsError::IncorrectMinorVersion),
-            50 => Some(DescribeSlotsError::OperationDeniedZoneResource),
-            51 => Some(DescribeSlotsError::NotInFlowController),
-            52 => Some(DescribeSlotsError::InvalidKmsKey),
-            53 => Some(DescribeSlotsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeSlotsError::InvalidClusterKms),
-            55 => Some(DescribeSlotsError::RequestNotFound),
-            56 => Some(DescribeSlotsError::HostInfoNotFound),
-            57 => Some(DescribeSlotsError::ExternalFailure),
-            58 => Some(DescribeSlotsError::RequestMetaDataFailed),
-            59 => Some(DescribeSlotsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSlotsError::InvalidDBInstanceNameNotFound => Kind::Documented(0),
-            DescribeSlotsError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(1),
-            DescribeSlotsError::OrderComboInstanceNotAllowOperate => Kind::Documented(2),
-            DescribeSlotsError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            DescribeSlotsError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            DescribeSlotsError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeSlotsError::CommodityServiceCallingException => Kind::Documented(6),
-            DescribeSlotsError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeSlotsError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeSlotsError::RegionEndTimeDissolvedAustralia => Kind::Documented(9),
-            DescribeSlotsError::PriceCommoditySys => Kind::Documented(10),
-            DescribeSlotsError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeSlotsError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeSlotsError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeSlotsError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeSlotsError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeSlotsError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeSlotsError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeSlotsError::ApiNotSupport => Kind::Documented(18),
-            DescribeSlotsError::ContainForbiddenLabelError => Kind::Documented(19),
-            DescribeSlotsError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            DescribeSlotsError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            DescribeSlotsError::InvalidParam => Kind::Documented(22),
-            DescribeSlotsError::KmsApiError => Kind::Documented(23),
-            DescribeSlotsError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeSlotsError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribeSlotsError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribeSlotsError::ColdDataEngineVersionNotSupport => Kind::Documented(27),
-            DescribeSlotsError::ColdDataMinorVersionNotSupport => Kind::Documented(28),
-            DescribeSlotsError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeSlotsError::InvalidConnectionStringDuplicate => Kind::Documented(30),
-            DescribeSlotsError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeSlotsError::ParametersInvalid => Kind::Documented(32),
-            DescribeSlotsError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeSlotsError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeSlotsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(35),
-            DescribeSlotsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeSlotsError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DescribeSlotsError::MirrorInsExists => Kind::Documented(38),
-            DescribeSlotsError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeSlotsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeSlotsError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeSlotsError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeSlotsError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            DescribeSlotsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeSlotsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeSlotsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeSlotsError::InvalidUserOperatorPermission => Kind::Documented(47),
-            DescribeSlotsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeSlotsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeSlotsError::OperationDeniedZoneResource => Kind::Documented(50),
-            DescribeSlotsError::NotInFlowController => Kind::Documented(51),
-            DescribeSlotsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeSlotsError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            DescribeSlotsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeSlotsError::RequestNotFound => Kind::Documented(55),
-            DescribeSlotsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeSlotsError::ExternalFailure => Kind::Documented(57),
-            DescribeSlotsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeSlotsError::InvokeProxyFailure => Kind::Documented(59),
             DescribeSlotsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSlotsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -434,30 +369,41 @@ impl DescribeSlotsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSlotsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSlotsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSlotsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSlotsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSlowLogRecordsError`](crate::describe_slow_log_records::DescribeSlowLogRecordsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSlowLogRecordsError {
     /// `InvalidSearchTimeRange`, HTTP 400: search time range cannot be longer than a month.
@@ -245,194 +244,89 @@ impl DescribeSlowLogRecordsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSlowLogRecordsError::Gateway(gateway),
-                    None => DescribeSlowLogRecordsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSlowLogRecordsError::Gateway,
+                DescribeSlowLogRecordsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSlowLogRecordsError::InvalidSearchTimeRange),
-            1 => Some(DescribeSlowLogRecordsError::IOException),
-            2 => Some(DescribeSlowLogRecordsError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeSlowLogRecordsError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeSlowLogRecordsError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeSlowLogRecordsError::InsufficientAvailableQuota),
-            6 => Some(DescribeSlowLogRecordsError::CommodityServiceCallingException),
-            7 => Some(DescribeSlowLogRecordsError::RegionDissolvedEOM),
-            8 => Some(DescribeSlowLogRecordsError::CommodityInvalidComponent),
-            9 => Some(DescribeSlowLogRecordsError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeSlowLogRecordsError::PriceCommoditySys),
-            11 => Some(DescribeSlowLogRecordsError::PayInsufficientBalance),
-            12 => Some(DescribeSlowLogRecordsError::OrderPeriodInvalid),
-            13 => Some(DescribeSlowLogRecordsError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeSlowLogRecordsError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeSlowLogRecordsError::NoAvailablePaymentMethod),
-            16 => Some(DescribeSlowLogRecordsError::BasicInfoUncompleted),
-            17 => Some(DescribeSlowLogRecordsError::RiskRiskControlRejection),
-            18 => Some(DescribeSlowLogRecordsError::ApiNotSupport),
-            19 => Some(DescribeSlowLogRecordsError::ContainForbiddenLabelError),
-            20 => Some(DescribeSlowLogRecordsError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeSlowLogRecordsError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeSlowLogRecordsError::InvalidParam),
-            23 => Some(DescribeSlowLogRecordsError::KmsApiError),
-            24 => Some(DescribeSlowLogRecordsError::SystemSaleValidateFailed),
-            25 => Some(DescribeSlowLogRecordsError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeSlowLogRecordsError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeSlowLogRecordsError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeSlowLogRecordsError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeSlowLogRecordsError::IncorrectTargetClasscode),
-            30 => Some(DescribeSlowLogRecordsError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeSlowLogRecordsError::RequiredParamNotFound),
-            32 => Some(DescribeSlowLogRecordsError::ParametersInvalid),
-            33 => Some(DescribeSlowLogRecordsError::BackupPolicyNotSupport),
-            34 => Some(DescribeSlowLogRecordsError::InvalideStatusFormat),
-            35 => Some(DescribeSlowLogRecordsError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeSlowLogRecordsError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeSlowLogRecordsError::PayNoCreditCard),
-            38 => Some(DescribeSlowLogRecordsError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeSlowLogRecordsError::MirrorInsExists),
-            40 => Some(DescribeSlowLogRecordsError::UnsupportedClassCode),
-            41 => Some(DescribeSlowLogRecordsError::InvalidBackupSet),
-            42 => Some(DescribeSlowLogRecordsError::OrdTCommodityQueryError),
-            43 => Some(DescribeSlowLogRecordsError::ProductInstanceReleased),
-            44 => Some(DescribeSlowLogRecordsError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeSlowLogRecordsError::OrderStatusUnPaid),
-            46 => Some(DescribeSlowLogRecordsError::InvalidReduceDiskSize),
-            47 => Some(DescribeSlowLogRecordsError::CloudSSDNotSupport),
-            48 => Some(DescribeSlowLogRecordsError::InvalidUserOperatorPermission),
-            49 => Some(DescribeSlowLogRecordsError::InvalidVswitchId),
-            50 => Some(DescribeSlowLogRecordsError::IncorrectMinorVersion),
-            51 => Some(DescribeSlowLogRecordsError::OperationDeniedZoneResource),
-            52 => Some(DescribeSlowLogRecordsError::NotInFlowController),
-            53 => Some(DescribeSlowLogRecordsError::InvalidKmsKey),
-            54 => Some(DescribeSlowLogRecordsError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeSlowLogRecordsError::InvalidClusterKms),
-            56 => Some(DescribeSlowLogRecordsError::RequestNotFound),
-            57 => Some(DescribeSlowLogRecordsError::HostInfoNotFound),
-            58 => Some(DescribeSlowLogRecordsError::ExternalFailure),
-            59 => Some(DescribeSlowLogRecordsError::RequestMetaDataFailed),
-            60 => Some(DescribeSlowLogRecordsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidSearchTimeRange,
+        Self::IOException,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSlowLogRecordsError::InvalidSearchTimeRange => Kind::Documented(0),
-            DescribeSlowLogRecordsError::IOException => Kind::Documented(1),
-            DescribeSlowLogRecordsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeSlowLogRecordsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeSlowLogRecordsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeSlowLogRecordsError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            DescribeSlowLogRecordsError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeSlowLogRecordsError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeSlowLogRecordsError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeSlowLogRecordsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeSlowLogRecordsError::PriceCommoditySys => Kind::Documented(10),
-            DescribeSlowLogRecordsError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeSlowLogRecordsError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeSlowLogRecordsError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeSlowLogRecordsError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeSlowLogRecordsError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeSlowLogRecordsError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeSlowLogRecordsError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeSlowLogRecordsError::ApiNotSupport => Kind::Documented(18),
-            DescribeSlowLogRecordsError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeSlowLogRecordsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            DescribeSlowLogRecordsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            DescribeSlowLogRecordsError::InvalidParam => Kind::Documented(22),
-            DescribeSlowLogRecordsError::KmsApiError => Kind::Documented(23),
-            DescribeSlowLogRecordsError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeSlowLogRecordsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            DescribeSlowLogRecordsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            DescribeSlowLogRecordsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeSlowLogRecordsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeSlowLogRecordsError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeSlowLogRecordsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            DescribeSlowLogRecordsError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeSlowLogRecordsError::ParametersInvalid => Kind::Documented(32),
-            DescribeSlowLogRecordsError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeSlowLogRecordsError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeSlowLogRecordsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            DescribeSlowLogRecordsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            DescribeSlowLogRecordsError::PayNoCreditCard => Kind::Documented(37),
-            DescribeSlowLogRecordsError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeSlowLogRecordsError::MirrorInsExists => Kind::Documented(39),
-            DescribeSlowLogRecordsError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeSlowLogRecordsError::InvalidBackupSet => Kind::Documented(41),
-            DescribeSlowLogRecordsError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeSlowLogRecordsError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeSlowLogRecordsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            DescribeSlowLogRecordsError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeSlowLogRecordsError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeSlowLogRecordsError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeSlowLogRecordsError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            DescribeSlowLogRecordsError::InvalidVswitchId => Kind::Documented(49),
-            DescribeSlowLogRecordsError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeSlowLogRecordsError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            DescribeSlowLogRecordsError::NotInFlowController => Kind::Documented(52),
-            DescribeSlowLogRecordsError::InvalidKmsKey => Kind::Documented(53),
-            DescribeSlowLogRecordsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            DescribeSlowLogRecordsError::InvalidClusterKms => Kind::Documented(55),
-            DescribeSlowLogRecordsError::RequestNotFound => Kind::Documented(56),
-            DescribeSlowLogRecordsError::HostInfoNotFound => Kind::Documented(57),
-            DescribeSlowLogRecordsError::ExternalFailure => Kind::Documented(58),
-            DescribeSlowLogRecordsError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeSlowLogRecordsError::InvokeProxyFailure => Kind::Documented(60),
             DescribeSlowLogRecordsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSlowLogRecordsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -479,30 +373,41 @@ impl DescribeSlowLogRecordsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSlowLogRecordsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSlowLogRecordsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSlowLogRecordsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSlowLogRecordsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

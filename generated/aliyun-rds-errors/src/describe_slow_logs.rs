@@ -6,7 +6,7 @@
 //! [`DescribeSlowLogsError`](crate::describe_slow_logs::DescribeSlowLogsError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSlowLogsError {
     /// `InvalidSearchTimeRange`, HTTP 400: search time range cannot be longer than a month.
@@ -248,170 +247,90 @@ impl DescribeSlowLogsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSlowLogsError::Gateway(gateway),
-                    None => DescribeSlowLogsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSlowLogsError::Gateway,
+                DescribeSlowLogsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSlowLogsError::InvalidSearchTimeRange),
-            1 => Some(DescribeSlowLogsError::IOException),
-            2 => Some(DescribeSlowLogsError::SortKeyValueNotSupported),
-            3 => Some(DescribeSlowLogsError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeSlowLogsError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeSlowLogsError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeSlowLogsError::InsufficientAvailableQuota),
-            7 => Some(DescribeSlowLogsError::CommodityServiceCallingException),
-            8 => Some(DescribeSlowLogsError::RegionDissolvedEOM),
-            9 => Some(DescribeSlowLogsError::CommodityInvalidComponent),
-            10 => Some(DescribeSlowLogsError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeSlowLogsError::PriceCommoditySys),
-            12 => Some(DescribeSlowLogsError::PayInsufficientBalance),
-            13 => Some(DescribeSlowLogsError::OrderPeriodInvalid),
-            14 => Some(DescribeSlowLogsError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeSlowLogsError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeSlowLogsError::NoAvailablePaymentMethod),
-            17 => Some(DescribeSlowLogsError::BasicInfoUncompleted),
-            18 => Some(DescribeSlowLogsError::RiskRiskControlRejection),
-            19 => Some(DescribeSlowLogsError::ApiNotSupport),
-            20 => Some(DescribeSlowLogsError::ContainForbiddenLabelError),
-            21 => Some(DescribeSlowLogsError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeSlowLogsError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeSlowLogsError::InvalidParam),
-            24 => Some(DescribeSlowLogsError::KmsApiError),
-            25 => Some(DescribeSlowLogsError::SystemSaleValidateFailed),
-            26 => Some(DescribeSlowLogsError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeSlowLogsError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeSlowLogsError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeSlowLogsError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeSlowLogsError::IncorrectTargetClasscode),
-            31 => Some(DescribeSlowLogsError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeSlowLogsError::RequiredParamNotFound),
-            33 => Some(DescribeSlowLogsError::ParametersInvalid),
-            34 => Some(DescribeSlowLogsError::BackupPolicyNotSupport),
-            35 => Some(DescribeSlowLogsError::InvalideStatusFormat),
-            36 => Some(DescribeSlowLogsError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeSlowLogsError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeSlowLogsError::PayNoCreditCard),
-            39 => Some(DescribeSlowLogsError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeSlowLogsError::MirrorInsExists),
-            41 => Some(DescribeSlowLogsError::UnsupportedClassCode),
-            42 => Some(DescribeSlowLogsError::InvalidBackupSet),
-            43 => Some(DescribeSlowLogsError::OrdTCommodityQueryError),
-            44 => Some(DescribeSlowLogsError::ProductInstanceReleased),
-            45 => Some(DescribeSlowLogsError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeSlowLogsError::OrderStatusUnPaid),
-            47 => Some(DescribeSlowLogsError::InvalidReduceDiskSize),
-            48 => Some(DescribeSlowLogsError::CloudSSDNotSupport),
-            49 => Some(DescribeSlowLogsError::InvalidUserOperatorPermission),
-            50 => Some(DescribeSlowLogsError::InvalidVswitchId),
-            51 => Some(DescribeSlowLogsError::IncorrectMinorVersion),
-            52 => Some(DescribeSlowLogsError::OperationDeniedZoneResource),
-            53 => Some(DescribeSlowLogsError::NotInFlowController),
-            54 => Some(DescribeSlowLogsError::InvalidKmsKey),
-            55 => Some(DescribeSlowLogsError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeSlowLogsError::InvalidClusterKms),
-            57 => Some(DescribeSlowLogsError::RequestNotFound),
-            58 => Some(DescribeSlowLogsError::HostInfoNotFound),
-            59 => Some(DescribeSlowLogsError::ExternalFailure),
-            60 => Some(DescribeSlowLogsError::RequestMetaDataFailed),
-            61 => Some(DescribeSlowLogsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidSearchTimeRange,
+        Self::IOException,
+        Self::SortKeyValueNotSupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSlowLogsError::InvalidSearchTimeRange => Kind::Documented(0),
-            DescribeSlowLogsError::IOException => Kind::Documented(1),
-            DescribeSlowLogsError::SortKeyValueNotSupported => Kind::Documented(2),
-            DescribeSlowLogsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeSlowLogsError::PricePricingPlanResultNotFound => Kind::Documented(4),
-            DescribeSlowLogsError::OrderNoRealNameAuthentication => Kind::Documented(5),
-            DescribeSlowLogsError::InsufficientAvailableQuota => Kind::Documented(6),
-            DescribeSlowLogsError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeSlowLogsError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeSlowLogsError::CommodityInvalidComponent => Kind::Documented(9),
-            DescribeSlowLogsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeSlowLogsError::PriceCommoditySys => Kind::Documented(11),
-            DescribeSlowLogsError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeSlowLogsError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeSlowLogsError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DescribeSlowLogsError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeSlowLogsError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DescribeSlowLogsError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeSlowLogsError::RiskRiskControlRejection => Kind::Documented(18),
-            DescribeSlowLogsError::ApiNotSupport => Kind::Documented(19),
-            DescribeSlowLogsError::ContainForbiddenLabelError => Kind::Documented(20),
-            DescribeSlowLogsError::InvalidDBInstanceIdNotFound => Kind::Documented(21),
-            DescribeSlowLogsError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            DescribeSlowLogsError::InvalidParam => Kind::Documented(23),
-            DescribeSlowLogsError::KmsApiError => Kind::Documented(24),
-            DescribeSlowLogsError::SystemSaleValidateFailed => Kind::Documented(25),
-            DescribeSlowLogsError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DescribeSlowLogsError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DescribeSlowLogsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeSlowLogsError::ColdDataMinorVersionNotSupport => Kind::Documented(29),
-            DescribeSlowLogsError::IncorrectTargetClasscode => Kind::Documented(30),
-            DescribeSlowLogsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeSlowLogsError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeSlowLogsError::ParametersInvalid => Kind::Documented(33),
-            DescribeSlowLogsError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeSlowLogsError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeSlowLogsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeSlowLogsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeSlowLogsError::PayNoCreditCard => Kind::Documented(38),
-            DescribeSlowLogsError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DescribeSlowLogsError::MirrorInsExists => Kind::Documented(40),
-            DescribeSlowLogsError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeSlowLogsError::InvalidBackupSet => Kind::Documented(42),
-            DescribeSlowLogsError::OrdTCommodityQueryError => Kind::Documented(43),
-            DescribeSlowLogsError::ProductInstanceReleased => Kind::Documented(44),
-            DescribeSlowLogsError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            DescribeSlowLogsError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeSlowLogsError::InvalidReduceDiskSize => Kind::Documented(47),
-            DescribeSlowLogsError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribeSlowLogsError::InvalidUserOperatorPermission => Kind::Documented(49),
-            DescribeSlowLogsError::InvalidVswitchId => Kind::Documented(50),
-            DescribeSlowLogsError::IncorrectMinorVersion => Kind::Documented(51),
-            DescribeSlowLogsError::OperationDeniedZoneResource => Kind::Documented(52),
-            DescribeSlowLogsError::NotInFlowController => Kind::Documented(53),
-            DescribeSlowLogsError::InvalidKmsKey => Kind::Documented(54),
-            DescribeSlowLogsError::InvalidInstanceLevelMalformed => Kind::Documented(55),
-            DescribeSlowLogsError::InvalidClusterKms => Kind::Documented(56),
-            DescribeSlowLogsError::RequestNotFound => Kind::Documented(57),
-            DescribeSlowLogsError::HostInfoNotFound => Kind::Documented(58),
-            DescribeSlowLogsError::ExternalFailure => Kind::Documented(59),
-            DescribeSlowLogsError::RequestMetaDataFailed => Kind::Documented(60),
-            DescribeSlowLogsError::InvokeProxyFailure => Kind::Documented(61),
             DescribeSlowLogsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSlowLogsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -458,30 +377,41 @@ impl DescribeSlowLogsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSlowLogsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSlowLogsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSlowLogsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSlowLogsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

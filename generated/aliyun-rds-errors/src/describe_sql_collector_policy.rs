@@ -6,7 +6,7 @@
 //! [`DescribeSqlCollectorPolicyError`](crate::describe_sql_collector_policy::DescribeSqlCollectorPolicyError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSqlCollectorPolicyError {
     /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
@@ -242,228 +241,88 @@ impl DescribeSqlCollectorPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSqlCollectorPolicyError::Gateway(gateway),
-                    None => DescribeSqlCollectorPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSqlCollectorPolicyError::Gateway,
+                DescribeSqlCollectorPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSqlCollectorPolicyError::InvalidDBInstanceIdNotFound),
-            1 => Some(DescribeSqlCollectorPolicyError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeSqlCollectorPolicyError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeSqlCollectorPolicyError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeSqlCollectorPolicyError::InsufficientAvailableQuota),
-            5 => Some(DescribeSqlCollectorPolicyError::CommodityServiceCallingException),
-            6 => Some(DescribeSqlCollectorPolicyError::RegionDissolvedEOM),
-            7 => Some(DescribeSqlCollectorPolicyError::CommodityInvalidComponent),
-            8 => Some(DescribeSqlCollectorPolicyError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeSqlCollectorPolicyError::PriceCommoditySys),
-            10 => Some(DescribeSqlCollectorPolicyError::PayInsufficientBalance),
-            11 => Some(DescribeSqlCollectorPolicyError::OrderPeriodInvalid),
-            12 => Some(DescribeSqlCollectorPolicyError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeSqlCollectorPolicyError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeSqlCollectorPolicyError::NoAvailablePaymentMethod),
-            15 => Some(DescribeSqlCollectorPolicyError::BasicInfoUncompleted),
-            16 => Some(DescribeSqlCollectorPolicyError::RiskRiskControlRejection),
-            17 => Some(DescribeSqlCollectorPolicyError::ApiNotSupport),
-            18 => Some(DescribeSqlCollectorPolicyError::ContainForbiddenLabelError),
-            19 => Some(DescribeSqlCollectorPolicyError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeSqlCollectorPolicyError::InvalidParam),
-            21 => Some(DescribeSqlCollectorPolicyError::KmsApiError),
-            22 => Some(DescribeSqlCollectorPolicyError::SystemSaleValidateFailed),
-            23 => Some(DescribeSqlCollectorPolicyError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeSqlCollectorPolicyError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeSqlCollectorPolicyError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeSqlCollectorPolicyError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeSqlCollectorPolicyError::IncorrectTargetClasscode),
-            28 => Some(DescribeSqlCollectorPolicyError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeSqlCollectorPolicyError::RequiredParamNotFound),
-            30 => Some(DescribeSqlCollectorPolicyError::ParametersInvalid),
-            31 => Some(DescribeSqlCollectorPolicyError::BackupPolicyNotSupport),
-            32 => Some(DescribeSqlCollectorPolicyError::InvalideStatusFormat),
-            33 => Some(DescribeSqlCollectorPolicyError::InvalidReleasedKeepPolicyFormat),
-            34 => {
-                Some(DescribeSqlCollectorPolicyError::InvalidDBInstanceEngineTypeFormat)
-            }
-            35 => Some(DescribeSqlCollectorPolicyError::PayNoCreditCard),
-            36 => Some(DescribeSqlCollectorPolicyError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeSqlCollectorPolicyError::MirrorInsExists),
-            38 => Some(DescribeSqlCollectorPolicyError::UnsupportedClassCode),
-            39 => Some(DescribeSqlCollectorPolicyError::InvalidBackupSet),
-            40 => Some(DescribeSqlCollectorPolicyError::OrdTCommodityQueryError),
-            41 => Some(DescribeSqlCollectorPolicyError::ProductInstanceReleased),
-            42 => Some(DescribeSqlCollectorPolicyError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeSqlCollectorPolicyError::OrderStatusUnPaid),
-            44 => Some(DescribeSqlCollectorPolicyError::InvalidReduceDiskSize),
-            45 => Some(DescribeSqlCollectorPolicyError::CloudSSDNotSupport),
-            46 => Some(DescribeSqlCollectorPolicyError::InvalidUserOperatorPermission),
-            47 => Some(DescribeSqlCollectorPolicyError::InvalidVswitchId),
-            48 => Some(DescribeSqlCollectorPolicyError::IncorrectMinorVersion),
-            49 => Some(DescribeSqlCollectorPolicyError::OperationDeniedZoneResource),
-            50 => Some(DescribeSqlCollectorPolicyError::NotInFlowController),
-            51 => Some(DescribeSqlCollectorPolicyError::InvalidKmsKey),
-            52 => Some(DescribeSqlCollectorPolicyError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeSqlCollectorPolicyError::InvalidClusterKms),
-            54 => Some(DescribeSqlCollectorPolicyError::RequestNotFound),
-            55 => Some(DescribeSqlCollectorPolicyError::HostInfoNotFound),
-            56 => Some(DescribeSqlCollectorPolicyError::ExternalFailure),
-            57 => Some(DescribeSqlCollectorPolicyError::RequestMetaDataFailed),
-            58 => Some(DescribeSqlCollectorPolicyError::InvokeProxyFailure),
-            59 => Some(DescribeSqlCollectorPolicyError::OperationDeniedTimeout),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidDBInstanceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+        Self::OperationDeniedTimeout,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSqlCollectorPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeSqlCollectorPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeSqlCollectorPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeSqlCollectorPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeSqlCollectorPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeSqlCollectorPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeSqlCollectorPolicyError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeSqlCollectorPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeSqlCollectorPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeSqlCollectorPolicyError::PriceCommoditySys => Kind::Documented(9),
-            DescribeSqlCollectorPolicyError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeSqlCollectorPolicyError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeSqlCollectorPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeSqlCollectorPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeSqlCollectorPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeSqlCollectorPolicyError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeSqlCollectorPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeSqlCollectorPolicyError::ApiNotSupport => Kind::Documented(17),
-            DescribeSqlCollectorPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeSqlCollectorPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeSqlCollectorPolicyError::InvalidParam => Kind::Documented(20),
-            DescribeSqlCollectorPolicyError::KmsApiError => Kind::Documented(21),
-            DescribeSqlCollectorPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeSqlCollectorPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeSqlCollectorPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeSqlCollectorPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeSqlCollectorPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSqlCollectorPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeSqlCollectorPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeSqlCollectorPolicyError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeSqlCollectorPolicyError::ParametersInvalid => Kind::Documented(30),
-            DescribeSqlCollectorPolicyError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeSqlCollectorPolicyError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeSqlCollectorPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeSqlCollectorPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSqlCollectorPolicyError::PayNoCreditCard => Kind::Documented(35),
-            DescribeSqlCollectorPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeSqlCollectorPolicyError::MirrorInsExists => Kind::Documented(37),
-            DescribeSqlCollectorPolicyError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeSqlCollectorPolicyError::InvalidBackupSet => Kind::Documented(39),
-            DescribeSqlCollectorPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeSqlCollectorPolicyError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeSqlCollectorPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeSqlCollectorPolicyError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeSqlCollectorPolicyError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeSqlCollectorPolicyError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeSqlCollectorPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeSqlCollectorPolicyError::InvalidVswitchId => Kind::Documented(47),
-            DescribeSqlCollectorPolicyError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeSqlCollectorPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeSqlCollectorPolicyError::NotInFlowController => Kind::Documented(50),
-            DescribeSqlCollectorPolicyError::InvalidKmsKey => Kind::Documented(51),
-            DescribeSqlCollectorPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeSqlCollectorPolicyError::InvalidClusterKms => Kind::Documented(53),
-            DescribeSqlCollectorPolicyError::RequestNotFound => Kind::Documented(54),
-            DescribeSqlCollectorPolicyError::HostInfoNotFound => Kind::Documented(55),
-            DescribeSqlCollectorPolicyError::ExternalFailure => Kind::Documented(56),
-            DescribeSqlCollectorPolicyError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            DescribeSqlCollectorPolicyError::InvokeProxyFailure => Kind::Documented(58),
-            DescribeSqlCollectorPolicyError::OperationDeniedTimeout => {
-                Kind::Documented(59)
-            }
             DescribeSqlCollectorPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSqlCollectorPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -510,30 +369,41 @@ impl DescribeSqlCollectorPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSqlCollectorPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSqlCollectorPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSqlCollectorPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSqlCollectorPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSqlCollectorRetentionError`](crate::describe_sql_collector_retention::DescribeSqlCollectorRetentionError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSqlCollectorRetentionError {
     /// `InvalidComment`, HTTP 400: Should specify a policy name.
@@ -242,264 +241,90 @@ impl DescribeSqlCollectorRetentionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSqlCollectorRetentionError::Gateway(gateway),
-                    None => DescribeSqlCollectorRetentionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSqlCollectorRetentionError::Gateway,
+                DescribeSqlCollectorRetentionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSqlCollectorRetentionError::InvalidComment),
-            1 => {
-                Some(
-                    DescribeSqlCollectorRetentionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => Some(DescribeSqlCollectorRetentionError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeSqlCollectorRetentionError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeSqlCollectorRetentionError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    DescribeSqlCollectorRetentionError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeSqlCollectorRetentionError::RegionDissolvedEOM),
-            7 => Some(DescribeSqlCollectorRetentionError::CommodityInvalidComponent),
-            8 => {
-                Some(DescribeSqlCollectorRetentionError::RegionEndTimeDissolvedAustralia)
-            }
-            9 => Some(DescribeSqlCollectorRetentionError::PriceCommoditySys),
-            10 => Some(DescribeSqlCollectorRetentionError::PayInsufficientBalance),
-            11 => Some(DescribeSqlCollectorRetentionError::OrderPeriodInvalid),
-            12 => Some(DescribeSqlCollectorRetentionError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeSqlCollectorRetentionError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeSqlCollectorRetentionError::NoAvailablePaymentMethod),
-            15 => Some(DescribeSqlCollectorRetentionError::BasicInfoUncompleted),
-            16 => Some(DescribeSqlCollectorRetentionError::RiskRiskControlRejection),
-            17 => Some(DescribeSqlCollectorRetentionError::ApiNotSupport),
-            18 => Some(DescribeSqlCollectorRetentionError::ContainForbiddenLabelError),
-            19 => Some(DescribeSqlCollectorRetentionError::InvalidDBInstanceIdNotFound),
-            20 => Some(DescribeSqlCollectorRetentionError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeSqlCollectorRetentionError::InvalidParam),
-            22 => Some(DescribeSqlCollectorRetentionError::KmsApiError),
-            23 => Some(DescribeSqlCollectorRetentionError::SystemSaleValidateFailed),
-            24 => Some(DescribeSqlCollectorRetentionError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeSqlCollectorRetentionError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(DescribeSqlCollectorRetentionError::ColdDataEngineVersionNotSupport)
-            }
-            27 => {
-                Some(DescribeSqlCollectorRetentionError::ColdDataMinorVersionNotSupport)
-            }
-            28 => Some(DescribeSqlCollectorRetentionError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    DescribeSqlCollectorRetentionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(DescribeSqlCollectorRetentionError::RequiredParamNotFound),
-            31 => Some(DescribeSqlCollectorRetentionError::ParametersInvalid),
-            32 => Some(DescribeSqlCollectorRetentionError::BackupPolicyNotSupport),
-            33 => Some(DescribeSqlCollectorRetentionError::InvalideStatusFormat),
-            34 => {
-                Some(DescribeSqlCollectorRetentionError::InvalidReleasedKeepPolicyFormat)
-            }
-            35 => {
-                Some(
-                    DescribeSqlCollectorRetentionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeSqlCollectorRetentionError::PayNoCreditCard),
-            37 => Some(DescribeSqlCollectorRetentionError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeSqlCollectorRetentionError::MirrorInsExists),
-            39 => Some(DescribeSqlCollectorRetentionError::UnsupportedClassCode),
-            40 => Some(DescribeSqlCollectorRetentionError::InvalidBackupSet),
-            41 => Some(DescribeSqlCollectorRetentionError::OrdTCommodityQueryError),
-            42 => Some(DescribeSqlCollectorRetentionError::ProductInstanceReleased),
-            43 => Some(DescribeSqlCollectorRetentionError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeSqlCollectorRetentionError::OrderStatusUnPaid),
-            45 => Some(DescribeSqlCollectorRetentionError::InvalidReduceDiskSize),
-            46 => Some(DescribeSqlCollectorRetentionError::CloudSSDNotSupport),
-            47 => Some(DescribeSqlCollectorRetentionError::InvalidUserOperatorPermission),
-            48 => Some(DescribeSqlCollectorRetentionError::InvalidVswitchId),
-            49 => Some(DescribeSqlCollectorRetentionError::IncorrectMinorVersion),
-            50 => Some(DescribeSqlCollectorRetentionError::OperationDeniedZoneResource),
-            51 => Some(DescribeSqlCollectorRetentionError::NotInFlowController),
-            52 => Some(DescribeSqlCollectorRetentionError::InvalidKmsKey),
-            53 => Some(DescribeSqlCollectorRetentionError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeSqlCollectorRetentionError::InvalidClusterKms),
-            55 => Some(DescribeSqlCollectorRetentionError::RequestNotFound),
-            56 => Some(DescribeSqlCollectorRetentionError::HostInfoNotFound),
-            57 => Some(DescribeSqlCollectorRetentionError::ExternalFailure),
-            58 => Some(DescribeSqlCollectorRetentionError::RequestMetaDataFailed),
-            59 => Some(DescribeSqlCollectorRetentionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidComment,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSqlCollectorRetentionError::InvalidComment => Kind::Documented(0),
-            DescribeSqlCollectorRetentionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeSqlCollectorRetentionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeSqlCollectorRetentionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeSqlCollectorRetentionError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeSqlCollectorRetentionError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeSqlCollectorRetentionError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeSqlCollectorRetentionError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeSqlCollectorRetentionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeSqlCollectorRetentionError::PriceCommoditySys => Kind::Documented(9),
-            DescribeSqlCollectorRetentionError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeSqlCollectorRetentionError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeSqlCollectorRetentionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeSqlCollectorRetentionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeSqlCollectorRetentionError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeSqlCollectorRetentionError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeSqlCollectorRetentionError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeSqlCollectorRetentionError::ApiNotSupport => Kind::Documented(17),
-            DescribeSqlCollectorRetentionError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeSqlCollectorRetentionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeSqlCollectorRetentionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeSqlCollectorRetentionError::InvalidParam => Kind::Documented(21),
-            DescribeSqlCollectorRetentionError::KmsApiError => Kind::Documented(22),
-            DescribeSqlCollectorRetentionError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeSqlCollectorRetentionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeSqlCollectorRetentionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeSqlCollectorRetentionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSqlCollectorRetentionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeSqlCollectorRetentionError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeSqlCollectorRetentionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeSqlCollectorRetentionError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeSqlCollectorRetentionError::ParametersInvalid => Kind::Documented(31),
-            DescribeSqlCollectorRetentionError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeSqlCollectorRetentionError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeSqlCollectorRetentionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSqlCollectorRetentionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeSqlCollectorRetentionError::PayNoCreditCard => Kind::Documented(36),
-            DescribeSqlCollectorRetentionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeSqlCollectorRetentionError::MirrorInsExists => Kind::Documented(38),
-            DescribeSqlCollectorRetentionError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeSqlCollectorRetentionError::InvalidBackupSet => Kind::Documented(40),
-            DescribeSqlCollectorRetentionError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeSqlCollectorRetentionError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeSqlCollectorRetentionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeSqlCollectorRetentionError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeSqlCollectorRetentionError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeSqlCollectorRetentionError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            DescribeSqlCollectorRetentionError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeSqlCollectorRetentionError::InvalidVswitchId => Kind::Documented(48),
-            DescribeSqlCollectorRetentionError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeSqlCollectorRetentionError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeSqlCollectorRetentionError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            DescribeSqlCollectorRetentionError::InvalidKmsKey => Kind::Documented(52),
-            DescribeSqlCollectorRetentionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeSqlCollectorRetentionError::InvalidClusterKms => Kind::Documented(54),
-            DescribeSqlCollectorRetentionError::RequestNotFound => Kind::Documented(55),
-            DescribeSqlCollectorRetentionError::HostInfoNotFound => Kind::Documented(56),
-            DescribeSqlCollectorRetentionError::ExternalFailure => Kind::Documented(57),
-            DescribeSqlCollectorRetentionError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeSqlCollectorRetentionError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeSqlCollectorRetentionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeSqlCollectorRetentionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -546,30 +371,41 @@ impl DescribeSqlCollectorRetentionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSqlCollectorRetentionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSqlCollectorRetentionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSqlCollectorRetentionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSqlCollectorRetentionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSqlLogFilesError`](crate::describe_sql_log_files::DescribeSqlLogFilesError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSqlLogFilesError {
     /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
@@ -242,178 +241,88 @@ impl DescribeSqlLogFilesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSqlLogFilesError::Gateway(gateway),
-                    None => DescribeSqlLogFilesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSqlLogFilesError::Gateway,
+                DescribeSqlLogFilesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSqlLogFilesError::InvalidDBInstanceIdNotFound),
-            1 => Some(DescribeSqlLogFilesError::OrderComboInstanceNotAllowOperate),
-            2 => Some(DescribeSqlLogFilesError::PricePricingPlanResultNotFound),
-            3 => Some(DescribeSqlLogFilesError::OrderNoRealNameAuthentication),
-            4 => Some(DescribeSqlLogFilesError::InsufficientAvailableQuota),
-            5 => Some(DescribeSqlLogFilesError::CommodityServiceCallingException),
-            6 => Some(DescribeSqlLogFilesError::RegionDissolvedEOM),
-            7 => Some(DescribeSqlLogFilesError::CommodityInvalidComponent),
-            8 => Some(DescribeSqlLogFilesError::RegionEndTimeDissolvedAustralia),
-            9 => Some(DescribeSqlLogFilesError::PriceCommoditySys),
-            10 => Some(DescribeSqlLogFilesError::PayInsufficientBalance),
-            11 => Some(DescribeSqlLogFilesError::OrderPeriodInvalid),
-            12 => Some(DescribeSqlLogFilesError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeSqlLogFilesError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeSqlLogFilesError::NoAvailablePaymentMethod),
-            15 => Some(DescribeSqlLogFilesError::BasicInfoUncompleted),
-            16 => Some(DescribeSqlLogFilesError::RiskRiskControlRejection),
-            17 => Some(DescribeSqlLogFilesError::ApiNotSupport),
-            18 => Some(DescribeSqlLogFilesError::ContainForbiddenLabelError),
-            19 => Some(DescribeSqlLogFilesError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeSqlLogFilesError::InvalidParam),
-            21 => Some(DescribeSqlLogFilesError::KmsApiError),
-            22 => Some(DescribeSqlLogFilesError::SystemSaleValidateFailed),
-            23 => Some(DescribeSqlLogFilesError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeSqlLogFilesError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeSqlLogFilesError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeSqlLogFilesError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeSqlLogFilesError::IncorrectTargetClasscode),
-            28 => Some(DescribeSqlLogFilesError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeSqlLogFilesError::RequiredParamNotFound),
-            30 => Some(DescribeSqlLogFilesError::ParametersInvalid),
-            31 => Some(DescribeSqlLogFilesError::BackupPolicyNotSupport),
-            32 => Some(DescribeSqlLogFilesError::InvalideStatusFormat),
-            33 => Some(DescribeSqlLogFilesError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeSqlLogFilesError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeSqlLogFilesError::PayNoCreditCard),
-            36 => Some(DescribeSqlLogFilesError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeSqlLogFilesError::MirrorInsExists),
-            38 => Some(DescribeSqlLogFilesError::UnsupportedClassCode),
-            39 => Some(DescribeSqlLogFilesError::InvalidBackupSet),
-            40 => Some(DescribeSqlLogFilesError::OrdTCommodityQueryError),
-            41 => Some(DescribeSqlLogFilesError::ProductInstanceReleased),
-            42 => Some(DescribeSqlLogFilesError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeSqlLogFilesError::OrderStatusUnPaid),
-            44 => Some(DescribeSqlLogFilesError::InvalidReduceDiskSize),
-            45 => Some(DescribeSqlLogFilesError::CloudSSDNotSupport),
-            46 => Some(DescribeSqlLogFilesError::InvalidUserOperatorPermission),
-            47 => Some(DescribeSqlLogFilesError::InvalidVswitchId),
-            48 => Some(DescribeSqlLogFilesError::IncorrectMinorVersion),
-            49 => Some(DescribeSqlLogFilesError::OperationDeniedZoneResource),
-            50 => Some(DescribeSqlLogFilesError::NotInFlowController),
-            51 => Some(DescribeSqlLogFilesError::InvalidKmsKey),
-            52 => Some(DescribeSqlLogFilesError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeSqlLogFilesError::InvalidClusterKms),
-            54 => Some(DescribeSqlLogFilesError::RequestNotFound),
-            55 => Some(DescribeSqlLogFilesError::HostInfoNotFound),
-            56 => Some(DescribeSqlLogFilesError::ExternalFailure),
-            57 => Some(DescribeSqlLogFilesError::RequestMetaDataFailed),
-            58 => Some(DescribeSqlLogFilesError::InvokeProxyFailure),
-            59 => Some(DescribeSqlLogFilesError::OperationDeniedTimeout),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidDBInstanceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+        Self::OperationDeniedTimeout,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSqlLogFilesError::InvalidDBInstanceIdNotFound => Kind::Documented(0),
-            DescribeSqlLogFilesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeSqlLogFilesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeSqlLogFilesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeSqlLogFilesError::InsufficientAvailableQuota => Kind::Documented(4),
-            DescribeSqlLogFilesError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeSqlLogFilesError::RegionDissolvedEOM => Kind::Documented(6),
-            DescribeSqlLogFilesError::CommodityInvalidComponent => Kind::Documented(7),
-            DescribeSqlLogFilesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeSqlLogFilesError::PriceCommoditySys => Kind::Documented(9),
-            DescribeSqlLogFilesError::PayInsufficientBalance => Kind::Documented(10),
-            DescribeSqlLogFilesError::OrderPeriodInvalid => Kind::Documented(11),
-            DescribeSqlLogFilesError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            DescribeSqlLogFilesError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            DescribeSqlLogFilesError::NoAvailablePaymentMethod => Kind::Documented(14),
-            DescribeSqlLogFilesError::BasicInfoUncompleted => Kind::Documented(15),
-            DescribeSqlLogFilesError::RiskRiskControlRejection => Kind::Documented(16),
-            DescribeSqlLogFilesError::ApiNotSupport => Kind::Documented(17),
-            DescribeSqlLogFilesError::ContainForbiddenLabelError => Kind::Documented(18),
-            DescribeSqlLogFilesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeSqlLogFilesError::InvalidParam => Kind::Documented(20),
-            DescribeSqlLogFilesError::KmsApiError => Kind::Documented(21),
-            DescribeSqlLogFilesError::SystemSaleValidateFailed => Kind::Documented(22),
-            DescribeSqlLogFilesError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DescribeSqlLogFilesError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DescribeSqlLogFilesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeSqlLogFilesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSqlLogFilesError::IncorrectTargetClasscode => Kind::Documented(27),
-            DescribeSqlLogFilesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeSqlLogFilesError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeSqlLogFilesError::ParametersInvalid => Kind::Documented(30),
-            DescribeSqlLogFilesError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeSqlLogFilesError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeSqlLogFilesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeSqlLogFilesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSqlLogFilesError::PayNoCreditCard => Kind::Documented(35),
-            DescribeSqlLogFilesError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DescribeSqlLogFilesError::MirrorInsExists => Kind::Documented(37),
-            DescribeSqlLogFilesError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeSqlLogFilesError::InvalidBackupSet => Kind::Documented(39),
-            DescribeSqlLogFilesError::OrdTCommodityQueryError => Kind::Documented(40),
-            DescribeSqlLogFilesError::ProductInstanceReleased => Kind::Documented(41),
-            DescribeSqlLogFilesError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DescribeSqlLogFilesError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeSqlLogFilesError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeSqlLogFilesError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeSqlLogFilesError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeSqlLogFilesError::InvalidVswitchId => Kind::Documented(47),
-            DescribeSqlLogFilesError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeSqlLogFilesError::OperationDeniedZoneResource => Kind::Documented(49),
-            DescribeSqlLogFilesError::NotInFlowController => Kind::Documented(50),
-            DescribeSqlLogFilesError::InvalidKmsKey => Kind::Documented(51),
-            DescribeSqlLogFilesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeSqlLogFilesError::InvalidClusterKms => Kind::Documented(53),
-            DescribeSqlLogFilesError::RequestNotFound => Kind::Documented(54),
-            DescribeSqlLogFilesError::HostInfoNotFound => Kind::Documented(55),
-            DescribeSqlLogFilesError::ExternalFailure => Kind::Documented(56),
-            DescribeSqlLogFilesError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeSqlLogFilesError::InvokeProxyFailure => Kind::Documented(58),
-            DescribeSqlLogFilesError::OperationDeniedTimeout => Kind::Documented(59),
             DescribeSqlLogFilesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSqlLogFilesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -460,30 +369,41 @@ impl DescribeSqlLogFilesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSqlLogFilesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSqlLogFilesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSqlLogFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSqlLogFilesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeSqlLogRecordsError`](crate::describe_sql_log_records::DescribeSqlLogRecordsError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSqlLogRecordsError {
     /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
@@ -245,188 +244,89 @@ impl DescribeSqlLogRecordsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSqlLogRecordsError::Gateway(gateway),
-                    None => DescribeSqlLogRecordsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSqlLogRecordsError::Gateway,
+                DescribeSqlLogRecordsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSqlLogRecordsError::InvalidDBInstanceIdNotFound),
-            1 => Some(DescribeSqlLogRecordsError::InvalidQueryTimeRange),
-            2 => Some(DescribeSqlLogRecordsError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeSqlLogRecordsError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeSqlLogRecordsError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeSqlLogRecordsError::InsufficientAvailableQuota),
-            6 => Some(DescribeSqlLogRecordsError::CommodityServiceCallingException),
-            7 => Some(DescribeSqlLogRecordsError::RegionDissolvedEOM),
-            8 => Some(DescribeSqlLogRecordsError::CommodityInvalidComponent),
-            9 => Some(DescribeSqlLogRecordsError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeSqlLogRecordsError::PriceCommoditySys),
-            11 => Some(DescribeSqlLogRecordsError::PayInsufficientBalance),
-            12 => Some(DescribeSqlLogRecordsError::OrderPeriodInvalid),
-            13 => Some(DescribeSqlLogRecordsError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeSqlLogRecordsError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeSqlLogRecordsError::NoAvailablePaymentMethod),
-            16 => Some(DescribeSqlLogRecordsError::BasicInfoUncompleted),
-            17 => Some(DescribeSqlLogRecordsError::RiskRiskControlRejection),
-            18 => Some(DescribeSqlLogRecordsError::ApiNotSupport),
-            19 => Some(DescribeSqlLogRecordsError::ContainForbiddenLabelError),
-            20 => Some(DescribeSqlLogRecordsError::InvalidInstanceLevelDiskType),
-            21 => Some(DescribeSqlLogRecordsError::InvalidParam),
-            22 => Some(DescribeSqlLogRecordsError::KmsApiError),
-            23 => Some(DescribeSqlLogRecordsError::SystemSaleValidateFailed),
-            24 => Some(DescribeSqlLogRecordsError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeSqlLogRecordsError::SqlExecuteFailedOrTimeout),
-            26 => Some(DescribeSqlLogRecordsError::ColdDataEngineVersionNotSupport),
-            27 => Some(DescribeSqlLogRecordsError::ColdDataMinorVersionNotSupport),
-            28 => Some(DescribeSqlLogRecordsError::IncorrectTargetClasscode),
-            29 => Some(DescribeSqlLogRecordsError::InvalidConnectionStringDuplicate),
-            30 => Some(DescribeSqlLogRecordsError::RequiredParamNotFound),
-            31 => Some(DescribeSqlLogRecordsError::ParametersInvalid),
-            32 => Some(DescribeSqlLogRecordsError::BackupPolicyNotSupport),
-            33 => Some(DescribeSqlLogRecordsError::InvalideStatusFormat),
-            34 => Some(DescribeSqlLogRecordsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(DescribeSqlLogRecordsError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(DescribeSqlLogRecordsError::PayNoCreditCard),
-            37 => Some(DescribeSqlLogRecordsError::VpcNetworkTypeNotSupport),
-            38 => Some(DescribeSqlLogRecordsError::MirrorInsExists),
-            39 => Some(DescribeSqlLogRecordsError::UnsupportedClassCode),
-            40 => Some(DescribeSqlLogRecordsError::InvalidBackupSet),
-            41 => Some(DescribeSqlLogRecordsError::OrdTCommodityQueryError),
-            42 => Some(DescribeSqlLogRecordsError::ProductInstanceReleased),
-            43 => Some(DescribeSqlLogRecordsError::RegionEndTimeDissolvedIndia),
-            44 => Some(DescribeSqlLogRecordsError::OrderStatusUnPaid),
-            45 => Some(DescribeSqlLogRecordsError::InvalidReduceDiskSize),
-            46 => Some(DescribeSqlLogRecordsError::CloudSSDNotSupport),
-            47 => Some(DescribeSqlLogRecordsError::InvalidUserOperatorPermission),
-            48 => Some(DescribeSqlLogRecordsError::InvalidVswitchId),
-            49 => Some(DescribeSqlLogRecordsError::IncorrectMinorVersion),
-            50 => Some(DescribeSqlLogRecordsError::OperationDeniedZoneResource),
-            51 => Some(DescribeSqlLogRecordsError::NotInFlowController),
-            52 => Some(DescribeSqlLogRecordsError::InvalidKmsKey),
-            53 => Some(DescribeSqlLogRecordsError::InvalidInstanceLevelMalformed),
-            54 => Some(DescribeSqlLogRecordsError::InvalidClusterKms),
-            55 => Some(DescribeSqlLogRecordsError::RequestNotFound),
-            56 => Some(DescribeSqlLogRecordsError::HostInfoNotFound),
-            57 => Some(DescribeSqlLogRecordsError::ExternalFailure),
-            58 => Some(DescribeSqlLogRecordsError::RequestMetaDataFailed),
-            59 => Some(DescribeSqlLogRecordsError::InvokeProxyFailure),
-            60 => Some(DescribeSqlLogRecordsError::OperationDeniedTimeout),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidQueryTimeRange,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+        Self::OperationDeniedTimeout,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSqlLogRecordsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeSqlLogRecordsError::InvalidQueryTimeRange => Kind::Documented(1),
-            DescribeSqlLogRecordsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            DescribeSqlLogRecordsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            DescribeSqlLogRecordsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            DescribeSqlLogRecordsError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeSqlLogRecordsError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            DescribeSqlLogRecordsError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeSqlLogRecordsError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeSqlLogRecordsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            DescribeSqlLogRecordsError::PriceCommoditySys => Kind::Documented(10),
-            DescribeSqlLogRecordsError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeSqlLogRecordsError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeSqlLogRecordsError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeSqlLogRecordsError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeSqlLogRecordsError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeSqlLogRecordsError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeSqlLogRecordsError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeSqlLogRecordsError::ApiNotSupport => Kind::Documented(18),
-            DescribeSqlLogRecordsError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            DescribeSqlLogRecordsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeSqlLogRecordsError::InvalidParam => Kind::Documented(21),
-            DescribeSqlLogRecordsError::KmsApiError => Kind::Documented(22),
-            DescribeSqlLogRecordsError::SystemSaleValidateFailed => Kind::Documented(23),
-            DescribeSqlLogRecordsError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            DescribeSqlLogRecordsError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            DescribeSqlLogRecordsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSqlLogRecordsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeSqlLogRecordsError::IncorrectTargetClasscode => Kind::Documented(28),
-            DescribeSqlLogRecordsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeSqlLogRecordsError::RequiredParamNotFound => Kind::Documented(30),
-            DescribeSqlLogRecordsError::ParametersInvalid => Kind::Documented(31),
-            DescribeSqlLogRecordsError::BackupPolicyNotSupport => Kind::Documented(32),
-            DescribeSqlLogRecordsError::InvalideStatusFormat => Kind::Documented(33),
-            DescribeSqlLogRecordsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSqlLogRecordsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeSqlLogRecordsError::PayNoCreditCard => Kind::Documented(36),
-            DescribeSqlLogRecordsError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            DescribeSqlLogRecordsError::MirrorInsExists => Kind::Documented(38),
-            DescribeSqlLogRecordsError::UnsupportedClassCode => Kind::Documented(39),
-            DescribeSqlLogRecordsError::InvalidBackupSet => Kind::Documented(40),
-            DescribeSqlLogRecordsError::OrdTCommodityQueryError => Kind::Documented(41),
-            DescribeSqlLogRecordsError::ProductInstanceReleased => Kind::Documented(42),
-            DescribeSqlLogRecordsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeSqlLogRecordsError::OrderStatusUnPaid => Kind::Documented(44),
-            DescribeSqlLogRecordsError::InvalidReduceDiskSize => Kind::Documented(45),
-            DescribeSqlLogRecordsError::CloudSSDNotSupport => Kind::Documented(46),
-            DescribeSqlLogRecordsError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeSqlLogRecordsError::InvalidVswitchId => Kind::Documented(48),
-            DescribeSqlLogRecordsError::IncorrectMinorVersion => Kind::Documented(49),
-            DescribeSqlLogRecordsError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeSqlLogRecordsError::NotInFlowController => Kind::Documented(51),
-            DescribeSqlLogRecordsError::InvalidKmsKey => Kind::Documented(52),
-            DescribeSqlLogRecordsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeSqlLogRecordsError::InvalidClusterKms => Kind::Documented(54),
-            DescribeSqlLogRecordsError::RequestNotFound => Kind::Documented(55),
-            DescribeSqlLogRecordsError::HostInfoNotFound => Kind::Documented(56),
-            DescribeSqlLogRecordsError::ExternalFailure => Kind::Documented(57),
-            DescribeSqlLogRecordsError::RequestMetaDataFailed => Kind::Documented(58),
-            DescribeSqlLogRecordsError::InvokeProxyFailure => Kind::Documented(59),
-            DescribeSqlLogRecordsError::OperationDeniedTimeout => Kind::Documented(60),
             DescribeSqlLogRecordsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSqlLogRecordsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -473,30 +373,41 @@ impl DescribeSqlLogRecordsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSqlLogRecordsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSqlLogRecordsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSqlLogRecordsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSqlLogRecordsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

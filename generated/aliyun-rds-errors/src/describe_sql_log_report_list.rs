@@ -6,7 +6,7 @@
 //! [`DescribeSqlLogReportListError`](crate::describe_sql_log_report_list::DescribeSqlLogReportListError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSqlLogReportListError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,210 +238,87 @@ impl DescribeSqlLogReportListError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeSqlLogReportListError::Gateway(gateway),
-                    None => DescribeSqlLogReportListError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSqlLogReportListError::Gateway,
+                DescribeSqlLogReportListError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeSqlLogReportListError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DescribeSqlLogReportListError::PricePricingPlanResultNotFound),
-            2 => Some(DescribeSqlLogReportListError::OrderNoRealNameAuthentication),
-            3 => Some(DescribeSqlLogReportListError::InsufficientAvailableQuota),
-            4 => Some(DescribeSqlLogReportListError::CommodityServiceCallingException),
-            5 => Some(DescribeSqlLogReportListError::RegionDissolvedEOM),
-            6 => Some(DescribeSqlLogReportListError::CommodityInvalidComponent),
-            7 => Some(DescribeSqlLogReportListError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DescribeSqlLogReportListError::PriceCommoditySys),
-            9 => Some(DescribeSqlLogReportListError::PayInsufficientBalance),
-            10 => Some(DescribeSqlLogReportListError::OrderPeriodInvalid),
-            11 => Some(DescribeSqlLogReportListError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeSqlLogReportListError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeSqlLogReportListError::NoAvailablePaymentMethod),
-            14 => Some(DescribeSqlLogReportListError::BasicInfoUncompleted),
-            15 => Some(DescribeSqlLogReportListError::RiskRiskControlRejection),
-            16 => Some(DescribeSqlLogReportListError::ApiNotSupport),
-            17 => Some(DescribeSqlLogReportListError::ContainForbiddenLabelError),
-            18 => Some(DescribeSqlLogReportListError::InvalidDBInstanceIdNotFound),
-            19 => Some(DescribeSqlLogReportListError::InvalidInstanceLevelDiskType),
-            20 => Some(DescribeSqlLogReportListError::InvalidParam),
-            21 => Some(DescribeSqlLogReportListError::KmsApiError),
-            22 => Some(DescribeSqlLogReportListError::SystemSaleValidateFailed),
-            23 => Some(DescribeSqlLogReportListError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeSqlLogReportListError::SqlExecuteFailedOrTimeout),
-            25 => Some(DescribeSqlLogReportListError::ColdDataEngineVersionNotSupport),
-            26 => Some(DescribeSqlLogReportListError::ColdDataMinorVersionNotSupport),
-            27 => Some(DescribeSqlLogReportListError::IncorrectTargetClasscode),
-            28 => Some(DescribeSqlLogReportListError::InvalidConnectionStringDuplicate),
-            29 => Some(DescribeSqlLogReportListError::RequiredParamNotFound),
-            30 => Some(DescribeSqlLogReportListError::ParametersInvalid),
-            31 => Some(DescribeSqlLogReportListError::BackupPolicyNotSupport),
-            32 => Some(DescribeSqlLogReportListError::InvalideStatusFormat),
-            33 => Some(DescribeSqlLogReportListError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DescribeSqlLogReportListError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DescribeSqlLogReportListError::PayNoCreditCard),
-            36 => Some(DescribeSqlLogReportListError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeSqlLogReportListError::MirrorInsExists),
-            38 => Some(DescribeSqlLogReportListError::UnsupportedClassCode),
-            39 => Some(DescribeSqlLogReportListError::InvalidBackupSet),
-            40 => Some(DescribeSqlLogReportListError::OrdTCommodityQueryError),
-            41 => Some(DescribeSqlLogReportListError::ProductInstanceReleased),
-            42 => Some(DescribeSqlLogReportListError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeSqlLogReportListError::OrderStatusUnPaid),
-            44 => Some(DescribeSqlLogReportListError::InvalidReduceDiskSize),
-            45 => Some(DescribeSqlLogReportListError::CloudSSDNotSupport),
-            46 => Some(DescribeSqlLogReportListError::InvalidUserOperatorPermission),
-            47 => Some(DescribeSqlLogReportListError::InvalidVswitchId),
-            48 => Some(DescribeSqlLogReportListError::IncorrectMinorVersion),
-            49 => Some(DescribeSqlLogReportListError::OperationDeniedZoneResource),
-            50 => Some(DescribeSqlLogReportListError::NotInFlowController),
-            51 => Some(DescribeSqlLogReportListError::InvalidKmsKey),
-            52 => Some(DescribeSqlLogReportListError::InvalidInstanceLevelMalformed),
-            53 => Some(DescribeSqlLogReportListError::InvalidClusterKms),
-            54 => Some(DescribeSqlLogReportListError::RequestNotFound),
-            55 => Some(DescribeSqlLogReportListError::HostInfoNotFound),
-            56 => Some(DescribeSqlLogReportListError::ExternalFailure),
-            57 => Some(DescribeSqlLogReportListError::RequestMetaDataFailed),
-            58 => Some(DescribeSqlLogReportListError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSqlLogReportListError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeSqlLogReportListError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeSqlLogReportListError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeSqlLogReportListError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeSqlLogReportListError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeSqlLogReportListError::RegionDissolvedEOM => Kind::Documented(5),
-            DescribeSqlLogReportListError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeSqlLogReportListError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeSqlLogReportListError::PriceCommoditySys => Kind::Documented(8),
-            DescribeSqlLogReportListError::PayInsufficientBalance => Kind::Documented(9),
-            DescribeSqlLogReportListError::OrderPeriodInvalid => Kind::Documented(10),
-            DescribeSqlLogReportListError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeSqlLogReportListError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeSqlLogReportListError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeSqlLogReportListError::BasicInfoUncompleted => Kind::Documented(14),
-            DescribeSqlLogReportListError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeSqlLogReportListError::ApiNotSupport => Kind::Documented(16),
-            DescribeSqlLogReportListError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeSqlLogReportListError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeSqlLogReportListError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeSqlLogReportListError::InvalidParam => Kind::Documented(20),
-            DescribeSqlLogReportListError::KmsApiError => Kind::Documented(21),
-            DescribeSqlLogReportListError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeSqlLogReportListError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeSqlLogReportListError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeSqlLogReportListError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeSqlLogReportListError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSqlLogReportListError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeSqlLogReportListError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeSqlLogReportListError::RequiredParamNotFound => Kind::Documented(29),
-            DescribeSqlLogReportListError::ParametersInvalid => Kind::Documented(30),
-            DescribeSqlLogReportListError::BackupPolicyNotSupport => Kind::Documented(31),
-            DescribeSqlLogReportListError::InvalideStatusFormat => Kind::Documented(32),
-            DescribeSqlLogReportListError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeSqlLogReportListError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSqlLogReportListError::PayNoCreditCard => Kind::Documented(35),
-            DescribeSqlLogReportListError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeSqlLogReportListError::MirrorInsExists => Kind::Documented(37),
-            DescribeSqlLogReportListError::UnsupportedClassCode => Kind::Documented(38),
-            DescribeSqlLogReportListError::InvalidBackupSet => Kind::Documented(39),
-            DescribeSqlLogReportListError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeSqlLogReportListError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeSqlLogReportListError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeSqlLogReportListError::OrderStatusUnPaid => Kind::Documented(43),
-            DescribeSqlLogReportListError::InvalidReduceDiskSize => Kind::Documented(44),
-            DescribeSqlLogReportListError::CloudSSDNotSupport => Kind::Documented(45),
-            DescribeSqlLogReportListError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeSqlLogReportListError::InvalidVswitchId => Kind::Documented(47),
-            DescribeSqlLogReportListError::IncorrectMinorVersion => Kind::Documented(48),
-            DescribeSqlLogReportListError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeSqlLogReportListError::NotInFlowController => Kind::Documented(50),
-            DescribeSqlLogReportListError::InvalidKmsKey => Kind::Documented(51),
-            DescribeSqlLogReportListError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeSqlLogReportListError::InvalidClusterKms => Kind::Documented(53),
-            DescribeSqlLogReportListError::RequestNotFound => Kind::Documented(54),
-            DescribeSqlLogReportListError::HostInfoNotFound => Kind::Documented(55),
-            DescribeSqlLogReportListError::ExternalFailure => Kind::Documented(56),
-            DescribeSqlLogReportListError::RequestMetaDataFailed => Kind::Documented(57),
-            DescribeSqlLogReportListError::InvokeProxyFailure => Kind::Documented(58),
             DescribeSqlLogReportListError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeSqlLogReportListError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +365,41 @@ impl DescribeSqlLogReportListError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSqlLogReportListError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSqlLogReportListError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSqlLogReportListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSqlLogReportListError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

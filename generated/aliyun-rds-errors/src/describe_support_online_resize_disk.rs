@@ -6,7 +6,7 @@
 //! [`DescribeSupportOnlineResizeDiskError`](crate::describe_support_online_resize_disk::DescribeSupportOnlineResizeDiskError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeSupportOnlineResizeDiskError {
     /// `InvalidDBInstanceEngineType.Format`, HTTP 400: the DB instance engine type does not support this operation.
@@ -242,308 +241,90 @@ impl DescribeSupportOnlineResizeDiskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeSupportOnlineResizeDiskError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeSupportOnlineResizeDiskError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeSupportOnlineResizeDiskError::Gateway,
+                DescribeSupportOnlineResizeDiskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(DescribeSupportOnlineResizeDiskError::OrderNoRealNameAuthentication)
-            }
-            4 => Some(DescribeSupportOnlineResizeDiskError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeSupportOnlineResizeDiskError::RegionDissolvedEOM),
-            7 => Some(DescribeSupportOnlineResizeDiskError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DescribeSupportOnlineResizeDiskError::PriceCommoditySys),
-            10 => Some(DescribeSupportOnlineResizeDiskError::PayInsufficientBalance),
-            11 => Some(DescribeSupportOnlineResizeDiskError::OrderPeriodInvalid),
-            12 => Some(DescribeSupportOnlineResizeDiskError::PayNoCreditCardLowerCase),
-            13 => Some(DescribeSupportOnlineResizeDiskError::OrderInstHasUnpaidOrder),
-            14 => Some(DescribeSupportOnlineResizeDiskError::NoAvailablePaymentMethod),
-            15 => Some(DescribeSupportOnlineResizeDiskError::BasicInfoUncompleted),
-            16 => Some(DescribeSupportOnlineResizeDiskError::RiskRiskControlRejection),
-            17 => Some(DescribeSupportOnlineResizeDiskError::ApiNotSupport),
-            18 => Some(DescribeSupportOnlineResizeDiskError::ContainForbiddenLabelError),
-            19 => Some(DescribeSupportOnlineResizeDiskError::InvalidDBInstanceIdNotFound),
-            20 => {
-                Some(DescribeSupportOnlineResizeDiskError::InvalidInstanceLevelDiskType)
-            }
-            21 => Some(DescribeSupportOnlineResizeDiskError::InvalidParam),
-            22 => Some(DescribeSupportOnlineResizeDiskError::KmsApiError),
-            23 => Some(DescribeSupportOnlineResizeDiskError::SystemSaleValidateFailed),
-            24 => Some(DescribeSupportOnlineResizeDiskError::AbsInvalidAccountNotFound),
-            25 => Some(DescribeSupportOnlineResizeDiskError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(DescribeSupportOnlineResizeDiskError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(DescribeSupportOnlineResizeDiskError::RequiredParamNotFound),
-            31 => Some(DescribeSupportOnlineResizeDiskError::ParametersInvalid),
-            32 => Some(DescribeSupportOnlineResizeDiskError::BackupPolicyNotSupport),
-            33 => Some(DescribeSupportOnlineResizeDiskError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    DescribeSupportOnlineResizeDiskError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => Some(DescribeSupportOnlineResizeDiskError::PayNoCreditCard),
-            36 => Some(DescribeSupportOnlineResizeDiskError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeSupportOnlineResizeDiskError::MirrorInsExists),
-            38 => Some(DescribeSupportOnlineResizeDiskError::UnsupportedClassCode),
-            39 => Some(DescribeSupportOnlineResizeDiskError::InvalidBackupSet),
-            40 => Some(DescribeSupportOnlineResizeDiskError::OrdTCommodityQueryError),
-            41 => Some(DescribeSupportOnlineResizeDiskError::ProductInstanceReleased),
-            42 => Some(DescribeSupportOnlineResizeDiskError::RegionEndTimeDissolvedIndia),
-            43 => Some(DescribeSupportOnlineResizeDiskError::OrderStatusUnPaid),
-            44 => Some(DescribeSupportOnlineResizeDiskError::InvalidReduceDiskSize),
-            45 => Some(DescribeSupportOnlineResizeDiskError::CloudSSDNotSupport),
-            46 => {
-                Some(DescribeSupportOnlineResizeDiskError::InvalidUserOperatorPermission)
-            }
-            47 => Some(DescribeSupportOnlineResizeDiskError::InvalidVswitchId),
-            48 => Some(DescribeSupportOnlineResizeDiskError::IncorrectMinorVersion),
-            49 => Some(DescribeSupportOnlineResizeDiskError::OperationDeniedZoneResource),
-            50 => Some(DescribeSupportOnlineResizeDiskError::NotInFlowController),
-            51 => Some(DescribeSupportOnlineResizeDiskError::InvalidKmsKey),
-            52 => {
-                Some(DescribeSupportOnlineResizeDiskError::InvalidInstanceLevelMalformed)
-            }
-            53 => {
-                Some(DescribeSupportOnlineResizeDiskError::InvalidDBInstanceNameNotFound)
-            }
-            54 => Some(DescribeSupportOnlineResizeDiskError::InvalidClusterKms),
-            55 => Some(DescribeSupportOnlineResizeDiskError::RequestNotFound),
-            56 => Some(DescribeSupportOnlineResizeDiskError::HostInfoNotFound),
-            57 => Some(DescribeSupportOnlineResizeDiskError::ExternalFailure),
-            58 => Some(DescribeSupportOnlineResizeDiskError::RequestMetaDataFailed),
-            59 => Some(DescribeSupportOnlineResizeDiskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeSupportOnlineResizeDiskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(0)
-            }
-            DescribeSupportOnlineResizeDiskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeSupportOnlineResizeDiskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeSupportOnlineResizeDiskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeSupportOnlineResizeDiskError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeSupportOnlineResizeDiskError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeSupportOnlineResizeDiskError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DescribeSupportOnlineResizeDiskError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeSupportOnlineResizeDiskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeSupportOnlineResizeDiskError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            DescribeSupportOnlineResizeDiskError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeSupportOnlineResizeDiskError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeSupportOnlineResizeDiskError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeSupportOnlineResizeDiskError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeSupportOnlineResizeDiskError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeSupportOnlineResizeDiskError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeSupportOnlineResizeDiskError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeSupportOnlineResizeDiskError::ApiNotSupport => Kind::Documented(17),
-            DescribeSupportOnlineResizeDiskError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidParam => Kind::Documented(21),
-            DescribeSupportOnlineResizeDiskError::KmsApiError => Kind::Documented(22),
-            DescribeSupportOnlineResizeDiskError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeSupportOnlineResizeDiskError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeSupportOnlineResizeDiskError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeSupportOnlineResizeDiskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeSupportOnlineResizeDiskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeSupportOnlineResizeDiskError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeSupportOnlineResizeDiskError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeSupportOnlineResizeDiskError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            DescribeSupportOnlineResizeDiskError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeSupportOnlineResizeDiskError::PayNoCreditCard => Kind::Documented(35),
-            DescribeSupportOnlineResizeDiskError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeSupportOnlineResizeDiskError::MirrorInsExists => Kind::Documented(37),
-            DescribeSupportOnlineResizeDiskError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeSupportOnlineResizeDiskError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeSupportOnlineResizeDiskError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeSupportOnlineResizeDiskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeSupportOnlineResizeDiskError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeSupportOnlineResizeDiskError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeSupportOnlineResizeDiskError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeSupportOnlineResizeDiskError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeSupportOnlineResizeDiskError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidKmsKey => Kind::Documented(51),
-            DescribeSupportOnlineResizeDiskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeSupportOnlineResizeDiskError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            DescribeSupportOnlineResizeDiskError::RequestNotFound => Kind::Documented(55),
-            DescribeSupportOnlineResizeDiskError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeSupportOnlineResizeDiskError::ExternalFailure => Kind::Documented(57),
-            DescribeSupportOnlineResizeDiskError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeSupportOnlineResizeDiskError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeSupportOnlineResizeDiskError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeSupportOnlineResizeDiskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -590,30 +371,41 @@ impl DescribeSupportOnlineResizeDiskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeSupportOnlineResizeDiskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeSupportOnlineResizeDiskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeSupportOnlineResizeDiskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeSupportOnlineResizeDiskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeTagsError`](crate::describe_tags::DescribeTagsError) has one variant per distinct code of the operation's error table (75 rows, 74 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeTagsError {
     /// `Tag.NoRegionIdExist`, HTTP 400: the region Id can not be blank.
@@ -289,180 +288,102 @@ impl DescribeTagsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeTagsError::Gateway(gateway),
-                    None => DescribeTagsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeTagsError::Gateway,
+                DescribeTagsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeTagsError::TagNoRegionIdExist),
-            1 => Some(DescribeTagsError::TagNoTagInfoExist),
-            2 => Some(DescribeTagsError::TagTagKeyCanNotBeAll),
-            3 => Some(DescribeTagsError::TagTagKeyDuplex),
-            4 => Some(DescribeTagsError::TagNoDBInstanceIdExist),
-            5 => Some(DescribeTagsError::TagTooManyDBInstanceIds),
-            6 => Some(DescribeTagsError::TagTooManyTagsForOneInstance),
-            7 => Some(DescribeTagsError::TagAllow5TagInfos),
-            8 => Some(DescribeTagsError::TagTagKeyIsBlank),
-            9 => Some(DescribeTagsError::TagTagKeyStartWithAliyun),
-            10 => Some(DescribeTagsError::TagTagKeyTooLong),
-            11 => Some(DescribeTagsError::TagTagValueTooLong),
-            12 => Some(DescribeTagsError::TagMalformed),
-            13 => Some(DescribeTagsError::TagSetTagInfoAtTwoParameter),
-            14 => Some(DescribeTagsError::TagInvalidTagsParameter),
-            15 => Some(DescribeTagsError::OrderComboInstanceNotAllowOperate),
-            16 => Some(DescribeTagsError::PricePricingPlanResultNotFound),
-            17 => Some(DescribeTagsError::OrderNoRealNameAuthentication),
-            18 => Some(DescribeTagsError::InsufficientAvailableQuota),
-            19 => Some(DescribeTagsError::CommodityServiceCallingException),
-            20 => Some(DescribeTagsError::RegionDissolvedEOM),
-            21 => Some(DescribeTagsError::CommodityInvalidComponent),
-            22 => Some(DescribeTagsError::RegionEndTimeDissolvedAustralia),
-            23 => Some(DescribeTagsError::PriceCommoditySys),
-            24 => Some(DescribeTagsError::PayInsufficientBalance),
-            25 => Some(DescribeTagsError::OrderPeriodInvalid),
-            26 => Some(DescribeTagsError::PayNoCreditCardLowerCase),
-            27 => Some(DescribeTagsError::OrderInstHasUnpaidOrder),
-            28 => Some(DescribeTagsError::NoAvailablePaymentMethod),
-            29 => Some(DescribeTagsError::BasicInfoUncompleted),
-            30 => Some(DescribeTagsError::RiskRiskControlRejection),
-            31 => Some(DescribeTagsError::ApiNotSupport),
-            32 => Some(DescribeTagsError::ContainForbiddenLabelError),
-            33 => Some(DescribeTagsError::InvalidDBInstanceIdNotFound),
-            34 => Some(DescribeTagsError::InvalidInstanceLevelDiskType),
-            35 => Some(DescribeTagsError::InvalidParam),
-            36 => Some(DescribeTagsError::KmsApiError),
-            37 => Some(DescribeTagsError::SystemSaleValidateFailed),
-            38 => Some(DescribeTagsError::AbsInvalidAccountNotFound),
-            39 => Some(DescribeTagsError::SqlExecuteFailedOrTimeout),
-            40 => Some(DescribeTagsError::ColdDataEngineVersionNotSupport),
-            41 => Some(DescribeTagsError::ColdDataMinorVersionNotSupport),
-            42 => Some(DescribeTagsError::IncorrectTargetClasscode),
-            43 => Some(DescribeTagsError::InvalidConnectionStringDuplicate),
-            44 => Some(DescribeTagsError::RequiredParamNotFound),
-            45 => Some(DescribeTagsError::ParametersInvalid),
-            46 => Some(DescribeTagsError::BackupPolicyNotSupport),
-            47 => Some(DescribeTagsError::InvalideStatusFormat),
-            48 => Some(DescribeTagsError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(DescribeTagsError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(DescribeTagsError::PayNoCreditCard),
-            51 => Some(DescribeTagsError::VpcNetworkTypeNotSupport),
-            52 => Some(DescribeTagsError::MirrorInsExists),
-            53 => Some(DescribeTagsError::UnsupportedClassCode),
-            54 => Some(DescribeTagsError::InvalidBackupSet),
-            55 => Some(DescribeTagsError::OrdTCommodityQueryError),
-            56 => Some(DescribeTagsError::ProductInstanceReleased),
-            57 => Some(DescribeTagsError::RegionEndTimeDissolvedIndia),
-            58 => Some(DescribeTagsError::OrderStatusUnPaid),
-            59 => Some(DescribeTagsError::InvalidReduceDiskSize),
-            60 => Some(DescribeTagsError::CloudSSDNotSupport),
-            61 => Some(DescribeTagsError::InvalidUserOperatorPermission),
-            62 => Some(DescribeTagsError::InvalidVswitchId),
-            63 => Some(DescribeTagsError::IncorrectMinorVersion),
-            64 => Some(DescribeTagsError::OperationDeniedZoneResource),
-            65 => Some(DescribeTagsError::NotInFlowController),
-            66 => Some(DescribeTagsError::InvalidKmsKey),
-            67 => Some(DescribeTagsError::InvalidInstanceLevelMalformed),
-            68 => Some(DescribeTagsError::InvalidClusterKms),
-            69 => Some(DescribeTagsError::RequestNotFound),
-            70 => Some(DescribeTagsError::HostInfoNotFound),
-            71 => Some(DescribeTagsError::ExternalFailure),
-            72 => Some(DescribeTagsError::RequestMetaDataFailed),
-            73 => Some(DescribeTagsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 74] = [
+        Self::TagNoRegionIdExist,
+        Self::TagNoTagInfoExist,
+        Self::TagTagKeyCanNotBeAll,
+        Self::TagTagKeyDuplex,
+        Self::TagNoDBInstanceIdExist,
+        Self::TagTooManyDBInstanceIds,
+        Self::TagTooManyTagsForOneInstance,
+        Self::TagAllow5TagInfos,
+        Self::TagTagKeyIsBlank,
+        Self::TagTagKeyStartWithAliyun,
+        Self::TagTagKeyTooLong,
+        Self::TagTagValueTooLong,
+        Self::TagMalformed,
+        Self::TagSetTagInfoAtTwoParameter,
+        Self::TagInvalidTagsParameter,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeTagsError::TagNoRegionIdExist => Kind::Documented(0),
-            DescribeTagsError::TagNoTagInfoExist => Kind::Documented(1),
-            DescribeTagsError::TagTagKeyCanNotBeAll => Kind::Documented(2),
-            DescribeTagsError::TagTagKeyDuplex => Kind::Documented(3),
-            DescribeTagsError::TagNoDBInstanceIdExist => Kind::Documented(4),
-            DescribeTagsError::TagTooManyDBInstanceIds => Kind::Documented(5),
-            DescribeTagsError::TagTooManyTagsForOneInstance => Kind::Documented(6),
-            DescribeTagsError::TagAllow5TagInfos => Kind::Documented(7),
-            DescribeTagsError::TagTagKeyIsBlank => Kind::Documented(8),
-            DescribeTagsError::TagTagKeyStartWithAliyun => Kind::Documented(9),
-            DescribeTagsError::TagTagKeyTooLong => Kind::Documented(10),
-            DescribeTagsError::TagTagValueTooLong => Kind::Documented(11),
-            DescribeTagsError::TagMalformed => Kind::Documented(12),
-            DescribeTagsError::TagSetTagInfoAtTwoParameter => Kind::Documented(13),
-            DescribeTagsError::TagInvalidTagsParameter => Kind::Documented(14),
-            DescribeTagsError::OrderComboInstanceNotAllowOperate => Kind::Documented(15),
-            DescribeTagsError::PricePricingPlanResultNotFound => Kind::Documented(16),
-            DescribeTagsError::OrderNoRealNameAuthentication => Kind::Documented(17),
-            DescribeTagsError::InsufficientAvailableQuota => Kind::Documented(18),
-            DescribeTagsError::CommodityServiceCallingException => Kind::Documented(19),
-            DescribeTagsError::RegionDissolvedEOM => Kind::Documented(20),
-            DescribeTagsError::CommodityInvalidComponent => Kind::Documented(21),
-            DescribeTagsError::RegionEndTimeDissolvedAustralia => Kind::Documented(22),
-            DescribeTagsError::PriceCommoditySys => Kind::Documented(23),
-            DescribeTagsError::PayInsufficientBalance => Kind::Documented(24),
-            DescribeTagsError::OrderPeriodInvalid => Kind::Documented(25),
-            DescribeTagsError::PayNoCreditCardLowerCase => Kind::Documented(26),
-            DescribeTagsError::OrderInstHasUnpaidOrder => Kind::Documented(27),
-            DescribeTagsError::NoAvailablePaymentMethod => Kind::Documented(28),
-            DescribeTagsError::BasicInfoUncompleted => Kind::Documented(29),
-            DescribeTagsError::RiskRiskControlRejection => Kind::Documented(30),
-            DescribeTagsError::ApiNotSupport => Kind::Documented(31),
-            DescribeTagsError::ContainForbiddenLabelError => Kind::Documented(32),
-            DescribeTagsError::InvalidDBInstanceIdNotFound => Kind::Documented(33),
-            DescribeTagsError::InvalidInstanceLevelDiskType => Kind::Documented(34),
-            DescribeTagsError::InvalidParam => Kind::Documented(35),
-            DescribeTagsError::KmsApiError => Kind::Documented(36),
-            DescribeTagsError::SystemSaleValidateFailed => Kind::Documented(37),
-            DescribeTagsError::AbsInvalidAccountNotFound => Kind::Documented(38),
-            DescribeTagsError::SqlExecuteFailedOrTimeout => Kind::Documented(39),
-            DescribeTagsError::ColdDataEngineVersionNotSupport => Kind::Documented(40),
-            DescribeTagsError::ColdDataMinorVersionNotSupport => Kind::Documented(41),
-            DescribeTagsError::IncorrectTargetClasscode => Kind::Documented(42),
-            DescribeTagsError::InvalidConnectionStringDuplicate => Kind::Documented(43),
-            DescribeTagsError::RequiredParamNotFound => Kind::Documented(44),
-            DescribeTagsError::ParametersInvalid => Kind::Documented(45),
-            DescribeTagsError::BackupPolicyNotSupport => Kind::Documented(46),
-            DescribeTagsError::InvalideStatusFormat => Kind::Documented(47),
-            DescribeTagsError::InvalidReleasedKeepPolicyFormat => Kind::Documented(48),
-            DescribeTagsError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(49),
-            DescribeTagsError::PayNoCreditCard => Kind::Documented(50),
-            DescribeTagsError::VpcNetworkTypeNotSupport => Kind::Documented(51),
-            DescribeTagsError::MirrorInsExists => Kind::Documented(52),
-            DescribeTagsError::UnsupportedClassCode => Kind::Documented(53),
-            DescribeTagsError::InvalidBackupSet => Kind::Documented(54),
-            DescribeTagsError::OrdTCommodityQueryError => Kind::Documented(55),
-            DescribeTagsError::ProductInstanceReleased => Kind::Documented(56),
-            DescribeTagsError::RegionEndTimeDissolvedIndia => Kind::Documented(57),
-            DescribeTagsError::OrderStatusUnPaid => Kind::Documented(58),
-            DescribeTagsError::InvalidReduceDiskSize => Kind::Documented(59),
-            DescribeTagsError::CloudSSDNotSupport => Kind::Documented(60),
-            DescribeTagsError::InvalidUserOperatorPermission => Kind::Documented(61),
-            DescribeTagsError::InvalidVswitchId => Kind::Documented(62),
-            DescribeTagsError::IncorrectMinorVersion => Kind::Documented(63),
-            DescribeTagsError::OperationDeniedZoneResource => Kind::Documented(64),
-            DescribeTagsError::NotInFlowController => Kind::Documented(65),
-            DescribeTagsError::InvalidKmsKey => Kind::Documented(66),
-            DescribeTagsError::InvalidInstanceLevelMalformed => Kind::Documented(67),
-            DescribeTagsError::InvalidClusterKms => Kind::Documented(68),
-            DescribeTagsError::RequestNotFound => Kind::Documented(69),
-            DescribeTagsError::HostInfoNotFound => Kind::Documented(70),
-            DescribeTagsError::ExternalFailure => Kind::Documented(71),
-            DescribeTagsError::RequestMetaDataFailed => Kind::Documented(72),
-            DescribeTagsError::InvokeProxyFailure => Kind::Documented(73),
             DescribeTagsError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeTagsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -509,30 +430,41 @@ impl DescribeTagsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeTagsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeTagsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeTagsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeTagsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeTasksError`](crate::describe_tasks::DescribeTasksError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeTasksError {
     /// `IO.Exception`, HTTP 400: IO exception, retry later.
@@ -245,154 +244,89 @@ impl DescribeTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeTasksError::Gateway(gateway),
-                    None => DescribeTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeTasksError::Gateway,
+                DescribeTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeTasksError::IOException),
-            1 => Some(DescribeTasksError::InvokeServiceFailed),
-            2 => Some(DescribeTasksError::OrderComboInstanceNotAllowOperate),
-            3 => Some(DescribeTasksError::PricePricingPlanResultNotFound),
-            4 => Some(DescribeTasksError::OrderNoRealNameAuthentication),
-            5 => Some(DescribeTasksError::InsufficientAvailableQuota),
-            6 => Some(DescribeTasksError::CommodityServiceCallingException),
-            7 => Some(DescribeTasksError::RegionDissolvedEOM),
-            8 => Some(DescribeTasksError::CommodityInvalidComponent),
-            9 => Some(DescribeTasksError::RegionEndTimeDissolvedAustralia),
-            10 => Some(DescribeTasksError::PriceCommoditySys),
-            11 => Some(DescribeTasksError::PayInsufficientBalance),
-            12 => Some(DescribeTasksError::OrderPeriodInvalid),
-            13 => Some(DescribeTasksError::PayNoCreditCardLowerCase),
-            14 => Some(DescribeTasksError::OrderInstHasUnpaidOrder),
-            15 => Some(DescribeTasksError::NoAvailablePaymentMethod),
-            16 => Some(DescribeTasksError::BasicInfoUncompleted),
-            17 => Some(DescribeTasksError::RiskRiskControlRejection),
-            18 => Some(DescribeTasksError::ApiNotSupport),
-            19 => Some(DescribeTasksError::ContainForbiddenLabelError),
-            20 => Some(DescribeTasksError::InvalidDBInstanceIdNotFound),
-            21 => Some(DescribeTasksError::InvalidInstanceLevelDiskType),
-            22 => Some(DescribeTasksError::InvalidParam),
-            23 => Some(DescribeTasksError::KmsApiError),
-            24 => Some(DescribeTasksError::SystemSaleValidateFailed),
-            25 => Some(DescribeTasksError::AbsInvalidAccountNotFound),
-            26 => Some(DescribeTasksError::SqlExecuteFailedOrTimeout),
-            27 => Some(DescribeTasksError::ColdDataEngineVersionNotSupport),
-            28 => Some(DescribeTasksError::ColdDataMinorVersionNotSupport),
-            29 => Some(DescribeTasksError::IncorrectTargetClasscode),
-            30 => Some(DescribeTasksError::InvalidConnectionStringDuplicate),
-            31 => Some(DescribeTasksError::RequiredParamNotFound),
-            32 => Some(DescribeTasksError::ParametersInvalid),
-            33 => Some(DescribeTasksError::BackupPolicyNotSupport),
-            34 => Some(DescribeTasksError::InvalideStatusFormat),
-            35 => Some(DescribeTasksError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(DescribeTasksError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(DescribeTasksError::PayNoCreditCard),
-            38 => Some(DescribeTasksError::VpcNetworkTypeNotSupport),
-            39 => Some(DescribeTasksError::MirrorInsExists),
-            40 => Some(DescribeTasksError::UnsupportedClassCode),
-            41 => Some(DescribeTasksError::InvalidBackupSet),
-            42 => Some(DescribeTasksError::OrdTCommodityQueryError),
-            43 => Some(DescribeTasksError::ProductInstanceReleased),
-            44 => Some(DescribeTasksError::RegionEndTimeDissolvedIndia),
-            45 => Some(DescribeTasksError::OrderStatusUnPaid),
-            46 => Some(DescribeTasksError::InvalidReduceDiskSize),
-            47 => Some(DescribeTasksError::CloudSSDNotSupport),
-            48 => Some(DescribeTasksError::InvalidUserOperatorPermission),
-            49 => Some(DescribeTasksError::InvalidVswitchId),
-            50 => Some(DescribeTasksError::IncorrectMinorVersion),
-            51 => Some(DescribeTasksError::OperationDeniedZoneResource),
-            52 => Some(DescribeTasksError::NotInFlowController),
-            53 => Some(DescribeTasksError::InvalidKmsKey),
-            54 => Some(DescribeTasksError::InvalidInstanceLevelMalformed),
-            55 => Some(DescribeTasksError::InvalidClusterKms),
-            56 => Some(DescribeTasksError::RequestNotFound),
-            57 => Some(DescribeTasksError::HostInfoNotFound),
-            58 => Some(DescribeTasksError::ExternalFailure),
-            59 => Some(DescribeTasksError::RequestMetaDataFailed),
-            60 => Some(DescribeTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::IOException,
+        Self::InvokeServiceFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeTasksError::IOException => Kind::Documented(0),
-            DescribeTasksError::InvokeServiceFailed => Kind::Documented(1),
-            DescribeTasksError::OrderComboInstanceNotAllowOperate => Kind::Documented(2),
-            DescribeTasksError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            DescribeTasksError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            DescribeTasksError::InsufficientAvailableQuota => Kind::Documented(5),
-            DescribeTasksError::CommodityServiceCallingException => Kind::Documented(6),
-            DescribeTasksError::RegionDissolvedEOM => Kind::Documented(7),
-            DescribeTasksError::CommodityInvalidComponent => Kind::Documented(8),
-            DescribeTasksError::RegionEndTimeDissolvedAustralia => Kind::Documented(9),
-            DescribeTasksError::PriceCommoditySys => Kind::Documented(10),
-            DescribeTasksError::PayInsufficientBalance => Kind::Documented(11),
-            DescribeTasksError::OrderPeriodInvalid => Kind::Documented(12),
-            DescribeTasksError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            DescribeTasksError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            DescribeTasksError::NoAvailablePaymentMethod => Kind::Documented(15),
-            DescribeTasksError::BasicInfoUncompleted => Kind::Documented(16),
-            DescribeTasksError::RiskRiskControlRejection => Kind::Documented(17),
-            DescribeTasksError::ApiNotSupport => Kind::Documented(18),
-            DescribeTasksError::ContainForbiddenLabelError => Kind::Documented(19),
-            DescribeTasksError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            DescribeTasksError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            DescribeTasksError::InvalidParam => Kind::Documented(22),
-            DescribeTasksError::KmsApiError => Kind::Documented(23),
-            DescribeTasksError::SystemSaleValidateFailed => Kind::Documented(24),
-            DescribeTasksError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            DescribeTasksError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            DescribeTasksError::ColdDataEngineVersionNotSupport => Kind::Documented(27),
-            DescribeTasksError::ColdDataMinorVersionNotSupport => Kind::Documented(28),
-            DescribeTasksError::IncorrectTargetClasscode => Kind::Documented(29),
-            DescribeTasksError::InvalidConnectionStringDuplicate => Kind::Documented(30),
-            DescribeTasksError::RequiredParamNotFound => Kind::Documented(31),
-            DescribeTasksError::ParametersInvalid => Kind::Documented(32),
-            DescribeTasksError::BackupPolicyNotSupport => Kind::Documented(33),
-            DescribeTasksError::InvalideStatusFormat => Kind::Documented(34),
-            DescribeTasksError::InvalidReleasedKeepPolicyFormat => Kind::Documented(35),
-            DescribeTasksError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(36),
-            DescribeTasksError::PayNoCreditCard => Kind::Documented(37),
-            DescribeTasksError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            DescribeTasksError::MirrorInsExists => Kind::Documented(39),
-            DescribeTasksError::UnsupportedClassCode => Kind::Documented(40),
-            DescribeTasksError::InvalidBackupSet => Kind::Documented(41),
-            DescribeTasksError::OrdTCommodityQueryError => Kind::Documented(42),
-            DescribeTasksError::ProductInstanceReleased => Kind::Documented(43),
-            DescribeTasksError::RegionEndTimeDissolvedIndia => Kind::Documented(44),
-            DescribeTasksError::OrderStatusUnPaid => Kind::Documented(45),
-            DescribeTasksError::InvalidReduceDiskSize => Kind::Documented(46),
-            DescribeTasksError::CloudSSDNotSupport => Kind::Documented(47),
-            DescribeTasksError::InvalidUserOperatorPermission => Kind::Documented(48),
-            DescribeTasksError::InvalidVswitchId => Kind::Documented(49),
-            DescribeTasksError::IncorrectMinorVersion => Kind::Documented(50),
-            DescribeTasksError::OperationDeniedZoneResource => Kind::Documented(51),
-            DescribeTasksError::NotInFlowController => Kind::Documented(52),
-            DescribeTasksError::InvalidKmsKey => Kind::Documented(53),
-            DescribeTasksError::InvalidInstanceLevelMalformed => Kind::Documented(54),
-            DescribeTasksError::InvalidClusterKms => Kind::Documented(55),
-            DescribeTasksError::RequestNotFound => Kind::Documented(56),
-            DescribeTasksError::HostInfoNotFound => Kind::Documented(57),
-            DescribeTasksError::ExternalFailure => Kind::Documented(58),
-            DescribeTasksError::RequestMetaDataFailed => Kind::Documented(59),
-            DescribeTasksError::InvokeProxyFailure => Kind::Documented(60),
             DescribeTasksError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -439,30 +373,41 @@ impl DescribeTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

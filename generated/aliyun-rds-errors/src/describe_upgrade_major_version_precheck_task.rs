@@ -6,7 +6,7 @@
 //! [`DescribeUpgradeMajorVersionPrecheckTaskError`](crate::describe_upgrade_major_version_precheck_task::DescribeUpgradeMajorVersionPrecheckTaskError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeUpgradeMajorVersionPrecheckTaskError {
     /// `InvalidDBInstanceName.NotFound`, HTTP 400: The specified DB instance name does not exist.
@@ -242,428 +241,92 @@ impl DescribeUpgradeMajorVersionPrecheckTaskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeUpgradeMajorVersionPrecheckTaskError::Gateway,
+                DescribeUpgradeMajorVersionPrecheckTaskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InsufficientAvailableQuota,
-                )
-            }
-            5 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::RegionDissolvedEOM),
-            7 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::CommodityInvalidComponent,
-                )
-            }
-            8 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::PriceCommoditySys),
-            10 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::PayInsufficientBalance,
-                )
-            }
-            11 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::OrderPeriodInvalid),
-            12 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::PayNoCreditCardLowerCase,
-                )
-            }
-            13 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::OrderInstHasUnpaidOrder,
-                )
-            }
-            14 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::NoAvailablePaymentMethod,
-                )
-            }
-            15 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::BasicInfoUncompleted)
-            }
-            16 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::RiskRiskControlRejection,
-                )
-            }
-            17 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::ApiNotSupport),
-            18 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::ContainForbiddenLabelError,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            20 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalidParam),
-            22 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::KmsApiError),
-            23 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::SystemSaleValidateFailed,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::AbsInvalidAccountNotFound,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::IncorrectTargetClasscode,
-                )
-            }
-            29 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::RequiredParamNotFound)
-            }
-            31 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::ParametersInvalid),
-            32 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::BackupPolicyNotSupport,
-                )
-            }
-            33 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalideStatusFormat)
-            }
-            34 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::PayNoCreditCard),
-            37 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::VpcNetworkTypeNotSupport,
-                )
-            }
-            38 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::MirrorInsExists),
-            39 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::UnsupportedClassCode)
-            }
-            40 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalidBackupSet),
-            41 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::OrdTCommodityQueryError,
-                )
-            }
-            42 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::ProductInstanceReleased,
-                )
-            }
-            43 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            44 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::OrderStatusUnPaid),
-            45 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalidReduceDiskSize)
-            }
-            46 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::CloudSSDNotSupport),
-            47 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidUserOperatorPermission,
-                )
-            }
-            48 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalidVswitchId),
-            49 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::IncorrectMinorVersion)
-            }
-            50 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::OperationDeniedZoneResource,
-                )
-            }
-            51 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::NotInFlowController),
-            52 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalidKmsKey),
-            53 => {
-                Some(
-                    DescribeUpgradeMajorVersionPrecheckTaskError::InvalidInstanceLevelMalformed,
-                )
-            }
-            54 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvalidClusterKms),
-            55 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::RequestNotFound),
-            56 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::HostInfoNotFound),
-            57 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::ExternalFailure),
-            58 => {
-                Some(DescribeUpgradeMajorVersionPrecheckTaskError::RequestMetaDataFailed)
-            }
-            59 => Some(DescribeUpgradeMajorVersionPrecheckTaskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidDBInstanceNameNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(0)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ApiNotSupport => {
-                Kind::Documented(17)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidParam => {
-                Kind::Documented(21)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::KmsApiError => {
-                Kind::Documented(22)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidVswitchId => {
-                Kind::Documented(48)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidKmsKey => {
-                Kind::Documented(52)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RequestNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::ExternalFailure => {
-                Kind::Documented(57)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -710,32 +373,41 @@ impl DescribeUpgradeMajorVersionPrecheckTaskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeUpgradeMajorVersionPrecheckTaskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeUpgradeMajorVersionPrecheckTaskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

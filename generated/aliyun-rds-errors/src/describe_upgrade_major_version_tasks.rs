@@ -6,7 +6,7 @@
 //! [`DescribeUpgradeMajorVersionTasksError`](crate::describe_upgrade_major_version_tasks::DescribeUpgradeMajorVersionTasksError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeUpgradeMajorVersionTasksError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,330 +241,90 @@ impl DescribeUpgradeMajorVersionTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeUpgradeMajorVersionTasksError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeUpgradeMajorVersionTasksError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeUpgradeMajorVersionTasksError::Gateway,
+                DescribeUpgradeMajorVersionTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(DescribeUpgradeMajorVersionTasksError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeUpgradeMajorVersionTasksError::RegionDissolvedEOM),
-            6 => Some(DescribeUpgradeMajorVersionTasksError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeUpgradeMajorVersionTasksError::PriceCommoditySys),
-            9 => Some(DescribeUpgradeMajorVersionTasksError::PayInsufficientBalance),
-            10 => Some(DescribeUpgradeMajorVersionTasksError::OrderPeriodInvalid),
-            11 => Some(DescribeUpgradeMajorVersionTasksError::PayNoCreditCardLowerCase),
-            12 => Some(DescribeUpgradeMajorVersionTasksError::OrderInstHasUnpaidOrder),
-            13 => Some(DescribeUpgradeMajorVersionTasksError::NoAvailablePaymentMethod),
-            14 => Some(DescribeUpgradeMajorVersionTasksError::BasicInfoUncompleted),
-            15 => Some(DescribeUpgradeMajorVersionTasksError::RiskRiskControlRejection),
-            16 => Some(DescribeUpgradeMajorVersionTasksError::ApiNotSupport),
-            17 => Some(DescribeUpgradeMajorVersionTasksError::ContainForbiddenLabelError),
-            18 => {
-                Some(DescribeUpgradeMajorVersionTasksError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(DescribeUpgradeMajorVersionTasksError::InvalidInstanceLevelDiskType)
-            }
-            20 => Some(DescribeUpgradeMajorVersionTasksError::InvalidParam),
-            21 => Some(DescribeUpgradeMajorVersionTasksError::KmsApiError),
-            22 => Some(DescribeUpgradeMajorVersionTasksError::SystemSaleValidateFailed),
-            23 => Some(DescribeUpgradeMajorVersionTasksError::AbsInvalidAccountNotFound),
-            24 => Some(DescribeUpgradeMajorVersionTasksError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(DescribeUpgradeMajorVersionTasksError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(DescribeUpgradeMajorVersionTasksError::RequiredParamNotFound),
-            30 => Some(DescribeUpgradeMajorVersionTasksError::ParametersInvalid),
-            31 => Some(DescribeUpgradeMajorVersionTasksError::BackupPolicyNotSupport),
-            32 => Some(DescribeUpgradeMajorVersionTasksError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeUpgradeMajorVersionTasksError::PayNoCreditCard),
-            36 => Some(DescribeUpgradeMajorVersionTasksError::VpcNetworkTypeNotSupport),
-            37 => Some(DescribeUpgradeMajorVersionTasksError::MirrorInsExists),
-            38 => Some(DescribeUpgradeMajorVersionTasksError::UnsupportedClassCode),
-            39 => Some(DescribeUpgradeMajorVersionTasksError::InvalidBackupSet),
-            40 => Some(DescribeUpgradeMajorVersionTasksError::OrdTCommodityQueryError),
-            41 => Some(DescribeUpgradeMajorVersionTasksError::ProductInstanceReleased),
-            42 => {
-                Some(DescribeUpgradeMajorVersionTasksError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(DescribeUpgradeMajorVersionTasksError::OrderStatusUnPaid),
-            44 => Some(DescribeUpgradeMajorVersionTasksError::InvalidReduceDiskSize),
-            45 => Some(DescribeUpgradeMajorVersionTasksError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeUpgradeMajorVersionTasksError::InvalidVswitchId),
-            48 => Some(DescribeUpgradeMajorVersionTasksError::IncorrectMinorVersion),
-            49 => {
-                Some(DescribeUpgradeMajorVersionTasksError::OperationDeniedZoneResource)
-            }
-            50 => Some(DescribeUpgradeMajorVersionTasksError::NotInFlowController),
-            51 => Some(DescribeUpgradeMajorVersionTasksError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => {
-                Some(
-                    DescribeUpgradeMajorVersionTasksError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            54 => Some(DescribeUpgradeMajorVersionTasksError::InvalidClusterKms),
-            55 => Some(DescribeUpgradeMajorVersionTasksError::RequestNotFound),
-            56 => Some(DescribeUpgradeMajorVersionTasksError::HostInfoNotFound),
-            57 => Some(DescribeUpgradeMajorVersionTasksError::ExternalFailure),
-            58 => Some(DescribeUpgradeMajorVersionTasksError::RequestMetaDataFailed),
-            59 => Some(DescribeUpgradeMajorVersionTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeUpgradeMajorVersionTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeUpgradeMajorVersionTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeUpgradeMajorVersionTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeUpgradeMajorVersionTasksError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeUpgradeMajorVersionTasksError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeUpgradeMajorVersionTasksError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeUpgradeMajorVersionTasksError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeUpgradeMajorVersionTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeUpgradeMajorVersionTasksError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeUpgradeMajorVersionTasksError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeUpgradeMajorVersionTasksError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeUpgradeMajorVersionTasksError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeUpgradeMajorVersionTasksError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeUpgradeMajorVersionTasksError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeUpgradeMajorVersionTasksError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeUpgradeMajorVersionTasksError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeUpgradeMajorVersionTasksError::ApiNotSupport => Kind::Documented(16),
-            DescribeUpgradeMajorVersionTasksError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidParam => Kind::Documented(20),
-            DescribeUpgradeMajorVersionTasksError::KmsApiError => Kind::Documented(21),
-            DescribeUpgradeMajorVersionTasksError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeUpgradeMajorVersionTasksError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeUpgradeMajorVersionTasksError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeUpgradeMajorVersionTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeUpgradeMajorVersionTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeUpgradeMajorVersionTasksError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeUpgradeMajorVersionTasksError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeUpgradeMajorVersionTasksError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeUpgradeMajorVersionTasksError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeUpgradeMajorVersionTasksError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeUpgradeMajorVersionTasksError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeUpgradeMajorVersionTasksError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeUpgradeMajorVersionTasksError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeUpgradeMajorVersionTasksError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeUpgradeMajorVersionTasksError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeUpgradeMajorVersionTasksError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeUpgradeMajorVersionTasksError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeUpgradeMajorVersionTasksError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeUpgradeMajorVersionTasksError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeUpgradeMajorVersionTasksError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeUpgradeMajorVersionTasksError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidKmsKey => Kind::Documented(51),
-            DescribeUpgradeMajorVersionTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            DescribeUpgradeMajorVersionTasksError::RequestNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeUpgradeMajorVersionTasksError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeUpgradeMajorVersionTasksError::ExternalFailure => {
-                Kind::Documented(57)
-            }
-            DescribeUpgradeMajorVersionTasksError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeUpgradeMajorVersionTasksError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeUpgradeMajorVersionTasksError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeUpgradeMajorVersionTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -612,30 +371,41 @@ impl DescribeUpgradeMajorVersionTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeUpgradeMajorVersionTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeUpgradeMajorVersionTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeUpgradeMajorVersionTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeUpgradeMajorVersionTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeVSwitchesError`](crate::describe_v_switches::DescribeVSwitchesError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeVSwitchesError {
     /// `InvalidVSwitchId.NotFound`, HTTP 400: Specified virtual switch is not found in specified VPC.
@@ -248,172 +247,90 @@ impl DescribeVSwitchesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeVSwitchesError::Gateway(gateway),
-                    None => DescribeVSwitchesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeVSwitchesError::Gateway,
+                DescribeVSwitchesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeVSwitchesError::InvalidVSwitchIdNotFound),
-            1 => Some(DescribeVSwitchesError::IncorrecttVpcId),
-            2 => Some(DescribeVSwitchesError::InvalidIzNoNotSupported),
-            3 => Some(DescribeVSwitchesError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeVSwitchesError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeVSwitchesError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeVSwitchesError::InsufficientAvailableQuota),
-            7 => Some(DescribeVSwitchesError::CommodityServiceCallingException),
-            8 => Some(DescribeVSwitchesError::RegionDissolvedEOM),
-            9 => Some(DescribeVSwitchesError::CommodityInvalidComponent),
-            10 => Some(DescribeVSwitchesError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeVSwitchesError::PriceCommoditySys),
-            12 => Some(DescribeVSwitchesError::PayInsufficientBalance),
-            13 => Some(DescribeVSwitchesError::OrderPeriodInvalid),
-            14 => Some(DescribeVSwitchesError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeVSwitchesError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeVSwitchesError::NoAvailablePaymentMethod),
-            17 => Some(DescribeVSwitchesError::BasicInfoUncompleted),
-            18 => Some(DescribeVSwitchesError::RiskRiskControlRejection),
-            19 => Some(DescribeVSwitchesError::ApiNotSupport),
-            20 => Some(DescribeVSwitchesError::ContainForbiddenLabelError),
-            21 => Some(DescribeVSwitchesError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeVSwitchesError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeVSwitchesError::InvalidParam),
-            24 => Some(DescribeVSwitchesError::KmsApiError),
-            25 => Some(DescribeVSwitchesError::SystemSaleValidateFailed),
-            26 => Some(DescribeVSwitchesError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeVSwitchesError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeVSwitchesError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeVSwitchesError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeVSwitchesError::IncorrectTargetClasscode),
-            31 => Some(DescribeVSwitchesError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeVSwitchesError::RequiredParamNotFound),
-            33 => Some(DescribeVSwitchesError::ParametersInvalid),
-            34 => Some(DescribeVSwitchesError::BackupPolicyNotSupport),
-            35 => Some(DescribeVSwitchesError::InvalideStatusFormat),
-            36 => Some(DescribeVSwitchesError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeVSwitchesError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeVSwitchesError::PayNoCreditCard),
-            39 => Some(DescribeVSwitchesError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeVSwitchesError::MirrorInsExists),
-            41 => Some(DescribeVSwitchesError::UnsupportedClassCode),
-            42 => Some(DescribeVSwitchesError::InvalidBackupSet),
-            43 => Some(DescribeVSwitchesError::OrdTCommodityQueryError),
-            44 => Some(DescribeVSwitchesError::ProductInstanceReleased),
-            45 => Some(DescribeVSwitchesError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeVSwitchesError::OrderStatusUnPaid),
-            47 => Some(DescribeVSwitchesError::InvalidReduceDiskSize),
-            48 => Some(DescribeVSwitchesError::CloudSSDNotSupport),
-            49 => Some(DescribeVSwitchesError::InvalidUserOperatorPermission),
-            50 => Some(DescribeVSwitchesError::InvalidVswitchId),
-            51 => Some(DescribeVSwitchesError::IncorrectMinorVersion),
-            52 => Some(DescribeVSwitchesError::OperationDeniedZoneResource),
-            53 => Some(DescribeVSwitchesError::NotInFlowController),
-            54 => Some(DescribeVSwitchesError::InvalidKmsKey),
-            55 => Some(DescribeVSwitchesError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeVSwitchesError::InvalidClusterKms),
-            57 => Some(DescribeVSwitchesError::RequestNotFound),
-            58 => Some(DescribeVSwitchesError::HostInfoNotFound),
-            59 => Some(DescribeVSwitchesError::ExternalFailure),
-            60 => Some(DescribeVSwitchesError::RequestMetaDataFailed),
-            61 => Some(DescribeVSwitchesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidVSwitchIdNotFound,
+        Self::IncorrecttVpcId,
+        Self::InvalidIzNoNotSupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeVSwitchesError::InvalidVSwitchIdNotFound => Kind::Documented(0),
-            DescribeVSwitchesError::IncorrecttVpcId => Kind::Documented(1),
-            DescribeVSwitchesError::InvalidIzNoNotSupported => Kind::Documented(2),
-            DescribeVSwitchesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeVSwitchesError::PricePricingPlanResultNotFound => Kind::Documented(4),
-            DescribeVSwitchesError::OrderNoRealNameAuthentication => Kind::Documented(5),
-            DescribeVSwitchesError::InsufficientAvailableQuota => Kind::Documented(6),
-            DescribeVSwitchesError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeVSwitchesError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeVSwitchesError::CommodityInvalidComponent => Kind::Documented(9),
-            DescribeVSwitchesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeVSwitchesError::PriceCommoditySys => Kind::Documented(11),
-            DescribeVSwitchesError::PayInsufficientBalance => Kind::Documented(12),
-            DescribeVSwitchesError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeVSwitchesError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            DescribeVSwitchesError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            DescribeVSwitchesError::NoAvailablePaymentMethod => Kind::Documented(16),
-            DescribeVSwitchesError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeVSwitchesError::RiskRiskControlRejection => Kind::Documented(18),
-            DescribeVSwitchesError::ApiNotSupport => Kind::Documented(19),
-            DescribeVSwitchesError::ContainForbiddenLabelError => Kind::Documented(20),
-            DescribeVSwitchesError::InvalidDBInstanceIdNotFound => Kind::Documented(21),
-            DescribeVSwitchesError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            DescribeVSwitchesError::InvalidParam => Kind::Documented(23),
-            DescribeVSwitchesError::KmsApiError => Kind::Documented(24),
-            DescribeVSwitchesError::SystemSaleValidateFailed => Kind::Documented(25),
-            DescribeVSwitchesError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DescribeVSwitchesError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DescribeVSwitchesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeVSwitchesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeVSwitchesError::IncorrectTargetClasscode => Kind::Documented(30),
-            DescribeVSwitchesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeVSwitchesError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeVSwitchesError::ParametersInvalid => Kind::Documented(33),
-            DescribeVSwitchesError::BackupPolicyNotSupport => Kind::Documented(34),
-            DescribeVSwitchesError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeVSwitchesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeVSwitchesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeVSwitchesError::PayNoCreditCard => Kind::Documented(38),
-            DescribeVSwitchesError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DescribeVSwitchesError::MirrorInsExists => Kind::Documented(40),
-            DescribeVSwitchesError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeVSwitchesError::InvalidBackupSet => Kind::Documented(42),
-            DescribeVSwitchesError::OrdTCommodityQueryError => Kind::Documented(43),
-            DescribeVSwitchesError::ProductInstanceReleased => Kind::Documented(44),
-            DescribeVSwitchesError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            DescribeVSwitchesError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeVSwitchesError::InvalidReduceDiskSize => Kind::Documented(47),
-            DescribeVSwitchesError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribeVSwitchesError::InvalidUserOperatorPermission => Kind::Documented(49),
-            DescribeVSwitchesError::InvalidVswitchId => Kind::Documented(50),
-            DescribeVSwitchesError::IncorrectMinorVersion => Kind::Documented(51),
-            DescribeVSwitchesError::OperationDeniedZoneResource => Kind::Documented(52),
-            DescribeVSwitchesError::NotInFlowController => Kind::Documented(53),
-            DescribeVSwitchesError::InvalidKmsKey => Kind::Documented(54),
-            DescribeVSwitchesError::InvalidInstanceLevelMalformed => Kind::Documented(55),
-            DescribeVSwitchesError::InvalidClusterKms => Kind::Documented(56),
-            DescribeVSwitchesError::RequestNotFound => Kind::Documented(57),
-            DescribeVSwitchesError::HostInfoNotFound => Kind::Documented(58),
-            DescribeVSwitchesError::ExternalFailure => Kind::Documented(59),
-            DescribeVSwitchesError::RequestMetaDataFailed => Kind::Documented(60),
-            DescribeVSwitchesError::InvokeProxyFailure => Kind::Documented(61),
             DescribeVSwitchesError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeVSwitchesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -460,30 +377,41 @@ impl DescribeVSwitchesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeVSwitchesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeVSwitchesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeVSwitchesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeVSwitchesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeWhitelistTemplateError`](crate::describe_whitelist_template::DescribeWhitelistTemplateError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeWhitelistTemplateError {
     /// `InvalidParameterTemplateId`, HTTP 400: The parameter templateId is invalid.
@@ -248,226 +247,90 @@ impl DescribeWhitelistTemplateError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DescribeWhitelistTemplateError::Gateway(gateway),
-                    None => DescribeWhitelistTemplateError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeWhitelistTemplateError::Gateway,
+                DescribeWhitelistTemplateError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DescribeWhitelistTemplateError::InvalidParameterTemplateId),
-            1 => Some(DescribeWhitelistTemplateError::WhitelistTemplateIdNotFound),
-            2 => Some(DescribeWhitelistTemplateError::InvalidUserIdNotSupport),
-            3 => Some(DescribeWhitelistTemplateError::OrderComboInstanceNotAllowOperate),
-            4 => Some(DescribeWhitelistTemplateError::PricePricingPlanResultNotFound),
-            5 => Some(DescribeWhitelistTemplateError::OrderNoRealNameAuthentication),
-            6 => Some(DescribeWhitelistTemplateError::InsufficientAvailableQuota),
-            7 => Some(DescribeWhitelistTemplateError::CommodityServiceCallingException),
-            8 => Some(DescribeWhitelistTemplateError::RegionDissolvedEOM),
-            9 => Some(DescribeWhitelistTemplateError::CommodityInvalidComponent),
-            10 => Some(DescribeWhitelistTemplateError::RegionEndTimeDissolvedAustralia),
-            11 => Some(DescribeWhitelistTemplateError::PriceCommoditySys),
-            12 => Some(DescribeWhitelistTemplateError::PayInsufficientBalance),
-            13 => Some(DescribeWhitelistTemplateError::OrderPeriodInvalid),
-            14 => Some(DescribeWhitelistTemplateError::PayNoCreditCardLowerCase),
-            15 => Some(DescribeWhitelistTemplateError::OrderInstHasUnpaidOrder),
-            16 => Some(DescribeWhitelistTemplateError::NoAvailablePaymentMethod),
-            17 => Some(DescribeWhitelistTemplateError::BasicInfoUncompleted),
-            18 => Some(DescribeWhitelistTemplateError::RiskRiskControlRejection),
-            19 => Some(DescribeWhitelistTemplateError::ApiNotSupport),
-            20 => Some(DescribeWhitelistTemplateError::ContainForbiddenLabelError),
-            21 => Some(DescribeWhitelistTemplateError::InvalidDBInstanceIdNotFound),
-            22 => Some(DescribeWhitelistTemplateError::InvalidInstanceLevelDiskType),
-            23 => Some(DescribeWhitelistTemplateError::InvalidParam),
-            24 => Some(DescribeWhitelistTemplateError::KmsApiError),
-            25 => Some(DescribeWhitelistTemplateError::SystemSaleValidateFailed),
-            26 => Some(DescribeWhitelistTemplateError::AbsInvalidAccountNotFound),
-            27 => Some(DescribeWhitelistTemplateError::SqlExecuteFailedOrTimeout),
-            28 => Some(DescribeWhitelistTemplateError::ColdDataEngineVersionNotSupport),
-            29 => Some(DescribeWhitelistTemplateError::ColdDataMinorVersionNotSupport),
-            30 => Some(DescribeWhitelistTemplateError::IncorrectTargetClasscode),
-            31 => Some(DescribeWhitelistTemplateError::InvalidConnectionStringDuplicate),
-            32 => Some(DescribeWhitelistTemplateError::RequiredParamNotFound),
-            33 => Some(DescribeWhitelistTemplateError::ParametersInvalid),
-            34 => Some(DescribeWhitelistTemplateError::BackupPolicyNotSupport),
-            35 => Some(DescribeWhitelistTemplateError::InvalideStatusFormat),
-            36 => Some(DescribeWhitelistTemplateError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DescribeWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DescribeWhitelistTemplateError::PayNoCreditCard),
-            39 => Some(DescribeWhitelistTemplateError::VpcNetworkTypeNotSupport),
-            40 => Some(DescribeWhitelistTemplateError::MirrorInsExists),
-            41 => Some(DescribeWhitelistTemplateError::UnsupportedClassCode),
-            42 => Some(DescribeWhitelistTemplateError::InvalidBackupSet),
-            43 => Some(DescribeWhitelistTemplateError::OrdTCommodityQueryError),
-            44 => Some(DescribeWhitelistTemplateError::ProductInstanceReleased),
-            45 => Some(DescribeWhitelistTemplateError::RegionEndTimeDissolvedIndia),
-            46 => Some(DescribeWhitelistTemplateError::OrderStatusUnPaid),
-            47 => Some(DescribeWhitelistTemplateError::InvalidReduceDiskSize),
-            48 => Some(DescribeWhitelistTemplateError::CloudSSDNotSupport),
-            49 => Some(DescribeWhitelistTemplateError::InvalidUserOperatorPermission),
-            50 => Some(DescribeWhitelistTemplateError::InvalidVswitchId),
-            51 => Some(DescribeWhitelistTemplateError::IncorrectMinorVersion),
-            52 => Some(DescribeWhitelistTemplateError::OperationDeniedZoneResource),
-            53 => Some(DescribeWhitelistTemplateError::NotInFlowController),
-            54 => Some(DescribeWhitelistTemplateError::InvalidKmsKey),
-            55 => Some(DescribeWhitelistTemplateError::InvalidInstanceLevelMalformed),
-            56 => Some(DescribeWhitelistTemplateError::InvalidClusterKms),
-            57 => Some(DescribeWhitelistTemplateError::RequestNotFound),
-            58 => Some(DescribeWhitelistTemplateError::HostInfoNotFound),
-            59 => Some(DescribeWhitelistTemplateError::ExternalFailure),
-            60 => Some(DescribeWhitelistTemplateError::RequestMetaDataFailed),
-            61 => Some(DescribeWhitelistTemplateError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidParameterTemplateId,
+        Self::WhitelistTemplateIdNotFound,
+        Self::InvalidUserIdNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeWhitelistTemplateError::InvalidParameterTemplateId => {
-                Kind::Documented(0)
-            }
-            DescribeWhitelistTemplateError::WhitelistTemplateIdNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeWhitelistTemplateError::InvalidUserIdNotSupport => {
-                Kind::Documented(2)
-            }
-            DescribeWhitelistTemplateError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            DescribeWhitelistTemplateError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            DescribeWhitelistTemplateError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            DescribeWhitelistTemplateError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            DescribeWhitelistTemplateError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            DescribeWhitelistTemplateError::RegionDissolvedEOM => Kind::Documented(8),
-            DescribeWhitelistTemplateError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            DescribeWhitelistTemplateError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            DescribeWhitelistTemplateError::PriceCommoditySys => Kind::Documented(11),
-            DescribeWhitelistTemplateError::PayInsufficientBalance => {
-                Kind::Documented(12)
-            }
-            DescribeWhitelistTemplateError::OrderPeriodInvalid => Kind::Documented(13),
-            DescribeWhitelistTemplateError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            DescribeWhitelistTemplateError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            DescribeWhitelistTemplateError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            DescribeWhitelistTemplateError::BasicInfoUncompleted => Kind::Documented(17),
-            DescribeWhitelistTemplateError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            DescribeWhitelistTemplateError::ApiNotSupport => Kind::Documented(19),
-            DescribeWhitelistTemplateError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            DescribeWhitelistTemplateError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            DescribeWhitelistTemplateError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            DescribeWhitelistTemplateError::InvalidParam => Kind::Documented(23),
-            DescribeWhitelistTemplateError::KmsApiError => Kind::Documented(24),
-            DescribeWhitelistTemplateError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            DescribeWhitelistTemplateError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            DescribeWhitelistTemplateError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            DescribeWhitelistTemplateError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DescribeWhitelistTemplateError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DescribeWhitelistTemplateError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            DescribeWhitelistTemplateError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DescribeWhitelistTemplateError::RequiredParamNotFound => Kind::Documented(32),
-            DescribeWhitelistTemplateError::ParametersInvalid => Kind::Documented(33),
-            DescribeWhitelistTemplateError::BackupPolicyNotSupport => {
-                Kind::Documented(34)
-            }
-            DescribeWhitelistTemplateError::InvalideStatusFormat => Kind::Documented(35),
-            DescribeWhitelistTemplateError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DescribeWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DescribeWhitelistTemplateError::PayNoCreditCard => Kind::Documented(38),
-            DescribeWhitelistTemplateError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            DescribeWhitelistTemplateError::MirrorInsExists => Kind::Documented(40),
-            DescribeWhitelistTemplateError::UnsupportedClassCode => Kind::Documented(41),
-            DescribeWhitelistTemplateError::InvalidBackupSet => Kind::Documented(42),
-            DescribeWhitelistTemplateError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            DescribeWhitelistTemplateError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            DescribeWhitelistTemplateError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            DescribeWhitelistTemplateError::OrderStatusUnPaid => Kind::Documented(46),
-            DescribeWhitelistTemplateError::InvalidReduceDiskSize => Kind::Documented(47),
-            DescribeWhitelistTemplateError::CloudSSDNotSupport => Kind::Documented(48),
-            DescribeWhitelistTemplateError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            DescribeWhitelistTemplateError::InvalidVswitchId => Kind::Documented(50),
-            DescribeWhitelistTemplateError::IncorrectMinorVersion => Kind::Documented(51),
-            DescribeWhitelistTemplateError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            DescribeWhitelistTemplateError::NotInFlowController => Kind::Documented(53),
-            DescribeWhitelistTemplateError::InvalidKmsKey => Kind::Documented(54),
-            DescribeWhitelistTemplateError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            DescribeWhitelistTemplateError::InvalidClusterKms => Kind::Documented(56),
-            DescribeWhitelistTemplateError::RequestNotFound => Kind::Documented(57),
-            DescribeWhitelistTemplateError::HostInfoNotFound => Kind::Documented(58),
-            DescribeWhitelistTemplateError::ExternalFailure => Kind::Documented(59),
-            DescribeWhitelistTemplateError::RequestMetaDataFailed => Kind::Documented(60),
-            DescribeWhitelistTemplateError::InvokeProxyFailure => Kind::Documented(61),
             DescribeWhitelistTemplateError::Gateway(gateway) => Kind::Gateway(*gateway),
             DescribeWhitelistTemplateError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -514,30 +377,41 @@ impl DescribeWhitelistTemplateError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeWhitelistTemplateError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeWhitelistTemplateError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeWhitelistTemplateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeWhitelistTemplateError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DescribeWhitelistTemplateLinkedInstanceError`](crate::describe_whitelist_template_linked_instance::DescribeWhitelistTemplateLinkedInstanceError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DescribeWhitelistTemplateLinkedInstanceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,428 +241,92 @@ impl DescribeWhitelistTemplateLinkedInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DescribeWhitelistTemplateLinkedInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        DescribeWhitelistTemplateLinkedInstanceError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DescribeWhitelistTemplateLinkedInstanceError::Gateway,
+                DescribeWhitelistTemplateLinkedInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(DescribeWhitelistTemplateLinkedInstanceError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(DescribeWhitelistTemplateLinkedInstanceError::PriceCommoditySys),
-            9 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::PayInsufficientBalance,
-                )
-            }
-            10 => Some(DescribeWhitelistTemplateLinkedInstanceError::OrderPeriodInvalid),
-            11 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::PayNoCreditCardLowerCase,
-                )
-            }
-            12 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::OrderInstHasUnpaidOrder,
-                )
-            }
-            13 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::NoAvailablePaymentMethod,
-                )
-            }
-            14 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::BasicInfoUncompleted)
-            }
-            15 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::RiskRiskControlRejection,
-                )
-            }
-            16 => Some(DescribeWhitelistTemplateLinkedInstanceError::ApiNotSupport),
-            17 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(DescribeWhitelistTemplateLinkedInstanceError::InvalidParam),
-            21 => Some(DescribeWhitelistTemplateLinkedInstanceError::KmsApiError),
-            22 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::SystemSaleValidateFailed,
-                )
-            }
-            23 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::IncorrectTargetClasscode,
-                )
-            }
-            28 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::RequiredParamNotFound)
-            }
-            30 => Some(DescribeWhitelistTemplateLinkedInstanceError::ParametersInvalid),
-            31 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::BackupPolicyNotSupport,
-                )
-            }
-            32 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::InvalideStatusFormat)
-            }
-            33 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(DescribeWhitelistTemplateLinkedInstanceError::PayNoCreditCard),
-            36 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::VpcNetworkTypeNotSupport,
-                )
-            }
-            37 => Some(DescribeWhitelistTemplateLinkedInstanceError::MirrorInsExists),
-            38 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::UnsupportedClassCode)
-            }
-            39 => Some(DescribeWhitelistTemplateLinkedInstanceError::InvalidBackupSet),
-            40 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::OrdTCommodityQueryError,
-                )
-            }
-            41 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::ProductInstanceReleased,
-                )
-            }
-            42 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(DescribeWhitelistTemplateLinkedInstanceError::OrderStatusUnPaid),
-            44 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::InvalidReduceDiskSize)
-            }
-            45 => Some(DescribeWhitelistTemplateLinkedInstanceError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(DescribeWhitelistTemplateLinkedInstanceError::InvalidVswitchId),
-            48 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::IncorrectMinorVersion)
-            }
-            49 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(DescribeWhitelistTemplateLinkedInstanceError::NotInFlowController),
-            51 => Some(DescribeWhitelistTemplateLinkedInstanceError::InvalidKmsKey),
-            52 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => {
-                Some(
-                    DescribeWhitelistTemplateLinkedInstanceError::WhitelistTemplateIdNotFound,
-                )
-            }
-            54 => Some(DescribeWhitelistTemplateLinkedInstanceError::InvalidClusterKms),
-            55 => Some(DescribeWhitelistTemplateLinkedInstanceError::RequestNotFound),
-            56 => Some(DescribeWhitelistTemplateLinkedInstanceError::HostInfoNotFound),
-            57 => Some(DescribeWhitelistTemplateLinkedInstanceError::ExternalFailure),
-            58 => {
-                Some(DescribeWhitelistTemplateLinkedInstanceError::RequestMetaDataFailed)
-            }
-            59 => Some(DescribeWhitelistTemplateLinkedInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::WhitelistTemplateIdNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DescribeWhitelistTemplateLinkedInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::WhitelistTemplateIdNotFound => {
-                Kind::Documented(53)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RequestNotFound => {
-                Kind::Documented(55)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::ExternalFailure => {
-                Kind::Documented(57)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             DescribeWhitelistTemplateLinkedInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DescribeWhitelistTemplateLinkedInstanceError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -710,32 +373,41 @@ impl DescribeWhitelistTemplateLinkedInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DescribeWhitelistTemplateLinkedInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DescribeWhitelistTemplateLinkedInstanceError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DescribeWhitelistTemplateLinkedInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DescribeWhitelistTemplateLinkedInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

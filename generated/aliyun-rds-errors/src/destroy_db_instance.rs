@@ -6,7 +6,7 @@
 //! [`DestroyDbInstanceError`](crate::destroy_db_instance::DestroyDbInstanceError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DestroyDbInstanceError {
     /// `OperationDenied.DBInstanceStatus`, HTTP 400: The operation is not permitted due to status of instance.
@@ -259,180 +258,93 @@ impl DestroyDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DestroyDbInstanceError::Gateway(gateway),
-                    None => DestroyDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DestroyDbInstanceError::Gateway,
+                DestroyDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DestroyDbInstanceError::OperationDeniedDBInstanceStatus),
-            1 => Some(DestroyDbInstanceError::InstanceEngineTypeNotSupport),
-            2 => Some(DestroyDbInstanceError::OperationDeniedDBInstance),
-            3 => Some(DestroyDbInstanceError::InvalidDBInstanceIdNotFound),
-            4 => Some(DestroyDbInstanceError::OrderComboInstanceNotAllowOperate),
-            5 => Some(DestroyDbInstanceError::PricePricingPlanResultNotFound),
-            6 => Some(DestroyDbInstanceError::OrderNoRealNameAuthentication),
-            7 => Some(DestroyDbInstanceError::InsufficientAvailableQuota),
-            8 => Some(DestroyDbInstanceError::CommodityServiceCallingException),
-            9 => Some(DestroyDbInstanceError::RegionDissolvedEOM),
-            10 => Some(DestroyDbInstanceError::CommodityInvalidComponent),
-            11 => Some(DestroyDbInstanceError::RegionEndTimeDissolvedAustralia),
-            12 => Some(DestroyDbInstanceError::PriceCommoditySys),
-            13 => Some(DestroyDbInstanceError::PayInsufficientBalance),
-            14 => Some(DestroyDbInstanceError::OrderPeriodInvalid),
-            15 => Some(DestroyDbInstanceError::PayNoCreditCardLowerCase),
-            16 => Some(DestroyDbInstanceError::OrderInstHasUnpaidOrder),
-            17 => Some(DestroyDbInstanceError::NoAvailablePaymentMethod),
-            18 => Some(DestroyDbInstanceError::BasicInfoUncompleted),
-            19 => Some(DestroyDbInstanceError::RiskRiskControlRejection),
-            20 => Some(DestroyDbInstanceError::ApiNotSupport),
-            21 => Some(DestroyDbInstanceError::ContainForbiddenLabelError),
-            22 => Some(DestroyDbInstanceError::InvalidInstanceLevelDiskType),
-            23 => Some(DestroyDbInstanceError::InvalidParam),
-            24 => Some(DestroyDbInstanceError::KmsApiError),
-            25 => Some(DestroyDbInstanceError::SystemSaleValidateFailed),
-            26 => Some(DestroyDbInstanceError::AbsInvalidAccountNotFound),
-            27 => Some(DestroyDbInstanceError::SqlExecuteFailedOrTimeout),
-            28 => Some(DestroyDbInstanceError::ColdDataEngineVersionNotSupport),
-            29 => Some(DestroyDbInstanceError::ColdDataMinorVersionNotSupport),
-            30 => Some(DestroyDbInstanceError::IncorrectTargetClasscode),
-            31 => Some(DestroyDbInstanceError::InvalidConnectionStringDuplicate),
-            32 => Some(DestroyDbInstanceError::RequiredParamNotFound),
-            33 => Some(DestroyDbInstanceError::ParametersInvalid),
-            34 => Some(DestroyDbInstanceError::BackupPolicyNotSupport),
-            35 => Some(DestroyDbInstanceError::InvalideStatusFormat),
-            36 => Some(DestroyDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(DestroyDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(DestroyDbInstanceError::PayNoCreditCard),
-            39 => Some(DestroyDbInstanceError::VpcNetworkTypeNotSupport),
-            40 => Some(DestroyDbInstanceError::MirrorInsExists),
-            41 => Some(DestroyDbInstanceError::UnsupportedClassCode),
-            42 => Some(DestroyDbInstanceError::InvalidBackupSet),
-            43 => Some(DestroyDbInstanceError::OrdTCommodityQueryError),
-            44 => Some(DestroyDbInstanceError::ProductInstanceReleased),
-            45 => Some(DestroyDbInstanceError::RegionEndTimeDissolvedIndia),
-            46 => Some(DestroyDbInstanceError::MasterInstanceNotExist),
-            47 => Some(DestroyDbInstanceError::OrderStatusUnPaid),
-            48 => Some(DestroyDbInstanceError::InvalidReduceDiskSize),
-            49 => Some(DestroyDbInstanceError::CloudSSDNotSupport),
-            50 => Some(DestroyDbInstanceError::InvalidUserOperatorPermission),
-            51 => Some(DestroyDbInstanceError::InvalidVswitchId),
-            52 => Some(DestroyDbInstanceError::IncorrectMinorVersion),
-            53 => Some(DestroyDbInstanceError::OperationDeniedZoneResource),
-            54 => Some(DestroyDbInstanceError::NotInFlowController),
-            55 => Some(DestroyDbInstanceError::InvalidKmsKey),
-            56 => Some(DestroyDbInstanceError::InvalidInstanceLevelMalformed),
-            57 => Some(DestroyDbInstanceError::InvalidDBInstanceNameDeleted),
-            58 => Some(DestroyDbInstanceError::InvalidDBInstanceNotFound),
-            59 => Some(DestroyDbInstanceError::InvalidClusterKms),
-            60 => Some(DestroyDbInstanceError::RequestNotFound),
-            61 => Some(DestroyDbInstanceError::HostInfoNotFound),
-            62 => Some(DestroyDbInstanceError::ExternalFailure),
-            63 => Some(DestroyDbInstanceError::RequestMetaDataFailed),
-            64 => Some(DestroyDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::OperationDeniedDBInstanceStatus,
+        Self::InstanceEngineTypeNotSupport,
+        Self::OperationDeniedDBInstance,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::MasterInstanceNotExist,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameDeleted,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DestroyDbInstanceError::OperationDeniedDBInstanceStatus => {
-                Kind::Documented(0)
-            }
-            DestroyDbInstanceError::InstanceEngineTypeNotSupport => Kind::Documented(1),
-            DestroyDbInstanceError::OperationDeniedDBInstance => Kind::Documented(2),
-            DestroyDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(3),
-            DestroyDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            DestroyDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(5),
-            DestroyDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(6),
-            DestroyDbInstanceError::InsufficientAvailableQuota => Kind::Documented(7),
-            DestroyDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            DestroyDbInstanceError::RegionDissolvedEOM => Kind::Documented(9),
-            DestroyDbInstanceError::CommodityInvalidComponent => Kind::Documented(10),
-            DestroyDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            DestroyDbInstanceError::PriceCommoditySys => Kind::Documented(12),
-            DestroyDbInstanceError::PayInsufficientBalance => Kind::Documented(13),
-            DestroyDbInstanceError::OrderPeriodInvalid => Kind::Documented(14),
-            DestroyDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            DestroyDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            DestroyDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(17),
-            DestroyDbInstanceError::BasicInfoUncompleted => Kind::Documented(18),
-            DestroyDbInstanceError::RiskRiskControlRejection => Kind::Documented(19),
-            DestroyDbInstanceError::ApiNotSupport => Kind::Documented(20),
-            DestroyDbInstanceError::ContainForbiddenLabelError => Kind::Documented(21),
-            DestroyDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            DestroyDbInstanceError::InvalidParam => Kind::Documented(23),
-            DestroyDbInstanceError::KmsApiError => Kind::Documented(24),
-            DestroyDbInstanceError::SystemSaleValidateFailed => Kind::Documented(25),
-            DestroyDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            DestroyDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            DestroyDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            DestroyDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            DestroyDbInstanceError::IncorrectTargetClasscode => Kind::Documented(30),
-            DestroyDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            DestroyDbInstanceError::RequiredParamNotFound => Kind::Documented(32),
-            DestroyDbInstanceError::ParametersInvalid => Kind::Documented(33),
-            DestroyDbInstanceError::BackupPolicyNotSupport => Kind::Documented(34),
-            DestroyDbInstanceError::InvalideStatusFormat => Kind::Documented(35),
-            DestroyDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            DestroyDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            DestroyDbInstanceError::PayNoCreditCard => Kind::Documented(38),
-            DestroyDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            DestroyDbInstanceError::MirrorInsExists => Kind::Documented(40),
-            DestroyDbInstanceError::UnsupportedClassCode => Kind::Documented(41),
-            DestroyDbInstanceError::InvalidBackupSet => Kind::Documented(42),
-            DestroyDbInstanceError::OrdTCommodityQueryError => Kind::Documented(43),
-            DestroyDbInstanceError::ProductInstanceReleased => Kind::Documented(44),
-            DestroyDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            DestroyDbInstanceError::MasterInstanceNotExist => Kind::Documented(46),
-            DestroyDbInstanceError::OrderStatusUnPaid => Kind::Documented(47),
-            DestroyDbInstanceError::InvalidReduceDiskSize => Kind::Documented(48),
-            DestroyDbInstanceError::CloudSSDNotSupport => Kind::Documented(49),
-            DestroyDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(50),
-            DestroyDbInstanceError::InvalidVswitchId => Kind::Documented(51),
-            DestroyDbInstanceError::IncorrectMinorVersion => Kind::Documented(52),
-            DestroyDbInstanceError::OperationDeniedZoneResource => Kind::Documented(53),
-            DestroyDbInstanceError::NotInFlowController => Kind::Documented(54),
-            DestroyDbInstanceError::InvalidKmsKey => Kind::Documented(55),
-            DestroyDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(56),
-            DestroyDbInstanceError::InvalidDBInstanceNameDeleted => Kind::Documented(57),
-            DestroyDbInstanceError::InvalidDBInstanceNotFound => Kind::Documented(58),
-            DestroyDbInstanceError::InvalidClusterKms => Kind::Documented(59),
-            DestroyDbInstanceError::RequestNotFound => Kind::Documented(60),
-            DestroyDbInstanceError::HostInfoNotFound => Kind::Documented(61),
-            DestroyDbInstanceError::ExternalFailure => Kind::Documented(62),
-            DestroyDbInstanceError::RequestMetaDataFailed => Kind::Documented(63),
-            DestroyDbInstanceError::InvokeProxyFailure => Kind::Documented(64),
             DestroyDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             DestroyDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -479,30 +391,41 @@ impl DestroyDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DestroyDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DestroyDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DestroyDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DestroyDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DetachGadInstanceMemberError`](crate::detach_gad_instance_member::DetachGadInstanceMemberError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DetachGadInstanceMemberError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,204 +238,87 @@ impl DetachGadInstanceMemberError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DetachGadInstanceMemberError::Gateway(gateway),
-                    None => DetachGadInstanceMemberError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DetachGadInstanceMemberError::Gateway,
+                DetachGadInstanceMemberError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DetachGadInstanceMemberError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DetachGadInstanceMemberError::PricePricingPlanResultNotFound),
-            2 => Some(DetachGadInstanceMemberError::OrderNoRealNameAuthentication),
-            3 => Some(DetachGadInstanceMemberError::InsufficientAvailableQuota),
-            4 => Some(DetachGadInstanceMemberError::CommodityServiceCallingException),
-            5 => Some(DetachGadInstanceMemberError::RegionDissolvedEOM),
-            6 => Some(DetachGadInstanceMemberError::CommodityInvalidComponent),
-            7 => Some(DetachGadInstanceMemberError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DetachGadInstanceMemberError::PriceCommoditySys),
-            9 => Some(DetachGadInstanceMemberError::PayInsufficientBalance),
-            10 => Some(DetachGadInstanceMemberError::OrderPeriodInvalid),
-            11 => Some(DetachGadInstanceMemberError::PayNoCreditCardLowerCase),
-            12 => Some(DetachGadInstanceMemberError::OrderInstHasUnpaidOrder),
-            13 => Some(DetachGadInstanceMemberError::NoAvailablePaymentMethod),
-            14 => Some(DetachGadInstanceMemberError::BasicInfoUncompleted),
-            15 => Some(DetachGadInstanceMemberError::RiskRiskControlRejection),
-            16 => Some(DetachGadInstanceMemberError::ApiNotSupport),
-            17 => Some(DetachGadInstanceMemberError::ContainForbiddenLabelError),
-            18 => Some(DetachGadInstanceMemberError::InvalidDBInstanceIdNotFound),
-            19 => Some(DetachGadInstanceMemberError::InvalidInstanceLevelDiskType),
-            20 => Some(DetachGadInstanceMemberError::InvalidParam),
-            21 => Some(DetachGadInstanceMemberError::KmsApiError),
-            22 => Some(DetachGadInstanceMemberError::SystemSaleValidateFailed),
-            23 => Some(DetachGadInstanceMemberError::AbsInvalidAccountNotFound),
-            24 => Some(DetachGadInstanceMemberError::SqlExecuteFailedOrTimeout),
-            25 => Some(DetachGadInstanceMemberError::ColdDataEngineVersionNotSupport),
-            26 => Some(DetachGadInstanceMemberError::ColdDataMinorVersionNotSupport),
-            27 => Some(DetachGadInstanceMemberError::IncorrectTargetClasscode),
-            28 => Some(DetachGadInstanceMemberError::InvalidConnectionStringDuplicate),
-            29 => Some(DetachGadInstanceMemberError::RequiredParamNotFound),
-            30 => Some(DetachGadInstanceMemberError::ParametersInvalid),
-            31 => Some(DetachGadInstanceMemberError::BackupPolicyNotSupport),
-            32 => Some(DetachGadInstanceMemberError::InvalideStatusFormat),
-            33 => Some(DetachGadInstanceMemberError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DetachGadInstanceMemberError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DetachGadInstanceMemberError::PayNoCreditCard),
-            36 => Some(DetachGadInstanceMemberError::VpcNetworkTypeNotSupport),
-            37 => Some(DetachGadInstanceMemberError::MirrorInsExists),
-            38 => Some(DetachGadInstanceMemberError::UnsupportedClassCode),
-            39 => Some(DetachGadInstanceMemberError::InvalidBackupSet),
-            40 => Some(DetachGadInstanceMemberError::OrdTCommodityQueryError),
-            41 => Some(DetachGadInstanceMemberError::ProductInstanceReleased),
-            42 => Some(DetachGadInstanceMemberError::RegionEndTimeDissolvedIndia),
-            43 => Some(DetachGadInstanceMemberError::OrderStatusUnPaid),
-            44 => Some(DetachGadInstanceMemberError::InvalidReduceDiskSize),
-            45 => Some(DetachGadInstanceMemberError::CloudSSDNotSupport),
-            46 => Some(DetachGadInstanceMemberError::InvalidUserOperatorPermission),
-            47 => Some(DetachGadInstanceMemberError::InvalidVswitchId),
-            48 => Some(DetachGadInstanceMemberError::IncorrectMinorVersion),
-            49 => Some(DetachGadInstanceMemberError::OperationDeniedZoneResource),
-            50 => Some(DetachGadInstanceMemberError::NotInFlowController),
-            51 => Some(DetachGadInstanceMemberError::InvalidKmsKey),
-            52 => Some(DetachGadInstanceMemberError::InvalidInstanceLevelMalformed),
-            53 => Some(DetachGadInstanceMemberError::InvalidClusterKms),
-            54 => Some(DetachGadInstanceMemberError::RequestNotFound),
-            55 => Some(DetachGadInstanceMemberError::HostInfoNotFound),
-            56 => Some(DetachGadInstanceMemberError::ExternalFailure),
-            57 => Some(DetachGadInstanceMemberError::RequestMetaDataFailed),
-            58 => Some(DetachGadInstanceMemberError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DetachGadInstanceMemberError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            DetachGadInstanceMemberError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            DetachGadInstanceMemberError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            DetachGadInstanceMemberError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            DetachGadInstanceMemberError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            DetachGadInstanceMemberError::RegionDissolvedEOM => Kind::Documented(5),
-            DetachGadInstanceMemberError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            DetachGadInstanceMemberError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            DetachGadInstanceMemberError::PriceCommoditySys => Kind::Documented(8),
-            DetachGadInstanceMemberError::PayInsufficientBalance => Kind::Documented(9),
-            DetachGadInstanceMemberError::OrderPeriodInvalid => Kind::Documented(10),
-            DetachGadInstanceMemberError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            DetachGadInstanceMemberError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DetachGadInstanceMemberError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            DetachGadInstanceMemberError::BasicInfoUncompleted => Kind::Documented(14),
-            DetachGadInstanceMemberError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            DetachGadInstanceMemberError::ApiNotSupport => Kind::Documented(16),
-            DetachGadInstanceMemberError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            DetachGadInstanceMemberError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            DetachGadInstanceMemberError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            DetachGadInstanceMemberError::InvalidParam => Kind::Documented(20),
-            DetachGadInstanceMemberError::KmsApiError => Kind::Documented(21),
-            DetachGadInstanceMemberError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            DetachGadInstanceMemberError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            DetachGadInstanceMemberError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            DetachGadInstanceMemberError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            DetachGadInstanceMemberError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DetachGadInstanceMemberError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            DetachGadInstanceMemberError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            DetachGadInstanceMemberError::RequiredParamNotFound => Kind::Documented(29),
-            DetachGadInstanceMemberError::ParametersInvalid => Kind::Documented(30),
-            DetachGadInstanceMemberError::BackupPolicyNotSupport => Kind::Documented(31),
-            DetachGadInstanceMemberError::InvalideStatusFormat => Kind::Documented(32),
-            DetachGadInstanceMemberError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            DetachGadInstanceMemberError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            DetachGadInstanceMemberError::PayNoCreditCard => Kind::Documented(35),
-            DetachGadInstanceMemberError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            DetachGadInstanceMemberError::MirrorInsExists => Kind::Documented(37),
-            DetachGadInstanceMemberError::UnsupportedClassCode => Kind::Documented(38),
-            DetachGadInstanceMemberError::InvalidBackupSet => Kind::Documented(39),
-            DetachGadInstanceMemberError::OrdTCommodityQueryError => Kind::Documented(40),
-            DetachGadInstanceMemberError::ProductInstanceReleased => Kind::Documented(41),
-            DetachGadInstanceMemberError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            DetachGadInstanceMemberError::OrderStatusUnPaid => Kind::Documented(43),
-            DetachGadInstanceMemberError::InvalidReduceDiskSize => Kind::Documented(44),
-            DetachGadInstanceMemberError::CloudSSDNotSupport => Kind::Documented(45),
-            DetachGadInstanceMemberError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            DetachGadInstanceMemberError::InvalidVswitchId => Kind::Documented(47),
-            DetachGadInstanceMemberError::IncorrectMinorVersion => Kind::Documented(48),
-            DetachGadInstanceMemberError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            DetachGadInstanceMemberError::NotInFlowController => Kind::Documented(50),
-            DetachGadInstanceMemberError::InvalidKmsKey => Kind::Documented(51),
-            DetachGadInstanceMemberError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            DetachGadInstanceMemberError::InvalidClusterKms => Kind::Documented(53),
-            DetachGadInstanceMemberError::RequestNotFound => Kind::Documented(54),
-            DetachGadInstanceMemberError::HostInfoNotFound => Kind::Documented(55),
-            DetachGadInstanceMemberError::ExternalFailure => Kind::Documented(56),
-            DetachGadInstanceMemberError::RequestMetaDataFailed => Kind::Documented(57),
-            DetachGadInstanceMemberError::InvokeProxyFailure => Kind::Documented(58),
             DetachGadInstanceMemberError::Gateway(gateway) => Kind::Gateway(*gateway),
             DetachGadInstanceMemberError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -483,30 +365,41 @@ impl DetachGadInstanceMemberError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DetachGadInstanceMemberError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DetachGadInstanceMemberError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DetachGadInstanceMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DetachGadInstanceMemberError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`DetachRcDiskError`](crate::detach_rc_disk::DetachRcDiskError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DetachRcDiskError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -280,188 +279,100 @@ impl DetachRcDiskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => DetachRcDiskError::Gateway(gateway),
-                    None => DetachRcDiskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DetachRcDiskError::Gateway,
+                DetachRcDiskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(DetachRcDiskError::OrderComboInstanceNotAllowOperate),
-            1 => Some(DetachRcDiskError::PricePricingPlanResultNotFound),
-            2 => Some(DetachRcDiskError::OrderNoRealNameAuthentication),
-            3 => Some(DetachRcDiskError::InsufficientAvailableQuota),
-            4 => Some(DetachRcDiskError::CommodityServiceCallingException),
-            5 => Some(DetachRcDiskError::RegionDissolvedEOM),
-            6 => Some(DetachRcDiskError::CommodityInvalidComponent),
-            7 => Some(DetachRcDiskError::RegionEndTimeDissolvedAustralia),
-            8 => Some(DetachRcDiskError::PriceCommoditySys),
-            9 => Some(DetachRcDiskError::PayInsufficientBalance),
-            10 => Some(DetachRcDiskError::OrderPeriodInvalid),
-            11 => Some(DetachRcDiskError::PayNoCreditCardLowerCase),
-            12 => Some(DetachRcDiskError::OrderInstHasUnpaidOrder),
-            13 => Some(DetachRcDiskError::NoAvailablePaymentMethod),
-            14 => Some(DetachRcDiskError::BasicInfoUncompleted),
-            15 => Some(DetachRcDiskError::RiskRiskControlRejection),
-            16 => Some(DetachRcDiskError::ApiNotSupport),
-            17 => Some(DetachRcDiskError::ContainForbiddenLabelError),
-            18 => Some(DetachRcDiskError::InvalidDBInstanceIdNotFound),
-            19 => Some(DetachRcDiskError::InvalidInstanceLevelDiskType),
-            20 => Some(DetachRcDiskError::InvalidParam),
-            21 => Some(DetachRcDiskError::KmsApiError),
-            22 => Some(DetachRcDiskError::SystemSaleValidateFailed),
-            23 => Some(DetachRcDiskError::AbsInvalidAccountNotFound),
-            24 => Some(DetachRcDiskError::SqlExecuteFailedOrTimeout),
-            25 => Some(DetachRcDiskError::ColdDataEngineVersionNotSupport),
-            26 => Some(DetachRcDiskError::ColdDataMinorVersionNotSupport),
-            27 => Some(DetachRcDiskError::IncorrectTargetClasscode),
-            28 => Some(DetachRcDiskError::InvalidConnectionStringDuplicate),
-            29 => Some(DetachRcDiskError::RequiredParamNotFound),
-            30 => Some(DetachRcDiskError::ParametersInvalid),
-            31 => Some(DetachRcDiskError::BackupPolicyNotSupport),
-            32 => Some(DetachRcDiskError::InvalideStatusFormat),
-            33 => Some(DetachRcDiskError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(DetachRcDiskError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(DetachRcDiskError::PayNoCreditCard),
-            36 => Some(DetachRcDiskError::VpcNetworkTypeNotSupport),
-            37 => Some(DetachRcDiskError::MirrorInsExists),
-            38 => Some(DetachRcDiskError::UnsupportedClassCode),
-            39 => Some(DetachRcDiskError::InvalidBackupSet),
-            40 => Some(DetachRcDiskError::OrdTCommodityQueryError),
-            41 => Some(DetachRcDiskError::ProductInstanceReleased),
-            42 => Some(DetachRcDiskError::RegionEndTimeDissolvedIndia),
-            43 => Some(DetachRcDiskError::InvalidUserAccountNotSupported),
-            44 => Some(DetachRcDiskError::IncorrectInstanceStatus),
-            45 => Some(DetachRcDiskError::IncorrectInstanceStatusInitializing),
-            46 => Some(DetachRcDiskError::InvalidDeviceMalformed),
-            47 => Some(DetachRcDiskError::InvalidInstanceTypeNotSupportDiskCategory),
-            48 => Some(DetachRcDiskError::OrderStatusUnPaid),
-            49 => Some(DetachRcDiskError::InvalidReduceDiskSize),
-            50 => Some(DetachRcDiskError::CloudSSDNotSupport),
-            51 => Some(DetachRcDiskError::InvalidUserOperatorPermission),
-            52 => Some(DetachRcDiskError::InvalidVswitchId),
-            53 => Some(DetachRcDiskError::IncorrectMinorVersion),
-            54 => Some(DetachRcDiskError::OperationDeniedZoneResource),
-            55 => Some(DetachRcDiskError::NotInFlowController),
-            56 => Some(DetachRcDiskError::InvalidKmsKey),
-            57 => Some(DetachRcDiskError::InvalidInstanceLevelMalformed),
-            58 => Some(DetachRcDiskError::DiskCategoryOperationNotSupported),
-            59 => Some(DetachRcDiskError::IncorrectDiskStatusCreatingSnapshot),
-            60 => Some(DetachRcDiskError::IncorrectInstanceStatusNotSupportESSD),
-            61 => Some(DetachRcDiskError::InvalidDiskCategoryNotSupported),
-            62 => Some(DetachRcDiskError::InvalidOperationInstanceTypeNotSupport),
-            63 => Some(DetachRcDiskError::OperationDeniedDiskCreatingSnapshot),
-            64 => Some(DetachRcDiskError::OperationDeniedDiskTypeViolation),
-            65 => Some(DetachRcDiskError::OperationDeniedIncorrectDiskStatus),
-            66 => Some(DetachRcDiskError::InvalidClusterKms),
-            67 => Some(DetachRcDiskError::RequestNotFound),
-            68 => Some(DetachRcDiskError::HostInfoNotFound),
-            69 => Some(DetachRcDiskError::ExternalFailure),
-            70 => Some(DetachRcDiskError::RequestMetaDataFailed),
-            71 => Some(DetachRcDiskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserAccountNotSupported,
+        Self::IncorrectInstanceStatus,
+        Self::IncorrectInstanceStatusInitializing,
+        Self::InvalidDeviceMalformed,
+        Self::InvalidInstanceTypeNotSupportDiskCategory,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::DiskCategoryOperationNotSupported,
+        Self::IncorrectDiskStatusCreatingSnapshot,
+        Self::IncorrectInstanceStatusNotSupportESSD,
+        Self::InvalidDiskCategoryNotSupported,
+        Self::InvalidOperationInstanceTypeNotSupport,
+        Self::OperationDeniedDiskCreatingSnapshot,
+        Self::OperationDeniedDiskTypeViolation,
+        Self::OperationDeniedIncorrectDiskStatus,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DetachRcDiskError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            DetachRcDiskError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            DetachRcDiskError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            DetachRcDiskError::InsufficientAvailableQuota => Kind::Documented(3),
-            DetachRcDiskError::CommodityServiceCallingException => Kind::Documented(4),
-            DetachRcDiskError::RegionDissolvedEOM => Kind::Documented(5),
-            DetachRcDiskError::CommodityInvalidComponent => Kind::Documented(6),
-            DetachRcDiskError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            DetachRcDiskError::PriceCommoditySys => Kind::Documented(8),
-            DetachRcDiskError::PayInsufficientBalance => Kind::Documented(9),
-            DetachRcDiskError::OrderPeriodInvalid => Kind::Documented(10),
-            DetachRcDiskError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            DetachRcDiskError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            DetachRcDiskError::NoAvailablePaymentMethod => Kind::Documented(13),
-            DetachRcDiskError::BasicInfoUncompleted => Kind::Documented(14),
-            DetachRcDiskError::RiskRiskControlRejection => Kind::Documented(15),
-            DetachRcDiskError::ApiNotSupport => Kind::Documented(16),
-            DetachRcDiskError::ContainForbiddenLabelError => Kind::Documented(17),
-            DetachRcDiskError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            DetachRcDiskError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            DetachRcDiskError::InvalidParam => Kind::Documented(20),
-            DetachRcDiskError::KmsApiError => Kind::Documented(21),
-            DetachRcDiskError::SystemSaleValidateFailed => Kind::Documented(22),
-            DetachRcDiskError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            DetachRcDiskError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            DetachRcDiskError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            DetachRcDiskError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            DetachRcDiskError::IncorrectTargetClasscode => Kind::Documented(27),
-            DetachRcDiskError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            DetachRcDiskError::RequiredParamNotFound => Kind::Documented(29),
-            DetachRcDiskError::ParametersInvalid => Kind::Documented(30),
-            DetachRcDiskError::BackupPolicyNotSupport => Kind::Documented(31),
-            DetachRcDiskError::InvalideStatusFormat => Kind::Documented(32),
-            DetachRcDiskError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            DetachRcDiskError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(34),
-            DetachRcDiskError::PayNoCreditCard => Kind::Documented(35),
-            DetachRcDiskError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            DetachRcDiskError::MirrorInsExists => Kind::Documented(37),
-            DetachRcDiskError::UnsupportedClassCode => Kind::Documented(38),
-            DetachRcDiskError::InvalidBackupSet => Kind::Documented(39),
-            DetachRcDiskError::OrdTCommodityQueryError => Kind::Documented(40),
-            DetachRcDiskError::ProductInstanceReleased => Kind::Documented(41),
-            DetachRcDiskError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            DetachRcDiskError::InvalidUserAccountNotSupported => Kind::Documented(43),
-            DetachRcDiskError::IncorrectInstanceStatus => Kind::Documented(44),
-            DetachRcDiskError::IncorrectInstanceStatusInitializing => {
-                Kind::Documented(45)
-            }
-            DetachRcDiskError::InvalidDeviceMalformed => Kind::Documented(46),
-            DetachRcDiskError::InvalidInstanceTypeNotSupportDiskCategory => {
-                Kind::Documented(47)
-            }
-            DetachRcDiskError::OrderStatusUnPaid => Kind::Documented(48),
-            DetachRcDiskError::InvalidReduceDiskSize => Kind::Documented(49),
-            DetachRcDiskError::CloudSSDNotSupport => Kind::Documented(50),
-            DetachRcDiskError::InvalidUserOperatorPermission => Kind::Documented(51),
-            DetachRcDiskError::InvalidVswitchId => Kind::Documented(52),
-            DetachRcDiskError::IncorrectMinorVersion => Kind::Documented(53),
-            DetachRcDiskError::OperationDeniedZoneResource => Kind::Documented(54),
-            DetachRcDiskError::NotInFlowController => Kind::Documented(55),
-            DetachRcDiskError::InvalidKmsKey => Kind::Documented(56),
-            DetachRcDiskError::InvalidInstanceLevelMalformed => Kind::Documented(57),
-            DetachRcDiskError::DiskCategoryOperationNotSupported => Kind::Documented(58),
-            DetachRcDiskError::IncorrectDiskStatusCreatingSnapshot => {
-                Kind::Documented(59)
-            }
-            DetachRcDiskError::IncorrectInstanceStatusNotSupportESSD => {
-                Kind::Documented(60)
-            }
-            DetachRcDiskError::InvalidDiskCategoryNotSupported => Kind::Documented(61),
-            DetachRcDiskError::InvalidOperationInstanceTypeNotSupport => {
-                Kind::Documented(62)
-            }
-            DetachRcDiskError::OperationDeniedDiskCreatingSnapshot => {
-                Kind::Documented(63)
-            }
-            DetachRcDiskError::OperationDeniedDiskTypeViolation => Kind::Documented(64),
-            DetachRcDiskError::OperationDeniedIncorrectDiskStatus => Kind::Documented(65),
-            DetachRcDiskError::InvalidClusterKms => Kind::Documented(66),
-            DetachRcDiskError::RequestNotFound => Kind::Documented(67),
-            DetachRcDiskError::HostInfoNotFound => Kind::Documented(68),
-            DetachRcDiskError::ExternalFailure => Kind::Documented(69),
-            DetachRcDiskError::RequestMetaDataFailed => Kind::Documented(70),
-            DetachRcDiskError::InvokeProxyFailure => Kind::Documented(71),
             DetachRcDiskError::Gateway(gateway) => Kind::Gateway(*gateway),
             DetachRcDiskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -508,30 +419,41 @@ impl DetachRcDiskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DetachRcDiskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DetachRcDiskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DetachRcDiskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DetachRcDiskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

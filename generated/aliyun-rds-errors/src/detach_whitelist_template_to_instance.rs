@@ -6,7 +6,7 @@
 //! [`DetachWhitelistTemplateToInstanceError`](crate::detach_whitelist_template_to_instance::DetachWhitelistTemplateToInstanceError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum DetachWhitelistTemplateToInstanceError {
     /// `InvalidDBInstanceName.TooMuchItems`, HTTP 400: The number of DB instance Names should be no more than 20.
@@ -248,346 +247,92 @@ impl DetachWhitelistTemplateToInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        DetachWhitelistTemplateToInstanceError::Gateway(gateway)
-                    }
-                    None => {
-                        DetachWhitelistTemplateToInstanceError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                DetachWhitelistTemplateToInstanceError::Gateway,
+                DetachWhitelistTemplateToInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidDBInstanceNameTooMuchItems,
-                )
-            }
-            1 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => Some(DetachWhitelistTemplateToInstanceError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(DetachWhitelistTemplateToInstanceError::RegionDissolvedEOM),
-            7 => Some(DetachWhitelistTemplateToInstanceError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(DetachWhitelistTemplateToInstanceError::PriceCommoditySys),
-            10 => Some(DetachWhitelistTemplateToInstanceError::PayInsufficientBalance),
-            11 => Some(DetachWhitelistTemplateToInstanceError::OrderPeriodInvalid),
-            12 => Some(DetachWhitelistTemplateToInstanceError::PayNoCreditCardLowerCase),
-            13 => Some(DetachWhitelistTemplateToInstanceError::OrderInstHasUnpaidOrder),
-            14 => Some(DetachWhitelistTemplateToInstanceError::NoAvailablePaymentMethod),
-            15 => Some(DetachWhitelistTemplateToInstanceError::BasicInfoUncompleted),
-            16 => Some(DetachWhitelistTemplateToInstanceError::RiskRiskControlRejection),
-            17 => Some(DetachWhitelistTemplateToInstanceError::ApiNotSupport),
-            18 => {
-                Some(DetachWhitelistTemplateToInstanceError::ContainForbiddenLabelError)
-            }
-            19 => {
-                Some(DetachWhitelistTemplateToInstanceError::InvalidDBInstanceIdNotFound)
-            }
-            20 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(DetachWhitelistTemplateToInstanceError::InvalidParam),
-            22 => Some(DetachWhitelistTemplateToInstanceError::KmsApiError),
-            23 => Some(DetachWhitelistTemplateToInstanceError::SystemSaleValidateFailed),
-            24 => Some(DetachWhitelistTemplateToInstanceError::AbsInvalidAccountNotFound),
-            25 => Some(DetachWhitelistTemplateToInstanceError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(DetachWhitelistTemplateToInstanceError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(DetachWhitelistTemplateToInstanceError::RequiredParamNotFound),
-            31 => Some(DetachWhitelistTemplateToInstanceError::ParametersInvalid),
-            32 => Some(DetachWhitelistTemplateToInstanceError::BackupPolicyNotSupport),
-            33 => Some(DetachWhitelistTemplateToInstanceError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(DetachWhitelistTemplateToInstanceError::PayNoCreditCard),
-            37 => Some(DetachWhitelistTemplateToInstanceError::VpcNetworkTypeNotSupport),
-            38 => Some(DetachWhitelistTemplateToInstanceError::MirrorInsExists),
-            39 => Some(DetachWhitelistTemplateToInstanceError::UnsupportedClassCode),
-            40 => Some(DetachWhitelistTemplateToInstanceError::InvalidBackupSet),
-            41 => Some(DetachWhitelistTemplateToInstanceError::OrdTCommodityQueryError),
-            42 => Some(DetachWhitelistTemplateToInstanceError::ProductInstanceReleased),
-            43 => {
-                Some(DetachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedIndia)
-            }
-            44 => Some(DetachWhitelistTemplateToInstanceError::OrderStatusUnPaid),
-            45 => Some(DetachWhitelistTemplateToInstanceError::InvalidReduceDiskSize),
-            46 => Some(DetachWhitelistTemplateToInstanceError::CloudSSDNotSupport),
-            47 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidUserOperatorPermission,
-                )
-            }
-            48 => Some(DetachWhitelistTemplateToInstanceError::InvalidVswitchId),
-            49 => Some(DetachWhitelistTemplateToInstanceError::IncorrectMinorVersion),
-            50 => {
-                Some(DetachWhitelistTemplateToInstanceError::OperationDeniedZoneResource)
-            }
-            51 => Some(DetachWhitelistTemplateToInstanceError::NotInFlowController),
-            52 => Some(DetachWhitelistTemplateToInstanceError::InvalidKmsKey),
-            53 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::InvalidInstanceLevelMalformed,
-                )
-            }
-            54 => {
-                Some(
-                    DetachWhitelistTemplateToInstanceError::WhitelistTemplateRelationToCustinsIdNotFound,
-                )
-            }
-            55 => Some(DetachWhitelistTemplateToInstanceError::InsNameNotFound),
-            56 => Some(DetachWhitelistTemplateToInstanceError::InvalidClusterKms),
-            57 => Some(DetachWhitelistTemplateToInstanceError::RequestNotFound),
-            58 => Some(DetachWhitelistTemplateToInstanceError::HostInfoNotFound),
-            59 => Some(DetachWhitelistTemplateToInstanceError::ExternalFailure),
-            60 => Some(DetachWhitelistTemplateToInstanceError::RequestMetaDataFailed),
-            61 => Some(DetachWhitelistTemplateToInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidDBInstanceNameTooMuchItems,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::WhitelistTemplateRelationToCustinsIdNotFound,
+        Self::InsNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            DetachWhitelistTemplateToInstanceError::InvalidDBInstanceNameTooMuchItems => {
-                Kind::Documented(0)
-            }
-            DetachWhitelistTemplateToInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            DetachWhitelistTemplateToInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            DetachWhitelistTemplateToInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            DetachWhitelistTemplateToInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            DetachWhitelistTemplateToInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            DetachWhitelistTemplateToInstanceError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            DetachWhitelistTemplateToInstanceError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            DetachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            DetachWhitelistTemplateToInstanceError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            DetachWhitelistTemplateToInstanceError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            DetachWhitelistTemplateToInstanceError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            DetachWhitelistTemplateToInstanceError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            DetachWhitelistTemplateToInstanceError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            DetachWhitelistTemplateToInstanceError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            DetachWhitelistTemplateToInstanceError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            DetachWhitelistTemplateToInstanceError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            DetachWhitelistTemplateToInstanceError::ApiNotSupport => Kind::Documented(17),
-            DetachWhitelistTemplateToInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidParam => Kind::Documented(21),
-            DetachWhitelistTemplateToInstanceError::KmsApiError => Kind::Documented(22),
-            DetachWhitelistTemplateToInstanceError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            DetachWhitelistTemplateToInstanceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            DetachWhitelistTemplateToInstanceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            DetachWhitelistTemplateToInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            DetachWhitelistTemplateToInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            DetachWhitelistTemplateToInstanceError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            DetachWhitelistTemplateToInstanceError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            DetachWhitelistTemplateToInstanceError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            DetachWhitelistTemplateToInstanceError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            DetachWhitelistTemplateToInstanceError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            DetachWhitelistTemplateToInstanceError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            DetachWhitelistTemplateToInstanceError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            DetachWhitelistTemplateToInstanceError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            DetachWhitelistTemplateToInstanceError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            DetachWhitelistTemplateToInstanceError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            DetachWhitelistTemplateToInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            DetachWhitelistTemplateToInstanceError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            DetachWhitelistTemplateToInstanceError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidVswitchId => {
-                Kind::Documented(48)
-            }
-            DetachWhitelistTemplateToInstanceError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            DetachWhitelistTemplateToInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            DetachWhitelistTemplateToInstanceError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidKmsKey => Kind::Documented(52),
-            DetachWhitelistTemplateToInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            DetachWhitelistTemplateToInstanceError::WhitelistTemplateRelationToCustinsIdNotFound => {
-                Kind::Documented(54)
-            }
-            DetachWhitelistTemplateToInstanceError::InsNameNotFound => {
-                Kind::Documented(55)
-            }
-            DetachWhitelistTemplateToInstanceError::InvalidClusterKms => {
-                Kind::Documented(56)
-            }
-            DetachWhitelistTemplateToInstanceError::RequestNotFound => {
-                Kind::Documented(57)
-            }
-            DetachWhitelistTemplateToInstanceError::HostInfoNotFound => {
-                Kind::Documented(58)
-            }
-            DetachWhitelistTemplateToInstanceError::ExternalFailure => {
-                Kind::Documented(59)
-            }
-            DetachWhitelistTemplateToInstanceError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            DetachWhitelistTemplateToInstanceError::InvokeProxyFailure => {
-                Kind::Documented(61)
-            }
             DetachWhitelistTemplateToInstanceError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             DetachWhitelistTemplateToInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -634,30 +379,41 @@ impl DetachWhitelistTemplateToInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, DetachWhitelistTemplateToInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            DetachWhitelistTemplateToInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for DetachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for DetachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

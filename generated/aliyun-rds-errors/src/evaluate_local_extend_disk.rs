@@ -6,7 +6,7 @@
 //! [`EvaluateLocalExtendDiskError`](crate::evaluate_local_extend_disk::EvaluateLocalExtendDiskError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum EvaluateLocalExtendDiskError {
     /// `InvalidUserId.NotSupport`, HTTP 400: The user ID has no permission.
@@ -248,212 +247,90 @@ impl EvaluateLocalExtendDiskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => EvaluateLocalExtendDiskError::Gateway(gateway),
-                    None => EvaluateLocalExtendDiskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                EvaluateLocalExtendDiskError::Gateway,
+                EvaluateLocalExtendDiskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(EvaluateLocalExtendDiskError::InvalidUserIdNotSupport),
-            1 => Some(EvaluateLocalExtendDiskError::InvalidTransTypeNotSupport),
-            2 => Some(EvaluateLocalExtendDiskError::OrderComboInstanceNotAllowOperate),
-            3 => Some(EvaluateLocalExtendDiskError::PricePricingPlanResultNotFound),
-            4 => Some(EvaluateLocalExtendDiskError::OrderNoRealNameAuthentication),
-            5 => Some(EvaluateLocalExtendDiskError::InsufficientAvailableQuota),
-            6 => Some(EvaluateLocalExtendDiskError::CommodityServiceCallingException),
-            7 => Some(EvaluateLocalExtendDiskError::RegionDissolvedEOM),
-            8 => Some(EvaluateLocalExtendDiskError::CommodityInvalidComponent),
-            9 => Some(EvaluateLocalExtendDiskError::RegionEndTimeDissolvedAustralia),
-            10 => Some(EvaluateLocalExtendDiskError::PriceCommoditySys),
-            11 => Some(EvaluateLocalExtendDiskError::PayInsufficientBalance),
-            12 => Some(EvaluateLocalExtendDiskError::OrderPeriodInvalid),
-            13 => Some(EvaluateLocalExtendDiskError::PayNoCreditCardLowerCase),
-            14 => Some(EvaluateLocalExtendDiskError::OrderInstHasUnpaidOrder),
-            15 => Some(EvaluateLocalExtendDiskError::NoAvailablePaymentMethod),
-            16 => Some(EvaluateLocalExtendDiskError::BasicInfoUncompleted),
-            17 => Some(EvaluateLocalExtendDiskError::RiskRiskControlRejection),
-            18 => Some(EvaluateLocalExtendDiskError::ApiNotSupport),
-            19 => Some(EvaluateLocalExtendDiskError::ContainForbiddenLabelError),
-            20 => Some(EvaluateLocalExtendDiskError::InvalidDBInstanceIdNotFound),
-            21 => Some(EvaluateLocalExtendDiskError::InvalidInstanceLevelDiskType),
-            22 => Some(EvaluateLocalExtendDiskError::InvalidParam),
-            23 => Some(EvaluateLocalExtendDiskError::KmsApiError),
-            24 => Some(EvaluateLocalExtendDiskError::SystemSaleValidateFailed),
-            25 => Some(EvaluateLocalExtendDiskError::AbsInvalidAccountNotFound),
-            26 => Some(EvaluateLocalExtendDiskError::SqlExecuteFailedOrTimeout),
-            27 => Some(EvaluateLocalExtendDiskError::ColdDataEngineVersionNotSupport),
-            28 => Some(EvaluateLocalExtendDiskError::ColdDataMinorVersionNotSupport),
-            29 => Some(EvaluateLocalExtendDiskError::IncorrectTargetClasscode),
-            30 => Some(EvaluateLocalExtendDiskError::InvalidConnectionStringDuplicate),
-            31 => Some(EvaluateLocalExtendDiskError::RequiredParamNotFound),
-            32 => Some(EvaluateLocalExtendDiskError::ParametersInvalid),
-            33 => Some(EvaluateLocalExtendDiskError::BackupPolicyNotSupport),
-            34 => Some(EvaluateLocalExtendDiskError::InvalideStatusFormat),
-            35 => Some(EvaluateLocalExtendDiskError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(EvaluateLocalExtendDiskError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(EvaluateLocalExtendDiskError::PayNoCreditCard),
-            38 => Some(EvaluateLocalExtendDiskError::VpcNetworkTypeNotSupport),
-            39 => Some(EvaluateLocalExtendDiskError::MirrorInsExists),
-            40 => Some(EvaluateLocalExtendDiskError::UnsupportedClassCode),
-            41 => Some(EvaluateLocalExtendDiskError::InvalidBackupSet),
-            42 => Some(EvaluateLocalExtendDiskError::OrdTCommodityQueryError),
-            43 => Some(EvaluateLocalExtendDiskError::ProductInstanceReleased),
-            44 => Some(EvaluateLocalExtendDiskError::RegionEndTimeDissolvedIndia),
-            45 => Some(EvaluateLocalExtendDiskError::OrderStatusUnPaid),
-            46 => Some(EvaluateLocalExtendDiskError::InvalidReduceDiskSize),
-            47 => Some(EvaluateLocalExtendDiskError::CloudSSDNotSupport),
-            48 => Some(EvaluateLocalExtendDiskError::InvalidUserOperatorPermission),
-            49 => Some(EvaluateLocalExtendDiskError::InvalidVswitchId),
-            50 => Some(EvaluateLocalExtendDiskError::IncorrectMinorVersion),
-            51 => Some(EvaluateLocalExtendDiskError::OperationDeniedZoneResource),
-            52 => Some(EvaluateLocalExtendDiskError::NotInFlowController),
-            53 => Some(EvaluateLocalExtendDiskError::InvalidKmsKey),
-            54 => Some(EvaluateLocalExtendDiskError::InvalidInstanceLevelMalformed),
-            55 => Some(EvaluateLocalExtendDiskError::IncorrectDBType),
-            56 => Some(EvaluateLocalExtendDiskError::HostInfoNotFound),
-            57 => Some(EvaluateLocalExtendDiskError::InvalidClusterKms),
-            58 => Some(EvaluateLocalExtendDiskError::RequestNotFound),
-            59 => Some(EvaluateLocalExtendDiskError::ExternalFailure),
-            60 => Some(EvaluateLocalExtendDiskError::RequestMetaDataFailed),
-            61 => Some(EvaluateLocalExtendDiskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidUserIdNotSupport,
+        Self::InvalidTransTypeNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBType,
+        Self::HostInfoNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            EvaluateLocalExtendDiskError::InvalidUserIdNotSupport => Kind::Documented(0),
-            EvaluateLocalExtendDiskError::InvalidTransTypeNotSupport => {
-                Kind::Documented(1)
-            }
-            EvaluateLocalExtendDiskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            EvaluateLocalExtendDiskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            EvaluateLocalExtendDiskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            EvaluateLocalExtendDiskError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            EvaluateLocalExtendDiskError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            EvaluateLocalExtendDiskError::RegionDissolvedEOM => Kind::Documented(7),
-            EvaluateLocalExtendDiskError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            EvaluateLocalExtendDiskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            EvaluateLocalExtendDiskError::PriceCommoditySys => Kind::Documented(10),
-            EvaluateLocalExtendDiskError::PayInsufficientBalance => Kind::Documented(11),
-            EvaluateLocalExtendDiskError::OrderPeriodInvalid => Kind::Documented(12),
-            EvaluateLocalExtendDiskError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            EvaluateLocalExtendDiskError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            EvaluateLocalExtendDiskError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            EvaluateLocalExtendDiskError::BasicInfoUncompleted => Kind::Documented(16),
-            EvaluateLocalExtendDiskError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            EvaluateLocalExtendDiskError::ApiNotSupport => Kind::Documented(18),
-            EvaluateLocalExtendDiskError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            EvaluateLocalExtendDiskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            EvaluateLocalExtendDiskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            EvaluateLocalExtendDiskError::InvalidParam => Kind::Documented(22),
-            EvaluateLocalExtendDiskError::KmsApiError => Kind::Documented(23),
-            EvaluateLocalExtendDiskError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            EvaluateLocalExtendDiskError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            EvaluateLocalExtendDiskError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            EvaluateLocalExtendDiskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            EvaluateLocalExtendDiskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            EvaluateLocalExtendDiskError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            EvaluateLocalExtendDiskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            EvaluateLocalExtendDiskError::RequiredParamNotFound => Kind::Documented(31),
-            EvaluateLocalExtendDiskError::ParametersInvalid => Kind::Documented(32),
-            EvaluateLocalExtendDiskError::BackupPolicyNotSupport => Kind::Documented(33),
-            EvaluateLocalExtendDiskError::InvalideStatusFormat => Kind::Documented(34),
-            EvaluateLocalExtendDiskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            EvaluateLocalExtendDiskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            EvaluateLocalExtendDiskError::PayNoCreditCard => Kind::Documented(37),
-            EvaluateLocalExtendDiskError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            EvaluateLocalExtendDiskError::MirrorInsExists => Kind::Documented(39),
-            EvaluateLocalExtendDiskError::UnsupportedClassCode => Kind::Documented(40),
-            EvaluateLocalExtendDiskError::InvalidBackupSet => Kind::Documented(41),
-            EvaluateLocalExtendDiskError::OrdTCommodityQueryError => Kind::Documented(42),
-            EvaluateLocalExtendDiskError::ProductInstanceReleased => Kind::Documented(43),
-            EvaluateLocalExtendDiskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            EvaluateLocalExtendDiskError::OrderStatusUnPaid => Kind::Documented(45),
-            EvaluateLocalExtendDiskError::InvalidReduceDiskSize => Kind::Documented(46),
-            EvaluateLocalExtendDiskError::CloudSSDNotSupport => Kind::Documented(47),
-            EvaluateLocalExtendDiskError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            EvaluateLocalExtendDiskError::InvalidVswitchId => Kind::Documented(49),
-            EvaluateLocalExtendDiskError::IncorrectMinorVersion => Kind::Documented(50),
-            EvaluateLocalExtendDiskError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            EvaluateLocalExtendDiskError::NotInFlowController => Kind::Documented(52),
-            EvaluateLocalExtendDiskError::InvalidKmsKey => Kind::Documented(53),
-            EvaluateLocalExtendDiskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            EvaluateLocalExtendDiskError::IncorrectDBType => Kind::Documented(55),
-            EvaluateLocalExtendDiskError::HostInfoNotFound => Kind::Documented(56),
-            EvaluateLocalExtendDiskError::InvalidClusterKms => Kind::Documented(57),
-            EvaluateLocalExtendDiskError::RequestNotFound => Kind::Documented(58),
-            EvaluateLocalExtendDiskError::ExternalFailure => Kind::Documented(59),
-            EvaluateLocalExtendDiskError::RequestMetaDataFailed => Kind::Documented(60),
-            EvaluateLocalExtendDiskError::InvokeProxyFailure => Kind::Documented(61),
             EvaluateLocalExtendDiskError::Gateway(gateway) => Kind::Gateway(*gateway),
             EvaluateLocalExtendDiskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -500,30 +377,41 @@ impl EvaluateLocalExtendDiskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, EvaluateLocalExtendDiskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            EvaluateLocalExtendDiskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for EvaluateLocalExtendDiskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for EvaluateLocalExtendDiskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

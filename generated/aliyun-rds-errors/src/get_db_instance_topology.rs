@@ -6,7 +6,7 @@
 //! [`GetDbInstanceTopologyError`](crate::get_db_instance_topology::GetDbInstanceTopologyError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum GetDbInstanceTopologyError {
     /// `InvalidAction`, HTTP 400: Specified action is not valid.
@@ -256,194 +255,92 @@ impl GetDbInstanceTopologyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => GetDbInstanceTopologyError::Gateway(gateway),
-                    None => GetDbInstanceTopologyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                GetDbInstanceTopologyError::Gateway,
+                GetDbInstanceTopologyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(GetDbInstanceTopologyError::InvalidAction),
-            1 => Some(GetDbInstanceTopologyError::OrderComboInstanceNotAllowOperate),
-            2 => Some(GetDbInstanceTopologyError::PricePricingPlanResultNotFound),
-            3 => Some(GetDbInstanceTopologyError::OrderNoRealNameAuthentication),
-            4 => Some(GetDbInstanceTopologyError::InsufficientAvailableQuota),
-            5 => Some(GetDbInstanceTopologyError::CommodityServiceCallingException),
-            6 => Some(GetDbInstanceTopologyError::RegionDissolvedEOM),
-            7 => Some(GetDbInstanceTopologyError::CommodityInvalidComponent),
-            8 => Some(GetDbInstanceTopologyError::RegionEndTimeDissolvedAustralia),
-            9 => Some(GetDbInstanceTopologyError::PriceCommoditySys),
-            10 => Some(GetDbInstanceTopologyError::PayInsufficientBalance),
-            11 => Some(GetDbInstanceTopologyError::OrderPeriodInvalid),
-            12 => Some(GetDbInstanceTopologyError::PayNoCreditCardLowerCase),
-            13 => Some(GetDbInstanceTopologyError::OrderInstHasUnpaidOrder),
-            14 => Some(GetDbInstanceTopologyError::NoAvailablePaymentMethod),
-            15 => Some(GetDbInstanceTopologyError::BasicInfoUncompleted),
-            16 => Some(GetDbInstanceTopologyError::RiskRiskControlRejection),
-            17 => Some(GetDbInstanceTopologyError::ApiNotSupport),
-            18 => Some(GetDbInstanceTopologyError::ContainForbiddenLabelError),
-            19 => Some(GetDbInstanceTopologyError::InvalidDBInstanceIdNotFound),
-            20 => Some(GetDbInstanceTopologyError::InvalidInstanceLevelDiskType),
-            21 => Some(GetDbInstanceTopologyError::InvalidParam),
-            22 => Some(GetDbInstanceTopologyError::KmsApiError),
-            23 => Some(GetDbInstanceTopologyError::SystemSaleValidateFailed),
-            24 => Some(GetDbInstanceTopologyError::AbsInvalidAccountNotFound),
-            25 => Some(GetDbInstanceTopologyError::SqlExecuteFailedOrTimeout),
-            26 => Some(GetDbInstanceTopologyError::ColdDataEngineVersionNotSupport),
-            27 => Some(GetDbInstanceTopologyError::ColdDataMinorVersionNotSupport),
-            28 => Some(GetDbInstanceTopologyError::IncorrectTargetClasscode),
-            29 => Some(GetDbInstanceTopologyError::InvalidConnectionStringDuplicate),
-            30 => Some(GetDbInstanceTopologyError::RequiredParamNotFound),
-            31 => Some(GetDbInstanceTopologyError::ParametersInvalid),
-            32 => Some(GetDbInstanceTopologyError::BackupPolicyNotSupport),
-            33 => Some(GetDbInstanceTopologyError::InvalideStatusFormat),
-            34 => Some(GetDbInstanceTopologyError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(GetDbInstanceTopologyError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(GetDbInstanceTopologyError::PayNoCreditCard),
-            37 => Some(GetDbInstanceTopologyError::VpcNetworkTypeNotSupport),
-            38 => Some(GetDbInstanceTopologyError::MirrorInsExists),
-            39 => Some(GetDbInstanceTopologyError::UnsupportedClassCode),
-            40 => Some(GetDbInstanceTopologyError::InvalidBackupSet),
-            41 => Some(GetDbInstanceTopologyError::OrdTCommodityQueryError),
-            42 => Some(GetDbInstanceTopologyError::ProductInstanceReleased),
-            43 => Some(GetDbInstanceTopologyError::RegionEndTimeDissolvedIndia),
-            44 => Some(GetDbInstanceTopologyError::DBInstanceStatusNotActive),
-            45 => Some(GetDbInstanceTopologyError::DBTypeNotSupported),
-            46 => Some(GetDbInstanceTopologyError::IncorrectDBInstanceType),
-            47 => Some(GetDbInstanceTopologyError::OrderStatusUnPaid),
-            48 => Some(GetDbInstanceTopologyError::InvalidReduceDiskSize),
-            49 => Some(GetDbInstanceTopologyError::CloudSSDNotSupport),
-            50 => Some(GetDbInstanceTopologyError::InvalidUserOperatorPermission),
-            51 => Some(GetDbInstanceTopologyError::InvalidVswitchId),
-            52 => Some(GetDbInstanceTopologyError::IncorrectMinorVersion),
-            53 => Some(GetDbInstanceTopologyError::OperationDeniedZoneResource),
-            54 => Some(GetDbInstanceTopologyError::NotInFlowController),
-            55 => Some(GetDbInstanceTopologyError::InvalidKmsKey),
-            56 => Some(GetDbInstanceTopologyError::InvalidInstanceLevelMalformed),
-            57 => Some(GetDbInstanceTopologyError::InvalidDBInstanceNotFound),
-            58 => Some(GetDbInstanceTopologyError::InvalidClusterKms),
-            59 => Some(GetDbInstanceTopologyError::RequestNotFound),
-            60 => Some(GetDbInstanceTopologyError::HostInfoNotFound),
-            61 => Some(GetDbInstanceTopologyError::ExternalFailure),
-            62 => Some(GetDbInstanceTopologyError::RequestMetaDataFailed),
-            63 => Some(GetDbInstanceTopologyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::InvalidAction,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DBInstanceStatusNotActive,
+        Self::DBTypeNotSupported,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            GetDbInstanceTopologyError::InvalidAction => Kind::Documented(0),
-            GetDbInstanceTopologyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            GetDbInstanceTopologyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            GetDbInstanceTopologyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            GetDbInstanceTopologyError::InsufficientAvailableQuota => Kind::Documented(4),
-            GetDbInstanceTopologyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            GetDbInstanceTopologyError::RegionDissolvedEOM => Kind::Documented(6),
-            GetDbInstanceTopologyError::CommodityInvalidComponent => Kind::Documented(7),
-            GetDbInstanceTopologyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            GetDbInstanceTopologyError::PriceCommoditySys => Kind::Documented(9),
-            GetDbInstanceTopologyError::PayInsufficientBalance => Kind::Documented(10),
-            GetDbInstanceTopologyError::OrderPeriodInvalid => Kind::Documented(11),
-            GetDbInstanceTopologyError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            GetDbInstanceTopologyError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            GetDbInstanceTopologyError::NoAvailablePaymentMethod => Kind::Documented(14),
-            GetDbInstanceTopologyError::BasicInfoUncompleted => Kind::Documented(15),
-            GetDbInstanceTopologyError::RiskRiskControlRejection => Kind::Documented(16),
-            GetDbInstanceTopologyError::ApiNotSupport => Kind::Documented(17),
-            GetDbInstanceTopologyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            GetDbInstanceTopologyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            GetDbInstanceTopologyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            GetDbInstanceTopologyError::InvalidParam => Kind::Documented(21),
-            GetDbInstanceTopologyError::KmsApiError => Kind::Documented(22),
-            GetDbInstanceTopologyError::SystemSaleValidateFailed => Kind::Documented(23),
-            GetDbInstanceTopologyError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            GetDbInstanceTopologyError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            GetDbInstanceTopologyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            GetDbInstanceTopologyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            GetDbInstanceTopologyError::IncorrectTargetClasscode => Kind::Documented(28),
-            GetDbInstanceTopologyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            GetDbInstanceTopologyError::RequiredParamNotFound => Kind::Documented(30),
-            GetDbInstanceTopologyError::ParametersInvalid => Kind::Documented(31),
-            GetDbInstanceTopologyError::BackupPolicyNotSupport => Kind::Documented(32),
-            GetDbInstanceTopologyError::InvalideStatusFormat => Kind::Documented(33),
-            GetDbInstanceTopologyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            GetDbInstanceTopologyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            GetDbInstanceTopologyError::PayNoCreditCard => Kind::Documented(36),
-            GetDbInstanceTopologyError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            GetDbInstanceTopologyError::MirrorInsExists => Kind::Documented(38),
-            GetDbInstanceTopologyError::UnsupportedClassCode => Kind::Documented(39),
-            GetDbInstanceTopologyError::InvalidBackupSet => Kind::Documented(40),
-            GetDbInstanceTopologyError::OrdTCommodityQueryError => Kind::Documented(41),
-            GetDbInstanceTopologyError::ProductInstanceReleased => Kind::Documented(42),
-            GetDbInstanceTopologyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            GetDbInstanceTopologyError::DBInstanceStatusNotActive => Kind::Documented(44),
-            GetDbInstanceTopologyError::DBTypeNotSupported => Kind::Documented(45),
-            GetDbInstanceTopologyError::IncorrectDBInstanceType => Kind::Documented(46),
-            GetDbInstanceTopologyError::OrderStatusUnPaid => Kind::Documented(47),
-            GetDbInstanceTopologyError::InvalidReduceDiskSize => Kind::Documented(48),
-            GetDbInstanceTopologyError::CloudSSDNotSupport => Kind::Documented(49),
-            GetDbInstanceTopologyError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            GetDbInstanceTopologyError::InvalidVswitchId => Kind::Documented(51),
-            GetDbInstanceTopologyError::IncorrectMinorVersion => Kind::Documented(52),
-            GetDbInstanceTopologyError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            GetDbInstanceTopologyError::NotInFlowController => Kind::Documented(54),
-            GetDbInstanceTopologyError::InvalidKmsKey => Kind::Documented(55),
-            GetDbInstanceTopologyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            GetDbInstanceTopologyError::InvalidDBInstanceNotFound => Kind::Documented(57),
-            GetDbInstanceTopologyError::InvalidClusterKms => Kind::Documented(58),
-            GetDbInstanceTopologyError::RequestNotFound => Kind::Documented(59),
-            GetDbInstanceTopologyError::HostInfoNotFound => Kind::Documented(60),
-            GetDbInstanceTopologyError::ExternalFailure => Kind::Documented(61),
-            GetDbInstanceTopologyError::RequestMetaDataFailed => Kind::Documented(62),
-            GetDbInstanceTopologyError::InvokeProxyFailure => Kind::Documented(63),
             GetDbInstanceTopologyError::Gateway(gateway) => Kind::Gateway(*gateway),
             GetDbInstanceTopologyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -490,30 +387,41 @@ impl GetDbInstanceTopologyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, GetDbInstanceTopologyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            GetDbInstanceTopologyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for GetDbInstanceTopologyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for GetDbInstanceTopologyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

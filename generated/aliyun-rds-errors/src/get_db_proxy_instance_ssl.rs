@@ -6,7 +6,7 @@
 //! [`GetDbProxyInstanceSslError`](crate::get_db_proxy_instance_ssl::GetDbProxyInstanceSslError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum GetDbProxyInstanceSslError {
     /// `InvalidVpcInstanceId`, HTTP 400: The specified VPC instance ID is invalid.
@@ -262,200 +261,94 @@ impl GetDbProxyInstanceSslError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => GetDbProxyInstanceSslError::Gateway(gateway),
-                    None => GetDbProxyInstanceSslError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                GetDbProxyInstanceSslError::Gateway,
+                GetDbProxyInstanceSslError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(GetDbProxyInstanceSslError::InvalidVpcInstanceId),
-            1 => Some(GetDbProxyInstanceSslError::InvalidDBInstanceName),
-            2 => Some(GetDbProxyInstanceSslError::OrderComboInstanceNotAllowOperate),
-            3 => Some(GetDbProxyInstanceSslError::PricePricingPlanResultNotFound),
-            4 => Some(GetDbProxyInstanceSslError::OrderNoRealNameAuthentication),
-            5 => Some(GetDbProxyInstanceSslError::InsufficientAvailableQuota),
-            6 => Some(GetDbProxyInstanceSslError::CommodityServiceCallingException),
-            7 => Some(GetDbProxyInstanceSslError::RegionDissolvedEOM),
-            8 => Some(GetDbProxyInstanceSslError::CommodityInvalidComponent),
-            9 => Some(GetDbProxyInstanceSslError::RegionEndTimeDissolvedAustralia),
-            10 => Some(GetDbProxyInstanceSslError::PriceCommoditySys),
-            11 => Some(GetDbProxyInstanceSslError::PayInsufficientBalance),
-            12 => Some(GetDbProxyInstanceSslError::OrderPeriodInvalid),
-            13 => Some(GetDbProxyInstanceSslError::PayNoCreditCardLowerCase),
-            14 => Some(GetDbProxyInstanceSslError::OrderInstHasUnpaidOrder),
-            15 => Some(GetDbProxyInstanceSslError::NoAvailablePaymentMethod),
-            16 => Some(GetDbProxyInstanceSslError::BasicInfoUncompleted),
-            17 => Some(GetDbProxyInstanceSslError::RiskRiskControlRejection),
-            18 => Some(GetDbProxyInstanceSslError::ApiNotSupport),
-            19 => Some(GetDbProxyInstanceSslError::ContainForbiddenLabelError),
-            20 => Some(GetDbProxyInstanceSslError::InvalidDBInstanceIdNotFound),
-            21 => Some(GetDbProxyInstanceSslError::InvalidInstanceLevelDiskType),
-            22 => Some(GetDbProxyInstanceSslError::InvalidParam),
-            23 => Some(GetDbProxyInstanceSslError::KmsApiError),
-            24 => Some(GetDbProxyInstanceSslError::SystemSaleValidateFailed),
-            25 => Some(GetDbProxyInstanceSslError::AbsInvalidAccountNotFound),
-            26 => Some(GetDbProxyInstanceSslError::SqlExecuteFailedOrTimeout),
-            27 => Some(GetDbProxyInstanceSslError::ColdDataEngineVersionNotSupport),
-            28 => Some(GetDbProxyInstanceSslError::ColdDataMinorVersionNotSupport),
-            29 => Some(GetDbProxyInstanceSslError::IncorrectTargetClasscode),
-            30 => Some(GetDbProxyInstanceSslError::InvalidConnectionStringDuplicate),
-            31 => Some(GetDbProxyInstanceSslError::RequiredParamNotFound),
-            32 => Some(GetDbProxyInstanceSslError::ParametersInvalid),
-            33 => Some(GetDbProxyInstanceSslError::BackupPolicyNotSupport),
-            34 => Some(GetDbProxyInstanceSslError::InvalideStatusFormat),
-            35 => Some(GetDbProxyInstanceSslError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(GetDbProxyInstanceSslError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(GetDbProxyInstanceSslError::PayNoCreditCard),
-            38 => Some(GetDbProxyInstanceSslError::VpcNetworkTypeNotSupport),
-            39 => Some(GetDbProxyInstanceSslError::MirrorInsExists),
-            40 => Some(GetDbProxyInstanceSslError::UnsupportedClassCode),
-            41 => Some(GetDbProxyInstanceSslError::InvalidBackupSet),
-            42 => Some(GetDbProxyInstanceSslError::OrdTCommodityQueryError),
-            43 => Some(GetDbProxyInstanceSslError::ProductInstanceReleased),
-            44 => Some(GetDbProxyInstanceSslError::RegionEndTimeDissolvedIndia),
-            45 => Some(GetDbProxyInstanceSslError::IncorrectDBInstanceType),
-            46 => Some(GetDbProxyInstanceSslError::OrderStatusUnPaid),
-            47 => Some(GetDbProxyInstanceSslError::InvalidReduceDiskSize),
-            48 => Some(GetDbProxyInstanceSslError::CloudSSDNotSupport),
-            49 => Some(GetDbProxyInstanceSslError::InvalidUserOperatorPermission),
-            50 => Some(GetDbProxyInstanceSslError::InvalidVswitchId),
-            51 => Some(GetDbProxyInstanceSslError::IncorrectMinorVersion),
-            52 => Some(GetDbProxyInstanceSslError::OperationDeniedZoneResource),
-            53 => Some(GetDbProxyInstanceSslError::NotInFlowController),
-            54 => Some(GetDbProxyInstanceSslError::InvalidKmsKey),
-            55 => Some(GetDbProxyInstanceSslError::InvalidInstanceLevelMalformed),
-            56 => Some(GetDbProxyInstanceSslError::InvalidDBInstanceNotFound),
-            57 => Some(GetDbProxyInstanceSslError::EndpointNotFound),
-            58 => Some(GetDbProxyInstanceSslError::InvalidDBInstanceNameNotFound),
-            59 => Some(GetDbProxyInstanceSslError::MaxscaleNotFound),
-            60 => Some(GetDbProxyInstanceSslError::InvalidClusterKms),
-            61 => Some(GetDbProxyInstanceSslError::RequestNotFound),
-            62 => Some(GetDbProxyInstanceSslError::HostInfoNotFound),
-            63 => Some(GetDbProxyInstanceSslError::ExternalFailure),
-            64 => Some(GetDbProxyInstanceSslError::RequestMetaDataFailed),
-            65 => Some(GetDbProxyInstanceSslError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::InvalidVpcInstanceId,
+        Self::InvalidDBInstanceName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::EndpointNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::MaxscaleNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            GetDbProxyInstanceSslError::InvalidVpcInstanceId => Kind::Documented(0),
-            GetDbProxyInstanceSslError::InvalidDBInstanceName => Kind::Documented(1),
-            GetDbProxyInstanceSslError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            GetDbProxyInstanceSslError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            GetDbProxyInstanceSslError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            GetDbProxyInstanceSslError::InsufficientAvailableQuota => Kind::Documented(5),
-            GetDbProxyInstanceSslError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            GetDbProxyInstanceSslError::RegionDissolvedEOM => Kind::Documented(7),
-            GetDbProxyInstanceSslError::CommodityInvalidComponent => Kind::Documented(8),
-            GetDbProxyInstanceSslError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            GetDbProxyInstanceSslError::PriceCommoditySys => Kind::Documented(10),
-            GetDbProxyInstanceSslError::PayInsufficientBalance => Kind::Documented(11),
-            GetDbProxyInstanceSslError::OrderPeriodInvalid => Kind::Documented(12),
-            GetDbProxyInstanceSslError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            GetDbProxyInstanceSslError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            GetDbProxyInstanceSslError::NoAvailablePaymentMethod => Kind::Documented(15),
-            GetDbProxyInstanceSslError::BasicInfoUncompleted => Kind::Documented(16),
-            GetDbProxyInstanceSslError::RiskRiskControlRejection => Kind::Documented(17),
-            GetDbProxyInstanceSslError::ApiNotSupport => Kind::Documented(18),
-            GetDbProxyInstanceSslError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            GetDbProxyInstanceSslError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            GetDbProxyInstanceSslError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            GetDbProxyInstanceSslError::InvalidParam => Kind::Documented(22),
-            GetDbProxyInstanceSslError::KmsApiError => Kind::Documented(23),
-            GetDbProxyInstanceSslError::SystemSaleValidateFailed => Kind::Documented(24),
-            GetDbProxyInstanceSslError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            GetDbProxyInstanceSslError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            GetDbProxyInstanceSslError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            GetDbProxyInstanceSslError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            GetDbProxyInstanceSslError::IncorrectTargetClasscode => Kind::Documented(29),
-            GetDbProxyInstanceSslError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            GetDbProxyInstanceSslError::RequiredParamNotFound => Kind::Documented(31),
-            GetDbProxyInstanceSslError::ParametersInvalid => Kind::Documented(32),
-            GetDbProxyInstanceSslError::BackupPolicyNotSupport => Kind::Documented(33),
-            GetDbProxyInstanceSslError::InvalideStatusFormat => Kind::Documented(34),
-            GetDbProxyInstanceSslError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            GetDbProxyInstanceSslError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            GetDbProxyInstanceSslError::PayNoCreditCard => Kind::Documented(37),
-            GetDbProxyInstanceSslError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            GetDbProxyInstanceSslError::MirrorInsExists => Kind::Documented(39),
-            GetDbProxyInstanceSslError::UnsupportedClassCode => Kind::Documented(40),
-            GetDbProxyInstanceSslError::InvalidBackupSet => Kind::Documented(41),
-            GetDbProxyInstanceSslError::OrdTCommodityQueryError => Kind::Documented(42),
-            GetDbProxyInstanceSslError::ProductInstanceReleased => Kind::Documented(43),
-            GetDbProxyInstanceSslError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            GetDbProxyInstanceSslError::IncorrectDBInstanceType => Kind::Documented(45),
-            GetDbProxyInstanceSslError::OrderStatusUnPaid => Kind::Documented(46),
-            GetDbProxyInstanceSslError::InvalidReduceDiskSize => Kind::Documented(47),
-            GetDbProxyInstanceSslError::CloudSSDNotSupport => Kind::Documented(48),
-            GetDbProxyInstanceSslError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            GetDbProxyInstanceSslError::InvalidVswitchId => Kind::Documented(50),
-            GetDbProxyInstanceSslError::IncorrectMinorVersion => Kind::Documented(51),
-            GetDbProxyInstanceSslError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            GetDbProxyInstanceSslError::NotInFlowController => Kind::Documented(53),
-            GetDbProxyInstanceSslError::InvalidKmsKey => Kind::Documented(54),
-            GetDbProxyInstanceSslError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            GetDbProxyInstanceSslError::InvalidDBInstanceNotFound => Kind::Documented(56),
-            GetDbProxyInstanceSslError::EndpointNotFound => Kind::Documented(57),
-            GetDbProxyInstanceSslError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(58)
-            }
-            GetDbProxyInstanceSslError::MaxscaleNotFound => Kind::Documented(59),
-            GetDbProxyInstanceSslError::InvalidClusterKms => Kind::Documented(60),
-            GetDbProxyInstanceSslError::RequestNotFound => Kind::Documented(61),
-            GetDbProxyInstanceSslError::HostInfoNotFound => Kind::Documented(62),
-            GetDbProxyInstanceSslError::ExternalFailure => Kind::Documented(63),
-            GetDbProxyInstanceSslError::RequestMetaDataFailed => Kind::Documented(64),
-            GetDbProxyInstanceSslError::InvokeProxyFailure => Kind::Documented(65),
             GetDbProxyInstanceSslError::Gateway(gateway) => Kind::Gateway(*gateway),
             GetDbProxyInstanceSslError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -502,30 +395,41 @@ impl GetDbProxyInstanceSslError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, GetDbProxyInstanceSslError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            GetDbProxyInstanceSslError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for GetDbProxyInstanceSslError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for GetDbProxyInstanceSslError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`GrantAccountPrivilegeError`](crate::grant_account_privilege::GrantAccountPrivilegeError) has one variant per distinct code of the operation's error table (80 rows, 80 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum GrantAccountPrivilegeError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -305,248 +304,108 @@ impl GrantAccountPrivilegeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => GrantAccountPrivilegeError::Gateway(gateway),
-                    None => GrantAccountPrivilegeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                GrantAccountPrivilegeError::Gateway,
+                GrantAccountPrivilegeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(GrantAccountPrivilegeError::S),
-            1 => Some(GrantAccountPrivilegeError::AccountUpdateError),
-            2 => Some(GrantAccountPrivilegeError::DatabaseConnectError),
-            3 => Some(GrantAccountPrivilegeError::DbRestoring),
-            4 => Some(GrantAccountPrivilegeError::InvalidAccountPrivilegeMalformed),
-            5 => Some(GrantAccountPrivilegeError::IncorrectAccountStatus),
-            6 => Some(GrantAccountPrivilegeError::IncorrectAccount),
-            7 => Some(GrantAccountPrivilegeError::InvalidDBNameOrAccountPrivilege),
-            8 => Some(GrantAccountPrivilegeError::InvalideStatusFormat),
-            9 => Some(GrantAccountPrivilegeError::OrderComboInstanceNotAllowOperate),
-            10 => Some(GrantAccountPrivilegeError::PricePricingPlanResultNotFound),
-            11 => Some(GrantAccountPrivilegeError::OrderNoRealNameAuthentication),
-            12 => Some(GrantAccountPrivilegeError::InsufficientAvailableQuota),
-            13 => Some(GrantAccountPrivilegeError::CommodityServiceCallingException),
-            14 => Some(GrantAccountPrivilegeError::RegionDissolvedEOM),
-            15 => Some(GrantAccountPrivilegeError::CommodityInvalidComponent),
-            16 => Some(GrantAccountPrivilegeError::RegionEndTimeDissolvedAustralia),
-            17 => Some(GrantAccountPrivilegeError::PriceCommoditySys),
-            18 => Some(GrantAccountPrivilegeError::PayInsufficientBalance),
-            19 => Some(GrantAccountPrivilegeError::OrderPeriodInvalid),
-            20 => Some(GrantAccountPrivilegeError::PayNoCreditCardLowerCase),
-            21 => Some(GrantAccountPrivilegeError::OrderInstHasUnpaidOrder),
-            22 => Some(GrantAccountPrivilegeError::NoAvailablePaymentMethod),
-            23 => Some(GrantAccountPrivilegeError::BasicInfoUncompleted),
-            24 => Some(GrantAccountPrivilegeError::RiskRiskControlRejection),
-            25 => Some(GrantAccountPrivilegeError::ApiNotSupport),
-            26 => Some(GrantAccountPrivilegeError::ContainForbiddenLabelError),
-            27 => Some(GrantAccountPrivilegeError::InvalidDBInstanceIdNotFound),
-            28 => Some(GrantAccountPrivilegeError::InvalidInstanceLevelDiskType),
-            29 => Some(GrantAccountPrivilegeError::InvalidParam),
-            30 => Some(GrantAccountPrivilegeError::KmsApiError),
-            31 => Some(GrantAccountPrivilegeError::SystemSaleValidateFailed),
-            32 => Some(GrantAccountPrivilegeError::AbsInvalidAccountNotFound),
-            33 => Some(GrantAccountPrivilegeError::SqlExecuteFailedOrTimeout),
-            34 => Some(GrantAccountPrivilegeError::ColdDataEngineVersionNotSupport),
-            35 => Some(GrantAccountPrivilegeError::ColdDataMinorVersionNotSupport),
-            36 => Some(GrantAccountPrivilegeError::IncorrectTargetClasscode),
-            37 => Some(GrantAccountPrivilegeError::InvalidConnectionStringDuplicate),
-            38 => Some(GrantAccountPrivilegeError::RequiredParamNotFound),
-            39 => Some(GrantAccountPrivilegeError::ParametersInvalid),
-            40 => Some(GrantAccountPrivilegeError::BackupPolicyNotSupport),
-            41 => Some(GrantAccountPrivilegeError::InvalidReleasedKeepPolicyFormat),
-            42 => Some(GrantAccountPrivilegeError::InvalidDBInstanceEngineTypeFormat),
-            43 => Some(GrantAccountPrivilegeError::PayNoCreditCard),
-            44 => Some(GrantAccountPrivilegeError::VpcNetworkTypeNotSupport),
-            45 => Some(GrantAccountPrivilegeError::MirrorInsExists),
-            46 => Some(GrantAccountPrivilegeError::UnsupportedClassCode),
-            47 => Some(GrantAccountPrivilegeError::InvalidBackupSet),
-            48 => Some(GrantAccountPrivilegeError::OrdTCommodityQueryError),
-            49 => Some(GrantAccountPrivilegeError::ProductInstanceReleased),
-            50 => Some(GrantAccountPrivilegeError::RegionEndTimeDissolvedIndia),
-            51 => Some(GrantAccountPrivilegeError::DbossGeneralError),
-            52 => Some(GrantAccountPrivilegeError::InvalidCharacterDbOrAccount),
-            53 => Some(GrantAccountPrivilegeError::IncorrectDBInstanceType),
-            54 => Some(GrantAccountPrivilegeError::IncorrectDBInstanceState),
-            55 => Some(GrantAccountPrivilegeError::IncorrectAccountType),
-            56 => Some(GrantAccountPrivilegeError::IncorrectAccountPrivilegeType),
-            57 => Some(GrantAccountPrivilegeError::OperationDeniedAccountMode),
-            58 => Some(GrantAccountPrivilegeError::IncorrectDBInstanceCharacterType),
-            59 => Some(GrantAccountPrivilegeError::SqlExcutionFailed),
-            60 => Some(GrantAccountPrivilegeError::SQLPermissionOperationFailed),
-            61 => Some(GrantAccountPrivilegeError::OrderStatusUnPaid),
-            62 => Some(GrantAccountPrivilegeError::InvalidReduceDiskSize),
-            63 => Some(GrantAccountPrivilegeError::CloudSSDNotSupport),
-            64 => Some(GrantAccountPrivilegeError::InvalidUserOperatorPermission),
-            65 => Some(GrantAccountPrivilegeError::InvalidVswitchId),
-            66 => Some(GrantAccountPrivilegeError::IncorrectMinorVersion),
-            67 => Some(GrantAccountPrivilegeError::OperationDeniedZoneResource),
-            68 => Some(GrantAccountPrivilegeError::NotInFlowController),
-            69 => Some(GrantAccountPrivilegeError::InvalidKmsKey),
-            70 => Some(GrantAccountPrivilegeError::InvalidInstanceLevelMalformed),
-            71 => Some(GrantAccountPrivilegeError::UnsupportedByBlueGreenDeployment),
-            72 => Some(GrantAccountPrivilegeError::IncorrectDBInstanceLockMode),
-            73 => Some(GrantAccountPrivilegeError::InvalidAccountNameNotFound),
-            74 => Some(GrantAccountPrivilegeError::InvalidClusterKms),
-            75 => Some(GrantAccountPrivilegeError::RequestNotFound),
-            76 => Some(GrantAccountPrivilegeError::HostInfoNotFound),
-            77 => Some(GrantAccountPrivilegeError::ExternalFailure),
-            78 => Some(GrantAccountPrivilegeError::RequestMetaDataFailed),
-            79 => Some(GrantAccountPrivilegeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 80] = [
+        Self::S,
+        Self::AccountUpdateError,
+        Self::DatabaseConnectError,
+        Self::DbRestoring,
+        Self::InvalidAccountPrivilegeMalformed,
+        Self::IncorrectAccountStatus,
+        Self::IncorrectAccount,
+        Self::InvalidDBNameOrAccountPrivilege,
+        Self::InvalideStatusFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DbossGeneralError,
+        Self::InvalidCharacterDbOrAccount,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectAccountType,
+        Self::IncorrectAccountPrivilegeType,
+        Self::OperationDeniedAccountMode,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::SqlExcutionFailed,
+        Self::SQLPermissionOperationFailed,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidAccountNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            GrantAccountPrivilegeError::S => Kind::Documented(0),
-            GrantAccountPrivilegeError::AccountUpdateError => Kind::Documented(1),
-            GrantAccountPrivilegeError::DatabaseConnectError => Kind::Documented(2),
-            GrantAccountPrivilegeError::DbRestoring => Kind::Documented(3),
-            GrantAccountPrivilegeError::InvalidAccountPrivilegeMalformed => {
-                Kind::Documented(4)
-            }
-            GrantAccountPrivilegeError::IncorrectAccountStatus => Kind::Documented(5),
-            GrantAccountPrivilegeError::IncorrectAccount => Kind::Documented(6),
-            GrantAccountPrivilegeError::InvalidDBNameOrAccountPrivilege => {
-                Kind::Documented(7)
-            }
-            GrantAccountPrivilegeError::InvalideStatusFormat => Kind::Documented(8),
-            GrantAccountPrivilegeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            GrantAccountPrivilegeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            GrantAccountPrivilegeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            GrantAccountPrivilegeError::InsufficientAvailableQuota => {
-                Kind::Documented(12)
-            }
-            GrantAccountPrivilegeError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            GrantAccountPrivilegeError::RegionDissolvedEOM => Kind::Documented(14),
-            GrantAccountPrivilegeError::CommodityInvalidComponent => Kind::Documented(15),
-            GrantAccountPrivilegeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            GrantAccountPrivilegeError::PriceCommoditySys => Kind::Documented(17),
-            GrantAccountPrivilegeError::PayInsufficientBalance => Kind::Documented(18),
-            GrantAccountPrivilegeError::OrderPeriodInvalid => Kind::Documented(19),
-            GrantAccountPrivilegeError::PayNoCreditCardLowerCase => Kind::Documented(20),
-            GrantAccountPrivilegeError::OrderInstHasUnpaidOrder => Kind::Documented(21),
-            GrantAccountPrivilegeError::NoAvailablePaymentMethod => Kind::Documented(22),
-            GrantAccountPrivilegeError::BasicInfoUncompleted => Kind::Documented(23),
-            GrantAccountPrivilegeError::RiskRiskControlRejection => Kind::Documented(24),
-            GrantAccountPrivilegeError::ApiNotSupport => Kind::Documented(25),
-            GrantAccountPrivilegeError::ContainForbiddenLabelError => {
-                Kind::Documented(26)
-            }
-            GrantAccountPrivilegeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(27)
-            }
-            GrantAccountPrivilegeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            GrantAccountPrivilegeError::InvalidParam => Kind::Documented(29),
-            GrantAccountPrivilegeError::KmsApiError => Kind::Documented(30),
-            GrantAccountPrivilegeError::SystemSaleValidateFailed => Kind::Documented(31),
-            GrantAccountPrivilegeError::AbsInvalidAccountNotFound => Kind::Documented(32),
-            GrantAccountPrivilegeError::SqlExecuteFailedOrTimeout => Kind::Documented(33),
-            GrantAccountPrivilegeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            GrantAccountPrivilegeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            GrantAccountPrivilegeError::IncorrectTargetClasscode => Kind::Documented(36),
-            GrantAccountPrivilegeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(37)
-            }
-            GrantAccountPrivilegeError::RequiredParamNotFound => Kind::Documented(38),
-            GrantAccountPrivilegeError::ParametersInvalid => Kind::Documented(39),
-            GrantAccountPrivilegeError::BackupPolicyNotSupport => Kind::Documented(40),
-            GrantAccountPrivilegeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            GrantAccountPrivilegeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            GrantAccountPrivilegeError::PayNoCreditCard => Kind::Documented(43),
-            GrantAccountPrivilegeError::VpcNetworkTypeNotSupport => Kind::Documented(44),
-            GrantAccountPrivilegeError::MirrorInsExists => Kind::Documented(45),
-            GrantAccountPrivilegeError::UnsupportedClassCode => Kind::Documented(46),
-            GrantAccountPrivilegeError::InvalidBackupSet => Kind::Documented(47),
-            GrantAccountPrivilegeError::OrdTCommodityQueryError => Kind::Documented(48),
-            GrantAccountPrivilegeError::ProductInstanceReleased => Kind::Documented(49),
-            GrantAccountPrivilegeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(50)
-            }
-            GrantAccountPrivilegeError::DbossGeneralError => Kind::Documented(51),
-            GrantAccountPrivilegeError::InvalidCharacterDbOrAccount => {
-                Kind::Documented(52)
-            }
-            GrantAccountPrivilegeError::IncorrectDBInstanceType => Kind::Documented(53),
-            GrantAccountPrivilegeError::IncorrectDBInstanceState => Kind::Documented(54),
-            GrantAccountPrivilegeError::IncorrectAccountType => Kind::Documented(55),
-            GrantAccountPrivilegeError::IncorrectAccountPrivilegeType => {
-                Kind::Documented(56)
-            }
-            GrantAccountPrivilegeError::OperationDeniedAccountMode => {
-                Kind::Documented(57)
-            }
-            GrantAccountPrivilegeError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(58)
-            }
-            GrantAccountPrivilegeError::SqlExcutionFailed => Kind::Documented(59),
-            GrantAccountPrivilegeError::SQLPermissionOperationFailed => {
-                Kind::Documented(60)
-            }
-            GrantAccountPrivilegeError::OrderStatusUnPaid => Kind::Documented(61),
-            GrantAccountPrivilegeError::InvalidReduceDiskSize => Kind::Documented(62),
-            GrantAccountPrivilegeError::CloudSSDNotSupport => Kind::Documented(63),
-            GrantAccountPrivilegeError::InvalidUserOperatorPermission => {
-                Kind::Documented(64)
-            }
-            GrantAccountPrivilegeError::InvalidVswitchId => Kind::Documented(65),
-            GrantAccountPrivilegeError::IncorrectMinorVersion => Kind::Documented(66),
-            GrantAccountPrivilegeError::OperationDeniedZoneResource => {
-                Kind::Documented(67)
-            }
-            GrantAccountPrivilegeError::NotInFlowController => Kind::Documented(68),
-            GrantAccountPrivilegeError::InvalidKmsKey => Kind::Documented(69),
-            GrantAccountPrivilegeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(70)
-            }
-            GrantAccountPrivilegeError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(71)
-            }
-            GrantAccountPrivilegeError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(72)
-            }
-            GrantAccountPrivilegeError::InvalidAccountNameNotFound => {
-                Kind::Documented(73)
-            }
-            GrantAccountPrivilegeError::InvalidClusterKms => Kind::Documented(74),
-            GrantAccountPrivilegeError::RequestNotFound => Kind::Documented(75),
-            GrantAccountPrivilegeError::HostInfoNotFound => Kind::Documented(76),
-            GrantAccountPrivilegeError::ExternalFailure => Kind::Documented(77),
-            GrantAccountPrivilegeError::RequestMetaDataFailed => Kind::Documented(78),
-            GrantAccountPrivilegeError::InvokeProxyFailure => Kind::Documented(79),
             GrantAccountPrivilegeError::Gateway(gateway) => Kind::Gateway(*gateway),
             GrantAccountPrivilegeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -593,30 +452,41 @@ impl GrantAccountPrivilegeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, GrantAccountPrivilegeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            GrantAccountPrivilegeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for GrantAccountPrivilegeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for GrantAccountPrivilegeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`GrantOperatorPermissionError`](crate::grant_operator_permission::GrantOperatorPermissionError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum GrantOperatorPermissionError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,204 +238,87 @@ impl GrantOperatorPermissionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => GrantOperatorPermissionError::Gateway(gateway),
-                    None => GrantOperatorPermissionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                GrantOperatorPermissionError::Gateway,
+                GrantOperatorPermissionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(GrantOperatorPermissionError::OrderComboInstanceNotAllowOperate),
-            1 => Some(GrantOperatorPermissionError::PricePricingPlanResultNotFound),
-            2 => Some(GrantOperatorPermissionError::OrderNoRealNameAuthentication),
-            3 => Some(GrantOperatorPermissionError::InsufficientAvailableQuota),
-            4 => Some(GrantOperatorPermissionError::CommodityServiceCallingException),
-            5 => Some(GrantOperatorPermissionError::RegionDissolvedEOM),
-            6 => Some(GrantOperatorPermissionError::CommodityInvalidComponent),
-            7 => Some(GrantOperatorPermissionError::RegionEndTimeDissolvedAustralia),
-            8 => Some(GrantOperatorPermissionError::PriceCommoditySys),
-            9 => Some(GrantOperatorPermissionError::PayInsufficientBalance),
-            10 => Some(GrantOperatorPermissionError::OrderPeriodInvalid),
-            11 => Some(GrantOperatorPermissionError::PayNoCreditCardLowerCase),
-            12 => Some(GrantOperatorPermissionError::OrderInstHasUnpaidOrder),
-            13 => Some(GrantOperatorPermissionError::NoAvailablePaymentMethod),
-            14 => Some(GrantOperatorPermissionError::BasicInfoUncompleted),
-            15 => Some(GrantOperatorPermissionError::RiskRiskControlRejection),
-            16 => Some(GrantOperatorPermissionError::ApiNotSupport),
-            17 => Some(GrantOperatorPermissionError::ContainForbiddenLabelError),
-            18 => Some(GrantOperatorPermissionError::InvalidDBInstanceIdNotFound),
-            19 => Some(GrantOperatorPermissionError::InvalidInstanceLevelDiskType),
-            20 => Some(GrantOperatorPermissionError::InvalidParam),
-            21 => Some(GrantOperatorPermissionError::KmsApiError),
-            22 => Some(GrantOperatorPermissionError::SystemSaleValidateFailed),
-            23 => Some(GrantOperatorPermissionError::AbsInvalidAccountNotFound),
-            24 => Some(GrantOperatorPermissionError::SqlExecuteFailedOrTimeout),
-            25 => Some(GrantOperatorPermissionError::ColdDataEngineVersionNotSupport),
-            26 => Some(GrantOperatorPermissionError::ColdDataMinorVersionNotSupport),
-            27 => Some(GrantOperatorPermissionError::IncorrectTargetClasscode),
-            28 => Some(GrantOperatorPermissionError::InvalidConnectionStringDuplicate),
-            29 => Some(GrantOperatorPermissionError::RequiredParamNotFound),
-            30 => Some(GrantOperatorPermissionError::ParametersInvalid),
-            31 => Some(GrantOperatorPermissionError::BackupPolicyNotSupport),
-            32 => Some(GrantOperatorPermissionError::InvalideStatusFormat),
-            33 => Some(GrantOperatorPermissionError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(GrantOperatorPermissionError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(GrantOperatorPermissionError::PayNoCreditCard),
-            36 => Some(GrantOperatorPermissionError::VpcNetworkTypeNotSupport),
-            37 => Some(GrantOperatorPermissionError::MirrorInsExists),
-            38 => Some(GrantOperatorPermissionError::UnsupportedClassCode),
-            39 => Some(GrantOperatorPermissionError::InvalidBackupSet),
-            40 => Some(GrantOperatorPermissionError::OrdTCommodityQueryError),
-            41 => Some(GrantOperatorPermissionError::ProductInstanceReleased),
-            42 => Some(GrantOperatorPermissionError::RegionEndTimeDissolvedIndia),
-            43 => Some(GrantOperatorPermissionError::OrderStatusUnPaid),
-            44 => Some(GrantOperatorPermissionError::InvalidReduceDiskSize),
-            45 => Some(GrantOperatorPermissionError::CloudSSDNotSupport),
-            46 => Some(GrantOperatorPermissionError::InvalidUserOperatorPermission),
-            47 => Some(GrantOperatorPermissionError::InvalidVswitchId),
-            48 => Some(GrantOperatorPermissionError::IncorrectMinorVersion),
-            49 => Some(GrantOperatorPermissionError::OperationDeniedZoneResource),
-            50 => Some(GrantOperatorPermissionError::NotInFlowController),
-            51 => Some(GrantOperatorPermissionError::InvalidKmsKey),
-            52 => Some(GrantOperatorPermissionError::InvalidInstanceLevelMalformed),
-            53 => Some(GrantOperatorPermissionError::InvalidClusterKms),
-            54 => Some(GrantOperatorPermissionError::RequestNotFound),
-            55 => Some(GrantOperatorPermissionError::HostInfoNotFound),
-            56 => Some(GrantOperatorPermissionError::ExternalFailure),
-            57 => Some(GrantOperatorPermissionError::RequestMetaDataFailed),
-            58 => Some(GrantOperatorPermissionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            GrantOperatorPermissionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            GrantOperatorPermissionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            GrantOperatorPermissionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            GrantOperatorPermissionError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            GrantOperatorPermissionError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            GrantOperatorPermissionError::RegionDissolvedEOM => Kind::Documented(5),
-            GrantOperatorPermissionError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            GrantOperatorPermissionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            GrantOperatorPermissionError::PriceCommoditySys => Kind::Documented(8),
-            GrantOperatorPermissionError::PayInsufficientBalance => Kind::Documented(9),
-            GrantOperatorPermissionError::OrderPeriodInvalid => Kind::Documented(10),
-            GrantOperatorPermissionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            GrantOperatorPermissionError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            GrantOperatorPermissionError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            GrantOperatorPermissionError::BasicInfoUncompleted => Kind::Documented(14),
-            GrantOperatorPermissionError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            GrantOperatorPermissionError::ApiNotSupport => Kind::Documented(16),
-            GrantOperatorPermissionError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            GrantOperatorPermissionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            GrantOperatorPermissionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            GrantOperatorPermissionError::InvalidParam => Kind::Documented(20),
-            GrantOperatorPermissionError::KmsApiError => Kind::Documented(21),
-            GrantOperatorPermissionError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            GrantOperatorPermissionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            GrantOperatorPermissionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            GrantOperatorPermissionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            GrantOperatorPermissionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            GrantOperatorPermissionError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            GrantOperatorPermissionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            GrantOperatorPermissionError::RequiredParamNotFound => Kind::Documented(29),
-            GrantOperatorPermissionError::ParametersInvalid => Kind::Documented(30),
-            GrantOperatorPermissionError::BackupPolicyNotSupport => Kind::Documented(31),
-            GrantOperatorPermissionError::InvalideStatusFormat => Kind::Documented(32),
-            GrantOperatorPermissionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            GrantOperatorPermissionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            GrantOperatorPermissionError::PayNoCreditCard => Kind::Documented(35),
-            GrantOperatorPermissionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            GrantOperatorPermissionError::MirrorInsExists => Kind::Documented(37),
-            GrantOperatorPermissionError::UnsupportedClassCode => Kind::Documented(38),
-            GrantOperatorPermissionError::InvalidBackupSet => Kind::Documented(39),
-            GrantOperatorPermissionError::OrdTCommodityQueryError => Kind::Documented(40),
-            GrantOperatorPermissionError::ProductInstanceReleased => Kind::Documented(41),
-            GrantOperatorPermissionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            GrantOperatorPermissionError::OrderStatusUnPaid => Kind::Documented(43),
-            GrantOperatorPermissionError::InvalidReduceDiskSize => Kind::Documented(44),
-            GrantOperatorPermissionError::CloudSSDNotSupport => Kind::Documented(45),
-            GrantOperatorPermissionError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            GrantOperatorPermissionError::InvalidVswitchId => Kind::Documented(47),
-            GrantOperatorPermissionError::IncorrectMinorVersion => Kind::Documented(48),
-            GrantOperatorPermissionError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            GrantOperatorPermissionError::NotInFlowController => Kind::Documented(50),
-            GrantOperatorPermissionError::InvalidKmsKey => Kind::Documented(51),
-            GrantOperatorPermissionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            GrantOperatorPermissionError::InvalidClusterKms => Kind::Documented(53),
-            GrantOperatorPermissionError::RequestNotFound => Kind::Documented(54),
-            GrantOperatorPermissionError::HostInfoNotFound => Kind::Documented(55),
-            GrantOperatorPermissionError::ExternalFailure => Kind::Documented(56),
-            GrantOperatorPermissionError::RequestMetaDataFailed => Kind::Documented(57),
-            GrantOperatorPermissionError::InvokeProxyFailure => Kind::Documented(58),
             GrantOperatorPermissionError::Gateway(gateway) => Kind::Gateway(*gateway),
             GrantOperatorPermissionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -483,30 +365,41 @@ impl GrantOperatorPermissionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, GrantOperatorPermissionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            GrantOperatorPermissionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for GrantOperatorPermissionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for GrantOperatorPermissionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

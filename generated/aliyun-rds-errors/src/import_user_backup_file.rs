@@ -6,7 +6,7 @@
 //! [`ImportUserBackupFileError`](crate::import_user_backup_file::ImportUserBackupFileError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ImportUserBackupFileError {
     /// `InvalidOssBackupFile.InvalidFile`, HTTP 400: The specified OSS backup file is invalid.
@@ -252,192 +251,91 @@ impl ImportUserBackupFileError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ImportUserBackupFileError::Gateway(gateway),
-                    None => ImportUserBackupFileError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ImportUserBackupFileError::Gateway,
+                ImportUserBackupFileError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ImportUserBackupFileError::InvalidOssBackupFileInvalidFile),
-            1 => Some(ImportUserBackupFileError::OperationDeniedProduct),
-            2 => Some(ImportUserBackupFileError::InvalidBackupFileFormat),
-            3 => Some(ImportUserBackupFileError::OrderComboInstanceNotAllowOperate),
-            4 => Some(ImportUserBackupFileError::PricePricingPlanResultNotFound),
-            5 => Some(ImportUserBackupFileError::OrderNoRealNameAuthentication),
-            6 => Some(ImportUserBackupFileError::InsufficientAvailableQuota),
-            7 => Some(ImportUserBackupFileError::CommodityServiceCallingException),
-            8 => Some(ImportUserBackupFileError::RegionDissolvedEOM),
-            9 => Some(ImportUserBackupFileError::CommodityInvalidComponent),
-            10 => Some(ImportUserBackupFileError::RegionEndTimeDissolvedAustralia),
-            11 => Some(ImportUserBackupFileError::PriceCommoditySys),
-            12 => Some(ImportUserBackupFileError::PayInsufficientBalance),
-            13 => Some(ImportUserBackupFileError::OrderPeriodInvalid),
-            14 => Some(ImportUserBackupFileError::PayNoCreditCardLowerCase),
-            15 => Some(ImportUserBackupFileError::OrderInstHasUnpaidOrder),
-            16 => Some(ImportUserBackupFileError::NoAvailablePaymentMethod),
-            17 => Some(ImportUserBackupFileError::BasicInfoUncompleted),
-            18 => Some(ImportUserBackupFileError::RiskRiskControlRejection),
-            19 => Some(ImportUserBackupFileError::ApiNotSupport),
-            20 => Some(ImportUserBackupFileError::ContainForbiddenLabelError),
-            21 => Some(ImportUserBackupFileError::InvalidDBInstanceIdNotFound),
-            22 => Some(ImportUserBackupFileError::InvalidInstanceLevelDiskType),
-            23 => Some(ImportUserBackupFileError::InvalidParam),
-            24 => Some(ImportUserBackupFileError::KmsApiError),
-            25 => Some(ImportUserBackupFileError::SystemSaleValidateFailed),
-            26 => Some(ImportUserBackupFileError::AbsInvalidAccountNotFound),
-            27 => Some(ImportUserBackupFileError::SqlExecuteFailedOrTimeout),
-            28 => Some(ImportUserBackupFileError::ColdDataEngineVersionNotSupport),
-            29 => Some(ImportUserBackupFileError::ColdDataMinorVersionNotSupport),
-            30 => Some(ImportUserBackupFileError::IncorrectTargetClasscode),
-            31 => Some(ImportUserBackupFileError::InvalidConnectionStringDuplicate),
-            32 => Some(ImportUserBackupFileError::RequiredParamNotFound),
-            33 => Some(ImportUserBackupFileError::ParametersInvalid),
-            34 => Some(ImportUserBackupFileError::BackupPolicyNotSupport),
-            35 => Some(ImportUserBackupFileError::InvalideStatusFormat),
-            36 => Some(ImportUserBackupFileError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(ImportUserBackupFileError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(ImportUserBackupFileError::PayNoCreditCard),
-            39 => Some(ImportUserBackupFileError::VpcNetworkTypeNotSupport),
-            40 => Some(ImportUserBackupFileError::MirrorInsExists),
-            41 => Some(ImportUserBackupFileError::UnsupportedClassCode),
-            42 => Some(ImportUserBackupFileError::InvalidBackupSet),
-            43 => Some(ImportUserBackupFileError::OrdTCommodityQueryError),
-            44 => Some(ImportUserBackupFileError::ProductInstanceReleased),
-            45 => Some(ImportUserBackupFileError::RegionEndTimeDissolvedIndia),
-            46 => Some(ImportUserBackupFileError::InvalidUserBakset),
-            47 => Some(ImportUserBackupFileError::OrderStatusUnPaid),
-            48 => Some(ImportUserBackupFileError::InvalidReduceDiskSize),
-            49 => Some(ImportUserBackupFileError::CloudSSDNotSupport),
-            50 => Some(ImportUserBackupFileError::InvalidUserOperatorPermission),
-            51 => Some(ImportUserBackupFileError::InvalidVswitchId),
-            52 => Some(ImportUserBackupFileError::IncorrectMinorVersion),
-            53 => Some(ImportUserBackupFileError::OperationDeniedZoneResource),
-            54 => Some(ImportUserBackupFileError::NotInFlowController),
-            55 => Some(ImportUserBackupFileError::InvalidKmsKey),
-            56 => Some(ImportUserBackupFileError::InvalidInstanceLevelMalformed),
-            57 => Some(ImportUserBackupFileError::InvalidClusterKms),
-            58 => Some(ImportUserBackupFileError::RequestNotFound),
-            59 => Some(ImportUserBackupFileError::HostInfoNotFound),
-            60 => Some(ImportUserBackupFileError::ExternalFailure),
-            61 => Some(ImportUserBackupFileError::RequestMetaDataFailed),
-            62 => Some(ImportUserBackupFileError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidOssBackupFileInvalidFile,
+        Self::OperationDeniedProduct,
+        Self::InvalidBackupFileFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserBakset,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ImportUserBackupFileError::InvalidOssBackupFileInvalidFile => {
-                Kind::Documented(0)
-            }
-            ImportUserBackupFileError::OperationDeniedProduct => Kind::Documented(1),
-            ImportUserBackupFileError::InvalidBackupFileFormat => Kind::Documented(2),
-            ImportUserBackupFileError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            ImportUserBackupFileError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            ImportUserBackupFileError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            ImportUserBackupFileError::InsufficientAvailableQuota => Kind::Documented(6),
-            ImportUserBackupFileError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            ImportUserBackupFileError::RegionDissolvedEOM => Kind::Documented(8),
-            ImportUserBackupFileError::CommodityInvalidComponent => Kind::Documented(9),
-            ImportUserBackupFileError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            ImportUserBackupFileError::PriceCommoditySys => Kind::Documented(11),
-            ImportUserBackupFileError::PayInsufficientBalance => Kind::Documented(12),
-            ImportUserBackupFileError::OrderPeriodInvalid => Kind::Documented(13),
-            ImportUserBackupFileError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            ImportUserBackupFileError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            ImportUserBackupFileError::NoAvailablePaymentMethod => Kind::Documented(16),
-            ImportUserBackupFileError::BasicInfoUncompleted => Kind::Documented(17),
-            ImportUserBackupFileError::RiskRiskControlRejection => Kind::Documented(18),
-            ImportUserBackupFileError::ApiNotSupport => Kind::Documented(19),
-            ImportUserBackupFileError::ContainForbiddenLabelError => Kind::Documented(20),
-            ImportUserBackupFileError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            ImportUserBackupFileError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            ImportUserBackupFileError::InvalidParam => Kind::Documented(23),
-            ImportUserBackupFileError::KmsApiError => Kind::Documented(24),
-            ImportUserBackupFileError::SystemSaleValidateFailed => Kind::Documented(25),
-            ImportUserBackupFileError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            ImportUserBackupFileError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            ImportUserBackupFileError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ImportUserBackupFileError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ImportUserBackupFileError::IncorrectTargetClasscode => Kind::Documented(30),
-            ImportUserBackupFileError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            ImportUserBackupFileError::RequiredParamNotFound => Kind::Documented(32),
-            ImportUserBackupFileError::ParametersInvalid => Kind::Documented(33),
-            ImportUserBackupFileError::BackupPolicyNotSupport => Kind::Documented(34),
-            ImportUserBackupFileError::InvalideStatusFormat => Kind::Documented(35),
-            ImportUserBackupFileError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            ImportUserBackupFileError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            ImportUserBackupFileError::PayNoCreditCard => Kind::Documented(38),
-            ImportUserBackupFileError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            ImportUserBackupFileError::MirrorInsExists => Kind::Documented(40),
-            ImportUserBackupFileError::UnsupportedClassCode => Kind::Documented(41),
-            ImportUserBackupFileError::InvalidBackupSet => Kind::Documented(42),
-            ImportUserBackupFileError::OrdTCommodityQueryError => Kind::Documented(43),
-            ImportUserBackupFileError::ProductInstanceReleased => Kind::Documented(44),
-            ImportUserBackupFileError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            ImportUserBackupFileError::InvalidUserBakset => Kind::Documented(46),
-            ImportUserBackupFileError::OrderStatusUnPaid => Kind::Documented(47),
-            ImportUserBackupFileError::InvalidReduceDiskSize => Kind::Documented(48),
-            ImportUserBackupFileError::CloudSSDNotSupport => Kind::Documented(49),
-            ImportUserBackupFileError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            ImportUserBackupFileError::InvalidVswitchId => Kind::Documented(51),
-            ImportUserBackupFileError::IncorrectMinorVersion => Kind::Documented(52),
-            ImportUserBackupFileError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            ImportUserBackupFileError::NotInFlowController => Kind::Documented(54),
-            ImportUserBackupFileError::InvalidKmsKey => Kind::Documented(55),
-            ImportUserBackupFileError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            ImportUserBackupFileError::InvalidClusterKms => Kind::Documented(57),
-            ImportUserBackupFileError::RequestNotFound => Kind::Documented(58),
-            ImportUserBackupFileError::HostInfoNotFound => Kind::Documented(59),
-            ImportUserBackupFileError::ExternalFailure => Kind::Documented(60),
-            ImportUserBackupFileError::RequestMetaDataFailed => Kind::Documented(61),
-            ImportUserBackupFileError::InvokeProxyFailure => Kind::Documented(62),
             ImportUserBackupFileError::Gateway(gateway) => Kind::Gateway(*gateway),
             ImportUserBackupFileError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -484,30 +382,41 @@ impl ImportUserBackupFileError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ImportUserBackupFileError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ImportUserBackupFileError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ImportUserBackupFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ImportUserBackupFileError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

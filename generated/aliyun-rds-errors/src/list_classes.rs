@@ -6,7 +6,7 @@
 //! [`ListClassesError`](crate::list_classes::ListClassesError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ListClassesError {
     /// `InvalidSecurityIPList.Malformed`, HTTP 400: The specified  parameter SecurityIPList is not valid.
@@ -262,164 +261,94 @@ impl ListClassesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ListClassesError::Gateway(gateway),
-                    None => ListClassesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ListClassesError::Gateway,
+                ListClassesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ListClassesError::InvalidSecurityIPListMalformed),
-            1 => Some(ListClassesError::InvalidSecurityIPListDuplicate),
-            2 => Some(ListClassesError::InvalidCommodityCodeMalformed),
-            3 => Some(ListClassesError::ArticleNotFound),
-            4 => Some(ListClassesError::OrderComboInstanceNotAllowOperate),
-            5 => Some(ListClassesError::PricePricingPlanResultNotFound),
-            6 => Some(ListClassesError::OrderNoRealNameAuthentication),
-            7 => Some(ListClassesError::InsufficientAvailableQuota),
-            8 => Some(ListClassesError::CommodityServiceCallingException),
-            9 => Some(ListClassesError::RegionDissolvedEOM),
-            10 => Some(ListClassesError::CommodityInvalidComponent),
-            11 => Some(ListClassesError::RegionEndTimeDissolvedAustralia),
-            12 => Some(ListClassesError::PriceCommoditySys),
-            13 => Some(ListClassesError::PayInsufficientBalance),
-            14 => Some(ListClassesError::OrderPeriodInvalid),
-            15 => Some(ListClassesError::PayNoCreditCardLowerCase),
-            16 => Some(ListClassesError::OrderInstHasUnpaidOrder),
-            17 => Some(ListClassesError::NoAvailablePaymentMethod),
-            18 => Some(ListClassesError::BasicInfoUncompleted),
-            19 => Some(ListClassesError::RiskRiskControlRejection),
-            20 => Some(ListClassesError::ApiNotSupport),
-            21 => Some(ListClassesError::ContainForbiddenLabelError),
-            22 => Some(ListClassesError::InvalidDBInstanceIdNotFound),
-            23 => Some(ListClassesError::InvalidInstanceLevelDiskType),
-            24 => Some(ListClassesError::InvalidParam),
-            25 => Some(ListClassesError::KmsApiError),
-            26 => Some(ListClassesError::SystemSaleValidateFailed),
-            27 => Some(ListClassesError::AbsInvalidAccountNotFound),
-            28 => Some(ListClassesError::SqlExecuteFailedOrTimeout),
-            29 => Some(ListClassesError::ColdDataEngineVersionNotSupport),
-            30 => Some(ListClassesError::ColdDataMinorVersionNotSupport),
-            31 => Some(ListClassesError::IncorrectTargetClasscode),
-            32 => Some(ListClassesError::InvalidConnectionStringDuplicate),
-            33 => Some(ListClassesError::RequiredParamNotFound),
-            34 => Some(ListClassesError::ParametersInvalid),
-            35 => Some(ListClassesError::BackupPolicyNotSupport),
-            36 => Some(ListClassesError::InvalideStatusFormat),
-            37 => Some(ListClassesError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(ListClassesError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(ListClassesError::PayNoCreditCard),
-            40 => Some(ListClassesError::VpcNetworkTypeNotSupport),
-            41 => Some(ListClassesError::MirrorInsExists),
-            42 => Some(ListClassesError::UnsupportedClassCode),
-            43 => Some(ListClassesError::InvalidBackupSet),
-            44 => Some(ListClassesError::OrdTCommodityQueryError),
-            45 => Some(ListClassesError::ProductInstanceReleased),
-            46 => Some(ListClassesError::RegionEndTimeDissolvedIndia),
-            47 => Some(ListClassesError::ForbiddenAuthentication),
-            48 => Some(ListClassesError::OrderStatusUnPaid),
-            49 => Some(ListClassesError::InvalidReduceDiskSize),
-            50 => Some(ListClassesError::CloudSSDNotSupport),
-            51 => Some(ListClassesError::InvalidUserOperatorPermission),
-            52 => Some(ListClassesError::InvalidVswitchId),
-            53 => Some(ListClassesError::IncorrectMinorVersion),
-            54 => Some(ListClassesError::OperationDeniedZoneResource),
-            55 => Some(ListClassesError::NotInFlowController),
-            56 => Some(ListClassesError::InvalidKmsKey),
-            57 => Some(ListClassesError::InvalidInstanceLevelMalformed),
-            58 => Some(ListClassesError::GetCommodityFailed),
-            59 => Some(ListClassesError::InvalidDBInstanceNameNotFound),
-            60 => Some(ListClassesError::InvalidClusterKms),
-            61 => Some(ListClassesError::RequestNotFound),
-            62 => Some(ListClassesError::HostInfoNotFound),
-            63 => Some(ListClassesError::ExternalFailure),
-            64 => Some(ListClassesError::RequestMetaDataFailed),
-            65 => Some(ListClassesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::InvalidSecurityIPListMalformed,
+        Self::InvalidSecurityIPListDuplicate,
+        Self::InvalidCommodityCodeMalformed,
+        Self::ArticleNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ForbiddenAuthentication,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::GetCommodityFailed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ListClassesError::InvalidSecurityIPListMalformed => Kind::Documented(0),
-            ListClassesError::InvalidSecurityIPListDuplicate => Kind::Documented(1),
-            ListClassesError::InvalidCommodityCodeMalformed => Kind::Documented(2),
-            ListClassesError::ArticleNotFound => Kind::Documented(3),
-            ListClassesError::OrderComboInstanceNotAllowOperate => Kind::Documented(4),
-            ListClassesError::PricePricingPlanResultNotFound => Kind::Documented(5),
-            ListClassesError::OrderNoRealNameAuthentication => Kind::Documented(6),
-            ListClassesError::InsufficientAvailableQuota => Kind::Documented(7),
-            ListClassesError::CommodityServiceCallingException => Kind::Documented(8),
-            ListClassesError::RegionDissolvedEOM => Kind::Documented(9),
-            ListClassesError::CommodityInvalidComponent => Kind::Documented(10),
-            ListClassesError::RegionEndTimeDissolvedAustralia => Kind::Documented(11),
-            ListClassesError::PriceCommoditySys => Kind::Documented(12),
-            ListClassesError::PayInsufficientBalance => Kind::Documented(13),
-            ListClassesError::OrderPeriodInvalid => Kind::Documented(14),
-            ListClassesError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            ListClassesError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            ListClassesError::NoAvailablePaymentMethod => Kind::Documented(17),
-            ListClassesError::BasicInfoUncompleted => Kind::Documented(18),
-            ListClassesError::RiskRiskControlRejection => Kind::Documented(19),
-            ListClassesError::ApiNotSupport => Kind::Documented(20),
-            ListClassesError::ContainForbiddenLabelError => Kind::Documented(21),
-            ListClassesError::InvalidDBInstanceIdNotFound => Kind::Documented(22),
-            ListClassesError::InvalidInstanceLevelDiskType => Kind::Documented(23),
-            ListClassesError::InvalidParam => Kind::Documented(24),
-            ListClassesError::KmsApiError => Kind::Documented(25),
-            ListClassesError::SystemSaleValidateFailed => Kind::Documented(26),
-            ListClassesError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            ListClassesError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            ListClassesError::ColdDataEngineVersionNotSupport => Kind::Documented(29),
-            ListClassesError::ColdDataMinorVersionNotSupport => Kind::Documented(30),
-            ListClassesError::IncorrectTargetClasscode => Kind::Documented(31),
-            ListClassesError::InvalidConnectionStringDuplicate => Kind::Documented(32),
-            ListClassesError::RequiredParamNotFound => Kind::Documented(33),
-            ListClassesError::ParametersInvalid => Kind::Documented(34),
-            ListClassesError::BackupPolicyNotSupport => Kind::Documented(35),
-            ListClassesError::InvalideStatusFormat => Kind::Documented(36),
-            ListClassesError::InvalidReleasedKeepPolicyFormat => Kind::Documented(37),
-            ListClassesError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(38),
-            ListClassesError::PayNoCreditCard => Kind::Documented(39),
-            ListClassesError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            ListClassesError::MirrorInsExists => Kind::Documented(41),
-            ListClassesError::UnsupportedClassCode => Kind::Documented(42),
-            ListClassesError::InvalidBackupSet => Kind::Documented(43),
-            ListClassesError::OrdTCommodityQueryError => Kind::Documented(44),
-            ListClassesError::ProductInstanceReleased => Kind::Documented(45),
-            ListClassesError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            ListClassesError::ForbiddenAuthentication => Kind::Documented(47),
-            ListClassesError::OrderStatusUnPaid => Kind::Documented(48),
-            ListClassesError::InvalidReduceDiskSize => Kind::Documented(49),
-            ListClassesError::CloudSSDNotSupport => Kind::Documented(50),
-            ListClassesError::InvalidUserOperatorPermission => Kind::Documented(51),
-            ListClassesError::InvalidVswitchId => Kind::Documented(52),
-            ListClassesError::IncorrectMinorVersion => Kind::Documented(53),
-            ListClassesError::OperationDeniedZoneResource => Kind::Documented(54),
-            ListClassesError::NotInFlowController => Kind::Documented(55),
-            ListClassesError::InvalidKmsKey => Kind::Documented(56),
-            ListClassesError::InvalidInstanceLevelMalformed => Kind::Documented(57),
-            ListClassesError::GetCommodityFailed => Kind::Documented(58),
-            ListClassesError::InvalidDBInstanceNameNotFound => Kind::Documented(59),
-            ListClassesError::InvalidClusterKms => Kind::Documented(60),
-            ListClassesError::RequestNotFound => Kind::Documented(61),
-            ListClassesError::HostInfoNotFound => Kind::Documented(62),
-            ListClassesError::ExternalFailure => Kind::Documented(63),
-            ListClassesError::RequestMetaDataFailed => Kind::Documented(64),
-            ListClassesError::InvokeProxyFailure => Kind::Documented(65),
             ListClassesError::Gateway(gateway) => Kind::Gateway(*gateway),
             ListClassesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -466,30 +395,41 @@ impl ListClassesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ListClassesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ListClassesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ListClassesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ListClassesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

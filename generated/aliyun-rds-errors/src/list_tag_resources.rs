@@ -6,7 +6,7 @@
 //! [`ListTagResourcesError`](crate::list_tag_resources::ListTagResourcesError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ListTagResourcesError {
     /// `BothEmpty.TagsAndResources`, HTTP 400: The specified Tags and ResourcesIds are not allow to both empty.
@@ -256,176 +255,92 @@ impl ListTagResourcesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ListTagResourcesError::Gateway(gateway),
-                    None => ListTagResourcesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ListTagResourcesError::Gateway,
+                ListTagResourcesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ListTagResourcesError::BothEmptyTagsAndResources),
-            1 => Some(ListTagResourcesError::NumberExceedTags),
-            2 => Some(ListTagResourcesError::NumberExceedResourceIds),
-            3 => Some(ListTagResourcesError::InvalidParameterResourceType),
-            4 => Some(ListTagResourcesError::AbsInvalidAccountNotFound),
-            5 => Some(ListTagResourcesError::OrderComboInstanceNotAllowOperate),
-            6 => Some(ListTagResourcesError::PricePricingPlanResultNotFound),
-            7 => Some(ListTagResourcesError::OrderNoRealNameAuthentication),
-            8 => Some(ListTagResourcesError::InsufficientAvailableQuota),
-            9 => Some(ListTagResourcesError::CommodityServiceCallingException),
-            10 => Some(ListTagResourcesError::RegionDissolvedEOM),
-            11 => Some(ListTagResourcesError::CommodityInvalidComponent),
-            12 => Some(ListTagResourcesError::RegionEndTimeDissolvedAustralia),
-            13 => Some(ListTagResourcesError::PriceCommoditySys),
-            14 => Some(ListTagResourcesError::PayInsufficientBalance),
-            15 => Some(ListTagResourcesError::OrderPeriodInvalid),
-            16 => Some(ListTagResourcesError::PayNoCreditCardLowerCase),
-            17 => Some(ListTagResourcesError::OrderInstHasUnpaidOrder),
-            18 => Some(ListTagResourcesError::NoAvailablePaymentMethod),
-            19 => Some(ListTagResourcesError::BasicInfoUncompleted),
-            20 => Some(ListTagResourcesError::RiskRiskControlRejection),
-            21 => Some(ListTagResourcesError::ApiNotSupport),
-            22 => Some(ListTagResourcesError::ContainForbiddenLabelError),
-            23 => Some(ListTagResourcesError::InvalidDBInstanceIdNotFound),
-            24 => Some(ListTagResourcesError::InvalidInstanceLevelDiskType),
-            25 => Some(ListTagResourcesError::InvalidParam),
-            26 => Some(ListTagResourcesError::KmsApiError),
-            27 => Some(ListTagResourcesError::SystemSaleValidateFailed),
-            28 => Some(ListTagResourcesError::SqlExecuteFailedOrTimeout),
-            29 => Some(ListTagResourcesError::ColdDataEngineVersionNotSupport),
-            30 => Some(ListTagResourcesError::ColdDataMinorVersionNotSupport),
-            31 => Some(ListTagResourcesError::IncorrectTargetClasscode),
-            32 => Some(ListTagResourcesError::InvalidConnectionStringDuplicate),
-            33 => Some(ListTagResourcesError::RequiredParamNotFound),
-            34 => Some(ListTagResourcesError::ParametersInvalid),
-            35 => Some(ListTagResourcesError::BackupPolicyNotSupport),
-            36 => Some(ListTagResourcesError::InvalideStatusFormat),
-            37 => Some(ListTagResourcesError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(ListTagResourcesError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(ListTagResourcesError::PayNoCreditCard),
-            40 => Some(ListTagResourcesError::VpcNetworkTypeNotSupport),
-            41 => Some(ListTagResourcesError::MirrorInsExists),
-            42 => Some(ListTagResourcesError::UnsupportedClassCode),
-            43 => Some(ListTagResourcesError::InvalidBackupSet),
-            44 => Some(ListTagResourcesError::OrdTCommodityQueryError),
-            45 => Some(ListTagResourcesError::ProductInstanceReleased),
-            46 => Some(ListTagResourcesError::RegionEndTimeDissolvedIndia),
-            47 => Some(ListTagResourcesError::InvalidRCDeploymentNameNotFound),
-            48 => Some(ListTagResourcesError::OrderStatusUnPaid),
-            49 => Some(ListTagResourcesError::InvalidReduceDiskSize),
-            50 => Some(ListTagResourcesError::CloudSSDNotSupport),
-            51 => Some(ListTagResourcesError::InvalidUserOperatorPermission),
-            52 => Some(ListTagResourcesError::InvalidVswitchId),
-            53 => Some(ListTagResourcesError::IncorrectMinorVersion),
-            54 => Some(ListTagResourcesError::OperationDeniedZoneResource),
-            55 => Some(ListTagResourcesError::NotInFlowController),
-            56 => Some(ListTagResourcesError::InvalidKmsKey),
-            57 => Some(ListTagResourcesError::InvalidInstanceLevelMalformed),
-            58 => Some(ListTagResourcesError::InvalidClusterKms),
-            59 => Some(ListTagResourcesError::RequestNotFound),
-            60 => Some(ListTagResourcesError::HostInfoNotFound),
-            61 => Some(ListTagResourcesError::ExternalFailure),
-            62 => Some(ListTagResourcesError::RequestMetaDataFailed),
-            63 => Some(ListTagResourcesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::BothEmptyTagsAndResources,
+        Self::NumberExceedTags,
+        Self::NumberExceedResourceIds,
+        Self::InvalidParameterResourceType,
+        Self::AbsInvalidAccountNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidRCDeploymentNameNotFound,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ListTagResourcesError::BothEmptyTagsAndResources => Kind::Documented(0),
-            ListTagResourcesError::NumberExceedTags => Kind::Documented(1),
-            ListTagResourcesError::NumberExceedResourceIds => Kind::Documented(2),
-            ListTagResourcesError::InvalidParameterResourceType => Kind::Documented(3),
-            ListTagResourcesError::AbsInvalidAccountNotFound => Kind::Documented(4),
-            ListTagResourcesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            ListTagResourcesError::PricePricingPlanResultNotFound => Kind::Documented(6),
-            ListTagResourcesError::OrderNoRealNameAuthentication => Kind::Documented(7),
-            ListTagResourcesError::InsufficientAvailableQuota => Kind::Documented(8),
-            ListTagResourcesError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            ListTagResourcesError::RegionDissolvedEOM => Kind::Documented(10),
-            ListTagResourcesError::CommodityInvalidComponent => Kind::Documented(11),
-            ListTagResourcesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            ListTagResourcesError::PriceCommoditySys => Kind::Documented(13),
-            ListTagResourcesError::PayInsufficientBalance => Kind::Documented(14),
-            ListTagResourcesError::OrderPeriodInvalid => Kind::Documented(15),
-            ListTagResourcesError::PayNoCreditCardLowerCase => Kind::Documented(16),
-            ListTagResourcesError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            ListTagResourcesError::NoAvailablePaymentMethod => Kind::Documented(18),
-            ListTagResourcesError::BasicInfoUncompleted => Kind::Documented(19),
-            ListTagResourcesError::RiskRiskControlRejection => Kind::Documented(20),
-            ListTagResourcesError::ApiNotSupport => Kind::Documented(21),
-            ListTagResourcesError::ContainForbiddenLabelError => Kind::Documented(22),
-            ListTagResourcesError::InvalidDBInstanceIdNotFound => Kind::Documented(23),
-            ListTagResourcesError::InvalidInstanceLevelDiskType => Kind::Documented(24),
-            ListTagResourcesError::InvalidParam => Kind::Documented(25),
-            ListTagResourcesError::KmsApiError => Kind::Documented(26),
-            ListTagResourcesError::SystemSaleValidateFailed => Kind::Documented(27),
-            ListTagResourcesError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            ListTagResourcesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ListTagResourcesError::ColdDataMinorVersionNotSupport => Kind::Documented(30),
-            ListTagResourcesError::IncorrectTargetClasscode => Kind::Documented(31),
-            ListTagResourcesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            ListTagResourcesError::RequiredParamNotFound => Kind::Documented(33),
-            ListTagResourcesError::ParametersInvalid => Kind::Documented(34),
-            ListTagResourcesError::BackupPolicyNotSupport => Kind::Documented(35),
-            ListTagResourcesError::InvalideStatusFormat => Kind::Documented(36),
-            ListTagResourcesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            ListTagResourcesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            ListTagResourcesError::PayNoCreditCard => Kind::Documented(39),
-            ListTagResourcesError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            ListTagResourcesError::MirrorInsExists => Kind::Documented(41),
-            ListTagResourcesError::UnsupportedClassCode => Kind::Documented(42),
-            ListTagResourcesError::InvalidBackupSet => Kind::Documented(43),
-            ListTagResourcesError::OrdTCommodityQueryError => Kind::Documented(44),
-            ListTagResourcesError::ProductInstanceReleased => Kind::Documented(45),
-            ListTagResourcesError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            ListTagResourcesError::InvalidRCDeploymentNameNotFound => {
-                Kind::Documented(47)
-            }
-            ListTagResourcesError::OrderStatusUnPaid => Kind::Documented(48),
-            ListTagResourcesError::InvalidReduceDiskSize => Kind::Documented(49),
-            ListTagResourcesError::CloudSSDNotSupport => Kind::Documented(50),
-            ListTagResourcesError::InvalidUserOperatorPermission => Kind::Documented(51),
-            ListTagResourcesError::InvalidVswitchId => Kind::Documented(52),
-            ListTagResourcesError::IncorrectMinorVersion => Kind::Documented(53),
-            ListTagResourcesError::OperationDeniedZoneResource => Kind::Documented(54),
-            ListTagResourcesError::NotInFlowController => Kind::Documented(55),
-            ListTagResourcesError::InvalidKmsKey => Kind::Documented(56),
-            ListTagResourcesError::InvalidInstanceLevelMalformed => Kind::Documented(57),
-            ListTagResourcesError::InvalidClusterKms => Kind::Documented(58),
-            ListTagResourcesError::RequestNotFound => Kind::Documented(59),
-            ListTagResourcesError::HostInfoNotFound => Kind::Documented(60),
-            ListTagResourcesError::ExternalFailure => Kind::Documented(61),
-            ListTagResourcesError::RequestMetaDataFailed => Kind::Documented(62),
-            ListTagResourcesError::InvokeProxyFailure => Kind::Documented(63),
             ListTagResourcesError::Gateway(gateway) => Kind::Gateway(*gateway),
             ListTagResourcesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -472,30 +387,41 @@ impl ListTagResourcesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ListTagResourcesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ListTagResourcesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ListTagResourcesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ListTagResourcesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

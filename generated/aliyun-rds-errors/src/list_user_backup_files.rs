@@ -6,7 +6,7 @@
 //! [`ListUserBackupFilesError`](crate::list_user_backup_files::ListUserBackupFilesError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ListUserBackupFilesError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,176 +238,87 @@ impl ListUserBackupFilesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ListUserBackupFilesError::Gateway(gateway),
-                    None => ListUserBackupFilesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ListUserBackupFilesError::Gateway,
+                ListUserBackupFilesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ListUserBackupFilesError::OrderComboInstanceNotAllowOperate),
-            1 => Some(ListUserBackupFilesError::PricePricingPlanResultNotFound),
-            2 => Some(ListUserBackupFilesError::OrderNoRealNameAuthentication),
-            3 => Some(ListUserBackupFilesError::InsufficientAvailableQuota),
-            4 => Some(ListUserBackupFilesError::CommodityServiceCallingException),
-            5 => Some(ListUserBackupFilesError::RegionDissolvedEOM),
-            6 => Some(ListUserBackupFilesError::CommodityInvalidComponent),
-            7 => Some(ListUserBackupFilesError::RegionEndTimeDissolvedAustralia),
-            8 => Some(ListUserBackupFilesError::PriceCommoditySys),
-            9 => Some(ListUserBackupFilesError::PayInsufficientBalance),
-            10 => Some(ListUserBackupFilesError::OrderPeriodInvalid),
-            11 => Some(ListUserBackupFilesError::PayNoCreditCardLowerCase),
-            12 => Some(ListUserBackupFilesError::OrderInstHasUnpaidOrder),
-            13 => Some(ListUserBackupFilesError::NoAvailablePaymentMethod),
-            14 => Some(ListUserBackupFilesError::BasicInfoUncompleted),
-            15 => Some(ListUserBackupFilesError::RiskRiskControlRejection),
-            16 => Some(ListUserBackupFilesError::ApiNotSupport),
-            17 => Some(ListUserBackupFilesError::ContainForbiddenLabelError),
-            18 => Some(ListUserBackupFilesError::InvalidDBInstanceIdNotFound),
-            19 => Some(ListUserBackupFilesError::InvalidInstanceLevelDiskType),
-            20 => Some(ListUserBackupFilesError::InvalidParam),
-            21 => Some(ListUserBackupFilesError::KmsApiError),
-            22 => Some(ListUserBackupFilesError::SystemSaleValidateFailed),
-            23 => Some(ListUserBackupFilesError::AbsInvalidAccountNotFound),
-            24 => Some(ListUserBackupFilesError::SqlExecuteFailedOrTimeout),
-            25 => Some(ListUserBackupFilesError::ColdDataEngineVersionNotSupport),
-            26 => Some(ListUserBackupFilesError::ColdDataMinorVersionNotSupport),
-            27 => Some(ListUserBackupFilesError::IncorrectTargetClasscode),
-            28 => Some(ListUserBackupFilesError::InvalidConnectionStringDuplicate),
-            29 => Some(ListUserBackupFilesError::RequiredParamNotFound),
-            30 => Some(ListUserBackupFilesError::ParametersInvalid),
-            31 => Some(ListUserBackupFilesError::BackupPolicyNotSupport),
-            32 => Some(ListUserBackupFilesError::InvalideStatusFormat),
-            33 => Some(ListUserBackupFilesError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(ListUserBackupFilesError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(ListUserBackupFilesError::PayNoCreditCard),
-            36 => Some(ListUserBackupFilesError::VpcNetworkTypeNotSupport),
-            37 => Some(ListUserBackupFilesError::MirrorInsExists),
-            38 => Some(ListUserBackupFilesError::UnsupportedClassCode),
-            39 => Some(ListUserBackupFilesError::InvalidBackupSet),
-            40 => Some(ListUserBackupFilesError::OrdTCommodityQueryError),
-            41 => Some(ListUserBackupFilesError::ProductInstanceReleased),
-            42 => Some(ListUserBackupFilesError::RegionEndTimeDissolvedIndia),
-            43 => Some(ListUserBackupFilesError::OrderStatusUnPaid),
-            44 => Some(ListUserBackupFilesError::InvalidReduceDiskSize),
-            45 => Some(ListUserBackupFilesError::CloudSSDNotSupport),
-            46 => Some(ListUserBackupFilesError::InvalidUserOperatorPermission),
-            47 => Some(ListUserBackupFilesError::InvalidVswitchId),
-            48 => Some(ListUserBackupFilesError::IncorrectMinorVersion),
-            49 => Some(ListUserBackupFilesError::OperationDeniedZoneResource),
-            50 => Some(ListUserBackupFilesError::NotInFlowController),
-            51 => Some(ListUserBackupFilesError::InvalidKmsKey),
-            52 => Some(ListUserBackupFilesError::InvalidInstanceLevelMalformed),
-            53 => Some(ListUserBackupFilesError::InvalidClusterKms),
-            54 => Some(ListUserBackupFilesError::RequestNotFound),
-            55 => Some(ListUserBackupFilesError::HostInfoNotFound),
-            56 => Some(ListUserBackupFilesError::ExternalFailure),
-            57 => Some(ListUserBackupFilesError::RequestMetaDataFailed),
-            58 => Some(ListUserBackupFilesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ListUserBackupFilesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ListUserBackupFilesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ListUserBackupFilesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ListUserBackupFilesError::InsufficientAvailableQuota => Kind::Documented(3),
-            ListUserBackupFilesError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ListUserBackupFilesError::RegionDissolvedEOM => Kind::Documented(5),
-            ListUserBackupFilesError::CommodityInvalidComponent => Kind::Documented(6),
-            ListUserBackupFilesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ListUserBackupFilesError::PriceCommoditySys => Kind::Documented(8),
-            ListUserBackupFilesError::PayInsufficientBalance => Kind::Documented(9),
-            ListUserBackupFilesError::OrderPeriodInvalid => Kind::Documented(10),
-            ListUserBackupFilesError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            ListUserBackupFilesError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            ListUserBackupFilesError::NoAvailablePaymentMethod => Kind::Documented(13),
-            ListUserBackupFilesError::BasicInfoUncompleted => Kind::Documented(14),
-            ListUserBackupFilesError::RiskRiskControlRejection => Kind::Documented(15),
-            ListUserBackupFilesError::ApiNotSupport => Kind::Documented(16),
-            ListUserBackupFilesError::ContainForbiddenLabelError => Kind::Documented(17),
-            ListUserBackupFilesError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            ListUserBackupFilesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ListUserBackupFilesError::InvalidParam => Kind::Documented(20),
-            ListUserBackupFilesError::KmsApiError => Kind::Documented(21),
-            ListUserBackupFilesError::SystemSaleValidateFailed => Kind::Documented(22),
-            ListUserBackupFilesError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            ListUserBackupFilesError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            ListUserBackupFilesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ListUserBackupFilesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ListUserBackupFilesError::IncorrectTargetClasscode => Kind::Documented(27),
-            ListUserBackupFilesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ListUserBackupFilesError::RequiredParamNotFound => Kind::Documented(29),
-            ListUserBackupFilesError::ParametersInvalid => Kind::Documented(30),
-            ListUserBackupFilesError::BackupPolicyNotSupport => Kind::Documented(31),
-            ListUserBackupFilesError::InvalideStatusFormat => Kind::Documented(32),
-            ListUserBackupFilesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ListUserBackupFilesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ListUserBackupFilesError::PayNoCreditCard => Kind::Documented(35),
-            ListUserBackupFilesError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            ListUserBackupFilesError::MirrorInsExists => Kind::Documented(37),
-            ListUserBackupFilesError::UnsupportedClassCode => Kind::Documented(38),
-            ListUserBackupFilesError::InvalidBackupSet => Kind::Documented(39),
-            ListUserBackupFilesError::OrdTCommodityQueryError => Kind::Documented(40),
-            ListUserBackupFilesError::ProductInstanceReleased => Kind::Documented(41),
-            ListUserBackupFilesError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            ListUserBackupFilesError::OrderStatusUnPaid => Kind::Documented(43),
-            ListUserBackupFilesError::InvalidReduceDiskSize => Kind::Documented(44),
-            ListUserBackupFilesError::CloudSSDNotSupport => Kind::Documented(45),
-            ListUserBackupFilesError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ListUserBackupFilesError::InvalidVswitchId => Kind::Documented(47),
-            ListUserBackupFilesError::IncorrectMinorVersion => Kind::Documented(48),
-            ListUserBackupFilesError::OperationDeniedZoneResource => Kind::Documented(49),
-            ListUserBackupFilesError::NotInFlowController => Kind::Documented(50),
-            ListUserBackupFilesError::InvalidKmsKey => Kind::Documented(51),
-            ListUserBackupFilesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ListUserBackupFilesError::InvalidClusterKms => Kind::Documented(53),
-            ListUserBackupFilesError::RequestNotFound => Kind::Documented(54),
-            ListUserBackupFilesError::HostInfoNotFound => Kind::Documented(55),
-            ListUserBackupFilesError::ExternalFailure => Kind::Documented(56),
-            ListUserBackupFilesError::RequestMetaDataFailed => Kind::Documented(57),
-            ListUserBackupFilesError::InvokeProxyFailure => Kind::Documented(58),
             ListUserBackupFilesError::Gateway(gateway) => Kind::Gateway(*gateway),
             ListUserBackupFilesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -455,30 +365,41 @@ impl ListUserBackupFilesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ListUserBackupFilesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ListUserBackupFilesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ListUserBackupFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ListUserBackupFilesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

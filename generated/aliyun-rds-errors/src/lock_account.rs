@@ -6,7 +6,7 @@
 //! [`LockAccountError`](crate::lock_account::LockAccountError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum LockAccountError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,150 +238,87 @@ impl LockAccountError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => LockAccountError::Gateway(gateway),
-                    None => LockAccountError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                LockAccountError::Gateway,
+                LockAccountError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(LockAccountError::OrderComboInstanceNotAllowOperate),
-            1 => Some(LockAccountError::PricePricingPlanResultNotFound),
-            2 => Some(LockAccountError::OrderNoRealNameAuthentication),
-            3 => Some(LockAccountError::InsufficientAvailableQuota),
-            4 => Some(LockAccountError::CommodityServiceCallingException),
-            5 => Some(LockAccountError::RegionDissolvedEOM),
-            6 => Some(LockAccountError::CommodityInvalidComponent),
-            7 => Some(LockAccountError::RegionEndTimeDissolvedAustralia),
-            8 => Some(LockAccountError::PriceCommoditySys),
-            9 => Some(LockAccountError::PayInsufficientBalance),
-            10 => Some(LockAccountError::OrderPeriodInvalid),
-            11 => Some(LockAccountError::PayNoCreditCardLowerCase),
-            12 => Some(LockAccountError::OrderInstHasUnpaidOrder),
-            13 => Some(LockAccountError::NoAvailablePaymentMethod),
-            14 => Some(LockAccountError::BasicInfoUncompleted),
-            15 => Some(LockAccountError::RiskRiskControlRejection),
-            16 => Some(LockAccountError::ApiNotSupport),
-            17 => Some(LockAccountError::ContainForbiddenLabelError),
-            18 => Some(LockAccountError::InvalidDBInstanceIdNotFound),
-            19 => Some(LockAccountError::InvalidInstanceLevelDiskType),
-            20 => Some(LockAccountError::InvalidParam),
-            21 => Some(LockAccountError::KmsApiError),
-            22 => Some(LockAccountError::SystemSaleValidateFailed),
-            23 => Some(LockAccountError::AbsInvalidAccountNotFound),
-            24 => Some(LockAccountError::SqlExecuteFailedOrTimeout),
-            25 => Some(LockAccountError::ColdDataEngineVersionNotSupport),
-            26 => Some(LockAccountError::ColdDataMinorVersionNotSupport),
-            27 => Some(LockAccountError::IncorrectTargetClasscode),
-            28 => Some(LockAccountError::InvalidConnectionStringDuplicate),
-            29 => Some(LockAccountError::RequiredParamNotFound),
-            30 => Some(LockAccountError::ParametersInvalid),
-            31 => Some(LockAccountError::BackupPolicyNotSupport),
-            32 => Some(LockAccountError::InvalideStatusFormat),
-            33 => Some(LockAccountError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(LockAccountError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(LockAccountError::PayNoCreditCard),
-            36 => Some(LockAccountError::VpcNetworkTypeNotSupport),
-            37 => Some(LockAccountError::MirrorInsExists),
-            38 => Some(LockAccountError::UnsupportedClassCode),
-            39 => Some(LockAccountError::InvalidBackupSet),
-            40 => Some(LockAccountError::OrdTCommodityQueryError),
-            41 => Some(LockAccountError::ProductInstanceReleased),
-            42 => Some(LockAccountError::RegionEndTimeDissolvedIndia),
-            43 => Some(LockAccountError::OrderStatusUnPaid),
-            44 => Some(LockAccountError::InvalidReduceDiskSize),
-            45 => Some(LockAccountError::CloudSSDNotSupport),
-            46 => Some(LockAccountError::InvalidUserOperatorPermission),
-            47 => Some(LockAccountError::InvalidVswitchId),
-            48 => Some(LockAccountError::IncorrectMinorVersion),
-            49 => Some(LockAccountError::OperationDeniedZoneResource),
-            50 => Some(LockAccountError::NotInFlowController),
-            51 => Some(LockAccountError::InvalidKmsKey),
-            52 => Some(LockAccountError::InvalidInstanceLevelMalformed),
-            53 => Some(LockAccountError::InvalidClusterKms),
-            54 => Some(LockAccountError::RequestNotFound),
-            55 => Some(LockAccountError::HostInfoNotFound),
-            56 => Some(LockAccountError::ExternalFailure),
-            57 => Some(LockAccountError::RequestMetaDataFailed),
-            58 => Some(LockAccountError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            LockAccountError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            LockAccountError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            LockAccountError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            LockAccountError::InsufficientAvailableQuota => Kind::Documented(3),
-            LockAccountError::CommodityServiceCallingException => Kind::Documented(4),
-            LockAccountError::RegionDissolvedEOM => Kind::Documented(5),
-            LockAccountError::CommodityInvalidComponent => Kind::Documented(6),
-            LockAccountError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            LockAccountError::PriceCommoditySys => Kind::Documented(8),
-            LockAccountError::PayInsufficientBalance => Kind::Documented(9),
-            LockAccountError::OrderPeriodInvalid => Kind::Documented(10),
-            LockAccountError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            LockAccountError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            LockAccountError::NoAvailablePaymentMethod => Kind::Documented(13),
-            LockAccountError::BasicInfoUncompleted => Kind::Documented(14),
-            LockAccountError::RiskRiskControlRejection => Kind::Documented(15),
-            LockAccountError::ApiNotSupport => Kind::Documented(16),
-            LockAccountError::ContainForbiddenLabelError => Kind::Documented(17),
-            LockAccountError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            LockAccountError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            LockAccountError::InvalidParam => Kind::Documented(20),
-            LockAccountError::KmsApiError => Kind::Documented(21),
-            LockAccountError::SystemSaleValidateFailed => Kind::Documented(22),
-            LockAccountError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            LockAccountError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            LockAccountError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            LockAccountError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            LockAccountError::IncorrectTargetClasscode => Kind::Documented(27),
-            LockAccountError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            LockAccountError::RequiredParamNotFound => Kind::Documented(29),
-            LockAccountError::ParametersInvalid => Kind::Documented(30),
-            LockAccountError::BackupPolicyNotSupport => Kind::Documented(31),
-            LockAccountError::InvalideStatusFormat => Kind::Documented(32),
-            LockAccountError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            LockAccountError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(34),
-            LockAccountError::PayNoCreditCard => Kind::Documented(35),
-            LockAccountError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            LockAccountError::MirrorInsExists => Kind::Documented(37),
-            LockAccountError::UnsupportedClassCode => Kind::Documented(38),
-            LockAccountError::InvalidBackupSet => Kind::Documented(39),
-            LockAccountError::OrdTCommodityQueryError => Kind::Documented(40),
-            LockAccountError::ProductInstanceReleased => Kind::Documented(41),
-            LockAccountError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            LockAccountError::OrderStatusUnPaid => Kind::Documented(43),
-            LockAccountError::InvalidReduceDiskSize => Kind::Documented(44),
-            LockAccountError::CloudSSDNotSupport => Kind::Documented(45),
-            LockAccountError::InvalidUserOperatorPermission => Kind::Documented(46),
-            LockAccountError::InvalidVswitchId => Kind::Documented(47),
-            LockAccountError::IncorrectMinorVersion => Kind::Documented(48),
-            LockAccountError::OperationDeniedZoneResource => Kind::Documented(49),
-            LockAccountError::NotInFlowController => Kind::Documented(50),
-            LockAccountError::InvalidKmsKey => Kind::Documented(51),
-            LockAccountError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            LockAccountError::InvalidClusterKms => Kind::Documented(53),
-            LockAccountError::RequestNotFound => Kind::Documented(54),
-            LockAccountError::HostInfoNotFound => Kind::Documented(55),
-            LockAccountError::ExternalFailure => Kind::Documented(56),
-            LockAccountError::RequestMetaDataFailed => Kind::Documented(57),
-            LockAccountError::InvokeProxyFailure => Kind::Documented(58),
             LockAccountError::Gateway(gateway) => Kind::Gateway(*gateway),
             LockAccountError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -429,30 +365,41 @@ impl LockAccountError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, LockAccountError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            LockAccountError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for LockAccountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for LockAccountError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`MigrateConnectionToOtherZoneError`](crate::migrate_connection_to_other_zone::MigrateConnectionToOtherZoneError) has one variant per distinct code of the operation's error table (64 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum MigrateConnectionToOtherZoneError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -254,260 +253,93 @@ impl MigrateConnectionToOtherZoneError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => MigrateConnectionToOtherZoneError::Gateway(gateway),
-                    None => MigrateConnectionToOtherZoneError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                MigrateConnectionToOtherZoneError::Gateway,
+                MigrateConnectionToOtherZoneError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    MigrateConnectionToOtherZoneError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => Some(MigrateConnectionToOtherZoneError::PricePricingPlanResultNotFound),
-            2 => Some(MigrateConnectionToOtherZoneError::OrderNoRealNameAuthentication),
-            3 => Some(MigrateConnectionToOtherZoneError::InsufficientAvailableQuota),
-            4 => {
-                Some(MigrateConnectionToOtherZoneError::CommodityServiceCallingException)
-            }
-            5 => Some(MigrateConnectionToOtherZoneError::RegionDissolvedEOM),
-            6 => Some(MigrateConnectionToOtherZoneError::CommodityInvalidComponent),
-            7 => Some(MigrateConnectionToOtherZoneError::RegionEndTimeDissolvedAustralia),
-            8 => Some(MigrateConnectionToOtherZoneError::PriceCommoditySys),
-            9 => Some(MigrateConnectionToOtherZoneError::PayInsufficientBalance),
-            10 => Some(MigrateConnectionToOtherZoneError::OrderPeriodInvalid),
-            11 => Some(MigrateConnectionToOtherZoneError::PayNoCreditCardLowerCase),
-            12 => Some(MigrateConnectionToOtherZoneError::OrderInstHasUnpaidOrder),
-            13 => Some(MigrateConnectionToOtherZoneError::NoAvailablePaymentMethod),
-            14 => Some(MigrateConnectionToOtherZoneError::BasicInfoUncompleted),
-            15 => Some(MigrateConnectionToOtherZoneError::RiskRiskControlRejection),
-            16 => Some(MigrateConnectionToOtherZoneError::ApiNotSupport),
-            17 => Some(MigrateConnectionToOtherZoneError::ContainForbiddenLabelError),
-            18 => Some(MigrateConnectionToOtherZoneError::InvalidDBInstanceIdNotFound),
-            19 => Some(MigrateConnectionToOtherZoneError::InvalidInstanceLevelDiskType),
-            20 => Some(MigrateConnectionToOtherZoneError::InvalidParam),
-            21 => Some(MigrateConnectionToOtherZoneError::KmsApiError),
-            22 => Some(MigrateConnectionToOtherZoneError::SystemSaleValidateFailed),
-            23 => Some(MigrateConnectionToOtherZoneError::AbsInvalidAccountNotFound),
-            24 => Some(MigrateConnectionToOtherZoneError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(MigrateConnectionToOtherZoneError::ColdDataEngineVersionNotSupport)
-            }
-            26 => Some(MigrateConnectionToOtherZoneError::ColdDataMinorVersionNotSupport),
-            27 => Some(MigrateConnectionToOtherZoneError::IncorrectTargetClasscode),
-            28 => {
-                Some(MigrateConnectionToOtherZoneError::InvalidConnectionStringDuplicate)
-            }
-            29 => Some(MigrateConnectionToOtherZoneError::RequiredParamNotFound),
-            30 => Some(MigrateConnectionToOtherZoneError::ParametersInvalid),
-            31 => Some(MigrateConnectionToOtherZoneError::BackupPolicyNotSupport),
-            32 => Some(MigrateConnectionToOtherZoneError::InvalideStatusFormat),
-            33 => {
-                Some(MigrateConnectionToOtherZoneError::InvalidReleasedKeepPolicyFormat)
-            }
-            34 => {
-                Some(
-                    MigrateConnectionToOtherZoneError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(MigrateConnectionToOtherZoneError::PayNoCreditCard),
-            36 => Some(MigrateConnectionToOtherZoneError::VpcNetworkTypeNotSupport),
-            37 => Some(MigrateConnectionToOtherZoneError::MirrorInsExists),
-            38 => Some(MigrateConnectionToOtherZoneError::UnsupportedClassCode),
-            39 => Some(MigrateConnectionToOtherZoneError::InvalidBackupSet),
-            40 => Some(MigrateConnectionToOtherZoneError::OrdTCommodityQueryError),
-            41 => Some(MigrateConnectionToOtherZoneError::ProductInstanceReleased),
-            42 => Some(MigrateConnectionToOtherZoneError::RegionEndTimeDissolvedIndia),
-            43 => Some(MigrateConnectionToOtherZoneError::ZoneIdNotSupported),
-            44 => Some(MigrateConnectionToOtherZoneError::ConnectionNotFound),
-            45 => Some(MigrateConnectionToOtherZoneError::DBInstanceStatusNotActive),
-            46 => Some(MigrateConnectionToOtherZoneError::OrderStatusUnPaid),
-            47 => Some(MigrateConnectionToOtherZoneError::InvalidReduceDiskSize),
-            48 => Some(MigrateConnectionToOtherZoneError::CloudSSDNotSupport),
-            49 => Some(MigrateConnectionToOtherZoneError::InvalidUserOperatorPermission),
-            50 => Some(MigrateConnectionToOtherZoneError::InvalidVswitchId),
-            51 => Some(MigrateConnectionToOtherZoneError::IncorrectMinorVersion),
-            52 => Some(MigrateConnectionToOtherZoneError::OperationDeniedZoneResource),
-            53 => Some(MigrateConnectionToOtherZoneError::NotInFlowController),
-            54 => Some(MigrateConnectionToOtherZoneError::InvalidKmsKey),
-            55 => Some(MigrateConnectionToOtherZoneError::InvalidInstanceLevelMalformed),
-            56 => Some(MigrateConnectionToOtherZoneError::InvalidDBInstanceNotFound),
-            57 => Some(MigrateConnectionToOtherZoneError::InvalidClusterKms),
-            58 => Some(MigrateConnectionToOtherZoneError::RequestNotFound),
-            59 => Some(MigrateConnectionToOtherZoneError::HostInfoNotFound),
-            60 => Some(MigrateConnectionToOtherZoneError::ExternalFailure),
-            61 => Some(MigrateConnectionToOtherZoneError::RequestMetaDataFailed),
-            62 => Some(MigrateConnectionToOtherZoneError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ZoneIdNotSupported,
+        Self::ConnectionNotFound,
+        Self::DBInstanceStatusNotActive,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            MigrateConnectionToOtherZoneError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            MigrateConnectionToOtherZoneError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            MigrateConnectionToOtherZoneError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            MigrateConnectionToOtherZoneError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            MigrateConnectionToOtherZoneError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            MigrateConnectionToOtherZoneError::RegionDissolvedEOM => Kind::Documented(5),
-            MigrateConnectionToOtherZoneError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            MigrateConnectionToOtherZoneError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            MigrateConnectionToOtherZoneError::PriceCommoditySys => Kind::Documented(8),
-            MigrateConnectionToOtherZoneError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            MigrateConnectionToOtherZoneError::OrderPeriodInvalid => Kind::Documented(10),
-            MigrateConnectionToOtherZoneError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            MigrateConnectionToOtherZoneError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            MigrateConnectionToOtherZoneError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            MigrateConnectionToOtherZoneError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            MigrateConnectionToOtherZoneError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            MigrateConnectionToOtherZoneError::ApiNotSupport => Kind::Documented(16),
-            MigrateConnectionToOtherZoneError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            MigrateConnectionToOtherZoneError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            MigrateConnectionToOtherZoneError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            MigrateConnectionToOtherZoneError::InvalidParam => Kind::Documented(20),
-            MigrateConnectionToOtherZoneError::KmsApiError => Kind::Documented(21),
-            MigrateConnectionToOtherZoneError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            MigrateConnectionToOtherZoneError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            MigrateConnectionToOtherZoneError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            MigrateConnectionToOtherZoneError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            MigrateConnectionToOtherZoneError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            MigrateConnectionToOtherZoneError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            MigrateConnectionToOtherZoneError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            MigrateConnectionToOtherZoneError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            MigrateConnectionToOtherZoneError::ParametersInvalid => Kind::Documented(30),
-            MigrateConnectionToOtherZoneError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            MigrateConnectionToOtherZoneError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            MigrateConnectionToOtherZoneError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            MigrateConnectionToOtherZoneError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            MigrateConnectionToOtherZoneError::PayNoCreditCard => Kind::Documented(35),
-            MigrateConnectionToOtherZoneError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            MigrateConnectionToOtherZoneError::MirrorInsExists => Kind::Documented(37),
-            MigrateConnectionToOtherZoneError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            MigrateConnectionToOtherZoneError::InvalidBackupSet => Kind::Documented(39),
-            MigrateConnectionToOtherZoneError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            MigrateConnectionToOtherZoneError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            MigrateConnectionToOtherZoneError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            MigrateConnectionToOtherZoneError::ZoneIdNotSupported => Kind::Documented(43),
-            MigrateConnectionToOtherZoneError::ConnectionNotFound => Kind::Documented(44),
-            MigrateConnectionToOtherZoneError::DBInstanceStatusNotActive => {
-                Kind::Documented(45)
-            }
-            MigrateConnectionToOtherZoneError::OrderStatusUnPaid => Kind::Documented(46),
-            MigrateConnectionToOtherZoneError::InvalidReduceDiskSize => {
-                Kind::Documented(47)
-            }
-            MigrateConnectionToOtherZoneError::CloudSSDNotSupport => Kind::Documented(48),
-            MigrateConnectionToOtherZoneError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            MigrateConnectionToOtherZoneError::InvalidVswitchId => Kind::Documented(50),
-            MigrateConnectionToOtherZoneError::IncorrectMinorVersion => {
-                Kind::Documented(51)
-            }
-            MigrateConnectionToOtherZoneError::OperationDeniedZoneResource => {
-                Kind::Documented(52)
-            }
-            MigrateConnectionToOtherZoneError::NotInFlowController => {
-                Kind::Documented(53)
-            }
-            MigrateConnectionToOtherZoneError::InvalidKmsKey => Kind::Documented(54),
-            MigrateConnectionToOtherZoneError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            MigrateConnectionToOtherZoneError::InvalidDBInstanceNotFound => {
-                Kind::Documented(56)
-            }
-            MigrateConnectionToOtherZoneError::InvalidClusterKms => Kind::Documented(57),
-            MigrateConnectionToOtherZoneError::RequestNotFound => Kind::Documented(58),
-            MigrateConnectionToOtherZoneError::HostInfoNotFound => Kind::Documented(59),
-            MigrateConnectionToOtherZoneError::ExternalFailure => Kind::Documented(60),
-            MigrateConnectionToOtherZoneError::RequestMetaDataFailed => {
-                Kind::Documented(61)
-            }
-            MigrateConnectionToOtherZoneError::InvokeProxyFailure => Kind::Documented(62),
             MigrateConnectionToOtherZoneError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             MigrateConnectionToOtherZoneError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -554,30 +386,41 @@ impl MigrateConnectionToOtherZoneError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, MigrateConnectionToOtherZoneError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            MigrateConnectionToOtherZoneError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for MigrateConnectionToOtherZoneError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for MigrateConnectionToOtherZoneError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`MigrateDbInstanceError`](crate::migrate_db_instance::MigrateDbInstanceError) has one variant per distinct code of the operation's error table (71 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum MigrateDbInstanceError {
     /// `GeneralIns.Creating`, HTTP 400: The general instance is creating.
@@ -276,192 +275,98 @@ impl MigrateDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => MigrateDbInstanceError::Gateway(gateway),
-                    None => MigrateDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                MigrateDbInstanceError::Gateway,
+                MigrateDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(MigrateDbInstanceError::GeneralInsCreating),
-            1 => Some(MigrateDbInstanceError::GeneralInsMaintaining),
-            2 => Some(MigrateDbInstanceError::GeneralInsSwitching),
-            3 => Some(MigrateDbInstanceError::InvalidTargetDedicatedHostIdNotFound),
-            4 => Some(MigrateDbInstanceError::InvalidMasterHostName),
-            5 => Some(MigrateDbInstanceError::InvalidDBInstanceNameNotFound),
-            6 => Some(MigrateDbInstanceError::InvalidPrimaryCustinsStatus),
-            7 => Some(MigrateDbInstanceError::OrderComboInstanceNotAllowOperate),
-            8 => Some(MigrateDbInstanceError::PricePricingPlanResultNotFound),
-            9 => Some(MigrateDbInstanceError::OrderNoRealNameAuthentication),
-            10 => Some(MigrateDbInstanceError::InsufficientAvailableQuota),
-            11 => Some(MigrateDbInstanceError::CommodityServiceCallingException),
-            12 => Some(MigrateDbInstanceError::RegionDissolvedEOM),
-            13 => Some(MigrateDbInstanceError::CommodityInvalidComponent),
-            14 => Some(MigrateDbInstanceError::RegionEndTimeDissolvedAustralia),
-            15 => Some(MigrateDbInstanceError::PriceCommoditySys),
-            16 => Some(MigrateDbInstanceError::PayInsufficientBalance),
-            17 => Some(MigrateDbInstanceError::OrderPeriodInvalid),
-            18 => Some(MigrateDbInstanceError::PayNoCreditCardLowerCase),
-            19 => Some(MigrateDbInstanceError::OrderInstHasUnpaidOrder),
-            20 => Some(MigrateDbInstanceError::NoAvailablePaymentMethod),
-            21 => Some(MigrateDbInstanceError::BasicInfoUncompleted),
-            22 => Some(MigrateDbInstanceError::RiskRiskControlRejection),
-            23 => Some(MigrateDbInstanceError::ApiNotSupport),
-            24 => Some(MigrateDbInstanceError::ContainForbiddenLabelError),
-            25 => Some(MigrateDbInstanceError::InvalidDBInstanceIdNotFound),
-            26 => Some(MigrateDbInstanceError::InvalidInstanceLevelDiskType),
-            27 => Some(MigrateDbInstanceError::InvalidParam),
-            28 => Some(MigrateDbInstanceError::KmsApiError),
-            29 => Some(MigrateDbInstanceError::SystemSaleValidateFailed),
-            30 => Some(MigrateDbInstanceError::AbsInvalidAccountNotFound),
-            31 => Some(MigrateDbInstanceError::SqlExecuteFailedOrTimeout),
-            32 => Some(MigrateDbInstanceError::ColdDataEngineVersionNotSupport),
-            33 => Some(MigrateDbInstanceError::ColdDataMinorVersionNotSupport),
-            34 => Some(MigrateDbInstanceError::IncorrectTargetClasscode),
-            35 => Some(MigrateDbInstanceError::InvalidConnectionStringDuplicate),
-            36 => Some(MigrateDbInstanceError::RequiredParamNotFound),
-            37 => Some(MigrateDbInstanceError::ParametersInvalid),
-            38 => Some(MigrateDbInstanceError::BackupPolicyNotSupport),
-            39 => Some(MigrateDbInstanceError::InvalideStatusFormat),
-            40 => Some(MigrateDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(MigrateDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(MigrateDbInstanceError::PayNoCreditCard),
-            43 => Some(MigrateDbInstanceError::VpcNetworkTypeNotSupport),
-            44 => Some(MigrateDbInstanceError::MirrorInsExists),
-            45 => Some(MigrateDbInstanceError::UnsupportedClassCode),
-            46 => Some(MigrateDbInstanceError::InvalidBackupSet),
-            47 => Some(MigrateDbInstanceError::OrdTCommodityQueryError),
-            48 => Some(MigrateDbInstanceError::ProductInstanceReleased),
-            49 => Some(MigrateDbInstanceError::RegionEndTimeDissolvedIndia),
-            50 => Some(MigrateDbInstanceError::OperationDeniedPrimaryDBInstanceStatus),
-            51 => Some(MigrateDbInstanceError::OrderStatusUnPaid),
-            52 => Some(MigrateDbInstanceError::InvalidReduceDiskSize),
-            53 => Some(MigrateDbInstanceError::CloudSSDNotSupport),
-            54 => Some(MigrateDbInstanceError::InvalidUserOperatorPermission),
-            55 => Some(MigrateDbInstanceError::InvalidVswitchId),
-            56 => Some(MigrateDbInstanceError::IncorrectMinorVersion),
-            57 => Some(MigrateDbInstanceError::OperationDeniedZoneResource),
-            58 => Some(MigrateDbInstanceError::NotInFlowController),
-            59 => Some(MigrateDbInstanceError::InvalidKmsKey),
-            60 => Some(MigrateDbInstanceError::InvalidInstanceLevelMalformed),
-            61 => Some(MigrateDbInstanceError::InsufficientResourceCapacity),
-            62 => Some(MigrateDbInstanceError::InvalidDBInstanceNotFound),
-            63 => Some(MigrateDbInstanceError::AllocateResourceFailed),
-            64 => Some(MigrateDbInstanceError::InvalidClusterKms),
-            65 => Some(MigrateDbInstanceError::RequestNotFound),
-            66 => Some(MigrateDbInstanceError::HostInfoNotFound),
-            67 => Some(MigrateDbInstanceError::ExternalFailure),
-            68 => Some(MigrateDbInstanceError::RequestMetaDataFailed),
-            69 => Some(MigrateDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::GeneralInsCreating,
+        Self::GeneralInsMaintaining,
+        Self::GeneralInsSwitching,
+        Self::InvalidTargetDedicatedHostIdNotFound,
+        Self::InvalidMasterHostName,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidPrimaryCustinsStatus,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedPrimaryDBInstanceStatus,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidDBInstanceNotFound,
+        Self::AllocateResourceFailed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            MigrateDbInstanceError::GeneralInsCreating => Kind::Documented(0),
-            MigrateDbInstanceError::GeneralInsMaintaining => Kind::Documented(1),
-            MigrateDbInstanceError::GeneralInsSwitching => Kind::Documented(2),
-            MigrateDbInstanceError::InvalidTargetDedicatedHostIdNotFound => {
-                Kind::Documented(3)
-            }
-            MigrateDbInstanceError::InvalidMasterHostName => Kind::Documented(4),
-            MigrateDbInstanceError::InvalidDBInstanceNameNotFound => Kind::Documented(5),
-            MigrateDbInstanceError::InvalidPrimaryCustinsStatus => Kind::Documented(6),
-            MigrateDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            MigrateDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(8),
-            MigrateDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            MigrateDbInstanceError::InsufficientAvailableQuota => Kind::Documented(10),
-            MigrateDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            MigrateDbInstanceError::RegionDissolvedEOM => Kind::Documented(12),
-            MigrateDbInstanceError::CommodityInvalidComponent => Kind::Documented(13),
-            MigrateDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(14)
-            }
-            MigrateDbInstanceError::PriceCommoditySys => Kind::Documented(15),
-            MigrateDbInstanceError::PayInsufficientBalance => Kind::Documented(16),
-            MigrateDbInstanceError::OrderPeriodInvalid => Kind::Documented(17),
-            MigrateDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            MigrateDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            MigrateDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(20),
-            MigrateDbInstanceError::BasicInfoUncompleted => Kind::Documented(21),
-            MigrateDbInstanceError::RiskRiskControlRejection => Kind::Documented(22),
-            MigrateDbInstanceError::ApiNotSupport => Kind::Documented(23),
-            MigrateDbInstanceError::ContainForbiddenLabelError => Kind::Documented(24),
-            MigrateDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            MigrateDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            MigrateDbInstanceError::InvalidParam => Kind::Documented(27),
-            MigrateDbInstanceError::KmsApiError => Kind::Documented(28),
-            MigrateDbInstanceError::SystemSaleValidateFailed => Kind::Documented(29),
-            MigrateDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            MigrateDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(31),
-            MigrateDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            MigrateDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            MigrateDbInstanceError::IncorrectTargetClasscode => Kind::Documented(34),
-            MigrateDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(35)
-            }
-            MigrateDbInstanceError::RequiredParamNotFound => Kind::Documented(36),
-            MigrateDbInstanceError::ParametersInvalid => Kind::Documented(37),
-            MigrateDbInstanceError::BackupPolicyNotSupport => Kind::Documented(38),
-            MigrateDbInstanceError::InvalideStatusFormat => Kind::Documented(39),
-            MigrateDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(40)
-            }
-            MigrateDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(41)
-            }
-            MigrateDbInstanceError::PayNoCreditCard => Kind::Documented(42),
-            MigrateDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            MigrateDbInstanceError::MirrorInsExists => Kind::Documented(44),
-            MigrateDbInstanceError::UnsupportedClassCode => Kind::Documented(45),
-            MigrateDbInstanceError::InvalidBackupSet => Kind::Documented(46),
-            MigrateDbInstanceError::OrdTCommodityQueryError => Kind::Documented(47),
-            MigrateDbInstanceError::ProductInstanceReleased => Kind::Documented(48),
-            MigrateDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(49),
-            MigrateDbInstanceError::OperationDeniedPrimaryDBInstanceStatus => {
-                Kind::Documented(50)
-            }
-            MigrateDbInstanceError::OrderStatusUnPaid => Kind::Documented(51),
-            MigrateDbInstanceError::InvalidReduceDiskSize => Kind::Documented(52),
-            MigrateDbInstanceError::CloudSSDNotSupport => Kind::Documented(53),
-            MigrateDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(54),
-            MigrateDbInstanceError::InvalidVswitchId => Kind::Documented(55),
-            MigrateDbInstanceError::IncorrectMinorVersion => Kind::Documented(56),
-            MigrateDbInstanceError::OperationDeniedZoneResource => Kind::Documented(57),
-            MigrateDbInstanceError::NotInFlowController => Kind::Documented(58),
-            MigrateDbInstanceError::InvalidKmsKey => Kind::Documented(59),
-            MigrateDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(60),
-            MigrateDbInstanceError::InsufficientResourceCapacity => Kind::Documented(61),
-            MigrateDbInstanceError::InvalidDBInstanceNotFound => Kind::Documented(62),
-            MigrateDbInstanceError::AllocateResourceFailed => Kind::Documented(63),
-            MigrateDbInstanceError::InvalidClusterKms => Kind::Documented(64),
-            MigrateDbInstanceError::RequestNotFound => Kind::Documented(65),
-            MigrateDbInstanceError::HostInfoNotFound => Kind::Documented(66),
-            MigrateDbInstanceError::ExternalFailure => Kind::Documented(67),
-            MigrateDbInstanceError::RequestMetaDataFailed => Kind::Documented(68),
-            MigrateDbInstanceError::InvokeProxyFailure => Kind::Documented(69),
             MigrateDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             MigrateDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -508,30 +413,41 @@ impl MigrateDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, MigrateDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            MigrateDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for MigrateDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for MigrateDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`MigrateDbNodesError`](crate::migrate_db_nodes::MigrateDbNodesError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum MigrateDbNodesError {
     /// `DBNodeFormatFault`, HTTP 400: The specified parameter DBNode is malformed
@@ -299,198 +298,106 @@ impl MigrateDbNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => MigrateDbNodesError::Gateway(gateway),
-                    None => MigrateDbNodesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                MigrateDbNodesError::Gateway,
+                MigrateDbNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(MigrateDbNodesError::DBNodeFormatFault),
-            1 => Some(MigrateDbNodesError::DBNodeParameterRequired),
-            2 => Some(MigrateDbNodesError::DBNodeIdParameterNotExists),
-            3 => Some(MigrateDbNodesError::SecondaryClassCodeUnsupported),
-            4 => Some(MigrateDbNodesError::IncorrectDBInstanceState),
-            5 => Some(MigrateDbNodesError::InvalidDBInstanceNameNotFound),
-            6 => Some(MigrateDbNodesError::InvalidNodeId),
-            7 => Some(MigrateDbNodesError::SlaveClassCodeUnsupported),
-            8 => Some(MigrateDbNodesError::InvalidDBInstanceStorage),
-            9 => Some(MigrateDbNodesError::UnsupportedOperationDirectionDiskUpgrade),
-            10 => Some(MigrateDbNodesError::UnsupportedOperationDirectionDiskDowngrade),
-            11 => Some(MigrateDbNodesError::InvalidDBInstanceStorageType),
-            12 => Some(MigrateDbNodesError::InvalidMultiTenant),
-            13 => Some(MigrateDbNodesError::DBNodeParameterInvalidCombination),
-            14 => Some(MigrateDbNodesError::InvalidClassCode),
-            15 => Some(MigrateDbNodesError::CommodityInvalidComponent),
-            16 => Some(MigrateDbNodesError::OrderComboInstanceNotAllowOperate),
-            17 => Some(MigrateDbNodesError::PricePricingPlanResultNotFound),
-            18 => Some(MigrateDbNodesError::OrderNoRealNameAuthentication),
-            19 => Some(MigrateDbNodesError::InsufficientAvailableQuota),
-            20 => Some(MigrateDbNodesError::CommodityServiceCallingException),
-            21 => Some(MigrateDbNodesError::RegionDissolvedEOM),
-            22 => Some(MigrateDbNodesError::RegionEndTimeDissolvedAustralia),
-            23 => Some(MigrateDbNodesError::PriceCommoditySys),
-            24 => Some(MigrateDbNodesError::PayInsufficientBalance),
-            25 => Some(MigrateDbNodesError::OrderPeriodInvalid),
-            26 => Some(MigrateDbNodesError::PayNoCreditCardLowerCase),
-            27 => Some(MigrateDbNodesError::OrderInstHasUnpaidOrder),
-            28 => Some(MigrateDbNodesError::NoAvailablePaymentMethod),
-            29 => Some(MigrateDbNodesError::BasicInfoUncompleted),
-            30 => Some(MigrateDbNodesError::RiskRiskControlRejection),
-            31 => Some(MigrateDbNodesError::ApiNotSupport),
-            32 => Some(MigrateDbNodesError::ContainForbiddenLabelError),
-            33 => Some(MigrateDbNodesError::InvalidDBInstanceIdNotFound),
-            34 => Some(MigrateDbNodesError::InvalidInstanceLevelDiskType),
-            35 => Some(MigrateDbNodesError::InvalidParam),
-            36 => Some(MigrateDbNodesError::KmsApiError),
-            37 => Some(MigrateDbNodesError::SystemSaleValidateFailed),
-            38 => Some(MigrateDbNodesError::AbsInvalidAccountNotFound),
-            39 => Some(MigrateDbNodesError::SqlExecuteFailedOrTimeout),
-            40 => Some(MigrateDbNodesError::ColdDataEngineVersionNotSupport),
-            41 => Some(MigrateDbNodesError::ColdDataMinorVersionNotSupport),
-            42 => Some(MigrateDbNodesError::IncorrectTargetClasscode),
-            43 => Some(MigrateDbNodesError::InvalidConnectionStringDuplicate),
-            44 => Some(MigrateDbNodesError::RequiredParamNotFound),
-            45 => Some(MigrateDbNodesError::ParametersInvalid),
-            46 => Some(MigrateDbNodesError::BackupPolicyNotSupport),
-            47 => Some(MigrateDbNodesError::InvalideStatusFormat),
-            48 => Some(MigrateDbNodesError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(MigrateDbNodesError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(MigrateDbNodesError::PayNoCreditCard),
-            51 => Some(MigrateDbNodesError::VpcNetworkTypeNotSupport),
-            52 => Some(MigrateDbNodesError::MirrorInsExists),
-            53 => Some(MigrateDbNodesError::UnsupportedClassCode),
-            54 => Some(MigrateDbNodesError::InvalidBackupSet),
-            55 => Some(MigrateDbNodesError::OrdTCommodityQueryError),
-            56 => Some(MigrateDbNodesError::ProductInstanceReleased),
-            57 => Some(MigrateDbNodesError::RegionEndTimeDissolvedIndia),
-            58 => Some(MigrateDbNodesError::InvalidSaleComponentFault),
-            59 => Some(MigrateDbNodesError::OperationDeniedDBType),
-            60 => Some(MigrateDbNodesError::OrderStatusUnPaid),
-            61 => Some(MigrateDbNodesError::InvalidReduceDiskSize),
-            62 => Some(MigrateDbNodesError::CloudSSDNotSupport),
-            63 => Some(MigrateDbNodesError::InvalidUserOperatorPermission),
-            64 => Some(MigrateDbNodesError::InvalidVswitchId),
-            65 => Some(MigrateDbNodesError::IncorrectMinorVersion),
-            66 => Some(MigrateDbNodesError::OperationDeniedZoneResource),
-            67 => Some(MigrateDbNodesError::NotInFlowController),
-            68 => Some(MigrateDbNodesError::InvalidKmsKey),
-            69 => Some(MigrateDbNodesError::InvalidInstanceLevelMalformed),
-            70 => Some(MigrateDbNodesError::InvalidDBInstanceNotFound),
-            71 => Some(MigrateDbNodesError::InsufficientResourceCapacity),
-            72 => Some(MigrateDbNodesError::InvalidClusterKms),
-            73 => Some(MigrateDbNodesError::RequestNotFound),
-            74 => Some(MigrateDbNodesError::HostInfoNotFound),
-            75 => Some(MigrateDbNodesError::ExternalFailure),
-            76 => Some(MigrateDbNodesError::RequestMetaDataFailed),
-            77 => Some(MigrateDbNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::DBNodeFormatFault,
+        Self::DBNodeParameterRequired,
+        Self::DBNodeIdParameterNotExists,
+        Self::SecondaryClassCodeUnsupported,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidNodeId,
+        Self::SlaveClassCodeUnsupported,
+        Self::InvalidDBInstanceStorage,
+        Self::UnsupportedOperationDirectionDiskUpgrade,
+        Self::UnsupportedOperationDirectionDiskDowngrade,
+        Self::InvalidDBInstanceStorageType,
+        Self::InvalidMultiTenant,
+        Self::DBNodeParameterInvalidCombination,
+        Self::InvalidClassCode,
+        Self::CommodityInvalidComponent,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidSaleComponentFault,
+        Self::OperationDeniedDBType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            MigrateDbNodesError::DBNodeFormatFault => Kind::Documented(0),
-            MigrateDbNodesError::DBNodeParameterRequired => Kind::Documented(1),
-            MigrateDbNodesError::DBNodeIdParameterNotExists => Kind::Documented(2),
-            MigrateDbNodesError::SecondaryClassCodeUnsupported => Kind::Documented(3),
-            MigrateDbNodesError::IncorrectDBInstanceState => Kind::Documented(4),
-            MigrateDbNodesError::InvalidDBInstanceNameNotFound => Kind::Documented(5),
-            MigrateDbNodesError::InvalidNodeId => Kind::Documented(6),
-            MigrateDbNodesError::SlaveClassCodeUnsupported => Kind::Documented(7),
-            MigrateDbNodesError::InvalidDBInstanceStorage => Kind::Documented(8),
-            MigrateDbNodesError::UnsupportedOperationDirectionDiskUpgrade => {
-                Kind::Documented(9)
-            }
-            MigrateDbNodesError::UnsupportedOperationDirectionDiskDowngrade => {
-                Kind::Documented(10)
-            }
-            MigrateDbNodesError::InvalidDBInstanceStorageType => Kind::Documented(11),
-            MigrateDbNodesError::InvalidMultiTenant => Kind::Documented(12),
-            MigrateDbNodesError::DBNodeParameterInvalidCombination => {
-                Kind::Documented(13)
-            }
-            MigrateDbNodesError::InvalidClassCode => Kind::Documented(14),
-            MigrateDbNodesError::CommodityInvalidComponent => Kind::Documented(15),
-            MigrateDbNodesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(16)
-            }
-            MigrateDbNodesError::PricePricingPlanResultNotFound => Kind::Documented(17),
-            MigrateDbNodesError::OrderNoRealNameAuthentication => Kind::Documented(18),
-            MigrateDbNodesError::InsufficientAvailableQuota => Kind::Documented(19),
-            MigrateDbNodesError::CommodityServiceCallingException => Kind::Documented(20),
-            MigrateDbNodesError::RegionDissolvedEOM => Kind::Documented(21),
-            MigrateDbNodesError::RegionEndTimeDissolvedAustralia => Kind::Documented(22),
-            MigrateDbNodesError::PriceCommoditySys => Kind::Documented(23),
-            MigrateDbNodesError::PayInsufficientBalance => Kind::Documented(24),
-            MigrateDbNodesError::OrderPeriodInvalid => Kind::Documented(25),
-            MigrateDbNodesError::PayNoCreditCardLowerCase => Kind::Documented(26),
-            MigrateDbNodesError::OrderInstHasUnpaidOrder => Kind::Documented(27),
-            MigrateDbNodesError::NoAvailablePaymentMethod => Kind::Documented(28),
-            MigrateDbNodesError::BasicInfoUncompleted => Kind::Documented(29),
-            MigrateDbNodesError::RiskRiskControlRejection => Kind::Documented(30),
-            MigrateDbNodesError::ApiNotSupport => Kind::Documented(31),
-            MigrateDbNodesError::ContainForbiddenLabelError => Kind::Documented(32),
-            MigrateDbNodesError::InvalidDBInstanceIdNotFound => Kind::Documented(33),
-            MigrateDbNodesError::InvalidInstanceLevelDiskType => Kind::Documented(34),
-            MigrateDbNodesError::InvalidParam => Kind::Documented(35),
-            MigrateDbNodesError::KmsApiError => Kind::Documented(36),
-            MigrateDbNodesError::SystemSaleValidateFailed => Kind::Documented(37),
-            MigrateDbNodesError::AbsInvalidAccountNotFound => Kind::Documented(38),
-            MigrateDbNodesError::SqlExecuteFailedOrTimeout => Kind::Documented(39),
-            MigrateDbNodesError::ColdDataEngineVersionNotSupport => Kind::Documented(40),
-            MigrateDbNodesError::ColdDataMinorVersionNotSupport => Kind::Documented(41),
-            MigrateDbNodesError::IncorrectTargetClasscode => Kind::Documented(42),
-            MigrateDbNodesError::InvalidConnectionStringDuplicate => Kind::Documented(43),
-            MigrateDbNodesError::RequiredParamNotFound => Kind::Documented(44),
-            MigrateDbNodesError::ParametersInvalid => Kind::Documented(45),
-            MigrateDbNodesError::BackupPolicyNotSupport => Kind::Documented(46),
-            MigrateDbNodesError::InvalideStatusFormat => Kind::Documented(47),
-            MigrateDbNodesError::InvalidReleasedKeepPolicyFormat => Kind::Documented(48),
-            MigrateDbNodesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(49)
-            }
-            MigrateDbNodesError::PayNoCreditCard => Kind::Documented(50),
-            MigrateDbNodesError::VpcNetworkTypeNotSupport => Kind::Documented(51),
-            MigrateDbNodesError::MirrorInsExists => Kind::Documented(52),
-            MigrateDbNodesError::UnsupportedClassCode => Kind::Documented(53),
-            MigrateDbNodesError::InvalidBackupSet => Kind::Documented(54),
-            MigrateDbNodesError::OrdTCommodityQueryError => Kind::Documented(55),
-            MigrateDbNodesError::ProductInstanceReleased => Kind::Documented(56),
-            MigrateDbNodesError::RegionEndTimeDissolvedIndia => Kind::Documented(57),
-            MigrateDbNodesError::InvalidSaleComponentFault => Kind::Documented(58),
-            MigrateDbNodesError::OperationDeniedDBType => Kind::Documented(59),
-            MigrateDbNodesError::OrderStatusUnPaid => Kind::Documented(60),
-            MigrateDbNodesError::InvalidReduceDiskSize => Kind::Documented(61),
-            MigrateDbNodesError::CloudSSDNotSupport => Kind::Documented(62),
-            MigrateDbNodesError::InvalidUserOperatorPermission => Kind::Documented(63),
-            MigrateDbNodesError::InvalidVswitchId => Kind::Documented(64),
-            MigrateDbNodesError::IncorrectMinorVersion => Kind::Documented(65),
-            MigrateDbNodesError::OperationDeniedZoneResource => Kind::Documented(66),
-            MigrateDbNodesError::NotInFlowController => Kind::Documented(67),
-            MigrateDbNodesError::InvalidKmsKey => Kind::Documented(68),
-            MigrateDbNodesError::InvalidInstanceLevelMalformed => Kind::Documented(69),
-            MigrateDbNodesError::InvalidDBInstanceNotFound => Kind::Documented(70),
-            MigrateDbNodesError::InsufficientResourceCapacity => Kind::Documented(71),
-            MigrateDbNodesError::InvalidClusterKms => Kind::Documented(72),
-            MigrateDbNodesError::RequestNotFound => Kind::Documented(73),
-            MigrateDbNodesError::HostInfoNotFound => Kind::Documented(74),
-            MigrateDbNodesError::ExternalFailure => Kind::Documented(75),
-            MigrateDbNodesError::RequestMetaDataFailed => Kind::Documented(76),
-            MigrateDbNodesError::InvokeProxyFailure => Kind::Documented(77),
             MigrateDbNodesError::Gateway(gateway) => Kind::Gateway(*gateway),
             MigrateDbNodesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -537,30 +444,41 @@ impl MigrateDbNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, MigrateDbNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            MigrateDbNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for MigrateDbNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for MigrateDbNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

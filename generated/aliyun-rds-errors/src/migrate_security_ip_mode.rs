@@ -6,7 +6,7 @@
 //! [`MigrateSecurityIpModeError`](crate::migrate_security_ip_mode::MigrateSecurityIpModeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum MigrateSecurityIpModeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,184 +238,87 @@ impl MigrateSecurityIpModeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => MigrateSecurityIpModeError::Gateway(gateway),
-                    None => MigrateSecurityIpModeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                MigrateSecurityIpModeError::Gateway,
+                MigrateSecurityIpModeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(MigrateSecurityIpModeError::OrderComboInstanceNotAllowOperate),
-            1 => Some(MigrateSecurityIpModeError::PricePricingPlanResultNotFound),
-            2 => Some(MigrateSecurityIpModeError::OrderNoRealNameAuthentication),
-            3 => Some(MigrateSecurityIpModeError::InsufficientAvailableQuota),
-            4 => Some(MigrateSecurityIpModeError::CommodityServiceCallingException),
-            5 => Some(MigrateSecurityIpModeError::RegionDissolvedEOM),
-            6 => Some(MigrateSecurityIpModeError::CommodityInvalidComponent),
-            7 => Some(MigrateSecurityIpModeError::RegionEndTimeDissolvedAustralia),
-            8 => Some(MigrateSecurityIpModeError::PriceCommoditySys),
-            9 => Some(MigrateSecurityIpModeError::PayInsufficientBalance),
-            10 => Some(MigrateSecurityIpModeError::OrderPeriodInvalid),
-            11 => Some(MigrateSecurityIpModeError::PayNoCreditCardLowerCase),
-            12 => Some(MigrateSecurityIpModeError::OrderInstHasUnpaidOrder),
-            13 => Some(MigrateSecurityIpModeError::NoAvailablePaymentMethod),
-            14 => Some(MigrateSecurityIpModeError::BasicInfoUncompleted),
-            15 => Some(MigrateSecurityIpModeError::RiskRiskControlRejection),
-            16 => Some(MigrateSecurityIpModeError::ApiNotSupport),
-            17 => Some(MigrateSecurityIpModeError::ContainForbiddenLabelError),
-            18 => Some(MigrateSecurityIpModeError::InvalidDBInstanceIdNotFound),
-            19 => Some(MigrateSecurityIpModeError::InvalidInstanceLevelDiskType),
-            20 => Some(MigrateSecurityIpModeError::InvalidParam),
-            21 => Some(MigrateSecurityIpModeError::KmsApiError),
-            22 => Some(MigrateSecurityIpModeError::SystemSaleValidateFailed),
-            23 => Some(MigrateSecurityIpModeError::AbsInvalidAccountNotFound),
-            24 => Some(MigrateSecurityIpModeError::SqlExecuteFailedOrTimeout),
-            25 => Some(MigrateSecurityIpModeError::ColdDataEngineVersionNotSupport),
-            26 => Some(MigrateSecurityIpModeError::ColdDataMinorVersionNotSupport),
-            27 => Some(MigrateSecurityIpModeError::IncorrectTargetClasscode),
-            28 => Some(MigrateSecurityIpModeError::InvalidConnectionStringDuplicate),
-            29 => Some(MigrateSecurityIpModeError::RequiredParamNotFound),
-            30 => Some(MigrateSecurityIpModeError::ParametersInvalid),
-            31 => Some(MigrateSecurityIpModeError::BackupPolicyNotSupport),
-            32 => Some(MigrateSecurityIpModeError::InvalideStatusFormat),
-            33 => Some(MigrateSecurityIpModeError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(MigrateSecurityIpModeError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(MigrateSecurityIpModeError::PayNoCreditCard),
-            36 => Some(MigrateSecurityIpModeError::VpcNetworkTypeNotSupport),
-            37 => Some(MigrateSecurityIpModeError::MirrorInsExists),
-            38 => Some(MigrateSecurityIpModeError::UnsupportedClassCode),
-            39 => Some(MigrateSecurityIpModeError::InvalidBackupSet),
-            40 => Some(MigrateSecurityIpModeError::OrdTCommodityQueryError),
-            41 => Some(MigrateSecurityIpModeError::ProductInstanceReleased),
-            42 => Some(MigrateSecurityIpModeError::RegionEndTimeDissolvedIndia),
-            43 => Some(MigrateSecurityIpModeError::OrderStatusUnPaid),
-            44 => Some(MigrateSecurityIpModeError::InvalidReduceDiskSize),
-            45 => Some(MigrateSecurityIpModeError::CloudSSDNotSupport),
-            46 => Some(MigrateSecurityIpModeError::InvalidUserOperatorPermission),
-            47 => Some(MigrateSecurityIpModeError::InvalidVswitchId),
-            48 => Some(MigrateSecurityIpModeError::IncorrectMinorVersion),
-            49 => Some(MigrateSecurityIpModeError::OperationDeniedZoneResource),
-            50 => Some(MigrateSecurityIpModeError::NotInFlowController),
-            51 => Some(MigrateSecurityIpModeError::InvalidKmsKey),
-            52 => Some(MigrateSecurityIpModeError::InvalidInstanceLevelMalformed),
-            53 => Some(MigrateSecurityIpModeError::InvalidClusterKms),
-            54 => Some(MigrateSecurityIpModeError::RequestNotFound),
-            55 => Some(MigrateSecurityIpModeError::HostInfoNotFound),
-            56 => Some(MigrateSecurityIpModeError::ExternalFailure),
-            57 => Some(MigrateSecurityIpModeError::RequestMetaDataFailed),
-            58 => Some(MigrateSecurityIpModeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            MigrateSecurityIpModeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            MigrateSecurityIpModeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            MigrateSecurityIpModeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            MigrateSecurityIpModeError::InsufficientAvailableQuota => Kind::Documented(3),
-            MigrateSecurityIpModeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            MigrateSecurityIpModeError::RegionDissolvedEOM => Kind::Documented(5),
-            MigrateSecurityIpModeError::CommodityInvalidComponent => Kind::Documented(6),
-            MigrateSecurityIpModeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            MigrateSecurityIpModeError::PriceCommoditySys => Kind::Documented(8),
-            MigrateSecurityIpModeError::PayInsufficientBalance => Kind::Documented(9),
-            MigrateSecurityIpModeError::OrderPeriodInvalid => Kind::Documented(10),
-            MigrateSecurityIpModeError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            MigrateSecurityIpModeError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            MigrateSecurityIpModeError::NoAvailablePaymentMethod => Kind::Documented(13),
-            MigrateSecurityIpModeError::BasicInfoUncompleted => Kind::Documented(14),
-            MigrateSecurityIpModeError::RiskRiskControlRejection => Kind::Documented(15),
-            MigrateSecurityIpModeError::ApiNotSupport => Kind::Documented(16),
-            MigrateSecurityIpModeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            MigrateSecurityIpModeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            MigrateSecurityIpModeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            MigrateSecurityIpModeError::InvalidParam => Kind::Documented(20),
-            MigrateSecurityIpModeError::KmsApiError => Kind::Documented(21),
-            MigrateSecurityIpModeError::SystemSaleValidateFailed => Kind::Documented(22),
-            MigrateSecurityIpModeError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            MigrateSecurityIpModeError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            MigrateSecurityIpModeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            MigrateSecurityIpModeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            MigrateSecurityIpModeError::IncorrectTargetClasscode => Kind::Documented(27),
-            MigrateSecurityIpModeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            MigrateSecurityIpModeError::RequiredParamNotFound => Kind::Documented(29),
-            MigrateSecurityIpModeError::ParametersInvalid => Kind::Documented(30),
-            MigrateSecurityIpModeError::BackupPolicyNotSupport => Kind::Documented(31),
-            MigrateSecurityIpModeError::InvalideStatusFormat => Kind::Documented(32),
-            MigrateSecurityIpModeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            MigrateSecurityIpModeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            MigrateSecurityIpModeError::PayNoCreditCard => Kind::Documented(35),
-            MigrateSecurityIpModeError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            MigrateSecurityIpModeError::MirrorInsExists => Kind::Documented(37),
-            MigrateSecurityIpModeError::UnsupportedClassCode => Kind::Documented(38),
-            MigrateSecurityIpModeError::InvalidBackupSet => Kind::Documented(39),
-            MigrateSecurityIpModeError::OrdTCommodityQueryError => Kind::Documented(40),
-            MigrateSecurityIpModeError::ProductInstanceReleased => Kind::Documented(41),
-            MigrateSecurityIpModeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            MigrateSecurityIpModeError::OrderStatusUnPaid => Kind::Documented(43),
-            MigrateSecurityIpModeError::InvalidReduceDiskSize => Kind::Documented(44),
-            MigrateSecurityIpModeError::CloudSSDNotSupport => Kind::Documented(45),
-            MigrateSecurityIpModeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            MigrateSecurityIpModeError::InvalidVswitchId => Kind::Documented(47),
-            MigrateSecurityIpModeError::IncorrectMinorVersion => Kind::Documented(48),
-            MigrateSecurityIpModeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            MigrateSecurityIpModeError::NotInFlowController => Kind::Documented(50),
-            MigrateSecurityIpModeError::InvalidKmsKey => Kind::Documented(51),
-            MigrateSecurityIpModeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            MigrateSecurityIpModeError::InvalidClusterKms => Kind::Documented(53),
-            MigrateSecurityIpModeError::RequestNotFound => Kind::Documented(54),
-            MigrateSecurityIpModeError::HostInfoNotFound => Kind::Documented(55),
-            MigrateSecurityIpModeError::ExternalFailure => Kind::Documented(56),
-            MigrateSecurityIpModeError::RequestMetaDataFailed => Kind::Documented(57),
-            MigrateSecurityIpModeError::InvokeProxyFailure => Kind::Documented(58),
             MigrateSecurityIpModeError::Gateway(gateway) => Kind::Gateway(*gateway),
             MigrateSecurityIpModeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -463,30 +365,41 @@ impl MigrateSecurityIpModeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, MigrateSecurityIpModeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            MigrateSecurityIpModeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for MigrateSecurityIpModeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for MigrateSecurityIpModeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

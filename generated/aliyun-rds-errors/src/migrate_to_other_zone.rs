@@ -6,7 +6,7 @@
 //! [`MigrateToOtherZoneError`](crate::migrate_to_other_zone::MigrateToOtherZoneError) has one variant per distinct code of the operation's error table (116 rows, 116 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum MigrateToOtherZoneError {
     /// `RenewChange.Exist`, HTTP 400: The Current InstanceId existed renewChange order in RDS.
@@ -419,360 +418,144 @@ impl MigrateToOtherZoneError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => MigrateToOtherZoneError::Gateway(gateway),
-                    None => MigrateToOtherZoneError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                MigrateToOtherZoneError::Gateway,
+                MigrateToOtherZoneError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(MigrateToOtherZoneError::RenewChangeExist),
-            1 => Some(MigrateToOtherZoneError::InvalidInstanceCommodityCodeNotFound),
-            2 => Some(MigrateToOtherZoneError::InvalidMigrateModifyClassOrStorage),
-            3 => Some(MigrateToOtherZoneError::EngineNotSupported),
-            4 => {
-                Some(
-                    MigrateToOtherZoneError::IncorrectDBInstanceLockModeValueNotSupported,
-                )
-            }
-            5 => Some(MigrateToOtherZoneError::InvalidZoneIdNotNull),
-            6 => Some(MigrateToOtherZoneError::InvalidZoneIdNotEqual),
-            7 => Some(MigrateToOtherZoneError::InvalidDispenseModeFormat),
-            8 => Some(MigrateToOtherZoneError::IncorrectDBInstanceType),
-            9 => Some(MigrateToOtherZoneError::ZoneIdNotMatchWithCategory),
-            10 => Some(MigrateToOtherZoneError::InvalidDefaultVSwitchNotFound),
-            11 => Some(MigrateToOtherZoneError::InsufficientResourceCapacityCheck),
-            12 => Some(MigrateToOtherZoneError::UnsupportedReadOrBakReadState),
-            13 => Some(MigrateToOtherZoneError::IncorrectDBInstanceState),
-            14 => Some(MigrateToOtherZoneError::MirrorInsExists),
-            15 => Some(MigrateToOtherZoneError::SSLInstanceNotSupportThisOperation),
-            16 => Some(MigrateToOtherZoneError::BYOLInstanceNotSupportThisOperation),
-            17 => Some(MigrateToOtherZoneError::BYOKInstanceNotSupportThisOperation),
-            18 => Some(MigrateToOtherZoneError::ADInstanceNotSupportThisOperation),
-            19 => Some(MigrateToOtherZoneError::TDEInstanceNotSupportThisOperation),
-            20 => {
-                Some(
-                    MigrateToOtherZoneError::InstanceIsSnapshotBackupNotSupportThisOperation,
-                )
-            }
-            21 => {
-                Some(
-                    MigrateToOtherZoneError::InstanceHasReadOnlyInstanceNotSupportThisOperation,
-                )
-            }
-            22 => Some(MigrateToOtherZoneError::VswitchIpExhausted),
-            23 => Some(MigrateToOtherZoneError::OperationDeniedMasterDBInstanceState),
-            24 => Some(MigrateToOtherZoneError::InvalidShareInstanceNotSupport),
-            25 => Some(MigrateToOtherZoneError::InvalidZoneIdSlave1Missing),
-            26 => Some(MigrateToOtherZoneError::MigrateAlreadyExistsFault),
-            27 => Some(MigrateToOtherZoneError::InvalidInstanceKindNotSupport),
-            28 => Some(MigrateToOtherZoneError::MissingCategory),
-            29 => Some(MigrateToOtherZoneError::InvalidInstanceNodeTypeNotFound),
-            30 => Some(MigrateToOtherZoneError::EngineVersionNotSupported),
-            31 => Some(MigrateToOtherZoneError::CommodityCodeNotFound),
-            32 => Some(MigrateToOtherZoneError::InvalidTunnelId),
-            33 => Some(MigrateToOtherZoneError::SSLNotSupport),
-            34 => Some(MigrateToOtherZoneError::OrderComboInstanceNotAllowOperate),
-            35 => Some(MigrateToOtherZoneError::PricePricingPlanResultNotFound),
-            36 => Some(MigrateToOtherZoneError::OrderNoRealNameAuthentication),
-            37 => Some(MigrateToOtherZoneError::InsufficientAvailableQuota),
-            38 => Some(MigrateToOtherZoneError::CommodityServiceCallingException),
-            39 => Some(MigrateToOtherZoneError::RegionDissolvedEOM),
-            40 => Some(MigrateToOtherZoneError::CommodityInvalidComponent),
-            41 => Some(MigrateToOtherZoneError::RegionEndTimeDissolvedAustralia),
-            42 => Some(MigrateToOtherZoneError::PriceCommoditySys),
-            43 => Some(MigrateToOtherZoneError::PayInsufficientBalance),
-            44 => Some(MigrateToOtherZoneError::OrderPeriodInvalid),
-            45 => Some(MigrateToOtherZoneError::PayNoCreditCardLowerCase),
-            46 => Some(MigrateToOtherZoneError::OrderInstHasUnpaidOrder),
-            47 => Some(MigrateToOtherZoneError::NoAvailablePaymentMethod),
-            48 => Some(MigrateToOtherZoneError::BasicInfoUncompleted),
-            49 => Some(MigrateToOtherZoneError::RiskRiskControlRejection),
-            50 => Some(MigrateToOtherZoneError::ApiNotSupport),
-            51 => Some(MigrateToOtherZoneError::ContainForbiddenLabelError),
-            52 => Some(MigrateToOtherZoneError::InvalidDBInstanceIdNotFound),
-            53 => Some(MigrateToOtherZoneError::InvalidInstanceLevelDiskType),
-            54 => Some(MigrateToOtherZoneError::InvalidParam),
-            55 => Some(MigrateToOtherZoneError::KmsApiError),
-            56 => Some(MigrateToOtherZoneError::SystemSaleValidateFailed),
-            57 => Some(MigrateToOtherZoneError::AbsInvalidAccountNotFound),
-            58 => Some(MigrateToOtherZoneError::SqlExecuteFailedOrTimeout),
-            59 => Some(MigrateToOtherZoneError::ColdDataEngineVersionNotSupport),
-            60 => Some(MigrateToOtherZoneError::ColdDataMinorVersionNotSupport),
-            61 => Some(MigrateToOtherZoneError::IncorrectTargetClasscode),
-            62 => Some(MigrateToOtherZoneError::InvalidConnectionStringDuplicate),
-            63 => Some(MigrateToOtherZoneError::RequiredParamNotFound),
-            64 => Some(MigrateToOtherZoneError::ParametersInvalid),
-            65 => Some(MigrateToOtherZoneError::BackupPolicyNotSupport),
-            66 => Some(MigrateToOtherZoneError::InvalidReleasedKeepPolicyFormat),
-            67 => Some(MigrateToOtherZoneError::InvalidDBInstanceEngineTypeFormat),
-            68 => Some(MigrateToOtherZoneError::PayNoCreditCard),
-            69 => Some(MigrateToOtherZoneError::VpcNetworkTypeNotSupport),
-            70 => Some(MigrateToOtherZoneError::UnsupportedClassCode),
-            71 => Some(MigrateToOtherZoneError::InvalidBackupSet),
-            72 => Some(MigrateToOtherZoneError::OrdTCommodityQueryError),
-            73 => Some(MigrateToOtherZoneError::ProductInstanceReleased),
-            74 => Some(MigrateToOtherZoneError::RegionEndTimeDissolvedIndia),
-            75 => Some(MigrateToOtherZoneError::UnSupportDbTypeReduceDiskSize),
-            76 => Some(MigrateToOtherZoneError::UnsupportedReduceDiskSize),
-            77 => Some(MigrateToOtherZoneError::UnsupportExtendDiskNotSupport),
-            78 => Some(MigrateToOtherZoneError::ClassicNetDisabled),
-            79 => Some(MigrateToOtherZoneError::InvalidParamForXfs),
-            80 => Some(MigrateToOtherZoneError::OperationDeniedOutofUsage),
-            81 => Some(MigrateToOtherZoneError::IncorrectEffectiveTime),
-            82 => Some(MigrateToOtherZoneError::InvalidTempInstanceNotSupport),
-            83 => Some(MigrateToOtherZoneError::OperationDeniedLockMode),
-            84 => Some(MigrateToOtherZoneError::ClassicNetworkTypeNotSupport),
-            85 => Some(MigrateToOtherZoneError::InstanceNetworkTypeNotFoundFault),
-            86 => Some(MigrateToOtherZoneError::ProprietaryCloudNotSupported),
-            87 => Some(MigrateToOtherZoneError::MigrateAlreadyReadWriteSplitExistsFault),
-            88 => Some(MigrateToOtherZoneError::InvalidRegionAvzNotFound),
-            89 => Some(MigrateToOtherZoneError::ZoneIdNotSupported),
-            90 => Some(MigrateToOtherZoneError::InvalidVpcInfoNotFound),
-            91 => Some(MigrateToOtherZoneError::InvalidMultiparamZoneInfoList),
-            92 => Some(MigrateToOtherZoneError::MigrateSlaveNotSupport),
-            93 => Some(MigrateToOtherZoneError::CloudDiskEncryptionNotSupport),
-            94 => Some(MigrateToOtherZoneError::IncorrectMinorVersion),
-            95 => Some(MigrateToOtherZoneError::OrderStatusUnPaid),
-            96 => Some(MigrateToOtherZoneError::InvalidReduceDiskSize),
-            97 => Some(MigrateToOtherZoneError::CloudSSDNotSupport),
-            98 => Some(MigrateToOtherZoneError::InvalidUserOperatorPermission),
-            99 => Some(MigrateToOtherZoneError::InvalidVswitchId),
-            100 => Some(MigrateToOtherZoneError::OperationDeniedZoneResource),
-            101 => Some(MigrateToOtherZoneError::NotInFlowController),
-            102 => Some(MigrateToOtherZoneError::InvalidKmsKey),
-            103 => Some(MigrateToOtherZoneError::InvalidInstanceLevelMalformed),
-            104 => Some(MigrateToOtherZoneError::InstanceEngineTypeNotSupport),
-            105 => Some(MigrateToOtherZoneError::UnsupportedByBlueGreenDeployment),
-            106 => {
-                Some(MigrateToOtherZoneError::CurrentRecoveryModelNotSupportThisAction)
-            }
-            107 => Some(MigrateToOtherZoneError::UnSupportNonXfsDiskSizeTooLarge),
-            108 => Some(MigrateToOtherZoneError::InvalidDBInstanceNameNotFound),
-            109 => Some(MigrateToOtherZoneError::IncorrectVswitchId),
-            110 => Some(MigrateToOtherZoneError::InvalidClusterKms),
-            111 => Some(MigrateToOtherZoneError::RequestNotFound),
-            112 => Some(MigrateToOtherZoneError::HostInfoNotFound),
-            113 => Some(MigrateToOtherZoneError::ExternalFailure),
-            114 => Some(MigrateToOtherZoneError::RequestMetaDataFailed),
-            115 => Some(MigrateToOtherZoneError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 116] = [
+        Self::RenewChangeExist,
+        Self::InvalidInstanceCommodityCodeNotFound,
+        Self::InvalidMigrateModifyClassOrStorage,
+        Self::EngineNotSupported,
+        Self::IncorrectDBInstanceLockModeValueNotSupported,
+        Self::InvalidZoneIdNotNull,
+        Self::InvalidZoneIdNotEqual,
+        Self::InvalidDispenseModeFormat,
+        Self::IncorrectDBInstanceType,
+        Self::ZoneIdNotMatchWithCategory,
+        Self::InvalidDefaultVSwitchNotFound,
+        Self::InsufficientResourceCapacityCheck,
+        Self::UnsupportedReadOrBakReadState,
+        Self::IncorrectDBInstanceState,
+        Self::MirrorInsExists,
+        Self::SSLInstanceNotSupportThisOperation,
+        Self::BYOLInstanceNotSupportThisOperation,
+        Self::BYOKInstanceNotSupportThisOperation,
+        Self::ADInstanceNotSupportThisOperation,
+        Self::TDEInstanceNotSupportThisOperation,
+        Self::InstanceIsSnapshotBackupNotSupportThisOperation,
+        Self::InstanceHasReadOnlyInstanceNotSupportThisOperation,
+        Self::VswitchIpExhausted,
+        Self::OperationDeniedMasterDBInstanceState,
+        Self::InvalidShareInstanceNotSupport,
+        Self::InvalidZoneIdSlave1Missing,
+        Self::MigrateAlreadyExistsFault,
+        Self::InvalidInstanceKindNotSupport,
+        Self::MissingCategory,
+        Self::InvalidInstanceNodeTypeNotFound,
+        Self::EngineVersionNotSupported,
+        Self::CommodityCodeNotFound,
+        Self::InvalidTunnelId,
+        Self::SSLNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::UnSupportDbTypeReduceDiskSize,
+        Self::UnsupportedReduceDiskSize,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::ClassicNetDisabled,
+        Self::InvalidParamForXfs,
+        Self::OperationDeniedOutofUsage,
+        Self::IncorrectEffectiveTime,
+        Self::InvalidTempInstanceNotSupport,
+        Self::OperationDeniedLockMode,
+        Self::ClassicNetworkTypeNotSupport,
+        Self::InstanceNetworkTypeNotFoundFault,
+        Self::ProprietaryCloudNotSupported,
+        Self::MigrateAlreadyReadWriteSplitExistsFault,
+        Self::InvalidRegionAvzNotFound,
+        Self::ZoneIdNotSupported,
+        Self::InvalidVpcInfoNotFound,
+        Self::InvalidMultiparamZoneInfoList,
+        Self::MigrateSlaveNotSupport,
+        Self::CloudDiskEncryptionNotSupport,
+        Self::IncorrectMinorVersion,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InstanceEngineTypeNotSupport,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::CurrentRecoveryModelNotSupportThisAction,
+        Self::UnSupportNonXfsDiskSizeTooLarge,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectVswitchId,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            MigrateToOtherZoneError::RenewChangeExist => Kind::Documented(0),
-            MigrateToOtherZoneError::InvalidInstanceCommodityCodeNotFound => {
-                Kind::Documented(1)
-            }
-            MigrateToOtherZoneError::InvalidMigrateModifyClassOrStorage => {
-                Kind::Documented(2)
-            }
-            MigrateToOtherZoneError::EngineNotSupported => Kind::Documented(3),
-            MigrateToOtherZoneError::IncorrectDBInstanceLockModeValueNotSupported => {
-                Kind::Documented(4)
-            }
-            MigrateToOtherZoneError::InvalidZoneIdNotNull => Kind::Documented(5),
-            MigrateToOtherZoneError::InvalidZoneIdNotEqual => Kind::Documented(6),
-            MigrateToOtherZoneError::InvalidDispenseModeFormat => Kind::Documented(7),
-            MigrateToOtherZoneError::IncorrectDBInstanceType => Kind::Documented(8),
-            MigrateToOtherZoneError::ZoneIdNotMatchWithCategory => Kind::Documented(9),
-            MigrateToOtherZoneError::InvalidDefaultVSwitchNotFound => {
-                Kind::Documented(10)
-            }
-            MigrateToOtherZoneError::InsufficientResourceCapacityCheck => {
-                Kind::Documented(11)
-            }
-            MigrateToOtherZoneError::UnsupportedReadOrBakReadState => {
-                Kind::Documented(12)
-            }
-            MigrateToOtherZoneError::IncorrectDBInstanceState => Kind::Documented(13),
-            MigrateToOtherZoneError::MirrorInsExists => Kind::Documented(14),
-            MigrateToOtherZoneError::SSLInstanceNotSupportThisOperation => {
-                Kind::Documented(15)
-            }
-            MigrateToOtherZoneError::BYOLInstanceNotSupportThisOperation => {
-                Kind::Documented(16)
-            }
-            MigrateToOtherZoneError::BYOKInstanceNotSupportThisOperation => {
-                Kind::Documented(17)
-            }
-            MigrateToOtherZoneError::ADInstanceNotSupportThisOperation => {
-                Kind::Documented(18)
-            }
-            MigrateToOtherZoneError::TDEInstanceNotSupportThisOperation => {
-                Kind::Documented(19)
-            }
-            MigrateToOtherZoneError::InstanceIsSnapshotBackupNotSupportThisOperation => {
-                Kind::Documented(20)
-            }
-            MigrateToOtherZoneError::InstanceHasReadOnlyInstanceNotSupportThisOperation => {
-                Kind::Documented(21)
-            }
-            MigrateToOtherZoneError::VswitchIpExhausted => Kind::Documented(22),
-            MigrateToOtherZoneError::OperationDeniedMasterDBInstanceState => {
-                Kind::Documented(23)
-            }
-            MigrateToOtherZoneError::InvalidShareInstanceNotSupport => {
-                Kind::Documented(24)
-            }
-            MigrateToOtherZoneError::InvalidZoneIdSlave1Missing => Kind::Documented(25),
-            MigrateToOtherZoneError::MigrateAlreadyExistsFault => Kind::Documented(26),
-            MigrateToOtherZoneError::InvalidInstanceKindNotSupport => {
-                Kind::Documented(27)
-            }
-            MigrateToOtherZoneError::MissingCategory => Kind::Documented(28),
-            MigrateToOtherZoneError::InvalidInstanceNodeTypeNotFound => {
-                Kind::Documented(29)
-            }
-            MigrateToOtherZoneError::EngineVersionNotSupported => Kind::Documented(30),
-            MigrateToOtherZoneError::CommodityCodeNotFound => Kind::Documented(31),
-            MigrateToOtherZoneError::InvalidTunnelId => Kind::Documented(32),
-            MigrateToOtherZoneError::SSLNotSupport => Kind::Documented(33),
-            MigrateToOtherZoneError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(34)
-            }
-            MigrateToOtherZoneError::PricePricingPlanResultNotFound => {
-                Kind::Documented(35)
-            }
-            MigrateToOtherZoneError::OrderNoRealNameAuthentication => {
-                Kind::Documented(36)
-            }
-            MigrateToOtherZoneError::InsufficientAvailableQuota => Kind::Documented(37),
-            MigrateToOtherZoneError::CommodityServiceCallingException => {
-                Kind::Documented(38)
-            }
-            MigrateToOtherZoneError::RegionDissolvedEOM => Kind::Documented(39),
-            MigrateToOtherZoneError::CommodityInvalidComponent => Kind::Documented(40),
-            MigrateToOtherZoneError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(41)
-            }
-            MigrateToOtherZoneError::PriceCommoditySys => Kind::Documented(42),
-            MigrateToOtherZoneError::PayInsufficientBalance => Kind::Documented(43),
-            MigrateToOtherZoneError::OrderPeriodInvalid => Kind::Documented(44),
-            MigrateToOtherZoneError::PayNoCreditCardLowerCase => Kind::Documented(45),
-            MigrateToOtherZoneError::OrderInstHasUnpaidOrder => Kind::Documented(46),
-            MigrateToOtherZoneError::NoAvailablePaymentMethod => Kind::Documented(47),
-            MigrateToOtherZoneError::BasicInfoUncompleted => Kind::Documented(48),
-            MigrateToOtherZoneError::RiskRiskControlRejection => Kind::Documented(49),
-            MigrateToOtherZoneError::ApiNotSupport => Kind::Documented(50),
-            MigrateToOtherZoneError::ContainForbiddenLabelError => Kind::Documented(51),
-            MigrateToOtherZoneError::InvalidDBInstanceIdNotFound => Kind::Documented(52),
-            MigrateToOtherZoneError::InvalidInstanceLevelDiskType => Kind::Documented(53),
-            MigrateToOtherZoneError::InvalidParam => Kind::Documented(54),
-            MigrateToOtherZoneError::KmsApiError => Kind::Documented(55),
-            MigrateToOtherZoneError::SystemSaleValidateFailed => Kind::Documented(56),
-            MigrateToOtherZoneError::AbsInvalidAccountNotFound => Kind::Documented(57),
-            MigrateToOtherZoneError::SqlExecuteFailedOrTimeout => Kind::Documented(58),
-            MigrateToOtherZoneError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(59)
-            }
-            MigrateToOtherZoneError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(60)
-            }
-            MigrateToOtherZoneError::IncorrectTargetClasscode => Kind::Documented(61),
-            MigrateToOtherZoneError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(62)
-            }
-            MigrateToOtherZoneError::RequiredParamNotFound => Kind::Documented(63),
-            MigrateToOtherZoneError::ParametersInvalid => Kind::Documented(64),
-            MigrateToOtherZoneError::BackupPolicyNotSupport => Kind::Documented(65),
-            MigrateToOtherZoneError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(66)
-            }
-            MigrateToOtherZoneError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(67)
-            }
-            MigrateToOtherZoneError::PayNoCreditCard => Kind::Documented(68),
-            MigrateToOtherZoneError::VpcNetworkTypeNotSupport => Kind::Documented(69),
-            MigrateToOtherZoneError::UnsupportedClassCode => Kind::Documented(70),
-            MigrateToOtherZoneError::InvalidBackupSet => Kind::Documented(71),
-            MigrateToOtherZoneError::OrdTCommodityQueryError => Kind::Documented(72),
-            MigrateToOtherZoneError::ProductInstanceReleased => Kind::Documented(73),
-            MigrateToOtherZoneError::RegionEndTimeDissolvedIndia => Kind::Documented(74),
-            MigrateToOtherZoneError::UnSupportDbTypeReduceDiskSize => {
-                Kind::Documented(75)
-            }
-            MigrateToOtherZoneError::UnsupportedReduceDiskSize => Kind::Documented(76),
-            MigrateToOtherZoneError::UnsupportExtendDiskNotSupport => {
-                Kind::Documented(77)
-            }
-            MigrateToOtherZoneError::ClassicNetDisabled => Kind::Documented(78),
-            MigrateToOtherZoneError::InvalidParamForXfs => Kind::Documented(79),
-            MigrateToOtherZoneError::OperationDeniedOutofUsage => Kind::Documented(80),
-            MigrateToOtherZoneError::IncorrectEffectiveTime => Kind::Documented(81),
-            MigrateToOtherZoneError::InvalidTempInstanceNotSupport => {
-                Kind::Documented(82)
-            }
-            MigrateToOtherZoneError::OperationDeniedLockMode => Kind::Documented(83),
-            MigrateToOtherZoneError::ClassicNetworkTypeNotSupport => Kind::Documented(84),
-            MigrateToOtherZoneError::InstanceNetworkTypeNotFoundFault => {
-                Kind::Documented(85)
-            }
-            MigrateToOtherZoneError::ProprietaryCloudNotSupported => Kind::Documented(86),
-            MigrateToOtherZoneError::MigrateAlreadyReadWriteSplitExistsFault => {
-                Kind::Documented(87)
-            }
-            MigrateToOtherZoneError::InvalidRegionAvzNotFound => Kind::Documented(88),
-            MigrateToOtherZoneError::ZoneIdNotSupported => Kind::Documented(89),
-            MigrateToOtherZoneError::InvalidVpcInfoNotFound => Kind::Documented(90),
-            MigrateToOtherZoneError::InvalidMultiparamZoneInfoList => {
-                Kind::Documented(91)
-            }
-            MigrateToOtherZoneError::MigrateSlaveNotSupport => Kind::Documented(92),
-            MigrateToOtherZoneError::CloudDiskEncryptionNotSupport => {
-                Kind::Documented(93)
-            }
-            MigrateToOtherZoneError::IncorrectMinorVersion => Kind::Documented(94),
-            MigrateToOtherZoneError::OrderStatusUnPaid => Kind::Documented(95),
-            MigrateToOtherZoneError::InvalidReduceDiskSize => Kind::Documented(96),
-            MigrateToOtherZoneError::CloudSSDNotSupport => Kind::Documented(97),
-            MigrateToOtherZoneError::InvalidUserOperatorPermission => {
-                Kind::Documented(98)
-            }
-            MigrateToOtherZoneError::InvalidVswitchId => Kind::Documented(99),
-            MigrateToOtherZoneError::OperationDeniedZoneResource => Kind::Documented(100),
-            MigrateToOtherZoneError::NotInFlowController => Kind::Documented(101),
-            MigrateToOtherZoneError::InvalidKmsKey => Kind::Documented(102),
-            MigrateToOtherZoneError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(103)
-            }
-            MigrateToOtherZoneError::InstanceEngineTypeNotSupport => {
-                Kind::Documented(104)
-            }
-            MigrateToOtherZoneError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(105)
-            }
-            MigrateToOtherZoneError::CurrentRecoveryModelNotSupportThisAction => {
-                Kind::Documented(106)
-            }
-            MigrateToOtherZoneError::UnSupportNonXfsDiskSizeTooLarge => {
-                Kind::Documented(107)
-            }
-            MigrateToOtherZoneError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(108)
-            }
-            MigrateToOtherZoneError::IncorrectVswitchId => Kind::Documented(109),
-            MigrateToOtherZoneError::InvalidClusterKms => Kind::Documented(110),
-            MigrateToOtherZoneError::RequestNotFound => Kind::Documented(111),
-            MigrateToOtherZoneError::HostInfoNotFound => Kind::Documented(112),
-            MigrateToOtherZoneError::ExternalFailure => Kind::Documented(113),
-            MigrateToOtherZoneError::RequestMetaDataFailed => Kind::Documented(114),
-            MigrateToOtherZoneError::InvokeProxyFailure => Kind::Documented(115),
             MigrateToOtherZoneError::Gateway(gateway) => Kind::Gateway(*gateway),
             MigrateToOtherZoneError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -819,30 +602,41 @@ impl MigrateToOtherZoneError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, MigrateToOtherZoneError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            MigrateToOtherZoneError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for MigrateToOtherZoneError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for MigrateToOtherZoneError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

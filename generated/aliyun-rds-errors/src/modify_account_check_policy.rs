@@ -6,7 +6,7 @@
 //! [`ModifyAccountCheckPolicyError`](crate::modify_account_check_policy::ModifyAccountCheckPolicyError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyAccountCheckPolicyError {
     /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
@@ -239,210 +238,87 @@ impl ModifyAccountCheckPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyAccountCheckPolicyError::Gateway(gateway),
-                    None => ModifyAccountCheckPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyAccountCheckPolicyError::Gateway,
+                ModifyAccountCheckPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyAccountCheckPolicyError::InvalidDBInstanceIdNotFound),
-            1 => Some(ModifyAccountCheckPolicyError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyAccountCheckPolicyError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyAccountCheckPolicyError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyAccountCheckPolicyError::InsufficientAvailableQuota),
-            5 => Some(ModifyAccountCheckPolicyError::CommodityServiceCallingException),
-            6 => Some(ModifyAccountCheckPolicyError::RegionDissolvedEOM),
-            7 => Some(ModifyAccountCheckPolicyError::CommodityInvalidComponent),
-            8 => Some(ModifyAccountCheckPolicyError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyAccountCheckPolicyError::PriceCommoditySys),
-            10 => Some(ModifyAccountCheckPolicyError::PayInsufficientBalance),
-            11 => Some(ModifyAccountCheckPolicyError::OrderPeriodInvalid),
-            12 => Some(ModifyAccountCheckPolicyError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyAccountCheckPolicyError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyAccountCheckPolicyError::NoAvailablePaymentMethod),
-            15 => Some(ModifyAccountCheckPolicyError::BasicInfoUncompleted),
-            16 => Some(ModifyAccountCheckPolicyError::RiskRiskControlRejection),
-            17 => Some(ModifyAccountCheckPolicyError::ApiNotSupport),
-            18 => Some(ModifyAccountCheckPolicyError::ContainForbiddenLabelError),
-            19 => Some(ModifyAccountCheckPolicyError::InvalidInstanceLevelDiskType),
-            20 => Some(ModifyAccountCheckPolicyError::InvalidParam),
-            21 => Some(ModifyAccountCheckPolicyError::KmsApiError),
-            22 => Some(ModifyAccountCheckPolicyError::SystemSaleValidateFailed),
-            23 => Some(ModifyAccountCheckPolicyError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyAccountCheckPolicyError::SqlExecuteFailedOrTimeout),
-            25 => Some(ModifyAccountCheckPolicyError::ColdDataEngineVersionNotSupport),
-            26 => Some(ModifyAccountCheckPolicyError::ColdDataMinorVersionNotSupport),
-            27 => Some(ModifyAccountCheckPolicyError::IncorrectTargetClasscode),
-            28 => Some(ModifyAccountCheckPolicyError::InvalidConnectionStringDuplicate),
-            29 => Some(ModifyAccountCheckPolicyError::RequiredParamNotFound),
-            30 => Some(ModifyAccountCheckPolicyError::ParametersInvalid),
-            31 => Some(ModifyAccountCheckPolicyError::BackupPolicyNotSupport),
-            32 => Some(ModifyAccountCheckPolicyError::InvalideStatusFormat),
-            33 => Some(ModifyAccountCheckPolicyError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(ModifyAccountCheckPolicyError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(ModifyAccountCheckPolicyError::PayNoCreditCard),
-            36 => Some(ModifyAccountCheckPolicyError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyAccountCheckPolicyError::MirrorInsExists),
-            38 => Some(ModifyAccountCheckPolicyError::UnsupportedClassCode),
-            39 => Some(ModifyAccountCheckPolicyError::InvalidBackupSet),
-            40 => Some(ModifyAccountCheckPolicyError::OrdTCommodityQueryError),
-            41 => Some(ModifyAccountCheckPolicyError::ProductInstanceReleased),
-            42 => Some(ModifyAccountCheckPolicyError::RegionEndTimeDissolvedIndia),
-            43 => Some(ModifyAccountCheckPolicyError::OrderStatusUnPaid),
-            44 => Some(ModifyAccountCheckPolicyError::InvalidReduceDiskSize),
-            45 => Some(ModifyAccountCheckPolicyError::CloudSSDNotSupport),
-            46 => Some(ModifyAccountCheckPolicyError::InvalidUserOperatorPermission),
-            47 => Some(ModifyAccountCheckPolicyError::InvalidVswitchId),
-            48 => Some(ModifyAccountCheckPolicyError::IncorrectMinorVersion),
-            49 => Some(ModifyAccountCheckPolicyError::OperationDeniedZoneResource),
-            50 => Some(ModifyAccountCheckPolicyError::NotInFlowController),
-            51 => Some(ModifyAccountCheckPolicyError::InvalidKmsKey),
-            52 => Some(ModifyAccountCheckPolicyError::InvalidInstanceLevelMalformed),
-            53 => Some(ModifyAccountCheckPolicyError::InvalidClusterKms),
-            54 => Some(ModifyAccountCheckPolicyError::RequestNotFound),
-            55 => Some(ModifyAccountCheckPolicyError::HostInfoNotFound),
-            56 => Some(ModifyAccountCheckPolicyError::ExternalFailure),
-            57 => Some(ModifyAccountCheckPolicyError::RequestMetaDataFailed),
-            58 => Some(ModifyAccountCheckPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::InvalidDBInstanceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyAccountCheckPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(0)
-            }
-            ModifyAccountCheckPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyAccountCheckPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyAccountCheckPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyAccountCheckPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifyAccountCheckPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyAccountCheckPolicyError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyAccountCheckPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ModifyAccountCheckPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyAccountCheckPolicyError::PriceCommoditySys => Kind::Documented(9),
-            ModifyAccountCheckPolicyError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyAccountCheckPolicyError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyAccountCheckPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ModifyAccountCheckPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            ModifyAccountCheckPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ModifyAccountCheckPolicyError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyAccountCheckPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ModifyAccountCheckPolicyError::ApiNotSupport => Kind::Documented(17),
-            ModifyAccountCheckPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifyAccountCheckPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyAccountCheckPolicyError::InvalidParam => Kind::Documented(20),
-            ModifyAccountCheckPolicyError::KmsApiError => Kind::Documented(21),
-            ModifyAccountCheckPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyAccountCheckPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyAccountCheckPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyAccountCheckPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyAccountCheckPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyAccountCheckPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyAccountCheckPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyAccountCheckPolicyError::RequiredParamNotFound => Kind::Documented(29),
-            ModifyAccountCheckPolicyError::ParametersInvalid => Kind::Documented(30),
-            ModifyAccountCheckPolicyError::BackupPolicyNotSupport => Kind::Documented(31),
-            ModifyAccountCheckPolicyError::InvalideStatusFormat => Kind::Documented(32),
-            ModifyAccountCheckPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyAccountCheckPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyAccountCheckPolicyError::PayNoCreditCard => Kind::Documented(35),
-            ModifyAccountCheckPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyAccountCheckPolicyError::MirrorInsExists => Kind::Documented(37),
-            ModifyAccountCheckPolicyError::UnsupportedClassCode => Kind::Documented(38),
-            ModifyAccountCheckPolicyError::InvalidBackupSet => Kind::Documented(39),
-            ModifyAccountCheckPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyAccountCheckPolicyError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyAccountCheckPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyAccountCheckPolicyError::OrderStatusUnPaid => Kind::Documented(43),
-            ModifyAccountCheckPolicyError::InvalidReduceDiskSize => Kind::Documented(44),
-            ModifyAccountCheckPolicyError::CloudSSDNotSupport => Kind::Documented(45),
-            ModifyAccountCheckPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyAccountCheckPolicyError::InvalidVswitchId => Kind::Documented(47),
-            ModifyAccountCheckPolicyError::IncorrectMinorVersion => Kind::Documented(48),
-            ModifyAccountCheckPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyAccountCheckPolicyError::NotInFlowController => Kind::Documented(50),
-            ModifyAccountCheckPolicyError::InvalidKmsKey => Kind::Documented(51),
-            ModifyAccountCheckPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyAccountCheckPolicyError::InvalidClusterKms => Kind::Documented(53),
-            ModifyAccountCheckPolicyError::RequestNotFound => Kind::Documented(54),
-            ModifyAccountCheckPolicyError::HostInfoNotFound => Kind::Documented(55),
-            ModifyAccountCheckPolicyError::ExternalFailure => Kind::Documented(56),
-            ModifyAccountCheckPolicyError::RequestMetaDataFailed => Kind::Documented(57),
-            ModifyAccountCheckPolicyError::InvokeProxyFailure => Kind::Documented(58),
             ModifyAccountCheckPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyAccountCheckPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +365,41 @@ impl ModifyAccountCheckPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyAccountCheckPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyAccountCheckPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyAccountCheckPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyAccountCheckPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyAccountDescriptionError`](crate::modify_account_description::ModifyAccountDescriptionError) has one variant per distinct code of the operation's error table (69 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyAccountDescriptionError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -271,244 +270,97 @@ impl ModifyAccountDescriptionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyAccountDescriptionError::Gateway(gateway),
-                    None => ModifyAccountDescriptionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyAccountDescriptionError::Gateway,
+                ModifyAccountDescriptionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyAccountDescriptionError::S),
-            1 => Some(ModifyAccountDescriptionError::InvalidDBDescriptionFormat),
-            2 => Some(ModifyAccountDescriptionError::AccountUpdateError),
-            3 => Some(ModifyAccountDescriptionError::OrderComboInstanceNotAllowOperate),
-            4 => Some(ModifyAccountDescriptionError::PricePricingPlanResultNotFound),
-            5 => Some(ModifyAccountDescriptionError::OrderNoRealNameAuthentication),
-            6 => Some(ModifyAccountDescriptionError::InsufficientAvailableQuota),
-            7 => Some(ModifyAccountDescriptionError::CommodityServiceCallingException),
-            8 => Some(ModifyAccountDescriptionError::RegionDissolvedEOM),
-            9 => Some(ModifyAccountDescriptionError::CommodityInvalidComponent),
-            10 => Some(ModifyAccountDescriptionError::RegionEndTimeDissolvedAustralia),
-            11 => Some(ModifyAccountDescriptionError::PriceCommoditySys),
-            12 => Some(ModifyAccountDescriptionError::PayInsufficientBalance),
-            13 => Some(ModifyAccountDescriptionError::OrderPeriodInvalid),
-            14 => Some(ModifyAccountDescriptionError::PayNoCreditCardLowerCase),
-            15 => Some(ModifyAccountDescriptionError::OrderInstHasUnpaidOrder),
-            16 => Some(ModifyAccountDescriptionError::NoAvailablePaymentMethod),
-            17 => Some(ModifyAccountDescriptionError::BasicInfoUncompleted),
-            18 => Some(ModifyAccountDescriptionError::RiskRiskControlRejection),
-            19 => Some(ModifyAccountDescriptionError::ApiNotSupport),
-            20 => Some(ModifyAccountDescriptionError::ContainForbiddenLabelError),
-            21 => Some(ModifyAccountDescriptionError::InvalidDBInstanceIdNotFound),
-            22 => Some(ModifyAccountDescriptionError::InvalidInstanceLevelDiskType),
-            23 => Some(ModifyAccountDescriptionError::InvalidParam),
-            24 => Some(ModifyAccountDescriptionError::KmsApiError),
-            25 => Some(ModifyAccountDescriptionError::SystemSaleValidateFailed),
-            26 => Some(ModifyAccountDescriptionError::AbsInvalidAccountNotFound),
-            27 => Some(ModifyAccountDescriptionError::SqlExecuteFailedOrTimeout),
-            28 => Some(ModifyAccountDescriptionError::ColdDataEngineVersionNotSupport),
-            29 => Some(ModifyAccountDescriptionError::ColdDataMinorVersionNotSupport),
-            30 => Some(ModifyAccountDescriptionError::IncorrectTargetClasscode),
-            31 => Some(ModifyAccountDescriptionError::InvalidConnectionStringDuplicate),
-            32 => Some(ModifyAccountDescriptionError::RequiredParamNotFound),
-            33 => Some(ModifyAccountDescriptionError::ParametersInvalid),
-            34 => Some(ModifyAccountDescriptionError::BackupPolicyNotSupport),
-            35 => Some(ModifyAccountDescriptionError::InvalideStatusFormat),
-            36 => Some(ModifyAccountDescriptionError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(ModifyAccountDescriptionError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(ModifyAccountDescriptionError::PayNoCreditCard),
-            39 => Some(ModifyAccountDescriptionError::VpcNetworkTypeNotSupport),
-            40 => Some(ModifyAccountDescriptionError::MirrorInsExists),
-            41 => Some(ModifyAccountDescriptionError::UnsupportedClassCode),
-            42 => Some(ModifyAccountDescriptionError::InvalidBackupSet),
-            43 => Some(ModifyAccountDescriptionError::OrdTCommodityQueryError),
-            44 => Some(ModifyAccountDescriptionError::ProductInstanceReleased),
-            45 => Some(ModifyAccountDescriptionError::RegionEndTimeDissolvedIndia),
-            46 => Some(ModifyAccountDescriptionError::IncorrectDBInstanceType),
-            47 => Some(ModifyAccountDescriptionError::IncorrectDBInstanceCharacterType),
-            48 => Some(ModifyAccountDescriptionError::IncorrectDBInstanceState),
-            49 => Some(ModifyAccountDescriptionError::IncorrectAccountType),
-            50 => Some(ModifyAccountDescriptionError::OrderStatusUnPaid),
-            51 => Some(ModifyAccountDescriptionError::InvalidReduceDiskSize),
-            52 => Some(ModifyAccountDescriptionError::CloudSSDNotSupport),
-            53 => Some(ModifyAccountDescriptionError::InvalidUserOperatorPermission),
-            54 => Some(ModifyAccountDescriptionError::InvalidVswitchId),
-            55 => Some(ModifyAccountDescriptionError::IncorrectMinorVersion),
-            56 => Some(ModifyAccountDescriptionError::OperationDeniedZoneResource),
-            57 => Some(ModifyAccountDescriptionError::NotInFlowController),
-            58 => Some(ModifyAccountDescriptionError::InvalidKmsKey),
-            59 => Some(ModifyAccountDescriptionError::InvalidInstanceLevelMalformed),
-            60 => Some(ModifyAccountDescriptionError::InvalidDBInstanceNameNotFound),
-            61 => Some(ModifyAccountDescriptionError::IncorrectDBInstanceLockMode),
-            62 => Some(ModifyAccountDescriptionError::InvalidAccountNameNotFound),
-            63 => Some(ModifyAccountDescriptionError::InvalidClusterKms),
-            64 => Some(ModifyAccountDescriptionError::RequestNotFound),
-            65 => Some(ModifyAccountDescriptionError::HostInfoNotFound),
-            66 => Some(ModifyAccountDescriptionError::ExternalFailure),
-            67 => Some(ModifyAccountDescriptionError::RequestMetaDataFailed),
-            68 => Some(ModifyAccountDescriptionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::S,
+        Self::InvalidDBDescriptionFormat,
+        Self::AccountUpdateError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectAccountType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidAccountNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyAccountDescriptionError::S => Kind::Documented(0),
-            ModifyAccountDescriptionError::InvalidDBDescriptionFormat => {
-                Kind::Documented(1)
-            }
-            ModifyAccountDescriptionError::AccountUpdateError => Kind::Documented(2),
-            ModifyAccountDescriptionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            ModifyAccountDescriptionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            ModifyAccountDescriptionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            ModifyAccountDescriptionError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            ModifyAccountDescriptionError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            ModifyAccountDescriptionError::RegionDissolvedEOM => Kind::Documented(8),
-            ModifyAccountDescriptionError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            ModifyAccountDescriptionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            ModifyAccountDescriptionError::PriceCommoditySys => Kind::Documented(11),
-            ModifyAccountDescriptionError::PayInsufficientBalance => Kind::Documented(12),
-            ModifyAccountDescriptionError::OrderPeriodInvalid => Kind::Documented(13),
-            ModifyAccountDescriptionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            ModifyAccountDescriptionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(15)
-            }
-            ModifyAccountDescriptionError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            ModifyAccountDescriptionError::BasicInfoUncompleted => Kind::Documented(17),
-            ModifyAccountDescriptionError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            ModifyAccountDescriptionError::ApiNotSupport => Kind::Documented(19),
-            ModifyAccountDescriptionError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            ModifyAccountDescriptionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            ModifyAccountDescriptionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            ModifyAccountDescriptionError::InvalidParam => Kind::Documented(23),
-            ModifyAccountDescriptionError::KmsApiError => Kind::Documented(24),
-            ModifyAccountDescriptionError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            ModifyAccountDescriptionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            ModifyAccountDescriptionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            ModifyAccountDescriptionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyAccountDescriptionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ModifyAccountDescriptionError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            ModifyAccountDescriptionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            ModifyAccountDescriptionError::RequiredParamNotFound => Kind::Documented(32),
-            ModifyAccountDescriptionError::ParametersInvalid => Kind::Documented(33),
-            ModifyAccountDescriptionError::BackupPolicyNotSupport => Kind::Documented(34),
-            ModifyAccountDescriptionError::InvalideStatusFormat => Kind::Documented(35),
-            ModifyAccountDescriptionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            ModifyAccountDescriptionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            ModifyAccountDescriptionError::PayNoCreditCard => Kind::Documented(38),
-            ModifyAccountDescriptionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(39)
-            }
-            ModifyAccountDescriptionError::MirrorInsExists => Kind::Documented(40),
-            ModifyAccountDescriptionError::UnsupportedClassCode => Kind::Documented(41),
-            ModifyAccountDescriptionError::InvalidBackupSet => Kind::Documented(42),
-            ModifyAccountDescriptionError::OrdTCommodityQueryError => {
-                Kind::Documented(43)
-            }
-            ModifyAccountDescriptionError::ProductInstanceReleased => {
-                Kind::Documented(44)
-            }
-            ModifyAccountDescriptionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(45)
-            }
-            ModifyAccountDescriptionError::IncorrectDBInstanceType => {
-                Kind::Documented(46)
-            }
-            ModifyAccountDescriptionError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(47)
-            }
-            ModifyAccountDescriptionError::IncorrectDBInstanceState => {
-                Kind::Documented(48)
-            }
-            ModifyAccountDescriptionError::IncorrectAccountType => Kind::Documented(49),
-            ModifyAccountDescriptionError::OrderStatusUnPaid => Kind::Documented(50),
-            ModifyAccountDescriptionError::InvalidReduceDiskSize => Kind::Documented(51),
-            ModifyAccountDescriptionError::CloudSSDNotSupport => Kind::Documented(52),
-            ModifyAccountDescriptionError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            ModifyAccountDescriptionError::InvalidVswitchId => Kind::Documented(54),
-            ModifyAccountDescriptionError::IncorrectMinorVersion => Kind::Documented(55),
-            ModifyAccountDescriptionError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            ModifyAccountDescriptionError::NotInFlowController => Kind::Documented(57),
-            ModifyAccountDescriptionError::InvalidKmsKey => Kind::Documented(58),
-            ModifyAccountDescriptionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            ModifyAccountDescriptionError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(60)
-            }
-            ModifyAccountDescriptionError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(61)
-            }
-            ModifyAccountDescriptionError::InvalidAccountNameNotFound => {
-                Kind::Documented(62)
-            }
-            ModifyAccountDescriptionError::InvalidClusterKms => Kind::Documented(63),
-            ModifyAccountDescriptionError::RequestNotFound => Kind::Documented(64),
-            ModifyAccountDescriptionError::HostInfoNotFound => Kind::Documented(65),
-            ModifyAccountDescriptionError::ExternalFailure => Kind::Documented(66),
-            ModifyAccountDescriptionError::RequestMetaDataFailed => Kind::Documented(67),
-            ModifyAccountDescriptionError::InvokeProxyFailure => Kind::Documented(68),
             ModifyAccountDescriptionError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyAccountDescriptionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -555,30 +407,41 @@ impl ModifyAccountDescriptionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyAccountDescriptionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyAccountDescriptionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyAccountDescriptionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyAccountDescriptionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

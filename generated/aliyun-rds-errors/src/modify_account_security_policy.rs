@@ -6,7 +6,7 @@
 //! [`ModifyAccountSecurityPolicyError`](crate::modify_account_security_policy::ModifyAccountSecurityPolicyError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyAccountSecurityPolicyError {
     /// `GroupPolicyNotFound`, HTTP 400: The specified group policy does not exist.
@@ -248,244 +247,90 @@ impl ModifyAccountSecurityPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyAccountSecurityPolicyError::Gateway(gateway),
-                    None => ModifyAccountSecurityPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyAccountSecurityPolicyError::Gateway,
+                ModifyAccountSecurityPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyAccountSecurityPolicyError::GroupPolicyNotFound),
-            1 => Some(ModifyAccountSecurityPolicyError::InvalidGroupPolicyValue),
-            2 => {
-                Some(ModifyAccountSecurityPolicyError::OrderComboInstanceNotAllowOperate)
-            }
-            3 => Some(ModifyAccountSecurityPolicyError::PricePricingPlanResultNotFound),
-            4 => Some(ModifyAccountSecurityPolicyError::OrderNoRealNameAuthentication),
-            5 => Some(ModifyAccountSecurityPolicyError::InsufficientAvailableQuota),
-            6 => Some(ModifyAccountSecurityPolicyError::CommodityServiceCallingException),
-            7 => Some(ModifyAccountSecurityPolicyError::RegionDissolvedEOM),
-            8 => Some(ModifyAccountSecurityPolicyError::CommodityInvalidComponent),
-            9 => Some(ModifyAccountSecurityPolicyError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ModifyAccountSecurityPolicyError::PriceCommoditySys),
-            11 => Some(ModifyAccountSecurityPolicyError::PayInsufficientBalance),
-            12 => Some(ModifyAccountSecurityPolicyError::OrderPeriodInvalid),
-            13 => Some(ModifyAccountSecurityPolicyError::PayNoCreditCardLowerCase),
-            14 => Some(ModifyAccountSecurityPolicyError::OrderInstHasUnpaidOrder),
-            15 => Some(ModifyAccountSecurityPolicyError::NoAvailablePaymentMethod),
-            16 => Some(ModifyAccountSecurityPolicyError::BasicInfoUncompleted),
-            17 => Some(ModifyAccountSecurityPolicyError::RiskRiskControlRejection),
-            18 => Some(ModifyAccountSecurityPolicyError::ApiNotSupport),
-            19 => Some(ModifyAccountSecurityPolicyError::ContainForbiddenLabelError),
-            20 => Some(ModifyAccountSecurityPolicyError::InvalidDBInstanceIdNotFound),
-            21 => Some(ModifyAccountSecurityPolicyError::InvalidInstanceLevelDiskType),
-            22 => Some(ModifyAccountSecurityPolicyError::InvalidParam),
-            23 => Some(ModifyAccountSecurityPolicyError::KmsApiError),
-            24 => Some(ModifyAccountSecurityPolicyError::SystemSaleValidateFailed),
-            25 => Some(ModifyAccountSecurityPolicyError::AbsInvalidAccountNotFound),
-            26 => Some(ModifyAccountSecurityPolicyError::SqlExecuteFailedOrTimeout),
-            27 => Some(ModifyAccountSecurityPolicyError::ColdDataEngineVersionNotSupport),
-            28 => Some(ModifyAccountSecurityPolicyError::ColdDataMinorVersionNotSupport),
-            29 => Some(ModifyAccountSecurityPolicyError::IncorrectTargetClasscode),
-            30 => {
-                Some(ModifyAccountSecurityPolicyError::InvalidConnectionStringDuplicate)
-            }
-            31 => Some(ModifyAccountSecurityPolicyError::RequiredParamNotFound),
-            32 => Some(ModifyAccountSecurityPolicyError::ParametersInvalid),
-            33 => Some(ModifyAccountSecurityPolicyError::BackupPolicyNotSupport),
-            34 => Some(ModifyAccountSecurityPolicyError::InvalideStatusFormat),
-            35 => Some(ModifyAccountSecurityPolicyError::InvalidReleasedKeepPolicyFormat),
-            36 => {
-                Some(ModifyAccountSecurityPolicyError::InvalidDBInstanceEngineTypeFormat)
-            }
-            37 => Some(ModifyAccountSecurityPolicyError::PayNoCreditCard),
-            38 => Some(ModifyAccountSecurityPolicyError::VpcNetworkTypeNotSupport),
-            39 => Some(ModifyAccountSecurityPolicyError::MirrorInsExists),
-            40 => Some(ModifyAccountSecurityPolicyError::UnsupportedClassCode),
-            41 => Some(ModifyAccountSecurityPolicyError::InvalidBackupSet),
-            42 => Some(ModifyAccountSecurityPolicyError::OrdTCommodityQueryError),
-            43 => Some(ModifyAccountSecurityPolicyError::ProductInstanceReleased),
-            44 => Some(ModifyAccountSecurityPolicyError::RegionEndTimeDissolvedIndia),
-            45 => Some(ModifyAccountSecurityPolicyError::OrderStatusUnPaid),
-            46 => Some(ModifyAccountSecurityPolicyError::InvalidReduceDiskSize),
-            47 => Some(ModifyAccountSecurityPolicyError::CloudSSDNotSupport),
-            48 => Some(ModifyAccountSecurityPolicyError::InvalidUserOperatorPermission),
-            49 => Some(ModifyAccountSecurityPolicyError::InvalidVswitchId),
-            50 => Some(ModifyAccountSecurityPolicyError::IncorrectMinorVersion),
-            51 => Some(ModifyAccountSecurityPolicyError::OperationDeniedZoneResource),
-            52 => Some(ModifyAccountSecurityPolicyError::NotInFlowController),
-            53 => Some(ModifyAccountSecurityPolicyError::InvalidKmsKey),
-            54 => Some(ModifyAccountSecurityPolicyError::InvalidInstanceLevelMalformed),
-            55 => Some(ModifyAccountSecurityPolicyError::InvalidDBInstanceNameNotFound),
-            56 => Some(ModifyAccountSecurityPolicyError::InvalidClusterKms),
-            57 => Some(ModifyAccountSecurityPolicyError::RequestNotFound),
-            58 => Some(ModifyAccountSecurityPolicyError::HostInfoNotFound),
-            59 => Some(ModifyAccountSecurityPolicyError::ExternalFailure),
-            60 => Some(ModifyAccountSecurityPolicyError::RequestMetaDataFailed),
-            61 => Some(ModifyAccountSecurityPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::GroupPolicyNotFound,
+        Self::InvalidGroupPolicyValue,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyAccountSecurityPolicyError::GroupPolicyNotFound => Kind::Documented(0),
-            ModifyAccountSecurityPolicyError::InvalidGroupPolicyValue => {
-                Kind::Documented(1)
-            }
-            ModifyAccountSecurityPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyAccountSecurityPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyAccountSecurityPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyAccountSecurityPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyAccountSecurityPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyAccountSecurityPolicyError::RegionDissolvedEOM => Kind::Documented(7),
-            ModifyAccountSecurityPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyAccountSecurityPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyAccountSecurityPolicyError::PriceCommoditySys => Kind::Documented(10),
-            ModifyAccountSecurityPolicyError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            ModifyAccountSecurityPolicyError::OrderPeriodInvalid => Kind::Documented(12),
-            ModifyAccountSecurityPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            ModifyAccountSecurityPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            ModifyAccountSecurityPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            ModifyAccountSecurityPolicyError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            ModifyAccountSecurityPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            ModifyAccountSecurityPolicyError::ApiNotSupport => Kind::Documented(18),
-            ModifyAccountSecurityPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            ModifyAccountSecurityPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            ModifyAccountSecurityPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            ModifyAccountSecurityPolicyError::InvalidParam => Kind::Documented(22),
-            ModifyAccountSecurityPolicyError::KmsApiError => Kind::Documented(23),
-            ModifyAccountSecurityPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            ModifyAccountSecurityPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            ModifyAccountSecurityPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            ModifyAccountSecurityPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyAccountSecurityPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyAccountSecurityPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            ModifyAccountSecurityPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            ModifyAccountSecurityPolicyError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyAccountSecurityPolicyError::ParametersInvalid => Kind::Documented(32),
-            ModifyAccountSecurityPolicyError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyAccountSecurityPolicyError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            ModifyAccountSecurityPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            ModifyAccountSecurityPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            ModifyAccountSecurityPolicyError::PayNoCreditCard => Kind::Documented(37),
-            ModifyAccountSecurityPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyAccountSecurityPolicyError::MirrorInsExists => Kind::Documented(39),
-            ModifyAccountSecurityPolicyError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            ModifyAccountSecurityPolicyError::InvalidBackupSet => Kind::Documented(41),
-            ModifyAccountSecurityPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            ModifyAccountSecurityPolicyError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            ModifyAccountSecurityPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            ModifyAccountSecurityPolicyError::OrderStatusUnPaid => Kind::Documented(45),
-            ModifyAccountSecurityPolicyError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            ModifyAccountSecurityPolicyError::CloudSSDNotSupport => Kind::Documented(47),
-            ModifyAccountSecurityPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifyAccountSecurityPolicyError::InvalidVswitchId => Kind::Documented(49),
-            ModifyAccountSecurityPolicyError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            ModifyAccountSecurityPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifyAccountSecurityPolicyError::NotInFlowController => Kind::Documented(52),
-            ModifyAccountSecurityPolicyError::InvalidKmsKey => Kind::Documented(53),
-            ModifyAccountSecurityPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifyAccountSecurityPolicyError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyAccountSecurityPolicyError::InvalidClusterKms => Kind::Documented(56),
-            ModifyAccountSecurityPolicyError::RequestNotFound => Kind::Documented(57),
-            ModifyAccountSecurityPolicyError::HostInfoNotFound => Kind::Documented(58),
-            ModifyAccountSecurityPolicyError::ExternalFailure => Kind::Documented(59),
-            ModifyAccountSecurityPolicyError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            ModifyAccountSecurityPolicyError::InvokeProxyFailure => Kind::Documented(61),
             ModifyAccountSecurityPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyAccountSecurityPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -532,30 +377,41 @@ impl ModifyAccountSecurityPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyAccountSecurityPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyAccountSecurityPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyAccountSecurityPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyAccountSecurityPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyActionEventPolicyError`](crate::modify_action_event_policy::ModifyActionEventPolicyError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyActionEventPolicyError {
     /// `RegionNotSupport`, HTTP 400: The region is not supported.
@@ -245,208 +244,89 @@ impl ModifyActionEventPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyActionEventPolicyError::Gateway(gateway),
-                    None => ModifyActionEventPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyActionEventPolicyError::Gateway,
+                ModifyActionEventPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyActionEventPolicyError::RegionNotSupport),
-            1 => Some(ModifyActionEventPolicyError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyActionEventPolicyError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyActionEventPolicyError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyActionEventPolicyError::InsufficientAvailableQuota),
-            5 => Some(ModifyActionEventPolicyError::CommodityServiceCallingException),
-            6 => Some(ModifyActionEventPolicyError::RegionDissolvedEOM),
-            7 => Some(ModifyActionEventPolicyError::CommodityInvalidComponent),
-            8 => Some(ModifyActionEventPolicyError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyActionEventPolicyError::PriceCommoditySys),
-            10 => Some(ModifyActionEventPolicyError::PayInsufficientBalance),
-            11 => Some(ModifyActionEventPolicyError::OrderPeriodInvalid),
-            12 => Some(ModifyActionEventPolicyError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyActionEventPolicyError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyActionEventPolicyError::NoAvailablePaymentMethod),
-            15 => Some(ModifyActionEventPolicyError::BasicInfoUncompleted),
-            16 => Some(ModifyActionEventPolicyError::RiskRiskControlRejection),
-            17 => Some(ModifyActionEventPolicyError::ApiNotSupport),
-            18 => Some(ModifyActionEventPolicyError::ContainForbiddenLabelError),
-            19 => Some(ModifyActionEventPolicyError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyActionEventPolicyError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyActionEventPolicyError::InvalidParam),
-            22 => Some(ModifyActionEventPolicyError::KmsApiError),
-            23 => Some(ModifyActionEventPolicyError::SystemSaleValidateFailed),
-            24 => Some(ModifyActionEventPolicyError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyActionEventPolicyError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyActionEventPolicyError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyActionEventPolicyError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyActionEventPolicyError::IncorrectTargetClasscode),
-            29 => Some(ModifyActionEventPolicyError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyActionEventPolicyError::RequiredParamNotFound),
-            31 => Some(ModifyActionEventPolicyError::ParametersInvalid),
-            32 => Some(ModifyActionEventPolicyError::BackupPolicyNotSupport),
-            33 => Some(ModifyActionEventPolicyError::InvalideStatusFormat),
-            34 => Some(ModifyActionEventPolicyError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyActionEventPolicyError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyActionEventPolicyError::PayNoCreditCard),
-            37 => Some(ModifyActionEventPolicyError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyActionEventPolicyError::MirrorInsExists),
-            39 => Some(ModifyActionEventPolicyError::UnsupportedClassCode),
-            40 => Some(ModifyActionEventPolicyError::InvalidBackupSet),
-            41 => Some(ModifyActionEventPolicyError::OrdTCommodityQueryError),
-            42 => Some(ModifyActionEventPolicyError::ProductInstanceReleased),
-            43 => Some(ModifyActionEventPolicyError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyActionEventPolicyError::OrderStatusUnPaid),
-            45 => Some(ModifyActionEventPolicyError::InvalidReduceDiskSize),
-            46 => Some(ModifyActionEventPolicyError::CloudSSDNotSupport),
-            47 => Some(ModifyActionEventPolicyError::InvalidUserOperatorPermission),
-            48 => Some(ModifyActionEventPolicyError::InvalidVswitchId),
-            49 => Some(ModifyActionEventPolicyError::IncorrectMinorVersion),
-            50 => Some(ModifyActionEventPolicyError::OperationDeniedZoneResource),
-            51 => Some(ModifyActionEventPolicyError::NotInFlowController),
-            52 => Some(ModifyActionEventPolicyError::InvalidKmsKey),
-            53 => Some(ModifyActionEventPolicyError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyActionEventPolicyError::InvalidRegionNotFound),
-            55 => Some(ModifyActionEventPolicyError::InvalidClusterKms),
-            56 => Some(ModifyActionEventPolicyError::RequestNotFound),
-            57 => Some(ModifyActionEventPolicyError::HostInfoNotFound),
-            58 => Some(ModifyActionEventPolicyError::ExternalFailure),
-            59 => Some(ModifyActionEventPolicyError::RequestMetaDataFailed),
-            60 => Some(ModifyActionEventPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::RegionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidRegionNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyActionEventPolicyError::RegionNotSupport => Kind::Documented(0),
-            ModifyActionEventPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyActionEventPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyActionEventPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyActionEventPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifyActionEventPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyActionEventPolicyError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyActionEventPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ModifyActionEventPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyActionEventPolicyError::PriceCommoditySys => Kind::Documented(9),
-            ModifyActionEventPolicyError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyActionEventPolicyError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyActionEventPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ModifyActionEventPolicyError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyActionEventPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ModifyActionEventPolicyError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyActionEventPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ModifyActionEventPolicyError::ApiNotSupport => Kind::Documented(17),
-            ModifyActionEventPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifyActionEventPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ModifyActionEventPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifyActionEventPolicyError::InvalidParam => Kind::Documented(21),
-            ModifyActionEventPolicyError::KmsApiError => Kind::Documented(22),
-            ModifyActionEventPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            ModifyActionEventPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyActionEventPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ModifyActionEventPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyActionEventPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyActionEventPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            ModifyActionEventPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyActionEventPolicyError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyActionEventPolicyError::ParametersInvalid => Kind::Documented(31),
-            ModifyActionEventPolicyError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyActionEventPolicyError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyActionEventPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyActionEventPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyActionEventPolicyError::PayNoCreditCard => Kind::Documented(36),
-            ModifyActionEventPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyActionEventPolicyError::MirrorInsExists => Kind::Documented(38),
-            ModifyActionEventPolicyError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyActionEventPolicyError::InvalidBackupSet => Kind::Documented(40),
-            ModifyActionEventPolicyError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyActionEventPolicyError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyActionEventPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifyActionEventPolicyError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyActionEventPolicyError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyActionEventPolicyError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyActionEventPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyActionEventPolicyError::InvalidVswitchId => Kind::Documented(48),
-            ModifyActionEventPolicyError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyActionEventPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyActionEventPolicyError::NotInFlowController => Kind::Documented(51),
-            ModifyActionEventPolicyError::InvalidKmsKey => Kind::Documented(52),
-            ModifyActionEventPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyActionEventPolicyError::InvalidRegionNotFound => Kind::Documented(54),
-            ModifyActionEventPolicyError::InvalidClusterKms => Kind::Documented(55),
-            ModifyActionEventPolicyError::RequestNotFound => Kind::Documented(56),
-            ModifyActionEventPolicyError::HostInfoNotFound => Kind::Documented(57),
-            ModifyActionEventPolicyError::ExternalFailure => Kind::Documented(58),
-            ModifyActionEventPolicyError::RequestMetaDataFailed => Kind::Documented(59),
-            ModifyActionEventPolicyError::InvokeProxyFailure => Kind::Documented(60),
             ModifyActionEventPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyActionEventPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -493,30 +373,41 @@ impl ModifyActionEventPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyActionEventPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyActionEventPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyActionEventPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyActionEventPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyActiveOperationTasksError`](crate::modify_active_operation_tasks::ModifyActiveOperationTasksError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyActiveOperationTasksError {
     /// `StartTimeBeforeNow`, HTTP 400: The start time should be later than current time.
@@ -265,242 +264,95 @@ impl ModifyActiveOperationTasksError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyActiveOperationTasksError::Gateway(gateway),
-                    None => ModifyActiveOperationTasksError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyActiveOperationTasksError::Gateway,
+                ModifyActiveOperationTasksError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyActiveOperationTasksError::StartTimeBeforeNow),
-            1 => Some(ModifyActiveOperationTasksError::RequiredParamNotFound),
-            2 => Some(ModifyActiveOperationTasksError::InvalidTimeFormat),
-            3 => Some(ModifyActiveOperationTasksError::TaskModifyError),
-            4 => Some(ModifyActiveOperationTasksError::SwitchTimeAfterDeadline),
-            5 => Some(ModifyActiveOperationTasksError::IncorrectTaskType),
-            6 => Some(ModifyActiveOperationTasksError::TaskHasStarted),
-            7 => Some(ModifyActiveOperationTasksError::IncorrectTaskStatus),
-            8 => Some(ModifyActiveOperationTasksError::OrderComboInstanceNotAllowOperate),
-            9 => Some(ModifyActiveOperationTasksError::PricePricingPlanResultNotFound),
-            10 => Some(ModifyActiveOperationTasksError::OrderNoRealNameAuthentication),
-            11 => Some(ModifyActiveOperationTasksError::InsufficientAvailableQuota),
-            12 => Some(ModifyActiveOperationTasksError::CommodityServiceCallingException),
-            13 => Some(ModifyActiveOperationTasksError::RegionDissolvedEOM),
-            14 => Some(ModifyActiveOperationTasksError::CommodityInvalidComponent),
-            15 => Some(ModifyActiveOperationTasksError::RegionEndTimeDissolvedAustralia),
-            16 => Some(ModifyActiveOperationTasksError::PriceCommoditySys),
-            17 => Some(ModifyActiveOperationTasksError::PayInsufficientBalance),
-            18 => Some(ModifyActiveOperationTasksError::OrderPeriodInvalid),
-            19 => Some(ModifyActiveOperationTasksError::PayNoCreditCardLowerCase),
-            20 => Some(ModifyActiveOperationTasksError::OrderInstHasUnpaidOrder),
-            21 => Some(ModifyActiveOperationTasksError::NoAvailablePaymentMethod),
-            22 => Some(ModifyActiveOperationTasksError::BasicInfoUncompleted),
-            23 => Some(ModifyActiveOperationTasksError::RiskRiskControlRejection),
-            24 => Some(ModifyActiveOperationTasksError::ApiNotSupport),
-            25 => Some(ModifyActiveOperationTasksError::ContainForbiddenLabelError),
-            26 => Some(ModifyActiveOperationTasksError::InvalidDBInstanceIdNotFound),
-            27 => Some(ModifyActiveOperationTasksError::InvalidInstanceLevelDiskType),
-            28 => Some(ModifyActiveOperationTasksError::InvalidParam),
-            29 => Some(ModifyActiveOperationTasksError::KmsApiError),
-            30 => Some(ModifyActiveOperationTasksError::SystemSaleValidateFailed),
-            31 => Some(ModifyActiveOperationTasksError::AbsInvalidAccountNotFound),
-            32 => Some(ModifyActiveOperationTasksError::SqlExecuteFailedOrTimeout),
-            33 => Some(ModifyActiveOperationTasksError::ColdDataEngineVersionNotSupport),
-            34 => Some(ModifyActiveOperationTasksError::ColdDataMinorVersionNotSupport),
-            35 => Some(ModifyActiveOperationTasksError::IncorrectTargetClasscode),
-            36 => Some(ModifyActiveOperationTasksError::InvalidConnectionStringDuplicate),
-            37 => Some(ModifyActiveOperationTasksError::ParametersInvalid),
-            38 => Some(ModifyActiveOperationTasksError::BackupPolicyNotSupport),
-            39 => Some(ModifyActiveOperationTasksError::InvalideStatusFormat),
-            40 => Some(ModifyActiveOperationTasksError::InvalidReleasedKeepPolicyFormat),
-            41 => {
-                Some(ModifyActiveOperationTasksError::InvalidDBInstanceEngineTypeFormat)
-            }
-            42 => Some(ModifyActiveOperationTasksError::PayNoCreditCard),
-            43 => Some(ModifyActiveOperationTasksError::VpcNetworkTypeNotSupport),
-            44 => Some(ModifyActiveOperationTasksError::MirrorInsExists),
-            45 => Some(ModifyActiveOperationTasksError::UnsupportedClassCode),
-            46 => Some(ModifyActiveOperationTasksError::InvalidBackupSet),
-            47 => Some(ModifyActiveOperationTasksError::OrdTCommodityQueryError),
-            48 => Some(ModifyActiveOperationTasksError::ProductInstanceReleased),
-            49 => Some(ModifyActiveOperationTasksError::RegionEndTimeDissolvedIndia),
-            50 => Some(ModifyActiveOperationTasksError::OrderStatusUnPaid),
-            51 => Some(ModifyActiveOperationTasksError::InvalidReduceDiskSize),
-            52 => Some(ModifyActiveOperationTasksError::CloudSSDNotSupport),
-            53 => Some(ModifyActiveOperationTasksError::InvalidUserOperatorPermission),
-            54 => Some(ModifyActiveOperationTasksError::InvalidVswitchId),
-            55 => Some(ModifyActiveOperationTasksError::IncorrectMinorVersion),
-            56 => Some(ModifyActiveOperationTasksError::OperationDeniedZoneResource),
-            57 => Some(ModifyActiveOperationTasksError::NotInFlowController),
-            58 => Some(ModifyActiveOperationTasksError::InvalidKmsKey),
-            59 => Some(ModifyActiveOperationTasksError::InvalidInstanceLevelMalformed),
-            60 => Some(ModifyActiveOperationTasksError::InvalidClusterKms),
-            61 => Some(ModifyActiveOperationTasksError::RequestNotFound),
-            62 => Some(ModifyActiveOperationTasksError::HostInfoNotFound),
-            63 => Some(ModifyActiveOperationTasksError::InvalidParamsRecordNotFound),
-            64 => Some(ModifyActiveOperationTasksError::ExternalFailure),
-            65 => Some(ModifyActiveOperationTasksError::RequestMetaDataFailed),
-            66 => Some(ModifyActiveOperationTasksError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::StartTimeBeforeNow,
+        Self::RequiredParamNotFound,
+        Self::InvalidTimeFormat,
+        Self::TaskModifyError,
+        Self::SwitchTimeAfterDeadline,
+        Self::IncorrectTaskType,
+        Self::TaskHasStarted,
+        Self::IncorrectTaskStatus,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::InvalidParamsRecordNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyActiveOperationTasksError::StartTimeBeforeNow => Kind::Documented(0),
-            ModifyActiveOperationTasksError::RequiredParamNotFound => Kind::Documented(1),
-            ModifyActiveOperationTasksError::InvalidTimeFormat => Kind::Documented(2),
-            ModifyActiveOperationTasksError::TaskModifyError => Kind::Documented(3),
-            ModifyActiveOperationTasksError::SwitchTimeAfterDeadline => {
-                Kind::Documented(4)
-            }
-            ModifyActiveOperationTasksError::IncorrectTaskType => Kind::Documented(5),
-            ModifyActiveOperationTasksError::TaskHasStarted => Kind::Documented(6),
-            ModifyActiveOperationTasksError::IncorrectTaskStatus => Kind::Documented(7),
-            ModifyActiveOperationTasksError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            ModifyActiveOperationTasksError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            ModifyActiveOperationTasksError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            ModifyActiveOperationTasksError::InsufficientAvailableQuota => {
-                Kind::Documented(11)
-            }
-            ModifyActiveOperationTasksError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            ModifyActiveOperationTasksError::RegionDissolvedEOM => Kind::Documented(13),
-            ModifyActiveOperationTasksError::CommodityInvalidComponent => {
-                Kind::Documented(14)
-            }
-            ModifyActiveOperationTasksError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            ModifyActiveOperationTasksError::PriceCommoditySys => Kind::Documented(16),
-            ModifyActiveOperationTasksError::PayInsufficientBalance => {
-                Kind::Documented(17)
-            }
-            ModifyActiveOperationTasksError::OrderPeriodInvalid => Kind::Documented(18),
-            ModifyActiveOperationTasksError::PayNoCreditCardLowerCase => {
-                Kind::Documented(19)
-            }
-            ModifyActiveOperationTasksError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(20)
-            }
-            ModifyActiveOperationTasksError::NoAvailablePaymentMethod => {
-                Kind::Documented(21)
-            }
-            ModifyActiveOperationTasksError::BasicInfoUncompleted => Kind::Documented(22),
-            ModifyActiveOperationTasksError::RiskRiskControlRejection => {
-                Kind::Documented(23)
-            }
-            ModifyActiveOperationTasksError::ApiNotSupport => Kind::Documented(24),
-            ModifyActiveOperationTasksError::ContainForbiddenLabelError => {
-                Kind::Documented(25)
-            }
-            ModifyActiveOperationTasksError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(26)
-            }
-            ModifyActiveOperationTasksError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            ModifyActiveOperationTasksError::InvalidParam => Kind::Documented(28),
-            ModifyActiveOperationTasksError::KmsApiError => Kind::Documented(29),
-            ModifyActiveOperationTasksError::SystemSaleValidateFailed => {
-                Kind::Documented(30)
-            }
-            ModifyActiveOperationTasksError::AbsInvalidAccountNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyActiveOperationTasksError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(32)
-            }
-            ModifyActiveOperationTasksError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyActiveOperationTasksError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifyActiveOperationTasksError::IncorrectTargetClasscode => {
-                Kind::Documented(35)
-            }
-            ModifyActiveOperationTasksError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            ModifyActiveOperationTasksError::ParametersInvalid => Kind::Documented(37),
-            ModifyActiveOperationTasksError::BackupPolicyNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyActiveOperationTasksError::InvalideStatusFormat => Kind::Documented(39),
-            ModifyActiveOperationTasksError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(40)
-            }
-            ModifyActiveOperationTasksError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(41)
-            }
-            ModifyActiveOperationTasksError::PayNoCreditCard => Kind::Documented(42),
-            ModifyActiveOperationTasksError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(43)
-            }
-            ModifyActiveOperationTasksError::MirrorInsExists => Kind::Documented(44),
-            ModifyActiveOperationTasksError::UnsupportedClassCode => Kind::Documented(45),
-            ModifyActiveOperationTasksError::InvalidBackupSet => Kind::Documented(46),
-            ModifyActiveOperationTasksError::OrdTCommodityQueryError => {
-                Kind::Documented(47)
-            }
-            ModifyActiveOperationTasksError::ProductInstanceReleased => {
-                Kind::Documented(48)
-            }
-            ModifyActiveOperationTasksError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(49)
-            }
-            ModifyActiveOperationTasksError::OrderStatusUnPaid => Kind::Documented(50),
-            ModifyActiveOperationTasksError::InvalidReduceDiskSize => {
-                Kind::Documented(51)
-            }
-            ModifyActiveOperationTasksError::CloudSSDNotSupport => Kind::Documented(52),
-            ModifyActiveOperationTasksError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            ModifyActiveOperationTasksError::InvalidVswitchId => Kind::Documented(54),
-            ModifyActiveOperationTasksError::IncorrectMinorVersion => {
-                Kind::Documented(55)
-            }
-            ModifyActiveOperationTasksError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            ModifyActiveOperationTasksError::NotInFlowController => Kind::Documented(57),
-            ModifyActiveOperationTasksError::InvalidKmsKey => Kind::Documented(58),
-            ModifyActiveOperationTasksError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            ModifyActiveOperationTasksError::InvalidClusterKms => Kind::Documented(60),
-            ModifyActiveOperationTasksError::RequestNotFound => Kind::Documented(61),
-            ModifyActiveOperationTasksError::HostInfoNotFound => Kind::Documented(62),
-            ModifyActiveOperationTasksError::InvalidParamsRecordNotFound => {
-                Kind::Documented(63)
-            }
-            ModifyActiveOperationTasksError::ExternalFailure => Kind::Documented(64),
-            ModifyActiveOperationTasksError::RequestMetaDataFailed => {
-                Kind::Documented(65)
-            }
-            ModifyActiveOperationTasksError::InvokeProxyFailure => Kind::Documented(66),
             ModifyActiveOperationTasksError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyActiveOperationTasksError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -547,30 +399,41 @@ impl ModifyActiveOperationTasksError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyActiveOperationTasksError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyActiveOperationTasksError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyActiveOperationTasksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyActiveOperationTasksError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

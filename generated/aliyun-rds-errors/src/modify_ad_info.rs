@@ -6,7 +6,7 @@
 //! [`ModifyAdInfoError`](crate::modify_ad_info::ModifyAdInfoError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyAdInfoError {
     /// `EngineVersionNotSupported`, HTTP 400: The current engineVersion does not support AD operation.
@@ -265,168 +264,95 @@ impl ModifyAdInfoError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyAdInfoError::Gateway(gateway),
-                    None => ModifyAdInfoError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyAdInfoError::Gateway,
+                ModifyAdInfoError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyAdInfoError::EngineVersionNotSupported),
-            1 => Some(ModifyAdInfoError::InvalidADDNSNotFound),
-            2 => Some(ModifyAdInfoError::InvalidAdServerIpAddressNotFound),
-            3 => Some(ModifyAdInfoError::InvalidAdAccountNameNotFound),
-            4 => Some(ModifyAdInfoError::InvalidAdPasswordNotFound),
-            5 => Some(ModifyAdInfoError::InvalidShareDbInstanceClassNotSupport),
-            6 => Some(ModifyAdInfoError::InvalidNodeTypeNotSupport),
-            7 => Some(ModifyAdInfoError::OrderComboInstanceNotAllowOperate),
-            8 => Some(ModifyAdInfoError::PricePricingPlanResultNotFound),
-            9 => Some(ModifyAdInfoError::OrderNoRealNameAuthentication),
-            10 => Some(ModifyAdInfoError::InsufficientAvailableQuota),
-            11 => Some(ModifyAdInfoError::CommodityServiceCallingException),
-            12 => Some(ModifyAdInfoError::RegionDissolvedEOM),
-            13 => Some(ModifyAdInfoError::CommodityInvalidComponent),
-            14 => Some(ModifyAdInfoError::RegionEndTimeDissolvedAustralia),
-            15 => Some(ModifyAdInfoError::PriceCommoditySys),
-            16 => Some(ModifyAdInfoError::PayInsufficientBalance),
-            17 => Some(ModifyAdInfoError::OrderPeriodInvalid),
-            18 => Some(ModifyAdInfoError::PayNoCreditCardLowerCase),
-            19 => Some(ModifyAdInfoError::OrderInstHasUnpaidOrder),
-            20 => Some(ModifyAdInfoError::NoAvailablePaymentMethod),
-            21 => Some(ModifyAdInfoError::BasicInfoUncompleted),
-            22 => Some(ModifyAdInfoError::RiskRiskControlRejection),
-            23 => Some(ModifyAdInfoError::ApiNotSupport),
-            24 => Some(ModifyAdInfoError::ContainForbiddenLabelError),
-            25 => Some(ModifyAdInfoError::InvalidDBInstanceIdNotFound),
-            26 => Some(ModifyAdInfoError::InvalidInstanceLevelDiskType),
-            27 => Some(ModifyAdInfoError::InvalidParam),
-            28 => Some(ModifyAdInfoError::KmsApiError),
-            29 => Some(ModifyAdInfoError::SystemSaleValidateFailed),
-            30 => Some(ModifyAdInfoError::AbsInvalidAccountNotFound),
-            31 => Some(ModifyAdInfoError::SqlExecuteFailedOrTimeout),
-            32 => Some(ModifyAdInfoError::ColdDataEngineVersionNotSupport),
-            33 => Some(ModifyAdInfoError::ColdDataMinorVersionNotSupport),
-            34 => Some(ModifyAdInfoError::IncorrectTargetClasscode),
-            35 => Some(ModifyAdInfoError::InvalidConnectionStringDuplicate),
-            36 => Some(ModifyAdInfoError::RequiredParamNotFound),
-            37 => Some(ModifyAdInfoError::ParametersInvalid),
-            38 => Some(ModifyAdInfoError::BackupPolicyNotSupport),
-            39 => Some(ModifyAdInfoError::InvalideStatusFormat),
-            40 => Some(ModifyAdInfoError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(ModifyAdInfoError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(ModifyAdInfoError::PayNoCreditCard),
-            43 => Some(ModifyAdInfoError::VpcNetworkTypeNotSupport),
-            44 => Some(ModifyAdInfoError::MirrorInsExists),
-            45 => Some(ModifyAdInfoError::UnsupportedClassCode),
-            46 => Some(ModifyAdInfoError::InvalidBackupSet),
-            47 => Some(ModifyAdInfoError::OrdTCommodityQueryError),
-            48 => Some(ModifyAdInfoError::ProductInstanceReleased),
-            49 => Some(ModifyAdInfoError::RegionEndTimeDissolvedIndia),
-            50 => Some(ModifyAdInfoError::OrderStatusUnPaid),
-            51 => Some(ModifyAdInfoError::InvalidReduceDiskSize),
-            52 => Some(ModifyAdInfoError::CloudSSDNotSupport),
-            53 => Some(ModifyAdInfoError::InvalidUserOperatorPermission),
-            54 => Some(ModifyAdInfoError::InvalidVswitchId),
-            55 => Some(ModifyAdInfoError::IncorrectMinorVersion),
-            56 => Some(ModifyAdInfoError::OperationDeniedZoneResource),
-            57 => Some(ModifyAdInfoError::NotInFlowController),
-            58 => Some(ModifyAdInfoError::InvalidKmsKey),
-            59 => Some(ModifyAdInfoError::InvalidInstanceLevelMalformed),
-            60 => Some(ModifyAdInfoError::ClusterTypeNotSupported),
-            61 => Some(ModifyAdInfoError::InvalidClusterKms),
-            62 => Some(ModifyAdInfoError::RequestNotFound),
-            63 => Some(ModifyAdInfoError::HostInfoNotFound),
-            64 => Some(ModifyAdInfoError::ExternalFailure),
-            65 => Some(ModifyAdInfoError::RequestMetaDataFailed),
-            66 => Some(ModifyAdInfoError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::EngineVersionNotSupported,
+        Self::InvalidADDNSNotFound,
+        Self::InvalidAdServerIpAddressNotFound,
+        Self::InvalidAdAccountNameNotFound,
+        Self::InvalidAdPasswordNotFound,
+        Self::InvalidShareDbInstanceClassNotSupport,
+        Self::InvalidNodeTypeNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::ClusterTypeNotSupported,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyAdInfoError::EngineVersionNotSupported => Kind::Documented(0),
-            ModifyAdInfoError::InvalidADDNSNotFound => Kind::Documented(1),
-            ModifyAdInfoError::InvalidAdServerIpAddressNotFound => Kind::Documented(2),
-            ModifyAdInfoError::InvalidAdAccountNameNotFound => Kind::Documented(3),
-            ModifyAdInfoError::InvalidAdPasswordNotFound => Kind::Documented(4),
-            ModifyAdInfoError::InvalidShareDbInstanceClassNotSupport => {
-                Kind::Documented(5)
-            }
-            ModifyAdInfoError::InvalidNodeTypeNotSupport => Kind::Documented(6),
-            ModifyAdInfoError::OrderComboInstanceNotAllowOperate => Kind::Documented(7),
-            ModifyAdInfoError::PricePricingPlanResultNotFound => Kind::Documented(8),
-            ModifyAdInfoError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            ModifyAdInfoError::InsufficientAvailableQuota => Kind::Documented(10),
-            ModifyAdInfoError::CommodityServiceCallingException => Kind::Documented(11),
-            ModifyAdInfoError::RegionDissolvedEOM => Kind::Documented(12),
-            ModifyAdInfoError::CommodityInvalidComponent => Kind::Documented(13),
-            ModifyAdInfoError::RegionEndTimeDissolvedAustralia => Kind::Documented(14),
-            ModifyAdInfoError::PriceCommoditySys => Kind::Documented(15),
-            ModifyAdInfoError::PayInsufficientBalance => Kind::Documented(16),
-            ModifyAdInfoError::OrderPeriodInvalid => Kind::Documented(17),
-            ModifyAdInfoError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            ModifyAdInfoError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            ModifyAdInfoError::NoAvailablePaymentMethod => Kind::Documented(20),
-            ModifyAdInfoError::BasicInfoUncompleted => Kind::Documented(21),
-            ModifyAdInfoError::RiskRiskControlRejection => Kind::Documented(22),
-            ModifyAdInfoError::ApiNotSupport => Kind::Documented(23),
-            ModifyAdInfoError::ContainForbiddenLabelError => Kind::Documented(24),
-            ModifyAdInfoError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            ModifyAdInfoError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            ModifyAdInfoError::InvalidParam => Kind::Documented(27),
-            ModifyAdInfoError::KmsApiError => Kind::Documented(28),
-            ModifyAdInfoError::SystemSaleValidateFailed => Kind::Documented(29),
-            ModifyAdInfoError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            ModifyAdInfoError::SqlExecuteFailedOrTimeout => Kind::Documented(31),
-            ModifyAdInfoError::ColdDataEngineVersionNotSupport => Kind::Documented(32),
-            ModifyAdInfoError::ColdDataMinorVersionNotSupport => Kind::Documented(33),
-            ModifyAdInfoError::IncorrectTargetClasscode => Kind::Documented(34),
-            ModifyAdInfoError::InvalidConnectionStringDuplicate => Kind::Documented(35),
-            ModifyAdInfoError::RequiredParamNotFound => Kind::Documented(36),
-            ModifyAdInfoError::ParametersInvalid => Kind::Documented(37),
-            ModifyAdInfoError::BackupPolicyNotSupport => Kind::Documented(38),
-            ModifyAdInfoError::InvalideStatusFormat => Kind::Documented(39),
-            ModifyAdInfoError::InvalidReleasedKeepPolicyFormat => Kind::Documented(40),
-            ModifyAdInfoError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(41),
-            ModifyAdInfoError::PayNoCreditCard => Kind::Documented(42),
-            ModifyAdInfoError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            ModifyAdInfoError::MirrorInsExists => Kind::Documented(44),
-            ModifyAdInfoError::UnsupportedClassCode => Kind::Documented(45),
-            ModifyAdInfoError::InvalidBackupSet => Kind::Documented(46),
-            ModifyAdInfoError::OrdTCommodityQueryError => Kind::Documented(47),
-            ModifyAdInfoError::ProductInstanceReleased => Kind::Documented(48),
-            ModifyAdInfoError::RegionEndTimeDissolvedIndia => Kind::Documented(49),
-            ModifyAdInfoError::OrderStatusUnPaid => Kind::Documented(50),
-            ModifyAdInfoError::InvalidReduceDiskSize => Kind::Documented(51),
-            ModifyAdInfoError::CloudSSDNotSupport => Kind::Documented(52),
-            ModifyAdInfoError::InvalidUserOperatorPermission => Kind::Documented(53),
-            ModifyAdInfoError::InvalidVswitchId => Kind::Documented(54),
-            ModifyAdInfoError::IncorrectMinorVersion => Kind::Documented(55),
-            ModifyAdInfoError::OperationDeniedZoneResource => Kind::Documented(56),
-            ModifyAdInfoError::NotInFlowController => Kind::Documented(57),
-            ModifyAdInfoError::InvalidKmsKey => Kind::Documented(58),
-            ModifyAdInfoError::InvalidInstanceLevelMalformed => Kind::Documented(59),
-            ModifyAdInfoError::ClusterTypeNotSupported => Kind::Documented(60),
-            ModifyAdInfoError::InvalidClusterKms => Kind::Documented(61),
-            ModifyAdInfoError::RequestNotFound => Kind::Documented(62),
-            ModifyAdInfoError::HostInfoNotFound => Kind::Documented(63),
-            ModifyAdInfoError::ExternalFailure => Kind::Documented(64),
-            ModifyAdInfoError::RequestMetaDataFailed => Kind::Documented(65),
-            ModifyAdInfoError::InvokeProxyFailure => Kind::Documented(66),
             ModifyAdInfoError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyAdInfoError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -473,30 +399,41 @@ impl ModifyAdInfoError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyAdInfoError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyAdInfoError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyAdInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyAdInfoError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyBackupPolicyError`](crate::modify_backup_policy::ModifyBackupPolicyError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyBackupPolicyError {
     /// `InvalidColdRetention.Format`, HTTP 400: Invalid cold retention format.
@@ -280,216 +279,100 @@ impl ModifyBackupPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyBackupPolicyError::Gateway(gateway),
-                    None => ModifyBackupPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyBackupPolicyError::Gateway,
+                ModifyBackupPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyBackupPolicyError::InvalidColdRetentionFormat),
-            1 => Some(ModifyBackupPolicyError::InvalidLogBackupFrequencyMalformed),
-            2 => Some(ModifyBackupPolicyError::InvalidBackupRetentionPeriodMalformed),
-            3 => Some(ModifyBackupPolicyError::BackupPropertyNotFound),
-            4 => Some(ModifyBackupPolicyError::OperationDeniedSwitchToSnapshot),
-            5 => Some(ModifyBackupPolicyError::InvalidReleasedKeepPolicyFormat),
-            6 => Some(ModifyBackupPolicyError::IncorrectBackupPolicy),
-            7 => Some(ModifyBackupPolicyError::OrderComboInstanceNotAllowOperate),
-            8 => Some(ModifyBackupPolicyError::PricePricingPlanResultNotFound),
-            9 => Some(ModifyBackupPolicyError::OrderNoRealNameAuthentication),
-            10 => Some(ModifyBackupPolicyError::InsufficientAvailableQuota),
-            11 => Some(ModifyBackupPolicyError::CommodityServiceCallingException),
-            12 => Some(ModifyBackupPolicyError::RegionDissolvedEOM),
-            13 => Some(ModifyBackupPolicyError::CommodityInvalidComponent),
-            14 => Some(ModifyBackupPolicyError::RegionEndTimeDissolvedAustralia),
-            15 => Some(ModifyBackupPolicyError::PriceCommoditySys),
-            16 => Some(ModifyBackupPolicyError::PayInsufficientBalance),
-            17 => Some(ModifyBackupPolicyError::OrderPeriodInvalid),
-            18 => Some(ModifyBackupPolicyError::PayNoCreditCardLowerCase),
-            19 => Some(ModifyBackupPolicyError::OrderInstHasUnpaidOrder),
-            20 => Some(ModifyBackupPolicyError::NoAvailablePaymentMethod),
-            21 => Some(ModifyBackupPolicyError::BasicInfoUncompleted),
-            22 => Some(ModifyBackupPolicyError::RiskRiskControlRejection),
-            23 => Some(ModifyBackupPolicyError::ApiNotSupport),
-            24 => Some(ModifyBackupPolicyError::ContainForbiddenLabelError),
-            25 => Some(ModifyBackupPolicyError::InvalidDBInstanceIdNotFound),
-            26 => Some(ModifyBackupPolicyError::InvalidInstanceLevelDiskType),
-            27 => Some(ModifyBackupPolicyError::InvalidParam),
-            28 => Some(ModifyBackupPolicyError::KmsApiError),
-            29 => Some(ModifyBackupPolicyError::SystemSaleValidateFailed),
-            30 => Some(ModifyBackupPolicyError::AbsInvalidAccountNotFound),
-            31 => Some(ModifyBackupPolicyError::SqlExecuteFailedOrTimeout),
-            32 => Some(ModifyBackupPolicyError::ColdDataEngineVersionNotSupport),
-            33 => Some(ModifyBackupPolicyError::ColdDataMinorVersionNotSupport),
-            34 => Some(ModifyBackupPolicyError::IncorrectTargetClasscode),
-            35 => Some(ModifyBackupPolicyError::InvalidConnectionStringDuplicate),
-            36 => Some(ModifyBackupPolicyError::RequiredParamNotFound),
-            37 => Some(ModifyBackupPolicyError::ParametersInvalid),
-            38 => Some(ModifyBackupPolicyError::BackupPolicyNotSupport),
-            39 => Some(ModifyBackupPolicyError::InvalideStatusFormat),
-            40 => Some(ModifyBackupPolicyError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(ModifyBackupPolicyError::PayNoCreditCard),
-            42 => Some(ModifyBackupPolicyError::VpcNetworkTypeNotSupport),
-            43 => Some(ModifyBackupPolicyError::MirrorInsExists),
-            44 => Some(ModifyBackupPolicyError::UnsupportedClassCode),
-            45 => Some(ModifyBackupPolicyError::InvalidBackupSet),
-            46 => Some(ModifyBackupPolicyError::OrdTCommodityQueryError),
-            47 => Some(ModifyBackupPolicyError::ProductInstanceReleased),
-            48 => Some(ModifyBackupPolicyError::RegionEndTimeDissolvedIndia),
-            49 => Some(ModifyBackupPolicyError::IncorrectCategory),
-            50 => Some(ModifyBackupPolicyError::OperationDeniedSwitchSnapshotToPhysical),
-            51 => Some(ModifyBackupPolicyError::OperationDeniedModifyBackupSwitchOff),
-            52 => {
-                Some(
-                    ModifyBackupPolicyError::OperationDeniedApiForbiddenForLogBackupFrequency,
-                )
-            }
-            53 => Some(ModifyBackupPolicyError::OperationDeniedNotSupportedBackupMethod),
-            54 => Some(ModifyBackupPolicyError::OperationDeniedApiForbidden),
-            55 => Some(ModifyBackupPolicyError::OrderStatusUnPaid),
-            56 => Some(ModifyBackupPolicyError::InvalidReduceDiskSize),
-            57 => Some(ModifyBackupPolicyError::CloudSSDNotSupport),
-            58 => Some(ModifyBackupPolicyError::InvalidUserOperatorPermission),
-            59 => Some(ModifyBackupPolicyError::InvalidVswitchId),
-            60 => Some(ModifyBackupPolicyError::IncorrectMinorVersion),
-            61 => Some(ModifyBackupPolicyError::OperationDeniedZoneResource),
-            62 => Some(ModifyBackupPolicyError::NotInFlowController),
-            63 => Some(ModifyBackupPolicyError::InvalidKmsKey),
-            64 => Some(ModifyBackupPolicyError::InvalidInstanceLevelMalformed),
-            65 => Some(ModifyBackupPolicyError::InvalidClusterKms),
-            66 => Some(ModifyBackupPolicyError::RequestNotFound),
-            67 => Some(ModifyBackupPolicyError::HostInfoNotFound),
-            68 => Some(ModifyBackupPolicyError::NetworkOrSqlTimeoutError),
-            69 => Some(ModifyBackupPolicyError::ExternalFailure),
-            70 => Some(ModifyBackupPolicyError::RequestMetaDataFailed),
-            71 => Some(ModifyBackupPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::InvalidColdRetentionFormat,
+        Self::InvalidLogBackupFrequencyMalformed,
+        Self::InvalidBackupRetentionPeriodMalformed,
+        Self::BackupPropertyNotFound,
+        Self::OperationDeniedSwitchToSnapshot,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::IncorrectBackupPolicy,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectCategory,
+        Self::OperationDeniedSwitchSnapshotToPhysical,
+        Self::OperationDeniedModifyBackupSwitchOff,
+        Self::OperationDeniedApiForbiddenForLogBackupFrequency,
+        Self::OperationDeniedNotSupportedBackupMethod,
+        Self::OperationDeniedApiForbidden,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyBackupPolicyError::InvalidColdRetentionFormat => Kind::Documented(0),
-            ModifyBackupPolicyError::InvalidLogBackupFrequencyMalformed => {
-                Kind::Documented(1)
-            }
-            ModifyBackupPolicyError::InvalidBackupRetentionPeriodMalformed => {
-                Kind::Documented(2)
-            }
-            ModifyBackupPolicyError::BackupPropertyNotFound => Kind::Documented(3),
-            ModifyBackupPolicyError::OperationDeniedSwitchToSnapshot => {
-                Kind::Documented(4)
-            }
-            ModifyBackupPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(5)
-            }
-            ModifyBackupPolicyError::IncorrectBackupPolicy => Kind::Documented(6),
-            ModifyBackupPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            ModifyBackupPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(8)
-            }
-            ModifyBackupPolicyError::OrderNoRealNameAuthentication => Kind::Documented(9),
-            ModifyBackupPolicyError::InsufficientAvailableQuota => Kind::Documented(10),
-            ModifyBackupPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            ModifyBackupPolicyError::RegionDissolvedEOM => Kind::Documented(12),
-            ModifyBackupPolicyError::CommodityInvalidComponent => Kind::Documented(13),
-            ModifyBackupPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(14)
-            }
-            ModifyBackupPolicyError::PriceCommoditySys => Kind::Documented(15),
-            ModifyBackupPolicyError::PayInsufficientBalance => Kind::Documented(16),
-            ModifyBackupPolicyError::OrderPeriodInvalid => Kind::Documented(17),
-            ModifyBackupPolicyError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            ModifyBackupPolicyError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            ModifyBackupPolicyError::NoAvailablePaymentMethod => Kind::Documented(20),
-            ModifyBackupPolicyError::BasicInfoUncompleted => Kind::Documented(21),
-            ModifyBackupPolicyError::RiskRiskControlRejection => Kind::Documented(22),
-            ModifyBackupPolicyError::ApiNotSupport => Kind::Documented(23),
-            ModifyBackupPolicyError::ContainForbiddenLabelError => Kind::Documented(24),
-            ModifyBackupPolicyError::InvalidDBInstanceIdNotFound => Kind::Documented(25),
-            ModifyBackupPolicyError::InvalidInstanceLevelDiskType => Kind::Documented(26),
-            ModifyBackupPolicyError::InvalidParam => Kind::Documented(27),
-            ModifyBackupPolicyError::KmsApiError => Kind::Documented(28),
-            ModifyBackupPolicyError::SystemSaleValidateFailed => Kind::Documented(29),
-            ModifyBackupPolicyError::AbsInvalidAccountNotFound => Kind::Documented(30),
-            ModifyBackupPolicyError::SqlExecuteFailedOrTimeout => Kind::Documented(31),
-            ModifyBackupPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            ModifyBackupPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyBackupPolicyError::IncorrectTargetClasscode => Kind::Documented(34),
-            ModifyBackupPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(35)
-            }
-            ModifyBackupPolicyError::RequiredParamNotFound => Kind::Documented(36),
-            ModifyBackupPolicyError::ParametersInvalid => Kind::Documented(37),
-            ModifyBackupPolicyError::BackupPolicyNotSupport => Kind::Documented(38),
-            ModifyBackupPolicyError::InvalideStatusFormat => Kind::Documented(39),
-            ModifyBackupPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            ModifyBackupPolicyError::PayNoCreditCard => Kind::Documented(41),
-            ModifyBackupPolicyError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            ModifyBackupPolicyError::MirrorInsExists => Kind::Documented(43),
-            ModifyBackupPolicyError::UnsupportedClassCode => Kind::Documented(44),
-            ModifyBackupPolicyError::InvalidBackupSet => Kind::Documented(45),
-            ModifyBackupPolicyError::OrdTCommodityQueryError => Kind::Documented(46),
-            ModifyBackupPolicyError::ProductInstanceReleased => Kind::Documented(47),
-            ModifyBackupPolicyError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            ModifyBackupPolicyError::IncorrectCategory => Kind::Documented(49),
-            ModifyBackupPolicyError::OperationDeniedSwitchSnapshotToPhysical => {
-                Kind::Documented(50)
-            }
-            ModifyBackupPolicyError::OperationDeniedModifyBackupSwitchOff => {
-                Kind::Documented(51)
-            }
-            ModifyBackupPolicyError::OperationDeniedApiForbiddenForLogBackupFrequency => {
-                Kind::Documented(52)
-            }
-            ModifyBackupPolicyError::OperationDeniedNotSupportedBackupMethod => {
-                Kind::Documented(53)
-            }
-            ModifyBackupPolicyError::OperationDeniedApiForbidden => Kind::Documented(54),
-            ModifyBackupPolicyError::OrderStatusUnPaid => Kind::Documented(55),
-            ModifyBackupPolicyError::InvalidReduceDiskSize => Kind::Documented(56),
-            ModifyBackupPolicyError::CloudSSDNotSupport => Kind::Documented(57),
-            ModifyBackupPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            ModifyBackupPolicyError::InvalidVswitchId => Kind::Documented(59),
-            ModifyBackupPolicyError::IncorrectMinorVersion => Kind::Documented(60),
-            ModifyBackupPolicyError::OperationDeniedZoneResource => Kind::Documented(61),
-            ModifyBackupPolicyError::NotInFlowController => Kind::Documented(62),
-            ModifyBackupPolicyError::InvalidKmsKey => Kind::Documented(63),
-            ModifyBackupPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(64)
-            }
-            ModifyBackupPolicyError::InvalidClusterKms => Kind::Documented(65),
-            ModifyBackupPolicyError::RequestNotFound => Kind::Documented(66),
-            ModifyBackupPolicyError::HostInfoNotFound => Kind::Documented(67),
-            ModifyBackupPolicyError::NetworkOrSqlTimeoutError => Kind::Documented(68),
-            ModifyBackupPolicyError::ExternalFailure => Kind::Documented(69),
-            ModifyBackupPolicyError::RequestMetaDataFailed => Kind::Documented(70),
-            ModifyBackupPolicyError::InvokeProxyFailure => Kind::Documented(71),
             ModifyBackupPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyBackupPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -536,30 +419,41 @@ impl ModifyBackupPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyBackupPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyBackupPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyBackupPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyBackupPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyBackupSetExpireTimeError`](crate::modify_backup_set_expire_time::ModifyBackupSetExpireTimeError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyBackupSetExpireTimeError {
     /// `InvalidExpectExpireTime.Format`, HTTP 400: The specified param ExpectExpireTime is not valid.
@@ -245,220 +244,89 @@ impl ModifyBackupSetExpireTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyBackupSetExpireTimeError::Gateway(gateway),
-                    None => ModifyBackupSetExpireTimeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyBackupSetExpireTimeError::Gateway,
+                ModifyBackupSetExpireTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyBackupSetExpireTimeError::InvalidExpectExpireTimeFormat),
-            1 => Some(ModifyBackupSetExpireTimeError::DBSParamIsInValid),
-            2 => Some(ModifyBackupSetExpireTimeError::OrderComboInstanceNotAllowOperate),
-            3 => Some(ModifyBackupSetExpireTimeError::PricePricingPlanResultNotFound),
-            4 => Some(ModifyBackupSetExpireTimeError::OrderNoRealNameAuthentication),
-            5 => Some(ModifyBackupSetExpireTimeError::InsufficientAvailableQuota),
-            6 => Some(ModifyBackupSetExpireTimeError::CommodityServiceCallingException),
-            7 => Some(ModifyBackupSetExpireTimeError::RegionDissolvedEOM),
-            8 => Some(ModifyBackupSetExpireTimeError::CommodityInvalidComponent),
-            9 => Some(ModifyBackupSetExpireTimeError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ModifyBackupSetExpireTimeError::PriceCommoditySys),
-            11 => Some(ModifyBackupSetExpireTimeError::PayInsufficientBalance),
-            12 => Some(ModifyBackupSetExpireTimeError::OrderPeriodInvalid),
-            13 => Some(ModifyBackupSetExpireTimeError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyBackupSetExpireTimeError::BasicInfoUncompleted),
-            15 => Some(ModifyBackupSetExpireTimeError::RiskRiskControlRejection),
-            16 => Some(ModifyBackupSetExpireTimeError::ApiNotSupport),
-            17 => Some(ModifyBackupSetExpireTimeError::ContainForbiddenLabelError),
-            18 => Some(ModifyBackupSetExpireTimeError::InvalidDBInstanceIdNotFound),
-            19 => Some(ModifyBackupSetExpireTimeError::InvalidInstanceLevelDiskType),
-            20 => Some(ModifyBackupSetExpireTimeError::InvalidParam),
-            21 => Some(ModifyBackupSetExpireTimeError::KmsApiError),
-            22 => Some(ModifyBackupSetExpireTimeError::SystemSaleValidateFailed),
-            23 => Some(ModifyBackupSetExpireTimeError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyBackupSetExpireTimeError::SqlExecuteFailedOrTimeout),
-            25 => Some(ModifyBackupSetExpireTimeError::ColdDataEngineVersionNotSupport),
-            26 => Some(ModifyBackupSetExpireTimeError::ColdDataMinorVersionNotSupport),
-            27 => Some(ModifyBackupSetExpireTimeError::IncorrectTargetClasscode),
-            28 => Some(ModifyBackupSetExpireTimeError::InvalidConnectionStringDuplicate),
-            29 => Some(ModifyBackupSetExpireTimeError::RequiredParamNotFound),
-            30 => Some(ModifyBackupSetExpireTimeError::ParametersInvalid),
-            31 => Some(ModifyBackupSetExpireTimeError::BackupPolicyNotSupport),
-            32 => Some(ModifyBackupSetExpireTimeError::InvalideStatusFormat),
-            33 => Some(ModifyBackupSetExpireTimeError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(ModifyBackupSetExpireTimeError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(ModifyBackupSetExpireTimeError::PayNoCreditCard),
-            36 => Some(ModifyBackupSetExpireTimeError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyBackupSetExpireTimeError::MirrorInsExists),
-            38 => Some(ModifyBackupSetExpireTimeError::UnsupportedClassCode),
-            39 => Some(ModifyBackupSetExpireTimeError::InvalidBackupSet),
-            40 => Some(ModifyBackupSetExpireTimeError::OrdTCommodityQueryError),
-            41 => Some(ModifyBackupSetExpireTimeError::ProductInstanceReleased),
-            42 => Some(ModifyBackupSetExpireTimeError::RegionEndTimeDissolvedIndia),
-            43 => Some(ModifyBackupSetExpireTimeError::NoAvailablePaymentMethod),
-            44 => Some(ModifyBackupSetExpireTimeError::OrderStatusUnPaid),
-            45 => Some(ModifyBackupSetExpireTimeError::InvalidReduceDiskSize),
-            46 => Some(ModifyBackupSetExpireTimeError::CloudSSDNotSupport),
-            47 => Some(ModifyBackupSetExpireTimeError::InvalidUserOperatorPermission),
-            48 => Some(ModifyBackupSetExpireTimeError::InvalidVswitchId),
-            49 => Some(ModifyBackupSetExpireTimeError::IncorrectMinorVersion),
-            50 => Some(ModifyBackupSetExpireTimeError::OperationDeniedZoneResource),
-            51 => Some(ModifyBackupSetExpireTimeError::NotInFlowController),
-            52 => Some(ModifyBackupSetExpireTimeError::InvalidKmsKey),
-            53 => Some(ModifyBackupSetExpireTimeError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyBackupSetExpireTimeError::InvalidBackupIdNotFound),
-            55 => Some(ModifyBackupSetExpireTimeError::InvalidClusterKms),
-            56 => Some(ModifyBackupSetExpireTimeError::RequestNotFound),
-            57 => Some(ModifyBackupSetExpireTimeError::HostInfoNotFound),
-            58 => Some(ModifyBackupSetExpireTimeError::ExternalFailure),
-            59 => Some(ModifyBackupSetExpireTimeError::RequestMetaDataFailed),
-            60 => Some(ModifyBackupSetExpireTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidExpectExpireTimeFormat,
+        Self::DBSParamIsInValid,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidBackupIdNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyBackupSetExpireTimeError::InvalidExpectExpireTimeFormat => {
-                Kind::Documented(0)
-            }
-            ModifyBackupSetExpireTimeError::DBSParamIsInValid => Kind::Documented(1),
-            ModifyBackupSetExpireTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyBackupSetExpireTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyBackupSetExpireTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyBackupSetExpireTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyBackupSetExpireTimeError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyBackupSetExpireTimeError::RegionDissolvedEOM => Kind::Documented(7),
-            ModifyBackupSetExpireTimeError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyBackupSetExpireTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyBackupSetExpireTimeError::PriceCommoditySys => Kind::Documented(10),
-            ModifyBackupSetExpireTimeError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            ModifyBackupSetExpireTimeError::OrderPeriodInvalid => Kind::Documented(12),
-            ModifyBackupSetExpireTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            ModifyBackupSetExpireTimeError::BasicInfoUncompleted => Kind::Documented(14),
-            ModifyBackupSetExpireTimeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyBackupSetExpireTimeError::ApiNotSupport => Kind::Documented(16),
-            ModifyBackupSetExpireTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyBackupSetExpireTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyBackupSetExpireTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyBackupSetExpireTimeError::InvalidParam => Kind::Documented(20),
-            ModifyBackupSetExpireTimeError::KmsApiError => Kind::Documented(21),
-            ModifyBackupSetExpireTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyBackupSetExpireTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyBackupSetExpireTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyBackupSetExpireTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyBackupSetExpireTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyBackupSetExpireTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyBackupSetExpireTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyBackupSetExpireTimeError::RequiredParamNotFound => Kind::Documented(29),
-            ModifyBackupSetExpireTimeError::ParametersInvalid => Kind::Documented(30),
-            ModifyBackupSetExpireTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyBackupSetExpireTimeError::InvalideStatusFormat => Kind::Documented(32),
-            ModifyBackupSetExpireTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyBackupSetExpireTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyBackupSetExpireTimeError::PayNoCreditCard => Kind::Documented(35),
-            ModifyBackupSetExpireTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyBackupSetExpireTimeError::MirrorInsExists => Kind::Documented(37),
-            ModifyBackupSetExpireTimeError::UnsupportedClassCode => Kind::Documented(38),
-            ModifyBackupSetExpireTimeError::InvalidBackupSet => Kind::Documented(39),
-            ModifyBackupSetExpireTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyBackupSetExpireTimeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyBackupSetExpireTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyBackupSetExpireTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(43)
-            }
-            ModifyBackupSetExpireTimeError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyBackupSetExpireTimeError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyBackupSetExpireTimeError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyBackupSetExpireTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyBackupSetExpireTimeError::InvalidVswitchId => Kind::Documented(48),
-            ModifyBackupSetExpireTimeError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyBackupSetExpireTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyBackupSetExpireTimeError::NotInFlowController => Kind::Documented(51),
-            ModifyBackupSetExpireTimeError::InvalidKmsKey => Kind::Documented(52),
-            ModifyBackupSetExpireTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyBackupSetExpireTimeError::InvalidBackupIdNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyBackupSetExpireTimeError::InvalidClusterKms => Kind::Documented(55),
-            ModifyBackupSetExpireTimeError::RequestNotFound => Kind::Documented(56),
-            ModifyBackupSetExpireTimeError::HostInfoNotFound => Kind::Documented(57),
-            ModifyBackupSetExpireTimeError::ExternalFailure => Kind::Documented(58),
-            ModifyBackupSetExpireTimeError::RequestMetaDataFailed => Kind::Documented(59),
-            ModifyBackupSetExpireTimeError::InvokeProxyFailure => Kind::Documented(60),
             ModifyBackupSetExpireTimeError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyBackupSetExpireTimeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -505,30 +373,41 @@ impl ModifyBackupSetExpireTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyBackupSetExpireTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyBackupSetExpireTimeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyBackupSetExpireTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyBackupSetExpireTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyCollationTimeZoneError`](crate::modify_collation_time_zone::ModifyCollationTimeZoneError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyCollationTimeZoneError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -248,210 +247,90 @@ impl ModifyCollationTimeZoneError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyCollationTimeZoneError::Gateway(gateway),
-                    None => ModifyCollationTimeZoneError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyCollationTimeZoneError::Gateway,
+                ModifyCollationTimeZoneError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyCollationTimeZoneError::S),
-            1 => Some(ModifyCollationTimeZoneError::SqlExcutionFailed),
-            2 => Some(ModifyCollationTimeZoneError::OrderComboInstanceNotAllowOperate),
-            3 => Some(ModifyCollationTimeZoneError::PricePricingPlanResultNotFound),
-            4 => Some(ModifyCollationTimeZoneError::OrderNoRealNameAuthentication),
-            5 => Some(ModifyCollationTimeZoneError::InsufficientAvailableQuota),
-            6 => Some(ModifyCollationTimeZoneError::CommodityServiceCallingException),
-            7 => Some(ModifyCollationTimeZoneError::RegionDissolvedEOM),
-            8 => Some(ModifyCollationTimeZoneError::CommodityInvalidComponent),
-            9 => Some(ModifyCollationTimeZoneError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ModifyCollationTimeZoneError::PriceCommoditySys),
-            11 => Some(ModifyCollationTimeZoneError::PayInsufficientBalance),
-            12 => Some(ModifyCollationTimeZoneError::OrderPeriodInvalid),
-            13 => Some(ModifyCollationTimeZoneError::PayNoCreditCardLowerCase),
-            14 => Some(ModifyCollationTimeZoneError::OrderInstHasUnpaidOrder),
-            15 => Some(ModifyCollationTimeZoneError::NoAvailablePaymentMethod),
-            16 => Some(ModifyCollationTimeZoneError::BasicInfoUncompleted),
-            17 => Some(ModifyCollationTimeZoneError::RiskRiskControlRejection),
-            18 => Some(ModifyCollationTimeZoneError::ApiNotSupport),
-            19 => Some(ModifyCollationTimeZoneError::ContainForbiddenLabelError),
-            20 => Some(ModifyCollationTimeZoneError::InvalidDBInstanceIdNotFound),
-            21 => Some(ModifyCollationTimeZoneError::InvalidInstanceLevelDiskType),
-            22 => Some(ModifyCollationTimeZoneError::InvalidParam),
-            23 => Some(ModifyCollationTimeZoneError::KmsApiError),
-            24 => Some(ModifyCollationTimeZoneError::SystemSaleValidateFailed),
-            25 => Some(ModifyCollationTimeZoneError::AbsInvalidAccountNotFound),
-            26 => Some(ModifyCollationTimeZoneError::SqlExecuteFailedOrTimeout),
-            27 => Some(ModifyCollationTimeZoneError::ColdDataEngineVersionNotSupport),
-            28 => Some(ModifyCollationTimeZoneError::ColdDataMinorVersionNotSupport),
-            29 => Some(ModifyCollationTimeZoneError::IncorrectTargetClasscode),
-            30 => Some(ModifyCollationTimeZoneError::InvalidConnectionStringDuplicate),
-            31 => Some(ModifyCollationTimeZoneError::RequiredParamNotFound),
-            32 => Some(ModifyCollationTimeZoneError::ParametersInvalid),
-            33 => Some(ModifyCollationTimeZoneError::BackupPolicyNotSupport),
-            34 => Some(ModifyCollationTimeZoneError::InvalideStatusFormat),
-            35 => Some(ModifyCollationTimeZoneError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(ModifyCollationTimeZoneError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(ModifyCollationTimeZoneError::PayNoCreditCard),
-            38 => Some(ModifyCollationTimeZoneError::VpcNetworkTypeNotSupport),
-            39 => Some(ModifyCollationTimeZoneError::MirrorInsExists),
-            40 => Some(ModifyCollationTimeZoneError::UnsupportedClassCode),
-            41 => Some(ModifyCollationTimeZoneError::InvalidBackupSet),
-            42 => Some(ModifyCollationTimeZoneError::OrdTCommodityQueryError),
-            43 => Some(ModifyCollationTimeZoneError::ProductInstanceReleased),
-            44 => Some(ModifyCollationTimeZoneError::RegionEndTimeDissolvedIndia),
-            45 => Some(ModifyCollationTimeZoneError::OrderStatusUnPaid),
-            46 => Some(ModifyCollationTimeZoneError::InvalidReduceDiskSize),
-            47 => Some(ModifyCollationTimeZoneError::CloudSSDNotSupport),
-            48 => Some(ModifyCollationTimeZoneError::InvalidUserOperatorPermission),
-            49 => Some(ModifyCollationTimeZoneError::InvalidVswitchId),
-            50 => Some(ModifyCollationTimeZoneError::IncorrectMinorVersion),
-            51 => Some(ModifyCollationTimeZoneError::OperationDeniedZoneResource),
-            52 => Some(ModifyCollationTimeZoneError::NotInFlowController),
-            53 => Some(ModifyCollationTimeZoneError::InvalidKmsKey),
-            54 => Some(ModifyCollationTimeZoneError::InvalidInstanceLevelMalformed),
-            55 => Some(ModifyCollationTimeZoneError::IncorrectDBInstanceType),
-            56 => Some(ModifyCollationTimeZoneError::InvalidClusterKms),
-            57 => Some(ModifyCollationTimeZoneError::RequestNotFound),
-            58 => Some(ModifyCollationTimeZoneError::HostInfoNotFound),
-            59 => Some(ModifyCollationTimeZoneError::ExternalFailure),
-            60 => Some(ModifyCollationTimeZoneError::RequestMetaDataFailed),
-            61 => Some(ModifyCollationTimeZoneError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::S,
+        Self::SqlExcutionFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceType,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyCollationTimeZoneError::S => Kind::Documented(0),
-            ModifyCollationTimeZoneError::SqlExcutionFailed => Kind::Documented(1),
-            ModifyCollationTimeZoneError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyCollationTimeZoneError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyCollationTimeZoneError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyCollationTimeZoneError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyCollationTimeZoneError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyCollationTimeZoneError::RegionDissolvedEOM => Kind::Documented(7),
-            ModifyCollationTimeZoneError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyCollationTimeZoneError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyCollationTimeZoneError::PriceCommoditySys => Kind::Documented(10),
-            ModifyCollationTimeZoneError::PayInsufficientBalance => Kind::Documented(11),
-            ModifyCollationTimeZoneError::OrderPeriodInvalid => Kind::Documented(12),
-            ModifyCollationTimeZoneError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            ModifyCollationTimeZoneError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            ModifyCollationTimeZoneError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            ModifyCollationTimeZoneError::BasicInfoUncompleted => Kind::Documented(16),
-            ModifyCollationTimeZoneError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            ModifyCollationTimeZoneError::ApiNotSupport => Kind::Documented(18),
-            ModifyCollationTimeZoneError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            ModifyCollationTimeZoneError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            ModifyCollationTimeZoneError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            ModifyCollationTimeZoneError::InvalidParam => Kind::Documented(22),
-            ModifyCollationTimeZoneError::KmsApiError => Kind::Documented(23),
-            ModifyCollationTimeZoneError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            ModifyCollationTimeZoneError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            ModifyCollationTimeZoneError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            ModifyCollationTimeZoneError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyCollationTimeZoneError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyCollationTimeZoneError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            ModifyCollationTimeZoneError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            ModifyCollationTimeZoneError::RequiredParamNotFound => Kind::Documented(31),
-            ModifyCollationTimeZoneError::ParametersInvalid => Kind::Documented(32),
-            ModifyCollationTimeZoneError::BackupPolicyNotSupport => Kind::Documented(33),
-            ModifyCollationTimeZoneError::InvalideStatusFormat => Kind::Documented(34),
-            ModifyCollationTimeZoneError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            ModifyCollationTimeZoneError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            ModifyCollationTimeZoneError::PayNoCreditCard => Kind::Documented(37),
-            ModifyCollationTimeZoneError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyCollationTimeZoneError::MirrorInsExists => Kind::Documented(39),
-            ModifyCollationTimeZoneError::UnsupportedClassCode => Kind::Documented(40),
-            ModifyCollationTimeZoneError::InvalidBackupSet => Kind::Documented(41),
-            ModifyCollationTimeZoneError::OrdTCommodityQueryError => Kind::Documented(42),
-            ModifyCollationTimeZoneError::ProductInstanceReleased => Kind::Documented(43),
-            ModifyCollationTimeZoneError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            ModifyCollationTimeZoneError::OrderStatusUnPaid => Kind::Documented(45),
-            ModifyCollationTimeZoneError::InvalidReduceDiskSize => Kind::Documented(46),
-            ModifyCollationTimeZoneError::CloudSSDNotSupport => Kind::Documented(47),
-            ModifyCollationTimeZoneError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifyCollationTimeZoneError::InvalidVswitchId => Kind::Documented(49),
-            ModifyCollationTimeZoneError::IncorrectMinorVersion => Kind::Documented(50),
-            ModifyCollationTimeZoneError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifyCollationTimeZoneError::NotInFlowController => Kind::Documented(52),
-            ModifyCollationTimeZoneError::InvalidKmsKey => Kind::Documented(53),
-            ModifyCollationTimeZoneError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifyCollationTimeZoneError::IncorrectDBInstanceType => Kind::Documented(55),
-            ModifyCollationTimeZoneError::InvalidClusterKms => Kind::Documented(56),
-            ModifyCollationTimeZoneError::RequestNotFound => Kind::Documented(57),
-            ModifyCollationTimeZoneError::HostInfoNotFound => Kind::Documented(58),
-            ModifyCollationTimeZoneError::ExternalFailure => Kind::Documented(59),
-            ModifyCollationTimeZoneError::RequestMetaDataFailed => Kind::Documented(60),
-            ModifyCollationTimeZoneError::InvokeProxyFailure => Kind::Documented(61),
             ModifyCollationTimeZoneError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyCollationTimeZoneError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -498,30 +377,41 @@ impl ModifyCollationTimeZoneError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyCollationTimeZoneError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyCollationTimeZoneError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyCollationTimeZoneError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyCollationTimeZoneError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

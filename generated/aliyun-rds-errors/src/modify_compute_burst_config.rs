@@ -6,7 +6,7 @@
 //! [`ModifyComputeBurstConfigError`](crate::modify_compute_burst_config::ModifyComputeBurstConfigError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyComputeBurstConfigError {
     /// `InvalidParameters.Format`, HTTP 400: Specified parameters is not valid.
@@ -259,228 +258,93 @@ impl ModifyComputeBurstConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyComputeBurstConfigError::Gateway(gateway),
-                    None => ModifyComputeBurstConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyComputeBurstConfigError::Gateway,
+                ModifyComputeBurstConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyComputeBurstConfigError::InvalidParametersFormat),
-            1 => Some(ModifyComputeBurstConfigError::BurstResourceStillExists),
-            2 => Some(ModifyComputeBurstConfigError::OrderComboInstanceNotAllowOperate),
-            3 => Some(ModifyComputeBurstConfigError::PricePricingPlanResultNotFound),
-            4 => Some(ModifyComputeBurstConfigError::OrderNoRealNameAuthentication),
-            5 => Some(ModifyComputeBurstConfigError::InsufficientAvailableQuota),
-            6 => Some(ModifyComputeBurstConfigError::CommodityServiceCallingException),
-            7 => Some(ModifyComputeBurstConfigError::RegionDissolvedEOM),
-            8 => Some(ModifyComputeBurstConfigError::CommodityInvalidComponent),
-            9 => Some(ModifyComputeBurstConfigError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ModifyComputeBurstConfigError::PriceCommoditySys),
-            11 => Some(ModifyComputeBurstConfigError::PayInsufficientBalance),
-            12 => Some(ModifyComputeBurstConfigError::OrderPeriodInvalid),
-            13 => Some(ModifyComputeBurstConfigError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyComputeBurstConfigError::BasicInfoUncompleted),
-            15 => Some(ModifyComputeBurstConfigError::RiskRiskControlRejection),
-            16 => Some(ModifyComputeBurstConfigError::ApiNotSupport),
-            17 => Some(ModifyComputeBurstConfigError::ContainForbiddenLabelError),
-            18 => Some(ModifyComputeBurstConfigError::InvalidDBInstanceIdNotFound),
-            19 => Some(ModifyComputeBurstConfigError::InvalidInstanceLevelDiskType),
-            20 => Some(ModifyComputeBurstConfigError::InvalidParam),
-            21 => Some(ModifyComputeBurstConfigError::KmsApiError),
-            22 => Some(ModifyComputeBurstConfigError::SystemSaleValidateFailed),
-            23 => Some(ModifyComputeBurstConfigError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyComputeBurstConfigError::SqlExecuteFailedOrTimeout),
-            25 => Some(ModifyComputeBurstConfigError::ColdDataEngineVersionNotSupport),
-            26 => Some(ModifyComputeBurstConfigError::ColdDataMinorVersionNotSupport),
-            27 => Some(ModifyComputeBurstConfigError::IncorrectTargetClasscode),
-            28 => Some(ModifyComputeBurstConfigError::InvalidConnectionStringDuplicate),
-            29 => Some(ModifyComputeBurstConfigError::RequiredParamNotFound),
-            30 => Some(ModifyComputeBurstConfigError::ParametersInvalid),
-            31 => Some(ModifyComputeBurstConfigError::BackupPolicyNotSupport),
-            32 => Some(ModifyComputeBurstConfigError::InvalideStatusFormat),
-            33 => Some(ModifyComputeBurstConfigError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(ModifyComputeBurstConfigError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(ModifyComputeBurstConfigError::PayNoCreditCard),
-            36 => Some(ModifyComputeBurstConfigError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyComputeBurstConfigError::MirrorInsExists),
-            38 => Some(ModifyComputeBurstConfigError::UnsupportedClassCode),
-            39 => Some(ModifyComputeBurstConfigError::InvalidBackupSet),
-            40 => Some(ModifyComputeBurstConfigError::OrdTCommodityQueryError),
-            41 => Some(ModifyComputeBurstConfigError::ProductInstanceReleased),
-            42 => Some(ModifyComputeBurstConfigError::RegionEndTimeDissolvedIndia),
-            43 => Some(ModifyComputeBurstConfigError::NoAvailablePaymentMethod),
-            44 => Some(ModifyComputeBurstConfigError::IncorrectEngineVersion),
-            45 => Some(ModifyComputeBurstConfigError::IncorrectDBInstance),
-            46 => Some(ModifyComputeBurstConfigError::InvalidKmsKey),
-            47 => Some(ModifyComputeBurstConfigError::IncorrectDBInstanceType),
-            48 => Some(ModifyComputeBurstConfigError::IncorrectDBInstanceState),
-            49 => Some(ModifyComputeBurstConfigError::OrderStatusUnPaid),
-            50 => Some(ModifyComputeBurstConfigError::InvalidReduceDiskSize),
-            51 => Some(ModifyComputeBurstConfigError::CloudSSDNotSupport),
-            52 => Some(ModifyComputeBurstConfigError::InvalidUserOperatorPermission),
-            53 => Some(ModifyComputeBurstConfigError::InvalidVswitchId),
-            54 => Some(ModifyComputeBurstConfigError::IncorrectMinorVersion),
-            55 => Some(ModifyComputeBurstConfigError::OperationDeniedZoneResource),
-            56 => Some(ModifyComputeBurstConfigError::NotInFlowController),
-            57 => Some(ModifyComputeBurstConfigError::InvalidInstanceLevelMalformed),
-            58 => Some(ModifyComputeBurstConfigError::IncorrectDBInstanceLockMode),
-            59 => Some(ModifyComputeBurstConfigError::InvalidClusterKms),
-            60 => Some(ModifyComputeBurstConfigError::RequestNotFound),
-            61 => Some(ModifyComputeBurstConfigError::HostInfoNotFound),
-            62 => Some(ModifyComputeBurstConfigError::ExternalFailure),
-            63 => Some(ModifyComputeBurstConfigError::RequestMetaDataFailed),
-            64 => Some(ModifyComputeBurstConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InvalidParametersFormat,
+        Self::BurstResourceStillExists,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::IncorrectEngineVersion,
+        Self::IncorrectDBInstance,
+        Self::InvalidKmsKey,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyComputeBurstConfigError::InvalidParametersFormat => Kind::Documented(0),
-            ModifyComputeBurstConfigError::BurstResourceStillExists => {
-                Kind::Documented(1)
-            }
-            ModifyComputeBurstConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyComputeBurstConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyComputeBurstConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyComputeBurstConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyComputeBurstConfigError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyComputeBurstConfigError::RegionDissolvedEOM => Kind::Documented(7),
-            ModifyComputeBurstConfigError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyComputeBurstConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyComputeBurstConfigError::PriceCommoditySys => Kind::Documented(10),
-            ModifyComputeBurstConfigError::PayInsufficientBalance => Kind::Documented(11),
-            ModifyComputeBurstConfigError::OrderPeriodInvalid => Kind::Documented(12),
-            ModifyComputeBurstConfigError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            ModifyComputeBurstConfigError::BasicInfoUncompleted => Kind::Documented(14),
-            ModifyComputeBurstConfigError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyComputeBurstConfigError::ApiNotSupport => Kind::Documented(16),
-            ModifyComputeBurstConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyComputeBurstConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyComputeBurstConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyComputeBurstConfigError::InvalidParam => Kind::Documented(20),
-            ModifyComputeBurstConfigError::KmsApiError => Kind::Documented(21),
-            ModifyComputeBurstConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyComputeBurstConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyComputeBurstConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyComputeBurstConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyComputeBurstConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyComputeBurstConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyComputeBurstConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyComputeBurstConfigError::RequiredParamNotFound => Kind::Documented(29),
-            ModifyComputeBurstConfigError::ParametersInvalid => Kind::Documented(30),
-            ModifyComputeBurstConfigError::BackupPolicyNotSupport => Kind::Documented(31),
-            ModifyComputeBurstConfigError::InvalideStatusFormat => Kind::Documented(32),
-            ModifyComputeBurstConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyComputeBurstConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyComputeBurstConfigError::PayNoCreditCard => Kind::Documented(35),
-            ModifyComputeBurstConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyComputeBurstConfigError::MirrorInsExists => Kind::Documented(37),
-            ModifyComputeBurstConfigError::UnsupportedClassCode => Kind::Documented(38),
-            ModifyComputeBurstConfigError::InvalidBackupSet => Kind::Documented(39),
-            ModifyComputeBurstConfigError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyComputeBurstConfigError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyComputeBurstConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyComputeBurstConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(43)
-            }
-            ModifyComputeBurstConfigError::IncorrectEngineVersion => Kind::Documented(44),
-            ModifyComputeBurstConfigError::IncorrectDBInstance => Kind::Documented(45),
-            ModifyComputeBurstConfigError::InvalidKmsKey => Kind::Documented(46),
-            ModifyComputeBurstConfigError::IncorrectDBInstanceType => {
-                Kind::Documented(47)
-            }
-            ModifyComputeBurstConfigError::IncorrectDBInstanceState => {
-                Kind::Documented(48)
-            }
-            ModifyComputeBurstConfigError::OrderStatusUnPaid => Kind::Documented(49),
-            ModifyComputeBurstConfigError::InvalidReduceDiskSize => Kind::Documented(50),
-            ModifyComputeBurstConfigError::CloudSSDNotSupport => Kind::Documented(51),
-            ModifyComputeBurstConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            ModifyComputeBurstConfigError::InvalidVswitchId => Kind::Documented(53),
-            ModifyComputeBurstConfigError::IncorrectMinorVersion => Kind::Documented(54),
-            ModifyComputeBurstConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            ModifyComputeBurstConfigError::NotInFlowController => Kind::Documented(56),
-            ModifyComputeBurstConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            ModifyComputeBurstConfigError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(58)
-            }
-            ModifyComputeBurstConfigError::InvalidClusterKms => Kind::Documented(59),
-            ModifyComputeBurstConfigError::RequestNotFound => Kind::Documented(60),
-            ModifyComputeBurstConfigError::HostInfoNotFound => Kind::Documented(61),
-            ModifyComputeBurstConfigError::ExternalFailure => Kind::Documented(62),
-            ModifyComputeBurstConfigError::RequestMetaDataFailed => Kind::Documented(63),
-            ModifyComputeBurstConfigError::InvokeProxyFailure => Kind::Documented(64),
             ModifyComputeBurstConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyComputeBurstConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -527,30 +391,41 @@ impl ModifyComputeBurstConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyComputeBurstConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyComputeBurstConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyComputeBurstConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyComputeBurstConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

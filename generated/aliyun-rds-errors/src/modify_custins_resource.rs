@@ -6,7 +6,7 @@
 //! [`ModifyCustinsResourceError`](crate::modify_custins_resource::ModifyCustinsResourceError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyCustinsResourceError {
     /// `InvalidCPUZoom.NotSupport`, HTTP 400: The param cpuZoom not in valid range
@@ -280,224 +279,100 @@ impl ModifyCustinsResourceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyCustinsResourceError::Gateway(gateway),
-                    None => ModifyCustinsResourceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyCustinsResourceError::Gateway,
+                ModifyCustinsResourceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyCustinsResourceError::InvalidCPUZoomNotSupport),
-            1 => Some(ModifyCustinsResourceError::InvalidCPUSharNotSupport),
-            2 => Some(ModifyCustinsResourceError::InvalidMemoryZoomNotSupport),
-            3 => Some(ModifyCustinsResourceError::InvalidIOPSZoomNotSupport),
-            4 => Some(ModifyCustinsResourceError::InvalidMaxConnZoomNotSupport),
-            5 => Some(ModifyCustinsResourceError::InvalidResourceTypeNotSupport),
-            6 => Some(ModifyCustinsResourceError::InvalidIncreaseRatioTypeNotSupport),
-            7 => Some(ModifyCustinsResourceError::InvalidDedicatedHostGroupName),
-            8 => Some(ModifyCustinsResourceError::InvalidInsName),
-            9 => Some(ModifyCustinsResourceError::InvalidIncreaseValueNotEnouth),
-            10 => Some(ModifyCustinsResourceError::OrderComboInstanceNotAllowOperate),
-            11 => Some(ModifyCustinsResourceError::PricePricingPlanResultNotFound),
-            12 => Some(ModifyCustinsResourceError::OrderNoRealNameAuthentication),
-            13 => Some(ModifyCustinsResourceError::InsufficientAvailableQuota),
-            14 => Some(ModifyCustinsResourceError::CommodityServiceCallingException),
-            15 => Some(ModifyCustinsResourceError::RegionDissolvedEOM),
-            16 => Some(ModifyCustinsResourceError::CommodityInvalidComponent),
-            17 => Some(ModifyCustinsResourceError::RegionEndTimeDissolvedAustralia),
-            18 => Some(ModifyCustinsResourceError::PriceCommoditySys),
-            19 => Some(ModifyCustinsResourceError::PayInsufficientBalance),
-            20 => Some(ModifyCustinsResourceError::OrderPeriodInvalid),
-            21 => Some(ModifyCustinsResourceError::PayNoCreditCardLowerCase),
-            22 => Some(ModifyCustinsResourceError::OrderInstHasUnpaidOrder),
-            23 => Some(ModifyCustinsResourceError::NoAvailablePaymentMethod),
-            24 => Some(ModifyCustinsResourceError::BasicInfoUncompleted),
-            25 => Some(ModifyCustinsResourceError::RiskRiskControlRejection),
-            26 => Some(ModifyCustinsResourceError::ApiNotSupport),
-            27 => Some(ModifyCustinsResourceError::ContainForbiddenLabelError),
-            28 => Some(ModifyCustinsResourceError::InvalidDBInstanceIdNotFound),
-            29 => Some(ModifyCustinsResourceError::InvalidInstanceLevelDiskType),
-            30 => Some(ModifyCustinsResourceError::InvalidParam),
-            31 => Some(ModifyCustinsResourceError::KmsApiError),
-            32 => Some(ModifyCustinsResourceError::SystemSaleValidateFailed),
-            33 => Some(ModifyCustinsResourceError::AbsInvalidAccountNotFound),
-            34 => Some(ModifyCustinsResourceError::SqlExecuteFailedOrTimeout),
-            35 => Some(ModifyCustinsResourceError::ColdDataEngineVersionNotSupport),
-            36 => Some(ModifyCustinsResourceError::ColdDataMinorVersionNotSupport),
-            37 => Some(ModifyCustinsResourceError::IncorrectTargetClasscode),
-            38 => Some(ModifyCustinsResourceError::InvalidConnectionStringDuplicate),
-            39 => Some(ModifyCustinsResourceError::RequiredParamNotFound),
-            40 => Some(ModifyCustinsResourceError::ParametersInvalid),
-            41 => Some(ModifyCustinsResourceError::BackupPolicyNotSupport),
-            42 => Some(ModifyCustinsResourceError::InvalideStatusFormat),
-            43 => Some(ModifyCustinsResourceError::InvalidReleasedKeepPolicyFormat),
-            44 => Some(ModifyCustinsResourceError::InvalidDBInstanceEngineTypeFormat),
-            45 => Some(ModifyCustinsResourceError::PayNoCreditCard),
-            46 => Some(ModifyCustinsResourceError::VpcNetworkTypeNotSupport),
-            47 => Some(ModifyCustinsResourceError::MirrorInsExists),
-            48 => Some(ModifyCustinsResourceError::UnsupportedClassCode),
-            49 => Some(ModifyCustinsResourceError::InvalidBackupSet),
-            50 => Some(ModifyCustinsResourceError::OrdTCommodityQueryError),
-            51 => Some(ModifyCustinsResourceError::ProductInstanceReleased),
-            52 => Some(ModifyCustinsResourceError::RegionEndTimeDissolvedIndia),
-            53 => Some(ModifyCustinsResourceError::ClusterTypeError),
-            54 => Some(ModifyCustinsResourceError::DedicatedHostNameIsNull),
-            55 => Some(ModifyCustinsResourceError::OrderStatusUnPaid),
-            56 => Some(ModifyCustinsResourceError::InvalidReduceDiskSize),
-            57 => Some(ModifyCustinsResourceError::CloudSSDNotSupport),
-            58 => Some(ModifyCustinsResourceError::InvalidUserOperatorPermission),
-            59 => Some(ModifyCustinsResourceError::InvalidVswitchId),
-            60 => Some(ModifyCustinsResourceError::IncorrectMinorVersion),
-            61 => Some(ModifyCustinsResourceError::OperationDeniedZoneResource),
-            62 => Some(ModifyCustinsResourceError::NotInFlowController),
-            63 => Some(ModifyCustinsResourceError::InvalidKmsKey),
-            64 => Some(ModifyCustinsResourceError::InvalidInstanceLevelMalformed),
-            65 => Some(ModifyCustinsResourceError::PhysicalCustinsNotFound),
-            66 => Some(ModifyCustinsResourceError::HostInfoNotFound),
-            67 => Some(ModifyCustinsResourceError::InvalidClusterKms),
-            68 => Some(ModifyCustinsResourceError::RequestNotFound),
-            69 => Some(ModifyCustinsResourceError::ExternalFailure),
-            70 => Some(ModifyCustinsResourceError::RequestMetaDataFailed),
-            71 => Some(ModifyCustinsResourceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::InvalidCPUZoomNotSupport,
+        Self::InvalidCPUSharNotSupport,
+        Self::InvalidMemoryZoomNotSupport,
+        Self::InvalidIOPSZoomNotSupport,
+        Self::InvalidMaxConnZoomNotSupport,
+        Self::InvalidResourceTypeNotSupport,
+        Self::InvalidIncreaseRatioTypeNotSupport,
+        Self::InvalidDedicatedHostGroupName,
+        Self::InvalidInsName,
+        Self::InvalidIncreaseValueNotEnouth,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ClusterTypeError,
+        Self::DedicatedHostNameIsNull,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::PhysicalCustinsNotFound,
+        Self::HostInfoNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyCustinsResourceError::InvalidCPUZoomNotSupport => Kind::Documented(0),
-            ModifyCustinsResourceError::InvalidCPUSharNotSupport => Kind::Documented(1),
-            ModifyCustinsResourceError::InvalidMemoryZoomNotSupport => {
-                Kind::Documented(2)
-            }
-            ModifyCustinsResourceError::InvalidIOPSZoomNotSupport => Kind::Documented(3),
-            ModifyCustinsResourceError::InvalidMaxConnZoomNotSupport => {
-                Kind::Documented(4)
-            }
-            ModifyCustinsResourceError::InvalidResourceTypeNotSupport => {
-                Kind::Documented(5)
-            }
-            ModifyCustinsResourceError::InvalidIncreaseRatioTypeNotSupport => {
-                Kind::Documented(6)
-            }
-            ModifyCustinsResourceError::InvalidDedicatedHostGroupName => {
-                Kind::Documented(7)
-            }
-            ModifyCustinsResourceError::InvalidInsName => Kind::Documented(8),
-            ModifyCustinsResourceError::InvalidIncreaseValueNotEnouth => {
-                Kind::Documented(9)
-            }
-            ModifyCustinsResourceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(10)
-            }
-            ModifyCustinsResourceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(11)
-            }
-            ModifyCustinsResourceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(12)
-            }
-            ModifyCustinsResourceError::InsufficientAvailableQuota => {
-                Kind::Documented(13)
-            }
-            ModifyCustinsResourceError::CommodityServiceCallingException => {
-                Kind::Documented(14)
-            }
-            ModifyCustinsResourceError::RegionDissolvedEOM => Kind::Documented(15),
-            ModifyCustinsResourceError::CommodityInvalidComponent => Kind::Documented(16),
-            ModifyCustinsResourceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(17)
-            }
-            ModifyCustinsResourceError::PriceCommoditySys => Kind::Documented(18),
-            ModifyCustinsResourceError::PayInsufficientBalance => Kind::Documented(19),
-            ModifyCustinsResourceError::OrderPeriodInvalid => Kind::Documented(20),
-            ModifyCustinsResourceError::PayNoCreditCardLowerCase => Kind::Documented(21),
-            ModifyCustinsResourceError::OrderInstHasUnpaidOrder => Kind::Documented(22),
-            ModifyCustinsResourceError::NoAvailablePaymentMethod => Kind::Documented(23),
-            ModifyCustinsResourceError::BasicInfoUncompleted => Kind::Documented(24),
-            ModifyCustinsResourceError::RiskRiskControlRejection => Kind::Documented(25),
-            ModifyCustinsResourceError::ApiNotSupport => Kind::Documented(26),
-            ModifyCustinsResourceError::ContainForbiddenLabelError => {
-                Kind::Documented(27)
-            }
-            ModifyCustinsResourceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(28)
-            }
-            ModifyCustinsResourceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(29)
-            }
-            ModifyCustinsResourceError::InvalidParam => Kind::Documented(30),
-            ModifyCustinsResourceError::KmsApiError => Kind::Documented(31),
-            ModifyCustinsResourceError::SystemSaleValidateFailed => Kind::Documented(32),
-            ModifyCustinsResourceError::AbsInvalidAccountNotFound => Kind::Documented(33),
-            ModifyCustinsResourceError::SqlExecuteFailedOrTimeout => Kind::Documented(34),
-            ModifyCustinsResourceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyCustinsResourceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyCustinsResourceError::IncorrectTargetClasscode => Kind::Documented(37),
-            ModifyCustinsResourceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(38)
-            }
-            ModifyCustinsResourceError::RequiredParamNotFound => Kind::Documented(39),
-            ModifyCustinsResourceError::ParametersInvalid => Kind::Documented(40),
-            ModifyCustinsResourceError::BackupPolicyNotSupport => Kind::Documented(41),
-            ModifyCustinsResourceError::InvalideStatusFormat => Kind::Documented(42),
-            ModifyCustinsResourceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(43)
-            }
-            ModifyCustinsResourceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(44)
-            }
-            ModifyCustinsResourceError::PayNoCreditCard => Kind::Documented(45),
-            ModifyCustinsResourceError::VpcNetworkTypeNotSupport => Kind::Documented(46),
-            ModifyCustinsResourceError::MirrorInsExists => Kind::Documented(47),
-            ModifyCustinsResourceError::UnsupportedClassCode => Kind::Documented(48),
-            ModifyCustinsResourceError::InvalidBackupSet => Kind::Documented(49),
-            ModifyCustinsResourceError::OrdTCommodityQueryError => Kind::Documented(50),
-            ModifyCustinsResourceError::ProductInstanceReleased => Kind::Documented(51),
-            ModifyCustinsResourceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(52)
-            }
-            ModifyCustinsResourceError::ClusterTypeError => Kind::Documented(53),
-            ModifyCustinsResourceError::DedicatedHostNameIsNull => Kind::Documented(54),
-            ModifyCustinsResourceError::OrderStatusUnPaid => Kind::Documented(55),
-            ModifyCustinsResourceError::InvalidReduceDiskSize => Kind::Documented(56),
-            ModifyCustinsResourceError::CloudSSDNotSupport => Kind::Documented(57),
-            ModifyCustinsResourceError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            ModifyCustinsResourceError::InvalidVswitchId => Kind::Documented(59),
-            ModifyCustinsResourceError::IncorrectMinorVersion => Kind::Documented(60),
-            ModifyCustinsResourceError::OperationDeniedZoneResource => {
-                Kind::Documented(61)
-            }
-            ModifyCustinsResourceError::NotInFlowController => Kind::Documented(62),
-            ModifyCustinsResourceError::InvalidKmsKey => Kind::Documented(63),
-            ModifyCustinsResourceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(64)
-            }
-            ModifyCustinsResourceError::PhysicalCustinsNotFound => Kind::Documented(65),
-            ModifyCustinsResourceError::HostInfoNotFound => Kind::Documented(66),
-            ModifyCustinsResourceError::InvalidClusterKms => Kind::Documented(67),
-            ModifyCustinsResourceError::RequestNotFound => Kind::Documented(68),
-            ModifyCustinsResourceError::ExternalFailure => Kind::Documented(69),
-            ModifyCustinsResourceError::RequestMetaDataFailed => Kind::Documented(70),
-            ModifyCustinsResourceError::InvokeProxyFailure => Kind::Documented(71),
             ModifyCustinsResourceError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyCustinsResourceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -544,30 +419,41 @@ impl ModifyCustinsResourceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyCustinsResourceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyCustinsResourceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyCustinsResourceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyCustinsResourceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDasInstanceConfigError`](crate::modify_das_instance_config::ModifyDasInstanceConfigError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDasInstanceConfigError {
     /// `AccessHDMInstanceFailed`, HTTP 400: The specified instance access HDM failed.
@@ -242,206 +241,88 @@ impl ModifyDasInstanceConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDasInstanceConfigError::Gateway(gateway),
-                    None => ModifyDasInstanceConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDasInstanceConfigError::Gateway,
+                ModifyDasInstanceConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDasInstanceConfigError::AccessHDMInstanceFailed),
-            1 => Some(ModifyDasInstanceConfigError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyDasInstanceConfigError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyDasInstanceConfigError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyDasInstanceConfigError::InsufficientAvailableQuota),
-            5 => Some(ModifyDasInstanceConfigError::CommodityServiceCallingException),
-            6 => Some(ModifyDasInstanceConfigError::RegionDissolvedEOM),
-            7 => Some(ModifyDasInstanceConfigError::CommodityInvalidComponent),
-            8 => Some(ModifyDasInstanceConfigError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyDasInstanceConfigError::PriceCommoditySys),
-            10 => Some(ModifyDasInstanceConfigError::PayInsufficientBalance),
-            11 => Some(ModifyDasInstanceConfigError::OrderPeriodInvalid),
-            12 => Some(ModifyDasInstanceConfigError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyDasInstanceConfigError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyDasInstanceConfigError::NoAvailablePaymentMethod),
-            15 => Some(ModifyDasInstanceConfigError::BasicInfoUncompleted),
-            16 => Some(ModifyDasInstanceConfigError::RiskRiskControlRejection),
-            17 => Some(ModifyDasInstanceConfigError::ApiNotSupport),
-            18 => Some(ModifyDasInstanceConfigError::ContainForbiddenLabelError),
-            19 => Some(ModifyDasInstanceConfigError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyDasInstanceConfigError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyDasInstanceConfigError::InvalidParam),
-            22 => Some(ModifyDasInstanceConfigError::KmsApiError),
-            23 => Some(ModifyDasInstanceConfigError::SystemSaleValidateFailed),
-            24 => Some(ModifyDasInstanceConfigError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyDasInstanceConfigError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyDasInstanceConfigError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyDasInstanceConfigError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyDasInstanceConfigError::IncorrectTargetClasscode),
-            29 => Some(ModifyDasInstanceConfigError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyDasInstanceConfigError::RequiredParamNotFound),
-            31 => Some(ModifyDasInstanceConfigError::ParametersInvalid),
-            32 => Some(ModifyDasInstanceConfigError::BackupPolicyNotSupport),
-            33 => Some(ModifyDasInstanceConfigError::InvalideStatusFormat),
-            34 => Some(ModifyDasInstanceConfigError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyDasInstanceConfigError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyDasInstanceConfigError::PayNoCreditCard),
-            37 => Some(ModifyDasInstanceConfigError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyDasInstanceConfigError::MirrorInsExists),
-            39 => Some(ModifyDasInstanceConfigError::UnsupportedClassCode),
-            40 => Some(ModifyDasInstanceConfigError::InvalidBackupSet),
-            41 => Some(ModifyDasInstanceConfigError::OrdTCommodityQueryError),
-            42 => Some(ModifyDasInstanceConfigError::ProductInstanceReleased),
-            43 => Some(ModifyDasInstanceConfigError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyDasInstanceConfigError::OrderStatusUnPaid),
-            45 => Some(ModifyDasInstanceConfigError::InvalidReduceDiskSize),
-            46 => Some(ModifyDasInstanceConfigError::CloudSSDNotSupport),
-            47 => Some(ModifyDasInstanceConfigError::InvalidUserOperatorPermission),
-            48 => Some(ModifyDasInstanceConfigError::InvalidVswitchId),
-            49 => Some(ModifyDasInstanceConfigError::IncorrectMinorVersion),
-            50 => Some(ModifyDasInstanceConfigError::OperationDeniedZoneResource),
-            51 => Some(ModifyDasInstanceConfigError::NotInFlowController),
-            52 => Some(ModifyDasInstanceConfigError::InvalidKmsKey),
-            53 => Some(ModifyDasInstanceConfigError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyDasInstanceConfigError::InvalidClusterKms),
-            55 => Some(ModifyDasInstanceConfigError::RequestNotFound),
-            56 => Some(ModifyDasInstanceConfigError::HostInfoNotFound),
-            57 => Some(ModifyDasInstanceConfigError::ExternalFailure),
-            58 => Some(ModifyDasInstanceConfigError::RequestMetaDataFailed),
-            59 => Some(ModifyDasInstanceConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::AccessHDMInstanceFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDasInstanceConfigError::AccessHDMInstanceFailed => Kind::Documented(0),
-            ModifyDasInstanceConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyDasInstanceConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyDasInstanceConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyDasInstanceConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifyDasInstanceConfigError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyDasInstanceConfigError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyDasInstanceConfigError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ModifyDasInstanceConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyDasInstanceConfigError::PriceCommoditySys => Kind::Documented(9),
-            ModifyDasInstanceConfigError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyDasInstanceConfigError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyDasInstanceConfigError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ModifyDasInstanceConfigError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyDasInstanceConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ModifyDasInstanceConfigError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyDasInstanceConfigError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ModifyDasInstanceConfigError::ApiNotSupport => Kind::Documented(17),
-            ModifyDasInstanceConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifyDasInstanceConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ModifyDasInstanceConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifyDasInstanceConfigError::InvalidParam => Kind::Documented(21),
-            ModifyDasInstanceConfigError::KmsApiError => Kind::Documented(22),
-            ModifyDasInstanceConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            ModifyDasInstanceConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyDasInstanceConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ModifyDasInstanceConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDasInstanceConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyDasInstanceConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            ModifyDasInstanceConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyDasInstanceConfigError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyDasInstanceConfigError::ParametersInvalid => Kind::Documented(31),
-            ModifyDasInstanceConfigError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyDasInstanceConfigError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyDasInstanceConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDasInstanceConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyDasInstanceConfigError::PayNoCreditCard => Kind::Documented(36),
-            ModifyDasInstanceConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyDasInstanceConfigError::MirrorInsExists => Kind::Documented(38),
-            ModifyDasInstanceConfigError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyDasInstanceConfigError::InvalidBackupSet => Kind::Documented(40),
-            ModifyDasInstanceConfigError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyDasInstanceConfigError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyDasInstanceConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifyDasInstanceConfigError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyDasInstanceConfigError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyDasInstanceConfigError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyDasInstanceConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyDasInstanceConfigError::InvalidVswitchId => Kind::Documented(48),
-            ModifyDasInstanceConfigError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyDasInstanceConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyDasInstanceConfigError::NotInFlowController => Kind::Documented(51),
-            ModifyDasInstanceConfigError::InvalidKmsKey => Kind::Documented(52),
-            ModifyDasInstanceConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyDasInstanceConfigError::InvalidClusterKms => Kind::Documented(54),
-            ModifyDasInstanceConfigError::RequestNotFound => Kind::Documented(55),
-            ModifyDasInstanceConfigError::HostInfoNotFound => Kind::Documented(56),
-            ModifyDasInstanceConfigError::ExternalFailure => Kind::Documented(57),
-            ModifyDasInstanceConfigError::RequestMetaDataFailed => Kind::Documented(58),
-            ModifyDasInstanceConfigError::InvokeProxyFailure => Kind::Documented(59),
             ModifyDasInstanceConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDasInstanceConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -488,30 +369,41 @@ impl ModifyDasInstanceConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDasInstanceConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDasInstanceConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDasInstanceConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDasInstanceConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

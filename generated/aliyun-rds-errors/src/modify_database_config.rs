@@ -6,7 +6,7 @@
 //! [`ModifyDatabaseConfigError`](crate::modify_database_config::ModifyDatabaseConfigError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDatabaseConfigError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -299,234 +298,106 @@ impl ModifyDatabaseConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDatabaseConfigError::Gateway(gateway),
-                    None => ModifyDatabaseConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDatabaseConfigError::Gateway,
+                ModifyDatabaseConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDatabaseConfigError::S),
-            1 => Some(ModifyDatabaseConfigError::InvalidDatabasePropertyValue),
-            2 => Some(ModifyDatabaseConfigError::InvalidDatabaseProperty),
-            3 => Some(ModifyDatabaseConfigError::DatabasePropertyModificationFail),
-            4 => Some(ModifyDatabaseConfigError::InvalidDatabaseVersion),
-            5 => Some(ModifyDatabaseConfigError::InvalidDBInstanceEngineTypeFormat),
-            6 => Some(ModifyDatabaseConfigError::UserAlreadyExistInDb),
-            7 => Some(ModifyDatabaseConfigError::InvalidDiskType),
-            8 => Some(ModifyDatabaseConfigError::CurrentInsHasColdDB),
-            9 => Some(ModifyDatabaseConfigError::CurrentInsHasColdStorage),
-            10 => Some(ModifyDatabaseConfigError::ColdDBHasSameNameWithOnlineDB),
-            11 => Some(ModifyDatabaseConfigError::DiskSpaceInsufficientForColdOperation),
-            12 => Some(ModifyDatabaseConfigError::InvalidRestoreTimeSpecified),
-            13 => Some(ModifyDatabaseConfigError::InvalidRestoreDB),
-            14 => Some(ModifyDatabaseConfigError::CurrentDBIsInColdStorage),
-            15 => Some(ModifyDatabaseConfigError::ColdDBNumExceedsLimit),
-            16 => Some(ModifyDatabaseConfigError::OrderComboInstanceNotAllowOperate),
-            17 => Some(ModifyDatabaseConfigError::PricePricingPlanResultNotFound),
-            18 => Some(ModifyDatabaseConfigError::OrderNoRealNameAuthentication),
-            19 => Some(ModifyDatabaseConfigError::InsufficientAvailableQuota),
-            20 => Some(ModifyDatabaseConfigError::CommodityServiceCallingException),
-            21 => Some(ModifyDatabaseConfigError::RegionDissolvedEOM),
-            22 => Some(ModifyDatabaseConfigError::CommodityInvalidComponent),
-            23 => Some(ModifyDatabaseConfigError::RegionEndTimeDissolvedAustralia),
-            24 => Some(ModifyDatabaseConfigError::PriceCommoditySys),
-            25 => Some(ModifyDatabaseConfigError::PayInsufficientBalance),
-            26 => Some(ModifyDatabaseConfigError::OrderPeriodInvalid),
-            27 => Some(ModifyDatabaseConfigError::PayNoCreditCardLowerCase),
-            28 => Some(ModifyDatabaseConfigError::OrderInstHasUnpaidOrder),
-            29 => Some(ModifyDatabaseConfigError::NoAvailablePaymentMethod),
-            30 => Some(ModifyDatabaseConfigError::BasicInfoUncompleted),
-            31 => Some(ModifyDatabaseConfigError::RiskRiskControlRejection),
-            32 => Some(ModifyDatabaseConfigError::ApiNotSupport),
-            33 => Some(ModifyDatabaseConfigError::ContainForbiddenLabelError),
-            34 => Some(ModifyDatabaseConfigError::InvalidDBInstanceIdNotFound),
-            35 => Some(ModifyDatabaseConfigError::InvalidInstanceLevelDiskType),
-            36 => Some(ModifyDatabaseConfigError::InvalidParam),
-            37 => Some(ModifyDatabaseConfigError::KmsApiError),
-            38 => Some(ModifyDatabaseConfigError::SystemSaleValidateFailed),
-            39 => Some(ModifyDatabaseConfigError::AbsInvalidAccountNotFound),
-            40 => Some(ModifyDatabaseConfigError::SqlExecuteFailedOrTimeout),
-            41 => Some(ModifyDatabaseConfigError::ColdDataEngineVersionNotSupport),
-            42 => Some(ModifyDatabaseConfigError::ColdDataMinorVersionNotSupport),
-            43 => Some(ModifyDatabaseConfigError::IncorrectTargetClasscode),
-            44 => Some(ModifyDatabaseConfigError::InvalidConnectionStringDuplicate),
-            45 => Some(ModifyDatabaseConfigError::RequiredParamNotFound),
-            46 => Some(ModifyDatabaseConfigError::ParametersInvalid),
-            47 => Some(ModifyDatabaseConfigError::BackupPolicyNotSupport),
-            48 => Some(ModifyDatabaseConfigError::InvalideStatusFormat),
-            49 => Some(ModifyDatabaseConfigError::InvalidReleasedKeepPolicyFormat),
-            50 => Some(ModifyDatabaseConfigError::PayNoCreditCard),
-            51 => Some(ModifyDatabaseConfigError::VpcNetworkTypeNotSupport),
-            52 => Some(ModifyDatabaseConfigError::MirrorInsExists),
-            53 => Some(ModifyDatabaseConfigError::UnsupportedClassCode),
-            54 => Some(ModifyDatabaseConfigError::InvalidBackupSet),
-            55 => Some(ModifyDatabaseConfigError::OrdTCommodityQueryError),
-            56 => Some(ModifyDatabaseConfigError::ProductInstanceReleased),
-            57 => Some(ModifyDatabaseConfigError::RegionEndTimeDissolvedIndia),
-            58 => Some(ModifyDatabaseConfigError::InvalidCharacterDbOrAccount),
-            59 => Some(ModifyDatabaseConfigError::InvalidDBNotFound),
-            60 => Some(ModifyDatabaseConfigError::IncorrectDBInstanceState),
-            61 => Some(ModifyDatabaseConfigError::OrderStatusUnPaid),
-            62 => Some(ModifyDatabaseConfigError::InvalidReduceDiskSize),
-            63 => Some(ModifyDatabaseConfigError::CloudSSDNotSupport),
-            64 => Some(ModifyDatabaseConfigError::InvalidUserOperatorPermission),
-            65 => Some(ModifyDatabaseConfigError::InvalidVswitchId),
-            66 => Some(ModifyDatabaseConfigError::IncorrectMinorVersion),
-            67 => Some(ModifyDatabaseConfigError::OperationDeniedZoneResource),
-            68 => Some(ModifyDatabaseConfigError::NotInFlowController),
-            69 => Some(ModifyDatabaseConfigError::InvalidKmsKey),
-            70 => Some(ModifyDatabaseConfigError::InvalidInstanceLevelMalformed),
-            71 => Some(ModifyDatabaseConfigError::InvalidClusterKms),
-            72 => Some(ModifyDatabaseConfigError::RequestNotFound),
-            73 => Some(ModifyDatabaseConfigError::HostInfoNotFound),
-            74 => Some(ModifyDatabaseConfigError::ConflictingDatabaseOperation),
-            75 => Some(ModifyDatabaseConfigError::ExternalFailure),
-            76 => Some(ModifyDatabaseConfigError::RequestMetaDataFailed),
-            77 => Some(ModifyDatabaseConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::S,
+        Self::InvalidDatabasePropertyValue,
+        Self::InvalidDatabaseProperty,
+        Self::DatabasePropertyModificationFail,
+        Self::InvalidDatabaseVersion,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::UserAlreadyExistInDb,
+        Self::InvalidDiskType,
+        Self::CurrentInsHasColdDB,
+        Self::CurrentInsHasColdStorage,
+        Self::ColdDBHasSameNameWithOnlineDB,
+        Self::DiskSpaceInsufficientForColdOperation,
+        Self::InvalidRestoreTimeSpecified,
+        Self::InvalidRestoreDB,
+        Self::CurrentDBIsInColdStorage,
+        Self::ColdDBNumExceedsLimit,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidCharacterDbOrAccount,
+        Self::InvalidDBNotFound,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ConflictingDatabaseOperation,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDatabaseConfigError::S => Kind::Documented(0),
-            ModifyDatabaseConfigError::InvalidDatabasePropertyValue => {
-                Kind::Documented(1)
-            }
-            ModifyDatabaseConfigError::InvalidDatabaseProperty => Kind::Documented(2),
-            ModifyDatabaseConfigError::DatabasePropertyModificationFail => {
-                Kind::Documented(3)
-            }
-            ModifyDatabaseConfigError::InvalidDatabaseVersion => Kind::Documented(4),
-            ModifyDatabaseConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(5)
-            }
-            ModifyDatabaseConfigError::UserAlreadyExistInDb => Kind::Documented(6),
-            ModifyDatabaseConfigError::InvalidDiskType => Kind::Documented(7),
-            ModifyDatabaseConfigError::CurrentInsHasColdDB => Kind::Documented(8),
-            ModifyDatabaseConfigError::CurrentInsHasColdStorage => Kind::Documented(9),
-            ModifyDatabaseConfigError::ColdDBHasSameNameWithOnlineDB => {
-                Kind::Documented(10)
-            }
-            ModifyDatabaseConfigError::DiskSpaceInsufficientForColdOperation => {
-                Kind::Documented(11)
-            }
-            ModifyDatabaseConfigError::InvalidRestoreTimeSpecified => {
-                Kind::Documented(12)
-            }
-            ModifyDatabaseConfigError::InvalidRestoreDB => Kind::Documented(13),
-            ModifyDatabaseConfigError::CurrentDBIsInColdStorage => Kind::Documented(14),
-            ModifyDatabaseConfigError::ColdDBNumExceedsLimit => Kind::Documented(15),
-            ModifyDatabaseConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(16)
-            }
-            ModifyDatabaseConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(17)
-            }
-            ModifyDatabaseConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(18)
-            }
-            ModifyDatabaseConfigError::InsufficientAvailableQuota => Kind::Documented(19),
-            ModifyDatabaseConfigError::CommodityServiceCallingException => {
-                Kind::Documented(20)
-            }
-            ModifyDatabaseConfigError::RegionDissolvedEOM => Kind::Documented(21),
-            ModifyDatabaseConfigError::CommodityInvalidComponent => Kind::Documented(22),
-            ModifyDatabaseConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(23)
-            }
-            ModifyDatabaseConfigError::PriceCommoditySys => Kind::Documented(24),
-            ModifyDatabaseConfigError::PayInsufficientBalance => Kind::Documented(25),
-            ModifyDatabaseConfigError::OrderPeriodInvalid => Kind::Documented(26),
-            ModifyDatabaseConfigError::PayNoCreditCardLowerCase => Kind::Documented(27),
-            ModifyDatabaseConfigError::OrderInstHasUnpaidOrder => Kind::Documented(28),
-            ModifyDatabaseConfigError::NoAvailablePaymentMethod => Kind::Documented(29),
-            ModifyDatabaseConfigError::BasicInfoUncompleted => Kind::Documented(30),
-            ModifyDatabaseConfigError::RiskRiskControlRejection => Kind::Documented(31),
-            ModifyDatabaseConfigError::ApiNotSupport => Kind::Documented(32),
-            ModifyDatabaseConfigError::ContainForbiddenLabelError => Kind::Documented(33),
-            ModifyDatabaseConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(34)
-            }
-            ModifyDatabaseConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(35)
-            }
-            ModifyDatabaseConfigError::InvalidParam => Kind::Documented(36),
-            ModifyDatabaseConfigError::KmsApiError => Kind::Documented(37),
-            ModifyDatabaseConfigError::SystemSaleValidateFailed => Kind::Documented(38),
-            ModifyDatabaseConfigError::AbsInvalidAccountNotFound => Kind::Documented(39),
-            ModifyDatabaseConfigError::SqlExecuteFailedOrTimeout => Kind::Documented(40),
-            ModifyDatabaseConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(41)
-            }
-            ModifyDatabaseConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(42)
-            }
-            ModifyDatabaseConfigError::IncorrectTargetClasscode => Kind::Documented(43),
-            ModifyDatabaseConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(44)
-            }
-            ModifyDatabaseConfigError::RequiredParamNotFound => Kind::Documented(45),
-            ModifyDatabaseConfigError::ParametersInvalid => Kind::Documented(46),
-            ModifyDatabaseConfigError::BackupPolicyNotSupport => Kind::Documented(47),
-            ModifyDatabaseConfigError::InvalideStatusFormat => Kind::Documented(48),
-            ModifyDatabaseConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(49)
-            }
-            ModifyDatabaseConfigError::PayNoCreditCard => Kind::Documented(50),
-            ModifyDatabaseConfigError::VpcNetworkTypeNotSupport => Kind::Documented(51),
-            ModifyDatabaseConfigError::MirrorInsExists => Kind::Documented(52),
-            ModifyDatabaseConfigError::UnsupportedClassCode => Kind::Documented(53),
-            ModifyDatabaseConfigError::InvalidBackupSet => Kind::Documented(54),
-            ModifyDatabaseConfigError::OrdTCommodityQueryError => Kind::Documented(55),
-            ModifyDatabaseConfigError::ProductInstanceReleased => Kind::Documented(56),
-            ModifyDatabaseConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(57)
-            }
-            ModifyDatabaseConfigError::InvalidCharacterDbOrAccount => {
-                Kind::Documented(58)
-            }
-            ModifyDatabaseConfigError::InvalidDBNotFound => Kind::Documented(59),
-            ModifyDatabaseConfigError::IncorrectDBInstanceState => Kind::Documented(60),
-            ModifyDatabaseConfigError::OrderStatusUnPaid => Kind::Documented(61),
-            ModifyDatabaseConfigError::InvalidReduceDiskSize => Kind::Documented(62),
-            ModifyDatabaseConfigError::CloudSSDNotSupport => Kind::Documented(63),
-            ModifyDatabaseConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(64)
-            }
-            ModifyDatabaseConfigError::InvalidVswitchId => Kind::Documented(65),
-            ModifyDatabaseConfigError::IncorrectMinorVersion => Kind::Documented(66),
-            ModifyDatabaseConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(67)
-            }
-            ModifyDatabaseConfigError::NotInFlowController => Kind::Documented(68),
-            ModifyDatabaseConfigError::InvalidKmsKey => Kind::Documented(69),
-            ModifyDatabaseConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(70)
-            }
-            ModifyDatabaseConfigError::InvalidClusterKms => Kind::Documented(71),
-            ModifyDatabaseConfigError::RequestNotFound => Kind::Documented(72),
-            ModifyDatabaseConfigError::HostInfoNotFound => Kind::Documented(73),
-            ModifyDatabaseConfigError::ConflictingDatabaseOperation => {
-                Kind::Documented(74)
-            }
-            ModifyDatabaseConfigError::ExternalFailure => Kind::Documented(75),
-            ModifyDatabaseConfigError::RequestMetaDataFailed => Kind::Documented(76),
-            ModifyDatabaseConfigError::InvokeProxyFailure => Kind::Documented(77),
             ModifyDatabaseConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDatabaseConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -573,30 +444,41 @@ impl ModifyDatabaseConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDatabaseConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDatabaseConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDatabaseConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDatabaseConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

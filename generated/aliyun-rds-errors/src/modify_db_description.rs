@@ -6,7 +6,7 @@
 //! [`ModifyDbDescriptionError`](crate::modify_db_description::ModifyDbDescriptionError) has one variant per distinct code of the operation's error table (68 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbDescriptionError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -268,202 +267,96 @@ impl ModifyDbDescriptionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbDescriptionError::Gateway(gateway),
-                    None => ModifyDbDescriptionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbDescriptionError::Gateway,
+                ModifyDbDescriptionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbDescriptionError::S),
-            1 => Some(ModifyDbDescriptionError::DatabaseConnectError),
-            2 => {
-                Some(
-                    ModifyDbDescriptionError::IncorrectDBInstanceLockModeValueNotSupported,
-                )
-            }
-            3 => Some(ModifyDbDescriptionError::InvalidDBDescriptionFormat),
-            4 => Some(ModifyDbDescriptionError::InvalidDBNameNotFound),
-            5 => Some(ModifyDbDescriptionError::DatabaseUpdateError),
-            6 => Some(ModifyDbDescriptionError::OrderComboInstanceNotAllowOperate),
-            7 => Some(ModifyDbDescriptionError::PricePricingPlanResultNotFound),
-            8 => Some(ModifyDbDescriptionError::OrderNoRealNameAuthentication),
-            9 => Some(ModifyDbDescriptionError::InsufficientAvailableQuota),
-            10 => Some(ModifyDbDescriptionError::CommodityServiceCallingException),
-            11 => Some(ModifyDbDescriptionError::RegionDissolvedEOM),
-            12 => Some(ModifyDbDescriptionError::CommodityInvalidComponent),
-            13 => Some(ModifyDbDescriptionError::RegionEndTimeDissolvedAustralia),
-            14 => Some(ModifyDbDescriptionError::PriceCommoditySys),
-            15 => Some(ModifyDbDescriptionError::PayInsufficientBalance),
-            16 => Some(ModifyDbDescriptionError::OrderPeriodInvalid),
-            17 => Some(ModifyDbDescriptionError::PayNoCreditCardLowerCase),
-            18 => Some(ModifyDbDescriptionError::OrderInstHasUnpaidOrder),
-            19 => Some(ModifyDbDescriptionError::NoAvailablePaymentMethod),
-            20 => Some(ModifyDbDescriptionError::BasicInfoUncompleted),
-            21 => Some(ModifyDbDescriptionError::RiskRiskControlRejection),
-            22 => Some(ModifyDbDescriptionError::ApiNotSupport),
-            23 => Some(ModifyDbDescriptionError::ContainForbiddenLabelError),
-            24 => Some(ModifyDbDescriptionError::InvalidDBInstanceIdNotFound),
-            25 => Some(ModifyDbDescriptionError::InvalidInstanceLevelDiskType),
-            26 => Some(ModifyDbDescriptionError::InvalidParam),
-            27 => Some(ModifyDbDescriptionError::KmsApiError),
-            28 => Some(ModifyDbDescriptionError::SystemSaleValidateFailed),
-            29 => Some(ModifyDbDescriptionError::AbsInvalidAccountNotFound),
-            30 => Some(ModifyDbDescriptionError::SqlExecuteFailedOrTimeout),
-            31 => Some(ModifyDbDescriptionError::ColdDataEngineVersionNotSupport),
-            32 => Some(ModifyDbDescriptionError::ColdDataMinorVersionNotSupport),
-            33 => Some(ModifyDbDescriptionError::IncorrectTargetClasscode),
-            34 => Some(ModifyDbDescriptionError::InvalidConnectionStringDuplicate),
-            35 => Some(ModifyDbDescriptionError::RequiredParamNotFound),
-            36 => Some(ModifyDbDescriptionError::ParametersInvalid),
-            37 => Some(ModifyDbDescriptionError::BackupPolicyNotSupport),
-            38 => Some(ModifyDbDescriptionError::InvalideStatusFormat),
-            39 => Some(ModifyDbDescriptionError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(ModifyDbDescriptionError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(ModifyDbDescriptionError::PayNoCreditCard),
-            42 => Some(ModifyDbDescriptionError::VpcNetworkTypeNotSupport),
-            43 => Some(ModifyDbDescriptionError::MirrorInsExists),
-            44 => Some(ModifyDbDescriptionError::UnsupportedClassCode),
-            45 => Some(ModifyDbDescriptionError::InvalidBackupSet),
-            46 => Some(ModifyDbDescriptionError::OrdTCommodityQueryError),
-            47 => Some(ModifyDbDescriptionError::ProductInstanceReleased),
-            48 => Some(ModifyDbDescriptionError::RegionEndTimeDissolvedIndia),
-            49 => Some(ModifyDbDescriptionError::IncorrectDBInstanceType),
-            50 => Some(ModifyDbDescriptionError::IncorrectDBInstanceState),
-            51 => Some(ModifyDbDescriptionError::OrderStatusUnPaid),
-            52 => Some(ModifyDbDescriptionError::InvalidReduceDiskSize),
-            53 => Some(ModifyDbDescriptionError::CloudSSDNotSupport),
-            54 => Some(ModifyDbDescriptionError::InvalidUserOperatorPermission),
-            55 => Some(ModifyDbDescriptionError::InvalidVswitchId),
-            56 => Some(ModifyDbDescriptionError::IncorrectMinorVersion),
-            57 => Some(ModifyDbDescriptionError::OperationDeniedZoneResource),
-            58 => Some(ModifyDbDescriptionError::NotInFlowController),
-            59 => Some(ModifyDbDescriptionError::InvalidKmsKey),
-            60 => Some(ModifyDbDescriptionError::InvalidInstanceLevelMalformed),
-            61 => Some(ModifyDbDescriptionError::InvalidDBInstanceNameNotFound),
-            62 => Some(ModifyDbDescriptionError::InvalidClusterKms),
-            63 => Some(ModifyDbDescriptionError::RequestNotFound),
-            64 => Some(ModifyDbDescriptionError::HostInfoNotFound),
-            65 => Some(ModifyDbDescriptionError::ExternalFailure),
-            66 => Some(ModifyDbDescriptionError::RequestMetaDataFailed),
-            67 => Some(ModifyDbDescriptionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::S,
+        Self::DatabaseConnectError,
+        Self::IncorrectDBInstanceLockModeValueNotSupported,
+        Self::InvalidDBDescriptionFormat,
+        Self::InvalidDBNameNotFound,
+        Self::DatabaseUpdateError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbDescriptionError::S => Kind::Documented(0),
-            ModifyDbDescriptionError::DatabaseConnectError => Kind::Documented(1),
-            ModifyDbDescriptionError::IncorrectDBInstanceLockModeValueNotSupported => {
-                Kind::Documented(2)
-            }
-            ModifyDbDescriptionError::InvalidDBDescriptionFormat => Kind::Documented(3),
-            ModifyDbDescriptionError::InvalidDBNameNotFound => Kind::Documented(4),
-            ModifyDbDescriptionError::DatabaseUpdateError => Kind::Documented(5),
-            ModifyDbDescriptionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            ModifyDbDescriptionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            ModifyDbDescriptionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            ModifyDbDescriptionError::InsufficientAvailableQuota => Kind::Documented(9),
-            ModifyDbDescriptionError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            ModifyDbDescriptionError::RegionDissolvedEOM => Kind::Documented(11),
-            ModifyDbDescriptionError::CommodityInvalidComponent => Kind::Documented(12),
-            ModifyDbDescriptionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            ModifyDbDescriptionError::PriceCommoditySys => Kind::Documented(14),
-            ModifyDbDescriptionError::PayInsufficientBalance => Kind::Documented(15),
-            ModifyDbDescriptionError::OrderPeriodInvalid => Kind::Documented(16),
-            ModifyDbDescriptionError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            ModifyDbDescriptionError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            ModifyDbDescriptionError::NoAvailablePaymentMethod => Kind::Documented(19),
-            ModifyDbDescriptionError::BasicInfoUncompleted => Kind::Documented(20),
-            ModifyDbDescriptionError::RiskRiskControlRejection => Kind::Documented(21),
-            ModifyDbDescriptionError::ApiNotSupport => Kind::Documented(22),
-            ModifyDbDescriptionError::ContainForbiddenLabelError => Kind::Documented(23),
-            ModifyDbDescriptionError::InvalidDBInstanceIdNotFound => Kind::Documented(24),
-            ModifyDbDescriptionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            ModifyDbDescriptionError::InvalidParam => Kind::Documented(26),
-            ModifyDbDescriptionError::KmsApiError => Kind::Documented(27),
-            ModifyDbDescriptionError::SystemSaleValidateFailed => Kind::Documented(28),
-            ModifyDbDescriptionError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            ModifyDbDescriptionError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            ModifyDbDescriptionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbDescriptionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            ModifyDbDescriptionError::IncorrectTargetClasscode => Kind::Documented(33),
-            ModifyDbDescriptionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            ModifyDbDescriptionError::RequiredParamNotFound => Kind::Documented(35),
-            ModifyDbDescriptionError::ParametersInvalid => Kind::Documented(36),
-            ModifyDbDescriptionError::BackupPolicyNotSupport => Kind::Documented(37),
-            ModifyDbDescriptionError::InvalideStatusFormat => Kind::Documented(38),
-            ModifyDbDescriptionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            ModifyDbDescriptionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            ModifyDbDescriptionError::PayNoCreditCard => Kind::Documented(41),
-            ModifyDbDescriptionError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            ModifyDbDescriptionError::MirrorInsExists => Kind::Documented(43),
-            ModifyDbDescriptionError::UnsupportedClassCode => Kind::Documented(44),
-            ModifyDbDescriptionError::InvalidBackupSet => Kind::Documented(45),
-            ModifyDbDescriptionError::OrdTCommodityQueryError => Kind::Documented(46),
-            ModifyDbDescriptionError::ProductInstanceReleased => Kind::Documented(47),
-            ModifyDbDescriptionError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            ModifyDbDescriptionError::IncorrectDBInstanceType => Kind::Documented(49),
-            ModifyDbDescriptionError::IncorrectDBInstanceState => Kind::Documented(50),
-            ModifyDbDescriptionError::OrderStatusUnPaid => Kind::Documented(51),
-            ModifyDbDescriptionError::InvalidReduceDiskSize => Kind::Documented(52),
-            ModifyDbDescriptionError::CloudSSDNotSupport => Kind::Documented(53),
-            ModifyDbDescriptionError::InvalidUserOperatorPermission => {
-                Kind::Documented(54)
-            }
-            ModifyDbDescriptionError::InvalidVswitchId => Kind::Documented(55),
-            ModifyDbDescriptionError::IncorrectMinorVersion => Kind::Documented(56),
-            ModifyDbDescriptionError::OperationDeniedZoneResource => Kind::Documented(57),
-            ModifyDbDescriptionError::NotInFlowController => Kind::Documented(58),
-            ModifyDbDescriptionError::InvalidKmsKey => Kind::Documented(59),
-            ModifyDbDescriptionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(60)
-            }
-            ModifyDbDescriptionError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(61)
-            }
-            ModifyDbDescriptionError::InvalidClusterKms => Kind::Documented(62),
-            ModifyDbDescriptionError::RequestNotFound => Kind::Documented(63),
-            ModifyDbDescriptionError::HostInfoNotFound => Kind::Documented(64),
-            ModifyDbDescriptionError::ExternalFailure => Kind::Documented(65),
-            ModifyDbDescriptionError::RequestMetaDataFailed => Kind::Documented(66),
-            ModifyDbDescriptionError::InvokeProxyFailure => Kind::Documented(67),
             ModifyDbDescriptionError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbDescriptionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -510,30 +403,41 @@ impl ModifyDbDescriptionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbDescriptionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbDescriptionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbDescriptionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbDescriptionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceAutoUpgradeMinorVersionError`](crate::modify_db_instance_auto_upgrade_minor_version::ModifyDbInstanceAutoUpgradeMinorVersionError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceAutoUpgradeMinorVersionError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,420 +238,91 @@ impl ModifyDbInstanceAutoUpgradeMinorVersionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway,
+                ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::PriceCommoditySys),
-            9 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::PayInsufficientBalance,
-                )
-            }
-            10 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::OrderPeriodInvalid),
-            11 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::PayNoCreditCardLowerCase,
-                )
-            }
-            12 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::OrderInstHasUnpaidOrder,
-                )
-            }
-            13 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::NoAvailablePaymentMethod,
-                )
-            }
-            14 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::BasicInfoUncompleted)
-            }
-            15 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::RiskRiskControlRejection,
-                )
-            }
-            16 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::ApiNotSupport),
-            17 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidParam),
-            21 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::KmsApiError),
-            22 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::SystemSaleValidateFailed,
-                )
-            }
-            23 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::IncorrectTargetClasscode,
-                )
-            }
-            28 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::RequiredParamNotFound)
-            }
-            30 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::ParametersInvalid),
-            31 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::BackupPolicyNotSupport,
-                )
-            }
-            32 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalideStatusFormat)
-            }
-            33 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::PayNoCreditCard),
-            36 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::VpcNetworkTypeNotSupport,
-                )
-            }
-            37 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::MirrorInsExists),
-            38 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::UnsupportedClassCode)
-            }
-            39 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidBackupSet),
-            40 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::OrdTCommodityQueryError,
-                )
-            }
-            41 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::ProductInstanceReleased,
-                )
-            }
-            42 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::OrderStatusUnPaid),
-            44 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidReduceDiskSize)
-            }
-            45 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidVswitchId),
-            48 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::IncorrectMinorVersion)
-            }
-            49 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::NotInFlowController),
-            51 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidClusterKms),
-            54 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::RequestNotFound),
-            55 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::HostInfoNotFound),
-            56 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::ExternalFailure),
-            57 => {
-                Some(ModifyDbInstanceAutoUpgradeMinorVersionError::RequestMetaDataFailed)
-            }
-            58 => Some(ModifyDbInstanceAutoUpgradeMinorVersionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -699,32 +369,41 @@ impl ModifyDbInstanceAutoUpgradeMinorVersionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceAutoUpgradeMinorVersionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceAutoUpgradeMinorVersionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

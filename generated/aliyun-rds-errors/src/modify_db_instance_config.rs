@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceConfigError`](crate::modify_db_instance_config::ModifyDbInstanceConfigError) has one variant per distinct code of the operation's error table (71 rows, 71 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceConfigError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -277,226 +276,99 @@ impl ModifyDbInstanceConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceConfigError::Gateway(gateway),
-                    None => ModifyDbInstanceConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceConfigError::Gateway,
+                ModifyDbInstanceConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceConfigError::S),
-            1 => Some(ModifyDbInstanceConfigError::InvalidDBInstanceNameNotFound),
-            2 => Some(ModifyDbInstanceConfigError::MinorVersionNotSupport),
-            3 => Some(ModifyDbInstanceConfigError::InvalidConfigName),
-            4 => Some(ModifyDbInstanceConfigError::OrderComboInstanceNotAllowOperate),
-            5 => Some(ModifyDbInstanceConfigError::PricePricingPlanResultNotFound),
-            6 => Some(ModifyDbInstanceConfigError::OrderNoRealNameAuthentication),
-            7 => Some(ModifyDbInstanceConfigError::InsufficientAvailableQuota),
-            8 => Some(ModifyDbInstanceConfigError::CommodityServiceCallingException),
-            9 => Some(ModifyDbInstanceConfigError::RegionDissolvedEOM),
-            10 => Some(ModifyDbInstanceConfigError::CommodityInvalidComponent),
-            11 => Some(ModifyDbInstanceConfigError::RegionEndTimeDissolvedAustralia),
-            12 => Some(ModifyDbInstanceConfigError::PriceCommoditySys),
-            13 => Some(ModifyDbInstanceConfigError::PayInsufficientBalance),
-            14 => Some(ModifyDbInstanceConfigError::OrderPeriodInvalid),
-            15 => Some(ModifyDbInstanceConfigError::PayNoCreditCardLowerCase),
-            16 => Some(ModifyDbInstanceConfigError::OrderInstHasUnpaidOrder),
-            17 => Some(ModifyDbInstanceConfigError::NoAvailablePaymentMethod),
-            18 => Some(ModifyDbInstanceConfigError::BasicInfoUncompleted),
-            19 => Some(ModifyDbInstanceConfigError::RiskRiskControlRejection),
-            20 => Some(ModifyDbInstanceConfigError::ApiNotSupport),
-            21 => Some(ModifyDbInstanceConfigError::ContainForbiddenLabelError),
-            22 => Some(ModifyDbInstanceConfigError::InvalidDBInstanceIdNotFound),
-            23 => Some(ModifyDbInstanceConfigError::InvalidInstanceLevelDiskType),
-            24 => Some(ModifyDbInstanceConfigError::InvalidParam),
-            25 => Some(ModifyDbInstanceConfigError::KmsApiError),
-            26 => Some(ModifyDbInstanceConfigError::SystemSaleValidateFailed),
-            27 => Some(ModifyDbInstanceConfigError::AbsInvalidAccountNotFound),
-            28 => Some(ModifyDbInstanceConfigError::SqlExecuteFailedOrTimeout),
-            29 => Some(ModifyDbInstanceConfigError::ColdDataEngineVersionNotSupport),
-            30 => Some(ModifyDbInstanceConfigError::ColdDataMinorVersionNotSupport),
-            31 => Some(ModifyDbInstanceConfigError::IncorrectTargetClasscode),
-            32 => Some(ModifyDbInstanceConfigError::InvalidConnectionStringDuplicate),
-            33 => Some(ModifyDbInstanceConfigError::RequiredParamNotFound),
-            34 => Some(ModifyDbInstanceConfigError::ParametersInvalid),
-            35 => Some(ModifyDbInstanceConfigError::BackupPolicyNotSupport),
-            36 => Some(ModifyDbInstanceConfigError::InvalideStatusFormat),
-            37 => Some(ModifyDbInstanceConfigError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(ModifyDbInstanceConfigError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(ModifyDbInstanceConfigError::PayNoCreditCard),
-            40 => Some(ModifyDbInstanceConfigError::VpcNetworkTypeNotSupport),
-            41 => Some(ModifyDbInstanceConfigError::MirrorInsExists),
-            42 => Some(ModifyDbInstanceConfigError::UnsupportedClassCode),
-            43 => Some(ModifyDbInstanceConfigError::InvalidBackupSet),
-            44 => Some(ModifyDbInstanceConfigError::OrdTCommodityQueryError),
-            45 => Some(ModifyDbInstanceConfigError::ProductInstanceReleased),
-            46 => Some(ModifyDbInstanceConfigError::RegionEndTimeDissolvedIndia),
-            47 => Some(ModifyDbInstanceConfigError::InvalidSourceCategory),
-            48 => Some(ModifyDbInstanceConfigError::IncorrectDBInstanceType),
-            49 => Some(ModifyDbInstanceConfigError::IncorrectDBInstanceLockMode),
-            50 => Some(ModifyDbInstanceConfigError::IncorrectDBInstanceState),
-            51 => Some(ModifyDbInstanceConfigError::CloudDiskEncryptionNotSupport),
-            52 => Some(ModifyDbInstanceConfigError::OrderStatusUnPaid),
-            53 => Some(ModifyDbInstanceConfigError::InvalidReduceDiskSize),
-            54 => Some(ModifyDbInstanceConfigError::CloudSSDNotSupport),
-            55 => Some(ModifyDbInstanceConfigError::InvalidUserOperatorPermission),
-            56 => Some(ModifyDbInstanceConfigError::InvalidVswitchId),
-            57 => Some(ModifyDbInstanceConfigError::IncorrectMinorVersion),
-            58 => Some(ModifyDbInstanceConfigError::OperationDeniedZoneResource),
-            59 => Some(ModifyDbInstanceConfigError::NotInFlowController),
-            60 => Some(ModifyDbInstanceConfigError::InvalidKmsKey),
-            61 => Some(ModifyDbInstanceConfigError::InvalidInstanceLevelMalformed),
-            62 => Some(ModifyDbInstanceConfigError::UnsupportedByBlueGreenDeployment),
-            63 => Some(ModifyDbInstanceConfigError::EncryptionKeyNotSupport),
-            64 => Some(ModifyDbInstanceConfigError::InvalidDBInstanceNotFound),
-            65 => Some(ModifyDbInstanceConfigError::InvalidClusterKms),
-            66 => Some(ModifyDbInstanceConfigError::RequestNotFound),
-            67 => Some(ModifyDbInstanceConfigError::HostInfoNotFound),
-            68 => Some(ModifyDbInstanceConfigError::ExternalFailure),
-            69 => Some(ModifyDbInstanceConfigError::RequestMetaDataFailed),
-            70 => Some(ModifyDbInstanceConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 71] = [
+        Self::S,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::MinorVersionNotSupport,
+        Self::InvalidConfigName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidSourceCategory,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::CloudDiskEncryptionNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::EncryptionKeyNotSupport,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceConfigError::S => Kind::Documented(0),
-            ModifyDbInstanceConfigError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceConfigError::MinorVersionNotSupport => Kind::Documented(2),
-            ModifyDbInstanceConfigError::InvalidConfigName => Kind::Documented(3),
-            ModifyDbInstanceConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceConfigError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceConfigError::RegionDissolvedEOM => Kind::Documented(9),
-            ModifyDbInstanceConfigError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceConfigError::PriceCommoditySys => Kind::Documented(12),
-            ModifyDbInstanceConfigError::PayInsufficientBalance => Kind::Documented(13),
-            ModifyDbInstanceConfigError::OrderPeriodInvalid => Kind::Documented(14),
-            ModifyDbInstanceConfigError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            ModifyDbInstanceConfigError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            ModifyDbInstanceConfigError::NoAvailablePaymentMethod => Kind::Documented(17),
-            ModifyDbInstanceConfigError::BasicInfoUncompleted => Kind::Documented(18),
-            ModifyDbInstanceConfigError::RiskRiskControlRejection => Kind::Documented(19),
-            ModifyDbInstanceConfigError::ApiNotSupport => Kind::Documented(20),
-            ModifyDbInstanceConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceConfigError::InvalidParam => Kind::Documented(24),
-            ModifyDbInstanceConfigError::KmsApiError => Kind::Documented(25),
-            ModifyDbInstanceConfigError::SystemSaleValidateFailed => Kind::Documented(26),
-            ModifyDbInstanceConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceConfigError::IncorrectTargetClasscode => Kind::Documented(31),
-            ModifyDbInstanceConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceConfigError::RequiredParamNotFound => Kind::Documented(33),
-            ModifyDbInstanceConfigError::ParametersInvalid => Kind::Documented(34),
-            ModifyDbInstanceConfigError::BackupPolicyNotSupport => Kind::Documented(35),
-            ModifyDbInstanceConfigError::InvalideStatusFormat => Kind::Documented(36),
-            ModifyDbInstanceConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceConfigError::PayNoCreditCard => Kind::Documented(39),
-            ModifyDbInstanceConfigError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            ModifyDbInstanceConfigError::MirrorInsExists => Kind::Documented(41),
-            ModifyDbInstanceConfigError::UnsupportedClassCode => Kind::Documented(42),
-            ModifyDbInstanceConfigError::InvalidBackupSet => Kind::Documented(43),
-            ModifyDbInstanceConfigError::OrdTCommodityQueryError => Kind::Documented(44),
-            ModifyDbInstanceConfigError::ProductInstanceReleased => Kind::Documented(45),
-            ModifyDbInstanceConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceConfigError::InvalidSourceCategory => Kind::Documented(47),
-            ModifyDbInstanceConfigError::IncorrectDBInstanceType => Kind::Documented(48),
-            ModifyDbInstanceConfigError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceConfigError::IncorrectDBInstanceState => Kind::Documented(50),
-            ModifyDbInstanceConfigError::CloudDiskEncryptionNotSupport => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceConfigError::OrderStatusUnPaid => Kind::Documented(52),
-            ModifyDbInstanceConfigError::InvalidReduceDiskSize => Kind::Documented(53),
-            ModifyDbInstanceConfigError::CloudSSDNotSupport => Kind::Documented(54),
-            ModifyDbInstanceConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceConfigError::InvalidVswitchId => Kind::Documented(56),
-            ModifyDbInstanceConfigError::IncorrectMinorVersion => Kind::Documented(57),
-            ModifyDbInstanceConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceConfigError::NotInFlowController => Kind::Documented(59),
-            ModifyDbInstanceConfigError::InvalidKmsKey => Kind::Documented(60),
-            ModifyDbInstanceConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(61)
-            }
-            ModifyDbInstanceConfigError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(62)
-            }
-            ModifyDbInstanceConfigError::EncryptionKeyNotSupport => Kind::Documented(63),
-            ModifyDbInstanceConfigError::InvalidDBInstanceNotFound => {
-                Kind::Documented(64)
-            }
-            ModifyDbInstanceConfigError::InvalidClusterKms => Kind::Documented(65),
-            ModifyDbInstanceConfigError::RequestNotFound => Kind::Documented(66),
-            ModifyDbInstanceConfigError::HostInfoNotFound => Kind::Documented(67),
-            ModifyDbInstanceConfigError::ExternalFailure => Kind::Documented(68),
-            ModifyDbInstanceConfigError::RequestMetaDataFailed => Kind::Documented(69),
-            ModifyDbInstanceConfigError::InvokeProxyFailure => Kind::Documented(70),
             ModifyDbInstanceConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -543,30 +415,41 @@ impl ModifyDbInstanceConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceConnectionStringError`](crate::modify_db_instance_connection_string::ModifyDbInstanceConnectionStringError) has one variant per distinct code of the operation's error table (70 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceConnectionStringError {
     /// `DnsConflict`, HTTP 400: Dns is conflict with other custins.
@@ -273,376 +272,99 @@ impl ModifyDbInstanceConnectionStringError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceConnectionStringError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceConnectionStringError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceConnectionStringError::Gateway,
+                ModifyDbInstanceConnectionStringError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceConnectionStringError::DnsConflict),
-            1 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidConnectionStringMalformed,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::OperationDeniedDBInstanceStatus,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidConnectionStringNotFound,
-                )
-            }
-            4 => Some(ModifyDbInstanceConnectionStringError::MissingConnectionString),
-            5 => Some(ModifyDbInstanceConnectionStringError::OtherEndpointExist),
-            6 => Some(ModifyDbInstanceConnectionStringError::EndpointNotFound),
-            7 => Some(ModifyDbInstanceConnectionStringError::InvalidPortFormat),
-            8 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            9 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::PricePricingPlanResultNotFound,
-                )
-            }
-            10 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::OrderNoRealNameAuthentication,
-                )
-            }
-            11 => Some(ModifyDbInstanceConnectionStringError::InsufficientAvailableQuota),
-            12 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::CommodityServiceCallingException,
-                )
-            }
-            13 => Some(ModifyDbInstanceConnectionStringError::RegionDissolvedEOM),
-            14 => Some(ModifyDbInstanceConnectionStringError::CommodityInvalidComponent),
-            15 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            16 => Some(ModifyDbInstanceConnectionStringError::PriceCommoditySys),
-            17 => Some(ModifyDbInstanceConnectionStringError::PayInsufficientBalance),
-            18 => Some(ModifyDbInstanceConnectionStringError::OrderPeriodInvalid),
-            19 => Some(ModifyDbInstanceConnectionStringError::PayNoCreditCardLowerCase),
-            20 => Some(ModifyDbInstanceConnectionStringError::OrderInstHasUnpaidOrder),
-            21 => Some(ModifyDbInstanceConnectionStringError::NoAvailablePaymentMethod),
-            22 => Some(ModifyDbInstanceConnectionStringError::BasicInfoUncompleted),
-            23 => Some(ModifyDbInstanceConnectionStringError::RiskRiskControlRejection),
-            24 => Some(ModifyDbInstanceConnectionStringError::ApiNotSupport),
-            25 => Some(ModifyDbInstanceConnectionStringError::ContainForbiddenLabelError),
-            26 => {
-                Some(ModifyDbInstanceConnectionStringError::InvalidDBInstanceIdNotFound)
-            }
-            27 => {
-                Some(ModifyDbInstanceConnectionStringError::InvalidInstanceLevelDiskType)
-            }
-            28 => Some(ModifyDbInstanceConnectionStringError::InvalidParam),
-            29 => Some(ModifyDbInstanceConnectionStringError::KmsApiError),
-            30 => Some(ModifyDbInstanceConnectionStringError::SystemSaleValidateFailed),
-            31 => Some(ModifyDbInstanceConnectionStringError::AbsInvalidAccountNotFound),
-            32 => Some(ModifyDbInstanceConnectionStringError::SqlExecuteFailedOrTimeout),
-            33 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            35 => Some(ModifyDbInstanceConnectionStringError::IncorrectTargetClasscode),
-            36 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidConnectionStringDuplicate,
-                )
-            }
-            37 => Some(ModifyDbInstanceConnectionStringError::RequiredParamNotFound),
-            38 => Some(ModifyDbInstanceConnectionStringError::ParametersInvalid),
-            39 => Some(ModifyDbInstanceConnectionStringError::BackupPolicyNotSupport),
-            40 => Some(ModifyDbInstanceConnectionStringError::InvalideStatusFormat),
-            41 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            42 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            43 => Some(ModifyDbInstanceConnectionStringError::PayNoCreditCard),
-            44 => Some(ModifyDbInstanceConnectionStringError::VpcNetworkTypeNotSupport),
-            45 => Some(ModifyDbInstanceConnectionStringError::MirrorInsExists),
-            46 => Some(ModifyDbInstanceConnectionStringError::UnsupportedClassCode),
-            47 => Some(ModifyDbInstanceConnectionStringError::InvalidBackupSet),
-            48 => Some(ModifyDbInstanceConnectionStringError::OrdTCommodityQueryError),
-            49 => Some(ModifyDbInstanceConnectionStringError::ProductInstanceReleased),
-            50 => {
-                Some(ModifyDbInstanceConnectionStringError::RegionEndTimeDissolvedIndia)
-            }
-            51 => Some(ModifyDbInstanceConnectionStringError::IncorrectDBSslStatus),
-            52 => Some(ModifyDbInstanceConnectionStringError::OrderStatusUnPaid),
-            53 => Some(ModifyDbInstanceConnectionStringError::InvalidReduceDiskSize),
-            54 => Some(ModifyDbInstanceConnectionStringError::CloudSSDNotSupport),
-            55 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidUserOperatorPermission,
-                )
-            }
-            56 => Some(ModifyDbInstanceConnectionStringError::InvalidVswitchId),
-            57 => Some(ModifyDbInstanceConnectionStringError::IncorrectMinorVersion),
-            58 => {
-                Some(ModifyDbInstanceConnectionStringError::OperationDeniedZoneResource)
-            }
-            59 => Some(ModifyDbInstanceConnectionStringError::NotInFlowController),
-            60 => Some(ModifyDbInstanceConnectionStringError::InvalidKmsKey),
-            61 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::InvalidInstanceLevelMalformed,
-                )
-            }
-            62 => {
-                Some(
-                    ModifyDbInstanceConnectionStringError::UnsupportedByBlueGreenDeployment,
-                )
-            }
-            63 => Some(ModifyDbInstanceConnectionStringError::InvalidClusterKms),
-            64 => Some(ModifyDbInstanceConnectionStringError::RequestNotFound),
-            65 => Some(ModifyDbInstanceConnectionStringError::HostInfoNotFound),
-            66 => Some(ModifyDbInstanceConnectionStringError::ExternalFailure),
-            67 => Some(ModifyDbInstanceConnectionStringError::RequestMetaDataFailed),
-            68 => Some(ModifyDbInstanceConnectionStringError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::DnsConflict,
+        Self::InvalidConnectionStringMalformed,
+        Self::OperationDeniedDBInstanceStatus,
+        Self::InvalidConnectionStringNotFound,
+        Self::MissingConnectionString,
+        Self::OtherEndpointExist,
+        Self::EndpointNotFound,
+        Self::InvalidPortFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBSslStatus,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceConnectionStringError::DnsConflict => Kind::Documented(0),
-            ModifyDbInstanceConnectionStringError::InvalidConnectionStringMalformed => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceConnectionStringError::OperationDeniedDBInstanceStatus => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidConnectionStringNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceConnectionStringError::MissingConnectionString => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceConnectionStringError::OtherEndpointExist => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceConnectionStringError::EndpointNotFound => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidPortFormat => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceConnectionStringError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceConnectionStringError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceConnectionStringError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceConnectionStringError::InsufficientAvailableQuota => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceConnectionStringError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceConnectionStringError::RegionDissolvedEOM => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceConnectionStringError::CommodityInvalidComponent => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceConnectionStringError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceConnectionStringError::PriceCommoditySys => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceConnectionStringError::PayInsufficientBalance => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceConnectionStringError::OrderPeriodInvalid => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceConnectionStringError::PayNoCreditCardLowerCase => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceConnectionStringError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceConnectionStringError::NoAvailablePaymentMethod => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceConnectionStringError::BasicInfoUncompleted => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceConnectionStringError::RiskRiskControlRejection => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceConnectionStringError::ApiNotSupport => Kind::Documented(24),
-            ModifyDbInstanceConnectionStringError::ContainForbiddenLabelError => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidParam => Kind::Documented(28),
-            ModifyDbInstanceConnectionStringError::KmsApiError => Kind::Documented(29),
-            ModifyDbInstanceConnectionStringError::SystemSaleValidateFailed => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceConnectionStringError::AbsInvalidAccountNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceConnectionStringError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceConnectionStringError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceConnectionStringError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceConnectionStringError::IncorrectTargetClasscode => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceConnectionStringError::RequiredParamNotFound => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceConnectionStringError::ParametersInvalid => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceConnectionStringError::BackupPolicyNotSupport => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceConnectionStringError::InvalideStatusFormat => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceConnectionStringError::PayNoCreditCard => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceConnectionStringError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceConnectionStringError::MirrorInsExists => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceConnectionStringError::UnsupportedClassCode => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidBackupSet => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceConnectionStringError::OrdTCommodityQueryError => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceConnectionStringError::ProductInstanceReleased => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceConnectionStringError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceConnectionStringError::IncorrectDBSslStatus => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceConnectionStringError::OrderStatusUnPaid => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidReduceDiskSize => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceConnectionStringError::CloudSSDNotSupport => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidUserOperatorPermission => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidVswitchId => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceConnectionStringError::IncorrectMinorVersion => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceConnectionStringError::OperationDeniedZoneResource => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceConnectionStringError::NotInFlowController => {
-                Kind::Documented(59)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidKmsKey => Kind::Documented(60),
-            ModifyDbInstanceConnectionStringError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(61)
-            }
-            ModifyDbInstanceConnectionStringError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(62)
-            }
-            ModifyDbInstanceConnectionStringError::InvalidClusterKms => {
-                Kind::Documented(63)
-            }
-            ModifyDbInstanceConnectionStringError::RequestNotFound => {
-                Kind::Documented(64)
-            }
-            ModifyDbInstanceConnectionStringError::HostInfoNotFound => {
-                Kind::Documented(65)
-            }
-            ModifyDbInstanceConnectionStringError::ExternalFailure => {
-                Kind::Documented(66)
-            }
-            ModifyDbInstanceConnectionStringError::RequestMetaDataFailed => {
-                Kind::Documented(67)
-            }
-            ModifyDbInstanceConnectionStringError::InvokeProxyFailure => {
-                Kind::Documented(68)
-            }
             ModifyDbInstanceConnectionStringError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceConnectionStringError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -689,30 +411,41 @@ impl ModifyDbInstanceConnectionStringError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceConnectionStringError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceConnectionStringError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceConnectionStringError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceConnectionStringError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceDelayedReplicationTimeError`](crate::modify_db_instance_delayed_replication_time::ModifyDbInstanceDelayedReplicationTimeError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceDelayedReplicationTimeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -245,422 +244,93 @@ impl ModifyDbInstanceDelayedReplicationTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceDelayedReplicationTimeError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceDelayedReplicationTimeError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceDelayedReplicationTimeError::Gateway,
+                ModifyDbInstanceDelayedReplicationTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyDbInstanceDelayedReplicationTimeError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyDbInstanceDelayedReplicationTimeError::PriceCommoditySys),
-            9 => {
-                Some(ModifyDbInstanceDelayedReplicationTimeError::PayInsufficientBalance)
-            }
-            10 => Some(ModifyDbInstanceDelayedReplicationTimeError::OrderPeriodInvalid),
-            11 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::PayNoCreditCardLowerCase,
-                )
-            }
-            12 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::OrderInstHasUnpaidOrder,
-                )
-            }
-            13 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::NoAvailablePaymentMethod,
-                )
-            }
-            14 => Some(ModifyDbInstanceDelayedReplicationTimeError::BasicInfoUncompleted),
-            15 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::RiskRiskControlRejection,
-                )
-            }
-            16 => Some(ModifyDbInstanceDelayedReplicationTimeError::ApiNotSupport),
-            17 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvalidParam),
-            21 => Some(ModifyDbInstanceDelayedReplicationTimeError::KmsApiError),
-            22 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::SystemSaleValidateFailed,
-                )
-            }
-            23 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::IncorrectTargetClasscode,
-                )
-            }
-            28 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => {
-                Some(ModifyDbInstanceDelayedReplicationTimeError::RequiredParamNotFound)
-            }
-            30 => Some(ModifyDbInstanceDelayedReplicationTimeError::ParametersInvalid),
-            31 => {
-                Some(ModifyDbInstanceDelayedReplicationTimeError::BackupPolicyNotSupport)
-            }
-            32 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyDbInstanceDelayedReplicationTimeError::PayNoCreditCard),
-            36 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::VpcNetworkTypeNotSupport,
-                )
-            }
-            37 => Some(ModifyDbInstanceDelayedReplicationTimeError::MirrorInsExists),
-            38 => Some(ModifyDbInstanceDelayedReplicationTimeError::UnsupportedClassCode),
-            39 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvalidBackupSet),
-            40 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::OrdTCommodityQueryError,
-                )
-            }
-            41 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::ProductInstanceReleased,
-                )
-            }
-            42 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::OperationDeniedDBInstanceType,
-                )
-            }
-            44 => Some(ModifyDbInstanceDelayedReplicationTimeError::OrderStatusUnPaid),
-            45 => {
-                Some(ModifyDbInstanceDelayedReplicationTimeError::InvalidReduceDiskSize)
-            }
-            46 => Some(ModifyDbInstanceDelayedReplicationTimeError::CloudSSDNotSupport),
-            47 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidUserOperatorPermission,
-                )
-            }
-            48 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvalidVswitchId),
-            49 => {
-                Some(ModifyDbInstanceDelayedReplicationTimeError::IncorrectMinorVersion)
-            }
-            50 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::OperationDeniedZoneResource,
-                )
-            }
-            51 => Some(ModifyDbInstanceDelayedReplicationTimeError::NotInFlowController),
-            52 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvalidKmsKey),
-            53 => {
-                Some(
-                    ModifyDbInstanceDelayedReplicationTimeError::InvalidInstanceLevelMalformed,
-                )
-            }
-            54 => Some(ModifyDbInstanceDelayedReplicationTimeError::EngineNotSupported),
-            55 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvalidClusterKms),
-            56 => Some(ModifyDbInstanceDelayedReplicationTimeError::RequestNotFound),
-            57 => Some(ModifyDbInstanceDelayedReplicationTimeError::HostInfoNotFound),
-            58 => Some(ModifyDbInstanceDelayedReplicationTimeError::ExternalFailure),
-            59 => {
-                Some(ModifyDbInstanceDelayedReplicationTimeError::RequestMetaDataFailed)
-            }
-            60 => Some(ModifyDbInstanceDelayedReplicationTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EngineNotSupported,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceDelayedReplicationTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OperationDeniedDBInstanceType => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidVswitchId => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidKmsKey => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::EngineNotSupported => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvalidClusterKms => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RequestNotFound => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::HostInfoNotFound => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::ExternalFailure => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             ModifyDbInstanceDelayedReplicationTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceDelayedReplicationTimeError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -707,32 +377,41 @@ impl ModifyDbInstanceDelayedReplicationTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceDelayedReplicationTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceDelayedReplicationTimeError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceDelayedReplicationTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceDelayedReplicationTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

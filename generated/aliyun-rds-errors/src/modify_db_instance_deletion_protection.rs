@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceDeletionProtectionError`](crate::modify_db_instance_deletion_protection::ModifyDbInstanceDeletionProtectionError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceDeletionProtectionError {
     /// `OperationDenied.PayType`, HTTP 400: The operation is not permitted due to pay type of instance.
@@ -242,346 +241,90 @@ impl ModifyDbInstanceDeletionProtectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceDeletionProtectionError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceDeletionProtectionError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceDeletionProtectionError::Gateway,
+                ModifyDbInstanceDeletionProtectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceDeletionProtectionError::OperationDeniedPayType),
-            1 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => {
-                Some(ModifyDbInstanceDeletionProtectionError::InsufficientAvailableQuota)
-            }
-            5 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(ModifyDbInstanceDeletionProtectionError::RegionDissolvedEOM),
-            7 => Some(ModifyDbInstanceDeletionProtectionError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(ModifyDbInstanceDeletionProtectionError::PriceCommoditySys),
-            10 => Some(ModifyDbInstanceDeletionProtectionError::PayInsufficientBalance),
-            11 => Some(ModifyDbInstanceDeletionProtectionError::OrderPeriodInvalid),
-            12 => Some(ModifyDbInstanceDeletionProtectionError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyDbInstanceDeletionProtectionError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyDbInstanceDeletionProtectionError::NoAvailablePaymentMethod),
-            15 => Some(ModifyDbInstanceDeletionProtectionError::BasicInfoUncompleted),
-            16 => Some(ModifyDbInstanceDeletionProtectionError::RiskRiskControlRejection),
-            17 => Some(ModifyDbInstanceDeletionProtectionError::ApiNotSupport),
-            18 => {
-                Some(ModifyDbInstanceDeletionProtectionError::ContainForbiddenLabelError)
-            }
-            19 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            20 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(ModifyDbInstanceDeletionProtectionError::InvalidParam),
-            22 => Some(ModifyDbInstanceDeletionProtectionError::KmsApiError),
-            23 => Some(ModifyDbInstanceDeletionProtectionError::SystemSaleValidateFailed),
-            24 => {
-                Some(ModifyDbInstanceDeletionProtectionError::AbsInvalidAccountNotFound)
-            }
-            25 => {
-                Some(ModifyDbInstanceDeletionProtectionError::SqlExecuteFailedOrTimeout)
-            }
-            26 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(ModifyDbInstanceDeletionProtectionError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(ModifyDbInstanceDeletionProtectionError::RequiredParamNotFound),
-            31 => Some(ModifyDbInstanceDeletionProtectionError::ParametersInvalid),
-            32 => Some(ModifyDbInstanceDeletionProtectionError::BackupPolicyNotSupport),
-            33 => Some(ModifyDbInstanceDeletionProtectionError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(ModifyDbInstanceDeletionProtectionError::PayNoCreditCard),
-            37 => Some(ModifyDbInstanceDeletionProtectionError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyDbInstanceDeletionProtectionError::MirrorInsExists),
-            39 => Some(ModifyDbInstanceDeletionProtectionError::UnsupportedClassCode),
-            40 => Some(ModifyDbInstanceDeletionProtectionError::InvalidBackupSet),
-            41 => Some(ModifyDbInstanceDeletionProtectionError::OrdTCommodityQueryError),
-            42 => Some(ModifyDbInstanceDeletionProtectionError::ProductInstanceReleased),
-            43 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            44 => Some(ModifyDbInstanceDeletionProtectionError::OrderStatusUnPaid),
-            45 => Some(ModifyDbInstanceDeletionProtectionError::InvalidReduceDiskSize),
-            46 => Some(ModifyDbInstanceDeletionProtectionError::CloudSSDNotSupport),
-            47 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidUserOperatorPermission,
-                )
-            }
-            48 => Some(ModifyDbInstanceDeletionProtectionError::InvalidVswitchId),
-            49 => Some(ModifyDbInstanceDeletionProtectionError::IncorrectMinorVersion),
-            50 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::OperationDeniedZoneResource,
-                )
-            }
-            51 => Some(ModifyDbInstanceDeletionProtectionError::NotInFlowController),
-            52 => Some(ModifyDbInstanceDeletionProtectionError::InvalidKmsKey),
-            53 => {
-                Some(
-                    ModifyDbInstanceDeletionProtectionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            54 => Some(ModifyDbInstanceDeletionProtectionError::InvalidClusterKms),
-            55 => Some(ModifyDbInstanceDeletionProtectionError::RequestNotFound),
-            56 => Some(ModifyDbInstanceDeletionProtectionError::HostInfoNotFound),
-            57 => Some(ModifyDbInstanceDeletionProtectionError::ExternalFailure),
-            58 => Some(ModifyDbInstanceDeletionProtectionError::RequestMetaDataFailed),
-            59 => Some(ModifyDbInstanceDeletionProtectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OperationDeniedPayType,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceDeletionProtectionError::OperationDeniedPayType => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceDeletionProtectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceDeletionProtectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceDeletionProtectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceDeletionProtectionError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceDeletionProtectionError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceDeletionProtectionError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceDeletionProtectionError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceDeletionProtectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceDeletionProtectionError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceDeletionProtectionError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceDeletionProtectionError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceDeletionProtectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceDeletionProtectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceDeletionProtectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceDeletionProtectionError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceDeletionProtectionError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceDeletionProtectionError::ApiNotSupport => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceDeletionProtectionError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidParam => Kind::Documented(21),
-            ModifyDbInstanceDeletionProtectionError::KmsApiError => Kind::Documented(22),
-            ModifyDbInstanceDeletionProtectionError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceDeletionProtectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceDeletionProtectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceDeletionProtectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceDeletionProtectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceDeletionProtectionError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceDeletionProtectionError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceDeletionProtectionError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceDeletionProtectionError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceDeletionProtectionError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceDeletionProtectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceDeletionProtectionError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceDeletionProtectionError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceDeletionProtectionError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceDeletionProtectionError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceDeletionProtectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceDeletionProtectionError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceDeletionProtectionError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidVswitchId => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceDeletionProtectionError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceDeletionProtectionError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceDeletionProtectionError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidKmsKey => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvalidClusterKms => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceDeletionProtectionError::RequestNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceDeletionProtectionError::HostInfoNotFound => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceDeletionProtectionError::ExternalFailure => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceDeletionProtectionError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceDeletionProtectionError::InvokeProxyFailure => {
-                Kind::Documented(59)
-            }
             ModifyDbInstanceDeletionProtectionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceDeletionProtectionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -628,30 +371,41 @@ impl ModifyDbInstanceDeletionProtectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceDeletionProtectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceDeletionProtectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceDeletionProtectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceDeletionProtectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceDescriptionError`](crate::modify_db_instance_description::ModifyDbInstanceDescriptionError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceDescriptionError {
     /// `InvalidDBInstanceDescription.Format`, HTTP 400: Specified DB instance description is not valid.
@@ -248,250 +247,90 @@ impl ModifyDbInstanceDescriptionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceDescriptionError::Gateway(gateway),
-                    None => ModifyDbInstanceDescriptionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceDescriptionError::Gateway,
+                ModifyDbInstanceDescriptionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDbInstanceDescriptionError::InvalidDBInstanceDescriptionFormat,
-                )
-            }
-            1 => Some(ModifyDbInstanceDescriptionError::InvalidDBDescriptionFormat),
-            2 => {
-                Some(ModifyDbInstanceDescriptionError::OrderComboInstanceNotAllowOperate)
-            }
-            3 => Some(ModifyDbInstanceDescriptionError::PricePricingPlanResultNotFound),
-            4 => Some(ModifyDbInstanceDescriptionError::OrderNoRealNameAuthentication),
-            5 => Some(ModifyDbInstanceDescriptionError::InsufficientAvailableQuota),
-            6 => Some(ModifyDbInstanceDescriptionError::CommodityServiceCallingException),
-            7 => Some(ModifyDbInstanceDescriptionError::RegionDissolvedEOM),
-            8 => Some(ModifyDbInstanceDescriptionError::CommodityInvalidComponent),
-            9 => Some(ModifyDbInstanceDescriptionError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ModifyDbInstanceDescriptionError::PriceCommoditySys),
-            11 => Some(ModifyDbInstanceDescriptionError::PayInsufficientBalance),
-            12 => Some(ModifyDbInstanceDescriptionError::OrderPeriodInvalid),
-            13 => Some(ModifyDbInstanceDescriptionError::PayNoCreditCardLowerCase),
-            14 => Some(ModifyDbInstanceDescriptionError::OrderInstHasUnpaidOrder),
-            15 => Some(ModifyDbInstanceDescriptionError::NoAvailablePaymentMethod),
-            16 => Some(ModifyDbInstanceDescriptionError::BasicInfoUncompleted),
-            17 => Some(ModifyDbInstanceDescriptionError::RiskRiskControlRejection),
-            18 => Some(ModifyDbInstanceDescriptionError::ApiNotSupport),
-            19 => Some(ModifyDbInstanceDescriptionError::ContainForbiddenLabelError),
-            20 => Some(ModifyDbInstanceDescriptionError::InvalidDBInstanceIdNotFound),
-            21 => Some(ModifyDbInstanceDescriptionError::InvalidInstanceLevelDiskType),
-            22 => Some(ModifyDbInstanceDescriptionError::InvalidParam),
-            23 => Some(ModifyDbInstanceDescriptionError::KmsApiError),
-            24 => Some(ModifyDbInstanceDescriptionError::SystemSaleValidateFailed),
-            25 => Some(ModifyDbInstanceDescriptionError::AbsInvalidAccountNotFound),
-            26 => Some(ModifyDbInstanceDescriptionError::SqlExecuteFailedOrTimeout),
-            27 => Some(ModifyDbInstanceDescriptionError::ColdDataEngineVersionNotSupport),
-            28 => Some(ModifyDbInstanceDescriptionError::ColdDataMinorVersionNotSupport),
-            29 => Some(ModifyDbInstanceDescriptionError::IncorrectTargetClasscode),
-            30 => {
-                Some(ModifyDbInstanceDescriptionError::InvalidConnectionStringDuplicate)
-            }
-            31 => Some(ModifyDbInstanceDescriptionError::RequiredParamNotFound),
-            32 => Some(ModifyDbInstanceDescriptionError::ParametersInvalid),
-            33 => Some(ModifyDbInstanceDescriptionError::BackupPolicyNotSupport),
-            34 => Some(ModifyDbInstanceDescriptionError::InvalideStatusFormat),
-            35 => Some(ModifyDbInstanceDescriptionError::InvalidReleasedKeepPolicyFormat),
-            36 => {
-                Some(ModifyDbInstanceDescriptionError::InvalidDBInstanceEngineTypeFormat)
-            }
-            37 => Some(ModifyDbInstanceDescriptionError::PayNoCreditCard),
-            38 => Some(ModifyDbInstanceDescriptionError::VpcNetworkTypeNotSupport),
-            39 => Some(ModifyDbInstanceDescriptionError::MirrorInsExists),
-            40 => Some(ModifyDbInstanceDescriptionError::UnsupportedClassCode),
-            41 => Some(ModifyDbInstanceDescriptionError::InvalidBackupSet),
-            42 => Some(ModifyDbInstanceDescriptionError::OrdTCommodityQueryError),
-            43 => Some(ModifyDbInstanceDescriptionError::ProductInstanceReleased),
-            44 => Some(ModifyDbInstanceDescriptionError::RegionEndTimeDissolvedIndia),
-            45 => Some(ModifyDbInstanceDescriptionError::OrderStatusUnPaid),
-            46 => Some(ModifyDbInstanceDescriptionError::InvalidReduceDiskSize),
-            47 => Some(ModifyDbInstanceDescriptionError::CloudSSDNotSupport),
-            48 => Some(ModifyDbInstanceDescriptionError::InvalidUserOperatorPermission),
-            49 => Some(ModifyDbInstanceDescriptionError::InvalidVswitchId),
-            50 => Some(ModifyDbInstanceDescriptionError::IncorrectMinorVersion),
-            51 => Some(ModifyDbInstanceDescriptionError::OperationDeniedZoneResource),
-            52 => Some(ModifyDbInstanceDescriptionError::NotInFlowController),
-            53 => Some(ModifyDbInstanceDescriptionError::InvalidKmsKey),
-            54 => Some(ModifyDbInstanceDescriptionError::InvalidInstanceLevelMalformed),
-            55 => Some(ModifyDbInstanceDescriptionError::InvalidDBInstanceNameNotFound),
-            56 => Some(ModifyDbInstanceDescriptionError::InvalidClusterKms),
-            57 => Some(ModifyDbInstanceDescriptionError::RequestNotFound),
-            58 => Some(ModifyDbInstanceDescriptionError::HostInfoNotFound),
-            59 => Some(ModifyDbInstanceDescriptionError::ExternalFailure),
-            60 => Some(ModifyDbInstanceDescriptionError::RequestMetaDataFailed),
-            61 => Some(ModifyDbInstanceDescriptionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidDBInstanceDescriptionFormat,
+        Self::InvalidDBDescriptionFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceDescriptionError::InvalidDBInstanceDescriptionFormat => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceDescriptionError::InvalidDBDescriptionFormat => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceDescriptionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceDescriptionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceDescriptionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceDescriptionError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceDescriptionError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceDescriptionError::RegionDissolvedEOM => Kind::Documented(7),
-            ModifyDbInstanceDescriptionError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceDescriptionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceDescriptionError::PriceCommoditySys => Kind::Documented(10),
-            ModifyDbInstanceDescriptionError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceDescriptionError::OrderPeriodInvalid => Kind::Documented(12),
-            ModifyDbInstanceDescriptionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceDescriptionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceDescriptionError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceDescriptionError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceDescriptionError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceDescriptionError::ApiNotSupport => Kind::Documented(18),
-            ModifyDbInstanceDescriptionError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceDescriptionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceDescriptionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceDescriptionError::InvalidParam => Kind::Documented(22),
-            ModifyDbInstanceDescriptionError::KmsApiError => Kind::Documented(23),
-            ModifyDbInstanceDescriptionError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceDescriptionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceDescriptionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceDescriptionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceDescriptionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceDescriptionError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceDescriptionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceDescriptionError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceDescriptionError::ParametersInvalid => Kind::Documented(32),
-            ModifyDbInstanceDescriptionError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceDescriptionError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceDescriptionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceDescriptionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceDescriptionError::PayNoCreditCard => Kind::Documented(37),
-            ModifyDbInstanceDescriptionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceDescriptionError::MirrorInsExists => Kind::Documented(39),
-            ModifyDbInstanceDescriptionError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceDescriptionError::InvalidBackupSet => Kind::Documented(41),
-            ModifyDbInstanceDescriptionError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceDescriptionError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceDescriptionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceDescriptionError::OrderStatusUnPaid => Kind::Documented(45),
-            ModifyDbInstanceDescriptionError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceDescriptionError::CloudSSDNotSupport => Kind::Documented(47),
-            ModifyDbInstanceDescriptionError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceDescriptionError::InvalidVswitchId => Kind::Documented(49),
-            ModifyDbInstanceDescriptionError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceDescriptionError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceDescriptionError::NotInFlowController => Kind::Documented(52),
-            ModifyDbInstanceDescriptionError::InvalidKmsKey => Kind::Documented(53),
-            ModifyDbInstanceDescriptionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceDescriptionError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceDescriptionError::InvalidClusterKms => Kind::Documented(56),
-            ModifyDbInstanceDescriptionError::RequestNotFound => Kind::Documented(57),
-            ModifyDbInstanceDescriptionError::HostInfoNotFound => Kind::Documented(58),
-            ModifyDbInstanceDescriptionError::ExternalFailure => Kind::Documented(59),
-            ModifyDbInstanceDescriptionError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            ModifyDbInstanceDescriptionError::InvokeProxyFailure => Kind::Documented(61),
             ModifyDbInstanceDescriptionError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceDescriptionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -538,30 +377,41 @@ impl ModifyDbInstanceDescriptionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceDescriptionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceDescriptionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceDescriptionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceDescriptionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceEndpointError`](crate::modify_db_instance_endpoint::ModifyDbInstanceEndpointError) has one variant per distinct code of the operation's error table (72 rows, 72 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceEndpointError {
     /// `InvalidSourceCategory`, HTTP 400: specified source category is invalid.
@@ -280,252 +279,100 @@ impl ModifyDbInstanceEndpointError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceEndpointError::Gateway(gateway),
-                    None => ModifyDbInstanceEndpointError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceEndpointError::Gateway,
+                ModifyDbInstanceEndpointError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceEndpointError::InvalidSourceCategory),
-            1 => Some(ModifyDbInstanceEndpointError::InvalidDBInstanceConnTypeFormat),
-            2 => Some(ModifyDbInstanceEndpointError::APICallingFailed),
-            3 => Some(ModifyDbInstanceEndpointError::InvalidNodeItemsJsonFormat),
-            4 => Some(ModifyDbInstanceEndpointError::EmptyEndpointNodeConfig),
-            5 => Some(ModifyDbInstanceEndpointError::InvalidNodeItemsRONodeIdPrimary),
-            6 => Some(ModifyDbInstanceEndpointError::OrderComboInstanceNotAllowOperate),
-            7 => Some(ModifyDbInstanceEndpointError::PricePricingPlanResultNotFound),
-            8 => Some(ModifyDbInstanceEndpointError::OrderNoRealNameAuthentication),
-            9 => Some(ModifyDbInstanceEndpointError::InsufficientAvailableQuota),
-            10 => Some(ModifyDbInstanceEndpointError::CommodityServiceCallingException),
-            11 => Some(ModifyDbInstanceEndpointError::RegionDissolvedEOM),
-            12 => Some(ModifyDbInstanceEndpointError::CommodityInvalidComponent),
-            13 => Some(ModifyDbInstanceEndpointError::RegionEndTimeDissolvedAustralia),
-            14 => Some(ModifyDbInstanceEndpointError::PriceCommoditySys),
-            15 => Some(ModifyDbInstanceEndpointError::PayInsufficientBalance),
-            16 => Some(ModifyDbInstanceEndpointError::OrderPeriodInvalid),
-            17 => Some(ModifyDbInstanceEndpointError::PayNoCreditCardLowerCase),
-            18 => Some(ModifyDbInstanceEndpointError::OrderInstHasUnpaidOrder),
-            19 => Some(ModifyDbInstanceEndpointError::NoAvailablePaymentMethod),
-            20 => Some(ModifyDbInstanceEndpointError::BasicInfoUncompleted),
-            21 => Some(ModifyDbInstanceEndpointError::RiskRiskControlRejection),
-            22 => Some(ModifyDbInstanceEndpointError::ApiNotSupport),
-            23 => Some(ModifyDbInstanceEndpointError::ContainForbiddenLabelError),
-            24 => Some(ModifyDbInstanceEndpointError::InvalidDBInstanceIdNotFound),
-            25 => Some(ModifyDbInstanceEndpointError::InvalidInstanceLevelDiskType),
-            26 => Some(ModifyDbInstanceEndpointError::InvalidParam),
-            27 => Some(ModifyDbInstanceEndpointError::KmsApiError),
-            28 => Some(ModifyDbInstanceEndpointError::SystemSaleValidateFailed),
-            29 => Some(ModifyDbInstanceEndpointError::AbsInvalidAccountNotFound),
-            30 => Some(ModifyDbInstanceEndpointError::SqlExecuteFailedOrTimeout),
-            31 => Some(ModifyDbInstanceEndpointError::ColdDataEngineVersionNotSupport),
-            32 => Some(ModifyDbInstanceEndpointError::ColdDataMinorVersionNotSupport),
-            33 => Some(ModifyDbInstanceEndpointError::IncorrectTargetClasscode),
-            34 => Some(ModifyDbInstanceEndpointError::InvalidConnectionStringDuplicate),
-            35 => Some(ModifyDbInstanceEndpointError::RequiredParamNotFound),
-            36 => Some(ModifyDbInstanceEndpointError::ParametersInvalid),
-            37 => Some(ModifyDbInstanceEndpointError::BackupPolicyNotSupport),
-            38 => Some(ModifyDbInstanceEndpointError::InvalideStatusFormat),
-            39 => Some(ModifyDbInstanceEndpointError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(ModifyDbInstanceEndpointError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(ModifyDbInstanceEndpointError::PayNoCreditCard),
-            42 => Some(ModifyDbInstanceEndpointError::VpcNetworkTypeNotSupport),
-            43 => Some(ModifyDbInstanceEndpointError::MirrorInsExists),
-            44 => Some(ModifyDbInstanceEndpointError::UnsupportedClassCode),
-            45 => Some(ModifyDbInstanceEndpointError::InvalidBackupSet),
-            46 => Some(ModifyDbInstanceEndpointError::OrdTCommodityQueryError),
-            47 => Some(ModifyDbInstanceEndpointError::ProductInstanceReleased),
-            48 => Some(ModifyDbInstanceEndpointError::RegionEndTimeDissolvedIndia),
-            49 => Some(ModifyDbInstanceEndpointError::IncorrectDBInstanceState),
-            50 => Some(ModifyDbInstanceEndpointError::OrderStatusUnPaid),
-            51 => Some(ModifyDbInstanceEndpointError::InvalidReduceDiskSize),
-            52 => Some(ModifyDbInstanceEndpointError::CloudSSDNotSupport),
-            53 => Some(ModifyDbInstanceEndpointError::InvalidUserOperatorPermission),
-            54 => Some(ModifyDbInstanceEndpointError::InvalidVswitchId),
-            55 => Some(ModifyDbInstanceEndpointError::IncorrectMinorVersion),
-            56 => Some(ModifyDbInstanceEndpointError::OperationDeniedZoneResource),
-            57 => Some(ModifyDbInstanceEndpointError::NotInFlowController),
-            58 => Some(ModifyDbInstanceEndpointError::InvalidKmsKey),
-            59 => Some(ModifyDbInstanceEndpointError::InvalidInstanceLevelMalformed),
-            60 => Some(ModifyDbInstanceEndpointError::IncorrectDBInstanceLockMode),
-            61 => Some(ModifyDbInstanceEndpointError::InvalidDBInstanceNameNotFound),
-            62 => Some(ModifyDbInstanceEndpointError::EndpointNotFound),
-            63 => Some(ModifyDbInstanceEndpointError::InvalidConnectionStringNotFound),
-            64 => Some(ModifyDbInstanceEndpointError::InvalidWeightFormat),
-            65 => Some(ModifyDbInstanceEndpointError::InvalidDBInstanceNotFound),
-            66 => Some(ModifyDbInstanceEndpointError::InvalidClusterKms),
-            67 => Some(ModifyDbInstanceEndpointError::RequestNotFound),
-            68 => Some(ModifyDbInstanceEndpointError::HostInfoNotFound),
-            69 => Some(ModifyDbInstanceEndpointError::ExternalFailure),
-            70 => Some(ModifyDbInstanceEndpointError::RequestMetaDataFailed),
-            71 => Some(ModifyDbInstanceEndpointError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 72] = [
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::APICallingFailed,
+        Self::InvalidNodeItemsJsonFormat,
+        Self::EmptyEndpointNodeConfig,
+        Self::InvalidNodeItemsRONodeIdPrimary,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::EndpointNotFound,
+        Self::InvalidConnectionStringNotFound,
+        Self::InvalidWeightFormat,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceEndpointError::InvalidSourceCategory => Kind::Documented(0),
-            ModifyDbInstanceEndpointError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceEndpointError::APICallingFailed => Kind::Documented(2),
-            ModifyDbInstanceEndpointError::InvalidNodeItemsJsonFormat => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceEndpointError::EmptyEndpointNodeConfig => Kind::Documented(4),
-            ModifyDbInstanceEndpointError::InvalidNodeItemsRONodeIdPrimary => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceEndpointError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceEndpointError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceEndpointError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceEndpointError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceEndpointError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceEndpointError::RegionDissolvedEOM => Kind::Documented(11),
-            ModifyDbInstanceEndpointError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceEndpointError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceEndpointError::PriceCommoditySys => Kind::Documented(14),
-            ModifyDbInstanceEndpointError::PayInsufficientBalance => Kind::Documented(15),
-            ModifyDbInstanceEndpointError::OrderPeriodInvalid => Kind::Documented(16),
-            ModifyDbInstanceEndpointError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceEndpointError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceEndpointError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceEndpointError::BasicInfoUncompleted => Kind::Documented(20),
-            ModifyDbInstanceEndpointError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceEndpointError::ApiNotSupport => Kind::Documented(22),
-            ModifyDbInstanceEndpointError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceEndpointError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceEndpointError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceEndpointError::InvalidParam => Kind::Documented(26),
-            ModifyDbInstanceEndpointError::KmsApiError => Kind::Documented(27),
-            ModifyDbInstanceEndpointError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceEndpointError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceEndpointError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceEndpointError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceEndpointError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceEndpointError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceEndpointError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceEndpointError::RequiredParamNotFound => Kind::Documented(35),
-            ModifyDbInstanceEndpointError::ParametersInvalid => Kind::Documented(36),
-            ModifyDbInstanceEndpointError::BackupPolicyNotSupport => Kind::Documented(37),
-            ModifyDbInstanceEndpointError::InvalideStatusFormat => Kind::Documented(38),
-            ModifyDbInstanceEndpointError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceEndpointError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceEndpointError::PayNoCreditCard => Kind::Documented(41),
-            ModifyDbInstanceEndpointError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceEndpointError::MirrorInsExists => Kind::Documented(43),
-            ModifyDbInstanceEndpointError::UnsupportedClassCode => Kind::Documented(44),
-            ModifyDbInstanceEndpointError::InvalidBackupSet => Kind::Documented(45),
-            ModifyDbInstanceEndpointError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceEndpointError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceEndpointError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceEndpointError::IncorrectDBInstanceState => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceEndpointError::OrderStatusUnPaid => Kind::Documented(50),
-            ModifyDbInstanceEndpointError::InvalidReduceDiskSize => Kind::Documented(51),
-            ModifyDbInstanceEndpointError::CloudSSDNotSupport => Kind::Documented(52),
-            ModifyDbInstanceEndpointError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceEndpointError::InvalidVswitchId => Kind::Documented(54),
-            ModifyDbInstanceEndpointError::IncorrectMinorVersion => Kind::Documented(55),
-            ModifyDbInstanceEndpointError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceEndpointError::NotInFlowController => Kind::Documented(57),
-            ModifyDbInstanceEndpointError::InvalidKmsKey => Kind::Documented(58),
-            ModifyDbInstanceEndpointError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            ModifyDbInstanceEndpointError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(60)
-            }
-            ModifyDbInstanceEndpointError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(61)
-            }
-            ModifyDbInstanceEndpointError::EndpointNotFound => Kind::Documented(62),
-            ModifyDbInstanceEndpointError::InvalidConnectionStringNotFound => {
-                Kind::Documented(63)
-            }
-            ModifyDbInstanceEndpointError::InvalidWeightFormat => Kind::Documented(64),
-            ModifyDbInstanceEndpointError::InvalidDBInstanceNotFound => {
-                Kind::Documented(65)
-            }
-            ModifyDbInstanceEndpointError::InvalidClusterKms => Kind::Documented(66),
-            ModifyDbInstanceEndpointError::RequestNotFound => Kind::Documented(67),
-            ModifyDbInstanceEndpointError::HostInfoNotFound => Kind::Documented(68),
-            ModifyDbInstanceEndpointError::ExternalFailure => Kind::Documented(69),
-            ModifyDbInstanceEndpointError::RequestMetaDataFailed => Kind::Documented(70),
-            ModifyDbInstanceEndpointError::InvokeProxyFailure => Kind::Documented(71),
             ModifyDbInstanceEndpointError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceEndpointError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -572,30 +419,41 @@ impl ModifyDbInstanceEndpointError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceEndpointError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceEndpointError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceEndpointError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceEndpointError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

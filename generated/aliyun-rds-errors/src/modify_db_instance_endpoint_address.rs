@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceEndpointAddressError`](crate::modify_db_instance_endpoint_address::ModifyDbInstanceEndpointAddressError) has one variant per distinct code of the operation's error table (73 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceEndpointAddressError {
     /// `InvalidSourceCategory`, HTTP 400: specified source category is invalid.
@@ -283,372 +282,103 @@ impl ModifyDbInstanceEndpointAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceEndpointAddressError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceEndpointAddressError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceEndpointAddressError::Gateway,
+                ModifyDbInstanceEndpointAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceEndpointAddressError::InvalidSourceCategory),
-            1 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::InvalidDBInstanceConnTypeFormat,
-                )
-            }
-            2 => {
-                Some(ModifyDbInstanceEndpointAddressError::InvalidConnectionStringFormat)
-            }
-            3 => Some(ModifyDbInstanceEndpointAddressError::InvalidParamCombination),
-            4 => Some(ModifyDbInstanceEndpointAddressError::EmptyEndpointNodeConfig),
-            5 => Some(ModifyDbInstanceEndpointAddressError::APICallingFailed),
-            6 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::InvalidEngineVersionNotSupport,
-                )
-            }
-            7 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::InvalidConnectionStringDuplicate,
-                )
-            }
-            8 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            9 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::PricePricingPlanResultNotFound,
-                )
-            }
-            10 => {
-                Some(ModifyDbInstanceEndpointAddressError::OrderNoRealNameAuthentication)
-            }
-            11 => Some(ModifyDbInstanceEndpointAddressError::InsufficientAvailableQuota),
-            12 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::CommodityServiceCallingException,
-                )
-            }
-            13 => Some(ModifyDbInstanceEndpointAddressError::RegionDissolvedEOM),
-            14 => Some(ModifyDbInstanceEndpointAddressError::CommodityInvalidComponent),
-            15 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            16 => Some(ModifyDbInstanceEndpointAddressError::PriceCommoditySys),
-            17 => Some(ModifyDbInstanceEndpointAddressError::PayInsufficientBalance),
-            18 => Some(ModifyDbInstanceEndpointAddressError::OrderPeriodInvalid),
-            19 => Some(ModifyDbInstanceEndpointAddressError::PayNoCreditCardLowerCase),
-            20 => Some(ModifyDbInstanceEndpointAddressError::OrderInstHasUnpaidOrder),
-            21 => Some(ModifyDbInstanceEndpointAddressError::NoAvailablePaymentMethod),
-            22 => Some(ModifyDbInstanceEndpointAddressError::BasicInfoUncompleted),
-            23 => Some(ModifyDbInstanceEndpointAddressError::RiskRiskControlRejection),
-            24 => Some(ModifyDbInstanceEndpointAddressError::ApiNotSupport),
-            25 => Some(ModifyDbInstanceEndpointAddressError::ContainForbiddenLabelError),
-            26 => Some(ModifyDbInstanceEndpointAddressError::InvalidDBInstanceIdNotFound),
-            27 => {
-                Some(ModifyDbInstanceEndpointAddressError::InvalidInstanceLevelDiskType)
-            }
-            28 => Some(ModifyDbInstanceEndpointAddressError::InvalidParam),
-            29 => Some(ModifyDbInstanceEndpointAddressError::KmsApiError),
-            30 => Some(ModifyDbInstanceEndpointAddressError::SystemSaleValidateFailed),
-            31 => Some(ModifyDbInstanceEndpointAddressError::AbsInvalidAccountNotFound),
-            32 => Some(ModifyDbInstanceEndpointAddressError::SqlExecuteFailedOrTimeout),
-            33 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            35 => Some(ModifyDbInstanceEndpointAddressError::IncorrectTargetClasscode),
-            36 => Some(ModifyDbInstanceEndpointAddressError::RequiredParamNotFound),
-            37 => Some(ModifyDbInstanceEndpointAddressError::ParametersInvalid),
-            38 => Some(ModifyDbInstanceEndpointAddressError::BackupPolicyNotSupport),
-            39 => Some(ModifyDbInstanceEndpointAddressError::InvalideStatusFormat),
-            40 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            41 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            42 => Some(ModifyDbInstanceEndpointAddressError::PayNoCreditCard),
-            43 => Some(ModifyDbInstanceEndpointAddressError::VpcNetworkTypeNotSupport),
-            44 => Some(ModifyDbInstanceEndpointAddressError::MirrorInsExists),
-            45 => Some(ModifyDbInstanceEndpointAddressError::UnsupportedClassCode),
-            46 => Some(ModifyDbInstanceEndpointAddressError::InvalidBackupSet),
-            47 => Some(ModifyDbInstanceEndpointAddressError::OrdTCommodityQueryError),
-            48 => Some(ModifyDbInstanceEndpointAddressError::ProductInstanceReleased),
-            49 => Some(ModifyDbInstanceEndpointAddressError::RegionEndTimeDissolvedIndia),
-            50 => Some(ModifyDbInstanceEndpointAddressError::IncorrectDBInstanceState),
-            51 => Some(ModifyDbInstanceEndpointAddressError::InvalidConnVPCId),
-            52 => Some(ModifyDbInstanceEndpointAddressError::InvalidVswitchId),
-            53 => Some(ModifyDbInstanceEndpointAddressError::OrderStatusUnPaid),
-            54 => Some(ModifyDbInstanceEndpointAddressError::InvalidReduceDiskSize),
-            55 => Some(ModifyDbInstanceEndpointAddressError::CloudSSDNotSupport),
-            56 => {
-                Some(ModifyDbInstanceEndpointAddressError::InvalidUserOperatorPermission)
-            }
-            57 => Some(ModifyDbInstanceEndpointAddressError::IncorrectMinorVersion),
-            58 => Some(ModifyDbInstanceEndpointAddressError::OperationDeniedZoneResource),
-            59 => Some(ModifyDbInstanceEndpointAddressError::NotInFlowController),
-            60 => Some(ModifyDbInstanceEndpointAddressError::InvalidKmsKey),
-            61 => {
-                Some(ModifyDbInstanceEndpointAddressError::InvalidInstanceLevelMalformed)
-            }
-            62 => {
-                Some(ModifyDbInstanceEndpointAddressError::InvalidDBInstanceNameNotFound)
-            }
-            63 => Some(ModifyDbInstanceEndpointAddressError::IncorrectDBInstanceLockMode),
-            64 => Some(ModifyDbInstanceEndpointAddressError::EndpointNotFound),
-            65 => {
-                Some(
-                    ModifyDbInstanceEndpointAddressError::InvalidConnectionStringNotFound,
-                )
-            }
-            66 => Some(ModifyDbInstanceEndpointAddressError::InvalidDBInstanceNotFound),
-            67 => Some(ModifyDbInstanceEndpointAddressError::InvalidClusterKms),
-            68 => Some(ModifyDbInstanceEndpointAddressError::RequestNotFound),
-            69 => Some(ModifyDbInstanceEndpointAddressError::HostInfoNotFound),
-            70 => Some(ModifyDbInstanceEndpointAddressError::ExternalFailure),
-            71 => Some(ModifyDbInstanceEndpointAddressError::RequestMetaDataFailed),
-            72 => Some(ModifyDbInstanceEndpointAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::InvalidSourceCategory,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::InvalidConnectionStringFormat,
+        Self::InvalidParamCombination,
+        Self::EmptyEndpointNodeConfig,
+        Self::APICallingFailed,
+        Self::InvalidEngineVersionNotSupport,
+        Self::InvalidConnectionStringDuplicate,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidConnVPCId,
+        Self::InvalidVswitchId,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::EndpointNotFound,
+        Self::InvalidConnectionStringNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceEndpointAddressError::InvalidSourceCategory => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidConnectionStringFormat => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidParamCombination => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceEndpointAddressError::EmptyEndpointNodeConfig => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceEndpointAddressError::APICallingFailed => Kind::Documented(5),
-            ModifyDbInstanceEndpointAddressError::InvalidEngineVersionNotSupport => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceEndpointAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceEndpointAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceEndpointAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceEndpointAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceEndpointAddressError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceEndpointAddressError::RegionDissolvedEOM => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceEndpointAddressError::CommodityInvalidComponent => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceEndpointAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceEndpointAddressError::PriceCommoditySys => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceEndpointAddressError::PayInsufficientBalance => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceEndpointAddressError::OrderPeriodInvalid => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceEndpointAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceEndpointAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceEndpointAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceEndpointAddressError::BasicInfoUncompleted => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceEndpointAddressError::RiskRiskControlRejection => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceEndpointAddressError::ApiNotSupport => Kind::Documented(24),
-            ModifyDbInstanceEndpointAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidParam => Kind::Documented(28),
-            ModifyDbInstanceEndpointAddressError::KmsApiError => Kind::Documented(29),
-            ModifyDbInstanceEndpointAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceEndpointAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceEndpointAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceEndpointAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceEndpointAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceEndpointAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceEndpointAddressError::RequiredParamNotFound => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceEndpointAddressError::ParametersInvalid => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceEndpointAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalideStatusFormat => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceEndpointAddressError::PayNoCreditCard => Kind::Documented(42),
-            ModifyDbInstanceEndpointAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceEndpointAddressError::MirrorInsExists => Kind::Documented(44),
-            ModifyDbInstanceEndpointAddressError::UnsupportedClassCode => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidBackupSet => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceEndpointAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceEndpointAddressError::ProductInstanceReleased => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceEndpointAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceEndpointAddressError::IncorrectDBInstanceState => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidConnVPCId => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidVswitchId => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceEndpointAddressError::OrderStatusUnPaid => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceEndpointAddressError::CloudSSDNotSupport => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceEndpointAddressError::IncorrectMinorVersion => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceEndpointAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceEndpointAddressError::NotInFlowController => {
-                Kind::Documented(59)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidKmsKey => Kind::Documented(60),
-            ModifyDbInstanceEndpointAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(61)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(62)
-            }
-            ModifyDbInstanceEndpointAddressError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(63)
-            }
-            ModifyDbInstanceEndpointAddressError::EndpointNotFound => {
-                Kind::Documented(64)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidConnectionStringNotFound => {
-                Kind::Documented(65)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidDBInstanceNotFound => {
-                Kind::Documented(66)
-            }
-            ModifyDbInstanceEndpointAddressError::InvalidClusterKms => {
-                Kind::Documented(67)
-            }
-            ModifyDbInstanceEndpointAddressError::RequestNotFound => Kind::Documented(68),
-            ModifyDbInstanceEndpointAddressError::HostInfoNotFound => {
-                Kind::Documented(69)
-            }
-            ModifyDbInstanceEndpointAddressError::ExternalFailure => Kind::Documented(70),
-            ModifyDbInstanceEndpointAddressError::RequestMetaDataFailed => {
-                Kind::Documented(71)
-            }
-            ModifyDbInstanceEndpointAddressError::InvokeProxyFailure => {
-                Kind::Documented(72)
-            }
             ModifyDbInstanceEndpointAddressError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceEndpointAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -695,30 +425,41 @@ impl ModifyDbInstanceEndpointAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceEndpointAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceEndpointAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceEndpointAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceEndpointAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

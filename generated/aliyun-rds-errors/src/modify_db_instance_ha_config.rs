@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceHaConfigError`](crate::modify_db_instance_ha_config::ModifyDbInstanceHaConfigError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceHaConfigError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -259,258 +258,93 @@ impl ModifyDbInstanceHaConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceHaConfigError::Gateway(gateway),
-                    None => ModifyDbInstanceHaConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceHaConfigError::Gateway,
+                ModifyDbInstanceHaConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceHaConfigError::OrderComboInstanceNotAllowOperate),
-            1 => Some(ModifyDbInstanceHaConfigError::PricePricingPlanResultNotFound),
-            2 => Some(ModifyDbInstanceHaConfigError::OrderNoRealNameAuthentication),
-            3 => Some(ModifyDbInstanceHaConfigError::InsufficientAvailableQuota),
-            4 => Some(ModifyDbInstanceHaConfigError::CommodityServiceCallingException),
-            5 => Some(ModifyDbInstanceHaConfigError::RegionDissolvedEOM),
-            6 => Some(ModifyDbInstanceHaConfigError::CommodityInvalidComponent),
-            7 => Some(ModifyDbInstanceHaConfigError::RegionEndTimeDissolvedAustralia),
-            8 => Some(ModifyDbInstanceHaConfigError::PriceCommoditySys),
-            9 => Some(ModifyDbInstanceHaConfigError::PayInsufficientBalance),
-            10 => Some(ModifyDbInstanceHaConfigError::OrderPeriodInvalid),
-            11 => Some(ModifyDbInstanceHaConfigError::PayNoCreditCardLowerCase),
-            12 => Some(ModifyDbInstanceHaConfigError::OrderInstHasUnpaidOrder),
-            13 => Some(ModifyDbInstanceHaConfigError::NoAvailablePaymentMethod),
-            14 => Some(ModifyDbInstanceHaConfigError::BasicInfoUncompleted),
-            15 => Some(ModifyDbInstanceHaConfigError::RiskRiskControlRejection),
-            16 => Some(ModifyDbInstanceHaConfigError::ApiNotSupport),
-            17 => Some(ModifyDbInstanceHaConfigError::ContainForbiddenLabelError),
-            18 => Some(ModifyDbInstanceHaConfigError::InvalidDBInstanceIdNotFound),
-            19 => Some(ModifyDbInstanceHaConfigError::InvalidInstanceLevelDiskType),
-            20 => Some(ModifyDbInstanceHaConfigError::InvalidParam),
-            21 => Some(ModifyDbInstanceHaConfigError::KmsApiError),
-            22 => Some(ModifyDbInstanceHaConfigError::SystemSaleValidateFailed),
-            23 => Some(ModifyDbInstanceHaConfigError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyDbInstanceHaConfigError::SqlExecuteFailedOrTimeout),
-            25 => Some(ModifyDbInstanceHaConfigError::ColdDataEngineVersionNotSupport),
-            26 => Some(ModifyDbInstanceHaConfigError::ColdDataMinorVersionNotSupport),
-            27 => Some(ModifyDbInstanceHaConfigError::IncorrectTargetClasscode),
-            28 => Some(ModifyDbInstanceHaConfigError::InvalidConnectionStringDuplicate),
-            29 => Some(ModifyDbInstanceHaConfigError::RequiredParamNotFound),
-            30 => Some(ModifyDbInstanceHaConfigError::ParametersInvalid),
-            31 => Some(ModifyDbInstanceHaConfigError::BackupPolicyNotSupport),
-            32 => Some(ModifyDbInstanceHaConfigError::InvalideStatusFormat),
-            33 => Some(ModifyDbInstanceHaConfigError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(ModifyDbInstanceHaConfigError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(ModifyDbInstanceHaConfigError::PayNoCreditCard),
-            36 => Some(ModifyDbInstanceHaConfigError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyDbInstanceHaConfigError::MirrorInsExists),
-            38 => Some(ModifyDbInstanceHaConfigError::UnsupportedClassCode),
-            39 => Some(ModifyDbInstanceHaConfigError::InvalidBackupSet),
-            40 => Some(ModifyDbInstanceHaConfigError::OrdTCommodityQueryError),
-            41 => Some(ModifyDbInstanceHaConfigError::ProductInstanceReleased),
-            42 => Some(ModifyDbInstanceHaConfigError::RegionEndTimeDissolvedIndia),
-            43 => {
-                Some(
-                    ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidEngineVersion,
-                )
-            }
-            44 => {
-                Some(
-                    ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidNodeClassCode,
-                )
-            }
-            45 => {
-                Some(
-                    ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidNodeNum,
-                )
-            }
-            46 => {
-                Some(
-                    ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidXengine,
-                )
-            }
-            47 => {
-                Some(
-                    ModifyDbInstanceHaConfigError::GroupReplicationNotSupportMemoryTooSmall,
-                )
-            }
-            48 => Some(ModifyDbInstanceHaConfigError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    ModifyDbInstanceHaConfigError::GroupReplicationNotSupportTableWithoutPrimaryKey,
-                )
-            }
-            50 => Some(ModifyDbInstanceHaConfigError::OrderStatusUnPaid),
-            51 => Some(ModifyDbInstanceHaConfigError::InvalidReduceDiskSize),
-            52 => Some(ModifyDbInstanceHaConfigError::CloudSSDNotSupport),
-            53 => Some(ModifyDbInstanceHaConfigError::InvalidUserOperatorPermission),
-            54 => Some(ModifyDbInstanceHaConfigError::InvalidVswitchId),
-            55 => Some(ModifyDbInstanceHaConfigError::OperationDeniedZoneResource),
-            56 => Some(ModifyDbInstanceHaConfigError::NotInFlowController),
-            57 => Some(ModifyDbInstanceHaConfigError::InvalidKmsKey),
-            58 => Some(ModifyDbInstanceHaConfigError::InvalidInstanceLevelMalformed),
-            59 => Some(ModifyDbInstanceHaConfigError::InvalidClusterKms),
-            60 => Some(ModifyDbInstanceHaConfigError::RequestNotFound),
-            61 => Some(ModifyDbInstanceHaConfigError::HostInfoNotFound),
-            62 => Some(ModifyDbInstanceHaConfigError::ExternalFailure),
-            63 => Some(ModifyDbInstanceHaConfigError::RequestMetaDataFailed),
-            64 => Some(ModifyDbInstanceHaConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::IncorrectMinorVersion,
+        Self::GroupReplicationNotSupportTableWithoutPrimaryKey,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceHaConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceHaConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceHaConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceHaConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceHaConfigError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceHaConfigError::RegionDissolvedEOM => Kind::Documented(5),
-            ModifyDbInstanceHaConfigError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceHaConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceHaConfigError::PriceCommoditySys => Kind::Documented(8),
-            ModifyDbInstanceHaConfigError::PayInsufficientBalance => Kind::Documented(9),
-            ModifyDbInstanceHaConfigError::OrderPeriodInvalid => Kind::Documented(10),
-            ModifyDbInstanceHaConfigError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceHaConfigError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceHaConfigError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceHaConfigError::BasicInfoUncompleted => Kind::Documented(14),
-            ModifyDbInstanceHaConfigError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceHaConfigError::ApiNotSupport => Kind::Documented(16),
-            ModifyDbInstanceHaConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceHaConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceHaConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceHaConfigError::InvalidParam => Kind::Documented(20),
-            ModifyDbInstanceHaConfigError::KmsApiError => Kind::Documented(21),
-            ModifyDbInstanceHaConfigError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceHaConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceHaConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceHaConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceHaConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceHaConfigError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceHaConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceHaConfigError::RequiredParamNotFound => Kind::Documented(29),
-            ModifyDbInstanceHaConfigError::ParametersInvalid => Kind::Documented(30),
-            ModifyDbInstanceHaConfigError::BackupPolicyNotSupport => Kind::Documented(31),
-            ModifyDbInstanceHaConfigError::InvalideStatusFormat => Kind::Documented(32),
-            ModifyDbInstanceHaConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceHaConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceHaConfigError::PayNoCreditCard => Kind::Documented(35),
-            ModifyDbInstanceHaConfigError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceHaConfigError::MirrorInsExists => Kind::Documented(37),
-            ModifyDbInstanceHaConfigError::UnsupportedClassCode => Kind::Documented(38),
-            ModifyDbInstanceHaConfigError::InvalidBackupSet => Kind::Documented(39),
-            ModifyDbInstanceHaConfigError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceHaConfigError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceHaConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceHaConfigError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceHaConfigError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceHaConfigError::IncorrectMinorVersion => Kind::Documented(48),
-            ModifyDbInstanceHaConfigError::GroupReplicationNotSupportTableWithoutPrimaryKey => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceHaConfigError::OrderStatusUnPaid => Kind::Documented(50),
-            ModifyDbInstanceHaConfigError::InvalidReduceDiskSize => Kind::Documented(51),
-            ModifyDbInstanceHaConfigError::CloudSSDNotSupport => Kind::Documented(52),
-            ModifyDbInstanceHaConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceHaConfigError::InvalidVswitchId => Kind::Documented(54),
-            ModifyDbInstanceHaConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceHaConfigError::NotInFlowController => Kind::Documented(56),
-            ModifyDbInstanceHaConfigError::InvalidKmsKey => Kind::Documented(57),
-            ModifyDbInstanceHaConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceHaConfigError::InvalidClusterKms => Kind::Documented(59),
-            ModifyDbInstanceHaConfigError::RequestNotFound => Kind::Documented(60),
-            ModifyDbInstanceHaConfigError::HostInfoNotFound => Kind::Documented(61),
-            ModifyDbInstanceHaConfigError::ExternalFailure => Kind::Documented(62),
-            ModifyDbInstanceHaConfigError::RequestMetaDataFailed => Kind::Documented(63),
-            ModifyDbInstanceHaConfigError::InvokeProxyFailure => Kind::Documented(64),
             ModifyDbInstanceHaConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceHaConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -557,30 +391,41 @@ impl ModifyDbInstanceHaConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceHaConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceHaConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceHaConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceHaConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

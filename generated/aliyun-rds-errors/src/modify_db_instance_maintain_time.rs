@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceMaintainTimeError`](crate::modify_db_instance_maintain_time::ModifyDbInstanceMaintainTimeError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceMaintainTimeError {
     /// `InvalidMaintainTime`, HTTP 400: The MaintainTime parameter is invalid.
@@ -242,250 +241,90 @@ impl ModifyDbInstanceMaintainTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceMaintainTimeError::Gateway(gateway),
-                    None => ModifyDbInstanceMaintainTimeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceMaintainTimeError::Gateway,
+                ModifyDbInstanceMaintainTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceMaintainTimeError::InvalidMaintainTime),
-            1 => Some(ModifyDbInstanceMaintainTimeError::InvalideStatusFormat),
-            2 => {
-                Some(
-                    ModifyDbInstanceMaintainTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => Some(ModifyDbInstanceMaintainTimeError::PricePricingPlanResultNotFound),
-            4 => Some(ModifyDbInstanceMaintainTimeError::OrderNoRealNameAuthentication),
-            5 => Some(ModifyDbInstanceMaintainTimeError::InsufficientAvailableQuota),
-            6 => {
-                Some(ModifyDbInstanceMaintainTimeError::CommodityServiceCallingException)
-            }
-            7 => Some(ModifyDbInstanceMaintainTimeError::RegionDissolvedEOM),
-            8 => Some(ModifyDbInstanceMaintainTimeError::CommodityInvalidComponent),
-            9 => Some(ModifyDbInstanceMaintainTimeError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ModifyDbInstanceMaintainTimeError::PriceCommoditySys),
-            11 => Some(ModifyDbInstanceMaintainTimeError::PayInsufficientBalance),
-            12 => Some(ModifyDbInstanceMaintainTimeError::OrderPeriodInvalid),
-            13 => Some(ModifyDbInstanceMaintainTimeError::PayNoCreditCardLowerCase),
-            14 => Some(ModifyDbInstanceMaintainTimeError::OrderInstHasUnpaidOrder),
-            15 => Some(ModifyDbInstanceMaintainTimeError::NoAvailablePaymentMethod),
-            16 => Some(ModifyDbInstanceMaintainTimeError::BasicInfoUncompleted),
-            17 => Some(ModifyDbInstanceMaintainTimeError::RiskRiskControlRejection),
-            18 => Some(ModifyDbInstanceMaintainTimeError::ApiNotSupport),
-            19 => Some(ModifyDbInstanceMaintainTimeError::ContainForbiddenLabelError),
-            20 => Some(ModifyDbInstanceMaintainTimeError::InvalidDBInstanceIdNotFound),
-            21 => Some(ModifyDbInstanceMaintainTimeError::InvalidInstanceLevelDiskType),
-            22 => Some(ModifyDbInstanceMaintainTimeError::InvalidParam),
-            23 => Some(ModifyDbInstanceMaintainTimeError::KmsApiError),
-            24 => Some(ModifyDbInstanceMaintainTimeError::SystemSaleValidateFailed),
-            25 => Some(ModifyDbInstanceMaintainTimeError::AbsInvalidAccountNotFound),
-            26 => Some(ModifyDbInstanceMaintainTimeError::SqlExecuteFailedOrTimeout),
-            27 => {
-                Some(ModifyDbInstanceMaintainTimeError::ColdDataEngineVersionNotSupport)
-            }
-            28 => Some(ModifyDbInstanceMaintainTimeError::ColdDataMinorVersionNotSupport),
-            29 => Some(ModifyDbInstanceMaintainTimeError::IncorrectTargetClasscode),
-            30 => {
-                Some(ModifyDbInstanceMaintainTimeError::InvalidConnectionStringDuplicate)
-            }
-            31 => Some(ModifyDbInstanceMaintainTimeError::RequiredParamNotFound),
-            32 => Some(ModifyDbInstanceMaintainTimeError::ParametersInvalid),
-            33 => Some(ModifyDbInstanceMaintainTimeError::BackupPolicyNotSupport),
-            34 => {
-                Some(ModifyDbInstanceMaintainTimeError::InvalidReleasedKeepPolicyFormat)
-            }
-            35 => {
-                Some(
-                    ModifyDbInstanceMaintainTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(ModifyDbInstanceMaintainTimeError::PayNoCreditCard),
-            37 => Some(ModifyDbInstanceMaintainTimeError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyDbInstanceMaintainTimeError::MirrorInsExists),
-            39 => Some(ModifyDbInstanceMaintainTimeError::UnsupportedClassCode),
-            40 => Some(ModifyDbInstanceMaintainTimeError::InvalidBackupSet),
-            41 => Some(ModifyDbInstanceMaintainTimeError::OrdTCommodityQueryError),
-            42 => Some(ModifyDbInstanceMaintainTimeError::ProductInstanceReleased),
-            43 => Some(ModifyDbInstanceMaintainTimeError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyDbInstanceMaintainTimeError::OrderStatusUnPaid),
-            45 => Some(ModifyDbInstanceMaintainTimeError::InvalidReduceDiskSize),
-            46 => Some(ModifyDbInstanceMaintainTimeError::CloudSSDNotSupport),
-            47 => Some(ModifyDbInstanceMaintainTimeError::InvalidUserOperatorPermission),
-            48 => Some(ModifyDbInstanceMaintainTimeError::InvalidVswitchId),
-            49 => Some(ModifyDbInstanceMaintainTimeError::IncorrectMinorVersion),
-            50 => Some(ModifyDbInstanceMaintainTimeError::OperationDeniedZoneResource),
-            51 => Some(ModifyDbInstanceMaintainTimeError::NotInFlowController),
-            52 => Some(ModifyDbInstanceMaintainTimeError::InvalidKmsKey),
-            53 => Some(ModifyDbInstanceMaintainTimeError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyDbInstanceMaintainTimeError::InvalidClusterKms),
-            55 => Some(ModifyDbInstanceMaintainTimeError::RequestNotFound),
-            56 => Some(ModifyDbInstanceMaintainTimeError::HostInfoNotFound),
-            57 => Some(ModifyDbInstanceMaintainTimeError::ExternalFailure),
-            58 => Some(ModifyDbInstanceMaintainTimeError::RequestMetaDataFailed),
-            59 => Some(ModifyDbInstanceMaintainTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidMaintainTime,
+        Self::InvalideStatusFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceMaintainTimeError::InvalidMaintainTime => Kind::Documented(0),
-            ModifyDbInstanceMaintainTimeError::InvalideStatusFormat => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceMaintainTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceMaintainTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceMaintainTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceMaintainTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceMaintainTimeError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceMaintainTimeError::RegionDissolvedEOM => Kind::Documented(7),
-            ModifyDbInstanceMaintainTimeError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceMaintainTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceMaintainTimeError::PriceCommoditySys => Kind::Documented(10),
-            ModifyDbInstanceMaintainTimeError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceMaintainTimeError::OrderPeriodInvalid => Kind::Documented(12),
-            ModifyDbInstanceMaintainTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceMaintainTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceMaintainTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceMaintainTimeError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceMaintainTimeError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceMaintainTimeError::ApiNotSupport => Kind::Documented(18),
-            ModifyDbInstanceMaintainTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidParam => Kind::Documented(22),
-            ModifyDbInstanceMaintainTimeError::KmsApiError => Kind::Documented(23),
-            ModifyDbInstanceMaintainTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceMaintainTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceMaintainTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceMaintainTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceMaintainTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceMaintainTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceMaintainTimeError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceMaintainTimeError::ParametersInvalid => Kind::Documented(32),
-            ModifyDbInstanceMaintainTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceMaintainTimeError::PayNoCreditCard => Kind::Documented(36),
-            ModifyDbInstanceMaintainTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceMaintainTimeError::MirrorInsExists => Kind::Documented(38),
-            ModifyDbInstanceMaintainTimeError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidBackupSet => Kind::Documented(40),
-            ModifyDbInstanceMaintainTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceMaintainTimeError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceMaintainTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceMaintainTimeError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyDbInstanceMaintainTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceMaintainTimeError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyDbInstanceMaintainTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidVswitchId => Kind::Documented(48),
-            ModifyDbInstanceMaintainTimeError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceMaintainTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceMaintainTimeError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidKmsKey => Kind::Documented(52),
-            ModifyDbInstanceMaintainTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceMaintainTimeError::InvalidClusterKms => Kind::Documented(54),
-            ModifyDbInstanceMaintainTimeError::RequestNotFound => Kind::Documented(55),
-            ModifyDbInstanceMaintainTimeError::HostInfoNotFound => Kind::Documented(56),
-            ModifyDbInstanceMaintainTimeError::ExternalFailure => Kind::Documented(57),
-            ModifyDbInstanceMaintainTimeError::RequestMetaDataFailed => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceMaintainTimeError::InvokeProxyFailure => Kind::Documented(59),
             ModifyDbInstanceMaintainTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceMaintainTimeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -532,30 +371,41 @@ impl ModifyDbInstanceMaintainTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceMaintainTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceMaintainTimeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceMaintainTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceMaintainTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

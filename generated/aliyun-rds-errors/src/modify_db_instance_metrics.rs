@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceMetricsError`](crate::modify_db_instance_metrics::ModifyDbInstanceMetricsError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceMetricsError {
     /// `InvalidMetricsConfig`, HTTP 400: The specified metrics config is invalid.
@@ -248,212 +247,90 @@ impl ModifyDbInstanceMetricsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceMetricsError::Gateway(gateway),
-                    None => ModifyDbInstanceMetricsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceMetricsError::Gateway,
+                ModifyDbInstanceMetricsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceMetricsError::InvalidMetricsConfig),
-            1 => Some(ModifyDbInstanceMetricsError::InvalidScope),
-            2 => Some(ModifyDbInstanceMetricsError::InvalidDBInstanceEngineTypeFormat),
-            3 => Some(ModifyDbInstanceMetricsError::OrderComboInstanceNotAllowOperate),
-            4 => Some(ModifyDbInstanceMetricsError::PricePricingPlanResultNotFound),
-            5 => Some(ModifyDbInstanceMetricsError::OrderNoRealNameAuthentication),
-            6 => Some(ModifyDbInstanceMetricsError::InsufficientAvailableQuota),
-            7 => Some(ModifyDbInstanceMetricsError::CommodityServiceCallingException),
-            8 => Some(ModifyDbInstanceMetricsError::RegionDissolvedEOM),
-            9 => Some(ModifyDbInstanceMetricsError::CommodityInvalidComponent),
-            10 => Some(ModifyDbInstanceMetricsError::RegionEndTimeDissolvedAustralia),
-            11 => Some(ModifyDbInstanceMetricsError::PriceCommoditySys),
-            12 => Some(ModifyDbInstanceMetricsError::PayInsufficientBalance),
-            13 => Some(ModifyDbInstanceMetricsError::OrderPeriodInvalid),
-            14 => Some(ModifyDbInstanceMetricsError::PayNoCreditCardLowerCase),
-            15 => Some(ModifyDbInstanceMetricsError::OrderInstHasUnpaidOrder),
-            16 => Some(ModifyDbInstanceMetricsError::NoAvailablePaymentMethod),
-            17 => Some(ModifyDbInstanceMetricsError::BasicInfoUncompleted),
-            18 => Some(ModifyDbInstanceMetricsError::RiskRiskControlRejection),
-            19 => Some(ModifyDbInstanceMetricsError::ApiNotSupport),
-            20 => Some(ModifyDbInstanceMetricsError::ContainForbiddenLabelError),
-            21 => Some(ModifyDbInstanceMetricsError::InvalidDBInstanceIdNotFound),
-            22 => Some(ModifyDbInstanceMetricsError::InvalidInstanceLevelDiskType),
-            23 => Some(ModifyDbInstanceMetricsError::InvalidParam),
-            24 => Some(ModifyDbInstanceMetricsError::KmsApiError),
-            25 => Some(ModifyDbInstanceMetricsError::SystemSaleValidateFailed),
-            26 => Some(ModifyDbInstanceMetricsError::AbsInvalidAccountNotFound),
-            27 => Some(ModifyDbInstanceMetricsError::SqlExecuteFailedOrTimeout),
-            28 => Some(ModifyDbInstanceMetricsError::ColdDataEngineVersionNotSupport),
-            29 => Some(ModifyDbInstanceMetricsError::ColdDataMinorVersionNotSupport),
-            30 => Some(ModifyDbInstanceMetricsError::IncorrectTargetClasscode),
-            31 => Some(ModifyDbInstanceMetricsError::InvalidConnectionStringDuplicate),
-            32 => Some(ModifyDbInstanceMetricsError::RequiredParamNotFound),
-            33 => Some(ModifyDbInstanceMetricsError::ParametersInvalid),
-            34 => Some(ModifyDbInstanceMetricsError::BackupPolicyNotSupport),
-            35 => Some(ModifyDbInstanceMetricsError::InvalideStatusFormat),
-            36 => Some(ModifyDbInstanceMetricsError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(ModifyDbInstanceMetricsError::PayNoCreditCard),
-            38 => Some(ModifyDbInstanceMetricsError::VpcNetworkTypeNotSupport),
-            39 => Some(ModifyDbInstanceMetricsError::MirrorInsExists),
-            40 => Some(ModifyDbInstanceMetricsError::UnsupportedClassCode),
-            41 => Some(ModifyDbInstanceMetricsError::InvalidBackupSet),
-            42 => Some(ModifyDbInstanceMetricsError::OrdTCommodityQueryError),
-            43 => Some(ModifyDbInstanceMetricsError::ProductInstanceReleased),
-            44 => Some(ModifyDbInstanceMetricsError::RegionEndTimeDissolvedIndia),
-            45 => Some(ModifyDbInstanceMetricsError::OrderStatusUnPaid),
-            46 => Some(ModifyDbInstanceMetricsError::InvalidReduceDiskSize),
-            47 => Some(ModifyDbInstanceMetricsError::CloudSSDNotSupport),
-            48 => Some(ModifyDbInstanceMetricsError::InvalidUserOperatorPermission),
-            49 => Some(ModifyDbInstanceMetricsError::InvalidVswitchId),
-            50 => Some(ModifyDbInstanceMetricsError::IncorrectMinorVersion),
-            51 => Some(ModifyDbInstanceMetricsError::OperationDeniedZoneResource),
-            52 => Some(ModifyDbInstanceMetricsError::NotInFlowController),
-            53 => Some(ModifyDbInstanceMetricsError::InvalidKmsKey),
-            54 => Some(ModifyDbInstanceMetricsError::InvalidInstanceLevelMalformed),
-            55 => Some(ModifyDbInstanceMetricsError::InvalidDBInstanceNameNotFound),
-            56 => Some(ModifyDbInstanceMetricsError::InvalidClusterKms),
-            57 => Some(ModifyDbInstanceMetricsError::RequestNotFound),
-            58 => Some(ModifyDbInstanceMetricsError::HostInfoNotFound),
-            59 => Some(ModifyDbInstanceMetricsError::ExternalFailure),
-            60 => Some(ModifyDbInstanceMetricsError::RequestMetaDataFailed),
-            61 => Some(ModifyDbInstanceMetricsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidMetricsConfig,
+        Self::InvalidScope,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceMetricsError::InvalidMetricsConfig => Kind::Documented(0),
-            ModifyDbInstanceMetricsError::InvalidScope => Kind::Documented(1),
-            ModifyDbInstanceMetricsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceMetricsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceMetricsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceMetricsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceMetricsError::InsufficientAvailableQuota => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceMetricsError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceMetricsError::RegionDissolvedEOM => Kind::Documented(8),
-            ModifyDbInstanceMetricsError::CommodityInvalidComponent => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceMetricsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceMetricsError::PriceCommoditySys => Kind::Documented(11),
-            ModifyDbInstanceMetricsError::PayInsufficientBalance => Kind::Documented(12),
-            ModifyDbInstanceMetricsError::OrderPeriodInvalid => Kind::Documented(13),
-            ModifyDbInstanceMetricsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceMetricsError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            ModifyDbInstanceMetricsError::NoAvailablePaymentMethod => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceMetricsError::BasicInfoUncompleted => Kind::Documented(17),
-            ModifyDbInstanceMetricsError::RiskRiskControlRejection => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceMetricsError::ApiNotSupport => Kind::Documented(19),
-            ModifyDbInstanceMetricsError::ContainForbiddenLabelError => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceMetricsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceMetricsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceMetricsError::InvalidParam => Kind::Documented(23),
-            ModifyDbInstanceMetricsError::KmsApiError => Kind::Documented(24),
-            ModifyDbInstanceMetricsError::SystemSaleValidateFailed => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceMetricsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceMetricsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceMetricsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceMetricsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceMetricsError::IncorrectTargetClasscode => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceMetricsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceMetricsError::RequiredParamNotFound => Kind::Documented(32),
-            ModifyDbInstanceMetricsError::ParametersInvalid => Kind::Documented(33),
-            ModifyDbInstanceMetricsError::BackupPolicyNotSupport => Kind::Documented(34),
-            ModifyDbInstanceMetricsError::InvalideStatusFormat => Kind::Documented(35),
-            ModifyDbInstanceMetricsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceMetricsError::PayNoCreditCard => Kind::Documented(37),
-            ModifyDbInstanceMetricsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceMetricsError::MirrorInsExists => Kind::Documented(39),
-            ModifyDbInstanceMetricsError::UnsupportedClassCode => Kind::Documented(40),
-            ModifyDbInstanceMetricsError::InvalidBackupSet => Kind::Documented(41),
-            ModifyDbInstanceMetricsError::OrdTCommodityQueryError => Kind::Documented(42),
-            ModifyDbInstanceMetricsError::ProductInstanceReleased => Kind::Documented(43),
-            ModifyDbInstanceMetricsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceMetricsError::OrderStatusUnPaid => Kind::Documented(45),
-            ModifyDbInstanceMetricsError::InvalidReduceDiskSize => Kind::Documented(46),
-            ModifyDbInstanceMetricsError::CloudSSDNotSupport => Kind::Documented(47),
-            ModifyDbInstanceMetricsError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceMetricsError::InvalidVswitchId => Kind::Documented(49),
-            ModifyDbInstanceMetricsError::IncorrectMinorVersion => Kind::Documented(50),
-            ModifyDbInstanceMetricsError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceMetricsError::NotInFlowController => Kind::Documented(52),
-            ModifyDbInstanceMetricsError::InvalidKmsKey => Kind::Documented(53),
-            ModifyDbInstanceMetricsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceMetricsError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceMetricsError::InvalidClusterKms => Kind::Documented(56),
-            ModifyDbInstanceMetricsError::RequestNotFound => Kind::Documented(57),
-            ModifyDbInstanceMetricsError::HostInfoNotFound => Kind::Documented(58),
-            ModifyDbInstanceMetricsError::ExternalFailure => Kind::Documented(59),
-            ModifyDbInstanceMetricsError::RequestMetaDataFailed => Kind::Documented(60),
-            ModifyDbInstanceMetricsError::InvokeProxyFailure => Kind::Documented(61),
             ModifyDbInstanceMetricsError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceMetricsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -500,30 +377,41 @@ impl ModifyDbInstanceMetricsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceMetricsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceMetricsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceMetricsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceMetricsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceMonitorError`](crate::modify_db_instance_monitor::ModifyDbInstanceMonitorError) has one variant per distinct code of the operation's error table (62 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceMonitorError {
     /// `InvalidParameter.OwnerAccount`, HTTP 400: The specified parameter OwnerAccount is not valid.
@@ -247,216 +246,89 @@ impl ModifyDbInstanceMonitorError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceMonitorError::Gateway(gateway),
-                    None => ModifyDbInstanceMonitorError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceMonitorError::Gateway,
+                ModifyDbInstanceMonitorError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceMonitorError::InvalidParameterOwnerAccount),
-            1 => Some(ModifyDbInstanceMonitorError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyDbInstanceMonitorError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyDbInstanceMonitorError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyDbInstanceMonitorError::InsufficientAvailableQuota),
-            5 => Some(ModifyDbInstanceMonitorError::CommodityServiceCallingException),
-            6 => Some(ModifyDbInstanceMonitorError::RegionDissolvedEOM),
-            7 => Some(ModifyDbInstanceMonitorError::CommodityInvalidComponent),
-            8 => Some(ModifyDbInstanceMonitorError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyDbInstanceMonitorError::PriceCommoditySys),
-            10 => Some(ModifyDbInstanceMonitorError::PayInsufficientBalance),
-            11 => Some(ModifyDbInstanceMonitorError::OrderPeriodInvalid),
-            12 => Some(ModifyDbInstanceMonitorError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyDbInstanceMonitorError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyDbInstanceMonitorError::NoAvailablePaymentMethod),
-            15 => Some(ModifyDbInstanceMonitorError::BasicInfoUncompleted),
-            16 => Some(ModifyDbInstanceMonitorError::RiskRiskControlRejection),
-            17 => Some(ModifyDbInstanceMonitorError::ApiNotSupport),
-            18 => Some(ModifyDbInstanceMonitorError::ContainForbiddenLabelError),
-            19 => Some(ModifyDbInstanceMonitorError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyDbInstanceMonitorError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyDbInstanceMonitorError::InvalidParam),
-            22 => Some(ModifyDbInstanceMonitorError::KmsApiError),
-            23 => Some(ModifyDbInstanceMonitorError::SystemSaleValidateFailed),
-            24 => Some(ModifyDbInstanceMonitorError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyDbInstanceMonitorError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyDbInstanceMonitorError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyDbInstanceMonitorError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyDbInstanceMonitorError::IncorrectTargetClasscode),
-            29 => Some(ModifyDbInstanceMonitorError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyDbInstanceMonitorError::RequiredParamNotFound),
-            31 => Some(ModifyDbInstanceMonitorError::ParametersInvalid),
-            32 => Some(ModifyDbInstanceMonitorError::BackupPolicyNotSupport),
-            33 => Some(ModifyDbInstanceMonitorError::InvalideStatusFormat),
-            34 => Some(ModifyDbInstanceMonitorError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyDbInstanceMonitorError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyDbInstanceMonitorError::PayNoCreditCard),
-            37 => Some(ModifyDbInstanceMonitorError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyDbInstanceMonitorError::MirrorInsExists),
-            39 => Some(ModifyDbInstanceMonitorError::UnsupportedClassCode),
-            40 => Some(ModifyDbInstanceMonitorError::InvalidBackupSet),
-            41 => Some(ModifyDbInstanceMonitorError::OrdTCommodityQueryError),
-            42 => Some(ModifyDbInstanceMonitorError::ProductInstanceReleased),
-            43 => Some(ModifyDbInstanceMonitorError::RegionEndTimeDissolvedIndia),
-            44 => {
-                Some(
-                    ModifyDbInstanceMonitorError::OperationDeniedDBInstanceMonitorPeriod,
-                )
-            }
-            45 => Some(ModifyDbInstanceMonitorError::OrderStatusUnPaid),
-            46 => Some(ModifyDbInstanceMonitorError::InvalidReduceDiskSize),
-            47 => Some(ModifyDbInstanceMonitorError::CloudSSDNotSupport),
-            48 => Some(ModifyDbInstanceMonitorError::InvalidUserOperatorPermission),
-            49 => Some(ModifyDbInstanceMonitorError::InvalidVswitchId),
-            50 => Some(ModifyDbInstanceMonitorError::IncorrectMinorVersion),
-            51 => Some(ModifyDbInstanceMonitorError::OperationDeniedZoneResource),
-            52 => Some(ModifyDbInstanceMonitorError::NotInFlowController),
-            53 => Some(ModifyDbInstanceMonitorError::InvalidKmsKey),
-            54 => Some(ModifyDbInstanceMonitorError::InvalidInstanceLevelMalformed),
-            55 => Some(ModifyDbInstanceMonitorError::InvalidClusterKms),
-            56 => Some(ModifyDbInstanceMonitorError::RequestNotFound),
-            57 => Some(ModifyDbInstanceMonitorError::HostInfoNotFound),
-            58 => Some(ModifyDbInstanceMonitorError::ExternalFailure),
-            59 => Some(ModifyDbInstanceMonitorError::RequestMetaDataFailed),
-            60 => Some(ModifyDbInstanceMonitorError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::InvalidParameterOwnerAccount,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedDBInstanceMonitorPeriod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceMonitorError::InvalidParameterOwnerAccount => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceMonitorError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceMonitorError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceMonitorError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceMonitorError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceMonitorError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceMonitorError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyDbInstanceMonitorError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceMonitorError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceMonitorError::PriceCommoditySys => Kind::Documented(9),
-            ModifyDbInstanceMonitorError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyDbInstanceMonitorError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyDbInstanceMonitorError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceMonitorError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyDbInstanceMonitorError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceMonitorError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyDbInstanceMonitorError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstanceMonitorError::ApiNotSupport => Kind::Documented(17),
-            ModifyDbInstanceMonitorError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceMonitorError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceMonitorError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceMonitorError::InvalidParam => Kind::Documented(21),
-            ModifyDbInstanceMonitorError::KmsApiError => Kind::Documented(22),
-            ModifyDbInstanceMonitorError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceMonitorError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceMonitorError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceMonitorError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceMonitorError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceMonitorError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceMonitorError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceMonitorError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyDbInstanceMonitorError::ParametersInvalid => Kind::Documented(31),
-            ModifyDbInstanceMonitorError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyDbInstanceMonitorError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyDbInstanceMonitorError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceMonitorError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceMonitorError::PayNoCreditCard => Kind::Documented(36),
-            ModifyDbInstanceMonitorError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceMonitorError::MirrorInsExists => Kind::Documented(38),
-            ModifyDbInstanceMonitorError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyDbInstanceMonitorError::InvalidBackupSet => Kind::Documented(40),
-            ModifyDbInstanceMonitorError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyDbInstanceMonitorError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyDbInstanceMonitorError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceMonitorError::OperationDeniedDBInstanceMonitorPeriod => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceMonitorError::OrderStatusUnPaid => Kind::Documented(45),
-            ModifyDbInstanceMonitorError::InvalidReduceDiskSize => Kind::Documented(46),
-            ModifyDbInstanceMonitorError::CloudSSDNotSupport => Kind::Documented(47),
-            ModifyDbInstanceMonitorError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceMonitorError::InvalidVswitchId => Kind::Documented(49),
-            ModifyDbInstanceMonitorError::IncorrectMinorVersion => Kind::Documented(50),
-            ModifyDbInstanceMonitorError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceMonitorError::NotInFlowController => Kind::Documented(52),
-            ModifyDbInstanceMonitorError::InvalidKmsKey => Kind::Documented(53),
-            ModifyDbInstanceMonitorError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceMonitorError::InvalidClusterKms => Kind::Documented(55),
-            ModifyDbInstanceMonitorError::RequestNotFound => Kind::Documented(56),
-            ModifyDbInstanceMonitorError::HostInfoNotFound => Kind::Documented(57),
-            ModifyDbInstanceMonitorError::ExternalFailure => Kind::Documented(58),
-            ModifyDbInstanceMonitorError::RequestMetaDataFailed => Kind::Documented(59),
-            ModifyDbInstanceMonitorError::InvokeProxyFailure => Kind::Documented(60),
             ModifyDbInstanceMonitorError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceMonitorError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -503,30 +375,41 @@ impl ModifyDbInstanceMonitorError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceMonitorError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceMonitorError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceMonitorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceMonitorError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceNetworkExpireTimeError`](crate::modify_db_instance_network_expire_time::ModifyDbInstanceNetworkExpireTimeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceNetworkExpireTimeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,326 +238,89 @@ impl ModifyDbInstanceNetworkExpireTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceNetworkExpireTimeError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceNetworkExpireTimeError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceNetworkExpireTimeError::Gateway,
+                ModifyDbInstanceNetworkExpireTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(ModifyDbInstanceNetworkExpireTimeError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyDbInstanceNetworkExpireTimeError::RegionDissolvedEOM),
-            6 => Some(ModifyDbInstanceNetworkExpireTimeError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyDbInstanceNetworkExpireTimeError::PriceCommoditySys),
-            9 => Some(ModifyDbInstanceNetworkExpireTimeError::PayInsufficientBalance),
-            10 => Some(ModifyDbInstanceNetworkExpireTimeError::OrderPeriodInvalid),
-            11 => Some(ModifyDbInstanceNetworkExpireTimeError::PayNoCreditCardLowerCase),
-            12 => Some(ModifyDbInstanceNetworkExpireTimeError::OrderInstHasUnpaidOrder),
-            13 => Some(ModifyDbInstanceNetworkExpireTimeError::NoAvailablePaymentMethod),
-            14 => Some(ModifyDbInstanceNetworkExpireTimeError::BasicInfoUncompleted),
-            15 => Some(ModifyDbInstanceNetworkExpireTimeError::RiskRiskControlRejection),
-            16 => Some(ModifyDbInstanceNetworkExpireTimeError::ApiNotSupport),
-            17 => {
-                Some(ModifyDbInstanceNetworkExpireTimeError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(ModifyDbInstanceNetworkExpireTimeError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalidParam),
-            21 => Some(ModifyDbInstanceNetworkExpireTimeError::KmsApiError),
-            22 => Some(ModifyDbInstanceNetworkExpireTimeError::SystemSaleValidateFailed),
-            23 => Some(ModifyDbInstanceNetworkExpireTimeError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyDbInstanceNetworkExpireTimeError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(ModifyDbInstanceNetworkExpireTimeError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(ModifyDbInstanceNetworkExpireTimeError::RequiredParamNotFound),
-            30 => Some(ModifyDbInstanceNetworkExpireTimeError::ParametersInvalid),
-            31 => Some(ModifyDbInstanceNetworkExpireTimeError::BackupPolicyNotSupport),
-            32 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyDbInstanceNetworkExpireTimeError::PayNoCreditCard),
-            36 => Some(ModifyDbInstanceNetworkExpireTimeError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyDbInstanceNetworkExpireTimeError::MirrorInsExists),
-            38 => Some(ModifyDbInstanceNetworkExpireTimeError::UnsupportedClassCode),
-            39 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalidBackupSet),
-            40 => Some(ModifyDbInstanceNetworkExpireTimeError::OrdTCommodityQueryError),
-            41 => Some(ModifyDbInstanceNetworkExpireTimeError::ProductInstanceReleased),
-            42 => {
-                Some(ModifyDbInstanceNetworkExpireTimeError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(ModifyDbInstanceNetworkExpireTimeError::OrderStatusUnPaid),
-            44 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalidReduceDiskSize),
-            45 => Some(ModifyDbInstanceNetworkExpireTimeError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalidVswitchId),
-            48 => Some(ModifyDbInstanceNetworkExpireTimeError::IncorrectMinorVersion),
-            49 => {
-                Some(ModifyDbInstanceNetworkExpireTimeError::OperationDeniedZoneResource)
-            }
-            50 => Some(ModifyDbInstanceNetworkExpireTimeError::NotInFlowController),
-            51 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ModifyDbInstanceNetworkExpireTimeError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ModifyDbInstanceNetworkExpireTimeError::InvalidClusterKms),
-            54 => Some(ModifyDbInstanceNetworkExpireTimeError::RequestNotFound),
-            55 => Some(ModifyDbInstanceNetworkExpireTimeError::HostInfoNotFound),
-            56 => Some(ModifyDbInstanceNetworkExpireTimeError::ExternalFailure),
-            57 => Some(ModifyDbInstanceNetworkExpireTimeError::RequestMetaDataFailed),
-            58 => Some(ModifyDbInstanceNetworkExpireTimeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceNetworkExpireTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::ApiNotSupport => Kind::Documented(16),
-            ModifyDbInstanceNetworkExpireTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidParam => Kind::Documented(20),
-            ModifyDbInstanceNetworkExpireTimeError::KmsApiError => Kind::Documented(21),
-            ModifyDbInstanceNetworkExpireTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidKmsKey => Kind::Documented(51),
-            ModifyDbInstanceNetworkExpireTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ModifyDbInstanceNetworkExpireTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceNetworkExpireTimeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +367,41 @@ impl ModifyDbInstanceNetworkExpireTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceNetworkExpireTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceNetworkExpireTimeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceNetworkExpireTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceNetworkExpireTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

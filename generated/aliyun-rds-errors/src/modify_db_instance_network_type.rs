@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceNetworkTypeError`](crate::modify_db_instance_network_type::ModifyDbInstanceNetworkTypeError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceNetworkTypeError {
     /// `NetTypeExists`, HTTP 400: Specified network type already exists.
@@ -262,262 +261,94 @@ impl ModifyDbInstanceNetworkTypeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceNetworkTypeError::Gateway(gateway),
-                    None => ModifyDbInstanceNetworkTypeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceNetworkTypeError::Gateway,
+                ModifyDbInstanceNetworkTypeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceNetworkTypeError::NetTypeExists),
-            1 => Some(ModifyDbInstanceNetworkTypeError::VswitchIpExhausted),
-            2 => Some(ModifyDbInstanceNetworkTypeError::OperationDeniedSwitch),
-            3 => Some(ModifyDbInstanceNetworkTypeError::OperationDeniedDBInstanceNetType),
-            4 => Some(ModifyDbInstanceNetworkTypeError::OperationDeniedDBInstanceStatus),
-            5 => Some(ModifyDbInstanceNetworkTypeError::OperationNotSupported),
-            6 => {
-                Some(ModifyDbInstanceNetworkTypeError::OrderComboInstanceNotAllowOperate)
-            }
-            7 => Some(ModifyDbInstanceNetworkTypeError::PricePricingPlanResultNotFound),
-            8 => Some(ModifyDbInstanceNetworkTypeError::OrderNoRealNameAuthentication),
-            9 => Some(ModifyDbInstanceNetworkTypeError::InsufficientAvailableQuota),
-            10 => {
-                Some(ModifyDbInstanceNetworkTypeError::CommodityServiceCallingException)
-            }
-            11 => Some(ModifyDbInstanceNetworkTypeError::RegionDissolvedEOM),
-            12 => Some(ModifyDbInstanceNetworkTypeError::CommodityInvalidComponent),
-            13 => Some(ModifyDbInstanceNetworkTypeError::RegionEndTimeDissolvedAustralia),
-            14 => Some(ModifyDbInstanceNetworkTypeError::PriceCommoditySys),
-            15 => Some(ModifyDbInstanceNetworkTypeError::PayInsufficientBalance),
-            16 => Some(ModifyDbInstanceNetworkTypeError::OrderPeriodInvalid),
-            17 => Some(ModifyDbInstanceNetworkTypeError::PayNoCreditCardLowerCase),
-            18 => Some(ModifyDbInstanceNetworkTypeError::OrderInstHasUnpaidOrder),
-            19 => Some(ModifyDbInstanceNetworkTypeError::NoAvailablePaymentMethod),
-            20 => Some(ModifyDbInstanceNetworkTypeError::BasicInfoUncompleted),
-            21 => Some(ModifyDbInstanceNetworkTypeError::RiskRiskControlRejection),
-            22 => Some(ModifyDbInstanceNetworkTypeError::ApiNotSupport),
-            23 => Some(ModifyDbInstanceNetworkTypeError::ContainForbiddenLabelError),
-            24 => Some(ModifyDbInstanceNetworkTypeError::InvalidDBInstanceIdNotFound),
-            25 => Some(ModifyDbInstanceNetworkTypeError::InvalidInstanceLevelDiskType),
-            26 => Some(ModifyDbInstanceNetworkTypeError::InvalidParam),
-            27 => Some(ModifyDbInstanceNetworkTypeError::KmsApiError),
-            28 => Some(ModifyDbInstanceNetworkTypeError::SystemSaleValidateFailed),
-            29 => Some(ModifyDbInstanceNetworkTypeError::AbsInvalidAccountNotFound),
-            30 => Some(ModifyDbInstanceNetworkTypeError::SqlExecuteFailedOrTimeout),
-            31 => Some(ModifyDbInstanceNetworkTypeError::ColdDataEngineVersionNotSupport),
-            32 => Some(ModifyDbInstanceNetworkTypeError::ColdDataMinorVersionNotSupport),
-            33 => Some(ModifyDbInstanceNetworkTypeError::IncorrectTargetClasscode),
-            34 => {
-                Some(ModifyDbInstanceNetworkTypeError::InvalidConnectionStringDuplicate)
-            }
-            35 => Some(ModifyDbInstanceNetworkTypeError::RequiredParamNotFound),
-            36 => Some(ModifyDbInstanceNetworkTypeError::ParametersInvalid),
-            37 => Some(ModifyDbInstanceNetworkTypeError::BackupPolicyNotSupport),
-            38 => Some(ModifyDbInstanceNetworkTypeError::InvalideStatusFormat),
-            39 => Some(ModifyDbInstanceNetworkTypeError::InvalidReleasedKeepPolicyFormat),
-            40 => {
-                Some(ModifyDbInstanceNetworkTypeError::InvalidDBInstanceEngineTypeFormat)
-            }
-            41 => Some(ModifyDbInstanceNetworkTypeError::PayNoCreditCard),
-            42 => Some(ModifyDbInstanceNetworkTypeError::VpcNetworkTypeNotSupport),
-            43 => Some(ModifyDbInstanceNetworkTypeError::MirrorInsExists),
-            44 => Some(ModifyDbInstanceNetworkTypeError::UnsupportedClassCode),
-            45 => Some(ModifyDbInstanceNetworkTypeError::InvalidBackupSet),
-            46 => Some(ModifyDbInstanceNetworkTypeError::OrdTCommodityQueryError),
-            47 => Some(ModifyDbInstanceNetworkTypeError::ProductInstanceReleased),
-            48 => Some(ModifyDbInstanceNetworkTypeError::RegionEndTimeDissolvedIndia),
-            49 => {
-                Some(ModifyDbInstanceNetworkTypeError::OperationDeniedDBInstanceConnType)
-            }
-            50 => Some(ModifyDbInstanceNetworkTypeError::OrderStatusUnPaid),
-            51 => Some(ModifyDbInstanceNetworkTypeError::InvalidReduceDiskSize),
-            52 => Some(ModifyDbInstanceNetworkTypeError::CloudSSDNotSupport),
-            53 => Some(ModifyDbInstanceNetworkTypeError::InvalidUserOperatorPermission),
-            54 => Some(ModifyDbInstanceNetworkTypeError::InvalidVswitchId),
-            55 => Some(ModifyDbInstanceNetworkTypeError::IncorrectMinorVersion),
-            56 => Some(ModifyDbInstanceNetworkTypeError::OperationDeniedZoneResource),
-            57 => Some(ModifyDbInstanceNetworkTypeError::NotInFlowController),
-            58 => Some(ModifyDbInstanceNetworkTypeError::InvalidKmsKey),
-            59 => Some(ModifyDbInstanceNetworkTypeError::InvalidInstanceLevelMalformed),
-            60 => Some(ModifyDbInstanceNetworkTypeError::InvalidClusterKms),
-            61 => Some(ModifyDbInstanceNetworkTypeError::RequestNotFound),
-            62 => Some(ModifyDbInstanceNetworkTypeError::HostInfoNotFound),
-            63 => Some(ModifyDbInstanceNetworkTypeError::ExternalFailure),
-            64 => Some(ModifyDbInstanceNetworkTypeError::RequestMetaDataFailed),
-            65 => Some(ModifyDbInstanceNetworkTypeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::NetTypeExists,
+        Self::VswitchIpExhausted,
+        Self::OperationDeniedSwitch,
+        Self::OperationDeniedDBInstanceNetType,
+        Self::OperationDeniedDBInstanceStatus,
+        Self::OperationNotSupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedDBInstanceConnType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceNetworkTypeError::NetTypeExists => Kind::Documented(0),
-            ModifyDbInstanceNetworkTypeError::VswitchIpExhausted => Kind::Documented(1),
-            ModifyDbInstanceNetworkTypeError::OperationDeniedSwitch => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceNetworkTypeError::OperationDeniedDBInstanceNetType => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceNetworkTypeError::OperationDeniedDBInstanceStatus => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceNetworkTypeError::OperationNotSupported => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceNetworkTypeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceNetworkTypeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceNetworkTypeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceNetworkTypeError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceNetworkTypeError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceNetworkTypeError::RegionDissolvedEOM => Kind::Documented(11),
-            ModifyDbInstanceNetworkTypeError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceNetworkTypeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceNetworkTypeError::PriceCommoditySys => Kind::Documented(14),
-            ModifyDbInstanceNetworkTypeError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceNetworkTypeError::OrderPeriodInvalid => Kind::Documented(16),
-            ModifyDbInstanceNetworkTypeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceNetworkTypeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceNetworkTypeError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceNetworkTypeError::BasicInfoUncompleted => {
-                Kind::Documented(20)
-            }
-            ModifyDbInstanceNetworkTypeError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceNetworkTypeError::ApiNotSupport => Kind::Documented(22),
-            ModifyDbInstanceNetworkTypeError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidParam => Kind::Documented(26),
-            ModifyDbInstanceNetworkTypeError::KmsApiError => Kind::Documented(27),
-            ModifyDbInstanceNetworkTypeError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceNetworkTypeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceNetworkTypeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceNetworkTypeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceNetworkTypeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceNetworkTypeError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceNetworkTypeError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceNetworkTypeError::ParametersInvalid => Kind::Documented(36),
-            ModifyDbInstanceNetworkTypeError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalideStatusFormat => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceNetworkTypeError::PayNoCreditCard => Kind::Documented(41),
-            ModifyDbInstanceNetworkTypeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceNetworkTypeError::MirrorInsExists => Kind::Documented(43),
-            ModifyDbInstanceNetworkTypeError::UnsupportedClassCode => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidBackupSet => Kind::Documented(45),
-            ModifyDbInstanceNetworkTypeError::OrdTCommodityQueryError => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceNetworkTypeError::ProductInstanceReleased => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceNetworkTypeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceNetworkTypeError::OperationDeniedDBInstanceConnType => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceNetworkTypeError::OrderStatusUnPaid => Kind::Documented(50),
-            ModifyDbInstanceNetworkTypeError::InvalidReduceDiskSize => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceNetworkTypeError::CloudSSDNotSupport => Kind::Documented(52),
-            ModifyDbInstanceNetworkTypeError::InvalidUserOperatorPermission => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidVswitchId => Kind::Documented(54),
-            ModifyDbInstanceNetworkTypeError::IncorrectMinorVersion => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceNetworkTypeError::OperationDeniedZoneResource => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceNetworkTypeError::NotInFlowController => Kind::Documented(57),
-            ModifyDbInstanceNetworkTypeError::InvalidKmsKey => Kind::Documented(58),
-            ModifyDbInstanceNetworkTypeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(59)
-            }
-            ModifyDbInstanceNetworkTypeError::InvalidClusterKms => Kind::Documented(60),
-            ModifyDbInstanceNetworkTypeError::RequestNotFound => Kind::Documented(61),
-            ModifyDbInstanceNetworkTypeError::HostInfoNotFound => Kind::Documented(62),
-            ModifyDbInstanceNetworkTypeError::ExternalFailure => Kind::Documented(63),
-            ModifyDbInstanceNetworkTypeError::RequestMetaDataFailed => {
-                Kind::Documented(64)
-            }
-            ModifyDbInstanceNetworkTypeError::InvokeProxyFailure => Kind::Documented(65),
             ModifyDbInstanceNetworkTypeError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceNetworkTypeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -564,30 +395,41 @@ impl ModifyDbInstanceNetworkTypeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceNetworkTypeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceNetworkTypeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceNetworkTypeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceNetworkTypeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

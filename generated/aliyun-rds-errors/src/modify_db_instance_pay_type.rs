@@ -6,7 +6,7 @@
 //! [`ModifyDbInstancePayTypeError`](crate::modify_db_instance_pay_type::ModifyDbInstancePayTypeError) has one variant per distinct code of the operation's error table (69 rows, 69 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstancePayTypeError {
     /// `IncompleteAccountInfo`, HTTP 400: Your information is incomplete. Complete your information before the operation.
@@ -271,238 +270,97 @@ impl ModifyDbInstancePayTypeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstancePayTypeError::Gateway(gateway),
-                    None => ModifyDbInstancePayTypeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstancePayTypeError::Gateway,
+                ModifyDbInstancePayTypeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstancePayTypeError::IncompleteAccountInfo),
-            1 => Some(ModifyDbInstancePayTypeError::IncompleteTaxInfo),
-            2 => Some(ModifyDbInstancePayTypeError::InvalidPaymentMethodIncomplete),
-            3 => Some(ModifyDbInstancePayTypeError::InvalidPaymentMethodMissing),
-            4 => Some(ModifyDbInstancePayTypeError::InsuffcientBalanceOrBankAccount),
-            5 => Some(ModifyDbInstancePayTypeError::InvalidPaymentMethodNoAccess),
-            6 => {
-                Some(
-                    ModifyDbInstancePayTypeError::InvalidPaymentMethodInsufficientBalance,
-                )
-            }
-            7 => Some(ModifyDbInstancePayTypeError::OrderTaskAlreadyExists),
-            8 => Some(ModifyDbInstancePayTypeError::ReadOnlyInstanceNotSupport),
-            9 => Some(ModifyDbInstancePayTypeError::OrderInstHasUnpaidOrder),
-            10 => Some(ModifyDbInstancePayTypeError::InvalidParamPOSTPAY),
-            11 => Some(ModifyDbInstancePayTypeError::InvalidParamPREPAY),
-            12 => Some(ModifyDbInstancePayTypeError::OrderComboInstanceNotAllowOperate),
-            13 => Some(ModifyDbInstancePayTypeError::PricePricingPlanResultNotFound),
-            14 => Some(ModifyDbInstancePayTypeError::OrderNoRealNameAuthentication),
-            15 => Some(ModifyDbInstancePayTypeError::InsufficientAvailableQuota),
-            16 => Some(ModifyDbInstancePayTypeError::CommodityServiceCallingException),
-            17 => Some(ModifyDbInstancePayTypeError::RegionDissolvedEOM),
-            18 => Some(ModifyDbInstancePayTypeError::CommodityInvalidComponent),
-            19 => Some(ModifyDbInstancePayTypeError::RegionEndTimeDissolvedAustralia),
-            20 => Some(ModifyDbInstancePayTypeError::PriceCommoditySys),
-            21 => Some(ModifyDbInstancePayTypeError::PayInsufficientBalance),
-            22 => Some(ModifyDbInstancePayTypeError::OrderPeriodInvalid),
-            23 => Some(ModifyDbInstancePayTypeError::PayNoCreditCardLowerCase),
-            24 => Some(ModifyDbInstancePayTypeError::BasicInfoUncompleted),
-            25 => Some(ModifyDbInstancePayTypeError::RiskRiskControlRejection),
-            26 => Some(ModifyDbInstancePayTypeError::ApiNotSupport),
-            27 => Some(ModifyDbInstancePayTypeError::ContainForbiddenLabelError),
-            28 => Some(ModifyDbInstancePayTypeError::InvalidDBInstanceIdNotFound),
-            29 => Some(ModifyDbInstancePayTypeError::InvalidInstanceLevelDiskType),
-            30 => Some(ModifyDbInstancePayTypeError::InvalidParam),
-            31 => Some(ModifyDbInstancePayTypeError::KmsApiError),
-            32 => Some(ModifyDbInstancePayTypeError::SystemSaleValidateFailed),
-            33 => Some(ModifyDbInstancePayTypeError::AbsInvalidAccountNotFound),
-            34 => Some(ModifyDbInstancePayTypeError::SqlExecuteFailedOrTimeout),
-            35 => Some(ModifyDbInstancePayTypeError::ColdDataEngineVersionNotSupport),
-            36 => Some(ModifyDbInstancePayTypeError::ColdDataMinorVersionNotSupport),
-            37 => Some(ModifyDbInstancePayTypeError::IncorrectTargetClasscode),
-            38 => Some(ModifyDbInstancePayTypeError::InvalidConnectionStringDuplicate),
-            39 => Some(ModifyDbInstancePayTypeError::RequiredParamNotFound),
-            40 => Some(ModifyDbInstancePayTypeError::ParametersInvalid),
-            41 => Some(ModifyDbInstancePayTypeError::BackupPolicyNotSupport),
-            42 => Some(ModifyDbInstancePayTypeError::InvalideStatusFormat),
-            43 => Some(ModifyDbInstancePayTypeError::InvalidReleasedKeepPolicyFormat),
-            44 => Some(ModifyDbInstancePayTypeError::InvalidDBInstanceEngineTypeFormat),
-            45 => Some(ModifyDbInstancePayTypeError::PayNoCreditCard),
-            46 => Some(ModifyDbInstancePayTypeError::VpcNetworkTypeNotSupport),
-            47 => Some(ModifyDbInstancePayTypeError::MirrorInsExists),
-            48 => Some(ModifyDbInstancePayTypeError::UnsupportedClassCode),
-            49 => Some(ModifyDbInstancePayTypeError::InvalidBackupSet),
-            50 => Some(ModifyDbInstancePayTypeError::OrdTCommodityQueryError),
-            51 => Some(ModifyDbInstancePayTypeError::ProductInstanceReleased),
-            52 => Some(ModifyDbInstancePayTypeError::RegionEndTimeDissolvedIndia),
-            53 => Some(ModifyDbInstancePayTypeError::OrderStatusUnPaid),
-            54 => Some(ModifyDbInstancePayTypeError::InvalidReduceDiskSize),
-            55 => Some(ModifyDbInstancePayTypeError::CloudSSDNotSupport),
-            56 => Some(ModifyDbInstancePayTypeError::InvalidUserOperatorPermission),
-            57 => Some(ModifyDbInstancePayTypeError::InvalidVswitchId),
-            58 => Some(ModifyDbInstancePayTypeError::IncorrectMinorVersion),
-            59 => Some(ModifyDbInstancePayTypeError::OperationDeniedZoneResource),
-            60 => Some(ModifyDbInstancePayTypeError::NotInFlowController),
-            61 => Some(ModifyDbInstancePayTypeError::InvalidKmsKey),
-            62 => Some(ModifyDbInstancePayTypeError::InvalidInstanceLevelMalformed),
-            63 => Some(ModifyDbInstancePayTypeError::InvalidClusterKms),
-            64 => Some(ModifyDbInstancePayTypeError::RequestNotFound),
-            65 => Some(ModifyDbInstancePayTypeError::HostInfoNotFound),
-            66 => Some(ModifyDbInstancePayTypeError::ExternalFailure),
-            67 => Some(ModifyDbInstancePayTypeError::RequestMetaDataFailed),
-            68 => Some(ModifyDbInstancePayTypeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 69] = [
+        Self::IncompleteAccountInfo,
+        Self::IncompleteTaxInfo,
+        Self::InvalidPaymentMethodIncomplete,
+        Self::InvalidPaymentMethodMissing,
+        Self::InsuffcientBalanceOrBankAccount,
+        Self::InvalidPaymentMethodNoAccess,
+        Self::InvalidPaymentMethodInsufficientBalance,
+        Self::OrderTaskAlreadyExists,
+        Self::ReadOnlyInstanceNotSupport,
+        Self::OrderInstHasUnpaidOrder,
+        Self::InvalidParamPOSTPAY,
+        Self::InvalidParamPREPAY,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstancePayTypeError::IncompleteAccountInfo => Kind::Documented(0),
-            ModifyDbInstancePayTypeError::IncompleteTaxInfo => Kind::Documented(1),
-            ModifyDbInstancePayTypeError::InvalidPaymentMethodIncomplete => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstancePayTypeError::InvalidPaymentMethodMissing => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstancePayTypeError::InsuffcientBalanceOrBankAccount => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstancePayTypeError::InvalidPaymentMethodNoAccess => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstancePayTypeError::InvalidPaymentMethodInsufficientBalance => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstancePayTypeError::OrderTaskAlreadyExists => Kind::Documented(7),
-            ModifyDbInstancePayTypeError::ReadOnlyInstanceNotSupport => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstancePayTypeError::OrderInstHasUnpaidOrder => Kind::Documented(9),
-            ModifyDbInstancePayTypeError::InvalidParamPOSTPAY => Kind::Documented(10),
-            ModifyDbInstancePayTypeError::InvalidParamPREPAY => Kind::Documented(11),
-            ModifyDbInstancePayTypeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstancePayTypeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstancePayTypeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstancePayTypeError::InsufficientAvailableQuota => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstancePayTypeError::CommodityServiceCallingException => {
-                Kind::Documented(16)
-            }
-            ModifyDbInstancePayTypeError::RegionDissolvedEOM => Kind::Documented(17),
-            ModifyDbInstancePayTypeError::CommodityInvalidComponent => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstancePayTypeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstancePayTypeError::PriceCommoditySys => Kind::Documented(20),
-            ModifyDbInstancePayTypeError::PayInsufficientBalance => Kind::Documented(21),
-            ModifyDbInstancePayTypeError::OrderPeriodInvalid => Kind::Documented(22),
-            ModifyDbInstancePayTypeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstancePayTypeError::BasicInfoUncompleted => Kind::Documented(24),
-            ModifyDbInstancePayTypeError::RiskRiskControlRejection => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstancePayTypeError::ApiNotSupport => Kind::Documented(26),
-            ModifyDbInstancePayTypeError::ContainForbiddenLabelError => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstancePayTypeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstancePayTypeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstancePayTypeError::InvalidParam => Kind::Documented(30),
-            ModifyDbInstancePayTypeError::KmsApiError => Kind::Documented(31),
-            ModifyDbInstancePayTypeError::SystemSaleValidateFailed => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstancePayTypeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstancePayTypeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstancePayTypeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstancePayTypeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstancePayTypeError::IncorrectTargetClasscode => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstancePayTypeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstancePayTypeError::RequiredParamNotFound => Kind::Documented(39),
-            ModifyDbInstancePayTypeError::ParametersInvalid => Kind::Documented(40),
-            ModifyDbInstancePayTypeError::BackupPolicyNotSupport => Kind::Documented(41),
-            ModifyDbInstancePayTypeError::InvalideStatusFormat => Kind::Documented(42),
-            ModifyDbInstancePayTypeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstancePayTypeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstancePayTypeError::PayNoCreditCard => Kind::Documented(45),
-            ModifyDbInstancePayTypeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstancePayTypeError::MirrorInsExists => Kind::Documented(47),
-            ModifyDbInstancePayTypeError::UnsupportedClassCode => Kind::Documented(48),
-            ModifyDbInstancePayTypeError::InvalidBackupSet => Kind::Documented(49),
-            ModifyDbInstancePayTypeError::OrdTCommodityQueryError => Kind::Documented(50),
-            ModifyDbInstancePayTypeError::ProductInstanceReleased => Kind::Documented(51),
-            ModifyDbInstancePayTypeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstancePayTypeError::OrderStatusUnPaid => Kind::Documented(53),
-            ModifyDbInstancePayTypeError::InvalidReduceDiskSize => Kind::Documented(54),
-            ModifyDbInstancePayTypeError::CloudSSDNotSupport => Kind::Documented(55),
-            ModifyDbInstancePayTypeError::InvalidUserOperatorPermission => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstancePayTypeError::InvalidVswitchId => Kind::Documented(57),
-            ModifyDbInstancePayTypeError::IncorrectMinorVersion => Kind::Documented(58),
-            ModifyDbInstancePayTypeError::OperationDeniedZoneResource => {
-                Kind::Documented(59)
-            }
-            ModifyDbInstancePayTypeError::NotInFlowController => Kind::Documented(60),
-            ModifyDbInstancePayTypeError::InvalidKmsKey => Kind::Documented(61),
-            ModifyDbInstancePayTypeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            ModifyDbInstancePayTypeError::InvalidClusterKms => Kind::Documented(63),
-            ModifyDbInstancePayTypeError::RequestNotFound => Kind::Documented(64),
-            ModifyDbInstancePayTypeError::HostInfoNotFound => Kind::Documented(65),
-            ModifyDbInstancePayTypeError::ExternalFailure => Kind::Documented(66),
-            ModifyDbInstancePayTypeError::RequestMetaDataFailed => Kind::Documented(67),
-            ModifyDbInstancePayTypeError::InvokeProxyFailure => Kind::Documented(68),
             ModifyDbInstancePayTypeError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstancePayTypeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -549,30 +407,41 @@ impl ModifyDbInstancePayTypeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstancePayTypeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstancePayTypeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstancePayTypeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstancePayTypeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

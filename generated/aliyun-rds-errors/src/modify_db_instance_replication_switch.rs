@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceReplicationSwitchError`](crate::modify_db_instance_replication_switch::ModifyDbInstanceReplicationSwitchError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceReplicationSwitchError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,326 +238,89 @@ impl ModifyDbInstanceReplicationSwitchError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceReplicationSwitchError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceReplicationSwitchError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceReplicationSwitchError::Gateway,
+                ModifyDbInstanceReplicationSwitchError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(ModifyDbInstanceReplicationSwitchError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyDbInstanceReplicationSwitchError::RegionDissolvedEOM),
-            6 => Some(ModifyDbInstanceReplicationSwitchError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyDbInstanceReplicationSwitchError::PriceCommoditySys),
-            9 => Some(ModifyDbInstanceReplicationSwitchError::PayInsufficientBalance),
-            10 => Some(ModifyDbInstanceReplicationSwitchError::OrderPeriodInvalid),
-            11 => Some(ModifyDbInstanceReplicationSwitchError::PayNoCreditCardLowerCase),
-            12 => Some(ModifyDbInstanceReplicationSwitchError::OrderInstHasUnpaidOrder),
-            13 => Some(ModifyDbInstanceReplicationSwitchError::NoAvailablePaymentMethod),
-            14 => Some(ModifyDbInstanceReplicationSwitchError::BasicInfoUncompleted),
-            15 => Some(ModifyDbInstanceReplicationSwitchError::RiskRiskControlRejection),
-            16 => Some(ModifyDbInstanceReplicationSwitchError::ApiNotSupport),
-            17 => {
-                Some(ModifyDbInstanceReplicationSwitchError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(ModifyDbInstanceReplicationSwitchError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyDbInstanceReplicationSwitchError::InvalidParam),
-            21 => Some(ModifyDbInstanceReplicationSwitchError::KmsApiError),
-            22 => Some(ModifyDbInstanceReplicationSwitchError::SystemSaleValidateFailed),
-            23 => Some(ModifyDbInstanceReplicationSwitchError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyDbInstanceReplicationSwitchError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(ModifyDbInstanceReplicationSwitchError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(ModifyDbInstanceReplicationSwitchError::RequiredParamNotFound),
-            30 => Some(ModifyDbInstanceReplicationSwitchError::ParametersInvalid),
-            31 => Some(ModifyDbInstanceReplicationSwitchError::BackupPolicyNotSupport),
-            32 => Some(ModifyDbInstanceReplicationSwitchError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyDbInstanceReplicationSwitchError::PayNoCreditCard),
-            36 => Some(ModifyDbInstanceReplicationSwitchError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyDbInstanceReplicationSwitchError::MirrorInsExists),
-            38 => Some(ModifyDbInstanceReplicationSwitchError::UnsupportedClassCode),
-            39 => Some(ModifyDbInstanceReplicationSwitchError::InvalidBackupSet),
-            40 => Some(ModifyDbInstanceReplicationSwitchError::OrdTCommodityQueryError),
-            41 => Some(ModifyDbInstanceReplicationSwitchError::ProductInstanceReleased),
-            42 => {
-                Some(ModifyDbInstanceReplicationSwitchError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(ModifyDbInstanceReplicationSwitchError::OrderStatusUnPaid),
-            44 => Some(ModifyDbInstanceReplicationSwitchError::InvalidReduceDiskSize),
-            45 => Some(ModifyDbInstanceReplicationSwitchError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ModifyDbInstanceReplicationSwitchError::InvalidVswitchId),
-            48 => Some(ModifyDbInstanceReplicationSwitchError::IncorrectMinorVersion),
-            49 => {
-                Some(ModifyDbInstanceReplicationSwitchError::OperationDeniedZoneResource)
-            }
-            50 => Some(ModifyDbInstanceReplicationSwitchError::NotInFlowController),
-            51 => Some(ModifyDbInstanceReplicationSwitchError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ModifyDbInstanceReplicationSwitchError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ModifyDbInstanceReplicationSwitchError::InvalidClusterKms),
-            54 => Some(ModifyDbInstanceReplicationSwitchError::RequestNotFound),
-            55 => Some(ModifyDbInstanceReplicationSwitchError::HostInfoNotFound),
-            56 => Some(ModifyDbInstanceReplicationSwitchError::ExternalFailure),
-            57 => Some(ModifyDbInstanceReplicationSwitchError::RequestMetaDataFailed),
-            58 => Some(ModifyDbInstanceReplicationSwitchError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceReplicationSwitchError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceReplicationSwitchError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceReplicationSwitchError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceReplicationSwitchError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceReplicationSwitchError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceReplicationSwitchError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceReplicationSwitchError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceReplicationSwitchError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceReplicationSwitchError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceReplicationSwitchError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceReplicationSwitchError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceReplicationSwitchError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceReplicationSwitchError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceReplicationSwitchError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceReplicationSwitchError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceReplicationSwitchError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceReplicationSwitchError::ApiNotSupport => Kind::Documented(16),
-            ModifyDbInstanceReplicationSwitchError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidParam => Kind::Documented(20),
-            ModifyDbInstanceReplicationSwitchError::KmsApiError => Kind::Documented(21),
-            ModifyDbInstanceReplicationSwitchError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceReplicationSwitchError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceReplicationSwitchError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceReplicationSwitchError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceReplicationSwitchError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceReplicationSwitchError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceReplicationSwitchError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceReplicationSwitchError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceReplicationSwitchError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceReplicationSwitchError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceReplicationSwitchError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceReplicationSwitchError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceReplicationSwitchError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceReplicationSwitchError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceReplicationSwitchError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceReplicationSwitchError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceReplicationSwitchError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceReplicationSwitchError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceReplicationSwitchError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceReplicationSwitchError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceReplicationSwitchError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidKmsKey => Kind::Documented(51),
-            ModifyDbInstanceReplicationSwitchError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceReplicationSwitchError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceReplicationSwitchError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceReplicationSwitchError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceReplicationSwitchError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceReplicationSwitchError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ModifyDbInstanceReplicationSwitchError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceReplicationSwitchError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +367,41 @@ impl ModifyDbInstanceReplicationSwitchError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceReplicationSwitchError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceReplicationSwitchError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceReplicationSwitchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceReplicationSwitchError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceSecurityGroupRuleError`](crate::modify_db_instance_security_group_rule::ModifyDbInstanceSecurityGroupRuleError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceSecurityGroupRuleError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,326 +238,89 @@ impl ModifyDbInstanceSecurityGroupRuleError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDbInstanceSecurityGroupRuleError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDbInstanceSecurityGroupRuleError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceSecurityGroupRuleError::Gateway,
+                ModifyDbInstanceSecurityGroupRuleError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => Some(ModifyDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyDbInstanceSecurityGroupRuleError::RegionDissolvedEOM),
-            6 => Some(ModifyDbInstanceSecurityGroupRuleError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyDbInstanceSecurityGroupRuleError::PriceCommoditySys),
-            9 => Some(ModifyDbInstanceSecurityGroupRuleError::PayInsufficientBalance),
-            10 => Some(ModifyDbInstanceSecurityGroupRuleError::OrderPeriodInvalid),
-            11 => Some(ModifyDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase),
-            12 => Some(ModifyDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder),
-            13 => Some(ModifyDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod),
-            14 => Some(ModifyDbInstanceSecurityGroupRuleError::BasicInfoUncompleted),
-            15 => Some(ModifyDbInstanceSecurityGroupRuleError::RiskRiskControlRejection),
-            16 => Some(ModifyDbInstanceSecurityGroupRuleError::ApiNotSupport),
-            17 => {
-                Some(ModifyDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(ModifyDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound)
-            }
-            19 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalidParam),
-            21 => Some(ModifyDbInstanceSecurityGroupRuleError::KmsApiError),
-            22 => Some(ModifyDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed),
-            23 => Some(ModifyDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound),
-            24 => Some(ModifyDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout),
-            25 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(ModifyDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(ModifyDbInstanceSecurityGroupRuleError::RequiredParamNotFound),
-            30 => Some(ModifyDbInstanceSecurityGroupRuleError::ParametersInvalid),
-            31 => Some(ModifyDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport),
-            32 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyDbInstanceSecurityGroupRuleError::PayNoCreditCard),
-            36 => Some(ModifyDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyDbInstanceSecurityGroupRuleError::MirrorInsExists),
-            38 => Some(ModifyDbInstanceSecurityGroupRuleError::UnsupportedClassCode),
-            39 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalidBackupSet),
-            40 => Some(ModifyDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError),
-            41 => Some(ModifyDbInstanceSecurityGroupRuleError::ProductInstanceReleased),
-            42 => {
-                Some(ModifyDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia)
-            }
-            43 => Some(ModifyDbInstanceSecurityGroupRuleError::OrderStatusUnPaid),
-            44 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize),
-            45 => Some(ModifyDbInstanceSecurityGroupRuleError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalidVswitchId),
-            48 => Some(ModifyDbInstanceSecurityGroupRuleError::IncorrectMinorVersion),
-            49 => {
-                Some(ModifyDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource)
-            }
-            50 => Some(ModifyDbInstanceSecurityGroupRuleError::NotInFlowController),
-            51 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ModifyDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ModifyDbInstanceSecurityGroupRuleError::InvalidClusterKms),
-            54 => Some(ModifyDbInstanceSecurityGroupRuleError::RequestNotFound),
-            55 => Some(ModifyDbInstanceSecurityGroupRuleError::HostInfoNotFound),
-            56 => Some(ModifyDbInstanceSecurityGroupRuleError::ExternalFailure),
-            57 => Some(ModifyDbInstanceSecurityGroupRuleError::RequestMetaDataFailed),
-            58 => Some(ModifyDbInstanceSecurityGroupRuleError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceSecurityGroupRuleError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::ApiNotSupport => Kind::Documented(16),
-            ModifyDbInstanceSecurityGroupRuleError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidParam => Kind::Documented(20),
-            ModifyDbInstanceSecurityGroupRuleError::KmsApiError => Kind::Documented(21),
-            ModifyDbInstanceSecurityGroupRuleError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidKmsKey => Kind::Documented(51),
-            ModifyDbInstanceSecurityGroupRuleError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ModifyDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbInstanceSecurityGroupRuleError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +367,41 @@ impl ModifyDbInstanceSecurityGroupRuleError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceSecurityGroupRuleError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceSecurityGroupRuleError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

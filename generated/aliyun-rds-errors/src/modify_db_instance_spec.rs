@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceSpecError`](crate::modify_db_instance_spec::ModifyDbInstanceSpecError) has one variant per distinct code of the operation's error table (162 rows, 160 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum ModifyDbInstanceSpecError {
@@ -566,528 +565,188 @@ impl ModifyDbInstanceSpecError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceSpecError::Gateway(gateway),
-                    None => ModifyDbInstanceSpecError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceSpecError::Gateway,
+                ModifyDbInstanceSpecError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceSpecError::UnsupportedReduceDiskSize),
-            1 => Some(ModifyDbInstanceSpecError::CannotDecreaseEssdPerfLevel),
-            2 => Some(ModifyDbInstanceSpecError::InvalidEssdStorageSize),
-            3 => Some(ModifyDbInstanceSpecError::PostpaidNotSupport),
-            4 => Some(ModifyDbInstanceSpecError::InvalidConcurrentOperate),
-            5 => Some(ModifyDbInstanceSpecError::NotSupportReduceDiskSize),
-            6 => Some(ModifyDbInstanceSpecError::IncorrectStorageType),
-            7 => Some(ModifyDbInstanceSpecError::TargetStorageLessThanBottomLine),
-            8 => Some(ModifyDbInstanceSpecError::InstanceHasUnpaidOrder),
-            9 => Some(ModifyDbInstanceSpecError::InsufficientBalance),
-            10 => Some(ModifyDbInstanceSpecError::InvalidDBInstanceClassNotFound),
-            11 => Some(ModifyDbInstanceSpecError::InvalidParameter),
-            12 => Some(ModifyDbInstanceSpecError::InvalidAvZoneFormat),
-            13 => Some(ModifyDbInstanceSpecError::OperationDeniedOrderUnPaid),
-            14 => Some(ModifyDbInstanceSpecError::OperationDeniedInvalidStorageSize),
-            15 => Some(ModifyDbInstanceSpecError::InsufficientResourceCapacity),
-            16 => Some(ModifyDbInstanceSpecError::InvalidUsedTime),
-            17 => Some(ModifyDbInstanceSpecError::CannotChangeStorageType),
-            18 => Some(ModifyDbInstanceSpecError::TempUpgradeNotSupport),
-            19 => Some(ModifyDbInstanceSpecError::EngineNotSupported),
-            20 => Some(ModifyDbInstanceSpecError::MaxscaleNotSupport),
-            21 => Some(ModifyDbInstanceSpecError::ADInstanceNotSupportThisOperation),
-            22 => Some(ModifyDbInstanceSpecError::BYOKInstanceNotSupportThisOperation),
-            23 => Some(ModifyDbInstanceSpecError::BYOLInstanceNotSupportThisOperation),
-            24 => Some(ModifyDbInstanceSpecError::SSLInstanceNotSupportThisOperation),
-            25 => Some(ModifyDbInstanceSpecError::TDEInstanceNotSupportThisOperation),
-            26 => {
-                Some(
-                    ModifyDbInstanceSpecError::InstanceIsSnapshotBackupNotSupportThisOperation,
-                )
-            }
-            27 => {
-                Some(
-                    ModifyDbInstanceSpecError::InstanceHasReadOnlyInstanceNotSupportThisOperation,
-                )
-            }
-            28 => Some(ModifyDbInstanceSpecError::InvalidTargetStorageType),
-            29 => Some(ModifyDbInstanceSpecError::InvalidTargetCategory),
-            30 => Some(ModifyDbInstanceSpecError::IncorrectDBInstanceState),
-            31 => Some(ModifyDbInstanceSpecError::BackupReadInstanceModifyNotAllowed),
-            32 => Some(ModifyDbInstanceSpecError::MinorVersionNotSupport),
-            33 => Some(ModifyDbInstanceSpecError::LXARGUMENTILLEGAL),
-            34 => Some(ModifyDbInstanceSpecError::ORDSQUERYPRODERROR),
-            35 => {
-                Some(ModifyDbInstanceSpecError::InvalidParameterNotSupportDiskTypeModify)
-            }
-            36 => {
-                Some(
-                    ModifyDbInstanceSpecError::InvalidParameterNotSupportModifyServerlessConfigAndDiskTogether,
-                )
-            }
-            37 => Some(ModifyDbInstanceSpecError::InvalidParametersMalformed),
-            38 => Some(ModifyDbInstanceSpecError::DBInstancePayTypeNotSupport),
-            39 => Some(ModifyDbInstanceSpecError::InvalidDBInstanceClassOffline),
-            40 => Some(ModifyDbInstanceSpecError::IncorrectTargetClasscode),
-            41 => Some(ModifyDbInstanceSpecError::InvalidPayTypeNotSupported),
-            42 => Some(ModifyDbInstanceSpecError::OperationDeniedDurationLimit),
-            43 => Some(ModifyDbInstanceSpecError::AccountMoneyValidateError),
-            44 => Some(ModifyDbInstanceSpecError::ChangeEngineVersionNotSupported),
-            45 => Some(ModifyDbInstanceSpecError::InvalidDBInstanceStorageType),
-            46 => Some(ModifyDbInstanceSpecError::EncryptionInstancesNotSupport),
-            47 => Some(ModifyDbInstanceSpecError::CommodityInvalidComponent),
-            48 => Some(ModifyDbInstanceSpecError::CommodityServiceCallingException),
-            49 => Some(ModifyDbInstanceSpecError::PayInsufficientBalance),
-            50 => Some(ModifyDbInstanceSpecError::PriceCommoditySys),
-            51 => Some(ModifyDbInstanceSpecError::CurrentInsHasColdDB),
-            52 => Some(ModifyDbInstanceSpecError::CurrentInsHasColdStorage),
-            53 => Some(ModifyDbInstanceSpecError::InsufficientResourceCapacityCheck),
-            54 => Some(ModifyDbInstanceSpecError::InvalidStorageSizeDirection),
-            55 => Some(ModifyDbInstanceSpecError::InvalidStorageTypeDirection),
-            56 => Some(ModifyDbInstanceSpecError::EngineNotSupportShrinkStorage),
-            57 => Some(ModifyDbInstanceSpecError::InvalidSourceCategory),
-            58 => Some(ModifyDbInstanceSpecError::InvalidInstanceLevelDiskType),
-            59 => Some(ModifyDbInstanceSpecError::InvalidRCUValue),
-            60 => Some(ModifyDbInstanceSpecError::ServiceLinkedRoleNotExist),
-            61 => Some(ModifyDbInstanceSpecError::ParamGroupOptionValueNotSupport),
-            62 => Some(ModifyDbInstanceSpecError::CreateUpgradeOrderBusinessException),
-            63 => Some(ModifyDbInstanceSpecError::InvalidReadDBInstanceStorageFormat),
-            64 => Some(ModifyDbInstanceSpecError::UnsupportedModifyParam),
-            65 => Some(ModifyDbInstanceSpecError::UnsupportedClassCode),
-            66 => Some(ModifyDbInstanceSpecError::InvalidRequestId),
-            67 => Some(ModifyDbInstanceSpecError::UnsupportExtendDiskNotSupport),
-            68 => Some(ModifyDbInstanceSpecError::OrderInstHasUnsettledBills),
-            69 => Some(ModifyDbInstanceSpecError::CheckAllowMajorVersionUpgradeFailed),
-            70 => Some(ModifyDbInstanceSpecError::IncorrectDBSslStatus),
-            71 => {
-                Some(ModifyDbInstanceSpecError::UpgradeEngineVersionCannotChangeStorage)
-            }
-            72 => Some(ModifyDbInstanceSpecError::ReadOnlyInsNotSupported),
-            73 => Some(ModifyDbInstanceSpecError::OrderComboInstanceNotAllowOperate),
-            74 => Some(ModifyDbInstanceSpecError::PricePricingPlanResultNotFound),
-            75 => Some(ModifyDbInstanceSpecError::OrderNoRealNameAuthentication),
-            76 => Some(ModifyDbInstanceSpecError::InsufficientAvailableQuota),
-            77 => Some(ModifyDbInstanceSpecError::RegionDissolvedEOM),
-            78 => Some(ModifyDbInstanceSpecError::RegionEndTimeDissolvedAustralia),
-            79 => Some(ModifyDbInstanceSpecError::OrderPeriodInvalid),
-            80 => Some(ModifyDbInstanceSpecError::PayNoCreditCardLowerCase),
-            81 => Some(ModifyDbInstanceSpecError::OrderInstHasUnpaidOrder),
-            82 => Some(ModifyDbInstanceSpecError::NoAvailablePaymentMethod),
-            83 => Some(ModifyDbInstanceSpecError::BasicInfoUncompleted),
-            84 => Some(ModifyDbInstanceSpecError::RiskRiskControlRejection),
-            85 => Some(ModifyDbInstanceSpecError::ApiNotSupport),
-            86 => Some(ModifyDbInstanceSpecError::ContainForbiddenLabelError),
-            87 => Some(ModifyDbInstanceSpecError::InvalidDBInstanceIdNotFound),
-            88 => Some(ModifyDbInstanceSpecError::InvalidParam),
-            89 => Some(ModifyDbInstanceSpecError::SystemSaleValidateFailed),
-            90 => Some(ModifyDbInstanceSpecError::AbsInvalidAccountNotFound),
-            91 => Some(ModifyDbInstanceSpecError::SqlExecuteFailedOrTimeout),
-            92 => Some(ModifyDbInstanceSpecError::ColdDataEngineVersionNotSupport),
-            93 => Some(ModifyDbInstanceSpecError::ColdDataMinorVersionNotSupport),
-            94 => Some(ModifyDbInstanceSpecError::InvalidConnectionStringDuplicate),
-            95 => Some(ModifyDbInstanceSpecError::RequiredParamNotFound),
-            96 => Some(ModifyDbInstanceSpecError::ParametersInvalid),
-            97 => Some(ModifyDbInstanceSpecError::BackupPolicyNotSupport),
-            98 => Some(ModifyDbInstanceSpecError::InvalidReleasedKeepPolicyFormat),
-            99 => Some(ModifyDbInstanceSpecError::InvalidDBInstanceEngineTypeFormat),
-            100 => Some(ModifyDbInstanceSpecError::PayNoCreditCard),
-            101 => Some(ModifyDbInstanceSpecError::VpcNetworkTypeNotSupport),
-            102 => Some(ModifyDbInstanceSpecError::MirrorInsExists),
-            103 => Some(ModifyDbInstanceSpecError::InvalidBackupSet),
-            104 => Some(ModifyDbInstanceSpecError::OrdTCommodityQueryError),
-            105 => Some(ModifyDbInstanceSpecError::ProductInstanceReleased),
-            106 => Some(ModifyDbInstanceSpecError::RegionEndTimeDissolvedIndia),
-            107 => Some(ModifyDbInstanceSpecError::InvalidDBInstanceClassNotSupport),
-            108 => Some(ModifyDbInstanceSpecError::InvalidPayTypeNotSame),
-            109 => {
-                Some(ModifyDbInstanceSpecError::InvalidReadOnlyDBInstanceClassNotSupport)
-            }
-            110 => Some(ModifyDbInstanceSpecError::InvalidStorageSizeCannotChange),
-            111 => {
-                Some(ModifyDbInstanceSpecError::InvalidStorageSizeConstraintUnsatisfied)
-            }
-            112 => Some(ModifyDbInstanceSpecError::ReadonlyDBInstanceClassEmpty),
-            113 => Some(ModifyDbInstanceSpecError::ReadonlyDBInstanceClassNotSame),
-            114 => Some(ModifyDbInstanceSpecError::StopServiceModifyDBInstanceSpec),
-            115 => Some(ModifyDbInstanceSpecError::InvalidParamDiskSize),
-            116 => Some(ModifyDbInstanceSpecError::InvalidOrderNotFound),
-            117 => Some(ModifyDbInstanceSpecError::NotFindAvailableVswitch),
-            118 => Some(ModifyDbInstanceSpecError::InvalidStorageTypeNotSupport),
-            119 => Some(ModifyDbInstanceSpecError::IncorrectReadDBInstanceMemSize),
-            120 => Some(ModifyDbInstanceSpecError::DBInstanceNotServerless),
-            121 => Some(ModifyDbInstanceSpecError::UnSupportDbTypeReduceDiskSize),
-            122 => Some(ModifyDbInstanceSpecError::ClassicNetDisabled),
-            123 => Some(ModifyDbInstanceSpecError::IncorrectDBInstanceType),
-            124 => {
-                Some(ModifyDbInstanceSpecError::OperationDeniedNotSupportedBackupMethod)
-            }
-            125 => Some(ModifyDbInstanceSpecError::IncorrectReadDBInstanceDisksize),
-            126 => Some(ModifyDbInstanceSpecError::BetaServerlessNotSupportThisAction),
-            127 => {
-                Some(
-                    ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidEngineVersion,
-                )
-            }
-            128 => {
-                Some(
-                    ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidNodeClassCode,
-                )
-            }
-            129 => {
-                Some(ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidNodeNum)
-            }
-            130 => {
-                Some(ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidXengine)
-            }
-            131 => {
-                Some(ModifyDbInstanceSpecError::GroupReplicationNotSupportMemoryTooSmall)
-            }
-            132 => Some(ModifyDbInstanceSpecError::ARMNotSupport),
-            133 => Some(ModifyDbInstanceSpecError::HostTypeNotSupport),
-            134 => Some(ModifyDbInstanceSpecError::CloudSSDNotSupport),
-            135 => Some(ModifyDbInstanceSpecError::MaxscaleInstanceNotSupport),
-            136 => Some(ModifyDbInstanceSpecError::ReadInstanceNotSupport),
-            137 => Some(ModifyDbInstanceSpecError::UnSupportReduceDiskSize),
-            138 => Some(ModifyDbInstanceSpecError::CloudboxInstanceNotSupport),
-            139 => Some(ModifyDbInstanceSpecError::ReadOnlyInstanceNotSupport),
-            140 => Some(ModifyDbInstanceSpecError::ShrinkCountReachedLimit),
-            141 => Some(ModifyDbInstanceSpecError::InvalidReduceDiskSize),
-            142 => Some(ModifyDbInstanceSpecError::CloudDiskEncryptionNotSupport),
-            143 => Some(ModifyDbInstanceSpecError::OrderStatusUnPaid),
-            144 => Some(ModifyDbInstanceSpecError::InvalidUserOperatorPermission),
-            145 => Some(ModifyDbInstanceSpecError::InvalidVswitchId),
-            146 => Some(ModifyDbInstanceSpecError::IncorrectMinorVersion),
-            147 => Some(ModifyDbInstanceSpecError::OperationDeniedZoneResource),
-            148 => Some(ModifyDbInstanceSpecError::NotInFlowController),
-            149 => Some(ModifyDbInstanceSpecError::InvalidKmsKey),
-            150 => Some(ModifyDbInstanceSpecError::InvalidInstanceLevelMalformed),
-            151 => Some(ModifyDbInstanceSpecError::UnsupportedByBlueGreenDeployment),
-            152 => Some(ModifyDbInstanceSpecError::UnSupportNonXfsDiskSizeTooLarge),
-            153 => Some(ModifyDbInstanceSpecError::InvalidClusterKms),
-            154 => Some(ModifyDbInstanceSpecError::RequestNotFound),
-            155 => Some(ModifyDbInstanceSpecError::HostInfoNotFound),
-            156 => Some(ModifyDbInstanceSpecError::CallLxSdkFailed),
-            157 => Some(ModifyDbInstanceSpecError::ExternalFailure),
-            158 => Some(ModifyDbInstanceSpecError::RequestMetaDataFailed),
-            159 => Some(ModifyDbInstanceSpecError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 160] = [
+        Self::UnsupportedReduceDiskSize,
+        Self::CannotDecreaseEssdPerfLevel,
+        Self::InvalidEssdStorageSize,
+        Self::PostpaidNotSupport,
+        Self::InvalidConcurrentOperate,
+        Self::NotSupportReduceDiskSize,
+        Self::IncorrectStorageType,
+        Self::TargetStorageLessThanBottomLine,
+        Self::InstanceHasUnpaidOrder,
+        Self::InsufficientBalance,
+        Self::InvalidDBInstanceClassNotFound,
+        Self::InvalidParameter,
+        Self::InvalidAvZoneFormat,
+        Self::OperationDeniedOrderUnPaid,
+        Self::OperationDeniedInvalidStorageSize,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidUsedTime,
+        Self::CannotChangeStorageType,
+        Self::TempUpgradeNotSupport,
+        Self::EngineNotSupported,
+        Self::MaxscaleNotSupport,
+        Self::ADInstanceNotSupportThisOperation,
+        Self::BYOKInstanceNotSupportThisOperation,
+        Self::BYOLInstanceNotSupportThisOperation,
+        Self::SSLInstanceNotSupportThisOperation,
+        Self::TDEInstanceNotSupportThisOperation,
+        Self::InstanceIsSnapshotBackupNotSupportThisOperation,
+        Self::InstanceHasReadOnlyInstanceNotSupportThisOperation,
+        Self::InvalidTargetStorageType,
+        Self::InvalidTargetCategory,
+        Self::IncorrectDBInstanceState,
+        Self::BackupReadInstanceModifyNotAllowed,
+        Self::MinorVersionNotSupport,
+        Self::LXARGUMENTILLEGAL,
+        Self::ORDSQUERYPRODERROR,
+        Self::InvalidParameterNotSupportDiskTypeModify,
+        Self::InvalidParameterNotSupportModifyServerlessConfigAndDiskTogether,
+        Self::InvalidParametersMalformed,
+        Self::DBInstancePayTypeNotSupport,
+        Self::InvalidDBInstanceClassOffline,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidPayTypeNotSupported,
+        Self::OperationDeniedDurationLimit,
+        Self::AccountMoneyValidateError,
+        Self::ChangeEngineVersionNotSupported,
+        Self::InvalidDBInstanceStorageType,
+        Self::EncryptionInstancesNotSupport,
+        Self::CommodityInvalidComponent,
+        Self::CommodityServiceCallingException,
+        Self::PayInsufficientBalance,
+        Self::PriceCommoditySys,
+        Self::CurrentInsHasColdDB,
+        Self::CurrentInsHasColdStorage,
+        Self::InsufficientResourceCapacityCheck,
+        Self::InvalidStorageSizeDirection,
+        Self::InvalidStorageTypeDirection,
+        Self::EngineNotSupportShrinkStorage,
+        Self::InvalidSourceCategory,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidRCUValue,
+        Self::ServiceLinkedRoleNotExist,
+        Self::ParamGroupOptionValueNotSupport,
+        Self::CreateUpgradeOrderBusinessException,
+        Self::InvalidReadDBInstanceStorageFormat,
+        Self::UnsupportedModifyParam,
+        Self::UnsupportedClassCode,
+        Self::InvalidRequestId,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::OrderInstHasUnsettledBills,
+        Self::CheckAllowMajorVersionUpgradeFailed,
+        Self::IncorrectDBSslStatus,
+        Self::UpgradeEngineVersionCannotChangeStorage,
+        Self::ReadOnlyInsNotSupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::RegionDissolvedEOM,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidParam,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidDBInstanceClassNotSupport,
+        Self::InvalidPayTypeNotSame,
+        Self::InvalidReadOnlyDBInstanceClassNotSupport,
+        Self::InvalidStorageSizeCannotChange,
+        Self::InvalidStorageSizeConstraintUnsatisfied,
+        Self::ReadonlyDBInstanceClassEmpty,
+        Self::ReadonlyDBInstanceClassNotSame,
+        Self::StopServiceModifyDBInstanceSpec,
+        Self::InvalidParamDiskSize,
+        Self::InvalidOrderNotFound,
+        Self::NotFindAvailableVswitch,
+        Self::InvalidStorageTypeNotSupport,
+        Self::IncorrectReadDBInstanceMemSize,
+        Self::DBInstanceNotServerless,
+        Self::UnSupportDbTypeReduceDiskSize,
+        Self::ClassicNetDisabled,
+        Self::IncorrectDBInstanceType,
+        Self::OperationDeniedNotSupportedBackupMethod,
+        Self::IncorrectReadDBInstanceDisksize,
+        Self::BetaServerlessNotSupportThisAction,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::ARMNotSupport,
+        Self::HostTypeNotSupport,
+        Self::CloudSSDNotSupport,
+        Self::MaxscaleInstanceNotSupport,
+        Self::ReadInstanceNotSupport,
+        Self::UnSupportReduceDiskSize,
+        Self::CloudboxInstanceNotSupport,
+        Self::ReadOnlyInstanceNotSupport,
+        Self::ShrinkCountReachedLimit,
+        Self::InvalidReduceDiskSize,
+        Self::CloudDiskEncryptionNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::UnSupportNonXfsDiskSizeTooLarge,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::CallLxSdkFailed,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceSpecError::UnsupportedReduceDiskSize => Kind::Documented(0),
-            ModifyDbInstanceSpecError::CannotDecreaseEssdPerfLevel => Kind::Documented(1),
-            ModifyDbInstanceSpecError::InvalidEssdStorageSize => Kind::Documented(2),
-            ModifyDbInstanceSpecError::PostpaidNotSupport => Kind::Documented(3),
-            ModifyDbInstanceSpecError::InvalidConcurrentOperate => Kind::Documented(4),
-            ModifyDbInstanceSpecError::NotSupportReduceDiskSize => Kind::Documented(5),
-            ModifyDbInstanceSpecError::IncorrectStorageType => Kind::Documented(6),
-            ModifyDbInstanceSpecError::TargetStorageLessThanBottomLine => {
-                Kind::Documented(7)
-            }
-            ModifyDbInstanceSpecError::InstanceHasUnpaidOrder => Kind::Documented(8),
-            ModifyDbInstanceSpecError::InsufficientBalance => Kind::Documented(9),
-            ModifyDbInstanceSpecError::InvalidDBInstanceClassNotFound => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceSpecError::InvalidParameter => Kind::Documented(11),
-            ModifyDbInstanceSpecError::InvalidAvZoneFormat => Kind::Documented(12),
-            ModifyDbInstanceSpecError::OperationDeniedOrderUnPaid => Kind::Documented(13),
-            ModifyDbInstanceSpecError::OperationDeniedInvalidStorageSize => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceSpecError::InsufficientResourceCapacity => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceSpecError::InvalidUsedTime => Kind::Documented(16),
-            ModifyDbInstanceSpecError::CannotChangeStorageType => Kind::Documented(17),
-            ModifyDbInstanceSpecError::TempUpgradeNotSupport => Kind::Documented(18),
-            ModifyDbInstanceSpecError::EngineNotSupported => Kind::Documented(19),
-            ModifyDbInstanceSpecError::MaxscaleNotSupport => Kind::Documented(20),
-            ModifyDbInstanceSpecError::ADInstanceNotSupportThisOperation => {
-                Kind::Documented(21)
-            }
-            ModifyDbInstanceSpecError::BYOKInstanceNotSupportThisOperation => {
-                Kind::Documented(22)
-            }
-            ModifyDbInstanceSpecError::BYOLInstanceNotSupportThisOperation => {
-                Kind::Documented(23)
-            }
-            ModifyDbInstanceSpecError::SSLInstanceNotSupportThisOperation => {
-                Kind::Documented(24)
-            }
-            ModifyDbInstanceSpecError::TDEInstanceNotSupportThisOperation => {
-                Kind::Documented(25)
-            }
-            ModifyDbInstanceSpecError::InstanceIsSnapshotBackupNotSupportThisOperation => {
-                Kind::Documented(26)
-            }
-            ModifyDbInstanceSpecError::InstanceHasReadOnlyInstanceNotSupportThisOperation => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceSpecError::InvalidTargetStorageType => Kind::Documented(28),
-            ModifyDbInstanceSpecError::InvalidTargetCategory => Kind::Documented(29),
-            ModifyDbInstanceSpecError::IncorrectDBInstanceState => Kind::Documented(30),
-            ModifyDbInstanceSpecError::BackupReadInstanceModifyNotAllowed => {
-                Kind::Documented(31)
-            }
-            ModifyDbInstanceSpecError::MinorVersionNotSupport => Kind::Documented(32),
-            ModifyDbInstanceSpecError::LXARGUMENTILLEGAL => Kind::Documented(33),
-            ModifyDbInstanceSpecError::ORDSQUERYPRODERROR => Kind::Documented(34),
-            ModifyDbInstanceSpecError::InvalidParameterNotSupportDiskTypeModify => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceSpecError::InvalidParameterNotSupportModifyServerlessConfigAndDiskTogether => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceSpecError::InvalidParametersMalformed => Kind::Documented(37),
-            ModifyDbInstanceSpecError::DBInstancePayTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceSpecError::InvalidDBInstanceClassOffline => {
-                Kind::Documented(39)
-            }
-            ModifyDbInstanceSpecError::IncorrectTargetClasscode => Kind::Documented(40),
-            ModifyDbInstanceSpecError::InvalidPayTypeNotSupported => Kind::Documented(41),
-            ModifyDbInstanceSpecError::OperationDeniedDurationLimit => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceSpecError::AccountMoneyValidateError => Kind::Documented(43),
-            ModifyDbInstanceSpecError::ChangeEngineVersionNotSupported => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceSpecError::InvalidDBInstanceStorageType => {
-                Kind::Documented(45)
-            }
-            ModifyDbInstanceSpecError::EncryptionInstancesNotSupport => {
-                Kind::Documented(46)
-            }
-            ModifyDbInstanceSpecError::CommodityInvalidComponent => Kind::Documented(47),
-            ModifyDbInstanceSpecError::CommodityServiceCallingException => {
-                Kind::Documented(48)
-            }
-            ModifyDbInstanceSpecError::PayInsufficientBalance => Kind::Documented(49),
-            ModifyDbInstanceSpecError::PriceCommoditySys => Kind::Documented(50),
-            ModifyDbInstanceSpecError::CurrentInsHasColdDB => Kind::Documented(51),
-            ModifyDbInstanceSpecError::CurrentInsHasColdStorage => Kind::Documented(52),
-            ModifyDbInstanceSpecError::InsufficientResourceCapacityCheck => {
-                Kind::Documented(53)
-            }
-            ModifyDbInstanceSpecError::InvalidStorageSizeDirection => {
-                Kind::Documented(54)
-            }
-            ModifyDbInstanceSpecError::InvalidStorageTypeDirection => {
-                Kind::Documented(55)
-            }
-            ModifyDbInstanceSpecError::EngineNotSupportShrinkStorage => {
-                Kind::Documented(56)
-            }
-            ModifyDbInstanceSpecError::InvalidSourceCategory => Kind::Documented(57),
-            ModifyDbInstanceSpecError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(58)
-            }
-            ModifyDbInstanceSpecError::InvalidRCUValue => Kind::Documented(59),
-            ModifyDbInstanceSpecError::ServiceLinkedRoleNotExist => Kind::Documented(60),
-            ModifyDbInstanceSpecError::ParamGroupOptionValueNotSupport => {
-                Kind::Documented(61)
-            }
-            ModifyDbInstanceSpecError::CreateUpgradeOrderBusinessException => {
-                Kind::Documented(62)
-            }
-            ModifyDbInstanceSpecError::InvalidReadDBInstanceStorageFormat => {
-                Kind::Documented(63)
-            }
-            ModifyDbInstanceSpecError::UnsupportedModifyParam => Kind::Documented(64),
-            ModifyDbInstanceSpecError::UnsupportedClassCode => Kind::Documented(65),
-            ModifyDbInstanceSpecError::InvalidRequestId => Kind::Documented(66),
-            ModifyDbInstanceSpecError::UnsupportExtendDiskNotSupport => {
-                Kind::Documented(67)
-            }
-            ModifyDbInstanceSpecError::OrderInstHasUnsettledBills => Kind::Documented(68),
-            ModifyDbInstanceSpecError::CheckAllowMajorVersionUpgradeFailed => {
-                Kind::Documented(69)
-            }
-            ModifyDbInstanceSpecError::IncorrectDBSslStatus => Kind::Documented(70),
-            ModifyDbInstanceSpecError::UpgradeEngineVersionCannotChangeStorage => {
-                Kind::Documented(71)
-            }
-            ModifyDbInstanceSpecError::ReadOnlyInsNotSupported => Kind::Documented(72),
-            ModifyDbInstanceSpecError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(73)
-            }
-            ModifyDbInstanceSpecError::PricePricingPlanResultNotFound => {
-                Kind::Documented(74)
-            }
-            ModifyDbInstanceSpecError::OrderNoRealNameAuthentication => {
-                Kind::Documented(75)
-            }
-            ModifyDbInstanceSpecError::InsufficientAvailableQuota => Kind::Documented(76),
-            ModifyDbInstanceSpecError::RegionDissolvedEOM => Kind::Documented(77),
-            ModifyDbInstanceSpecError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(78)
-            }
-            ModifyDbInstanceSpecError::OrderPeriodInvalid => Kind::Documented(79),
-            ModifyDbInstanceSpecError::PayNoCreditCardLowerCase => Kind::Documented(80),
-            ModifyDbInstanceSpecError::OrderInstHasUnpaidOrder => Kind::Documented(81),
-            ModifyDbInstanceSpecError::NoAvailablePaymentMethod => Kind::Documented(82),
-            ModifyDbInstanceSpecError::BasicInfoUncompleted => Kind::Documented(83),
-            ModifyDbInstanceSpecError::RiskRiskControlRejection => Kind::Documented(84),
-            ModifyDbInstanceSpecError::ApiNotSupport => Kind::Documented(85),
-            ModifyDbInstanceSpecError::ContainForbiddenLabelError => Kind::Documented(86),
-            ModifyDbInstanceSpecError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(87)
-            }
-            ModifyDbInstanceSpecError::InvalidParam => Kind::Documented(88),
-            ModifyDbInstanceSpecError::SystemSaleValidateFailed => Kind::Documented(89),
-            ModifyDbInstanceSpecError::AbsInvalidAccountNotFound => Kind::Documented(90),
-            ModifyDbInstanceSpecError::SqlExecuteFailedOrTimeout => Kind::Documented(91),
-            ModifyDbInstanceSpecError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(92)
-            }
-            ModifyDbInstanceSpecError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(93)
-            }
-            ModifyDbInstanceSpecError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(94)
-            }
-            ModifyDbInstanceSpecError::RequiredParamNotFound => Kind::Documented(95),
-            ModifyDbInstanceSpecError::ParametersInvalid => Kind::Documented(96),
-            ModifyDbInstanceSpecError::BackupPolicyNotSupport => Kind::Documented(97),
-            ModifyDbInstanceSpecError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(98)
-            }
-            ModifyDbInstanceSpecError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(99)
-            }
-            ModifyDbInstanceSpecError::PayNoCreditCard => Kind::Documented(100),
-            ModifyDbInstanceSpecError::VpcNetworkTypeNotSupport => Kind::Documented(101),
-            ModifyDbInstanceSpecError::MirrorInsExists => Kind::Documented(102),
-            ModifyDbInstanceSpecError::InvalidBackupSet => Kind::Documented(103),
-            ModifyDbInstanceSpecError::OrdTCommodityQueryError => Kind::Documented(104),
-            ModifyDbInstanceSpecError::ProductInstanceReleased => Kind::Documented(105),
-            ModifyDbInstanceSpecError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(106)
-            }
-            ModifyDbInstanceSpecError::InvalidDBInstanceClassNotSupport => {
-                Kind::Documented(107)
-            }
-            ModifyDbInstanceSpecError::InvalidPayTypeNotSame => Kind::Documented(108),
-            ModifyDbInstanceSpecError::InvalidReadOnlyDBInstanceClassNotSupport => {
-                Kind::Documented(109)
-            }
-            ModifyDbInstanceSpecError::InvalidStorageSizeCannotChange => {
-                Kind::Documented(110)
-            }
-            ModifyDbInstanceSpecError::InvalidStorageSizeConstraintUnsatisfied => {
-                Kind::Documented(111)
-            }
-            ModifyDbInstanceSpecError::ReadonlyDBInstanceClassEmpty => {
-                Kind::Documented(112)
-            }
-            ModifyDbInstanceSpecError::ReadonlyDBInstanceClassNotSame => {
-                Kind::Documented(113)
-            }
-            ModifyDbInstanceSpecError::StopServiceModifyDBInstanceSpec => {
-                Kind::Documented(114)
-            }
-            ModifyDbInstanceSpecError::InvalidParamDiskSize => Kind::Documented(115),
-            ModifyDbInstanceSpecError::InvalidOrderNotFound => Kind::Documented(116),
-            ModifyDbInstanceSpecError::NotFindAvailableVswitch => Kind::Documented(117),
-            ModifyDbInstanceSpecError::InvalidStorageTypeNotSupport => {
-                Kind::Documented(118)
-            }
-            ModifyDbInstanceSpecError::IncorrectReadDBInstanceMemSize => {
-                Kind::Documented(119)
-            }
-            ModifyDbInstanceSpecError::DBInstanceNotServerless => Kind::Documented(120),
-            ModifyDbInstanceSpecError::UnSupportDbTypeReduceDiskSize => {
-                Kind::Documented(121)
-            }
-            ModifyDbInstanceSpecError::ClassicNetDisabled => Kind::Documented(122),
-            ModifyDbInstanceSpecError::IncorrectDBInstanceType => Kind::Documented(123),
-            ModifyDbInstanceSpecError::OperationDeniedNotSupportedBackupMethod => {
-                Kind::Documented(124)
-            }
-            ModifyDbInstanceSpecError::IncorrectReadDBInstanceDisksize => {
-                Kind::Documented(125)
-            }
-            ModifyDbInstanceSpecError::BetaServerlessNotSupportThisAction => {
-                Kind::Documented(126)
-            }
-            ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(127)
-            }
-            ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(128)
-            }
-            ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(129)
-            }
-            ModifyDbInstanceSpecError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(130)
-            }
-            ModifyDbInstanceSpecError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(131)
-            }
-            ModifyDbInstanceSpecError::ARMNotSupport => Kind::Documented(132),
-            ModifyDbInstanceSpecError::HostTypeNotSupport => Kind::Documented(133),
-            ModifyDbInstanceSpecError::CloudSSDNotSupport => Kind::Documented(134),
-            ModifyDbInstanceSpecError::MaxscaleInstanceNotSupport => {
-                Kind::Documented(135)
-            }
-            ModifyDbInstanceSpecError::ReadInstanceNotSupport => Kind::Documented(136),
-            ModifyDbInstanceSpecError::UnSupportReduceDiskSize => Kind::Documented(137),
-            ModifyDbInstanceSpecError::CloudboxInstanceNotSupport => {
-                Kind::Documented(138)
-            }
-            ModifyDbInstanceSpecError::ReadOnlyInstanceNotSupport => {
-                Kind::Documented(139)
-            }
-            ModifyDbInstanceSpecError::ShrinkCountReachedLimit => Kind::Documented(140),
-            ModifyDbInstanceSpecError::InvalidReduceDiskSize => Kind::Documented(141),
-            ModifyDbInstanceSpecError::CloudDiskEncryptionNotSupport => {
-                Kind::Documented(142)
-            }
-            ModifyDbInstanceSpecError::OrderStatusUnPaid => Kind::Documented(143),
-            ModifyDbInstanceSpecError::InvalidUserOperatorPermission => {
-                Kind::Documented(144)
-            }
-            ModifyDbInstanceSpecError::InvalidVswitchId => Kind::Documented(145),
-            ModifyDbInstanceSpecError::IncorrectMinorVersion => Kind::Documented(146),
-            ModifyDbInstanceSpecError::OperationDeniedZoneResource => {
-                Kind::Documented(147)
-            }
-            ModifyDbInstanceSpecError::NotInFlowController => Kind::Documented(148),
-            ModifyDbInstanceSpecError::InvalidKmsKey => Kind::Documented(149),
-            ModifyDbInstanceSpecError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(150)
-            }
-            ModifyDbInstanceSpecError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(151)
-            }
-            ModifyDbInstanceSpecError::UnSupportNonXfsDiskSizeTooLarge => {
-                Kind::Documented(152)
-            }
-            ModifyDbInstanceSpecError::InvalidClusterKms => Kind::Documented(153),
-            ModifyDbInstanceSpecError::RequestNotFound => Kind::Documented(154),
-            ModifyDbInstanceSpecError::HostInfoNotFound => Kind::Documented(155),
-            ModifyDbInstanceSpecError::CallLxSdkFailed => Kind::Documented(156),
-            ModifyDbInstanceSpecError::ExternalFailure => Kind::Documented(157),
-            ModifyDbInstanceSpecError::RequestMetaDataFailed => Kind::Documented(158),
-            ModifyDbInstanceSpecError::InvokeProxyFailure => Kind::Documented(159),
             ModifyDbInstanceSpecError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceSpecError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -1134,30 +793,41 @@ impl ModifyDbInstanceSpecError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceSpecError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceSpecError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceSpecError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceSpecError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceSslError`](crate::modify_db_instance_ssl::ModifyDbInstanceSslError) has one variant per distinct code of the operation's error table (73 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceSslError {
     /// `InvalidServerCertOrPrivateKey`, HTTP 400: Specify server certificate or private key is invalid.
@@ -284,212 +283,101 @@ impl ModifyDbInstanceSslError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceSslError::Gateway(gateway),
-                    None => ModifyDbInstanceSslError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceSslError::Gateway,
+                ModifyDbInstanceSslError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceSslError::InvalidServerCertOrPrivateKey),
-            1 => Some(ModifyDbInstanceSslError::InvalidClientCACert),
-            2 => Some(ModifyDbInstanceSslError::InvalidClientCrl),
-            3 => Some(ModifyDbInstanceSslError::InvalidCATypeNotFound),
-            4 => Some(ModifyDbInstanceSslError::InvalidACLNotFound),
-            5 => Some(ModifyDbInstanceSslError::InvalidSSLStatus),
-            6 => Some(ModifyDbInstanceSslError::IncorrectDBSslStatus),
-            7 => Some(ModifyDbInstanceSslError::InvalidModifyModeFormat),
-            8 => Some(ModifyDbInstanceSslError::OrderComboInstanceNotAllowOperate),
-            9 => Some(ModifyDbInstanceSslError::PricePricingPlanResultNotFound),
-            10 => Some(ModifyDbInstanceSslError::OrderNoRealNameAuthentication),
-            11 => Some(ModifyDbInstanceSslError::InsufficientAvailableQuota),
-            12 => Some(ModifyDbInstanceSslError::CommodityServiceCallingException),
-            13 => Some(ModifyDbInstanceSslError::RegionDissolvedEOM),
-            14 => Some(ModifyDbInstanceSslError::CommodityInvalidComponent),
-            15 => Some(ModifyDbInstanceSslError::RegionEndTimeDissolvedAustralia),
-            16 => Some(ModifyDbInstanceSslError::PriceCommoditySys),
-            17 => Some(ModifyDbInstanceSslError::PayInsufficientBalance),
-            18 => Some(ModifyDbInstanceSslError::OrderPeriodInvalid),
-            19 => Some(ModifyDbInstanceSslError::PayNoCreditCardLowerCase),
-            20 => Some(ModifyDbInstanceSslError::OrderInstHasUnpaidOrder),
-            21 => Some(ModifyDbInstanceSslError::NoAvailablePaymentMethod),
-            22 => Some(ModifyDbInstanceSslError::BasicInfoUncompleted),
-            23 => Some(ModifyDbInstanceSslError::RiskRiskControlRejection),
-            24 => Some(ModifyDbInstanceSslError::ApiNotSupport),
-            25 => Some(ModifyDbInstanceSslError::ContainForbiddenLabelError),
-            26 => Some(ModifyDbInstanceSslError::InvalidDBInstanceIdNotFound),
-            27 => Some(ModifyDbInstanceSslError::InvalidInstanceLevelDiskType),
-            28 => Some(ModifyDbInstanceSslError::InvalidParam),
-            29 => Some(ModifyDbInstanceSslError::KmsApiError),
-            30 => Some(ModifyDbInstanceSslError::SystemSaleValidateFailed),
-            31 => Some(ModifyDbInstanceSslError::AbsInvalidAccountNotFound),
-            32 => Some(ModifyDbInstanceSslError::SqlExecuteFailedOrTimeout),
-            33 => Some(ModifyDbInstanceSslError::ColdDataEngineVersionNotSupport),
-            34 => Some(ModifyDbInstanceSslError::ColdDataMinorVersionNotSupport),
-            35 => Some(ModifyDbInstanceSslError::IncorrectTargetClasscode),
-            36 => Some(ModifyDbInstanceSslError::InvalidConnectionStringDuplicate),
-            37 => Some(ModifyDbInstanceSslError::RequiredParamNotFound),
-            38 => Some(ModifyDbInstanceSslError::ParametersInvalid),
-            39 => Some(ModifyDbInstanceSslError::BackupPolicyNotSupport),
-            40 => Some(ModifyDbInstanceSslError::InvalideStatusFormat),
-            41 => Some(ModifyDbInstanceSslError::InvalidReleasedKeepPolicyFormat),
-            42 => Some(ModifyDbInstanceSslError::InvalidDBInstanceEngineTypeFormat),
-            43 => Some(ModifyDbInstanceSslError::PayNoCreditCard),
-            44 => Some(ModifyDbInstanceSslError::VpcNetworkTypeNotSupport),
-            45 => Some(ModifyDbInstanceSslError::MirrorInsExists),
-            46 => Some(ModifyDbInstanceSslError::UnsupportedClassCode),
-            47 => Some(ModifyDbInstanceSslError::InvalidBackupSet),
-            48 => Some(ModifyDbInstanceSslError::OrdTCommodityQueryError),
-            49 => Some(ModifyDbInstanceSslError::ProductInstanceReleased),
-            50 => Some(ModifyDbInstanceSslError::RegionEndTimeDissolvedIndia),
-            51 => Some(ModifyDbInstanceSslError::MinorVersionNotSupportSSLEnabled),
-            52 => Some(ModifyDbInstanceSslError::InvalidClientCrlPermission),
-            53 => Some(ModifyDbInstanceSslError::InvalidACLPermission),
-            54 => Some(ModifyDbInstanceSslError::OrderStatusUnPaid),
-            55 => Some(ModifyDbInstanceSslError::InvalidReduceDiskSize),
-            56 => Some(ModifyDbInstanceSslError::CloudSSDNotSupport),
-            57 => Some(ModifyDbInstanceSslError::InvalidUserOperatorPermission),
-            58 => Some(ModifyDbInstanceSslError::InvalidVswitchId),
-            59 => Some(ModifyDbInstanceSslError::IncorrectMinorVersion),
-            60 => Some(ModifyDbInstanceSslError::OperationDeniedZoneResource),
-            61 => Some(ModifyDbInstanceSslError::NotInFlowController),
-            62 => Some(ModifyDbInstanceSslError::InvalidKmsKey),
-            63 => Some(ModifyDbInstanceSslError::InvalidInstanceLevelMalformed),
-            64 => Some(ModifyDbInstanceSslError::MaxscaleMinorVersionNotSupport),
-            65 => Some(ModifyDbInstanceSslError::UnsupportedByBlueGreenDeployment),
-            66 => Some(ModifyDbInstanceSslError::EndpointNotFound),
-            67 => Some(ModifyDbInstanceSslError::InvalidClusterKms),
-            68 => Some(ModifyDbInstanceSslError::RequestNotFound),
-            69 => Some(ModifyDbInstanceSslError::HostInfoNotFound),
-            70 => Some(ModifyDbInstanceSslError::ExternalFailure),
-            71 => Some(ModifyDbInstanceSslError::RequestMetaDataFailed),
-            72 => Some(ModifyDbInstanceSslError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::InvalidServerCertOrPrivateKey,
+        Self::InvalidClientCACert,
+        Self::InvalidClientCrl,
+        Self::InvalidCATypeNotFound,
+        Self::InvalidACLNotFound,
+        Self::InvalidSSLStatus,
+        Self::IncorrectDBSslStatus,
+        Self::InvalidModifyModeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::MinorVersionNotSupportSSLEnabled,
+        Self::InvalidClientCrlPermission,
+        Self::InvalidACLPermission,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::MaxscaleMinorVersionNotSupport,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::EndpointNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceSslError::InvalidServerCertOrPrivateKey => {
-                Kind::Documented(0)
-            }
-            ModifyDbInstanceSslError::InvalidClientCACert => Kind::Documented(1),
-            ModifyDbInstanceSslError::InvalidClientCrl => Kind::Documented(2),
-            ModifyDbInstanceSslError::InvalidCATypeNotFound => Kind::Documented(3),
-            ModifyDbInstanceSslError::InvalidACLNotFound => Kind::Documented(4),
-            ModifyDbInstanceSslError::InvalidSSLStatus => Kind::Documented(5),
-            ModifyDbInstanceSslError::IncorrectDBSslStatus => Kind::Documented(6),
-            ModifyDbInstanceSslError::InvalidModifyModeFormat => Kind::Documented(7),
-            ModifyDbInstanceSslError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            ModifyDbInstanceSslError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            ModifyDbInstanceSslError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceSslError::InsufficientAvailableQuota => Kind::Documented(11),
-            ModifyDbInstanceSslError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceSslError::RegionDissolvedEOM => Kind::Documented(13),
-            ModifyDbInstanceSslError::CommodityInvalidComponent => Kind::Documented(14),
-            ModifyDbInstanceSslError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            ModifyDbInstanceSslError::PriceCommoditySys => Kind::Documented(16),
-            ModifyDbInstanceSslError::PayInsufficientBalance => Kind::Documented(17),
-            ModifyDbInstanceSslError::OrderPeriodInvalid => Kind::Documented(18),
-            ModifyDbInstanceSslError::PayNoCreditCardLowerCase => Kind::Documented(19),
-            ModifyDbInstanceSslError::OrderInstHasUnpaidOrder => Kind::Documented(20),
-            ModifyDbInstanceSslError::NoAvailablePaymentMethod => Kind::Documented(21),
-            ModifyDbInstanceSslError::BasicInfoUncompleted => Kind::Documented(22),
-            ModifyDbInstanceSslError::RiskRiskControlRejection => Kind::Documented(23),
-            ModifyDbInstanceSslError::ApiNotSupport => Kind::Documented(24),
-            ModifyDbInstanceSslError::ContainForbiddenLabelError => Kind::Documented(25),
-            ModifyDbInstanceSslError::InvalidDBInstanceIdNotFound => Kind::Documented(26),
-            ModifyDbInstanceSslError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            ModifyDbInstanceSslError::InvalidParam => Kind::Documented(28),
-            ModifyDbInstanceSslError::KmsApiError => Kind::Documented(29),
-            ModifyDbInstanceSslError::SystemSaleValidateFailed => Kind::Documented(30),
-            ModifyDbInstanceSslError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            ModifyDbInstanceSslError::SqlExecuteFailedOrTimeout => Kind::Documented(32),
-            ModifyDbInstanceSslError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyDbInstanceSslError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifyDbInstanceSslError::IncorrectTargetClasscode => Kind::Documented(35),
-            ModifyDbInstanceSslError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceSslError::RequiredParamNotFound => Kind::Documented(37),
-            ModifyDbInstanceSslError::ParametersInvalid => Kind::Documented(38),
-            ModifyDbInstanceSslError::BackupPolicyNotSupport => Kind::Documented(39),
-            ModifyDbInstanceSslError::InvalideStatusFormat => Kind::Documented(40),
-            ModifyDbInstanceSslError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            ModifyDbInstanceSslError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            ModifyDbInstanceSslError::PayNoCreditCard => Kind::Documented(43),
-            ModifyDbInstanceSslError::VpcNetworkTypeNotSupport => Kind::Documented(44),
-            ModifyDbInstanceSslError::MirrorInsExists => Kind::Documented(45),
-            ModifyDbInstanceSslError::UnsupportedClassCode => Kind::Documented(46),
-            ModifyDbInstanceSslError::InvalidBackupSet => Kind::Documented(47),
-            ModifyDbInstanceSslError::OrdTCommodityQueryError => Kind::Documented(48),
-            ModifyDbInstanceSslError::ProductInstanceReleased => Kind::Documented(49),
-            ModifyDbInstanceSslError::RegionEndTimeDissolvedIndia => Kind::Documented(50),
-            ModifyDbInstanceSslError::MinorVersionNotSupportSSLEnabled => {
-                Kind::Documented(51)
-            }
-            ModifyDbInstanceSslError::InvalidClientCrlPermission => Kind::Documented(52),
-            ModifyDbInstanceSslError::InvalidACLPermission => Kind::Documented(53),
-            ModifyDbInstanceSslError::OrderStatusUnPaid => Kind::Documented(54),
-            ModifyDbInstanceSslError::InvalidReduceDiskSize => Kind::Documented(55),
-            ModifyDbInstanceSslError::CloudSSDNotSupport => Kind::Documented(56),
-            ModifyDbInstanceSslError::InvalidUserOperatorPermission => {
-                Kind::Documented(57)
-            }
-            ModifyDbInstanceSslError::InvalidVswitchId => Kind::Documented(58),
-            ModifyDbInstanceSslError::IncorrectMinorVersion => Kind::Documented(59),
-            ModifyDbInstanceSslError::OperationDeniedZoneResource => Kind::Documented(60),
-            ModifyDbInstanceSslError::NotInFlowController => Kind::Documented(61),
-            ModifyDbInstanceSslError::InvalidKmsKey => Kind::Documented(62),
-            ModifyDbInstanceSslError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(63)
-            }
-            ModifyDbInstanceSslError::MaxscaleMinorVersionNotSupport => {
-                Kind::Documented(64)
-            }
-            ModifyDbInstanceSslError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(65)
-            }
-            ModifyDbInstanceSslError::EndpointNotFound => Kind::Documented(66),
-            ModifyDbInstanceSslError::InvalidClusterKms => Kind::Documented(67),
-            ModifyDbInstanceSslError::RequestNotFound => Kind::Documented(68),
-            ModifyDbInstanceSslError::HostInfoNotFound => Kind::Documented(69),
-            ModifyDbInstanceSslError::ExternalFailure => Kind::Documented(70),
-            ModifyDbInstanceSslError::RequestMetaDataFailed => Kind::Documented(71),
-            ModifyDbInstanceSslError::InvokeProxyFailure => Kind::Documented(72),
             ModifyDbInstanceSslError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceSslError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -536,30 +424,41 @@ impl ModifyDbInstanceSslError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceSslError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceSslError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceSslError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceSslError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbInstanceTdeError`](crate::modify_db_instance_tde::ModifyDbInstanceTdeError) has one variant per distinct code of the operation's error table (79 rows, 79 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbInstanceTdeError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -302,222 +301,107 @@ impl ModifyDbInstanceTdeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbInstanceTdeError::Gateway(gateway),
-                    None => ModifyDbInstanceTdeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbInstanceTdeError::Gateway,
+                ModifyDbInstanceTdeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbInstanceTdeError::S),
-            1 => Some(ModifyDbInstanceTdeError::InvalidTDEstatus),
-            2 => Some(ModifyDbInstanceTdeError::MissingDBName),
-            3 => Some(ModifyDbInstanceTdeError::InvalidTDEstatusFormat),
-            4 => Some(ModifyDbInstanceTdeError::InvalidPrivateKey),
-            5 => Some(ModifyDbInstanceTdeError::InvalidCertificate),
-            6 => Some(ModifyDbInstanceTdeError::CertOrPrivateKeyOrPasswordNotMatched),
-            7 => Some(ModifyDbInstanceTdeError::InvalidTDEKey),
-            8 => Some(ModifyDbInstanceTdeError::InvalidTDEStatusNotFound),
-            9 => Some(ModifyDbInstanceTdeError::PermissionDenied),
-            10 => Some(ModifyDbInstanceTdeError::OrderComboInstanceNotAllowOperate),
-            11 => Some(ModifyDbInstanceTdeError::PricePricingPlanResultNotFound),
-            12 => Some(ModifyDbInstanceTdeError::OrderNoRealNameAuthentication),
-            13 => Some(ModifyDbInstanceTdeError::InsufficientAvailableQuota),
-            14 => Some(ModifyDbInstanceTdeError::CommodityServiceCallingException),
-            15 => Some(ModifyDbInstanceTdeError::RegionDissolvedEOM),
-            16 => Some(ModifyDbInstanceTdeError::CommodityInvalidComponent),
-            17 => Some(ModifyDbInstanceTdeError::RegionEndTimeDissolvedAustralia),
-            18 => Some(ModifyDbInstanceTdeError::PriceCommoditySys),
-            19 => Some(ModifyDbInstanceTdeError::PayInsufficientBalance),
-            20 => Some(ModifyDbInstanceTdeError::OrderPeriodInvalid),
-            21 => Some(ModifyDbInstanceTdeError::PayNoCreditCardLowerCase),
-            22 => Some(ModifyDbInstanceTdeError::OrderInstHasUnpaidOrder),
-            23 => Some(ModifyDbInstanceTdeError::NoAvailablePaymentMethod),
-            24 => Some(ModifyDbInstanceTdeError::BasicInfoUncompleted),
-            25 => Some(ModifyDbInstanceTdeError::RiskRiskControlRejection),
-            26 => Some(ModifyDbInstanceTdeError::ApiNotSupport),
-            27 => Some(ModifyDbInstanceTdeError::ContainForbiddenLabelError),
-            28 => Some(ModifyDbInstanceTdeError::InvalidDBInstanceIdNotFound),
-            29 => Some(ModifyDbInstanceTdeError::InvalidInstanceLevelDiskType),
-            30 => Some(ModifyDbInstanceTdeError::InvalidParam),
-            31 => Some(ModifyDbInstanceTdeError::KmsApiError),
-            32 => Some(ModifyDbInstanceTdeError::SystemSaleValidateFailed),
-            33 => Some(ModifyDbInstanceTdeError::AbsInvalidAccountNotFound),
-            34 => Some(ModifyDbInstanceTdeError::SqlExecuteFailedOrTimeout),
-            35 => Some(ModifyDbInstanceTdeError::ColdDataEngineVersionNotSupport),
-            36 => Some(ModifyDbInstanceTdeError::ColdDataMinorVersionNotSupport),
-            37 => Some(ModifyDbInstanceTdeError::IncorrectTargetClasscode),
-            38 => Some(ModifyDbInstanceTdeError::InvalidConnectionStringDuplicate),
-            39 => Some(ModifyDbInstanceTdeError::RequiredParamNotFound),
-            40 => Some(ModifyDbInstanceTdeError::ParametersInvalid),
-            41 => Some(ModifyDbInstanceTdeError::BackupPolicyNotSupport),
-            42 => Some(ModifyDbInstanceTdeError::InvalideStatusFormat),
-            43 => Some(ModifyDbInstanceTdeError::InvalidReleasedKeepPolicyFormat),
-            44 => Some(ModifyDbInstanceTdeError::InvalidDBInstanceEngineTypeFormat),
-            45 => Some(ModifyDbInstanceTdeError::PayNoCreditCard),
-            46 => Some(ModifyDbInstanceTdeError::VpcNetworkTypeNotSupport),
-            47 => Some(ModifyDbInstanceTdeError::MirrorInsExists),
-            48 => Some(ModifyDbInstanceTdeError::UnsupportedClassCode),
-            49 => Some(ModifyDbInstanceTdeError::InvalidBackupSet),
-            50 => Some(ModifyDbInstanceTdeError::OrdTCommodityQueryError),
-            51 => Some(ModifyDbInstanceTdeError::ProductInstanceReleased),
-            52 => Some(ModifyDbInstanceTdeError::RegionEndTimeDissolvedIndia),
-            53 => Some(ModifyDbInstanceTdeError::BYOKCertExpired),
-            54 => Some(ModifyDbInstanceTdeError::IncorrectDBInstanceType),
-            55 => Some(ModifyDbInstanceTdeError::IncorrectEngineVersion),
-            56 => Some(ModifyDbInstanceTdeError::IncorrectDBInstanceLockMode),
-            57 => Some(ModifyDbInstanceTdeError::IncorrectDBInstanceState),
-            58 => Some(ModifyDbInstanceTdeError::DBSizeExceeded),
-            59 => Some(ModifyDbInstanceTdeError::IncorrectMinorVersion),
-            60 => Some(ModifyDbInstanceTdeError::ByokRoleArnNotFound),
-            61 => Some(ModifyDbInstanceTdeError::InvalidKmsKey),
-            62 => Some(ModifyDbInstanceTdeError::OrderStatusUnPaid),
-            63 => Some(ModifyDbInstanceTdeError::InvalidReduceDiskSize),
-            64 => Some(ModifyDbInstanceTdeError::CloudSSDNotSupport),
-            65 => Some(ModifyDbInstanceTdeError::InvalidUserOperatorPermission),
-            66 => Some(ModifyDbInstanceTdeError::InvalidVswitchId),
-            67 => Some(ModifyDbInstanceTdeError::OperationDeniedZoneResource),
-            68 => Some(ModifyDbInstanceTdeError::NotInFlowController),
-            69 => Some(ModifyDbInstanceTdeError::InvalidInstanceLevelMalformed),
-            70 => Some(ModifyDbInstanceTdeError::UnsupportedByBlueGreenDeployment),
-            71 => Some(ModifyDbInstanceTdeError::InvalidClusterKms),
-            72 => Some(ModifyDbInstanceTdeError::InsufficientResourceCapacity),
-            73 => Some(ModifyDbInstanceTdeError::InvalidDBNameNotFound),
-            74 => Some(ModifyDbInstanceTdeError::RequestNotFound),
-            75 => Some(ModifyDbInstanceTdeError::HostInfoNotFound),
-            76 => Some(ModifyDbInstanceTdeError::ExternalFailure),
-            77 => Some(ModifyDbInstanceTdeError::RequestMetaDataFailed),
-            78 => Some(ModifyDbInstanceTdeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 79] = [
+        Self::S,
+        Self::InvalidTDEstatus,
+        Self::MissingDBName,
+        Self::InvalidTDEstatusFormat,
+        Self::InvalidPrivateKey,
+        Self::InvalidCertificate,
+        Self::CertOrPrivateKeyOrPasswordNotMatched,
+        Self::InvalidTDEKey,
+        Self::InvalidTDEStatusNotFound,
+        Self::PermissionDenied,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::BYOKCertExpired,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectEngineVersion,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::DBSizeExceeded,
+        Self::IncorrectMinorVersion,
+        Self::ByokRoleArnNotFound,
+        Self::InvalidKmsKey,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidClusterKms,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidDBNameNotFound,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbInstanceTdeError::S => Kind::Documented(0),
-            ModifyDbInstanceTdeError::InvalidTDEstatus => Kind::Documented(1),
-            ModifyDbInstanceTdeError::MissingDBName => Kind::Documented(2),
-            ModifyDbInstanceTdeError::InvalidTDEstatusFormat => Kind::Documented(3),
-            ModifyDbInstanceTdeError::InvalidPrivateKey => Kind::Documented(4),
-            ModifyDbInstanceTdeError::InvalidCertificate => Kind::Documented(5),
-            ModifyDbInstanceTdeError::CertOrPrivateKeyOrPasswordNotMatched => {
-                Kind::Documented(6)
-            }
-            ModifyDbInstanceTdeError::InvalidTDEKey => Kind::Documented(7),
-            ModifyDbInstanceTdeError::InvalidTDEStatusNotFound => Kind::Documented(8),
-            ModifyDbInstanceTdeError::PermissionDenied => Kind::Documented(9),
-            ModifyDbInstanceTdeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(10)
-            }
-            ModifyDbInstanceTdeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(11)
-            }
-            ModifyDbInstanceTdeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(12)
-            }
-            ModifyDbInstanceTdeError::InsufficientAvailableQuota => Kind::Documented(13),
-            ModifyDbInstanceTdeError::CommodityServiceCallingException => {
-                Kind::Documented(14)
-            }
-            ModifyDbInstanceTdeError::RegionDissolvedEOM => Kind::Documented(15),
-            ModifyDbInstanceTdeError::CommodityInvalidComponent => Kind::Documented(16),
-            ModifyDbInstanceTdeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(17)
-            }
-            ModifyDbInstanceTdeError::PriceCommoditySys => Kind::Documented(18),
-            ModifyDbInstanceTdeError::PayInsufficientBalance => Kind::Documented(19),
-            ModifyDbInstanceTdeError::OrderPeriodInvalid => Kind::Documented(20),
-            ModifyDbInstanceTdeError::PayNoCreditCardLowerCase => Kind::Documented(21),
-            ModifyDbInstanceTdeError::OrderInstHasUnpaidOrder => Kind::Documented(22),
-            ModifyDbInstanceTdeError::NoAvailablePaymentMethod => Kind::Documented(23),
-            ModifyDbInstanceTdeError::BasicInfoUncompleted => Kind::Documented(24),
-            ModifyDbInstanceTdeError::RiskRiskControlRejection => Kind::Documented(25),
-            ModifyDbInstanceTdeError::ApiNotSupport => Kind::Documented(26),
-            ModifyDbInstanceTdeError::ContainForbiddenLabelError => Kind::Documented(27),
-            ModifyDbInstanceTdeError::InvalidDBInstanceIdNotFound => Kind::Documented(28),
-            ModifyDbInstanceTdeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(29)
-            }
-            ModifyDbInstanceTdeError::InvalidParam => Kind::Documented(30),
-            ModifyDbInstanceTdeError::KmsApiError => Kind::Documented(31),
-            ModifyDbInstanceTdeError::SystemSaleValidateFailed => Kind::Documented(32),
-            ModifyDbInstanceTdeError::AbsInvalidAccountNotFound => Kind::Documented(33),
-            ModifyDbInstanceTdeError::SqlExecuteFailedOrTimeout => Kind::Documented(34),
-            ModifyDbInstanceTdeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyDbInstanceTdeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbInstanceTdeError::IncorrectTargetClasscode => Kind::Documented(37),
-            ModifyDbInstanceTdeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(38)
-            }
-            ModifyDbInstanceTdeError::RequiredParamNotFound => Kind::Documented(39),
-            ModifyDbInstanceTdeError::ParametersInvalid => Kind::Documented(40),
-            ModifyDbInstanceTdeError::BackupPolicyNotSupport => Kind::Documented(41),
-            ModifyDbInstanceTdeError::InvalideStatusFormat => Kind::Documented(42),
-            ModifyDbInstanceTdeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(43)
-            }
-            ModifyDbInstanceTdeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(44)
-            }
-            ModifyDbInstanceTdeError::PayNoCreditCard => Kind::Documented(45),
-            ModifyDbInstanceTdeError::VpcNetworkTypeNotSupport => Kind::Documented(46),
-            ModifyDbInstanceTdeError::MirrorInsExists => Kind::Documented(47),
-            ModifyDbInstanceTdeError::UnsupportedClassCode => Kind::Documented(48),
-            ModifyDbInstanceTdeError::InvalidBackupSet => Kind::Documented(49),
-            ModifyDbInstanceTdeError::OrdTCommodityQueryError => Kind::Documented(50),
-            ModifyDbInstanceTdeError::ProductInstanceReleased => Kind::Documented(51),
-            ModifyDbInstanceTdeError::RegionEndTimeDissolvedIndia => Kind::Documented(52),
-            ModifyDbInstanceTdeError::BYOKCertExpired => Kind::Documented(53),
-            ModifyDbInstanceTdeError::IncorrectDBInstanceType => Kind::Documented(54),
-            ModifyDbInstanceTdeError::IncorrectEngineVersion => Kind::Documented(55),
-            ModifyDbInstanceTdeError::IncorrectDBInstanceLockMode => Kind::Documented(56),
-            ModifyDbInstanceTdeError::IncorrectDBInstanceState => Kind::Documented(57),
-            ModifyDbInstanceTdeError::DBSizeExceeded => Kind::Documented(58),
-            ModifyDbInstanceTdeError::IncorrectMinorVersion => Kind::Documented(59),
-            ModifyDbInstanceTdeError::ByokRoleArnNotFound => Kind::Documented(60),
-            ModifyDbInstanceTdeError::InvalidKmsKey => Kind::Documented(61),
-            ModifyDbInstanceTdeError::OrderStatusUnPaid => Kind::Documented(62),
-            ModifyDbInstanceTdeError::InvalidReduceDiskSize => Kind::Documented(63),
-            ModifyDbInstanceTdeError::CloudSSDNotSupport => Kind::Documented(64),
-            ModifyDbInstanceTdeError::InvalidUserOperatorPermission => {
-                Kind::Documented(65)
-            }
-            ModifyDbInstanceTdeError::InvalidVswitchId => Kind::Documented(66),
-            ModifyDbInstanceTdeError::OperationDeniedZoneResource => Kind::Documented(67),
-            ModifyDbInstanceTdeError::NotInFlowController => Kind::Documented(68),
-            ModifyDbInstanceTdeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(69)
-            }
-            ModifyDbInstanceTdeError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(70)
-            }
-            ModifyDbInstanceTdeError::InvalidClusterKms => Kind::Documented(71),
-            ModifyDbInstanceTdeError::InsufficientResourceCapacity => {
-                Kind::Documented(72)
-            }
-            ModifyDbInstanceTdeError::InvalidDBNameNotFound => Kind::Documented(73),
-            ModifyDbInstanceTdeError::RequestNotFound => Kind::Documented(74),
-            ModifyDbInstanceTdeError::HostInfoNotFound => Kind::Documented(75),
-            ModifyDbInstanceTdeError::ExternalFailure => Kind::Documented(76),
-            ModifyDbInstanceTdeError::RequestMetaDataFailed => Kind::Documented(77),
-            ModifyDbInstanceTdeError::InvokeProxyFailure => Kind::Documented(78),
             ModifyDbInstanceTdeError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbInstanceTdeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -564,30 +448,41 @@ impl ModifyDbInstanceTdeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbInstanceTdeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbInstanceTdeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbInstanceTdeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbInstanceTdeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

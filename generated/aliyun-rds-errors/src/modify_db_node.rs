@@ -6,7 +6,7 @@
 //! [`ModifyDbNodeError`](crate::modify_db_node::ModifyDbNodeError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbNodeError {
     /// `DBNodeFormatFault`, HTTP 400: The specified parameter DBNode is malformed
@@ -299,192 +298,106 @@ impl ModifyDbNodeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbNodeError::Gateway(gateway),
-                    None => ModifyDbNodeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbNodeError::Gateway,
+                ModifyDbNodeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbNodeError::DBNodeFormatFault),
-            1 => Some(ModifyDbNodeError::DBNodeParameterRequired),
-            2 => Some(ModifyDbNodeError::DBNodeIdParameterNotExists),
-            3 => Some(ModifyDbNodeError::SecondaryClassCodeUnsupported),
-            4 => Some(ModifyDbNodeError::IncorrectDBInstanceState),
-            5 => Some(ModifyDbNodeError::InvalidDBInstanceNameNotFound),
-            6 => Some(ModifyDbNodeError::InvalidNodeId),
-            7 => Some(ModifyDbNodeError::SlaveClassCodeUnsupported),
-            8 => Some(ModifyDbNodeError::InvalidDBInstanceStorage),
-            9 => Some(ModifyDbNodeError::UnsupportedOperationDirectionDiskUpgrade),
-            10 => Some(ModifyDbNodeError::UnsupportedOperationDirectionDiskDowngrade),
-            11 => Some(ModifyDbNodeError::InvalidDBInstanceStorageType),
-            12 => Some(ModifyDbNodeError::InvalidMultiTenant),
-            13 => Some(ModifyDbNodeError::DBNodeParameterInvalidCombination),
-            14 => Some(ModifyDbNodeError::InvalidClassCode),
-            15 => Some(ModifyDbNodeError::CommodityInvalidComponent),
-            16 => Some(ModifyDbNodeError::OrderComboInstanceNotAllowOperate),
-            17 => Some(ModifyDbNodeError::PricePricingPlanResultNotFound),
-            18 => Some(ModifyDbNodeError::OrderNoRealNameAuthentication),
-            19 => Some(ModifyDbNodeError::InsufficientAvailableQuota),
-            20 => Some(ModifyDbNodeError::CommodityServiceCallingException),
-            21 => Some(ModifyDbNodeError::RegionDissolvedEOM),
-            22 => Some(ModifyDbNodeError::RegionEndTimeDissolvedAustralia),
-            23 => Some(ModifyDbNodeError::PriceCommoditySys),
-            24 => Some(ModifyDbNodeError::PayInsufficientBalance),
-            25 => Some(ModifyDbNodeError::OrderPeriodInvalid),
-            26 => Some(ModifyDbNodeError::PayNoCreditCardLowerCase),
-            27 => Some(ModifyDbNodeError::OrderInstHasUnpaidOrder),
-            28 => Some(ModifyDbNodeError::NoAvailablePaymentMethod),
-            29 => Some(ModifyDbNodeError::BasicInfoUncompleted),
-            30 => Some(ModifyDbNodeError::RiskRiskControlRejection),
-            31 => Some(ModifyDbNodeError::ApiNotSupport),
-            32 => Some(ModifyDbNodeError::ContainForbiddenLabelError),
-            33 => Some(ModifyDbNodeError::InvalidDBInstanceIdNotFound),
-            34 => Some(ModifyDbNodeError::InvalidInstanceLevelDiskType),
-            35 => Some(ModifyDbNodeError::InvalidParam),
-            36 => Some(ModifyDbNodeError::KmsApiError),
-            37 => Some(ModifyDbNodeError::SystemSaleValidateFailed),
-            38 => Some(ModifyDbNodeError::AbsInvalidAccountNotFound),
-            39 => Some(ModifyDbNodeError::SqlExecuteFailedOrTimeout),
-            40 => Some(ModifyDbNodeError::ColdDataEngineVersionNotSupport),
-            41 => Some(ModifyDbNodeError::ColdDataMinorVersionNotSupport),
-            42 => Some(ModifyDbNodeError::IncorrectTargetClasscode),
-            43 => Some(ModifyDbNodeError::InvalidConnectionStringDuplicate),
-            44 => Some(ModifyDbNodeError::RequiredParamNotFound),
-            45 => Some(ModifyDbNodeError::ParametersInvalid),
-            46 => Some(ModifyDbNodeError::BackupPolicyNotSupport),
-            47 => Some(ModifyDbNodeError::InvalideStatusFormat),
-            48 => Some(ModifyDbNodeError::InvalidReleasedKeepPolicyFormat),
-            49 => Some(ModifyDbNodeError::InvalidDBInstanceEngineTypeFormat),
-            50 => Some(ModifyDbNodeError::PayNoCreditCard),
-            51 => Some(ModifyDbNodeError::VpcNetworkTypeNotSupport),
-            52 => Some(ModifyDbNodeError::MirrorInsExists),
-            53 => Some(ModifyDbNodeError::UnsupportedClassCode),
-            54 => Some(ModifyDbNodeError::InvalidBackupSet),
-            55 => Some(ModifyDbNodeError::OrdTCommodityQueryError),
-            56 => Some(ModifyDbNodeError::ProductInstanceReleased),
-            57 => Some(ModifyDbNodeError::RegionEndTimeDissolvedIndia),
-            58 => Some(ModifyDbNodeError::InvalidSaleComponentFault),
-            59 => Some(ModifyDbNodeError::OperationDeniedDBType),
-            60 => Some(ModifyDbNodeError::OrderStatusUnPaid),
-            61 => Some(ModifyDbNodeError::InvalidReduceDiskSize),
-            62 => Some(ModifyDbNodeError::CloudSSDNotSupport),
-            63 => Some(ModifyDbNodeError::InvalidUserOperatorPermission),
-            64 => Some(ModifyDbNodeError::InvalidVswitchId),
-            65 => Some(ModifyDbNodeError::IncorrectMinorVersion),
-            66 => Some(ModifyDbNodeError::OperationDeniedZoneResource),
-            67 => Some(ModifyDbNodeError::NotInFlowController),
-            68 => Some(ModifyDbNodeError::InvalidKmsKey),
-            69 => Some(ModifyDbNodeError::InvalidInstanceLevelMalformed),
-            70 => Some(ModifyDbNodeError::InvalidDBInstanceNotFound),
-            71 => Some(ModifyDbNodeError::InsufficientResourceCapacity),
-            72 => Some(ModifyDbNodeError::InvalidClusterKms),
-            73 => Some(ModifyDbNodeError::RequestNotFound),
-            74 => Some(ModifyDbNodeError::HostInfoNotFound),
-            75 => Some(ModifyDbNodeError::ExternalFailure),
-            76 => Some(ModifyDbNodeError::RequestMetaDataFailed),
-            77 => Some(ModifyDbNodeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::DBNodeFormatFault,
+        Self::DBNodeParameterRequired,
+        Self::DBNodeIdParameterNotExists,
+        Self::SecondaryClassCodeUnsupported,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidNodeId,
+        Self::SlaveClassCodeUnsupported,
+        Self::InvalidDBInstanceStorage,
+        Self::UnsupportedOperationDirectionDiskUpgrade,
+        Self::UnsupportedOperationDirectionDiskDowngrade,
+        Self::InvalidDBInstanceStorageType,
+        Self::InvalidMultiTenant,
+        Self::DBNodeParameterInvalidCombination,
+        Self::InvalidClassCode,
+        Self::CommodityInvalidComponent,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidSaleComponentFault,
+        Self::OperationDeniedDBType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbNodeError::DBNodeFormatFault => Kind::Documented(0),
-            ModifyDbNodeError::DBNodeParameterRequired => Kind::Documented(1),
-            ModifyDbNodeError::DBNodeIdParameterNotExists => Kind::Documented(2),
-            ModifyDbNodeError::SecondaryClassCodeUnsupported => Kind::Documented(3),
-            ModifyDbNodeError::IncorrectDBInstanceState => Kind::Documented(4),
-            ModifyDbNodeError::InvalidDBInstanceNameNotFound => Kind::Documented(5),
-            ModifyDbNodeError::InvalidNodeId => Kind::Documented(6),
-            ModifyDbNodeError::SlaveClassCodeUnsupported => Kind::Documented(7),
-            ModifyDbNodeError::InvalidDBInstanceStorage => Kind::Documented(8),
-            ModifyDbNodeError::UnsupportedOperationDirectionDiskUpgrade => {
-                Kind::Documented(9)
-            }
-            ModifyDbNodeError::UnsupportedOperationDirectionDiskDowngrade => {
-                Kind::Documented(10)
-            }
-            ModifyDbNodeError::InvalidDBInstanceStorageType => Kind::Documented(11),
-            ModifyDbNodeError::InvalidMultiTenant => Kind::Documented(12),
-            ModifyDbNodeError::DBNodeParameterInvalidCombination => Kind::Documented(13),
-            ModifyDbNodeError::InvalidClassCode => Kind::Documented(14),
-            ModifyDbNodeError::CommodityInvalidComponent => Kind::Documented(15),
-            ModifyDbNodeError::OrderComboInstanceNotAllowOperate => Kind::Documented(16),
-            ModifyDbNodeError::PricePricingPlanResultNotFound => Kind::Documented(17),
-            ModifyDbNodeError::OrderNoRealNameAuthentication => Kind::Documented(18),
-            ModifyDbNodeError::InsufficientAvailableQuota => Kind::Documented(19),
-            ModifyDbNodeError::CommodityServiceCallingException => Kind::Documented(20),
-            ModifyDbNodeError::RegionDissolvedEOM => Kind::Documented(21),
-            ModifyDbNodeError::RegionEndTimeDissolvedAustralia => Kind::Documented(22),
-            ModifyDbNodeError::PriceCommoditySys => Kind::Documented(23),
-            ModifyDbNodeError::PayInsufficientBalance => Kind::Documented(24),
-            ModifyDbNodeError::OrderPeriodInvalid => Kind::Documented(25),
-            ModifyDbNodeError::PayNoCreditCardLowerCase => Kind::Documented(26),
-            ModifyDbNodeError::OrderInstHasUnpaidOrder => Kind::Documented(27),
-            ModifyDbNodeError::NoAvailablePaymentMethod => Kind::Documented(28),
-            ModifyDbNodeError::BasicInfoUncompleted => Kind::Documented(29),
-            ModifyDbNodeError::RiskRiskControlRejection => Kind::Documented(30),
-            ModifyDbNodeError::ApiNotSupport => Kind::Documented(31),
-            ModifyDbNodeError::ContainForbiddenLabelError => Kind::Documented(32),
-            ModifyDbNodeError::InvalidDBInstanceIdNotFound => Kind::Documented(33),
-            ModifyDbNodeError::InvalidInstanceLevelDiskType => Kind::Documented(34),
-            ModifyDbNodeError::InvalidParam => Kind::Documented(35),
-            ModifyDbNodeError::KmsApiError => Kind::Documented(36),
-            ModifyDbNodeError::SystemSaleValidateFailed => Kind::Documented(37),
-            ModifyDbNodeError::AbsInvalidAccountNotFound => Kind::Documented(38),
-            ModifyDbNodeError::SqlExecuteFailedOrTimeout => Kind::Documented(39),
-            ModifyDbNodeError::ColdDataEngineVersionNotSupport => Kind::Documented(40),
-            ModifyDbNodeError::ColdDataMinorVersionNotSupport => Kind::Documented(41),
-            ModifyDbNodeError::IncorrectTargetClasscode => Kind::Documented(42),
-            ModifyDbNodeError::InvalidConnectionStringDuplicate => Kind::Documented(43),
-            ModifyDbNodeError::RequiredParamNotFound => Kind::Documented(44),
-            ModifyDbNodeError::ParametersInvalid => Kind::Documented(45),
-            ModifyDbNodeError::BackupPolicyNotSupport => Kind::Documented(46),
-            ModifyDbNodeError::InvalideStatusFormat => Kind::Documented(47),
-            ModifyDbNodeError::InvalidReleasedKeepPolicyFormat => Kind::Documented(48),
-            ModifyDbNodeError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(49),
-            ModifyDbNodeError::PayNoCreditCard => Kind::Documented(50),
-            ModifyDbNodeError::VpcNetworkTypeNotSupport => Kind::Documented(51),
-            ModifyDbNodeError::MirrorInsExists => Kind::Documented(52),
-            ModifyDbNodeError::UnsupportedClassCode => Kind::Documented(53),
-            ModifyDbNodeError::InvalidBackupSet => Kind::Documented(54),
-            ModifyDbNodeError::OrdTCommodityQueryError => Kind::Documented(55),
-            ModifyDbNodeError::ProductInstanceReleased => Kind::Documented(56),
-            ModifyDbNodeError::RegionEndTimeDissolvedIndia => Kind::Documented(57),
-            ModifyDbNodeError::InvalidSaleComponentFault => Kind::Documented(58),
-            ModifyDbNodeError::OperationDeniedDBType => Kind::Documented(59),
-            ModifyDbNodeError::OrderStatusUnPaid => Kind::Documented(60),
-            ModifyDbNodeError::InvalidReduceDiskSize => Kind::Documented(61),
-            ModifyDbNodeError::CloudSSDNotSupport => Kind::Documented(62),
-            ModifyDbNodeError::InvalidUserOperatorPermission => Kind::Documented(63),
-            ModifyDbNodeError::InvalidVswitchId => Kind::Documented(64),
-            ModifyDbNodeError::IncorrectMinorVersion => Kind::Documented(65),
-            ModifyDbNodeError::OperationDeniedZoneResource => Kind::Documented(66),
-            ModifyDbNodeError::NotInFlowController => Kind::Documented(67),
-            ModifyDbNodeError::InvalidKmsKey => Kind::Documented(68),
-            ModifyDbNodeError::InvalidInstanceLevelMalformed => Kind::Documented(69),
-            ModifyDbNodeError::InvalidDBInstanceNotFound => Kind::Documented(70),
-            ModifyDbNodeError::InsufficientResourceCapacity => Kind::Documented(71),
-            ModifyDbNodeError::InvalidClusterKms => Kind::Documented(72),
-            ModifyDbNodeError::RequestNotFound => Kind::Documented(73),
-            ModifyDbNodeError::HostInfoNotFound => Kind::Documented(74),
-            ModifyDbNodeError::ExternalFailure => Kind::Documented(75),
-            ModifyDbNodeError::RequestMetaDataFailed => Kind::Documented(76),
-            ModifyDbNodeError::InvokeProxyFailure => Kind::Documented(77),
             ModifyDbNodeError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbNodeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -531,30 +444,41 @@ impl ModifyDbNodeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbNodeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbNodeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbNodeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbNodeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbProxyError`](crate::modify_db_proxy::ModifyDbProxyError) has one variant per distinct code of the operation's error table (87 rows, 86 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbProxyError {
     /// `MaxscaleAlreadyExist`, HTTP 400: The Maxscale is already existed.
@@ -328,208 +327,114 @@ impl ModifyDbProxyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbProxyError::Gateway(gateway),
-                    None => ModifyDbProxyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbProxyError::Gateway,
+                ModifyDbProxyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbProxyError::MaxscaleAlreadyExist),
-            1 => Some(ModifyDbProxyError::MaxscaleNotSupport),
-            2 => Some(ModifyDbProxyError::NetWorkNotFound),
-            3 => Some(ModifyDbProxyError::InvalidVpcParameter),
-            4 => Some(ModifyDbProxyError::MaxscaleInternalError),
-            5 => Some(ModifyDbProxyError::InvalidDBInstanceName),
-            6 => Some(ModifyDbProxyError::InvalidOptimizationCategoryFormat),
-            7 => Some(ModifyDbProxyError::MinorVersionNotSupport),
-            8 => Some(ModifyDbProxyError::InvalidParametersFormat),
-            9 => Some(ModifyDbProxyError::InvalidTunnelId),
-            10 => Some(ModifyDbProxyError::InvalidRegionFormat),
-            11 => Some(ModifyDbProxyError::InvalidDBProxyNodesGeneral),
-            12 => Some(ModifyDbProxyError::InvalidDBProxyNodesZoneIdAndNodeCounts),
-            13 => Some(ModifyDbProxyError::InvalidDBProxyNodesZoneId),
-            14 => Some(ModifyDbProxyError::OrderComboInstanceNotAllowOperate),
-            15 => Some(ModifyDbProxyError::PricePricingPlanResultNotFound),
-            16 => Some(ModifyDbProxyError::OrderNoRealNameAuthentication),
-            17 => Some(ModifyDbProxyError::InsufficientAvailableQuota),
-            18 => Some(ModifyDbProxyError::CommodityServiceCallingException),
-            19 => Some(ModifyDbProxyError::RegionDissolvedEOM),
-            20 => Some(ModifyDbProxyError::CommodityInvalidComponent),
-            21 => Some(ModifyDbProxyError::RegionEndTimeDissolvedAustralia),
-            22 => Some(ModifyDbProxyError::PriceCommoditySys),
-            23 => Some(ModifyDbProxyError::PayInsufficientBalance),
-            24 => Some(ModifyDbProxyError::OrderPeriodInvalid),
-            25 => Some(ModifyDbProxyError::PayNoCreditCardLowerCase),
-            26 => Some(ModifyDbProxyError::OrderInstHasUnpaidOrder),
-            27 => Some(ModifyDbProxyError::NoAvailablePaymentMethod),
-            28 => Some(ModifyDbProxyError::BasicInfoUncompleted),
-            29 => Some(ModifyDbProxyError::RiskRiskControlRejection),
-            30 => Some(ModifyDbProxyError::ApiNotSupport),
-            31 => Some(ModifyDbProxyError::ContainForbiddenLabelError),
-            32 => Some(ModifyDbProxyError::InvalidDBInstanceIdNotFound),
-            33 => Some(ModifyDbProxyError::InvalidInstanceLevelDiskType),
-            34 => Some(ModifyDbProxyError::InvalidParam),
-            35 => Some(ModifyDbProxyError::KmsApiError),
-            36 => Some(ModifyDbProxyError::SystemSaleValidateFailed),
-            37 => Some(ModifyDbProxyError::AbsInvalidAccountNotFound),
-            38 => Some(ModifyDbProxyError::SqlExecuteFailedOrTimeout),
-            39 => Some(ModifyDbProxyError::ColdDataEngineVersionNotSupport),
-            40 => Some(ModifyDbProxyError::ColdDataMinorVersionNotSupport),
-            41 => Some(ModifyDbProxyError::IncorrectTargetClasscode),
-            42 => Some(ModifyDbProxyError::InvalidConnectionStringDuplicate),
-            43 => Some(ModifyDbProxyError::RequiredParamNotFound),
-            44 => Some(ModifyDbProxyError::ParametersInvalid),
-            45 => Some(ModifyDbProxyError::BackupPolicyNotSupport),
-            46 => Some(ModifyDbProxyError::InvalideStatusFormat),
-            47 => Some(ModifyDbProxyError::InvalidReleasedKeepPolicyFormat),
-            48 => Some(ModifyDbProxyError::InvalidDBInstanceEngineTypeFormat),
-            49 => Some(ModifyDbProxyError::PayNoCreditCard),
-            50 => Some(ModifyDbProxyError::VpcNetworkTypeNotSupport),
-            51 => Some(ModifyDbProxyError::MirrorInsExists),
-            52 => Some(ModifyDbProxyError::UnsupportedClassCode),
-            53 => Some(ModifyDbProxyError::InvalidBackupSet),
-            54 => Some(ModifyDbProxyError::OrdTCommodityQueryError),
-            55 => Some(ModifyDbProxyError::ProductInstanceReleased),
-            56 => Some(ModifyDbProxyError::RegionEndTimeDissolvedIndia),
-            57 => Some(ModifyDbProxyError::InvalidDBProxyNodesZoneIdNotUnique),
-            58 => Some(ModifyDbProxyError::MaxscaleServiceLinkedRoleNotFound),
-            59 => Some(ModifyDbProxyError::MappingInstanceLevelNotFound),
-            60 => Some(ModifyDbProxyError::InvalidConnVPCId),
-            61 => Some(ModifyDbProxyError::IncorrectDBInstanceType),
-            62 => Some(ModifyDbProxyError::IncorrectDBInstanceEngine),
-            63 => Some(ModifyDbProxyError::IncorrectKindCode),
-            64 => Some(ModifyDbProxyError::IncorrectDBInstanceState),
-            65 => Some(ModifyDbProxyError::InvalidVswitchId),
-            66 => Some(ModifyDbProxyError::OrderStatusUnPaid),
-            67 => Some(ModifyDbProxyError::InvalidReduceDiskSize),
-            68 => Some(ModifyDbProxyError::CloudSSDNotSupport),
-            69 => Some(ModifyDbProxyError::InvalidUserOperatorPermission),
-            70 => Some(ModifyDbProxyError::IncorrectMinorVersion),
-            71 => Some(ModifyDbProxyError::OperationDeniedZoneResource),
-            72 => Some(ModifyDbProxyError::NotInFlowController),
-            73 => Some(ModifyDbProxyError::InvalidKmsKey),
-            74 => Some(ModifyDbProxyError::InvalidInstanceLevelMalformed),
-            75 => Some(ModifyDbProxyError::MaxscaleCreating),
-            76 => Some(ModifyDbProxyError::MaxscaleNotFound),
-            77 => Some(ModifyDbProxyError::InvalidVSwitchIdNotFound),
-            78 => Some(ModifyDbProxyError::InsufficientResourceCapacity),
-            79 => Some(ModifyDbProxyError::InvalidDBInstanceNotFound),
-            80 => Some(ModifyDbProxyError::InvalidClusterKms),
-            81 => Some(ModifyDbProxyError::RequestNotFound),
-            82 => Some(ModifyDbProxyError::HostInfoNotFound),
-            83 => Some(ModifyDbProxyError::ExternalFailure),
-            84 => Some(ModifyDbProxyError::RequestMetaDataFailed),
-            85 => Some(ModifyDbProxyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 86] = [
+        Self::MaxscaleAlreadyExist,
+        Self::MaxscaleNotSupport,
+        Self::NetWorkNotFound,
+        Self::InvalidVpcParameter,
+        Self::MaxscaleInternalError,
+        Self::InvalidDBInstanceName,
+        Self::InvalidOptimizationCategoryFormat,
+        Self::MinorVersionNotSupport,
+        Self::InvalidParametersFormat,
+        Self::InvalidTunnelId,
+        Self::InvalidRegionFormat,
+        Self::InvalidDBProxyNodesGeneral,
+        Self::InvalidDBProxyNodesZoneIdAndNodeCounts,
+        Self::InvalidDBProxyNodesZoneId,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidDBProxyNodesZoneIdNotUnique,
+        Self::MaxscaleServiceLinkedRoleNotFound,
+        Self::MappingInstanceLevelNotFound,
+        Self::InvalidConnVPCId,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidVswitchId,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::MaxscaleCreating,
+        Self::MaxscaleNotFound,
+        Self::InvalidVSwitchIdNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbProxyError::MaxscaleAlreadyExist => Kind::Documented(0),
-            ModifyDbProxyError::MaxscaleNotSupport => Kind::Documented(1),
-            ModifyDbProxyError::NetWorkNotFound => Kind::Documented(2),
-            ModifyDbProxyError::InvalidVpcParameter => Kind::Documented(3),
-            ModifyDbProxyError::MaxscaleInternalError => Kind::Documented(4),
-            ModifyDbProxyError::InvalidDBInstanceName => Kind::Documented(5),
-            ModifyDbProxyError::InvalidOptimizationCategoryFormat => Kind::Documented(6),
-            ModifyDbProxyError::MinorVersionNotSupport => Kind::Documented(7),
-            ModifyDbProxyError::InvalidParametersFormat => Kind::Documented(8),
-            ModifyDbProxyError::InvalidTunnelId => Kind::Documented(9),
-            ModifyDbProxyError::InvalidRegionFormat => Kind::Documented(10),
-            ModifyDbProxyError::InvalidDBProxyNodesGeneral => Kind::Documented(11),
-            ModifyDbProxyError::InvalidDBProxyNodesZoneIdAndNodeCounts => {
-                Kind::Documented(12)
-            }
-            ModifyDbProxyError::InvalidDBProxyNodesZoneId => Kind::Documented(13),
-            ModifyDbProxyError::OrderComboInstanceNotAllowOperate => Kind::Documented(14),
-            ModifyDbProxyError::PricePricingPlanResultNotFound => Kind::Documented(15),
-            ModifyDbProxyError::OrderNoRealNameAuthentication => Kind::Documented(16),
-            ModifyDbProxyError::InsufficientAvailableQuota => Kind::Documented(17),
-            ModifyDbProxyError::CommodityServiceCallingException => Kind::Documented(18),
-            ModifyDbProxyError::RegionDissolvedEOM => Kind::Documented(19),
-            ModifyDbProxyError::CommodityInvalidComponent => Kind::Documented(20),
-            ModifyDbProxyError::RegionEndTimeDissolvedAustralia => Kind::Documented(21),
-            ModifyDbProxyError::PriceCommoditySys => Kind::Documented(22),
-            ModifyDbProxyError::PayInsufficientBalance => Kind::Documented(23),
-            ModifyDbProxyError::OrderPeriodInvalid => Kind::Documented(24),
-            ModifyDbProxyError::PayNoCreditCardLowerCase => Kind::Documented(25),
-            ModifyDbProxyError::OrderInstHasUnpaidOrder => Kind::Documented(26),
-            ModifyDbProxyError::NoAvailablePaymentMethod => Kind::Documented(27),
-            ModifyDbProxyError::BasicInfoUncompleted => Kind::Documented(28),
-            ModifyDbProxyError::RiskRiskControlRejection => Kind::Documented(29),
-            ModifyDbProxyError::ApiNotSupport => Kind::Documented(30),
-            ModifyDbProxyError::ContainForbiddenLabelError => Kind::Documented(31),
-            ModifyDbProxyError::InvalidDBInstanceIdNotFound => Kind::Documented(32),
-            ModifyDbProxyError::InvalidInstanceLevelDiskType => Kind::Documented(33),
-            ModifyDbProxyError::InvalidParam => Kind::Documented(34),
-            ModifyDbProxyError::KmsApiError => Kind::Documented(35),
-            ModifyDbProxyError::SystemSaleValidateFailed => Kind::Documented(36),
-            ModifyDbProxyError::AbsInvalidAccountNotFound => Kind::Documented(37),
-            ModifyDbProxyError::SqlExecuteFailedOrTimeout => Kind::Documented(38),
-            ModifyDbProxyError::ColdDataEngineVersionNotSupport => Kind::Documented(39),
-            ModifyDbProxyError::ColdDataMinorVersionNotSupport => Kind::Documented(40),
-            ModifyDbProxyError::IncorrectTargetClasscode => Kind::Documented(41),
-            ModifyDbProxyError::InvalidConnectionStringDuplicate => Kind::Documented(42),
-            ModifyDbProxyError::RequiredParamNotFound => Kind::Documented(43),
-            ModifyDbProxyError::ParametersInvalid => Kind::Documented(44),
-            ModifyDbProxyError::BackupPolicyNotSupport => Kind::Documented(45),
-            ModifyDbProxyError::InvalideStatusFormat => Kind::Documented(46),
-            ModifyDbProxyError::InvalidReleasedKeepPolicyFormat => Kind::Documented(47),
-            ModifyDbProxyError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(48),
-            ModifyDbProxyError::PayNoCreditCard => Kind::Documented(49),
-            ModifyDbProxyError::VpcNetworkTypeNotSupport => Kind::Documented(50),
-            ModifyDbProxyError::MirrorInsExists => Kind::Documented(51),
-            ModifyDbProxyError::UnsupportedClassCode => Kind::Documented(52),
-            ModifyDbProxyError::InvalidBackupSet => Kind::Documented(53),
-            ModifyDbProxyError::OrdTCommodityQueryError => Kind::Documented(54),
-            ModifyDbProxyError::ProductInstanceReleased => Kind::Documented(55),
-            ModifyDbProxyError::RegionEndTimeDissolvedIndia => Kind::Documented(56),
-            ModifyDbProxyError::InvalidDBProxyNodesZoneIdNotUnique => {
-                Kind::Documented(57)
-            }
-            ModifyDbProxyError::MaxscaleServiceLinkedRoleNotFound => Kind::Documented(58),
-            ModifyDbProxyError::MappingInstanceLevelNotFound => Kind::Documented(59),
-            ModifyDbProxyError::InvalidConnVPCId => Kind::Documented(60),
-            ModifyDbProxyError::IncorrectDBInstanceType => Kind::Documented(61),
-            ModifyDbProxyError::IncorrectDBInstanceEngine => Kind::Documented(62),
-            ModifyDbProxyError::IncorrectKindCode => Kind::Documented(63),
-            ModifyDbProxyError::IncorrectDBInstanceState => Kind::Documented(64),
-            ModifyDbProxyError::InvalidVswitchId => Kind::Documented(65),
-            ModifyDbProxyError::OrderStatusUnPaid => Kind::Documented(66),
-            ModifyDbProxyError::InvalidReduceDiskSize => Kind::Documented(67),
-            ModifyDbProxyError::CloudSSDNotSupport => Kind::Documented(68),
-            ModifyDbProxyError::InvalidUserOperatorPermission => Kind::Documented(69),
-            ModifyDbProxyError::IncorrectMinorVersion => Kind::Documented(70),
-            ModifyDbProxyError::OperationDeniedZoneResource => Kind::Documented(71),
-            ModifyDbProxyError::NotInFlowController => Kind::Documented(72),
-            ModifyDbProxyError::InvalidKmsKey => Kind::Documented(73),
-            ModifyDbProxyError::InvalidInstanceLevelMalformed => Kind::Documented(74),
-            ModifyDbProxyError::MaxscaleCreating => Kind::Documented(75),
-            ModifyDbProxyError::MaxscaleNotFound => Kind::Documented(76),
-            ModifyDbProxyError::InvalidVSwitchIdNotFound => Kind::Documented(77),
-            ModifyDbProxyError::InsufficientResourceCapacity => Kind::Documented(78),
-            ModifyDbProxyError::InvalidDBInstanceNotFound => Kind::Documented(79),
-            ModifyDbProxyError::InvalidClusterKms => Kind::Documented(80),
-            ModifyDbProxyError::RequestNotFound => Kind::Documented(81),
-            ModifyDbProxyError::HostInfoNotFound => Kind::Documented(82),
-            ModifyDbProxyError::ExternalFailure => Kind::Documented(83),
-            ModifyDbProxyError::RequestMetaDataFailed => Kind::Documented(84),
-            ModifyDbProxyError::InvokeProxyFailure => Kind::Documented(85),
             ModifyDbProxyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbProxyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -576,30 +481,41 @@ impl ModifyDbProxyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbProxyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbProxyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbProxyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbProxyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

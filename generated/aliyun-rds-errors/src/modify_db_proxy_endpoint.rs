@@ -6,7 +6,7 @@
 //! [`ModifyDbProxyEndpointError`](crate::modify_db_proxy_endpoint::ModifyDbProxyEndpointError) has one variant per distinct code of the operation's error table (85 rows, 84 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbProxyEndpointError {
     /// `InvalidVpcInstanceId`, HTTP 400: The specified VPC instance ID is invalid.
@@ -321,242 +320,112 @@ impl ModifyDbProxyEndpointError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbProxyEndpointError::Gateway(gateway),
-                    None => ModifyDbProxyEndpointError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbProxyEndpointError::Gateway,
+                ModifyDbProxyEndpointError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbProxyEndpointError::InvalidVpcInstanceId),
-            1 => Some(ModifyDbProxyEndpointError::InvalidEndPointFormat),
-            2 => Some(ModifyDbProxyEndpointError::InvalidEndpointTypeFormat),
-            3 => Some(ModifyDbProxyEndpointError::IncorrectDBInstanceNetType),
-            4 => Some(ModifyDbProxyEndpointError::EndpointNumError),
-            5 => Some(ModifyDbProxyEndpointError::EndpointTypeOperationNotSupport),
-            6 => Some(ModifyDbProxyEndpointError::InvalidDBInstanceName),
-            7 => Some(ModifyDbProxyEndpointError::ClusterEndpointStatusNotValid),
-            8 => Some(ModifyDbProxyEndpointError::MaxscaleNotSupport),
-            9 => Some(ModifyDbProxyEndpointError::InvalidAvZoneFormat),
-            10 => Some(ModifyDbProxyEndpointError::OrderComboInstanceNotAllowOperate),
-            11 => Some(ModifyDbProxyEndpointError::PricePricingPlanResultNotFound),
-            12 => Some(ModifyDbProxyEndpointError::OrderNoRealNameAuthentication),
-            13 => Some(ModifyDbProxyEndpointError::InsufficientAvailableQuota),
-            14 => Some(ModifyDbProxyEndpointError::CommodityServiceCallingException),
-            15 => Some(ModifyDbProxyEndpointError::RegionDissolvedEOM),
-            16 => Some(ModifyDbProxyEndpointError::CommodityInvalidComponent),
-            17 => Some(ModifyDbProxyEndpointError::RegionEndTimeDissolvedAustralia),
-            18 => Some(ModifyDbProxyEndpointError::PriceCommoditySys),
-            19 => Some(ModifyDbProxyEndpointError::PayInsufficientBalance),
-            20 => Some(ModifyDbProxyEndpointError::OrderPeriodInvalid),
-            21 => Some(ModifyDbProxyEndpointError::PayNoCreditCardLowerCase),
-            22 => Some(ModifyDbProxyEndpointError::OrderInstHasUnpaidOrder),
-            23 => Some(ModifyDbProxyEndpointError::NoAvailablePaymentMethod),
-            24 => Some(ModifyDbProxyEndpointError::BasicInfoUncompleted),
-            25 => Some(ModifyDbProxyEndpointError::RiskRiskControlRejection),
-            26 => Some(ModifyDbProxyEndpointError::ApiNotSupport),
-            27 => Some(ModifyDbProxyEndpointError::ContainForbiddenLabelError),
-            28 => Some(ModifyDbProxyEndpointError::InvalidDBInstanceIdNotFound),
-            29 => Some(ModifyDbProxyEndpointError::InvalidInstanceLevelDiskType),
-            30 => Some(ModifyDbProxyEndpointError::InvalidParam),
-            31 => Some(ModifyDbProxyEndpointError::KmsApiError),
-            32 => Some(ModifyDbProxyEndpointError::SystemSaleValidateFailed),
-            33 => Some(ModifyDbProxyEndpointError::AbsInvalidAccountNotFound),
-            34 => Some(ModifyDbProxyEndpointError::SqlExecuteFailedOrTimeout),
-            35 => Some(ModifyDbProxyEndpointError::ColdDataEngineVersionNotSupport),
-            36 => Some(ModifyDbProxyEndpointError::ColdDataMinorVersionNotSupport),
-            37 => Some(ModifyDbProxyEndpointError::IncorrectTargetClasscode),
-            38 => Some(ModifyDbProxyEndpointError::InvalidConnectionStringDuplicate),
-            39 => Some(ModifyDbProxyEndpointError::RequiredParamNotFound),
-            40 => Some(ModifyDbProxyEndpointError::ParametersInvalid),
-            41 => Some(ModifyDbProxyEndpointError::BackupPolicyNotSupport),
-            42 => Some(ModifyDbProxyEndpointError::InvalideStatusFormat),
-            43 => Some(ModifyDbProxyEndpointError::InvalidReleasedKeepPolicyFormat),
-            44 => Some(ModifyDbProxyEndpointError::InvalidDBInstanceEngineTypeFormat),
-            45 => Some(ModifyDbProxyEndpointError::PayNoCreditCard),
-            46 => Some(ModifyDbProxyEndpointError::VpcNetworkTypeNotSupport),
-            47 => Some(ModifyDbProxyEndpointError::MirrorInsExists),
-            48 => Some(ModifyDbProxyEndpointError::UnsupportedClassCode),
-            49 => Some(ModifyDbProxyEndpointError::InvalidBackupSet),
-            50 => Some(ModifyDbProxyEndpointError::OrdTCommodityQueryError),
-            51 => Some(ModifyDbProxyEndpointError::ProductInstanceReleased),
-            52 => Some(ModifyDbProxyEndpointError::RegionEndTimeDissolvedIndia),
-            53 => Some(ModifyDbProxyEndpointError::APICallingFailed),
-            54 => Some(ModifyDbProxyEndpointError::InvalidVSwitchIdFormat),
-            55 => Some(ModifyDbProxyEndpointError::MaxScaleLevelNotSupport),
-            56 => Some(ModifyDbProxyEndpointError::ReadDBInstanceNotFound),
-            57 => Some(ModifyDbProxyEndpointError::IncorrectKindCode),
-            58 => Some(ModifyDbProxyEndpointError::IncorrectDBInstanceState),
-            59 => Some(ModifyDbProxyEndpointError::IncorrectDBInstanceEngine),
-            60 => Some(ModifyDbProxyEndpointError::IncorrectDBInstanceType),
-            61 => Some(ModifyDbProxyEndpointError::OrderStatusUnPaid),
-            62 => Some(ModifyDbProxyEndpointError::InvalidReduceDiskSize),
-            63 => Some(ModifyDbProxyEndpointError::CloudSSDNotSupport),
-            64 => Some(ModifyDbProxyEndpointError::InvalidUserOperatorPermission),
-            65 => Some(ModifyDbProxyEndpointError::InvalidVswitchId),
-            66 => Some(ModifyDbProxyEndpointError::IncorrectMinorVersion),
-            67 => Some(ModifyDbProxyEndpointError::OperationDeniedZoneResource),
-            68 => Some(ModifyDbProxyEndpointError::NotInFlowController),
-            69 => Some(ModifyDbProxyEndpointError::InvalidKmsKey),
-            70 => Some(ModifyDbProxyEndpointError::InvalidInstanceLevelMalformed),
-            71 => Some(ModifyDbProxyEndpointError::EndpointConfigInvalid),
-            72 => Some(ModifyDbProxyEndpointError::ReadinsNotFound),
-            73 => Some(ModifyDbProxyEndpointError::EndpointNotFound),
-            74 => Some(ModifyDbProxyEndpointError::EndpointTypeNotFound),
-            75 => Some(ModifyDbProxyEndpointError::InvalidReadDBInstanceNotFound),
-            76 => Some(ModifyDbProxyEndpointError::MaxscaleNotFound),
-            77 => Some(ModifyDbProxyEndpointError::IncorrectVswitchId),
-            78 => Some(ModifyDbProxyEndpointError::InvalidClusterKms),
-            79 => Some(ModifyDbProxyEndpointError::RequestNotFound),
-            80 => Some(ModifyDbProxyEndpointError::HostInfoNotFound),
-            81 => Some(ModifyDbProxyEndpointError::ExternalFailure),
-            82 => Some(ModifyDbProxyEndpointError::RequestMetaDataFailed),
-            83 => Some(ModifyDbProxyEndpointError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 84] = [
+        Self::InvalidVpcInstanceId,
+        Self::InvalidEndPointFormat,
+        Self::InvalidEndpointTypeFormat,
+        Self::IncorrectDBInstanceNetType,
+        Self::EndpointNumError,
+        Self::EndpointTypeOperationNotSupport,
+        Self::InvalidDBInstanceName,
+        Self::ClusterEndpointStatusNotValid,
+        Self::MaxscaleNotSupport,
+        Self::InvalidAvZoneFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::APICallingFailed,
+        Self::InvalidVSwitchIdFormat,
+        Self::MaxScaleLevelNotSupport,
+        Self::ReadDBInstanceNotFound,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EndpointConfigInvalid,
+        Self::ReadinsNotFound,
+        Self::EndpointNotFound,
+        Self::EndpointTypeNotFound,
+        Self::InvalidReadDBInstanceNotFound,
+        Self::MaxscaleNotFound,
+        Self::IncorrectVswitchId,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbProxyEndpointError::InvalidVpcInstanceId => Kind::Documented(0),
-            ModifyDbProxyEndpointError::InvalidEndPointFormat => Kind::Documented(1),
-            ModifyDbProxyEndpointError::InvalidEndpointTypeFormat => Kind::Documented(2),
-            ModifyDbProxyEndpointError::IncorrectDBInstanceNetType => Kind::Documented(3),
-            ModifyDbProxyEndpointError::EndpointNumError => Kind::Documented(4),
-            ModifyDbProxyEndpointError::EndpointTypeOperationNotSupport => {
-                Kind::Documented(5)
-            }
-            ModifyDbProxyEndpointError::InvalidDBInstanceName => Kind::Documented(6),
-            ModifyDbProxyEndpointError::ClusterEndpointStatusNotValid => {
-                Kind::Documented(7)
-            }
-            ModifyDbProxyEndpointError::MaxscaleNotSupport => Kind::Documented(8),
-            ModifyDbProxyEndpointError::InvalidAvZoneFormat => Kind::Documented(9),
-            ModifyDbProxyEndpointError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(10)
-            }
-            ModifyDbProxyEndpointError::PricePricingPlanResultNotFound => {
-                Kind::Documented(11)
-            }
-            ModifyDbProxyEndpointError::OrderNoRealNameAuthentication => {
-                Kind::Documented(12)
-            }
-            ModifyDbProxyEndpointError::InsufficientAvailableQuota => {
-                Kind::Documented(13)
-            }
-            ModifyDbProxyEndpointError::CommodityServiceCallingException => {
-                Kind::Documented(14)
-            }
-            ModifyDbProxyEndpointError::RegionDissolvedEOM => Kind::Documented(15),
-            ModifyDbProxyEndpointError::CommodityInvalidComponent => Kind::Documented(16),
-            ModifyDbProxyEndpointError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(17)
-            }
-            ModifyDbProxyEndpointError::PriceCommoditySys => Kind::Documented(18),
-            ModifyDbProxyEndpointError::PayInsufficientBalance => Kind::Documented(19),
-            ModifyDbProxyEndpointError::OrderPeriodInvalid => Kind::Documented(20),
-            ModifyDbProxyEndpointError::PayNoCreditCardLowerCase => Kind::Documented(21),
-            ModifyDbProxyEndpointError::OrderInstHasUnpaidOrder => Kind::Documented(22),
-            ModifyDbProxyEndpointError::NoAvailablePaymentMethod => Kind::Documented(23),
-            ModifyDbProxyEndpointError::BasicInfoUncompleted => Kind::Documented(24),
-            ModifyDbProxyEndpointError::RiskRiskControlRejection => Kind::Documented(25),
-            ModifyDbProxyEndpointError::ApiNotSupport => Kind::Documented(26),
-            ModifyDbProxyEndpointError::ContainForbiddenLabelError => {
-                Kind::Documented(27)
-            }
-            ModifyDbProxyEndpointError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(28)
-            }
-            ModifyDbProxyEndpointError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(29)
-            }
-            ModifyDbProxyEndpointError::InvalidParam => Kind::Documented(30),
-            ModifyDbProxyEndpointError::KmsApiError => Kind::Documented(31),
-            ModifyDbProxyEndpointError::SystemSaleValidateFailed => Kind::Documented(32),
-            ModifyDbProxyEndpointError::AbsInvalidAccountNotFound => Kind::Documented(33),
-            ModifyDbProxyEndpointError::SqlExecuteFailedOrTimeout => Kind::Documented(34),
-            ModifyDbProxyEndpointError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyDbProxyEndpointError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDbProxyEndpointError::IncorrectTargetClasscode => Kind::Documented(37),
-            ModifyDbProxyEndpointError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(38)
-            }
-            ModifyDbProxyEndpointError::RequiredParamNotFound => Kind::Documented(39),
-            ModifyDbProxyEndpointError::ParametersInvalid => Kind::Documented(40),
-            ModifyDbProxyEndpointError::BackupPolicyNotSupport => Kind::Documented(41),
-            ModifyDbProxyEndpointError::InvalideStatusFormat => Kind::Documented(42),
-            ModifyDbProxyEndpointError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(43)
-            }
-            ModifyDbProxyEndpointError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(44)
-            }
-            ModifyDbProxyEndpointError::PayNoCreditCard => Kind::Documented(45),
-            ModifyDbProxyEndpointError::VpcNetworkTypeNotSupport => Kind::Documented(46),
-            ModifyDbProxyEndpointError::MirrorInsExists => Kind::Documented(47),
-            ModifyDbProxyEndpointError::UnsupportedClassCode => Kind::Documented(48),
-            ModifyDbProxyEndpointError::InvalidBackupSet => Kind::Documented(49),
-            ModifyDbProxyEndpointError::OrdTCommodityQueryError => Kind::Documented(50),
-            ModifyDbProxyEndpointError::ProductInstanceReleased => Kind::Documented(51),
-            ModifyDbProxyEndpointError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(52)
-            }
-            ModifyDbProxyEndpointError::APICallingFailed => Kind::Documented(53),
-            ModifyDbProxyEndpointError::InvalidVSwitchIdFormat => Kind::Documented(54),
-            ModifyDbProxyEndpointError::MaxScaleLevelNotSupport => Kind::Documented(55),
-            ModifyDbProxyEndpointError::ReadDBInstanceNotFound => Kind::Documented(56),
-            ModifyDbProxyEndpointError::IncorrectKindCode => Kind::Documented(57),
-            ModifyDbProxyEndpointError::IncorrectDBInstanceState => Kind::Documented(58),
-            ModifyDbProxyEndpointError::IncorrectDBInstanceEngine => Kind::Documented(59),
-            ModifyDbProxyEndpointError::IncorrectDBInstanceType => Kind::Documented(60),
-            ModifyDbProxyEndpointError::OrderStatusUnPaid => Kind::Documented(61),
-            ModifyDbProxyEndpointError::InvalidReduceDiskSize => Kind::Documented(62),
-            ModifyDbProxyEndpointError::CloudSSDNotSupport => Kind::Documented(63),
-            ModifyDbProxyEndpointError::InvalidUserOperatorPermission => {
-                Kind::Documented(64)
-            }
-            ModifyDbProxyEndpointError::InvalidVswitchId => Kind::Documented(65),
-            ModifyDbProxyEndpointError::IncorrectMinorVersion => Kind::Documented(66),
-            ModifyDbProxyEndpointError::OperationDeniedZoneResource => {
-                Kind::Documented(67)
-            }
-            ModifyDbProxyEndpointError::NotInFlowController => Kind::Documented(68),
-            ModifyDbProxyEndpointError::InvalidKmsKey => Kind::Documented(69),
-            ModifyDbProxyEndpointError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(70)
-            }
-            ModifyDbProxyEndpointError::EndpointConfigInvalid => Kind::Documented(71),
-            ModifyDbProxyEndpointError::ReadinsNotFound => Kind::Documented(72),
-            ModifyDbProxyEndpointError::EndpointNotFound => Kind::Documented(73),
-            ModifyDbProxyEndpointError::EndpointTypeNotFound => Kind::Documented(74),
-            ModifyDbProxyEndpointError::InvalidReadDBInstanceNotFound => {
-                Kind::Documented(75)
-            }
-            ModifyDbProxyEndpointError::MaxscaleNotFound => Kind::Documented(76),
-            ModifyDbProxyEndpointError::IncorrectVswitchId => Kind::Documented(77),
-            ModifyDbProxyEndpointError::InvalidClusterKms => Kind::Documented(78),
-            ModifyDbProxyEndpointError::RequestNotFound => Kind::Documented(79),
-            ModifyDbProxyEndpointError::HostInfoNotFound => Kind::Documented(80),
-            ModifyDbProxyEndpointError::ExternalFailure => Kind::Documented(81),
-            ModifyDbProxyEndpointError::RequestMetaDataFailed => Kind::Documented(82),
-            ModifyDbProxyEndpointError::InvokeProxyFailure => Kind::Documented(83),
             ModifyDbProxyEndpointError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbProxyEndpointError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -603,30 +472,41 @@ impl ModifyDbProxyEndpointError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbProxyEndpointError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbProxyEndpointError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbProxyEndpointError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbProxyEndpointError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyDbProxyEndpointAddressError`](crate::modify_db_proxy_endpoint_address::ModifyDbProxyEndpointAddressError) has one variant per distinct code of the operation's error table (78 rows, 76 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbProxyEndpointAddressError {
     /// `InvalidConnectionString.Format`, HTTP 400: Specified connection string is not valid.
@@ -297,318 +296,106 @@ impl ModifyDbProxyEndpointAddressError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbProxyEndpointAddressError::Gateway(gateway),
-                    None => ModifyDbProxyEndpointAddressError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbProxyEndpointAddressError::Gateway,
+                ModifyDbProxyEndpointAddressError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbProxyEndpointAddressError::InvalidConnectionStringFormat),
-            1 => Some(ModifyDbProxyEndpointAddressError::InvalidPortMalformed),
-            2 => {
-                Some(ModifyDbProxyEndpointAddressError::InvalidConnectionStringDuplicate)
-            }
-            3 => {
-                Some(
-                    ModifyDbProxyEndpointAddressError::InvalidConnectionStringOrPortDuplicate,
-                )
-            }
-            4 => Some(ModifyDbProxyEndpointAddressError::InvalidDBInstanceName),
-            5 => Some(ModifyDbProxyEndpointAddressError::OtherEndpointExist),
-            6 => Some(ModifyDbProxyEndpointAddressError::MaxscaleNotSupport),
-            7 => Some(ModifyDbProxyEndpointAddressError::ParameterLeastAssociate),
-            8 => {
-                Some(
-                    ModifyDbProxyEndpointAddressError::InvalidDBProxyConnectStringNetTypeNotSupported,
-                )
-            }
-            9 => {
-                Some(
-                    ModifyDbProxyEndpointAddressError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            10 => Some(ModifyDbProxyEndpointAddressError::PricePricingPlanResultNotFound),
-            11 => Some(ModifyDbProxyEndpointAddressError::OrderNoRealNameAuthentication),
-            12 => Some(ModifyDbProxyEndpointAddressError::InsufficientAvailableQuota),
-            13 => {
-                Some(ModifyDbProxyEndpointAddressError::CommodityServiceCallingException)
-            }
-            14 => Some(ModifyDbProxyEndpointAddressError::RegionDissolvedEOM),
-            15 => Some(ModifyDbProxyEndpointAddressError::CommodityInvalidComponent),
-            16 => {
-                Some(ModifyDbProxyEndpointAddressError::RegionEndTimeDissolvedAustralia)
-            }
-            17 => Some(ModifyDbProxyEndpointAddressError::PriceCommoditySys),
-            18 => Some(ModifyDbProxyEndpointAddressError::PayInsufficientBalance),
-            19 => Some(ModifyDbProxyEndpointAddressError::OrderPeriodInvalid),
-            20 => Some(ModifyDbProxyEndpointAddressError::PayNoCreditCardLowerCase),
-            21 => Some(ModifyDbProxyEndpointAddressError::OrderInstHasUnpaidOrder),
-            22 => Some(ModifyDbProxyEndpointAddressError::NoAvailablePaymentMethod),
-            23 => Some(ModifyDbProxyEndpointAddressError::BasicInfoUncompleted),
-            24 => Some(ModifyDbProxyEndpointAddressError::RiskRiskControlRejection),
-            25 => Some(ModifyDbProxyEndpointAddressError::ApiNotSupport),
-            26 => Some(ModifyDbProxyEndpointAddressError::ContainForbiddenLabelError),
-            27 => Some(ModifyDbProxyEndpointAddressError::InvalidDBInstanceIdNotFound),
-            28 => Some(ModifyDbProxyEndpointAddressError::InvalidInstanceLevelDiskType),
-            29 => Some(ModifyDbProxyEndpointAddressError::InvalidParam),
-            30 => Some(ModifyDbProxyEndpointAddressError::KmsApiError),
-            31 => Some(ModifyDbProxyEndpointAddressError::SystemSaleValidateFailed),
-            32 => Some(ModifyDbProxyEndpointAddressError::AbsInvalidAccountNotFound),
-            33 => Some(ModifyDbProxyEndpointAddressError::SqlExecuteFailedOrTimeout),
-            34 => {
-                Some(ModifyDbProxyEndpointAddressError::ColdDataEngineVersionNotSupport)
-            }
-            35 => Some(ModifyDbProxyEndpointAddressError::ColdDataMinorVersionNotSupport),
-            36 => Some(ModifyDbProxyEndpointAddressError::IncorrectTargetClasscode),
-            37 => Some(ModifyDbProxyEndpointAddressError::RequiredParamNotFound),
-            38 => Some(ModifyDbProxyEndpointAddressError::ParametersInvalid),
-            39 => Some(ModifyDbProxyEndpointAddressError::BackupPolicyNotSupport),
-            40 => Some(ModifyDbProxyEndpointAddressError::InvalideStatusFormat),
-            41 => {
-                Some(ModifyDbProxyEndpointAddressError::InvalidReleasedKeepPolicyFormat)
-            }
-            42 => {
-                Some(
-                    ModifyDbProxyEndpointAddressError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            43 => Some(ModifyDbProxyEndpointAddressError::PayNoCreditCard),
-            44 => Some(ModifyDbProxyEndpointAddressError::VpcNetworkTypeNotSupport),
-            45 => Some(ModifyDbProxyEndpointAddressError::MirrorInsExists),
-            46 => Some(ModifyDbProxyEndpointAddressError::UnsupportedClassCode),
-            47 => Some(ModifyDbProxyEndpointAddressError::InvalidBackupSet),
-            48 => Some(ModifyDbProxyEndpointAddressError::OrdTCommodityQueryError),
-            49 => Some(ModifyDbProxyEndpointAddressError::ProductInstanceReleased),
-            50 => Some(ModifyDbProxyEndpointAddressError::RegionEndTimeDissolvedIndia),
-            51 => Some(ModifyDbProxyEndpointAddressError::NetTypeChangeTimesExceeded),
-            52 => Some(ModifyDbProxyEndpointAddressError::IncorrectDBInstanceEngine),
-            53 => Some(ModifyDbProxyEndpointAddressError::IncorrectKindCode),
-            54 => Some(ModifyDbProxyEndpointAddressError::IncorrectDBInstanceType),
-            55 => Some(ModifyDbProxyEndpointAddressError::IncorrectDBInstanceState),
-            56 => Some(ModifyDbProxyEndpointAddressError::OrderStatusUnPaid),
-            57 => Some(ModifyDbProxyEndpointAddressError::InvalidReduceDiskSize),
-            58 => Some(ModifyDbProxyEndpointAddressError::CloudSSDNotSupport),
-            59 => Some(ModifyDbProxyEndpointAddressError::InvalidUserOperatorPermission),
-            60 => Some(ModifyDbProxyEndpointAddressError::InvalidVswitchId),
-            61 => Some(ModifyDbProxyEndpointAddressError::IncorrectMinorVersion),
-            62 => Some(ModifyDbProxyEndpointAddressError::OperationDeniedZoneResource),
-            63 => Some(ModifyDbProxyEndpointAddressError::NotInFlowController),
-            64 => Some(ModifyDbProxyEndpointAddressError::InvalidKmsKey),
-            65 => Some(ModifyDbProxyEndpointAddressError::InvalidInstanceLevelMalformed),
-            66 => {
-                Some(ModifyDbProxyEndpointAddressError::InvalidConnectionStringNotFound)
-            }
-            67 => Some(ModifyDbProxyEndpointAddressError::InsufficientResourceCapacity),
-            68 => Some(ModifyDbProxyEndpointAddressError::EndpointNotFound),
-            69 => Some(ModifyDbProxyEndpointAddressError::MaxscaleNotFound),
-            70 => Some(ModifyDbProxyEndpointAddressError::InvalidClusterKms),
-            71 => Some(ModifyDbProxyEndpointAddressError::RequestNotFound),
-            72 => Some(ModifyDbProxyEndpointAddressError::HostInfoNotFound),
-            73 => Some(ModifyDbProxyEndpointAddressError::ExternalFailure),
-            74 => Some(ModifyDbProxyEndpointAddressError::RequestMetaDataFailed),
-            75 => Some(ModifyDbProxyEndpointAddressError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 76] = [
+        Self::InvalidConnectionStringFormat,
+        Self::InvalidPortMalformed,
+        Self::InvalidConnectionStringDuplicate,
+        Self::InvalidConnectionStringOrPortDuplicate,
+        Self::InvalidDBInstanceName,
+        Self::OtherEndpointExist,
+        Self::MaxscaleNotSupport,
+        Self::ParameterLeastAssociate,
+        Self::InvalidDBProxyConnectStringNetTypeNotSupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NetTypeChangeTimesExceeded,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidConnectionStringNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::EndpointNotFound,
+        Self::MaxscaleNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbProxyEndpointAddressError::InvalidConnectionStringFormat => {
-                Kind::Documented(0)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidPortMalformed => {
-                Kind::Documented(1)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(2)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidConnectionStringOrPortDuplicate => {
-                Kind::Documented(3)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidDBInstanceName => {
-                Kind::Documented(4)
-            }
-            ModifyDbProxyEndpointAddressError::OtherEndpointExist => Kind::Documented(5),
-            ModifyDbProxyEndpointAddressError::MaxscaleNotSupport => Kind::Documented(6),
-            ModifyDbProxyEndpointAddressError::ParameterLeastAssociate => {
-                Kind::Documented(7)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidDBProxyConnectStringNetTypeNotSupported => {
-                Kind::Documented(8)
-            }
-            ModifyDbProxyEndpointAddressError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            ModifyDbProxyEndpointAddressError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            ModifyDbProxyEndpointAddressError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            ModifyDbProxyEndpointAddressError::InsufficientAvailableQuota => {
-                Kind::Documented(12)
-            }
-            ModifyDbProxyEndpointAddressError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            ModifyDbProxyEndpointAddressError::RegionDissolvedEOM => Kind::Documented(14),
-            ModifyDbProxyEndpointAddressError::CommodityInvalidComponent => {
-                Kind::Documented(15)
-            }
-            ModifyDbProxyEndpointAddressError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            ModifyDbProxyEndpointAddressError::PriceCommoditySys => Kind::Documented(17),
-            ModifyDbProxyEndpointAddressError::PayInsufficientBalance => {
-                Kind::Documented(18)
-            }
-            ModifyDbProxyEndpointAddressError::OrderPeriodInvalid => Kind::Documented(19),
-            ModifyDbProxyEndpointAddressError::PayNoCreditCardLowerCase => {
-                Kind::Documented(20)
-            }
-            ModifyDbProxyEndpointAddressError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(21)
-            }
-            ModifyDbProxyEndpointAddressError::NoAvailablePaymentMethod => {
-                Kind::Documented(22)
-            }
-            ModifyDbProxyEndpointAddressError::BasicInfoUncompleted => {
-                Kind::Documented(23)
-            }
-            ModifyDbProxyEndpointAddressError::RiskRiskControlRejection => {
-                Kind::Documented(24)
-            }
-            ModifyDbProxyEndpointAddressError::ApiNotSupport => Kind::Documented(25),
-            ModifyDbProxyEndpointAddressError::ContainForbiddenLabelError => {
-                Kind::Documented(26)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(27)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidParam => Kind::Documented(29),
-            ModifyDbProxyEndpointAddressError::KmsApiError => Kind::Documented(30),
-            ModifyDbProxyEndpointAddressError::SystemSaleValidateFailed => {
-                Kind::Documented(31)
-            }
-            ModifyDbProxyEndpointAddressError::AbsInvalidAccountNotFound => {
-                Kind::Documented(32)
-            }
-            ModifyDbProxyEndpointAddressError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(33)
-            }
-            ModifyDbProxyEndpointAddressError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifyDbProxyEndpointAddressError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyDbProxyEndpointAddressError::IncorrectTargetClasscode => {
-                Kind::Documented(36)
-            }
-            ModifyDbProxyEndpointAddressError::RequiredParamNotFound => {
-                Kind::Documented(37)
-            }
-            ModifyDbProxyEndpointAddressError::ParametersInvalid => Kind::Documented(38),
-            ModifyDbProxyEndpointAddressError::BackupPolicyNotSupport => {
-                Kind::Documented(39)
-            }
-            ModifyDbProxyEndpointAddressError::InvalideStatusFormat => {
-                Kind::Documented(40)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            ModifyDbProxyEndpointAddressError::PayNoCreditCard => Kind::Documented(43),
-            ModifyDbProxyEndpointAddressError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(44)
-            }
-            ModifyDbProxyEndpointAddressError::MirrorInsExists => Kind::Documented(45),
-            ModifyDbProxyEndpointAddressError::UnsupportedClassCode => {
-                Kind::Documented(46)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidBackupSet => Kind::Documented(47),
-            ModifyDbProxyEndpointAddressError::OrdTCommodityQueryError => {
-                Kind::Documented(48)
-            }
-            ModifyDbProxyEndpointAddressError::ProductInstanceReleased => {
-                Kind::Documented(49)
-            }
-            ModifyDbProxyEndpointAddressError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(50)
-            }
-            ModifyDbProxyEndpointAddressError::NetTypeChangeTimesExceeded => {
-                Kind::Documented(51)
-            }
-            ModifyDbProxyEndpointAddressError::IncorrectDBInstanceEngine => {
-                Kind::Documented(52)
-            }
-            ModifyDbProxyEndpointAddressError::IncorrectKindCode => Kind::Documented(53),
-            ModifyDbProxyEndpointAddressError::IncorrectDBInstanceType => {
-                Kind::Documented(54)
-            }
-            ModifyDbProxyEndpointAddressError::IncorrectDBInstanceState => {
-                Kind::Documented(55)
-            }
-            ModifyDbProxyEndpointAddressError::OrderStatusUnPaid => Kind::Documented(56),
-            ModifyDbProxyEndpointAddressError::InvalidReduceDiskSize => {
-                Kind::Documented(57)
-            }
-            ModifyDbProxyEndpointAddressError::CloudSSDNotSupport => Kind::Documented(58),
-            ModifyDbProxyEndpointAddressError::InvalidUserOperatorPermission => {
-                Kind::Documented(59)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidVswitchId => Kind::Documented(60),
-            ModifyDbProxyEndpointAddressError::IncorrectMinorVersion => {
-                Kind::Documented(61)
-            }
-            ModifyDbProxyEndpointAddressError::OperationDeniedZoneResource => {
-                Kind::Documented(62)
-            }
-            ModifyDbProxyEndpointAddressError::NotInFlowController => {
-                Kind::Documented(63)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidKmsKey => Kind::Documented(64),
-            ModifyDbProxyEndpointAddressError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(65)
-            }
-            ModifyDbProxyEndpointAddressError::InvalidConnectionStringNotFound => {
-                Kind::Documented(66)
-            }
-            ModifyDbProxyEndpointAddressError::InsufficientResourceCapacity => {
-                Kind::Documented(67)
-            }
-            ModifyDbProxyEndpointAddressError::EndpointNotFound => Kind::Documented(68),
-            ModifyDbProxyEndpointAddressError::MaxscaleNotFound => Kind::Documented(69),
-            ModifyDbProxyEndpointAddressError::InvalidClusterKms => Kind::Documented(70),
-            ModifyDbProxyEndpointAddressError::RequestNotFound => Kind::Documented(71),
-            ModifyDbProxyEndpointAddressError::HostInfoNotFound => Kind::Documented(72),
-            ModifyDbProxyEndpointAddressError::ExternalFailure => Kind::Documented(73),
-            ModifyDbProxyEndpointAddressError::RequestMetaDataFailed => {
-                Kind::Documented(74)
-            }
-            ModifyDbProxyEndpointAddressError::InvokeProxyFailure => Kind::Documented(75),
             ModifyDbProxyEndpointAddressError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDbProxyEndpointAddressError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -655,30 +442,41 @@ impl ModifyDbProxyEndpointAddressError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbProxyEndpointAddressError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbProxyEndpointAddressError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbProxyEndpointAddressError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbProxyEndpointAddressError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

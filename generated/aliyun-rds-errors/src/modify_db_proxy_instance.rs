@@ -6,7 +6,7 @@
 //! [`ModifyDbProxyInstanceError`](crate::modify_db_proxy_instance::ModifyDbProxyInstanceError) has one variant per distinct code of the operation's error table (90 rows, 90 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbProxyInstanceError {
     /// `InvalidDBInstanceName`, HTTP 400: Specified parameter DBInstanceName is not valid.
@@ -338,270 +337,118 @@ impl ModifyDbProxyInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbProxyInstanceError::Gateway(gateway),
-                    None => ModifyDbProxyInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbProxyInstanceError::Gateway,
+                ModifyDbProxyInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbProxyInstanceError::InvalidDBInstanceName),
-            1 => Some(ModifyDbProxyInstanceError::InvalidParametersFormat),
-            2 => Some(ModifyDbProxyInstanceError::InvalidAvZoneFormat),
-            3 => Some(ModifyDbProxyInstanceError::ErrorMxsServiceInsNumError),
-            4 => Some(ModifyDbProxyInstanceError::TaskExists),
-            5 => Some(ModifyDbProxyInstanceError::InvalidVSwitchIds),
-            6 => Some(ModifyDbProxyInstanceError::MirrorInsExists),
-            7 => Some(ModifyDbProxyInstanceError::APICallingFailed),
-            8 => Some(ModifyDbProxyInstanceError::InvalidDBProxyNodesAzProximity),
-            9 => Some(ModifyDbProxyInstanceError::InvalidDBProxyNodesGeneral),
-            10 => Some(ModifyDbProxyInstanceError::InvalidTargetAvailabilityZone),
-            11 => Some(ModifyDbProxyInstanceError::InvalidDBProxyNodesNode),
-            12 => {
-                Some(ModifyDbProxyInstanceError::InvalidDBProxyNodesZoneIdAndNodeCounts)
-            }
-            13 => Some(ModifyDbProxyInstanceError::InvalidDBProxyNodesZoneId),
-            14 => Some(ModifyDbProxyInstanceError::InvalidMigrateAZInfo),
-            15 => Some(ModifyDbProxyInstanceError::InvalidDBProxyNodesZoneIdNotUnique),
-            16 => Some(ModifyDbProxyInstanceError::InvalidVSwitchIdFormat),
-            17 => Some(ModifyDbProxyInstanceError::InvalidEndPointFormat),
-            18 => Some(ModifyDbProxyInstanceError::OrderComboInstanceNotAllowOperate),
-            19 => Some(ModifyDbProxyInstanceError::PricePricingPlanResultNotFound),
-            20 => Some(ModifyDbProxyInstanceError::OrderNoRealNameAuthentication),
-            21 => Some(ModifyDbProxyInstanceError::InsufficientAvailableQuota),
-            22 => Some(ModifyDbProxyInstanceError::CommodityServiceCallingException),
-            23 => Some(ModifyDbProxyInstanceError::RegionDissolvedEOM),
-            24 => Some(ModifyDbProxyInstanceError::CommodityInvalidComponent),
-            25 => Some(ModifyDbProxyInstanceError::RegionEndTimeDissolvedAustralia),
-            26 => Some(ModifyDbProxyInstanceError::PriceCommoditySys),
-            27 => Some(ModifyDbProxyInstanceError::PayInsufficientBalance),
-            28 => Some(ModifyDbProxyInstanceError::OrderPeriodInvalid),
-            29 => Some(ModifyDbProxyInstanceError::PayNoCreditCardLowerCase),
-            30 => Some(ModifyDbProxyInstanceError::OrderInstHasUnpaidOrder),
-            31 => Some(ModifyDbProxyInstanceError::NoAvailablePaymentMethod),
-            32 => Some(ModifyDbProxyInstanceError::BasicInfoUncompleted),
-            33 => Some(ModifyDbProxyInstanceError::RiskRiskControlRejection),
-            34 => Some(ModifyDbProxyInstanceError::ApiNotSupport),
-            35 => Some(ModifyDbProxyInstanceError::ContainForbiddenLabelError),
-            36 => Some(ModifyDbProxyInstanceError::InvalidDBInstanceIdNotFound),
-            37 => Some(ModifyDbProxyInstanceError::InvalidInstanceLevelDiskType),
-            38 => Some(ModifyDbProxyInstanceError::InvalidParam),
-            39 => Some(ModifyDbProxyInstanceError::KmsApiError),
-            40 => Some(ModifyDbProxyInstanceError::SystemSaleValidateFailed),
-            41 => Some(ModifyDbProxyInstanceError::AbsInvalidAccountNotFound),
-            42 => Some(ModifyDbProxyInstanceError::SqlExecuteFailedOrTimeout),
-            43 => Some(ModifyDbProxyInstanceError::ColdDataEngineVersionNotSupport),
-            44 => Some(ModifyDbProxyInstanceError::ColdDataMinorVersionNotSupport),
-            45 => Some(ModifyDbProxyInstanceError::IncorrectTargetClasscode),
-            46 => Some(ModifyDbProxyInstanceError::InvalidConnectionStringDuplicate),
-            47 => Some(ModifyDbProxyInstanceError::RequiredParamNotFound),
-            48 => Some(ModifyDbProxyInstanceError::ParametersInvalid),
-            49 => Some(ModifyDbProxyInstanceError::BackupPolicyNotSupport),
-            50 => Some(ModifyDbProxyInstanceError::InvalideStatusFormat),
-            51 => Some(ModifyDbProxyInstanceError::InvalidReleasedKeepPolicyFormat),
-            52 => Some(ModifyDbProxyInstanceError::InvalidDBInstanceEngineTypeFormat),
-            53 => Some(ModifyDbProxyInstanceError::PayNoCreditCard),
-            54 => Some(ModifyDbProxyInstanceError::VpcNetworkTypeNotSupport),
-            55 => Some(ModifyDbProxyInstanceError::UnsupportedClassCode),
-            56 => Some(ModifyDbProxyInstanceError::InvalidBackupSet),
-            57 => Some(ModifyDbProxyInstanceError::OrdTCommodityQueryError),
-            58 => Some(ModifyDbProxyInstanceError::ProductInstanceReleased),
-            59 => Some(ModifyDbProxyInstanceError::RegionEndTimeDissolvedIndia),
-            60 => Some(ModifyDbProxyInstanceError::MappingInstanceLevelNotFound),
-            61 => Some(ModifyDbProxyInstanceError::DBInstanceStatusNotActive),
-            62 => Some(ModifyDbProxyInstanceError::InvalidInstanceLevelMalformed),
-            63 => Some(ModifyDbProxyInstanceError::NotHaveProxy),
-            64 => Some(ModifyDbProxyInstanceError::MaxscaleMinorVersionNotSupport),
-            65 => Some(ModifyDbProxyInstanceError::IncorrectDBInstanceType),
-            66 => Some(ModifyDbProxyInstanceError::IncorrectDBInstanceEngine),
-            67 => Some(ModifyDbProxyInstanceError::IncorrectKindCode),
-            68 => Some(ModifyDbProxyInstanceError::IncorrectDBType),
-            69 => Some(ModifyDbProxyInstanceError::IncorrectDBInstanceState),
-            70 => Some(ModifyDbProxyInstanceError::InvalidKmsKey),
-            71 => Some(ModifyDbProxyInstanceError::InvalidVswitchId),
-            72 => Some(ModifyDbProxyInstanceError::IncorrectDBInstance),
-            73 => Some(ModifyDbProxyInstanceError::MaxscaleInstanceNotSupport),
-            74 => Some(ModifyDbProxyInstanceError::OrderStatusUnPaid),
-            75 => Some(ModifyDbProxyInstanceError::InvalidReduceDiskSize),
-            76 => Some(ModifyDbProxyInstanceError::CloudSSDNotSupport),
-            77 => Some(ModifyDbProxyInstanceError::InvalidUserOperatorPermission),
-            78 => Some(ModifyDbProxyInstanceError::IncorrectMinorVersion),
-            79 => Some(ModifyDbProxyInstanceError::OperationDeniedZoneResource),
-            80 => Some(ModifyDbProxyInstanceError::NotInFlowController),
-            81 => Some(ModifyDbProxyInstanceError::IncorrectDBInstanceLockMode),
-            82 => Some(ModifyDbProxyInstanceError::InvalidDBInstanceClassNotFound),
-            83 => Some(ModifyDbProxyInstanceError::InsufficientResourceCapacity),
-            84 => Some(ModifyDbProxyInstanceError::InvalidClusterKms),
-            85 => Some(ModifyDbProxyInstanceError::RequestNotFound),
-            86 => Some(ModifyDbProxyInstanceError::HostInfoNotFound),
-            87 => Some(ModifyDbProxyInstanceError::ExternalFailure),
-            88 => Some(ModifyDbProxyInstanceError::RequestMetaDataFailed),
-            89 => Some(ModifyDbProxyInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 90] = [
+        Self::InvalidDBInstanceName,
+        Self::InvalidParametersFormat,
+        Self::InvalidAvZoneFormat,
+        Self::ErrorMxsServiceInsNumError,
+        Self::TaskExists,
+        Self::InvalidVSwitchIds,
+        Self::MirrorInsExists,
+        Self::APICallingFailed,
+        Self::InvalidDBProxyNodesAzProximity,
+        Self::InvalidDBProxyNodesGeneral,
+        Self::InvalidTargetAvailabilityZone,
+        Self::InvalidDBProxyNodesNode,
+        Self::InvalidDBProxyNodesZoneIdAndNodeCounts,
+        Self::InvalidDBProxyNodesZoneId,
+        Self::InvalidMigrateAZInfo,
+        Self::InvalidDBProxyNodesZoneIdNotUnique,
+        Self::InvalidVSwitchIdFormat,
+        Self::InvalidEndPointFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::MappingInstanceLevelNotFound,
+        Self::DBInstanceStatusNotActive,
+        Self::InvalidInstanceLevelMalformed,
+        Self::NotHaveProxy,
+        Self::MaxscaleMinorVersionNotSupport,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBType,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidKmsKey,
+        Self::InvalidVswitchId,
+        Self::IncorrectDBInstance,
+        Self::MaxscaleInstanceNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidDBInstanceClassNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbProxyInstanceError::InvalidDBInstanceName => Kind::Documented(0),
-            ModifyDbProxyInstanceError::InvalidParametersFormat => Kind::Documented(1),
-            ModifyDbProxyInstanceError::InvalidAvZoneFormat => Kind::Documented(2),
-            ModifyDbProxyInstanceError::ErrorMxsServiceInsNumError => Kind::Documented(3),
-            ModifyDbProxyInstanceError::TaskExists => Kind::Documented(4),
-            ModifyDbProxyInstanceError::InvalidVSwitchIds => Kind::Documented(5),
-            ModifyDbProxyInstanceError::MirrorInsExists => Kind::Documented(6),
-            ModifyDbProxyInstanceError::APICallingFailed => Kind::Documented(7),
-            ModifyDbProxyInstanceError::InvalidDBProxyNodesAzProximity => {
-                Kind::Documented(8)
-            }
-            ModifyDbProxyInstanceError::InvalidDBProxyNodesGeneral => Kind::Documented(9),
-            ModifyDbProxyInstanceError::InvalidTargetAvailabilityZone => {
-                Kind::Documented(10)
-            }
-            ModifyDbProxyInstanceError::InvalidDBProxyNodesNode => Kind::Documented(11),
-            ModifyDbProxyInstanceError::InvalidDBProxyNodesZoneIdAndNodeCounts => {
-                Kind::Documented(12)
-            }
-            ModifyDbProxyInstanceError::InvalidDBProxyNodesZoneId => Kind::Documented(13),
-            ModifyDbProxyInstanceError::InvalidMigrateAZInfo => Kind::Documented(14),
-            ModifyDbProxyInstanceError::InvalidDBProxyNodesZoneIdNotUnique => {
-                Kind::Documented(15)
-            }
-            ModifyDbProxyInstanceError::InvalidVSwitchIdFormat => Kind::Documented(16),
-            ModifyDbProxyInstanceError::InvalidEndPointFormat => Kind::Documented(17),
-            ModifyDbProxyInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(18)
-            }
-            ModifyDbProxyInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(19)
-            }
-            ModifyDbProxyInstanceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(20)
-            }
-            ModifyDbProxyInstanceError::InsufficientAvailableQuota => {
-                Kind::Documented(21)
-            }
-            ModifyDbProxyInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(22)
-            }
-            ModifyDbProxyInstanceError::RegionDissolvedEOM => Kind::Documented(23),
-            ModifyDbProxyInstanceError::CommodityInvalidComponent => Kind::Documented(24),
-            ModifyDbProxyInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(25)
-            }
-            ModifyDbProxyInstanceError::PriceCommoditySys => Kind::Documented(26),
-            ModifyDbProxyInstanceError::PayInsufficientBalance => Kind::Documented(27),
-            ModifyDbProxyInstanceError::OrderPeriodInvalid => Kind::Documented(28),
-            ModifyDbProxyInstanceError::PayNoCreditCardLowerCase => Kind::Documented(29),
-            ModifyDbProxyInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(30),
-            ModifyDbProxyInstanceError::NoAvailablePaymentMethod => Kind::Documented(31),
-            ModifyDbProxyInstanceError::BasicInfoUncompleted => Kind::Documented(32),
-            ModifyDbProxyInstanceError::RiskRiskControlRejection => Kind::Documented(33),
-            ModifyDbProxyInstanceError::ApiNotSupport => Kind::Documented(34),
-            ModifyDbProxyInstanceError::ContainForbiddenLabelError => {
-                Kind::Documented(35)
-            }
-            ModifyDbProxyInstanceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(36)
-            }
-            ModifyDbProxyInstanceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(37)
-            }
-            ModifyDbProxyInstanceError::InvalidParam => Kind::Documented(38),
-            ModifyDbProxyInstanceError::KmsApiError => Kind::Documented(39),
-            ModifyDbProxyInstanceError::SystemSaleValidateFailed => Kind::Documented(40),
-            ModifyDbProxyInstanceError::AbsInvalidAccountNotFound => Kind::Documented(41),
-            ModifyDbProxyInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(42),
-            ModifyDbProxyInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(43)
-            }
-            ModifyDbProxyInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(44)
-            }
-            ModifyDbProxyInstanceError::IncorrectTargetClasscode => Kind::Documented(45),
-            ModifyDbProxyInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(46)
-            }
-            ModifyDbProxyInstanceError::RequiredParamNotFound => Kind::Documented(47),
-            ModifyDbProxyInstanceError::ParametersInvalid => Kind::Documented(48),
-            ModifyDbProxyInstanceError::BackupPolicyNotSupport => Kind::Documented(49),
-            ModifyDbProxyInstanceError::InvalideStatusFormat => Kind::Documented(50),
-            ModifyDbProxyInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(51)
-            }
-            ModifyDbProxyInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(52)
-            }
-            ModifyDbProxyInstanceError::PayNoCreditCard => Kind::Documented(53),
-            ModifyDbProxyInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(54),
-            ModifyDbProxyInstanceError::UnsupportedClassCode => Kind::Documented(55),
-            ModifyDbProxyInstanceError::InvalidBackupSet => Kind::Documented(56),
-            ModifyDbProxyInstanceError::OrdTCommodityQueryError => Kind::Documented(57),
-            ModifyDbProxyInstanceError::ProductInstanceReleased => Kind::Documented(58),
-            ModifyDbProxyInstanceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(59)
-            }
-            ModifyDbProxyInstanceError::MappingInstanceLevelNotFound => {
-                Kind::Documented(60)
-            }
-            ModifyDbProxyInstanceError::DBInstanceStatusNotActive => Kind::Documented(61),
-            ModifyDbProxyInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(62)
-            }
-            ModifyDbProxyInstanceError::NotHaveProxy => Kind::Documented(63),
-            ModifyDbProxyInstanceError::MaxscaleMinorVersionNotSupport => {
-                Kind::Documented(64)
-            }
-            ModifyDbProxyInstanceError::IncorrectDBInstanceType => Kind::Documented(65),
-            ModifyDbProxyInstanceError::IncorrectDBInstanceEngine => Kind::Documented(66),
-            ModifyDbProxyInstanceError::IncorrectKindCode => Kind::Documented(67),
-            ModifyDbProxyInstanceError::IncorrectDBType => Kind::Documented(68),
-            ModifyDbProxyInstanceError::IncorrectDBInstanceState => Kind::Documented(69),
-            ModifyDbProxyInstanceError::InvalidKmsKey => Kind::Documented(70),
-            ModifyDbProxyInstanceError::InvalidVswitchId => Kind::Documented(71),
-            ModifyDbProxyInstanceError::IncorrectDBInstance => Kind::Documented(72),
-            ModifyDbProxyInstanceError::MaxscaleInstanceNotSupport => {
-                Kind::Documented(73)
-            }
-            ModifyDbProxyInstanceError::OrderStatusUnPaid => Kind::Documented(74),
-            ModifyDbProxyInstanceError::InvalidReduceDiskSize => Kind::Documented(75),
-            ModifyDbProxyInstanceError::CloudSSDNotSupport => Kind::Documented(76),
-            ModifyDbProxyInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(77)
-            }
-            ModifyDbProxyInstanceError::IncorrectMinorVersion => Kind::Documented(78),
-            ModifyDbProxyInstanceError::OperationDeniedZoneResource => {
-                Kind::Documented(79)
-            }
-            ModifyDbProxyInstanceError::NotInFlowController => Kind::Documented(80),
-            ModifyDbProxyInstanceError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(81)
-            }
-            ModifyDbProxyInstanceError::InvalidDBInstanceClassNotFound => {
-                Kind::Documented(82)
-            }
-            ModifyDbProxyInstanceError::InsufficientResourceCapacity => {
-                Kind::Documented(83)
-            }
-            ModifyDbProxyInstanceError::InvalidClusterKms => Kind::Documented(84),
-            ModifyDbProxyInstanceError::RequestNotFound => Kind::Documented(85),
-            ModifyDbProxyInstanceError::HostInfoNotFound => Kind::Documented(86),
-            ModifyDbProxyInstanceError::ExternalFailure => Kind::Documented(87),
-            ModifyDbProxyInstanceError::RequestMetaDataFailed => Kind::Documented(88),
-            ModifyDbProxyInstanceError::InvokeProxyFailure => Kind::Documented(89),
             ModifyDbProxyInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbProxyInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -648,30 +495,41 @@ impl ModifyDbProxyInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbProxyInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbProxyInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbProxyInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbProxyInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

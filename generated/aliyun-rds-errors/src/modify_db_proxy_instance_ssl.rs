@@ -6,7 +6,7 @@
 //! [`ModifyDbProxyInstanceSslError`](crate::modify_db_proxy_instance_ssl::ModifyDbProxyInstanceSslError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDbProxyInstanceSslError {
     /// `MinorVersionNotSupport`, HTTP 400: The current database minor version does not support the operation.
@@ -299,276 +298,106 @@ impl ModifyDbProxyInstanceSslError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyDbProxyInstanceSslError::Gateway(gateway),
-                    None => ModifyDbProxyInstanceSslError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDbProxyInstanceSslError::Gateway,
+                ModifyDbProxyInstanceSslError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyDbProxyInstanceSslError::MinorVersionNotSupport),
-            1 => Some(ModifyDbProxyInstanceSslError::InvalidDbProxyStatus),
-            2 => Some(ModifyDbProxyInstanceSslError::InvalidDBInstanceName),
-            3 => Some(ModifyDbProxyInstanceSslError::MaxscaleNotSupport),
-            4 => Some(ModifyDbProxyInstanceSslError::OrderComboInstanceNotAllowOperate),
-            5 => Some(ModifyDbProxyInstanceSslError::PricePricingPlanResultNotFound),
-            6 => Some(ModifyDbProxyInstanceSslError::OrderNoRealNameAuthentication),
-            7 => Some(ModifyDbProxyInstanceSslError::InsufficientAvailableQuota),
-            8 => Some(ModifyDbProxyInstanceSslError::CommodityServiceCallingException),
-            9 => Some(ModifyDbProxyInstanceSslError::RegionDissolvedEOM),
-            10 => Some(ModifyDbProxyInstanceSslError::CommodityInvalidComponent),
-            11 => Some(ModifyDbProxyInstanceSslError::RegionEndTimeDissolvedAustralia),
-            12 => Some(ModifyDbProxyInstanceSslError::PriceCommoditySys),
-            13 => Some(ModifyDbProxyInstanceSslError::PayInsufficientBalance),
-            14 => Some(ModifyDbProxyInstanceSslError::OrderPeriodInvalid),
-            15 => Some(ModifyDbProxyInstanceSslError::PayNoCreditCardLowerCase),
-            16 => Some(ModifyDbProxyInstanceSslError::OrderInstHasUnpaidOrder),
-            17 => Some(ModifyDbProxyInstanceSslError::NoAvailablePaymentMethod),
-            18 => Some(ModifyDbProxyInstanceSslError::BasicInfoUncompleted),
-            19 => Some(ModifyDbProxyInstanceSslError::RiskRiskControlRejection),
-            20 => Some(ModifyDbProxyInstanceSslError::ApiNotSupport),
-            21 => Some(ModifyDbProxyInstanceSslError::ContainForbiddenLabelError),
-            22 => Some(ModifyDbProxyInstanceSslError::InvalidDBInstanceIdNotFound),
-            23 => Some(ModifyDbProxyInstanceSslError::InvalidInstanceLevelDiskType),
-            24 => Some(ModifyDbProxyInstanceSslError::InvalidParam),
-            25 => Some(ModifyDbProxyInstanceSslError::KmsApiError),
-            26 => Some(ModifyDbProxyInstanceSslError::SystemSaleValidateFailed),
-            27 => Some(ModifyDbProxyInstanceSslError::AbsInvalidAccountNotFound),
-            28 => Some(ModifyDbProxyInstanceSslError::SqlExecuteFailedOrTimeout),
-            29 => Some(ModifyDbProxyInstanceSslError::ColdDataEngineVersionNotSupport),
-            30 => Some(ModifyDbProxyInstanceSslError::ColdDataMinorVersionNotSupport),
-            31 => Some(ModifyDbProxyInstanceSslError::IncorrectTargetClasscode),
-            32 => Some(ModifyDbProxyInstanceSslError::InvalidConnectionStringDuplicate),
-            33 => Some(ModifyDbProxyInstanceSslError::RequiredParamNotFound),
-            34 => Some(ModifyDbProxyInstanceSslError::ParametersInvalid),
-            35 => Some(ModifyDbProxyInstanceSslError::BackupPolicyNotSupport),
-            36 => Some(ModifyDbProxyInstanceSslError::InvalideStatusFormat),
-            37 => Some(ModifyDbProxyInstanceSslError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(ModifyDbProxyInstanceSslError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(ModifyDbProxyInstanceSslError::PayNoCreditCard),
-            40 => Some(ModifyDbProxyInstanceSslError::VpcNetworkTypeNotSupport),
-            41 => Some(ModifyDbProxyInstanceSslError::MirrorInsExists),
-            42 => Some(ModifyDbProxyInstanceSslError::UnsupportedClassCode),
-            43 => Some(ModifyDbProxyInstanceSslError::InvalidBackupSet),
-            44 => Some(ModifyDbProxyInstanceSslError::OrdTCommodityQueryError),
-            45 => Some(ModifyDbProxyInstanceSslError::ProductInstanceReleased),
-            46 => Some(ModifyDbProxyInstanceSslError::RegionEndTimeDissolvedIndia),
-            47 => Some(ModifyDbProxyInstanceSslError::MaxscaleDisabledSSLError),
-            48 => Some(ModifyDbProxyInstanceSslError::RDSCategoryNotSupport),
-            49 => Some(ModifyDbProxyInstanceSslError::IncorrectDBInstanceEngine),
-            50 => Some(ModifyDbProxyInstanceSslError::IncorrectKindCode),
-            51 => Some(ModifyDbProxyInstanceSslError::IncorrectDBInstanceType),
-            52 => Some(ModifyDbProxyInstanceSslError::IncorrectDBInstanceState),
-            53 => Some(ModifyDbProxyInstanceSslError::ConnectionStringLengthExceeded),
-            54 => Some(ModifyDbProxyInstanceSslError::OrderStatusUnPaid),
-            55 => Some(ModifyDbProxyInstanceSslError::InvalidReduceDiskSize),
-            56 => Some(ModifyDbProxyInstanceSslError::CloudSSDNotSupport),
-            57 => Some(ModifyDbProxyInstanceSslError::InvalidUserOperatorPermission),
-            58 => Some(ModifyDbProxyInstanceSslError::InvalidVswitchId),
-            59 => Some(ModifyDbProxyInstanceSslError::IncorrectMinorVersion),
-            60 => Some(ModifyDbProxyInstanceSslError::OperationDeniedZoneResource),
-            61 => Some(ModifyDbProxyInstanceSslError::NotInFlowController),
-            62 => Some(ModifyDbProxyInstanceSslError::InvalidKmsKey),
-            63 => Some(ModifyDbProxyInstanceSslError::InvalidInstanceLevelMalformed),
-            64 => Some(ModifyDbProxyInstanceSslError::EndpointNotFound),
-            65 => Some(ModifyDbProxyInstanceSslError::EnabledSSLNotSupport),
-            66 => {
-                Some(
-                    ModifyDbProxyInstanceSslError::InvalidDbProxyConnectionStringNotFound,
-                )
-            }
-            67 => Some(ModifyDbProxyInstanceSslError::InvalidDBInstanceNameNotFound),
-            68 => Some(ModifyDbProxyInstanceSslError::EndpointTypeNotFound),
-            69 => Some(ModifyDbProxyInstanceSslError::EndpointConfigInvalid),
-            70 => {
-                Some(
-                    ModifyDbProxyInstanceSslError::InvalidMaxscaleConnectionStringNotFound,
-                )
-            }
-            71 => Some(ModifyDbProxyInstanceSslError::InvalidClusterKms),
-            72 => Some(ModifyDbProxyInstanceSslError::RequestNotFound),
-            73 => Some(ModifyDbProxyInstanceSslError::HostInfoNotFound),
-            74 => {
-                Some(ModifyDbProxyInstanceSslError::InvalidMaxscaleConnectStringNotFound)
-            }
-            75 => Some(ModifyDbProxyInstanceSslError::ExternalFailure),
-            76 => Some(ModifyDbProxyInstanceSslError::RequestMetaDataFailed),
-            77 => Some(ModifyDbProxyInstanceSslError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::MinorVersionNotSupport,
+        Self::InvalidDbProxyStatus,
+        Self::InvalidDBInstanceName,
+        Self::MaxscaleNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::MaxscaleDisabledSSLError,
+        Self::RDSCategoryNotSupport,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectKindCode,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::ConnectionStringLengthExceeded,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EndpointNotFound,
+        Self::EnabledSSLNotSupport,
+        Self::InvalidDbProxyConnectionStringNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::EndpointTypeNotFound,
+        Self::EndpointConfigInvalid,
+        Self::InvalidMaxscaleConnectionStringNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::InvalidMaxscaleConnectStringNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDbProxyInstanceSslError::MinorVersionNotSupport => Kind::Documented(0),
-            ModifyDbProxyInstanceSslError::InvalidDbProxyStatus => Kind::Documented(1),
-            ModifyDbProxyInstanceSslError::InvalidDBInstanceName => Kind::Documented(2),
-            ModifyDbProxyInstanceSslError::MaxscaleNotSupport => Kind::Documented(3),
-            ModifyDbProxyInstanceSslError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            ModifyDbProxyInstanceSslError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            ModifyDbProxyInstanceSslError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            ModifyDbProxyInstanceSslError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            ModifyDbProxyInstanceSslError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            ModifyDbProxyInstanceSslError::RegionDissolvedEOM => Kind::Documented(9),
-            ModifyDbProxyInstanceSslError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            ModifyDbProxyInstanceSslError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            ModifyDbProxyInstanceSslError::PriceCommoditySys => Kind::Documented(12),
-            ModifyDbProxyInstanceSslError::PayInsufficientBalance => Kind::Documented(13),
-            ModifyDbProxyInstanceSslError::OrderPeriodInvalid => Kind::Documented(14),
-            ModifyDbProxyInstanceSslError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            ModifyDbProxyInstanceSslError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            ModifyDbProxyInstanceSslError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            ModifyDbProxyInstanceSslError::BasicInfoUncompleted => Kind::Documented(18),
-            ModifyDbProxyInstanceSslError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            ModifyDbProxyInstanceSslError::ApiNotSupport => Kind::Documented(20),
-            ModifyDbProxyInstanceSslError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            ModifyDbProxyInstanceSslError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            ModifyDbProxyInstanceSslError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            ModifyDbProxyInstanceSslError::InvalidParam => Kind::Documented(24),
-            ModifyDbProxyInstanceSslError::KmsApiError => Kind::Documented(25),
-            ModifyDbProxyInstanceSslError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            ModifyDbProxyInstanceSslError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            ModifyDbProxyInstanceSslError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            ModifyDbProxyInstanceSslError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ModifyDbProxyInstanceSslError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            ModifyDbProxyInstanceSslError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            ModifyDbProxyInstanceSslError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            ModifyDbProxyInstanceSslError::RequiredParamNotFound => Kind::Documented(33),
-            ModifyDbProxyInstanceSslError::ParametersInvalid => Kind::Documented(34),
-            ModifyDbProxyInstanceSslError::BackupPolicyNotSupport => Kind::Documented(35),
-            ModifyDbProxyInstanceSslError::InvalideStatusFormat => Kind::Documented(36),
-            ModifyDbProxyInstanceSslError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            ModifyDbProxyInstanceSslError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            ModifyDbProxyInstanceSslError::PayNoCreditCard => Kind::Documented(39),
-            ModifyDbProxyInstanceSslError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            ModifyDbProxyInstanceSslError::MirrorInsExists => Kind::Documented(41),
-            ModifyDbProxyInstanceSslError::UnsupportedClassCode => Kind::Documented(42),
-            ModifyDbProxyInstanceSslError::InvalidBackupSet => Kind::Documented(43),
-            ModifyDbProxyInstanceSslError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            ModifyDbProxyInstanceSslError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            ModifyDbProxyInstanceSslError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            ModifyDbProxyInstanceSslError::MaxscaleDisabledSSLError => {
-                Kind::Documented(47)
-            }
-            ModifyDbProxyInstanceSslError::RDSCategoryNotSupport => Kind::Documented(48),
-            ModifyDbProxyInstanceSslError::IncorrectDBInstanceEngine => {
-                Kind::Documented(49)
-            }
-            ModifyDbProxyInstanceSslError::IncorrectKindCode => Kind::Documented(50),
-            ModifyDbProxyInstanceSslError::IncorrectDBInstanceType => {
-                Kind::Documented(51)
-            }
-            ModifyDbProxyInstanceSslError::IncorrectDBInstanceState => {
-                Kind::Documented(52)
-            }
-            ModifyDbProxyInstanceSslError::ConnectionStringLengthExceeded => {
-                Kind::Documented(53)
-            }
-            ModifyDbProxyInstanceSslError::OrderStatusUnPaid => Kind::Documented(54),
-            ModifyDbProxyInstanceSslError::InvalidReduceDiskSize => Kind::Documented(55),
-            ModifyDbProxyInstanceSslError::CloudSSDNotSupport => Kind::Documented(56),
-            ModifyDbProxyInstanceSslError::InvalidUserOperatorPermission => {
-                Kind::Documented(57)
-            }
-            ModifyDbProxyInstanceSslError::InvalidVswitchId => Kind::Documented(58),
-            ModifyDbProxyInstanceSslError::IncorrectMinorVersion => Kind::Documented(59),
-            ModifyDbProxyInstanceSslError::OperationDeniedZoneResource => {
-                Kind::Documented(60)
-            }
-            ModifyDbProxyInstanceSslError::NotInFlowController => Kind::Documented(61),
-            ModifyDbProxyInstanceSslError::InvalidKmsKey => Kind::Documented(62),
-            ModifyDbProxyInstanceSslError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(63)
-            }
-            ModifyDbProxyInstanceSslError::EndpointNotFound => Kind::Documented(64),
-            ModifyDbProxyInstanceSslError::EnabledSSLNotSupport => Kind::Documented(65),
-            ModifyDbProxyInstanceSslError::InvalidDbProxyConnectionStringNotFound => {
-                Kind::Documented(66)
-            }
-            ModifyDbProxyInstanceSslError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(67)
-            }
-            ModifyDbProxyInstanceSslError::EndpointTypeNotFound => Kind::Documented(68),
-            ModifyDbProxyInstanceSslError::EndpointConfigInvalid => Kind::Documented(69),
-            ModifyDbProxyInstanceSslError::InvalidMaxscaleConnectionStringNotFound => {
-                Kind::Documented(70)
-            }
-            ModifyDbProxyInstanceSslError::InvalidClusterKms => Kind::Documented(71),
-            ModifyDbProxyInstanceSslError::RequestNotFound => Kind::Documented(72),
-            ModifyDbProxyInstanceSslError::HostInfoNotFound => Kind::Documented(73),
-            ModifyDbProxyInstanceSslError::InvalidMaxscaleConnectStringNotFound => {
-                Kind::Documented(74)
-            }
-            ModifyDbProxyInstanceSslError::ExternalFailure => Kind::Documented(75),
-            ModifyDbProxyInstanceSslError::RequestMetaDataFailed => Kind::Documented(76),
-            ModifyDbProxyInstanceSslError::InvokeProxyFailure => Kind::Documented(77),
             ModifyDbProxyInstanceSslError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyDbProxyInstanceSslError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -615,30 +444,41 @@ impl ModifyDbProxyInstanceSslError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDbProxyInstanceSslError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDbProxyInstanceSslError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDbProxyInstanceSslError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDbProxyInstanceSslError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

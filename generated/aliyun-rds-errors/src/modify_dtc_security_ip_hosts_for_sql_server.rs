@@ -6,7 +6,7 @@
 //! [`ModifyDtcSecurityIpHostsForSqlServerError`](crate::modify_dtc_security_ip_hosts_for_sql_server::ModifyDtcSecurityIpHostsForSqlServerError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyDtcSecurityIpHostsForSqlServerError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,380 +238,91 @@ impl ModifyDtcSecurityIpHostsForSqlServerError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyDtcSecurityIpHostsForSqlServerError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyDtcSecurityIpHostsForSqlServerError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyDtcSecurityIpHostsForSqlServerError::Gateway,
+                ModifyDtcSecurityIpHostsForSqlServerError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyDtcSecurityIpHostsForSqlServerError::RegionDissolvedEOM),
-            6 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyDtcSecurityIpHostsForSqlServerError::PriceCommoditySys),
-            9 => Some(ModifyDtcSecurityIpHostsForSqlServerError::PayInsufficientBalance),
-            10 => Some(ModifyDtcSecurityIpHostsForSqlServerError::OrderPeriodInvalid),
-            11 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::PayNoCreditCardLowerCase)
-            }
-            12 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::OrderInstHasUnpaidOrder)
-            }
-            13 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::NoAvailablePaymentMethod)
-            }
-            14 => Some(ModifyDtcSecurityIpHostsForSqlServerError::BasicInfoUncompleted),
-            15 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::RiskRiskControlRejection)
-            }
-            16 => Some(ModifyDtcSecurityIpHostsForSqlServerError::ApiNotSupport),
-            17 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalidParam),
-            21 => Some(ModifyDtcSecurityIpHostsForSqlServerError::KmsApiError),
-            22 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(ModifyDtcSecurityIpHostsForSqlServerError::RequiredParamNotFound),
-            30 => Some(ModifyDtcSecurityIpHostsForSqlServerError::ParametersInvalid),
-            31 => Some(ModifyDtcSecurityIpHostsForSqlServerError::BackupPolicyNotSupport),
-            32 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyDtcSecurityIpHostsForSqlServerError::PayNoCreditCard),
-            36 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(ModifyDtcSecurityIpHostsForSqlServerError::MirrorInsExists),
-            38 => Some(ModifyDtcSecurityIpHostsForSqlServerError::UnsupportedClassCode),
-            39 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalidBackupSet),
-            40 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::OrdTCommodityQueryError)
-            }
-            41 => {
-                Some(ModifyDtcSecurityIpHostsForSqlServerError::ProductInstanceReleased)
-            }
-            42 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(ModifyDtcSecurityIpHostsForSqlServerError::OrderStatusUnPaid),
-            44 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalidReduceDiskSize),
-            45 => Some(ModifyDtcSecurityIpHostsForSqlServerError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalidVswitchId),
-            48 => Some(ModifyDtcSecurityIpHostsForSqlServerError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(ModifyDtcSecurityIpHostsForSqlServerError::NotInFlowController),
-            51 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ModifyDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvalidClusterKms),
-            54 => Some(ModifyDtcSecurityIpHostsForSqlServerError::RequestNotFound),
-            55 => Some(ModifyDtcSecurityIpHostsForSqlServerError::HostInfoNotFound),
-            56 => Some(ModifyDtcSecurityIpHostsForSqlServerError::ExternalFailure),
-            57 => Some(ModifyDtcSecurityIpHostsForSqlServerError::RequestMetaDataFailed),
-            58 => Some(ModifyDtcSecurityIpHostsForSqlServerError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyDtcSecurityIpHostsForSqlServerError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ModifyDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyDtcSecurityIpHostsForSqlServerError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -659,30 +369,41 @@ impl ModifyDtcSecurityIpHostsForSqlServerError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyDtcSecurityIpHostsForSqlServerError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyEventInfoError`](crate::modify_event_info::ModifyEventInfoError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyEventInfoError {
     /// `Param.Invalid`, HTTP 400: Param.Invalid
@@ -242,158 +241,88 @@ impl ModifyEventInfoError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyEventInfoError::Gateway(gateway),
-                    None => ModifyEventInfoError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyEventInfoError::Gateway,
+                ModifyEventInfoError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyEventInfoError::ParamInvalid),
-            1 => Some(ModifyEventInfoError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyEventInfoError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyEventInfoError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyEventInfoError::InsufficientAvailableQuota),
-            5 => Some(ModifyEventInfoError::CommodityServiceCallingException),
-            6 => Some(ModifyEventInfoError::RegionDissolvedEOM),
-            7 => Some(ModifyEventInfoError::CommodityInvalidComponent),
-            8 => Some(ModifyEventInfoError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyEventInfoError::PriceCommoditySys),
-            10 => Some(ModifyEventInfoError::PayInsufficientBalance),
-            11 => Some(ModifyEventInfoError::OrderPeriodInvalid),
-            12 => Some(ModifyEventInfoError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyEventInfoError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyEventInfoError::NoAvailablePaymentMethod),
-            15 => Some(ModifyEventInfoError::BasicInfoUncompleted),
-            16 => Some(ModifyEventInfoError::RiskRiskControlRejection),
-            17 => Some(ModifyEventInfoError::ApiNotSupport),
-            18 => Some(ModifyEventInfoError::ContainForbiddenLabelError),
-            19 => Some(ModifyEventInfoError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyEventInfoError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyEventInfoError::InvalidParam),
-            22 => Some(ModifyEventInfoError::KmsApiError),
-            23 => Some(ModifyEventInfoError::SystemSaleValidateFailed),
-            24 => Some(ModifyEventInfoError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyEventInfoError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyEventInfoError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyEventInfoError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyEventInfoError::IncorrectTargetClasscode),
-            29 => Some(ModifyEventInfoError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyEventInfoError::RequiredParamNotFound),
-            31 => Some(ModifyEventInfoError::ParametersInvalid),
-            32 => Some(ModifyEventInfoError::BackupPolicyNotSupport),
-            33 => Some(ModifyEventInfoError::InvalideStatusFormat),
-            34 => Some(ModifyEventInfoError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyEventInfoError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyEventInfoError::PayNoCreditCard),
-            37 => Some(ModifyEventInfoError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyEventInfoError::MirrorInsExists),
-            39 => Some(ModifyEventInfoError::UnsupportedClassCode),
-            40 => Some(ModifyEventInfoError::InvalidBackupSet),
-            41 => Some(ModifyEventInfoError::OrdTCommodityQueryError),
-            42 => Some(ModifyEventInfoError::ProductInstanceReleased),
-            43 => Some(ModifyEventInfoError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyEventInfoError::OrderStatusUnPaid),
-            45 => Some(ModifyEventInfoError::InvalidReduceDiskSize),
-            46 => Some(ModifyEventInfoError::CloudSSDNotSupport),
-            47 => Some(ModifyEventInfoError::InvalidUserOperatorPermission),
-            48 => Some(ModifyEventInfoError::InvalidVswitchId),
-            49 => Some(ModifyEventInfoError::IncorrectMinorVersion),
-            50 => Some(ModifyEventInfoError::OperationDeniedZoneResource),
-            51 => Some(ModifyEventInfoError::NotInFlowController),
-            52 => Some(ModifyEventInfoError::InvalidKmsKey),
-            53 => Some(ModifyEventInfoError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyEventInfoError::InvalidClusterKms),
-            55 => Some(ModifyEventInfoError::RequestNotFound),
-            56 => Some(ModifyEventInfoError::HostInfoNotFound),
-            57 => Some(ModifyEventInfoError::ExternalFailure),
-            58 => Some(ModifyEventInfoError::RequestMetaDataFailed),
-            59 => Some(ModifyEventInfoError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::ParamInvalid,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyEventInfoError::ParamInvalid => Kind::Documented(0),
-            ModifyEventInfoError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyEventInfoError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            ModifyEventInfoError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            ModifyEventInfoError::InsufficientAvailableQuota => Kind::Documented(4),
-            ModifyEventInfoError::CommodityServiceCallingException => Kind::Documented(5),
-            ModifyEventInfoError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyEventInfoError::CommodityInvalidComponent => Kind::Documented(7),
-            ModifyEventInfoError::RegionEndTimeDissolvedAustralia => Kind::Documented(8),
-            ModifyEventInfoError::PriceCommoditySys => Kind::Documented(9),
-            ModifyEventInfoError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyEventInfoError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyEventInfoError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            ModifyEventInfoError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyEventInfoError::NoAvailablePaymentMethod => Kind::Documented(14),
-            ModifyEventInfoError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyEventInfoError::RiskRiskControlRejection => Kind::Documented(16),
-            ModifyEventInfoError::ApiNotSupport => Kind::Documented(17),
-            ModifyEventInfoError::ContainForbiddenLabelError => Kind::Documented(18),
-            ModifyEventInfoError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            ModifyEventInfoError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            ModifyEventInfoError::InvalidParam => Kind::Documented(21),
-            ModifyEventInfoError::KmsApiError => Kind::Documented(22),
-            ModifyEventInfoError::SystemSaleValidateFailed => Kind::Documented(23),
-            ModifyEventInfoError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            ModifyEventInfoError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            ModifyEventInfoError::ColdDataEngineVersionNotSupport => Kind::Documented(26),
-            ModifyEventInfoError::ColdDataMinorVersionNotSupport => Kind::Documented(27),
-            ModifyEventInfoError::IncorrectTargetClasscode => Kind::Documented(28),
-            ModifyEventInfoError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyEventInfoError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyEventInfoError::ParametersInvalid => Kind::Documented(31),
-            ModifyEventInfoError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyEventInfoError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyEventInfoError::InvalidReleasedKeepPolicyFormat => Kind::Documented(34),
-            ModifyEventInfoError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyEventInfoError::PayNoCreditCard => Kind::Documented(36),
-            ModifyEventInfoError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            ModifyEventInfoError::MirrorInsExists => Kind::Documented(38),
-            ModifyEventInfoError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyEventInfoError::InvalidBackupSet => Kind::Documented(40),
-            ModifyEventInfoError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyEventInfoError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyEventInfoError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            ModifyEventInfoError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyEventInfoError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyEventInfoError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyEventInfoError::InvalidUserOperatorPermission => Kind::Documented(47),
-            ModifyEventInfoError::InvalidVswitchId => Kind::Documented(48),
-            ModifyEventInfoError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyEventInfoError::OperationDeniedZoneResource => Kind::Documented(50),
-            ModifyEventInfoError::NotInFlowController => Kind::Documented(51),
-            ModifyEventInfoError::InvalidKmsKey => Kind::Documented(52),
-            ModifyEventInfoError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            ModifyEventInfoError::InvalidClusterKms => Kind::Documented(54),
-            ModifyEventInfoError::RequestNotFound => Kind::Documented(55),
-            ModifyEventInfoError::HostInfoNotFound => Kind::Documented(56),
-            ModifyEventInfoError::ExternalFailure => Kind::Documented(57),
-            ModifyEventInfoError::RequestMetaDataFailed => Kind::Documented(58),
-            ModifyEventInfoError::InvokeProxyFailure => Kind::Documented(59),
             ModifyEventInfoError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyEventInfoError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -440,30 +369,41 @@ impl ModifyEventInfoError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyEventInfoError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyEventInfoError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyEventInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyEventInfoError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

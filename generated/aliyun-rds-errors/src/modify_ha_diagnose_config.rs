@@ -6,7 +6,7 @@
 //! [`ModifyHaDiagnoseConfigError`](crate::modify_ha_diagnose_config::ModifyHaDiagnoseConfigError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyHaDiagnoseConfigError {
     /// `HaDiagnoseConfig.Format`, HTTP 400: The value of tcpConnectionType must be LONG or SHORT
@@ -242,192 +241,88 @@ impl ModifyHaDiagnoseConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyHaDiagnoseConfigError::Gateway(gateway),
-                    None => ModifyHaDiagnoseConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyHaDiagnoseConfigError::Gateway,
+                ModifyHaDiagnoseConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyHaDiagnoseConfigError::HaDiagnoseConfigFormat),
-            1 => Some(ModifyHaDiagnoseConfigError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyHaDiagnoseConfigError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyHaDiagnoseConfigError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyHaDiagnoseConfigError::InsufficientAvailableQuota),
-            5 => Some(ModifyHaDiagnoseConfigError::CommodityServiceCallingException),
-            6 => Some(ModifyHaDiagnoseConfigError::RegionDissolvedEOM),
-            7 => Some(ModifyHaDiagnoseConfigError::CommodityInvalidComponent),
-            8 => Some(ModifyHaDiagnoseConfigError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyHaDiagnoseConfigError::PriceCommoditySys),
-            10 => Some(ModifyHaDiagnoseConfigError::PayInsufficientBalance),
-            11 => Some(ModifyHaDiagnoseConfigError::OrderPeriodInvalid),
-            12 => Some(ModifyHaDiagnoseConfigError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyHaDiagnoseConfigError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyHaDiagnoseConfigError::NoAvailablePaymentMethod),
-            15 => Some(ModifyHaDiagnoseConfigError::BasicInfoUncompleted),
-            16 => Some(ModifyHaDiagnoseConfigError::RiskRiskControlRejection),
-            17 => Some(ModifyHaDiagnoseConfigError::ApiNotSupport),
-            18 => Some(ModifyHaDiagnoseConfigError::ContainForbiddenLabelError),
-            19 => Some(ModifyHaDiagnoseConfigError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyHaDiagnoseConfigError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyHaDiagnoseConfigError::InvalidParam),
-            22 => Some(ModifyHaDiagnoseConfigError::KmsApiError),
-            23 => Some(ModifyHaDiagnoseConfigError::SystemSaleValidateFailed),
-            24 => Some(ModifyHaDiagnoseConfigError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyHaDiagnoseConfigError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyHaDiagnoseConfigError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyHaDiagnoseConfigError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyHaDiagnoseConfigError::IncorrectTargetClasscode),
-            29 => Some(ModifyHaDiagnoseConfigError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyHaDiagnoseConfigError::RequiredParamNotFound),
-            31 => Some(ModifyHaDiagnoseConfigError::ParametersInvalid),
-            32 => Some(ModifyHaDiagnoseConfigError::BackupPolicyNotSupport),
-            33 => Some(ModifyHaDiagnoseConfigError::InvalideStatusFormat),
-            34 => Some(ModifyHaDiagnoseConfigError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyHaDiagnoseConfigError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyHaDiagnoseConfigError::PayNoCreditCard),
-            37 => Some(ModifyHaDiagnoseConfigError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyHaDiagnoseConfigError::MirrorInsExists),
-            39 => Some(ModifyHaDiagnoseConfigError::UnsupportedClassCode),
-            40 => Some(ModifyHaDiagnoseConfigError::InvalidBackupSet),
-            41 => Some(ModifyHaDiagnoseConfigError::OrdTCommodityQueryError),
-            42 => Some(ModifyHaDiagnoseConfigError::ProductInstanceReleased),
-            43 => Some(ModifyHaDiagnoseConfigError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyHaDiagnoseConfigError::OrderStatusUnPaid),
-            45 => Some(ModifyHaDiagnoseConfigError::InvalidReduceDiskSize),
-            46 => Some(ModifyHaDiagnoseConfigError::CloudSSDNotSupport),
-            47 => Some(ModifyHaDiagnoseConfigError::InvalidUserOperatorPermission),
-            48 => Some(ModifyHaDiagnoseConfigError::InvalidVswitchId),
-            49 => Some(ModifyHaDiagnoseConfigError::IncorrectMinorVersion),
-            50 => Some(ModifyHaDiagnoseConfigError::OperationDeniedZoneResource),
-            51 => Some(ModifyHaDiagnoseConfigError::NotInFlowController),
-            52 => Some(ModifyHaDiagnoseConfigError::InvalidKmsKey),
-            53 => Some(ModifyHaDiagnoseConfigError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyHaDiagnoseConfigError::InvalidClusterKms),
-            55 => Some(ModifyHaDiagnoseConfigError::RequestNotFound),
-            56 => Some(ModifyHaDiagnoseConfigError::HostInfoNotFound),
-            57 => Some(ModifyHaDiagnoseConfigError::ExternalFailure),
-            58 => Some(ModifyHaDiagnoseConfigError::RequestMetaDataFailed),
-            59 => Some(ModifyHaDiagnoseConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::HaDiagnoseConfigFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyHaDiagnoseConfigError::HaDiagnoseConfigFormat => Kind::Documented(0),
-            ModifyHaDiagnoseConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyHaDiagnoseConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyHaDiagnoseConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyHaDiagnoseConfigError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifyHaDiagnoseConfigError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyHaDiagnoseConfigError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyHaDiagnoseConfigError::CommodityInvalidComponent => Kind::Documented(7),
-            ModifyHaDiagnoseConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyHaDiagnoseConfigError::PriceCommoditySys => Kind::Documented(9),
-            ModifyHaDiagnoseConfigError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyHaDiagnoseConfigError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyHaDiagnoseConfigError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            ModifyHaDiagnoseConfigError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyHaDiagnoseConfigError::NoAvailablePaymentMethod => Kind::Documented(14),
-            ModifyHaDiagnoseConfigError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyHaDiagnoseConfigError::RiskRiskControlRejection => Kind::Documented(16),
-            ModifyHaDiagnoseConfigError::ApiNotSupport => Kind::Documented(17),
-            ModifyHaDiagnoseConfigError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifyHaDiagnoseConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ModifyHaDiagnoseConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifyHaDiagnoseConfigError::InvalidParam => Kind::Documented(21),
-            ModifyHaDiagnoseConfigError::KmsApiError => Kind::Documented(22),
-            ModifyHaDiagnoseConfigError::SystemSaleValidateFailed => Kind::Documented(23),
-            ModifyHaDiagnoseConfigError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ModifyHaDiagnoseConfigError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ModifyHaDiagnoseConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyHaDiagnoseConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyHaDiagnoseConfigError::IncorrectTargetClasscode => Kind::Documented(28),
-            ModifyHaDiagnoseConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyHaDiagnoseConfigError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyHaDiagnoseConfigError::ParametersInvalid => Kind::Documented(31),
-            ModifyHaDiagnoseConfigError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyHaDiagnoseConfigError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyHaDiagnoseConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyHaDiagnoseConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyHaDiagnoseConfigError::PayNoCreditCard => Kind::Documented(36),
-            ModifyHaDiagnoseConfigError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            ModifyHaDiagnoseConfigError::MirrorInsExists => Kind::Documented(38),
-            ModifyHaDiagnoseConfigError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyHaDiagnoseConfigError::InvalidBackupSet => Kind::Documented(40),
-            ModifyHaDiagnoseConfigError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyHaDiagnoseConfigError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyHaDiagnoseConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifyHaDiagnoseConfigError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyHaDiagnoseConfigError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyHaDiagnoseConfigError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyHaDiagnoseConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyHaDiagnoseConfigError::InvalidVswitchId => Kind::Documented(48),
-            ModifyHaDiagnoseConfigError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyHaDiagnoseConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyHaDiagnoseConfigError::NotInFlowController => Kind::Documented(51),
-            ModifyHaDiagnoseConfigError::InvalidKmsKey => Kind::Documented(52),
-            ModifyHaDiagnoseConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyHaDiagnoseConfigError::InvalidClusterKms => Kind::Documented(54),
-            ModifyHaDiagnoseConfigError::RequestNotFound => Kind::Documented(55),
-            ModifyHaDiagnoseConfigError::HostInfoNotFound => Kind::Documented(56),
-            ModifyHaDiagnoseConfigError::ExternalFailure => Kind::Documented(57),
-            ModifyHaDiagnoseConfigError::RequestMetaDataFailed => Kind::Documented(58),
-            ModifyHaDiagnoseConfigError::InvokeProxyFailure => Kind::Documented(59),
             ModifyHaDiagnoseConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyHaDiagnoseConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -474,30 +369,41 @@ impl ModifyHaDiagnoseConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyHaDiagnoseConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyHaDiagnoseConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyHaDiagnoseConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyHaDiagnoseConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

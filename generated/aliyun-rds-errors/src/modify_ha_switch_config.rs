@@ -6,7 +6,7 @@
 //! [`ModifyHaSwitchConfigError`](crate::modify_ha_switch_config::ModifyHaSwitchConfigError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyHaSwitchConfigError {
     /// `HaConfig.Format`, HTTP 400: The value of HaConfig must be auto or manual
@@ -252,190 +251,91 @@ impl ModifyHaSwitchConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyHaSwitchConfigError::Gateway(gateway),
-                    None => ModifyHaSwitchConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyHaSwitchConfigError::Gateway,
+                ModifyHaSwitchConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyHaSwitchConfigError::HaConfigFormat),
-            1 => Some(ModifyHaSwitchConfigError::HaConfigIsNull),
-            2 => Some(ModifyHaSwitchConfigError::ManualHATimeFormat),
-            3 => Some(ModifyHaSwitchConfigError::ManualHATimeIsNull),
-            4 => Some(ModifyHaSwitchConfigError::OrderComboInstanceNotAllowOperate),
-            5 => Some(ModifyHaSwitchConfigError::PricePricingPlanResultNotFound),
-            6 => Some(ModifyHaSwitchConfigError::OrderNoRealNameAuthentication),
-            7 => Some(ModifyHaSwitchConfigError::InsufficientAvailableQuota),
-            8 => Some(ModifyHaSwitchConfigError::CommodityServiceCallingException),
-            9 => Some(ModifyHaSwitchConfigError::RegionDissolvedEOM),
-            10 => Some(ModifyHaSwitchConfigError::CommodityInvalidComponent),
-            11 => Some(ModifyHaSwitchConfigError::RegionEndTimeDissolvedAustralia),
-            12 => Some(ModifyHaSwitchConfigError::PriceCommoditySys),
-            13 => Some(ModifyHaSwitchConfigError::PayInsufficientBalance),
-            14 => Some(ModifyHaSwitchConfigError::OrderPeriodInvalid),
-            15 => Some(ModifyHaSwitchConfigError::PayNoCreditCardLowerCase),
-            16 => Some(ModifyHaSwitchConfigError::OrderInstHasUnpaidOrder),
-            17 => Some(ModifyHaSwitchConfigError::NoAvailablePaymentMethod),
-            18 => Some(ModifyHaSwitchConfigError::BasicInfoUncompleted),
-            19 => Some(ModifyHaSwitchConfigError::RiskRiskControlRejection),
-            20 => Some(ModifyHaSwitchConfigError::ApiNotSupport),
-            21 => Some(ModifyHaSwitchConfigError::ContainForbiddenLabelError),
-            22 => Some(ModifyHaSwitchConfigError::InvalidDBInstanceIdNotFound),
-            23 => Some(ModifyHaSwitchConfigError::InvalidInstanceLevelDiskType),
-            24 => Some(ModifyHaSwitchConfigError::InvalidParam),
-            25 => Some(ModifyHaSwitchConfigError::KmsApiError),
-            26 => Some(ModifyHaSwitchConfigError::SystemSaleValidateFailed),
-            27 => Some(ModifyHaSwitchConfigError::AbsInvalidAccountNotFound),
-            28 => Some(ModifyHaSwitchConfigError::SqlExecuteFailedOrTimeout),
-            29 => Some(ModifyHaSwitchConfigError::ColdDataEngineVersionNotSupport),
-            30 => Some(ModifyHaSwitchConfigError::ColdDataMinorVersionNotSupport),
-            31 => Some(ModifyHaSwitchConfigError::IncorrectTargetClasscode),
-            32 => Some(ModifyHaSwitchConfigError::InvalidConnectionStringDuplicate),
-            33 => Some(ModifyHaSwitchConfigError::RequiredParamNotFound),
-            34 => Some(ModifyHaSwitchConfigError::ParametersInvalid),
-            35 => Some(ModifyHaSwitchConfigError::BackupPolicyNotSupport),
-            36 => Some(ModifyHaSwitchConfigError::InvalideStatusFormat),
-            37 => Some(ModifyHaSwitchConfigError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(ModifyHaSwitchConfigError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(ModifyHaSwitchConfigError::PayNoCreditCard),
-            40 => Some(ModifyHaSwitchConfigError::VpcNetworkTypeNotSupport),
-            41 => Some(ModifyHaSwitchConfigError::MirrorInsExists),
-            42 => Some(ModifyHaSwitchConfigError::UnsupportedClassCode),
-            43 => Some(ModifyHaSwitchConfigError::InvalidBackupSet),
-            44 => Some(ModifyHaSwitchConfigError::OrdTCommodityQueryError),
-            45 => Some(ModifyHaSwitchConfigError::ProductInstanceReleased),
-            46 => Some(ModifyHaSwitchConfigError::RegionEndTimeDissolvedIndia),
-            47 => Some(ModifyHaSwitchConfigError::OrderStatusUnPaid),
-            48 => Some(ModifyHaSwitchConfigError::InvalidReduceDiskSize),
-            49 => Some(ModifyHaSwitchConfigError::CloudSSDNotSupport),
-            50 => Some(ModifyHaSwitchConfigError::InvalidUserOperatorPermission),
-            51 => Some(ModifyHaSwitchConfigError::InvalidVswitchId),
-            52 => Some(ModifyHaSwitchConfigError::IncorrectMinorVersion),
-            53 => Some(ModifyHaSwitchConfigError::OperationDeniedZoneResource),
-            54 => Some(ModifyHaSwitchConfigError::NotInFlowController),
-            55 => Some(ModifyHaSwitchConfigError::InvalidKmsKey),
-            56 => Some(ModifyHaSwitchConfigError::InvalidInstanceLevelMalformed),
-            57 => Some(ModifyHaSwitchConfigError::InvalidClusterKms),
-            58 => Some(ModifyHaSwitchConfigError::RequestNotFound),
-            59 => Some(ModifyHaSwitchConfigError::HostInfoNotFound),
-            60 => Some(ModifyHaSwitchConfigError::ExternalFailure),
-            61 => Some(ModifyHaSwitchConfigError::RequestMetaDataFailed),
-            62 => Some(ModifyHaSwitchConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::HaConfigFormat,
+        Self::HaConfigIsNull,
+        Self::ManualHATimeFormat,
+        Self::ManualHATimeIsNull,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyHaSwitchConfigError::HaConfigFormat => Kind::Documented(0),
-            ModifyHaSwitchConfigError::HaConfigIsNull => Kind::Documented(1),
-            ModifyHaSwitchConfigError::ManualHATimeFormat => Kind::Documented(2),
-            ModifyHaSwitchConfigError::ManualHATimeIsNull => Kind::Documented(3),
-            ModifyHaSwitchConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            ModifyHaSwitchConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            ModifyHaSwitchConfigError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            ModifyHaSwitchConfigError::InsufficientAvailableQuota => Kind::Documented(7),
-            ModifyHaSwitchConfigError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            ModifyHaSwitchConfigError::RegionDissolvedEOM => Kind::Documented(9),
-            ModifyHaSwitchConfigError::CommodityInvalidComponent => Kind::Documented(10),
-            ModifyHaSwitchConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            ModifyHaSwitchConfigError::PriceCommoditySys => Kind::Documented(12),
-            ModifyHaSwitchConfigError::PayInsufficientBalance => Kind::Documented(13),
-            ModifyHaSwitchConfigError::OrderPeriodInvalid => Kind::Documented(14),
-            ModifyHaSwitchConfigError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            ModifyHaSwitchConfigError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            ModifyHaSwitchConfigError::NoAvailablePaymentMethod => Kind::Documented(17),
-            ModifyHaSwitchConfigError::BasicInfoUncompleted => Kind::Documented(18),
-            ModifyHaSwitchConfigError::RiskRiskControlRejection => Kind::Documented(19),
-            ModifyHaSwitchConfigError::ApiNotSupport => Kind::Documented(20),
-            ModifyHaSwitchConfigError::ContainForbiddenLabelError => Kind::Documented(21),
-            ModifyHaSwitchConfigError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            ModifyHaSwitchConfigError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            ModifyHaSwitchConfigError::InvalidParam => Kind::Documented(24),
-            ModifyHaSwitchConfigError::KmsApiError => Kind::Documented(25),
-            ModifyHaSwitchConfigError::SystemSaleValidateFailed => Kind::Documented(26),
-            ModifyHaSwitchConfigError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            ModifyHaSwitchConfigError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            ModifyHaSwitchConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ModifyHaSwitchConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            ModifyHaSwitchConfigError::IncorrectTargetClasscode => Kind::Documented(31),
-            ModifyHaSwitchConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            ModifyHaSwitchConfigError::RequiredParamNotFound => Kind::Documented(33),
-            ModifyHaSwitchConfigError::ParametersInvalid => Kind::Documented(34),
-            ModifyHaSwitchConfigError::BackupPolicyNotSupport => Kind::Documented(35),
-            ModifyHaSwitchConfigError::InvalideStatusFormat => Kind::Documented(36),
-            ModifyHaSwitchConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            ModifyHaSwitchConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            ModifyHaSwitchConfigError::PayNoCreditCard => Kind::Documented(39),
-            ModifyHaSwitchConfigError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            ModifyHaSwitchConfigError::MirrorInsExists => Kind::Documented(41),
-            ModifyHaSwitchConfigError::UnsupportedClassCode => Kind::Documented(42),
-            ModifyHaSwitchConfigError::InvalidBackupSet => Kind::Documented(43),
-            ModifyHaSwitchConfigError::OrdTCommodityQueryError => Kind::Documented(44),
-            ModifyHaSwitchConfigError::ProductInstanceReleased => Kind::Documented(45),
-            ModifyHaSwitchConfigError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            ModifyHaSwitchConfigError::OrderStatusUnPaid => Kind::Documented(47),
-            ModifyHaSwitchConfigError::InvalidReduceDiskSize => Kind::Documented(48),
-            ModifyHaSwitchConfigError::CloudSSDNotSupport => Kind::Documented(49),
-            ModifyHaSwitchConfigError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            ModifyHaSwitchConfigError::InvalidVswitchId => Kind::Documented(51),
-            ModifyHaSwitchConfigError::IncorrectMinorVersion => Kind::Documented(52),
-            ModifyHaSwitchConfigError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            ModifyHaSwitchConfigError::NotInFlowController => Kind::Documented(54),
-            ModifyHaSwitchConfigError::InvalidKmsKey => Kind::Documented(55),
-            ModifyHaSwitchConfigError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            ModifyHaSwitchConfigError::InvalidClusterKms => Kind::Documented(57),
-            ModifyHaSwitchConfigError::RequestNotFound => Kind::Documented(58),
-            ModifyHaSwitchConfigError::HostInfoNotFound => Kind::Documented(59),
-            ModifyHaSwitchConfigError::ExternalFailure => Kind::Documented(60),
-            ModifyHaSwitchConfigError::RequestMetaDataFailed => Kind::Documented(61),
-            ModifyHaSwitchConfigError::InvokeProxyFailure => Kind::Documented(62),
             ModifyHaSwitchConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyHaSwitchConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -482,30 +382,41 @@ impl ModifyHaSwitchConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyHaSwitchConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyHaSwitchConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyHaSwitchConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyHaSwitchConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyInstanceAutoRenewalAttributeError`](crate::modify_instance_auto_renewal_attribute::ModifyInstanceAutoRenewalAttributeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyInstanceAutoRenewalAttributeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,342 +238,89 @@ impl ModifyInstanceAutoRenewalAttributeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyInstanceAutoRenewalAttributeError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyInstanceAutoRenewalAttributeError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyInstanceAutoRenewalAttributeError::Gateway,
+                ModifyInstanceAutoRenewalAttributeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(ModifyInstanceAutoRenewalAttributeError::InsufficientAvailableQuota)
-            }
-            4 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ModifyInstanceAutoRenewalAttributeError::RegionDissolvedEOM),
-            6 => Some(ModifyInstanceAutoRenewalAttributeError::CommodityInvalidComponent),
-            7 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyInstanceAutoRenewalAttributeError::PriceCommoditySys),
-            9 => Some(ModifyInstanceAutoRenewalAttributeError::PayInsufficientBalance),
-            10 => Some(ModifyInstanceAutoRenewalAttributeError::OrderPeriodInvalid),
-            11 => Some(ModifyInstanceAutoRenewalAttributeError::PayNoCreditCardLowerCase),
-            12 => Some(ModifyInstanceAutoRenewalAttributeError::OrderInstHasUnpaidOrder),
-            13 => Some(ModifyInstanceAutoRenewalAttributeError::NoAvailablePaymentMethod),
-            14 => Some(ModifyInstanceAutoRenewalAttributeError::BasicInfoUncompleted),
-            15 => Some(ModifyInstanceAutoRenewalAttributeError::RiskRiskControlRejection),
-            16 => Some(ModifyInstanceAutoRenewalAttributeError::ApiNotSupport),
-            17 => {
-                Some(ModifyInstanceAutoRenewalAttributeError::ContainForbiddenLabelError)
-            }
-            18 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyInstanceAutoRenewalAttributeError::InvalidParam),
-            21 => Some(ModifyInstanceAutoRenewalAttributeError::KmsApiError),
-            22 => Some(ModifyInstanceAutoRenewalAttributeError::SystemSaleValidateFailed),
-            23 => {
-                Some(ModifyInstanceAutoRenewalAttributeError::AbsInvalidAccountNotFound)
-            }
-            24 => {
-                Some(ModifyInstanceAutoRenewalAttributeError::SqlExecuteFailedOrTimeout)
-            }
-            25 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => Some(ModifyInstanceAutoRenewalAttributeError::IncorrectTargetClasscode),
-            28 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(ModifyInstanceAutoRenewalAttributeError::RequiredParamNotFound),
-            30 => Some(ModifyInstanceAutoRenewalAttributeError::ParametersInvalid),
-            31 => Some(ModifyInstanceAutoRenewalAttributeError::BackupPolicyNotSupport),
-            32 => Some(ModifyInstanceAutoRenewalAttributeError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyInstanceAutoRenewalAttributeError::PayNoCreditCard),
-            36 => Some(ModifyInstanceAutoRenewalAttributeError::VpcNetworkTypeNotSupport),
-            37 => Some(ModifyInstanceAutoRenewalAttributeError::MirrorInsExists),
-            38 => Some(ModifyInstanceAutoRenewalAttributeError::UnsupportedClassCode),
-            39 => Some(ModifyInstanceAutoRenewalAttributeError::InvalidBackupSet),
-            40 => Some(ModifyInstanceAutoRenewalAttributeError::OrdTCommodityQueryError),
-            41 => Some(ModifyInstanceAutoRenewalAttributeError::ProductInstanceReleased),
-            42 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(ModifyInstanceAutoRenewalAttributeError::OrderStatusUnPaid),
-            44 => Some(ModifyInstanceAutoRenewalAttributeError::InvalidReduceDiskSize),
-            45 => Some(ModifyInstanceAutoRenewalAttributeError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ModifyInstanceAutoRenewalAttributeError::InvalidVswitchId),
-            48 => Some(ModifyInstanceAutoRenewalAttributeError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(ModifyInstanceAutoRenewalAttributeError::NotInFlowController),
-            51 => Some(ModifyInstanceAutoRenewalAttributeError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ModifyInstanceAutoRenewalAttributeError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ModifyInstanceAutoRenewalAttributeError::InvalidClusterKms),
-            54 => Some(ModifyInstanceAutoRenewalAttributeError::RequestNotFound),
-            55 => Some(ModifyInstanceAutoRenewalAttributeError::HostInfoNotFound),
-            56 => Some(ModifyInstanceAutoRenewalAttributeError::ExternalFailure),
-            57 => Some(ModifyInstanceAutoRenewalAttributeError::RequestMetaDataFailed),
-            58 => Some(ModifyInstanceAutoRenewalAttributeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyInstanceAutoRenewalAttributeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyInstanceAutoRenewalAttributeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyInstanceAutoRenewalAttributeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyInstanceAutoRenewalAttributeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyInstanceAutoRenewalAttributeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyInstanceAutoRenewalAttributeError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyInstanceAutoRenewalAttributeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyInstanceAutoRenewalAttributeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyInstanceAutoRenewalAttributeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyInstanceAutoRenewalAttributeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyInstanceAutoRenewalAttributeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyInstanceAutoRenewalAttributeError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidParam => Kind::Documented(20),
-            ModifyInstanceAutoRenewalAttributeError::KmsApiError => Kind::Documented(21),
-            ModifyInstanceAutoRenewalAttributeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyInstanceAutoRenewalAttributeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyInstanceAutoRenewalAttributeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyInstanceAutoRenewalAttributeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyInstanceAutoRenewalAttributeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyInstanceAutoRenewalAttributeError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyInstanceAutoRenewalAttributeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyInstanceAutoRenewalAttributeError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyInstanceAutoRenewalAttributeError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyInstanceAutoRenewalAttributeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyInstanceAutoRenewalAttributeError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ModifyInstanceAutoRenewalAttributeError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ModifyInstanceAutoRenewalAttributeError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ModifyInstanceAutoRenewalAttributeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ModifyInstanceAutoRenewalAttributeError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ModifyInstanceAutoRenewalAttributeError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ModifyInstanceAutoRenewalAttributeError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ModifyInstanceAutoRenewalAttributeError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ModifyInstanceAutoRenewalAttributeError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ModifyInstanceAutoRenewalAttributeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyInstanceAutoRenewalAttributeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -621,30 +367,41 @@ impl ModifyInstanceAutoRenewalAttributeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyInstanceAutoRenewalAttributeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyInstanceAutoRenewalAttributeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

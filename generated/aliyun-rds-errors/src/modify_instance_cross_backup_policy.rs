@@ -6,7 +6,7 @@
 //! [`ModifyInstanceCrossBackupPolicyError`](crate::modify_instance_cross_backup_policy::ModifyInstanceCrossBackupPolicyError) has one variant per distinct code of the operation's error table (78 rows, 78 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyInstanceCrossBackupPolicyError {
     /// `InvalidParameters.Format`, HTTP 400: Specified parameter is not valid.
@@ -299,386 +298,108 @@ impl ModifyInstanceCrossBackupPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyInstanceCrossBackupPolicyError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyInstanceCrossBackupPolicyError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyInstanceCrossBackupPolicyError::Gateway,
+                ModifyInstanceCrossBackupPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyInstanceCrossBackupPolicyError::InvalidParametersFormat),
-            1 => Some(ModifyInstanceCrossBackupPolicyError::ParameterAbsence),
-            2 => Some(ModifyInstanceCrossBackupPolicyError::ParameterLeastAssociate),
-            3 => Some(ModifyInstanceCrossBackupPolicyError::InvalidRegionFormat),
-            4 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::OperationDeniedSwitchToCrossRegionBackup,
-                )
-            }
-            5 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::OperationDeniedSwitchToSnapshot,
-                )
-            }
-            6 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::OperationDeniedSwitchSnapshotToPhysical,
-                )
-            }
-            7 => Some(ModifyInstanceCrossBackupPolicyError::UnsupportEncryptedSnapshot),
-            8 => Some(ModifyInstanceCrossBackupPolicyError::DstRegionNoUser),
-            9 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            10 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::PricePricingPlanResultNotFound,
-                )
-            }
-            11 => {
-                Some(ModifyInstanceCrossBackupPolicyError::OrderNoRealNameAuthentication)
-            }
-            12 => Some(ModifyInstanceCrossBackupPolicyError::InsufficientAvailableQuota),
-            13 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::CommodityServiceCallingException,
-                )
-            }
-            14 => Some(ModifyInstanceCrossBackupPolicyError::RegionDissolvedEOM),
-            15 => Some(ModifyInstanceCrossBackupPolicyError::CommodityInvalidComponent),
-            16 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            17 => Some(ModifyInstanceCrossBackupPolicyError::PriceCommoditySys),
-            18 => Some(ModifyInstanceCrossBackupPolicyError::PayInsufficientBalance),
-            19 => Some(ModifyInstanceCrossBackupPolicyError::OrderPeriodInvalid),
-            20 => Some(ModifyInstanceCrossBackupPolicyError::PayNoCreditCardLowerCase),
-            21 => Some(ModifyInstanceCrossBackupPolicyError::OrderInstHasUnpaidOrder),
-            22 => Some(ModifyInstanceCrossBackupPolicyError::NoAvailablePaymentMethod),
-            23 => Some(ModifyInstanceCrossBackupPolicyError::BasicInfoUncompleted),
-            24 => Some(ModifyInstanceCrossBackupPolicyError::RiskRiskControlRejection),
-            25 => Some(ModifyInstanceCrossBackupPolicyError::ApiNotSupport),
-            26 => Some(ModifyInstanceCrossBackupPolicyError::ContainForbiddenLabelError),
-            27 => Some(ModifyInstanceCrossBackupPolicyError::InvalidDBInstanceIdNotFound),
-            28 => {
-                Some(ModifyInstanceCrossBackupPolicyError::InvalidInstanceLevelDiskType)
-            }
-            29 => Some(ModifyInstanceCrossBackupPolicyError::InvalidParam),
-            30 => Some(ModifyInstanceCrossBackupPolicyError::KmsApiError),
-            31 => Some(ModifyInstanceCrossBackupPolicyError::SystemSaleValidateFailed),
-            32 => Some(ModifyInstanceCrossBackupPolicyError::AbsInvalidAccountNotFound),
-            33 => Some(ModifyInstanceCrossBackupPolicyError::SqlExecuteFailedOrTimeout),
-            34 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            35 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            36 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectTargetClasscode),
-            37 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::InvalidConnectionStringDuplicate,
-                )
-            }
-            38 => Some(ModifyInstanceCrossBackupPolicyError::RequiredParamNotFound),
-            39 => Some(ModifyInstanceCrossBackupPolicyError::ParametersInvalid),
-            40 => Some(ModifyInstanceCrossBackupPolicyError::BackupPolicyNotSupport),
-            41 => Some(ModifyInstanceCrossBackupPolicyError::InvalideStatusFormat),
-            42 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            43 => {
-                Some(
-                    ModifyInstanceCrossBackupPolicyError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            44 => Some(ModifyInstanceCrossBackupPolicyError::PayNoCreditCard),
-            45 => Some(ModifyInstanceCrossBackupPolicyError::VpcNetworkTypeNotSupport),
-            46 => Some(ModifyInstanceCrossBackupPolicyError::MirrorInsExists),
-            47 => Some(ModifyInstanceCrossBackupPolicyError::UnsupportedClassCode),
-            48 => Some(ModifyInstanceCrossBackupPolicyError::InvalidBackupSet),
-            49 => Some(ModifyInstanceCrossBackupPolicyError::OrdTCommodityQueryError),
-            50 => Some(ModifyInstanceCrossBackupPolicyError::ProductInstanceReleased),
-            51 => Some(ModifyInstanceCrossBackupPolicyError::RegionEndTimeDissolvedIndia),
-            52 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectEngineVersion),
-            53 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectHostType),
-            54 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceType),
-            55 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceEngine),
-            56 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceLockMode),
-            57 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceState),
-            58 => Some(ModifyInstanceCrossBackupPolicyError::InvalidDdrStorageNotFound),
-            59 => Some(ModifyInstanceCrossBackupPolicyError::CrossBackupNotSupport),
-            60 => Some(ModifyInstanceCrossBackupPolicyError::OrderStatusUnPaid),
-            61 => Some(ModifyInstanceCrossBackupPolicyError::InvalidReduceDiskSize),
-            62 => Some(ModifyInstanceCrossBackupPolicyError::CloudSSDNotSupport),
-            63 => {
-                Some(ModifyInstanceCrossBackupPolicyError::InvalidUserOperatorPermission)
-            }
-            64 => Some(ModifyInstanceCrossBackupPolicyError::InvalidVswitchId),
-            65 => Some(ModifyInstanceCrossBackupPolicyError::IncorrectMinorVersion),
-            66 => Some(ModifyInstanceCrossBackupPolicyError::OperationDeniedZoneResource),
-            67 => Some(ModifyInstanceCrossBackupPolicyError::NotInFlowController),
-            68 => Some(ModifyInstanceCrossBackupPolicyError::InvalidKmsKey),
-            69 => {
-                Some(ModifyInstanceCrossBackupPolicyError::InvalidInstanceLevelMalformed)
-            }
-            70 => Some(ModifyInstanceCrossBackupPolicyError::InvalidDBInstanceNotFound),
-            71 => Some(ModifyInstanceCrossBackupPolicyError::InvalidPageNotFound),
-            72 => Some(ModifyInstanceCrossBackupPolicyError::InvalidClusterKms),
-            73 => Some(ModifyInstanceCrossBackupPolicyError::RequestNotFound),
-            74 => Some(ModifyInstanceCrossBackupPolicyError::HostInfoNotFound),
-            75 => Some(ModifyInstanceCrossBackupPolicyError::ExternalFailure),
-            76 => Some(ModifyInstanceCrossBackupPolicyError::RequestMetaDataFailed),
-            77 => Some(ModifyInstanceCrossBackupPolicyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 78] = [
+        Self::InvalidParametersFormat,
+        Self::ParameterAbsence,
+        Self::ParameterLeastAssociate,
+        Self::InvalidRegionFormat,
+        Self::OperationDeniedSwitchToCrossRegionBackup,
+        Self::OperationDeniedSwitchToSnapshot,
+        Self::OperationDeniedSwitchSnapshotToPhysical,
+        Self::UnsupportEncryptedSnapshot,
+        Self::DstRegionNoUser,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectEngineVersion,
+        Self::IncorrectHostType,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidDdrStorageNotFound,
+        Self::CrossBackupNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidPageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyInstanceCrossBackupPolicyError::InvalidParametersFormat => {
-                Kind::Documented(0)
-            }
-            ModifyInstanceCrossBackupPolicyError::ParameterAbsence => Kind::Documented(1),
-            ModifyInstanceCrossBackupPolicyError::ParameterLeastAssociate => {
-                Kind::Documented(2)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidRegionFormat => {
-                Kind::Documented(3)
-            }
-            ModifyInstanceCrossBackupPolicyError::OperationDeniedSwitchToCrossRegionBackup => {
-                Kind::Documented(4)
-            }
-            ModifyInstanceCrossBackupPolicyError::OperationDeniedSwitchToSnapshot => {
-                Kind::Documented(5)
-            }
-            ModifyInstanceCrossBackupPolicyError::OperationDeniedSwitchSnapshotToPhysical => {
-                Kind::Documented(6)
-            }
-            ModifyInstanceCrossBackupPolicyError::UnsupportEncryptedSnapshot => {
-                Kind::Documented(7)
-            }
-            ModifyInstanceCrossBackupPolicyError::DstRegionNoUser => Kind::Documented(8),
-            ModifyInstanceCrossBackupPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(9)
-            }
-            ModifyInstanceCrossBackupPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(10)
-            }
-            ModifyInstanceCrossBackupPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(11)
-            }
-            ModifyInstanceCrossBackupPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(12)
-            }
-            ModifyInstanceCrossBackupPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(13)
-            }
-            ModifyInstanceCrossBackupPolicyError::RegionDissolvedEOM => {
-                Kind::Documented(14)
-            }
-            ModifyInstanceCrossBackupPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(15)
-            }
-            ModifyInstanceCrossBackupPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(16)
-            }
-            ModifyInstanceCrossBackupPolicyError::PriceCommoditySys => {
-                Kind::Documented(17)
-            }
-            ModifyInstanceCrossBackupPolicyError::PayInsufficientBalance => {
-                Kind::Documented(18)
-            }
-            ModifyInstanceCrossBackupPolicyError::OrderPeriodInvalid => {
-                Kind::Documented(19)
-            }
-            ModifyInstanceCrossBackupPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(20)
-            }
-            ModifyInstanceCrossBackupPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(21)
-            }
-            ModifyInstanceCrossBackupPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(22)
-            }
-            ModifyInstanceCrossBackupPolicyError::BasicInfoUncompleted => {
-                Kind::Documented(23)
-            }
-            ModifyInstanceCrossBackupPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(24)
-            }
-            ModifyInstanceCrossBackupPolicyError::ApiNotSupport => Kind::Documented(25),
-            ModifyInstanceCrossBackupPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(26)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(27)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(28)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidParam => Kind::Documented(29),
-            ModifyInstanceCrossBackupPolicyError::KmsApiError => Kind::Documented(30),
-            ModifyInstanceCrossBackupPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(31)
-            }
-            ModifyInstanceCrossBackupPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(32)
-            }
-            ModifyInstanceCrossBackupPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(33)
-            }
-            ModifyInstanceCrossBackupPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifyInstanceCrossBackupPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(36)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(37)
-            }
-            ModifyInstanceCrossBackupPolicyError::RequiredParamNotFound => {
-                Kind::Documented(38)
-            }
-            ModifyInstanceCrossBackupPolicyError::ParametersInvalid => {
-                Kind::Documented(39)
-            }
-            ModifyInstanceCrossBackupPolicyError::BackupPolicyNotSupport => {
-                Kind::Documented(40)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalideStatusFormat => {
-                Kind::Documented(41)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(42)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(43)
-            }
-            ModifyInstanceCrossBackupPolicyError::PayNoCreditCard => Kind::Documented(44),
-            ModifyInstanceCrossBackupPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(45)
-            }
-            ModifyInstanceCrossBackupPolicyError::MirrorInsExists => Kind::Documented(46),
-            ModifyInstanceCrossBackupPolicyError::UnsupportedClassCode => {
-                Kind::Documented(47)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidBackupSet => {
-                Kind::Documented(48)
-            }
-            ModifyInstanceCrossBackupPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(49)
-            }
-            ModifyInstanceCrossBackupPolicyError::ProductInstanceReleased => {
-                Kind::Documented(50)
-            }
-            ModifyInstanceCrossBackupPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(51)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectEngineVersion => {
-                Kind::Documented(52)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectHostType => {
-                Kind::Documented(53)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceType => {
-                Kind::Documented(54)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceEngine => {
-                Kind::Documented(55)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(56)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectDBInstanceState => {
-                Kind::Documented(57)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidDdrStorageNotFound => {
-                Kind::Documented(58)
-            }
-            ModifyInstanceCrossBackupPolicyError::CrossBackupNotSupport => {
-                Kind::Documented(59)
-            }
-            ModifyInstanceCrossBackupPolicyError::OrderStatusUnPaid => {
-                Kind::Documented(60)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidReduceDiskSize => {
-                Kind::Documented(61)
-            }
-            ModifyInstanceCrossBackupPolicyError::CloudSSDNotSupport => {
-                Kind::Documented(62)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(63)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidVswitchId => {
-                Kind::Documented(64)
-            }
-            ModifyInstanceCrossBackupPolicyError::IncorrectMinorVersion => {
-                Kind::Documented(65)
-            }
-            ModifyInstanceCrossBackupPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(66)
-            }
-            ModifyInstanceCrossBackupPolicyError::NotInFlowController => {
-                Kind::Documented(67)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidKmsKey => Kind::Documented(68),
-            ModifyInstanceCrossBackupPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(69)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidDBInstanceNotFound => {
-                Kind::Documented(70)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidPageNotFound => {
-                Kind::Documented(71)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvalidClusterKms => {
-                Kind::Documented(72)
-            }
-            ModifyInstanceCrossBackupPolicyError::RequestNotFound => Kind::Documented(73),
-            ModifyInstanceCrossBackupPolicyError::HostInfoNotFound => {
-                Kind::Documented(74)
-            }
-            ModifyInstanceCrossBackupPolicyError::ExternalFailure => Kind::Documented(75),
-            ModifyInstanceCrossBackupPolicyError::RequestMetaDataFailed => {
-                Kind::Documented(76)
-            }
-            ModifyInstanceCrossBackupPolicyError::InvokeProxyFailure => {
-                Kind::Documented(77)
-            }
             ModifyInstanceCrossBackupPolicyError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyInstanceCrossBackupPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -725,30 +446,41 @@ impl ModifyInstanceCrossBackupPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyInstanceCrossBackupPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyInstanceCrossBackupPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyInstanceCrossBackupPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyInstanceCrossBackupPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyParameterError`](crate::modify_parameter::ModifyParameterError) has one variant per distinct code of the operation's error table (85 rows, 84 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyParameterError {
     /// `PendingActionOverdue`, HTTP 400: the action execution time is already overdue
@@ -320,238 +319,112 @@ impl ModifyParameterError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyParameterError::Gateway(gateway),
-                    None => ModifyParameterError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyParameterError::Gateway,
+                ModifyParameterError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyParameterError::PendingActionOverdue),
-            1 => Some(ModifyParameterError::EngineMigrationActionDisabled),
-            2 => Some(ModifyParameterError::S),
-            3 => Some(ModifyParameterError::InvalidParamGroupDBCategory),
-            4 => Some(ModifyParameterError::InvalidEffectiveTimeSpecialTimeIsNull),
-            5 => Some(ModifyParameterError::InvalidParametersFormat),
-            6 => Some(ModifyParameterError::StorageEngineNotSupported),
-            7 => Some(ModifyParameterError::InvalideStatusFormat),
-            8 => Some(ModifyParameterError::SystemParamGroupCodeFormat),
-            9 => Some(ModifyParameterError::DatabaseConnectError),
-            10 => Some(ModifyParameterError::InvalidInstanceParameter),
-            11 => Some(ModifyParameterError::GroupReplicationNotSupportInvalidParameters),
-            12 => Some(ModifyParameterError::OrderComboInstanceNotAllowOperate),
-            13 => Some(ModifyParameterError::PricePricingPlanResultNotFound),
-            14 => Some(ModifyParameterError::OrderNoRealNameAuthentication),
-            15 => Some(ModifyParameterError::InsufficientAvailableQuota),
-            16 => Some(ModifyParameterError::CommodityServiceCallingException),
-            17 => Some(ModifyParameterError::RegionDissolvedEOM),
-            18 => Some(ModifyParameterError::CommodityInvalidComponent),
-            19 => Some(ModifyParameterError::RegionEndTimeDissolvedAustralia),
-            20 => Some(ModifyParameterError::PriceCommoditySys),
-            21 => Some(ModifyParameterError::PayInsufficientBalance),
-            22 => Some(ModifyParameterError::OrderPeriodInvalid),
-            23 => Some(ModifyParameterError::PayNoCreditCardLowerCase),
-            24 => Some(ModifyParameterError::OrderInstHasUnpaidOrder),
-            25 => Some(ModifyParameterError::NoAvailablePaymentMethod),
-            26 => Some(ModifyParameterError::BasicInfoUncompleted),
-            27 => Some(ModifyParameterError::RiskRiskControlRejection),
-            28 => Some(ModifyParameterError::ApiNotSupport),
-            29 => Some(ModifyParameterError::ContainForbiddenLabelError),
-            30 => Some(ModifyParameterError::InvalidDBInstanceIdNotFound),
-            31 => Some(ModifyParameterError::InvalidInstanceLevelDiskType),
-            32 => Some(ModifyParameterError::InvalidParam),
-            33 => Some(ModifyParameterError::KmsApiError),
-            34 => Some(ModifyParameterError::SystemSaleValidateFailed),
-            35 => Some(ModifyParameterError::AbsInvalidAccountNotFound),
-            36 => Some(ModifyParameterError::SqlExecuteFailedOrTimeout),
-            37 => Some(ModifyParameterError::ColdDataEngineVersionNotSupport),
-            38 => Some(ModifyParameterError::ColdDataMinorVersionNotSupport),
-            39 => Some(ModifyParameterError::IncorrectTargetClasscode),
-            40 => Some(ModifyParameterError::InvalidConnectionStringDuplicate),
-            41 => Some(ModifyParameterError::RequiredParamNotFound),
-            42 => Some(ModifyParameterError::ParametersInvalid),
-            43 => Some(ModifyParameterError::BackupPolicyNotSupport),
-            44 => Some(ModifyParameterError::InvalidReleasedKeepPolicyFormat),
-            45 => Some(ModifyParameterError::InvalidDBInstanceEngineTypeFormat),
-            46 => Some(ModifyParameterError::PayNoCreditCard),
-            47 => Some(ModifyParameterError::VpcNetworkTypeNotSupport),
-            48 => Some(ModifyParameterError::MirrorInsExists),
-            49 => Some(ModifyParameterError::UnsupportedClassCode),
-            50 => Some(ModifyParameterError::InvalidBackupSet),
-            51 => Some(ModifyParameterError::OrdTCommodityQueryError),
-            52 => Some(ModifyParameterError::ProductInstanceReleased),
-            53 => Some(ModifyParameterError::RegionEndTimeDissolvedIndia),
-            54 => Some(ModifyParameterError::OperationDeniedXengineSwitch),
-            55 => Some(ModifyParameterError::IncorrectDBInstanceType),
-            56 => Some(ModifyParameterError::IncorrectDBInstanceState),
-            57 => Some(ModifyParameterError::ParamNotSupportedForCurrentVersion),
-            58 => Some(ModifyParameterError::InvalidParameter),
-            59 => Some(ModifyParameterError::IncorrectEffectiveTime),
-            60 => {
-                Some(
-                    ModifyParameterError::GroupReplicationNotSupportInvalidEngineVersion,
-                )
-            }
-            61 => {
-                Some(
-                    ModifyParameterError::GroupReplicationNotSupportInvalidNodeClassCode,
-                )
-            }
-            62 => Some(ModifyParameterError::GroupReplicationNotSupportInvalidNodeNum),
-            63 => Some(ModifyParameterError::GroupReplicationNotSupportInvalidXengine),
-            64 => Some(ModifyParameterError::GroupReplicationNotSupportMemoryTooSmall),
-            65 => Some(ModifyParameterError::IncorrectMinorVersion),
-            66 => {
-                Some(
-                    ModifyParameterError::GroupReplicationNotSupportTableWithoutPrimaryKey,
-                )
-            }
-            67 => Some(ModifyParameterError::IncorrectDBInstance),
-            68 => Some(ModifyParameterError::OrderStatusUnPaid),
-            69 => Some(ModifyParameterError::InvalidReduceDiskSize),
-            70 => Some(ModifyParameterError::CloudSSDNotSupport),
-            71 => Some(ModifyParameterError::InvalidUserOperatorPermission),
-            72 => Some(ModifyParameterError::InvalidVswitchId),
-            73 => Some(ModifyParameterError::OperationDeniedZoneResource),
-            74 => Some(ModifyParameterError::NotInFlowController),
-            75 => Some(ModifyParameterError::InvalidKmsKey),
-            76 => Some(ModifyParameterError::InvalidInstanceLevelMalformed),
-            77 => Some(ModifyParameterError::InvalidDBInstanceNotFound),
-            78 => Some(ModifyParameterError::InvalidClusterKms),
-            79 => Some(ModifyParameterError::RequestNotFound),
-            80 => Some(ModifyParameterError::HostInfoNotFound),
-            81 => Some(ModifyParameterError::ExternalFailure),
-            82 => Some(ModifyParameterError::RequestMetaDataFailed),
-            83 => Some(ModifyParameterError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 84] = [
+        Self::PendingActionOverdue,
+        Self::EngineMigrationActionDisabled,
+        Self::S,
+        Self::InvalidParamGroupDBCategory,
+        Self::InvalidEffectiveTimeSpecialTimeIsNull,
+        Self::InvalidParametersFormat,
+        Self::StorageEngineNotSupported,
+        Self::InvalideStatusFormat,
+        Self::SystemParamGroupCodeFormat,
+        Self::DatabaseConnectError,
+        Self::InvalidInstanceParameter,
+        Self::GroupReplicationNotSupportInvalidParameters,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedXengineSwitch,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::ParamNotSupportedForCurrentVersion,
+        Self::InvalidParameter,
+        Self::IncorrectEffectiveTime,
+        Self::GroupReplicationNotSupportInvalidEngineVersion,
+        Self::GroupReplicationNotSupportInvalidNodeClassCode,
+        Self::GroupReplicationNotSupportInvalidNodeNum,
+        Self::GroupReplicationNotSupportInvalidXengine,
+        Self::GroupReplicationNotSupportMemoryTooSmall,
+        Self::IncorrectMinorVersion,
+        Self::GroupReplicationNotSupportTableWithoutPrimaryKey,
+        Self::IncorrectDBInstance,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyParameterError::PendingActionOverdue => Kind::Documented(0),
-            ModifyParameterError::EngineMigrationActionDisabled => Kind::Documented(1),
-            ModifyParameterError::S => Kind::Documented(2),
-            ModifyParameterError::InvalidParamGroupDBCategory => Kind::Documented(3),
-            ModifyParameterError::InvalidEffectiveTimeSpecialTimeIsNull => {
-                Kind::Documented(4)
-            }
-            ModifyParameterError::InvalidParametersFormat => Kind::Documented(5),
-            ModifyParameterError::StorageEngineNotSupported => Kind::Documented(6),
-            ModifyParameterError::InvalideStatusFormat => Kind::Documented(7),
-            ModifyParameterError::SystemParamGroupCodeFormat => Kind::Documented(8),
-            ModifyParameterError::DatabaseConnectError => Kind::Documented(9),
-            ModifyParameterError::InvalidInstanceParameter => Kind::Documented(10),
-            ModifyParameterError::GroupReplicationNotSupportInvalidParameters => {
-                Kind::Documented(11)
-            }
-            ModifyParameterError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(12)
-            }
-            ModifyParameterError::PricePricingPlanResultNotFound => Kind::Documented(13),
-            ModifyParameterError::OrderNoRealNameAuthentication => Kind::Documented(14),
-            ModifyParameterError::InsufficientAvailableQuota => Kind::Documented(15),
-            ModifyParameterError::CommodityServiceCallingException => {
-                Kind::Documented(16)
-            }
-            ModifyParameterError::RegionDissolvedEOM => Kind::Documented(17),
-            ModifyParameterError::CommodityInvalidComponent => Kind::Documented(18),
-            ModifyParameterError::RegionEndTimeDissolvedAustralia => Kind::Documented(19),
-            ModifyParameterError::PriceCommoditySys => Kind::Documented(20),
-            ModifyParameterError::PayInsufficientBalance => Kind::Documented(21),
-            ModifyParameterError::OrderPeriodInvalid => Kind::Documented(22),
-            ModifyParameterError::PayNoCreditCardLowerCase => Kind::Documented(23),
-            ModifyParameterError::OrderInstHasUnpaidOrder => Kind::Documented(24),
-            ModifyParameterError::NoAvailablePaymentMethod => Kind::Documented(25),
-            ModifyParameterError::BasicInfoUncompleted => Kind::Documented(26),
-            ModifyParameterError::RiskRiskControlRejection => Kind::Documented(27),
-            ModifyParameterError::ApiNotSupport => Kind::Documented(28),
-            ModifyParameterError::ContainForbiddenLabelError => Kind::Documented(29),
-            ModifyParameterError::InvalidDBInstanceIdNotFound => Kind::Documented(30),
-            ModifyParameterError::InvalidInstanceLevelDiskType => Kind::Documented(31),
-            ModifyParameterError::InvalidParam => Kind::Documented(32),
-            ModifyParameterError::KmsApiError => Kind::Documented(33),
-            ModifyParameterError::SystemSaleValidateFailed => Kind::Documented(34),
-            ModifyParameterError::AbsInvalidAccountNotFound => Kind::Documented(35),
-            ModifyParameterError::SqlExecuteFailedOrTimeout => Kind::Documented(36),
-            ModifyParameterError::ColdDataEngineVersionNotSupport => Kind::Documented(37),
-            ModifyParameterError::ColdDataMinorVersionNotSupport => Kind::Documented(38),
-            ModifyParameterError::IncorrectTargetClasscode => Kind::Documented(39),
-            ModifyParameterError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(40)
-            }
-            ModifyParameterError::RequiredParamNotFound => Kind::Documented(41),
-            ModifyParameterError::ParametersInvalid => Kind::Documented(42),
-            ModifyParameterError::BackupPolicyNotSupport => Kind::Documented(43),
-            ModifyParameterError::InvalidReleasedKeepPolicyFormat => Kind::Documented(44),
-            ModifyParameterError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            ModifyParameterError::PayNoCreditCard => Kind::Documented(46),
-            ModifyParameterError::VpcNetworkTypeNotSupport => Kind::Documented(47),
-            ModifyParameterError::MirrorInsExists => Kind::Documented(48),
-            ModifyParameterError::UnsupportedClassCode => Kind::Documented(49),
-            ModifyParameterError::InvalidBackupSet => Kind::Documented(50),
-            ModifyParameterError::OrdTCommodityQueryError => Kind::Documented(51),
-            ModifyParameterError::ProductInstanceReleased => Kind::Documented(52),
-            ModifyParameterError::RegionEndTimeDissolvedIndia => Kind::Documented(53),
-            ModifyParameterError::OperationDeniedXengineSwitch => Kind::Documented(54),
-            ModifyParameterError::IncorrectDBInstanceType => Kind::Documented(55),
-            ModifyParameterError::IncorrectDBInstanceState => Kind::Documented(56),
-            ModifyParameterError::ParamNotSupportedForCurrentVersion => {
-                Kind::Documented(57)
-            }
-            ModifyParameterError::InvalidParameter => Kind::Documented(58),
-            ModifyParameterError::IncorrectEffectiveTime => Kind::Documented(59),
-            ModifyParameterError::GroupReplicationNotSupportInvalidEngineVersion => {
-                Kind::Documented(60)
-            }
-            ModifyParameterError::GroupReplicationNotSupportInvalidNodeClassCode => {
-                Kind::Documented(61)
-            }
-            ModifyParameterError::GroupReplicationNotSupportInvalidNodeNum => {
-                Kind::Documented(62)
-            }
-            ModifyParameterError::GroupReplicationNotSupportInvalidXengine => {
-                Kind::Documented(63)
-            }
-            ModifyParameterError::GroupReplicationNotSupportMemoryTooSmall => {
-                Kind::Documented(64)
-            }
-            ModifyParameterError::IncorrectMinorVersion => Kind::Documented(65),
-            ModifyParameterError::GroupReplicationNotSupportTableWithoutPrimaryKey => {
-                Kind::Documented(66)
-            }
-            ModifyParameterError::IncorrectDBInstance => Kind::Documented(67),
-            ModifyParameterError::OrderStatusUnPaid => Kind::Documented(68),
-            ModifyParameterError::InvalidReduceDiskSize => Kind::Documented(69),
-            ModifyParameterError::CloudSSDNotSupport => Kind::Documented(70),
-            ModifyParameterError::InvalidUserOperatorPermission => Kind::Documented(71),
-            ModifyParameterError::InvalidVswitchId => Kind::Documented(72),
-            ModifyParameterError::OperationDeniedZoneResource => Kind::Documented(73),
-            ModifyParameterError::NotInFlowController => Kind::Documented(74),
-            ModifyParameterError::InvalidKmsKey => Kind::Documented(75),
-            ModifyParameterError::InvalidInstanceLevelMalformed => Kind::Documented(76),
-            ModifyParameterError::InvalidDBInstanceNotFound => Kind::Documented(77),
-            ModifyParameterError::InvalidClusterKms => Kind::Documented(78),
-            ModifyParameterError::RequestNotFound => Kind::Documented(79),
-            ModifyParameterError::HostInfoNotFound => Kind::Documented(80),
-            ModifyParameterError::ExternalFailure => Kind::Documented(81),
-            ModifyParameterError::RequestMetaDataFailed => Kind::Documented(82),
-            ModifyParameterError::InvokeProxyFailure => Kind::Documented(83),
             ModifyParameterError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyParameterError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -598,30 +471,41 @@ impl ModifyParameterError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyParameterError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyParameterError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyParameterError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyParameterError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyParameterGroupError`](crate::modify_parameter_group::ModifyParameterGroupError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyParameterGroupError {
     /// `InvalidParameters.Malformed`, HTTP 400: The specified parameter &quot;Parameters&quot; is not valid.
@@ -274,212 +273,98 @@ impl ModifyParameterGroupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyParameterGroupError::Gateway(gateway),
-                    None => ModifyParameterGroupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyParameterGroupError::Gateway,
+                ModifyParameterGroupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyParameterGroupError::InvalidParametersMalformed),
-            1 => Some(ModifyParameterGroupError::ParamGroupsNotExist),
-            2 => Some(ModifyParameterGroupError::S),
-            3 => Some(ModifyParameterGroupError::ParamGroupsNameInvalid),
-            4 => Some(ModifyParameterGroupError::InvalidParameterGroupIdMalformed),
-            5 => Some(ModifyParameterGroupError::ParamGroupsNotExistOrTypeNotSupport),
-            6 => Some(ModifyParameterGroupError::ParamNotExist),
-            7 => Some(ModifyParameterGroupError::ParamTypeError),
-            8 => Some(ModifyParameterGroupError::ParamGroupsDescInvalid),
-            9 => Some(ModifyParameterGroupError::InvalidParameterValueNotStandard),
-            10 => Some(ModifyParameterGroupError::InvalidParametersProhibited),
-            11 => Some(ModifyParameterGroupError::OrderComboInstanceNotAllowOperate),
-            12 => Some(ModifyParameterGroupError::PricePricingPlanResultNotFound),
-            13 => Some(ModifyParameterGroupError::OrderNoRealNameAuthentication),
-            14 => Some(ModifyParameterGroupError::InsufficientAvailableQuota),
-            15 => Some(ModifyParameterGroupError::CommodityServiceCallingException),
-            16 => Some(ModifyParameterGroupError::RegionDissolvedEOM),
-            17 => Some(ModifyParameterGroupError::CommodityInvalidComponent),
-            18 => Some(ModifyParameterGroupError::RegionEndTimeDissolvedAustralia),
-            19 => Some(ModifyParameterGroupError::PriceCommoditySys),
-            20 => Some(ModifyParameterGroupError::PayInsufficientBalance),
-            21 => Some(ModifyParameterGroupError::OrderPeriodInvalid),
-            22 => Some(ModifyParameterGroupError::PayNoCreditCardLowerCase),
-            23 => Some(ModifyParameterGroupError::OrderInstHasUnpaidOrder),
-            24 => Some(ModifyParameterGroupError::NoAvailablePaymentMethod),
-            25 => Some(ModifyParameterGroupError::BasicInfoUncompleted),
-            26 => Some(ModifyParameterGroupError::RiskRiskControlRejection),
-            27 => Some(ModifyParameterGroupError::ApiNotSupport),
-            28 => Some(ModifyParameterGroupError::ContainForbiddenLabelError),
-            29 => Some(ModifyParameterGroupError::InvalidDBInstanceIdNotFound),
-            30 => Some(ModifyParameterGroupError::InvalidInstanceLevelDiskType),
-            31 => Some(ModifyParameterGroupError::InvalidParam),
-            32 => Some(ModifyParameterGroupError::KmsApiError),
-            33 => Some(ModifyParameterGroupError::SystemSaleValidateFailed),
-            34 => Some(ModifyParameterGroupError::AbsInvalidAccountNotFound),
-            35 => Some(ModifyParameterGroupError::SqlExecuteFailedOrTimeout),
-            36 => Some(ModifyParameterGroupError::ColdDataEngineVersionNotSupport),
-            37 => Some(ModifyParameterGroupError::ColdDataMinorVersionNotSupport),
-            38 => Some(ModifyParameterGroupError::IncorrectTargetClasscode),
-            39 => Some(ModifyParameterGroupError::InvalidConnectionStringDuplicate),
-            40 => Some(ModifyParameterGroupError::RequiredParamNotFound),
-            41 => Some(ModifyParameterGroupError::ParametersInvalid),
-            42 => Some(ModifyParameterGroupError::BackupPolicyNotSupport),
-            43 => Some(ModifyParameterGroupError::InvalideStatusFormat),
-            44 => Some(ModifyParameterGroupError::InvalidReleasedKeepPolicyFormat),
-            45 => Some(ModifyParameterGroupError::InvalidDBInstanceEngineTypeFormat),
-            46 => Some(ModifyParameterGroupError::PayNoCreditCard),
-            47 => Some(ModifyParameterGroupError::VpcNetworkTypeNotSupport),
-            48 => Some(ModifyParameterGroupError::MirrorInsExists),
-            49 => Some(ModifyParameterGroupError::UnsupportedClassCode),
-            50 => Some(ModifyParameterGroupError::InvalidBackupSet),
-            51 => Some(ModifyParameterGroupError::OrdTCommodityQueryError),
-            52 => Some(ModifyParameterGroupError::ProductInstanceReleased),
-            53 => Some(ModifyParameterGroupError::RegionEndTimeDissolvedIndia),
-            54 => Some(ModifyParameterGroupError::InvalidUserOperatorPermission),
-            55 => Some(ModifyParameterGroupError::OrderStatusUnPaid),
-            56 => Some(ModifyParameterGroupError::InvalidReduceDiskSize),
-            57 => Some(ModifyParameterGroupError::CloudSSDNotSupport),
-            58 => Some(ModifyParameterGroupError::InvalidVswitchId),
-            59 => Some(ModifyParameterGroupError::IncorrectMinorVersion),
-            60 => Some(ModifyParameterGroupError::OperationDeniedZoneResource),
-            61 => Some(ModifyParameterGroupError::NotInFlowController),
-            62 => Some(ModifyParameterGroupError::InvalidKmsKey),
-            63 => Some(ModifyParameterGroupError::InvalidInstanceLevelMalformed),
-            64 => Some(ModifyParameterGroupError::InvalidClusterKms),
-            65 => Some(ModifyParameterGroupError::RequestNotFound),
-            66 => Some(ModifyParameterGroupError::HostInfoNotFound),
-            67 => Some(ModifyParameterGroupError::ExternalFailure),
-            68 => Some(ModifyParameterGroupError::RequestMetaDataFailed),
-            69 => Some(ModifyParameterGroupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::InvalidParametersMalformed,
+        Self::ParamGroupsNotExist,
+        Self::S,
+        Self::ParamGroupsNameInvalid,
+        Self::InvalidParameterGroupIdMalformed,
+        Self::ParamGroupsNotExistOrTypeNotSupport,
+        Self::ParamNotExist,
+        Self::ParamTypeError,
+        Self::ParamGroupsDescInvalid,
+        Self::InvalidParameterValueNotStandard,
+        Self::InvalidParametersProhibited,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidUserOperatorPermission,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyParameterGroupError::InvalidParametersMalformed => Kind::Documented(0),
-            ModifyParameterGroupError::ParamGroupsNotExist => Kind::Documented(1),
-            ModifyParameterGroupError::S => Kind::Documented(2),
-            ModifyParameterGroupError::ParamGroupsNameInvalid => Kind::Documented(3),
-            ModifyParameterGroupError::InvalidParameterGroupIdMalformed => {
-                Kind::Documented(4)
-            }
-            ModifyParameterGroupError::ParamGroupsNotExistOrTypeNotSupport => {
-                Kind::Documented(5)
-            }
-            ModifyParameterGroupError::ParamNotExist => Kind::Documented(6),
-            ModifyParameterGroupError::ParamTypeError => Kind::Documented(7),
-            ModifyParameterGroupError::ParamGroupsDescInvalid => Kind::Documented(8),
-            ModifyParameterGroupError::InvalidParameterValueNotStandard => {
-                Kind::Documented(9)
-            }
-            ModifyParameterGroupError::InvalidParametersProhibited => {
-                Kind::Documented(10)
-            }
-            ModifyParameterGroupError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(11)
-            }
-            ModifyParameterGroupError::PricePricingPlanResultNotFound => {
-                Kind::Documented(12)
-            }
-            ModifyParameterGroupError::OrderNoRealNameAuthentication => {
-                Kind::Documented(13)
-            }
-            ModifyParameterGroupError::InsufficientAvailableQuota => Kind::Documented(14),
-            ModifyParameterGroupError::CommodityServiceCallingException => {
-                Kind::Documented(15)
-            }
-            ModifyParameterGroupError::RegionDissolvedEOM => Kind::Documented(16),
-            ModifyParameterGroupError::CommodityInvalidComponent => Kind::Documented(17),
-            ModifyParameterGroupError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(18)
-            }
-            ModifyParameterGroupError::PriceCommoditySys => Kind::Documented(19),
-            ModifyParameterGroupError::PayInsufficientBalance => Kind::Documented(20),
-            ModifyParameterGroupError::OrderPeriodInvalid => Kind::Documented(21),
-            ModifyParameterGroupError::PayNoCreditCardLowerCase => Kind::Documented(22),
-            ModifyParameterGroupError::OrderInstHasUnpaidOrder => Kind::Documented(23),
-            ModifyParameterGroupError::NoAvailablePaymentMethod => Kind::Documented(24),
-            ModifyParameterGroupError::BasicInfoUncompleted => Kind::Documented(25),
-            ModifyParameterGroupError::RiskRiskControlRejection => Kind::Documented(26),
-            ModifyParameterGroupError::ApiNotSupport => Kind::Documented(27),
-            ModifyParameterGroupError::ContainForbiddenLabelError => Kind::Documented(28),
-            ModifyParameterGroupError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyParameterGroupError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(30)
-            }
-            ModifyParameterGroupError::InvalidParam => Kind::Documented(31),
-            ModifyParameterGroupError::KmsApiError => Kind::Documented(32),
-            ModifyParameterGroupError::SystemSaleValidateFailed => Kind::Documented(33),
-            ModifyParameterGroupError::AbsInvalidAccountNotFound => Kind::Documented(34),
-            ModifyParameterGroupError::SqlExecuteFailedOrTimeout => Kind::Documented(35),
-            ModifyParameterGroupError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyParameterGroupError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifyParameterGroupError::IncorrectTargetClasscode => Kind::Documented(38),
-            ModifyParameterGroupError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(39)
-            }
-            ModifyParameterGroupError::RequiredParamNotFound => Kind::Documented(40),
-            ModifyParameterGroupError::ParametersInvalid => Kind::Documented(41),
-            ModifyParameterGroupError::BackupPolicyNotSupport => Kind::Documented(42),
-            ModifyParameterGroupError::InvalideStatusFormat => Kind::Documented(43),
-            ModifyParameterGroupError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(44)
-            }
-            ModifyParameterGroupError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            ModifyParameterGroupError::PayNoCreditCard => Kind::Documented(46),
-            ModifyParameterGroupError::VpcNetworkTypeNotSupport => Kind::Documented(47),
-            ModifyParameterGroupError::MirrorInsExists => Kind::Documented(48),
-            ModifyParameterGroupError::UnsupportedClassCode => Kind::Documented(49),
-            ModifyParameterGroupError::InvalidBackupSet => Kind::Documented(50),
-            ModifyParameterGroupError::OrdTCommodityQueryError => Kind::Documented(51),
-            ModifyParameterGroupError::ProductInstanceReleased => Kind::Documented(52),
-            ModifyParameterGroupError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(53)
-            }
-            ModifyParameterGroupError::InvalidUserOperatorPermission => {
-                Kind::Documented(54)
-            }
-            ModifyParameterGroupError::OrderStatusUnPaid => Kind::Documented(55),
-            ModifyParameterGroupError::InvalidReduceDiskSize => Kind::Documented(56),
-            ModifyParameterGroupError::CloudSSDNotSupport => Kind::Documented(57),
-            ModifyParameterGroupError::InvalidVswitchId => Kind::Documented(58),
-            ModifyParameterGroupError::IncorrectMinorVersion => Kind::Documented(59),
-            ModifyParameterGroupError::OperationDeniedZoneResource => {
-                Kind::Documented(60)
-            }
-            ModifyParameterGroupError::NotInFlowController => Kind::Documented(61),
-            ModifyParameterGroupError::InvalidKmsKey => Kind::Documented(62),
-            ModifyParameterGroupError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(63)
-            }
-            ModifyParameterGroupError::InvalidClusterKms => Kind::Documented(64),
-            ModifyParameterGroupError::RequestNotFound => Kind::Documented(65),
-            ModifyParameterGroupError::HostInfoNotFound => Kind::Documented(66),
-            ModifyParameterGroupError::ExternalFailure => Kind::Documented(67),
-            ModifyParameterGroupError::RequestMetaDataFailed => Kind::Documented(68),
-            ModifyParameterGroupError::InvokeProxyFailure => Kind::Documented(69),
             ModifyParameterGroupError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyParameterGroupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -526,30 +411,41 @@ impl ModifyParameterGroupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyParameterGroupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyParameterGroupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyParameterGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyParameterGroupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyPgHbaConfigError`](crate::modify_pg_hba_config::ModifyPgHbaConfigError) has one variant per distinct code of the operation's error table (73 rows, 73 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyPgHbaConfigError {
     /// `HbaItem.InvalidType`, HTTP 400: Specified hba item type is invalid.
@@ -284,196 +283,101 @@ impl ModifyPgHbaConfigError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyPgHbaConfigError::Gateway(gateway),
-                    None => ModifyPgHbaConfigError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyPgHbaConfigError::Gateway,
+                ModifyPgHbaConfigError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyPgHbaConfigError::HbaItemInvalidType),
-            1 => Some(ModifyPgHbaConfigError::HbaItemInvalidMethod),
-            2 => Some(ModifyPgHbaConfigError::HbaItemInvalidIPMask),
-            3 => Some(ModifyPgHbaConfigError::HbaItemInvalidPriority),
-            4 => Some(ModifyPgHbaConfigError::HbaItemOpsTypeInvalid),
-            5 => Some(ModifyPgHbaConfigError::InvalidConfigValue),
-            6 => Some(ModifyPgHbaConfigError::MinorVersionNotSupport),
-            7 => Some(ModifyPgHbaConfigError::InvalidDBInstanceNameNotFound),
-            8 => Some(ModifyPgHbaConfigError::IncorrectDBInstanceType),
-            9 => Some(ModifyPgHbaConfigError::InvalidIPFormat),
-            10 => Some(ModifyPgHbaConfigError::OrderComboInstanceNotAllowOperate),
-            11 => Some(ModifyPgHbaConfigError::PricePricingPlanResultNotFound),
-            12 => Some(ModifyPgHbaConfigError::OrderNoRealNameAuthentication),
-            13 => Some(ModifyPgHbaConfigError::InsufficientAvailableQuota),
-            14 => Some(ModifyPgHbaConfigError::CommodityServiceCallingException),
-            15 => Some(ModifyPgHbaConfigError::RegionDissolvedEOM),
-            16 => Some(ModifyPgHbaConfigError::CommodityInvalidComponent),
-            17 => Some(ModifyPgHbaConfigError::RegionEndTimeDissolvedAustralia),
-            18 => Some(ModifyPgHbaConfigError::PriceCommoditySys),
-            19 => Some(ModifyPgHbaConfigError::PayInsufficientBalance),
-            20 => Some(ModifyPgHbaConfigError::OrderPeriodInvalid),
-            21 => Some(ModifyPgHbaConfigError::PayNoCreditCardLowerCase),
-            22 => Some(ModifyPgHbaConfigError::OrderInstHasUnpaidOrder),
-            23 => Some(ModifyPgHbaConfigError::NoAvailablePaymentMethod),
-            24 => Some(ModifyPgHbaConfigError::BasicInfoUncompleted),
-            25 => Some(ModifyPgHbaConfigError::RiskRiskControlRejection),
-            26 => Some(ModifyPgHbaConfigError::ApiNotSupport),
-            27 => Some(ModifyPgHbaConfigError::ContainForbiddenLabelError),
-            28 => Some(ModifyPgHbaConfigError::InvalidDBInstanceIdNotFound),
-            29 => Some(ModifyPgHbaConfigError::InvalidInstanceLevelDiskType),
-            30 => Some(ModifyPgHbaConfigError::InvalidParam),
-            31 => Some(ModifyPgHbaConfigError::KmsApiError),
-            32 => Some(ModifyPgHbaConfigError::SystemSaleValidateFailed),
-            33 => Some(ModifyPgHbaConfigError::AbsInvalidAccountNotFound),
-            34 => Some(ModifyPgHbaConfigError::SqlExecuteFailedOrTimeout),
-            35 => Some(ModifyPgHbaConfigError::ColdDataEngineVersionNotSupport),
-            36 => Some(ModifyPgHbaConfigError::ColdDataMinorVersionNotSupport),
-            37 => Some(ModifyPgHbaConfigError::IncorrectTargetClasscode),
-            38 => Some(ModifyPgHbaConfigError::InvalidConnectionStringDuplicate),
-            39 => Some(ModifyPgHbaConfigError::RequiredParamNotFound),
-            40 => Some(ModifyPgHbaConfigError::ParametersInvalid),
-            41 => Some(ModifyPgHbaConfigError::BackupPolicyNotSupport),
-            42 => Some(ModifyPgHbaConfigError::InvalideStatusFormat),
-            43 => Some(ModifyPgHbaConfigError::InvalidReleasedKeepPolicyFormat),
-            44 => Some(ModifyPgHbaConfigError::InvalidDBInstanceEngineTypeFormat),
-            45 => Some(ModifyPgHbaConfigError::PayNoCreditCard),
-            46 => Some(ModifyPgHbaConfigError::VpcNetworkTypeNotSupport),
-            47 => Some(ModifyPgHbaConfigError::MirrorInsExists),
-            48 => Some(ModifyPgHbaConfigError::UnsupportedClassCode),
-            49 => Some(ModifyPgHbaConfigError::InvalidBackupSet),
-            50 => Some(ModifyPgHbaConfigError::OrdTCommodityQueryError),
-            51 => Some(ModifyPgHbaConfigError::ProductInstanceReleased),
-            52 => Some(ModifyPgHbaConfigError::RegionEndTimeDissolvedIndia),
-            53 => Some(ModifyPgHbaConfigError::HbaItemPriorityIdAlreadyExist),
-            54 => Some(ModifyPgHbaConfigError::IncorrectDBInstanceState),
-            55 => Some(ModifyPgHbaConfigError::OrderStatusUnPaid),
-            56 => Some(ModifyPgHbaConfigError::InvalidReduceDiskSize),
-            57 => Some(ModifyPgHbaConfigError::CloudSSDNotSupport),
-            58 => Some(ModifyPgHbaConfigError::InvalidUserOperatorPermission),
-            59 => Some(ModifyPgHbaConfigError::InvalidVswitchId),
-            60 => Some(ModifyPgHbaConfigError::IncorrectMinorVersion),
-            61 => Some(ModifyPgHbaConfigError::OperationDeniedZoneResource),
-            62 => Some(ModifyPgHbaConfigError::NotInFlowController),
-            63 => Some(ModifyPgHbaConfigError::InvalidKmsKey),
-            64 => Some(ModifyPgHbaConfigError::InvalidInstanceLevelMalformed),
-            65 => Some(ModifyPgHbaConfigError::HbaItemPriorityIdNotFound),
-            66 => Some(ModifyPgHbaConfigError::IncorrectDBInstanceLockMode),
-            67 => Some(ModifyPgHbaConfigError::InvalidClusterKms),
-            68 => Some(ModifyPgHbaConfigError::RequestNotFound),
-            69 => Some(ModifyPgHbaConfigError::HostInfoNotFound),
-            70 => Some(ModifyPgHbaConfigError::ExternalFailure),
-            71 => Some(ModifyPgHbaConfigError::RequestMetaDataFailed),
-            72 => Some(ModifyPgHbaConfigError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 73] = [
+        Self::HbaItemInvalidType,
+        Self::HbaItemInvalidMethod,
+        Self::HbaItemInvalidIPMask,
+        Self::HbaItemInvalidPriority,
+        Self::HbaItemOpsTypeInvalid,
+        Self::InvalidConfigValue,
+        Self::MinorVersionNotSupport,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceType,
+        Self::InvalidIPFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::HbaItemPriorityIdAlreadyExist,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::HbaItemPriorityIdNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyPgHbaConfigError::HbaItemInvalidType => Kind::Documented(0),
-            ModifyPgHbaConfigError::HbaItemInvalidMethod => Kind::Documented(1),
-            ModifyPgHbaConfigError::HbaItemInvalidIPMask => Kind::Documented(2),
-            ModifyPgHbaConfigError::HbaItemInvalidPriority => Kind::Documented(3),
-            ModifyPgHbaConfigError::HbaItemOpsTypeInvalid => Kind::Documented(4),
-            ModifyPgHbaConfigError::InvalidConfigValue => Kind::Documented(5),
-            ModifyPgHbaConfigError::MinorVersionNotSupport => Kind::Documented(6),
-            ModifyPgHbaConfigError::InvalidDBInstanceNameNotFound => Kind::Documented(7),
-            ModifyPgHbaConfigError::IncorrectDBInstanceType => Kind::Documented(8),
-            ModifyPgHbaConfigError::InvalidIPFormat => Kind::Documented(9),
-            ModifyPgHbaConfigError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(10)
-            }
-            ModifyPgHbaConfigError::PricePricingPlanResultNotFound => {
-                Kind::Documented(11)
-            }
-            ModifyPgHbaConfigError::OrderNoRealNameAuthentication => Kind::Documented(12),
-            ModifyPgHbaConfigError::InsufficientAvailableQuota => Kind::Documented(13),
-            ModifyPgHbaConfigError::CommodityServiceCallingException => {
-                Kind::Documented(14)
-            }
-            ModifyPgHbaConfigError::RegionDissolvedEOM => Kind::Documented(15),
-            ModifyPgHbaConfigError::CommodityInvalidComponent => Kind::Documented(16),
-            ModifyPgHbaConfigError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(17)
-            }
-            ModifyPgHbaConfigError::PriceCommoditySys => Kind::Documented(18),
-            ModifyPgHbaConfigError::PayInsufficientBalance => Kind::Documented(19),
-            ModifyPgHbaConfigError::OrderPeriodInvalid => Kind::Documented(20),
-            ModifyPgHbaConfigError::PayNoCreditCardLowerCase => Kind::Documented(21),
-            ModifyPgHbaConfigError::OrderInstHasUnpaidOrder => Kind::Documented(22),
-            ModifyPgHbaConfigError::NoAvailablePaymentMethod => Kind::Documented(23),
-            ModifyPgHbaConfigError::BasicInfoUncompleted => Kind::Documented(24),
-            ModifyPgHbaConfigError::RiskRiskControlRejection => Kind::Documented(25),
-            ModifyPgHbaConfigError::ApiNotSupport => Kind::Documented(26),
-            ModifyPgHbaConfigError::ContainForbiddenLabelError => Kind::Documented(27),
-            ModifyPgHbaConfigError::InvalidDBInstanceIdNotFound => Kind::Documented(28),
-            ModifyPgHbaConfigError::InvalidInstanceLevelDiskType => Kind::Documented(29),
-            ModifyPgHbaConfigError::InvalidParam => Kind::Documented(30),
-            ModifyPgHbaConfigError::KmsApiError => Kind::Documented(31),
-            ModifyPgHbaConfigError::SystemSaleValidateFailed => Kind::Documented(32),
-            ModifyPgHbaConfigError::AbsInvalidAccountNotFound => Kind::Documented(33),
-            ModifyPgHbaConfigError::SqlExecuteFailedOrTimeout => Kind::Documented(34),
-            ModifyPgHbaConfigError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifyPgHbaConfigError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyPgHbaConfigError::IncorrectTargetClasscode => Kind::Documented(37),
-            ModifyPgHbaConfigError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(38)
-            }
-            ModifyPgHbaConfigError::RequiredParamNotFound => Kind::Documented(39),
-            ModifyPgHbaConfigError::ParametersInvalid => Kind::Documented(40),
-            ModifyPgHbaConfigError::BackupPolicyNotSupport => Kind::Documented(41),
-            ModifyPgHbaConfigError::InvalideStatusFormat => Kind::Documented(42),
-            ModifyPgHbaConfigError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(43)
-            }
-            ModifyPgHbaConfigError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(44)
-            }
-            ModifyPgHbaConfigError::PayNoCreditCard => Kind::Documented(45),
-            ModifyPgHbaConfigError::VpcNetworkTypeNotSupport => Kind::Documented(46),
-            ModifyPgHbaConfigError::MirrorInsExists => Kind::Documented(47),
-            ModifyPgHbaConfigError::UnsupportedClassCode => Kind::Documented(48),
-            ModifyPgHbaConfigError::InvalidBackupSet => Kind::Documented(49),
-            ModifyPgHbaConfigError::OrdTCommodityQueryError => Kind::Documented(50),
-            ModifyPgHbaConfigError::ProductInstanceReleased => Kind::Documented(51),
-            ModifyPgHbaConfigError::RegionEndTimeDissolvedIndia => Kind::Documented(52),
-            ModifyPgHbaConfigError::HbaItemPriorityIdAlreadyExist => Kind::Documented(53),
-            ModifyPgHbaConfigError::IncorrectDBInstanceState => Kind::Documented(54),
-            ModifyPgHbaConfigError::OrderStatusUnPaid => Kind::Documented(55),
-            ModifyPgHbaConfigError::InvalidReduceDiskSize => Kind::Documented(56),
-            ModifyPgHbaConfigError::CloudSSDNotSupport => Kind::Documented(57),
-            ModifyPgHbaConfigError::InvalidUserOperatorPermission => Kind::Documented(58),
-            ModifyPgHbaConfigError::InvalidVswitchId => Kind::Documented(59),
-            ModifyPgHbaConfigError::IncorrectMinorVersion => Kind::Documented(60),
-            ModifyPgHbaConfigError::OperationDeniedZoneResource => Kind::Documented(61),
-            ModifyPgHbaConfigError::NotInFlowController => Kind::Documented(62),
-            ModifyPgHbaConfigError::InvalidKmsKey => Kind::Documented(63),
-            ModifyPgHbaConfigError::InvalidInstanceLevelMalformed => Kind::Documented(64),
-            ModifyPgHbaConfigError::HbaItemPriorityIdNotFound => Kind::Documented(65),
-            ModifyPgHbaConfigError::IncorrectDBInstanceLockMode => Kind::Documented(66),
-            ModifyPgHbaConfigError::InvalidClusterKms => Kind::Documented(67),
-            ModifyPgHbaConfigError::RequestNotFound => Kind::Documented(68),
-            ModifyPgHbaConfigError::HostInfoNotFound => Kind::Documented(69),
-            ModifyPgHbaConfigError::ExternalFailure => Kind::Documented(70),
-            ModifyPgHbaConfigError::RequestMetaDataFailed => Kind::Documented(71),
-            ModifyPgHbaConfigError::InvokeProxyFailure => Kind::Documented(72),
             ModifyPgHbaConfigError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyPgHbaConfigError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -520,30 +424,41 @@ impl ModifyPgHbaConfigError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyPgHbaConfigError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyPgHbaConfigError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyPgHbaConfigError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyPgHbaConfigError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyReadWriteSplittingConnectionError`](crate::modify_read_write_splitting_connection::ModifyReadWriteSplittingConnectionError) has one variant per distinct code of the operation's error table (62 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyReadWriteSplittingConnectionError {
     /// `ReadUniformNetTypeNotExists`, HTTP 400: The specified uniform read only network type does not exist.
@@ -247,354 +246,91 @@ impl ModifyReadWriteSplittingConnectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyReadWriteSplittingConnectionError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyReadWriteSplittingConnectionError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyReadWriteSplittingConnectionError::Gateway,
+                ModifyReadWriteSplittingConnectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::ReadUniformNetTypeNotExists,
-                )
-            }
-            1 => Some(ModifyReadWriteSplittingConnectionError::ReadDBInstanceNotFound),
-            2 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::PricePricingPlanResultNotFound,
-                )
-            }
-            4 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::OrderNoRealNameAuthentication,
-                )
-            }
-            5 => {
-                Some(ModifyReadWriteSplittingConnectionError::InsufficientAvailableQuota)
-            }
-            6 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::CommodityServiceCallingException,
-                )
-            }
-            7 => Some(ModifyReadWriteSplittingConnectionError::RegionDissolvedEOM),
-            8 => Some(ModifyReadWriteSplittingConnectionError::CommodityInvalidComponent),
-            9 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            10 => Some(ModifyReadWriteSplittingConnectionError::PriceCommoditySys),
-            11 => Some(ModifyReadWriteSplittingConnectionError::PayInsufficientBalance),
-            12 => Some(ModifyReadWriteSplittingConnectionError::OrderPeriodInvalid),
-            13 => Some(ModifyReadWriteSplittingConnectionError::PayNoCreditCardLowerCase),
-            14 => Some(ModifyReadWriteSplittingConnectionError::OrderInstHasUnpaidOrder),
-            15 => Some(ModifyReadWriteSplittingConnectionError::NoAvailablePaymentMethod),
-            16 => Some(ModifyReadWriteSplittingConnectionError::BasicInfoUncompleted),
-            17 => Some(ModifyReadWriteSplittingConnectionError::RiskRiskControlRejection),
-            18 => Some(ModifyReadWriteSplittingConnectionError::ApiNotSupport),
-            19 => {
-                Some(ModifyReadWriteSplittingConnectionError::ContainForbiddenLabelError)
-            }
-            20 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            21 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidInstanceLevelDiskType,
-                )
-            }
-            22 => Some(ModifyReadWriteSplittingConnectionError::InvalidParam),
-            23 => Some(ModifyReadWriteSplittingConnectionError::KmsApiError),
-            24 => Some(ModifyReadWriteSplittingConnectionError::SystemSaleValidateFailed),
-            25 => {
-                Some(ModifyReadWriteSplittingConnectionError::AbsInvalidAccountNotFound)
-            }
-            26 => {
-                Some(ModifyReadWriteSplittingConnectionError::SqlExecuteFailedOrTimeout)
-            }
-            27 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            29 => Some(ModifyReadWriteSplittingConnectionError::IncorrectTargetClasscode),
-            30 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            31 => Some(ModifyReadWriteSplittingConnectionError::RequiredParamNotFound),
-            32 => Some(ModifyReadWriteSplittingConnectionError::ParametersInvalid),
-            33 => Some(ModifyReadWriteSplittingConnectionError::BackupPolicyNotSupport),
-            34 => Some(ModifyReadWriteSplittingConnectionError::InvalideStatusFormat),
-            35 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            36 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            37 => Some(ModifyReadWriteSplittingConnectionError::PayNoCreditCard),
-            38 => Some(ModifyReadWriteSplittingConnectionError::VpcNetworkTypeNotSupport),
-            39 => Some(ModifyReadWriteSplittingConnectionError::MirrorInsExists),
-            40 => Some(ModifyReadWriteSplittingConnectionError::UnsupportedClassCode),
-            41 => Some(ModifyReadWriteSplittingConnectionError::InvalidBackupSet),
-            42 => Some(ModifyReadWriteSplittingConnectionError::OrdTCommodityQueryError),
-            43 => Some(ModifyReadWriteSplittingConnectionError::ProductInstanceReleased),
-            44 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            45 => Some(ModifyReadWriteSplittingConnectionError::OrderStatusUnPaid),
-            46 => Some(ModifyReadWriteSplittingConnectionError::InvalidReduceDiskSize),
-            47 => Some(ModifyReadWriteSplittingConnectionError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(ModifyReadWriteSplittingConnectionError::InvalidVswitchId),
-            50 => Some(ModifyReadWriteSplittingConnectionError::IncorrectMinorVersion),
-            51 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::OperationDeniedZoneResource,
-                )
-            }
-            52 => Some(ModifyReadWriteSplittingConnectionError::NotInFlowController),
-            53 => Some(ModifyReadWriteSplittingConnectionError::InvalidKmsKey),
-            54 => {
-                Some(
-                    ModifyReadWriteSplittingConnectionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => Some(ModifyReadWriteSplittingConnectionError::InvalidClusterKms),
-            56 => Some(ModifyReadWriteSplittingConnectionError::RequestNotFound),
-            57 => Some(ModifyReadWriteSplittingConnectionError::HostInfoNotFound),
-            58 => Some(ModifyReadWriteSplittingConnectionError::ExternalFailure),
-            59 => Some(ModifyReadWriteSplittingConnectionError::RequestMetaDataFailed),
-            60 => Some(ModifyReadWriteSplittingConnectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::ReadUniformNetTypeNotExists,
+        Self::ReadDBInstanceNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyReadWriteSplittingConnectionError::ReadUniformNetTypeNotExists => {
-                Kind::Documented(0)
-            }
-            ModifyReadWriteSplittingConnectionError::ReadDBInstanceNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyReadWriteSplittingConnectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            ModifyReadWriteSplittingConnectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            ModifyReadWriteSplittingConnectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            ModifyReadWriteSplittingConnectionError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            ModifyReadWriteSplittingConnectionError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            ModifyReadWriteSplittingConnectionError::RegionDissolvedEOM => {
-                Kind::Documented(7)
-            }
-            ModifyReadWriteSplittingConnectionError::CommodityInvalidComponent => {
-                Kind::Documented(8)
-            }
-            ModifyReadWriteSplittingConnectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            ModifyReadWriteSplittingConnectionError::PriceCommoditySys => {
-                Kind::Documented(10)
-            }
-            ModifyReadWriteSplittingConnectionError::PayInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            ModifyReadWriteSplittingConnectionError::OrderPeriodInvalid => {
-                Kind::Documented(12)
-            }
-            ModifyReadWriteSplittingConnectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(13)
-            }
-            ModifyReadWriteSplittingConnectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(14)
-            }
-            ModifyReadWriteSplittingConnectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(15)
-            }
-            ModifyReadWriteSplittingConnectionError::BasicInfoUncompleted => {
-                Kind::Documented(16)
-            }
-            ModifyReadWriteSplittingConnectionError::RiskRiskControlRejection => {
-                Kind::Documented(17)
-            }
-            ModifyReadWriteSplittingConnectionError::ApiNotSupport => {
-                Kind::Documented(18)
-            }
-            ModifyReadWriteSplittingConnectionError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidParam => Kind::Documented(22),
-            ModifyReadWriteSplittingConnectionError::KmsApiError => Kind::Documented(23),
-            ModifyReadWriteSplittingConnectionError::SystemSaleValidateFailed => {
-                Kind::Documented(24)
-            }
-            ModifyReadWriteSplittingConnectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            ModifyReadWriteSplittingConnectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            ModifyReadWriteSplittingConnectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyReadWriteSplittingConnectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            ModifyReadWriteSplittingConnectionError::IncorrectTargetClasscode => {
-                Kind::Documented(29)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            ModifyReadWriteSplittingConnectionError::RequiredParamNotFound => {
-                Kind::Documented(31)
-            }
-            ModifyReadWriteSplittingConnectionError::ParametersInvalid => {
-                Kind::Documented(32)
-            }
-            ModifyReadWriteSplittingConnectionError::BackupPolicyNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalideStatusFormat => {
-                Kind::Documented(34)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            ModifyReadWriteSplittingConnectionError::PayNoCreditCard => {
-                Kind::Documented(37)
-            }
-            ModifyReadWriteSplittingConnectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(38)
-            }
-            ModifyReadWriteSplittingConnectionError::MirrorInsExists => {
-                Kind::Documented(39)
-            }
-            ModifyReadWriteSplittingConnectionError::UnsupportedClassCode => {
-                Kind::Documented(40)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidBackupSet => {
-                Kind::Documented(41)
-            }
-            ModifyReadWriteSplittingConnectionError::OrdTCommodityQueryError => {
-                Kind::Documented(42)
-            }
-            ModifyReadWriteSplittingConnectionError::ProductInstanceReleased => {
-                Kind::Documented(43)
-            }
-            ModifyReadWriteSplittingConnectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            ModifyReadWriteSplittingConnectionError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            ModifyReadWriteSplittingConnectionError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            ModifyReadWriteSplittingConnectionError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            ModifyReadWriteSplittingConnectionError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifyReadWriteSplittingConnectionError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidKmsKey => {
-                Kind::Documented(53)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifyReadWriteSplittingConnectionError::InvalidClusterKms => {
-                Kind::Documented(55)
-            }
-            ModifyReadWriteSplittingConnectionError::RequestNotFound => {
-                Kind::Documented(56)
-            }
-            ModifyReadWriteSplittingConnectionError::HostInfoNotFound => {
-                Kind::Documented(57)
-            }
-            ModifyReadWriteSplittingConnectionError::ExternalFailure => {
-                Kind::Documented(58)
-            }
-            ModifyReadWriteSplittingConnectionError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            ModifyReadWriteSplittingConnectionError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             ModifyReadWriteSplittingConnectionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyReadWriteSplittingConnectionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -641,30 +377,41 @@ impl ModifyReadWriteSplittingConnectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyReadWriteSplittingConnectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyReadWriteSplittingConnectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyReadWriteSplittingConnectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyReadWriteSplittingConnectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

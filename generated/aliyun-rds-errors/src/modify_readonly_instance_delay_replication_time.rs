@@ -6,7 +6,7 @@
 //! [`ModifyReadonlyInstanceDelayReplicationTimeError`](crate::modify_readonly_instance_delay_replication_time::ModifyReadonlyInstanceDelayReplicationTimeError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyReadonlyInstanceDelayReplicationTimeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -245,466 +244,93 @@ impl ModifyReadonlyInstanceDelayReplicationTimeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyReadonlyInstanceDelayReplicationTimeError::Gateway,
+                ModifyReadonlyInstanceDelayReplicationTimeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::CommodityServiceCallingException,
-                )
-            }
-            5 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::RegionDissolvedEOM)
-            }
-            6 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::CommodityInvalidComponent,
-                )
-            }
-            7 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::PriceCommoditySys),
-            9 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::PayInsufficientBalance,
-                )
-            }
-            10 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::OrderPeriodInvalid)
-            }
-            11 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::PayNoCreditCardLowerCase,
-                )
-            }
-            12 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::OrderInstHasUnpaidOrder,
-                )
-            }
-            13 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::NoAvailablePaymentMethod,
-                )
-            }
-            14 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::BasicInfoUncompleted,
-                )
-            }
-            15 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::RiskRiskControlRejection,
-                )
-            }
-            16 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::ApiNotSupport),
-            17 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::InvalidParam),
-            21 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::KmsApiError),
-            22 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::SystemSaleValidateFailed,
-                )
-            }
-            23 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::AbsInvalidAccountNotFound,
-                )
-            }
-            24 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            25 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::IncorrectTargetClasscode,
-                )
-            }
-            28 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::RequiredParamNotFound,
-                )
-            }
-            30 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::ParametersInvalid)
-            }
-            31 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::BackupPolicyNotSupport,
-                )
-            }
-            32 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalideStatusFormat,
-                )
-            }
-            33 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::PayNoCreditCard),
-            36 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::VpcNetworkTypeNotSupport,
-                )
-            }
-            37 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::MirrorInsExists),
-            38 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::UnsupportedClassCode,
-                )
-            }
-            39 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::InvalidBackupSet),
-            40 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::OrdTCommodityQueryError,
-                )
-            }
-            41 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::ProductInstanceReleased,
-                )
-            }
-            42 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::OperationDeniedDBInstanceType,
-                )
-            }
-            44 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::OrderStatusUnPaid)
-            }
-            45 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidReduceDiskSize,
-                )
-            }
-            46 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::CloudSSDNotSupport)
-            }
-            47 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidUserOperatorPermission,
-                )
-            }
-            48 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::InvalidVswitchId),
-            49 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::IncorrectMinorVersion,
-                )
-            }
-            50 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::OperationDeniedZoneResource,
-                )
-            }
-            51 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::NotInFlowController,
-                )
-            }
-            52 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::InvalidKmsKey),
-            53 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::InvalidInstanceLevelMalformed,
-                )
-            }
-            54 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::EngineNotSupported)
-            }
-            55 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::InvalidClusterKms)
-            }
-            56 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::RequestNotFound),
-            57 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::HostInfoNotFound),
-            58 => Some(ModifyReadonlyInstanceDelayReplicationTimeError::ExternalFailure),
-            59 => {
-                Some(
-                    ModifyReadonlyInstanceDelayReplicationTimeError::RequestMetaDataFailed,
-                )
-            }
-            60 => {
-                Some(ModifyReadonlyInstanceDelayReplicationTimeError::InvokeProxyFailure)
-            }
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::EngineNotSupported,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyReadonlyInstanceDelayReplicationTimeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::KmsApiError => {
-                Kind::Documented(21)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OperationDeniedDBInstanceType => {
-                Kind::Documented(43)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OrderStatusUnPaid => {
-                Kind::Documented(44)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidReduceDiskSize => {
-                Kind::Documented(45)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::CloudSSDNotSupport => {
-                Kind::Documented(46)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidVswitchId => {
-                Kind::Documented(48)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::IncorrectMinorVersion => {
-                Kind::Documented(49)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::NotInFlowController => {
-                Kind::Documented(51)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidKmsKey => {
-                Kind::Documented(52)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::EngineNotSupported => {
-                Kind::Documented(54)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvalidClusterKms => {
-                Kind::Documented(55)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RequestNotFound => {
-                Kind::Documented(56)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::HostInfoNotFound => {
-                Kind::Documented(57)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::ExternalFailure => {
-                Kind::Documented(58)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -751,32 +377,41 @@ impl ModifyReadonlyInstanceDelayReplicationTimeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyReadonlyInstanceDelayReplicationTimeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyReadonlyInstanceDelayReplicationTimeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

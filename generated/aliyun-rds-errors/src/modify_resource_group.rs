@@ -6,7 +6,7 @@
 //! [`ModifyResourceGroupError`](crate::modify_resource_group::ModifyResourceGroupError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyResourceGroupError {
     /// `ResourceGroupId.InValid`, HTTP 400: The Specified resource group id is not found.
@@ -242,178 +241,88 @@ impl ModifyResourceGroupError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyResourceGroupError::Gateway(gateway),
-                    None => ModifyResourceGroupError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyResourceGroupError::Gateway,
+                ModifyResourceGroupError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyResourceGroupError::ResourceGroupIdInValid),
-            1 => Some(ModifyResourceGroupError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyResourceGroupError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyResourceGroupError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyResourceGroupError::InsufficientAvailableQuota),
-            5 => Some(ModifyResourceGroupError::CommodityServiceCallingException),
-            6 => Some(ModifyResourceGroupError::RegionDissolvedEOM),
-            7 => Some(ModifyResourceGroupError::CommodityInvalidComponent),
-            8 => Some(ModifyResourceGroupError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyResourceGroupError::PriceCommoditySys),
-            10 => Some(ModifyResourceGroupError::PayInsufficientBalance),
-            11 => Some(ModifyResourceGroupError::OrderPeriodInvalid),
-            12 => Some(ModifyResourceGroupError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyResourceGroupError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyResourceGroupError::NoAvailablePaymentMethod),
-            15 => Some(ModifyResourceGroupError::BasicInfoUncompleted),
-            16 => Some(ModifyResourceGroupError::RiskRiskControlRejection),
-            17 => Some(ModifyResourceGroupError::ApiNotSupport),
-            18 => Some(ModifyResourceGroupError::ContainForbiddenLabelError),
-            19 => Some(ModifyResourceGroupError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyResourceGroupError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyResourceGroupError::InvalidParam),
-            22 => Some(ModifyResourceGroupError::KmsApiError),
-            23 => Some(ModifyResourceGroupError::SystemSaleValidateFailed),
-            24 => Some(ModifyResourceGroupError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyResourceGroupError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyResourceGroupError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyResourceGroupError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyResourceGroupError::IncorrectTargetClasscode),
-            29 => Some(ModifyResourceGroupError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyResourceGroupError::RequiredParamNotFound),
-            31 => Some(ModifyResourceGroupError::ParametersInvalid),
-            32 => Some(ModifyResourceGroupError::BackupPolicyNotSupport),
-            33 => Some(ModifyResourceGroupError::InvalideStatusFormat),
-            34 => Some(ModifyResourceGroupError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyResourceGroupError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyResourceGroupError::PayNoCreditCard),
-            37 => Some(ModifyResourceGroupError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyResourceGroupError::MirrorInsExists),
-            39 => Some(ModifyResourceGroupError::UnsupportedClassCode),
-            40 => Some(ModifyResourceGroupError::InvalidBackupSet),
-            41 => Some(ModifyResourceGroupError::OrdTCommodityQueryError),
-            42 => Some(ModifyResourceGroupError::ProductInstanceReleased),
-            43 => Some(ModifyResourceGroupError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyResourceGroupError::OrderStatusUnPaid),
-            45 => Some(ModifyResourceGroupError::InvalidReduceDiskSize),
-            46 => Some(ModifyResourceGroupError::CloudSSDNotSupport),
-            47 => Some(ModifyResourceGroupError::InvalidUserOperatorPermission),
-            48 => Some(ModifyResourceGroupError::InvalidVswitchId),
-            49 => Some(ModifyResourceGroupError::IncorrectMinorVersion),
-            50 => Some(ModifyResourceGroupError::OperationDeniedZoneResource),
-            51 => Some(ModifyResourceGroupError::NotInFlowController),
-            52 => Some(ModifyResourceGroupError::InvalidKmsKey),
-            53 => Some(ModifyResourceGroupError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyResourceGroupError::InvalidClusterKms),
-            55 => Some(ModifyResourceGroupError::RequestNotFound),
-            56 => Some(ModifyResourceGroupError::HostInfoNotFound),
-            57 => Some(ModifyResourceGroupError::ExternalFailure),
-            58 => Some(ModifyResourceGroupError::RequestMetaDataFailed),
-            59 => Some(ModifyResourceGroupError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::ResourceGroupIdInValid,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyResourceGroupError::ResourceGroupIdInValid => Kind::Documented(0),
-            ModifyResourceGroupError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifyResourceGroupError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifyResourceGroupError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifyResourceGroupError::InsufficientAvailableQuota => Kind::Documented(4),
-            ModifyResourceGroupError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifyResourceGroupError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyResourceGroupError::CommodityInvalidComponent => Kind::Documented(7),
-            ModifyResourceGroupError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifyResourceGroupError::PriceCommoditySys => Kind::Documented(9),
-            ModifyResourceGroupError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyResourceGroupError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyResourceGroupError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            ModifyResourceGroupError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyResourceGroupError::NoAvailablePaymentMethod => Kind::Documented(14),
-            ModifyResourceGroupError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyResourceGroupError::RiskRiskControlRejection => Kind::Documented(16),
-            ModifyResourceGroupError::ApiNotSupport => Kind::Documented(17),
-            ModifyResourceGroupError::ContainForbiddenLabelError => Kind::Documented(18),
-            ModifyResourceGroupError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            ModifyResourceGroupError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifyResourceGroupError::InvalidParam => Kind::Documented(21),
-            ModifyResourceGroupError::KmsApiError => Kind::Documented(22),
-            ModifyResourceGroupError::SystemSaleValidateFailed => Kind::Documented(23),
-            ModifyResourceGroupError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            ModifyResourceGroupError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            ModifyResourceGroupError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifyResourceGroupError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifyResourceGroupError::IncorrectTargetClasscode => Kind::Documented(28),
-            ModifyResourceGroupError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifyResourceGroupError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyResourceGroupError::ParametersInvalid => Kind::Documented(31),
-            ModifyResourceGroupError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyResourceGroupError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyResourceGroupError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifyResourceGroupError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyResourceGroupError::PayNoCreditCard => Kind::Documented(36),
-            ModifyResourceGroupError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            ModifyResourceGroupError::MirrorInsExists => Kind::Documented(38),
-            ModifyResourceGroupError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyResourceGroupError::InvalidBackupSet => Kind::Documented(40),
-            ModifyResourceGroupError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyResourceGroupError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyResourceGroupError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            ModifyResourceGroupError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyResourceGroupError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyResourceGroupError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyResourceGroupError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            ModifyResourceGroupError::InvalidVswitchId => Kind::Documented(48),
-            ModifyResourceGroupError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyResourceGroupError::OperationDeniedZoneResource => Kind::Documented(50),
-            ModifyResourceGroupError::NotInFlowController => Kind::Documented(51),
-            ModifyResourceGroupError::InvalidKmsKey => Kind::Documented(52),
-            ModifyResourceGroupError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            ModifyResourceGroupError::InvalidClusterKms => Kind::Documented(54),
-            ModifyResourceGroupError::RequestNotFound => Kind::Documented(55),
-            ModifyResourceGroupError::HostInfoNotFound => Kind::Documented(56),
-            ModifyResourceGroupError::ExternalFailure => Kind::Documented(57),
-            ModifyResourceGroupError::RequestMetaDataFailed => Kind::Documented(58),
-            ModifyResourceGroupError::InvokeProxyFailure => Kind::Documented(59),
             ModifyResourceGroupError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyResourceGroupError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -460,30 +369,41 @@ impl ModifyResourceGroupError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyResourceGroupError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyResourceGroupError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyResourceGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyResourceGroupError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

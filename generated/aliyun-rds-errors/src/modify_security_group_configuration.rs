@@ -6,7 +6,7 @@
 //! [`ModifySecurityGroupConfigurationError`](crate::modify_security_group_configuration::ModifySecurityGroupConfigurationError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifySecurityGroupConfigurationError {
     /// `AssociatedEcsSecurityGroupIdQuotaExceed`, HTTP 400: Security groups quota exceeded
@@ -245,334 +244,91 @@ impl ModifySecurityGroupConfigurationError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ModifySecurityGroupConfigurationError::Gateway(gateway)
-                    }
-                    None => {
-                        ModifySecurityGroupConfigurationError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifySecurityGroupConfigurationError::Gateway,
+                ModifySecurityGroupConfigurationError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::AssociatedEcsSecurityGroupIdQuotaExceed,
-                )
-            }
-            1 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => Some(ModifySecurityGroupConfigurationError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(ModifySecurityGroupConfigurationError::RegionDissolvedEOM),
-            7 => Some(ModifySecurityGroupConfigurationError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(ModifySecurityGroupConfigurationError::PriceCommoditySys),
-            10 => Some(ModifySecurityGroupConfigurationError::PayInsufficientBalance),
-            11 => Some(ModifySecurityGroupConfigurationError::OrderPeriodInvalid),
-            12 => Some(ModifySecurityGroupConfigurationError::PayNoCreditCardLowerCase),
-            13 => Some(ModifySecurityGroupConfigurationError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifySecurityGroupConfigurationError::NoAvailablePaymentMethod),
-            15 => Some(ModifySecurityGroupConfigurationError::BasicInfoUncompleted),
-            16 => Some(ModifySecurityGroupConfigurationError::RiskRiskControlRejection),
-            17 => Some(ModifySecurityGroupConfigurationError::ApiNotSupport),
-            18 => Some(ModifySecurityGroupConfigurationError::ContainForbiddenLabelError),
-            19 => {
-                Some(ModifySecurityGroupConfigurationError::InvalidDBInstanceIdNotFound)
-            }
-            20 => {
-                Some(ModifySecurityGroupConfigurationError::InvalidInstanceLevelDiskType)
-            }
-            21 => Some(ModifySecurityGroupConfigurationError::InvalidParam),
-            22 => Some(ModifySecurityGroupConfigurationError::KmsApiError),
-            23 => Some(ModifySecurityGroupConfigurationError::SystemSaleValidateFailed),
-            24 => Some(ModifySecurityGroupConfigurationError::AbsInvalidAccountNotFound),
-            25 => Some(ModifySecurityGroupConfigurationError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(ModifySecurityGroupConfigurationError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(ModifySecurityGroupConfigurationError::RequiredParamNotFound),
-            31 => Some(ModifySecurityGroupConfigurationError::ParametersInvalid),
-            32 => Some(ModifySecurityGroupConfigurationError::BackupPolicyNotSupport),
-            33 => Some(ModifySecurityGroupConfigurationError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(ModifySecurityGroupConfigurationError::PayNoCreditCard),
-            37 => Some(ModifySecurityGroupConfigurationError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifySecurityGroupConfigurationError::MirrorInsExists),
-            39 => Some(ModifySecurityGroupConfigurationError::UnsupportedClassCode),
-            40 => Some(ModifySecurityGroupConfigurationError::InvalidBackupSet),
-            41 => Some(ModifySecurityGroupConfigurationError::OrdTCommodityQueryError),
-            42 => Some(ModifySecurityGroupConfigurationError::ProductInstanceReleased),
-            43 => {
-                Some(ModifySecurityGroupConfigurationError::RegionEndTimeDissolvedIndia)
-            }
-            44 => Some(ModifySecurityGroupConfigurationError::InvalidEcsSecurityGroupId),
-            45 => Some(ModifySecurityGroupConfigurationError::OrderStatusUnPaid),
-            46 => Some(ModifySecurityGroupConfigurationError::InvalidReduceDiskSize),
-            47 => Some(ModifySecurityGroupConfigurationError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(ModifySecurityGroupConfigurationError::InvalidVswitchId),
-            50 => Some(ModifySecurityGroupConfigurationError::IncorrectMinorVersion),
-            51 => {
-                Some(ModifySecurityGroupConfigurationError::OperationDeniedZoneResource)
-            }
-            52 => Some(ModifySecurityGroupConfigurationError::NotInFlowController),
-            53 => Some(ModifySecurityGroupConfigurationError::InvalidKmsKey),
-            54 => {
-                Some(
-                    ModifySecurityGroupConfigurationError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => Some(ModifySecurityGroupConfigurationError::InvalidClusterKms),
-            56 => Some(ModifySecurityGroupConfigurationError::RequestNotFound),
-            57 => Some(ModifySecurityGroupConfigurationError::HostInfoNotFound),
-            58 => Some(ModifySecurityGroupConfigurationError::ExternalFailure),
-            59 => Some(ModifySecurityGroupConfigurationError::RequestMetaDataFailed),
-            60 => Some(ModifySecurityGroupConfigurationError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::AssociatedEcsSecurityGroupIdQuotaExceed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidEcsSecurityGroupId,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifySecurityGroupConfigurationError::AssociatedEcsSecurityGroupIdQuotaExceed => {
-                Kind::Documented(0)
-            }
-            ModifySecurityGroupConfigurationError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ModifySecurityGroupConfigurationError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ModifySecurityGroupConfigurationError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ModifySecurityGroupConfigurationError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ModifySecurityGroupConfigurationError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ModifySecurityGroupConfigurationError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            ModifySecurityGroupConfigurationError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ModifySecurityGroupConfigurationError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ModifySecurityGroupConfigurationError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            ModifySecurityGroupConfigurationError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            ModifySecurityGroupConfigurationError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            ModifySecurityGroupConfigurationError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ModifySecurityGroupConfigurationError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            ModifySecurityGroupConfigurationError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ModifySecurityGroupConfigurationError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            ModifySecurityGroupConfigurationError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ModifySecurityGroupConfigurationError::ApiNotSupport => Kind::Documented(17),
-            ModifySecurityGroupConfigurationError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ModifySecurityGroupConfigurationError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ModifySecurityGroupConfigurationError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ModifySecurityGroupConfigurationError::InvalidParam => Kind::Documented(21),
-            ModifySecurityGroupConfigurationError::KmsApiError => Kind::Documented(22),
-            ModifySecurityGroupConfigurationError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            ModifySecurityGroupConfigurationError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ModifySecurityGroupConfigurationError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ModifySecurityGroupConfigurationError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ModifySecurityGroupConfigurationError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ModifySecurityGroupConfigurationError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            ModifySecurityGroupConfigurationError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ModifySecurityGroupConfigurationError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            ModifySecurityGroupConfigurationError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            ModifySecurityGroupConfigurationError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            ModifySecurityGroupConfigurationError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            ModifySecurityGroupConfigurationError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ModifySecurityGroupConfigurationError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifySecurityGroupConfigurationError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            ModifySecurityGroupConfigurationError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifySecurityGroupConfigurationError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            ModifySecurityGroupConfigurationError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            ModifySecurityGroupConfigurationError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            ModifySecurityGroupConfigurationError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            ModifySecurityGroupConfigurationError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            ModifySecurityGroupConfigurationError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ModifySecurityGroupConfigurationError::InvalidEcsSecurityGroupId => {
-                Kind::Documented(44)
-            }
-            ModifySecurityGroupConfigurationError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            ModifySecurityGroupConfigurationError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            ModifySecurityGroupConfigurationError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            ModifySecurityGroupConfigurationError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ModifySecurityGroupConfigurationError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            ModifySecurityGroupConfigurationError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            ModifySecurityGroupConfigurationError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ModifySecurityGroupConfigurationError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            ModifySecurityGroupConfigurationError::InvalidKmsKey => Kind::Documented(53),
-            ModifySecurityGroupConfigurationError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ModifySecurityGroupConfigurationError::InvalidClusterKms => {
-                Kind::Documented(55)
-            }
-            ModifySecurityGroupConfigurationError::RequestNotFound => {
-                Kind::Documented(56)
-            }
-            ModifySecurityGroupConfigurationError::HostInfoNotFound => {
-                Kind::Documented(57)
-            }
-            ModifySecurityGroupConfigurationError::ExternalFailure => {
-                Kind::Documented(58)
-            }
-            ModifySecurityGroupConfigurationError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            ModifySecurityGroupConfigurationError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             ModifySecurityGroupConfigurationError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ModifySecurityGroupConfigurationError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -619,30 +375,41 @@ impl ModifySecurityGroupConfigurationError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifySecurityGroupConfigurationError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifySecurityGroupConfigurationError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifySecurityGroupConfigurationError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifySecurityGroupConfigurationError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifySecurityIpsError`](crate::modify_security_ips::ModifySecurityIpsError) has one variant per distinct code of the operation's error table (76 rows, 76 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifySecurityIpsError {
     /// `IncorrectMasterDBInstanceState`, HTTP 400: Master instance state does not support this operation.
@@ -293,208 +292,104 @@ impl ModifySecurityIpsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifySecurityIpsError::Gateway(gateway),
-                    None => ModifySecurityIpsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifySecurityIpsError::Gateway,
+                ModifySecurityIpsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifySecurityIpsError::IncorrectMasterDBInstanceState),
-            1 => Some(ModifySecurityIpsError::InvalidWhitelistNetTypeMalformed),
-            2 => Some(ModifySecurityIpsError::InvalidIPArrayAttributeFormat),
-            3 => Some(ModifySecurityIpsError::InvalidSecurityIPListDuplicate),
-            4 => Some(ModifySecurityIpsError::SecurityIPListFormat),
-            5 => Some(ModifySecurityIpsError::InvalidGroupNameDuplicatedWithTemplate),
-            6 => Some(ModifySecurityIpsError::InvalidSecurityIPListGroupQuotaExceeded),
-            7 => Some(ModifySecurityIpsError::InvalidDBInstanceTypeFormat),
-            8 => Some(ModifySecurityIpsError::OrderComboInstanceNotAllowOperate),
-            9 => Some(ModifySecurityIpsError::PricePricingPlanResultNotFound),
-            10 => Some(ModifySecurityIpsError::OrderNoRealNameAuthentication),
-            11 => Some(ModifySecurityIpsError::InsufficientAvailableQuota),
-            12 => Some(ModifySecurityIpsError::CommodityServiceCallingException),
-            13 => Some(ModifySecurityIpsError::RegionDissolvedEOM),
-            14 => Some(ModifySecurityIpsError::CommodityInvalidComponent),
-            15 => Some(ModifySecurityIpsError::RegionEndTimeDissolvedAustralia),
-            16 => Some(ModifySecurityIpsError::PriceCommoditySys),
-            17 => Some(ModifySecurityIpsError::PayInsufficientBalance),
-            18 => Some(ModifySecurityIpsError::OrderPeriodInvalid),
-            19 => Some(ModifySecurityIpsError::PayNoCreditCardLowerCase),
-            20 => Some(ModifySecurityIpsError::OrderInstHasUnpaidOrder),
-            21 => Some(ModifySecurityIpsError::NoAvailablePaymentMethod),
-            22 => Some(ModifySecurityIpsError::BasicInfoUncompleted),
-            23 => Some(ModifySecurityIpsError::RiskRiskControlRejection),
-            24 => Some(ModifySecurityIpsError::ApiNotSupport),
-            25 => Some(ModifySecurityIpsError::ContainForbiddenLabelError),
-            26 => Some(ModifySecurityIpsError::InvalidDBInstanceIdNotFound),
-            27 => Some(ModifySecurityIpsError::InvalidInstanceLevelDiskType),
-            28 => Some(ModifySecurityIpsError::InvalidParam),
-            29 => Some(ModifySecurityIpsError::KmsApiError),
-            30 => Some(ModifySecurityIpsError::SystemSaleValidateFailed),
-            31 => Some(ModifySecurityIpsError::AbsInvalidAccountNotFound),
-            32 => Some(ModifySecurityIpsError::SqlExecuteFailedOrTimeout),
-            33 => Some(ModifySecurityIpsError::ColdDataEngineVersionNotSupport),
-            34 => Some(ModifySecurityIpsError::ColdDataMinorVersionNotSupport),
-            35 => Some(ModifySecurityIpsError::IncorrectTargetClasscode),
-            36 => Some(ModifySecurityIpsError::InvalidConnectionStringDuplicate),
-            37 => Some(ModifySecurityIpsError::RequiredParamNotFound),
-            38 => Some(ModifySecurityIpsError::ParametersInvalid),
-            39 => Some(ModifySecurityIpsError::BackupPolicyNotSupport),
-            40 => Some(ModifySecurityIpsError::InvalideStatusFormat),
-            41 => Some(ModifySecurityIpsError::InvalidReleasedKeepPolicyFormat),
-            42 => Some(ModifySecurityIpsError::InvalidDBInstanceEngineTypeFormat),
-            43 => Some(ModifySecurityIpsError::PayNoCreditCard),
-            44 => Some(ModifySecurityIpsError::VpcNetworkTypeNotSupport),
-            45 => Some(ModifySecurityIpsError::MirrorInsExists),
-            46 => Some(ModifySecurityIpsError::UnsupportedClassCode),
-            47 => Some(ModifySecurityIpsError::InvalidBackupSet),
-            48 => Some(ModifySecurityIpsError::OrdTCommodityQueryError),
-            49 => Some(ModifySecurityIpsError::ProductInstanceReleased),
-            50 => Some(ModifySecurityIpsError::RegionEndTimeDissolvedIndia),
-            51 => Some(ModifySecurityIpsError::IncorrectDBType),
-            52 => Some(ModifySecurityIpsError::IncorrectDBInstanceType),
-            53 => Some(ModifySecurityIpsError::IncorrectDBInstanceCharacterType),
-            54 => Some(ModifySecurityIpsError::IncorrectDBInstanceState),
-            55 => Some(ModifySecurityIpsError::IncorrectEngineVersion),
-            56 => Some(ModifySecurityIpsError::OrderStatusUnPaid),
-            57 => Some(ModifySecurityIpsError::InvalidReduceDiskSize),
-            58 => Some(ModifySecurityIpsError::CloudSSDNotSupport),
-            59 => Some(ModifySecurityIpsError::InvalidUserOperatorPermission),
-            60 => Some(ModifySecurityIpsError::InvalidVswitchId),
-            61 => Some(ModifySecurityIpsError::IncorrectMinorVersion),
-            62 => Some(ModifySecurityIpsError::OperationDeniedZoneResource),
-            63 => Some(ModifySecurityIpsError::NotInFlowController),
-            64 => Some(ModifySecurityIpsError::InvalidKmsKey),
-            65 => Some(ModifySecurityIpsError::InvalidInstanceLevelMalformed),
-            66 => Some(ModifySecurityIpsError::ReadinsNotFound),
-            67 => Some(ModifySecurityIpsError::InvalidDBInstanceNameNotFound),
-            68 => Some(ModifySecurityIpsError::InvalidDBInstanceNotFound),
-            69 => Some(ModifySecurityIpsError::IncorrectDBInstanceLockMode),
-            70 => Some(ModifySecurityIpsError::InvalidClusterKms),
-            71 => Some(ModifySecurityIpsError::RequestNotFound),
-            72 => Some(ModifySecurityIpsError::HostInfoNotFound),
-            73 => Some(ModifySecurityIpsError::ExternalFailure),
-            74 => Some(ModifySecurityIpsError::RequestMetaDataFailed),
-            75 => Some(ModifySecurityIpsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 76] = [
+        Self::IncorrectMasterDBInstanceState,
+        Self::InvalidWhitelistNetTypeMalformed,
+        Self::InvalidIPArrayAttributeFormat,
+        Self::InvalidSecurityIPListDuplicate,
+        Self::SecurityIPListFormat,
+        Self::InvalidGroupNameDuplicatedWithTemplate,
+        Self::InvalidSecurityIPListGroupQuotaExceeded,
+        Self::InvalidDBInstanceTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBType,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectEngineVersion,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::ReadinsNotFound,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifySecurityIpsError::IncorrectMasterDBInstanceState => Kind::Documented(0),
-            ModifySecurityIpsError::InvalidWhitelistNetTypeMalformed => {
-                Kind::Documented(1)
-            }
-            ModifySecurityIpsError::InvalidIPArrayAttributeFormat => Kind::Documented(2),
-            ModifySecurityIpsError::InvalidSecurityIPListDuplicate => Kind::Documented(3),
-            ModifySecurityIpsError::SecurityIPListFormat => Kind::Documented(4),
-            ModifySecurityIpsError::InvalidGroupNameDuplicatedWithTemplate => {
-                Kind::Documented(5)
-            }
-            ModifySecurityIpsError::InvalidSecurityIPListGroupQuotaExceeded => {
-                Kind::Documented(6)
-            }
-            ModifySecurityIpsError::InvalidDBInstanceTypeFormat => Kind::Documented(7),
-            ModifySecurityIpsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            ModifySecurityIpsError::PricePricingPlanResultNotFound => Kind::Documented(9),
-            ModifySecurityIpsError::OrderNoRealNameAuthentication => Kind::Documented(10),
-            ModifySecurityIpsError::InsufficientAvailableQuota => Kind::Documented(11),
-            ModifySecurityIpsError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            ModifySecurityIpsError::RegionDissolvedEOM => Kind::Documented(13),
-            ModifySecurityIpsError::CommodityInvalidComponent => Kind::Documented(14),
-            ModifySecurityIpsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            ModifySecurityIpsError::PriceCommoditySys => Kind::Documented(16),
-            ModifySecurityIpsError::PayInsufficientBalance => Kind::Documented(17),
-            ModifySecurityIpsError::OrderPeriodInvalid => Kind::Documented(18),
-            ModifySecurityIpsError::PayNoCreditCardLowerCase => Kind::Documented(19),
-            ModifySecurityIpsError::OrderInstHasUnpaidOrder => Kind::Documented(20),
-            ModifySecurityIpsError::NoAvailablePaymentMethod => Kind::Documented(21),
-            ModifySecurityIpsError::BasicInfoUncompleted => Kind::Documented(22),
-            ModifySecurityIpsError::RiskRiskControlRejection => Kind::Documented(23),
-            ModifySecurityIpsError::ApiNotSupport => Kind::Documented(24),
-            ModifySecurityIpsError::ContainForbiddenLabelError => Kind::Documented(25),
-            ModifySecurityIpsError::InvalidDBInstanceIdNotFound => Kind::Documented(26),
-            ModifySecurityIpsError::InvalidInstanceLevelDiskType => Kind::Documented(27),
-            ModifySecurityIpsError::InvalidParam => Kind::Documented(28),
-            ModifySecurityIpsError::KmsApiError => Kind::Documented(29),
-            ModifySecurityIpsError::SystemSaleValidateFailed => Kind::Documented(30),
-            ModifySecurityIpsError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            ModifySecurityIpsError::SqlExecuteFailedOrTimeout => Kind::Documented(32),
-            ModifySecurityIpsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            ModifySecurityIpsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            ModifySecurityIpsError::IncorrectTargetClasscode => Kind::Documented(35),
-            ModifySecurityIpsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            ModifySecurityIpsError::RequiredParamNotFound => Kind::Documented(37),
-            ModifySecurityIpsError::ParametersInvalid => Kind::Documented(38),
-            ModifySecurityIpsError::BackupPolicyNotSupport => Kind::Documented(39),
-            ModifySecurityIpsError::InvalideStatusFormat => Kind::Documented(40),
-            ModifySecurityIpsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            ModifySecurityIpsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            ModifySecurityIpsError::PayNoCreditCard => Kind::Documented(43),
-            ModifySecurityIpsError::VpcNetworkTypeNotSupport => Kind::Documented(44),
-            ModifySecurityIpsError::MirrorInsExists => Kind::Documented(45),
-            ModifySecurityIpsError::UnsupportedClassCode => Kind::Documented(46),
-            ModifySecurityIpsError::InvalidBackupSet => Kind::Documented(47),
-            ModifySecurityIpsError::OrdTCommodityQueryError => Kind::Documented(48),
-            ModifySecurityIpsError::ProductInstanceReleased => Kind::Documented(49),
-            ModifySecurityIpsError::RegionEndTimeDissolvedIndia => Kind::Documented(50),
-            ModifySecurityIpsError::IncorrectDBType => Kind::Documented(51),
-            ModifySecurityIpsError::IncorrectDBInstanceType => Kind::Documented(52),
-            ModifySecurityIpsError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(53)
-            }
-            ModifySecurityIpsError::IncorrectDBInstanceState => Kind::Documented(54),
-            ModifySecurityIpsError::IncorrectEngineVersion => Kind::Documented(55),
-            ModifySecurityIpsError::OrderStatusUnPaid => Kind::Documented(56),
-            ModifySecurityIpsError::InvalidReduceDiskSize => Kind::Documented(57),
-            ModifySecurityIpsError::CloudSSDNotSupport => Kind::Documented(58),
-            ModifySecurityIpsError::InvalidUserOperatorPermission => Kind::Documented(59),
-            ModifySecurityIpsError::InvalidVswitchId => Kind::Documented(60),
-            ModifySecurityIpsError::IncorrectMinorVersion => Kind::Documented(61),
-            ModifySecurityIpsError::OperationDeniedZoneResource => Kind::Documented(62),
-            ModifySecurityIpsError::NotInFlowController => Kind::Documented(63),
-            ModifySecurityIpsError::InvalidKmsKey => Kind::Documented(64),
-            ModifySecurityIpsError::InvalidInstanceLevelMalformed => Kind::Documented(65),
-            ModifySecurityIpsError::ReadinsNotFound => Kind::Documented(66),
-            ModifySecurityIpsError::InvalidDBInstanceNameNotFound => Kind::Documented(67),
-            ModifySecurityIpsError::InvalidDBInstanceNotFound => Kind::Documented(68),
-            ModifySecurityIpsError::IncorrectDBInstanceLockMode => Kind::Documented(69),
-            ModifySecurityIpsError::InvalidClusterKms => Kind::Documented(70),
-            ModifySecurityIpsError::RequestNotFound => Kind::Documented(71),
-            ModifySecurityIpsError::HostInfoNotFound => Kind::Documented(72),
-            ModifySecurityIpsError::ExternalFailure => Kind::Documented(73),
-            ModifySecurityIpsError::RequestMetaDataFailed => Kind::Documented(74),
-            ModifySecurityIpsError::InvokeProxyFailure => Kind::Documented(75),
             ModifySecurityIpsError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifySecurityIpsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +436,41 @@ impl ModifySecurityIpsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifySecurityIpsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifySecurityIpsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifySecurityIpsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifySecurityIpsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

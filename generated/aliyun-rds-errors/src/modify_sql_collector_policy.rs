@@ -6,7 +6,7 @@
 //! [`ModifySqlCollectorPolicyError`](crate::modify_sql_collector_policy::ModifySqlCollectorPolicyError) has one variant per distinct code of the operation's error table (77 rows, 77 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum ModifySqlCollectorPolicyError {
@@ -297,268 +296,105 @@ impl ModifySqlCollectorPolicyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifySqlCollectorPolicyError::Gateway(gateway),
-                    None => ModifySqlCollectorPolicyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifySqlCollectorPolicyError::Gateway,
+                ModifySqlCollectorPolicyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifySqlCollectorPolicyError::InvalidSqlLogMalformed),
-            1 => Some(ModifySqlCollectorPolicyError::InvalidConfigName),
-            2 => Some(ModifySqlCollectorPolicyError::InvalidConfigValue),
-            3 => Some(ModifySqlCollectorPolicyError::IncorrectPerfFrequencyType),
-            4 => Some(ModifySqlCollectorPolicyError::InvalidParametersFormat),
-            5 => Some(ModifySqlCollectorPolicyError::ErrorMxsServiceInsNumError),
-            6 => Some(ModifySqlCollectorPolicyError::IncorrectSQLLogVersion),
-            7 => Some(ModifySqlCollectorPolicyError::IncorrectSQLLogActiveStatus),
-            8 => Some(ModifySqlCollectorPolicyError::OperationDeniedQuotaInsufficient),
-            9 => Some(ModifySqlCollectorPolicyError::OperationDeniedOperateFrequently),
-            10 => Some(ModifySqlCollectorPolicyError::InvalidDBInstanceIdNotFound),
-            11 => Some(ModifySqlCollectorPolicyError::INSUFFICIENTAVAILABLEQUOTA),
-            12 => Some(ModifySqlCollectorPolicyError::OrderComboInstanceNotAllowOperate),
-            13 => Some(ModifySqlCollectorPolicyError::PricePricingPlanResultNotFound),
-            14 => Some(ModifySqlCollectorPolicyError::OrderNoRealNameAuthentication),
-            15 => Some(ModifySqlCollectorPolicyError::InsufficientAvailableQuota),
-            16 => Some(ModifySqlCollectorPolicyError::CommodityServiceCallingException),
-            17 => Some(ModifySqlCollectorPolicyError::RegionDissolvedEOM),
-            18 => Some(ModifySqlCollectorPolicyError::CommodityInvalidComponent),
-            19 => Some(ModifySqlCollectorPolicyError::RegionEndTimeDissolvedAustralia),
-            20 => Some(ModifySqlCollectorPolicyError::PriceCommoditySys),
-            21 => Some(ModifySqlCollectorPolicyError::PayInsufficientBalance),
-            22 => Some(ModifySqlCollectorPolicyError::OrderPeriodInvalid),
-            23 => Some(ModifySqlCollectorPolicyError::PayNoCreditCardLowerCase),
-            24 => Some(ModifySqlCollectorPolicyError::OrderInstHasUnpaidOrder),
-            25 => Some(ModifySqlCollectorPolicyError::NoAvailablePaymentMethod),
-            26 => Some(ModifySqlCollectorPolicyError::BasicInfoUncompleted),
-            27 => Some(ModifySqlCollectorPolicyError::RiskRiskControlRejection),
-            28 => Some(ModifySqlCollectorPolicyError::ApiNotSupport),
-            29 => Some(ModifySqlCollectorPolicyError::ContainForbiddenLabelError),
-            30 => Some(ModifySqlCollectorPolicyError::InvalidInstanceLevelDiskType),
-            31 => Some(ModifySqlCollectorPolicyError::InvalidParam),
-            32 => Some(ModifySqlCollectorPolicyError::KmsApiError),
-            33 => Some(ModifySqlCollectorPolicyError::SystemSaleValidateFailed),
-            34 => Some(ModifySqlCollectorPolicyError::AbsInvalidAccountNotFound),
-            35 => Some(ModifySqlCollectorPolicyError::SqlExecuteFailedOrTimeout),
-            36 => Some(ModifySqlCollectorPolicyError::ColdDataEngineVersionNotSupport),
-            37 => Some(ModifySqlCollectorPolicyError::ColdDataMinorVersionNotSupport),
-            38 => Some(ModifySqlCollectorPolicyError::IncorrectTargetClasscode),
-            39 => Some(ModifySqlCollectorPolicyError::InvalidConnectionStringDuplicate),
-            40 => Some(ModifySqlCollectorPolicyError::RequiredParamNotFound),
-            41 => Some(ModifySqlCollectorPolicyError::ParametersInvalid),
-            42 => Some(ModifySqlCollectorPolicyError::BackupPolicyNotSupport),
-            43 => Some(ModifySqlCollectorPolicyError::InvalideStatusFormat),
-            44 => Some(ModifySqlCollectorPolicyError::InvalidReleasedKeepPolicyFormat),
-            45 => Some(ModifySqlCollectorPolicyError::InvalidDBInstanceEngineTypeFormat),
-            46 => Some(ModifySqlCollectorPolicyError::PayNoCreditCard),
-            47 => Some(ModifySqlCollectorPolicyError::VpcNetworkTypeNotSupport),
-            48 => Some(ModifySqlCollectorPolicyError::MirrorInsExists),
-            49 => Some(ModifySqlCollectorPolicyError::UnsupportedClassCode),
-            50 => Some(ModifySqlCollectorPolicyError::InvalidBackupSet),
-            51 => Some(ModifySqlCollectorPolicyError::OrdTCommodityQueryError),
-            52 => Some(ModifySqlCollectorPolicyError::ProductInstanceReleased),
-            53 => Some(ModifySqlCollectorPolicyError::RegionEndTimeDissolvedIndia),
-            54 => Some(ModifySqlCollectorPolicyError::IncorrectDBInstanceState),
-            55 => Some(ModifySqlCollectorPolicyError::IncorrectDBType),
-            56 => Some(ModifySqlCollectorPolicyError::IncorrectDBInstanceType),
-            57 => Some(ModifySqlCollectorPolicyError::IncorrectDBInstanceCharacterType),
-            58 => Some(ModifySqlCollectorPolicyError::InvalidSqlRetentionMalformed),
-            59 => Some(ModifySqlCollectorPolicyError::OrderStatusUnPaid),
-            60 => Some(ModifySqlCollectorPolicyError::InvalidReduceDiskSize),
-            61 => Some(ModifySqlCollectorPolicyError::CloudSSDNotSupport),
-            62 => Some(ModifySqlCollectorPolicyError::InvalidUserOperatorPermission),
-            63 => Some(ModifySqlCollectorPolicyError::InvalidVswitchId),
-            64 => Some(ModifySqlCollectorPolicyError::IncorrectMinorVersion),
-            65 => Some(ModifySqlCollectorPolicyError::OperationDeniedZoneResource),
-            66 => Some(ModifySqlCollectorPolicyError::NotInFlowController),
-            67 => Some(ModifySqlCollectorPolicyError::InvalidKmsKey),
-            68 => Some(ModifySqlCollectorPolicyError::InvalidInstanceLevelMalformed),
-            69 => Some(ModifySqlCollectorPolicyError::InvalidDBInstanceNameNotFound),
-            70 => Some(ModifySqlCollectorPolicyError::InvalidClusterKms),
-            71 => Some(ModifySqlCollectorPolicyError::RequestNotFound),
-            72 => Some(ModifySqlCollectorPolicyError::HostInfoNotFound),
-            73 => Some(ModifySqlCollectorPolicyError::ExternalFailure),
-            74 => Some(ModifySqlCollectorPolicyError::RequestMetaDataFailed),
-            75 => Some(ModifySqlCollectorPolicyError::InvokeProxyFailure),
-            76 => Some(ModifySqlCollectorPolicyError::OperationDeniedTimeout),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 77] = [
+        Self::InvalidSqlLogMalformed,
+        Self::InvalidConfigName,
+        Self::InvalidConfigValue,
+        Self::IncorrectPerfFrequencyType,
+        Self::InvalidParametersFormat,
+        Self::ErrorMxsServiceInsNumError,
+        Self::IncorrectSQLLogVersion,
+        Self::IncorrectSQLLogActiveStatus,
+        Self::OperationDeniedQuotaInsufficient,
+        Self::OperationDeniedOperateFrequently,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::INSUFFICIENTAVAILABLEQUOTA,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBType,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::InvalidSqlRetentionMalformed,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+        Self::OperationDeniedTimeout,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifySqlCollectorPolicyError::InvalidSqlLogMalformed => Kind::Documented(0),
-            ModifySqlCollectorPolicyError::InvalidConfigName => Kind::Documented(1),
-            ModifySqlCollectorPolicyError::InvalidConfigValue => Kind::Documented(2),
-            ModifySqlCollectorPolicyError::IncorrectPerfFrequencyType => {
-                Kind::Documented(3)
-            }
-            ModifySqlCollectorPolicyError::InvalidParametersFormat => Kind::Documented(4),
-            ModifySqlCollectorPolicyError::ErrorMxsServiceInsNumError => {
-                Kind::Documented(5)
-            }
-            ModifySqlCollectorPolicyError::IncorrectSQLLogVersion => Kind::Documented(6),
-            ModifySqlCollectorPolicyError::IncorrectSQLLogActiveStatus => {
-                Kind::Documented(7)
-            }
-            ModifySqlCollectorPolicyError::OperationDeniedQuotaInsufficient => {
-                Kind::Documented(8)
-            }
-            ModifySqlCollectorPolicyError::OperationDeniedOperateFrequently => {
-                Kind::Documented(9)
-            }
-            ModifySqlCollectorPolicyError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(10)
-            }
-            ModifySqlCollectorPolicyError::INSUFFICIENTAVAILABLEQUOTA => {
-                Kind::Documented(11)
-            }
-            ModifySqlCollectorPolicyError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(12)
-            }
-            ModifySqlCollectorPolicyError::PricePricingPlanResultNotFound => {
-                Kind::Documented(13)
-            }
-            ModifySqlCollectorPolicyError::OrderNoRealNameAuthentication => {
-                Kind::Documented(14)
-            }
-            ModifySqlCollectorPolicyError::InsufficientAvailableQuota => {
-                Kind::Documented(15)
-            }
-            ModifySqlCollectorPolicyError::CommodityServiceCallingException => {
-                Kind::Documented(16)
-            }
-            ModifySqlCollectorPolicyError::RegionDissolvedEOM => Kind::Documented(17),
-            ModifySqlCollectorPolicyError::CommodityInvalidComponent => {
-                Kind::Documented(18)
-            }
-            ModifySqlCollectorPolicyError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(19)
-            }
-            ModifySqlCollectorPolicyError::PriceCommoditySys => Kind::Documented(20),
-            ModifySqlCollectorPolicyError::PayInsufficientBalance => Kind::Documented(21),
-            ModifySqlCollectorPolicyError::OrderPeriodInvalid => Kind::Documented(22),
-            ModifySqlCollectorPolicyError::PayNoCreditCardLowerCase => {
-                Kind::Documented(23)
-            }
-            ModifySqlCollectorPolicyError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(24)
-            }
-            ModifySqlCollectorPolicyError::NoAvailablePaymentMethod => {
-                Kind::Documented(25)
-            }
-            ModifySqlCollectorPolicyError::BasicInfoUncompleted => Kind::Documented(26),
-            ModifySqlCollectorPolicyError::RiskRiskControlRejection => {
-                Kind::Documented(27)
-            }
-            ModifySqlCollectorPolicyError::ApiNotSupport => Kind::Documented(28),
-            ModifySqlCollectorPolicyError::ContainForbiddenLabelError => {
-                Kind::Documented(29)
-            }
-            ModifySqlCollectorPolicyError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(30)
-            }
-            ModifySqlCollectorPolicyError::InvalidParam => Kind::Documented(31),
-            ModifySqlCollectorPolicyError::KmsApiError => Kind::Documented(32),
-            ModifySqlCollectorPolicyError::SystemSaleValidateFailed => {
-                Kind::Documented(33)
-            }
-            ModifySqlCollectorPolicyError::AbsInvalidAccountNotFound => {
-                Kind::Documented(34)
-            }
-            ModifySqlCollectorPolicyError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(35)
-            }
-            ModifySqlCollectorPolicyError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(36)
-            }
-            ModifySqlCollectorPolicyError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(37)
-            }
-            ModifySqlCollectorPolicyError::IncorrectTargetClasscode => {
-                Kind::Documented(38)
-            }
-            ModifySqlCollectorPolicyError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(39)
-            }
-            ModifySqlCollectorPolicyError::RequiredParamNotFound => Kind::Documented(40),
-            ModifySqlCollectorPolicyError::ParametersInvalid => Kind::Documented(41),
-            ModifySqlCollectorPolicyError::BackupPolicyNotSupport => Kind::Documented(42),
-            ModifySqlCollectorPolicyError::InvalideStatusFormat => Kind::Documented(43),
-            ModifySqlCollectorPolicyError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(44)
-            }
-            ModifySqlCollectorPolicyError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(45)
-            }
-            ModifySqlCollectorPolicyError::PayNoCreditCard => Kind::Documented(46),
-            ModifySqlCollectorPolicyError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(47)
-            }
-            ModifySqlCollectorPolicyError::MirrorInsExists => Kind::Documented(48),
-            ModifySqlCollectorPolicyError::UnsupportedClassCode => Kind::Documented(49),
-            ModifySqlCollectorPolicyError::InvalidBackupSet => Kind::Documented(50),
-            ModifySqlCollectorPolicyError::OrdTCommodityQueryError => {
-                Kind::Documented(51)
-            }
-            ModifySqlCollectorPolicyError::ProductInstanceReleased => {
-                Kind::Documented(52)
-            }
-            ModifySqlCollectorPolicyError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(53)
-            }
-            ModifySqlCollectorPolicyError::IncorrectDBInstanceState => {
-                Kind::Documented(54)
-            }
-            ModifySqlCollectorPolicyError::IncorrectDBType => Kind::Documented(55),
-            ModifySqlCollectorPolicyError::IncorrectDBInstanceType => {
-                Kind::Documented(56)
-            }
-            ModifySqlCollectorPolicyError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(57)
-            }
-            ModifySqlCollectorPolicyError::InvalidSqlRetentionMalformed => {
-                Kind::Documented(58)
-            }
-            ModifySqlCollectorPolicyError::OrderStatusUnPaid => Kind::Documented(59),
-            ModifySqlCollectorPolicyError::InvalidReduceDiskSize => Kind::Documented(60),
-            ModifySqlCollectorPolicyError::CloudSSDNotSupport => Kind::Documented(61),
-            ModifySqlCollectorPolicyError::InvalidUserOperatorPermission => {
-                Kind::Documented(62)
-            }
-            ModifySqlCollectorPolicyError::InvalidVswitchId => Kind::Documented(63),
-            ModifySqlCollectorPolicyError::IncorrectMinorVersion => Kind::Documented(64),
-            ModifySqlCollectorPolicyError::OperationDeniedZoneResource => {
-                Kind::Documented(65)
-            }
-            ModifySqlCollectorPolicyError::NotInFlowController => Kind::Documented(66),
-            ModifySqlCollectorPolicyError::InvalidKmsKey => Kind::Documented(67),
-            ModifySqlCollectorPolicyError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(68)
-            }
-            ModifySqlCollectorPolicyError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(69)
-            }
-            ModifySqlCollectorPolicyError::InvalidClusterKms => Kind::Documented(70),
-            ModifySqlCollectorPolicyError::RequestNotFound => Kind::Documented(71),
-            ModifySqlCollectorPolicyError::HostInfoNotFound => Kind::Documented(72),
-            ModifySqlCollectorPolicyError::ExternalFailure => Kind::Documented(73),
-            ModifySqlCollectorPolicyError::RequestMetaDataFailed => Kind::Documented(74),
-            ModifySqlCollectorPolicyError::InvokeProxyFailure => Kind::Documented(75),
-            ModifySqlCollectorPolicyError::OperationDeniedTimeout => Kind::Documented(76),
             ModifySqlCollectorPolicyError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifySqlCollectorPolicyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -605,30 +441,41 @@ impl ModifySqlCollectorPolicyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifySqlCollectorPolicyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifySqlCollectorPolicyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifySqlCollectorPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifySqlCollectorPolicyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

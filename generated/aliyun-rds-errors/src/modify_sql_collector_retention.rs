@@ -6,7 +6,7 @@
 //! [`ModifySqlCollectorRetentionError`](crate::modify_sql_collector_retention::ModifySqlCollectorRetentionError) has one variant per distinct code of the operation's error table (63 rows, 63 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifySqlCollectorRetentionError {
     /// `InvalidConfigValue`, HTTP 400: The ConfigValue is not valid.
@@ -252,248 +251,91 @@ impl ModifySqlCollectorRetentionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifySqlCollectorRetentionError::Gateway(gateway),
-                    None => ModifySqlCollectorRetentionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifySqlCollectorRetentionError::Gateway,
+                ModifySqlCollectorRetentionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifySqlCollectorRetentionError::InvalidConfigValue),
-            1 => Some(ModifySqlCollectorRetentionError::IncorrectSQLLogActiveStatus),
-            2 => Some(ModifySqlCollectorRetentionError::InvalidSqlRetentionMalformed),
-            3 => Some(ModifySqlCollectorRetentionError::IncorrectSQLLogVersion),
-            4 => {
-                Some(ModifySqlCollectorRetentionError::OrderComboInstanceNotAllowOperate)
-            }
-            5 => Some(ModifySqlCollectorRetentionError::PricePricingPlanResultNotFound),
-            6 => Some(ModifySqlCollectorRetentionError::OrderNoRealNameAuthentication),
-            7 => Some(ModifySqlCollectorRetentionError::InsufficientAvailableQuota),
-            8 => Some(ModifySqlCollectorRetentionError::CommodityServiceCallingException),
-            9 => Some(ModifySqlCollectorRetentionError::RegionDissolvedEOM),
-            10 => Some(ModifySqlCollectorRetentionError::CommodityInvalidComponent),
-            11 => Some(ModifySqlCollectorRetentionError::RegionEndTimeDissolvedAustralia),
-            12 => Some(ModifySqlCollectorRetentionError::PriceCommoditySys),
-            13 => Some(ModifySqlCollectorRetentionError::PayInsufficientBalance),
-            14 => Some(ModifySqlCollectorRetentionError::OrderPeriodInvalid),
-            15 => Some(ModifySqlCollectorRetentionError::PayNoCreditCardLowerCase),
-            16 => Some(ModifySqlCollectorRetentionError::OrderInstHasUnpaidOrder),
-            17 => Some(ModifySqlCollectorRetentionError::NoAvailablePaymentMethod),
-            18 => Some(ModifySqlCollectorRetentionError::BasicInfoUncompleted),
-            19 => Some(ModifySqlCollectorRetentionError::RiskRiskControlRejection),
-            20 => Some(ModifySqlCollectorRetentionError::ApiNotSupport),
-            21 => Some(ModifySqlCollectorRetentionError::ContainForbiddenLabelError),
-            22 => Some(ModifySqlCollectorRetentionError::InvalidDBInstanceIdNotFound),
-            23 => Some(ModifySqlCollectorRetentionError::InvalidInstanceLevelDiskType),
-            24 => Some(ModifySqlCollectorRetentionError::InvalidParam),
-            25 => Some(ModifySqlCollectorRetentionError::KmsApiError),
-            26 => Some(ModifySqlCollectorRetentionError::SystemSaleValidateFailed),
-            27 => Some(ModifySqlCollectorRetentionError::AbsInvalidAccountNotFound),
-            28 => Some(ModifySqlCollectorRetentionError::SqlExecuteFailedOrTimeout),
-            29 => Some(ModifySqlCollectorRetentionError::ColdDataEngineVersionNotSupport),
-            30 => Some(ModifySqlCollectorRetentionError::ColdDataMinorVersionNotSupport),
-            31 => Some(ModifySqlCollectorRetentionError::IncorrectTargetClasscode),
-            32 => {
-                Some(ModifySqlCollectorRetentionError::InvalidConnectionStringDuplicate)
-            }
-            33 => Some(ModifySqlCollectorRetentionError::RequiredParamNotFound),
-            34 => Some(ModifySqlCollectorRetentionError::ParametersInvalid),
-            35 => Some(ModifySqlCollectorRetentionError::BackupPolicyNotSupport),
-            36 => Some(ModifySqlCollectorRetentionError::InvalideStatusFormat),
-            37 => Some(ModifySqlCollectorRetentionError::InvalidReleasedKeepPolicyFormat),
-            38 => {
-                Some(ModifySqlCollectorRetentionError::InvalidDBInstanceEngineTypeFormat)
-            }
-            39 => Some(ModifySqlCollectorRetentionError::PayNoCreditCard),
-            40 => Some(ModifySqlCollectorRetentionError::VpcNetworkTypeNotSupport),
-            41 => Some(ModifySqlCollectorRetentionError::MirrorInsExists),
-            42 => Some(ModifySqlCollectorRetentionError::UnsupportedClassCode),
-            43 => Some(ModifySqlCollectorRetentionError::InvalidBackupSet),
-            44 => Some(ModifySqlCollectorRetentionError::OrdTCommodityQueryError),
-            45 => Some(ModifySqlCollectorRetentionError::ProductInstanceReleased),
-            46 => Some(ModifySqlCollectorRetentionError::RegionEndTimeDissolvedIndia),
-            47 => Some(ModifySqlCollectorRetentionError::OrderStatusUnPaid),
-            48 => Some(ModifySqlCollectorRetentionError::InvalidReduceDiskSize),
-            49 => Some(ModifySqlCollectorRetentionError::CloudSSDNotSupport),
-            50 => Some(ModifySqlCollectorRetentionError::InvalidUserOperatorPermission),
-            51 => Some(ModifySqlCollectorRetentionError::InvalidVswitchId),
-            52 => Some(ModifySqlCollectorRetentionError::IncorrectMinorVersion),
-            53 => Some(ModifySqlCollectorRetentionError::OperationDeniedZoneResource),
-            54 => Some(ModifySqlCollectorRetentionError::NotInFlowController),
-            55 => Some(ModifySqlCollectorRetentionError::InvalidKmsKey),
-            56 => Some(ModifySqlCollectorRetentionError::InvalidInstanceLevelMalformed),
-            57 => Some(ModifySqlCollectorRetentionError::InvalidClusterKms),
-            58 => Some(ModifySqlCollectorRetentionError::RequestNotFound),
-            59 => Some(ModifySqlCollectorRetentionError::HostInfoNotFound),
-            60 => Some(ModifySqlCollectorRetentionError::ExternalFailure),
-            61 => Some(ModifySqlCollectorRetentionError::RequestMetaDataFailed),
-            62 => Some(ModifySqlCollectorRetentionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 63] = [
+        Self::InvalidConfigValue,
+        Self::IncorrectSQLLogActiveStatus,
+        Self::InvalidSqlRetentionMalformed,
+        Self::IncorrectSQLLogVersion,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifySqlCollectorRetentionError::InvalidConfigValue => Kind::Documented(0),
-            ModifySqlCollectorRetentionError::IncorrectSQLLogActiveStatus => {
-                Kind::Documented(1)
-            }
-            ModifySqlCollectorRetentionError::InvalidSqlRetentionMalformed => {
-                Kind::Documented(2)
-            }
-            ModifySqlCollectorRetentionError::IncorrectSQLLogVersion => {
-                Kind::Documented(3)
-            }
-            ModifySqlCollectorRetentionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            ModifySqlCollectorRetentionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            ModifySqlCollectorRetentionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(6)
-            }
-            ModifySqlCollectorRetentionError::InsufficientAvailableQuota => {
-                Kind::Documented(7)
-            }
-            ModifySqlCollectorRetentionError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            ModifySqlCollectorRetentionError::RegionDissolvedEOM => Kind::Documented(9),
-            ModifySqlCollectorRetentionError::CommodityInvalidComponent => {
-                Kind::Documented(10)
-            }
-            ModifySqlCollectorRetentionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            ModifySqlCollectorRetentionError::PriceCommoditySys => Kind::Documented(12),
-            ModifySqlCollectorRetentionError::PayInsufficientBalance => {
-                Kind::Documented(13)
-            }
-            ModifySqlCollectorRetentionError::OrderPeriodInvalid => Kind::Documented(14),
-            ModifySqlCollectorRetentionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(15)
-            }
-            ModifySqlCollectorRetentionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(16)
-            }
-            ModifySqlCollectorRetentionError::NoAvailablePaymentMethod => {
-                Kind::Documented(17)
-            }
-            ModifySqlCollectorRetentionError::BasicInfoUncompleted => {
-                Kind::Documented(18)
-            }
-            ModifySqlCollectorRetentionError::RiskRiskControlRejection => {
-                Kind::Documented(19)
-            }
-            ModifySqlCollectorRetentionError::ApiNotSupport => Kind::Documented(20),
-            ModifySqlCollectorRetentionError::ContainForbiddenLabelError => {
-                Kind::Documented(21)
-            }
-            ModifySqlCollectorRetentionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(22)
-            }
-            ModifySqlCollectorRetentionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(23)
-            }
-            ModifySqlCollectorRetentionError::InvalidParam => Kind::Documented(24),
-            ModifySqlCollectorRetentionError::KmsApiError => Kind::Documented(25),
-            ModifySqlCollectorRetentionError::SystemSaleValidateFailed => {
-                Kind::Documented(26)
-            }
-            ModifySqlCollectorRetentionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(27)
-            }
-            ModifySqlCollectorRetentionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(28)
-            }
-            ModifySqlCollectorRetentionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            ModifySqlCollectorRetentionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            ModifySqlCollectorRetentionError::IncorrectTargetClasscode => {
-                Kind::Documented(31)
-            }
-            ModifySqlCollectorRetentionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            ModifySqlCollectorRetentionError::RequiredParamNotFound => {
-                Kind::Documented(33)
-            }
-            ModifySqlCollectorRetentionError::ParametersInvalid => Kind::Documented(34),
-            ModifySqlCollectorRetentionError::BackupPolicyNotSupport => {
-                Kind::Documented(35)
-            }
-            ModifySqlCollectorRetentionError::InvalideStatusFormat => {
-                Kind::Documented(36)
-            }
-            ModifySqlCollectorRetentionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            ModifySqlCollectorRetentionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            ModifySqlCollectorRetentionError::PayNoCreditCard => Kind::Documented(39),
-            ModifySqlCollectorRetentionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(40)
-            }
-            ModifySqlCollectorRetentionError::MirrorInsExists => Kind::Documented(41),
-            ModifySqlCollectorRetentionError::UnsupportedClassCode => {
-                Kind::Documented(42)
-            }
-            ModifySqlCollectorRetentionError::InvalidBackupSet => Kind::Documented(43),
-            ModifySqlCollectorRetentionError::OrdTCommodityQueryError => {
-                Kind::Documented(44)
-            }
-            ModifySqlCollectorRetentionError::ProductInstanceReleased => {
-                Kind::Documented(45)
-            }
-            ModifySqlCollectorRetentionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(46)
-            }
-            ModifySqlCollectorRetentionError::OrderStatusUnPaid => Kind::Documented(47),
-            ModifySqlCollectorRetentionError::InvalidReduceDiskSize => {
-                Kind::Documented(48)
-            }
-            ModifySqlCollectorRetentionError::CloudSSDNotSupport => Kind::Documented(49),
-            ModifySqlCollectorRetentionError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            ModifySqlCollectorRetentionError::InvalidVswitchId => Kind::Documented(51),
-            ModifySqlCollectorRetentionError::IncorrectMinorVersion => {
-                Kind::Documented(52)
-            }
-            ModifySqlCollectorRetentionError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            ModifySqlCollectorRetentionError::NotInFlowController => Kind::Documented(54),
-            ModifySqlCollectorRetentionError::InvalidKmsKey => Kind::Documented(55),
-            ModifySqlCollectorRetentionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            ModifySqlCollectorRetentionError::InvalidClusterKms => Kind::Documented(57),
-            ModifySqlCollectorRetentionError::RequestNotFound => Kind::Documented(58),
-            ModifySqlCollectorRetentionError::HostInfoNotFound => Kind::Documented(59),
-            ModifySqlCollectorRetentionError::ExternalFailure => Kind::Documented(60),
-            ModifySqlCollectorRetentionError::RequestMetaDataFailed => {
-                Kind::Documented(61)
-            }
-            ModifySqlCollectorRetentionError::InvokeProxyFailure => Kind::Documented(62),
             ModifySqlCollectorRetentionError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifySqlCollectorRetentionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -540,30 +382,41 @@ impl ModifySqlCollectorRetentionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifySqlCollectorRetentionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifySqlCollectorRetentionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifySqlCollectorRetentionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifySqlCollectorRetentionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ModifyTaskInfoError`](crate::modify_task_info::ModifyTaskInfoError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyTaskInfoError {
     /// `Param.Invalid`, HTTP 400: Param invalid
@@ -242,154 +241,88 @@ impl ModifyTaskInfoError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyTaskInfoError::Gateway(gateway),
-                    None => ModifyTaskInfoError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyTaskInfoError::Gateway,
+                ModifyTaskInfoError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyTaskInfoError::ParamInvalid),
-            1 => Some(ModifyTaskInfoError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ModifyTaskInfoError::PricePricingPlanResultNotFound),
-            3 => Some(ModifyTaskInfoError::OrderNoRealNameAuthentication),
-            4 => Some(ModifyTaskInfoError::InsufficientAvailableQuota),
-            5 => Some(ModifyTaskInfoError::CommodityServiceCallingException),
-            6 => Some(ModifyTaskInfoError::RegionDissolvedEOM),
-            7 => Some(ModifyTaskInfoError::CommodityInvalidComponent),
-            8 => Some(ModifyTaskInfoError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ModifyTaskInfoError::PriceCommoditySys),
-            10 => Some(ModifyTaskInfoError::PayInsufficientBalance),
-            11 => Some(ModifyTaskInfoError::OrderPeriodInvalid),
-            12 => Some(ModifyTaskInfoError::PayNoCreditCardLowerCase),
-            13 => Some(ModifyTaskInfoError::OrderInstHasUnpaidOrder),
-            14 => Some(ModifyTaskInfoError::NoAvailablePaymentMethod),
-            15 => Some(ModifyTaskInfoError::BasicInfoUncompleted),
-            16 => Some(ModifyTaskInfoError::RiskRiskControlRejection),
-            17 => Some(ModifyTaskInfoError::ApiNotSupport),
-            18 => Some(ModifyTaskInfoError::ContainForbiddenLabelError),
-            19 => Some(ModifyTaskInfoError::InvalidDBInstanceIdNotFound),
-            20 => Some(ModifyTaskInfoError::InvalidInstanceLevelDiskType),
-            21 => Some(ModifyTaskInfoError::InvalidParam),
-            22 => Some(ModifyTaskInfoError::KmsApiError),
-            23 => Some(ModifyTaskInfoError::SystemSaleValidateFailed),
-            24 => Some(ModifyTaskInfoError::AbsInvalidAccountNotFound),
-            25 => Some(ModifyTaskInfoError::SqlExecuteFailedOrTimeout),
-            26 => Some(ModifyTaskInfoError::ColdDataEngineVersionNotSupport),
-            27 => Some(ModifyTaskInfoError::ColdDataMinorVersionNotSupport),
-            28 => Some(ModifyTaskInfoError::IncorrectTargetClasscode),
-            29 => Some(ModifyTaskInfoError::InvalidConnectionStringDuplicate),
-            30 => Some(ModifyTaskInfoError::RequiredParamNotFound),
-            31 => Some(ModifyTaskInfoError::ParametersInvalid),
-            32 => Some(ModifyTaskInfoError::BackupPolicyNotSupport),
-            33 => Some(ModifyTaskInfoError::InvalideStatusFormat),
-            34 => Some(ModifyTaskInfoError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ModifyTaskInfoError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ModifyTaskInfoError::PayNoCreditCard),
-            37 => Some(ModifyTaskInfoError::VpcNetworkTypeNotSupport),
-            38 => Some(ModifyTaskInfoError::MirrorInsExists),
-            39 => Some(ModifyTaskInfoError::UnsupportedClassCode),
-            40 => Some(ModifyTaskInfoError::InvalidBackupSet),
-            41 => Some(ModifyTaskInfoError::OrdTCommodityQueryError),
-            42 => Some(ModifyTaskInfoError::ProductInstanceReleased),
-            43 => Some(ModifyTaskInfoError::RegionEndTimeDissolvedIndia),
-            44 => Some(ModifyTaskInfoError::OrderStatusUnPaid),
-            45 => Some(ModifyTaskInfoError::InvalidReduceDiskSize),
-            46 => Some(ModifyTaskInfoError::CloudSSDNotSupport),
-            47 => Some(ModifyTaskInfoError::InvalidUserOperatorPermission),
-            48 => Some(ModifyTaskInfoError::InvalidVswitchId),
-            49 => Some(ModifyTaskInfoError::IncorrectMinorVersion),
-            50 => Some(ModifyTaskInfoError::OperationDeniedZoneResource),
-            51 => Some(ModifyTaskInfoError::NotInFlowController),
-            52 => Some(ModifyTaskInfoError::InvalidKmsKey),
-            53 => Some(ModifyTaskInfoError::InvalidInstanceLevelMalformed),
-            54 => Some(ModifyTaskInfoError::InvalidClusterKms),
-            55 => Some(ModifyTaskInfoError::RequestNotFound),
-            56 => Some(ModifyTaskInfoError::HostInfoNotFound),
-            57 => Some(ModifyTaskInfoError::ExternalFailure),
-            58 => Some(ModifyTaskInfoError::RequestMetaDataFailed),
-            59 => Some(ModifyTaskInfoError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::ParamInvalid,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyTaskInfoError::ParamInvalid => Kind::Documented(0),
-            ModifyTaskInfoError::OrderComboInstanceNotAllowOperate => Kind::Documented(1),
-            ModifyTaskInfoError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            ModifyTaskInfoError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            ModifyTaskInfoError::InsufficientAvailableQuota => Kind::Documented(4),
-            ModifyTaskInfoError::CommodityServiceCallingException => Kind::Documented(5),
-            ModifyTaskInfoError::RegionDissolvedEOM => Kind::Documented(6),
-            ModifyTaskInfoError::CommodityInvalidComponent => Kind::Documented(7),
-            ModifyTaskInfoError::RegionEndTimeDissolvedAustralia => Kind::Documented(8),
-            ModifyTaskInfoError::PriceCommoditySys => Kind::Documented(9),
-            ModifyTaskInfoError::PayInsufficientBalance => Kind::Documented(10),
-            ModifyTaskInfoError::OrderPeriodInvalid => Kind::Documented(11),
-            ModifyTaskInfoError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            ModifyTaskInfoError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ModifyTaskInfoError::NoAvailablePaymentMethod => Kind::Documented(14),
-            ModifyTaskInfoError::BasicInfoUncompleted => Kind::Documented(15),
-            ModifyTaskInfoError::RiskRiskControlRejection => Kind::Documented(16),
-            ModifyTaskInfoError::ApiNotSupport => Kind::Documented(17),
-            ModifyTaskInfoError::ContainForbiddenLabelError => Kind::Documented(18),
-            ModifyTaskInfoError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            ModifyTaskInfoError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            ModifyTaskInfoError::InvalidParam => Kind::Documented(21),
-            ModifyTaskInfoError::KmsApiError => Kind::Documented(22),
-            ModifyTaskInfoError::SystemSaleValidateFailed => Kind::Documented(23),
-            ModifyTaskInfoError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            ModifyTaskInfoError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            ModifyTaskInfoError::ColdDataEngineVersionNotSupport => Kind::Documented(26),
-            ModifyTaskInfoError::ColdDataMinorVersionNotSupport => Kind::Documented(27),
-            ModifyTaskInfoError::IncorrectTargetClasscode => Kind::Documented(28),
-            ModifyTaskInfoError::InvalidConnectionStringDuplicate => Kind::Documented(29),
-            ModifyTaskInfoError::RequiredParamNotFound => Kind::Documented(30),
-            ModifyTaskInfoError::ParametersInvalid => Kind::Documented(31),
-            ModifyTaskInfoError::BackupPolicyNotSupport => Kind::Documented(32),
-            ModifyTaskInfoError::InvalideStatusFormat => Kind::Documented(33),
-            ModifyTaskInfoError::InvalidReleasedKeepPolicyFormat => Kind::Documented(34),
-            ModifyTaskInfoError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ModifyTaskInfoError::PayNoCreditCard => Kind::Documented(36),
-            ModifyTaskInfoError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            ModifyTaskInfoError::MirrorInsExists => Kind::Documented(38),
-            ModifyTaskInfoError::UnsupportedClassCode => Kind::Documented(39),
-            ModifyTaskInfoError::InvalidBackupSet => Kind::Documented(40),
-            ModifyTaskInfoError::OrdTCommodityQueryError => Kind::Documented(41),
-            ModifyTaskInfoError::ProductInstanceReleased => Kind::Documented(42),
-            ModifyTaskInfoError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            ModifyTaskInfoError::OrderStatusUnPaid => Kind::Documented(44),
-            ModifyTaskInfoError::InvalidReduceDiskSize => Kind::Documented(45),
-            ModifyTaskInfoError::CloudSSDNotSupport => Kind::Documented(46),
-            ModifyTaskInfoError::InvalidUserOperatorPermission => Kind::Documented(47),
-            ModifyTaskInfoError::InvalidVswitchId => Kind::Documented(48),
-            ModifyTaskInfoError::IncorrectMinorVersion => Kind::Documented(49),
-            ModifyTaskInfoError::OperationDeniedZoneResource => Kind::Documented(50),
-            ModifyTaskInfoError::NotInFlowController => Kind::Documented(51),
-            ModifyTaskInfoError::InvalidKmsKey => Kind::Documented(52),
-            ModifyTaskInfoError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            ModifyTaskInfoError::InvalidClusterKms => Kind::Documented(54),
-            ModifyTaskInfoError::RequestNotFound => Kind::Documented(55),
-            ModifyTaskInfoError::HostInfoNotFound => Kind::Documented(56),
-            ModifyTaskInfoError::ExternalFailure => Kind::Documented(57),
-            ModifyTaskInfoError::RequestMetaDataFailed => Kind::Documented(58),
-            ModifyTaskInfoError::InvokeProxyFailure => Kind::Documented(59),
             ModifyTaskInfoError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyTaskInfoError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -436,30 +369,41 @@ impl ModifyTaskInfoError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyTaskInfoError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyTaskInfoError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyTaskInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyTaskInfoError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

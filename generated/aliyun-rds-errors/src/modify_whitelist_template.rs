@@ -6,7 +6,7 @@
 //! [`ModifyWhitelistTemplateError`](crate::modify_whitelist_template::ModifyWhitelistTemplateError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ModifyWhitelistTemplateError {
     /// `InvalidIPList.Format`, HTTP 400: Specified IPList is not valid.
@@ -262,230 +261,94 @@ impl ModifyWhitelistTemplateError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ModifyWhitelistTemplateError::Gateway(gateway),
-                    None => ModifyWhitelistTemplateError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ModifyWhitelistTemplateError::Gateway,
+                ModifyWhitelistTemplateError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ModifyWhitelistTemplateError::InvalidIPListFormat),
-            1 => Some(ModifyWhitelistTemplateError::InvalidParameter),
-            2 => {
-                Some(
-                    ModifyWhitelistTemplateError::InvalidWhitelistTemplateNameDuplicated,
-                )
-            }
-            3 => Some(ModifyWhitelistTemplateError::InvalidSecurityIPListQuotaExceeded),
-            4 => Some(ModifyWhitelistTemplateError::SecurityIPListFormat),
-            5 => Some(ModifyWhitelistTemplateError::OrderComboInstanceNotAllowOperate),
-            6 => Some(ModifyWhitelistTemplateError::PricePricingPlanResultNotFound),
-            7 => Some(ModifyWhitelistTemplateError::OrderNoRealNameAuthentication),
-            8 => Some(ModifyWhitelistTemplateError::InsufficientAvailableQuota),
-            9 => Some(ModifyWhitelistTemplateError::CommodityServiceCallingException),
-            10 => Some(ModifyWhitelistTemplateError::RegionDissolvedEOM),
-            11 => Some(ModifyWhitelistTemplateError::CommodityInvalidComponent),
-            12 => Some(ModifyWhitelistTemplateError::RegionEndTimeDissolvedAustralia),
-            13 => Some(ModifyWhitelistTemplateError::PriceCommoditySys),
-            14 => Some(ModifyWhitelistTemplateError::PayInsufficientBalance),
-            15 => Some(ModifyWhitelistTemplateError::OrderPeriodInvalid),
-            16 => Some(ModifyWhitelistTemplateError::PayNoCreditCardLowerCase),
-            17 => Some(ModifyWhitelistTemplateError::OrderInstHasUnpaidOrder),
-            18 => Some(ModifyWhitelistTemplateError::NoAvailablePaymentMethod),
-            19 => Some(ModifyWhitelistTemplateError::BasicInfoUncompleted),
-            20 => Some(ModifyWhitelistTemplateError::RiskRiskControlRejection),
-            21 => Some(ModifyWhitelistTemplateError::ApiNotSupport),
-            22 => Some(ModifyWhitelistTemplateError::ContainForbiddenLabelError),
-            23 => Some(ModifyWhitelistTemplateError::InvalidDBInstanceIdNotFound),
-            24 => Some(ModifyWhitelistTemplateError::InvalidInstanceLevelDiskType),
-            25 => Some(ModifyWhitelistTemplateError::InvalidParam),
-            26 => Some(ModifyWhitelistTemplateError::KmsApiError),
-            27 => Some(ModifyWhitelistTemplateError::SystemSaleValidateFailed),
-            28 => Some(ModifyWhitelistTemplateError::AbsInvalidAccountNotFound),
-            29 => Some(ModifyWhitelistTemplateError::SqlExecuteFailedOrTimeout),
-            30 => Some(ModifyWhitelistTemplateError::ColdDataEngineVersionNotSupport),
-            31 => Some(ModifyWhitelistTemplateError::ColdDataMinorVersionNotSupport),
-            32 => Some(ModifyWhitelistTemplateError::IncorrectTargetClasscode),
-            33 => Some(ModifyWhitelistTemplateError::InvalidConnectionStringDuplicate),
-            34 => Some(ModifyWhitelistTemplateError::RequiredParamNotFound),
-            35 => Some(ModifyWhitelistTemplateError::ParametersInvalid),
-            36 => Some(ModifyWhitelistTemplateError::BackupPolicyNotSupport),
-            37 => Some(ModifyWhitelistTemplateError::InvalideStatusFormat),
-            38 => Some(ModifyWhitelistTemplateError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(ModifyWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(ModifyWhitelistTemplateError::PayNoCreditCard),
-            41 => Some(ModifyWhitelistTemplateError::VpcNetworkTypeNotSupport),
-            42 => Some(ModifyWhitelistTemplateError::MirrorInsExists),
-            43 => Some(ModifyWhitelistTemplateError::UnsupportedClassCode),
-            44 => Some(ModifyWhitelistTemplateError::InvalidBackupSet),
-            45 => Some(ModifyWhitelistTemplateError::OrdTCommodityQueryError),
-            46 => Some(ModifyWhitelistTemplateError::ProductInstanceReleased),
-            47 => Some(ModifyWhitelistTemplateError::RegionEndTimeDissolvedIndia),
-            48 => Some(ModifyWhitelistTemplateError::WhitelistIPLengthForbidden),
-            49 => Some(ModifyWhitelistTemplateError::OrderStatusUnPaid),
-            50 => Some(ModifyWhitelistTemplateError::InvalidReduceDiskSize),
-            51 => Some(ModifyWhitelistTemplateError::CloudSSDNotSupport),
-            52 => Some(ModifyWhitelistTemplateError::InvalidUserOperatorPermission),
-            53 => Some(ModifyWhitelistTemplateError::InvalidVswitchId),
-            54 => Some(ModifyWhitelistTemplateError::IncorrectMinorVersion),
-            55 => Some(ModifyWhitelistTemplateError::OperationDeniedZoneResource),
-            56 => Some(ModifyWhitelistTemplateError::NotInFlowController),
-            57 => Some(ModifyWhitelistTemplateError::InvalidKmsKey),
-            58 => Some(ModifyWhitelistTemplateError::InvalidInstanceLevelMalformed),
-            59 => Some(ModifyWhitelistTemplateError::WhitelistTemplateIdNotFound),
-            60 => Some(ModifyWhitelistTemplateError::InvalidClusterKms),
-            61 => Some(ModifyWhitelistTemplateError::RequestNotFound),
-            62 => Some(ModifyWhitelistTemplateError::HostInfoNotFound),
-            63 => Some(ModifyWhitelistTemplateError::ExternalFailure),
-            64 => Some(ModifyWhitelistTemplateError::RequestMetaDataFailed),
-            65 => Some(ModifyWhitelistTemplateError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::InvalidIPListFormat,
+        Self::InvalidParameter,
+        Self::InvalidWhitelistTemplateNameDuplicated,
+        Self::InvalidSecurityIPListQuotaExceeded,
+        Self::SecurityIPListFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::WhitelistIPLengthForbidden,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::WhitelistTemplateIdNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ModifyWhitelistTemplateError::InvalidIPListFormat => Kind::Documented(0),
-            ModifyWhitelistTemplateError::InvalidParameter => Kind::Documented(1),
-            ModifyWhitelistTemplateError::InvalidWhitelistTemplateNameDuplicated => {
-                Kind::Documented(2)
-            }
-            ModifyWhitelistTemplateError::InvalidSecurityIPListQuotaExceeded => {
-                Kind::Documented(3)
-            }
-            ModifyWhitelistTemplateError::SecurityIPListFormat => Kind::Documented(4),
-            ModifyWhitelistTemplateError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            ModifyWhitelistTemplateError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            ModifyWhitelistTemplateError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            ModifyWhitelistTemplateError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            ModifyWhitelistTemplateError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            ModifyWhitelistTemplateError::RegionDissolvedEOM => Kind::Documented(10),
-            ModifyWhitelistTemplateError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            ModifyWhitelistTemplateError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            ModifyWhitelistTemplateError::PriceCommoditySys => Kind::Documented(13),
-            ModifyWhitelistTemplateError::PayInsufficientBalance => Kind::Documented(14),
-            ModifyWhitelistTemplateError::OrderPeriodInvalid => Kind::Documented(15),
-            ModifyWhitelistTemplateError::PayNoCreditCardLowerCase => {
-                Kind::Documented(16)
-            }
-            ModifyWhitelistTemplateError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            ModifyWhitelistTemplateError::NoAvailablePaymentMethod => {
-                Kind::Documented(18)
-            }
-            ModifyWhitelistTemplateError::BasicInfoUncompleted => Kind::Documented(19),
-            ModifyWhitelistTemplateError::RiskRiskControlRejection => {
-                Kind::Documented(20)
-            }
-            ModifyWhitelistTemplateError::ApiNotSupport => Kind::Documented(21),
-            ModifyWhitelistTemplateError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            ModifyWhitelistTemplateError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            ModifyWhitelistTemplateError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            ModifyWhitelistTemplateError::InvalidParam => Kind::Documented(25),
-            ModifyWhitelistTemplateError::KmsApiError => Kind::Documented(26),
-            ModifyWhitelistTemplateError::SystemSaleValidateFailed => {
-                Kind::Documented(27)
-            }
-            ModifyWhitelistTemplateError::AbsInvalidAccountNotFound => {
-                Kind::Documented(28)
-            }
-            ModifyWhitelistTemplateError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(29)
-            }
-            ModifyWhitelistTemplateError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            ModifyWhitelistTemplateError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            ModifyWhitelistTemplateError::IncorrectTargetClasscode => {
-                Kind::Documented(32)
-            }
-            ModifyWhitelistTemplateError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            ModifyWhitelistTemplateError::RequiredParamNotFound => Kind::Documented(34),
-            ModifyWhitelistTemplateError::ParametersInvalid => Kind::Documented(35),
-            ModifyWhitelistTemplateError::BackupPolicyNotSupport => Kind::Documented(36),
-            ModifyWhitelistTemplateError::InvalideStatusFormat => Kind::Documented(37),
-            ModifyWhitelistTemplateError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            ModifyWhitelistTemplateError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            ModifyWhitelistTemplateError::PayNoCreditCard => Kind::Documented(40),
-            ModifyWhitelistTemplateError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(41)
-            }
-            ModifyWhitelistTemplateError::MirrorInsExists => Kind::Documented(42),
-            ModifyWhitelistTemplateError::UnsupportedClassCode => Kind::Documented(43),
-            ModifyWhitelistTemplateError::InvalidBackupSet => Kind::Documented(44),
-            ModifyWhitelistTemplateError::OrdTCommodityQueryError => Kind::Documented(45),
-            ModifyWhitelistTemplateError::ProductInstanceReleased => Kind::Documented(46),
-            ModifyWhitelistTemplateError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            ModifyWhitelistTemplateError::WhitelistIPLengthForbidden => {
-                Kind::Documented(48)
-            }
-            ModifyWhitelistTemplateError::OrderStatusUnPaid => Kind::Documented(49),
-            ModifyWhitelistTemplateError::InvalidReduceDiskSize => Kind::Documented(50),
-            ModifyWhitelistTemplateError::CloudSSDNotSupport => Kind::Documented(51),
-            ModifyWhitelistTemplateError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            ModifyWhitelistTemplateError::InvalidVswitchId => Kind::Documented(53),
-            ModifyWhitelistTemplateError::IncorrectMinorVersion => Kind::Documented(54),
-            ModifyWhitelistTemplateError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            ModifyWhitelistTemplateError::NotInFlowController => Kind::Documented(56),
-            ModifyWhitelistTemplateError::InvalidKmsKey => Kind::Documented(57),
-            ModifyWhitelistTemplateError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            ModifyWhitelistTemplateError::WhitelistTemplateIdNotFound => {
-                Kind::Documented(59)
-            }
-            ModifyWhitelistTemplateError::InvalidClusterKms => Kind::Documented(60),
-            ModifyWhitelistTemplateError::RequestNotFound => Kind::Documented(61),
-            ModifyWhitelistTemplateError::HostInfoNotFound => Kind::Documented(62),
-            ModifyWhitelistTemplateError::ExternalFailure => Kind::Documented(63),
-            ModifyWhitelistTemplateError::RequestMetaDataFailed => Kind::Documented(64),
-            ModifyWhitelistTemplateError::InvokeProxyFailure => Kind::Documented(65),
             ModifyWhitelistTemplateError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyWhitelistTemplateError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -532,30 +395,41 @@ impl ModifyWhitelistTemplateError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ModifyWhitelistTemplateError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ModifyWhitelistTemplateError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ModifyWhitelistTemplateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ModifyWhitelistTemplateError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`PreCheckCreateOrderForDeleteDbNodesError`](crate::pre_check_create_order_for_delete_db_nodes::PreCheckCreateOrderForDeleteDbNodesError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum PreCheckCreateOrderForDeleteDbNodesError {
     /// `OperationDenied.InvalidStorageSize`, HTTP 400: The storage size limit is exceeded.
@@ -245,378 +244,93 @@ impl PreCheckCreateOrderForDeleteDbNodesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        PreCheckCreateOrderForDeleteDbNodesError::Gateway(gateway)
-                    }
-                    None => {
-                        PreCheckCreateOrderForDeleteDbNodesError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                PreCheckCreateOrderForDeleteDbNodesError::Gateway,
+                PreCheckCreateOrderForDeleteDbNodesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::OperationDeniedInvalidStorageSize,
-                )
-            }
-            1 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InsufficientAvailableQuota,
-                )
-            }
-            5 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(PreCheckCreateOrderForDeleteDbNodesError::RegionDissolvedEOM),
-            7 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::CommodityInvalidComponent)
-            }
-            8 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(PreCheckCreateOrderForDeleteDbNodesError::PriceCommoditySys),
-            10 => Some(PreCheckCreateOrderForDeleteDbNodesError::PayInsufficientBalance),
-            11 => Some(PreCheckCreateOrderForDeleteDbNodesError::OrderPeriodInvalid),
-            12 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::PayNoCreditCardLowerCase)
-            }
-            13 => Some(PreCheckCreateOrderForDeleteDbNodesError::OrderInstHasUnpaidOrder),
-            14 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::NoAvailablePaymentMethod)
-            }
-            15 => Some(PreCheckCreateOrderForDeleteDbNodesError::BasicInfoUncompleted),
-            16 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::RiskRiskControlRejection)
-            }
-            17 => Some(PreCheckCreateOrderForDeleteDbNodesError::ApiNotSupport),
-            18 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::ContainForbiddenLabelError,
-                )
-            }
-            19 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            20 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalidParam),
-            22 => Some(PreCheckCreateOrderForDeleteDbNodesError::KmsApiError),
-            23 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::SystemSaleValidateFailed)
-            }
-            24 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::AbsInvalidAccountNotFound)
-            }
-            25 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::SqlExecuteFailedOrTimeout)
-            }
-            26 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::IncorrectTargetClasscode)
-            }
-            29 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(PreCheckCreateOrderForDeleteDbNodesError::RequiredParamNotFound),
-            31 => Some(PreCheckCreateOrderForDeleteDbNodesError::ParametersInvalid),
-            32 => Some(PreCheckCreateOrderForDeleteDbNodesError::BackupPolicyNotSupport),
-            33 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(PreCheckCreateOrderForDeleteDbNodesError::PayNoCreditCard),
-            37 => {
-                Some(PreCheckCreateOrderForDeleteDbNodesError::VpcNetworkTypeNotSupport)
-            }
-            38 => Some(PreCheckCreateOrderForDeleteDbNodesError::MirrorInsExists),
-            39 => Some(PreCheckCreateOrderForDeleteDbNodesError::UnsupportedClassCode),
-            40 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalidBackupSet),
-            41 => Some(PreCheckCreateOrderForDeleteDbNodesError::OrdTCommodityQueryError),
-            42 => Some(PreCheckCreateOrderForDeleteDbNodesError::ProductInstanceReleased),
-            43 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            44 => Some(PreCheckCreateOrderForDeleteDbNodesError::ForbiddenAuthentication),
-            45 => Some(PreCheckCreateOrderForDeleteDbNodesError::OrderStatusUnPaid),
-            46 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalidReduceDiskSize),
-            47 => Some(PreCheckCreateOrderForDeleteDbNodesError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalidVswitchId),
-            50 => Some(PreCheckCreateOrderForDeleteDbNodesError::IncorrectMinorVersion),
-            51 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::OperationDeniedZoneResource,
-                )
-            }
-            52 => Some(PreCheckCreateOrderForDeleteDbNodesError::NotInFlowController),
-            53 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalidKmsKey),
-            54 => {
-                Some(
-                    PreCheckCreateOrderForDeleteDbNodesError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvalidClusterKms),
-            56 => Some(PreCheckCreateOrderForDeleteDbNodesError::RequestNotFound),
-            57 => Some(PreCheckCreateOrderForDeleteDbNodesError::HostInfoNotFound),
-            58 => Some(PreCheckCreateOrderForDeleteDbNodesError::ExternalFailure),
-            59 => Some(PreCheckCreateOrderForDeleteDbNodesError::RequestMetaDataFailed),
-            60 => Some(PreCheckCreateOrderForDeleteDbNodesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::OperationDeniedInvalidStorageSize,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ForbiddenAuthentication,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            PreCheckCreateOrderForDeleteDbNodesError::OperationDeniedInvalidStorageSize => {
-                Kind::Documented(0)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ApiNotSupport => {
-                Kind::Documented(17)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidParam => {
-                Kind::Documented(21)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::KmsApiError => Kind::Documented(22),
-            PreCheckCreateOrderForDeleteDbNodesError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ForbiddenAuthentication => {
-                Kind::Documented(44)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidKmsKey => {
-                Kind::Documented(53)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvalidClusterKms => {
-                Kind::Documented(55)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RequestNotFound => {
-                Kind::Documented(56)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::HostInfoNotFound => {
-                Kind::Documented(57)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::ExternalFailure => {
-                Kind::Documented(58)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::RequestMetaDataFailed => {
-                Kind::Documented(59)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::InvokeProxyFailure => {
-                Kind::Documented(60)
-            }
             PreCheckCreateOrderForDeleteDbNodesError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             PreCheckCreateOrderForDeleteDbNodesError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -663,30 +377,41 @@ impl PreCheckCreateOrderForDeleteDbNodesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, PreCheckCreateOrderForDeleteDbNodesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            PreCheckCreateOrderForDeleteDbNodesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for PreCheckCreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for PreCheckCreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`PurgeDbInstanceLogError`](crate::purge_db_instance_log::PurgeDbInstanceLogError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum PurgeDbInstanceLogError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -265,190 +264,95 @@ impl PurgeDbInstanceLogError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => PurgeDbInstanceLogError::Gateway(gateway),
-                    None => PurgeDbInstanceLogError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                PurgeDbInstanceLogError::Gateway,
+                PurgeDbInstanceLogError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(PurgeDbInstanceLogError::OrderComboInstanceNotAllowOperate),
-            1 => Some(PurgeDbInstanceLogError::PricePricingPlanResultNotFound),
-            2 => Some(PurgeDbInstanceLogError::OrderNoRealNameAuthentication),
-            3 => Some(PurgeDbInstanceLogError::InsufficientAvailableQuota),
-            4 => Some(PurgeDbInstanceLogError::CommodityServiceCallingException),
-            5 => Some(PurgeDbInstanceLogError::RegionDissolvedEOM),
-            6 => Some(PurgeDbInstanceLogError::CommodityInvalidComponent),
-            7 => Some(PurgeDbInstanceLogError::RegionEndTimeDissolvedAustralia),
-            8 => Some(PurgeDbInstanceLogError::PriceCommoditySys),
-            9 => Some(PurgeDbInstanceLogError::PayInsufficientBalance),
-            10 => Some(PurgeDbInstanceLogError::OrderPeriodInvalid),
-            11 => Some(PurgeDbInstanceLogError::PayNoCreditCardLowerCase),
-            12 => Some(PurgeDbInstanceLogError::OrderInstHasUnpaidOrder),
-            13 => Some(PurgeDbInstanceLogError::NoAvailablePaymentMethod),
-            14 => Some(PurgeDbInstanceLogError::BasicInfoUncompleted),
-            15 => Some(PurgeDbInstanceLogError::RiskRiskControlRejection),
-            16 => Some(PurgeDbInstanceLogError::ApiNotSupport),
-            17 => Some(PurgeDbInstanceLogError::ContainForbiddenLabelError),
-            18 => Some(PurgeDbInstanceLogError::InvalidDBInstanceIdNotFound),
-            19 => Some(PurgeDbInstanceLogError::InvalidInstanceLevelDiskType),
-            20 => Some(PurgeDbInstanceLogError::InvalidParam),
-            21 => Some(PurgeDbInstanceLogError::KmsApiError),
-            22 => Some(PurgeDbInstanceLogError::SystemSaleValidateFailed),
-            23 => Some(PurgeDbInstanceLogError::AbsInvalidAccountNotFound),
-            24 => Some(PurgeDbInstanceLogError::SqlExecuteFailedOrTimeout),
-            25 => Some(PurgeDbInstanceLogError::ColdDataEngineVersionNotSupport),
-            26 => Some(PurgeDbInstanceLogError::ColdDataMinorVersionNotSupport),
-            27 => Some(PurgeDbInstanceLogError::IncorrectTargetClasscode),
-            28 => Some(PurgeDbInstanceLogError::InvalidConnectionStringDuplicate),
-            29 => Some(PurgeDbInstanceLogError::RequiredParamNotFound),
-            30 => Some(PurgeDbInstanceLogError::ParametersInvalid),
-            31 => Some(PurgeDbInstanceLogError::BackupPolicyNotSupport),
-            32 => Some(PurgeDbInstanceLogError::InvalideStatusFormat),
-            33 => Some(PurgeDbInstanceLogError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(PurgeDbInstanceLogError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(PurgeDbInstanceLogError::PayNoCreditCard),
-            36 => Some(PurgeDbInstanceLogError::VpcNetworkTypeNotSupport),
-            37 => Some(PurgeDbInstanceLogError::MirrorInsExists),
-            38 => Some(PurgeDbInstanceLogError::UnsupportedClassCode),
-            39 => Some(PurgeDbInstanceLogError::InvalidBackupSet),
-            40 => Some(PurgeDbInstanceLogError::OrdTCommodityQueryError),
-            41 => Some(PurgeDbInstanceLogError::ProductInstanceReleased),
-            42 => Some(PurgeDbInstanceLogError::RegionEndTimeDissolvedIndia),
-            43 => Some(PurgeDbInstanceLogError::IncorrectDBInstanceType),
-            44 => Some(PurgeDbInstanceLogError::IncorrectDBInstanceState),
-            45 => Some(PurgeDbInstanceLogError::IncorrectDBInstanceLockMode),
-            46 => Some(PurgeDbInstanceLogError::ConcurrentTaskExceeded),
-            47 => Some(PurgeDbInstanceLogError::IncorrectDBInstanceEngine),
-            48 => Some(PurgeDbInstanceLogError::IncorrectDBInstanceCharacterType),
-            49 => Some(PurgeDbInstanceLogError::OrderStatusUnPaid),
-            50 => Some(PurgeDbInstanceLogError::InvalidReduceDiskSize),
-            51 => Some(PurgeDbInstanceLogError::CloudSSDNotSupport),
-            52 => Some(PurgeDbInstanceLogError::InvalidUserOperatorPermission),
-            53 => Some(PurgeDbInstanceLogError::InvalidVswitchId),
-            54 => Some(PurgeDbInstanceLogError::IncorrectMinorVersion),
-            55 => Some(PurgeDbInstanceLogError::OperationDeniedZoneResource),
-            56 => Some(PurgeDbInstanceLogError::NotInFlowController),
-            57 => Some(PurgeDbInstanceLogError::InvalidKmsKey),
-            58 => Some(PurgeDbInstanceLogError::InvalidInstanceLevelMalformed),
-            59 => Some(PurgeDbInstanceLogError::InvalidDBInstanceNotFound),
-            60 => Some(PurgeDbInstanceLogError::InvalidPageNotFound),
-            61 => Some(PurgeDbInstanceLogError::InvalidClusterKms),
-            62 => Some(PurgeDbInstanceLogError::RequestNotFound),
-            63 => Some(PurgeDbInstanceLogError::HostInfoNotFound),
-            64 => Some(PurgeDbInstanceLogError::ExternalFailure),
-            65 => Some(PurgeDbInstanceLogError::RequestMetaDataFailed),
-            66 => Some(PurgeDbInstanceLogError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectDBInstanceLockMode,
+        Self::ConcurrentTaskExceeded,
+        Self::IncorrectDBInstanceEngine,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidPageNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            PurgeDbInstanceLogError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            PurgeDbInstanceLogError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            PurgeDbInstanceLogError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            PurgeDbInstanceLogError::InsufficientAvailableQuota => Kind::Documented(3),
-            PurgeDbInstanceLogError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            PurgeDbInstanceLogError::RegionDissolvedEOM => Kind::Documented(5),
-            PurgeDbInstanceLogError::CommodityInvalidComponent => Kind::Documented(6),
-            PurgeDbInstanceLogError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            PurgeDbInstanceLogError::PriceCommoditySys => Kind::Documented(8),
-            PurgeDbInstanceLogError::PayInsufficientBalance => Kind::Documented(9),
-            PurgeDbInstanceLogError::OrderPeriodInvalid => Kind::Documented(10),
-            PurgeDbInstanceLogError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            PurgeDbInstanceLogError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            PurgeDbInstanceLogError::NoAvailablePaymentMethod => Kind::Documented(13),
-            PurgeDbInstanceLogError::BasicInfoUncompleted => Kind::Documented(14),
-            PurgeDbInstanceLogError::RiskRiskControlRejection => Kind::Documented(15),
-            PurgeDbInstanceLogError::ApiNotSupport => Kind::Documented(16),
-            PurgeDbInstanceLogError::ContainForbiddenLabelError => Kind::Documented(17),
-            PurgeDbInstanceLogError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            PurgeDbInstanceLogError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            PurgeDbInstanceLogError::InvalidParam => Kind::Documented(20),
-            PurgeDbInstanceLogError::KmsApiError => Kind::Documented(21),
-            PurgeDbInstanceLogError::SystemSaleValidateFailed => Kind::Documented(22),
-            PurgeDbInstanceLogError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            PurgeDbInstanceLogError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            PurgeDbInstanceLogError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            PurgeDbInstanceLogError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            PurgeDbInstanceLogError::IncorrectTargetClasscode => Kind::Documented(27),
-            PurgeDbInstanceLogError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            PurgeDbInstanceLogError::RequiredParamNotFound => Kind::Documented(29),
-            PurgeDbInstanceLogError::ParametersInvalid => Kind::Documented(30),
-            PurgeDbInstanceLogError::BackupPolicyNotSupport => Kind::Documented(31),
-            PurgeDbInstanceLogError::InvalideStatusFormat => Kind::Documented(32),
-            PurgeDbInstanceLogError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            PurgeDbInstanceLogError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            PurgeDbInstanceLogError::PayNoCreditCard => Kind::Documented(35),
-            PurgeDbInstanceLogError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            PurgeDbInstanceLogError::MirrorInsExists => Kind::Documented(37),
-            PurgeDbInstanceLogError::UnsupportedClassCode => Kind::Documented(38),
-            PurgeDbInstanceLogError::InvalidBackupSet => Kind::Documented(39),
-            PurgeDbInstanceLogError::OrdTCommodityQueryError => Kind::Documented(40),
-            PurgeDbInstanceLogError::ProductInstanceReleased => Kind::Documented(41),
-            PurgeDbInstanceLogError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            PurgeDbInstanceLogError::IncorrectDBInstanceType => Kind::Documented(43),
-            PurgeDbInstanceLogError::IncorrectDBInstanceState => Kind::Documented(44),
-            PurgeDbInstanceLogError::IncorrectDBInstanceLockMode => Kind::Documented(45),
-            PurgeDbInstanceLogError::ConcurrentTaskExceeded => Kind::Documented(46),
-            PurgeDbInstanceLogError::IncorrectDBInstanceEngine => Kind::Documented(47),
-            PurgeDbInstanceLogError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(48)
-            }
-            PurgeDbInstanceLogError::OrderStatusUnPaid => Kind::Documented(49),
-            PurgeDbInstanceLogError::InvalidReduceDiskSize => Kind::Documented(50),
-            PurgeDbInstanceLogError::CloudSSDNotSupport => Kind::Documented(51),
-            PurgeDbInstanceLogError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            PurgeDbInstanceLogError::InvalidVswitchId => Kind::Documented(53),
-            PurgeDbInstanceLogError::IncorrectMinorVersion => Kind::Documented(54),
-            PurgeDbInstanceLogError::OperationDeniedZoneResource => Kind::Documented(55),
-            PurgeDbInstanceLogError::NotInFlowController => Kind::Documented(56),
-            PurgeDbInstanceLogError::InvalidKmsKey => Kind::Documented(57),
-            PurgeDbInstanceLogError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            PurgeDbInstanceLogError::InvalidDBInstanceNotFound => Kind::Documented(59),
-            PurgeDbInstanceLogError::InvalidPageNotFound => Kind::Documented(60),
-            PurgeDbInstanceLogError::InvalidClusterKms => Kind::Documented(61),
-            PurgeDbInstanceLogError::RequestNotFound => Kind::Documented(62),
-            PurgeDbInstanceLogError::HostInfoNotFound => Kind::Documented(63),
-            PurgeDbInstanceLogError::ExternalFailure => Kind::Documented(64),
-            PurgeDbInstanceLogError::RequestMetaDataFailed => Kind::Documented(65),
-            PurgeDbInstanceLogError::InvokeProxyFailure => Kind::Documented(66),
             PurgeDbInstanceLogError::Gateway(gateway) => Kind::Gateway(*gateway),
             PurgeDbInstanceLogError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -495,30 +399,41 @@ impl PurgeDbInstanceLogError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, PurgeDbInstanceLogError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            PurgeDbInstanceLogError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for PurgeDbInstanceLogError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for PurgeDbInstanceLogError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

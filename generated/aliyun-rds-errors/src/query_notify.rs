@@ -6,7 +6,7 @@
 //! [`QueryNotifyError`](crate::query_notify::QueryNotifyError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum QueryNotifyError {
     /// `Param.Invalid`, HTTP 400: Param invalid
@@ -245,154 +244,89 @@ impl QueryNotifyError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => QueryNotifyError::Gateway(gateway),
-                    None => QueryNotifyError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                QueryNotifyError::Gateway,
+                QueryNotifyError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(QueryNotifyError::ParamInvalid),
-            1 => Some(QueryNotifyError::ParamInvalidTimeEndBeforeStart),
-            2 => Some(QueryNotifyError::OrderComboInstanceNotAllowOperate),
-            3 => Some(QueryNotifyError::PricePricingPlanResultNotFound),
-            4 => Some(QueryNotifyError::OrderNoRealNameAuthentication),
-            5 => Some(QueryNotifyError::InsufficientAvailableQuota),
-            6 => Some(QueryNotifyError::CommodityServiceCallingException),
-            7 => Some(QueryNotifyError::RegionDissolvedEOM),
-            8 => Some(QueryNotifyError::CommodityInvalidComponent),
-            9 => Some(QueryNotifyError::RegionEndTimeDissolvedAustralia),
-            10 => Some(QueryNotifyError::PriceCommoditySys),
-            11 => Some(QueryNotifyError::PayInsufficientBalance),
-            12 => Some(QueryNotifyError::OrderPeriodInvalid),
-            13 => Some(QueryNotifyError::PayNoCreditCardLowerCase),
-            14 => Some(QueryNotifyError::OrderInstHasUnpaidOrder),
-            15 => Some(QueryNotifyError::NoAvailablePaymentMethod),
-            16 => Some(QueryNotifyError::BasicInfoUncompleted),
-            17 => Some(QueryNotifyError::RiskRiskControlRejection),
-            18 => Some(QueryNotifyError::ApiNotSupport),
-            19 => Some(QueryNotifyError::ContainForbiddenLabelError),
-            20 => Some(QueryNotifyError::InvalidDBInstanceIdNotFound),
-            21 => Some(QueryNotifyError::InvalidInstanceLevelDiskType),
-            22 => Some(QueryNotifyError::InvalidParam),
-            23 => Some(QueryNotifyError::KmsApiError),
-            24 => Some(QueryNotifyError::SystemSaleValidateFailed),
-            25 => Some(QueryNotifyError::AbsInvalidAccountNotFound),
-            26 => Some(QueryNotifyError::SqlExecuteFailedOrTimeout),
-            27 => Some(QueryNotifyError::ColdDataEngineVersionNotSupport),
-            28 => Some(QueryNotifyError::ColdDataMinorVersionNotSupport),
-            29 => Some(QueryNotifyError::IncorrectTargetClasscode),
-            30 => Some(QueryNotifyError::InvalidConnectionStringDuplicate),
-            31 => Some(QueryNotifyError::RequiredParamNotFound),
-            32 => Some(QueryNotifyError::ParametersInvalid),
-            33 => Some(QueryNotifyError::BackupPolicyNotSupport),
-            34 => Some(QueryNotifyError::InvalideStatusFormat),
-            35 => Some(QueryNotifyError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(QueryNotifyError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(QueryNotifyError::PayNoCreditCard),
-            38 => Some(QueryNotifyError::VpcNetworkTypeNotSupport),
-            39 => Some(QueryNotifyError::MirrorInsExists),
-            40 => Some(QueryNotifyError::UnsupportedClassCode),
-            41 => Some(QueryNotifyError::InvalidBackupSet),
-            42 => Some(QueryNotifyError::OrdTCommodityQueryError),
-            43 => Some(QueryNotifyError::ProductInstanceReleased),
-            44 => Some(QueryNotifyError::RegionEndTimeDissolvedIndia),
-            45 => Some(QueryNotifyError::OrderStatusUnPaid),
-            46 => Some(QueryNotifyError::InvalidReduceDiskSize),
-            47 => Some(QueryNotifyError::CloudSSDNotSupport),
-            48 => Some(QueryNotifyError::InvalidUserOperatorPermission),
-            49 => Some(QueryNotifyError::InvalidVswitchId),
-            50 => Some(QueryNotifyError::IncorrectMinorVersion),
-            51 => Some(QueryNotifyError::OperationDeniedZoneResource),
-            52 => Some(QueryNotifyError::NotInFlowController),
-            53 => Some(QueryNotifyError::InvalidKmsKey),
-            54 => Some(QueryNotifyError::InvalidInstanceLevelMalformed),
-            55 => Some(QueryNotifyError::InvalidClusterKms),
-            56 => Some(QueryNotifyError::RequestNotFound),
-            57 => Some(QueryNotifyError::HostInfoNotFound),
-            58 => Some(QueryNotifyError::ExternalFailure),
-            59 => Some(QueryNotifyError::RequestMetaDataFailed),
-            60 => Some(QueryNotifyError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::ParamInvalid,
+        Self::ParamInvalidTimeEndBeforeStart,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            QueryNotifyError::ParamInvalid => Kind::Documented(0),
-            QueryNotifyError::ParamInvalidTimeEndBeforeStart => Kind::Documented(1),
-            QueryNotifyError::OrderComboInstanceNotAllowOperate => Kind::Documented(2),
-            QueryNotifyError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            QueryNotifyError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            QueryNotifyError::InsufficientAvailableQuota => Kind::Documented(5),
-            QueryNotifyError::CommodityServiceCallingException => Kind::Documented(6),
-            QueryNotifyError::RegionDissolvedEOM => Kind::Documented(7),
-            QueryNotifyError::CommodityInvalidComponent => Kind::Documented(8),
-            QueryNotifyError::RegionEndTimeDissolvedAustralia => Kind::Documented(9),
-            QueryNotifyError::PriceCommoditySys => Kind::Documented(10),
-            QueryNotifyError::PayInsufficientBalance => Kind::Documented(11),
-            QueryNotifyError::OrderPeriodInvalid => Kind::Documented(12),
-            QueryNotifyError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            QueryNotifyError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            QueryNotifyError::NoAvailablePaymentMethod => Kind::Documented(15),
-            QueryNotifyError::BasicInfoUncompleted => Kind::Documented(16),
-            QueryNotifyError::RiskRiskControlRejection => Kind::Documented(17),
-            QueryNotifyError::ApiNotSupport => Kind::Documented(18),
-            QueryNotifyError::ContainForbiddenLabelError => Kind::Documented(19),
-            QueryNotifyError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            QueryNotifyError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            QueryNotifyError::InvalidParam => Kind::Documented(22),
-            QueryNotifyError::KmsApiError => Kind::Documented(23),
-            QueryNotifyError::SystemSaleValidateFailed => Kind::Documented(24),
-            QueryNotifyError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            QueryNotifyError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            QueryNotifyError::ColdDataEngineVersionNotSupport => Kind::Documented(27),
-            QueryNotifyError::ColdDataMinorVersionNotSupport => Kind::Documented(28),
-            QueryNotifyError::IncorrectTargetClasscode => Kind::Documented(29),
-            QueryNotifyError::InvalidConnectionStringDuplicate => Kind::Documented(30),
-            QueryNotifyError::RequiredParamNotFound => Kind::Documented(31),
-            QueryNotifyError::ParametersInvalid => Kind::Documented(32),
-            QueryNotifyError::BackupPolicyNotSupport => Kind::Documented(33),
-            QueryNotifyError::InvalideStatusFormat => Kind::Documented(34),
-            QueryNotifyError::InvalidReleasedKeepPolicyFormat => Kind::Documented(35),
-            QueryNotifyError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(36),
-            QueryNotifyError::PayNoCreditCard => Kind::Documented(37),
-            QueryNotifyError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            QueryNotifyError::MirrorInsExists => Kind::Documented(39),
-            QueryNotifyError::UnsupportedClassCode => Kind::Documented(40),
-            QueryNotifyError::InvalidBackupSet => Kind::Documented(41),
-            QueryNotifyError::OrdTCommodityQueryError => Kind::Documented(42),
-            QueryNotifyError::ProductInstanceReleased => Kind::Documented(43),
-            QueryNotifyError::RegionEndTimeDissolvedIndia => Kind::Documented(44),
-            QueryNotifyError::OrderStatusUnPaid => Kind::Documented(45),
-            QueryNotifyError::InvalidReduceDiskSize => Kind::Documented(46),
-            QueryNotifyError::CloudSSDNotSupport => Kind::Documented(47),
-            QueryNotifyError::InvalidUserOperatorPermission => Kind::Documented(48),
-            QueryNotifyError::InvalidVswitchId => Kind::Documented(49),
-            QueryNotifyError::IncorrectMinorVersion => Kind::Documented(50),
-            QueryNotifyError::OperationDeniedZoneResource => Kind::Documented(51),
-            QueryNotifyError::NotInFlowController => Kind::Documented(52),
-            QueryNotifyError::InvalidKmsKey => Kind::Documented(53),
-            QueryNotifyError::InvalidInstanceLevelMalformed => Kind::Documented(54),
-            QueryNotifyError::InvalidClusterKms => Kind::Documented(55),
-            QueryNotifyError::RequestNotFound => Kind::Documented(56),
-            QueryNotifyError::HostInfoNotFound => Kind::Documented(57),
-            QueryNotifyError::ExternalFailure => Kind::Documented(58),
-            QueryNotifyError::RequestMetaDataFailed => Kind::Documented(59),
-            QueryNotifyError::InvokeProxyFailure => Kind::Documented(60),
             QueryNotifyError::Gateway(gateway) => Kind::Gateway(*gateway),
             QueryNotifyError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -439,30 +373,41 @@ impl QueryNotifyError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, QueryNotifyError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            QueryNotifyError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for QueryNotifyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for QueryNotifyError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

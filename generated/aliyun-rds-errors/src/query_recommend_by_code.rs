@@ -6,7 +6,7 @@
 //! [`QueryRecommendByCodeError`](crate::query_recommend_by_code::QueryRecommendByCodeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum QueryRecommendByCodeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,182 +238,87 @@ impl QueryRecommendByCodeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => QueryRecommendByCodeError::Gateway(gateway),
-                    None => QueryRecommendByCodeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                QueryRecommendByCodeError::Gateway,
+                QueryRecommendByCodeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(QueryRecommendByCodeError::OrderComboInstanceNotAllowOperate),
-            1 => Some(QueryRecommendByCodeError::PricePricingPlanResultNotFound),
-            2 => Some(QueryRecommendByCodeError::OrderNoRealNameAuthentication),
-            3 => Some(QueryRecommendByCodeError::InsufficientAvailableQuota),
-            4 => Some(QueryRecommendByCodeError::CommodityServiceCallingException),
-            5 => Some(QueryRecommendByCodeError::RegionDissolvedEOM),
-            6 => Some(QueryRecommendByCodeError::CommodityInvalidComponent),
-            7 => Some(QueryRecommendByCodeError::RegionEndTimeDissolvedAustralia),
-            8 => Some(QueryRecommendByCodeError::PriceCommoditySys),
-            9 => Some(QueryRecommendByCodeError::PayInsufficientBalance),
-            10 => Some(QueryRecommendByCodeError::OrderPeriodInvalid),
-            11 => Some(QueryRecommendByCodeError::PayNoCreditCardLowerCase),
-            12 => Some(QueryRecommendByCodeError::OrderInstHasUnpaidOrder),
-            13 => Some(QueryRecommendByCodeError::NoAvailablePaymentMethod),
-            14 => Some(QueryRecommendByCodeError::BasicInfoUncompleted),
-            15 => Some(QueryRecommendByCodeError::RiskRiskControlRejection),
-            16 => Some(QueryRecommendByCodeError::ApiNotSupport),
-            17 => Some(QueryRecommendByCodeError::ContainForbiddenLabelError),
-            18 => Some(QueryRecommendByCodeError::InvalidDBInstanceIdNotFound),
-            19 => Some(QueryRecommendByCodeError::InvalidInstanceLevelDiskType),
-            20 => Some(QueryRecommendByCodeError::InvalidParam),
-            21 => Some(QueryRecommendByCodeError::KmsApiError),
-            22 => Some(QueryRecommendByCodeError::SystemSaleValidateFailed),
-            23 => Some(QueryRecommendByCodeError::AbsInvalidAccountNotFound),
-            24 => Some(QueryRecommendByCodeError::SqlExecuteFailedOrTimeout),
-            25 => Some(QueryRecommendByCodeError::ColdDataEngineVersionNotSupport),
-            26 => Some(QueryRecommendByCodeError::ColdDataMinorVersionNotSupport),
-            27 => Some(QueryRecommendByCodeError::IncorrectTargetClasscode),
-            28 => Some(QueryRecommendByCodeError::InvalidConnectionStringDuplicate),
-            29 => Some(QueryRecommendByCodeError::RequiredParamNotFound),
-            30 => Some(QueryRecommendByCodeError::ParametersInvalid),
-            31 => Some(QueryRecommendByCodeError::BackupPolicyNotSupport),
-            32 => Some(QueryRecommendByCodeError::InvalideStatusFormat),
-            33 => Some(QueryRecommendByCodeError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(QueryRecommendByCodeError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(QueryRecommendByCodeError::PayNoCreditCard),
-            36 => Some(QueryRecommendByCodeError::VpcNetworkTypeNotSupport),
-            37 => Some(QueryRecommendByCodeError::MirrorInsExists),
-            38 => Some(QueryRecommendByCodeError::UnsupportedClassCode),
-            39 => Some(QueryRecommendByCodeError::InvalidBackupSet),
-            40 => Some(QueryRecommendByCodeError::OrdTCommodityQueryError),
-            41 => Some(QueryRecommendByCodeError::ProductInstanceReleased),
-            42 => Some(QueryRecommendByCodeError::RegionEndTimeDissolvedIndia),
-            43 => Some(QueryRecommendByCodeError::OrderStatusUnPaid),
-            44 => Some(QueryRecommendByCodeError::InvalidReduceDiskSize),
-            45 => Some(QueryRecommendByCodeError::CloudSSDNotSupport),
-            46 => Some(QueryRecommendByCodeError::InvalidUserOperatorPermission),
-            47 => Some(QueryRecommendByCodeError::InvalidVswitchId),
-            48 => Some(QueryRecommendByCodeError::IncorrectMinorVersion),
-            49 => Some(QueryRecommendByCodeError::OperationDeniedZoneResource),
-            50 => Some(QueryRecommendByCodeError::NotInFlowController),
-            51 => Some(QueryRecommendByCodeError::InvalidKmsKey),
-            52 => Some(QueryRecommendByCodeError::InvalidInstanceLevelMalformed),
-            53 => Some(QueryRecommendByCodeError::InvalidClusterKms),
-            54 => Some(QueryRecommendByCodeError::RequestNotFound),
-            55 => Some(QueryRecommendByCodeError::HostInfoNotFound),
-            56 => Some(QueryRecommendByCodeError::ExternalFailure),
-            57 => Some(QueryRecommendByCodeError::RequestMetaDataFailed),
-            58 => Some(QueryRecommendByCodeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            QueryRecommendByCodeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            QueryRecommendByCodeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            QueryRecommendByCodeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            QueryRecommendByCodeError::InsufficientAvailableQuota => Kind::Documented(3),
-            QueryRecommendByCodeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            QueryRecommendByCodeError::RegionDissolvedEOM => Kind::Documented(5),
-            QueryRecommendByCodeError::CommodityInvalidComponent => Kind::Documented(6),
-            QueryRecommendByCodeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            QueryRecommendByCodeError::PriceCommoditySys => Kind::Documented(8),
-            QueryRecommendByCodeError::PayInsufficientBalance => Kind::Documented(9),
-            QueryRecommendByCodeError::OrderPeriodInvalid => Kind::Documented(10),
-            QueryRecommendByCodeError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            QueryRecommendByCodeError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            QueryRecommendByCodeError::NoAvailablePaymentMethod => Kind::Documented(13),
-            QueryRecommendByCodeError::BasicInfoUncompleted => Kind::Documented(14),
-            QueryRecommendByCodeError::RiskRiskControlRejection => Kind::Documented(15),
-            QueryRecommendByCodeError::ApiNotSupport => Kind::Documented(16),
-            QueryRecommendByCodeError::ContainForbiddenLabelError => Kind::Documented(17),
-            QueryRecommendByCodeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            QueryRecommendByCodeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            QueryRecommendByCodeError::InvalidParam => Kind::Documented(20),
-            QueryRecommendByCodeError::KmsApiError => Kind::Documented(21),
-            QueryRecommendByCodeError::SystemSaleValidateFailed => Kind::Documented(22),
-            QueryRecommendByCodeError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            QueryRecommendByCodeError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            QueryRecommendByCodeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            QueryRecommendByCodeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            QueryRecommendByCodeError::IncorrectTargetClasscode => Kind::Documented(27),
-            QueryRecommendByCodeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            QueryRecommendByCodeError::RequiredParamNotFound => Kind::Documented(29),
-            QueryRecommendByCodeError::ParametersInvalid => Kind::Documented(30),
-            QueryRecommendByCodeError::BackupPolicyNotSupport => Kind::Documented(31),
-            QueryRecommendByCodeError::InvalideStatusFormat => Kind::Documented(32),
-            QueryRecommendByCodeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            QueryRecommendByCodeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            QueryRecommendByCodeError::PayNoCreditCard => Kind::Documented(35),
-            QueryRecommendByCodeError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            QueryRecommendByCodeError::MirrorInsExists => Kind::Documented(37),
-            QueryRecommendByCodeError::UnsupportedClassCode => Kind::Documented(38),
-            QueryRecommendByCodeError::InvalidBackupSet => Kind::Documented(39),
-            QueryRecommendByCodeError::OrdTCommodityQueryError => Kind::Documented(40),
-            QueryRecommendByCodeError::ProductInstanceReleased => Kind::Documented(41),
-            QueryRecommendByCodeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            QueryRecommendByCodeError::OrderStatusUnPaid => Kind::Documented(43),
-            QueryRecommendByCodeError::InvalidReduceDiskSize => Kind::Documented(44),
-            QueryRecommendByCodeError::CloudSSDNotSupport => Kind::Documented(45),
-            QueryRecommendByCodeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            QueryRecommendByCodeError::InvalidVswitchId => Kind::Documented(47),
-            QueryRecommendByCodeError::IncorrectMinorVersion => Kind::Documented(48),
-            QueryRecommendByCodeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            QueryRecommendByCodeError::NotInFlowController => Kind::Documented(50),
-            QueryRecommendByCodeError::InvalidKmsKey => Kind::Documented(51),
-            QueryRecommendByCodeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            QueryRecommendByCodeError::InvalidClusterKms => Kind::Documented(53),
-            QueryRecommendByCodeError::RequestNotFound => Kind::Documented(54),
-            QueryRecommendByCodeError::HostInfoNotFound => Kind::Documented(55),
-            QueryRecommendByCodeError::ExternalFailure => Kind::Documented(56),
-            QueryRecommendByCodeError::RequestMetaDataFailed => Kind::Documented(57),
-            QueryRecommendByCodeError::InvokeProxyFailure => Kind::Documented(58),
             QueryRecommendByCodeError::Gateway(gateway) => Kind::Gateway(*gateway),
             QueryRecommendByCodeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -461,30 +365,41 @@ impl QueryRecommendByCodeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, QueryRecommendByCodeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            QueryRecommendByCodeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for QueryRecommendByCodeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for QueryRecommendByCodeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`RebuildDbInstanceError`](crate::rebuild_db_instance::RebuildDbInstanceError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RebuildDbInstanceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -242,168 +241,88 @@ impl RebuildDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RebuildDbInstanceError::Gateway(gateway),
-                    None => RebuildDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RebuildDbInstanceError::Gateway,
+                RebuildDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RebuildDbInstanceError::OrderComboInstanceNotAllowOperate),
-            1 => Some(RebuildDbInstanceError::PricePricingPlanResultNotFound),
-            2 => Some(RebuildDbInstanceError::OrderNoRealNameAuthentication),
-            3 => Some(RebuildDbInstanceError::InsufficientAvailableQuota),
-            4 => Some(RebuildDbInstanceError::CommodityServiceCallingException),
-            5 => Some(RebuildDbInstanceError::RegionDissolvedEOM),
-            6 => Some(RebuildDbInstanceError::CommodityInvalidComponent),
-            7 => Some(RebuildDbInstanceError::RegionEndTimeDissolvedAustralia),
-            8 => Some(RebuildDbInstanceError::PriceCommoditySys),
-            9 => Some(RebuildDbInstanceError::PayInsufficientBalance),
-            10 => Some(RebuildDbInstanceError::OrderPeriodInvalid),
-            11 => Some(RebuildDbInstanceError::PayNoCreditCardLowerCase),
-            12 => Some(RebuildDbInstanceError::OrderInstHasUnpaidOrder),
-            13 => Some(RebuildDbInstanceError::NoAvailablePaymentMethod),
-            14 => Some(RebuildDbInstanceError::BasicInfoUncompleted),
-            15 => Some(RebuildDbInstanceError::RiskRiskControlRejection),
-            16 => Some(RebuildDbInstanceError::ApiNotSupport),
-            17 => Some(RebuildDbInstanceError::ContainForbiddenLabelError),
-            18 => Some(RebuildDbInstanceError::InvalidDBInstanceIdNotFound),
-            19 => Some(RebuildDbInstanceError::InvalidInstanceLevelDiskType),
-            20 => Some(RebuildDbInstanceError::InvalidParam),
-            21 => Some(RebuildDbInstanceError::KmsApiError),
-            22 => Some(RebuildDbInstanceError::SystemSaleValidateFailed),
-            23 => Some(RebuildDbInstanceError::AbsInvalidAccountNotFound),
-            24 => Some(RebuildDbInstanceError::SqlExecuteFailedOrTimeout),
-            25 => Some(RebuildDbInstanceError::ColdDataEngineVersionNotSupport),
-            26 => Some(RebuildDbInstanceError::ColdDataMinorVersionNotSupport),
-            27 => Some(RebuildDbInstanceError::IncorrectTargetClasscode),
-            28 => Some(RebuildDbInstanceError::InvalidConnectionStringDuplicate),
-            29 => Some(RebuildDbInstanceError::RequiredParamNotFound),
-            30 => Some(RebuildDbInstanceError::ParametersInvalid),
-            31 => Some(RebuildDbInstanceError::BackupPolicyNotSupport),
-            32 => Some(RebuildDbInstanceError::InvalideStatusFormat),
-            33 => Some(RebuildDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(RebuildDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(RebuildDbInstanceError::PayNoCreditCard),
-            36 => Some(RebuildDbInstanceError::VpcNetworkTypeNotSupport),
-            37 => Some(RebuildDbInstanceError::MirrorInsExists),
-            38 => Some(RebuildDbInstanceError::UnsupportedClassCode),
-            39 => Some(RebuildDbInstanceError::InvalidBackupSet),
-            40 => Some(RebuildDbInstanceError::OrdTCommodityQueryError),
-            41 => Some(RebuildDbInstanceError::ProductInstanceReleased),
-            42 => Some(RebuildDbInstanceError::RegionEndTimeDissolvedIndia),
-            43 => Some(RebuildDbInstanceError::OrderStatusUnPaid),
-            44 => Some(RebuildDbInstanceError::InvalidReduceDiskSize),
-            45 => Some(RebuildDbInstanceError::CloudSSDNotSupport),
-            46 => Some(RebuildDbInstanceError::InvalidUserOperatorPermission),
-            47 => Some(RebuildDbInstanceError::InvalidVswitchId),
-            48 => Some(RebuildDbInstanceError::IncorrectMinorVersion),
-            49 => Some(RebuildDbInstanceError::OperationDeniedZoneResource),
-            50 => Some(RebuildDbInstanceError::NotInFlowController),
-            51 => Some(RebuildDbInstanceError::InvalidKmsKey),
-            52 => Some(RebuildDbInstanceError::InvalidInstanceLevelMalformed),
-            53 => Some(RebuildDbInstanceError::InsufficientResourceCapacity),
-            54 => Some(RebuildDbInstanceError::InvalidClusterKms),
-            55 => Some(RebuildDbInstanceError::RequestNotFound),
-            56 => Some(RebuildDbInstanceError::HostInfoNotFound),
-            57 => Some(RebuildDbInstanceError::ExternalFailure),
-            58 => Some(RebuildDbInstanceError::RequestMetaDataFailed),
-            59 => Some(RebuildDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RebuildDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            RebuildDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            RebuildDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            RebuildDbInstanceError::InsufficientAvailableQuota => Kind::Documented(3),
-            RebuildDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            RebuildDbInstanceError::RegionDissolvedEOM => Kind::Documented(5),
-            RebuildDbInstanceError::CommodityInvalidComponent => Kind::Documented(6),
-            RebuildDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            RebuildDbInstanceError::PriceCommoditySys => Kind::Documented(8),
-            RebuildDbInstanceError::PayInsufficientBalance => Kind::Documented(9),
-            RebuildDbInstanceError::OrderPeriodInvalid => Kind::Documented(10),
-            RebuildDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            RebuildDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            RebuildDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(13),
-            RebuildDbInstanceError::BasicInfoUncompleted => Kind::Documented(14),
-            RebuildDbInstanceError::RiskRiskControlRejection => Kind::Documented(15),
-            RebuildDbInstanceError::ApiNotSupport => Kind::Documented(16),
-            RebuildDbInstanceError::ContainForbiddenLabelError => Kind::Documented(17),
-            RebuildDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            RebuildDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            RebuildDbInstanceError::InvalidParam => Kind::Documented(20),
-            RebuildDbInstanceError::KmsApiError => Kind::Documented(21),
-            RebuildDbInstanceError::SystemSaleValidateFailed => Kind::Documented(22),
-            RebuildDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            RebuildDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            RebuildDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            RebuildDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            RebuildDbInstanceError::IncorrectTargetClasscode => Kind::Documented(27),
-            RebuildDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            RebuildDbInstanceError::RequiredParamNotFound => Kind::Documented(29),
-            RebuildDbInstanceError::ParametersInvalid => Kind::Documented(30),
-            RebuildDbInstanceError::BackupPolicyNotSupport => Kind::Documented(31),
-            RebuildDbInstanceError::InvalideStatusFormat => Kind::Documented(32),
-            RebuildDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            RebuildDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            RebuildDbInstanceError::PayNoCreditCard => Kind::Documented(35),
-            RebuildDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            RebuildDbInstanceError::MirrorInsExists => Kind::Documented(37),
-            RebuildDbInstanceError::UnsupportedClassCode => Kind::Documented(38),
-            RebuildDbInstanceError::InvalidBackupSet => Kind::Documented(39),
-            RebuildDbInstanceError::OrdTCommodityQueryError => Kind::Documented(40),
-            RebuildDbInstanceError::ProductInstanceReleased => Kind::Documented(41),
-            RebuildDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            RebuildDbInstanceError::OrderStatusUnPaid => Kind::Documented(43),
-            RebuildDbInstanceError::InvalidReduceDiskSize => Kind::Documented(44),
-            RebuildDbInstanceError::CloudSSDNotSupport => Kind::Documented(45),
-            RebuildDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(46),
-            RebuildDbInstanceError::InvalidVswitchId => Kind::Documented(47),
-            RebuildDbInstanceError::IncorrectMinorVersion => Kind::Documented(48),
-            RebuildDbInstanceError::OperationDeniedZoneResource => Kind::Documented(49),
-            RebuildDbInstanceError::NotInFlowController => Kind::Documented(50),
-            RebuildDbInstanceError::InvalidKmsKey => Kind::Documented(51),
-            RebuildDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            RebuildDbInstanceError::InsufficientResourceCapacity => Kind::Documented(53),
-            RebuildDbInstanceError::InvalidClusterKms => Kind::Documented(54),
-            RebuildDbInstanceError::RequestNotFound => Kind::Documented(55),
-            RebuildDbInstanceError::HostInfoNotFound => Kind::Documented(56),
-            RebuildDbInstanceError::ExternalFailure => Kind::Documented(57),
-            RebuildDbInstanceError::RequestMetaDataFailed => Kind::Documented(58),
-            RebuildDbInstanceError::InvokeProxyFailure => Kind::Documented(59),
             RebuildDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             RebuildDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -450,30 +369,41 @@ impl RebuildDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RebuildDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RebuildDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RebuildDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RebuildDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

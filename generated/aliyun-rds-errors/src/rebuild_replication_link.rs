@@ -6,7 +6,7 @@
 //! [`RebuildReplicationLinkError`](crate::rebuild_replication_link::RebuildReplicationLinkError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RebuildReplicationLinkError {
     /// `IncorrectDBInstanceState`, HTTP 400: The current instance state does not support this operation.
@@ -259,206 +258,93 @@ impl RebuildReplicationLinkError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RebuildReplicationLinkError::Gateway(gateway),
-                    None => RebuildReplicationLinkError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RebuildReplicationLinkError::Gateway,
+                RebuildReplicationLinkError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RebuildReplicationLinkError::IncorrectDBInstanceState),
-            1 => Some(RebuildReplicationLinkError::InvalidSourceCategory),
-            2 => Some(RebuildReplicationLinkError::OrderComboInstanceNotAllowOperate),
-            3 => Some(RebuildReplicationLinkError::PricePricingPlanResultNotFound),
-            4 => Some(RebuildReplicationLinkError::OrderNoRealNameAuthentication),
-            5 => Some(RebuildReplicationLinkError::InsufficientAvailableQuota),
-            6 => Some(RebuildReplicationLinkError::CommodityServiceCallingException),
-            7 => Some(RebuildReplicationLinkError::RegionDissolvedEOM),
-            8 => Some(RebuildReplicationLinkError::CommodityInvalidComponent),
-            9 => Some(RebuildReplicationLinkError::RegionEndTimeDissolvedAustralia),
-            10 => Some(RebuildReplicationLinkError::PriceCommoditySys),
-            11 => Some(RebuildReplicationLinkError::PayInsufficientBalance),
-            12 => Some(RebuildReplicationLinkError::OrderPeriodInvalid),
-            13 => Some(RebuildReplicationLinkError::PayNoCreditCardLowerCase),
-            14 => Some(RebuildReplicationLinkError::OrderInstHasUnpaidOrder),
-            15 => Some(RebuildReplicationLinkError::NoAvailablePaymentMethod),
-            16 => Some(RebuildReplicationLinkError::BasicInfoUncompleted),
-            17 => Some(RebuildReplicationLinkError::RiskRiskControlRejection),
-            18 => Some(RebuildReplicationLinkError::ApiNotSupport),
-            19 => Some(RebuildReplicationLinkError::ContainForbiddenLabelError),
-            20 => Some(RebuildReplicationLinkError::InvalidDBInstanceIdNotFound),
-            21 => Some(RebuildReplicationLinkError::InvalidInstanceLevelDiskType),
-            22 => Some(RebuildReplicationLinkError::InvalidParam),
-            23 => Some(RebuildReplicationLinkError::KmsApiError),
-            24 => Some(RebuildReplicationLinkError::SystemSaleValidateFailed),
-            25 => Some(RebuildReplicationLinkError::AbsInvalidAccountNotFound),
-            26 => Some(RebuildReplicationLinkError::SqlExecuteFailedOrTimeout),
-            27 => Some(RebuildReplicationLinkError::ColdDataEngineVersionNotSupport),
-            28 => Some(RebuildReplicationLinkError::ColdDataMinorVersionNotSupport),
-            29 => Some(RebuildReplicationLinkError::IncorrectTargetClasscode),
-            30 => Some(RebuildReplicationLinkError::InvalidConnectionStringDuplicate),
-            31 => Some(RebuildReplicationLinkError::RequiredParamNotFound),
-            32 => Some(RebuildReplicationLinkError::ParametersInvalid),
-            33 => Some(RebuildReplicationLinkError::BackupPolicyNotSupport),
-            34 => Some(RebuildReplicationLinkError::InvalideStatusFormat),
-            35 => Some(RebuildReplicationLinkError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(RebuildReplicationLinkError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(RebuildReplicationLinkError::PayNoCreditCard),
-            38 => Some(RebuildReplicationLinkError::VpcNetworkTypeNotSupport),
-            39 => Some(RebuildReplicationLinkError::MirrorInsExists),
-            40 => Some(RebuildReplicationLinkError::UnsupportedClassCode),
-            41 => Some(RebuildReplicationLinkError::InvalidBackupSet),
-            42 => Some(RebuildReplicationLinkError::OrdTCommodityQueryError),
-            43 => Some(RebuildReplicationLinkError::ProductInstanceReleased),
-            44 => Some(RebuildReplicationLinkError::RegionEndTimeDissolvedIndia),
-            45 => Some(RebuildReplicationLinkError::IncorrectDBInstance),
-            46 => Some(RebuildReplicationLinkError::IncorrectDBInstanceType),
-            47 => Some(RebuildReplicationLinkError::OrderStatusUnPaid),
-            48 => Some(RebuildReplicationLinkError::InvalidReduceDiskSize),
-            49 => Some(RebuildReplicationLinkError::CloudSSDNotSupport),
-            50 => Some(RebuildReplicationLinkError::InvalidUserOperatorPermission),
-            51 => Some(RebuildReplicationLinkError::InvalidVswitchId),
-            52 => Some(RebuildReplicationLinkError::IncorrectMinorVersion),
-            53 => Some(RebuildReplicationLinkError::OperationDeniedZoneResource),
-            54 => Some(RebuildReplicationLinkError::NotInFlowController),
-            55 => Some(RebuildReplicationLinkError::InvalidKmsKey),
-            56 => Some(RebuildReplicationLinkError::InvalidInstanceLevelMalformed),
-            57 => Some(RebuildReplicationLinkError::InvalidDBInstanceNameNotFound),
-            58 => Some(RebuildReplicationLinkError::IncorrectDBInstanceLockMode),
-            59 => Some(RebuildReplicationLinkError::InvalidClusterKms),
-            60 => Some(RebuildReplicationLinkError::RequestNotFound),
-            61 => Some(RebuildReplicationLinkError::HostInfoNotFound),
-            62 => Some(RebuildReplicationLinkError::ExternalFailure),
-            63 => Some(RebuildReplicationLinkError::RequestMetaDataFailed),
-            64 => Some(RebuildReplicationLinkError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::IncorrectDBInstanceState,
+        Self::InvalidSourceCategory,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstance,
+        Self::IncorrectDBInstanceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RebuildReplicationLinkError::IncorrectDBInstanceState => Kind::Documented(0),
-            RebuildReplicationLinkError::InvalidSourceCategory => Kind::Documented(1),
-            RebuildReplicationLinkError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            RebuildReplicationLinkError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            RebuildReplicationLinkError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            RebuildReplicationLinkError::InsufficientAvailableQuota => {
-                Kind::Documented(5)
-            }
-            RebuildReplicationLinkError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            RebuildReplicationLinkError::RegionDissolvedEOM => Kind::Documented(7),
-            RebuildReplicationLinkError::CommodityInvalidComponent => Kind::Documented(8),
-            RebuildReplicationLinkError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            RebuildReplicationLinkError::PriceCommoditySys => Kind::Documented(10),
-            RebuildReplicationLinkError::PayInsufficientBalance => Kind::Documented(11),
-            RebuildReplicationLinkError::OrderPeriodInvalid => Kind::Documented(12),
-            RebuildReplicationLinkError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            RebuildReplicationLinkError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            RebuildReplicationLinkError::NoAvailablePaymentMethod => Kind::Documented(15),
-            RebuildReplicationLinkError::BasicInfoUncompleted => Kind::Documented(16),
-            RebuildReplicationLinkError::RiskRiskControlRejection => Kind::Documented(17),
-            RebuildReplicationLinkError::ApiNotSupport => Kind::Documented(18),
-            RebuildReplicationLinkError::ContainForbiddenLabelError => {
-                Kind::Documented(19)
-            }
-            RebuildReplicationLinkError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            RebuildReplicationLinkError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            RebuildReplicationLinkError::InvalidParam => Kind::Documented(22),
-            RebuildReplicationLinkError::KmsApiError => Kind::Documented(23),
-            RebuildReplicationLinkError::SystemSaleValidateFailed => Kind::Documented(24),
-            RebuildReplicationLinkError::AbsInvalidAccountNotFound => {
-                Kind::Documented(25)
-            }
-            RebuildReplicationLinkError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(26)
-            }
-            RebuildReplicationLinkError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            RebuildReplicationLinkError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            RebuildReplicationLinkError::IncorrectTargetClasscode => Kind::Documented(29),
-            RebuildReplicationLinkError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            RebuildReplicationLinkError::RequiredParamNotFound => Kind::Documented(31),
-            RebuildReplicationLinkError::ParametersInvalid => Kind::Documented(32),
-            RebuildReplicationLinkError::BackupPolicyNotSupport => Kind::Documented(33),
-            RebuildReplicationLinkError::InvalideStatusFormat => Kind::Documented(34),
-            RebuildReplicationLinkError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(35)
-            }
-            RebuildReplicationLinkError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(36)
-            }
-            RebuildReplicationLinkError::PayNoCreditCard => Kind::Documented(37),
-            RebuildReplicationLinkError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            RebuildReplicationLinkError::MirrorInsExists => Kind::Documented(39),
-            RebuildReplicationLinkError::UnsupportedClassCode => Kind::Documented(40),
-            RebuildReplicationLinkError::InvalidBackupSet => Kind::Documented(41),
-            RebuildReplicationLinkError::OrdTCommodityQueryError => Kind::Documented(42),
-            RebuildReplicationLinkError::ProductInstanceReleased => Kind::Documented(43),
-            RebuildReplicationLinkError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(44)
-            }
-            RebuildReplicationLinkError::IncorrectDBInstance => Kind::Documented(45),
-            RebuildReplicationLinkError::IncorrectDBInstanceType => Kind::Documented(46),
-            RebuildReplicationLinkError::OrderStatusUnPaid => Kind::Documented(47),
-            RebuildReplicationLinkError::InvalidReduceDiskSize => Kind::Documented(48),
-            RebuildReplicationLinkError::CloudSSDNotSupport => Kind::Documented(49),
-            RebuildReplicationLinkError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            RebuildReplicationLinkError::InvalidVswitchId => Kind::Documented(51),
-            RebuildReplicationLinkError::IncorrectMinorVersion => Kind::Documented(52),
-            RebuildReplicationLinkError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            RebuildReplicationLinkError::NotInFlowController => Kind::Documented(54),
-            RebuildReplicationLinkError::InvalidKmsKey => Kind::Documented(55),
-            RebuildReplicationLinkError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            RebuildReplicationLinkError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(57)
-            }
-            RebuildReplicationLinkError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(58)
-            }
-            RebuildReplicationLinkError::InvalidClusterKms => Kind::Documented(59),
-            RebuildReplicationLinkError::RequestNotFound => Kind::Documented(60),
-            RebuildReplicationLinkError::HostInfoNotFound => Kind::Documented(61),
-            RebuildReplicationLinkError::ExternalFailure => Kind::Documented(62),
-            RebuildReplicationLinkError::RequestMetaDataFailed => Kind::Documented(63),
-            RebuildReplicationLinkError::InvokeProxyFailure => Kind::Documented(64),
             RebuildReplicationLinkError::Gateway(gateway) => Kind::Gateway(*gateway),
             RebuildReplicationLinkError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -505,30 +391,41 @@ impl RebuildReplicationLinkError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RebuildReplicationLinkError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RebuildReplicationLinkError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RebuildReplicationLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RebuildReplicationLinkError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

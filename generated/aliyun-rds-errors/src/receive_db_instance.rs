@@ -6,7 +6,7 @@
 //! [`ReceiveDbInstanceError`](crate::receive_db_instance::ReceiveDbInstanceError) has one variant per distinct code of the operation's error table (61 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ReceiveDbInstanceError {
     /// `GuardInstance.Exist`, HTTP 400: The guard instance has exist.
@@ -244,168 +243,88 @@ impl ReceiveDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ReceiveDbInstanceError::Gateway(gateway),
-                    None => ReceiveDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ReceiveDbInstanceError::Gateway,
+                ReceiveDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ReceiveDbInstanceError::GuardInstanceExist),
-            1 => Some(ReceiveDbInstanceError::OrderComboInstanceNotAllowOperate),
-            2 => Some(ReceiveDbInstanceError::PricePricingPlanResultNotFound),
-            3 => Some(ReceiveDbInstanceError::OrderNoRealNameAuthentication),
-            4 => Some(ReceiveDbInstanceError::InsufficientAvailableQuota),
-            5 => Some(ReceiveDbInstanceError::CommodityServiceCallingException),
-            6 => Some(ReceiveDbInstanceError::RegionDissolvedEOM),
-            7 => Some(ReceiveDbInstanceError::CommodityInvalidComponent),
-            8 => Some(ReceiveDbInstanceError::RegionEndTimeDissolvedAustralia),
-            9 => Some(ReceiveDbInstanceError::PriceCommoditySys),
-            10 => Some(ReceiveDbInstanceError::PayInsufficientBalance),
-            11 => Some(ReceiveDbInstanceError::OrderPeriodInvalid),
-            12 => Some(ReceiveDbInstanceError::PayNoCreditCardLowerCase),
-            13 => Some(ReceiveDbInstanceError::OrderInstHasUnpaidOrder),
-            14 => Some(ReceiveDbInstanceError::NoAvailablePaymentMethod),
-            15 => Some(ReceiveDbInstanceError::BasicInfoUncompleted),
-            16 => Some(ReceiveDbInstanceError::RiskRiskControlRejection),
-            17 => Some(ReceiveDbInstanceError::ApiNotSupport),
-            18 => Some(ReceiveDbInstanceError::ContainForbiddenLabelError),
-            19 => Some(ReceiveDbInstanceError::InvalidDBInstanceIdNotFound),
-            20 => Some(ReceiveDbInstanceError::InvalidInstanceLevelDiskType),
-            21 => Some(ReceiveDbInstanceError::InvalidParam),
-            22 => Some(ReceiveDbInstanceError::KmsApiError),
-            23 => Some(ReceiveDbInstanceError::SystemSaleValidateFailed),
-            24 => Some(ReceiveDbInstanceError::AbsInvalidAccountNotFound),
-            25 => Some(ReceiveDbInstanceError::SqlExecuteFailedOrTimeout),
-            26 => Some(ReceiveDbInstanceError::ColdDataEngineVersionNotSupport),
-            27 => Some(ReceiveDbInstanceError::ColdDataMinorVersionNotSupport),
-            28 => Some(ReceiveDbInstanceError::IncorrectTargetClasscode),
-            29 => Some(ReceiveDbInstanceError::InvalidConnectionStringDuplicate),
-            30 => Some(ReceiveDbInstanceError::RequiredParamNotFound),
-            31 => Some(ReceiveDbInstanceError::ParametersInvalid),
-            32 => Some(ReceiveDbInstanceError::BackupPolicyNotSupport),
-            33 => Some(ReceiveDbInstanceError::InvalideStatusFormat),
-            34 => Some(ReceiveDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(ReceiveDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(ReceiveDbInstanceError::PayNoCreditCard),
-            37 => Some(ReceiveDbInstanceError::VpcNetworkTypeNotSupport),
-            38 => Some(ReceiveDbInstanceError::MirrorInsExists),
-            39 => Some(ReceiveDbInstanceError::UnsupportedClassCode),
-            40 => Some(ReceiveDbInstanceError::InvalidBackupSet),
-            41 => Some(ReceiveDbInstanceError::OrdTCommodityQueryError),
-            42 => Some(ReceiveDbInstanceError::ProductInstanceReleased),
-            43 => Some(ReceiveDbInstanceError::RegionEndTimeDissolvedIndia),
-            44 => Some(ReceiveDbInstanceError::OrderStatusUnPaid),
-            45 => Some(ReceiveDbInstanceError::InvalidReduceDiskSize),
-            46 => Some(ReceiveDbInstanceError::CloudSSDNotSupport),
-            47 => Some(ReceiveDbInstanceError::InvalidUserOperatorPermission),
-            48 => Some(ReceiveDbInstanceError::InvalidVswitchId),
-            49 => Some(ReceiveDbInstanceError::IncorrectMinorVersion),
-            50 => Some(ReceiveDbInstanceError::OperationDeniedZoneResource),
-            51 => Some(ReceiveDbInstanceError::NotInFlowController),
-            52 => Some(ReceiveDbInstanceError::InvalidKmsKey),
-            53 => Some(ReceiveDbInstanceError::InvalidInstanceLevelMalformed),
-            54 => Some(ReceiveDbInstanceError::InvalidClusterKms),
-            55 => Some(ReceiveDbInstanceError::RequestNotFound),
-            56 => Some(ReceiveDbInstanceError::HostInfoNotFound),
-            57 => Some(ReceiveDbInstanceError::ExternalFailure),
-            58 => Some(ReceiveDbInstanceError::RequestMetaDataFailed),
-            59 => Some(ReceiveDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::GuardInstanceExist,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ReceiveDbInstanceError::GuardInstanceExist => Kind::Documented(0),
-            ReceiveDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ReceiveDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(2),
-            ReceiveDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(3),
-            ReceiveDbInstanceError::InsufficientAvailableQuota => Kind::Documented(4),
-            ReceiveDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ReceiveDbInstanceError::RegionDissolvedEOM => Kind::Documented(6),
-            ReceiveDbInstanceError::CommodityInvalidComponent => Kind::Documented(7),
-            ReceiveDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ReceiveDbInstanceError::PriceCommoditySys => Kind::Documented(9),
-            ReceiveDbInstanceError::PayInsufficientBalance => Kind::Documented(10),
-            ReceiveDbInstanceError::OrderPeriodInvalid => Kind::Documented(11),
-            ReceiveDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(12),
-            ReceiveDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(13),
-            ReceiveDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(14),
-            ReceiveDbInstanceError::BasicInfoUncompleted => Kind::Documented(15),
-            ReceiveDbInstanceError::RiskRiskControlRejection => Kind::Documented(16),
-            ReceiveDbInstanceError::ApiNotSupport => Kind::Documented(17),
-            ReceiveDbInstanceError::ContainForbiddenLabelError => Kind::Documented(18),
-            ReceiveDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(19),
-            ReceiveDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(20),
-            ReceiveDbInstanceError::InvalidParam => Kind::Documented(21),
-            ReceiveDbInstanceError::KmsApiError => Kind::Documented(22),
-            ReceiveDbInstanceError::SystemSaleValidateFailed => Kind::Documented(23),
-            ReceiveDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            ReceiveDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            ReceiveDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ReceiveDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ReceiveDbInstanceError::IncorrectTargetClasscode => Kind::Documented(28),
-            ReceiveDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ReceiveDbInstanceError::RequiredParamNotFound => Kind::Documented(30),
-            ReceiveDbInstanceError::ParametersInvalid => Kind::Documented(31),
-            ReceiveDbInstanceError::BackupPolicyNotSupport => Kind::Documented(32),
-            ReceiveDbInstanceError::InvalideStatusFormat => Kind::Documented(33),
-            ReceiveDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ReceiveDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ReceiveDbInstanceError::PayNoCreditCard => Kind::Documented(36),
-            ReceiveDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            ReceiveDbInstanceError::MirrorInsExists => Kind::Documented(38),
-            ReceiveDbInstanceError::UnsupportedClassCode => Kind::Documented(39),
-            ReceiveDbInstanceError::InvalidBackupSet => Kind::Documented(40),
-            ReceiveDbInstanceError::OrdTCommodityQueryError => Kind::Documented(41),
-            ReceiveDbInstanceError::ProductInstanceReleased => Kind::Documented(42),
-            ReceiveDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            ReceiveDbInstanceError::OrderStatusUnPaid => Kind::Documented(44),
-            ReceiveDbInstanceError::InvalidReduceDiskSize => Kind::Documented(45),
-            ReceiveDbInstanceError::CloudSSDNotSupport => Kind::Documented(46),
-            ReceiveDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(47),
-            ReceiveDbInstanceError::InvalidVswitchId => Kind::Documented(48),
-            ReceiveDbInstanceError::IncorrectMinorVersion => Kind::Documented(49),
-            ReceiveDbInstanceError::OperationDeniedZoneResource => Kind::Documented(50),
-            ReceiveDbInstanceError::NotInFlowController => Kind::Documented(51),
-            ReceiveDbInstanceError::InvalidKmsKey => Kind::Documented(52),
-            ReceiveDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            ReceiveDbInstanceError::InvalidClusterKms => Kind::Documented(54),
-            ReceiveDbInstanceError::RequestNotFound => Kind::Documented(55),
-            ReceiveDbInstanceError::HostInfoNotFound => Kind::Documented(56),
-            ReceiveDbInstanceError::ExternalFailure => Kind::Documented(57),
-            ReceiveDbInstanceError::RequestMetaDataFailed => Kind::Documented(58),
-            ReceiveDbInstanceError::InvokeProxyFailure => Kind::Documented(59),
             ReceiveDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             ReceiveDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -452,30 +371,41 @@ impl ReceiveDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ReceiveDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ReceiveDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ReceiveDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ReceiveDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

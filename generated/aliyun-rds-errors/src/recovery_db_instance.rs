@@ -6,7 +6,7 @@
 //! [`RecoveryDbInstanceError`](crate::recovery_db_instance::RecoveryDbInstanceError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RecoveryDbInstanceError {
     /// `IllegalParameter`, HTTP 400: illegal parameter, param is empty.
@@ -262,188 +261,94 @@ impl RecoveryDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RecoveryDbInstanceError::Gateway(gateway),
-                    None => RecoveryDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RecoveryDbInstanceError::Gateway,
+                RecoveryDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RecoveryDbInstanceError::IllegalParameter),
-            1 => Some(RecoveryDbInstanceError::InvalidRecoveryDbInstanceStorageSize),
-            2 => Some(RecoveryDbInstanceError::DBCountLimitExceeded),
-            3 => Some(RecoveryDbInstanceError::UnsupportExtendDiskNotSupport),
-            4 => Some(RecoveryDbInstanceError::OrderComboInstanceNotAllowOperate),
-            5 => Some(RecoveryDbInstanceError::PricePricingPlanResultNotFound),
-            6 => Some(RecoveryDbInstanceError::OrderNoRealNameAuthentication),
-            7 => Some(RecoveryDbInstanceError::InsufficientAvailableQuota),
-            8 => Some(RecoveryDbInstanceError::CommodityServiceCallingException),
-            9 => Some(RecoveryDbInstanceError::RegionDissolvedEOM),
-            10 => Some(RecoveryDbInstanceError::CommodityInvalidComponent),
-            11 => Some(RecoveryDbInstanceError::RegionEndTimeDissolvedAustralia),
-            12 => Some(RecoveryDbInstanceError::PriceCommoditySys),
-            13 => Some(RecoveryDbInstanceError::PayInsufficientBalance),
-            14 => Some(RecoveryDbInstanceError::OrderPeriodInvalid),
-            15 => Some(RecoveryDbInstanceError::PayNoCreditCardLowerCase),
-            16 => Some(RecoveryDbInstanceError::OrderInstHasUnpaidOrder),
-            17 => Some(RecoveryDbInstanceError::NoAvailablePaymentMethod),
-            18 => Some(RecoveryDbInstanceError::BasicInfoUncompleted),
-            19 => Some(RecoveryDbInstanceError::RiskRiskControlRejection),
-            20 => Some(RecoveryDbInstanceError::ApiNotSupport),
-            21 => Some(RecoveryDbInstanceError::ContainForbiddenLabelError),
-            22 => Some(RecoveryDbInstanceError::InvalidDBInstanceIdNotFound),
-            23 => Some(RecoveryDbInstanceError::InvalidInstanceLevelDiskType),
-            24 => Some(RecoveryDbInstanceError::InvalidParam),
-            25 => Some(RecoveryDbInstanceError::KmsApiError),
-            26 => Some(RecoveryDbInstanceError::SystemSaleValidateFailed),
-            27 => Some(RecoveryDbInstanceError::AbsInvalidAccountNotFound),
-            28 => Some(RecoveryDbInstanceError::SqlExecuteFailedOrTimeout),
-            29 => Some(RecoveryDbInstanceError::ColdDataEngineVersionNotSupport),
-            30 => Some(RecoveryDbInstanceError::ColdDataMinorVersionNotSupport),
-            31 => Some(RecoveryDbInstanceError::IncorrectTargetClasscode),
-            32 => Some(RecoveryDbInstanceError::InvalidConnectionStringDuplicate),
-            33 => Some(RecoveryDbInstanceError::RequiredParamNotFound),
-            34 => Some(RecoveryDbInstanceError::ParametersInvalid),
-            35 => Some(RecoveryDbInstanceError::BackupPolicyNotSupport),
-            36 => Some(RecoveryDbInstanceError::InvalideStatusFormat),
-            37 => Some(RecoveryDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            38 => Some(RecoveryDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            39 => Some(RecoveryDbInstanceError::PayNoCreditCard),
-            40 => Some(RecoveryDbInstanceError::VpcNetworkTypeNotSupport),
-            41 => Some(RecoveryDbInstanceError::MirrorInsExists),
-            42 => Some(RecoveryDbInstanceError::UnsupportedClassCode),
-            43 => Some(RecoveryDbInstanceError::InvalidBackupSet),
-            44 => Some(RecoveryDbInstanceError::OrdTCommodityQueryError),
-            45 => Some(RecoveryDbInstanceError::ProductInstanceReleased),
-            46 => Some(RecoveryDbInstanceError::RegionEndTimeDissolvedIndia),
-            47 => Some(RecoveryDbInstanceError::ForbiddenSnapshotRecovery),
-            48 => Some(RecoveryDbInstanceError::StorageLimitExceeded),
-            49 => Some(RecoveryDbInstanceError::OrderStatusUnPaid),
-            50 => Some(RecoveryDbInstanceError::InvalidReduceDiskSize),
-            51 => Some(RecoveryDbInstanceError::CloudSSDNotSupport),
-            52 => Some(RecoveryDbInstanceError::InvalidUserOperatorPermission),
-            53 => Some(RecoveryDbInstanceError::InvalidVswitchId),
-            54 => Some(RecoveryDbInstanceError::IncorrectMinorVersion),
-            55 => Some(RecoveryDbInstanceError::OperationDeniedZoneResource),
-            56 => Some(RecoveryDbInstanceError::NotInFlowController),
-            57 => Some(RecoveryDbInstanceError::InvalidKmsKey),
-            58 => Some(RecoveryDbInstanceError::InvalidInstanceLevelMalformed),
-            59 => Some(RecoveryDbInstanceError::InvalidClusterKms),
-            60 => Some(RecoveryDbInstanceError::RequestNotFound),
-            61 => Some(RecoveryDbInstanceError::HostInfoNotFound),
-            62 => Some(RecoveryDbInstanceError::NetworkOrSqlTimeoutError),
-            63 => Some(RecoveryDbInstanceError::ExternalFailure),
-            64 => Some(RecoveryDbInstanceError::RequestMetaDataFailed),
-            65 => Some(RecoveryDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::IllegalParameter,
+        Self::InvalidRecoveryDbInstanceStorageSize,
+        Self::DBCountLimitExceeded,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ForbiddenSnapshotRecovery,
+        Self::StorageLimitExceeded,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::NetworkOrSqlTimeoutError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RecoveryDbInstanceError::IllegalParameter => Kind::Documented(0),
-            RecoveryDbInstanceError::InvalidRecoveryDbInstanceStorageSize => {
-                Kind::Documented(1)
-            }
-            RecoveryDbInstanceError::DBCountLimitExceeded => Kind::Documented(2),
-            RecoveryDbInstanceError::UnsupportExtendDiskNotSupport => Kind::Documented(3),
-            RecoveryDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(4)
-            }
-            RecoveryDbInstanceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(5)
-            }
-            RecoveryDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(6),
-            RecoveryDbInstanceError::InsufficientAvailableQuota => Kind::Documented(7),
-            RecoveryDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(8)
-            }
-            RecoveryDbInstanceError::RegionDissolvedEOM => Kind::Documented(9),
-            RecoveryDbInstanceError::CommodityInvalidComponent => Kind::Documented(10),
-            RecoveryDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(11)
-            }
-            RecoveryDbInstanceError::PriceCommoditySys => Kind::Documented(12),
-            RecoveryDbInstanceError::PayInsufficientBalance => Kind::Documented(13),
-            RecoveryDbInstanceError::OrderPeriodInvalid => Kind::Documented(14),
-            RecoveryDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(15),
-            RecoveryDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(16),
-            RecoveryDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(17),
-            RecoveryDbInstanceError::BasicInfoUncompleted => Kind::Documented(18),
-            RecoveryDbInstanceError::RiskRiskControlRejection => Kind::Documented(19),
-            RecoveryDbInstanceError::ApiNotSupport => Kind::Documented(20),
-            RecoveryDbInstanceError::ContainForbiddenLabelError => Kind::Documented(21),
-            RecoveryDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(22),
-            RecoveryDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(23),
-            RecoveryDbInstanceError::InvalidParam => Kind::Documented(24),
-            RecoveryDbInstanceError::KmsApiError => Kind::Documented(25),
-            RecoveryDbInstanceError::SystemSaleValidateFailed => Kind::Documented(26),
-            RecoveryDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(27),
-            RecoveryDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(28),
-            RecoveryDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            RecoveryDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            RecoveryDbInstanceError::IncorrectTargetClasscode => Kind::Documented(31),
-            RecoveryDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(32)
-            }
-            RecoveryDbInstanceError::RequiredParamNotFound => Kind::Documented(33),
-            RecoveryDbInstanceError::ParametersInvalid => Kind::Documented(34),
-            RecoveryDbInstanceError::BackupPolicyNotSupport => Kind::Documented(35),
-            RecoveryDbInstanceError::InvalideStatusFormat => Kind::Documented(36),
-            RecoveryDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(37)
-            }
-            RecoveryDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(38)
-            }
-            RecoveryDbInstanceError::PayNoCreditCard => Kind::Documented(39),
-            RecoveryDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(40),
-            RecoveryDbInstanceError::MirrorInsExists => Kind::Documented(41),
-            RecoveryDbInstanceError::UnsupportedClassCode => Kind::Documented(42),
-            RecoveryDbInstanceError::InvalidBackupSet => Kind::Documented(43),
-            RecoveryDbInstanceError::OrdTCommodityQueryError => Kind::Documented(44),
-            RecoveryDbInstanceError::ProductInstanceReleased => Kind::Documented(45),
-            RecoveryDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(46),
-            RecoveryDbInstanceError::ForbiddenSnapshotRecovery => Kind::Documented(47),
-            RecoveryDbInstanceError::StorageLimitExceeded => Kind::Documented(48),
-            RecoveryDbInstanceError::OrderStatusUnPaid => Kind::Documented(49),
-            RecoveryDbInstanceError::InvalidReduceDiskSize => Kind::Documented(50),
-            RecoveryDbInstanceError::CloudSSDNotSupport => Kind::Documented(51),
-            RecoveryDbInstanceError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            RecoveryDbInstanceError::InvalidVswitchId => Kind::Documented(53),
-            RecoveryDbInstanceError::IncorrectMinorVersion => Kind::Documented(54),
-            RecoveryDbInstanceError::OperationDeniedZoneResource => Kind::Documented(55),
-            RecoveryDbInstanceError::NotInFlowController => Kind::Documented(56),
-            RecoveryDbInstanceError::InvalidKmsKey => Kind::Documented(57),
-            RecoveryDbInstanceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            RecoveryDbInstanceError::InvalidClusterKms => Kind::Documented(59),
-            RecoveryDbInstanceError::RequestNotFound => Kind::Documented(60),
-            RecoveryDbInstanceError::HostInfoNotFound => Kind::Documented(61),
-            RecoveryDbInstanceError::NetworkOrSqlTimeoutError => Kind::Documented(62),
-            RecoveryDbInstanceError::ExternalFailure => Kind::Documented(63),
-            RecoveryDbInstanceError::RequestMetaDataFailed => Kind::Documented(64),
-            RecoveryDbInstanceError::InvokeProxyFailure => Kind::Documented(65),
             RecoveryDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             RecoveryDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -490,30 +395,41 @@ impl RecoveryDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RecoveryDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RecoveryDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RecoveryDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RecoveryDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

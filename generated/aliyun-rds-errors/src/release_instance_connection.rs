@@ -6,7 +6,7 @@
 //! [`ReleaseInstanceConnectionError`](crate::release_instance_connection::ReleaseInstanceConnectionError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ReleaseInstanceConnectionError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -245,218 +244,89 @@ impl ReleaseInstanceConnectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ReleaseInstanceConnectionError::Gateway(gateway),
-                    None => ReleaseInstanceConnectionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ReleaseInstanceConnectionError::Gateway,
+                ReleaseInstanceConnectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ReleaseInstanceConnectionError::OrderComboInstanceNotAllowOperate),
-            1 => Some(ReleaseInstanceConnectionError::PricePricingPlanResultNotFound),
-            2 => Some(ReleaseInstanceConnectionError::OrderNoRealNameAuthentication),
-            3 => Some(ReleaseInstanceConnectionError::InsufficientAvailableQuota),
-            4 => Some(ReleaseInstanceConnectionError::CommodityServiceCallingException),
-            5 => Some(ReleaseInstanceConnectionError::RegionDissolvedEOM),
-            6 => Some(ReleaseInstanceConnectionError::CommodityInvalidComponent),
-            7 => Some(ReleaseInstanceConnectionError::RegionEndTimeDissolvedAustralia),
-            8 => Some(ReleaseInstanceConnectionError::PriceCommoditySys),
-            9 => Some(ReleaseInstanceConnectionError::PayInsufficientBalance),
-            10 => Some(ReleaseInstanceConnectionError::OrderPeriodInvalid),
-            11 => Some(ReleaseInstanceConnectionError::PayNoCreditCardLowerCase),
-            12 => Some(ReleaseInstanceConnectionError::OrderInstHasUnpaidOrder),
-            13 => Some(ReleaseInstanceConnectionError::NoAvailablePaymentMethod),
-            14 => Some(ReleaseInstanceConnectionError::BasicInfoUncompleted),
-            15 => Some(ReleaseInstanceConnectionError::RiskRiskControlRejection),
-            16 => Some(ReleaseInstanceConnectionError::ApiNotSupport),
-            17 => Some(ReleaseInstanceConnectionError::ContainForbiddenLabelError),
-            18 => Some(ReleaseInstanceConnectionError::InvalidDBInstanceIdNotFound),
-            19 => Some(ReleaseInstanceConnectionError::InvalidInstanceLevelDiskType),
-            20 => Some(ReleaseInstanceConnectionError::InvalidParam),
-            21 => Some(ReleaseInstanceConnectionError::KmsApiError),
-            22 => Some(ReleaseInstanceConnectionError::SystemSaleValidateFailed),
-            23 => Some(ReleaseInstanceConnectionError::AbsInvalidAccountNotFound),
-            24 => Some(ReleaseInstanceConnectionError::SqlExecuteFailedOrTimeout),
-            25 => Some(ReleaseInstanceConnectionError::ColdDataEngineVersionNotSupport),
-            26 => Some(ReleaseInstanceConnectionError::ColdDataMinorVersionNotSupport),
-            27 => Some(ReleaseInstanceConnectionError::IncorrectTargetClasscode),
-            28 => Some(ReleaseInstanceConnectionError::InvalidConnectionStringDuplicate),
-            29 => Some(ReleaseInstanceConnectionError::RequiredParamNotFound),
-            30 => Some(ReleaseInstanceConnectionError::ParametersInvalid),
-            31 => Some(ReleaseInstanceConnectionError::BackupPolicyNotSupport),
-            32 => Some(ReleaseInstanceConnectionError::InvalideStatusFormat),
-            33 => Some(ReleaseInstanceConnectionError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(ReleaseInstanceConnectionError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(ReleaseInstanceConnectionError::PayNoCreditCard),
-            36 => Some(ReleaseInstanceConnectionError::VpcNetworkTypeNotSupport),
-            37 => Some(ReleaseInstanceConnectionError::MirrorInsExists),
-            38 => Some(ReleaseInstanceConnectionError::UnsupportedClassCode),
-            39 => Some(ReleaseInstanceConnectionError::InvalidBackupSet),
-            40 => Some(ReleaseInstanceConnectionError::OrdTCommodityQueryError),
-            41 => Some(ReleaseInstanceConnectionError::ProductInstanceReleased),
-            42 => Some(ReleaseInstanceConnectionError::RegionEndTimeDissolvedIndia),
-            43 => Some(ReleaseInstanceConnectionError::OrderStatusUnPaid),
-            44 => Some(ReleaseInstanceConnectionError::InvalidReduceDiskSize),
-            45 => Some(ReleaseInstanceConnectionError::CloudSSDNotSupport),
-            46 => Some(ReleaseInstanceConnectionError::InvalidUserOperatorPermission),
-            47 => Some(ReleaseInstanceConnectionError::InvalidVswitchId),
-            48 => Some(ReleaseInstanceConnectionError::IncorrectMinorVersion),
-            49 => Some(ReleaseInstanceConnectionError::OperationDeniedZoneResource),
-            50 => Some(ReleaseInstanceConnectionError::NotInFlowController),
-            51 => Some(ReleaseInstanceConnectionError::InvalidKmsKey),
-            52 => Some(ReleaseInstanceConnectionError::InvalidInstanceLevelMalformed),
-            53 => Some(ReleaseInstanceConnectionError::UnsupportedByBlueGreenDeployment),
-            54 => Some(ReleaseInstanceConnectionError::EndpointNotFound),
-            55 => Some(ReleaseInstanceConnectionError::InvalidClusterKms),
-            56 => Some(ReleaseInstanceConnectionError::RequestNotFound),
-            57 => Some(ReleaseInstanceConnectionError::HostInfoNotFound),
-            58 => Some(ReleaseInstanceConnectionError::ExternalFailure),
-            59 => Some(ReleaseInstanceConnectionError::RequestMetaDataFailed),
-            60 => Some(ReleaseInstanceConnectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::EndpointNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ReleaseInstanceConnectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ReleaseInstanceConnectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ReleaseInstanceConnectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ReleaseInstanceConnectionError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ReleaseInstanceConnectionError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ReleaseInstanceConnectionError::RegionDissolvedEOM => Kind::Documented(5),
-            ReleaseInstanceConnectionError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ReleaseInstanceConnectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ReleaseInstanceConnectionError::PriceCommoditySys => Kind::Documented(8),
-            ReleaseInstanceConnectionError::PayInsufficientBalance => Kind::Documented(9),
-            ReleaseInstanceConnectionError::OrderPeriodInvalid => Kind::Documented(10),
-            ReleaseInstanceConnectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ReleaseInstanceConnectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ReleaseInstanceConnectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ReleaseInstanceConnectionError::BasicInfoUncompleted => Kind::Documented(14),
-            ReleaseInstanceConnectionError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ReleaseInstanceConnectionError::ApiNotSupport => Kind::Documented(16),
-            ReleaseInstanceConnectionError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ReleaseInstanceConnectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ReleaseInstanceConnectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ReleaseInstanceConnectionError::InvalidParam => Kind::Documented(20),
-            ReleaseInstanceConnectionError::KmsApiError => Kind::Documented(21),
-            ReleaseInstanceConnectionError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ReleaseInstanceConnectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ReleaseInstanceConnectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ReleaseInstanceConnectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ReleaseInstanceConnectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ReleaseInstanceConnectionError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ReleaseInstanceConnectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ReleaseInstanceConnectionError::RequiredParamNotFound => Kind::Documented(29),
-            ReleaseInstanceConnectionError::ParametersInvalid => Kind::Documented(30),
-            ReleaseInstanceConnectionError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ReleaseInstanceConnectionError::InvalideStatusFormat => Kind::Documented(32),
-            ReleaseInstanceConnectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ReleaseInstanceConnectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ReleaseInstanceConnectionError::PayNoCreditCard => Kind::Documented(35),
-            ReleaseInstanceConnectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ReleaseInstanceConnectionError::MirrorInsExists => Kind::Documented(37),
-            ReleaseInstanceConnectionError::UnsupportedClassCode => Kind::Documented(38),
-            ReleaseInstanceConnectionError::InvalidBackupSet => Kind::Documented(39),
-            ReleaseInstanceConnectionError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ReleaseInstanceConnectionError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ReleaseInstanceConnectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ReleaseInstanceConnectionError::OrderStatusUnPaid => Kind::Documented(43),
-            ReleaseInstanceConnectionError::InvalidReduceDiskSize => Kind::Documented(44),
-            ReleaseInstanceConnectionError::CloudSSDNotSupport => Kind::Documented(45),
-            ReleaseInstanceConnectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ReleaseInstanceConnectionError::InvalidVswitchId => Kind::Documented(47),
-            ReleaseInstanceConnectionError::IncorrectMinorVersion => Kind::Documented(48),
-            ReleaseInstanceConnectionError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ReleaseInstanceConnectionError::NotInFlowController => Kind::Documented(50),
-            ReleaseInstanceConnectionError::InvalidKmsKey => Kind::Documented(51),
-            ReleaseInstanceConnectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ReleaseInstanceConnectionError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(53)
-            }
-            ReleaseInstanceConnectionError::EndpointNotFound => Kind::Documented(54),
-            ReleaseInstanceConnectionError::InvalidClusterKms => Kind::Documented(55),
-            ReleaseInstanceConnectionError::RequestNotFound => Kind::Documented(56),
-            ReleaseInstanceConnectionError::HostInfoNotFound => Kind::Documented(57),
-            ReleaseInstanceConnectionError::ExternalFailure => Kind::Documented(58),
-            ReleaseInstanceConnectionError::RequestMetaDataFailed => Kind::Documented(59),
-            ReleaseInstanceConnectionError::InvokeProxyFailure => Kind::Documented(60),
             ReleaseInstanceConnectionError::Gateway(gateway) => Kind::Gateway(*gateway),
             ReleaseInstanceConnectionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -503,30 +373,41 @@ impl ReleaseInstanceConnectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ReleaseInstanceConnectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ReleaseInstanceConnectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ReleaseInstanceConnectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ReleaseInstanceConnectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

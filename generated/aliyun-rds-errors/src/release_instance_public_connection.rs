@@ -6,7 +6,7 @@
 //! [`ReleaseInstancePublicConnectionError`](crate::release_instance_public_connection::ReleaseInstancePublicConnectionError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ReleaseInstancePublicConnectionError {
     /// `Endpoint.NotFound`, HTTP 400: Specified endpoint is not found.
@@ -248,316 +247,92 @@ impl ReleaseInstancePublicConnectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ReleaseInstancePublicConnectionError::Gateway(gateway)
-                    }
-                    None => {
-                        ReleaseInstancePublicConnectionError::Unknown(code.to_owned())
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ReleaseInstancePublicConnectionError::Gateway,
+                ReleaseInstancePublicConnectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ReleaseInstancePublicConnectionError::EndpointNotFound),
-            1 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(ReleaseInstancePublicConnectionError::OrderNoRealNameAuthentication)
-            }
-            4 => Some(ReleaseInstancePublicConnectionError::InsufficientAvailableQuota),
-            5 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(ReleaseInstancePublicConnectionError::RegionDissolvedEOM),
-            7 => Some(ReleaseInstancePublicConnectionError::CommodityInvalidComponent),
-            8 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(ReleaseInstancePublicConnectionError::PriceCommoditySys),
-            10 => Some(ReleaseInstancePublicConnectionError::PayInsufficientBalance),
-            11 => Some(ReleaseInstancePublicConnectionError::OrderPeriodInvalid),
-            12 => Some(ReleaseInstancePublicConnectionError::PayNoCreditCardLowerCase),
-            13 => Some(ReleaseInstancePublicConnectionError::OrderInstHasUnpaidOrder),
-            14 => Some(ReleaseInstancePublicConnectionError::NoAvailablePaymentMethod),
-            15 => Some(ReleaseInstancePublicConnectionError::BasicInfoUncompleted),
-            16 => Some(ReleaseInstancePublicConnectionError::RiskRiskControlRejection),
-            17 => Some(ReleaseInstancePublicConnectionError::ApiNotSupport),
-            18 => Some(ReleaseInstancePublicConnectionError::ContainForbiddenLabelError),
-            19 => Some(ReleaseInstancePublicConnectionError::InvalidDBInstanceIdNotFound),
-            20 => {
-                Some(ReleaseInstancePublicConnectionError::InvalidInstanceLevelDiskType)
-            }
-            21 => Some(ReleaseInstancePublicConnectionError::InvalidParam),
-            22 => Some(ReleaseInstancePublicConnectionError::KmsApiError),
-            23 => Some(ReleaseInstancePublicConnectionError::SystemSaleValidateFailed),
-            24 => Some(ReleaseInstancePublicConnectionError::AbsInvalidAccountNotFound),
-            25 => Some(ReleaseInstancePublicConnectionError::SqlExecuteFailedOrTimeout),
-            26 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => Some(ReleaseInstancePublicConnectionError::IncorrectTargetClasscode),
-            29 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(ReleaseInstancePublicConnectionError::RequiredParamNotFound),
-            31 => Some(ReleaseInstancePublicConnectionError::ParametersInvalid),
-            32 => Some(ReleaseInstancePublicConnectionError::BackupPolicyNotSupport),
-            33 => Some(ReleaseInstancePublicConnectionError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(ReleaseInstancePublicConnectionError::PayNoCreditCard),
-            37 => Some(ReleaseInstancePublicConnectionError::VpcNetworkTypeNotSupport),
-            38 => Some(ReleaseInstancePublicConnectionError::MirrorInsExists),
-            39 => Some(ReleaseInstancePublicConnectionError::UnsupportedClassCode),
-            40 => Some(ReleaseInstancePublicConnectionError::InvalidBackupSet),
-            41 => Some(ReleaseInstancePublicConnectionError::OrdTCommodityQueryError),
-            42 => Some(ReleaseInstancePublicConnectionError::ProductInstanceReleased),
-            43 => Some(ReleaseInstancePublicConnectionError::RegionEndTimeDissolvedIndia),
-            44 => Some(ReleaseInstancePublicConnectionError::IncorrectDBSslStatus),
-            45 => Some(ReleaseInstancePublicConnectionError::OrderStatusUnPaid),
-            46 => Some(ReleaseInstancePublicConnectionError::InvalidReduceDiskSize),
-            47 => Some(ReleaseInstancePublicConnectionError::CloudSSDNotSupport),
-            48 => {
-                Some(ReleaseInstancePublicConnectionError::InvalidUserOperatorPermission)
-            }
-            49 => Some(ReleaseInstancePublicConnectionError::InvalidVswitchId),
-            50 => Some(ReleaseInstancePublicConnectionError::IncorrectMinorVersion),
-            51 => Some(ReleaseInstancePublicConnectionError::OperationDeniedZoneResource),
-            52 => Some(ReleaseInstancePublicConnectionError::NotInFlowController),
-            53 => Some(ReleaseInstancePublicConnectionError::InvalidKmsKey),
-            54 => {
-                Some(ReleaseInstancePublicConnectionError::InvalidInstanceLevelMalformed)
-            }
-            55 => {
-                Some(
-                    ReleaseInstancePublicConnectionError::UnsupportedByBlueGreenDeployment,
-                )
-            }
-            56 => Some(ReleaseInstancePublicConnectionError::InvalidClusterKms),
-            57 => Some(ReleaseInstancePublicConnectionError::RequestNotFound),
-            58 => Some(ReleaseInstancePublicConnectionError::HostInfoNotFound),
-            59 => Some(ReleaseInstancePublicConnectionError::ExternalFailure),
-            60 => Some(ReleaseInstancePublicConnectionError::RequestMetaDataFailed),
-            61 => Some(ReleaseInstancePublicConnectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::EndpointNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBSslStatus,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ReleaseInstancePublicConnectionError::EndpointNotFound => Kind::Documented(0),
-            ReleaseInstancePublicConnectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            ReleaseInstancePublicConnectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            ReleaseInstancePublicConnectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            ReleaseInstancePublicConnectionError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            ReleaseInstancePublicConnectionError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            ReleaseInstancePublicConnectionError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            ReleaseInstancePublicConnectionError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            ReleaseInstancePublicConnectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            ReleaseInstancePublicConnectionError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            ReleaseInstancePublicConnectionError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            ReleaseInstancePublicConnectionError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            ReleaseInstancePublicConnectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            ReleaseInstancePublicConnectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            ReleaseInstancePublicConnectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            ReleaseInstancePublicConnectionError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            ReleaseInstancePublicConnectionError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            ReleaseInstancePublicConnectionError::ApiNotSupport => Kind::Documented(17),
-            ReleaseInstancePublicConnectionError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            ReleaseInstancePublicConnectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            ReleaseInstancePublicConnectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            ReleaseInstancePublicConnectionError::InvalidParam => Kind::Documented(21),
-            ReleaseInstancePublicConnectionError::KmsApiError => Kind::Documented(22),
-            ReleaseInstancePublicConnectionError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            ReleaseInstancePublicConnectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            ReleaseInstancePublicConnectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            ReleaseInstancePublicConnectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ReleaseInstancePublicConnectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            ReleaseInstancePublicConnectionError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            ReleaseInstancePublicConnectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            ReleaseInstancePublicConnectionError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            ReleaseInstancePublicConnectionError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            ReleaseInstancePublicConnectionError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            ReleaseInstancePublicConnectionError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            ReleaseInstancePublicConnectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            ReleaseInstancePublicConnectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            ReleaseInstancePublicConnectionError::PayNoCreditCard => Kind::Documented(36),
-            ReleaseInstancePublicConnectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            ReleaseInstancePublicConnectionError::MirrorInsExists => Kind::Documented(38),
-            ReleaseInstancePublicConnectionError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            ReleaseInstancePublicConnectionError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            ReleaseInstancePublicConnectionError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            ReleaseInstancePublicConnectionError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            ReleaseInstancePublicConnectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            ReleaseInstancePublicConnectionError::IncorrectDBSslStatus => {
-                Kind::Documented(44)
-            }
-            ReleaseInstancePublicConnectionError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            ReleaseInstancePublicConnectionError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            ReleaseInstancePublicConnectionError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            ReleaseInstancePublicConnectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            ReleaseInstancePublicConnectionError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            ReleaseInstancePublicConnectionError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            ReleaseInstancePublicConnectionError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            ReleaseInstancePublicConnectionError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            ReleaseInstancePublicConnectionError::InvalidKmsKey => Kind::Documented(53),
-            ReleaseInstancePublicConnectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            ReleaseInstancePublicConnectionError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(55)
-            }
-            ReleaseInstancePublicConnectionError::InvalidClusterKms => {
-                Kind::Documented(56)
-            }
-            ReleaseInstancePublicConnectionError::RequestNotFound => Kind::Documented(57),
-            ReleaseInstancePublicConnectionError::HostInfoNotFound => {
-                Kind::Documented(58)
-            }
-            ReleaseInstancePublicConnectionError::ExternalFailure => Kind::Documented(59),
-            ReleaseInstancePublicConnectionError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            ReleaseInstancePublicConnectionError::InvokeProxyFailure => {
-                Kind::Documented(61)
-            }
             ReleaseInstancePublicConnectionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ReleaseInstancePublicConnectionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -604,30 +379,41 @@ impl ReleaseInstancePublicConnectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ReleaseInstancePublicConnectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ReleaseInstancePublicConnectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ReleaseInstancePublicConnectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ReleaseInstancePublicConnectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ReleaseReadWriteSplittingConnectionError`](crate::release_read_write_splitting_connection::ReleaseReadWriteSplittingConnectionError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ReleaseReadWriteSplittingConnectionError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,366 +238,91 @@ impl ReleaseReadWriteSplittingConnectionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        ReleaseReadWriteSplittingConnectionError::Gateway(gateway)
-                    }
-                    None => {
-                        ReleaseReadWriteSplittingConnectionError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ReleaseReadWriteSplittingConnectionError::Gateway,
+                ReleaseReadWriteSplittingConnectionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::PricePricingPlanResultNotFound,
-                )
-            }
-            2 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::OrderNoRealNameAuthentication,
-                )
-            }
-            3 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InsufficientAvailableQuota,
-                )
-            }
-            4 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(ReleaseReadWriteSplittingConnectionError::RegionDissolvedEOM),
-            6 => {
-                Some(ReleaseReadWriteSplittingConnectionError::CommodityInvalidComponent)
-            }
-            7 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            8 => Some(ReleaseReadWriteSplittingConnectionError::PriceCommoditySys),
-            9 => Some(ReleaseReadWriteSplittingConnectionError::PayInsufficientBalance),
-            10 => Some(ReleaseReadWriteSplittingConnectionError::OrderPeriodInvalid),
-            11 => {
-                Some(ReleaseReadWriteSplittingConnectionError::PayNoCreditCardLowerCase)
-            }
-            12 => Some(ReleaseReadWriteSplittingConnectionError::OrderInstHasUnpaidOrder),
-            13 => {
-                Some(ReleaseReadWriteSplittingConnectionError::NoAvailablePaymentMethod)
-            }
-            14 => Some(ReleaseReadWriteSplittingConnectionError::BasicInfoUncompleted),
-            15 => {
-                Some(ReleaseReadWriteSplittingConnectionError::RiskRiskControlRejection)
-            }
-            16 => Some(ReleaseReadWriteSplittingConnectionError::ApiNotSupport),
-            17 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::ContainForbiddenLabelError,
-                )
-            }
-            18 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            19 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidInstanceLevelDiskType,
-                )
-            }
-            20 => Some(ReleaseReadWriteSplittingConnectionError::InvalidParam),
-            21 => Some(ReleaseReadWriteSplittingConnectionError::KmsApiError),
-            22 => {
-                Some(ReleaseReadWriteSplittingConnectionError::SystemSaleValidateFailed)
-            }
-            23 => {
-                Some(ReleaseReadWriteSplittingConnectionError::AbsInvalidAccountNotFound)
-            }
-            24 => {
-                Some(ReleaseReadWriteSplittingConnectionError::SqlExecuteFailedOrTimeout)
-            }
-            25 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            26 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(ReleaseReadWriteSplittingConnectionError::IncorrectTargetClasscode)
-            }
-            28 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            29 => Some(ReleaseReadWriteSplittingConnectionError::RequiredParamNotFound),
-            30 => Some(ReleaseReadWriteSplittingConnectionError::ParametersInvalid),
-            31 => Some(ReleaseReadWriteSplittingConnectionError::BackupPolicyNotSupport),
-            32 => Some(ReleaseReadWriteSplittingConnectionError::InvalideStatusFormat),
-            33 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            34 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            35 => Some(ReleaseReadWriteSplittingConnectionError::PayNoCreditCard),
-            36 => {
-                Some(ReleaseReadWriteSplittingConnectionError::VpcNetworkTypeNotSupport)
-            }
-            37 => Some(ReleaseReadWriteSplittingConnectionError::MirrorInsExists),
-            38 => Some(ReleaseReadWriteSplittingConnectionError::UnsupportedClassCode),
-            39 => Some(ReleaseReadWriteSplittingConnectionError::InvalidBackupSet),
-            40 => Some(ReleaseReadWriteSplittingConnectionError::OrdTCommodityQueryError),
-            41 => Some(ReleaseReadWriteSplittingConnectionError::ProductInstanceReleased),
-            42 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            43 => Some(ReleaseReadWriteSplittingConnectionError::OrderStatusUnPaid),
-            44 => Some(ReleaseReadWriteSplittingConnectionError::InvalidReduceDiskSize),
-            45 => Some(ReleaseReadWriteSplittingConnectionError::CloudSSDNotSupport),
-            46 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidUserOperatorPermission,
-                )
-            }
-            47 => Some(ReleaseReadWriteSplittingConnectionError::InvalidVswitchId),
-            48 => Some(ReleaseReadWriteSplittingConnectionError::IncorrectMinorVersion),
-            49 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::OperationDeniedZoneResource,
-                )
-            }
-            50 => Some(ReleaseReadWriteSplittingConnectionError::NotInFlowController),
-            51 => Some(ReleaseReadWriteSplittingConnectionError::InvalidKmsKey),
-            52 => {
-                Some(
-                    ReleaseReadWriteSplittingConnectionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            53 => Some(ReleaseReadWriteSplittingConnectionError::InvalidClusterKms),
-            54 => Some(ReleaseReadWriteSplittingConnectionError::RequestNotFound),
-            55 => Some(ReleaseReadWriteSplittingConnectionError::HostInfoNotFound),
-            56 => Some(ReleaseReadWriteSplittingConnectionError::ExternalFailure),
-            57 => Some(ReleaseReadWriteSplittingConnectionError::RequestMetaDataFailed),
-            58 => Some(ReleaseReadWriteSplittingConnectionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ReleaseReadWriteSplittingConnectionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            ReleaseReadWriteSplittingConnectionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            ReleaseReadWriteSplittingConnectionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            ReleaseReadWriteSplittingConnectionError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            ReleaseReadWriteSplittingConnectionError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            ReleaseReadWriteSplittingConnectionError::RegionDissolvedEOM => {
-                Kind::Documented(5)
-            }
-            ReleaseReadWriteSplittingConnectionError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            ReleaseReadWriteSplittingConnectionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            ReleaseReadWriteSplittingConnectionError::PriceCommoditySys => {
-                Kind::Documented(8)
-            }
-            ReleaseReadWriteSplittingConnectionError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            ReleaseReadWriteSplittingConnectionError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            ReleaseReadWriteSplittingConnectionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            ReleaseReadWriteSplittingConnectionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            ReleaseReadWriteSplittingConnectionError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            ReleaseReadWriteSplittingConnectionError::BasicInfoUncompleted => {
-                Kind::Documented(14)
-            }
-            ReleaseReadWriteSplittingConnectionError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            ReleaseReadWriteSplittingConnectionError::ApiNotSupport => {
-                Kind::Documented(16)
-            }
-            ReleaseReadWriteSplittingConnectionError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidParam => {
-                Kind::Documented(20)
-            }
-            ReleaseReadWriteSplittingConnectionError::KmsApiError => Kind::Documented(21),
-            ReleaseReadWriteSplittingConnectionError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            ReleaseReadWriteSplittingConnectionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            ReleaseReadWriteSplittingConnectionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            ReleaseReadWriteSplittingConnectionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            ReleaseReadWriteSplittingConnectionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            ReleaseReadWriteSplittingConnectionError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            ReleaseReadWriteSplittingConnectionError::RequiredParamNotFound => {
-                Kind::Documented(29)
-            }
-            ReleaseReadWriteSplittingConnectionError::ParametersInvalid => {
-                Kind::Documented(30)
-            }
-            ReleaseReadWriteSplittingConnectionError::BackupPolicyNotSupport => {
-                Kind::Documented(31)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalideStatusFormat => {
-                Kind::Documented(32)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            ReleaseReadWriteSplittingConnectionError::PayNoCreditCard => {
-                Kind::Documented(35)
-            }
-            ReleaseReadWriteSplittingConnectionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            ReleaseReadWriteSplittingConnectionError::MirrorInsExists => {
-                Kind::Documented(37)
-            }
-            ReleaseReadWriteSplittingConnectionError::UnsupportedClassCode => {
-                Kind::Documented(38)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidBackupSet => {
-                Kind::Documented(39)
-            }
-            ReleaseReadWriteSplittingConnectionError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            ReleaseReadWriteSplittingConnectionError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            ReleaseReadWriteSplittingConnectionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            ReleaseReadWriteSplittingConnectionError::OrderStatusUnPaid => {
-                Kind::Documented(43)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            ReleaseReadWriteSplittingConnectionError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidVswitchId => {
-                Kind::Documented(47)
-            }
-            ReleaseReadWriteSplittingConnectionError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            ReleaseReadWriteSplittingConnectionError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            ReleaseReadWriteSplittingConnectionError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidKmsKey => {
-                Kind::Documented(51)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvalidClusterKms => {
-                Kind::Documented(53)
-            }
-            ReleaseReadWriteSplittingConnectionError::RequestNotFound => {
-                Kind::Documented(54)
-            }
-            ReleaseReadWriteSplittingConnectionError::HostInfoNotFound => {
-                Kind::Documented(55)
-            }
-            ReleaseReadWriteSplittingConnectionError::ExternalFailure => {
-                Kind::Documented(56)
-            }
-            ReleaseReadWriteSplittingConnectionError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            ReleaseReadWriteSplittingConnectionError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             ReleaseReadWriteSplittingConnectionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             ReleaseReadWriteSplittingConnectionError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -645,30 +369,41 @@ impl ReleaseReadWriteSplittingConnectionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ReleaseReadWriteSplittingConnectionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ReleaseReadWriteSplittingConnectionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ReleaseReadWriteSplittingConnectionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ReleaseReadWriteSplittingConnectionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

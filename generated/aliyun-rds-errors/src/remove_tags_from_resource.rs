@@ -6,7 +6,7 @@
 //! [`RemoveTagsFromResourceError`](crate::remove_tags_from_resource::RemoveTagsFromResourceError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RemoveTagsFromResourceError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,190 +238,87 @@ impl RemoveTagsFromResourceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RemoveTagsFromResourceError::Gateway(gateway),
-                    None => RemoveTagsFromResourceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RemoveTagsFromResourceError::Gateway,
+                RemoveTagsFromResourceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RemoveTagsFromResourceError::OrderComboInstanceNotAllowOperate),
-            1 => Some(RemoveTagsFromResourceError::PricePricingPlanResultNotFound),
-            2 => Some(RemoveTagsFromResourceError::OrderNoRealNameAuthentication),
-            3 => Some(RemoveTagsFromResourceError::InsufficientAvailableQuota),
-            4 => Some(RemoveTagsFromResourceError::CommodityServiceCallingException),
-            5 => Some(RemoveTagsFromResourceError::RegionDissolvedEOM),
-            6 => Some(RemoveTagsFromResourceError::CommodityInvalidComponent),
-            7 => Some(RemoveTagsFromResourceError::RegionEndTimeDissolvedAustralia),
-            8 => Some(RemoveTagsFromResourceError::PriceCommoditySys),
-            9 => Some(RemoveTagsFromResourceError::PayInsufficientBalance),
-            10 => Some(RemoveTagsFromResourceError::OrderPeriodInvalid),
-            11 => Some(RemoveTagsFromResourceError::PayNoCreditCardLowerCase),
-            12 => Some(RemoveTagsFromResourceError::OrderInstHasUnpaidOrder),
-            13 => Some(RemoveTagsFromResourceError::NoAvailablePaymentMethod),
-            14 => Some(RemoveTagsFromResourceError::BasicInfoUncompleted),
-            15 => Some(RemoveTagsFromResourceError::RiskRiskControlRejection),
-            16 => Some(RemoveTagsFromResourceError::ApiNotSupport),
-            17 => Some(RemoveTagsFromResourceError::ContainForbiddenLabelError),
-            18 => Some(RemoveTagsFromResourceError::InvalidDBInstanceIdNotFound),
-            19 => Some(RemoveTagsFromResourceError::InvalidInstanceLevelDiskType),
-            20 => Some(RemoveTagsFromResourceError::InvalidParam),
-            21 => Some(RemoveTagsFromResourceError::KmsApiError),
-            22 => Some(RemoveTagsFromResourceError::SystemSaleValidateFailed),
-            23 => Some(RemoveTagsFromResourceError::AbsInvalidAccountNotFound),
-            24 => Some(RemoveTagsFromResourceError::SqlExecuteFailedOrTimeout),
-            25 => Some(RemoveTagsFromResourceError::ColdDataEngineVersionNotSupport),
-            26 => Some(RemoveTagsFromResourceError::ColdDataMinorVersionNotSupport),
-            27 => Some(RemoveTagsFromResourceError::IncorrectTargetClasscode),
-            28 => Some(RemoveTagsFromResourceError::InvalidConnectionStringDuplicate),
-            29 => Some(RemoveTagsFromResourceError::RequiredParamNotFound),
-            30 => Some(RemoveTagsFromResourceError::ParametersInvalid),
-            31 => Some(RemoveTagsFromResourceError::BackupPolicyNotSupport),
-            32 => Some(RemoveTagsFromResourceError::InvalideStatusFormat),
-            33 => Some(RemoveTagsFromResourceError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(RemoveTagsFromResourceError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(RemoveTagsFromResourceError::PayNoCreditCard),
-            36 => Some(RemoveTagsFromResourceError::VpcNetworkTypeNotSupport),
-            37 => Some(RemoveTagsFromResourceError::MirrorInsExists),
-            38 => Some(RemoveTagsFromResourceError::UnsupportedClassCode),
-            39 => Some(RemoveTagsFromResourceError::InvalidBackupSet),
-            40 => Some(RemoveTagsFromResourceError::OrdTCommodityQueryError),
-            41 => Some(RemoveTagsFromResourceError::ProductInstanceReleased),
-            42 => Some(RemoveTagsFromResourceError::RegionEndTimeDissolvedIndia),
-            43 => Some(RemoveTagsFromResourceError::OrderStatusUnPaid),
-            44 => Some(RemoveTagsFromResourceError::InvalidReduceDiskSize),
-            45 => Some(RemoveTagsFromResourceError::CloudSSDNotSupport),
-            46 => Some(RemoveTagsFromResourceError::InvalidUserOperatorPermission),
-            47 => Some(RemoveTagsFromResourceError::InvalidVswitchId),
-            48 => Some(RemoveTagsFromResourceError::IncorrectMinorVersion),
-            49 => Some(RemoveTagsFromResourceError::OperationDeniedZoneResource),
-            50 => Some(RemoveTagsFromResourceError::NotInFlowController),
-            51 => Some(RemoveTagsFromResourceError::InvalidKmsKey),
-            52 => Some(RemoveTagsFromResourceError::InvalidInstanceLevelMalformed),
-            53 => Some(RemoveTagsFromResourceError::InvalidClusterKms),
-            54 => Some(RemoveTagsFromResourceError::RequestNotFound),
-            55 => Some(RemoveTagsFromResourceError::HostInfoNotFound),
-            56 => Some(RemoveTagsFromResourceError::ExternalFailure),
-            57 => Some(RemoveTagsFromResourceError::RequestMetaDataFailed),
-            58 => Some(RemoveTagsFromResourceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RemoveTagsFromResourceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            RemoveTagsFromResourceError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            RemoveTagsFromResourceError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            RemoveTagsFromResourceError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            RemoveTagsFromResourceError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            RemoveTagsFromResourceError::RegionDissolvedEOM => Kind::Documented(5),
-            RemoveTagsFromResourceError::CommodityInvalidComponent => Kind::Documented(6),
-            RemoveTagsFromResourceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            RemoveTagsFromResourceError::PriceCommoditySys => Kind::Documented(8),
-            RemoveTagsFromResourceError::PayInsufficientBalance => Kind::Documented(9),
-            RemoveTagsFromResourceError::OrderPeriodInvalid => Kind::Documented(10),
-            RemoveTagsFromResourceError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            RemoveTagsFromResourceError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            RemoveTagsFromResourceError::NoAvailablePaymentMethod => Kind::Documented(13),
-            RemoveTagsFromResourceError::BasicInfoUncompleted => Kind::Documented(14),
-            RemoveTagsFromResourceError::RiskRiskControlRejection => Kind::Documented(15),
-            RemoveTagsFromResourceError::ApiNotSupport => Kind::Documented(16),
-            RemoveTagsFromResourceError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            RemoveTagsFromResourceError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            RemoveTagsFromResourceError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            RemoveTagsFromResourceError::InvalidParam => Kind::Documented(20),
-            RemoveTagsFromResourceError::KmsApiError => Kind::Documented(21),
-            RemoveTagsFromResourceError::SystemSaleValidateFailed => Kind::Documented(22),
-            RemoveTagsFromResourceError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            RemoveTagsFromResourceError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            RemoveTagsFromResourceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            RemoveTagsFromResourceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            RemoveTagsFromResourceError::IncorrectTargetClasscode => Kind::Documented(27),
-            RemoveTagsFromResourceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            RemoveTagsFromResourceError::RequiredParamNotFound => Kind::Documented(29),
-            RemoveTagsFromResourceError::ParametersInvalid => Kind::Documented(30),
-            RemoveTagsFromResourceError::BackupPolicyNotSupport => Kind::Documented(31),
-            RemoveTagsFromResourceError::InvalideStatusFormat => Kind::Documented(32),
-            RemoveTagsFromResourceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            RemoveTagsFromResourceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            RemoveTagsFromResourceError::PayNoCreditCard => Kind::Documented(35),
-            RemoveTagsFromResourceError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            RemoveTagsFromResourceError::MirrorInsExists => Kind::Documented(37),
-            RemoveTagsFromResourceError::UnsupportedClassCode => Kind::Documented(38),
-            RemoveTagsFromResourceError::InvalidBackupSet => Kind::Documented(39),
-            RemoveTagsFromResourceError::OrdTCommodityQueryError => Kind::Documented(40),
-            RemoveTagsFromResourceError::ProductInstanceReleased => Kind::Documented(41),
-            RemoveTagsFromResourceError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            RemoveTagsFromResourceError::OrderStatusUnPaid => Kind::Documented(43),
-            RemoveTagsFromResourceError::InvalidReduceDiskSize => Kind::Documented(44),
-            RemoveTagsFromResourceError::CloudSSDNotSupport => Kind::Documented(45),
-            RemoveTagsFromResourceError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            RemoveTagsFromResourceError::InvalidVswitchId => Kind::Documented(47),
-            RemoveTagsFromResourceError::IncorrectMinorVersion => Kind::Documented(48),
-            RemoveTagsFromResourceError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            RemoveTagsFromResourceError::NotInFlowController => Kind::Documented(50),
-            RemoveTagsFromResourceError::InvalidKmsKey => Kind::Documented(51),
-            RemoveTagsFromResourceError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            RemoveTagsFromResourceError::InvalidClusterKms => Kind::Documented(53),
-            RemoveTagsFromResourceError::RequestNotFound => Kind::Documented(54),
-            RemoveTagsFromResourceError::HostInfoNotFound => Kind::Documented(55),
-            RemoveTagsFromResourceError::ExternalFailure => Kind::Documented(56),
-            RemoveTagsFromResourceError::RequestMetaDataFailed => Kind::Documented(57),
-            RemoveTagsFromResourceError::InvokeProxyFailure => Kind::Documented(58),
             RemoveTagsFromResourceError::Gateway(gateway) => Kind::Gateway(*gateway),
             RemoveTagsFromResourceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -469,30 +365,41 @@ impl RemoveTagsFromResourceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RemoveTagsFromResourceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RemoveTagsFromResourceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RemoveTagsFromResourceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RemoveTagsFromResourceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`RenewInstanceError`](crate::renew_instance::RenewInstanceError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RenewInstanceError {
     /// `InvalidConcurrentOperate`, HTTP 400: Concurrent operation is detected.
@@ -259,162 +258,93 @@ impl RenewInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RenewInstanceError::Gateway(gateway),
-                    None => RenewInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RenewInstanceError::Gateway,
+                RenewInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RenewInstanceError::InvalidConcurrentOperate),
-            1 => Some(RenewInstanceError::ArrearageOrderExists),
-            2 => Some(RenewInstanceError::OperationDeniedMultiRegions),
-            3 => Some(RenewInstanceError::RegionEndTimeDissolvedIndia),
-            4 => Some(RenewInstanceError::RegionEndTimeDissolvedAustralia),
-            5 => Some(RenewInstanceError::CommodityServiceCallingException),
-            6 => Some(RenewInstanceError::CommodityInvalidComponent),
-            7 => Some(RenewInstanceError::PayInsufficientBalance),
-            8 => Some(RenewInstanceError::PriceCommoditySys),
-            9 => Some(RenewInstanceError::InvalidParamUsedTime),
-            10 => Some(RenewInstanceError::OrderComboInstanceNotAllowOperate),
-            11 => Some(RenewInstanceError::PricePricingPlanResultNotFound),
-            12 => Some(RenewInstanceError::OrderNoRealNameAuthentication),
-            13 => Some(RenewInstanceError::InsufficientAvailableQuota),
-            14 => Some(RenewInstanceError::RegionDissolvedEOM),
-            15 => Some(RenewInstanceError::OrderPeriodInvalid),
-            16 => Some(RenewInstanceError::PayNoCreditCardLowerCase),
-            17 => Some(RenewInstanceError::OrderInstHasUnpaidOrder),
-            18 => Some(RenewInstanceError::NoAvailablePaymentMethod),
-            19 => Some(RenewInstanceError::BasicInfoUncompleted),
-            20 => Some(RenewInstanceError::RiskRiskControlRejection),
-            21 => Some(RenewInstanceError::ApiNotSupport),
-            22 => Some(RenewInstanceError::ContainForbiddenLabelError),
-            23 => Some(RenewInstanceError::InvalidDBInstanceIdNotFound),
-            24 => Some(RenewInstanceError::InvalidInstanceLevelDiskType),
-            25 => Some(RenewInstanceError::InvalidParam),
-            26 => Some(RenewInstanceError::KmsApiError),
-            27 => Some(RenewInstanceError::SystemSaleValidateFailed),
-            28 => Some(RenewInstanceError::AbsInvalidAccountNotFound),
-            29 => Some(RenewInstanceError::SqlExecuteFailedOrTimeout),
-            30 => Some(RenewInstanceError::ColdDataEngineVersionNotSupport),
-            31 => Some(RenewInstanceError::ColdDataMinorVersionNotSupport),
-            32 => Some(RenewInstanceError::IncorrectTargetClasscode),
-            33 => Some(RenewInstanceError::InvalidConnectionStringDuplicate),
-            34 => Some(RenewInstanceError::RequiredParamNotFound),
-            35 => Some(RenewInstanceError::ParametersInvalid),
-            36 => Some(RenewInstanceError::BackupPolicyNotSupport),
-            37 => Some(RenewInstanceError::InvalideStatusFormat),
-            38 => Some(RenewInstanceError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(RenewInstanceError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(RenewInstanceError::PayNoCreditCard),
-            41 => Some(RenewInstanceError::VpcNetworkTypeNotSupport),
-            42 => Some(RenewInstanceError::MirrorInsExists),
-            43 => Some(RenewInstanceError::UnsupportedClassCode),
-            44 => Some(RenewInstanceError::InvalidBackupSet),
-            45 => Some(RenewInstanceError::OrdTCommodityQueryError),
-            46 => Some(RenewInstanceError::ProductInstanceReleased),
-            47 => Some(RenewInstanceError::StopServiceRenew),
-            48 => Some(RenewInstanceError::OrderStatusUnPaid),
-            49 => Some(RenewInstanceError::InvalidReduceDiskSize),
-            50 => Some(RenewInstanceError::CloudSSDNotSupport),
-            51 => Some(RenewInstanceError::InvalidUserOperatorPermission),
-            52 => Some(RenewInstanceError::InvalidVswitchId),
-            53 => Some(RenewInstanceError::IncorrectMinorVersion),
-            54 => Some(RenewInstanceError::OperationDeniedZoneResource),
-            55 => Some(RenewInstanceError::NotInFlowController),
-            56 => Some(RenewInstanceError::InvalidKmsKey),
-            57 => Some(RenewInstanceError::InvalidInstanceLevelMalformed),
-            58 => Some(RenewInstanceError::InvalidOrderChargeNotSupport),
-            59 => Some(RenewInstanceError::InvalidClusterKms),
-            60 => Some(RenewInstanceError::RequestNotFound),
-            61 => Some(RenewInstanceError::HostInfoNotFound),
-            62 => Some(RenewInstanceError::ExternalFailure),
-            63 => Some(RenewInstanceError::RequestMetaDataFailed),
-            64 => Some(RenewInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InvalidConcurrentOperate,
+        Self::ArrearageOrderExists,
+        Self::OperationDeniedMultiRegions,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::CommodityServiceCallingException,
+        Self::CommodityInvalidComponent,
+        Self::PayInsufficientBalance,
+        Self::PriceCommoditySys,
+        Self::InvalidParamUsedTime,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::RegionDissolvedEOM,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::StopServiceRenew,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidOrderChargeNotSupport,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RenewInstanceError::InvalidConcurrentOperate => Kind::Documented(0),
-            RenewInstanceError::ArrearageOrderExists => Kind::Documented(1),
-            RenewInstanceError::OperationDeniedMultiRegions => Kind::Documented(2),
-            RenewInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(3),
-            RenewInstanceError::RegionEndTimeDissolvedAustralia => Kind::Documented(4),
-            RenewInstanceError::CommodityServiceCallingException => Kind::Documented(5),
-            RenewInstanceError::CommodityInvalidComponent => Kind::Documented(6),
-            RenewInstanceError::PayInsufficientBalance => Kind::Documented(7),
-            RenewInstanceError::PriceCommoditySys => Kind::Documented(8),
-            RenewInstanceError::InvalidParamUsedTime => Kind::Documented(9),
-            RenewInstanceError::OrderComboInstanceNotAllowOperate => Kind::Documented(10),
-            RenewInstanceError::PricePricingPlanResultNotFound => Kind::Documented(11),
-            RenewInstanceError::OrderNoRealNameAuthentication => Kind::Documented(12),
-            RenewInstanceError::InsufficientAvailableQuota => Kind::Documented(13),
-            RenewInstanceError::RegionDissolvedEOM => Kind::Documented(14),
-            RenewInstanceError::OrderPeriodInvalid => Kind::Documented(15),
-            RenewInstanceError::PayNoCreditCardLowerCase => Kind::Documented(16),
-            RenewInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            RenewInstanceError::NoAvailablePaymentMethod => Kind::Documented(18),
-            RenewInstanceError::BasicInfoUncompleted => Kind::Documented(19),
-            RenewInstanceError::RiskRiskControlRejection => Kind::Documented(20),
-            RenewInstanceError::ApiNotSupport => Kind::Documented(21),
-            RenewInstanceError::ContainForbiddenLabelError => Kind::Documented(22),
-            RenewInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(23),
-            RenewInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(24),
-            RenewInstanceError::InvalidParam => Kind::Documented(25),
-            RenewInstanceError::KmsApiError => Kind::Documented(26),
-            RenewInstanceError::SystemSaleValidateFailed => Kind::Documented(27),
-            RenewInstanceError::AbsInvalidAccountNotFound => Kind::Documented(28),
-            RenewInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(29),
-            RenewInstanceError::ColdDataEngineVersionNotSupport => Kind::Documented(30),
-            RenewInstanceError::ColdDataMinorVersionNotSupport => Kind::Documented(31),
-            RenewInstanceError::IncorrectTargetClasscode => Kind::Documented(32),
-            RenewInstanceError::InvalidConnectionStringDuplicate => Kind::Documented(33),
-            RenewInstanceError::RequiredParamNotFound => Kind::Documented(34),
-            RenewInstanceError::ParametersInvalid => Kind::Documented(35),
-            RenewInstanceError::BackupPolicyNotSupport => Kind::Documented(36),
-            RenewInstanceError::InvalideStatusFormat => Kind::Documented(37),
-            RenewInstanceError::InvalidReleasedKeepPolicyFormat => Kind::Documented(38),
-            RenewInstanceError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(39),
-            RenewInstanceError::PayNoCreditCard => Kind::Documented(40),
-            RenewInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            RenewInstanceError::MirrorInsExists => Kind::Documented(42),
-            RenewInstanceError::UnsupportedClassCode => Kind::Documented(43),
-            RenewInstanceError::InvalidBackupSet => Kind::Documented(44),
-            RenewInstanceError::OrdTCommodityQueryError => Kind::Documented(45),
-            RenewInstanceError::ProductInstanceReleased => Kind::Documented(46),
-            RenewInstanceError::StopServiceRenew => Kind::Documented(47),
-            RenewInstanceError::OrderStatusUnPaid => Kind::Documented(48),
-            RenewInstanceError::InvalidReduceDiskSize => Kind::Documented(49),
-            RenewInstanceError::CloudSSDNotSupport => Kind::Documented(50),
-            RenewInstanceError::InvalidUserOperatorPermission => Kind::Documented(51),
-            RenewInstanceError::InvalidVswitchId => Kind::Documented(52),
-            RenewInstanceError::IncorrectMinorVersion => Kind::Documented(53),
-            RenewInstanceError::OperationDeniedZoneResource => Kind::Documented(54),
-            RenewInstanceError::NotInFlowController => Kind::Documented(55),
-            RenewInstanceError::InvalidKmsKey => Kind::Documented(56),
-            RenewInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(57),
-            RenewInstanceError::InvalidOrderChargeNotSupport => Kind::Documented(58),
-            RenewInstanceError::InvalidClusterKms => Kind::Documented(59),
-            RenewInstanceError::RequestNotFound => Kind::Documented(60),
-            RenewInstanceError::HostInfoNotFound => Kind::Documented(61),
-            RenewInstanceError::ExternalFailure => Kind::Documented(62),
-            RenewInstanceError::RequestMetaDataFailed => Kind::Documented(63),
-            RenewInstanceError::InvokeProxyFailure => Kind::Documented(64),
             RenewInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             RenewInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -461,30 +391,41 @@ impl RenewInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RenewInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RenewInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RenewInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RenewInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ResetAccountError`](crate::reset_account::ResetAccountError) has one variant per distinct code of the operation's error table (61 rows, 61 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ResetAccountError {
     /// `Account.UpdateError`, HTTP 400: Update Account failed, please check your input value
@@ -245,154 +244,89 @@ impl ResetAccountError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ResetAccountError::Gateway(gateway),
-                    None => ResetAccountError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ResetAccountError::Gateway,
+                ResetAccountError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ResetAccountError::AccountUpdateError),
-            1 => Some(ResetAccountError::DatabaseConnectError),
-            2 => Some(ResetAccountError::OrderComboInstanceNotAllowOperate),
-            3 => Some(ResetAccountError::PricePricingPlanResultNotFound),
-            4 => Some(ResetAccountError::OrderNoRealNameAuthentication),
-            5 => Some(ResetAccountError::InsufficientAvailableQuota),
-            6 => Some(ResetAccountError::CommodityServiceCallingException),
-            7 => Some(ResetAccountError::RegionDissolvedEOM),
-            8 => Some(ResetAccountError::CommodityInvalidComponent),
-            9 => Some(ResetAccountError::RegionEndTimeDissolvedAustralia),
-            10 => Some(ResetAccountError::PriceCommoditySys),
-            11 => Some(ResetAccountError::PayInsufficientBalance),
-            12 => Some(ResetAccountError::OrderPeriodInvalid),
-            13 => Some(ResetAccountError::PayNoCreditCardLowerCase),
-            14 => Some(ResetAccountError::OrderInstHasUnpaidOrder),
-            15 => Some(ResetAccountError::NoAvailablePaymentMethod),
-            16 => Some(ResetAccountError::BasicInfoUncompleted),
-            17 => Some(ResetAccountError::RiskRiskControlRejection),
-            18 => Some(ResetAccountError::ApiNotSupport),
-            19 => Some(ResetAccountError::ContainForbiddenLabelError),
-            20 => Some(ResetAccountError::InvalidDBInstanceIdNotFound),
-            21 => Some(ResetAccountError::InvalidInstanceLevelDiskType),
-            22 => Some(ResetAccountError::InvalidParam),
-            23 => Some(ResetAccountError::KmsApiError),
-            24 => Some(ResetAccountError::SystemSaleValidateFailed),
-            25 => Some(ResetAccountError::AbsInvalidAccountNotFound),
-            26 => Some(ResetAccountError::SqlExecuteFailedOrTimeout),
-            27 => Some(ResetAccountError::ColdDataEngineVersionNotSupport),
-            28 => Some(ResetAccountError::ColdDataMinorVersionNotSupport),
-            29 => Some(ResetAccountError::IncorrectTargetClasscode),
-            30 => Some(ResetAccountError::InvalidConnectionStringDuplicate),
-            31 => Some(ResetAccountError::RequiredParamNotFound),
-            32 => Some(ResetAccountError::ParametersInvalid),
-            33 => Some(ResetAccountError::BackupPolicyNotSupport),
-            34 => Some(ResetAccountError::InvalideStatusFormat),
-            35 => Some(ResetAccountError::InvalidReleasedKeepPolicyFormat),
-            36 => Some(ResetAccountError::InvalidDBInstanceEngineTypeFormat),
-            37 => Some(ResetAccountError::PayNoCreditCard),
-            38 => Some(ResetAccountError::VpcNetworkTypeNotSupport),
-            39 => Some(ResetAccountError::MirrorInsExists),
-            40 => Some(ResetAccountError::UnsupportedClassCode),
-            41 => Some(ResetAccountError::InvalidBackupSet),
-            42 => Some(ResetAccountError::OrdTCommodityQueryError),
-            43 => Some(ResetAccountError::ProductInstanceReleased),
-            44 => Some(ResetAccountError::RegionEndTimeDissolvedIndia),
-            45 => Some(ResetAccountError::OrderStatusUnPaid),
-            46 => Some(ResetAccountError::InvalidReduceDiskSize),
-            47 => Some(ResetAccountError::CloudSSDNotSupport),
-            48 => Some(ResetAccountError::InvalidUserOperatorPermission),
-            49 => Some(ResetAccountError::InvalidVswitchId),
-            50 => Some(ResetAccountError::IncorrectMinorVersion),
-            51 => Some(ResetAccountError::OperationDeniedZoneResource),
-            52 => Some(ResetAccountError::NotInFlowController),
-            53 => Some(ResetAccountError::InvalidKmsKey),
-            54 => Some(ResetAccountError::InvalidInstanceLevelMalformed),
-            55 => Some(ResetAccountError::InvalidClusterKms),
-            56 => Some(ResetAccountError::RequestNotFound),
-            57 => Some(ResetAccountError::HostInfoNotFound),
-            58 => Some(ResetAccountError::ExternalFailure),
-            59 => Some(ResetAccountError::RequestMetaDataFailed),
-            60 => Some(ResetAccountError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 61] = [
+        Self::AccountUpdateError,
+        Self::DatabaseConnectError,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ResetAccountError::AccountUpdateError => Kind::Documented(0),
-            ResetAccountError::DatabaseConnectError => Kind::Documented(1),
-            ResetAccountError::OrderComboInstanceNotAllowOperate => Kind::Documented(2),
-            ResetAccountError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            ResetAccountError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            ResetAccountError::InsufficientAvailableQuota => Kind::Documented(5),
-            ResetAccountError::CommodityServiceCallingException => Kind::Documented(6),
-            ResetAccountError::RegionDissolvedEOM => Kind::Documented(7),
-            ResetAccountError::CommodityInvalidComponent => Kind::Documented(8),
-            ResetAccountError::RegionEndTimeDissolvedAustralia => Kind::Documented(9),
-            ResetAccountError::PriceCommoditySys => Kind::Documented(10),
-            ResetAccountError::PayInsufficientBalance => Kind::Documented(11),
-            ResetAccountError::OrderPeriodInvalid => Kind::Documented(12),
-            ResetAccountError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            ResetAccountError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            ResetAccountError::NoAvailablePaymentMethod => Kind::Documented(15),
-            ResetAccountError::BasicInfoUncompleted => Kind::Documented(16),
-            ResetAccountError::RiskRiskControlRejection => Kind::Documented(17),
-            ResetAccountError::ApiNotSupport => Kind::Documented(18),
-            ResetAccountError::ContainForbiddenLabelError => Kind::Documented(19),
-            ResetAccountError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            ResetAccountError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            ResetAccountError::InvalidParam => Kind::Documented(22),
-            ResetAccountError::KmsApiError => Kind::Documented(23),
-            ResetAccountError::SystemSaleValidateFailed => Kind::Documented(24),
-            ResetAccountError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            ResetAccountError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            ResetAccountError::ColdDataEngineVersionNotSupport => Kind::Documented(27),
-            ResetAccountError::ColdDataMinorVersionNotSupport => Kind::Documented(28),
-            ResetAccountError::IncorrectTargetClasscode => Kind::Documented(29),
-            ResetAccountError::InvalidConnectionStringDuplicate => Kind::Documented(30),
-            ResetAccountError::RequiredParamNotFound => Kind::Documented(31),
-            ResetAccountError::ParametersInvalid => Kind::Documented(32),
-            ResetAccountError::BackupPolicyNotSupport => Kind::Documented(33),
-            ResetAccountError::InvalideStatusFormat => Kind::Documented(34),
-            ResetAccountError::InvalidReleasedKeepPolicyFormat => Kind::Documented(35),
-            ResetAccountError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(36),
-            ResetAccountError::PayNoCreditCard => Kind::Documented(37),
-            ResetAccountError::VpcNetworkTypeNotSupport => Kind::Documented(38),
-            ResetAccountError::MirrorInsExists => Kind::Documented(39),
-            ResetAccountError::UnsupportedClassCode => Kind::Documented(40),
-            ResetAccountError::InvalidBackupSet => Kind::Documented(41),
-            ResetAccountError::OrdTCommodityQueryError => Kind::Documented(42),
-            ResetAccountError::ProductInstanceReleased => Kind::Documented(43),
-            ResetAccountError::RegionEndTimeDissolvedIndia => Kind::Documented(44),
-            ResetAccountError::OrderStatusUnPaid => Kind::Documented(45),
-            ResetAccountError::InvalidReduceDiskSize => Kind::Documented(46),
-            ResetAccountError::CloudSSDNotSupport => Kind::Documented(47),
-            ResetAccountError::InvalidUserOperatorPermission => Kind::Documented(48),
-            ResetAccountError::InvalidVswitchId => Kind::Documented(49),
-            ResetAccountError::IncorrectMinorVersion => Kind::Documented(50),
-            ResetAccountError::OperationDeniedZoneResource => Kind::Documented(51),
-            ResetAccountError::NotInFlowController => Kind::Documented(52),
-            ResetAccountError::InvalidKmsKey => Kind::Documented(53),
-            ResetAccountError::InvalidInstanceLevelMalformed => Kind::Documented(54),
-            ResetAccountError::InvalidClusterKms => Kind::Documented(55),
-            ResetAccountError::RequestNotFound => Kind::Documented(56),
-            ResetAccountError::HostInfoNotFound => Kind::Documented(57),
-            ResetAccountError::ExternalFailure => Kind::Documented(58),
-            ResetAccountError::RequestMetaDataFailed => Kind::Documented(59),
-            ResetAccountError::InvokeProxyFailure => Kind::Documented(60),
             ResetAccountError::Gateway(gateway) => Kind::Gateway(*gateway),
             ResetAccountError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -439,30 +373,41 @@ impl ResetAccountError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ResetAccountError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ResetAccountError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ResetAccountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ResetAccountError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`ResetAccountPasswordError`](crate::reset_account_password::ResetAccountPasswordError) has one variant per distinct code of the operation's error table (74 rows, 74 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum ResetAccountPasswordError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -287,222 +286,102 @@ impl ResetAccountPasswordError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => ResetAccountPasswordError::Gateway(gateway),
-                    None => ResetAccountPasswordError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                ResetAccountPasswordError::Gateway,
+                ResetAccountPasswordError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(ResetAccountPasswordError::S),
-            1 => Some(ResetAccountPasswordError::DatabaseConnectError),
-            2 => Some(ResetAccountPasswordError::GdnRoleNotSupport),
-            3 => Some(ResetAccountPasswordError::InvalidAccountPasswordFormat),
-            4 => Some(ResetAccountPasswordError::IncorrectAccountStatus),
-            5 => Some(ResetAccountPasswordError::InvalideStatusFormat),
-            6 => Some(ResetAccountPasswordError::InvalidParam),
-            7 => Some(ResetAccountPasswordError::OrderComboInstanceNotAllowOperate),
-            8 => Some(ResetAccountPasswordError::PricePricingPlanResultNotFound),
-            9 => Some(ResetAccountPasswordError::OrderNoRealNameAuthentication),
-            10 => Some(ResetAccountPasswordError::InsufficientAvailableQuota),
-            11 => Some(ResetAccountPasswordError::CommodityServiceCallingException),
-            12 => Some(ResetAccountPasswordError::RegionDissolvedEOM),
-            13 => Some(ResetAccountPasswordError::CommodityInvalidComponent),
-            14 => Some(ResetAccountPasswordError::RegionEndTimeDissolvedAustralia),
-            15 => Some(ResetAccountPasswordError::PriceCommoditySys),
-            16 => Some(ResetAccountPasswordError::PayInsufficientBalance),
-            17 => Some(ResetAccountPasswordError::OrderPeriodInvalid),
-            18 => Some(ResetAccountPasswordError::PayNoCreditCardLowerCase),
-            19 => Some(ResetAccountPasswordError::OrderInstHasUnpaidOrder),
-            20 => Some(ResetAccountPasswordError::NoAvailablePaymentMethod),
-            21 => Some(ResetAccountPasswordError::BasicInfoUncompleted),
-            22 => Some(ResetAccountPasswordError::RiskRiskControlRejection),
-            23 => Some(ResetAccountPasswordError::ApiNotSupport),
-            24 => Some(ResetAccountPasswordError::ContainForbiddenLabelError),
-            25 => Some(ResetAccountPasswordError::InvalidDBInstanceIdNotFound),
-            26 => Some(ResetAccountPasswordError::InvalidInstanceLevelDiskType),
-            27 => Some(ResetAccountPasswordError::KmsApiError),
-            28 => Some(ResetAccountPasswordError::SystemSaleValidateFailed),
-            29 => Some(ResetAccountPasswordError::AbsInvalidAccountNotFound),
-            30 => Some(ResetAccountPasswordError::SqlExecuteFailedOrTimeout),
-            31 => Some(ResetAccountPasswordError::ColdDataEngineVersionNotSupport),
-            32 => Some(ResetAccountPasswordError::ColdDataMinorVersionNotSupport),
-            33 => Some(ResetAccountPasswordError::IncorrectTargetClasscode),
-            34 => Some(ResetAccountPasswordError::InvalidConnectionStringDuplicate),
-            35 => Some(ResetAccountPasswordError::RequiredParamNotFound),
-            36 => Some(ResetAccountPasswordError::ParametersInvalid),
-            37 => Some(ResetAccountPasswordError::BackupPolicyNotSupport),
-            38 => Some(ResetAccountPasswordError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(ResetAccountPasswordError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(ResetAccountPasswordError::PayNoCreditCard),
-            41 => Some(ResetAccountPasswordError::VpcNetworkTypeNotSupport),
-            42 => Some(ResetAccountPasswordError::MirrorInsExists),
-            43 => Some(ResetAccountPasswordError::UnsupportedClassCode),
-            44 => Some(ResetAccountPasswordError::InvalidBackupSet),
-            45 => Some(ResetAccountPasswordError::OrdTCommodityQueryError),
-            46 => Some(ResetAccountPasswordError::ProductInstanceReleased),
-            47 => Some(ResetAccountPasswordError::RegionEndTimeDissolvedIndia),
-            48 => Some(ResetAccountPasswordError::DbossGeneralError),
-            49 => Some(ResetAccountPasswordError::AccountUpdateError),
-            50 => Some(ResetAccountPasswordError::IncorrectDBInstanceType),
-            51 => Some(ResetAccountPasswordError::IncorrectDBInstanceState),
-            52 => Some(ResetAccountPasswordError::IncorrectAccountType),
-            53 => Some(ResetAccountPasswordError::IncorrectDBInstanceCharacterType),
-            54 => Some(ResetAccountPasswordError::IncorrectAccountPrivilegeType),
-            55 => Some(ResetAccountPasswordError::OrderStatusUnPaid),
-            56 => Some(ResetAccountPasswordError::InvalidReduceDiskSize),
-            57 => Some(ResetAccountPasswordError::CloudSSDNotSupport),
-            58 => Some(ResetAccountPasswordError::InvalidUserOperatorPermission),
-            59 => Some(ResetAccountPasswordError::InvalidVswitchId),
-            60 => Some(ResetAccountPasswordError::IncorrectMinorVersion),
-            61 => Some(ResetAccountPasswordError::OperationDeniedZoneResource),
-            62 => Some(ResetAccountPasswordError::NotInFlowController),
-            63 => Some(ResetAccountPasswordError::InvalidKmsKey),
-            64 => Some(ResetAccountPasswordError::InvalidInstanceLevelMalformed),
-            65 => Some(ResetAccountPasswordError::InvalidDBInstanceNameNotFound),
-            66 => Some(ResetAccountPasswordError::IncorrectDBInstanceLockMode),
-            67 => Some(ResetAccountPasswordError::InvalidAccountNameNotFound),
-            68 => Some(ResetAccountPasswordError::InvalidClusterKms),
-            69 => Some(ResetAccountPasswordError::RequestNotFound),
-            70 => Some(ResetAccountPasswordError::HostInfoNotFound),
-            71 => Some(ResetAccountPasswordError::ExternalFailure),
-            72 => Some(ResetAccountPasswordError::RequestMetaDataFailed),
-            73 => Some(ResetAccountPasswordError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 74] = [
+        Self::S,
+        Self::DatabaseConnectError,
+        Self::GdnRoleNotSupport,
+        Self::InvalidAccountPasswordFormat,
+        Self::IncorrectAccountStatus,
+        Self::InvalideStatusFormat,
+        Self::InvalidParam,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::DbossGeneralError,
+        Self::AccountUpdateError,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectAccountType,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::IncorrectAccountPrivilegeType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidAccountNameNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            ResetAccountPasswordError::S => Kind::Documented(0),
-            ResetAccountPasswordError::DatabaseConnectError => Kind::Documented(1),
-            ResetAccountPasswordError::GdnRoleNotSupport => Kind::Documented(2),
-            ResetAccountPasswordError::InvalidAccountPasswordFormat => {
-                Kind::Documented(3)
-            }
-            ResetAccountPasswordError::IncorrectAccountStatus => Kind::Documented(4),
-            ResetAccountPasswordError::InvalideStatusFormat => Kind::Documented(5),
-            ResetAccountPasswordError::InvalidParam => Kind::Documented(6),
-            ResetAccountPasswordError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(7)
-            }
-            ResetAccountPasswordError::PricePricingPlanResultNotFound => {
-                Kind::Documented(8)
-            }
-            ResetAccountPasswordError::OrderNoRealNameAuthentication => {
-                Kind::Documented(9)
-            }
-            ResetAccountPasswordError::InsufficientAvailableQuota => Kind::Documented(10),
-            ResetAccountPasswordError::CommodityServiceCallingException => {
-                Kind::Documented(11)
-            }
-            ResetAccountPasswordError::RegionDissolvedEOM => Kind::Documented(12),
-            ResetAccountPasswordError::CommodityInvalidComponent => Kind::Documented(13),
-            ResetAccountPasswordError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(14)
-            }
-            ResetAccountPasswordError::PriceCommoditySys => Kind::Documented(15),
-            ResetAccountPasswordError::PayInsufficientBalance => Kind::Documented(16),
-            ResetAccountPasswordError::OrderPeriodInvalid => Kind::Documented(17),
-            ResetAccountPasswordError::PayNoCreditCardLowerCase => Kind::Documented(18),
-            ResetAccountPasswordError::OrderInstHasUnpaidOrder => Kind::Documented(19),
-            ResetAccountPasswordError::NoAvailablePaymentMethod => Kind::Documented(20),
-            ResetAccountPasswordError::BasicInfoUncompleted => Kind::Documented(21),
-            ResetAccountPasswordError::RiskRiskControlRejection => Kind::Documented(22),
-            ResetAccountPasswordError::ApiNotSupport => Kind::Documented(23),
-            ResetAccountPasswordError::ContainForbiddenLabelError => Kind::Documented(24),
-            ResetAccountPasswordError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(25)
-            }
-            ResetAccountPasswordError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(26)
-            }
-            ResetAccountPasswordError::KmsApiError => Kind::Documented(27),
-            ResetAccountPasswordError::SystemSaleValidateFailed => Kind::Documented(28),
-            ResetAccountPasswordError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            ResetAccountPasswordError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            ResetAccountPasswordError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            ResetAccountPasswordError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            ResetAccountPasswordError::IncorrectTargetClasscode => Kind::Documented(33),
-            ResetAccountPasswordError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            ResetAccountPasswordError::RequiredParamNotFound => Kind::Documented(35),
-            ResetAccountPasswordError::ParametersInvalid => Kind::Documented(36),
-            ResetAccountPasswordError::BackupPolicyNotSupport => Kind::Documented(37),
-            ResetAccountPasswordError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            ResetAccountPasswordError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            ResetAccountPasswordError::PayNoCreditCard => Kind::Documented(40),
-            ResetAccountPasswordError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            ResetAccountPasswordError::MirrorInsExists => Kind::Documented(42),
-            ResetAccountPasswordError::UnsupportedClassCode => Kind::Documented(43),
-            ResetAccountPasswordError::InvalidBackupSet => Kind::Documented(44),
-            ResetAccountPasswordError::OrdTCommodityQueryError => Kind::Documented(45),
-            ResetAccountPasswordError::ProductInstanceReleased => Kind::Documented(46),
-            ResetAccountPasswordError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            ResetAccountPasswordError::DbossGeneralError => Kind::Documented(48),
-            ResetAccountPasswordError::AccountUpdateError => Kind::Documented(49),
-            ResetAccountPasswordError::IncorrectDBInstanceType => Kind::Documented(50),
-            ResetAccountPasswordError::IncorrectDBInstanceState => Kind::Documented(51),
-            ResetAccountPasswordError::IncorrectAccountType => Kind::Documented(52),
-            ResetAccountPasswordError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(53)
-            }
-            ResetAccountPasswordError::IncorrectAccountPrivilegeType => {
-                Kind::Documented(54)
-            }
-            ResetAccountPasswordError::OrderStatusUnPaid => Kind::Documented(55),
-            ResetAccountPasswordError::InvalidReduceDiskSize => Kind::Documented(56),
-            ResetAccountPasswordError::CloudSSDNotSupport => Kind::Documented(57),
-            ResetAccountPasswordError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            ResetAccountPasswordError::InvalidVswitchId => Kind::Documented(59),
-            ResetAccountPasswordError::IncorrectMinorVersion => Kind::Documented(60),
-            ResetAccountPasswordError::OperationDeniedZoneResource => {
-                Kind::Documented(61)
-            }
-            ResetAccountPasswordError::NotInFlowController => Kind::Documented(62),
-            ResetAccountPasswordError::InvalidKmsKey => Kind::Documented(63),
-            ResetAccountPasswordError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(64)
-            }
-            ResetAccountPasswordError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(65)
-            }
-            ResetAccountPasswordError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(66)
-            }
-            ResetAccountPasswordError::InvalidAccountNameNotFound => Kind::Documented(67),
-            ResetAccountPasswordError::InvalidClusterKms => Kind::Documented(68),
-            ResetAccountPasswordError::RequestNotFound => Kind::Documented(69),
-            ResetAccountPasswordError::HostInfoNotFound => Kind::Documented(70),
-            ResetAccountPasswordError::ExternalFailure => Kind::Documented(71),
-            ResetAccountPasswordError::RequestMetaDataFailed => Kind::Documented(72),
-            ResetAccountPasswordError::InvokeProxyFailure => Kind::Documented(73),
             ResetAccountPasswordError::Gateway(gateway) => Kind::Gateway(*gateway),
             ResetAccountPasswordError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -549,30 +428,41 @@ impl ResetAccountPasswordError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, ResetAccountPasswordError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            ResetAccountPasswordError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for ResetAccountPasswordError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for ResetAccountPasswordError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`RestartDbInstanceError`](crate::restart_db_instance::RestartDbInstanceError) has one variant per distinct code of the operation's error table (75 rows, 75 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RestartDbInstanceError {
     /// `GeneralIns.Creating`, HTTP 400: The general instance is creating.
@@ -290,212 +289,103 @@ impl RestartDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RestartDbInstanceError::Gateway(gateway),
-                    None => RestartDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RestartDbInstanceError::Gateway,
+                RestartDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RestartDbInstanceError::GeneralInsCreating),
-            1 => Some(RestartDbInstanceError::GeneralInsMaintaining),
-            2 => Some(RestartDbInstanceError::GeneralInsSwitching),
-            3 => Some(RestartDbInstanceError::InvalidDBInstanceStatusNotSupport),
-            4 => Some(RestartDbInstanceError::InvalidEffectiveTimeSpecialTimeIsNull),
-            5 => {
-                Some(
-                    RestartDbInstanceError::IncorrectDBInstanceLockModeValueNotSupported,
-                )
-            }
-            6 => Some(RestartDbInstanceError::InvalidDBInstanceNameFormat),
-            7 => Some(RestartDbInstanceError::MGRMasterNodeRestartUnsupported),
-            8 => Some(RestartDbInstanceError::OrderComboInstanceNotAllowOperate),
-            9 => Some(RestartDbInstanceError::PricePricingPlanResultNotFound),
-            10 => Some(RestartDbInstanceError::OrderNoRealNameAuthentication),
-            11 => Some(RestartDbInstanceError::InsufficientAvailableQuota),
-            12 => Some(RestartDbInstanceError::CommodityServiceCallingException),
-            13 => Some(RestartDbInstanceError::RegionDissolvedEOM),
-            14 => Some(RestartDbInstanceError::CommodityInvalidComponent),
-            15 => Some(RestartDbInstanceError::RegionEndTimeDissolvedAustralia),
-            16 => Some(RestartDbInstanceError::PriceCommoditySys),
-            17 => Some(RestartDbInstanceError::PayInsufficientBalance),
-            18 => Some(RestartDbInstanceError::OrderPeriodInvalid),
-            19 => Some(RestartDbInstanceError::PayNoCreditCardLowerCase),
-            20 => Some(RestartDbInstanceError::OrderInstHasUnpaidOrder),
-            21 => Some(RestartDbInstanceError::NoAvailablePaymentMethod),
-            22 => Some(RestartDbInstanceError::BasicInfoUncompleted),
-            23 => Some(RestartDbInstanceError::RiskRiskControlRejection),
-            24 => Some(RestartDbInstanceError::ApiNotSupport),
-            25 => Some(RestartDbInstanceError::ContainForbiddenLabelError),
-            26 => Some(RestartDbInstanceError::InvalidDBInstanceIdNotFound),
-            27 => Some(RestartDbInstanceError::InvalidInstanceLevelDiskType),
-            28 => Some(RestartDbInstanceError::InvalidParam),
-            29 => Some(RestartDbInstanceError::KmsApiError),
-            30 => Some(RestartDbInstanceError::SystemSaleValidateFailed),
-            31 => Some(RestartDbInstanceError::AbsInvalidAccountNotFound),
-            32 => Some(RestartDbInstanceError::SqlExecuteFailedOrTimeout),
-            33 => Some(RestartDbInstanceError::ColdDataEngineVersionNotSupport),
-            34 => Some(RestartDbInstanceError::ColdDataMinorVersionNotSupport),
-            35 => Some(RestartDbInstanceError::IncorrectTargetClasscode),
-            36 => Some(RestartDbInstanceError::InvalidConnectionStringDuplicate),
-            37 => Some(RestartDbInstanceError::RequiredParamNotFound),
-            38 => Some(RestartDbInstanceError::ParametersInvalid),
-            39 => Some(RestartDbInstanceError::BackupPolicyNotSupport),
-            40 => Some(RestartDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            41 => Some(RestartDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            42 => Some(RestartDbInstanceError::PayNoCreditCard),
-            43 => Some(RestartDbInstanceError::VpcNetworkTypeNotSupport),
-            44 => Some(RestartDbInstanceError::MirrorInsExists),
-            45 => Some(RestartDbInstanceError::UnsupportedClassCode),
-            46 => Some(RestartDbInstanceError::InvalidBackupSet),
-            47 => Some(RestartDbInstanceError::OrdTCommodityQueryError),
-            48 => Some(RestartDbInstanceError::ProductInstanceReleased),
-            49 => Some(RestartDbInstanceError::RegionEndTimeDissolvedIndia),
-            50 => Some(RestartDbInstanceError::IncorrectRestartMethod),
-            51 => Some(RestartDbInstanceError::IncorrectEffectiveTime),
-            52 => Some(RestartDbInstanceError::IncorrectDBInstanceType),
-            53 => Some(RestartDbInstanceError::IncorrectDBInstanceState),
-            54 => Some(RestartDbInstanceError::InvalidKmsKey),
-            55 => Some(RestartDbInstanceError::IncorrectDBInstanceCharacterType),
-            56 => Some(RestartDbInstanceError::InvalidRestartPolicyFormat),
-            57 => Some(RestartDbInstanceError::OrderStatusUnPaid),
-            58 => Some(RestartDbInstanceError::InvalidReduceDiskSize),
-            59 => Some(RestartDbInstanceError::CloudSSDNotSupport),
-            60 => Some(RestartDbInstanceError::InvalidUserOperatorPermission),
-            61 => Some(RestartDbInstanceError::InvalidVswitchId),
-            62 => Some(RestartDbInstanceError::IncorrectMinorVersion),
-            63 => Some(RestartDbInstanceError::OperationDeniedZoneResource),
-            64 => Some(RestartDbInstanceError::NotInFlowController),
-            65 => Some(RestartDbInstanceError::InvalidInstanceLevelMalformed),
-            66 => Some(RestartDbInstanceError::InvalidDBInstanceNameNotFound),
-            67 => Some(RestartDbInstanceError::InvalidDBInstanceNotFound),
-            68 => Some(RestartDbInstanceError::InvalidClusterKms),
-            69 => Some(RestartDbInstanceError::RequestNotFound),
-            70 => Some(RestartDbInstanceError::HostInfoNotFound),
-            71 => Some(RestartDbInstanceError::InvalidNodeIdNotFound),
-            72 => Some(RestartDbInstanceError::ExternalFailure),
-            73 => Some(RestartDbInstanceError::RequestMetaDataFailed),
-            74 => Some(RestartDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 75] = [
+        Self::GeneralInsCreating,
+        Self::GeneralInsMaintaining,
+        Self::GeneralInsSwitching,
+        Self::InvalidDBInstanceStatusNotSupport,
+        Self::InvalidEffectiveTimeSpecialTimeIsNull,
+        Self::IncorrectDBInstanceLockModeValueNotSupported,
+        Self::InvalidDBInstanceNameFormat,
+        Self::MGRMasterNodeRestartUnsupported,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectRestartMethod,
+        Self::IncorrectEffectiveTime,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidKmsKey,
+        Self::IncorrectDBInstanceCharacterType,
+        Self::InvalidRestartPolicyFormat,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::InvalidNodeIdNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RestartDbInstanceError::GeneralInsCreating => Kind::Documented(0),
-            RestartDbInstanceError::GeneralInsMaintaining => Kind::Documented(1),
-            RestartDbInstanceError::GeneralInsSwitching => Kind::Documented(2),
-            RestartDbInstanceError::InvalidDBInstanceStatusNotSupport => {
-                Kind::Documented(3)
-            }
-            RestartDbInstanceError::InvalidEffectiveTimeSpecialTimeIsNull => {
-                Kind::Documented(4)
-            }
-            RestartDbInstanceError::IncorrectDBInstanceLockModeValueNotSupported => {
-                Kind::Documented(5)
-            }
-            RestartDbInstanceError::InvalidDBInstanceNameFormat => Kind::Documented(6),
-            RestartDbInstanceError::MGRMasterNodeRestartUnsupported => {
-                Kind::Documented(7)
-            }
-            RestartDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            RestartDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(9),
-            RestartDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(10),
-            RestartDbInstanceError::InsufficientAvailableQuota => Kind::Documented(11),
-            RestartDbInstanceError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            RestartDbInstanceError::RegionDissolvedEOM => Kind::Documented(13),
-            RestartDbInstanceError::CommodityInvalidComponent => Kind::Documented(14),
-            RestartDbInstanceError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            RestartDbInstanceError::PriceCommoditySys => Kind::Documented(16),
-            RestartDbInstanceError::PayInsufficientBalance => Kind::Documented(17),
-            RestartDbInstanceError::OrderPeriodInvalid => Kind::Documented(18),
-            RestartDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(19),
-            RestartDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(20),
-            RestartDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(21),
-            RestartDbInstanceError::BasicInfoUncompleted => Kind::Documented(22),
-            RestartDbInstanceError::RiskRiskControlRejection => Kind::Documented(23),
-            RestartDbInstanceError::ApiNotSupport => Kind::Documented(24),
-            RestartDbInstanceError::ContainForbiddenLabelError => Kind::Documented(25),
-            RestartDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(26),
-            RestartDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(27),
-            RestartDbInstanceError::InvalidParam => Kind::Documented(28),
-            RestartDbInstanceError::KmsApiError => Kind::Documented(29),
-            RestartDbInstanceError::SystemSaleValidateFailed => Kind::Documented(30),
-            RestartDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(31),
-            RestartDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(32),
-            RestartDbInstanceError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            RestartDbInstanceError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            RestartDbInstanceError::IncorrectTargetClasscode => Kind::Documented(35),
-            RestartDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            RestartDbInstanceError::RequiredParamNotFound => Kind::Documented(37),
-            RestartDbInstanceError::ParametersInvalid => Kind::Documented(38),
-            RestartDbInstanceError::BackupPolicyNotSupport => Kind::Documented(39),
-            RestartDbInstanceError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(40)
-            }
-            RestartDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(41)
-            }
-            RestartDbInstanceError::PayNoCreditCard => Kind::Documented(42),
-            RestartDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(43),
-            RestartDbInstanceError::MirrorInsExists => Kind::Documented(44),
-            RestartDbInstanceError::UnsupportedClassCode => Kind::Documented(45),
-            RestartDbInstanceError::InvalidBackupSet => Kind::Documented(46),
-            RestartDbInstanceError::OrdTCommodityQueryError => Kind::Documented(47),
-            RestartDbInstanceError::ProductInstanceReleased => Kind::Documented(48),
-            RestartDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(49),
-            RestartDbInstanceError::IncorrectRestartMethod => Kind::Documented(50),
-            RestartDbInstanceError::IncorrectEffectiveTime => Kind::Documented(51),
-            RestartDbInstanceError::IncorrectDBInstanceType => Kind::Documented(52),
-            RestartDbInstanceError::IncorrectDBInstanceState => Kind::Documented(53),
-            RestartDbInstanceError::InvalidKmsKey => Kind::Documented(54),
-            RestartDbInstanceError::IncorrectDBInstanceCharacterType => {
-                Kind::Documented(55)
-            }
-            RestartDbInstanceError::InvalidRestartPolicyFormat => Kind::Documented(56),
-            RestartDbInstanceError::OrderStatusUnPaid => Kind::Documented(57),
-            RestartDbInstanceError::InvalidReduceDiskSize => Kind::Documented(58),
-            RestartDbInstanceError::CloudSSDNotSupport => Kind::Documented(59),
-            RestartDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(60),
-            RestartDbInstanceError::InvalidVswitchId => Kind::Documented(61),
-            RestartDbInstanceError::IncorrectMinorVersion => Kind::Documented(62),
-            RestartDbInstanceError::OperationDeniedZoneResource => Kind::Documented(63),
-            RestartDbInstanceError::NotInFlowController => Kind::Documented(64),
-            RestartDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(65),
-            RestartDbInstanceError::InvalidDBInstanceNameNotFound => Kind::Documented(66),
-            RestartDbInstanceError::InvalidDBInstanceNotFound => Kind::Documented(67),
-            RestartDbInstanceError::InvalidClusterKms => Kind::Documented(68),
-            RestartDbInstanceError::RequestNotFound => Kind::Documented(69),
-            RestartDbInstanceError::HostInfoNotFound => Kind::Documented(70),
-            RestartDbInstanceError::InvalidNodeIdNotFound => Kind::Documented(71),
-            RestartDbInstanceError::ExternalFailure => Kind::Documented(72),
-            RestartDbInstanceError::RequestMetaDataFailed => Kind::Documented(73),
-            RestartDbInstanceError::InvokeProxyFailure => Kind::Documented(74),
             RestartDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             RestartDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -542,30 +432,41 @@ impl RestartDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RestartDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RestartDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RestartDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RestartDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`RestoreDdrTableError`](crate::restore_ddr_table::RestoreDdrTableError) has one variant per distinct code of the operation's error table (89 rows, 89 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RestoreDdrTableError {
     /// `InvalidRestoreType.Format`, HTTP 400: Specified restore type is not valid.
@@ -335,224 +334,117 @@ impl RestoreDdrTableError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RestoreDdrTableError::Gateway(gateway),
-                    None => RestoreDdrTableError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RestoreDdrTableError::Gateway,
+                RestoreDdrTableError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RestoreDdrTableError::InvalidRestoreTypeFormat),
-            1 => Some(RestoreDdrTableError::InvalidRestoreTimeFormat),
-            2 => Some(RestoreDdrTableError::InvalidBaksetInvalid),
-            3 => Some(RestoreDdrTableError::InvalidParamTableMetaForRestoreContent),
-            4 => Some(RestoreDdrTableError::InvalidParamTableMeta),
-            5 => Some(RestoreDdrTableError::InvalidBakHistoryDO),
-            6 => Some(RestoreDdrTableError::InvalidParamTableMetaContent),
-            7 => Some(RestoreDdrTableError::InvalidParamTableMetaDuplicate),
-            8 => Some(RestoreDdrTableError::InvalidSourceRestoreDBNameNotFound),
-            9 => Some(RestoreDdrTableError::InvalidDBNameDuplicate),
-            10 => Some(RestoreDdrTableError::InvalidParametersFormat),
-            11 => Some(RestoreDdrTableError::InvalidAvZoneFormat),
-            12 => Some(RestoreDdrTableError::InvalidRegionFormat),
-            13 => Some(RestoreDdrTableError::InvalidVpcParameter),
-            14 => Some(RestoreDdrTableError::MissingUserID),
-            15 => Some(RestoreDdrTableError::MissingUID),
-            16 => Some(RestoreDdrTableError::NoAvailableDisasterRestoreBakset),
-            17 => Some(RestoreDdrTableError::OrderComboInstanceNotAllowOperate),
-            18 => Some(RestoreDdrTableError::PricePricingPlanResultNotFound),
-            19 => Some(RestoreDdrTableError::OrderNoRealNameAuthentication),
-            20 => Some(RestoreDdrTableError::InsufficientAvailableQuota),
-            21 => Some(RestoreDdrTableError::CommodityServiceCallingException),
-            22 => Some(RestoreDdrTableError::RegionDissolvedEOM),
-            23 => Some(RestoreDdrTableError::CommodityInvalidComponent),
-            24 => Some(RestoreDdrTableError::RegionEndTimeDissolvedAustralia),
-            25 => Some(RestoreDdrTableError::PriceCommoditySys),
-            26 => Some(RestoreDdrTableError::PayInsufficientBalance),
-            27 => Some(RestoreDdrTableError::OrderPeriodInvalid),
-            28 => Some(RestoreDdrTableError::PayNoCreditCardLowerCase),
-            29 => Some(RestoreDdrTableError::OrderInstHasUnpaidOrder),
-            30 => Some(RestoreDdrTableError::NoAvailablePaymentMethod),
-            31 => Some(RestoreDdrTableError::BasicInfoUncompleted),
-            32 => Some(RestoreDdrTableError::RiskRiskControlRejection),
-            33 => Some(RestoreDdrTableError::ApiNotSupport),
-            34 => Some(RestoreDdrTableError::ContainForbiddenLabelError),
-            35 => Some(RestoreDdrTableError::InvalidDBInstanceIdNotFound),
-            36 => Some(RestoreDdrTableError::InvalidInstanceLevelDiskType),
-            37 => Some(RestoreDdrTableError::InvalidParam),
-            38 => Some(RestoreDdrTableError::KmsApiError),
-            39 => Some(RestoreDdrTableError::SystemSaleValidateFailed),
-            40 => Some(RestoreDdrTableError::AbsInvalidAccountNotFound),
-            41 => Some(RestoreDdrTableError::SqlExecuteFailedOrTimeout),
-            42 => Some(RestoreDdrTableError::ColdDataEngineVersionNotSupport),
-            43 => Some(RestoreDdrTableError::ColdDataMinorVersionNotSupport),
-            44 => Some(RestoreDdrTableError::IncorrectTargetClasscode),
-            45 => Some(RestoreDdrTableError::InvalidConnectionStringDuplicate),
-            46 => Some(RestoreDdrTableError::RequiredParamNotFound),
-            47 => Some(RestoreDdrTableError::ParametersInvalid),
-            48 => Some(RestoreDdrTableError::BackupPolicyNotSupport),
-            49 => Some(RestoreDdrTableError::InvalideStatusFormat),
-            50 => Some(RestoreDdrTableError::InvalidReleasedKeepPolicyFormat),
-            51 => Some(RestoreDdrTableError::InvalidDBInstanceEngineTypeFormat),
-            52 => Some(RestoreDdrTableError::PayNoCreditCard),
-            53 => Some(RestoreDdrTableError::VpcNetworkTypeNotSupport),
-            54 => Some(RestoreDdrTableError::MirrorInsExists),
-            55 => Some(RestoreDdrTableError::UnsupportedClassCode),
-            56 => Some(RestoreDdrTableError::InvalidBackupSet),
-            57 => Some(RestoreDdrTableError::OrdTCommodityQueryError),
-            58 => Some(RestoreDdrTableError::ProductInstanceReleased),
-            59 => Some(RestoreDdrTableError::RegionEndTimeDissolvedIndia),
-            60 => Some(RestoreDdrTableError::IncorrectDBInstanceType),
-            61 => Some(RestoreDdrTableError::IncorrectDBInstanceState),
-            62 => Some(RestoreDdrTableError::ChildDBInstanceExists),
-            63 => Some(RestoreDdrTableError::InvalidBackupLogStatus),
-            64 => Some(RestoreDdrTableError::IncorrectBackupSetMethod),
-            65 => Some(RestoreDdrTableError::IncorrectBackupSetState),
-            66 => Some(RestoreDdrTableError::OrderStatusUnPaid),
-            67 => Some(RestoreDdrTableError::InvalidReduceDiskSize),
-            68 => Some(RestoreDdrTableError::CloudSSDNotSupport),
-            69 => Some(RestoreDdrTableError::InvalidUserOperatorPermission),
-            70 => Some(RestoreDdrTableError::InvalidVswitchId),
-            71 => Some(RestoreDdrTableError::IncorrectMinorVersion),
-            72 => Some(RestoreDdrTableError::OperationDeniedZoneResource),
-            73 => Some(RestoreDdrTableError::NotInFlowController),
-            74 => Some(RestoreDdrTableError::InvalidKmsKey),
-            75 => Some(RestoreDdrTableError::InvalidInstanceLevelMalformed),
-            76 => Some(RestoreDdrTableError::RestoreTypeNotFound),
-            77 => Some(RestoreDdrTableError::InvalidBackupSetIDNotFound),
-            78 => Some(RestoreDdrTableError::InsufficientResourceCapacity),
-            79 => Some(RestoreDdrTableError::InvalidBackupNotFound),
-            80 => Some(RestoreDdrTableError::InvalidBinlogNotFound),
-            81 => Some(RestoreDdrTableError::InvalidDBNotFound),
-            82 => Some(RestoreDdrTableError::InvalidDBInstanceNotFound),
-            83 => Some(RestoreDdrTableError::InvalidClusterKms),
-            84 => Some(RestoreDdrTableError::RequestNotFound),
-            85 => Some(RestoreDdrTableError::HostInfoNotFound),
-            86 => Some(RestoreDdrTableError::ExternalFailure),
-            87 => Some(RestoreDdrTableError::RequestMetaDataFailed),
-            88 => Some(RestoreDdrTableError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 89] = [
+        Self::InvalidRestoreTypeFormat,
+        Self::InvalidRestoreTimeFormat,
+        Self::InvalidBaksetInvalid,
+        Self::InvalidParamTableMetaForRestoreContent,
+        Self::InvalidParamTableMeta,
+        Self::InvalidBakHistoryDO,
+        Self::InvalidParamTableMetaContent,
+        Self::InvalidParamTableMetaDuplicate,
+        Self::InvalidSourceRestoreDBNameNotFound,
+        Self::InvalidDBNameDuplicate,
+        Self::InvalidParametersFormat,
+        Self::InvalidAvZoneFormat,
+        Self::InvalidRegionFormat,
+        Self::InvalidVpcParameter,
+        Self::MissingUserID,
+        Self::MissingUID,
+        Self::NoAvailableDisasterRestoreBakset,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::ChildDBInstanceExists,
+        Self::InvalidBackupLogStatus,
+        Self::IncorrectBackupSetMethod,
+        Self::IncorrectBackupSetState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::RestoreTypeNotFound,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidBackupNotFound,
+        Self::InvalidBinlogNotFound,
+        Self::InvalidDBNotFound,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RestoreDdrTableError::InvalidRestoreTypeFormat => Kind::Documented(0),
-            RestoreDdrTableError::InvalidRestoreTimeFormat => Kind::Documented(1),
-            RestoreDdrTableError::InvalidBaksetInvalid => Kind::Documented(2),
-            RestoreDdrTableError::InvalidParamTableMetaForRestoreContent => {
-                Kind::Documented(3)
-            }
-            RestoreDdrTableError::InvalidParamTableMeta => Kind::Documented(4),
-            RestoreDdrTableError::InvalidBakHistoryDO => Kind::Documented(5),
-            RestoreDdrTableError::InvalidParamTableMetaContent => Kind::Documented(6),
-            RestoreDdrTableError::InvalidParamTableMetaDuplicate => Kind::Documented(7),
-            RestoreDdrTableError::InvalidSourceRestoreDBNameNotFound => {
-                Kind::Documented(8)
-            }
-            RestoreDdrTableError::InvalidDBNameDuplicate => Kind::Documented(9),
-            RestoreDdrTableError::InvalidParametersFormat => Kind::Documented(10),
-            RestoreDdrTableError::InvalidAvZoneFormat => Kind::Documented(11),
-            RestoreDdrTableError::InvalidRegionFormat => Kind::Documented(12),
-            RestoreDdrTableError::InvalidVpcParameter => Kind::Documented(13),
-            RestoreDdrTableError::MissingUserID => Kind::Documented(14),
-            RestoreDdrTableError::MissingUID => Kind::Documented(15),
-            RestoreDdrTableError::NoAvailableDisasterRestoreBakset => {
-                Kind::Documented(16)
-            }
-            RestoreDdrTableError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(17)
-            }
-            RestoreDdrTableError::PricePricingPlanResultNotFound => Kind::Documented(18),
-            RestoreDdrTableError::OrderNoRealNameAuthentication => Kind::Documented(19),
-            RestoreDdrTableError::InsufficientAvailableQuota => Kind::Documented(20),
-            RestoreDdrTableError::CommodityServiceCallingException => {
-                Kind::Documented(21)
-            }
-            RestoreDdrTableError::RegionDissolvedEOM => Kind::Documented(22),
-            RestoreDdrTableError::CommodityInvalidComponent => Kind::Documented(23),
-            RestoreDdrTableError::RegionEndTimeDissolvedAustralia => Kind::Documented(24),
-            RestoreDdrTableError::PriceCommoditySys => Kind::Documented(25),
-            RestoreDdrTableError::PayInsufficientBalance => Kind::Documented(26),
-            RestoreDdrTableError::OrderPeriodInvalid => Kind::Documented(27),
-            RestoreDdrTableError::PayNoCreditCardLowerCase => Kind::Documented(28),
-            RestoreDdrTableError::OrderInstHasUnpaidOrder => Kind::Documented(29),
-            RestoreDdrTableError::NoAvailablePaymentMethod => Kind::Documented(30),
-            RestoreDdrTableError::BasicInfoUncompleted => Kind::Documented(31),
-            RestoreDdrTableError::RiskRiskControlRejection => Kind::Documented(32),
-            RestoreDdrTableError::ApiNotSupport => Kind::Documented(33),
-            RestoreDdrTableError::ContainForbiddenLabelError => Kind::Documented(34),
-            RestoreDdrTableError::InvalidDBInstanceIdNotFound => Kind::Documented(35),
-            RestoreDdrTableError::InvalidInstanceLevelDiskType => Kind::Documented(36),
-            RestoreDdrTableError::InvalidParam => Kind::Documented(37),
-            RestoreDdrTableError::KmsApiError => Kind::Documented(38),
-            RestoreDdrTableError::SystemSaleValidateFailed => Kind::Documented(39),
-            RestoreDdrTableError::AbsInvalidAccountNotFound => Kind::Documented(40),
-            RestoreDdrTableError::SqlExecuteFailedOrTimeout => Kind::Documented(41),
-            RestoreDdrTableError::ColdDataEngineVersionNotSupport => Kind::Documented(42),
-            RestoreDdrTableError::ColdDataMinorVersionNotSupport => Kind::Documented(43),
-            RestoreDdrTableError::IncorrectTargetClasscode => Kind::Documented(44),
-            RestoreDdrTableError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(45)
-            }
-            RestoreDdrTableError::RequiredParamNotFound => Kind::Documented(46),
-            RestoreDdrTableError::ParametersInvalid => Kind::Documented(47),
-            RestoreDdrTableError::BackupPolicyNotSupport => Kind::Documented(48),
-            RestoreDdrTableError::InvalideStatusFormat => Kind::Documented(49),
-            RestoreDdrTableError::InvalidReleasedKeepPolicyFormat => Kind::Documented(50),
-            RestoreDdrTableError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(51)
-            }
-            RestoreDdrTableError::PayNoCreditCard => Kind::Documented(52),
-            RestoreDdrTableError::VpcNetworkTypeNotSupport => Kind::Documented(53),
-            RestoreDdrTableError::MirrorInsExists => Kind::Documented(54),
-            RestoreDdrTableError::UnsupportedClassCode => Kind::Documented(55),
-            RestoreDdrTableError::InvalidBackupSet => Kind::Documented(56),
-            RestoreDdrTableError::OrdTCommodityQueryError => Kind::Documented(57),
-            RestoreDdrTableError::ProductInstanceReleased => Kind::Documented(58),
-            RestoreDdrTableError::RegionEndTimeDissolvedIndia => Kind::Documented(59),
-            RestoreDdrTableError::IncorrectDBInstanceType => Kind::Documented(60),
-            RestoreDdrTableError::IncorrectDBInstanceState => Kind::Documented(61),
-            RestoreDdrTableError::ChildDBInstanceExists => Kind::Documented(62),
-            RestoreDdrTableError::InvalidBackupLogStatus => Kind::Documented(63),
-            RestoreDdrTableError::IncorrectBackupSetMethod => Kind::Documented(64),
-            RestoreDdrTableError::IncorrectBackupSetState => Kind::Documented(65),
-            RestoreDdrTableError::OrderStatusUnPaid => Kind::Documented(66),
-            RestoreDdrTableError::InvalidReduceDiskSize => Kind::Documented(67),
-            RestoreDdrTableError::CloudSSDNotSupport => Kind::Documented(68),
-            RestoreDdrTableError::InvalidUserOperatorPermission => Kind::Documented(69),
-            RestoreDdrTableError::InvalidVswitchId => Kind::Documented(70),
-            RestoreDdrTableError::IncorrectMinorVersion => Kind::Documented(71),
-            RestoreDdrTableError::OperationDeniedZoneResource => Kind::Documented(72),
-            RestoreDdrTableError::NotInFlowController => Kind::Documented(73),
-            RestoreDdrTableError::InvalidKmsKey => Kind::Documented(74),
-            RestoreDdrTableError::InvalidInstanceLevelMalformed => Kind::Documented(75),
-            RestoreDdrTableError::RestoreTypeNotFound => Kind::Documented(76),
-            RestoreDdrTableError::InvalidBackupSetIDNotFound => Kind::Documented(77),
-            RestoreDdrTableError::InsufficientResourceCapacity => Kind::Documented(78),
-            RestoreDdrTableError::InvalidBackupNotFound => Kind::Documented(79),
-            RestoreDdrTableError::InvalidBinlogNotFound => Kind::Documented(80),
-            RestoreDdrTableError::InvalidDBNotFound => Kind::Documented(81),
-            RestoreDdrTableError::InvalidDBInstanceNotFound => Kind::Documented(82),
-            RestoreDdrTableError::InvalidClusterKms => Kind::Documented(83),
-            RestoreDdrTableError::RequestNotFound => Kind::Documented(84),
-            RestoreDdrTableError::HostInfoNotFound => Kind::Documented(85),
-            RestoreDdrTableError::ExternalFailure => Kind::Documented(86),
-            RestoreDdrTableError::RequestMetaDataFailed => Kind::Documented(87),
-            RestoreDdrTableError::InvokeProxyFailure => Kind::Documented(88),
             RestoreDdrTableError::Gateway(gateway) => Kind::Gateway(*gateway),
             RestoreDdrTableError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -599,30 +491,41 @@ impl RestoreDdrTableError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RestoreDdrTableError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RestoreDdrTableError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RestoreDdrTableError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RestoreDdrTableError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`RestoreTableError`](crate::restore_table::RestoreTableError) has one variant per distinct code of the operation's error table (97 rows, 97 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RestoreTableError {
     /// `InvalidRestoreType.Format`, HTTP 400: Specified restore type is not valid.
@@ -359,230 +358,125 @@ impl RestoreTableError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RestoreTableError::Gateway(gateway),
-                    None => RestoreTableError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RestoreTableError::Gateway,
+                RestoreTableError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RestoreTableError::InvalidRestoreTypeFormat),
-            1 => Some(RestoreTableError::InvalidRestoreTimeFormat),
-            2 => Some(RestoreTableError::InvalidBaksetInvalid),
-            3 => Some(RestoreTableError::InvalidParamTableMeta),
-            4 => Some(RestoreTableError::InvalidBakHistoryDO),
-            5 => Some(RestoreTableError::InvalidBakTableMetaDO),
-            6 => Some(RestoreTableError::InvalidParamTableMetaContent),
-            7 => Some(RestoreTableError::InvalidParamTableMetaDuplicate),
-            8 => Some(RestoreTableError::InvalidSourceRestoreDBNameNotFound),
-            9 => Some(RestoreTableError::InvalidParamTableMetaForRestoreContent),
-            10 => Some(RestoreTableError::InvalidDBNameDuplicate),
-            11 => Some(RestoreTableError::InvalidParametersFormat),
-            12 => Some(RestoreTableError::InvalidAvZoneFormat),
-            13 => Some(RestoreTableError::InvalidRegionFormat),
-            14 => Some(RestoreTableError::InvalidIPFormat),
-            15 => Some(RestoreTableError::InvalidVpcParameter),
-            16 => Some(RestoreTableError::MissingUserID),
-            17 => Some(RestoreTableError::MissingUID),
-            18 => Some(RestoreTableError::MissBackupSetAndRestoreTimeNotFound),
-            19 => Some(RestoreTableError::InvalidBakHistoryDbVersionMismatch),
-            20 => Some(RestoreTableError::DiskSizeNotEnough),
-            21 => Some(RestoreTableError::InvalidSourceCategory),
-            22 => Some(RestoreTableError::RestoreTableException),
-            23 => Some(RestoreTableError::InvalidParamTableMetaTooManyTables),
-            24 => Some(RestoreTableError::InvalideStatusFormat),
-            25 => Some(RestoreTableError::OrderComboInstanceNotAllowOperate),
-            26 => Some(RestoreTableError::PricePricingPlanResultNotFound),
-            27 => Some(RestoreTableError::OrderNoRealNameAuthentication),
-            28 => Some(RestoreTableError::InsufficientAvailableQuota),
-            29 => Some(RestoreTableError::CommodityServiceCallingException),
-            30 => Some(RestoreTableError::RegionDissolvedEOM),
-            31 => Some(RestoreTableError::CommodityInvalidComponent),
-            32 => Some(RestoreTableError::RegionEndTimeDissolvedAustralia),
-            33 => Some(RestoreTableError::PriceCommoditySys),
-            34 => Some(RestoreTableError::PayInsufficientBalance),
-            35 => Some(RestoreTableError::OrderPeriodInvalid),
-            36 => Some(RestoreTableError::PayNoCreditCardLowerCase),
-            37 => Some(RestoreTableError::OrderInstHasUnpaidOrder),
-            38 => Some(RestoreTableError::NoAvailablePaymentMethod),
-            39 => Some(RestoreTableError::BasicInfoUncompleted),
-            40 => Some(RestoreTableError::RiskRiskControlRejection),
-            41 => Some(RestoreTableError::ApiNotSupport),
-            42 => Some(RestoreTableError::ContainForbiddenLabelError),
-            43 => Some(RestoreTableError::InvalidDBInstanceIdNotFound),
-            44 => Some(RestoreTableError::InvalidInstanceLevelDiskType),
-            45 => Some(RestoreTableError::InvalidParam),
-            46 => Some(RestoreTableError::KmsApiError),
-            47 => Some(RestoreTableError::SystemSaleValidateFailed),
-            48 => Some(RestoreTableError::AbsInvalidAccountNotFound),
-            49 => Some(RestoreTableError::SqlExecuteFailedOrTimeout),
-            50 => Some(RestoreTableError::ColdDataEngineVersionNotSupport),
-            51 => Some(RestoreTableError::ColdDataMinorVersionNotSupport),
-            52 => Some(RestoreTableError::IncorrectTargetClasscode),
-            53 => Some(RestoreTableError::InvalidConnectionStringDuplicate),
-            54 => Some(RestoreTableError::RequiredParamNotFound),
-            55 => Some(RestoreTableError::ParametersInvalid),
-            56 => Some(RestoreTableError::BackupPolicyNotSupport),
-            57 => Some(RestoreTableError::InvalidReleasedKeepPolicyFormat),
-            58 => Some(RestoreTableError::InvalidDBInstanceEngineTypeFormat),
-            59 => Some(RestoreTableError::PayNoCreditCard),
-            60 => Some(RestoreTableError::VpcNetworkTypeNotSupport),
-            61 => Some(RestoreTableError::MirrorInsExists),
-            62 => Some(RestoreTableError::UnsupportedClassCode),
-            63 => Some(RestoreTableError::InvalidBackupSet),
-            64 => Some(RestoreTableError::OrdTCommodityQueryError),
-            65 => Some(RestoreTableError::ProductInstanceReleased),
-            66 => Some(RestoreTableError::RegionEndTimeDissolvedIndia),
-            67 => Some(RestoreTableError::InvalidBackupLogStatus),
-            68 => Some(RestoreTableError::IncorrectDBInstanceType),
-            69 => Some(RestoreTableError::IncorrectDBInstanceState),
-            70 => Some(RestoreTableError::IncorrectBackupSetMethod),
-            71 => Some(RestoreTableError::IncorrectBackupSetState),
-            72 => Some(RestoreTableError::ChildDBInstanceExists),
-            73 => Some(RestoreTableError::OrderStatusUnPaid),
-            74 => Some(RestoreTableError::InvalidReduceDiskSize),
-            75 => Some(RestoreTableError::CloudSSDNotSupport),
-            76 => Some(RestoreTableError::InvalidUserOperatorPermission),
-            77 => Some(RestoreTableError::InvalidVswitchId),
-            78 => Some(RestoreTableError::IncorrectMinorVersion),
-            79 => Some(RestoreTableError::OperationDeniedZoneResource),
-            80 => Some(RestoreTableError::NotInFlowController),
-            81 => Some(RestoreTableError::InvalidKmsKey),
-            82 => Some(RestoreTableError::InvalidInstanceLevelMalformed),
-            83 => Some(RestoreTableError::InvalidBackupNotFound),
-            84 => Some(RestoreTableError::InvalidBinlogNotFound),
-            85 => Some(RestoreTableError::InvalidBackupSetIDNotFound),
-            86 => Some(RestoreTableError::InvalidDBNotFound),
-            87 => Some(RestoreTableError::InvalidRegionNotFound),
-            88 => Some(RestoreTableError::InsufficientResourceCapacity),
-            89 => Some(RestoreTableError::InvalidDBInstanceNotFound),
-            90 => Some(RestoreTableError::InvalidClusterKms),
-            91 => Some(RestoreTableError::RequestNotFound),
-            92 => Some(RestoreTableError::HostInfoNotFound),
-            93 => Some(RestoreTableError::ResourceConfigError),
-            94 => Some(RestoreTableError::ExternalFailure),
-            95 => Some(RestoreTableError::RequestMetaDataFailed),
-            96 => Some(RestoreTableError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 97] = [
+        Self::InvalidRestoreTypeFormat,
+        Self::InvalidRestoreTimeFormat,
+        Self::InvalidBaksetInvalid,
+        Self::InvalidParamTableMeta,
+        Self::InvalidBakHistoryDO,
+        Self::InvalidBakTableMetaDO,
+        Self::InvalidParamTableMetaContent,
+        Self::InvalidParamTableMetaDuplicate,
+        Self::InvalidSourceRestoreDBNameNotFound,
+        Self::InvalidParamTableMetaForRestoreContent,
+        Self::InvalidDBNameDuplicate,
+        Self::InvalidParametersFormat,
+        Self::InvalidAvZoneFormat,
+        Self::InvalidRegionFormat,
+        Self::InvalidIPFormat,
+        Self::InvalidVpcParameter,
+        Self::MissingUserID,
+        Self::MissingUID,
+        Self::MissBackupSetAndRestoreTimeNotFound,
+        Self::InvalidBakHistoryDbVersionMismatch,
+        Self::DiskSizeNotEnough,
+        Self::InvalidSourceCategory,
+        Self::RestoreTableException,
+        Self::InvalidParamTableMetaTooManyTables,
+        Self::InvalideStatusFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidBackupLogStatus,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectBackupSetMethod,
+        Self::IncorrectBackupSetState,
+        Self::ChildDBInstanceExists,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidBackupNotFound,
+        Self::InvalidBinlogNotFound,
+        Self::InvalidBackupSetIDNotFound,
+        Self::InvalidDBNotFound,
+        Self::InvalidRegionNotFound,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ResourceConfigError,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RestoreTableError::InvalidRestoreTypeFormat => Kind::Documented(0),
-            RestoreTableError::InvalidRestoreTimeFormat => Kind::Documented(1),
-            RestoreTableError::InvalidBaksetInvalid => Kind::Documented(2),
-            RestoreTableError::InvalidParamTableMeta => Kind::Documented(3),
-            RestoreTableError::InvalidBakHistoryDO => Kind::Documented(4),
-            RestoreTableError::InvalidBakTableMetaDO => Kind::Documented(5),
-            RestoreTableError::InvalidParamTableMetaContent => Kind::Documented(6),
-            RestoreTableError::InvalidParamTableMetaDuplicate => Kind::Documented(7),
-            RestoreTableError::InvalidSourceRestoreDBNameNotFound => Kind::Documented(8),
-            RestoreTableError::InvalidParamTableMetaForRestoreContent => {
-                Kind::Documented(9)
-            }
-            RestoreTableError::InvalidDBNameDuplicate => Kind::Documented(10),
-            RestoreTableError::InvalidParametersFormat => Kind::Documented(11),
-            RestoreTableError::InvalidAvZoneFormat => Kind::Documented(12),
-            RestoreTableError::InvalidRegionFormat => Kind::Documented(13),
-            RestoreTableError::InvalidIPFormat => Kind::Documented(14),
-            RestoreTableError::InvalidVpcParameter => Kind::Documented(15),
-            RestoreTableError::MissingUserID => Kind::Documented(16),
-            RestoreTableError::MissingUID => Kind::Documented(17),
-            RestoreTableError::MissBackupSetAndRestoreTimeNotFound => {
-                Kind::Documented(18)
-            }
-            RestoreTableError::InvalidBakHistoryDbVersionMismatch => Kind::Documented(19),
-            RestoreTableError::DiskSizeNotEnough => Kind::Documented(20),
-            RestoreTableError::InvalidSourceCategory => Kind::Documented(21),
-            RestoreTableError::RestoreTableException => Kind::Documented(22),
-            RestoreTableError::InvalidParamTableMetaTooManyTables => Kind::Documented(23),
-            RestoreTableError::InvalideStatusFormat => Kind::Documented(24),
-            RestoreTableError::OrderComboInstanceNotAllowOperate => Kind::Documented(25),
-            RestoreTableError::PricePricingPlanResultNotFound => Kind::Documented(26),
-            RestoreTableError::OrderNoRealNameAuthentication => Kind::Documented(27),
-            RestoreTableError::InsufficientAvailableQuota => Kind::Documented(28),
-            RestoreTableError::CommodityServiceCallingException => Kind::Documented(29),
-            RestoreTableError::RegionDissolvedEOM => Kind::Documented(30),
-            RestoreTableError::CommodityInvalidComponent => Kind::Documented(31),
-            RestoreTableError::RegionEndTimeDissolvedAustralia => Kind::Documented(32),
-            RestoreTableError::PriceCommoditySys => Kind::Documented(33),
-            RestoreTableError::PayInsufficientBalance => Kind::Documented(34),
-            RestoreTableError::OrderPeriodInvalid => Kind::Documented(35),
-            RestoreTableError::PayNoCreditCardLowerCase => Kind::Documented(36),
-            RestoreTableError::OrderInstHasUnpaidOrder => Kind::Documented(37),
-            RestoreTableError::NoAvailablePaymentMethod => Kind::Documented(38),
-            RestoreTableError::BasicInfoUncompleted => Kind::Documented(39),
-            RestoreTableError::RiskRiskControlRejection => Kind::Documented(40),
-            RestoreTableError::ApiNotSupport => Kind::Documented(41),
-            RestoreTableError::ContainForbiddenLabelError => Kind::Documented(42),
-            RestoreTableError::InvalidDBInstanceIdNotFound => Kind::Documented(43),
-            RestoreTableError::InvalidInstanceLevelDiskType => Kind::Documented(44),
-            RestoreTableError::InvalidParam => Kind::Documented(45),
-            RestoreTableError::KmsApiError => Kind::Documented(46),
-            RestoreTableError::SystemSaleValidateFailed => Kind::Documented(47),
-            RestoreTableError::AbsInvalidAccountNotFound => Kind::Documented(48),
-            RestoreTableError::SqlExecuteFailedOrTimeout => Kind::Documented(49),
-            RestoreTableError::ColdDataEngineVersionNotSupport => Kind::Documented(50),
-            RestoreTableError::ColdDataMinorVersionNotSupport => Kind::Documented(51),
-            RestoreTableError::IncorrectTargetClasscode => Kind::Documented(52),
-            RestoreTableError::InvalidConnectionStringDuplicate => Kind::Documented(53),
-            RestoreTableError::RequiredParamNotFound => Kind::Documented(54),
-            RestoreTableError::ParametersInvalid => Kind::Documented(55),
-            RestoreTableError::BackupPolicyNotSupport => Kind::Documented(56),
-            RestoreTableError::InvalidReleasedKeepPolicyFormat => Kind::Documented(57),
-            RestoreTableError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(58),
-            RestoreTableError::PayNoCreditCard => Kind::Documented(59),
-            RestoreTableError::VpcNetworkTypeNotSupport => Kind::Documented(60),
-            RestoreTableError::MirrorInsExists => Kind::Documented(61),
-            RestoreTableError::UnsupportedClassCode => Kind::Documented(62),
-            RestoreTableError::InvalidBackupSet => Kind::Documented(63),
-            RestoreTableError::OrdTCommodityQueryError => Kind::Documented(64),
-            RestoreTableError::ProductInstanceReleased => Kind::Documented(65),
-            RestoreTableError::RegionEndTimeDissolvedIndia => Kind::Documented(66),
-            RestoreTableError::InvalidBackupLogStatus => Kind::Documented(67),
-            RestoreTableError::IncorrectDBInstanceType => Kind::Documented(68),
-            RestoreTableError::IncorrectDBInstanceState => Kind::Documented(69),
-            RestoreTableError::IncorrectBackupSetMethod => Kind::Documented(70),
-            RestoreTableError::IncorrectBackupSetState => Kind::Documented(71),
-            RestoreTableError::ChildDBInstanceExists => Kind::Documented(72),
-            RestoreTableError::OrderStatusUnPaid => Kind::Documented(73),
-            RestoreTableError::InvalidReduceDiskSize => Kind::Documented(74),
-            RestoreTableError::CloudSSDNotSupport => Kind::Documented(75),
-            RestoreTableError::InvalidUserOperatorPermission => Kind::Documented(76),
-            RestoreTableError::InvalidVswitchId => Kind::Documented(77),
-            RestoreTableError::IncorrectMinorVersion => Kind::Documented(78),
-            RestoreTableError::OperationDeniedZoneResource => Kind::Documented(79),
-            RestoreTableError::NotInFlowController => Kind::Documented(80),
-            RestoreTableError::InvalidKmsKey => Kind::Documented(81),
-            RestoreTableError::InvalidInstanceLevelMalformed => Kind::Documented(82),
-            RestoreTableError::InvalidBackupNotFound => Kind::Documented(83),
-            RestoreTableError::InvalidBinlogNotFound => Kind::Documented(84),
-            RestoreTableError::InvalidBackupSetIDNotFound => Kind::Documented(85),
-            RestoreTableError::InvalidDBNotFound => Kind::Documented(86),
-            RestoreTableError::InvalidRegionNotFound => Kind::Documented(87),
-            RestoreTableError::InsufficientResourceCapacity => Kind::Documented(88),
-            RestoreTableError::InvalidDBInstanceNotFound => Kind::Documented(89),
-            RestoreTableError::InvalidClusterKms => Kind::Documented(90),
-            RestoreTableError::RequestNotFound => Kind::Documented(91),
-            RestoreTableError::HostInfoNotFound => Kind::Documented(92),
-            RestoreTableError::ResourceConfigError => Kind::Documented(93),
-            RestoreTableError::ExternalFailure => Kind::Documented(94),
-            RestoreTableError::RequestMetaDataFailed => Kind::Documented(95),
-            RestoreTableError::InvokeProxyFailure => Kind::Documented(96),
             RestoreTableError::Gateway(gateway) => Kind::Gateway(*gateway),
             RestoreTableError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -629,30 +523,41 @@ impl RestoreTableError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RestoreTableError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RestoreTableError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RestoreTableError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RestoreTableError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`RevokeAccountPrivilegeError`](crate::revoke_account_privilege::RevokeAccountPrivilegeError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RevokeAccountPrivilegeError {
     /// `%s`, HTTP 400: DB Operation Failed:%s.
@@ -259,206 +258,93 @@ impl RevokeAccountPrivilegeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RevokeAccountPrivilegeError::Gateway(gateway),
-                    None => RevokeAccountPrivilegeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RevokeAccountPrivilegeError::Gateway,
+                RevokeAccountPrivilegeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RevokeAccountPrivilegeError::S),
-            1 => Some(RevokeAccountPrivilegeError::AccountUpdateError),
-            2 => Some(RevokeAccountPrivilegeError::DatabaseConnectError),
-            3 => Some(RevokeAccountPrivilegeError::DbRestoring),
-            4 => Some(RevokeAccountPrivilegeError::SqlExcutionFailed),
-            5 => Some(RevokeAccountPrivilegeError::OrderComboInstanceNotAllowOperate),
-            6 => Some(RevokeAccountPrivilegeError::PricePricingPlanResultNotFound),
-            7 => Some(RevokeAccountPrivilegeError::OrderNoRealNameAuthentication),
-            8 => Some(RevokeAccountPrivilegeError::InsufficientAvailableQuota),
-            9 => Some(RevokeAccountPrivilegeError::CommodityServiceCallingException),
-            10 => Some(RevokeAccountPrivilegeError::RegionDissolvedEOM),
-            11 => Some(RevokeAccountPrivilegeError::CommodityInvalidComponent),
-            12 => Some(RevokeAccountPrivilegeError::RegionEndTimeDissolvedAustralia),
-            13 => Some(RevokeAccountPrivilegeError::PriceCommoditySys),
-            14 => Some(RevokeAccountPrivilegeError::PayInsufficientBalance),
-            15 => Some(RevokeAccountPrivilegeError::OrderPeriodInvalid),
-            16 => Some(RevokeAccountPrivilegeError::PayNoCreditCardLowerCase),
-            17 => Some(RevokeAccountPrivilegeError::OrderInstHasUnpaidOrder),
-            18 => Some(RevokeAccountPrivilegeError::NoAvailablePaymentMethod),
-            19 => Some(RevokeAccountPrivilegeError::BasicInfoUncompleted),
-            20 => Some(RevokeAccountPrivilegeError::RiskRiskControlRejection),
-            21 => Some(RevokeAccountPrivilegeError::ApiNotSupport),
-            22 => Some(RevokeAccountPrivilegeError::ContainForbiddenLabelError),
-            23 => Some(RevokeAccountPrivilegeError::InvalidDBInstanceIdNotFound),
-            24 => Some(RevokeAccountPrivilegeError::InvalidInstanceLevelDiskType),
-            25 => Some(RevokeAccountPrivilegeError::InvalidParam),
-            26 => Some(RevokeAccountPrivilegeError::KmsApiError),
-            27 => Some(RevokeAccountPrivilegeError::SystemSaleValidateFailed),
-            28 => Some(RevokeAccountPrivilegeError::AbsInvalidAccountNotFound),
-            29 => Some(RevokeAccountPrivilegeError::SqlExecuteFailedOrTimeout),
-            30 => Some(RevokeAccountPrivilegeError::ColdDataEngineVersionNotSupport),
-            31 => Some(RevokeAccountPrivilegeError::ColdDataMinorVersionNotSupport),
-            32 => Some(RevokeAccountPrivilegeError::IncorrectTargetClasscode),
-            33 => Some(RevokeAccountPrivilegeError::InvalidConnectionStringDuplicate),
-            34 => Some(RevokeAccountPrivilegeError::RequiredParamNotFound),
-            35 => Some(RevokeAccountPrivilegeError::ParametersInvalid),
-            36 => Some(RevokeAccountPrivilegeError::BackupPolicyNotSupport),
-            37 => Some(RevokeAccountPrivilegeError::InvalideStatusFormat),
-            38 => Some(RevokeAccountPrivilegeError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(RevokeAccountPrivilegeError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(RevokeAccountPrivilegeError::PayNoCreditCard),
-            41 => Some(RevokeAccountPrivilegeError::VpcNetworkTypeNotSupport),
-            42 => Some(RevokeAccountPrivilegeError::MirrorInsExists),
-            43 => Some(RevokeAccountPrivilegeError::UnsupportedClassCode),
-            44 => Some(RevokeAccountPrivilegeError::InvalidBackupSet),
-            45 => Some(RevokeAccountPrivilegeError::OrdTCommodityQueryError),
-            46 => Some(RevokeAccountPrivilegeError::ProductInstanceReleased),
-            47 => Some(RevokeAccountPrivilegeError::RegionEndTimeDissolvedIndia),
-            48 => Some(RevokeAccountPrivilegeError::InvalidCharacterDbOrAccount),
-            49 => Some(RevokeAccountPrivilegeError::OrderStatusUnPaid),
-            50 => Some(RevokeAccountPrivilegeError::InvalidReduceDiskSize),
-            51 => Some(RevokeAccountPrivilegeError::CloudSSDNotSupport),
-            52 => Some(RevokeAccountPrivilegeError::InvalidUserOperatorPermission),
-            53 => Some(RevokeAccountPrivilegeError::InvalidVswitchId),
-            54 => Some(RevokeAccountPrivilegeError::IncorrectMinorVersion),
-            55 => Some(RevokeAccountPrivilegeError::OperationDeniedZoneResource),
-            56 => Some(RevokeAccountPrivilegeError::NotInFlowController),
-            57 => Some(RevokeAccountPrivilegeError::InvalidKmsKey),
-            58 => Some(RevokeAccountPrivilegeError::InvalidInstanceLevelMalformed),
-            59 => Some(RevokeAccountPrivilegeError::InvalidClusterKms),
-            60 => Some(RevokeAccountPrivilegeError::RequestNotFound),
-            61 => Some(RevokeAccountPrivilegeError::HostInfoNotFound),
-            62 => Some(RevokeAccountPrivilegeError::ExternalFailure),
-            63 => Some(RevokeAccountPrivilegeError::RequestMetaDataFailed),
-            64 => Some(RevokeAccountPrivilegeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::S,
+        Self::AccountUpdateError,
+        Self::DatabaseConnectError,
+        Self::DbRestoring,
+        Self::SqlExcutionFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidCharacterDbOrAccount,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RevokeAccountPrivilegeError::S => Kind::Documented(0),
-            RevokeAccountPrivilegeError::AccountUpdateError => Kind::Documented(1),
-            RevokeAccountPrivilegeError::DatabaseConnectError => Kind::Documented(2),
-            RevokeAccountPrivilegeError::DbRestoring => Kind::Documented(3),
-            RevokeAccountPrivilegeError::SqlExcutionFailed => Kind::Documented(4),
-            RevokeAccountPrivilegeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(5)
-            }
-            RevokeAccountPrivilegeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(6)
-            }
-            RevokeAccountPrivilegeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(7)
-            }
-            RevokeAccountPrivilegeError::InsufficientAvailableQuota => {
-                Kind::Documented(8)
-            }
-            RevokeAccountPrivilegeError::CommodityServiceCallingException => {
-                Kind::Documented(9)
-            }
-            RevokeAccountPrivilegeError::RegionDissolvedEOM => Kind::Documented(10),
-            RevokeAccountPrivilegeError::CommodityInvalidComponent => {
-                Kind::Documented(11)
-            }
-            RevokeAccountPrivilegeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(12)
-            }
-            RevokeAccountPrivilegeError::PriceCommoditySys => Kind::Documented(13),
-            RevokeAccountPrivilegeError::PayInsufficientBalance => Kind::Documented(14),
-            RevokeAccountPrivilegeError::OrderPeriodInvalid => Kind::Documented(15),
-            RevokeAccountPrivilegeError::PayNoCreditCardLowerCase => Kind::Documented(16),
-            RevokeAccountPrivilegeError::OrderInstHasUnpaidOrder => Kind::Documented(17),
-            RevokeAccountPrivilegeError::NoAvailablePaymentMethod => Kind::Documented(18),
-            RevokeAccountPrivilegeError::BasicInfoUncompleted => Kind::Documented(19),
-            RevokeAccountPrivilegeError::RiskRiskControlRejection => Kind::Documented(20),
-            RevokeAccountPrivilegeError::ApiNotSupport => Kind::Documented(21),
-            RevokeAccountPrivilegeError::ContainForbiddenLabelError => {
-                Kind::Documented(22)
-            }
-            RevokeAccountPrivilegeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(23)
-            }
-            RevokeAccountPrivilegeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(24)
-            }
-            RevokeAccountPrivilegeError::InvalidParam => Kind::Documented(25),
-            RevokeAccountPrivilegeError::KmsApiError => Kind::Documented(26),
-            RevokeAccountPrivilegeError::SystemSaleValidateFailed => Kind::Documented(27),
-            RevokeAccountPrivilegeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(28)
-            }
-            RevokeAccountPrivilegeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(29)
-            }
-            RevokeAccountPrivilegeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(30)
-            }
-            RevokeAccountPrivilegeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            RevokeAccountPrivilegeError::IncorrectTargetClasscode => Kind::Documented(32),
-            RevokeAccountPrivilegeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(33)
-            }
-            RevokeAccountPrivilegeError::RequiredParamNotFound => Kind::Documented(34),
-            RevokeAccountPrivilegeError::ParametersInvalid => Kind::Documented(35),
-            RevokeAccountPrivilegeError::BackupPolicyNotSupport => Kind::Documented(36),
-            RevokeAccountPrivilegeError::InvalideStatusFormat => Kind::Documented(37),
-            RevokeAccountPrivilegeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(38)
-            }
-            RevokeAccountPrivilegeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            RevokeAccountPrivilegeError::PayNoCreditCard => Kind::Documented(40),
-            RevokeAccountPrivilegeError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            RevokeAccountPrivilegeError::MirrorInsExists => Kind::Documented(42),
-            RevokeAccountPrivilegeError::UnsupportedClassCode => Kind::Documented(43),
-            RevokeAccountPrivilegeError::InvalidBackupSet => Kind::Documented(44),
-            RevokeAccountPrivilegeError::OrdTCommodityQueryError => Kind::Documented(45),
-            RevokeAccountPrivilegeError::ProductInstanceReleased => Kind::Documented(46),
-            RevokeAccountPrivilegeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            RevokeAccountPrivilegeError::InvalidCharacterDbOrAccount => {
-                Kind::Documented(48)
-            }
-            RevokeAccountPrivilegeError::OrderStatusUnPaid => Kind::Documented(49),
-            RevokeAccountPrivilegeError::InvalidReduceDiskSize => Kind::Documented(50),
-            RevokeAccountPrivilegeError::CloudSSDNotSupport => Kind::Documented(51),
-            RevokeAccountPrivilegeError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            RevokeAccountPrivilegeError::InvalidVswitchId => Kind::Documented(53),
-            RevokeAccountPrivilegeError::IncorrectMinorVersion => Kind::Documented(54),
-            RevokeAccountPrivilegeError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            RevokeAccountPrivilegeError::NotInFlowController => Kind::Documented(56),
-            RevokeAccountPrivilegeError::InvalidKmsKey => Kind::Documented(57),
-            RevokeAccountPrivilegeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            RevokeAccountPrivilegeError::InvalidClusterKms => Kind::Documented(59),
-            RevokeAccountPrivilegeError::RequestNotFound => Kind::Documented(60),
-            RevokeAccountPrivilegeError::HostInfoNotFound => Kind::Documented(61),
-            RevokeAccountPrivilegeError::ExternalFailure => Kind::Documented(62),
-            RevokeAccountPrivilegeError::RequestMetaDataFailed => Kind::Documented(63),
-            RevokeAccountPrivilegeError::InvokeProxyFailure => Kind::Documented(64),
             RevokeAccountPrivilegeError::Gateway(gateway) => Kind::Gateway(*gateway),
             RevokeAccountPrivilegeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -505,30 +391,41 @@ impl RevokeAccountPrivilegeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RevokeAccountPrivilegeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RevokeAccountPrivilegeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RevokeAccountPrivilegeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RevokeAccountPrivilegeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

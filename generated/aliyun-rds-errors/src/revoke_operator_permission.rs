@@ -6,7 +6,7 @@
 //! [`RevokeOperatorPermissionError`](crate::revoke_operator_permission::RevokeOperatorPermissionError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum RevokeOperatorPermissionError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,210 +238,87 @@ impl RevokeOperatorPermissionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => RevokeOperatorPermissionError::Gateway(gateway),
-                    None => RevokeOperatorPermissionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                RevokeOperatorPermissionError::Gateway,
+                RevokeOperatorPermissionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(RevokeOperatorPermissionError::OrderComboInstanceNotAllowOperate),
-            1 => Some(RevokeOperatorPermissionError::PricePricingPlanResultNotFound),
-            2 => Some(RevokeOperatorPermissionError::OrderNoRealNameAuthentication),
-            3 => Some(RevokeOperatorPermissionError::InsufficientAvailableQuota),
-            4 => Some(RevokeOperatorPermissionError::CommodityServiceCallingException),
-            5 => Some(RevokeOperatorPermissionError::RegionDissolvedEOM),
-            6 => Some(RevokeOperatorPermissionError::CommodityInvalidComponent),
-            7 => Some(RevokeOperatorPermissionError::RegionEndTimeDissolvedAustralia),
-            8 => Some(RevokeOperatorPermissionError::PriceCommoditySys),
-            9 => Some(RevokeOperatorPermissionError::PayInsufficientBalance),
-            10 => Some(RevokeOperatorPermissionError::OrderPeriodInvalid),
-            11 => Some(RevokeOperatorPermissionError::PayNoCreditCardLowerCase),
-            12 => Some(RevokeOperatorPermissionError::OrderInstHasUnpaidOrder),
-            13 => Some(RevokeOperatorPermissionError::NoAvailablePaymentMethod),
-            14 => Some(RevokeOperatorPermissionError::BasicInfoUncompleted),
-            15 => Some(RevokeOperatorPermissionError::RiskRiskControlRejection),
-            16 => Some(RevokeOperatorPermissionError::ApiNotSupport),
-            17 => Some(RevokeOperatorPermissionError::ContainForbiddenLabelError),
-            18 => Some(RevokeOperatorPermissionError::InvalidDBInstanceIdNotFound),
-            19 => Some(RevokeOperatorPermissionError::InvalidInstanceLevelDiskType),
-            20 => Some(RevokeOperatorPermissionError::InvalidParam),
-            21 => Some(RevokeOperatorPermissionError::KmsApiError),
-            22 => Some(RevokeOperatorPermissionError::SystemSaleValidateFailed),
-            23 => Some(RevokeOperatorPermissionError::AbsInvalidAccountNotFound),
-            24 => Some(RevokeOperatorPermissionError::SqlExecuteFailedOrTimeout),
-            25 => Some(RevokeOperatorPermissionError::ColdDataEngineVersionNotSupport),
-            26 => Some(RevokeOperatorPermissionError::ColdDataMinorVersionNotSupport),
-            27 => Some(RevokeOperatorPermissionError::IncorrectTargetClasscode),
-            28 => Some(RevokeOperatorPermissionError::InvalidConnectionStringDuplicate),
-            29 => Some(RevokeOperatorPermissionError::RequiredParamNotFound),
-            30 => Some(RevokeOperatorPermissionError::ParametersInvalid),
-            31 => Some(RevokeOperatorPermissionError::BackupPolicyNotSupport),
-            32 => Some(RevokeOperatorPermissionError::InvalideStatusFormat),
-            33 => Some(RevokeOperatorPermissionError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(RevokeOperatorPermissionError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(RevokeOperatorPermissionError::PayNoCreditCard),
-            36 => Some(RevokeOperatorPermissionError::VpcNetworkTypeNotSupport),
-            37 => Some(RevokeOperatorPermissionError::MirrorInsExists),
-            38 => Some(RevokeOperatorPermissionError::UnsupportedClassCode),
-            39 => Some(RevokeOperatorPermissionError::InvalidBackupSet),
-            40 => Some(RevokeOperatorPermissionError::OrdTCommodityQueryError),
-            41 => Some(RevokeOperatorPermissionError::ProductInstanceReleased),
-            42 => Some(RevokeOperatorPermissionError::RegionEndTimeDissolvedIndia),
-            43 => Some(RevokeOperatorPermissionError::OrderStatusUnPaid),
-            44 => Some(RevokeOperatorPermissionError::InvalidReduceDiskSize),
-            45 => Some(RevokeOperatorPermissionError::CloudSSDNotSupport),
-            46 => Some(RevokeOperatorPermissionError::InvalidUserOperatorPermission),
-            47 => Some(RevokeOperatorPermissionError::InvalidVswitchId),
-            48 => Some(RevokeOperatorPermissionError::IncorrectMinorVersion),
-            49 => Some(RevokeOperatorPermissionError::OperationDeniedZoneResource),
-            50 => Some(RevokeOperatorPermissionError::NotInFlowController),
-            51 => Some(RevokeOperatorPermissionError::InvalidKmsKey),
-            52 => Some(RevokeOperatorPermissionError::InvalidInstanceLevelMalformed),
-            53 => Some(RevokeOperatorPermissionError::InvalidClusterKms),
-            54 => Some(RevokeOperatorPermissionError::RequestNotFound),
-            55 => Some(RevokeOperatorPermissionError::HostInfoNotFound),
-            56 => Some(RevokeOperatorPermissionError::ExternalFailure),
-            57 => Some(RevokeOperatorPermissionError::RequestMetaDataFailed),
-            58 => Some(RevokeOperatorPermissionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            RevokeOperatorPermissionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            RevokeOperatorPermissionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            RevokeOperatorPermissionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            RevokeOperatorPermissionError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            RevokeOperatorPermissionError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            RevokeOperatorPermissionError::RegionDissolvedEOM => Kind::Documented(5),
-            RevokeOperatorPermissionError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            RevokeOperatorPermissionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            RevokeOperatorPermissionError::PriceCommoditySys => Kind::Documented(8),
-            RevokeOperatorPermissionError::PayInsufficientBalance => Kind::Documented(9),
-            RevokeOperatorPermissionError::OrderPeriodInvalid => Kind::Documented(10),
-            RevokeOperatorPermissionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            RevokeOperatorPermissionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            RevokeOperatorPermissionError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            RevokeOperatorPermissionError::BasicInfoUncompleted => Kind::Documented(14),
-            RevokeOperatorPermissionError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            RevokeOperatorPermissionError::ApiNotSupport => Kind::Documented(16),
-            RevokeOperatorPermissionError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            RevokeOperatorPermissionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            RevokeOperatorPermissionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            RevokeOperatorPermissionError::InvalidParam => Kind::Documented(20),
-            RevokeOperatorPermissionError::KmsApiError => Kind::Documented(21),
-            RevokeOperatorPermissionError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            RevokeOperatorPermissionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            RevokeOperatorPermissionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            RevokeOperatorPermissionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            RevokeOperatorPermissionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            RevokeOperatorPermissionError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            RevokeOperatorPermissionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            RevokeOperatorPermissionError::RequiredParamNotFound => Kind::Documented(29),
-            RevokeOperatorPermissionError::ParametersInvalid => Kind::Documented(30),
-            RevokeOperatorPermissionError::BackupPolicyNotSupport => Kind::Documented(31),
-            RevokeOperatorPermissionError::InvalideStatusFormat => Kind::Documented(32),
-            RevokeOperatorPermissionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            RevokeOperatorPermissionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            RevokeOperatorPermissionError::PayNoCreditCard => Kind::Documented(35),
-            RevokeOperatorPermissionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            RevokeOperatorPermissionError::MirrorInsExists => Kind::Documented(37),
-            RevokeOperatorPermissionError::UnsupportedClassCode => Kind::Documented(38),
-            RevokeOperatorPermissionError::InvalidBackupSet => Kind::Documented(39),
-            RevokeOperatorPermissionError::OrdTCommodityQueryError => {
-                Kind::Documented(40)
-            }
-            RevokeOperatorPermissionError::ProductInstanceReleased => {
-                Kind::Documented(41)
-            }
-            RevokeOperatorPermissionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            RevokeOperatorPermissionError::OrderStatusUnPaid => Kind::Documented(43),
-            RevokeOperatorPermissionError::InvalidReduceDiskSize => Kind::Documented(44),
-            RevokeOperatorPermissionError::CloudSSDNotSupport => Kind::Documented(45),
-            RevokeOperatorPermissionError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            RevokeOperatorPermissionError::InvalidVswitchId => Kind::Documented(47),
-            RevokeOperatorPermissionError::IncorrectMinorVersion => Kind::Documented(48),
-            RevokeOperatorPermissionError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            RevokeOperatorPermissionError::NotInFlowController => Kind::Documented(50),
-            RevokeOperatorPermissionError::InvalidKmsKey => Kind::Documented(51),
-            RevokeOperatorPermissionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            RevokeOperatorPermissionError::InvalidClusterKms => Kind::Documented(53),
-            RevokeOperatorPermissionError::RequestNotFound => Kind::Documented(54),
-            RevokeOperatorPermissionError::HostInfoNotFound => Kind::Documented(55),
-            RevokeOperatorPermissionError::ExternalFailure => Kind::Documented(56),
-            RevokeOperatorPermissionError::RequestMetaDataFailed => Kind::Documented(57),
-            RevokeOperatorPermissionError::InvokeProxyFailure => Kind::Documented(58),
             RevokeOperatorPermissionError::Gateway(gateway) => Kind::Gateway(*gateway),
             RevokeOperatorPermissionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -489,30 +365,41 @@ impl RevokeOperatorPermissionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, RevokeOperatorPermissionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            RevokeOperatorPermissionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for RevokeOperatorPermissionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for RevokeOperatorPermissionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -10,14 +10,16 @@
 //! rows are in `ROWS`, grouped by code) and turns a value into a [`Kind`];
 //! the methods here do the rest. Keeping the behaviour here rather than in
 //! each enum is what keeps hundreds of operations cheap to compile: an
-//! enum adds only two matches over its variants (value to position and
-//! back), and its other methods are one-line calls into this module.
+//! enum adds only a constant array of its documented variants (which maps
+//! positions to values, and values back by comparison), and its other
+//! methods are one-line calls into this module.
 //!
-//! For the same reason the enums write some standard traits by hand rather
-//! than deriving them: a derived `Eq` adds a function per enum, a derived
-//! `Clone` one more match over every variant (documented variants carry no
-//! data, so a clone is rebuilt from its code instead), and a derived
-//! `Debug` the formatting code of every variant (the names are read from
+//! For the same reason the enums write the standard traits by hand rather
+//! than deriving them: a derived `Eq` adds a function per enum, derived
+//! `PartialEq`, `Hash` and `Clone` one more match over the variants each
+//! (documented variants carry no data, so values compare and hash by their
+//! [`Kind`], and a clone is rebuilt from its code), and a derived `Debug`
+//! the formatting code of every variant (the names are read from
 //! [`OperationTable::names`] instead).
 //!
 //! This file is compiled and tested inside the generator, which copies it
@@ -59,8 +61,9 @@ pub(crate) struct OperationTable {
     pub(crate) by_code: &'static [u16],
 }
 
-/// What an error value is, as the shared code sees it.
-#[derive(Debug, Clone, Copy)]
+/// What an error value is, as the shared code sees it. Two error values
+/// are equal, and hash alike, when their kinds are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Kind<'error> {
     /// The variant at this position of the operation's table.
     Documented(usize),
@@ -70,7 +73,67 @@ pub(crate) enum Kind<'error> {
     Unknown(&'error str),
 }
 
+impl<'error> Kind<'error> {
+    /// The kind of an error value: `documented` lists the operation's
+    /// documented variants in table order, and a documented value is found
+    /// among them by its variant alone (they carry no data).
+    pub(crate) fn of_documented<E>(documented: &[E], value: &E) -> Self {
+        let variant = std::mem::discriminant(value);
+        Kind::Documented(
+            documented
+                .iter()
+                .position(|candidate| std::mem::discriminant(candidate) == variant)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The gateway error, when this is one.
+    pub(crate) fn gateway(self) -> Option<GatewayError> {
+        match self {
+            Kind::Gateway(gateway) => Some(gateway),
+            Kind::Documented(_) | Kind::Unknown(_) => None,
+        }
+    }
+
+    /// Whether the code is documented, by the operation or the gateway.
+    pub(crate) fn is_documented(self) -> bool {
+        !matches!(self, Kind::Unknown(_))
+    }
+
+    /// Whether a later attempt may succeed. Only gateway errors are
+    /// documented as transient.
+    pub(crate) fn is_retryable(self) -> bool {
+        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+    }
+
+    /// Whether the error proves the request was refused before it ran. Only
+    /// gateway errors are documented that way.
+    pub(crate) fn is_refused_before_execution(self) -> bool {
+        self.gateway()
+            .is_some_and(|gateway| gateway.is_refused_before_execution())
+    }
+}
+
 impl OperationTable {
+    /// The error for a code, matched exactly: the documented variant at the
+    /// code's position in the table (`documented` lists them in table
+    /// order), else the gateway's error, else an unknown code.
+    pub(crate) fn decode<E, const N: usize>(
+        &self,
+        code: &str,
+        documented: [E; N],
+        gateway: fn(GatewayError) -> E,
+        unknown: fn(String) -> E,
+    ) -> E {
+        let found = self
+            .find(code)
+            .and_then(|position| documented.into_iter().nth(position));
+        match found {
+            Some(documented) => documented,
+            None => GatewayError::from_code(code).map_or_else(|| unknown(code.to_owned()), gateway),
+        }
+    }
+
     /// The position of the variant with exactly this code.
     pub(crate) fn find(&self, code: &str) -> Option<usize> {
         let found = self

@@ -6,7 +6,7 @@
 //! [`StartDbInstanceError`](crate::start_db_instance::StartDbInstanceError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum StartDbInstanceError {
     /// `InvalidStatus.Format`, HTTP 400: Specified Status is not valid
@@ -242,158 +241,88 @@ impl StartDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => StartDbInstanceError::Gateway(gateway),
-                    None => StartDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                StartDbInstanceError::Gateway,
+                StartDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(StartDbInstanceError::InvalidStatusFormat),
-            1 => Some(StartDbInstanceError::UnsupportExtendDiskNotSupport),
-            2 => Some(StartDbInstanceError::OrderComboInstanceNotAllowOperate),
-            3 => Some(StartDbInstanceError::PricePricingPlanResultNotFound),
-            4 => Some(StartDbInstanceError::OrderNoRealNameAuthentication),
-            5 => Some(StartDbInstanceError::InsufficientAvailableQuota),
-            6 => Some(StartDbInstanceError::CommodityServiceCallingException),
-            7 => Some(StartDbInstanceError::RegionDissolvedEOM),
-            8 => Some(StartDbInstanceError::CommodityInvalidComponent),
-            9 => Some(StartDbInstanceError::RegionEndTimeDissolvedAustralia),
-            10 => Some(StartDbInstanceError::PriceCommoditySys),
-            11 => Some(StartDbInstanceError::PayInsufficientBalance),
-            12 => Some(StartDbInstanceError::OrderPeriodInvalid),
-            13 => Some(StartDbInstanceError::PayNoCreditCardLowerCase),
-            14 => Some(StartDbInstanceError::OrderInstHasUnpaidOrder),
-            15 => Some(StartDbInstanceError::NoAvailablePaymentMethod),
-            16 => Some(StartDbInstanceError::BasicInfoUncompleted),
-            17 => Some(StartDbInstanceError::RiskRiskControlRejection),
-            18 => Some(StartDbInstanceError::ApiNotSupport),
-            19 => Some(StartDbInstanceError::ContainForbiddenLabelError),
-            20 => Some(StartDbInstanceError::InvalidDBInstanceIdNotFound),
-            21 => Some(StartDbInstanceError::InvalidInstanceLevelDiskType),
-            22 => Some(StartDbInstanceError::InvalidParam),
-            23 => Some(StartDbInstanceError::KmsApiError),
-            24 => Some(StartDbInstanceError::SystemSaleValidateFailed),
-            25 => Some(StartDbInstanceError::AbsInvalidAccountNotFound),
-            26 => Some(StartDbInstanceError::SqlExecuteFailedOrTimeout),
-            27 => Some(StartDbInstanceError::ColdDataEngineVersionNotSupport),
-            28 => Some(StartDbInstanceError::ColdDataMinorVersionNotSupport),
-            29 => Some(StartDbInstanceError::IncorrectTargetClasscode),
-            30 => Some(StartDbInstanceError::InvalidConnectionStringDuplicate),
-            31 => Some(StartDbInstanceError::RequiredParamNotFound),
-            32 => Some(StartDbInstanceError::ParametersInvalid),
-            33 => Some(StartDbInstanceError::BackupPolicyNotSupport),
-            34 => Some(StartDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(StartDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(StartDbInstanceError::PayNoCreditCard),
-            37 => Some(StartDbInstanceError::VpcNetworkTypeNotSupport),
-            38 => Some(StartDbInstanceError::MirrorInsExists),
-            39 => Some(StartDbInstanceError::UnsupportedClassCode),
-            40 => Some(StartDbInstanceError::InvalidBackupSet),
-            41 => Some(StartDbInstanceError::OrdTCommodityQueryError),
-            42 => Some(StartDbInstanceError::ProductInstanceReleased),
-            43 => Some(StartDbInstanceError::RegionEndTimeDissolvedIndia),
-            44 => Some(StartDbInstanceError::OrderStatusUnPaid),
-            45 => Some(StartDbInstanceError::InvalidReduceDiskSize),
-            46 => Some(StartDbInstanceError::CloudSSDNotSupport),
-            47 => Some(StartDbInstanceError::InvalidUserOperatorPermission),
-            48 => Some(StartDbInstanceError::InvalidVswitchId),
-            49 => Some(StartDbInstanceError::IncorrectMinorVersion),
-            50 => Some(StartDbInstanceError::OperationDeniedZoneResource),
-            51 => Some(StartDbInstanceError::NotInFlowController),
-            52 => Some(StartDbInstanceError::InvalidKmsKey),
-            53 => Some(StartDbInstanceError::InvalidInstanceLevelMalformed),
-            54 => Some(StartDbInstanceError::InvalidClusterKms),
-            55 => Some(StartDbInstanceError::RequestNotFound),
-            56 => Some(StartDbInstanceError::HostInfoNotFound),
-            57 => Some(StartDbInstanceError::ExternalFailure),
-            58 => Some(StartDbInstanceError::RequestMetaDataFailed),
-            59 => Some(StartDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidStatusFormat,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            StartDbInstanceError::InvalidStatusFormat => Kind::Documented(0),
-            StartDbInstanceError::UnsupportExtendDiskNotSupport => Kind::Documented(1),
-            StartDbInstanceError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            StartDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(3),
-            StartDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(4),
-            StartDbInstanceError::InsufficientAvailableQuota => Kind::Documented(5),
-            StartDbInstanceError::CommodityServiceCallingException => Kind::Documented(6),
-            StartDbInstanceError::RegionDissolvedEOM => Kind::Documented(7),
-            StartDbInstanceError::CommodityInvalidComponent => Kind::Documented(8),
-            StartDbInstanceError::RegionEndTimeDissolvedAustralia => Kind::Documented(9),
-            StartDbInstanceError::PriceCommoditySys => Kind::Documented(10),
-            StartDbInstanceError::PayInsufficientBalance => Kind::Documented(11),
-            StartDbInstanceError::OrderPeriodInvalid => Kind::Documented(12),
-            StartDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            StartDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            StartDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(15),
-            StartDbInstanceError::BasicInfoUncompleted => Kind::Documented(16),
-            StartDbInstanceError::RiskRiskControlRejection => Kind::Documented(17),
-            StartDbInstanceError::ApiNotSupport => Kind::Documented(18),
-            StartDbInstanceError::ContainForbiddenLabelError => Kind::Documented(19),
-            StartDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(20),
-            StartDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(21),
-            StartDbInstanceError::InvalidParam => Kind::Documented(22),
-            StartDbInstanceError::KmsApiError => Kind::Documented(23),
-            StartDbInstanceError::SystemSaleValidateFailed => Kind::Documented(24),
-            StartDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(25),
-            StartDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(26),
-            StartDbInstanceError::ColdDataEngineVersionNotSupport => Kind::Documented(27),
-            StartDbInstanceError::ColdDataMinorVersionNotSupport => Kind::Documented(28),
-            StartDbInstanceError::IncorrectTargetClasscode => Kind::Documented(29),
-            StartDbInstanceError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(30)
-            }
-            StartDbInstanceError::RequiredParamNotFound => Kind::Documented(31),
-            StartDbInstanceError::ParametersInvalid => Kind::Documented(32),
-            StartDbInstanceError::BackupPolicyNotSupport => Kind::Documented(33),
-            StartDbInstanceError::InvalidReleasedKeepPolicyFormat => Kind::Documented(34),
-            StartDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            StartDbInstanceError::PayNoCreditCard => Kind::Documented(36),
-            StartDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            StartDbInstanceError::MirrorInsExists => Kind::Documented(38),
-            StartDbInstanceError::UnsupportedClassCode => Kind::Documented(39),
-            StartDbInstanceError::InvalidBackupSet => Kind::Documented(40),
-            StartDbInstanceError::OrdTCommodityQueryError => Kind::Documented(41),
-            StartDbInstanceError::ProductInstanceReleased => Kind::Documented(42),
-            StartDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(43),
-            StartDbInstanceError::OrderStatusUnPaid => Kind::Documented(44),
-            StartDbInstanceError::InvalidReduceDiskSize => Kind::Documented(45),
-            StartDbInstanceError::CloudSSDNotSupport => Kind::Documented(46),
-            StartDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(47),
-            StartDbInstanceError::InvalidVswitchId => Kind::Documented(48),
-            StartDbInstanceError::IncorrectMinorVersion => Kind::Documented(49),
-            StartDbInstanceError::OperationDeniedZoneResource => Kind::Documented(50),
-            StartDbInstanceError::NotInFlowController => Kind::Documented(51),
-            StartDbInstanceError::InvalidKmsKey => Kind::Documented(52),
-            StartDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(53),
-            StartDbInstanceError::InvalidClusterKms => Kind::Documented(54),
-            StartDbInstanceError::RequestNotFound => Kind::Documented(55),
-            StartDbInstanceError::HostInfoNotFound => Kind::Documented(56),
-            StartDbInstanceError::ExternalFailure => Kind::Documented(57),
-            StartDbInstanceError::RequestMetaDataFailed => Kind::Documented(58),
-            StartDbInstanceError::InvokeProxyFailure => Kind::Documented(59),
             StartDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             StartDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -440,30 +369,41 @@ impl StartDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, StartDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            StartDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for StartDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for StartDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`StopDbInstanceError`](crate::stop_db_instance::StopDbInstanceError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum StopDbInstanceError {
     /// `InvalidStatus.Format`, HTTP 400: Specified Status is not valid
@@ -256,164 +255,92 @@ impl StopDbInstanceError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => StopDbInstanceError::Gateway(gateway),
-                    None => StopDbInstanceError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                StopDbInstanceError::Gateway,
+                StopDbInstanceError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(StopDbInstanceError::InvalidStatusFormat),
-            1 => Some(StopDbInstanceError::EngineNotSupported),
-            2 => Some(StopDbInstanceError::ReadOnlyInstanceNotSupport),
-            3 => Some(StopDbInstanceError::InvalidShareInstanceNotSupport),
-            4 => Some(StopDbInstanceError::ReadonlyInstanceNotSupport),
-            5 => Some(StopDbInstanceError::InstanceHasReadOnlyInstanceNotSupportStop),
-            6 => Some(StopDbInstanceError::OrderComboInstanceNotAllowOperate),
-            7 => Some(StopDbInstanceError::PricePricingPlanResultNotFound),
-            8 => Some(StopDbInstanceError::OrderNoRealNameAuthentication),
-            9 => Some(StopDbInstanceError::InsufficientAvailableQuota),
-            10 => Some(StopDbInstanceError::CommodityServiceCallingException),
-            11 => Some(StopDbInstanceError::RegionDissolvedEOM),
-            12 => Some(StopDbInstanceError::CommodityInvalidComponent),
-            13 => Some(StopDbInstanceError::RegionEndTimeDissolvedAustralia),
-            14 => Some(StopDbInstanceError::PriceCommoditySys),
-            15 => Some(StopDbInstanceError::PayInsufficientBalance),
-            16 => Some(StopDbInstanceError::OrderPeriodInvalid),
-            17 => Some(StopDbInstanceError::PayNoCreditCardLowerCase),
-            18 => Some(StopDbInstanceError::OrderInstHasUnpaidOrder),
-            19 => Some(StopDbInstanceError::NoAvailablePaymentMethod),
-            20 => Some(StopDbInstanceError::BasicInfoUncompleted),
-            21 => Some(StopDbInstanceError::RiskRiskControlRejection),
-            22 => Some(StopDbInstanceError::ApiNotSupport),
-            23 => Some(StopDbInstanceError::ContainForbiddenLabelError),
-            24 => Some(StopDbInstanceError::InvalidDBInstanceIdNotFound),
-            25 => Some(StopDbInstanceError::InvalidInstanceLevelDiskType),
-            26 => Some(StopDbInstanceError::InvalidParam),
-            27 => Some(StopDbInstanceError::KmsApiError),
-            28 => Some(StopDbInstanceError::SystemSaleValidateFailed),
-            29 => Some(StopDbInstanceError::AbsInvalidAccountNotFound),
-            30 => Some(StopDbInstanceError::SqlExecuteFailedOrTimeout),
-            31 => Some(StopDbInstanceError::ColdDataEngineVersionNotSupport),
-            32 => Some(StopDbInstanceError::ColdDataMinorVersionNotSupport),
-            33 => Some(StopDbInstanceError::IncorrectTargetClasscode),
-            34 => Some(StopDbInstanceError::InvalidConnectionStringDuplicate),
-            35 => Some(StopDbInstanceError::RequiredParamNotFound),
-            36 => Some(StopDbInstanceError::ParametersInvalid),
-            37 => Some(StopDbInstanceError::BackupPolicyNotSupport),
-            38 => Some(StopDbInstanceError::InvalidReleasedKeepPolicyFormat),
-            39 => Some(StopDbInstanceError::InvalidDBInstanceEngineTypeFormat),
-            40 => Some(StopDbInstanceError::PayNoCreditCard),
-            41 => Some(StopDbInstanceError::VpcNetworkTypeNotSupport),
-            42 => Some(StopDbInstanceError::MirrorInsExists),
-            43 => Some(StopDbInstanceError::UnsupportedClassCode),
-            44 => Some(StopDbInstanceError::InvalidBackupSet),
-            45 => Some(StopDbInstanceError::OrdTCommodityQueryError),
-            46 => Some(StopDbInstanceError::ProductInstanceReleased),
-            47 => Some(StopDbInstanceError::RegionEndTimeDissolvedIndia),
-            48 => Some(StopDbInstanceError::OrderStatusUnPaid),
-            49 => Some(StopDbInstanceError::InvalidReduceDiskSize),
-            50 => Some(StopDbInstanceError::CloudSSDNotSupport),
-            51 => Some(StopDbInstanceError::InvalidUserOperatorPermission),
-            52 => Some(StopDbInstanceError::InvalidVswitchId),
-            53 => Some(StopDbInstanceError::IncorrectMinorVersion),
-            54 => Some(StopDbInstanceError::OperationDeniedZoneResource),
-            55 => Some(StopDbInstanceError::NotInFlowController),
-            56 => Some(StopDbInstanceError::InvalidKmsKey),
-            57 => Some(StopDbInstanceError::InvalidInstanceLevelMalformed),
-            58 => Some(StopDbInstanceError::InvalidClusterKms),
-            59 => Some(StopDbInstanceError::RequestNotFound),
-            60 => Some(StopDbInstanceError::HostInfoNotFound),
-            61 => Some(StopDbInstanceError::ExternalFailure),
-            62 => Some(StopDbInstanceError::RequestMetaDataFailed),
-            63 => Some(StopDbInstanceError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::InvalidStatusFormat,
+        Self::EngineNotSupported,
+        Self::ReadOnlyInstanceNotSupport,
+        Self::InvalidShareInstanceNotSupport,
+        Self::ReadonlyInstanceNotSupport,
+        Self::InstanceHasReadOnlyInstanceNotSupportStop,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            StopDbInstanceError::InvalidStatusFormat => Kind::Documented(0),
-            StopDbInstanceError::EngineNotSupported => Kind::Documented(1),
-            StopDbInstanceError::ReadOnlyInstanceNotSupport => Kind::Documented(2),
-            StopDbInstanceError::InvalidShareInstanceNotSupport => Kind::Documented(3),
-            StopDbInstanceError::ReadonlyInstanceNotSupport => Kind::Documented(4),
-            StopDbInstanceError::InstanceHasReadOnlyInstanceNotSupportStop => {
-                Kind::Documented(5)
-            }
-            StopDbInstanceError::OrderComboInstanceNotAllowOperate => Kind::Documented(6),
-            StopDbInstanceError::PricePricingPlanResultNotFound => Kind::Documented(7),
-            StopDbInstanceError::OrderNoRealNameAuthentication => Kind::Documented(8),
-            StopDbInstanceError::InsufficientAvailableQuota => Kind::Documented(9),
-            StopDbInstanceError::CommodityServiceCallingException => Kind::Documented(10),
-            StopDbInstanceError::RegionDissolvedEOM => Kind::Documented(11),
-            StopDbInstanceError::CommodityInvalidComponent => Kind::Documented(12),
-            StopDbInstanceError::RegionEndTimeDissolvedAustralia => Kind::Documented(13),
-            StopDbInstanceError::PriceCommoditySys => Kind::Documented(14),
-            StopDbInstanceError::PayInsufficientBalance => Kind::Documented(15),
-            StopDbInstanceError::OrderPeriodInvalid => Kind::Documented(16),
-            StopDbInstanceError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            StopDbInstanceError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            StopDbInstanceError::NoAvailablePaymentMethod => Kind::Documented(19),
-            StopDbInstanceError::BasicInfoUncompleted => Kind::Documented(20),
-            StopDbInstanceError::RiskRiskControlRejection => Kind::Documented(21),
-            StopDbInstanceError::ApiNotSupport => Kind::Documented(22),
-            StopDbInstanceError::ContainForbiddenLabelError => Kind::Documented(23),
-            StopDbInstanceError::InvalidDBInstanceIdNotFound => Kind::Documented(24),
-            StopDbInstanceError::InvalidInstanceLevelDiskType => Kind::Documented(25),
-            StopDbInstanceError::InvalidParam => Kind::Documented(26),
-            StopDbInstanceError::KmsApiError => Kind::Documented(27),
-            StopDbInstanceError::SystemSaleValidateFailed => Kind::Documented(28),
-            StopDbInstanceError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            StopDbInstanceError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            StopDbInstanceError::ColdDataEngineVersionNotSupport => Kind::Documented(31),
-            StopDbInstanceError::ColdDataMinorVersionNotSupport => Kind::Documented(32),
-            StopDbInstanceError::IncorrectTargetClasscode => Kind::Documented(33),
-            StopDbInstanceError::InvalidConnectionStringDuplicate => Kind::Documented(34),
-            StopDbInstanceError::RequiredParamNotFound => Kind::Documented(35),
-            StopDbInstanceError::ParametersInvalid => Kind::Documented(36),
-            StopDbInstanceError::BackupPolicyNotSupport => Kind::Documented(37),
-            StopDbInstanceError::InvalidReleasedKeepPolicyFormat => Kind::Documented(38),
-            StopDbInstanceError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(39)
-            }
-            StopDbInstanceError::PayNoCreditCard => Kind::Documented(40),
-            StopDbInstanceError::VpcNetworkTypeNotSupport => Kind::Documented(41),
-            StopDbInstanceError::MirrorInsExists => Kind::Documented(42),
-            StopDbInstanceError::UnsupportedClassCode => Kind::Documented(43),
-            StopDbInstanceError::InvalidBackupSet => Kind::Documented(44),
-            StopDbInstanceError::OrdTCommodityQueryError => Kind::Documented(45),
-            StopDbInstanceError::ProductInstanceReleased => Kind::Documented(46),
-            StopDbInstanceError::RegionEndTimeDissolvedIndia => Kind::Documented(47),
-            StopDbInstanceError::OrderStatusUnPaid => Kind::Documented(48),
-            StopDbInstanceError::InvalidReduceDiskSize => Kind::Documented(49),
-            StopDbInstanceError::CloudSSDNotSupport => Kind::Documented(50),
-            StopDbInstanceError::InvalidUserOperatorPermission => Kind::Documented(51),
-            StopDbInstanceError::InvalidVswitchId => Kind::Documented(52),
-            StopDbInstanceError::IncorrectMinorVersion => Kind::Documented(53),
-            StopDbInstanceError::OperationDeniedZoneResource => Kind::Documented(54),
-            StopDbInstanceError::NotInFlowController => Kind::Documented(55),
-            StopDbInstanceError::InvalidKmsKey => Kind::Documented(56),
-            StopDbInstanceError::InvalidInstanceLevelMalformed => Kind::Documented(57),
-            StopDbInstanceError::InvalidClusterKms => Kind::Documented(58),
-            StopDbInstanceError::RequestNotFound => Kind::Documented(59),
-            StopDbInstanceError::HostInfoNotFound => Kind::Documented(60),
-            StopDbInstanceError::ExternalFailure => Kind::Documented(61),
-            StopDbInstanceError::RequestMetaDataFailed => Kind::Documented(62),
-            StopDbInstanceError::InvokeProxyFailure => Kind::Documented(63),
             StopDbInstanceError::Gateway(gateway) => Kind::Gateway(*gateway),
             StopDbInstanceError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -460,30 +387,41 @@ impl StopDbInstanceError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, StopDbInstanceError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            StopDbInstanceError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for StopDbInstanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for StopDbInstanceError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

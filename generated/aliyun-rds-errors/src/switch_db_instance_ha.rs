@@ -6,7 +6,7 @@
 //! [`SwitchDbInstanceHaError`](crate::switch_db_instance_ha::SwitchDbInstanceHaError) has one variant per distinct code of the operation's error table (62 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum SwitchDbInstanceHaError {
     /// `GeneralIns.Creating`, HTTP 400: The general instance is creating.
@@ -248,178 +247,90 @@ impl SwitchDbInstanceHaError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => SwitchDbInstanceHaError::Gateway(gateway),
-                    None => SwitchDbInstanceHaError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                SwitchDbInstanceHaError::Gateway,
+                SwitchDbInstanceHaError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(SwitchDbInstanceHaError::GeneralInsCreating),
-            1 => Some(SwitchDbInstanceHaError::GeneralInsMaintaining),
-            2 => Some(SwitchDbInstanceHaError::GeneralInsSwitching),
-            3 => Some(SwitchDbInstanceHaError::OrderComboInstanceNotAllowOperate),
-            4 => Some(SwitchDbInstanceHaError::PricePricingPlanResultNotFound),
-            5 => Some(SwitchDbInstanceHaError::OrderNoRealNameAuthentication),
-            6 => Some(SwitchDbInstanceHaError::InsufficientAvailableQuota),
-            7 => Some(SwitchDbInstanceHaError::CommodityServiceCallingException),
-            8 => Some(SwitchDbInstanceHaError::RegionDissolvedEOM),
-            9 => Some(SwitchDbInstanceHaError::CommodityInvalidComponent),
-            10 => Some(SwitchDbInstanceHaError::RegionEndTimeDissolvedAustralia),
-            11 => Some(SwitchDbInstanceHaError::PriceCommoditySys),
-            12 => Some(SwitchDbInstanceHaError::PayInsufficientBalance),
-            13 => Some(SwitchDbInstanceHaError::OrderPeriodInvalid),
-            14 => Some(SwitchDbInstanceHaError::PayNoCreditCardLowerCase),
-            15 => Some(SwitchDbInstanceHaError::OrderInstHasUnpaidOrder),
-            16 => Some(SwitchDbInstanceHaError::NoAvailablePaymentMethod),
-            17 => Some(SwitchDbInstanceHaError::BasicInfoUncompleted),
-            18 => Some(SwitchDbInstanceHaError::RiskRiskControlRejection),
-            19 => Some(SwitchDbInstanceHaError::ApiNotSupport),
-            20 => Some(SwitchDbInstanceHaError::ContainForbiddenLabelError),
-            21 => Some(SwitchDbInstanceHaError::InvalidDBInstanceIdNotFound),
-            22 => Some(SwitchDbInstanceHaError::InvalidInstanceLevelDiskType),
-            23 => Some(SwitchDbInstanceHaError::InvalidParam),
-            24 => Some(SwitchDbInstanceHaError::KmsApiError),
-            25 => Some(SwitchDbInstanceHaError::SystemSaleValidateFailed),
-            26 => Some(SwitchDbInstanceHaError::AbsInvalidAccountNotFound),
-            27 => Some(SwitchDbInstanceHaError::SqlExecuteFailedOrTimeout),
-            28 => Some(SwitchDbInstanceHaError::ColdDataEngineVersionNotSupport),
-            29 => Some(SwitchDbInstanceHaError::ColdDataMinorVersionNotSupport),
-            30 => Some(SwitchDbInstanceHaError::IncorrectTargetClasscode),
-            31 => Some(SwitchDbInstanceHaError::InvalidConnectionStringDuplicate),
-            32 => Some(SwitchDbInstanceHaError::RequiredParamNotFound),
-            33 => Some(SwitchDbInstanceHaError::ParametersInvalid),
-            34 => Some(SwitchDbInstanceHaError::BackupPolicyNotSupport),
-            35 => Some(SwitchDbInstanceHaError::InvalideStatusFormat),
-            36 => Some(SwitchDbInstanceHaError::InvalidReleasedKeepPolicyFormat),
-            37 => Some(SwitchDbInstanceHaError::InvalidDBInstanceEngineTypeFormat),
-            38 => Some(SwitchDbInstanceHaError::PayNoCreditCard),
-            39 => Some(SwitchDbInstanceHaError::VpcNetworkTypeNotSupport),
-            40 => Some(SwitchDbInstanceHaError::MirrorInsExists),
-            41 => Some(SwitchDbInstanceHaError::UnsupportedClassCode),
-            42 => Some(SwitchDbInstanceHaError::InvalidBackupSet),
-            43 => Some(SwitchDbInstanceHaError::OrdTCommodityQueryError),
-            44 => Some(SwitchDbInstanceHaError::ProductInstanceReleased),
-            45 => Some(SwitchDbInstanceHaError::RegionEndTimeDissolvedIndia),
-            46 => Some(SwitchDbInstanceHaError::OrderStatusUnPaid),
-            47 => Some(SwitchDbInstanceHaError::InvalidReduceDiskSize),
-            48 => Some(SwitchDbInstanceHaError::CloudSSDNotSupport),
-            49 => Some(SwitchDbInstanceHaError::InvalidUserOperatorPermission),
-            50 => Some(SwitchDbInstanceHaError::InvalidVswitchId),
-            51 => Some(SwitchDbInstanceHaError::IncorrectMinorVersion),
-            52 => Some(SwitchDbInstanceHaError::OperationDeniedZoneResource),
-            53 => Some(SwitchDbInstanceHaError::NotInFlowController),
-            54 => Some(SwitchDbInstanceHaError::InvalidKmsKey),
-            55 => Some(SwitchDbInstanceHaError::InvalidInstanceLevelMalformed),
-            56 => Some(SwitchDbInstanceHaError::InvalidClusterKms),
-            57 => Some(SwitchDbInstanceHaError::RequestNotFound),
-            58 => Some(SwitchDbInstanceHaError::HostInfoNotFound),
-            59 => Some(SwitchDbInstanceHaError::ExternalFailure),
-            60 => Some(SwitchDbInstanceHaError::RequestMetaDataFailed),
-            61 => Some(SwitchDbInstanceHaError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::GeneralInsCreating,
+        Self::GeneralInsMaintaining,
+        Self::GeneralInsSwitching,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            SwitchDbInstanceHaError::GeneralInsCreating => Kind::Documented(0),
-            SwitchDbInstanceHaError::GeneralInsMaintaining => Kind::Documented(1),
-            SwitchDbInstanceHaError::GeneralInsSwitching => Kind::Documented(2),
-            SwitchDbInstanceHaError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(3)
-            }
-            SwitchDbInstanceHaError::PricePricingPlanResultNotFound => {
-                Kind::Documented(4)
-            }
-            SwitchDbInstanceHaError::OrderNoRealNameAuthentication => Kind::Documented(5),
-            SwitchDbInstanceHaError::InsufficientAvailableQuota => Kind::Documented(6),
-            SwitchDbInstanceHaError::CommodityServiceCallingException => {
-                Kind::Documented(7)
-            }
-            SwitchDbInstanceHaError::RegionDissolvedEOM => Kind::Documented(8),
-            SwitchDbInstanceHaError::CommodityInvalidComponent => Kind::Documented(9),
-            SwitchDbInstanceHaError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(10)
-            }
-            SwitchDbInstanceHaError::PriceCommoditySys => Kind::Documented(11),
-            SwitchDbInstanceHaError::PayInsufficientBalance => Kind::Documented(12),
-            SwitchDbInstanceHaError::OrderPeriodInvalid => Kind::Documented(13),
-            SwitchDbInstanceHaError::PayNoCreditCardLowerCase => Kind::Documented(14),
-            SwitchDbInstanceHaError::OrderInstHasUnpaidOrder => Kind::Documented(15),
-            SwitchDbInstanceHaError::NoAvailablePaymentMethod => Kind::Documented(16),
-            SwitchDbInstanceHaError::BasicInfoUncompleted => Kind::Documented(17),
-            SwitchDbInstanceHaError::RiskRiskControlRejection => Kind::Documented(18),
-            SwitchDbInstanceHaError::ApiNotSupport => Kind::Documented(19),
-            SwitchDbInstanceHaError::ContainForbiddenLabelError => Kind::Documented(20),
-            SwitchDbInstanceHaError::InvalidDBInstanceIdNotFound => Kind::Documented(21),
-            SwitchDbInstanceHaError::InvalidInstanceLevelDiskType => Kind::Documented(22),
-            SwitchDbInstanceHaError::InvalidParam => Kind::Documented(23),
-            SwitchDbInstanceHaError::KmsApiError => Kind::Documented(24),
-            SwitchDbInstanceHaError::SystemSaleValidateFailed => Kind::Documented(25),
-            SwitchDbInstanceHaError::AbsInvalidAccountNotFound => Kind::Documented(26),
-            SwitchDbInstanceHaError::SqlExecuteFailedOrTimeout => Kind::Documented(27),
-            SwitchDbInstanceHaError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(28)
-            }
-            SwitchDbInstanceHaError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(29)
-            }
-            SwitchDbInstanceHaError::IncorrectTargetClasscode => Kind::Documented(30),
-            SwitchDbInstanceHaError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(31)
-            }
-            SwitchDbInstanceHaError::RequiredParamNotFound => Kind::Documented(32),
-            SwitchDbInstanceHaError::ParametersInvalid => Kind::Documented(33),
-            SwitchDbInstanceHaError::BackupPolicyNotSupport => Kind::Documented(34),
-            SwitchDbInstanceHaError::InvalideStatusFormat => Kind::Documented(35),
-            SwitchDbInstanceHaError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(36)
-            }
-            SwitchDbInstanceHaError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(37)
-            }
-            SwitchDbInstanceHaError::PayNoCreditCard => Kind::Documented(38),
-            SwitchDbInstanceHaError::VpcNetworkTypeNotSupport => Kind::Documented(39),
-            SwitchDbInstanceHaError::MirrorInsExists => Kind::Documented(40),
-            SwitchDbInstanceHaError::UnsupportedClassCode => Kind::Documented(41),
-            SwitchDbInstanceHaError::InvalidBackupSet => Kind::Documented(42),
-            SwitchDbInstanceHaError::OrdTCommodityQueryError => Kind::Documented(43),
-            SwitchDbInstanceHaError::ProductInstanceReleased => Kind::Documented(44),
-            SwitchDbInstanceHaError::RegionEndTimeDissolvedIndia => Kind::Documented(45),
-            SwitchDbInstanceHaError::OrderStatusUnPaid => Kind::Documented(46),
-            SwitchDbInstanceHaError::InvalidReduceDiskSize => Kind::Documented(47),
-            SwitchDbInstanceHaError::CloudSSDNotSupport => Kind::Documented(48),
-            SwitchDbInstanceHaError::InvalidUserOperatorPermission => {
-                Kind::Documented(49)
-            }
-            SwitchDbInstanceHaError::InvalidVswitchId => Kind::Documented(50),
-            SwitchDbInstanceHaError::IncorrectMinorVersion => Kind::Documented(51),
-            SwitchDbInstanceHaError::OperationDeniedZoneResource => Kind::Documented(52),
-            SwitchDbInstanceHaError::NotInFlowController => Kind::Documented(53),
-            SwitchDbInstanceHaError::InvalidKmsKey => Kind::Documented(54),
-            SwitchDbInstanceHaError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            SwitchDbInstanceHaError::InvalidClusterKms => Kind::Documented(56),
-            SwitchDbInstanceHaError::RequestNotFound => Kind::Documented(57),
-            SwitchDbInstanceHaError::HostInfoNotFound => Kind::Documented(58),
-            SwitchDbInstanceHaError::ExternalFailure => Kind::Documented(59),
-            SwitchDbInstanceHaError::RequestMetaDataFailed => Kind::Documented(60),
-            SwitchDbInstanceHaError::InvokeProxyFailure => Kind::Documented(61),
             SwitchDbInstanceHaError::Gateway(gateway) => Kind::Gateway(*gateway),
             SwitchDbInstanceHaError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -466,30 +377,41 @@ impl SwitchDbInstanceHaError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, SwitchDbInstanceHaError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            SwitchDbInstanceHaError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for SwitchDbInstanceHaError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for SwitchDbInstanceHaError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

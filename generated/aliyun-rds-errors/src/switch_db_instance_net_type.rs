@@ -6,7 +6,7 @@
 //! [`SwitchDbInstanceNetTypeError`](crate::switch_db_instance_net_type::SwitchDbInstanceNetTypeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum SwitchDbInstanceNetTypeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,204 +238,87 @@ impl SwitchDbInstanceNetTypeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => SwitchDbInstanceNetTypeError::Gateway(gateway),
-                    None => SwitchDbInstanceNetTypeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                SwitchDbInstanceNetTypeError::Gateway,
+                SwitchDbInstanceNetTypeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(SwitchDbInstanceNetTypeError::OrderComboInstanceNotAllowOperate),
-            1 => Some(SwitchDbInstanceNetTypeError::PricePricingPlanResultNotFound),
-            2 => Some(SwitchDbInstanceNetTypeError::OrderNoRealNameAuthentication),
-            3 => Some(SwitchDbInstanceNetTypeError::InsufficientAvailableQuota),
-            4 => Some(SwitchDbInstanceNetTypeError::CommodityServiceCallingException),
-            5 => Some(SwitchDbInstanceNetTypeError::RegionDissolvedEOM),
-            6 => Some(SwitchDbInstanceNetTypeError::CommodityInvalidComponent),
-            7 => Some(SwitchDbInstanceNetTypeError::RegionEndTimeDissolvedAustralia),
-            8 => Some(SwitchDbInstanceNetTypeError::PriceCommoditySys),
-            9 => Some(SwitchDbInstanceNetTypeError::PayInsufficientBalance),
-            10 => Some(SwitchDbInstanceNetTypeError::OrderPeriodInvalid),
-            11 => Some(SwitchDbInstanceNetTypeError::PayNoCreditCardLowerCase),
-            12 => Some(SwitchDbInstanceNetTypeError::OrderInstHasUnpaidOrder),
-            13 => Some(SwitchDbInstanceNetTypeError::NoAvailablePaymentMethod),
-            14 => Some(SwitchDbInstanceNetTypeError::BasicInfoUncompleted),
-            15 => Some(SwitchDbInstanceNetTypeError::RiskRiskControlRejection),
-            16 => Some(SwitchDbInstanceNetTypeError::ApiNotSupport),
-            17 => Some(SwitchDbInstanceNetTypeError::ContainForbiddenLabelError),
-            18 => Some(SwitchDbInstanceNetTypeError::InvalidDBInstanceIdNotFound),
-            19 => Some(SwitchDbInstanceNetTypeError::InvalidInstanceLevelDiskType),
-            20 => Some(SwitchDbInstanceNetTypeError::InvalidParam),
-            21 => Some(SwitchDbInstanceNetTypeError::KmsApiError),
-            22 => Some(SwitchDbInstanceNetTypeError::SystemSaleValidateFailed),
-            23 => Some(SwitchDbInstanceNetTypeError::AbsInvalidAccountNotFound),
-            24 => Some(SwitchDbInstanceNetTypeError::SqlExecuteFailedOrTimeout),
-            25 => Some(SwitchDbInstanceNetTypeError::ColdDataEngineVersionNotSupport),
-            26 => Some(SwitchDbInstanceNetTypeError::ColdDataMinorVersionNotSupport),
-            27 => Some(SwitchDbInstanceNetTypeError::IncorrectTargetClasscode),
-            28 => Some(SwitchDbInstanceNetTypeError::InvalidConnectionStringDuplicate),
-            29 => Some(SwitchDbInstanceNetTypeError::RequiredParamNotFound),
-            30 => Some(SwitchDbInstanceNetTypeError::ParametersInvalid),
-            31 => Some(SwitchDbInstanceNetTypeError::BackupPolicyNotSupport),
-            32 => Some(SwitchDbInstanceNetTypeError::InvalideStatusFormat),
-            33 => Some(SwitchDbInstanceNetTypeError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(SwitchDbInstanceNetTypeError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(SwitchDbInstanceNetTypeError::PayNoCreditCard),
-            36 => Some(SwitchDbInstanceNetTypeError::VpcNetworkTypeNotSupport),
-            37 => Some(SwitchDbInstanceNetTypeError::MirrorInsExists),
-            38 => Some(SwitchDbInstanceNetTypeError::UnsupportedClassCode),
-            39 => Some(SwitchDbInstanceNetTypeError::InvalidBackupSet),
-            40 => Some(SwitchDbInstanceNetTypeError::OrdTCommodityQueryError),
-            41 => Some(SwitchDbInstanceNetTypeError::ProductInstanceReleased),
-            42 => Some(SwitchDbInstanceNetTypeError::RegionEndTimeDissolvedIndia),
-            43 => Some(SwitchDbInstanceNetTypeError::OrderStatusUnPaid),
-            44 => Some(SwitchDbInstanceNetTypeError::InvalidReduceDiskSize),
-            45 => Some(SwitchDbInstanceNetTypeError::CloudSSDNotSupport),
-            46 => Some(SwitchDbInstanceNetTypeError::InvalidUserOperatorPermission),
-            47 => Some(SwitchDbInstanceNetTypeError::InvalidVswitchId),
-            48 => Some(SwitchDbInstanceNetTypeError::IncorrectMinorVersion),
-            49 => Some(SwitchDbInstanceNetTypeError::OperationDeniedZoneResource),
-            50 => Some(SwitchDbInstanceNetTypeError::NotInFlowController),
-            51 => Some(SwitchDbInstanceNetTypeError::InvalidKmsKey),
-            52 => Some(SwitchDbInstanceNetTypeError::InvalidInstanceLevelMalformed),
-            53 => Some(SwitchDbInstanceNetTypeError::InvalidClusterKms),
-            54 => Some(SwitchDbInstanceNetTypeError::RequestNotFound),
-            55 => Some(SwitchDbInstanceNetTypeError::HostInfoNotFound),
-            56 => Some(SwitchDbInstanceNetTypeError::ExternalFailure),
-            57 => Some(SwitchDbInstanceNetTypeError::RequestMetaDataFailed),
-            58 => Some(SwitchDbInstanceNetTypeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            SwitchDbInstanceNetTypeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            SwitchDbInstanceNetTypeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            SwitchDbInstanceNetTypeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            SwitchDbInstanceNetTypeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            SwitchDbInstanceNetTypeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            SwitchDbInstanceNetTypeError::RegionDissolvedEOM => Kind::Documented(5),
-            SwitchDbInstanceNetTypeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            SwitchDbInstanceNetTypeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            SwitchDbInstanceNetTypeError::PriceCommoditySys => Kind::Documented(8),
-            SwitchDbInstanceNetTypeError::PayInsufficientBalance => Kind::Documented(9),
-            SwitchDbInstanceNetTypeError::OrderPeriodInvalid => Kind::Documented(10),
-            SwitchDbInstanceNetTypeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            SwitchDbInstanceNetTypeError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            SwitchDbInstanceNetTypeError::NoAvailablePaymentMethod => {
-                Kind::Documented(13)
-            }
-            SwitchDbInstanceNetTypeError::BasicInfoUncompleted => Kind::Documented(14),
-            SwitchDbInstanceNetTypeError::RiskRiskControlRejection => {
-                Kind::Documented(15)
-            }
-            SwitchDbInstanceNetTypeError::ApiNotSupport => Kind::Documented(16),
-            SwitchDbInstanceNetTypeError::ContainForbiddenLabelError => {
-                Kind::Documented(17)
-            }
-            SwitchDbInstanceNetTypeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(18)
-            }
-            SwitchDbInstanceNetTypeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(19)
-            }
-            SwitchDbInstanceNetTypeError::InvalidParam => Kind::Documented(20),
-            SwitchDbInstanceNetTypeError::KmsApiError => Kind::Documented(21),
-            SwitchDbInstanceNetTypeError::SystemSaleValidateFailed => {
-                Kind::Documented(22)
-            }
-            SwitchDbInstanceNetTypeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(23)
-            }
-            SwitchDbInstanceNetTypeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(24)
-            }
-            SwitchDbInstanceNetTypeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            SwitchDbInstanceNetTypeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            SwitchDbInstanceNetTypeError::IncorrectTargetClasscode => {
-                Kind::Documented(27)
-            }
-            SwitchDbInstanceNetTypeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(28)
-            }
-            SwitchDbInstanceNetTypeError::RequiredParamNotFound => Kind::Documented(29),
-            SwitchDbInstanceNetTypeError::ParametersInvalid => Kind::Documented(30),
-            SwitchDbInstanceNetTypeError::BackupPolicyNotSupport => Kind::Documented(31),
-            SwitchDbInstanceNetTypeError::InvalideStatusFormat => Kind::Documented(32),
-            SwitchDbInstanceNetTypeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(33)
-            }
-            SwitchDbInstanceNetTypeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(34)
-            }
-            SwitchDbInstanceNetTypeError::PayNoCreditCard => Kind::Documented(35),
-            SwitchDbInstanceNetTypeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(36)
-            }
-            SwitchDbInstanceNetTypeError::MirrorInsExists => Kind::Documented(37),
-            SwitchDbInstanceNetTypeError::UnsupportedClassCode => Kind::Documented(38),
-            SwitchDbInstanceNetTypeError::InvalidBackupSet => Kind::Documented(39),
-            SwitchDbInstanceNetTypeError::OrdTCommodityQueryError => Kind::Documented(40),
-            SwitchDbInstanceNetTypeError::ProductInstanceReleased => Kind::Documented(41),
-            SwitchDbInstanceNetTypeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(42)
-            }
-            SwitchDbInstanceNetTypeError::OrderStatusUnPaid => Kind::Documented(43),
-            SwitchDbInstanceNetTypeError::InvalidReduceDiskSize => Kind::Documented(44),
-            SwitchDbInstanceNetTypeError::CloudSSDNotSupport => Kind::Documented(45),
-            SwitchDbInstanceNetTypeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            SwitchDbInstanceNetTypeError::InvalidVswitchId => Kind::Documented(47),
-            SwitchDbInstanceNetTypeError::IncorrectMinorVersion => Kind::Documented(48),
-            SwitchDbInstanceNetTypeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            SwitchDbInstanceNetTypeError::NotInFlowController => Kind::Documented(50),
-            SwitchDbInstanceNetTypeError::InvalidKmsKey => Kind::Documented(51),
-            SwitchDbInstanceNetTypeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            SwitchDbInstanceNetTypeError::InvalidClusterKms => Kind::Documented(53),
-            SwitchDbInstanceNetTypeError::RequestNotFound => Kind::Documented(54),
-            SwitchDbInstanceNetTypeError::HostInfoNotFound => Kind::Documented(55),
-            SwitchDbInstanceNetTypeError::ExternalFailure => Kind::Documented(56),
-            SwitchDbInstanceNetTypeError::RequestMetaDataFailed => Kind::Documented(57),
-            SwitchDbInstanceNetTypeError::InvokeProxyFailure => Kind::Documented(58),
             SwitchDbInstanceNetTypeError::Gateway(gateway) => Kind::Gateway(*gateway),
             SwitchDbInstanceNetTypeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -483,30 +365,41 @@ impl SwitchDbInstanceNetTypeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, SwitchDbInstanceNetTypeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            SwitchDbInstanceNetTypeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for SwitchDbInstanceNetTypeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for SwitchDbInstanceNetTypeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`SwitchDbInstanceVpcError`](crate::switch_db_instance_vpc::SwitchDbInstanceVpcError) has one variant per distinct code of the operation's error table (67 rows, 67 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum SwitchDbInstanceVpcError {
     /// `MigrateAlreadyExistsFault`, HTTP 400: Duplicate migration is forbidden.
@@ -265,200 +264,95 @@ impl SwitchDbInstanceVpcError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => SwitchDbInstanceVpcError::Gateway(gateway),
-                    None => SwitchDbInstanceVpcError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                SwitchDbInstanceVpcError::Gateway,
+                SwitchDbInstanceVpcError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(SwitchDbInstanceVpcError::MigrateAlreadyExistsFault),
-            1 => Some(SwitchDbInstanceVpcError::InvalidConnVPCId),
-            2 => Some(SwitchDbInstanceVpcError::InvalidInstanceKindNotSupport),
-            3 => Some(SwitchDbInstanceVpcError::InvalidPrivateIpAddressMismatch),
-            4 => Some(SwitchDbInstanceVpcError::MigrateAlreadyReadWriteSplitExistsFault),
-            5 => Some(SwitchDbInstanceVpcError::APICallingFailed),
-            6 => Some(SwitchDbInstanceVpcError::OrderComboInstanceNotAllowOperate),
-            7 => Some(SwitchDbInstanceVpcError::PricePricingPlanResultNotFound),
-            8 => Some(SwitchDbInstanceVpcError::OrderNoRealNameAuthentication),
-            9 => Some(SwitchDbInstanceVpcError::InsufficientAvailableQuota),
-            10 => Some(SwitchDbInstanceVpcError::CommodityServiceCallingException),
-            11 => Some(SwitchDbInstanceVpcError::RegionDissolvedEOM),
-            12 => Some(SwitchDbInstanceVpcError::CommodityInvalidComponent),
-            13 => Some(SwitchDbInstanceVpcError::RegionEndTimeDissolvedAustralia),
-            14 => Some(SwitchDbInstanceVpcError::PriceCommoditySys),
-            15 => Some(SwitchDbInstanceVpcError::PayInsufficientBalance),
-            16 => Some(SwitchDbInstanceVpcError::OrderPeriodInvalid),
-            17 => Some(SwitchDbInstanceVpcError::PayNoCreditCardLowerCase),
-            18 => Some(SwitchDbInstanceVpcError::OrderInstHasUnpaidOrder),
-            19 => Some(SwitchDbInstanceVpcError::NoAvailablePaymentMethod),
-            20 => Some(SwitchDbInstanceVpcError::BasicInfoUncompleted),
-            21 => Some(SwitchDbInstanceVpcError::RiskRiskControlRejection),
-            22 => Some(SwitchDbInstanceVpcError::ApiNotSupport),
-            23 => Some(SwitchDbInstanceVpcError::ContainForbiddenLabelError),
-            24 => Some(SwitchDbInstanceVpcError::InvalidDBInstanceIdNotFound),
-            25 => Some(SwitchDbInstanceVpcError::InvalidInstanceLevelDiskType),
-            26 => Some(SwitchDbInstanceVpcError::InvalidParam),
-            27 => Some(SwitchDbInstanceVpcError::KmsApiError),
-            28 => Some(SwitchDbInstanceVpcError::SystemSaleValidateFailed),
-            29 => Some(SwitchDbInstanceVpcError::AbsInvalidAccountNotFound),
-            30 => Some(SwitchDbInstanceVpcError::SqlExecuteFailedOrTimeout),
-            31 => Some(SwitchDbInstanceVpcError::ColdDataEngineVersionNotSupport),
-            32 => Some(SwitchDbInstanceVpcError::ColdDataMinorVersionNotSupport),
-            33 => Some(SwitchDbInstanceVpcError::IncorrectTargetClasscode),
-            34 => Some(SwitchDbInstanceVpcError::InvalidConnectionStringDuplicate),
-            35 => Some(SwitchDbInstanceVpcError::RequiredParamNotFound),
-            36 => Some(SwitchDbInstanceVpcError::ParametersInvalid),
-            37 => Some(SwitchDbInstanceVpcError::BackupPolicyNotSupport),
-            38 => Some(SwitchDbInstanceVpcError::InvalideStatusFormat),
-            39 => Some(SwitchDbInstanceVpcError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(SwitchDbInstanceVpcError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(SwitchDbInstanceVpcError::PayNoCreditCard),
-            42 => Some(SwitchDbInstanceVpcError::VpcNetworkTypeNotSupport),
-            43 => Some(SwitchDbInstanceVpcError::MirrorInsExists),
-            44 => Some(SwitchDbInstanceVpcError::UnsupportedClassCode),
-            45 => Some(SwitchDbInstanceVpcError::InvalidBackupSet),
-            46 => Some(SwitchDbInstanceVpcError::OrdTCommodityQueryError),
-            47 => Some(SwitchDbInstanceVpcError::ProductInstanceReleased),
-            48 => Some(SwitchDbInstanceVpcError::RegionEndTimeDissolvedIndia),
-            49 => Some(SwitchDbInstanceVpcError::InvalidClassicNetworkTypeNotSupport),
-            50 => Some(SwitchDbInstanceVpcError::InvalidParamForXfs),
-            51 => Some(SwitchDbInstanceVpcError::OrderStatusUnPaid),
-            52 => Some(SwitchDbInstanceVpcError::InvalidReduceDiskSize),
-            53 => Some(SwitchDbInstanceVpcError::CloudSSDNotSupport),
-            54 => Some(SwitchDbInstanceVpcError::InvalidUserOperatorPermission),
-            55 => Some(SwitchDbInstanceVpcError::InvalidVswitchId),
-            56 => Some(SwitchDbInstanceVpcError::IncorrectMinorVersion),
-            57 => Some(SwitchDbInstanceVpcError::OperationDeniedZoneResource),
-            58 => Some(SwitchDbInstanceVpcError::NotInFlowController),
-            59 => Some(SwitchDbInstanceVpcError::InvalidKmsKey),
-            60 => Some(SwitchDbInstanceVpcError::InvalidInstanceLevelMalformed),
-            61 => Some(SwitchDbInstanceVpcError::InvalidClusterKms),
-            62 => Some(SwitchDbInstanceVpcError::RequestNotFound),
-            63 => Some(SwitchDbInstanceVpcError::HostInfoNotFound),
-            64 => Some(SwitchDbInstanceVpcError::ExternalFailure),
-            65 => Some(SwitchDbInstanceVpcError::RequestMetaDataFailed),
-            66 => Some(SwitchDbInstanceVpcError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 67] = [
+        Self::MigrateAlreadyExistsFault,
+        Self::InvalidConnVPCId,
+        Self::InvalidInstanceKindNotSupport,
+        Self::InvalidPrivateIpAddressMismatch,
+        Self::MigrateAlreadyReadWriteSplitExistsFault,
+        Self::APICallingFailed,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidClassicNetworkTypeNotSupport,
+        Self::InvalidParamForXfs,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            SwitchDbInstanceVpcError::MigrateAlreadyExistsFault => Kind::Documented(0),
-            SwitchDbInstanceVpcError::InvalidConnVPCId => Kind::Documented(1),
-            SwitchDbInstanceVpcError::InvalidInstanceKindNotSupport => {
-                Kind::Documented(2)
-            }
-            SwitchDbInstanceVpcError::InvalidPrivateIpAddressMismatch => {
-                Kind::Documented(3)
-            }
-            SwitchDbInstanceVpcError::MigrateAlreadyReadWriteSplitExistsFault => {
-                Kind::Documented(4)
-            }
-            SwitchDbInstanceVpcError::APICallingFailed => Kind::Documented(5),
-            SwitchDbInstanceVpcError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            SwitchDbInstanceVpcError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            SwitchDbInstanceVpcError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            SwitchDbInstanceVpcError::InsufficientAvailableQuota => Kind::Documented(9),
-            SwitchDbInstanceVpcError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            SwitchDbInstanceVpcError::RegionDissolvedEOM => Kind::Documented(11),
-            SwitchDbInstanceVpcError::CommodityInvalidComponent => Kind::Documented(12),
-            SwitchDbInstanceVpcError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            SwitchDbInstanceVpcError::PriceCommoditySys => Kind::Documented(14),
-            SwitchDbInstanceVpcError::PayInsufficientBalance => Kind::Documented(15),
-            SwitchDbInstanceVpcError::OrderPeriodInvalid => Kind::Documented(16),
-            SwitchDbInstanceVpcError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            SwitchDbInstanceVpcError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            SwitchDbInstanceVpcError::NoAvailablePaymentMethod => Kind::Documented(19),
-            SwitchDbInstanceVpcError::BasicInfoUncompleted => Kind::Documented(20),
-            SwitchDbInstanceVpcError::RiskRiskControlRejection => Kind::Documented(21),
-            SwitchDbInstanceVpcError::ApiNotSupport => Kind::Documented(22),
-            SwitchDbInstanceVpcError::ContainForbiddenLabelError => Kind::Documented(23),
-            SwitchDbInstanceVpcError::InvalidDBInstanceIdNotFound => Kind::Documented(24),
-            SwitchDbInstanceVpcError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            SwitchDbInstanceVpcError::InvalidParam => Kind::Documented(26),
-            SwitchDbInstanceVpcError::KmsApiError => Kind::Documented(27),
-            SwitchDbInstanceVpcError::SystemSaleValidateFailed => Kind::Documented(28),
-            SwitchDbInstanceVpcError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            SwitchDbInstanceVpcError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            SwitchDbInstanceVpcError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            SwitchDbInstanceVpcError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            SwitchDbInstanceVpcError::IncorrectTargetClasscode => Kind::Documented(33),
-            SwitchDbInstanceVpcError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            SwitchDbInstanceVpcError::RequiredParamNotFound => Kind::Documented(35),
-            SwitchDbInstanceVpcError::ParametersInvalid => Kind::Documented(36),
-            SwitchDbInstanceVpcError::BackupPolicyNotSupport => Kind::Documented(37),
-            SwitchDbInstanceVpcError::InvalideStatusFormat => Kind::Documented(38),
-            SwitchDbInstanceVpcError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            SwitchDbInstanceVpcError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            SwitchDbInstanceVpcError::PayNoCreditCard => Kind::Documented(41),
-            SwitchDbInstanceVpcError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            SwitchDbInstanceVpcError::MirrorInsExists => Kind::Documented(43),
-            SwitchDbInstanceVpcError::UnsupportedClassCode => Kind::Documented(44),
-            SwitchDbInstanceVpcError::InvalidBackupSet => Kind::Documented(45),
-            SwitchDbInstanceVpcError::OrdTCommodityQueryError => Kind::Documented(46),
-            SwitchDbInstanceVpcError::ProductInstanceReleased => Kind::Documented(47),
-            SwitchDbInstanceVpcError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            SwitchDbInstanceVpcError::InvalidClassicNetworkTypeNotSupport => {
-                Kind::Documented(49)
-            }
-            SwitchDbInstanceVpcError::InvalidParamForXfs => Kind::Documented(50),
-            SwitchDbInstanceVpcError::OrderStatusUnPaid => Kind::Documented(51),
-            SwitchDbInstanceVpcError::InvalidReduceDiskSize => Kind::Documented(52),
-            SwitchDbInstanceVpcError::CloudSSDNotSupport => Kind::Documented(53),
-            SwitchDbInstanceVpcError::InvalidUserOperatorPermission => {
-                Kind::Documented(54)
-            }
-            SwitchDbInstanceVpcError::InvalidVswitchId => Kind::Documented(55),
-            SwitchDbInstanceVpcError::IncorrectMinorVersion => Kind::Documented(56),
-            SwitchDbInstanceVpcError::OperationDeniedZoneResource => Kind::Documented(57),
-            SwitchDbInstanceVpcError::NotInFlowController => Kind::Documented(58),
-            SwitchDbInstanceVpcError::InvalidKmsKey => Kind::Documented(59),
-            SwitchDbInstanceVpcError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(60)
-            }
-            SwitchDbInstanceVpcError::InvalidClusterKms => Kind::Documented(61),
-            SwitchDbInstanceVpcError::RequestNotFound => Kind::Documented(62),
-            SwitchDbInstanceVpcError::HostInfoNotFound => Kind::Documented(63),
-            SwitchDbInstanceVpcError::ExternalFailure => Kind::Documented(64),
-            SwitchDbInstanceVpcError::RequestMetaDataFailed => Kind::Documented(65),
-            SwitchDbInstanceVpcError::InvokeProxyFailure => Kind::Documented(66),
             SwitchDbInstanceVpcError::Gateway(gateway) => Kind::Gateway(*gateway),
             SwitchDbInstanceVpcError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -505,30 +399,41 @@ impl SwitchDbInstanceVpcError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, SwitchDbInstanceVpcError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            SwitchDbInstanceVpcError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for SwitchDbInstanceVpcError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for SwitchDbInstanceVpcError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

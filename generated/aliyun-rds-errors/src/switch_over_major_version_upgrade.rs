@@ -6,7 +6,7 @@
 //! [`SwitchOverMajorVersionUpgradeError`](crate::switch_over_major_version_upgrade::SwitchOverMajorVersionUpgradeError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum SwitchOverMajorVersionUpgradeError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,262 +238,89 @@ impl SwitchOverMajorVersionUpgradeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => SwitchOverMajorVersionUpgradeError::Gateway(gateway),
-                    None => SwitchOverMajorVersionUpgradeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                SwitchOverMajorVersionUpgradeError::Gateway,
+                SwitchOverMajorVersionUpgradeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    SwitchOverMajorVersionUpgradeError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            1 => Some(SwitchOverMajorVersionUpgradeError::PricePricingPlanResultNotFound),
-            2 => Some(SwitchOverMajorVersionUpgradeError::OrderNoRealNameAuthentication),
-            3 => Some(SwitchOverMajorVersionUpgradeError::InsufficientAvailableQuota),
-            4 => {
-                Some(
-                    SwitchOverMajorVersionUpgradeError::CommodityServiceCallingException,
-                )
-            }
-            5 => Some(SwitchOverMajorVersionUpgradeError::RegionDissolvedEOM),
-            6 => Some(SwitchOverMajorVersionUpgradeError::CommodityInvalidComponent),
-            7 => {
-                Some(SwitchOverMajorVersionUpgradeError::RegionEndTimeDissolvedAustralia)
-            }
-            8 => Some(SwitchOverMajorVersionUpgradeError::PriceCommoditySys),
-            9 => Some(SwitchOverMajorVersionUpgradeError::PayInsufficientBalance),
-            10 => Some(SwitchOverMajorVersionUpgradeError::OrderPeriodInvalid),
-            11 => Some(SwitchOverMajorVersionUpgradeError::PayNoCreditCardLowerCase),
-            12 => Some(SwitchOverMajorVersionUpgradeError::OrderInstHasUnpaidOrder),
-            13 => Some(SwitchOverMajorVersionUpgradeError::BasicInfoUncompleted),
-            14 => Some(SwitchOverMajorVersionUpgradeError::RiskRiskControlRejection),
-            15 => Some(SwitchOverMajorVersionUpgradeError::ApiNotSupport),
-            16 => Some(SwitchOverMajorVersionUpgradeError::ContainForbiddenLabelError),
-            17 => Some(SwitchOverMajorVersionUpgradeError::InvalidDBInstanceIdNotFound),
-            18 => Some(SwitchOverMajorVersionUpgradeError::InvalidInstanceLevelDiskType),
-            19 => Some(SwitchOverMajorVersionUpgradeError::InvalidParam),
-            20 => Some(SwitchOverMajorVersionUpgradeError::KmsApiError),
-            21 => Some(SwitchOverMajorVersionUpgradeError::SystemSaleValidateFailed),
-            22 => Some(SwitchOverMajorVersionUpgradeError::AbsInvalidAccountNotFound),
-            23 => Some(SwitchOverMajorVersionUpgradeError::SqlExecuteFailedOrTimeout),
-            24 => {
-                Some(SwitchOverMajorVersionUpgradeError::ColdDataEngineVersionNotSupport)
-            }
-            25 => {
-                Some(SwitchOverMajorVersionUpgradeError::ColdDataMinorVersionNotSupport)
-            }
-            26 => Some(SwitchOverMajorVersionUpgradeError::IncorrectTargetClasscode),
-            27 => {
-                Some(
-                    SwitchOverMajorVersionUpgradeError::InvalidConnectionStringDuplicate,
-                )
-            }
-            28 => Some(SwitchOverMajorVersionUpgradeError::RequiredParamNotFound),
-            29 => Some(SwitchOverMajorVersionUpgradeError::ParametersInvalid),
-            30 => Some(SwitchOverMajorVersionUpgradeError::BackupPolicyNotSupport),
-            31 => Some(SwitchOverMajorVersionUpgradeError::InvalideStatusFormat),
-            32 => {
-                Some(SwitchOverMajorVersionUpgradeError::InvalidReleasedKeepPolicyFormat)
-            }
-            33 => {
-                Some(
-                    SwitchOverMajorVersionUpgradeError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            34 => Some(SwitchOverMajorVersionUpgradeError::PayNoCreditCard),
-            35 => Some(SwitchOverMajorVersionUpgradeError::VpcNetworkTypeNotSupport),
-            36 => Some(SwitchOverMajorVersionUpgradeError::MirrorInsExists),
-            37 => Some(SwitchOverMajorVersionUpgradeError::UnsupportedClassCode),
-            38 => Some(SwitchOverMajorVersionUpgradeError::InvalidBackupSet),
-            39 => Some(SwitchOverMajorVersionUpgradeError::OrdTCommodityQueryError),
-            40 => Some(SwitchOverMajorVersionUpgradeError::ProductInstanceReleased),
-            41 => Some(SwitchOverMajorVersionUpgradeError::RegionEndTimeDissolvedIndia),
-            42 => Some(SwitchOverMajorVersionUpgradeError::NoAvailablePaymentMethod),
-            43 => Some(SwitchOverMajorVersionUpgradeError::OrderStatusUnPaid),
-            44 => Some(SwitchOverMajorVersionUpgradeError::InvalidReduceDiskSize),
-            45 => Some(SwitchOverMajorVersionUpgradeError::CloudSSDNotSupport),
-            46 => Some(SwitchOverMajorVersionUpgradeError::InvalidUserOperatorPermission),
-            47 => Some(SwitchOverMajorVersionUpgradeError::InvalidVswitchId),
-            48 => Some(SwitchOverMajorVersionUpgradeError::IncorrectMinorVersion),
-            49 => Some(SwitchOverMajorVersionUpgradeError::OperationDeniedZoneResource),
-            50 => Some(SwitchOverMajorVersionUpgradeError::NotInFlowController),
-            51 => Some(SwitchOverMajorVersionUpgradeError::InvalidKmsKey),
-            52 => Some(SwitchOverMajorVersionUpgradeError::InvalidInstanceLevelMalformed),
-            53 => Some(SwitchOverMajorVersionUpgradeError::InvalidClusterKms),
-            54 => Some(SwitchOverMajorVersionUpgradeError::RequestNotFound),
-            55 => Some(SwitchOverMajorVersionUpgradeError::HostInfoNotFound),
-            56 => Some(SwitchOverMajorVersionUpgradeError::ExternalFailure),
-            57 => Some(SwitchOverMajorVersionUpgradeError::RequestMetaDataFailed),
-            58 => Some(SwitchOverMajorVersionUpgradeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            SwitchOverMajorVersionUpgradeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            SwitchOverMajorVersionUpgradeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            SwitchOverMajorVersionUpgradeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            SwitchOverMajorVersionUpgradeError::InsufficientAvailableQuota => {
-                Kind::Documented(3)
-            }
-            SwitchOverMajorVersionUpgradeError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            SwitchOverMajorVersionUpgradeError::RegionDissolvedEOM => Kind::Documented(5),
-            SwitchOverMajorVersionUpgradeError::CommodityInvalidComponent => {
-                Kind::Documented(6)
-            }
-            SwitchOverMajorVersionUpgradeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            SwitchOverMajorVersionUpgradeError::PriceCommoditySys => Kind::Documented(8),
-            SwitchOverMajorVersionUpgradeError::PayInsufficientBalance => {
-                Kind::Documented(9)
-            }
-            SwitchOverMajorVersionUpgradeError::OrderPeriodInvalid => {
-                Kind::Documented(10)
-            }
-            SwitchOverMajorVersionUpgradeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(11)
-            }
-            SwitchOverMajorVersionUpgradeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(12)
-            }
-            SwitchOverMajorVersionUpgradeError::BasicInfoUncompleted => {
-                Kind::Documented(13)
-            }
-            SwitchOverMajorVersionUpgradeError::RiskRiskControlRejection => {
-                Kind::Documented(14)
-            }
-            SwitchOverMajorVersionUpgradeError::ApiNotSupport => Kind::Documented(15),
-            SwitchOverMajorVersionUpgradeError::ContainForbiddenLabelError => {
-                Kind::Documented(16)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(17)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(18)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidParam => Kind::Documented(19),
-            SwitchOverMajorVersionUpgradeError::KmsApiError => Kind::Documented(20),
-            SwitchOverMajorVersionUpgradeError::SystemSaleValidateFailed => {
-                Kind::Documented(21)
-            }
-            SwitchOverMajorVersionUpgradeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(22)
-            }
-            SwitchOverMajorVersionUpgradeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(23)
-            }
-            SwitchOverMajorVersionUpgradeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(24)
-            }
-            SwitchOverMajorVersionUpgradeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            SwitchOverMajorVersionUpgradeError::IncorrectTargetClasscode => {
-                Kind::Documented(26)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(27)
-            }
-            SwitchOverMajorVersionUpgradeError::RequiredParamNotFound => {
-                Kind::Documented(28)
-            }
-            SwitchOverMajorVersionUpgradeError::ParametersInvalid => Kind::Documented(29),
-            SwitchOverMajorVersionUpgradeError::BackupPolicyNotSupport => {
-                Kind::Documented(30)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalideStatusFormat => {
-                Kind::Documented(31)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(32)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(33)
-            }
-            SwitchOverMajorVersionUpgradeError::PayNoCreditCard => Kind::Documented(34),
-            SwitchOverMajorVersionUpgradeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(35)
-            }
-            SwitchOverMajorVersionUpgradeError::MirrorInsExists => Kind::Documented(36),
-            SwitchOverMajorVersionUpgradeError::UnsupportedClassCode => {
-                Kind::Documented(37)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidBackupSet => Kind::Documented(38),
-            SwitchOverMajorVersionUpgradeError::OrdTCommodityQueryError => {
-                Kind::Documented(39)
-            }
-            SwitchOverMajorVersionUpgradeError::ProductInstanceReleased => {
-                Kind::Documented(40)
-            }
-            SwitchOverMajorVersionUpgradeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(41)
-            }
-            SwitchOverMajorVersionUpgradeError::NoAvailablePaymentMethod => {
-                Kind::Documented(42)
-            }
-            SwitchOverMajorVersionUpgradeError::OrderStatusUnPaid => Kind::Documented(43),
-            SwitchOverMajorVersionUpgradeError::InvalidReduceDiskSize => {
-                Kind::Documented(44)
-            }
-            SwitchOverMajorVersionUpgradeError::CloudSSDNotSupport => {
-                Kind::Documented(45)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidVswitchId => Kind::Documented(47),
-            SwitchOverMajorVersionUpgradeError::IncorrectMinorVersion => {
-                Kind::Documented(48)
-            }
-            SwitchOverMajorVersionUpgradeError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            SwitchOverMajorVersionUpgradeError::NotInFlowController => {
-                Kind::Documented(50)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidKmsKey => Kind::Documented(51),
-            SwitchOverMajorVersionUpgradeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            SwitchOverMajorVersionUpgradeError::InvalidClusterKms => Kind::Documented(53),
-            SwitchOverMajorVersionUpgradeError::RequestNotFound => Kind::Documented(54),
-            SwitchOverMajorVersionUpgradeError::HostInfoNotFound => Kind::Documented(55),
-            SwitchOverMajorVersionUpgradeError::ExternalFailure => Kind::Documented(56),
-            SwitchOverMajorVersionUpgradeError::RequestMetaDataFailed => {
-                Kind::Documented(57)
-            }
-            SwitchOverMajorVersionUpgradeError::InvokeProxyFailure => {
-                Kind::Documented(58)
-            }
             SwitchOverMajorVersionUpgradeError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             SwitchOverMajorVersionUpgradeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -541,30 +367,41 @@ impl SwitchOverMajorVersionUpgradeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, SwitchOverMajorVersionUpgradeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            SwitchOverMajorVersionUpgradeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for SwitchOverMajorVersionUpgradeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for SwitchOverMajorVersionUpgradeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`SwitchReplicationLinkError`](crate::switch_replication_link::SwitchReplicationLinkError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum SwitchReplicationLinkError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,184 +238,87 @@ impl SwitchReplicationLinkError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => SwitchReplicationLinkError::Gateway(gateway),
-                    None => SwitchReplicationLinkError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                SwitchReplicationLinkError::Gateway,
+                SwitchReplicationLinkError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(SwitchReplicationLinkError::OrderComboInstanceNotAllowOperate),
-            1 => Some(SwitchReplicationLinkError::PricePricingPlanResultNotFound),
-            2 => Some(SwitchReplicationLinkError::OrderNoRealNameAuthentication),
-            3 => Some(SwitchReplicationLinkError::InsufficientAvailableQuota),
-            4 => Some(SwitchReplicationLinkError::CommodityServiceCallingException),
-            5 => Some(SwitchReplicationLinkError::RegionDissolvedEOM),
-            6 => Some(SwitchReplicationLinkError::CommodityInvalidComponent),
-            7 => Some(SwitchReplicationLinkError::RegionEndTimeDissolvedAustralia),
-            8 => Some(SwitchReplicationLinkError::PriceCommoditySys),
-            9 => Some(SwitchReplicationLinkError::PayInsufficientBalance),
-            10 => Some(SwitchReplicationLinkError::OrderPeriodInvalid),
-            11 => Some(SwitchReplicationLinkError::PayNoCreditCardLowerCase),
-            12 => Some(SwitchReplicationLinkError::OrderInstHasUnpaidOrder),
-            13 => Some(SwitchReplicationLinkError::BasicInfoUncompleted),
-            14 => Some(SwitchReplicationLinkError::RiskRiskControlRejection),
-            15 => Some(SwitchReplicationLinkError::ApiNotSupport),
-            16 => Some(SwitchReplicationLinkError::ContainForbiddenLabelError),
-            17 => Some(SwitchReplicationLinkError::InvalidDBInstanceIdNotFound),
-            18 => Some(SwitchReplicationLinkError::InvalidInstanceLevelDiskType),
-            19 => Some(SwitchReplicationLinkError::InvalidParam),
-            20 => Some(SwitchReplicationLinkError::KmsApiError),
-            21 => Some(SwitchReplicationLinkError::SystemSaleValidateFailed),
-            22 => Some(SwitchReplicationLinkError::AbsInvalidAccountNotFound),
-            23 => Some(SwitchReplicationLinkError::SqlExecuteFailedOrTimeout),
-            24 => Some(SwitchReplicationLinkError::ColdDataEngineVersionNotSupport),
-            25 => Some(SwitchReplicationLinkError::ColdDataMinorVersionNotSupport),
-            26 => Some(SwitchReplicationLinkError::IncorrectTargetClasscode),
-            27 => Some(SwitchReplicationLinkError::InvalidConnectionStringDuplicate),
-            28 => Some(SwitchReplicationLinkError::RequiredParamNotFound),
-            29 => Some(SwitchReplicationLinkError::ParametersInvalid),
-            30 => Some(SwitchReplicationLinkError::BackupPolicyNotSupport),
-            31 => Some(SwitchReplicationLinkError::InvalideStatusFormat),
-            32 => Some(SwitchReplicationLinkError::InvalidReleasedKeepPolicyFormat),
-            33 => Some(SwitchReplicationLinkError::InvalidDBInstanceEngineTypeFormat),
-            34 => Some(SwitchReplicationLinkError::PayNoCreditCard),
-            35 => Some(SwitchReplicationLinkError::VpcNetworkTypeNotSupport),
-            36 => Some(SwitchReplicationLinkError::MirrorInsExists),
-            37 => Some(SwitchReplicationLinkError::UnsupportedClassCode),
-            38 => Some(SwitchReplicationLinkError::InvalidBackupSet),
-            39 => Some(SwitchReplicationLinkError::OrdTCommodityQueryError),
-            40 => Some(SwitchReplicationLinkError::ProductInstanceReleased),
-            41 => Some(SwitchReplicationLinkError::RegionEndTimeDissolvedIndia),
-            42 => Some(SwitchReplicationLinkError::NoAvailablePaymentMethod),
-            43 => Some(SwitchReplicationLinkError::OrderStatusUnPaid),
-            44 => Some(SwitchReplicationLinkError::InvalidReduceDiskSize),
-            45 => Some(SwitchReplicationLinkError::CloudSSDNotSupport),
-            46 => Some(SwitchReplicationLinkError::InvalidUserOperatorPermission),
-            47 => Some(SwitchReplicationLinkError::InvalidVswitchId),
-            48 => Some(SwitchReplicationLinkError::IncorrectMinorVersion),
-            49 => Some(SwitchReplicationLinkError::OperationDeniedZoneResource),
-            50 => Some(SwitchReplicationLinkError::NotInFlowController),
-            51 => Some(SwitchReplicationLinkError::InvalidKmsKey),
-            52 => Some(SwitchReplicationLinkError::InvalidInstanceLevelMalformed),
-            53 => Some(SwitchReplicationLinkError::InvalidClusterKms),
-            54 => Some(SwitchReplicationLinkError::RequestNotFound),
-            55 => Some(SwitchReplicationLinkError::HostInfoNotFound),
-            56 => Some(SwitchReplicationLinkError::ExternalFailure),
-            57 => Some(SwitchReplicationLinkError::RequestMetaDataFailed),
-            58 => Some(SwitchReplicationLinkError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::NoAvailablePaymentMethod,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            SwitchReplicationLinkError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(0)
-            }
-            SwitchReplicationLinkError::PricePricingPlanResultNotFound => {
-                Kind::Documented(1)
-            }
-            SwitchReplicationLinkError::OrderNoRealNameAuthentication => {
-                Kind::Documented(2)
-            }
-            SwitchReplicationLinkError::InsufficientAvailableQuota => Kind::Documented(3),
-            SwitchReplicationLinkError::CommodityServiceCallingException => {
-                Kind::Documented(4)
-            }
-            SwitchReplicationLinkError::RegionDissolvedEOM => Kind::Documented(5),
-            SwitchReplicationLinkError::CommodityInvalidComponent => Kind::Documented(6),
-            SwitchReplicationLinkError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(7)
-            }
-            SwitchReplicationLinkError::PriceCommoditySys => Kind::Documented(8),
-            SwitchReplicationLinkError::PayInsufficientBalance => Kind::Documented(9),
-            SwitchReplicationLinkError::OrderPeriodInvalid => Kind::Documented(10),
-            SwitchReplicationLinkError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            SwitchReplicationLinkError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            SwitchReplicationLinkError::BasicInfoUncompleted => Kind::Documented(13),
-            SwitchReplicationLinkError::RiskRiskControlRejection => Kind::Documented(14),
-            SwitchReplicationLinkError::ApiNotSupport => Kind::Documented(15),
-            SwitchReplicationLinkError::ContainForbiddenLabelError => {
-                Kind::Documented(16)
-            }
-            SwitchReplicationLinkError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(17)
-            }
-            SwitchReplicationLinkError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(18)
-            }
-            SwitchReplicationLinkError::InvalidParam => Kind::Documented(19),
-            SwitchReplicationLinkError::KmsApiError => Kind::Documented(20),
-            SwitchReplicationLinkError::SystemSaleValidateFailed => Kind::Documented(21),
-            SwitchReplicationLinkError::AbsInvalidAccountNotFound => Kind::Documented(22),
-            SwitchReplicationLinkError::SqlExecuteFailedOrTimeout => Kind::Documented(23),
-            SwitchReplicationLinkError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(24)
-            }
-            SwitchReplicationLinkError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(25)
-            }
-            SwitchReplicationLinkError::IncorrectTargetClasscode => Kind::Documented(26),
-            SwitchReplicationLinkError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(27)
-            }
-            SwitchReplicationLinkError::RequiredParamNotFound => Kind::Documented(28),
-            SwitchReplicationLinkError::ParametersInvalid => Kind::Documented(29),
-            SwitchReplicationLinkError::BackupPolicyNotSupport => Kind::Documented(30),
-            SwitchReplicationLinkError::InvalideStatusFormat => Kind::Documented(31),
-            SwitchReplicationLinkError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(32)
-            }
-            SwitchReplicationLinkError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(33)
-            }
-            SwitchReplicationLinkError::PayNoCreditCard => Kind::Documented(34),
-            SwitchReplicationLinkError::VpcNetworkTypeNotSupport => Kind::Documented(35),
-            SwitchReplicationLinkError::MirrorInsExists => Kind::Documented(36),
-            SwitchReplicationLinkError::UnsupportedClassCode => Kind::Documented(37),
-            SwitchReplicationLinkError::InvalidBackupSet => Kind::Documented(38),
-            SwitchReplicationLinkError::OrdTCommodityQueryError => Kind::Documented(39),
-            SwitchReplicationLinkError::ProductInstanceReleased => Kind::Documented(40),
-            SwitchReplicationLinkError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(41)
-            }
-            SwitchReplicationLinkError::NoAvailablePaymentMethod => Kind::Documented(42),
-            SwitchReplicationLinkError::OrderStatusUnPaid => Kind::Documented(43),
-            SwitchReplicationLinkError::InvalidReduceDiskSize => Kind::Documented(44),
-            SwitchReplicationLinkError::CloudSSDNotSupport => Kind::Documented(45),
-            SwitchReplicationLinkError::InvalidUserOperatorPermission => {
-                Kind::Documented(46)
-            }
-            SwitchReplicationLinkError::InvalidVswitchId => Kind::Documented(47),
-            SwitchReplicationLinkError::IncorrectMinorVersion => Kind::Documented(48),
-            SwitchReplicationLinkError::OperationDeniedZoneResource => {
-                Kind::Documented(49)
-            }
-            SwitchReplicationLinkError::NotInFlowController => Kind::Documented(50),
-            SwitchReplicationLinkError::InvalidKmsKey => Kind::Documented(51),
-            SwitchReplicationLinkError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(52)
-            }
-            SwitchReplicationLinkError::InvalidClusterKms => Kind::Documented(53),
-            SwitchReplicationLinkError::RequestNotFound => Kind::Documented(54),
-            SwitchReplicationLinkError::HostInfoNotFound => Kind::Documented(55),
-            SwitchReplicationLinkError::ExternalFailure => Kind::Documented(56),
-            SwitchReplicationLinkError::RequestMetaDataFailed => Kind::Documented(57),
-            SwitchReplicationLinkError::InvokeProxyFailure => Kind::Documented(58),
             SwitchReplicationLinkError::Gateway(gateway) => Kind::Gateway(*gateway),
             SwitchReplicationLinkError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -463,30 +365,41 @@ impl SwitchReplicationLinkError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, SwitchReplicationLinkError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            SwitchReplicationLinkError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for SwitchReplicationLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for SwitchReplicationLinkError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`TagResourcesError`](crate::tag_resources::TagResourcesError) has one variant per distinct code of the operation's error table (69 rows, 68 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum TagResourcesError {
     /// `NumberExceed.Tags`, HTTP 400: The maximum number of Tags is exceeded. The maximum value is 20.
@@ -270,168 +269,96 @@ impl TagResourcesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => TagResourcesError::Gateway(gateway),
-                    None => TagResourcesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                TagResourcesError::Gateway,
+                TagResourcesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(TagResourcesError::NumberExceedTags),
-            1 => Some(TagResourcesError::MissingParameter),
-            2 => Some(TagResourcesError::InvalidTagKeyMalformed),
-            3 => Some(TagResourcesError::InvalidTagValueMalformed),
-            4 => Some(TagResourcesError::DuplicateTagKey),
-            5 => Some(TagResourcesError::OperationDeniedQuotaExceed),
-            6 => Some(TagResourcesError::NumberExceedResourceIds),
-            7 => Some(TagResourcesError::RequestNotFound),
-            8 => Some(TagResourcesError::InvalidParameterResourceType),
-            9 => Some(TagResourcesError::OrderComboInstanceNotAllowOperate),
-            10 => Some(TagResourcesError::PricePricingPlanResultNotFound),
-            11 => Some(TagResourcesError::OrderNoRealNameAuthentication),
-            12 => Some(TagResourcesError::InsufficientAvailableQuota),
-            13 => Some(TagResourcesError::CommodityServiceCallingException),
-            14 => Some(TagResourcesError::RegionDissolvedEOM),
-            15 => Some(TagResourcesError::CommodityInvalidComponent),
-            16 => Some(TagResourcesError::RegionEndTimeDissolvedAustralia),
-            17 => Some(TagResourcesError::PriceCommoditySys),
-            18 => Some(TagResourcesError::PayInsufficientBalance),
-            19 => Some(TagResourcesError::OrderPeriodInvalid),
-            20 => Some(TagResourcesError::PayNoCreditCardLowerCase),
-            21 => Some(TagResourcesError::OrderInstHasUnpaidOrder),
-            22 => Some(TagResourcesError::NoAvailablePaymentMethod),
-            23 => Some(TagResourcesError::BasicInfoUncompleted),
-            24 => Some(TagResourcesError::RiskRiskControlRejection),
-            25 => Some(TagResourcesError::ApiNotSupport),
-            26 => Some(TagResourcesError::ContainForbiddenLabelError),
-            27 => Some(TagResourcesError::InvalidDBInstanceIdNotFound),
-            28 => Some(TagResourcesError::InvalidInstanceLevelDiskType),
-            29 => Some(TagResourcesError::InvalidParam),
-            30 => Some(TagResourcesError::KmsApiError),
-            31 => Some(TagResourcesError::SystemSaleValidateFailed),
-            32 => Some(TagResourcesError::AbsInvalidAccountNotFound),
-            33 => Some(TagResourcesError::SqlExecuteFailedOrTimeout),
-            34 => Some(TagResourcesError::ColdDataEngineVersionNotSupport),
-            35 => Some(TagResourcesError::ColdDataMinorVersionNotSupport),
-            36 => Some(TagResourcesError::IncorrectTargetClasscode),
-            37 => Some(TagResourcesError::InvalidConnectionStringDuplicate),
-            38 => Some(TagResourcesError::RequiredParamNotFound),
-            39 => Some(TagResourcesError::ParametersInvalid),
-            40 => Some(TagResourcesError::BackupPolicyNotSupport),
-            41 => Some(TagResourcesError::InvalideStatusFormat),
-            42 => Some(TagResourcesError::InvalidReleasedKeepPolicyFormat),
-            43 => Some(TagResourcesError::InvalidDBInstanceEngineTypeFormat),
-            44 => Some(TagResourcesError::PayNoCreditCard),
-            45 => Some(TagResourcesError::VpcNetworkTypeNotSupport),
-            46 => Some(TagResourcesError::MirrorInsExists),
-            47 => Some(TagResourcesError::UnsupportedClassCode),
-            48 => Some(TagResourcesError::InvalidBackupSet),
-            49 => Some(TagResourcesError::OrdTCommodityQueryError),
-            50 => Some(TagResourcesError::ProductInstanceReleased),
-            51 => Some(TagResourcesError::RegionEndTimeDissolvedIndia),
-            52 => Some(TagResourcesError::OrderStatusUnPaid),
-            53 => Some(TagResourcesError::InvalidReduceDiskSize),
-            54 => Some(TagResourcesError::CloudSSDNotSupport),
-            55 => Some(TagResourcesError::InvalidUserOperatorPermission),
-            56 => Some(TagResourcesError::InvalidVswitchId),
-            57 => Some(TagResourcesError::IncorrectMinorVersion),
-            58 => Some(TagResourcesError::OperationDeniedZoneResource),
-            59 => Some(TagResourcesError::NotInFlowController),
-            60 => Some(TagResourcesError::InvalidKmsKey),
-            61 => Some(TagResourcesError::InvalidInstanceLevelMalformed),
-            62 => Some(TagResourcesError::InvalidClusterKms),
-            63 => Some(TagResourcesError::HostInfoNotFound),
-            64 => Some(TagResourcesError::InvalidRCInstanceNameNotFound),
-            65 => Some(TagResourcesError::ExternalFailure),
-            66 => Some(TagResourcesError::RequestMetaDataFailed),
-            67 => Some(TagResourcesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 68] = [
+        Self::NumberExceedTags,
+        Self::MissingParameter,
+        Self::InvalidTagKeyMalformed,
+        Self::InvalidTagValueMalformed,
+        Self::DuplicateTagKey,
+        Self::OperationDeniedQuotaExceed,
+        Self::NumberExceedResourceIds,
+        Self::RequestNotFound,
+        Self::InvalidParameterResourceType,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::HostInfoNotFound,
+        Self::InvalidRCInstanceNameNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            TagResourcesError::NumberExceedTags => Kind::Documented(0),
-            TagResourcesError::MissingParameter => Kind::Documented(1),
-            TagResourcesError::InvalidTagKeyMalformed => Kind::Documented(2),
-            TagResourcesError::InvalidTagValueMalformed => Kind::Documented(3),
-            TagResourcesError::DuplicateTagKey => Kind::Documented(4),
-            TagResourcesError::OperationDeniedQuotaExceed => Kind::Documented(5),
-            TagResourcesError::NumberExceedResourceIds => Kind::Documented(6),
-            TagResourcesError::RequestNotFound => Kind::Documented(7),
-            TagResourcesError::InvalidParameterResourceType => Kind::Documented(8),
-            TagResourcesError::OrderComboInstanceNotAllowOperate => Kind::Documented(9),
-            TagResourcesError::PricePricingPlanResultNotFound => Kind::Documented(10),
-            TagResourcesError::OrderNoRealNameAuthentication => Kind::Documented(11),
-            TagResourcesError::InsufficientAvailableQuota => Kind::Documented(12),
-            TagResourcesError::CommodityServiceCallingException => Kind::Documented(13),
-            TagResourcesError::RegionDissolvedEOM => Kind::Documented(14),
-            TagResourcesError::CommodityInvalidComponent => Kind::Documented(15),
-            TagResourcesError::RegionEndTimeDissolvedAustralia => Kind::Documented(16),
-            TagResourcesError::PriceCommoditySys => Kind::Documented(17),
-            TagResourcesError::PayInsufficientBalance => Kind::Documented(18),
-            TagResourcesError::OrderPeriodInvalid => Kind::Documented(19),
-            TagResourcesError::PayNoCreditCardLowerCase => Kind::Documented(20),
-            TagResourcesError::OrderInstHasUnpaidOrder => Kind::Documented(21),
-            TagResourcesError::NoAvailablePaymentMethod => Kind::Documented(22),
-            TagResourcesError::BasicInfoUncompleted => Kind::Documented(23),
-            TagResourcesError::RiskRiskControlRejection => Kind::Documented(24),
-            TagResourcesError::ApiNotSupport => Kind::Documented(25),
-            TagResourcesError::ContainForbiddenLabelError => Kind::Documented(26),
-            TagResourcesError::InvalidDBInstanceIdNotFound => Kind::Documented(27),
-            TagResourcesError::InvalidInstanceLevelDiskType => Kind::Documented(28),
-            TagResourcesError::InvalidParam => Kind::Documented(29),
-            TagResourcesError::KmsApiError => Kind::Documented(30),
-            TagResourcesError::SystemSaleValidateFailed => Kind::Documented(31),
-            TagResourcesError::AbsInvalidAccountNotFound => Kind::Documented(32),
-            TagResourcesError::SqlExecuteFailedOrTimeout => Kind::Documented(33),
-            TagResourcesError::ColdDataEngineVersionNotSupport => Kind::Documented(34),
-            TagResourcesError::ColdDataMinorVersionNotSupport => Kind::Documented(35),
-            TagResourcesError::IncorrectTargetClasscode => Kind::Documented(36),
-            TagResourcesError::InvalidConnectionStringDuplicate => Kind::Documented(37),
-            TagResourcesError::RequiredParamNotFound => Kind::Documented(38),
-            TagResourcesError::ParametersInvalid => Kind::Documented(39),
-            TagResourcesError::BackupPolicyNotSupport => Kind::Documented(40),
-            TagResourcesError::InvalideStatusFormat => Kind::Documented(41),
-            TagResourcesError::InvalidReleasedKeepPolicyFormat => Kind::Documented(42),
-            TagResourcesError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(43),
-            TagResourcesError::PayNoCreditCard => Kind::Documented(44),
-            TagResourcesError::VpcNetworkTypeNotSupport => Kind::Documented(45),
-            TagResourcesError::MirrorInsExists => Kind::Documented(46),
-            TagResourcesError::UnsupportedClassCode => Kind::Documented(47),
-            TagResourcesError::InvalidBackupSet => Kind::Documented(48),
-            TagResourcesError::OrdTCommodityQueryError => Kind::Documented(49),
-            TagResourcesError::ProductInstanceReleased => Kind::Documented(50),
-            TagResourcesError::RegionEndTimeDissolvedIndia => Kind::Documented(51),
-            TagResourcesError::OrderStatusUnPaid => Kind::Documented(52),
-            TagResourcesError::InvalidReduceDiskSize => Kind::Documented(53),
-            TagResourcesError::CloudSSDNotSupport => Kind::Documented(54),
-            TagResourcesError::InvalidUserOperatorPermission => Kind::Documented(55),
-            TagResourcesError::InvalidVswitchId => Kind::Documented(56),
-            TagResourcesError::IncorrectMinorVersion => Kind::Documented(57),
-            TagResourcesError::OperationDeniedZoneResource => Kind::Documented(58),
-            TagResourcesError::NotInFlowController => Kind::Documented(59),
-            TagResourcesError::InvalidKmsKey => Kind::Documented(60),
-            TagResourcesError::InvalidInstanceLevelMalformed => Kind::Documented(61),
-            TagResourcesError::InvalidClusterKms => Kind::Documented(62),
-            TagResourcesError::HostInfoNotFound => Kind::Documented(63),
-            TagResourcesError::InvalidRCInstanceNameNotFound => Kind::Documented(64),
-            TagResourcesError::ExternalFailure => Kind::Documented(65),
-            TagResourcesError::RequestMetaDataFailed => Kind::Documented(66),
-            TagResourcesError::InvokeProxyFailure => Kind::Documented(67),
             TagResourcesError::Gateway(gateway) => Kind::Gateway(*gateway),
             TagResourcesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -478,30 +405,41 @@ impl TagResourcesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, TagResourcesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            TagResourcesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for TagResourcesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for TagResourcesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`TerminateMigrateTaskError`](crate::terminate_migrate_task::TerminateMigrateTaskError) has one variant per distinct code of the operation's error table (65 rows, 65 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum TerminateMigrateTaskError {
     /// `InvalidTaskType.Invalid`, HTTP 400: Migrate task type Incremental is not supported, only support FULL backup migrate task.
@@ -259,196 +258,93 @@ impl TerminateMigrateTaskError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => TerminateMigrateTaskError::Gateway(gateway),
-                    None => TerminateMigrateTaskError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                TerminateMigrateTaskError::Gateway,
+                TerminateMigrateTaskError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(TerminateMigrateTaskError::InvalidTaskTypeInvalid),
-            1 => Some(TerminateMigrateTaskError::IncorrectDBInstanceType),
-            2 => Some(TerminateMigrateTaskError::InvalidTaskNotFound),
-            3 => Some(TerminateMigrateTaskError::InvalidParameterInvalid),
-            4 => Some(TerminateMigrateTaskError::InvalidTaskStatus),
-            5 => Some(TerminateMigrateTaskError::UnfinishedTerminateMigrateTask),
-            6 => Some(TerminateMigrateTaskError::OrderComboInstanceNotAllowOperate),
-            7 => Some(TerminateMigrateTaskError::PricePricingPlanResultNotFound),
-            8 => Some(TerminateMigrateTaskError::OrderNoRealNameAuthentication),
-            9 => Some(TerminateMigrateTaskError::InsufficientAvailableQuota),
-            10 => Some(TerminateMigrateTaskError::CommodityServiceCallingException),
-            11 => Some(TerminateMigrateTaskError::RegionDissolvedEOM),
-            12 => Some(TerminateMigrateTaskError::CommodityInvalidComponent),
-            13 => Some(TerminateMigrateTaskError::RegionEndTimeDissolvedAustralia),
-            14 => Some(TerminateMigrateTaskError::PriceCommoditySys),
-            15 => Some(TerminateMigrateTaskError::PayInsufficientBalance),
-            16 => Some(TerminateMigrateTaskError::OrderPeriodInvalid),
-            17 => Some(TerminateMigrateTaskError::PayNoCreditCardLowerCase),
-            18 => Some(TerminateMigrateTaskError::OrderInstHasUnpaidOrder),
-            19 => Some(TerminateMigrateTaskError::NoAvailablePaymentMethod),
-            20 => Some(TerminateMigrateTaskError::BasicInfoUncompleted),
-            21 => Some(TerminateMigrateTaskError::RiskRiskControlRejection),
-            22 => Some(TerminateMigrateTaskError::ApiNotSupport),
-            23 => Some(TerminateMigrateTaskError::ContainForbiddenLabelError),
-            24 => Some(TerminateMigrateTaskError::InvalidDBInstanceIdNotFound),
-            25 => Some(TerminateMigrateTaskError::InvalidInstanceLevelDiskType),
-            26 => Some(TerminateMigrateTaskError::InvalidParam),
-            27 => Some(TerminateMigrateTaskError::KmsApiError),
-            28 => Some(TerminateMigrateTaskError::SystemSaleValidateFailed),
-            29 => Some(TerminateMigrateTaskError::AbsInvalidAccountNotFound),
-            30 => Some(TerminateMigrateTaskError::SqlExecuteFailedOrTimeout),
-            31 => Some(TerminateMigrateTaskError::ColdDataEngineVersionNotSupport),
-            32 => Some(TerminateMigrateTaskError::ColdDataMinorVersionNotSupport),
-            33 => Some(TerminateMigrateTaskError::IncorrectTargetClasscode),
-            34 => Some(TerminateMigrateTaskError::InvalidConnectionStringDuplicate),
-            35 => Some(TerminateMigrateTaskError::RequiredParamNotFound),
-            36 => Some(TerminateMigrateTaskError::ParametersInvalid),
-            37 => Some(TerminateMigrateTaskError::BackupPolicyNotSupport),
-            38 => Some(TerminateMigrateTaskError::InvalideStatusFormat),
-            39 => Some(TerminateMigrateTaskError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(TerminateMigrateTaskError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(TerminateMigrateTaskError::PayNoCreditCard),
-            42 => Some(TerminateMigrateTaskError::VpcNetworkTypeNotSupport),
-            43 => Some(TerminateMigrateTaskError::MirrorInsExists),
-            44 => Some(TerminateMigrateTaskError::UnsupportedClassCode),
-            45 => Some(TerminateMigrateTaskError::InvalidBackupSet),
-            46 => Some(TerminateMigrateTaskError::OrdTCommodityQueryError),
-            47 => Some(TerminateMigrateTaskError::ProductInstanceReleased),
-            48 => Some(TerminateMigrateTaskError::RegionEndTimeDissolvedIndia),
-            49 => Some(TerminateMigrateTaskError::OrderStatusUnPaid),
-            50 => Some(TerminateMigrateTaskError::InvalidReduceDiskSize),
-            51 => Some(TerminateMigrateTaskError::CloudSSDNotSupport),
-            52 => Some(TerminateMigrateTaskError::InvalidUserOperatorPermission),
-            53 => Some(TerminateMigrateTaskError::InvalidVswitchId),
-            54 => Some(TerminateMigrateTaskError::IncorrectMinorVersion),
-            55 => Some(TerminateMigrateTaskError::OperationDeniedZoneResource),
-            56 => Some(TerminateMigrateTaskError::NotInFlowController),
-            57 => Some(TerminateMigrateTaskError::InvalidKmsKey),
-            58 => Some(TerminateMigrateTaskError::InvalidInstanceLevelMalformed),
-            59 => Some(TerminateMigrateTaskError::InvalidClusterKms),
-            60 => Some(TerminateMigrateTaskError::RequestNotFound),
-            61 => Some(TerminateMigrateTaskError::HostInfoNotFound),
-            62 => Some(TerminateMigrateTaskError::ExternalFailure),
-            63 => Some(TerminateMigrateTaskError::RequestMetaDataFailed),
-            64 => Some(TerminateMigrateTaskError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 65] = [
+        Self::InvalidTaskTypeInvalid,
+        Self::IncorrectDBInstanceType,
+        Self::InvalidTaskNotFound,
+        Self::InvalidParameterInvalid,
+        Self::InvalidTaskStatus,
+        Self::UnfinishedTerminateMigrateTask,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            TerminateMigrateTaskError::InvalidTaskTypeInvalid => Kind::Documented(0),
-            TerminateMigrateTaskError::IncorrectDBInstanceType => Kind::Documented(1),
-            TerminateMigrateTaskError::InvalidTaskNotFound => Kind::Documented(2),
-            TerminateMigrateTaskError::InvalidParameterInvalid => Kind::Documented(3),
-            TerminateMigrateTaskError::InvalidTaskStatus => Kind::Documented(4),
-            TerminateMigrateTaskError::UnfinishedTerminateMigrateTask => {
-                Kind::Documented(5)
-            }
-            TerminateMigrateTaskError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            TerminateMigrateTaskError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            TerminateMigrateTaskError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            TerminateMigrateTaskError::InsufficientAvailableQuota => Kind::Documented(9),
-            TerminateMigrateTaskError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            TerminateMigrateTaskError::RegionDissolvedEOM => Kind::Documented(11),
-            TerminateMigrateTaskError::CommodityInvalidComponent => Kind::Documented(12),
-            TerminateMigrateTaskError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            TerminateMigrateTaskError::PriceCommoditySys => Kind::Documented(14),
-            TerminateMigrateTaskError::PayInsufficientBalance => Kind::Documented(15),
-            TerminateMigrateTaskError::OrderPeriodInvalid => Kind::Documented(16),
-            TerminateMigrateTaskError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            TerminateMigrateTaskError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            TerminateMigrateTaskError::NoAvailablePaymentMethod => Kind::Documented(19),
-            TerminateMigrateTaskError::BasicInfoUncompleted => Kind::Documented(20),
-            TerminateMigrateTaskError::RiskRiskControlRejection => Kind::Documented(21),
-            TerminateMigrateTaskError::ApiNotSupport => Kind::Documented(22),
-            TerminateMigrateTaskError::ContainForbiddenLabelError => Kind::Documented(23),
-            TerminateMigrateTaskError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            TerminateMigrateTaskError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            TerminateMigrateTaskError::InvalidParam => Kind::Documented(26),
-            TerminateMigrateTaskError::KmsApiError => Kind::Documented(27),
-            TerminateMigrateTaskError::SystemSaleValidateFailed => Kind::Documented(28),
-            TerminateMigrateTaskError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            TerminateMigrateTaskError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            TerminateMigrateTaskError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            TerminateMigrateTaskError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            TerminateMigrateTaskError::IncorrectTargetClasscode => Kind::Documented(33),
-            TerminateMigrateTaskError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            TerminateMigrateTaskError::RequiredParamNotFound => Kind::Documented(35),
-            TerminateMigrateTaskError::ParametersInvalid => Kind::Documented(36),
-            TerminateMigrateTaskError::BackupPolicyNotSupport => Kind::Documented(37),
-            TerminateMigrateTaskError::InvalideStatusFormat => Kind::Documented(38),
-            TerminateMigrateTaskError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            TerminateMigrateTaskError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            TerminateMigrateTaskError::PayNoCreditCard => Kind::Documented(41),
-            TerminateMigrateTaskError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            TerminateMigrateTaskError::MirrorInsExists => Kind::Documented(43),
-            TerminateMigrateTaskError::UnsupportedClassCode => Kind::Documented(44),
-            TerminateMigrateTaskError::InvalidBackupSet => Kind::Documented(45),
-            TerminateMigrateTaskError::OrdTCommodityQueryError => Kind::Documented(46),
-            TerminateMigrateTaskError::ProductInstanceReleased => Kind::Documented(47),
-            TerminateMigrateTaskError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(48)
-            }
-            TerminateMigrateTaskError::OrderStatusUnPaid => Kind::Documented(49),
-            TerminateMigrateTaskError::InvalidReduceDiskSize => Kind::Documented(50),
-            TerminateMigrateTaskError::CloudSSDNotSupport => Kind::Documented(51),
-            TerminateMigrateTaskError::InvalidUserOperatorPermission => {
-                Kind::Documented(52)
-            }
-            TerminateMigrateTaskError::InvalidVswitchId => Kind::Documented(53),
-            TerminateMigrateTaskError::IncorrectMinorVersion => Kind::Documented(54),
-            TerminateMigrateTaskError::OperationDeniedZoneResource => {
-                Kind::Documented(55)
-            }
-            TerminateMigrateTaskError::NotInFlowController => Kind::Documented(56),
-            TerminateMigrateTaskError::InvalidKmsKey => Kind::Documented(57),
-            TerminateMigrateTaskError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(58)
-            }
-            TerminateMigrateTaskError::InvalidClusterKms => Kind::Documented(59),
-            TerminateMigrateTaskError::RequestNotFound => Kind::Documented(60),
-            TerminateMigrateTaskError::HostInfoNotFound => Kind::Documented(61),
-            TerminateMigrateTaskError::ExternalFailure => Kind::Documented(62),
-            TerminateMigrateTaskError::RequestMetaDataFailed => Kind::Documented(63),
-            TerminateMigrateTaskError::InvokeProxyFailure => Kind::Documented(64),
             TerminateMigrateTaskError::Gateway(gateway) => Kind::Gateway(*gateway),
             TerminateMigrateTaskError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -495,30 +391,41 @@ impl TerminateMigrateTaskError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, TerminateMigrateTaskError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            TerminateMigrateTaskError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for TerminateMigrateTaskError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for TerminateMigrateTaskError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`TransformDbInstancePayTypeError`](crate::transform_db_instance_pay_type::TransformDbInstancePayTypeError) has one variant per distinct code of the operation's error table (89 rows, 89 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]
 pub enum TransformDbInstancePayTypeError {
@@ -336,342 +335,117 @@ impl TransformDbInstancePayTypeError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => TransformDbInstancePayTypeError::Gateway(gateway),
-                    None => TransformDbInstancePayTypeError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                TransformDbInstancePayTypeError::Gateway,
+                TransformDbInstancePayTypeError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(TransformDbInstancePayTypeError::InvalidDBInstanceNameNotFound),
-            1 => Some(TransformDbInstancePayTypeError::InvalidInstanceUseTypeNotSupport),
-            2 => Some(TransformDbInstancePayTypeError::InvalidOrderChargeNotSupport),
-            3 => Some(TransformDbInstancePayTypeError::InvalidOrderTaskNotSupport),
-            4 => Some(TransformDbInstancePayTypeError::IncorrectDBInstanceType),
-            5 => Some(TransformDbInstancePayTypeError::IncompleteAccountInfo),
-            6 => Some(TransformDbInstancePayTypeError::IncompleteTaxInfo),
-            7 => Some(TransformDbInstancePayTypeError::InvalidPaymentMethodIncomplete),
-            8 => Some(TransformDbInstancePayTypeError::InvalidPaymentMethodMissing),
-            9 => Some(TransformDbInstancePayTypeError::InsuffcientBalanceOrBankAccount),
-            10 => Some(TransformDbInstancePayTypeError::InvalidPaymentMethodNoAccess),
-            11 => {
-                Some(
-                    TransformDbInstancePayTypeError::InvalidPaymentMethodInsufficientBalance,
-                )
-            }
-            12 => Some(TransformDbInstancePayTypeError::OrderTaskAlreadyExists),
-            13 => Some(TransformDbInstancePayTypeError::InvalidOldInstanceTypeNotSupport),
-            14 => Some(TransformDbInstancePayTypeError::OperationDeniedTimeLimit),
-            15 => Some(TransformDbInstancePayTypeError::InvalidDBInstanceIdMalformed),
-            16 => Some(TransformDbInstancePayTypeError::InvalidPayTypeMalformed),
-            17 => Some(TransformDbInstancePayTypeError::InvalidResourceFormat),
-            18 => Some(TransformDbInstancePayTypeError::InvalidPayTypeFormat),
-            19 => Some(TransformDbInstancePayTypeError::InvalidUsedTimeFormat),
-            20 => Some(TransformDbInstancePayTypeError::InvalidPeriodFormat),
-            21 => Some(TransformDbInstancePayTypeError::InvalidPeriodOrUsedTimeFormat),
-            22 => Some(TransformDbInstancePayTypeError::InvalidDiscountCouponMalformed),
-            23 => Some(TransformDbInstancePayTypeError::InsufficientQuotaNoEnough),
-            24 => Some(TransformDbInstancePayTypeError::SYSTEMILLEGALARGUMENT),
-            25 => Some(TransformDbInstancePayTypeError::AccountMoneyValidateError),
-            26 => {
-                Some(
-                    TransformDbInstancePayTypeError::ContainForbiddenLabelErrorLowerCase,
-                )
-            }
-            27 => Some(TransformDbInstancePayTypeError::PayInsufficientBalance),
-            28 => Some(TransformDbInstancePayTypeError::CommodityServiceCallingException),
-            29 => Some(TransformDbInstancePayTypeError::RiskRiskControlRejection),
-            30 => Some(TransformDbInstancePayTypeError::CommodityInvalidComponent),
-            31 => Some(TransformDbInstancePayTypeError::InvalidParamPREPAY),
-            32 => Some(TransformDbInstancePayTypeError::InvalidParamPOSTPAY),
-            33 => Some(TransformDbInstancePayTypeError::OrderInstHasUnsettledBills),
-            34 => {
-                Some(TransformDbInstancePayTypeError::OrderComboInstanceNotAllowOperate)
-            }
-            35 => Some(TransformDbInstancePayTypeError::PricePricingPlanResultNotFound),
-            36 => Some(TransformDbInstancePayTypeError::OrderNoRealNameAuthentication),
-            37 => Some(TransformDbInstancePayTypeError::InsufficientAvailableQuota),
-            38 => Some(TransformDbInstancePayTypeError::RegionDissolvedEOM),
-            39 => Some(TransformDbInstancePayTypeError::RegionEndTimeDissolvedAustralia),
-            40 => Some(TransformDbInstancePayTypeError::PriceCommoditySys),
-            41 => Some(TransformDbInstancePayTypeError::OrderPeriodInvalid),
-            42 => Some(TransformDbInstancePayTypeError::PayNoCreditCardLowerCase),
-            43 => Some(TransformDbInstancePayTypeError::OrderInstHasUnpaidOrder),
-            44 => Some(TransformDbInstancePayTypeError::BasicInfoUncompleted),
-            45 => Some(TransformDbInstancePayTypeError::ApiNotSupport),
-            46 => Some(TransformDbInstancePayTypeError::ContainForbiddenLabelError),
-            47 => Some(TransformDbInstancePayTypeError::InvalidDBInstanceIdNotFound),
-            48 => Some(TransformDbInstancePayTypeError::InvalidInstanceLevelDiskType),
-            49 => Some(TransformDbInstancePayTypeError::InvalidParam),
-            50 => Some(TransformDbInstancePayTypeError::KmsApiError),
-            51 => Some(TransformDbInstancePayTypeError::SystemSaleValidateFailed),
-            52 => Some(TransformDbInstancePayTypeError::AbsInvalidAccountNotFound),
-            53 => Some(TransformDbInstancePayTypeError::SqlExecuteFailedOrTimeout),
-            54 => Some(TransformDbInstancePayTypeError::ColdDataEngineVersionNotSupport),
-            55 => Some(TransformDbInstancePayTypeError::ColdDataMinorVersionNotSupport),
-            56 => Some(TransformDbInstancePayTypeError::IncorrectTargetClasscode),
-            57 => Some(TransformDbInstancePayTypeError::InvalidConnectionStringDuplicate),
-            58 => Some(TransformDbInstancePayTypeError::RequiredParamNotFound),
-            59 => Some(TransformDbInstancePayTypeError::ParametersInvalid),
-            60 => Some(TransformDbInstancePayTypeError::BackupPolicyNotSupport),
-            61 => Some(TransformDbInstancePayTypeError::InvalideStatusFormat),
-            62 => Some(TransformDbInstancePayTypeError::InvalidReleasedKeepPolicyFormat),
-            63 => {
-                Some(TransformDbInstancePayTypeError::InvalidDBInstanceEngineTypeFormat)
-            }
-            64 => Some(TransformDbInstancePayTypeError::PayNoCreditCard),
-            65 => Some(TransformDbInstancePayTypeError::VpcNetworkTypeNotSupport),
-            66 => Some(TransformDbInstancePayTypeError::MirrorInsExists),
-            67 => Some(TransformDbInstancePayTypeError::UnsupportedClassCode),
-            68 => Some(TransformDbInstancePayTypeError::InvalidBackupSet),
-            69 => Some(TransformDbInstancePayTypeError::OrdTCommodityQueryError),
-            70 => Some(TransformDbInstancePayTypeError::ProductInstanceReleased),
-            71 => Some(TransformDbInstancePayTypeError::RegionEndTimeDissolvedIndia),
-            72 => Some(TransformDbInstancePayTypeError::OperationDeniedLockMode),
-            73 => Some(TransformDbInstancePayTypeError::OrderStatusUnPaid),
-            74 => Some(TransformDbInstancePayTypeError::InvalidReduceDiskSize),
-            75 => Some(TransformDbInstancePayTypeError::CloudSSDNotSupport),
-            76 => Some(TransformDbInstancePayTypeError::InvalidUserOperatorPermission),
-            77 => Some(TransformDbInstancePayTypeError::InvalidVswitchId),
-            78 => Some(TransformDbInstancePayTypeError::IncorrectMinorVersion),
-            79 => Some(TransformDbInstancePayTypeError::OperationDeniedZoneResource),
-            80 => Some(TransformDbInstancePayTypeError::NotInFlowController),
-            81 => Some(TransformDbInstancePayTypeError::InvalidKmsKey),
-            82 => Some(TransformDbInstancePayTypeError::InvalidInstanceLevelMalformed),
-            83 => Some(TransformDbInstancePayTypeError::InvalidClusterKms),
-            84 => Some(TransformDbInstancePayTypeError::RequestNotFound),
-            85 => Some(TransformDbInstancePayTypeError::HostInfoNotFound),
-            86 => Some(TransformDbInstancePayTypeError::ExternalFailure),
-            87 => Some(TransformDbInstancePayTypeError::RequestMetaDataFailed),
-            88 => Some(TransformDbInstancePayTypeError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 89] = [
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidInstanceUseTypeNotSupport,
+        Self::InvalidOrderChargeNotSupport,
+        Self::InvalidOrderTaskNotSupport,
+        Self::IncorrectDBInstanceType,
+        Self::IncompleteAccountInfo,
+        Self::IncompleteTaxInfo,
+        Self::InvalidPaymentMethodIncomplete,
+        Self::InvalidPaymentMethodMissing,
+        Self::InsuffcientBalanceOrBankAccount,
+        Self::InvalidPaymentMethodNoAccess,
+        Self::InvalidPaymentMethodInsufficientBalance,
+        Self::OrderTaskAlreadyExists,
+        Self::InvalidOldInstanceTypeNotSupport,
+        Self::OperationDeniedTimeLimit,
+        Self::InvalidDBInstanceIdMalformed,
+        Self::InvalidPayTypeMalformed,
+        Self::InvalidResourceFormat,
+        Self::InvalidPayTypeFormat,
+        Self::InvalidUsedTimeFormat,
+        Self::InvalidPeriodFormat,
+        Self::InvalidPeriodOrUsedTimeFormat,
+        Self::InvalidDiscountCouponMalformed,
+        Self::InsufficientQuotaNoEnough,
+        Self::SYSTEMILLEGALARGUMENT,
+        Self::AccountMoneyValidateError,
+        Self::ContainForbiddenLabelErrorLowerCase,
+        Self::PayInsufficientBalance,
+        Self::CommodityServiceCallingException,
+        Self::RiskRiskControlRejection,
+        Self::CommodityInvalidComponent,
+        Self::InvalidParamPREPAY,
+        Self::InvalidParamPOSTPAY,
+        Self::OrderInstHasUnsettledBills,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::RegionDissolvedEOM,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::BasicInfoUncompleted,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OperationDeniedLockMode,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            TransformDbInstancePayTypeError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(0)
-            }
-            TransformDbInstancePayTypeError::InvalidInstanceUseTypeNotSupport => {
-                Kind::Documented(1)
-            }
-            TransformDbInstancePayTypeError::InvalidOrderChargeNotSupport => {
-                Kind::Documented(2)
-            }
-            TransformDbInstancePayTypeError::InvalidOrderTaskNotSupport => {
-                Kind::Documented(3)
-            }
-            TransformDbInstancePayTypeError::IncorrectDBInstanceType => {
-                Kind::Documented(4)
-            }
-            TransformDbInstancePayTypeError::IncompleteAccountInfo => Kind::Documented(5),
-            TransformDbInstancePayTypeError::IncompleteTaxInfo => Kind::Documented(6),
-            TransformDbInstancePayTypeError::InvalidPaymentMethodIncomplete => {
-                Kind::Documented(7)
-            }
-            TransformDbInstancePayTypeError::InvalidPaymentMethodMissing => {
-                Kind::Documented(8)
-            }
-            TransformDbInstancePayTypeError::InsuffcientBalanceOrBankAccount => {
-                Kind::Documented(9)
-            }
-            TransformDbInstancePayTypeError::InvalidPaymentMethodNoAccess => {
-                Kind::Documented(10)
-            }
-            TransformDbInstancePayTypeError::InvalidPaymentMethodInsufficientBalance => {
-                Kind::Documented(11)
-            }
-            TransformDbInstancePayTypeError::OrderTaskAlreadyExists => {
-                Kind::Documented(12)
-            }
-            TransformDbInstancePayTypeError::InvalidOldInstanceTypeNotSupport => {
-                Kind::Documented(13)
-            }
-            TransformDbInstancePayTypeError::OperationDeniedTimeLimit => {
-                Kind::Documented(14)
-            }
-            TransformDbInstancePayTypeError::InvalidDBInstanceIdMalformed => {
-                Kind::Documented(15)
-            }
-            TransformDbInstancePayTypeError::InvalidPayTypeMalformed => {
-                Kind::Documented(16)
-            }
-            TransformDbInstancePayTypeError::InvalidResourceFormat => {
-                Kind::Documented(17)
-            }
-            TransformDbInstancePayTypeError::InvalidPayTypeFormat => Kind::Documented(18),
-            TransformDbInstancePayTypeError::InvalidUsedTimeFormat => {
-                Kind::Documented(19)
-            }
-            TransformDbInstancePayTypeError::InvalidPeriodFormat => Kind::Documented(20),
-            TransformDbInstancePayTypeError::InvalidPeriodOrUsedTimeFormat => {
-                Kind::Documented(21)
-            }
-            TransformDbInstancePayTypeError::InvalidDiscountCouponMalformed => {
-                Kind::Documented(22)
-            }
-            TransformDbInstancePayTypeError::InsufficientQuotaNoEnough => {
-                Kind::Documented(23)
-            }
-            TransformDbInstancePayTypeError::SYSTEMILLEGALARGUMENT => {
-                Kind::Documented(24)
-            }
-            TransformDbInstancePayTypeError::AccountMoneyValidateError => {
-                Kind::Documented(25)
-            }
-            TransformDbInstancePayTypeError::ContainForbiddenLabelErrorLowerCase => {
-                Kind::Documented(26)
-            }
-            TransformDbInstancePayTypeError::PayInsufficientBalance => {
-                Kind::Documented(27)
-            }
-            TransformDbInstancePayTypeError::CommodityServiceCallingException => {
-                Kind::Documented(28)
-            }
-            TransformDbInstancePayTypeError::RiskRiskControlRejection => {
-                Kind::Documented(29)
-            }
-            TransformDbInstancePayTypeError::CommodityInvalidComponent => {
-                Kind::Documented(30)
-            }
-            TransformDbInstancePayTypeError::InvalidParamPREPAY => Kind::Documented(31),
-            TransformDbInstancePayTypeError::InvalidParamPOSTPAY => Kind::Documented(32),
-            TransformDbInstancePayTypeError::OrderInstHasUnsettledBills => {
-                Kind::Documented(33)
-            }
-            TransformDbInstancePayTypeError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(34)
-            }
-            TransformDbInstancePayTypeError::PricePricingPlanResultNotFound => {
-                Kind::Documented(35)
-            }
-            TransformDbInstancePayTypeError::OrderNoRealNameAuthentication => {
-                Kind::Documented(36)
-            }
-            TransformDbInstancePayTypeError::InsufficientAvailableQuota => {
-                Kind::Documented(37)
-            }
-            TransformDbInstancePayTypeError::RegionDissolvedEOM => Kind::Documented(38),
-            TransformDbInstancePayTypeError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(39)
-            }
-            TransformDbInstancePayTypeError::PriceCommoditySys => Kind::Documented(40),
-            TransformDbInstancePayTypeError::OrderPeriodInvalid => Kind::Documented(41),
-            TransformDbInstancePayTypeError::PayNoCreditCardLowerCase => {
-                Kind::Documented(42)
-            }
-            TransformDbInstancePayTypeError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(43)
-            }
-            TransformDbInstancePayTypeError::BasicInfoUncompleted => Kind::Documented(44),
-            TransformDbInstancePayTypeError::ApiNotSupport => Kind::Documented(45),
-            TransformDbInstancePayTypeError::ContainForbiddenLabelError => {
-                Kind::Documented(46)
-            }
-            TransformDbInstancePayTypeError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(47)
-            }
-            TransformDbInstancePayTypeError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(48)
-            }
-            TransformDbInstancePayTypeError::InvalidParam => Kind::Documented(49),
-            TransformDbInstancePayTypeError::KmsApiError => Kind::Documented(50),
-            TransformDbInstancePayTypeError::SystemSaleValidateFailed => {
-                Kind::Documented(51)
-            }
-            TransformDbInstancePayTypeError::AbsInvalidAccountNotFound => {
-                Kind::Documented(52)
-            }
-            TransformDbInstancePayTypeError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(53)
-            }
-            TransformDbInstancePayTypeError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(54)
-            }
-            TransformDbInstancePayTypeError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(55)
-            }
-            TransformDbInstancePayTypeError::IncorrectTargetClasscode => {
-                Kind::Documented(56)
-            }
-            TransformDbInstancePayTypeError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(57)
-            }
-            TransformDbInstancePayTypeError::RequiredParamNotFound => {
-                Kind::Documented(58)
-            }
-            TransformDbInstancePayTypeError::ParametersInvalid => Kind::Documented(59),
-            TransformDbInstancePayTypeError::BackupPolicyNotSupport => {
-                Kind::Documented(60)
-            }
-            TransformDbInstancePayTypeError::InvalideStatusFormat => Kind::Documented(61),
-            TransformDbInstancePayTypeError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(62)
-            }
-            TransformDbInstancePayTypeError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(63)
-            }
-            TransformDbInstancePayTypeError::PayNoCreditCard => Kind::Documented(64),
-            TransformDbInstancePayTypeError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(65)
-            }
-            TransformDbInstancePayTypeError::MirrorInsExists => Kind::Documented(66),
-            TransformDbInstancePayTypeError::UnsupportedClassCode => Kind::Documented(67),
-            TransformDbInstancePayTypeError::InvalidBackupSet => Kind::Documented(68),
-            TransformDbInstancePayTypeError::OrdTCommodityQueryError => {
-                Kind::Documented(69)
-            }
-            TransformDbInstancePayTypeError::ProductInstanceReleased => {
-                Kind::Documented(70)
-            }
-            TransformDbInstancePayTypeError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(71)
-            }
-            TransformDbInstancePayTypeError::OperationDeniedLockMode => {
-                Kind::Documented(72)
-            }
-            TransformDbInstancePayTypeError::OrderStatusUnPaid => Kind::Documented(73),
-            TransformDbInstancePayTypeError::InvalidReduceDiskSize => {
-                Kind::Documented(74)
-            }
-            TransformDbInstancePayTypeError::CloudSSDNotSupport => Kind::Documented(75),
-            TransformDbInstancePayTypeError::InvalidUserOperatorPermission => {
-                Kind::Documented(76)
-            }
-            TransformDbInstancePayTypeError::InvalidVswitchId => Kind::Documented(77),
-            TransformDbInstancePayTypeError::IncorrectMinorVersion => {
-                Kind::Documented(78)
-            }
-            TransformDbInstancePayTypeError::OperationDeniedZoneResource => {
-                Kind::Documented(79)
-            }
-            TransformDbInstancePayTypeError::NotInFlowController => Kind::Documented(80),
-            TransformDbInstancePayTypeError::InvalidKmsKey => Kind::Documented(81),
-            TransformDbInstancePayTypeError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(82)
-            }
-            TransformDbInstancePayTypeError::InvalidClusterKms => Kind::Documented(83),
-            TransformDbInstancePayTypeError::RequestNotFound => Kind::Documented(84),
-            TransformDbInstancePayTypeError::HostInfoNotFound => Kind::Documented(85),
-            TransformDbInstancePayTypeError::ExternalFailure => Kind::Documented(86),
-            TransformDbInstancePayTypeError::RequestMetaDataFailed => {
-                Kind::Documented(87)
-            }
-            TransformDbInstancePayTypeError::InvokeProxyFailure => Kind::Documented(88),
             TransformDbInstancePayTypeError::Gateway(gateway) => Kind::Gateway(*gateway),
             TransformDbInstancePayTypeError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -718,30 +492,41 @@ impl TransformDbInstancePayTypeError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, TransformDbInstancePayTypeError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            TransformDbInstancePayTypeError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for TransformDbInstancePayTypeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for TransformDbInstancePayTypeError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

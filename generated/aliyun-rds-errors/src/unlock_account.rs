@@ -6,7 +6,7 @@
 //! [`UnlockAccountError`](crate::unlock_account::UnlockAccountError) has one variant per distinct code of the operation's error table (59 rows, 59 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UnlockAccountError {
     /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
@@ -239,150 +238,87 @@ impl UnlockAccountError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => UnlockAccountError::Gateway(gateway),
-                    None => UnlockAccountError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UnlockAccountError::Gateway,
+                UnlockAccountError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UnlockAccountError::OrderComboInstanceNotAllowOperate),
-            1 => Some(UnlockAccountError::PricePricingPlanResultNotFound),
-            2 => Some(UnlockAccountError::OrderNoRealNameAuthentication),
-            3 => Some(UnlockAccountError::InsufficientAvailableQuota),
-            4 => Some(UnlockAccountError::CommodityServiceCallingException),
-            5 => Some(UnlockAccountError::RegionDissolvedEOM),
-            6 => Some(UnlockAccountError::CommodityInvalidComponent),
-            7 => Some(UnlockAccountError::RegionEndTimeDissolvedAustralia),
-            8 => Some(UnlockAccountError::PriceCommoditySys),
-            9 => Some(UnlockAccountError::PayInsufficientBalance),
-            10 => Some(UnlockAccountError::OrderPeriodInvalid),
-            11 => Some(UnlockAccountError::PayNoCreditCardLowerCase),
-            12 => Some(UnlockAccountError::OrderInstHasUnpaidOrder),
-            13 => Some(UnlockAccountError::NoAvailablePaymentMethod),
-            14 => Some(UnlockAccountError::BasicInfoUncompleted),
-            15 => Some(UnlockAccountError::RiskRiskControlRejection),
-            16 => Some(UnlockAccountError::ApiNotSupport),
-            17 => Some(UnlockAccountError::ContainForbiddenLabelError),
-            18 => Some(UnlockAccountError::InvalidDBInstanceIdNotFound),
-            19 => Some(UnlockAccountError::InvalidInstanceLevelDiskType),
-            20 => Some(UnlockAccountError::InvalidParam),
-            21 => Some(UnlockAccountError::KmsApiError),
-            22 => Some(UnlockAccountError::SystemSaleValidateFailed),
-            23 => Some(UnlockAccountError::AbsInvalidAccountNotFound),
-            24 => Some(UnlockAccountError::SqlExecuteFailedOrTimeout),
-            25 => Some(UnlockAccountError::ColdDataEngineVersionNotSupport),
-            26 => Some(UnlockAccountError::ColdDataMinorVersionNotSupport),
-            27 => Some(UnlockAccountError::IncorrectTargetClasscode),
-            28 => Some(UnlockAccountError::InvalidConnectionStringDuplicate),
-            29 => Some(UnlockAccountError::RequiredParamNotFound),
-            30 => Some(UnlockAccountError::ParametersInvalid),
-            31 => Some(UnlockAccountError::BackupPolicyNotSupport),
-            32 => Some(UnlockAccountError::InvalideStatusFormat),
-            33 => Some(UnlockAccountError::InvalidReleasedKeepPolicyFormat),
-            34 => Some(UnlockAccountError::InvalidDBInstanceEngineTypeFormat),
-            35 => Some(UnlockAccountError::PayNoCreditCard),
-            36 => Some(UnlockAccountError::VpcNetworkTypeNotSupport),
-            37 => Some(UnlockAccountError::MirrorInsExists),
-            38 => Some(UnlockAccountError::UnsupportedClassCode),
-            39 => Some(UnlockAccountError::InvalidBackupSet),
-            40 => Some(UnlockAccountError::OrdTCommodityQueryError),
-            41 => Some(UnlockAccountError::ProductInstanceReleased),
-            42 => Some(UnlockAccountError::RegionEndTimeDissolvedIndia),
-            43 => Some(UnlockAccountError::OrderStatusUnPaid),
-            44 => Some(UnlockAccountError::InvalidReduceDiskSize),
-            45 => Some(UnlockAccountError::CloudSSDNotSupport),
-            46 => Some(UnlockAccountError::InvalidUserOperatorPermission),
-            47 => Some(UnlockAccountError::InvalidVswitchId),
-            48 => Some(UnlockAccountError::IncorrectMinorVersion),
-            49 => Some(UnlockAccountError::OperationDeniedZoneResource),
-            50 => Some(UnlockAccountError::NotInFlowController),
-            51 => Some(UnlockAccountError::InvalidKmsKey),
-            52 => Some(UnlockAccountError::InvalidInstanceLevelMalformed),
-            53 => Some(UnlockAccountError::InvalidClusterKms),
-            54 => Some(UnlockAccountError::RequestNotFound),
-            55 => Some(UnlockAccountError::HostInfoNotFound),
-            56 => Some(UnlockAccountError::ExternalFailure),
-            57 => Some(UnlockAccountError::RequestMetaDataFailed),
-            58 => Some(UnlockAccountError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 59] = [
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UnlockAccountError::OrderComboInstanceNotAllowOperate => Kind::Documented(0),
-            UnlockAccountError::PricePricingPlanResultNotFound => Kind::Documented(1),
-            UnlockAccountError::OrderNoRealNameAuthentication => Kind::Documented(2),
-            UnlockAccountError::InsufficientAvailableQuota => Kind::Documented(3),
-            UnlockAccountError::CommodityServiceCallingException => Kind::Documented(4),
-            UnlockAccountError::RegionDissolvedEOM => Kind::Documented(5),
-            UnlockAccountError::CommodityInvalidComponent => Kind::Documented(6),
-            UnlockAccountError::RegionEndTimeDissolvedAustralia => Kind::Documented(7),
-            UnlockAccountError::PriceCommoditySys => Kind::Documented(8),
-            UnlockAccountError::PayInsufficientBalance => Kind::Documented(9),
-            UnlockAccountError::OrderPeriodInvalid => Kind::Documented(10),
-            UnlockAccountError::PayNoCreditCardLowerCase => Kind::Documented(11),
-            UnlockAccountError::OrderInstHasUnpaidOrder => Kind::Documented(12),
-            UnlockAccountError::NoAvailablePaymentMethod => Kind::Documented(13),
-            UnlockAccountError::BasicInfoUncompleted => Kind::Documented(14),
-            UnlockAccountError::RiskRiskControlRejection => Kind::Documented(15),
-            UnlockAccountError::ApiNotSupport => Kind::Documented(16),
-            UnlockAccountError::ContainForbiddenLabelError => Kind::Documented(17),
-            UnlockAccountError::InvalidDBInstanceIdNotFound => Kind::Documented(18),
-            UnlockAccountError::InvalidInstanceLevelDiskType => Kind::Documented(19),
-            UnlockAccountError::InvalidParam => Kind::Documented(20),
-            UnlockAccountError::KmsApiError => Kind::Documented(21),
-            UnlockAccountError::SystemSaleValidateFailed => Kind::Documented(22),
-            UnlockAccountError::AbsInvalidAccountNotFound => Kind::Documented(23),
-            UnlockAccountError::SqlExecuteFailedOrTimeout => Kind::Documented(24),
-            UnlockAccountError::ColdDataEngineVersionNotSupport => Kind::Documented(25),
-            UnlockAccountError::ColdDataMinorVersionNotSupport => Kind::Documented(26),
-            UnlockAccountError::IncorrectTargetClasscode => Kind::Documented(27),
-            UnlockAccountError::InvalidConnectionStringDuplicate => Kind::Documented(28),
-            UnlockAccountError::RequiredParamNotFound => Kind::Documented(29),
-            UnlockAccountError::ParametersInvalid => Kind::Documented(30),
-            UnlockAccountError::BackupPolicyNotSupport => Kind::Documented(31),
-            UnlockAccountError::InvalideStatusFormat => Kind::Documented(32),
-            UnlockAccountError::InvalidReleasedKeepPolicyFormat => Kind::Documented(33),
-            UnlockAccountError::InvalidDBInstanceEngineTypeFormat => Kind::Documented(34),
-            UnlockAccountError::PayNoCreditCard => Kind::Documented(35),
-            UnlockAccountError::VpcNetworkTypeNotSupport => Kind::Documented(36),
-            UnlockAccountError::MirrorInsExists => Kind::Documented(37),
-            UnlockAccountError::UnsupportedClassCode => Kind::Documented(38),
-            UnlockAccountError::InvalidBackupSet => Kind::Documented(39),
-            UnlockAccountError::OrdTCommodityQueryError => Kind::Documented(40),
-            UnlockAccountError::ProductInstanceReleased => Kind::Documented(41),
-            UnlockAccountError::RegionEndTimeDissolvedIndia => Kind::Documented(42),
-            UnlockAccountError::OrderStatusUnPaid => Kind::Documented(43),
-            UnlockAccountError::InvalidReduceDiskSize => Kind::Documented(44),
-            UnlockAccountError::CloudSSDNotSupport => Kind::Documented(45),
-            UnlockAccountError::InvalidUserOperatorPermission => Kind::Documented(46),
-            UnlockAccountError::InvalidVswitchId => Kind::Documented(47),
-            UnlockAccountError::IncorrectMinorVersion => Kind::Documented(48),
-            UnlockAccountError::OperationDeniedZoneResource => Kind::Documented(49),
-            UnlockAccountError::NotInFlowController => Kind::Documented(50),
-            UnlockAccountError::InvalidKmsKey => Kind::Documented(51),
-            UnlockAccountError::InvalidInstanceLevelMalformed => Kind::Documented(52),
-            UnlockAccountError::InvalidClusterKms => Kind::Documented(53),
-            UnlockAccountError::RequestNotFound => Kind::Documented(54),
-            UnlockAccountError::HostInfoNotFound => Kind::Documented(55),
-            UnlockAccountError::ExternalFailure => Kind::Documented(56),
-            UnlockAccountError::RequestMetaDataFailed => Kind::Documented(57),
-            UnlockAccountError::InvokeProxyFailure => Kind::Documented(58),
             UnlockAccountError::Gateway(gateway) => Kind::Gateway(*gateway),
             UnlockAccountError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -429,30 +365,41 @@ impl UnlockAccountError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UnlockAccountError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UnlockAccountError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UnlockAccountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UnlockAccountError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

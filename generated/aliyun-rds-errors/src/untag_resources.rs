@@ -6,7 +6,7 @@
 //! [`UntagResourcesError`](crate::untag_resources::UntagResourcesError) has one variant per distinct code of the operation's error table (66 rows, 66 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UntagResourcesError {
     /// `NumberExceed.Tags`, HTTP 400: The number of parameter Tags is exceed, Valid : 20
@@ -262,166 +261,94 @@ impl UntagResourcesError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => UntagResourcesError::Gateway(gateway),
-                    None => UntagResourcesError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UntagResourcesError::Gateway,
+                UntagResourcesError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UntagResourcesError::NumberExceedTags),
-            1 => Some(UntagResourcesError::NumberExceedResourceIds),
-            2 => Some(UntagResourcesError::InvalidTagValueMalformed),
-            3 => Some(UntagResourcesError::MissingParameter),
-            4 => Some(UntagResourcesError::InvalidTagKeyMalformed),
-            5 => Some(UntagResourcesError::InvalidResourceIdNotFound),
-            6 => Some(UntagResourcesError::OrderComboInstanceNotAllowOperate),
-            7 => Some(UntagResourcesError::PricePricingPlanResultNotFound),
-            8 => Some(UntagResourcesError::OrderNoRealNameAuthentication),
-            9 => Some(UntagResourcesError::InsufficientAvailableQuota),
-            10 => Some(UntagResourcesError::CommodityServiceCallingException),
-            11 => Some(UntagResourcesError::RegionDissolvedEOM),
-            12 => Some(UntagResourcesError::CommodityInvalidComponent),
-            13 => Some(UntagResourcesError::RegionEndTimeDissolvedAustralia),
-            14 => Some(UntagResourcesError::PriceCommoditySys),
-            15 => Some(UntagResourcesError::PayInsufficientBalance),
-            16 => Some(UntagResourcesError::OrderPeriodInvalid),
-            17 => Some(UntagResourcesError::PayNoCreditCardLowerCase),
-            18 => Some(UntagResourcesError::OrderInstHasUnpaidOrder),
-            19 => Some(UntagResourcesError::NoAvailablePaymentMethod),
-            20 => Some(UntagResourcesError::BasicInfoUncompleted),
-            21 => Some(UntagResourcesError::RiskRiskControlRejection),
-            22 => Some(UntagResourcesError::ApiNotSupport),
-            23 => Some(UntagResourcesError::ContainForbiddenLabelError),
-            24 => Some(UntagResourcesError::InvalidDBInstanceIdNotFound),
-            25 => Some(UntagResourcesError::InvalidInstanceLevelDiskType),
-            26 => Some(UntagResourcesError::InvalidParam),
-            27 => Some(UntagResourcesError::KmsApiError),
-            28 => Some(UntagResourcesError::SystemSaleValidateFailed),
-            29 => Some(UntagResourcesError::AbsInvalidAccountNotFound),
-            30 => Some(UntagResourcesError::SqlExecuteFailedOrTimeout),
-            31 => Some(UntagResourcesError::ColdDataEngineVersionNotSupport),
-            32 => Some(UntagResourcesError::ColdDataMinorVersionNotSupport),
-            33 => Some(UntagResourcesError::IncorrectTargetClasscode),
-            34 => Some(UntagResourcesError::InvalidConnectionStringDuplicate),
-            35 => Some(UntagResourcesError::RequiredParamNotFound),
-            36 => Some(UntagResourcesError::ParametersInvalid),
-            37 => Some(UntagResourcesError::BackupPolicyNotSupport),
-            38 => Some(UntagResourcesError::InvalideStatusFormat),
-            39 => Some(UntagResourcesError::InvalidReleasedKeepPolicyFormat),
-            40 => Some(UntagResourcesError::InvalidDBInstanceEngineTypeFormat),
-            41 => Some(UntagResourcesError::PayNoCreditCard),
-            42 => Some(UntagResourcesError::VpcNetworkTypeNotSupport),
-            43 => Some(UntagResourcesError::MirrorInsExists),
-            44 => Some(UntagResourcesError::UnsupportedClassCode),
-            45 => Some(UntagResourcesError::InvalidBackupSet),
-            46 => Some(UntagResourcesError::OrdTCommodityQueryError),
-            47 => Some(UntagResourcesError::ProductInstanceReleased),
-            48 => Some(UntagResourcesError::RegionEndTimeDissolvedIndia),
-            49 => Some(UntagResourcesError::InvalidParameterResourceType),
-            50 => Some(UntagResourcesError::OrderStatusUnPaid),
-            51 => Some(UntagResourcesError::InvalidReduceDiskSize),
-            52 => Some(UntagResourcesError::CloudSSDNotSupport),
-            53 => Some(UntagResourcesError::InvalidUserOperatorPermission),
-            54 => Some(UntagResourcesError::InvalidVswitchId),
-            55 => Some(UntagResourcesError::IncorrectMinorVersion),
-            56 => Some(UntagResourcesError::OperationDeniedZoneResource),
-            57 => Some(UntagResourcesError::NotInFlowController),
-            58 => Some(UntagResourcesError::InvalidKmsKey),
-            59 => Some(UntagResourcesError::InvalidInstanceLevelMalformed),
-            60 => Some(UntagResourcesError::InvalidClusterKms),
-            61 => Some(UntagResourcesError::RequestNotFound),
-            62 => Some(UntagResourcesError::HostInfoNotFound),
-            63 => Some(UntagResourcesError::ExternalFailure),
-            64 => Some(UntagResourcesError::RequestMetaDataFailed),
-            65 => Some(UntagResourcesError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 66] = [
+        Self::NumberExceedTags,
+        Self::NumberExceedResourceIds,
+        Self::InvalidTagValueMalformed,
+        Self::MissingParameter,
+        Self::InvalidTagKeyMalformed,
+        Self::InvalidResourceIdNotFound,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidParameterResourceType,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UntagResourcesError::NumberExceedTags => Kind::Documented(0),
-            UntagResourcesError::NumberExceedResourceIds => Kind::Documented(1),
-            UntagResourcesError::InvalidTagValueMalformed => Kind::Documented(2),
-            UntagResourcesError::MissingParameter => Kind::Documented(3),
-            UntagResourcesError::InvalidTagKeyMalformed => Kind::Documented(4),
-            UntagResourcesError::InvalidResourceIdNotFound => Kind::Documented(5),
-            UntagResourcesError::OrderComboInstanceNotAllowOperate => Kind::Documented(6),
-            UntagResourcesError::PricePricingPlanResultNotFound => Kind::Documented(7),
-            UntagResourcesError::OrderNoRealNameAuthentication => Kind::Documented(8),
-            UntagResourcesError::InsufficientAvailableQuota => Kind::Documented(9),
-            UntagResourcesError::CommodityServiceCallingException => Kind::Documented(10),
-            UntagResourcesError::RegionDissolvedEOM => Kind::Documented(11),
-            UntagResourcesError::CommodityInvalidComponent => Kind::Documented(12),
-            UntagResourcesError::RegionEndTimeDissolvedAustralia => Kind::Documented(13),
-            UntagResourcesError::PriceCommoditySys => Kind::Documented(14),
-            UntagResourcesError::PayInsufficientBalance => Kind::Documented(15),
-            UntagResourcesError::OrderPeriodInvalid => Kind::Documented(16),
-            UntagResourcesError::PayNoCreditCardLowerCase => Kind::Documented(17),
-            UntagResourcesError::OrderInstHasUnpaidOrder => Kind::Documented(18),
-            UntagResourcesError::NoAvailablePaymentMethod => Kind::Documented(19),
-            UntagResourcesError::BasicInfoUncompleted => Kind::Documented(20),
-            UntagResourcesError::RiskRiskControlRejection => Kind::Documented(21),
-            UntagResourcesError::ApiNotSupport => Kind::Documented(22),
-            UntagResourcesError::ContainForbiddenLabelError => Kind::Documented(23),
-            UntagResourcesError::InvalidDBInstanceIdNotFound => Kind::Documented(24),
-            UntagResourcesError::InvalidInstanceLevelDiskType => Kind::Documented(25),
-            UntagResourcesError::InvalidParam => Kind::Documented(26),
-            UntagResourcesError::KmsApiError => Kind::Documented(27),
-            UntagResourcesError::SystemSaleValidateFailed => Kind::Documented(28),
-            UntagResourcesError::AbsInvalidAccountNotFound => Kind::Documented(29),
-            UntagResourcesError::SqlExecuteFailedOrTimeout => Kind::Documented(30),
-            UntagResourcesError::ColdDataEngineVersionNotSupport => Kind::Documented(31),
-            UntagResourcesError::ColdDataMinorVersionNotSupport => Kind::Documented(32),
-            UntagResourcesError::IncorrectTargetClasscode => Kind::Documented(33),
-            UntagResourcesError::InvalidConnectionStringDuplicate => Kind::Documented(34),
-            UntagResourcesError::RequiredParamNotFound => Kind::Documented(35),
-            UntagResourcesError::ParametersInvalid => Kind::Documented(36),
-            UntagResourcesError::BackupPolicyNotSupport => Kind::Documented(37),
-            UntagResourcesError::InvalideStatusFormat => Kind::Documented(38),
-            UntagResourcesError::InvalidReleasedKeepPolicyFormat => Kind::Documented(39),
-            UntagResourcesError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(40)
-            }
-            UntagResourcesError::PayNoCreditCard => Kind::Documented(41),
-            UntagResourcesError::VpcNetworkTypeNotSupport => Kind::Documented(42),
-            UntagResourcesError::MirrorInsExists => Kind::Documented(43),
-            UntagResourcesError::UnsupportedClassCode => Kind::Documented(44),
-            UntagResourcesError::InvalidBackupSet => Kind::Documented(45),
-            UntagResourcesError::OrdTCommodityQueryError => Kind::Documented(46),
-            UntagResourcesError::ProductInstanceReleased => Kind::Documented(47),
-            UntagResourcesError::RegionEndTimeDissolvedIndia => Kind::Documented(48),
-            UntagResourcesError::InvalidParameterResourceType => Kind::Documented(49),
-            UntagResourcesError::OrderStatusUnPaid => Kind::Documented(50),
-            UntagResourcesError::InvalidReduceDiskSize => Kind::Documented(51),
-            UntagResourcesError::CloudSSDNotSupport => Kind::Documented(52),
-            UntagResourcesError::InvalidUserOperatorPermission => Kind::Documented(53),
-            UntagResourcesError::InvalidVswitchId => Kind::Documented(54),
-            UntagResourcesError::IncorrectMinorVersion => Kind::Documented(55),
-            UntagResourcesError::OperationDeniedZoneResource => Kind::Documented(56),
-            UntagResourcesError::NotInFlowController => Kind::Documented(57),
-            UntagResourcesError::InvalidKmsKey => Kind::Documented(58),
-            UntagResourcesError::InvalidInstanceLevelMalformed => Kind::Documented(59),
-            UntagResourcesError::InvalidClusterKms => Kind::Documented(60),
-            UntagResourcesError::RequestNotFound => Kind::Documented(61),
-            UntagResourcesError::HostInfoNotFound => Kind::Documented(62),
-            UntagResourcesError::ExternalFailure => Kind::Documented(63),
-            UntagResourcesError::RequestMetaDataFailed => Kind::Documented(64),
-            UntagResourcesError::InvokeProxyFailure => Kind::Documented(65),
             UntagResourcesError::Gateway(gateway) => Kind::Gateway(*gateway),
             UntagResourcesError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -468,30 +395,41 @@ impl UntagResourcesError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UntagResourcesError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UntagResourcesError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UntagResourcesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UntagResourcesError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`UpdatePostgresExtensionsError`](crate::update_postgres_extensions::UpdatePostgresExtensionsError) has one variant per distinct code of the operation's error table (64 rows, 64 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpdatePostgresExtensionsError {
     /// `InvalidDBName.Format`, HTTP 400: Specified DB name is not valid.
@@ -255,228 +254,92 @@ impl UpdatePostgresExtensionsError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => UpdatePostgresExtensionsError::Gateway(gateway),
-                    None => UpdatePostgresExtensionsError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpdatePostgresExtensionsError::Gateway,
+                UpdatePostgresExtensionsError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UpdatePostgresExtensionsError::InvalidDBNameFormat),
-            1 => Some(UpdatePostgresExtensionsError::OrderComboInstanceNotAllowOperate),
-            2 => Some(UpdatePostgresExtensionsError::PricePricingPlanResultNotFound),
-            3 => Some(UpdatePostgresExtensionsError::OrderNoRealNameAuthentication),
-            4 => Some(UpdatePostgresExtensionsError::InsufficientAvailableQuota),
-            5 => Some(UpdatePostgresExtensionsError::CommodityServiceCallingException),
-            6 => Some(UpdatePostgresExtensionsError::RegionDissolvedEOM),
-            7 => Some(UpdatePostgresExtensionsError::CommodityInvalidComponent),
-            8 => Some(UpdatePostgresExtensionsError::RegionEndTimeDissolvedAustralia),
-            9 => Some(UpdatePostgresExtensionsError::PriceCommoditySys),
-            10 => Some(UpdatePostgresExtensionsError::PayInsufficientBalance),
-            11 => Some(UpdatePostgresExtensionsError::OrderPeriodInvalid),
-            12 => Some(UpdatePostgresExtensionsError::PayNoCreditCardLowerCase),
-            13 => Some(UpdatePostgresExtensionsError::OrderInstHasUnpaidOrder),
-            14 => Some(UpdatePostgresExtensionsError::NoAvailablePaymentMethod),
-            15 => Some(UpdatePostgresExtensionsError::BasicInfoUncompleted),
-            16 => Some(UpdatePostgresExtensionsError::RiskRiskControlRejection),
-            17 => Some(UpdatePostgresExtensionsError::ApiNotSupport),
-            18 => Some(UpdatePostgresExtensionsError::ContainForbiddenLabelError),
-            19 => Some(UpdatePostgresExtensionsError::InvalidDBInstanceIdNotFound),
-            20 => Some(UpdatePostgresExtensionsError::InvalidInstanceLevelDiskType),
-            21 => Some(UpdatePostgresExtensionsError::InvalidParam),
-            22 => Some(UpdatePostgresExtensionsError::KmsApiError),
-            23 => Some(UpdatePostgresExtensionsError::SystemSaleValidateFailed),
-            24 => Some(UpdatePostgresExtensionsError::AbsInvalidAccountNotFound),
-            25 => Some(UpdatePostgresExtensionsError::SqlExecuteFailedOrTimeout),
-            26 => Some(UpdatePostgresExtensionsError::ColdDataEngineVersionNotSupport),
-            27 => Some(UpdatePostgresExtensionsError::ColdDataMinorVersionNotSupport),
-            28 => Some(UpdatePostgresExtensionsError::IncorrectTargetClasscode),
-            29 => Some(UpdatePostgresExtensionsError::InvalidConnectionStringDuplicate),
-            30 => Some(UpdatePostgresExtensionsError::RequiredParamNotFound),
-            31 => Some(UpdatePostgresExtensionsError::ParametersInvalid),
-            32 => Some(UpdatePostgresExtensionsError::BackupPolicyNotSupport),
-            33 => Some(UpdatePostgresExtensionsError::InvalideStatusFormat),
-            34 => Some(UpdatePostgresExtensionsError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(UpdatePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(UpdatePostgresExtensionsError::PayNoCreditCard),
-            37 => Some(UpdatePostgresExtensionsError::VpcNetworkTypeNotSupport),
-            38 => Some(UpdatePostgresExtensionsError::MirrorInsExists),
-            39 => Some(UpdatePostgresExtensionsError::UnsupportedClassCode),
-            40 => Some(UpdatePostgresExtensionsError::InvalidBackupSet),
-            41 => Some(UpdatePostgresExtensionsError::OrdTCommodityQueryError),
-            42 => Some(UpdatePostgresExtensionsError::ProductInstanceReleased),
-            43 => Some(UpdatePostgresExtensionsError::RegionEndTimeDissolvedIndia),
-            44 => Some(UpdatePostgresExtensionsError::IncorrectDBInstanceType),
-            45 => Some(UpdatePostgresExtensionsError::IncorrectDBInstanceLockMode),
-            46 => Some(UpdatePostgresExtensionsError::IncorrectDBInstanceState),
-            47 => Some(UpdatePostgresExtensionsError::OrderStatusUnPaid),
-            48 => Some(UpdatePostgresExtensionsError::InvalidReduceDiskSize),
-            49 => Some(UpdatePostgresExtensionsError::CloudSSDNotSupport),
-            50 => Some(UpdatePostgresExtensionsError::InvalidUserOperatorPermission),
-            51 => Some(UpdatePostgresExtensionsError::InvalidVswitchId),
-            52 => Some(UpdatePostgresExtensionsError::IncorrectMinorVersion),
-            53 => Some(UpdatePostgresExtensionsError::OperationDeniedZoneResource),
-            54 => Some(UpdatePostgresExtensionsError::NotInFlowController),
-            55 => Some(UpdatePostgresExtensionsError::InvalidKmsKey),
-            56 => Some(UpdatePostgresExtensionsError::InvalidInstanceLevelMalformed),
-            57 => Some(UpdatePostgresExtensionsError::InvalidDBInstanceNotFound),
-            58 => Some(UpdatePostgresExtensionsError::InvalidClusterKms),
-            59 => Some(UpdatePostgresExtensionsError::RequestNotFound),
-            60 => Some(UpdatePostgresExtensionsError::HostInfoNotFound),
-            61 => Some(UpdatePostgresExtensionsError::ExternalFailure),
-            62 => Some(UpdatePostgresExtensionsError::RequestMetaDataFailed),
-            63 => Some(UpdatePostgresExtensionsError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 64] = [
+        Self::InvalidDBNameFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceType,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpdatePostgresExtensionsError::InvalidDBNameFormat => Kind::Documented(0),
-            UpdatePostgresExtensionsError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            UpdatePostgresExtensionsError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            UpdatePostgresExtensionsError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            UpdatePostgresExtensionsError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            UpdatePostgresExtensionsError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            UpdatePostgresExtensionsError::RegionDissolvedEOM => Kind::Documented(6),
-            UpdatePostgresExtensionsError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            UpdatePostgresExtensionsError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            UpdatePostgresExtensionsError::PriceCommoditySys => Kind::Documented(9),
-            UpdatePostgresExtensionsError::PayInsufficientBalance => Kind::Documented(10),
-            UpdatePostgresExtensionsError::OrderPeriodInvalid => Kind::Documented(11),
-            UpdatePostgresExtensionsError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            UpdatePostgresExtensionsError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            UpdatePostgresExtensionsError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            UpdatePostgresExtensionsError::BasicInfoUncompleted => Kind::Documented(15),
-            UpdatePostgresExtensionsError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            UpdatePostgresExtensionsError::ApiNotSupport => Kind::Documented(17),
-            UpdatePostgresExtensionsError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            UpdatePostgresExtensionsError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            UpdatePostgresExtensionsError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            UpdatePostgresExtensionsError::InvalidParam => Kind::Documented(21),
-            UpdatePostgresExtensionsError::KmsApiError => Kind::Documented(22),
-            UpdatePostgresExtensionsError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            UpdatePostgresExtensionsError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            UpdatePostgresExtensionsError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            UpdatePostgresExtensionsError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            UpdatePostgresExtensionsError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            UpdatePostgresExtensionsError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            UpdatePostgresExtensionsError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            UpdatePostgresExtensionsError::RequiredParamNotFound => Kind::Documented(30),
-            UpdatePostgresExtensionsError::ParametersInvalid => Kind::Documented(31),
-            UpdatePostgresExtensionsError::BackupPolicyNotSupport => Kind::Documented(32),
-            UpdatePostgresExtensionsError::InvalideStatusFormat => Kind::Documented(33),
-            UpdatePostgresExtensionsError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            UpdatePostgresExtensionsError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            UpdatePostgresExtensionsError::PayNoCreditCard => Kind::Documented(36),
-            UpdatePostgresExtensionsError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            UpdatePostgresExtensionsError::MirrorInsExists => Kind::Documented(38),
-            UpdatePostgresExtensionsError::UnsupportedClassCode => Kind::Documented(39),
-            UpdatePostgresExtensionsError::InvalidBackupSet => Kind::Documented(40),
-            UpdatePostgresExtensionsError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            UpdatePostgresExtensionsError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            UpdatePostgresExtensionsError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            UpdatePostgresExtensionsError::IncorrectDBInstanceType => {
-                Kind::Documented(44)
-            }
-            UpdatePostgresExtensionsError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(45)
-            }
-            UpdatePostgresExtensionsError::IncorrectDBInstanceState => {
-                Kind::Documented(46)
-            }
-            UpdatePostgresExtensionsError::OrderStatusUnPaid => Kind::Documented(47),
-            UpdatePostgresExtensionsError::InvalidReduceDiskSize => Kind::Documented(48),
-            UpdatePostgresExtensionsError::CloudSSDNotSupport => Kind::Documented(49),
-            UpdatePostgresExtensionsError::InvalidUserOperatorPermission => {
-                Kind::Documented(50)
-            }
-            UpdatePostgresExtensionsError::InvalidVswitchId => Kind::Documented(51),
-            UpdatePostgresExtensionsError::IncorrectMinorVersion => Kind::Documented(52),
-            UpdatePostgresExtensionsError::OperationDeniedZoneResource => {
-                Kind::Documented(53)
-            }
-            UpdatePostgresExtensionsError::NotInFlowController => Kind::Documented(54),
-            UpdatePostgresExtensionsError::InvalidKmsKey => Kind::Documented(55),
-            UpdatePostgresExtensionsError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(56)
-            }
-            UpdatePostgresExtensionsError::InvalidDBInstanceNotFound => {
-                Kind::Documented(57)
-            }
-            UpdatePostgresExtensionsError::InvalidClusterKms => Kind::Documented(58),
-            UpdatePostgresExtensionsError::RequestNotFound => Kind::Documented(59),
-            UpdatePostgresExtensionsError::HostInfoNotFound => Kind::Documented(60),
-            UpdatePostgresExtensionsError::ExternalFailure => Kind::Documented(61),
-            UpdatePostgresExtensionsError::RequestMetaDataFailed => Kind::Documented(62),
-            UpdatePostgresExtensionsError::InvokeProxyFailure => Kind::Documented(63),
             UpdatePostgresExtensionsError::Gateway(gateway) => Kind::Gateway(*gateway),
             UpdatePostgresExtensionsError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -523,30 +386,41 @@ impl UpdatePostgresExtensionsError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpdatePostgresExtensionsError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpdatePostgresExtensionsError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpdatePostgresExtensionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpdatePostgresExtensionsError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`UpdateUserBackupFileError`](crate::update_user_backup_file::UpdateUserBackupFileError) has one variant per distinct code of the operation's error table (60 rows, 60 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpdateUserBackupFileError {
     /// `InvalidParam`, HTTP 400: The specified parameter is invalid.
@@ -242,184 +241,88 @@ impl UpdateUserBackupFileError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => UpdateUserBackupFileError::Gateway(gateway),
-                    None => UpdateUserBackupFileError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpdateUserBackupFileError::Gateway,
+                UpdateUserBackupFileError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UpdateUserBackupFileError::InvalidParam),
-            1 => Some(UpdateUserBackupFileError::OperationDeniedProduct),
-            2 => Some(UpdateUserBackupFileError::OrderComboInstanceNotAllowOperate),
-            3 => Some(UpdateUserBackupFileError::PricePricingPlanResultNotFound),
-            4 => Some(UpdateUserBackupFileError::OrderNoRealNameAuthentication),
-            5 => Some(UpdateUserBackupFileError::InsufficientAvailableQuota),
-            6 => Some(UpdateUserBackupFileError::CommodityServiceCallingException),
-            7 => Some(UpdateUserBackupFileError::RegionDissolvedEOM),
-            8 => Some(UpdateUserBackupFileError::CommodityInvalidComponent),
-            9 => Some(UpdateUserBackupFileError::RegionEndTimeDissolvedAustralia),
-            10 => Some(UpdateUserBackupFileError::PriceCommoditySys),
-            11 => Some(UpdateUserBackupFileError::PayInsufficientBalance),
-            12 => Some(UpdateUserBackupFileError::OrderPeriodInvalid),
-            13 => Some(UpdateUserBackupFileError::PayNoCreditCardLowerCase),
-            14 => Some(UpdateUserBackupFileError::OrderInstHasUnpaidOrder),
-            15 => Some(UpdateUserBackupFileError::NoAvailablePaymentMethod),
-            16 => Some(UpdateUserBackupFileError::BasicInfoUncompleted),
-            17 => Some(UpdateUserBackupFileError::RiskRiskControlRejection),
-            18 => Some(UpdateUserBackupFileError::ApiNotSupport),
-            19 => Some(UpdateUserBackupFileError::ContainForbiddenLabelError),
-            20 => Some(UpdateUserBackupFileError::InvalidDBInstanceIdNotFound),
-            21 => Some(UpdateUserBackupFileError::InvalidInstanceLevelDiskType),
-            22 => Some(UpdateUserBackupFileError::KmsApiError),
-            23 => Some(UpdateUserBackupFileError::SystemSaleValidateFailed),
-            24 => Some(UpdateUserBackupFileError::AbsInvalidAccountNotFound),
-            25 => Some(UpdateUserBackupFileError::SqlExecuteFailedOrTimeout),
-            26 => Some(UpdateUserBackupFileError::ColdDataEngineVersionNotSupport),
-            27 => Some(UpdateUserBackupFileError::ColdDataMinorVersionNotSupport),
-            28 => Some(UpdateUserBackupFileError::IncorrectTargetClasscode),
-            29 => Some(UpdateUserBackupFileError::InvalidConnectionStringDuplicate),
-            30 => Some(UpdateUserBackupFileError::RequiredParamNotFound),
-            31 => Some(UpdateUserBackupFileError::ParametersInvalid),
-            32 => Some(UpdateUserBackupFileError::BackupPolicyNotSupport),
-            33 => Some(UpdateUserBackupFileError::InvalideStatusFormat),
-            34 => Some(UpdateUserBackupFileError::InvalidReleasedKeepPolicyFormat),
-            35 => Some(UpdateUserBackupFileError::InvalidDBInstanceEngineTypeFormat),
-            36 => Some(UpdateUserBackupFileError::PayNoCreditCard),
-            37 => Some(UpdateUserBackupFileError::VpcNetworkTypeNotSupport),
-            38 => Some(UpdateUserBackupFileError::MirrorInsExists),
-            39 => Some(UpdateUserBackupFileError::UnsupportedClassCode),
-            40 => Some(UpdateUserBackupFileError::InvalidBackupSet),
-            41 => Some(UpdateUserBackupFileError::OrdTCommodityQueryError),
-            42 => Some(UpdateUserBackupFileError::ProductInstanceReleased),
-            43 => Some(UpdateUserBackupFileError::RegionEndTimeDissolvedIndia),
-            44 => Some(UpdateUserBackupFileError::OrderStatusUnPaid),
-            45 => Some(UpdateUserBackupFileError::InvalidReduceDiskSize),
-            46 => Some(UpdateUserBackupFileError::CloudSSDNotSupport),
-            47 => Some(UpdateUserBackupFileError::InvalidUserOperatorPermission),
-            48 => Some(UpdateUserBackupFileError::InvalidVswitchId),
-            49 => Some(UpdateUserBackupFileError::IncorrectMinorVersion),
-            50 => Some(UpdateUserBackupFileError::OperationDeniedZoneResource),
-            51 => Some(UpdateUserBackupFileError::NotInFlowController),
-            52 => Some(UpdateUserBackupFileError::InvalidKmsKey),
-            53 => Some(UpdateUserBackupFileError::InvalidInstanceLevelMalformed),
-            54 => Some(UpdateUserBackupFileError::InvalidClusterKms),
-            55 => Some(UpdateUserBackupFileError::RequestNotFound),
-            56 => Some(UpdateUserBackupFileError::HostInfoNotFound),
-            57 => Some(UpdateUserBackupFileError::ExternalFailure),
-            58 => Some(UpdateUserBackupFileError::RequestMetaDataFailed),
-            59 => Some(UpdateUserBackupFileError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 60] = [
+        Self::InvalidParam,
+        Self::OperationDeniedProduct,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpdateUserBackupFileError::InvalidParam => Kind::Documented(0),
-            UpdateUserBackupFileError::OperationDeniedProduct => Kind::Documented(1),
-            UpdateUserBackupFileError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(2)
-            }
-            UpdateUserBackupFileError::PricePricingPlanResultNotFound => {
-                Kind::Documented(3)
-            }
-            UpdateUserBackupFileError::OrderNoRealNameAuthentication => {
-                Kind::Documented(4)
-            }
-            UpdateUserBackupFileError::InsufficientAvailableQuota => Kind::Documented(5),
-            UpdateUserBackupFileError::CommodityServiceCallingException => {
-                Kind::Documented(6)
-            }
-            UpdateUserBackupFileError::RegionDissolvedEOM => Kind::Documented(7),
-            UpdateUserBackupFileError::CommodityInvalidComponent => Kind::Documented(8),
-            UpdateUserBackupFileError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(9)
-            }
-            UpdateUserBackupFileError::PriceCommoditySys => Kind::Documented(10),
-            UpdateUserBackupFileError::PayInsufficientBalance => Kind::Documented(11),
-            UpdateUserBackupFileError::OrderPeriodInvalid => Kind::Documented(12),
-            UpdateUserBackupFileError::PayNoCreditCardLowerCase => Kind::Documented(13),
-            UpdateUserBackupFileError::OrderInstHasUnpaidOrder => Kind::Documented(14),
-            UpdateUserBackupFileError::NoAvailablePaymentMethod => Kind::Documented(15),
-            UpdateUserBackupFileError::BasicInfoUncompleted => Kind::Documented(16),
-            UpdateUserBackupFileError::RiskRiskControlRejection => Kind::Documented(17),
-            UpdateUserBackupFileError::ApiNotSupport => Kind::Documented(18),
-            UpdateUserBackupFileError::ContainForbiddenLabelError => Kind::Documented(19),
-            UpdateUserBackupFileError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(20)
-            }
-            UpdateUserBackupFileError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(21)
-            }
-            UpdateUserBackupFileError::KmsApiError => Kind::Documented(22),
-            UpdateUserBackupFileError::SystemSaleValidateFailed => Kind::Documented(23),
-            UpdateUserBackupFileError::AbsInvalidAccountNotFound => Kind::Documented(24),
-            UpdateUserBackupFileError::SqlExecuteFailedOrTimeout => Kind::Documented(25),
-            UpdateUserBackupFileError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            UpdateUserBackupFileError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            UpdateUserBackupFileError::IncorrectTargetClasscode => Kind::Documented(28),
-            UpdateUserBackupFileError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            UpdateUserBackupFileError::RequiredParamNotFound => Kind::Documented(30),
-            UpdateUserBackupFileError::ParametersInvalid => Kind::Documented(31),
-            UpdateUserBackupFileError::BackupPolicyNotSupport => Kind::Documented(32),
-            UpdateUserBackupFileError::InvalideStatusFormat => Kind::Documented(33),
-            UpdateUserBackupFileError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            UpdateUserBackupFileError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            UpdateUserBackupFileError::PayNoCreditCard => Kind::Documented(36),
-            UpdateUserBackupFileError::VpcNetworkTypeNotSupport => Kind::Documented(37),
-            UpdateUserBackupFileError::MirrorInsExists => Kind::Documented(38),
-            UpdateUserBackupFileError::UnsupportedClassCode => Kind::Documented(39),
-            UpdateUserBackupFileError::InvalidBackupSet => Kind::Documented(40),
-            UpdateUserBackupFileError::OrdTCommodityQueryError => Kind::Documented(41),
-            UpdateUserBackupFileError::ProductInstanceReleased => Kind::Documented(42),
-            UpdateUserBackupFileError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            UpdateUserBackupFileError::OrderStatusUnPaid => Kind::Documented(44),
-            UpdateUserBackupFileError::InvalidReduceDiskSize => Kind::Documented(45),
-            UpdateUserBackupFileError::CloudSSDNotSupport => Kind::Documented(46),
-            UpdateUserBackupFileError::InvalidUserOperatorPermission => {
-                Kind::Documented(47)
-            }
-            UpdateUserBackupFileError::InvalidVswitchId => Kind::Documented(48),
-            UpdateUserBackupFileError::IncorrectMinorVersion => Kind::Documented(49),
-            UpdateUserBackupFileError::OperationDeniedZoneResource => {
-                Kind::Documented(50)
-            }
-            UpdateUserBackupFileError::NotInFlowController => Kind::Documented(51),
-            UpdateUserBackupFileError::InvalidKmsKey => Kind::Documented(52),
-            UpdateUserBackupFileError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(53)
-            }
-            UpdateUserBackupFileError::InvalidClusterKms => Kind::Documented(54),
-            UpdateUserBackupFileError::RequestNotFound => Kind::Documented(55),
-            UpdateUserBackupFileError::HostInfoNotFound => Kind::Documented(56),
-            UpdateUserBackupFileError::ExternalFailure => Kind::Documented(57),
-            UpdateUserBackupFileError::RequestMetaDataFailed => Kind::Documented(58),
-            UpdateUserBackupFileError::InvokeProxyFailure => Kind::Documented(59),
             UpdateUserBackupFileError::Gateway(gateway) => Kind::Gateway(*gateway),
             UpdateUserBackupFileError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -466,30 +369,41 @@ impl UpdateUserBackupFileError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpdateUserBackupFileError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpdateUserBackupFileError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpdateUserBackupFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpdateUserBackupFileError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`UpgradeDbInstanceEngineVersionError`](crate::upgrade_db_instance_engine_version::UpgradeDbInstanceEngineVersionError) has one variant per distinct code of the operation's error table (83 rows, 82 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpgradeDbInstanceEngineVersionError {
     /// `InvalidOrderTask.NotSupport`, HTTP 400: The Current InstanceId exist Order Task in RDS.
@@ -314,384 +313,112 @@ impl UpgradeDbInstanceEngineVersionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        UpgradeDbInstanceEngineVersionError::Gateway(gateway)
-                    }
-                    None => UpgradeDbInstanceEngineVersionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpgradeDbInstanceEngineVersionError::Gateway,
+                UpgradeDbInstanceEngineVersionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UpgradeDbInstanceEngineVersionError::InvalidOrderTaskNotSupport),
-            1 => Some(UpgradeDbInstanceEngineVersionError::InvalidEVENT),
-            2 => Some(UpgradeDbInstanceEngineVersionError::InvalidSSLstatus),
-            3 => Some(UpgradeDbInstanceEngineVersionError::InvalidTDEstatus),
-            4 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::InvalidDBInstanceConnTypeFormat,
-                )
-            }
-            5 => Some(UpgradeDbInstanceEngineVersionError::UnsupportedReadOrBakReadState),
-            6 => Some(UpgradeDbInstanceEngineVersionError::InvalidSourceCategory),
-            7 => Some(UpgradeDbInstanceEngineVersionError::InvalidBizTypeFormat),
-            8 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            9 => {
-                Some(UpgradeDbInstanceEngineVersionError::PricePricingPlanResultNotFound)
-            }
-            10 => {
-                Some(UpgradeDbInstanceEngineVersionError::OrderNoRealNameAuthentication)
-            }
-            11 => Some(UpgradeDbInstanceEngineVersionError::InsufficientAvailableQuota),
-            12 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::CommodityServiceCallingException,
-                )
-            }
-            13 => Some(UpgradeDbInstanceEngineVersionError::RegionDissolvedEOM),
-            14 => Some(UpgradeDbInstanceEngineVersionError::CommodityInvalidComponent),
-            15 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            16 => Some(UpgradeDbInstanceEngineVersionError::PriceCommoditySys),
-            17 => Some(UpgradeDbInstanceEngineVersionError::PayInsufficientBalance),
-            18 => Some(UpgradeDbInstanceEngineVersionError::OrderPeriodInvalid),
-            19 => Some(UpgradeDbInstanceEngineVersionError::PayNoCreditCardLowerCase),
-            20 => Some(UpgradeDbInstanceEngineVersionError::OrderInstHasUnpaidOrder),
-            21 => Some(UpgradeDbInstanceEngineVersionError::NoAvailablePaymentMethod),
-            22 => Some(UpgradeDbInstanceEngineVersionError::BasicInfoUncompleted),
-            23 => Some(UpgradeDbInstanceEngineVersionError::RiskRiskControlRejection),
-            24 => Some(UpgradeDbInstanceEngineVersionError::ApiNotSupport),
-            25 => Some(UpgradeDbInstanceEngineVersionError::ContainForbiddenLabelError),
-            26 => Some(UpgradeDbInstanceEngineVersionError::InvalidDBInstanceIdNotFound),
-            27 => Some(UpgradeDbInstanceEngineVersionError::InvalidInstanceLevelDiskType),
-            28 => Some(UpgradeDbInstanceEngineVersionError::InvalidParam),
-            29 => Some(UpgradeDbInstanceEngineVersionError::KmsApiError),
-            30 => Some(UpgradeDbInstanceEngineVersionError::SystemSaleValidateFailed),
-            31 => Some(UpgradeDbInstanceEngineVersionError::AbsInvalidAccountNotFound),
-            32 => Some(UpgradeDbInstanceEngineVersionError::SqlExecuteFailedOrTimeout),
-            33 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            34 => {
-                Some(UpgradeDbInstanceEngineVersionError::ColdDataMinorVersionNotSupport)
-            }
-            35 => Some(UpgradeDbInstanceEngineVersionError::IncorrectTargetClasscode),
-            36 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            37 => Some(UpgradeDbInstanceEngineVersionError::RequiredParamNotFound),
-            38 => Some(UpgradeDbInstanceEngineVersionError::ParametersInvalid),
-            39 => Some(UpgradeDbInstanceEngineVersionError::BackupPolicyNotSupport),
-            40 => Some(UpgradeDbInstanceEngineVersionError::InvalideStatusFormat),
-            41 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            42 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            43 => Some(UpgradeDbInstanceEngineVersionError::PayNoCreditCard),
-            44 => Some(UpgradeDbInstanceEngineVersionError::VpcNetworkTypeNotSupport),
-            45 => Some(UpgradeDbInstanceEngineVersionError::MirrorInsExists),
-            46 => Some(UpgradeDbInstanceEngineVersionError::UnsupportedClassCode),
-            47 => Some(UpgradeDbInstanceEngineVersionError::InvalidBackupSet),
-            48 => Some(UpgradeDbInstanceEngineVersionError::OrdTCommodityQueryError),
-            49 => Some(UpgradeDbInstanceEngineVersionError::ProductInstanceReleased),
-            50 => Some(UpgradeDbInstanceEngineVersionError::RegionEndTimeDissolvedIndia),
-            51 => Some(UpgradeDbInstanceEngineVersionError::InvalidMinorVersionNotFound),
-            52 => Some(UpgradeDbInstanceEngineVersionError::ClassicNetDisabled),
-            53 => Some(UpgradeDbInstanceEngineVersionError::IncorrectDBInstanceState),
-            54 => Some(UpgradeDbInstanceEngineVersionError::IncorrectEngineVersion),
-            55 => Some(UpgradeDbInstanceEngineVersionError::IncorrectEngineTypeMyisam),
-            56 => Some(UpgradeDbInstanceEngineVersionError::InvalidAccountNameFormat),
-            57 => {
-                Some(UpgradeDbInstanceEngineVersionError::InvalidInstanceLevelMalformed)
-            }
-            58 => Some(UpgradeDbInstanceEngineVersionError::IncorrectDBInstanceLockMode),
-            59 => {
-                Some(UpgradeDbInstanceEngineVersionError::MaxscaleMinorVersionNotSupport)
-            }
-            60 => Some(UpgradeDbInstanceEngineVersionError::CloudSSDNotSupport),
-            61 => Some(UpgradeDbInstanceEngineVersionError::ReadInstanceNotSupport),
-            62 => Some(UpgradeDbInstanceEngineVersionError::ClusterNotSupport),
-            63 => Some(UpgradeDbInstanceEngineVersionError::IncorrectDBInstanceType),
-            64 => Some(UpgradeDbInstanceEngineVersionError::UnsupportedFtsIndex),
-            65 => Some(UpgradeDbInstanceEngineVersionError::UnsupportedFtsIndexVersion),
-            66 => Some(UpgradeDbInstanceEngineVersionError::OrderStatusUnPaid),
-            67 => Some(UpgradeDbInstanceEngineVersionError::InvalidReduceDiskSize),
-            68 => {
-                Some(UpgradeDbInstanceEngineVersionError::InvalidUserOperatorPermission)
-            }
-            69 => Some(UpgradeDbInstanceEngineVersionError::InvalidVswitchId),
-            70 => Some(UpgradeDbInstanceEngineVersionError::IncorrectMinorVersion),
-            71 => Some(UpgradeDbInstanceEngineVersionError::OperationDeniedZoneResource),
-            72 => Some(UpgradeDbInstanceEngineVersionError::NotInFlowController),
-            73 => Some(UpgradeDbInstanceEngineVersionError::InvalidKmsKey),
-            74 => {
-                Some(
-                    UpgradeDbInstanceEngineVersionError::UnsupportedByBlueGreenDeployment,
-                )
-            }
-            75 => Some(UpgradeDbInstanceEngineVersionError::InvalidDBInstanceNotFound),
-            76 => Some(UpgradeDbInstanceEngineVersionError::InvalidClusterKms),
-            77 => Some(UpgradeDbInstanceEngineVersionError::RequestNotFound),
-            78 => Some(UpgradeDbInstanceEngineVersionError::HostInfoNotFound),
-            79 => Some(UpgradeDbInstanceEngineVersionError::ExternalFailure),
-            80 => Some(UpgradeDbInstanceEngineVersionError::RequestMetaDataFailed),
-            81 => Some(UpgradeDbInstanceEngineVersionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 82] = [
+        Self::InvalidOrderTaskNotSupport,
+        Self::InvalidEVENT,
+        Self::InvalidSSLstatus,
+        Self::InvalidTDEstatus,
+        Self::InvalidDBInstanceConnTypeFormat,
+        Self::UnsupportedReadOrBakReadState,
+        Self::InvalidSourceCategory,
+        Self::InvalidBizTypeFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidMinorVersionNotFound,
+        Self::ClassicNetDisabled,
+        Self::IncorrectDBInstanceState,
+        Self::IncorrectEngineVersion,
+        Self::IncorrectEngineTypeMyisam,
+        Self::InvalidAccountNameFormat,
+        Self::InvalidInstanceLevelMalformed,
+        Self::IncorrectDBInstanceLockMode,
+        Self::MaxscaleMinorVersionNotSupport,
+        Self::CloudSSDNotSupport,
+        Self::ReadInstanceNotSupport,
+        Self::ClusterNotSupport,
+        Self::IncorrectDBInstanceType,
+        Self::UnsupportedFtsIndex,
+        Self::UnsupportedFtsIndexVersion,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidDBInstanceNotFound,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpgradeDbInstanceEngineVersionError::InvalidOrderTaskNotSupport => {
-                Kind::Documented(0)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidEVENT => Kind::Documented(1),
-            UpgradeDbInstanceEngineVersionError::InvalidSSLstatus => Kind::Documented(2),
-            UpgradeDbInstanceEngineVersionError::InvalidTDEstatus => Kind::Documented(3),
-            UpgradeDbInstanceEngineVersionError::InvalidDBInstanceConnTypeFormat => {
-                Kind::Documented(4)
-            }
-            UpgradeDbInstanceEngineVersionError::UnsupportedReadOrBakReadState => {
-                Kind::Documented(5)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidSourceCategory => {
-                Kind::Documented(6)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidBizTypeFormat => {
-                Kind::Documented(7)
-            }
-            UpgradeDbInstanceEngineVersionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(8)
-            }
-            UpgradeDbInstanceEngineVersionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(9)
-            }
-            UpgradeDbInstanceEngineVersionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(10)
-            }
-            UpgradeDbInstanceEngineVersionError::InsufficientAvailableQuota => {
-                Kind::Documented(11)
-            }
-            UpgradeDbInstanceEngineVersionError::CommodityServiceCallingException => {
-                Kind::Documented(12)
-            }
-            UpgradeDbInstanceEngineVersionError::RegionDissolvedEOM => {
-                Kind::Documented(13)
-            }
-            UpgradeDbInstanceEngineVersionError::CommodityInvalidComponent => {
-                Kind::Documented(14)
-            }
-            UpgradeDbInstanceEngineVersionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(15)
-            }
-            UpgradeDbInstanceEngineVersionError::PriceCommoditySys => {
-                Kind::Documented(16)
-            }
-            UpgradeDbInstanceEngineVersionError::PayInsufficientBalance => {
-                Kind::Documented(17)
-            }
-            UpgradeDbInstanceEngineVersionError::OrderPeriodInvalid => {
-                Kind::Documented(18)
-            }
-            UpgradeDbInstanceEngineVersionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(19)
-            }
-            UpgradeDbInstanceEngineVersionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(20)
-            }
-            UpgradeDbInstanceEngineVersionError::NoAvailablePaymentMethod => {
-                Kind::Documented(21)
-            }
-            UpgradeDbInstanceEngineVersionError::BasicInfoUncompleted => {
-                Kind::Documented(22)
-            }
-            UpgradeDbInstanceEngineVersionError::RiskRiskControlRejection => {
-                Kind::Documented(23)
-            }
-            UpgradeDbInstanceEngineVersionError::ApiNotSupport => Kind::Documented(24),
-            UpgradeDbInstanceEngineVersionError::ContainForbiddenLabelError => {
-                Kind::Documented(25)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(26)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(27)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidParam => Kind::Documented(28),
-            UpgradeDbInstanceEngineVersionError::KmsApiError => Kind::Documented(29),
-            UpgradeDbInstanceEngineVersionError::SystemSaleValidateFailed => {
-                Kind::Documented(30)
-            }
-            UpgradeDbInstanceEngineVersionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(31)
-            }
-            UpgradeDbInstanceEngineVersionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(32)
-            }
-            UpgradeDbInstanceEngineVersionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(33)
-            }
-            UpgradeDbInstanceEngineVersionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(34)
-            }
-            UpgradeDbInstanceEngineVersionError::IncorrectTargetClasscode => {
-                Kind::Documented(35)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(36)
-            }
-            UpgradeDbInstanceEngineVersionError::RequiredParamNotFound => {
-                Kind::Documented(37)
-            }
-            UpgradeDbInstanceEngineVersionError::ParametersInvalid => {
-                Kind::Documented(38)
-            }
-            UpgradeDbInstanceEngineVersionError::BackupPolicyNotSupport => {
-                Kind::Documented(39)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalideStatusFormat => {
-                Kind::Documented(40)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(41)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(42)
-            }
-            UpgradeDbInstanceEngineVersionError::PayNoCreditCard => Kind::Documented(43),
-            UpgradeDbInstanceEngineVersionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(44)
-            }
-            UpgradeDbInstanceEngineVersionError::MirrorInsExists => Kind::Documented(45),
-            UpgradeDbInstanceEngineVersionError::UnsupportedClassCode => {
-                Kind::Documented(46)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidBackupSet => Kind::Documented(47),
-            UpgradeDbInstanceEngineVersionError::OrdTCommodityQueryError => {
-                Kind::Documented(48)
-            }
-            UpgradeDbInstanceEngineVersionError::ProductInstanceReleased => {
-                Kind::Documented(49)
-            }
-            UpgradeDbInstanceEngineVersionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(50)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidMinorVersionNotFound => {
-                Kind::Documented(51)
-            }
-            UpgradeDbInstanceEngineVersionError::ClassicNetDisabled => {
-                Kind::Documented(52)
-            }
-            UpgradeDbInstanceEngineVersionError::IncorrectDBInstanceState => {
-                Kind::Documented(53)
-            }
-            UpgradeDbInstanceEngineVersionError::IncorrectEngineVersion => {
-                Kind::Documented(54)
-            }
-            UpgradeDbInstanceEngineVersionError::IncorrectEngineTypeMyisam => {
-                Kind::Documented(55)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidAccountNameFormat => {
-                Kind::Documented(56)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(57)
-            }
-            UpgradeDbInstanceEngineVersionError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(58)
-            }
-            UpgradeDbInstanceEngineVersionError::MaxscaleMinorVersionNotSupport => {
-                Kind::Documented(59)
-            }
-            UpgradeDbInstanceEngineVersionError::CloudSSDNotSupport => {
-                Kind::Documented(60)
-            }
-            UpgradeDbInstanceEngineVersionError::ReadInstanceNotSupport => {
-                Kind::Documented(61)
-            }
-            UpgradeDbInstanceEngineVersionError::ClusterNotSupport => {
-                Kind::Documented(62)
-            }
-            UpgradeDbInstanceEngineVersionError::IncorrectDBInstanceType => {
-                Kind::Documented(63)
-            }
-            UpgradeDbInstanceEngineVersionError::UnsupportedFtsIndex => {
-                Kind::Documented(64)
-            }
-            UpgradeDbInstanceEngineVersionError::UnsupportedFtsIndexVersion => {
-                Kind::Documented(65)
-            }
-            UpgradeDbInstanceEngineVersionError::OrderStatusUnPaid => {
-                Kind::Documented(66)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidReduceDiskSize => {
-                Kind::Documented(67)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidUserOperatorPermission => {
-                Kind::Documented(68)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidVswitchId => Kind::Documented(69),
-            UpgradeDbInstanceEngineVersionError::IncorrectMinorVersion => {
-                Kind::Documented(70)
-            }
-            UpgradeDbInstanceEngineVersionError::OperationDeniedZoneResource => {
-                Kind::Documented(71)
-            }
-            UpgradeDbInstanceEngineVersionError::NotInFlowController => {
-                Kind::Documented(72)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidKmsKey => Kind::Documented(73),
-            UpgradeDbInstanceEngineVersionError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(74)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidDBInstanceNotFound => {
-                Kind::Documented(75)
-            }
-            UpgradeDbInstanceEngineVersionError::InvalidClusterKms => {
-                Kind::Documented(76)
-            }
-            UpgradeDbInstanceEngineVersionError::RequestNotFound => Kind::Documented(77),
-            UpgradeDbInstanceEngineVersionError::HostInfoNotFound => Kind::Documented(78),
-            UpgradeDbInstanceEngineVersionError::ExternalFailure => Kind::Documented(79),
-            UpgradeDbInstanceEngineVersionError::RequestMetaDataFailed => {
-                Kind::Documented(80)
-            }
-            UpgradeDbInstanceEngineVersionError::InvokeProxyFailure => {
-                Kind::Documented(81)
-            }
             UpgradeDbInstanceEngineVersionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             UpgradeDbInstanceEngineVersionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -738,30 +465,41 @@ impl UpgradeDbInstanceEngineVersionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpgradeDbInstanceEngineVersionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpgradeDbInstanceEngineVersionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpgradeDbInstanceEngineVersionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpgradeDbInstanceEngineVersionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`UpgradeDbInstanceKernelVersionError`](crate::upgrade_db_instance_kernel_version::UpgradeDbInstanceKernelVersionError) has one variant per distinct code of the operation's error table (88 rows, 88 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpgradeDbInstanceKernelVersionError {
     /// `InvalidMinorVerison.NotFound`, HTTP 400: Specify minor version not founud.
@@ -332,468 +331,118 @@ impl UpgradeDbInstanceKernelVersionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        UpgradeDbInstanceKernelVersionError::Gateway(gateway)
-                    }
-                    None => UpgradeDbInstanceKernelVersionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpgradeDbInstanceKernelVersionError::Gateway,
+                UpgradeDbInstanceKernelVersionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UpgradeDbInstanceKernelVersionError::InvalidMinorVerisonNotFound),
-            1 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InstanceMissingMinorVersionAttr,
-                )
-            }
-            2 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidMinorVersionLowerThanInstance,
-                )
-            }
-            3 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidMinorVersionAlreadyLatest,
-                )
-            }
-            4 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::MissingParameterMinorVersionTag,
-                )
-            }
-            5 => Some(UpgradeDbInstanceKernelVersionError::EngineNotSupported),
-            6 => Some(UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceState),
-            7 => Some(UpgradeDbInstanceKernelVersionError::TaskExists),
-            8 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::UpgradeSQLServerMinorVersionFail,
-                )
-            }
-            9 => Some(UpgradeDbInstanceKernelVersionError::UnsupportExtendDiskNotSupport),
-            10 => Some(UpgradeDbInstanceKernelVersionError::InvalidSwitchModeNotFound),
-            11 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidDBInstanceConnTypeClassic,
-                )
-            }
-            12 => Some(UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceTdeStatus),
-            13 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InstanceIsSnapshotBackupNotSupportThisOperation,
-                )
-            }
-            14 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::TDEInstanceNotSupportThisOperation,
-                )
-            }
-            15 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::SSLInstanceNotSupportThisOperation,
-                )
-            }
-            16 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::BYOLInstanceNotSupportThisOperation,
-                )
-            }
-            17 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::BYOKInstanceNotSupportThisOperation,
-                )
-            }
-            18 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::ADInstanceNotSupportThisOperation,
-                )
-            }
-            19 => Some(UpgradeDbInstanceKernelVersionError::MinorVersionNotSupport),
-            20 => Some(UpgradeDbInstanceKernelVersionError::InvalideStatusFormat),
-            21 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            22 => {
-                Some(UpgradeDbInstanceKernelVersionError::PricePricingPlanResultNotFound)
-            }
-            23 => {
-                Some(UpgradeDbInstanceKernelVersionError::OrderNoRealNameAuthentication)
-            }
-            24 => Some(UpgradeDbInstanceKernelVersionError::InsufficientAvailableQuota),
-            25 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::CommodityServiceCallingException,
-                )
-            }
-            26 => Some(UpgradeDbInstanceKernelVersionError::RegionDissolvedEOM),
-            27 => Some(UpgradeDbInstanceKernelVersionError::CommodityInvalidComponent),
-            28 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            29 => Some(UpgradeDbInstanceKernelVersionError::PriceCommoditySys),
-            30 => Some(UpgradeDbInstanceKernelVersionError::PayInsufficientBalance),
-            31 => Some(UpgradeDbInstanceKernelVersionError::OrderPeriodInvalid),
-            32 => Some(UpgradeDbInstanceKernelVersionError::PayNoCreditCardLowerCase),
-            33 => Some(UpgradeDbInstanceKernelVersionError::OrderInstHasUnpaidOrder),
-            34 => Some(UpgradeDbInstanceKernelVersionError::NoAvailablePaymentMethod),
-            35 => Some(UpgradeDbInstanceKernelVersionError::BasicInfoUncompleted),
-            36 => Some(UpgradeDbInstanceKernelVersionError::RiskRiskControlRejection),
-            37 => Some(UpgradeDbInstanceKernelVersionError::ApiNotSupport),
-            38 => Some(UpgradeDbInstanceKernelVersionError::ContainForbiddenLabelError),
-            39 => Some(UpgradeDbInstanceKernelVersionError::InvalidDBInstanceIdNotFound),
-            40 => Some(UpgradeDbInstanceKernelVersionError::InvalidInstanceLevelDiskType),
-            41 => Some(UpgradeDbInstanceKernelVersionError::InvalidParam),
-            42 => Some(UpgradeDbInstanceKernelVersionError::KmsApiError),
-            43 => Some(UpgradeDbInstanceKernelVersionError::SystemSaleValidateFailed),
-            44 => Some(UpgradeDbInstanceKernelVersionError::AbsInvalidAccountNotFound),
-            45 => Some(UpgradeDbInstanceKernelVersionError::SqlExecuteFailedOrTimeout),
-            46 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            47 => {
-                Some(UpgradeDbInstanceKernelVersionError::ColdDataMinorVersionNotSupport)
-            }
-            48 => Some(UpgradeDbInstanceKernelVersionError::IncorrectTargetClasscode),
-            49 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            50 => Some(UpgradeDbInstanceKernelVersionError::RequiredParamNotFound),
-            51 => Some(UpgradeDbInstanceKernelVersionError::ParametersInvalid),
-            52 => Some(UpgradeDbInstanceKernelVersionError::BackupPolicyNotSupport),
-            53 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            54 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            55 => Some(UpgradeDbInstanceKernelVersionError::PayNoCreditCard),
-            56 => Some(UpgradeDbInstanceKernelVersionError::VpcNetworkTypeNotSupport),
-            57 => Some(UpgradeDbInstanceKernelVersionError::MirrorInsExists),
-            58 => Some(UpgradeDbInstanceKernelVersionError::UnsupportedClassCode),
-            59 => Some(UpgradeDbInstanceKernelVersionError::InvalidBackupSet),
-            60 => Some(UpgradeDbInstanceKernelVersionError::OrdTCommodityQueryError),
-            61 => Some(UpgradeDbInstanceKernelVersionError::ProductInstanceReleased),
-            62 => Some(UpgradeDbInstanceKernelVersionError::RegionEndTimeDissolvedIndia),
-            63 => Some(UpgradeDbInstanceKernelVersionError::IncorrectMinorVersion),
-            64 => Some(UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceLockMode),
-            65 => Some(UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceType),
-            66 => Some(UpgradeDbInstanceKernelVersionError::SSLNotSupport),
-            67 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::OperationDeniedPrePayTypeNotSupported,
-                )
-            }
-            68 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::CurrentRecoveryModelNotSupportThisAction,
-                )
-            }
-            69 => {
-                Some(UpgradeDbInstanceKernelVersionError::MaxscaleMinorVersionNotSupport)
-            }
-            70 => Some(UpgradeDbInstanceKernelVersionError::OrderStatusUnPaid),
-            71 => Some(UpgradeDbInstanceKernelVersionError::InvalidReduceDiskSize),
-            72 => Some(UpgradeDbInstanceKernelVersionError::CloudSSDNotSupport),
-            73 => {
-                Some(UpgradeDbInstanceKernelVersionError::InvalidUserOperatorPermission)
-            }
-            74 => Some(UpgradeDbInstanceKernelVersionError::InvalidVswitchId),
-            75 => Some(UpgradeDbInstanceKernelVersionError::OperationDeniedZoneResource),
-            76 => Some(UpgradeDbInstanceKernelVersionError::NotInFlowController),
-            77 => Some(UpgradeDbInstanceKernelVersionError::InvalidKmsKey),
-            78 => {
-                Some(UpgradeDbInstanceKernelVersionError::InvalidInstanceLevelMalformed)
-            }
-            79 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::UnsupportedByBlueGreenDeployment,
-                )
-            }
-            80 => {
-                Some(UpgradeDbInstanceKernelVersionError::InvalidDBInstanceNameNotFound)
-            }
-            81 => {
-                Some(
-                    UpgradeDbInstanceKernelVersionError::InvalidMaxscaleMinorVersionFormat,
-                )
-            }
-            82 => Some(UpgradeDbInstanceKernelVersionError::InvalidClusterKms),
-            83 => Some(UpgradeDbInstanceKernelVersionError::RequestNotFound),
-            84 => Some(UpgradeDbInstanceKernelVersionError::HostInfoNotFound),
-            85 => Some(UpgradeDbInstanceKernelVersionError::ExternalFailure),
-            86 => Some(UpgradeDbInstanceKernelVersionError::RequestMetaDataFailed),
-            87 => Some(UpgradeDbInstanceKernelVersionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 88] = [
+        Self::InvalidMinorVerisonNotFound,
+        Self::InstanceMissingMinorVersionAttr,
+        Self::InvalidMinorVersionLowerThanInstance,
+        Self::InvalidMinorVersionAlreadyLatest,
+        Self::MissingParameterMinorVersionTag,
+        Self::EngineNotSupported,
+        Self::IncorrectDBInstanceState,
+        Self::TaskExists,
+        Self::UpgradeSQLServerMinorVersionFail,
+        Self::UnsupportExtendDiskNotSupport,
+        Self::InvalidSwitchModeNotFound,
+        Self::InvalidDBInstanceConnTypeClassic,
+        Self::IncorrectDBInstanceTdeStatus,
+        Self::InstanceIsSnapshotBackupNotSupportThisOperation,
+        Self::TDEInstanceNotSupportThisOperation,
+        Self::SSLInstanceNotSupportThisOperation,
+        Self::BYOLInstanceNotSupportThisOperation,
+        Self::BYOKInstanceNotSupportThisOperation,
+        Self::ADInstanceNotSupportThisOperation,
+        Self::MinorVersionNotSupport,
+        Self::InvalideStatusFormat,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectMinorVersion,
+        Self::IncorrectDBInstanceLockMode,
+        Self::IncorrectDBInstanceType,
+        Self::SSLNotSupport,
+        Self::OperationDeniedPrePayTypeNotSupported,
+        Self::CurrentRecoveryModelNotSupportThisAction,
+        Self::MaxscaleMinorVersionNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::UnsupportedByBlueGreenDeployment,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidMaxscaleMinorVersionFormat,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpgradeDbInstanceKernelVersionError::InvalidMinorVerisonNotFound => {
-                Kind::Documented(0)
-            }
-            UpgradeDbInstanceKernelVersionError::InstanceMissingMinorVersionAttr => {
-                Kind::Documented(1)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidMinorVersionLowerThanInstance => {
-                Kind::Documented(2)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidMinorVersionAlreadyLatest => {
-                Kind::Documented(3)
-            }
-            UpgradeDbInstanceKernelVersionError::MissingParameterMinorVersionTag => {
-                Kind::Documented(4)
-            }
-            UpgradeDbInstanceKernelVersionError::EngineNotSupported => {
-                Kind::Documented(5)
-            }
-            UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceState => {
-                Kind::Documented(6)
-            }
-            UpgradeDbInstanceKernelVersionError::TaskExists => Kind::Documented(7),
-            UpgradeDbInstanceKernelVersionError::UpgradeSQLServerMinorVersionFail => {
-                Kind::Documented(8)
-            }
-            UpgradeDbInstanceKernelVersionError::UnsupportExtendDiskNotSupport => {
-                Kind::Documented(9)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidSwitchModeNotFound => {
-                Kind::Documented(10)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidDBInstanceConnTypeClassic => {
-                Kind::Documented(11)
-            }
-            UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceTdeStatus => {
-                Kind::Documented(12)
-            }
-            UpgradeDbInstanceKernelVersionError::InstanceIsSnapshotBackupNotSupportThisOperation => {
-                Kind::Documented(13)
-            }
-            UpgradeDbInstanceKernelVersionError::TDEInstanceNotSupportThisOperation => {
-                Kind::Documented(14)
-            }
-            UpgradeDbInstanceKernelVersionError::SSLInstanceNotSupportThisOperation => {
-                Kind::Documented(15)
-            }
-            UpgradeDbInstanceKernelVersionError::BYOLInstanceNotSupportThisOperation => {
-                Kind::Documented(16)
-            }
-            UpgradeDbInstanceKernelVersionError::BYOKInstanceNotSupportThisOperation => {
-                Kind::Documented(17)
-            }
-            UpgradeDbInstanceKernelVersionError::ADInstanceNotSupportThisOperation => {
-                Kind::Documented(18)
-            }
-            UpgradeDbInstanceKernelVersionError::MinorVersionNotSupport => {
-                Kind::Documented(19)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalideStatusFormat => {
-                Kind::Documented(20)
-            }
-            UpgradeDbInstanceKernelVersionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(21)
-            }
-            UpgradeDbInstanceKernelVersionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(22)
-            }
-            UpgradeDbInstanceKernelVersionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(23)
-            }
-            UpgradeDbInstanceKernelVersionError::InsufficientAvailableQuota => {
-                Kind::Documented(24)
-            }
-            UpgradeDbInstanceKernelVersionError::CommodityServiceCallingException => {
-                Kind::Documented(25)
-            }
-            UpgradeDbInstanceKernelVersionError::RegionDissolvedEOM => {
-                Kind::Documented(26)
-            }
-            UpgradeDbInstanceKernelVersionError::CommodityInvalidComponent => {
-                Kind::Documented(27)
-            }
-            UpgradeDbInstanceKernelVersionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(28)
-            }
-            UpgradeDbInstanceKernelVersionError::PriceCommoditySys => {
-                Kind::Documented(29)
-            }
-            UpgradeDbInstanceKernelVersionError::PayInsufficientBalance => {
-                Kind::Documented(30)
-            }
-            UpgradeDbInstanceKernelVersionError::OrderPeriodInvalid => {
-                Kind::Documented(31)
-            }
-            UpgradeDbInstanceKernelVersionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(32)
-            }
-            UpgradeDbInstanceKernelVersionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(33)
-            }
-            UpgradeDbInstanceKernelVersionError::NoAvailablePaymentMethod => {
-                Kind::Documented(34)
-            }
-            UpgradeDbInstanceKernelVersionError::BasicInfoUncompleted => {
-                Kind::Documented(35)
-            }
-            UpgradeDbInstanceKernelVersionError::RiskRiskControlRejection => {
-                Kind::Documented(36)
-            }
-            UpgradeDbInstanceKernelVersionError::ApiNotSupport => Kind::Documented(37),
-            UpgradeDbInstanceKernelVersionError::ContainForbiddenLabelError => {
-                Kind::Documented(38)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(39)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(40)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidParam => Kind::Documented(41),
-            UpgradeDbInstanceKernelVersionError::KmsApiError => Kind::Documented(42),
-            UpgradeDbInstanceKernelVersionError::SystemSaleValidateFailed => {
-                Kind::Documented(43)
-            }
-            UpgradeDbInstanceKernelVersionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(44)
-            }
-            UpgradeDbInstanceKernelVersionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(45)
-            }
-            UpgradeDbInstanceKernelVersionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(46)
-            }
-            UpgradeDbInstanceKernelVersionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(47)
-            }
-            UpgradeDbInstanceKernelVersionError::IncorrectTargetClasscode => {
-                Kind::Documented(48)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(49)
-            }
-            UpgradeDbInstanceKernelVersionError::RequiredParamNotFound => {
-                Kind::Documented(50)
-            }
-            UpgradeDbInstanceKernelVersionError::ParametersInvalid => {
-                Kind::Documented(51)
-            }
-            UpgradeDbInstanceKernelVersionError::BackupPolicyNotSupport => {
-                Kind::Documented(52)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(53)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(54)
-            }
-            UpgradeDbInstanceKernelVersionError::PayNoCreditCard => Kind::Documented(55),
-            UpgradeDbInstanceKernelVersionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(56)
-            }
-            UpgradeDbInstanceKernelVersionError::MirrorInsExists => Kind::Documented(57),
-            UpgradeDbInstanceKernelVersionError::UnsupportedClassCode => {
-                Kind::Documented(58)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidBackupSet => Kind::Documented(59),
-            UpgradeDbInstanceKernelVersionError::OrdTCommodityQueryError => {
-                Kind::Documented(60)
-            }
-            UpgradeDbInstanceKernelVersionError::ProductInstanceReleased => {
-                Kind::Documented(61)
-            }
-            UpgradeDbInstanceKernelVersionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(62)
-            }
-            UpgradeDbInstanceKernelVersionError::IncorrectMinorVersion => {
-                Kind::Documented(63)
-            }
-            UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(64)
-            }
-            UpgradeDbInstanceKernelVersionError::IncorrectDBInstanceType => {
-                Kind::Documented(65)
-            }
-            UpgradeDbInstanceKernelVersionError::SSLNotSupport => Kind::Documented(66),
-            UpgradeDbInstanceKernelVersionError::OperationDeniedPrePayTypeNotSupported => {
-                Kind::Documented(67)
-            }
-            UpgradeDbInstanceKernelVersionError::CurrentRecoveryModelNotSupportThisAction => {
-                Kind::Documented(68)
-            }
-            UpgradeDbInstanceKernelVersionError::MaxscaleMinorVersionNotSupport => {
-                Kind::Documented(69)
-            }
-            UpgradeDbInstanceKernelVersionError::OrderStatusUnPaid => {
-                Kind::Documented(70)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidReduceDiskSize => {
-                Kind::Documented(71)
-            }
-            UpgradeDbInstanceKernelVersionError::CloudSSDNotSupport => {
-                Kind::Documented(72)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidUserOperatorPermission => {
-                Kind::Documented(73)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidVswitchId => Kind::Documented(74),
-            UpgradeDbInstanceKernelVersionError::OperationDeniedZoneResource => {
-                Kind::Documented(75)
-            }
-            UpgradeDbInstanceKernelVersionError::NotInFlowController => {
-                Kind::Documented(76)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidKmsKey => Kind::Documented(77),
-            UpgradeDbInstanceKernelVersionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(78)
-            }
-            UpgradeDbInstanceKernelVersionError::UnsupportedByBlueGreenDeployment => {
-                Kind::Documented(79)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(80)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidMaxscaleMinorVersionFormat => {
-                Kind::Documented(81)
-            }
-            UpgradeDbInstanceKernelVersionError::InvalidClusterKms => {
-                Kind::Documented(82)
-            }
-            UpgradeDbInstanceKernelVersionError::RequestNotFound => Kind::Documented(83),
-            UpgradeDbInstanceKernelVersionError::HostInfoNotFound => Kind::Documented(84),
-            UpgradeDbInstanceKernelVersionError::ExternalFailure => Kind::Documented(85),
-            UpgradeDbInstanceKernelVersionError::RequestMetaDataFailed => {
-                Kind::Documented(86)
-            }
-            UpgradeDbInstanceKernelVersionError::InvokeProxyFailure => {
-                Kind::Documented(87)
-            }
             UpgradeDbInstanceKernelVersionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             UpgradeDbInstanceKernelVersionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -840,30 +489,41 @@ impl UpgradeDbInstanceKernelVersionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpgradeDbInstanceKernelVersionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpgradeDbInstanceKernelVersionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpgradeDbInstanceKernelVersionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpgradeDbInstanceKernelVersionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`UpgradeDbInstanceMajorVersionError`](crate::upgrade_db_instance_major_version::UpgradeDbInstanceMajorVersionError) has one variant per distinct code of the operation's error table (81 rows, 80 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpgradeDbInstanceMajorVersionError {
     /// `InvalidUpgradePrecheckResult`, HTTP 400: The upgrade precheck failed. No successful precheck task found in the past 7 days
@@ -307,354 +306,110 @@ impl UpgradeDbInstanceMajorVersionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => UpgradeDbInstanceMajorVersionError::Gateway(gateway),
-                    None => UpgradeDbInstanceMajorVersionError::Unknown(code.to_owned()),
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpgradeDbInstanceMajorVersionError::Gateway,
+                UpgradeDbInstanceMajorVersionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UpgradeDbInstanceMajorVersionError::InvalidUpgradePrecheckResult),
-            1 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::TargetEngineVersionParametersNotFound,
-                )
-            }
-            2 => Some(UpgradeDbInstanceMajorVersionError::InvalidDBInstanceStorageType),
-            3 => Some(UpgradeDbInstanceMajorVersionError::InvalidInstanceNetworkType),
-            4 => Some(UpgradeDbInstanceMajorVersionError::InvalidVPCId),
-            5 => Some(UpgradeDbInstanceMajorVersionError::InvalidDedicatedHostGroupId),
-            6 => Some(UpgradeDbInstanceMajorVersionError::InvalidPayType),
-            7 => Some(UpgradeDbInstanceMajorVersionError::InvalidEngineVersion),
-            8 => Some(UpgradeDbInstanceMajorVersionError::InvalidDBInstanceStorage),
-            9 => Some(UpgradeDbInstanceMajorVersionError::InvalidSwitchOver),
-            10 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::PrimaryInstanceWithReadonlyNotSupport,
-                )
-            }
-            11 => Some(UpgradeDbInstanceMajorVersionError::InvalidSwitchTimeMode),
-            12 => Some(UpgradeDbInstanceMajorVersionError::InvalidSwitchTime),
-            13 => Some(UpgradeDbInstanceMajorVersionError::InvalidCollectStats),
-            14 => Some(UpgradeDbInstanceMajorVersionError::IncorrectDBInstanceState),
-            15 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::InvalidDBinstanceClassValueNotSupported,
-                )
-            }
-            16 => Some(UpgradeDbInstanceMajorVersionError::InvalidUpgradeMode),
-            17 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            18 => {
-                Some(UpgradeDbInstanceMajorVersionError::PricePricingPlanResultNotFound)
-            }
-            19 => Some(UpgradeDbInstanceMajorVersionError::OrderNoRealNameAuthentication),
-            20 => Some(UpgradeDbInstanceMajorVersionError::InsufficientAvailableQuota),
-            21 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::CommodityServiceCallingException,
-                )
-            }
-            22 => Some(UpgradeDbInstanceMajorVersionError::RegionDissolvedEOM),
-            23 => Some(UpgradeDbInstanceMajorVersionError::CommodityInvalidComponent),
-            24 => {
-                Some(UpgradeDbInstanceMajorVersionError::RegionEndTimeDissolvedAustralia)
-            }
-            25 => Some(UpgradeDbInstanceMajorVersionError::PriceCommoditySys),
-            26 => Some(UpgradeDbInstanceMajorVersionError::PayInsufficientBalance),
-            27 => Some(UpgradeDbInstanceMajorVersionError::OrderPeriodInvalid),
-            28 => Some(UpgradeDbInstanceMajorVersionError::PayNoCreditCardLowerCase),
-            29 => Some(UpgradeDbInstanceMajorVersionError::OrderInstHasUnpaidOrder),
-            30 => Some(UpgradeDbInstanceMajorVersionError::NoAvailablePaymentMethod),
-            31 => Some(UpgradeDbInstanceMajorVersionError::BasicInfoUncompleted),
-            32 => Some(UpgradeDbInstanceMajorVersionError::RiskRiskControlRejection),
-            33 => Some(UpgradeDbInstanceMajorVersionError::ApiNotSupport),
-            34 => Some(UpgradeDbInstanceMajorVersionError::ContainForbiddenLabelError),
-            35 => Some(UpgradeDbInstanceMajorVersionError::InvalidDBInstanceIdNotFound),
-            36 => Some(UpgradeDbInstanceMajorVersionError::InvalidInstanceLevelDiskType),
-            37 => Some(UpgradeDbInstanceMajorVersionError::InvalidParam),
-            38 => Some(UpgradeDbInstanceMajorVersionError::KmsApiError),
-            39 => Some(UpgradeDbInstanceMajorVersionError::SystemSaleValidateFailed),
-            40 => Some(UpgradeDbInstanceMajorVersionError::AbsInvalidAccountNotFound),
-            41 => Some(UpgradeDbInstanceMajorVersionError::SqlExecuteFailedOrTimeout),
-            42 => {
-                Some(UpgradeDbInstanceMajorVersionError::ColdDataEngineVersionNotSupport)
-            }
-            43 => {
-                Some(UpgradeDbInstanceMajorVersionError::ColdDataMinorVersionNotSupport)
-            }
-            44 => Some(UpgradeDbInstanceMajorVersionError::IncorrectTargetClasscode),
-            45 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            46 => Some(UpgradeDbInstanceMajorVersionError::RequiredParamNotFound),
-            47 => Some(UpgradeDbInstanceMajorVersionError::ParametersInvalid),
-            48 => Some(UpgradeDbInstanceMajorVersionError::BackupPolicyNotSupport),
-            49 => Some(UpgradeDbInstanceMajorVersionError::InvalideStatusFormat),
-            50 => {
-                Some(UpgradeDbInstanceMajorVersionError::InvalidReleasedKeepPolicyFormat)
-            }
-            51 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            52 => Some(UpgradeDbInstanceMajorVersionError::PayNoCreditCard),
-            53 => Some(UpgradeDbInstanceMajorVersionError::VpcNetworkTypeNotSupport),
-            54 => Some(UpgradeDbInstanceMajorVersionError::MirrorInsExists),
-            55 => Some(UpgradeDbInstanceMajorVersionError::UnsupportedClassCode),
-            56 => Some(UpgradeDbInstanceMajorVersionError::InvalidBackupSet),
-            57 => Some(UpgradeDbInstanceMajorVersionError::OrdTCommodityQueryError),
-            58 => Some(UpgradeDbInstanceMajorVersionError::ProductInstanceReleased),
-            59 => Some(UpgradeDbInstanceMajorVersionError::RegionEndTimeDissolvedIndia),
-            60 => Some(UpgradeDbInstanceMajorVersionError::InvalidVSwitchIdFormat),
-            61 => Some(UpgradeDbInstanceMajorVersionError::UpgradeModeNotSupport),
-            62 => Some(UpgradeDbInstanceMajorVersionError::OrderStatusUnPaid),
-            63 => Some(UpgradeDbInstanceMajorVersionError::InvalidReduceDiskSize),
-            64 => Some(UpgradeDbInstanceMajorVersionError::CloudSSDNotSupport),
-            65 => Some(UpgradeDbInstanceMajorVersionError::InvalidUserOperatorPermission),
-            66 => Some(UpgradeDbInstanceMajorVersionError::InvalidVswitchId),
-            67 => Some(UpgradeDbInstanceMajorVersionError::IncorrectMinorVersion),
-            68 => Some(UpgradeDbInstanceMajorVersionError::OperationDeniedZoneResource),
-            69 => Some(UpgradeDbInstanceMajorVersionError::NotInFlowController),
-            70 => Some(UpgradeDbInstanceMajorVersionError::InvalidKmsKey),
-            71 => Some(UpgradeDbInstanceMajorVersionError::InvalidInstanceLevelMalformed),
-            72 => Some(UpgradeDbInstanceMajorVersionError::InvalidDBInstanceNameNotFound),
-            73 => Some(UpgradeDbInstanceMajorVersionError::IncorrectDBInstanceLockMode),
-            74 => Some(UpgradeDbInstanceMajorVersionError::InvalidClusterKms),
-            75 => Some(UpgradeDbInstanceMajorVersionError::RequestNotFound),
-            76 => Some(UpgradeDbInstanceMajorVersionError::HostInfoNotFound),
-            77 => Some(UpgradeDbInstanceMajorVersionError::ExternalFailure),
-            78 => Some(UpgradeDbInstanceMajorVersionError::RequestMetaDataFailed),
-            79 => Some(UpgradeDbInstanceMajorVersionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 80] = [
+        Self::InvalidUpgradePrecheckResult,
+        Self::TargetEngineVersionParametersNotFound,
+        Self::InvalidDBInstanceStorageType,
+        Self::InvalidInstanceNetworkType,
+        Self::InvalidVPCId,
+        Self::InvalidDedicatedHostGroupId,
+        Self::InvalidPayType,
+        Self::InvalidEngineVersion,
+        Self::InvalidDBInstanceStorage,
+        Self::InvalidSwitchOver,
+        Self::PrimaryInstanceWithReadonlyNotSupport,
+        Self::InvalidSwitchTimeMode,
+        Self::InvalidSwitchTime,
+        Self::InvalidCollectStats,
+        Self::IncorrectDBInstanceState,
+        Self::InvalidDBinstanceClassValueNotSupported,
+        Self::InvalidUpgradeMode,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::InvalidVSwitchIdFormat,
+        Self::UpgradeModeNotSupport,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::InvalidDBInstanceNameNotFound,
+        Self::IncorrectDBInstanceLockMode,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpgradeDbInstanceMajorVersionError::InvalidUpgradePrecheckResult => {
-                Kind::Documented(0)
-            }
-            UpgradeDbInstanceMajorVersionError::TargetEngineVersionParametersNotFound => {
-                Kind::Documented(1)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidDBInstanceStorageType => {
-                Kind::Documented(2)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidInstanceNetworkType => {
-                Kind::Documented(3)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidVPCId => Kind::Documented(4),
-            UpgradeDbInstanceMajorVersionError::InvalidDedicatedHostGroupId => {
-                Kind::Documented(5)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidPayType => Kind::Documented(6),
-            UpgradeDbInstanceMajorVersionError::InvalidEngineVersion => {
-                Kind::Documented(7)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidDBInstanceStorage => {
-                Kind::Documented(8)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidSwitchOver => Kind::Documented(9),
-            UpgradeDbInstanceMajorVersionError::PrimaryInstanceWithReadonlyNotSupport => {
-                Kind::Documented(10)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidSwitchTimeMode => {
-                Kind::Documented(11)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidSwitchTime => Kind::Documented(12),
-            UpgradeDbInstanceMajorVersionError::InvalidCollectStats => {
-                Kind::Documented(13)
-            }
-            UpgradeDbInstanceMajorVersionError::IncorrectDBInstanceState => {
-                Kind::Documented(14)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidDBinstanceClassValueNotSupported => {
-                Kind::Documented(15)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidUpgradeMode => {
-                Kind::Documented(16)
-            }
-            UpgradeDbInstanceMajorVersionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(17)
-            }
-            UpgradeDbInstanceMajorVersionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(18)
-            }
-            UpgradeDbInstanceMajorVersionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(19)
-            }
-            UpgradeDbInstanceMajorVersionError::InsufficientAvailableQuota => {
-                Kind::Documented(20)
-            }
-            UpgradeDbInstanceMajorVersionError::CommodityServiceCallingException => {
-                Kind::Documented(21)
-            }
-            UpgradeDbInstanceMajorVersionError::RegionDissolvedEOM => {
-                Kind::Documented(22)
-            }
-            UpgradeDbInstanceMajorVersionError::CommodityInvalidComponent => {
-                Kind::Documented(23)
-            }
-            UpgradeDbInstanceMajorVersionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(24)
-            }
-            UpgradeDbInstanceMajorVersionError::PriceCommoditySys => Kind::Documented(25),
-            UpgradeDbInstanceMajorVersionError::PayInsufficientBalance => {
-                Kind::Documented(26)
-            }
-            UpgradeDbInstanceMajorVersionError::OrderPeriodInvalid => {
-                Kind::Documented(27)
-            }
-            UpgradeDbInstanceMajorVersionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(28)
-            }
-            UpgradeDbInstanceMajorVersionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(29)
-            }
-            UpgradeDbInstanceMajorVersionError::NoAvailablePaymentMethod => {
-                Kind::Documented(30)
-            }
-            UpgradeDbInstanceMajorVersionError::BasicInfoUncompleted => {
-                Kind::Documented(31)
-            }
-            UpgradeDbInstanceMajorVersionError::RiskRiskControlRejection => {
-                Kind::Documented(32)
-            }
-            UpgradeDbInstanceMajorVersionError::ApiNotSupport => Kind::Documented(33),
-            UpgradeDbInstanceMajorVersionError::ContainForbiddenLabelError => {
-                Kind::Documented(34)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(35)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(36)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidParam => Kind::Documented(37),
-            UpgradeDbInstanceMajorVersionError::KmsApiError => Kind::Documented(38),
-            UpgradeDbInstanceMajorVersionError::SystemSaleValidateFailed => {
-                Kind::Documented(39)
-            }
-            UpgradeDbInstanceMajorVersionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(40)
-            }
-            UpgradeDbInstanceMajorVersionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(41)
-            }
-            UpgradeDbInstanceMajorVersionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(42)
-            }
-            UpgradeDbInstanceMajorVersionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(43)
-            }
-            UpgradeDbInstanceMajorVersionError::IncorrectTargetClasscode => {
-                Kind::Documented(44)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(45)
-            }
-            UpgradeDbInstanceMajorVersionError::RequiredParamNotFound => {
-                Kind::Documented(46)
-            }
-            UpgradeDbInstanceMajorVersionError::ParametersInvalid => Kind::Documented(47),
-            UpgradeDbInstanceMajorVersionError::BackupPolicyNotSupport => {
-                Kind::Documented(48)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalideStatusFormat => {
-                Kind::Documented(49)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(50)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(51)
-            }
-            UpgradeDbInstanceMajorVersionError::PayNoCreditCard => Kind::Documented(52),
-            UpgradeDbInstanceMajorVersionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(53)
-            }
-            UpgradeDbInstanceMajorVersionError::MirrorInsExists => Kind::Documented(54),
-            UpgradeDbInstanceMajorVersionError::UnsupportedClassCode => {
-                Kind::Documented(55)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidBackupSet => Kind::Documented(56),
-            UpgradeDbInstanceMajorVersionError::OrdTCommodityQueryError => {
-                Kind::Documented(57)
-            }
-            UpgradeDbInstanceMajorVersionError::ProductInstanceReleased => {
-                Kind::Documented(58)
-            }
-            UpgradeDbInstanceMajorVersionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(59)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidVSwitchIdFormat => {
-                Kind::Documented(60)
-            }
-            UpgradeDbInstanceMajorVersionError::UpgradeModeNotSupport => {
-                Kind::Documented(61)
-            }
-            UpgradeDbInstanceMajorVersionError::OrderStatusUnPaid => Kind::Documented(62),
-            UpgradeDbInstanceMajorVersionError::InvalidReduceDiskSize => {
-                Kind::Documented(63)
-            }
-            UpgradeDbInstanceMajorVersionError::CloudSSDNotSupport => {
-                Kind::Documented(64)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidUserOperatorPermission => {
-                Kind::Documented(65)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidVswitchId => Kind::Documented(66),
-            UpgradeDbInstanceMajorVersionError::IncorrectMinorVersion => {
-                Kind::Documented(67)
-            }
-            UpgradeDbInstanceMajorVersionError::OperationDeniedZoneResource => {
-                Kind::Documented(68)
-            }
-            UpgradeDbInstanceMajorVersionError::NotInFlowController => {
-                Kind::Documented(69)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidKmsKey => Kind::Documented(70),
-            UpgradeDbInstanceMajorVersionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(71)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(72)
-            }
-            UpgradeDbInstanceMajorVersionError::IncorrectDBInstanceLockMode => {
-                Kind::Documented(73)
-            }
-            UpgradeDbInstanceMajorVersionError::InvalidClusterKms => Kind::Documented(74),
-            UpgradeDbInstanceMajorVersionError::RequestNotFound => Kind::Documented(75),
-            UpgradeDbInstanceMajorVersionError::HostInfoNotFound => Kind::Documented(76),
-            UpgradeDbInstanceMajorVersionError::ExternalFailure => Kind::Documented(77),
-            UpgradeDbInstanceMajorVersionError::RequestMetaDataFailed => {
-                Kind::Documented(78)
-            }
-            UpgradeDbInstanceMajorVersionError::InvokeProxyFailure => {
-                Kind::Documented(79)
-            }
             UpgradeDbInstanceMajorVersionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             UpgradeDbInstanceMajorVersionError::Unknown(code) => Kind::Unknown(code),
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -701,30 +456,41 @@ impl UpgradeDbInstanceMajorVersionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpgradeDbInstanceMajorVersionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpgradeDbInstanceMajorVersionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpgradeDbInstanceMajorVersionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpgradeDbInstanceMajorVersionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`UpgradeDbInstanceMajorVersionPrecheckError`](crate::upgrade_db_instance_major_version_precheck::UpgradeDbInstanceMajorVersionPrecheckError) has one variant per distinct code of the operation's error table (70 rows, 70 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpgradeDbInstanceMajorVersionPrecheckError {
     /// `InvalidDBInstanceName.NotFound`, HTTP 400: The specified DB instance name does not exist.
@@ -274,450 +273,102 @@ impl UpgradeDbInstanceMajorVersionPrecheckError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        UpgradeDbInstanceMajorVersionPrecheckError::Gateway(gateway)
-                    }
-                    None => {
-                        UpgradeDbInstanceMajorVersionPrecheckError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpgradeDbInstanceMajorVersionPrecheckError::Gateway,
+                UpgradeDbInstanceMajorVersionPrecheckError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidDBInstanceNameNotFound,
-                )
-            }
-            1 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            2 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidSourceCategory),
-            3 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidBizTypeFormat),
-            4 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidTDEstatus),
-            5 => Some(UpgradeDbInstanceMajorVersionPrecheckError::MinorVersionNotSupport),
-            6 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            7 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::PricePricingPlanResultNotFound,
-                )
-            }
-            8 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::OrderNoRealNameAuthentication,
-                )
-            }
-            9 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InsufficientAvailableQuota,
-                )
-            }
-            10 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::CommodityServiceCallingException,
-                )
-            }
-            11 => Some(UpgradeDbInstanceMajorVersionPrecheckError::RegionDissolvedEOM),
-            12 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::CommodityInvalidComponent,
-                )
-            }
-            13 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            14 => Some(UpgradeDbInstanceMajorVersionPrecheckError::PriceCommoditySys),
-            15 => {
-                Some(UpgradeDbInstanceMajorVersionPrecheckError::PayInsufficientBalance)
-            }
-            16 => Some(UpgradeDbInstanceMajorVersionPrecheckError::OrderPeriodInvalid),
-            17 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::PayNoCreditCardLowerCase,
-                )
-            }
-            18 => {
-                Some(UpgradeDbInstanceMajorVersionPrecheckError::OrderInstHasUnpaidOrder)
-            }
-            19 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::NoAvailablePaymentMethod,
-                )
-            }
-            20 => Some(UpgradeDbInstanceMajorVersionPrecheckError::BasicInfoUncompleted),
-            21 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::RiskRiskControlRejection,
-                )
-            }
-            22 => Some(UpgradeDbInstanceMajorVersionPrecheckError::ApiNotSupport),
-            23 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::ContainForbiddenLabelError,
-                )
-            }
-            24 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            25 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidInstanceLevelDiskType,
-                )
-            }
-            26 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidParam),
-            27 => Some(UpgradeDbInstanceMajorVersionPrecheckError::KmsApiError),
-            28 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::SystemSaleValidateFailed,
-                )
-            }
-            29 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::AbsInvalidAccountNotFound,
-                )
-            }
-            30 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::SqlExecuteFailedOrTimeout,
-                )
-            }
-            31 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            32 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            33 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::IncorrectTargetClasscode,
-                )
-            }
-            34 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidConnectionStringDuplicate,
-                )
-            }
-            35 => Some(UpgradeDbInstanceMajorVersionPrecheckError::RequiredParamNotFound),
-            36 => Some(UpgradeDbInstanceMajorVersionPrecheckError::ParametersInvalid),
-            37 => {
-                Some(UpgradeDbInstanceMajorVersionPrecheckError::BackupPolicyNotSupport)
-            }
-            38 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalideStatusFormat),
-            39 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            40 => Some(UpgradeDbInstanceMajorVersionPrecheckError::PayNoCreditCard),
-            41 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::VpcNetworkTypeNotSupport,
-                )
-            }
-            42 => Some(UpgradeDbInstanceMajorVersionPrecheckError::MirrorInsExists),
-            43 => Some(UpgradeDbInstanceMajorVersionPrecheckError::UnsupportedClassCode),
-            44 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidBackupSet),
-            45 => {
-                Some(UpgradeDbInstanceMajorVersionPrecheckError::OrdTCommodityQueryError)
-            }
-            46 => {
-                Some(UpgradeDbInstanceMajorVersionPrecheckError::ProductInstanceReleased)
-            }
-            47 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            48 => Some(UpgradeDbInstanceMajorVersionPrecheckError::ClassicNetDisabled),
-            49 => Some(UpgradeDbInstanceMajorVersionPrecheckError::ParamNotFound),
-            50 => Some(UpgradeDbInstanceMajorVersionPrecheckError::IncorrectMinorVersion),
-            51 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::MaxscaleMinorVersionNotSupport,
-                )
-            }
-            52 => {
-                Some(UpgradeDbInstanceMajorVersionPrecheckError::ReadInstanceNotSupport)
-            }
-            53 => Some(UpgradeDbInstanceMajorVersionPrecheckError::DBClusterNotSupported),
-            54 => Some(UpgradeDbInstanceMajorVersionPrecheckError::CloudSSDNotSupport),
-            55 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidInstanceLevelMalformed,
-                )
-            }
-            56 => Some(UpgradeDbInstanceMajorVersionPrecheckError::OrderStatusUnPaid),
-            57 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidReduceDiskSize),
-            58 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::InvalidUserOperatorPermission,
-                )
-            }
-            59 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidVswitchId),
-            60 => {
-                Some(
-                    UpgradeDbInstanceMajorVersionPrecheckError::OperationDeniedZoneResource,
-                )
-            }
-            61 => Some(UpgradeDbInstanceMajorVersionPrecheckError::NotInFlowController),
-            62 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidKmsKey),
-            63 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvalidClusterKms),
-            64 => Some(UpgradeDbInstanceMajorVersionPrecheckError::RequestNotFound),
-            65 => Some(UpgradeDbInstanceMajorVersionPrecheckError::HostInfoNotFound),
-            66 => Some(UpgradeDbInstanceMajorVersionPrecheckError::TaskHasExist),
-            67 => Some(UpgradeDbInstanceMajorVersionPrecheckError::ExternalFailure),
-            68 => Some(UpgradeDbInstanceMajorVersionPrecheckError::RequestMetaDataFailed),
-            69 => Some(UpgradeDbInstanceMajorVersionPrecheckError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 70] = [
+        Self::InvalidDBInstanceNameNotFound,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::InvalidSourceCategory,
+        Self::InvalidBizTypeFormat,
+        Self::InvalidTDEstatus,
+        Self::MinorVersionNotSupport,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::ClassicNetDisabled,
+        Self::ParamNotFound,
+        Self::IncorrectMinorVersion,
+        Self::MaxscaleMinorVersionNotSupport,
+        Self::ReadInstanceNotSupport,
+        Self::DBClusterNotSupported,
+        Self::CloudSSDNotSupport,
+        Self::InvalidInstanceLevelMalformed,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::HostInfoNotFound,
+        Self::TaskHasExist,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidDBInstanceNameNotFound => {
-                Kind::Documented(0)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(1)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidSourceCategory => {
-                Kind::Documented(2)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidBizTypeFormat => {
-                Kind::Documented(3)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidTDEstatus => {
-                Kind::Documented(4)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::MinorVersionNotSupport => {
-                Kind::Documented(5)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(6)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::PricePricingPlanResultNotFound => {
-                Kind::Documented(7)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OrderNoRealNameAuthentication => {
-                Kind::Documented(8)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InsufficientAvailableQuota => {
-                Kind::Documented(9)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::CommodityServiceCallingException => {
-                Kind::Documented(10)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RegionDissolvedEOM => {
-                Kind::Documented(11)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::CommodityInvalidComponent => {
-                Kind::Documented(12)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(13)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::PriceCommoditySys => {
-                Kind::Documented(14)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::PayInsufficientBalance => {
-                Kind::Documented(15)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OrderPeriodInvalid => {
-                Kind::Documented(16)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::PayNoCreditCardLowerCase => {
-                Kind::Documented(17)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(18)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::NoAvailablePaymentMethod => {
-                Kind::Documented(19)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::BasicInfoUncompleted => {
-                Kind::Documented(20)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RiskRiskControlRejection => {
-                Kind::Documented(21)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ApiNotSupport => {
-                Kind::Documented(22)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ContainForbiddenLabelError => {
-                Kind::Documented(23)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(24)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(25)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidParam => {
-                Kind::Documented(26)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::KmsApiError => {
-                Kind::Documented(27)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::SystemSaleValidateFailed => {
-                Kind::Documented(28)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::AbsInvalidAccountNotFound => {
-                Kind::Documented(29)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(30)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(31)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(32)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::IncorrectTargetClasscode => {
-                Kind::Documented(33)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(34)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RequiredParamNotFound => {
-                Kind::Documented(35)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ParametersInvalid => {
-                Kind::Documented(36)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::BackupPolicyNotSupport => {
-                Kind::Documented(37)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalideStatusFormat => {
-                Kind::Documented(38)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(39)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::PayNoCreditCard => {
-                Kind::Documented(40)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(41)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::MirrorInsExists => {
-                Kind::Documented(42)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::UnsupportedClassCode => {
-                Kind::Documented(43)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidBackupSet => {
-                Kind::Documented(44)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OrdTCommodityQueryError => {
-                Kind::Documented(45)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ProductInstanceReleased => {
-                Kind::Documented(46)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(47)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ClassicNetDisabled => {
-                Kind::Documented(48)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ParamNotFound => {
-                Kind::Documented(49)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::MaxscaleMinorVersionNotSupport => {
-                Kind::Documented(51)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ReadInstanceNotSupport => {
-                Kind::Documented(52)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::DBClusterNotSupported => {
-                Kind::Documented(53)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::CloudSSDNotSupport => {
-                Kind::Documented(54)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(55)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OrderStatusUnPaid => {
-                Kind::Documented(56)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidReduceDiskSize => {
-                Kind::Documented(57)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidUserOperatorPermission => {
-                Kind::Documented(58)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidVswitchId => {
-                Kind::Documented(59)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::OperationDeniedZoneResource => {
-                Kind::Documented(60)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::NotInFlowController => {
-                Kind::Documented(61)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidKmsKey => {
-                Kind::Documented(62)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvalidClusterKms => {
-                Kind::Documented(63)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RequestNotFound => {
-                Kind::Documented(64)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::HostInfoNotFound => {
-                Kind::Documented(65)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::TaskHasExist => {
-                Kind::Documented(66)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::ExternalFailure => {
-                Kind::Documented(67)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::RequestMetaDataFailed => {
-                Kind::Documented(68)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::InvokeProxyFailure => {
-                Kind::Documented(69)
-            }
             UpgradeDbInstanceMajorVersionPrecheckError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             UpgradeDbInstanceMajorVersionPrecheckError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -764,32 +415,41 @@ impl UpgradeDbInstanceMajorVersionPrecheckError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpgradeDbInstanceMajorVersionPrecheckError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpgradeDbInstanceMajorVersionPrecheckError::Gateway(gateway) => {
-                Some(*gateway)
-            }
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpgradeDbInstanceMajorVersionPrecheckError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpgradeDbInstanceMajorVersionPrecheckError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

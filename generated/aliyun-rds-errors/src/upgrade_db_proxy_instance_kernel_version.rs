@@ -6,7 +6,7 @@
 //! [`UpgradeDbProxyInstanceKernelVersionError`](crate::upgrade_db_proxy_instance_kernel_version::UpgradeDbProxyInstanceKernelVersionError) has one variant per distinct code of the operation's error table (63 rows, 62 codes).
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
-//! says why `Clone`, `Eq` and `Debug` are written out rather than derived.
+//! says why the standard traits are written out rather than derived.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -22,7 +22,6 @@ use crate::{DocumentedRows, Messages};
 /// Each variant's documentation gives its rows' status and message;
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
 /// give the whole rows.
-#[derive(PartialEq, Hash)]
 #[non_exhaustive]
 pub enum UpgradeDbProxyInstanceKernelVersionError {
     /// `InvalidDBInstanceName`, HTTP 400: Specified parameter DBInstanceName is not valid.
@@ -250,384 +249,94 @@ impl UpgradeDbProxyInstanceKernelVersionError {
     /// then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        match TABLE.find(code).and_then(Self::documented) {
-            Some(documented) => documented,
-            None => {
-                match GatewayError::from_code(code) {
-                    Some(gateway) => {
-                        UpgradeDbProxyInstanceKernelVersionError::Gateway(gateway)
-                    }
-                    None => {
-                        UpgradeDbProxyInstanceKernelVersionError::Unknown(
-                            code.to_owned(),
-                        )
-                    }
-                }
-            }
-        }
+        TABLE
+            .decode(
+                code,
+                Self::DOCUMENTED,
+                UpgradeDbProxyInstanceKernelVersionError::Gateway,
+                UpgradeDbProxyInstanceKernelVersionError::Unknown,
+            )
     }
 
-    /// The documented variant at a position of [`TABLE`].
-    #[inline]
-    fn documented(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidDBInstanceName),
-            1 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::OrderComboInstanceNotAllowOperate,
-                )
-            }
-            2 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::PricePricingPlanResultNotFound,
-                )
-            }
-            3 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::OrderNoRealNameAuthentication,
-                )
-            }
-            4 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InsufficientAvailableQuota,
-                )
-            }
-            5 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::CommodityServiceCallingException,
-                )
-            }
-            6 => Some(UpgradeDbProxyInstanceKernelVersionError::RegionDissolvedEOM),
-            7 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::CommodityInvalidComponent)
-            }
-            8 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::RegionEndTimeDissolvedAustralia,
-                )
-            }
-            9 => Some(UpgradeDbProxyInstanceKernelVersionError::PriceCommoditySys),
-            10 => Some(UpgradeDbProxyInstanceKernelVersionError::PayInsufficientBalance),
-            11 => Some(UpgradeDbProxyInstanceKernelVersionError::OrderPeriodInvalid),
-            12 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::PayNoCreditCardLowerCase)
-            }
-            13 => Some(UpgradeDbProxyInstanceKernelVersionError::OrderInstHasUnpaidOrder),
-            14 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::NoAvailablePaymentMethod)
-            }
-            15 => Some(UpgradeDbProxyInstanceKernelVersionError::BasicInfoUncompleted),
-            16 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::RiskRiskControlRejection)
-            }
-            17 => Some(UpgradeDbProxyInstanceKernelVersionError::ApiNotSupport),
-            18 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::ContainForbiddenLabelError,
-                )
-            }
-            19 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidDBInstanceIdNotFound,
-                )
-            }
-            20 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidInstanceLevelDiskType,
-                )
-            }
-            21 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidParam),
-            22 => Some(UpgradeDbProxyInstanceKernelVersionError::KmsApiError),
-            23 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::SystemSaleValidateFailed)
-            }
-            24 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::AbsInvalidAccountNotFound)
-            }
-            25 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::SqlExecuteFailedOrTimeout)
-            }
-            26 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::ColdDataEngineVersionNotSupport,
-                )
-            }
-            27 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::ColdDataMinorVersionNotSupport,
-                )
-            }
-            28 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::IncorrectTargetClasscode)
-            }
-            29 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidConnectionStringDuplicate,
-                )
-            }
-            30 => Some(UpgradeDbProxyInstanceKernelVersionError::RequiredParamNotFound),
-            31 => Some(UpgradeDbProxyInstanceKernelVersionError::ParametersInvalid),
-            32 => Some(UpgradeDbProxyInstanceKernelVersionError::BackupPolicyNotSupport),
-            33 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalideStatusFormat),
-            34 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidReleasedKeepPolicyFormat,
-                )
-            }
-            35 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidDBInstanceEngineTypeFormat,
-                )
-            }
-            36 => Some(UpgradeDbProxyInstanceKernelVersionError::PayNoCreditCard),
-            37 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::VpcNetworkTypeNotSupport)
-            }
-            38 => Some(UpgradeDbProxyInstanceKernelVersionError::MirrorInsExists),
-            39 => Some(UpgradeDbProxyInstanceKernelVersionError::UnsupportedClassCode),
-            40 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidBackupSet),
-            41 => Some(UpgradeDbProxyInstanceKernelVersionError::OrdTCommodityQueryError),
-            42 => Some(UpgradeDbProxyInstanceKernelVersionError::ProductInstanceReleased),
-            43 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::RegionEndTimeDissolvedIndia,
-                )
-            }
-            44 => {
-                Some(UpgradeDbProxyInstanceKernelVersionError::IncorrectDBInstanceState)
-            }
-            45 => Some(UpgradeDbProxyInstanceKernelVersionError::OrderStatusUnPaid),
-            46 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidReduceDiskSize),
-            47 => Some(UpgradeDbProxyInstanceKernelVersionError::CloudSSDNotSupport),
-            48 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidUserOperatorPermission,
-                )
-            }
-            49 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidVswitchId),
-            50 => Some(UpgradeDbProxyInstanceKernelVersionError::IncorrectMinorVersion),
-            51 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::OperationDeniedZoneResource,
-                )
-            }
-            52 => Some(UpgradeDbProxyInstanceKernelVersionError::NotInFlowController),
-            53 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidKmsKey),
-            54 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InvalidInstanceLevelMalformed,
-                )
-            }
-            55 => Some(UpgradeDbProxyInstanceKernelVersionError::AllocateResourceFailed),
-            56 => {
-                Some(
-                    UpgradeDbProxyInstanceKernelVersionError::InsufficientResourceCapacity,
-                )
-            }
-            57 => Some(UpgradeDbProxyInstanceKernelVersionError::InvalidClusterKms),
-            58 => Some(UpgradeDbProxyInstanceKernelVersionError::RequestNotFound),
-            59 => Some(UpgradeDbProxyInstanceKernelVersionError::ExternalFailure),
-            60 => Some(UpgradeDbProxyInstanceKernelVersionError::RequestMetaDataFailed),
-            61 => Some(UpgradeDbProxyInstanceKernelVersionError::InvokeProxyFailure),
-            _ => None,
-        }
-    }
+    /// The documented variants: entry `i` is the variant that entry `i`
+    /// of [`TABLE`] describes.
+    const DOCUMENTED: [Self; 62] = [
+        Self::InvalidDBInstanceName,
+        Self::OrderComboInstanceNotAllowOperate,
+        Self::PricePricingPlanResultNotFound,
+        Self::OrderNoRealNameAuthentication,
+        Self::InsufficientAvailableQuota,
+        Self::CommodityServiceCallingException,
+        Self::RegionDissolvedEOM,
+        Self::CommodityInvalidComponent,
+        Self::RegionEndTimeDissolvedAustralia,
+        Self::PriceCommoditySys,
+        Self::PayInsufficientBalance,
+        Self::OrderPeriodInvalid,
+        Self::PayNoCreditCardLowerCase,
+        Self::OrderInstHasUnpaidOrder,
+        Self::NoAvailablePaymentMethod,
+        Self::BasicInfoUncompleted,
+        Self::RiskRiskControlRejection,
+        Self::ApiNotSupport,
+        Self::ContainForbiddenLabelError,
+        Self::InvalidDBInstanceIdNotFound,
+        Self::InvalidInstanceLevelDiskType,
+        Self::InvalidParam,
+        Self::KmsApiError,
+        Self::SystemSaleValidateFailed,
+        Self::AbsInvalidAccountNotFound,
+        Self::SqlExecuteFailedOrTimeout,
+        Self::ColdDataEngineVersionNotSupport,
+        Self::ColdDataMinorVersionNotSupport,
+        Self::IncorrectTargetClasscode,
+        Self::InvalidConnectionStringDuplicate,
+        Self::RequiredParamNotFound,
+        Self::ParametersInvalid,
+        Self::BackupPolicyNotSupport,
+        Self::InvalideStatusFormat,
+        Self::InvalidReleasedKeepPolicyFormat,
+        Self::InvalidDBInstanceEngineTypeFormat,
+        Self::PayNoCreditCard,
+        Self::VpcNetworkTypeNotSupport,
+        Self::MirrorInsExists,
+        Self::UnsupportedClassCode,
+        Self::InvalidBackupSet,
+        Self::OrdTCommodityQueryError,
+        Self::ProductInstanceReleased,
+        Self::RegionEndTimeDissolvedIndia,
+        Self::IncorrectDBInstanceState,
+        Self::OrderStatusUnPaid,
+        Self::InvalidReduceDiskSize,
+        Self::CloudSSDNotSupport,
+        Self::InvalidUserOperatorPermission,
+        Self::InvalidVswitchId,
+        Self::IncorrectMinorVersion,
+        Self::OperationDeniedZoneResource,
+        Self::NotInFlowController,
+        Self::InvalidKmsKey,
+        Self::InvalidInstanceLevelMalformed,
+        Self::AllocateResourceFailed,
+        Self::InsufficientResourceCapacity,
+        Self::InvalidClusterKms,
+        Self::RequestNotFound,
+        Self::ExternalFailure,
+        Self::RequestMetaDataFailed,
+        Self::InvokeProxyFailure,
+    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
-            UpgradeDbProxyInstanceKernelVersionError::InvalidDBInstanceName => {
-                Kind::Documented(0)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OrderComboInstanceNotAllowOperate => {
-                Kind::Documented(1)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::PricePricingPlanResultNotFound => {
-                Kind::Documented(2)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OrderNoRealNameAuthentication => {
-                Kind::Documented(3)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InsufficientAvailableQuota => {
-                Kind::Documented(4)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::CommodityServiceCallingException => {
-                Kind::Documented(5)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RegionDissolvedEOM => {
-                Kind::Documented(6)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::CommodityInvalidComponent => {
-                Kind::Documented(7)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RegionEndTimeDissolvedAustralia => {
-                Kind::Documented(8)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::PriceCommoditySys => {
-                Kind::Documented(9)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::PayInsufficientBalance => {
-                Kind::Documented(10)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OrderPeriodInvalid => {
-                Kind::Documented(11)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::PayNoCreditCardLowerCase => {
-                Kind::Documented(12)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OrderInstHasUnpaidOrder => {
-                Kind::Documented(13)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::NoAvailablePaymentMethod => {
-                Kind::Documented(14)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::BasicInfoUncompleted => {
-                Kind::Documented(15)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RiskRiskControlRejection => {
-                Kind::Documented(16)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ApiNotSupport => {
-                Kind::Documented(17)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ContainForbiddenLabelError => {
-                Kind::Documented(18)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidDBInstanceIdNotFound => {
-                Kind::Documented(19)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidInstanceLevelDiskType => {
-                Kind::Documented(20)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidParam => {
-                Kind::Documented(21)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::KmsApiError => Kind::Documented(22),
-            UpgradeDbProxyInstanceKernelVersionError::SystemSaleValidateFailed => {
-                Kind::Documented(23)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::AbsInvalidAccountNotFound => {
-                Kind::Documented(24)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::SqlExecuteFailedOrTimeout => {
-                Kind::Documented(25)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ColdDataEngineVersionNotSupport => {
-                Kind::Documented(26)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ColdDataMinorVersionNotSupport => {
-                Kind::Documented(27)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::IncorrectTargetClasscode => {
-                Kind::Documented(28)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidConnectionStringDuplicate => {
-                Kind::Documented(29)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RequiredParamNotFound => {
-                Kind::Documented(30)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ParametersInvalid => {
-                Kind::Documented(31)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::BackupPolicyNotSupport => {
-                Kind::Documented(32)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalideStatusFormat => {
-                Kind::Documented(33)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidReleasedKeepPolicyFormat => {
-                Kind::Documented(34)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidDBInstanceEngineTypeFormat => {
-                Kind::Documented(35)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::PayNoCreditCard => {
-                Kind::Documented(36)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::VpcNetworkTypeNotSupport => {
-                Kind::Documented(37)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::MirrorInsExists => {
-                Kind::Documented(38)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::UnsupportedClassCode => {
-                Kind::Documented(39)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidBackupSet => {
-                Kind::Documented(40)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OrdTCommodityQueryError => {
-                Kind::Documented(41)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ProductInstanceReleased => {
-                Kind::Documented(42)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RegionEndTimeDissolvedIndia => {
-                Kind::Documented(43)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::IncorrectDBInstanceState => {
-                Kind::Documented(44)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OrderStatusUnPaid => {
-                Kind::Documented(45)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidReduceDiskSize => {
-                Kind::Documented(46)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::CloudSSDNotSupport => {
-                Kind::Documented(47)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidUserOperatorPermission => {
-                Kind::Documented(48)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidVswitchId => {
-                Kind::Documented(49)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::IncorrectMinorVersion => {
-                Kind::Documented(50)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::OperationDeniedZoneResource => {
-                Kind::Documented(51)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::NotInFlowController => {
-                Kind::Documented(52)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidKmsKey => {
-                Kind::Documented(53)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidInstanceLevelMalformed => {
-                Kind::Documented(54)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::AllocateResourceFailed => {
-                Kind::Documented(55)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InsufficientResourceCapacity => {
-                Kind::Documented(56)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvalidClusterKms => {
-                Kind::Documented(57)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RequestNotFound => {
-                Kind::Documented(58)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::ExternalFailure => {
-                Kind::Documented(59)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::RequestMetaDataFailed => {
-                Kind::Documented(60)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::InvokeProxyFailure => {
-                Kind::Documented(61)
-            }
             UpgradeDbProxyInstanceKernelVersionError::Gateway(gateway) => {
                 Kind::Gateway(*gateway)
             }
             UpgradeDbProxyInstanceKernelVersionError::Unknown(code) => {
                 Kind::Unknown(code)
             }
+            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
 
@@ -674,30 +383,41 @@ impl UpgradeDbProxyInstanceKernelVersionError {
     /// Whether the code is documented, by the operation or the gateway.
     #[inline]
     pub fn is_documented(&self) -> bool {
-        !matches!(self, UpgradeDbProxyInstanceKernelVersionError::Unknown(_))
+        self.kind().is_documented()
     }
 
     /// The gateway error, when this is one.
     #[inline]
     pub fn gateway(&self) -> Option<GatewayError> {
-        match self {
-            UpgradeDbProxyInstanceKernelVersionError::Gateway(gateway) => Some(*gateway),
-            _ => None,
-        }
+        self.kind().gateway()
     }
 
     /// Whether a later attempt may succeed. Only gateway errors are
     /// documented as transient.
     #[inline]
     pub fn is_retryable(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_retryable())
+        self.kind().is_retryable()
     }
 
     /// Whether the error proves the request was refused before it ran.
     /// Only gateway errors are documented that way.
     #[inline]
     pub fn is_refused_before_execution(&self) -> bool {
-        self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+        self.kind().is_refused_before_execution()
+    }
+}
+
+impl PartialEq for UpgradeDbProxyInstanceKernelVersionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind()
+    }
+}
+
+impl std::hash::Hash for UpgradeDbProxyInstanceKernelVersionError {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
     }
 }
 

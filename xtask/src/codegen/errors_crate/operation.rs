@@ -2,8 +2,9 @@
 //!
 //! The enum is the typed face; its behaviour lives in the fixed `rows.rs`,
 //! which reads the operation's compact `OperationTable` of integers. Each
-//! enum only adds two matches over its variants: `kind()`, from a value to
-//! its position in the table, and `documented()`, back. Everything else is
+//! enum only adds a constant array of its documented variants, in table
+//! order, which serves both directions: a position picks a variant out of
+//! it, and a variant's position is found by comparing. Everything else is
 //! a one-line call, so hundreds of operations with dozens of codes each
 //! stay cheap to compile.
 
@@ -44,27 +45,6 @@ fn is_upper_case_acronym(name: &str) -> bool {
     name.len() > 1 && !name.chars().any(|character| character.is_ascii_lowercase())
 }
 
-/// The body of `documented(index)`: a match from table positions to
-/// variants, or `None` for an operation without documented codes.
-fn documented_body(enum_ident: &Ident, idents: &[Ident]) -> TokenStream {
-    if idents.is_empty() {
-        return quote! {
-            let _ = index;
-            None
-        };
-    }
-    let arms = idents.iter().enumerate().map(|(index, ident)| {
-        let index = unsuffixed_usize(index);
-        quote!(#index => Some(#enum_ident::#ident),)
-    });
-    quote! {
-        match index {
-            #(#arms)*
-            _ => None,
-        }
-    }
-}
-
 /// The `OperationTable` literal of the operation.
 fn table_literal(operation: &Operation<'_>) -> TokenStream {
     let table = &operation.error_table;
@@ -101,15 +81,14 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         let docs = variant_docs(variant, rows).outer();
         quote! { #docs #ident, }
     });
-    let kind_arms = idents.iter().enumerate().map(|(index, ident)| {
-        let index = unsuffixed_usize(index);
-        quote!(#enum_ident::#ident => Kind::Documented(#index),)
-    });
-    let documented_body = documented_body(enum_ident, &idents);
-    // Documented variants carry no data, so a clone is rebuilt from the code;
-    // an operation that documents no code has no such variant to match.
+    let documented_count = unsuffixed_usize(idents.len());
+    // Documented variants carry no data, so a clone is rebuilt from the code
+    // and a position is found by comparing; an operation that documents no
+    // code has no such variant to match.
     let clone_documented = (!idents.is_empty())
         .then(|| quote!(documented => #enum_ident::from_code(documented.code()),));
+    let kind_documented = (!idents.is_empty())
+        .then(|| quote!(documented => Kind::of_documented(&Self::DOCUMENTED, documented),));
     let table = table_literal(operation);
     let acronym_allowance = variants
         .iter()
@@ -126,7 +105,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         ))
         .blank()
         .line("Its behaviour is shared with every operation's enum in `rows.rs`, which also")
-        .line("says why `Clone`, `Eq` and `Debug` are written out rather than derived.")
+        .line("says why the standard traits are written out rather than derived.")
         .inner();
     let enum_docs = Docs::new()
         .line(format!("An error code answered by `{}`.", spec.name))
@@ -148,7 +127,6 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         use crate::{DocumentedRows, Messages};
 
         #enum_docs
-        #[derive(PartialEq, Hash)]
         #[non_exhaustive]
         #acronym_allowance
         pub enum #enum_ident {
@@ -171,29 +149,21 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
             /// then the gateway's errors, else [`Self::Unknown`].
             #[inline]
             pub fn from_code(code: &str) -> Self {
-                match TABLE.find(code).and_then(Self::documented) {
-                    Some(documented) => documented,
-                    None => match GatewayError::from_code(code) {
-                        Some(gateway) => #enum_ident::Gateway(gateway),
-                        None => #enum_ident::Unknown(code.to_owned()),
-                    },
-                }
+                TABLE.decode(code, Self::DOCUMENTED, #enum_ident::Gateway, #enum_ident::Unknown)
             }
 
-            /// The documented variant at a position of [`TABLE`].
-            #[inline]
-            fn documented(index: usize) -> Option<Self> {
-                #documented_body
-            }
+            /// The documented variants: entry `i` is the variant that entry `i`
+            /// of [`TABLE`] describes.
+            const DOCUMENTED: [Self; #documented_count] = [#(Self::#idents),*];
 
             /// What the value is, for the code in `rows.rs` that every
             /// operation's errors share.
             #[inline]
             fn kind(&self) -> Kind<'_> {
                 match self {
-                    #(#kind_arms)*
                     #enum_ident::Gateway(gateway) => Kind::Gateway(*gateway),
                     #enum_ident::Unknown(code) => Kind::Unknown(code),
+                    #kind_documented
                 }
             }
 
@@ -240,30 +210,41 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
             /// Whether the code is documented, by the operation or the gateway.
             #[inline]
             pub fn is_documented(&self) -> bool {
-                !matches!(self, #enum_ident::Unknown(_))
+                self.kind().is_documented()
             }
 
             /// The gateway error, when this is one.
             #[inline]
             pub fn gateway(&self) -> Option<GatewayError> {
-                match self {
-                    #enum_ident::Gateway(gateway) => Some(*gateway),
-                    _ => None,
-                }
+                self.kind().gateway()
             }
 
             /// Whether a later attempt may succeed. Only gateway errors are
             /// documented as transient.
             #[inline]
             pub fn is_retryable(&self) -> bool {
-                self.gateway().is_some_and(|gateway| gateway.is_retryable())
+                self.kind().is_retryable()
             }
 
             /// Whether the error proves the request was refused before it ran.
             /// Only gateway errors are documented that way.
             #[inline]
             pub fn is_refused_before_execution(&self) -> bool {
-                self.gateway().is_some_and(|gateway| gateway.is_refused_before_execution())
+                self.kind().is_refused_before_execution()
+            }
+        }
+
+        impl PartialEq for #enum_ident {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.kind() == other.kind()
+            }
+        }
+
+        impl std::hash::Hash for #enum_ident {
+            #[inline]
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.kind().hash(state);
             }
         }
 

@@ -6,12 +6,24 @@
 mod gateway {
     use std::fmt;
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum GatewayError {
         Throttling,
     }
 
     impl GatewayError {
+        pub fn from_code(code: &str) -> Option<Self> {
+            (code == "Throttling").then_some(GatewayError::Throttling)
+        }
+
+        pub fn is_retryable(&self) -> bool {
+            true
+        }
+
+        pub fn is_refused_before_execution(&self) -> bool {
+            true
+        }
+
         pub fn code(&self) -> &'static str {
             "Throttling"
         }
@@ -171,4 +183,70 @@ fn positions_out_of_range_are_skipped_rather_than_panicking() {
     assert_eq!(BROKEN.documented_rows(Kind::Documented(0)).count(), 0);
     assert_eq!(BROKEN.documented_rows(Kind::Documented(3)).count(), 0);
     assert_eq!(BROKEN.code(Kind::Documented(0)), "");
+}
+
+/// A stand-in for a generated error enum.
+#[derive(Debug)]
+enum WidgetError {
+    InvalidMigrateStatus,
+    IncorrectDbInstanceState,
+    Gateway(GatewayError),
+    Unknown(String),
+}
+
+const WIDGET_DOCUMENTED: [WidgetError; 2] = [
+    WidgetError::InvalidMigrateStatus,
+    WidgetError::IncorrectDbInstanceState,
+];
+
+fn decode(code: &str) -> WidgetError {
+    TABLE.decode(
+        code,
+        WIDGET_DOCUMENTED,
+        WidgetError::Gateway,
+        WidgetError::Unknown,
+    )
+}
+
+#[test]
+fn codes_decode_to_the_variant_at_their_position_then_gateway_then_unknown() {
+    assert!(matches!(
+        decode("IncorrectDBInstanceState"),
+        WidgetError::IncorrectDbInstanceState
+    ));
+    assert!(matches!(
+        decode("InvalidMigrateStatus"),
+        WidgetError::InvalidMigrateStatus
+    ));
+    assert!(matches!(
+        decode("Throttling"),
+        WidgetError::Gateway(GatewayError::Throttling)
+    ));
+    assert!(matches!(decode("Brand.New"), WidgetError::Unknown(code) if code == "Brand.New"));
+}
+
+#[test]
+fn a_documented_value_is_found_by_its_variant() {
+    let kind = |value: &WidgetError| Kind::of_documented(&WIDGET_DOCUMENTED, value);
+    assert_eq!(
+        kind(&WidgetError::InvalidMigrateStatus),
+        Kind::Documented(0)
+    );
+    assert_eq!(
+        kind(&WidgetError::IncorrectDbInstanceState),
+        Kind::Documented(1)
+    );
+    assert_ne!(Kind::Documented(0), Kind::Documented(1));
+    assert_ne!(Kind::Unknown("A"), Kind::Unknown("B"));
+}
+
+#[test]
+fn only_gateway_kinds_are_retryable_and_unknown_ones_undocumented() {
+    let gateway = Kind::Gateway(GatewayError::Throttling);
+    assert!(gateway.is_retryable() && gateway.is_refused_before_execution());
+    assert_eq!(gateway.gateway(), Some(GatewayError::Throttling));
+    assert!(!Kind::Documented(0).is_retryable());
+    assert!(Kind::Documented(0).is_documented());
+    assert!(!Kind::Unknown("Brand.New").is_documented());
+    assert_eq!(Kind::Unknown("Brand.New").gateway(), None);
 }
